@@ -1,0 +1,32 @@
+"""The ``qinglang`` command line (library commands; ``serve`` is added by ``service.cli``).
+
+Each area keeps its commands in its own module and registers them here.
+"""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["cli"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qinglang-guard")
+def cli() -> None:
+    """qinglang-guard: lexicon matcher, rumour index and hot-list guard."""
+
+
+def _register() -> None:
+    from . import check as _check
+    from . import lexicon as _lexicon
+    from . import rumors as _rumors
+    from . import evaluate as _evaluate
+
+    cli.add_command(_check.check)
+    cli.add_command(_check.scan)
+    cli.add_command(_lexicon.lexicon)
+    cli.add_command(_rumors.rumors)
+    cli.add_command(_evaluate.evaluate)
+
+
+_register()

@@ -1,0 +1,641 @@
+"""Lexicon entries and the three file formats: plain text, TSV and YAML.
+
+Plain text: one term per line, ``#`` comments; header comments ``# category: X``,
+``# action: Y``, ``# severity: N``, ``# clause: ...`` set the defaults (category
+falls back to the file name).
+
+TSV: ``term<TAB>category[<TAB>action[<TAB>severity]]``; ``#`` comments.
+
+YAML: a mapping with a header (``lexicon``, ``category``, ``action``, ``severity``,
+``clause``, ``source``, ``licence``, ``scope``, ``techniques``, ``boundary``,
+``context``, ``note``) and ``entries`` (strings or mappings) plus ``allow`` (phrases
+that suppress hits inside them). See ``docs/lexicon-format.md``.
+
+Every problem is reported with its file and line; loading is all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .errors import LexiconError, LexiconProblem
+from .models import ACTION_ORDER
+
+__all__ = [
+    "BOUNDARY_MODES",
+    "ContextRule",
+    "Entry",
+    "Lexicon",
+    "SCOPES",
+    "TECHNIQUES",
+    "Variant",
+    "bundled_lexicon_paths",
+    "lint_lexicon",
+    "load_lexicon",
+    "load_lexicons",
+    "parse_lexicon_text",
+]
+
+ACTIONS = tuple(ACTION_ORDER)
+BOUNDARY_MODES = ("auto", "word", "strict", "none")
+#: Fuzzy techniques an entry may enable (exact / normalisation / noise always apply).
+TECHNIQUES = ("pinyin", "homophone", "shape", "split")
+#: ``content``: titles, posts, queries; ``account_name``: only when scanning account names.
+SCOPES = ("content", "account_name", "any")
+_CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_TERM_LEN = 64
+
+_HEADER_KEYS = {
+    "lexicon", "category", "action", "severity", "clause", "source", "licence", "license",
+    "scope", "techniques", "boundary", "context", "note", "entries", "allow", "version",
+    "description",
+}
+_ENTRY_KEYS = {
+    "term", "category", "action", "severity", "note", "clause", "variants", "context",
+    "boundary", "valid_from", "valid_to", "techniques", "scope", "id",
+}
+_CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
+_VARIANT_KEYS = {"text", "context", "technique"}
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """Gate a hit on nearby words: at least one of ``requires_any`` and none of
+    ``excludes_any`` within ``within`` characters of the hit (either side)."""
+
+    requires_any: tuple[str, ...] = ()
+    excludes_any: tuple[str, ...] = ()
+    within: int = 12
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"within": self.within}
+        if self.requires_any:
+            d["requires_any"] = list(self.requires_any)
+        if self.excludes_any:
+            d["excludes_any"] = list(self.excludes_any)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A curated spelling of an entry (slang, code word); may carry its own context gate."""
+
+    text: str
+    context: ContextRule | None = None
+    technique: str = "variant"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon entry. ``term_id`` is stable: ``category:term`` unless given."""
+
+    term: str
+    category: str
+    action: str = "review"
+    severity: int = 2
+    note: str = ""
+    clause: str = ""
+    variants: tuple[Variant, ...] = ()
+    context: ContextRule | None = None
+    boundary: str = "auto"
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    techniques: frozenset[str] = frozenset(TECHNIQUES)
+    scope: str = "content"
+    term_id: str = ""
+    source: str = ""  # "path:line" where it was defined
+    lexicon: str = ""
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the entry's validity window covers ``day``."""
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_to and day > self.valid_to:
+            return False
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        """YAML/JSON shape (only non-default fields besides term/category/action)."""
+        d: dict[str, Any] = {"term": self.term, "category": self.category, "action": self.action,
+                             "severity": self.severity}
+        if self.term_id and self.term_id != f"{self.category}:{self.term}":
+            d["id"] = self.term_id
+        if self.note:
+            d["note"] = self.note
+        if self.clause:
+            d["clause"] = self.clause
+        if self.variants:
+            d["variants"] = [
+                v.text if v.context is None and v.technique == "variant"
+                else {"text": v.text, **({"context": v.context.to_dict()} if v.context else {}),
+                      **({"technique": v.technique} if v.technique != "variant" else {})}
+                for v in self.variants
+            ]
+        if self.context:
+            d["context"] = self.context.to_dict()
+        if self.boundary != "auto":
+            d["boundary"] = self.boundary
+        if self.valid_from:
+            d["valid_from"] = self.valid_from.isoformat()
+        if self.valid_to:
+            d["valid_to"] = self.valid_to.isoformat()
+        if self.techniques != frozenset(TECHNIQUES):
+            d["techniques"] = sorted(self.techniques)
+        if self.scope != "content":
+            d["scope"] = self.scope
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """A loaded lexicon file: header metadata plus entries (allow entries included)."""
+
+    name: str
+    path: str
+    sha256: str
+    entries: tuple[Entry, ...]
+    category: str = ""
+    action: str = "review"
+    clause: str = ""
+    source: str = ""
+    licence: str = ""
+    scope: str = "content"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def bundled_lexicon_paths() -> list[str]:
+    """Paths of the lexicon files shipped in the ``lexicons`` package (sorted)."""
+    root = resources.files("lexicons")
+    out = []
+    for item in root.iterdir():
+        name = item.name
+        if name.startswith((".", "_")):
+            continue
+        if name.endswith((".yaml", ".yml", ".tsv", ".txt")):
+            out.append(str(item))
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Problems:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[LexiconProblem] = []
+
+    def error(self, line: int | None, msg: str) -> None:
+        self.items.append(LexiconProblem(self.path, line, msg, "error"))
+
+    def warn(self, line: int | None, msg: str) -> None:
+        self.items.append(LexiconProblem(self.path, line, msg, "warning"))
+
+    @property
+    def errors(self) -> list[LexiconProblem]:
+        return [p for p in self.items if p.severity == "error"]
+
+
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+
+
+def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term") -> str | None:
+    if not isinstance(term, str):
+        probs.error(line, f"{what} must be a string, got {type(term).__name__}")
+        return None
+    t = term.strip()
+    if not t:
+        probs.error(line, f"empty {what}")
+        return None
+    if _BAD_CHARS.search(t):
+        probs.error(line, f"{what} {t!r} contains control characters")
+        return None
+    if len(t) > MAX_TERM_LEN:
+        probs.error(line, f"{what} {t[:20]!r}… longer than {MAX_TERM_LEN} characters")
+        return None
+    from .normalize import dense_key
+
+    if not dense_key(t).replace("\x00", ""):
+        probs.error(line, f"{what} {t!r} has no matchable characters (only punctuation/symbols)")
+        return None
+    return t
+
+
+def _check_action(v: Any, line: int | None, probs: _Problems) -> str | None:
+    if v not in ACTIONS:
+        probs.error(line, f"unknown action {v!r} (expected one of {', '.join(ACTIONS)})")
+        return None
+    return str(v)
+
+
+def _check_severity(v: Any, line: int | None, probs: _Problems) -> int | None:
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        probs.error(line, f"severity must be an integer 1-5, got {v!r}")
+        return None
+    if isinstance(v, bool) or not 1 <= n <= 5:
+        probs.error(line, f"severity must be an integer 1-5, got {v!r}")
+        return None
+    return n
+
+
+def _check_category(v: Any, line: int | None, probs: _Problems) -> str | None:
+    if not isinstance(v, str) or not _CATEGORY_RE.match(v):
+        probs.error(line, f"category {v!r} must be lower-case letters, digits and _ (e.g. gambling)")
+        return None
+    return v
+
+
+def _check_date(v: Any, line: int | None, probs: _Problems, key: str) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        probs.error(line, f"{key} must be a date YYYY-MM-DD, got {v!r}")
+        return None
+
+
+def _check_context(v: Any, line: int | None, probs: _Problems) -> ContextRule | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        probs.error(line, "context must be a mapping with requires_any / excludes_any / within")
+        return None
+    unknown = set(v) - _CONTEXT_KEYS
+    if unknown:
+        probs.error(line, f"unknown context field(s): {', '.join(sorted(map(str, unknown)))}")
+        return None
+    out: dict[str, Any] = {}
+    for key in ("requires_any", "excludes_any"):
+        words = v.get(key) or []
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, list):
+            probs.error(line, f"context.{key} must be a list of words")
+            return None
+        clean = []
+        for w in words:
+            t = _check_term(w, line, probs, f"context.{key} word")
+            if t:
+                clean.append(t)
+        out[key] = tuple(clean)
+    within = v.get("within", 12)
+    if isinstance(within, bool) or not isinstance(within, int) or not 1 <= within <= 200:
+        probs.error(line, f"context.within must be an integer 1-200, got {within!r}")
+        return None
+    return ContextRule(out["requires_any"], out["excludes_any"], within)
+
+
+def _check_techniques(v: Any, line: int | None, probs: _Problems) -> frozenset[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = [v] if v not in ("none", "") else []
+    if not isinstance(v, list):
+        probs.error(line, f"techniques must be a list drawn from {', '.join(TECHNIQUES)}")
+        return None
+    bad = [t for t in v if t not in TECHNIQUES and t != "all"]
+    if bad:
+        probs.error(line, f"unknown technique(s) {bad} (expected {', '.join(TECHNIQUES)} or all)")
+        return None
+    if "all" in v:
+        return frozenset(TECHNIQUES)
+    return frozenset(v)
+
+
+def _check_choice(v: Any, line: int | None, probs: _Problems, key: str, choices: tuple[str, ...]) -> str | None:
+    if v not in choices:
+        probs.error(line, f"{key} must be one of {', '.join(choices)}, got {v!r}")
+        return None
+    return str(v)
+
+
+@dataclass
+class _Defaults:
+    category: str
+    action: str = "review"
+    severity: int = 2
+    clause: str = ""
+    boundary: str = "auto"
+    scope: str = "content"
+    techniques: frozenset[str] = frozenset(TECHNIQUES)
+    context: ContextRule | None = None
+    lexicon: str = ""
+
+
+def _make_entry(term: str, d: _Defaults, path: str, line: int | None, **kw: Any) -> Entry:
+    """Build an entry from file defaults overridden by the given (non-None) fields."""
+    fields: dict[str, Any] = dict(
+        category=d.category, action=d.action, severity=d.severity, clause=d.clause,
+        boundary=d.boundary, scope=d.scope, techniques=d.techniques, context=d.context,
+    )
+    for k, v in kw.items():
+        if v is not None:
+            fields[k] = v
+    if "context" in kw and kw["context"] is None and fields.get("action") == "allow":
+        fields["context"] = None
+    e = Entry(term=term, source=f"{path}:{line}" if line else path, lexicon=d.lexicon, **fields)
+    if not e.term_id:
+        e = replace(e, term_id=f"{e.category}:{e.term}")
+    return e
+
+
+def _parse_plain(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
+    stem = Path(path).stem.split(".")[0].lower().replace("-", "_")
+    header: dict[str, Any] = {}
+    entries: list[Entry] = []
+    d = _Defaults(category=stem if _CATEGORY_RE.match(stem) else "custom", lexicon=stem)
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            m = re.match(r"#\s*(category|action|severity|clause|source|licence|license|scope|boundary)\s*:\s*(.*)$", line)
+            if m and not entries:
+                key, val = m.group(1), m.group(2).strip()
+                header[key] = val
+                if key == "category":
+                    d.category = _check_category(val, n, probs) or d.category
+                elif key == "action":
+                    d.action = _check_action(val, n, probs) or d.action
+                elif key == "severity":
+                    d.severity = _check_severity(val, n, probs) or d.severity
+                elif key == "clause":
+                    d.clause = val
+                elif key == "scope":
+                    d.scope = _check_choice(val, n, probs, "scope", SCOPES) or d.scope
+                elif key == "boundary":
+                    d.boundary = _check_choice(val, n, probs, "boundary", BOUNDARY_MODES) or d.boundary
+            continue
+        if "\t" in line:
+            probs.error(n, "tab in a plain-text lexicon line (use a .tsv file for columns)")
+            continue
+        t = _check_term(line, n, probs)
+        if t:
+            entries.append(_make_entry(t, d, path, n))
+    return header, entries
+
+
+def _parse_tsv(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
+    entries: list[Entry] = []
+    d = _Defaults(category="custom", lexicon=Path(path).stem)
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cols = raw.rstrip("\r\n").split("\t")
+        if len(cols) < 2 or len(cols) > 4:
+            probs.error(n, f"expected 2-4 tab-separated columns (term, category[, action[, severity]]), got {len(cols)}")
+            continue
+        t = _check_term(cols[0], n, probs)
+        cat = _check_category(cols[1].strip(), n, probs)
+        action = _check_action(cols[2].strip(), n, probs) if len(cols) > 2 and cols[2].strip() else "review"
+        sev = _check_severity(cols[3].strip(), n, probs) if len(cols) > 3 and cols[3].strip() else 2
+        if t and cat and action and sev:
+            entries.append(_make_entry(t, d, path, n, category=cat, action=action, severity=sev))
+    return {}, entries
+
+
+def _node_value(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+
+
+def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        probs.error(mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
+        return {}, []
+    if root is None:
+        probs.error(None, "empty YAML lexicon (expected a mapping with 'entries')")
+        return {}, []
+    if not isinstance(root, yaml.MappingNode):
+        probs.error(root.start_mark.line + 1, "a YAML lexicon must be a mapping with a header and 'entries'")
+        return {}, []
+    nodes: dict[str, yaml.Node] = {}
+    for k, v in root.value:
+        key = k.value
+        if key in nodes:
+            probs.error(k.start_mark.line + 1, f"duplicate header key {key!r}")
+        if key not in _HEADER_KEYS:
+            probs.error(k.start_mark.line + 1, f"unknown header field {key!r}")
+        nodes[key] = v
+    header = {k: _node_value(v) for k, v in nodes.items() if k not in ("entries", "allow")}
+    hl = lambda k: nodes[k].start_mark.line + 1 if k in nodes else None  # noqa: E731
+    stem = Path(path).stem.lower().replace("-", "_")
+    d = _Defaults(category="custom", lexicon=str(header.get("lexicon") or stem))
+    if "category" in header:
+        d.category = _check_category(header["category"], hl("category"), probs) or d.category
+    elif _CATEGORY_RE.match(stem):
+        d.category = stem
+    if "action" in header:
+        d.action = _check_action(header["action"], hl("action"), probs) or d.action
+    if "severity" in header:
+        d.severity = _check_severity(header["severity"], hl("severity"), probs) or d.severity
+    if "clause" in header:
+        d.clause = str(header["clause"])
+    if "boundary" in header:
+        d.boundary = _check_choice(header["boundary"], hl("boundary"), probs, "boundary", BOUNDARY_MODES) or "auto"
+    if "scope" in header:
+        d.scope = _check_choice(header["scope"], hl("scope"), probs, "scope", SCOPES) or "content"
+    if "techniques" in header:
+        t = _check_techniques(header["techniques"], hl("techniques"), probs)
+        if t is not None:
+            d.techniques = t
+    if "context" in header:
+        d.context = _check_context(header["context"], hl("context"), probs)
+    entries: list[Entry] = []
+    for section in ("entries", "allow"):
+        if section not in nodes:
+            continue
+        seq = nodes[section]
+        if isinstance(seq, yaml.ScalarNode) and seq.value in ("", "~", "null"):
+            continue
+        if not isinstance(seq, yaml.SequenceNode):
+            probs.error(seq.start_mark.line + 1, f"'{section}' must be a list")
+            continue
+        for item in seq.value:
+            line = item.start_mark.line + 1
+            if section == "allow":
+                t = _check_term(_node_value(item), line, probs, "allow phrase")
+                if t:
+                    entries.append(_make_entry(t, d, path, line, action="allow", techniques=frozenset(),
+                                               context=None, boundary="none"))
+                continue
+            if isinstance(item, yaml.ScalarNode):
+                t = _check_term(_node_value(item), line, probs)
+                if t:
+                    entries.append(_make_entry(t, d, path, line))
+                continue
+            if not isinstance(item, yaml.MappingNode):
+                probs.error(line, "an entry must be a term string or a mapping with 'term'")
+                continue
+            e = _parse_yaml_entry(_node_value(item) or {}, d, path, line, probs)
+            if e:
+                entries.append(e)
+    if "entries" not in nodes and "allow" not in nodes:
+        probs.error(None, "YAML lexicon has no 'entries' (or 'allow') list")
+    return header, entries
+
+
+def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems) -> Entry | None:
+    before = len(probs.errors)
+    unknown = set(m) - _ENTRY_KEYS
+    if unknown:
+        probs.error(line, f"unknown entry field(s): {', '.join(sorted(map(str, unknown)))}")
+    if "term" not in m:
+        probs.error(line, "entry has no 'term'")
+        return None
+    term = _check_term(m["term"], line, probs)
+    kw: dict[str, Any] = {}
+    if "category" in m:
+        kw["category"] = _check_category(m["category"], line, probs)
+    if "action" in m:
+        kw["action"] = _check_action(m["action"], line, probs)
+    if "severity" in m:
+        kw["severity"] = _check_severity(m["severity"], line, probs)
+    for key in ("note", "clause"):
+        if key in m and m[key] is not None:
+            kw[key] = str(m[key])
+    if "id" in m:
+        kw["term_id"] = str(m["id"])
+    if "boundary" in m:
+        kw["boundary"] = _check_choice(m["boundary"], line, probs, "boundary", BOUNDARY_MODES)
+    if "scope" in m:
+        kw["scope"] = _check_choice(m["scope"], line, probs, "scope", SCOPES)
+    if "techniques" in m:
+        kw["techniques"] = _check_techniques(m["techniques"], line, probs)
+    if "context" in m:
+        kw["context"] = _check_context(m["context"], line, probs)
+    kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")
+    kw["valid_to"] = _check_date(m.get("valid_to"), line, probs, "valid_to")
+    if kw["valid_from"] and kw["valid_to"] and kw["valid_from"] > kw["valid_to"]:
+        probs.error(line, "valid_from is after valid_to")
+    variants: list[Variant] = []
+    raw_vars = m.get("variants") or []
+    if not isinstance(raw_vars, list):
+        probs.error(line, "variants must be a list")
+        raw_vars = []
+    for v in raw_vars:
+        if isinstance(v, dict):
+            bad = set(v) - _VARIANT_KEYS
+            if bad:
+                probs.error(line, f"unknown variant field(s): {', '.join(sorted(map(str, bad)))}")
+                continue
+            vt = _check_term(v.get("text"), line, probs, "variant")
+            ctx = _check_context(v.get("context"), line, probs)
+            tech = str(v.get("technique") or "variant")
+            if vt:
+                variants.append(Variant(vt, ctx, tech))
+        else:
+            vt = _check_term(v, line, probs, "variant")
+            if vt:
+                variants.append(Variant(vt))
+    kw["variants"] = tuple(variants)
+    if len(probs.errors) > before or not term:
+        return None
+    return _make_entry(term, d, path, line, **kw)
+
+
+def parse_lexicon_text(text: str, path: str, fmt: str | None = None) -> tuple[Lexicon, list[LexiconProblem]]:
+    """Parse lexicon source text; returns the lexicon and all problems (errors and warnings).
+
+    ``fmt`` is ``plain``, ``tsv`` or ``yaml``; by default it follows the file suffix.
+    """
+    probs = _Problems(path)
+    suffix = Path(path).suffix.lower()
+    fmt = fmt or {".yaml": "yaml", ".yml": "yaml", ".tsv": "tsv"}.get(suffix, "plain")
+    if fmt == "yaml":
+        header, entries = _parse_yaml(text, path, probs)
+    elif fmt == "tsv":
+        header, entries = _parse_tsv(text, path, probs)
+    else:
+        header, entries = _parse_plain(text, path, probs)
+    _check_duplicates(entries, probs)
+    lex = Lexicon(
+        name=str(header.get("lexicon") or Path(path).stem),
+        path=path,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        entries=tuple(entries),
+        category=str(header.get("category") or ""),
+        action=str(header.get("action") or "review"),
+        clause=str(header.get("clause") or ""),
+        source=str(header.get("source") or ""),
+        licence=str(header.get("licence") or header.get("license") or ""),
+        scope=str(header.get("scope") or "content"),
+        meta=header,
+    )
+    return lex, probs.items
+
+
+def _check_duplicates(entries: Iterable[Entry], probs: _Problems) -> None:
+    seen: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        key = (e.category, e.term)
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = e
+            continue
+        line = int(e.source.rsplit(":", 1)[1]) if ":" in e.source and e.source.rsplit(":", 1)[1].isdigit() else None
+        if prev.action != e.action or prev.severity != e.severity:
+            probs.error(line, f"conflicting duplicate of {e.term!r} (first at {prev.source}: "
+                              f"{prev.action}/{prev.severity}, here {e.action}/{e.severity})")
+        else:
+            probs.warn(line, f"duplicate term {e.term!r} (first at {prev.source})")
+
+
+def _read(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise LexiconError([LexiconProblem(path, None, f"cannot read file: {exc.strerror or exc}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LexiconError([LexiconProblem(path, line, "file is not valid UTF-8")]) from None
+
+
+def lint_lexicon(path: str) -> list[LexiconProblem]:
+    """All problems in a lexicon file (empty list when it is clean)."""
+    try:
+        text = _read(path)
+    except LexiconError as exc:
+        return exc.problems
+    return parse_lexicon_text(text, path)[1]
+
+
+def load_lexicon(path: str) -> Lexicon:
+    """Load one lexicon file; raises :class:`LexiconError` listing every error."""
+    lex, problems = parse_lexicon_text(_read(path), path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise LexiconError(errors)
+    return lex
+
+
+def load_lexicons(paths: Iterable[str]) -> list[Lexicon]:
+    """Load several files; collects the errors of all of them before raising."""
+    out: list[Lexicon] = []
+    problems: list[LexiconProblem] = []
+    for p in paths:
+        try:
+            out.append(load_lexicon(p))
+        except LexiconError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise LexiconError(problems)
+    return out

@@ -1,0 +1,91 @@
+"""Result types shared by every part of the guard: actions, hits, check results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+__all__ = ["ACTION_ORDER", "Action", "CheckResult", "Hit", "most_severe"]
+
+
+class Action(str, Enum):
+    """What to do with text that hits an entry, least to most severe."""
+
+    ALLOW = "allow"
+    LABEL = "label"
+    LIMIT = "limit"
+    REVIEW = "review"
+    BLOCK = "block"
+
+
+#: Severity rank of each action (higher is more severe).
+ACTION_ORDER: dict[str, int] = {"allow": 0, "label": 1, "limit": 2, "review": 3, "block": 4}
+
+
+def most_severe(actions: list[str] | tuple[str, ...]) -> str:
+    """The most severe of ``actions``; ``allow`` for none."""
+    best = "allow"
+    for a in actions:
+        if ACTION_ORDER[a] > ACTION_ORDER[best]:
+            best = a
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One lexicon hit. ``start``/``end`` index the ORIGINAL text; ``surface == text[start:end]``.
+
+    ``technique`` says how it matched: exact, normalized, traditional, invisible, noise,
+    repeat, pinyin, homophone, shape, split, variant.
+    """
+
+    term: str
+    category: str
+    action: str
+    start: int
+    end: int
+    surface: str
+    technique: str
+    term_id: str = ""
+    severity: int = 1
+    clause: str = ""
+
+    def to_dict(self, full: bool = False) -> dict[str, Any]:
+        """The CLI/JSON shape; ``full`` adds term_id, severity and clause."""
+        d = {
+            "term": self.term,
+            "category": self.category,
+            "action": self.action,
+            "start": self.start,
+            "end": self.end,
+            "surface": self.surface,
+            "technique": self.technique,
+        }
+        if full:
+            d.update(term_id=self.term_id, severity=self.severity, clause=self.clause)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Overall action (most severe hit; ``allow`` when nothing fires) and the hits."""
+
+    action: str
+    hits: list[Hit] = field(default_factory=list)
+    lexicon_version: str = ""
+
+    def to_dict(self, full: bool = False) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "hits": [h.to_dict(full) for h in self.hits],
+            "lexicon_version": self.lexicon_version,
+        }
+
+
+def hit_from_dict(d: dict[str, Any]) -> Hit:
+    """Inverse of :meth:`Hit.to_dict`."""
+    return Hit(**{k: v for k, v in d.items() if k in Hit.__dataclass_fields__})
+
+
+

@@ -1,0 +1,1 @@
+"""qinglang-guard HTTP service (FastAPI), a thin layer over :mod:`plugin`."""
