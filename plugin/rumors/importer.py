@@ -1,0 +1,230 @@
+"""JSONL import and export of rumours.
+
+Rows may use either schema, detected per row:
+
+- the project schema (:meth:`plugin.rumors.models.Rumor.from_dict`: ``id``, ``claim``,
+  ``status``, ``triggers``, ``refutations`` ...), which :func:`export_jsonl` writes;
+- the shared fact-check data schema (``id``, ``claim``, ``verdict`` 假/真/疑, ``verdict_detail``,
+  ``refutation``, ``checker``, ``date``, ``url``, ``tags``, ``source`` and bookkeeping fields).
+  Verdicts map 假→false, 疑→disputed, 真→true; a null verdict falls back to
+  ``verdict_detail`` (谣言/伪科学→false, 有失实/误区→misleading, 尚无定论→disputed,
+  确有此事/事实→true), and rows where neither decides are skipped with a reason.
+  Refutation title: "【辟谣】" + the claim (the source has no title).
+
+A file is imported whole or not at all: every line is parsed first, and any bad line
+(invalid JSON, missing claim, bad verdict, unknown field, duplicate id) raises
+:class:`RumorImportError` listing every problem with its line number; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable
+
+from plugin.errors import RumorError
+
+from .models import Refutation, Rumor, RumorStatus
+from .store import RumorStore, UpsertStats
+
+__all__ = [
+    "ImportProblem",
+    "ImportReport",
+    "RumorImportError",
+    "export_jsonl",
+    "import_jsonl",
+    "parse_jsonl",
+    "parse_row",
+]
+
+#: Longest accepted line (bytes of text); longer lines are reported, not parsed.
+MAX_LINE_CHARS = 1_000_000
+
+SHARED_FIELDS = frozenset(
+    {"id", "source", "claim", "verdict", "verdict_detail", "refutation", "checker", "date", "tags", "markstyle",
+     "url", "src", "orig_id"}
+)
+_VERDICTS = {"假": RumorStatus.FALSE, "疑": RumorStatus.DISPUTED, "真": RumorStatus.TRUE}
+_DETAIL_PREFIXES = (
+    ("谣言", RumorStatus.FALSE), ("伪科学", RumorStatus.FALSE), ("伪常识", RumorStatus.FALSE),
+    ("假新闻", RumorStatus.FALSE), ("有失实", RumorStatus.MISLEADING), ("误区", RumorStatus.MISLEADING),
+    ("尚无定论", RumorStatus.DISPUTED), ("存在争议", RumorStatus.DISPUTED), ("确有此事", RumorStatus.TRUE),
+    ("确实如此", RumorStatus.TRUE), ("事实", RumorStatus.TRUE),
+)
+_TITLE_CLAIM_CHARS = 60
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """A bad (or skipped) line: where and why."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class RumorImportError(RumorError):
+    """A file had bad lines; ``problems`` lists each one. Nothing was imported."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        head = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} bad line(s), nothing imported: {head}{more}")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did."""
+
+    path: str
+    lines: int = 0
+    rumors: list[Rumor] = field(default_factory=list)
+    skipped: list[ImportProblem] = field(default_factory=list)
+    stats: UpsertStats = UpsertStats()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "lines": self.lines, "rumors": len(self.rumors),
+                "skipped": [{"line": p.line, "reason": p.message} for p in self.skipped], **self.stats.to_dict()}
+
+
+class _Skip(Exception):
+    """A row that is valid but carries no usable verdict."""
+
+
+def _status_from_shared(row: dict[str, Any]) -> RumorStatus:
+    verdict = row.get("verdict")
+    if verdict is not None:
+        if not isinstance(verdict, str) or verdict.strip() not in _VERDICTS:
+            raise ValueError(f"bad 'verdict' {verdict!r} (allowed: 假, 真, 疑 or null)")
+        return _VERDICTS[verdict.strip()]
+    detail = row.get("verdict_detail")
+    if detail is not None and not isinstance(detail, str):
+        raise ValueError("'verdict_detail' must be a string")
+    detail = (detail or "").strip()
+    for prefix, status in _DETAIL_PREFIXES:
+        if detail.startswith(prefix):
+            return status
+    raise _Skip(f"no verdict (verdict null, verdict_detail {detail!r} does not decide)")
+
+
+def _opt_str(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{name!r} must be a string")
+    return _WS.sub(" ", value).strip()
+
+
+def _from_shared(row: dict[str, Any]) -> Rumor:
+    unknown = set(row) - SHARED_FIELDS
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    rid = row.get("id")
+    if isinstance(rid, int) and not isinstance(rid, bool):
+        rid = str(rid)
+    if not isinstance(rid, str) or not rid.strip():
+        raise ValueError("missing or empty 'id'")
+    claim = row.get("claim")
+    if not isinstance(claim, str) or not claim.strip():
+        raise ValueError("missing or empty 'claim'")
+    claim = _WS.sub(" ", claim).strip()
+    status = _status_from_shared(row)
+    tags = row.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValueError("'tags' must be a list of strings")
+    short = claim if len(claim) <= _TITLE_CLAIM_CHARS else claim[:_TITLE_CLAIM_CHARS] + "…"
+    refutation = Refutation(
+        title="【辟谣】" + short,
+        summary=_opt_str(row, "refutation"),
+        url=_opt_str(row, "url"),
+        source=_opt_str(row, "checker") or _opt_str(row, "source"),
+        published_at=_opt_str(row, "date"),
+    )
+    return Rumor(id=rid.strip(), claim=claim, status=status, refutations=(refutation,),
+                 tags=tuple(dict.fromkeys(t.strip() for t in tags if t.strip())), origin=_opt_str(row, "source"))
+
+
+def parse_row(row: Any) -> Rumor:
+    """One JSON object (either schema) → :class:`Rumor`; ``ValueError`` names the problem."""
+    if not isinstance(row, dict):
+        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+    if "status" in row or "refutations" in row or "triggers" in row:
+        return Rumor.from_dict(row)
+    if "verdict" in row or "verdict_detail" in row:
+        return _from_shared(row)
+    raise ValueError("neither 'status' (project schema) nor 'verdict' (fact-check schema) given")
+
+
+def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
+                progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Parse every line; raises :class:`RumorImportError` if any line is bad."""
+    report = ImportReport(path)
+    problems: list[ImportProblem] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(lines, 1):
+        report.lines = lineno
+        if progress is not None:
+            progress(len(line.encode("utf-8")) + (0 if line.endswith("\n") else 1))
+        if len(line) > MAX_LINE_CHARS:
+            problems.append(ImportProblem(path, lineno, f"line too long ({len(line)} characters)"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(ImportProblem(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        try:
+            rumor = parse_row(row)
+        except _Skip as exc:
+            report.skipped.append(ImportProblem(path, lineno, str(exc)))
+            continue
+        except ValueError as exc:
+            problems.append(ImportProblem(path, lineno, str(exc)))
+            continue
+        if rumor.id in seen:
+            problems.append(ImportProblem(path, lineno, f"duplicate id {rumor.id!r} (first on line {seen[rumor.id]})"))
+            continue
+        seen[rumor.id] = lineno
+        report.rumors.append(rumor)
+    if problems:
+        raise RumorImportError(problems)
+    return report
+
+
+def import_jsonl(store: RumorStore, path: str | Path, *,
+                 progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Parse ``path`` and upsert its rumours in one transaction (all or nothing)."""
+    p = Path(path)
+    try:
+        with p.open("r", encoding="utf-8", newline="") as fh:
+            report = parse_jsonl(_lines(fh, str(p)), str(p), progress)
+    except OSError as exc:
+        raise RumorError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    report.stats = store.upsert(report.rumors)
+    return report
+
+
+def _lines(fh: IO[str], path: str) -> Iterable[str]:
+    try:
+        yield from fh
+    except UnicodeDecodeError as exc:
+        raise RumorImportError([ImportProblem(path, 0, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+
+
+def export_jsonl(rumors: Iterable[Rumor], out: IO[str]) -> int:
+    """Write rumours in the project schema, one JSON object per line; returns the count."""
+    n = 0
+    for r in rumors:
+        out.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        n += 1
+    return n
