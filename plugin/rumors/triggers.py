@@ -34,7 +34,7 @@ def extract_triggers(claim: str, weight: Callable[[str], float], *, min_weight: 
     qualifies when its joined length is >= 3 characters and one of its words weighs at
     least ``min_weight``.
     """
-    words = analyze(claim).words
+    words = analyze(claim).surface
     scored: dict[str, float] = {}
     for a, b in zip(words, words[1:]):
         phrase = a + b
