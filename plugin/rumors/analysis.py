@@ -63,8 +63,9 @@ INTENT_WORDS = frozenset(
 )
 
 #: Question words asking for information (how / which / where / when / how much) rather than
-#: whether a claim is true; they mark an informational search like INTENT_WORDS do.
-INTENT_RE = re.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程")
+#: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
+#: search like INTENT_WORDS do.
+INTENT_RE = re.compile("(?<!为)什么|怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程")
 
 # Phrase-level equivalents applied before segmentation (longest first).
 _PHRASES = [

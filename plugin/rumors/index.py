@@ -40,7 +40,7 @@ from .triggers import extract_triggers, trigger_key
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex", "RumorMatch", "RumorMatchResult"]
 
 #: Score a rumour must reach to match (calibrated by bench/eval_rumors.py on the dev split).
-DEFAULT_THRESHOLD = 0.59
+DEFAULT_THRESHOLD = 0.5
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 2000
 _CANDIDATES = 40  # rumours fully scored per query
@@ -50,6 +50,8 @@ _RELATIVE_CUT = 0.75  # secondary matches must reach this fraction of the best s
 _CONTENT_WORDS = 12  # texts with at least this many content words (and 1.5x the claim's) are posts
 _INTENT_PENALTY = 0.6
 _CONFLICT_PENALTY = 0.5
+_MIN_CLAIM_COVER = 0.4
+_LOW_COVER_PENALTY = 0.6
 _BASE = 0.55  # share of the score the main side gives alone (the rest scales with the other side)
 _RARE_WEIGHT = 7.0  # a shared word this informative may match alone (if it is most of the query)
 
@@ -110,6 +112,10 @@ class _Entry:
     chars: frozenset[str]  # characters of the multi-character words
     word_weight: float
     bigram_weight: float
+    weights: dict[str, float]  # word → weight
+    sub_parents: dict[str, tuple[str, ...]]  # sub-word → the claim words containing it
+    entities: tuple[str, ...]
+    numbers: tuple[str, ...]
 
 
 def _near(a: str, b: str) -> bool:
@@ -197,6 +203,31 @@ class RumorIndex:
         return RumorMatchResult.build(matches, refutes(text) if matches else False)
 
 
+@dataclass(slots=True)
+class _Query:
+    """An analysed text with its word weights and the sets scoring needs."""
+
+    weights: dict[str, float]
+    total: float
+    bigram_total: float
+    words: frozenset[str]
+    subs: frozenset[str]
+    chars: frozenset[str]
+    entities: tuple[str, ...]
+    numbers: tuple[str, ...]
+    intent_words: tuple[str, ...]
+
+    @classmethod
+    def build(cls, q: Analysis, w: Weights) -> "_Query":
+        tw = {t: w.token(t) for t in q.words}
+        return cls(
+            tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0, frozenset(tw), q.subs,
+            frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
+            tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
+            tuple(t for t in tw if t in INTENT_WORDS),
+        )
+
+
 class _State:
     """The compiled index: entries, postings, trigger automaton, weights."""
 
@@ -223,8 +254,16 @@ class _State:
         for i, (r, a) in enumerate(analyses):
             words = frozenset(a.words)
             chars = frozenset(ch for t in words if len(t) > 1 and not t.startswith("#") for ch in t)
-            st.entries.append(_Entry(r, a, words, a.subs, chars, sum(w.token(t) for t in words) or 1.0,
-                                     sum(w.bigram(b) for b in a.bigrams) or 1.0))
+            weights = {t: w.token(t) for t in words}
+            parents: dict[str, list[str]] = {}
+            for t in words:
+                for sw in subwords(t):
+                    parents.setdefault(sw, []).append(t)
+            st.entries.append(_Entry(
+                r, a, words, a.subs, chars, sum(weights.values()) or 1.0,
+                sum(w.bigram(b) for b in a.bigrams) or 1.0, weights,
+                {k: tuple(v) for k, v in parents.items()},
+                tuple(t for t in words if is_entity(t)), tuple(t for t in words if t.startswith("#"))))
             st.by_id[r.id] = i
             for t in words | a.subs:
                 st.postings.setdefault(t, []).append(i)
@@ -269,19 +308,17 @@ class _State:
                 hits[i] = (n + (0 if curated else 1), c or curated)
         return hits
 
-    def query_weights(self, q: Analysis) -> tuple[dict[str, float], float, float]:
-        w = self.weights
-        tw = {t: w.token(t) for t in q.words}
-        return tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0
+    def query_weights(self, q: Analysis) -> "_Query":
+        return _Query.build(q, self.weights)
 
-    def score(self, q: Analysis, qw: tuple[dict[str, float], float, float], i: int,
+    def score(self, q: Analysis, qw: "_Query", i: int,
               hits: dict[int, tuple[int, bool]]) -> tuple[float, tuple[str, ...]]:
         """Similarity of the analysed text to entry ``i`` (see the module docstring)."""
-        tw, q_total, q_big = qw
         e = self.entries[i]
         n_auto, curated = hits.get(i, (0, False))
         if curated:
             return _SCORE_CURATED, ()
+        tw = qw.weights
         shared: list[str] = []
         q_cred = 0.0
         for t, wt in tw.items():
@@ -291,44 +328,57 @@ class _State:
                 shared.append(t)
         if not shared:
             return 0.0, ()
-        qwords, qsubs = frozenset(tw), q.subs
-        qchars = frozenset(ch for t in tw if len(t) > 1 for ch in t)
-        token = self.weights.token
-        c_cred = sum(_credit(t, qwords, qsubs, qchars) * token(t) for t in e.words)
-        tq, tc = q_cred / q_total, c_cred / e.word_weight
-        wb = self.weights.bigram
-        sb = sum(wb(b) for b in q.bigrams if b in e.analysis.bigrams)
-        bq, bc = sb / q_big, sb / e.bigram_weight
-        qs = 0.8 * tq + 0.2 * bq
-        cs = 0.8 * tc + 0.2 * bc
-        n_q, n_c = len(tw), len(e.words)
+        n_q = len(tw)
         if n_q < 2:
             return 0.0, tuple(shared)  # a bare topic word is not a claim
-        if n_q >= max(_CONTENT_WORDS, 1.5 * n_c):
+        c_credit = self._claim_credit(qw, e)
+        c_cred = sum(c * e.weights[t] for t, c in c_credit.items())
+        tq, tc = q_cred / qw.total, c_cred / e.word_weight
+        wb = self.weights.bigram
+        eb = e.analysis.bigrams
+        sb = sum(wb(b) for b in q.bigrams if b in eb)
+        bq, bc = sb / qw.bigram_total, sb / e.bigram_weight
+        qs = 0.8 * tq + 0.2 * bq
+        cs = 0.8 * tc + 0.2 * bc
+        if n_q >= max(_CONTENT_WORDS, 1.5 * len(e.words)):
             score = cs * (_BASE + (1 - _BASE) * qs)  # a post that may repeat the claim
         else:
             score = qs * (_BASE + (1 - _BASE) * cs)  # a search for (part of) the claim
-            if q.intent or any(t in INTENT_WORDS and t not in e.words for t in tw):
+            if cs < _MIN_CLAIM_COVER:
+                score *= _LOW_COVER_PENALTY  # names the subject but not what the claim says about it
+            if q.intent or any(t not in e.words for t in qw.intent_words):
                 score *= _INTENT_PENALTY  # asks for tickets / prices / how-to about the subject
-        if self._conflict(tw, e, qwords, qsubs, qchars):
+        if self._conflict(qw, e, c_credit):
             score *= _CONFLICT_PENALTY  # different place / person / number: another event
         score += 0.05 * min(n_auto, 2)
-        strong = [t for t in shared if tw[t] >= _RARE_WEIGHT]
-        if len(shared) < 2 and not (strong and tq >= 0.8):
+        if len(shared) < 2 and not (tw[shared[0]] >= _RARE_WEIGHT and tq >= 0.8):
             score *= 0.5  # one common shared word is not enough evidence
         return min(score, 1.0), tuple(shared)
 
     @staticmethod
-    def _conflict(tw: dict[str, float], e: _Entry, qwords: frozenset[str], qsubs: frozenset[str],
-                  qchars: frozenset[str]) -> bool:
+    def _claim_credit(qw: "_Query", e: _Entry) -> dict[str, float]:
+        """Claim word → how much of it the query explains (same rules as :func:`_credit`)."""
+        out: dict[str, float] = {}
+        for t in qw.words & e.words:
+            out[t] = 1.0
+        for t in qw.subs & e.words:
+            out.setdefault(t, 0.7)
+        for t in qw.chars & e.words:
+            out.setdefault(t, 0.5)
+        for s in qw.words | qw.subs:
+            for parent in e.sub_parents.get(s, ()):
+                out.setdefault(parent, 0.4)
+        return out
+
+    @staticmethod
+    def _conflict(qw: "_Query", e: _Entry, c_credit: dict[str, float]) -> bool:
         """Both sides name something (entity or number) the other does not."""
-        q_ent = [t for t in tw if is_entity(t) and not _credit(t, e.words, e.subs, e.chars)]
-        c_ent = [t for t in e.words if is_entity(t) and not _credit(t, qwords, qsubs, qchars)]
-        if q_ent and c_ent:
-            return True
-        q_num = [t for t in tw if t.startswith("#")]
-        c_num = [t for t in e.words if t.startswith("#")]
-        if q_num and c_num and not any(_near(a, b) for a in q_num for b in c_num):
+        if qw.entities and e.entities:
+            if any(not _credit(t, e.words, e.subs, e.chars) for t in qw.entities) and any(
+                t not in c_credit for t in e.entities
+            ):
+                return True
+        if qw.numbers and e.numbers and not any(_near(a, b) for a in qw.numbers for b in e.numbers):
             return True
         return False
 
@@ -341,7 +391,7 @@ class _State:
         qw = self.query_weights(q)
         hits = self.trigger_hits(q)
         acc: dict[int, float] = {}
-        for t, wt in qw[0].items():
+        for t, wt in qw.weights.items():
             for key in (t, *subwords(t)):
                 post = self.postings.get(key)
                 if not post or len(post) > _MAX_POSTING:
