@@ -282,6 +282,8 @@ class Weights:
         w = self._cache.get(token)
         if w is None:
             w = max(self.background(token) - 4.0, 1.0) * self._corpus_factor(self._df.get(token, 0))
+            if len(token) == 1:
+                w *= 0.5  # single characters (often pieces of an unknown name) are weak evidence
             self._cache[token] = w
         return w
 
