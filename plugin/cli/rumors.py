@@ -120,7 +120,7 @@ def match_cmd(db: str, limit: int) -> None:
 
     store = _open_store(db)
     index = RumorIndex.from_store(store)
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     bad = 0
     for lineno, line in enumerate(stdin, 1):
         if not line.strip():

@@ -403,7 +403,13 @@ class _State:
         cands = heapq.nlargest(_CANDIDATES, acc.items(), key=lambda kv: kv[1]) if len(acc) > _CANDIDATES \
             else list(acc.items())
         scored: list[RumorMatch] = []
-        for i, _ in cands:
+        short = len(qw.weights) < _CONTENT_WORDS
+        chars_part = 0.5 * sum(w for t, w in qw.weights.items() if len(t) == 1)
+        for i, upper in cands:
+            # a query-mode score is at most 0.8 * tq + 0.2 (no trigger hit), and q_cred <= postings
+            # weight + half the single-character words (matched inside claim words, not in postings)
+            if short and i not in hits and 0.8 * min(1.0, (upper + chars_part) / qw.total) + 0.2 < threshold:
+                continue
             s, shared = self.score(q, qw, i, hits)
             if s < threshold:
                 continue
