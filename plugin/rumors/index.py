@@ -44,7 +44,7 @@ DEFAULT_THRESHOLD = 0.5
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 2000
 _CANDIDATES = 40  # rumours fully scored per query
-_MAX_POSTING = 20000  # tokens in more claims than this only score, they do not nominate candidates
+_MAX_POSTING = 3000  # words in more claims than this only score, they do not nominate candidates
 _SCORE_CURATED = 0.95
 _RELATIVE_CUT = 0.75  # secondary matches must reach this fraction of the best score
 _CONTENT_WORDS = 12  # texts with at least this many content words (and 1.5x the claim's) are posts
