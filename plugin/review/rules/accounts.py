@@ -55,7 +55,7 @@ class AccountNameRule(Rule):
         if candidate.account.verified_org:
             return
         found = [f"{h.surface}({h.term})" for h in facts.name_hits if h.category in self.name_categories]
-        if self._pattern is not None:
+        if self._pattern is not None and not found:
             folded = fold_text(candidate.account.name)
             found += [f"{m.group(0)}({self._kind[m.group(0)]})" for m in self._pattern.finditer(folded)]
         if found:
