@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plugin.errors import GuardError, InputError
 
-__all__ = ["BodyLimitMiddleware", "BodyTooLarge", "ServiceError", "field_error", "install_error_handlers", "validation_error"]
+__all__ = ["BodyLimitMiddleware", "ServiceError", "field_error", "install_error_handlers", "validation_error"]
 
 log = logging.getLogger("qinglang.service")
 
@@ -32,11 +32,6 @@ class ServiceError(Exception):
     def __init__(self, status: int, code: str, message: str, detail: Any = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.detail = status, code, message, detail
-
-
-class BodyTooLarge(ServiceError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, "body_too_large", f"request body exceeds max_body_bytes={limit}")
 
 
 def _field(loc: Iterable[Any]) -> str:
@@ -72,7 +67,9 @@ def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
             )
         if etype == "missing" and e.get("input") is None and loc in (("body",), ()):
             return JSONResponse({"error": "missing_body", "message": "request body (JSON) is required"}, status_code=400)
-        if etype == "extra_forbidden":
+        if loc == ("body",) and etype in ("model_attributes_type", "model_type", "dict_type"):
+            msg = "request body must be a JSON object"
+        elif etype == "extra_forbidden":
             msg = f"unknown field {_field(loc)!r}"
         elif etype == "missing":
             msg = f"required field {_field(loc)!r} is missing"
@@ -131,7 +128,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimitMiddleware:
-    """Reject bodies larger than ``max_bytes``: at once from Content-Length, else while streaming."""
+    """Reject bodies larger than ``max_bytes`` with 413: at once from Content-Length, else (chunked
+    bodies) while reading them, before the app sees a byte."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -141,6 +139,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -148,23 +147,41 @@ class BodyLimitMiddleware:
                 except ValueError:
                     await self._reply(send, 400, "bad_request", "invalid Content-Length header")
                     return
-                if declared > self.max_bytes:
-                    await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
-                    return
                 break
+        if declared is not None:
+            if declared > self.max_bytes:
+                await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        # no Content-Length (chunked): read the body here, bounded, then replay it to the app
+        chunks: list[bytes] = []
         seen = 0
-        limit = self.max_bytes
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        while True:
             msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge(limit)
-            return msg
+            if msg["type"] == "http.disconnect":
+                return
+            body = msg.get("body", b"")
+            seen += len(body)
+            if seen > self.max_bytes:
+                await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
+                return
+            chunks.append(body)
+            if not msg.get("more_body", False):
+                break
+        replayed = False
 
-        await self.app(scope, limited_receive, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     @staticmethod
     async def _reply(send: Send, status: int, code: str, message: str) -> None:
