@@ -29,6 +29,7 @@ from plugin.live import LiveMatcher
 from plugin.review import ReviewEngine, ReviewSettings
 from plugin.review.store import ReviewStore
 
+from .check_cache import CheckCache
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .metrics import GuardMetrics, MetricsMiddleware
@@ -55,6 +56,7 @@ class GuardState:
     engine: ReviewEngine
     metrics: GuardMetrics
     samples: SampleRing
+    checks: CheckCache
     lexicon_store: Any = None  # plugin.store.LexiconStore | None
     rumor_store: Any = None
     extensions: list[ModuleType] = field(default_factory=list)
@@ -74,6 +76,7 @@ class GuardState:
         refresh = getattr(self.rumors, "refresh", None)
         if refresh is not None:
             refresh()
+            self.checks.reset_rumors()
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -114,6 +117,20 @@ def _rumor_index(config: ServiceConfig) -> tuple[Any, Any]:
     return mod.RumorIndex.from_store(store), store
 
 
+def warm_up(matcher: Any) -> None:
+    """Run a few scans so lazily built tables (pinyin automaton, word segmenter) are ready before
+    the first request rather than during it."""
+    samples = ["warm up 测试 ceshi abc 123", "今天天气怎么样？"]
+    samples += [e.term for e in list(getattr(matcher, "entries", ()))[:20]]
+    for text in samples:
+        try:
+            matcher.scan(text)
+            matcher.scan(text, scope="account_name")
+        except Exception:  # warm-up is best effort; real requests report real errors
+            log.exception("matcher warm-up failed")
+            return
+
+
 def create_app(
     config: ServiceConfig | None = None,
     *,
@@ -126,6 +143,8 @@ def create_app(
     config = config or ServiceConfig.from_env()
     lexicon_store = _lexicon_store(config)
     live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
+    warm_up(live.current())
+    live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
     if rumors is _UNSET:
         rumors, rumor_store = _rumor_index(config)
@@ -141,7 +160,8 @@ def create_app(
     metrics = GuardMetrics()
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
-        samples=SampleRing(config.recent_sample_size), lexicon_store=lexicon_store, rumor_store=rumor_store,
+        samples=SampleRing(config.recent_sample_size), checks=CheckCache(live, rumors, config.check_cache_size),
+        lexicon_store=lexicon_store, rumor_store=rumor_store,
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")

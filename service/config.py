@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("suggestion_drop_action", "limit", str,
             "suggestions whose lexicon action is at least this (label/limit/review/block) are dropped"),
     Setting("suggestion_rumor_check", True, bool, "also drop suggestions that match a known rumour (pins)"),
+    Setting("check_cache_size", 50_000, int,
+            "texts whose check result is memoised per lexicon version (query/suggestion paths; 0: off)"),
     Setting("protect_checks", False, bool, "require an API token on the check endpoints (needs service.auth)"),
     Setting("upstream_url", None, str, "search upstream (Elasticsearch/OpenSearch); turns the search proxy on"),
     Setting("recent_sample_size", 2000, int, "in-memory ring of recent texts (queries, suggestions, titles) for previews"),
@@ -85,6 +87,7 @@ class ServiceConfig:
     max_candidates: int = 200
     suggestion_drop_action: str = "limit"
     suggestion_rumor_check: bool = True
+    check_cache_size: int = 50_000
     protect_checks: bool = False
     upstream_url: str | None = None
     recent_sample_size: int = 2000
@@ -100,6 +103,8 @@ class ServiceConfig:
                      "recent_sample_size", "review_page_size", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.check_cache_size < 0:
+            raise ValueError("check_cache_size must be 0 or more")
         if self.suggestion_drop_action not in _ACTIONS:
             raise ValueError(f"suggestion_drop_action must be one of {', '.join(_ACTIONS)}")
         if not 0 < self.port < 65536:

@@ -33,7 +33,7 @@ def client(make_app):
     (b'{}', 422, "query"),
     (b'{"query": "a", "extra": 1}', 422, "extra"),
     (b'{"query": "a\\u0007b"}', 422, "control character"),
-    (b'{"query": "a\\ud800b"}', 422, "surrogate"),
+    (b'{"query": "a\\ud800b"}', 400, "JSON"),
     (b'{"query": "' + b"x" * 101 + b'"}', 422, "max_query_chars"),
     (b'\xff\xfe\x00', 400, ""),
 ])

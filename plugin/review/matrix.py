@@ -65,7 +65,10 @@ class MatrixDetector:
         # LSH threshold a bit under the confirmation threshold: MinHash estimates are noisy
         self._lsh_threshold = max(0.1, similarity - 0.15)
         self._history: deque[_Item] = deque()
+        self._by_key: dict[str, _Item] = {}
         self._history_lsh = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)
+        # the optimal (bands, rows) take a numerical integration to find: compute them once
+        self._lsh_params = (self._history_lsh.b, self._history_lsh.r)
         self._seq = 0
         self._lock = threading.Lock()
 
@@ -89,31 +92,40 @@ class MatrixDetector:
         return _Item(key, str(c.id), c.account.id, c.account.owner_id, c.account.mcn, title_shingles(c.title), now)
 
     def find(self, batch: Sequence[Candidate], now: dt.datetime) -> list[list[MatrixLink]]:
-        """For each candidate of ``batch`` (same order), its links to batch peers and to history."""
+        """For each candidate of ``batch`` (same order), its links to batch peers and to history.
+
+        Within the batch, candidates are grouped by owner and by MCN and compared exactly (groups
+        are small); against the history, the MinHash LSH index proposes near-duplicates and the
+        exact Jaccard confirms them.
+        """
         items = [self._item(f"b{i}", c, now) for i, c in enumerate(batch)]
         links: list[list[MatrixLink]] = [[] for _ in batch]
-        # only candidates with an owner or MCN can be part of a matrix
         grouped = [i for i, it in enumerate(items) if (it.owner_id or it.mcn) and it.shingles]
         if not grouped:
             return links
-        sketches = {i: self._minhash(items[i].shingles) for i in grouped}
-        batch_lsh = MinHashLSH(threshold=self._lsh_threshold, num_perm=self.num_perm)
+        groups: dict[tuple[str, str], list[int]] = {}
         for i in grouped:
-            batch_lsh.insert(items[i].key, sketches[i])
+            it = items[i]
+            if it.owner_id:
+                groups.setdefault(("owner_id", it.owner_id), []).append(i)
+            if it.mcn:
+                groups.setdefault(("mcn", it.mcn), []).append(i)
+        peers: dict[int, set[int]] = {}
+        for members in groups.values():
+            for i in members:
+                peers.setdefault(i, set()).update(j for j in members if j != i)
+        for i, js in peers.items():
+            for j in sorted(js):
+                self._maybe_link(links[i], items[i], items[j], in_batch=True)
         with self._lock:
             self._expire(now)
-            history = {it.key: it for it in self._history}
-            for i in grouped:
-                a = items[i]
-                for key in batch_lsh.query(sketches[i]):
-                    j = int(key[1:])
-                    if j != i:
-                        self._maybe_link(links[i], a, items[j], in_batch=True)
-                if history:
-                    for key in self._history_lsh.query(sketches[i]):
+            if self._history:
+                history = self._by_key
+                for i in grouped:
+                    for key in self._history_lsh.query(self._minhash(items[i].shingles)):
                         b = history.get(key)
                         if b is not None:
-                            self._maybe_link(links[i], a, b, in_batch=False)
+                            self._maybe_link(links[i], items[i], b, in_batch=False)
         return links
 
     def _maybe_link(self, out: list[MatrixLink], a: _Item, b: _Item, *, in_batch: bool) -> None:
@@ -135,14 +147,20 @@ class MatrixDetector:
                 if not item.shingles:
                     continue
                 self._history.append(item)
+                self._by_key[item.key] = item
                 self._history_lsh.insert(item.key, self._minhash(item.shingles))
             while len(self._history) > self.history_size:
-                self._history_lsh.remove(self._history.popleft().key)
+                self._drop_oldest()
 
     def _expire(self, now: dt.datetime) -> None:
         cutoff = now - self.history_window
         while self._history and self._history[0].seen_at < cutoff:
-            self._history_lsh.remove(self._history.popleft().key)
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        item = self._history.popleft()
+        del self._by_key[item.key]
+        self._history_lsh.remove(item.key)
 
     def __len__(self) -> int:
         return len(self._history)

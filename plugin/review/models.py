@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -46,16 +47,18 @@ MAX_NAME_CHARS = 200
 MAX_SERIES = 10_000
 
 
+#: C0/C1 control characters except tab, newline and CR; lone surrogates.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def check_text(value: str) -> str:
     """Reject text with control characters (other than tab / newline / CR) or lone surrogates."""
-    for i, ch in enumerate(value):
-        if ch in "\t\n\r":
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            raise ValueError(f"control character U+{ord(ch):04X} at position {i} is not allowed")
-        if cat == "Cs":
+    m = _BAD_CHARS.search(value)
+    if m is not None:
+        ch, i = m.group(0), m.start()
+        if unicodedata.category(ch) == "Cs":
             raise ValueError(f"lone surrogate U+{ord(ch):04X} at position {i} is not valid text")
+        raise ValueError(f"control character U+{ord(ch):04X} at position {i} is not allowed")
     return value
 
 

@@ -12,7 +12,7 @@ from plugin.models import ACTION_ORDER
 from plugin.review.rules.lexicon import CATEGORY_LABELS
 
 from ..schemas import QueryCheckRequest, QueryCheckResponse, SuggestionFilterRequest, SuggestionFilterResponse
-from .deps import guard_of, too_long
+from .deps import body_doc, guard_of, parse_body, too_long
 
 router = APIRouter(tags=["checks"])
 
@@ -35,32 +35,23 @@ def _names(hits: list[Any], action: str) -> str:
     return "、".join(CATEGORY_NAMES.get(c, c) for c in cats) or "违规"
 
 
-def _rumor_match(guard: Any, text: str, limit: int = 3) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    if guard.rumors is None:
-        return [], []
-    res = guard.rumors.match(text, limit=limit)
-    if isinstance(res, dict):
-        return list(res.get("pins", [])), list(res.get("labels", []))
-    return list(res.pins), list(res.labels)
-
-
 @router.post("/v1/query/check", response_model=None, responses={200: {"model": QueryCheckResponse}},
-             summary="Check a search query")
-async def query_check(body: QueryCheckRequest, request: Request) -> JSONResponse:
+             summary="Check a search query", openapi_extra=body_doc(QueryCheckRequest))
+async def query_check(request: Request) -> JSONResponse:
     """The action for a query (allow / block / review), its hits, refutations to pin for a rumour
     query, labels, and a notice to show when the query is blocked."""
+    body = await parse_body(request, QueryCheckRequest)
     guard = guard_of(request)
     cfg = guard.config
     if len(body.query) > cfg.max_query_chars:
         raise too_long(("body", "query"), cfg.max_query_chars, "query", "max_query_chars")
-    matcher = guard.live.current()
-    res = matcher.check(body.query)
+    res = guard.checks.check(body.query)
     action = QUERY_ACTIONS[res.action]
-    pins, rumor_labels = _rumor_match(guard, body.query)
+    pins, rumor_labels = guard.checks.rumor(body.query)
     labels = [
         {"label": CATEGORY_LABELS.get(h.category, h.category), "category": h.category, "term": h.term}
         for h in res.hits if h.action == "label"
-    ] + rumor_labels
+    ] + list(rumor_labels)
     notice = None
     if action == "block":
         notice = BLOCK_NOTICE.format(names=_names(res.hits, "block"))
@@ -74,7 +65,7 @@ async def query_check(body: QueryCheckRequest, request: Request) -> JSONResponse
         "action": action,
         "lexicon_action": res.action,
         "hits": [h.to_dict() for h in res.hits],
-        "pins": pins,
+        "pins": list(pins),
         "labels": labels,
         "notice": notice,
         "lexicon_version": str(guard.live.version),
@@ -82,10 +73,11 @@ async def query_check(body: QueryCheckRequest, request: Request) -> JSONResponse
 
 
 @router.post("/v1/suggestions/filter", response_model=None, responses={200: {"model": SuggestionFilterResponse}},
-             summary="Filter search suggestions")
-async def suggestions_filter(body: SuggestionFilterRequest, request: Request) -> JSONResponse:
+             summary="Filter search suggestions", openapi_extra=body_doc(SuggestionFilterRequest))
+async def suggestions_filter(request: Request) -> JSONResponse:
     """Keep (in input order) the suggestions that are safe to show; drop those whose lexicon action is
     at least ``suggestion_drop_action`` or that match a known rumour, saying why."""
+    body = await parse_body(request, SuggestionFilterRequest)
     guard = guard_of(request)
     cfg = guard.config
     if len(body.suggestions) > cfg.max_suggestions:
@@ -96,14 +88,14 @@ async def suggestions_filter(body: SuggestionFilterRequest, request: Request) ->
     for i, s in enumerate(body.suggestions):
         if len(s) > limit:
             raise too_long(("body", "suggestions", i), limit, "suggestion", "max_query_chars")
-    matcher = guard.live.current()
+    checks = guard.checks
     threshold = ACTION_ORDER[cfg.suggestion_drop_action]
-    rumors = guard.rumors if cfg.suggestion_rumor_check else None
+    rumor_check = cfg.suggestion_rumor_check and guard.rumors is not None
     kept: list[str] = []
     dropped: list[dict[str, Any]] = []
     prefix_block = None
     if body.prefix:
-        pres = matcher.check(body.prefix)
+        pres = checks.check(body.prefix)
         if pres.action == "block":
             prefix_block = pres
     for s in body.suggestions:
@@ -111,15 +103,14 @@ async def suggestions_filter(body: SuggestionFilterRequest, request: Request) ->
             top = prefix_block.hits[0]
             dropped.append({"text": s, "reason": f"prefix:{top.category}", "hits": [h.to_dict() for h in prefix_block.hits]})
             continue
-        res = matcher.check(s)
+        res = checks.check(s)
         if ACTION_ORDER[res.action] >= threshold:
             top = next(h for h in res.hits if h.action == res.action)
             dropped.append({"text": s, "reason": f"lexicon:{top.category}", "hits": [h.to_dict() for h in res.hits]})
             guard.metrics.count_hits(res.hits, "suggestions")
             continue
-        if rumors is not None and s:
-            r = rumors.match(s, limit=1)
-            pins = r.get("pins") if isinstance(r, dict) else r.pins
+        if rumor_check and s:
+            pins = checks.rumor(s)[0]
             if pins:
                 dropped.append({"text": s, "reason": f"rumor:{pins[0].get('rumor_id')}", "hits": [h.to_dict() for h in res.hits]})
                 continue
