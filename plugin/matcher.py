@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -59,21 +60,32 @@ def _u16(s: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pattern:
-    entry: int
-    kind: int
-    dense: str
-    context: object | None  # ContextRule of a curated variant
-    technique: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Compiled:
+    """Compact compiled form: parallel arrays per pattern, automaton values are ints.
+
+    An automaton value ``v >= 0`` is a single pattern id; ``v < 0`` indexes ``groups[-v - 1]``.
+    """
+
     entries: tuple[Entry, ...]
-    patterns: tuple[_Pattern, ...]
-    groups: tuple[tuple[int, ...], ...]
+    pat_entry: array
+    pat_kind: bytes
+    pat_dense: list[str]
+    pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
+    pat_extra: dict[int, tuple[str, object | None]]  # variant pattern id → (technique, context rule)
+    groups: list[tuple[int, ...]]
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
+
+
+def _dense_many(texts: list[str]) -> list[str]:
+    """:func:`dense_key` of many strings with one translate call (falls back per string)."""
+    if not texts:
+        return []
+    joined = dense_key("\n".join(texts))
+    parts = joined.split(BREAK)
+    if len(parts) == len(texts):
+        return parts
+    return [dense_key(t) for t in texts]
 
 
 class Matcher:
@@ -87,7 +99,8 @@ class Matcher:
         self._c = self._compile(tuple(entries))
         self._boundary = WordBoundary.shared()
         self._pinyin_lock = threading.Lock()
-        self._pinyin: tuple[ahocorasick.Automaton | None, tuple[tuple[int, str], ...]] | None = None
+        self._pinyin: tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]] | None = None
+        self._pinyin_re: re.Pattern[str] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -117,48 +130,78 @@ class Matcher:
 
     def _compile(self, entries: tuple[Entry, ...]) -> _Compiled:
         t = self._tables
-        patterns: list[_Pattern] = []
-        key_groups: dict[str, list[int]] = {}
         cls_table = t.class_table
-        terms_dense = [dense_key(e.term) for e in entries]
-
-        def add(entry_idx: int, kind: int, text_dense: str, ctx: object | None, tech: str) -> None:
-            if not text_dense or BREAK in text_dense:
-                return
-            pid = len(patterns)
-            patterns.append(_Pattern(entry_idx, kind, text_dense, ctx, tech))
-            key_groups.setdefault(text_dense.translate(cls_table), []).append(pid)
-
         shape = t.shape_groups
         splits = t.splits
+        terms_dense = _dense_many([e.term for e in entries])
+        pat_entry = array("i")
+        pat_kind = bytearray()
+        pat_dense: list[str] = []
+        pat_homo = bytearray()
+        pat_extra: dict[int, tuple[str, object | None]] = {}
+        # patterns first (keys computed in one batch below)
         for i, e in enumerate(entries):
             d = terms_dense[i]
-            add(i, _KIND_TERM, d, None, "")
+            if d and BREAK not in d:
+                pat_entry.append(i)
+                pat_kind.append(_KIND_TERM)
+                pat_dense.append(e.term if d == e.term else d)
+                pat_homo.append(1 if ("homophone" in e.techniques and e.action != "allow") else 0)
             for v in e.variants:
-                add(i, _KIND_VARIANT, dense_key(v.text), v.context, v.technique or "variant")
-            if e.action == "allow":
+                vd = dense_key(v.text)
+                if vd and BREAK not in vd:
+                    pat_extra[len(pat_dense)] = (v.technique or "variant", v.context)
+                    pat_entry.append(i)
+                    pat_kind.append(_KIND_VARIANT)
+                    pat_dense.append(vd)
+                    pat_homo.append(0)
+            if e.action == "allow" or not d:
                 continue
             techs = e.techniques
-            if "shape" in techs and shape:
+            if shape and "shape" in techs:
                 n = 0
                 for pos, ch in enumerate(d):
-                    for alt in shape.get(ch, ()):
+                    alts = shape.get(ch)
+                    if not alts:
+                        continue
+                    for alt in alts:
                         if n >= _MAX_SHAPE_VARIANTS:
                             break
-                        add(i, _KIND_SHAPE, d[:pos] + alt + d[pos + 1:], None, "shape")
+                        pat_entry.append(i)
+                        pat_kind.append(_KIND_SHAPE)
+                        pat_dense.append(d[:pos] + alt + d[pos + 1:])
+                        pat_homo.append(0)
                         n += 1
-            if "split" in techs and splits:
+            if splits and "split" in techs:
                 for pos, ch in enumerate(d):
                     for form in splits.get(ch, ()):
-                        add(i, _KIND_SPLIT, d[:pos] + dense_key(form) + d[pos + 1:], None, "split")
-        groups: list[tuple[int, ...]] = []
+                        pat_entry.append(i)
+                        pat_kind.append(_KIND_SPLIT)
+                        pat_dense.append(d[:pos] + dense_key(form) + d[pos + 1:])
+                        pat_homo.append(0)
+        # keys: homophone classes, as UTF-16 code units, sliced out of one encoded string
         automaton: ahocorasick.Automaton | None = None
-        if key_groups:
+        groups: list[tuple[int, ...]] = []
+        if pat_dense:
+            joined = "".join(pat_dense).translate(cls_table)
+            u16 = _u16(joined)
+            key_val: dict[str, int] = {}
+            pos = 0
+            for pid, d in enumerate(pat_dense):
+                n2 = len(d) * 2
+                key = u16[pos:pos + n2]
+                pos += n2
+                prev = key_val.get(key)
+                if prev is None:
+                    key_val[key] = pid
+                elif prev >= 0:
+                    groups.append((prev, pid))
+                    key_val[key] = -len(groups)
+                else:
+                    groups[-prev - 1] = groups[-prev - 1] + (pid,)
             automaton = ahocorasick.Automaton()
-            # Frequent first characters first: shorter child scans at the root.
-            for key, pids in key_groups.items():
-                automaton.add_word(_u16(key), len(groups))
-                groups.append(tuple(pids))
+            for key, val in key_val.items():
+                automaton.add_word(key, val)
             automaton.make_automaton()
         ctx_words = tuple(
             (tuple(dense_key(w) for w in e.context.requires_any),
@@ -166,9 +209,10 @@ class Matcher:
             if e.context else None
             for e in entries
         )
-        return _Compiled(entries, tuple(patterns), tuple(groups), automaton, ctx_words)
+        return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
+                         groups, automaton, ctx_words)
 
-    def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, str], ...]]:
+    def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
         if self._pinyin is not None:
             return self._pinyin
@@ -203,7 +247,7 @@ class Matcher:
         """All hits in ``text``; offsets index the original text."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        if not text or self._c.automaton is None:
+        if not text or self._c.automaton is None:  # nothing to find
             return []
         nt = normalize(text)
         dense = nt.dense
@@ -213,24 +257,28 @@ class Matcher:
         cand: list[tuple[int, int, int, str, object | None]] = []  # (start, end, entry, technique, variant ctx)
         cls_view = _u16(dense.translate(self._tables.class_table))
         groups = c.groups
-        patterns = c.patterns
-        entries = c.entries
-        for end_b, gid in c.automaton.iter(cls_view):
+        pat_dense = c.pat_dense
+        pat_entry = c.pat_entry
+        pat_kind = c.pat_kind
+        pat_homo = c.pat_homophone
+        for end_b, val in c.automaton.iter(cls_view):
             if not end_b & 1:
                 continue
             e = (end_b + 1) >> 1
-            for pid in groups[gid]:
-                p = patterns[pid]
-                s = e - len(p.dense)
+            for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                pd = pat_dense[pid]
+                s = e - len(pd)
                 seg = dense[s:e]
-                if seg == p.dense:
-                    tech = "" if p.kind == _KIND_TERM else p.technique
-                elif p.kind == _KIND_TERM and "homophone" in entries[p.entry].techniques and \
-                        entries[p.entry].action != "allow" and self._homophone_ok(seg, p.dense):
-                    tech = "homophone"
-                else:
-                    continue
-                cand.append((s, e, p.entry, tech, p.context))
+                if seg == pd:
+                    if pat_kind[pid] == _KIND_TERM:
+                        cand.append((s, e, pat_entry[pid], "", None))
+                    elif pat_kind[pid] == _KIND_VARIANT:
+                        tech, vctx = c.pat_extra[pid]
+                        cand.append((s, e, pat_entry[pid], tech, vctx))
+                    else:
+                        cand.append((s, e, pat_entry[pid], _KIND_TECH[pat_kind[pid]], None))
+                elif pat_homo[pid] and self._homophone_ok(seg, pd):
+                    cand.append((s, e, pat_entry[pid], "homophone", None))
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense))
         if not cand:
@@ -254,6 +302,13 @@ class Matcher:
         # A real word is likelier than an evasion (读博 is not 赌博).
         return not self._boundary.is_word(seg)
 
+    def _pinyin_run_re(self) -> re.Pattern[str]:
+        rx = self._pinyin_re
+        if rx is None:
+            sylls = sorted(set(self._tables.syllable.values()), key=len, reverse=True)
+            rx = self._pinyin_re = re.compile("(?:" + "|".join(sylls) + ")+")
+        return rx
+
     def _pinyin_hits(self, dense: str) -> list[tuple[int, int, int, str, object | None]]:
         auto, grouped = self._pinyin_automaton()
         if auto is None:
@@ -262,7 +317,10 @@ class Matcher:
         out: list[tuple[int, int, int, str, object | None]] = []
         # windows: each Latin run plus CJK context either side, merged
         spans: list[list[int]] = []
+        plausible = self._pinyin_run_re()
         for m in _LATIN_RUN.finditer(dense):
+            if not plausible.fullmatch(m.group()):
+                continue  # not spelled in pinyin syllables (html, wifi, ...)
             a, b = max(0, m.start() - _PINYIN_WINDOW), min(len(dense), m.end() + _PINYIN_WINDOW)
             if spans and a <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], b)
