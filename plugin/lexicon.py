@@ -60,7 +60,7 @@ _HEADER_KEYS = {
 }
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
-    "boundary", "valid_from", "valid_to", "techniques", "scope", "id",
+    "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -113,6 +113,7 @@ class Entry:
     term_id: str = ""
     source: str = ""  # "path:line" where it was defined
     lexicon: str = ""
+    regex: str = ""  # when set, the entry matches this pattern (on folded text) and ``term`` is its label
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -151,6 +152,8 @@ class Entry:
             d["techniques"] = sorted(self.techniques)
         if self.scope != "content":
             d["scope"] = self.scope
+        if self.regex:
+            d["regex"] = self.regex
         return d
 
 
@@ -226,6 +229,28 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
         probs.error(line, f"{what} {t!r} has no matchable characters (only punctuation/symbols)")
         return None
     return t
+
+
+MAX_REGEX_LEN = 300
+
+
+def _check_regex(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """A pattern entry's regex: must compile, be short, and not match the empty string."""
+    if not isinstance(v, str) or not v.strip():
+        probs.error(line, "regex must be a non-empty string")
+        return None
+    if len(v) > MAX_REGEX_LEN:
+        probs.error(line, f"regex longer than {MAX_REGEX_LEN} characters")
+        return None
+    try:
+        rx = re.compile(v)
+    except re.error as exc:
+        probs.error(line, f"invalid regex {v!r}: {exc}")
+        return None
+    if rx.match(""):
+        probs.error(line, f"regex {v!r} matches the empty string")
+        return None
+    return v
 
 
 def _check_action(v: Any, line: int | None, probs: _Problems) -> str | None:
@@ -512,6 +537,8 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             kw[key] = str(m[key])
     if "id" in m:
         kw["term_id"] = str(m["id"])
+    if "regex" in m:
+        kw["regex"] = _check_regex(m["regex"], line, probs)
     if "boundary" in m:
         kw["boundary"] = _check_choice(m["boundary"], line, probs, "boundary", BOUNDARY_MODES)
     if "scope" in m:

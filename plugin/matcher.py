@@ -35,7 +35,7 @@ from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
-from .normalize import BREAK, NormalizedText, _tables, _translate, dense_key, normalize
+from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
 from .variants import VariantTables, is_cjk, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
@@ -43,7 +43,7 @@ __all__ = ["Matcher", "TECHNIQUE_RANK"]
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
     "exact": 0, "normalized": 1, "traditional": 2, "invisible": 3, "noise": 4, "repeat": 5,
-    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10,
+    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "pattern": 11,
 }
 
 _KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_SPLIT = 0, 1, 2, 3
@@ -76,6 +76,7 @@ class _Compiled:
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
+    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -146,7 +147,11 @@ class Matcher:
         pat_homo = bytearray()
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
+        regexes: list[tuple[int, re.Pattern[str]]] = []
         for i, e in enumerate(entries):
+            if e.regex:
+                regexes.append((i, re.compile(e.regex)))
+                continue
             d = terms_dense[i]
             if d and BREAK not in d:
                 pat_entry.append(i)
@@ -221,7 +226,7 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words, min_len)
+                         groups, automaton, ctx_words, min_len, tuple(regexes))
 
     def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
@@ -233,7 +238,7 @@ class Matcher:
             syl = self._tables.syllable
             keys: dict[str, list[int]] = {}
             for i, e in enumerate(self._c.entries):
-                if e.action == "allow" or "pinyin" not in e.techniques:
+                if e.action == "allow" or e.regex or "pinyin" not in e.techniques:
                     continue
                 d = dense_key(e.term)
                 if sum(1 for ch in d if ch in syl) < 2:
@@ -258,8 +263,11 @@ class Matcher:
         """All hits in ``text``; offsets index the original text."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        if not text or self._c.automaton is None:  # nothing to find
+        if not text:
             return []
+        pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
+        if self._c.automaton is None:  # nothing else to find
+            return pattern_hits
         nt = normalize(text)
         dense = nt.dense
         if _ASTRAL.search(dense):
@@ -293,8 +301,11 @@ class Matcher:
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense))
         if not cand:
-            return []
-        return self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+            return pattern_hits
+        hits = self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+        if pattern_hits:
+            hits = sorted(hits + pattern_hits, key=lambda h: (h.start, -h.end))
+        return hits
 
     def check(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> CheckResult:
         """Overall action (the most severe hit; ``allow`` when nothing fires) and the hits."""
@@ -302,6 +313,37 @@ class Matcher:
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
     # ------------------------------------------------------------------ internals
+
+    def _pattern_hits(self, text: str, scope: str, today: dt.date) -> list[Hit]:
+        """Hits of regex entries, matched on the folded text (case, width, traditional folded;
+        invisible characters removed; punctuation kept)."""
+        folded = fold_text(text)
+        omap = None
+        if len(folded) != len(text):
+            t = _tables()
+            bmp, astral = _fold_mark_tables()
+            marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+            omap = _runs(marked, "\x01")
+        entries = self._c.entries
+        ctxw = self._c.context_words
+        out: list[Hit] = []
+        for idx, rx in self._c.regexes:
+            ent = entries[idx]
+            if ent.scope != scope and ent.scope != "any":
+                continue
+            if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
+                continue
+            for m in rx.finditer(folded):
+                if m.end() <= m.start():
+                    continue
+                s, e = m.start(), m.end()
+                if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
+                    continue
+                os_ = omap(s) if omap else s
+                oe = (omap(e - 1) + 1) if omap else e
+                out.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], "pattern",
+                               ent.term_id, ent.severity, ent.clause))
+        return out
 
     def _homophone_ok(self, seg: str, term: str) -> bool:
         n = len(term)
