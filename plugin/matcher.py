@@ -36,7 +36,7 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
-from .variants import VariantTables, is_cjk, load_variant_tables
+from .variants import VariantTables, contextual_syllables, is_cjk, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
 
@@ -210,6 +210,23 @@ class Matcher:
                     key_val[key] = -len(groups)
                 else:
                     groups[-prev - 1] = groups[-prev - 1] + (pid,)
+            # polyphonic characters read in context (银行 → hang): an extra key for the same pattern
+            for pid, d in enumerate(pat_dense):
+                if pat_kind[pid] != _KIND_TERM or not pat_homo[pid]:
+                    continue
+                alt = t.contextual_key(d)
+                if alt is None:
+                    continue
+                key = _u16(alt)
+                prev = key_val.get(key)
+                if prev is None:
+                    key_val[key] = pid
+                elif prev >= 0:
+                    if prev != pid:
+                        groups.append((prev, pid))
+                        key_val[key] = -len(groups)
+                elif pid not in groups[-prev - 1]:
+                    groups[-prev - 1] = groups[-prev - 1] + (pid,)
             automaton = ahocorasick.Automaton()
             for key, val in key_val.items():
                 automaton.add_word(key, val)
@@ -243,8 +260,14 @@ class Matcher:
                 d = dense_key(e.term)
                 if sum(1 for ch in d if ch in syl) < 2:
                     continue
-                key = "".join(syl.get(ch, ch) for ch in d)
-                keys.setdefault(key, []).append(i)
+                full = _translate(e.term, _tables().dense_bmp, _tables().dense_astral)  # 时时彩, not 时彩
+                for form in {d, full}:
+                    key = "".join(syl.get(ch, ch) for ch in form)
+                    keys.setdefault(key, []).append(i)
+                    ctx = contextual_syllables(form, syl)
+                    if ctx is not None:
+                        key = "".join(sy or ch for ch, sy in zip(form, ctx))
+                        keys.setdefault(key, []).append(i)
             if not keys:
                 self._pinyin = (None, ())
                 return self._pinyin

@@ -18,7 +18,7 @@ import yaml
 
 from .errors import LexiconError, LexiconProblem
 
-__all__ = ["VariantTables", "is_cjk", "load_variant_tables", "syllables"]
+__all__ = ["VariantTables", "contextual_syllables", "is_cjk", "load_variant_tables", "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -53,9 +53,60 @@ class VariantTables:
     splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
     sources: tuple[str, ...]
 
+    syllable_class: dict[str, str]  # toneless syllable → its class character
+
     def homophone_key(self, text: str) -> str:
         """Map every CJK character to its homophone class (1:1, other characters kept)."""
         return text.translate(self.class_table)
+
+    def contextual_key(self, text: str) -> str | None:
+        """Homophone key using the readings that pypinyin's phrase dictionary gives polyphonic
+        characters in context (银行 → yin hang, not xing); None when it equals :meth:`homophone_key`."""
+        sylls = contextual_syllables(text, self.syllable)
+        if sylls is None:
+            return None
+        return "".join(self.syllable_class.get(sy, ch) if sy else ch.translate(self.class_table)
+                       for ch, sy in zip(text, sylls))
+
+
+@lru_cache(maxsize=1)
+def _polyphones() -> frozenset[str]:
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    out = set()
+    for cp, readings in PINYIN_DICT.items():
+        if len({to_normal(r) for r in readings.split(",")}) > 1:
+            out.add(chr(cp))
+    return frozenset(out)
+
+
+def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
+    """Per-character syllables where a polyphonic character reads differently in a phrase of
+    ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
+    poly = _polyphones()
+    if not any(ch in poly for ch in text):
+        return None
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    out = [table.get(ch, "") for ch in text]
+    changed = False
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch not in poly:
+            continue
+        for a, b in ((i - 1, i + 1), (i, i + 2), (i - 2, i + 1), (i, i + 3)):
+            if a < 0 or b > n:
+                continue
+            readings = PHRASES_DICT.get(text[a:b])
+            if readings and len(readings) == b - a:
+                sy = to_normal(readings[i - a][0])
+                if sy and sy != out[i]:
+                    out[i] = sy
+                    changed = True
+                break
+    return out if changed else None
 
 
 def _read_yaml(path: str) -> Any:
@@ -116,6 +167,12 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     for ch, s in syl.items():
         idx = classes.setdefault(s, len(classes))
         table[ord(ch)] = chr(_PUA_BASE + idx)
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    for readings in PINYIN_DICT.values():  # classes for every reading, not only the first
+        for r in readings.split(","):
+            classes.setdefault(to_normal(r), len(classes))
     shape_path = shape_path or _variant_path("shape_alike.yaml")
     split_path = split_path or _variant_path("split_chars.yaml")
     return VariantTables(
@@ -124,4 +181,5 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         shape_groups=_load_shape(shape_path),
         splits=_load_splits(split_path),
         sources=(shape_path, split_path),
+        syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
     )

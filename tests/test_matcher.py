@@ -35,6 +35,9 @@ def _hits(m: Matcher, text: str, **kw):
         ("jianzhirijie", "兼职日结", "pinyin", (0, 12)),
         ("快来 tou zhu 吧", "投注", "pinyin", (3, 10)),
         ("兼职日洁", "兼职日结", "homophone", (0, 4)),
+        ("收购银航卡", "收购银行卡", "homophone", (0, 5)),  # 行 read hang in 银行
+        ("收购yinhangka", "收购银行卡", "pinyin", (0, 11)),
+        ("shishicai计划", "时时彩", "pinyin", (0, 9)),  # reduplicated syllables in full pinyin
         ("投住一百", "投注", "homophone", (0, 2)),
         ("搏彩", "博彩", "shape", (0, 2)),
         ("贝者博", "赌博", "split", (0, 3)),
