@@ -148,16 +148,24 @@ class Matcher:
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
         regexes: list[tuple[int, re.Pattern[str]]] = []
+        variant_chars = frozenset(shape) | frozenset(splits)
+        poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
+        alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
             if e.regex:
                 regexes.append((i, re.compile(e.regex)))
                 continue
             d = terms_dense[i]
             if d and BREAK not in d:
+                homo = "homophone" in e.techniques and e.action != "allow"
+                if homo and not poly_free.issuperset(d):
+                    alt = t.contextual_key(d)
+                    if alt is not None:
+                        alt_keys.append((len(pat_dense), alt))
                 pat_entry.append(i)
                 pat_kind.append(_KIND_TERM)
                 pat_dense.append(e.term if d == e.term else d)
-                pat_homo.append(1 if ("homophone" in e.techniques and e.action != "allow") else 0)
+                pat_homo.append(1 if homo else 0)
             for v in e.variants:
                 vd = _bmp(dense_key(v.text))
                 if vd and BREAK not in vd:
@@ -169,6 +177,8 @@ class Matcher:
             if e.action == "allow" or not d:
                 continue
             techs = e.techniques
+            if variant_chars.isdisjoint(d):
+                continue
             if shape and "shape" in techs:
                 n = 0
                 for pos, ch in enumerate(d):
@@ -211,12 +221,7 @@ class Matcher:
                 else:
                     groups[-prev - 1] = groups[-prev - 1] + (pid,)
             # polyphonic characters read in context (银行 → hang): an extra key for the same pattern
-            for pid, d in enumerate(pat_dense):
-                if pat_kind[pid] != _KIND_TERM or not pat_homo[pid]:
-                    continue
-                alt = t.contextual_key(d)
-                if alt is None:
-                    continue
+            for pid, alt in alt_keys:
                 key = _u16(alt)
                 prev = key_val.get(key)
                 if prev is None:
@@ -234,8 +239,10 @@ class Matcher:
         # terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must
         # still be at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松
         t_ = _tables()
-        min_len = {i: len(_translate(e.term, t_.dense_bmp, t_.dense_astral)) for i, e in enumerate(entries)
-                   if len(terms_dense[i]) < len(_translate(e.term, t_.dense_bmp, t_.dense_astral))}
+        uncollapsed = _translate("\n".join(e.term for e in entries), t_.dense_bmp, t_.dense_astral).split(BREAK)
+        if len(uncollapsed) != len(entries):
+            uncollapsed = [_translate(e.term, t_.dense_bmp, t_.dense_astral) for e in entries]
+        min_len = {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
         ctx_words = tuple(
             (tuple(dense_key(w) for w in e.context.requires_any),
              tuple(dense_key(w) for w in e.context.excludes_any), e.context.within)

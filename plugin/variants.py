@@ -54,6 +54,7 @@ class VariantTables:
     sources: tuple[str, ...]
 
     syllable_class: dict[str, str]  # toneless syllable → its class character
+    no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
 
     def homophone_key(self, text: str) -> str:
         """Map every CJK character to its homophone class (1:1, other characters kept)."""
@@ -70,43 +71,40 @@ class VariantTables:
 
 
 @lru_cache(maxsize=1)
-def _polyphones() -> frozenset[str]:
-    from pypinyin.constants import PINYIN_DICT
+def _phrase_readings() -> dict[str, tuple[str, ...]]:
+    """Two- and three-character phrases whose toneless readings (pypinyin phrase data) differ
+    from the per-character table for some polyphonic character, e.g. 银行 → (yin, hang)."""
+    from pypinyin.constants import PHRASES_DICT
     from pypinyin.contrib.tone_convert import to_normal
 
-    out = set()
-    for cp, readings in PINYIN_DICT.items():
-        if len({to_normal(r) for r in readings.split(",")}) > 1:
-            out.add(chr(cp))
-    return frozenset(out)
+    table = syllables()
+    out: dict[str, tuple[str, ...]] = {}
+    for phrase, readings in PHRASES_DICT.items():
+        if not 2 <= len(phrase) <= 3 or len(readings) != len(phrase):
+            continue
+        sylls = tuple(to_normal(r[0]) for r in readings)
+        if any(sy and sy != table.get(ch, sy) for ch, sy in zip(phrase, sylls)):
+            out[phrase] = sylls
+    return out
 
 
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     """Per-character syllables where a polyphonic character reads differently in a phrase of
     ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
-    poly = _polyphones()
-    if not any(ch in poly for ch in text):
-        return None
-    from pypinyin.constants import PHRASES_DICT
-    from pypinyin.contrib.tone_convert import to_normal
-
-    out = [table.get(ch, "") for ch in text]
-    changed = False
+    phrases = _phrase_readings()
+    out: list[str] | None = None
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch not in poly:
-            continue
-        for a, b in ((i - 1, i + 1), (i, i + 2), (i - 2, i + 1), (i, i + 3)):
-            if a < 0 or b > n:
+    for size in (2, 3):
+        for a in range(0, n - size + 1):
+            sylls = phrases.get(text[a:a + size])
+            if sylls is None:
                 continue
-            readings = PHRASES_DICT.get(text[a:b])
-            if readings and len(readings) == b - a:
-                sy = to_normal(readings[i - a][0])
-                if sy and sy != out[i]:
-                    out[i] = sy
-                    changed = True
-                break
-    return out if changed else None
+            if out is None:
+                out = [table.get(ch, "") for ch in text]
+            for k, sy in enumerate(sylls):
+                if sy:
+                    out[a + k] = sy
+    return out
 
 
 def _read_yaml(path: str) -> Any:
@@ -182,4 +180,5 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         splits=_load_splits(split_path),
         sources=(shape_path, split_path),
         syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
+        no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
     )
