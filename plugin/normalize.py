@@ -160,7 +160,7 @@ def _tables() -> _Tables:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_REPEAT = re.compile(r"(.)\1+", re.S)
+_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1+")
 
 
 def _translate(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
@@ -256,7 +256,7 @@ def normalize(text: str) -> NormalizedText:
             f = astral.get(cp, ch)
         if not f:
             continue
-        if f == prev:
+        if f == prev and "\u3400" <= f <= "\u9fff":
             continue
         prev = f
         chars.append(f)
