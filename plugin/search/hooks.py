@@ -37,11 +37,16 @@ __all__ = [
     "SearchGuard",
     "SearchGuardConfig",
     "UpstreamRequest",
+    "advance_plans",
     "guard_client",
+    "join_index",
+    "msearch_pairs",
+    "msearch_request_lines",
     "run_plan_async",
     "run_plan_sync",
     "run_plans_async",
     "run_plans_sync",
+    "start_plans",
 ]
 
 #: Notice put in blocked responses (``qinglang.notice``).
@@ -520,7 +525,7 @@ async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Any]) -> 
         return stop.value
 
 
-def _start(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]]:
+def start_plans(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]]:
     results: list[Any] = [None] * len(plans)
     pending: dict[int, UpstreamRequest] = {}
     for i, plan in enumerate(plans):
@@ -531,7 +536,7 @@ def _start(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]
     return results, pending
 
 
-def _advance(plans: Sequence[Plan], results: list, pending: dict, responses: Sequence[dict]) -> dict:
+def advance_plans(plans: Sequence[Plan], results: list, pending: dict, responses: Sequence[dict]) -> dict:
     nxt: dict[int, UpstreamRequest] = {}
     for (i, _), response in zip(list(pending.items()), responses):
         try:
@@ -543,18 +548,18 @@ def _advance(plans: Sequence[Plan], results: list, pending: dict, responses: Seq
 
 def run_plans_sync(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], list[dict]]) -> list[dict]:
     """Run plans in lock-step: each round's requests go to ``send_many`` together (one ``_msearch``)."""
-    results, pending = _start(plans)
+    results, pending = start_plans(plans)
     while pending:
         responses = send_many(list(pending.values()))
-        pending = _advance(plans, results, pending, responses)
+        pending = advance_plans(plans, results, pending, responses)
     return results
 
 
 async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Any]) -> list[dict]:
-    results, pending = _start(plans)
+    results, pending = start_plans(plans)
     while pending:
         responses = await send_many(list(pending.values()))
-        pending = _advance(plans, results, pending, responses)
+        pending = advance_plans(plans, results, pending, responses)
     return results
 
 
@@ -586,7 +591,7 @@ def _split_search_kwargs(body: Mapping[str, Any] | None, kwargs: dict[str, Any])
     return merged, params
 
 
-def _join_index(index: Any, extra: str | None) -> Any:
+def join_index(index: Any, extra: str | None) -> Any:
     if not extra:
         return index
     if index is None:
@@ -614,18 +619,18 @@ class GuardedClient:
         plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
 
         def send(req: UpstreamRequest) -> dict:
-            return _to_dict(self._client.search(index=_join_index(index, req.extra_index), body=req.body, **params))
+            return _to_dict(self._client.search(index=join_index(index, req.extra_index), body=req.body, **params))
 
         return run_plan_sync(plan, send)
 
     def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
-        pairs = _msearch_pairs(body if body is not None else searches)
+        pairs = msearch_pairs(body if body is not None else searches)
         plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
-        results, pending = _start(plans)
+        results, pending = start_plans(plans)
         while pending:
-            lines = _msearch_request_lines(pairs, pending)
+            lines = msearch_request_lines(pairs, pending)
             resp = _to_dict(self._client.msearch(body=lines, index=index, **params))
-            pending = _advance(plans, results, pending, resp["responses"])
+            pending = advance_plans(plans, results, pending, resp["responses"])
         return {"responses": results}
 
 
@@ -644,23 +649,23 @@ class GuardedAsyncClient:
         plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
 
         async def send(req: UpstreamRequest) -> dict:
-            resp = await self._client.search(index=_join_index(index, req.extra_index), body=req.body, **params)
+            resp = await self._client.search(index=join_index(index, req.extra_index), body=req.body, **params)
             return _to_dict(resp)
 
         return await run_plan_async(plan, send)
 
     async def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
-        pairs = _msearch_pairs(body if body is not None else searches)
+        pairs = msearch_pairs(body if body is not None else searches)
         plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
-        results, pending = _start(plans)
+        results, pending = start_plans(plans)
         while pending:
-            lines = _msearch_request_lines(pairs, pending)
+            lines = msearch_request_lines(pairs, pending)
             resp = _to_dict(await self._client.msearch(body=lines, index=index, **params))
-            pending = _advance(plans, results, pending, resp["responses"])
+            pending = advance_plans(plans, results, pending, resp["responses"])
         return {"responses": results}
 
 
-def _msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
+def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
     """``[header, body, header, body, ...]`` (list or NDJSON string) → pairs."""
     import json
 
@@ -679,12 +684,12 @@ def _msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def _msearch_request_lines(pairs: list[tuple[dict, dict]], pending: dict[int, UpstreamRequest]) -> list[dict]:
+def msearch_request_lines(pairs: list[tuple[dict, dict]], pending: dict[int, UpstreamRequest]) -> list[dict]:
     lines: list[dict] = []
     for i, req in pending.items():
         header = dict(pairs[i][0])
         if req.extra_index:
-            header["index"] = _join_index(header.get("index"), req.extra_index)
+            header["index"] = join_index(header.get("index"), req.extra_index)
         lines += [header, req.body]
     return lines
 
@@ -693,6 +698,9 @@ def guard_client(client: Any, guard: SearchGuard) -> GuardedClient | GuardedAsyn
     """Wrap ``client`` (sync or async, opensearch-py or elasticsearch-py) with ``guard``."""
     import inspect
 
-    if inspect.iscoroutinefunction(getattr(client, "search", None)):
+    search = getattr(client, "search", None)
+    if search is None:
+        raise TypeError(f"{type(client).__name__} has no search() method")
+    if inspect.iscoroutinefunction(inspect.unwrap(search)) or type(client).__name__.startswith("Async"):
         return GuardedAsyncClient(client, guard)
     return GuardedClient(client, guard)
