@@ -111,10 +111,19 @@ def _has_credentials(cfg: Any) -> bool:
 
 
 async def _upstream(
-    app: FastAPI, request: Request, method: str, path: str, *, content: bytes, params: list[tuple[str, str]]
+    app: FastAPI,
+    request: Request,
+    method: str,
+    path: str,
+    *,
+    content: bytes,
+    params: list[tuple[str, str]],
+    content_type: str = "application/json",
 ) -> httpx.Response:
     cfg = _config(app)
     headers = {k: v for k, v in request.headers.items() if k in _FORWARD_REQUEST_HEADERS}
+    if content:
+        headers.setdefault("content-type", content_type)
     if "authorization" in request.headers and not _has_credentials(cfg):
         headers["authorization"] = request.headers["authorization"]
     url = str(cfg.upstream_url).rstrip("/") + path
@@ -212,7 +221,7 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
         lines = msearch_request_lines(pairs, pending)
         ndjson = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
         resp = await _upstream(app, request, "POST", _index_path(index, None, "_msearch"), content=ndjson,
-                               params=params)
+                               params=params, content_type="application/x-ndjson")
         if resp.status_code >= 400:
             return _passthrough(resp)
         first = first or resp
