@@ -197,3 +197,9 @@ def test_evaluation_sets_are_not_copied_from_shared_data() -> None:
     for name in ("evasion_cases.jsonl", "benign_near_misses.jsonl"):
         for r in _jsonl(DATA / name):
             assert r["text"] not in texts, (name, r["id"])
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in (LEXICONS / "samples").iterdir()), ids=lambda p: Path(p).name)
+def test_sample_files_in_every_format_lint_clean(path: str) -> None:
+    assert not lint_lexicon(path)
+    assert load_lexicon(path).entries
