@@ -253,6 +253,19 @@ def _check_regex(v: Any, line: int | None, probs: _Problems) -> str | None:
     return v
 
 
+def _check_variant(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """A curated variant must keep at least two characters after normalisation ("+V" → "v" would hit every v)."""
+    vt = _check_term(v, line, probs, "variant")
+    if vt is None:
+        return None
+    from .normalize import dense_key
+
+    if len(dense_key(vt)) < 2:
+        probs.error(line, f"variant {vt!r} normalises to {dense_key(vt)!r}: fewer than two characters would match too much")
+        return None
+    return vt
+
+
 def _check_action(v: Any, line: int | None, probs: _Problems) -> str | None:
     if v not in ACTIONS:
         probs.error(line, f"unknown action {v!r} (expected one of {', '.join(ACTIONS)})")
@@ -562,13 +575,13 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             if bad:
                 probs.error(line, f"unknown variant field(s): {', '.join(sorted(map(str, bad)))}")
                 continue
-            vt = _check_term(v.get("text"), line, probs, "variant")
+            vt = _check_variant(v.get("text"), line, probs)
             ctx = _check_context(v.get("context"), line, probs)
             tech = str(v.get("technique") or "variant")
             if vt:
                 variants.append(Variant(vt, ctx, tech))
         else:
-            vt = _check_term(v, line, probs, "variant")
+            vt = _check_variant(v, line, probs)
             if vt:
                 variants.append(Variant(vt))
     kw["variants"] = tuple(variants)
@@ -592,6 +605,13 @@ def parse_lexicon_text(text: str, path: str, fmt: str | None = None) -> tuple[Le
     else:
         header, entries = _parse_plain(text, path, probs)
     _check_duplicates(entries, probs)
+    from .normalize import dense_key
+
+    for e in entries:
+        if not e.regex and e.action != "allow" and len(dense_key(e.term)) < 2:
+            ln = e.source.rsplit(":", 1)[-1]
+            probs.warn(int(ln) if ln.isdigit() else None,
+                       f"term {e.term!r} normalises to a single character and will match very broadly")
     lex = Lexicon(
         name=str(header.get("lexicon") or Path(path).stem),
         path=path,

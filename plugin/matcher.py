@@ -558,7 +558,7 @@ def _direct_technique(surface: str, term: str) -> str:
             trad = True
     if noise:
         return "noise"
-    if len(dense_key(surface)) < len(_translate(surface, dense_tab, t.dense_astral)):
+    if len(_translate(surface, dense_tab, t.dense_astral)) > len(_translate(term, dense_tab, t.dense_astral)):
         return "repeat"
     if invisible:
         return "invisible"

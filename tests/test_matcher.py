@@ -132,3 +132,11 @@ def test_astral_and_reduplicated_terms_do_not_break_other_terms() -> None:
     assert m.scan("很轻松") == []  # 轻松 is not 轻轻松松
     assert [h.term for h in m.scan("轻轻松松赚钱")] == ["轻轻松松"]
     assert [h.term for h in m.scan("尤红\U00023a3c翠")] == ["尤红\U00023a3c翠"]
+
+
+def test_traditional_reduplicated_term_reports_traditional() -> None:
+    from plugin import Entry
+
+    m = Matcher.from_entries([Entry(term="时时彩", category="g", term_id="g")])
+    assert [(h.technique, h.surface) for h in m.scan("時時彩計劃群")] == [("traditional", "時時彩")]
+    assert [(h.technique, h.surface) for h in m.scan("时时时彩")] == [("repeat", "时时时彩")]

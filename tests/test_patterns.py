@@ -8,7 +8,7 @@ import pytest
 
 from plugin import Matcher, lint_lexicon
 
-PATTERNS = str(Path(__file__).resolve().parents[1] / "lexicons" / "spam_patterns.yaml")
+PATTERNS = str(Path(__file__).resolve().parents[1] / "lexicons" / "spam_pattern.yaml")
 
 
 @pytest.fixture(scope="module")
