@@ -15,7 +15,8 @@ from functools import lru_cache
 __all__ = ["WordBoundary"]
 
 _WINDOW = 8  # characters of context either side of the hit
-_MIN_WORD_FREQ = 3  # dictionary words rarer than this do not count as words
+_MIN_WORD_FREQ = 3
+_MAX_WORD = 6  # longest dictionary word looked up across an edge  # dictionary words rarer than this do not count as words
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
@@ -62,6 +63,10 @@ class WordBoundary:
 
     def check(self, dense: str, start: int, end: int, *, strict: bool = False) -> bool:
         """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges)."""
+        # jieba (HMM off) only emits dictionary words or single characters, so a token can
+        # straddle an edge only if some dictionary word crosses it: look that up first.
+        if not strict and not self._crossing_word(dense, start, end):
+            return True
         ws = max(0, start - _WINDOW)
         we = min(len(dense), end + _WINDOW)
         brk = dense.rfind("\x00", ws, start)
@@ -80,6 +85,18 @@ class WordBoundary:
             if a < s < b or a < e < b:
                 return False
         return True
+
+    def _crossing_word(self, dense: str, start: int, end: int) -> bool:
+        freq = self._tokenizer().FREQ
+        n = len(dense)
+        for edge in (start, end):
+            if edge <= 0 or edge >= n:
+                continue
+            for a in range(max(0, edge - _MAX_WORD + 1), edge):
+                for b in range(edge + 1, min(n, a + _MAX_WORD) + 1):
+                    if freq.get(dense[a:b]):
+                        return True
+        return False
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a dictionary word of some frequency."""

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -34,15 +35,15 @@ from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
-from .normalize import BREAK, NormalizedText, _tables, _translate, dense_key, normalize
-from .variants import VariantTables, is_cjk, load_variant_tables
+from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
+from .variants import VariantTables, contextual_syllables, is_cjk, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
 
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
     "exact": 0, "normalized": 1, "traditional": 2, "invisible": 3, "noise": 4, "repeat": 5,
-    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10,
+    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "pattern": 11,
 }
 
 _KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_SPLIT = 0, 1, 2, 3
@@ -59,21 +60,39 @@ def _u16(s: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pattern:
-    entry: int
-    kind: int
-    dense: str
-    context: object | None  # ContextRule of a curated variant
-    technique: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Compiled:
+    """Compact compiled form: parallel arrays per pattern, automaton values are ints.
+
+    An automaton value ``v >= 0`` is a single pattern id; ``v < 0`` indexes ``groups[-v - 1]``.
+    """
+
     entries: tuple[Entry, ...]
-    patterns: tuple[_Pattern, ...]
-    groups: tuple[tuple[int, ...], ...]
+    pat_entry: array
+    pat_kind: bytes
+    pat_dense: list[str]
+    pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
+    pat_extra: dict[int, tuple[str, object | None]]  # variant pattern id → (technique, context rule)
+    groups: list[tuple[int, ...]]
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
+    min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
+    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
+
+
+def _dense_many(texts: list[str]) -> list[str]:
+    """:func:`dense_key` of many strings with one translate call (falls back per string)."""
+    if not texts:
+        return []
+    joined = _bmp(dense_key("\n".join(texts)))
+    parts = joined.split(BREAK)
+    if len(parts) == len(texts):
+        return parts
+    return [_bmp(dense_key(t)) for t in texts]
+
+
+def _bmp(s: str) -> str:
+    """Astral characters as U+FFFD (text gets the same), so keys are 2 bytes per character."""
+    return _ASTRAL.sub("\ufffd", s) if _ASTRAL.search(s) else s
 
 
 class Matcher:
@@ -87,7 +106,8 @@ class Matcher:
         self._c = self._compile(tuple(entries))
         self._boundary = WordBoundary.shared()
         self._pinyin_lock = threading.Lock()
-        self._pinyin: tuple[ahocorasick.Automaton | None, tuple[tuple[int, str], ...]] | None = None
+        self._pinyin: tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]] | None = None
+        self._pinyin_re: re.Pattern[str] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -117,58 +137,122 @@ class Matcher:
 
     def _compile(self, entries: tuple[Entry, ...]) -> _Compiled:
         t = self._tables
-        patterns: list[_Pattern] = []
-        key_groups: dict[str, list[int]] = {}
         cls_table = t.class_table
-        terms_dense = [dense_key(e.term) for e in entries]
-
-        def add(entry_idx: int, kind: int, text_dense: str, ctx: object | None, tech: str) -> None:
-            if not text_dense or BREAK in text_dense:
-                return
-            pid = len(patterns)
-            patterns.append(_Pattern(entry_idx, kind, text_dense, ctx, tech))
-            key_groups.setdefault(text_dense.translate(cls_table), []).append(pid)
-
         shape = t.shape_groups
         splits = t.splits
+        terms_dense = _dense_many([e.term for e in entries])
+        pat_entry = array("i")
+        pat_kind = bytearray()
+        pat_dense: list[str] = []
+        pat_homo = bytearray()
+        pat_extra: dict[int, tuple[str, object | None]] = {}
+        # patterns first (keys computed in one batch below)
+        regexes: list[tuple[int, re.Pattern[str]]] = []
+        variant_chars = frozenset(shape) | frozenset(splits)
+        poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
+        alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
+            if e.regex:
+                regexes.append((i, re.compile(e.regex)))
+                continue
             d = terms_dense[i]
-            add(i, _KIND_TERM, d, None, "")
+            if d and BREAK not in d:
+                homo = "homophone" in e.techniques and e.action != "allow"
+                if homo and not poly_free.issuperset(d):
+                    alt = t.contextual_key(d)
+                    if alt is not None:
+                        alt_keys.append((len(pat_dense), alt))
+                pat_entry.append(i)
+                pat_kind.append(_KIND_TERM)
+                pat_dense.append(e.term if d == e.term else d)
+                pat_homo.append(1 if homo else 0)
             for v in e.variants:
-                add(i, _KIND_VARIANT, dense_key(v.text), v.context, v.technique or "variant")
-            if e.action == "allow":
+                vd = _bmp(dense_key(v.text))
+                if vd and BREAK not in vd:
+                    pat_extra[len(pat_dense)] = (v.technique or "variant", v.context)
+                    pat_entry.append(i)
+                    pat_kind.append(_KIND_VARIANT)
+                    pat_dense.append(vd)
+                    pat_homo.append(0)
+            if e.action == "allow" or not d:
                 continue
             techs = e.techniques
-            if "shape" in techs and shape:
+            if variant_chars.isdisjoint(d):
+                continue
+            if shape and "shape" in techs:
                 n = 0
                 for pos, ch in enumerate(d):
-                    for alt in shape.get(ch, ()):
+                    alts = shape.get(ch)
+                    if not alts:
+                        continue
+                    for alt in alts:
                         if n >= _MAX_SHAPE_VARIANTS:
                             break
-                        add(i, _KIND_SHAPE, d[:pos] + alt + d[pos + 1:], None, "shape")
+                        pat_entry.append(i)
+                        pat_kind.append(_KIND_SHAPE)
+                        pat_dense.append(d[:pos] + _bmp(alt) + d[pos + 1:])
+                        pat_homo.append(0)
                         n += 1
-            if "split" in techs and splits:
+            if splits and "split" in techs:
                 for pos, ch in enumerate(d):
                     for form in splits.get(ch, ()):
-                        add(i, _KIND_SPLIT, d[:pos] + dense_key(form) + d[pos + 1:], None, "split")
-        groups: list[tuple[int, ...]] = []
+                        pat_entry.append(i)
+                        pat_kind.append(_KIND_SPLIT)
+                        pat_dense.append(d[:pos] + _bmp(dense_key(form)) + d[pos + 1:])
+                        pat_homo.append(0)
+        # keys: homophone classes, as UTF-16 code units, sliced out of one encoded string
         automaton: ahocorasick.Automaton | None = None
-        if key_groups:
+        groups: list[tuple[int, ...]] = []
+        if pat_dense:
+            joined = "".join(pat_dense).translate(cls_table)
+            u16 = _u16(joined)
+            key_val: dict[str, int] = {}
+            pos = 0
+            for pid, d in enumerate(pat_dense):
+                n2 = len(d) * 2
+                key = u16[pos:pos + n2]
+                pos += n2
+                prev = key_val.get(key)
+                if prev is None:
+                    key_val[key] = pid
+                elif prev >= 0:
+                    groups.append((prev, pid))
+                    key_val[key] = -len(groups)
+                else:
+                    groups[-prev - 1] = groups[-prev - 1] + (pid,)
+            # polyphonic characters read in context (银行 → hang): an extra key for the same pattern
+            for pid, alt in alt_keys:
+                key = _u16(alt)
+                prev = key_val.get(key)
+                if prev is None:
+                    key_val[key] = pid
+                elif prev >= 0:
+                    if prev != pid:
+                        groups.append((prev, pid))
+                        key_val[key] = -len(groups)
+                elif pid not in groups[-prev - 1]:
+                    groups[-prev - 1] = groups[-prev - 1] + (pid,)
             automaton = ahocorasick.Automaton()
-            # Frequent first characters first: shorter child scans at the root.
-            for key, pids in key_groups.items():
-                automaton.add_word(_u16(key), len(groups))
-                groups.append(tuple(pids))
+            for key, val in key_val.items():
+                automaton.add_word(key, val)
             automaton.make_automaton()
+        # terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must
+        # still be at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松
+        t_ = _tables()
+        uncollapsed = _translate("\n".join(e.term for e in entries), t_.dense_bmp, t_.dense_astral).split(BREAK)
+        if len(uncollapsed) != len(entries):
+            uncollapsed = [_translate(e.term, t_.dense_bmp, t_.dense_astral) for e in entries]
+        min_len = {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
         ctx_words = tuple(
             (tuple(dense_key(w) for w in e.context.requires_any),
              tuple(dense_key(w) for w in e.context.excludes_any), e.context.within)
             if e.context else None
             for e in entries
         )
-        return _Compiled(entries, tuple(patterns), tuple(groups), automaton, ctx_words)
+        return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
+                         groups, automaton, ctx_words, min_len, tuple(regexes))
 
-    def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, str], ...]]:
+    def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
         if self._pinyin is not None:
             return self._pinyin
@@ -178,13 +262,19 @@ class Matcher:
             syl = self._tables.syllable
             keys: dict[str, list[int]] = {}
             for i, e in enumerate(self._c.entries):
-                if e.action == "allow" or "pinyin" not in e.techniques:
+                if e.action == "allow" or e.regex or "pinyin" not in e.techniques:
                     continue
                 d = dense_key(e.term)
                 if sum(1 for ch in d if ch in syl) < 2:
                     continue
-                key = "".join(syl.get(ch, ch) for ch in d)
-                keys.setdefault(key, []).append(i)
+                full = _translate(e.term, _tables().dense_bmp, _tables().dense_astral)  # 时时彩, not 时彩
+                for form in {d, full}:
+                    key = "".join(syl.get(ch, ch) for ch in form)
+                    keys.setdefault(key, []).append(i)
+                    ctx = contextual_syllables(form, syl)
+                    if ctx is not None:
+                        key = "".join(sy or ch for ch, sy in zip(form, ctx))
+                        keys.setdefault(key, []).append(i)
             if not keys:
                 self._pinyin = (None, ())
                 return self._pinyin
@@ -203,8 +293,11 @@ class Matcher:
         """All hits in ``text``; offsets index the original text."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        if not text or self._c.automaton is None:
+        if not text:
             return []
+        pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
+        if self._c.automaton is None:  # nothing else to find
+            return pattern_hits
         nt = normalize(text)
         dense = nt.dense
         if _ASTRAL.search(dense):
@@ -213,29 +306,36 @@ class Matcher:
         cand: list[tuple[int, int, int, str, object | None]] = []  # (start, end, entry, technique, variant ctx)
         cls_view = _u16(dense.translate(self._tables.class_table))
         groups = c.groups
-        patterns = c.patterns
-        entries = c.entries
-        for end_b, gid in c.automaton.iter(cls_view):
+        pat_dense = c.pat_dense
+        pat_entry = c.pat_entry
+        pat_kind = c.pat_kind
+        pat_homo = c.pat_homophone
+        for end_b, val in c.automaton.iter(cls_view):
             if not end_b & 1:
                 continue
             e = (end_b + 1) >> 1
-            for pid in groups[gid]:
-                p = patterns[pid]
-                s = e - len(p.dense)
+            for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                pd = pat_dense[pid]
+                s = e - len(pd)
                 seg = dense[s:e]
-                if seg == p.dense:
-                    tech = "" if p.kind == _KIND_TERM else p.technique
-                elif p.kind == _KIND_TERM and "homophone" in entries[p.entry].techniques and \
-                        entries[p.entry].action != "allow" and self._homophone_ok(seg, p.dense):
-                    tech = "homophone"
-                else:
-                    continue
-                cand.append((s, e, p.entry, tech, p.context))
+                if seg == pd:
+                    if pat_kind[pid] == _KIND_TERM:
+                        cand.append((s, e, pat_entry[pid], "", None))
+                    elif pat_kind[pid] == _KIND_VARIANT:
+                        tech, vctx = c.pat_extra[pid]
+                        cand.append((s, e, pat_entry[pid], tech, vctx))
+                    else:
+                        cand.append((s, e, pat_entry[pid], _KIND_TECH[pat_kind[pid]], None))
+                elif pat_homo[pid] and self._homophone_ok(seg, pd):
+                    cand.append((s, e, pat_entry[pid], "homophone", None))
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense))
         if not cand:
-            return []
-        return self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+            return pattern_hits
+        hits = self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+        if pattern_hits:
+            hits = sorted(hits + pattern_hits, key=lambda h: (h.start, -h.end))
+        return hits
 
     def check(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> CheckResult:
         """Overall action (the most severe hit; ``allow`` when nothing fires) and the hits."""
@@ -243,6 +343,37 @@ class Matcher:
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
     # ------------------------------------------------------------------ internals
+
+    def _pattern_hits(self, text: str, scope: str, today: dt.date) -> list[Hit]:
+        """Hits of regex entries, matched on the folded text (case, width, traditional folded;
+        invisible characters removed; punctuation kept)."""
+        folded = fold_text(text)
+        omap = None
+        if len(folded) != len(text):
+            t = _tables()
+            bmp, astral = _fold_mark_tables()
+            marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+            omap = _runs(marked, "\x01")
+        entries = self._c.entries
+        ctxw = self._c.context_words
+        out: list[Hit] = []
+        for idx, rx in self._c.regexes:
+            ent = entries[idx]
+            if ent.scope != scope and ent.scope != "any":
+                continue
+            if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
+                continue
+            for m in rx.finditer(folded):
+                if m.end() <= m.start():
+                    continue
+                s, e = m.start(), m.end()
+                if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
+                    continue
+                os_ = omap(s) if omap else s
+                oe = (omap(e - 1) + 1) if omap else e
+                out.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], "pattern",
+                               ent.term_id, ent.severity, ent.clause))
+        return out
 
     def _homophone_ok(self, seg: str, term: str) -> bool:
         n = len(term)
@@ -254,6 +385,13 @@ class Matcher:
         # A real word is likelier than an evasion (读博 is not 赌博).
         return not self._boundary.is_word(seg)
 
+    def _pinyin_run_re(self) -> re.Pattern[str]:
+        rx = self._pinyin_re
+        if rx is None:
+            sylls = sorted(set(self._tables.syllable.values()), key=len, reverse=True)
+            rx = self._pinyin_re = re.compile("(?:" + "|".join(sylls) + ")+")
+        return rx
+
     def _pinyin_hits(self, dense: str) -> list[tuple[int, int, int, str, object | None]]:
         auto, grouped = self._pinyin_automaton()
         if auto is None:
@@ -262,7 +400,10 @@ class Matcher:
         out: list[tuple[int, int, int, str, object | None]] = []
         # windows: each Latin run plus CJK context either side, merged
         spans: list[list[int]] = []
+        plausible = self._pinyin_run_re()
         for m in _LATIN_RUN.finditer(dense):
+            if not plausible.fullmatch(m.group()):
+                continue  # not spelled in pinyin syllables (html, wifi, ...)
             a, b = max(0, m.start() - _PINYIN_WINDOW), min(len(dense), m.end() + _PINYIN_WINDOW)
             if spans and a <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], b)
@@ -334,11 +475,16 @@ class Matcher:
             kept = [k for k in kept if not any(a <= k[0] and k[1] <= b for a, b in allow_spans)]
         # one hit per entry and place: best technique, then longest
         best: dict[tuple[int, int], tuple[int, int, int, str]] = {}
+        min_len = self._c.min_len
+        tables = _tables()
         hits: list[Hit] = []
         for s, e, idx, tech in kept:
             os_, oe = nt.orig_span(s, e)
             surface = text[os_:oe]
             ent = entries[idx]
+            if idx in min_len and tech in ("", "homophone") and \
+                    len(_translate(surface, tables.dense_bmp, tables.dense_astral)) < min_len[idx]:
+                continue
             if not tech:
                 tech = _direct_technique(surface, ent.term)
             key = (idx, os_)
@@ -412,7 +558,7 @@ def _direct_technique(surface: str, term: str) -> str:
             trad = True
     if noise:
         return "noise"
-    if len(dense_key(surface)) < len(_translate(surface, dense_tab, t.dense_astral)):
+    if len(_translate(surface, dense_tab, t.dense_astral)) > len(_translate(term, dense_tab, t.dense_astral)):
         return "repeat"
     if invisible:
         return "invisible"
