@@ -74,8 +74,7 @@ class GuardState:
     def refresh_rumors(self) -> None:
         """Reload the rumour index from the database (after ``qinglang rumors import``)."""
         refresh = getattr(self.rumors, "refresh", None)
-        if refresh is not None:
-            refresh()
+        if refresh is not None and refresh() is not False:  # RumorIndex.refresh() says whether it changed
             self.checks.reset_rumors()
 
 

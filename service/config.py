@@ -44,6 +44,15 @@ SETTINGS: tuple[Setting, ...] = (
             "texts whose check result is memoised per lexicon version (query/suggestion paths; 0: off)"),
     Setting("protect_checks", False, bool, "require an API token on the check endpoints (needs service.auth)"),
     Setting("upstream_url", None, str, "search upstream (Elasticsearch/OpenSearch); turns the search proxy on"),
+    Setting("upstream_prefix", "/es", str, "path prefix of the search proxy routes"),
+    Setting("upstream_username", None, str, "basic-auth user for the upstream"),
+    Setting("upstream_password", None, str, "basic-auth password for the upstream (never shown)"),
+    Setting("upstream_api_key", None, str, "API key for the upstream, sent as `Authorization: ApiKey ...` (never shown)"),
+    Setting("upstream_timeout", 10.0, float, "upstream request timeout (seconds)"),
+    Setting("upstream_max_connections", 100, int, "connection pool size towards the upstream"),
+    Setting("search_hit_fields", None, tuple, "comma-separated document fields the proxy checks in search hits"),
+    Setting("search_query_fields", None, tuple, "comma-separated query fields the proxy checks"),
+    Setting("search_pin_mode", None, str, "how the proxy presents refutation pins (see docs/search.md)"),
     Setting("recent_sample_size", 2000, int, "in-memory ring of recent texts (queries, suggestions, titles) for previews"),
     Setting("sample_flush_seconds", 5.0, float, "how often the sample ring is handed to registered sample sinks"),
     Setting("rumor_refresh_seconds", 30.0, float, "how often the rumour index reloads from the database (0: never)"),
@@ -54,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _ACTIONS = ("label", "limit", "review", "block")
+#: Settings never shown by ``public()`` (``/-/settings``).
+SECRETS = ("upstream_password", "upstream_api_key")
 
 
 def _parse(setting: Setting, raw: str) -> Any:
@@ -66,6 +77,8 @@ def _parse(setting: Setting, raw: str) -> Any:
         raise ValueError(f"{ENV_PREFIX}{setting.name.upper()}: expected true/false, got {raw!r}")
     if setting.default is None and raw.strip() == "":
         return None
+    if setting.type is tuple:
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
     try:
         return setting.type(raw)
     except ValueError:
@@ -90,6 +103,15 @@ class ServiceConfig:
     check_cache_size: int = 50_000
     protect_checks: bool = False
     upstream_url: str | None = None
+    upstream_prefix: str = "/es"
+    upstream_username: str | None = None
+    upstream_password: str | None = None
+    upstream_api_key: str | None = None
+    upstream_timeout: float = 10.0
+    upstream_max_connections: int = 100
+    search_hit_fields: tuple[str, ...] | None = None
+    search_query_fields: tuple[str, ...] | None = None
+    search_pin_mode: str | None = None
     recent_sample_size: int = 2000
     sample_flush_seconds: float = 5.0
     rumor_refresh_seconds: float = 30.0
@@ -130,15 +152,25 @@ class ServiceConfig:
         out = {}
         for s in SETTINGS:
             v = getattr(self, s.name)
-            if v is not None:
-                out[ENV_PREFIX + s.name.upper()] = str(v).lower() if isinstance(v, bool) else str(v)
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                v = str(v).lower()
+            elif isinstance(v, tuple):
+                v = ",".join(v)
+            out[ENV_PREFIX + s.name.upper()] = str(v)
         return out
 
     def public(self) -> dict[str, Any]:
-        """Settings safe to show (no secrets are held here; the upstream URL is reduced to its host)."""
+        """Settings safe to show: secrets masked, the upstream URL reduced to scheme, host and path."""
         d = {s.name: getattr(self, s.name) for s in SETTINGS}
+        for secret in SECRETS:
+            if d.get(secret):
+                d[secret] = "***"
         if self.upstream_url:
             from urllib.parse import urlsplit
 
-            d["upstream_url"] = urlsplit(self.upstream_url)._replace(netloc=urlsplit(self.upstream_url).hostname or "").geturl()
+            parts = urlsplit(self.upstream_url)
+            host = parts.hostname or ""
+            d["upstream_url"] = parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host).geturl()
         return d
