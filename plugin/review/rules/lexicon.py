@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from ..context import CandidateFacts, ReviewContext
-from ..models import Candidate
+from ..models import Candidate, Reason
 from .base import Finding, Rule
 
 __all__ = ["ACTION_DECISIONS", "CATEGORY_CLAUSES", "CATEGORY_LABELS", "LexiconRule"]
@@ -47,17 +47,21 @@ class LexiconRule(Rule):
                 groups[(h.action, h.category, where)].append(h)
         for (action, category, where), hits in groups.items():
             own = next((h.clause for h in hits if h.clause), "")
-            key = own if own in _known_clauses() else CATEGORY_CLAUSES.get(category, "000 三.1")
+            default = CATEGORY_CLAUSES.get(category, "000 三.1")
             terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
             labels = (CATEGORY_LABELS.get(category, category),) if action == "label" else ()
-            yield self.finding(
+            finding = self.finding(
                 ACTION_DECISIONS[action],
-                f"{where} hits {category} terms ({action}): {terms}" + (f" [{own}]" if own and own != key else ""),
+                f"{where} hits {category} terms ({action}): {terms}",
                 labels=labels,
-                clauses=(key,),
+                clauses=(own,) if own in _known_clauses() else (default,),
                 data={"category": category, "action": action, "term_ids": [h.term_id for h in hits]},
             )
-
+            if own and own not in _known_clauses():
+                # the entry cites its own clause (lexicon header/entry): report that citation
+                finding = Finding(Reason(self.id, own, finding.reason.detail), finding.decision, finding.labels,
+                                  finding.refutations, finding.freeze_interactions, finding.data)
+            yield finding
 
 def _known_clauses() -> dict[str, str]:
     from ..clauses import CLAUSES
