@@ -95,8 +95,9 @@ def _request(path: str, body: dict[str, Any]) -> bytes:
 
 
 def suggestion_requests(n: int, per_request: int = 10, pool: int = 5000) -> list[bytes]:
-    """``n`` requests of ``per_request`` suggestions drawn uniformly from ``pool`` distinct titles
-    (real suggestion traffic is far more skewed, so this understates the cache hit rate)."""
+    """``n`` requests of ``per_request`` suggestions drawn uniformly from ``pool`` distinct titles.
+    After warm-up nearly every text is cached; real traffic has a long tail of rarely seen
+    suggestions, so the bench also runs with the cache off (``--cache-sizes ... 0``) as the floor."""
     titles = _titles(pool)
     rng = random.Random(1)
     out = []
