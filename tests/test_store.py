@@ -342,3 +342,21 @@ def test_store_is_consistent_sqlite(store: LexiconStore) -> None:
     conn = sqlite3.connect(store.db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_real_matcher_honours_validity_windows_from_the_store(db_path: Path) -> None:
+    """With the real plugin.Matcher (not the fake): windows activate/expire without a publish."""
+    s = LexiconStore(db_path, make_config())
+    cs = s.create_changeset("alice")
+    s.set_change(cs, "add", entry={"term": "春运抢票", "category": "gambling", "action": "review",
+                                   "valid_from": "2026-01-10", "valid_to": "2026-02-20"})
+    s.publish(cs, approver="bob", force=True)
+    m = s.build_matcher()
+    assert m.version == "2"
+    assert [h.term for h in m.scan("春运抢票神器", today=dt.date(2026, 1, 15))] == ["春运抢票"]
+    assert m.scan("春运抢票神器", today=dt.date(2026, 3, 1)) == []
+    assert [h.action for h in m.scan("网上赌场开业")] == ["block"]
+    cs2 = s.create_changeset("alice")
+    s.set_change(cs2, "remove", term_id="gambling:网上赌场")
+    rep = s.preview(cs2, base_matcher=m)
+    assert rep.counts["hits_changed"] + rep.counts["newly_allowed"] + rep.counts["changed"] >= 1
