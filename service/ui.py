@@ -207,7 +207,7 @@ def change(request: Request, cs_id: int, op: str = Form(...), term: str = Form("
                     return _go(url, "err", f"{term_id!r} is not in version {base}")
                 entry = current.to_dict()
             else:
-                entry = {}
+                entry = {"term": term}  # as typed: the parser reports empty / whitespace terms
             for k, v in (("term", term), ("category", category), ("action", action), ("note", note),
                          ("valid_from", valid_from), ("valid_to", valid_to)):
                 if v.strip():
