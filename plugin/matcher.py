@@ -75,17 +75,23 @@ class _Compiled:
     groups: list[tuple[int, ...]]
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
+    min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
 
 
 def _dense_many(texts: list[str]) -> list[str]:
     """:func:`dense_key` of many strings with one translate call (falls back per string)."""
     if not texts:
         return []
-    joined = dense_key("\n".join(texts))
+    joined = _bmp(dense_key("\n".join(texts)))
     parts = joined.split(BREAK)
     if len(parts) == len(texts):
         return parts
-    return [dense_key(t) for t in texts]
+    return [_bmp(dense_key(t)) for t in texts]
+
+
+def _bmp(s: str) -> str:
+    """Astral characters as U+FFFD (text gets the same), so keys are 2 bytes per character."""
+    return _ASTRAL.sub("\ufffd", s) if _ASTRAL.search(s) else s
 
 
 class Matcher:
@@ -148,7 +154,7 @@ class Matcher:
                 pat_dense.append(e.term if d == e.term else d)
                 pat_homo.append(1 if ("homophone" in e.techniques and e.action != "allow") else 0)
             for v in e.variants:
-                vd = dense_key(v.text)
+                vd = _bmp(dense_key(v.text))
                 if vd and BREAK not in vd:
                     pat_extra[len(pat_dense)] = (v.technique or "variant", v.context)
                     pat_entry.append(i)
@@ -169,7 +175,7 @@ class Matcher:
                             break
                         pat_entry.append(i)
                         pat_kind.append(_KIND_SHAPE)
-                        pat_dense.append(d[:pos] + alt + d[pos + 1:])
+                        pat_dense.append(d[:pos] + _bmp(alt) + d[pos + 1:])
                         pat_homo.append(0)
                         n += 1
             if splits and "split" in techs:
@@ -177,7 +183,7 @@ class Matcher:
                     for form in splits.get(ch, ()):
                         pat_entry.append(i)
                         pat_kind.append(_KIND_SPLIT)
-                        pat_dense.append(d[:pos] + dense_key(form) + d[pos + 1:])
+                        pat_dense.append(d[:pos] + _bmp(dense_key(form)) + d[pos + 1:])
                         pat_homo.append(0)
         # keys: homophone classes, as UTF-16 code units, sliced out of one encoded string
         automaton: ahocorasick.Automaton | None = None
@@ -203,6 +209,11 @@ class Matcher:
             for key, val in key_val.items():
                 automaton.add_word(key, val)
             automaton.make_automaton()
+        # terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must
+        # still be at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松
+        t_ = _tables()
+        min_len = {i: len(_translate(e.term, t_.dense_bmp, t_.dense_astral)) for i, e in enumerate(entries)
+                   if len(terms_dense[i]) < len(_translate(e.term, t_.dense_bmp, t_.dense_astral))}
         ctx_words = tuple(
             (tuple(dense_key(w) for w in e.context.requires_any),
              tuple(dense_key(w) for w in e.context.excludes_any), e.context.within)
@@ -210,7 +221,7 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words)
+                         groups, automaton, ctx_words, min_len)
 
     def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
@@ -392,11 +403,16 @@ class Matcher:
             kept = [k for k in kept if not any(a <= k[0] and k[1] <= b for a, b in allow_spans)]
         # one hit per entry and place: best technique, then longest
         best: dict[tuple[int, int], tuple[int, int, int, str]] = {}
+        min_len = self._c.min_len
+        tables = _tables()
         hits: list[Hit] = []
         for s, e, idx, tech in kept:
             os_, oe = nt.orig_span(s, e)
             surface = text[os_:oe]
             ent = entries[idx]
+            if idx in min_len and tech in ("", "homophone") and \
+                    len(_translate(surface, tables.dense_bmp, tables.dense_astral)) < min_len[idx]:
+                continue
             if not tech:
                 tech = _direct_technique(surface, ent.term)
             key = (idx, os_)

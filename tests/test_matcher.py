@@ -117,3 +117,15 @@ def test_matcher_is_reusable_across_threads(core_matcher: Matcher) -> None:
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda t: len(core_matcher.scan(t)), texts))
     assert got == expected
+
+
+def test_astral_and_reduplicated_terms_do_not_break_other_terms() -> None:
+    from plugin import Entry
+
+    words = ["尤红\U00023a3c翠", "轻轻松松", "土地交易", "周期性"]
+    m = Matcher.from_entries([Entry(term=w, category="t", term_id=w) for w in words])
+    assert [h.term for h in m.scan("今天土地交易了")] == ["土地交易"]
+    assert [h.term for h in m.scan("周期性")] == ["周期性"]
+    assert m.scan("很轻松") == []  # 轻松 is not 轻轻松松
+    assert [h.term for h in m.scan("轻轻松松赚钱")] == ["轻轻松松"]
+    assert [h.term for h in m.scan("尤红\U00023a3c翠")] == ["尤红\U00023a3c翠"]
