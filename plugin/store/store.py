@@ -12,6 +12,7 @@ live one is refused (optimistic concurrency) and stays a draft.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import logging
@@ -268,7 +269,7 @@ class LexiconStore:
         if self._bundled_categories is None:
             paths = self.config.bundled_paths if self.config.bundled_paths is not None else bundled_lexicon_paths()
             try:
-                self._bundled_categories = {e.category for lex in load_lexicons(paths) for e in lex.entries}
+                self._bundled_categories = set(_file_categories(tuple(paths)))
             except Exception:  # a broken bundled file must not block editing
                 log.exception("cannot read the bundled lexicons for their categories")
                 self._bundled_categories = set()
@@ -637,6 +638,12 @@ class LexiconStore:
     def record_sample(self, kind: str, text: str) -> None:
         """Remember a text the service saw (``query``, ``suggestion``, ``candidate`` ...) for previews."""
         self.samples.record(kind, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _file_categories(paths: tuple[str, ...]) -> frozenset[str]:
+    """Categories defined by lexicon files (cached per process; bundled files do not change at run time)."""
+    return frozenset(e.category for lex in load_lexicons(paths) for e in lex.entries)
 
 
 def _who(name: str, role: str) -> str:
