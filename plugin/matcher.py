@@ -35,15 +35,15 @@ from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
-from .normalize import BREAK, NormalizedText, _tables, _translate, dense_key, normalize
-from .variants import VariantTables, is_cjk, load_variant_tables
+from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
+from .variants import VariantTables, contextual_syllables, is_cjk, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
 
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
     "exact": 0, "normalized": 1, "traditional": 2, "invisible": 3, "noise": 4, "repeat": 5,
-    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10,
+    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "pattern": 11,
 }
 
 _KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_SPLIT = 0, 1, 2, 3
@@ -76,6 +76,7 @@ class _Compiled:
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
+    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -146,13 +147,25 @@ class Matcher:
         pat_homo = bytearray()
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
+        regexes: list[tuple[int, re.Pattern[str]]] = []
+        variant_chars = frozenset(shape) | frozenset(splits)
+        poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
+        alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
+            if e.regex:
+                regexes.append((i, re.compile(e.regex)))
+                continue
             d = terms_dense[i]
             if d and BREAK not in d:
+                homo = "homophone" in e.techniques and e.action != "allow"
+                if homo and not poly_free.issuperset(d):
+                    alt = t.contextual_key(d)
+                    if alt is not None:
+                        alt_keys.append((len(pat_dense), alt))
                 pat_entry.append(i)
                 pat_kind.append(_KIND_TERM)
                 pat_dense.append(e.term if d == e.term else d)
-                pat_homo.append(1 if ("homophone" in e.techniques and e.action != "allow") else 0)
+                pat_homo.append(1 if homo else 0)
             for v in e.variants:
                 vd = _bmp(dense_key(v.text))
                 if vd and BREAK not in vd:
@@ -164,6 +177,8 @@ class Matcher:
             if e.action == "allow" or not d:
                 continue
             techs = e.techniques
+            if variant_chars.isdisjoint(d):
+                continue
             if shape and "shape" in techs:
                 n = 0
                 for pos, ch in enumerate(d):
@@ -205,6 +220,18 @@ class Matcher:
                     key_val[key] = -len(groups)
                 else:
                     groups[-prev - 1] = groups[-prev - 1] + (pid,)
+            # polyphonic characters read in context (银行 → hang): an extra key for the same pattern
+            for pid, alt in alt_keys:
+                key = _u16(alt)
+                prev = key_val.get(key)
+                if prev is None:
+                    key_val[key] = pid
+                elif prev >= 0:
+                    if prev != pid:
+                        groups.append((prev, pid))
+                        key_val[key] = -len(groups)
+                elif pid not in groups[-prev - 1]:
+                    groups[-prev - 1] = groups[-prev - 1] + (pid,)
             automaton = ahocorasick.Automaton()
             for key, val in key_val.items():
                 automaton.add_word(key, val)
@@ -212,8 +239,10 @@ class Matcher:
         # terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must
         # still be at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松
         t_ = _tables()
-        min_len = {i: len(_translate(e.term, t_.dense_bmp, t_.dense_astral)) for i, e in enumerate(entries)
-                   if len(terms_dense[i]) < len(_translate(e.term, t_.dense_bmp, t_.dense_astral))}
+        uncollapsed = _translate("\n".join(e.term for e in entries), t_.dense_bmp, t_.dense_astral).split(BREAK)
+        if len(uncollapsed) != len(entries):
+            uncollapsed = [_translate(e.term, t_.dense_bmp, t_.dense_astral) for e in entries]
+        min_len = {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
         ctx_words = tuple(
             (tuple(dense_key(w) for w in e.context.requires_any),
              tuple(dense_key(w) for w in e.context.excludes_any), e.context.within)
@@ -221,7 +250,7 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words, min_len)
+                         groups, automaton, ctx_words, min_len, tuple(regexes))
 
     def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
@@ -233,13 +262,19 @@ class Matcher:
             syl = self._tables.syllable
             keys: dict[str, list[int]] = {}
             for i, e in enumerate(self._c.entries):
-                if e.action == "allow" or "pinyin" not in e.techniques:
+                if e.action == "allow" or e.regex or "pinyin" not in e.techniques:
                     continue
                 d = dense_key(e.term)
                 if sum(1 for ch in d if ch in syl) < 2:
                     continue
-                key = "".join(syl.get(ch, ch) for ch in d)
-                keys.setdefault(key, []).append(i)
+                full = _translate(e.term, _tables().dense_bmp, _tables().dense_astral)  # 时时彩, not 时彩
+                for form in {d, full}:
+                    key = "".join(syl.get(ch, ch) for ch in form)
+                    keys.setdefault(key, []).append(i)
+                    ctx = contextual_syllables(form, syl)
+                    if ctx is not None:
+                        key = "".join(sy or ch for ch, sy in zip(form, ctx))
+                        keys.setdefault(key, []).append(i)
             if not keys:
                 self._pinyin = (None, ())
                 return self._pinyin
@@ -258,8 +293,11 @@ class Matcher:
         """All hits in ``text``; offsets index the original text."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        if not text or self._c.automaton is None:  # nothing to find
+        if not text:
             return []
+        pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
+        if self._c.automaton is None:  # nothing else to find
+            return pattern_hits
         nt = normalize(text)
         dense = nt.dense
         if _ASTRAL.search(dense):
@@ -293,8 +331,11 @@ class Matcher:
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense))
         if not cand:
-            return []
-        return self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+            return pattern_hits
+        hits = self._finish(text, nt, dense, cand, scope, today or dt.date.today())
+        if pattern_hits:
+            hits = sorted(hits + pattern_hits, key=lambda h: (h.start, -h.end))
+        return hits
 
     def check(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> CheckResult:
         """Overall action (the most severe hit; ``allow`` when nothing fires) and the hits."""
@@ -302,6 +343,37 @@ class Matcher:
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
     # ------------------------------------------------------------------ internals
+
+    def _pattern_hits(self, text: str, scope: str, today: dt.date) -> list[Hit]:
+        """Hits of regex entries, matched on the folded text (case, width, traditional folded;
+        invisible characters removed; punctuation kept)."""
+        folded = fold_text(text)
+        omap = None
+        if len(folded) != len(text):
+            t = _tables()
+            bmp, astral = _fold_mark_tables()
+            marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+            omap = _runs(marked, "\x01")
+        entries = self._c.entries
+        ctxw = self._c.context_words
+        out: list[Hit] = []
+        for idx, rx in self._c.regexes:
+            ent = entries[idx]
+            if ent.scope != scope and ent.scope != "any":
+                continue
+            if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
+                continue
+            for m in rx.finditer(folded):
+                if m.end() <= m.start():
+                    continue
+                s, e = m.start(), m.end()
+                if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
+                    continue
+                os_ = omap(s) if omap else s
+                oe = (omap(e - 1) + 1) if omap else e
+                out.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], "pattern",
+                               ent.term_id, ent.severity, ent.clause))
+        return out
 
     def _homophone_ok(self, seg: str, term: str) -> bool:
         n = len(term)
@@ -486,7 +558,7 @@ def _direct_technique(surface: str, term: str) -> str:
             trad = True
     if noise:
         return "noise"
-    if len(dense_key(surface)) < len(_translate(surface, dense_tab, t.dense_astral)):
+    if len(_translate(surface, dense_tab, t.dense_astral)) > len(_translate(term, dense_tab, t.dense_astral)):
         return "repeat"
     if invisible:
         return "invisible"

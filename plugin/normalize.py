@@ -37,7 +37,7 @@ __all__ = [
 BREAK = "\x00"
 
 # Sentence / line ends: noise skipping never crosses them.
-_HARD_BREAKS = "。．！？!?；;\n\r\u2028\u2029｡"
+_HARD_BREAKS = "。！？!?；;\n\r\u2028\u2029｡"
 
 # Latin look-alikes that NFKC leaves alone (Cyrillic, Greek) and a few stylised forms.
 _LOOKALIKES = {
@@ -293,6 +293,15 @@ def _mark_tables() -> tuple[list[str], dict[int, str]]:
     t = _tables()
     bmp = [("\x01" if f is None else f) for f in t.dense_bmp]
     astral = {cp: ("\x01" if f is None else f) for cp, f in t.dense_astral.items()}
+    return bmp, astral
+
+
+@lru_cache(maxsize=1)
+def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
+    """Like the fold tables, but deleted characters become \\x01 (keeps lengths 1:1)."""
+    t = _tables()
+    bmp = [("\x01" if f is None else f) for f in t.fold_bmp]
+    astral = {cp: ("\x01" if f is None else f) for cp, f in t.fold_astral.items()}
     return bmp, astral
 
 

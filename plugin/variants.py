@@ -18,7 +18,7 @@ import yaml
 
 from .errors import LexiconError, LexiconProblem
 
-__all__ = ["VariantTables", "is_cjk", "load_variant_tables", "syllables"]
+__all__ = ["VariantTables", "contextual_syllables", "is_cjk", "load_variant_tables", "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -53,9 +53,58 @@ class VariantTables:
     splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
     sources: tuple[str, ...]
 
+    syllable_class: dict[str, str]  # toneless syllable → its class character
+    no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
+
     def homophone_key(self, text: str) -> str:
         """Map every CJK character to its homophone class (1:1, other characters kept)."""
         return text.translate(self.class_table)
+
+    def contextual_key(self, text: str) -> str | None:
+        """Homophone key using the readings that pypinyin's phrase dictionary gives polyphonic
+        characters in context (银行 → yin hang, not xing); None when it equals :meth:`homophone_key`."""
+        sylls = contextual_syllables(text, self.syllable)
+        if sylls is None:
+            return None
+        return "".join(self.syllable_class.get(sy, ch) if sy else ch.translate(self.class_table)
+                       for ch, sy in zip(text, sylls))
+
+
+@lru_cache(maxsize=1)
+def _phrase_readings() -> dict[str, tuple[str, ...]]:
+    """Two- and three-character phrases whose toneless readings (pypinyin phrase data) differ
+    from the per-character table for some polyphonic character, e.g. 银行 → (yin, hang)."""
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    table = syllables()
+    out: dict[str, tuple[str, ...]] = {}
+    for phrase, readings in PHRASES_DICT.items():
+        if not 2 <= len(phrase) <= 3 or len(readings) != len(phrase):
+            continue
+        sylls = tuple(to_normal(r[0]) for r in readings)
+        if any(sy and sy != table.get(ch, sy) for ch, sy in zip(phrase, sylls)):
+            out[phrase] = sylls
+    return out
+
+
+def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
+    """Per-character syllables where a polyphonic character reads differently in a phrase of
+    ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
+    phrases = _phrase_readings()
+    out: list[str] | None = None
+    n = len(text)
+    for size in (2, 3):
+        for a in range(0, n - size + 1):
+            sylls = phrases.get(text[a:a + size])
+            if sylls is None:
+                continue
+            if out is None:
+                out = [table.get(ch, "") for ch in text]
+            for k, sy in enumerate(sylls):
+                if sy:
+                    out[a + k] = sy
+    return out
 
 
 def _read_yaml(path: str) -> Any:
@@ -116,6 +165,12 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     for ch, s in syl.items():
         idx = classes.setdefault(s, len(classes))
         table[ord(ch)] = chr(_PUA_BASE + idx)
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    for readings in PINYIN_DICT.values():  # classes for every reading, not only the first
+        for r in readings.split(","):
+            classes.setdefault(to_normal(r), len(classes))
     shape_path = shape_path or _variant_path("shape_alike.yaml")
     split_path = split_path or _variant_path("split_chars.yaml")
     return VariantTables(
@@ -124,4 +179,6 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         shape_groups=_load_shape(shape_path),
         splits=_load_splits(split_path),
         sources=(shape_path, split_path),
+        syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
+        no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
     )

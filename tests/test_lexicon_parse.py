@@ -110,3 +110,10 @@ allow: [博彩业监管]
     assert lex.entries[1].action == "allow"
     d = e.to_dict()
     assert d["valid_from"] == "2024-01-01" and d["context"]["excludes_any"] == ["警方"]
+
+
+def test_short_variants_are_errors_and_short_terms_warn(tmp_path: Path) -> None:
+    p = _write(tmp_path, "v.yaml", "category: x\nentries:\n  - term: 微信\n    variants: ['+V']\n  - 赌\n")
+    problems = lint_lexicon(p)
+    assert any(x.severity == "error" and x.line == 3 and "fewer than two" in x.message for x in problems)
+    assert any(x.severity == "warning" and x.line == 5 and "single character" in x.message for x in problems)

@@ -35,6 +35,9 @@ def _hits(m: Matcher, text: str, **kw):
         ("jianzhirijie", "兼职日结", "pinyin", (0, 12)),
         ("快来 tou zhu 吧", "投注", "pinyin", (3, 10)),
         ("兼职日洁", "兼职日结", "homophone", (0, 4)),
+        ("收购银航卡", "收购银行卡", "homophone", (0, 5)),  # 行 read hang in 银行
+        ("收购yinhangka", "收购银行卡", "pinyin", (0, 11)),
+        ("shishicai计划", "时时彩", "pinyin", (0, 9)),  # reduplicated syllables in full pinyin
         ("投住一百", "投注", "homophone", (0, 2)),
         ("搏彩", "博彩", "shape", (0, 2)),
         ("贝者博", "赌博", "split", (0, 3)),
@@ -129,3 +132,11 @@ def test_astral_and_reduplicated_terms_do_not_break_other_terms() -> None:
     assert m.scan("很轻松") == []  # 轻松 is not 轻轻松松
     assert [h.term for h in m.scan("轻轻松松赚钱")] == ["轻轻松松"]
     assert [h.term for h in m.scan("尤红\U00023a3c翠")] == ["尤红\U00023a3c翠"]
+
+
+def test_traditional_reduplicated_term_reports_traditional() -> None:
+    from plugin import Entry
+
+    m = Matcher.from_entries([Entry(term="时时彩", category="g", term_id="g")])
+    assert [(h.technique, h.surface) for h in m.scan("時時彩計劃群")] == [("traditional", "時時彩")]
+    assert [(h.technique, h.surface) for h in m.scan("时时时彩")] == [("repeat", "时时时彩")]
