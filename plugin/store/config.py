@@ -17,7 +17,7 @@ class StoreConfig:
     - ``sample_limit``: recent texts kept per kind (query, suggestion, candidate, ...) for previews.
     - ``sample_flush``: buffered samples written to SQLite in batches of this size.
     - ``bundled_paths``: lexicon files that seed version 1 (``None``: the bundled ``lexicons/``).
-    - ``sample_paths``: preview corpus files (``None``: ``lexicons/samples/*.jsonl``).
+    - ``sample_paths``: preview corpus files (``None``: the shipped ``plugin/store/sample_titles.jsonl``).
     - ``preview_examples``: examples kept per group in a preview report.
     """
 

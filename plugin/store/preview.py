@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -25,14 +24,10 @@ class CorpusText:
 
 
 def bundled_sample_paths() -> list[str]:
-    """The sample corpora shipped in ``lexicons/samples/`` (``*.jsonl`` and ``*.txt``)."""
-    try:
-        root = resources.files("lexicons").joinpath("samples")
-        if not root.is_dir():
-            return []
-        return sorted(str(p) for p in root.iterdir() if p.name.endswith((".jsonl", ".txt")))
-    except (ModuleNotFoundError, FileNotFoundError):
-        return []
+    """The shipped preview corpus: ``plugin/store/sample_titles.jsonl`` (400 MIT-licensed Weibo hot-search
+    titles, see ``sample_titles.LICENSE``)."""
+    path = Path(__file__).with_name("sample_titles.jsonl")
+    return [str(path)] if path.exists() else []
 
 
 def load_sample_file(path: str) -> list[CorpusText]:
