@@ -15,8 +15,8 @@ from functools import lru_cache
 __all__ = ["WordBoundary"]
 
 _WINDOW = 8  # characters of context either side of the hit
-_MIN_WORD_FREQ = 3
-_MAX_WORD = 6  # longest dictionary word looked up across an edge  # dictionary words rarer than this do not count as words
+_MIN_WORD_FREQ = 3  # dictionary words rarer than this do not count as words
+_MAX_WORD = 4  # longest dictionary word looked up across an edge
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
