@@ -173,6 +173,7 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.guard = guard
+    app.state.lexicon_store = lexicon_store  # shared with service.admin (one store per app)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -195,7 +196,18 @@ def create_app(
         if install is not None:
             install(app)
         guard.extensions.append(mod)
+        record = getattr(mod, "record_sample", None)
+        if record is not None:  # e.g. service.admin keeps recent texts for lexicon previews
+            guard.samples.add_sink(_sample_sink(app, record))
     return app
+
+
+def _sample_sink(app: FastAPI, record: Any) -> Any:
+    def sink(batch: list[tuple[str, str]]) -> None:
+        for kind, text in batch:
+            record(app, kind, text)
+
+    return sink
 
 
 def _check_dependencies(config: ServiceConfig) -> list[Any]:

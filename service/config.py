@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("matrix_history_hours", 72.0, float, "how far back the matrix-account history reaches"),
     Setting("review_page_size", 100, int, "default page size of GET /v1/reviews"),
     Setting("log_level", "info", str, "uvicorn log level"),
+    # editorial lexicon store (service.admin); None = the store's own default (plugin.store.StoreConfig)
+    Setting("reload_interval", None, float, "seconds between checks for a newly published lexicon version (store default 2)"),
+    Setting("four_eyes", None, bool, "publishing needs an approver other than the author (store default true)"),
+    Setting("max_new_block_share", None, float, "share of the preview corpus a draft may newly block without force"),
+    Setting("extra_categories", None, tuple, "comma-separated lexicon categories accepted besides the known ones"),
+    Setting("sample_limit", None, int, "recent texts per kind the lexicon store keeps for previews"),
 )
 
 _ACTIONS = ("label", "limit", "review", "block")
@@ -119,6 +125,11 @@ class ServiceConfig:
     matrix_history_hours: float = 72.0
     review_page_size: int = 100
     log_level: str = "info"
+    reload_interval: float | None = None
+    four_eyes: bool | None = None
+    max_new_block_share: float | None = None
+    extra_categories: tuple[str, ...] | None = None
+    sample_limit: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_query_chars", "max_text_chars", "max_suggestions", "max_candidates",

@@ -87,3 +87,36 @@ def test_random_candidates_get_consistent_results(make_app, batch):
             assert reason["rule"] and reason["clause"] and reason["detail"]
         if cand["domain"] and cand["domain"] not in cand["account"]["certified_domains"]:
             assert res["decision"] == "reject"
+
+
+def test_protected_checks_need_tokens(make_app):
+    from plugin.store import TokenStore
+
+    app = make_app(protect_checks=True)
+    tokens = TokenStore(app.state.guard.db_path)
+    _, reader = tokens.create("search-frontend", "reader")
+    _, editor = tokens.create("reviewer-bot", "editor")
+    with TestClient(app) as c:
+        assert c.post("/v1/query/check", json={"query": "城市"}).status_code == 401
+        ok = c.post("/v1/query/check", json={"query": "城市"}, headers={"Authorization": f"Bearer {reader}"})
+        assert ok.status_code == 200
+        cand = {"id": "x", "title": "花展", "topic_type": "other", "account": {"id": "a", "name": "某市公安局"}}
+        rid = c.post("/v1/trending/review", json={"candidates": [cand]},
+                     headers={"Authorization": f"Bearer {reader}"}).json()["results"][0]["review_id"]
+        body = {"decision": "approve", "reviewer": "alice", "note": "ok"}
+        assert c.post(f"/v1/reviews/{rid}/decision", json=body, headers={"Authorization": f"Bearer {reader}"}).status_code == 403
+        d = c.post(f"/v1/reviews/{rid}/decision", json=body, headers={"Authorization": f"Bearer {editor}"})
+        assert d.status_code == 200
+        audit = c.get(f"/v1/reviews/{rid}/audit", headers={"Authorization": f"Bearer {editor}"}).json()["events"]
+        assert audit[-1]["actor"] == "token:reviewer-bot" and audit[-1]["payload"]["reviewer"] == "alice"
+        assert c.get("/healthz").status_code == 200  # health stays open
+
+
+def test_samples_reach_the_lexicon_store(make_app):
+    app = make_app()
+    with TestClient(app) as c:
+        c.post("/v1/query/check", json={"query": "城市公园花展"})
+        app.state.guard.samples.drain()
+        store = app.state.lexicon_store
+        assert store is not None
+        assert any(t.text == "城市公园花展" for t in store.samples.texts(["query"]))

@@ -239,8 +239,9 @@ class ReviewStore:
         return self._item(row)
 
     def decide(self, item_id: str, *, decision: str, reviewer: str, note: str,
-               at: dt.datetime | None = None) -> dict[str, Any]:
-        """Record a human decision on a pending item (with its audit row, in one transaction)."""
+               at: dt.datetime | None = None, actor: str | None = None) -> dict[str, Any]:
+        """Record a human decision on a pending item (with its audit row, in one transaction).
+        ``actor`` is the authenticated identity when there is one (default: the reviewer)."""
         if decision not in HUMAN_DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(HUMAN_DECISIONS)}")
         if not reviewer.strip():
@@ -265,8 +266,9 @@ class ReviewStore:
                 )
                 self.conn.execute(
                     "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
-                    (at_s, reviewer, "human_decision", item_id,
-                     _dumps({"decision": decision, "note": note, "automatic_decision": row["decision"]})),
+                    (at_s, actor or reviewer, "human_decision", item_id,
+                     _dumps({"decision": decision, "reviewer": reviewer, "note": note,
+                             "automatic_decision": row["decision"]})),
                 )
                 self.conn.execute("COMMIT")
             except BaseException:

@@ -46,7 +46,10 @@ def decide_review(review_id: str, body: ReviewDecisionRequest, request: Request)
     decision and its audit entry are stored together and never changed afterwards."""
     guard = guard_of(request)
     try:
-        item = guard.reviews.decide(review_id, decision=body.decision, reviewer=body.reviewer, note=body.note)
+        token = getattr(request.state, "token", None)  # set by service.auth when checks are protected
+        actor = f"token:{token.name}" if token is not None else None
+        item = guard.reviews.decide(review_id, decision=body.decision, reviewer=body.reviewer, note=body.note,
+                                    actor=actor)
     except ReviewNotFound:
         raise ServiceError(404, "not_found", f"no review item {review_id!r}") from None
     except ReviewConflict as exc:
