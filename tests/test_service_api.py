@@ -179,3 +179,9 @@ def test_openapi_lists_the_endpoints(client):
               "/v1/reviews/{review_id}/decision", "/healthz", "/metrics"):
         assert p in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_empty_batch_stores_nothing(client):
+    assert client.post("/v1/trending/review", json={"candidates": []}).json()["results"] == []
+    assert client.get("/v1/reviews", params={"status": "all"}).json()["total"] == 0
+    assert client.app.state.guard.reviews.conn.execute("SELECT COUNT(*) FROM review_runs").fetchone()[0] == 0

@@ -28,6 +28,16 @@ def _rumor_result(rumors: Any, text: str) -> tuple[list[dict[str, Any]], list[di
     return list(getattr(res, "pins", [])), list(getattr(res, "labels", []))
 
 
+def _merge_by_rumor(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Union of two match lists, one entry per (rumour, label), best score first."""
+    best: dict[Any, dict[str, Any]] = {}
+    for item in a + b:
+        key = (item.get("rumor_id"), item.get("label"))
+        if key not in best or (item.get("score") or 0) > (best[key].get("score") or 0):
+            best[key] = item
+    return sorted(best.values(), key=lambda d: -(d.get("score") or 0))
+
+
 class ReviewEngine:
     """Reviews batches of trending-list candidates.
 
@@ -48,7 +58,11 @@ class ReviewEngine:
     def facts(self, candidate: Candidate, matcher: Any, rumors: Any = None) -> CandidateFacts:
         """Matcher hits (content and account name) and rumour matches for one candidate."""
         content = candidate.content
-        pins, labels = _rumor_result(rumors, content)
+        pins, labels = _rumor_result(rumors, candidate.title)
+        if candidate.text:  # a long body dilutes the title's similarity: match both, keep the best per rumour
+            more_pins, more_labels = _rumor_result(rumors, content)
+            pins = _merge_by_rumor(pins, more_pins)
+            labels = _merge_by_rumor(labels, more_labels)
         return CandidateFacts(
             content_hits=list(matcher.scan(content)),
             name_hits=list(matcher.scan(candidate.account.name, scope="account_name")) if candidate.account.name else [],

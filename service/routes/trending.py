@@ -28,6 +28,8 @@ def trending_review(body: TrendingReviewRequest, request: Request) -> JSONRespon
             raise too_long(("body", "candidates", i, "text"), cfg.max_text_chars, "title + text", "max_text_chars")
     matcher = guard.live.current()
     version = str(guard.live.version)
+    if not body.candidates:
+        return JSONResponse({"results": [], "lexicon_version": version})
     now = dt.datetime.now(dt.timezone.utc)
     with guard.review_lock:  # the matrix history must see batches one at a time
         results = guard.engine.review(body.candidates, matcher=matcher, rumors=guard.rumors, now=now, remember=False)
