@@ -60,7 +60,7 @@ _HEADER_KEYS = {
 }
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
-    "boundary", "valid_from", "valid_to", "techniques", "scope", "id",
+    "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -113,6 +113,7 @@ class Entry:
     term_id: str = ""
     source: str = ""  # "path:line" where it was defined
     lexicon: str = ""
+    regex: str = ""  # when set, the entry matches this pattern (on folded text) and ``term`` is its label
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -151,6 +152,8 @@ class Entry:
             d["techniques"] = sorted(self.techniques)
         if self.scope != "content":
             d["scope"] = self.scope
+        if self.regex:
+            d["regex"] = self.regex
         return d
 
 
@@ -226,6 +229,41 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
         probs.error(line, f"{what} {t!r} has no matchable characters (only punctuation/symbols)")
         return None
     return t
+
+
+MAX_REGEX_LEN = 300
+
+
+def _check_regex(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """A pattern entry's regex: must compile, be short, and not match the empty string."""
+    if not isinstance(v, str) or not v.strip():
+        probs.error(line, "regex must be a non-empty string")
+        return None
+    if len(v) > MAX_REGEX_LEN:
+        probs.error(line, f"regex longer than {MAX_REGEX_LEN} characters")
+        return None
+    try:
+        rx = re.compile(v)
+    except re.error as exc:
+        probs.error(line, f"invalid regex {v!r}: {exc}")
+        return None
+    if rx.match(""):
+        probs.error(line, f"regex {v!r} matches the empty string")
+        return None
+    return v
+
+
+def _check_variant(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """A curated variant must keep at least two characters after normalisation ("+V" → "v" would hit every v)."""
+    vt = _check_term(v, line, probs, "variant")
+    if vt is None:
+        return None
+    from .normalize import dense_key
+
+    if len(dense_key(vt)) < 2:
+        probs.error(line, f"variant {vt!r} normalises to {dense_key(vt)!r}: fewer than two characters would match too much")
+        return None
+    return vt
 
 
 def _check_action(v: Any, line: int | None, probs: _Problems) -> str | None:
@@ -512,6 +550,8 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             kw[key] = str(m[key])
     if "id" in m:
         kw["term_id"] = str(m["id"])
+    if "regex" in m:
+        kw["regex"] = _check_regex(m["regex"], line, probs)
     if "boundary" in m:
         kw["boundary"] = _check_choice(m["boundary"], line, probs, "boundary", BOUNDARY_MODES)
     if "scope" in m:
@@ -535,13 +575,13 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             if bad:
                 probs.error(line, f"unknown variant field(s): {', '.join(sorted(map(str, bad)))}")
                 continue
-            vt = _check_term(v.get("text"), line, probs, "variant")
+            vt = _check_variant(v.get("text"), line, probs)
             ctx = _check_context(v.get("context"), line, probs)
             tech = str(v.get("technique") or "variant")
             if vt:
                 variants.append(Variant(vt, ctx, tech))
         else:
-            vt = _check_term(v, line, probs, "variant")
+            vt = _check_variant(v, line, probs)
             if vt:
                 variants.append(Variant(vt))
     kw["variants"] = tuple(variants)
@@ -565,6 +605,13 @@ def parse_lexicon_text(text: str, path: str, fmt: str | None = None) -> tuple[Le
     else:
         header, entries = _parse_plain(text, path, probs)
     _check_duplicates(entries, probs)
+    from .normalize import dense_key
+
+    for e in entries:
+        if not e.regex and e.action != "allow" and len(dense_key(e.term)) < 2:
+            ln = e.source.rsplit(":", 1)[-1]
+            probs.warn(int(ln) if ln.isdigit() else None,
+                       f"term {e.term!r} normalises to a single character and will match very broadly")
     lex = Lexicon(
         name=str(header.get("lexicon") or Path(path).stem),
         path=path,

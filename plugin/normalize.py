@@ -17,8 +17,8 @@ text, so hits found on the dense view report offsets in the original.
 
 from __future__ import annotations
 
+import bisect
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,7 +37,7 @@ __all__ = [
 BREAK = "\x00"
 
 # Sentence / line ends: noise skipping never crosses them.
-_HARD_BREAKS = "。．！？!?；;\n\r\u2028\u2029｡"
+_HARD_BREAKS = "。！？!?；;\n\r\u2028\u2029｡"
 
 # Latin look-alikes that NFKC leaves alone (Cyrillic, Greek) and a few stylised forms.
 _LOOKALIKES = {
@@ -160,7 +160,7 @@ def _tables() -> _Tables:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_REPEAT = re.compile(r"(.)\1+", re.S)
+_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1+")
 
 
 def _translate(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
@@ -196,6 +196,33 @@ def char_class(ch: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _RunMap:
+    """Maps positions of a shorter string back to a longer one it was cut from.
+
+    ``dstart[k]`` / ``ostart[k]``: where kept run k starts in the short / long string.
+    """
+
+    dstart: list[int]
+    ostart: list[int]
+
+    def __call__(self, i: int) -> int:
+        k = bisect.bisect_right(self.dstart, i) - 1
+        return self.ostart[k] + (i - self.dstart[k])
+
+
+def _runs(marked: str, mark: str) -> _RunMap:
+    """Runs of characters other than ``mark`` in ``marked``."""
+    dstart: list[int] = []
+    ostart: list[int] = []
+    d = 0
+    for m in re.finditer(f"[^{mark}]+", marked):
+        dstart.append(d)
+        ostart.append(m.start())
+        d += m.end() - m.start()
+    return _RunMap(dstart, ostart)
+
+
+@dataclass(frozen=True, slots=True)
 class NormalizedText:
     """A text with its dense view and a map back to original offsets.
 
@@ -205,60 +232,92 @@ class NormalizedText:
 
     original: str
     dense: str
-    _pos: list[int] | None  # dense index -> original index (None: identity)
+    _deleted: _RunMap | None  # dense-before-collapse index -> original index
+    _collapsed: _RunMap | None  # dense index -> dense-before-collapse index
 
     @property
     def deleted(self) -> bool:
-        return self._pos is not None
+        return self._deleted is not None or self._collapsed is not None
 
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
-        if self._pos is None:
-            return i
-        return self._pos[i]
+        if self._collapsed is not None:
+            i = self._collapsed(i)
+        if self._deleted is not None:
+            i = self._deleted(i)
+        return i
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
-        """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive)."""
-        if self._pos is None:
+        """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
+
+        The end takes in trailing repeats of the last character ("赌博博" → whole run).
+        """
+        if not self.deleted:
             return start, end
-        s = self._pos[start]
-        last = self._pos[end - 1]
+        s = self.orig_index(start)
+        last = self.orig_index(end - 1)
         e = last + 1
-        # Include the trailing repeats of the last character ("赌博博" → whole run).
-        orig = self.original
-        ch = orig[last]
-        n = len(orig)
-        while e < n and orig[e] == ch:
-            e += 1
-        # Astral characters occupy one index in str; nothing more to do.
+        if self._collapsed is not None:
+            orig = self.original
+            target = self.dense[end - 1]
+            n = len(orig)
+            tables = _tables()
+            while e < n:
+                ch = orig[e]
+                cp = ord(ch)
+                f = tables.dense_bmp[cp] if cp < 0x10000 else tables.dense_astral.get(cp, ch)
+                if f is None:  # deleted noise between repeats: only take it if a repeat follows
+                    j = e + 1
+                    while j < n:
+                        cj = ord(orig[j])
+                        fj = tables.dense_bmp[cj] if cj < 0x10000 else tables.dense_astral.get(cj, orig[j])
+                        if fj is not None:
+                            break
+                        j += 1
+                    if j < n and (tables.dense_bmp[ord(orig[j])] if ord(orig[j]) < 0x10000 else None) == target:
+                        e = j + 1
+                        continue
+                    break
+                if f != target:
+                    break
+                e += 1
         return s, e
+
+
+_MARK = "\x01"
+
+
+@lru_cache(maxsize=1)
+def _mark_tables() -> tuple[list[str], dict[int, str]]:
+    """Like the dense tables, but deleted characters become \\x01 (keeps lengths 1:1)."""
+    t = _tables()
+    bmp = [("\x01" if f is None else f) for f in t.dense_bmp]
+    astral = {cp: ("\x01" if f is None else f) for cp, f in t.dense_astral.items()}
+    return bmp, astral
+
+
+@lru_cache(maxsize=1)
+def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
+    """Like the fold tables, but deleted characters become \\x01 (keeps lengths 1:1)."""
+    t = _tables()
+    bmp = [("\x01" if f is None else f) for f in t.fold_bmp]
+    astral = {cp: ("\x01" if f is None else f) for cp, f in t.fold_astral.items()}
+    return bmp, astral
 
 
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     t = _tables()
     dense1 = _translate(text, t.dense_bmp, t.dense_astral)
-    if len(dense1) == len(text):
-        collapsed = _REPEAT.sub(r"\1", dense1)
-        if len(collapsed) == len(dense1):
-            return NormalizedText(text, dense1, None)
-    # Build the position map: kept characters in order, then drop collapsed repeats.
-    bmp = t.dense_bmp
-    astral = t.dense_astral
-    pos: list[int] = []
-    chars: list[str] = []
-    prev = ""
-    for i, ch in enumerate(text):
-        cp = ord(ch)
-        if cp < 0x10000:
-            f = bmp[cp]
-        else:
-            f = astral.get(cp, ch)
-        if not f:
-            continue
-        if f == prev:
-            continue
-        prev = f
-        chars.append(f)
-        pos.append(i)
-    return NormalizedText(text, "".join(chars), pos)
+    deleted: _RunMap | None = None
+    if len(dense1) != len(text):
+        bmp, astral = _mark_tables()
+        marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+        deleted = _runs(marked, _MARK)
+    collapsed: _RunMap | None = None
+    dense = dense1
+    if _REPEAT.search(dense1):
+        marked2 = _REPEAT.sub(lambda m: m.group(1) + "\x01" * (len(m.group(0)) - 1), dense1)
+        collapsed = _runs(marked2, _MARK)
+        dense = marked2.replace("\x01", "")
+    return NormalizedText(text, dense, deleted, collapsed)

@@ -21,12 +21,14 @@ def _register() -> None:
     from . import lexicon as _lexicon
     from . import rumors as _rumors
     from . import evaluate as _evaluate
+    from . import token as _token
 
     cli.add_command(_check.check)
     cli.add_command(_check.scan)
     cli.add_command(_lexicon.lexicon)
     cli.add_command(_rumors.rumors)
     cli.add_command(_evaluate.evaluate)
+    cli.add_command(_token.token)
 
 
 _register()

@@ -1,0 +1,104 @@
+"""Word-boundary checks with jieba on a small window around a hit.
+
+A hit is rejected when a jieba token straddles one of its edges (打开挂号 does not
+contain 开挂: the token 打开 crosses the hit's start). ``strict`` additionally requires
+both edges to be token boundaries. Only the window around the hit is segmented, never
+the whole text.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+__all__ = ["WordBoundary"]
+
+_WINDOW = 8  # characters of context either side of the hit
+_MIN_WORD_FREQ = 3  # dictionary words rarer than this do not count as words
+_MAX_WORD = 4  # longest dictionary word looked up across an edge
+
+logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+class WordBoundary:
+    """A private jieba tokenizer (the global one is left alone), initialised on first use."""
+
+    _shared: "WordBoundary | None" = None
+    _shared_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self._tk = None
+        self._lock = threading.Lock()
+        self._cut = lru_cache(maxsize=65536)(self._cut_uncached)
+
+    @classmethod
+    def shared(cls) -> "WordBoundary":
+        """The process-wide instance (jieba's dictionary is large; load it once)."""
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        if self._tk is None:
+            with self._lock:
+                if self._tk is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    tk = jieba.Tokenizer()
+                    tk.initialize()
+                    self._tk = tk
+        return self._tk
+
+    def _cut_uncached(self, window: str) -> tuple[int, ...]:
+        """Token end offsets of ``window`` (0 included as the first boundary)."""
+        bounds = [0]
+        pos = 0
+        for tok in self._tokenizer().cut(window, HMM=False):
+            pos += len(tok)
+            bounds.append(pos)
+        return tuple(bounds)
+
+    def check(self, dense: str, start: int, end: int, *, strict: bool = False) -> bool:
+        """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges)."""
+        # jieba (HMM off) only emits dictionary words or single characters, so a token can
+        # straddle an edge only if some dictionary word crosses it: look that up first.
+        if not strict and not self._crossing_word(dense, start, end):
+            return True
+        ws = max(0, start - _WINDOW)
+        we = min(len(dense), end + _WINDOW)
+        brk = dense.rfind("\x00", ws, start)
+        if brk != -1:
+            ws = brk + 1
+        brk = dense.find("\x00", end, we)
+        if brk != -1:
+            we = brk
+        bounds = self._cut(dense[ws:we])
+        s, e = start - ws, end - ws
+        bset = set(bounds)
+        if strict:
+            return s in bset and e in bset
+        # straddle: a token (a, b) with a < s < b or a < e < b
+        for a, b in zip(bounds, bounds[1:]):
+            if a < s < b or a < e < b:
+                return False
+        return True
+
+    def _crossing_word(self, dense: str, start: int, end: int) -> bool:
+        freq = self._tokenizer().FREQ
+        n = len(dense)
+        for edge in (start, end):
+            if edge <= 0 or edge >= n:
+                continue
+            for a in range(max(0, edge - _MAX_WORD + 1), edge):
+                for b in range(edge + 1, min(n, a + _MAX_WORD) + 1):
+                    if freq.get(dense[a:b]):
+                        return True
+        return False
+
+    def is_word(self, text: str) -> bool:
+        """Whether ``text`` is a dictionary word of some frequency."""
+        freq = self._tokenizer().FREQ.get(text, 0)
+        return bool(freq and freq >= _MIN_WORD_FREQ)

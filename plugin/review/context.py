@@ -1,0 +1,53 @@
+"""What the rules read: per-candidate facts computed once, and the per-batch context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .settings import ReviewSettings
+
+__all__ = ["CandidateFacts", "MatrixLink", "ReviewContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixLink:
+    """A near-duplicate title from another account sharing the owner or the MCN."""
+
+    candidate_id: str
+    account_id: str
+    shared: str  # "owner_id" | "mcn"
+    value: str
+    similarity: float
+    in_batch: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidate_id": self.candidate_id,
+            "account_id": self.account_id,
+            "shared": self.shared,
+            "value": self.value,
+            "similarity": round(self.similarity, 3),
+            "in_batch": self.in_batch,
+        }
+
+
+@dataclass(slots=True)
+class CandidateFacts:
+    """Matcher / rumour / matrix results for one candidate, computed once per review."""
+
+    content_hits: list[Any] = field(default_factory=list)  # plugin.models.Hit
+    name_hits: list[Any] = field(default_factory=list)
+    rumor_pins: list[dict[str, Any]] = field(default_factory=list)
+    rumor_labels: list[dict[str, Any]] = field(default_factory=list)
+    matrix_links: list[MatrixLink] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewContext:
+    """Batch-wide context: thresholds, the review time and the lexicon version in use."""
+
+    settings: ReviewSettings
+    now: dt.datetime
+    lexicon_version: str = ""

@@ -1,0 +1,193 @@
+"""Data types of the hot-list review: the candidate submitted for review and the result.
+
+The candidate models are pydantic (validation with field-named errors; ``extra="forbid"`` so
+an unknown field is an error, not silently ignored). Results are plain frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+__all__ = [
+    "DECISIONS",
+    "DECISION_ORDER",
+    "DOMAINS",
+    "TOPIC_TYPES",
+    "Account",
+    "Candidate",
+    "Declared",
+    "Detected",
+    "EngagementMetrics",
+    "Reason",
+    "ReviewResult",
+    "check_text",
+    "most_severe_decision",
+]
+
+#: Review decisions, least to most severe.
+DECISIONS = ("approve", "approve_with_labels", "limit", "review", "reject")
+DECISION_ORDER: dict[str, int] = {d: i for i, d in enumerate(DECISIONS)}
+TOPIC_TYPES = ("current_affairs", "public_policy", "social_event", "domain_info", "entertainment", "other")
+DOMAINS = ("finance", "education", "medical", "legal")
+
+TopicType = Literal["current_affairs", "public_policy", "social_event", "domain_info", "entertainment", "other"]
+Domain = Literal["finance", "education", "medical", "legal"]
+
+#: Longest title / text / name accepted (characters). The service applies its own, usually smaller, limits.
+MAX_TITLE_CHARS = 1_000
+MAX_TEXT_CHARS = 100_000
+MAX_NAME_CHARS = 200
+MAX_SERIES = 10_000
+
+
+#: C0/C1 control characters except tab, newline and CR; lone surrogates.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_text(value: str) -> str:
+    """Reject text with control characters (other than tab / newline / CR) or lone surrogates."""
+    m = _BAD_CHARS.search(value)
+    if m is not None:
+        ch, i = m.group(0), m.start()
+        if unicodedata.category(ch) == "Cs":
+            raise ValueError(f"lone surrogate U+{ord(ch):04X} at position {i} is not valid text")
+        raise ValueError(f"control character U+{ord(ch):04X} at position {i} is not allowed")
+    return value
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """Timestamps without a zone are taken as UTC so they compare with zoned ones."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(check_text)]
+Timestamp = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Declared(_Model):
+    """What the publisher declared: the information source and the AI / fiction labels."""
+
+    source: Annotated[Text, Field(max_length=MAX_NAME_CHARS * 5)] | None = None
+    ai_generated: StrictBool = False
+    fiction: StrictBool = False
+
+    @property
+    def has_source(self) -> bool:
+        return bool(self.source and self.source.strip())
+
+
+class Detected(_Model):
+    """Signals from upstream classifiers (all optional)."""
+
+    ai_generated: StrictBool = False
+    old_news: StrictBool = False
+    fiction: StrictBool = False  # staged / fictional content detected upstream
+
+
+class Account(_Model):
+    """The publishing account."""
+
+    id: Annotated[Text, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+    name: Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
+    verified_org: StrictBool = False
+    certified_domains: Annotated[list[Domain], Field(max_length=len(DOMAINS) * 2)] = []
+    registered_at: Timestamp | None = None
+    renamed_at: Timestamp | None = None
+    owner_id: Annotated[Text, Field(max_length=MAX_NAME_CHARS)] | None = None
+    mcn: Annotated[Text, Field(max_length=MAX_NAME_CHARS)] | None = None
+    violations_90d: Annotated[StrictInt, Field(ge=0)] = 0
+
+
+def _finite(values: list[float]) -> list[float]:
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            raise ValueError(f"value at index {i} is not a finite number")
+    return values
+
+
+class EngagementMetrics(_Model):
+    """Engagement time series, one value per minute, oldest first."""
+
+    engagement_per_min: Annotated[
+        list[Annotated[StrictFloat, Field(ge=0)]], Field(max_length=MAX_SERIES), AfterValidator(_finite)
+    ] = []
+
+
+class Candidate(_Model):
+    """An item proposed for the trending list (热搜)."""
+
+    id: Annotated[Text, Field(min_length=1, max_length=MAX_NAME_CHARS)] | StrictInt
+    title: Annotated[Text, Field(min_length=1, max_length=MAX_TITLE_CHARS)]
+    text: Annotated[Text, Field(max_length=MAX_TEXT_CHARS)] | None = None
+    topic_type: TopicType
+    domain: Domain | None = None
+    declared: Declared = Declared()
+    detected: Detected = Detected()
+    account: Account
+    event_started_at: Timestamp | None = None
+    metrics: EngagementMetrics | None = None
+
+    @property
+    def content(self) -> str:
+        """Title and body as one text for lexicon and rumour matching."""
+        return self.title if not self.text else f"{self.title}\n{self.text}"
+
+
+def most_severe_decision(decisions: list[str]) -> str:
+    """The most severe of ``decisions`` (``approve`` for none)."""
+    best = "approve"
+    for d in decisions:
+        if DECISION_ORDER[d] > DECISION_ORDER[best]:
+            best = d
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a rule fired: its stable id, the seed clause it enforces, and a human-readable detail."""
+
+    rule: str
+    clause: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "clause": self.clause, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """The combined verdict for one candidate."""
+
+    id: Any
+    decision: str
+    reasons: tuple[Reason, ...] = ()
+    required_labels: tuple[str, ...] = ()
+    hits: tuple[dict[str, Any], ...] = ()
+    refutations: tuple[dict[str, Any], ...] = ()
+    freeze_interactions: bool = False
+    rule_results: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API shape (rule_results are stored, not returned)."""
+        return {
+            "id": self.id,
+            "decision": self.decision,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "required_labels": list(self.required_labels),
+            "hits": list(self.hits),
+            "refutations": list(self.refutations),
+            "freeze_interactions": self.freeze_interactions,
+        }

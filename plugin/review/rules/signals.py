@@ -1,0 +1,88 @@
+"""Rules on batch / history signals: matrix accounts, rumour matches, engagement spikes."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..context import CandidateFacts, ReviewContext
+from ..models import Candidate
+from ..spike import detect_spike
+from .base import Finding, Rule
+
+__all__ = ["EngagementSpikeRule", "MatrixAccountRule", "RumorRule"]
+
+
+class MatrixAccountRule(Rule):
+    """Near-duplicate titles from different accounts sharing an owner or MCN: review every one."""
+
+    id = "matrix_accounts"
+    clauses = ("000 三.2", "000 二.2")
+
+    def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
+        links = facts.matrix_links
+        if not links:
+            return
+        desc = "; ".join(
+            f"{l.candidate_id} by {l.account_id} (same {l.shared} {l.value!r}, similarity {l.similarity:.2f}, "
+            f"{'this batch' if l.in_batch else 'recent history'})"
+            for l in links[:5]
+        )
+        more = f" and {len(links) - 5} more" if len(links) > 5 else ""
+        yield self.finding(
+            "review",
+            f"near-duplicate title from linked accounts: {desc}{more}",
+            clauses=("000 三.2", "000 二.2", "001 第7条"),
+            data={"links": [l.to_dict() for l in links[:20]]},
+        )
+
+
+class RumorRule(Rule):
+    """A known rumour → reject with its refutations; a disputed claim → 争议 label and limit."""
+
+    id = "rumor"
+    clauses = ("001 第6条",)
+
+    def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
+        if facts.rumor_pins:
+            claims = "；".join(str(p.get("claim", ""))[:60] for p in facts.rumor_pins[:3])
+            yield self.finding(
+                "reject",
+                f"matches known rumour(s): {claims}",
+                labels=("谣言",),
+                refutations=facts.rumor_pins,
+                data={"rumor_ids": [p.get("rumor_id") for p in facts.rumor_pins]},
+            )
+        pinned = {p.get("rumor_id") for p in facts.rumor_pins}
+        disputed = [l for l in facts.rumor_labels if l.get("rumor_id") not in pinned and l.get("label") != "谣言"]
+        if disputed:
+            yield self.finding(
+                "limit",
+                "matches disputed claim(s): " + "；".join(f"{l.get('rumor_id')} ({l.get('label')})" for l in disputed[:3]),
+                labels=tuple(dict.fromkeys(str(l.get("label") or "争议") for l in disputed)),
+                clauses=("001 第5条",),
+                data={"rumor_ids": [l.get("rumor_id") for l in disputed]},
+            )
+
+
+class EngagementSpikeRule(Rule):
+    """Engagement far above the item's own baseline: limit and freeze interaction counts."""
+
+    id = "engagement_spike"
+    clauses = ("000 三.4",)
+
+    def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
+        if candidate.metrics is None:
+            return
+        s = ctx.settings
+        spike = detect_spike(
+            candidate.metrics.engagement_per_min, ratio=s.spike_ratio, robust_z=s.spike_robust_z,
+            min_baseline=s.spike_min_baseline, min_value=s.spike_min_value,
+        )
+        if spike is not None:
+            ratio = "∞" if spike.ratio == float("inf") else f"{spike.ratio:.1f}"
+            yield self.finding(
+                "limit",
+                f"engagement {spike.last:g}/min is {ratio}× the item's baseline median {spike.median:g}/min "
+                f"(robust z {min(spike.robust_z, 1e9):.1f}): interactions frozen, traffic limited",
+                freeze=True,
+            )

@@ -1,0 +1,311 @@
+"""SQLite persistence of reviews: automatic decisions, the manual review queue and the audit trail.
+
+Tables (prefix ``review_``), all append-only — SQLite triggers abort any UPDATE or DELETE:
+
+- ``review_runs``       one row per reviewed batch (time, lexicon version, size)
+- ``review_items``      one row per reviewed candidate: the candidate, the decision, the rule results
+                        and the lexicon version; ``queued`` = 1 when it went to manual review
+- ``review_decisions``  at most one human decision per item: who, when, why
+- ``review_audit``      every event (automatic decision, human decision) in order
+
+An item's status is derived: ``pending`` (queued, no human decision), ``decided`` (human decision)
+or ``auto`` (not queued). A batch and its audit rows are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..db import connect, migrate
+from ..errors import GuardError
+from .models import DECISIONS, Candidate, ReviewResult
+
+__all__ = ["HUMAN_DECISIONS", "ReviewConflict", "ReviewNotFound", "ReviewStore", "STATUSES"]
+
+#: Decisions a reviewer may take (``review`` would send the item back to the queue it is in).
+HUMAN_DECISIONS = tuple(d for d in DECISIONS if d != "review")
+STATUSES = ("pending", "decided", "auto", "all")
+
+_SCHEMA_V1 = """
+CREATE TABLE review_runs (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    lexicon_version TEXT NOT NULL,
+    candidate_count INTEGER NOT NULL
+);
+CREATE TABLE review_items (
+    id TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES review_runs(id),
+    candidate_id TEXT NOT NULL,
+    candidate_json TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    rule_results_json TEXT NOT NULL,
+    lexicon_version TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    queued INTEGER NOT NULL
+);
+CREATE INDEX review_items_queue ON review_items(queued, created_at);
+CREATE INDEX review_items_created ON review_items(created_at);
+CREATE INDEX review_items_candidate ON review_items(candidate_id);
+CREATE TABLE review_decisions (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL UNIQUE REFERENCES review_items(id),
+    decision TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    note TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE TABLE review_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    item_id TEXT,
+    payload_json TEXT NOT NULL
+)
+"""
+
+_APPEND_ONLY = ("review_runs", "review_items", "review_decisions", "review_audit")
+
+
+class ReviewNotFound(GuardError, KeyError):
+    """No review item with that id."""
+
+
+class ReviewConflict(GuardError):
+    """The item cannot take a human decision (already decided, or never queued)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class ReviewStore:
+    """Review records in the service's SQLite file (thread-safe; one connection, serialised writes)."""
+
+    def __init__(self, db: str | Path | sqlite3.Connection) -> None:
+        self.conn = db if isinstance(db, sqlite3.Connection) else connect(db)
+        self._lock = threading.Lock()
+        with self._lock:
+            migrate(self.conn, "review", [_SCHEMA_V1])
+            for table in _APPEND_ONLY:
+                for op in ("UPDATE", "DELETE"):
+                    self.conn.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                    )
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # -- automatic decisions ---------------------------------------------------------------
+
+    def record_batch(
+        self,
+        candidates: Sequence[Candidate],
+        results: Sequence[ReviewResult],
+        *,
+        lexicon_version: str,
+        at: dt.datetime | None = None,
+    ) -> list[str]:
+        """Store a reviewed batch in one transaction; returns the new item ids (same order)."""
+        if len(candidates) != len(results):
+            raise ValueError("candidates and results differ in length")
+        at_s = _iso(at or _now())
+        ids = [f"rv_{uuid.uuid4().hex[:16]}" for _ in candidates]
+        rows = []
+        audit = []
+        for item_id, cand, res in zip(ids, candidates, results):
+            queued = 1 if res.decision == "review" else 0
+            result = res.to_dict()
+            rows.append((
+                item_id, str(cand.id), cand.model_dump_json(), res.decision, _dumps(result),
+                _dumps(list(res.rule_results)), lexicon_version, at_s, queued,
+            ))
+            audit.append((at_s, "system", "auto_decision", item_id, _dumps({
+                "candidate_id": str(cand.id), "decision": res.decision, "queued": bool(queued),
+                "lexicon_version": lexicon_version, "rules": [r.rule for r in res.reasons],
+            })))
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self.conn.execute(
+                    "INSERT INTO review_runs (created_at, lexicon_version, candidate_count) VALUES (?, ?, ?)",
+                    (at_s, lexicon_version, len(candidates)),
+                )
+                run_id = cur.lastrowid
+                self.conn.executemany(
+                    "INSERT INTO review_items (id, run_id, candidate_id, candidate_json, decision, result_json,"
+                    " rule_results_json, lexicon_version, created_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(r[0], run_id, *r[1:]) for r in rows],
+                )
+                self.conn.executemany(
+                    "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)", audit
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return ids
+
+    # -- the queue and human decisions -------------------------------------------------------
+
+    _SELECT = (
+        "SELECT i.id, i.candidate_id, i.candidate_json, i.decision, i.result_json, i.rule_results_json,"
+        " i.lexicon_version, i.created_at, i.queued, d.decision AS human_decision, d.reviewer, d.note,"
+        " d.decided_at FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id"
+    )
+
+    @staticmethod
+    def _item(row: sqlite3.Row) -> dict[str, Any]:
+        if row["human_decision"] is not None:
+            status = "decided"
+        else:
+            status = "pending" if row["queued"] else "auto"
+        human = None
+        if row["human_decision"] is not None:
+            human = {"decision": row["human_decision"], "reviewer": row["reviewer"], "note": row["note"],
+                     "decided_at": row["decided_at"]}
+        result = json.loads(row["result_json"])
+        return {
+            "id": row["id"],
+            "candidate_id": row["candidate_id"],
+            "status": status,
+            "decision": human["decision"] if human else row["decision"],
+            "automatic": {
+                "decision": row["decision"],
+                "reasons": result.get("reasons", []),
+                "required_labels": result.get("required_labels", []),
+                "refutations": result.get("refutations", []),
+                "freeze_interactions": result.get("freeze_interactions", False),
+                "rule_results": json.loads(row["rule_results_json"]),
+                "lexicon_version": row["lexicon_version"],
+                "decided_at": row["created_at"],
+            },
+            "human": human,
+            "candidate": json.loads(row["candidate_json"]),
+            "created_at": row["created_at"],
+        }
+
+    def list_items(self, status: str = "pending", *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Items by status, oldest first (the queue order)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        where = {
+            "pending": " WHERE i.queued = 1 AND d.id IS NULL",
+            "decided": " WHERE d.id IS NOT NULL",
+            "auto": " WHERE i.queued = 0 AND d.id IS NULL",
+            "all": "",
+        }[status]
+        with self._lock:
+            rows = self.conn.execute(
+                self._SELECT + where + " ORDER BY i.created_at, i.rowid LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+        return [self._item(r) for r in rows]
+
+    def count(self, status: str = "pending") -> int:
+        where = {
+            "pending": " WHERE i.queued = 1 AND d.id IS NULL",
+            "decided": " WHERE d.id IS NOT NULL",
+            "auto": " WHERE i.queued = 0 AND d.id IS NULL",
+            "all": "",
+        }[status]
+        with self._lock:
+            return int(self.conn.execute(
+                "SELECT COUNT(*) FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id" + where
+            ).fetchone()[0])
+
+    def get(self, item_id: str) -> dict[str, Any]:
+        with self._lock:
+            row = self.conn.execute(self._SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise ReviewNotFound(item_id)
+        return self._item(row)
+
+    def decide(self, item_id: str, *, decision: str, reviewer: str, note: str,
+               at: dt.datetime | None = None, actor: str | None = None) -> dict[str, Any]:
+        """Record a human decision on a pending item (with its audit row, in one transaction).
+        ``actor`` is the authenticated identity when there is one (default: the reviewer)."""
+        if decision not in HUMAN_DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(HUMAN_DECISIONS)}")
+        if not reviewer.strip():
+            raise ValueError("reviewer must not be empty")
+        at_s = _iso(at or _now())
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.conn.execute(
+                    "SELECT i.queued, i.decision, d.reviewer, d.decided_at FROM review_items i"
+                    " LEFT JOIN review_decisions d ON d.item_id = i.id WHERE i.id = ?", (item_id,)
+                ).fetchone()
+                if row is None:
+                    raise ReviewNotFound(item_id)
+                if row["decided_at"] is not None:
+                    raise ReviewConflict(f"review {item_id} was already decided by {row['reviewer']} at {row['decided_at']}")
+                if not row["queued"]:
+                    raise ReviewConflict(f"review {item_id} is not in the manual review queue (automatic decision {row['decision']})")
+                self.conn.execute(
+                    "INSERT INTO review_decisions (item_id, decision, reviewer, note, decided_at) VALUES (?, ?, ?, ?, ?)",
+                    (item_id, decision, reviewer, note, at_s),
+                )
+                self.conn.execute(
+                    "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
+                    (at_s, actor or reviewer, "human_decision", item_id,
+                     _dumps({"decision": decision, "reviewer": reviewer, "note": note,
+                             "automatic_decision": row["decision"]})),
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return self.get(item_id)
+
+    # -- audit and history ---------------------------------------------------------------------
+
+    def audit(self, *, item_id: str | None = None, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """Audit events in order (``after``: sequence number to continue from)."""
+        sql = "SELECT seq, at, actor, event, item_id, payload_json FROM review_audit WHERE seq > ?"
+        args: list[Any] = [after]
+        if item_id is not None:
+            sql += " AND item_id = ?"
+            args.append(item_id)
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            rows = self.conn.execute(sql, args).fetchall()
+        return [
+            {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "event": r["event"], "item_id": r["item_id"],
+             "payload": json.loads(r["payload_json"])}
+            for r in rows
+        ]
+
+    def recent_candidates(self, *, since: dt.datetime, limit: int) -> list[tuple[Candidate, dt.datetime]]:
+        """Candidates reviewed since ``since`` (newest ``limit``, returned oldest first), for the matrix history."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT candidate_json, created_at FROM review_items WHERE created_at >= ?"
+                " ORDER BY created_at DESC, rowid DESC LIMIT ?", (_iso(since), limit)
+            ).fetchall()
+        out = []
+        for r in reversed(rows):
+            try:
+                out.append((Candidate.model_validate_json(r["candidate_json"]), dt.datetime.fromisoformat(r["created_at"])))
+            except ValueError:  # a row written by an older schema of the candidate: skip it
+                continue
+        return out

@@ -1,0 +1,706 @@
+"""Search-time guard for Elasticsearch / OpenSearch: query check, refutation pins, hit and suggestion filtering.
+
+The logic is written once, free of any I/O, as a *plan*: a generator that yields the upstream
+requests it needs (:class:`UpstreamRequest`) and receives the decoded upstream responses. Drivers
+run plans against a sync client (:class:`GuardedClient`), an async client
+(:class:`GuardedAsyncClient`) or an HTTP proxy (``service/proxy.py``); ``msearch`` runs several
+plans in lock-step and batches each round into one upstream ``_msearch``.
+
+What a plan does with one search body:
+
+1. extracts the query text (:mod:`plugin.search.dsl`) and checks it with the matcher; a query whose
+   action is in ``block_actions`` is answered without asking upstream: no hits, ``qinglang.notice``;
+2. asks the rumour index for pins; refutations go to the top of the first results
+   (``pin_mode="response"``: inserted into the response, organic duplicates removed, from/size
+   paging stays consistent; ``pin_mode="native"``: an Elasticsearch ``pinned`` query over
+   ``refutation_index``);
+3. drops hits whose ``hit_fields`` hit a blocking entry, fetching more so the page keeps its size;
+4. filters completion / term / phrase suggestion options the same way (over-fetch, post-filter,
+   cut to the requested size).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generator, Iterable, Mapping, Protocol, Sequence
+
+from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
+
+__all__ = [
+    "DEFAULT_NOTICE",
+    "GuardedAsyncClient",
+    "GuardedClient",
+    "Plan",
+    "SearchGuard",
+    "SearchGuardConfig",
+    "UpstreamRequest",
+    "advance_plans",
+    "guard_client",
+    "join_index",
+    "msearch_pairs",
+    "msearch_request_lines",
+    "run_plan_async",
+    "run_plan_sync",
+    "run_plans_async",
+    "run_plans_sync",
+    "start_plans",
+]
+
+#: Notice put in blocked responses (``qinglang.notice``).
+DEFAULT_NOTICE = "根据相关法律法规和政策，部分搜索结果未予显示。"
+
+_DEFAULT_SUGGEST_SIZE = 5
+
+
+class _Checker(Protocol):
+    def check(self, text: str, *, scope: str = "content") -> Any: ...
+
+
+class _RumorLookup(Protocol):
+    def match(self, text: str, limit: int = 3) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SearchGuardConfig:
+    """Options of the search guard (all keyword; defaults suit a news / UGC index with a ``title``)."""
+
+    #: fields whose query text counts (fnmatch patterns); ``None``: every field.
+    query_fields: tuple[str, ...] | None = None
+    #: ``_source`` fields of result hits and suggestion options checked against the lexicons (dotted paths).
+    hit_fields: tuple[str, ...] = ("title",)
+    #: matcher actions that block a query, a hit or a suggestion.
+    block_actions: frozenset[str] = frozenset({"block"})
+    #: "response" (insert refutation hits), "native" (ES ``pinned`` query) or "off".
+    pin_mode: str = "response"
+    #: most refutations pinned per query.
+    max_pins: int = 3
+    #: ``_index`` of inserted refutation hits; in native mode, the index holding refutation documents.
+    refutation_index: str = "qinglang-refutations"
+    #: ``_source`` field compared with a refutation's URL to drop organic duplicates of a pin.
+    dedup_field: str | None = "url"
+    #: fetch this many times the still-missing hits when hits are filtered.
+    overfetch: float = 1.5
+    #: ... and at least this many extra.
+    overfetch_min: int = 5
+    #: never read past this position upstream (the engines' ``index.max_result_window``).
+    max_window: int = 10_000
+    #: suggestion over-fetch factor and the most options asked for.
+    suggest_overfetch: int = 3
+    suggest_max: int = 100
+    notice: str = DEFAULT_NOTICE
+    #: key of the guard's block in responses.
+    response_key: str = "qinglang"
+    #: cached verdicts for hit / suggestion texts (per matcher object).
+    cache_size: int = 50_000
+
+    def __post_init__(self) -> None:
+        if self.pin_mode not in ("response", "native", "off"):
+            raise ValueError(f"pin_mode must be 'response', 'native' or 'off', not {self.pin_mode!r}")
+        if self.overfetch < 1 or self.suggest_overfetch < 1:
+            raise ValueError("overfetch factors must be >= 1")
+        if self.max_pins < 0 or self.max_window < 1:
+            raise ValueError("max_pins must be >= 0 and max_window >= 1")
+
+
+@dataclass
+class UpstreamRequest:
+    """One search the plan needs: a body for the same target, plus an index to add (native pins)."""
+
+    body: dict[str, Any]
+    extra_index: str | None = None
+
+
+Plan = Generator[UpstreamRequest, dict, dict]
+
+
+def _source_value(hit: Mapping[str, Any], path: str) -> Any:
+    node: Any = hit.get("_source")
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, Mapping) and "input" in value:  # completion field source
+        yield from _strings(value["input"])
+
+
+def _int(value: Any, default: int, name: str) -> int:
+    if value is None:
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if n < 0:
+        raise ValueError(f"{name} must be >= 0, got {n}")
+    return n
+
+
+class SearchGuard:
+    """Builds plans for search bodies. Thread-safe for reading; the verdict cache is best-effort."""
+
+    def __init__(
+        self,
+        matcher: _Checker | Callable[[], _Checker],
+        rumors: _RumorLookup | None = None,
+        config: SearchGuardConfig | None = None,
+    ) -> None:
+        self._matcher = matcher
+        self.rumors = rumors
+        self.config = config or SearchGuardConfig()
+        self.extractor = QueryTextExtractor(fields=self.config.query_fields)
+        self._cache: OrderedDict[str, bool] = OrderedDict()
+        self._cache_owner: Any = None
+
+    # -- verdicts --------------------------------------------------------------------------------
+    def matcher(self) -> _Checker:
+        """The current matcher (a ``LiveMatcher`` or any zero-argument callable is asked each time)."""
+        m = self._matcher
+        if hasattr(m, "check"):
+            return m  # type: ignore[return-value]
+        if hasattr(m, "current"):
+            return m.current()  # type: ignore[union-attr]
+        return m()  # type: ignore[operator]
+
+    def check_query(self, text: str) -> Any:
+        """The matcher's CheckResult for a query text."""
+        return self.matcher().check(text)
+
+    def is_blocked(self, text: str) -> bool:
+        """Whether ``text`` (a hit title, a suggestion) hits a blocking entry; cached per matcher."""
+        if not text:
+            return False
+        m = self.matcher()
+        if m is not self._cache_owner:
+            self._cache = OrderedDict()
+            self._cache_owner = m
+        cache = self._cache
+        verdict = cache.get(text)
+        if verdict is None:
+            verdict = m.check(text).action in self.config.block_actions
+            cache[text] = verdict
+            if len(cache) > self.config.cache_size:
+                cache.popitem(last=False)
+        return verdict
+
+    def hit_blocked(self, hit: Mapping[str, Any]) -> bool:
+        for path in self.config.hit_fields:
+            for text in _strings(_source_value(hit, path)):
+                if self.is_blocked(text):
+                    return True
+        return False
+
+    # -- responses -------------------------------------------------------------------------------
+    def blocked_search_response(self, result: Any) -> dict[str, Any]:
+        return {
+            "took": 0,
+            "timed_out": False,
+            "_shards": {"total": 0, "successful": 0, "skipped": 0, "failed": 0},
+            "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": None, "hits": []},
+            self.config.response_key: self._verdict_block(result, blocked=True),
+        }
+
+    def blocked_count_response(self, result: Any) -> dict[str, Any]:
+        return {
+            "count": 0,
+            "_shards": {"total": 0, "successful": 0, "skipped": 0, "failed": 0},
+            self.config.response_key: self._verdict_block(result, blocked=True),
+        }
+
+    def _verdict_block(self, result: Any, *, blocked: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": getattr(result, "action", "allow"), "blocked": blocked}
+        if blocked:
+            out["notice"] = self.config.notice
+            out["hits"] = [h.to_dict() for h in getattr(result, "hits", [])]
+        version = getattr(result, "lexicon_version", "")
+        if version:
+            out["lexicon_version"] = version
+        return out
+
+    def refutation_hit(self, pin: Mapping[str, Any]) -> dict[str, Any]:
+        """The hit inserted for a pin (response mode)."""
+        ref = pin.get("refutation") or {}
+        return {
+            "_index": self.config.refutation_index,
+            "_id": str(pin.get("rumor_id")),
+            "_score": None,
+            "_source": {
+                "title": ref.get("title", ""),
+                "url": ref.get("url", ""),
+                "source": ref.get("source", ""),
+                "claim": pin.get("claim", ""),
+                "rumor_id": pin.get("rumor_id"),
+            },
+            "_qinglang": {"pinned": True, "rumor_id": pin.get("rumor_id"), "score": pin.get("score")},
+        }
+
+    # -- plans -----------------------------------------------------------------------------------
+    def plan_count(self, body: Mapping[str, Any] | None, *, q: str | None = None) -> tuple[dict | None, Any]:
+        """For ``_count``: (blocked response or None, CheckResult or None)."""
+        text = self.extractor.extract(body, q=q)
+        if not text:
+            return None, None
+        result = self.check_query(text)
+        if result.action in self.config.block_actions:
+            return self.blocked_count_response(result), result
+        return None, result
+
+    def plan_search(self, body: Mapping[str, Any] | None, *, q: str | None = None, scroll: bool = False) -> Plan:
+        """A plan answering one search ``body`` (``q``: the URL query; ``scroll``: a scroll was asked for)."""
+        cfg = self.config
+        body = copy.deepcopy(dict(body or {}))
+        text = self.extractor.extract(body, q=q)
+        result = self.check_query(text) if text else None
+        if result is not None and result.action in cfg.block_actions:
+            return self.blocked_search_response(result)
+        meta: dict[str, Any] = self._verdict_block(result, blocked=False) if result is not None else {}
+
+        pins: list[dict] = []
+        labels: list[dict] = []
+        cursor = scroll or "search_after" in body or "pit" in body
+        if text and self.rumors is not None and cfg.pin_mode != "off" and cfg.max_pins:
+            rm = self.rumors.match(text, limit=cfg.max_pins)
+            labels = list(getattr(rm, "labels", []) or [])
+            if not cursor or body.get("search_after") is None:
+                pins = [p for p in (getattr(rm, "pins", []) or []) if not self.hit_blocked(self.refutation_hit(p))]
+                pins = pins[: cfg.max_pins]
+        if cursor and "search_after" in body:
+            pins = []  # later pages of a cursor never repeat the pins
+
+        # suggestions: over-fetch each suggester
+        suggest_sizes = self._widen_suggest(body)
+
+        frm = _int(body.get("from"), 0, "from")
+        size = _int(body.get("size"), 10, "size")
+        native = cfg.pin_mode == "native" and pins
+        if native:
+            response = yield from self._native_pinned(body, pins, frm, size, cursor)
+        elif cursor:
+            response = yield from self._cursor_page(body, size)
+        else:
+            response = yield from self._paged(body, pins, frm, size)
+        if "error" in response:
+            return response
+        if suggest_sizes:
+            response = yield from self._filter_suggest(body, response, suggest_sizes)
+            if "error" in response:
+                return response
+        if pins:
+            meta["pinned"] = [p.get("rumor_id") for p in pins]
+        if labels:
+            meta["labels"] = labels
+        if meta:
+            response.setdefault(cfg.response_key, {}).update(meta)
+        return response
+
+    # paging without cursor: pins occupy overall positions [0, P); organic (filtered) follow.
+    def _paged(self, body: dict, pins: list[dict], frm: int, size: int) -> Plan:
+        cfg = self.config
+        n_pins = len(pins)
+        filtering = bool(cfg.hit_fields) or bool(pins and cfg.dedup_field)
+        a = max(0, frm - n_pins)  # organic slice [a, b) of the filtered organic list
+        b = max(0, frm + size - n_pins)
+        page_pins = [self.refutation_hit(p) for p in pins[frm : frm + size]]
+        pin_urls = {((p.get("refutation") or {}).get("url") or "") for p in pins} - {""}
+        pin_ids = {str(p.get("rumor_id")) for p in pins}
+
+        if not filtering:
+            req = dict(body, **{"from": a, "size": b - a})
+            if size == 0 and n_pins == 0:
+                req = dict(body)
+            response = yield UpstreamRequest(req)
+            if "error" in response:
+                return response
+            self._merge_hits(response, page_pins, response.get("hits", {}).get("hits", []), n_pins, 0)
+            return response
+
+        kept: list[dict] = []
+        removed = 0
+        fetched = 0
+        first: dict | None = None
+        total_upstream: int | None = None
+        while True:
+            missing = b - len(kept)
+            want = 0 if missing <= 0 else math.ceil(missing * cfg.overfetch) + cfg.overfetch_min
+            if first is not None and want == 0:
+                break
+            want = max(0, min(want, cfg.max_window - fetched))
+            req = dict(body, **{"from": fetched, "size": want})
+            if first is not None:
+                req.pop("aggs", None)
+                req.pop("aggregations", None)
+                req.pop("suggest", None)
+            response = yield UpstreamRequest(req)
+            if "error" in response:
+                return response
+            if first is None:
+                first = response
+                total_upstream = _total_value(response)
+            hits = response.get("hits", {}).get("hits", []) or []
+            fetched += len(hits)
+            for hit in hits:
+                if (
+                    (cfg.dedup_field and pins and _source_value(hit, cfg.dedup_field) in pin_urls)
+                    or (hit.get("_index") == cfg.refutation_index and str(hit.get("_id")) in pin_ids)
+                    or self.hit_blocked(hit)
+                ):
+                    removed += 1
+                    continue
+                kept.append(hit)
+            exhausted = len(hits) < want or (total_upstream is not None and fetched >= total_upstream)
+            if len(kept) >= b or exhausted or fetched >= cfg.max_window or want == 0:
+                break
+        assert first is not None
+        self._merge_hits(first, page_pins, kept[a:b], n_pins, removed)
+        return first
+
+    def _cursor_page(self, body: dict, size: int) -> Plan:
+        """search_after / pit / scroll: over-fetch and filter; the caller's next cursor is the last hit's sort."""
+        cfg = self.config
+        kept: list[dict] = []
+        removed = 0
+        first: dict | None = None
+        req = dict(body)
+        scroll = "search_after" not in body and "pit" not in body
+        rounds = 0
+        while True:
+            missing = size - len(kept)
+            want = size if scroll else math.ceil(missing * cfg.overfetch) + cfg.overfetch_min
+            req = dict(req, size=want)
+            response = yield UpstreamRequest(req)
+            if "error" in response:
+                return response
+            first = first or response
+            hits = response.get("hits", {}).get("hits", []) or []
+            for hit in hits:
+                if self.hit_blocked(hit):
+                    removed += 1
+                elif len(kept) < size:
+                    kept.append(hit)
+                else:
+                    break
+            rounds += 1
+            # a scroll page cannot be re-cut (the scroll id moves on): filter it and stop
+            if scroll or len(kept) >= size or len(hits) < want or not hits or "sort" not in hits[-1] or rounds >= 10:
+                break
+            req["search_after"] = hits[-1]["sort"]
+        self._merge_hits(first, [], kept, 0, removed)
+        return first
+
+    def _native_pinned(self, body: dict, pins: list[dict], frm: int, size: int, cursor: bool) -> Plan:
+        """ES ``pinned`` query over ``refutation_index`` (documents with ``_id`` = rumour id)."""
+        cfg = self.config
+        organic = body.get("query") or {"match_all": {}}
+        organic = {"bool": {"must": [organic], "must_not": [{"term": {"_index": cfg.refutation_index}}]}}
+        docs = [{"_index": cfg.refutation_index, "_id": str(p.get("rumor_id"))} for p in pins]
+        native_body = dict(body, query={"pinned": {"docs": docs, "organic": organic}})
+        if not cfg.hit_fields:
+            response = yield UpstreamRequest(native_body, extra_index=cfg.refutation_index)
+            return response
+        # hit filtering still applies to organic hits; pinned ones are refutations
+        plan = self._paged(native_body, [], frm, size)
+        response = yield from _retarget(plan, cfg.refutation_index)
+        return response
+
+    def _merge_hits(self, response: dict, pin_hits: list[dict], organic: list[dict], n_pins: int, removed: int) -> None:
+        hits = response.setdefault("hits", {})
+        hits["hits"] = pin_hits + organic
+        total = hits.get("total")
+        if isinstance(total, Mapping) and isinstance(total.get("value"), int):
+            total["value"] = max(0, total["value"] - removed) + n_pins
+        elif isinstance(total, int):
+            hits["total"] = max(0, total - removed) + n_pins
+        if removed:
+            response.setdefault(self.config.response_key, {})["removed"] = removed
+
+    # -- suggestions -----------------------------------------------------------------------------
+    def _widen_suggest(self, body: dict) -> dict[str, int]:
+        """Raise each suggester's size in ``body``; returns the requested sizes."""
+        suggest = body.get("suggest")
+        sizes: dict[str, int] = {}
+        if not isinstance(suggest, Mapping):
+            return sizes
+        suggest = body["suggest"] = dict(suggest)
+        for name, spec in suggest.items():
+            if name == "text" or not isinstance(spec, Mapping):
+                continue
+            kind = next((k for k in ("completion", "term", "phrase") if isinstance(spec.get(k), Mapping)), None)
+            if kind is None:
+                continue
+            inner = dict(spec[kind])
+            requested = _int(inner.get("size"), _DEFAULT_SUGGEST_SIZE, f"suggest.{name}.size")
+            sizes[name] = requested
+            inner["size"] = min(max(requested * self.config.suggest_overfetch, requested), self.config.suggest_max)
+            suggest[name] = dict(spec, **{kind: inner})
+        return sizes
+
+    def _option_blocked(self, option: Mapping[str, Any]) -> bool:
+        if self.is_blocked(option.get("text") or ""):
+            return True
+        return "_source" in option and self.hit_blocked(option)
+
+    def _filter_suggest(self, body: dict, response: dict, sizes: dict[str, int]) -> Plan:
+        texts = extract_suggest_texts(body.get("suggest"))
+        short: dict[str, int] = {}
+        for name, requested in sizes.items():
+            entries = (response.get("suggest") or {}).get(name)
+            if not isinstance(entries, list):
+                continue
+            asked = body["suggest"][name]
+            kind = next(k for k in ("completion", "term", "phrase") if k in asked)
+            input_blocked = self.is_blocked(texts.get(name, ""))
+            for entry in entries:
+                options = entry.get("options") or []
+                kept = [] if input_blocked else [o for o in options if not self._option_blocked(o)]
+                if len(kept) < requested and len(options) >= asked[kind]["size"] and not input_blocked:
+                    short[name] = requested
+                entry["options"] = kept[:requested]
+        if short:
+            # one retry with a much larger size, only for the suggesters that came up short
+            retry_body: dict[str, Any] = {"size": 0, "suggest": {}}
+            if "text" in body["suggest"]:
+                retry_body["suggest"]["text"] = body["suggest"]["text"]
+            for name in short:
+                spec = body["suggest"][name]
+                kind = next(k for k in ("completion", "term", "phrase") if k in spec)
+                inner = dict(spec[kind], size=self.config.suggest_max)
+                retry_body["suggest"][name] = dict(spec, **{kind: inner})
+            retry = yield UpstreamRequest(retry_body)
+            if "error" not in retry:
+                for name, requested in short.items():
+                    for entry, new in zip(response["suggest"][name], (retry.get("suggest") or {}).get(name, [])):
+                        kept = [o for o in new.get("options") or [] if not self._option_blocked(o)]
+                        entry["options"] = kept[:requested]
+        return response
+
+
+def _total_value(response: Mapping[str, Any]) -> int | None:
+    total = (response.get("hits") or {}).get("total")
+    if isinstance(total, Mapping):
+        return total.get("value") if total.get("relation", "eq") == "eq" else None
+    return total if isinstance(total, int) else None
+
+
+def _retarget(plan: Plan, extra_index: str) -> Plan:
+    """Run ``plan`` adding ``extra_index`` to each of its requests."""
+    try:
+        req = next(plan)
+        while True:
+            req.extra_index = extra_index
+            response = yield req
+            req = plan.send(response)
+    except StopIteration as stop:
+        return stop.value
+
+
+# -- drivers -------------------------------------------------------------------------------------
+def run_plan_sync(plan: Plan, send: Callable[[UpstreamRequest], dict]) -> dict:
+    """Run one plan, calling ``send`` for each upstream request."""
+    try:
+        req = next(plan)
+        while True:
+            req = plan.send(send(req))
+    except StopIteration as stop:
+        return stop.value
+
+
+async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Any]) -> dict:
+    """Async twin of :func:`run_plan_sync` (``send`` is a coroutine function)."""
+    try:
+        req = next(plan)
+        while True:
+            req = plan.send(await send(req))
+    except StopIteration as stop:
+        return stop.value
+
+
+def start_plans(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]]:
+    results: list[Any] = [None] * len(plans)
+    pending: dict[int, UpstreamRequest] = {}
+    for i, plan in enumerate(plans):
+        try:
+            pending[i] = next(plan)
+        except StopIteration as stop:
+            results[i] = stop.value
+    return results, pending
+
+
+def advance_plans(plans: Sequence[Plan], results: list, pending: dict, responses: Sequence[dict]) -> dict:
+    nxt: dict[int, UpstreamRequest] = {}
+    for (i, _), response in zip(list(pending.items()), responses):
+        try:
+            nxt[i] = plans[i].send(response)
+        except StopIteration as stop:
+            results[i] = stop.value
+    return nxt
+
+
+def run_plans_sync(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], list[dict]]) -> list[dict]:
+    """Run plans in lock-step: each round's requests go to ``send_many`` together (one ``_msearch``)."""
+    results, pending = start_plans(plans)
+    while pending:
+        responses = send_many(list(pending.values()))
+        pending = advance_plans(plans, results, pending, responses)
+    return results
+
+
+async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Any]) -> list[dict]:
+    results, pending = start_plans(plans)
+    while pending:
+        responses = await send_many(list(pending.values()))
+        pending = advance_plans(plans, results, pending, responses)
+    return results
+
+
+# -- client wrappers -----------------------------------------------------------------------------
+_BODY_KWARGS = {
+    "query", "from_", "size", "sort", "aggs", "aggregations", "suggest", "highlight", "_source", "post_filter",
+    "search_after", "pit", "collapse", "min_score", "track_total_hits", "fields", "docvalue_fields",
+    "stored_fields", "script_fields", "explain", "version", "seq_no_primary_term", "timeout", "terminate_after",
+    "rescore", "retriever", "knn", "runtime_mappings", "indices_boost", "ext", "rank", "source_", "slice",
+    "stats", "profile", "track_scores", "sub_searches",
+}  # fmt: skip
+
+
+def _to_dict(response: Any) -> dict:
+    body = getattr(response, "body", response)  # elasticsearch ObjectApiResponse
+    return dict(body) if isinstance(body, Mapping) else body
+
+
+def _split_search_kwargs(body: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> tuple[dict, dict]:
+    """Merge elasticsearch-py keyword body fields (``query=``, ``from_=``) into one body dict."""
+    merged = dict(body or {})
+    params = {}
+    for key, value in kwargs.items():
+        if key in _BODY_KWARGS and value is not None:
+            name = {"from_": "from", "source_": "_source"}.get(key, key)
+            merged[name] = value
+        else:
+            params[key] = value
+    return merged, params
+
+
+def join_index(index: Any, extra: str | None) -> Any:
+    if not extra:
+        return index
+    if index is None:
+        return ["_all", extra]
+    names = index.split(",") if isinstance(index, str) else list(index)
+    return names + ([extra] if extra not in names else [])
+
+
+class GuardedClient:
+    """A sync ``OpenSearch`` / ``Elasticsearch`` client whose ``search`` and ``msearch`` go through a guard.
+
+    Every other attribute is the wrapped client's. Search keyword fields (``query=``, ``from_=``...) and
+    ``body=`` both work; the wrapped client always receives ``body=``.
+    """
+
+    def __init__(self, client: Any, guard: SearchGuard) -> None:
+        self._client = client
+        self.guard = guard
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+        merged, params = _split_search_kwargs(body, kwargs)
+        plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
+
+        def send(req: UpstreamRequest) -> dict:
+            return _to_dict(self._client.search(index=join_index(index, req.extra_index), body=req.body, **params))
+
+        return run_plan_sync(plan, send)
+
+    def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
+        pairs = msearch_pairs(body if body is not None else searches)
+        plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
+        results, pending = start_plans(plans)
+        while pending:
+            lines = msearch_request_lines(pairs, pending)
+            resp = _to_dict(self._client.msearch(body=lines, index=index, **params))
+            pending = advance_plans(plans, results, pending, resp["responses"])
+        return {"responses": results}
+
+
+class GuardedAsyncClient:
+    """Async twin of :class:`GuardedClient` (``AsyncOpenSearch`` / ``AsyncElasticsearch``)."""
+
+    def __init__(self, client: Any, guard: SearchGuard) -> None:
+        self._client = client
+        self.guard = guard
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    async def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+        merged, params = _split_search_kwargs(body, kwargs)
+        plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
+
+        async def send(req: UpstreamRequest) -> dict:
+            resp = await self._client.search(index=join_index(index, req.extra_index), body=req.body, **params)
+            return _to_dict(resp)
+
+        return await run_plan_async(plan, send)
+
+    async def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
+        pairs = msearch_pairs(body if body is not None else searches)
+        plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
+        results, pending = start_plans(plans)
+        while pending:
+            lines = msearch_request_lines(pairs, pending)
+            resp = _to_dict(await self._client.msearch(body=lines, index=index, **params))
+            pending = advance_plans(plans, results, pending, resp["responses"])
+        return {"responses": results}
+
+
+def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
+    """``[header, body, header, body, ...]`` (list or NDJSON string) → pairs."""
+    import json
+
+    if isinstance(items, (str, bytes)):
+        text = items.decode() if isinstance(items, bytes) else items
+        items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    items = list(items or [])
+    if len(items) % 2:
+        raise ValueError("msearch needs header/body pairs: got an odd number of lines")
+    pairs = []
+    for i in range(0, len(items), 2):
+        header, body = items[i], items[i + 1]
+        if not isinstance(header, Mapping) or not isinstance(body, Mapping):
+            raise ValueError(f"msearch line {i + 1}: header and body must be JSON objects")
+        pairs.append((dict(header), dict(body)))
+    return pairs
+
+
+def msearch_request_lines(pairs: list[tuple[dict, dict]], pending: dict[int, UpstreamRequest]) -> list[dict]:
+    lines: list[dict] = []
+    for i, req in pending.items():
+        header = dict(pairs[i][0])
+        if req.extra_index:
+            header["index"] = join_index(header.get("index"), req.extra_index)
+        lines += [header, req.body]
+    return lines
+
+
+def guard_client(client: Any, guard: SearchGuard) -> GuardedClient | GuardedAsyncClient:
+    """Wrap ``client`` (sync or async, opensearch-py or elasticsearch-py) with ``guard``."""
+    import inspect
+
+    search = getattr(client, "search", None)
+    if search is None:
+        raise TypeError(f"{type(client).__name__} has no search() method")
+    if inspect.iscoroutinefunction(inspect.unwrap(search)) or type(client).__name__.startswith("Async"):
+        return GuardedAsyncClient(client, guard)
+    return GuardedClient(client, guard)

@@ -1,0 +1,61 @@
+"""Entries ⇄ JSON dicts for the store, through :mod:`plugin.lexicon`'s own YAML entry parser.
+
+The store keeps each entry as the JSON of :meth:`Entry.to_dict`; reading it back goes
+through the same parser as a YAML lexicon entry, so a stored entry and a file entry
+are validated identically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable
+
+from plugin.errors import LexiconProblem
+from plugin.lexicon import Entry, _Defaults, _parse_yaml_entry, _Problems  # the YAML entry parser
+
+__all__ = ["digest", "entry_from_dict", "entry_json", "parse_entry_dict", "term_id_of"]
+
+
+def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = None
+                     ) -> tuple[Entry | None, list[LexiconProblem]]:
+    """Validate and build an entry from a dict; returns ``(entry or None, problems)``."""
+    probs = _Problems(source)
+    if not isinstance(data, dict):
+        probs.error(line, f"an entry must be a mapping with 'term' and 'category', got {type(data).__name__}")
+        return None, probs.items
+    if "category" not in data:
+        probs.error(line, "entry has no 'category'")
+        return None, probs.items
+    defaults = _Defaults(category=str(data.get("category")), lexicon=str(data.get("category")))
+    entry = _parse_yaml_entry(dict(data), defaults, source, line or 0, probs)
+    return entry, probs.items
+
+
+def entry_from_dict(data: dict[str, Any], *, source: str = "store") -> Entry:
+    """Build an entry from a dict that is known to be valid (raises ``ValueError`` otherwise)."""
+    entry, problems = parse_entry_dict(data, source=source)
+    errors = [p for p in problems if p.severity == "error"]
+    if entry is None or errors:
+        raise ValueError("; ".join(p.message for p in errors) or "invalid entry")
+    return entry
+
+
+def entry_json(entry: Entry) -> str:
+    """Canonical JSON of an entry (sorted keys, no source location)."""
+    return json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def term_id_of(data: dict[str, Any]) -> str:
+    """The stable id an entry dict will get: ``id`` or ``category:term``."""
+    if data.get("id"):
+        return str(data["id"])
+    return f"{data.get('category', '')}:{str(data.get('term', '')).strip()}"
+
+
+def digest(entry_jsons: Iterable[tuple[str, str]]) -> str:
+    """sha256 over (term_id, json) pairs in term_id order: identifies a version's content."""
+    h = hashlib.sha256()
+    for tid, js in sorted(entry_jsons):
+        h.update(tid.encode("utf-8") + b"\x00" + js.encode("utf-8") + b"\n")
+    return h.hexdigest()

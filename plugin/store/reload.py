@@ -1,0 +1,79 @@
+"""Hot reload: a thread that polls the store's live version and swaps in a freshly compiled matcher.
+
+The poll is one cheap query (``MAX(number)``) on the poller's own connection. Compiling happens
+outside any lock; the swap is a single reference assignment in :class:`plugin.live.LiveMatcher`,
+so requests never see a half-built matcher. A failed compile is logged and the old matcher kept
+(retried at the next poll with back-off).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from plugin.live import LiveMatcher
+
+__all__ = ["VersionPoller"]
+
+log = logging.getLogger(__name__)
+
+
+class VersionPoller:
+    """Poll ``store`` every ``interval`` seconds and keep ``live`` on its newest version."""
+
+    def __init__(self, store: Any, live: LiveMatcher, interval: float = 2.0) -> None:
+        self.store = store
+        self.live = live
+        self.interval = max(0.05, float(interval))
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failed_version: int | None = None
+        self._failures = 0
+        self.reloads = 0
+        self.last_error: str = ""
+
+    def check_once(self) -> bool:
+        """Reload if the store's live version differs from the live matcher's; returns whether it swapped."""
+        version = self.store.live_version()
+        if version is None or str(version) == str(self.live.version):
+            return False
+        if version == self._failed_version and self._failures and self._failures % 10:
+            self._failures += 1  # back off: retry a failing version every 10th poll
+            return False
+        started = time.perf_counter()
+        try:
+            matcher = self.store.build_matcher(version)  # compiled outside any lock
+        except Exception as exc:  # keep serving the old matcher
+            self._failed_version, self._failures = version, self._failures + 1
+            self.last_error = f"version {version}: {type(exc).__name__}: {exc}"
+            log.exception("lexicon version %s failed to compile; keeping version %s", version, self.live.version)
+            return False
+        self.live.swap(matcher, str(version))
+        self._failed_version, self._failures, self.last_error = None, 0, ""
+        self.reloads += 1
+        log.info("lexicon version %s live (compiled in %.2fs)", version, time.perf_counter() - started)
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check_once()
+            except Exception:  # e.g. the database is locked or gone for a moment
+                log.exception("lexicon version poll failed")
+
+    def start(self) -> "VersionPoller":
+        """Start the background thread (idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="lexicon-version-poller", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

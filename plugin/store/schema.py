@@ -1,0 +1,89 @@
+"""SQLite schema of the lexicon store (``lexicon_*``), API tokens (``token_*``) and the
+preview sample (``sample_*``). Each list is a sequence of migrations for :func:`plugin.db.migrate`."""
+
+from __future__ import annotations
+
+__all__ = ["LEXICON_MIGRATIONS", "SAMPLE_MIGRATIONS", "TOKEN_MIGRATIONS"]
+
+LEXICON_MIGRATIONS = [
+    """
+    CREATE TABLE lexicon_versions (
+        number        INTEGER PRIMARY KEY,
+        parent        INTEGER,
+        kind          TEXT NOT NULL CHECK (kind IN ('seed', 'publish', 'rollback')),
+        author        TEXT NOT NULL,
+        approver      TEXT NOT NULL DEFAULT '',
+        note          TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        changeset_id  INTEGER,
+        rollback_of   INTEGER,
+        entry_count   INTEGER NOT NULL,
+        digest        TEXT NOT NULL,
+        diff_json     TEXT NOT NULL
+    );
+    CREATE TABLE lexicon_entries (
+        id             INTEGER PRIMARY KEY,
+        term_id        TEXT NOT NULL,
+        category       TEXT NOT NULL,
+        term           TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        data           TEXT NOT NULL,
+        since_version  INTEGER NOT NULL REFERENCES lexicon_versions(number),
+        until_version  INTEGER REFERENCES lexicon_versions(number)
+    );
+    CREATE UNIQUE INDEX lexicon_entries_open ON lexicon_entries(term_id) WHERE until_version IS NULL;
+    CREATE INDEX lexicon_entries_history ON lexicon_entries(term_id, since_version);
+    CREATE INDEX lexicon_entries_span ON lexicon_entries(since_version, until_version);
+    CREATE TABLE lexicon_changesets (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_version       INTEGER NOT NULL,
+        author             TEXT NOT NULL,
+        note               TEXT NOT NULL DEFAULT '',
+        status             TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published', 'discarded')),
+        revision           INTEGER NOT NULL DEFAULT 0,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL,
+        published_version  INTEGER
+    );
+    CREATE TABLE lexicon_changes (
+        changeset_id  INTEGER NOT NULL REFERENCES lexicon_changesets(id) ON DELETE CASCADE,
+        term_id       TEXT NOT NULL,
+        op            TEXT NOT NULL CHECK (op IN ('add', 'edit', 'remove')),
+        data          TEXT,
+        force         INTEGER NOT NULL DEFAULT 0,
+        source        TEXT NOT NULL DEFAULT '',
+        editor        TEXT NOT NULL DEFAULT '',
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (changeset_id, term_id)
+    )
+    """,
+]
+
+TOKEN_MIGRATIONS = [
+    """
+    CREATE TABLE token_tokens (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'approver', 'admin')),
+        secret_hash   TEXT NOT NULL UNIQUE,
+        prefix        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        revoked_at    TEXT,
+        last_used_at  TEXT
+    )
+    """,
+]
+
+SAMPLE_MIGRATIONS = [
+    """
+    CREATE TABLE sample_texts (
+        id        INTEGER PRIMARY KEY,
+        kind      TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        seen      INTEGER NOT NULL DEFAULT 1,
+        last_seen TEXT NOT NULL,
+        UNIQUE (kind, text)
+    );
+    CREATE INDEX sample_texts_recent ON sample_texts(kind, last_seen)
+    """,
+]

@@ -1,0 +1,655 @@
+"""The versioned lexicon store: immutable published versions, change-sets, publish, rollback.
+
+Every published version is a row in ``lexicon_versions``; entries live in ``lexicon_entries``
+as revisions valid for the half-open version range ``[since_version, until_version)``, so any
+version can be read back and every entry has a full history. A publish writes the version row,
+closes the revisions it replaces and inserts the new ones in ONE ``BEGIN IMMEDIATE``
+transaction: a process killed mid-publish leaves the previous version live. The write lock
+also serialises publishers across processes; a change-set based on an older version than the
+live one is refused (optimistic concurrency) and stays a draft.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from plugin.db import connect, migrate
+from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
+
+from .config import StoreConfig
+from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
+from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
+from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
+from .samples import SampleRecorder
+from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
+from .validate import Change, validate_changes
+
+__all__ = ["LexiconStore", "MatcherFactory", "default_matcher_factory"]
+
+log = logging.getLogger(__name__)
+
+MatcherFactory = Callable[[Sequence[Entry], str], Any]
+
+#: Environment hook for crash tests: ``QINGLANG_STORE_FAULT=<point>`` kills the process at that point.
+FAULT_ENV = "QINGLANG_STORE_FAULT"
+
+
+def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
+    """``plugin.Matcher.from_entries`` (imported lazily: the store works without it)."""
+    from plugin.matcher import Matcher
+
+    return Matcher.from_entries(list(entries), version=version)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _fault(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _version_rows_sql(cols: str) -> str:
+    return (f"SELECT {cols} FROM lexicon_entries WHERE since_version <= ? "
+            "AND (until_version IS NULL OR until_version > ?)")
+
+
+class LexiconStore:
+    """SQLite-backed versioned lexicon (``lexicon_*``, ``token_*`` and ``sample_*`` tables)."""
+
+    def __init__(self, db_path: str | Path, config: StoreConfig | None = None, *,
+                 matcher_factory: MatcherFactory | None = None) -> None:
+        self.db_path = str(db_path)
+        self.config = config or StoreConfig()
+        self.matcher_factory = matcher_factory or default_matcher_factory
+        self._conn = connect(self.db_path)
+        self._lock = threading.RLock()
+        migrate(self._conn, "lexicon", LEXICON_MIGRATIONS)
+        migrate(self._conn, "token", TOKEN_MIGRATIONS)
+        migrate(self._conn, "sample", SAMPLE_MIGRATIONS)
+        self._entries_cache: dict[int, dict[str, Entry]] = {}
+        self._bundled_categories: set[str] | None = None
+        self.samples = SampleRecorder(self._tx, self._read, limit=self.config.sample_limit,
+                                      flush_every=self.config.sample_flush)
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``: serialises writers across processes)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read snapshot."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Write buffered samples and close the connection."""
+        try:
+            self.samples.flush()
+        finally:
+            with self._lock:
+                self._conn.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's connection (shared with the token store)."""
+        return self._conn
+
+    # ------------------------------------------------------------------ versions
+
+    def live_version(self) -> int | None:
+        """Newest published version number (``None`` when nothing has been published)."""
+        with self._lock:
+            row = self._conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def ensure_seeded(self) -> int:
+        """Publish the bundled lexicons as version 1 (author ``bundled``) if the store is empty."""
+        live = self.live_version()
+        if live is not None:
+            return live
+        paths = list(self.config.bundled_paths if self.config.bundled_paths is not None else bundled_lexicon_paths())
+        entries: dict[str, str] = {}
+        for lex in load_lexicons(paths):
+            for e in lex.entries:
+                if e.term_id in entries:
+                    log.warning("seed: %s defined twice; keeping the first (%s)", e.term_id, e.source)
+                    continue
+                entries[e.term_id] = entry_json(e)
+        with self._tx() as conn:
+            row = conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()
+            if row[0] is not None:  # another process seeded meanwhile
+                return int(row[0])
+            note = "seeded from the bundled lexicons: " + ", ".join(Path(p).name for p in paths)
+            self._write_version(conn, 1, None, "seed", "bundled", "", note, None, None, entries, {})
+        return 1
+
+    def _version_map(self, conn: sqlite3.Connection, version: int) -> dict[str, str]:
+        rows = conn.execute(_version_rows_sql("term_id, data"), (version, version)).fetchall()
+        return {r["term_id"]: r["data"] for r in rows}
+
+    def _require_version(self, conn: sqlite3.Connection, version: int) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM lexicon_versions WHERE number = ?", (version,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no lexicon version {version}")
+        return row
+
+    def _write_version(self, conn: sqlite3.Connection, number: int, parent: int | None, kind: str, author: str,
+                       approver: str, note: str, changeset_id: int | None, rollback_of: int | None,
+                       new: dict[str, str], old: dict[str, str]) -> dict[str, list[str]]:
+        added = sorted(set(new) - set(old))
+        removed = sorted(set(old) - set(new))
+        changed = sorted(t for t in set(new) & set(old) if new[t] != old[t])
+        diff = {"added": added, "removed": removed, "changed": changed}
+        conn.execute(
+            "INSERT INTO lexicon_versions (number, parent, kind, author, approver, note, created_at, changeset_id,"
+            " rollback_of, entry_count, digest, diff_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (number, parent, kind, author, approver, note, _now(), changeset_id, rollback_of, len(new),
+             digest(new.items()), json.dumps(diff, ensure_ascii=False)),
+        )
+        _fault("publish:after_version_row")
+        conn.executemany(
+            "UPDATE lexicon_entries SET until_version = ? WHERE term_id = ? AND until_version IS NULL",
+            [(number, t) for t in removed + changed],
+        )
+        _fault("publish:after_close")
+        rows = []
+        for t in added + changed:
+            d = json.loads(new[t])
+            rows.append((t, d["category"], d["term"], d["action"], new[t], number))
+        conn.executemany(
+            "INSERT INTO lexicon_entries (term_id, category, term, action, data, since_version) VALUES (?,?,?,?,?,?)",
+            rows,
+        )
+        _fault("publish:after_entries")
+        return diff
+
+    def versions(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Published versions, newest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM lexicon_versions ORDER BY number DESC LIMIT ? OFFSET ?",
+                                (limit, offset)).fetchall()
+        return [self._version_dict(r) for r in rows]
+
+    @staticmethod
+    def _version_dict(r: sqlite3.Row) -> dict[str, Any]:
+        diff = json.loads(r["diff_json"])
+        return {
+            "number": r["number"], "parent": r["parent"], "kind": r["kind"], "author": r["author"],
+            "approver": r["approver"], "note": r["note"], "created_at": r["created_at"],
+            "changeset_id": r["changeset_id"], "rollback_of": r["rollback_of"], "entry_count": r["entry_count"],
+            "digest": r["digest"],
+            "diff": {"added": len(diff["added"]), "removed": len(diff["removed"]), "changed": len(diff["changed"])},
+            "diff_term_ids": diff,
+        }
+
+    def version_info(self, version: int | None = None) -> dict[str, Any]:
+        """One version's metadata (default: the live version)."""
+        with self._read() as conn:
+            if version is None:
+                row = conn.execute("SELECT * FROM lexicon_versions ORDER BY number DESC LIMIT 1").fetchone()
+                if row is None:
+                    raise NotFoundError("no lexicon version has been published yet")
+            else:
+                row = self._require_version(conn, version)
+        return self._version_dict(row)
+
+    def entry_map(self, version: int | None = None) -> dict[str, Entry]:
+        """term_id -> Entry of ``version`` (default: live). Versions are immutable, so this is cached."""
+        if version is None:
+            version = self.live_version()
+            if version is None:
+                return {}
+        cached = self._entries_cache.get(version)
+        if cached is not None:
+            return cached
+        with self._read() as conn:
+            self._require_version(conn, version)
+            raw = self._version_map(conn, version)
+        out = {t: entry_from_dict(json.loads(js), source=f"v{version}") for t, js in sorted(raw.items())}
+        if len(self._entries_cache) >= 4:
+            self._entries_cache.pop(next(iter(self._entries_cache)))
+        self._entries_cache[version] = out
+        return out
+
+    def entries(self, version: int | None = None) -> list[Entry]:
+        """The entries of ``version`` (default: live), in term_id order."""
+        return list(self.entry_map(version).values())
+
+    def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
+                       action: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """Entries of a version whose term / id / note contains ``q`` (after folding), filtered and paged."""
+        from plugin.normalize import fold_text
+
+        if version is None:
+            version = self.live_version()
+        items = list(self.entry_map(version).values()) if version is not None else []
+        fq = fold_text(q.strip()) if q else ""
+        out = []
+        for e in items:
+            if category and e.category != category:
+                continue
+            if action and e.action != action:
+                continue
+            if fq and fq not in fold_text(e.term) and fq not in e.term_id and fq not in fold_text(e.note):
+                if not any(fq in fold_text(v.text) for v in e.variants):
+                    continue
+            out.append(e)
+        return {"version": version, "total": len(out),
+                "entries": [{"term_id": e.term_id, **e.to_dict()} for e in out[offset:offset + limit]]}
+
+    def categories(self, version: int | None = None) -> set[str]:
+        """Categories a draft may use: the version's, the bundled lexicons' and configured extras."""
+        cats = {e.category for e in self.entry_map(version).values()}
+        if self._bundled_categories is None:
+            paths = self.config.bundled_paths if self.config.bundled_paths is not None else bundled_lexicon_paths()
+            try:
+                self._bundled_categories = set(_file_categories(tuple(paths)))
+            except Exception:  # a broken bundled file must not block editing
+                log.exception("cannot read the bundled lexicons for their categories")
+                self._bundled_categories = set()
+        return cats | self._bundled_categories | set(self.config.extra_categories)
+
+    def diff(self, a: int, b: int) -> dict[str, Any]:
+        """Entry-level diff from version ``a`` to version ``b``."""
+        with self._read() as conn:
+            self._require_version(conn, a)
+            self._require_version(conn, b)
+            ma, mb = self._version_map(conn, a), self._version_map(conn, b)
+        return {
+            "from": a, "to": b,
+            "added": [json.loads(mb[t]) for t in sorted(set(mb) - set(ma))],
+            "removed": [json.loads(ma[t]) for t in sorted(set(ma) - set(mb))],
+            "changed": [{"term_id": t, "before": json.loads(ma[t]), "after": json.loads(mb[t])}
+                        for t in sorted(set(ma) & set(mb)) if ma[t] != mb[t]],
+        }
+
+    def entry_history(self, term_id: str) -> list[dict[str, Any]]:
+        """Every revision of an entry, oldest first, with the version that introduced it."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT e.*, v.author, v.approver, v.note, v.created_at, v.kind FROM lexicon_entries e "
+                "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.term_id = ? ORDER BY e.since_version",
+                (term_id,),
+            ).fetchall()
+        return [{"term_id": r["term_id"], "since_version": r["since_version"], "until_version": r["until_version"],
+                 "entry": json.loads(r["data"]), "author": r["author"], "approver": r["approver"],
+                 "note": r["note"], "published_at": r["created_at"], "kind": r["kind"]} for r in rows]
+
+    def build_matcher(self, version: int | None = None) -> Any:
+        """A compiled matcher of ``version`` (default: live; the bundled lexicons when nothing is published)."""
+        if version is None:
+            version = self.live_version()
+        if version is None:
+            paths = self.config.bundled_paths if self.config.bundled_paths is not None else bundled_lexicon_paths()
+            entries = [e for lex in load_lexicons(paths) for e in lex.entries]
+            return self.matcher_factory(entries, "")
+        return self.matcher_factory(self.entries(version), str(version))
+
+    # ------------------------------------------------------------------ change-sets
+
+    def create_changeset(self, author: str, note: str = "") -> int:
+        """Open a draft based on the live version; returns its id."""
+        author = _who(author, "author")
+        base = self.ensure_seeded()
+        now = _now()
+        with self._tx() as conn:
+            live = conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0] or base
+            cur = conn.execute(
+                "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
+                " VALUES (?,?,?,?,?)", (live, author, note, now, now))
+            return int(cur.lastrowid)
+
+    def _changeset_row(self, conn: sqlite3.Connection, cs_id: int) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no change-set #{cs_id}")
+        return row
+
+    def _changes(self, conn: sqlite3.Connection, cs_id: int) -> list[Change]:
+        rows = conn.execute("SELECT * FROM lexicon_changes WHERE changeset_id = ? ORDER BY term_id",
+                            (cs_id,)).fetchall()
+        return [Change(r["term_id"], r["op"], json.loads(r["data"]) if r["data"] else None, bool(r["force"]),
+                       r["source"], r["editor"]) for r in rows]
+
+    def changeset(self, cs_id: int) -> dict[str, Any]:
+        """A change-set with its changes."""
+        with self._read() as conn:
+            row = self._changeset_row(conn, cs_id)
+            changes = self._changes(conn, cs_id)
+        d = dict(row)
+        d["changes"] = [c.to_dict() for c in changes]
+        return d
+
+    def changesets(self, status: str | None = "draft", limit: int = 100) -> list[dict[str, Any]]:
+        """Change-sets (default: open drafts), newest first, with their change counts."""
+        sql = ("SELECT c.*, (SELECT COUNT(*) FROM lexicon_changes x WHERE x.changeset_id = c.id) AS n_changes"
+               " FROM lexicon_changesets c")
+        args: tuple = ()
+        if status:
+            sql += " WHERE c.status = ?"
+            args = (status,)
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY c.id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [dict(r) for r in rows]
+
+    def _open_draft(self, conn: sqlite3.Connection, cs_id: int, expected_revision: int | None) -> sqlite3.Row:
+        row = self._changeset_row(conn, cs_id)
+        if row["status"] != "draft":
+            where = f" as version {row['published_version']}" if row["published_version"] else ""
+            raise StoreError(f"change-set #{cs_id} is {row['status']}{where}; open a new draft")
+        if expected_revision is not None and row["revision"] != expected_revision:
+            raise ConflictError(
+                f"change-set #{cs_id} was changed by someone else (now at revision {row['revision']}, "
+                f"you edited revision {expected_revision}); reload it and apply your change again")
+        return row
+
+    def _bump(self, conn: sqlite3.Connection, cs_id: int) -> int:
+        conn.execute("UPDATE lexicon_changesets SET revision = revision + 1, updated_at = ? WHERE id = ?",
+                     (_now(), cs_id))
+        return int(conn.execute("SELECT revision FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()[0])
+
+    def set_change(self, cs_id: int, op: str, *, entry: dict[str, Any] | None = None, term_id: str | None = None,
+                   force: bool = False, editor: str = "", expected_revision: int | None = None,
+                   source: str = "") -> dict[str, Any]:
+        """Draft one addition / edit / removal (replacing an earlier draft change of the same entry).
+
+        ``entry`` (add / edit) is validated by the lexicon parser first; an edit that renames
+        the entry (other term or category) is drafted as removal + addition. Returns
+        ``{"revision", "changes", "issues"}`` (issues of this change against the base version).
+        """
+        if op not in ("add", "edit", "remove"):
+            raise StoreError(f"unknown change {op!r} (expected add, edit or remove)")
+        rows: list[tuple[str, str, str | None]] = []
+        if op == "remove":
+            tid = term_id or (term_id_of(entry) if isinstance(entry, dict) else "")
+            if not tid:
+                raise StoreError("a removal needs the term_id (category:term) of the entry")
+            rows.append((tid, "remove", None))
+        else:
+            e, problems = parse_entry_dict(entry, source=source or "draft")
+            errors = [p for p in problems if p.severity == "error"]
+            if e is None or errors:
+                raise ValidationError([Issue("error", "entry", p.message, term_id or "", source, p.line)
+                                       for p in errors] or [Issue("error", "entry", "invalid entry")])
+            js = entry_json(e)
+            if op == "edit" and term_id and term_id != e.term_id:
+                rows += [(term_id, "remove", None), (e.term_id, "add", js)]
+            else:
+                rows.append((e.term_id, op, js))
+        with self._tx() as conn:
+            row = self._open_draft(conn, cs_id, expected_revision)
+            now = _now()
+            conn.executemany(
+                "INSERT INTO lexicon_changes (changeset_id, term_id, op, data, force, source, editor, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(changeset_id, term_id) DO UPDATE SET op = excluded.op,"
+                " data = excluded.data, force = excluded.force, source = excluded.source,"
+                " editor = excluded.editor, updated_at = excluded.updated_at",
+                [(cs_id, t, o, d, int(force), source, editor, now) for t, o, d in rows])
+            revision = self._bump(conn, cs_id)
+            base = int(row["base_version"])
+        changes = [Change(t, o, json.loads(d) if d else None, force, source, editor) for t, o, d in rows]
+        issues = validate_changes(changes, self.entry_map(base), base_version=base,
+                                  known_categories=self.categories(base))
+        return {"revision": revision, "changes": [c.to_dict() for c in changes],
+                "issues": [i.to_dict() for i in issues]}
+
+    def drop_change(self, cs_id: int, term_id: str, *, expected_revision: int | None = None) -> int:
+        """Remove one drafted change; returns the new revision."""
+        with self._tx() as conn:
+            self._open_draft(conn, cs_id, expected_revision)
+            cur = conn.execute("DELETE FROM lexicon_changes WHERE changeset_id = ? AND term_id = ?", (cs_id, term_id))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"change-set #{cs_id} has no change for {term_id!r}")
+            return self._bump(conn, cs_id)
+
+    def discard_changeset(self, cs_id: int) -> None:
+        """Abandon a draft (kept, marked discarded, for the record)."""
+        with self._tx() as conn:
+            self._open_draft(conn, cs_id, None)
+            conn.execute("UPDATE lexicon_changesets SET status = 'discarded', updated_at = ? WHERE id = ?",
+                         (_now(), cs_id))
+
+    def rebase_changeset(self, cs_id: int) -> dict[str, Any]:
+        """Move a stale draft onto the live version; returns the entries also changed by the newer versions."""
+        with self._tx() as conn:
+            row = self._open_draft(conn, cs_id, None)
+            live = int(conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0])
+            base = int(row["base_version"])
+            touched: set[str] = set()
+            for (dj,) in conn.execute("SELECT diff_json FROM lexicon_versions WHERE number > ? AND number <= ?",
+                                      (base, live)).fetchall():
+                d = json.loads(dj)
+                touched.update(d["added"] + d["removed"] + d["changed"])
+            mine = {c.term_id for c in self._changes(conn, cs_id)}
+            conn.execute("UPDATE lexicon_changesets SET base_version = ? WHERE id = ?", (live, cs_id))
+            revision = self._bump(conn, cs_id)
+        return {"changeset_id": cs_id, "from_version": base, "to_version": live, "revision": revision,
+                "overlapping": sorted(mine & touched)}
+
+    def validate_changeset(self, cs_id: int) -> list[Issue]:
+        """Store-level validation of a draft against its base version."""
+        with self._read() as conn:
+            row = self._changeset_row(conn, cs_id)
+            changes = self._changes(conn, cs_id)
+        base = int(row["base_version"])
+        issues = validate_changes(changes, self.entry_map(base), base_version=base,
+                                  known_categories=self.categories(base))
+        if not changes:
+            issues.append(Issue("error", "empty", f"change-set #{cs_id} has no changes"))
+        return issues
+
+    def draft_entries(self, cs_id: int) -> list[Entry]:
+        """The entries the live lexicon would have after publishing the draft (valid changes only)."""
+        with self._read() as conn:
+            row = self._changeset_row(conn, cs_id)
+            changes = self._changes(conn, cs_id)
+        result = dict(self.entry_map(int(row["base_version"])))
+        for ch in changes:
+            if ch.op == "remove":
+                result.pop(ch.term_id, None)
+            else:
+                try:
+                    result[ch.term_id] = entry_from_dict(ch.data or {}, source=f"draft#{cs_id}")
+                except ValueError:
+                    continue
+        return [result[t] for t in sorted(result)]
+
+    # ------------------------------------------------------------------ preview
+
+    def preview_corpus(self, *, include_samples: bool = True) -> list[CorpusText]:
+        """The bundled sample corpora plus the recent texts the service recorded (deduplicated)."""
+        paths = self.config.sample_paths if self.config.sample_paths is not None else bundled_sample_paths()
+        items: list[CorpusText] = []
+        for p in paths:
+            items.extend(load_sample_file(p))
+        if include_samples:
+            items.extend(self.samples.texts())
+        seen: set[str] = set()
+        out = []
+        for it in items:
+            if it.text not in seen:
+                seen.add(it.text)
+                out.append(it)
+        return out
+
+    def preview(self, cs_id: int, *, base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None,
+                today: dt.date | None = None) -> PreviewReport:
+        """Decision diff of the draft against its base version on the preview corpus."""
+        with self._read() as conn:
+            row = self._changeset_row(conn, cs_id)
+        base = int(row["base_version"])
+        if base_matcher is None or str(getattr(base_matcher, "version", "")) != str(base):
+            base_matcher = self.build_matcher(base)
+        draft = self.matcher_factory(self.draft_entries(cs_id), f"draft#{cs_id}")
+        return run_preview(base_matcher, draft, corpus if corpus is not None else self.preview_corpus(),
+                           base_version=base, today=today, max_examples=self.config.preview_examples,
+                           max_new_block_share=self.config.max_new_block_share)
+
+    # ------------------------------------------------------------------ publish / rollback
+
+    def publish(self, cs_id: int, *, approver: str, note: str | None = None, force: bool = False,
+                base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None) -> int:
+        """Publish a draft as a new version; returns its number.
+
+        Refused (nothing changes, the draft stays) when: the approver is the author under
+        four-eyes; the draft is based on an older version than the live one; validation finds
+        errors; or, without ``force``, forceable issues such as a draft that newly blocks more
+        than ``max_new_block_share`` of the preview corpus.
+        """
+        approver = _who(approver, "approver")
+        with self._read() as conn:
+            row = self._changeset_row(conn, cs_id)
+        if row["status"] != "draft":
+            raise StoreError(f"change-set #{cs_id} is {row['status']}; nothing to publish")
+        if self.config.four_eyes and approver == row["author"]:
+            raise FourEyesError(f"four-eyes: {approver!r} drafted change-set #{cs_id} and cannot also approve it")
+        self._check_base(row)
+        issues = self.validate_changeset(cs_id)
+        if not force and not any(i.level == "error" for i in issues):
+            try:
+                rep = self.preview(cs_id, base_matcher=base_matcher, corpus=corpus)
+            except ImportError as exc:
+                issues.append(Issue("warning", "preview", f"preview skipped (no matcher available: {exc})"))
+            else:
+                if rep.needs_force:
+                    issues.append(Issue(
+                        "force", "block_share",
+                        f"the draft newly blocks {rep.counts['newly_blocked']} of {rep.corpus_size} preview texts "
+                        f"({rep.new_block_share:.1%} > {self.config.max_new_block_share:.1%}); "
+                        "review the preview and publish with force to go ahead"))
+        blocking = [i for i in issues if i.level == "error" or (i.level == "force" and not force)]
+        if blocking:
+            raise ValidationError(issues)
+        with self._tx() as conn:
+            row2 = self._changeset_row(conn, cs_id)
+            if row2["status"] != "draft" or row2["revision"] != row["revision"]:
+                raise ConflictError(f"change-set #{cs_id} changed while it was being published; "
+                                    "review it and publish again")
+            self._check_base(row2, conn)
+            base = int(row2["base_version"])
+            old = self._version_map(conn, base)
+            new = dict(old)
+            for ch in self._changes(conn, cs_id):
+                if ch.op == "remove":
+                    new.pop(ch.term_id, None)
+                else:
+                    new[ch.term_id] = entry_json(entry_from_dict(ch.data or {}))
+            number = base + 1
+            self._write_version(conn, number, base, "publish", row2["author"], approver,
+                                note if note is not None else row2["note"], cs_id, None, new, old)
+            conn.execute("UPDATE lexicon_changesets SET status = 'published', published_version = ?, updated_at = ?"
+                         " WHERE id = ?", (number, _now(), cs_id))
+            _fault("publish:before_commit")
+        log.info("published lexicon version %s (change-set #%s, author %s, approver %s)",
+                 number, cs_id, row2["author"], approver)
+        return number
+
+    def _check_base(self, row: sqlite3.Row, conn: sqlite3.Connection | None = None) -> None:
+        q = "SELECT number, author, note FROM lexicon_versions ORDER BY number DESC LIMIT 1"
+        if conn is not None:
+            live = conn.execute(q).fetchone()
+        else:
+            with self._lock:
+                live = self._conn.execute(q).fetchone()
+        if live is not None and live["number"] != row["base_version"]:
+            raise ConflictError(
+                f"conflict: change-set #{row['id']} was drafted on version {row['base_version']} but version "
+                f"{live['number']} (by {live['author']}: {live['note'] or 'no note'}) is live now. The draft is "
+                f"kept: rebase it onto version {live['number']}, check the preview and publish again.",
+                base_version=row["base_version"], live_version=live["number"])
+
+    def rollback(self, to_version: int, *, author: str, approver: str, note: str = "") -> int:
+        """Publish the entries of ``to_version`` as a new version; returns its number."""
+        author, approver = _who(author, "author"), _who(approver, "approver")
+        if self.config.four_eyes and author == approver:
+            raise FourEyesError(f"four-eyes: {author!r} cannot approve their own rollback")
+        with self._tx() as conn:
+            self._require_version(conn, to_version)
+            live = int(conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0])
+            if to_version == live:
+                raise StoreError(f"version {to_version} is already live")
+            new, old = self._version_map(conn, to_version), self._version_map(conn, live)
+            number = live + 1
+            self._write_version(conn, number, live, "rollback", author, approver,
+                                note or f"rollback to version {to_version}", None, to_version, new, old)
+        return number
+
+    # ------------------------------------------------------------------ files
+
+    def import_files(self, paths: Sequence[str], *, author: str, note: str = "", changeset_id: int | None = None,
+                     replace: bool = False, dry_run: bool = False, force: bool = False) -> "ImportReport":
+        """Validate lexicon files and draft them into a change-set (all or nothing); see :mod:`.files`."""
+        from .files import import_files
+
+        return import_files(self, paths, author=author, note=note, changeset_id=changeset_id, replace=replace,
+                            dry_run=dry_run, force=force)
+
+    def export(self, version: int | None, out_dir: str | Path) -> list[str]:
+        """Write ``version`` as YAML lexicon files (one per category) into ``out_dir``."""
+        from .files import export_version
+
+        return export_version(self, version, out_dir)
+
+    def apply(self, paths: Sequence[str], *, author: str, approver: str, note: str, replace: bool = False,
+              force: bool = False) -> int:
+        """Validate files, draft them and publish as one audited step; returns the new version."""
+        author, approver = _who(author, "author"), _who(approver, "approver")
+        if self.config.four_eyes and author == approver:
+            raise FourEyesError(f"four-eyes: the author {author!r} cannot approve their own change; "
+                                "name a different --approver")
+        rep = self.import_files(paths, author=author, note=note, replace=replace, force=force)
+        if not rep.ok:
+            raise ValidationError(rep.issues, "import refused: " + "; ".join(rep.messages()[:5]))
+        assert rep.changeset_id is not None
+        try:
+            return self.publish(rep.changeset_id, approver=approver, note=note, force=force)
+        except StoreError:
+            self.discard_changeset(rep.changeset_id)
+            raise
+
+    # ------------------------------------------------------------------ samples
+
+    def record_sample(self, kind: str, text: str) -> None:
+        """Remember a text the service saw (``query``, ``suggestion``, ``candidate`` ...) for previews."""
+        self.samples.record(kind, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _file_categories(paths: tuple[str, ...]) -> frozenset[str]:
+    """Categories defined by lexicon files (cached per process; bundled files do not change at run time)."""
+    return frozenset(e.category for lex in load_lexicons(paths) for e in lex.entries)
+
+
+def _who(name: str, role: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError(f"{role} name is required")
+    return name.strip()[:100]
+
+
+from .files import ImportReport  # noqa: E402  (type used in annotations)

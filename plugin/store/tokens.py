@@ -1,0 +1,134 @@
+"""API tokens: random secrets shown once, stored as sha256 hashes, each with a role.
+
+Roles, least to most privileged: ``reader`` < ``editor`` < ``approver`` < ``admin``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plugin.db import connect, migrate
+
+from .errors import AuthError, NotFoundError, StoreError
+from .schema import TOKEN_MIGRATIONS
+
+__all__ = ["ROLES", "TokenInfo", "TokenStore", "role_at_least"]
+
+ROLES: dict[str, int] = {"reader": 0, "editor": 1, "approver": 2, "admin": 3}
+PREFIX = "qg_"
+
+
+def role_at_least(role: str, needed: str) -> bool:
+    """Whether ``role`` includes the rights of ``needed``."""
+    if needed not in ROLES:
+        raise ValueError(f"unknown role {needed!r} (expected one of {', '.join(ROLES)})")
+    return ROLES.get(role, -1) >= ROLES[needed]
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A stored token (never the secret)."""
+
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "prefix": self.prefix,
+                "created_at": self.created_at, "revoked_at": self.revoked_at, "last_used_at": self.last_used_at}
+
+
+class TokenStore:
+    """``token_tokens`` in the shared SQLite file (its own connection)."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = str(db_path)
+        self._conn = connect(db_path)
+        self._lock = threading.Lock()
+        migrate(self._conn, "token", TOKEN_MIGRATIONS)
+
+    @staticmethod
+    def _info(r: sqlite3.Row) -> TokenInfo:
+        return TokenInfo(r["id"], r["name"], r["role"], r["prefix"], r["created_at"], r["revoked_at"],
+                         r["last_used_at"])
+
+    def create(self, name: str, role: str) -> tuple[TokenInfo, str]:
+        """Create a token; returns its record and the secret (shown once, never stored)."""
+        if role not in ROLES:
+            raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise StoreError("token name must be 1-100 characters")
+        secret = PREFIX + secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT INTO token_tokens (name, role, secret_hash, prefix, created_at) VALUES (?,?,?,?,?)",
+                (name.strip(), role, _hash(secret), secret[:7], now))
+            row = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return self._info(row), secret
+
+    def list(self, include_revoked: bool = True) -> list[TokenInfo]:
+        sql = "SELECT * FROM token_tokens" + ("" if include_revoked else " WHERE revoked_at IS NULL")
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY id").fetchall()
+        return [self._info(r) for r in rows]
+
+    def revoke(self, ident: int | str) -> TokenInfo:
+        """Revoke a token by id or name (a name must be unambiguous among live tokens)."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            if isinstance(ident, int) or str(ident).isdigit():
+                rows = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (int(ident),)).fetchall()
+            else:
+                rows = self._conn.execute("SELECT * FROM token_tokens WHERE name = ? AND revoked_at IS NULL",
+                                          (ident,)).fetchall()
+            if not rows:
+                raise NotFoundError(f"no token {ident!r}")
+            if len(rows) > 1:
+                raise StoreError(f"several live tokens are named {ident!r}; revoke by id")
+            self._conn.execute("UPDATE token_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                               (now, rows[0]["id"]))
+            row = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (rows[0]["id"],)).fetchone()
+        return self._info(row)
+
+    def verify(self, secret: str, needed: str = "reader") -> TokenInfo:
+        """The token for ``secret`` if it is live and has at least role ``needed``; else :class:`AuthError`."""
+        if not isinstance(secret, str) or not secret.startswith(PREFIX) or len(secret) > 200:
+            raise AuthError("invalid token")
+        h = _hash(secret)
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM token_tokens WHERE secret_hash = ?", (h,)).fetchone()
+        if row is None or not hmac.compare_digest(row["secret_hash"], h):
+            raise AuthError("invalid token")
+        if row["revoked_at"]:
+            raise AuthError(f"token {row['name']!r} was revoked")
+        if not role_at_least(row["role"], needed):
+            raise AuthError(f"token {row['name']!r} has role {row['role']!r}; this needs {needed!r}")
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        if row["last_used_at"] is None or row["last_used_at"][:16] != now[:16]:  # at most one write a minute
+            try:
+                with self._lock:
+                    self._conn.execute("UPDATE token_tokens SET last_used_at = ? WHERE id = ?", (now, row["id"]))
+            except sqlite3.OperationalError:  # busy: the timestamp is best effort
+                pass
+        return self._info(row)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

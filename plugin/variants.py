@@ -1,0 +1,184 @@
+"""Variant tables compiled once per process: pinyin syllables, homophone classes,
+shape-alike groups and split-character spellings.
+
+* Pinyin and homophone data come from pypinyin (toneless syllable of each character's
+  most common reading), precomputed as character tables — never converted per query.
+* Shape-alike groups and split spellings are curated data shipped in
+  ``lexicons/variants/shape_alike.yaml`` and ``lexicons/variants/split_chars.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .errors import LexiconError, LexiconProblem
+
+__all__ = ["VariantTables", "contextual_syllables", "is_cjk", "load_variant_tables", "syllables"]
+
+_PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK unified ideograph (BMP blocks)."""
+    cp = ord(ch)
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
+
+
+@lru_cache(maxsize=1)
+def syllables() -> dict[str, str]:
+    """Character → toneless pinyin syllable (most common reading), for CJK characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    chars = [chr(cp) for cp in range(0x4E00, 0xA000)] + [chr(cp) for cp in range(0x3400, 0x4DC0)]
+    out: dict[str, str] = {}
+    for ch in chars:
+        s = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore", v_to_u=False)
+        if s and s[0].isascii() and s[0].isalpha():
+            out[ch] = s[0].lower()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class VariantTables:
+    """Tables the matcher compiles its variant keys from."""
+
+    class_table: list[str | None]  # BMP list-indexed translate table: CJK char → homophone class char
+    syllable: dict[str, str]
+    shape_groups: dict[str, tuple[str, ...]]  # char → other members of its shape-alike group
+    splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
+    sources: tuple[str, ...]
+
+    syllable_class: dict[str, str]  # toneless syllable → its class character
+    no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
+
+    def homophone_key(self, text: str) -> str:
+        """Map every CJK character to its homophone class (1:1, other characters kept)."""
+        return text.translate(self.class_table)
+
+    def contextual_key(self, text: str) -> str | None:
+        """Homophone key using the readings that pypinyin's phrase dictionary gives polyphonic
+        characters in context (银行 → yin hang, not xing); None when it equals :meth:`homophone_key`."""
+        sylls = contextual_syllables(text, self.syllable)
+        if sylls is None:
+            return None
+        return "".join(self.syllable_class.get(sy, ch) if sy else ch.translate(self.class_table)
+                       for ch, sy in zip(text, sylls))
+
+
+@lru_cache(maxsize=1)
+def _phrase_readings() -> dict[str, tuple[str, ...]]:
+    """Two- and three-character phrases whose toneless readings (pypinyin phrase data) differ
+    from the per-character table for some polyphonic character, e.g. 银行 → (yin, hang)."""
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    table = syllables()
+    out: dict[str, tuple[str, ...]] = {}
+    for phrase, readings in PHRASES_DICT.items():
+        if not 2 <= len(phrase) <= 3 or len(readings) != len(phrase):
+            continue
+        sylls = tuple(to_normal(r[0]) for r in readings)
+        if any(sy and sy != table.get(ch, sy) for ch, sy in zip(phrase, sylls)):
+            out[phrase] = sylls
+    return out
+
+
+def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
+    """Per-character syllables where a polyphonic character reads differently in a phrase of
+    ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
+    phrases = _phrase_readings()
+    out: list[str] | None = None
+    n = len(text)
+    for size in (2, 3):
+        for a in range(0, n - size + 1):
+            sylls = phrases.get(text[a:a + size])
+            if sylls is None:
+                continue
+            if out is None:
+                out = [table.get(ch, "") for ch in text]
+            for k, sy in enumerate(sylls):
+                if sy:
+                    out[a + k] = sy
+    return out
+
+
+def _read_yaml(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LexiconError([LexiconProblem(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}")]) from None
+
+
+def _variant_path(name: str) -> str:
+    return str(resources.files("lexicons") / "variants" / name)
+
+
+def _load_shape(path: str) -> dict[str, tuple[str, ...]]:
+    data = _read_yaml(path)
+    if data is None:
+        return {}
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        raise LexiconError([LexiconProblem(path, None, "expected a mapping with a 'groups' list")])
+    out: dict[str, set[str]] = {}
+    for g in groups:
+        members = [m for m in (g if isinstance(g, list) else list(str(g))) if isinstance(m, str) and len(m) == 1]
+        for m in members:
+            out.setdefault(m, set()).update(x for x in members if x != m)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _load_splits(path: str) -> dict[str, tuple[str, ...]]:
+    data = _read_yaml(path)
+    if data is None:
+        return {}
+    splits = data.get("splits") if isinstance(data, dict) else None
+    if not isinstance(splits, dict):
+        raise LexiconError([LexiconProblem(path, None, "expected a mapping with a 'splits' mapping")])
+    out: dict[str, tuple[str, ...]] = {}
+    for ch, forms in splits.items():
+        if not isinstance(ch, str) or len(ch) != 1:
+            continue
+        if isinstance(forms, str):
+            forms = [forms]
+        out[ch] = tuple(f for f in forms if isinstance(f, str) and len(f) >= 2)
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_variant_tables(shape_path: str | None = None, split_path: str | None = None) -> VariantTables:
+    """Build (once) the variant tables; paths default to the bundled files."""
+    syl = syllables()
+    classes: dict[str, int] = {}
+    table: list[str | None] = [None] * 0x10000
+    for i in range(0x10000):
+        table[i] = chr(i)
+    for ch, s in syl.items():
+        idx = classes.setdefault(s, len(classes))
+        table[ord(ch)] = chr(_PUA_BASE + idx)
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    for readings in PINYIN_DICT.values():  # classes for every reading, not only the first
+        for r in readings.split(","):
+            classes.setdefault(to_normal(r), len(classes))
+    shape_path = shape_path or _variant_path("shape_alike.yaml")
+    split_path = split_path or _variant_path("split_chars.yaml")
+    return VariantTables(
+        class_table=table,
+        syllable=syl,
+        shape_groups=_load_shape(shape_path),
+        splits=_load_splits(split_path),
+        sources=(shape_path, split_path),
+        syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
+        no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
+    )

@@ -1,0 +1,73 @@
+"""API-token authentication for the service: ``require_role(role)`` FastAPI dependencies.
+
+A request authenticates with ``Authorization: Bearer <secret>`` (or, for the editor web
+page, the ``qinglang_token`` cookie set by its login form). Roles, least to most
+privileged: reader < editor < approver < admin. Unknown or revoked tokens get 401, a
+too-low role 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastapi import HTTPException, Request
+
+from plugin.store import AuthError, TokenInfo, TokenStore, role_at_least
+
+__all__ = ["COOKIE", "authenticate", "get_tokens", "require_role"]
+
+COOKIE = "qinglang_token"
+
+
+def _db_path(app: Any) -> str:
+    guard = getattr(app.state, "guard", None)
+    path = getattr(guard, "db_path", None) or getattr(app.state, "db_path", None)
+    if not path:
+        raise RuntimeError("app.state.guard.db_path is not set")
+    return str(path)
+
+
+def get_tokens(app: Any) -> TokenStore:
+    """The app's token store (one per app, opened on first use)."""
+    tokens = getattr(app.state, "qinglang_tokens", None)
+    if tokens is None:
+        tokens = TokenStore(_db_path(app))
+        app.state.qinglang_tokens = tokens
+    return tokens
+
+
+def _secret(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE, "")
+
+
+def authenticate(request: Request, role: str) -> TokenInfo:
+    """The caller's token if it has at least ``role``; raises 401 / 403 otherwise."""
+    secret = _secret(request)
+    if not secret:
+        raise HTTPException(401, "missing API token (Authorization: Bearer <token>)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    tokens = get_tokens(request.app)
+    try:
+        info = tokens.verify(secret, "reader")
+    except AuthError as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+    if not role_at_least(info.role, role):
+        raise HTTPException(403, f"token {info.name!r} has role {info.role!r}; this needs {role!r}")
+    request.state.token = info
+    return info
+
+
+def require_role(role: str) -> Callable[[Request], TokenInfo]:
+    """A FastAPI dependency granting access to tokens with at least ``role``."""
+    if not role_at_least("admin", role):  # validates the role name
+        raise ValueError(role)
+
+    def dependency(request: Request) -> TokenInfo:
+        return authenticate(request, role)
+
+    dependency.__name__ = f"require_{role}"
+    return dependency

@@ -1,0 +1,1 @@
+"""HTTP routes: checks (query, suggestions), trending review, review queue, system (health, metrics)."""

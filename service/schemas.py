@@ -1,0 +1,119 @@
+"""Request and response models of the HTTP API (pydantic; unknown fields are rejected).
+
+Requests are validated here; the configurable limits (``max_query_chars``, ``max_suggestions``,
+``max_candidates``, ``max_text_chars``) are checked by the routes against the running config.
+The candidate model itself lives in :mod:`plugin.review.models` (shared with the library).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plugin.review.models import Candidate, Text
+
+__all__ = [
+    "Candidate",
+    "DroppedSuggestion",
+    "QueryCheckRequest",
+    "QueryCheckResponse",
+    "ReviewDecisionRequest",
+    "ReviewResultModel",
+    "SuggestionFilterRequest",
+    "SuggestionFilterResponse",
+    "TrendingReviewRequest",
+    "TrendingReviewResponse",
+]
+
+#: Hard caps independent of the config (the config limits are usually far smaller).
+_HARD_MAX_QUERY = 10_000
+_HARD_MAX_ITEMS = 10_000
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueryCheckRequest(_Request):
+    """A search query to check before it is sent to the search stack."""
+
+    query: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_QUERY)]
+
+
+class SuggestionFilterRequest(_Request):
+    """Search suggestions (联想词) for a typed prefix; returns those safe to show."""
+
+    prefix: Annotated[Text, Field(max_length=_HARD_MAX_QUERY)] = ""
+    suggestions: Annotated[list[Annotated[Text, Field(max_length=_HARD_MAX_QUERY)]], Field(max_length=_HARD_MAX_ITEMS)]
+
+
+class TrendingReviewRequest(_Request):
+    """Candidates for the trending list (热搜) to review before publication."""
+
+    candidates: Annotated[list[Candidate], Field(max_length=_HARD_MAX_ITEMS)]
+
+
+class ReviewDecisionRequest(_Request):
+    """A reviewer's decision on a queued item: who decided what, and why."""
+
+    decision: Literal["approve", "approve_with_labels", "limit", "reject"]
+    reviewer: Annotated[Text, Field(min_length=1, max_length=200)]
+    note: Annotated[Text, Field(max_length=5000)] = ""
+
+
+# ---- responses (documentation; the routes return plain JSON of these shapes) -----------------------
+
+
+class HitModel(BaseModel):
+    term: str
+    category: str
+    action: str
+    start: int
+    end: int
+    surface: str
+    technique: str
+
+
+class QueryCheckResponse(BaseModel):
+    action: Literal["allow", "block", "review"]
+    lexicon_action: str = Field(description="most severe lexicon action (allow/label/limit/review/block)")
+    hits: list[HitModel]
+    pins: list[dict[str, Any]] = Field(description="refutations to pin above the results (rumour queries)")
+    labels: list[dict[str, Any]]
+    notice: str | None
+    lexicon_version: str
+
+
+class DroppedSuggestion(BaseModel):
+    text: str
+    reason: str
+    hits: list[HitModel]
+
+
+class SuggestionFilterResponse(BaseModel):
+    kept: list[str]
+    dropped: list[DroppedSuggestion]
+    lexicon_version: str
+
+
+class ReasonModel(BaseModel):
+    rule: str
+    clause: str
+    detail: str
+
+
+class ReviewResultModel(BaseModel):
+    id: str | int
+    decision: Literal["approve", "approve_with_labels", "limit", "review", "reject"]
+    reasons: list[ReasonModel]
+    required_labels: list[str]
+    hits: list[dict[str, Any]]
+    refutations: list[dict[str, Any]]
+    freeze_interactions: bool
+    review_id: str | None = Field(None, description="id of the stored review record")
+
+
+class TrendingReviewResponse(BaseModel):
+    results: list[ReviewResultModel]
+    lexicon_version: str

@@ -1,0 +1,153 @@
+"""Matching techniques, each with negatives; offsets always index the original text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from plugin import InputError, Matcher
+
+
+def _hits(m: Matcher, text: str, **kw):
+    return [(h.term, h.technique, h.start, h.end, h.surface) for h in m.scan(text, **kw)]
+
+
+@pytest.mark.parametrize(
+    "text, term, technique, span",
+    [
+        ("网络赌博网站", "赌博", "exact", (2, 4)),
+        ("ＱＱ群", "QQ", "normalized", (0, 2)),
+        ("qq群", "QQ", "normalized", (0, 2)),
+        ("𝐐𝐐号", "QQ", "normalized", (0, 2)),
+        ("網絡賭博", "赌博", "traditional", (2, 4)),
+        ("在线博彩", "博彩", "exact", (2, 4)),
+        ("赌\u200b博", "赌博", "invisible", (0, 3)),
+        ("赌\u00ad博", "赌博", "invisible", (0, 3)),
+        ("赌\ufeff博", "赌博", "invisible", (0, 3)),
+        ("赌\ufe0f博", "赌博", "invisible", (0, 3)),
+        ("赌.博", "赌博", "noise", (0, 3)),
+        ("来 赌 * 博 啦", "赌博", "noise", (2, 7)),
+        ("赌🎲博", "赌博", "noise", (0, 3)),
+        ("赌赌赌博博", "赌博", "repeat", (0, 5)),
+        ("tou注", "投注", "pinyin", (0, 4)),
+        ("兼zhi日结", "兼职日结", "pinyin", (0, 6)),
+        ("jianzhirijie", "兼职日结", "pinyin", (0, 12)),
+        ("快来 tou zhu 吧", "投注", "pinyin", (3, 10)),
+        ("兼职日洁", "兼职日结", "homophone", (0, 4)),
+        ("收购银航卡", "收购银行卡", "homophone", (0, 5)),  # 行 read hang in 银行
+        ("收购yinhangka", "收购银行卡", "pinyin", (0, 11)),
+        ("shishicai计划", "时时彩", "pinyin", (0, 9)),  # reduplicated syllables in full pinyin
+        ("投住一百", "投注", "homophone", (0, 2)),
+        ("搏彩", "博彩", "shape", (0, 2)),
+        ("贝者博", "赌博", "split", (0, 3)),
+        ("弓长三丰", "张三丰", "split", (0, 4)),
+        ("加企鹅号联系", "QQ", "variant", (1, 3)),
+    ],
+)
+def test_technique(core_matcher: Matcher, text: str, term: str, technique: str, span: tuple[int, int]) -> None:
+    hits = [h for h in core_matcher.scan(text) if h.term == term]
+    assert hits, f"{term} not found in {text!r}: {core_matcher.scan(text)}"
+    h = hits[0]
+    assert (h.technique, (h.start, h.end)) == (technique, span)
+    assert text[h.start:h.end] == h.surface
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "打开挂号页面",  # 开挂 straddles 打开|挂号
+        "路口交通",  # 口交 straddles 路口|交通
+        "他说要赌。博物馆今天闭馆",  # sentence end between 赌 and 博
+        "他说要赌！博物馆",
+        "警方破获网络赌博案",  # crackdown news: context excludes
+        "谨防网络赌博",
+        "南极的企鹅很可爱",  # 企鹅 without contact context
+        "震惊中外的大案",  # allow phrase
+        "touzhuxyz",  # pinyin inside a longer Latin word
+        "mytouzhu",
+        "独播剧场",  # homophone that is a different word
+        "新品首发",  # outside its validity window (2020)
+        "人民日报评论",  # account-name scope only
+    ],
+)
+def test_negatives(core_matcher: Matcher, text: str) -> None:
+    assert core_matcher.scan(text, today=dt.date(2024, 6, 1)) == []
+
+
+def test_validity_window(core_matcher: Matcher) -> None:
+    assert _hits(core_matcher, "新品首发", today=dt.date(2020, 6, 1))
+    assert not _hits(core_matcher, "新品首发", today=dt.date(2021, 1, 1))
+
+
+def test_account_name_scope(core_matcher: Matcher) -> None:
+    assert _hits(core_matcher, "人民日报评论", scope="account_name")[0][0] == "人民日报"
+    assert core_matcher.scan("网络赌博", scope="account_name") == []
+
+
+def test_check_most_severe(core_matcher: Matcher) -> None:
+    res = core_matcher.check("震惊！网络赌博")
+    assert res.action == "block"
+    assert {h.action for h in res.hits} == {"block", "label"}
+    assert core_matcher.check("今天天气很好").action == "allow"
+
+
+def test_hits_report_original_offsets_after_deletions(core_matcher: Matcher) -> None:
+    text = "【广告】\u200b\u200b点这里：赌 . 博，还有 ＱＱ"
+    for h in core_matcher.scan(text):
+        assert text[h.start:h.end] == h.surface
+        assert h.surface[0] not in " .\u200b" and h.surface[-1] not in " .\u200b"
+
+
+def test_rejects_non_str(core_matcher: Matcher) -> None:
+    with pytest.raises(InputError):
+        core_matcher.scan(b"bytes")  # type: ignore[arg-type]
+
+
+def test_empty_and_control_text(core_matcher: Matcher) -> None:
+    assert core_matcher.scan("") == []
+    assert core_matcher.scan("\x00\x01\x02") == []
+    text = "\x00赌\x01博\x02"
+    hits = core_matcher.scan(text)
+    assert [text[h.start:h.end] for h in hits] == [h.surface for h in hits]
+
+
+def test_matcher_is_reusable_across_threads(core_matcher: Matcher) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["网络赌博", "tou注", "兼职日洁", "打开挂号"] * 50
+    expected = [len(core_matcher.scan(t)) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda t: len(core_matcher.scan(t)), texts))
+    assert got == expected
+
+
+def test_astral_and_reduplicated_terms_do_not_break_other_terms() -> None:
+    from plugin import Entry
+
+    words = ["尤红\U00023a3c翠", "轻轻松松", "土地交易", "周期性"]
+    m = Matcher.from_entries([Entry(term=w, category="t", term_id=w) for w in words])
+    assert [h.term for h in m.scan("今天土地交易了")] == ["土地交易"]
+    assert [h.term for h in m.scan("周期性")] == ["周期性"]
+    assert m.scan("很轻松") == []  # 轻松 is not 轻轻松松
+    assert [h.term for h in m.scan("轻轻松松赚钱")] == ["轻轻松松"]
+    assert [h.term for h in m.scan("尤红\U00023a3c翠")] == ["尤红\U00023a3c翠"]
+
+
+def test_traditional_reduplicated_term_reports_traditional() -> None:
+    from plugin import Entry
+
+    m = Matcher.from_entries([Entry(term="时时彩", category="g", term_id="g")])
+    assert [(h.technique, h.surface) for h in m.scan("時時彩計劃群")] == [("traditional", "時時彩")]
+    assert [(h.technique, h.surface) for h in m.scan("时时时彩")] == [("repeat", "时时时彩")]
+
+
+def test_wide_keys_for_huge_lexicons_find_the_same_hits(monkeypatch: pytest.MonkeyPatch, core_matcher: Matcher) -> None:
+    """Above U16_MAX_PATTERNS keys the automaton uses plain strings; results must not change."""
+    import plugin.matcher as pm
+
+    monkeypatch.setattr(pm, "U16_MAX_PATTERNS", 0)
+    wide = Matcher(list(core_matcher.entries), variant_tables=core_matcher._tables)
+    assert wide._c.wide and not core_matcher._c.wide
+    for text in ["网络赌博网站", "赌.博", "兼职日洁", "贝者博", "搏彩", "收购银航卡", "加企鹅号联系", "打开挂号页面"]:
+        assert wide.scan(text) == core_matcher.scan(text), text

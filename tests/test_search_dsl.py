@@ -1,0 +1,74 @@
+"""Query-text extraction from search DSL."""
+
+import pytest
+
+from plugin.search.dsl import QueryTextExtractor, extract_query_text, extract_suggest_texts, strip_query_syntax
+
+CASES = [
+    ({"query": {"match": {"title": "大蒜预防新冠"}}}, "大蒜预防新冠"),
+    ({"query": {"match": {"title": {"query": "大蒜", "operator": "and"}}}}, "大蒜"),
+    ({"query": {"match_phrase": {"body": "喝酒杀病毒"}}}, "喝酒杀病毒"),
+    ({"query": {"multi_match": {"query": "网赌平台", "fields": ["title^3", "body"]}}}, "网赌平台"),
+    ({"query": {"query_string": {"query": 'title:"百家乐 技巧" AND (必赢 OR 稳赚)^2'}}}, "百家乐 技巧 必赢 稳赚"),
+    ({"query": {"simple_query_string": {"query": '"刷单 返利" +兼职 -招聘', "fields": ["title"]}}}, "刷单 返利 兼职 招聘"),
+    ({"query": {"term": {"tag": {"value": "赌博"}}}}, "赌博"),
+    ({"query": {"terms": {"tag": ["赌博", "彩票", 3]}}}, "赌博 彩票"),
+    ({"query": {"bool": {"must": [{"match": {"title": "甲"}}], "should": {"match": {"title": "乙"}},
+                         "filter": [{"term": {"title": "丙"}}], "must_not": [{"match": {"title": "丁"}}]}}},
+     "甲 乙 丙"),
+    ({"query": {"function_score": {"query": {"dis_max": {"queries": [{"match": {"t": "一"}}, {"match": {"t": "二"}}]}}}}},
+     "一 二"),
+    ({"query": {"constant_score": {"filter": {"match": {"t": "常"}}}}}, "常"),
+    ({"query": {"boosting": {"positive": {"match": {"t": "正"}}, "negative": {"match": {"t": "负"}}}}}, "正"),
+    ({"query": {"nested": {"path": "c", "query": {"match": {"c.text": "评论"}}}}}, "评论"),
+    ({"query": {"match_all": {}}}, ""),
+    ({"query": {"range": {"date": {"gte": "2024"}}}}, ""),
+    ({"retriever": {"standard": {"query": {"match": {"t": "检索器"}}}}}, "检索器"),
+    ({}, ""),
+    (None, ""),
+]
+
+
+@pytest.mark.parametrize("body,text", CASES)
+def test_extract(body, text):
+    assert extract_query_text(body) == text
+
+
+def test_field_allow_list():
+    body = {"query": {"bool": {"must": [{"match": {"title": "标题词"}}, {"match": {"author": "作者名"}}],
+                               "should": [{"multi_match": {"query": "多字段", "fields": ["author", "title.zh^2"]}},
+                                          {"multi_match": {"query": "无标题", "fields": ["author"]}},
+                                          {"query_string": {"query": "默认", "default_field": "author"}}]}}}
+    assert extract_query_text(body, fields=["title", "title.*"]) == "标题词 多字段"
+    assert extract_query_text(body, fields=[]) == ""
+
+
+def test_must_not_optional_and_q_param():
+    body = {"query": {"bool": {"must_not": {"match": {"t": "排除"}}}}}
+    assert QueryTextExtractor().extract(body) == ""
+    assert QueryTextExtractor(include_must_not=True).extract(body) == "排除"
+    assert QueryTextExtractor().extract(None, q="title:大蒜 AND 新冠") == "大蒜 新冠"
+
+
+def test_deep_and_huge_bodies_are_bounded():
+    node = {"match": {"t": "底"}}
+    for _ in range(500):
+        node = {"bool": {"must": [node]}}
+    assert extract_query_text({"query": node}) == ""  # deeper than the walk limit: ignored, no RecursionError
+    huge = {"query": {"match": {"t": "字" * 100_000}}}
+    assert len(QueryTextExtractor(max_chars=100).extract(huge)) == 100
+
+
+def test_malformed_clauses_ignored():
+    assert extract_query_text({"query": {"match": "not-an-object"}}) == ""
+    assert extract_query_text({"query": {"bool": {"must": "x"}}}) == ""
+    assert extract_query_text({"query": [1, 2]}) == ""
+
+
+def test_strip_query_syntax_keeps_words():
+    assert strip_query_syntax("a\\:b c~2 d^3 [1 TO 5]") == "a:b c d 1 5"
+
+
+def test_suggest_texts():
+    s = {"text": "全局", "a": {"prefix": "百家", "completion": {"field": "s"}}, "b": {"term": {"field": "t"}}}
+    assert extract_suggest_texts(s) == {"a": "百家", "b": "全局"}
