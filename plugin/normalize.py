@@ -100,6 +100,10 @@ def _fold_one(ch: str, t2s: dict[str, str]) -> str:
     if len(nf) != 1:
         nf = ch
     nf = _LOOKALIKES.get(nf, nf)
+    if not nf.isascii() and nf.isalpha():  # tone-marked pinyin and accented Latin: tóu → tou
+        base = unicodedata.normalize("NFD", nf)
+        if base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
+            nf = base[0]
     low = nf.lower()
     if len(low) == 1:
         nf = low

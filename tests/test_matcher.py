@@ -34,6 +34,7 @@ def _hits(m: Matcher, text: str, **kw):
         ("兼zhi日结", "兼职日结", "pinyin", (0, 6)),
         ("jianzhirijie", "兼职日结", "pinyin", (0, 12)),
         ("快来 tou zhu 吧", "投注", "pinyin", (3, 10)),
+        ("快来 tóu zhù 吧", "投注", "pinyin", (3, 10)),  # tone marks
         ("兼职日洁", "兼职日结", "homophone", (0, 4)),
         ("收购银航卡", "收购银行卡", "homophone", (0, 5)),  # 行 read hang in 银行
         ("收购yinhangka", "收购银行卡", "pinyin", (0, 11)),
