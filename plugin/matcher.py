@@ -565,7 +565,7 @@ def _direct_technique(surface: str, term: str) -> str:
             d = t.dense_astral.get(cp, ch)
         if f is None:
             invisible = True
-        elif d is None:
+        elif d is None or d == BREAK:  # BREAK: line ends of vertical text
             noise = True
         elif t.folded_from.get(ch) == "traditional":
             trad = True

@@ -309,14 +309,30 @@ def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
     return bmp, astral
 
 
+# Vertical text (竖排): three or more lines of one character each. The line breaks between
+# them are not sentence ends ("代\n开\n发\n票" reads 代开发票).
+_VERTICAL_DENSE = re.compile("(?:^|\x00)(?:[^\x00]\x00+){2,}[^\x00](?=\x00|$)")
+_VERTICAL_MARKED = re.compile("(?:^|(?<=\x00))[\x00\x01]*(?:[^\x00\x01][\x01]*\x00[\x00\x01]*){2,}"
+                              "[^\x00\x01](?=[\x01]*(?:\x00|$))")
+
+
+def _join_vertical(marked: str) -> str:
+    """``marked`` with the breaks inside runs of one-character lines turned into deletions."""
+    return _VERTICAL_MARKED.sub(lambda m: m.group(0).replace(BREAK, _MARK), marked)
+
+
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     t = _tables()
     dense1 = _translate(text, t.dense_bmp, t.dense_astral)
     deleted: _RunMap | None = None
-    if len(dense1) != len(text):
+    vertical = BREAK in dense1 and _VERTICAL_DENSE.search(dense1) is not None
+    if len(dense1) != len(text) or vertical:
         bmp, astral = _mark_tables()
         marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+        if vertical:
+            marked = _join_vertical(marked)
+            dense1 = marked.replace(_MARK, "")
         deleted = _runs(marked, _MARK)
     collapsed: _RunMap | None = None
     dense = dense1

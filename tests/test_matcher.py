@@ -30,6 +30,8 @@ def _hits(m: Matcher, text: str, **kw):
         ("来 赌 * 博 啦", "赌博", "noise", (2, 7)),
         ("赌🎲博", "赌博", "noise", (0, 3)),
         ("赌赌赌博博", "赌博", "repeat", (0, 5)),
+        ("来\n赌\n博\n", "赌博", "noise", (2, 5)),  # vertical text: one character per line
+        ("标题\r\n赌\r\n博\r\n吧", "赌博", "noise", (4, 8)),
         ("tou注", "投注", "pinyin", (0, 4)),
         ("兼zhi日结", "兼职日结", "pinyin", (0, 6)),
         ("jianzhirijie", "兼职日结", "pinyin", (0, 12)),
@@ -61,6 +63,8 @@ def test_technique(core_matcher: Matcher, text: str, term: str, technique: str, 
         "路口交通",  # 口交 straddles 路口|交通
         "他说要赌。博物馆今天闭馆",  # sentence end between 赌 and 博
         "他说要赌！博物馆",
+        "他说要赌\n博物馆今天闭馆",  # line break between two multi-character lines
+        "要\n赌\n博物馆",  # the vertical run ends at 赌; 博物馆 is its own line
         "警方破获网络赌博案",  # crackdown news: context excludes
         "谨防网络赌博",
         "南极的企鹅很可爱",  # 企鹅 without contact context
