@@ -46,6 +46,7 @@ TECHNIQUE_RANK = {
     "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "pattern": 11,
 }
 
+_SCAN_SCOPES = ("content", "account_name")
 _KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_SPLIT = 0, 1, 2, 3
 _KIND_TECH = {_KIND_VARIANT: "variant", _KIND_SHAPE: "shape", _KIND_SPLIT: "split"}
 _MAX_SHAPE_VARIANTS = 24
@@ -302,6 +303,8 @@ class Matcher:
         """All hits in ``text``; offsets index the original text."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
+        if scope not in _SCAN_SCOPES:
+            raise InputError(f"scope must be one of {', '.join(_SCAN_SCOPES)}, got {scope!r}")
         if not text:
             return []
         pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []

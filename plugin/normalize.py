@@ -51,6 +51,11 @@ _LOOKALIKES = {
 }
 
 
+# Letters used as separators between the characters of a term (百丶家丶乐, 代の开の发): the
+# dot radical, kana iteration / prolonged-sound marks and the kana particles の / ノ.
+_NOISE_LETTERS = "\t丶ヽゝヾゞー〃のノ"
+
+
 def _is_invisible(ch: str) -> bool:
     """Characters that render as nothing and are used to split terms."""
     cat = unicodedata.category(ch)
@@ -70,7 +75,7 @@ def _is_noise(ch: str) -> bool:
     if ch == BREAK:
         return False
     cat = unicodedata.category(ch)
-    return cat[0] in ("P", "S", "Z") or ch in "\t"
+    return cat[0] in ("P", "S", "Z") or ch in _NOISE_LETTERS
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +103,8 @@ def _fold_one(ch: str, t2s: dict[str, str]) -> str:
         return ""
     nf = unicodedata.normalize("NFKC", ch)
     if len(nf) != 1:
-        nf = ch
+        core = "".join(c for c in nf if c.isalnum())  # ⑵ → (2) → 2, ⒏ → 8. → 8
+        nf = core if len(core) == 1 and core.isascii() else ch
     nf = _LOOKALIKES.get(nf, nf)
     if not nf.isascii() and nf.isalpha():  # tone-marked pinyin and accented Latin: tóu → tou
         base = unicodedata.normalize("NFD", nf)
@@ -106,7 +112,7 @@ def _fold_one(ch: str, t2s: dict[str, str]) -> str:
             nf = base[0]
     low = nf.lower()
     if len(low) == 1:
-        nf = low
+        nf = _LOOKALIKES.get(low, low)  # upper-case look-alikes: Р → р → p
     nf = t2s.get(nf, nf)
     if nf in _HARD_BREAKS:
         return BREAK
@@ -311,9 +317,11 @@ def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
 
 # Vertical text (竖排): three or more lines of one character each. The line breaks between
 # them are not sentence ends ("代\n开\n发\n票" reads 代开发票).
-_VERTICAL_DENSE = re.compile("(?:^|\x00)(?:[^\x00]\x00+){2,}[^\x00](?=\x00|$)")
+# The same holds for one-character sentences (征。信。修。复 当天见效); the last character may
+# be followed by a space or punctuation instead of a break.
+_VERTICAL_DENSE = re.compile("(?:^|\x00)(?:[^\x00]\x00+){2,}[^\x00]")
 _VERTICAL_MARKED = re.compile("(?:^|(?<=\x00))[\x00\x01]*(?:[^\x00\x01][\x01]*\x00[\x00\x01]*){2,}"
-                              "[^\x00\x01](?=[\x01]*(?:\x00|$))")
+                              "[^\x00\x01](?=[\x00\x01]|$)")
 
 
 def _join_vertical(marked: str) -> str:

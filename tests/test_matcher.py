@@ -109,6 +109,29 @@ def test_rejects_non_str(core_matcher: Matcher) -> None:
         core_matcher.scan(b"bytes")  # type: ignore[arg-type]
 
 
+def test_rejects_unknown_scope(core_matcher: Matcher) -> None:
+    for scope in ("nonsense", "ACCOUNT_NAME", None):
+        with pytest.raises(InputError, match="scope"):
+            core_matcher.scan("赌博", scope=scope)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, term, technique",
+    [
+        ("РС蛋蛋", "PC蛋蛋", "normalized"),  # upper-case Cyrillic look-alikes
+        ("ΡC蛋蛋", "PC蛋蛋", "normalized"),  # Greek capital rho
+        ("加拿大⑵⑧", "加拿大28", "normalized"),  # parenthesised digits ⑵⑧
+        ("赌丶博", "赌博", "noise"),  # dot radical as a separator
+        ("赌の博", "赌博", "noise"),
+        ("赌。博。网。站", "赌博", "noise"),  # one-character sentences
+    ],
+)
+def test_lookalike_and_separator_folding(bundled_matcher: Matcher, text: str, term: str, technique: str) -> None:
+    hits = [h for h in bundled_matcher.scan(text) if h.term == term]
+    assert hits and hits[0].technique == technique, bundled_matcher.scan(text)
+    assert text[hits[0].start:hits[0].end] == hits[0].surface
+
+
 def test_empty_and_control_text(core_matcher: Matcher) -> None:
     assert core_matcher.scan("") == []
     assert core_matcher.scan("\x00\x01\x02") == []
