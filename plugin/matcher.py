@@ -345,7 +345,7 @@ class Matcher:
                 elif pat_homo[pid] and self._homophone_ok(seg, pd):
                     cand.append((s, e, pat_entry[pid], "homophone", None))
         if _LATIN_RUN.search(dense):
-            cand.extend(self._pinyin_hits(dense))
+            cand.extend(self._pinyin_hits(dense, nt))
         if not cand:
             return pattern_hits
         hits = self._finish(text, nt, dense, cand, scope, today or dt.date.today())
@@ -408,19 +408,35 @@ class Matcher:
             rx = self._pinyin_re = re.compile("(?:" + "|".join(sylls) + ")+")
         return rx
 
-    def _pinyin_hits(self, dense: str) -> list[tuple[int, int, int, str, object | None]]:
+    def _pinyin_hits(self, dense: str, nt: NormalizedText) -> list[tuple[int, int, int, str, object | None]]:
         auto, grouped = self._pinyin_automaton()
         if auto is None:
             return []
         syl = self._tables.syllable
         out: list[tuple[int, int, int, str, object | None]] = []
-        # windows: each Latin run plus CJK context either side, merged
+        # Latin words: runs of letters in the dense view, split where the original text had a
+        # space or punctuation ("baijiale vip" is two words, so "baijiale" can be read alone)
+        words: list[tuple[int, int]] = []
+        cuts: set[int] = set()  # dense positions with a separator just before them
+        for m in _LATIN_RUN.finditer(dense):
+            a = m.start()
+            if nt.deleted:
+                prev = nt.orig_index(a)
+                for i in range(a + 1, m.end()):
+                    cur = nt.orig_index(i)
+                    if cur - prev > 1:
+                        cuts.add(i)
+                        words.append((a, i))
+                        a = i
+                    prev = cur
+            words.append((a, m.end()))
+        # windows: each Latin word spelled in pinyin plus CJK context either side, merged
         spans: list[list[int]] = []
         plausible = self._pinyin_run_re()
-        for m in _LATIN_RUN.finditer(dense):
-            if not plausible.fullmatch(m.group()):
+        for ws, we in words:
+            if not plausible.fullmatch(dense, ws, we):
                 continue  # not spelled in pinyin syllables (html, wifi, ...)
-            a, b = max(0, m.start() - _PINYIN_WINDOW), min(len(dense), m.end() + _PINYIN_WINDOW)
+            a, b = max(0, ws - _PINYIN_WINDOW), min(len(dense), we + _PINYIN_WINDOW)
             if spans and a <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], b)
             else:
@@ -436,8 +452,8 @@ class Matcher:
                 if piece is None:
                     piece = ch if ch.isascii() and ch.isalnum() else "\x01"
                     is_letter = ch.isascii() and ch.isalpha()
-                    prev_letter = i > a and dense[i - 1].isascii() and dense[i - 1].isalpha()
-                    next_letter = i + 1 < b and dense[i + 1].isascii() and dense[i + 1].isalpha()
+                    prev_letter = i > a and i not in cuts and dense[i - 1].isascii() and dense[i - 1].isalpha()
+                    next_letter = i + 1 < b and i + 1 not in cuts and dense[i + 1].isascii() and dense[i + 1].isalpha()
                     if not is_letter or not prev_letter:
                         starts.add(len(view))
                     if not is_letter or not next_letter:
@@ -484,7 +500,7 @@ class Matcher:
                         tuple(dense_key(w) for w in vctx.excludes_any), vctx.within)  # type: ignore[attr-defined]
                 if not _context_ok(dense, s, e, rule):
                     continue
-            if not self._boundary_ok(dense, s, e, ent, tech):
+            if not self._boundary_ok(dense, s, e, ent, tech, nt):
                 continue
             kept.append((s, e, idx, tech))
         if allow_spans and kept:
@@ -520,24 +536,31 @@ class Matcher:
                             ent.term_id, ent.severity, ent.clause))
         return hits
 
-    def _boundary_ok(self, dense: str, s: int, e: int, ent: Entry, tech: str) -> bool:
+    def _boundary_ok(self, dense: str, s: int, e: int, ent: Entry, tech: str, nt: NormalizedText) -> bool:
         mode = ent.boundary
         if mode == "none":
             return True
         seg = dense[s:e]
         first, last = seg[0], seg[-1]
-        # Latin / digit edges: the hit must not sit inside a longer Latin word or number.
-        if first.isascii() and first.isalnum() and s > 0 and dense[s - 1].isascii() and dense[s - 1].isalnum():
-            if not (tech == "pinyin"):
+        # Latin / digit edges: the hit must not sit inside a longer Latin word or number
+        # (a space or punctuation in the original text ends the word: "VX 886621", "VX：886621").
+        if tech != "pinyin":
+            if first.isascii() and first.isalnum() and s > 0 and dense[s - 1].isascii() and dense[s - 1].isalnum() \
+                    and not _separated(nt, s):
                 return False
-        if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum():
-            if not (tech == "pinyin"):
+            if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
+                    and not _separated(nt, e):
                 return False
         if mode == "auto":
             cjk = sum(1 for ch in seg if is_cjk(ch))
             if cjk == 0 or len(seg) > 4:
                 return True
         return self._boundary.check(dense, s, e, strict=(mode == "strict"))
+
+
+def _separated(nt: NormalizedText, i: int) -> bool:
+    """Whether the original text had a deleted character (space, punctuation) before dense ``i``."""
+    return nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1
 
 
 def _context_ok(dense: str, s: int, e: int, rule: tuple[tuple[str, ...], tuple[str, ...], int]) -> bool:

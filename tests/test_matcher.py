@@ -132,6 +132,30 @@ def test_lookalike_and_separator_folding(bundled_matcher: Matcher, text: str, te
     assert text[hits[0].start:hits[0].end] == hits[0].surface
 
 
+@pytest.mark.parametrize(
+    "text, term, surface",
+    [
+        ("touzhu vip 下载", "投注", "touzhu"),  # a pinyin word followed by an English word
+        ("tóu zhù, kuai lai", "投注", "tóu zhù"),  # spaced syllables with tone marks, more pinyin after
+        ("go touzhu now", "投注", "touzhu"),
+    ],
+)
+def test_pinyin_word_among_other_latin_words(core_matcher: Matcher, text: str, term: str, surface: str) -> None:
+    hits = [h for h in core_matcher.scan(text) if h.term == term]
+    assert hits and hits[0].technique == "pinyin" and hits[0].surface == surface, core_matcher.scan(text)
+
+
+@pytest.mark.parametrize("text", ["touzhuvip", "mytouzhu now", "go mytouzhu"])
+def test_pinyin_inside_a_latin_word_is_not_a_hit(core_matcher: Matcher, text: str) -> None:
+    assert not [h for h in core_matcher.scan(text) if h.term == "投注"]
+
+
+def test_latin_term_ends_at_a_space_or_punctuation(bundled_matcher: Matcher) -> None:
+    for text in ("详聊 VX 886621", "详聊 VX：886621"):
+        assert any(h.term == "VX" for h in bundled_matcher.scan(text)), text
+    assert not any(h.term == "VX" for h in bundled_matcher.scan("详聊vx886621"))  # one Latin/digit word
+
+
 def test_empty_and_control_text(core_matcher: Matcher) -> None:
     assert core_matcher.scan("") == []
     assert core_matcher.scan("\x00\x01\x02") == []
