@@ -521,12 +521,26 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
             if not isinstance(item, yaml.MappingNode):
                 probs.error(line, "an entry must be a term string or a mapping with 'term'")
                 continue
+            _check_duplicate_keys(item, probs)
             e = _parse_yaml_entry(_node_value(item) or {}, d, path, line, probs)
             if e:
                 entries.append(e)
     if "entries" not in nodes and "allow" not in nodes:
         probs.error(None, "YAML lexicon has no 'entries' (or 'allow') list")
     return header, entries
+
+
+def _check_duplicate_keys(node: yaml.MappingNode, probs: _Problems) -> None:
+    """A key given twice in one entry (or in a mapping inside it) is an error: YAML keeps the last silently."""
+    seen: set[str] = set()
+    for k, v in node.value:
+        key = getattr(k, "value", None)
+        if isinstance(key, str):
+            if key in seen:
+                probs.error(k.start_mark.line + 1, f"duplicate key {key!r} in entry")
+            seen.add(key)
+        if isinstance(v, yaml.MappingNode):
+            _check_duplicate_keys(v, probs)
 
 
 def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems) -> Entry | None:

@@ -207,3 +207,22 @@ def test_evaluation_sets_are_not_copied_from_shared_data() -> None:
 def test_sample_files_in_every_format_lint_clean(path: str) -> None:
     assert not lint_lexicon(path)
     assert load_lexicon(path).entries
+
+
+def test_bundled_lexicons_catch_every_evasion_case_and_no_near_miss() -> None:
+    """Regression guard over the project's own sets: every evasion is caught by its intended
+    entry and no hard benign near-miss gets a block or review hit."""
+    from plugin import Matcher
+
+    m = Matcher.from_lexicons([], bundled=True)
+    missed = []
+    for r in _jsonl(DATA / "evasion_cases.jsonl"):
+        if not any(h.term == r["expect_term"] and h.category == r["expect_category"] for h in m.scan(r["text"])):
+            missed.append((r["id"], r["text"], [(h.term, h.technique) for h in m.scan(r["text"])]))
+    assert not missed, missed
+    flagged = []
+    for r in _jsonl(DATA / "benign_near_misses.jsonl"):
+        hits = [h for h in m.scan(r["text"]) if h.action in ("block", "review")]
+        if hits:
+            flagged.append((r["id"], r["text"], [(h.term, h.action) for h in hits]))
+    assert not flagged, flagged

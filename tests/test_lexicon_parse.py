@@ -52,6 +52,8 @@ def test_tsv(tmp_path: Path) -> None:
         ("a.yaml", "category: gambling\nentries:\n  - [赌博\n", 4, "invalid YAML"),
         ("a.yaml", "category: gambling\nentries:\n  - term: 赌博\n    action: block\n  - term: 赌博\n    action: label\n", 5, "conflicting duplicate"),
         ("a.yaml", "category: gambling\nentries:\n  - term: 赌博\n    techniques: [telepathy]\n", 3, "unknown technique"),
+        ("a.yaml", "category: gambling\nentries:\n  - term: 赌博\n    note: a\n    action: block\n    note: b\n", 6, "duplicate key 'note'"),
+        ("a.yaml", "category: gambling\nentries:\n  - term: 赌博\n    context:\n      within: 3\n      within: 4\n", 6, "duplicate key 'within'"),
     ],
 )
 def test_errors_name_the_line(tmp_path: Path, name: str, text: str, line: int, needle: str) -> None:
