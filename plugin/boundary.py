@@ -61,8 +61,12 @@ class WordBoundary:
             bounds.append(pos)
         return tuple(bounds)
 
-    def check(self, dense: str, start: int, end: int, *, strict: bool = False) -> bool:
-        """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges)."""
+    def check(self, dense: str, start: int, end: int, *, strict: bool = False, containing_ok: bool = False) -> bool:
+        """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges).
+
+        ``containing_ok``: a token that contains the whole hit is fine (北京日报 holds 日报);
+        only a token that cuts the hit (每日|报价 across 日报) rejects it.
+        """
         # jieba (HMM off) only emits dictionary words or single characters, so a token can
         # straddle an edge only if some dictionary word crosses it: look that up first.
         if not strict and not self._crossing_word(dense, start, end):
@@ -83,6 +87,8 @@ class WordBoundary:
         # straddle: a token (a, b) with a < s < b or a < e < b
         for a, b in zip(bounds, bounds[1:]):
             if a < s < b or a < e < b:
+                if containing_ok and a <= s and e <= b:
+                    continue
                 return False
         return True
 

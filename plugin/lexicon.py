@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 ACTIONS = tuple(ACTION_ORDER)
-BOUNDARY_MODES = ("auto", "word", "strict", "none")
+BOUNDARY_MODES = ("auto", "word", "strict", "crossing", "none")
 #: Fuzzy techniques an entry may enable (exact / normalisation / noise always apply).
 TECHNIQUES = ("pinyin", "homophone", "shape", "split")
 #: ``content``: titles, posts, queries; ``account_name``: only when scanning account names.

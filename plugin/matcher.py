@@ -555,7 +555,7 @@ class Matcher:
             cjk = sum(1 for ch in seg if is_cjk(ch))
             if cjk == 0 or len(seg) > 4:
                 return True
-        return self._boundary.check(dense, s, e, strict=(mode == "strict"))
+        return self._boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
 
 
 def _separated(nt: NormalizedText, i: int) -> bool:

@@ -226,3 +226,27 @@ def test_bundled_lexicons_catch_every_evasion_case_and_no_near_miss() -> None:
         if hits:
             flagged.append((r["id"], r["text"], [(h.term, h.action) for h in hits]))
     assert not flagged, flagged
+
+
+@pytest.mark.parametrize(
+    "name, term, technique",
+    [
+        ("新花社评论", "新华社", "homophone"),  # three-character names: homophones count
+        ("中国解放君之声", "解放军", "homophone"),
+        ("某市工安局通报", "公安局", "homophone"),
+        ("北京日报", "日报", "exact"),  # a word that contains the name part keeps the hit
+        ("Xinhua News", "Xinhua", "exact"),
+    ],
+)
+def test_account_name_spoofs(name: str, term: str, technique: str) -> None:
+    from plugin import Matcher
+
+    hits = [h for h in Matcher.from_lexicons([], bundled=True).scan(name, scope="account_name") if h.term == term]
+    assert hits and hits[0].technique == technique
+
+
+@pytest.mark.parametrize("name", ["每日报价助手", "为人民服务的小张", "背景音乐分享"])
+def test_account_names_cut_by_a_word_are_not_hits(name: str) -> None:
+    from plugin import Matcher
+
+    assert Matcher.from_lexicons([], bundled=True).scan(name, scope="account_name") == []
