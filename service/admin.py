@@ -31,6 +31,7 @@ from plugin.store import (
 from plugin.store.reload import VersionPoller
 
 from .auth import require_role
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbInt, DbIntPath
 
 __all__ = ["get_store", "install", "record_sample", "router", "start", "stop"]
 
@@ -150,7 +151,7 @@ class ChangeIn(BaseModel):
     entry: EntryIn | None = None
     term_id: str | None = Field(None, max_length=200)
     force: bool = False
-    expected_revision: int | None = None
+    expected_revision: DbInt | None = None
 
 
 class PublishIn(BaseModel):
@@ -161,7 +162,7 @@ class PublishIn(BaseModel):
 
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to_version: int
+    to_version: DbInt
     note: str = Field("", max_length=2000)
     requested_by: str | None = Field(None, max_length=100, description="author of the rollback (default: caller)")
 
@@ -175,7 +176,7 @@ class FileIn(BaseModel):
 class ImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     files: list[FileIn] = Field(min_length=1, max_length=50)
-    changeset_id: int | None = None
+    changeset_id: DbInt | None = None
     replace: bool = False
     dry_run: bool = False
     force: bool = False
@@ -197,7 +198,7 @@ def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo
 
 
 @router.get("/versions")
-def versions(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0),
+def versions(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=DB_INT_MAX),
              store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     store.ensure_seeded()
     return {"live": store.live_version(),
@@ -205,19 +206,21 @@ def versions(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)
 
 
 @router.get("/versions/{number}")
-def version(number: int, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def version(number: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     return store.version_info(number)
 
 
 @router.get("/diff")
-def diff(from_version: int = Query(..., alias="from"), to_version: int | None = Query(None, alias="to"),
+def diff(from_version: int = Query(..., alias="from", ge=DB_INT_MIN, le=DB_INT_MAX),
+         to_version: int | None = Query(None, alias="to", ge=DB_INT_MIN, le=DB_INT_MAX),
          store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     return store.diff(from_version, to_version if to_version is not None else store.ensure_seeded())
 
 
 @router.get("/entries")
-def entries(version: int | None = None, q: str = Query("", max_length=200), category: str | None = None,
-            action: str | None = None, limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0),
+def entries(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), q: str = Query("", max_length=200),
+            category: str | None = None, action: str | None = None, limit: int = Query(100, ge=1, le=5000),
+            offset: int = Query(0, ge=0, le=DB_INT_MAX),
             store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     store.ensure_seeded()
     return store.search_entries(version, q=q, category=category, action=action, limit=limit, offset=offset)
@@ -246,14 +249,14 @@ def create_changeset(body: ChangesetIn = Body(default_factory=ChangesetIn), stor
 
 
 @router.get("/changesets/{cs_id}")
-def get_changeset(cs_id: int, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     cs = store.changeset(cs_id)
     cs["issues"] = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
     return cs
 
 
 @router.post("/changesets/{cs_id}/changes")
-def set_change(cs_id: int, body: ChangeIn, store: LexiconStore = Depends(_store),
+def set_change(cs_id: DbIntPath, body: ChangeIn, store: LexiconStore = Depends(_store),
                who: TokenInfo = Depends(editor)) -> dict:
     if body.op != "remove" and body.entry is None:
         raise HTTPException(422, f"a change '{body.op}' needs 'entry'")
@@ -265,31 +268,32 @@ def set_change(cs_id: int, body: ChangeIn, store: LexiconStore = Depends(_store)
 
 
 @router.delete("/changesets/{cs_id}/changes")
-def drop_change(cs_id: int, term_id: str = Query(..., max_length=200), expected_revision: int | None = None,
+def drop_change(cs_id: DbIntPath, term_id: str = Query(..., max_length=200),
+                expected_revision: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
                 store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
     return {"revision": store.drop_change(cs_id, term_id, expected_revision=expected_revision)}
 
 
 @router.post("/changesets/{cs_id}/rebase")
-def rebase(cs_id: int, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
+def rebase(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
     return store.rebase_changeset(cs_id)
 
 
 @router.delete("/changesets/{cs_id}")
-def discard(cs_id: int, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
+def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
     store.discard_changeset(cs_id)
     return store.changeset(cs_id)
 
 
 @router.post("/changesets/{cs_id}/preview")
-def preview(cs_id: int, request: Request, store: LexiconStore = Depends(_store),
+def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_store),
             _: TokenInfo = Depends(editor)) -> dict:
     base = int(store.changeset(cs_id)["base_version"])
     return store.preview(cs_id, base_matcher=_live_matcher_for(request, base)).to_dict()
 
 
 @router.post("/changesets/{cs_id}/publish")
-def publish(cs_id: int, request: Request, body: PublishIn = Body(default_factory=PublishIn),
+def publish(cs_id: DbIntPath, request: Request, body: PublishIn = Body(default_factory=PublishIn),
             store: LexiconStore = Depends(_store), who: TokenInfo = Depends(approver)) -> dict:
     base = int(store.changeset(cs_id)["base_version"])
     number = store.publish(cs_id, approver=who.name, note=body.note, force=body.force,
@@ -325,7 +329,7 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store), who: Tok
 
 
 @router.get("/export")
-def export(version: int | None = None, store: LexiconStore = Depends(_store),
+def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),
            _: TokenInfo = Depends(reader)) -> dict:
     with tempfile.TemporaryDirectory(prefix="qinglang-export-") as tmp:
         paths = store.export(version, tmp)

@@ -147,14 +147,17 @@ def create_app(
     rumor_store = None
     if rumors is _UNSET:
         rumors, rumor_store = _rumor_index(config)
-    settings = (review_settings or ReviewSettings()).replace(
-        matrix_history_size=config.matrix_history_size, matrix_history_hours=config.matrix_history_hours
-    )
+    overrides: dict[str, Any] = {"matrix_history_size": config.matrix_history_size,
+                                 "matrix_history_hours": config.matrix_history_hours,
+                                 "naive_timezone": config.review_timezone}
+    if config.placeholder_sources is not None:
+        overrides["placeholder_sources"] = tuple(config.placeholder_sources)
+    settings = (review_settings or ReviewSettings()).replace(**overrides)
     reviews = ReviewStore(config.db_path)
     engine = ReviewEngine(settings=settings)
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.matrix_history_hours)
-    for cand, seen_at in reviews.recent_candidates(since=since, limit=config.matrix_history_size):
-        engine.remember([cand], seen_at)
+    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.matrix_history_size):
+        engine.remember([cand], seen_at, [item_id])
 
     metrics = GuardMetrics()
     guard = GuardState(

@@ -59,6 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("matrix_history_size", 5000, int, "reviewed candidates kept as history for matrix-account detection"),
     Setting("matrix_history_hours", 72.0, float, "how far back the matrix-account history reaches"),
     Setting("review_page_size", 100, int, "default page size of GET /v1/reviews"),
+    Setting("review_timezone", "Asia/Shanghai", str,
+            "zone of candidate timestamps given without one (IANA name such as Asia/Shanghai, or +08:00)"),
+    Setting("placeholder_sources", None, tuple,
+            "comma-separated declared sources that count as no source (default: the built-in hearsay list)"),
     Setting("log_level", "info", str, "uvicorn log level"),
     # editorial lexicon store (service.admin); None = the store's own default (plugin.store.StoreConfig)
     Setting("reload_interval", None, float, "seconds between checks for a newly published lexicon version (store default 2)"),
@@ -124,6 +128,8 @@ class ServiceConfig:
     matrix_history_size: int = 5000
     matrix_history_hours: float = 72.0
     review_page_size: int = 100
+    review_timezone: str = "Asia/Shanghai"
+    placeholder_sources: tuple[str, ...] | None = None
     log_level: str = "info"
     reload_interval: float | None = None
     four_eyes: bool | None = None
@@ -142,6 +148,12 @@ class ServiceConfig:
             raise ValueError(f"suggestion_drop_action must be one of {', '.join(_ACTIONS)}")
         if not 0 < self.port < 65536:
             raise ValueError("port must be 1-65535")
+        from plugin.review.settings import resolve_timezone
+
+        try:
+            resolve_timezone(self.review_timezone)
+        except ValueError as exc:
+            raise ValueError(f"review_timezone: {exc}") from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "ServiceConfig":

@@ -10,6 +10,7 @@ conflicts → 409. ``BodyLimitMiddleware`` enforces ``max_body_bytes`` before th
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Iterable
 
 from fastapi import FastAPI, Request
@@ -21,7 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plugin.errors import GuardError, InputError
 
-__all__ = ["BodyLimitMiddleware", "ServiceError", "field_error", "install_error_handlers", "validation_error"]
+__all__ = [
+    "BodyLimitMiddleware", "ServiceError", "clean_loc", "field_error", "install_error_handlers", "validation_error",
+]
 
 log = logging.getLogger("qinglang.service")
 
@@ -34,11 +37,33 @@ class ServiceError(Exception):
         self.status, self.code, self.message, self.detail = status, code, message, detail
 
 
+#: Location segments pydantic adds for its own schema steps, never a field of the request:
+#: validator wrappers and union members (``function-after[...]``, ``literal[...]``, ``tagged-union[...]``,
+#: ``list[...]``) and bare union member types (``str``, ``int``, ``constrained-str`` ...).
+_INTERNAL_SEGMENT = re.compile(r"^[a-z][a-z0-9-]*\[.*\]$", re.DOTALL)
+_INTERNAL_TAGS = frozenset({
+    "str", "int", "float", "bool", "bytes", "none", "date", "time", "datetime", "timedelta", "decimal", "uuid",
+    "url", "multi-host-url", "any", "callable", "list", "dict", "set", "frozenset", "tuple", "generator",
+    "constrained-str", "constrained-int", "constrained-float", "constrained-bytes", "constrained-decimal",
+    "constrained-list", "constrained-dict", "constrained-set",
+})
+
+
+def clean_loc(loc: Iterable[Any], *, keep_last: bool = False) -> tuple[Any, ...]:
+    """``loc`` without pydantic's internal segments (``("body", "candidates", 0, "id",
+    "function-after[...]")`` → ``("body", "candidates", 0, "id")``). ``keep_last`` keeps the last
+    segment whatever it is (for ``extra_forbidden`` errors it is the client's own key)."""
+    parts = list(loc)
+    tail = (parts.pop(),) if keep_last and parts else ()
+    out = tuple(p for p in parts if not (isinstance(p, str) and (p in _INTERNAL_TAGS or _INTERNAL_SEGMENT.match(p))))
+    return out + tail
+
+
 def _field(loc: Iterable[Any]) -> str:
     """``("body", "candidates", 0, "topic_type")`` → ``candidates[0].topic_type``."""
     out = ""
     parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header"):
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "cookie"):
         parts = parts[1:]
     for part in parts:
         if isinstance(part, int):
@@ -53,12 +78,15 @@ def field_error(loc: tuple[Any, ...], msg: str, type_: str = "value_error") -> d
 
 
 def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
-    """The 422 response (400 when the body is not JSON at all)."""
-    detail = []
+    """The 422 response (400 when the body is not JSON at all). Locations name the client's fields only
+    (pydantic's internal segments are stripped); the errors of one field's union members are merged."""
+    detail: list[dict[str, Any]] = []
+    by_field: dict[tuple[Any, ...], dict[str, Any]] = {}
     for e in errors:
-        loc = tuple(e.get("loc", ()))
+        raw = tuple(e.get("loc", ()))
         etype = e.get("type", "value_error")
         msg = str(e.get("msg", "invalid"))
+        loc = clean_loc(raw, keep_last=etype == "extra_forbidden")
         if etype == "json_invalid":
             ctx = e.get("ctx") or {}
             reason = ctx.get("error") or msg
@@ -73,7 +101,14 @@ def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
             msg = f"unknown field {_field(loc)!r}"
         elif etype == "missing":
             msg = f"required field {_field(loc)!r} is missing"
-        detail.append(field_error(loc, msg, etype))
+        if loc != raw and loc in by_field:  # another member of the same union: one entry, both messages
+            prev = by_field[loc]
+            if msg not in prev["msg"].split("; or "):
+                prev["msg"] += f"; or {msg}"
+            continue
+        item = field_error(loc, msg, etype)
+        by_field.setdefault(loc, item)
+        detail.append(item)
     message = "; ".join(f"{d['field']}: {d['msg']}" for d in detail[:5])
     if len(detail) > 5:
         message += f" (and {len(detail) - 5} more)"

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from plugin.review.models import Candidate, Text
 
 __all__ = [
+    "DB_INT_MAX",
+    "DB_INT_MIN",
+    "DbInt",
+    "DbIntPath",
     "Candidate",
     "DroppedSuggestion",
     "QueryCheckRequest",
@@ -25,6 +30,18 @@ __all__ = [
     "TrendingReviewRequest",
     "TrendingReviewResponse",
 ]
+
+#: SQLite stores 64-bit signed integers: a larger number in a query would raise OverflowError (a 500).
+#: Every integer path / query / form / body parameter that reaches the database is bounded by these
+#: (``tests/test_service_params.py`` walks the routes to check it), so such input is a 422.
+DB_INT_MIN = -(2**63)
+DB_INT_MAX = 2**63 - 1
+
+#: An integer that fits a SQLite INTEGER (for body models; query and form parameters use
+#: ``Query`` / ``Form`` with ``ge=DB_INT_MIN, le=DB_INT_MAX``).
+DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
+#: The same as a path parameter (e.g. ``cs_id: DbIntPath``).
+DbIntPath = Annotated[int, Path(ge=DB_INT_MIN, le=DB_INT_MAX)]
 
 #: Hard caps independent of the config (the config limits are usually far smaller).
 _HARD_MAX_QUERY = 10_000

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from plugin.store import AuthError, StoreError, TokenInfo, ValidationError
 
 from .auth import COOKIE, authenticate, get_tokens
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath
 
 __all__ = ["install", "router"]
 
@@ -118,7 +119,8 @@ def logout() -> RedirectResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, q: str = "", category: str = "", version: int | None = None) -> HTMLResponse:
+def index(request: Request, q: str = "", category: str = "",
+          version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
     user = _user(request)
     store = _store(request)
     store.ensure_seeded()
@@ -137,7 +139,7 @@ def history(request: Request, term_id: str) -> HTMLResponse:
 
 
 @router.get("/versions/{number}", response_class=HTMLResponse)
-def version_page(request: Request, number: int) -> HTMLResponse:
+def version_page(request: Request, number: DbIntPath) -> HTMLResponse:
     user = _user(request)
     store = _store(request)
     try:
@@ -149,7 +151,7 @@ def version_page(request: Request, number: int) -> HTMLResponse:
 
 
 @router.post("/rollback")
-def rollback(request: Request, to_version: int = Form(...), note: str = Form("", max_length=2000),
+def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX), note: str = Form("", max_length=2000),
              requested_by: str = Form("", max_length=100)) -> RedirectResponse:
     user = _user(request, "approver")
     try:
@@ -172,7 +174,7 @@ def new_changeset(request: Request, note: str = Form("", max_length=2000)) -> Re
 
 
 @router.get("/changesets/{cs_id}", response_class=HTMLResponse)
-def changeset_page(request: Request, cs_id: int, preview: int = 0) -> HTMLResponse:
+def changeset_page(request: Request, cs_id: DbIntPath, preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
     user = _user(request)
     store = _store(request)
     try:
@@ -190,7 +192,7 @@ def changeset_page(request: Request, cs_id: int, preview: int = 0) -> HTMLRespon
 
 
 @router.post("/changesets/{cs_id}/change")
-def change(request: Request, cs_id: int, op: str = Form(...), term: str = Form("", max_length=200),
+def change(request: Request, cs_id: DbIntPath, op: str = Form(...), term: str = Form("", max_length=200),
            category: str = Form("", max_length=40), action: str = Form(""), severity: str = Form(""),
            note: str = Form("", max_length=2000), valid_from: str = Form(""), valid_to: str = Form(""),
            term_id: str = Form("", max_length=200), force: str = Form("")) -> RedirectResponse:
@@ -223,7 +225,7 @@ def change(request: Request, cs_id: int, op: str = Form(...), term: str = Form("
 
 
 @router.post("/changesets/{cs_id}/drop")
-def drop(request: Request, cs_id: int, term_id: str = Form(...)) -> RedirectResponse:
+def drop(request: Request, cs_id: DbIntPath, term_id: str = Form(...)) -> RedirectResponse:
     _user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
@@ -234,7 +236,7 @@ def drop(request: Request, cs_id: int, term_id: str = Form(...)) -> RedirectResp
 
 
 @router.post("/changesets/{cs_id}/publish")
-def publish(request: Request, cs_id: int, note: str = Form("", max_length=2000),
+def publish(request: Request, cs_id: DbIntPath, note: str = Form("", max_length=2000),
             force: str = Form("")) -> RedirectResponse:
     user = _user(request, "approver")
     store = _store(request)
@@ -252,7 +254,7 @@ def publish(request: Request, cs_id: int, note: str = Form("", max_length=2000),
 
 
 @router.post("/changesets/{cs_id}/rebase")
-def rebase(request: Request, cs_id: int) -> RedirectResponse:
+def rebase(request: Request, cs_id: DbIntPath) -> RedirectResponse:
     _user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
@@ -264,7 +266,7 @@ def rebase(request: Request, cs_id: int) -> RedirectResponse:
 
 
 @router.post("/changesets/{cs_id}/discard")
-def discard(request: Request, cs_id: int) -> RedirectResponse:
+def discard(request: Request, cs_id: DbIntPath) -> RedirectResponse:
     _user(request, "editor")
     try:
         _store(request).discard_changeset(cs_id)

@@ -21,6 +21,8 @@ class MatrixLink:
     value: str
     similarity: float
     in_batch: bool
+    measure: str = "jaccard"  # "jaccard" | "containment"
+    review_id: str | None = None  # stored review item of a history peer (when known)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -29,7 +31,9 @@ class MatrixLink:
             "shared": self.shared,
             "value": self.value,
             "similarity": round(self.similarity, 3),
+            "measure": self.measure,
             "in_batch": self.in_batch,
+            **({"review_id": self.review_id} if self.review_id else {}),
         }
 
 
@@ -38,7 +42,8 @@ class CandidateFacts:
     """Matcher / rumour / matrix results for one candidate, computed once per review."""
 
     content_hits: list[Any] = field(default_factory=list)  # plugin.models.Hit
-    name_hits: list[Any] = field(default_factory=list)
+    name_hits: list[Any] = field(default_factory=list)  # account-name scope (plugin.review.names.NameScanner)
+    name_content_hits: list[Any] = field(default_factory=list)  # content-scope lexicon terms in the account name
     rumor_pins: list[dict[str, Any]] = field(default_factory=list)
     rumor_labels: list[dict[str, Any]] = field(default_factory=list)
     matrix_links: list[MatrixLink] = field(default_factory=list)

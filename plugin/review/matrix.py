@@ -1,16 +1,26 @@
 """Matrix-account detection: near-duplicate titles from different accounts that share an owner or MCN.
 
 Titles are normalised with :func:`plugin.normalize.dense_key` (width, case, traditional
-characters, punctuation, repeats), cut into character bigrams and sketched with MinHash;
-an LSH index finds candidates, and the exact bigram Jaccard confirms them. The detector keeps
-a bounded, time-limited history of recently reviewed candidates so a matrix spread over
-several batches is still caught (seed 000 二.2 / 三.2, seed 001 第7条).
+characters, punctuation, repeats) and Chinese numerals are written as digits (三号线 = 3号线,
+二〇二四 = 2024), then cut into character bigrams. Two titles are near-duplicates when the bigram
+Jaccard similarity reaches ``similarity``, or when the shorter title (at least ``containment_min``
+bigrams, so very short titles do not match everything) is contained in the longer one:
+|A∩B| / min(|A|, |B|) ≥ ``containment`` (a title padded with extra words).
+
+Owner ids and MCN names are compared after NFKC, case folding and space collapsing
+("ＸｉｎｇＨｕｏ ＭＣＮ " = "xinghuo mcn"). Within a batch, candidates are grouped by owner and MCN and
+compared exactly. Against the recent history (a bounded, time-limited window, so a matrix spread over
+several batches is still caught), a MinHash LSH index proposes Jaccard near-duplicates from the whole
+history and the newest ``group_scan`` items of each owner / MCN are compared exactly (containment
+cannot be found through a Jaccard LSH). Seed 000 二.2 / 三.2, seed 001 第7条.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -21,12 +31,60 @@ from ..normalize import BREAK, dense_key
 from .context import MatrixLink
 from .models import Candidate
 
-__all__ = ["MatrixDetector", "title_shingles"]
+__all__ = ["MatrixDetector", "arabic_numerals", "group_key", "title_shingles"]
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "0": 0, "一": 1, "壹": 1, "1": 1, "二": 2, "贰": 2, "两": 2, "2": 2, "三": 3, "叁": 3, "3": 3,
+    "四": 4, "肆": 4, "4": 4, "五": 5, "伍": 5, "5": 5, "六": 6, "陆": 6, "6": 6, "七": 7, "柒": 7, "7": 7,
+    "八": 8, "捌": 8, "8": 8, "九": 9, "玖": 9, "9": 9,
+}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10**4, "亿": 10**8}
+_CN_RUN = re.compile("[" + "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG) + "]+")
+
+
+def _numeral_value(run: str) -> str:
+    if not any(ch in _CN_UNITS or ch in _CN_BIG for ch in run):
+        return "".join(str(_CN_DIGITS[ch]) for ch in run)  # 二〇二四 → 2024, 3 → 3
+    total = section = number = 0
+    for ch in run:
+        if ch in _CN_DIGITS:
+            number = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (number or 1) * _CN_UNITS[ch]
+            number = 0
+        elif _CN_BIG[ch] == 10**8:
+            total = (total + section + number) * 10**8
+            section = number = 0
+        else:
+            total += (section + number) * 10**4
+            section = number = 0
+    return str(total + section + number)
+
+
+def arabic_numerals(text: str) -> str:
+    """Chinese numerals written as digits: 三号线 → 3号线, 一百二十三 → 123, 十 → 10, 二〇二四 → 2024.
+    Runs of units alone (千万, 百万) are left as they are."""
+    def repl(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if not any(ch in _CN_DIGITS or ch in ("十", "拾") for ch in run):
+            return run
+        return _numeral_value(run)
+
+    return _CN_RUN.sub(repl, text)
+
+
+def group_key(value: str | None) -> str | None:
+    """An owner id / MCN name for comparison: NFKC, case folded, spaces collapsed and stripped."""
+    if value is None:
+        return None
+    key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip().casefold()
+    return key or None
 
 
 def title_shingles(title: str) -> frozenset[str]:
     """Character bigrams of the normalised title (the title itself when shorter than two)."""
-    key = dense_key(title).replace(BREAK, "")
+    key = arabic_numerals(dense_key(title).replace(BREAK, ""))
     if len(key) < 2:
         return frozenset([key]) if key else frozenset()
     return frozenset(key[i : i + 2] for i in range(len(key) - 1))
@@ -39,23 +97,35 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def _containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """|A∩B| / min(|A|, |B|): how much of the shorter title the longer one holds."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 @dataclass(frozen=True, slots=True)
 class _Item:
     key: str
     candidate_id: str
     account_id: str
-    owner_id: str | None
-    mcn: str | None
+    owner_id: str | None  # normalised (group_key)
+    mcn: str | None  # normalised (group_key)
     shingles: frozenset[str]
     seen_at: dt.datetime
+    review_id: str | None = None
 
 
 class MatrixDetector:
     """Finds matrix links for a batch against itself and the recent history (thread-safe)."""
 
     def __init__(self, *, similarity: float = 0.6, num_perm: int = 64, history_size: int = 5000,
-                 history_hours: float = 72.0) -> None:
+                 history_hours: float = 72.0, containment: float = 0.8, containment_min: int = 6,
+                 group_scan: int = 500) -> None:
         self.similarity = similarity
+        self.containment = containment
+        self.containment_min = containment_min
+        self.group_scan = group_scan
         self.num_perm = num_perm
         self.history_size = history_size
         self.history_window = dt.timedelta(hours=history_hours)
@@ -66,6 +136,7 @@ class MatrixDetector:
         self._lsh_threshold = max(0.1, similarity - 0.15)
         self._history: deque[_Item] = deque()
         self._by_key: dict[str, _Item] = {}
+        self._groups: dict[tuple[str, str], deque[_Item]] = {}  # newest group_scan items per owner / MCN
         self._history_lsh = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)
         # the optimal (bands, rows) take a numerical integration to find: compute them once
         self._lsh_params = (self._history_lsh.b, self._history_lsh.r)
@@ -88,15 +159,26 @@ class MatrixDetector:
             return ("mcn", a.mcn)
         return None
 
-    def _item(self, key: str, c: Candidate, now: dt.datetime) -> _Item:
-        return _Item(key, str(c.id), c.account.id, c.account.owner_id, c.account.mcn, title_shingles(c.title), now)
+    def _item(self, key: str, c: Candidate, now: dt.datetime, review_id: str | None = None) -> _Item:
+        return _Item(key, str(c.id), c.account.id, group_key(c.account.owner_id), group_key(c.account.mcn),
+                     title_shingles(c.title), now, review_id)
+
+    @staticmethod
+    def _group_keys(it: _Item) -> list[tuple[str, str]]:
+        keys = []
+        if it.owner_id:
+            keys.append(("owner_id", it.owner_id))
+        if it.mcn:
+            keys.append(("mcn", it.mcn))
+        return keys
 
     def find(self, batch: Sequence[Candidate], now: dt.datetime) -> list[list[MatrixLink]]:
         """For each candidate of ``batch`` (same order), its links to batch peers and to history.
 
         Within the batch, candidates are grouped by owner and by MCN and compared exactly (groups
-        are small); against the history, the MinHash LSH index proposes near-duplicates and the
-        exact Jaccard confirms them.
+        are small); against the history, the MinHash LSH index proposes Jaccard near-duplicates and the
+        newest ``group_scan`` items of the candidate's owner / MCN are compared exactly as well
+        (containment), each pair confirmed by :meth:`similar`.
         """
         items = [self._item(f"b{i}", c, now) for i, c in enumerate(batch)]
         links: list[list[MatrixLink]] = [[] for _ in batch]
@@ -122,33 +204,61 @@ class MatrixDetector:
             if self._history:
                 history = self._by_key
                 for i in grouped:
+                    seen: set[str] = set()
                     for key in self._history_lsh.query(self._minhash(items[i].shingles)):
                         b = history.get(key)
-                        if b is not None:
+                        if b is not None and key not in seen:
+                            seen.add(key)
                             self._maybe_link(links[i], items[i], b, in_batch=False)
+                    for gk in self._group_keys(items[i]):
+                        for b in self._groups.get(gk, ()):
+                            if b.key not in seen:
+                                seen.add(b.key)
+                                self._maybe_link(links[i], items[i], b, in_batch=False)
         return links
+
+    def similar(self, a: frozenset[str], b: frozenset[str]) -> tuple[str, float] | None:
+        """``("jaccard", j)`` or ``("containment", c)`` when two shingle sets are near-duplicates, else None."""
+        j = _jaccard(a, b)
+        if j >= self.similarity:
+            return ("jaccard", j)
+        if min(len(a), len(b)) >= self.containment_min:
+            c = _containment(a, b)
+            if c >= self.containment:
+                return ("containment", c)
+        return None
 
     def _maybe_link(self, out: list[MatrixLink], a: _Item, b: _Item, *, in_batch: bool) -> None:
         shared = self._linked(a, b)
         if shared is None:
             return
-        sim = _jaccard(a.shingles, b.shingles)
-        if sim >= self.similarity:
-            out.append(MatrixLink(b.candidate_id, b.account_id, shared[0], shared[1], sim, in_batch))
+        sim = self.similar(a.shingles, b.shingles)
+        if sim is not None:
+            out.append(MatrixLink(b.candidate_id, b.account_id, shared[0], shared[1], sim[1], in_batch,
+                                  sim[0], b.review_id))
 
-    def remember(self, candidates: Iterable[Candidate], seen_at: dt.datetime) -> None:
-        """Add reviewed candidates to the history (oldest dropped beyond size / age)."""
+    def remember(self, candidates: Iterable[Candidate], seen_at: dt.datetime,
+                 review_ids: Sequence[str | None] | None = None) -> None:
+        """Add reviewed candidates to the history (oldest dropped beyond size / age). ``review_ids``:
+        the stored review item of each candidate (same order), reported in links to it."""
+        candidates = list(candidates)
+        ids = list(review_ids) if review_ids is not None else [None] * len(candidates)
         with self._lock:
-            for c in candidates:
-                if not (c.account.owner_id or c.account.mcn):
+            for c, review_id in zip(candidates, ids):
+                if not (group_key(c.account.owner_id) or group_key(c.account.mcn)):
                     continue
                 self._seq += 1
-                item = self._item(f"h{self._seq}", c, seen_at)
+                item = self._item(f"h{self._seq}", c, seen_at, review_id)
                 if not item.shingles:
                     continue
                 self._history.append(item)
                 self._by_key[item.key] = item
                 self._history_lsh.insert(item.key, self._minhash(item.shingles))
+                for gk in self._group_keys(item) if self.group_scan > 0 else ():
+                    group = self._groups.get(gk)
+                    if group is None:
+                        group = self._groups[gk] = deque(maxlen=max(1, self.group_scan))
+                    group.append(item)
             while len(self._history) > self.history_size:
                 self._drop_oldest()
 
@@ -161,6 +271,12 @@ class MatrixDetector:
         item = self._history.popleft()
         del self._by_key[item.key]
         self._history_lsh.remove(item.key)
+        for gk in self._group_keys(item):
+            group = self._groups.get(gk)
+            if group and group[0] is item:  # groups are in time order: the oldest item is on the left
+                group.popleft()
+            if group is not None and not group:
+                del self._groups[gk]
 
     def __len__(self) -> int:
         return len(self._history)

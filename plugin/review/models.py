@@ -13,7 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
+    StringConstraints,
+)
+
+from ..normalize import fold_text
 
 __all__ = [
     "DECISIONS",
@@ -27,8 +32,12 @@ __all__ = [
     "EngagementMetrics",
     "Reason",
     "ReviewResult",
+    "as_aware",
     "check_text",
+    "enum_key",
     "most_severe_decision",
+    "not_blank",
+    "text_type",
 ]
 
 #: Review decisions, least to most severe.
@@ -45,6 +54,8 @@ MAX_TITLE_CHARS = 1_000
 MAX_TEXT_CHARS = 100_000
 MAX_NAME_CHARS = 200
 MAX_SERIES = 10_000
+#: Integers are bounded to what SQLite (and most JSON consumers' int64) can hold.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 #: C0/C1 control characters except tab, newline and CR; lone surrogates.
@@ -62,15 +73,51 @@ def check_text(value: str) -> str:
     return value
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """Timestamps without a zone are taken as UTC so they compare with zoned ones."""
+def not_blank(value: str) -> str:
+    """Reject text that is empty once spaces and invisible characters are removed."""
+    if not fold_text(value).strip():
+        raise ValueError("must not be blank (only spaces or invisible characters)")
+    return value
+
+
+def text_type(*, min_length: int | None = None, max_length: int | None = None, blank: bool = True) -> Any:
+    """A text type: strict str, length limits (characters), :func:`check_text` and, with
+    ``blank=False``, :func:`not_blank`. Length errors read "String should have ... characters"."""
+    if blank:
+        return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length),
+                         AfterValidator(check_text)]
+    return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length),
+                     AfterValidator(check_text), AfterValidator(not_blank)]
+
+
+_ENUM_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def enum_key(value: Any) -> Any:
+    """Normalise an enum-like string before it is checked against the allowed values: NFKC (full-width
+    letters), surrounding spaces stripped, case folded, inner spaces / hyphens → ``_``
+    (``" Medical "`` → ``medical``, ``"Current-Affairs"`` → ``current_affairs``). Other types pass
+    through unchanged (and fail the check)."""
+    if isinstance(value, str):
+        return _ENUM_SEPARATORS.sub("_", unicodedata.normalize("NFKC", value).strip()).casefold()
+    return value
+
+
+def as_aware(value: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """``value`` with a zone: timestamps given without one are read in ``tz`` (the platform's zone,
+    ``ReviewSettings.naive_timezone``); zoned timestamps are kept as they are."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=tz)
     return value
 
 
 Text = Annotated[StrictStr, AfterValidator(check_text)]
-Timestamp = Annotated[dt.datetime, AfterValidator(_aware)]
+#: Timestamps are kept as given; a timestamp without a zone is read in the configured zone when compared
+#: (:func:`as_aware`, ``ReviewSettings.naive_timezone``), never silently as UTC.
+Timestamp = dt.datetime
+TopicTypeIn = Annotated[TopicType, BeforeValidator(enum_key)]
+DomainIn = Annotated[Domain, BeforeValidator(enum_key)]
+Id = text_type(min_length=1, max_length=MAX_NAME_CHARS, blank=False)
 
 
 class _Model(BaseModel):
@@ -80,7 +127,7 @@ class _Model(BaseModel):
 class Declared(_Model):
     """What the publisher declared: the information source and the AI / fiction labels."""
 
-    source: Annotated[Text, Field(max_length=MAX_NAME_CHARS * 5)] | None = None
+    source: text_type(max_length=MAX_NAME_CHARS * 5) | None = None
     ai_generated: StrictBool = False
     fiction: StrictBool = False
 
@@ -100,15 +147,15 @@ class Detected(_Model):
 class Account(_Model):
     """The publishing account."""
 
-    id: Annotated[Text, Field(min_length=1, max_length=MAX_NAME_CHARS)]
-    name: Annotated[Text, Field(max_length=MAX_NAME_CHARS)]
+    id: Id
+    name: text_type(max_length=MAX_NAME_CHARS)
     verified_org: StrictBool = False
-    certified_domains: Annotated[list[Domain], Field(max_length=len(DOMAINS) * 2)] = []
+    certified_domains: Annotated[list[DomainIn], Field(max_length=len(DOMAINS) * 2)] = []
     registered_at: Timestamp | None = None
     renamed_at: Timestamp | None = None
-    owner_id: Annotated[Text, Field(max_length=MAX_NAME_CHARS)] | None = None
-    mcn: Annotated[Text, Field(max_length=MAX_NAME_CHARS)] | None = None
-    violations_90d: Annotated[StrictInt, Field(ge=0)] = 0
+    owner_id: text_type(max_length=MAX_NAME_CHARS) | None = None
+    mcn: text_type(max_length=MAX_NAME_CHARS) | None = None
+    violations_90d: Annotated[StrictInt, Field(ge=0, le=INT64_MAX)] = 0
 
 
 def _finite(values: list[float]) -> list[float]:
@@ -129,11 +176,11 @@ class EngagementMetrics(_Model):
 class Candidate(_Model):
     """An item proposed for the trending list (热搜)."""
 
-    id: Annotated[Text, Field(min_length=1, max_length=MAX_NAME_CHARS)] | StrictInt
-    title: Annotated[Text, Field(min_length=1, max_length=MAX_TITLE_CHARS)]
-    text: Annotated[Text, Field(max_length=MAX_TEXT_CHARS)] | None = None
-    topic_type: TopicType
-    domain: Domain | None = None
+    id: Id | Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
+    title: text_type(min_length=1, max_length=MAX_TITLE_CHARS, blank=False)
+    text: text_type(max_length=MAX_TEXT_CHARS) | None = None
+    topic_type: TopicTypeIn
+    domain: DomainIn | None = None
     declared: Declared = Declared()
     detected: Detected = Detected()
     account: Account
@@ -179,6 +226,9 @@ class ReviewResult:
     refutations: tuple[dict[str, Any], ...] = ()
     freeze_interactions: bool = False
     rule_results: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    #: stored review items from the history this candidate is a matrix near-duplicate of (they go back
+    #: to the manual queue with it; see ``ReviewStore.record_batch(requeue=...)``)
+    linked_review_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The API shape (rule_results are stored, not returned)."""

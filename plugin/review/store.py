@@ -6,10 +6,12 @@ Tables (prefix ``review_``), all append-only — SQLite triggers abort any UPDAT
 - ``review_items``      one row per reviewed candidate: the candidate, the decision, the rule results
                         and the lexicon version; ``queued`` = 1 when it went to manual review
 - ``review_decisions``  at most one human decision per item: who, when, why
-- ``review_audit``      every event (automatic decision, human decision) in order
+- ``review_requeues``   at most one per item: an automatically decided item sent to manual review
+                        later, because a newer item turned out to be its matrix near-duplicate
+- ``review_audit``      every event (automatic decision, requeue, human decision) in order
 
-An item's status is derived: ``pending`` (queued, no human decision), ``decided`` (human decision)
-or ``auto`` (not queued). A batch and its audit rows are written in one transaction.
+An item's status is derived: ``pending`` (queued or requeued, no human decision), ``decided`` (human
+decision) or ``auto`` (neither). A batch, its requeues and its audit rows are written in one transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..db import connect, migrate
 from ..errors import GuardError
 from .models import DECISIONS, Candidate, ReviewResult
 
-__all__ = ["HUMAN_DECISIONS", "ReviewConflict", "ReviewNotFound", "ReviewStore", "STATUSES"]
+__all__ = ["HUMAN_DECISIONS", "REQUEUE_DECISIONS", "ReviewConflict", "ReviewNotFound", "ReviewStore", "STATUSES"]
 
 #: Decisions a reviewer may take (``review`` would send the item back to the queue it is in).
 HUMAN_DECISIONS = tuple(d for d in DECISIONS if d != "review")
@@ -72,7 +74,30 @@ CREATE TABLE review_audit (
 )
 """
 
-_APPEND_ONLY = ("review_runs", "review_items", "review_decisions", "review_audit")
+_SCHEMA_V2 = """
+CREATE TABLE review_requeues (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL UNIQUE REFERENCES review_items(id),
+    by_item_id TEXT NOT NULL REFERENCES review_items(id),
+    reason TEXT NOT NULL,
+    requeued_at TEXT NOT NULL
+)
+"""
+
+_APPEND_ONLY = ("review_runs", "review_items", "review_decisions", "review_audit", "review_requeues")
+
+#: Automatic decisions a later matrix near-duplicate sends back to manual review (a rejected item is
+#: already off the list; queued and decided items have had, or will get, a person's look).
+REQUEUE_DECISIONS = frozenset({"approve", "approve_with_labels", "limit"})
+
+#: WHERE clauses of the derived statuses (``i`` items, ``d`` decisions, ``q`` requeues).
+_STATUS_WHERE = {
+    "pending": " WHERE (i.queued = 1 OR q.id IS NOT NULL) AND d.id IS NULL",
+    "decided": " WHERE d.id IS NOT NULL",
+    "auto": " WHERE i.queued = 0 AND q.id IS NULL AND d.id IS NULL",
+    "all": "",
+}
+_JOINS = " LEFT JOIN review_decisions d ON d.item_id = i.id LEFT JOIN review_requeues q ON q.item_id = i.id"
 
 
 class ReviewNotFound(GuardError, KeyError):
@@ -102,7 +127,7 @@ class ReviewStore:
         self.conn = db if isinstance(db, sqlite3.Connection) else connect(db)
         self._lock = threading.Lock()
         with self._lock:
-            migrate(self.conn, "review", [_SCHEMA_V1])
+            migrate(self.conn, "review", [_SCHEMA_V1, _SCHEMA_V2])
             for table in _APPEND_ONLY:
                 for op in ("UPDATE", "DELETE"):
                     self.conn.execute(
@@ -124,7 +149,12 @@ class ReviewStore:
         lexicon_version: str,
         at: dt.datetime | None = None,
     ) -> list[str]:
-        """Store a reviewed batch in one transaction; returns the new item ids (same order)."""
+        """Store a reviewed batch in one transaction; returns the new item ids (same order).
+
+        Items named in a result's ``linked_review_ids`` (earlier items this candidate is a matrix
+        near-duplicate of) are sent to the manual queue too, when their automatic decision let them
+        through (:data:`REQUEUE_DECISIONS`) and they are not queued, requeued or decided already; one
+        ``review_requeues`` row and one ``requeued`` audit event each, never a second queue row."""
         if len(candidates) != len(results):
             raise ValueError("candidates and results differ in length")
         at_s = _iso(at or _now())
@@ -158,18 +188,50 @@ class ReviewStore:
                 self.conn.executemany(
                     "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)", audit
                 )
+                self._requeue_linked(ids, candidates, results, at_s)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
         return ids
 
+    def _requeue_linked(self, ids: Sequence[str], candidates: Sequence[Candidate],
+                        results: Sequence[ReviewResult], at_s: str) -> None:
+        """Inside record_batch's transaction: requeue the earlier items the new ones are linked to."""
+        done: set[str] = set()
+        for item_id, cand, res in zip(ids, candidates, results):
+            for target in getattr(res, "linked_review_ids", ()) or ():
+                if target in done or target in ids:
+                    continue
+                row = self.conn.execute(
+                    "SELECT i.queued, i.decision, i.candidate_id, d.id AS decided, q.id AS requeued FROM review_items i"
+                    + _JOINS + " WHERE i.id = ?", (target,)
+                ).fetchone()
+                if row is None or row["queued"] or row["decided"] is not None or row["requeued"] is not None \
+                        or row["decision"] not in REQUEUE_DECISIONS:
+                    continue
+                done.add(target)
+                reason = (f"matrix near-duplicate: candidate {cand.id!s} (review {item_id}) from an account sharing "
+                          f"its owner / MCN; automatic decision was {row['decision']}")
+                self.conn.execute(
+                    "INSERT INTO review_requeues (item_id, by_item_id, reason, requeued_at) VALUES (?, ?, ?, ?)",
+                    (target, item_id, reason, at_s),
+                )
+                self.conn.execute(
+                    "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
+                    (at_s, "system", "requeued", target, _dumps({
+                        "candidate_id": row["candidate_id"], "by_item_id": item_id, "by_candidate_id": str(cand.id),
+                        "reason": reason, "automatic_decision": row["decision"],
+                    })),
+                )
+
     # -- the queue and human decisions -------------------------------------------------------
 
     _SELECT = (
         "SELECT i.id, i.candidate_id, i.candidate_json, i.decision, i.result_json, i.rule_results_json,"
         " i.lexicon_version, i.created_at, i.queued, d.decision AS human_decision, d.reviewer, d.note,"
-        " d.decided_at FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id"
+        " d.decided_at, q.by_item_id AS requeued_by, q.reason AS requeue_reason, q.requeued_at"
+        " FROM review_items i" + _JOINS
     )
 
     @staticmethod
@@ -177,7 +239,7 @@ class ReviewStore:
         if row["human_decision"] is not None:
             status = "decided"
         else:
-            status = "pending" if row["queued"] else "auto"
+            status = "pending" if row["queued"] or row["requeued_by"] is not None else "auto"
         human = None
         if row["human_decision"] is not None:
             human = {"decision": row["human_decision"], "reviewer": row["reviewer"], "note": row["note"],
@@ -199,6 +261,8 @@ class ReviewStore:
                 "decided_at": row["created_at"],
             },
             "human": human,
+            "requeued": None if row["requeued_by"] is None else {
+                "by_item_id": row["requeued_by"], "reason": row["requeue_reason"], "at": row["requeued_at"]},
             "candidate": json.loads(row["candidate_json"]),
             "created_at": row["created_at"],
         }
@@ -207,12 +271,7 @@ class ReviewStore:
         """Items by status, oldest first (the queue order)."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-        where = {
-            "pending": " WHERE i.queued = 1 AND d.id IS NULL",
-            "decided": " WHERE d.id IS NOT NULL",
-            "auto": " WHERE i.queued = 0 AND d.id IS NULL",
-            "all": "",
-        }[status]
+        where = _STATUS_WHERE[status]
         with self._lock:
             rows = self.conn.execute(
                 self._SELECT + where + " ORDER BY i.created_at, i.rowid LIMIT ? OFFSET ?", (limit, offset)
@@ -220,16 +279,9 @@ class ReviewStore:
         return [self._item(r) for r in rows]
 
     def count(self, status: str = "pending") -> int:
-        where = {
-            "pending": " WHERE i.queued = 1 AND d.id IS NULL",
-            "decided": " WHERE d.id IS NOT NULL",
-            "auto": " WHERE i.queued = 0 AND d.id IS NULL",
-            "all": "",
-        }[status]
+        where = _STATUS_WHERE[status]
         with self._lock:
-            return int(self.conn.execute(
-                "SELECT COUNT(*) FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id" + where
-            ).fetchone()[0])
+            return int(self.conn.execute("SELECT COUNT(*) FROM review_items i" + _JOINS + where).fetchone()[0])
 
     def get(self, item_id: str) -> dict[str, Any]:
         with self._lock:
@@ -251,14 +303,14 @@ class ReviewStore:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 row = self.conn.execute(
-                    "SELECT i.queued, i.decision, d.reviewer, d.decided_at FROM review_items i"
-                    " LEFT JOIN review_decisions d ON d.item_id = i.id WHERE i.id = ?", (item_id,)
+                    "SELECT i.queued, i.decision, d.reviewer, d.decided_at, q.id AS requeued FROM review_items i"
+                    + _JOINS + " WHERE i.id = ?", (item_id,)
                 ).fetchone()
                 if row is None:
                     raise ReviewNotFound(item_id)
                 if row["decided_at"] is not None:
                     raise ReviewConflict(f"review {item_id} was already decided by {row['reviewer']} at {row['decided_at']}")
-                if not row["queued"]:
+                if not row["queued"] and row["requeued"] is None:
                     raise ReviewConflict(f"review {item_id} is not in the manual review queue (automatic decision {row['decision']})")
                 self.conn.execute(
                     "INSERT INTO review_decisions (item_id, decision, reviewer, note, decided_at) VALUES (?, ?, ?, ?, ?)",
@@ -297,15 +349,20 @@ class ReviewStore:
 
     def recent_candidates(self, *, since: dt.datetime, limit: int) -> list[tuple[Candidate, dt.datetime]]:
         """Candidates reviewed since ``since`` (newest ``limit``, returned oldest first), for the matrix history."""
+        return [(c, at) for c, at, _ in self.recent_items(since=since, limit=limit)]
+
+    def recent_items(self, *, since: dt.datetime, limit: int) -> list[tuple[Candidate, dt.datetime, str]]:
+        """Like :meth:`recent_candidates`, with each item's id: ``(candidate, created_at, item_id)``."""
         with self._lock:
             rows = self.conn.execute(
-                "SELECT candidate_json, created_at FROM review_items WHERE created_at >= ?"
+                "SELECT id, candidate_json, created_at FROM review_items WHERE created_at >= ?"
                 " ORDER BY created_at DESC, rowid DESC LIMIT ?", (_iso(since), limit)
             ).fetchall()
         out = []
         for r in reversed(rows):
             try:
-                out.append((Candidate.model_validate_json(r["candidate_json"]), dt.datetime.fromisoformat(r["created_at"])))
+                out.append((Candidate.model_validate_json(r["candidate_json"]), dt.datetime.fromisoformat(r["created_at"]),
+                            r["id"]))
             except ValueError:  # a row written by an older schema of the candidate: skip it
                 continue
         return out

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from plugin.review.store import ReviewConflict, ReviewNotFound
 
 from ..errors import ServiceError
-from ..schemas import ReviewDecisionRequest
+from ..schemas import DB_INT_MAX, ReviewDecisionRequest
 from .deps import guard_of
 
 router = APIRouter(tags=["reviews"])
@@ -23,7 +23,7 @@ def list_reviews(
     request: Request,
     status: Status = "pending",
     limit: int = Query(None, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=DB_INT_MAX),
 ) -> JSONResponse:
     """Items by status, oldest first: ``pending`` (the queue), ``decided``, ``auto`` or ``all``."""
     guard = guard_of(request)
@@ -71,6 +71,6 @@ def review_audit(review_id: str, request: Request) -> JSONResponse:
 
 
 @router.get("/v1/audit", summary="The audit trail")
-def audit(request: Request, after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=10000)) -> JSONResponse:
+def audit(request: Request, after: int = Query(0, ge=0, le=DB_INT_MAX), limit: int = Query(1000, ge=1, le=10000)) -> JSONResponse:
     """Every automatic and human decision, in order; ``after`` continues from a sequence number."""
     return JSONResponse({"events": guard_of(request).reviews.audit(after=after, limit=limit)})

@@ -17,8 +17,9 @@ router = APIRouter(tags=["trending"])
              summary="Review trending-list candidates")
 def trending_review(body: TrendingReviewRequest, request: Request) -> JSONResponse:
     """Run every review rule on each candidate; store each automatic decision (with the lexicon
-    version and rule results) and queue ``review`` decisions for a human. The whole batch is stored
-    in one transaction, so a failure stores nothing."""
+    version and rule results) and queue ``review`` decisions for a human; earlier items a candidate is a
+    matrix near-duplicate of go back to the queue too. The whole batch is stored in one transaction, so a
+    failure stores nothing."""
     guard = guard_of(request)
     cfg = guard.config
     if len(body.candidates) > cfg.max_candidates:
@@ -34,7 +35,7 @@ def trending_review(body: TrendingReviewRequest, request: Request) -> JSONRespon
     with guard.review_lock:  # the matrix history must see batches one at a time
         results = guard.engine.review(body.candidates, matcher=matcher, rumors=guard.rumors, now=now, remember=False)
         ids = guard.reviews.record_batch(body.candidates, results, lexicon_version=version, at=now)
-        guard.engine.remember(body.candidates, now)
+        guard.engine.remember(body.candidates, now, ids)
     m = guard.metrics
     out = []
     for cand, res, review_id in zip(body.candidates, results, ids):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from .accounts import AccountNameRule, DomainCertificationRule, NewAccountRule, ViolationHistoryRule
+from .accounts import (
+    AccountNameLexiconRule, AccountNameRule, DomainCertificationRule, NewAccountRule, ViolationHistoryRule,
+)
 from .base import Finding, Rule
 from .labels import AILabelRule, FictionLabelRule, OldNewsRule, SourceRule
 from .lexicon import LexiconRule
 from .signals import EngagementSpikeRule, MatrixAccountRule, RumorRule
 
 __all__ = [
-    "AILabelRule", "AccountNameRule", "DomainCertificationRule", "EngagementSpikeRule", "FictionLabelRule",
+    "AILabelRule", "AccountNameLexiconRule", "AccountNameRule", "DomainCertificationRule", "EngagementSpikeRule", "FictionLabelRule",
     "Finding", "LexiconRule", "MatrixAccountRule", "NewAccountRule", "OldNewsRule", "Rule", "RumorRule",
     "SourceRule", "ViolationHistoryRule", "default_rules",
 ]
@@ -19,6 +21,7 @@ def default_rules() -> list[Rule]:
     """A fresh instance of every rule, in the order reasons are reported."""
     return [
         LexiconRule(), RumorRule(), DomainCertificationRule(), MatrixAccountRule(), AccountNameRule(),
+        AccountNameLexiconRule(),
         NewAccountRule(), SourceRule(), AILabelRule(), FictionLabelRule(), OldNewsRule(),
         EngagementSpikeRule(), ViolationHistoryRule(),
     ]

@@ -8,10 +8,15 @@ from typing import Iterable
 
 from ...normalize import fold_text
 from ..context import CandidateFacts, ReviewContext
-from ..models import Candidate
+from ..domains import DomainInference
+from ..models import Candidate, as_aware
+from ..names import accidental_hit
 from .base import Finding, Rule
+from .lexicon import CATEGORY_CLAUSES, cite_clause
 
-__all__ = ["AccountNameRule", "DomainCertificationRule", "NewAccountRule", "ViolationHistoryRule"]
+__all__ = [
+    "AccountNameLexiconRule", "AccountNameRule", "DomainCertificationRule", "NewAccountRule", "ViolationHistoryRule",
+]
 
 #: Fallback markers of party / government / military / news-media / region names, used besides the
 #: ``account_name`` lexicon (which is the primary, editable source). Data, overridable per instance.
@@ -37,7 +42,9 @@ INSTITUTION_MARKERS: dict[str, tuple[str, ...]] = {
 
 class AccountNameRule(Rule):
     """Names containing party, government, military, news-media or region names need manual review
-    unless the account is a verified organisation."""
+    unless the account is a verified organisation. The name hits come from
+    :class:`plugin.review.names.NameScanner` (account-name lexicon, homophones, letters slipped in;
+    accidental hits across two words and lone weak terms removed)."""
 
     id = "account_name"
     clauses = ("001 第1条",)
@@ -54,10 +61,12 @@ class AccountNameRule(Rule):
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
         if candidate.account.verified_org:
             return
-        found = [f"{h.surface}({h.term})" for h in facts.name_hits if h.category in self.name_categories]
+        found = [f"{h.surface}({h.term}{', ' + h.technique if h.technique in _SPOOF_TECHNIQUES else ''})"
+                 for h in facts.name_hits if h.category in self.name_categories]
         if self._pattern is not None and not found:
             folded = fold_text(candidate.account.name)
-            found += [f"{m.group(0)}({self._kind[m.group(0)]})" for m in self._pattern.finditer(folded)]
+            found += [f"{m.group(0)}({self._kind[m.group(0)]})" for m in self._pattern.finditer(folded)
+                      if not accidental_hit(folded, m.start(), m.end())]
         if found:
             yield self.finding(
                 "review",
@@ -66,36 +75,97 @@ class AccountNameRule(Rule):
             )
 
 
+#: Techniques worth naming in the detail (the name spells an institution another way).
+_SPOOF_TECHNIQUES = frozenset({"homophone", "shape", "pinyin", "split", "traditional"})
+
+
+class AccountNameLexiconRule(Rule):
+    """Content-lexicon terms in the account name (专业刷粉工作室 advertises a black-market service on
+    every item it posts): a ``block`` term rejects the candidate, a ``review`` term sends it to manual
+    review; ``limit`` / ``label`` terms (clickbait, persona wording) are not judged on a name."""
+
+    id = "account_name_lexicon"
+    clauses = ("000 三.1",)
+    decisions = {"block": "reject", "review": "review"}
+
+    def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
+        groups: dict[tuple[str, str], list] = {}
+        for h in facts.name_content_hits:
+            if h.action in self.decisions:
+                groups.setdefault((h.action, h.category), []).append(h)
+        for (action, category), hits in groups.items():
+            own = next((h.clause for h in hits if h.clause), "")
+            terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
+            detail = f"account name {candidate.account.name!r} hits {category} terms ({action}): {terms}"
+            data = {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}
+            yield cite_clause(self, own, CATEGORY_CLAUSES.get(category, "000 三.1"), self.decisions[action], detail, data)
+
+
 class NewAccountRule(Rule):
-    """Accounts registered or renamed after the hot event began are reviewed strictly."""
+    """Accounts registered or renamed at or after the moment the hot event began are reviewed strictly.
+    Timestamps without a zone are read in ``ReviewSettings.naive_timezone`` (default Asia/Shanghai)."""
 
     id = "new_or_renamed_account"
     clauses = ("000 三.2",)
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
-        started = candidate.event_started_at
+        tz = ctx.settings.timezone
+        started = as_aware(candidate.event_started_at, tz)
         if started is None:
             return
         acc = candidate.account
         for what, when in (("registered", acc.registered_at), ("renamed", acc.renamed_at)):
-            if when is not None and when > started:
+            when = as_aware(when, tz)
+            if when is not None and when >= started:
                 yield self.finding(
                     "review",
-                    f"account {what} at {when.isoformat()}, after the event started at {started.isoformat()}",
+                    f"account {what} at {when.isoformat()}, {'when' if when == started else 'after'} the event "
+                    f"started at {started.isoformat()}",
                 )
 
 
 class DomainCertificationRule(Rule):
-    """Finance, education, medical and legal information only from accounts certified for that domain."""
+    """Finance, education, medical and legal information only from accounts certified for that domain.
+    A declared domain the account is not certified for → reject. With no declared domain the domain is
+    inferred from the title and text (:class:`plugin.review.domains.DomainInference`, terms in
+    ``domain_terms.yaml``); an inferred domain the account is not certified for → review (a person
+    checks the inference)."""
 
     id = "domain_certification"
     clauses = ("001 第2条",)
+    news_topics = frozenset({"current_affairs", "public_policy", "social_event"})
+
+    def __init__(self, inference: DomainInference | None = None) -> None:
+        self._inference = inference
+
+    @property
+    def inference(self) -> DomainInference:
+        if self._inference is None:
+            self._inference = DomainInference.from_file()
+        return self._inference
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
         domain = candidate.domain
-        if domain is not None and domain not in candidate.account.certified_domains:
-            certified = ", ".join(candidate.account.certified_domains) or "none"
-            yield self.finding("reject", f"{domain} information from an account not certified for it (certified: {certified})")
+        certified_domains = candidate.account.certified_domains
+        certified = ", ".join(certified_domains) or "none"
+        if domain is not None:
+            if domain not in certified_domains:
+                yield self.finding("reject", f"{domain} information from an account not certified for it (certified: {certified})",
+                                   data={"domain": domain, "inferred": False})
+            return
+        s = ctx.settings
+        min_score = s.domain_news_min_score if candidate.topic_type in self.news_topics else s.domain_min_score
+        for guess in self.inference.infer(candidate.content, min_score):
+            if guess.domain in certified_domains:
+                continue
+            yield self.finding(
+                "review",
+                f"no domain declared, but the text reads as {guess.domain} information (domain inferred from "
+                f"{'、'.join(guess.terms)}, score {guess.score}); the account is not certified for it "
+                f"(certified: {certified})",
+                data={"domain": guess.domain, "inferred": True, "terms": list(guess.terms), "score": guess.score},
+            )
+            return  # the best uncertified guess is enough for a person to look at
 
 
 class ViolationHistoryRule(Rule):

@@ -9,7 +9,7 @@ from ..context import CandidateFacts, ReviewContext
 from ..models import Candidate, Reason
 from .base import Finding, Rule
 
-__all__ = ["ACTION_DECISIONS", "CATEGORY_CLAUSES", "CATEGORY_LABELS", "LexiconRule"]
+__all__ = ["ACTION_DECISIONS", "CATEGORY_CLAUSES", "CATEGORY_LABELS", "LexiconRule", "cite_clause"]
 
 #: Lexicon action → review decision.
 ACTION_DECISIONS = {"block": "reject", "review": "review", "limit": "limit", "label": "approve_with_labels"}
@@ -50,18 +50,24 @@ class LexiconRule(Rule):
             default = CATEGORY_CLAUSES.get(category, "000 三.1")
             terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
             labels = (CATEGORY_LABELS.get(category, category),) if action == "label" else ()
-            finding = self.finding(
-                ACTION_DECISIONS[action],
-                f"{where} hits {category} terms ({action}): {terms}",
-                labels=labels,
-                clauses=(own,) if own in _known_clauses() else (default,),
-                data={"category": category, "action": action, "term_ids": [h.term_id for h in hits]},
+            yield cite_clause(
+                self, own, default, ACTION_DECISIONS[action], f"{where} hits {category} terms ({action}): {terms}",
+                {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}, labels=labels,
             )
-            if own and own not in _known_clauses():
-                # the entry cites its own clause (lexicon header/entry): report that citation
-                finding = Finding(Reason(self.id, own, finding.reason.detail), finding.decision, finding.labels,
-                                  finding.refutations, finding.freeze_interactions, finding.data)
-            yield finding
+
+
+def cite_clause(rule: Rule, own: str, default: str, decision: str, detail: str, data: dict,
+                labels: tuple[str, ...] = ()) -> Finding:
+    """A finding citing the lexicon entry's own clause: a known seed clause key is expanded; any other
+    citation the entry carries (lexicon header / entry text) is reported as written; without one the
+    category's ``default`` clause is cited."""
+    known = _known_clauses()
+    finding = rule.finding(decision, detail, labels=labels, clauses=(own,) if own in known else (default,), data=data)
+    if own and own not in known:
+        finding = Finding(Reason(rule.id, own, finding.reason.detail), finding.decision, finding.labels,
+                          finding.refutations, finding.freeze_interactions, finding.data)
+    return finding
+
 
 def _known_clauses() -> dict[str, str]:
     from ..clauses import CLAUSES

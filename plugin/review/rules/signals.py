@@ -76,13 +76,23 @@ class EngagementSpikeRule(Rule):
         s = ctx.settings
         spike = detect_spike(
             candidate.metrics.engagement_per_min, ratio=s.spike_ratio, robust_z=s.spike_robust_z,
-            min_baseline=s.spike_min_baseline, min_value=s.spike_min_value,
+            min_baseline=s.spike_min_baseline, min_value=s.spike_min_value, min_jump=s.spike_min_jump,
+            short_ratio=s.spike_short_ratio, window=s.spike_window, baseline_quantile=s.spike_baseline_quantile,
+            baseline_points=s.spike_baseline_points, growth_tolerance=s.spike_growth_tolerance,
+            growth_ratio=s.spike_growth_ratio,
         )
         if spike is not None:
             ratio = "∞" if spike.ratio == float("inf") else f"{spike.ratio:.1f}"
+            how = {
+                "level_shift": f"robust z {min(spike.robust_z, 1e9):.1f}",
+                "short_series": f"short series, more than {s.spike_short_ratio:g}× required",
+                "growth": f"steady growth, but more than {s.spike_growth_ratio:g}× the baseline",
+            }[spike.method]
+            span = "the last minute" if spike.minutes == 1 else f"each of the last {spike.minutes} minutes"
             yield self.finding(
                 "limit",
-                f"engagement {spike.last:g}/min is {ratio}× the item's baseline median {spike.median:g}/min "
-                f"(robust z {min(spike.robust_z, 1e9):.1f}): interactions frozen, traffic limited",
+                f"engagement of at least {spike.level:g}/min in {span} is {ratio}× the item's baseline "
+                f"{spike.baseline:g}/min ({how}): interactions frozen, traffic limited",
                 freeze=True,
+                data={"level": spike.level, "baseline": spike.baseline, "minutes": spike.minutes, "method": spike.method},
             )
