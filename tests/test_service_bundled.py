@@ -16,7 +16,7 @@ def _entry(matcher, action: str, scope: str = "content"):
     """A bundled entry with ``action`` that fires on its own in a neutral sentence (no validity window)."""
     for e in matcher.entries:
         if e.action == action and e.scope == scope and not e.valid_from and not e.valid_to \
-                and len(e.term) >= 2 and not e.term.isascii() and e.severity >= 2:  # severity 1: weak names
+                and len(e.term) >= 2 and not e.term.isascii() and (scope != "account_name" or e.severity >= 2):  # weak names
             hits = matcher.scan(f"今天{e.term}。", scope=scope)
             if hits and all(h.action == action for h in hits):
                 return e
