@@ -37,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_text_chars", 20_000, int, "longest candidate title + text (characters)"),
     Setting("max_suggestions", 50, int, "most suggestions in one /v1/suggestions/filter request"),
     Setting("max_candidates", 200, int, "most candidates in one /v1/trending/review request"),
-    Setting("suggestion_drop_action", "limit", str,
+    Setting("suggestion_drop_action", "label", str,
             "suggestions whose lexicon action is at least this (label/limit/review/block) are dropped"),
     Setting("suggestion_rumor_check", True, bool, "also drop suggestions that match a known rumour (pins)"),
     Setting("check_cache_size", 50_000, int,
@@ -108,7 +108,7 @@ class ServiceConfig:
     max_text_chars: int = 20_000
     max_suggestions: int = 50
     max_candidates: int = 200
-    suggestion_drop_action: str = "limit"
+    suggestion_drop_action: str = "label"
     suggestion_rumor_check: bool = True
     check_cache_size: int = 50_000
     protect_checks: bool = False

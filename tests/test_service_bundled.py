@@ -55,6 +55,12 @@ def test_suggestions_on_bundled_terms(client, bundled_matcher):
     assert body["kept"] == ["今天天气"] and body["dropped"][0]["reason"] == f"lexicon:{e.category}"
 
 
+def test_label_only_suggestions_are_dropped_by_default(client, bundled_matcher):
+    e = _entry(bundled_matcher, "label")
+    body = client.post("/v1/suggestions/filter", json={"prefix": "今天", "suggestions": [f"今天{e.term}。", "今天天气"]}).json()
+    assert body["kept"] == ["今天天气"] and body["dropped"][0]["reason"] == f"lexicon:{e.category}"
+
+
 def test_account_names_on_bundled_lexicon(client, bundled_matcher):
     e = _entry(bundled_matcher, "review", scope="account_name")
     res = client.post("/v1/trending/review", json={"candidates": [candidate(account={"name": f"{e.term}小编"})]}).json()
