@@ -142,6 +142,17 @@ def test_suggestions_overfetched_filtered_and_cut():
     assert engine.requests[0]["suggest"]["s"]["completion"]["size"] == 6
 
 
+def test_label_only_suggestions_are_dropped_but_label_only_hits_are_kept():
+    engine = FakeEngine(docs(3), suggestions=["博主震惊了", "博客", "博士"])
+    guard = SearchGuard(FakeMatcher(TERMS))
+    body = {"suggest": {"s": {"prefix": "博", "completion": {"field": "suggest", "size": 2}}}}
+    assert [o["text"] for o in run(guard, engine, body)["suggest"]["s"][0]["options"]] == ["博客", "博士"]
+    assert not guard.is_blocked("博主震惊了")  # results and queries: only block_actions
+    narrow = SearchGuard(FakeMatcher(TERMS), config=SearchGuardConfig(suggest_drop_actions=frozenset({"block"})))
+    engine = FakeEngine([], suggestions=["博主震惊了", "博客"])
+    assert [o["text"] for o in run(narrow, engine, body)["suggest"]["s"][0]["options"]] == ["博主震惊了", "博客"]
+
+
 def test_suggestion_retry_when_short():
     sugg = ["博彩1", "博彩2", "博彩3", "博彩4", "博客", "博士"]
     engine = FakeEngine([], suggestions=sugg)

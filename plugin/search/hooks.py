@@ -71,8 +71,11 @@ class SearchGuardConfig:
     query_fields: tuple[str, ...] | None = None
     #: ``_source`` fields of result hits and suggestion options checked against the lexicons (dotted paths).
     hit_fields: tuple[str, ...] = ("title",)
-    #: matcher actions that block a query, a hit or a suggestion.
+    #: matcher actions that block a query or remove a result hit.
     block_actions: frozenset[str] = frozenset({"block"})
+    #: matcher actions that remove a suggestion option: suggestions are the platform's own
+    #: recommendation, so clickbait and persona labels keep them out too (seed 000 三.1).
+    suggest_drop_actions: frozenset[str] = frozenset({"block", "review", "limit", "label"})
     #: "response" (insert refutation hits), "native" (ES ``pinned`` query) or "off".
     pin_mode: str = "response"
     #: most refutations pinned per query.
@@ -177,8 +180,9 @@ class SearchGuard:
         """The matcher's CheckResult for a query text."""
         return self.matcher().check(text)
 
-    def is_blocked(self, text: str) -> bool:
-        """Whether ``text`` (a hit title, a suggestion) hits a blocking entry; cached per matcher."""
+    def is_blocked(self, text: str, actions: frozenset[str] | None = None) -> bool:
+        """Whether ``text`` (a hit title, a suggestion) hits an entry whose action is in ``actions``
+        (default: ``block_actions``); the matcher's verdict is cached per matcher."""
         if not text:
             return False
         m = self.matcher()
@@ -188,16 +192,16 @@ class SearchGuard:
         cache = self._cache
         verdict = cache.get(text)
         if verdict is None:
-            verdict = m.check(text).action in self.config.block_actions
+            verdict = m.check(text).action
             cache[text] = verdict
             if len(cache) > self.config.cache_size:
                 cache.popitem(last=False)
-        return verdict
+        return verdict in (self.config.block_actions if actions is None else actions)
 
-    def hit_blocked(self, hit: Mapping[str, Any]) -> bool:
+    def hit_blocked(self, hit: Mapping[str, Any], actions: frozenset[str] | None = None) -> bool:
         for path in self.config.hit_fields:
             for text in _strings(_source_value(hit, path)):
-                if self.is_blocked(text):
+                if self.is_blocked(text, actions):
                     return True
         return False
 
@@ -446,9 +450,10 @@ class SearchGuard:
         return sizes
 
     def _option_blocked(self, option: Mapping[str, Any]) -> bool:
-        if self.is_blocked(option.get("text") or ""):
+        drop = self.config.suggest_drop_actions
+        if self.is_blocked(option.get("text") or "", drop):
             return True
-        return "_source" in option and self.hit_blocked(option)
+        return "_source" in option and self.hit_blocked(option, drop)
 
     def _filter_suggest(self, body: dict, response: dict, sizes: dict[str, int]) -> Plan:
         texts = extract_suggest_texts(body.get("suggest"))
