@@ -78,3 +78,23 @@ def test_default_db_is_qinglang_db_in_cwd(tmp_path, monkeypatch) -> None:
     res = runner.invoke(cli, ["rumors", "import", str(SMALL), "--quiet"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "qinglang.db").exists()
+
+
+def test_match_and_export_refuse_a_missing_db(tmp_path) -> None:
+    runner = CliRunner()
+    typo = tmp_path / "typo.db"
+    for args in (["rumors", "match", "--db", str(typo)], ["rumors", "export", "--db", str(typo)]):
+        res = runner.invoke(cli, args, input='{"id": 1, "text": "x"}\n')
+        assert res.exit_code == 2, res.output
+        assert "does not exist" in res.output
+    assert not typo.exists()
+
+
+def test_match_accepts_a_bom_on_stdin(tmp_path) -> None:
+    runner = CliRunner()
+    db = tmp_path / "q.db"
+    _import(runner, db)
+    res = runner.invoke(cli, ["rumors", "match", "--db", str(db)],
+                        input="\ufeff" + json.dumps({"id": 1, "text": "喝热水能杀死病毒吗"}, ensure_ascii=False) + "\n")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.splitlines()[0])["pins"][0]["rumor_id"] == "t001"

@@ -168,3 +168,43 @@ def test_project_schema_field_validation() -> None:
         Rumor.from_dict({"id": "a", "claim": "c", "status": "false", "triggers": "one"})
     r = Rumor.from_dict({"id": 7, "claim": " c ", "status": "disputed", "triggers": ["甲", "甲", " "]})
     assert r.id == "7" and r.claim == "c" and r.triggers == ("甲",)
+
+
+def _shared_row(rid: str, claim: str, verdict: str | None = "假", detail: str = "谣言") -> dict:
+    return {"id": rid, "source": "t", "claim": claim, "verdict": verdict, "verdict_detail": detail,
+            "refutation": "r", "checker": "c", "date": "2022-01-01", "tags": [], "markstyle": "fake", "url": None,
+            "src": "t", "orig_id": rid}
+
+
+def test_leading_bom_is_accepted(tmp_path) -> None:
+    path = tmp_path / "bom.jsonl"
+    body = "".join(json.dumps(_shared_row(f"b{i}", f"第{i}条说法"), ensure_ascii=False) + "\n" for i in range(2))
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    report = import_jsonl(RumorStore(tmp_path / "b.db"), path)
+    assert [r.id for r in report.rumors] == ["b0", "b1"]
+
+
+def test_surrogate_nul_and_overlong_claims_are_per_line_errors(tmp_path) -> None:
+    good = json.dumps(_shared_row("ok", "喝热水能杀死病毒"), ensure_ascii=False)
+    surrogate = json.dumps(_shared_row("s", "x")).replace('"claim": "x"', '"claim": "坏\\ud800字"')
+    nul = json.dumps(_shared_row("n", "有\x00空字符"), ensure_ascii=False)
+    long = json.dumps(_shared_row("l", "长" * 5001), ensure_ascii=False)
+    nested = json.dumps(_shared_row("t", "标签坏")).replace('"tags": []', '"tags": ["\\udc80"]')
+    path = _write(tmp_path / "bad.jsonl", [good, surrogate, nul, long, nested])
+    store = RumorStore(tmp_path / "x.db")
+    with pytest.raises(RumorImportError) as err:
+        import_jsonl(store, path)
+    msgs = {p.line: p.message for p in err.value.problems}
+    assert set(msgs) == {2, 3, 4, 5}
+    assert "surrogate" in msgs[2] and "NUL" in msgs[3] and "too long" in msgs[4] and "surrogate" in msgs[5]
+    assert store.count() == 0
+
+
+def test_partly_untrue_doubt_verdict_is_misleading(tmp_path) -> None:
+    rows = [_shared_row("a", "说法一", "疑", "有失实"), _shared_row("b", "说法二", "疑", "部分失实"),
+            _shared_row("c", "说法三", "疑", "尚无定论"), _shared_row("d", "说法四", None, "部分失实")]
+    store = RumorStore(tmp_path / "m.db")
+    import_jsonl(store, _write(tmp_path / "m.jsonl", rows))
+    status = {r.id: r.status for r in store.iterate()}
+    assert status == {"a": RumorStatus.MISLEADING, "b": RumorStatus.MISLEADING, "c": RumorStatus.DISPUTED,
+                      "d": RumorStatus.MISLEADING}

@@ -21,6 +21,14 @@ def _db_option(f):
                         help="SQLite database file (the same file `qinglang serve --db` uses).")(f)
 
 
+def _existing_db_option(f):
+    """--db for commands that only read: a path that does not exist is a usage error (exit 2),
+    not a silently created empty database."""
+    return click.option("--db", "db", default=DEFAULT_DB, show_default=True,
+                        type=click.Path(dir_okay=False, exists=True),
+                        help="Existing SQLite database file (the one `rumors import` wrote).")(f)
+
+
 def _open_store(db: str):
     from plugin.errors import RumorError
     from plugin.rumors import RumorStore
@@ -87,7 +95,7 @@ def import_cmd(path: str, db: str, quiet: bool) -> None:
 
 
 @rumors.command(name="export")
-@_db_option
+@_existing_db_option
 @click.option("--out", "out", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Output JSONL file ('-' for stdout).")
 def export_cmd(db: str, out: str) -> None:
@@ -109,7 +117,7 @@ def export_cmd(db: str, out: str) -> None:
 
 
 @rumors.command(name="match")
-@_db_option
+@_existing_db_option
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Most pins per text.")
 def match_cmd(db: str, limit: int) -> None:
     """Match JSONL {"id", "text"} lines on stdin; write {"id", "pins", "labels"} per line.
@@ -123,6 +131,8 @@ def match_cmd(db: str, limit: int) -> None:
     stdin = sys.stdin
     bad = 0
     for lineno, line in enumerate(stdin, 1):
+        if lineno == 1 and line.startswith("\ufeff"):
+            line = line[1:]  # a UTF-8 byte-order mark
         if not line.strip():
             continue
         rid = None

@@ -6,13 +6,15 @@ Rows may use either schema, detected per row:
   ``status``, ``triggers``, ``refutations`` ...), which :func:`export_jsonl` writes;
 - the shared fact-check data schema (``id``, ``claim``, ``verdict`` 假/真/疑, ``verdict_detail``,
   ``refutation``, ``checker``, ``date``, ``url``, ``tags``, ``source`` and bookkeeping fields).
-  Verdicts map 假→false, 疑→disputed, 真→true; a null verdict falls back to
-  ``verdict_detail`` (谣言/伪科学→false, 有失实/误区→misleading, 尚无定论→disputed,
+  Verdicts map 假→false, 疑→disputed (but 疑 with ``verdict_detail`` 有失实 / 部分失实, "partly
+  untrue", → misleading), 真→true; a null verdict falls back to ``verdict_detail``
+  (谣言/伪科学→false, 有失实/部分失实/误区→misleading, 尚无定论→disputed,
   确有此事/事实→true), and rows where neither decides are skipped with a reason.
   Refutation title: "【辟谣】" + the claim (the source has no title).
 
 A file is imported whole or not at all: every line is parsed first, and any bad line
-(invalid JSON, missing claim, bad verdict, unknown field, duplicate id) raises
+(invalid JSON, missing claim, bad verdict, unknown field, duplicate id, NUL or a lone
+surrogate in a string, a claim over ``MAX_CLAIM_CHARS``) raises
 :class:`RumorImportError` listing every problem with its line number; nothing is stored.
 """
 
@@ -41,6 +43,8 @@ __all__ = [
 
 #: Longest accepted line (bytes of text); longer lines are reported, not parsed.
 MAX_LINE_CHARS = 1_000_000
+#: Longest accepted claim (characters): a longer "claim" is an article, not a claim.
+MAX_CLAIM_CHARS = 5_000
 
 SHARED_FIELDS = frozenset(
     {"id", "source", "claim", "verdict", "verdict_detail", "refutation", "checker", "date", "tags", "markstyle",
@@ -49,12 +53,18 @@ SHARED_FIELDS = frozenset(
 _VERDICTS = {"假": RumorStatus.FALSE, "疑": RumorStatus.DISPUTED, "真": RumorStatus.TRUE}
 _DETAIL_PREFIXES = (
     ("谣言", RumorStatus.FALSE), ("伪科学", RumorStatus.FALSE), ("伪常识", RumorStatus.FALSE),
-    ("假新闻", RumorStatus.FALSE), ("有失实", RumorStatus.MISLEADING), ("误区", RumorStatus.MISLEADING),
+    ("假新闻", RumorStatus.FALSE), ("有失实", RumorStatus.MISLEADING), ("部分失实", RumorStatus.MISLEADING),
+    ("误区", RumorStatus.MISLEADING),
     ("尚无定论", RumorStatus.DISPUTED), ("存在争议", RumorStatus.DISPUTED), ("确有此事", RumorStatus.TRUE),
     ("确实如此", RumorStatus.TRUE), ("事实", RumorStatus.TRUE),
 )
+#: verdict_detail values that refine the 疑 verdict: "partly untrue" is misleading, not disputed.
+_PARTLY_UNTRUE = ("有失实", "部分失实")
 _TITLE_CLAIM_CHARS = 60
 _WS = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: The UTF-8 byte-order mark as decoded text; accepted (and dropped) at the start of a file.
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +110,17 @@ class _Skip(Exception):
 
 def _status_from_shared(row: dict[str, Any]) -> RumorStatus:
     verdict = row.get("verdict")
-    if verdict is not None:
-        if not isinstance(verdict, str) or verdict.strip() not in _VERDICTS:
-            raise ValueError(f"bad 'verdict' {verdict!r} (allowed: 假, 真, 疑 or null)")
-        return _VERDICTS[verdict.strip()]
     detail = row.get("verdict_detail")
     if detail is not None and not isinstance(detail, str):
         raise ValueError("'verdict_detail' must be a string")
     detail = (detail or "").strip()
+    if verdict is not None:
+        if not isinstance(verdict, str) or verdict.strip() not in _VERDICTS:
+            raise ValueError(f"bad 'verdict' {verdict!r} (allowed: 假, 真, 疑 or null)")
+        status = _VERDICTS[verdict.strip()]
+        if status is RumorStatus.DISPUTED and detail.startswith(_PARTLY_UNTRUE):
+            return RumorStatus.MISLEADING  # 疑 + 有失实: partly untrue, pinned and labelled 失实
+        return status
     for prefix, status in _DETAIL_PREFIXES:
         if detail.startswith(prefix):
             return status
@@ -163,6 +176,22 @@ def parse_row(row: Any) -> Rumor:
     raise ValueError("neither 'status' (project schema) nor 'verdict' (fact-check schema) given")
 
 
+def _check_text(value: Any, where: str = "") -> None:
+    """Refuse strings that cannot be stored as text: lone surrogates (JSON \\ud800 escapes) and NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"NUL character in {where or 'a string'}")
+        if _SURROGATE.search(value):
+            raise ValueError(f"lone surrogate (invalid Unicode escape) in {where or 'a string'}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k, "a field name")
+            _check_text(v, f"{k!r}" if not where else where)
+    elif isinstance(value, list):
+        for v in value:
+            _check_text(v, where)
+
+
 def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
                 progress: Callable[[int], None] | None = None) -> ImportReport:
     """Parse every line; raises :class:`RumorImportError` if any line is bad."""
@@ -172,10 +201,12 @@ def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
     for lineno, line in enumerate(lines, 1):
         report.lines = lineno
         if progress is not None:
-            progress(len(line.encode("utf-8")) + (0 if line.endswith("\n") else 1))
+            progress(len(line.encode("utf-8", "surrogatepass")) + (0 if line.endswith("\n") else 1))
         if len(line) > MAX_LINE_CHARS:
             problems.append(ImportProblem(path, lineno, f"line too long ({len(line)} characters)"))
             continue
+        if lineno == 1 and line.startswith(BOM):
+            line = line[1:]  # a UTF-8 byte-order mark some editors write
         if not line.strip():
             continue
         try:
@@ -184,7 +215,10 @@ def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
             problems.append(ImportProblem(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"))
             continue
         try:
+            _check_text(row)
             rumor = parse_row(row)
+            if len(rumor.claim) > MAX_CLAIM_CHARS:
+                raise ValueError(f"'claim' too long ({len(rumor.claim)} characters; limit {MAX_CLAIM_CHARS})")
         except _Skip as exc:
             report.skipped.append(ImportProblem(path, lineno, str(exc)))
             continue
