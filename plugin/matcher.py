@@ -6,8 +6,10 @@ Pipeline for one text (see ``docs/matching.md``):
    repeats collapsed, sentence ends kept as breaks) with a map back to the original.
 2. The dense view is mapped 1:1 to homophone classes and scanned ONCE by one
    pyahocorasick automaton whose keys are the class strings of every term, curated
-   variant, shape-alike variant and split-character spelling. Text and keys are
-   scanned as UTF-16 code units shown as latin-1 (an alphabet of 256, much faster).
+   variant and shape-alike variant. Text and keys are scanned as UTF-16 code units
+   shown as latin-1 (an alphabet of 256, much faster). Split-character spellings
+   (弓长 → 张) are joined in the text instead: where the dense view holds a known
+   component spelling, a joined view is scanned by the same automaton.
 3. Each candidate is verified against the dense text: an identical string is a direct
    hit (exact / normalized / traditional / invisible / noise / repeat, or the variant's
    technique); otherwise, where the entry enables it, a homophone hit needs most
@@ -21,6 +23,7 @@ A compiled :class:`Matcher` is immutable and safe to share across threads.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -47,8 +50,8 @@ TECHNIQUE_RANK = {
 }
 
 _SCAN_SCOPES = ("content", "account_name")
-_KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_SPLIT = 0, 1, 2, 3
-_KIND_TECH = {_KIND_VARIANT: "variant", _KIND_SHAPE: "shape", _KIND_SPLIT: "split"}
+_KIND_TERM, _KIND_VARIANT, _KIND_SHAPE, _KIND_FORM = 0, 1, 2, 3  # FORM: a split-character spelling
+_KIND_TECH = {_KIND_VARIANT: "variant", _KIND_SHAPE: "shape"}
 _MAX_SHAPE_VARIANTS = 24
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
@@ -82,6 +85,10 @@ class _Compiled:
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
     regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
     wide: bool  # keys are plain strings (huge lexicons) instead of UTF-16 code units
+    split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character the spelling stands for
+    split_prev: dict[str, frozenset[str]]  # character → characters before it in split-enabled terms
+    split_next: dict[str, frozenset[str]]  # ... and after it
+    split_reach: int  # longest term key: how far around a spelling the joined view is scanned
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -144,7 +151,6 @@ class Matcher:
         t = self._tables
         cls_table = t.class_table
         shape = t.shape_groups
-        splits = t.splits
         terms_dense = _dense_many([e.term for e in entries])
         pat_entry = array("i")
         pat_kind = bytearray()
@@ -153,7 +159,7 @@ class Matcher:
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
         regexes: list[tuple[int, re.Pattern[str]]] = []
-        variant_chars = frozenset(shape) | frozenset(splits)
+        variant_chars = frozenset(shape)
         poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
         alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
@@ -198,13 +204,30 @@ class Matcher:
                         pat_dense.append(d[:pos] + _bmp(alt) + d[pos + 1:])
                         pat_homo.append(0)
                         n += 1
-            if splits and "split" in techs:
-                for pos, ch in enumerate(d):
-                    for form in splits.get(ch, ()):
-                        pat_entry.append(i)
-                        pat_kind.append(_KIND_SPLIT)
-                        pat_dense.append(d[:pos] + _bmp(dense_key(form)) + d[pos + 1:])
-                        pat_homo.append(0)
+        # split-character spellings (弓长 → 张) of characters that split-enabled terms contain:
+        # found by the same scan, then joined into a second view (see _split_hits)
+        split_chars: list[str] = []
+        prev: dict[str, set[str]] = {}
+        nxt: dict[str, set[str]] = {}
+        wanted: set[str] = set()
+        for pid in range(len(pat_dense)):
+            if pat_kind[pid] == _KIND_TERM:
+                ent = entries[pat_entry[pid]]
+                if "split" in ent.techniques and ent.action != "allow":
+                    d = pat_dense[pid]
+                    wanted.update(d)
+                    for x, y in zip(d, d[1:]):
+                        nxt.setdefault(x, set()).add(y)
+                        prev.setdefault(y, set()).add(x)
+        reach = max((len(d) for d in pat_dense), default=0)
+        if wanted:
+            for form, ch in t.split_join.items():
+                if ch in wanted:
+                    pat_entry.append(len(split_chars))
+                    split_chars.append(ch)
+                    pat_kind.append(_KIND_FORM)
+                    pat_dense.append(form)
+                    pat_homo.append(0)
         # keys: homophone classes; as UTF-16 code units (sliced out of one encoded string)
         # unless the lexicon is huge, where plain keys keep the automaton half the size
         automaton: ahocorasick.Automaton | None = None
@@ -260,7 +283,85 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words, min_len, tuple(regexes), wide)
+                         groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars),
+                         {k: frozenset(v) for k, v in prev.items()}, {k: frozenset(v) for k, v in nxt.items()}, reach)
+
+    def _split_hits(self, dense: str, spellings: list[tuple[int, int, str]]) -> list[tuple[int, int, int, str, object | None]]:
+        """Hits of entries enabling ``split`` where the component spellings the scan found in
+        ``dense`` are joined (贝者博 → 赌博). Only windows around the spellings are scanned again."""
+        found: list[tuple[int, int, str]] = []  # non-overlapping, greedy left to right, longest first
+        last_end = 0
+        for start, end, ch in sorted(spellings, key=lambda f: (f[0], -f[1])):
+            if start >= last_end:
+                found.append((start, end, ch))
+                last_end = end
+        if not found:
+            return []
+        # a joined character must fit a term: a neighbour that some term has next to it, or
+        # another spelling right beside it (贝者十尃)
+        prev, nxt, n = self._c.split_prev, self._c.split_next, len(dense)
+        found = [f for k, f in enumerate(found)
+                 if (f[0] > 0 and dense[f[0] - 1] in prev.get(f[2], ()))
+                 or (f[1] < n and dense[f[1]] in nxt.get(f[2], ()))
+                 or (k > 0 and found[k - 1][1] == f[0]) or (k + 1 < len(found) and found[k + 1][0] == f[1])]
+        if not found:
+            return []
+        reach = self._c.split_reach
+        out: list[tuple[int, int, int, str, object | None]] = []
+        i = 0
+        while i < len(found):  # windows: spellings closer than a term's length share one
+            j = i + 1
+            while j < len(found) and found[j][0] - found[j - 1][1] < reach:
+                j += 1
+            self._split_window(dense, found[i:j], reach, out)
+            i = j
+        return out
+
+    def _split_window(self, dense: str, found: list[tuple[int, int, str]], reach: int,
+                      out: list[tuple[int, int, int, str, object | None]]) -> None:
+        wa = max(0, found[0][0] - reach + 1)
+        wb = min(len(dense), found[-1][1] + reach - 1)
+        parts: list[str] = []
+        starts: list[int] = []  # view index → dense start
+        ends: list[int] = []  # view index → dense end
+        joined_at: list[int] = []  # view indexes that stand for a component spelling
+        pos = wa
+        for a, b, ch in found:
+            parts.append(dense[pos:a])
+            starts.extend(range(pos, a))
+            ends.extend(range(pos + 1, a + 1))
+            joined_at.append(len(starts))
+            parts.append(ch)
+            starts.append(a)
+            ends.append(b)
+            pos = b
+        parts.append(dense[pos:wb])
+        starts.extend(range(pos, wb))
+        ends.extend(range(pos + 1, wb + 1))
+        view = "".join(parts)
+        c = self._c
+        cls_view = view.translate(self._tables.class_table)
+        shift = 0
+        if not c.wide:
+            cls_view = _u16(cls_view)
+            shift = 1
+        for end_b, val in c.automaton.iter(cls_view):  # type: ignore[union-attr]
+            if shift and not end_b & 1:
+                continue
+            e = (end_b + 1) >> shift
+            for pid in ((val,) if val >= 0 else c.groups[-val - 1]):
+                if c.pat_kind[pid] != _KIND_TERM:
+                    continue
+                pd = c.pat_dense[pid]
+                s = e - len(pd)
+                k = bisect.bisect_left(joined_at, s)
+                if k == len(joined_at) or joined_at[k] >= e:
+                    continue  # no joined character inside: the plain scan has it
+                idx = c.pat_entry[pid]
+                ent = c.entries[idx]
+                if "split" not in ent.techniques or ent.action == "allow" or view[s:e] != pd:
+                    continue
+                out.append((starts[s], ends[e - 1], idx, "split", None))
 
     def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
@@ -316,6 +417,7 @@ class Matcher:
             dense = _ASTRAL.sub("\ufffd", dense)
         c = self._c
         cand: list[tuple[int, int, int, str, object | None]] = []  # (start, end, entry, technique, variant ctx)
+        spellings: list[tuple[int, int, str]] = []  # split-character spellings found (start, end, character)
         cls_view = dense.translate(self._tables.class_table)
         shift = 0
         if not c.wide:
@@ -337,6 +439,8 @@ class Matcher:
                 if seg == pd:
                     if pat_kind[pid] == _KIND_TERM:
                         cand.append((s, e, pat_entry[pid], "", None))
+                    elif pat_kind[pid] == _KIND_FORM:
+                        spellings.append((s, e, c.split_chars[pat_entry[pid]]))
                     elif pat_kind[pid] == _KIND_VARIANT:
                         tech, vctx = c.pat_extra[pid]
                         cand.append((s, e, pat_entry[pid], tech, vctx))
@@ -346,6 +450,8 @@ class Matcher:
                     cand.append((s, e, pat_entry[pid], "homophone", None))
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense, nt))
+        if spellings:
+            cand.extend(self._split_hits(dense, spellings))
         if not cand:
             return pattern_hits
         hits = self._finish(text, nt, dense, cand, scope, today or dt.date.today())

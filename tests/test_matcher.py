@@ -203,3 +203,29 @@ def test_wide_keys_for_huge_lexicons_find_the_same_hits(monkeypatch: pytest.Monk
     assert wide._c.wide and not core_matcher._c.wide
     for text in ["网络赌博网站", "赌.博", "兼职日洁", "贝者博", "搏彩", "收购银航卡", "加企鹅号联系", "打开挂号页面"]:
         assert wide.scan(text) == core_matcher.scan(text), text
+
+
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ("专业亻弋开发票", "代开发票"),  # 代 = 亻弋 (radical side form)
+        ("专业人弋开发票", "代开发票"),  # ... or the full-form component
+        ("氵每外贝者场", "海外赌场"),  # two split characters in one term
+        ("网络贝者十尃", "网络赌博"),  # two adjacent split characters
+    ],
+)
+def test_split_spellings_from_the_decomposition_table(tmp_path, text: str, term: str) -> None:
+    lex = tmp_path / "terms.txt"
+    lex.write_text("# category: fraud\n代开发票\n海外赌场\n网络赌博\n", encoding="utf-8")
+    m = Matcher.from_lexicons([str(lex)], bundled=False)
+    hits = [h for h in m.scan(text) if h.term == term]
+    assert hits and hits[0].technique == "split", m.scan(text)
+    assert text[hits[0].start:hits[0].end] == hits[0].surface
+
+
+def test_split_spellings_only_count_inside_a_whole_term(tmp_path) -> None:
+    lex = tmp_path / "terms.txt"
+    lex.write_text("# category: fraud\n好评返现\n", encoding="utf-8")
+    m = Matcher.from_lexicons([str(lex)], bundled=False)
+    assert [h.technique for h in m.scan("女子评返现")] == ["split"]
+    assert m.scan("这名女子评价很高，返现活动") == []  # 女子 joins to 好, but 好评价 is not 好评返现
