@@ -104,6 +104,10 @@ class WordBoundary:
                         return True
         return False
 
+    def word_freq(self, text: str) -> int:
+        """jieba's dictionary frequency of ``text`` (0 when it is not a word)."""
+        return self._tokenizer().FREQ.get(text, 0) or 0
+
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a dictionary word of some frequency."""
         freq = self._tokenizer().FREQ.get(text, 0)

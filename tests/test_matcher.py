@@ -209,7 +209,6 @@ def test_wide_keys_for_huge_lexicons_find_the_same_hits(monkeypatch: pytest.Monk
     "text, term",
     [
         ("专业亻弋开发票", "代开发票"),  # 代 = 亻弋 (radical side form)
-        ("专业人弋开发票", "代开发票"),  # ... or the full-form component
         ("氵每外贝者场", "海外赌场"),  # two split characters in one term
         ("网络贝者十尃", "网络赌博"),  # two adjacent split characters
     ],
