@@ -46,7 +46,7 @@ __all__ = ["Matcher", "TECHNIQUE_RANK"]
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
     "exact": 0, "normalized": 1, "traditional": 2, "invisible": 3, "noise": 4, "repeat": 5,
-    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "pattern": 11,
+    "variant": 6, "split": 7, "shape": 8, "homophone": 9, "pinyin": 10, "initials": 11, "pattern": 12,
 }
 
 _SCAN_SCOPES = ("content", "account_name")
@@ -55,6 +55,10 @@ _KIND_TECH = {_KIND_VARIANT: "variant", _KIND_SHAPE: "shape"}
 _MAX_SHAPE_VARIANTS = 24
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
+_DIGIT = re.compile(r"[0-9]")
+_MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
+#: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
+_NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
 _PINYIN_WINDOW = 8
 #: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
 #: but need up to twice the nodes, which matters at a million terms.
@@ -117,6 +121,7 @@ class Matcher:
         self._boundary = WordBoundary.shared()
         self._pinyin_lock = threading.Lock()
         self._pinyin: tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]] | None = None
+        self._initials: dict[str, tuple[int, ...]] | None = None
         self._pinyin_re: re.Pattern[str] | None = None
 
     # ------------------------------------------------------------------ building
@@ -185,6 +190,13 @@ class Matcher:
                     pat_homo.append(0)
             if e.action == "allow" or not d:
                 continue
+            if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
+                for table in _NUMERALS:
+                    pat_extra[len(pat_dense)] = ("variant", None)
+                    pat_entry.append(i)
+                    pat_kind.append(_KIND_VARIANT)
+                    pat_dense.append(d.translate(table))
+                    pat_homo.append(0)
             techs = e.techniques
             if variant_chars.isdisjoint(d):
                 continue
@@ -344,6 +356,24 @@ class Matcher:
                 if "split" not in ent.techniques or ent.action == "allow" or view[s:e] != pd:
                     continue
                 out.append((starts[s], ends[e - 1], idx, "split", None))
+
+    def _initials_table(self) -> dict[str, tuple[int, ...]]:
+        """Pinyin initials (bjl for 百家乐, jnd28 for 加拿大28) of ``block`` entries that enable
+        ``pinyin`` and have at least three CJK characters; built on first use."""
+        table = self._initials
+        if table is None:
+            syl = self._tables.syllable
+            out: dict[str, list[int]] = {}
+            for i, e in enumerate(self._c.entries):
+                if e.action != "block" or e.regex or "pinyin" not in e.techniques:
+                    continue
+                d = dense_key(e.term)
+                if sum(1 for ch in d if ch in syl) < _MIN_INITIALS or not all(ch in syl or ch.isdigit() for ch in d):
+                    continue
+                key = "".join(syl[ch][0] if ch in syl else ch for ch in d)
+                out.setdefault(key, []).append(i)
+            table = self._initials = {k: tuple(v) for k, v in out.items()}
+        return table
 
     def _pinyin_automaton(self) -> tuple[ahocorasick.Automaton | None, tuple[tuple[int, ...], ...]]:
         """Pinyin keys of entries that enable the technique; built on first use."""
@@ -518,6 +548,18 @@ class Matcher:
                         a = i
                     prev = cur
             words.append((a, m.end()))
+        initials = self._initials_table()
+        if initials:  # a whole Latin word (plus digits right after it) spelling a term's initials
+            n = len(dense)
+            for ws, we in words:
+                if ws > 0 and ws not in cuts and dense[ws - 1].isascii() and dense[ws - 1].isalnum():
+                    continue
+                while we < n and dense[we].isdigit() and we not in cuts:
+                    we += 1
+                if we < n and we not in cuts and dense[we].isascii() and dense[we].isalnum():
+                    continue
+                for idx in initials.get(dense[ws:we], ()):
+                    out.append((ws, we, idx, "initials", None))
         # windows: each Latin word spelled in pinyin plus CJK context either side, merged
         spans: list[list[int]] = []
         plausible = self._pinyin_run_re()
@@ -536,6 +578,11 @@ class Matcher:
             ends: set[int] = set()
             for i in range(a, b):
                 ch = dense[i]
+                if ch in "12345" and i > a and dense[i - 1].isascii() and dense[i - 1].isalpha() \
+                        and not (i + 1 < b and dense[i + 1].isdigit()):
+                    starts.add(len(view))  # a tone number after a syllable (bai2 jia1 le4): skipped
+                    ends.add(len(view))
+                    continue
                 piece = syl.get(ch)
                 if piece is None:
                     piece = ch if ch.isascii() and ch.isalnum() else "\x01"

@@ -228,3 +228,25 @@ def test_split_spellings_only_count_inside_a_whole_term(tmp_path) -> None:
     m = Matcher.from_lexicons([str(lex)], bundled=False)
     assert [h.technique for h in m.scan("女子评返现")] == ["split"]
     assert m.scan("这名女子评价很高，返现活动") == []  # 女子 joins to 好, but 好评价 is not 好评返现
+
+
+@pytest.mark.parametrize(
+    "text, term, technique",
+    [
+        ("bai2 jia1 le4 老平台", "百家乐", "pinyin"),  # tone numbers after syllables
+        ("bjl 老平台 充值秒到", "百家乐", "initials"),  # pinyin initials of a block entry
+        ("JND28 每期计划", "加拿大28", "initials"),  # initials with the term's digits
+        ("加拿大二八 每期计划", "加拿大28", "variant"),  # digits as Chinese numerals
+        ("幸运贰捌 计划群", "幸运28", "variant"),  # ... or financial numerals
+        ("私聊 \u0474\u0425 领任务", "VX", "normalized"),  # Cyrillic izhitsa and kha
+    ],
+)
+def test_abbreviations_numerals_and_more_lookalikes(bundled_matcher: Matcher, text: str, term: str, technique: str) -> None:
+    hits = [h for h in bundled_matcher.scan(text) if h.term == term]
+    assert hits and hits[0].technique == technique, bundled_matcher.scan(text)
+    assert text[hits[0].start:hits[0].end] == hits[0].surface
+
+
+@pytest.mark.parametrize("text", ["abjl 项目", "bjlx 项目", "html5 教程", "今年二八年华", "ssc 工作"])
+def test_initials_and_numerals_need_a_whole_word(bundled_matcher: Matcher, text: str) -> None:
+    assert not [h for h in bundled_matcher.scan(text) if h.technique in ("initials", "variant")]
