@@ -130,3 +130,86 @@ def test_store_candidates_search(tmp_path) -> None:
     assert ids and ids[0] == "t002"
     res = RumorIndex.from_store(store).score_candidates("斯洛伐克总理确诊新冠", store.candidates("斯洛伐克总理确诊新冠"))
     assert res.pins[0]["rumor_id"] == "t002"
+
+
+EXTRA = [
+    ("e01", "北京即将全面封城，人员只出不进"),
+    ("e02", "挂烫机喷出的蒸汽可用于衣物消毒杀菌"),
+    ("e03", "喝60℃的水可以杀死病毒"),
+    ("e04", "干手器能在30秒内杀死新冠病毒"),
+    ("e05", "熏醋可以预防新冠病毒"),
+    ("e06", "钟南山院士被传染"),
+    ("e07", "1月9日，西安封控区、管控区相继解封"),
+    ("e08", "西安1月25日全面解封"),
+    ("e09", "地铁3号线全线停运"),
+    ("e10", "65岁以上老人不能接种新冠疫苗"),
+    ("e11", "候鸟迁徙会传播新冠病毒"),
+    ("e12", "瑞德西韦能治愈新冠肺炎"),
+    ("e13", "上海迪士尼拒绝这些地区来访者"),
+]
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory) -> RumorIndex:
+    """The small fixture plus claims for the keyword, number, date and benign-query cases."""
+    store = RumorStore(tmp_path_factory.mktemp("wide") / "w.db")
+    import_jsonl(store, HERE / "rumors_small.jsonl")
+    store.upsert(Rumor(id=i, claim=c, status=RumorStatus.FALSE, refutations=(Refutation(title="【辟谣】" + c),))
+                 for i, c in EXTRA)
+    return RumorIndex.from_store(store)
+
+
+def _top(index: RumorIndex, text: str) -> str | None:
+    pins = index.match(text).pins
+    return pins[0]["rumor_id"] if pins else None
+
+
+@pytest.mark.parametrize("query,want", [
+    ("北京 封城", "e01"),  # two rare words, both in a longer claim
+    ("挂烫机 消毒", "e02"),  # jieba cuts 挂烫机 into characters
+    ("紧急扩散！挂烫机可以消毒，大家赶紧转发", "e02"),  # chain-message noise
+    ("西安1月9日解封了吗", "e07"),  # the date as a whole, not 1 and 9
+    ("西安一月二十五日解封", "e08"),
+    ("地铁三号线停运了", "e09"),  # 三号线 = 3号线
+    ("六十五岁以上老人不能打疫苗吗", "e10"),
+])
+def test_keyword_number_and_date_queries(wide: RumorIndex, query: str, want: str) -> None:
+    assert _top(wide, query) == want
+
+
+@pytest.mark.parametrize("query", [
+    "钟南山院士简历",  # the claim's person + a generic noun: not what the claim says
+    "候鸟迁徙路线",
+    "瑞德西韦股票",
+    "上海迪士尼",  # a bare topic
+    "地铁5号线停运了",  # another line
+])
+def test_entity_with_generic_noun_does_not_pin(wide: RumorIndex, query: str) -> None:
+    assert wide.match(query).pins == []
+
+
+def test_remedy_subject_must_match(wide: RumorIndex) -> None:
+    # 醋 is the subject: claims about 60℃ water or hand dryers killing the virus are other claims
+    pins = [p["rumor_id"] for p in wide.match("喝醋能杀死新冠病毒", limit=5).pins]
+    assert "e03" not in pins and "e04" not in pins
+    assert wide.score("喝醋能杀死新冠病毒", "e04") < wide.score("干手器能杀死新冠病毒", "e04")
+
+
+def test_rumor_inside_a_long_post(wide: RumorIndex) -> None:
+    filler = "今天天气不错，我们去公园散步了。晚饭吃了面条和饺子。周末准备去看电影，顺便买点水果。"
+    claim = "喝60度的热水可以杀死病毒"
+    alone = wide.match(claim).pins[0]
+    assert alone["rumor_id"] == "e03"
+    for n in (1, 5, 40):
+        for post in (filler * n + claim + "。", claim + "。" + filler * n, filler * n + claim + "。" + filler * n):
+            pins = wide.match(post).pins
+            assert pins and pins[0]["rumor_id"] == "e03", (n, post[:40])
+            assert pins[0]["score"] >= alone["score"] - 1e-9  # surrounding text does not dilute it
+
+
+def test_long_text_limits(wide: RumorIndex) -> None:
+    from plugin.rumors.index import MAX_TEXT_CHARS
+
+    assert MAX_TEXT_CHARS >= 10_000
+    far = "今天天气不错。" * 1000 + "熏醋可以预防新冠病毒。"  # beyond the old 2,000-character cut
+    assert len(far) < MAX_TEXT_CHARS and _top(wide, far) == "e05"

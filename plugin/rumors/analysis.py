@@ -23,7 +23,10 @@ from functools import lru_cache
 
 from plugin.normalize import BREAK, fold_text
 
-__all__ = ["INTENT_RE", "INTENT_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "canon", "clean", "is_entity", "refutes", "subwords", "tokenizer"]
+__all__ = [
+    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
+    "clean", "cn_number", "is_entity", "is_name", "is_noun", "is_pair", "is_predicate", "number_key", "refutes", "subwords", "tokenizer",
+]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
 QUESTION_RE = re.compile(
@@ -49,6 +52,19 @@ _STOP = frozenset(
     等 等等 个 种 次 些 位 名 条 件 后 前 中 内 外 上 下 里 时 时候 之后 之前 以后 以前 期间 起 来 去 到 说法
     消息 网友 视频 图片 照片 一则 一张 一段 网上 网络 网传 流传 称之为 ℃ 度 摄氏度 % 个人 有人 事 事情
     年 月 日 号 天 点 分 秒 人 某 某地 某些 一 二 两 多 这里 那里 啥子 咱们 咱 俺 您
+    却 每 各 乃 既 均 皆 仍 亦 便 即 则 若 虽 竟 尚 遭 令 使 又称 得到 一起 一样 大量 很多 许多
+    """.split()
+)
+
+#: Attention / forwarding / source wording of chain messages and hot-search titles (紧急, 扩散, 转发,
+#: 家人 ...): carries no claim content, dropped like stop-words.
+NOISE_WORDS = frozenset(
+    """
+    最新 最新消息 紧急 紧急通知 重要 重要通知 通知 重磅 突发 快讯 速看 速转 必看 快看 紧急扩散 扩散 转发 转发给 转给 转告
+    互相 互相转告 周知 告知 告诉 提醒 温馨 温馨提示 提示 注意 注意啦 大家 各位 朋友 朋友们 亲 亲们 家人 家人们 亲人
+    亲友 亲戚 身边 赶紧 赶快 尽快 务必 千万 一定要 请 收藏 分享 看到 知道 看看 震惊 惊呆 吓人 可怕 网传 网曝 网友
+    爆料 曝光 传言 传闻 听说 据说 据悉 有人 有人说 疯传 热传 刷屏 朋友圈 微信群 群里 群 大伙 小伙伴 官方 权威
+    真相 原来 竟然 居然 终于 刚刚 今晚 今日 今早 晚上 凌晨 早上 中午 下午
     """.split()
 )
 
@@ -58,7 +74,11 @@ INTENT_WORDS = frozenset(
     """
     时间 门票 票价 价格 多少钱 费用 收费 攻略 推荐 排名 排行 排行榜 查询 简介 介绍 做法 方法 教程 步骤 牌子 品牌
     地址 电话 官网 下载 入口 天气 预报 分数线 报名 挂号 预约 招聘 房价 营业 开放 用法 功效 作用 好处 区别 意思
-    美食 旅游 景点 大全 新歌 电影 集锦 历史 安装 流程 办理 标准 多久 注意事项 技巧 怎么办 使用方法 图片 壁纸
+    美食 旅游 景点 大全 新歌 电影 集锦 历史 安装 流程 办理 标准 多久 注意事项 技巧 怎么办 使用方法 图片 壁纸 平台 网站
+    公众号 小程序 app
+    简历 履历 生平 路线 线路 地图 位置 出口 入口 股票 股价 概念股 基金 行情 官网 网址 客服 热线 班次 时刻表 时刻
+    说明书 副作用 禁忌 成分 配方 价钱 报价 多少 尺寸 型号 参数 评测 测评 直播 回放 在线 观看 高清 歌词 百科 资料
+    近况 现状 照片 年龄 身高 籍贯 微博 粉丝 演唱会 歌单 门店 营业时间 开放时间 时间表 放假安排 作息 课程 考试 成绩
     """.split()
 )
 
@@ -95,6 +115,33 @@ _CANON = {
     "小学生": "学生", "中学生": "学生", "大学生": "学生", "男生": "学生", "女生": "学生",
     "美方": "美国", "我国": "中国", "国内": "中国", "发热": "发烧", "高烧": "发烧",
     "新冠疫苗": "疫苗", "停运": "停止", "暂停": "停止", "停业": "停止", "关门": "停止",
+    # general vocabulary: one word for the ways people say the same thing
+    "蚊虫": "蚊子", "蚊": "蚊子", "传播": "传染", "传给": "传染", "人传人": "传染",
+    "回到": "返回", "回来": "返回", "返": "返回", "返乡": "回乡", "回老家": "回乡",
+    "离世": "死亡", "过世": "死亡", "丧命": "死亡", "丧生": "死亡", "殒命": "死亡", "致死": "死亡", "死去": "死亡",
+    "病亡": "死亡",
+    "治得好": "治疗", "疗效": "治疗", "医好": "治疗", "防治": "预防", "预防措施": "预防", "免疫": "预防",
+    "引起": "导致", "造成": "导致", "引发": "导致", "诱发": "导致", "致使": "导致",
+    "饮用": "喝", "喝下": "喝", "食用": "吃", "进食": "吃", "吃掉": "吃",
+    "查出": "检出", "测出": "检出", "检测到": "检出", "验出": "检出", "呈阳性": "阳性",
+    "延迟": "推迟", "延期": "推迟", "延后": "推迟", "顺延": "推迟", "停办": "取消", "叫停": "取消",
+    "不准": "禁止", "不许": "禁止", "严禁": "禁止", "禁": "禁止", "不得": "禁止",
+    "解禁": "解封", "放开": "解封", "解除": "解封",
+    "消杀": "消毒", "杀毒": "消毒", "消毒液": "消毒",
+    "大夫": "医生", "医师": "医生", "医护": "医生", "医护人员": "医生", "医务人员": "医生",
+    "民警": "警察", "公安": "警察", "警方": "警察",
+    "男子": "男性", "男人": "男性", "男士": "男性", "女子": "女性", "女人": "女性", "女士": "女性",
+    "老公": "丈夫", "老婆": "妻子", "爸爸": "父亲", "妈妈": "母亲",
+    "校园": "学校", "返校": "开学", "复学": "开学", "复课": "开学",
+    "在家": "居家", "宅家": "居家", "家里": "居家",
+    "补助": "补贴", "津贴": "补贴", "派发": "发放",
+    "涨价": "上涨", "提价": "上涨", "涨": "上涨", "上调": "上涨",
+    "囤货": "抢购", "囤积": "抢购", "囤": "抢购", "哄抢": "抢购",
+    "食品": "食物", "饮品": "饮料", "容易": "易", "易于": "易",
+    "食盐": "盐", "大蒜": "蒜", "蒜头": "蒜", "食醋": "醋", "白醋": "醋", "陈醋": "醋", "米醋": "醋",
+    "吹风机": "电吹风", "吹风筒": "电吹风", "烘手机": "干手器",
+    "癌": "癌症", "癌变": "致癌", "爆燃": "爆炸", "起火": "着火", "失火": "着火",
+    "教师": "老师", "能治": "治疗", "可治": "治疗", "治病": "治疗",
 }
 
 # Domain words jieba's dictionary lacks (segmentation only; weights still come from data).
@@ -105,6 +152,99 @@ _EXTRA_WORDS = (
 
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 _CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+# -- numbers -------------------------------------------------------------------------------
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+# Units after which a Chinese numeral is a quantity (六十五岁, 三号线, 十二月二十五日); a lone 一
+# only before the units where "1" is what is meant (一月 / 一号 / 一例, not 一天 / 一家 / 一次).
+_UNITS = ("号线|个月|小时|分钟|公里|公斤|岁|号|月|日|天|周|年|例|人|名|万|亿|元|块|度|倍|斤|克|米|层|楼|栋|条|家|所|座|"
+          "粒|片|杯|秒|瓶|针|剂|辆|架|列|趟|班|级|批|轮|省|市|区|县|类|项|颗|袋|盒|包|户|位|成")
+_ONE_UNITS = "号线|月|日|号|岁|例|名|楼|层|元|级|针|剂|成"
+_CN_NUM_RE = re.compile(
+    "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
+    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
+)
+_CELSIUS_RE = re.compile(r"(\d)\s*°?c(?![a-z0-9])")  # 60℃ folds to 60c: a temperature, the number counts
+_AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
+#: A calendar date (month and day) or a month: compared as a whole, not as separate numbers.
+_DATE_RE = re.compile(r"(\d{1,2})月(?:份)?(?:(\d{1,2})[日号])?")
+
+
+_DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
+
+
+def cn_number(s: str) -> int | None:
+    """Value of a Chinese numeral (六十五 → 65, 二零二零 → 2020, 两千万 → 20000000); None if not one."""
+    if not s or any(ch not in _CN_DIGIT and ch not in _CN_UNIT and ch not in _CN_BIG for ch in s):
+        return None
+    if len(s) > 1 and all(ch in _CN_DIGIT for ch in s):
+        return int("".join(str(_CN_DIGIT[ch]) for ch in s))  # digit by digit: 二零二零
+    total = section = num = 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            num = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            section += (num or 1) * _CN_UNIT[ch]
+            num = 0
+        else:
+            section += num
+            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
+            section = num = 0
+    return total + section + num
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(round(x, 4))
+
+
+def arabic_numbers(text: str) -> str:
+    """Chinese numerals before a unit (or after 第 / 百分之) → Arabic; 3万 → 30000."""
+    def cn(m: re.Match) -> str:
+        if m.group(1) is not None:
+            v = cn_number(m.group(1))
+            return m.group(0) if v is None else f"第{v}"
+        if m.group(2) is not None:
+            head, _, tail = m.group(2).partition("点")
+            v, t = cn_number(head), (cn_number(tail) if tail else 0)
+            if v is None or t is None:
+                return m.group(0)
+            return (f"{v}.{''.join(str(_CN_DIGIT[c]) for c in tail)}" if tail else str(v)) + "%"
+        num = m.group(3)
+        if num == "一" and not re.match(_ONE_UNITS, m.group(4)):
+            return num
+        v = cn_number(num)
+        return num if v is None else str(v)
+
+    if not any(ch in _CN_DIGIT or ch in _CN_UNIT for ch in text):
+        out = text
+    else:
+        out = _CN_NUM_RE.sub(cn, text)
+    if "万" in out or "亿" in out:
+        out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * _CN_BIG[m.group(2)]), out)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def number_key(token: str) -> tuple:
+    """('date', month, day | None) for '#1月9日' / '#1月', ('num', value) for '#60'."""
+    body = token[1:]
+    m = _DATE_KEY_RE.fullmatch(body)
+    if m:
+        return ("date", int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+    try:
+        return ("num", float(body))
+    except ValueError:
+        return ("str", body)
+
+
+#: Weight factors of one-character words and of character pairs from runs of single characters.
+SINGLE_FACTOR = 0.75
+PAIR_FACTOR = 0.5
+PAIR_BONUS = 3.0
+
+_PAIR_MAX_FREQ = 50  # two-character words rarer than this in jieba's dictionary count as pairs
 
 _TOK_LOCK = threading.Lock()
 
@@ -126,30 +266,70 @@ def tokenizer():  # -> jieba.Tokenizer
 
 
 _ENTITY_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
+# jieba part-of-speech tags of words that say what happens (verbs, adjectives, idioms) and of
+# nouns (things, places, times).
+_PREDICATE_TAGS = frozenset({"v", "vn", "vd", "vi", "vg", "a", "ad", "an", "ag", "i", "l", "z"})
+_NOUN_TAGS = frozenset({"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "s", "t", "j"})
+# Tags of the domain words added to the tokenizer (jieba's dictionary lacks them).
+_EXTRA_TAGS = {"封城": "v", "封控": "v", "阳了": "v", "阳过": "v", "网传": "v", "网曝": "v", "无症状": "a"}
 
 
 @lru_cache(maxsize=1)
-def _entity_words() -> frozenset[str]:
-    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
+def _word_classes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(entities, predicates, nouns) from the tags of jieba's dictionary."""
     import os
 
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    out = set()
+    ent, pred, noun = set(), set(), set()
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) == 3 and parts[2] in _ENTITY_TAGS:
-                out.add(parts[0])
-    return frozenset(out)
+            if len(parts) != 3:
+                continue
+            tag = parts[2]
+            if tag in _ENTITY_TAGS:
+                ent.add(parts[0])
+            if tag in _PREDICATE_TAGS:
+                pred.add(parts[0])
+            elif tag in _NOUN_TAGS:
+                noun.add(parts[0])
+    for w, tag in _EXTRA_TAGS.items():
+        (pred if tag in _PREDICATE_TAGS else noun).add(w)
+    return frozenset(ent), frozenset(pred), frozenset(noun)
 
 
+def _entity_words() -> frozenset[str]:
+    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
+    return _word_classes()[0]
+
+
+@lru_cache(maxsize=100_000)
 def is_entity(word: str) -> bool:
-    """A name-like word: tagged as a proper name by jieba's dictionary, or unknown to it (2+ chars)."""
+    """A name-like word: tagged as a proper name by jieba's dictionary, or unknown to it (3+ characters
+    or a domain word; a pair from a run of single characters is not counted)."""
     if word.startswith("#") or len(word) < 2:
         return False
-    return word in _entity_words() or not tokenizer().FREQ.get(word)
+    return word in _entity_words() or (not tokenizer().FREQ.get(word) and not is_pair(word))
+
+
+@lru_cache(maxsize=100_000)
+def is_name(word: str) -> bool:
+    """A proper name: tagged so by jieba's dictionary, or an unknown word of 3+ characters (约基奇)."""
+    if word.startswith("#") or len(word) < 2:
+        return False
+    return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
+
+
+def is_predicate(word: str) -> bool:
+    """A word that says what happens or how something is (verb, adjective, idiom), per jieba's tags."""
+    return word in _word_classes()[1]
+
+
+def is_noun(word: str) -> bool:
+    """A noun (thing, place, person, time) per jieba's tags; unknown words are not counted."""
+    return word in _word_classes()[2]
 
 
 def refutes(text: str) -> bool:
@@ -179,10 +359,20 @@ class Analysis:
 
 
 def clean(text: str) -> str:
-    """Fold, strip question / hedge wording, apply phrase equivalents; breaks become spaces."""
+    """Fold, strip question / hedge wording, numbers to Arabic, phrase equivalents; breaks become spaces."""
     folded = fold_text(text).replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
+    folded = _CELSIUS_RE.sub(r"\1度", arabic_numbers(folded))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, tuple[str, ...]]:
+    """Canonical token → itself and the wordings mapped onto it."""
+    out: dict[str, list[str]] = {}
+    for word, c in _CANON.items():
+        out.setdefault(c, [c]).append(word)
+    return {c: tuple(v) for c, v in out.items()}
 
 
 def canon(word: str) -> str | None:
@@ -193,17 +383,34 @@ def canon(word: str) -> str | None:
     if _NUM_RE.fullmatch(w):
         return "#" + (w.rstrip("0").rstrip(".") if "." in w else w.lstrip("0") or "0")
     w = _CANON.get(w, w)
-    if w in _STOP:
+    if w in _STOP or w in NOISE_WORDS:
         return None
     if len(w) == 1 and not ("\u3400" <= w <= "\u9fff"):
         return None  # stray latin letter
     return w
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def is_pair(token: str) -> bool:
+    """A character pair such as a run of single characters gives (挂烫机 → 挂烫 / 烫机): two characters
+    that are not a word, or only a rare one (jieba cut 打完 as 打 / 完: its dictionary count, 3, says
+    nothing about how informative the pair is)."""
+    return (len(token) == 2 and _is_cjk(token[0]) and _is_cjk(token[1])
+            and tokenizer().FREQ.get(token, 0) < _PAIR_MAX_FREQ)
+
+
 @lru_cache(maxsize=200_000)
 def subwords(word: str) -> tuple[str, ...]:
-    """Canonical dictionary sub-words of a word of 3+ characters (jieba search mode)."""
-    if len(word) < 3 or word.startswith("#"):
+    """Canonical sub-words of a word: dictionary sub-words of a 3+ character word (jieba
+    search mode), the characters of a character pair (:func:`is_pair`)."""
+    if word.startswith("#"):
+        return ()
+    if len(word) < 3:
+        if is_pair(word):
+            return tuple(dict.fromkeys(c for c in map(canon, word) if c is not None and c != word))
         return ()
     out = []
     for s in tokenizer().cut_for_search(word, HMM=False):
@@ -214,20 +421,65 @@ def subwords(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _run_char(word: str) -> bool:
+    """A single content character that may belong to a run (not a stop-word, not a word with its
+    own canonical form: 杀 → 杀灭)."""
+    return len(word) == 1 and _is_cjk(word) and _CANON.get(word, word) == word and canon(word) is not None
+
+
 def analyze(text: str) -> Analysis:
     """Analyse a claim or a query (see module docstring)."""
     cleaned = clean(text)
     tok = tokenizer()
     words: dict[str, None] = {}
+    run_chars: set[str] = set()
     surface: list[str] = []
-    for piece in cleaned.split():
-        for word in tok.cut(piece, HMM=False):
-            c = canon(word)
-            if c is None:
-                continue
+
+    def add(word: str) -> None:
+        c = canon(word)
+        if c is not None:
             words.setdefault(c, None)
             surface.append(word)
-    subs = {s for w in words for s in subwords(w)} - words.keys()
+
+    def flush(run: list[str]) -> None:
+        # a run of single content characters is usually one word jieba does not know (挂烫机,
+        # 石正丽): its character pairs are the words, its characters count as sub-words
+        if len(run) < 2:
+            add(run[0])
+            return
+        for a, b in zip(run, run[1:]):
+            c = _CANON.get(a + b, a + b)
+            if c not in _STOP and c not in NOISE_WORDS:
+                words.setdefault(c, None)
+        run_chars.update(c for c in map(canon, run) if c is not None)
+        surface.append("".join(run))
+
+    for piece in cleaned.split():
+        pos = 0
+        segments: list[tuple[str, bool]] = []  # (text, is a date token)
+        for m in _DATE_RE.finditer(piece):
+            segments.append((piece[pos : m.start()], False))
+            day = m.group(2).lstrip("0") + "日" if m.group(2) else ""
+            segments.append(("#" + (m.group(1).lstrip("0") or "0") + "月" + day, True))
+            pos = m.end()
+        segments.append((piece[pos:], False))
+        for seg, is_date in segments:
+            if is_date:
+                words.setdefault(seg, None)
+                surface.append(seg[1:])
+                continue
+            run: list[str] = []
+            for word in tok.cut(seg, HMM=False):
+                if _run_char(word):
+                    run.append(word)
+                    continue
+                if run:
+                    flush(run)
+                    run = []
+                add(word)
+            if run:
+                flush(run)
+    subs = ({s for w in words for s in subwords(w)} | run_chars) - words.keys()
     dense = "".join(surface)
     bigrams = frozenset(dense[i : i + 2] for i in range(len(dense) - 1))
     intent = INTENT_RE.search(cleaned) is not None
@@ -273,7 +525,15 @@ class Weights:
     def background(self, token: str) -> float:
         if token.startswith("#"):
             return 6.0  # numbers: informative but easily paraphrased away
-        f = self._freq.get(token, 0)
+        if is_pair(token) and token not in _variants():
+            # a character pair: as rare as its characters, a bit more (挂烫 from rare characters
+            # is informative, 打完 from common ones is not)
+            return min(14.0, (self.background(token[0]) + self.background(token[1])) / 2 + PAIR_BONUS)
+        # a canonical token stands for all its wordings: it is as common as the most common one
+        # (杀灭 is rare in the dictionary, 杀死 is not); one-character wordings (杀, 封) are left
+        # out, too ambiguous to stand for it
+        f = max((self._freq.get(v, 0) for v in _variants().get(token, (token,)) if len(v) > 1 or v == token),
+                default=0)
         if not f:
             return 14.0  # unknown to the dictionary: names, coinages
         return max(self._log_total - math.log(f), 1.0)
@@ -283,7 +543,9 @@ class Weights:
         if w is None:
             w = max(self.background(token) - 4.0, 1.0) * self._corpus_factor(self._df.get(token, 0))
             if len(token) == 1:
-                w *= 0.5  # single characters (often pieces of an unknown name) are weak evidence
+                w *= SINGLE_FACTOR  # a one-character word is weaker evidence than a word
+            elif is_pair(token):
+                w *= PAIR_FACTOR  # overlapping pairs of one run share their information
             self._cache[token] = w
         return w
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -32,7 +34,10 @@ import ahocorasick
 
 from plugin.errors import InputError
 
-from .analysis import INTENT_WORDS, Analysis, Weights, analyze, is_entity, refutes, subwords
+from plugin.normalize import BREAK, fold_text
+
+from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, is_entity, is_name, is_pair, number_key, refutes,
+                       subwords)
 from .backend import RumorBackend
 from .models import Refutation, Rumor, RumorStatus
 from .triggers import extract_triggers, trigger_key
@@ -42,18 +47,34 @@ __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex", "RumorMatch", "R
 #: Score a rumour must reach to match (calibrated by bench/eval_rumors.py on the dev split).
 DEFAULT_THRESHOLD = 0.5
 #: Longest text matched; longer texts are cut (posts) rather than refused.
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = 20_000
+#: Texts of more than one sentence are matched window by window (1-3 sentences), best window kept.
+_SHORT_TEXT = 8  # shorter texts are one window
+_WINDOW_SENTENCES = 3
+_WINDOW_SEED = 0.5  # a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
+_MAX_UNITS = 400  # distinct sentences (pieces) of a long text that are matched; the rest is ignored
+_UNIT_CHARS = 120  # a longer sentence is cut at commas into pieces
 _CANDIDATES = 40  # rumours fully scored per query
 _MAX_POSTING = 3000  # words in more claims than this only score, they do not nominate candidates
 _SCORE_CURATED = 0.95
 _RELATIVE_CUT = 0.75  # secondary matches must reach this fraction of the best score
 _CONTENT_WORDS = 12  # texts with at least this many content words (and 1.5x the claim's) are posts
-_INTENT_PENALTY = 0.6
+_INTENT_PENALTY = 0.5
 _CONFLICT_PENALTY = 0.5
 _MIN_CLAIM_COVER = 0.4
 _LOW_COVER_PENALTY = 0.6
 _BASE = 0.55  # share of the score the main side gives alone (the rest scales with the other side)
 _RARE_WEIGHT = 7.0  # a shared word this informative may match alone (if it is most of the query)
+_EVIDENCE = 5.0  # matched query weight that is specific enough to pin a claim the query covers only partly
+_FULL_QUERY = 0.85  # query coverage that counts as "every content word of the query is in the claim"
+_TOPIC_PENALTY = 0.6
+_PAIR_CREDIT = 0.5
+_LONG_CLAIM = 40  # content words of a claim above which it is matched without character-pair credit
+_SHORT_COVER = 0.5  # a specific, fully explained query needs this fraction of _MIN_CLAIM_COVER
+_SUBSTITUTION = 0.5  # score factor 1 - this * min(unexplained share of the query, of the claim)
+_SUB_WEIGHT = 4.0
+_SUBJECT_PENALTY = 0.7  # words at least this informative count as a substituted subject
+_NAME_PENALTY = 0.7  # credit of a word all of whose character pairs occur in the other text  # entity / topic shared, claim's predicate not, query adds its own nouns
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,30 +137,90 @@ class _Entry:
     sub_parents: dict[str, tuple[str, ...]]  # sub-word → the claim words containing it
     entities: tuple[str, ...]
     numbers: tuple[str, ...]
+    names: tuple[str, ...] = ()  # proper names (places, people, organisations)
+    pair_words: tuple[str, ...] = ()  # words that may get character-pair credit (2+ characters)
+    heavy: tuple[tuple[str, float], ...] = ()  # (word, weight) of the words weighing >= _SUB_WEIGHT
+    long: bool = False  # a post-length claim: no character-pair credit (cost, and little to gain)
+    first: str = ""  # the first content word (not a number): usually the subject
 
 
-def _near(a: str, b: str) -> bool:
-    """Numbers ('#60', '#56') equal or within 10 % of each other."""
-    try:
-        x, y = float(a[1:]), float(b[1:])
-    except ValueError:
+def _first_word(a: Analysis) -> str:
+    return next((t for t in a.words if not t.startswith("#")), "")
+
+
+def _near(a: str, b: str) -> bool | None:
+    """Numbers ('#60', '#56') equal or within 10 % of each other; dates ('#1月9日') by month and
+    day (a month alone, '#1月', agrees with any day of it). ``None``: not comparable (a date and
+    a plain number)."""
+    ka, kb = number_key(a), number_key(b)
+    if ka[0] == "date" and kb[0] == "date":
+        return ka[1] == kb[1] and (ka[2] is None or kb[2] is None or ka[2] == kb[2])
+    if ka[0] == "num" and kb[0] == "num":
+        x, y = ka[1], kb[1]
+        return x == y or abs(x - y) <= 0.1 * max(abs(x), abs(y))
+    if ka[0] == "str" and kb[0] == "str":
         return a == b
-    return x == y or abs(x - y) <= 0.1 * max(abs(x), abs(y))
+    return None
 
 
-def _credit(word: str, words: frozenset[str], subs: frozenset[str], chars: frozenset[str]) -> float:
+def _credit(word: str, words: frozenset[str], subs: frozenset[str], chars: frozenset[str],
+            bigrams: frozenset[str] = frozenset()) -> float:
     """How much of ``word`` the other text explains: 1 same word, 0.7 part of a longer word,
-    0.5 a single character inside one of its words (喷 / 喷洒), 0.4 a sub-word of it present, else 0."""
+    0.5 a single character inside one of its words (喷 / 喷洒), 0.4 a sub-word of it present,
+    else up to 0.5 for the share of its character pairs found in the other text (驿城区 / 驿城,
+    疾控 inside 疾控中心: segmentation differs), else 0."""
     if word in words:
         return 1.0
     if word in subs:
         return 0.7
     if len(word) == 1:
         return 0.5 if word in chars else 0.0
-    for s in subwords(word):
-        if s in words or s in subs:
-            return 0.4
-    return 0.0
+    if is_pair(word):
+        c = _sub_credit(word, words | subs)
+        if c:
+            return c
+    else:
+        for s in subwords(word):
+            if s in words or s in subs:
+                return 0.4
+    return _pair_credit(word, bigrams)
+
+
+def _sub_credit(pair: str, present: frozenset[str]) -> float:
+    """Credit of a character pair (挂烫, 喝醋) whose characters the other text has: 0.7 times the
+    share of the pair's information in those characters (喝醋 vs 喝: little; vs 醋: most)."""
+    total = got = 0.0
+    for ch in subwords(pair):
+        w = _char_weight(ch)
+        total += w
+        if ch in present:
+            got += w
+    return 0.7 * got / total if got else 0.0
+
+
+@lru_cache(maxsize=50_000)
+def _char_weight(ch: str) -> float:
+    """Dictionary informativeness of one character (the corpus part does not matter for shares)."""
+    return max(_background().background(ch) - 4.0, 1.0)
+
+
+@lru_cache(maxsize=1)
+def _background() -> Weights:
+    """Corpus-free weights (dictionary informativeness only)."""
+    return Weights()
+
+
+def _pair_credit(word: str, bigrams: frozenset[str]) -> float:
+    if not bigrams or word[0] == "#":
+        return 0.0
+    n = len(word) - 1
+    if n == 1:
+        return _PAIR_CREDIT if word in bigrams else 0.0
+    k = 0
+    for i in range(n):
+        if word[i : i + 2] in bigrams:
+            k += 1
+    return _PAIR_CREDIT * k / n if k else 0.0
 
 
 class RumorIndex:
@@ -180,26 +261,45 @@ class RumorIndex:
             return True
 
     def match(self, text: str, limit: int = 3, *, today: _dt.date | None = None) -> RumorMatchResult:
-        """Rumours ``text`` asserts or asks about, best first (at most ``limit``)."""
+        """Rumours ``text`` asserts or asks about, best first (at most ``limit``).
+
+        Texts of several sentences are matched sentence window by sentence window (1-3
+        sentences, see :meth:`_State.search_text`); only the first :data:`MAX_TEXT_CHARS`
+        characters are read.
+        """
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         text = text[:MAX_TEXT_CHARS]
-        matches = self._state.search(text, self.threshold, limit, today or _dt.date.today())
+        matches = self._state.search_text(text, self.threshold, limit, today or _dt.date.today())
         return RumorMatchResult.build(matches, refutes(text) if matches else False)
 
     def score(self, text: str, rumor_id: str) -> float:
-        """The similarity of ``text`` to one indexed rumour (0 when unknown): for tuning."""
+        """The similarity of ``text`` (as one window) to one indexed rumour (0 when unknown): for tuning."""
         state = self._state
         i = state.by_id.get(rumor_id)
         if i is None:
             return 0.0
         q = analyze(text[:MAX_TEXT_CHARS])
+        if not q.words:
+            return 0.0
         return state.score(q, state.query_weights(q), i, state.trigger_hits(q))[0]
+
+    def explain(self, text: str, rumor_id: str) -> dict[str, Any]:
+        """The parts of :meth:`score` (coverages, penalties): for tuning and debugging."""
+        state = self._state
+        i = state.by_id.get(rumor_id)
+        q = analyze(text[:MAX_TEXT_CHARS])
+        if i is None or not q.words:
+            return {}
+        info: dict[str, Any] = {}
+        state.score(q, state.query_weights(q), i, state.trigger_hits(q), info)
+        return info
 
     def score_candidates(self, text: str, rumors: Iterable[Rumor], limit: int = 3) -> RumorMatchResult:
         """Score rumours retrieved elsewhere (e.g. ``backend.candidates(text)``) with this index's weights."""
         state = _State.build(rumors, weights=self._state.weights)
-        matches = state.search(text[:MAX_TEXT_CHARS], self.threshold, limit, _dt.date.today())
+        text = text[:MAX_TEXT_CHARS]
+        matches = state.search_text(text, self.threshold, limit, _dt.date.today())
         return RumorMatchResult.build(matches, refutes(text) if matches else False)
 
 
@@ -216,6 +316,8 @@ class _Query:
     entities: tuple[str, ...]
     numbers: tuple[str, ...]
     intent_words: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    first: str = ""
 
     @classmethod
     def build(cls, q: Analysis, w: Weights) -> "_Query":
@@ -224,7 +326,7 @@ class _Query:
             tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0, frozenset(tw), q.subs,
             frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
             tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
-            tuple(t for t in tw if t in INTENT_WORDS),
+            tuple(t for t in tw if t in INTENT_WORDS), tuple(t for t in tw if is_name(t)), _first_word(q),
         )
 
 
@@ -263,7 +365,11 @@ class _State:
                 r, a, words, a.subs, chars, sum(weights.values()) or 1.0,
                 sum(w.bigram(b) for b in a.bigrams) or 1.0, weights,
                 {k: tuple(v) for k, v in parents.items()},
-                tuple(t for t in words if is_entity(t)), tuple(t for t in words if t.startswith("#"))))
+                tuple(t for t in words if is_entity(t)), tuple(t for t in words if t.startswith("#")),
+                tuple(t for t in words if is_name(t)),
+                tuple(t for t in words if len(t) > 1 and not t.startswith("#")),
+                tuple((t, wt) for t, wt in weights.items() if wt >= _SUB_WEIGHT), len(words) > _LONG_CLAIM,
+                _first_word(a)))
             st.by_id[r.id] = i
             for t in words | a.subs:
                 st.postings.setdefault(t, []).append(i)
@@ -311,9 +417,11 @@ class _State:
     def query_weights(self, q: Analysis) -> "_Query":
         return _Query.build(q, self.weights)
 
-    def score(self, q: Analysis, qw: "_Query", i: int,
-              hits: dict[int, tuple[int, bool]]) -> tuple[float, tuple[str, ...]]:
-        """Similarity of the analysed text to entry ``i`` (see the module docstring)."""
+    def score(self, q: Analysis, qw: "_Query", i: int, hits: dict[int, tuple[int, bool]],
+              info: dict[str, Any] | None = None, floor: float = 0.0) -> tuple[float, tuple[str, ...]]:
+        """Similarity of the analysed text to entry ``i`` (see the module docstring); ``info``
+        (when given) receives the parts of the score. A result below ``floor`` may be returned
+        early as an upper bound (saves scoring candidates that cannot match)."""
         e = self.entries[i]
         n_auto, curated = hits.get(i, (0, False))
         if curated:
@@ -321,42 +429,85 @@ class _State:
         tw = qw.weights
         shared: list[str] = []
         q_cred = 0.0
+        q_missing: list[str] = []
         for t, wt in tw.items():
-            c = _credit(t, e.words, e.subs, e.chars)
+            c = _credit(t, e.words, e.subs, e.chars, e.analysis.bigrams)
             if c:
                 q_cred += c * wt
                 shared.append(t)
+            else:
+                q_missing.append(t)
         if not shared:
             return 0.0, ()
         n_q = len(tw)
         if n_q < 2:
             return 0.0, tuple(shared)  # a bare topic word is not a claim
-        c_credit = self._claim_credit(qw, e)
+        tq = q_cred / qw.total
+        post = n_q >= max(_CONTENT_WORDS, 1.5 * len(e.words))
+        if not post and info is None:
+            upper = 0.8 * tq + 0.2 + 0.05 * min(n_auto, 2)  # query mode: qs <= 0.8 tq + 0.2, factors <= 1
+            if upper < floor:
+                return upper, tuple(shared)
+        c_credit = self._claim_credit(q, qw, e)
         c_cred = sum(c * e.weights[t] for t, c in c_credit.items())
-        tq, tc = q_cred / qw.total, c_cred / e.word_weight
+        tc = c_cred / e.word_weight
         wb = self.weights.bigram
         eb = e.analysis.bigrams
         sb = sum(wb(b) for b in q.bigrams if b in eb)
         bq, bc = sb / qw.bigram_total, sb / e.bigram_weight
         qs = 0.8 * tq + 0.2 * bq
         cs = 0.8 * tc + 0.2 * bc
-        if n_q >= max(_CONTENT_WORDS, 1.5 * len(e.words)):
+        penalties: list[str] = []
+        if post:
             score = cs * (_BASE + (1 - _BASE) * qs)  # a post that may repeat the claim
         else:
             score = qs * (_BASE + (1 - _BASE) * cs)  # a search for (part of) the claim
-            if cs < _MIN_CLAIM_COVER:
+            # a short query covers little of a long claim; that is enough when every content word
+            # of the query is in the claim, together they are specific (rare) enough and the claim
+            # is not so long that they are a small part of it
+            specific = tq >= _FULL_QUERY and q_cred >= _EVIDENCE and cs >= _MIN_CLAIM_COVER * _SHORT_COVER
+            if cs < _MIN_CLAIM_COVER and not specific:
                 score *= _LOW_COVER_PENALTY  # names the subject but not what the claim says about it
+                penalties.append("low_cover")
             if q.intent or any(t not in e.words for t in qw.intent_words):
                 score *= _INTENT_PENALTY  # asks for tickets / prices / how-to about the subject
+                penalties.append("intent")
+            elif not any(not is_name(t) and not t.startswith("#") for t in c_credit):
+                score *= _TOPIC_PENALTY  # only names shared, nothing of what the claim says: 约基奇太强了
+                penalties.append("topic")
+            # both sides say something informative the other does not (喝醋 vs 雄黄 ... 杀死新冠病毒):
+            # another subject with the same predicate, another claim
+            uq = sum(tw[t] for t in q_missing if tw[t] >= _SUB_WEIGHT) / qw.total
+            if uq:
+                uc = sum(w for t, w in e.heavy if t not in c_credit) / e.word_weight
+                if uc:
+                    score *= 1 - _SUBSTITUTION * min(uq, uc)
+                    penalties.append("substitution")
+            # each side starts with a subject the other lacks: 喝醋 能杀死新冠病毒 vs 干手器 能在30秒内
+            # 杀死新冠病毒 (Chinese claims put the subject first)
+            if qw.first and e.first and qw.first in q_missing and e.first not in c_credit:
+                score *= _SUBJECT_PENALTY
+                penalties.append("subject")
+            # the claim is about a named place / person the query does not name: 新增1例 vs 长垣市新增1例
+            if e.names and not qw.names and not any(t in c_credit for t in e.names):
+                score *= _NAME_PENALTY
+                penalties.append("unnamed")
         if self._conflict(qw, e, c_credit):
             score *= _CONFLICT_PENALTY  # different place / person / number: another event
+            penalties.append("conflict")
         score += 0.05 * min(n_auto, 2)
         if len(shared) < 2 and not (tw[shared[0]] >= _RARE_WEIGHT and tq >= 0.8):
             score *= 0.5  # one common shared word is not enough evidence
+            penalties.append("one_word")
+        if info is not None:
+            info.update(tq=round(tq, 3), tc=round(tc, 3), bq=round(bq, 3), bc=round(bc, 3),
+                        qs=round(qs, 3), cs=round(cs, 3), q_cred=round(q_cred, 2), post=post, shared=shared,
+                        missing=q_missing, claim_credit={t: round(c, 2) for t, c in c_credit.items()},
+                        penalties=penalties, triggers=n_auto, score=round(min(score, 1.0), 4))
         return min(score, 1.0), tuple(shared)
 
     @staticmethod
-    def _claim_credit(qw: "_Query", e: _Entry) -> dict[str, float]:
+    def _claim_credit(q: Analysis, qw: "_Query", e: _Entry) -> dict[str, float]:
         """Claim word → how much of it the query explains (same rules as :func:`_credit`)."""
         out: dict[str, float] = {}
         for t in qw.words & e.words:
@@ -367,29 +518,49 @@ class _State:
             out.setdefault(t, 0.5)
         for s in qw.words | qw.subs:
             for parent in e.sub_parents.get(s, ()):
-                out.setdefault(parent, 0.4)
+                if parent not in out:
+                    out[parent] = _sub_credit(parent, qw.words | qw.subs) if is_pair(parent) else 0.4
+        if len(out) < len(e.words) and not e.long:
+            common = q.bigrams & e.analysis.bigrams
+            if common:
+                for t in e.pair_words:
+                    if t not in out:
+                        c = _pair_credit(t, common)
+                        if c:
+                            out[t] = c
         return out
 
     @staticmethod
     def _conflict(qw: "_Query", e: _Entry, c_credit: dict[str, float]) -> bool:
         """Both sides name something (entity or number) the other does not."""
         if qw.entities and e.entities:
-            if any(not _credit(t, e.words, e.subs, e.chars) for t in qw.entities) and any(
+            if any(not _credit(t, e.words, e.subs, e.chars, e.analysis.bigrams) for t in qw.entities) and any(
                 t not in c_credit for t in e.entities
             ):
                 return True
-        if qw.numbers and e.numbers and not any(_near(a, b) for a in qw.numbers for b in e.numbers):
-            return True
+        if qw.numbers and e.numbers:
+            near = [_near(a, b) for a in qw.numbers for b in e.numbers]
+            if not any(near) and any(n is False for n in near):
+                return True  # comparable numbers / dates, none agreeing
         return False
 
-    def search(self, text: str, threshold: float, limit: int, today: _dt.date) -> list[RumorMatch]:
-        if limit <= 0 or not self.entries:
-            return []
-        q = analyze(text)
-        if not q.words:
-            return []
+    def candidates_scored(self, q: Analysis, threshold: float, only: Iterable[int] | None = None,
+                          seen: dict[int, float] | None = None) -> dict[int, tuple[float, tuple[str, ...]]]:
+        """entry → (score, shared words) for the entries of one analysed text scoring >= threshold.
+
+        ``only``: score just these entries (no candidate search); ``seen`` receives the score (or
+        an upper bound below the threshold) of every entry scored."""
+        out: dict[int, tuple[float, tuple[str, ...]]] = {}
+        if not q.words or not self.entries:
+            return out
         qw = self.query_weights(q)
         hits = self.trigger_hits(q)
+        if only is not None:
+            for i in only:
+                s, shared = self.score(q, qw, i, hits, floor=threshold)
+                if s >= threshold:
+                    out[i] = (s, shared)
+            return out
         acc: dict[int, float] = {}
         for t, wt in qw.weights.items():
             for key in (t, *subwords(t)):
@@ -402,17 +573,25 @@ class _State:
             acc[i] = acc.get(i, 0.0) + 100.0
         cands = heapq.nlargest(_CANDIDATES, acc.items(), key=lambda kv: kv[1]) if len(acc) > _CANDIDATES \
             else list(acc.items())
-        scored: list[RumorMatch] = []
         short = len(qw.weights) < _CONTENT_WORDS
         chars_part = 0.5 * sum(w for t, w in qw.weights.items() if len(t) == 1)
         for i, upper in cands:
             # a query-mode score is at most 0.8 * tq + 0.2 (no trigger hit), and q_cred <= postings
-            # weight + half the single-character words (matched inside claim words, not in postings)
+            # weight + half the single-character words (matched inside claim words, not in postings);
+            # character-pair credit is left out of this bound (a weak signal, and the bound keeps it fast)
             if short and i not in hits and 0.8 * min(1.0, (upper + chars_part) / qw.total) + 0.2 < threshold:
                 continue
-            s, shared = self.score(q, qw, i, hits)
-            if s < threshold:
-                continue
+            s, shared = self.score(q, qw, i, hits, floor=threshold)
+            if seen is not None:
+                seen[i] = s
+            if s >= threshold:
+                out[i] = (s, shared)
+        return out
+
+    def _finish(self, found: dict[int, tuple[float, tuple[str, ...]]], limit: int,
+                today: _dt.date) -> list[RumorMatch]:
+        scored: list[RumorMatch] = []
+        for i, (s, shared) in found.items():
             r = self.entries[i].rumor
             if not r.active_on(today):
                 continue
@@ -423,3 +602,108 @@ class _State:
             floor = scored[0].score * _RELATIVE_CUT
             scored = [m for m in scored if m.score >= floor]
         return scored[:limit]
+
+    def search(self, q: Analysis, threshold: float, limit: int, today: _dt.date) -> list[RumorMatch]:
+        """Matches of one analysed text (one window)."""
+        if limit <= 0:
+            return []
+        return self._finish(self.candidates_scored(q, threshold), limit, today)
+
+    def search_text(self, text: str, threshold: float, limit: int, today: _dt.date) -> list[RumorMatch]:
+        """Matches of a text: the best over its sentence windows.
+
+        The text is cut into sentences (。！？!?；; and line breaks; a sentence over
+        :data:`_UNIT_CHARS` characters also at commas); each sentence is matched like a query,
+        and each run of 2-3 consecutive sentences is scored against the rumours one of its
+        sentences nearly matched (>= ``_WINDOW_SEED`` x threshold). Each rumour keeps its best
+        window score: a rumour inside a long post scores as it would alone, and unrelated text
+        around it does not dilute it. A text of one sentence is one window.
+        """
+        if limit <= 0 or not self.entries:
+            return []
+        units = _units(text) if len(text) > _SHORT_TEXT else []
+        if len(units) <= 1:
+            return self.search(analyze(text), threshold, limit, today)
+        # repeated sentences (spam, boilerplate) are analysed and matched once
+        cache: dict[str, Analysis] = {}
+        analyses: list[Analysis] = []
+        for u in units:
+            a = cache.get(u)
+            if a is None:
+                if len(cache) >= _MAX_UNITS:
+                    break
+                a = cache[u] = analyze(u)
+            analyses.append(a)
+        best: dict[int, tuple[float, tuple[str, ...]]] = {}
+
+        def keep(found: dict[int, tuple[float, tuple[str, ...]]]) -> None:
+            for i, (s, shared) in found.items():
+                if i not in best or s > best[i][0]:
+                    best[i] = (s, shared)
+
+        # one sentence at a time: full candidate search; remember what each sentence nearly matched
+        near_by_words: dict[frozenset[str], set[int]] = {}
+        near: list[set[int]] = []
+        for a in analyses:
+            key = frozenset(a.words)
+            if key not in near_by_words:
+                seen: dict[int, float] = {}
+                keep(self.candidates_scored(a, threshold, seen=seen))
+                near_by_words[key] = {i for i, s in seen.items() if s >= _WINDOW_SEED * threshold}
+            near.append(near_by_words[key])
+        # 2-3 consecutive sentences: only the rumours one of them nearly matched
+        done: set[tuple[int, ...]] = set()
+        for start in range(len(analyses)):
+            for k in range(2, _WINDOW_SENTENCES + 1):
+                if start + k > len(analyses):
+                    break
+                seeds = set().union(*near[start : start + k])
+                if not seeds:
+                    continue
+                ident = tuple(id(a) for a in analyses[start : start + k])
+                if ident in done:
+                    continue
+                done.add(ident)
+                keep(self.candidates_scored(_join(analyses[start : start + k]), threshold, only=seeds))
+        return self._finish(best, limit, today)
+
+
+_UNIT_SPLIT = re.compile("[，,：:、]")
+
+
+def _units(text: str) -> list[str]:
+    """Sentences of a text (folded sentence ends); long ones cut at commas."""
+    out: list[str] = []
+    for sent in fold_text(text).split(BREAK):
+        sent = sent.strip()
+        if not sent:
+            continue
+        if len(sent) <= _UNIT_CHARS:
+            out.append(sent)
+            continue
+        piece = ""
+        for part in _UNIT_SPLIT.split(sent):
+            if piece and len(piece) + len(part) > _UNIT_CHARS:
+                out.append(piece)
+                piece = ""
+            piece = piece + "，" + part if piece else part
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _join(parts: list[Analysis]) -> Analysis:
+    """One analysis for consecutive sentences (words in order, sub-words, bigrams, intent)."""
+    words: dict[str, None] = {}
+    surface: list[str] = []
+    subs: set[str] = set()
+    bigrams: set[str] = set()
+    intent = False
+    for a in parts:
+        for w in a.words:
+            words.setdefault(w, None)
+        surface.extend(a.surface)
+        subs |= a.subs
+        bigrams |= a.bigrams
+        intent = intent or a.intent
+    return Analysis(tuple(words), frozenset(subs - words.keys()), tuple(surface), frozenset(bigrams), intent)

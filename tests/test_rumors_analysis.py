@@ -1,0 +1,64 @@
+"""Text analysis for rumour matching: noise words, numbers, dates, runs of single characters,
+equivalent words (plugin.rumors.analysis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.rumors.analysis import analyze, arabic_numbers, cn_number, number_key
+
+
+def words(text: str) -> set[str]:
+    return set(analyze(text).words)
+
+
+def test_chain_message_noise_is_dropped() -> None:
+    plain = words("吃大蒜可以杀灭新冠病毒")
+    assert words("紧急扩散！！最新消息：大家赶紧转发给家人，吃大蒜可以杀灭新冠病毒，速看") == plain
+    assert words("据说吃大蒜可以杀灭新冠病毒，注意！") == plain
+    assert words("紧急！扩散！转发！") == set()
+
+
+@pytest.mark.parametrize("cn,value", [("六十五", 65), ("十五", 15), ("一百零五", 105), ("两千万", 20_000_000),
+                                      ("二零二零", 2020), ("三亿五千万", 350_000_000), ("十", 10)])
+def test_chinese_numerals(cn: str, value: int) -> None:
+    assert cn_number(cn) == value
+
+
+def test_numerals_before_units_become_arabic() -> None:
+    assert arabic_numbers("六十五岁以上老人") == "65岁以上老人"
+    assert arabic_numbers("地铁三号线") == "地铁3号线"
+    assert arabic_numbers("十二月二十五日") == "12月25日"
+    assert arabic_numbers("新增两例") == "新增2例"
+    assert arabic_numbers("3万人") == "30000人"
+    assert arabic_numbers("百分之二十") == "20%"
+    # words that merely contain numeral characters stay
+    for text in ("千万不要", "万一", "十分危险", "三明治", "一天", "一家人", "五一假期"):
+        assert arabic_numbers(text) == text
+    assert words("六十五岁以上老人不能打疫苗") == words("65岁以上老人不能打疫苗")
+    assert words("地铁三号线停运") == words("地铁3号线停运")
+
+
+def test_dates_are_one_token() -> None:
+    assert "#1月9日" in words("西安1月9日解封了吗")
+    assert "#1月9日" in words("西安一月九日解封")
+    assert "#1月" in words("1月份开学")
+    assert number_key("#1月9日") == ("date", 1, 9) and number_key("#1月") == ("date", 1, None)
+    assert number_key("#60") == ("num", 60.0)
+    assert "#60" in words("喝 60℃ 的水可以杀死病毒")
+
+
+def test_runs_of_single_characters_become_pairs() -> None:
+    a = analyze("挂烫机消毒")
+    assert {"挂烫", "烫机", "消毒"} <= set(a.words)  # jieba cuts 挂/烫/机
+    assert {"挂", "烫", "机"} <= a.subs
+    assert {"石正", "正丽"} <= words("石正丽叛逃")
+    # a run of one character stays a word; stop characters break runs
+    assert "醋" in words("熏 醋")
+
+
+def test_equivalent_words() -> None:
+    assert words("蚊虫会传播新冠病毒") == words("蚊子会传染新冠病毒")
+    assert words("老人去世") == words("老人死亡") == words("老人身亡")
+    assert words("医生说可以治愈") == words("大夫说可以治疗")
+    assert words("学校推迟开学") == words("学校延期开学")
