@@ -11,6 +11,10 @@ Loads the shared fact-check data (``/work/shared/data/rumors/rumor_refutations.j
 - calibrates the threshold on the *dev* split (highest hit@1 with a false-pin rate on
   benign dev queries of at most 2 %; ties → the higher threshold) and reports both splits
   at the calibrated threshold and at ``DEFAULT_THRESHOLD``;
+- scores the keyword probe ``bench/data/rumor_keywords.jsonl`` (2-4 space-separated keywords
+  per query, as searchers type them, and keyword queries of a rumour's entity plus a generic
+  noun; written while developing the short-query rules, so a development set, not a held-out
+  one) at the calibrated threshold;
 - runs the 16,874 real hot-search titles as benign queries and lists the pinned ones in
   ``bench/results/rumors_hot_pins.jsonl`` for inspection.
 
@@ -35,6 +39,7 @@ from plugin.rumors import DEFAULT_THRESHOLD, RumorIndex, RumorStore, import_json
 SHARED = Path(os.environ.get("QINGLANG_RUMOR_DATA", "/work/shared/data/rumors/rumor_refutations.jsonl"))
 HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot_search_titles.jsonl"))
 PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
+KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
 RESULTS = ROOT / "bench" / "results"
 MAX_FALSE_PIN = 0.02
 
@@ -159,6 +164,9 @@ def main() -> None:
         result["at_calibrated"] = split_report(calibrated)
     if args.threshold is not None:
         result["at_requested"] = split_report(args.threshold)
+    if KEYWORDS.exists():
+        kw_rows = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
+        result["keyword_probe"] = metrics(kw_rows, run_queries(index, [r["query"] for r in kw_rows]), calibrated)
 
     if not args.no_hot and HOT.exists():
         titles = [json.loads(line) for line in HOT.open(encoding="utf-8") if line.strip()]
@@ -191,6 +199,8 @@ def main() -> None:
         if name in result:
             summary[name] = {sp: {k: v for k, v in result[name][sp].items() if k not in ("misses", "false_pins")}
                              for sp in ("dev", "test")}
+    if "keyword_probe" in result:
+        summary["keyword_probe"] = {k: v for k, v in result["keyword_probe"].items() if k not in ("misses", "false_pins")}
     summary["hot_search"] = result.get("hot_search")
     print(json.dumps(summary, ensure_ascii=False, indent=1))
 

@@ -2,11 +2,14 @@
 
 ``analyze(text)`` folds the text (:func:`plugin.normalize.fold_text`: width, case,
 traditional→simplified, invisible characters), drops question and hedge wording
-(吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), segments it with jieba in search mode (whole
-words plus their dictionary sub-words), removes stop-words, maps a small set of
-equivalent wordings onto one canonical token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 →
-感染, ...), turns numbers into ``#<value>`` tokens and collects character bigrams of the
-remaining content.
+(吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), turns Chinese numerals before a unit into
+Arabic ones (六十五岁 → 65岁, 三号线 → 3号线) and month-day dates into one token
+(``#1月9日``), segments with jieba, removes stop-words and chain-message noise (紧急 /
+扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`), maps equivalent wordings onto one canonical
+token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
+into ``#<value>`` tokens, replaces runs of single characters (jieba's cut of a word it does
+not know: 挂烫机 → 挂 / 烫 / 机) by their character pairs (挂烫, 烫机; the characters become
+sub-words) and collects character bigrams of the remaining content.
 
 Token weights come from :class:`Weights`: background informativeness from jieba's
 dictionary frequencies times an IDF over the claim corpus, so words that are common in
@@ -25,7 +28,7 @@ from plugin.normalize import BREAK, fold_text
 
 __all__ = [
     "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_noun", "is_pair", "is_predicate", "number_key", "refutes", "subwords", "tokenizer",
+    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "subwords", "tokenizer",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -123,7 +126,7 @@ _CANON = {
     "治得好": "治疗", "疗效": "治疗", "医好": "治疗", "防治": "预防", "预防措施": "预防", "免疫": "预防",
     "引起": "导致", "造成": "导致", "引发": "导致", "诱发": "导致", "致使": "导致",
     "饮用": "喝", "喝下": "喝", "食用": "吃", "进食": "吃", "吃掉": "吃",
-    "查出": "检出", "测出": "检出", "检测到": "检出", "验出": "检出", "呈阳性": "阳性",
+    "检出": "检测", "查出": "检测", "测出": "检测", "检测到": "检测", "验出": "检测", "呈阳性": "阳性",
     "延迟": "推迟", "延期": "推迟", "延后": "推迟", "顺延": "推迟", "停办": "取消", "叫停": "取消",
     "不准": "禁止", "不许": "禁止", "严禁": "禁止", "禁": "禁止", "不得": "禁止",
     "解禁": "解封", "放开": "解封", "解除": "解封",
@@ -266,43 +269,23 @@ def tokenizer():  # -> jieba.Tokenizer
 
 
 _ENTITY_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
-# jieba part-of-speech tags of words that say what happens (verbs, adjectives, idioms) and of
-# nouns (things, places, times).
-_PREDICATE_TAGS = frozenset({"v", "vn", "vd", "vi", "vg", "a", "ad", "an", "ag", "i", "l", "z"})
-_NOUN_TAGS = frozenset({"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "s", "t", "j"})
-# Tags of the domain words added to the tokenizer (jieba's dictionary lacks them).
-_EXTRA_TAGS = {"封城": "v", "封控": "v", "阳了": "v", "阳过": "v", "网传": "v", "网曝": "v", "无症状": "a"}
 
 
 @lru_cache(maxsize=1)
-def _word_classes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(entities, predicates, nouns) from the tags of jieba's dictionary."""
+def _entity_words() -> frozenset[str]:
+    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
     import os
 
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    ent, pred, noun = set(), set(), set()
+    out = set()
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) != 3:
-                continue
-            tag = parts[2]
-            if tag in _ENTITY_TAGS:
-                ent.add(parts[0])
-            if tag in _PREDICATE_TAGS:
-                pred.add(parts[0])
-            elif tag in _NOUN_TAGS:
-                noun.add(parts[0])
-    for w, tag in _EXTRA_TAGS.items():
-        (pred if tag in _PREDICATE_TAGS else noun).add(w)
-    return frozenset(ent), frozenset(pred), frozenset(noun)
-
-
-def _entity_words() -> frozenset[str]:
-    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
-    return _word_classes()[0]
+            if len(parts) == 3 and parts[2] in _ENTITY_TAGS:
+                out.add(parts[0])
+    return frozenset(out)
 
 
 @lru_cache(maxsize=100_000)
@@ -320,16 +303,6 @@ def is_name(word: str) -> bool:
     if word.startswith("#") or len(word) < 2:
         return False
     return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
-
-
-def is_predicate(word: str) -> bool:
-    """A word that says what happens or how something is (verb, adjective, idiom), per jieba's tags."""
-    return word in _word_classes()[1]
-
-
-def is_noun(word: str) -> bool:
-    """A noun (thing, place, person, time) per jieba's tags; unknown words are not counted."""
-    return word in _word_classes()[2]
 
 
 def refutes(text: str) -> bool:

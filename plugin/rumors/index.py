@@ -2,19 +2,26 @@
 
 Matching runs in three steps:
 
-1. *Analysis* (:mod:`plugin.rumors.analysis`): fold, strip question wording, jieba
-   tokens (canonicalised, stop-words dropped), content bigrams.
+1. *Analysis* (:mod:`plugin.rumors.analysis`): fold, strip question and noise wording,
+   numbers and dates, jieba tokens (canonicalised, stop-words dropped, runs of single
+   characters as character pairs), content bigrams.
 2. *Candidates*: an Aho-Corasick pass over trigger phrases (curated + automatic, see
    :mod:`plugin.rumors.triggers`) plus token postings, keeping the rumours that share the
    most token weight with the text.
 3. *Scoring*: weighted token overlap and character-bigram overlap, measured from both
    sides (how much of the text the claim explains, how much of the claim the text
    covers); the larger side counts more, so short searches for part of a claim and long
-   posts that repeat a claim both score high. A rumour needs at least two shared content
-   tokens, or one rare token that makes up most of the query. Automatic trigger hits add
-   a small phrase bonus; a curated trigger hit matches outright. The score threshold is
-   calibrated on the dev split of ``bench/data/rumor_paraphrases.jsonl``
-   (``bench/eval_rumors.py``).
+   posts that repeat a claim both score high. A short query all of whose content words are
+   in the claim may cover less of it when those words are specific. Penalties: the query
+   names the subject but not what the claim says, asks for information (门票, 简历,
+   怎么), shares only names with the claim, replaces the claim's subject with its own
+   (喝醋 vs 干手器 ... 杀死病毒), conflicts on places, people, numbers or dates, or omits the
+   place / person the claim is about. Automatic trigger hits add a small phrase bonus; a
+   curated trigger hit matches outright. The score threshold is calibrated on the dev split
+   of ``bench/data/rumor_paraphrases.jsonl`` (``bench/eval_rumors.py``).
+
+Texts of several sentences are matched sentence window by sentence window (1-3 sentences),
+each rumour keeping its best window: a rumour inside a long post is not diluted.
 
 Only ``false`` / ``misleading`` rumours pin refutations; ``disputed`` gives a 争议 label
 (a limit signal) and no pin; ``true`` gives nothing.
@@ -71,8 +78,6 @@ _TOPIC_PENALTY = 0.6
 _PAIR_CREDIT = 0.5
 _LONG_CLAIM = 40  # content words of a claim above which it is matched without character-pair credit
 _SHORT_COVER = 0.5  # a specific, fully explained query needs this fraction of _MIN_CLAIM_COVER
-_SUBSTITUTION = 0.5  # score factor 1 - this * min(unexplained share of the query, of the claim)
-_SUB_WEIGHT = 4.0
 _SUBJECT_PENALTY = 0.7  # words at least this informative count as a substituted subject
 _NAME_PENALTY = 0.7  # credit of a word all of whose character pairs occur in the other text  # entity / topic shared, claim's predicate not, query adds its own nouns
 
@@ -139,7 +144,6 @@ class _Entry:
     numbers: tuple[str, ...]
     names: tuple[str, ...] = ()  # proper names (places, people, organisations)
     pair_words: tuple[str, ...] = ()  # words that may get character-pair credit (2+ characters)
-    heavy: tuple[tuple[str, float], ...] = ()  # (word, weight) of the words weighing >= _SUB_WEIGHT
     long: bool = False  # a post-length claim: no character-pair credit (cost, and little to gain)
     first: str = ""  # the first content word (not a number): usually the subject
 
@@ -316,7 +320,7 @@ class _Query:
     entities: tuple[str, ...]
     numbers: tuple[str, ...]
     intent_words: tuple[str, ...]
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
     first: str = ""
 
     @classmethod
@@ -326,7 +330,8 @@ class _Query:
             tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0, frozenset(tw), q.subs,
             frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
             tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
-            tuple(t for t in tw if t in INTENT_WORDS), tuple(t for t in tw if is_name(t)), _first_word(q),
+            tuple(t for t in tw if t in INTENT_WORDS), tuple(t for t in tw if is_name(t) or is_pair(t)),
+            _first_word(q),
         )
 
 
@@ -368,7 +373,7 @@ class _State:
                 tuple(t for t in words if is_entity(t)), tuple(t for t in words if t.startswith("#")),
                 tuple(t for t in words if is_name(t)),
                 tuple(t for t in words if len(t) > 1 and not t.startswith("#")),
-                tuple((t, wt) for t, wt in weights.items() if wt >= _SUB_WEIGHT), len(words) > _LONG_CLAIM,
+                len(words) > _LONG_CLAIM,
                 _first_word(a)))
             st.by_id[r.id] = i
             for t in words | a.subs:
@@ -475,14 +480,6 @@ class _State:
             elif not any(not is_name(t) and not t.startswith("#") for t in c_credit):
                 score *= _TOPIC_PENALTY  # only names shared, nothing of what the claim says: 约基奇太强了
                 penalties.append("topic")
-            # both sides say something informative the other does not (喝醋 vs 雄黄 ... 杀死新冠病毒):
-            # another subject with the same predicate, another claim
-            uq = sum(tw[t] for t in q_missing if tw[t] >= _SUB_WEIGHT) / qw.total
-            if uq:
-                uc = sum(w for t, w in e.heavy if t not in c_credit) / e.word_weight
-                if uc:
-                    score *= 1 - _SUBSTITUTION * min(uq, uc)
-                    penalties.append("substitution")
             # each side starts with a subject the other lacks: 喝醋 能杀死新冠病毒 vs 干手器 能在30秒内
             # 杀死新冠病毒 (Chinese claims put the subject first)
             if qw.first and e.first and qw.first in q_missing and e.first not in c_credit:
