@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from array import array
+from bisect import bisect_left
 from functools import lru_cache
 
 __all__ = ["WordBoundary"]
@@ -31,6 +33,7 @@ class WordBoundary:
         self._tk = None
         self._lock = threading.Lock()
         self._cut = lru_cache(maxsize=65536)(self._cut_uncached)
+        self._pairs: array | None = None
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -92,12 +95,36 @@ class WordBoundary:
                 return False
         return True
 
+    def _inner_pairs(self) -> array:
+        """Sorted code-point pairs (a << 16 | b) of adjacent characters inside dictionary words of
+        2-4 characters: a word can only cross an edge whose two characters form such a pair."""
+        pairs = self._pairs
+        if pairs is None:
+            with self._lock:
+                if self._pairs is None:
+                    keys: set[int] = set()
+                    for w, f in self._tokenizer().FREQ.items():
+                        if f and 2 <= len(w) <= _MAX_WORD:
+                            for a, b in zip(w, w[1:]):
+                                if ord(a) < 0x10000 and ord(b) < 0x10000:
+                                    keys.add(ord(a) << 16 | ord(b))
+                    self._pairs = array("L", sorted(keys))
+            pairs = self._pairs
+        return pairs
+
     def _crossing_word(self, dense: str, start: int, end: int) -> bool:
         freq = self._tokenizer().FREQ
+        pairs = self._inner_pairs()
         n = len(dense)
         for edge in (start, end):
             if edge <= 0 or edge >= n:
                 continue
+            a, b = ord(dense[edge - 1]), ord(dense[edge])
+            if a < 0x10000 and b < 0x10000:
+                key = a << 16 | b
+                k = bisect_left(pairs, key)
+                if k == len(pairs) or pairs[k] != key:
+                    continue  # no dictionary word has these two characters side by side
             for a in range(max(0, edge - _MAX_WORD + 1), edge):
                 for b in range(edge + 1, min(n, a + _MAX_WORD) + 1):
                     if freq.get(dense[a:b]):

@@ -235,27 +235,37 @@ def _runs(marked: str, mark: str) -> _RunMap:
     return _RunMap(dstart, ostart)
 
 
-@dataclass(frozen=True, slots=True)
 class NormalizedText:
     """A text with its dense view and a map back to original offsets.
 
     ``dense[i]`` comes from ``original[orig_index(i)]``. ``deleted`` tells whether any
-    character was removed or merged (when False, offsets are identical).
+    character was removed or merged (when False, offsets are identical). The map of
+    deleted characters is built on first use: most checked texts have no hit and never
+    need it.
     """
 
-    original: str
-    dense: str
-    _deleted: _RunMap | None  # dense-before-collapse index -> original index
-    _collapsed: _RunMap | None  # dense index -> dense-before-collapse index
+    __slots__ = ("original", "dense", "_deleted", "_collapsed", "_lazy_deleted")
+
+    def __init__(self, original: str, dense: str, deleted: "_RunMap | None", collapsed: "_RunMap | None",
+                 lazy_deleted: bool = False) -> None:
+        self.original = original
+        self.dense = dense
+        self._deleted = deleted  # dense-before-collapse index -> original index
+        self._collapsed = collapsed  # dense index -> dense-before-collapse index
+        self._lazy_deleted = lazy_deleted  # characters were deleted; map not built yet
 
     @property
     def deleted(self) -> bool:
-        return self._deleted is not None or self._collapsed is not None
+        return self._lazy_deleted or self._deleted is not None or self._collapsed is not None
 
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
         if self._collapsed is not None:
             i = self._collapsed(i)
+        if self._lazy_deleted:
+            bmp, astral = _mark_tables()
+            self._deleted = _runs(_translate(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
+            self._lazy_deleted = False
         if self._deleted is not None:
             i = self._deleted(i)
         return i
@@ -337,18 +347,18 @@ def normalize(text: str) -> NormalizedText:
     t = _tables()
     dense1 = _translate(text, t.dense_bmp, t.dense_astral)
     deleted: _RunMap | None = None
-    vertical = BREAK in dense1 and _VERTICAL_DENSE.search(dense1) is not None
-    if len(dense1) != len(text) or vertical:
+    lazy = False
+    if BREAK in dense1 and _VERTICAL_DENSE.search(dense1) is not None:
         bmp, astral = _mark_tables()
-        marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
-        if vertical:
-            marked = _join_vertical(marked)
-            dense1 = marked.replace(_MARK, "")
+        marked = _join_vertical(_translate(text, bmp, astral))  # type: ignore[arg-type]
+        dense1 = marked.replace(_MARK, "")
         deleted = _runs(marked, _MARK)
+    elif len(dense1) != len(text):
+        lazy = True
     collapsed: _RunMap | None = None
     dense = dense1
     if _REPEAT.search(dense1):
         marked2 = _REPEAT.sub(lambda m: m.group(1) + "\x01" * (len(m.group(0)) - 1), dense1)
         collapsed = _runs(marked2, _MARK)
         dense = marked2.replace("\x01", "")
-    return NormalizedText(text, dense, deleted, collapsed)
+    return NormalizedText(text, dense, deleted, collapsed, lazy)
