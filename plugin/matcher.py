@@ -39,7 +39,7 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
-from .variants import VariantTables, contextual_syllables, is_cjk, load_variant_tables
+from .variants import VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
 
@@ -56,6 +56,7 @@ _MAX_SHAPE_VARIANTS = 24
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _DIGIT = re.compile(r"[0-9]")
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")  # the ranges of variants.is_cjk
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 #: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
 _NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
@@ -686,10 +687,8 @@ class Matcher:
             if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
                     and not _separated(nt, e):
                 return False
-        if mode == "auto":
-            cjk = sum(1 for ch in seg if is_cjk(ch))
-            if cjk == 0 or len(seg) > 4:
-                return True
+        if mode == "auto" and (len(seg) > 4 or not _CJK.search(seg)):
+            return True
         return self._boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
 
 
