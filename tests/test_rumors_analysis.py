@@ -62,3 +62,13 @@ def test_equivalent_words() -> None:
     assert words("老人去世") == words("老人死亡") == words("老人身亡")
     assert words("医生说可以治愈") == words("大夫说可以治疗")
     assert words("学校推迟开学") == words("学校延期开学")
+
+
+def test_sound_folds_homophone_typos() -> None:
+    from plugin.rumors.analysis import sound
+
+    assert sound("病读") == sound("病毒") != ""
+    assert sound("口造") == sound("口罩")  # zh / z
+    assert sound("钟南善") == sound("钟南山")
+    assert sound("病毒") != sound("病人")
+    assert sound("#60") == sound("醋") == sound("5g") == ""

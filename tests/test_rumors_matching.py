@@ -213,3 +213,14 @@ def test_long_text_limits(wide: RumorIndex) -> None:
     assert MAX_TEXT_CHARS >= 10_000
     far = "今天天气不错。" * 1000 + "熏醋可以预防新冠病毒。"  # beyond the old 2,000-character cut
     assert len(far) < MAX_TEXT_CHARS and _top(wide, far) == "e05"
+
+
+@pytest.mark.parametrize("typo,right,want", [
+    ("口造戴反了会影响防护效果吗", "口罩戴反了会影响防护效果吗", "t004"),  # 口造 for 口罩 (z / zh)
+    ("候鸟迁徙会传波新冠病毒吗", "候鸟迁徙会传播新冠病毒吗", "e11"),  # 传波 for 传播
+    ("地铁3号线全线亭运", "地铁3号线全线停运", "e09"),  # 亭运 for 停运
+])
+def test_homophone_typos_score_nearly_as_the_right_words(wide: RumorIndex, typo: str, right: str, want: str) -> None:
+    matches = wide.match(typo).matches  # t004 is disputed: a 争议 label, no pin
+    assert matches and matches[0].rumor.id == want
+    assert wide.score(typo, want) >= 0.9 * wide.score(right, want)

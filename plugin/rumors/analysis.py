@@ -28,7 +28,7 @@ from plugin.normalize import BREAK, fold_text
 
 __all__ = [
     "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "subwords", "tokenizer",
+    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "sound", "subwords", "tokenizer",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -305,6 +305,28 @@ def is_name(word: str) -> bool:
     return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
 
 
+_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@lru_cache(maxsize=200_000)
+def sound(word: str) -> str:
+    """Toneless pinyin of a Chinese word with the usual input-method confusions folded (zh/z,
+    ch/c, sh/s, -ng/-n): equal for homophone typos (病读 / 病毒, 口造 / 口罩); '' for other tokens."""
+    if len(word) < 2 or word.startswith("#") or not all(_is_cjk(ch) for ch in word):
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    for syl in lazy_pinyin(word, style=Style.NORMAL, errors="ignore"):
+        for a, b in _FUZZY:
+            if syl.startswith(a) and a in ("zh", "ch", "sh"):
+                syl = b + syl[2:]
+            elif syl.endswith(a) and a not in ("zh", "ch", "sh"):
+                syl = syl[: -len(a)] + b
+        out.append(syl)
+    return "-".join(out)
+
+
 def refutes(text: str) -> bool:
     """Whether ``text`` itself presents a claim as false (辟谣 / 谣言 / 不实 ...)."""
     return REFUTE_RE.search(fold_text(text)) is not None
@@ -367,6 +389,7 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
+@lru_cache(maxsize=200_000)
 def is_pair(token: str) -> bool:
     """A character pair such as a run of single characters gives (挂烫机 → 挂烫 / 烫机): two characters
     that are not a word, or only a rare one (jieba cut 打完 as 打 / 完: its dictionary count, 3, says

@@ -43,8 +43,8 @@ from plugin.errors import InputError
 
 from plugin.normalize import BREAK, fold_text
 
-from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, is_entity, is_name, is_pair, number_key, refutes,
-                       subwords)
+from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, number_key, refutes,
+                       sound, subwords)
 from .backend import RumorBackend
 from .models import Refutation, Rumor, RumorStatus
 from .triggers import extract_triggers, trigger_key
@@ -62,8 +62,10 @@ _WINDOW_SEED = 0.5  # a sentence scoring this fraction of the threshold seeds it
 _MAX_UNITS = 400  # distinct sentences (pieces) of a long text that are matched; the rest is ignored
 _UNIT_CHARS = 120  # a longer sentence is cut at commas into pieces
 _CANDIDATES = 40  # rumours fully scored per query
-_MAX_POSTING = 3000  # words in more claims than this only score, they do not nominate candidates
+_CANDIDATES_LONG = 20  # ... per text of _CONTENT_WORDS or more content words (no score bound prunes them)
+_MAX_POSTING = 1000  # words in more claims than this only score, they do not nominate candidates
 _SCORE_CURATED = 0.95
+_MAX_TRIGGER_OWNERS = 50  # automatic trigger phrases in more claims than this are not used
 _RELATIVE_CUT = 0.75  # secondary matches must reach this fraction of the best score
 _CONTENT_WORDS = 12  # texts with at least this many content words (and 1.5x the claim's) are posts
 _INTENT_PENALTY = 0.5
@@ -76,6 +78,7 @@ _EVIDENCE = 5.0  # matched query weight that is specific enough to pin a claim t
 _FULL_QUERY = 0.85  # query coverage that counts as "every content word of the query is in the claim"
 _TOPIC_PENALTY = 0.6
 _PAIR_CREDIT = 0.5
+_SOUND_CREDIT = 0.8  # credit of a query word that sounds like a claim word (folded pinyin)
 _LONG_CLAIM = 40  # content words of a claim above which it is matched without character-pair credit
 _SHORT_COVER = 0.5  # a specific, fully explained query needs this fraction of _MIN_CLAIM_COVER
 _SUBJECT_PENALTY = 0.7  # words at least this informative count as a substituted subject
@@ -180,7 +183,7 @@ def _credit(word: str, words: frozenset[str], subs: frozenset[str], chars: froze
     if len(word) == 1:
         return 0.5 if word in chars else 0.0
     if is_pair(word):
-        c = _sub_credit(word, words | subs)
+        c = _sub_credit(word, words | subs, chars)
         if c:
             return c
     else:
@@ -190,15 +193,18 @@ def _credit(word: str, words: frozenset[str], subs: frozenset[str], chars: froze
     return _pair_credit(word, bigrams)
 
 
-def _sub_credit(pair: str, present: frozenset[str]) -> float:
+def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = frozenset()) -> float:
     """Credit of a character pair (挂烫, 喝醋) whose characters the other text has: 0.7 times the
-    share of the pair's information in those characters (喝醋 vs 喝: little; vs 醋: most)."""
+    share of the pair's information in those characters (喝醋 vs 喝: little; vs 醋: most); a
+    character only found inside one of the other text's words counts half (病读, a typo, vs 病毒)."""
     total = got = 0.0
     for ch in subwords(pair):
         w = _char_weight(ch)
         total += w
         if ch in present:
             got += w
+        elif ch in inside:
+            got += 0.5 * w
     return 0.7 * got / total if got else 0.0
 
 
@@ -322,6 +328,7 @@ class _Query:
     intent_words: tuple[str, ...]
     names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
     first: str = ""
+    homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
 
     @classmethod
     def build(cls, q: Analysis, w: Weights) -> "_Query":
@@ -345,6 +352,7 @@ class _State:
         self.weights = Weights()
         self.automaton: Any = None
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
+        self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], weights: Weights | None = None) -> "_State":
@@ -378,6 +386,14 @@ class _State:
             st.by_id[r.id] = i
             for t in words | a.subs:
                 st.postings.setdefault(t, []).append(i)
+            for sw in a.surface:
+                c = canon(sw)
+                if c in words and len(sw) > 1:
+                    st.sounds.setdefault(sound(sw), set()).add(c)
+            for t in words:
+                if len(t) > 1:
+                    st.sounds.setdefault(sound(t), set()).add(t)
+        st.sounds.pop("", None)
         st._build_triggers()
         return st
 
@@ -400,6 +416,11 @@ class _State:
                 add(phrase, i, True)
             for phrase in extract_triggers(e.rumor.claim, self.weights.token):
                 add(phrase, i, False)
+        # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
+        # it is, and would make every one of them a candidate: keep only the curated owners
+        for slot, own in enumerate(owners):
+            if len(own) > _MAX_TRIGGER_OWNERS:
+                owners[slot] = [(i, c) for i, c in own if c]
         self.trigger_owners = owners
         if keys:
             auto = ahocorasick.Automaton()
@@ -420,7 +441,14 @@ class _State:
         return hits
 
     def query_weights(self, q: Analysis) -> "_Query":
-        return _Query.build(q, self.weights)
+        qw = _Query.build(q, self.weights)
+        if self.sounds:
+            for t in qw.weights:
+                if t not in self.postings:  # a typo is a word no claim has
+                    hom = self.sounds.get(sound(t))
+                    if hom:
+                        qw.homophones[t] = hom
+        return qw
 
     def score(self, q: Analysis, qw: "_Query", i: int, hits: dict[int, tuple[int, bool]],
               info: dict[str, Any] | None = None, floor: float = 0.0) -> tuple[float, tuple[str, ...]]:
@@ -435,8 +463,21 @@ class _State:
         shared: list[str] = []
         q_cred = 0.0
         q_missing: list[str] = []
+        heard: set[str] = set()  # claim words a query word sounds like (homophone typo: 病读 / 病毒)
+        homophones = qw.homophones
+        ewords, esubs = e.words, e.subs
         for t, wt in tw.items():
-            c = _credit(t, e.words, e.subs, e.chars, e.analysis.bigrams)
+            if t in ewords:
+                c = 1.0
+            elif t in esubs:
+                c = 0.7
+            else:
+                c = _credit(t, ewords, esubs, e.chars, e.analysis.bigrams)
+            if c < _SOUND_CREDIT and homophones:
+                hom = homophones.get(t)
+                if hom and not hom.isdisjoint(e.words):
+                    heard |= hom & e.words
+                    c = _SOUND_CREDIT
             if c:
                 q_cred += c * wt
                 shared.append(t)
@@ -454,6 +495,9 @@ class _State:
             if upper < floor:
                 return upper, tuple(shared)
         c_credit = self._claim_credit(q, qw, e)
+        for t in heard:
+            if c_credit.get(t, 0.0) < _SOUND_CREDIT:
+                c_credit[t] = _SOUND_CREDIT
         c_cred = sum(c * e.weights[t] for t, c in c_credit.items())
         tc = c_cred / e.word_weight
         wb = self.weights.bigram
@@ -559,30 +603,49 @@ class _State:
                     out[i] = (s, shared)
             return out
         acc: dict[int, float] = {}
+        get = acc.get
+        postings = self.postings
         for t, wt in qw.weights.items():
             for key in (t, *subwords(t)):
-                post = self.postings.get(key)
+                post = postings.get(key)
                 if not post or len(post) > _MAX_POSTING:
                     continue
                 for i in post:
-                    acc[i] = acc.get(i, 0.0) + wt
+                    acc[i] = get(i, 0.0) + wt
+        if qw.homophones:  # claims with a word that sounds like a query word (homophone typos)
+            for t, wt in qw.weights.items():
+                for h in qw.homophones.get(t, ()):
+                    post = self.postings.get(h) if h != t else None
+                    if post and len(post) <= _MAX_POSTING:
+                        for i in post:
+                            acc[i] = acc.get(i, 0.0) + _SOUND_CREDIT * wt
         for i in hits:
             acc[i] = acc.get(i, 0.0) + 100.0
-        cands = heapq.nlargest(_CANDIDATES, acc.items(), key=lambda kv: kv[1]) if len(acc) > _CANDIDATES \
-            else list(acc.items())
         short = len(qw.weights) < _CONTENT_WORDS
+        # a query-mode score is at most 0.8 * tq + 0.2 (+ 0.1 for trigger hits), and q_cred <= postings
+        # weight (with the claim words a query word sounds like) + half the single-character words
+        # (matched inside claim words, not in postings); character-pair credit is left out of this
+        # bound (a weak signal, and the bound keeps matching fast)
         chars_part = 0.5 * sum(w for t, w in qw.weights.items() if len(t) == 1)
-        for i, upper in cands:
-            # a query-mode score is at most 0.8 * tq + 0.2 (no trigger hit), and q_cred <= postings
-            # weight + half the single-character words (matched inside claim words, not in postings);
-            # character-pair credit is left out of this bound (a weak signal, and the bound keeps it fast)
-            if short and i not in hits and 0.8 * min(1.0, (upper + chars_part) / qw.total) + 0.2 < threshold:
-                continue
-            s, shared = self.score(q, qw, i, hits, floor=threshold)
+        if short:
+            need = (threshold - 0.2) / 0.8 * qw.total - chars_part
+            if need > 0:
+                acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
+        cands = heapq.nlargest(min(_CANDIDATES if short else _CANDIDATES_LONG, len(acc)), acc, key=acc.__getitem__)
+        best = 0.0
+        for i in cands:
+            if short and seen is None and i not in hits:
+                # candidates come in falling bound order: once a bound is under the relative cut
+                # of the best score so far, no later candidate can be kept
+                if 0.8 * min(1.0, (acc[i] + chars_part) / qw.total) + 0.3 < best * _RELATIVE_CUT:
+                    break
+            floor = max(threshold, best * _RELATIVE_CUT)  # below it: cut later anyway
+            s, shared = self.score(q, qw, i, hits, floor=floor)
             if seen is not None:
                 seen[i] = s
-            if s >= threshold:
+            if s >= floor:
                 out[i] = (s, shared)
+                best = max(best, s)
         return out
 
     def _finish(self, found: dict[int, tuple[float, tuple[str, ...]]], limit: int,
