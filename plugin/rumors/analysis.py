@@ -28,7 +28,7 @@ from plugin.normalize import BREAK, fold_text
 
 __all__ = [
     "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "sound", "subwords", "tokenizer",
+    "clean", "cn_number", "is_entity", "is_name", "is_pair", "is_word", "number_key", "refutes", "sound", "subwords", "tokenizer",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -387,6 +387,11 @@ def canon(word: str) -> str | None:
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
+
+
+def is_word(token: str) -> bool:
+    """A word of jieba's dictionary (a positive count)."""
+    return bool(tokenizer().FREQ.get(token))
 
 
 @lru_cache(maxsize=200_000)

@@ -43,8 +43,8 @@ from plugin.errors import InputError
 
 from plugin.normalize import BREAK, fold_text
 
-from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, number_key, refutes,
-                       sound, subwords)
+from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, is_word,
+                       number_key, refutes, sound, subwords)
 from .backend import RumorBackend
 from .models import Refutation, Rumor, RumorStatus
 from .triggers import extract_triggers, trigger_key
@@ -52,7 +52,7 @@ from .triggers import extract_triggers, trigger_key
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex", "RumorMatch", "RumorMatchResult"]
 
 #: Score a rumour must reach to match (calibrated by bench/eval_rumors.py on the dev split).
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.49
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 20_000
 #: Texts of more than one sentence are matched window by window (1-3 sentences), best window kept.
@@ -61,8 +61,8 @@ _WINDOW_SENTENCES = 3
 _WINDOW_SEED = 0.5  # a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
 _MAX_UNITS = 400  # distinct sentences (pieces) of a long text that are matched; the rest is ignored
 _UNIT_CHARS = 120  # a longer sentence is cut at commas into pieces
-_CANDIDATES = 40  # rumours fully scored per query
-_CANDIDATES_LONG = 20  # ... per text of _CONTENT_WORDS or more content words (no score bound prunes them)
+_CANDIDATES = 25  # rumours fully scored per query
+_CANDIDATES_LONG = 15  # ... per text of _CONTENT_WORDS or more content words (no score bound prunes them)
 _MAX_POSTING = 1000  # words in more claims than this only score, they do not nominate candidates
 _SCORE_CURATED = 0.95
 _MAX_TRIGGER_OWNERS = 50  # automatic trigger phrases in more claims than this are not used
@@ -444,7 +444,9 @@ class _State:
         qw = _Query.build(q, self.weights)
         if self.sounds:
             for t in qw.weights:
-                if t not in self.postings:  # a typo is a word no claim has
+                # a typo is a word no claim has, and no dictionary word either (jieba cuts it into
+                # characters: a pair)
+                if t not in self.postings and (is_pair(t) or not is_word(t)):
                     hom = self.sounds.get(sound(t))
                     if hom:
                         qw.homophones[t] = hom
