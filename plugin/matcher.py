@@ -219,11 +219,10 @@ class Matcher:
         # found by the same scan, then joined into a second view (see _split_hits)
         split_chars: list[str] = []
         wanted: set[str] = set()
-        for pid in range(len(pat_dense)):
-            if pat_kind[pid] == _KIND_TERM:
-                ent = entries[pat_entry[pid]]
-                if "split" in ent.techniques and ent.action != "allow":
-                    wanted.update(pat_dense[pid])
+        for i, e in enumerate(entries):
+            if not e.regex and e.action != "allow" and "split" in e.techniques:
+                wanted.update(terms_dense[i])
+        wanted.discard(BREAK)
         reach = max((len(d) for d in pat_dense), default=0)
         if wanted:
             for form, ch in t.split_join.items():
