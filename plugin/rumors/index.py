@@ -239,6 +239,10 @@ class RumorIndex:
     ``match`` is thread-safe: a refresh swaps the whole compiled state in one assignment.
     """
 
+    #: ``match`` scores every sentence and run of 2-3 sentences on its own (callers need not
+    #: split a title from its body).
+    matches_sentence_windows = True
+
     def __init__(self, rumors: Iterable[Rumor], *, threshold: float = DEFAULT_THRESHOLD,
                  backend: RumorBackend | None = None) -> None:
         self.threshold = threshold
