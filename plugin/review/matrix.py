@@ -90,20 +90,6 @@ def title_shingles(title: str) -> frozenset[str]:
     return frozenset(key[i : i + 2] for i in range(len(key) - 1))
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    inter = len(a & b)
-    return inter / (len(a) + len(b) - inter)
-
-
-def _containment(a: frozenset[str], b: frozenset[str]) -> float:
-    """|A∩B| / min(|A|, |B|): how much of the shorter title the longer one holds."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
 @dataclass(frozen=True, slots=True)
 class _Item:
     key: str
@@ -121,7 +107,7 @@ class MatrixDetector:
 
     def __init__(self, *, similarity: float = 0.6, num_perm: int = 64, history_size: int = 5000,
                  history_hours: float = 72.0, containment: float = 0.8, containment_min: int = 6,
-                 group_scan: int = 500) -> None:
+                 group_scan: int = 200) -> None:
         self.similarity = similarity
         self.containment = containment
         self.containment_min = containment_min
@@ -219,11 +205,15 @@ class MatrixDetector:
 
     def similar(self, a: frozenset[str], b: frozenset[str]) -> tuple[str, float] | None:
         """``("jaccard", j)`` or ``("containment", c)`` when two shingle sets are near-duplicates, else None."""
-        j = _jaccard(a, b)
+        if not a or not b or a.isdisjoint(b):
+            return None
+        inter = len(a & b)  # one intersection serves both measures
+        j = inter / (len(a) + len(b) - inter)
         if j >= self.similarity:
             return ("jaccard", j)
-        if min(len(a), len(b)) >= self.containment_min:
-            c = _containment(a, b)
+        small = min(len(a), len(b))
+        if small >= self.containment_min:
+            c = inter / small  # containment: how much of the shorter title the longer one holds
             if c >= self.containment:
                 return ("containment", c)
         return None

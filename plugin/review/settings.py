@@ -40,7 +40,7 @@ class ReviewSettings:
     matrix_similarity: float = 0.6
     matrix_containment: float = 0.8
     matrix_containment_min: int = 6
-    matrix_group_scan: int = 500
+    matrix_group_scan: int = 200
     matrix_num_perm: int = 64
     matrix_history_size: int = 5000
     matrix_history_hours: float = 72.0
@@ -123,7 +123,7 @@ REVIEW_SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("matrix_containment", 0.8,
      "matrix accounts: share of the shorter title's bigrams found in the longer one counted as near-duplicate"),
     ("matrix_containment_min", 6, "matrix accounts: bigrams the shorter title needs before containment counts"),
-    ("matrix_group_scan", 500,
+    ("matrix_group_scan", 200,
      "matrix accounts: newest history items per shared owner / MCN compared exactly (containment)"),
     ("matrix_num_perm", 64, "matrix accounts: MinHash permutations"),
     ("matrix_history_size", 5000, "matrix accounts: reviewed candidates kept as recent history"),
