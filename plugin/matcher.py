@@ -56,6 +56,9 @@ _MAX_SHAPE_VARIANTS = 24
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _DIGIT = re.compile(r"[0-9]")
+_LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9][\u4e00-\u9fff]")
+#: Three or more CJK characters each followed by the same single letter or digit (代x写x论x文).
+_LETTER_SEPARATED = re.compile("(?:[\u4e00-\u9fff]([a-z0-9])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
 _CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")  # the ranges of variants.is_cjk
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 #: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
@@ -289,14 +292,15 @@ class Matcher:
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
                          groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars), reach)
 
-    def _split_hits(self, dense: str, spellings: list[tuple[int, int, str]]) -> list[tuple[int, int, int, str, object | None]]:
-        """Hits of entries enabling ``split`` where the component spellings the scan found in
-        ``dense`` are joined (贝者博 → 赌博). Only windows around the spellings are scanned again."""
-        found: list[tuple[int, int, str]] = []  # non-overlapping, greedy left to right, longest first
+    def _split_hits(self, dense: str, spellings: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, str, object | None]]:
+        """Hits where the spellings found in ``dense`` are replaced: component spellings joined
+        (贝者博 → 赌博, technique ``split``) and letters used as separators dropped (代x写x论x文,
+        technique ``noise``). Only windows around the spellings are scanned again."""
+        found: list[tuple[int, int, str, str]] = []  # non-overlapping, greedy left to right, longest first
         last_end = 0
-        for start, end, ch in sorted(spellings, key=lambda f: (f[0], -f[1])):
+        for start, end, ch, tech in sorted(spellings, key=lambda f: (f[0], -f[1])):
             if start >= last_end:
-                found.append((start, end, ch))
+                found.append((start, end, ch, tech))
                 last_end = end
         if not found:
             return []
@@ -311,20 +315,22 @@ class Matcher:
             i = j
         return out
 
-    def _split_window(self, dense: str, found: list[tuple[int, int, str]], reach: int,
+    def _split_window(self, dense: str, found: list[tuple[int, int, str, str]], reach: int,
                       out: list[tuple[int, int, int, str, object | None]]) -> None:
         wa = max(0, found[0][0] - reach + 1)
         wb = min(len(dense), found[-1][1] + reach - 1)
         parts: list[str] = []
         starts: list[int] = []  # view index → dense start
         ends: list[int] = []  # view index → dense end
-        joined_at: list[int] = []  # view indexes that stand for a component spelling
+        joined_at: list[int] = []  # view indexes that stand for a spelling
+        joined_tech: list[str] = []  # ... and how it was written
         pos = wa
-        for a, b, ch in found:
+        for a, b, ch, tech in found:
             parts.append(dense[pos:a])
             starts.extend(range(pos, a))
             ends.extend(range(pos + 1, a + 1))
             joined_at.append(len(starts))
+            joined_tech.append(tech)
             parts.append(ch)
             starts.append(a)
             ends.append(b)
@@ -353,9 +359,10 @@ class Matcher:
                     continue  # no joined character inside: the plain scan has it
                 idx = c.pat_entry[pid]
                 ent = c.entries[idx]
-                if "split" not in ent.techniques or ent.action == "allow" or view[s:e] != pd:
+                tech = joined_tech[k]
+                if ent.action == "allow" or (tech == "split" and "split" not in ent.techniques) or view[s:e] != pd:
                     continue
-                out.append((starts[s], ends[e - 1], idx, "split", None))
+                out.append((starts[s], ends[e - 1], idx, tech, None))
 
     def _initials_table(self) -> dict[str, tuple[int, ...]]:
         """Pinyin initials (bjl for 百家乐, jnd28 for 加拿大28) of ``block`` entries that enable
@@ -429,7 +436,7 @@ class Matcher:
             dense = _ASTRAL.sub("\ufffd", dense)
         c = self._c
         cand: list[tuple[int, int, int, str, object | None]] = []  # (start, end, entry, technique, variant ctx)
-        spellings: list[tuple[int, int, str]] = []  # split-character spellings found (start, end, character)
+        spellings: list[tuple[int, int, str, str]] = []  # (start, end, replacement, technique)
         cls_view = dense.translate(self._tables.class_table)
         shift = 0
         if not c.wide:
@@ -452,7 +459,7 @@ class Matcher:
                     if pat_kind[pid] == _KIND_TERM:
                         cand.append((s, e, pat_entry[pid], "", None))
                     elif pat_kind[pid] == _KIND_FORM:
-                        spellings.append((s, e, c.split_chars[pat_entry[pid]]))
+                        spellings.append((s, e, c.split_chars[pat_entry[pid]], "split"))
                     elif pat_kind[pid] == _KIND_VARIANT:
                         tech, vctx = c.pat_extra[pid]
                         cand.append((s, e, pat_entry[pid], tech, vctx))
@@ -462,6 +469,10 @@ class Matcher:
                     cand.append((s, e, pat_entry[pid], "homophone", None))
         if _LATIN_RUN.search(dense):
             cand.extend(self._pinyin_hits(dense, nt))
+        if _LATIN_IN_CJK.search(dense):  # 代x写x论x文: the same letter or digit after each character
+            for m in _LETTER_SEPARATED.finditer(dense):
+                for a in range(m.start(), m.end() - 1, 2):
+                    spellings.append((a, a + 2, dense[a], "noise"))
         if spellings:
             cand.extend(self._split_hits(dense, spellings))
         if not cand:

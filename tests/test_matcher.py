@@ -250,3 +250,20 @@ def test_abbreviations_numerals_and_more_lookalikes(bundled_matcher: Matcher, te
 @pytest.mark.parametrize("text", ["abjl 项目", "bjlx 项目", "html5 教程", "今年二八年华", "ssc 工作"])
 def test_initials_and_numerals_need_a_whole_word(bundled_matcher: Matcher, text: str) -> None:
     assert not [h for h in bundled_matcher.scan(text) if h.technique in ("initials", "variant")]
+
+
+@pytest.mark.parametrize(
+    "text, term, surface",
+    [
+        ("专业代x写x论x文", "代写论文", "代x写x论x文"),  # the same letter after each character
+        ("百1家1乐 老平台", "百家乐", "百1家1乐"),  # ... or the same digit
+    ],
+)
+def test_letters_used_as_separators(bundled_matcher: Matcher, text: str, term: str, surface: str) -> None:
+    hits = [h for h in bundled_matcher.scan(text) if h.term == term]
+    assert hits and hits[0].technique == "noise" and hits[0].surface == surface, bundled_matcher.scan(text)
+
+
+@pytest.mark.parametrize("text", ["做B超检查", "A股大涨", "百a家b乐"])
+def test_single_or_mixed_letters_are_not_separators(bundled_matcher: Matcher, text: str) -> None:
+    assert not [h for h in bundled_matcher.scan(text) if h.term == "百家乐" or h.technique == "noise"]
