@@ -56,9 +56,11 @@ _MAX_SHAPE_VARIANTS = 24
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _DIGIT = re.compile(r"[0-9]")
-_LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9][\u4e00-\u9fff]")
-#: Three or more CJK characters each followed by the same single letter or digit (代x写x论x文).
-_LETTER_SEPARATED = re.compile("(?:[\u4e00-\u9fff]([a-z0-9])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
+_LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
+#: Three or more CJK characters each followed by the same single letter, digit or word emoji
+#: (代x写x论x文, 征💰信💰修💰复).
+_LETTER_SEPARATED = re.compile(
+    "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
 _CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")  # the ranges of variants.is_cjk
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 #: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
@@ -93,7 +95,8 @@ class _Compiled:
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
     regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
     wide: bool  # keys are plain strings (huge lexicons) instead of UTF-16 code units
-    split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character the spelling stands for
+    split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character (or word) the spelling stands for
+    split_techs: tuple[str, ...]  # ... and the technique a hit through it reports (split, variant)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
 
 
@@ -226,15 +229,26 @@ class Matcher:
             if not e.regex and e.action != "allow" and "split" in e.techniques:
                 wanted.update(terms_dense[i])
         wanted.discard(BREAK)
-        reach = max((len(d) for d in pat_dense), default=0)
+        reach = max((len(d) for d in pat_dense), default=0) + 2  # a joined word may be longer than its spelling
+        split_techs: list[str] = []
         if wanted:
             for form, ch in t.split_join.items():
                 if ch in wanted:
                     pat_entry.append(len(split_chars))
                     split_chars.append(ch)
+                    split_techs.append("split")
                     pat_kind.append(_KIND_FORM)
                     pat_dense.append(form)
                     pat_homo.append(0)
+        used = set("".join(pat_dense[:len(pat_dense) - len(split_chars)]))
+        for code, word in t.emoji_join.items():  # 🐧 → 企鹅: read as the word (curated emoji table)
+            if used.issuperset(word):
+                pat_entry.append(len(split_chars))
+                split_chars.append(word)
+                split_techs.append("variant")
+                pat_kind.append(_KIND_FORM)
+                pat_dense.append(code)
+                pat_homo.append(0)
         # keys: homophone classes; as UTF-16 code units (sliced out of one encoded string)
         # unless the lexicon is huge, where plain keys keep the automaton half the size
         automaton: ahocorasick.Automaton | None = None
@@ -290,7 +304,8 @@ class Matcher:
             for e in entries
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
-                         groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars), reach)
+                         groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars),
+                         tuple(split_techs), reach)
 
     def _split_hits(self, dense: str, spellings: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, str, object | None]]:
         """Hits where the spellings found in ``dense`` are replaced: component spellings joined
@@ -329,11 +344,12 @@ class Matcher:
             parts.append(dense[pos:a])
             starts.extend(range(pos, a))
             ends.extend(range(pos + 1, a + 1))
-            joined_at.append(len(starts))
-            joined_tech.append(tech)
+            for _ in ch:  # every character of the replacement stands for the whole spelling
+                joined_at.append(len(starts))
+                joined_tech.append(tech)
+                starts.append(a)
+                ends.append(b)
             parts.append(ch)
-            starts.append(a)
-            ends.append(b)
             pos = b
         parts.append(dense[pos:wb])
         starts.extend(range(pos, wb))
@@ -350,7 +366,8 @@ class Matcher:
                 continue
             e = (end_b + 1) >> shift
             for pid in ((val,) if val >= 0 else c.groups[-val - 1]):
-                if c.pat_kind[pid] != _KIND_TERM:
+                kind = c.pat_kind[pid]
+                if kind != _KIND_TERM and kind != _KIND_VARIANT:
                     continue
                 pd = c.pat_dense[pid]
                 s = e - len(pd)
@@ -360,9 +377,11 @@ class Matcher:
                 idx = c.pat_entry[pid]
                 ent = c.entries[idx]
                 tech = joined_tech[k]
-                if ent.action == "allow" or (tech == "split" and "split" not in ent.techniques) or view[s:e] != pd:
-                    continue
-                out.append((starts[s], ends[e - 1], idx, tech, None))
+                if ent.action == "allow" or (tech == "split" and "split" not in ent.techniques) or view[s:e] != pd \
+                        or (s > 0 and starts[s] == starts[s - 1]) or (e < len(starts) and starts[e] == starts[e - 1]):
+                    continue  # (a hit must not take part of a replacement word)
+                vctx = c.pat_extra[pid][1] if kind == _KIND_VARIANT else None  # a curated variant keeps its gate
+                out.append((starts[s], ends[e - 1], idx, tech, vctx))
 
     def _initials_table(self) -> dict[str, tuple[int, ...]]:
         """Pinyin initials (bjl for 百家乐, jnd28 for 加拿大28) of ``block`` entries that enable
@@ -459,7 +478,7 @@ class Matcher:
                     if pat_kind[pid] == _KIND_TERM:
                         cand.append((s, e, pat_entry[pid], "", None))
                     elif pat_kind[pid] == _KIND_FORM:
-                        spellings.append((s, e, c.split_chars[pat_entry[pid]], "split"))
+                        spellings.append((s, e, c.split_chars[pat_entry[pid]], c.split_techs[pat_entry[pid]]))
                     elif pat_kind[pid] == _KIND_VARIANT:
                         tech, vctx = c.pat_extra[pid]
                         cand.append((s, e, pat_entry[pid], tech, vctx))

@@ -56,6 +56,7 @@ class VariantTables:
     splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
     sources: tuple[str, ...]
     split_join: dict[str, str]  # component spelling (dense form) → the character it spells
+    emoji_join: dict[str, str]  # folded emoji (a private-use character) → the word it stands for
 
     syllable_class: dict[str, str]  # toneless syllable → its class character
     no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
@@ -224,6 +225,14 @@ def _split_join(splits: dict[str, tuple[str, ...]], curated: dict[str, tuple[str
     return join
 
 
+def _emoji_join() -> dict[str, str]:
+    """Folded emoji → word (dense form), from ``lexicons/variants/emoji_words.yaml``."""
+    from .normalize import dense_key, emoji_codes, emoji_words
+
+    codes = emoji_codes()
+    return {codes[e]: dense_key(w) for e, w in emoji_words().items() if dense_key(w)}
+
+
 @lru_cache(maxsize=4)
 def load_variant_tables(shape_path: str | None = None, split_path: str | None = None) -> VariantTables:
     """Build (once) the variant tables; paths default to the bundled files."""
@@ -256,6 +265,7 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         splits=splits,
         sources=(shape_path, split_path),
         split_join=_split_join(splits, curated),
+        emoji_join=_emoji_join(),
         syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
         no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
     )

@@ -267,3 +267,23 @@ def test_letters_used_as_separators(bundled_matcher: Matcher, text: str, term: s
 @pytest.mark.parametrize("text", ["做B超检查", "A股大涨", "百a家b乐"])
 def test_single_or_mixed_letters_are_not_separators(bundled_matcher: Matcher, text: str) -> None:
     assert not [h for h in bundled_matcher.scan(text) if h.term == "百家乐" or h.technique == "noise"]
+
+
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ("🐧号出售 七位老号", "QQ号"),  # 🐧 = 企鹅, a curated variant of QQ号 (its context gate still applies)
+        ("🀄透视 免费试用", "麻将透视"),
+        ("💳提现 秒到", "信用卡提现"),
+        ("金🌸透视", "金花透视"),
+    ],
+)
+def test_emoji_standing_for_words(bundled_matcher: Matcher, text: str, term: str) -> None:
+    hits = [h for h in bundled_matcher.scan(text) if h.term == term]
+    assert hits and hits[0].technique == "variant", bundled_matcher.scan(text)
+    assert text[hits[0].start:hits[0].end] == hits[0].surface
+
+
+def test_word_emoji_elsewhere_are_not_hits(bundled_matcher: Matcher) -> None:
+    assert bundled_matcher.scan("南极🐧很可爱") == []  # 企鹅 without contact context
+    assert [h.technique for h in bundled_matcher.scan("征💰信💰修💰复") if h.term == "征信修复"] == ["noise"]
