@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from plugin import Matcher, load_lexicon
+from plugin.review import Candidate, ReviewEngine
 
 __all__ = ["FakeRumors", "candidate", "make_app", "service_matcher", "fake_rumors"]
 
@@ -84,6 +86,20 @@ def candidate(**changes: Any) -> dict[str, Any]:
         else:
             c[k] = v
     return c
+
+
+#: The fixed review time of the review-rule tests.
+NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def review(matcher, *cands, rumors=None, engine=None):
+    """Review candidate dicts at :data:`NOW` (a fresh engine unless one is given)."""
+    engine = engine or ReviewEngine()
+    return engine.review([Candidate.model_validate(c) for c in cands], matcher=matcher, rumors=rumors, now=NOW)
+
+
+def rules_of(result) -> set[str]:
+    return {r.rule for r in result.reasons}
 
 
 @pytest.fixture()

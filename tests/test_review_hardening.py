@@ -21,18 +21,7 @@ from plugin.review.rules.labels import source_problem
 from plugin.review.settings import DEFAULT_PLACEHOLDER_SOURCES, resolve_timezone
 from plugin.review.spike import detect_spike
 from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import FakeRumors, candidate
-
-NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)
-
-
-def review(matcher, *cands, rumors=None, engine=None):
-    engine = engine or ReviewEngine()
-    return engine.review([Candidate.model_validate(c) for c in cands], matcher=matcher, rumors=rumors, now=NOW)
-
-
-def rules_of(result) -> set[str]:
-    return {r.rule for r in result.reasons}
+from tests.conftest_service import NOW, FakeRumors, candidate, review, rules_of
 
 
 def reason(result, rule: str):

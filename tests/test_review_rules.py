@@ -11,18 +11,7 @@ from plugin.review import Candidate, ReviewEngine, ReviewSettings
 from plugin.review.clauses import CLAUSES
 from plugin.review.spike import detect_spike
 from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import FakeRumors, candidate
-
-NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)
-
-
-def review(matcher, *cands, rumors=None, engine=None):
-    engine = engine or ReviewEngine()
-    return engine.review([Candidate.model_validate(c) for c in cands], matcher=matcher, rumors=rumors, now=NOW)
-
-
-def rules_of(result) -> set[str]:
-    return {r.rule for r in result.reasons}
+from tests.conftest_service import NOW, FakeRumors, candidate, review, rules_of
 
 
 def test_clean_candidate_is_approved(service_matcher):
