@@ -119,9 +119,9 @@ class WordBoundary:
         for edge in (start, end):
             if edge <= 0 or edge >= n:
                 continue
-            a, b = ord(dense[edge - 1]), ord(dense[edge])
-            if a < 0x10000 and b < 0x10000:
-                key = a << 16 | b
+            left, right = ord(dense[edge - 1]), ord(dense[edge])
+            if left < 0x10000 and right < 0x10000:
+                key = left << 16 | right
                 k = bisect_left(pairs, key)
                 if k == len(pairs) or pairs[k] != key:
                     continue  # no dictionary word has these two characters side by side
@@ -137,5 +137,4 @@ class WordBoundary:
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a dictionary word of some frequency."""
-        freq = self._tokenizer().FREQ.get(text, 0)
-        return bool(freq and freq >= _MIN_WORD_FREQ)
+        return self.word_freq(text) >= _MIN_WORD_FREQ

@@ -39,7 +39,7 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
-from .variants import VariantTables, contextual_syllables, load_variant_tables
+from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
 
@@ -61,7 +61,6 @@ _LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]"
 #: (代x写x论x文, 征💰信💰修💰复).
 _LETTER_SEPARATED = re.compile(
     "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
-_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")  # the ranges of variants.is_cjk
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 #: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
 _NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
@@ -716,7 +715,7 @@ class Matcher:
             if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
                     and not _separated(nt, e):
                 return False
-        if mode == "auto" and (len(seg) > 4 or not _CJK.search(seg)):
+        if mode == "auto" and (len(seg) > 4 or not CJK_CHAR.search(seg)):
             return True
         return self._boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
 

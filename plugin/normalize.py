@@ -104,39 +104,18 @@ EMOJI_BASE = 0xF800
 
 
 @lru_cache(maxsize=1)
-def emoji_words() -> dict[str, str]:
-    """Emoji → the word it stands for, from the bundled table (empty when the file is missing)."""
-    from importlib import resources
-
-    import yaml
-
-    try:
-        path = resources.files("lexicons") / "variants" / "emoji_words.yaml"
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (FileNotFoundError, ModuleNotFoundError):
-        return {}
-    table = data.get("emoji") if isinstance(data, dict) else None
-    if not isinstance(table, dict):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(k, str) and len(k) == 1 and isinstance(v, str) and v}
-
-
-@lru_cache(maxsize=1)
 def emoji_codes() -> dict[str, str]:
     """Emoji of the table → the private-use character it folds to."""
+    from .variants import emoji_words
+
     return {e: chr(EMOJI_BASE + i) for i, e in enumerate(emoji_words())}
-
-
-def emoji_code(ch: str) -> str | None:
-    """The private-use character an emoji of the table folds to (None for other characters)."""
-    return emoji_codes().get(ch)
 
 
 def _fold_one(ch: str, t2s: dict[str, str]) -> str:
     """Fold one character; returns '' to delete it."""
     if ch in _HARD_BREAKS:
         return BREAK
-    code = emoji_code(ch)
+    code = emoji_codes().get(ch)
     if code is not None:
         return code
     if _is_invisible(ch):

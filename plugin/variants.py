@@ -12,6 +12,7 @@ shape-alike groups and split-character spellings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,9 +22,14 @@ import yaml
 
 from .errors import LexiconError, LexiconProblem
 
-__all__ = ["VariantTables", "contextual_syllables", "is_cjk", "load_variant_tables", "syllables"]
+__all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
+           "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
+
+
+#: One CJK unified ideograph (the BMP blocks of :func:`is_cjk`).
+CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 
 
 def is_cjk(ch: str) -> bool:
@@ -53,9 +59,8 @@ class VariantTables:
     class_table: list[str | None]  # BMP list-indexed translate table: CJK char → homophone class char
     syllable: dict[str, str]
     shape_groups: dict[str, tuple[str, ...]]  # char → other members of its shape-alike group
-    splits: dict[str, tuple[str, ...]]  # char → component spellings (e.g. 张 → ("弓长",))
     sources: tuple[str, ...]
-    split_join: dict[str, str]  # component spelling (dense form) → the character it spells
+    split_join: dict[str, str]  # component spelling (dense form) → the character it spells (弓长 → 张)
     emoji_join: dict[str, str]  # folded emoji (a private-use character) → the word it stands for
 
     syllable_class: dict[str, str]  # toneless syllable → its class character
@@ -204,19 +209,19 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         seconds = (b,) + _SECOND_FORMS.get(b, ())
         forms = tuple(dict.fromkeys(
             x + y for x in firsts for y in seconds
-            if x != ch and y != ch and (freq(x + y) or 0) < _COMMON_WORD_FREQ  # 山东 is not 岽
+            if x != ch and y != ch and freq(x + y) < _COMMON_WORD_FREQ  # 山东 is not 岽
         ))
         if forms:
             out[ch] = forms
     return out
 
 
-def _split_join(splits: dict[str, tuple[str, ...]], curated: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Dense component spelling → character; curated spellings win, then common characters."""
+def _split_join(*sources: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Dense component spelling → character; an earlier source wins (curated before generated)."""
     from .normalize import dense_key
 
     join: dict[str, str] = {}
-    for source in (curated, splits):
+    for source in sources:
         for ch, forms in source.items():
             for f in forms:
                 key = dense_key(f)
@@ -225,9 +230,19 @@ def _split_join(splits: dict[str, tuple[str, ...]], curated: dict[str, tuple[str
     return join
 
 
+@lru_cache(maxsize=1)
+def emoji_words() -> dict[str, str]:
+    """Emoji → the word it stands for (``lexicons/variants/emoji_words.yaml``; empty when missing)."""
+    data = _read_yaml(_variant_path("emoji_words.yaml"))
+    table = data.get("emoji") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {k: v for k, v in table.items() if isinstance(k, str) and len(k) == 1 and isinstance(v, str) and v}
+
+
 def _emoji_join() -> dict[str, str]:
-    """Folded emoji → word (dense form), from ``lexicons/variants/emoji_words.yaml``."""
-    from .normalize import dense_key, emoji_codes, emoji_words
+    """Folded emoji → word (dense form)."""
+    from .normalize import dense_key, emoji_codes
 
     codes = emoji_codes()
     return {codes[e]: dense_key(w) for e, w in emoji_words().items() if dense_key(w)}
@@ -250,21 +265,15 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     for readings in PINYIN_DICT.values():  # classes for every reading, not only the first
         for r in readings.split(","):
             classes.setdefault(to_normal(r), len(classes))
-    bundled_splits = split_path is None
+    generated = _generated_splits() if split_path is None else {}  # only with the bundled table
     shape_path = shape_path or _variant_path("shape_alike.yaml")
     split_path = split_path or _variant_path("split_chars.yaml")
-    curated = _load_splits(split_path)
-    splits = dict(curated)
-    if bundled_splits:
-        for ch, forms in _generated_splits().items():
-            splits[ch] = tuple(dict.fromkeys(splits.get(ch, ()) + forms))
     return VariantTables(
         class_table=table,
         syllable=syl,
         shape_groups=_load_shape(shape_path),
-        splits=splits,
         sources=(shape_path, split_path),
-        split_join=_split_join(splits, curated),
+        split_join=_split_join(_load_splits(split_path), generated),
         emoji_join=_emoji_join(),
         syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
         no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
