@@ -32,6 +32,8 @@ def test_numerals_before_units_become_arabic() -> None:
     assert arabic_numbers("新增两例") == "新增2例"
     assert arabic_numbers("3万人") == "30000人"
     assert arabic_numbers("百分之二十") == "20%"
+    assert arabic_numbers("百分之三点五") == "3.5%"
+    assert arabic_numbers("百分之三点十") == "百分之三点十"  # not a decimal: left as written, no error
     # words that merely contain numeral characters stay
     for text in ("千万不要", "万一", "十分危险", "三明治", "一天", "一家人", "五一假期"):
         assert arabic_numbers(text) == text

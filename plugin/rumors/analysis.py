@@ -210,8 +210,8 @@ def arabic_numbers(text: str) -> str:
             return m.group(0) if v is None else f"第{v}"
         if m.group(2) is not None:
             head, _, tail = m.group(2).partition("点")
-            v, t = cn_number(head), (cn_number(tail) if tail else 0)
-            if v is None or t is None:
+            v = cn_number(head)
+            if v is None or any(c not in _CN_DIGIT for c in tail):  # decimals are read digit by digit
                 return m.group(0)
             return (f"{v}.{''.join(str(_CN_DIGIT[c]) for c in tail)}" if tail else str(v)) + "%"
         num = m.group(3)
