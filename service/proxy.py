@@ -24,6 +24,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from plugin.models import ACTION_ORDER
 from plugin.search.hooks import (
     SearchGuard,
     SearchGuardConfig,
@@ -69,6 +70,9 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
         options["query_fields"] = tuple(cfg.search_query_fields)
     if getattr(cfg, "search_pin_mode", None):
         options["pin_mode"] = cfg.search_pin_mode
+    drop = getattr(cfg, "suggestion_drop_action", None)
+    if drop in ACTION_ORDER:  # the same threshold as /v1/suggestions/filter
+        options["suggest_drop_actions"] = frozenset(a for a, r in ACTION_ORDER.items() if r >= ACTION_ORDER[drop])
     live = state.live
     return SearchGuard(live.current if hasattr(live, "current") else live, getattr(state, "rumors", None),
                        SearchGuardConfig(**options))

@@ -150,6 +150,13 @@ def test_credentials_from_config_and_shared_client():
     assert app.state.search_proxy_client is client
 
 
+def test_proxy_suggestions_follow_the_service_drop_action():
+    assert proxy.build_search_guard(make_app(suggestion_drop_action="review")).config.suggest_drop_actions \
+        == frozenset({"review", "block"})
+    assert proxy.build_search_guard(make_app(suggestion_drop_action="label")).config.suggest_drop_actions \
+        == frozenset({"label", "limit", "review", "block"})
+
+
 def test_no_upstream_no_routes():
     app = make_app(None, upstream=None)
     with TestClient(app) as tc:
