@@ -10,10 +10,10 @@ The matcher's ``account_name`` scope is the primary source. On top of it:
   in the store) whose entries do not enable the technique; built once per matcher object (a few ms).
 - **Letters slipped in.** One or two Latin letters / digits between Chinese characters are taken out
   and the name scanned again (公a安局 → 公安局); only hits across such a gap are added.
-- **Accidental hits** are dropped: a hit whose first character ends a dictionary word that starts
-  before it and whose last character starts a dictionary word that ends after it lies across two
-  words and names nothing (每日|报价 holds 日报, 每日|报道 too). A hit inside ONE longer word is kept
-  (names are compounds: 公安局 holds 公安, 人民日报 holds 日报).
+- **Accidental hits** are dropped with the matcher's ``crossing`` boundary (also for entries that
+  skip the boundary check): a hit cut by a word of the name names nothing (每日|报价 cuts 日报,
+  每日|报道 too); a hit inside ONE longer word is kept (names are compounds: 公安局 holds 公安,
+  人民日报 holds 日报).
 - **Weak terms** (too common alone: 人民 in 为人民服务的小张) count only next to another name hit. They
   are the entries with severity 1 and the terms in ``WEAK_TERMS``.
 """
@@ -37,28 +37,15 @@ log = logging.getLogger(__name__)
 #: Account-name terms too common to count alone (entries with severity 1 count as weak too).
 WEAK_TERMS: frozenset[str] = frozenset({"人民"})
 
-_MAX_WORD = 4  # longest dictionary word looked up on either side of a hit
 _SLIPPED = re.compile(r"[A-Za-z0-9]{1,2}")
 
 
-def accidental_hit(name: str, start: int, end: int, is_word: Any = None) -> bool:
-    """Whether ``name[start:end]`` lies across two dictionary words and is contained in neither
-    (每日报价: 日报 = the end of 每日 + the start of 报价)."""
-    if end - start < 2:
-        return False
-    is_word = is_word or WordBoundary.shared().is_word
-    left = any(is_word(name[a:start + 1]) for a in range(max(0, start - _MAX_WORD + 1), start))
-    if not left:
-        return False
-    right = any(is_word(name[end - 1:b]) for b in range(end + 1, min(len(name), end - 1 + _MAX_WORD) + 1))
-    if not right:
-        return False
-    # inside one longer word (人民日报 around 日报)? then it is part of that word, not accidental
-    for a in range(max(0, start - _MAX_WORD + 1), start + 1):
-        for b in range(end, min(len(name), a + _MAX_WORD) + 1):
-            if (a, b) != (start, end) and b - a > end - start and is_word(name[a:b]):
-                return False
-    return True
+def accidental_hit(name: str, start: int, end: int) -> bool:
+    """Whether ``name[start:end]`` is cut by a word of ``name`` and not contained in one (每日|报价 cuts
+    日报; 人民日报 holds it): the matcher's ``crossing`` boundary
+    (:meth:`plugin.boundary.WordBoundary.check` with ``containing_ok``), for hits whose entries or
+    patterns had no boundary check."""
+    return not WordBoundary.shared().check(name, start, end, containing_ok=True)
 
 
 class NameScanner:
