@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plugin.normalize import BREAK, fold_text
+from plugin.variants import contextual_syllables, is_cjk, syllables
 
 __all__ = [
     "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
@@ -305,26 +306,21 @@ def is_name(word: str) -> bool:
     return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
 
 
-_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+_FOLD_INITIAL = re.compile(r"^([zcs])h")  # zh / ch / sh → z / c / s
+_FOLD_FINAL = re.compile(r"([aei]n)g$")  # ang / eng / ing → an / en / in
 
 
 @lru_cache(maxsize=200_000)
 def sound(word: str) -> str:
     """Toneless pinyin of a Chinese word with the usual input-method confusions folded (zh/z,
-    ch/c, sh/s, -ng/-n): equal for homophone typos (病读 / 病毒, 口造 / 口罩); '' for other tokens."""
-    if len(word) < 2 or word.startswith("#") or not all(_is_cjk(ch) for ch in word):
+    ch/c, sh/s, -ng/-n): equal for homophone typos (病读 / 病毒, 口造 / 口罩); '' for other tokens.
+    Readings come from the shared tables (:func:`plugin.variants.syllables`, phrase readings by
+    :func:`plugin.variants.contextual_syllables`), as the matcher's homophone keys do."""
+    if len(word) < 2 or word.startswith("#") or not all(is_cjk(ch) for ch in word):
         return ""
-    from pypinyin import Style, lazy_pinyin
-
-    out = []
-    for syl in lazy_pinyin(word, style=Style.NORMAL, errors="ignore"):
-        for a, b in _FUZZY:
-            if syl.startswith(a) and a in ("zh", "ch", "sh"):
-                syl = b + syl[2:]
-            elif syl.endswith(a) and a not in ("zh", "ch", "sh"):
-                syl = syl[: -len(a)] + b
-        out.append(syl)
-    return "-".join(out)
+    table = syllables()
+    sylls = contextual_syllables(word, table) or [table.get(ch, "") for ch in word]
+    return "-".join(_FOLD_FINAL.sub(r"\1", _FOLD_INITIAL.sub(r"\1", sy)) for sy in sylls if sy)
 
 
 def refutes(text: str) -> bool:
@@ -380,13 +376,9 @@ def canon(word: str) -> str | None:
     w = _CANON.get(w, w)
     if w in _STOP or w in NOISE_WORDS:
         return None
-    if len(w) == 1 and not ("\u3400" <= w <= "\u9fff"):
+    if len(w) == 1 and not is_cjk(w):
         return None  # stray latin letter
     return w
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
 
 
 def is_word(token: str) -> bool:
@@ -399,7 +391,7 @@ def is_pair(token: str) -> bool:
     """A character pair such as a run of single characters gives (挂烫机 → 挂烫 / 烫机): two characters
     that are not a word, or only a rare one (jieba cut 打完 as 打 / 完: its dictionary count, 3, says
     nothing about how informative the pair is)."""
-    return (len(token) == 2 and _is_cjk(token[0]) and _is_cjk(token[1])
+    return (len(token) == 2 and is_cjk(token[0]) and is_cjk(token[1])
             and tokenizer().FREQ.get(token, 0) < _PAIR_MAX_FREQ)
 
 
@@ -425,7 +417,7 @@ def subwords(word: str) -> tuple[str, ...]:
 def _run_char(word: str) -> bool:
     """A single content character that may belong to a run (not a stop-word, not a word with its
     own canonical form: 杀 → 杀灭)."""
-    return len(word) == 1 and _is_cjk(word) and _CANON.get(word, word) == word and canon(word) is not None
+    return len(word) == 1 and is_cjk(word) and _CANON.get(word, word) == word and canon(word) is not None
 
 
 def analyze(text: str) -> Analysis:
