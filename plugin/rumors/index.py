@@ -76,13 +76,13 @@ _BASE = 0.55  # share of the score the main side gives alone (the rest scales wi
 _RARE_WEIGHT = 7.0  # a shared word this informative may match alone (if it is most of the query)
 _EVIDENCE = 5.0  # matched query weight that is specific enough to pin a claim the query covers only partly
 _FULL_QUERY = 0.85  # query coverage that counts as "every content word of the query is in the claim"
-_TOPIC_PENALTY = 0.6
-_PAIR_CREDIT = 0.5
+_TOPIC_PENALTY = 0.6  # a query that shares only names with the claim, nothing of what it says
+_PAIR_CREDIT = 0.5  # credit of a word all of whose character pairs occur in the other text
 _SOUND_CREDIT = 0.8  # credit of a query word that sounds like a claim word (folded pinyin)
 _LONG_CLAIM = 40  # content words of a claim above which it is matched without character-pair credit
 _SHORT_COVER = 0.5  # a specific, fully explained query needs this fraction of _MIN_CLAIM_COVER
-_SUBJECT_PENALTY = 0.7  # words at least this informative count as a substituted subject
-_NAME_PENALTY = 0.7  # credit of a word all of whose character pairs occur in the other text  # entity / topic shared, claim's predicate not, query adds its own nouns
+_SUBJECT_PENALTY = 0.7  # each side starts with a subject (first content word) the other lacks
+_NAME_PENALTY = 0.7  # the claim names a place / person the query names nothing of
 
 
 @dataclass(frozen=True, slots=True)
