@@ -100,13 +100,12 @@ class ReviewEngine:
         """Matcher hits (content, and the account name in both scopes) and rumour matches for one candidate."""
         content = candidate.content
         content_hits = list(matcher.scan(content))
-        windows = getattr(rumors, "matches_sentence_windows", False)
-        if windows and len(candidate.text or "") <= self.settings.rumor_chunk_chars:
-            # one call: the title and the body are sentences of the content, each matched on its own
-            pins, labels = _rumor_result(rumors, content)
-        else:
-            pins, labels = _rumor_result(rumors, candidate.title)
-        if candidate.text and rumors is not None and not (windows and len(candidate.text) <= self.settings.rumor_chunk_chars):
+        # an index that matches sentence windows takes the title and a short body in one call (each a
+        # sentence of the content, matched on its own)
+        one_call = getattr(rumors, "matches_sentence_windows", False) \
+            and len(candidate.text or "") <= self.settings.rumor_chunk_chars
+        pins, labels = _rumor_result(rumors, content if one_call else candidate.title)
+        if candidate.text and rumors is not None and not one_call:
             # the title alone, title + text, and the text on its own (sentence chunks when long): a rumour in
             # the body under a harmless title is still found; the best match per rumour is kept
             for piece in self._rumor_pieces(candidate, content_hits):
