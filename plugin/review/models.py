@@ -83,11 +83,8 @@ def not_blank(value: str) -> str:
 def text_type(*, min_length: int | None = None, max_length: int | None = None, blank: bool = True) -> Any:
     """A text type: strict str, length limits (characters), :func:`check_text` and, with
     ``blank=False``, :func:`not_blank`. Length errors read "String should have ... characters"."""
-    if blank:
-        return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length),
-                         AfterValidator(check_text)]
-    return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length),
-                     AfterValidator(check_text), AfterValidator(not_blank)]
+    checks = (AfterValidator(check_text),) if blank else (AfterValidator(check_text), AfterValidator(not_blank))
+    return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length), *checks]
 
 
 _ENUM_SEPARATORS = re.compile(r"[\s\-]+")
