@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from plugin.review.models import Candidate, Text
+from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text
 
 __all__ = [
     "DB_INT_MAX",
@@ -33,9 +33,8 @@ __all__ = [
 
 #: SQLite stores 64-bit signed integers: a larger number in a query would raise OverflowError (a 500).
 #: Every integer path / query / form / body parameter that reaches the database is bounded by these
-#: (``tests/test_service_params.py`` walks the routes to check it), so such input is a 422.
-DB_INT_MIN = -(2**63)
-DB_INT_MAX = 2**63 - 1
+#: (``tests/test_service_hardening.py`` walks the routes to check it), so such input is a 422.
+DB_INT_MIN, DB_INT_MAX = INT64_MIN, INT64_MAX
 
 #: An integer that fits a SQLite INTEGER (for body models; query and form parameters use
 #: ``Query`` / ``Form`` with ``ge=DB_INT_MIN, le=DB_INT_MAX``).
