@@ -27,39 +27,13 @@ from typing import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
-from ..normalize import BREAK, dense_key
+from ..normalize import BREAK, CN_BIG, CN_DIGITS, CN_UNITS, chinese_number, dense_key
 from .context import MatrixLink
 from .models import Candidate
 
 __all__ = ["MatrixDetector", "arabic_numerals", "group_key", "title_shingles"]
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "0": 0, "一": 1, "壹": 1, "1": 1, "二": 2, "贰": 2, "两": 2, "2": 2, "三": 3, "叁": 3, "3": 3,
-    "四": 4, "肆": 4, "4": 4, "五": 5, "伍": 5, "5": 5, "六": 6, "陆": 6, "6": 6, "七": 7, "柒": 7, "7": 7,
-    "八": 8, "捌": 8, "8": 8, "九": 9, "玖": 9, "9": 9,
-}
-_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
-_CN_RUN = re.compile("[" + "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG) + "]+")
-
-
-def _numeral_value(run: str) -> str:
-    if not any(ch in _CN_UNITS or ch in _CN_BIG for ch in run):
-        return "".join(str(_CN_DIGITS[ch]) for ch in run)  # 二〇二四 → 2024, 3 → 3
-    total = section = number = 0
-    for ch in run:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (number or 1) * _CN_UNITS[ch]
-            number = 0
-        elif _CN_BIG[ch] == 10**8:
-            total = (total + section + number) * 10**8
-            section = number = 0
-        else:
-            total += (section + number) * 10**4
-            section = number = 0
-    return str(total + section + number)
+_CN_RUN = re.compile("[" + "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG) + "]+")
 
 
 def arabic_numerals(text: str) -> str:
@@ -67,9 +41,9 @@ def arabic_numerals(text: str) -> str:
     Runs of units alone (千万, 百万) are left as they are."""
     def repl(m: re.Match[str]) -> str:
         run = m.group(0)
-        if not any(ch in _CN_DIGITS or ch in ("十", "拾") for ch in run):
+        if not any(ch in CN_DIGITS or ch in ("十", "拾") for ch in run):
             return run
-        return _numeral_value(run)
+        return str(chinese_number(run))
 
     return _CN_RUN.sub(repl, text)
 

@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugin.normalize import BREAK, fold_text
+from plugin.normalize import BREAK, chinese_number, fold_text
 from plugin.variants import contextual_syllables, is_cjk, syllables
 
 __all__ = [
@@ -182,21 +182,8 @@ _DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
 def cn_number(s: str) -> int | None:
     """Value of a Chinese numeral (六十五 → 65, 二零二零 → 2020, 两千万 → 20000000); None if not one."""
     if not s or any(ch not in _CN_DIGIT and ch not in _CN_UNIT and ch not in _CN_BIG for ch in s):
-        return None
-    if len(s) > 1 and all(ch in _CN_DIGIT for ch in s):
-        return int("".join(str(_CN_DIGIT[ch]) for ch in s))  # digit by digit: 二零二零
-    total = section = num = 0
-    for ch in s:
-        if ch in _CN_DIGIT:
-            num = _CN_DIGIT[ch]
-        elif ch in _CN_UNIT:
-            section += (num or 1) * _CN_UNIT[ch]
-            num = 0
-        else:
-            section += num
-            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
-            section = num = 0
-    return total + section + num
+        return None  # only the characters this module's patterns read
+    return chinese_number(s)
 
 
 def _fmt(x: float) -> str:
