@@ -126,13 +126,15 @@ def match_cmd(db: str, limit: int) -> None:
     """
     from plugin.rumors import RumorIndex
 
+    from plugin.rumors.importer import BOM
+
     store = _open_store(db)
     index = RumorIndex.from_store(store)
     stdin = sys.stdin
     bad = 0
     for lineno, line in enumerate(stdin, 1):
-        if lineno == 1 and line.startswith("\ufeff"):
-            line = line[1:]  # a UTF-8 byte-order mark
+        if lineno == 1 and line.startswith(BOM):
+            line = line[len(BOM):]
         if not line.strip():
             continue
         rid = None
