@@ -8,10 +8,10 @@ Text comes in two kinds. *Content* (queries, suggestions, candidates' titles and
 contents) is what gets checked: it may hold odd characters (zero-width, look-alikes: evasion is what
 the matcher is for) but never C0/C1 control characters (``text_type``). *Metadata* written by people
 and shown back to people (notes, names, reasons, term ids) is stricter, so nothing stored can carry a
-terminal escape or spoof the audit trail: :func:`line_type` (one line: no control characters at all,
-no invisible or bidirectional formatting characters, no line separators) and :func:`note_type` (tab and
-newline allowed, CRLF read as LF, no other control and no bidirectional characters). Either refusal is a
-422 naming the field.
+terminal escape or spoof the audit trail: ``Name`` / ``Word`` / ``Term`` (one line, :func:`check_line`:
+no control characters at all, no invisible or bidirectional formatting characters, no line separators)
+and ``Note`` / ``LongNote`` (:func:`check_note`: tab and newline allowed, CRLF read as LF, no other control
+and no bidirectional characters). Either refusal is a 422 naming the field.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StrictStr
-from pydantic_core import PydanticCustomError, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, text_type
+from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, not_blank
 
 __all__ = [
     "DB_INT_MAX",
@@ -38,6 +38,8 @@ __all__ = [
     "EntryIn",
     "FileIn",
     "ImportIn",
+    "Line",
+    "LongNote",
     "Name",
     "Note",
     "PublishIn",
@@ -49,12 +51,12 @@ __all__ = [
     "SuggestionFilterRequest",
     "SuggestionFilterResponse",
     "Term",
+    "Word",
     "TrendingReviewRequest",
     "TrendingReviewResponse",
     "check_line",
     "check_note",
-    "line_type",
-    "note_type",
+    "check_term",
 ]
 
 #: SQLite stores 64-bit signed integers: a larger number in a query would raise OverflowError (a 500).
@@ -113,26 +115,24 @@ def _crlf(value: Any) -> Any:
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def line_type(*, max_length: int, min_length: int | None = None, blank: bool = True, invisible: bool = False) -> Any:
-    """One line of free-text metadata (a name, an id, a category): :func:`plugin.review.models.text_type`
-    plus :func:`check_line`. ``invisible=True`` (lexicon terms and ids) keeps zero-width characters."""
-    check = (lambda v: check_line(v, invisible=True)) if invisible else check_line
-    return Annotated[text_type(min_length=min_length, max_length=max_length, blank=blank), AfterValidator(check)]
+def check_term(value: str) -> str:
+    """:func:`check_line` keeping zero-width characters (lexicon terms and ids: the lexicon parser
+    decides what a term may hold)."""
+    return check_line(value, invisible=True)
 
 
-def note_type(*, max_length: int) -> Any:
-    """Free text that may span lines (a note, a reason): CRLF read as LF, then
-    :func:`plugin.review.models.text_type` plus :func:`check_note`."""
-    return Annotated[text_type(max_length=max_length), BeforeValidator(_crlf), AfterValidator(check_note)]
-
-
-#: A person's or token's name as typed (reviewer, requested_by).
-Name = line_type(min_length=1, max_length=200, blank=False)
-#: A note on a change-set, a version or a rollback.
-Note = note_type(max_length=2000)
-#: A lexicon term, category or term id as typed (one line; zero-width characters allowed: the lexicon
-#: parser decides what a term may hold).
-Term = line_type(max_length=200, invisible=True)
+#: A person's or token's name as typed (reviewer, requested_by): one line, not blank.
+Name = Annotated[Text, Field(min_length=1, max_length=200), AfterValidator(not_blank), AfterValidator(check_line)]
+#: A note on a change-set, a version or a rollback: tabs and newlines allowed, CRLF read as LF.
+Note = Annotated[Text, Field(max_length=2000), BeforeValidator(_crlf), AfterValidator(check_note)]
+#: A longer note (a reviewer's reasons).
+LongNote = Annotated[Text, Field(max_length=5000), BeforeValidator(_crlf), AfterValidator(check_note)]
+#: A lexicon term or term id as typed (one line; zero-width characters allowed).
+Term = Annotated[Text, Field(max_length=200), AfterValidator(check_term)]
+#: One line of metadata, possibly empty (an optional name as typed in a form).
+Line = Annotated[Text, Field(max_length=200), AfterValidator(check_line)]
+#: A short word of metadata (a category, an action, a date as typed): one line.
+Word = Annotated[Text, Field(max_length=40), AfterValidator(check_line)]
 
 
 def _check_json_strings(value: JsonValue) -> JsonValue:
@@ -182,7 +182,7 @@ class ReviewDecisionRequest(_Request):
 
     decision: Literal["approve", "approve_with_labels", "limit", "reject"]
     reviewer: Name
-    note: note_type(max_length=5000) = ""
+    note: LongNote = ""
 
 
 # ---- lexicon administration (service.admin) -------------------------------------------------------------------
@@ -195,7 +195,7 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="allow")
     __pydantic_extra__: dict[str, EntryField] = Field(init=False)  # type: ignore[assignment]
     term: Term
-    category: line_type(max_length=40)
+    category: Word
 
 
 class ChangesetIn(_Request):
@@ -218,7 +218,7 @@ class PublishIn(_Request):
 class RollbackIn(_Request):
     to_version: DbInt
     note: Note = ""
-    requested_by: line_type(min_length=1, max_length=100, blank=False) | None = Field(
+    requested_by: Annotated[Name, Field(max_length=100)] | None = Field(
         None, description="author of the rollback (default: caller)")
 
 
@@ -245,14 +245,14 @@ class FileIn(_Request):
     """One lexicon file of an import: its name and its text (no control characters but tab and newline)."""
 
     name: Annotated[StrictStr, AfterValidator(_file_name)]
-    content: text_type(max_length=5_000_000)
+    content: Annotated[Text, Field(max_length=5_000_000)]
 
 
 def _unique_names(files: list[FileIn]) -> list[FileIn]:
     """Refuse two files of one import with the same name (compared case-blind, as on many disks): the
     second would silently replace the first."""
     seen: dict[str, int] = {}
-    errors = []
+    errors: list[InitErrorDetails] = []
     for i, f in enumerate(files):
         first = seen.setdefault(f.name.casefold(), i)
         if first != i:

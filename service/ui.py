@@ -26,7 +26,7 @@ from plugin.store import AuthError, StoreError, TokenInfo, ValidationError
 
 from . import headers
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
-from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, line_type
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Line, Note, Term, Word
 
 __all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "install", "router", "same_origin"]
 
@@ -87,7 +87,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends
 #: default would drop the type's validators), so control characters are a 422 naming the field.
 NoteField = Annotated[Note, Form()]
 TermField = Annotated[Term, Form()]
-ShortField = Annotated[line_type(max_length=40), Form()]
+ShortField = Annotated[Word, Form()]
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACTIONS = ["block", "review", "limit", "label", "allow"]
 
@@ -240,7 +240,7 @@ def version_page(request: Request, number: DbIntPath) -> HTMLResponse:
 
 @router.post("/rollback")
 def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX), note: NoteField = "",
-             requested_by: Annotated[line_type(max_length=100), Form()] = "") -> RedirectResponse:
+             requested_by: Annotated[Line, Form()] = "") -> RedirectResponse:
     user = _user(request, "approver")
     try:
         n = _store(request).rollback(to_version, author=requested_by.strip() or user.name, approver=user.name,
