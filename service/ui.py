@@ -88,6 +88,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends
 NoteField = Annotated[Note, Form()]
 TermField = Annotated[Term, Form()]
 ShortField = Annotated[Word, Form()]
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACTIONS = ["block", "review", "limit", "label", "allow"]
 
