@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from plugin.store import (
     ConflictError,
@@ -31,16 +30,16 @@ from plugin.store import (
 from plugin.store.reload import VersionPoller
 
 from .auth import require_role
-from .schemas import DB_INT_MAX, DB_INT_MIN, DbInt, DbIntPath
+from .schemas import DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn
 
 __all__ = ["get_store", "install", "record_sample", "router", "start", "stop"]
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-reader = require_role("reader")
-editor = require_role("editor")
-approver = require_role("approver")
+reader = require_role("reader", cookie=False)  # the JSON API: bearer tokens only, never the page's cookie
+editor = require_role("editor", cookie=False)
+approver = require_role("approver", cookie=False)
 
 
 # --------------------------------------------------------------------------- wiring
@@ -127,60 +126,6 @@ async def stop(app: FastAPI) -> None:
     store = getattr(app.state, "lexicon_store", None)
     if store is not None:
         store.samples.flush()
-
-
-# --------------------------------------------------------------------------- schemas
-
-
-class EntryIn(BaseModel):
-    """A lexicon entry (same fields as a YAML lexicon entry)."""
-
-    model_config = ConfigDict(extra="allow")
-    term: str = Field(max_length=200)
-    category: str = Field(max_length=40)
-
-
-class ChangesetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: str = Field("", max_length=2000)
-
-
-class ChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    op: Literal["add", "edit", "remove"]
-    entry: EntryIn | None = None
-    term_id: str | None = Field(None, max_length=200)
-    force: bool = False
-    expected_revision: DbInt | None = None
-
-
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(None, max_length=2000)
-    force: bool = False
-
-
-class RollbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    to_version: DbInt
-    note: str = Field("", max_length=2000)
-    requested_by: str | None = Field(None, max_length=100, description="author of the rollback (default: caller)")
-
-
-class FileIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}\.(yaml|yml|tsv|txt)$")
-    content: str = Field(max_length=5_000_000)
-
-
-class ImportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    files: list[FileIn] = Field(min_length=1, max_length=50)
-    changeset_id: DbInt | None = None
-    replace: bool = False
-    dry_run: bool = False
-    force: bool = False
-    note: str = Field("", max_length=2000)
 
 
 # --------------------------------------------------------------------------- routes

@@ -32,6 +32,7 @@ from plugin.review.store import ReviewStore
 from .check_cache import CheckCache
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
+from .headers import install as install_security_headers
 from .metrics import GuardMetrics, MetricsMiddleware
 from .sampling import SampleRing
 
@@ -180,6 +181,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    install_security_headers(app)  # outermost: also on 413s and errors
 
     from .routes import checks, reviews as review_routes, system, trending
 

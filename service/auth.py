@@ -1,7 +1,9 @@
 """API-token authentication for the service: ``require_role(role)`` FastAPI dependencies.
 
-A request authenticates with ``Authorization: Bearer <secret>`` (or, for the editor web
-page, the ``qinglang_token`` cookie set by its login form). Roles, least to most
+A request authenticates with ``Authorization: Bearer <secret>``. Only the editor web page
+(``service.ui``, which checks a CSRF token and the Origin of every form post) also accepts the
+``qinglang_token`` cookie set by its login form (``cookie=True``); the JSON APIs take bearer
+tokens only, so a browser's ambient cookie never authorises an API call. Roles, least to most
 privileged: reader < editor < approver < admin. Unknown or revoked tokens get 401, a
 too-low role 403.
 """
@@ -14,7 +16,7 @@ from fastapi import HTTPException, Request
 
 from plugin.store import AuthError, TokenInfo, TokenStore, role_at_least
 
-__all__ = ["COOKIE", "authenticate", "get_tokens", "require_role"]
+__all__ = ["COOKIE", "authenticate", "bearer_secret", "get_tokens", "require_role"]
 
 COOKIE = "qinglang_token"
 
@@ -36,19 +38,22 @@ def get_tokens(app: Any) -> TokenStore:
     return tokens
 
 
-def _secret(request: Request) -> str:
+def bearer_secret(request: Request) -> str:
+    """The secret of an ``Authorization: Bearer`` header ('' without one)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get(COOKIE, "")
+    return ""
 
 
-def authenticate(request: Request, role: str) -> TokenInfo:
-    """The caller's token if it has at least ``role``; raises 401 / 403 otherwise."""
-    secret = _secret(request)
+def authenticate(request: Request, role: str, *, cookie: bool = False) -> TokenInfo:
+    """The caller's token if it has at least ``role``; raises 401 / 403 otherwise. The bearer header
+    decides; with ``cookie=True`` (the web page only) the login cookie is used when there is none."""
+    secret = bearer_secret(request) or (request.cookies.get(COOKIE, "") if cookie else "")
     if not secret:
-        raise HTTPException(401, "missing API token (Authorization: Bearer <token>)",
+        hint = "; the web page's login cookie is not accepted here" if COOKIE in request.cookies else ""
+        raise HTTPException(401, f"missing API token (Authorization: Bearer <token>){hint}",
                             headers={"WWW-Authenticate": "Bearer"})
     tokens = get_tokens(request.app)
     try:
@@ -61,13 +66,14 @@ def authenticate(request: Request, role: str) -> TokenInfo:
     return info
 
 
-def require_role(role: str) -> Callable[[Request], TokenInfo]:
-    """A FastAPI dependency granting access to tokens with at least ``role``."""
+def require_role(role: str, *, cookie: bool = False) -> Callable[[Request], TokenInfo]:
+    """A FastAPI dependency granting access to tokens with at least ``role``: bearer tokens only,
+    unless ``cookie=True`` (for routes that check a CSRF token and the Origin themselves)."""
     if not role_at_least("admin", role):  # validates the role name
         raise ValueError(role)
 
     def dependency(request: Request) -> TokenInfo:
-        return authenticate(request, role)
+        return authenticate(request, role, cookie=cookie)
 
     dependency.__name__ = f"require_{role}"
     return dependency

@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_text_chars", 20_000, int, "longest candidate title + text (characters)"),
     Setting("max_suggestions", 50, int, "most suggestions in one /v1/suggestions/filter request"),
     Setting("max_candidates", 200, int, "most candidates in one /v1/trending/review request"),
+    Setting("max_request_chars", 200_000, int,
+            "most characters checked in one request, all items together (query; prefix + suggestions; candidates' "
+            "titles + texts); larger requests get 413"),
+    Setting("check_threads", 4, int,
+            "worker threads that run matching for the check, suggestion and trending routes (never the event "
+            "loop); further requests wait for a free thread while other routes stay responsive"),
     Setting("suggestion_drop_action", "label", str,
             "suggestions whose lexicon action is at least this (label/limit/review/block) are dropped"),
     Setting("suggestion_rumor_check", True, bool, "also drop suggestions that match a known rumour (pins)"),
@@ -108,6 +114,8 @@ class ServiceConfig:
     max_text_chars: int = 20_000
     max_suggestions: int = 50
     max_candidates: int = 200
+    max_request_chars: int = 200_000
+    check_threads: int = 4
     suggestion_drop_action: str = "label"
     suggestion_rumor_check: bool = True
     check_cache_size: int = 50_000
@@ -139,7 +147,7 @@ class ServiceConfig:
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_query_chars", "max_text_chars", "max_suggestions", "max_candidates",
-                     "recent_sample_size", "review_page_size", "workers"):
+                     "max_request_chars", "check_threads", "recent_sample_size", "review_page_size", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.check_cache_size < 0:

@@ -1,33 +1,102 @@
 """Server-rendered editor page for the lexicon (``/admin/ui``): search entries, draft, preview, publish,
-history, rollback. Plain HTML forms (post → redirect → get); signs in with an API token kept in an
-http-only, same-site cookie."""
+history, rollback. Plain HTML forms (post → redirect → get), no scripts; signs in with an API token kept
+in an http-only, same-site (strict) cookie, ``Secure`` over https.
+
+Every form post must come from the page itself: its ``Origin`` (or, without one, its ``Referer``) must be
+this site's origin, and a post authenticated by the cookie must carry the page's CSRF token (a hash of the
+signed-in token, so it needs no server state and holds across worker processes). Redirects only ever go
+to paths of this page. The security headers (CSP, frame denial, referrer policy) are in
+:mod:`service.headers`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from plugin.store import AuthError, StoreError, TokenInfo, ValidationError
 
-from .auth import COOKIE, authenticate, get_tokens
-from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath
+from . import headers
+from .auth import COOKIE, authenticate, bearer_secret, get_tokens
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Line, Note, Term, Word
 
-__all__ = ["install", "router"]
+__all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "install", "router", "same_origin"]
 
 PREFIX = "/admin/ui"
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+#: Name of the hidden form field carrying the CSRF token.
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_STATIC = Path(__file__).parent / "static"
+
+
+def csrf_token(secret: str) -> str:
+    """The CSRF token of the page signed in with the API token ``secret`` (an HMAC keyed by the secret:
+    a cross-site attacker, who cannot read the http-only cookie, cannot compute it)."""
+    return hmac.new(secret.encode("utf-8"), b"qinglang-ui-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL; None for anything else (``null``, garbage)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def same_origin(request: Request, url: str) -> bool:
+    """Whether ``url`` (an Origin or Referer value) has this request's own origin (scheme, host, port)."""
+    theirs = _origin(url)
+    return theirs is not None and theirs == _origin(str(request.base_url))
+
+
+async def _check_post(request: Request) -> None:
+    """Router dependency: state-changing requests must come from this page (Origin / Referer) and, when
+    the login cookie authenticates them, carry the CSRF token. 403 otherwise."""
+    if request.method in _SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    source = origin if origin is not None else request.headers.get("referer")
+    if source is None:
+        raise HTTPException(403, "cross-site request refused: the request has neither Origin nor Referer")
+    if not same_origin(request, source):
+        raise HTTPException(403, f"cross-site request refused: {'Origin' if origin is not None else 'Referer'} "
+                                 f"{source[:200]!r} is not this site")
+    secret = request.cookies.get(COOKIE, "")
+    if bearer_secret(request) or not secret or request.url.path == f"{PREFIX}/login":
+        return  # no ambient credential in use (a bearer header, or not signed in: the route redirects)
+    sent = (await request.form()).get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), csrf_token(secret).encode()):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(_check_post)])
+
+#: Form fields of free text: the same rules as the JSON API's (``Annotated[..., Form()]``: a ``Form()``
+#: default would drop the type's validators), so control characters are a 422 naming the field.
+NoteField = Annotated[Note, Form()]
+TermField = Annotated[Term, Form()]
+ShortField = Annotated[Word, Form()]
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACTIONS = ["block", "review", "limit", "label", "allow"]
 
 
 def install(app: FastAPI) -> None:
-    """Add the editor page to ``app``."""
+    """Add the editor page (and its security headers) to ``app``."""
     app.include_router(router)
+    headers.install(app, pages=(PREFIX,))
 
 
 def _store(request: Request):
@@ -38,12 +107,22 @@ def _store(request: Request):
 
 def _user(request: Request, role: str = "reader") -> TokenInfo:
     try:
-        return authenticate(request, role)
+        return authenticate(request, role, cookie=True)
     except HTTPException as exc:
         if exc.status_code == 401:
             raise HTTPException(303, headers={"Location": f"{PREFIX}/login"}) from None
-        back = request.headers.get("referer") or f"{PREFIX}/"
-        raise HTTPException(303, headers={"Location": _with_msg(back, "err", exc.detail)}) from None
+        raise HTTPException(303, headers={"Location": _with_msg(_back(request), "err", exc.detail)}) from None
+
+
+def _back(request: Request) -> str:
+    """Where to send the user back to: the path of the ``Referer`` when it is a page of this site, else
+    the start page (an attacker-supplied Referer never yields an off-site ``Location``)."""
+    referer = request.headers.get("referer", "")
+    if referer and same_origin(request, referer):
+        path = urlsplit(referer).path
+        if (path == PREFIX or path.startswith(PREFIX + "/")) and "\\" not in path and "//" not in path:
+            return path
+    return f"{PREFIX}/"
 
 
 def _with_msg(url: str, key: str, msg: str) -> str:
@@ -56,8 +135,11 @@ def _go(url: str, key: str = "", msg: str = "") -> RedirectResponse:
 
 
 def _render(request: Request, name: str, user: TokenInfo | None, **ctx: Any) -> HTMLResponse:
+    secret = request.cookies.get(COOKIE, "")
+    token = csrf_token(secret) if secret else ""
     ctx.update(user=user, prefix=PREFIX, msg=request.query_params.get("msg", ""),
-               err=request.query_params.get("err", ""), actions=ACTIONS)
+               err=request.query_params.get("err", ""), actions=ACTIONS,
+               csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
     return templates.TemplateResponse(request, name, ctx)
 
 
@@ -92,6 +174,12 @@ def _error_text(exc: Exception) -> str:
 # --------------------------------------------------------------------------- sign in
 
 
+@router.get("/editor.css")
+def stylesheet() -> Response:
+    """The page's stylesheet (a file of its own: the CSP allows no inline styles)."""
+    return Response((_STATIC / "editor.css").read_bytes(), media_type="text/css")
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
     return _render(request, "login.html", None)
@@ -104,14 +192,15 @@ def login(request: Request, token: str = Form(..., max_length=200)) -> RedirectR
     except AuthError as exc:
         return _go(f"{PREFIX}/login", "err", str(exc))
     resp = _go(f"{PREFIX}/")
-    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/")
+    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/",
+                    secure=request.url.scheme == "https")
     return resp
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
     resp = _go(f"{PREFIX}/login")
-    resp.delete_cookie(COOKIE, path="/")
+    resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return resp
 
 
@@ -151,8 +240,8 @@ def version_page(request: Request, number: DbIntPath) -> HTMLResponse:
 
 
 @router.post("/rollback")
-def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX), note: str = Form("", max_length=2000),
-             requested_by: str = Form("", max_length=100)) -> RedirectResponse:
+def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX), note: NoteField = "",
+             requested_by: Annotated[Line, Form()] = "") -> RedirectResponse:
     user = _user(request, "approver")
     try:
         n = _store(request).rollback(to_version, author=requested_by.strip() or user.name, approver=user.name,
@@ -167,7 +256,7 @@ def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_
 
 
 @router.post("/changesets")
-def new_changeset(request: Request, note: str = Form("", max_length=2000)) -> RedirectResponse:
+def new_changeset(request: Request, note: NoteField = "") -> RedirectResponse:
     user = _user(request, "editor")
     cs = _store(request).create_changeset(user.name, note)
     return _go(f"{PREFIX}/changesets/{cs}", "msg", f"draft #{cs} opened")
@@ -192,10 +281,10 @@ def changeset_page(request: Request, cs_id: DbIntPath, preview: int = Query(0, g
 
 
 @router.post("/changesets/{cs_id}/change")
-def change(request: Request, cs_id: DbIntPath, op: str = Form(...), term: str = Form("", max_length=200),
-           category: str = Form("", max_length=40), action: str = Form(""), severity: str = Form(""),
-           note: str = Form("", max_length=2000), valid_from: str = Form(""), valid_to: str = Form(""),
-           term_id: str = Form("", max_length=200), force: str = Form("")) -> RedirectResponse:
+def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20), term: TermField = "",
+           category: ShortField = "", action: ShortField = "", severity: ShortField = "", note: NoteField = "",
+           valid_from: ShortField = "", valid_to: ShortField = "", term_id: TermField = "",
+           force: str = Form("", max_length=20)) -> RedirectResponse:
     user = _user(request, "editor")
     store = _store(request)
     url = f"{PREFIX}/changesets/{cs_id}"
@@ -225,7 +314,7 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(...), term: str = 
 
 
 @router.post("/changesets/{cs_id}/drop")
-def drop(request: Request, cs_id: DbIntPath, term_id: str = Form(...)) -> RedirectResponse:
+def drop(request: Request, cs_id: DbIntPath, term_id: TermField) -> RedirectResponse:
     _user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
@@ -236,8 +325,8 @@ def drop(request: Request, cs_id: DbIntPath, term_id: str = Form(...)) -> Redire
 
 
 @router.post("/changesets/{cs_id}/publish")
-def publish(request: Request, cs_id: DbIntPath, note: str = Form("", max_length=2000),
-            force: str = Form("")) -> RedirectResponse:
+def publish(request: Request, cs_id: DbIntPath, note: NoteField = "",
+            force: str = Form("", max_length=20)) -> RedirectResponse:
     user = _user(request, "approver")
     store = _store(request)
     url = f"{PREFIX}/changesets/{cs_id}"

@@ -1,12 +1,18 @@
-"""The editor web page in a real browser: Debian chromium driven headless by Playwright."""
+"""The editor web page (service/ui.py): in a real browser (Debian chromium driven headless by Playwright;
+skipped when either is missing, failed in CI), and its defences in-process: CSRF token and same-origin check on every
+form post, redirects that stay on the site, security headers, cookie flags, free-text fields."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from service.auth import COOKIE
+from service.ui import CSRF_FIELD, PREFIX, csrf_token
 from tests.store.app import make_app, make_tokens
 from tests.store.fixtures import db_path  # noqa: F401
 from tests.store.server import serve
@@ -20,19 +26,17 @@ def _missing(reason: str) -> None:
     """Skip on a developer machine; fail in CI (``CI=true``), where the browser must be installed."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
-    from playwright import sync_api
-except ImportError:
-    _missing("playwright is not installed (pip install playwright==1.65.2)")
-if not Path(CHROMIUM).exists():
-    _missing(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    pytest.skip(reason)
 
 
 @pytest.fixture
 def browser():
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright is not installed (pip install playwright==1.65.2)")
+    if not Path(CHROMIUM).exists():
+        _missing(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
@@ -53,6 +57,8 @@ def test_editor_drafts_previews_and_approver_publishes_and_rolls_back(browser, d
     with serve(app) as base:
         # the editor searches, drafts and previews
         ed = browser.new_context().new_page()
+        refused: list[str] = []  # the page works under its CSP: nothing refused, the stylesheet applies
+        ed.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         login(ed, base, tokens["ed"])
         assert "ed (editor)" in ed.get_by_test_id("who").inner_text()
         ed.get_by_test_id("search-q").fill("百家")
@@ -62,6 +68,7 @@ def test_editor_drafts_previews_and_approver_publishes_and_rolls_back(browser, d
         ed.get_by_test_id("draft-note").fill("红包赌博")
         ed.get_by_test_id("new-draft").click()
         assert "draft #1 opened" in ed.get_by_test_id("msg").inner_text()
+        assert ed.get_by_test_id("msg").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(231, 246, 231)"
         ed.get_by_test_id("term").fill("抢红包")
         ed.get_by_test_id("category").select_option("gambling")
         ed.get_by_test_id("action").select_option("block")
@@ -99,3 +106,152 @@ def test_editor_drafts_previews_and_approver_publishes_and_rolls_back(browser, d
         assert app.state.guard.live.version == "3"
         ap.goto(f"{base}/admin/ui/")
         assert "Live version 3" in ap.get_by_test_id("live").inner_text()
+        assert refused == []
+
+
+
+# ---- in-process: CSRF, same-origin, redirects, headers, cookies ----------------------------------------------
+
+SITE = "http://testserver"
+EVIL = "https://evil.example"
+
+
+@pytest.fixture
+def site(db_path: Path):
+    """(app, client, tokens) with the editor page; the client sends no Origin unless a test does."""
+    app = make_app(db_path)
+    tokens = make_tokens(db_path)
+    with TestClient(app, follow_redirects=False) as client:
+        yield app, client, tokens
+
+
+def _sign_in(client: TestClient, secret: str) -> str:
+    r = client.post(f"{PREFIX}/login", data={"token": secret}, headers={"Origin": SITE})
+    assert r.status_code == 303 and r.headers["location"] == f"{PREFIX}/", r.text
+    return csrf_token(secret)
+
+
+def _drafts(app) -> list:
+    return app.state.lexicon_store.changesets("draft")
+
+
+def test_the_page_carries_its_csrf_token_in_every_form(site) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ann"])
+    html = client.get(f"{PREFIX}/").text
+    forms = re.findall(r'<form [^>]*method="post".*?</form>', html, re.S)
+    assert forms and all(f'name="{CSRF_FIELD}" value="{token}"' in f for f in forms)
+
+
+def test_a_cookie_post_without_the_csrf_token_is_refused(site) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ed"])
+    for data in ({"note": "x"}, {"note": "x", CSRF_FIELD: ""}, {"note": "x", CSRF_FIELD: csrf_token(tokens["eve"])}):
+        r = client.post(f"{PREFIX}/changesets", data=data, headers={"Origin": SITE})
+        assert r.status_code == 403 and "CSRF" in r.text, r.text
+    assert _drafts(app) == []
+    r = client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: token}, headers={"Origin": SITE})
+    assert r.status_code == 303 and "draft%20%231%20opened" in r.headers["location"]
+    assert len(_drafts(app)) == 1
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": EVIL},
+    {"Origin": "null"},
+    {"Origin": "https://testserver"},          # another scheme is another origin
+    {"Origin": "http://testserver:8080"},      # and so is another port
+    {"Origin": "http://testserver.evil.example"},
+    {"Referer": f"{EVIL}/admin/ui/"},
+    {},                                        # neither Origin nor Referer
+], ids=["evil", "null", "scheme", "port", "suffix", "referer", "none"])
+def test_a_cross_site_post_is_refused_even_with_the_token(site, headers) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ann"])
+    r = client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: token}, headers=headers)
+    assert r.status_code == 403 and "cross-site" in r.text, r.text
+    r = client.post(f"{PREFIX}/rollback", data={"to_version": 1, CSRF_FIELD: token}, headers=headers)
+    assert r.status_code == 403
+    assert _drafts(app) == [] and app.state.lexicon_store.live_version() == 1
+
+
+def test_a_same_site_referer_is_enough_without_origin(site) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ed"])
+    r = client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: token},
+                    headers={"Referer": f"{SITE}{PREFIX}/"})
+    assert r.status_code == 303 and len(_drafts(app)) == 1
+
+
+def test_login_and_logout_posts_must_come_from_the_site(site) -> None:
+    app, client, tokens = site
+    r = client.post(f"{PREFIX}/login", data={"token": tokens["ed"]}, headers={"Origin": EVIL})
+    assert r.status_code == 403 and COOKIE not in r.headers.get("set-cookie", "")
+    _sign_in(client, tokens["ed"])
+    assert client.post(f"{PREFIX}/logout", headers={"Origin": SITE}).status_code == 403  # no CSRF token
+    r = client.post(f"{PREFIX}/logout", data={CSRF_FIELD: csrf_token(tokens["ed"])}, headers={"Origin": SITE})
+    assert r.status_code == 303 and f"{COOKIE}=" in r.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("referer", [
+    f"{EVIL}/admin/ui/changesets/1",
+    "//evil.example/admin/ui/",
+    f"{SITE}//evil.example/",
+    f"{SITE}/elsewhere",
+    "javascript:alert(1)",
+])
+def test_redirects_never_leave_the_editor_page(site, referer) -> None:
+    """A reader posting to an editor's form is sent back with the error: to the same-site page it came
+    from, never to whatever the Referer names."""
+    app, client, tokens = site
+    token = _sign_in(client, tokens["rita"])
+    r = client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: token},
+                    headers={"Origin": SITE, "Referer": referer})
+    assert r.status_code == 303, r.text
+    assert r.headers["location"].startswith(f"{PREFIX}/?err="), r.headers["location"]
+    r = client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: token},
+                    headers={"Origin": SITE, "Referer": f"{SITE}{PREFIX}/versions/1?x=1"})
+    assert r.headers["location"].startswith(f"{PREFIX}/versions/1?err=")
+
+
+def test_pages_send_security_headers(site) -> None:
+    app, client, tokens = site
+    _sign_in(client, tokens["ed"])
+    for path in (f"{PREFIX}/login", f"{PREFIX}/", f"{PREFIX}/versions/1", f"{PREFIX}/editor.css"):
+        h = client.get(path).headers
+        csp = h["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp and "script-src" not in csp, path
+        assert "'unsafe-inline'" not in csp and "form-action 'self'" in csp
+        assert h["x-frame-options"] == "DENY" and h["referrer-policy"] == "same-origin", path
+        assert h["x-content-type-options"] == "nosniff" and h["cache-control"] == "no-store", path
+    assert client.get(f"{PREFIX}/editor.css").headers["content-type"].startswith("text/css")
+    assert "<style" not in client.get(f"{PREFIX}/").text  # the CSP allows no inline styles
+
+
+@pytest.mark.parametrize("base_url, secure", [("http://testserver", False), ("https://testserver", True)])
+def test_login_cookie_is_http_only_strict_and_secure_over_https(db_path: Path, base_url, secure) -> None:
+    app = make_app(db_path)
+    tokens = make_tokens(db_path)
+    with TestClient(app, base_url=base_url, follow_redirects=False) as client:
+        r = client.post(f"{PREFIX}/login", data={"token": tokens["ed"]}, headers={"Origin": base_url})
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and ("secure" in cookie) is secure
+
+
+@pytest.mark.parametrize("path, data, field", [
+    ("/changesets", {"note": "红包\x1b[2J"}, "note"),
+    ("/changesets", {"note": "a\x00b"}, "note"),
+    ("/changesets/1/change", {"op": "add", "term": "抢红包\x1b]0;x\x07", "category": "gambling"}, "term"),
+    ("/changesets/1/change", {"op": "add", "term": "抢红包", "category": "gambling", "note": "\x9b31m"}, "note"),
+    ("/changesets/1/change", {"op": "add", "term": "抢红包", "category": "gam\u202ebling"}, "category"),
+    ("/rollback", {"to_version": "1", "requested_by": "ed\nann"}, "requested_by"),
+    ("/changesets/1/publish", {"note": "ok\x1b"}, "note"),
+])
+def test_form_fields_refuse_control_characters(site, path, data, field) -> None:
+    app, client, tokens = site
+    store = app.state.lexicon_store
+    store.create_changeset("ed", "")
+    token = _sign_in(client, tokens["ann"])
+    r = client.post(PREFIX + path, data={**data, CSRF_FIELD: token}, headers={"Origin": SITE})
+    assert r.status_code == 422, r.text
+    assert [d["loc"][-1] for d in r.json()["detail"]] == [field]
+    assert store.changeset(1)["changes"] == [] and len(_drafts(app)) == 1 and store.live_version() == 1

@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from plugin.lexicon import lint_lexicon
 
+from .output import SafeConsole, echo, printable
+
 __all__ = ["lexicon"]
 
 _SUFFIXES = (".yaml", ".yml", ".tsv", ".txt")
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+#: Stored text (notes, names, terms, sample texts) is printed with its control characters escaped.
+_out = SafeConsole(highlight=False, soft_wrap=True)
+_err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 db_option = click.option("--db", default="qinglang.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite file of the lexicon store")
@@ -63,7 +65,7 @@ def _run(fn: Callable[[], Any]) -> Any:
 
 
 def _dump(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    click.echo(printable(json.dumps(obj, ensure_ascii=False, indent=2, default=str)))
 
 
 @click.group(name="lexicon")
@@ -157,13 +159,13 @@ def diff(db: str, from_version: int, to_version: int | None, as_json: bool) -> N
         _dump(d)
         return
     for e in d["added"]:
-        click.echo(f"+ {e['category']}:{e['term']}  {e['action']}/{e['severity']}")
+        echo(f"+ {e['category']}:{e['term']}  {e['action']}/{e['severity']}")
     for e in d["removed"]:
-        click.echo(f"- {e['category']}:{e['term']}  {e['action']}/{e['severity']}")
+        echo(f"- {e['category']}:{e['term']}  {e['action']}/{e['severity']}")
     for c in d["changed"]:
         b, a = c["before"], c["after"]
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        click.echo(f"~ {c['term_id']}  " + ", ".join(f"{k}: {b.get(k)!r} → {a.get(k)!r}" for k in keys))
+        echo(f"~ {c['term_id']}  " + ", ".join(f"{k}: {b.get(k)!r} → {a.get(k)!r}" for k in keys))
     click.echo(f"v{from_version} → v{to_version}: +{len(d['added'])} -{len(d['removed'])} ~{len(d['changed'])}",
                err=True)
 
@@ -183,7 +185,7 @@ def history(db: str, term_id: str, as_json: bool) -> None:
     for r in rows:
         until = f"v{r['until_version'] - 1}" if r["until_version"] else "live"
         e = r["entry"]
-        click.echo(f"v{r['since_version']}..{until}  {e['action']}/{e['severity']}  by {r['author']}"
+        echo(f"v{r['since_version']}..{until}  {e['action']}/{e['severity']}  by {r['author']}"
                    f" (approved {r['approver'] or '-'}): {r['note']}")
 
 
@@ -235,9 +237,9 @@ def _fields(action: str | None, severity: int | None, entry_note: str | None, va
 
 def _print_change_result(res: dict[str, Any]) -> None:
     for c in res["changes"]:
-        click.echo(f"{c['op']} {c['term_id']} (revision {res['revision']})")
+        echo(f"{c['op']} {c['term_id']} (revision {res['revision']})")
     for i in res["issues"]:
-        click.echo(f"{i['level']}: {i['message']}", err=True)
+        echo(f"{i['level']}: {i['message']}", err=True)
 
 
 @draft.command("add")
@@ -318,14 +320,14 @@ def draft_show(db: str, changeset: int, as_json: bool) -> None:
     if as_json:
         _dump({**cs, "issues": issues})
         return
-    click.echo(f"change-set #{cs['id']} [{cs['status']}] by {cs['author']}, based on v{cs['base_version']}, "
+    echo(f"change-set #{cs['id']} [{cs['status']}] by {cs['author']}, based on v{cs['base_version']}, "
                f"revision {cs['revision']}: {cs['note']}")
     for c in cs["changes"]:
         e = c["entry"] or {}
         detail = f"{e.get('action')}/{e.get('severity')}" if e else ""
-        click.echo(f"  {c['op']:6} {c['term_id']} {detail}{' (forced)' if c['force'] else ''}")
+        echo(f"  {c['op']:6} {c['term_id']} {detail}{' (forced)' if c['force'] else ''}")
     for i in issues:
-        click.echo(f"  {i['level']}: {i['message']}", err=True)
+        echo(f"  {i['level']}: {i['message']}", err=True)
 
 
 @draft.command("list")
@@ -336,7 +338,7 @@ def draft_list(db: str, status: str) -> None:
     """List change-sets."""
     rows = _store(db).changesets(None if status == "all" else status)
     for r in rows:
-        click.echo(f"#{r['id']} [{r['status']}] v{r['base_version']} {r['author']}: {r['n_changes']} change(s)"
+        echo(f"#{r['id']} [{r['status']}] v{r['base_version']} {r['author']}: {r['n_changes']} change(s)"
                    f" — {r['note']}")
 
 
@@ -347,7 +349,7 @@ def draft_validate(db: str, changeset: int) -> None:
     """Validate a change-set; exit 1 when it cannot be published as it is."""
     issues = _run(lambda: _store(db).validate_changeset(changeset))
     for i in issues:
-        click.echo(str(i), err=True)
+        echo(str(i), err=True)
     if any(i.level in ("error", "force") for i in issues):
         sys.exit(1)
     click.echo("ok")
@@ -387,7 +389,7 @@ def _print_preview(rep: dict[str, Any]) -> None:
         click.echo(f"  {cat}: +{n['gained']} -{n['lost']}")
     for group in ("newly_blocked", "newly_allowed", "changed"):
         for ex in rep[group]:
-            click.echo(f"  [{group}] {ex['before']} → {ex['after']}: {ex['highlight_after']}"
+            echo(f"  [{group}] {ex['before']} → {ex['after']}: {ex['highlight_after']}"
                        f"  (was {ex['highlight_before']}; {ex['source']})")
 
 
@@ -446,7 +448,7 @@ def export(db: str, version: int | None, out_dir: str) -> None:
 
 def _print_import(rep: Any) -> None:
     for i in rep.issues:
-        click.echo(str(i), err=True)
+        echo(str(i), err=True)
     c = rep.counts
     verb = "would draft" if rep.dry_run or not rep.ok else "drafted"
     where = f" into change-set #{rep.changeset_id}" if rep.changeset_id and not rep.dry_run else ""

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from .output import echo
+
 __all__ = ["token"]
 
 db_option = click.option("--db", default="qinglang.db", show_default=True, type=click.Path(dir_okay=False),
@@ -36,7 +38,7 @@ def create(role: str, name: str, db: str) -> None:
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(secret)
-    click.echo(f"token #{info.id} {info.name!r} role {info.role}: store the secret now, it is not shown again",
+    echo(f"token #{info.id} {info.name!r} role {info.role}: store the secret now, it is not shown again",
                err=True)
 
 
@@ -51,7 +53,7 @@ def list_(db: str, as_json: bool) -> None:
         return
     for t in rows:
         state = f"revoked {t.revoked_at}" if t.revoked_at else f"last used {t.last_used_at or 'never'}"
-        click.echo(f"#{t.id}  {t.prefix}…  {t.role:8}  {t.name}  (created {t.created_at}; {state})")
+        echo(f"#{t.id}  {t.prefix}…  {t.role:8}  {t.name}  (created {t.created_at}; {state})")
 
 
 @token.command()
@@ -65,4 +67,4 @@ def revoke(ident: str, db: str) -> None:
         info = _tokens(db).revoke(ident)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"revoked token #{info.id} {info.name!r}")
+    echo(f"revoked token #{info.id} {info.name!r}")

@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from plugin.models import ACTION_ORDER
 from plugin.review.rules.lexicon import CATEGORY_LABELS
 
+from ..app import GuardState
 from ..schemas import QueryCheckRequest, QueryCheckResponse, SuggestionFilterRequest, SuggestionFilterResponse
-from .deps import body_doc, guard_of, parse_body, too_long
+from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
 
 router = APIRouter(tags=["checks"])
 
@@ -40,11 +41,18 @@ def _names(hits: list[Any], action: str) -> str:
 async def query_check(request: Request) -> JSONResponse:
     """The action for a query (allow / block / review), its hits, refutations to pin for a rumour
     query, labels, and a notice to show when the query is blocked."""
-    body = await parse_body(request, QueryCheckRequest)
-    guard = guard_of(request)
+    raw = await read_body(request)
+    return await run_check(request, check_query, guard_of(request), raw)
+
+
+def check_query(guard: GuardState, raw: bytes) -> JSONResponse:
+    """The work of :func:`query_check` (parse, limits, matching): runs in a check thread."""
+    body = parse_json(raw, QueryCheckRequest)
     cfg = guard.config
     if len(body.query) > cfg.max_query_chars:
         raise too_long(("body", "query"), cfg.max_query_chars, "query", "max_query_chars")
+    if len(body.query) > cfg.max_request_chars:
+        raise too_large(len(body.query), cfg.max_request_chars, "query", "max_request_chars")
     res = guard.checks.check(body.query)
     action = QUERY_ACTIONS[res.action]
     pins, rumor_labels = guard.checks.rumor(body.query)
@@ -77,11 +85,19 @@ async def query_check(request: Request) -> JSONResponse:
 async def suggestions_filter(request: Request) -> JSONResponse:
     """Keep (in input order) the suggestions that are safe to show; drop those whose lexicon action is
     at least ``suggestion_drop_action`` or that match a known rumour, saying why."""
-    body = await parse_body(request, SuggestionFilterRequest)
-    guard = guard_of(request)
+    raw = await read_body(request)
+    return await run_check(request, filter_suggestions, guard_of(request), raw)
+
+
+def filter_suggestions(guard: GuardState, raw: bytes) -> JSONResponse:
+    """The work of :func:`suggestions_filter` (parse, limits, matching): runs in a check thread."""
+    body = parse_json(raw, SuggestionFilterRequest)
     cfg = guard.config
     if len(body.suggestions) > cfg.max_suggestions:
         raise too_long(("body", "suggestions"), cfg.max_suggestions, "number of suggestions", "max_suggestions")
+    total = len(body.prefix) + sum(len(s) for s in body.suggestions)
+    if total > cfg.max_request_chars:
+        raise too_large(total, cfg.max_request_chars, "prefix + suggestions", "max_request_chars")
     limit = cfg.max_query_chars
     if len(body.prefix) > limit:
         raise too_long(("body", "prefix"), limit, "prefix", "max_query_chars")

@@ -7,23 +7,33 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from ..app import GuardState
 from ..schemas import TrendingReviewRequest, TrendingReviewResponse
-from .deps import guard_of, too_long
+from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
 
 router = APIRouter(tags=["trending"])
 
 
 @router.post("/v1/trending/review", response_model=None, responses={200: {"model": TrendingReviewResponse}},
-             summary="Review trending-list candidates")
-def trending_review(body: TrendingReviewRequest, request: Request) -> JSONResponse:
+             summary="Review trending-list candidates", openapi_extra=body_doc(TrendingReviewRequest))
+async def trending_review(request: Request) -> JSONResponse:
     """Run every review rule on each candidate; store each automatic decision (with the lexicon
     version and rule results) and queue ``review`` decisions for a human; earlier items a candidate is a
     matrix near-duplicate of go back to the queue too. The whole batch is stored in one transaction, so a
     failure stores nothing."""
-    guard = guard_of(request)
+    raw = await read_body(request)
+    return await run_check(request, review_candidates, guard_of(request), raw)
+
+
+def review_candidates(guard: GuardState, raw: bytes) -> JSONResponse:
+    """The work of :func:`trending_review` (parse, limits, review, storing): runs in a check thread."""
+    body = parse_json(raw, TrendingReviewRequest)
     cfg = guard.config
     if len(body.candidates) > cfg.max_candidates:
         raise too_long(("body", "candidates"), cfg.max_candidates, "number of candidates", "max_candidates")
+    total = sum(len(c.title) + len(c.text or "") for c in body.candidates)
+    if total > cfg.max_request_chars:
+        raise too_large(total, cfg.max_request_chars, "candidates' titles + texts", "max_request_chars")
     for i, c in enumerate(body.candidates):
         if len(c.title) + len(c.text or "") > cfg.max_text_chars:
             raise too_long(("body", "candidates", i, "text"), cfg.max_text_chars, "title + text", "max_text_chars")
