@@ -33,7 +33,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from plugin.models import ACTION_ORDER
-from plugin.search import strict_json
+from plugin.search.strict_json import loads as strict_loads
 from plugin.search.hooks import (
     SearchGuard,
     SearchGuardConfig,
@@ -114,8 +114,8 @@ def _config(app: FastAPI) -> Any:
 
 
 def _too_large(limit: int) -> _UpstreamError:
-    return _UpstreamError(JSONResponse({"error": "body_too_large", "message": f"request body exceeds max_body_bytes={limit}"},
-                                       status_code=413))
+    message = f"request body exceeds max_body_bytes={limit}"
+    return _UpstreamError(JSONResponse({"error": "body_too_large", "message": message}, status_code=413))
 
 
 async def _read_body(app: FastAPI, request: Request) -> bytes:
@@ -170,7 +170,7 @@ def _source_param(params: Mapping[str, str]) -> Any:
 def _answer(resp: httpx.Response) -> Any:
     """A successful upstream answer, decoded strictly (:class:`UpstreamAnswerError` when it is not JSON)."""
     try:
-        return strict_json.loads(resp.content, max_depth=_UPSTREAM_MAX_DEPTH)
+        return strict_loads(resp.content, max_depth=_UPSTREAM_MAX_DEPTH)
     except ValueError as e:
         kind = resp.headers.get("content-type", "no content type")
         raise UpstreamAnswerError(f"upstream answered {resp.status_code} with a body that is not JSON ({kind}): {e}") \
@@ -283,7 +283,7 @@ def _parse_json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = strict_json.loads(raw)
+        body = strict_loads(raw)
     except ValueError as e:
         raise _UpstreamError(_error(400, "parse_exception", f"request body is not valid JSON: {e}")) from None
     if not isinstance(body, dict):
@@ -339,8 +339,9 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
     for n, (header, _) in enumerate(pairs):
         unknown = sorted(set(header) - _MSEARCH_HEADER_KEYS)
         if unknown:
+            keys = ", ".join(map(repr, unknown))
             return _error(403, "security_exception",
-                          f"msearch header {n + 1}: key(s) {', '.join(map(repr, unknown))} not accepted by the search proxy")
+                          f"msearch header {n + 1}: key(s) {keys} not accepted by the search proxy")
     params = list(request.query_params.multi_items())
     guard = _guard(app)
     plans = [guard.plan_search(b, q=None) for _, b in pairs]

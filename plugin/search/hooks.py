@@ -33,7 +33,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator, Iterable, Mapping, Protocol, Sequence
 
-from plugin.search import strict_json
+from plugin.search.strict_json import loads as strict_loads
 from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
 from plugin.search.policy import (
     FEATURES,
@@ -764,7 +764,7 @@ def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
         for n, line in enumerate(text.split("\n"), 1):
             if line.strip():
                 try:
-                    items.append(strict_json.loads(line))
+                    items.append(strict_loads(line))
                 except ValueError as e:
                     raise ValueError(f"line {n}: {e}") from None
     items = list(items or [])

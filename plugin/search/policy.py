@@ -16,8 +16,9 @@ operator allows them by name (:data:`FEATURES`):
 
 Top-level keys outside :data:`SEARCH_BODY_KEYS` and those features are refused too (an allow-list: a
 new engine feature is refused until it is known to be safe), and so is a ``wrapper`` query anywhere
-(its base64 content would hide scripts, inner_hits and the query text from the guard). ``_source`` filtering is widened so the
-guard always sees the ``hit_fields`` (:func:`widen_source`), and narrowed back after filtering.
+(its base64 content would hide scripts, inner_hits and the query text from the guard). ``_source``
+filtering is widened so the guard always sees the ``hit_fields`` (:func:`widen_source`), and narrowed
+back after filtering.
 """
 
 from __future__ import annotations
