@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_hit_fields", None, tuple, "comma-separated document fields the proxy checks in search hits"),
     Setting("search_query_fields", None, tuple, "comma-separated query fields the proxy checks"),
     Setting("search_pin_mode", None, str, "how the proxy presents refutation pins (see docs/search.md)"),
+    Setting("search_allowed_features", None, tuple,
+            "comma-separated search request features the proxy lets through unfiltered (aggregations, inner_hits, "
+            "scripts, profile, ext); default none: refused with 403, see docs/search.md"),
     Setting("recent_sample_size", 2000, int, "in-memory ring of recent texts (queries, suggestions, titles) for previews"),
     Setting("sample_flush_seconds", 5.0, float, "how often the sample ring is handed to registered sample sinks"),
     Setting("rumor_refresh_seconds", 30.0, float, "how often the rumour index reloads from the database (0: never)"),
@@ -130,6 +133,7 @@ class ServiceConfig:
     search_hit_fields: tuple[str, ...] | None = None
     search_query_fields: tuple[str, ...] | None = None
     search_pin_mode: str | None = None
+    search_allowed_features: tuple[str, ...] | None = None
     recent_sample_size: int = 2000
     sample_flush_seconds: float = 5.0
     rumor_refresh_seconds: float = 30.0
@@ -156,6 +160,13 @@ class ServiceConfig:
             raise ValueError(f"suggestion_drop_action must be one of {', '.join(_ACTIONS)}")
         if not 0 < self.port < 65536:
             raise ValueError("port must be 1-65535")
+        if self.search_allowed_features:
+            from plugin.search.policy import FEATURES
+
+            unknown = sorted(set(self.search_allowed_features) - set(FEATURES))
+            if unknown:
+                raise ValueError(f"search_allowed_features: unknown feature(s) {', '.join(unknown)}; "
+                                 f"known: {', '.join(FEATURES)}")
         from plugin.review.settings import resolve_timezone
 
         try:

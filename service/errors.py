@@ -163,8 +163,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimitMiddleware:
-    """Reject bodies larger than ``max_bytes`` with 413: at once from Content-Length, else (chunked
-    bodies) while reading them, before the app sees a byte."""
+    """Reject bodies larger than ``max_bytes`` with 413, whatever the method: at once from Content-Length,
+    else on the bytes actually received (chunked bodies, or more bytes than declared), before the app
+    sees a byte. The body is read here, bounded, and replayed to the app."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -174,7 +175,6 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -182,17 +182,10 @@ class BodyLimitMiddleware:
                 except ValueError:
                     await self._reply(send, 400, "bad_request", "invalid Content-Length header")
                     return
+                if declared > self.max_bytes:
+                    await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
+                    return
                 break
-        if declared is not None:
-            if declared > self.max_bytes:
-                await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
-                return
-            await self.app(scope, receive, send)
-            return
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
-            await self.app(scope, receive, send)
-            return
-        # no Content-Length (chunked): read the body here, bounded, then replay it to the app
         chunks: list[bytes] = []
         seen = 0
         while True:

@@ -3,13 +3,21 @@
 Forwarded (GET and POST), under ``ServiceConfig.upstream_prefix`` (default ``/es``):
 ``/_search``, ``/{index}/_search``, ``/_msearch``, ``/{index}/_msearch``, ``/{index}/_count``.
 Every other path or method under the prefix answers 403. Upstream errors come back as they are
-(status, body, content type); a timeout is 504 and an unreachable upstream 502, both in the
-engines' ``{"error": {...}, "status": N}`` shape.
+(status, body, content type); a timeout is 504, an unreachable upstream 502, an upstream answer that
+is not JSON or not the shape of a search answer 502, all in the engines' ``{"error": {...}, "status": N}``
+shape.
+
+Requests: the body is read up to ``max_body_bytes`` whatever the method (413 past it, nothing forwarded);
+it must be strict JSON (:mod:`plugin.search.strict_json`: depth, finite numbers, bounded integers) or
+400; URL parameters outside an allow-list (``filter_path``, ``source``, ``search_pipeline`` ...) and
+request features of :data:`plugin.search.policy.FEATURES` not in ``search_allowed_features`` are
+refused with 403 (see docs/search.md).
 
 Configuration (read from ``app.state.guard.config``, all optional except ``upstream_url``):
 ``upstream_url``, ``upstream_prefix``, ``upstream_username`` / ``upstream_password`` (basic auth),
 ``upstream_api_key`` (``Authorization: ApiKey ...``), ``upstream_timeout`` (seconds),
-``upstream_max_connections``, ``search_hit_fields``, ``search_query_fields``, ``search_pin_mode``.
+``upstream_max_connections``, ``search_hit_fields``, ``search_query_fields``, ``search_pin_mode``,
+``search_allowed_features``, ``max_body_bytes``.
 One ``httpx.AsyncClient`` is shared by every request; put your own in
 ``app.state.search_proxy_client`` before the first request (tests inject ``httpx.MockTransport``).
 """
@@ -17,7 +25,7 @@ One ``httpx.AsyncClient`` is shared by every request; put your own in
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import quote
 
 import httpx
@@ -25,6 +33,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from plugin.models import ACTION_ORDER
+from plugin.search.strict_json import loads as strict_loads
 from plugin.search.hooks import (
     SearchGuard,
     SearchGuardConfig,
@@ -36,12 +45,57 @@ from plugin.search.hooks import (
     start_plans,
     run_plan_async,
 )
+from plugin.search.policy import (
+    RefusedFeature,
+    UpstreamAnswerError,
+    check_count_answer,
+    check_msearch_answer,
+    check_search_body,
+)
 
 __all__ = ["install", "start", "stop", "build_search_guard", "DEFAULT_PREFIX"]
 
 DEFAULT_PREFIX = "/es"
 _FORWARD_REQUEST_HEADERS = ("accept", "content-type", "x-opaque-id", "traceparent")
 _FORWARD_RESPONSE_HEADERS = ("x-elastic-product", "warning", "x-opaque-id")
+#: Nesting accepted in upstream answers (documents and nested aggregations go deeper than requests).
+_UPSTREAM_MAX_DEPTH = 256
+
+# URL parameters forwarded per endpoint; any other is refused (403). Never forwarded: ``filter_path``
+# (the guard must see whole answers), ``source`` (a request body in the URL, past the guard),
+# ``search_pipeline`` (answers rebuilt from unfiltered hits), ``stored_fields`` / ``docvalue_fields``
+# (accepted in the body). ``_source*`` of a search move into its body (``_source``).
+_COMMON_PARAMS = frozenset({"pretty", "human", "error_trace", "allow_no_indices", "expand_wildcards",
+                            "ignore_unavailable", "ignore_throttled", "routing", "preference"})
+_QUERY_PARAMS = frozenset({"q", "df", "analyzer", "analyze_wildcard", "default_operator", "lenient"})
+_SOURCE_PARAMS = frozenset({"_source", "_source_includes", "_source_excludes"})
+_PARAMS = {
+    "search": _COMMON_PARAMS | _QUERY_PARAMS | _SOURCE_PARAMS | {
+        "from", "size", "sort", "scroll", "search_type", "request_cache", "allow_partial_search_results",
+        "batched_reduce_size", "ccs_minimize_roundtrips", "max_concurrent_shard_requests", "pre_filter_shard_size",
+        "rest_total_hits_as_int", "track_total_hits", "track_scores", "timeout", "terminate_after", "explain",
+        "version", "seq_no_primary_term", "typed_keys", "include_named_queries_score", "cancel_after_time_interval",
+        "phase_took", "stats"},
+    "msearch": _COMMON_PARAMS | {
+        "search_type", "max_concurrent_searches", "max_concurrent_shard_requests", "pre_filter_shard_size",
+        "rest_total_hits_as_int", "typed_keys", "ccs_minimize_roundtrips", "include_named_queries_score",
+        "cancel_after_time_interval", "phase_took"},
+    "count": _COMMON_PARAMS | _QUERY_PARAMS | {"min_score", "terminate_after"},
+}  # fmt: skip
+#: Keys of an ``_msearch`` header line that are forwarded; any other is refused (403).
+_MSEARCH_HEADER_KEYS = frozenset({
+    "index", "routing", "preference", "search_type", "request_cache", "allow_partial_search_results",
+    "ignore_unavailable", "expand_wildcards", "allow_no_indices", "ignore_throttled", "ccs_minimize_roundtrips",
+    "max_concurrent_shard_requests", "pre_filter_shard_size",
+})
+_PARAM_HINTS = {
+    "filter_path": "the guard must see whole answers to filter them",
+    "source": "send the request body as the body",
+    "source_content_type": "send the request body as the body",
+    "search_pipeline": "search pipelines rebuild answers from unfiltered hits",
+    "stored_fields": "put it in the request body",
+    "docvalue_fields": "put it in the request body",
+}
 
 
 class _UpstreamError(Exception):
@@ -59,6 +113,70 @@ def _config(app: FastAPI) -> Any:
     return app.state.guard.config
 
 
+def _too_large(limit: int) -> _UpstreamError:
+    message = f"request body exceeds max_body_bytes={limit}"
+    return _UpstreamError(JSONResponse({"error": "body_too_large", "message": message}, status_code=413))
+
+
+async def _read_body(app: FastAPI, request: Request) -> bytes:
+    """The request body, whatever the method, read up to ``max_body_bytes`` (413 past it, before anything
+    goes upstream). ``BodyLimitMiddleware`` does the same for the whole service; this holds without it."""
+    limit = getattr(_config(app), "max_body_bytes", None)
+    if not limit:
+        return await request.body()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    seen = 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_params(request: Request, kind: str) -> None:
+    for key in request.query_params:
+        if key not in _PARAMS[kind]:
+            hint = _PARAM_HINTS.get(key, "not on the proxy's list of safe parameters")
+            raise _UpstreamError(_error(403, "security_exception",
+                                        f"URL parameter [{key}] is not accepted by the search proxy ({hint})"))
+
+
+def _source_param(params: Mapping[str, str]) -> Any:
+    """``_source`` / ``_source_includes`` / ``_source_excludes`` URL parameters as a body ``_source``
+    (``None``: none given). They override the body's, as on the engines."""
+    src, inc, exc = (params.get(k) for k in ("_source", "_source_includes", "_source_excludes"))
+    if src is None and inc is None and exc is None:
+        return None
+
+    def split(value: str | None) -> list[str]:
+        return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+    includes: list[str] = []
+    if src is not None:
+        low = src.strip().lower()
+        if low == "false":
+            return False
+        if low not in ("", "true"):
+            includes = split(src)
+    if inc is not None:
+        includes = split(inc)
+    return {"includes": includes, "excludes": split(exc)}
+
+
+def _answer(resp: httpx.Response) -> Any:
+    """A successful upstream answer, decoded strictly (:class:`UpstreamAnswerError` when it is not JSON)."""
+    try:
+        return strict_loads(resp.content, max_depth=_UPSTREAM_MAX_DEPTH)
+    except ValueError as e:
+        kind = resp.headers.get("content-type", "no content type")
+        raise UpstreamAnswerError(f"upstream answered {resp.status_code} with a body that is not JSON ({kind}): {e}") \
+            from None
+
+
 def build_search_guard(app: FastAPI) -> SearchGuard:
     """The guard the proxy uses: the live matcher and rumour index of ``app.state.guard``."""
     state = app.state.guard
@@ -70,6 +188,7 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
         options["query_fields"] = tuple(cfg.search_query_fields)
     if getattr(cfg, "search_pin_mode", None):
         options["pin_mode"] = cfg.search_pin_mode
+    options["allowed_features"] = frozenset(getattr(cfg, "search_allowed_features", None) or ())
     drop = getattr(cfg, "suggestion_drop_action", None)
     if drop in ACTION_ORDER:  # the same threshold as /v1/suggestions/filter
         options["suggest_drop_actions"] = frozenset(a for a, r in ACTION_ORDER.items() if r >= ACTION_ORDER[drop])
@@ -164,8 +283,8 @@ def _parse_json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        body = strict_loads(raw)
+    except ValueError as e:
         raise _UpstreamError(_error(400, "parse_exception", f"request body is not valid JSON: {e}")) from None
     if not isinstance(body, dict):
         raise _UpstreamError(_error(400, "parse_exception", "request body must be a JSON object"))
@@ -175,7 +294,12 @@ def _parse_json_body(raw: bytes) -> dict[str, Any]:
 def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[str, str]], str | None, bool]:
     """Query parameters to forward; ``from`` / ``size`` move into the body so the guard can page."""
     params: list[tuple[str, str]] = []
+    source = _source_param(request.query_params)
+    if source is not None:
+        body["_source"] = source
     for key, value in request.query_params.multi_items():
+        if key in _SOURCE_PARAMS:
+            continue  # in the body now: a URL _source would override the guard's
         if key in ("from", "size") and key not in body:
             try:
                 body[key] = int(value)
@@ -187,7 +311,8 @@ def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[st
 
 
 async def _search(app: FastAPI, request: Request, index: str | None) -> Response:
-    body = _parse_json_body(await request.body())
+    _check_params(request, "search")
+    body = _parse_json_body(await _read_body(app, request))
     params, q, scroll = _split_params(request, body)
     guard = _guard(app)
     last: list[httpx.Response] = []
@@ -198,28 +323,29 @@ async def _search(app: FastAPI, request: Request, index: str | None) -> Response
         if resp.status_code >= 400:
             raise _UpstreamError(_passthrough(resp))
         last.append(resp)
-        return resp.json()
+        return _answer(resp)
 
-    try:
-        result = await run_plan_async(guard.plan_search(body, q=q, scroll=scroll), send)
-    except ValueError as e:
-        return _error(400, "illegal_argument_exception", str(e))
+    result = await run_plan_async(guard.plan_search(body, q=q, scroll=scroll), send)
     return _json_response(result, last[0] if last else None)
 
 
 async def _msearch(app: FastAPI, request: Request, index: str | None) -> Response:
-    raw = await request.body()
+    _check_params(request, "msearch")
+    raw = await _read_body(app, request)
     try:
         pairs = msearch_pairs(raw)
-    except (ValueError, UnicodeDecodeError) as e:
+    except ValueError as e:  # UnicodeDecodeError included
         return _error(400, "parse_exception", f"msearch body must be NDJSON header/body pairs: {e}")
+    for n, (header, _) in enumerate(pairs):
+        unknown = sorted(set(header) - _MSEARCH_HEADER_KEYS)
+        if unknown:
+            keys = ", ".join(map(repr, unknown))
+            return _error(403, "security_exception",
+                          f"msearch header {n + 1}: key(s) {keys} not accepted by the search proxy")
     params = list(request.query_params.multi_items())
     guard = _guard(app)
-    try:
-        plans = [guard.plan_search(b, q=None) for _, b in pairs]
-        results, pending = start_plans(plans)
-    except ValueError as e:
-        return _error(400, "illegal_argument_exception", str(e))
+    plans = [guard.plan_search(b, q=None) for _, b in pairs]
+    results, pending = start_plans(plans)
     first: httpx.Response | None = None
     while pending:
         lines = msearch_request_lines(pairs, pending)
@@ -229,19 +355,23 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
         if resp.status_code >= 400:
             return _passthrough(resp)
         first = first or resp
-        pending = advance_plans(plans, results, pending, resp.json()["responses"])
+        pending = advance_plans(plans, results, pending, check_msearch_answer(_answer(resp), len(pending)))
     return _json_response({"responses": results}, first)
 
 
 async def _count(app: FastAPI, request: Request, index: str) -> Response:
-    raw = await request.body()
+    _check_params(request, "count")
+    raw = await _read_body(app, request)
     body = _parse_json_body(raw)
     guard = _guard(app)
+    check_search_body(body, guard.config.allowed_features)
     blocked, _ = guard.plan_count(body, q=request.query_params.get("q"))
     if blocked is not None:
         return JSONResponse(blocked)
     resp = await _upstream(app, request, request.method, _index_path(index, None, "_count"), content=raw,
                            params=list(request.query_params.multi_items()))
+    if resp.status_code < 400:
+        check_count_answer(_answer(resp))
     return _passthrough(resp)
 
 
@@ -265,6 +395,12 @@ def install(app: FastAPI) -> None:
                 return await _count(app, request, index)
             except _UpstreamError as e:
                 return e.response
+            except RefusedFeature as e:
+                return _error(403, "security_exception", str(e))
+            except ValueError as e:
+                return _error(400, "illegal_argument_exception", str(e))
+            except UpstreamAnswerError as e:
+                return _error(502, "upstream_bad_answer", str(e))
 
         return endpoint
 

@@ -13,13 +13,17 @@ from plugin.search.hooks import (
     UpstreamRequest,
     guard_client,
 )
+from plugin.search.policy import FEATURES, RefusedFeature, UpstreamAnswerError
 
 __all__ = [
+    "FEATURES",
     "GuardedAsyncClient",
     "GuardedClient",
     "QueryTextExtractor",
+    "RefusedFeature",
     "SearchGuard",
     "SearchGuardConfig",
+    "UpstreamAnswerError",
     "UpstreamRequest",
     "extract_query_text",
     "guard_client",

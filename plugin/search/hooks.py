@@ -17,6 +17,12 @@ What a plan does with one search body:
 3. drops hits whose ``hit_fields`` hit a blocking entry, fetching more so the page keeps its size;
 4. filters completion / term / phrase suggestion options the same way (over-fetch, post-filter,
    cut to the requested size).
+
+Before any of that, :mod:`plugin.search.policy` refuses request features that would show documents
+the hit filter never sees (aggregations, inner_hits, scripts ... unless ``allowed_features`` names
+them) and widens ``_source`` so the filter always sees ``hit_fields``; every upstream answer is
+checked for the shape the plan reads (:class:`~plugin.search.policy.UpstreamAnswerError` otherwise)
+and cleaned of what the guard does not pass on.
 """
 
 from __future__ import annotations
@@ -27,7 +33,16 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator, Iterable, Mapping, Protocol, Sequence
 
+from plugin.search.strict_json import loads as strict_loads
 from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
+from plugin.search.policy import (
+    FEATURES,
+    SourceFilter,
+    check_search_answer,
+    check_search_body,
+    clean_search_answer,
+    widen_source,
+)
 
 __all__ = [
     "DEFAULT_NOTICE",
@@ -53,6 +68,7 @@ __all__ = [
 DEFAULT_NOTICE = "根据相关法律法规和政策，部分搜索结果未予显示。"
 
 _DEFAULT_SUGGEST_SIZE = 5
+_MAX_INT32 = 2**31 - 1  # the engines' from / size are Java ints
 
 
 class _Checker(Protocol):
@@ -98,6 +114,8 @@ class SearchGuardConfig:
     response_key: str = "qinglang"
     #: cached verdicts for hit / suggestion texts (per matcher object).
     cache_size: int = 50_000
+    #: request features of :data:`plugin.search.policy.FEATURES` let through (default none: refused).
+    allowed_features: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.pin_mode not in ("response", "native", "off"):
@@ -106,6 +124,9 @@ class SearchGuardConfig:
             raise ValueError("overfetch factors must be >= 1")
         if self.max_pins < 0 or self.max_window < 1:
             raise ValueError("max_pins must be >= 0 and max_window >= 1")
+        unknown = set(self.allowed_features) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown search feature(s) {', '.join(sorted(unknown))}; known: {', '.join(FEATURES)}")
 
 
 @dataclass
@@ -128,6 +149,16 @@ def _source_value(hit: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def _field_values(hit: Mapping[str, Any], path: str) -> Iterable[Any]:
+    """Values of ``path`` in the hit's ``fields`` (``fields`` / ``docvalue_fields`` / ``stored_fields``),
+    sub-fields included (``title.keyword``)."""
+    fields = hit.get("fields")
+    if isinstance(fields, Mapping):
+        for name, value in fields.items():
+            if name == path or name.startswith(path + "."):
+                yield value
+
+
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
         yield value
@@ -143,10 +174,12 @@ def _int(value: Any, default: int, name: str) -> int:
         return default
     try:
         n = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be an integer, got {value!r}"[:200]) from None
     if n < 0:
         raise ValueError(f"{name} must be >= 0, got {n}")
+    if n > _MAX_INT32:
+        raise ValueError(f"{name} must be at most {_MAX_INT32}, got {value!r}"[:200])
     return n
 
 
@@ -199,10 +232,12 @@ class SearchGuard:
         return verdict in (self.config.block_actions if actions is None else actions)
 
     def hit_blocked(self, hit: Mapping[str, Any], actions: frozenset[str] | None = None) -> bool:
+        """Whether a hit's ``hit_fields`` (in ``_source``, or returned as ``fields``) hit an entry."""
         for path in self.config.hit_fields:
-            for text in _strings(_source_value(hit, path)):
-                if self.is_blocked(text, actions):
-                    return True
+            for value in (_source_value(hit, path), *_field_values(hit, path)):
+                for text in _strings(value):
+                    if self.is_blocked(text, actions):
+                        return True
         return False
 
     # -- responses -------------------------------------------------------------------------------
@@ -261,9 +296,17 @@ class SearchGuard:
         return None, result
 
     def plan_search(self, body: Mapping[str, Any] | None, *, q: str | None = None, scroll: bool = False) -> Plan:
-        """A plan answering one search ``body`` (``q``: the URL query; ``scroll``: a scroll was asked for)."""
+        """A plan answering one search ``body`` (``q``: the URL query; ``scroll``: a scroll was asked for).
+
+        Raises :class:`~plugin.search.policy.RefusedFeature` for a refused request feature, ``ValueError``
+        for a malformed body and :class:`~plugin.search.policy.UpstreamAnswerError` for an unusable
+        upstream answer."""
         cfg = self.config
+        if body is not None and not isinstance(body, Mapping):
+            raise ValueError("a search body must be a JSON object")
         body = copy.deepcopy(dict(body or {}))
+        check_search_body(body, cfg.allowed_features)
+        source_filter = widen_source(body, cfg.hit_fields)
         text = self.extractor.extract(body, q=q)
         result = self.check_query(text) if text else None
         if result is not None and result.action in cfg.block_actions:
@@ -296,10 +339,9 @@ class SearchGuard:
             response = yield from self._paged(body, pins, frm, size)
         if "error" in response:
             return response
-        if suggest_sizes:
+        if suggest_sizes or response.get("suggest"):
             response = yield from self._filter_suggest(body, response, suggest_sizes)
-            if "error" in response:
-                return response
+        self._narrow(response, source_filter)
         if pins:
             meta["pinned"] = [p.get("rumor_id") for p in pins]
         if labels:
@@ -307,6 +349,26 @@ class SearchGuard:
         if meta:
             response.setdefault(cfg.response_key, {}).update(meta)
         return response
+
+    def _ask(self, req: UpstreamRequest) -> Plan:
+        """Yield one upstream request; the answer, checked and cleaned (error answers as they are)."""
+        response = yield req
+        check_search_answer(response)
+        if "error" not in response:
+            clean_search_answer(response, self.config.allowed_features, self.config.response_key)
+        return response
+
+    def _narrow(self, response: dict, source_filter: SourceFilter) -> None:
+        """Give kept hits and suggestion options back the ``_source`` the client asked for."""
+        if source_filter == SourceFilter():
+            return
+        for hit in response.get("hits", {}).get("hits", []):
+            if "_qinglang" not in hit:
+                source_filter.narrow(hit)
+        for entries in (response.get("suggest") or {}).values():
+            for entry in entries:
+                for option in entry.get("options") or []:
+                    source_filter.narrow(option)
 
     # paging without cursor: pins occupy overall positions [0, P); organic (filtered) follow.
     def _paged(self, body: dict, pins: list[dict], frm: int, size: int) -> Plan:
@@ -323,7 +385,7 @@ class SearchGuard:
             req = dict(body, **{"from": a, "size": b - a})
             if size == 0 and n_pins == 0:
                 req = dict(body)
-            response = yield UpstreamRequest(req)
+            response = yield from self._ask(UpstreamRequest(req))
             if "error" in response:
                 return response
             self._merge_hits(response, page_pins, response.get("hits", {}).get("hits", []), n_pins, 0)
@@ -345,7 +407,7 @@ class SearchGuard:
                 req.pop("aggs", None)
                 req.pop("aggregations", None)
                 req.pop("suggest", None)
-            response = yield UpstreamRequest(req)
+            response = yield from self._ask(UpstreamRequest(req))
             if "error" in response:
                 return response
             if first is None:
@@ -354,8 +416,9 @@ class SearchGuard:
             hits = response.get("hits", {}).get("hits", []) or []
             fetched += len(hits)
             for hit in hits:
+                dedup = _source_value(hit, cfg.dedup_field) if cfg.dedup_field and pins else None
                 if (
-                    (cfg.dedup_field and pins and _source_value(hit, cfg.dedup_field) in pin_urls)
+                    (isinstance(dedup, str) and dedup in pin_urls)
                     or (hit.get("_index") == cfg.refutation_index and str(hit.get("_id")) in pin_ids)
                     or self.hit_blocked(hit)
                 ):
@@ -382,7 +445,7 @@ class SearchGuard:
             missing = size - len(kept)
             want = size if scroll else math.ceil(missing * cfg.overfetch) + cfg.overfetch_min
             req = dict(req, size=want)
-            response = yield UpstreamRequest(req)
+            response = yield from self._ask(UpstreamRequest(req))
             if "error" in response:
                 return response
             first = first or response
@@ -410,7 +473,7 @@ class SearchGuard:
         docs = [{"_index": cfg.refutation_index, "_id": str(p.get("rumor_id"))} for p in pins]
         native_body = dict(body, query={"pinned": {"docs": docs, "organic": organic}})
         if not cfg.hit_fields:
-            response = yield UpstreamRequest(native_body, extra_index=cfg.refutation_index)
+            response = yield from self._ask(UpstreamRequest(native_body, extra_index=cfg.refutation_index))
             return response
         # hit filtering still applies to organic hits; pinned ones are refutations
         plan = self._paged(native_body, [], frm, size)
@@ -456,38 +519,58 @@ class SearchGuard:
         return "_source" in option and self.hit_blocked(option, drop)
 
     def _filter_suggest(self, body: dict, response: dict, sizes: dict[str, int]) -> Plan:
-        texts = extract_suggest_texts(body.get("suggest"))
-        short: dict[str, int] = {}
-        for name, requested in sizes.items():
-            entries = (response.get("suggest") or {}).get(name)
-            if not isinstance(entries, list):
-                continue
-            asked = body["suggest"][name]
-            kind = next(k for k in ("completion", "term", "phrase") if k in asked)
+        """Filter the options of every suggester in ``response`` (``typed_keys`` names too); one retry
+        with ``suggest_max`` for the widened suggesters that came up short."""
+        asked = body.get("suggest")
+        asked_all: Mapping[str, Any] = asked if isinstance(asked, Mapping) else {}
+        texts = extract_suggest_texts(asked_all)
+        answered = response.get("suggest") or {}
+        short: dict[str, tuple[str, int]] = {}  # name -> (answer key, requested size)
+        for key, entries in answered.items():
+            name = _suggest_name(key, asked_all)
+            requested = sizes.get(name)
             input_blocked = self.is_blocked(texts.get(name, ""))
             for entry in entries:
                 options = entry.get("options") or []
                 kept = [] if input_blocked else [o for o in options if not self._option_blocked(o)]
-                if len(kept) < requested and len(options) >= asked[kind]["size"] and not input_blocked:
-                    short[name] = requested
-                entry["options"] = kept[:requested]
+                if requested is not None:
+                    spec = asked_all[name]
+                    widened = spec[_suggest_kind(spec)]["size"]
+                    if len(kept) < requested and len(options) >= widened and not input_blocked:
+                        short[name] = (key, requested)
+                    kept = kept[:requested]
+                entry["options"] = kept
         if short:
             # one retry with a much larger size, only for the suggesters that came up short
             retry_body: dict[str, Any] = {"size": 0, "suggest": {}}
-            if "text" in body["suggest"]:
-                retry_body["suggest"]["text"] = body["suggest"]["text"]
+            if "_source" in body:
+                retry_body["_source"] = body["_source"]
+            if "text" in asked_all:
+                retry_body["suggest"]["text"] = asked_all["text"]
             for name in short:
-                spec = body["suggest"][name]
-                kind = next(k for k in ("completion", "term", "phrase") if k in spec)
-                inner = dict(spec[kind], size=self.config.suggest_max)
-                retry_body["suggest"][name] = dict(spec, **{kind: inner})
-            retry = yield UpstreamRequest(retry_body)
+                spec = asked_all[name]
+                kind = _suggest_kind(spec)
+                retry_body["suggest"][name] = dict(spec, **{kind: dict(spec[kind], size=self.config.suggest_max)})
+            retry = yield from self._ask(UpstreamRequest(retry_body))
             if "error" not in retry:
-                for name, requested in short.items():
-                    for entry, new in zip(response["suggest"][name], (retry.get("suggest") or {}).get(name, [])):
+                again = retry.get("suggest") or {}
+                for name, (key, requested) in short.items():
+                    for entry, new in zip(answered[key], again.get(key, again.get(name, []))):
                         kept = [o for o in new.get("options") or [] if not self._option_blocked(o)]
                         entry["options"] = kept[:requested]
         return response
+
+
+def _suggest_kind(spec: Mapping[str, Any]) -> str:
+    return next(k for k in ("completion", "term", "phrase") if isinstance(spec.get(k), Mapping))
+
+
+def _suggest_name(key: str, asked: Mapping[str, Any]) -> str:
+    """The suggester name of an answer key (``completion#name`` with ``typed_keys``)."""
+    if key in asked or "#" not in key:
+        return key
+    name = key.split("#", 1)[1]
+    return name if name in asked else key
 
 
 def _total_value(response: Mapping[str, Any]) -> int | None:
@@ -672,11 +755,18 @@ class GuardedAsyncClient:
 
 def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
     """``[header, body, header, body, ...]`` (list or NDJSON string) → pairs."""
-    import json
-
     if isinstance(items, (str, bytes)):
-        text = items.decode() if isinstance(items, bytes) else items
-        items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        try:
+            text = items.decode("utf-8") if isinstance(items, bytes) else items
+        except UnicodeDecodeError as e:
+            raise ValueError(f"not UTF-8: {e.reason} at byte {e.start}") from None
+        items = []
+        for n, line in enumerate(text.split("\n"), 1):
+            if line.strip():
+                try:
+                    items.append(strict_loads(line))
+                except ValueError as e:
+                    raise ValueError(f"line {n}: {e}") from None
     items = list(items or [])
     if len(items) % 2:
         raise ValueError("msearch needs header/body pairs: got an odd number of lines")
