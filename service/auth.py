@@ -2,8 +2,8 @@
 
 A request authenticates with ``Authorization: Bearer <secret>`` (or, for the editor web
 page, the ``qinglang_token`` cookie set by its login form). Roles, least to most
-privileged: reader < editor < approver < admin. Unknown or revoked tokens get 401, a
-too-low role 403.
+privileged: reader < reviewer < editor < approver < admin (``plugin.store.tokens``). Unknown or
+revoked tokens get 401, a too-low role 403. The token's name is the identity every action records.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text
 
@@ -20,6 +22,7 @@ __all__ = [
     "DbInt",
     "DbIntPath",
     "Candidate",
+    "IdentityFromToken",
     "DroppedSuggestion",
     "QueryCheckRequest",
     "QueryCheckResponse",
@@ -41,6 +44,20 @@ DB_INT_MIN, DB_INT_MAX = INT64_MIN, INT64_MAX
 DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
 #: The same as a path parameter (e.g. ``cs_id: DbIntPath``).
 DbIntPath = Annotated[int, Path(ge=DB_INT_MIN, le=DB_INT_MAX)]
+
+
+
+def _refuse_identity(value: Any, info: ValidationInfo) -> Any:
+    raise PydanticCustomError(
+        "identity_from_token",
+        "'{field}' is not accepted: the identity comes from the API token of the request; remove this field",
+        {"field": info.field_name})
+
+
+#: A request field that used to name a person (``reviewer``, ``requested_by``): identities come from
+#: the API token, so the field is left out of the OpenAPI schema and a request that still sends it
+#: gets a 422 saying so (rather than a bare "unknown field").
+IdentityFromToken = SkipJsonSchema[Annotated[Any, BeforeValidator(_refuse_identity)]]
 
 #: Hard caps independent of the config (the config limits are usually far smaller).
 _HARD_MAX_QUERY = 10_000
@@ -71,11 +88,12 @@ class TrendingReviewRequest(_Request):
 
 
 class ReviewDecisionRequest(_Request):
-    """A reviewer's decision on a queued item: who decided what, and why."""
+    """A reviewer's decision on a queued item: what and why. Who decided is the name of the request's
+    API token (role ``reviewer`` or above), never a field."""
 
     decision: Literal["approve", "approve_with_labels", "limit", "reject"]
-    reviewer: Annotated[Text, Field(min_length=1, max_length=200)]
     note: Annotated[Text, Field(max_length=5000)] = ""
+    reviewer: IdentityFromToken = None
 
 
 # ---- responses (documentation; the routes return plain JSON of these shapes) -----------------------
