@@ -530,7 +530,11 @@ def rollback(db: str, version: int, note: str, force: bool, token: str | None, s
     if not _alone(store, who, role):
         _await_approval(cs, revision, f"rollback to version {version}")
         return
-    v = _run(lambda: store.publish(cs, approver=who, expected_revision=revision, force=force))
+    try:
+        v = _run(lambda: store.publish(cs, approver=who, expected_revision=revision, force=force))
+    except click.ClickException:
+        store.discard_changeset(cs)  # one step: no draft is left behind when the publish is refused
+        raise
     click.echo(f"published version {v} (rollback to version {version})")
 
 
