@@ -176,8 +176,9 @@ def run(db: str, *, seconds: float = 20.0, publishes: int = 8, clients: int = 4,
         for i in range(publishes):
             time.sleep(gap)
             cs = store.create_changeset("bench-editor", f"bench term {i}")
-            store.set_change(cs, "add", entry={"term": _term(i), "category": "gambling", "action": "review"})
-            n = store.publish(cs, approver="bench-approver", force=True)
+            rev = store.set_change(cs, "add", entry={"term": _term(i), "category": "gambling", "action": "review"},
+                                   editor="bench-editor")["revision"]
+            n = store.publish(cs, approver="bench-approver", expected_revision=rev, force=True)
             published[i] = n
             publish_times[str(n)] = time.monotonic()
             publish_at.append(round(publish_times[str(n)] - started, 2))

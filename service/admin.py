@@ -2,9 +2,11 @@
 
 ``install(app)`` adds the routers; ``start(app)`` / ``stop(app)`` run the
 :class:`~plugin.store.reload.VersionPoller` that keeps ``app.state.guard.live`` on the newest
-published version. Roles: reader (read), editor (draft, preview, import), approver (publish,
-rollback), admin (everything). The publishing approver and a change-set's author are the names
-of the tokens used, so four-eyes is enforced between two tokens.
+published version. Roles: reader (read), editor (draft, preview, import, request a rollback),
+approver (publish), admin (everything). Every identity is the name of the request's token, never a
+request field: a change-set's author and contributors, and the publishing approver. Under four-eyes
+the approver must not have drafted or changed the change-set, and names the revision it reviewed
+(``expected_revision``; 409 when the draft moved since). A rollback is a change-set like any other.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ approver = require_role("approver", cookie=False)
 def _store_config(config: Any) -> StoreConfig:
     """Store settings taken from the service config where it has them."""
     kw: dict[str, Any] = {}
-    for name in ("four_eyes", "max_new_block_share", "sample_limit"):
+    for name in ("four_eyes", "single_operator", "max_new_block_share", "sample_limit"):
         if getattr(config, name, None) is not None:
             kw[name] = getattr(config, name)
     extra = getattr(config, "extra_categories", None)
@@ -91,7 +93,7 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "issues": [i.to_dict() for i in exc.issues]}, status_code=422)
     if isinstance(exc, ConflictError):
         return JSONResponse({"detail": str(exc), "base_version": exc.base_version,
-                             "live_version": exc.live_version}, status_code=409)
+                             "live_version": exc.live_version, "revision": exc.revision}, status_code=409)
     status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, FourEyesError) else 400
     return JSONResponse({"detail": str(exc)}, status_code=status)
 
@@ -215,8 +217,8 @@ def set_change(cs_id: DbIntPath, body: ChangeIn, store: LexiconStore = Depends(_
 @router.delete("/changesets/{cs_id}/changes")
 def drop_change(cs_id: DbIntPath, term_id: str = Query(..., max_length=200),
                 expected_revision: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
-                store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
-    return {"revision": store.drop_change(cs_id, term_id, expected_revision=expected_revision)}
+                store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+    return {"revision": store.drop_change(cs_id, term_id, editor=who.name, expected_revision=expected_revision)}
 
 
 @router.post("/changesets/{cs_id}/rebase")
@@ -238,22 +240,23 @@ def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_s
 
 
 @router.post("/changesets/{cs_id}/publish")
-def publish(cs_id: DbIntPath, request: Request, body: PublishIn = Body(default_factory=PublishIn),
-            store: LexiconStore = Depends(_store), who: TokenInfo = Depends(approver)) -> dict:
+def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconStore = Depends(_store),
+            who: TokenInfo = Depends(approver)) -> dict:
+    """Publish revision ``expected_revision`` of a draft (403 when the caller drafted or changed it under
+    four-eyes, 409 when it moved since that revision or its base is no longer live)."""
     base = int(store.changeset(cs_id)["base_version"])
-    number = store.publish(cs_id, approver=who.name, note=body.note, force=body.force,
-                           base_matcher=_live_matcher_for(request, base))
+    number = store.publish(cs_id, approver=who.name, expected_revision=body.expected_revision, note=body.note,
+                           force=body.force, base_matcher=_live_matcher_for(request, base))
     _poke(request)
     return store.version_info(number)
 
 
-@router.post("/rollback")
-def rollback(body: RollbackIn, request: Request, store: LexiconStore = Depends(_store),
-             who: TokenInfo = Depends(approver)) -> dict:
-    number = store.rollback(body.to_version, author=body.requested_by or who.name, approver=who.name,
-                            note=body.note)
-    _poke(request)
-    return store.version_info(number)
+@router.post("/rollback", status_code=201)
+def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+    """Draft a rollback to ``to_version`` (a change-set authored by the caller); it goes live when an
+    approver publishes it like any other change-set."""
+    cs = store.request_rollback(body.to_version, author=who.name, note=body.note)
+    return store.changeset(cs)
 
 
 @router.post("/import")

@@ -7,7 +7,7 @@
 Optional parts are used when they import: ``plugin.store`` (published lexicon versions),
 ``plugin.rumors`` (rumour index), ``service.admin`` / ``service.proxy`` (extensions: ``install(app)``
 and optional ``async start(app)`` / ``async stop(app)``, called from the lifespan) and
-``service.auth`` (tokens, when ``protect_checks`` is on).
+``service.auth`` (tokens: the review queue by default, the check endpoints when ``protect_checks`` is on).
 """
 
 from __future__ import annotations
@@ -225,12 +225,14 @@ def _check_dependencies(config: ServiceConfig) -> list[Any]:
 
 
 def _review_dependencies(config: ServiceConfig) -> list[Any]:
-    if not config.protect_checks:
+    """The review queue and audit trail need a reader token unless ``protect_reviews`` is turned off
+    (deciding needs a reviewer token: ``service.routes.reviews``); ``protect_checks`` is separate."""
+    if not config.protect_reviews:
         return []
     auth = _optional("service.auth")
     if auth is None:
-        raise RuntimeError("protect_checks is on but service.auth is not available")
-    return [Depends(auth.require_role("editor"))]
+        raise RuntimeError("protect_reviews is on but service.auth is not available")
+    return [Depends(auth.require_role("reader"))]
 
 
 def _version() -> str:

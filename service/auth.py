@@ -4,8 +4,8 @@ A request authenticates with ``Authorization: Bearer <secret>``. Only the editor
 (``service.ui``, which checks a CSRF token and the Origin of every form post) also accepts the
 ``qinglang_token`` cookie set by its login form (``cookie=True``); the JSON APIs take bearer
 tokens only, so a browser's ambient cookie never authorises an API call. Roles, least to most
-privileged: reader < editor < approver < admin. Unknown or revoked tokens get 401, a
-too-low role 403.
+privileged: reader < reviewer < editor < approver < admin (``plugin.store.tokens``). Unknown or
+revoked tokens get 401, a too-low role 403. The token's name is the identity every action records.
 """
 
 from __future__ import annotations

@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("check_cache_size", 50_000, int,
             "texts whose check result is memoised per lexicon version (query/suggestion paths; 0: off)"),
     Setting("protect_checks", False, bool, "require an API token on the check endpoints (needs service.auth)"),
+    Setting("protect_reviews", True, bool,
+            "the review queue and audit trail need an API token: reader to read, reviewer to decide "
+            "(false: open to anyone who reaches the port; decisions without a token are recorded as anonymous)"),
     Setting("upstream_url", None, str, "search upstream (Elasticsearch/OpenSearch); turns the search proxy on"),
     Setting("upstream_prefix", "/es", str, "path prefix of the search proxy routes"),
     Setting("upstream_username", None, str, "basic-auth user for the upstream"),
@@ -75,7 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", "info", str, "uvicorn log level"),
     # editorial lexicon store (service.admin); None = the store's own default (plugin.store.StoreConfig)
     Setting("reload_interval", None, float, "seconds between checks for a newly published lexicon version (store default 2)"),
-    Setting("four_eyes", None, bool, "publishing needs an approver other than the author (store default true)"),
+    Setting("four_eyes", None, bool,
+            "publishing needs an approver who neither drafted nor changed the change-set (store default true)"),
+    Setting("single_operator", None, bool,
+            "allow the CLI's --single-operator mode (no token, recorded as single-operator:<os user>; "
+            "store default false)"),
     Setting("max_new_block_share", None, float, "share of the preview corpus a draft may newly block without force"),
     Setting("extra_categories", None, tuple, "comma-separated lexicon categories accepted besides the known ones"),
     Setting("sample_limit", None, int, "recent texts per kind the lexicon store keeps for previews"),
@@ -123,6 +130,7 @@ class ServiceConfig:
     suggestion_rumor_check: bool = True
     check_cache_size: int = 50_000
     protect_checks: bool = False
+    protect_reviews: bool = True
     upstream_url: str | None = None
     upstream_prefix: str = "/es"
     upstream_username: str | None = None
@@ -145,6 +153,7 @@ class ServiceConfig:
     log_level: str = "info"
     reload_interval: float | None = None
     four_eyes: bool | None = None
+    single_operator: bool | None = None
     max_new_block_share: float | None = None
     extra_categories: tuple[str, ...] | None = None
     sample_limit: int | None = None

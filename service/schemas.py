@@ -21,7 +21,8 @@ import unicodedata
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StrictStr, ValidationInfo
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, not_blank
@@ -34,6 +35,7 @@ __all__ = [
     "Candidate",
     "ChangeIn",
     "ChangesetIn",
+    "IdentityFromToken",
     "DroppedSuggestion",
     "EntryIn",
     "FileIn",
@@ -69,6 +71,20 @@ DB_INT_MIN, DB_INT_MAX = INT64_MIN, INT64_MAX
 DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
 #: The same as a path parameter (e.g. ``cs_id: DbIntPath``).
 DbIntPath = Annotated[int, Path(ge=DB_INT_MIN, le=DB_INT_MAX)]
+
+
+
+def _refuse_identity(value: Any, info: ValidationInfo) -> Any:
+    raise PydanticCustomError(
+        "identity_from_token",
+        "'{field}' is not accepted: the identity comes from the API token of the request; remove this field",
+        {"field": info.field_name})
+
+
+#: A request field that used to name a person (``reviewer``, ``requested_by``): identities come from
+#: the API token, so the field is left out of the OpenAPI schema and a request that still sends it
+#: gets a 422 saying so (rather than a bare "unknown field").
+IdentityFromToken = SkipJsonSchema[Annotated[Any, BeforeValidator(_refuse_identity)]]
 
 #: Hard caps independent of the config (the config limits are usually far smaller).
 _HARD_MAX_QUERY = 10_000
@@ -178,11 +194,12 @@ class TrendingReviewRequest(_Request):
 
 
 class ReviewDecisionRequest(_Request):
-    """A reviewer's decision on a queued item: who decided what, and why."""
+    """A reviewer's decision on a queued item: what and why. Who decided is the name of the request's
+    API token (role ``reviewer`` or above), never a field."""
 
     decision: Literal["approve", "approve_with_labels", "limit", "reject"]
-    reviewer: Name
     note: LongNote = ""
+    reviewer: IdentityFromToken = None
 
 
 # ---- lexicon administration (service.admin) -------------------------------------------------------------------
@@ -211,15 +228,21 @@ class ChangeIn(_Request):
 
 
 class PublishIn(_Request):
+    """Publish the revision of a change-set the approver reviewed (the caller's token is the approver)."""
+
+    expected_revision: DbInt = Field(description="revision of the change-set that was reviewed (from GET "
+                                                 "changesets/{id} or its preview); 409 when the draft moved since")
     note: Note | None = None
     force: bool = False
 
 
 class RollbackIn(_Request):
+    """Request a rollback: a change-set restoring ``to_version``, authored by the caller's token; an
+    approver (another person under four-eyes) publishes it."""
+
     to_version: DbInt
     note: Note = ""
-    requested_by: Annotated[Name, Field(max_length=100)] | None = Field(
-        None, description="author of the rollback (default: caller)")
+    requested_by: IdentityFromToken = None
 
 
 #: A lexicon file name: a plain file name (no directory part, not hidden, no ``..``) with a lexicon suffix.

@@ -240,16 +240,15 @@ def version_page(request: Request, number: DbIntPath) -> HTMLResponse:
 
 
 @router.post("/rollback")
-def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX), note: NoteField = "",
-             requested_by: Annotated[Line, Form()] = "") -> RedirectResponse:
-    user = _user(request, "approver")
+def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX),
+             note: NoteField = "") -> RedirectResponse:
+    user = _user(request, "editor")
     try:
-        n = _store(request).rollback(to_version, author=requested_by.strip() or user.name, approver=user.name,
-                                     note=note)
+        cs = _store(request).request_rollback(to_version, author=user.name, note=note)
     except StoreError as exc:
         return _go(f"{PREFIX}/", "err", _error_text(exc))
-    _poke(request)
-    return _go(f"{PREFIX}/versions/{n}", "msg", f"version {n} published (rollback to version {to_version})")
+    return _go(f"{PREFIX}/changesets/{cs}", "msg",
+               f"rollback to version {to_version} drafted as #{cs}; an approver publishes it")
 
 
 # --------------------------------------------------------------------------- drafts
@@ -315,18 +314,18 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20
 
 @router.post("/changesets/{cs_id}/drop")
 def drop(request: Request, cs_id: DbIntPath, term_id: TermField) -> RedirectResponse:
-    _user(request, "editor")
+    user = _user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
-        _store(request).drop_change(cs_id, term_id)
+        _store(request).drop_change(cs_id, term_id, editor=user.name)
     except StoreError as exc:
         return _go(url, "err", str(exc))
     return _go(url, "msg", f"dropped the change of {term_id}")
 
 
 @router.post("/changesets/{cs_id}/publish")
-def publish(request: Request, cs_id: DbIntPath, note: NoteField = "",
-            force: str = Form("", max_length=20)) -> RedirectResponse:
+def publish(request: Request, cs_id: DbIntPath, expected_revision: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX),
+            note: NoteField = "", force: str = Form("", max_length=20)) -> RedirectResponse:
     user = _user(request, "approver")
     store = _store(request)
     url = f"{PREFIX}/changesets/{cs_id}"
@@ -334,8 +333,8 @@ def publish(request: Request, cs_id: DbIntPath, note: NoteField = "",
 
     try:
         base = int(store.changeset(cs_id)["base_version"])
-        n = store.publish(cs_id, approver=user.name, note=note.strip() or None, force=bool(force),
-                          base_matcher=_live_matcher_for(request, base))
+        n = store.publish(cs_id, approver=user.name, expected_revision=expected_revision, note=note.strip() or None,
+                          force=bool(force), base_matcher=_live_matcher_for(request, base))
     except StoreError as exc:
         return _go(url, "err", _error_text(exc))
     _poke(request)

@@ -15,7 +15,7 @@ import pytest
 from plugin import Matcher, load_lexicon
 from plugin.review import Candidate, ReviewEngine
 
-__all__ = ["FakeRumors", "candidate", "make_app", "service_matcher", "fake_rumors"]
+__all__ = ["FakeRumors", "authorize", "candidate", "make_app", "service_matcher", "fake_rumors"]
 
 SERVICE_DIR = Path(__file__).parent / "service"
 
@@ -60,6 +60,20 @@ def fake_rumors() -> FakeRumors:
          "refutation_title": "喝盐水不能预防病毒", "url": "https://example.org/r1"},
         {"id": "r2", "key": "某地水源污染", "claim": "某地水源被污染", "status": "disputed"},
     ])
+
+
+def authorize(client: Any, name: str = "alice", role: str = "reviewer") -> dict[str, str]:
+    """Create an API token named ``name`` in the client's app and send it with every request of
+    ``client`` (the review queue needs one by default); returns the header."""
+    from plugin.store import TokenStore
+
+    tokens = TokenStore(client.app.state.guard.db_path)
+    try:
+        header = {"Authorization": f"Bearer {tokens.create(name, role)[1]}"}
+    finally:
+        tokens.close()
+    client.headers.update(header)
+    return header
 
 
 _BASE_CANDIDATE: dict[str, Any] = {

@@ -22,7 +22,7 @@ def test_printable_escapes_terminal_controls_only() -> None:
 
 
 def _run(*args: str) -> str:
-    res = CliRunner().invoke(cli, list(args))
+    res = CliRunner(env={"COLUMNS": "240"}).invoke(cli, list(args))
     assert res.exit_code == 0, res.output
     return res.output
 
@@ -34,7 +34,7 @@ def test_listings_escape_stored_control_characters(tmp_path: Path) -> None:
     store.ensure_seeded()
     cs = store.create_changeset("ed" + ESC, "note" + ESC)
     store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling", "note": "n" + ESC}, editor="ed")
-    store.publish(cs, approver="ann" + ESC, force=True)
+    store.publish(cs, approver="ann" + ESC, expected_revision=store.changeset(cs)["revision"], force=True)
     TokenStore(db).create("bot" + ESC, "reader")
     outputs = [
         _run("lexicon", "draft", "list", "--db", str(db), "--status", "all"),

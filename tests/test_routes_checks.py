@@ -113,6 +113,7 @@ def test_a_burst_of_checks_waits_for_check_threads_and_leaves_other_routes_free(
 @pytest.fixture()
 def small_client(make_app):
     with TestClient(make_app(max_request_chars=100, max_query_chars=60, max_text_chars=1000)) as c:
+        authorize(c)
         yield c
 
 

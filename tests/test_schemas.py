@@ -52,13 +52,12 @@ def test_errors_name_the_character_and_position() -> None:
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"decision": "approve", "reviewer": "ann\nroot"}, "reviewer"),
-    ({"decision": "approve", "reviewer": "ann\u202etoor"}, "reviewer"),
-    ({"decision": "approve", "reviewer": "ann", "note": "ok\u202e"}, "note"),
-    ({"decision": "approve", "reviewer": "ann", "note": "ok" + ESC}, "note"),
+    ({"decision": "approve", "note": "ok\u202e"}, "note"),
+    ({"decision": "approve", "note": "ok" + ESC}, "note"),
 ])
 def test_review_decisions_refuse_control_characters(make_app, body, field) -> None:
     with TestClient(make_app()) as client:
+        authorize(client)
         r = client.post("/v1/reviews/any/decision", json=body)
         assert r.status_code == 422 and [d["field"] for d in r.json()["detail"]] == [field], r.text
     with pytest.raises(ValidationError):
@@ -89,7 +88,7 @@ def _add(entry: dict) -> dict:
     ("/changesets/{cs}/changes", _add({"term": "线上\x1b[8m棋牌"}), ["body", "entry", "term"]),
     ("/changesets/{cs}/changes", _add({"category": "gambling\n"}), ["body", "entry", "category"]),
     ("/changesets/{cs}/changes", {"op": "remove", "term_id": "gambling:百家乐\x1b"}, ["body", "term_id"]),
-    ("/changesets/{cs}/publish", {"note": "v2\u202e"}, ["body", "note"]),
+    ("/changesets/{cs}/publish", {"expected_revision": 0, "note": "v2\u202e"}, ["body", "note"]),
     ("/rollback", {"to_version": 1, "note": "oops\x07"}, ["body", "note"]),
     ("/rollback", {"to_version": 1, "requested_by": "ed\x1b"}, ["body", "requested_by"]),
     ("/import", {"files": [{"name": "gambling.yaml", "content": GAMBLING}], "note": ESC}, ["body", "note"]),

@@ -7,12 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
+from tests.conftest_service import authorize, candidate
 
 
 @pytest.fixture()
 def client(make_app, fake_rumors):
     with TestClient(make_app(rumors=fake_rumors)) as c:
+        authorize(c)  # a reviewer token named alice: the review queue needs one
         yield c
 
 
@@ -85,12 +86,12 @@ def test_trending_review_and_queue_flow(client):
     assert item["id"] == results["imp"]["review_id"] and item["candidate_id"] == "imp"
     assert item["automatic"]["lexicon_version"] == "svc-test-1" and item["automatic"]["rule_results"]
 
-    d = client.post(f"/v1/reviews/{item['id']}/decision", json={"decision": "reject", "reviewer": "alice", "note": "仿冒"})
+    d = client.post(f"/v1/reviews/{item['id']}/decision", json={"decision": "reject", "note": "仿冒"})
     assert d.status_code == 200 and d.json()["status"] == "decided" and d.json()["human"]["reviewer"] == "alice"
     assert client.get("/v1/reviews", params={"status": "pending"}).json()["total"] == 0
-    again = client.post(f"/v1/reviews/{item['id']}/decision", json={"decision": "approve", "reviewer": "eve", "note": ""})
+    again = client.post(f"/v1/reviews/{item['id']}/decision", json={"decision": "approve", "note": ""})
     assert again.status_code == 409
-    assert client.post("/v1/reviews/rv_missing/decision", json={"decision": "approve", "reviewer": "eve"}).status_code == 404
+    assert client.post("/v1/reviews/rv_missing/decision", json={"decision": "approve"}).status_code == 404
     audit = client.get(f"/v1/reviews/{item['id']}/audit").json()["events"]
     assert [e["event"] for e in audit] == ["auto_decision", "human_decision"]
     assert client.get("/v1/reviews", params={"status": "decided"}).json()["total"] == 1
@@ -113,9 +114,11 @@ def test_decisions_and_matrix_history_survive_restart(make_app, tmp_path):
     db = tmp_path / "restart.db"
     a = candidate(id="1", title="独家：某明星深夜现身医院", account={"id": "a1", "name": "某市公安局", "owner_id": "o"})
     with TestClient(make_app(db_path=db)) as c:
+        authorize(c, "carol")
         rid = c.post("/v1/trending/review", json={"candidates": [a]}).json()["results"][0]["review_id"]
-        c.post(f"/v1/reviews/{rid}/decision", json={"decision": "limit", "reviewer": "carol", "note": "待核实"})
+        c.post(f"/v1/reviews/{rid}/decision", json={"decision": "limit", "note": "待核实"})
     with TestClient(make_app(db_path=db)) as c:
+        authorize(c, "rita", "reader")
         item = c.get(f"/v1/reviews/{rid}").json()
         assert item["status"] == "decided" and item["human"] == {**item["human"], "reviewer": "carol", "note": "待核实", "decision": "limit"}
         b = candidate(id="2", title="某明星深夜现身医院！独家", account={"id": "a2", "name": "乙", "owner_id": "o"})

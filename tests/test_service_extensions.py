@@ -95,7 +95,7 @@ def test_protected_checks_need_tokens(make_app):
     app = make_app(protect_checks=True)
     tokens = TokenStore(app.state.guard.db_path)
     _, reader = tokens.create("search-frontend", "reader")
-    _, editor = tokens.create("reviewer-bot", "editor")
+    _, reviewer = tokens.create("reviewer-bot", "reviewer")
     with TestClient(app) as c:
         assert c.post("/v1/query/check", json={"query": "城市"}).status_code == 401
         ok = c.post("/v1/query/check", json={"query": "城市"}, headers={"Authorization": f"Bearer {reader}"})
@@ -103,12 +103,12 @@ def test_protected_checks_need_tokens(make_app):
         cand = {"id": "x", "title": "花展", "topic_type": "other", "account": {"id": "a", "name": "某市公安局"}}
         rid = c.post("/v1/trending/review", json={"candidates": [cand]},
                      headers={"Authorization": f"Bearer {reader}"}).json()["results"][0]["review_id"]
-        body = {"decision": "approve", "reviewer": "alice", "note": "ok"}
+        body = {"decision": "approve", "note": "ok"}
         assert c.post(f"/v1/reviews/{rid}/decision", json=body, headers={"Authorization": f"Bearer {reader}"}).status_code == 403
-        d = c.post(f"/v1/reviews/{rid}/decision", json=body, headers={"Authorization": f"Bearer {editor}"})
+        d = c.post(f"/v1/reviews/{rid}/decision", json=body, headers={"Authorization": f"Bearer {reviewer}"})
         assert d.status_code == 200
-        audit = c.get(f"/v1/reviews/{rid}/audit", headers={"Authorization": f"Bearer {editor}"}).json()["events"]
-        assert audit[-1]["actor"] == "token:reviewer-bot" and audit[-1]["payload"]["reviewer"] == "alice"
+        audit = c.get(f"/v1/reviews/{rid}/audit", headers={"Authorization": f"Bearer {reviewer}"}).json()["events"]
+        assert audit[-1]["actor"] == "token:reviewer-bot" and audit[-1]["payload"]["reviewer"] == "reviewer-bot"
         assert c.get("/healthz").status_code == 200  # health stays open
 
 

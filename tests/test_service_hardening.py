@@ -19,7 +19,7 @@ from service.config import ServiceConfig
 from service.errors import clean_loc
 from service.schemas import DB_INT_MAX, DB_INT_MIN
 from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
+from tests.conftest_service import authorize, candidate
 
 T = "/v1/trending/review"
 
@@ -27,6 +27,7 @@ T = "/v1/trending/review"
 @pytest.fixture()
 def client(make_app, fake_rumors):
     with TestClient(make_app(rumors=fake_rumors), raise_server_exceptions=False) as c:
+        authorize(c)  # the review queue needs a token
         yield c
 
 
@@ -204,7 +205,7 @@ def test_history_item_goes_back_to_the_queue_once(client, tmp_path):
     assert [e["event"] for e in events] == ["auto_decision", "requeued"]  # requeued once, no second queue row
     assert client.get("/v1/reviews", params={"status": "all"}).json()["total"] == 3
 
-    r = client.post(f"/v1/reviews/{first['review_id']}/decision", json={"decision": "reject", "reviewer": "alice"})
+    r = client.post(f"/v1/reviews/{first['review_id']}/decision", json={"decision": "reject"})
     assert r.status_code == 200 and r.json()["status"] == "decided"
     (fourth,) = _review(client, _m("h4", "男子酒驾撞上护栏。", mcn="风行传媒"))
     assert client.get(f"/v1/reviews/{first['review_id']}").json()["status"] == "decided"  # stays decided
@@ -223,6 +224,7 @@ def test_requeue_survives_restart(make_app, tmp_path):
     with TestClient(make_app(db_path=db)) as c1:
         (first,) = _review(c1, _m("s1", "某地一小学食堂被曝饭菜发霉", owner_id="own-77"))
     with TestClient(make_app(db_path=db)) as c2:  # history reloaded from SQLite, with the item ids
+        authorize(c2)
         (second,) = _review(c2, _m("s2", "某地一小学食堂被曝饭菜发霉！！家长愤怒", owner_id="OWN-77"))
         assert second["decision"] == "review"
         assert c2.get(f"/v1/reviews/{first['review_id']}").json()["status"] == "pending"

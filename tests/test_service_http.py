@@ -49,8 +49,14 @@ def test_real_http_round_trip(live_server):
         assert s["kept"] == ["澳门美食"]
         res = c.post("/v1/trending/review", json={"candidates": [candidate(account={"name": "某市公安局"})]}).json()["results"][0]
         assert res["decision"] == "review"
-        d = c.post(f"/v1/reviews/{res['review_id']}/decision", json={"decision": "approve", "reviewer": "r", "note": "ok"})
-        assert d.status_code == 200
+        d = c.post(f"/v1/reviews/{res['review_id']}/decision", json={"decision": "approve", "note": "ok"})
+        assert d.status_code == 401  # the review queue needs a reviewer token
+        from plugin.store import TokenStore
+
+        secret = TokenStore(c.get("/-/settings").json()["db_path"]).create("r", "reviewer")[1]
+        d = c.post(f"/v1/reviews/{res['review_id']}/decision", json={"decision": "approve", "note": "ok"},
+                   headers={"Authorization": f"Bearer {secret}"})
+        assert d.status_code == 200 and d.json()["human"]["reviewer"] == "r"
         assert c.post("/v1/query/check", content=b"{oops", headers={"content-type": "application/json"}).status_code == 400
         big = c.post("/v1/query/check", content=b"x" * 40_000, headers={"content-type": "application/json"})
         assert big.status_code == 413

@@ -96,16 +96,35 @@ def test_editor_drafts_previews_and_approver_publishes_and_rolls_back(browser, d
         assert "gambling:抢红包" in ap.get_by_test_id("version-diff").inner_text()
         assert app.state.guard.live.version == "2"
 
-        # history of the entry, then a rollback requested by the editor
+        # history of the entry, then a rollback: requested by the editor, published by the approver
         ap.goto(f"{base}/admin/ui/history?term_id=gambling:抢红包")
         assert "v2..live" in ap.get_by_test_id("history").inner_text()
-        ap.goto(f"{base}/admin/ui/")
-        ap.get_by_test_id("rollback-by-1").fill("ed")
-        ap.get_by_test_id("rollback-1").click()
-        assert "rollback to version 1" in ap.get_by_test_id("msg").inner_text()
+        ed.goto(f"{base}/admin/ui/")
+        ed.get_by_test_id("rollback-note-1").fill("too broad")
+        ed.get_by_test_id("rollback-1").click()
+        assert "rollback to version 1 drafted as #2" in ed.get_by_test_id("msg").inner_text()
+        assert "rollback to version 1" in ed.get_by_test_id("cs-rollback").inner_text()
+        assert app.state.guard.live.version == "2"  # a request publishes nothing
+        ap.goto(f"{base}/admin/ui/changesets/2")
+        ap.get_by_test_id("publish").click()
+        assert "Version 3" in ap.get_by_test_id("version-title").inner_text()
         assert app.state.guard.live.version == "3"
         ap.goto(f"{base}/admin/ui/")
         assert "Live version 3" in ap.get_by_test_id("live").inner_text()
+        # an approver who changed someone else's draft cannot publish it
+        ed.goto(f"{base}/admin/ui/")
+        ed.get_by_test_id("new-draft").click()
+        ed.get_by_test_id("term").fill("线上棋牌")
+        ed.get_by_test_id("category").select_option("gambling")
+        ed.get_by_test_id("add").click()
+        ap.goto(f"{base}/admin/ui/changesets/3")
+        ap.get_by_test_id("term").fill("网络赌球")
+        ap.get_by_test_id("category").select_option("gambling")
+        ap.get_by_test_id("add").click()
+        assert ap.get_by_test_id("cs-contributors").inner_text() == "ed, ann"
+        ap.get_by_test_id("publish").click()
+        assert "four-eyes" in ap.get_by_test_id("err").inner_text()
+        assert app.state.guard.live.version == "3"
         assert refused == []
 
 
@@ -243,8 +262,8 @@ def test_login_cookie_is_http_only_strict_and_secure_over_https(db_path: Path, b
     ("/changesets/1/change", {"op": "add", "term": "抢红包\x1b]0;x\x07", "category": "gambling"}, "term"),
     ("/changesets/1/change", {"op": "add", "term": "抢红包", "category": "gambling", "note": "\x9b31m"}, "note"),
     ("/changesets/1/change", {"op": "add", "term": "抢红包", "category": "gam\u202ebling"}, "category"),
-    ("/rollback", {"to_version": "1", "requested_by": "ed\nann"}, "requested_by"),
-    ("/changesets/1/publish", {"note": "ok\x1b"}, "note"),
+    ("/rollback", {"to_version": "1", "note": "a\x00b"}, "note"),
+    ("/changesets/1/publish", {"expected_revision": "0", "note": "ok\x1b"}, "note"),
 ])
 def test_form_fields_refuse_control_characters(site, path, data, field) -> None:
     app, client, tokens = site

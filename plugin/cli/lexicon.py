@@ -2,11 +2,19 @@
 
 Same operations as the admin API: versions, show, diff, history, draft ..., preview, publish,
 rollback, export, import, apply.
+
+Commands that change the store act with an API token (``--token`` or ``QINGLANG_TOKEN``, verified
+against the store's token table, with the same roles as the API); the audit records the token's
+name. A one-person deployment may act with ``--single-operator`` instead, only where
+``QINGLANG_SINGLE_OPERATOR=true``: recorded as ``single-operator:<os user>``. Four-eyes follows
+``QINGLANG_FOUR_EYES`` (default true), the same setting the service reads.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -41,10 +49,76 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _store(db: str, four_eyes: bool = True) -> Any:
+def _env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise click.UsageError(f"{name}: expected true/false, got {raw!r}")
+
+
+def _store(db: str) -> Any:
+    """The store with the deployment's policy: ``QINGLANG_FOUR_EYES`` (default true) and
+    ``QINGLANG_SINGLE_OPERATOR`` (default false), the settings the service reads too."""
     from plugin.store import LexiconStore, StoreConfig
 
-    return LexiconStore(db, StoreConfig(four_eyes=four_eyes))
+    return LexiconStore(db, StoreConfig(four_eyes=_env_flag("QINGLANG_FOUR_EYES", True),
+                                        single_operator=_env_flag("QINGLANG_SINGLE_OPERATOR", False)))
+
+
+def _acting(fn: Callable) -> Callable:
+    """Add ``--token`` / ``--single-operator`` to a command that changes the store."""
+    fn = click.option("--single-operator", "single_operator", is_flag=True,
+                      help="act without a token as single-operator:<os user> (one-person deployments; refused "
+                           "unless QINGLANG_SINGLE_OPERATOR=true)")(fn)
+    return click.option("--token", envvar="QINGLANG_TOKEN", show_envvar=True, default=None, metavar="SECRET",
+                        help="API token to act with; the audit records its name (prefer the environment "
+                             "variable: a command line is visible to other users)")(fn)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _identity(store: Any, token: str | None, single_operator: bool, needed: str) -> tuple[Any, str]:
+    """The actor (and its role) of this command: the verified token's name, or the single operator."""
+    from plugin.store import Actor, AuthError, TokenStore
+
+    if single_operator:
+        if token:
+            raise click.UsageError("give either a token or --single-operator, not both")
+        if not store.config.single_operator:
+            raise click.ClickException(
+                "--single-operator is refused: the single-operator mode is not enabled for this deployment "
+                "(QINGLANG_SINGLE_OPERATOR=true); act with an API token (--token or QINGLANG_TOKEN)")
+        return Actor.single(_os_user()), "admin"
+    if not token or not token.strip():
+        hint = " or --single-operator" if store.config.single_operator else ""
+        raise click.ClickException(
+            f"this command changes the lexicon store and needs an identity: an API token with role {needed!r} or "
+            f"above (--token or QINGLANG_TOKEN; see `qinglang token create`){hint}")
+    tokens = TokenStore(store.db_path)
+    try:
+        info = tokens.verify(token.strip(), needed)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        tokens.close()
+    return Actor.from_token(info), info.role
+
+
+def _alone(store: Any, actor: Any, role: str) -> bool:
+    """Whether ``actor`` may publish its own change-set: single-operator mode, or four-eyes off and an
+    approver (or admin) token."""
+    from plugin.store import role_at_least
+
+    return bool(actor.single_operator or (not store.config.four_eyes and role_at_least(role, "approver")))
 
 
 def _run(fn: Callable[[], Any]) -> Any:
@@ -114,12 +188,12 @@ def versions(db: str, limit: int, as_json: bool) -> None:
     if as_json:
         _dump([{k: v for k, v in r.items() if k != "diff_term_ids"} for r in rows])
         return
-    t = Table("version", "kind", "author", "approver", "published", "entries", "+", "-", "~", "note")
+    t = Table("version", "kind", "author", "approver", "approval", "published", "entries", "+", "-", "~", "note")
     for r in rows:
         d = r["diff"]
         kind = r["kind"] + (f" → v{r['rollback_of']}" if r["rollback_of"] else "")
-        t.add_row(str(r["number"]), kind, r["author"], r["approver"] or "-", r["created_at"], str(r["entry_count"]),
-                  str(d["added"]), str(d["removed"]), str(d["changed"]), r["note"])
+        t.add_row(str(r["number"]), kind, r["author"], r["approver"] or "-", r["approval"] or "-", r["created_at"],
+                  str(r["entry_count"]), str(d["added"]), str(d["removed"]), str(d["changed"]), r["note"])
     _out.print(t)
 
 
@@ -199,12 +273,13 @@ def draft() -> None:
 
 @draft.command("new")
 @db_option
-@click.option("--author", required=True)
 @click.option("--note", default="")
-def draft_new(db: str, author: str, note: str) -> None:
-    """Open a change-set based on the live version; prints its id."""
+@_acting
+def draft_new(db: str, note: str, token: str | None, single_operator: bool) -> None:
+    """Open a change-set based on the live version (authored by your token); prints its id."""
     store = _store(db)
-    cs = _run(lambda: store.create_changeset(author, note))
+    who, _ = _identity(store, token, single_operator, "editor")
+    cs = _run(lambda: store.create_changeset(who, note))
     click.echo(cs)
 
 
@@ -217,10 +292,9 @@ def _entry_options(fn: Callable) -> Callable:
         click.option("--valid-to", help="YYYY-MM-DD"),
         click.option("--variant", "variants", multiple=True, help="extra spelling (repeatable)"),
         click.option("--force", is_flag=True, help="accept forceable issues (e.g. a single-character term)"),
-        click.option("--editor", default="", help="who made the change"),
     ]):
         fn = opt(fn)
-    return fn
+    return _acting(fn)
 
 
 def _fields(action: str | None, severity: int | None, entry_note: str | None, valid_from: str | None,
@@ -250,12 +324,13 @@ def _print_change_result(res: dict[str, Any]) -> None:
 @_entry_options
 def draft_add(db: str, changeset: int, term: str, category: str, action: str | None, severity: int | None,
               entry_note: str | None, valid_from: str | None, valid_to: str | None, variants: tuple[str, ...],
-              force: bool, editor: str) -> None:
+              force: bool, token: str | None, single_operator: bool) -> None:
     """Draft a new entry."""
     entry = {"term": term, "category": category,
              **_fields(action, severity, entry_note, valid_from, valid_to, variants)}
     store = _store(db)
-    _print_change_result(_run(lambda: store.set_change(changeset, "add", entry=entry, force=force, editor=editor)))
+    who, _ = _identity(store, token, single_operator, "editor")
+    _print_change_result(_run(lambda: store.set_change(changeset, "add", entry=entry, force=force, editor=who)))
 
 
 @draft.command("edit")
@@ -267,9 +342,10 @@ def draft_add(db: str, changeset: int, term: str, category: str, action: str | N
 @_entry_options
 def draft_edit(db: str, changeset: int, term_id: str, term: str | None, category: str | None, action: str | None,
                severity: int | None, entry_note: str | None, valid_from: str | None, valid_to: str | None,
-               variants: tuple[str, ...], force: bool, editor: str) -> None:
+               variants: tuple[str, ...], force: bool, token: str | None, single_operator: bool) -> None:
     """Draft an edit of an existing entry (fields not given keep their current value)."""
     store = _store(db)
+    who, _ = _identity(store, token, single_operator, "editor")
     cs = _run(lambda: store.changeset(changeset))
     current = store.entry_map(int(cs["base_version"])).get(term_id)
     if current is None:
@@ -283,28 +359,31 @@ def draft_edit(db: str, changeset: int, term_id: str, term: str | None, category
     if category:
         entry["category"] = category
     _print_change_result(_run(lambda: store.set_change(changeset, "edit", entry=entry, term_id=term_id,
-                                                       force=force, editor=editor)))
+                                                       force=force, editor=who)))
 
 
 @draft.command("remove")
 @db_option
 @click.argument("changeset", type=int)
 @click.argument("term_id")
-@click.option("--editor", default="")
-def draft_remove(db: str, changeset: int, term_id: str, editor: str) -> None:
+@_acting
+def draft_remove(db: str, changeset: int, term_id: str, token: str | None, single_operator: bool) -> None:
     """Draft the removal of an entry."""
     store = _store(db)
-    _print_change_result(_run(lambda: store.set_change(changeset, "remove", term_id=term_id, editor=editor)))
+    who, _ = _identity(store, token, single_operator, "editor")
+    _print_change_result(_run(lambda: store.set_change(changeset, "remove", term_id=term_id, editor=who)))
 
 
 @draft.command("drop")
 @db_option
 @click.argument("changeset", type=int)
 @click.argument("term_id")
-def draft_drop(db: str, changeset: int, term_id: str) -> None:
+@_acting
+def draft_drop(db: str, changeset: int, term_id: str, token: str | None, single_operator: bool) -> None:
     """Take a drafted change of TERM_ID back out of the change-set."""
     store = _store(db)
-    rev = _run(lambda: store.drop_change(changeset, term_id))
+    who, _ = _identity(store, token, single_operator, "editor")
+    rev = _run(lambda: store.drop_change(changeset, term_id, editor=who))
     click.echo(f"dropped {term_id} (revision {rev})")
 
 
@@ -320,8 +399,10 @@ def draft_show(db: str, changeset: int, as_json: bool) -> None:
     if as_json:
         _dump({**cs, "issues": issues})
         return
-    echo(f"change-set #{cs['id']} [{cs['status']}] by {cs['author']}, based on v{cs['base_version']}, "
-               f"revision {cs['revision']}: {cs['note']}")
+    kind = f" rollback to v{cs['rollback_of']}" if cs["kind"] == "rollback" else ""
+    echo(f"change-set #{cs['id']} [{cs['status']}]{kind} by {cs['author']}, based on v{cs['base_version']}, "
+         f"revision {cs['revision']}: {cs['note']}")
+    echo(f"  contributors: {', '.join(cs['contributors'])}")
     for c in cs["changes"]:
         e = c["entry"] or {}
         detail = f"{e.get('action')}/{e.get('severity')}" if e else ""
@@ -358,9 +439,12 @@ def draft_validate(db: str, changeset: int) -> None:
 @draft.command("rebase")
 @db_option
 @click.argument("changeset", type=int)
-def draft_rebase(db: str, changeset: int) -> None:
+@_acting
+def draft_rebase(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Move a stale change-set onto the live version (after a conflict)."""
-    res = _run(lambda: _store(db).rebase_changeset(changeset))
+    store = _store(db)
+    _identity(store, token, single_operator, "editor")
+    res = _run(lambda: store.rebase_changeset(changeset))
     click.echo(f"change-set #{changeset}: v{res['from_version']} → v{res['to_version']}")
     if res["overlapping"]:
         click.echo("also changed by the newer versions (review them): " + ", ".join(res["overlapping"]), err=True)
@@ -369,9 +453,12 @@ def draft_rebase(db: str, changeset: int) -> None:
 @draft.command("discard")
 @db_option
 @click.argument("changeset", type=int)
-def draft_discard(db: str, changeset: int) -> None:
+@_acting
+def draft_discard(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Abandon a change-set (it stays on record as discarded)."""
-    _run(lambda: _store(db).discard_changeset(changeset))
+    store = _store(db)
+    _identity(store, token, single_operator, "editor")
+    _run(lambda: store.discard_changeset(changeset))
     click.echo(f"change-set #{changeset} discarded")
 
 
@@ -380,7 +467,8 @@ def draft_discard(db: str, changeset: int) -> None:
 
 def _print_preview(rep: dict[str, Any]) -> None:
     c = rep["counts"]
-    click.echo(f"preview of the draft against v{rep['base_version']} on {rep['corpus']['size']} texts "
+    click.echo(f"preview of change-set #{rep['changeset_id']} revision {rep['revision']} against "
+               f"v{rep['base_version']} on {rep['corpus']['size']} texts "
                f"({', '.join(f'{k}: {v}' for k, v in rep['corpus']['sources'].items())})")
     click.echo(f"  newly blocked {c['newly_blocked']} ({rep['new_block_share']:.2%}, limit "
                f"{rep['max_new_block_share']:.2%}), newly allowed {c['newly_allowed']}, other decision changes "
@@ -407,28 +495,48 @@ def preview(db: str, changeset: int, as_json: bool) -> None:
 @lexicon.command()
 @db_option
 @click.argument("changeset", type=int)
-@click.option("--approver", required=True, help="who approves (must differ from the author under four-eyes)")
+@click.option("--revision", "revision", type=int, required=True,
+              help="the revision you reviewed (`draft show`, `preview`); refused when the draft moved since")
 @click.option("--note", default=None, help="version note (default: the change-set's note)")
 @click.option("--force", is_flag=True, help="publish despite forceable issues (after reviewing them)")
-@click.option("--no-four-eyes", is_flag=True, help="allow self-approval (single-editor deployments)")
-def publish(db: str, changeset: int, approver: str, note: str | None, force: bool, no_four_eyes: bool) -> None:
-    """Publish a change-set as a new version."""
-    store = _store(db, four_eyes=not no_four_eyes)
-    v = _run(lambda: store.publish(changeset, approver=approver, note=note, force=force))
+@_acting
+def publish(db: str, changeset: int, revision: int, note: str | None, force: bool, token: str | None,
+            single_operator: bool) -> None:
+    """Publish REVISION of a change-set as a new version (approver token; under four-eyes not one that
+    drafted or changed it)."""
+    store = _store(db)
+    who, _ = _identity(store, token, single_operator, "approver")
+    v = _run(lambda: store.publish(changeset, approver=who, expected_revision=revision, note=note, force=force))
     click.echo(f"published version {v}")
+
+
+def _await_approval(cs: int, revision: int, what: str) -> None:
+    click.echo(f"drafted change-set #{cs} (revision {revision}): {what}")
+    click.echo(f"a second person (approver) reviews and publishes it: qinglang lexicon publish {cs} --revision "
+               f"{revision}", err=True)
 
 
 @lexicon.command()
 @db_option
 @click.argument("version", type=int)
-@click.option("--author", required=True)
-@click.option("--approver", required=True)
 @click.option("--note", default="")
-@click.option("--no-four-eyes", is_flag=True, help="allow self-approval (single-editor deployments)")
-def rollback(db: str, version: int, author: str, approver: str, note: str, no_four_eyes: bool) -> None:
-    """Publish the entries of an earlier VERSION as a new version."""
-    store = _store(db, four_eyes=not no_four_eyes)
-    v = _run(lambda: store.rollback(version, author=author, approver=approver, note=note))
+@click.option("--force", is_flag=True, help="when publishing at once: despite forceable issues")
+@_acting
+def rollback(db: str, version: int, note: str, force: bool, token: str | None, single_operator: bool) -> None:
+    """Request a rollback to VERSION: a change-set restoring its entries, which an approver publishes
+    (at once where you may publish alone: single-operator mode, or four-eyes off and an approver token)."""
+    store = _store(db)
+    who, role = _identity(store, token, single_operator, "editor")
+    cs = _run(lambda: store.request_rollback(version, author=who, note=note))
+    revision = int(store.changeset(cs)["revision"])
+    if not _alone(store, who, role):
+        _await_approval(cs, revision, f"rollback to version {version}")
+        return
+    try:
+        v = _run(lambda: store.publish(cs, approver=who, expected_revision=revision, force=force))
+    except click.ClickException:
+        store.discard_changeset(cs)  # one step: no draft is left behind when the publish is refused
+        raise
     click.echo(f"published version {v} (rollback to version {version})")
 
 
@@ -459,17 +567,23 @@ def _print_import(rep: Any) -> None:
 @lexicon.command(name="import")
 @db_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--author", required=True)
 @click.option("--note", default="")
 @click.option("--changeset", type=int, help="add to this draft (default: a new one)")
 @click.option("--replace", is_flag=True, help="also remove entries of the files' categories missing from them")
-@click.option("--dry-run", is_flag=True, help="validate and report only")
+@click.option("--dry-run", is_flag=True, help="validate and report only (needs no token)")
 @click.option("--force", is_flag=True, help="accept forceable issues")
-def import_(db: str, paths: tuple[str, ...], author: str, note: str, changeset: int | None, replace: bool,
-            dry_run: bool, force: bool) -> None:
+@_acting
+def import_(db: str, paths: tuple[str, ...], note: str, changeset: int | None, replace: bool,
+            dry_run: bool, force: bool, token: str | None, single_operator: bool) -> None:
     """Validate lexicon files and draft them into a change-set (all or nothing)."""
+    from plugin.store import Actor
+
     store = _store(db)
-    rep = _run(lambda: store.import_files(_expand(paths), author=author, note=note, changeset_id=changeset,
+    if dry_run and not token and not single_operator:
+        who: Any = Actor("dry-run")
+    else:
+        who, _ = _identity(store, token, single_operator, "editor")
+    rep = _run(lambda: store.import_files(_expand(paths), author=who, note=note, changeset_id=changeset,
                                           replace=replace, dry_run=dry_run, force=force))
     _print_import(rep)
     if not rep.ok:
@@ -480,15 +594,31 @@ def import_(db: str, paths: tuple[str, ...], author: str, note: str, changeset: 
 @lexicon.command()
 @db_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--author", required=True)
-@click.option("--approver", required=True)
 @click.option("--note", required=True)
 @click.option("--replace", is_flag=True, help="also remove entries of the files' categories missing from them")
 @click.option("--force", is_flag=True, help="accept forceable issues")
-def apply(db: str, paths: tuple[str, ...], author: str, approver: str, note: str, replace: bool,
-          force: bool) -> None:
-    """Validate files, record them as a change-set and publish it in one audited step."""
+@_acting
+def apply(db: str, paths: tuple[str, ...], note: str, replace: bool, force: bool, token: str | None,
+          single_operator: bool) -> None:
+    """Validate files and record them as one change-set; publish it in the same step where you may
+    publish alone (single-operator mode, or four-eyes off and an approver token), else leave it for an
+    approver. Files that change nothing are reported and nothing is drafted; re-running an interrupted
+    apply reuses your open change-set with the same changes."""
     store = _store(db)
-    v = _run(lambda: store.apply(_expand(paths), author=author, approver=approver, note=note, replace=replace,
-                                 force=force))
-    click.echo(f"published version {v}")
+    who, role = _identity(store, token, single_operator, "editor")
+    res = _run(lambda: store.apply(_expand(paths), author=who, note=note, replace=replace, force=force,
+                                   publish=_alone(store, who, role)))
+    for i in res.report.issues:
+        if i.level != "warning" or i.code != "empty":
+            click.echo(str(i), err=True)
+    if res.unchanged:
+        click.echo(f"nothing to apply: the files match the live version {res.report.base_version}; "
+                   "no change-set was drafted")
+        return
+    if res.reused:
+        click.echo(f"reusing your open change-set #{res.changeset_id} from an earlier apply of the same files",
+                   err=True)
+    if res.version is None:
+        _await_approval(res.changeset_id, res.revision, note)
+        return
+    click.echo(f"published version {res.version}")

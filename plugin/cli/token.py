@@ -22,11 +22,16 @@ def _tokens(db: str):
 
 @click.group(name="token")
 def token() -> None:
-    """Manage API tokens (roles: reader < editor < approver < admin)."""
+    """Manage API tokens (roles: reader < reviewer < editor < approver < admin).
+
+    A token's name is the identity the audit records for everything done with it: give each person
+    their own token (one name per person), never a shared one."""
 
 
 @token.command()
-@click.option("--role", required=True, type=click.Choice(["reader", "editor", "approver", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["reader", "reviewer", "editor", "approver", "admin"]),
+              help="reader: read; reviewer: decide the review queue; editor: draft lexicon changes; "
+                   "approver: publish others' drafts; admin: all")
 @click.option("--name", required=True, help="who or what uses the token")
 @db_option
 def create(role: str, name: str, db: str) -> None:

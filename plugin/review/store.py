@@ -293,7 +293,9 @@ class ReviewStore:
     def decide(self, item_id: str, *, decision: str, reviewer: str, note: str,
                at: dt.datetime | None = None, actor: str | None = None) -> dict[str, Any]:
         """Record a human decision on a pending item (with its audit row, in one transaction).
-        ``actor`` is the authenticated identity when there is one (default: the reviewer)."""
+        ``reviewer`` is the identity the caller authenticated (the service passes the name of the
+        request's API token, never a request field); ``actor`` is how it was authenticated for the
+        audit row, e.g. ``token:<name>`` (default: the reviewer)."""
         if decision not in HUMAN_DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(HUMAN_DECISIONS)}")
         if not reviewer.strip():

@@ -11,7 +11,11 @@ __all__ = ["StoreConfig"]
 class StoreConfig:
     """How the store validates and publishes.
 
-    - ``four_eyes``: publishing needs an approver other than the change-set's author.
+    - ``four_eyes``: publishing needs an approver who neither drafted nor changed the change-set.
+    - ``single_operator``: accept the explicit one-person mode (:meth:`Actor.single
+      <plugin.store.actor.Actor.single>`, ``qinglang lexicon ... --single-operator``): no token, four-eyes
+      cannot apply, every such action is recorded as ``single-operator:<os user>`` and its versions
+      with approval ``single-operator``.
     - ``extra_categories``: categories accepted besides those of the live version and the bundled lexicons.
     - ``max_new_block_share``: a draft that newly blocks more than this share of the preview corpus needs ``force``.
     - ``sample_limit``: recent texts kept per kind (query, suggestion, candidate, ...) for previews.
@@ -22,6 +26,7 @@ class StoreConfig:
     """
 
     four_eyes: bool = True
+    single_operator: bool = False
     extra_categories: tuple[str, ...] = ()
     max_new_block_share: float = 0.02
     sample_limit: int = 2000

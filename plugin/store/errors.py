@@ -3,8 +3,9 @@
     GuardError (plugin.errors)
     └── StoreError              any lexicon-store failure
         ├── NotFoundError       unknown version / change-set / token
-        ├── ConflictError       the change-set is based on an older version than the live one
-        ├── FourEyesError       approver is the author while four-eyes publishing is on
+        ├── ConflictError       the change-set is based on an older version than the live one, or it
+        │                       moved since the revision an editor / approver named
+        ├── FourEyesError       the approver drafted or changed the change-set while four-eyes is on
         ├── AuthError           unknown, revoked or under-privileged API token
         └── ValidationError     the draft has problems; ``issues`` lists them
 """
@@ -39,14 +40,16 @@ class NotFoundError(StoreError, KeyError):
 
 
 class ConflictError(StoreError):
-    """Optimistic-concurrency conflict: the draft no longer matches the live version."""
+    """Optimistic-concurrency conflict: the draft no longer matches the live version, or its revision
+    is not the one the caller reviewed (``revision`` is the current one)."""
 
     def __init__(self, message: str, *, base_version: int | None = None, live_version: int | None = None,
-                 overlapping: list[str] | None = None) -> None:
+                 overlapping: list[str] | None = None, revision: int | None = None) -> None:
         super().__init__(message)
         self.base_version = base_version
         self.live_version = live_version
         self.overlapping = overlapping or []
+        self.revision = revision
 
 
 class AuthError(StoreError):
@@ -54,7 +57,7 @@ class AuthError(StoreError):
 
 
 class FourEyesError(StoreError):
-    """Publishing needs an approver other than the author."""
+    """Publishing needs an approver who neither drafted nor changed the change-set."""
 
 
 @dataclass(frozen=True, slots=True)

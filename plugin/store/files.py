@@ -13,6 +13,7 @@ import yaml
 from plugin.errors import LexiconError
 from plugin.lexicon import Entry, _read, parse_lexicon_text
 
+from .actor import Actor
 from .entries import entry_json
 from .errors import Issue, StoreError
 from .validate import Change, validate_changes
@@ -20,7 +21,7 @@ from .validate import Change, validate_changes
 if TYPE_CHECKING:
     from .store import LexiconStore
 
-__all__ = ["ImportReport", "export_version", "import_files"]
+__all__ = ["ApplyResult", "ImportReport", "export_version", "import_files"]
 
 
 @dataclass
@@ -45,6 +46,20 @@ class ImportReport:
                 "changes": [{"term_id": c.term_id, "op": c.op, "source": c.source} for c in self.changes]}
 
 
+@dataclass
+class ApplyResult:
+    """What :meth:`LexiconStore.apply` did: nothing (``unchanged``), a draft awaiting approval
+    (``version`` None), or a published ``version``. ``reused``: the author's identical open draft
+    from an earlier, interrupted apply was taken instead of drafting the files again."""
+
+    report: ImportReport
+    changeset_id: int | None = None
+    revision: int | None = None
+    version: int | None = None
+    unchanged: bool = False
+    reused: bool = False
+
+
 def _parse_files(paths: Sequence[str], issues: list[Issue]) -> list[Entry]:
     entries: list[Entry] = []
     for path in paths:
@@ -60,16 +75,18 @@ def _parse_files(paths: Sequence[str], issues: list[Issue]) -> list[Entry]:
     return entries
 
 
-def import_files(store: "LexiconStore", paths: Sequence[str], *, author: str, note: str = "",
+def import_files(store: "LexiconStore", paths: Sequence[str], *, author: Actor | str, note: str = "",
                  changeset_id: int | None = None, replace: bool = False, dry_run: bool = False,
                  force: bool = False) -> ImportReport:
     """Validate ``paths`` and draft their entries (additions and edits; with ``replace`` also
     removals of entries missing from the files' categories) into a change-set.
 
-    All or nothing: any error (or a forceable issue without ``force``) leaves the store untouched.
+    All or nothing: any error (or a forceable issue without ``force``) leaves the store untouched;
+    a new change-set is created together with its changes in one transaction.
     """
     if not paths:
         raise StoreError("no lexicon files given")
+    who = store.actor(author, "author")
     issues: list[Issue] = []
     entries = _parse_files(paths, issues)
     if changeset_id is not None:
@@ -95,13 +112,13 @@ def import_files(store: "LexiconStore", paths: Sequence[str], *, author: str, no
             continue
         op = "edit" if old is not None else "add"
         counts[op] += 1
-        changes.append(Change(e.term_id, op, e.to_dict(), force, e.source, author))
+        changes.append(Change(e.term_id, op, e.to_dict(), force, e.source, who.name))
     if replace:
         cats = {e.category for e in seen.values()}
         for tid, old in base_map.items():
             if old.category in cats and tid not in seen:
                 counts["remove"] += 1
-                changes.append(Change(tid, "remove", None, force, "", author))
+                changes.append(Change(tid, "remove", None, force, "", who.name))
     issues.extend(validate_changes(changes, base_map, base_version=base, known_categories=store.categories(base)))
     if not changes and not any(i.level == "error" for i in issues):
         issues.append(Issue("warning", "empty", f"the files change nothing against version {base}"))
@@ -110,31 +127,11 @@ def import_files(store: "LexiconStore", paths: Sequence[str], *, author: str, no
     if not ok or dry_run or not changes:
         return rep
     if changeset_id is None:
-        rep.changeset_id = changeset_id = store.create_changeset(author, note or "import " + ", ".join(
-            Path(p).name for p in paths))
-        if int(store.changeset(changeset_id)["base_version"]) != base:
-            store.discard_changeset(changeset_id)
-            raise StoreError("a new version was published during the import; run it again")
-    _write_changes(store, changeset_id, changes, author)
+        rep.changeset_id = store.create_changeset(
+            who, note or "import " + ", ".join(Path(p).name for p in paths), changes=changes, base_version=base)
+    else:
+        store.add_changes(changeset_id, changes, editor=who)
     return rep
-
-
-def _write_changes(store: "LexiconStore", cs_id: int, changes: list[Change], editor: str) -> None:
-    """Insert the changes in one transaction (replacing earlier drafts of the same entries)."""
-    import datetime as dt
-    import json
-
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    with store._tx() as conn:
-        store._open_draft(conn, cs_id, None)
-        conn.executemany(
-            "INSERT INTO lexicon_changes (changeset_id, term_id, op, data, force, source, editor, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(changeset_id, term_id) DO UPDATE SET op = excluded.op,"
-            " data = excluded.data, force = excluded.force, source = excluded.source, editor = excluded.editor,"
-            " updated_at = excluded.updated_at",
-            [(cs_id, c.term_id, c.op, json.dumps(c.data, ensure_ascii=False) if c.data else None, int(c.force),
-              c.source, editor, now) for c in changes])
-        store._bump(conn, cs_id)
 
 
 def export_version(store: "LexiconStore", version: int | None, out_dir: str | Path) -> list[str]:

@@ -91,6 +91,8 @@ class PreviewReport:
     per_category: dict[str, dict[str, int]] = field(default_factory=dict)
     max_new_block_share: float = 0.0
     today: str = ""
+    changeset_id: int | None = None
+    revision: int | None = None  # the change-set revision previewed (publish names it back)
 
     @property
     def new_block_share(self) -> float:
@@ -102,7 +104,8 @@ class PreviewReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "base_version": self.base_version, "today": self.today,
+            "base_version": self.base_version, "changeset_id": self.changeset_id, "revision": self.revision,
+            "today": self.today,
             "corpus": {"size": self.corpus_size, "sources": self.sources},
             "counts": self.counts, "per_category": self.per_category,
             "new_block_share": round(self.new_block_share, 6), "max_new_block_share": self.max_new_block_share,

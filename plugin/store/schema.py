@@ -57,6 +57,28 @@ LEXICON_MIGRATIONS = [
         PRIMARY KEY (changeset_id, term_id)
     )
     """,
+    # 2: identities and four-eyes. A change-set is an edit or a rollback (restoring ``rollback_of``);
+    # everyone who changed a change-set is a contributor (none of them may approve it under four-eyes);
+    # each version records how it was approved: seed | four-eyes | self (four-eyes off) |
+    # single-operator | legacy (published before identities were taken from tokens).
+    """
+    ALTER TABLE lexicon_changesets ADD COLUMN kind TEXT NOT NULL DEFAULT 'edit'
+        CHECK (kind IN ('edit', 'rollback'));
+    ALTER TABLE lexicon_changesets ADD COLUMN rollback_of INTEGER;
+    ALTER TABLE lexicon_versions ADD COLUMN approval TEXT NOT NULL DEFAULT '';
+    UPDATE lexicon_versions SET approval = CASE kind WHEN 'seed' THEN 'seed' ELSE 'legacy' END;
+    CREATE TABLE lexicon_contributors (
+        changeset_id    INTEGER NOT NULL REFERENCES lexicon_changesets(id),
+        name            TEXT NOT NULL,
+        first_revision  INTEGER NOT NULL,
+        at              TEXT NOT NULL,
+        PRIMARY KEY (changeset_id, name)
+    );
+    INSERT OR IGNORE INTO lexicon_contributors (changeset_id, name, first_revision, at)
+        SELECT id, author, 0, created_at FROM lexicon_changesets;
+    INSERT OR IGNORE INTO lexicon_contributors (changeset_id, name, first_revision, at)
+        SELECT changeset_id, editor, 0, updated_at FROM lexicon_changes WHERE editor <> ''
+    """,
 ]
 
 TOKEN_MIGRATIONS = [
@@ -71,6 +93,23 @@ TOKEN_MIGRATIONS = [
         revoked_at    TEXT,
         last_used_at  TEXT
     )
+    """,
+    # 2: role ``reviewer`` (decides the review queue) between reader and editor
+    """
+    CREATE TABLE token_tokens_v2 (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('reader', 'reviewer', 'editor', 'approver', 'admin')),
+        secret_hash   TEXT NOT NULL UNIQUE,
+        prefix        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        revoked_at    TEXT,
+        last_used_at  TEXT
+    );
+    INSERT INTO token_tokens_v2 (id, name, role, secret_hash, prefix, created_at, revoked_at, last_used_at)
+        SELECT id, name, role, secret_hash, prefix, created_at, revoked_at, last_used_at FROM token_tokens;
+    DROP TABLE token_tokens;
+    ALTER TABLE token_tokens_v2 RENAME TO token_tokens
     """,
 ]
 

@@ -7,6 +7,11 @@ closes the revisions it replaces and inserts the new ones in ONE ``BEGIN IMMEDIA
 transaction: a process killed mid-publish leaves the previous version live. The write lock
 also serialises publishers across processes; a change-set based on an older version than the
 live one is refused (optimistic concurrency) and stays a draft.
+
+Identities (:class:`~plugin.store.actor.Actor`) come from the caller's credential, never from a
+request field. Everyone who drafts or changes a change-set is recorded as a contributor; under
+four-eyes none of them may publish it, and a publish names the revision the approver reviewed.
+A rollback is a change-set too (requested by one person, published by another).
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from typing import Any, Callable, Iterator, Sequence
 from plugin.db import connect, migrate
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
+from .actor import SINGLE_OPERATOR_PREFIX, Actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
-from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
+from .errors import AuthError, ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
@@ -146,7 +152,7 @@ class LexiconStore:
             if row[0] is not None:  # another process seeded meanwhile
                 return int(row[0])
             note = "seeded from the bundled lexicons: " + ", ".join(Path(p).name for p in paths)
-            self._write_version(conn, 1, None, "seed", "bundled", "", note, None, None, entries, {})
+            self._write_version(conn, 1, None, "seed", "bundled", "", note, None, None, entries, {}, "seed")
         return 1
 
     def _version_map(self, conn: sqlite3.Connection, version: int) -> dict[str, str]:
@@ -161,16 +167,16 @@ class LexiconStore:
 
     def _write_version(self, conn: sqlite3.Connection, number: int, parent: int | None, kind: str, author: str,
                        approver: str, note: str, changeset_id: int | None, rollback_of: int | None,
-                       new: dict[str, str], old: dict[str, str]) -> dict[str, list[str]]:
+                       new: dict[str, str], old: dict[str, str], approval: str) -> dict[str, list[str]]:
         added = sorted(set(new) - set(old))
         removed = sorted(set(old) - set(new))
         changed = sorted(t for t in set(new) & set(old) if new[t] != old[t])
         diff = {"added": added, "removed": removed, "changed": changed}
         conn.execute(
             "INSERT INTO lexicon_versions (number, parent, kind, author, approver, note, created_at, changeset_id,"
-            " rollback_of, entry_count, digest, diff_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " rollback_of, entry_count, digest, diff_json, approval) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (number, parent, kind, author, approver, note, _now(), changeset_id, rollback_of, len(new),
-             digest(new.items()), json.dumps(diff, ensure_ascii=False)),
+             digest(new.items()), json.dumps(diff, ensure_ascii=False), approval),
         )
         _fault("publish:after_version_row")
         conn.executemany(
@@ -203,7 +209,7 @@ class LexiconStore:
             "number": r["number"], "parent": r["parent"], "kind": r["kind"], "author": r["author"],
             "approver": r["approver"], "note": r["note"], "created_at": r["created_at"],
             "changeset_id": r["changeset_id"], "rollback_of": r["rollback_of"], "entry_count": r["entry_count"],
-            "digest": r["digest"],
+            "digest": r["digest"], "approval": r["approval"],
             "diff": {"added": len(diff["added"]), "removed": len(diff["removed"]), "changed": len(diff["changed"])},
             "diff_term_ids": diff,
         }
@@ -293,13 +299,14 @@ class LexiconStore:
         """Every revision of an entry, oldest first, with the version that introduced it."""
         with self._read() as conn:
             rows = conn.execute(
-                "SELECT e.*, v.author, v.approver, v.note, v.created_at, v.kind FROM lexicon_entries e "
+                "SELECT e.*, v.author, v.approver, v.approval, v.note, v.created_at, v.kind FROM lexicon_entries e "
                 "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.term_id = ? ORDER BY e.since_version",
                 (term_id,),
             ).fetchall()
         return [{"term_id": r["term_id"], "since_version": r["since_version"], "until_version": r["until_version"],
                  "entry": json.loads(r["data"]), "author": r["author"], "approver": r["approver"],
-                 "note": r["note"], "published_at": r["created_at"], "kind": r["kind"]} for r in rows]
+                 "approval": r["approval"], "note": r["note"], "published_at": r["created_at"], "kind": r["kind"]}
+                for r in rows]
 
     def build_matcher(self, version: int | None = None) -> Any:
         """A compiled matcher of ``version`` (default: live; the bundled lexicons when nothing is published)."""
@@ -311,19 +318,70 @@ class LexiconStore:
             return self.matcher_factory(entries, "")
         return self.matcher_factory(self.entries(version), str(version))
 
+    # ------------------------------------------------------------------ identities
+
+    def actor(self, who: Actor | str, role: str = "actor") -> Actor:
+        """``who`` as an :class:`Actor` this store accepts.
+
+        A plain string is a name the caller vouches for (the service and the CLI pass the name of the
+        token they verified). The single-operator mode is refused unless ``StoreConfig.single_operator``
+        is on, and its ``single-operator:`` names cannot be claimed by anyone else.
+        """
+        actor = who if isinstance(who, Actor) else Actor(who if isinstance(who, str) else "")
+        name = actor.name.strip()[:100] if isinstance(actor.name, str) else ""
+        if not name:
+            raise StoreError(f"{role} name is required")
+        if actor.single_operator:
+            if not self.config.single_operator:
+                raise AuthError("the single-operator mode is not enabled for this store (StoreConfig.single_operator, "
+                                "QINGLANG_SINGLE_OPERATOR=true); act with an API token")
+            if not name.startswith(SINGLE_OPERATOR_PREFIX):
+                raise StoreError(f"a single operator is recorded as {SINGLE_OPERATOR_PREFIX}<os user>")
+        elif name.lower().startswith(SINGLE_OPERATOR_PREFIX):
+            raise StoreError(f"{role} name {name!r} is reserved for the single-operator mode")
+        return Actor(name, actor.single_operator)
+
+    @staticmethod
+    def _contribute(conn: sqlite3.Connection, cs_id: int, name: str, revision: int) -> None:
+        conn.execute("INSERT OR IGNORE INTO lexicon_contributors (changeset_id, name, first_revision, at)"
+                     " VALUES (?,?,?,?)", (cs_id, name, revision, _now()))
+
+    @staticmethod
+    def _contributors(conn: sqlite3.Connection, cs_id: int) -> list[str]:
+        rows = conn.execute("SELECT name FROM lexicon_contributors WHERE changeset_id = ?"
+                            " ORDER BY first_revision, name", (cs_id,)).fetchall()
+        return [r["name"] for r in rows]
+
     # ------------------------------------------------------------------ change-sets
 
-    def create_changeset(self, author: str, note: str = "") -> int:
-        """Open a draft based on the live version; returns its id."""
-        author = _who(author, "author")
+    def create_changeset(self, author: Actor | str, note: str = "", *, changes: Sequence[Change] = (),
+                         base_version: int | None = None) -> int:
+        """Open a draft based on the live version; returns its id.
+
+        With ``changes`` the draft and its changes are written in one transaction (an interrupted
+        import leaves nothing behind); ``base_version`` is the version they were computed against
+        (:class:`ConflictError` when another version went live meanwhile).
+        """
+        who = self.actor(author, "author")
         base = self.ensure_seeded()
         now = _now()
         with self._tx() as conn:
             live = conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0] or base
+            if base_version is not None and live != base_version:
+                raise ConflictError(f"version {live} was published while the changes were prepared against version "
+                                    f"{base_version}; nothing was written: run it again",
+                                    base_version=base_version, live_version=live)
             cur = conn.execute(
                 "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
-                " VALUES (?,?,?,?,?)", (live, author, note, now, now))
-            return int(cur.lastrowid)
+                " VALUES (?,?,?,?,?)", (live, who.name, note, now, now))
+            cs_id = int(cur.lastrowid)
+            self._contribute(conn, cs_id, who.name, 0)
+            if changes:
+                self._write_changes(conn, cs_id, [(c.term_id, c.op, _data_json(c.data), c.force, c.source)
+                                                  for c in changes], who.name)
+                self._bump(conn, cs_id)
+            _fault("changeset:before_commit")
+        return cs_id
 
     def _changeset_row(self, conn: sqlite3.Connection, cs_id: int) -> sqlite3.Row:
         row = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
@@ -337,13 +395,18 @@ class LexiconStore:
         return [Change(r["term_id"], r["op"], json.loads(r["data"]) if r["data"] else None, bool(r["force"]),
                        r["source"], r["editor"]) for r in rows]
 
-    def changeset(self, cs_id: int) -> dict[str, Any]:
-        """A change-set with its changes."""
+    def _snapshot(self, cs_id: int) -> tuple[sqlite3.Row, list[Change], list[str]]:
+        """A change-set's row, changes and contributors, read together (one revision)."""
         with self._read() as conn:
             row = self._changeset_row(conn, cs_id)
-            changes = self._changes(conn, cs_id)
+            return row, self._changes(conn, cs_id), self._contributors(conn, cs_id)
+
+    def changeset(self, cs_id: int) -> dict[str, Any]:
+        """A change-set with its changes and contributors (everyone who drafted or changed it)."""
+        row, changes, contributors = self._snapshot(cs_id)
         d = dict(row)
         d["changes"] = [c.to_dict() for c in changes]
+        d["contributors"] = contributors
         return d
 
     def changesets(self, status: str | None = "draft", limit: int = 100) -> list[dict[str, Any]]:
@@ -358,15 +421,20 @@ class LexiconStore:
             rows = conn.execute(sql + " ORDER BY c.id DESC LIMIT ?", (*args, limit)).fetchall()
         return [dict(r) for r in rows]
 
-    def _open_draft(self, conn: sqlite3.Connection, cs_id: int, expected_revision: int | None) -> sqlite3.Row:
+    def _open_draft(self, conn: sqlite3.Connection, cs_id: int, expected_revision: int | None, *,
+                    editing: bool = False) -> sqlite3.Row:
         row = self._changeset_row(conn, cs_id)
         if row["status"] != "draft":
             where = f" as version {row['published_version']}" if row["published_version"] else ""
             raise StoreError(f"change-set #{cs_id} is {row['status']}{where}; open a new draft")
+        if editing and row["kind"] == "rollback":
+            raise StoreError(f"change-set #{cs_id} restores version {row['rollback_of']} exactly and cannot be "
+                             "edited; discard it and draft the change you need")
         if expected_revision is not None and row["revision"] != expected_revision:
             raise ConflictError(
                 f"change-set #{cs_id} was changed by someone else (now at revision {row['revision']}, "
-                f"you edited revision {expected_revision}); reload it and apply your change again")
+                f"you edited revision {expected_revision}); reload it and apply your change again",
+                revision=row["revision"])
         return row
 
     def _bump(self, conn: sqlite3.Connection, cs_id: int) -> int:
@@ -374,15 +442,30 @@ class LexiconStore:
                      (_now(), cs_id))
         return int(conn.execute("SELECT revision FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()[0])
 
-    def set_change(self, cs_id: int, op: str, *, entry: dict[str, Any] | None = None, term_id: str | None = None,
-                   force: bool = False, editor: str = "", expected_revision: int | None = None,
+    def _write_changes(self, conn: sqlite3.Connection, cs_id: int,
+                       rows: Sequence[tuple[str, str, str | None, bool, str]], editor: str) -> None:
+        """Upsert ``(term_id, op, data_json, force, source)`` rows and record ``editor`` as a contributor."""
+        now = _now()
+        conn.executemany(
+            "INSERT INTO lexicon_changes (changeset_id, term_id, op, data, force, source, editor, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(changeset_id, term_id) DO UPDATE SET op = excluded.op,"
+            " data = excluded.data, force = excluded.force, source = excluded.source,"
+            " editor = excluded.editor, updated_at = excluded.updated_at",
+            [(cs_id, t, o, d, int(f), s, editor, now) for t, o, d, f, s in rows])
+        revision = int(conn.execute("SELECT revision FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()[0])
+        self._contribute(conn, cs_id, editor, revision + 1)
+
+    def set_change(self, cs_id: int, op: str, *, editor: Actor | str, entry: dict[str, Any] | None = None,
+                   term_id: str | None = None, force: bool = False, expected_revision: int | None = None,
                    source: str = "") -> dict[str, Any]:
         """Draft one addition / edit / removal (replacing an earlier draft change of the same entry).
 
+        ``editor`` becomes a contributor of the change-set (and so cannot approve it under four-eyes).
         ``entry`` (add / edit) is validated by the lexicon parser first; an edit that renames
         the entry (other term or category) is drafted as removal + addition. Returns
         ``{"revision", "changes", "issues"}`` (issues of this change against the base version).
         """
+        who = self.actor(editor, "editor")
         if op not in ("add", "edit", "remove"):
             raise StoreError(f"unknown change {op!r} (expected add, edit or remove)")
         rows: list[tuple[str, str, str | None]] = []
@@ -403,30 +486,38 @@ class LexiconStore:
             else:
                 rows.append((e.term_id, op, js))
         with self._tx() as conn:
-            row = self._open_draft(conn, cs_id, expected_revision)
-            now = _now()
-            conn.executemany(
-                "INSERT INTO lexicon_changes (changeset_id, term_id, op, data, force, source, editor, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(changeset_id, term_id) DO UPDATE SET op = excluded.op,"
-                " data = excluded.data, force = excluded.force, source = excluded.source,"
-                " editor = excluded.editor, updated_at = excluded.updated_at",
-                [(cs_id, t, o, d, int(force), source, editor, now) for t, o, d in rows])
+            row = self._open_draft(conn, cs_id, expected_revision, editing=True)
+            self._write_changes(conn, cs_id, [(t, o, d, force, source) for t, o, d in rows], who.name)
             revision = self._bump(conn, cs_id)
             base = int(row["base_version"])
-        changes = [Change(t, o, json.loads(d) if d else None, force, source, editor) for t, o, d in rows]
+        changes = [Change(t, o, json.loads(d) if d else None, force, source, who.name) for t, o, d in rows]
         issues = validate_changes(changes, self.entry_map(base), base_version=base,
                                   known_categories=self.categories(base))
         return {"revision": revision, "changes": [c.to_dict() for c in changes],
                 "issues": [i.to_dict() for i in issues]}
 
-    def drop_change(self, cs_id: int, term_id: str, *, expected_revision: int | None = None) -> int:
-        """Remove one drafted change; returns the new revision."""
+    def add_changes(self, cs_id: int, changes: Sequence[Change], *, editor: Actor | str,
+                    expected_revision: int | None = None) -> int:
+        """Draft several already validated changes into a draft in one transaction; returns the new revision."""
+        who = self.actor(editor, "editor")
         with self._tx() as conn:
-            self._open_draft(conn, cs_id, expected_revision)
+            self._open_draft(conn, cs_id, expected_revision, editing=True)
+            self._write_changes(conn, cs_id, [(c.term_id, c.op, _data_json(c.data), c.force, c.source)
+                                              for c in changes], who.name)
+            return self._bump(conn, cs_id)
+
+    def drop_change(self, cs_id: int, term_id: str, *, editor: Actor | str,
+                    expected_revision: int | None = None) -> int:
+        """Take one drafted change back out (``editor`` becomes a contributor); returns the new revision."""
+        who = self.actor(editor, "editor")
+        with self._tx() as conn:
+            self._open_draft(conn, cs_id, expected_revision, editing=True)
             cur = conn.execute("DELETE FROM lexicon_changes WHERE changeset_id = ? AND term_id = ?", (cs_id, term_id))
             if cur.rowcount == 0:
                 raise NotFoundError(f"change-set #{cs_id} has no change for {term_id!r}")
-            return self._bump(conn, cs_id)
+            revision = self._bump(conn, cs_id)
+            self._contribute(conn, cs_id, who.name, revision)
+            return revision
 
     def discard_changeset(self, cs_id: int) -> None:
         """Abandon a draft (kept, marked discarded, for the record)."""
@@ -436,9 +527,16 @@ class LexiconStore:
                          (_now(), cs_id))
 
     def rebase_changeset(self, cs_id: int) -> dict[str, Any]:
-        """Move a stale draft onto the live version; returns the entries also changed by the newer versions."""
+        """Move a stale draft onto the live version; returns the entries also changed by the newer versions.
+
+        The revision moves, so an approver reviews the rebased draft before publishing it. A rollback
+        change-set is not rebased (it would no longer restore its version): request it again.
+        """
         with self._tx() as conn:
             row = self._open_draft(conn, cs_id, None)
+            if row["kind"] == "rollback":
+                raise StoreError(f"change-set #{cs_id} is a rollback to version {row['rollback_of']}; it cannot be "
+                                 "rebased: discard it and request the rollback again")
             live = int(conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0])
             base = int(row["base_version"])
             touched: set[str] = set()
@@ -452,32 +550,38 @@ class LexiconStore:
         return {"changeset_id": cs_id, "from_version": base, "to_version": live, "revision": revision,
                 "overlapping": sorted(mine & touched)}
 
-    def validate_changeset(self, cs_id: int) -> list[Issue]:
-        """Store-level validation of a draft against its base version."""
-        with self._read() as conn:
-            row = self._changeset_row(conn, cs_id)
-            changes = self._changes(conn, cs_id)
+    def _issues(self, row: sqlite3.Row, changes: list[Change]) -> list[Issue]:
         base = int(row["base_version"])
-        issues = validate_changes(changes, self.entry_map(base), base_version=base,
-                                  known_categories=self.categories(base))
+        if row["kind"] == "rollback":  # restores a version that was approved before: entry rules are not re-run
+            issues: list[Issue] = []
+        else:
+            issues = validate_changes(changes, self.entry_map(base), base_version=base,
+                                      known_categories=self.categories(base))
         if not changes:
-            issues.append(Issue("error", "empty", f"change-set #{cs_id} has no changes"))
+            issues.append(Issue("error", "empty", f"change-set #{row['id']} has no changes"))
         return issues
 
-    def draft_entries(self, cs_id: int) -> list[Entry]:
-        """The entries the live lexicon would have after publishing the draft (valid changes only)."""
-        with self._read() as conn:
-            row = self._changeset_row(conn, cs_id)
-            changes = self._changes(conn, cs_id)
+    def validate_changeset(self, cs_id: int) -> list[Issue]:
+        """Store-level validation of a draft against its base version."""
+        row, changes, _ = self._snapshot(cs_id)
+        return self._issues(row, changes)
+
+    def _draft_map(self, row: sqlite3.Row, changes: list[Change]) -> dict[str, Entry]:
         result = dict(self.entry_map(int(row["base_version"])))
         for ch in changes:
             if ch.op == "remove":
                 result.pop(ch.term_id, None)
             else:
                 try:
-                    result[ch.term_id] = entry_from_dict(ch.data or {}, source=f"draft#{cs_id}")
+                    result[ch.term_id] = entry_from_dict(ch.data or {}, source=f"draft#{row['id']}")
                 except ValueError:
                     continue
+        return result
+
+    def draft_entries(self, cs_id: int) -> list[Entry]:
+        """The entries the live lexicon would have after publishing the draft (valid changes only)."""
+        row, changes, _ = self._snapshot(cs_id)
+        result = self._draft_map(row, changes)
         return [result[t] for t in sorted(result)]
 
     # ------------------------------------------------------------------ preview
@@ -500,37 +604,67 @@ class LexiconStore:
 
     def preview(self, cs_id: int, *, base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None,
                 today: dt.date | None = None) -> PreviewReport:
-        """Decision diff of the draft against its base version on the preview corpus."""
-        with self._read() as conn:
-            row = self._changeset_row(conn, cs_id)
+        """Decision diff of the draft against its base version on the preview corpus.
+
+        The report names the revision it previewed (``revision``): publishing names it back, so what
+        goes live is exactly what was previewed.
+        """
+        row, changes, _ = self._snapshot(cs_id)
         base = int(row["base_version"])
         if base_matcher is None or str(getattr(base_matcher, "version", "")) != str(base):
             base_matcher = self.build_matcher(base)
-        draft = self.matcher_factory(self.draft_entries(cs_id), f"draft#{cs_id}")
-        return run_preview(base_matcher, draft, corpus if corpus is not None else self.preview_corpus(),
-                           base_version=base, today=today, max_examples=self.config.preview_examples,
-                           max_new_block_share=self.config.max_new_block_share)
+        entries = self._draft_map(row, changes)
+        draft = self.matcher_factory([entries[t] for t in sorted(entries)], f"draft#{cs_id}")
+        rep = run_preview(base_matcher, draft, corpus if corpus is not None else self.preview_corpus(),
+                          base_version=base, today=today, max_examples=self.config.preview_examples,
+                          max_new_block_share=self.config.max_new_block_share)
+        rep.changeset_id, rep.revision = cs_id, int(row["revision"])
+        return rep
 
     # ------------------------------------------------------------------ publish / rollback
 
-    def publish(self, cs_id: int, *, approver: str, note: str | None = None, force: bool = False,
-                base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None) -> int:
-        """Publish a draft as a new version; returns its number.
+    def _approval(self, row: sqlite3.Row, contributors: Sequence[str], who: Actor) -> str:
+        """How ``who`` approves this change-set (``four-eyes``, ``self``, ``single-operator``); raises
+        :class:`FourEyesError` when ``who`` drafted or changed it and four-eyes is on."""
+        if who.single_operator:
+            return "single-operator"
+        me = who.name.casefold()
+        if me == str(row["author"]).casefold() or me in {c.casefold() for c in contributors}:
+            if self.config.four_eyes:
+                did = "drafted" if me == str(row["author"]).casefold() else "changed"
+                raise FourEyesError(f"four-eyes: {who.name!r} {did} change-set #{row['id']} and cannot also approve "
+                                    "it; someone who did not change it must publish it")
+            return "self"
+        return "four-eyes"
 
-        Refused (nothing changes, the draft stays) when: the approver is the author under
-        four-eyes; the draft is based on an older version than the live one; validation finds
-        errors; or, without ``force``, forceable issues such as a draft that newly blocks more
-        than ``max_new_block_share`` of the preview corpus.
+    @staticmethod
+    def _check_revision(row: sqlite3.Row, expected_revision: int) -> None:
+        if row["revision"] != expected_revision:
+            raise ConflictError(
+                f"change-set #{row['id']} is at revision {row['revision']}, not revision {expected_revision} that "
+                f"you approved: it changed after you reviewed it. Review it again (preview) and publish revision "
+                f"{row['revision']}.", revision=row["revision"], base_version=row["base_version"])
+
+    def publish(self, cs_id: int, *, approver: Actor | str, expected_revision: int, note: str | None = None,
+                force: bool = False, base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None) -> int:
+        """Publish revision ``expected_revision`` of a draft as a new version; returns its number.
+
+        Refused (nothing changes, the draft stays) when: the draft is no longer at
+        ``expected_revision`` (it moved after the approver reviewed it); under four-eyes, the
+        approver drafted or changed it (any contributor); the draft is based on an older version
+        than the live one; validation finds errors; or, without ``force``, forceable issues such as
+        a draft that newly blocks more than ``max_new_block_share`` of the preview corpus.
         """
-        approver = _who(approver, "approver")
-        with self._read() as conn:
-            row = self._changeset_row(conn, cs_id)
+        who = self.actor(approver, "approver")
+        if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
+            raise StoreError("publishing needs expected_revision: the revision of the change-set you reviewed")
+        row, changes, contributors = self._snapshot(cs_id)
         if row["status"] != "draft":
             raise StoreError(f"change-set #{cs_id} is {row['status']}; nothing to publish")
-        if self.config.four_eyes and approver == row["author"]:
-            raise FourEyesError(f"four-eyes: {approver!r} drafted change-set #{cs_id} and cannot also approve it")
+        self._check_revision(row, expected_revision)
+        self._approval(row, contributors, who)
         self._check_base(row)
-        issues = self.validate_changeset(cs_id)
+        issues = self._issues(row, changes)
         if not force and not any(i.level == "error" for i in issues):
             try:
                 rep = self.preview(cs_id, base_matcher=base_matcher, corpus=corpus)
@@ -548,26 +682,33 @@ class LexiconStore:
             raise ValidationError(issues)
         with self._tx() as conn:
             row2 = self._changeset_row(conn, cs_id)
-            if row2["status"] != "draft" or row2["revision"] != row["revision"]:
+            if row2["status"] != "draft":
                 raise ConflictError(f"change-set #{cs_id} changed while it was being published; "
                                     "review it and publish again")
+            self._check_revision(row2, expected_revision)
+            approval = self._approval(row2, self._contributors(conn, cs_id), who)
             self._check_base(row2, conn)
             base = int(row2["base_version"])
             old = self._version_map(conn, base)
-            new = dict(old)
-            for ch in self._changes(conn, cs_id):
-                if ch.op == "remove":
-                    new.pop(ch.term_id, None)
-                else:
-                    new[ch.term_id] = entry_json(entry_from_dict(ch.data or {}))
+            if row2["kind"] == "rollback":
+                new = self._version_map(conn, int(row2["rollback_of"]))  # exactly the version it restores
+            else:
+                new = dict(old)
+                for ch in self._changes(conn, cs_id):
+                    if ch.op == "remove":
+                        new.pop(ch.term_id, None)
+                    else:
+                        new[ch.term_id] = entry_json(entry_from_dict(ch.data or {}))
             number = base + 1
-            self._write_version(conn, number, base, "publish", row2["author"], approver,
-                                note if note is not None else row2["note"], cs_id, None, new, old)
+            kind = "rollback" if row2["kind"] == "rollback" else "publish"
+            self._write_version(conn, number, base, kind, row2["author"], who.name,
+                                note if note is not None else row2["note"], cs_id, row2["rollback_of"], new, old,
+                                approval)
             conn.execute("UPDATE lexicon_changesets SET status = 'published', published_version = ?, updated_at = ?"
                          " WHERE id = ?", (number, _now(), cs_id))
             _fault("publish:before_commit")
-        log.info("published lexicon version %s (change-set #%s, author %s, approver %s)",
-                 number, cs_id, row2["author"], approver)
+        log.info("published lexicon version %s (change-set #%s, author %s, approver %s, %s)",
+                 number, cs_id, row2["author"], who.name, approval)
         return number
 
     def _check_base(self, row: sqlite3.Row, conn: sqlite3.Connection | None = None) -> None:
@@ -584,26 +725,41 @@ class LexiconStore:
                 f"kept: rebase it onto version {live['number']}, check the preview and publish again.",
                 base_version=row["base_version"], live_version=live["number"])
 
-    def rollback(self, to_version: int, *, author: str, approver: str, note: str = "") -> int:
-        """Publish the entries of ``to_version`` as a new version; returns its number."""
-        author, approver = _who(author, "author"), _who(approver, "approver")
-        if self.config.four_eyes and author == approver:
-            raise FourEyesError(f"four-eyes: {author!r} cannot approve their own rollback")
+    def request_rollback(self, to_version: int, *, author: Actor | str, note: str = "") -> int:
+        """Draft a rollback: a change-set (kind ``rollback``) restoring the entries of ``to_version``;
+        returns its id. Like any change-set it goes live only when an approver publishes it (under
+        four-eyes, someone other than ``author``); it cannot be edited or rebased."""
+        who = self.actor(author, "author")
+        self.ensure_seeded()
+        now = _now()
         with self._tx() as conn:
             self._require_version(conn, to_version)
             live = int(conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0])
             if to_version == live:
                 raise StoreError(f"version {to_version} is already live")
             new, old = self._version_map(conn, to_version), self._version_map(conn, live)
-            number = live + 1
-            self._write_version(conn, number, live, "rollback", author, approver,
-                                note or f"rollback to version {to_version}", None, to_version, new, old)
-        return number
+            rows = ([(t, "add", new[t], True, f"v{to_version}") for t in sorted(set(new) - set(old))]
+                    + [(t, "remove", None, True, f"v{to_version}") for t in sorted(set(old) - set(new))]
+                    + [(t, "edit", new[t], True, f"v{to_version}") for t in sorted(set(new) & set(old))
+                       if new[t] != old[t]])
+            if not rows:
+                raise StoreError(f"version {to_version} has the same entries as the live version {live}; "
+                                 "nothing to roll back")
+            cur = conn.execute(
+                "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at, kind, rollback_of)"
+                " VALUES (?,?,?,?,?,'rollback',?)",
+                (live, who.name, note or f"rollback to version {to_version}", now, now, to_version))
+            cs_id = int(cur.lastrowid)
+            self._contribute(conn, cs_id, who.name, 0)
+            self._write_changes(conn, cs_id, rows, who.name)
+            self._bump(conn, cs_id)
+        return cs_id
 
     # ------------------------------------------------------------------ files
 
-    def import_files(self, paths: Sequence[str], *, author: str, note: str = "", changeset_id: int | None = None,
-                     replace: bool = False, dry_run: bool = False, force: bool = False) -> "ImportReport":
+    def import_files(self, paths: Sequence[str], *, author: Actor | str, note: str = "",
+                     changeset_id: int | None = None, replace: bool = False, dry_run: bool = False,
+                     force: bool = False) -> "ImportReport":
         """Validate lexicon files and draft them into a change-set (all or nothing); see :mod:`.files`."""
         from .files import import_files
 
@@ -616,22 +772,52 @@ class LexiconStore:
 
         return export_version(self, version, out_dir)
 
-    def apply(self, paths: Sequence[str], *, author: str, approver: str, note: str, replace: bool = False,
-              force: bool = False) -> int:
-        """Validate files, draft them and publish as one audited step; returns the new version."""
-        author, approver = _who(author, "author"), _who(approver, "approver")
-        if self.config.four_eyes and author == approver:
-            raise FourEyesError(f"four-eyes: the author {author!r} cannot approve their own change; "
-                                "name a different --approver")
-        rep = self.import_files(paths, author=author, note=note, replace=replace, force=force)
+    def _same_open_draft(self, author: str, base: int, changes: Sequence[Change]) -> dict[str, Any] | None:
+        """``author``'s open edit draft on ``base`` holding exactly ``changes`` (an earlier, interrupted apply)."""
+        want = sorted((c.term_id, c.op, _data_json(c.data)) for c in changes)
+        with self._read() as conn:
+            rows = conn.execute("SELECT id FROM lexicon_changesets WHERE status = 'draft' AND kind = 'edit'"
+                                " AND author = ? AND base_version = ? ORDER BY id", (author, base)).fetchall()
+            for r in rows:
+                have = sorted((c.term_id, c.op, _data_json(c.data)) for c in self._changes(conn, r["id"]))
+                if have == want:
+                    return dict(self._changeset_row(conn, r["id"]))
+        return None
+
+    def apply(self, paths: Sequence[str], *, author: Actor | str, note: str, replace: bool = False,
+              force: bool = False, publish: bool = True) -> "ApplyResult":
+        """Validate files and record them as a change-set by ``author``; with ``publish``, also publish it
+        as ``author`` (only possible where one person may publish alone: the single-operator mode, or
+        four-eyes off). Files that change nothing are reported as ``unchanged`` (nothing is written).
+        An earlier apply of the same files that was interrupted left ``author``'s draft with the same
+        changes: it is reused rather than drafted again."""
+        from .files import ApplyResult
+
+        who = self.actor(author, "author")
+        if publish and self.config.four_eyes and not who.single_operator:
+            raise FourEyesError(f"four-eyes: {who.name!r} cannot publish their own change; apply without publishing "
+                                "and let an approver publish the change-set")
+        rep = self.import_files(paths, author=who, note=note, replace=replace, force=force, dry_run=True)
         if not rep.ok:
             raise ValidationError(rep.issues, "import refused: " + "; ".join(rep.messages()[:5]))
-        assert rep.changeset_id is not None
-        try:
-            return self.publish(rep.changeset_id, approver=approver, note=note, force=force)
-        except StoreError:
-            self.discard_changeset(rep.changeset_id)
-            raise
+        if not rep.changes:
+            return ApplyResult(report=rep, unchanged=True)
+        found = self._same_open_draft(who.name, rep.base_version, rep.changes)
+        if found is not None:
+            cs_id, reused = int(found["id"]), True
+        else:
+            cs_id = self.create_changeset(who, note, changes=rep.changes, base_version=rep.base_version)
+            reused = False
+        rep.changeset_id, rep.dry_run = cs_id, False
+        revision = int(self.changeset(cs_id)["revision"])
+        version = None
+        if publish:
+            try:
+                version = self.publish(cs_id, approver=who, expected_revision=revision, note=note, force=force)
+            except StoreError:
+                self.discard_changeset(cs_id)
+                raise
+        return ApplyResult(report=rep, changeset_id=cs_id, revision=revision, version=version, reused=reused)
 
     # ------------------------------------------------------------------ samples
 
@@ -646,10 +832,9 @@ def _file_categories(paths: tuple[str, ...]) -> frozenset[str]:
     return frozenset(e.category for lex in load_lexicons(paths) for e in lex.entries)
 
 
-def _who(name: str, role: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{role} name is required")
-    return name.strip()[:100]
+def _data_json(data: dict[str, Any] | None) -> str | None:
+    """Canonical JSON of a change's entry dict (``None`` for a removal)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None
 
 
-from .files import ImportReport  # noqa: E402  (type used in annotations)
+from .files import ApplyResult, ImportReport  # noqa: E402  (types used in annotations)

@@ -1,6 +1,14 @@
 """API tokens: random secrets shown once, stored as sha256 hashes, each with a role.
 
-Roles, least to most privileged: ``reader`` < ``editor`` < ``approver`` < ``admin``.
+Roles, least to most privileged (each includes the rights of those before it):
+
+- ``reader``: read the lexicon store, the review queue and the audit trail
+- ``reviewer``: decide items of the manual review queue
+- ``editor``: draft change-sets (including rollback requests), preview, import
+- ``approver``: publish change-sets someone else drafted (four-eyes)
+- ``admin``: everything
+
+A token's name is the identity the audit records for whatever the token does.
 """
 
 from __future__ import annotations
@@ -17,12 +25,13 @@ from typing import Any
 
 from plugin.db import connect, migrate
 
+from .actor import SINGLE_OPERATOR_PREFIX
 from .errors import AuthError, NotFoundError, StoreError
 from .schema import TOKEN_MIGRATIONS
 
 __all__ = ["ROLES", "TokenInfo", "TokenStore", "role_at_least"]
 
-ROLES: dict[str, int] = {"reader": 0, "editor": 1, "approver": 2, "admin": 3}
+ROLES: dict[str, int] = {"reader": 0, "reviewer": 1, "editor": 2, "approver": 3, "admin": 4}
 PREFIX = "qg_"
 
 
@@ -74,6 +83,9 @@ class TokenStore:
             raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
             raise StoreError("token name must be 1-100 characters")
+        if name.strip().lower().startswith(SINGLE_OPERATOR_PREFIX):
+            raise StoreError(f"token names starting with {SINGLE_OPERATOR_PREFIX!r} are reserved for the "
+                             "single-operator mode")
         secret = PREFIX + secrets.token_urlsafe(32)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         with self._lock:

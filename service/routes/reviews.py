@@ -1,10 +1,16 @@
-"""The manual review queue and the append-only audit trail."""
+"""The manual review queue and the append-only audit trail.
+
+With ``protect_reviews`` (the default) every route here needs an API token (reader; the wiring is in
+``service.app``) and a decision needs role ``reviewer`` or above: the decision records the token's
+name as the reviewer. With ``protect_reviews`` off, a decision sent without a token is recorded as
+``anonymous`` (actor ``unauthenticated``); one sent with a token still needs a reviewer token.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from plugin.review.store import ReviewConflict, ReviewNotFound
@@ -16,6 +22,19 @@ from .deps import guard_of
 router = APIRouter(tags=["reviews"])
 
 Status = Literal["pending", "decided", "auto", "all"]
+
+#: Recorded as the reviewer of a decision taken without a token (only with ``protect_reviews`` off).
+ANONYMOUS = "anonymous"
+
+
+def decider(request: Request) -> Any:
+    """The deciding reviewer's token (role ``reviewer`` or above); ``None`` only when the queue is
+    unprotected and the request carries no token."""
+    if guard_of(request).config.protect_reviews or request.headers.get("authorization"):
+        from ..auth import authenticate
+
+        return authenticate(request, "reviewer")
+    return None
 
 
 @router.get("/v1/reviews", summary="List review items")
@@ -41,14 +60,15 @@ def get_review(review_id: str, request: Request) -> JSONResponse:
 
 
 @router.post("/v1/reviews/{review_id}/decision", summary="Decide a queued item")
-def decide_review(review_id: str, body: ReviewDecisionRequest, request: Request) -> JSONResponse:
-    """Record who decided what and why. Each item takes one human decision (409 after that); the
-    decision and its audit entry are stored together and never changed afterwards."""
+def decide_review(review_id: str, body: ReviewDecisionRequest, request: Request,
+                  token: Any = Depends(decider)) -> JSONResponse:
+    """Record what was decided and why; the reviewer is the request's API token (role ``reviewer`` or
+    above). Each item takes one human decision (409 after that); the decision and its audit entry are
+    stored together and never changed afterwards."""
     guard = guard_of(request)
+    reviewer, actor = (token.name, f"token:{token.name}") if token is not None else (ANONYMOUS, "unauthenticated")
     try:
-        token = getattr(request.state, "token", None)  # set by service.auth when checks are protected
-        actor = f"token:{token.name}" if token is not None else None
-        item = guard.reviews.decide(review_id, decision=body.decision, reviewer=body.reviewer, note=body.note,
+        item = guard.reviews.decide(review_id, decision=body.decision, reviewer=reviewer, note=body.note,
                                     actor=actor)
     except ReviewNotFound:
         raise ServiceError(404, "not_found", f"no review item {review_id!r}") from None
