@@ -30,13 +30,14 @@ import re
 import threading
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import ahocorasick
 
 from .boundary import WordBoundary
-from .errors import InputError
+from .errors import InputError, LexiconError, LexiconProblem
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
+from .lexicon_regex import PatternError, RegexText, compile_pattern
 from .models import CheckResult, Hit, most_severe
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
@@ -92,7 +93,7 @@ class _Compiled:
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
-    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
+    regexes: tuple[tuple[int, Any], ...]  # pattern entries (RE2 objects), matched on the folded text
     wide: bool  # keys are plain strings (huge lexicons) instead of UTF-16 code units
     split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character (or word) the spelling stands for
     split_techs: tuple[str, ...]  # ... and the technique a hit through it reports (split, variant)
@@ -167,13 +168,17 @@ class Matcher:
         pat_homo = bytearray()
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
-        regexes: list[tuple[int, re.Pattern[str]]] = []
+        regexes: list[tuple[int, Any]] = []
         variant_chars = frozenset(shape)
         poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
         alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
             if e.regex:
-                regexes.append((i, re.compile(e.regex)))
+                try:
+                    regexes.append((i, compile_pattern(e.regex)))
+                except PatternError as exc:  # entries built elsewhere than the lexicon parser
+                    raise LexiconError([LexiconProblem(e.source or "entries", None,
+                                                       f"entry {e.term!r}: invalid regex: {exc}")]) from None
                 continue
             d = terms_dense[i]
             if d and BREAK not in d:
@@ -520,16 +525,16 @@ class Matcher:
         entries = self._c.entries
         ctxw = self._c.context_words
         out: list[Hit] = []
+        view: RegexText | None = None
         for idx, rx in self._c.regexes:
             ent = entries[idx]
             if ent.scope != scope and ent.scope != "any":
                 continue
             if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
                 continue
-            for m in rx.finditer(folded):
-                if m.end() <= m.start():
-                    continue
-                s, e = m.start(), m.end()
+            if view is None:
+                view = RegexText(folded)
+            for s, e in view.spans(rx):
                 if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
                     continue
                 os_ = omap(s) if omap else s
