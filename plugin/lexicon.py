@@ -28,7 +28,7 @@ import yaml
 
 from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
-from .lexicon_regex import MAX_REGEX_LEN, pattern_problem
+from .lexicon_regex import pattern_problem
 from .models import ACTION_ORDER
 
 __all__ = [
@@ -615,9 +615,9 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
     if "scope" in header:
         d.scope = _check_choice(header["scope"], hl("scope"), probs, "scope", SCOPES) or "content"
     if "techniques" in header:
-        t = _check_techniques(header["techniques"], hl("techniques"), probs)
-        if t is not None:
-            d.techniques = t
+        techs = _check_techniques(header["techniques"], hl("techniques"), probs)
+        if techs is not None:
+            d.techniques = techs
     if "context" in header:
         d.context = _check_context(header["context"], hl("context"), probs, in_header=True)
     entries: list[Entry] = []

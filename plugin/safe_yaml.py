@@ -141,8 +141,10 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> YamlProblem:
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow (NUL, most controls)
         line = None
         if text and isinstance(exc.position, int):  # libyaml counts bytes of UTF-8, PyYAML characters
-            head = text.encode("utf-8", "surrogatepass")[: exc.position] if _CParser is not None else text[: exc.position]
-            line = head.count(b"\n" if isinstance(head, bytes) else "\n") + 1
+            if _CParser is not None:
+                line = text.encode("utf-8", "surrogatepass").count(b"\n", 0, exc.position) + 1
+            else:
+                line = text.count("\n", 0, exc.position) + 1
         ch = exc.character
         shown = f"U+{ch:04X}" if isinstance(ch, int) else repr(ch)
         return YamlProblem(line, f"invalid YAML: character {shown} is not allowed")
