@@ -59,6 +59,7 @@ def test_import_of_a_malformed_file_is_422_with_file_and_line(client: TestClient
     errors = [i for i in body["issues"] if i["level"] == "error"]
     assert errors[0]["source"] == name and errors[0]["line"] == line, errors
     assert fragment in errors[0]["message"]
+    assert body["error"] == "import_refused" and body["message"].startswith(f"{name}:{line}: ")  # the error shape
     assert client.get("/v1/admin/changesets").json()["changesets"] == []  # nothing half-written
 
 
