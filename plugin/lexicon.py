@@ -289,9 +289,10 @@ LEGACY_PATTERNS: dict[str, str] = dict([
 ])
 
 
-def _check_regex(v: Any, line: int | None, probs: _Problems, term: Any = None) -> str | None:
+def _check_regex(v: Any, line: int | None, probs: _Problems, term: Any = None, stored: bool = False) -> str | None:
     """A pattern entry's regex: RE2 must compile it (see :mod:`plugin.lexicon_regex`); the
-    message names the entry."""
+    message names the entry. ``stored``: an entry of a version published by an earlier release,
+    which is read (with a warning) so that the version stays usable; the matcher disables it."""
     if isinstance(v, str) and v in LEGACY_PATTERNS:
         probs.warn(line, f"entry {term!r}: regex of an earlier release, read as its RE2 rewrite "
                          f"{LEGACY_PATTERNS[v]!r}")
@@ -299,6 +300,9 @@ def _check_regex(v: Any, line: int | None, probs: _Problems, term: Any = None) -
     problem = pattern_problem(v)
     if problem is not None:
         label = f"entry {term.strip()!r}: " if isinstance(term, str) and term.strip() else ""
+        if stored and isinstance(v, str) and v.strip():
+            probs.warn(line, f"{label}regex {_show(v, 80)} is disabled: {problem}")
+            return v
         probs.error(line, f"{label}invalid regex {_show(v, 80)}: {problem}")
         return None
     return v
@@ -673,7 +677,8 @@ def _check_duplicate_keys(node: yaml.MappingNode, probs: _Problems) -> None:
             _check_duplicate_keys(v, probs)
 
 
-def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems) -> Entry | None:
+def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems,
+                      stored: bool = False) -> Entry | None:
     before = probs.error_count
     unknown = set(m) - _ENTRY_KEYS
     if unknown:
@@ -695,7 +700,7 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
     if "id" in m:
         kw["term_id"] = _check_id(m["id"], line, probs)
     if "regex" in m:
-        kw["regex"] = _check_regex(m["regex"], line, probs, m.get("term"))
+        kw["regex"] = _check_regex(m["regex"], line, probs, m.get("term"), stored)
     if "boundary" in m:
         kw["boundary"] = _check_choice(m["boundary"], line, probs, "boundary", BOUNDARY_MODES)
     if "scope" in m:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import logging
 import re
 import threading
 from array import array
@@ -35,7 +36,7 @@ from typing import Any, Iterable, Sequence
 import ahocorasick
 
 from .boundary import WordBoundary
-from .errors import InputError, LexiconError, LexiconProblem
+from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .lexicon_regex import PatternError, RegexText, compile_pattern
 from .models import CheckResult, Hit, most_severe
@@ -43,6 +44,8 @@ from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables,
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
+
+log = logging.getLogger(__name__)
 
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
@@ -98,6 +101,7 @@ class _Compiled:
     split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character (or word) the spelling stands for
     split_techs: tuple[str, ...]  # ... and the technique a hit through it reports (split, variant)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
+    disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -153,6 +157,12 @@ class Matcher:
         return self._c.entries
 
     @property
+    def disabled_patterns(self) -> tuple[str, ...]:
+        """Term ids of pattern entries left out because RE2 cannot run their regex (published by an
+        earlier release; the lexicon parser refuses such patterns now)."""
+        return self._c.disabled_patterns
+
+    @property
     def lexicons(self) -> tuple[Lexicon, ...]:
         """The lexicon files this matcher was built from (empty for :meth:`from_entries`)."""
         return self._lexicons
@@ -169,6 +179,7 @@ class Matcher:
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
         regexes: list[tuple[int, Any]] = []
+        disabled: list[str] = []
         variant_chars = frozenset(shape)
         poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
         alt_keys: list[tuple[int, str]] = []
@@ -176,9 +187,9 @@ class Matcher:
             if e.regex:
                 try:
                     regexes.append((i, compile_pattern(e.regex)))
-                except PatternError as exc:  # entries built elsewhere than the lexicon parser
-                    raise LexiconError([LexiconProblem(e.source or "entries", None,
-                                                       f"entry {e.term!r}: invalid regex: {exc}")]) from None
+                except PatternError as exc:  # published by an earlier release (the parser refuses new ones)
+                    log.error("pattern entry %s (%s) disabled: %s", e.term_id, e.source, exc)
+                    disabled.append(e.term_id)
                 continue
             d = terms_dense[i]
             if d and BREAK not in d:
@@ -309,7 +320,7 @@ class Matcher:
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
                          groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars),
-                         tuple(split_techs), reach)
+                         tuple(split_techs), reach, tuple(disabled))
 
     def _split_hits(self, dense: str, spellings: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, str, object | None]]:
         """Hits where the spellings found in ``dense`` are replaced: component spellings joined

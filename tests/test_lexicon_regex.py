@@ -171,6 +171,19 @@ def test_patterns_of_an_earlier_release_are_read_as_their_rewrites() -> None:
         assert e.regex == new
 
 
+def test_a_published_lookaround_pattern_is_disabled_not_fatal() -> None:
+    """A version published by an earlier release may hold a pattern RE2 refuses: the version still
+    loads (the store can publish a fix on top of it) and the matcher leaves that entry out."""
+    data = {"term": "旧模式", "category": "gambling", "regex": REFUSED["lookbehind"]}
+    with pytest.raises(ValueError, match="invalid regex"):
+        entry_from_dict(data)  # a draft or a file: refused
+    old = entry_from_dict(data, source="v3", stored=True)
+    ok = entry_from_dict({"term": "线上赌场", "category": "gambling"})
+    m = Matcher.from_entries([old, ok])
+    assert m.disabled_patterns == ("gambling:旧模式",)
+    assert [h.term for h in m.scan("加vx123 线上赌场")] == ["线上赌场"]
+
+
 def test_variant_techniques_are_matcher_techniques() -> None:
     assert set(VARIANT_TECHNIQUES) <= set(TECHNIQUE_RANK) - {"pattern"}
 
