@@ -26,7 +26,9 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
+from .lexicon_regex import pattern_problem
 from .models import ACTION_ORDER
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "load_lexicon",
     "load_lexicons",
     "parse_lexicon_text",
+    "read_lexicon_text",
 ]
 
 ACTIONS = tuple(ACTION_ORDER)
@@ -50,6 +53,15 @@ BOUNDARY_MODES = ("auto", "word", "strict", "crossing", "none")
 TECHNIQUES = ("pinyin", "homophone", "shape", "split")
 #: ``content``: titles, posts, queries; ``account_name``: only when scanning account names.
 SCOPES = ("content", "account_name", "any")
+#: What a curated variant's hits may report (the matcher's techniques except ``pattern``).
+VARIANT_TECHNIQUES = ("variant", "exact", "normalized", "traditional", "invisible", "noise", "repeat", "split",
+                      "shape", "homophone", "pinyin", "initials")
+#: ``requires_any: header`` / ``excludes_any: header`` in an entry's or variant's context: the
+#: header context's list (YAML anchors and aliases are refused, see :mod:`plugin.safe_yaml`).
+HEADER_WORDS = "header"
+#: Header fields holding free text (a string; a number is taken as its text).
+_TEXT_HEADER_KEYS = ("lexicon", "clause", "source", "licence", "license", "note", "description", "version")
+MAX_TEXT_LEN = 5000
 _CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_TERM_LEN = 64
 
@@ -190,23 +202,50 @@ def bundled_lexicon_paths() -> list[str]:
 # --------------------------------------------------------------------------- parsing
 
 
+#: Problems kept per file; past it they are counted in one last problem (a 1 MB file of bad
+#: lines must not turn into a 50 MB report).
+MAX_PROBLEMS = 500
+
+
 class _Problems:
+    """The problems of one file (at most :data:`MAX_PROBLEMS` kept, the rest counted)."""
+
     def __init__(self, path: str) -> None:
         self.path = path
-        self.items: list[LexiconProblem] = []
+        self._items: list[LexiconProblem] = []
+        self.error_count = 0
+        self._dropped = [0, 0]  # errors, warnings past the cap
+
+    def _add(self, line: int | None, msg: str, severity: str) -> None:
+        if len(self._items) < MAX_PROBLEMS:
+            self._items.append(LexiconProblem(self.path, line, msg, severity))
+        else:
+            self._dropped[severity != "error"] += 1
 
     def error(self, line: int | None, msg: str) -> None:
-        self.items.append(LexiconProblem(self.path, line, msg, "error"))
+        self.error_count += 1
+        self._add(line, msg, "error")
 
     def warn(self, line: int | None, msg: str) -> None:
-        self.items.append(LexiconProblem(self.path, line, msg, "warning"))
+        self._add(line, msg, "warning")
+
+    @property
+    def items(self) -> list[LexiconProblem]:
+        """The problems kept, plus one that counts the others when there were too many."""
+        errors, warnings = self._dropped
+        if not errors and not warnings:
+            return list(self._items)
+        more = LexiconProblem(self.path, None, f"… and {errors} more error(s), {warnings} more warning(s)",
+                              "error" if errors else "warning")
+        return self._items + [more]
 
     @property
     def errors(self) -> list[LexiconProblem]:
         return [p for p in self.items if p.severity == "error"]
 
 
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd\ud800-\udfff]")
+_TEXT_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # notes may hold tabs and line breaks
 
 
 def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term") -> str | None:
@@ -218,7 +257,7 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
         probs.error(line, f"empty {what}")
         return None
     if _BAD_CHARS.search(t):
-        probs.error(line, f"{what} {t!r} contains control characters")
+        probs.error(line, f"{what} {_show(t)} contains control characters")
         return None
     if len(t) > MAX_TERM_LEN:
         probs.error(line, f"{what} {t[:20]!r}… longer than {MAX_TERM_LEN} characters")
@@ -231,26 +270,58 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
     return t
 
 
-MAX_REGEX_LEN = 300
+def _show(v: Any, limit: int = 40) -> str:
+    """``repr`` of a value, cut to ``limit`` characters (a 5,000-digit number stays readable)."""
+    r = repr(v)
+    return r if len(r) <= limit else r[: limit - 1] + "…"
 
 
-def _check_regex(v: Any, line: int | None, probs: _Problems) -> str | None:
-    """A pattern entry's regex: must compile, be short, and not match the empty string."""
-    if not isinstance(v, str) or not v.strip():
-        probs.error(line, "regex must be a non-empty string")
-        return None
-    if len(v) > MAX_REGEX_LEN:
-        probs.error(line, f"regex longer than {MAX_REGEX_LEN} characters")
-        return None
-    try:
-        rx = re.compile(v)
-    except re.error as exc:
-        probs.error(line, f"invalid regex {v!r}: {exc}")
-        return None
-    if rx.match(""):
-        probs.error(line, f"regex {v!r} matches the empty string")
+#: Patterns shipped before regex entries ran on RE2 (``spam_pattern`` up to d66ba9c) → their RE2
+#: rewrites, which catch the same text. A store seeded from an older release still holds them;
+#: reading such an entry takes the rewrite (with a warning) instead of refusing the version.
+LEGACY_PATTERNS: dict[str, str] = dict([
+    (r'(?<![a-z0-9])[a-z0-9][a-z0-9-]{1,30}\s*(?:\.|。|点|dot)\s*(?:top|cc|xyz|pw|vip|club|icu|buzz|tk|ml|ga|cf|gq|fun|site|shop|live|bet|win|cyou|sbs|lol)(?![a-z0-9])',
+     r'(?:^|[^a-z0-9])(?P<hit>[a-z0-9][a-z0-9-]{1,30}\s*(?:\.|。|点|dot)\s*(?:top|cc|xyz|pw|vip|club|icu|buzz|tk|ml|ga|cf|gq|fun|site|shop|live|bet|win|cyou|sbs|lol))(?:$|[^a-z0-9])'),
+    (r'(?<![a-z0-9])[a-z0-9]*\d[a-z0-9]*(?:\s*点\s*|\s+\.\s*|\.\s+|\s*。\s*|\s*dot\s*)(?:com|cn|net|org|cc|top|vip|me)(?![a-z0-9])',
+     r'(?:^|[^a-z0-9])(?P<hit>[a-z0-9]*\d[a-z0-9]*(?:\s*点\s*|\s+\.\s*|\.\s+|\s*。\s*|\s*dot\s*)(?:com|cn|net|org|cc|top|vip|me))(?:$|[^a-z0-9])'),
+    (r'(?:(?:加我|加|联系|咨询|私信|私聊|找我|滴滴)\s*(?:v|vx|wx|微信|威信|薇信|微|薇|扣扣|qq|企鹅|电话|手机|tg|飞机)?|\+\s*(?:v|vx|wx|微信|威信|薇信|扣扣|qq|企鹅))\s*(?:号)?\s*[:：]?\s*(?:1[3-9]\d{9}|[a-z][a-z0-9_-]{5,19}|\d{6,11})(?![a-z0-9])',
+     r'(?P<hit>(?:(?:加我|加|联系|咨询|私信|私聊|找我|滴滴)\s*(?:v|vx|wx|微信|威信|薇信|微|薇|扣扣|qq|企鹅|电话|手机|tg|飞机)?|\+\s*(?:v|vx|wx|微信|威信|薇信|扣扣|qq|企鹅))\s*(?:号)?\s*[:：]?\s*(?:1[3-9]\d{9}|[a-z][a-z0-9_-]{5,19}|\d{6,11}))(?:$|[^a-z0-9])'),
+])
+
+
+def _check_regex(v: Any, line: int | None, probs: _Problems, term: Any = None, stored: bool = False) -> str | None:
+    """A pattern entry's regex: RE2 must compile it (see :mod:`plugin.lexicon_regex`); the
+    message names the entry. ``stored``: an entry of a version published by an earlier release,
+    which is read (with a warning) so that the version stays usable; the matcher disables it."""
+    if isinstance(v, str) and v in LEGACY_PATTERNS:
+        probs.warn(line, f"entry {term!r}: regex of an earlier release, read as its RE2 rewrite "
+                         f"{LEGACY_PATTERNS[v]!r}")
+        return LEGACY_PATTERNS[v]
+    problem = pattern_problem(v)
+    if problem is not None:
+        label = f"entry {term.strip()!r}: " if isinstance(term, str) and term.strip() else ""
+        if stored and isinstance(v, str) and v.strip():
+            probs.warn(line, f"{label}regex {_show(v, 80)} is disabled: {problem}")
+            return v
+        probs.error(line, f"{label}invalid regex {_show(v, 80)}: {problem}")
         return None
     return v
+
+
+def _check_text(v: Any, line: int | None, probs: _Problems, key: str) -> str | None:
+    """A free-text field (note, clause, source ...): a string (a number is taken as its text)."""
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        kind = "no value" if v is None else f"a {type(v).__name__}"
+        probs.error(line, f"{key} must be text, got {kind}" + ("; quote it" if isinstance(v, (dt.date, bool)) else ""))
+        return None
+    t = str(v)
+    if _TEXT_BAD_CHARS.search(t):
+        probs.error(line, f"{key} contains control characters")
+        return None
+    if len(t) > MAX_TEXT_LEN:
+        probs.error(line, f"{key} longer than {MAX_TEXT_LEN} characters")
+        return None
+    return t
 
 
 def _check_variant(v: Any, line: int | None, probs: _Problems) -> str | None:
@@ -267,27 +338,34 @@ def _check_variant(v: Any, line: int | None, probs: _Problems) -> str | None:
 
 
 def _check_action(v: Any, line: int | None, probs: _Problems) -> str | None:
-    if v not in ACTIONS:
-        probs.error(line, f"unknown action {v!r} (expected one of {', '.join(ACTIONS)})")
+    if not isinstance(v, str) or v not in ACTIONS:
+        probs.error(line, f"unknown action {_show(v)} (expected one of {', '.join(ACTIONS)})")
         return None
     return str(v)
 
 
 def _check_severity(v: Any, line: int | None, probs: _Problems) -> int | None:
-    try:
+    n: int | None = None
+    if isinstance(v, bool):
+        n = None
+    elif isinstance(v, int):
+        n = v
+    elif isinstance(v, float) and v.is_integer():
         n = int(v)
-    except (TypeError, ValueError):
-        probs.error(line, f"severity must be an integer 1-5, got {v!r}")
-        return None
-    if isinstance(v, bool) or not 1 <= n <= 5:
-        probs.error(line, f"severity must be an integer 1-5, got {v!r}")
+    elif isinstance(v, str) and v.strip().isascii() and v.strip().isdigit() and len(v.strip()) <= 3:
+        n = int(v.strip())
+    if n is None or not 1 <= n <= 5:
+        probs.error(line, f"severity must be an integer 1-5, got {_show(v)}")
         return None
     return n
 
 
 def _check_category(v: Any, line: int | None, probs: _Problems) -> str | None:
+    if v is None:
+        probs.error(line, "category has no value (lower-case letters, digits and _, e.g. gambling)")
+        return None
     if not isinstance(v, str) or not _CATEGORY_RE.match(v):
-        probs.error(line, f"category {v!r} must be lower-case letters, digits and _ (e.g. gambling)")
+        probs.error(line, f"category {_show(v)} must be lower-case letters, digits and _ (e.g. gambling)")
         return None
     return v
 
@@ -299,14 +377,20 @@ def _check_date(v: Any, line: int | None, probs: _Problems, key: str) -> dt.date
         return v.date()
     if isinstance(v, dt.date):
         return v
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
-        probs.error(line, f"{key} must be a date YYYY-MM-DD, got {v!r}")
-        return None
+    if isinstance(v, str) and len(v) <= 40:
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError as exc:
+            probs.error(line, f"{key} {v!r} is not a date YYYY-MM-DD ({exc})")
+            return None
+    probs.error(line, f"{key} must be a date YYYY-MM-DD, got {_show(v)}")
+    return None
 
 
-def _check_context(v: Any, line: int | None, probs: _Problems) -> ContextRule | None:
+def _check_context(v: Any, line: int | None, probs: _Problems, header: ContextRule | None = None,
+                   in_header: bool = False) -> ContextRule | None:
+    """A context rule; in an entry or variant, ``requires_any: header`` / ``excludes_any: header``
+    take that list from the header context (``header``)."""
     if v is None:
         return None
     if not isinstance(v, dict):
@@ -314,11 +398,19 @@ def _check_context(v: Any, line: int | None, probs: _Problems) -> ContextRule | 
         return None
     unknown = set(v) - _CONTEXT_KEYS
     if unknown:
-        probs.error(line, f"unknown context field(s): {', '.join(sorted(map(str, unknown)))}")
+        probs.error(line, f"unknown context field(s): {', '.join(sorted(_show(k) for k in unknown))}")
         return None
     out: dict[str, Any] = {}
     for key in ("requires_any", "excludes_any"):
         words = v.get(key) or []
+        if words == HEADER_WORDS:
+            inherited = getattr(header, key, ()) if not in_header else ()
+            if not inherited:
+                probs.error(line, f"context.{key}: {HEADER_WORDS} needs a header context with {key}"
+                            if not in_header else f"context.{key}: {HEADER_WORDS} only works in entries")
+                return None
+            out[key] = tuple(inherited)
+            continue
         if isinstance(words, str):
             words = [words]
         if not isinstance(words, list):
@@ -332,7 +424,7 @@ def _check_context(v: Any, line: int | None, probs: _Problems) -> ContextRule | 
         out[key] = tuple(clean)
     within = v.get("within", 12)
     if isinstance(within, bool) or not isinstance(within, int) or not 1 <= within <= 200:
-        probs.error(line, f"context.within must be an integer 1-200, got {within!r}")
+        probs.error(line, f"context.within must be an integer 1-200, got {_show(within)}")
         return None
     return ContextRule(out["requires_any"], out["excludes_any"], within)
 
@@ -345,18 +437,30 @@ def _check_techniques(v: Any, line: int | None, probs: _Problems) -> frozenset[s
     if not isinstance(v, list):
         probs.error(line, f"techniques must be a list drawn from {', '.join(TECHNIQUES)}")
         return None
-    bad = [t for t in v if t not in TECHNIQUES and t != "all"]
+    bad = [t for t in v if not isinstance(t, str) or (t not in TECHNIQUES and t != "all")]
     if bad:
-        probs.error(line, f"unknown technique(s) {bad} (expected {', '.join(TECHNIQUES)} or all)")
+        probs.error(line, f"unknown technique(s) {_show(bad, 80)} (expected {', '.join(TECHNIQUES)} or all)")
         return None
     if "all" in v:
         return frozenset(TECHNIQUES)
     return frozenset(v)
 
 
+def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """An entry's stable id: text (or a number), no control characters, at most 200 characters."""
+    if isinstance(v, bool) or not isinstance(v, (str, int)) or not str(v).strip():
+        probs.error(line, f"id must be non-empty text, got {_show(v)}")
+        return None
+    t = str(v)
+    if _BAD_CHARS.search(t) or len(t) > 200:
+        probs.error(line, f"id {_show(t)} has control characters or is longer than 200 characters")
+        return None
+    return t
+
+
 def _check_choice(v: Any, line: int | None, probs: _Problems, key: str, choices: tuple[str, ...]) -> str | None:
-    if v not in choices:
-        probs.error(line, f"{key} must be one of {', '.join(choices)}, got {v!r}")
+    if not isinstance(v, str) or v not in choices:
+        probs.error(line, f"{key} must be one of {', '.join(choices)}, got {_show(v)}")
         return None
     return str(v)
 
@@ -446,16 +550,23 @@ def _parse_tsv(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], 
     return {}, entries
 
 
-def _node_value(node: yaml.Node) -> Any:
-    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+_INVALID = object()  # a node whose value could not be built (the problem is already reported)
+
+
+def _node_value(node: yaml.Node, probs: _Problems) -> Any:
+    """The Python value of a node; on failure reports it (with its line) and returns ``_INVALID``."""
+    try:
+        return safe_yaml.construct(node)
+    except safe_yaml.YamlProblem as exc:
+        probs.error(exc.line or node.start_mark.line + 1, exc.message)
+        return _INVALID
 
 
 def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        probs.error(mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
+        root = safe_yaml.compose(text)
+    except safe_yaml.YamlProblem as exc:
+        probs.error(exc.line, exc.message)
         return {}, []
     if root is None:
         probs.error(None, "empty YAML lexicon (expected a mapping with 'entries')")
@@ -465,42 +576,60 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
         return {}, []
     nodes: dict[str, yaml.Node] = {}
     for k, v in root.value:
+        if not isinstance(k, yaml.ScalarNode):
+            probs.error(k.start_mark.line + 1, "a header field name must be a plain word")
+            continue
         key = k.value
         if key in nodes:
-            probs.error(k.start_mark.line + 1, f"duplicate header key {key!r}")
+            probs.error(k.start_mark.line + 1, f"duplicate header key {_show(key)}")
         if key not in _HEADER_KEYS:
-            probs.error(k.start_mark.line + 1, f"unknown header field {key!r}")
+            probs.error(k.start_mark.line + 1, f"unknown header field {_show(key)}")
+            continue
         nodes[key] = v
-    header = {k: _node_value(v) for k, v in nodes.items() if k not in ("entries", "allow")}
     hl = lambda k: nodes[k].start_mark.line + 1 if k in nodes else None  # noqa: E731
+    header: dict[str, Any] = {}
+    for k, v in nodes.items():
+        if k in ("entries", "allow"):
+            continue
+        value = _node_value(v, probs)
+        if value is _INVALID:
+            continue
+        if k in _TEXT_HEADER_KEYS:
+            value = _check_text(value, hl(k), probs, k)
+            if value is None:
+                continue
+        elif value is None:
+            probs.error(hl(k), f"header field {k!r} has no value")
+            continue
+        header[k] = value
     stem = Path(path).stem.lower().replace("-", "_")
     d = _Defaults(category="custom", lexicon=str(header.get("lexicon") or stem))
     if "category" in header:
         d.category = _check_category(header["category"], hl("category"), probs) or d.category
-    elif _CATEGORY_RE.match(stem):
+    elif "category" not in nodes and _CATEGORY_RE.match(stem):
         d.category = stem
     if "action" in header:
         d.action = _check_action(header["action"], hl("action"), probs) or d.action
     if "severity" in header:
         d.severity = _check_severity(header["severity"], hl("severity"), probs) or d.severity
     if "clause" in header:
-        d.clause = str(header["clause"])
+        d.clause = header["clause"]
     if "boundary" in header:
         d.boundary = _check_choice(header["boundary"], hl("boundary"), probs, "boundary", BOUNDARY_MODES) or "auto"
     if "scope" in header:
         d.scope = _check_choice(header["scope"], hl("scope"), probs, "scope", SCOPES) or "content"
     if "techniques" in header:
-        t = _check_techniques(header["techniques"], hl("techniques"), probs)
-        if t is not None:
-            d.techniques = t
+        techs = _check_techniques(header["techniques"], hl("techniques"), probs)
+        if techs is not None:
+            d.techniques = techs
     if "context" in header:
-        d.context = _check_context(header["context"], hl("context"), probs)
+        d.context = _check_context(header["context"], hl("context"), probs, in_header=True)
     entries: list[Entry] = []
     for section in ("entries", "allow"):
         if section not in nodes:
             continue
         seq = nodes[section]
-        if isinstance(seq, yaml.ScalarNode) and seq.value in ("", "~", "null"):
+        if isinstance(seq, yaml.ScalarNode) and seq.tag == "tag:yaml.org,2002:null":
             continue
         if not isinstance(seq, yaml.SequenceNode):
             probs.error(seq.start_mark.line + 1, f"'{section}' must be a list")
@@ -508,13 +637,15 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
         for item in seq.value:
             line = item.start_mark.line + 1
             if section == "allow":
-                t = _check_term(_node_value(item), line, probs, "allow phrase")
+                value = _node_value(item, probs)
+                t = _check_term(value, line, probs, "allow phrase") if value is not _INVALID else None
                 if t:
                     entries.append(_make_entry(t, d, path, line, action="allow", techniques=frozenset(),
                                                context=None, boundary="none"))
                 continue
             if isinstance(item, yaml.ScalarNode):
-                t = _check_term(_node_value(item), line, probs)
+                value = _node_value(item, probs)
+                t = _check_term(value, line, probs) if value is not _INVALID else None
                 if t:
                     entries.append(_make_entry(t, d, path, line))
                 continue
@@ -522,7 +653,10 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
                 probs.error(line, "an entry must be a term string or a mapping with 'term'")
                 continue
             _check_duplicate_keys(item, probs)
-            e = _parse_yaml_entry(_node_value(item) or {}, d, path, line, probs)
+            value = _node_value(item, probs)
+            if value is _INVALID:
+                continue
+            e = _parse_yaml_entry(value or {}, d, path, line, probs)
             if e:
                 entries.append(e)
     if "entries" not in nodes and "allow" not in nodes:
@@ -543,11 +677,12 @@ def _check_duplicate_keys(node: yaml.MappingNode, probs: _Problems) -> None:
             _check_duplicate_keys(v, probs)
 
 
-def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems) -> Entry | None:
-    before = len(probs.errors)
+def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, probs: _Problems,
+                      stored: bool = False) -> Entry | None:
+    before = probs.error_count
     unknown = set(m) - _ENTRY_KEYS
     if unknown:
-        probs.error(line, f"unknown entry field(s): {', '.join(sorted(map(str, unknown)))}")
+        probs.error(line, f"unknown entry field(s): {', '.join(sorted(_show(k) for k in unknown))}")
     if "term" not in m:
         probs.error(line, "entry has no 'term'")
         return None
@@ -561,11 +696,11 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         kw["severity"] = _check_severity(m["severity"], line, probs)
     for key in ("note", "clause"):
         if key in m and m[key] is not None:
-            kw[key] = str(m[key])
+            kw[key] = _check_text(m[key], line, probs, key)
     if "id" in m:
-        kw["term_id"] = str(m["id"])
+        kw["term_id"] = _check_id(m["id"], line, probs)
     if "regex" in m:
-        kw["regex"] = _check_regex(m["regex"], line, probs)
+        kw["regex"] = _check_regex(m["regex"], line, probs, m.get("term"), stored)
     if "boundary" in m:
         kw["boundary"] = _check_choice(m["boundary"], line, probs, "boundary", BOUNDARY_MODES)
     if "scope" in m:
@@ -573,7 +708,7 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
     if "techniques" in m:
         kw["techniques"] = _check_techniques(m["techniques"], line, probs)
     if "context" in m:
-        kw["context"] = _check_context(m["context"], line, probs)
+        kw["context"] = _check_context(m["context"], line, probs, d.context)
     kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")
     kw["valid_to"] = _check_date(m.get("valid_to"), line, probs, "valid_to")
     if kw["valid_from"] and kw["valid_to"] and kw["valid_from"] > kw["valid_to"]:
@@ -587,11 +722,14 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         if isinstance(v, dict):
             bad = set(v) - _VARIANT_KEYS
             if bad:
-                probs.error(line, f"unknown variant field(s): {', '.join(sorted(map(str, bad)))}")
+                probs.error(line, f"unknown variant field(s): {', '.join(sorted(_show(k) for k in bad))}")
                 continue
             vt = _check_variant(v.get("text"), line, probs)
-            ctx = _check_context(v.get("context"), line, probs)
-            tech = str(v.get("technique") or "variant")
+            ctx = _check_context(v.get("context"), line, probs, d.context)
+            tech = v.get("technique") or "variant"
+            if not isinstance(tech, str) or tech not in VARIANT_TECHNIQUES:
+                probs.error(line, f"variant technique must be one of {', '.join(VARIANT_TECHNIQUES)}, got {_show(tech)}")
+                continue
             if vt:
                 variants.append(Variant(vt, ctx, tech))
         else:
@@ -599,7 +737,7 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             if vt:
                 variants.append(Variant(vt))
     kw["variants"] = tuple(variants)
-    if len(probs.errors) > before or not term:
+    if probs.error_count > before or not term:
         return None
     return _make_entry(term, d, path, line, **kw)
 
@@ -629,7 +767,7 @@ def parse_lexicon_text(text: str, path: str, fmt: str | None = None) -> tuple[Le
     lex = Lexicon(
         name=str(header.get("lexicon") or Path(path).stem),
         path=path,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         entries=tuple(entries),
         category=str(header.get("category") or ""),
         action=str(header.get("action") or "review"),
@@ -658,7 +796,9 @@ def _check_duplicates(entries: Iterable[Entry], probs: _Problems) -> None:
             probs.warn(line, f"duplicate term {e.term!r} (first at {prev.source})")
 
 
-def _read(path: str) -> str:
+def read_lexicon_text(path: str) -> str:
+    """The text of a lexicon file (UTF-8, BOM dropped); raises :class:`LexiconError` with the line
+    of the first invalid byte."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -673,7 +813,7 @@ def _read(path: str) -> str:
 def lint_lexicon(path: str) -> list[LexiconProblem]:
     """All problems in a lexicon file (empty list when it is clean)."""
     try:
-        text = _read(path)
+        text = read_lexicon_text(path)
     except LexiconError as exc:
         return exc.problems
     return parse_lexicon_text(text, path)[1]
@@ -681,7 +821,7 @@ def lint_lexicon(path: str) -> list[LexiconProblem]:
 
 def load_lexicon(path: str) -> Lexicon:
     """Load one lexicon file; raises :class:`LexiconError` listing every error."""
-    lex, problems = parse_lexicon_text(_read(path), path)
+    lex, problems = parse_lexicon_text(read_lexicon_text(path), path)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise LexiconError(errors)

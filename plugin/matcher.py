@@ -26,22 +26,26 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import logging
 import re
 import threading
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import ahocorasick
 
 from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
+from .lexicon_regex import PatternError, RegexText, compile_pattern
 from .models import CheckResult, Hit, most_severe
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
+
+log = logging.getLogger(__name__)
 
 # Lower is better: which technique wins when one entry matches the same place twice.
 TECHNIQUE_RANK = {
@@ -92,11 +96,12 @@ class _Compiled:
     automaton: ahocorasick.Automaton | None
     context_words: tuple[tuple[tuple[str, ...], tuple[str, ...], int] | None, ...]  # per entry, dense forms
     min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
-    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # pattern entries, matched on the folded text
+    regexes: tuple[tuple[int, Any], ...]  # pattern entries (RE2 objects), matched on the folded text
     wide: bool  # keys are plain strings (huge lexicons) instead of UTF-16 code units
     split_chars: tuple[str, ...]  # FORM pattern's pat_entry → the character (or word) the spelling stands for
     split_techs: tuple[str, ...]  # ... and the technique a hit through it reports (split, variant)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
+    disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -152,6 +157,12 @@ class Matcher:
         return self._c.entries
 
     @property
+    def disabled_patterns(self) -> tuple[str, ...]:
+        """Term ids of pattern entries left out because RE2 cannot run their regex (published by an
+        earlier release; the lexicon parser refuses such patterns now)."""
+        return self._c.disabled_patterns
+
+    @property
     def lexicons(self) -> tuple[Lexicon, ...]:
         """The lexicon files this matcher was built from (empty for :meth:`from_entries`)."""
         return self._lexicons
@@ -167,13 +178,18 @@ class Matcher:
         pat_homo = bytearray()
         pat_extra: dict[int, tuple[str, object | None]] = {}
         # patterns first (keys computed in one batch below)
-        regexes: list[tuple[int, re.Pattern[str]]] = []
+        regexes: list[tuple[int, Any]] = []
+        disabled: list[str] = []
         variant_chars = frozenset(shape)
         poly_free = t.no_context_chars  # characters that never start or end a phrase reading override
         alt_keys: list[tuple[int, str]] = []
         for i, e in enumerate(entries):
             if e.regex:
-                regexes.append((i, re.compile(e.regex)))
+                try:
+                    regexes.append((i, compile_pattern(e.regex)))
+                except PatternError as exc:  # published by an earlier release (the parser refuses new ones)
+                    log.error("pattern entry %s (%s) disabled: %s", e.term_id, e.source, exc)
+                    disabled.append(e.term_id)
                 continue
             d = terms_dense[i]
             if d and BREAK not in d:
@@ -304,7 +320,7 @@ class Matcher:
         )
         return _Compiled(entries, pat_entry, bytes(pat_kind), pat_dense, bytes(pat_homo), pat_extra,
                          groups, automaton, ctx_words, min_len, tuple(regexes), wide, tuple(split_chars),
-                         tuple(split_techs), reach)
+                         tuple(split_techs), reach, tuple(disabled))
 
     def _split_hits(self, dense: str, spellings: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, str, object | None]]:
         """Hits where the spellings found in ``dense`` are replaced: component spellings joined
@@ -520,16 +536,16 @@ class Matcher:
         entries = self._c.entries
         ctxw = self._c.context_words
         out: list[Hit] = []
+        view: RegexText | None = None
         for idx, rx in self._c.regexes:
             ent = entries[idx]
             if ent.scope != scope and ent.scope != "any":
                 continue
             if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
                 continue
-            for m in rx.finditer(folded):
-                if m.end() <= m.start():
-                    continue
-                s, e = m.start(), m.end()
+            if view is None:
+                view = RegexText(folded)
+            for s, e in view.spans(rx):
                 if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
                     continue
                 os_ = omap(s) if omap else s

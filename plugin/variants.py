@@ -18,8 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
 
 __all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
@@ -120,12 +119,15 @@ def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
 def _read_yaml(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            text = fh.read()
     except FileNotFoundError:
         return None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LexiconError([LexiconProblem(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError([LexiconProblem(path, None, f"cannot read the table: {exc}")]) from None
+    try:
+        return safe_yaml.load(text)
+    except safe_yaml.YamlProblem as exc:
+        raise LexiconError([LexiconProblem(path, exc.line, exc.message)]) from None
 
 
 def _variant_path(name: str) -> str:

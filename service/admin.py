@@ -273,6 +273,13 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store), who: Tok
     prefix = tmp + "/"
     for item in out["issues"] + out["changes"]:
         item["source"] = (item.get("source") or "").replace(prefix, "")
+    if not rep.ok:  # the service's error shape on top of the report: file:line of the first problems
+        blocking = [i for i in out["issues"] if i["level"] in ("error", "force")]
+        where = [f"{i['source']}:{i['line']}" if i["line"] and not i["source"].endswith(f":{i['line']}")
+                 else i["source"] or i["term_id"] for i in blocking]
+        more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
+        out["error"] = "import_refused"
+        out["message"] = "; ".join(f"{w}: {i['message']}" for w, i in zip(where[:5], blocking)) + more
     return JSONResponse(out, status_code=200 if rep.ok else 422)
 
 

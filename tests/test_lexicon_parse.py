@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from plugin import LexiconError, Matcher, lint_lexicon, load_lexicon
+from plugin.lexicon import parse_lexicon_text
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:
@@ -119,3 +120,92 @@ def test_short_variants_are_errors_and_short_terms_warn(tmp_path: Path) -> None:
     problems = lint_lexicon(p)
     assert any(x.severity == "error" and x.line == 3 and "fewer than two" in x.message for x in problems)
     assert any(x.severity == "warning" and x.line == 5 and "single character" in x.message for x in problems)
+
+
+# --------------------------------------------------------------------------- malformed input: errors, never exceptions
+
+_E = "category: gambling\nentries:\n  - term: 赌场\n"  # an entry at line 3; cases append its fields
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("category:\nentries:\n  - 赌场\n", 1, "header field 'category' has no value"),
+    ("category: gambling\nclause:\nentries:\n  - 赌场\n", 2, "clause must be text, got no value"),
+    (_E + "    valid_from: 2025-02-30\n", 3, "valid_from '2025-02-30' is not a date YYYY-MM-DD (day is out of range"),
+    (_E + "    valid_to: 2025-13-01\n", 3, "valid_to '2025-13-01' is not a date"),
+    (_E + "    valid_from: 20250101\n", 3, "valid_from must be a date YYYY-MM-DD, got 20250101"),
+    (_E + "    severity: .inf\n", 3, "severity must be an integer 1-5, got inf"),
+    (_E + "    severity: 2.5\n", 3, "got 2.5"),
+    (_E + "    severity: [1]\n", 3, "got [1]"),
+    ("category: gambling\nseverity: .nan\nentries: [赌场]\n", 2, "got nan"),
+    (_E + "    action: {a: 1}\n", 3, "unknown action {'a': 1}"),
+    (_E + "    category: [a]\n", 3, "category ['a'] must be"),
+    (_E + "    note: [1]\n", 3, "note must be text, got a list"),
+    (_E + "    note: 2024-01-01\n", 3, "note must be text, got a date; quote it"),
+    (_E + "    clause: {a: 1}\n", 3, "clause must be text, got a dict"),
+    (_E + "    note: \"a\\x1bb\"\n", 3, "note contains control characters"),
+    (_E + "    id: [x]\n", 3, "id must be non-empty text"),
+    (_E + "    scope: [content]\n", 3, "scope must be one of"),
+    (_E + "    boundary: {a: 1}\n", 3, "boundary must be one of"),
+    (_E + "    techniques: [[pinyin]]\n", 3, "unknown technique(s)"),
+    (_E + "    context: [警方]\n", 3, "context must be a mapping"),
+    (_E + "    context: {within: .inf}\n", 3, "context.within must be an integer 1-200, got inf"),
+    (_E + "    context: {excludes_any: header}\n", 3, "needs a header context with excludes_any"),
+    (_E + "    variants: {a: 1}\n", 3, "variants must be a list"),
+    (_E + "    variants: [{text: 赌城, technique: bogus}]\n", 3, "variant technique must be one of"),
+    (_E + "    regex: {a: 1}\n", 3, "regex must be a string"),
+    (_E + "    term: x\n", 4, "duplicate key 'term'"),
+    ("category: gambling\ncontext: {excludes_any: header}\nentries: [赌场]\n", 2, "header only works in entries"),
+    ("category: gambling\nlexicon: [a]\nentries: [赌场]\n", 2, "lexicon must be text"),
+    ("category: gambling\n[a]: 1\nentries: [赌场]\n", 2, "a header field name must be a plain word"),
+    ("category: gambling\nentries: {a: 1}\n", 2, "'entries' must be a list"),
+    ("category: gambling\nentries:\n  - [赌场]\n", 3, "an entry must be a term string or a mapping"),
+    ("category: gambling\nallow: [{a: 1}]\nentries: []\n", 2, "allow phrase must be a string, got dict"),
+    ("- 赌场\n", 1, "a YAML lexicon must be a mapping"),
+    ("category: gambling\nentries:\n  - 赌\x00场\n", 3, "character U+0000 is not allowed"),
+    ("category: gambling\nentries:\n  - \"赌\\0场\"\n", 3, "contains control characters"),
+])
+def test_malformed_yaml_is_an_error_with_its_line(text: str, line: int, fragment: str) -> None:
+    lex, problems = parse_lexicon_text(text, "gambling.yaml")
+    errors = [p for p in problems if p.severity == "error"]
+    assert errors and errors[0].line == line and fragment in errors[0].message, problems
+    assert "Traceback" not in errors[0].message
+
+
+@pytest.mark.parametrize("name, text, line, fragment", [
+    ("a.tsv", "赌场\tgambling\tblock\t" + "9" * 5000 + "\n", 1, "severity must be an integer 1-5, got '9999"),
+    ("a.tsv", "赌\x00场\tgambling\n", 1, "contains control characters"),
+    ("a.tsv", "赌场\tgambling\tblock\t2.5\n", 1, "got '2.5'"),
+    ("a.txt", "# severity: " + "9" * 5000 + "\n赌场\n", 1, "severity must be an integer 1-5"),
+    ("a.txt", "# category:\n赌场\n", 1, "category '' must be"),
+    ("a.txt", "赌\ud800场\n", 1, "contains control characters"),
+])
+def test_malformed_text_formats_are_errors(name: str, text: str, line: int, fragment: str) -> None:
+    problems = parse_lexicon_text(text, name)[1]
+    assert problems[0].line == line and fragment in problems[0].message and len(problems[0].message) < 200
+
+
+def test_non_utf8_file_is_an_error_with_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "gambling.yaml"
+    p.write_bytes("category: gambling\nentries:\n  - 赌场\n  - ".encode() + b"\xff\xfe\n")
+    assert [str(x) for x in lint_lexicon(str(p))] == [f"{p}:4: error: file is not valid UTF-8"]
+    with pytest.raises(LexiconError):
+        load_lexicon(str(p))
+
+
+def test_header_words_are_inherited_by_entries_and_variants() -> None:
+    text = ("category: gambling\ncontext: {excludes_any: [警方, 破获], within: 9}\nentries:\n"
+            "  - term: 赌场\n    context: {requires_any: [充值], excludes_any: header}\n"
+            "    variants: [{text: 堵场, context: {excludes_any: header}}]\n")
+    lex, problems = parse_lexicon_text(text, "gambling.yaml")
+    assert not problems
+    e = lex.entries[0]
+    assert e.context.excludes_any == ("警方", "破获") and e.context.requires_any == ("充值",)
+    assert e.context.within == 12 and e.variants[0].context.excludes_any == ("警方", "破获")
+    assert e.to_dict()["context"]["excludes_any"] == ["警方", "破获"]  # stored and exported written out
+
+
+def test_problems_are_capped_but_errors_still_counted() -> None:
+    text = "".join(f"赌场{i}\tgambling\tbogus\n" for i in range(3000))
+    lex, problems = parse_lexicon_text(text, "a.tsv")
+    assert len(problems) == 501 and lex.entries == ()
+    assert problems[-1].severity == "error" and "2500 more error(s)" in problems[-1].message

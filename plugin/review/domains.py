@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from .. import safe_yaml
 from ..normalize import fold_text
 from .models import DOMAINS
 
@@ -73,7 +72,10 @@ class DomainInference:
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> DomainInference:
     with open(path, encoding="utf-8") as fh:
-        table = yaml.safe_load(fh) or {}
+        try:
+            table = safe_yaml.load(fh.read()) or {}
+        except safe_yaml.YamlProblem as exc:
+            raise ValueError(f"{path}: {exc}") from None
     if not isinstance(table, dict):
         raise ValueError(f"{path}: expected a mapping of domain → terms")
     return DomainInference(table)

@@ -17,9 +17,11 @@ from plugin.lexicon import Entry, _Defaults, _parse_yaml_entry, _Problems  # the
 __all__ = ["digest", "entry_from_dict", "entry_json", "parse_entry_dict", "term_id_of"]
 
 
-def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = None
+def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = None, stored: bool = False
                      ) -> tuple[Entry | None, list[LexiconProblem]]:
-    """Validate and build an entry from a dict; returns ``(entry or None, problems)``."""
+    """Validate and build an entry from a dict; returns ``(entry or None, problems)``. ``stored``:
+    the entry belongs to a published version, so a regex RE2 cannot run (published by an earlier
+    release) is only a warning; the matcher disables that entry."""
     probs = _Problems(source)
     if not isinstance(data, dict):
         probs.error(line, f"an entry must be a mapping with 'term' and 'category', got {type(data).__name__}")
@@ -28,13 +30,13 @@ def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = Non
         probs.error(line, "entry has no 'category'")
         return None, probs.items
     defaults = _Defaults(category=str(data.get("category")), lexicon=str(data.get("category")))
-    entry = _parse_yaml_entry(dict(data), defaults, source, line or 0, probs)
+    entry = _parse_yaml_entry(dict(data), defaults, source, line or 0, probs, stored)
     return entry, probs.items
 
 
-def entry_from_dict(data: dict[str, Any], *, source: str = "store") -> Entry:
+def entry_from_dict(data: dict[str, Any], *, source: str = "store", stored: bool = False) -> Entry:
     """Build an entry from a dict that is known to be valid (raises ``ValueError`` otherwise)."""
-    entry, problems = parse_entry_dict(data, source=source)
+    entry, problems = parse_entry_dict(data, source=source, stored=stored)
     errors = [p for p in problems if p.severity == "error"]
     if entry is None or errors:
         raise ValueError("; ".join(p.message for p in errors) or "invalid entry")

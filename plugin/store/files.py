@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import yaml
 
 from plugin.errors import LexiconError
-from plugin.lexicon import Entry, _read, parse_lexicon_text
+from plugin.lexicon import Entry, parse_lexicon_text, read_lexicon_text
 
 from .actor import Actor
 from .entries import entry_json
@@ -64,7 +64,7 @@ def _parse_files(paths: Sequence[str], issues: list[Issue]) -> list[Entry]:
     entries: list[Entry] = []
     for path in paths:
         try:
-            text = _read(str(path))
+            text = read_lexicon_text(str(path))
         except LexiconError as exc:
             issues.extend(Issue("error", "file", p.message, "", p.path, p.line) for p in exc.problems)
             continue
@@ -134,6 +134,13 @@ def import_files(store: "LexiconStore", paths: Sequence[str], *, author: Actor |
     return rep
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value shared by two entries out twice: lexicon files may not hold anchors / aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def export_version(store: "LexiconStore", version: int | None, out_dir: str | Path) -> list[str]:
     """Write ``version`` (default: live) as one YAML lexicon per category; returns the file paths."""
     if version is None:
@@ -152,7 +159,7 @@ def export_version(store: "LexiconStore", version: int | None, out_dir: str | Pa
                       f"author {info['author']}, approver {info['approver'] or '-'})",
             "entries": [e.to_dict() for e in sorted(by_cat[cat], key=lambda x: x.term_id)],
         }
-        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
+        text = yaml.dump(doc, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=120)
         path = out / f"{cat}.yaml"
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{cat}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -237,7 +237,7 @@ class LexiconStore:
         with self._read() as conn:
             self._require_version(conn, version)
             raw = self._version_map(conn, version)
-        out = {t: entry_from_dict(json.loads(js), source=f"v{version}") for t, js in sorted(raw.items())}
+        out = {t: entry_from_dict(json.loads(js), source=f"v{version}", stored=True) for t, js in sorted(raw.items())}
         if len(self._entries_cache) >= 4:
             self._entries_cache.pop(next(iter(self._entries_cache)))
         self._entries_cache[version] = out
