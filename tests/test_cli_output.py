@@ -41,7 +41,6 @@ def test_listings_escape_stored_control_characters(tmp_path: Path) -> None:
         _run("lexicon", "draft", "show", str(cs), "--db", str(db)),
         _run("lexicon", "draft", "show", str(cs), "--db", str(db), "--json"),
         _run("lexicon", "versions", "--db", str(db)),
-        _run("lexicon", "show", "--db", str(db), "-q", "线上"),
         _run("lexicon", "history", "gambling:线上棋牌", "--db", str(db)),
         _run("token", "list", "--db", str(db)),
     ]
