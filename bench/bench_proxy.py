@@ -108,7 +108,7 @@ def main() -> None:
         ports = {}
         for name, g in variants.items():
             app = FastAPI()
-            app.state.guard = SimpleNamespace(config=SimpleNamespace(upstream_url=server.url),
+            app.state.guard = SimpleNamespace(config=SimpleNamespace(upstream_url=server.url, check_threads=4),
                                               live=SimpleNamespace(current=lambda: matcher), rumors=g.rumors)
             app.state.search_guard = g
             proxy.install(app)

@@ -24,6 +24,7 @@ One ``httpx.AsyncClient`` is shared by every request; put your own in
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Mapping
 from urllib.parse import quote
@@ -52,6 +53,8 @@ from plugin.search.policy import (
     check_msearch_answer,
     check_search_body,
 )
+
+from .routes.deps import run_check
 
 __all__ = ["install", "start", "stop", "build_search_guard", "DEFAULT_PREFIX"]
 
@@ -325,7 +328,8 @@ async def _search(app: FastAPI, request: Request, index: str | None) -> Response
         last.append(resp)
         return _answer(resp)
 
-    result = await run_plan_async(guard.plan_search(body, q=q, scroll=scroll), send)
+    result = await run_plan_async(guard.plan_search(body, q=q, scroll=scroll), send,
+                                  offload=functools.partial(run_check, request))
     return _json_response(result, last[0] if last else None)
 
 
@@ -345,7 +349,7 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
     params = list(request.query_params.multi_items())
     guard = _guard(app)
     plans = [guard.plan_search(b, q=None) for _, b in pairs]
-    results, pending = start_plans(plans)
+    results, pending = await run_check(request, start_plans, plans)
     first: httpx.Response | None = None
     while pending:
         lines = msearch_request_lines(pairs, pending)
@@ -355,7 +359,8 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
         if resp.status_code >= 400:
             return _passthrough(resp)
         first = first or resp
-        pending = advance_plans(plans, results, pending, check_msearch_answer(_answer(resp), len(pending)))
+        pending = await run_check(request, advance_plans, plans, results, pending,
+                                  check_msearch_answer(_answer(resp), len(pending)))
     return _json_response({"responses": results}, first)
 
 
@@ -365,7 +370,7 @@ async def _count(app: FastAPI, request: Request, index: str) -> Response:
     body = _parse_json_body(raw)
     guard = _guard(app)
     check_search_body(body, guard.config.allowed_features)
-    blocked, _ = guard.plan_count(body, q=request.query_params.get("q"))
+    blocked, _ = await run_check(request, functools.partial(guard.plan_count, body, q=request.query_params.get("q")))
     if blocked is not None:
         return JSONResponse(blocked)
     resp = await _upstream(app, request, request.method, _index_path(index, None, "_count"), content=raw,

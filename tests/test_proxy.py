@@ -22,7 +22,7 @@ def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rum
     app = FastAPI()
     matcher = matcher or FakeMatcher(TERMS)
     app.state.guard = SimpleNamespace(
-        config=SimpleNamespace(upstream_url=upstream, **cfg),
+        config=SimpleNamespace(upstream_url=upstream, check_threads=2, **cfg),
         live=SimpleNamespace(current=lambda: matcher),
         rumors=rumors,
     )
@@ -665,3 +665,42 @@ def test_fuzzed_upstream_answers_are_200_or_502(answer, req):
             title = (hit.get("_source") or {}).get("title")
             assert not any("百家乐" in t for t in ([title] if isinstance(title, str) else title or [])
                            if isinstance(t, str)), hit
+
+
+def test_proxy_checks_run_off_the_event_loop():
+    """The query check and hit filtering of a proxied search run in check threads: while the matcher is
+    held inside a search, another route of the same server still answers."""
+    import threading
+
+    from tests.store.server import serve
+
+    def handler(request):
+        return httpx.Response(200, json=hits_response(3))
+
+    matcher = FakeMatcher(TERMS)
+    entered, release = threading.Semaphore(0), threading.Event()
+    check = matcher.check
+
+    def held_check(text, *a, **kw):
+        entered.release()
+        if not release.wait(60):
+            raise RuntimeError("never released")
+        return check(text, *a, **kw)
+
+    matcher.check = held_check
+    app = make_app(handler, matcher=matcher)
+    app.add_api_route("/healthz", lambda: {"status": "ok"})
+    with serve(app) as base:
+        out: list = []
+        t = threading.Thread(target=lambda: out.append(httpx.post(f"{base}/es/news/_search", timeout=90,
+                                                                  json={"query": {"match": {"title": "新闻"}}})),
+                             daemon=True)
+        t.start()
+        try:
+            assert entered.acquire(timeout=30), "the search never reached the matcher"
+            assert httpx.get(f"{base}/healthz", timeout=20).status_code == 200
+            assert t.is_alive() and not out  # answered while the search was held in the matcher
+        finally:
+            release.set()
+            t.join(60)
+    assert out and out[0].status_code == 200, out and out[0].text

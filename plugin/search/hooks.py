@@ -28,10 +28,11 @@ and cleaned of what the guard does not pass on.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generator, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Generator, Iterable, Mapping, Protocol, Sequence
 
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
@@ -57,6 +58,7 @@ __all__ = [
     "join_index",
     "msearch_pairs",
     "msearch_request_lines",
+    "Offload",
     "run_plan_async",
     "run_plan_sync",
     "run_plans_async",
@@ -603,14 +605,31 @@ def run_plan_sync(plan: Plan, send: Callable[[UpstreamRequest], dict]) -> dict:
         return stop.value
 
 
-async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Any]) -> dict:
-    """Async twin of :func:`run_plan_sync` (``send`` is a coroutine function)."""
+def step_plan(plan: Plan, response: Any = None, *, first: bool = False) -> tuple[UpstreamRequest | None, Any]:
+    """Advance ``plan`` one step (its CPU work: checking the query, filtering the answer):
+    ``(next request, None)`` while it needs the upstream, ``(None, result)`` when it is done."""
     try:
-        req = next(plan)
-        while True:
-            req = plan.send(await send(req))
+        return (next(plan) if first else plan.send(response)), None
     except StopIteration as stop:
-        return stop.value
+        return None, stop.value
+
+
+#: Runs ``fn(*args)`` somewhere (a worker thread) and returns its result.
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def _inline(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Any], *, offload: Offload | None = None) -> dict:
+    """Async twin of :func:`run_plan_sync` (``send`` is a coroutine function). With ``offload`` (e.g.
+    ``anyio.to_thread.run_sync``-based), every step of the plan runs there, off the event loop."""
+    run = offload or _inline
+    req, result = await run(functools.partial(step_plan, plan, first=True))
+    while req is not None:
+        req, result = await run(step_plan, plan, await send(req))
+    return result  # type: ignore[no-any-return]
 
 
 def start_plans(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]]:
@@ -643,12 +662,15 @@ def run_plans_sync(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequ
     return results
 
 
-async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Any]) -> list[dict]:
-    results, pending = start_plans(plans)
+async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Any], *,
+                          offload: Offload | None = None) -> list[dict]:
+    """Async twin of :func:`run_plans_sync`; with ``offload`` the plans' steps run there."""
+    run = offload or _inline
+    results, pending = await run(start_plans, plans)
     while pending:
         responses = await send_many(list(pending.values()))
-        pending = advance_plans(plans, results, pending, responses)
-    return results
+        pending = await run(advance_plans, plans, results, pending, responses)
+    return results  # type: ignore[no-any-return]
 
 
 # -- client wrappers -----------------------------------------------------------------------------
