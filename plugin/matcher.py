@@ -38,6 +38,7 @@ from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
+from .numerals import DIGIT_NUMERALS as _NUMERALS
 from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
@@ -62,8 +63,6 @@ _LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]"
 _LETTER_SEPARATED = re.compile(
     "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
-#: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
-_NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
 _PINYIN_WINDOW = 8
 #: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
 #: but need up to twice the nodes, which matters at a million terms.

@@ -325,39 +325,6 @@ class NormalizedText:
 
 _MARK = "\x01"
 
-#: Chinese numerals, plain and financial (ASCII digits too, for mixed runs), with their units.
-CN_DIGITS = {
-    "零": 0, "〇": 0, "0": 0, "一": 1, "壹": 1, "1": 1, "二": 2, "贰": 2, "两": 2, "2": 2, "三": 3, "叁": 3, "3": 3,
-    "四": 4, "肆": 4, "4": 4, "五": 5, "伍": 5, "5": 5, "六": 6, "陆": 6, "6": 6, "七": 7, "柒": 7, "7": 7,
-    "八": 8, "捌": 8, "8": 8, "九": 9, "玖": 9, "9": 9,
-}
-CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-CN_BIG = {"万": 10**4, "亿": 10**8}
-
-
-def chinese_number(run: str) -> int | None:
-    """Value of a run of Chinese numerals (六十五 → 65, 二〇二四 → 2024 digit by digit, 两千万 →
-    20000000); None when the run holds anything else."""
-    if not run or any(ch not in CN_DIGITS and ch not in CN_UNITS and ch not in CN_BIG for ch in run):
-        return None
-    if not any(ch in CN_UNITS or ch in CN_BIG for ch in run):
-        return int("".join(str(CN_DIGITS[ch]) for ch in run))
-    total = section = number = 0
-    for ch in run:
-        if ch in CN_DIGITS:
-            number = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            section += (number or 1) * CN_UNITS[ch]
-            number = 0
-        elif ch == "亿":
-            total = (total + section + number) * CN_BIG[ch]
-            section = number = 0
-        else:
-            total += (section + number) * CN_BIG[ch]
-            section = number = 0
-    return total + section + number
-
-
 @lru_cache(maxsize=1)
 def _mark_tables() -> tuple[list[str], dict[int, str]]:
     """Like the dense tables, but deleted characters become \\x01 (keeps lengths 1:1)."""

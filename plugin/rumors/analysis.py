@@ -3,7 +3,8 @@
 ``analyze(text)`` folds the text (:func:`plugin.normalize.fold_text`: width, case,
 traditional→simplified, invisible characters), drops question and hedge wording
 (吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), turns Chinese numerals before a unit into
-Arabic ones (六十五岁 → 65岁, 三号线 → 3号线) and month-day dates into one token
+Arabic ones (六十五岁 → 65岁, 三号线 → 3号线; :func:`plugin.numerals.quantities_to_digits`)
+and month-day dates into one token
 (``#1月9日``), segments with jieba, removes stop-words and chain-message noise (紧急 /
 扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`), maps equivalent wordings onto one canonical
 token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
@@ -24,7 +25,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugin.normalize import BREAK, chinese_number, fold_text
+from plugin.normalize import BREAK, fold_text
+from plugin.numerals import plain_chinese_number, quantities_to_digits, quantity_key
 from plugin.variants import contextual_syllables, is_cjk, syllables
 
 __all__ = [
@@ -157,77 +159,19 @@ _EXTRA_WORDS = (
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 _CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
-# -- numbers -------------------------------------------------------------------------------
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-# Units after which a Chinese numeral is a quantity (六十五岁, 三号线, 十二月二十五日); a lone 一
-# only before the units where "1" is what is meant (一月 / 一号 / 一例, not 一天 / 一家 / 一次).
-_UNITS = ("号线|个月|小时|分钟|公里|公斤|岁|号|月|日|天|周|年|例|人|名|万|亿|元|块|度|倍|斤|克|米|层|楼|栋|条|家|所|座|"
-          "粒|片|杯|秒|瓶|针|剂|辆|架|列|趟|班|级|批|轮|省|市|区|县|类|项|颗|袋|盒|包|户|位|成")
-_ONE_UNITS = "号线|月|日|号|岁|例|名|楼|层|元|级|针|剂|成"
-_CN_NUM_RE = re.compile(
-    "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
-    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
-)
 _CELSIUS_RE = re.compile(r"(\d)\s*°?c(?![a-z0-9])")  # 60℃ folds to 60c: a temperature, the number counts
-_AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
 #: A calendar date (month and day) or a month: compared as a whole, not as separate numbers.
 _DATE_RE = re.compile(r"(\d{1,2})月(?:份)?(?:(\d{1,2})[日号])?")
 
-
-_DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
-
-
-def cn_number(s: str) -> int | None:
-    """Value of a Chinese numeral (六十五 → 65, 二零二零 → 2020, 两千万 → 20000000); None if not one."""
-    if not s or any(ch not in _CN_DIGIT and ch not in _CN_UNIT and ch not in _CN_BIG for ch in s):
-        return None  # only the characters this module's patterns read
-    return chinese_number(s)
+#: Numeral readers (:mod:`plugin.numerals`), named here for callers of this module.
+cn_number = plain_chinese_number
+arabic_numbers = quantities_to_digits
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(round(x, 4))
-
-
-def arabic_numbers(text: str) -> str:
-    """Chinese numerals before a unit (or after 第 / 百分之) → Arabic; 3万 → 30000."""
-    def cn(m: re.Match) -> str:
-        if m.group(1) is not None:
-            v = cn_number(m.group(1))
-            return m.group(0) if v is None else f"第{v}"
-        if m.group(2) is not None:
-            head, _, tail = m.group(2).partition("点")
-            v = cn_number(head)
-            if v is None or any(c not in _CN_DIGIT for c in tail):  # decimals are read digit by digit
-                return m.group(0)
-            return (f"{v}.{''.join(str(_CN_DIGIT[c]) for c in tail)}" if tail else str(v)) + "%"
-        num = m.group(3)
-        if num == "一" and not re.match(_ONE_UNITS, m.group(4)):
-            return num
-        v = cn_number(num)
-        return num if v is None else str(v)
-
-    if not any(ch in _CN_DIGIT or ch in _CN_UNIT for ch in text):
-        out = text
-    else:
-        out = _CN_NUM_RE.sub(cn, text)
-    if "万" in out or "亿" in out:
-        out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * _CN_BIG[m.group(2)]), out)
-    return out
-
-
-@lru_cache(maxsize=4096)
-def number_key(token: str) -> tuple:
-    """('date', month, day | None) for '#1月9日' / '#1月', ('num', value) for '#60'."""
-    body = token[1:]
-    m = _DATE_KEY_RE.fullmatch(body)
-    if m:
-        return ("date", int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-    try:
-        return ("num", float(body))
-    except ValueError:
-        return ("str", body)
+def number_key(token: str) -> tuple[str, int, int | None] | tuple[str, float] | tuple[str, str]:
+    """('date', month, day | None) for '#1月9日' / '#1月', ('num', value) for '#60' (a number
+    token, see :func:`plugin.numerals.quantity_key`)."""
+    return quantity_key(token[1:])
 
 
 #: Weight factors of one-character words and of character pairs from runs of single characters.
@@ -340,7 +284,7 @@ def clean(text: str) -> str:
     """Fold, strip question / hedge wording, numbers to Arabic, phrase equivalents; breaks become spaces."""
     folded = fold_text(text).replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _CELSIUS_RE.sub(r"\1度", arabic_numbers(folded))
+    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(folded))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
 
 
