@@ -39,7 +39,7 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .models import CheckResult, Hit, most_severe
 from .numerals import DIGIT_NUMERALS as _NUMERALS
-from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
+from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, prepare
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
@@ -447,7 +447,7 @@ class Matcher:
         pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
         if self._c.automaton is None:  # nothing else to find
             return pattern_hits
-        nt = normalize(text)
+        nt = prepare(text).normalized
         dense = nt.dense
         if _ASTRAL.search(dense):
             dense = _ASTRAL.sub("\ufffd", dense)
@@ -509,7 +509,7 @@ class Matcher:
     def _pattern_hits(self, text: str, scope: str, today: dt.date) -> list[Hit]:
         """Hits of regex entries, matched on the folded text (case, width, traditional folded;
         invisible characters removed; punctuation kept)."""
-        folded = fold_text(text)
+        folded = prepare(text).folded
         omap = None
         if len(folded) != len(text):
             t = _tables()

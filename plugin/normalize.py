@@ -13,6 +13,10 @@ Two character-level passes, both table driven (``str.translate``):
 
 :class:`NormalizedText` keeps a map from every dense position back to the original
 text, so hits found on the dense view report offsets in the original.
+
+:func:`prepare` is the one entry point for a text being checked: its :class:`Prepared`
+result (folded form, dense view) is shared per text, so the matcher and the rumour analysis
+of one request fold a query once.
 """
 
 from __future__ import annotations
@@ -21,18 +25,20 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .chardata import emoji_words
 
 __all__ = [
     "BREAK",
     "NormalizedText",
+    "Prepared",
     "char_class",
     "dense_key",
     "fold_char",
     "fold_text",
     "normalize",
+    "prepare",
 ]
 
 #: Stands for a sentence end in the dense view; never part of a lexicon key.
@@ -377,3 +383,56 @@ def normalize(text: str) -> NormalizedText:
         collapsed = _runs(marked2, _MARK)
         dense = marked2.replace("\x01", "")
     return NormalizedText(text, dense, deleted, collapsed, lazy)
+
+
+_PREPARE_CACHE = 1024  # texts whose preparation is kept (a request's consumers share it)
+_PREPARE_CACHE_CHARS = 2048  # longer texts (posts) are prepared afresh by each caller
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """One text normalised once for every consumer: the matcher and the rumour analysis.
+
+    Each view is computed on first use and kept: :attr:`folded` (the regex pass and the rumour
+    analysis read it), :attr:`normalized` (the dense view the matcher's automaton scans, with its
+    map back to the original). Get one with :func:`prepare`, which shares it per text.
+    """
+
+    text: str
+
+    @cached_property
+    def folded(self) -> str:
+        """:func:`fold_text` of the text (same length but for deletions; sentence ends are :data:`BREAK`)."""
+        return fold_text(self.text)
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        """:func:`normalize` of the text: the dense view with its offset map."""
+        return normalize(self.text)
+
+    @cached_property
+    def _fold_runs(self) -> _RunMap | None:
+        if len(self.folded) == len(self.text):
+            return None
+        bmp, astral = _fold_mark_tables()
+        return _runs(_translate(self.text, bmp, astral), _MARK)  # type: ignore[arg-type]
+
+    def folded_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of folded ``[start, end)`` (end exclusive, ``end > start``)."""
+        runs = self._fold_runs
+        if runs is None:
+            return start, end
+        return runs(start), runs(end - 1) + 1
+
+
+@lru_cache(maxsize=_PREPARE_CACHE)
+def _prepare_shared(text: str) -> Prepared:
+    return Prepared(text)
+
+
+def prepare(text: str) -> Prepared:
+    """The :class:`Prepared` form of ``text``, shared per text: the matcher and the rumour
+    analysis of one request fold it once (texts over 2,048 characters are not kept)."""
+    if len(text) > _PREPARE_CACHE_CHARS:
+        return Prepared(text)
+    return _prepare_shared(text)

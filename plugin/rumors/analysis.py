@@ -1,7 +1,7 @@
 """Text analysis shared by rumour indexing and querying.
 
-``analyze(text)`` folds the text (:func:`plugin.normalize.fold_text`: width, case,
-traditional→simplified, invisible characters), drops question and hedge wording
+``analyze(text)`` folds the text (:func:`plugin.normalize.prepare`, shared with the matcher:
+width, case, traditional→simplified, invisible characters), drops question and hedge wording
 (吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), turns Chinese numerals before a unit into
 Arabic ones (六十五岁 → 65岁, 三号线 → 3号线; :func:`plugin.numerals.quantities_to_digits`)
 and month-day dates into one token (``#1月9日``), segments with jieba (:mod:`plugin.segment`),
@@ -23,15 +23,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugin.normalize import BREAK, fold_text
+from plugin.normalize import BREAK, prepare
 from plugin.numerals import plain_chinese_number, quantities_to_digits, quantity_key
 from plugin.chardata import is_cjk
 from plugin.segment import segmenter
 from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
-    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_pair", "number_key", "refutes", "sound", "subwords",
+    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "is_entity", "is_name", "is_pair", "number_key",
+    "refutes", "refutes_folded", "sound", "subwords",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -209,7 +210,12 @@ def sound(word: str) -> str:
 
 def refutes(text: str) -> bool:
     """Whether ``text`` itself presents a claim as false (辟谣 / 谣言 / 不实 ...)."""
-    return REFUTE_RE.search(fold_text(text)) is not None
+    return refutes_folded(prepare(text).folded)
+
+
+def refutes_folded(folded: str) -> bool:
+    """:func:`refutes` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
+    return REFUTE_RE.search(folded) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +241,12 @@ class Analysis:
 
 def clean(text: str) -> str:
     """Fold, strip question / hedge wording, numbers to Arabic, phrase equivalents; breaks become spaces."""
-    folded = fold_text(text).replace(BREAK, " ")
+    return clean_folded(prepare(text).folded)
+
+
+def clean_folded(folded: str) -> str:
+    """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
+    folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
     folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(folded))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
@@ -301,7 +312,12 @@ def _run_char(word: str) -> bool:
 
 def analyze(text: str) -> Analysis:
     """Analyse a claim or a query (see module docstring)."""
-    cleaned = clean(text)
+    return analyze_folded(prepare(text).folded)
+
+
+def analyze_folded(folded: str) -> Analysis:
+    """:func:`analyze` of a folded text (:attr:`plugin.normalize.Prepared.folded`, or a sentence of it)."""
+    cleaned = clean_folded(folded)
     seg = segmenter()
     words: dict[str, None] = {}
     run_chars: set[str] = set()

@@ -41,12 +41,12 @@ import ahocorasick
 
 from plugin.errors import InputError
 
-from plugin.normalize import BREAK, fold_text
+from plugin.normalize import BREAK, Prepared, prepare
 
 from plugin.segment import segmenter
 
-from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, canon, is_entity, is_name, is_pair, number_key,
-                       refutes, sound, subwords)
+from .analysis import (INTENT_WORDS, Analysis, Weights, analyze, analyze_folded, canon, is_entity, is_name, is_pair,
+                       number_key, refutes_folded, sound, subwords)
 from .backend import RumorBackend
 from .models import Refutation, Rumor, RumorStatus
 from .triggers import extract_triggers, trigger_key
@@ -285,9 +285,9 @@ class RumorIndex:
         """
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        text = text[:MAX_TEXT_CHARS]
-        matches = self._state.search_text(text, self.threshold, limit, today or _dt.date.today())
-        return RumorMatchResult.build(matches, refutes(text) if matches else False)
+        p = prepare(text[:MAX_TEXT_CHARS])
+        matches = self._state.search_text(p, self.threshold, limit, today or _dt.date.today())
+        return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
 
     def score(self, text: str, rumor_id: str) -> float:
         """The similarity of ``text`` (as one window) to one indexed rumour (0 when unknown): for tuning."""
@@ -314,9 +314,9 @@ class RumorIndex:
     def score_candidates(self, text: str, rumors: Iterable[Rumor], limit: int = 3) -> RumorMatchResult:
         """Score rumours retrieved elsewhere (e.g. ``backend.candidates(text)``) with this index's weights."""
         state = _State.build(rumors, weights=self._state.weights)
-        text = text[:MAX_TEXT_CHARS]
-        matches = state.search_text(text, self.threshold, limit, _dt.date.today())
-        return RumorMatchResult.build(matches, refutes(text) if matches else False)
+        p = prepare(text[:MAX_TEXT_CHARS])
+        matches = state.search_text(p, self.threshold, limit, _dt.date.today())
+        return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
 
 
 @dataclass(slots=True)
@@ -677,7 +677,7 @@ class _State:
             return []
         return self._finish(self.candidates_scored(q, threshold), limit, today)
 
-    def search_text(self, text: str, threshold: float, limit: int, today: _dt.date) -> list[RumorMatch]:
+    def search_text(self, p: Prepared, threshold: float, limit: int, today: _dt.date) -> list[RumorMatch]:
         """Matches of a text: the best over its sentence windows.
 
         The text is cut into sentences (。！？!?；; and line breaks; a sentence over
@@ -689,9 +689,9 @@ class _State:
         """
         if limit <= 0 or not self.entries:
             return []
-        units = _units(text) if len(text) > _SHORT_TEXT else []
+        units = _units(p.folded) if len(p.text) > _SHORT_TEXT else []
         if len(units) <= 1:
-            return self.search(analyze(text), threshold, limit, today)
+            return self.search(analyze_folded(p.folded), threshold, limit, today)
         # repeated sentences (spam, boilerplate) are analysed and matched once
         cache: dict[str, Analysis] = {}
         analyses: list[Analysis] = []
@@ -700,7 +700,7 @@ class _State:
             if a is None:
                 if len(cache) >= _MAX_UNITS:
                     break
-                a = cache[u] = analyze(u)
+                a = cache[u] = analyze_folded(u)
             analyses.append(a)
         best: dict[int, tuple[float, tuple[str, ...]]] = {}
 
@@ -739,10 +739,10 @@ class _State:
 _UNIT_SPLIT = re.compile("[，,：:、]")
 
 
-def _units(text: str) -> list[str]:
-    """Sentences of a text (folded sentence ends); long ones cut at commas."""
+def _units(folded: str) -> list[str]:
+    """Sentences of a folded text (split at its sentence ends); long ones cut at commas."""
     out: list[str] = []
-    for sent in fold_text(text).split(BREAK):
+    for sent in folded.split(BREAK):
         sent = sent.strip()
         if not sent:
             continue
