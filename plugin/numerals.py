@@ -9,7 +9,8 @@
   第 or 百分之 (六十五岁 → 65岁, 百分之二十 → 20%, 3万 → 30000), leaving words that merely
   contain numeral characters (千万不要, 万一, 三明治) alone: rumour analysis
   (:mod:`plugin.rumors.analysis`).
-* :func:`quantity_key` compares a number or a date the analysis wrote (``60``, ``1月9日``).
+* :func:`quantity_key` / :func:`quantities_agree` compare numbers and dates the rumour analysis
+  wrote (``60`` and ``56`` agree, ``1月`` and ``1月9日`` agree).
 * :data:`DIGIT_NUMERALS`: digits → numerals tables (a term's digits written as 零一二 / 零壹贰),
   for the matcher's numeral variants.
 """
@@ -28,6 +29,7 @@ __all__ = [
     "chinese_number",
     "numerals_to_digits",
     "plain_chinese_number",
+    "quantities_agree",
     "quantities_to_digits",
     "quantity_key",
 ]
@@ -153,3 +155,18 @@ def quantity_key(text: str) -> tuple[str, int, int | None] | tuple[str, float] |
         return ("num", float(text))
     except ValueError:
         return ("str", text)
+
+
+def quantities_agree(a: str, b: str) -> bool | None:
+    """Numbers (``60``, ``56``) equal or within 10 % of each other; dates (``1月9日``) by month and
+    day (a month alone, ``1月``, agrees with any day of it). ``None``: not comparable (a date and
+    a plain number)."""
+    ka, kb = quantity_key(a), quantity_key(b)
+    if len(ka) == 3 and len(kb) == 3:  # two dates: ('date', month, day | None)
+        return ka[1] == kb[1] and (ka[2] is None or kb[2] is None or ka[2] == kb[2])
+    if ka[0] == "num" and kb[0] == "num":
+        x, y = float(ka[1]), float(kb[1])
+        return x == y or abs(x - y) <= 0.1 * max(abs(x), abs(y))
+    if ka[0] == "str" and kb[0] == "str":
+        return a == b
+    return None
