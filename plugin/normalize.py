@@ -25,7 +25,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from .chardata import emoji_words
 
@@ -389,45 +389,64 @@ _PREPARE_CACHE = 1024  # texts whose preparation is kept (a request's consumers 
 _PREPARE_CACHE_CHARS = 2048  # longer texts (posts) are prepared afresh by each caller
 
 
-@dataclass(frozen=True, eq=False)
 class Prepared:
     """One text normalised once for every consumer: the matcher and the rumour analysis.
 
     Each view is computed on first use and kept: :attr:`folded` (the regex pass and the rumour
     analysis read it), :attr:`normalized` (the dense view the matcher's automaton scans, with its
-    map back to the original). Get one with :func:`prepare`, which shares it per text.
+    map back to the original). Read-only (the public attributes have no setter); get one with
+    :func:`prepare`, which shares it per text.
     """
 
-    text: str
+    __slots__ = ("_text", "_folded", "_normalized", "_fold_runs")
 
-    @cached_property
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._folded: str | None = None
+        self._normalized: NormalizedText | None = None
+        self._fold_runs: tuple[_RunMap | None] | None = None  # (map, or None: nothing deleted), once computed
+
+    def __repr__(self) -> str:
+        return f"Prepared({self._text!r})"
+
+    @property
+    def text(self) -> str:
+        """The original text."""
+        return self._text
+
+    @property
     def folded(self) -> str:
         """:func:`fold_text` of the text (same length but for deletions; sentence ends are :data:`BREAK`)."""
-        return fold_text(self.text)
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = fold_text(self._text)
+        return folded
 
-    @cached_property
+    @property
     def normalized(self) -> NormalizedText:
         """:func:`normalize` of the text: the dense view with its offset map."""
-        return normalize(self.text)
-
-    @cached_property
-    def _fold_runs(self) -> _RunMap | None:
-        if len(self.folded) == len(self.text):
-            return None
-        bmp, astral = _fold_mark_tables()
-        return _runs(_translate(self.text, bmp, astral), _MARK)  # type: ignore[arg-type]
+        nt = self._normalized
+        if nt is None:
+            nt = self._normalized = normalize(self._text)
+        return nt
 
     def folded_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` of folded ``[start, end)`` (end exclusive, ``end > start``)."""
-        runs = self._fold_runs
+        cached = self._fold_runs
+        if cached is None:
+            runs = None
+            if len(self.folded) != len(self._text):
+                bmp, astral = _fold_mark_tables()
+                runs = _runs(_translate(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
+            cached = self._fold_runs = (runs,)
+        runs = cached[0]
         if runs is None:
             return start, end
         return runs(start), runs(end - 1) + 1
 
 
-@lru_cache(maxsize=_PREPARE_CACHE)
-def _prepare_shared(text: str) -> Prepared:
-    return Prepared(text)
+#: :class:`Prepared` per text, the last ones kept.
+_prepare_shared = lru_cache(maxsize=_PREPARE_CACHE)(Prepared)
 
 
 def prepare(text: str) -> Prepared:
