@@ -141,9 +141,9 @@ def worker(engine: str, size: int) -> dict:
 
         _tables()
         load_variant_tables()  # process-wide tables, not part of compiling a lexicon
-        from plugin.boundary import WordBoundary
+        from plugin.segment import segmenter
 
-        WordBoundary.shared()._tokenizer()
+        segmenter().load()
         # the lexicon as loaded (the input, like ``terms`` for the raw automaton) exists before timing
         entries = [Entry(term=w, category="gambling", action="block", term_id=f"gambling:{w}",
                          techniques=frozenset(TECHNIQUES)) for w in terms]

@@ -3,66 +3,42 @@
 A hit is rejected when a jieba token straddles one of its edges (打开挂号 does not
 contain 开挂: the token 打开 crosses the hit's start). ``strict`` additionally requires
 both edges to be token boundaries. Only the window around the hit is segmented, never
-the whole text.
+the whole text. Segmentation and the dictionary are :mod:`plugin.segment`'s (one
+dictionary and one cut cache for the whole library).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from array import array
 from bisect import bisect_left
-from functools import lru_cache
+
+from .segment import Segmenter, segmenter
 
 __all__ = ["WordBoundary"]
 
 _WINDOW = 8  # characters of context either side of the hit
-_MIN_WORD_FREQ = 3  # dictionary words rarer than this do not count as words
 _MAX_WORD = 4  # longest dictionary word looked up across an edge
-
-logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
 class WordBoundary:
-    """A private jieba tokenizer (the global one is left alone), initialised on first use."""
+    """Boundary checks over the library's segmenter (:func:`plugin.segment.segmenter`)."""
 
     _shared: "WordBoundary | None" = None
     _shared_lock = threading.Lock()
 
-    def __init__(self) -> None:
-        self._tk = None
+    def __init__(self, seg: Segmenter | None = None) -> None:
+        self._seg = seg or segmenter()
         self._lock = threading.Lock()
-        self._cut = lru_cache(maxsize=65536)(self._cut_uncached)
-        self._pairs: array | None = None
+        self._pairs: array[int] | None = None
 
     @classmethod
     def shared(cls) -> "WordBoundary":
-        """The process-wide instance (jieba's dictionary is large; load it once)."""
+        """The process-wide instance (over the process-wide segmenter)."""
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()
             return cls._shared
-
-    def _tokenizer(self):  # type: ignore[no-untyped-def]
-        if self._tk is None:
-            with self._lock:
-                if self._tk is None:
-                    import jieba
-
-                    jieba.setLogLevel(logging.WARNING)
-                    tk = jieba.Tokenizer()
-                    tk.initialize()
-                    self._tk = tk
-        return self._tk
-
-    def _cut_uncached(self, window: str) -> tuple[int, ...]:
-        """Token end offsets of ``window`` (0 included as the first boundary)."""
-        bounds = [0]
-        pos = 0
-        for tok in self._tokenizer().cut(window, HMM=False):
-            pos += len(tok)
-            bounds.append(pos)
-        return tuple(bounds)
 
     def check(self, dense: str, start: int, end: int, *, strict: bool = False, containing_ok: bool = False) -> bool:
         """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges).
@@ -82,7 +58,7 @@ class WordBoundary:
         brk = dense.find("\x00", end, we)
         if brk != -1:
             we = brk
-        bounds = self._cut(dense[ws:we])
+        bounds = self._seg.edges(dense[ws:we])
         s, e = start - ws, end - ws
         bset = set(bounds)
         if strict:
@@ -95,7 +71,7 @@ class WordBoundary:
                 return False
         return True
 
-    def _inner_pairs(self) -> array:
+    def _inner_pairs(self) -> "array[int]":
         """Sorted code-point pairs (a << 16 | b) of adjacent characters inside dictionary words of
         2-4 characters: a word can only cross an edge whose two characters form such a pair."""
         pairs = self._pairs
@@ -103,17 +79,16 @@ class WordBoundary:
             with self._lock:
                 if self._pairs is None:
                     keys: set[int] = set()
-                    for w, f in self._tokenizer().FREQ.items():
-                        if f and 2 <= len(w) <= _MAX_WORD:
-                            for a, b in zip(w, w[1:]):
-                                if ord(a) < 0x10000 and ord(b) < 0x10000:
-                                    keys.add(ord(a) << 16 | ord(b))
+                    for w, _f in self._seg.words(min_len=2, max_len=_MAX_WORD):
+                        for a, b in zip(w, w[1:]):
+                            if ord(a) < 0x10000 and ord(b) < 0x10000:
+                                keys.add(ord(a) << 16 | ord(b))
                     self._pairs = array("L", sorted(keys))
             pairs = self._pairs
         return pairs
 
     def _crossing_word(self, dense: str, start: int, end: int) -> bool:
-        freq = self._tokenizer().FREQ
+        freq = self._seg.counts
         pairs = self._inner_pairs()
         n = len(dense)
         for edge in (start, end):
@@ -131,10 +106,6 @@ class WordBoundary:
                         return True
         return False
 
-    def word_freq(self, text: str) -> int:
-        """jieba's dictionary frequency of ``text`` (0 when it is not a word)."""
-        return self._tokenizer().FREQ.get(text, 0) or 0
-
     def is_word(self, text: str) -> bool:
-        """Whether ``text`` is a dictionary word of some frequency."""
-        return self.word_freq(text) >= _MIN_WORD_FREQ
+        """Whether ``text`` is a word in real use (:meth:`plugin.segment.Segmenter.is_word`)."""
+        return self._seg.is_word(text)

@@ -40,7 +40,8 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .lexicon_regex import PatternError, RegexText, compile_pattern
 from .models import CheckResult, Hit, most_severe
-from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, fold_text, normalize
+from .numerals import DIGIT_NUMERALS as _NUMERALS
+from .normalize import BREAK, NormalizedText, _fold_mark_tables, _runs, _tables, _translate, dense_key, prepare
 from .variants import CJK_CHAR, VariantTables, contextual_syllables, load_variant_tables
 
 __all__ = ["Matcher", "TECHNIQUE_RANK"]
@@ -66,8 +67,6 @@ _LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]"
 _LETTER_SEPARATED = re.compile(
     "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
-#: Digits of a term written as Chinese numerals (〇 folds to 0, so zero is 零) and financial numerals.
-_NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
 _PINYIN_WINDOW = 8
 #: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
 #: but need up to twice the nodes, which matters at a million terms.
@@ -464,7 +463,7 @@ class Matcher:
         pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
         if self._c.automaton is None:  # nothing else to find
             return pattern_hits
-        nt = normalize(text)
+        nt = prepare(text).normalized
         dense = nt.dense
         if _ASTRAL.search(dense):
             dense = _ASTRAL.sub("\ufffd", dense)
@@ -526,7 +525,7 @@ class Matcher:
     def _pattern_hits(self, text: str, scope: str, today: dt.date) -> list[Hit]:
         """Hits of regex entries, matched on the folded text (case, width, traditional folded;
         invisible characters removed; punctuation kept)."""
-        folded = fold_text(text)
+        folded = prepare(text).folded
         omap = None
         if len(folded) != len(text):
             t = _tables()

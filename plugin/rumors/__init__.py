@@ -14,6 +14,7 @@ from .backend import RumorBackend
 from .importer import ImportProblem, ImportReport, RumorImportError, export_jsonl, import_jsonl, parse_jsonl
 from .index import DEFAULT_THRESHOLD, RumorIndex, RumorMatch, RumorMatchResult
 from .models import Refutation, Rumor, RumorStatus
+from .scoring import RumorScoring
 from .store import RumorStore, UpsertStats
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "RumorIndex",
     "RumorMatch",
     "RumorMatchResult",
+    "RumorScoring",
     "RumorStatus",
     "RumorStore",
     "UpsertStats",

@@ -1,12 +1,12 @@
 """Text analysis shared by rumour indexing and querying.
 
-``analyze(text)`` folds the text (:func:`plugin.normalize.fold_text`: width, case,
-traditional→simplified, invisible characters), drops question and hedge wording
+``analyze(text)`` folds the text (:func:`plugin.normalize.prepare`, shared with the matcher:
+width, case, traditional→simplified, invisible characters), drops question and hedge wording
 (吗 / 是真的吗 / 真的假的 / 网传 / 听说 ...), turns Chinese numerals before a unit into
-Arabic ones (六十五岁 → 65岁, 三号线 → 3号线) and month-day dates into one token
-(``#1月9日``), segments with jieba, removes stop-words and chain-message noise (紧急 /
-扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`), maps equivalent wordings onto one canonical
-token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
+Arabic ones (六十五岁 → 65岁, 三号线 → 3号线; :func:`plugin.numerals.quantities_to_digits`)
+and month-day dates into one token (``#1月9日``), segments with jieba (:mod:`plugin.segment`),
+removes stop-words and chain-message noise (紧急 / 扩散 / 转发 / 家人 ..., :data:`NOISE_WORDS`),
+maps equivalent wordings onto one canonical token (新型冠状病毒 / 新冠肺炎 → 新冠, 确诊 / 染上 → 感染, 蚊虫 → 蚊子 ...), turns numbers
 into ``#<value>`` tokens, replaces runs of single characters (jieba's cut of a word it does
 not know: 挂烫机 → 挂 / 烫 / 机) by their character pairs (挂烫, 烫机; the characters become
 sub-words) and collects character bigrams of the remaining content.
@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugin.normalize import BREAK, chinese_number, fold_text
-from plugin.variants import contextual_syllables, is_cjk, syllables
+from plugin.normalize import BREAK, prepare
+from plugin.numerals import plain_chinese_number, quantities_to_digits, quantity_key
+from plugin.chardata import is_cjk
+from plugin.segment import segmenter
+from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
-    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "arabic_numbers", "canon",
-    "clean", "cn_number", "is_entity", "is_name", "is_pair", "is_word", "number_key", "refutes", "sound", "subwords", "tokenizer",
+    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "is_entity", "is_name", "is_pair", "number_key",
+    "refutes", "refutes_folded", "sound", "subwords",
 ]
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
@@ -148,86 +151,22 @@ _CANON = {
     "教师": "老师", "能治": "治疗", "可治": "治疗", "治病": "治疗",
 }
 
-# Domain words jieba's dictionary lacks (segmentation only; weights still come from data).
-_EXTRA_WORDS = (
-    "新冠", "核酸检测", "奥密克戎", "方舱", "方舱医院", "无症状", "阳了", "阳过",
-    "网传", "网曝", "密接", "次密接", "健康码", "行程码", "德尔塔", "毒株", "疫区", "封城", "封控",
-)
-
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 _CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
-# -- numbers -------------------------------------------------------------------------------
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-# Units after which a Chinese numeral is a quantity (六十五岁, 三号线, 十二月二十五日); a lone 一
-# only before the units where "1" is what is meant (一月 / 一号 / 一例, not 一天 / 一家 / 一次).
-_UNITS = ("号线|个月|小时|分钟|公里|公斤|岁|号|月|日|天|周|年|例|人|名|万|亿|元|块|度|倍|斤|克|米|层|楼|栋|条|家|所|座|"
-          "粒|片|杯|秒|瓶|针|剂|辆|架|列|趟|班|级|批|轮|省|市|区|县|类|项|颗|袋|盒|包|户|位|成")
-_ONE_UNITS = "号线|月|日|号|岁|例|名|楼|层|元|级|针|剂|成"
-_CN_NUM_RE = re.compile(
-    "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
-    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
-)
 _CELSIUS_RE = re.compile(r"(\d)\s*°?c(?![a-z0-9])")  # 60℃ folds to 60c: a temperature, the number counts
-_AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
 #: A calendar date (month and day) or a month: compared as a whole, not as separate numbers.
 _DATE_RE = re.compile(r"(\d{1,2})月(?:份)?(?:(\d{1,2})[日号])?")
 
-
-_DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
-
-
-def cn_number(s: str) -> int | None:
-    """Value of a Chinese numeral (六十五 → 65, 二零二零 → 2020, 两千万 → 20000000); None if not one."""
-    if not s or any(ch not in _CN_DIGIT and ch not in _CN_UNIT and ch not in _CN_BIG for ch in s):
-        return None  # only the characters this module's patterns read
-    return chinese_number(s)
+#: Numeral readers (:mod:`plugin.numerals`), named here for callers of this module.
+cn_number = plain_chinese_number
+arabic_numbers = quantities_to_digits
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(round(x, 4))
-
-
-def arabic_numbers(text: str) -> str:
-    """Chinese numerals before a unit (or after 第 / 百分之) → Arabic; 3万 → 30000."""
-    def cn(m: re.Match) -> str:
-        if m.group(1) is not None:
-            v = cn_number(m.group(1))
-            return m.group(0) if v is None else f"第{v}"
-        if m.group(2) is not None:
-            head, _, tail = m.group(2).partition("点")
-            v = cn_number(head)
-            if v is None or any(c not in _CN_DIGIT for c in tail):  # decimals are read digit by digit
-                return m.group(0)
-            return (f"{v}.{''.join(str(_CN_DIGIT[c]) for c in tail)}" if tail else str(v)) + "%"
-        num = m.group(3)
-        if num == "一" and not re.match(_ONE_UNITS, m.group(4)):
-            return num
-        v = cn_number(num)
-        return num if v is None else str(v)
-
-    if not any(ch in _CN_DIGIT or ch in _CN_UNIT for ch in text):
-        out = text
-    else:
-        out = _CN_NUM_RE.sub(cn, text)
-    if "万" in out or "亿" in out:
-        out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * _CN_BIG[m.group(2)]), out)
-    return out
-
-
-@lru_cache(maxsize=4096)
-def number_key(token: str) -> tuple:
-    """('date', month, day | None) for '#1月9日' / '#1月', ('num', value) for '#60'."""
-    body = token[1:]
-    m = _DATE_KEY_RE.fullmatch(body)
-    if m:
-        return ("date", int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-    try:
-        return ("num", float(body))
-    except ValueError:
-        return ("str", body)
+def number_key(token: str) -> tuple[str, int, int | None] | tuple[str, float] | tuple[str, str]:
+    """('date', month, day | None) for '#1月9日' / '#1月', ('num', value) for '#60' (a number
+    token, see :func:`plugin.numerals.quantity_key`)."""
+    return quantity_key(token[1:])
 
 
 #: Weight factors of one-character words and of character pairs from runs of single characters.
@@ -235,54 +174,13 @@ SINGLE_FACTOR = 0.75
 PAIR_FACTOR = 0.5
 PAIR_BONUS = 3.0
 
-_PAIR_MAX_FREQ = 50  # two-character words rarer than this in jieba's dictionary count as pairs
-
-_TOK_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def tokenizer():  # -> jieba.Tokenizer
-    """A private jieba tokenizer (other modules' ``add_word`` calls do not affect it)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    with _TOK_LOCK:
-        tok.initialize()
-        for w in _EXTRA_WORDS:
-            tok.add_word(w, freq=2000)
-    return tok
-
-
-_ENTITY_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
-
-
-@lru_cache(maxsize=1)
-def _entity_words() -> frozenset[str]:
-    """Words jieba's dictionary tags as place / person / organisation / other proper names."""
-    import os
-
-    import jieba
-
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    out = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] in _ENTITY_TAGS:
-                out.add(parts[0])
-    return frozenset(out)
-
-
 @lru_cache(maxsize=100_000)
 def is_entity(word: str) -> bool:
     """A name-like word: tagged as a proper name by jieba's dictionary, or unknown to it (3+ characters
     or a domain word; a pair from a run of single characters is not counted)."""
     if word.startswith("#") or len(word) < 2:
         return False
-    return word in _entity_words() or (not tokenizer().FREQ.get(word) and not is_pair(word))
+    return word in segmenter().proper_names() or (not segmenter().is_known(word) and not is_pair(word))
 
 
 @lru_cache(maxsize=100_000)
@@ -290,7 +188,7 @@ def is_name(word: str) -> bool:
     """A proper name: tagged so by jieba's dictionary, or an unknown word of 3+ characters (约基奇)."""
     if word.startswith("#") or len(word) < 2:
         return False
-    return word in _entity_words() or (len(word) >= 3 and not tokenizer().FREQ.get(word))
+    return word in segmenter().proper_names() or (len(word) >= 3 and not segmenter().is_known(word))
 
 
 _FOLD_INITIAL = re.compile(r"^([zcs])h")  # zh / ch / sh → z / c / s
@@ -312,7 +210,12 @@ def sound(word: str) -> str:
 
 def refutes(text: str) -> bool:
     """Whether ``text`` itself presents a claim as false (辟谣 / 谣言 / 不实 ...)."""
-    return REFUTE_RE.search(fold_text(text)) is not None
+    return refutes_folded(prepare(text).folded)
+
+
+def refutes_folded(folded: str) -> bool:
+    """:func:`refutes` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
+    return REFUTE_RE.search(folded) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,9 +241,14 @@ class Analysis:
 
 def clean(text: str) -> str:
     """Fold, strip question / hedge wording, numbers to Arabic, phrase equivalents; breaks become spaces."""
-    folded = fold_text(text).replace(BREAK, " ")
+    return clean_folded(prepare(text).folded)
+
+
+def clean_folded(folded: str) -> str:
+    """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
+    folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _CELSIUS_RE.sub(r"\1度", arabic_numbers(folded))
+    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(folded))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
 
 
@@ -368,18 +276,13 @@ def canon(word: str) -> str | None:
     return w
 
 
-def is_word(token: str) -> bool:
-    """A word of jieba's dictionary (a positive count)."""
-    return bool(tokenizer().FREQ.get(token))
-
-
 @lru_cache(maxsize=200_000)
 def is_pair(token: str) -> bool:
     """A character pair such as a run of single characters gives (挂烫机 → 挂烫 / 烫机): two characters
-    that are not a word, or only a rare one (jieba cut 打完 as 打 / 完: its dictionary count, 3, says
-    nothing about how informative the pair is)."""
+    that are not a common word (:meth:`plugin.segment.Segmenter.is_common`: jieba cut 打完 as 打 / 完;
+    its dictionary count, 3, says nothing about how informative the pair is)."""
     return (len(token) == 2 and is_cjk(token[0]) and is_cjk(token[1])
-            and tokenizer().FREQ.get(token, 0) < _PAIR_MAX_FREQ)
+            and not segmenter().is_common(token))
 
 
 @lru_cache(maxsize=200_000)
@@ -393,7 +296,7 @@ def subwords(word: str) -> tuple[str, ...]:
             return tuple(dict.fromkeys(c for c in map(canon, word) if c is not None and c != word))
         return ()
     out = []
-    for s in tokenizer().cut_for_search(word, HMM=False):
+    for s in segmenter().cut_for_search(word):
         if s != word:
             c = canon(s)
             if c is not None and c != word and len(c) >= 2:
@@ -409,8 +312,13 @@ def _run_char(word: str) -> bool:
 
 def analyze(text: str) -> Analysis:
     """Analyse a claim or a query (see module docstring)."""
-    cleaned = clean(text)
-    tok = tokenizer()
+    return analyze_folded(prepare(text).folded)
+
+
+def analyze_folded(folded: str) -> Analysis:
+    """:func:`analyze` of a folded text (:attr:`plugin.normalize.Prepared.folded`, or a sentence of it)."""
+    cleaned = clean_folded(folded)
+    seg = segmenter()
     words: dict[str, None] = {}
     run_chars: set[str] = set()
     surface: list[str] = []
@@ -443,13 +351,13 @@ def analyze(text: str) -> Analysis:
             segments.append(("#" + (m.group(1).lstrip("0") or "0") + "月" + day, True))
             pos = m.end()
         segments.append((piece[pos:], False))
-        for seg, is_date in segments:
+        for part, is_date in segments:
             if is_date:
-                words.setdefault(seg, None)
-                surface.append(seg[1:])
+                words.setdefault(part, None)
+                surface.append(part[1:])
                 continue
             run: list[str] = []
-            for word in tok.cut(seg, HMM=False):
+            for word in seg.cut(part):
                 if _run_char(word):
                     run.append(word)
                     continue
@@ -474,9 +382,9 @@ class Weights:
     """
 
     def __init__(self) -> None:
-        tok = tokenizer()
-        self._freq = tok.FREQ
-        self._log_total = math.log(tok.total)
+        seg = segmenter()
+        self._freq = seg.counts
+        self._log_total = math.log(seg.total)
         self._df: dict[str, int] = {}
         self._bdf: dict[str, int] = {}
         self.n_docs = 0

@@ -1,0 +1,172 @@
+"""Chinese numerals: reading them, writing them as digits, and digits written as numerals.
+
+* :func:`chinese_number` reads a run of numerals, plain or financial (六十五 → 65, 二〇二四 →
+  2024 digit by digit, 两千万 → 20000000, 贰拾 → 20); :func:`plain_chinese_number` reads only
+  everyday numerals (no financial forms, no ASCII digits).
+* :func:`numerals_to_digits` writes every run of numerals as digits (三号线 → 3号线, 一百二十三 →
+  123): titles compared as near-duplicates (:mod:`plugin.review.matrix`).
+* :func:`quantities_to_digits` writes only quantities as digits: numerals before a unit, after
+  第 or 百分之 (六十五岁 → 65岁, 百分之二十 → 20%, 3万 → 30000), leaving words that merely
+  contain numeral characters (千万不要, 万一, 三明治) alone: rumour analysis
+  (:mod:`plugin.rumors.analysis`).
+* :func:`quantity_key` / :func:`quantities_agree` compare numbers and dates the rumour analysis
+  wrote (``60`` and ``56`` agree, ``1月`` and ``1月9日`` agree).
+* :data:`DIGIT_NUMERALS`: digits → numerals tables (a term's digits written as 零一二 / 零壹贰),
+  for the matcher's numeral variants.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = [
+    "CN_BIG",
+    "CN_DIGITS",
+    "CN_UNITS",
+    "DIGIT_NUMERALS",
+    "PLAIN_DIGITS",
+    "chinese_number",
+    "numerals_to_digits",
+    "plain_chinese_number",
+    "quantities_agree",
+    "quantities_to_digits",
+    "quantity_key",
+]
+
+#: Chinese numerals, plain and financial (ASCII digits too, for mixed runs), with their units.
+CN_DIGITS = {
+    "零": 0, "〇": 0, "0": 0, "一": 1, "壹": 1, "1": 1, "二": 2, "贰": 2, "两": 2, "2": 2, "三": 3, "叁": 3, "3": 3,
+    "四": 4, "肆": 4, "4": 4, "五": 5, "伍": 5, "5": 5, "六": 6, "陆": 6, "6": 6, "七": 7, "柒": 7, "7": 7,
+    "八": 8, "捌": 8, "8": 8, "九": 9, "玖": 9, "9": 9,
+}
+CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG = {"万": 10**4, "亿": 10**8}
+
+#: Everyday digits (no financial forms, no ASCII digits).
+PLAIN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                "九": 9}
+_PLAIN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+#: A term's digits written as Chinese numerals (〇 folds to 0, so zero is 零) and as financial numerals.
+DIGIT_NUMERALS = (str.maketrans("0123456789", "零一二三四五六七八九"), str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖"))
+
+
+def chinese_number(run: str) -> int | None:
+    """Value of a run of Chinese numerals (六十五 → 65, 二〇二四 → 2024 digit by digit, 两千万 →
+    20000000); None when the run holds anything else."""
+    if not run or any(ch not in CN_DIGITS and ch not in CN_UNITS and ch not in CN_BIG for ch in run):
+        return None
+    if not any(ch in CN_UNITS or ch in CN_BIG for ch in run):
+        return int("".join(str(CN_DIGITS[ch]) for ch in run))
+    total = section = number = 0
+    for ch in run:
+        if ch in CN_DIGITS:
+            number = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (number or 1) * CN_UNITS[ch]
+            number = 0
+        elif ch == "亿":
+            total = (total + section + number) * CN_BIG[ch]
+            section = number = 0
+        else:
+            total += (section + number) * CN_BIG[ch]
+            section = number = 0
+    return total + section + number
+
+
+def plain_chinese_number(run: str) -> int | None:
+    """Value of a run of everyday numerals (六十五 → 65, 二零二零 → 2020, 两千万 → 20000000); None
+    for anything else, financial numerals and ASCII digits included."""
+    if not run or any(ch not in PLAIN_DIGITS and ch not in _PLAIN_UNITS and ch not in CN_BIG for ch in run):
+        return None
+    return chinese_number(run)
+
+
+_CN_RUN = re.compile("[" + "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG) + "]+")
+
+
+def numerals_to_digits(text: str) -> str:
+    """Every run of Chinese numerals written as digits: 三号线 → 3号线, 一百二十三 → 123, 十 → 10,
+    二〇二四 → 2024. Runs of units alone (千万, 百万) are left as they are."""
+    def repl(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if not any(ch in CN_DIGITS or ch in ("十", "拾") for ch in run):
+            return run
+        return str(chinese_number(run))
+
+    return _CN_RUN.sub(repl, text)
+
+
+# Units after which a Chinese numeral is a quantity (六十五岁, 三号线, 十二月二十五日); a lone 一
+# only before the units where "1" is what is meant (一月 / 一号 / 一例, not 一天 / 一家 / 一次).
+_UNITS = ("号线|个月|小时|分钟|公里|公斤|岁|号|月|日|天|周|年|例|人|名|万|亿|元|块|度|倍|斤|克|米|层|楼|栋|条|家|所|座|"
+          "粒|片|杯|秒|瓶|针|剂|辆|架|列|趟|班|级|批|轮|省|市|区|县|类|项|颗|袋|盒|包|户|位|成")
+_ONE_UNITS = "号线|月|日|号|岁|例|名|楼|层|元|级|针|剂|成"
+_QUANTITY_RE = re.compile(
+    "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
+    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
+)
+_AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(round(x, 4))
+
+
+def quantities_to_digits(text: str) -> str:
+    """Chinese numerals before a unit (or after 第 / 百分之) → digits; 3万 → 30000."""
+    def cn(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            v = plain_chinese_number(m.group(1))
+            return m.group(0) if v is None else f"第{v}"
+        if m.group(2) is not None:
+            head, _, tail = m.group(2).partition("点")
+            v = plain_chinese_number(head)
+            if v is None or any(c not in PLAIN_DIGITS for c in tail):  # decimals are read digit by digit
+                return m.group(0)
+            return (f"{v}.{''.join(str(PLAIN_DIGITS[c]) for c in tail)}" if tail else str(v)) + "%"
+        num = m.group(3)
+        if num == "一" and not re.match(_ONE_UNITS, m.group(4)):
+            return num
+        v = plain_chinese_number(num)
+        return num if v is None else str(v)
+
+    if not any(ch in PLAIN_DIGITS or ch in _PLAIN_UNITS for ch in text):
+        out = text
+    else:
+        out = _QUANTITY_RE.sub(cn, text)
+    if "万" in out or "亿" in out:
+        out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * CN_BIG[m.group(2)]), out)
+    return out
+
+
+_DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
+
+
+@lru_cache(maxsize=4096)
+def quantity_key(text: str) -> tuple[str, int, int | None] | tuple[str, float] | tuple[str, str]:
+    """``('date', month, day | None)`` for ``1月9日`` / ``1月``, ``('num', value)`` for ``60``,
+    ``('str', text)`` for anything else: numbers and dates compare by these keys."""
+    m = _DATE_KEY_RE.fullmatch(text)
+    if m:
+        return ("date", int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+    try:
+        return ("num", float(text))
+    except ValueError:
+        return ("str", text)
+
+
+def quantities_agree(a: str, b: str) -> bool | None:
+    """Numbers (``60``, ``56``) equal or within 10 % of each other; dates (``1月9日``) by month and
+    day (a month alone, ``1月``, agrees with any day of it). ``None``: not comparable (a date and
+    a plain number)."""
+    ka, kb = quantity_key(a), quantity_key(b)
+    if len(ka) == 3 and len(kb) == 3:  # two dates: ('date', month, day | None)
+        return ka[1] == kb[1] and (ka[2] is None or kb[2] is None or ka[2] == kb[2])
+    if ka[0] == "num" and kb[0] == "num":
+        x, y = float(ka[1]), float(kb[1])
+        return x == y or abs(x - y) <= 0.1 * max(abs(x), abs(y))
+    if ka[0] == "str" and kb[0] == "str":
+        return a == b
+    return None

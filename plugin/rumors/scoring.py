@@ -1,0 +1,374 @@
+"""How similar an analysed text is to one claim: the tuning parameters and the score.
+
+The score is a weighted token overlap and character-bigram overlap, measured from both sides
+(how much of the text the claim explains, how much of the claim the text covers); the larger
+side counts more, so short searches for part of a claim and long posts that repeat a claim
+both score high. A short query all of whose content words are in the claim may cover less of
+it when those words are specific. Penalties: the query names the subject but not what the
+claim says, asks for information (门票, 简历, 怎么), shares only names with the claim, replaces
+the claim's subject with its own (喝醋 vs 干手器 ... 杀死病毒), conflicts on places, people,
+numbers or dates, or omits the place / person the claim is about. Automatic trigger hits add a
+small phrase bonus; a curated trigger hit matches outright.
+
+Every tuning constant is a field of :class:`RumorScoring` (the pin threshold included); the
+defaults are calibrated on the dev split of ``bench/data/rumor_paraphrases.jsonl``
+(``bench/eval_rumors.py``). :class:`ClaimScorer` holds one set of parameters and word weights
+and turns analyses into :class:`ClaimFeatures` / :class:`QueryFeatures` and scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any
+
+from plugin.errors import RumorError
+from plugin.numerals import quantities_agree
+
+from .analysis import INTENT_WORDS, Analysis, Weights, is_entity, is_name, is_pair, subwords
+from .models import Rumor
+
+__all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring"]
+
+
+@dataclass(frozen=True, slots=True)
+class RumorScoring:
+    """Tuning parameters of rumour matching (defaults calibrated by ``bench/eval_rumors.py``).
+
+    ``RumorIndex(rumors, scoring=RumorScoring(threshold=0.55))`` pins less; every field keeps
+    its default unless given. Invalid values raise :class:`~plugin.errors.RumorError`.
+    """
+
+    # -- what matches
+    threshold: float = 0.49  #: score a rumour must reach to match (pin / label)
+    relative_cut: float = 0.75  #: secondary matches must reach this fraction of the best score
+    curated_score: float = 0.95  #: the score of a curated trigger hit
+    window_seed: float = 0.5  #: a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
+    # -- candidates
+    candidates: int = 25  #: rumours fully scored per query
+    candidates_long: int = 15  #: ... per text of ``content_words`` or more content words
+    max_posting: int = 1000  #: words in more claims than this only score, they do not nominate candidates
+    max_trigger_owners: int = 50  #: automatic trigger phrases in more claims than this are not used
+    # -- query or post
+    content_words: int = 12  #: texts with this many content words (and 1.5x the claim's) are posts
+    long_claim: int = 40  #: content words of a claim above which it gets no character-pair credit
+    # -- the score
+    base: float = 0.55  #: share of the score the main side gives alone (the rest scales with the other side)
+    min_claim_cover: float = 0.4  #: claim coverage under which a query only names the subject
+    short_cover: float = 0.5  #: a specific, fully explained query needs this fraction of ``min_claim_cover``
+    full_query: float = 0.85  #: query coverage that counts as "every content word of the query is in the claim"
+    evidence: float = 5.0  #: matched query weight specific enough to pin a claim the query covers only partly
+    rare_weight: float = 7.0  #: a shared word this informative may match alone (if it is most of the query)
+    pair_credit: float = 0.5  #: credit of a word all of whose character pairs occur in the other text
+    sound_credit: float = 0.8  #: credit of a query word that sounds like a claim word (folded pinyin)
+    # -- penalties (factors)
+    low_cover_penalty: float = 0.6  #: names the subject but not what the claim says about it
+    intent_penalty: float = 0.5  #: asks for tickets / prices / how-to about the subject
+    topic_penalty: float = 0.6  #: shares only names with the claim, nothing of what it says
+    subject_penalty: float = 0.7  #: each side starts with a subject (first content word) the other lacks
+    name_penalty: float = 0.7  #: the claim names a place / person the query names nothing of
+    conflict_penalty: float = 0.5  #: different place / person / number: another event
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "int":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise RumorError(f"rumour scoring: {f.name} must be a positive integer, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+                raise RumorError(f"rumour scoring: {f.name} must be a number >= 0, got {value!r}")
+        for name in ("threshold", "relative_cut", "curated_score", "window_seed", "base", "min_claim_cover",
+                     "short_cover", "full_query", "pair_credit", "sound_credit", "low_cover_penalty",
+                     "intent_penalty", "topic_penalty", "subject_penalty", "name_penalty", "conflict_penalty"):
+            if getattr(self, name) > 1:
+                raise RumorError(f"rumour scoring: {name} must be between 0 and 1, got {getattr(self, name)!r}")
+
+
+#: The calibrated parameters.
+DEFAULT_SCORING = RumorScoring()
+
+
+@dataclass(slots=True)
+class ClaimFeatures:
+    """An indexed claim as the score reads it."""
+
+    rumor: Rumor
+    analysis: Analysis
+    words: frozenset[str]
+    subs: frozenset[str]
+    chars: frozenset[str]  # characters of the multi-character words
+    word_weight: float
+    bigram_weight: float
+    weights: dict[str, float]  # word → weight
+    sub_parents: dict[str, tuple[str, ...]]  # sub-word → the claim words containing it
+    entities: tuple[str, ...]
+    numbers: tuple[str, ...]
+    names: tuple[str, ...] = ()  # proper names (places, people, organisations)
+    pair_words: tuple[str, ...] = ()  # words that may get character-pair credit (2+ characters)
+    long: bool = False  # a post-length claim: no character-pair credit (cost, and little to gain)
+    first: str = ""  # the first content word (not a number): usually the subject
+
+
+@dataclass(slots=True)
+class QueryFeatures:
+    """An analysed text with its word weights and the sets scoring needs."""
+
+    weights: dict[str, float]
+    total: float
+    bigram_total: float
+    words: frozenset[str]
+    subs: frozenset[str]
+    chars: frozenset[str]
+    entities: tuple[str, ...]
+    numbers: tuple[str, ...]
+    intent_words: tuple[str, ...]
+    names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
+    first: str = ""
+    homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
+
+
+def _first_word(a: Analysis) -> str:
+    return next((t for t in a.words if not t.startswith("#")), "")
+
+
+def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = frozenset()) -> float:
+    """Credit of a character pair (挂烫, 喝醋) whose characters the other text has: 0.7 times the
+    share of the pair's information in those characters (喝醋 vs 喝: little; vs 醋: most); a
+    character only found inside one of the other text's words counts half (病读, a typo, vs 病毒)."""
+    total = got = 0.0
+    for ch in subwords(pair):
+        w = _char_weight(ch)
+        total += w
+        if ch in present:
+            got += w
+        elif ch in inside:
+            got += 0.5 * w
+    return 0.7 * got / total if got else 0.0
+
+
+@lru_cache(maxsize=50_000)
+def _char_weight(ch: str) -> float:
+    """Dictionary informativeness of one character (the corpus part does not matter for shares)."""
+    return max(_background().background(ch) - 4.0, 1.0)
+
+
+@lru_cache(maxsize=1)
+def _background() -> Weights:
+    """Corpus-free weights (dictionary informativeness only)."""
+    return Weights()
+
+
+class ClaimScorer:
+    """Scores analysed texts against claims with one set of word weights and :class:`RumorScoring`."""
+
+    def __init__(self, weights: Weights, params: RumorScoring = DEFAULT_SCORING) -> None:
+        self.weights = weights
+        self.params = params
+
+    # ------------------------------------------------------------------ features
+
+    def claim(self, rumor: Rumor, a: Analysis) -> ClaimFeatures:
+        """The features of a claim (its analysis: claim and curated trigger phrases)."""
+        w = self.weights
+        words = frozenset(a.words)
+        chars = frozenset(ch for t in words if len(t) > 1 and not t.startswith("#") for ch in t)
+        weights = {t: w.token(t) for t in words}
+        parents: dict[str, list[str]] = {}
+        for t in words:
+            for sw in subwords(t):
+                parents.setdefault(sw, []).append(t)
+        return ClaimFeatures(
+            rumor, a, words, a.subs, chars, sum(weights.values()) or 1.0,
+            sum(w.bigram(b) for b in a.bigrams) or 1.0, weights,
+            {k: tuple(v) for k, v in parents.items()},
+            tuple(t for t in words if is_entity(t)), tuple(t for t in words if t.startswith("#")),
+            tuple(t for t in words if is_name(t)),
+            tuple(t for t in words if len(t) > 1 and not t.startswith("#")),
+            len(words) > self.params.long_claim,
+            _first_word(a))
+
+    def query(self, q: Analysis) -> QueryFeatures:
+        """The features of a query or post (homophones are filled in by the index)."""
+        w = self.weights
+        tw = {t: w.token(t) for t in q.words}
+        return QueryFeatures(
+            tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0, frozenset(tw), q.subs,
+            frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
+            tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
+            tuple(t for t in tw if t in INTENT_WORDS), tuple(t for t in tw if is_name(t) or is_pair(t)),
+            _first_word(q),
+        )
+
+    # ------------------------------------------------------------------ credit
+
+    def credit(self, word: str, words: frozenset[str], subs: frozenset[str], chars: frozenset[str],
+               bigrams: frozenset[str] = frozenset()) -> float:
+        """How much of ``word`` the other text explains: 1 same word, 0.7 part of a longer word,
+        0.5 a single character inside one of its words (喷 / 喷洒), 0.4 a sub-word of it present,
+        else up to ``pair_credit`` for the share of its character pairs found in the other text
+        (驿城区 / 驿城, 疾控 inside 疾控中心: segmentation differs), else 0."""
+        if word in words:
+            return 1.0
+        if word in subs:
+            return 0.7
+        if len(word) == 1:
+            return 0.5 if word in chars else 0.0
+        if is_pair(word):
+            c = _sub_credit(word, words | subs, chars)
+            if c:
+                return c
+        else:
+            for s in subwords(word):
+                if s in words or s in subs:
+                    return 0.4
+        return self.pair_credit(word, bigrams)
+
+    def pair_credit(self, word: str, bigrams: frozenset[str]) -> float:
+        """``pair_credit`` times the share of ``word``'s character pairs found in ``bigrams``."""
+        if not bigrams or word[0] == "#":
+            return 0.0
+        n = len(word) - 1
+        full = self.params.pair_credit
+        if n == 1:
+            return full if word in bigrams else 0.0
+        k = 0
+        for i in range(n):
+            if word[i : i + 2] in bigrams:
+                k += 1
+        return full * k / n if k else 0.0
+
+    # ------------------------------------------------------------------ the score
+
+    def score(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures, hit: tuple[int, bool] = (0, False),
+              info: dict[str, Any] | None = None, floor: float = 0.0) -> tuple[float, tuple[str, ...]]:
+        """Similarity of the analysed text to claim ``e`` (see the module docstring) and the words
+        they share. ``hit``: (automatic trigger hits, curated trigger hit?) of the text in the claim.
+        ``info`` (when given) receives the parts of the score. A result below ``floor`` may be
+        returned early as an upper bound (saves scoring candidates that cannot match)."""
+        p = self.params
+        n_auto, curated = hit
+        if curated:
+            return p.curated_score, ()
+        tw = qw.weights
+        shared: list[str] = []
+        q_cred = 0.0
+        q_missing: list[str] = []
+        heard: set[str] = set()  # claim words a query word sounds like (homophone typo: 病读 / 病毒)
+        homophones = qw.homophones
+        ewords, esubs = e.words, e.subs
+        for t, wt in tw.items():
+            if t in ewords:
+                c = 1.0
+            elif t in esubs:
+                c = 0.7
+            else:
+                c = self.credit(t, ewords, esubs, e.chars, e.analysis.bigrams)
+            if c < p.sound_credit and homophones:
+                hom = homophones.get(t)
+                if hom and not hom.isdisjoint(e.words):
+                    heard |= hom & e.words
+                    c = p.sound_credit
+            if c:
+                q_cred += c * wt
+                shared.append(t)
+            else:
+                q_missing.append(t)
+        if not shared:
+            return 0.0, ()
+        n_q = len(tw)
+        if n_q < 2:
+            return 0.0, tuple(shared)  # a bare topic word is not a claim
+        tq = q_cred / qw.total
+        post = n_q >= max(p.content_words, 1.5 * len(e.words))
+        if not post and info is None:
+            upper = 0.8 * tq + 0.2 + 0.05 * min(n_auto, 2)  # query mode: qs <= 0.8 tq + 0.2, factors <= 1
+            if upper < floor:
+                return upper, tuple(shared)
+        c_credit = self.claim_credit(q, qw, e)
+        for t in heard:
+            if c_credit.get(t, 0.0) < p.sound_credit:
+                c_credit[t] = p.sound_credit
+        c_cred = sum(c * e.weights[t] for t, c in c_credit.items())
+        tc = c_cred / e.word_weight
+        wb = self.weights.bigram
+        eb = e.analysis.bigrams
+        sb = sum(wb(b) for b in q.bigrams if b in eb)
+        bq, bc = sb / qw.bigram_total, sb / e.bigram_weight
+        qs = 0.8 * tq + 0.2 * bq
+        cs = 0.8 * tc + 0.2 * bc
+        penalties: list[str] = []
+        if post:
+            score = cs * (p.base + (1 - p.base) * qs)  # a post that may repeat the claim
+        else:
+            score = qs * (p.base + (1 - p.base) * cs)  # a search for (part of) the claim
+            # a short query covers little of a long claim; that is enough when every content word
+            # of the query is in the claim, together they are specific (rare) enough and the claim
+            # is not so long that they are a small part of it
+            specific = tq >= p.full_query and q_cred >= p.evidence and cs >= p.min_claim_cover * p.short_cover
+            if cs < p.min_claim_cover and not specific:
+                score *= p.low_cover_penalty  # names the subject but not what the claim says about it
+                penalties.append("low_cover")
+            if q.intent or any(t not in e.words for t in qw.intent_words):
+                score *= p.intent_penalty  # asks for tickets / prices / how-to about the subject
+                penalties.append("intent")
+            elif not any(not is_name(t) and not t.startswith("#") for t in c_credit):
+                score *= p.topic_penalty  # only names shared, nothing of what the claim says: 约基奇太强了
+                penalties.append("topic")
+            # each side starts with a subject the other lacks: 喝醋 能杀死新冠病毒 vs 干手器 能在30秒内
+            # 杀死新冠病毒 (Chinese claims put the subject first)
+            if qw.first and e.first and qw.first in q_missing and e.first not in c_credit:
+                score *= p.subject_penalty
+                penalties.append("subject")
+            # the claim is about a named place / person the query does not name: 新增1例 vs 长垣市新增1例
+            if e.names and not qw.names and not any(t in c_credit for t in e.names):
+                score *= p.name_penalty
+                penalties.append("unnamed")
+        if self.conflict(qw, e, c_credit):
+            score *= p.conflict_penalty  # different place / person / number: another event
+            penalties.append("conflict")
+        score += 0.05 * min(n_auto, 2)
+        if len(shared) < 2 and not (tw[shared[0]] >= p.rare_weight and tq >= 0.8):
+            score *= 0.5  # one common shared word is not enough evidence
+            penalties.append("one_word")
+        if info is not None:
+            info.update(tq=round(tq, 3), tc=round(tc, 3), bq=round(bq, 3), bc=round(bc, 3),
+                        qs=round(qs, 3), cs=round(cs, 3), q_cred=round(q_cred, 2), post=post, shared=shared,
+                        missing=q_missing, claim_credit={t: round(c, 2) for t, c in c_credit.items()},
+                        penalties=penalties, triggers=n_auto, score=round(min(score, 1.0), 4))
+        return min(score, 1.0), tuple(shared)
+
+    def claim_credit(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures) -> dict[str, float]:
+        """Claim word → how much of it the query explains (same rules as :meth:`credit`)."""
+        out: dict[str, float] = {}
+        for t in qw.words & e.words:
+            out[t] = 1.0
+        for t in qw.subs & e.words:
+            out.setdefault(t, 0.7)
+        for t in qw.chars & e.words:
+            out.setdefault(t, 0.5)
+        for s in qw.words | qw.subs:
+            for parent in e.sub_parents.get(s, ()):
+                if parent not in out:
+                    out[parent] = _sub_credit(parent, qw.words | qw.subs) if is_pair(parent) else 0.4
+        if len(out) < len(e.words) and not e.long:
+            common = q.bigrams & e.analysis.bigrams
+            if common:
+                for t in e.pair_words:
+                    if t not in out:
+                        c = self.pair_credit(t, common)
+                        if c:
+                            out[t] = c
+        return out
+
+    def conflict(self, qw: QueryFeatures, e: ClaimFeatures, c_credit: dict[str, float]) -> bool:
+        """Both sides name something (entity or number) the other does not."""
+        if qw.entities and e.entities:
+            if any(not self.credit(t, e.words, e.subs, e.chars, e.analysis.bigrams) for t in qw.entities) and any(
+                t not in c_credit for t in e.entities
+            ):
+                return True
+        if qw.numbers and e.numbers:
+            near = [quantities_agree(a[1:], b[1:]) for a in qw.numbers for b in e.numbers]  # number tokens: #60
+            if not any(near) and any(n is False for n in near):
+                return True  # comparable numbers / dates, none agreeing
+        return False

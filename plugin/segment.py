@@ -1,0 +1,198 @@
+"""The one jieba segmenter: one dictionary, one idea of a word, cut once per text.
+
+Everything in the library that segments Chinese or asks jieba's dictionary about a word goes
+through :func:`segmenter` (no other module imports jieba):
+
+* the matcher's word-boundary check (:mod:`plugin.boundary`) on a window around a hit;
+* the rumour analysis (:mod:`plugin.rumors.analysis`) of claims, queries and posts;
+* the variant tables (:mod:`plugin.variants`), which leave out generated split spellings that
+  are common words.
+
+**One dictionary**: jieba's bundled dictionary plus :data:`DOMAIN_WORDS` (rumour-domain words it
+lacks: 新冠, 核酸检测, 方舱 ...), loaded once per process into a private ``jieba.Tokenizer``
+(jieba's global tokenizer and its ``add_word`` calls are left alone).
+
+**One idea of a word**, by the dictionary's count (its corpus frequency; the smallest count in
+jieba's dictionary is 2, an entry seen about once). Three predicates, each named for what it means:
+
+* :meth:`Segmenter.is_known` — count > 0: the dictionary lists it. A string it does not know
+  is a name, a coinage or a typo (the rumour analysis treats unknown 3+ character words as
+  names and looks for homophones of unknown words).
+* :meth:`Segmenter.is_word` — count ≥ :data:`WORD_FREQ` (3): a word in real use. The 40k
+  count-2 entries are mostly pieces of phrases (七克, 一框); they do not make a string "a real
+  word" where a word must outweigh an evasion (读博 is a word, so it is not the homophone 赌博).
+* :meth:`Segmenter.is_common` — count ≥ :data:`COMMON_FREQ` (50): a common word. A two-character
+  string rarer than this is a character pair, not a word, to the rumour analysis (jieba cut 打完
+  as 打 / 完: a count of 3 says nothing about how informative the pair is), and a generated
+  split-character spelling that is a common word (山东 for 岽) is left out.
+
+**Cuts are cached**: :meth:`Segmenter.cut` and :meth:`Segmenter.edges` (precise mode, HMM off,
+so only dictionary words and single characters) share one bounded cache of token edges, so a
+text segmented twice in a request (the boundary check of a short query, then its rumour
+analysis) is cut once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
+
+#: Dictionary count from which a known string is a word in real use (:meth:`Segmenter.is_word`).
+WORD_FREQ = 3
+#: Dictionary count from which a word is common (:meth:`Segmenter.is_common`).
+COMMON_FREQ = 50
+
+#: Rumour-domain words jieba's dictionary lacks (they segment as one word; token weights still
+#: come from data).
+DOMAIN_WORDS = (
+    "新冠", "核酸检测", "奥密克戎", "方舱", "方舱医院", "无症状", "阳了", "阳过",
+    "网传", "网曝", "密接", "次密接", "健康码", "行程码", "德尔塔", "毒株", "疫区", "封城", "封控",
+)
+#: The count :data:`DOMAIN_WORDS` enter the dictionary with (a common word).
+DOMAIN_WORD_FREQ = 2000
+
+_CACHE_SIZE = 32_768  # texts whose token edges are kept
+_CACHE_CHARS = 128  # longer texts are cut without caching (windows and query pieces are short)
+_PROPER_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})  # place, person, organisation, other names
+
+logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+class Segmenter:
+    """A private jieba tokenizer with :data:`DOMAIN_WORDS`, loaded on first use, and its word predicates.
+
+    Use the process-wide instance, :func:`segmenter` (jieba's dictionary takes ~1 s and ~100 MB
+    to load). Thread-safe: the dictionary is read-only once loaded.
+    """
+
+    def __init__(self, extra_words: tuple[str, ...] = DOMAIN_WORDS, *, extra_freq: int = DOMAIN_WORD_FREQ) -> None:
+        self._extra = extra_words
+        self._extra_freq = extra_freq
+        self._tk: Any = None
+        self._lock = threading.Lock()
+        self._edges_cached = lru_cache(maxsize=_CACHE_SIZE)(self._edges)
+        self._proper: frozenset[str] | None = None
+
+    def _tokenizer(self) -> Any:
+        tk = self._tk
+        if tk is None:
+            with self._lock:
+                if self._tk is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    new = jieba.Tokenizer()
+                    new.initialize()
+                    for w in self._extra:
+                        new.add_word(w, freq=self._extra_freq)
+                    self._tk = new
+            tk = self._tk
+        return tk
+
+    def load(self) -> None:
+        """Load the dictionary now (it is otherwise loaded on first use)."""
+        self._tokenizer()
+
+    # ------------------------------------------------------------------ cutting
+
+    def _edges(self, text: str) -> tuple[int, ...]:
+        edges = [0]
+        pos = 0
+        for tok in self._tokenizer().cut(text, HMM=False):
+            pos += len(tok)
+            edges.append(pos)
+        return tuple(edges)
+
+    def edges(self, text: str) -> tuple[int, ...]:
+        """Token edges of ``text``: 0, the end of each token, ``len(text)`` (cached for short texts)."""
+        if len(text) > _CACHE_CHARS:
+            return self._edges(text)
+        return self._edges_cached(text)
+
+    def cut(self, text: str) -> list[str]:
+        """Tokens of ``text``: dictionary words and single characters (jieba's precise mode, HMM off)."""
+        e = self.edges(text)
+        return [text[a:b] for a, b in zip(e, e[1:])]
+
+    def cache_info(self) -> tuple[int, int]:
+        """(hits, misses) of the cut cache."""
+        info = self._edges_cached.cache_info()
+        return info.hits, info.misses
+
+    def cut_for_search(self, text: str) -> list[str]:
+        """Tokens of ``text`` plus the dictionary words inside the longer ones (jieba's search mode, HMM off)."""
+        return list(self._tokenizer().cut_for_search(text, HMM=False))
+
+    # ------------------------------------------------------------------ the dictionary
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Word → dictionary count (read-only; prefixes of words appear with count 0)."""
+        freq: Mapping[str, int] = self._tokenizer().FREQ
+        return freq
+
+    @property
+    def total(self) -> int:
+        """Sum of the dictionary's counts."""
+        total: int = self._tokenizer().total
+        return total
+
+    def freq(self, text: str) -> int:
+        """The dictionary count of ``text`` (0 when it is not a word)."""
+        return self._tokenizer().FREQ.get(text, 0) or 0
+
+    def is_known(self, text: str) -> bool:
+        """The dictionary lists ``text`` (count > 0); unknown strings are names, coinages, typos."""
+        return bool(self._tokenizer().FREQ.get(text))
+
+    def is_word(self, text: str) -> bool:
+        """``text`` is a word in real use (count ≥ :data:`WORD_FREQ`), not a rare fragment."""
+        return self.freq(text) >= WORD_FREQ
+
+    def is_common(self, text: str) -> bool:
+        """``text`` is a common word (count ≥ :data:`COMMON_FREQ`)."""
+        return self.freq(text) >= COMMON_FREQ
+
+    def words(self, *, min_len: int = 1, max_len: int | None = None) -> Iterator[tuple[str, int]]:
+        """(word, count) of every known word of ``min_len`` to ``max_len`` characters."""
+        for w, f in self._tokenizer().FREQ.items():
+            if f and len(w) >= min_len and (max_len is None or len(w) <= max_len):
+                yield w, f
+
+    def proper_names(self) -> frozenset[str]:
+        """Words jieba's dictionary tags as place / person / organisation / other proper names."""
+        names = self._proper
+        if names is None:
+            import jieba
+
+            path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+            out = set()
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[2] in _PROPER_NAME_TAGS:
+                        out.add(parts[0])
+            names = self._proper = frozenset(out)
+        return names
+
+
+_SHARED: Segmenter | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def segmenter() -> Segmenter:
+    """The process-wide segmenter (one dictionary, one cut cache)."""
+    global _SHARED
+    seg = _SHARED
+    if seg is None:
+        with _SHARED_LOCK:
+            if _SHARED is None:
+                _SHARED = Segmenter()
+            seg = _SHARED
+    return seg

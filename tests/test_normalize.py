@@ -1,0 +1,75 @@
+"""The one normalisation entry point (plugin.normalize.prepare): a text is folded once and its
+views are shared by the matcher and the rumour analysis."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+import plugin.normalize as pn
+from plugin import Matcher
+from plugin.normalize import Prepared, fold_text, normalize, prepare
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.analysis import analyze, analyze_folded, clean, clean_folded
+
+
+@pytest.fixture
+def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Counts the folding and dense-view table passes over texts (by table)."""
+    seen: Counter[str] = Counter()
+    real = pn._translate
+    tables = pn._tables()
+
+    def counting(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
+        seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other"] += 1
+        return real(text, bmp, astral)
+
+    monkeypatch.setattr(pn, "_translate", counting)
+    yield seen
+
+
+def test_prepare_is_shared_per_text() -> None:
+    text = "網絡賭博，加微信"
+    p = prepare(text)
+    assert prepare(text) is p
+    assert p.folded == fold_text(text)
+    assert p.normalized.dense == normalize(text).dense
+    with pytest.raises(AttributeError):
+        p.text = "x"
+    with pytest.raises(AttributeError):
+        p.folded = "x"  # type: ignore[misc]
+
+
+def test_long_texts_are_prepared_but_not_kept() -> None:
+    text = "吃大蒜可以杀灭新冠病毒。" * 300
+    assert prepare(text) is not prepare(text)
+    assert prepare(text).folded == fold_text(text)
+
+
+def test_folded_span_maps_back_to_the_original() -> None:
+    text = "赌\u200b博 網站"  # a zero-width space is deleted by folding
+    p = Prepared(text)
+    assert p.folded == "赌博 网站"
+    assert p.folded_span(0, 2) == (0, 3)
+    assert p.folded_span(3, 5) == (4, 6)
+    assert Prepared("plain").folded_span(1, 3) == (1, 3)
+
+
+def test_analysis_of_a_prepared_text_is_the_analysis_of_the_text() -> None:
+    for text in ("喝 60℃ 的水可以杀死病毒？", "網傳：六十五歲以上老人不能打疫苗", ""):
+        assert analyze_folded(prepare(text).folded) == analyze(text)
+        assert clean_folded(prepare(text).folded) == clean(text)
+
+
+def test_a_query_is_folded_once_for_the_matcher_and_the_rumours(
+        bundled_matcher: Matcher, translations: Counter[str]) -> None:
+    index = RumorIndex([Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
+                              refutations=(Refutation(title="喝热水不能杀死病毒"),))])
+    translations.clear()
+    query = "喝熱水能殺死新冠病毒嗎？網絡賭博"  # a query no other test prepares (two sentences)
+    assert bundled_matcher.check(query).action != "allow"  # the regex pass and the automaton both run
+    assert index.match(query).pins[0]["rumor_id"] == "r1"
+    assert translations["fold"] == 1
+    assert translations["dense"] == 1
