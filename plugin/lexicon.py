@@ -29,7 +29,7 @@ import yaml
 from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
 from .lexicon_regex import pattern_problem
-from .models import ACTION_ORDER
+from .models import ACTION_ORDER, OVERRIDABLE_SURFACES
 
 __all__ = [
     "BOUNDARY_MODES",
@@ -72,7 +72,7 @@ _HEADER_KEYS = {
 }
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
-    "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex",
+    "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex", "surface_actions",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -126,6 +126,9 @@ class Entry:
     source: str = ""  # "path:line" where it was defined
     lexicon: str = ""
     regex: str = ""  # when set, the entry matches this pattern (on folded text) and ``term`` is its label
+    #: per-surface action overrides, e.g. (("suggestion", "allow"),): the entry labels a trending item but
+    #: keeps autocomplete suggestions (see :mod:`plugin.policy`); sorted by surface
+    surface_actions: tuple[tuple[str, str], ...] = ()
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -166,6 +169,8 @@ class Entry:
             d["scope"] = self.scope
         if self.regex:
             d["regex"] = self.regex
+        if self.surface_actions:
+            d["surface_actions"] = dict(self.surface_actions)
         return d
 
 
@@ -446,6 +451,24 @@ def _check_techniques(v: Any, line: int | None, probs: _Problems) -> frozenset[s
     return frozenset(v)
 
 
+def _check_surface_actions(v: Any, line: int | None, probs: _Problems) -> tuple[tuple[str, str], ...] | None:
+    """``{surface: action}`` (surfaces of :data:`plugin.models.OVERRIDABLE_SURFACES`) as sorted pairs."""
+    if not isinstance(v, dict) or not v:
+        probs.error(line, f"surface_actions must be a mapping of surface to action, e.g. {{suggestion: allow}}, "
+                          f"got {_show(v)}")
+        return None
+    pairs: list[tuple[str, str]] = []
+    for surface, action in v.items():
+        if not isinstance(surface, str) or surface not in OVERRIDABLE_SURFACES:
+            probs.error(line, f"surface_actions: surface must be one of {', '.join(OVERRIDABLE_SURFACES)}, "
+                              f"got {_show(surface)}")
+        elif not isinstance(action, str) or action not in ACTIONS:
+            probs.error(line, f"surface_actions.{surface} must be one of {', '.join(ACTIONS)}, got {_show(action)}")
+        else:
+            pairs.append((surface, action))
+    return tuple(sorted(pairs)) if len(pairs) == len(v) else None
+
+
 def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
     """An entry's stable id: text (or a number), no control characters, at most 200 characters."""
     if isinstance(v, bool) or not isinstance(v, (str, int)) or not str(v).strip():
@@ -707,6 +730,8 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         kw["scope"] = _check_choice(m["scope"], line, probs, "scope", SCOPES)
     if "techniques" in m:
         kw["techniques"] = _check_techniques(m["techniques"], line, probs)
+    if "surface_actions" in m:
+        kw["surface_actions"] = _check_surface_actions(m["surface_actions"], line, probs)
     if "context" in m:
         kw["context"] = _check_context(m["context"], line, probs, d.context)
     kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")

@@ -550,7 +550,7 @@ class Matcher:
                 os_ = omap(s) if omap else s
                 oe = (omap(e - 1) + 1) if omap else e
                 out.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], "pattern",
-                               ent.term_id, ent.severity, ent.clause))
+                               ent.term_id, ent.severity, ent.clause, ent.surface_actions))
         return out
 
     def _homophone_ok(self, seg: str, term: str) -> bool:
@@ -712,7 +712,7 @@ class Matcher:
             last_end[idx] = oe
             ent = entries[idx]
             hits.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], tech,
-                            ent.term_id, ent.severity, ent.clause))
+                            ent.term_id, ent.severity, ent.clause, ent.surface_actions))
         return hits
 
     def _boundary_ok(self, dense: str, s: int, e: int, ent: Entry, tech: str, nt: NormalizedText) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["ACTION_ORDER", "Action", "CheckResult", "Hit", "most_severe"]
+__all__ = ["ACTION_ORDER", "OVERRIDABLE_SURFACES", "Action", "CheckResult", "Hit", "Surface", "most_severe"]
 
 
 class Action(str, Enum):
@@ -21,6 +21,24 @@ class Action(str, Enum):
 
 #: Severity rank of each action (higher is more severe).
 ACTION_ORDER: dict[str, int] = {"allow": 0, "label": 1, "limit": 2, "review": 3, "block": 4}
+
+
+class Surface(str, Enum):
+    """Where a text is shown; the policy (:mod:`plugin.policy`) decides per surface.
+
+    ``content`` is the lexicon's own verdict (``qinglang check``, evaluation): the decision is the
+    most severe hit's action, as written in the lexicon.
+    """
+
+    CONTENT = "content"
+    QUERY = "query"
+    SUGGESTION = "suggestion"
+    SEARCH_HIT = "search_hit"
+    TRENDING = "trending"
+
+
+#: Surfaces a lexicon entry may override its action for (``surface_actions:`` in a lexicon entry).
+OVERRIDABLE_SURFACES: tuple[str, ...] = ("query", "suggestion", "search_hit", "trending")
 
 
 def most_severe(actions: list[str] | tuple[str, ...]) -> str:
@@ -50,6 +68,15 @@ class Hit:
     term_id: str = ""
     severity: int = 1
     clause: str = ""
+    surface_actions: tuple[tuple[str, str], ...] = ()
+
+    def action_on(self, where: str) -> str:
+        """The hit's action on the surface ``where`` (a :class:`Surface`): the entry's override for
+        it, else :attr:`action`."""
+        for name, action in self.surface_actions:
+            if name == where:
+                return action
+        return self.action
 
     def to_dict(self, full: bool = False) -> dict[str, Any]:
         """The CLI/JSON shape; ``full`` adds term_id, severity and clause."""
