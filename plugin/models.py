@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["ACTION_ORDER", "OVERRIDABLE_SURFACES", "Action", "CheckResult", "Hit", "Surface", "most_severe"]
+__all__ = ["ACTION_ORDER", "OVERRIDABLE_SURFACES", "Action", "CheckResult", "Hit", "SignalHit", "Surface", "most_severe"]
 
 
 class Action(str, Enum):
@@ -108,6 +108,23 @@ class CheckResult:
             "hits": [h.to_dict(full) for h in self.hits],
             "lexicon_version": self.lexicon_version,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SignalHit:
+    """What a signal other than the lexicon and the rumour index (:class:`plugin.protocols.Signal`,
+    e.g. a learned spam scorer) says about a text: an action on the lexicon's scale, so the policy
+    maps it to each surface's decision like a lexicon hit's."""
+
+    signal: str  # the signal's name
+    action: str  # allow / label / limit / review / block
+    score: float = 0.0
+    category: str = ""  # a category of plugin.policy.CATEGORIES (notices, labels), "" for none
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signal": self.signal, "action": self.action, "score": self.score, "category": self.category,
+                "detail": self.detail}
 
 
 def hit_from_dict(d: dict[str, Any]) -> Hit:

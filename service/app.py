@@ -25,11 +25,12 @@ from typing import Any, AsyncIterator
 
 from fastapi import Depends, FastAPI
 
+from plugin.guard import Guard
 from plugin.live import LiveMatcher
+from plugin.policy import Policy
 from plugin.review import ReviewEngine, ReviewSettings
 from plugin.review.store import ReviewStore
 
-from .check_cache import CheckCache
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .headers import install as install_security_headers
@@ -57,7 +58,7 @@ class GuardState:
     engine: ReviewEngine
     metrics: GuardMetrics
     samples: SampleRing
-    checks: CheckCache
+    checks: Guard  # the pipeline every route calls (plugin.guard.Guard): policy, caches, rumours
     lexicon_store: Any = None  # plugin.store.LexiconStore | None
     rumor_store: Any = None
     extensions: list[ModuleType] = field(default_factory=list)
@@ -74,9 +75,7 @@ class GuardState:
 
     def refresh_rumors(self) -> None:
         """Reload the rumour index from the database (after ``qinglang rumors import``)."""
-        refresh = getattr(self.rumors, "refresh", None)
-        if refresh is not None and refresh() is not False:  # RumorIndex.refresh() says whether it changed
-            self.checks.reset_rumors()
+        self.checks.refresh_rumors()
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -161,9 +160,12 @@ def create_app(
         engine.remember([cand], seen_at, [item_id])
 
     metrics = GuardMetrics()
+    policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
+                            suggestion_rumor_check=config.suggestion_rumor_check)
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
-        samples=SampleRing(config.recent_sample_size), checks=CheckCache(live, rumors, config.check_cache_size),
+        samples=SampleRing(config.recent_sample_size),
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
         lexicon_store=lexicon_store, rumor_store=rumor_store,
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version

@@ -33,7 +33,6 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from plugin.models import ACTION_ORDER
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.hooks import (
     SearchGuard,
@@ -181,7 +180,8 @@ def _answer(resp: httpx.Response) -> Any:
 
 
 def build_search_guard(app: FastAPI) -> SearchGuard:
-    """The guard the proxy uses: the live matcher and rumour index of ``app.state.guard``."""
+    """The guard the proxy uses: the service's :class:`plugin.guard.Guard` (``app.state.guard.checks``:
+    live matcher, rumour index, policy and caches), so the proxy decides as the check routes do."""
     state = app.state.guard
     cfg = state.config
     options: dict[str, Any] = {}
@@ -192,12 +192,7 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
     if getattr(cfg, "search_pin_mode", None):
         options["pin_mode"] = cfg.search_pin_mode
     options["allowed_features"] = frozenset(getattr(cfg, "search_allowed_features", None) or ())
-    drop = getattr(cfg, "suggestion_drop_action", None)
-    if drop in ACTION_ORDER:  # the same threshold as /v1/suggestions/filter
-        options["suggest_drop_actions"] = frozenset(a for a, r in ACTION_ORDER.items() if r >= ACTION_ORDER[drop])
-    live = state.live
-    return SearchGuard(live.current if hasattr(live, "current") else live, getattr(state, "rumors", None),
-                       SearchGuardConfig(**options))
+    return SearchGuard(state.checks, config=SearchGuardConfig(**options))
 
 
 def _guard(app: FastAPI) -> SearchGuard:

@@ -14,6 +14,7 @@ import pytest
 
 from plugin import Matcher, load_lexicon
 from plugin.review import Candidate, ReviewEngine
+from plugin.rumors.models import Refutation, Rumor, RumorMatch, RumorMatchResult, RumorStatus
 
 __all__ = ["FakeRumors", "authorize", "candidate", "make_app", "service_matcher", "fake_rumors"]
 
@@ -28,23 +29,22 @@ def service_matcher() -> Matcher:
 
 
 class FakeRumors:
-    """Stands in for ``plugin.rumors.RumorIndex``: claims matched by substring, same result shape."""
+    """Stands in for ``plugin.rumors.RumorIndex`` (a :class:`plugin.protocols.RumorLookup`): claims matched
+    by substring, the same typed result."""
 
     def __init__(self, rumors: list[dict[str, Any]]) -> None:
         self.rumors = rumors
         self.refreshed = 0
 
-    def match(self, text: str, limit: int = 3) -> dict[str, Any]:
-        pins, labels = [], []
+    def match(self, text: str, limit: int = 3) -> RumorMatchResult:
+        matches = []
         for r in self.rumors:
             if r["key"] in text:
-                ref = {"title": r.get("refutation_title", "辟谣"), "url": r.get("url", ""), "source": "test"}
-                if r["status"] in ("false", "misleading"):
-                    pins.append({"rumor_id": r["id"], "score": 0.9, "claim": r["claim"], "refutation": ref})
-                    labels.append({"label": "谣言", "rumor_id": r["id"], "status": r["status"], "score": 0.9, "refutation": ref})
-                elif r["status"] == "disputed":
-                    labels.append({"label": "争议", "rumor_id": r["id"], "status": "disputed", "score": 0.8, "refutation": None})
-        return {"pins": pins[:limit], "labels": labels[:limit]}
+                status = RumorStatus(r["status"])
+                ref = Refutation(title=r.get("refutation_title", "辟谣"), url=r.get("url", ""), source="test")
+                rumor = Rumor(id=r["id"], claim=r.get("claim", r["key"]), status=status, refutations=(ref,))
+                matches.append(RumorMatch(rumor, 0.9 if status.pins else 0.8))
+        return RumorMatchResult.build(matches[:limit])
 
     def refresh(self) -> None:
         self.refreshed += 1

@@ -70,6 +70,6 @@ def test_a_query_is_folded_once_for_the_matcher_and_the_rumours(
     translations.clear()
     query = "喝熱水能殺死新冠病毒嗎？網絡賭博"  # a query no other test prepares (two sentences)
     assert bundled_matcher.check(query).action != "allow"  # the regex pass and the automaton both run
-    assert index.match(query).pins[0]["rumor_id"] == "r1"
+    assert index.match(query).pins[0].rumor_id == "r1"
     assert translations["fold"] == 1
     assert translations["dense"] == 1

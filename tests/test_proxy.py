@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
+from plugin.guard import Guard
+from plugin.models import Surface
 from plugin.search.rumor_backend import SearchEngineRumorBackend
 from service import proxy
 from tests.search.engine import RUMORS, build_matcher, os_url, osmem, seed_news  # noqa: F401
@@ -21,10 +23,12 @@ TERMS = {"百家乐": "block"}
 def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rumors=None, client=None, **cfg):
     app = FastAPI()
     matcher = matcher or FakeMatcher(TERMS)
+    live = SimpleNamespace(current=lambda: matcher)
     app.state.guard = SimpleNamespace(
         config=SimpleNamespace(upstream_url=upstream, check_threads=2, **cfg),
-        live=SimpleNamespace(current=lambda: matcher),
+        live=live,
         rumors=rumors,
+        checks=Guard(live, rumors),
     )
     if handler is not None:
         app.state.search_proxy_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -151,10 +155,13 @@ def test_credentials_from_config_and_shared_client():
     assert app.state.search_proxy_client is client
 
 
-def test_proxy_suggestions_follow_the_service_drop_action():
-    assert proxy.build_search_guard(make_app(suggestion_drop_action="review")).config.suggest_drop_actions \
-        == frozenset({"review", "block"})
-    assert proxy.build_search_guard(make_app(suggestion_drop_action="label")).config.suggest_drop_actions \
+def test_proxy_suggestions_follow_the_service_drop_action(tmp_path):
+    def dropped(app):
+        row = proxy.build_search_guard(app).guard.policy.surface(Surface.SUGGESTION)
+        return frozenset(a for a, d in row.by_action.items() if d == "drop")
+
+    assert dropped(service_app(tmp_path, None, suggestion_drop_action="review")) == frozenset({"review", "block"})
+    assert dropped(service_app(tmp_path, None, suggestion_drop_action="label")) \
         == frozenset({"label", "limit", "review", "block"})
 
 

@@ -20,6 +20,7 @@ from plugin.review.names import NameScanner, accidental_hit
 from plugin.review.rules.labels import source_problem
 from plugin.review.settings import DEFAULT_PLACEHOLDER_SOURCES, resolve_timezone
 from plugin.review.spike import detect_spike
+from plugin.rumors.models import RumorMatchResult
 from tests.conftest_service import *  # noqa: F401,F403
 from tests.conftest_service import NOW, FakeRumors, candidate, review, rules_of
 
@@ -40,11 +41,11 @@ class DilutedRumors(FakeRumors):
         self.share = share
         self.calls: list[str] = []
 
-    def match(self, text: str, limit: int = 3) -> dict[str, Any]:
+    def match(self, text: str, limit: int = 3) -> RumorMatchResult:
         self.calls.append(text)
         res = super().match(text, limit)
         if not any(len(r["key"]) >= self.share * len(text) for r in self.rumors if r["key"] in text):
-            return {"pins": [], "labels": []}
+            return RumorMatchResult()
         return res
 
 

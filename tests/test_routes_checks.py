@@ -19,7 +19,7 @@ Q, S, T = "/v1/query/check", "/v1/suggestions/filter", "/v1/trending/review"
 #: (route, body, (attribute of app.state.guard, method) to block): every CPU-heavy route.
 HEAVY = [
     (Q, {"query": "城市公园花展"}, ("checks", "check")),
-    (S, {"prefix": "城市", "suggestions": ["城市公园", "城市花展"]}, ("checks", "check")),
+    (S, {"prefix": "城市", "suggestions": ["城市公园", "城市花展"]}, ("checks", "filter_suggestions")),
     (T, {"candidates": [candidate()]}, ("engine", "review")),
 ]
 

@@ -27,16 +27,16 @@ def test_fixture_cases(index: RumorIndex, case: dict) -> None:
     pins = index.match(case["text"]).pins
     if case["expect"]:
         assert pins, f"no pin for {case['text']!r}"
-        assert pins[0]["rumor_id"] in case["expect"]
+        assert pins[0].rumor_id in case["expect"]
     else:
-        assert pins == []
+        assert pins == ()
 
 
 def test_issue_examples_pin_the_right_claim(index: RumorIndex) -> None:
     pins = index.match("喝热水能杀死病毒吗").pins
-    assert pins[0]["rumor_id"] == "t001"
-    assert pins[0]["claim"] == "喝 60℃ 的水可以杀死病毒？"
-    assert index.match("斯洛伐克总理确诊新冠了").pins[0]["rumor_id"] == "t002"
+    assert pins[0].rumor_id == "t001"
+    assert pins[0].claim == "喝 60℃ 的水可以杀死病毒？"
+    assert index.match("斯洛伐克总理确诊新冠了").pins[0].rumor_id == "t002"
 
 
 def test_pin_shape_and_order(index: RumorIndex) -> None:
@@ -55,39 +55,39 @@ def test_pin_shape_and_order(index: RumorIndex) -> None:
 
 def test_limit(index: RumorIndex) -> None:
     assert len(index.match("喝热水能杀死病毒吗", limit=1).pins) == 1
-    assert index.match("喝热水能杀死病毒吗", limit=0).pins == []
+    assert index.match("喝热水能杀死病毒吗", limit=0).pins == ()
 
 
 def test_disputed_gives_label_without_pin(index: RumorIndex) -> None:
     res = index.match("口罩戴反了会影响防护效果吗")
-    assert res.pins == []
-    assert [lab["label"] for lab in res.labels] == ["争议"]
-    assert res.labels[0]["status"] == "disputed" and res.labels[0]["action"] == "limit"
+    assert res.pins == ()
+    assert [lab.label for lab in res.labels] == ["争议"]
+    assert res.labels[0].status == "disputed" and res.labels[0].action == "limit"
 
 
 def test_true_claims_give_nothing(index: RumorIndex) -> None:
     res = index.match("勤洗手可以降低感染风险吗")
-    assert res.pins == [] and res.labels == []
+    assert res.pins == () and res.labels == ()
 
 
 def test_misleading_pins_with_its_label(index: RumorIndex) -> None:
     res = index.match("打了新冠疫苗会影响备孕吗")
-    assert res.pins[0]["rumor_id"] == "t007"
-    assert res.labels[0]["label"] == "失实"
-    assert res.pins[0]["refutation"]["url"] == "https://www.piyao.org.cn/example2"
+    assert res.pins[0].rumor_id == "t007"
+    assert res.labels[0].label == "失实"
+    assert res.pins[0].refutation.url == "https://www.piyao.org.cn/example2"
 
 
 def test_content_repeating_a_rumor_is_labelled(index: RumorIndex) -> None:
     post = "紧急扩散！！专家说了，吃大蒜可以杀灭新冠病毒，家里老人孩子每天吃几瓣，转给你关心的人"
     res = index.match(post)
-    assert res.labels and res.labels[0]["label"] == "谣言" and res.labels[0]["rumor_id"] == "t003"
-    assert res.labels[0]["refutation"]["title"]
+    assert res.labels and res.labels[0].label == "谣言" and res.labels[0].rumor_id == "t003"
+    assert res.labels[0].refutation.title
 
 
 def test_refuting_text_gets_pin_but_no_rumor_label(index: RumorIndex) -> None:
     res = index.match("辟谣：吃大蒜可以杀灭新冠病毒是谣言")
-    assert res.pins and res.pins[0]["rumor_id"] == "t003"
-    assert res.refuting and res.labels == []
+    assert res.pins and res.pins[0].rumor_id == "t003"
+    assert res.refuting and res.labels == ()
 
 
 def test_validity_window_and_curated_trigger() -> None:
@@ -96,21 +96,21 @@ def test_validity_window_and_curated_trigger() -> None:
     r = Rumor(id="w1", claim="某市自来水被投毒", status=RumorStatus.FALSE, triggers=("水厂投毒",),
               refutations=(Refutation(title="自来水安全"),), valid_from="2024-01-01", valid_until="2024-12-31")
     index = RumorIndex([r])
-    assert index.match("听说水厂投毒了", today=dt.date(2024, 6, 1)).pins[0]["rumor_id"] == "w1"
-    assert index.match("听说水厂投毒了", today=dt.date(2025, 6, 1)).pins == []
+    assert index.match("听说水厂投毒了", today=dt.date(2024, 6, 1)).pins[0].rumor_id == "w1"
+    assert index.match("听说水厂投毒了", today=dt.date(2025, 6, 1)).pins == ()
 
 
 def test_refresh_picks_up_changes(tmp_path) -> None:
     store = RumorStore(tmp_path / "r.db")
     index = RumorIndex.from_store(store)
-    assert index.match("大蒜能杀新冠病毒吗").pins == []
+    assert index.match("大蒜能杀新冠病毒吗").pins == ()
     assert index.refresh() is False
     import_jsonl(store, HERE / "rumors_small.jsonl")
     assert index.refresh() is True
-    assert index.match("大蒜能杀新冠病毒吗").pins[0]["rumor_id"] == "t003"
+    assert index.match("大蒜能杀新冠病毒吗").pins[0].rumor_id == "t003"
     store.delete(["t003"])
     index.refresh()
-    assert all(p["rumor_id"] != "t003" for p in index.match("大蒜能杀新冠病毒吗").pins)
+    assert all(p.rumor_id != "t003" for p in index.match("大蒜能杀新冠病毒吗").pins)
 
 
 def test_bad_input_type(index: RumorIndex) -> None:
@@ -129,7 +129,7 @@ def test_store_candidates_search(tmp_path) -> None:
     ids = [r.id for r in store.candidates("斯洛伐克总理确诊新冠", limit=5)]
     assert ids and ids[0] == "t002"
     res = RumorIndex.from_store(store).score_candidates("斯洛伐克总理确诊新冠", store.candidates("斯洛伐克总理确诊新冠"))
-    assert res.pins[0]["rumor_id"] == "t002"
+    assert res.pins[0].rumor_id == "t002"
 
 
 EXTRA = [
@@ -161,7 +161,7 @@ def wide(tmp_path_factory) -> RumorIndex:
 
 def _top(index: RumorIndex, text: str) -> str | None:
     pins = index.match(text).pins
-    return pins[0]["rumor_id"] if pins else None
+    return pins[0].rumor_id if pins else None
 
 
 @pytest.mark.parametrize("query,want", [
@@ -185,12 +185,12 @@ def test_keyword_number_and_date_queries(wide: RumorIndex, query: str, want: str
     "地铁5号线停运了",  # another line
 ])
 def test_entity_with_generic_noun_does_not_pin(wide: RumorIndex, query: str) -> None:
-    assert wide.match(query).pins == []
+    assert wide.match(query).pins == ()
 
 
 def test_remedy_subject_must_match(wide: RumorIndex) -> None:
     # 醋 is the subject: claims about 60℃ water or hand dryers killing the virus are other claims
-    pins = [p["rumor_id"] for p in wide.match("喝醋能杀死新冠病毒", limit=5).pins]
+    pins = [p.rumor_id for p in wide.match("喝醋能杀死新冠病毒", limit=5).pins]
     assert "e03" not in pins and "e04" not in pins
     assert wide.score("喝醋能杀死新冠病毒", "e04") < wide.score("干手器能杀死新冠病毒", "e04")
 
@@ -199,12 +199,12 @@ def test_rumor_inside_a_long_post(wide: RumorIndex) -> None:
     filler = "今天天气不错，我们去公园散步了。晚饭吃了面条和饺子。周末准备去看电影，顺便买点水果。"
     claim = "喝60度的热水可以杀死病毒"
     alone = wide.match(claim).pins[0]
-    assert alone["rumor_id"] == "e03"
+    assert alone.rumor_id == "e03"
     for n in (1, 5, 40):
         for post in (filler * n + claim + "。", claim + "。" + filler * n, filler * n + claim + "。" + filler * n):
             pins = wide.match(post).pins
-            assert pins and pins[0]["rumor_id"] == "e03", (n, post[:40])
-            assert pins[0]["score"] >= alone["score"] - 1e-9  # surrounding text does not dilute it
+            assert pins and pins[0].rumor_id == "e03", (n, post[:40])
+            assert pins[0].score >= alone.score - 1e-9  # surrounding text does not dilute it
 
 
 def test_long_text_limits(wide: RumorIndex) -> None:

@@ -142,7 +142,7 @@ def test_persistence_across_restarts(tmp_path) -> None:
     assert reopened.count() == 8 and reopened.get("t005") is None
     assert reopened.get("t001").claim == "喝 60℃ 的水可以杀死病毒？"
     index = RumorIndex.from_store(reopened)
-    assert index.match("喝热水能杀死病毒吗").pins[0]["rumor_id"] == "t001"
+    assert index.match("喝热水能杀死病毒吗").pins[0].rumor_id == "t001"
 
 
 def test_two_store_objects_on_one_file(tmp_path) -> None:

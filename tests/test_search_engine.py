@@ -35,13 +35,13 @@ def ids(resp):
 
 def test_backend_pins_and_labels(rumors):
     m = rumors.match("吃大蒜真的能预防新冠吗")
-    assert [p["rumor_id"] for p in m.pins] == ["garlic"]
-    assert m.pins[0]["refutation"]["url"] == "https://piyao.example/garlic"
-    assert m.labels[0]["label"] == "谣言"
-    assert rumors.match("大蒜炒肉怎么做").pins == []
+    assert [p.rumor_id for p in m.pins] == ["garlic"]
+    assert m.pins[0].refutation.url == "https://piyao.example/garlic"
+    assert m.labels[0].label == "谣言"
+    assert rumors.match("大蒜炒肉怎么做").pins == ()
     assert rumors.match("今天天气").to_dict() == {"pins": [], "labels": []}
     disputed = rumors.match("听说某市下周要全面封城")
-    assert disputed.pins == [] and disputed.labels[0]["label"] == "争议"
+    assert disputed.pins == () and disputed.labels[0].label == "争议"
 
 
 def test_backend_rejects_bad_records_without_writing(rumors):

@@ -3,6 +3,8 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from plugin.guard import Guard
+from plugin.policy import Policy
 from plugin.search.hooks import (
     SearchGuard,
     SearchGuardConfig,
@@ -148,7 +150,7 @@ def test_label_only_suggestions_are_dropped_but_label_only_hits_are_kept():
     body = {"suggest": {"s": {"prefix": "博", "completion": {"field": "suggest", "size": 2}}}}
     assert [o["text"] for o in run(guard, engine, body)["suggest"]["s"][0]["options"]] == ["博客", "博士"]
     assert not guard.is_blocked("博主震惊了")  # results and queries: only block_actions
-    narrow = SearchGuard(FakeMatcher(TERMS), config=SearchGuardConfig(suggest_drop_actions=frozenset({"block"})))
+    narrow = SearchGuard(Guard(FakeMatcher(TERMS), policy=Policy.default(suggestion_drop_action="block")))
     engine = FakeEngine([], suggestions=["博主震惊了", "博客"])
     assert [o["text"] for o in run(narrow, engine, body)["suggest"]["s"][0]["options"]] == ["博主震惊了", "博客"]
 

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from plugin.search.query_rules import build_query_ruleset, build_query_rulesets
-from plugin.search.rumor_backend import RumorRecord
+from plugin.rumors import Rumor, RumorStatus
 
 DOC_CRITERIA = {"global", "exact", "exact_fuzzy", "fuzzy", "prefix", "suffix", "contains",
                 "lt", "lte", "gt", "gte", "always"}
@@ -49,7 +49,7 @@ RUMORS = [
     {"rumor_id": "r2", "claim": "喝高度白酒可以杀死病毒！", "status": "misleading"},
     {"rumor_id": "r3", "claim": "某地封城", "status": "disputed"},
     {"rumor_id": "r4", "claim": "疫苗有效", "status": "true"},
-    RumorRecord("r5", "短", "false"),
+    Rumor(id="r5", claim="短", status=RumorStatus.FALSE),
 ]
 
 

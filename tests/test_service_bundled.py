@@ -6,7 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from plugin.review import Candidate, ReviewEngine
-from plugin.review.rules.lexicon import ACTION_DECISIONS
+from plugin.models import Surface
+from plugin.policy import DEFAULT_POLICY
 from service.app import create_app
 from service.config import ServiceConfig
 from tests.conftest_service import candidate
@@ -35,7 +36,7 @@ def test_lexicon_action_drives_the_review_decision(bundled_matcher, action):
     e = _entry(bundled_matcher, action)
     (r,) = ReviewEngine().review([Candidate.model_validate(candidate(title=f"今天{e.term}。", text=None))],
                                  matcher=bundled_matcher)
-    assert r.decision == ACTION_DECISIONS[action], (e.term, r)
+    assert r.decision == DEFAULT_POLICY.surface(Surface.TRENDING).by_action[action], (e.term, r)
     lex = [x for x in r.reasons if x.rule == "lexicon" and e.category in x.detail]
     assert lex and lex[0].clause  # cites the entry's own clause or the category's seed clause
 

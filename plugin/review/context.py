@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models import Hit
+from ..policy import DEFAULT_POLICY, Policy
+from ..rumors.models import Pin, RumorLabel
 from .settings import ReviewSettings
 
 __all__ = ["CandidateFacts", "MatrixLink", "ReviewContext"]
@@ -41,18 +44,20 @@ class MatrixLink:
 class CandidateFacts:
     """Matcher / rumour / matrix results for one candidate, computed once per review."""
 
-    content_hits: list[Any] = field(default_factory=list)  # plugin.models.Hit
-    name_hits: list[Any] = field(default_factory=list)  # account-name scope (plugin.review.names.NameScanner)
-    name_content_hits: list[Any] = field(default_factory=list)  # content-scope lexicon terms in the account name
-    rumor_pins: list[dict[str, Any]] = field(default_factory=list)
-    rumor_labels: list[dict[str, Any]] = field(default_factory=list)
+    content_hits: list[Hit] = field(default_factory=list)
+    name_hits: list[Hit] = field(default_factory=list)  # account-name scope (plugin.review.names.NameScanner)
+    name_content_hits: list[Hit] = field(default_factory=list)  # content-scope lexicon terms in the account name
+    rumor_pins: list[Pin] = field(default_factory=list)
+    rumor_labels: list[RumorLabel] = field(default_factory=list)
     matrix_links: list[MatrixLink] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewContext:
-    """Batch-wide context: thresholds, the review time and the lexicon version in use."""
+    """Batch-wide context: thresholds, the review time, the lexicon version in use and the policy
+    (lexicon action → review decision, category labels and clauses: :mod:`plugin.policy`)."""
 
     settings: ReviewSettings
     now: dt.datetime
     lexicon_version: str = ""
+    policy: Policy = DEFAULT_POLICY

@@ -1,4 +1,5 @@
-"""The review engine: compute facts once per candidate, run every rule, combine the findings."""
+"""The review engine: compute facts once per candidate (through :class:`plugin.guard.Guard`), run
+every rule, combine the findings."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from typing import Any, Sequence
+from typing import Sequence, TypeVar
 
+from ..guard import Guard
+from ..models import Hit
+from ..protocols import RumorLookup, SentenceWindowLookup, TextMatcher
+from ..rumors.models import Pin, RumorLabel
 from .combine import combine
 from .context import CandidateFacts, ReviewContext
 from .matrix import MatrixDetector
@@ -19,16 +24,6 @@ from .settings import ReviewSettings
 __all__ = ["ReviewEngine"]
 
 log = logging.getLogger(__name__)
-
-
-def _rumor_result(rumors: Any, text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Pins and labels from a rumour index (``plugin.rumors.RumorIndex`` or anything with ``match``)."""
-    if rumors is None:
-        return [], []
-    res = rumors.match(text, limit=3)
-    if isinstance(res, dict):
-        return list(res.get("pins", [])), list(res.get("labels", []))
-    return list(getattr(res, "pins", [])), list(getattr(res, "labels", []))
 
 
 #: Lexicon categories and cue words that mark hearsay; body chunks holding them are matched first.
@@ -65,14 +60,17 @@ def body_chunks(text: str, size: int) -> list[tuple[int, int, str]]:
     return [c for c in out if c[2].strip()]
 
 
-def _merge_by_rumor(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Union of two match lists, one entry per (rumour, label), best score first."""
-    best: dict[Any, dict[str, Any]] = {}
-    for item in a + b:
-        key = (item.get("rumor_id"), item.get("label"))
-        if key not in best or (item.get("score") or 0) > (best[key].get("score") or 0):
+R = TypeVar("R", Pin, RumorLabel)
+
+
+def merge_by_rumor(a: Sequence[R], b: Sequence[R]) -> list[R]:
+    """Union of two match lists (pins, or labels), one item per rumour (and label), best score first."""
+    best: dict[tuple[str, str], R] = {}
+    for item in (*a, *b):
+        key = (item.rumor_id, item.label if isinstance(item, RumorLabel) else "")
+        if key not in best or item.score > best[key].score:
             best[key] = item
-    return sorted(best.values(), key=lambda d: -(d.get("score") or 0))
+    return sorted(best.values(), key=lambda m: -m.score)
 
 
 class ReviewEngine:
@@ -96,32 +94,35 @@ class ReviewEngine:
             group_scan=s.matrix_group_scan,
         )
 
-    def facts(self, candidate: Candidate, matcher: Any, rumors: Any = None) -> CandidateFacts:
-        """Matcher hits (content, and the account name in both scopes) and rumour matches for one candidate."""
+    def facts(self, candidate: Candidate, guard: Guard, matcher: TextMatcher | None = None) -> CandidateFacts:
+        """Lexicon hits (content, and the account name in both scopes) and rumour matches for one
+        candidate, through ``guard`` (``matcher``: the batch's matcher, default the guard's live one)."""
+        matcher = matcher or guard.matcher()
         content = candidate.content
-        content_hits = list(matcher.scan(content))
-        # an index that matches sentence windows takes the title and a short body in one call (each a
+        content_hits = guard.scan(content, matcher=matcher)
+        # a lookup that matches sentence windows takes the title and a short body in one call (each a
         # sentence of the content, matched on its own)
-        one_call = getattr(rumors, "matches_sentence_windows", False) \
+        one_call = isinstance(guard.rumors, SentenceWindowLookup) and guard.rumors.matches_sentence_windows \
             and len(candidate.text or "") <= self.settings.rumor_chunk_chars
-        pins, labels = _rumor_result(rumors, content if one_call else candidate.title)
-        if candidate.text and rumors is not None and not one_call:
+        first = guard.match_rumors(content if one_call else candidate.title)
+        pins, labels = list(first.pins), list(first.labels)
+        if candidate.text and guard.rumors is not None and not one_call:
             # the title alone, title + text, and the text on its own (sentence chunks when long): a rumour in
             # the body under a harmless title is still found; the best match per rumour is kept
             for piece in self._rumor_pieces(candidate, content_hits):
-                more_pins, more_labels = _rumor_result(rumors, piece)
-                pins = _merge_by_rumor(pins, more_pins)
-                labels = _merge_by_rumor(labels, more_labels)
+                more = guard.match_rumors(piece)
+                pins = merge_by_rumor(pins, more.pins)
+                labels = merge_by_rumor(labels, more.labels)
         name = candidate.account.name
         return CandidateFacts(
             content_hits=content_hits,
             name_hits=self.names.scan(matcher, name) if name else [],
-            name_content_hits=list(matcher.scan(name)) if name else [],
+            name_content_hits=guard.scan(name, matcher=matcher) if name else [],
             rumor_pins=pins,
             rumor_labels=labels,
         )
 
-    def _rumor_pieces(self, candidate: Candidate, content_hits: list[Any]) -> list[str]:
+    def _rumor_pieces(self, candidate: Candidate, content_hits: list[Hit]) -> list[str]:
         """Texts besides the title to match against the rumour index: title + text, and the text alone
         (when longer than ``rumor_chunk_chars``: sentence chunks of at most that size, those with hearsay
         markers first, at most ``rumor_max_chunks``)."""
@@ -145,19 +146,26 @@ class ReviewEngine:
         self,
         candidates: Sequence[Candidate],
         *,
-        matcher: Any,
-        rumors: Any = None,
+        guard: Guard | None = None,
+        matcher: TextMatcher | None = None,
+        rumors: RumorLookup | None = None,
         now: dt.datetime | None = None,
         remember: bool = True,
     ) -> list[ReviewResult]:
-        """One result per candidate, in order. ``remember=False`` leaves the matrix history unchanged
-        (call :meth:`remember` once the results are stored)."""
+        """One result per candidate, in order, through ``guard`` (or a guard over ``matcher`` and
+        ``rumors``; ``matcher`` given with a guard: the batch's matcher). ``remember=False`` leaves the
+        matrix history unchanged (call :meth:`remember` once the results are stored)."""
+        if guard is None:
+            if matcher is None:
+                raise TypeError("review() needs a guard or a matcher")
+            guard = Guard(matcher, rumors, cache_size=0)
+        matcher = matcher or guard.matcher()
         now = now or dt.datetime.now(dt.timezone.utc)
-        ctx = ReviewContext(self.settings, now, str(getattr(matcher, "version", "")))
+        ctx = ReviewContext(self.settings, now, str(matcher.version), guard.policy)
         links = self.matrix.find(candidates, now)
         results = []
         for cand, cand_links in zip(candidates, links):
-            facts = self.facts(cand, matcher, rumors)
+            facts = self.facts(cand, guard, matcher)
             facts.matrix_links = cand_links
             findings = []
             for rule in self.rules:

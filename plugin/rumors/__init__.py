@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from .backend import RumorBackend
 from .importer import ImportProblem, ImportReport, RumorImportError, export_jsonl, import_jsonl, parse_jsonl
-from .index import DEFAULT_THRESHOLD, RumorIndex, RumorMatch, RumorMatchResult
-from .models import Refutation, Rumor, RumorStatus
+from .index import DEFAULT_THRESHOLD, RumorIndex
+from .models import Pin, Refutation, Rumor, RumorLabel, RumorMatch, RumorMatchResult, RumorStatus
 from .scoring import RumorScoring
 from .store import RumorStore, UpsertStats
 
@@ -21,11 +21,13 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "ImportProblem",
     "ImportReport",
+    "Pin",
     "Refutation",
     "Rumor",
     "RumorBackend",
     "RumorImportError",
     "RumorIndex",
+    "RumorLabel",
     "RumorMatch",
     "RumorMatchResult",
     "RumorScoring",

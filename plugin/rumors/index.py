@@ -28,7 +28,6 @@ import dataclasses
 import datetime as _dt
 import heapq
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import ahocorasick
@@ -40,63 +39,16 @@ from plugin.segment import segmenter
 from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
-from .models import Refutation, Rumor, RumorStatus
+from .models import Rumor, RumorMatch, RumorMatchResult
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
 from .triggers import extract_triggers, trigger_key
 
-__all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex", "RumorMatch", "RumorMatchResult"]
+__all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
 
 #: Score a rumour must reach to match (:attr:`RumorScoring.threshold`, calibrated by bench/eval_rumors.py).
 DEFAULT_THRESHOLD = DEFAULT_SCORING.threshold
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class RumorMatch:
-    """One rumour that matched a text."""
-
-    rumor: Rumor
-    score: float
-    shared: tuple[str, ...] = ()  # canonical tokens in common (explanation)
-    trigger: str = ""  # the curated trigger that matched, if any
-
-    def refutation(self) -> Refutation:
-        """The refutation to show: the first stored, else one derived from the claim."""
-        if self.rumor.refutations:
-            return self.rumor.refutations[0]
-        return Refutation(title="【辟谣】" + self.rumor.claim)
-
-
-@dataclass(frozen=True, slots=True)
-class RumorMatchResult:
-    """Pins (refutations to show first) and labels for one text."""
-
-    matches: tuple[RumorMatch, ...] = ()
-    refuting: bool = False  # the text itself refutes (辟谣 / 谣言 / 不实 ...): no 谣言 label
-    pins: list[dict[str, Any]] = field(default_factory=list)
-    labels: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def build(cls, matches: list[RumorMatch], refuting: bool) -> "RumorMatchResult":
-        pins: list[dict[str, Any]] = []
-        labels: list[dict[str, Any]] = []
-        for m in matches:
-            status = m.rumor.status
-            score = round(m.score, 4)
-            if status.pins:
-                ref = m.refutation().pin_dict()
-                pins.append({"rumor_id": m.rumor.id, "score": score, "claim": m.rumor.claim, "refutation": ref})
-                if not refuting:
-                    labels.append({"label": status.label, "rumor_id": m.rumor.id, "status": status.value,
-                                   "score": score, "action": "label", "refutation": ref})
-            elif status is RumorStatus.DISPUTED:
-                labels.append({"label": status.label, "rumor_id": m.rumor.id, "status": status.value,
-                               "score": score, "action": "limit", "refutation": None})
-        return cls(tuple(matches), refuting, pins, labels)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pins": self.pins, "labels": self.labels}
 
 
 class RumorIndex:

@@ -1,7 +1,11 @@
-"""Rumour records: :class:`Rumor`, :class:`Refutation` and :class:`RumorStatus`.
+"""The rumour model, shared by every rumour backend (the embedded index and the search-engine one).
 
-Records are frozen dataclasses with ``to_dict`` / ``from_dict`` in the project's own JSON
-schema (the one ``qinglang rumors export`` writes and ``import`` reads back).
+Records: :class:`Rumor`, :class:`Refutation`, :class:`RumorStatus`, frozen dataclasses with
+``to_dict`` / ``from_dict`` in the project's own JSON schema (the one ``qinglang rumors export``
+writes and ``import`` reads back). Match results: :class:`RumorMatch` (one rumour that matched),
+:class:`Pin` (a refutation to show first), :class:`RumorLabel` and :class:`RumorMatchResult`, whose
+``to_dict()`` is the JSON the HTTP API and the CLI print. What a status means (pins, label, label
+action) is :data:`plugin.policy.RUMOR_VERDICTS`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Refutation", "Rumor", "RumorStatus", "RUMOR_FIELDS", "REFUTATION_FIELDS"]
+from plugin.policy import RUMOR_VERDICTS
+
+__all__ = ["Pin", "Refutation", "Rumor", "RumorLabel", "RumorMatch", "RumorMatchResult", "RumorStatus",
+           "RUMOR_FIELDS", "REFUTATION_FIELDS"]
 
 
 class RumorStatus(str, enum.Enum):
@@ -25,20 +32,17 @@ class RumorStatus(str, enum.Enum):
     @property
     def pins(self) -> bool:
         """Whether searches for a rumour with this status get its refutation pinned."""
-        return self in (RumorStatus.FALSE, RumorStatus.MISLEADING)
+        return RUMOR_VERDICTS[self.value].pins
 
     @property
     def label(self) -> str | None:
         """The content label for this status (``None``: no label)."""
-        return _LABELS[self]
+        return RUMOR_VERDICTS[self.value].label
 
-
-_LABELS: dict[RumorStatus, str | None] = {
-    RumorStatus.FALSE: "谣言",
-    RumorStatus.MISLEADING: "失实",
-    RumorStatus.DISPUTED: "争议",
-    RumorStatus.TRUE: None,
-}
+    @property
+    def label_action(self) -> str | None:
+        """What the label does: ``label`` (shown) or ``limit`` (shown, traffic limited); ``None``: no label."""
+        return RUMOR_VERDICTS[self.value].label_action
 
 #: Field names of the project schema (anything else in a row is an error).
 RUMOR_FIELDS = frozenset(
@@ -209,3 +213,87 @@ def _str_tuple(data: dict[str, Any], name: str) -> tuple[str, ...]:
         if v:
             seen.setdefault(v, None)
     return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class RumorMatch:
+    """One rumour that matched a text."""
+
+    rumor: Rumor
+    score: float
+    shared: tuple[str, ...] = ()  # canonical tokens in common (explanation)
+    trigger: str = ""  # the curated trigger that matched, if any
+
+    def refutation(self) -> Refutation:
+        """The refutation to show: the first stored, else one derived from the claim."""
+        if self.rumor.refutations:
+            return self.rumor.refutations[0]
+        return Refutation(title="【辟谣】" + self.rumor.claim)
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A refutation to show at the top for a text that matches a false / misleading rumour."""
+
+    rumor_id: str
+    score: float
+    claim: str
+    refutation: Refutation
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rumor_id", "score", "claim", "refutation": {"title", "url", "source"}}``."""
+        return {"rumor_id": self.rumor_id, "score": self.score, "claim": self.claim,
+                "refutation": self.refutation.pin_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class RumorLabel:
+    """A label a rumour match puts on a text (谣言 / 失实: ``label``; 争议: ``limit``)."""
+
+    label: str
+    rumor_id: str
+    status: RumorStatus
+    score: float
+    action: str
+    refutation: Refutation | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"label", "rumor_id", "status", "score", "action", "refutation": {...} | None}``."""
+        return {"label": self.label, "rumor_id": self.rumor_id, "status": self.status.value, "score": self.score,
+                "action": self.action, "refutation": self.refutation.pin_dict() if self.refutation else None}
+
+
+@dataclass(frozen=True, slots=True)
+class RumorMatchResult:
+    """Pins (refutations to show first, best first) and labels for one text."""
+
+    matches: tuple[RumorMatch, ...] = ()
+    refuting: bool = False  # the text itself refutes (辟谣 / 谣言 / 不实 ...): no 谣言 / 失实 label
+    pins: tuple[Pin, ...] = ()
+    labels: tuple[RumorLabel, ...] = ()
+
+    @classmethod
+    def build(cls, matches: list[RumorMatch] | tuple[RumorMatch, ...], refuting: bool = False) -> "RumorMatchResult":
+        """Pins and labels of ``matches`` (best first) by :data:`plugin.policy.RUMOR_VERDICTS`."""
+        pins: list[Pin] = []
+        labels: list[RumorLabel] = []
+        for m in matches:
+            status = m.rumor.status
+            score = round(m.score, 4)
+            verdict = RUMOR_VERDICTS[status.value]
+            ref = m.refutation() if verdict.pins else None
+            if ref is not None:
+                pins.append(Pin(m.rumor.id, score, m.rumor.claim, ref))
+            if verdict.label is not None and verdict.label_action is not None and not (verdict.pins and refuting):
+                labels.append(RumorLabel(verdict.label, m.rumor.id, status, score, verdict.label_action, ref))
+        return cls(tuple(matches), refuting, tuple(pins), tuple(labels))
+
+    @property
+    def disputed(self) -> tuple[RumorLabel, ...]:
+        """Labels of matched rumours that do not pin (disputed claims)."""
+        pinned = {p.rumor_id for p in self.pins}
+        return tuple(lab for lab in self.labels if lab.rumor_id not in pinned and not lab.status.pins)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"pins": [...], "labels": [...]}`` (the JSON of the CLI and the HTTP API)."""
+        return {"pins": [p.to_dict() for p in self.pins], "labels": [lab.to_dict() for lab in self.labels]}

@@ -8,15 +8,20 @@ plans in lock-step and batches each round into one upstream ``_msearch``.
 
 What a plan does with one search body:
 
-1. extracts the query text (:mod:`plugin.search.dsl`) and checks it with the matcher; a query whose
-   action is in ``block_actions`` is answered without asking upstream: no hits, ``qinglang.notice``;
-2. asks the rumour index for pins; refutations go to the top of the first results
+1. extracts the query text (:mod:`plugin.search.dsl`) and checks it with the guard
+   (:class:`plugin.guard.Guard`, surface ``query``); a query the policy blocks is answered without
+   asking upstream: no hits, ``qinglang.notice``;
+2. takes the verdict's rumour pins; refutations go to the top of the first results
    (``pin_mode="response"``: inserted into the response, organic duplicates removed, from/size
    paging stays consistent; ``pin_mode="native"``: an Elasticsearch ``pinned`` query over
    ``refutation_index``);
-3. drops hits whose ``hit_fields`` hit a blocking entry, fetching more so the page keeps its size;
-4. filters completion / term / phrase suggestion options the same way (over-fetch, post-filter,
-   cut to the requested size).
+3. drops hits whose ``hit_fields`` the policy drops (surface ``search_hit``), fetching more so the
+   page keeps its size;
+4. filters completion / term / phrase suggestion options (surface ``suggestion``: the same decisions
+   as ``/v1/suggestions/filter``; over-fetch, post-filter, cut to the requested size).
+
+What is blocked, dropped, pinned and the notice text are the policy's (:mod:`plugin.policy`), so the
+proxy, the client wrappers and the service routes agree.
 
 Before any of that, :mod:`plugin.search.policy` refuses request features that would show documents
 the hit filter never sees (aggregations, inner_hits, scripts ... unless ``allowed_features`` names
@@ -32,8 +37,12 @@ import functools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Generator, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 
+from plugin.guard import Guard, Verdict
+from plugin.models import Surface
+from plugin.protocols import MatcherSource, RumorLookup, TextMatcher
+from plugin.rumors.models import Pin
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
 from plugin.search.policy import (
@@ -46,7 +55,6 @@ from plugin.search.policy import (
 )
 
 __all__ = [
-    "DEFAULT_NOTICE",
     "GuardedAsyncClient",
     "GuardedClient",
     "Plan",
@@ -66,19 +74,8 @@ __all__ = [
     "start_plans",
 ]
 
-#: Notice put in blocked responses (``qinglang.notice``).
-DEFAULT_NOTICE = "根据相关法律法规和政策，部分搜索结果未予显示。"
-
 _DEFAULT_SUGGEST_SIZE = 5
 _MAX_INT32 = 2**31 - 1  # the engines' from / size are Java ints
-
-
-class _Checker(Protocol):
-    def check(self, text: str, *, scope: str = "content") -> Any: ...
-
-
-class _RumorLookup(Protocol):
-    def match(self, text: str, limit: int = 3) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -89,11 +86,6 @@ class SearchGuardConfig:
     query_fields: tuple[str, ...] | None = None
     #: ``_source`` fields of result hits and suggestion options checked against the lexicons (dotted paths).
     hit_fields: tuple[str, ...] = ("title",)
-    #: matcher actions that block a query or remove a result hit.
-    block_actions: frozenset[str] = frozenset({"block"})
-    #: matcher actions that remove a suggestion option: suggestions are the platform's own
-    #: recommendation, so clickbait and persona labels keep them out too (seed 000 三.1).
-    suggest_drop_actions: frozenset[str] = frozenset({"block", "review", "limit", "label"})
     #: "response" (insert refutation hits), "native" (ES ``pinned`` query) or "off".
     pin_mode: str = "response"
     #: most refutations pinned per query.
@@ -111,11 +103,10 @@ class SearchGuardConfig:
     #: suggestion over-fetch factor and the most options asked for.
     suggest_overfetch: int = 3
     suggest_max: int = 100
-    notice: str = DEFAULT_NOTICE
+    #: notice put in blocked responses (``qinglang.notice``); ``None``: the policy's (it names the categories).
+    notice: str | None = None
     #: key of the guard's block in responses.
     response_key: str = "qinglang"
-    #: cached verdicts for hit / suggestion texts (per matcher object).
-    cache_size: int = 50_000
     #: request features of :data:`plugin.search.policy.FEATURES` let through (default none: refused).
     allowed_features: frozenset[str] = frozenset()
 
@@ -186,64 +177,51 @@ def _int(value: Any, default: int, name: str) -> int:
 
 
 class SearchGuard:
-    """Builds plans for search bodies. Thread-safe for reading; the verdict cache is best-effort."""
+    """Builds plans for search bodies over a :class:`plugin.guard.Guard` (its policy, caches and rumour
+    lookup). ``guard`` may also be a matcher or a holder of the live one, with ``rumors``: a guard with
+    the default policy is built over them. Thread-safe."""
 
     def __init__(
         self,
-        matcher: _Checker | Callable[[], _Checker],
-        rumors: _RumorLookup | None = None,
+        guard: Guard | TextMatcher | MatcherSource,
+        rumors: RumorLookup | None = None,
         config: SearchGuardConfig | None = None,
     ) -> None:
-        self._matcher = matcher
-        self.rumors = rumors
         self.config = config or SearchGuardConfig()
+        if isinstance(guard, Guard):
+            if rumors is not None:
+                raise ValueError("pass the rumour lookup to the Guard, not to SearchGuard")
+        else:
+            guard = Guard(guard, rumors, max_pins=max(self.config.max_pins, 1))
+        if self.config.pin_mode == "off" or not self.config.max_pins:
+            guard = guard.replace(rumors=None)
+        self.guard = guard
         self.extractor = QueryTextExtractor(fields=self.config.query_fields)
-        self._cache: OrderedDict[str, bool] = OrderedDict()
-        self._cache_owner: Any = None
+
+    @property
+    def rumors(self) -> RumorLookup | None:
+        return self.guard.rumors
 
     # -- verdicts --------------------------------------------------------------------------------
-    def matcher(self) -> _Checker:
-        """The current matcher (a ``LiveMatcher`` or any zero-argument callable is asked each time)."""
-        m = self._matcher
-        if hasattr(m, "check"):
-            return m  # type: ignore[return-value]
-        if hasattr(m, "current"):
-            return m.current()  # type: ignore[union-attr]
-        return m()  # type: ignore[operator]
+    def check_query(self, text: str) -> Verdict:
+        """The guard's verdict for a query text."""
+        return self.guard.check(text, Surface.QUERY)
 
-    def check_query(self, text: str) -> Any:
-        """The matcher's CheckResult for a query text."""
-        return self.matcher().check(text)
+    def is_blocked(self, text: str, surface: Surface = Surface.SEARCH_HIT) -> bool:
+        """Whether the policy takes ``text`` (a hit title; with ``surface``, a suggestion) out."""
+        return bool(text) and not self.guard.passes(text, surface)
 
-    def is_blocked(self, text: str, actions: frozenset[str] | None = None) -> bool:
-        """Whether ``text`` (a hit title, a suggestion) hits an entry whose action is in ``actions``
-        (default: ``block_actions``); the matcher's verdict is cached per matcher."""
-        if not text:
-            return False
-        m = self.matcher()
-        if m is not self._cache_owner:
-            self._cache = OrderedDict()
-            self._cache_owner = m
-        cache = self._cache
-        verdict = cache.get(text)
-        if verdict is None:
-            verdict = m.check(text).action
-            cache[text] = verdict
-            if len(cache) > self.config.cache_size:
-                cache.popitem(last=False)
-        return verdict in (self.config.block_actions if actions is None else actions)
-
-    def hit_blocked(self, hit: Mapping[str, Any], actions: frozenset[str] | None = None) -> bool:
-        """Whether a hit's ``hit_fields`` (in ``_source``, or returned as ``fields``) hit an entry."""
+    def hit_blocked(self, hit: Mapping[str, Any], surface: Surface = Surface.SEARCH_HIT) -> bool:
+        """Whether a hit's ``hit_fields`` (in ``_source``, or returned as ``fields``) are taken out."""
         for path in self.config.hit_fields:
             for value in (_source_value(hit, path), *_field_values(hit, path)):
                 for text in _strings(value):
-                    if self.is_blocked(text, actions):
+                    if self.is_blocked(text, surface):
                         return True
         return False
 
     # -- responses -------------------------------------------------------------------------------
-    def blocked_search_response(self, result: Any) -> dict[str, Any]:
+    def blocked_search_response(self, result: Verdict) -> dict[str, Any]:
         return {
             "took": 0,
             "timed_out": False,
@@ -252,48 +230,43 @@ class SearchGuard:
             self.config.response_key: self._verdict_block(result, blocked=True),
         }
 
-    def blocked_count_response(self, result: Any) -> dict[str, Any]:
+    def blocked_count_response(self, result: Verdict) -> dict[str, Any]:
         return {
             "count": 0,
             "_shards": {"total": 0, "successful": 0, "skipped": 0, "failed": 0},
             self.config.response_key: self._verdict_block(result, blocked=True),
         }
 
-    def _verdict_block(self, result: Any, *, blocked: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {"action": getattr(result, "action", "allow"), "blocked": blocked}
+    def _verdict_block(self, result: Verdict, *, blocked: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": result.lexicon_action, "blocked": blocked}
         if blocked:
-            out["notice"] = self.config.notice
-            out["hits"] = [h.to_dict() for h in getattr(result, "hits", [])]
-        version = getattr(result, "lexicon_version", "")
-        if version:
-            out["lexicon_version"] = version
+            out["notice"] = self.config.notice if self.config.notice is not None else result.notice
+            out["hits"] = [h.to_dict() for h in result.hits]
+        if result.lexicon_version:
+            out["lexicon_version"] = result.lexicon_version
         return out
 
-    def refutation_hit(self, pin: Mapping[str, Any]) -> dict[str, Any]:
+    def refutation_hit(self, pin: Pin) -> dict[str, Any]:
         """The hit inserted for a pin (response mode)."""
-        ref = pin.get("refutation") or {}
+        ref = pin.refutation
         return {
             "_index": self.config.refutation_index,
-            "_id": str(pin.get("rumor_id")),
+            "_id": pin.rumor_id,
             "_score": None,
-            "_source": {
-                "title": ref.get("title", ""),
-                "url": ref.get("url", ""),
-                "source": ref.get("source", ""),
-                "claim": pin.get("claim", ""),
-                "rumor_id": pin.get("rumor_id"),
-            },
-            "_qinglang": {"pinned": True, "rumor_id": pin.get("rumor_id"), "score": pin.get("score")},
+            "_source": {"title": ref.title, "url": ref.url, "source": ref.source, "claim": pin.claim,
+                        "rumor_id": pin.rumor_id},
+            "_qinglang": {"pinned": True, "rumor_id": pin.rumor_id, "score": pin.score},
         }
 
     # -- plans -----------------------------------------------------------------------------------
-    def plan_count(self, body: Mapping[str, Any] | None, *, q: str | None = None) -> tuple[dict | None, Any]:
-        """For ``_count``: (blocked response or None, CheckResult or None)."""
+    def plan_count(self, body: Mapping[str, Any] | None, *, q: str | None = None
+                   ) -> tuple[dict | None, Verdict | None]:
+        """For ``_count``: (blocked response or None, the query's verdict or None)."""
         text = self.extractor.extract(body, q=q)
         if not text:
             return None, None
         result = self.check_query(text)
-        if result.action in self.config.block_actions:
+        if result.action == "block":
             return self.blocked_count_response(result), result
         return None, result
 
@@ -311,18 +284,17 @@ class SearchGuard:
         source_filter = widen_source(body, cfg.hit_fields)
         text = self.extractor.extract(body, q=q)
         result = self.check_query(text) if text else None
-        if result is not None and result.action in cfg.block_actions:
+        if result is not None and result.action == "block":
             return self.blocked_search_response(result)
         meta: dict[str, Any] = self._verdict_block(result, blocked=False) if result is not None else {}
 
-        pins: list[dict] = []
-        labels: list[dict] = []
+        pins: list[Pin] = []
+        labels: list[dict[str, Any]] = []
         cursor = scroll or "search_after" in body or "pit" in body
-        if text and self.rumors is not None and cfg.pin_mode != "off" and cfg.max_pins:
-            rm = self.rumors.match(text, limit=cfg.max_pins)
-            labels = list(getattr(rm, "labels", []) or [])
+        if result is not None:
+            labels = [lab.to_dict() for lab in result.rumor_labels]
             if not cursor or body.get("search_after") is None:
-                pins = [p for p in (getattr(rm, "pins", []) or []) if not self.hit_blocked(self.refutation_hit(p))]
+                pins = [p for p in result.pins if not self.hit_blocked(self.refutation_hit(p))]
                 pins = pins[: cfg.max_pins]
         if cursor and "search_after" in body:
             pins = []  # later pages of a cursor never repeat the pins
@@ -345,7 +317,7 @@ class SearchGuard:
             response = yield from self._filter_suggest(body, response, suggest_sizes)
         self._narrow(response, source_filter)
         if pins:
-            meta["pinned"] = [p.get("rumor_id") for p in pins]
+            meta["pinned"] = [p.rumor_id for p in pins]
         if labels:
             meta["labels"] = labels
         if meta:
@@ -373,15 +345,15 @@ class SearchGuard:
                     source_filter.narrow(option)
 
     # paging without cursor: pins occupy overall positions [0, P); organic (filtered) follow.
-    def _paged(self, body: dict, pins: list[dict], frm: int, size: int) -> Plan:
+    def _paged(self, body: dict, pins: list[Pin], frm: int, size: int) -> Plan:
         cfg = self.config
         n_pins = len(pins)
         filtering = bool(cfg.hit_fields) or bool(pins and cfg.dedup_field)
         a = max(0, frm - n_pins)  # organic slice [a, b) of the filtered organic list
         b = max(0, frm + size - n_pins)
         page_pins = [self.refutation_hit(p) for p in pins[frm : frm + size]]
-        pin_urls = {((p.get("refutation") or {}).get("url") or "") for p in pins} - {""}
-        pin_ids = {str(p.get("rumor_id")) for p in pins}
+        pin_urls = {p.refutation.url for p in pins} - {""}
+        pin_ids = {p.rumor_id for p in pins}
 
         if not filtering:
             req = dict(body, **{"from": a, "size": b - a})
@@ -467,12 +439,12 @@ class SearchGuard:
         self._merge_hits(first, [], kept, 0, removed)
         return first
 
-    def _native_pinned(self, body: dict, pins: list[dict], frm: int, size: int, cursor: bool) -> Plan:
+    def _native_pinned(self, body: dict, pins: list[Pin], frm: int, size: int, cursor: bool) -> Plan:
         """ES ``pinned`` query over ``refutation_index`` (documents with ``_id`` = rumour id)."""
         cfg = self.config
         organic = body.get("query") or {"match_all": {}}
         organic = {"bool": {"must": [organic], "must_not": [{"term": {"_index": cfg.refutation_index}}]}}
-        docs = [{"_index": cfg.refutation_index, "_id": str(p.get("rumor_id"))} for p in pins]
+        docs = [{"_index": cfg.refutation_index, "_id": p.rumor_id} for p in pins]
         native_body = dict(body, query={"pinned": {"docs": docs, "organic": organic}})
         if not cfg.hit_fields:
             response = yield from self._ask(UpstreamRequest(native_body, extra_index=cfg.refutation_index))
@@ -515,10 +487,9 @@ class SearchGuard:
         return sizes
 
     def _option_blocked(self, option: Mapping[str, Any]) -> bool:
-        drop = self.config.suggest_drop_actions
-        if self.is_blocked(option.get("text") or "", drop):
+        if self.is_blocked(option.get("text") or "", Surface.SUGGESTION):
             return True
-        return "_source" in option and self.hit_blocked(option, drop)
+        return "_source" in option and self.hit_blocked(option, Surface.SUGGESTION)
 
     def _filter_suggest(self, body: dict, response: dict, sizes: dict[str, int]) -> Plan:
         """Filter the options of every suggester in ``response`` (``typed_keys`` names too); one retry
@@ -531,7 +502,7 @@ class SearchGuard:
         for key, entries in answered.items():
             name = _suggest_name(key, asked_all)
             requested = sizes.get(name)
-            input_blocked = self.is_blocked(texts.get(name, ""))
+            input_blocked = self.guard.prefix_drops(texts.get(name, ""))
             for entry in entries:
                 options = entry.get("options") or []
                 kept = [] if input_blocked else [o for o in options if not self._option_blocked(o)]

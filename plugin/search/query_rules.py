@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from plugin.normalize import BREAK, dense_key
-from plugin.search.rumor_backend import PIN_STATUSES, RumorRecord
+from plugin.rumors.models import Rumor
+from plugin.search.rumor_backend import rumor_from_record
 
 __all__ = ["CRITERIA_TYPES", "DEFAULT_MAX_RULES", "build_query_ruleset", "build_query_rulesets"]
 
@@ -38,11 +39,7 @@ DEFAULT_MAX_RULES = 100
 _MIN_TRIGGER_CHARS = 4
 
 
-def _record(r: RumorRecord | Mapping[str, Any]) -> RumorRecord:
-    return r if isinstance(r, RumorRecord) else RumorRecord.from_dict(r)
-
-
-def _trigger_values(record: RumorRecord, min_chars: int) -> list[str]:
+def _trigger_values(record: Rumor, min_chars: int) -> list[str]:
     phrases = list(record.triggers) or [record.claim]
     values: list[str] = []
     for phrase in phrases:
@@ -53,7 +50,7 @@ def _trigger_values(record: RumorRecord, min_chars: int) -> list[str]:
 
 
 def _rules(
-    rumors: Iterable[RumorRecord | Mapping[str, Any]],
+    rumors: Iterable[Rumor | Mapping[str, Any]],
     *,
     index: str,
     criteria_type: str,
@@ -65,28 +62,28 @@ def _rules(
     rules: list[dict[str, Any]] = []
     seen: set[str] = set()
     for raw in rumors:
-        record = _record(raw)
-        if record.status not in PIN_STATUSES:
+        record = rumor_from_record(raw)
+        if not record.status.pins:
             continue
-        if record.rumor_id in seen:
-            raise ValueError(f"duplicate rumor_id {record.rumor_id!r} in export")
-        seen.add(record.rumor_id)
+        if record.id in seen:
+            raise ValueError(f"duplicate rumor_id {record.id!r} in export")
+        seen.add(record.id)
         values = _trigger_values(record, min_trigger_chars)
         if not values:
             continue  # nothing specific enough to trigger on
         rules.append(
             {
-                "rule_id": f"rumor-{record.rumor_id}",
+                "rule_id": f"rumor-{record.id}",
                 "type": "pinned",
                 "criteria": [{"type": criteria_type, "metadata": metadata, "values": values}],
-                "actions": {"docs": [{"_index": index, "_id": record.rumor_id}]},
+                "actions": {"docs": [{"_index": index, "_id": record.id}]},
             }
         )
     return rules
 
 
 def build_query_ruleset(
-    rumors: Iterable[RumorRecord | Mapping[str, Any]],
+    rumors: Iterable[Rumor | Mapping[str, Any]],
     *,
     index: str = "qinglang-rumors",
     criteria_type: str = "contains",
@@ -105,7 +102,7 @@ def build_query_ruleset(
 
 
 def build_query_rulesets(
-    rumors: Iterable[RumorRecord | Mapping[str, Any]],
+    rumors: Iterable[Rumor | Mapping[str, Any]],
     *,
     ruleset_id: str = "qinglang-rumors",
     index: str = "qinglang-rumors",

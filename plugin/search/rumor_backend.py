@@ -1,12 +1,19 @@
 """A rumour backend that lives in an Elasticsearch / OpenSearch index.
 
-Same interface as the embedded rumour index (``match(text, limit) -> result`` with ``.pins`` /
-``.labels`` / ``.to_dict()``, see docs/CONTRACTS.md "Rumour index"), for platforms that would
+It is both a rumour *lookup* and a rumour *store*, like the embedded pair
+(:class:`plugin.rumors.RumorIndex` over :class:`plugin.rumors.RumorStore`), for platforms that would
 rather keep rumours next to their content:
+
+- :class:`plugin.protocols.RumorLookup`: ``match(text, limit) -> RumorMatchResult`` (the rumour model
+  of :mod:`plugin.rumors.models`: typed pins and labels, ``to_dict()`` the same JSON as the embedded
+  index's), so :class:`plugin.guard.Guard` takes either;
+- :class:`plugin.rumors.backend.RumorBackend`: ``upsert`` / ``delete`` / ``get`` / ``iterate`` /
+  ``revision`` / ``candidates``, so ``RumorIndex.from_store(backend)`` scores the rumours of the
+  cluster with the embedded index's scoring instead.
 
     backend = SearchEngineRumorBackend(client, index="qinglang-rumors")
     backend.create_index()                 # CJK bigram mapping (ik_smart when the cluster has it)
-    backend.bulk_import(records)           # RumorRecord or dicts
+    backend.bulk_import(records)           # Rumor objects or dicts (project schema, fact-check data)
     backend.match("吃大蒜能预防新冠吗").pins
 
 Retrieval is the engine's (bool / multi_match over claim and trigger phrases with a CJK bigram
@@ -15,31 +22,41 @@ is comparable across engines and analyzers: ``score = q_cover * c_cover`` where 
 share of the query's bigrams found in the claim (or a trigger) and ``c_cover`` the share of the
 claim's bigrams found in the query, floored so a query that names the core of a long claim still
 counts (``claim_bigrams_needed``).
+
+Each document holds the rumour's search fields (``rumor_id``, ``claim``, ``status``, ``triggers``)
+and its first refutation's ``title`` / ``url`` / ``source`` (the documents are the refutations
+pinned natively, see :mod:`plugin.search.query_rules`), plus the whole record under ``record`` (not
+indexed). One extra document (``_id`` :data:`REVISION_ID`) counts writes: its ``_version`` is the
+backend's :meth:`~SearchEngineRumorBackend.revision`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+import dataclasses
+import datetime as _dt
+from typing import Any, Iterable, Iterator, Mapping
 
 from plugin.errors import RumorError
-from plugin.normalize import BREAK, dense_key
+from plugin.normalize import BREAK, dense_key, prepare
+from plugin.policy import RUMOR_VERDICTS
+from plugin.rumors.analysis import refutes_folded
+from plugin.rumors.importer import parse_row
+from plugin.rumors.models import Refutation, Rumor, RumorMatch, RumorMatchResult
+from plugin.rumors.store import UpsertStats
 
 __all__ = [
-    "LABELS",
-    "PIN_STATUSES",
-    "RumorRecord",
+    "REVISION_ID",
     "SearchEngineRumorBackend",
-    "SearchRumorMatch",
     "bigrams",
     "claim_score",
+    "rumor_from_record",
 ]
 
-#: Statuses that produce a pin; every status in LABELS produces a label.
-PIN_STATUSES = frozenset({"false", "misleading"})
-LABELS = {"false": "谣言", "misleading": "误导", "disputed": "争议"}
-_STATUSES = frozenset({"false", "misleading", "disputed", "true", "unverified"})
-_VERDICTS = {"假": "false", "谣言": "false", "疑": "disputed", "真": "true", "误导": "misleading", "争议": "disputed"}
+#: ``_id`` of the document whose ``_version`` counts the backend's writes.
+REVISION_ID = "_qinglang_revision"
+#: Statuses worth retrieving (the others produce neither a pin nor a label).
+_LABELLED = sorted(s for s, v in RUMOR_VERDICTS.items() if v.label is not None)
+_PAGE = 500
 
 
 def bigrams(text: str) -> set[str]:
@@ -64,78 +81,58 @@ def claim_score(query: str | set[str], claim: str | set[str], *, claim_bigrams_n
     return q_cover * c_cover
 
 
-@dataclass(frozen=True)
-class RumorRecord:
-    """One rumour with its refutation, as indexed."""
-
-    rumor_id: str
-    claim: str
-    status: str = "false"
-    refutation_title: str = ""
-    refutation_url: str = ""
-    refutation_source: str = ""
-    triggers: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.rumor_id, str) or not self.rumor_id.strip():
-            raise RumorError("rumour record needs a non-empty rumor_id")
-        if not isinstance(self.claim, str) or not self.claim.strip():
-            raise RumorError(f"rumour {self.rumor_id}: claim must be non-empty text")
-        if self.status not in _STATUSES:
-            raise RumorError(f"rumour {self.rumor_id}: unknown status {self.status!r} (one of {sorted(_STATUSES)})")
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "RumorRecord":
-        """Accepts the store's shape (``rumor_id``, ``claim``, ``status``, ``refutation: {title,url,source}``,
-        ``triggers``) and the evaluation data's (``id``, ``claim``, ``verdict`` 假/疑/真, ``refutation`` text,
-        ``checker``, ``url``)."""
-        if not isinstance(d, Mapping):
-            raise RumorError(f"rumour record must be an object, got {type(d).__name__}")
-        rid = d.get("rumor_id", d.get("id"))
-        status = d.get("status")
-        if status is None and "verdict" in d:
-            status = _VERDICTS.get(d.get("verdict") or "", "unverified")
-        ref = d.get("refutation")
-        if isinstance(ref, Mapping):
-            title, url, source = ref.get("title", ""), ref.get("url", ""), ref.get("source", "")
-        else:
-            title = d.get("refutation_title") or (ref[:80] if isinstance(ref, str) else "")
-            url = d.get("refutation_url") or d.get("url") or ""
-            source = d.get("refutation_source") or d.get("checker") or ""
-        triggers = d.get("triggers") or d.get("aliases") or ()
-        if isinstance(triggers, str):
-            triggers = (triggers,)
-        return cls(
-            rumor_id=str(rid) if rid is not None else "",
-            claim=d.get("claim") or "",
-            status=status or "false",
-            refutation_title=title or "",
-            refutation_url=url or "",
-            refutation_source=source or "",
-            triggers=tuple(t for t in triggers if isinstance(t, str) and t.strip()),
-        )
-
-    def to_source(self) -> dict[str, Any]:
-        return {
-            "rumor_id": self.rumor_id,
-            "claim": self.claim,
-            "status": self.status,
-            "triggers": list(self.triggers),
-            "title": self.refutation_title,
-            "url": self.refutation_url,
-            "source": self.refutation_source,
-        }
+def rumor_from_record(record: Rumor | Mapping[str, Any]) -> Rumor:
+    """A :class:`Rumor` from a record: a Rumor, the project schema (``id``, ``status``, ``refutations``),
+    the fact-check data schema (``verdict`` 假/疑/真, :func:`plugin.rumors.importer.parse_row`) or this
+    index's document shape (``rumor_id``, ``refutation: {title, url, source}``). :class:`RumorError`
+    names the problem."""
+    if isinstance(record, Rumor):
+        return record
+    if not isinstance(record, Mapping):
+        raise RumorError(f"rumour record must be an object, got {type(record).__name__}")
+    row = dict(record)
+    if "rumor_id" in row:  # the document shape
+        ref = row.pop("refutation", None)
+        row["id"] = row.pop("rumor_id")
+        if isinstance(ref, Mapping) and str(ref.get("title") or "").strip():
+            row["refutations"] = [{k: v for k, v in ref.items() if v}]
+        row.setdefault("status", "false")
+    try:
+        return parse_row(row)
+    except ValueError as exc:
+        raise RumorError(f"rumour {row.get('id')!r}: {exc}") from None
 
 
-@dataclass
-class SearchRumorMatch:
-    """Result of :meth:`SearchEngineRumorBackend.match` (same shape as the embedded index's result)."""
+def _document(rumor: Rumor) -> dict[str, Any]:
+    ref = rumor.refutations[0] if rumor.refutations else Refutation(title="")
+    return {
+        "rumor_id": rumor.id,
+        "claim": rumor.claim,
+        "status": rumor.status.value,
+        "triggers": list(rumor.triggers),
+        "title": ref.title,
+        "url": ref.url,
+        "source": ref.source,
+        "record": rumor.to_dict(),
+    }
 
-    pins: list[dict] = field(default_factory=list)
-    labels: list[dict] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"pins": self.pins, "labels": self.labels}
+def _from_document(src: Mapping[str, Any]) -> Rumor:
+    """The rumour a document holds (documents written before ``record`` existed: from the search fields)."""
+    record = src.get("record")
+    if isinstance(record, Mapping):
+        return Rumor.from_dict(dict(record))
+    ref = {"title": src.get("title", ""), "url": src.get("url", ""), "source": src.get("source", "")}
+    return rumor_from_record({"rumor_id": src.get("rumor_id"), "claim": src.get("claim"), "status": src.get("status"),
+                              "triggers": list(src.get("triggers") or []), "refutation": ref})
+
+
+def _body(resp: Any) -> Any:
+    return getattr(resp, "body", resp)  # elasticsearch-py ObjectApiResponse
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _analysis(ik: bool) -> tuple[dict, str]:
@@ -172,7 +169,7 @@ class SearchEngineRumorBackend:
         self.index = index
         self.pin_threshold = pin_threshold
         self.label_threshold = label_threshold
-        self.candidates = candidates
+        self.candidates_per_query = candidates
         self.claim_bigrams_needed = claim_bigrams_needed
         self.analyzer: str | None = None
 
@@ -199,6 +196,7 @@ class SearchEngineRumorBackend:
                     "title": {"type": "text", "analyzer": analyzer},
                     "url": {"type": "keyword"},
                     "source": {"type": "keyword"},
+                    "record": {"type": "object", "enabled": False},
                 }
             }
         }
@@ -216,83 +214,145 @@ class SearchEngineRumorBackend:
         self.analyzer = "ik_smart" if ik else "qinglang_cjk"
         return self.analyzer
 
-    def bulk_import(self, records: Iterable[RumorRecord | Mapping[str, Any]], *, chunk: int = 500, refresh: bool = True) -> int:
-        """Index records (``_id`` = rumor_id; re-import replaces). Validates every record before writing any."""
-        parsed = [r if isinstance(r, RumorRecord) else RumorRecord.from_dict(r) for r in records]
-        done = 0
-        for start in range(0, len(parsed), chunk):
-            lines: list[dict] = []
-            for r in parsed[start : start + chunk]:
-                lines += [{"index": {"_index": self.index, "_id": r.rumor_id}}, r.to_source()]
-            resp = self.client.bulk(body=lines)
-            resp = getattr(resp, "body", resp)
-            if resp.get("errors"):
-                bad = [i for i in resp.get("items", []) if next(iter(i.values())).get("error")]
-                raise RumorError(f"bulk import into {self.index}: {len(bad)} failed, first: {bad[:1]}")
-            done += len(lines) // 2
+    def bulk_import(self, records: Iterable[Rumor | Mapping[str, Any]], *, chunk: int = 500, refresh: bool = True) -> int:
+        """Index records (``_id`` = rumour id; re-import replaces). Validates every record before writing any."""
+        parsed = [rumor_from_record(r) for r in records]
+        self._write(list(parsed), chunk=chunk, refresh=refresh)
+        return len(parsed)
+
+    def _write(self, ops: list[Rumor | str], *, chunk: int = 500, refresh: bool = True) -> list[str]:
+        """Bulk operations: index a Rumor, delete an id; the results, in order. Bumps the revision."""
+        results: list[str] = []
+        for start in range(0, len(ops), chunk):
+            lines: list[dict[str, Any]] = []
+            for item in ops[start : start + chunk]:
+                if isinstance(item, Rumor):
+                    lines += [{"index": {"_index": self.index, "_id": item.id}}, _document(item)]
+                else:
+                    lines.append({"delete": {"_index": self.index, "_id": item}})
+            resp = _body(self.client.bulk(body=lines))
+            items = [next(iter(i.values())) for i in resp.get("items", [])]
+            bad = [i for i in items if i.get("error")]
+            if bad:
+                raise RumorError(f"bulk write into {self.index}: {len(bad)} failed, first: {bad[:1]}")
+            results += [str(i.get("result", "")) for i in items]
+        if ops:
+            self.client.index(index=self.index, id=REVISION_ID, body={"revision": True})
         if refresh:
             self.client.indices.refresh(index=self.index)
-        return done
+        return results
 
     def count(self) -> int:
-        resp = self.client.count(index=self.index)
-        return int(getattr(resp, "body", resp)["count"])
+        """How many rumours the index holds."""
+        resp = self.client.count(index=self.index, body={"query": {"exists": {"field": "rumor_id"}}})
+        return int(_body(resp)["count"])
+
+    # -- RumorBackend (storage) ------------------------------------------------------------------
+    def upsert(self, rumors: Iterable[Rumor]) -> UpsertStats:
+        """Insert or replace rumours by id; identical rumours are left alone (``created_at`` is kept)."""
+        new = {r.id: r for r in rumors}
+        old = self._get_many(list(new))
+        stats = UpsertStats()
+        ops: list[Rumor | str] = []
+        now = _now()
+        for rid, rumor in new.items():
+            before = old.get(rid)
+            if before is not None and before.same_content(rumor):
+                stats += UpsertStats(unchanged=1)
+                continue
+            created = before.created_at if before is not None else rumor.created_at
+            ops.append(_replace_times(rumor, created, now))
+            stats += UpsertStats(updated=1) if before is not None else UpsertStats(inserted=1)
+        self._write(ops)
+        return stats
+
+    def delete(self, rumor_ids: Iterable[str]) -> int:
+        """Delete rumours by id; returns how many existed."""
+        ids = [i for i in dict.fromkeys(rumor_ids) if i != REVISION_ID]
+        return sum(r == "deleted" for r in self._write(list(ids)))
+
+    def get(self, rumor_id: str) -> Rumor | None:
+        """One rumour, or ``None``."""
+        return self._get_many([rumor_id]).get(rumor_id)
+
+    def _get_many(self, ids: list[str]) -> dict[str, Rumor]:
+        ids = [i for i in ids if i != REVISION_ID]
+        if not ids:
+            return {}
+        resp = _body(self.client.mget(index=self.index, body={"ids": ids}))
+        return {d["_id"]: _from_document(d["_source"]) for d in resp.get("docs", []) if d.get("found")}
+
+    def iterate(self) -> Iterator[Rumor]:
+        """Every rumour, by id (``search_after`` pages of 500)."""
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"size": _PAGE, "query": {"exists": {"field": "rumor_id"}},
+                                    "sort": [{"rumor_id": "asc"}]}
+            if after is not None:
+                body["search_after"] = after
+            hits = _body(self.client.search(index=self.index, body=body))["hits"]["hits"]
+            for hit in hits:
+                yield _from_document(hit["_source"])
+            if len(hits) < _PAGE:
+                return
+            after = hits[-1]["sort"]
+
+    def revision(self) -> int:
+        """A number that grows with every write through this class (the revision document's ``_version``)."""
+        resp = _body(self.client.mget(index=self.index, body={"ids": [REVISION_ID]}))
+        doc = next(iter(resp.get("docs", [])), {})
+        return int(doc.get("_version", 0)) if doc.get("found") else 0
+
+    def candidates(self, text: str, limit: int = 50) -> list[Rumor]:
+        """Rumours the engine retrieves for ``text`` (recall-oriented; any status)."""
+        body = self.query_body(text, statuses=None)
+        body["size"] = limit
+        hits = _body(self.client.search(index=self.index, body=body))["hits"]["hits"]
+        return [_from_document(h["_source"]) for h in hits]
 
     # -- lookup ----------------------------------------------------------------------------------
-    def query_body(self, text: str) -> dict[str, Any]:
-        """The retrieval query: bigram multi_match over claim and triggers, statuses that matter."""
-        return {
-            "size": self.candidates,
-            "_source": ["rumor_id", "claim", "status", "triggers", "title", "url", "source"],
-            "query": {
-                "bool": {
-                    "must": [
-                        {
-                            "multi_match": {
-                                "query": text,
-                                "fields": ["claim", "triggers^2"],
-                                "type": "best_fields",
-                                "minimum_should_match": "30%",
-                            }
+    def query_body(self, text: str, statuses: list[str] | None = _LABELLED) -> dict[str, Any]:
+        """The retrieval query: bigram multi_match over claim and triggers (``statuses``: only these)."""
+        query: dict[str, Any] = {
+            "bool": {
+                "must": [
+                    {
+                        "multi_match": {
+                            "query": text,
+                            "fields": ["claim", "triggers^2"],
+                            "type": "best_fields",
+                            "minimum_should_match": "30%",
                         }
-                    ],
-                    "filter": [{"terms": {"status": sorted(LABELS)}}],
-                }
-            },
+                    }
+                ],
+            }
         }
+        if statuses is not None:
+            query["bool"]["filter"] = [{"terms": {"status": statuses}}]
+        return {"size": self.candidates_per_query, "query": query}
 
-    def match(self, text: str, limit: int = 3) -> SearchRumorMatch:
-        """Pins (false / misleading) and labels for ``text``, best first."""
+    def match(self, text: str, limit: int = 3) -> RumorMatchResult:
+        """Pins (false / misleading) and labels for ``text``, best first (the embedded index's model:
+        a text that itself refutes gets the pins but no 谣言 / 失实 label)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         q = bigrams(text)
-        if not q:
-            return SearchRumorMatch()
-        resp = self.client.search(index=self.index, body=self.query_body(text))
-        hits = getattr(resp, "body", resp)["hits"]["hits"]
-        scored: list[tuple[float, dict]] = []
-        for hit in hits:
-            src = hit["_source"]
-            texts = [src.get("claim", "")] + list(src.get("triggers") or [])
+        if not q or limit <= 0:
+            return RumorMatchResult()
+        resp = _body(self.client.search(index=self.index, body=self.query_body(text)))
+        scored: list[tuple[float, Rumor]] = []
+        for hit in resp["hits"]["hits"]:
+            rumor = _from_document(hit["_source"])
+            texts = (rumor.claim, *rumor.triggers)
             score = max(claim_score(q, bigrams(t), claim_bigrams_needed=self.claim_bigrams_needed) for t in texts)
-            scored.append((score, src))
-        scored.sort(key=lambda t: -t[0])
-        result = SearchRumorMatch()
-        for score, src in scored:
-            ref = {"title": src.get("title", ""), "url": src.get("url", ""), "source": src.get("source", "")}
-            status = src.get("status")
-            if status in PIN_STATUSES and score >= self.pin_threshold and len(result.pins) < limit:
-                result.pins.append(
-                    {"rumor_id": src["rumor_id"], "score": round(score, 4), "claim": src["claim"], "refutation": ref}
-                )
-            if status in LABELS and score >= self.label_threshold and len(result.labels) < limit:
-                result.labels.append(
-                    {
-                        "label": LABELS[status],
-                        "rumor_id": src["rumor_id"],
-                        "status": status,
-                        "score": round(score, 4),
-                        "refutation": ref if status in PIN_STATUSES else None,
-                    }
-                )
-        return result
+            scored.append((score, rumor))
+        scored.sort(key=lambda t: (-t[0], t[1].id))
+        matches = [RumorMatch(rumor, score) for score, rumor in scored
+                   if score >= (self.pin_threshold if rumor.status.pins else self.label_threshold)][:limit]
+        if not matches:
+            return RumorMatchResult()
+        return RumorMatchResult.build(matches, refutes_folded(prepare(text).folded))
+
+
+def _replace_times(rumor: Rumor, created_at: str, updated_at: str) -> Rumor:
+    return dataclasses.replace(rumor, created_at=created_at, updated_at=updated_at)

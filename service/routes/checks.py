@@ -3,37 +3,16 @@ not show traffic-chasing content; seed 001 第6条: pin refutations for rumour s
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from plugin.models import ACTION_ORDER
-from plugin.review.rules.lexicon import CATEGORY_LABELS
+from plugin.models import Surface
 
 from ..app import GuardState
 from ..schemas import QueryCheckRequest, QueryCheckResponse, SuggestionFilterRequest, SuggestionFilterResponse
 from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
 
 router = APIRouter(tags=["checks"])
-
-#: Lexicon action → query-check action: a limit/label hit still lets the query run (the hits say why).
-QUERY_ACTIONS = {"allow": "allow", "label": "allow", "limit": "allow", "review": "review", "block": "block"}
-
-#: Chinese names of categories, for notices.
-CATEGORY_NAMES = {
-    "gambling": "赌博", "fraud": "诈骗", "blackmarket_ad": "黑产广告", "clickbait": "标题党",
-    "persona": "违背公序良俗的人设炒作", "rumor_marker": "不实信息", "account_name": "仿冒账号",
-}
-
-BLOCK_NOTICE = "根据相关法律法规和政策，该搜索词涉及{names}内容，相关结果未予显示。"
-REVIEW_NOTICE = "该搜索词涉及{names}内容，相关结果正在审核中。"
-RUMOR_NOTICE = "网传信息经核实不实，辟谣信息已置顶显示。"
-
-
-def _names(hits: list[Any], action: str) -> str:
-    cats = dict.fromkeys(h.category for h in hits if h.action == action)
-    return "、".join(CATEGORY_NAMES.get(c, c) for c in cats) or "违规"
 
 
 @router.post("/v1/query/check", response_model=None, responses={200: {"model": QueryCheckResponse}},
@@ -53,38 +32,18 @@ def check_query(guard: GuardState, raw: bytes) -> JSONResponse:
         raise too_long(("body", "query"), cfg.max_query_chars, "query", "max_query_chars")
     if len(body.query) > cfg.max_request_chars:
         raise too_large(len(body.query), cfg.max_request_chars, "query", "max_request_chars")
-    res = guard.checks.check(body.query)
-    action = QUERY_ACTIONS[res.action]
-    pins, rumor_labels = guard.checks.rumor(body.query)
-    labels = [
-        {"label": CATEGORY_LABELS.get(h.category, h.category), "category": h.category, "term": h.term}
-        for h in res.hits if h.action == "label"
-    ] + list(rumor_labels)
-    notice = None
-    if action == "block":
-        notice = BLOCK_NOTICE.format(names=_names(res.hits, "block"))
-    elif action == "review":
-        notice = REVIEW_NOTICE.format(names=_names(res.hits, "review"))
-    elif pins:
-        notice = RUMOR_NOTICE
-    guard.metrics.count_hits(res.hits, "query")
+    verdict = guard.checks.check(body.query, Surface.QUERY)
+    guard.metrics.count_hits(verdict.hits, "query")
     guard.samples.add("query", body.query)
-    return JSONResponse({
-        "action": action,
-        "lexicon_action": res.action,
-        "hits": [h.to_dict() for h in res.hits],
-        "pins": list(pins),
-        "labels": labels,
-        "notice": notice,
-        "lexicon_version": str(guard.live.version),
-    })
+    return JSONResponse(verdict.to_dict())
 
 
 @router.post("/v1/suggestions/filter", response_model=None, responses={200: {"model": SuggestionFilterResponse}},
              summary="Filter search suggestions", openapi_extra=body_doc(SuggestionFilterRequest))
 async def suggestions_filter(request: Request) -> JSONResponse:
     """Keep (in input order) the suggestions that are safe to show; drop those whose lexicon action is
-    at least ``suggestion_drop_action`` or that match a known rumour, saying why."""
+    at least ``suggestion_drop_action`` or that match a known rumour, saying why (the policy:
+    ``plugin.policy``)."""
     raw = await read_body(request)
     return await run_check(request, filter_suggestions, guard_of(request), raw)
 
@@ -104,38 +63,15 @@ def filter_suggestions(guard: GuardState, raw: bytes) -> JSONResponse:
     for i, s in enumerate(body.suggestions):
         if len(s) > limit:
             raise too_long(("body", "suggestions", i), limit, "suggestion", "max_query_chars")
-    checks = guard.checks
-    threshold = ACTION_ORDER[cfg.suggestion_drop_action]
-    rumor_check = cfg.suggestion_rumor_check and guard.rumors is not None
-    kept: list[str] = []
-    dropped: list[dict[str, Any]] = []
-    prefix_block = None
-    if body.prefix:
-        pres = checks.check(body.prefix)
-        if pres.action == "block":
-            prefix_block = pres
-    for s in body.suggestions:
-        if prefix_block is not None:
-            top = prefix_block.hits[0]
-            dropped.append({"text": s, "reason": f"prefix:{top.category}", "hits": [h.to_dict() for h in prefix_block.hits]})
-            continue
-        res = checks.check(s)
-        if ACTION_ORDER[res.action] >= threshold:
-            top = next(h for h in res.hits if h.action == res.action)
-            dropped.append({"text": s, "reason": f"lexicon:{top.category}", "hits": [h.to_dict() for h in res.hits]})
-            guard.metrics.count_hits(res.hits, "suggestions")
-            continue
-        if rumor_check and s:
-            pins = checks.rumor(s)[0]
-            if pins:
-                dropped.append({"text": s, "reason": f"rumor:{pins[0].get('rumor_id')}", "hits": [h.to_dict() for h in res.hits]})
-                continue
-        kept.append(s)
+    result = guard.checks.filter_suggestions(body.prefix, body.suggestions)
+    for d in result.dropped:
+        if d.cause == "lexicon":
+            guard.metrics.count_hits(d.hits, "suggestions")
     m = guard.metrics
-    if kept:
-        m.suggestions.labels("kept").inc(len(kept))
-    if dropped:
-        m.suggestions.labels("dropped").inc(len(dropped))
+    if result.kept:
+        m.suggestions.labels("kept").inc(len(result.kept))
+    if result.dropped:
+        m.suggestions.labels("dropped").inc(len(result.dropped))
     if body.prefix:
         guard.samples.add("suggestion", body.prefix)
-    return JSONResponse({"kept": kept, "dropped": dropped, "lexicon_version": str(guard.live.version)})
+    return JSONResponse(result.to_dict())

@@ -43,7 +43,7 @@ def review_candidates(guard: GuardState, raw: bytes) -> JSONResponse:
         return JSONResponse({"results": [], "lexicon_version": version})
     now = dt.datetime.now(dt.timezone.utc)
     with guard.review_lock:  # the matrix history must see batches one at a time
-        results = guard.engine.review(body.candidates, matcher=matcher, rumors=guard.rumors, now=now, remember=False)
+        results = guard.engine.review(body.candidates, guard=guard.checks, matcher=matcher, now=now, remember=False)
         ids = guard.reviews.record_batch(body.candidates, results, lexicon_version=version, at=now)
         guard.engine.remember(body.candidates, now, ids)
     m = guard.metrics

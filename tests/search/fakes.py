@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from plugin.models import CheckResult, Hit, most_severe
+from plugin.rumors.models import Refutation, Rumor, RumorMatch, RumorMatchResult, RumorStatus
 
 
 class FakeMatcher:
@@ -26,21 +26,20 @@ class FakeMatcher:
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
 
-@dataclass
-class FakeRumorResult:
-    pins: list[dict] = field(default_factory=list)
-    labels: list[dict] = field(default_factory=list)
-
-
 class FakeRumors:
-    """Pins every rumour whose keyword occurs in the query."""
+    """Pins every rumour whose keyword occurs in the query (a :class:`plugin.protocols.RumorLookup`)."""
 
     def __init__(self, rumors: dict[str, dict]) -> None:
-        self.rumors = rumors  # keyword -> pin dict
+        self.rumors = rumors  # keyword -> pin dict (see pin())
 
-    def match(self, text: str, limit: int = 3) -> FakeRumorResult:
-        pins = [dict(p) for k, p in self.rumors.items() if k in text][:limit]
-        return FakeRumorResult(pins=pins, labels=[{"label": "谣言", "rumor_id": p["rumor_id"]} for p in pins])
+    def match(self, text: str, limit: int = 3) -> RumorMatchResult:
+        matches = []
+        for k, p in self.rumors.items():
+            if k in text:
+                rumor = Rumor(id=p["rumor_id"], claim=p["claim"], status=RumorStatus.FALSE,
+                              refutations=(Refutation(**p["refutation"]),))
+                matches.append(RumorMatch(rumor, p["score"]))
+        return RumorMatchResult.build(matches[:limit])
 
 
 def pin(rumor_id: str, url: str = "", title: str = "辟谣") -> dict:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from ...models import Hit, Surface
 from ...normalize import fold_text
 from ..context import CandidateFacts, ReviewContext
 from ..domains import DomainInference
 from ..models import Candidate, as_aware
 from ..names import accidental_hit
 from .base import Finding, Rule
-from .lexicon import CATEGORY_CLAUSES, cite_clause
+from .lexicon import cite_clause
 
 __all__ = [
     "AccountNameLexiconRule", "AccountNameRule", "DomainCertificationRule", "NewAccountRule", "ViolationHistoryRule",
@@ -82,23 +83,27 @@ _SPOOF_TECHNIQUES = frozenset({"homophone", "shape", "pinyin", "split", "traditi
 class AccountNameLexiconRule(Rule):
     """Content-lexicon terms in the account name (专业刷粉工作室 advertises a black-market service on
     every item it posts): a ``block`` term rejects the candidate, a ``review`` term sends it to manual
-    review; ``limit`` / ``label`` terms (clickbait, persona wording) are not judged on a name."""
+    review (the policy's trending decisions); ``limit`` / ``label`` terms (clickbait, persona wording)
+    are not judged on a name."""
 
     id = "account_name_lexicon"
     clauses = ("000 三.1",)
-    decisions = {"block": "reject", "review": "review"}
+    judged_actions = frozenset({"block", "review"})
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
-        groups: dict[tuple[str, str], list] = {}
+        policy = ctx.policy
+        groups: dict[tuple[str, str], list[Hit]] = {}
         for h in facts.name_content_hits:
-            if h.action in self.decisions:
-                groups.setdefault((h.action, h.category), []).append(h)
+            action = h.action_on(Surface.TRENDING)
+            if action in self.judged_actions:
+                groups.setdefault((action, h.category), []).append(h)
         for (action, category), hits in groups.items():
             own = next((h.clause for h in hits if h.clause), "")
             terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
             detail = f"account name {candidate.account.name!r} hits {category} terms ({action}): {terms}"
             data = {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}
-            yield cite_clause(self, own, CATEGORY_CLAUSES.get(category, "000 三.1"), self.decisions[action], detail, data)
+            decision = policy.surface(Surface.TRENDING).by_action[action]
+            yield cite_clause(self, own, policy.category(category).clause, decision, detail, data)
 
 
 class NewAccountRule(Rule):

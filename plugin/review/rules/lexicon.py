@@ -5,53 +5,43 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
+from ...models import Hit, Surface
 from ..context import CandidateFacts, ReviewContext
 from ..models import Candidate, Reason
 from .base import Finding, Rule
 
-__all__ = ["ACTION_DECISIONS", "CATEGORY_CLAUSES", "CATEGORY_LABELS", "LexiconRule", "cite_clause"]
-
-#: Lexicon action → review decision.
-ACTION_DECISIONS = {"block": "reject", "review": "review", "limit": "limit", "label": "approve_with_labels"}
-
-#: Seed clause cited for a category when the entry carries none of its own.
-CATEGORY_CLAUSES = {
-    "clickbait": "000 二.3",
-    "persona": "000 二.4",
-    "rumor_marker": "001 第6条",
-    "gambling": "000 三.1",
-    "fraud": "000 三.1",
-    "blackmarket_ad": "000 三.1",
-}
-
-#: Label required by a ``label``-action hit of a category (default: the category id).
-CATEGORY_LABELS = {"persona": "虚构", "rumor_marker": "争议", "clickbait": "标题党"}
+__all__ = ["LexiconRule", "cite_clause"]
 
 #: Categories that only describe account names; the account-name rule handles them.
 NAME_ONLY_CATEGORIES = frozenset({"account_name"})
 
 
 class LexiconRule(Rule):
-    """One finding per (action, category) of lexicon hits: block → reject, review → review,
-    limit → limit, label → approve_with_labels with the category's label."""
+    """One finding per (action, category) of lexicon hits, by the policy's trending row
+    (:mod:`plugin.policy`): block → reject, review → review, limit → limit, label →
+    approve_with_labels with the category's label. A hit's action is its entry's action on the
+    ``trending`` surface (``surface_actions`` overrides it)."""
 
     id = "lexicon"
     clauses = ("000 三.1",)
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
-        groups: dict[tuple[str, str, str], list] = defaultdict(list)
+        policy = ctx.policy
+        row = policy.surface(Surface.TRENDING)
+        groups: dict[tuple[str, str, str], list[Hit]] = defaultdict(list)
         for where, hits in (("title/text", facts.content_hits), ("account name", facts.name_hits)):
             for h in hits:
-                if h.category in NAME_ONLY_CATEGORIES or h.action not in ACTION_DECISIONS:
+                action = h.action_on(Surface.TRENDING)
+                if h.category in NAME_ONLY_CATEGORIES or row.by_action[action] == row.mildest:
                     continue
-                groups[(h.action, h.category, where)].append(h)
+                groups[(action, h.category, where)].append(h)
         for (action, category, where), hits in groups.items():
             own = next((h.clause for h in hits if h.clause), "")
-            default = CATEGORY_CLAUSES.get(category, "000 三.1")
+            meta = policy.category(category)
             terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
-            labels = (CATEGORY_LABELS.get(category, category),) if action == "label" else ()
+            labels = (meta.label,) if action == "label" else ()
             yield cite_clause(
-                self, own, default, ACTION_DECISIONS[action], f"{where} hits {category} terms ({action}): {terms}",
+                self, own, meta.clause, row.by_action[action], f"{where} hits {category} terms ({action}): {terms}",
                 {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}, labels=labels,
             )
 

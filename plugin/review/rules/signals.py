@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ...models import Surface
 from ..context import CandidateFacts, ReviewContext
 from ..models import Candidate
 from ..spike import detect_spike
@@ -37,30 +38,33 @@ class MatrixAccountRule(Rule):
 
 
 class RumorRule(Rule):
-    """A known rumour → reject with its refutations; a disputed claim → 争议 label and limit."""
+    """A known rumour → reject with its refutations; a disputed claim → 争议 label and limit (the
+    policy's trending row decides both)."""
 
     id = "rumor"
     clauses = ("001 第6条",)
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
-        if facts.rumor_pins:
-            claims = "；".join(str(p.get("claim", ""))[:60] for p in facts.rumor_pins[:3])
+        row = ctx.policy.surface(Surface.TRENDING)
+        pins = facts.rumor_pins
+        if pins and row.on_pin is not None:
+            claims = "；".join(p.claim[:60] for p in pins[:3])
             yield self.finding(
-                "reject",
+                row.on_pin,
                 f"matches known rumour(s): {claims}",
-                labels=("谣言",),
-                refutations=facts.rumor_pins,
-                data={"rumor_ids": [p.get("rumor_id") for p in facts.rumor_pins]},
+                labels=(ctx.policy.rumor_verdict("false").label or "谣言",),
+                refutations=tuple(p.to_dict() for p in pins),
+                data={"rumor_ids": [p.rumor_id for p in pins]},
             )
-        pinned = {p.get("rumor_id") for p in facts.rumor_pins}
-        disputed = [l for l in facts.rumor_labels if l.get("rumor_id") not in pinned and l.get("label") != "谣言"]
-        if disputed:
+        pinned = {p.rumor_id for p in pins}
+        disputed = [lab for lab in facts.rumor_labels if lab.rumor_id not in pinned and not lab.status.pins]
+        if disputed and row.on_disputed is not None:
             yield self.finding(
-                "limit",
-                "matches disputed claim(s): " + "；".join(f"{l.get('rumor_id')} ({l.get('label')})" for l in disputed[:3]),
-                labels=tuple(dict.fromkeys(str(l.get("label") or "争议") for l in disputed)),
+                row.on_disputed,
+                "matches disputed claim(s): " + "；".join(f"{lab.rumor_id} ({lab.label})" for lab in disputed[:3]),
+                labels=tuple(dict.fromkeys(lab.label for lab in disputed)),
                 clauses=("001 第5条",),
-                data={"rumor_ids": [l.get("rumor_id") for l in disputed]},
+                data={"rumor_ids": [lab.rumor_id for lab in disputed]},
             )
 
 

@@ -1,0 +1,324 @@
+"""The guard: the one pipeline every surface calls (normalise → match → judge → act).
+
+```python
+from plugin import Guard, Matcher, Surface
+guard = Guard(Matcher.from_lexicons([], bundled=True), rumors=index)   # or a LiveMatcher
+verdict = guard.check("澳门赌场网址", Surface.QUERY)
+verdict.action, verdict.notice, verdict.to_dict()
+guard.filter_suggestions("澳门", ["澳门旅游", "澳门赌场"]).kept
+```
+
+1. *normalise* and *match*: the live matcher (:class:`plugin.protocols.TextMatcher`; one
+   :func:`plugin.normalize.prepare` per text, shared with the rumour analysis) yields hits;
+   the rumour lookup (:class:`plugin.protocols.RumorLookup`: the embedded index or the search-engine
+   backend) yields pins and labels; each :class:`plugin.protocols.Signal` (e.g. a learned scorer)
+   yields a :class:`~plugin.models.SignalHit`.
+2. *judge*: :class:`plugin.policy.Policy` maps the signals to the surface's decision, notice and labels.
+3. *act*: the caller serialises the :class:`Verdict` (``to_dict()``) or acts on ``verdict.action``.
+
+Every result for the per-keystroke surfaces is cached here, once: lexicon (and signal) results per
+text for the current matcher object (a new lexicon version starts an empty cache, so it is never
+answered from old results), rumour matches until :meth:`Guard.refresh_rumors` says the index
+changed. ``cache_size=0`` turns caching off. The guard is thread-safe.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+from .live import LiveMatcher
+from .models import CheckResult, Hit, SignalHit, Surface
+from .policy import DEFAULT_POLICY, HitLabel, Policy
+from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
+from .rumors.models import Pin, RumorLabel, RumorMatchResult
+
+__all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
+
+#: A label on a verdict: one a lexicon hit requires, or a rumour's (谣言 / 失实 / 争议).
+Label = HitLabel | RumorLabel
+
+_NO_RUMORS = RumorMatchResult()
+_SAME: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a verdict is what it is (``check(..., explain=True)``)."""
+
+    surface: str
+    #: (term_id, the entry's action, its action on this surface) per hit
+    hit_actions: tuple[tuple[str, str, str], ...]
+    #: (rumor_id, status, score, shared words) per matched rumour
+    rumors: tuple[tuple[str, str, float, tuple[str, ...]], ...]
+    signals: tuple[SignalHit, ...]
+    #: "lexicon", "rumor", "signal" or "" (nothing: the surface's mildest decision)
+    decided_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "surface": self.surface,
+            "hits": [{"term_id": t, "action": a, "surface_action": s} for t, a, s in self.hit_actions],
+            "rumors": [{"rumor_id": r, "status": st, "score": sc, "shared": list(sh)} for r, st, sc, sh in self.rumors],
+            "signals": [s.to_dict() for s in self.signals],
+            "decided_by": self.decided_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The guard's answer for one text on one surface.
+
+    ``action`` is the surface's decision (query: allow / review / block; suggestion and search hit:
+    keep / drop; trending: approve ... reject; content: the lexicon action); ``lexicon_action`` the
+    most severe hit's action as the lexicon has it; ``reason`` names what decided (``lexicon:<category>``,
+    ``rumor:<rumor id>``, ``signal:<name>``; ``""`` for the mildest decision).
+    """
+
+    surface: Surface
+    action: str
+    lexicon_action: str
+    hits: tuple[Hit, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    labels: tuple[Label, ...] = ()
+    notice: str | None = None
+    lexicon_version: str = ""
+    reason: str = ""
+    signals: tuple[SignalHit, ...] = ()
+    explanation: Explanation | None = None
+
+    @property
+    def rumor_labels(self) -> tuple[RumorLabel, ...]:
+        """The labels that come from rumour matches."""
+        return tuple(lab for lab in self.labels if isinstance(lab, RumorLabel))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``POST /v1/query/check`` (``signals`` / ``explanation`` only when there are any)."""
+        out: dict[str, Any] = {
+            "action": self.action,
+            "lexicon_action": self.lexicon_action,
+            "hits": [h.to_dict() for h in self.hits],
+            "pins": [p.to_dict() for p in self.pins],
+            "labels": [lab.to_dict() for lab in self.labels],
+            "notice": self.notice,
+            "lexicon_version": self.lexicon_version,
+        }
+        if self.signals:
+            out["signals"] = [s.to_dict() for s in self.signals]
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedSuggestion:
+    """A suggestion taken out, and why: ``cause`` is ``prefix``, ``lexicon``, ``rumor`` or ``signal``."""
+
+    text: str
+    reason: str
+    hits: tuple[Hit, ...]
+    cause: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "reason": self.reason, "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionVerdict:
+    """:meth:`Guard.filter_suggestions`: the suggestions kept (input order) and those dropped."""
+
+    kept: tuple[str, ...]
+    dropped: tuple[DroppedSuggestion, ...]
+    lexicon_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``POST /v1/suggestions/filter``."""
+        return {"kept": list(self.kept), "dropped": [d.to_dict() for d in self.dropped],
+                "lexicon_version": self.lexicon_version}
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexical:
+    """The cached part of a check: the matcher's result and the signals' hits for one text."""
+
+    result: CheckResult
+    signals: tuple[SignalHit, ...]
+
+
+class Guard:
+    """Runs the pipeline for every surface. ``matcher``: a compiled matcher or a holder of the live one
+    (:class:`plugin.live.LiveMatcher`, asked once per call); ``rumors``: a rumour lookup or ``None``;
+    ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`); ``signals``: further scorers;
+    ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
+    ``max_pins``: rumours looked up per text."""
+
+    def __init__(
+        self,
+        matcher: TextMatcher | MatcherSource,
+        rumors: RumorLookup | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        *,
+        signals: Sequence[Signal] = (),
+        cache_size: int = 50_000,
+        max_pins: int = 3,
+    ) -> None:
+        if cache_size < 0 or max_pins < 0:
+            raise ValueError("cache_size and max_pins must be 0 or more")
+        self.source: MatcherSource = matcher if isinstance(matcher, MatcherSource) else LiveMatcher(matcher)
+        self.rumors = rumors
+        self.policy = policy
+        self.signals = tuple(signals)
+        self.cache_size = cache_size
+        self.max_pins = max_pins
+        self._lock = threading.Lock()
+        self._bound: tuple[Any, Callable[[str], _Lexical]] = (None, lambda text: _Lexical(CheckResult("allow"), ()))
+        self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
+
+    # -- the parts -------------------------------------------------------------------------------
+    def matcher(self) -> TextMatcher:
+        """The live matcher: take it once and use it for a whole request."""
+        return self.source.current()
+
+    def scan(self, text: str, *, scope: str = "content", matcher: TextMatcher | None = None) -> list[Hit]:
+        """Every lexicon hit in ``text`` (not cached: long texts, account names)."""
+        return list((matcher or self.matcher()).scan(text, scope=scope))
+
+    def match_rumors(self, text: str) -> RumorMatchResult:
+        """The rumour lookup's pins and labels for ``text`` (not cached: long texts)."""
+        return self._match_rumors(text)
+
+    def _match_rumors(self, text: str) -> RumorMatchResult:
+        if self.rumors is None or not text:
+            return _NO_RUMORS
+        return self.rumors.match(text, limit=self.max_pins)
+
+    def _memo(self, fn: Callable[[str], Any]) -> Callable[[str], Any]:
+        return functools.lru_cache(maxsize=self.cache_size)(fn) if self.cache_size > 0 else fn
+
+    def _lexical(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
+        """The matcher's check and the signals for ``text``, memoised per matcher object (content scope)."""
+        if scope != "content":
+            return self._evaluate(matcher, text, scope)
+        bound = self._bound
+        if bound[0] is not matcher:
+            fn = self._memo(functools.partial(self._evaluate, matcher))
+            with self._lock:
+                self._bound = bound = (matcher, fn)
+        return bound[1](text)
+
+    def _evaluate(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
+        signals = tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
+        return _Lexical(matcher.check(text, scope=scope), signals)
+
+    # -- rumour index and cache ------------------------------------------------------------------
+    def refresh_rumors(self) -> bool:
+        """Reload the rumour index from its store (when it can); forget memoised matches if it changed."""
+        rumors = self.rumors
+        if not isinstance(rumors, RefreshableRumorLookup):
+            return False
+        changed = rumors.refresh() is not False  # RumorIndex.refresh() says whether it changed
+        if changed:
+            self.forget_rumors()
+        return changed
+
+    def forget_rumors(self) -> None:
+        """Drop memoised rumour matches (after the index changed)."""
+        self._rumor_cached = self._memo(self._match_rumors)
+
+    def cache_info(self) -> dict[str, Any]:
+        """Sizes and hit counts of the two caches (``/healthz``)."""
+        check = getattr(self._bound[1], "cache_info", None)
+        rumor = getattr(self._rumor_cached, "cache_info", None)
+        return {"size": self.cache_size, "check": check()._asdict() if check else None,
+                "rumor": rumor()._asdict() if rumor else None}
+
+    # -- verdicts --------------------------------------------------------------------------------
+    def check(self, text: str, surface: Surface | str = Surface.QUERY, *, scope: str = "content",
+              explain: bool = False) -> Verdict:
+        """The verdict for ``text`` shown on ``surface``."""
+        return self._check(self.matcher(), text, Surface(surface), scope=scope, explain=explain)
+
+    def _check(self, matcher: TextMatcher, text: str, where: Surface, *, scope: str = "content",
+               explain: bool = False) -> Verdict:
+        policy = self.policy
+        row = policy.surface(where)
+        lex = self._lexical(matcher, text, scope)
+        hits = tuple(lex.result.hits)
+        action = policy.action(hits, where, [s.action for s in lex.signals])
+        decision = row.by_action[action]
+        rumor = _NO_RUMORS
+        wanted = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
+        if row.rumors and text and wanted:
+            rumor = self._rumor_cached(text)
+        decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
+        reason = ""
+        if by == "rumor":
+            reason = f"rumor:{(rumor.pins or rumor.disputed)[0].rumor_id}"
+        elif by == "lexicon":
+            by, reason = self._lexicon_reason(hits, lex.signals, action, where)
+        labels: tuple[Label, ...] = (*policy.hit_labels(hits, where), *rumor.labels)
+        notice = policy.notice(where, decision, hits, pinned=bool(rumor.pins),
+                               extra_categories=[s.category for s in lex.signals
+                                                 if s.category and row.by_action[s.action] == decision])
+        explanation = None
+        if explain:
+            explanation = Explanation(
+                where.value, tuple((h.term_id, h.action, h.action_on(where)) for h in hits),
+                tuple((m.rumor.id, m.rumor.status.value, round(m.score, 4), m.shared) for m in rumor.matches),
+                lex.signals, by)
+        return Verdict(where, decision, lex.result.action, hits, rumor.pins, labels, notice, str(matcher.version),
+                       reason, lex.signals, explanation)
+
+    @staticmethod
+    def _lexicon_reason(hits: Sequence[Hit], signals: Sequence[SignalHit], action: str,
+                        where: Surface) -> tuple[str, str]:
+        """(decided by, reason) for a decision the lexicon action ``action`` led to: the first hit at
+        that action, else the first signal."""
+        top = next((h for h in hits if h.action_on(where) == action), None)
+        if top is not None:
+            return "lexicon", f"lexicon:{top.category}"
+        sig = next(s for s in signals if s.action == action)
+        return "signal", f"signal:{sig.signal}"
+
+    def prefix_drops(self, prefix: str) -> bool:
+        """Whether a suggestion prefix (what the user typed) drops every suggestion (policy: a ``block`` hit)."""
+        return bool(prefix) and self.policy.prefix_drops(self._lexical(self.matcher(), prefix).result.hits)
+
+    def filter_suggestions(self, prefix: str, items: Iterable[str]) -> SuggestionVerdict:
+        """Keep (in input order) the suggestions safe to show. A prefix the policy says drops everything
+        (a ``block`` hit) drops every suggestion (``prefix:<category>``); each other suggestion is
+        checked on the suggestion surface (lexicon, rumours, signals)."""
+        matcher = self.matcher()
+        prefix_hits: tuple[Hit, ...] = ()
+        if prefix:
+            hits = tuple(self._lexical(matcher, prefix).result.hits)
+            if self.policy.prefix_drops(hits):
+                prefix_hits = hits
+        kept: list[str] = []
+        dropped: list[DroppedSuggestion] = []
+        if prefix_hits:
+            worst = self.policy.action(prefix_hits, Surface.SUGGESTION)
+            top = next(h for h in prefix_hits if h.action_on(Surface.SUGGESTION) == worst)
+        for text in items:
+            if prefix_hits:
+                dropped.append(DroppedSuggestion(text, f"prefix:{top.category}", prefix_hits, "prefix"))
+                continue
+            verdict = self._check(matcher, text, Surface.SUGGESTION)
+            if verdict.action == "keep":
+                kept.append(text)
+            else:
+                cause = verdict.reason.partition(":")[0]
+                dropped.append(DroppedSuggestion(text, verdict.reason, verdict.hits, cause))
+        return SuggestionVerdict(tuple(kept), tuple(dropped), str(matcher.version))
+
+    def passes(self, text: str, surface: Surface | str) -> bool:
+        """Whether ``text`` gets the surface's mildest decision (a search hit is kept ...)."""
+        where = Surface(surface)
+        return self.check(text, where).action == self.policy.surface(where).mildest
+
+    def replace(self, *, rumors: RumorLookup | None = _SAME, policy: Policy = _SAME) -> "Guard":
+        """A guard over the same matcher with other rumours and / or another policy (its own caches)."""
+        return Guard(self.source, self.rumors if rumors is _SAME else rumors, self.policy if policy is _SAME else policy,
+                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins)

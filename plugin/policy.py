@@ -1,0 +1,287 @@
+"""The policy: what each surface does with each signal, in one table.
+
+A text is shown somewhere: a search **query**, an autocomplete **suggestion**, a **search hit**, a
+**trending** candidate (or, for ``qinglang check``, just **content**: the lexicon's own verdict). The
+signals about it are the lexicon hits (each with an action, allow < label < limit < review < block),
+the rumour verdict (a false / misleading rumour pins its refutation; a disputed one gets a 争议 label)
+and, later, model scores (:class:`plugin.guard.Signal`). This module maps surface × signal to a
+decision, a notice text and labels; nothing else in the library decides that.
+
+========== ======================== ================= =============== ========================
+surface    lexicon action → decision rumour pin        disputed rumour notice
+========== ======================== ================= =============== ========================
+content    the action itself        —                 —               —
+query      block→block, review→     pinned (decision  label           block / review / rumour
+           review, else allow       unchanged)
+suggestion ≥ ``suggestion_drop_     drop (when        —               —
+           action`` (label) → drop  ``rumor_check``)
+search_hit block → drop             —                 —               —
+trending   block→reject, review→    reject            limit           —
+           review, limit→limit,
+           label→approve_with_labels
+========== ======================== ================= =============== ========================
+
+Editors override the action of one entry on some surfaces (``surface_actions: {suggestion: allow}``
+in the lexicon, carried on :attr:`plugin.models.Hit.surface_actions`): the policy reads each hit's
+action on the surface (:meth:`plugin.models.Hit.action_on`), so an entry can label trending items
+without dropping autocomplete suggestions.
+
+Category metadata (Chinese display name for notices, the label a ``label`` hit requires, the seed
+clause cited when the entry carries none) is :data:`CATEGORIES`; the rumour statuses' pins, labels
+and label actions are :data:`RUMOR_VERDICTS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Sequence
+
+from .models import ACTION_ORDER, Action, Hit, Surface, most_severe
+
+__all__ = [
+    "CATEGORIES",
+    "DEFAULT_CLAUSE",
+    "DEFAULT_POLICY",
+    "RUMOR_VERDICTS",
+    "Category",
+    "HitLabel",
+    "Policy",
+    "RumorVerdict",
+    "SurfacePolicy",
+]
+
+#: Seed clause cited for a category that has no entry in :data:`CATEGORIES`.
+DEFAULT_CLAUSE = "000 三.1"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """What the policy knows about a lexicon category."""
+
+    id: str
+    name: str  # Chinese display name, in notices (该搜索词涉及赌博内容)
+    label: str  # the label a ``label``-action hit of this category requires
+    clause: str = DEFAULT_CLAUSE  # seed clause cited when the entry carries none (plugin.review.clauses)
+
+
+#: Lexicon categories (ids are stable: stored records refer to them).
+CATEGORIES: Mapping[str, Category] = MappingProxyType({c.id: c for c in (
+    Category("gambling", "赌博", "gambling", "000 三.1"),
+    Category("fraud", "诈骗", "fraud", "000 三.1"),
+    Category("blackmarket_ad", "黑产广告", "blackmarket_ad", "000 三.1"),
+    Category("spam_pattern", "引流广告", "spam_pattern", "000 三.1"),
+    Category("clickbait", "标题党", "标题党", "000 二.3"),
+    Category("persona", "违背公序良俗的人设炒作", "虚构", "000 二.4"),
+    Category("rumor_marker", "不实信息", "争议", "001 第6条"),
+    Category("account_name", "仿冒账号", "account_name", "001 第1条"),
+)})
+
+
+@dataclass(frozen=True, slots=True)
+class RumorVerdict:
+    """What a rumour status means: whether it pins its refutation, its label and the label's action."""
+
+    status: str
+    pins: bool
+    label: str | None  # None: no label
+    label_action: str | None  # "label" (show it) or "limit" (show it and limit traffic)
+
+
+#: Rumour statuses (``plugin.rumors.RumorStatus`` values). ``misleading`` is 失实: the fact-check data's
+#: own wording (有失实 / 部分失实, "partly untrue"); every rumour backend labels with this table.
+RUMOR_VERDICTS: Mapping[str, RumorVerdict] = MappingProxyType({v.status: v for v in (
+    RumorVerdict("false", True, "谣言", "label"),
+    RumorVerdict("misleading", True, "失实", "label"),
+    RumorVerdict("disputed", False, "争议", "limit"),
+    RumorVerdict("true", False, None, None),
+)})
+
+
+@dataclass(frozen=True, slots=True)
+class HitLabel:
+    """A label a lexicon hit requires (a ``label``-action hit on the surface)."""
+
+    label: str
+    category: str
+    term: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "category": self.category, "term": self.term}
+
+
+@dataclass(frozen=True, slots=True)
+class SurfacePolicy:
+    """One surface's row of the table.
+
+    ``decisions`` are the surface's own decisions, mildest first; ``by_action`` maps a lexicon action
+    (as the hit has it on this surface) to one of them. ``on_pin`` / ``on_disputed``: the decision
+    when a pinning / disputed rumour matches (``None``: the rumour leaves the decision alone);
+    ``rumors``: whether the rumour index is asked at all. ``notices`` maps a decision to its notice
+    (``{names}``: the Chinese names of the categories behind it); ``pin_notice`` is shown when
+    refutations are pinned and no other notice applies. ``prefix_drop`` (suggestions): a prefix whose
+    lexicon action reaches it drops every suggestion.
+    """
+
+    surface: Surface
+    decisions: tuple[str, ...]
+    by_action: Mapping[str, str]
+    on_pin: str | None = None
+    on_disputed: str | None = None
+    rumors: bool = False
+    notices: Mapping[str, str] = field(default_factory=dict)
+    pin_notice: str | None = None
+    prefix_drop: str | None = None
+
+    def __post_init__(self) -> None:
+        missing = set(ACTION_ORDER) - set(self.by_action)
+        unknown = {d for d in (*self.by_action.values(), self.on_pin, self.on_disputed, *self.notices)
+                   if d is not None and d not in self.decisions}
+        if missing or unknown:
+            raise ValueError(f"{self.surface.value}: actions without a decision {sorted(missing)}, "
+                             f"unknown decisions {sorted(unknown)}")
+
+    def rank(self, decision: str) -> int:
+        """Severity of ``decision`` on this surface (0: the mildest)."""
+        return self.decisions.index(decision)
+
+    @property
+    def mildest(self) -> str:
+        return self.decisions[0]
+
+    def decide(self, action: str, *, pinned: bool = False, disputed: bool = False) -> tuple[str, str]:
+        """``(decision, what decided it)`` for a lexicon action and the rumour verdict; the second is
+        ``"lexicon"``, ``"rumor"`` or ``""`` (nothing: the mildest decision). The lexicon wins a tie."""
+        decision = self.by_action[action]
+        by = "lexicon" if decision != self.mildest else ""
+        for hit, rumour_decision in ((pinned, self.on_pin), (disputed, self.on_disputed)):
+            if hit and rumour_decision is not None and self.rank(rumour_decision) > self.rank(decision):
+                decision, by = rumour_decision, "rumor"
+        return decision, by
+
+
+def _threshold_decisions(threshold: str, above: str, below: str) -> dict[str, str]:
+    """``above`` for actions at least as severe as ``threshold``, else ``below``."""
+    return {a: above if ACTION_ORDER[a] >= ACTION_ORDER[threshold] else below for a in ACTION_ORDER}
+
+
+#: Notices shown to the searcher (query surface).
+BLOCK_NOTICE = "根据相关法律法规和政策，该搜索词涉及{names}内容，相关结果未予显示。"
+REVIEW_NOTICE = "该搜索词涉及{names}内容，相关结果正在审核中。"
+RUMOR_NOTICE = "网传信息经核实不实，辟谣信息已置顶显示。"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The whole table: one :class:`SurfacePolicy` per surface, the categories and rumour verdicts.
+
+    ``Policy.default(...)`` builds the shipped policy with the service's two settings; a deployment
+    that wants another table passes its own ``surfaces``.
+    """
+
+    surfaces: Mapping[Surface, SurfacePolicy]
+    categories: Mapping[str, Category] = field(default_factory=lambda: CATEGORIES)
+    rumor_verdicts: Mapping[str, RumorVerdict] = field(default_factory=lambda: RUMOR_VERDICTS)
+
+    def __post_init__(self) -> None:
+        missing = set(Surface) - set(self.surfaces)
+        if missing:
+            raise ValueError(f"policy has no row for surface(s) {', '.join(sorted(s.value for s in missing))}")
+
+    @classmethod
+    def default(cls, *, suggestion_drop_action: str = Action.LABEL.value, suggestion_rumor_check: bool = True,
+                hit_drop_action: str = Action.BLOCK.value) -> "Policy":
+        """The shipped table. ``suggestion_drop_action``: suggestions whose lexicon action is at least
+        this are dropped (suggestions are the platform's own recommendation, so by default labels keep
+        them out too: seed 000 三.1); ``suggestion_rumor_check``: also drop suggestions that match a known
+        rumour; ``hit_drop_action``: search hits whose lexicon action is at least this are removed."""
+        for name, value in (("suggestion_drop_action", suggestion_drop_action), ("hit_drop_action", hit_drop_action)):
+            if value not in ACTION_ORDER:
+                raise ValueError(f"{name} must be one of {', '.join(ACTION_ORDER)}, not {value!r}")
+        actions = tuple(ACTION_ORDER)
+        rows = (
+            SurfacePolicy(Surface.CONTENT, actions, {a: a for a in actions}),
+            SurfacePolicy(
+                Surface.QUERY, ("allow", "review", "block"),
+                {"allow": "allow", "label": "allow", "limit": "allow", "review": "review", "block": "block"},
+                rumors=True, notices={"block": BLOCK_NOTICE, "review": REVIEW_NOTICE}, pin_notice=RUMOR_NOTICE,
+            ),
+            SurfacePolicy(
+                Surface.SUGGESTION, ("keep", "drop"), _threshold_decisions(suggestion_drop_action, "drop", "keep"),
+                on_pin="drop", rumors=suggestion_rumor_check, prefix_drop=Action.BLOCK.value,
+            ),
+            SurfacePolicy(Surface.SEARCH_HIT, ("keep", "drop"), _threshold_decisions(hit_drop_action, "drop", "keep")),
+            SurfacePolicy(
+                Surface.TRENDING, ("approve", "approve_with_labels", "limit", "review", "reject"),
+                {"allow": "approve", "label": "approve_with_labels", "limit": "limit", "review": "review",
+                 "block": "reject"},
+                on_pin="reject", on_disputed="limit", rumors=True,
+            ),
+        )
+        return cls(MappingProxyType({r.surface: r for r in rows}))
+
+    def replace_surface(self, row: SurfacePolicy) -> "Policy":
+        """This policy with ``row`` in place of its surface's row."""
+        return dataclasses.replace(self, surfaces=MappingProxyType({**self.surfaces, row.surface: row}))
+
+    # -- lookups ---------------------------------------------------------------------------------
+    def surface(self, surface: Surface | str) -> SurfacePolicy:
+        return self.surfaces[Surface(surface)]
+
+    def category(self, category: str) -> Category:
+        """The category's metadata (an unknown category is named and labelled by its id)."""
+        found = self.categories.get(category)
+        return found if found is not None else Category(category, category, category)
+
+    def rumor_verdict(self, status: str) -> RumorVerdict:
+        return self.rumor_verdicts[status]
+
+    # -- the lexicon signal on a surface ----------------------------------------------------------
+    @staticmethod
+    def action(hits: Iterable[Hit], surface: Surface | str, extra: Iterable[str] = ()) -> str:
+        """The most severe action of ``hits`` on ``surface`` (per-entry overrides applied) and ``extra``
+        actions (other signals); ``allow`` for none."""
+        where = Surface(surface)
+        return most_severe([*(h.action_on(where) for h in hits), *extra])
+
+    def lexicon_decision(self, hits: Sequence[Hit], surface: Surface | str) -> tuple[str, Hit | None]:
+        """The surface's decision from the lexicon alone, and the first hit behind it (None: mildest)."""
+        row = self.surface(surface)
+        action = self.action(hits, row.surface)
+        decision = row.by_action[action]
+        if decision == row.mildest:
+            return decision, None
+        return decision, next(h for h in hits if h.action_on(row.surface) == action)
+
+    def prefix_drops(self, hits: Sequence[Hit]) -> bool:
+        """Whether a suggestion prefix with ``hits`` drops every suggestion."""
+        threshold = self.surface(Surface.SUGGESTION).prefix_drop
+        if threshold is None or not hits:
+            return False
+        return ACTION_ORDER[self.action(hits, Surface.SUGGESTION)] >= ACTION_ORDER[threshold]
+
+    def hit_labels(self, hits: Iterable[Hit], surface: Surface | str) -> tuple[HitLabel, ...]:
+        """The labels the ``label``-action hits on ``surface`` require."""
+        where = Surface(surface)
+        return tuple(HitLabel(self.category(h.category).label, h.category, h.term)
+                     for h in hits if h.action_on(where) == Action.LABEL.value)
+
+    def notice(self, surface: Surface | str, decision: str, hits: Sequence[Hit], *, pinned: bool = False,
+               extra_categories: Iterable[str] = ()) -> str | None:
+        """The notice for ``decision`` on ``surface``: names the categories of the hits whose action led
+        to it (``extra_categories``: those of other signals); the pin notice when refutations are pinned."""
+        row = self.surface(surface)
+        template = row.notices.get(decision)
+        if template is not None:
+            cats = dict.fromkeys([*(h.category for h in hits if row.by_action[h.action_on(row.surface)] == decision),
+                                  *extra_categories])
+            names = "、".join(self.category(c).name for c in cats) or "违规"
+            return template.format(names=names)
+        if pinned and row.pin_notice:
+            return row.pin_notice
+        return None
+
+
+#: The shipped policy (service defaults).
+DEFAULT_POLICY = Policy.default()
