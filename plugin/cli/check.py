@@ -9,7 +9,9 @@ from typing import Any
 import click
 
 from ..errors import LexiconError
+from ..guard import Guard
 from ..matcher import Matcher
+from ..models import Surface
 
 #: Longest text a CLI line may carry (characters); longer lines get an error line.
 MAX_TEXT_CHARS = 1_000_000
@@ -80,9 +82,10 @@ def check(lexicons: tuple[str, ...], no_bundled: bool, scope: str) -> None:
     """Check JSONL lines {"id": ..., "text": ...} from stdin; one JSONL result per line.
 
     Output: {"id", "action", "hits": [{"term","category","action","start","end","surface","technique"}]};
-    a malformed line gives {"id", "error"} and processing continues.
+    a malformed line gives {"id", "error"} and processing continues. The action is the lexicon's own
+    verdict (the guard's ``content`` surface).
     """
-    matcher = build_matcher(lexicons, no_bundled)
+    guard = Guard(build_matcher(lexicons, no_bundled), cache_size=0)
     out = sys.stdout
     stdin = _stdin_text()
     for n, raw in enumerate(stdin, 1):
@@ -92,8 +95,8 @@ def check(lexicons: tuple[str, ...], no_bundled: bool, scope: str) -> None:
         if err is not None:
             rec: dict[str, Any] = {"id": rid, "error": f"line {n}: {err}"}
         else:
-            res = matcher.check(text or "", scope=scope)
-            rec = {"id": rid, "action": res.action, "hits": [h.to_dict() for h in res.hits]}
+            verdict = guard.check(text or "", Surface.CONTENT, scope=scope)
+            rec = {"id": rid, "action": verdict.action, "hits": [h.to_dict() for h in verdict.hits]}
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         out.flush()
 

@@ -25,6 +25,9 @@ class FakeMatcher:
                 hits.append(Hit(term, "test", action, start, start + len(term), term, "exact"))
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
+    def scan(self, text: str, *, scope: str = "content", today: Any = None) -> list[Hit]:
+        return self.check(text, scope=scope).hits
+
 
 class FakeRumors:
     """Pins every rumour whose keyword occurs in the query (a :class:`plugin.protocols.RumorLookup`)."""

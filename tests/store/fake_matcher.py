@@ -1,4 +1,5 @@
-"""A tiny substring matcher with the plugin.Matcher contract (from_entries / scan / version), for store tests."""
+"""A tiny substring matcher with the plugin.Matcher contract (from_entries / scan / check / version; a
+:class:`plugin.protocols.TextMatcher`), for store tests."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from typing import Sequence
 
 from plugin.lexicon import Entry
-from plugin.models import Hit
+from plugin.models import CheckResult, Hit, most_severe
 from plugin.normalize import fold_text
 
 
@@ -34,6 +35,10 @@ class FakeMatcher:
             hits.append(Hit(e.term, e.category, e.action, start, start + len(term), text[start:start + len(term)],
                             "exact", e.term_id, e.severity, e.clause))
         return hits
+
+    def check(self, text: str, *, scope: str = "content") -> CheckResult:
+        hits = self.scan(text, scope=scope)
+        return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
 
 
 def fake_factory(entries: Sequence[Entry], version: str) -> FakeMatcher:
