@@ -79,18 +79,12 @@ def main() -> None:
     from opensearchpy import OpenSearch
     from osmem_server import OsmemServer
 
-    from plugin.search.rumor_backend import RumorRecord, SearchEngineRumorBackend
+    from plugin.search.rumor_backend import SearchEngineRumorBackend, rumor_from_record
 
     with OsmemServer.start(japanese=False, addr="127.0.0.1:0") as server:
         backend = SearchEngineRumorBackend(OpenSearch(hosts=[server.url]))
         backend.create_index()
-        parsed = []
-        for r in records:
-            if isinstance(r.get("refutations"), list):  # the store's export shape
-                ref = (r["refutations"] or [{}])[0]
-                r = dict(r, rumor_id=r.get("id"), refutation=ref)
-            parsed.append(RumorRecord.from_dict(r))
-        backend.bulk_import(parsed)
+        backend.bulk_import([rumor_from_record(r) for r in records])  # project schema or fact-check rows
         result["search_engine"] = score(lambda t: backend.match(t, limit=1).pins, cases)
 
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

@@ -147,16 +147,34 @@ class _Lexical:
     signals: tuple[SignalHit, ...]
 
 
+class _CallableSource:
+    """A zero-argument callable that returns the live matcher, as a :class:`MatcherSource`."""
+
+    def __init__(self, fn: Callable[[], TextMatcher]) -> None:
+        self.current = fn
+
+
+def _source_of(matcher: TextMatcher | MatcherSource | Callable[[], TextMatcher]) -> MatcherSource:
+    if isinstance(matcher, MatcherSource):
+        return matcher
+    if isinstance(matcher, TextMatcher):
+        return LiveMatcher(matcher)
+    if callable(matcher):
+        return _CallableSource(matcher)
+    raise TypeError(f"Guard needs a matcher (check / scan / version) or a holder of one (current()), "
+                    f"not {type(matcher).__name__}")
+
+
 class Guard:
-    """Runs the pipeline for every surface. ``matcher``: a compiled matcher or a holder of the live one
-    (:class:`plugin.live.LiveMatcher`, asked once per call); ``rumors``: a rumour lookup or ``None``;
-    ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`); ``signals``: further scorers;
+    """Runs the pipeline for every surface. ``matcher``: a compiled matcher, a holder of the live one
+    (:class:`plugin.live.LiveMatcher`, asked once per call) or a function returning it; ``rumors``: a
+    rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`); ``signals``: further scorers;
     ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
     ``max_pins``: rumours looked up per text."""
 
     def __init__(
         self,
-        matcher: TextMatcher | MatcherSource,
+        matcher: TextMatcher | MatcherSource | Callable[[], TextMatcher],
         rumors: RumorLookup | None = None,
         policy: Policy = DEFAULT_POLICY,
         *,
@@ -166,14 +184,14 @@ class Guard:
     ) -> None:
         if cache_size < 0 or max_pins < 0:
             raise ValueError("cache_size and max_pins must be 0 or more")
-        self.source: MatcherSource = matcher if isinstance(matcher, MatcherSource) else LiveMatcher(matcher)
+        self.source: MatcherSource = _source_of(matcher)
         self.rumors = rumors
         self.policy = policy
         self.signals = tuple(signals)
         self.cache_size = cache_size
         self.max_pins = max_pins
         self._lock = threading.Lock()
-        self._bound: tuple[Any, Callable[[str], _Lexical]] = (None, lambda text: _Lexical(CheckResult("allow"), ()))
+        self._bound: tuple[TextMatcher, Callable[[str], _Lexical]] = self._bind(self.matcher())
         self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
 
     # -- the parts -------------------------------------------------------------------------------
@@ -184,6 +202,10 @@ class Guard:
     def scan(self, text: str, *, scope: str = "content", matcher: TextMatcher | None = None) -> list[Hit]:
         """Every lexicon hit in ``text`` (not cached: long texts, account names)."""
         return list((matcher or self.matcher()).scan(text, scope=scope))
+
+    def evaluate_signals(self, text: str) -> tuple[SignalHit, ...]:
+        """What the signals say about ``text`` (not cached: long texts)."""
+        return tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
 
     def match_rumors(self, text: str) -> RumorMatchResult:
         """The rumour lookup's pins and labels for ``text`` (not cached: long texts)."""
@@ -203,14 +225,18 @@ class Guard:
             return self._evaluate(matcher, text, scope)
         bound = self._bound
         if bound[0] is not matcher:
-            fn = self._memo(functools.partial(self._evaluate, matcher))
-            with self._lock:
-                self._bound = bound = (matcher, fn)
+            bound = self._bind(matcher)
         return bound[1](text)
 
+    def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, Callable[[str], _Lexical]]:
+        """Start the memo of ``matcher`` (a new lexicon version is never answered from old results)."""
+        bound = (matcher, self._memo(functools.partial(self._evaluate, matcher)))
+        with self._lock:
+            self._bound = bound
+        return bound
+
     def _evaluate(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
-        signals = tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
-        return _Lexical(matcher.check(text, scope=scope), signals)
+        return _Lexical(matcher.check(text, scope=scope), self.evaluate_signals(text))
 
     # -- rumour index and cache ------------------------------------------------------------------
     def refresh_rumors(self) -> bool:
@@ -249,8 +275,9 @@ class Guard:
         action = policy.action(hits, where, [s.action for s in lex.signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS
-        wanted = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
-        if row.rumors and text and wanted:
+        # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
+        pins_matter = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
+        if row.rumors and text and pins_matter:
             rumor = self._rumor_cached(text)
         decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
         reason = ""
@@ -298,6 +325,7 @@ class Guard:
                 prefix_hits = hits
         kept: list[str] = []
         dropped: list[DroppedSuggestion] = []
+        keep = self.policy.surface(Surface.SUGGESTION).mildest
         if prefix_hits:
             worst = self.policy.action(prefix_hits, Surface.SUGGESTION)
             top = next(h for h in prefix_hits if h.action_on(Surface.SUGGESTION) == worst)
@@ -306,7 +334,7 @@ class Guard:
                 dropped.append(DroppedSuggestion(text, f"prefix:{top.category}", prefix_hits, "prefix"))
                 continue
             verdict = self._check(matcher, text, Surface.SUGGESTION)
-            if verdict.action == "keep":
+            if verdict.action == keep:
                 kept.append(text)
             else:
                 cause = verdict.reason.partition(":")[0]

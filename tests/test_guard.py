@@ -177,6 +177,9 @@ def test_a_signal_reaches_every_surface(matcher: Matcher) -> None:
     assert guard.check("加我!!!", Surface.SEARCH_HIT).action == "drop"
     assert guard.filter_suggestions("", ["加我!!!"]).dropped[0].reason == "signal:spam_model"
     assert guard.check("加我!!!", Surface.TRENDING).action == "reject"
+    (r,) = ReviewEngine().review([Candidate.model_validate(candidate(title="加我!!!", text=None))], guard=guard,
+                                 now=dt.datetime(2026, 11, 21, tzinfo=dt.timezone.utc))
+    assert r.decision == "reject" and any(x.rule == "signal" and "spam_model" in x.detail for x in r.reasons)
     assert "signals" not in guard.check("天气", Surface.QUERY).to_dict()
     calls = scorer.calls
     guard.check("加我!!!", Surface.QUERY)

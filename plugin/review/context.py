@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Hit
+from ..models import Hit, SignalHit
 from ..policy import DEFAULT_POLICY, Policy
 from ..rumors.models import Pin, RumorLabel
 from .settings import ReviewSettings
@@ -49,6 +49,7 @@ class CandidateFacts:
     name_content_hits: list[Hit] = field(default_factory=list)  # content-scope lexicon terms in the account name
     rumor_pins: list[Pin] = field(default_factory=list)
     rumor_labels: list[RumorLabel] = field(default_factory=list)
+    signals: list[SignalHit] = field(default_factory=list)  # plugin.protocols.Signal results on the content
     matrix_links: list[MatrixLink] = field(default_factory=list)
 
 

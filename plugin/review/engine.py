@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import itertools
 import re
 from typing import Sequence, TypeVar
 
@@ -18,7 +19,7 @@ from .context import CandidateFacts, ReviewContext
 from .matrix import MatrixDetector
 from .names import NameScanner
 from .models import Candidate, ReviewResult
-from .rules import Rule, default_rules
+from .rules import Finding, Rule, default_rules
 from .settings import ReviewSettings
 
 __all__ = ["ReviewEngine"]
@@ -66,8 +67,9 @@ R = TypeVar("R", Pin, RumorLabel)
 def merge_by_rumor(a: Sequence[R], b: Sequence[R]) -> list[R]:
     """Union of two match lists (pins, or labels), one item per rumour (and label), best score first."""
     best: dict[tuple[str, str], R] = {}
-    for item in (*a, *b):
-        key = (item.rumor_id, item.label if isinstance(item, RumorLabel) else "")
+    for item in itertools.chain(a, b):
+        plain: object = item
+        key = (item.rumor_id, plain.label if isinstance(plain, RumorLabel) else "")
         if key not in best or item.score > best[key].score:
             best[key] = item
     return sorted(best.values(), key=lambda m: -m.score)
@@ -120,6 +122,7 @@ class ReviewEngine:
             name_content_hits=guard.scan(name, matcher=matcher) if name else [],
             rumor_pins=pins,
             rumor_labels=labels,
+            signals=list(guard.evaluate_signals(content)),
         )
 
     def _rumor_pieces(self, candidate: Candidate, content_hits: list[Hit]) -> list[str]:
@@ -167,7 +170,7 @@ class ReviewEngine:
         for cand, cand_links in zip(candidates, links):
             facts = self.facts(cand, guard, matcher)
             facts.matrix_links = cand_links
-            findings = []
+            findings: list[Finding] = []
             for rule in self.rules:
                 findings.extend(rule.evaluate(cand, facts, ctx))
             hits = [{**h.to_dict(), "field": "content"} for h in facts.content_hits]

@@ -183,7 +183,7 @@ class SearchGuard:
 
     def __init__(
         self,
-        guard: Guard | TextMatcher | MatcherSource,
+        guard: Guard | TextMatcher | MatcherSource | Callable[[], TextMatcher],
         rumors: RumorLookup | None = None,
         config: SearchGuardConfig | None = None,
     ) -> None:

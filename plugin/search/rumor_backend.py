@@ -135,7 +135,7 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _analysis(ik: bool) -> tuple[dict, str]:
+def _analysis(ik: bool) -> tuple[dict[str, Any], str]:
     if ik:
         return {}, "ik_smart"
     return (
@@ -300,7 +300,7 @@ class SearchEngineRumorBackend:
     def revision(self) -> int:
         """A number that grows with every write through this class (the revision document's ``_version``)."""
         resp = _body(self.client.mget(index=self.index, body={"ids": [REVISION_ID]}))
-        doc = next(iter(resp.get("docs", [])), {})
+        doc: dict[str, Any] = next(iter(resp.get("docs", [])), {})
         return int(doc.get("_version", 0)) if doc.get("found") else 0
 
     def candidates(self, text: str, limit: int = 50) -> list[Rumor]:

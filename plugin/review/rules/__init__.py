@@ -8,12 +8,12 @@ from .accounts import (
 from .base import Finding, Rule
 from .labels import AILabelRule, FictionLabelRule, OldNewsRule, SourceRule
 from .lexicon import LexiconRule
-from .signals import EngagementSpikeRule, MatrixAccountRule, RumorRule
+from .signals import EngagementSpikeRule, MatrixAccountRule, RumorRule, ScorerRule
 
 __all__ = [
     "AILabelRule", "AccountNameLexiconRule", "AccountNameRule", "DomainCertificationRule", "EngagementSpikeRule", "FictionLabelRule",
     "Finding", "LexiconRule", "MatrixAccountRule", "NewAccountRule", "OldNewsRule", "Rule", "RumorRule",
-    "SourceRule", "ViolationHistoryRule", "default_rules",
+    "ScorerRule", "SourceRule", "ViolationHistoryRule", "default_rules",
 ]
 
 
@@ -23,5 +23,5 @@ def default_rules() -> list[Rule]:
         LexiconRule(), RumorRule(), DomainCertificationRule(), MatrixAccountRule(), AccountNameRule(),
         AccountNameLexiconRule(),
         NewAccountRule(), SourceRule(), AILabelRule(), FictionLabelRule(), OldNewsRule(),
-        EngagementSpikeRule(), ViolationHistoryRule(),
+        EngagementSpikeRule(), ViolationHistoryRule(), ScorerRule(),
     ]

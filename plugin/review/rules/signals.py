@@ -10,7 +10,7 @@ from ..models import Candidate
 from ..spike import detect_spike
 from .base import Finding, Rule
 
-__all__ = ["EngagementSpikeRule", "MatrixAccountRule", "RumorRule"]
+__all__ = ["EngagementSpikeRule", "MatrixAccountRule", "RumorRule", "ScorerRule"]
 
 
 class MatrixAccountRule(Rule):
@@ -65,6 +65,30 @@ class RumorRule(Rule):
                 labels=tuple(dict.fromkeys(lab.label for lab in disputed)),
                 clauses=("001 第5条",),
                 data={"rumor_ids": [lab.rumor_id for lab in disputed]},
+            )
+
+
+class ScorerRule(Rule):
+    """What the guard's extra signals (:class:`plugin.protocols.Signal`, e.g. a learned spam scorer) say
+    about the title and text, by the policy's trending row like a lexicon hit of the signal's action;
+    the signal's category gives the clause and, for a ``label``, the label."""
+
+    id = "signal"
+    clauses = ("000 三.1",)
+
+    def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:
+        row = ctx.policy.surface(Surface.TRENDING)
+        for hit in facts.signals:
+            decision = row.by_action[hit.action]
+            if decision == row.mildest:
+                continue
+            meta = ctx.policy.category(hit.category) if hit.category else None
+            yield self.finding(
+                decision,
+                f"signal {hit.signal} ({hit.action}, score {hit.score:g}){': ' + hit.detail if hit.detail else ''}",
+                labels=(meta.label,) if meta is not None and hit.action == "label" else (),
+                clauses=(meta.clause,) if meta is not None else None,
+                data=hit.to_dict(),
             )
 
 
