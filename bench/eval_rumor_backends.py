@@ -7,8 +7,8 @@
 ``--cases``: one JSON object per line with the query text (``query`` or ``text``) and the expected
 rumour id (``rumor_id`` / ``expected``; null or missing for a query that must pin nothing).
 hit@1: share of positive cases whose first pin is the expected rumour. False-pin rate: share of
-negative cases that get any pin. The embedded backend is ``plugin.rumors.RumorIndex`` (branch
-``rumors``); the search-engine backend runs on a local osmem-server. Writes
+negative cases that get any pin. The embedded backend is ``plugin.rumors.RumorIndex``; the
+search-engine backend runs on a local osmem-server (both return the same ``RumorMatchResult``). Writes
 bench/results/rumor_backends.json.
 """
 
@@ -44,7 +44,7 @@ def score(match, cases: list[dict]) -> dict:
         pins = match(text)
         if expected:
             pos += 1
-            hits += bool(pins) and str(pins[0]["rumor_id"]) == str(expected)
+            hits += bool(pins) and pins[0].rumor_id == str(expected)
         else:
             neg += 1
             false_pins += bool(pins)
@@ -59,32 +59,30 @@ def main() -> None:
     ap.add_argument("--cases", default=str(ROOT / "bench/data/rumor_paraphrases.jsonl"))
     ap.add_argument("--out", default=str(ROOT / "bench/results/rumor_backends.json"))
     args = ap.parse_args()
-    records, cases = load_jsonl(args.rumors), load_jsonl(args.cases)
-    result: dict = {"command": "python bench/eval_rumor_backends.py " + " ".join(sys.argv[1:]),
-                    "rumors": len(records), "cases": len(cases)}
-
-    try:
-        from plugin.rumors import Rumor, RumorIndex, RumorStore
-    except ImportError:
-        result["embedded"] = {"skipped": "plugin.rumors is not on this branch yet"}
-    else:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            store = RumorStore(str(Path(tmp) / "eval.db"))
-            store.upsert([Rumor.from_dict(r) for r in records])
-            index = RumorIndex.from_store(store)
-            result["embedded"] = score(lambda t: index.match(t, limit=1).pins, cases)
+    import tempfile
 
     from opensearchpy import OpenSearch
     from osmem_server import OsmemServer
 
-    from plugin.search.rumor_backend import SearchEngineRumorBackend, rumor_from_record
+    from plugin.rumors import RumorIndex, RumorStore, parse_jsonl
+    from plugin.search.rumor_backend import SearchEngineRumorBackend
+
+    # project schema or fact-check rows; rows without a usable verdict are skipped
+    records = parse_jsonl(Path(args.rumors).read_text(encoding="utf-8").splitlines(), args.rumors).rumors
+    cases = load_jsonl(args.cases)
+    result: dict = {"command": "python bench/eval_rumor_backends.py " + " ".join(sys.argv[1:]),
+                    "rumors": len(records), "cases": len(cases)}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = RumorStore(str(Path(tmp) / "eval.db"))
+        store.upsert(records)
+        index = RumorIndex.from_store(store)
+        result["embedded"] = score(lambda t: index.match(t, limit=1).pins, cases)
 
     with OsmemServer.start(japanese=False, addr="127.0.0.1:0") as server:
         backend = SearchEngineRumorBackend(OpenSearch(hosts=[server.url]))
         backend.create_index()
-        backend.bulk_import([rumor_from_record(r) for r in records])  # project schema or fact-check rows
+        backend.bulk_import(records)
         result["search_engine"] = score(lambda t: backend.match(t, limit=1).pins, cases)
 
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
