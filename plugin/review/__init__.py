@@ -2,7 +2,8 @@
 
     from plugin.review import Candidate, ReviewEngine
     engine = ReviewEngine()
-    results = engine.review([Candidate.model_validate(d) for d in rows], matcher=m, rumors=index)
+    results = engine.review([Candidate.model_validate(d) for d in rows], guard=Guard(m, index))
+    # (or matcher=m, rumors=index: a guard is built over them)
     results[0].to_dict()  # {"id","decision","reasons","required_labels","hits","refutations","freeze_interactions"}
 
 Each rule (``plugin.review.rules``) is a small class citing the seed clause it enforces;
