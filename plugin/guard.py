@@ -168,7 +168,8 @@ def _source_of(matcher: TextMatcher | MatcherSource | Callable[[], TextMatcher])
 class Guard:
     """Runs the pipeline for every surface. ``matcher``: a compiled matcher, a holder of the live one
     (:class:`plugin.live.LiveMatcher`, asked once per call) or a function returning it; ``rumors``: a
-    rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`); ``signals``: further scorers;
+    rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`);
+    ``signals``: further scorers (:class:`plugin.protocols.Signal`);
     ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
     ``max_pins``: rumours looked up per text."""
 
@@ -348,5 +349,6 @@ class Guard:
 
     def replace(self, *, rumors: RumorLookup | None = _SAME, policy: Policy = _SAME) -> "Guard":
         """A guard over the same matcher with other rumours and / or another policy (its own caches)."""
-        return Guard(self.source, self.rumors if rumors is _SAME else rumors, self.policy if policy is _SAME else policy,
+        return Guard(self.source, self.rumors if rumors is _SAME else rumors,
+                     self.policy if policy is _SAME else policy,
                      signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["ACTION_ORDER", "OVERRIDABLE_SURFACES", "Action", "CheckResult", "Hit", "SignalHit", "Surface", "most_severe"]
+__all__ = [
+    "ACTION_ORDER", "OVERRIDABLE_SURFACES", "Action", "CheckResult", "Hit", "SignalHit", "Surface", "most_severe",
+]
 
 
 class Action(str, Enum):

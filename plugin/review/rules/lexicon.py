@@ -38,7 +38,7 @@ class LexiconRule(Rule):
         for (action, category, where), hits in groups.items():
             own = next((h.clause for h in hits if h.clause), "")
             meta = policy.category(category)
-            terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
+            terms = "、".join(dict.fromkeys(h.term if h.surface == h.term else f"{h.surface}→{h.term}" for h in hits))
             labels = (meta.label,) if action == "label" else ()
             yield cite_clause(
                 self, own, meta.clause, row.by_action[action], f"{where} hits {category} terms ({action}): {terms}",
