@@ -109,7 +109,8 @@ def main() -> None:
         for name, g in variants.items():
             app = FastAPI()
             app.state.guard = SimpleNamespace(config=SimpleNamespace(upstream_url=server.url, check_threads=4),
-                                              live=SimpleNamespace(current=lambda: matcher), rumors=g.rumors)
+                                              live=SimpleNamespace(current=lambda: matcher), rumors=g.rumors,
+                                              check_limiter=None)
             app.state.search_guard = g
             proxy.install(app)
             port = ports[name] = free_port()

@@ -54,6 +54,7 @@ from plugin.search.policy import (
     check_search_body,
 )
 
+from .errors import problem
 from .routes.deps import run_check
 
 __all__ = ["install", "start", "stop", "build_search_guard", "DEFAULT_PREFIX"]
@@ -117,8 +118,8 @@ def _config(app: FastAPI) -> Any:
 
 
 def _too_large(limit: int) -> _UpstreamError:
-    message = f"request body exceeds max_body_bytes={limit}"
-    return _UpstreamError(JSONResponse({"error": "body_too_large", "message": message}, status_code=413))
+    """The service's own 413 (the same problem ``BodyLimitMiddleware`` answers)."""
+    return _UpstreamError(problem(413, "body_too_large", f"request body exceeds max_body_bytes={limit}"))
 
 
 async def _read_body(app: FastAPI, request: Request) -> bytes:

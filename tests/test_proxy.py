@@ -25,6 +25,7 @@ def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rum
         config=SimpleNamespace(upstream_url=upstream, check_threads=2, **cfg),
         live=SimpleNamespace(current=lambda: matcher),
         rumors=rumors,
+        check_limiter=None,
     )
     if handler is not None:
         app.state.search_proxy_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -239,7 +240,9 @@ def test_chunked_body_over_the_limit_never_reaches_upstream(tmp_path, method, pa
         r = tc.request(method, path, content=chunked_body(), headers={"content-type": "application/json"})
         assert "content-length" not in {k.lower() for k in r.request.headers}  # really chunked
     assert r.status_code == 413, r.text
-    assert r.json() == {"error": "body_too_large", "message": f"request body exceeds max_body_bytes={LIMIT}"}
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "about:blank", "title": "Request Entity Too Large", "status": 413,
+                        "detail": f"request body exceeds max_body_bytes={LIMIT}", "error": "body_too_large"}
     assert seen == []
 
 
@@ -251,7 +254,7 @@ def test_proxy_enforces_the_limit_on_its_own(method, path):
         chunked = tc.request(method, path, content=chunked_body())
         declared = tc.request(method, path, content=b"{}" + b" " * (LIMIT + 1))
     assert chunked.status_code == declared.status_code == 413
-    assert chunked.json()["error"] == "body_too_large"
+    assert chunked.json()["error"] == "body_too_large" and chunked.json()["status"] == 413
     assert seen == []
 
 

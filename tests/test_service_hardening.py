@@ -45,7 +45,7 @@ def _review(client, *cands) -> list[dict[str, Any]]:
 def test_huge_integers_in_queries_are_422(client, path):
     r = client.get(path)
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["field"] in ("offset", "after")
+    assert r.json()["errors"][0]["field"] in ("offset", "after")
 
 
 def test_largest_sqlite_integer_is_fine(client):
@@ -121,10 +121,10 @@ def test_422_names_the_field_cleanly(client, change, field):
     r = client.post(T, json={"candidates": [candidate(**change)]})
     assert r.status_code == 422, r.text
     body = r.json()
-    fields = [d["field"] for d in body["detail"]]
+    fields = [d["field"] for d in body["errors"]]
     assert fields == [field], body
     assert all(_CLEAN_FIELD.match(f) for f in fields)
-    assert all(not isinstance(p, str) or "[" not in p for d in body["detail"] for p in d["loc"])
+    assert all(not isinstance(p, str) or "[" not in p for d in body["errors"] for p in d["loc"])
     assert "function-after" not in r.text and "functools" not in r.text and "0x" not in r.text
     assert client.get("/v1/reviews", params={"status": "all"}).json()["total"] == 0  # nothing stored
 
@@ -141,7 +141,7 @@ def test_unknown_field_named_like_a_type_is_still_reported(client):
     c = candidate()
     c["int"] = 1
     r = client.post(T, json={"candidates": [c]})
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "candidates[0].int"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "candidates[0].int"
 
 
 # ---- enum spelling -------------------------------------------------------------------------------------------
