@@ -49,11 +49,11 @@ def build_app(db: str, interval: float) -> Any:
     from fastapi import FastAPI
 
     from plugin.live import LiveMatcher
-    from plugin.store import LexiconStore
+    from plugin.store import LexiconStore, StoreConfig
     from service.extensions import Editorial
     from service.sampling import SampleRing
 
-    store = LexiconStore(db)
+    store = LexiconStore(db, StoreConfig(reload_interval=interval))
     store.ensure_seeded()
     editorial = Editorial()
 
@@ -65,8 +65,7 @@ def build_app(db: str, interval: float) -> Any:
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=db, config=SimpleNamespace(reload_interval=interval),
-                                      lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+                                      db_path=db, lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
     editorial.install(app)
 
     @app.get("/v1/check")

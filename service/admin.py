@@ -163,7 +163,8 @@ def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: Token
 
 
 @router.post("/import")
-def import_files(body: ImportIn, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> JSONResponse:
+def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
+                 who: TokenInfo = Depends(editor)) -> JSONResponse:
     with tempfile.TemporaryDirectory(prefix="qinglang-import-") as tmp:
         paths = []
         for f in body.files:

@@ -23,10 +23,10 @@ from fastapi import Depends, FastAPI
 
 from plugin import Matcher
 from plugin.live import LiveMatcher
-from plugin.review import ReviewEngine, ReviewSettings
+from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
-from plugin.store import LexiconStore, StoreConfig
+from plugin.store import LexiconStore
 
 from .auth import require_role
 from .check_cache import CheckCache
@@ -44,17 +44,6 @@ __all__ = ["GuardState", "ServiceConfig", "app_from_env", "create_app"]
 log = logging.getLogger("qinglang.service")
 
 _UNSET: Any = object()
-
-
-def _store_config(config: ServiceConfig) -> StoreConfig:
-    """Store settings taken from the service config where it has them."""
-    kw: dict[str, Any] = {}
-    for name in ("four_eyes", "single_operator", "max_new_block_share", "sample_limit"):
-        if getattr(config, name) is not None:
-            kw[name] = getattr(config, name)
-    if config.extra_categories:
-        kw["extra_categories"] = tuple(config.extra_categories)
-    return StoreConfig(**kw)
 
 
 def _build_live(store: LexiconStore) -> LiveMatcher:
@@ -85,14 +74,13 @@ def create_app(
     *,
     matcher: Any = None,
     rumors: RumorIndex | None = _UNSET,
-    review_settings: ReviewSettings | None = None,
     extensions: Sequence[Extension] | None = None,
 ) -> FastAPI:
     """Build the service. ``matcher`` / ``rumors`` override what would be built from ``config``
     (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
     ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
-    lexicon_store = LexiconStore(config.db_path, _store_config(config))
+    lexicon_store = LexiconStore(config.db_path, config.store)
     live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
@@ -100,16 +88,10 @@ def create_app(
     if rumors is _UNSET:
         rumor_store = RumorStore(config.db_path)
         rumors = RumorIndex.from_store(rumor_store)
-    overrides: dict[str, Any] = {"matrix_history_size": config.matrix_history_size,
-                                 "matrix_history_hours": config.matrix_history_hours,
-                                 "naive_timezone": config.review_timezone}
-    if config.placeholder_sources is not None:
-        overrides["placeholder_sources"] = tuple(config.placeholder_sources)
-    settings = (review_settings or ReviewSettings()).replace(**overrides)
     reviews = ReviewStore(config.db_path)
-    engine = ReviewEngine(settings=settings)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.matrix_history_hours)
-    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.matrix_history_size):
+    engine = ReviewEngine(settings=config.review)
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
+    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
         engine.remember([cand], seen_at, [item_id])
 
     metrics = GuardMetrics()
@@ -171,8 +153,9 @@ async def _periodic(interval: float, fn: Callable[[], object], what: str) -> Non
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     guard = state_of(app)
     tasks = [asyncio.create_task(_periodic(guard.config.sample_flush_seconds, guard.samples.drain, "sample flush"))]
-    if guard.rumors is not None and guard.config.rumor_refresh_seconds > 0:
-        tasks.append(asyncio.create_task(_periodic(guard.config.rumor_refresh_seconds, guard.refresh_rumors, "rumour refresh")))
+    refresh = guard.config.rumors.refresh_seconds
+    if guard.rumors is not None and refresh > 0:
+        tasks.append(asyncio.create_task(_periodic(refresh, guard.refresh_rumors, "rumour refresh")))
     started: list[Extension] = []
     try:
         for extension in guard.extensions:

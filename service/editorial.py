@@ -55,9 +55,9 @@ def reload_now(app: FastAPI) -> None:
 
 def start_reloading(app: FastAPI) -> None:
     """Pick up a version published while the service was down, then poll the store every
-    ``reload_interval`` seconds and swap ``live`` on new versions."""
+    ``reload_interval`` seconds (a store setting) and swap ``live`` on new versions."""
     state = state_of(app)
-    poller = VersionPoller(get_store(app), state.live, interval=state.config.reload_interval or 2.0)
+    poller = VersionPoller(get_store(app), state.live)
     try:
         poller.check_once()
     except Exception:

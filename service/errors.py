@@ -46,8 +46,8 @@ from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreError
 from plugin.store import ValidationError as StoreValidationError
 
 __all__ = [
-    "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "Problem", "ServiceError", "clean_loc", "field_error", "install_error_handlers",
-    "handle_error", "invalid", "problem", "problem_body", "to_problem",
+    "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "Problem", "ServiceError", "clean_loc", "field_error",
+    "handle_error", "install_error_handlers", "invalid", "problem", "problem_body", "to_problem",
 ]
 
 log = logging.getLogger("qinglang.service")

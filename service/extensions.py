@@ -50,6 +50,6 @@ class SearchProxy:
 def default_extensions(config: ServiceConfig) -> list[Extension]:
     """The editorial extension always; the search proxy when ``upstream_url`` is set."""
     out: list[Extension] = [Editorial()]
-    if config.upstream_url:
+    if config.search.upstream_url:
         out.append(SearchProxy())
     return out

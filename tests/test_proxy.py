@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from plugin.search.rumor_backend import SearchEngineRumorBackend
+from plugin.search.hooks import SearchGuardConfig
 from service import proxy
+from service.config import ServiceConfig
 from tests.search.engine import RUMORS, build_matcher, os_url, osmem, seed_news  # noqa: F401
 from tests.search.fakes import FakeMatcher, FakeRumors, pin
 
@@ -22,7 +24,7 @@ def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rum
     app = FastAPI()
     matcher = matcher or FakeMatcher(TERMS)
     app.state.guard = SimpleNamespace(
-        config=SimpleNamespace(upstream_url=upstream, check_threads=2, **cfg),
+        config=ServiceConfig(upstream_url=upstream, check_threads=2, **cfg),
         live=SimpleNamespace(current=lambda: matcher),
         rumors=rumors,
         check_limiter=None,
@@ -142,7 +144,7 @@ def test_credentials_from_config_and_shared_client():
         return httpx.Response(200, json={"count": 3})
 
     app = make_app(None, upstream_api_key="abc123")
-    client = proxy._make_client(app.state.guard.config)
+    client = proxy._make_client(app.state.guard.config.search)
     client._transport = httpx.MockTransport(handler)  # keep the configured headers, swap the network
     app.state.search_proxy_client = client
     with TestClient(app) as tc:
@@ -601,9 +603,9 @@ def test_unknown_allowed_feature_is_a_config_error():
     with pytest.raises(ValueError, match="search_allowed_features: unknown feature"):
         ServiceConfig(search_allowed_features=("aggregations", "everything"))
     assert ServiceConfig.from_env({"QINGLANG_SEARCH_ALLOWED_FEATURES": "aggregations,inner_hits"}) \
-        .search_allowed_features == ("aggregations", "inner_hits")
-    with pytest.raises(ValueError, match="unknown search feature"):
-        proxy.build_search_guard(make_app(search_allowed_features=("nope",)))
+        .search.allowed_features == ("aggregations", "inner_hits")
+    with pytest.raises(ValueError, match="unknown search feature"):  # the library refuses it too
+        SearchGuardConfig(allowed_features=frozenset({"nope"}))
 
 
 # -- fuzz: client bodies and upstream answers never make a 500 ----------------------------------------

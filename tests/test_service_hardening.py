@@ -168,7 +168,7 @@ def test_review_timezone_setting(make_app, tmp_path):
         assert _review(client, c)[0]["decision"] == "review"
     with pytest.raises(ValueError, match="review_timezone"):
         ServiceConfig(review_timezone="Nowhere/Land")
-    assert ServiceConfig.from_env({"QINGLANG_REVIEW_TIMEZONE": "+08:00"}).review_timezone == "+08:00"
+    assert ServiceConfig.from_env({"QINGLANG_REVIEW_TIMEZONE": "+08:00"}).review.naive_timezone == "+08:00"
 
 
 def test_placeholder_sources_setting(make_app):
@@ -176,7 +176,7 @@ def test_placeholder_sources_setting(make_app):
     with TestClient(make_app()) as client:
         assert _review(client, c)[0]["decision"] == "limit"
     cfg = ServiceConfig.from_env({"QINGLANG_PLACEHOLDER_SOURCES": "不详, 未知"})
-    assert cfg.placeholder_sources == ("不详", "未知")
+    assert cfg.review.placeholder_sources == ("不详", "未知")
 
 
 # ---- matrix near-duplicates send history items back to the queue -----------------------------------------------

@@ -47,8 +47,8 @@ log = logging.getLogger(__name__)
 
 MatcherFactory = Callable[[Sequence[Entry], str], Any]
 
-#: Environment hook for crash tests: ``QINGLANG_STORE_FAULT=<point>`` kills the process at that point.
-FAULT_ENV = "QINGLANG_STORE_FAULT"
+#: Crash tests set this to a point of a write (``"publish:after_close"`` ...) to kill the process there.
+fault_point: str | None = None
 
 
 def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
@@ -63,7 +63,7 @@ def _now() -> str:
 
 
 def _fault(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
+    if fault_point == point:
         os.kill(os.getpid(), signal.SIGKILL)
 
 

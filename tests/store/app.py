@@ -1,5 +1,5 @@
 """A minimal FastAPI app standing in for service.app: the editorial extension over a state with the
-parts of ``GuardState`` it uses (.live, .db_path, .config, .lexicon_store, .samples, .tokens, .lexicon_poller)."""
+parts of ``GuardState`` it uses (.live, .db_path, .lexicon_store, .samples, .tokens, .lexicon_poller)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **c
     from service.extensions import Editorial
     from service.sampling import SampleRing
 
-    store = LexiconStore(db_path, make_config(**config), matcher_factory=factory)
+    store = LexiconStore(db_path, make_config(reload_interval=interval, **config), matcher_factory=factory)
     store.ensure_seeded()
     editorial = Editorial()
 
@@ -33,8 +33,7 @@ def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **c
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=str(db_path), config=SimpleNamespace(reload_interval=interval),
-                                      lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
     install_error_handlers(app)
     editorial.install(app)
 
