@@ -26,7 +26,7 @@ from plugin.store import AuthError, LexiconStore, StoreError, TokenInfo, Validat
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
 from .editorial import get_store, live_matcher_for, reload_now
-from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Line, Note, Term, Word
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
 from .state import state_of
 
 __all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "router", "same_origin"]

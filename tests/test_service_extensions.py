@@ -129,3 +129,11 @@ def test_samples_reach_the_lexicon_store(make_app):
         store = app.state.guard.lexicon_store
         assert store is not None
         assert any(t.text == "城市公园花展" for t in store.samples.texts(["query"]))
+
+
+def test_the_store_section_reaches_the_service_store(make_app):
+    app = make_app(four_eyes=False, extra_categories=("campaign",), reload_interval=0.5)
+    store = app.state.guard.lexicon_store
+    assert store.config.four_eyes is False and store.config.extra_categories == ("campaign",)
+    with TestClient(app):
+        assert app.state.guard.lexicon_poller.interval == 0.5

@@ -87,3 +87,11 @@ def test_unexpected_errors_are_problems_without_internals(make_app):
     with TestClient(app, raise_server_exceptions=False) as c:
         body = assert_problem(c.get("/boom"), 500, "internal_error")
     assert "secret" not in body["detail"]
+
+
+def test_openapi_describes_problems(make_app):
+    schema = make_app().openapi()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert {"Problem", "FieldProblem"} <= set(schema["components"]["schemas"])
+    answer = schema["paths"]["/v1/reviews"]["get"]["responses"]["422"]["content"]
+    assert answer == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
