@@ -41,6 +41,7 @@ from plugin.matcher import Matcher  # noqa: E402
 from plugin.search import SearchGuard, SearchGuardConfig, guard_client  # noqa: E402
 from plugin.search.rumor_backend import SearchEngineRumorBackend  # noqa: E402
 from service import proxy  # noqa: E402
+from service.config import ServiceConfig  # noqa: E402
 
 DATA = Path("/work/shared/data")
 
@@ -108,8 +109,9 @@ def main() -> None:
         ports = {}
         for name, g in variants.items():
             app = FastAPI()
-            app.state.guard = SimpleNamespace(config=SimpleNamespace(upstream_url=server.url, check_threads=4),
-                                              live=SimpleNamespace(current=lambda: matcher), rumors=g.rumors)
+            app.state.guard = SimpleNamespace(config=ServiceConfig(upstream_url=server.url, check_threads=4),
+                                              live=SimpleNamespace(current=lambda: matcher), rumors=g.rumors,
+                                              check_limiter=None)
             app.state.search_guard = g
             proxy.install(app)
             port = ports[name] = free_port()

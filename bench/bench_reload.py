@@ -42,30 +42,31 @@ def _term(i: int) -> str:
 
 
 def build_app(db: str, interval: float) -> Any:
-    """A minimal service: LiveMatcher from the store + ``service.admin`` (poller) + ``/v1/check``."""
+    """A minimal service: LiveMatcher from the store + the editorial extension (poller) + ``/v1/check``."""
     import contextlib
     from types import SimpleNamespace
 
     from fastapi import FastAPI
 
     from plugin.live import LiveMatcher
-    from plugin.store import LexiconStore
-    from service import admin
+    from plugin.store import LexiconStore, StoreConfig
+    from service.extensions import Editorial
+    from service.sampling import SampleRing
 
-    store = LexiconStore(db)
+    store = LexiconStore(db, StoreConfig(reload_interval=interval))
     store.ensure_seeded()
+    editorial = Editorial()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        await admin.start(app)
+        await editorial.start(app)
         yield
-        await admin.stop(app)
+        await editorial.stop(app)
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=db, config=SimpleNamespace(reload_interval=interval))
-    app.state.lexicon_store = store
-    admin.install(app)
+                                      db_path=db, lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+    editorial.install(app)
 
     @app.get("/v1/check")
     def check(text: str) -> dict:

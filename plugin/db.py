@@ -6,11 +6,12 @@ recorded in ``schema_migrations``.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
-from typing import Sequence
+from typing import ContextManager, Iterator, Literal, Sequence
 
-__all__ = ["connect", "migrate"]
+__all__ = ["connect", "inserted_id", "migrate", "transaction"]
 
 
 def connect(path: str | Path, *, timeout: float = 30.0) -> sqlite3.Connection:
@@ -28,6 +29,37 @@ def connect(path: str | Path, *, timeout: float = 30.0) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, *, lock: ContextManager[object] | None = None,
+                mode: Literal["IMMEDIATE", "DEFERRED"] = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
+    """One transaction on ``conn`` (opened with ``isolation_level=None``, as :func:`connect` does):
+    ``BEGIN <mode>`` ... ``COMMIT``, ``ROLLBACK`` when the block raises (the error propagates).
+
+    ``IMMEDIATE`` (the default) takes SQLite's write lock at once, so writers in other processes
+    wait here rather than failing at their first write; ``DEFERRED`` gives a consistent read
+    snapshot. ``lock`` (a ``threading.Lock`` / ``RLock`` serialising this process's users of a shared
+    connection) is held for the whole transaction.
+
+        with transaction(conn, lock=self._lock) as c:
+            c.execute("INSERT ...")
+    """
+    with lock if lock is not None else contextlib.nullcontext():
+        conn.execute(f"BEGIN {mode}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid of the row ``cursor`` just inserted."""
+    if cursor.lastrowid is None:
+        raise sqlite3.InterfaceError("the statement inserted no row")
+    return int(cursor.lastrowid)
 
 
 def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[str]) -> int:
@@ -48,8 +80,7 @@ def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[str])
     for version, script in enumerate(migrations, 1):
         if version <= current:
             continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             # re-check inside the write lock: another process may have migrated meanwhile
             done = conn.execute(
                 "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?", (component, version)
@@ -60,9 +91,5 @@ def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[str])
                 conn.execute(
                     "INSERT INTO schema_migrations (component, version) VALUES (?, ?)", (component, version)
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         current = version
     return current

@@ -43,6 +43,7 @@ __all__ = [
     "lint_lexicon",
     "load_lexicon",
     "load_lexicons",
+    "parse_entry_dict",
     "parse_lexicon_text",
     "read_lexicon_text",
 ]
@@ -765,6 +766,24 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
     if probs.error_count > before or not term:
         return None
     return _make_entry(term, d, path, line, **kw)
+
+
+def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = None, stored: bool = False
+                     ) -> tuple[Entry | None, list[LexiconProblem]]:
+    """Validate and build one entry from a dict (a stored entry, a draft, an API body) with the same
+    rules as a YAML lexicon entry; returns ``(entry or None, problems)``. ``stored``: the entry belongs to
+    a published version, so a regex RE2 cannot run (published by an earlier release) is only a warning;
+    the matcher disables that entry."""
+    probs = _Problems(source)
+    if not isinstance(data, dict):
+        probs.error(line, f"an entry must be a mapping with 'term' and 'category', got {type(data).__name__}")
+        return None, probs.items
+    if "category" not in data:
+        probs.error(line, "entry has no 'category'")
+        return None, probs.items
+    defaults = _Defaults(category=str(data.get("category")), lexicon=str(data.get("category")))
+    entry = _parse_yaml_entry(dict(data), defaults, source, line or 0, probs, stored)
+    return entry, probs.items
 
 
 def parse_lexicon_text(text: str, path: str, fmt: str | None = None) -> tuple[Lexicon, list[LexiconProblem]]:

@@ -1,8 +1,6 @@
-"""Editorial lexicon management for the service: ``/v1/admin/...`` API, editor web page, hot reload.
-
-``install(app)`` adds the routers; ``start(app)`` / ``stop(app)`` run the
-:class:`~plugin.store.reload.VersionPoller` that keeps ``app.state.guard.live`` on the newest
-published version. Roles: reader (read), editor (draft, preview, import, request a rollback),
+"""The editorial lexicon API: ``/v1/admin/...`` (the editor page is :mod:`service.ui`; what both share,
+and the hot reload, is in :mod:`service.editorial`; the extension installing them is
+``service.extensions.Editorial``). Roles: reader (read), editor (draft, preview, import, request a rollback),
 approver (publish), admin (everything). Every identity is the name of the request's token, never a
 request field: a change-set's author and contributors, and the publishing approver. Under four-eyes
 the approver must not have drafted or changed the change-set, and names the revision it reviewed
@@ -11,32 +9,22 @@ the approver must not have drafted or changed the change-set, and names the revi
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from plugin.store import (
-    ConflictError,
-    FourEyesError,
-    LexiconStore,
-    NotFoundError,
-    StoreConfig,
-    StoreError,
-    TokenInfo,
-    ValidationError,
-)
-from plugin.store.reload import VersionPoller
+from plugin.store import LexiconStore, TokenInfo
 
 from .auth import require_role
+from .editorial import get_store, live_matcher_for, reload_now
+from .errors import ServiceError, field_error, invalid, problem
 from .schemas import DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn
+from .state import state_of
 
-__all__ = ["get_store", "install", "record_sample", "router", "start", "stop"]
-
-log = logging.getLogger(__name__)
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 reader = require_role("reader", cookie=False)  # the JSON API: bearer tokens only, never the page's cookie
@@ -44,103 +32,18 @@ editor = require_role("editor", cookie=False)
 approver = require_role("approver", cookie=False)
 
 
-# --------------------------------------------------------------------------- wiring
-
-
-def _store_config(config: Any) -> StoreConfig:
-    """Store settings taken from the service config where it has them."""
-    kw: dict[str, Any] = {}
-    for name in ("four_eyes", "single_operator", "max_new_block_share", "sample_limit"):
-        if getattr(config, name, None) is not None:
-            kw[name] = getattr(config, name)
-    extra = getattr(config, "extra_categories", None)
-    if extra:
-        kw["extra_categories"] = tuple(extra)
-    return StoreConfig(**kw)
-
-
-def get_store(app: Any) -> LexiconStore:
-    """The app's lexicon store (opened on first use from ``app.state.guard``)."""
-    store = getattr(app.state, "lexicon_store", None)
-    if store is None:
-        guard = app.state.guard
-        store = LexiconStore(guard.db_path, _store_config(getattr(guard, "config", None)))
-        app.state.lexicon_store = store
-    return store
-
-
 def _store(request: Request) -> LexiconStore:
     return get_store(request.app)
-
-
-def record_sample(app: Any, kind: str, text: str) -> None:
-    """For the service's routes: remember a query / suggestion / candidate for previews (never raises)."""
-    try:
-        get_store(app).record_sample(kind, text)
-    except Exception:  # sampling must never fail a request
-        log.debug("sample not recorded", exc_info=True)
-
-
-def _live_matcher_for(request: Request, version: int) -> Any:
-    live = getattr(getattr(request.app.state, "guard", None), "live", None)
-    if live is not None and str(live.version) == str(version):
-        return live.current()
-    return None
-
-
-async def _store_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, ValidationError):
-        return JSONResponse({"detail": str(exc), "issues": [i.to_dict() for i in exc.issues]}, status_code=422)
-    if isinstance(exc, ConflictError):
-        return JSONResponse({"detail": str(exc), "base_version": exc.base_version,
-                             "live_version": exc.live_version, "revision": exc.revision}, status_code=409)
-    status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, FourEyesError) else 400
-    return JSONResponse({"detail": str(exc)}, status_code=status)
-
-
-def install(app: FastAPI) -> None:
-    """Add the admin API and the editor web page to ``app``."""
-    from . import ui
-
-    app.include_router(router)
-    ui.install(app)
-    app.add_exception_handler(StoreError, _store_error)
-
-
-async def start(app: FastAPI) -> None:
-    """Start polling the store and swapping ``app.state.guard.live`` on new versions."""
-    guard = app.state.guard
-    store = get_store(app)
-    interval = float(getattr(getattr(guard, "config", None), "reload_interval", None) or 2.0)
-    poller = VersionPoller(store, guard.live, interval=interval)
-    try:
-        poller.check_once()  # pick up a version published while the service was down
-    except Exception:
-        log.exception("initial lexicon version check failed")
-    app.state.lexicon_poller = poller.start()
-
-
-async def stop(app: FastAPI) -> None:
-    """Stop the poller and flush buffered samples."""
-    poller = getattr(app.state, "lexicon_poller", None)
-    if poller is not None:
-        poller.stop()
-    store = getattr(app.state, "lexicon_store", None)
-    if store is not None:
-        store.samples.flush()
-
-
-# --------------------------------------------------------------------------- routes
 
 
 @router.get("/status")
 def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
     """Live version of the store and of this process's matcher."""
-    guard = getattr(request.app.state, "guard", None)
-    poller = getattr(request.app.state, "lexicon_poller", None)
-    return {"store_version": store.live_version(),
-            "serving_version": getattr(getattr(guard, "live", None), "version", None),
-            "reloads": getattr(poller, "reloads", 0), "reload_error": getattr(poller, "last_error", ""),
+    state = state_of(request.app)
+    poller = state.lexicon_poller
+    return {"store_version": store.live_version(), "serving_version": state.live.version,
+            "reloads": poller.reloads if poller is not None else 0,
+            "reload_error": poller.last_error if poller is not None else "",
             "open_changesets": len(store.changesets("draft"))}
 
 
@@ -178,7 +81,7 @@ def history(term_id: str = Query(..., max_length=200), store: LexiconStore = Dep
             _: TokenInfo = Depends(reader)) -> dict:
     rows = store.entry_history(term_id)
     if not rows:
-        raise HTTPException(404, f"no entry {term_id!r} in any version")
+        raise ServiceError(404, "not_found", f"no entry {term_id!r} in any version")
     return {"term_id": term_id, "revisions": rows}
 
 
@@ -206,9 +109,9 @@ def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: To
 def set_change(cs_id: DbIntPath, body: ChangeIn, store: LexiconStore = Depends(_store),
                who: TokenInfo = Depends(editor)) -> dict:
     if body.op != "remove" and body.entry is None:
-        raise HTTPException(422, f"a change '{body.op}' needs 'entry'")
+        raise invalid([field_error(("body", "entry"), f"a change '{body.op}' needs 'entry'", "missing")])
     if body.op == "remove" and not (body.term_id or body.entry):
-        raise HTTPException(422, "a removal needs 'term_id'")
+        raise invalid([field_error(("body", "term_id"), "a removal needs 'term_id'", "missing")])
     return store.set_change(cs_id, body.op, entry=body.entry.model_dump() if body.entry else None,
                             term_id=body.term_id, force=body.force, editor=who.name,
                             expected_revision=body.expected_revision)
@@ -236,7 +139,7 @@ def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInf
 def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_store),
             _: TokenInfo = Depends(editor)) -> dict:
     base = int(store.changeset(cs_id)["base_version"])
-    return store.preview(cs_id, base_matcher=_live_matcher_for(request, base)).to_dict()
+    return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
 
 
 @router.post("/changesets/{cs_id}/publish")
@@ -246,8 +149,8 @@ def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconS
     four-eyes, 409 when it moved since that revision or its base is no longer live)."""
     base = int(store.changeset(cs_id)["base_version"])
     number = store.publish(cs_id, approver=who.name, expected_revision=body.expected_revision, note=body.note,
-                           force=body.force, base_matcher=_live_matcher_for(request, base))
-    _poke(request)
+                           force=body.force, base_matcher=live_matcher_for(request.app, base))
+    reload_now(request.app)
     return store.version_info(number)
 
 
@@ -260,7 +163,8 @@ def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: Token
 
 
 @router.post("/import")
-def import_files(body: ImportIn, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
+                 who: TokenInfo = Depends(editor)) -> JSONResponse:
     with tempfile.TemporaryDirectory(prefix="qinglang-import-") as tmp:
         paths = []
         for f in body.files:
@@ -273,15 +177,15 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store), who: Tok
     prefix = tmp + "/"
     for item in out["issues"] + out["changes"]:
         item["source"] = (item.get("source") or "").replace(prefix, "")
-    if not rep.ok:  # the service's error shape on top of the report: file:line of the first problems
-        blocking = [i for i in out["issues"] if i["level"] in ("error", "force")]
-        where = [f"{i['source']}:{i['line']}" if i["line"] and not i["source"].endswith(f":{i['line']}")
-                 else i["source"] or i["term_id"] for i in blocking]
-        more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
-        out["error"] = "import_refused"
-        out["message"] = "; ".join(f"{w}: {i['message']}" for w, i in zip(where[:5], blocking)) + more
-    return JSONResponse(out, status_code=200 if rep.ok else 422)
-
+    if rep.ok:
+        return JSONResponse(out)
+    # refused: a problem (file:line of the first problems as its detail) carrying the whole report
+    blocking = [i for i in out["issues"] if i["level"] in ("error", "force")]
+    where = [f"{i['source']}:{i['line']}" if i["line"] and not i["source"].endswith(f":{i['line']}")
+             else i["source"] or i["term_id"] for i in blocking]
+    more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
+    detail = "; ".join(f"{w}: {i['message']}" for w, i in zip(where[:5], blocking)) + more
+    return problem(422, "import_refused", detail, **out)
 
 @router.get("/export")
 def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),
@@ -291,12 +195,3 @@ def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), stor
         files = {Path(p).name: Path(p).read_text(encoding="utf-8") for p in paths}
     return {"version": version if version is not None else store.live_version(), "files": files}
 
-
-def _poke(request: Request) -> None:
-    """Reload this process right away after a publish (other processes follow at their next poll)."""
-    poller = getattr(request.app.state, "lexicon_poller", None)
-    if poller is not None:
-        try:
-            poller.check_once()
-        except Exception:
-            log.exception("reload after publish failed; the poller will retry")

@@ -2,12 +2,13 @@
 
     from service.app import create_app, ServiceConfig
     app = create_app(ServiceConfig(db_path="qinglang.db"))
-    app.state.guard   # GuardState: .live, .rumors, .reviews, .engine, .metrics, .samples, .config
+    app.state.guard   # service.state.GuardState: .live, .rumors, .reviews, .engine, .metrics, .samples, .config
 
-Optional parts are used when they import: ``plugin.store`` (published lexicon versions),
-``plugin.rumors`` (rumour index), ``service.admin`` / ``service.proxy`` (extensions: ``install(app)``
-and optional ``async start(app)`` / ``async stop(app)``, called from the lifespan) and
-``service.auth`` (tokens: the review queue by default, the check endpoints when ``protect_checks`` is on).
+The lexicon store (published lexicon versions) and the rumour index read the same SQLite file.
+Extensions (:class:`~service.state.Extension`, by default ``service.extensions.default_extensions``:
+the editorial admin API and page, and the search proxy when ``upstream_url`` is set) install their
+routes here; their ``start`` / ``stop`` run in the lifespan. API tokens (``service.auth``) guard the
+review queue by default and the check endpoints when ``protect_checks`` is on.
 """
 
 from __future__ import annotations
@@ -15,105 +16,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
 import logging
-import threading
-import time
-from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import Depends, FastAPI
 
+from plugin import Matcher
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
-from plugin.review import ReviewEngine, ReviewSettings
+from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
+from plugin.rumors import RumorIndex, RumorStore
+from plugin.store import LexiconStore
 
+from .auth import require_role
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
+from .extensions import default_extensions
 from .headers import install as install_security_headers
 from .metrics import GuardMetrics, MetricsMiddleware
+from .routes import checks, reviews as review_routes, system, trending
 from .sampling import SampleRing
+from .state import Extension, GuardState, state_of
 
-__all__ = ["EXTENSIONS", "GuardState", "ServiceConfig", "app_from_env", "create_app"]
+__all__ = ["GuardState", "ServiceConfig", "app_from_env", "create_app"]
 
 log = logging.getLogger("qinglang.service")
-
-#: Extension modules tried in order; each may expose install(app), start(app), stop(app).
-EXTENSIONS = ("service.admin", "service.proxy")
 
 _UNSET: Any = object()
 
 
-@dataclass
-class GuardState:
-    """Everything the routes share; built once per app."""
-
-    config: ServiceConfig
-    live: LiveMatcher
-    rumors: Any  # plugin.rumors.RumorIndex | None
-    reviews: ReviewStore
-    engine: ReviewEngine
-    metrics: GuardMetrics
-    samples: SampleRing
-    checks: Guard  # the pipeline every route calls (plugin.guard.Guard): policy, caches, rumours
-    lexicon_store: Any = None  # plugin.store.LexiconStore | None
-    rumor_store: Any = None
-    extensions: list[ModuleType] = field(default_factory=list)
-    started_at: float = field(default_factory=time.time)
-    review_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def db_path(self) -> str:
-        return self.config.db_path
-
-    @property
-    def lexicon_version(self) -> str:
-        return str(self.live.version)
-
-    def refresh_rumors(self) -> None:
-        """Reload the rumour index from the database (after ``qinglang rumors import``)."""
-        self.checks.refresh_rumors()
-
-
-def _optional(module: str) -> ModuleType | None:
-    """Import ``module`` if it exists; a module that exists but fails to import is an error."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-
-
-def _lexicon_store(config: ServiceConfig) -> Any:
-    mod = _optional("plugin.store")
-    if mod is None or not hasattr(mod, "LexiconStore"):
-        return None
-    return mod.LexiconStore(config.db_path)
-
-
-def _build_live(store: Any) -> LiveMatcher:
+def _build_live(store: LexiconStore) -> LiveMatcher:
     """The published lexicon version when there is one, else the bundled lexicons."""
-    if store is not None:
-        version = store.live_version()
-        if version is not None:
-            return LiveMatcher(store.build_matcher(version), str(version))
-    from plugin import Matcher
-
+    version = store.live_version()
+    if version is not None:
+        return LiveMatcher(store.build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True)
     return LiveMatcher(m, m.version)
-
-
-def _rumor_index(config: ServiceConfig) -> tuple[Any, Any]:
-    mod = _optional("plugin.rumors")
-    if mod is None or not hasattr(mod, "RumorIndex"):
-        log.info("plugin.rumors not available: serving without a rumour index")
-        return None, None
-    store = mod.RumorStore(config.db_path)
-    return mod.RumorIndex.from_store(store), store
 
 
 def warm_up(matcher: Any) -> None:
@@ -134,29 +74,25 @@ def create_app(
     config: ServiceConfig | None = None,
     *,
     matcher: Any = None,
-    rumors: Any = _UNSET,
-    review_settings: ReviewSettings | None = None,
+    rumors: RumorIndex | None = _UNSET,
+    extensions: Sequence[Extension] | None = None,
 ) -> FastAPI:
     """Build the service. ``matcher`` / ``rumors`` override what would be built from ``config``
-    (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index)."""
+    (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
+    ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
-    lexicon_store = _lexicon_store(config)
+    lexicon_store = LexiconStore(config.db_path, config.store)
     live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
     if rumors is _UNSET:
-        rumors, rumor_store = _rumor_index(config)
-    overrides: dict[str, Any] = {"matrix_history_size": config.matrix_history_size,
-                                 "matrix_history_hours": config.matrix_history_hours,
-                                 "naive_timezone": config.review_timezone}
-    if config.placeholder_sources is not None:
-        overrides["placeholder_sources"] = tuple(config.placeholder_sources)
-    settings = (review_settings or ReviewSettings()).replace(**overrides)
+        rumor_store = RumorStore(config.db_path)
+        rumors = RumorIndex.from_store(rumor_store)
     reviews = ReviewStore(config.db_path)
-    engine = ReviewEngine(settings=settings)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.matrix_history_hours)
-    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.matrix_history_size):
+    engine = ReviewEngine(settings=config.review)
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
+    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
         engine.remember([cand], seen_at, [item_id])
 
     metrics = GuardMetrics()
@@ -170,7 +106,7 @@ def create_app(
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
-    metrics.probes["rumor_index_size"] = lambda: (len(guard.rumors) if guard.rumors is not None and hasattr(guard.rumors, "__len__") else None)
+    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None
 
     app = FastAPI(
         title="qinglang-guard",
@@ -179,62 +115,24 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.guard = guard
-    app.state.lexicon_store = lexicon_store  # shared with service.admin (one store per app)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_security_headers(app)  # outermost: also on 413s and errors
 
-    from .routes import checks, reviews as review_routes, system, trending
-
-    check_deps = _check_dependencies(config)
+    # The review queue and audit trail need a reader token unless ``protect_reviews`` is off (deciding
+    # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the check routes.
+    check_deps = [Depends(require_role("reader"))] if config.protect_checks else []
     app.include_router(checks.router, dependencies=check_deps)
     app.include_router(trending.router, dependencies=check_deps)
-    app.include_router(review_routes.router, dependencies=_review_dependencies(config))
+    app.include_router(review_routes.router,
+                       dependencies=[Depends(require_role("reader"))] if config.protect_reviews else [])
     app.include_router(system.router)
 
-    for name in EXTENSIONS:
-        if name == "service.proxy" and not config.upstream_url:
-            continue
-        mod = _optional(name)
-        if mod is None:
-            continue
-        install = getattr(mod, "install", None)
-        if install is not None:
-            install(app)
-        guard.extensions.append(mod)
-        record = getattr(mod, "record_sample", None)
-        if record is not None:  # e.g. service.admin keeps recent texts for lexicon previews
-            guard.samples.add_sink(_sample_sink(app, record))
+    for extension in default_extensions(config) if extensions is None else extensions:
+        extension.install(app)
+        guard.extensions.append(extension)
     return app
-
-
-def _sample_sink(app: FastAPI, record: Any) -> Any:
-    def sink(batch: list[tuple[str, str]]) -> None:
-        for kind, text in batch:
-            record(app, kind, text)
-
-    return sink
-
-
-def _check_dependencies(config: ServiceConfig) -> list[Any]:
-    if not config.protect_checks:
-        return []
-    auth = _optional("service.auth")
-    if auth is None:
-        raise RuntimeError("protect_checks is on but service.auth is not available")
-    return [Depends(auth.require_role("reader"))]
-
-
-def _review_dependencies(config: ServiceConfig) -> list[Any]:
-    """The review queue and audit trail need a reader token unless ``protect_reviews`` is turned off
-    (deciding needs a reviewer token: ``service.routes.reviews``); ``protect_checks`` is separate."""
-    if not config.protect_reviews:
-        return []
-    auth = _optional("service.auth")
-    if auth is None:
-        raise RuntimeError("protect_reviews is on but service.auth is not available")
-    return [Depends(auth.require_role("reader"))]
 
 
 def _version() -> str:
@@ -246,7 +144,7 @@ def _version() -> str:
         return "0"
 
 
-async def _periodic(interval: float, fn: Any, what: str) -> None:
+async def _periodic(interval: float, fn: Callable[[], object], what: str) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
@@ -257,26 +155,23 @@ async def _periodic(interval: float, fn: Any, what: str) -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    guard: GuardState = app.state.guard
+    guard = state_of(app)
     tasks = [asyncio.create_task(_periodic(guard.config.sample_flush_seconds, guard.samples.drain, "sample flush"))]
-    if guard.rumors is not None and guard.config.rumor_refresh_seconds > 0:
-        tasks.append(asyncio.create_task(_periodic(guard.config.rumor_refresh_seconds, guard.refresh_rumors, "rumour refresh")))
-    started: list[ModuleType] = []
+    refresh = guard.config.rumors.refresh_seconds
+    if guard.rumors is not None and refresh > 0:
+        tasks.append(asyncio.create_task(_periodic(refresh, guard.refresh_rumors, "rumour refresh")))
+    started: list[Extension] = []
     try:
-        for mod in guard.extensions:
-            start = getattr(mod, "start", None)
-            if start is not None:
-                await start(app)
-            started.append(mod)
+        for extension in guard.extensions:
+            await extension.start(app)
+            started.append(extension)
         yield
     finally:
-        for mod in reversed(started):
-            stop = getattr(mod, "stop", None)
-            if stop is not None:
-                try:
-                    await stop(app)
-                except Exception:
-                    log.exception("stopping %s failed", mod.__name__)
+        for extension in reversed(started):
+            try:
+                await extension.stop(app)
+            except Exception:
+                log.exception("stopping %s failed", extension.name)
         for t in tasks:
             t.cancel()
         for t in tasks:

@@ -10,32 +10,25 @@ revoked tokens get 401, a too-low role 403. The token's name is the identity eve
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 
 from plugin.store import AuthError, TokenInfo, TokenStore, role_at_least
+
+from .state import state_of
 
 __all__ = ["COOKIE", "authenticate", "bearer_secret", "get_tokens", "require_role"]
 
 COOKIE = "qinglang_token"
 
 
-def _db_path(app: Any) -> str:
-    guard = getattr(app.state, "guard", None)
-    path = getattr(guard, "db_path", None) or getattr(app.state, "db_path", None)
-    if not path:
-        raise RuntimeError("app.state.guard.db_path is not set")
-    return str(path)
-
-
-def get_tokens(app: Any) -> TokenStore:
+def get_tokens(app: FastAPI) -> TokenStore:
     """The app's token store (one per app, opened on first use)."""
-    tokens = getattr(app.state, "qinglang_tokens", None)
-    if tokens is None:
-        tokens = TokenStore(_db_path(app))
-        app.state.qinglang_tokens = tokens
-    return tokens
+    state = state_of(app)
+    if state.tokens is None:
+        state.tokens = TokenStore(state.db_path)
+    return state.tokens
 
 
 def bearer_secret(request: Request) -> str:

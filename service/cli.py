@@ -1,11 +1,51 @@
-"""Console entry point: the library CLI plus the service commands (``serve``)."""
+"""The ``qinglang`` program: the library's commands (``plugin.cli``) and ``serve``, with the deployment's
+environment read in.
+
+The library reads no environment variable. Here the ``QINGLANG_*`` variables become the commands'
+:class:`~plugin.cli.settings.CliSettings`: ``QINGLANG_TOKEN`` (the token the lexicon commands act with),
+``QINGLANG_SHARED_DATA`` (``qinglang evaluate``'s data) and the lexicon store's settings
+(``QINGLANG_FOUR_EYES``, ``QINGLANG_SINGLE_OPERATOR`` ...: :data:`service.config.SETTINGS`, section ``store``).
+"""
 
 from __future__ import annotations
 
-from plugin.cli import cli
-from service.commands import register
+import os
+from typing import Mapping
 
-register(cli)
+import click
+
+from plugin.cli import cli as library_cli
+from plugin.cli.settings import CliSettings
+
+from .commands import serve
+from .config import store_settings_from_env
+
+__all__ = ["DATA_ENV", "TOKEN_ENV", "cli", "cli_settings_from_env", "main"]
+
+#: The API token of the lexicon commands that change the store (``--token`` wins).
+TOKEN_ENV = "QINGLANG_TOKEN"
+#: The evaluation data of ``qinglang evaluate`` (``--data`` wins).
+DATA_ENV = "QINGLANG_SHARED_DATA"
+
+
+def cli_settings_from_env(environ: Mapping[str, str] | None = None) -> CliSettings:
+    """The library commands' settings from ``QINGLANG_*`` variables (the store section is read when a command
+    opens the store, so a bad store variable fails only the commands that use the store)."""
+    env = os.environ if environ is None else environ
+    return CliSettings(token=env.get(TOKEN_ENV) or None, data_dir=env.get(DATA_ENV) or None,
+                       store=lambda: store_settings_from_env(env))
+
+
+@click.group(name="qinglang", help=library_cli.help, context_settings=library_cli.context_settings)
+@click.version_option(package_name="qinglang-guard")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    ctx.obj = cli_settings_from_env()
+
+
+for _name, _command in library_cli.commands.items():
+    cli.add_command(_command, _name)
+cli.add_command(serve)
 
 
 def main() -> None:

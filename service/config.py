@@ -1,227 +1,344 @@
-"""Service settings as data: every setting has a name, a default, a type and help text.
+"""Service settings, each declared once with its default and help text, in sections.
 
-``ServiceConfig.from_env()`` reads ``QINGLANG_<NAME>`` environment variables (e.g.
-``QINGLANG_MAX_BODY_BYTES=65536``); explicit keyword overrides win over the environment.
-``qinglang serve --help`` and docs/service.md list the same table.
+    ServiceConfig                   the service's own settings (limits, threads, protection, ...)
+      .search   SearchSettings      the search proxy and its upstream
+      .rumors   RumorSettings       the rumour index
+      .review   ReviewSettings      review thresholds (declared in plugin.review.settings)
+      .store    StoreConfig         the lexicon store (declared in plugin.store.config)
+
+Every setting also has a flat name, unique across sections: the field's name, except where
+:data:`SETTING_NAMES` says otherwise (``search.hit_fields`` is ``search_hit_fields``). The flat name is the
+environment variable ``QINGLANG_<NAME>`` (``QINGLANG_MAX_BODY_BYTES=65536``), a keyword of
+``ServiceConfig(...)`` (``ServiceConfig(upstream_url=...)`` fills the search section), a key of
+``/-/settings`` and a row of docs/service.md "Settings". :data:`SETTINGS` lists them all, in
+documentation order; ``qinglang serve --help`` and the docs show the same table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, fields
-from typing import Any, Mapping
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+from urllib.parse import urlsplit
 
-__all__ = ["ENV_PREFIX", "SETTINGS", "ServiceConfig", "Setting"]
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from plugin.review.settings import ReviewSettings
+from plugin.search.policy import FEATURES
+from plugin.settings import setting_help
+from plugin.store import StoreConfig
+
+__all__ = [
+    "ENV_PREFIX", "SECRETS", "SETTINGS", "SETTING_NAMES", "RumorSettings", "SearchSettings", "ServiceConfig",
+    "Setting", "store_settings_from_env",
+]
 
 ENV_PREFIX = "QINGLANG_"
 
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One service setting."""
-
-    name: str
-    default: Any
-    type: type
-    help: str
-
-
-#: Every service setting, in documentation order.
-SETTINGS: tuple[Setting, ...] = (
-    Setting("db_path", "qinglang.db", str, "SQLite file shared by the rumour index, review records and lexicon versions"),
-    Setting("host", "127.0.0.1", str, "address `qinglang serve` binds"),
-    Setting("port", 8080, int, "port `qinglang serve` listens on"),
-    Setting("workers", 1, int, "uvicorn worker processes for `qinglang serve` (each holds its own matcher)"),
-    Setting("max_body_bytes", 1_048_576, int, "largest request body accepted; larger bodies get 413"),
-    Setting("max_query_chars", 256, int, "longest query, suggestion prefix or suggestion (characters)"),
-    Setting("max_text_chars", 20_000, int, "longest candidate title + text (characters)"),
-    Setting("max_suggestions", 50, int, "most suggestions in one /v1/suggestions/filter request"),
-    Setting("max_candidates", 200, int, "most candidates in one /v1/trending/review request"),
-    Setting("max_request_chars", 200_000, int,
-            "most characters checked in one request, all items together (query; prefix + suggestions; candidates' "
-            "titles + texts); larger requests get 413"),
-    Setting("check_threads", 4, int,
-            "worker threads that run matching for the check, suggestion and trending routes (never the event "
-            "loop); further requests wait for a free thread while other routes stay responsive"),
-    Setting("suggestion_drop_action", "label", str,
-            "suggestions whose lexicon action is at least this (label/limit/review/block) are dropped"),
-    Setting("suggestion_rumor_check", True, bool, "also drop suggestions that match a known rumour (pins)"),
-    Setting("check_cache_size", 50_000, int,
-            "texts whose check result is memoised per lexicon version (query/suggestion paths; 0: off)"),
-    Setting("protect_checks", False, bool, "require an API token on the check endpoints (needs service.auth)"),
-    Setting("protect_reviews", True, bool,
-            "the review queue and audit trail need an API token: reader to read, reviewer to decide "
-            "(false: open to anyone who reaches the port; decisions without a token are recorded as anonymous)"),
-    Setting("upstream_url", None, str, "search upstream (Elasticsearch/OpenSearch); turns the search proxy on"),
-    Setting("upstream_prefix", "/es", str, "path prefix of the search proxy routes"),
-    Setting("upstream_username", None, str, "basic-auth user for the upstream"),
-    Setting("upstream_password", None, str, "basic-auth password for the upstream (never shown)"),
-    Setting("upstream_api_key", None, str, "API key for the upstream, sent as `Authorization: ApiKey ...` (never shown)"),
-    Setting("upstream_timeout", 10.0, float, "upstream request timeout (seconds)"),
-    Setting("upstream_max_connections", 100, int, "connection pool size towards the upstream"),
-    Setting("search_hit_fields", None, tuple, "comma-separated document fields the proxy checks in search hits"),
-    Setting("search_query_fields", None, tuple, "comma-separated query fields the proxy checks"),
-    Setting("search_pin_mode", None, str, "how the proxy presents refutation pins (see docs/search.md)"),
-    Setting("search_allowed_features", None, tuple,
-            "comma-separated search request features the proxy lets through unfiltered (aggregations, inner_hits, "
-            "scripts, profile, ext); default none: refused with 403, see docs/search.md"),
-    Setting("recent_sample_size", 2000, int, "in-memory ring of recent texts (queries, suggestions, titles) for previews"),
-    Setting("sample_flush_seconds", 5.0, float, "how often the sample ring is handed to registered sample sinks"),
-    Setting("rumor_refresh_seconds", 30.0, float, "how often the rumour index reloads from the database (0: never)"),
-    Setting("matrix_history_size", 5000, int, "reviewed candidates kept as history for matrix-account detection"),
-    Setting("matrix_history_hours", 72.0, float, "how far back the matrix-account history reaches"),
-    Setting("review_page_size", 100, int, "default page size of GET /v1/reviews"),
-    Setting("review_timezone", "Asia/Shanghai", str,
-            "zone of candidate timestamps given without one (IANA name such as Asia/Shanghai, or +08:00)"),
-    Setting("placeholder_sources", None, tuple,
-            "comma-separated declared sources that count as no source (default: the built-in hearsay list)"),
-    Setting("log_level", "info", str, "uvicorn log level"),
-    # editorial lexicon store (service.admin); None = the store's own default (plugin.store.StoreConfig)
-    Setting("reload_interval", None, float, "seconds between checks for a newly published lexicon version (store default 2)"),
-    Setting("four_eyes", None, bool,
-            "publishing needs an approver who neither drafted nor changed the change-set (store default true)"),
-    Setting("single_operator", None, bool,
-            "allow the CLI's --single-operator mode (no token, recorded as single-operator:<os user>; "
-            "store default false)"),
-    Setting("max_new_block_share", None, float, "share of the preview corpus a draft may newly block without force"),
-    Setting("extra_categories", None, tuple, "comma-separated lexicon categories accepted besides the known ones"),
-    Setting("sample_limit", None, int, "recent texts per kind the lexicon store keeps for previews"),
-)
-
-_ACTIONS = ("label", "limit", "review", "block")
-#: Settings never shown by ``public()`` (``/-/settings``).
+#: Settings never shown by :meth:`ServiceConfig.public` (``/-/settings``).
 SECRETS = ("upstream_password", "upstream_api_key")
 
+#: Flat names of the settings whose name is not their field's (``section.field`` → name).
+SETTING_NAMES: dict[str, str] = {
+    "search.hit_fields": "search_hit_fields",
+    "search.query_fields": "search_query_fields",
+    "search.pin_mode": "search_pin_mode",
+    "search.allowed_features": "search_allowed_features",
+    "rumors.refresh_seconds": "rumor_refresh_seconds",
+    "review.naive_timezone": "review_timezone",
+}
 
-def _parse(setting: Setting, raw: str) -> Any:
-    if setting.type is bool:
-        low = raw.strip().lower()
-        if low in ("1", "true", "yes", "on"):
-            return True
-        if low in ("0", "false", "no", "off", ""):
-            return False
-        raise ValueError(f"{ENV_PREFIX}{setting.name.upper()}: expected true/false, got {raw!r}")
-    if setting.default is None and raw.strip() == "":
-        return None
-    if setting.type is tuple:
-        return tuple(p.strip() for p in raw.split(",") if p.strip())
-    try:
-        return setting.type(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_PREFIX}{setting.name.upper()}: expected {setting.type.__name__}, got {raw!r}") from None
+Action = Literal["label", "limit", "review", "block"]
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-@dataclass(frozen=True)
-class ServiceConfig:
-    """Settings of one service instance (see :data:`SETTINGS` for help on each)."""
+class SearchSettings(BaseModel):
+    """The search proxy (``service.proxy``) and its upstream; the guard's defaults where ``None``."""
 
-    db_path: str = "qinglang.db"
-    host: str = "127.0.0.1"
-    port: int = 8080
-    workers: int = 1
-    max_body_bytes: int = 1_048_576
-    max_query_chars: int = 256
-    max_text_chars: int = 20_000
-    max_suggestions: int = 50
-    max_candidates: int = 200
-    max_request_chars: int = 200_000
-    check_threads: int = 4
-    suggestion_drop_action: str = "label"
-    suggestion_rumor_check: bool = True
-    check_cache_size: int = 50_000
-    protect_checks: bool = False
-    protect_reviews: bool = True
-    upstream_url: str | None = None
-    upstream_prefix: str = "/es"
-    upstream_username: str | None = None
-    upstream_password: str | None = None
-    upstream_api_key: str | None = None
-    upstream_timeout: float = 10.0
-    upstream_max_connections: int = 100
-    search_hit_fields: tuple[str, ...] | None = None
-    search_query_fields: tuple[str, ...] | None = None
-    search_pin_mode: str | None = None
-    search_allowed_features: tuple[str, ...] | None = None
-    recent_sample_size: int = 2000
-    sample_flush_seconds: float = 5.0
-    rumor_refresh_seconds: float = 30.0
-    matrix_history_size: int = 5000
-    matrix_history_hours: float = 72.0
-    review_page_size: int = 100
-    review_timezone: str = "Asia/Shanghai"
-    placeholder_sources: tuple[str, ...] | None = None
-    log_level: str = "info"
-    reload_interval: float | None = None
-    four_eyes: bool | None = None
-    single_operator: bool | None = None
-    max_new_block_share: float | None = None
-    extra_categories: tuple[str, ...] | None = None
-    sample_limit: int | None = None
+    model_config = _FROZEN
 
-    def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_query_chars", "max_text_chars", "max_suggestions", "max_candidates",
-                     "max_request_chars", "check_threads", "recent_sample_size", "review_page_size", "workers"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if self.check_cache_size < 0:
-            raise ValueError("check_cache_size must be 0 or more")
-        if self.suggestion_drop_action not in _ACTIONS:
-            raise ValueError(f"suggestion_drop_action must be one of {', '.join(_ACTIONS)}")
-        if not 0 < self.port < 65536:
-            raise ValueError("port must be 1-65535")
-        if self.search_allowed_features:
-            from plugin.search.policy import FEATURES
+    upstream_url: str | None = Field(
+        default=None, description="search upstream (Elasticsearch/OpenSearch); turns the search proxy on")
+    upstream_prefix: str = Field(
+        default="/es", description="path prefix of the search proxy routes")
+    upstream_username: str | None = Field(
+        default=None, description="basic-auth user for the upstream")
+    upstream_password: str | None = Field(
+        default=None, description="basic-auth password for the upstream (never shown)")
+    upstream_api_key: str | None = Field(
+        default=None, description="API key for the upstream, sent as `Authorization: ApiKey ...` (never shown)")
+    upstream_timeout: float = Field(
+        default=10.0, description="upstream request timeout (seconds)")
+    upstream_max_connections: int = Field(
+        default=100, description="connection pool size towards the upstream")
+    hit_fields: tuple[str, ...] | None = Field(
+        default=None, description="comma-separated document fields the proxy checks in search hits")
+    query_fields: tuple[str, ...] | None = Field(
+        default=None, description="comma-separated query fields the proxy checks")
+    pin_mode: str | None = Field(
+        default=None, description="how the proxy presents refutation pins (see docs/search.md)")
+    allowed_features: tuple[str, ...] | None = Field(
+        default=None, description="comma-separated search request features the proxy lets through unfiltered "
+                                  "(aggregations, inner_hits, scripts, profile, ext); default none: refused with "
+                                  "403, see docs/search.md")
 
-            unknown = sorted(set(self.search_allowed_features) - set(FEATURES))
-            if unknown:
-                raise ValueError(f"search_allowed_features: unknown feature(s) {', '.join(unknown)}; "
-                                 f"known: {', '.join(FEATURES)}")
-        from plugin.review.settings import resolve_timezone
+    @field_validator("allowed_features")
+    @classmethod
+    def _known_features(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(value or ()) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown feature(s) {', '.join(unknown)}; known: {', '.join(FEATURES)}")
+        return value
 
+
+class RumorSettings(BaseModel):
+    """The rumour index (``plugin.rumors``)."""
+
+    model_config = _FROZEN
+
+    refresh_seconds: float = Field(
+        default=30.0, description="how often the rumour index reloads from the database (0: never)")
+
+
+class ServiceConfig(BaseModel):
+    """Settings of one service instance (:data:`SETTINGS` lists every one with its help)."""
+
+    model_config = _FROZEN
+
+    db_path: str = Field(
+        default="qinglang.db",
+        description="SQLite file shared by the rumour index, review records and lexicon versions")
+    host: str = Field(
+        default="127.0.0.1", description="address `qinglang serve` binds")
+    port: int = Field(
+        default=8080, ge=1, le=65535, description="port `qinglang serve` listens on")
+    workers: int = Field(
+        default=1, ge=1, description="uvicorn worker processes for `qinglang serve` (each holds its own matcher)")
+    log_level: LogLevel = Field(
+        default="info", description="uvicorn log level")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="largest request body accepted; larger bodies get 413")
+    max_query_chars: int = Field(
+        default=256, ge=1, description="longest query, suggestion prefix or suggestion (characters)")
+    max_text_chars: int = Field(
+        default=20_000, ge=1, description="longest candidate title + text (characters)")
+    max_suggestions: int = Field(
+        default=50, ge=1, description="most suggestions in one /v1/suggestions/filter request")
+    max_candidates: int = Field(
+        default=200, ge=1, description="most candidates in one /v1/trending/review request")
+    max_request_chars: int = Field(
+        default=200_000, ge=1, description="most characters checked in one request, all items together (query; "
+                                           "prefix + suggestions; candidates' titles + texts); larger requests "
+                                           "get 413")
+    check_threads: int = Field(
+        default=4, ge=1, description="worker threads that run matching for the check, suggestion and trending "
+                                     "routes (never the event loop); further requests wait for a free thread while "
+                                     "other routes stay responsive")
+    suggestion_drop_action: Action = Field(
+        default="label", description="suggestions whose lexicon action is at least this (label/limit/review/block) "
+                                     "are dropped")
+    suggestion_rumor_check: bool = Field(
+        default=True, description="also drop suggestions that match a known rumour (pins)")
+    check_cache_size: int = Field(
+        default=50_000, ge=0, description="texts whose check result is memoised per lexicon version "
+                                          "(query/suggestion paths; 0: off)")
+    protect_checks: bool = Field(
+        default=False, description="require an API token (reader) on the check endpoints")
+    protect_reviews: bool = Field(
+        default=True, description="the review queue and audit trail need an API token: reader to read, reviewer "
+                                  "to decide (false: open to anyone who reaches the port; decisions without a token "
+                                  "are recorded as anonymous)")
+    review_page_size: int = Field(
+        default=100, ge=1, description="default page size of GET /v1/reviews")
+    recent_sample_size: int = Field(
+        default=2000, ge=1, description="in-memory ring of recent texts (queries, suggestions, titles) for previews")
+    sample_flush_seconds: float = Field(
+        default=5.0, description="how often the sample ring is handed to registered sample sinks")
+    search: SearchSettings = SearchSettings()  # sections are frozen: one default instance each
+    rumors: RumorSettings = RumorSettings()
+    review: ReviewSettings = ReviewSettings()
+    store: StoreConfig = StoreConfig()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _by_setting_name(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """Accept flat setting names (``upstream_url=...``) and name settings, not field paths, in errors
+        (environment variables when validating :meth:`from_env`)."""
+        if isinstance(data, Mapping):
+            data = _nest(data)
         try:
-            resolve_timezone(self.review_timezone)
-        except ValueError as exc:
-            raise ValueError(f"review_timezone: {exc}") from None
+            return handler(data)
+        except ValidationError as exc:
+            use_env = bool(info.context and info.context.get("env"))
+            raise ValueError("; ".join(_describe(e, use_env) for e in exc.errors())) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "ServiceConfig":
-        """Defaults, then ``QINGLANG_*`` variables, then ``overrides`` (``None`` overrides are ignored)."""
+        """Defaults, then ``QINGLANG_*`` variables, then ``overrides`` (flat names; ``None`` is ignored)."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for s in SETTINGS:
-            key = ENV_PREFIX + s.name.upper()
-            if key in env:
-                values[s.name] = _parse(s, env[key])
+        values: dict[str, Any] = {s.name: s.parse(env[s.env]) for s in SETTINGS if s.env in env}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return cls(**values)
+        return _validate(values)
 
     def to_env(self) -> dict[str, str]:
-        """The ``QINGLANG_*`` variables that reproduce this config (for worker processes)."""
-        out = {}
-        for s in SETTINGS:
-            v = getattr(self, s.name)
-            if v is None:
-                continue
-            if isinstance(v, bool):
-                v = str(v).lower()
-            elif isinstance(v, tuple):
-                v = ",".join(v)
-            out[ENV_PREFIX + s.name.upper()] = str(v)
-        return out
+        """The ``QINGLANG_*`` variables that reproduce this config (for worker processes); every setting is
+        given, so variables inherited from the parent process cannot change it."""
+        return {s.env: s.format(s.value(self)) for s in SETTINGS}
 
     def public(self) -> dict[str, Any]:
-        """Settings safe to show: secrets masked, the upstream URL reduced to scheme, host and path."""
-        d = {s.name: getattr(self, s.name) for s in SETTINGS}
+        """Settings by name, safe to show: secrets masked, the upstream URL reduced to scheme, host and path."""
+        d = {s.name: s.value(self) for s in SETTINGS}
         for secret in SECRETS:
             if d.get(secret):
                 d[secret] = "***"
-        if self.upstream_url:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(self.upstream_url)
+        if self.search.upstream_url:
+            parts = urlsplit(self.search.upstream_url)
             host = parts.hostname or ""
             d["upstream_url"] = parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host).geturl()
         return d
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its flat ``name``, where it lives (``path``), default, type and help."""
+
+    name: str
+    path: tuple[str, ...]
+    default: Any
+    type: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        """The environment variable (``QINGLANG_<NAME>``)."""
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def section(self) -> str:
+        """``service`` for the service's own settings, else the section (``search``, ``review`` ...)."""
+        return self.path[0] if len(self.path) > 1 else "service"
+
+    def value(self, config: Any) -> Any:
+        """This setting's value in ``config``."""
+        for part in self.path:
+            config = getattr(config, part)
+        return config
+
+    def parse(self, raw: str) -> Any:
+        """A value from the text of an environment variable: true/false words for booleans, comma-separated
+        lists, empty text for ``None``; other types are converted when the config is validated."""
+        args = typing.get_args(self.type)
+        optional = type(None) in args
+        base = next((a for a in args if a is not type(None)), self.type) if args and optional else self.type
+        if optional and raw.strip() == "":
+            return None
+        if base is bool:
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(f"{self.env}: expected true/false, got {raw!r}")
+        if typing.get_origin(base) is tuple:
+            return tuple(p.strip() for p in raw.split(",") if p.strip())
+        return raw
+
+    @staticmethod
+    def format(value: Any) -> str:
+        """The text of an environment variable holding ``value`` (the inverse of :meth:`parse`)."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, tuple):
+            return ",".join(value)
+        return str(value)
+
+
+#: The sections, in documentation order.
+_SECTIONS: dict[str, type] = {"search": SearchSettings, "rumors": RumorSettings, "review": ReviewSettings,
+                              "store": StoreConfig}
+
+
+def _section_settings(section: str, cls: type) -> list[Setting]:
+    """The settings of one section (a pydantic model or a settings dataclass)."""
+    out = []
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        for name, f in cls.model_fields.items():
+            path = (section, name) if section else (name,)
+            if not section and f.annotation in _SECTIONS.values():
+                continue
+            out.append(Setting(SETTING_NAMES.get(".".join(path), name), path, f.get_default(call_default_factory=True),
+                               f.annotation, f.description or ""))
+    else:
+        hints = typing.get_type_hints(cls)
+        for df in dataclasses.fields(typing.cast(Any, cls)):
+            path = (section, df.name)
+            out.append(Setting(SETTING_NAMES.get(".".join(path), df.name), path, df.default, hints[df.name],
+                               setting_help(df)))
+    return out
+
+
+#: Every setting, in documentation order: the service's own, then each section's.
+SETTINGS: tuple[Setting, ...] = tuple(
+    _section_settings("", ServiceConfig) + [s for name, cls in _SECTIONS.items() for s in _section_settings(name, cls)]
+)
+_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+_BY_PATH: dict[tuple[str, ...], Setting] = {s.path: s for s in SETTINGS}
+assert len(_BY_NAME) == len(SETTINGS), "setting names must be unique across sections"
+
+
+def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with flat setting names moved into their sections (a section given whole is kept)."""
+    out: dict[str, Any] = {}
+    flat: dict[str, dict[str, Any]] = {}
+    for key, value in data.items():
+        s = _BY_NAME.get(key)
+        if s is not None and len(s.path) == 2:
+            flat.setdefault(s.path[0], {})[s.path[1]] = value
+        else:
+            out[key] = value
+    for section, values in flat.items():
+        given = out.get(section, {})
+        if isinstance(given, BaseModel):
+            given = given.model_dump()
+        elif dataclasses.is_dataclass(given) and not isinstance(given, type):
+            given = {f.name: getattr(given, f.name) for f in dataclasses.fields(given)}
+        out[section] = {**given, **values}
+    return out
+
+
+def _describe(error: Any, use_env: bool) -> str:
+    """One validation error, naming the setting (``port: ...``, or ``QINGLANG_PORT: ...``)."""
+    loc = tuple(str(p) for p in error.get("loc", ()))
+    msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    s = _BY_PATH.get(loc[:2]) or _BY_PATH.get(loc[:1])
+    if s is None and len(loc) == 1 and loc[0] in _SECTIONS:  # raised by the section as a whole
+        field, sep, rest = msg.partition(": ")  # settings dataclasses name the field first
+        s = _BY_PATH.get((loc[0], field)) if sep else None
+        msg = rest if s is not None else msg
+    if error.get("type") in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"unknown setting {'.'.join(loc)!r}"
+    where = (s.env if use_env else s.name) if s is not None else ".".join(loc) or "settings"
+    if use_env and s is not None and "input" in error and isinstance(error["input"], str):
+        msg += f" (got {error['input']!r})"
+    return f"{where}: {msg}"
+
+
+def store_settings_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
+    """The lexicon store section alone from ``QINGLANG_*`` variables (for the CLI's lexicon commands, which
+    need no other setting)."""
+    env = os.environ if environ is None else environ
+    values = {s.name: s.parse(env[s.env]) for s in SETTINGS if s.section == "store" and s.env in env}
+    return _validate(values).store
+
+
+def _validate(values: dict[str, Any]) -> ServiceConfig:
+    """``ServiceConfig`` from flat values read from the environment; a ``ValueError`` naming the variables."""
+    try:
+        return ServiceConfig.model_validate(values, context={"env": True})
+    except ValidationError as exc:
+        raise ValueError("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())) from None

@@ -1,40 +1,92 @@
-"""HTTP errors: one JSON shape for every error, and the handlers that produce it.
+"""HTTP errors: one handler and one shape for every error the service produces, RFC 9457 problem details
+(``Content-Type: application/problem+json``)::
 
-    {"error": "<code>", "message": "<one line>", "detail": [...]}   (detail only for validation errors)
+    {"type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+     "detail": "candidates[0].topic_type: Input should be ...",      # one line
+     "error": "validation_error",                                     # stable code (clients key on it)
+     "errors": [{"loc": ["body", "candidates", 0, "topic_type"], "field": "candidates[0].topic_type",
+                 "msg": "Input should be ...", "type": "enum"}]}       # field problems only
 
-Bad input never reaches a 500: malformed JSON → 400, wrong types / unknown fields / missing
-fields / bad enum values → 422 naming the field, oversized bodies → 413, unknown ids → 404,
-conflicts → 409. ``BodyLimitMiddleware`` enforces ``max_body_bytes`` before the body is parsed.
+``type`` is ``about:blank`` (the status says what kind of problem it is, ``title`` is its phrase) and the
+``error`` member names the problem precisely; other members carry context (``setting`` / ``limit`` /
+``actual`` of a 413, ``base_version`` / ``live_version`` / ``revision`` of a lexicon conflict, ``issues``
+of a refused lexicon change). Codes:
+
+- 400 ``malformed_json``, ``missing_body``, ``bad_request``;
+- 401 ``unauthorized``; 403 ``forbidden``, ``four_eyes``; 404 ``not_found``; 405 ``method_not_allowed``;
+- 409 ``conflict``; 413 ``body_too_large`` (``max_body_bytes``), ``too_large`` (``max_request_chars``);
+- 422 ``validation_error`` (with ``errors``), ``invalid_lexicon`` and ``import_refused`` (with ``issues``),
+  ``invalid_input``;
+- 500 ``guard_error``, ``internal_error`` (logged; the message never leaks).
+
+Bad input never reaches a 500: malformed JSON → 400, wrong types / unknown fields / missing fields / bad
+enum values → 422 naming the field, oversized bodies → 413, unknown ids → 404, conflicts → 409.
+``BodyLimitMiddleware`` enforces ``max_body_bytes`` before the body is parsed. The search proxy answers its
+own errors in the search engines' shape (:mod:`service.proxy`); the editor page redirects with a message.
 """
 
 from __future__ import annotations
 
+import http
+import json
 import logging
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plugin.errors import GuardError, InputError
+from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreError
+from plugin.store import ValidationError as StoreValidationError
 
 __all__ = [
-    "BodyLimitMiddleware", "ServiceError", "clean_loc", "field_error", "install_error_handlers", "validation_error",
+    "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "Problem", "ServiceError", "clean_loc", "field_error",
+    "handle_error", "install_error_handlers", "invalid", "problem", "problem_body", "to_problem",
 ]
 
 log = logging.getLogger("qinglang.service")
 
+#: Media type of every error answer.
+PROBLEM_JSON = "application/problem+json"
+
 
 class ServiceError(Exception):
-    """An error with its HTTP status and a stable code."""
+    """An error the service answers as a problem: HTTP ``status``, stable ``code``, one-line ``detail``,
+    field problems (``errors``, from :func:`field_error`) and extra members."""
 
-    def __init__(self, status: int, code: str, message: str, detail: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.detail = status, code, message, detail
+    def __init__(self, status: int, code: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+                 headers: Mapping[str, str] | None = None, **members: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.errors, self.headers, self.members = errors, dict(headers or {}), members
+
+
+def problem_body(status: int, code: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+                 **members: Any) -> dict[str, Any]:
+    """The problem document (see the module docstring)."""
+    try:
+        title = http.HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "error": code}
+    if errors is not None:
+        body["errors"] = errors
+    for key, value in members.items():
+        body.setdefault(key, value)  # the standard members win
+    return body
+
+
+def problem(status: int, code: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+            headers: Mapping[str, str] | None = None, **members: Any) -> JSONResponse:
+    """A problem response (``application/problem+json``)."""
+    return JSONResponse(problem_body(status, code, detail, errors=errors, **members), status_code=status,
+                        headers=dict(headers) if headers else None, media_type=PROBLEM_JSON)
 
 
 #: Location segments pydantic adds for its own schema steps, never a field of the request:
@@ -74,13 +126,15 @@ def _field(loc: Iterable[Any]) -> str:
 
 
 def field_error(loc: tuple[Any, ...], msg: str, type_: str = "value_error") -> dict[str, Any]:
+    """One entry of a problem's ``errors``: where (``loc``, and ``field`` as the client writes it), what."""
     return {"loc": list(loc), "field": _field(loc), "msg": msg, "type": type_}
 
 
-def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
-    """The 422 response (400 when the body is not JSON at all). Locations name the client's fields only
-    (pydantic's internal segments are stripped); the errors of one field's union members are merged."""
-    detail: list[dict[str, Any]] = []
+def _validation_problem(errors: list[dict[str, Any]]) -> ServiceError:
+    """The 422 for pydantic's ``errors`` (400 when the body is not JSON at all). Locations name the client's
+    fields only (pydantic's internal segments are stripped); the errors of one field's union members are
+    merged."""
+    found: list[dict[str, Any]] = []
     by_field: dict[tuple[Any, ...], dict[str, Any]] = {}
     for e in errors:
         raw = tuple(e.get("loc", ()))
@@ -90,11 +144,9 @@ def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
         if etype == "json_invalid":
             ctx = e.get("ctx") or {}
             reason = ctx.get("error") or msg
-            return JSONResponse(
-                {"error": "malformed_json", "message": f"request body is not valid JSON: {reason}"}, status_code=400
-            )
+            return ServiceError(400, "malformed_json", f"request body is not valid JSON: {reason}")
         if etype == "missing" and e.get("input") is None and loc in (("body",), ()):
-            return JSONResponse({"error": "missing_body", "message": "request body (JSON) is required"}, status_code=400)
+            return ServiceError(400, "missing_body", "request body (JSON) is required")
         if loc == ("body",) and etype in ("model_attributes_type", "model_type", "dict_type"):
             msg = "request body must be a JSON object"
         elif etype == "extra_forbidden":
@@ -108,58 +160,124 @@ def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
             continue
         item = field_error(loc, msg, etype)
         by_field.setdefault(loc, item)
-        detail.append(item)
-    message = "; ".join(f"{d['field']}: {d['msg']}" for d in detail[:5])
-    if len(detail) > 5:
-        message += f" (and {len(detail) - 5} more)"
-    return JSONResponse({"error": "validation_error", "message": message, "detail": detail}, status_code=422)
+        found.append(item)
+    return invalid(found)
 
 
-async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return validation_error(list(exc.errors()))
+def invalid(errors: list[dict[str, Any]]) -> ServiceError:
+    """A 422 ``validation_error`` listing ``errors`` (:func:`field_error`); its detail names the first five."""
+    detail = "; ".join(f"{d['field']}: {d['msg']}" for d in errors[:5])
+    if len(errors) > 5:
+        detail += f" (and {len(errors) - 5} more)"
+    return ServiceError(422, "validation_error", detail or "invalid request", errors=errors)
 
 
-async def _on_pydantic(request: Request, exc: ValidationError) -> JSONResponse:
-    return validation_error([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
+#: Codes of HTTP errors raised without one (Starlette's routing, ``HTTPException``).
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "body_too_large", 422: "validation_error"}
 
 
-async def _on_service_error(request: Request, exc: ServiceError) -> JSONResponse:
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-    if exc.detail is not None:
-        body["detail"] = exc.detail
-    return JSONResponse(body, status_code=exc.status)
+def _store_problem(exc: StoreError) -> ServiceError:
+    if isinstance(exc, StoreValidationError):
+        return ServiceError(422, "invalid_lexicon", str(exc), issues=[i.to_dict() for i in exc.issues])
+    if isinstance(exc, ConflictError):
+        return ServiceError(409, "conflict", str(exc), base_version=exc.base_version, live_version=exc.live_version,
+                            revision=exc.revision)
+    if isinstance(exc, NotFoundError):
+        return ServiceError(404, "not_found", str(exc))
+    if isinstance(exc, FourEyesError):
+        return ServiceError(403, "four_eyes", str(exc))
+    return ServiceError(400, "bad_request", str(exc))
 
 
-async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden", 413: "body_too_large"}
-    msg = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return JSONResponse({"error": codes.get(exc.status_code, "http_error"), "message": msg},
-                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+def to_problem(request: Request, exc: Exception) -> ServiceError:
+    """What ``exc`` means for the client: every error the app raises, as one :class:`ServiceError`."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return _validation_problem(list(exc.errors()))
+    if isinstance(exc, ValidationError):  # a model validated in a route body
+        return _validation_problem([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
+    if isinstance(exc, StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return ServiceError(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), detail,
+                            headers=exc.headers)
+    if isinstance(exc, StoreError):
+        return _store_problem(exc)
+    if isinstance(exc, InputError):
+        return ServiceError(422, "invalid_input", str(exc))
+    if isinstance(exc, GuardError):
+        log.exception("guard error on %s", request.url.path, exc_info=exc)
+        return ServiceError(500, "guard_error", str(exc))
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return ServiceError(500, "internal_error", "internal error (logged)")
 
 
-async def _on_input(request: Request, exc: InputError) -> JSONResponse:
-    return JSONResponse({"error": "invalid_input", "message": str(exc)}, status_code=422)
-
-
-async def _on_guard(request: Request, exc: GuardError) -> JSONResponse:
-    log.exception("guard error on %s", request.url.path)
-    return JSONResponse({"error": "guard_error", "message": str(exc)}, status_code=500)
-
-
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s", request.url.path)
-    return JSONResponse({"error": "internal_error", "message": "internal error (logged)"}, status_code=500)
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The service's one error handler: ``exc`` as a problem response (a redirect raised as an
+    ``HTTPException``, e.g. the editor page's sign-in, stays a bodiless redirect)."""
+    p = to_problem(request, exc)
+    if p.status < 400:
+        return Response(status_code=p.status, headers=p.headers)
+    return problem(p.status, p.code, p.detail, errors=p.errors, headers=p.headers, **p.members)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers above on ``app``."""
-    app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
-    app.add_exception_handler(ValidationError, _on_pydantic)  # type: ignore[arg-type]
-    app.add_exception_handler(ServiceError, _on_service_error)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
-    app.add_exception_handler(InputError, _on_input)  # type: ignore[arg-type]
-    app.add_exception_handler(GuardError, _on_guard)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _on_unexpected)
+    """Route every exception through :func:`handle_error` (registered per class so that Starlette's
+    inner exception middleware, inside the security headers and metrics, answers all but the last resort),
+    and document the problem shape in the app's OpenAPI schema."""
+    for exc_class in (RequestValidationError, ValidationError, ServiceError, StarletteHTTPException, StoreError,
+                      InputError, GuardError, Exception):
+        app.add_exception_handler(exc_class, handle_error)
+    _document_problems(app)
+
+
+class FieldProblem(BaseModel):
+    """One entry of a problem's ``errors``."""
+
+    loc: list[str | int] = Field(description="location: body / query / path, then the field's path")
+    field: str = Field(description="the field as the client writes it, e.g. candidates[0].topic_type")
+    msg: str
+    type: str = Field(description="pydantic's error type, or too_long / missing")
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457, ``application/problem+json``); other members may carry context."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field("about:blank", description="about:blank: the status and ``error`` say what happened")
+    title: str = Field(description="the HTTP status phrase")
+    status: int
+    detail: str = Field(description="what went wrong, one line")
+    error: str = Field(description="stable error code (validation_error, not_found, too_large, ...)")
+    errors: list[FieldProblem] | None = Field(None, description="field problems (validation errors only)")
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The app's OpenAPI schema with FastAPI's ``{"detail": [...]}`` 422 replaced by :class:`Problem`."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            defs = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(defs.pop("$defs", {}))
+            schemas["Problem"] = defs
+            answer = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    if "422" in responses:
+                        responses["422"] = {"description": "Validation error (a problem with ``errors``)",
+                                            "content": answer}
+                    responses.setdefault("4XX", {"description": "Client error (a problem)", "content": answer})
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class BodyLimitMiddleware:
@@ -213,10 +331,8 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def _reply(send: Send, status: int, code: str, message: str) -> None:
-        import json
-
-        body = json.dumps({"error": code, "message": message}).encode()
+        body = json.dumps(problem_body(status, code, message)).encode()
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})

@@ -13,11 +13,12 @@ it must be strict JSON (:mod:`plugin.search.strict_json`: depth, finite numbers,
 request features of :data:`plugin.search.policy.FEATURES` not in ``search_allowed_features`` are
 refused with 403 (see docs/search.md).
 
-Configuration (read from ``app.state.guard.config``, all optional except ``upstream_url``):
+Configuration (the ``search`` section of ``app.state.guard.config``, all optional except ``upstream_url``;
+``max_body_bytes`` and ``suggestion_drop_action`` from the service's own settings):
 ``upstream_url``, ``upstream_prefix``, ``upstream_username`` / ``upstream_password`` (basic auth),
 ``upstream_api_key`` (``Authorization: ApiKey ...``), ``upstream_timeout`` (seconds),
 ``upstream_max_connections``, ``search_hit_fields``, ``search_query_fields``, ``search_pin_mode``,
-``search_allowed_features``, ``max_body_bytes``.
+``search_allowed_features``.
 One ``httpx.AsyncClient`` is shared by every request; put your own in
 ``app.state.search_proxy_client`` before the first request (tests inject ``httpx.MockTransport``).
 """
@@ -53,7 +54,10 @@ from plugin.search.policy import (
     check_search_body,
 )
 
+from .config import SearchSettings, ServiceConfig
+from .errors import problem
 from .routes.deps import run_check
+from .state import state_of
 
 __all__ = ["install", "start", "stop", "build_search_guard", "DEFAULT_PREFIX"]
 
@@ -111,21 +115,23 @@ def _error(status: int, kind: str, reason: str) -> JSONResponse:
     return JSONResponse({"error": {"type": kind, "reason": reason}, "status": status}, status_code=status)
 
 
-def _config(app: FastAPI) -> Any:
-    return app.state.guard.config
+def _config(app: FastAPI) -> ServiceConfig:
+    return state_of(app).config
+
+
+def _settings(app: FastAPI) -> SearchSettings:
+    return _config(app).search
 
 
 def _too_large(limit: int) -> _UpstreamError:
-    message = f"request body exceeds max_body_bytes={limit}"
-    return _UpstreamError(JSONResponse({"error": "body_too_large", "message": message}, status_code=413))
+    """The service's own 413 (the same problem ``BodyLimitMiddleware`` answers)."""
+    return _UpstreamError(problem(413, "body_too_large", f"request body exceeds max_body_bytes={limit}"))
 
 
 async def _read_body(app: FastAPI, request: Request) -> bytes:
     """The request body, whatever the method, read up to ``max_body_bytes`` (413 past it, before anything
     goes upstream). ``BodyLimitMiddleware`` does the same for the whole service; this holds without it."""
-    limit = getattr(_config(app), "max_body_bytes", None)
-    if not limit:
-        return await request.body()
+    limit = _config(app).max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
@@ -183,15 +189,15 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
     """The guard the proxy uses: the service's :class:`plugin.guard.Guard` (``app.state.guard.checks``:
     live matcher, rumour index, policy and caches), so the proxy decides as the check routes do."""
     state = app.state.guard
-    cfg = state.config
+    cfg = state.config.search
     options: dict[str, Any] = {}
-    if getattr(cfg, "search_hit_fields", None) is not None:
-        options["hit_fields"] = tuple(cfg.search_hit_fields)
-    if getattr(cfg, "search_query_fields", None) is not None:
-        options["query_fields"] = tuple(cfg.search_query_fields)
-    if getattr(cfg, "search_pin_mode", None):
-        options["pin_mode"] = cfg.search_pin_mode
-    options["allowed_features"] = frozenset(getattr(cfg, "search_allowed_features", None) or ())
+    if cfg.hit_fields is not None:
+        options["hit_fields"] = tuple(cfg.hit_fields)
+    if cfg.query_fields is not None:
+        options["query_fields"] = tuple(cfg.query_fields)
+    if cfg.pin_mode:
+        options["pin_mode"] = cfg.pin_mode
+    options["allowed_features"] = frozenset(cfg.allowed_features or ())
     return SearchGuard(state.checks, config=SearchGuardConfig(**options))
 
 
@@ -202,15 +208,15 @@ def _guard(app: FastAPI) -> SearchGuard:
     return guard
 
 
-def _make_client(cfg: Any) -> httpx.AsyncClient:
+def _make_client(cfg: SearchSettings) -> httpx.AsyncClient:
     auth = None
     headers = {}
-    if getattr(cfg, "upstream_username", None):
-        auth = httpx.BasicAuth(cfg.upstream_username, getattr(cfg, "upstream_password", "") or "")
-    if getattr(cfg, "upstream_api_key", None):
+    if cfg.upstream_username:
+        auth = httpx.BasicAuth(cfg.upstream_username, cfg.upstream_password or "")
+    if cfg.upstream_api_key:
         headers["authorization"] = f"ApiKey {cfg.upstream_api_key}"
-    timeout = float(getattr(cfg, "upstream_timeout", None) or 10.0)
-    max_conn = int(getattr(cfg, "upstream_max_connections", None) or 100)
+    timeout = cfg.upstream_timeout
+    max_conn = cfg.upstream_max_connections
     return httpx.AsyncClient(
         auth=auth,
         headers=headers,
@@ -222,13 +228,13 @@ def _make_client(cfg: Any) -> httpx.AsyncClient:
 def _client(app: FastAPI) -> httpx.AsyncClient:
     client = getattr(app.state, "search_proxy_client", None)
     if client is None:
-        client = app.state.search_proxy_client = _make_client(_config(app))
+        client = app.state.search_proxy_client = _make_client(_settings(app))
         app.state.search_proxy_owned = True
     return client
 
 
-def _has_credentials(cfg: Any) -> bool:
-    return bool(getattr(cfg, "upstream_username", None) or getattr(cfg, "upstream_api_key", None))
+def _has_credentials(cfg: SearchSettings) -> bool:
+    return bool(cfg.upstream_username or cfg.upstream_api_key)
 
 
 async def _upstream(
@@ -241,7 +247,7 @@ async def _upstream(
     params: list[tuple[str, str]],
     content_type: str = "application/json",
 ) -> httpx.Response:
-    cfg = _config(app)
+    cfg = _settings(app)
     headers = {k: v for k, v in request.headers.items() if k in _FORWARD_REQUEST_HEADERS}
     if content:
         headers.setdefault("content-type", content_type)
@@ -377,10 +383,10 @@ async def _count(app: FastAPI, request: Request, index: str) -> Response:
 
 def install(app: FastAPI) -> None:
     """Add the proxy routes (only when ``upstream_url`` is configured)."""
-    cfg = _config(app)
-    if not getattr(cfg, "upstream_url", None):
+    cfg = _settings(app)
+    if not cfg.upstream_url:
         return
-    prefix = getattr(cfg, "upstream_prefix", None)
+    prefix = cfg.upstream_prefix
     prefix = DEFAULT_PREFIX if prefix is None else prefix.rstrip("/")
     router = APIRouter(prefix=prefix, tags=["search proxy"])
 
@@ -419,7 +425,7 @@ def install(app: FastAPI) -> None:
 
 async def start(app: FastAPI) -> None:
     """Create the shared upstream client (unless one was injected)."""
-    if getattr(_config(app), "upstream_url", None):
+    if _settings(app).upstream_url:
         _client(app)
 
 

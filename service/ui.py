@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from plugin.store import AuthError, StoreError, TokenInfo, ValidationError
+from plugin.store import AuthError, LexiconStore, StoreError, TokenInfo, ValidationError
 
-from . import headers
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
-from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Line, Note, Term, Word
+from .editorial import get_store, live_matcher_for, reload_now
+from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
+from .state import state_of
 
-__all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "install", "router", "same_origin"]
+__all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "router", "same_origin"]
 
 PREFIX = "/admin/ui"
 #: Name of the hidden form field carrying the CSRF token.
@@ -93,15 +94,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACTIONS = ["block", "review", "limit", "label", "allow"]
 
 
-def install(app: FastAPI) -> None:
-    """Add the editor page (and its security headers) to ``app``."""
-    app.include_router(router)
-    headers.install(app, pages=(PREFIX,))
-
-
-def _store(request: Request):
-    from .admin import get_store
-
+def _store(request: Request) -> LexiconStore:
     return get_store(request.app)
 
 
@@ -214,11 +207,10 @@ def index(request: Request, q: str = "", category: str = "",
     store = _store(request)
     store.ensure_seeded()
     res = store.search_entries(version, q=q[:200], category=category or None, limit=200)
-    guard = getattr(request.app.state, "guard", None)
     return _render(request, "index.html", user, entries=res, q=q, category=category,
                    categories=sorted(store.categories()), drafts=store.changesets("draft"),
                    versions=store.versions(30), live=store.live_version(),
-                   serving=getattr(getattr(guard, "live", None), "version", None))
+                   serving=state_of(request.app).live.version)
 
 
 @router.get("/history", response_class=HTMLResponse)
@@ -228,7 +220,7 @@ def history(request: Request, term_id: str) -> HTMLResponse:
 
 
 @router.get("/versions/{number}", response_class=HTMLResponse)
-def version_page(request: Request, number: DbIntPath) -> HTMLResponse:
+def version_page(request: Request, number: DbIntPath) -> Response:
     user = _user(request)
     store = _store(request)
     try:
@@ -262,7 +254,8 @@ def new_changeset(request: Request, note: NoteField = "") -> RedirectResponse:
 
 
 @router.get("/changesets/{cs_id}", response_class=HTMLResponse)
-def changeset_page(request: Request, cs_id: DbIntPath, preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
+def changeset_page(request: Request, cs_id: DbIntPath,
+                   preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX)) -> Response:
     user = _user(request)
     store = _store(request)
     try:
@@ -272,9 +265,8 @@ def changeset_page(request: Request, cs_id: DbIntPath, preview: int = Query(0, g
     issues = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
     report = None
     if preview and cs["status"] == "draft":
-        from .admin import _live_matcher_for
-
-        report = store.preview(cs_id, base_matcher=_live_matcher_for(request, int(cs["base_version"]))).to_dict()
+        base_matcher = live_matcher_for(request.app, int(cs["base_version"]))
+        report = store.preview(cs_id, base_matcher=base_matcher).to_dict()
     return _render(request, "changeset.html", user, cs=cs, issues=issues, report=report,
                    live=store.live_version(), categories=sorted(store.categories()))
 
@@ -329,15 +321,13 @@ def publish(request: Request, cs_id: DbIntPath, expected_revision: int = Form(..
     user = _user(request, "approver")
     store = _store(request)
     url = f"{PREFIX}/changesets/{cs_id}"
-    from .admin import _live_matcher_for
-
     try:
         base = int(store.changeset(cs_id)["base_version"])
         n = store.publish(cs_id, approver=user.name, expected_revision=expected_revision, note=note.strip() or None,
-                          force=bool(force), base_matcher=_live_matcher_for(request, base))
+                          force=bool(force), base_matcher=live_matcher_for(request.app, base))
     except StoreError as exc:
         return _go(url, "err", _error_text(exc))
-    _poke(request)
+    reload_now(request.app)
     return _go(f"{PREFIX}/versions/{n}", "msg", f"version {n} published")
 
 
@@ -362,8 +352,3 @@ def discard(request: Request, cs_id: DbIntPath) -> RedirectResponse:
         return _go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
     return _go(f"{PREFIX}/", "msg", f"draft #{cs_id} discarded")
 
-
-def _poke(request: Request) -> None:
-    from .admin import _poke as poke
-
-    poke(request)

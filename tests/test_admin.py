@@ -180,7 +180,7 @@ def test_publish_must_name_the_revision_that_was_reviewed(env) -> None:
     app, c, h = env
     cs = _draft(c, h, "ed", "线上棋牌")
     r = c.post(f"/v1/admin/changesets/{cs}/publish", json={}, headers=h["ann"])
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "expected_revision"
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "expected_revision"
     seen = c.post(f"/v1/admin/changesets/{cs}/preview", headers=h["ann"]).json()["revision"]
     c.post(f"/v1/admin/changesets/{cs}/changes", headers=h["ed"],  # the author edits after the preview
            json={"op": "add", "entry": {"term": "抢红包", "category": "gambling", "action": "block"}})

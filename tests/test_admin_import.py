@@ -56,14 +56,14 @@ def test_import_of_a_malformed_file_is_422_with_file_and_line(client: TestClient
     assert r.status_code == 422, r.text
     body = r.json()
     if "\x00" in content:  # refused by the request schema before any file is read
-        assert body["detail"][0]["loc"][-1] == "content", body
+        assert body["errors"][0]["loc"][-1] == "content", body
         assert client.get("/v1/admin/changesets").json()["changesets"] == []
         return
     assert body["ok"] is False and body["changeset_id"] is None
     errors = [i for i in body["issues"] if i["level"] == "error"]
     assert errors[0]["source"] == name and errors[0]["line"] == line, errors
     assert fragment in errors[0]["message"]
-    assert body["error"] == "import_refused" and body["message"].startswith(f"{name}:{line}: ")  # the error shape
+    assert body["error"] == "import_refused" and body["detail"].startswith(f"{name}:{line}: ")  # the error shape
     assert client.get("/v1/admin/changesets").json()["changesets"] == []  # nothing half-written
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fastapi import Depends, FastAPI
@@ -30,7 +31,7 @@ def test_the_json_admin_api_refuses_the_login_cookie(db_path: Path, method, path
         client.cookies.set(COOKIE, tokens["adm"])
         r = client.request(method, path, json=body)
         assert r.status_code == 401 and "cookie is not accepted" in r.text, r.text
-        store = app.state.lexicon_store
+        store = app.state.guard.lexicon_store
         assert store.changesets("all") == [] and store.live_version() == 1
         r = client.request(method, path, json=body, headers={"Authorization": f"Bearer {tokens['adm']}"})
         assert r.status_code not in (401, 403), r.text  # the same token as a bearer header is accepted
@@ -50,8 +51,8 @@ def test_protected_checks_and_reviews_take_bearer_tokens_only(make_app, tmp_path
 
 def test_require_role_takes_the_cookie_only_when_asked(tmp_path: Path) -> None:
     app = FastAPI()
-    app.state.db_path = str(tmp_path / "t.db")
-    _, secret = TokenStore(app.state.db_path).create("ed", "editor")
+    app.state.guard = SimpleNamespace(db_path=str(tmp_path / "t.db"), tokens=None)  # what service.auth uses
+    _, secret = TokenStore(app.state.guard.db_path).create("ed", "editor")
 
     @app.get("/api")
     def api(who=Depends(require_role("editor"))) -> dict:

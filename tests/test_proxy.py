@@ -13,7 +13,9 @@ from opensearchpy import OpenSearch
 from plugin.guard import Guard
 from plugin.models import Surface
 from plugin.search.rumor_backend import SearchEngineRumorBackend
+from plugin.search.hooks import SearchGuardConfig
 from service import proxy
+from service.config import ServiceConfig
 from tests.search.engine import RUMORS, build_matcher, os_url, osmem, seed_news  # noqa: F401
 from tests.search.fakes import FakeMatcher, FakeRumors, pin
 
@@ -25,10 +27,11 @@ def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rum
     matcher = matcher or FakeMatcher(TERMS)
     live = SimpleNamespace(current=lambda: matcher)
     app.state.guard = SimpleNamespace(
-        config=SimpleNamespace(upstream_url=upstream, check_threads=2, **cfg),
+        config=ServiceConfig(upstream_url=upstream, check_threads=2, **cfg),
         live=live,
         rumors=rumors,
         checks=Guard(live, rumors),
+        check_limiter=None,
     )
     if handler is not None:
         app.state.search_proxy_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -145,7 +148,7 @@ def test_credentials_from_config_and_shared_client():
         return httpx.Response(200, json={"count": 3})
 
     app = make_app(None, upstream_api_key="abc123")
-    client = proxy._make_client(app.state.guard.config)
+    client = proxy._make_client(app.state.guard.config.search)
     client._transport = httpx.MockTransport(handler)  # keep the configured headers, swap the network
     app.state.search_proxy_client = client
     with TestClient(app) as tc:
@@ -246,7 +249,9 @@ def test_chunked_body_over_the_limit_never_reaches_upstream(tmp_path, method, pa
         r = tc.request(method, path, content=chunked_body(), headers={"content-type": "application/json"})
         assert "content-length" not in {k.lower() for k in r.request.headers}  # really chunked
     assert r.status_code == 413, r.text
-    assert r.json() == {"error": "body_too_large", "message": f"request body exceeds max_body_bytes={LIMIT}"}
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "about:blank", "title": "Request Entity Too Large", "status": 413,
+                        "detail": f"request body exceeds max_body_bytes={LIMIT}", "error": "body_too_large"}
     assert seen == []
 
 
@@ -258,7 +263,7 @@ def test_proxy_enforces_the_limit_on_its_own(method, path):
         chunked = tc.request(method, path, content=chunked_body())
         declared = tc.request(method, path, content=b"{}" + b" " * (LIMIT + 1))
     assert chunked.status_code == declared.status_code == 413
-    assert chunked.json()["error"] == "body_too_large"
+    assert chunked.json()["error"] == "body_too_large" and chunked.json()["status"] == 413
     assert seen == []
 
 
@@ -605,9 +610,9 @@ def test_unknown_allowed_feature_is_a_config_error():
     with pytest.raises(ValueError, match="search_allowed_features: unknown feature"):
         ServiceConfig(search_allowed_features=("aggregations", "everything"))
     assert ServiceConfig.from_env({"QINGLANG_SEARCH_ALLOWED_FEATURES": "aggregations,inner_hits"}) \
-        .search_allowed_features == ("aggregations", "inner_hits")
-    with pytest.raises(ValueError, match="unknown search feature"):
-        proxy.build_search_guard(make_app(search_allowed_features=("nope",)))
+        .search.allowed_features == ("aggregations", "inner_hits")
+    with pytest.raises(ValueError, match="unknown search feature"):  # the library refuses it too
+        SearchGuardConfig(allowed_features=frozenset({"nope"}))
 
 
 # -- fuzz: client bodies and upstream answers never make a 500 ----------------------------------------

@@ -38,10 +38,10 @@ def test_the_queue_needs_a_token_and_a_decision_a_reviewer(make_app):
         r = c.post(f"/v1/reviews/{rid}/decision", json=body)
         assert r.status_code == 401 and r.json()["error"] == "unauthorized"
         r = c.post(f"/v1/reviews/{rid}/decision", json=body, headers=h["rita"])
-        assert r.status_code == 403 and "needs 'reviewer'" in r.json()["message"]
+        assert r.status_code == 403 and "needs 'reviewer'" in r.json()["detail"]
         r = c.post(f"/v1/reviews/{rid}/decision", json={**body, "reviewer": "mallory"}, headers=h["rae"])
-        assert r.status_code == 422 and r.json()["detail"][0]["field"] == "reviewer"
-        assert "identity comes from the API token" in r.json()["message"]
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reviewer"
+        assert "identity comes from the API token" in r.json()["detail"]
         assert c.get(f"/v1/reviews/{rid}", headers=h["rita"]).json()["status"] == "pending"
         r = c.post(f"/v1/reviews/{rid}/decision", json=body, headers=h["rae"])
         assert r.status_code == 200 and r.json()["human"]["reviewer"] == "rae"

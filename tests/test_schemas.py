@@ -59,7 +59,7 @@ def test_review_decisions_refuse_control_characters(make_app, body, field) -> No
     with TestClient(make_app()) as client:
         authorize(client)
         r = client.post("/v1/reviews/any/decision", json=body)
-        assert r.status_code == 422 and [d["field"] for d in r.json()["detail"]] == [field], r.text
+        assert r.status_code == 422 and [d["field"] for d in r.json()["errors"]] == [field], r.text
     with pytest.raises(ValidationError):
         ReviewDecisionRequest.model_validate(body)
 
@@ -73,7 +73,7 @@ def admin(db_path: Path):
     tokens = make_tokens(db_path)
     with TestClient(app) as client:
         client.headers["Authorization"] = f"Bearer {tokens['adm']}"
-        yield app.state.lexicon_store, client
+        yield app.state.guard.lexicon_store, client
 
 
 def _add(entry: dict) -> dict:
@@ -101,7 +101,7 @@ def test_admin_requests_refuse_control_characters_and_store_nothing(admin, path,
     before = (store.changeset(cs)["revision"], len(store.changesets("all")), store.live_version())
     r = client.post("/v1/admin" + path.format(cs=cs), json=body)
     assert r.status_code == 422, r.text
-    assert [d["loc"][:len(loc)] for d in r.json()["detail"]] == [loc], r.text
+    assert [d["loc"][:len(loc)] for d in r.json()["errors"]] == [loc], r.text
     assert (store.changeset(cs)["revision"], len(store.changesets("all")), store.live_version()) == before
     assert store.changeset(cs)["changes"] == []
 
@@ -122,7 +122,7 @@ def test_import_refuses_two_files_of_the_same_name(admin, names) -> None:
     files = [{"name": n, "content": GAMBLING} for n in names]
     r = client.post("/v1/admin/import", json={"files": files})
     assert r.status_code == 422, r.text
-    [err] = r.json()["detail"]
+    [err] = r.json()["errors"]
     assert err["loc"] == ["body", "files", 1, "name"] and "files[0]" in err["msg"]
     assert store.changesets("all") == []
 
@@ -134,7 +134,7 @@ def test_import_refuses_file_names_that_are_not_bare_names(admin, name) -> None:
     store, client = admin
     r = client.post("/v1/admin/import", json={"files": [{"name": name, "content": GAMBLING}]})
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["loc"] == ["body", "files", 0, "name"]
+    assert r.json()["errors"][0]["loc"] == ["body", "files", 0, "name"]
     assert store.changesets("all") == []
 
 

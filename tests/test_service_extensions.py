@@ -1,9 +1,7 @@
-"""The extension hook (service.admin / service.proxy) and property tests over random candidates."""
+"""Extensions (service.state.Extension: the editorial admin, the search proxy) and property tests over random
+candidates."""
 
 from __future__ import annotations
-
-import sys
-import types
 
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
@@ -13,42 +11,53 @@ from plugin.review import DECISIONS
 from tests.conftest_service import *  # noqa: F401,F403
 
 
-def test_extension_install_start_stop(make_app, monkeypatch):
+def test_extension_install_start_stop(make_app, tmp_path, service_matcher):
+    from service.app import create_app
+    from service.config import ServiceConfig
+    from service.state import Extension
+
     calls = []
-    mod = types.ModuleType("service.admin")
 
-    def install(app):
-        router = APIRouter()
+    class Ping:
+        name = "ping"
 
-        @router.get("/v1/admin/ping")
-        def ping():
-            return {"version": app.state.guard.lexicon_version}
+        def install(self, app):
+            router = APIRouter()
 
-        app.include_router(router)
-        calls.append("install")
+            @router.get("/v1/ping")
+            def ping():
+                return {"version": app.state.guard.lexicon_version}
 
-    async def start(app):
-        calls.append("start")
+            app.include_router(router)
+            calls.append("install")
 
-    async def stop(app):
-        calls.append("stop")
+        async def start(self, app):
+            calls.append("start")
 
-    mod.install, mod.start, mod.stop = install, start, stop
-    monkeypatch.setitem(sys.modules, "service.admin", mod)
-    app = make_app()
+        async def stop(self, app):
+            calls.append("stop")
+
+    ext: Extension = Ping()
+    app = create_app(ServiceConfig(db_path=str(tmp_path / "g.db")), matcher=service_matcher, rumors=None,
+                     extensions=[ext])
     assert calls == ["install"]
     with TestClient(app) as c:
         assert calls == ["install", "start"]
-        assert c.get("/v1/admin/ping").json() == {"version": "svc-test-1"}
-        assert "service.admin" in c.get("/healthz").json()["extensions"]
+        assert c.get("/v1/ping").json() == {"version": "svc-test-1"}
+        assert c.get("/healthz").json()["extensions"] == ["ping"]
+        assert c.get("/v1/admin/status").status_code == 404  # the default extensions were replaced
     assert calls == ["install", "start", "stop"]
 
 
-def test_proxy_is_not_installed_without_upstream(make_app, monkeypatch):
-    mod = types.ModuleType("service.proxy")
-    mod.install = lambda app: (_ for _ in ()).throw(AssertionError("installed without upstream"))
-    monkeypatch.setitem(sys.modules, "service.proxy", mod)
-    make_app()
+def test_default_extensions(make_app):
+    from service.config import ServiceConfig
+    from service.extensions import default_extensions
+
+    assert [e.name for e in default_extensions(ServiceConfig())] == ["service.admin"]
+    assert [e.name for e in default_extensions(ServiceConfig(upstream_url="http://es:9200"))] == \
+        ["service.admin", "service.proxy"]
+    with TestClient(make_app()) as c:
+        assert c.get("/healthz").json()["extensions"] == ["service.admin"]
 
 
 _texts = st.text(alphabet=st.sampled_from(list("某地商场发生火灾现场浓烟滚滚赌场网传惊呆了卖惨摆拍北京日报公安局 ！？abc123")), min_size=1, max_size=30)
@@ -117,6 +126,14 @@ def test_samples_reach_the_lexicon_store(make_app):
     with TestClient(app) as c:
         c.post("/v1/query/check", json={"query": "城市公园花展"})
         app.state.guard.samples.drain()
-        store = app.state.lexicon_store
+        store = app.state.guard.lexicon_store
         assert store is not None
         assert any(t.text == "城市公园花展" for t in store.samples.texts(["query"]))
+
+
+def test_the_store_section_reaches_the_service_store(make_app):
+    app = make_app(four_eyes=False, extra_categories=("campaign",), reload_interval=0.5)
+    store = app.state.guard.lexicon_store
+    assert store.config.four_eyes is False and store.config.extra_categories == ("campaign",)
+    with TestClient(app):
+        assert app.state.guard.lexicon_poller.interval == 0.5

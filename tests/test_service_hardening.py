@@ -45,7 +45,7 @@ def _review(client, *cands) -> list[dict[str, Any]]:
 def test_huge_integers_in_queries_are_422(client, path):
     r = client.get(path)
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["field"] in ("offset", "after")
+    assert r.json()["errors"][0]["field"] in ("offset", "after")
 
 
 def test_largest_sqlite_integer_is_fine(client):
@@ -121,10 +121,10 @@ def test_422_names_the_field_cleanly(client, change, field):
     r = client.post(T, json={"candidates": [candidate(**change)]})
     assert r.status_code == 422, r.text
     body = r.json()
-    fields = [d["field"] for d in body["detail"]]
+    fields = [d["field"] for d in body["errors"]]
     assert fields == [field], body
     assert all(_CLEAN_FIELD.match(f) for f in fields)
-    assert all(not isinstance(p, str) or "[" not in p for d in body["detail"] for p in d["loc"])
+    assert all(not isinstance(p, str) or "[" not in p for d in body["errors"] for p in d["loc"])
     assert "function-after" not in r.text and "functools" not in r.text and "0x" not in r.text
     assert client.get("/v1/reviews", params={"status": "all"}).json()["total"] == 0  # nothing stored
 
@@ -141,7 +141,7 @@ def test_unknown_field_named_like_a_type_is_still_reported(client):
     c = candidate()
     c["int"] = 1
     r = client.post(T, json={"candidates": [c]})
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "candidates[0].int"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "candidates[0].int"
 
 
 # ---- enum spelling -------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_review_timezone_setting(make_app, tmp_path):
         assert _review(client, c)[0]["decision"] == "review"
     with pytest.raises(ValueError, match="review_timezone"):
         ServiceConfig(review_timezone="Nowhere/Land")
-    assert ServiceConfig.from_env({"QINGLANG_REVIEW_TIMEZONE": "+08:00"}).review_timezone == "+08:00"
+    assert ServiceConfig.from_env({"QINGLANG_REVIEW_TIMEZONE": "+08:00"}).review.naive_timezone == "+08:00"
 
 
 def test_placeholder_sources_setting(make_app):
@@ -176,7 +176,7 @@ def test_placeholder_sources_setting(make_app):
     with TestClient(make_app()) as client:
         assert _review(client, c)[0]["decision"] == "limit"
     cfg = ServiceConfig.from_env({"QINGLANG_PLACEHOLDER_SOURCES": "不详, 未知"})
-    assert cfg.placeholder_sources == ("不详", "未知")
+    assert cfg.review.placeholder_sources == ("不详", "未知")
 
 
 # ---- matrix near-duplicates send history items back to the queue -----------------------------------------------

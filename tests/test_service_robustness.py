@@ -62,7 +62,7 @@ def test_wrong_content_type_is_a_clear_error(client):
 def test_suggestions_bad_input(client, body, field):
     r = client.post("/v1/suggestions/filter", json=body)
     assert r.status_code == 422, r.text
-    assert field in [d["field"] for d in r.json()["detail"]]
+    assert field in [d["field"] for d in r.json()["errors"]]
 
 
 @pytest.mark.parametrize("mutate, field", [
@@ -86,8 +86,8 @@ def test_trending_bad_candidate_names_the_field_and_stores_nothing(client, mutat
     mutate(bad)
     r = client.post("/v1/trending/review", json={"candidates": [candidate(id="good"), bad]})
     assert r.status_code == 422, r.text
-    assert field in [d["field"] for d in r.json()["detail"]], r.json()
-    assert field in r.json()["message"]
+    assert field in [d["field"] for d in r.json()["errors"]], r.json()
+    assert field in r.json()["detail"]
     assert client.get("/v1/reviews", params={"status": "all"}).json()["total"] == 0
 
 
@@ -104,7 +104,7 @@ def test_too_many_candidates(client):
 
 def test_oversized_body_is_413(client):
     r = client.post("/v1/query/check", content=b'{"query": "' + b"a" * 70_000 + b'"}', headers=JSON)
-    assert r.status_code == 413 and "max_body_bytes" in r.json()["message"]
+    assert r.status_code == 413 and "max_body_bytes" in r.json()["detail"]
 
 
 def test_oversized_chunked_body_is_413(client):

@@ -9,7 +9,7 @@ import getpass
 
 from click.testing import CliRunner
 
-from plugin.cli import cli
+from service.cli import cli  # the qinglang program: reads QINGLANG_TOKEN / _FOUR_EYES / _SINGLE_OPERATOR
 from plugin.store import LexiconStore, TokenStore
 from tests.store.fake_matcher import fake_factory
 from tests.store.fixtures import LEXICONS, db_path, make_config  # noqa: F401

@@ -19,7 +19,9 @@ from tests.store.fixtures import db_path, make_config  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 
 PUBLISH = """
-import sys
+import os, sys
+import plugin.store.store
+plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
 from tests.store.fixtures import make_config
 from tests.store.fake_matcher import fake_factory
@@ -29,7 +31,9 @@ print(store.publish(cs, approver="bob", expected_revision=store.changeset(cs)["r
 """
 
 APPLY = """
-import sys
+import os, sys
+import plugin.store.store
+plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
 from tests.store.fixtures import make_config
 from tests.store.fake_matcher import fake_factory
@@ -39,7 +43,9 @@ print(res.version, res.reused)
 """
 
 IMPORT = """
-import sys
+import os, sys
+import plugin.store.store
+plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
 from tests.store.fixtures import make_config
 from tests.store.fake_matcher import fake_factory

@@ -151,7 +151,7 @@ def _sign_in(client: TestClient, secret: str) -> str:
 
 
 def _drafts(app) -> list:
-    return app.state.lexicon_store.changesets("draft")
+    return app.state.guard.lexicon_store.changesets("draft")
 
 
 def test_the_page_carries_its_csrf_token_in_every_form(site) -> None:
@@ -190,7 +190,7 @@ def test_a_cross_site_post_is_refused_even_with_the_token(site, headers) -> None
     assert r.status_code == 403 and "cross-site" in r.text, r.text
     r = client.post(f"{PREFIX}/rollback", data={"to_version": 1, CSRF_FIELD: token}, headers=headers)
     assert r.status_code == 403
-    assert _drafts(app) == [] and app.state.lexicon_store.live_version() == 1
+    assert _drafts(app) == [] and app.state.guard.lexicon_store.live_version() == 1
 
 
 def test_a_same_site_referer_is_enough_without_origin(site) -> None:
@@ -267,10 +267,10 @@ def test_login_cookie_is_http_only_strict_and_secure_over_https(db_path: Path, b
 ])
 def test_form_fields_refuse_control_characters(site, path, data, field) -> None:
     app, client, tokens = site
-    store = app.state.lexicon_store
+    store = app.state.guard.lexicon_store
     store.create_changeset("ed", "")
     token = _sign_in(client, tokens["ann"])
     r = client.post(PREFIX + path, data={**data, CSRF_FIELD: token}, headers={"Origin": SITE})
     assert r.status_code == 422, r.text
-    assert [d["loc"][-1] for d in r.json()["detail"]] == [field]
+    assert [d["loc"][-1] for d in r.json()["errors"]] == [field]
     assert store.changeset(1)["changes"] == [] and len(_drafts(app)) == 1 and store.live_version() == 1

@@ -1,4 +1,5 @@
-"""The ``qinglang`` command line (library commands; ``serve`` is added by ``service.cli``).
+"""The library's commands of the ``qinglang`` command line. The ``qinglang`` program (``service.cli``) adds
+``serve`` and reads the deployment's environment into :class:`~plugin.cli.settings.CliSettings`.
 
 Each area keeps its commands in its own module and registers them here.
 """

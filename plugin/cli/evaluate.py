@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -13,13 +12,14 @@ import click
 
 from ..matcher import Matcher
 from .check import build_matcher
+from .settings import cli_settings
 
 #: Actions that count as "flagged" (kept out of search / the hot list or sent to review).
 FLAG_ACTIONS = ("block", "review", "limit")
 
 
 def _default_data() -> str:
-    for cand in (os.environ.get("QINGLANG_SHARED_DATA"), "../shared/data", "/work/shared/data"):
+    for cand in (cli_settings().data_dir, "../shared/data", "/work/shared/data"):
         if cand and Path(cand).is_dir():
             return cand
     return "../shared/data"
@@ -87,7 +87,7 @@ def near_miss_false_flags(matcher: Matcher, cases: list[dict[str, Any]]) -> dict
 
 @click.command(name="evaluate")
 @click.option("--data", default=_default_data, show_default="../shared/data", type=click.Path(file_okay=False),
-              help="The shared evaluation data folder.")
+              help="The shared evaluation data folder (default: QINGLANG_SHARED_DATA, else the first that exists).")
 @click.option("--cases", default="tests/data", show_default=True, type=click.Path(file_okay=False),
               help="Folder with evasion_cases.jsonl and benign_near_misses.jsonl.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False))

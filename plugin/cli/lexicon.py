@@ -3,11 +3,12 @@
 Same operations as the admin API: versions, show, diff, history, draft ..., preview, publish,
 rollback, export, import, apply.
 
-Commands that change the store act with an API token (``--token`` or ``QINGLANG_TOKEN``, verified
-against the store's token table, with the same roles as the API); the audit records the token's
-name. A one-person deployment may act with ``--single-operator`` instead, only where
-``QINGLANG_SINGLE_OPERATOR=true``: recorded as ``single-operator:<os user>``. Four-eyes follows
-``QINGLANG_FOUR_EYES`` (default true), the same setting the service reads.
+Commands that change the store act with an API token (``--token``, or :class:`~plugin.cli.settings.CliSettings`
+``token``: the ``qinglang`` program reads ``QINGLANG_TOKEN``), verified against the store's token table, with
+the same roles as the API; the audit records the token's name. A one-person deployment may act with
+``--single-operator`` instead, only where the store's ``single_operator`` setting is on
+(``QINGLANG_SINGLE_OPERATOR=true``): recorded as ``single-operator:<os user>``. Four-eyes follows the store's
+``four_eyes`` setting (``QINGLANG_FOUR_EYES``, default true), the same setting the service reads.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rich.table import Table
 from plugin.lexicon import lint_lexicon
 
 from .output import SafeConsole, echo, printable
+from .settings import cli_settings
 
 __all__ = ["lexicon"]
 
@@ -49,24 +51,16 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _env_flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise click.UsageError(f"{name}: expected true/false, got {raw!r}")
-
-
 def _store(db: str) -> Any:
-    """The store with the deployment's policy: ``QINGLANG_FOUR_EYES`` (default true) and
-    ``QINGLANG_SINGLE_OPERATOR`` (default false), the settings the service reads too."""
-    from plugin.store import LexiconStore, StoreConfig
+    """The store with the deployment's settings (four-eyes, single-operator mode ...: the ``qinglang``
+    program reads them from the environment, as the service does)."""
+    from plugin.store import LexiconStore
 
-    return LexiconStore(db, StoreConfig(four_eyes=_env_flag("QINGLANG_FOUR_EYES", True),
-                                        single_operator=_env_flag("QINGLANG_SINGLE_OPERATOR", False)))
+    try:
+        config = cli_settings().store()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return LexiconStore(db, config)
 
 
 def _acting(fn: Callable) -> Callable:
@@ -74,9 +68,9 @@ def _acting(fn: Callable) -> Callable:
     fn = click.option("--single-operator", "single_operator", is_flag=True,
                       help="act without a token as single-operator:<os user> (one-person deployments; refused "
                            "unless QINGLANG_SINGLE_OPERATOR=true)")(fn)
-    return click.option("--token", envvar="QINGLANG_TOKEN", show_envvar=True, default=None, metavar="SECRET",
-                        help="API token to act with; the audit records its name (prefer the environment "
-                             "variable: a command line is visible to other users)")(fn)
+    return click.option("--token", default=None, metavar="SECRET",
+                        help="API token to act with; the audit records its name (default: the QINGLANG_TOKEN "
+                             "environment variable, preferable: a command line is visible to other users)")(fn)
 
 
 def _os_user() -> str:
@@ -89,6 +83,8 @@ def _os_user() -> str:
 def _identity(store: Any, token: str | None, single_operator: bool, needed: str) -> tuple[Any, str]:
     """The actor (and its role) of this command: the verified token's name, or the single operator."""
     from plugin.store import Actor, AuthError, TokenStore
+
+    token = token if token is not None else cli_settings().token
 
     if single_operator:
         if token:

@@ -1,4 +1,4 @@
-"""Tunable thresholds of the review rules, as data: ``(name, default, help)`` rows."""
+"""Tunable thresholds of the review rules, each declared once with its default and help text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import functools
 import zoneinfo
 from dataclasses import dataclass, fields
 from typing import Any
+
+from ..settings import setting, setting_rows
 
 __all__ = ["DEFAULT_PLACEHOLDER_SOURCES", "REVIEW_SETTINGS", "ReviewSettings", "resolve_timezone"]
 
@@ -24,41 +26,70 @@ DEFAULT_PLACEHOLDER_SOURCES: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ReviewSettings:
-    """Thresholds for the review rules. Every field is listed with its help in ``REVIEW_SETTINGS``."""
+    """Thresholds for the review rules (``REVIEW_SETTINGS`` lists them with their help)."""
 
-    spike_ratio: float = 5.0
-    spike_robust_z: float = 6.0
-    spike_min_baseline: int = 4
-    spike_short_ratio: float = 10.0
-    spike_min_value: float = 30.0
-    spike_min_jump: float = 20.0
-    spike_window: int = 10
-    spike_baseline_quantile: float = 0.25
-    spike_baseline_points: int = 60
-    spike_growth_tolerance: float = 1.5
-    spike_growth_ratio: float = 50.0
-    matrix_similarity: float = 0.6
-    matrix_containment: float = 0.8
-    matrix_containment_min: int = 6
-    matrix_group_scan: int = 200
-    matrix_num_perm: int = 64
-    matrix_history_size: int = 5000
-    matrix_history_hours: float = 72.0
-    violations_limit: int = 3
-    naive_timezone: str = "Asia/Shanghai"
-    placeholder_sources: tuple[str, ...] = DEFAULT_PLACEHOLDER_SOURCES
-    rumor_chunk_chars: int = 200
-    rumor_max_chunks: int = 6
-    domain_min_score: int = 2
-    domain_news_min_score: int = 4
+    spike_ratio: float = setting(
+        5.0, "engagement spike: the current level must exceed this multiple of the baseline")
+    spike_robust_z: float = setting(
+        6.0, "engagement spike: and its robust z-score against the earlier values (median/MAD) must exceed this")
+    spike_min_baseline: int = setting(
+        4, "engagement spike: earlier values needed for the standard test; with fewer (at least 1) the "
+           "short-series test applies")
+    spike_short_ratio: float = setting(
+        10.0, "engagement spike: ratio required by the short-series test (no z-score)")
+    spike_min_value: float = setting(
+        30.0, "engagement spike: a current level (per minute) below this is never a spike")
+    spike_min_jump: float = setting(
+        20.0, "engagement spike: the level must exceed the baseline by at least this much (per minute)")
+    spike_window: int = setting(
+        10, "engagement spike: longest recent stretch (minutes) tested as a sustained level shift")
+    spike_baseline_quantile: float = setting(
+        0.25, "engagement spike: quantile of the earlier values used as the baseline")
+    spike_baseline_points: int = setting(
+        60, "engagement spike: earlier values (newest first) the baseline is taken from")
+    spike_growth_tolerance: float = setting(
+        1.5, "engagement spike: a jump at most this multiple of the recent steady step ratio is smooth growth")
+    spike_growth_ratio: float = setting(
+        50.0, "engagement spike: smooth growth is flagged only when the level exceeds this multiple of the baseline")
+    matrix_similarity: float = setting(
+        0.6, "matrix accounts: Jaccard similarity of title character bigrams counted as near-duplicate")
+    matrix_containment: float = setting(
+        0.8, "matrix accounts: share of the shorter title's bigrams found in the longer one counted as near-duplicate")
+    matrix_containment_min: int = setting(
+        6, "matrix accounts: bigrams the shorter title needs before containment counts")
+    matrix_group_scan: int = setting(
+        200, "matrix accounts: newest history items per shared owner / MCN compared exactly (containment)")
+    matrix_num_perm: int = setting(
+        64, "matrix accounts: MinHash permutations")
+    matrix_history_size: int = setting(
+        5000, "matrix accounts: reviewed candidates kept as recent history (reloaded from the database at start-up)")
+    matrix_history_hours: float = setting(
+        72.0, "matrix accounts: how far back the recent history reaches")
+    violations_limit: int = setting(
+        3, "accounts with at least this many violations in 90 days are limited")
+    naive_timezone: str = setting(
+        "Asia/Shanghai", "zone of candidate timestamps given without one (IANA name such as Asia/Shanghai, or +08:00)")
+    placeholder_sources: tuple[str, ...] = setting(
+        DEFAULT_PLACEHOLDER_SOURCES, "declared sources that count as no source (hearsay, unknown)")
+    rumor_chunk_chars: int = setting(
+        200, "rumour matching: a body longer than this is also matched sentence by sentence in chunks of this size")
+    rumor_max_chunks: int = setting(
+        6, "rumour matching: most body chunks matched per candidate (chunks with hearsay markers first)")
+    domain_min_score: int = setting(
+        2, "domain inference: score needed to infer a domain (a term 1, a strong term 2)")
+    domain_news_min_score: int = setting(
+        4, "domain inference: score needed for current_affairs / public_policy / social_event items")
 
     def __post_init__(self) -> None:
-        resolve_timezone(self.naive_timezone)  # an unknown zone is an error now, not at the first review
+        try:  # an unknown zone is an error now, not at the first review
+            resolve_timezone(self.naive_timezone)
+        except ValueError as exc:
+            raise ValueError(f"naive_timezone: {exc}") from None
         if not 0.0 <= self.spike_baseline_quantile <= 1.0:
-            raise ValueError("spike_baseline_quantile must be between 0 and 1")
+            raise ValueError("spike_baseline_quantile: must be between 0 and 1")
         for name in ("spike_window", "spike_baseline_points", "rumor_chunk_chars", "spike_min_baseline"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+                raise ValueError(f"{name}: must be at least 1")
 
     @property
     def timezone(self) -> dt.tzinfo:
@@ -92,51 +123,13 @@ def resolve_timezone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        hours = _FIXED_ZONES.get(name.lower())
-        if hours is None:
+        fixed = _FIXED_ZONES.get(name.lower())
+        if fixed is None:
             raise ValueError(
                 f"unknown time zone {name!r} (expected an IANA name such as Asia/Shanghai, or +08:00)"
             ) from None
-        return dt.timezone(dt.timedelta(hours=hours), name)
+        return dt.timezone(dt.timedelta(hours=fixed), name)
 
 
 #: (name, default, help) for every review setting.
-REVIEW_SETTINGS: tuple[tuple[str, Any, str], ...] = (
-    ("spike_ratio", 5.0, "engagement spike: the current level must exceed this multiple of the baseline"),
-    ("spike_robust_z", 6.0,
-     "engagement spike: and its robust z-score against the earlier values (median/MAD) must exceed this"),
-    ("spike_min_baseline", 4,
-     "engagement spike: earlier values needed for the standard test; with fewer (at least 1) the short-series test applies"),
-    ("spike_short_ratio", 10.0, "engagement spike: ratio required by the short-series test (no z-score)"),
-    ("spike_min_value", 30.0, "engagement spike: a current level (per minute) below this is never a spike"),
-    ("spike_min_jump", 20.0,
-     "engagement spike: the level must exceed the baseline by at least this much (per minute)"),
-    ("spike_window", 10, "engagement spike: longest recent stretch (minutes) tested as a sustained level shift"),
-    ("spike_baseline_quantile", 0.25, "engagement spike: quantile of the earlier values used as the baseline"),
-    ("spike_baseline_points", 60, "engagement spike: earlier values (newest first) the baseline is taken from"),
-    ("spike_growth_tolerance", 1.5,
-     "engagement spike: a jump at most this multiple of the recent steady step ratio is smooth growth"),
-    ("spike_growth_ratio", 50.0,
-     "engagement spike: smooth growth is flagged only when the level exceeds this multiple of the baseline"),
-    ("matrix_similarity", 0.6,
-     "matrix accounts: Jaccard similarity of title character bigrams counted as near-duplicate"),
-    ("matrix_containment", 0.8,
-     "matrix accounts: share of the shorter title's bigrams found in the longer one counted as near-duplicate"),
-    ("matrix_containment_min", 6, "matrix accounts: bigrams the shorter title needs before containment counts"),
-    ("matrix_group_scan", 200,
-     "matrix accounts: newest history items per shared owner / MCN compared exactly (containment)"),
-    ("matrix_num_perm", 64, "matrix accounts: MinHash permutations"),
-    ("matrix_history_size", 5000, "matrix accounts: reviewed candidates kept as recent history"),
-    ("matrix_history_hours", 72.0, "matrix accounts: how far back the recent history reaches"),
-    ("violations_limit", 3, "accounts with at least this many violations in 90 days are limited"),
-    ("naive_timezone", "Asia/Shanghai", "zone of candidate timestamps given without one (IANA name or +HH:MM)"),
-    ("placeholder_sources", DEFAULT_PLACEHOLDER_SOURCES,
-     "declared sources that count as no source (hearsay, unknown)"),
-    ("rumor_chunk_chars", 200,
-     "rumour matching: a body longer than this is also matched sentence by sentence in chunks of this size"),
-    ("rumor_max_chunks", 6,
-     "rumour matching: most body chunks matched per candidate (chunks with hearsay markers first)"),
-    ("domain_min_score", 2, "domain inference: score needed to infer a domain (a term 1, a strong term 2)"),
-    ("domain_news_min_score", 4,
-     "domain inference: score needed for current_affairs / public_policy / social_event items"),
-)
+REVIEW_SETTINGS: tuple[tuple[str, Any, str], ...] = setting_rows(ReviewSettings)

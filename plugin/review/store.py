@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..db import connect, migrate
+from ..db import connect, migrate, transaction
 from ..errors import GuardError
 from .models import DECISIONS, Candidate, ReviewResult
 
@@ -172,27 +172,21 @@ class ReviewStore:
                 "candidate_id": str(cand.id), "decision": res.decision, "queued": bool(queued),
                 "lexicon_version": lexicon_version, "rules": [r.rule for r in res.reasons],
             })))
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self.conn.execute(
-                    "INSERT INTO review_runs (created_at, lexicon_version, candidate_count) VALUES (?, ?, ?)",
-                    (at_s, lexicon_version, len(candidates)),
-                )
-                run_id = cur.lastrowid
-                self.conn.executemany(
-                    "INSERT INTO review_items (id, run_id, candidate_id, candidate_json, decision, result_json,"
-                    " rule_results_json, lexicon_version, created_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(r[0], run_id, *r[1:]) for r in rows],
-                )
-                self.conn.executemany(
-                    "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)", audit
-                )
-                self._requeue_linked(ids, candidates, results, at_s)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with transaction(self.conn, lock=self._lock):
+            cur = self.conn.execute(
+                "INSERT INTO review_runs (created_at, lexicon_version, candidate_count) VALUES (?, ?, ?)",
+                (at_s, lexicon_version, len(candidates)),
+            )
+            run_id = cur.lastrowid
+            self.conn.executemany(
+                "INSERT INTO review_items (id, run_id, candidate_id, candidate_json, decision, result_json,"
+                " rule_results_json, lexicon_version, created_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r[0], run_id, *r[1:]) for r in rows],
+            )
+            self.conn.executemany(
+                "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)", audit
+            )
+            self._requeue_linked(ids, candidates, results, at_s)
         return ids
 
     def _requeue_linked(self, ids: Sequence[str], candidates: Sequence[Candidate],
@@ -301,33 +295,27 @@ class ReviewStore:
         if not reviewer.strip():
             raise ValueError("reviewer must not be empty")
         at_s = _iso(at or _now())
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self.conn.execute(
-                    "SELECT i.queued, i.decision, d.reviewer, d.decided_at, q.id AS requeued FROM review_items i"
-                    + _JOINS + " WHERE i.id = ?", (item_id,)
-                ).fetchone()
-                if row is None:
-                    raise ReviewNotFound(item_id)
-                if row["decided_at"] is not None:
-                    raise ReviewConflict(f"review {item_id} was already decided by {row['reviewer']} at {row['decided_at']}")
-                if not row["queued"] and row["requeued"] is None:
-                    raise ReviewConflict(f"review {item_id} is not in the manual review queue (automatic decision {row['decision']})")
-                self.conn.execute(
-                    "INSERT INTO review_decisions (item_id, decision, reviewer, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                    (item_id, decision, reviewer, note, at_s),
-                )
-                self.conn.execute(
-                    "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
-                    (at_s, actor or reviewer, "human_decision", item_id,
-                     _dumps({"decision": decision, "reviewer": reviewer, "note": note,
-                             "automatic_decision": row["decision"]})),
-                )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with transaction(self.conn, lock=self._lock):
+            row = self.conn.execute(
+                "SELECT i.queued, i.decision, d.reviewer, d.decided_at, q.id AS requeued FROM review_items i"
+                + _JOINS + " WHERE i.id = ?", (item_id,)
+            ).fetchone()
+            if row is None:
+                raise ReviewNotFound(item_id)
+            if row["decided_at"] is not None:
+                raise ReviewConflict(f"review {item_id} was already decided by {row['reviewer']} at {row['decided_at']}")
+            if not row["queued"] and row["requeued"] is None:
+                raise ReviewConflict(f"review {item_id} is not in the manual review queue (automatic decision {row['decision']})")
+            self.conn.execute(
+                "INSERT INTO review_decisions (item_id, decision, reviewer, note, decided_at) VALUES (?, ?, ?, ?, ?)",
+                (item_id, decision, reviewer, note, at_s),
+            )
+            self.conn.execute(
+                "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
+                (at_s, actor or reviewer, "human_decision", item_id,
+                 _dumps({"decision": decision, "reviewer": reviewer, "note": note,
+                         "automatic_decision": row["decision"]})),
+            )
         return self.get(item_id)
 
     # -- audit and history ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from plugin.db import connect, migrate
+from plugin.db import connect, migrate, transaction
 from plugin.errors import RumorError
 
 from .analysis import analyze
@@ -170,9 +170,8 @@ class RumorStore:
             dup = sorted({i for i in ids if ids.count(i) > 1})
             raise RumorError(f"duplicate rumour id(s) in one batch: {', '.join(dup[:5])}")
         inserted = updated = unchanged = 0
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            with transaction(self._conn, lock=self._lock):
                 for rumor in batch:
                     old = self.get(rumor.id)
                     if old is not None and old.same_content(rumor):
@@ -187,28 +186,18 @@ class RumorStore:
                     self._insert_one(rumor)
                 if inserted or updated:
                     self._bump()
-                self._conn.execute("COMMIT")
-            except BaseException as exc:
-                self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise RumorError(f"rumour store write failed: {exc}") from exc
-                raise
+        except sqlite3.Error as exc:
+            raise RumorError(f"rumour store write failed: {exc}") from exc
         return UpsertStats(inserted, updated, unchanged)
 
     def delete(self, rumor_ids: Iterable[str]) -> int:
         """Delete rumours (with their refutations); returns how many existed."""
         n = 0
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                for rid in rumor_ids:
-                    n += self._delete_one(rid)
-                if n:
-                    self._bump()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with transaction(self._conn, lock=self._lock):
+            for rid in rumor_ids:
+                n += self._delete_one(rid)
+            if n:
+                self._bump()
         return n
 
     def close(self) -> None:

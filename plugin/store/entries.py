@@ -1,4 +1,5 @@
-"""Entries ⇄ JSON dicts for the store, through :mod:`plugin.lexicon`'s own YAML entry parser.
+"""Entries ⇄ JSON dicts for the store, through :mod:`plugin.lexicon`'s own YAML entry parser
+(:func:`~plugin.lexicon.parse_entry_dict`).
 
 The store keeps each entry as the JSON of :meth:`Entry.to_dict`; reading it back goes
 through the same parser as a YAML lexicon entry, so a stored entry and a file entry
@@ -11,27 +12,9 @@ import hashlib
 import json
 from typing import Any, Iterable
 
-from plugin.errors import LexiconProblem
-from plugin.lexicon import Entry, _Defaults, _parse_yaml_entry, _Problems  # the YAML entry parser
+from plugin.lexicon import Entry, parse_entry_dict
 
 __all__ = ["digest", "entry_from_dict", "entry_json", "parse_entry_dict", "term_id_of"]
-
-
-def parse_entry_dict(data: Any, *, source: str = "draft", line: int | None = None, stored: bool = False
-                     ) -> tuple[Entry | None, list[LexiconProblem]]:
-    """Validate and build an entry from a dict; returns ``(entry or None, problems)``. ``stored``:
-    the entry belongs to a published version, so a regex RE2 cannot run (published by an earlier
-    release) is only a warning; the matcher disables that entry."""
-    probs = _Problems(source)
-    if not isinstance(data, dict):
-        probs.error(line, f"an entry must be a mapping with 'term' and 'category', got {type(data).__name__}")
-        return None, probs.items
-    if "category" not in data:
-        probs.error(line, "entry has no 'category'")
-        return None, probs.items
-    defaults = _Defaults(category=str(data.get("category")), lexicon=str(data.get("category")))
-    entry = _parse_yaml_entry(dict(data), defaults, source, line or 0, probs, stored)
-    return entry, probs.items
 
 
 def entry_from_dict(data: dict[str, Any], *, source: str = "store", stored: bool = False) -> Entry:

@@ -1,27 +1,23 @@
-"""Import lexicon files into a change-set and export versions to the ``lexicons/`` YAML format."""
+"""Lexicon files in and out of the store, as plans: :func:`plan_import` turns files into the changes they
+make against a version (validated, nothing written) and :func:`export_documents` turns a version into
+YAML documents. :class:`~plugin.store.store.LexiconStore` does the reading and writing."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
 from plugin.errors import LexiconError
 from plugin.lexicon import Entry, parse_lexicon_text, read_lexicon_text
 
-from .actor import Actor
 from .entries import entry_json
 from .errors import Issue, StoreError
 from .validate import Change, validate_changes
 
-if TYPE_CHECKING:
-    from .store import LexiconStore
-
-__all__ = ["ApplyResult", "ImportReport", "export_version", "import_files"]
+__all__ = ["ApplyResult", "ImportReport", "export_documents", "import_note", "plan_import"]
 
 
 @dataclass
@@ -75,25 +71,17 @@ def _parse_files(paths: Sequence[str], issues: list[Issue]) -> list[Entry]:
     return entries
 
 
-def import_files(store: "LexiconStore", paths: Sequence[str], *, author: Actor | str, note: str = "",
-                 changeset_id: int | None = None, replace: bool = False, dry_run: bool = False,
-                 force: bool = False) -> ImportReport:
-    """Validate ``paths`` and draft their entries (additions and edits; with ``replace`` also
-    removals of entries missing from the files' categories) into a change-set.
-
-    All or nothing: any error (or a forceable issue without ``force``) leaves the store untouched;
-    a new change-set is created together with its changes in one transaction.
-    """
+def plan_import(paths: Sequence[str], base_map: Mapping[str, Entry], *, base_version: int,
+                known_categories: set[str], editor: str, changeset_id: int | None = None,
+                replace: bool = False, dry_run: bool = False, force: bool = False) -> ImportReport:
+    """Parse and validate ``paths`` against version ``base_version`` (entries ``base_map``) and plan the
+    changes they make: additions and edits, and with ``replace`` also removals of entries missing from
+    the files' categories. Writes nothing; :meth:`LexiconStore.import_files
+    <plugin.store.store.LexiconStore.import_files>` records the planned changes when ``ok``."""
     if not paths:
         raise StoreError("no lexicon files given")
-    who = store.actor(author, "author")
     issues: list[Issue] = []
     entries = _parse_files(paths, issues)
-    if changeset_id is not None:
-        base = int(store.changeset(changeset_id)["base_version"])
-    else:
-        base = store.ensure_seeded()
-    base_map = store.entry_map(base)
     seen: dict[str, Entry] = {}
     changes: list[Change] = []
     counts = {"add": 0, "edit": 0, "remove": 0, "unchanged": 0}
@@ -112,26 +100,24 @@ def import_files(store: "LexiconStore", paths: Sequence[str], *, author: Actor |
             continue
         op = "edit" if old is not None else "add"
         counts[op] += 1
-        changes.append(Change(e.term_id, op, e.to_dict(), force, e.source, who.name))
+        changes.append(Change(e.term_id, op, e.to_dict(), force, e.source, editor))
     if replace:
         cats = {e.category for e in seen.values()}
         for tid, old in base_map.items():
             if old.category in cats and tid not in seen:
                 counts["remove"] += 1
-                changes.append(Change(tid, "remove", None, force, "", who.name))
-    issues.extend(validate_changes(changes, base_map, base_version=base, known_categories=store.categories(base)))
+                changes.append(Change(tid, "remove", None, force, "", editor))
+    issues.extend(validate_changes(changes, dict(base_map), base_version=base_version,
+                                   known_categories=known_categories))
     if not changes and not any(i.level == "error" for i in issues):
-        issues.append(Issue("warning", "empty", f"the files change nothing against version {base}"))
+        issues.append(Issue("warning", "empty", f"the files change nothing against version {base_version}"))
     ok = not any(i.level == "error" or (i.level == "force" and not force) for i in issues)
-    rep = ImportReport(ok, dry_run, base, changeset_id, counts, issues, changes)
-    if not ok or dry_run or not changes:
-        return rep
-    if changeset_id is None:
-        rep.changeset_id = store.create_changeset(
-            who, note or "import " + ", ".join(Path(p).name for p in paths), changes=changes, base_version=base)
-    else:
-        store.add_changes(changeset_id, changes, editor=who)
-    return rep
+    return ImportReport(ok, dry_run, base_version, changeset_id, counts, issues, changes)
+
+
+def import_note(paths: Sequence[str]) -> str:
+    """The default note of a change-set drafted from ``paths``."""
+    return "import " + ", ".join(Path(p).name for p in paths)
 
 
 class _NoAliasDumper(yaml.SafeDumper):
@@ -141,17 +127,13 @@ class _NoAliasDumper(yaml.SafeDumper):
         return True
 
 
-def export_version(store: "LexiconStore", version: int | None, out_dir: str | Path) -> list[str]:
-    """Write ``version`` (default: live) as one YAML lexicon per category; returns the file paths."""
-    if version is None:
-        version = store.ensure_seeded()
-    info = store.version_info(version)
+def export_documents(version: int, info: Mapping[str, Any], entries: Iterable[Entry]) -> dict[str, str]:
+    """The YAML lexicon files of ``version`` (one per category, ``{file name: text}``); ``info`` is the
+    version's row (:meth:`LexiconStore.version_info <plugin.store.store.LexiconStore.version_info>`)."""
     by_cat: dict[str, list[Entry]] = {}
-    for e in store.entries(version):
+    for e in entries:
         by_cat.setdefault(e.category, []).append(e)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    out: dict[str, str] = {}
     for cat in sorted(by_cat):
         doc = {
             "lexicon": cat, "category": cat, "version": version,
@@ -160,11 +142,6 @@ def export_version(store: "LexiconStore", version: int | None, out_dir: str | Pa
             "entries": [e.to_dict() for e in sorted(by_cat[cat], key=lambda x: x.term_id)],
         }
         text = yaml.dump(doc, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=120)
-        path = out / f"{cat}.yaml"
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{cat}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"# Exported from the qinglang lexicon store: version {version}, category {cat}.\n")
-            fh.write(text)
-        os.replace(tmp, path)
-        written.append(str(path))
-    return written
+        out[f"{cat}.yaml"] = f"# Exported from the qinglang lexicon store: version {version}, category {cat}.\n{text}"
+    return out
+

@@ -21,12 +21,13 @@ log = logging.getLogger(__name__)
 
 
 class VersionPoller:
-    """Poll ``store`` every ``interval`` seconds and keep ``live`` on its newest version."""
+    """Poll ``store`` every ``interval`` seconds (default: the store's ``reload_interval``) and keep ``live``
+    on its newest version."""
 
-    def __init__(self, store: Any, live: LiveMatcher, interval: float = 2.0) -> None:
+    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None) -> None:
         self.store = store
         self.live = live
-        self.interval = max(0.05, float(interval))
+        self.interval = max(0.05, float(interval if interval is not None else store.config.reload_interval))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failed_version: int | None = None

@@ -16,7 +16,6 @@ A rollback is a change-set too (requested by one person, published by another).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import datetime as dt
 import json
@@ -24,17 +23,19 @@ import logging
 import os
 import signal
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, ContextManager, Sequence
 
-from plugin.db import connect, migrate
+from plugin.db import connect, inserted_id, migrate, transaction
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
 from .actor import SINGLE_OPERATOR_PREFIX, Actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
 from .errors import AuthError, ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
+from .files import ApplyResult, ImportReport, export_documents, import_note, plan_import
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
@@ -46,8 +47,8 @@ log = logging.getLogger(__name__)
 
 MatcherFactory = Callable[[Sequence[Entry], str], Any]
 
-#: Environment hook for crash tests: ``QINGLANG_STORE_FAULT=<point>`` kills the process at that point.
-FAULT_ENV = "QINGLANG_STORE_FAULT"
+#: Crash tests set this to a point of a write (``"publish:after_close"`` ...) to kill the process there.
+fault_point: str | None = None
 
 
 def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
@@ -62,7 +63,7 @@ def _now() -> str:
 
 
 def _fault(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
+    if fault_point == point:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -91,27 +92,13 @@ class LexiconStore:
 
     # ------------------------------------------------------------------ plumbing
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> ContextManager[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``: serialises writers across processes)."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        return transaction(self._conn, lock=self._lock)
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> ContextManager[sqlite3.Connection]:
         """A consistent read snapshot."""
-        with self._lock:
-            self._conn.execute("BEGIN")
-            try:
-                yield self._conn
-            finally:
-                self._conn.execute("COMMIT")
+        return transaction(self._conn, lock=self._lock, mode="DEFERRED")
 
     def close(self) -> None:
         """Write buffered samples and close the connection."""
@@ -374,7 +361,7 @@ class LexiconStore:
             cur = conn.execute(
                 "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
                 " VALUES (?,?,?,?,?)", (live, who.name, note, now, now))
-            cs_id = int(cur.lastrowid)
+            cs_id = inserted_id(cur)
             self._contribute(conn, cs_id, who.name, 0)
             if changes:
                 self._write_changes(conn, cs_id, [(c.term_id, c.op, _data_json(c.data), c.force, c.source)
@@ -749,7 +736,7 @@ class LexiconStore:
                 "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at, kind, rollback_of)"
                 " VALUES (?,?,?,?,?,'rollback',?)",
                 (live, who.name, note or f"rollback to version {to_version}", now, now, to_version))
-            cs_id = int(cur.lastrowid)
+            cs_id = inserted_id(cur)
             self._contribute(conn, cs_id, who.name, 0)
             self._write_changes(conn, cs_id, rows, who.name)
             self._bump(conn, cs_id)
@@ -759,18 +746,40 @@ class LexiconStore:
 
     def import_files(self, paths: Sequence[str], *, author: Actor | str, note: str = "",
                      changeset_id: int | None = None, replace: bool = False, dry_run: bool = False,
-                     force: bool = False) -> "ImportReport":
-        """Validate lexicon files and draft them into a change-set (all or nothing); see :mod:`.files`."""
-        from .files import import_files
-
-        return import_files(self, paths, author=author, note=note, changeset_id=changeset_id, replace=replace,
-                            dry_run=dry_run, force=force)
+                     force: bool = False) -> ImportReport:
+        """Validate lexicon files and draft their changes into a change-set (``changeset_id``, else a new
+        one), all or nothing: any error, or a forceable issue without ``force``, leaves the store untouched
+        (:func:`~plugin.store.files.plan_import` says what the files change)."""
+        who = self.actor(author, "author")
+        base = int(self.changeset(changeset_id)["base_version"]) if changeset_id is not None else self.ensure_seeded()
+        rep = plan_import(paths, self.entry_map(base), base_version=base, known_categories=self.categories(base),
+                          editor=who.name, changeset_id=changeset_id, replace=replace, dry_run=dry_run, force=force)
+        if not rep.ok or dry_run or not rep.changes:
+            return rep
+        if changeset_id is None:
+            rep.changeset_id = self.create_changeset(who, note or import_note(paths), changes=rep.changes,
+                                                     base_version=base)
+        else:
+            self.add_changes(changeset_id, rep.changes, editor=who)
+        return rep
 
     def export(self, version: int | None, out_dir: str | Path) -> list[str]:
-        """Write ``version`` as YAML lexicon files (one per category) into ``out_dir``."""
-        from .files import export_version
-
-        return export_version(self, version, out_dir)
+        """Write ``version`` (default: live) as YAML lexicon files, one per category, into ``out_dir`` (each
+        file replaced atomically); returns the paths written."""
+        if version is None:
+            version = self.ensure_seeded()
+        documents = export_documents(version, self.version_info(version), self.entries(version))
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in documents.items():
+            path = out / name
+            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.stem}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+            written.append(str(path))
+        return written
 
     def _same_open_draft(self, author: str, base: int, changes: Sequence[Change]) -> dict[str, Any] | None:
         """``author``'s open edit draft on ``base`` holding exactly ``changes`` (an earlier, interrupted apply)."""
@@ -785,14 +794,12 @@ class LexiconStore:
         return None
 
     def apply(self, paths: Sequence[str], *, author: Actor | str, note: str, replace: bool = False,
-              force: bool = False, publish: bool = True) -> "ApplyResult":
+              force: bool = False, publish: bool = True) -> ApplyResult:
         """Validate files and record them as a change-set by ``author``; with ``publish``, also publish it
         as ``author`` (only possible where one person may publish alone: the single-operator mode, or
         four-eyes off). Files that change nothing are reported as ``unchanged`` (nothing is written).
         An earlier apply of the same files that was interrupted left ``author``'s draft with the same
         changes: it is reused rather than drafted again."""
-        from .files import ApplyResult
-
         who = self.actor(author, "author")
         if publish and self.config.four_eyes and not who.single_operator:
             raise FourEyesError(f"four-eyes: {who.name!r} cannot publish their own change; apply without publishing "
@@ -835,6 +842,3 @@ def _file_categories(paths: tuple[str, ...]) -> frozenset[str]:
 def _data_json(data: dict[str, Any] | None) -> str | None:
     """Canonical JSON of a change's entry dict (``None`` for a removal)."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None
-
-
-from .files import ApplyResult, ImportReport  # noqa: E402  (types used in annotations)

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from plugin.models import Surface
 
-from ..app import GuardState
+from ..state import GuardState
 from ..schemas import QueryCheckRequest, QueryCheckResponse, SuggestionFilterRequest, SuggestionFilterResponse
 from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
 

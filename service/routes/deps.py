@@ -12,26 +12,26 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from ..app import GuardState
-from ..errors import ServiceError, field_error
+from ..errors import ServiceError, field_error, invalid
+from ..state import GuardState, state_of
 
 __all__ = ["body_doc", "guard_of", "parse_body", "parse_json", "read_body", "run_check", "too_large", "too_long"]
 
 
 def guard_of(request: Request) -> GuardState:
-    return request.app.state.guard
+    """The application state of ``request``'s app."""
+    return state_of(request.app)
 
 
 def too_long(loc: tuple[Any, ...], limit: int, what: str, setting: str) -> ServiceError:
     """A 422 naming the field that exceeds a configured limit."""
-    err = field_error(loc, f"{what} exceeds {setting}={limit}", "too_long")
-    return ServiceError(422, "validation_error", f"{err['field']}: {err['msg']}", [err])
+    return invalid([field_error(loc, f"{what} exceeds {setting}={limit}", "too_long")])
 
 
 def too_large(total: int, limit: int, what: str, setting: str) -> ServiceError:
     """A 413: the request as a whole holds more text than the setting ``setting`` allows."""
     return ServiceError(413, "too_large", f"{what}: {total} characters exceed {setting}={limit}",
-                        {"setting": setting, "limit": limit, "actual": total})
+                        setting=setting, limit=limit, actual=total)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -64,11 +64,10 @@ async def parse_body(request: Request, model: type[M]) -> M:
 def _limiter(request: Request) -> anyio.CapacityLimiter:
     """The app's check threads (``check_threads``), made on first use. Separate from the thread pool of
     the other sync routes, so a burst of heavy checks never makes ``/healthz`` or the admin API wait."""
-    limiter = getattr(request.app.state, "check_limiter", None)
-    if limiter is None:  # no await in between: no other request can interleave here
-        limiter = anyio.CapacityLimiter(guard_of(request).config.check_threads)
-        request.app.state.check_limiter = limiter
-    return limiter
+    state = guard_of(request)
+    if state.check_limiter is None:  # no await in between: no other request can interleave here
+        state.check_limiter = anyio.CapacityLimiter(state.config.check_threads)
+    return state.check_limiter
 
 
 async def run_check(request: Request, fn: Callable[..., T], *args: Any) -> T:

@@ -8,13 +8,15 @@ name as the reviewer. With ``protect_reviews`` off, a decision sent without a to
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from plugin.review.store import ReviewConflict, ReviewNotFound
+from plugin.store import TokenInfo
 
+from ..auth import authenticate
 from ..errors import ServiceError
 from ..schemas import DB_INT_MAX, ReviewDecisionRequest
 from .deps import guard_of
@@ -27,12 +29,10 @@ Status = Literal["pending", "decided", "auto", "all"]
 ANONYMOUS = "anonymous"
 
 
-def decider(request: Request) -> Any:
+def decider(request: Request) -> TokenInfo | None:
     """The deciding reviewer's token (role ``reviewer`` or above); ``None`` only when the queue is
     unprotected and the request carries no token."""
     if guard_of(request).config.protect_reviews or request.headers.get("authorization"):
-        from ..auth import authenticate
-
         return authenticate(request, "reviewer")
     return None
 
@@ -61,7 +61,7 @@ def get_review(review_id: str, request: Request) -> JSONResponse:
 
 @router.post("/v1/reviews/{review_id}/decision", summary="Decide a queued item")
 def decide_review(review_id: str, body: ReviewDecisionRequest, request: Request,
-                  token: Any = Depends(decider)) -> JSONResponse:
+                  token: TokenInfo | None = Depends(decider)) -> JSONResponse:
     """Record what was decided and why; the reviewer is the request's API token (role ``reviewer`` or
     above). Each item takes one human decision (409 after that); the decision and its audit entry are
     stored together and never changed afterwards."""

@@ -28,7 +28,7 @@ def healthz(request: Request) -> JSONResponse:
         "checks": checks,
         "lexicon_version": str(guard.live.version),
         "rumor_index": guard.rumors is not None,
-        "extensions": [m.__name__ for m in guard.extensions],
+        "extensions": [e.name for e in guard.extensions],
         "check_cache": guard.checks.cache_info(),
         "uptime_seconds": round(time.time() - guard.started_at, 3),
     }, status_code=200 if ok else 503)

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ..app import GuardState
+from ..state import GuardState
 from ..schemas import TrendingReviewRequest, TrendingReviewResponse
 from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
 

@@ -1,4 +1,5 @@
-"""A minimal FastAPI app standing in for service.app (GuardState with .live, .db_path, .config)."""
+"""A minimal FastAPI app standing in for service.app: the editorial extension over a state with the
+parts of ``GuardState`` it uses (.live, .db_path, .lexicon_store, .samples, .tokens, .lexicon_poller)."""
 
 from __future__ import annotations
 
@@ -16,28 +17,32 @@ from .fixtures import make_config
 
 
 def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **config) -> FastAPI:
-    from service import admin
+    from service.errors import install_error_handlers
+    from service.extensions import Editorial
+    from service.sampling import SampleRing
 
-    store = LexiconStore(db_path, make_config(**config), matcher_factory=factory)
+    store = LexiconStore(db_path, make_config(reload_interval=interval, **config), matcher_factory=factory)
     store.ensure_seeded()
+    editorial = Editorial()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        await admin.start(app)
+        await editorial.start(app)
         yield
-        await admin.stop(app)
+        await editorial.stop(app)
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=str(db_path), config=SimpleNamespace(reload_interval=interval))
-    app.state.lexicon_store = store
-    admin.install(app)
+                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+    install_error_handlers(app)
+    editorial.install(app)
 
     @app.get("/v1/check")
     def check(text: str) -> dict:
         m = app.state.guard.live.current()
         hits = m.scan(text)
-        admin.record_sample(app, "query", text)
+        app.state.guard.samples.add("query", text)
+        app.state.guard.samples.drain()
         return {"version": str(m.version), "hits": [h.to_dict() for h in hits]}
 
     return app

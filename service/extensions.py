@@ -1,0 +1,55 @@
+"""The service's extensions (:class:`~service.state.Extension`): the editorial lexicon management and the
+search proxy. ``create_app`` installs :func:`default_extensions` unless it is given its own list.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from . import admin, editorial, headers, proxy, ui
+from .config import ServiceConfig
+from .state import Extension, state_of
+
+__all__ = ["Editorial", "SearchProxy", "default_extensions"]
+
+
+class Editorial:
+    """The lexicon admin API (``/v1/admin``), the editor page (``/admin/ui``), recent texts recorded
+    for previews, and the hot reload of newly published lexicon versions."""
+
+    name = "service.admin"
+
+    def install(self, app: FastAPI) -> None:
+        app.include_router(admin.router)
+        app.include_router(ui.router)
+        headers.install(app, pages=(ui.PREFIX,))
+        state_of(app).samples.add_sink(lambda batch: editorial.record_samples(app, batch))
+
+    async def start(self, app: FastAPI) -> None:
+        editorial.start_reloading(app)
+
+    async def stop(self, app: FastAPI) -> None:
+        editorial.stop_reloading(app)
+
+
+class SearchProxy:
+    """The guarded search proxy in front of ``upstream_url`` (:mod:`service.proxy`)."""
+
+    name = "service.proxy"
+
+    def install(self, app: FastAPI) -> None:
+        proxy.install(app)
+
+    async def start(self, app: FastAPI) -> None:
+        await proxy.start(app)
+
+    async def stop(self, app: FastAPI) -> None:
+        await proxy.stop(app)
+
+
+def default_extensions(config: ServiceConfig) -> list[Extension]:
+    """The editorial extension always; the search proxy when ``upstream_url`` is set."""
+    out: list[Extension] = [Editorial()]
+    if config.search.upstream_url:
+        out.append(SearchProxy())
+    return out

@@ -1,0 +1,95 @@
+"""The application state every route shares, and the protocol of the service's extensions.
+
+``create_app`` (:mod:`service.app`) builds one :class:`GuardState` per app and keeps it in
+``app.state.guard``; routes reach it with :func:`state_of` (``service.routes.deps.guard_of`` for a
+request). An :class:`Extension` is a part of the service that installs its routes when the app is
+built and runs background work during the app's lifespan (``service.extensions``: the editorial
+admin API and page, the search proxy).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from plugin.guard import Guard
+from plugin.live import LiveMatcher
+from plugin.review import ReviewEngine
+from plugin.review.store import ReviewStore
+from plugin.rumors import RumorIndex, RumorStore
+from plugin.store import LexiconStore, TokenStore
+from plugin.store.reload import VersionPoller
+
+from .config import ServiceConfig
+from .metrics import GuardMetrics
+from .sampling import SampleRing
+
+if TYPE_CHECKING:  # typing only: the service's modules import fastapi themselves
+    import anyio
+    from fastapi import FastAPI
+
+__all__ = ["Extension", "GuardState", "state_of"]
+
+
+class Extension(Protocol):
+    """A part of the service: ``install`` adds its routes (and anything else it needs) when the app is
+    built; ``start`` / ``stop`` run in the app's lifespan, ``stop`` in reverse order of ``start``."""
+
+    #: Shown in ``/healthz`` (``extensions``).
+    name: str
+
+    def install(self, app: FastAPI) -> None:
+        """Add routes, handlers or middleware to ``app``."""
+
+    async def start(self, app: FastAPI) -> None:
+        """Start background work (the app is about to serve)."""
+
+    async def stop(self, app: FastAPI) -> None:
+        """Stop background work and release resources (the app has stopped serving)."""
+
+
+@dataclass
+class GuardState:
+    """Everything the routes share; built once per app by ``create_app``."""
+
+    config: ServiceConfig
+    live: LiveMatcher
+    rumors: RumorIndex | None
+    reviews: ReviewStore
+    engine: ReviewEngine
+    metrics: GuardMetrics
+    samples: SampleRing
+    #: The pipeline every route calls (``plugin.guard.Guard``): policy, caches, rumours, signals.
+    checks: Guard
+    lexicon_store: LexiconStore
+    rumor_store: RumorStore | None = None
+    extensions: list[Extension] = field(default_factory=list)
+    started_at: float = field(default_factory=time.time)
+    #: Trending reviews run one batch at a time (the matrix history must see batches in order).
+    review_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: API tokens (opened on first use: ``service.auth.get_tokens``).
+    tokens: TokenStore | None = None
+    #: Keeps ``live`` on the newest published lexicon version (the editorial extension runs it).
+    lexicon_poller: VersionPoller | None = None
+    #: Worker threads of the check routes (made on first use: ``service.routes.deps.run_check``).
+    check_limiter: anyio.CapacityLimiter | None = None
+
+    @property
+    def db_path(self) -> str:
+        return self.config.db_path
+
+    @property
+    def lexicon_version(self) -> str:
+        return str(self.live.version)
+
+    def refresh_rumors(self) -> None:
+        """Reload the rumour index from the database (after ``qinglang rumors import``)."""
+        self.checks.refresh_rumors()
+
+
+def state_of(app: FastAPI) -> GuardState:
+    """The :class:`GuardState` of ``app``."""
+    state: GuardState = app.state.guard
+    return state
