@@ -92,12 +92,12 @@ def resolve_timezone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        hours = _FIXED_ZONES.get(name.lower())
-        if hours is None:
+        fixed_hours = _FIXED_ZONES.get(name.lower())
+        if fixed_hours is None:
             raise ValueError(
                 f"unknown time zone {name!r} (expected an IANA name such as Asia/Shanghai, or +08:00)"
             ) from None
-        return dt.timezone(dt.timedelta(hours=hours), name)
+        return dt.timezone(dt.timedelta(hours=fixed_hours), name)
 
 
 #: (name, default, help) for every review setting.
