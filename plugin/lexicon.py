@@ -311,6 +311,7 @@ def _check_regex(v: Any, line: int | None, probs: _Problems, term: Any = None, s
             return v
         probs.error(line, f"{label}invalid regex {_show(v, 80)}: {problem}")
         return None
+    assert isinstance(v, str)  # pattern_problem refuses anything else
     return v
 
 
@@ -610,7 +611,10 @@ def _parse_yaml(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any],
             probs.error(k.start_mark.line + 1, f"unknown header field {_show(key)}")
             continue
         nodes[key] = v
-    hl = lambda k: nodes[k].start_mark.line + 1 if k in nodes else None  # noqa: E731
+
+    def hl(k: str) -> int | None:
+        return nodes[k].start_mark.line + 1 if k in nodes else None
+
     header: dict[str, Any] = {}
     for k, v in nodes.items():
         if k in ("entries", "allow"):

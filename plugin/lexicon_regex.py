@@ -21,11 +21,12 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, Protocol
 
 import re2
 
-__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "PatternError", "RegexText", "compile_pattern", "pattern_problem"]
+__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "RegexMatch", "RegexText",
+           "compile_pattern", "pattern_problem"]
 
 #: Longest pattern accepted (characters).
 MAX_REGEX_LEN = 300
@@ -48,8 +49,23 @@ class PatternError(ValueError):
     """A pattern RE2 refuses (or that breaks a lexicon rule); the message says why."""
 
 
+class RegexMatch(Protocol):
+    """What is read of an RE2 match: the span of the match or of a group (``-1, -1`` when it took no part)."""
+
+    def span(self, group: int = ...) -> tuple[int, int]: ...
+
+
+class CompiledPattern(Protocol):
+    """What is used of a compiled RE2 pattern (``re2`` ships no types)."""
+
+    @property
+    def groupindex(self) -> Mapping[str, int]: ...
+
+    def search(self, text: str | bytes, pos: int = ...) -> RegexMatch | None: ...
+
+
 #: A decimal digit other than ASCII 0-9 (searched with RE2 on the UTF-8 bytes: a few ms per MB).
-_OTHER_DIGIT = re2.compile(r"[^\P{Nd}0-9]", _OPTIONS)
+_OTHER_DIGIT: CompiledPattern = re2.compile(r"[^\P{Nd}0-9]", _OPTIONS)
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +78,7 @@ def _digit_table() -> dict[int, int]:
     return table
 
 
-def compile_pattern(pattern: str) -> Any:
+def compile_pattern(pattern: str) -> CompiledPattern:
     """The RE2 object of ``pattern``; raises :class:`PatternError` when RE2 refuses it."""
     if not isinstance(pattern, str):
         raise PatternError(f"regex must be a string, got {type(pattern).__name__}")
@@ -73,7 +89,7 @@ def compile_pattern(pattern: str) -> Any:
     if _SURROGATE.search(pattern) or "\x00" in pattern:
         raise PatternError("regex contains a NUL or an unpaired surrogate character")
     try:
-        rx = re2.compile(pattern, _OPTIONS)
+        rx: CompiledPattern = re2.compile(pattern, _OPTIONS)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):
@@ -111,7 +127,7 @@ class RegexText:
         self._data = data
         self._ascii = len(data) == len(text)
 
-    def spans(self, rx: Any) -> Iterator[tuple[int, int]]:
+    def spans(self, rx: CompiledPattern) -> Iterator[tuple[int, int]]:
         """``(start, end)`` of every non-empty hit of ``rx`` (character offsets), left to right."""
         data = self._data
         n = len(data)

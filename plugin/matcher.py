@@ -86,7 +86,7 @@ class _Compiled:
     """
 
     entries: tuple[Entry, ...]
-    pat_entry: array
+    pat_entry: array[int]
     pat_kind: bytes
     pat_dense: list[str]
     pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
@@ -447,7 +447,7 @@ class Matcher:
                 auto2.add_word(key, (len(grouped), len(key)))
                 grouped.append(tuple(idxs))
             auto2.make_automaton()
-            self._pinyin = (auto2, tuple(grouped))  # type: ignore[assignment]
+            self._pinyin = (auto2, tuple(grouped))
             return self._pinyin
 
     # ------------------------------------------------------------------ scanning
@@ -461,7 +461,8 @@ class Matcher:
         if not text:
             return []
         pattern_hits = self._pattern_hits(text, scope, today or dt.date.today()) if self._c.regexes else []
-        if self._c.automaton is None:  # nothing else to find
+        automaton = self._c.automaton
+        if automaton is None:  # nothing else to find
             return pattern_hits
         nt = prepare(text).normalized
         dense = nt.dense
@@ -480,7 +481,7 @@ class Matcher:
         pat_entry = c.pat_entry
         pat_kind = c.pat_kind
         pat_homo = c.pat_homophone
-        for end_b, val in c.automaton.iter(cls_view):
+        for end_b, val in automaton.iter(cls_view):
             if shift and not end_b & 1:
                 continue
             e = (end_b + 1) >> shift
@@ -544,8 +545,9 @@ class Matcher:
                 continue
             if view is None:
                 view = RegexText(folded)
+            rule = ctxw[idx]
             for s, e in view.spans(rx):
-                if ctxw[idx] is not None and not _context_ok(folded, s, e, ctxw[idx]):
+                if rule is not None and not _context_ok(folded, s, e, rule):
                     continue
                 os_ = omap(s) if omap else s
                 oe = (omap(e - 1) + 1) if omap else e
@@ -672,7 +674,8 @@ class Matcher:
             if ent.action == "allow":
                 allow_spans.append((s, e))
                 continue
-            if ctxw[idx] is not None and not _context_ok(dense, s, e, ctxw[idx]):
+            rule = ctxw[idx]
+            if rule is not None and not _context_ok(dense, s, e, rule):
                 continue
             if vctx is not None:
                 rule = (tuple(dense_key(w) for w in vctx.requires_any),  # type: ignore[attr-defined]

@@ -12,16 +12,12 @@ name it) and refuses numbers longer than :data:`MAX_NUMBER_CHARS`. Every problem
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-
-try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None  # type: ignore[assignment,misc]
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent, CollectionStartEvent, Event, ScalarEvent
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "MAX_YAML_BYTES", "SafeLoader", "YamlProblem", "compose", "construct",
            "load"]
@@ -47,7 +43,7 @@ class YamlProblem(ValueError):
         self.message = message
 
 
-class _Constructor(yaml.constructor.SafeConstructor):
+class _Constructor(SafeConstructor):
     """SafeConstructor without merge keys, with bounded numbers and impossible dates kept as text."""
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
@@ -64,16 +60,21 @@ class _Constructor(yaml.constructor.SafeConstructor):
         _check_number(node)
         return super().construct_yaml_float(node)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+    def construct_date_or_text(self, node: yaml.ScalarNode) -> date | str:
+        """A timestamp scalar as PyYAML reads it, or its text when the date is impossible."""
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):  # 2025-02-30: a date-shaped text, the caller names the field
             return self.construct_scalar(node)
 
-
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+    # What ``add_constructor`` does (a copy of the inherited table with these three tags replaced), written
+    # out because its stub accepts only PyYAML's own loader classes and :func:`construct` runs this class alone.
+    yaml_constructors = {
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:int": construct_yaml_int,
+        "tag:yaml.org,2002:float": construct_yaml_float,
+        "tag:yaml.org,2002:timestamp": construct_date_or_text,
+    }
 
 
 def _check_number(node: yaml.ScalarNode) -> None:
@@ -87,35 +88,44 @@ class _Checks(yaml.composer.Composer):
     max_depth = MAX_DEPTH
     _depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    if TYPE_CHECKING:  # supplied by the parser class the loader mixes in
+        def peek_event(self) -> Event | None: ...
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, f"YAML aliases (*{event.anchor}) are not allowed in lexicon files: write the value out",
-                event.start_mark)
+            raise _refused(f"YAML aliases (*{event.anchor}) are not allowed in lexicon files: write the value out",
+                           event)
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
-            raise yaml.composer.ComposerError(
-                None, None, f"YAML anchors (&{event.anchor}) are not allowed in lexicon files: write the value out",
-                event.start_mark)
+            raise _refused(f"YAML anchors (&{event.anchor}) are not allowed in lexicon files: write the value out",
+                           event)
         if isinstance(event, CollectionStartEvent):
             self._depth += 1
             try:
                 if self._depth > self.max_depth:
-                    raise yaml.composer.ComposerError(
-                        None, None, f"nesting deeper than {self.max_depth} levels", event.start_mark)
+                    raise _refused(f"nesting deeper than {self.max_depth} levels", event)
                 return super().compose_node(parent, index)
             finally:
                 self._depth -= 1
         return super().compose_node(parent, index)
 
 
-if _CParser is not None:
+def _refused(problem: str, event: Event) -> yaml.composer.ComposerError:
+    """The composer's error for ``event``; libyaml's mark is copied into PyYAML's (same fields)."""
+    mark = event.start_mark
+    if mark is not None and not isinstance(mark, yaml.error.Mark):
+        mark = yaml.error.Mark(mark.name, mark.index, mark.line, mark.column, mark.buffer, mark.pointer)
+    return yaml.composer.ComposerError(None, None, problem, mark)
 
-    class SafeLoader(_Checks, _CParser, _Constructor, yaml.resolver.Resolver):  # type: ignore[misc]
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class SafeLoader(_Checks, CParser, _Constructor, yaml.resolver.Resolver):
         """Safe loader: libyaml's event parser under the checking composer (≈5x faster than pure Python)."""
 
         def __init__(self, stream: str, max_depth: int = MAX_DEPTH) -> None:
-            _CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Checks.__init__(self)
             _Constructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
@@ -123,6 +133,7 @@ if _CParser is not None:
 
 else:  # pragma: no cover - PyYAML built without libyaml
 
+    # The same class on PyYAML's pure-Python parser; mypy sees two definitions of one name.
     class SafeLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
                      _Checks, _Constructor, yaml.resolver.Resolver):
         """Safe loader: PyYAML's pure-Python parser under the checking composer."""
@@ -141,7 +152,7 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> YamlProblem:
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow (NUL, most controls)
         line = None
         if text and isinstance(exc.position, int):  # libyaml counts bytes of UTF-8, PyYAML characters
-            if _CParser is not None:
+            if yaml.__with_libyaml__:
                 line = text.encode("utf-8", "surrogatepass").count(b"\n", 0, exc.position) + 1
             else:
                 line = text.count("\n", 0, exc.position) + 1

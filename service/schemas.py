@@ -6,7 +6,7 @@ running config. The candidate model itself lives in :mod:`plugin.review.models` 
 
 Text comes in two kinds. *Content* (queries, suggestions, candidates' titles and texts, lexicon file
 contents) is what gets checked: it may hold odd characters (zero-width, look-alikes: evasion is what
-the matcher is for) but never C0/C1 control characters (``text_type``). *Metadata* written by people
+the matcher is for) but never C0/C1 control characters (``Text``). *Metadata* written by people
 and shown back to people (notes, names, reasons, term ids) is stricter, so nothing stored can carry a
 terminal escape or spoof the audit trail: ``Name`` / ``Word`` / ``Term`` (one line, :func:`check_line`:
 no control characters at all, no invisible or bidirectional formatting characters, no line separators)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, Callable, TextIO, TypeVar
 
 import click
 
@@ -12,6 +12,8 @@ from ..errors import LexiconError
 from ..guard import Guard
 from ..matcher import Matcher
 from ..models import Surface
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Longest text a CLI line may carry (characters); longer lines get an error line.
 MAX_TEXT_CHARS = 1_000_000
@@ -38,7 +40,7 @@ lexicon_options = [
 ]
 
 
-def _with_lexicon_options(fn):  # type: ignore[no-untyped-def]
+def _with_lexicon_options(fn: _F) -> _F:
     for opt in reversed(lexicon_options):
         fn = opt(fn)
     return fn
@@ -66,7 +68,7 @@ def _parse_line(raw: str) -> tuple[Any, str | None, str | None]:
     return rid, text, None
 
 
-def _stdin_text() -> Any:
+def _stdin_text() -> TextIO:
     """stdin as UTF-8 text; undecodable bytes become U+FFFD instead of aborting the run."""
     buf = getattr(sys.stdin, "buffer", None)
     if buf is not None:

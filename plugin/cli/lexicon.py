@@ -63,7 +63,7 @@ def _store(db: str) -> Any:
     return LexiconStore(db, config)
 
 
-def _acting(fn: Callable) -> Callable:
+def _acting(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--token`` / ``--single-operator`` to a command that changes the store."""
     fn = click.option("--single-operator", "single_operator", is_flag=True,
                       help="act without a token as single-operator:<os user> (one-person deployments; refused "
@@ -279,7 +279,7 @@ def draft_new(db: str, note: str, token: str | None, single_operator: bool) -> N
     click.echo(cs)
 
 
-def _entry_options(fn: Callable) -> Callable:
+def _entry_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
         click.option("--action", type=click.Choice(["allow", "label", "limit", "review", "block"])),
         click.option("--severity", type=click.IntRange(1, 5)),

@@ -9,19 +9,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from plugin.rumors import RumorStore
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 DEFAULT_DB = "qinglang.db"
 _MAX_SHOWN_PROBLEMS = 50
 
 
-def _db_option(f):
+def _db_option(f: _F) -> _F:
     return click.option("--db", "db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                         help="SQLite database file (the same file `qinglang serve --db` uses).")(f)
 
 
-def _existing_db_option(f):
+def _existing_db_option(f: _F) -> _F:
     """--db for commands that only read: a path that does not exist is a usage error (exit 2),
     not a silently created empty database."""
     return click.option("--db", "db", default=DEFAULT_DB, show_default=True,
@@ -29,7 +35,7 @@ def _existing_db_option(f):
                         help="Existing SQLite database file (the one `rumors import` wrote).")(f)
 
 
-def _open_store(db: str):
+def _open_store(db: str) -> RumorStore:
     from plugin.errors import RumorError
     from plugin.rumors import RumorStore
 

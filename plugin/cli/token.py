@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from .output import echo
+
+if TYPE_CHECKING:
+    from plugin.store.tokens import TokenStore
 
 __all__ = ["token"]
 
@@ -14,7 +18,7 @@ db_option = click.option("--db", default="qinglang.db", show_default=True, type=
                          help="SQLite file of the service")
 
 
-def _tokens(db: str):
+def _tokens(db: str) -> TokenStore:
     from plugin.store.tokens import TokenStore
 
     return TokenStore(db)

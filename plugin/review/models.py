@@ -37,7 +37,6 @@ __all__ = [
     "enum_key",
     "most_severe_decision",
     "not_blank",
-    "text_type",
 ]
 
 #: Review decisions, least to most severe.
@@ -80,13 +79,6 @@ def not_blank(value: str) -> str:
     return value
 
 
-def text_type(*, min_length: int | None = None, max_length: int | None = None, blank: bool = True) -> Any:
-    """A text type: strict str, length limits (characters), :func:`check_text` and, with
-    ``blank=False``, :func:`not_blank`. Length errors read "String should have ... characters"."""
-    checks = (AfterValidator(check_text),) if blank else (AfterValidator(check_text), AfterValidator(not_blank))
-    return Annotated[StrictStr, StringConstraints(min_length=min_length, max_length=max_length), *checks]
-
-
 _ENUM_SEPARATORS = re.compile(r"[\s\-]+")
 
 
@@ -114,7 +106,15 @@ Text = Annotated[StrictStr, AfterValidator(check_text)]
 Timestamp = dt.datetime
 TopicTypeIn = Annotated[TopicType, BeforeValidator(enum_key)]
 DomainIn = Annotated[Domain, BeforeValidator(enum_key)]
-Id = text_type(min_length=1, max_length=MAX_NAME_CHARS, blank=False)
+# Text fields: strict str, length limits (characters; errors read "String should have ... characters"),
+# :func:`check_text` and, for the ones that must say something, :func:`not_blank`.
+Id = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(check_text),
+               AfterValidator(not_blank)]
+_Title = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_TITLE_CHARS), AfterValidator(check_text),
+                   AfterValidator(not_blank)]
+_Body = Annotated[StrictStr, StringConstraints(max_length=MAX_TEXT_CHARS), AfterValidator(check_text)]
+_Name = Annotated[StrictStr, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(check_text)]
+_Source = Annotated[StrictStr, StringConstraints(max_length=MAX_NAME_CHARS * 5), AfterValidator(check_text)]
 
 
 class _Model(BaseModel):
@@ -124,7 +124,7 @@ class _Model(BaseModel):
 class Declared(_Model):
     """What the publisher declared: the information source and the AI / fiction labels."""
 
-    source: text_type(max_length=MAX_NAME_CHARS * 5) | None = None
+    source: _Source | None = None
     ai_generated: StrictBool = False
     fiction: StrictBool = False
 
@@ -145,13 +145,13 @@ class Account(_Model):
     """The publishing account."""
 
     id: Id
-    name: text_type(max_length=MAX_NAME_CHARS)
+    name: _Name
     verified_org: StrictBool = False
     certified_domains: Annotated[list[DomainIn], Field(max_length=len(DOMAINS) * 2)] = []
     registered_at: Timestamp | None = None
     renamed_at: Timestamp | None = None
-    owner_id: text_type(max_length=MAX_NAME_CHARS) | None = None
-    mcn: text_type(max_length=MAX_NAME_CHARS) | None = None
+    owner_id: _Name | None = None
+    mcn: _Name | None = None
     violations_90d: Annotated[StrictInt, Field(ge=0, le=INT64_MAX)] = 0
 
 
@@ -174,8 +174,8 @@ class Candidate(_Model):
     """An item proposed for the trending list (热搜)."""
 
     id: Id | Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
-    title: text_type(min_length=1, max_length=MAX_TITLE_CHARS, blank=False)
-    text: text_type(max_length=MAX_TEXT_CHARS) | None = None
+    title: _Title
+    text: _Body | None = None
     topic_type: TopicTypeIn
     domain: DomainIn | None = None
     declared: Declared = Declared()

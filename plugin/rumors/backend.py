@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Protocol, runtime_checkable
 
 from .models import Rumor
+from .store import UpsertStats
 
 __all__ = ["RumorBackend"]
 
@@ -21,8 +22,9 @@ __all__ = ["RumorBackend"]
 class RumorBackend(Protocol):
     """Storage and retrieval of rumours."""
 
-    def upsert(self, rumors: Iterable[Rumor]):  # -> UpsertStats-like (inserted / updated / unchanged)
-        """Insert or replace rumours by id, atomically; identical rumours are left alone."""
+    def upsert(self, rumors: Iterable[Rumor]) -> UpsertStats:
+        """Insert or replace rumours by id, atomically; identical rumours are left alone (the counts of
+        inserted, updated and unchanged rumours)."""
 
     def delete(self, rumor_ids: Iterable[str]) -> int:
         """Delete rumours by id; returns how many existed."""

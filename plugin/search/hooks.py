@@ -37,7 +37,8 @@ import functools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from typing import (Any, Awaitable, Callable, Generator, Iterable, Mapping, MutableMapping, Protocol, Sequence, TypeVar,
+                    cast)
 
 from plugin.guard import Guard, Verdict
 from plugin.models import Surface
@@ -57,6 +58,7 @@ from plugin.search.policy import (
 __all__ = [
     "GuardedAsyncClient",
     "GuardedClient",
+    "JsonObject",
     "Plan",
     "SearchGuard",
     "SearchGuardConfig",
@@ -74,6 +76,10 @@ __all__ = [
     "start_plans",
 ]
 
+#: A JSON object: a search body, a search answer, a hit, an msearch header.
+JsonObject = dict[str, Any]
+
+_T = TypeVar("_T")
 _DEFAULT_SUGGEST_SIZE = 5
 _MAX_INT32 = 2**31 - 1  # the engines' from / size are Java ints
 
@@ -130,7 +136,14 @@ class UpstreamRequest:
     extra_index: str | None = None
 
 
-Plan = Generator[UpstreamRequest, dict, dict]
+#: A search answered step by step: yields the upstream requests it needs, is sent each decoded upstream
+#: answer (any JSON value: the plan checks its shape) and returns the answer for the client.
+Plan = Generator[UpstreamRequest, Any, JsonObject]
+
+
+def _plan_result(stop: StopIteration) -> JsonObject:
+    """The answer a finished plan returned (``StopIteration.value`` is untyped)."""
+    return cast(JsonObject, stop.value)
 
 
 def _source_value(hit: Mapping[str, Any], path: str) -> Any:
@@ -260,7 +273,7 @@ class SearchGuard:
 
     # -- plans -----------------------------------------------------------------------------------
     def plan_count(self, body: Mapping[str, Any] | None, *, q: str | None = None
-                   ) -> tuple[dict | None, Verdict | None]:
+                   ) -> tuple[JsonObject | None, Verdict | None]:
         """For ``_count``: (blocked response or None, the query's verdict or None)."""
         text = self.extractor.extract(body, q=q)
         if not text:
@@ -328,11 +341,12 @@ class SearchGuard:
         """Yield one upstream request; the answer, checked and cleaned (error answers as they are)."""
         response = yield req
         check_search_answer(response)
-        if "error" not in response:
-            clean_search_answer(response, self.config.allowed_features, self.config.response_key)
-        return response
+        answer: JsonObject = response
+        if "error" not in answer:
+            clean_search_answer(answer, self.config.allowed_features, self.config.response_key)
+        return answer
 
-    def _narrow(self, response: dict, source_filter: SourceFilter) -> None:
+    def _narrow(self, response: JsonObject, source_filter: SourceFilter) -> None:
         """Give kept hits and suggestion options back the ``_source`` the client asked for."""
         if source_filter == SourceFilter():
             return
@@ -345,7 +359,7 @@ class SearchGuard:
                     source_filter.narrow(option)
 
     # paging without cursor: pins occupy overall positions [0, P); organic (filtered) follow.
-    def _paged(self, body: dict, pins: list[Pin], frm: int, size: int) -> Plan:
+    def _paged(self, body: JsonObject, pins: list[Pin], frm: int, size: int) -> Plan:
         cfg = self.config
         n_pins = len(pins)
         filtering = bool(cfg.hit_fields) or bool(pins and cfg.dedup_field)
@@ -365,10 +379,10 @@ class SearchGuard:
             self._merge_hits(response, page_pins, response.get("hits", {}).get("hits", []), n_pins, 0)
             return response
 
-        kept: list[dict] = []
+        kept: list[JsonObject] = []
         removed = 0
         fetched = 0
-        first: dict | None = None
+        first: JsonObject | None = None
         total_upstream: int | None = None
         while True:
             missing = b - len(kept)
@@ -406,12 +420,12 @@ class SearchGuard:
         self._merge_hits(first, page_pins, kept[a:b], n_pins, removed)
         return first
 
-    def _cursor_page(self, body: dict, size: int) -> Plan:
+    def _cursor_page(self, body: JsonObject, size: int) -> Plan:
         """search_after / pit / scroll: over-fetch and filter; the caller's next cursor is the last hit's sort."""
         cfg = self.config
-        kept: list[dict] = []
+        kept: list[JsonObject] = []
         removed = 0
-        first: dict | None = None
+        first: JsonObject | None = None
         req = dict(body)
         scroll = "search_after" not in body and "pit" not in body
         rounds = 0
@@ -439,7 +453,7 @@ class SearchGuard:
         self._merge_hits(first, [], kept, 0, removed)
         return first
 
-    def _native_pinned(self, body: dict, pins: list[Pin], frm: int, size: int, cursor: bool) -> Plan:
+    def _native_pinned(self, body: JsonObject, pins: list[Pin], frm: int, size: int, cursor: bool) -> Plan:
         """ES ``pinned`` query over ``refutation_index`` (documents with ``_id`` = rumour id)."""
         cfg = self.config
         organic = body.get("query") or {"match_all": {}}
@@ -454,11 +468,12 @@ class SearchGuard:
         response = yield from _retarget(plan, cfg.refutation_index)
         return response
 
-    def _merge_hits(self, response: dict, pin_hits: list[dict], organic: list[dict], n_pins: int, removed: int) -> None:
+    def _merge_hits(self, response: JsonObject, pin_hits: list[JsonObject], organic: list[JsonObject], n_pins: int,
+                    removed: int) -> None:
         hits = response.setdefault("hits", {})
         hits["hits"] = pin_hits + organic
         total = hits.get("total")
-        if isinstance(total, Mapping) and isinstance(total.get("value"), int):
+        if isinstance(total, MutableMapping) and isinstance(total.get("value"), int):
             total["value"] = max(0, total["value"] - removed) + n_pins
         elif isinstance(total, int):
             hits["total"] = max(0, total - removed) + n_pins
@@ -466,7 +481,7 @@ class SearchGuard:
             response.setdefault(self.config.response_key, {})["removed"] = removed
 
     # -- suggestions -----------------------------------------------------------------------------
-    def _widen_suggest(self, body: dict) -> dict[str, int]:
+    def _widen_suggest(self, body: JsonObject) -> dict[str, int]:
         """Raise each suggester's size in ``body``; returns the requested sizes."""
         suggest = body.get("suggest")
         sizes: dict[str, int] = {}
@@ -491,7 +506,7 @@ class SearchGuard:
             return True
         return "_source" in option and self.hit_blocked(option, Surface.SUGGESTION)
 
-    def _filter_suggest(self, body: dict, response: dict, sizes: dict[str, int]) -> Plan:
+    def _filter_suggest(self, body: JsonObject, response: JsonObject, sizes: dict[str, int]) -> Plan:
         """Filter the options of every suggester in ``response`` (``typed_keys`` names too); one retry
         with ``suggest_max`` for the widened suggesters that came up short."""
         asked = body.get("suggest")
@@ -562,86 +577,101 @@ def _retarget(plan: Plan, extra_index: str) -> Plan:
             response = yield req
             req = plan.send(response)
     except StopIteration as stop:
-        return stop.value
+        return _plan_result(stop)
 
 
 # -- drivers -------------------------------------------------------------------------------------
-def run_plan_sync(plan: Plan, send: Callable[[UpstreamRequest], dict]) -> dict:
-    """Run one plan, calling ``send`` for each upstream request."""
+def run_plan_sync(plan: Plan, send: Callable[[UpstreamRequest], Any]) -> JsonObject:
+    """Run one plan, calling ``send`` for each upstream request (it returns the decoded answer)."""
     try:
         req = next(plan)
         while True:
             req = plan.send(send(req))
     except StopIteration as stop:
-        return stop.value
+        return _plan_result(stop)
 
 
-def step_plan(plan: Plan, response: Any = None, *, first: bool = False) -> tuple[UpstreamRequest | None, Any]:
-    """Advance ``plan`` one step (its CPU work: checking the query, filtering the answer):
-    ``(next request, None)`` while it needs the upstream, ``(None, result)`` when it is done."""
+def step_plan(plan: Plan, response: Any = None, *, first: bool = False) -> UpstreamRequest | JsonObject:
+    """Advance ``plan`` one step (its CPU work: checking the query, filtering the answer): the next
+    :class:`UpstreamRequest` while it needs the upstream, its answer for the client when it is done."""
     try:
-        return (next(plan) if first else plan.send(response)), None
+        return next(plan) if first else plan.send(response)
     except StopIteration as stop:
-        return None, stop.value
+        return _plan_result(stop)
 
 
-#: Runs ``fn(*args)`` somewhere (a worker thread) and returns its result.
-Offload = Callable[..., Awaitable[Any]]
+class Offload(Protocol):
+    """Runs ``fn(*args)`` somewhere (a worker thread) and returns its result."""
+
+    def __call__(self, fn: Callable[..., _T], /, *args: Any) -> Awaitable[_T]: ...
 
 
-async def _inline(fn: Callable[..., Any], *args: Any) -> Any:
+async def _inline(fn: Callable[..., _T], /, *args: Any) -> _T:
     return fn(*args)
 
 
-async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Any], *, offload: Offload | None = None) -> dict:
+async def run_plan_async(plan: Plan, send: Callable[[UpstreamRequest], Awaitable[Any]], *,
+                         offload: Offload | None = None) -> JsonObject:
     """Async twin of :func:`run_plan_sync` (``send`` is a coroutine function). With ``offload`` (e.g.
     ``anyio.to_thread.run_sync``-based), every step of the plan runs there, off the event loop."""
     run = offload or _inline
-    req, result = await run(functools.partial(step_plan, plan, first=True))
-    while req is not None:
-        req, result = await run(step_plan, plan, await send(req))
-    return result  # type: ignore[no-any-return]
+    step = await run(functools.partial(step_plan, plan, first=True))
+    while isinstance(step, UpstreamRequest):
+        step = await run(step_plan, plan, await send(step))
+    return step
 
 
-def start_plans(plans: Sequence[Plan]) -> tuple[list[Any], dict[int, UpstreamRequest]]:
-    results: list[Any] = [None] * len(plans)
+def start_plans(plans: Sequence[Plan]) -> tuple[list[JsonObject | None], dict[int, UpstreamRequest]]:
+    """First step of every plan: (answers of the plans already done, else None; pending requests by plan)."""
+    results: list[JsonObject | None] = [None] * len(plans)
     pending: dict[int, UpstreamRequest] = {}
     for i, plan in enumerate(plans):
         try:
             pending[i] = next(plan)
         except StopIteration as stop:
-            results[i] = stop.value
+            results[i] = _plan_result(stop)
     return results, pending
 
 
-def advance_plans(plans: Sequence[Plan], results: list, pending: dict, responses: Sequence[dict]) -> dict:
+def advance_plans(plans: Sequence[Plan], results: list[JsonObject | None], pending: dict[int, UpstreamRequest],
+                  responses: Sequence[Any]) -> dict[int, UpstreamRequest]:
+    """Send each pending plan its answer (in ``pending`` order); fills ``results``, returns the next requests."""
     nxt: dict[int, UpstreamRequest] = {}
     for (i, _), response in zip(list(pending.items()), responses):
         try:
             nxt[i] = plans[i].send(response)
         except StopIteration as stop:
-            results[i] = stop.value
+            results[i] = _plan_result(stop)
     return nxt
 
 
-def run_plans_sync(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], list[dict]]) -> list[dict]:
+def _finished(results: list[JsonObject | None]) -> list[JsonObject]:
+    """The answers of plans that are all done (none is pending any more)."""
+    done = [r for r in results if r is not None]
+    if len(done) != len(results):
+        raise RuntimeError("a plan has not finished")
+    return done
+
+
+def run_plans_sync(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Sequence[Any]]
+                   ) -> list[JsonObject]:
     """Run plans in lock-step: each round's requests go to ``send_many`` together (one ``_msearch``)."""
     results, pending = start_plans(plans)
     while pending:
         responses = send_many(list(pending.values()))
         pending = advance_plans(plans, results, pending, responses)
-    return results
+    return _finished(results)
 
 
-async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Any], *,
-                          offload: Offload | None = None) -> list[dict]:
+async def run_plans_async(plans: Sequence[Plan], send_many: Callable[[list[UpstreamRequest]], Awaitable[Sequence[Any]]],
+                          *, offload: Offload | None = None) -> list[JsonObject]:
     """Async twin of :func:`run_plans_sync`; with ``offload`` the plans' steps run there."""
     run = offload or _inline
     results, pending = await run(start_plans, plans)
     while pending:
         responses = await send_many(list(pending.values()))
         pending = await run(advance_plans, plans, results, pending, responses)
-    return results  # type: ignore[no-any-return]
+    return _finished(results)
 
 
 # -- client wrappers -----------------------------------------------------------------------------
@@ -654,15 +684,17 @@ _BODY_KWARGS = {
 }  # fmt: skip
 
 
-def _to_dict(response: Any) -> dict:
-    body = getattr(response, "body", response)  # elasticsearch ObjectApiResponse
+def _to_dict(response: Any) -> Any:
+    """The decoded answer of a client call: a copy of the object (elasticsearch-py's ``ObjectApiResponse``
+    holds it in ``body``); any other value as it is, for the plan to refuse."""
+    body = getattr(response, "body", response)
     return dict(body) if isinstance(body, Mapping) else body
 
 
-def _split_search_kwargs(body: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> tuple[dict, dict]:
+def _split_search_kwargs(body: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> tuple[JsonObject, JsonObject]:
     """Merge elasticsearch-py keyword body fields (``query=``, ``from_=``) into one body dict."""
     merged = dict(body or {})
-    params = {}
+    params: JsonObject = {}
     for key, value in kwargs.items():
         if key in _BODY_KWARGS and value is not None:
             name = {"from_": "from", "source_": "_source"}.get(key, key)
@@ -672,7 +704,8 @@ def _split_search_kwargs(body: Mapping[str, Any] | None, kwargs: dict[str, Any])
     return merged, params
 
 
-def join_index(index: Any, extra: str | None) -> Any:
+def join_index(index: str | Sequence[str] | None, extra: str | None) -> str | Sequence[str] | None:
+    """``index`` (a comma-separated string, a list of names or None: all) with ``extra`` added."""
     if not extra:
         return index
     if index is None:
@@ -695,16 +728,16 @@ class GuardedClient:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
-    def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+    def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> JsonObject:
         merged, params = _split_search_kwargs(body, kwargs)
         plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
 
-        def send(req: UpstreamRequest) -> dict:
+        def send(req: UpstreamRequest) -> Any:
             return _to_dict(self._client.search(index=join_index(index, req.extra_index), body=req.body, **params))
 
         return run_plan_sync(plan, send)
 
-    def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
+    def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> JsonObject:
         pairs = msearch_pairs(body if body is not None else searches)
         plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
         results, pending = start_plans(plans)
@@ -725,17 +758,17 @@ class GuardedAsyncClient:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
-    async def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+    async def search(self, *, index: Any = None, body: Mapping[str, Any] | None = None, **kwargs: Any) -> JsonObject:
         merged, params = _split_search_kwargs(body, kwargs)
         plan = self.guard.plan_search(merged, q=params.get("q"), scroll=bool(params.get("scroll")))
 
-        async def send(req: UpstreamRequest) -> dict:
+        async def send(req: UpstreamRequest) -> Any:
             resp = await self._client.search(index=join_index(index, req.extra_index), body=req.body, **params)
             return _to_dict(resp)
 
         return await run_plan_async(plan, send)
 
-    async def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> dict:
+    async def msearch(self, *, body: Any = None, searches: Any = None, index: Any = None, **params: Any) -> JsonObject:
         pairs = msearch_pairs(body if body is not None else searches)
         plans = [self.guard.plan_search(b, q=None) for _, b in pairs]
         results, pending = start_plans(plans)
@@ -746,7 +779,7 @@ class GuardedAsyncClient:
         return {"responses": results}
 
 
-def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
+def msearch_pairs(items: Any) -> list[tuple[JsonObject, JsonObject]]:
     """``[header, body, header, body, ...]`` (list or NDJSON string) → pairs."""
     if isinstance(items, (str, bytes)):
         try:
@@ -763,7 +796,7 @@ def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
     items = list(items or [])
     if len(items) % 2:
         raise ValueError("msearch needs header/body pairs: got an odd number of lines")
-    pairs = []
+    pairs: list[tuple[JsonObject, JsonObject]] = []
     for i in range(0, len(items), 2):
         header, body = items[i], items[i + 1]
         if not isinstance(header, Mapping) or not isinstance(body, Mapping):
@@ -772,8 +805,10 @@ def msearch_pairs(items: Any) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def msearch_request_lines(pairs: list[tuple[dict, dict]], pending: dict[int, UpstreamRequest]) -> list[dict]:
-    lines: list[dict] = []
+def msearch_request_lines(pairs: list[tuple[JsonObject, JsonObject]], pending: dict[int, UpstreamRequest]
+                          ) -> list[JsonObject]:
+    """The ``_msearch`` lines (header, body, ...) of the pending requests."""
+    lines: list[JsonObject] = []
     for i, req in pending.items():
         header = dict(pairs[i][0])
         if req.extra_index:

@@ -294,7 +294,7 @@ def check_msearch_answer(answer: Any, expected: int) -> list[Any]:
     """The ``responses`` list of an ``_msearch`` answer, which must hold ``expected`` objects."""
     if not isinstance(answer, Mapping) or not isinstance(answer.get("responses"), list):
         raise UpstreamAnswerError("upstream _msearch answer has no 'responses' list")
-    responses = answer["responses"]
+    responses: list[Any] = answer["responses"]
     if len(responses) != expected:
         raise UpstreamAnswerError(f"upstream _msearch answer has {len(responses)} responses for {expected} searches")
     return responses

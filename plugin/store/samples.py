@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from typing import Callable
+import sqlite3
+from contextlib import AbstractContextManager
+from typing import Any, Callable
 
 from .preview import MAX_TEXT, CorpusText
 
@@ -23,7 +25,8 @@ class SampleRecorder:
     """Records ``(kind, text)`` pairs into ``sample_texts``; ``tx`` / ``read`` are the store's
     write-transaction and read-snapshot context factories (both yield the connection)."""
 
-    def __init__(self, tx: Callable, read: Callable, *, limit: int = 2000, flush_every: int = 64) -> None:
+    def __init__(self, tx: Callable[[], AbstractContextManager[sqlite3.Connection]],
+                 read: Callable[[], AbstractContextManager[sqlite3.Connection]], *, limit: int = 2000, flush_every: int = 64) -> None:
         self._tx = tx
         self._read = read
         self.limit = limit
@@ -71,7 +74,7 @@ class SampleRecorder:
         """The stored samples (after a flush), newest first."""
         self.flush()
         sql = "SELECT kind, text FROM sample_texts"
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if kinds:
             sql += f" WHERE kind IN ({','.join('?' * len(kinds))})"
             args = tuple(kinds)

@@ -147,7 +147,7 @@ class LexiconStore:
         return {r["term_id"]: r["data"] for r in rows}
 
     def _require_version(self, conn: sqlite3.Connection, version: int) -> sqlite3.Row:
-        row = conn.execute("SELECT * FROM lexicon_versions WHERE number = ?", (version,)).fetchone()
+        row: sqlite3.Row | None = conn.execute("SELECT * FROM lexicon_versions WHERE number = ?", (version,)).fetchone()
         if row is None:
             raise NotFoundError(f"no lexicon version {version}")
         return row
@@ -371,7 +371,7 @@ class LexiconStore:
         return cs_id
 
     def _changeset_row(self, conn: sqlite3.Connection, cs_id: int) -> sqlite3.Row:
-        row = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
+        row: sqlite3.Row | None = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no change-set #{cs_id}")
         return row
@@ -400,7 +400,7 @@ class LexiconStore:
         """Change-sets (default: open drafts), newest first, with their change counts."""
         sql = ("SELECT c.*, (SELECT COUNT(*) FROM lexicon_changes x WHERE x.changeset_id = c.id) AS n_changes"
                " FROM lexicon_changesets c")
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if status:
             sql += " WHERE c.status = ?"
             args = (status,)

@@ -9,7 +9,7 @@ duplicates, unknown categories, edits/removals of entries that do not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from plugin.lexicon import Entry
 from plugin.normalize import BREAK, dense_key
@@ -26,7 +26,7 @@ class Change:
 
     term_id: str
     op: str
-    data: dict | None = None
+    data: dict[str, Any] | None = None
     force: bool = False
     source: str = ""
     editor: str = ""
@@ -36,7 +36,7 @@ class Change:
         tail = self.source.rsplit(":", 1)[-1] if ":" in self.source else ""
         return int(tail) if tail.isdigit() else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"term_id": self.term_id, "op": self.op, "entry": self.data, "force": self.force,
                 "source": self.source, "editor": self.editor}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Any, Iterable
 
 from ...models import Hit, Surface
 from ..context import CandidateFacts, ReviewContext
@@ -46,7 +46,7 @@ class LexiconRule(Rule):
             )
 
 
-def cite_clause(rule: Rule, own: str, default: str, decision: str, detail: str, data: dict,
+def cite_clause(rule: Rule, own: str, default: str, decision: str, detail: str, data: dict[str, Any],
                 labels: tuple[str, ...] = ()) -> Finding:
     """A finding citing the lexicon entry's own clause: a known seed clause key is expanded; any other
     citation the entry carries (lexicon header / entry text) is reported as written; without one the

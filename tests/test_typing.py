@@ -1,0 +1,15 @@
+"""The library type-checks: ``mypy`` (strict on ``plugin/``, configured in pyproject.toml) exits 0."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_plugin_is_mypy_strict_clean() -> None:
+    proc = subprocess.run([sys.executable, "-m", "mypy", "plugin"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, f"mypy plugin failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
