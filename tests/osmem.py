@@ -1,8 +1,8 @@
-"""A real OpenSearch-compatible engine for tests: osmem-server on loopback, plus seed data and client helpers."""
+"""A real OpenSearch-compatible engine for tests: osmem-server on loopback (the ``osmem`` / ``os_url``
+fixtures in tests/conftest.py), seed data and client helpers."""
 
 from __future__ import annotations
 
-import pytest
 from elastic_transport import HttpxAsyncHttpNode, Urllib3HttpNode
 
 from plugin.lexicon import Entry
@@ -73,19 +73,3 @@ RUMORS = [
     {"rumor_id": "lockdown", "claim": "某市下周全面封城", "status": "disputed",
      "refutation": {"title": "", "url": "", "source": ""}},
 ]
-
-
-@pytest.fixture(scope="module")
-def osmem():
-    from osmem_server import OsmemServer
-
-    server = OsmemServer.start(japanese=False, addr="127.0.0.1:0")
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def os_url(osmem):
-    clone = osmem.clone()
-    yield clone.url
-    clone.close()

@@ -1,34 +1,19 @@
-"""Shared fixtures for the lexicon-store tests (imported explicitly by tests/test_store*.py)."""
+"""The lexicon-store configuration of the tests: the store test lexicons and sample corpus (tests/data/store)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from plugin.store import StoreConfig
 
-import pytest
+from tests.paths import DATA
 
-from plugin.store import LexiconStore, StoreConfig
-
-from .fake_matcher import fake_factory
-
-HERE = Path(__file__).parent
-LEXICONS = tuple(sorted(str(p) for p in (HERE / "lexicons").iterdir()))
-CORPUS = (str(HERE / "corpus.jsonl"),)
+STORE_DATA = DATA / "store"
+LEXICONS = tuple(sorted(str(p) for p in (STORE_DATA / "lexicons").iterdir()))
+CORPUS = (str(STORE_DATA / "corpus.jsonl"),)
 
 
 def make_config(**kw) -> StoreConfig:
+    """A :class:`StoreConfig` over :data:`LEXICONS` and :data:`CORPUS` (flushing every sample) with ``kw``."""
     kw.setdefault("bundled_paths", LEXICONS)
     kw.setdefault("sample_paths", CORPUS)
     kw.setdefault("sample_flush", 1)
     return StoreConfig(**kw)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "guard.db"
-
-
-@pytest.fixture
-def store(db_path: Path):
-    s = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
-    yield s
-    s.close()

@@ -17,10 +17,8 @@ from plugin.review import Candidate, ReviewEngine
 from plugin.rumors import RumorMatchResult
 from plugin.search.hooks import SearchGuard
 from plugin.store.entries import entry_from_dict
-from tests.conftest_service import FakeRumors, candidate
-from tests.search.fakes import FakeMatcher
-from tests.store.fake_matcher import FakeMatcher as StoreFakeMatcher
-
+from tests.candidates import candidate
+from tests.fakes import EntryMatcher as StoreFakeMatcher, FakeRumors, TermMatcher as FakeMatcher
 LEXICON = """\
 category: gambling
 action: review

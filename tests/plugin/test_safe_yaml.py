@@ -11,6 +11,7 @@ from plugin import LexiconError, lint_lexicon
 from plugin.lexicon import parse_lexicon_text
 from plugin.safe_yaml import MAX_DEPTH, MAX_YAML_BYTES, YamlProblem, compose, load
 from plugin.variants import load_variant_tables
+from tests.paths import ROOT
 
 #: "Billion laughs": nine levels of nine aliases each (9^9 "lol"s once expanded) in ~500 bytes.
 BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -73,7 +74,7 @@ def test_variant_tables_use_the_safe_loader(tmp_path: Path) -> None:
 
 def test_bundled_yaml_files_have_no_anchors() -> None:
     """Every shipped YAML file loads with the safe loader (lexicons, variant tables, review terms)."""
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     files = [*root.glob("lexicons/**/*.yaml"), *root.glob("plugin/**/*.yaml")]
     assert len(files) >= 12
     for f in files:

@@ -4,7 +4,6 @@ predicates, a shared cut cache; no other module imports jieba."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from plugin import Matcher
 from plugin.boundary import WordBoundary
 from plugin.rumors.analysis import analyze, is_name, is_pair
 from plugin.segment import COMMON_FREQ, DOMAIN_WORDS, WORD_FREQ, Segmenter, segmenter
+from tests.paths import ROOT
 
-PLUGIN = Path(__file__).resolve().parents[1] / "plugin"
+PLUGIN = ROOT / "plugin"
 
 
 def test_only_the_segmenter_imports_jieba() -> None:

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 from fastapi import FastAPI
 
 from plugin.live import LiveMatcher
-from plugin.store import LexiconStore, TokenStore
+from plugin.store import LexiconStore
 
-from .fake_matcher import fake_factory
-from .fixtures import make_config
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 
 
 def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **config) -> FastAPI:
@@ -46,12 +46,3 @@ def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **c
         return {"version": str(m.version), "hits": [h.to_dict() for h in hits]}
 
     return app
-
-
-def make_tokens(db_path: Path) -> dict[str, str]:
-    tokens = TokenStore(db_path)
-    out = {}
-    for name, role in (("rita", "reader"), ("ed", "editor"), ("eve", "editor"), ("ann", "approver"),
-                       ("adm", "admin")):
-        out[name] = tokens.create(name, role)[1]
-    return out

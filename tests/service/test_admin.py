@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.store.app import make_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
+from tests.service.editorial_app import make_app
+from tests.service.tokens import make_tokens
 
 
 @pytest.fixture
@@ -132,8 +132,7 @@ def test_entries_history_rollback_export_import(env) -> None:
 
 def test_poller_picks_up_versions_published_elsewhere(env, db_path: Path) -> None:
     from plugin.store import LexiconStore
-    from tests.store.fixtures import make_config
-
+    from tests.store_config import make_config
     app, c, h = env
     other = LexiconStore(db_path, make_config())  # e.g. the CLI in another process
     cs = other.create_changeset("cli-user")

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from plugin.cli import cli
-from tests.store.app import make_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
+from tests.service.editorial_app import make_app
+from tests.service.tokens import make_tokens
 
-#: "Billion laughs" (tests/test_safe_yaml.py has the same): 9^9 "lol"s once expanded.
+#: "Billion laughs" (tests/plugin/test_safe_yaml.py has the same): 9^9 "lol"s once expanded.
 BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
         + "".join(f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
         + "category: gambling\nentries: *i\n")
@@ -41,7 +41,7 @@ BAD_FILES = [
 
 
 @pytest.fixture
-def client(db_path: Path):  # noqa: F811
+def client(db_path: Path):
     app = make_app(db_path)
     token = make_tokens(db_path)["ed"]
     with TestClient(app) as c:  # a server exception would raise here, not become a 500

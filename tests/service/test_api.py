@@ -6,10 +6,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import authorize, candidate
-
-
+from tests.candidates import candidate
+from tests.service.tokens import authorize
 @pytest.fixture()
 def client(make_app, fake_rumors):
     with TestClient(make_app(rumors=fake_rumors)) as c:

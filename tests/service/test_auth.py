@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 
 from plugin.store import TokenStore
 from service.auth import COOKIE, require_role
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.store.app import make_app as make_admin_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
+from tests.service.editorial_app import make_app as make_admin_app
+from tests.service.tokens import make_tokens
 
 
 @pytest.mark.parametrize("method, path, body", [

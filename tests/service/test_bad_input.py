@@ -8,9 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import authorize, candidate
-
+from tests.candidates import candidate
+from tests.service.tokens import authorize
 JSON = {"content-type": "application/json"}
 
 

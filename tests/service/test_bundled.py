@@ -10,9 +10,7 @@ from plugin.models import Surface
 from plugin.policy import DEFAULT_POLICY
 from service.app import create_app
 from service.config import ServiceConfig
-from tests.conftest_service import candidate
-
-
+from tests.candidates import candidate
 def _entry(matcher, action: str, scope: str = "content"):
     """A bundled entry with ``action`` that fires on its own in a neutral sentence (no validity window)."""
     for e in matcher.entries:

@@ -4,7 +4,6 @@ serve command."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +12,9 @@ from plugin.review.settings import REVIEW_SETTINGS, ReviewSettings
 from plugin.settings import setting_rows
 from plugin.store import StoreConfig
 from service.config import SETTINGS, ServiceConfig
+from tests.paths import ROOT
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "service.md"
+DOC = ROOT / "docs" / "service.md"
 
 
 def test_defaults_match_the_settings_table():
@@ -112,7 +112,7 @@ def test_serve_help_and_bad_options():
 
 
 def test_only_the_service_reads_the_environment():
-    root = Path(__file__).resolve().parents[1] / "plugin"
+    root = ROOT / "plugin"
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for needle in ("os.environ", "getenv(", "envvar="):

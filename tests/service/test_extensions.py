@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from plugin.review import DECISIONS
-from tests.conftest_service import *  # noqa: F401,F403
 
 
 def test_extension_install_start_stop(make_app, tmp_path, service_matcher):
@@ -64,7 +63,7 @@ _texts = st.text(alphabet=st.sampled_from(list("某地商场发生火灾现场�
 _time = st.one_of(st.none(), st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(lambda d: d.isoformat()))
 _candidate = st.fixed_dictionaries({
     "id": st.text(alphabet="abcdef0123456789", min_size=1, max_size=8),
-    "title": _texts.filter(str.strip),  # a blank title is a 422 (tests/test_service_hardening.py)
+    "title": _texts.filter(str.strip),  # a blank title is a 422 (tests/service/test_input_validation.py)
     "topic_type": st.sampled_from(["current_affairs", "public_policy", "social_event", "domain_info", "entertainment", "other"]),
     "domain": st.sampled_from([None, "finance", "education", "medical", "legal"]),
     "declared": st.fixed_dictionaries({"source": st.sampled_from([None, "", "新华社"]), "ai_generated": st.booleans(), "fiction": st.booleans()}),

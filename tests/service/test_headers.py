@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest_service import *  # noqa: F401,F403
 
 
 def test_every_response_is_nosniff_and_only_pages_get_the_page_policy(make_app) -> None:

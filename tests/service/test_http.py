@@ -8,16 +8,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.candidates import candidate
+from tests.paths import ROOT
 
 
 @pytest.fixture()

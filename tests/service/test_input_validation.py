@@ -18,9 +18,8 @@ from pydantic.fields import FieldInfo
 from service.config import ServiceConfig
 from service.errors import clean_loc
 from service.schemas import DB_INT_MAX, DB_INT_MIN
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import authorize, candidate
-
+from tests.candidates import candidate
+from tests.service.tokens import authorize
 T = "/v1/trending/review"
 
 

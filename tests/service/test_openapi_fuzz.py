@@ -16,14 +16,14 @@ from schemathesis.generation import GenerationMode
 from plugin import Matcher
 from plugin.store import TokenStore
 
-from tests.conftest_service import FakeRumors, service_matcher  # noqa: F401
+from tests.fakes import FakeRumors
 
 #: Examples per operation and mode; the API has ~40 operations, so a run is several hundred requests.
 EXAMPLES = 8
 
 
 @pytest.fixture(scope="module")
-def fuzz_target(tmp_path_factory: pytest.TempPathFactory, service_matcher: Matcher) -> tuple[Any, str]:  # noqa: F811
+def fuzz_target(tmp_path_factory: pytest.TempPathFactory, service_matcher: Matcher) -> tuple[Any, str]:
     from service.app import create_app
     from service.config import ServiceConfig
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.store.app import make_app as make_admin_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
+from tests.service.editorial_app import make_app as make_admin_app
+from tests.service.tokens import make_tokens
 
 STANDARD = {"type", "title", "status", "detail", "error"}
 

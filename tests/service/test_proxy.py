@@ -16,9 +16,8 @@ from plugin.search.rumor_backend import SearchEngineRumorBackend
 from plugin.search.hooks import SearchGuardConfig
 from service import proxy
 from service.config import ServiceConfig
-from tests.search.engine import RUMORS, build_matcher, os_url, osmem, seed_news  # noqa: F401
-from tests.search.fakes import FakeMatcher, FakeRumors, pin
-
+from tests.fakes import KeywordRumors as FakeRumors, TermMatcher as FakeMatcher, pin
+from tests.osmem import RUMORS, build_matcher, seed_news
 TERMS = {"百家乐": "block"}
 
 
@@ -684,8 +683,7 @@ def test_proxy_checks_run_off_the_event_loop():
     held inside a search, another route of the same server still answers."""
     import threading
 
-    from tests.store.server import serve
-
+    from tests.service.server import serve
     def handler(request):
         return httpx.Response(200, json=hits_response(3))
 

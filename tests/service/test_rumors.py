@@ -7,9 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
-
+from tests.candidates import candidate
 rumors = pytest.importorskip("plugin.rumors")
 
 

@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from service.schemas import ImportIn, Name, Note, ReviewDecisionRequest, Term, check_line, check_note
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.store.app import make_app as make_admin_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
+from tests.service.editorial_app import make_app as make_admin_app
+from tests.service.tokens import authorize, make_tokens
 
 ESC = "\x1b[2J\x1b]0;owned\x07"
 GAMBLING = "category: gambling\nentries:\n  - 线上棋牌\n"

@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 
 from service.auth import COOKIE
 from service.ui import CSRF_FIELD, PREFIX, csrf_token
-from tests.store.app import make_app, make_tokens
-from tests.store.fixtures import db_path  # noqa: F401
-from tests.store.server import serve
-
+from tests.service.editorial_app import make_app
+from tests.service.server import serve
+from tests.service.tokens import make_tokens
 CHROMIUM = os.environ.get("QINGLANG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]

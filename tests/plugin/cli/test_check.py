@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from service.cli import cli
+from tests.paths import DATA
 
-LEX = str(Path(__file__).parent / "core" / "test_lexicon.yaml")
+LEX = str(DATA / "core" / "test_lexicon.yaml")
 
 
 def test_check_jsonl_contract() -> None:

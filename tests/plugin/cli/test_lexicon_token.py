@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from service.cli import cli  # the qinglang program: reads QINGLANG_TOKEN / _FOUR_EYES / _SINGLE_OPERATOR
 from plugin.store import LexiconStore, TokenStore
-from tests.store.fake_matcher import fake_factory
-from tests.store.fixtures import LEXICONS, db_path, make_config  # noqa: F401
+from tests.fakes import fake_factory
+from tests.store_config import LEXICONS, make_config
 
 
 def run(*args: str, ok: bool = True):

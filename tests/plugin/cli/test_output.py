@@ -9,9 +9,8 @@ from click.testing import CliRunner
 from plugin.cli import cli
 from plugin.cli.output import printable
 from plugin.store import LexiconStore, TokenStore
-from tests.store.fake_matcher import fake_factory
-from tests.store.fixtures import make_config
-
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 ESC = "\x1b]0;owned\x07\x1b[2J"
 
 

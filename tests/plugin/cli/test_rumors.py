@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from plugin.cli import cli
+from tests.paths import DATA
 
-SMALL = Path(__file__).parent / "rumors" / "rumors_small.jsonl"
+SMALL = DATA / "rumors" / "rumors_small.jsonl"
 
 
 def _import(runner: CliRunner, db: Path) -> None:

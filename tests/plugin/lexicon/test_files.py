@@ -19,10 +19,9 @@ from plugin.lexicon import Lexicon, bundled_lexicon_paths, lint_lexicon
 from plugin.lexicon import load_lexicon as _load_lexicon
 from plugin.normalize import dense_key
 from plugin.variants import is_cjk
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LEXICONS = ROOT / "lexicons"
-DATA = Path(__file__).resolve().parent / "data"
 EXPECTED_CATEGORIES = {
     "clickbait", "gambling", "fraud", "blackmarket_ad", "persona", "rumor_marker", "account_name",
     "spam_pattern",
@@ -183,7 +182,7 @@ def test_benign_near_misses_are_well_formed() -> None:
 
 
 def test_evaluation_sets_are_not_copied_from_shared_data() -> None:
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared beside the checkout
+    shared = ROOT.parent / "shared" / "data"  # ../shared beside the checkout
     if not shared.is_dir():
         shared = Path("/work/shared/data")
     if not shared.is_dir():

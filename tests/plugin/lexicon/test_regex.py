@@ -21,10 +21,10 @@ from plugin.lexicon_regex import MAX_REGEX_LEN, PatternError, RegexText, compile
 from plugin.matcher import TECHNIQUE_RANK
 from plugin.store import LexiconStore, ValidationError
 from plugin.store.entries import entry_from_dict
-from tests.store.fake_matcher import fake_factory
-from tests.store.fixtures import db_path, make_config  # noqa: F401
+from tests.fakes import fake_factory
+from tests.paths import ROOT
+from tests.store_config import make_config
 
-ROOT = Path(__file__).resolve().parents[1]
 PATTERNS = str(ROOT / "lexicons" / "spam_pattern.yaml")
 CATASTROPHIC = r"(?:[a-z]+\s?)+\d$"  # exponential on a backtracking engine: "aaaa…a!" never ends
 REFUSED = {
@@ -209,7 +209,7 @@ def test_lint_cli_refuses_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in res.output
 
 
-def test_store_refuses_a_draft_pattern(db_path: Path) -> None:  # noqa: F811
+def test_store_refuses_a_draft_pattern(db_path: Path) -> None:
     store = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
     store.ensure_seeded()
     cs = store.create_changeset("ed")
@@ -224,11 +224,11 @@ def test_store_refuses_a_draft_pattern(db_path: Path) -> None:  # noqa: F811
     store.close()
 
 
-def test_admin_import_refuses_a_pattern(db_path: Path) -> None:  # noqa: F811
+def test_admin_import_refuses_a_pattern(db_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from tests.store.app import make_app, make_tokens
-
+    from tests.service.editorial_app import make_app
+    from tests.service.tokens import make_tokens
     app = make_app(db_path)
     token = make_tokens(db_path)["ed"]
     content = _yaml(db_path.parent, REFUSED["lookbehind"]).read_text(encoding="utf-8")

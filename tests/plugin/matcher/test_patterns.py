@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from plugin import Matcher, lint_lexicon
+from tests.paths import ROOT
 
-PATTERNS = str(Path(__file__).resolve().parents[1] / "lexicons" / "spam_pattern.yaml")
+PATTERNS = str(ROOT / "lexicons" / "spam_pattern.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,8 @@ from plugin.review.rules.labels import source_problem
 from plugin.review.settings import DEFAULT_PLACEHOLDER_SOURCES, resolve_timezone
 from plugin.review.spike import detect_spike
 from plugin.rumors.models import RumorMatchResult
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import NOW, FakeRumors, candidate, review, rules_of
-
-
+from tests.candidates import NOW, candidate, review, rules_of
+from tests.fakes import FakeRumors
 def reason(result, rule: str):
     return next(r for r in result.reasons if r.rule == rule)
 

@@ -10,10 +10,7 @@ from hypothesis import given, settings, strategies as st
 from plugin.review import Candidate, ReviewEngine, ReviewSettings
 from plugin.review.clauses import CLAUSES
 from plugin.review.spike import detect_spike
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import NOW, FakeRumors, candidate, review, rules_of
-
-
+from tests.candidates import NOW, candidate, review, rules_of
 def test_clean_candidate_is_approved(service_matcher):
     (r,) = review(service_matcher, candidate())
     assert r.decision == "approve"

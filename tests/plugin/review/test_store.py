@@ -8,10 +8,7 @@ import pytest
 
 from plugin.review import Candidate, ReviewEngine
 from plugin.review.store import ReviewConflict, ReviewNotFound, ReviewStore
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
-
-
+from tests.candidates import candidate
 @pytest.fixture()
 def stored(tmp_path, service_matcher):
     db = tmp_path / "r.db"

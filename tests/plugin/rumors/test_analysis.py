@@ -18,7 +18,7 @@ def test_chain_message_noise_is_dropped() -> None:
 
 
 def test_numerals_before_units_become_arabic() -> None:
-    # plugin.numerals.quantities_to_digits (tests/test_numerals.py) before segmentation
+    # plugin.numerals.quantities_to_digits (tests/plugin/test_numerals.py) before segmentation
     assert words("六十五岁以上老人不能打疫苗") == words("65岁以上老人不能打疫苗")
     assert words("地铁三号线停运") == words("地铁3号线停运")
 

@@ -16,7 +16,6 @@ from opensearchpy import OpenSearch
 from plugin.protocols import RefreshableRumorLookup, RumorBackend, RumorLookup
 from plugin.rumors import Pin, Refutation, Rumor, RumorIndex, RumorLabel, RumorMatchResult, RumorStatus, RumorStore
 from plugin.search.rumor_backend import SearchEngineRumorBackend
-from tests.search.engine import os_url, osmem  # noqa: F401
 
 RUMORS = [
     Rumor(id="garlic", claim="吃大蒜能预防新冠肺炎", status=RumorStatus.FALSE,

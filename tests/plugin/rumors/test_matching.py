@@ -4,14 +4,14 @@ characters, noise) and near-topic negatives; pin / label rules per status."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from plugin.errors import InputError
 from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus, RumorStore, import_jsonl
+from tests.paths import DATA
 
-HERE = Path(__file__).parent / "rumors"
+HERE = DATA / "rumors"
 CASES = [json.loads(line) for line in (HERE / "matching_cases.jsonl").open(encoding="utf-8")]
 
 

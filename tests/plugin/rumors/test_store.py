@@ -19,8 +19,9 @@ from plugin.rumors import (
     export_jsonl,
     import_jsonl,
 )
+from tests.paths import DATA
 
-HERE = Path(__file__).parent / "rumors"
+HERE = DATA / "rumors"
 SMALL = HERE / "rumors_small.jsonl"
 
 

@@ -13,8 +13,7 @@ from plugin.search.hooks import (
     run_plan_sync,
     run_plans_sync,
 )
-from tests.search.fakes import FakeEngine, FakeMatcher, FakeRumors, pin
-
+from tests.fakes import FakeEngine, KeywordRumors as FakeRumors, TermMatcher as FakeMatcher, pin
 TERMS = {"百家乐": "block", "博彩": "block", "震惊": "label"}
 
 

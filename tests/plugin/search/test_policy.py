@@ -14,8 +14,7 @@ from plugin.search.policy import (
     check_search_body,
     widen_source,
 )
-from tests.search.fakes import FakeEngine, FakeMatcher
-
+from tests.fakes import FakeEngine, TermMatcher as FakeMatcher
 TERMS = {"百家乐": "block"}
 
 

@@ -9,7 +9,7 @@ from opensearchpy import OpenSearch
 from plugin.errors import RumorError
 from plugin.search import SearchGuard, SearchGuardConfig, guard_client
 from plugin.search.rumor_backend import SearchEngineRumorBackend
-from tests.search.engine import RUMORS, PlainJsonAsyncNode, PlainJsonNode, build_matcher, os_url, osmem, seed_news  # noqa: F401
+from tests.osmem import RUMORS, PlainJsonAsyncNode, PlainJsonNode, build_matcher, seed_news
 
 QUERY = {"match": {"title": "大蒜预防新冠"}}
 

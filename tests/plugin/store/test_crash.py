@@ -13,18 +13,18 @@ from pathlib import Path
 import pytest
 
 from plugin.store import LexiconStore
-from tests.store.fake_matcher import fake_factory
-from tests.store.fixtures import db_path, make_config  # noqa: F401
+from tests.fakes import fake_factory
+from tests.paths import ROOT
+from tests.store_config import make_config
 
-ROOT = Path(__file__).resolve().parent.parent
 
 PUBLISH = """
 import os, sys
 import plugin.store.store
 plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
-from tests.store.fixtures import make_config
-from tests.store.fake_matcher import fake_factory
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 store = LexiconStore(sys.argv[1], make_config(), matcher_factory=fake_factory)
 cs = int(sys.argv[2])
 print(store.publish(cs, approver="bob", expected_revision=store.changeset(cs)["revision"], force=True))
@@ -35,8 +35,8 @@ import os, sys
 import plugin.store.store
 plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
-from tests.store.fixtures import make_config
-from tests.store.fake_matcher import fake_factory
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 store = LexiconStore(sys.argv[1], make_config(four_eyes=False), matcher_factory=fake_factory)
 res = store.apply(sys.argv[2:], author="alice", note="weekly", force=True)
 print(res.version, res.reused)
@@ -47,8 +47,8 @@ import os, sys
 import plugin.store.store
 plugin.store.store.fault_point = os.environ.get("QINGLANG_STORE_FAULT")  # set by the test
 from plugin.store import LexiconStore
-from tests.store.fixtures import make_config
-from tests.store.fake_matcher import fake_factory
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 store = LexiconStore(sys.argv[1], make_config(), matcher_factory=fake_factory)
 print(store.import_files(sys.argv[2:], author="alice").changeset_id)
 """

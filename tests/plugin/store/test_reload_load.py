@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_publishing_under_load_fails_no_request(tmp_path: Path) -> None:

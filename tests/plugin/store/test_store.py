@@ -24,8 +24,8 @@ from plugin.store import (
     TokenStore,
     ValidationError,
 )
-from tests.store.fake_matcher import fake_factory
-from tests.store.fixtures import LEXICONS, db_path, make_config, store  # noqa: F401  (fixtures)
+from tests.fakes import fake_factory
+from tests.store_config import make_config
 
 
 def add(store: LexiconStore, cs: int, term: str, category: str = "gambling", **kw) -> dict:

@@ -12,8 +12,8 @@ import pytest
 from plugin.live import LiveMatcher
 from plugin.store import ROLES, AuthError, LexiconStore, StoreError, TokenStore, role_at_least
 from plugin.store.reload import VersionPoller
-from tests.store.fake_matcher import FakeMatcher, fake_factory
-from tests.store.fixtures import db_path, make_config, store  # noqa: F401
+from tests.fakes import EntryMatcher as FakeMatcher, fake_factory
+from tests.store_config import make_config
 
 
 def test_tokens_are_stored_hashed_with_roles(db_path: Path) -> None:

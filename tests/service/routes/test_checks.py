@@ -10,10 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
-from tests.store.server import serve
-
+from tests.candidates import candidate
+from tests.service.server import serve
+from tests.service.tokens import authorize
 Q, S, T = "/v1/query/check", "/v1/suggestions/filter", "/v1/trending/review"
 
 #: (route, body, (attribute of app.state.guard, method) to block): every CPU-heavy route.

@@ -7,9 +7,7 @@ from fastapi.testclient import TestClient
 
 from plugin.store import TokenStore
 from service.config import ServiceConfig
-from tests.conftest_service import *  # noqa: F401,F403
-from tests.conftest_service import candidate
-
+from tests.candidates import candidate
 QUEUED = candidate(id="q", account={"name": "某市公安局"})  # impersonation marker: goes to the manual queue
 
 
