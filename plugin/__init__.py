@@ -1,6 +1,6 @@
 """qinglang-guard: a guardrail for Chinese search and trending lists.
 
-Public API (``__all__`` is exactly this list; ``tests/test_public_api.py`` keeps it so)::
+Public API (``__all__`` is exactly this list; ``tests/plugin/test_public_api.py`` keeps it so)::
 
     from plugin import Guard, Matcher, Surface
     m = Matcher.from_lexicons([], bundled=True)

@@ -63,7 +63,7 @@ __all__ = [
 
 #: SQLite stores 64-bit signed integers: a larger number in a query would raise OverflowError (a 500).
 #: Every integer path / query / form / body parameter that reaches the database is bounded by these
-#: (``tests/test_service_hardening.py`` walks the routes to check it), so such input is a 422.
+#: (``tests/service/test_input_validation.py`` walks the routes to check it), so such input is a 422.
 DB_INT_MIN, DB_INT_MAX = INT64_MIN, INT64_MAX
 
 #: An integer that fits a SQLite INTEGER (for body models; query and form parameters use

@@ -1,4 +1,5 @@
-"""Shared fixtures: matchers are compiled once per session (tables + jieba take ~1-2 s)."""
+"""Fixtures shared by more than one test package. Matchers are compiled once per session (tables + jieba
+take ~1-2 s); fixtures of one package live in that package's conftest.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pytest
 
 from plugin import Matcher, load_lexicon
 from plugin.variants import load_variant_tables
+from tests.fakes import FakeRumors
+from tests.paths import DATA
 
-CORE = Path(__file__).parent / "core"
+CORE = DATA / "core"
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +27,42 @@ def core_matcher() -> Matcher:
 def bundled_matcher() -> Matcher:
     """The bundled lexicons as shipped."""
     return Matcher.from_lexicons([], bundled=True)
+
+
+@pytest.fixture(scope="session")
+def service_matcher() -> Matcher:
+    """The real matcher over a small project-made lexicon (one compile per session)."""
+    lex = load_lexicon(str(DATA / "service" / "lexicon.yaml"))
+    return Matcher.from_entries(list(lex.entries), version="svc-test-1")
+
+
+@pytest.fixture()
+def fake_rumors() -> FakeRumors:
+    return FakeRumors([
+        {"id": "r1", "key": "喝盐水防病毒", "claim": "喝盐水可以预防病毒感染", "status": "false",
+         "refutation_title": "喝盐水不能预防病毒", "url": "https://example.org/r1"},
+        {"id": "r2", "key": "某地水源污染", "claim": "某地水源被污染", "status": "disputed"},
+    ])
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "guard.db"
+
+
+# A real OpenSearch-compatible engine (osmem-server on loopback, helpers in tests/osmem.py): one server per
+# module, a fresh clone per test.
+@pytest.fixture(scope="module")
+def osmem():
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False, addr="127.0.0.1:0")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def os_url(osmem):
+    clone = osmem.clone()
+    yield clone.url
+    clone.close()

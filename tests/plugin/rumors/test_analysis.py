@@ -1,0 +1,58 @@
+"""Text analysis for rumour matching: noise words, numbers, dates, runs of single characters,
+equivalent words (plugin.rumors.analysis)."""
+
+from __future__ import annotations
+
+from plugin.rumors.analysis import analyze, number_key
+
+
+def words(text: str) -> set[str]:
+    return set(analyze(text).words)
+
+
+def test_chain_message_noise_is_dropped() -> None:
+    plain = words("吃大蒜可以杀灭新冠病毒")
+    assert words("紧急扩散！！最新消息：大家赶紧转发给家人，吃大蒜可以杀灭新冠病毒，速看") == plain
+    assert words("据说吃大蒜可以杀灭新冠病毒，注意！") == plain
+    assert words("紧急！扩散！转发！") == set()
+
+
+def test_numerals_before_units_become_arabic() -> None:
+    # plugin.numerals.quantities_to_digits (tests/plugin/test_numerals.py) before segmentation
+    assert words("六十五岁以上老人不能打疫苗") == words("65岁以上老人不能打疫苗")
+    assert words("地铁三号线停运") == words("地铁3号线停运")
+
+
+def test_dates_are_one_token() -> None:
+    assert "#1月9日" in words("西安1月9日解封了吗")
+    assert "#1月9日" in words("西安一月九日解封")
+    assert "#1月" in words("1月份开学")
+    assert number_key("#1月9日") == ("date", 1, 9) and number_key("#1月") == ("date", 1, None)
+    assert number_key("#60") == ("num", 60.0)
+    assert "#60" in words("喝 60℃ 的水可以杀死病毒")
+
+
+def test_runs_of_single_characters_become_pairs() -> None:
+    a = analyze("挂烫机消毒")
+    assert {"挂烫", "烫机", "消毒"} <= set(a.words)  # jieba cuts 挂/烫/机
+    assert {"挂", "烫", "机"} <= a.subs
+    assert {"石正", "正丽"} <= words("石正丽叛逃")
+    # a run of one character stays a word; stop characters break runs
+    assert "醋" in words("熏 醋")
+
+
+def test_equivalent_words() -> None:
+    assert words("蚊虫会传播新冠病毒") == words("蚊子会传染新冠病毒")
+    assert words("老人去世") == words("老人死亡") == words("老人身亡")
+    assert words("医生说可以治愈") == words("大夫说可以治疗")
+    assert words("学校推迟开学") == words("学校延期开学")
+
+
+def test_sound_folds_homophone_typos() -> None:
+    from plugin.rumors.analysis import sound
+
+    assert sound("病读") == sound("病毒") != ""
+    assert sound("口造") == sound("口罩")  # zh / z
+    assert sound("钟南善") == sound("钟南山")
+    assert sound("病毒") != sound("病人")
+    assert sound("#60") == sound("醋") == sound("5g") == ""

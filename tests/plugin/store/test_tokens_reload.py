@@ -1,0 +1,131 @@
+"""API tokens (hashed, roles) and the hot-reload poller."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from plugin.live import LiveMatcher
+from plugin.store import ROLES, AuthError, LexiconStore, StoreError, TokenStore, role_at_least
+from plugin.store.reload import VersionPoller
+from tests.fakes import EntryMatcher as FakeMatcher, fake_factory
+from tests.store_config import make_config
+
+
+def test_tokens_are_stored_hashed_with_roles(db_path: Path) -> None:
+    tokens = TokenStore(db_path)
+    info, secret = tokens.create("alice", "editor")
+    assert secret.startswith("qg_") and len(secret) > 40
+    raw = sqlite3.connect(db_path).execute("SELECT secret_hash, prefix FROM token_tokens").fetchone()
+    assert raw[0] == hashlib.sha256(secret.encode()).hexdigest() and secret not in raw
+    assert tokens.verify(secret, "reader").name == "alice"
+    assert tokens.verify(secret, "editor").role == "editor"
+    with pytest.raises(AuthError, match="needs 'approver'"):
+        tokens.verify(secret, "approver")
+    with pytest.raises(AuthError, match="invalid"):
+        tokens.verify(secret + "x", "reader")
+    with pytest.raises(AuthError):
+        tokens.verify("", "reader")
+    tokens.revoke("alice")
+    with pytest.raises(AuthError, match="revoked"):
+        tokens.verify(secret, "reader")
+    assert tokens.list()[0].revoked_at
+
+
+def test_role_order() -> None:
+    assert role_at_least("admin", "approver") and role_at_least("approver", "editor")
+    assert role_at_least("editor", "reader") and not role_at_least("reader", "editor")
+    assert list(ROLES) == ["reader", "reviewer", "editor", "approver", "admin"]
+    assert role_at_least("reviewer", "reader") and role_at_least("editor", "reviewer")
+    assert not role_at_least("reviewer", "editor") and not role_at_least("reader", "reviewer")
+    assert not role_at_least("nobody", "reader")
+    with pytest.raises(ValueError):
+        role_at_least("admin", "god")
+
+
+def test_token_errors(db_path: Path) -> None:
+    tokens = TokenStore(db_path)
+    with pytest.raises(StoreError, match="unknown role"):
+        tokens.create("x", "root")
+    with pytest.raises(StoreError):
+        tokens.create("  ", "reader")
+    with pytest.raises(StoreError, match="no token"):
+        tokens.revoke("ghost")
+
+
+def test_reviewer_role_on_a_store_made_before_it_existed(db_path: Path) -> None:
+    """The token table of an older store is migrated to accept the reviewer role; tokens survive."""
+    conn = sqlite3.connect(db_path)
+    conn.executescript(
+        "CREATE TABLE schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT"
+        " NULL DEFAULT (datetime('now')), PRIMARY KEY (component, version));"
+        "INSERT INTO schema_migrations (component, version) VALUES ('token', 1);"
+        "CREATE TABLE token_tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, role TEXT NOT NULL"
+        " CHECK (role IN ('reader', 'editor', 'approver', 'admin')), secret_hash TEXT NOT NULL UNIQUE,"
+        " prefix TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT);"
+        f"INSERT INTO token_tokens (name, role, secret_hash, prefix, created_at) VALUES ('old', 'admin',"
+        f" '{hashlib.sha256(b'qg_old').hexdigest()}', 'qg_old', '2026-01-01');")
+    conn.close()
+    tokens = TokenStore(db_path)
+    assert tokens.verify("qg_old", "admin").name == "old"
+    info, secret = tokens.create("rev", "reviewer")
+    assert info.id == 2 and tokens.verify(secret, "reviewer").role == "reviewer"
+
+
+def _wait(cond, timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def test_poller_swaps_new_versions(store: LexiconStore) -> None:
+    store.ensure_seeded()
+    live = LiveMatcher(store.build_matcher(), "1")
+    other = LexiconStore(store.db_path, make_config(), matcher_factory=fake_factory)  # "another process"
+    poller = VersionPoller(store, live, interval=0.05).start()
+    try:
+        cs = other.create_changeset("alice")
+        rev = other.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling", "action": "block"},
+                               editor="alice")["revision"]
+        other.publish(cs, approver="bob", expected_revision=rev)
+        assert _wait(lambda: live.version == "2")
+        assert any(h.term == "线上棋牌" for h in live.current().scan("线上棋牌开局"))
+        rb = other.request_rollback(1, author="carol")
+        other.publish(rb, approver="bob", expected_revision=other.changeset(rb)["revision"])
+        assert _wait(lambda: live.version == "3")
+        assert not live.current().scan("线上棋牌开局")
+    finally:
+        poller.stop()
+
+
+def test_poller_keeps_old_matcher_when_compile_fails(store: LexiconStore) -> None:
+    store.ensure_seeded()
+    calls = {"n": 0}
+
+    def broken(entries, version):
+        calls["n"] += 1
+        raise RuntimeError("automaton exploded")
+
+    live = LiveMatcher(FakeMatcher(store.entries(1), "1"), "1")
+    cs = store.create_changeset("alice")
+    rev = store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling"},
+                           editor="alice")["revision"]
+    store.publish(cs, approver="bob", expected_revision=rev, force=True)
+    store.matcher_factory = broken
+    poller = VersionPoller(store, live, interval=0.05)
+    assert poller.check_once() is False
+    assert live.version == "1" and "automaton exploded" in poller.last_error
+    for _ in range(5):
+        poller.check_once()
+    assert calls["n"] == 1  # backs off instead of recompiling every poll
+    store.matcher_factory = fake_factory
+    for _ in range(10):
+        poller.check_once()
+    assert live.version == "2" and poller.last_error == ""

@@ -1,0 +1,48 @@
+"""A minimal FastAPI app standing in for service.app: the editorial extension over a state with the
+parts of ``GuardState`` it uses (.live, .db_path, .lexicon_store, .samples, .tokens, .lexicon_poller)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from types import SimpleNamespace
+
+from fastapi import FastAPI
+
+from plugin.live import LiveMatcher
+from plugin.store import LexiconStore
+
+from tests.fakes import fake_factory
+from tests.store_config import make_config
+
+
+def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **config) -> FastAPI:
+    from service.errors import install_error_handlers
+    from service.extensions import Editorial
+    from service.sampling import SampleRing
+
+    store = LexiconStore(db_path, make_config(reload_interval=interval, **config), matcher_factory=factory)
+    store.ensure_seeded()
+    editorial = Editorial()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await editorial.start(app)
+        yield
+        await editorial.stop(app)
+
+    app = FastAPI(lifespan=lifespan)
+    app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
+                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+    install_error_handlers(app)
+    editorial.install(app)
+
+    @app.get("/v1/check")
+    def check(text: str) -> dict:
+        m = app.state.guard.live.current()
+        hits = m.scan(text)
+        app.state.guard.samples.add("query", text)
+        app.state.guard.samples.drain()
+        return {"version": str(m.version), "hits": [h.to_dict() for h in hits]}
+
+    return app
