@@ -30,8 +30,9 @@ class Technique(StrEnum):
     PATTERN = "pattern"
 
 
-#: Lower is better: which technique wins when one entry matches the same place twice.
-TECHNIQUE_RANK: dict[Technique, int] = {tech: rank for rank, tech in enumerate(Technique)}
+#: Lower is better: which technique wins when one entry matches the same place twice (keyed by the
+#: members, which are strings: ``TECHNIQUE_RANK["exact"]`` works).
+TECHNIQUE_RANK: dict[str, int] = {tech: rank for rank, tech in enumerate(Technique)}
 
 
 @dataclass(frozen=True, slots=True)
