@@ -39,8 +39,8 @@ from .matching.compile import as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
 from .matching.patterns import pattern_hits
-from .matching.pinyin import PinyinIndex, pinyin_candidates
-from .matching.split import joined_candidates, separator_spellings
+from .matching.pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
+from .matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
 from .models import CheckResult, Hit, most_severe
 from .normalize import prepare
 from .variants import VariantTables, load_variant_tables
@@ -60,6 +60,7 @@ class Matcher:
         self.version = version or _version_of(entries)
         self._compiled = compile_lexicon(tuple(entries), self._tables)
         self._boundary = WordBoundary.shared()
+        self._is_word = self._boundary.is_word
         self._pinyin = PinyinIndex(self._compiled.entries, self._tables.syllable)
 
     # ------------------------------------------------------------------ building
@@ -111,9 +112,11 @@ class Matcher:
             return found
         nt = prepared.normalized
         dense = as_bmp(nt.dense)
-        cand, spellings = dense_pass(c, dense, self._boundary.is_word)
-        cand.extend(pinyin_candidates(self._pinyin, dense, nt))  # text with Latin letters
-        spellings.extend(separator_spellings(dense))  # 代x写x论x文: a separator after each character
+        cand, spellings = dense_pass(c, dense, self._is_word)
+        if LATIN_RUN.search(dense):  # (the passes' preconditions are tested here: most texts fail them)
+            cand.extend(pinyin_candidates(self._pinyin, dense, nt))
+        if LATIN_IN_CJK.search(dense):  # 代x写x论x文: a separator after each character
+            spellings.extend(separator_spellings(dense))
         if spellings:
             cand.extend(joined_candidates(c, dense, spellings))
         if not cand:

@@ -117,6 +117,8 @@ class CompiledLexicon:
 class _Patterns:
     """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
 
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
+
     def __init__(self) -> None:
         self.entry: array[int] = array("i")
         self.kind = bytearray()
@@ -146,9 +148,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     terms_dense = _dense_many([e.term for e in entries])
     regexes, disabled = _compile_regexes(entries)
     pats = _Patterns()
-    for i, e in enumerate(entries):
-        if not e.regex:
-            _add_entry_keys(pats, i, e, terms_dense[i], tables)
+    _add_word_keys(pats, entries, terms_dense, tables)
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
     _add_split_forms(pats, entries, terms_dense, tables)
@@ -196,33 +196,52 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
-def _add_entry_keys(pats: _Patterns, i: int, e: Entry, d: str, tables: VariantTables) -> None:
-    """Keys of one word entry: term, curated variants, numerals for digits, shape-alikes."""
-    if d and BREAK not in d:
-        homo = "homophone" in e.techniques and e.action != "allow"
-        if homo and not tables.no_context_chars.issuperset(d):
-            alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
-            if alt is not None:
-                pats.alt_keys.append((len(pats.dense), alt))
-        pats.add(i, PatternKind.TERM, e.term if d == e.term else d, homo)
+def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
+                   tables: VariantTables) -> None:
+    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes."""
+    add = pats.add
+    term_kind = PatternKind.TERM
+    shape = tables.shape_groups
+    no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    for i, e in enumerate(entries):
+        if e.regex:
+            continue
+        d = terms_dense[i]
+        if d and BREAK not in d:
+            homo = "homophone" in e.techniques and e.action != "allow"
+            if homo and not no_context.issuperset(d):
+                alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
+                if alt is not None:
+                    pats.alt_keys.append((len(pats.dense), alt))
+            add(i, term_kind, e.term if d == e.term else d, homo)
+        if e.variants:
+            _add_variants(pats, i, e)
+        if e.action == "allow" or not d:
+            continue
+        if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
+            for table in DIGIT_NUMERALS:
+                pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
+        if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
+            _add_shapes(pats, i, d, shape)
+
+
+def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
+    """An entry's curated variants, each with its technique and context gate."""
     for v in e.variants:
         vd = as_bmp(dense_key(v.text))
         if vd and BREAK not in vd:
             pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
-    if e.action == "allow" or not d:
-        return
-    if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
-        for table in DIGIT_NUMERALS:
-            pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
-    shape = tables.shape_groups
-    if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
-        n = 0
-        for pos, ch in enumerate(d):
-            for alt in shape.get(ch, ()):
-                if n >= _MAX_SHAPE_VARIANTS:
-                    break
-                pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
-                n += 1
+
+
+def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]]) -> None:
+    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24."""
+    n = 0
+    for pos, ch in enumerate(d):
+        for alt in shape.get(ch, ()):
+            if n >= _MAX_SHAPE_VARIANTS:
+                return
+            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
+            n += 1
 
 
 def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],

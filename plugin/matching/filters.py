@@ -15,7 +15,7 @@ from ..variants import CJK_CHAR
 from .compile import CompiledLexicon
 from .model import TECHNIQUE_RANK, Candidate, Technique
 
-__all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "resolve_hits"]
+__all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "entry_hit", "resolve_hits"]
 
 
 def applies(entry: Entry, scope: str, today: dt.date) -> bool:
@@ -109,10 +109,14 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
         if last_end.get(idx, -1) >= oe:
             continue  # inside another hit of the same entry
         last_end[idx] = oe
-        ent = entries[idx]
-        hits.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], str(tech),
-                        ent.term_id, ent.severity, ent.clause))  # str(): the plain value
+        hits.append(entry_hit(entries[idx], text, os_, oe, str(tech)))  # str(): the plain value
     return hits
+
+
+def entry_hit(ent: Entry, text: str, start: int, end: int, technique: str) -> Hit:
+    """The hit of entry ``ent`` on the original ``text[start:end]`` (the one place a Hit is made)."""
+    return Hit(ent.term, ent.category, ent.action, start, end, text[start:end], technique,
+               ent.term_id, ent.severity, ent.clause)
 
 
 def direct_technique(surface: str, term: str) -> Technique:

@@ -9,7 +9,7 @@ from ..lexicon_regex import RegexText
 from ..models import Hit
 from ..normalize import Prepared
 from .compile import CompiledLexicon
-from .filters import applies
+from .filters import applies, entry_hit
 from .model import Technique
 
 __all__ = ["pattern_hits"]
@@ -36,6 +36,5 @@ def pattern_hits(c: CompiledLexicon, prepared: Prepared, scope: str, today: dt.d
             if gate is not None and not gate.allows(folded, s, e):
                 continue
             os_, oe = prepared.folded_span(s, e)
-            out.append(Hit(ent.term, ent.category, ent.action, os_, oe, text[os_:oe], _PATTERN,
-                           ent.term_id, ent.severity, ent.clause))
+            out.append(entry_hit(ent, text, os_, oe, _PATTERN))
     return out

@@ -16,9 +16,10 @@ from ..normalize import NormalizedText, dense_key
 from ..variants import contextual_syllables
 from .model import Candidate, Technique
 
-__all__ = ["PinyinIndex", "pinyin_candidates"]
+__all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
-_LATIN_RUN = re.compile(r"[a-z]{2,}")
+#: A run of Latin letters: a dense view without one needs no pinyin pass.
+LATIN_RUN = re.compile(r"[a-z]{2,}")
 _MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
 
@@ -99,9 +100,8 @@ class PinyinIndex:
 
 
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
-    """Initials and pinyin candidates of the Latin words in ``dense`` (none without a Latin run)."""
-    if _LATIN_RUN.search(dense) is None:
-        return []
+    """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
+    :data:`LATIN_RUN`)."""
     tables = index.tables()
     if tables.automaton is None:
         return []
@@ -114,18 +114,13 @@ def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> lis
     return out
 
 
-def _is_alnum(ch: str) -> bool:
-    """An ASCII letter or digit."""
-    return ch.isascii() and ch.isalnum()
-
-
 def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]], set[int]]:
     """Runs of letters in the dense view, split where the original text had a space or punctuation
     ("baijiale vip" is two words, so "baijiale" can be read alone); and the dense positions with
     such a separator just before them."""
     words: list[tuple[int, int]] = []
     cuts: set[int] = set()
-    for m in _LATIN_RUN.finditer(dense):
+    for m in LATIN_RUN.finditer(dense):
         a = m.start()
         if nt.deleted:
             prev = nt.orig_index(a)
@@ -145,11 +140,11 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
     """A whole Latin word (plus digits right after it) spelling a term's initials."""
     n = len(dense)
     for ws, we in words:
-        if ws > 0 and ws not in cuts and _is_alnum(dense[ws - 1]):
+        if ws > 0 and ws not in cuts and dense[ws - 1].isascii() and dense[ws - 1].isalnum():
             continue
         while we < n and dense[we].isdigit() and we not in cuts:
             we += 1
-        if we < n and we not in cuts and _is_alnum(dense[we]):
+        if we < n and we not in cuts and dense[we].isascii() and dense[we].isalnum():
             continue
         for idx in initials.get(dense[ws:we], ()):
             out.append(Candidate(ws, we, idx, Technique.INITIALS))

@@ -10,9 +10,10 @@ import re
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
 
-__all__ = ["joined_candidates", "separator_spellings"]
+__all__ = ["LATIN_IN_CJK", "joined_candidates", "separator_spellings"]
 
-_LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
+#: A letter, digit or word emoji between two CJK characters: a dense view without one has no separators.
+LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
 #: Three or more CJK characters each followed by the same single letter, digit or word emoji
 #: (代x写x论x文, 征💰信💰修💰复).
 _LETTER_SEPARATED = re.compile(
@@ -20,9 +21,8 @@ _LETTER_SEPARATED = re.compile(
 
 
 def separator_spellings(dense: str) -> list[Spelling]:
-    """Each CJK character followed by the same separator letter, digit or emoji: read alone."""
-    if not _LATIN_IN_CJK.search(dense):
-        return []
+    """Each CJK character followed by the same separator letter, digit or emoji: read alone
+    (callers skip text without :data:`LATIN_IN_CJK`)."""
     out: list[Spelling] = []
     for m in _LETTER_SEPARATED.finditer(dense):
         for a in range(m.start(), m.end() - 1, 2):
