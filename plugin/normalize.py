@@ -218,11 +218,15 @@ def fold_text(text: str) -> str:
     return _translate(text, _tables().fold_bmp, _tables().fold_astral)
 
 
-def dense_key(text: str) -> str:
-    """The dense form of a text or lexicon term: folded, noise removed, repeats collapsed."""
+def dense_key(text: str, *, collapse: bool = True) -> str:
+    """The dense form of a text or lexicon term: folded, noise removed, repeats collapsed.
+
+    ``collapse=False`` keeps runs of one character (轻轻松松 stays four characters): the length
+    a reduplicated term needs in the text.
+    """
     t = _tables()
     d = _translate(text, t.dense_bmp, t.dense_astral)
-    return _REPEAT.sub(r"\1", d)
+    return _REPEAT.sub(r"\1", d) if collapse else d
 
 
 def char_class(ch: str) -> str:

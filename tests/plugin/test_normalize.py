@@ -16,14 +16,14 @@ from plugin.rumors.analysis import analyze, analyze_folded, clean, clean_folded
 
 
 @pytest.fixture
-def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """Counts the folding and dense-view table passes over texts (by table)."""
-    seen: Counter[str] = Counter()
+def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[tuple[str, str]]]:
+    """Counts the folding and dense-view table passes over texts (by table and text)."""
+    seen: Counter[tuple[str, str]] = Counter()
     real = pn._translate
     tables = pn._tables()
 
     def counting(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
-        seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other"] += 1
+        seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other", text] += 1
         return real(text, bmp, astral)
 
     monkeypatch.setattr(pn, "_translate", counting)
@@ -64,12 +64,13 @@ def test_analysis_of_a_prepared_text_is_the_analysis_of_the_text() -> None:
 
 
 def test_a_query_is_folded_once_for_the_matcher_and_the_rumours(
-        bundled_matcher: Matcher, translations: Counter[str]) -> None:
+        bundled_matcher: Matcher, translations: Counter[tuple[str, str]]) -> None:
     index = RumorIndex([Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
                               refutations=(Refutation(title="喝热水不能杀死病毒"),))])
     translations.clear()
     query = "喝熱水能殺死新冠病毒嗎？網絡賭博"  # a query no other test prepares (two sentences)
     assert bundled_matcher.check(query).action != "allow"  # the regex pass and the automaton both run
     assert index.match(query).pins[0].rumor_id == "r1"
-    assert translations["fold"] == 1
-    assert translations["dense"] == 1
+    # (the matcher reads a hit's few characters again to name its technique: not the query)
+    assert translations["fold", query] == 1
+    assert translations["dense", query] == 1

@@ -196,11 +196,11 @@ def test_traditional_reduplicated_term_reports_traditional() -> None:
 
 def test_wide_keys_for_huge_lexicons_find_the_same_hits(monkeypatch: pytest.MonkeyPatch, core_matcher: Matcher) -> None:
     """Above U16_MAX_PATTERNS keys the automaton uses plain strings; results must not change."""
-    import plugin.matcher as pm
+    import plugin.matching.compile as compile_module
 
-    monkeypatch.setattr(pm, "U16_MAX_PATTERNS", 0)
+    monkeypatch.setattr(compile_module, "U16_MAX_PATTERNS", 0)
     wide = Matcher(list(core_matcher.entries), variant_tables=core_matcher._tables)
-    assert wide._c.wide and not core_matcher._c.wide
+    assert wide._compiled.wide and not core_matcher._compiled.wide
     for text in ["网络赌博网站", "赌.博", "兼职日洁", "贝者博", "搏彩", "收购银航卡", "加企鹅号联系", "打开挂号页面"]:
         assert wide.scan(text) == core_matcher.scan(text), text
 

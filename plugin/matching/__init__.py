@@ -1,0 +1,18 @@
+"""The parts of :class:`plugin.matcher.Matcher`, one step each (see ``docs/matching.md``).
+
+==================  ==========================================================================
+``model``           :class:`Technique`, the :class:`Candidate` every pass yields, spellings, gates
+``compile``         entries → one automaton over homophone-class keys and the tables beside it
+``dense``           the dense pass: exact, variant, shape and homophone candidates in one scan
+``split``           the joined view: split-character spellings, word emoji, separator letters
+``pinyin``          the pinyin pass and pinyin initials, for text with Latin letters
+``patterns``        regex entries on the folded text
+``filters``         scope, validity, allow phrases, context rules, word boundaries; candidates → hits
+==================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from .model import TECHNIQUE_RANK, Candidate, ContextGate, Spelling, Technique
+
+__all__ = ["TECHNIQUE_RANK", "Candidate", "ContextGate", "Spelling", "Technique"]

@@ -1,0 +1,313 @@
+"""Compiling lexicon entries into the automaton and tables the passes scan with.
+
+Every entry contributes keys (one row each in parallel arrays): its term, its curated variants,
+its term with digits written as numerals, its shape-alike variants. Split-character spellings
+(弓长 → 张) and word emoji (🐧 → 企鹅) are keys of their own (kind ``FORM``), found by the same scan
+and joined into a second view (:mod:`plugin.matching.split`). Keys are written in homophone classes,
+as UTF-16 code units shown as latin-1 (an alphabet of 256 symbols) unless the lexicon is huge.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import ahocorasick
+
+from ..lexicon import ContextRule, Entry
+from ..lexicon_regex import PatternError, compile_pattern
+from ..normalize import BREAK, dense_key
+from ..numerals import DIGIT_NUMERALS
+from ..variants import VariantTables
+from .model import ContextGate, Technique
+
+__all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
+
+log = logging.getLogger(__name__)
+
+#: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
+#: but need up to twice the nodes, which matters at a million terms.
+U16_MAX_PATTERNS = 400_000
+_MAX_SHAPE_VARIANTS = 24  # shape-alike keys per term
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_DIGIT = re.compile(r"[0-9]")
+
+
+class PatternKind(IntEnum):
+    """What an automaton key stands for."""
+
+    TERM = 0  # an entry's term
+    VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
+    SHAPE = 2  # the term with a shape-alike character
+    FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
+
+
+def as_bmp(s: str) -> str:
+    """Astral characters as U+FFFD (the scanned text gets the same), so keys are 2 bytes per character."""
+    return _ASTRAL.sub("\ufffd", s) if _ASTRAL.search(s) else s
+
+
+def _u16(s: str) -> str:
+    """UTF-16-BE code units shown as latin-1: the automaton's alphabet has 256 symbols."""
+    return s.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def context_gate(rule: ContextRule) -> ContextGate:
+    """A context rule with its words in dense form (what the dense view holds)."""
+    return ContextGate(tuple(dense_key(w) for w in rule.requires_any),
+                       tuple(dense_key(w) for w in rule.excludes_any), rule.within)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledLexicon:
+    """Compact compiled form: parallel arrays per key (``pat_*``), automaton values are ints.
+
+    An automaton value ``v >= 0`` is a single pattern id; ``v < 0`` indexes ``groups[-v - 1]``.
+    """
+
+    entries: tuple[Entry, ...]
+    class_table: list[str | None]  # CJK character → homophone class character (what keys are written in)
+    pat_entry: array[int]  # pattern → entry index (FORM: index into ``forms``)
+    pat_kind: bytes  # pattern → PatternKind
+    pat_dense: list[str]  # pattern → its dense text
+    pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
+    variant_of: dict[int, tuple[Technique, ContextGate | None]]  # VARIANT pattern → (technique, its gate)
+    groups: list[tuple[int, ...]]
+    automaton: Any  # ahocorasick.Automaton, or None: no keys at all
+    gates: tuple[ContextGate | None, ...]  # per entry: its context rule in dense form
+    min_len: dict[int, int]  # entry → shortest surface (dense, uncollapsed) for reduplicated terms
+    regexes: tuple[tuple[int, Any], ...]  # (entry, RE2 object) of pattern entries, matched on the folded text
+    shift: int  # key code units per character as a shift: 1 (UTF-16 code units), 0 (plain strings, huge lexicons)
+    forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
+    split_reach: int  # longest term key: how far around a spelling the joined view is scanned
+    disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
+
+    @property
+    def wide(self) -> bool:
+        """Keys are plain strings (huge lexicons) instead of UTF-16 code units."""
+        return self.shift == 0
+
+    def encode(self, view: str) -> str:
+        """``view`` (dense form) written like the keys: homophone classes, as UTF-16 code units
+        unless wide. A match ending at code unit ``end_b`` ends at character ``(end_b + 1) >> shift``;
+        with UTF-16, matches ending on an even ``end_b`` are misaligned (half a character) and skipped."""
+        cls_view = view.translate(self.class_table)
+        return _u16(cls_view) if self.shift else cls_view
+
+    def key_ends(self, view: str) -> Iterator[tuple[int, int]]:
+        """``(end, pattern id)`` of every key found in the dense-form ``view`` (end exclusive)."""
+        shift = self.shift
+        groups = self.groups
+        for end_b, val in self.automaton.iter(self.encode(view)):
+            if shift and not end_b & 1:
+                continue
+            e = (end_b + 1) >> shift
+            if val >= 0:
+                yield e, val
+            else:
+                for pid in groups[-val - 1]:
+                    yield e, pid
+
+
+class _Patterns:
+    """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
+
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
+
+    def __init__(self) -> None:
+        self.entry: array[int] = array("i")
+        self.kind = bytearray()
+        self.dense: list[str] = []
+        self.homophone = bytearray()
+        self.variant_of: dict[int, tuple[Technique, ContextGate | None]] = {}
+        self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
+        self.forms: list[tuple[str, Technique]] = []
+
+    def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False) -> None:
+        self.entry.append(entry)
+        self.kind.append(kind)
+        self.dense.append(dense)
+        self.homophone.append(1 if homophone else 0)
+
+    def add_variant(self, entry: int, dense: str, technique: Technique, gate: ContextGate | None) -> None:
+        self.variant_of[len(self.dense)] = (technique, gate)
+        self.add(entry, PatternKind.VARIANT, dense)
+
+    def add_form(self, spelling: str, reads_as: str, technique: Technique) -> None:
+        self.add(len(self.forms), PatternKind.FORM, spelling)
+        self.forms.append((reads_as, technique))
+
+
+def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
+    """Build the automaton and tables for ``entries`` (allow entries included)."""
+    terms_dense = _dense_many([e.term for e in entries])
+    regexes, disabled = _compile_regexes(entries)
+    pats = _Patterns()
+    _add_word_keys(pats, entries, terms_dense, tables)
+    reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
+    used = set("".join(pats.dense))
+    _add_split_forms(pats, entries, terms_dense, tables)
+    _add_emoji_forms(pats, used, tables)
+    wide = len(pats.dense) > U16_MAX_PATTERNS
+    automaton, groups = _build_automaton(pats, tables.class_table, wide)
+    return CompiledLexicon(
+        entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
+        _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
+        tuple(disabled))
+
+
+def _dense_many(texts: list[str]) -> list[str]:
+    """:func:`dense_key` of many strings with one translate call (falls back per string)."""
+    if not texts:
+        return []
+    parts = as_bmp(dense_key("\n".join(texts))).split(BREAK)
+    if len(parts) == len(texts):
+        return parts
+    return [as_bmp(dense_key(t)) for t in texts]
+
+
+def _compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
+    """RE2 objects of pattern entries, and the term ids of those RE2 refuses."""
+    regexes: list[tuple[int, Any]] = []
+    disabled: list[str] = []
+    for i, e in enumerate(entries):
+        if not e.regex:
+            continue
+        try:
+            regexes.append((i, compile_pattern(e.regex)))
+        except PatternError as exc:  # published by an earlier release (the parser refuses new ones)
+            log.error("pattern entry %s (%s) disabled: %s", e.term_id, e.source, exc)
+            disabled.append(e.term_id)
+    return regexes, disabled
+
+
+def _variant_technique(name: str, entry: Entry) -> Technique:
+    """A curated variant's technique (the lexicon parser only lets known ones through)."""
+    try:
+        return Technique(name or Technique.VARIANT)
+    except ValueError:
+        log.warning("entry %s: unknown variant technique %r read as variant", entry.term_id, name)
+        return Technique.VARIANT
+
+
+def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
+                   tables: VariantTables) -> None:
+    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes."""
+    add = pats.add
+    term_kind = PatternKind.TERM
+    shape = tables.shape_groups
+    no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    for i, e in enumerate(entries):
+        if e.regex:
+            continue
+        d = terms_dense[i]
+        if d and BREAK not in d:
+            homo = "homophone" in e.techniques and e.action != "allow"
+            if homo and not no_context.issuperset(d):
+                alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
+                if alt is not None:
+                    pats.alt_keys.append((len(pats.dense), alt))
+            add(i, term_kind, e.term if d == e.term else d, homo)
+        if e.variants:
+            _add_variants(pats, i, e)
+        if e.action == "allow" or not d:
+            continue
+        if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
+            for table in DIGIT_NUMERALS:
+                pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
+        if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
+            _add_shapes(pats, i, d, shape)
+
+
+def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
+    """An entry's curated variants, each with its technique and context gate."""
+    for v in e.variants:
+        vd = as_bmp(dense_key(v.text))
+        if vd and BREAK not in vd:
+            pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
+
+
+def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]]) -> None:
+    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24."""
+    n = 0
+    for pos, ch in enumerate(d):
+        for alt in shape.get(ch, ()):
+            if n >= _MAX_SHAPE_VARIANTS:
+                return
+            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
+            n += 1
+
+
+def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
+                     tables: VariantTables) -> None:
+    """Component spellings (弓长 → 张) of the characters that split-enabled terms contain."""
+    wanted: set[str] = set()
+    for i, e in enumerate(entries):
+        if not e.regex and e.action != "allow" and "split" in e.techniques:
+            wanted.update(terms_dense[i])
+    wanted.discard(BREAK)
+    if wanted:
+        for form, ch in tables.split_join.items():
+            if ch in wanted:
+                pats.add_form(form, ch, Technique.SPLIT)
+
+
+def _add_emoji_forms(pats: _Patterns, used: set[str], tables: VariantTables) -> None:
+    """Word emoji (🐧 → 企鹅) whose word's characters all occur in some key (``used``)."""
+    for code, word in tables.emoji_join.items():
+        if used.issuperset(word):
+            pats.add_form(code, word, Technique.VARIANT)
+
+
+def _build_automaton(pats: _Patterns, class_table: list[str | None],
+                     wide: bool) -> tuple[Any, list[tuple[int, ...]]]:
+    """One automaton over the class keys of every pattern (None when there are none); keys
+    shared by several patterns map to a group."""
+    groups: list[tuple[int, ...]] = []
+    if not pats.dense:
+        return None, groups
+    automaton = ahocorasick.Automaton()
+    get = automaton.get
+    add = automaton.add_word
+
+    def put(key: str, pid: int) -> None:
+        prev = get(key, None)
+        if prev is None:
+            add(key, pid)
+        elif prev >= 0:
+            if prev != pid:
+                groups.append((prev, pid))
+                add(key, -len(groups))
+        elif pid not in groups[-prev - 1]:
+            groups[-prev - 1] = groups[-prev - 1] + (pid,)
+
+    # keys sliced out of one translated (and encoded) string
+    joined = "".join(pats.dense).translate(class_table)
+    width = 1 if wide else 2
+    if not wide:
+        joined = _u16(joined)
+    pos = 0
+    for pid, d in enumerate(pats.dense):
+        n = len(d) * width
+        put(joined[pos:pos + n], pid)
+        pos += n
+    del joined
+    for pid, alt in pats.alt_keys:  # an extra key for the same pattern
+        put(alt if wide else _u16(alt), pid)
+    automaton.make_automaton()
+    return automaton, groups
+
+
+def _min_lengths(entries: tuple[Entry, ...], terms_dense: list[str]) -> dict[int, int]:
+    """Terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must still be
+    at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松."""
+    uncollapsed = dense_key("\n".join(e.term for e in entries), collapse=False).split(BREAK)
+    if len(uncollapsed) != len(entries):
+        uncollapsed = [dense_key(e.term, collapse=False) for e in entries]
+    return {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}

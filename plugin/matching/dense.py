@@ -1,0 +1,69 @@
+"""The dense pass: one scan of the dense view's homophone classes finds exact, variant, shape and
+homophone candidates at once, and the split-character spellings the joined view needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .compile import CompiledLexicon, PatternKind
+from .model import Candidate, Spelling, Technique
+
+__all__ = ["dense_pass", "homophone_ok"]
+
+# hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
+_TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
+_SHAPE, _HOMOPHONE = Technique.SHAPE, Technique.HOMOPHONE
+
+
+def dense_pass(c: CompiledLexicon, dense: str,
+               is_word: Callable[[str], bool]) -> tuple[list[Candidate], list[Spelling]]:
+    """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
+
+    A key whose dense text is identical is a direct hit (technique read off the surface later) or
+    its variant's technique; otherwise, where the entry enables it, a homophone hit when
+    :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion).
+    """
+    cand: list[Candidate] = []
+    spellings: list[Spelling] = []
+    pat_dense = c.pat_dense
+    pat_entry = c.pat_entry
+    pat_kind = c.pat_kind
+    pat_homo = c.pat_homophone
+    groups = c.groups
+    shift = c.shift
+    # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
+    for end_b, val in c.automaton.iter(c.encode(dense)):
+        if shift and not end_b & 1:
+            continue
+        e = (end_b + 1) >> shift
+        for pid in ((val,) if val >= 0 else groups[-val - 1]):
+            pd = pat_dense[pid]
+            s = e - len(pd)
+            seg = dense[s:e]
+            if seg == pd:
+                kind = pat_kind[pid]
+                if kind == _TERM:
+                    cand.append(Candidate(s, e, pat_entry[pid], None))
+                elif kind == _FORM:
+                    reads_as, tech = c.forms[pat_entry[pid]]
+                    spellings.append(Spelling(s, e, reads_as, tech))
+                elif kind == _VARIANT:
+                    tech, gate = c.variant_of[pid]
+                    cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
+                else:
+                    cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+            elif pat_homo[pid] and homophone_ok(seg, pd, is_word):
+                cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+    return cand, spellings
+
+
+def homophone_ok(seg: str, term: str, is_word: Callable[[str], bool]) -> bool:
+    """Whether ``seg`` (same homophone classes as ``term``) counts as a homophone of it: most
+    characters identical, and not itself a dictionary word (读博 is not 赌博)."""
+    n = len(term)
+    if n < 2:
+        return False
+    same = sum(1 for a, b in zip(seg, term) if a == b)
+    if same < n - max(1, n // 3):
+        return False
+    return not is_word(seg)

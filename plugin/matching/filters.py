@@ -1,0 +1,137 @@
+"""Filters between candidates and hits, in this order: scope, validity window, allow phrases,
+context rules (the entry's and a curated variant's), word boundaries; then offsets are mapped back
+to the original text, the technique of direct hits is read off the surface and one hit is kept per
+entry and place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..boundary import WordBoundary
+from ..lexicon import Entry
+from ..models import Hit
+from ..normalize import BREAK, NormalizedText, char_class, dense_key, fold_text
+from ..variants import CJK_CHAR
+from .compile import CompiledLexicon
+from .model import TECHNIQUE_RANK, Candidate, Technique
+
+__all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "entry_hit", "resolve_hits"]
+
+
+def applies(entry: Entry, scope: str, today: dt.date) -> bool:
+    """Whether ``entry`` takes part in a scan of ``scope`` on ``today`` (scope and validity window)."""
+    if entry.scope != scope and entry.scope != "any":
+        return False
+    if (entry.valid_from or entry.valid_to) and not entry.active_on(today):
+        return False
+    return True
+
+
+def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: NormalizedText, scope: str,
+               today: dt.date, boundary: WordBoundary) -> list[Candidate]:
+    """The candidates that pass scope, validity, allow phrases, context rules and word boundaries."""
+    entries = c.entries
+    gates = c.gates
+    allow_spans: list[tuple[int, int]] = []
+    kept: list[Candidate] = []
+    for k in cand:
+        idx = k.entry
+        ent = entries[idx]
+        if not applies(ent, scope, today):
+            continue
+        if ent.action == "allow":
+            allow_spans.append((k.start, k.end))
+            continue
+        gate = gates[idx]
+        if gate is not None and not gate.allows(dense, k.start, k.end):
+            continue
+        if k.gate is not None and not k.gate.allows(dense, k.start, k.end):
+            continue
+        if not boundary_ok(dense, k.start, k.end, ent, k.technique, nt, boundary):
+            continue
+        kept.append(k)
+    if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)
+        kept = [k for k in kept if not any(a <= k.start and k.end <= b for a, b in allow_spans)]
+    return kept
+
+
+def boundary_ok(dense: str, s: int, e: int, ent: Entry, tech: Technique | None, nt: NormalizedText,
+                boundary: WordBoundary) -> bool:
+    """Word boundaries: Latin / digit edges must not sit inside a longer Latin word or number; CJK
+    terms (``auto``: up to four characters) must not have a jieba token across an edge."""
+    mode = ent.boundary
+    if mode == "none":
+        return True
+    seg = dense[s:e]
+    first, last = seg[0], seg[-1]
+    # (a space or punctuation in the original text ends the word: "VX 886621", "VX：886621")
+    if tech != Technique.PINYIN:
+        if first.isascii() and first.isalnum() and s > 0 and dense[s - 1].isascii() and dense[s - 1].isalnum() \
+                and not _separated(nt, s):
+            return False
+        if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
+                and not _separated(nt, e):
+            return False
+    if mode == "auto" and (len(seg) > 4 or not CJK_CHAR.search(seg)):
+        return True
+    return boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
+
+
+def _separated(nt: NormalizedText, i: int) -> bool:
+    """Whether the original text had a deleted character (space, punctuation) before dense ``i``."""
+    return nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1
+
+
+def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[Candidate]) -> list[Hit]:
+    """Hits of the admissible candidates on the original ``text``: one per entry and place (best
+    technique, then longest), none inside another hit of the same entry, sorted by position."""
+    entries = c.entries
+    min_len = c.min_len
+    best: dict[tuple[int, int], tuple[int, int, int, Technique]] = {}
+    for k in kept:
+        idx = k.entry
+        os_, oe = nt.orig_span(k.start, k.end)
+        surface = text[os_:oe]
+        tech = k.technique
+        if idx in min_len and tech in (None, Technique.HOMOPHONE) \
+                and len(dense_key(surface, collapse=False)) < min_len[idx]:
+            continue  # 轻松 alone is not 轻轻松松
+        if tech is None:
+            tech = direct_technique(surface, entries[idx].term)
+        key = (idx, os_)
+        prev = best.get(key)
+        if prev is not None and (TECHNIQUE_RANK[prev[3]], prev[0] - prev[1]) <= (TECHNIQUE_RANK[tech], os_ - oe):
+            continue
+        best[key] = (os_, oe, idx, tech)
+    hits: list[Hit] = []
+    last_end: dict[int, int] = {}
+    for os_, oe, idx, tech in sorted(best.values(), key=lambda h: (h[0], -h[1])):
+        if last_end.get(idx, -1) >= oe:
+            continue  # inside another hit of the same entry
+        last_end[idx] = oe
+        hits.append(entry_hit(entries[idx], text, os_, oe, str(tech)))  # str(): the plain value
+    return hits
+
+
+def entry_hit(ent: Entry, text: str, start: int, end: int, technique: str) -> Hit:
+    """The hit of entry ``ent`` on the original ``text[start:end]`` (the one place a Hit is made)."""
+    return Hit(ent.term, ent.category, ent.action, start, end, text[start:end], technique,
+               ent.term_id, ent.severity, ent.clause, ent.surface_actions)
+
+
+def direct_technique(surface: str, term: str) -> Technique:
+    """How a dense match identical to ``term`` got there: exact, or which normalisation it needed
+    (noise, repeat, invisible, traditional, normalized: the first that applies)."""
+    if surface == term:
+        return Technique.EXACT
+    folded = fold_text(surface)  # invisible characters deleted, one character each otherwise
+    dense = dense_key(surface, collapse=False)  # noise deleted, sentence ends kept as BREAK
+    if len(dense) - dense.count(BREAK) < len(folded):
+        return Technique.NOISE
+    if len(dense) > len(dense_key(term, collapse=False)):
+        return Technique.REPEAT
+    if len(folded) < len(surface):
+        return Technique.INVISIBLE
+    if any(char_class(ch) == "traditional" for ch in surface):
+        return Technique.TRADITIONAL
+    return Technique.NORMALIZED

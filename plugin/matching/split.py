@@ -1,0 +1,97 @@
+"""The joined view: where the dense view holds a spelling (贝者 for 赌, 🐧 for 企鹅, a separator
+letter after each character: 代x写x论x文), a window around it is rewritten with the spellings
+joined and scanned again; only keys that take in a joined character count."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from .compile import CompiledLexicon, PatternKind
+from .model import Candidate, Spelling, Technique
+
+__all__ = ["LATIN_IN_CJK", "joined_candidates", "separator_spellings"]
+
+#: A letter, digit or word emoji between two CJK characters: a dense view without one has no separators.
+LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
+#: Three or more CJK characters each followed by the same single letter, digit or word emoji
+#: (代x写x论x文, 征💰信💰修💰复).
+_LETTER_SEPARATED = re.compile(
+    "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
+
+
+def separator_spellings(dense: str) -> list[Spelling]:
+    """Each CJK character followed by the same separator letter, digit or emoji: read alone
+    (callers skip text without :data:`LATIN_IN_CJK`)."""
+    out: list[Spelling] = []
+    for m in _LETTER_SEPARATED.finditer(dense):
+        for a in range(m.start(), m.end() - 1, 2):
+            out.append(Spelling(a, a + 2, dense[a], Technique.NOISE))
+    return out
+
+
+def joined_candidates(c: CompiledLexicon, dense: str, spellings: list[Spelling]) -> list[Candidate]:
+    """Candidates where ``spellings`` are replaced: component spellings joined (贝者博 → 赌博,
+    technique ``split``), word emoji read as their word (``variant``), separator letters dropped
+    (``noise``). Offsets index ``dense``; only windows around the spellings are scanned again."""
+    found: list[Spelling] = []  # non-overlapping, greedy left to right, longest first
+    last_end = 0
+    for sp in sorted(spellings, key=lambda f: (f.start, -f.end)):
+        if sp.start >= last_end:
+            found.append(sp)
+            last_end = sp.end
+    out: list[Candidate] = []
+    reach = c.split_reach
+    i = 0
+    while i < len(found):  # windows: spellings closer than a term's length share one
+        j = i + 1
+        while j < len(found) and found[j].start - found[j - 1].end < reach:
+            j += 1
+        _window_candidates(c, dense, found[i:j], out)
+        i = j
+    return out
+
+
+def _window_candidates(c: CompiledLexicon, dense: str, found: list[Spelling], out: list[Candidate]) -> None:
+    """Scan the joined view of one window around ``found`` and add its candidates to ``out``."""
+    reach = c.split_reach
+    wa = max(0, found[0].start - reach + 1)
+    wb = min(len(dense), found[-1].end + reach - 1)
+    parts: list[str] = []
+    starts: list[int] = []  # view index → dense start
+    ends: list[int] = []  # view index → dense end
+    joined_at: list[int] = []  # view indexes that stand for a spelling
+    joined_tech: list[Technique] = []  # ... and how it was written
+    pos = wa
+    for sp in found:
+        parts.append(dense[pos:sp.start])
+        starts.extend(range(pos, sp.start))
+        ends.extend(range(pos + 1, sp.start + 1))
+        for _ in sp.replacement:  # every character of the replacement stands for the whole spelling
+            joined_at.append(len(starts))
+            joined_tech.append(sp.technique)
+            starts.append(sp.start)
+            ends.append(sp.end)
+        parts.append(sp.replacement)
+        pos = sp.end
+    parts.append(dense[pos:wb])
+    starts.extend(range(pos, wb))
+    ends.extend(range(pos + 1, wb + 1))
+    view = "".join(parts)
+    for e, pid in c.key_ends(view):
+        kind = c.pat_kind[pid]
+        if kind != PatternKind.TERM and kind != PatternKind.VARIANT:
+            continue
+        pd = c.pat_dense[pid]
+        s = e - len(pd)
+        k = bisect.bisect_left(joined_at, s)
+        if k == len(joined_at) or joined_at[k] >= e:
+            continue  # no joined character inside: the plain scan has it
+        idx = c.pat_entry[pid]
+        ent = c.entries[idx]
+        tech = joined_tech[k]
+        if ent.action == "allow" or (tech == Technique.SPLIT and "split" not in ent.techniques) or view[s:e] != pd \
+                or (s > 0 and starts[s] == starts[s - 1]) or (e < len(starts) and starts[e] == starts[e - 1]):
+            continue  # (a hit must not take part of a replacement word)
+        gate = c.variant_of[pid][1] if kind == PatternKind.VARIANT else None  # a curated variant keeps its gate
+        out.append(Candidate(starts[s], ends[e - 1], idx, tech, gate))

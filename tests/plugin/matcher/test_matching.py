@@ -1,0 +1,124 @@
+"""The matcher's steps (plugin.matching): the candidate type, the technique vocabulary, the passes
+and filters on their own, and the public names plugin.matcher keeps."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+
+import pytest
+
+from plugin import Entry, Matcher
+from plugin.lexicon import VARIANT_TECHNIQUES, ContextRule
+from plugin.matching import TECHNIQUE_RANK, Candidate, ContextGate, Technique
+from plugin.matching.compile import compile_lexicon, context_gate
+from plugin.matching.dense import dense_pass, homophone_ok
+from plugin.matching.filters import direct_technique
+from plugin.matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
+from plugin.normalize import prepare
+
+from tests.paths import ROOT
+
+
+def test_the_matcher_module_keeps_its_public_names() -> None:
+    import plugin.matcher as pm
+
+    assert pm.Matcher is Matcher
+    assert pm.TECHNIQUE_RANK is TECHNIQUE_RANK
+    assert pm.Technique is Technique and pm.Candidate is Candidate
+    assert set(pm.__all__) == {"Matcher", "TECHNIQUE_RANK", "Technique", "Candidate"}
+
+
+def test_techniques_are_the_hit_vocabulary_best_first() -> None:
+    assert sorted(TECHNIQUE_RANK, key=TECHNIQUE_RANK.__getitem__) == [t.value for t in Technique] == [
+        "exact", "normalized", "traditional", "invisible", "noise", "repeat",
+        "variant", "split", "shape", "homophone", "pinyin", "initials", "pattern"]
+    assert set(VARIANT_TECHNIQUES) == {t.value for t in Technique} - {"pattern"}
+    assert TECHNIQUE_RANK["exact"] == 0  # str keys find the members
+
+
+def test_hit_techniques_are_plain_strings(core_matcher: Matcher) -> None:
+    hits = [h for text in ("网络赌博", "網絡賭博", "赌.博", "贝者博", "wang luo du bo") for h in core_matcher.scan(text)]
+    assert {h.technique for h in hits} >= {"exact", "traditional", "noise", "split"}
+    for h in hits:
+        assert type(h.technique) is str
+        assert json.loads(json.dumps(h.to_dict()))["technique"] == h.technique
+
+
+def test_a_candidate_is_a_frozen_value() -> None:
+    k = Candidate(0, 2, 5, Technique.HOMOPHONE)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        k.start = 1  # type: ignore[misc]
+    assert k == Candidate(0, 2, 5, Technique.HOMOPHONE, None)
+
+
+def test_dense_pass_yields_candidates_for_direct_homophone_and_split_spellings(core_matcher: Matcher) -> None:
+    c = core_matcher._compiled
+    is_word = core_matcher._boundary.is_word
+    cand, spellings = dense_pass(c, prepare("网络赌博").normalized.dense, is_word)
+    assert any(k.technique is None and c.entries[k.entry].term == "赌博" for k in cand)
+    cand, spellings = dense_pass(c, "兼职日洁", is_word)
+    assert [(k.start, k.end, k.technique) for k in cand] == [(0, 4, Technique.HOMOPHONE)]
+    cand, spellings = dense_pass(c, "贝者博", is_word)
+    assert cand == [] and [(s.start, s.end, s.replacement, s.technique) for s in spellings] == [
+        (0, 2, "赌", Technique.SPLIT)]
+    joined = joined_candidates(c, "贝者博", spellings)
+    assert [(k.start, k.end, c.entries[k.entry].term, k.technique) for k in joined] == [(0, 3, "赌博", Technique.SPLIT)]
+
+
+def test_separator_letters_are_spellings_of_the_character_before_them() -> None:
+    assert [(s.start, s.end, s.replacement) for s in separator_spellings("代x写x论x文")] == [
+        (0, 2, "代"), (2, 4, "写"), (4, 6, "论")]
+    assert not LATIN_IN_CJK.search("代写论文") and separator_spellings("百a家b乐") == []
+
+
+def test_homophone_needs_most_characters_identical_and_no_dictionary_word() -> None:
+    assert homophone_ok("兼职日洁", "兼职日结", lambda w: False)
+    assert not homophone_ok("兼值日洁", "兼职日结", lambda w: False)  # two of four changed
+    assert not homophone_ok("独播", "赌博", lambda w: True)  # a real word
+    assert not homophone_ok("博", "赌", lambda w: False)  # one character is never enough
+
+
+@pytest.mark.parametrize("surface, term, technique", [
+    ("赌博", "赌博", Technique.EXACT),
+    ("賭博", "赌博", Technique.TRADITIONAL),
+    ("赌.博", "赌博", Technique.NOISE),
+    ("赌\u200b博", "赌博", Technique.INVISIBLE),
+    ("赌赌博", "赌博", Technique.REPEAT),
+    ("ＶＸ", "vx", Technique.NORMALIZED),
+    ("賭.博", "赌博", Technique.NOISE),  # noise wins over traditional
+])
+def test_direct_technique_names_the_normalisation_a_surface_needed(surface: str, term: str,
+                                                                   technique: Technique) -> None:
+    assert direct_technique(surface, term) is technique
+
+
+def test_context_gate_reads_either_side_of_the_match_only() -> None:
+    gate = context_gate(ContextRule(requires_any=("微信",), excludes_any=("警方",), within=4))
+    assert gate == ContextGate(("微信",), ("警方",), 4)
+    assert gate.allows("加微信赌博", 3, 5)
+    assert not gate.allows("赌博", 0, 2)  # nothing required nearby
+    assert not gate.allows("警方微信赌博", 4, 6)
+    assert gate.allows("警方破获了微信赌博", 7, 9)  # 警方 is five characters away
+    assert not ContextGate(("ab",), (), 4).allows("a赌博b", 1, 3)  # the match itself does not join its sides
+
+
+def test_compile_keeps_one_key_row_per_pattern_and_unknown_variant_techniques_read_as_variant() -> None:
+    from plugin.lexicon import Variant
+
+    e = Entry(term="加拿大28", category="gambling", action="block", term_id="g:1",
+              variants=(Variant("jnd", technique="bogus"),))
+    c = compile_lexicon((e,), Matcher.from_entries([])._tables)
+    assert len(c.pat_entry) == len(c.pat_kind) == len(c.pat_dense) == len(c.pat_homophone)
+    assert {tech for tech, _ in c.variant_of.values()} == {Technique.VARIANT}
+    assert "加拿大二八" in c.pat_dense and "加拿大贰捌" in c.pat_dense
+
+
+def test_matcher_modules_import_no_private_names_from_other_modules() -> None:
+    files = [ROOT / "plugin" / "matcher.py", *sorted((ROOT / "plugin" / "matching").glob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from {node.module}"
