@@ -21,6 +21,7 @@ def _register() -> None:
     from . import lexicon as _lexicon
     from . import rumors as _rumors
     from . import evaluate as _evaluate
+    from . import model as _model
     from . import token as _token
 
     cli.add_command(_check.check)
@@ -28,6 +29,7 @@ def _register() -> None:
     cli.add_command(_lexicon.lexicon)
     cli.add_command(_rumors.rumors)
     cli.add_command(_evaluate.evaluate)
+    cli.add_command(_model.model)
     cli.add_command(_token.token)
 
 

@@ -7,7 +7,8 @@ A labelled JSONL row::
 ``label`` (or ``category``) is ``benign`` or a spam category; ``surface`` is ``title`` (hot-search
 titles, queries, suggestions, search-hit titles) or ``post`` (post and comment bodies) and defaults
 to ``post``; ``source`` names where the row came from (results are reported per source); ``date``
-(``YYYY-MM-DD``, optional) drives the time-based split.
+(``YYYY-MM-DD``, optional) drives the time-based split; ``split`` (``train`` / ``val`` / ``test``,
+optional) is written by ``qinglang model train --export-splits`` and read back by ``evaluate --split``.
 
 :func:`shared_samples` reads the shared evaluation data (``../shared/data``, see its ``SOURCES.md``)
 into samples: the ChineseHarm-bench spam posts are the positives, and every other file supplies
@@ -102,7 +103,10 @@ def _sample_from_row(obj: Any, where: str, categories: tuple[str, ...]) -> Sampl
     date = obj.get("date")
     if date is not None and (not isinstance(date, str) or not _DATE.match(date)):
         raise ModelError(f"{where}: 'date' must be YYYY-MM-DD")
-    return Sample(text, label, surface, source, date[:10] if date else None)
+    split = obj.get("split", "")
+    if split not in ("", "train", "val", "test"):
+        raise ModelError(f"{where}: 'split' must be train, val or test")
+    return Sample(text, label, surface, source, date[:10] if date else None, split)
 
 
 def read_labelled(path: str | Path, categories: tuple[str, ...] = CATEGORIES) -> list[Sample]:
