@@ -128,7 +128,7 @@ def test_surface_thresholds_differ(tmp_path: Path) -> None:
     "赌赌赌博博博",                   # repeats
 ])
 def test_evidence_spans_are_original_offsets(scorer: SpamScorer, text: str) -> None:
-    result = scorer.score(text, "post", evidence=5)
+    result = scorer.score(text, "post", evidence=5, explain=True)
     assert result.evidence
     for ev in result.evidence:
         assert ev.surface == text[ev.start:ev.end]
@@ -140,6 +140,13 @@ def test_evidence_spans_are_original_offsets(scorer: SpamScorer, text: str) -> N
 def test_evidence_can_be_turned_off(scorer: SpamScorer) -> None:
     assert scorer.score("网赌", evidence=0).evidence == ()
     assert len(scorer.score("网赌 刷单 返利 赌博", evidence=1).evidence) == 1
+
+
+def test_evidence_for_unflagged_texts_only_when_explained(scorer: SpamScorer) -> None:
+    text = "这里有很多很多很多很多普通的文字，还有赌博两个字"
+    assert not scorer.score(text, "post").flagged
+    assert scorer.score(text, "post").evidence == ()
+    assert scorer.score(text, "post", explain=True).evidence[0].surface == "赌博"
 
 
 @pytest.mark.parametrize("text", ["", " ", "。。。", "a", "\u200b"])

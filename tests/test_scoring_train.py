@@ -109,18 +109,27 @@ def test_splits_are_stratified_deterministic_and_time_ordered() -> None:
         assign_splits(samples, test=0.6, val=0.5)
 
 
-def test_calibration_holds_the_target_on_every_source() -> None:
+def test_calibration_holds_the_target_per_source() -> None:
     import numpy as np
 
+    cats = ("gambling", "fraud", "blackmarket_ad")
     val = [Sample(f"t{i}", "benign", "title", "a" if i < 50 else "b", split="val") for i in range(1000)]
-    margins = np.linspace(-5, 5, 1000)[:, None].repeat(3, axis=1)  # source "a" holds the lowest margins
-    margins[:50] += 20  # ... except that they are the highest now
-    worst, notes = calibrate(margins, val, ("gambling", "fraud", "blackmarket_ad"),
-                             TrainSettings(targets={"title": 0.02}))
-    pooled, _ = calibrate(margins, val, ("gambling", "fraud", "blackmarket_ad"),
-                          TrainSettings(targets={"title": 0.02}, calibration="pooled"))
-    assert notes["title"]["worst_source_rate"] <= 0.02
-    assert worst["title"]["gambling"] > pooled["title"]["gambling"]  # source "a" alone forces a higher cut
+    margins = np.linspace(-5, 5, 1000)[:, None].repeat(3, axis=1)
+    margins[:50] += 20  # source "a" (50 rows) holds the highest margins
+
+    def cut(calibration: str) -> tuple[float, dict[str, object]]:
+        thresholds, notes = calibrate(margins, val, cats, TrainSettings(targets={"title": 0.02},
+                                                                        calibration=calibration, source_cap=2))
+        return thresholds["title"]["gambling"], notes["title"]
+
+    worst, worst_notes = cut("worst_source")
+    capped, capped_notes = cut("capped")
+    pooled, pooled_notes = cut("pooled")
+    assert worst_notes["worst_source_rate"] <= 0.02
+    assert capped_notes["worst_source_rate"] <= 0.04
+    assert pooled_notes["false_flags"] <= 20
+    assert worst >= capped >= pooled
+    assert worst > pooled  # source "a" alone forces a higher cut
 
 
 def test_labelled_rows_are_validated(tmp_path: Path) -> None:

@@ -89,16 +89,21 @@ def model() -> None:
 @click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
               help="Target false-flag rate per surface (default title=0.001, post=0.005); repeatable.")
-@click.option("--calibration", type=click.Choice(["worst_source", "pooled"]), default="worst_source",
-              show_default=True, help="Hold the target on every benign source of a surface, or pooled.")
+@click.option("--calibration", type=click.Choice(["capped", "worst_source", "pooled"]), default="capped",
+              show_default=True, help="capped: the target on the surface and at most --source-cap times it on "
+                                      "every benign source; worst_source: the target on every source; pooled.")
+@click.option("--source-cap", default=2.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--folds", default=None, type=click.IntRange(0, 20),
+              help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
+                   "margins of k folds [default: 0; 5 with --bundled-recipe].")
 @click.option("--created", default=None, help="Date recorded in the card (default today).")
 @click.option("--licence", default="", help="Licence statement for the card (your data's terms).")
 @click.option("--export-splits", default=None, type=click.Path(file_okay=False),
               help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
-              hash_bits: int, targets: tuple[str, ...], calibration: str, created: str | None, licence: str,
-              export_splits: str | None) -> None:
+              hash_bits: int, targets: tuple[str, ...], calibration: str, source_cap: float, folds: int | None,
+              created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
     Fits on the train split, calibrates per-surface thresholds on the validation split, never reads
@@ -107,15 +112,18 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
     from ..scoring.data import assign_splits, dedupe, read_labelled, shared_samples, write_labelled
     from ..scoring.features import FeatureSettings
     from ..scoring.model import save_model
-    from ..scoring.recipe import BUNDLED_NAME, recipe_samples, train_bundled
+    from ..scoring.recipe import BUNDLED_NAME, BUNDLED_SETTINGS, recipe_samples, train_bundled
     from ..scoring.scorer import bundled_model_path
     from ..scoring.train import TrainSettings, train_model
 
     if bundled_recipe == bool(labelled):
         raise click.UsageError("give labelled JSONL files or --bundled-recipe (not both)")
     try:
-        settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, targets=_targets(targets),
-                                 features=FeatureSettings(hash_bits=hash_bits))
+        if folds is None:
+            folds = BUNDLED_SETTINGS.folds if bundled_recipe else 0
+        settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
+                                 targets=_targets(targets),
+                                 features=FeatureSettings(hash_bits=hash_bits), folds=folds)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:
@@ -225,7 +233,7 @@ def score_cmd(text: str, model_path: str | None, surface: str, evidence: int) ->
     """Score one text and print the result as JSON (score, category, flagged, evidence spans)."""
     scorer = _load_scorer(model_path)
     try:
-        result = scorer.score(text, surface, evidence=evidence)
+        result = scorer.score(text, surface, evidence=evidence, explain=True)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="--surface") from None
     echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -38,6 +38,7 @@ __all__ = [
     "SharedSource",
     "assign_splits",
     "dedupe",
+    "order_key",
     "read_labelled",
     "shared_samples",
     "write_labelled",
@@ -246,7 +247,7 @@ def dedupe(samples: Iterable[Sample]) -> list[Sample]:
 # ---------------------------------------------------------------- splits
 
 
-def _order_key(s: Sample) -> str:
+def order_key(s: Sample) -> str:
     """A stable pseudo-random key per text (split membership does not depend on file order)."""
     return hashlib.sha256(f"{s.source}\x00{s.text}".encode("utf-8")).hexdigest()
 
@@ -266,7 +267,7 @@ def assign_splits(samples: Iterable[Sample], *, test: float = 0.2, val: float = 
     out: list[Sample] = []
     for rows in groups.values():
         dated = mode == "time" and all(s.date for s in rows)
-        rows.sort(key=(lambda s: (s.date or "", _order_key(s))) if dated else _order_key)
+        rows.sort(key=(lambda s: (s.date or "", order_key(s))) if dated else order_key)
         n = len(rows)
         n_test = round(n * test)
         n_val = round(n * val)

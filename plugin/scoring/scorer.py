@@ -70,7 +70,7 @@ class ScoreResult:
     ``category`` is the category whose score is highest relative to its threshold on ``surface``;
     ``score`` (0–1) is that category's score and ``threshold`` its threshold; ``flagged`` is
     ``score >= threshold``. ``scores`` holds every category's score; ``evidence`` the n-grams that
-    raised ``category``'s score most, strongest first. ``model_version`` names the weights.
+    raised ``category``'s score most, strongest first (for a flagged result, or when explained). ``model_version`` names the weights.
     """
 
     score: float
@@ -109,8 +109,9 @@ class TextScorer(Protocol):
         """Surfaces the scorer has thresholds for."""
         ...
 
-    def score(self, text: str, surface: str = "title", *, evidence: int = DEFAULT_EVIDENCE) -> ScoreResult:
-        """Score ``text`` as shown on ``surface``."""
+    def score(self, text: str, surface: str = "title", *, evidence: int = DEFAULT_EVIDENCE,
+              explain: bool = False) -> ScoreResult:
+        """Score ``text`` as shown on ``surface``; evidence for a flagged result (any with ``explain``)."""
         ...
 
 
@@ -202,12 +203,14 @@ class SpamScorer:
             raise InputError(f"text must be a str, got {type(text).__name__}")
         return text if len(text) <= MAX_SCORED_CHARS else text[:MAX_SCORED_CHARS]
 
-    def score(self, text: str, surface: str = "title", *, evidence: int = DEFAULT_EVIDENCE) -> ScoreResult:
+    def score(self, text: str, surface: str = "title", *, evidence: int = DEFAULT_EVIDENCE,
+              explain: bool = False) -> ScoreResult:
         """Score ``text`` shown on ``surface`` (``title`` or ``post`` for the bundled model).
 
-        Only the first :data:`MAX_SCORED_CHARS` characters are scored. ``evidence`` caps the
-        evidence spans (0: none). Raises :class:`~plugin.errors.InputError` for a non-string text
-        or a surface the model has no thresholds for.
+        Only the first :data:`MAX_SCORED_CHARS` characters are scored. Evidence spans (at most
+        ``evidence``; 0 for none) are found for a flagged result, or for any result with
+        ``explain``. Raises :class:`~plugin.errors.InputError` for a non-string text or a surface
+        the model has no thresholds for.
         """
         cuts = self._cuts.get(surface)
         if cuts is None:
@@ -215,12 +218,14 @@ class SpamScorer:
         grams = text_grams(self._checked(text), self._features)
         margins = self._margins(grams.buckets, grams.scale)
         k = int(np.argmax(margins - cuts))
+        flagged = bool(margins[k] >= cuts[k])
         scores = {c: margin_to_score(float(m)) for c, m in zip(self._categories, margins)}
-        spans = self._evidence(text, grams, k, evidence) if evidence > 0 and len(grams.buckets) else ()
+        wanted = evidence > 0 and len(grams.buckets) > 0 and (flagged or explain)
+        spans = self._evidence(text, grams, k, evidence) if wanted else ()
         category = self._categories[k]
         threshold = float(self._model.card.thresholds[surface][category])
         return ScoreResult(
-            score=scores[category], category=category, flagged=bool(margins[k] >= cuts[k]), surface=surface,
+            score=scores[category], category=category, flagged=flagged, surface=surface,
             threshold=threshold, scores=scores, evidence=spans, model_version=self.version,
         )
 

@@ -5,11 +5,15 @@ sample (all surfaces: a model that only ever saw titles as negatives learns "a s
 spam"), with the benign samples of each surface given equal total weight. Hash buckets seen in
 fewer than ``min_df`` training texts keep a zero weight. Weights are rounded to float16.
 
-Thresholds are calibrated on the validation split, per surface: every category's cut sits at the
-same quantile of its benign margins, the largest quantile for which the false-flag rate stays
-within the surface's target — on every benign source of that surface separately
-(``worst_source``, the default: a genre the model scores badly cannot hide behind a large easy
-one) or pooled (``pooled``). Margins come from the runtime scorer itself, so the cuts hold exactly.
+Thresholds are calibrated on the validation split (or, with ``folds``, on out-of-fold margins of
+train + validation while the final model is fitted on both), per surface: every category's cut sits
+at the same quantile of its benign margins, the largest quantile for which the surface's false-flag
+rate stays within its target and
+
+- ``capped`` (the default): no benign source of the surface exceeds ``source_cap`` times the target
+  (a genre the model scores badly cannot hide behind a large easy one);
+- ``worst_source``: every benign source stays within the target itself (strictest; costs recall);
+- ``pooled``: only the surface as a whole counts.
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ModelError
-from .data import BENIGN, CATEGORIES, Sample
+from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
 from .metrics import flag_report, report_to_dict
 from .model import LinearModel, ModelCard, content_hash
-from .scorer import SpamScorer, margin_to_score
+from .scorer import SpamScorer, margin_to_score, score_to_margin
 
 __all__ = [
     "CALIBRATIONS",
@@ -43,7 +47,7 @@ __all__ = [
 #: Target false-flag rate per surface (share of benign texts flagged).
 DEFAULT_TARGETS: Mapping[str, float] = {"title": 0.001, "post": 0.005}
 #: How thresholds are calibrated (see the module docstring).
-CALIBRATIONS = ("worst_source", "pooled")
+CALIBRATIONS = ("capped", "worst_source", "pooled")
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -61,22 +65,29 @@ class TrainSettings:
     c: float = 30.0
     min_df: int = 2
     balance_surfaces: bool = True
-    calibration: str = "worst_source"
+    calibration: str = "capped"
+    source_cap: float = 2.0
     targets: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     features: FeatureSettings = field(default_factory=FeatureSettings)
     max_iter: int = 2000
+    folds: int = 0
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
             raise ValueError("c must be positive, min_df and max_iter at least 1")
+        if self.folds == 1 or not 0 <= self.folds <= 20:
+            raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
+        if not self.source_cap >= 1:
+            raise ValueError("source_cap must be at least 1")
         if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
             raise ValueError("targets must map surfaces to rates in [0, 1)")
 
     def to_dict(self) -> dict[str, Any]:
         return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
-                "calibration": self.calibration, "targets": dict(self.targets), "max_iter": self.max_iter}
+                "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets), "max_iter": self.max_iter,
+                "folds": self.folds}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -119,6 +130,12 @@ def fit_weights(samples: Sequence[Sample], categories: tuple[str, ...], settings
                 ) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
     """Fit one model per category on ``samples`` (all of them; split them first); returns float16
     weights (buckets × categories) and float32 biases."""
+    return _fit(featurize([s.text for s in samples], settings.features), samples, categories, settings)
+
+
+def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
+         ) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
+    """:func:`fit_weights` on the feature matrix ``x`` of ``samples``."""
     labels = np.array([s.label for s in samples])
     surfaces = np.array([s.surface for s in samples])
     for c in categories:
@@ -128,7 +145,6 @@ def fit_weights(samples: Sequence[Sample], categories: tuple[str, ...], settings
     benign = labels == BENIGN
     if not benign.any():
         raise ModelError("no benign training samples")
-    x = featurize([s.text for s in samples], settings.features)
     seen = np.asarray((x > 0).sum(axis=0)).ravel() >= settings.min_df
     if not seen.all():
         import scipy.sparse as sp
@@ -165,8 +181,9 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
             raise ModelError(f"no benign validation samples for surface {surface!r}")
         benign = margins[rows]
         sources = np.array([s.source for s, r in zip(samples, rows) if r])
-        groups = [sources == src for src in sorted(set(sources))] if settings.calibration == "worst_source" else [
-            np.ones(len(sources), dtype=bool)]
+        groups = [sources == src for src in sorted(set(sources))]
+        source_limit = {"worst_source": target, "pooled": 1.0, "capped": settings.source_cap * target}[
+            settings.calibration]
 
         def cuts_at(q: float) -> npt.NDArray[np.float64]:
             value: npt.NDArray[np.float64] = np.quantile(benign, 1 - q, axis=0, method="higher")
@@ -175,7 +192,7 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
 
         def within(cuts: npt.NDArray[np.float64]) -> bool:
             flagged = (benign >= cuts).any(axis=1)
-            return all(flagged[g].mean() <= target for g in groups)
+            return bool(flagged.mean() <= target) and all(flagged[g].mean() <= source_limit for g in groups)
 
         lo, hi = 0.0, float(target)
         best = cuts_at(0.0)  # above every benign margin
@@ -200,26 +217,69 @@ def _counts(samples: Sequence[Sample]) -> dict[str, dict[str, int]]:
     return out
 
 
+def _fold_ids(samples: Sequence[Sample], folds: int) -> npt.NDArray[np.intp]:
+    """A fold per sample, stratified per (source, label) in the hash order of the texts."""
+    ids = np.zeros(len(samples), dtype=np.intp)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(samples):
+        groups.setdefault((s.source, s.label), []).append(i)
+    for rows in groups.values():
+        rows.sort(key=lambda i: order_key(samples[i]))
+        for j, i in enumerate(rows):
+            ids[i] = j % folds
+    return ids
+
+
+def _out_of_fold_margins(x: Any, dev: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
+                         ) -> npt.NDArray[np.float64]:
+    """Margins of every ``dev`` row from the model fitted on the other folds."""
+    folds = _fold_ids(dev, settings.folds)
+    margins = np.zeros((len(dev), len(categories)))
+    for f in range(settings.folds):
+        held = folds == f
+        fit_rows = np.flatnonzero(~held)
+        weights, bias = _fit(x[fit_rows], [dev[int(i)] for i in fit_rows], categories, settings)
+        margins[held] = x[np.flatnonzero(held)] @ weights.astype(np.float32) + bias
+    return margins
+
+
 def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None, *, name: str = "spam",
                 created: str | None = None, categories: tuple[str, ...] = CATEGORIES,
                 training_info: Mapping[str, Any] | None = None, licence: str = "",
                 intended_use: str = INTENDED_USE) -> LinearModel:
-    """Fit on the ``train`` split, calibrate thresholds on ``val``, record validation figures in the
-    card. ``samples`` must carry splits (:func:`~plugin.scoring.data.assign_splits`); ``test`` rows are
-    never read. ``training_info`` is merged into the card's ``training`` (data sources, licences)."""
+    """Train a model and calibrate its thresholds; ``test`` rows are never read.
+
+    With ``settings.folds`` 0: fit on the ``train`` split, calibrate on ``val`` with the runtime
+    scorer's own margins, and record the figures on ``val`` in the card. With ``folds`` k >= 2:
+    fit on ``train`` + ``val`` together, calibrate on out-of-fold margins (k models, each fitted
+    without one fold of train + val) and record those cross-validated figures: more data for the
+    final model, and every benign row helps to set the thresholds. ``samples`` must carry splits
+    (:func:`~plugin.scoring.data.assign_splits`). ``training_info`` is merged into the card's
+    ``training`` (data sources, licences).
+    """
     settings = settings or TrainSettings()
     train = [s for s in samples if s.split == "train"]
     val = [s for s in samples if s.split == "val"]
     if not train or not val:
         raise ModelError("training needs samples in both the 'train' and the 'val' split")
-    weights, bias = fit_weights(train, categories, settings)
     draft = ModelCard(name=name, created=created or dt.date.today().isoformat(), categories=categories,
                       thresholds={s: {c: 0.5 for c in categories} for s in settings.targets},
                       features=settings.features, weights_file=f"{name}.npz")
-    scorer = SpamScorer(LinearModel(draft, weights, bias))
-    margins = np.array([scorer.margins(s.text) for s in val])
-    thresholds, calibration = calibrate(margins, val, categories, settings)
-    digest = content_hash(weights, bias, categories, settings.features)
+    if settings.folds:
+        judged = train + val
+        x = featurize([s.text for s in judged], settings.features)
+        margins = _out_of_fold_margins(x, judged, categories, settings)
+        weights, bias = _fit(x, judged, categories, settings)
+        figures_on = f"train + val, out of fold ({settings.folds} folds; the thresholds were calibrated on them)"
+    else:
+        judged = val
+        weights, bias = fit_weights(train, categories, settings)
+        scorer = SpamScorer(LinearModel(draft, weights, bias))
+        margins = np.array([scorer.margins(s.text) for s in val])
+        figures_on = "val (the thresholds were calibrated on it)"
+    thresholds, calibration = calibrate(margins, judged, categories, settings)
+    cuts = {surface: np.array([score_to_margin(t[c]) for c in categories]) for surface, t in thresholds.items()}
+    flags = [bool((m >= cuts[s.surface]).any()) if s.surface in cuts else False for s, m in zip(judged, margins)]
     training: dict[str, Any] = {
         "algorithm": f"one logistic regression per category (scikit-learn {_sklearn_version()}, liblinear, "
                      "class_weight=balanced) against all benign samples",
@@ -228,10 +288,7 @@ def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None
         "calibration": calibration,
     }
     training.update(training_info or {})
-    card = replace(draft, thresholds=thresholds, content_sha256=digest, target_false_flag_rate=dict(settings.targets),
-                   training=training, intended_use=intended_use, licence=licence)
-    model = LinearModel(card, weights, bias)
-    tuned = SpamScorer(model)
-    report = flag_report(val, [tuned.score(s.text, s.surface, evidence=0).flagged for s in val])
-    metrics = {"split": "val (the thresholds were calibrated on it)", **report_to_dict(report)}
-    return LinearModel(replace(card, metrics=metrics), weights, bias)
+    card = replace(draft, thresholds=thresholds, content_sha256=content_hash(weights, bias, categories, settings.features),
+                   target_false_flag_rate=dict(settings.targets), training=training, intended_use=intended_use,
+                   licence=licence, metrics={"split": figures_on, **report_to_dict(flag_report(judged, flags))})
+    return LinearModel(card, weights, bias)
