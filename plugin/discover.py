@@ -79,7 +79,8 @@ class Proposal:
 
     def to_dict(self) -> dict[str, Any]:
         return {"term": self.term, "key": self.key, "category": self.category, "foreground": self.foreground,
-                "background": self.background, "log_odds": round(self.log_odds, 2), "z": round(self.z, 2), "pmi": round(self.pmi, 2),
+                "background": self.background, "log_odds": round(self.log_odds, 2), "z": round(self.z, 2),
+                "pmi": round(self.pmi, 2),
                 "left_entropy": round(self.left_entropy, 2), "right_entropy": round(self.right_entropy, 2),
                 "needs_context": self.needs_context, "categories": dict(self.categories),
                 "examples": list(self.examples)}

@@ -137,9 +137,11 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
                 rows += [s for s in shared_samples(data) if not s.is_spam]
             samples = assign_splits(dedupe(rows), test=test_fraction, val=val_fraction,
                                     mode="time" if split_mode == "time" else "stratified")
+            sources: list[dict[str, str]] = [{"file": p} for p in labelled]
+            if shared_benign:
+                sources.append({"shared_benign": data})
             trained = train_model(samples, settings, name=name or card_path.stem, created=created,
-                                  licence=licence, training_info={"data": [{"file": p} for p in labelled]
-                                                                  + ([{"shared_benign": data}] if shared_benign else [])})
+                                  licence=licence, training_info={"data": sources})
         saved = save_model(trained, card_path)
     except (ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

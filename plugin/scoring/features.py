@@ -37,7 +37,7 @@ _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _SHIFT = np.uint64(31)
 _NO_DIGITS = {0: 1}  # the break character (code point 0) becomes 1, so no code point is 0
 _DIGITS = str.maketrans("\x00123456789", "\x01000000000")
-_EMPTY = np.zeros(0, dtype=np.intp)
+_EMPTY = np.zeros(0, dtype=np.int64)
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
 _URL = re.compile(r"(?i)(https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,12}|\d{1,3}(?:\.\d{1,3}){3})(:\d{1,5})?"
                   r"([/?#][\x21-\x7e]*)?")
@@ -114,7 +114,7 @@ class Grams:
 
     view: NormalizedText
     chars: str
-    buckets: npt.NDArray[np.intp]
+    buckets: npt.NDArray[np.int64]
     ngram_min: int
 
     @property
@@ -164,4 +164,5 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
     mixed = np.concatenate(keys) * _MIX1
     mixed ^= mixed >> _SHIFT
     mixed *= _MIX2
-    return Grams(view, chars, (mixed >> np.uint64(64 - settings.hash_bits)).astype(np.intp), settings.ngram_min)
+    mixed >>= np.uint64(64 - settings.hash_bits)
+    return Grams(view, chars, mixed.view(np.int64), settings.ngram_min)

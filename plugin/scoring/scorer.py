@@ -70,7 +70,8 @@ class ScoreResult:
     ``category`` is the category whose score is highest relative to its threshold on ``surface``;
     ``score`` (0–1) is that category's score and ``threshold`` its threshold; ``flagged`` is
     ``score >= threshold``. ``scores`` holds every category's score; ``evidence`` the n-grams that
-    raised ``category``'s score most, strongest first (for a flagged result, or when explained). ``model_version`` names the weights.
+    raised ``category``'s score most, strongest first (for a flagged result, or when explained).
+    ``model_version`` names the weights.
     """
 
     score: float
@@ -144,7 +145,7 @@ class SpamScorer:
         card = model.card
         self._weights: npt.NDArray[np.float32] = model.weights.astype(np.float32)  # float32 sums are faster
         self._weights.setflags(write=False)
-        self._bias: npt.NDArray[np.float32] = model.bias.copy()
+        self._bias: npt.NDArray[np.float64] = model.bias.astype(np.float64)
         self._features: FeatureSettings = card.features
         self._categories = card.categories
         # per surface: the margin (logit) cut of every category
@@ -190,12 +191,13 @@ class SpamScorer:
         grams = text_grams(self._checked(text), self._features)
         return self._margins(grams.buckets, grams.scale)
 
-    def _margins(self, buckets: npt.NDArray[np.intp], scale: float) -> npt.NDArray[np.float64]:
+    def _margins(self, buckets: npt.NDArray[np.int64], scale: float) -> npt.NDArray[np.float64]:
         if len(buckets) == 0:
-            return self._bias.astype(np.float64)
-        summed: npt.NDArray[np.float32] = self._weights.take(buckets, axis=0).sum(axis=0)
-        margins: npt.NDArray[np.float64] = summed.astype(np.float64) * scale + self._bias
-        return margins
+            return self._bias.copy()
+        summed: npt.NDArray[np.float64] = self._weights.take(buckets, axis=0).sum(axis=0, dtype=np.float64)
+        summed *= scale
+        summed += self._bias
+        return summed
 
     @staticmethod
     def _checked(text: str) -> str:
@@ -217,8 +219,9 @@ class SpamScorer:
             raise InputError(f"unknown surface {surface!r}; this model knows {list(self._cuts)}")
         grams = text_grams(self._checked(text), self._features)
         margins = self._margins(grams.buckets, grams.scale)
-        k = int(np.argmax(margins - cuts))
-        flagged = bool(margins[k] >= cuts[k])
+        over = margins - cuts
+        k = int(over.argmax())
+        flagged = bool(over[k] >= 0)
         scores = {c: margin_to_score(float(m)) for c, m in zip(self._categories, margins)}
         wanted = evidence > 0 and len(grams.buckets) > 0 and (flagged or explain)
         spans = self._evidence(text, grams, k, evidence) if wanted else ()

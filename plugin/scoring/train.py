@@ -86,7 +86,8 @@ class TrainSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
-                "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets), "max_iter": self.max_iter,
+                "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets),
+                "max_iter": self.max_iter,
                 "folds": self.folds}
 
 
@@ -94,18 +95,18 @@ def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
     """A CSR matrix (texts × buckets) of the scorer's features."""
     import scipy.sparse as sp
 
-    rows: list[npt.NDArray[np.intp]] = []
-    cols: list[npt.NDArray[np.intp]] = []
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
     vals: list[npt.NDArray[np.float32]] = []
     for i, text in enumerate(texts):
         grams = text_grams(text, features)
-        rows.append(np.full(len(grams.buckets), i, dtype=np.intp))
+        rows.append(np.full(len(grams.buckets), i, dtype=np.int64))
         cols.append(grams.buckets)
         vals.append(np.full(len(grams.buckets), grams.scale, dtype=np.float32))
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals) if vals else np.zeros(0, np.float32),
-         (np.concatenate(rows) if rows else np.zeros(0, np.intp), np.concatenate(cols) if cols else np.zeros(0, np.intp))),
-        shape=(len(texts), features.n_features), dtype=np.float32)
+    if not texts:
+        return sp.csr_matrix((0, features.n_features), dtype=np.float32)
+    matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                           shape=(len(texts), features.n_features), dtype=np.float32)
     matrix.sum_duplicates()
     return matrix
 
@@ -288,7 +289,8 @@ def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None
         "calibration": calibration,
     }
     training.update(training_info or {})
-    card = replace(draft, thresholds=thresholds, content_sha256=content_hash(weights, bias, categories, settings.features),
+    digest = content_hash(weights, bias, categories, settings.features)
+    card = replace(draft, thresholds=thresholds, content_sha256=digest,
                    target_false_flag_rate=dict(settings.targets), training=training, intended_use=intended_use,
                    licence=licence, metrics={"split": figures_on, **report_to_dict(flag_report(judged, flags))})
     return LinearModel(card, weights, bias)
