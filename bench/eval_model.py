@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from plugin import Matcher, bundled_lexicon_paths, load_lexicons  # noqa: E402
+from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
 from plugin.normalize import fold_text  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
 from plugin.scoring.data import assign_splits  # noqa: E402
@@ -54,7 +55,6 @@ from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E4
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
 from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
 
-FLAG_ACTIONS = ("block", "review", "limit")
 POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
 RESULTS = ROOT / "bench" / "results"
 

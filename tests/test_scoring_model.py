@@ -286,3 +286,11 @@ def test_model_error_is_a_guard_error() -> None:
     assert issubclass(ModelError, GuardError)
     with pytest.raises(GuardError):
         load_model("/nonexistent/model.json")
+
+
+def test_public_api() -> None:
+    import plugin.scoring as scoring
+
+    assert scoring.__all__ == sorted(scoring.__all__, key=lambda n: (not n.isupper(), n))
+    for name in scoring.__all__:
+        assert hasattr(scoring, name)

@@ -9,12 +9,10 @@ import click
 
 from ..errors import ModelError
 from .check import build_matcher, lexicon_options
+from .evaluate import FLAG_ACTIONS
 from .output import SafeConsole, echo
 
 __all__ = ["discover"]
-
-#: Lexicon actions that count as "flagged" (the spam is then not used as foreground).
-FLAG_ACTIONS = ("block", "review", "limit")
 
 
 F = TypeVar("F", bound=Callable[..., Any])
