@@ -3,14 +3,15 @@
     GuardError                 root: catch this to catch everything below
     ├── LexiconError           a lexicon file or entry is invalid (carries path / line problems)
     ├── InputError             text handed to the matcher is unusable (wrong type, too large)
-    └── RumorError             rumour index problems (bad rows, unknown ids)
+    ├── RumorError             rumour index problems (bad rows, unknown ids)
+    └── ModelError             a spam-scorer model file, card or training row is invalid
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GuardError", "InputError", "LexiconError", "LexiconProblem", "RumorError"]
+__all__ = ["GuardError", "InputError", "LexiconError", "LexiconProblem", "ModelError", "RumorError"]
 
 
 class GuardError(Exception):
@@ -47,3 +48,7 @@ class InputError(GuardError, ValueError):
 
 class RumorError(GuardError):
     """A rumour record or rumour store operation failed."""
+
+
+class ModelError(GuardError):
+    """A spam-scorer model file or card is invalid (or a training row is), with what and where."""

@@ -19,16 +19,20 @@ def cli() -> None:
 
 def _register() -> None:
     from . import check as _check
+    from . import discover as _discover
     from . import lexicon as _lexicon
     from . import rumors as _rumors
     from . import evaluate as _evaluate
+    from . import model as _model
     from . import token as _token
 
     cli.add_command(_check.check)
     cli.add_command(_check.scan)
     cli.add_command(_lexicon.lexicon)
+    _lexicon.lexicon.add_command(_discover.discover)
     cli.add_command(_rumors.rumors)
     cli.add_command(_evaluate.evaluate)
+    cli.add_command(_model.model)
     cli.add_command(_token.token)
 
 

@@ -18,7 +18,9 @@ from .settings import cli_settings
 FLAG_ACTIONS = ("block", "review", "limit")
 
 
-def _default_data() -> str:
+def default_data_dir() -> str:
+    """The shared evaluation data folder: the configured one (``QINGLANG_SHARED_DATA``, read by the
+    service's CLI), else ``../shared/data`` or ``/work/shared/data``, the first that exists."""
     for cand in (cli_settings().data_dir, "../shared/data", "/work/shared/data"):
         if cand and Path(cand).is_dir():
             return cand
@@ -86,7 +88,7 @@ def near_miss_false_flags(matcher: Matcher, cases: list[dict[str, Any]]) -> dict
 
 
 @click.command(name="evaluate")
-@click.option("--data", default=_default_data, show_default="../shared/data", type=click.Path(file_okay=False),
+@click.option("--data", default=default_data_dir, show_default="../shared/data", type=click.Path(file_okay=False),
               help="The shared evaluation data folder (default: QINGLANG_SHARED_DATA, else the first that exists).")
 @click.option("--cases", default="tests/data", show_default=True, type=click.Path(file_okay=False),
               help="Folder with evasion_cases.jsonl and benign_near_misses.jsonl.")

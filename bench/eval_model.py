@@ -1,0 +1,332 @@
+"""Evaluate the learned spam scorer against and together with the lexicons.
+
+    python bench/eval_model.py [--data DIR] [--no-loso] [--fresh DIR]
+    python bench/eval_model.py --tune
+
+On the recipe's held-out TEST split of the shared data (``plugin.scoring.recipe``: per source and
+label, the newest 20 % of dated sources, a fixed hash-ordered 20 % of undated ones; never read by
+training or calibration), per source:
+
+- recall per spam category: lexicons alone / model alone / lexicons OR model;
+- false flags per surface and per benign source (title: hot-search, its refutation subset, THUCNews,
+  HanCD, fact-check claims; post: ChineseHarm benign, CED rumour and non-rumour posts, CHECKED Weibo
+  posts, HanCD article heads, fact-check texts), for the same three;
+- the same with the model vetoed where the category's lexicon context-exclusion words (crackdown news,
+  anti-fraud advice) occur anywhere in the text: what the Guard's policy is meant to do;
+- leave-one-source-out: for each benign post genre, a model trained and calibrated without any row of
+  it, flag rate on all of that genre's rows (a genre the model never saw);
+- the trap: a model whose only negatives are titles, scored on benign posts;
+- the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
+- latency per hot-search title (p50 / p99): lexicon check, model score, both.
+
+``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
+split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
+split standing in for a test) to ``bench/results/model_tuning.json``.
+``--fresh DIR`` also scores an independently written set (spam.jsonl, benign_posts.jsonl,
+benign_titles.jsonl, near_misses.jsonl) that was never used for training or tuning; the report
+gives its figures only (line numbers, never its texts), so the set stays unseen.
+
+"Flagged" for the lexicons is a ``block``, ``review`` or ``limit`` action, as in ``qinglang evaluate``.
+Writes ``bench/results/model_eval.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from plugin import Matcher, bundled_lexicon_paths, load_lexicons  # noqa: E402
+from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
+from plugin.normalize import fold_text  # noqa: E402
+from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
+from plugin.scoring.data import assign_splits  # noqa: E402
+from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
+from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
+from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
+
+POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
+RESULTS = ROOT / "bench" / "results"
+
+
+def _data_dir(arg: str | None) -> Path:
+    shared = str(ROOT.parent / "shared" / "data")
+    for cand in (arg, os.environ.get("QINGLANG_SHARED_DATA"), shared, "/work/shared/data"):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    raise SystemExit("shared data not found: pass --data DIR")
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+
+
+class Context:
+    """Per-category context-exclusion words of the bundled lexicons (their header ``excludes_any``)."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, tuple[str, ...]] = {}
+        for lex in load_lexicons(bundled_lexicon_paths()):
+            ctx = lex.meta.get("context")
+            if lex.category in CATEGORIES and isinstance(ctx, dict):
+                self.words[lex.category] = tuple(fold_text(w) for w in ctx.get("excludes_any") or ())
+
+    def vetoes(self, text: str, category: str) -> bool:
+        folded = fold_text(text)
+        return any(w and w in folded for w in self.words.get(category, ()))
+
+
+class Judge:
+    """Lexicon, model and combined flags of one text, cached."""
+
+    def __init__(self, matcher: Matcher, scorer: SpamScorer, context: Context) -> None:
+        self.matcher, self.scorer, self.context = matcher, scorer, context
+        self._lex: dict[str, bool] = {}
+
+    def lexicon(self, text: str) -> bool:
+        hit = self._lex.get(text)
+        if hit is None:
+            hit = self._lex[text] = self.matcher.check(text).action in FLAG_ACTIONS
+        return hit
+
+    def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
+        """(model flag, model flag after the context veto)."""
+        result = (scorer or self.scorer).score(text, surface, evidence=0)
+        return result.flagged, result.flagged and not self.context.vetoes(text, result.category)
+
+
+def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
+           surface: Callable[[Sample], str] = lambda s: s.surface) -> dict[str, Any]:
+    lex = [judge.lexicon(s.text) for s in samples]
+    mod = [judge.model(s.text, surface(s), scorer) for s in samples]
+    out = {
+        "lexicon": flag_report(samples, lex),
+        "model": flag_report(samples, [m for m, _ in mod]),
+        "lexicon_or_model": flag_report(samples, [a or m for a, (m, _) in zip(lex, mod)]),
+        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex, mod)]),
+    }
+    return {k: report_to_dict(v) for k, v in out.items()}
+
+
+def _rate(flags: Iterable[bool]) -> dict[str, Any]:
+    flags = list(flags)
+    return Rate(sum(flags), len(flags)).to_dict()
+
+
+def _loso(samples: list[Sample], judge: Judge, rows_of: Callable[[Sample], bool], settings: TrainSettings,
+          created: str) -> dict[str, Any]:
+    """Per benign post genre: train without it, flag rate on its rows (``rows_of`` picks which rows)."""
+    out: dict[str, Any] = {}
+    for genre in POST_GENRES:
+        left = [s for s in samples if s.source == genre and s.label == BENIGN]
+        rest = [s for s in samples if not (s.source == genre and s.label == BENIGN)]
+        scorer = SpamScorer(train_model(rest, settings, name=f"loso_{genre}", created=created))
+        rows = [s for s in left if rows_of(s)]
+        mod = [judge.model(s.text, "post", scorer) for s in rows]
+        lex = [judge.lexicon(s.text) for s in rows]
+        out[genre] = {"rows": len(rows), "model": _rate(m for m, _ in mod),
+                      "lexicon_or_model": _rate(a or m for a, (m, _) in zip(lex, mod)),
+                      "lexicon_or_model_with_context_veto": _rate(a or v for a, (_, v) in zip(lex, mod))}
+        print(f"  LOSO {genre}: model {out[genre]['model']['rate']:.2%} on {len(rows)} rows", flush=True)
+    return out
+
+
+def _trap(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """A model trained with titles as its only negatives, scored on the test split's benign posts."""
+    rows = [s for s in samples if s.label != BENIGN or s.surface == "title"]
+    settings = replace(BUNDLED_SETTINGS, targets={"title": BUNDLED_SETTINGS.targets["title"]})
+    scorer = SpamScorer(train_model(rows, settings, name="titles_only", created=created))
+    test = [s for s in samples if s.split == "test"]
+    posts = [s for s in test if s.label == BENIGN and s.surface == "post"]
+    per_source = {src: _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts if s.source == src)
+                  for src in POST_GENRES}
+    spam = [s for s in test if s.label != BENIGN]
+    return {"negatives": "benign titles only", "threshold": "title (0.1 % target)",
+            "benign_posts_flagged": _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts),
+            "benign_posts_flagged_by_source": per_source,
+            "spam_recall": _rate(scorer.score(s.text, "title", evidence=0).flagged for s in spam)}
+
+
+def _near_misses(path: Path, judge: Judge, scorer: SpamScorer, *, show_texts: bool = True) -> dict[str, Any]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r["text"] for r in rows]
+    out: dict[str, Any] = {"n": len(texts), "lexicon": _rate(judge.lexicon(t) for t in texts)}
+    for surface in scorer.surfaces:
+        mod = [judge.model(t, surface) for t in texts]
+        out[surface] = {"model": _rate(m for m, _ in mod),
+                        "model_with_context_veto": _rate(v for _, v in mod),
+                        "lexicon_or_model": _rate(judge.lexicon(t) or m for t, (m, _) in zip(texts, mod)),
+                        "lexicon_or_model_with_context_veto": _rate(judge.lexicon(t) or v
+                                                                    for t, (_, v) in zip(texts, mod)),
+                        "model_flagged": [{"text": t if show_texts else f"#{i}", "vetoed": m and not v,
+                                           "category": scorer.score(t, surface).category}
+                                          for i, (t, (m, v)) in enumerate(zip(texts, mod)) if m]}
+    return out
+
+
+def _percentiles(ns: list[int]) -> dict[str, float]:
+    ns = sorted(ns)
+    return {"p50_us": round(ns[len(ns) // 2] / 1000, 1), "p99_us": round(ns[int(len(ns) * 0.99)] / 1000, 1),
+            "mean_us": round(statistics.fmean(ns) / 1000, 1)}
+
+
+def _latency(titles: list[str], matcher: Matcher, scorer: SpamScorer) -> dict[str, Any]:
+    """Per title: lexicon check, model score (with and without evidence), lexicon check + model score."""
+    for t in titles[:300]:
+        matcher.check(t)
+        scorer.score(t)
+    timings: dict[str, list[int]] = {"lexicon": [], "model": [], "model_no_evidence": [], "lexicon_and_model": []}
+    clock = time.perf_counter_ns
+    for t in titles:
+        t0 = clock()
+        matcher.check(t)
+        t1 = clock()
+        scorer.score(t, "title")
+        t2 = clock()
+        scorer.score(t, "title", evidence=0)
+        t3 = clock()
+        timings["lexicon"].append(t1 - t0)
+        timings["model"].append(t2 - t1)
+        timings["model_no_evidence"].append(t3 - t2)
+        timings["lexicon_and_model"].append(t2 - t0)
+    return {"titles": len(titles), **{k: _percentiles(v) for k, v in timings.items()}}
+
+
+def _tune(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """The development comparison, on train + val only: models trained on the train split (itself split
+    75 / 25 for the val-split calibration, or cross-fitted), scored on the val split as a stand-in test;
+    and for the cross-fitted ones, a leave-one-source-out of CED and ChineseHarm-benign posts."""
+    dev = [replace(s, split="") for s in samples if s.split == "train"]
+    stand_in = [s for s in samples if s.split == "val"]
+    inner = assign_splits(dev, test=0.0, val=0.25)
+    out: dict[str, Any] = {}
+    for folds in (0, 5):
+        for calibration in ("worst_source", "capped", "pooled"):
+            settings = replace(BUNDLED_SETTINGS, folds=folds, calibration=calibration)
+            scorer = SpamScorer(train_model(inner, settings, name="tune", created=created))
+            flags = [scorer.score(s.text, s.surface, evidence=0).flagged for s in stand_in]
+            key = f"folds={folds} {calibration}"
+            out[key] = report_to_dict(flag_report(stand_in, flags))
+            if folds:
+                out[key]["loso"] = {}
+                for genre in ("ced", "chineseharm"):
+                    rest = [s for s in inner if not (s.source == genre and s.label == BENIGN)]
+                    left = [s for s in dev + stand_in if s.source == genre and s.label == BENIGN]
+                    loso = SpamScorer(train_model(rest, settings, name="tune", created=created))
+                    out[key]["loso"][genre] = _rate(loso.score(s.text, "post", evidence=0).flagged for s in left)
+            print(f"tune {key}: " + json.dumps({c: v["rate"] for c, v in out[key]["recall"].items()}), flush=True)
+    return out
+
+
+def _fresh(folder: Path, judge: Judge, scorer: SpamScorer) -> dict[str, Any]:
+    def rows(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    samples = [Sample(r["text"], r["category"], "post", "fresh_spam") for r in rows("spam.jsonl")]
+    samples += [Sample(r["text"], BENIGN, "post", "fresh_posts") for r in rows("benign_posts.jsonl")]
+    samples += [Sample(r["text"], BENIGN, "title", "fresh_titles") for r in rows("benign_titles.jsonl")]
+    out = _three(samples, judge)
+    spam_as_titles = [replace(s, surface="title") for s in samples if s.label != BENIGN]
+    out["spam_at_title_threshold"] = report_to_dict(flag_report(
+        spam_as_titles, [judge.lexicon(s.text) or judge.model(s.text, "title")[0] for s in spam_as_titles]))
+    out["near_misses"] = _near_misses(folder / "near_misses.jsonl", judge, scorer, show_texts=False)
+    out["near_misses"].pop("title", None)
+    return out
+
+
+def _table(report: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: report[k][key] for k in report}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out and trap trainings")
+    ap.add_argument("--tune", action="store_true", help="only run the development comparison (slow)")
+    ap.add_argument("--fresh", default=None, help="folder of an independently written evaluation set")
+    ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
+    args = ap.parse_args()
+
+    data = _data_dir(args.data)
+    created = time.strftime("%Y-%m-%d")
+    samples = recipe_samples(data)
+    scorer = SpamScorer.bundled()
+    judge = Judge(Matcher.from_lexicons([], bundled=True), scorer, Context())
+    if args.tune:
+        tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
+                  "split": "train + val only: models fitted on train, scored on val",
+                  "sweep": _tune(samples, judge, created)}
+        (RESULTS / "model_tuning.json").write_text(json.dumps(tuning, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+        return
+    test = [s for s in samples if s.split == "test"]
+    report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "model": scorer.version,
+        "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
+                                     "hash-ordered 20 % of undated ones)",
+        "lexicon_flag_actions": list(FLAG_ACTIONS),
+        "thresholds": {s: dict(t) for s, t in scorer.card.thresholds.items()},
+    }
+    print(f"test split: {len(test)} rows; model {scorer.version}", flush=True)
+    report["test"] = _three(test, judge)
+    report["near_misses"] = _near_misses(ROOT / "tests" / "data" / "benign_near_misses.jsonl", judge, scorer)
+    hot = [s.text for s in test if s.source == "hot_search"]
+    report["latency_per_title"] = _latency(hot, judge.matcher, scorer)
+    if not args.no_loso:
+        report["leave_one_source_out"] = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created)
+        report["trap_titles_only_negatives"] = _trap(samples, judge, created)
+    if args.fresh:
+        report["fresh"] = _fresh(Path(args.fresh), judge, scorer)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _summary(report)
+    print(f"written to {args.out}")
+
+
+def _fmt(rate: dict[str, Any]) -> str:
+    return f"{rate['rate']:.2%} ({rate['k']}/{rate['n']})"
+
+
+def _summary(report: dict[str, Any]) -> None:
+    t = report["test"]
+    print("recall per category (test): lexicon / model / lexicon OR model")
+    for cat in CATEGORIES:
+        print(f"  {cat:15s} " + " / ".join(_fmt(t[k]["recall"][cat]) for k in ("lexicon", "model", "lexicon_or_model")))
+    print("false flags per surface and source (test): lexicon / model / lexicon OR model")
+    for key in t["model"]["false_flags_by_source"]:
+        print(f"  {key:32s} " + " / ".join(_fmt(t[k]["false_flags_by_source"][key])
+                                           for k in ("lexicon", "model", "lexicon_or_model")))
+    nm = report["near_misses"]
+    print(f"near misses: lexicon {_fmt(nm['lexicon'])}; " + "; ".join(
+        f"model@{s} {_fmt(nm[s]['model'])} (with veto {_fmt(nm[s]['model_with_context_veto'])})"
+        for s in ("title", "post")))
+    lat = report["latency_per_title"]
+    print("latency per title: " + ", ".join(f"{k} p50 {v['p50_us']} µs / p99 {v['p99_us']} µs"
+                                            for k, v in lat.items() if isinstance(v, dict)))
+    for genre, r in report.get("leave_one_source_out", {}).items():
+        print(f"  left out {genre}: model {_fmt(r['model'])}, lexicon OR model {_fmt(r['lexicon_or_model'])}")
+    if "trap_titles_only_negatives" in report:
+        print(f"trap (titles-only negatives): benign posts flagged "
+              f"{_fmt(report['trap_titles_only_negatives']['benign_posts_flagged'])}")
+
+
+if __name__ == "__main__":
+    main()

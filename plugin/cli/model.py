@@ -1,0 +1,233 @@
+"""`qinglang model`: train, evaluate, inspect and try the learned spam scorer (see docs/model.md).
+
+``train`` needs the optional ``train`` extra (scikit-learn); the other commands need only numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from ..errors import InputError, ModelError
+from .evaluate import default_data_dir
+from .output import SafeConsole, echo
+
+__all__ = ["model"]
+
+_out = SafeConsole(highlight=False, soft_wrap=True)
+
+
+def _model_option(fn: Any) -> Any:
+    return click.option("--model", "model_path", default=None, type=click.Path(dir_okay=False),
+                        help="Model card (.json) or weights (.npz); default: the bundled model.")(fn)
+
+
+def _load_scorer(model_path: str | None) -> Any:
+    from ..scoring import SpamScorer
+
+    try:
+        return SpamScorer.load(model_path) if model_path else SpamScorer.bundled()
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _targets(values: Sequence[str]) -> dict[str, float]:
+    from ..scoring.data import SURFACES
+    from ..scoring.train import DEFAULT_TARGETS
+
+    out = dict(DEFAULT_TARGETS)
+    for value in values:
+        surface, _, rate = value.partition("=")
+        try:
+            number = float(rate)
+        except ValueError:
+            number = -1.0
+        if surface not in SURFACES or not 0 <= number < 1:
+            raise click.BadParameter(f"expected SURFACE=RATE with SURFACE in {list(SURFACES)}, got {value!r}",
+                                     param_hint="--target")
+        out[surface] = number
+    return out
+
+
+@click.group(name="model")
+def model() -> None:
+    """The learned spam scorer: train, evaluate, show, score."""
+
+
+@model.command(name="train")
+@click.argument("labelled", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--bundled-recipe", is_flag=True,
+              help="Train the bundled default model on the shared data (written to plugin/scoring/data/ "
+                   "unless --out is given).")
+@click.option("--data", default=default_data_dir, show_default="../shared/data", type=click.Path(file_okay=False),
+              help="The shared data folder (--bundled-recipe, --shared-benign).")
+@click.option("--shared-benign", is_flag=True,
+              help="Add the shared data's benign titles and posts to the labelled files (a benign sample for "
+                   "every surface).")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="Card path to write (the weights go beside it as <name>.npz); default model.json.")
+@click.option("--name", default=None, help="Model name (default: the --out file name).")
+@click.option("--split", "split_mode", type=click.Choice(["time", "stratified"]), default="time", show_default=True,
+              help="time: dated groups put their newest rows in test; stratified: a fixed random order.")
+@click.option("--test-fraction", default=0.2, show_default=True, type=click.FloatRange(0, 0.9))
+@click.option("--val-fraction", default=0.2, show_default=True, type=click.FloatRange(0.01, 0.9))
+@click.option("--c", "c", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Inverse regularisation strength.")
+@click.option("--min-df", default=2, show_default=True, type=click.IntRange(1),
+              help="Buckets seen in fewer training texts keep weight 0.")
+@click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
+@click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
+              help="Target false-flag rate per surface (default title=0.001, post=0.005); repeatable.")
+@click.option("--calibration", type=click.Choice(["capped", "worst_source", "pooled"]), default="capped",
+              show_default=True, help="capped: the target on the surface and at most --source-cap times it on "
+                                      "every benign source; worst_source: the target on every source; pooled.")
+@click.option("--source-cap", default=2.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--folds", default=None, type=click.IntRange(0, 20),
+              help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
+                   "margins of k folds [default: 0; 5 with --bundled-recipe].")
+@click.option("--created", default=None, help="Date recorded in the card (default today).")
+@click.option("--licence", default="", help="Licence statement for the card (your data's terms).")
+@click.option("--export-splits", default=None, type=click.Path(file_okay=False),
+              help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
+def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
+              name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
+              hash_bits: int, targets: tuple[str, ...], calibration: str, source_cap: float, folds: int | None,
+              created: str | None, licence: str, export_splits: str | None) -> None:
+    """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
+
+    Fits on the train split, calibrates per-surface thresholds on the validation split, never reads
+    the test split, and writes the card and weights. Prints the validation figures.
+    """
+    from ..scoring.data import assign_splits, dedupe, read_labelled, shared_samples, write_labelled
+    from ..scoring.features import FeatureSettings
+    from ..scoring.model import save_model
+    from ..scoring.recipe import BUNDLED_NAME, BUNDLED_SETTINGS, recipe_samples, train_bundled
+    from ..scoring.scorer import bundled_model_path
+    from ..scoring.train import TrainSettings, train_model
+
+    if bundled_recipe == bool(labelled):
+        raise click.UsageError("give labelled JSONL files or --bundled-recipe (not both)")
+    try:
+        if folds is None:
+            folds = BUNDLED_SETTINGS.folds if bundled_recipe else 0
+        settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
+                                 targets=_targets(targets),
+                                 features=FeatureSettings(hash_bits=hash_bits), folds=folds)
+        if bundled_recipe:
+            card_path = Path(out) if out else bundled_model_path()
+            if card_path.stem != BUNDLED_NAME:
+                raise click.UsageError(f"--bundled-recipe writes {BUNDLED_NAME}.json (got {card_path.name})")
+            samples = recipe_samples(data) if export_splits else []
+            trained = train_bundled(data, created=created, settings=settings)
+        else:
+            card_path = Path(out or "model.json")
+            rows = [s for path in labelled for s in read_labelled(path)]
+            if shared_benign:
+                rows += [s for s in shared_samples(data) if not s.is_spam]
+            samples = assign_splits(dedupe(rows), test=test_fraction, val=val_fraction,
+                                    mode="time" if split_mode == "time" else "stratified")
+            sources: list[dict[str, str]] = [{"file": p} for p in labelled]
+            if shared_benign:
+                sources.append({"shared_benign": data})
+            trained = train_model(samples, settings, name=name or card_path.stem, created=created,
+                                  licence=licence, training_info={"data": sources})
+        saved = save_model(trained, card_path)
+    except (ModelError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if export_splits:
+        folder = Path(export_splits)
+        folder.mkdir(parents=True, exist_ok=True)
+        for split in ("train", "val", "test"):
+            write_labelled((s for s in samples if s.split == split), folder / f"{split}.jsonl")
+    _print_card(trained.card.to_dict())
+    echo(f"model written to {saved} (+ {trained.card.weights_file}, "
+         f"{(saved.parent / trained.card.weights_file).stat().st_size} bytes)")
+
+
+@model.command(name="evaluate")
+@click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
+@_model_option
+@click.option("--split", "only_split", type=click.Choice(["train", "val", "test"]), default=None,
+              help="Only rows of this split (files written by train --export-splits carry it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate_cmd(labelled: str, model_path: str | None, only_split: str | None, as_json: bool) -> None:
+    """Recall per category and false-flag rate per surface (and source) on a labelled JSONL file,
+    with 95 % Wilson intervals. Each row is scored on its own surface."""
+    from ..scoring.data import read_labelled
+    from ..scoring.metrics import flag_report, report_to_dict
+
+    scorer = _load_scorer(model_path)
+    try:
+        samples = [s for s in read_labelled(labelled, scorer.categories) if not only_split or s.split == only_split]
+        flags = [scorer.score(s.text, s.surface, evidence=0).flagged for s in samples]
+    except (ModelError, InputError) as exc:
+        raise click.ClickException(str(exc)) from None
+    report = flag_report(samples, flags)
+    if as_json:
+        echo(json.dumps({"model": scorer.version, "rows": len(samples), **report_to_dict(report)},
+                        ensure_ascii=False, indent=2))
+        return
+    echo(f"model {scorer.version} on {labelled}: {len(samples)} rows")
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table("figure", "group", "rate (k/n; 95% Wilson CI)")
+    for key, label in (("recall", "recall"), ("false_flags", "false flags"), ("false_flags_by_source", "false flags")):
+        for group, rate in report[key].items():
+            table.add_row(label, group, str(rate))
+    if report["recall_all"].n:
+        table.add_row("recall", "all spam", str(report["recall_all"]))
+    _out.print(table)
+
+
+def _print_card(card: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    echo(f"{card['name']}@{card['content_sha256'][:12]}  created {card['created']}  "
+         f"features {card['features']}")
+    table = Table("surface", "target false flags", *card["categories"])
+    for surface, row in card["thresholds"].items():
+        table.add_row(surface, str(card["target_false_flag_rate"].get(surface, "")),
+                      *(f"{row[c]:.4f}" for c in card["categories"]))
+    _out.print(table)
+    metrics = card.get("metrics") or {}
+    if metrics.get("recall"):
+        echo("validation: " + ", ".join(f"recall {c} {v['rate']:.1%}" for c, v in metrics["recall"].items())
+             + "; " + ", ".join(f"false flags {s} {v['rate']:.2%}" for s, v in metrics["false_flags"].items()))
+
+
+@model.command(name="show")
+@_model_option
+@click.option("--json", "as_json", is_flag=True, help="Print the whole card as JSON.")
+def show_cmd(model_path: str | None, as_json: bool) -> None:
+    """Show a model's card: identity, thresholds per surface and category, validation figures."""
+    card = _load_scorer(model_path).card.to_dict()
+    if as_json:
+        echo(json.dumps(card, ensure_ascii=False, indent=2))
+        return
+    _print_card(card)
+    if card.get("intended_use"):
+        echo(f"intended use: {card['intended_use']}")
+    if card.get("licence"):
+        echo(f"licence: {card['licence']}")
+
+
+@model.command(name="score")
+@click.argument("text")
+@_model_option
+@click.option("--surface", default="title", show_default=True, help="Surface the text is shown on (title, post).")
+@click.option("--evidence", default=3, show_default=True, type=click.IntRange(0, 20), help="Evidence spans to show.")
+def score_cmd(text: str, model_path: str | None, surface: str, evidence: int) -> None:
+    """Score one text and print the result as JSON (score, category, flagged, evidence spans)."""
+    scorer = _load_scorer(model_path)
+    try:
+        result = scorer.score(text, surface, evidence=evidence, explain=True)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--surface") from None
+    echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -1,0 +1,296 @@
+"""Training the spam scorer (needs scikit-learn: ``pip install 'qinglang-guard[train]'``).
+
+One logistic regression per category, each fitted on that category's spam against every benign
+sample (all surfaces: a model that only ever saw titles as negatives learns "a social post is
+spam"), with the benign samples of each surface given equal total weight. Hash buckets seen in
+fewer than ``min_df`` training texts keep a zero weight. Weights are rounded to float16.
+
+Thresholds are calibrated on the validation split (or, with ``folds``, on out-of-fold margins of
+train + validation while the final model is fitted on both), per surface: every category's cut sits
+at the same quantile of its benign margins, the largest quantile for which the surface's false-flag
+rate stays within its target and
+
+- ``capped`` (the default): no benign source of the surface exceeds ``source_cap`` times the target
+  (a genre the model scores badly cannot hide behind a large easy one);
+- ``worst_source``: every benign source stays within the target itself (strictest; costs recall);
+- ``pooled``: only the surface as a whole counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import ModelError
+from .data import BENIGN, CATEGORIES, Sample, order_key
+from .features import FeatureSettings, text_grams
+from .metrics import flag_report, report_to_dict
+from .model import LinearModel, ModelCard, content_hash
+from .scorer import SpamScorer, margin_to_score, score_to_margin
+
+__all__ = [
+    "CALIBRATIONS",
+    "DEFAULT_TARGETS",
+    "INTENDED_USE",
+    "TrainSettings",
+    "calibrate",
+    "featurize",
+    "fit_weights",
+    "train_model",
+]
+
+#: Target false-flag rate per surface (share of benign texts flagged).
+DEFAULT_TARGETS: Mapping[str, float] = {"title": 0.001, "post": 0.005}
+#: How thresholds are calibrated (see the module docstring).
+CALIBRATIONS = ("capped", "worst_source", "pooled")
+#: Default intended-use statement of a card.
+INTENDED_USE = (
+    "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
+    "phrases and context rules (crackdown news, anti-fraud advisories) should veto it. Retrain on your own "
+    "moderators' decisions before relying on it."
+)
+_MIN_POSITIVES = 5
+_EPS = 1e-7  # relative: a cut sits just above the highest benign margin it must not flag
+
+
+@dataclass(frozen=True, slots=True)
+class TrainSettings:
+    """Training and calibration settings (recorded in the card)."""
+
+    c: float = 30.0
+    min_df: int = 2
+    balance_surfaces: bool = True
+    calibration: str = "capped"
+    source_cap: float = 2.0
+    targets: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    features: FeatureSettings = field(default_factory=FeatureSettings)
+    max_iter: int = 2000
+    folds: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
+            raise ValueError("c must be positive, min_df and max_iter at least 1")
+        if self.folds == 1 or not 0 <= self.folds <= 20:
+            raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
+        if self.calibration not in CALIBRATIONS:
+            raise ValueError(f"calibration must be one of {CALIBRATIONS}")
+        if not self.source_cap >= 1:
+            raise ValueError("source_cap must be at least 1")
+        if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
+            raise ValueError("targets must map surfaces to rates in [0, 1)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
+                "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets),
+                "max_iter": self.max_iter,
+                "folds": self.folds}
+
+
+def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
+    """A CSR matrix (texts × buckets) of the scorer's features."""
+    import scipy.sparse as sp
+
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    vals: list[npt.NDArray[np.float32]] = []
+    for i, text in enumerate(texts):
+        grams = text_grams(text, features)
+        rows.append(np.full(len(grams.buckets), i, dtype=np.int64))
+        cols.append(grams.buckets)
+        vals.append(np.full(len(grams.buckets), grams.scale, dtype=np.float32))
+    if not texts:
+        return sp.csr_matrix((0, features.n_features), dtype=np.float32)
+    matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                           shape=(len(texts), features.n_features), dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _logistic_regression(c: float, max_iter: int) -> Any:
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise ModelError("training needs scikit-learn: pip install 'qinglang-guard[train]'") from None
+    return LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=max_iter)
+
+
+def _sklearn_version() -> str:
+    try:
+        import sklearn
+    except ImportError:
+        return "missing"
+    return str(sklearn.__version__)
+
+
+def fit_weights(samples: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
+                ) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
+    """Fit one model per category on ``samples`` (all of them; split them first); returns float16
+    weights (buckets × categories) and float32 biases."""
+    return _fit(featurize([s.text for s in samples], settings.features), samples, categories, settings)
+
+
+def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
+         ) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
+    """:func:`fit_weights` on the feature matrix ``x`` of ``samples``."""
+    labels = np.array([s.label for s in samples])
+    surfaces = np.array([s.surface for s in samples])
+    for c in categories:
+        n = int((labels == c).sum())
+        if n < _MIN_POSITIVES:
+            raise ModelError(f"category {c!r} has {n} training samples; at least {_MIN_POSITIVES} are needed")
+    benign = labels == BENIGN
+    if not benign.any():
+        raise ModelError("no benign training samples")
+    seen = np.asarray((x > 0).sum(axis=0)).ravel() >= settings.min_df
+    if not seen.all():
+        import scipy.sparse as sp
+
+        x = (x @ sp.diags(seen.astype(np.float32))).tocsr()
+        x.eliminate_zeros()
+    # benign samples: equal total weight per surface
+    weight = np.ones(len(samples))
+    if settings.balance_surfaces:
+        present = sorted(set(surfaces[benign]))
+        for surface in present:
+            m = benign & (surfaces == surface)
+            weight[m] = benign.sum() / (len(present) * m.sum())
+    weights = np.zeros((settings.features.n_features, len(categories)), dtype=np.float32)
+    bias = np.zeros(len(categories), dtype=np.float32)
+    for k, c in enumerate(categories):
+        rows = benign | (labels == c)
+        clf = _logistic_regression(settings.c, settings.max_iter)
+        clf.fit(x[rows], (labels[rows] == c).astype(int), sample_weight=weight[rows])
+        weights[:, k] = clf.coef_[0] * seen
+        bias[k] = clf.intercept_[0]
+    return weights.astype(np.float16), bias
+
+
+def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categories: tuple[str, ...],
+              settings: TrainSettings) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """Thresholds per surface and category (scores, 0–1) from the benign ``samples``' ``margins``
+    (one row per sample, one column per category), and what each surface's calibration achieved."""
+    thresholds: dict[str, dict[str, float]] = {}
+    notes: dict[str, Any] = {}
+    for surface, target in settings.targets.items():
+        rows = np.array([s.label == BENIGN and s.surface == surface for s in samples], dtype=bool)
+        if not rows.any():
+            raise ModelError(f"no benign validation samples for surface {surface!r}")
+        benign = margins[rows]
+        sources = np.array([s.source for s, r in zip(samples, rows) if r])
+        groups = [sources == src for src in sorted(set(sources))]
+        source_limit = {"worst_source": target, "pooled": 1.0, "capped": settings.source_cap * target}[
+            settings.calibration]
+
+        def cuts_at(q: float) -> npt.NDArray[np.float64]:
+            value: npt.NDArray[np.float64] = np.quantile(benign, 1 - q, axis=0, method="higher")
+            cuts: npt.NDArray[np.float64] = value + _EPS * np.maximum(1.0, np.abs(value))
+            return cuts
+
+        def within(cuts: npt.NDArray[np.float64]) -> bool:
+            flagged = (benign >= cuts).any(axis=1)
+            return bool(flagged.mean() <= target) and all(flagged[g].mean() <= source_limit for g in groups)
+
+        lo, hi = 0.0, float(target)
+        best = cuts_at(0.0)  # above every benign margin
+        for _ in range(40):
+            q = (lo + hi) / 2
+            cuts = cuts_at(q)
+            if within(cuts):
+                best, lo = cuts, q
+            else:
+                hi = q
+        flagged = (benign >= best).any(axis=1)
+        thresholds[surface] = {c: margin_to_score(float(m)) for c, m in zip(categories, best)}
+        notes[surface] = {"benign_validation_samples": int(rows.sum()), "false_flags": int(flagged.sum()),
+                          "worst_source_rate": round(max(float(flagged[g].mean()) for g in groups), 5)}
+    return thresholds, notes
+
+
+def _counts(samples: Sequence[Sample]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for (source, label, split), n in sorted(Counter((s.source, s.label, s.split) for s in samples).items()):
+        out.setdefault(f"{source}/{label}", {})[split] = n
+    return out
+
+
+def _fold_ids(samples: Sequence[Sample], folds: int) -> npt.NDArray[np.intp]:
+    """A fold per sample, stratified per (source, label) in the hash order of the texts."""
+    ids = np.zeros(len(samples), dtype=np.intp)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(samples):
+        groups.setdefault((s.source, s.label), []).append(i)
+    for rows in groups.values():
+        rows.sort(key=lambda i: order_key(samples[i]))
+        for j, i in enumerate(rows):
+            ids[i] = j % folds
+    return ids
+
+
+def _out_of_fold_margins(x: Any, dev: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
+                         ) -> npt.NDArray[np.float64]:
+    """Margins of every ``dev`` row from the model fitted on the other folds."""
+    folds = _fold_ids(dev, settings.folds)
+    margins = np.zeros((len(dev), len(categories)))
+    for f in range(settings.folds):
+        held = folds == f
+        fit_rows = np.flatnonzero(~held)
+        weights, bias = _fit(x[fit_rows], [dev[int(i)] for i in fit_rows], categories, settings)
+        margins[held] = x[np.flatnonzero(held)] @ weights.astype(np.float32) + bias
+    return margins
+
+
+def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None, *, name: str = "spam",
+                created: str | None = None, categories: tuple[str, ...] = CATEGORIES,
+                training_info: Mapping[str, Any] | None = None, licence: str = "",
+                intended_use: str = INTENDED_USE) -> LinearModel:
+    """Train a model and calibrate its thresholds; ``test`` rows are never read.
+
+    With ``settings.folds`` 0: fit on the ``train`` split, calibrate on ``val`` with the runtime
+    scorer's own margins, and record the figures on ``val`` in the card. With ``folds`` k >= 2:
+    fit on ``train`` + ``val`` together, calibrate on out-of-fold margins (k models, each fitted
+    without one fold of train + val) and record those cross-validated figures: more data for the
+    final model, and every benign row helps to set the thresholds. ``samples`` must carry splits
+    (:func:`~plugin.scoring.data.assign_splits`). ``training_info`` is merged into the card's
+    ``training`` (data sources, licences).
+    """
+    settings = settings or TrainSettings()
+    train = [s for s in samples if s.split == "train"]
+    val = [s for s in samples if s.split == "val"]
+    if not train or not val:
+        raise ModelError("training needs samples in both the 'train' and the 'val' split")
+    draft = ModelCard(name=name, created=created or dt.date.today().isoformat(), categories=categories,
+                      thresholds={s: {c: 0.5 for c in categories} for s in settings.targets},
+                      features=settings.features, weights_file=f"{name}.npz")
+    if settings.folds:
+        judged = train + val
+        x = featurize([s.text for s in judged], settings.features)
+        margins = _out_of_fold_margins(x, judged, categories, settings)
+        weights, bias = _fit(x, judged, categories, settings)
+        figures_on = f"train + val, out of fold ({settings.folds} folds; the thresholds were calibrated on them)"
+    else:
+        judged = val
+        weights, bias = fit_weights(train, categories, settings)
+        scorer = SpamScorer(LinearModel(draft, weights, bias))
+        margins = np.array([scorer.margins(s.text) for s in val])
+        figures_on = "val (the thresholds were calibrated on it)"
+    thresholds, calibration = calibrate(margins, judged, categories, settings)
+    cuts = {surface: np.array([score_to_margin(t[c]) for c in categories]) for surface, t in thresholds.items()}
+    flags = [bool((m >= cuts[s.surface]).any()) if s.surface in cuts else False for s, m in zip(judged, margins)]
+    training: dict[str, Any] = {
+        "algorithm": f"one logistic regression per category (scikit-learn {_sklearn_version()}, liblinear, "
+                     "class_weight=balanced) against all benign samples",
+        "settings": settings.to_dict(),
+        "samples": _counts([s for s in samples if s.split in ("train", "val")]),
+        "calibration": calibration,
+    }
+    training.update(training_info or {})
+    digest = content_hash(weights, bias, categories, settings.features)
+    card = replace(draft, thresholds=thresholds, content_sha256=digest,
+                   target_false_flag_rate=dict(settings.targets), training=training, intended_use=intended_use,
+                   licence=licence, metrics={"split": figures_on, **report_to_dict(flag_report(judged, flags))})
+    return LinearModel(card, weights, bias)

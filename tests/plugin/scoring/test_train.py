@@ -1,0 +1,228 @@
+"""Training the spam scorer on a tiny synthetic set (seconds), the splits, the CLI, the bundled model."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from plugin.cli import cli
+from plugin.errors import ModelError
+from plugin.scoring import FeatureSettings, Sample, SpamScorer, bundled_model_path, load_model
+from plugin.scoring.data import assign_splits, dedupe, read_labelled, write_labelled
+from plugin.scoring.metrics import Rate, flag_report, wilson
+
+pytest.importorskip("sklearn")
+
+from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
+
+SPAM = {
+    "gambling": ["{n}棋牌上分下分，首充返水{d}%", "网赌平台{n}稳赢，注册送{d}元", "百家乐{n}包赢带单{d}把"],
+    "fraud": ["兼职刷单日结{d}元，{n}加我", "{n}内部渠道贷款秒批{d}万", "中奖{d}元请点击{n}领取"],
+    "blackmarket_ad": ["{n}代开发票{d}点", "出售{n}实名账号{d}个", "{n}刷粉丝涨粉{d}万"],
+}
+TITLES = ["{n}队{d}比{d}取胜", "{n}发布新款手机", "{n}今日天气晴", "{n}考试成绩公布", "{n}演唱会门票开售",
+          "{n}地铁{d}号线开通", "{n}股市收涨{d}点"]
+POSTS = ["今天和{n}去公园散步，拍了{d}张照片，心情很好。", "{n}的新书读完了，推荐给大家，第{d}章最精彩。",
+         "周末在家做了{n}，味道不错，家人都说好吃，下次还要做{d}次。",
+         "{n}考试终于结束了，复习了{d}天，希望有好成绩。"]
+NAMES = ["北京", "上海", "小王", "老李", "阿强", "广州", "杭州", "明明", "红红", "成都", "武汉", "西安"]
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(n=rng.choice(NAMES) + rng.choice(NAMES), d=rng.randint(1, 99))
+
+
+def _samples(seed: int = 1) -> list[Sample]:
+    rng = random.Random(seed)
+    out: list[Sample] = []
+    for cat, templates in SPAM.items():
+        out += [Sample(_fill(rng.choice(templates), rng), cat, "post", "synthetic_spam") for _ in range(40)]
+    out += [Sample(_fill(rng.choice(TITLES), rng), "benign", "title", "synthetic_titles",
+                   f"2026-{1 + i % 12:02d}-01") for i in range(150)]
+    out += [Sample(_fill(rng.choice(POSTS), rng), "benign", "post", "synthetic_posts") for _ in range(120)]
+    return dedupe(out)
+
+
+SETTINGS = TrainSettings(c=10, min_df=1, features=FeatureSettings(hash_bits=12),
+                         targets={"title": 0.02, "post": 0.05})
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model = train_model(assign_splits(_samples()), SETTINGS, name="tiny", created="2026-12-07")
+    from plugin.scoring import save_model
+
+    return save_model(model, tmp_path_factory.mktemp("model") / "tiny.json")
+
+
+def test_training_gives_a_working_card(tiny: Path) -> None:
+    model = load_model(tiny)
+    card = model.card
+    assert card.categories == ("gambling", "fraud", "blackmarket_ad")
+    assert set(card.thresholds) == {"title", "post"}
+    assert card.training["settings"]["c"] == 10
+    assert card.metrics["split"].startswith("val")
+    for surface, target in SETTINGS.targets.items():
+        assert card.metrics["false_flags"][surface]["rate"] <= target
+    scorer = SpamScorer(model)
+    fresh = _samples(seed=2)  # texts never seen
+    spam = [s for s in fresh if s.is_spam]
+    caught = sum(scorer.score(s.text, "post").flagged for s in spam)
+    assert caught / len(spam) > 0.8
+    assert scorer.score("网赌平台稳赢，注册送88元", "post").category == "gambling"
+
+
+def test_training_is_reproducible(tiny: Path, tmp_path: Path) -> None:
+    again = train_model(assign_splits(_samples()), SETTINGS, name="tiny", created="2026-12-07")
+    assert again.card.content_sha256 == load_model(tiny).card.content_sha256
+
+
+def test_training_needs_every_category_and_both_splits() -> None:
+    rows = [s for s in _samples() if s.label != "fraud"]
+    with pytest.raises(ModelError, match="fraud"):
+        train_model(assign_splits(rows), SETTINGS)
+    with pytest.raises(ModelError, match="split"):
+        train_model(_samples(), SETTINGS)  # no splits assigned
+    titles_only = [s for s in _samples() if s.is_spam or s.surface == "title"]
+    with pytest.raises(ModelError, match="post"):
+        train_model(assign_splits(titles_only), SETTINGS)  # no benign posts to calibrate the post surface on
+
+
+def test_splits_are_stratified_deterministic_and_time_ordered() -> None:
+    samples = _samples()
+    a = assign_splits(samples, test=0.2, val=0.2)
+    b = assign_splits(list(reversed(samples)), test=0.2, val=0.2)
+    assert sorted((s.text, s.split) for s in a) == sorted((s.text, s.split) for s in b)
+    for label in ("gambling", "benign"):
+        group = [s for s in a if s.label == label and s.source.startswith("synthetic")]
+        share = sum(s.split == "test" for s in group) / len(group)
+        assert 0.15 <= share <= 0.25
+    titles = [s for s in a if s.source == "synthetic_titles"]
+    newest_train = max(s.date or "" for s in titles if s.split == "train")
+    oldest_test = min(s.date or "" for s in titles if s.split == "test")
+    assert newest_train <= oldest_test
+    with pytest.raises(ValueError):
+        assign_splits(samples, test=0.6, val=0.5)
+
+
+def test_calibration_holds_the_target_per_source() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", "title", "a" if i < 50 else "b", split="val") for i in range(1000)]
+    margins = np.linspace(-5, 5, 1000)[:, None].repeat(3, axis=1)
+    margins[:50] += 20  # source "a" (50 rows) holds the highest margins
+
+    def cut(calibration: str) -> tuple[float, dict[str, object]]:
+        thresholds, notes = calibrate(margins, val, cats, TrainSettings(targets={"title": 0.02},
+                                                                        calibration=calibration, source_cap=2))
+        return thresholds["title"]["gambling"], notes["title"]
+
+    worst, worst_notes = cut("worst_source")
+    capped, capped_notes = cut("capped")
+    pooled, pooled_notes = cut("pooled")
+    assert worst_notes["worst_source_rate"] <= 0.02
+    assert capped_notes["worst_source_rate"] <= 0.04
+    assert pooled_notes["false_flags"] <= 20
+    assert worst >= capped >= pooled
+    assert worst > pooled  # source "a" alone forces a higher cut
+
+
+def test_labelled_rows_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    write_labelled([Sample("网赌", "gambling", "post", "queue", "2026-11-30", "test")], path)
+    assert read_labelled(path)[0] == Sample("网赌", "gambling", "post", "queue", "2026-11-30", "test")
+    for bad in ({"text": "x", "label": "spam"}, {"text": "", "label": "benign"}, {"text": "x", "label": "benign",
+                "surface": "video"}, {"text": "x", "label": "benign", "date": "30/11"}, {"label": "benign"},
+                {"text": "x", "label": "benign", "source": "a b"}, [1]):
+        path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
+        with pytest.raises(ModelError, match=":1:"):
+            read_labelled(path)
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="invalid JSON"):
+        read_labelled(path)
+
+
+def test_wilson_and_flag_report() -> None:
+    assert wilson(0, 0) == (0.0, 1.0)
+    lo, hi = wilson(0, 100)
+    assert lo == 0.0 and 0.03 < hi < 0.04
+    lo, hi = wilson(50, 100)
+    assert lo < 0.5 < hi
+    samples = [Sample("a", "gambling", "post", "s"), Sample("b", "gambling", "post", "s"),
+               Sample("c", "benign", "title", "t"), Sample("d", "benign", "post", "u")]
+    report = flag_report(samples, [True, False, True, False])
+    assert report["recall"]["gambling"] == Rate(1, 2)
+    assert report["false_flags"] == {"post": Rate(0, 1), "title": Rate(1, 1)}
+    assert report["false_flags_by_source"]["title/t"] == Rate(1, 1)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _write_rows(path: Path, samples: list[Sample]) -> None:
+    write_labelled(samples, path)
+
+
+def test_cli_train_evaluate_show_score(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.jsonl"
+    _write_rows(rows, _samples())
+    card = tmp_path / "out" / "mine.json"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["model", "train", str(rows), "--out", str(card), "--hash-bits", "12", "--min-df", "1",
+                              "--c", "10", "--target", "title=0.02", "--target", "post=0.05", "--created",
+                              "2026-12-07", "--export-splits", str(tmp_path / "splits")])
+    assert res.exit_code == 0, res.output
+    assert "model written to" in res.output and (tmp_path / "out" / "mine.npz").is_file()
+    test_rows = tmp_path / "splits" / "test.jsonl"
+    assert test_rows.is_file()
+    res = runner.invoke(cli, ["model", "evaluate", str(test_rows), "--model", str(card), "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert set(report["recall"]) == {"gambling", "fraud", "blackmarket_ad"}
+    assert set(report["false_flags"]) == {"title", "post"}
+    assert report["recall"]["gambling"]["ci95"][0] <= report["recall"]["gambling"]["rate"]
+    res = runner.invoke(cli, ["model", "evaluate", str(rows), "--model", str(card), "--split", "test"])
+    assert res.exit_code == 0 and "0 rows" in res.output  # the original rows carry no split
+    res = runner.invoke(cli, ["model", "show", "--model", str(card)])
+    assert res.exit_code == 0 and "mine@" in res.output
+    res = runner.invoke(cli, ["model", "score", "网赌平台稳赢，注册送88元", "--surface", "post", "--model", str(card)])
+    assert res.exit_code == 0
+    assert json.loads(res.output)["category"] == "gambling"
+
+
+def test_cli_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "label": "spam"}\n', encoding="utf-8")
+    res = runner.invoke(cli, ["model", "train", str(bad), "--out", str(tmp_path / "m.json")])
+    assert res.exit_code == 1 and "'label' must be one of" in res.output
+    res = runner.invoke(cli, ["model", "train"])
+    assert res.exit_code == 2
+    res = runner.invoke(cli, ["model", "train", str(bad), "--target", "video=0.1"])
+    assert res.exit_code == 2
+    res = runner.invoke(cli, ["model", "show", "--model", str(tmp_path / "missing.json")])
+    assert res.exit_code == 1 and "cannot read" in res.output
+    res = runner.invoke(cli, ["model", "score", "x", "--surface", "video"])
+    assert res.exit_code == 2
+
+
+# ---------------------------------------------------------------- the bundled model
+
+
+def test_bundled_model_loads_and_is_small() -> None:
+    path = bundled_model_path()
+    scorer = SpamScorer.bundled()
+    card = scorer.card
+    assert (path.parent / card.weights_file).stat().st_size < 3 * 1024 * 1024
+    assert card.surfaces == ("title", "post")
+    assert "CC BY-NC 4.0" in card.licence and "retrain" in card.licence
+    assert "evaluation" in card.intended_use
+    assert {d["source"] for d in card.training["data"]} >= {"chineseharm", "hot_search", "ced"}
+    result = scorer.score("兼职刷单，日结300，加微信详聊", "post")
+    assert result.flagged and result.evidence
+    assert not scorer.score("国足2比1战胜对手", "title").flagged
