@@ -312,18 +312,21 @@ class Guard:
 
     def prefix_drops(self, prefix: str) -> bool:
         """Whether a suggestion prefix (what the user typed) drops every suggestion (policy: a ``block`` hit)."""
-        return bool(prefix) and self.policy.prefix_drops(self._lexical(self.matcher(), prefix).result.hits)
+        return bool(self._prefix_drop_hits(self.matcher(), prefix))
+
+    def _prefix_drop_hits(self, matcher: TextMatcher, prefix: str) -> tuple[Hit, ...]:
+        """The prefix's hits when the policy says they drop every suggestion, else ``()``."""
+        if not prefix:
+            return ()
+        hits = tuple(self._lexical(matcher, prefix).result.hits)
+        return hits if self.policy.prefix_drops(hits) else ()
 
     def filter_suggestions(self, prefix: str, items: Iterable[str]) -> SuggestionVerdict:
         """Keep (in input order) the suggestions safe to show. A prefix the policy says drops everything
         (a ``block`` hit) drops every suggestion (``prefix:<category>``); each other suggestion is
         checked on the suggestion surface (lexicon, rumours, signals)."""
         matcher = self.matcher()
-        prefix_hits: tuple[Hit, ...] = ()
-        if prefix:
-            hits = tuple(self._lexical(matcher, prefix).result.hits)
-            if self.policy.prefix_drops(hits):
-                prefix_hits = hits
+        prefix_hits = self._prefix_drop_hits(matcher, prefix)
         kept: list[str] = []
         dropped: list[DroppedSuggestion] = []
         keep = self.policy.surface(Surface.SUGGESTION).mildest
