@@ -40,6 +40,11 @@ class WordBoundary:
                 cls._shared = cls()
             return cls._shared
 
+    def load(self) -> None:
+        """Load the dictionary and build the pair index now (otherwise done on first use)."""
+        self._seg.load()
+        self._inner_pairs()
+
     def check(self, dense: str, start: int, end: int, *, strict: bool = False, containing_ok: bool = False) -> bool:
         """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges).
 

@@ -39,6 +39,7 @@ __all__ = [
     "fold_text",
     "normalize",
     "prepare",
+    "warm_up",
 ]
 
 #: Stands for a sentence end in the dense view; never part of a lexicon key.
@@ -459,3 +460,10 @@ def prepare(text: str) -> Prepared:
     if len(text) > _PREPARE_CACHE_CHARS:
         return Prepared(text)
     return _prepare_shared(text)
+
+
+def warm_up() -> None:
+    """Build every table of this module now (otherwise built on first use)."""
+    _tables()
+    _mark_tables()
+    _fold_mark_tables()
