@@ -62,7 +62,7 @@ class Matcher:
         self._compiled = compile_lexicon(tuple(entries), self._tables)
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
-        self._pinyin = PinyinIndex(self._compiled.entries, self._tables.syllable)
+        self._pinyin = PinyinIndex(self._compiled, self._tables)
 
     # ------------------------------------------------------------------ building
 
@@ -111,7 +111,6 @@ class Matcher:
 
         timed("normalize tables", warm_normalize)
         timed("jieba dictionary", self._boundary.load)
-        timed("pinyin tables", self._pinyin.tables)
         timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？")))
         return timings
 

@@ -24,8 +24,8 @@ from .normalize import dense_key, emoji_codes
 from .segment import segmenter
 from .snapshot import cached
 
-__all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "load_variant_tables",
-           "syllables"]
+__all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "key_syllables",
+           "load_variant_tables", "syllables"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -62,6 +62,10 @@ class VariantTables:
     syllable_class: dict[str, str]  # toneless syllable → its class character
     no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
 
+    def no_syllable_table(self) -> dict[int, None]:
+        """A translate table deleting every character that has a syllable (counts them by length)."""
+        return dict.fromkeys(map(ord, self.syllable))
+
     def homophone_key(self, text: str) -> str:
         """Map every CJK character to its homophone class (1:1, other characters kept)."""
         return text.translate(self.class_table)
@@ -96,6 +100,13 @@ def _build_phrase_readings() -> dict[str, tuple[str, ...]]:
         if any(sy and sy != table.get(ch, sy) for ch, sy in zip(phrase, sylls)):
             out[phrase] = sylls
     return out
+
+
+@lru_cache(maxsize=1)
+def key_syllables() -> frozenset[str]:
+    """Every syllable a term's pinyin may use: the per-character readings and those of the phrase
+    readings (:func:`contextual_syllables`)."""
+    return frozenset(syllables().values()) | frozenset(sy for ss in _phrase_readings().values() for sy in ss if sy)
 
 
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:

@@ -45,6 +45,7 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
+    PINYIN = 4  # a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading
 
 
 def as_bmp(s: str) -> str:
@@ -85,6 +86,7 @@ class CompiledLexicon:
     shift: int  # key code units per character as a shift: 1 (UTF-16 code units), 0 (plain strings, huge lexicons)
     forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
+    pinyin_entries: bytes  # per entry: 1 when its term takes part in the pinyin pass
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
 
     @property
@@ -146,9 +148,11 @@ class _Patterns:
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
     terms_dense = _dense_many([e.term for e in entries])
+    uncollapsed = _uncollapsed(entries)
     regexes, disabled = _compile_regexes(entries)
     pats = _Patterns()
-    _add_word_keys(pats, entries, terms_dense, tables)
+    pinyin = _pinyin_entries(entries, terms_dense, tables)
+    _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
     _add_split_forms(pats, entries, terms_dense, tables)
@@ -158,8 +162,8 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     return CompiledLexicon(
         entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
-        _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        tuple(disabled))
+        _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
+        bytes(pinyin), tuple(disabled))
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -196,9 +200,23 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
+def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str], tables: VariantTables) -> bytearray:
+    """Per entry: 1 when it takes part in the pinyin pass (enables ``pinyin``, at least two
+    characters with a syllable)."""
+    out = bytearray(len(entries))
+    no_syllable = tables.no_syllable_table()
+    for i, e in enumerate(entries):
+        if e.action != "allow" and not e.regex and "pinyin" in e.techniques:
+            d = terms_dense[i]
+            if len(d) - len(d.translate(no_syllable)) >= 2:
+                out[i] = 1
+    return out
+
+
 def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
-                   tables: VariantTables) -> None:
-    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes."""
+                   tables: VariantTables, uncollapsed: list[str], pinyin: bytearray) -> None:
+    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
+    the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
     term_kind = PatternKind.TERM
     shape = tables.shape_groups
@@ -209,11 +227,18 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         d = terms_dense[i]
         if d and BREAK not in d:
             homo = "homophone" in e.techniques and e.action != "allow"
-            if homo and not no_context.issuperset(d):
+            if (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             add(i, term_kind, e.term if d == e.term else d, homo)
+            if pinyin[i] and uncollapsed[i] != d:  # 时时彩 read as shishicai, not only shicai
+                full = uncollapsed[i]
+                if not no_context.issuperset(full):
+                    alt = tables.contextual_key(full)
+                    if alt is not None:
+                        pats.alt_keys.append((len(pats.dense), alt))
+                add(i, PatternKind.PINYIN, full)
         if e.variants:
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
@@ -304,10 +329,15 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     return automaton, groups
 
 
-def _min_lengths(entries: tuple[Entry, ...], terms_dense: list[str]) -> dict[int, int]:
+def _uncollapsed(entries: tuple[Entry, ...]) -> list[str]:
+    """Dense terms with runs of one character kept (轻轻松松 stays four characters)."""
+    uncollapsed = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False)).split(BREAK)
+    if len(uncollapsed) != len(entries):
+        uncollapsed = [as_bmp(dense_key(e.term, collapse=False)) for e in entries]
+    return uncollapsed
+
+
+def _min_lengths(terms_dense: list[str], uncollapsed: list[str]) -> dict[int, int]:
     """Terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must still be
     at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松."""
-    uncollapsed = dense_key("\n".join(e.term for e in entries), collapse=False).split(BREAK)
-    if len(uncollapsed) != len(entries):
-        uncollapsed = [dense_key(e.term, collapse=False) for e in entries]
     return {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
