@@ -36,7 +36,7 @@ from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .matching import TECHNIQUE_RANK, Candidate, Technique
-from .matching.compile import as_bmp, compile_lexicon
+from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
 from .matching.patterns import pattern_hits
@@ -56,13 +56,38 @@ class Matcher:
 
     def __init__(self, entries: Sequence[Entry], *, version: str = "", lexicons: Sequence[Lexicon] = (),
                  variant_tables: VariantTables | None = None) -> None:
-        self._tables = variant_tables or load_variant_tables()
+        tables = variant_tables or load_variant_tables()
+        version = version or _version_of(entries)
+        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons, None)
+
+    def _attach(self, compiled: CompiledLexicon, tables: VariantTables, version: str, lexicons: Sequence[Lexicon],
+                pinyin: PinyinIndex | None) -> None:
+        """Set up a matcher over ``compiled`` (shared by building and :meth:`from_compiled`)."""
+        self._tables = tables
         self._lexicons = tuple(lexicons)
-        self.version = version or _version_of(entries)
-        self._compiled = compile_lexicon(tuple(entries), self._tables)
+        self.version = version
+        self._compiled = compiled
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
-        self._pinyin = PinyinIndex(self._compiled, self._tables)
+        self._pinyin = pinyin if pinyin is not None else PinyinIndex(compiled, tables)
+
+    @classmethod
+    def from_compiled(cls, compiled: CompiledLexicon, *, version: str, pinyin: PinyinIndex | None = None) -> "Matcher":
+        """A matcher over an already compiled lexicon (what :mod:`plugin.matching.artefact` loads);
+        its :attr:`lexicons` are empty."""
+        m = cls.__new__(cls)
+        m._attach(compiled, load_variant_tables(), version, (), pinyin)
+        return m
+
+    @property
+    def compiled(self) -> CompiledLexicon:
+        """The compiled lexicon (read-only: automaton and the tables beside it)."""
+        return self._compiled
+
+    @property
+    def pinyin_index(self) -> PinyinIndex:
+        """What the pinyin pass reads beside the automaton (entries taking part, initials)."""
+        return self._pinyin
 
     # ------------------------------------------------------------------ building
 

@@ -26,7 +26,8 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 
-__all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
+__all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "compile_regexes",
+           "context_gate"]
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     """Build the automaton and tables for ``entries`` (allow entries included)."""
     terms_dense = _dense_many([e.term for e in entries])
     uncollapsed = _uncollapsed(entries)
-    regexes, disabled = _compile_regexes(entries)
+    regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
     pinyin = _pinyin_entries(entries, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
@@ -176,7 +177,7 @@ def _dense_many(texts: list[str]) -> list[str]:
     return [as_bmp(dense_key(t)) for t in texts]
 
 
-def _compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
+def compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
     """RE2 objects of pattern entries, and the term ids of those RE2 refuses."""
     regexes: list[tuple[int, Any]] = []
     disabled: list[str] = []
@@ -297,7 +298,7 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     groups: list[tuple[int, ...]] = []
     if not pats.dense:
         return None, groups
-    automaton = ahocorasick.Automaton()
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (int values: no Python object per key)
     get = automaton.get
     add = automaton.add_word
 

@@ -132,7 +132,7 @@ def _build_index(c: CompiledLexicon, syl: dict[str, str]) -> tuple[bytes, array[
             if ini is not None:
                 rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
     rows.sort()
-    return eligible, array("L", [r[0] for r in rows]), array("l", [r[1] for r in rows])
+    return eligible, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
 
 
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
