@@ -92,6 +92,7 @@ def dump_matcher(matcher: Matcher) -> bytes:
         "pat_term": term_rows,
         "pat_dense": "\x00".join(d for d, same in zip(c.pat_dense, term_rows) if not same),
         "pat_homophone": c.pat_homophone,
+        "shape_groups": c.shape_groups,
         "variant_of": [(pid, str(tech), _gate_tuple(gate)) for pid, (tech, gate) in c.variant_of.items()],
         "groups": c.groups,
         "automaton": automaton_args,
@@ -182,7 +183,7 @@ def _restore(header: dict[str, Any], p: dict[str, Any]) -> Matcher:
     regexes, disabled = compile_regexes(entries)
     gates = tuple(context_gate(e.context) if e.context else None for e in entries)
     compiled = CompiledLexicon(
-        entries, class_table, pat_entry, pat_kind, pat_dense, p["pat_homophone"], variant_of,
+        entries, class_table, pat_entry, pat_kind, pat_dense, p["pat_homophone"], dict(p["shape_groups"]), variant_of,
         [tuple(g) for g in p["groups"]], automaton, gates, dict(p["min_len"]), tuple(regexes), int(p["shift"]),
         tuple((text, _TECHNIQUES[tech]) for text, tech in p["forms"]), int(p["split_reach"]),
         bytes(p["pinyin_entries"]), tuple(disabled))

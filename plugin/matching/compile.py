@@ -26,15 +26,18 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 
-__all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "compile_regexes",
-           "context_gate"]
+__all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
+           "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike"]
 
 log = logging.getLogger(__name__)
 
 #: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
 #: but need up to twice the nodes, which matters at a million terms.
 U16_MAX_PATTERNS = 400_000
-_MAX_SHAPE_VARIANTS = 24  # shape-alike keys per term
+#: Shape-alike spellings per term.
+MAX_SHAPE_VARIANTS = 24
+#: Flags of :attr:`CompiledLexicon.pat_homophone`.
+HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -77,7 +80,8 @@ class CompiledLexicon:
     pat_entry: array[int]  # pattern → entry index (FORM: index into ``forms``)
     pat_kind: bytes  # pattern → PatternKind
     pat_dense: list[str]  # pattern → its dense text
-    pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
+    pat_homophone: bytes  # term pattern flags: 1 its entry allows homophone hits, 2 shape-alike hits verified here
+    shape_groups: dict[str, tuple[str, ...]]  # char → its shape-alikes (verified for alikes of the same class)
     variant_of: dict[int, tuple[Technique, ContextGate | None]]  # VARIANT pattern → (technique, its gate)
     groups: list[tuple[int, ...]]
     automaton: Any  # ahocorasick.Automaton, or None: no keys at all
@@ -131,11 +135,11 @@ class _Patterns:
         self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
         self.forms: list[tuple[str, Technique]] = []
 
-    def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False) -> None:
+    def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False, shape: bool = False) -> None:
         self.entry.append(entry)
         self.kind.append(kind)
         self.dense.append(dense)
-        self.homophone.append(1 if homophone else 0)
+        self.homophone.append((HOMOPHONE_FLAG if homophone else 0) | (SHAPE_FLAG if shape else 0))
 
     def add_variant(self, entry: int, dense: str, technique: Technique, gate: ContextGate | None) -> None:
         self.variant_of[len(self.dense)] = (technique, gate)
@@ -162,7 +166,8 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     automaton, groups = _build_automaton(pats, tables.class_table, wide)
     return CompiledLexicon(
         entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
-        pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
+        tables.shape_groups, pats.variant_of, groups, automaton,
+        tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
         bytes(pinyin), tuple(disabled))
 
@@ -232,7 +237,10 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
-            add(i, term_kind, e.term if d == e.term else d, homo)
+            # shape-alikes of the same homophone class are verified on the term's own key
+            shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
+                and not shape.keys().isdisjoint(d)
+            add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
             if pinyin[i] and uncollapsed[i] != d:  # 时时彩 read as shishicai, not only shicai
                 full = uncollapsed[i]
                 if not no_context.issuperset(full):
@@ -248,7 +256,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
-            _add_shapes(pats, i, d, shape)
+            _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
 
 
 def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
@@ -259,15 +267,38 @@ def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
             pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
 
 
-def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]]) -> None:
-    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24."""
+def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]],
+                verified: list[str | None] | None) -> None:
+    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; with
+    ``verified`` (the class table), alikes of the same homophone class get no key: the term's own key
+    finds them and :func:`shape_alike` verifies them."""
     n = 0
     for pos, ch in enumerate(d):
         for alt in shape.get(ch, ()):
-            if n >= _MAX_SHAPE_VARIANTS:
+            if n >= MAX_SHAPE_VARIANTS:
                 return
-            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
             n += 1
+            if verified is not None and _same_class(verified, ch, alt):
+                continue
+            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
+
+
+def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
+    return ord(a) < 0x10000 and ord(b) < 0x10000 and class_table[ord(a)] == class_table[ord(b)]
+
+
+def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
+    """Whether ``seg`` (same homophone classes as ``term``, one character different) is ``term``
+    with a shape-alike of the same class in place of one character, among the term's first
+    :data:`MAX_SHAPE_VARIANTS` alike spellings (the ones a key would have been written for)."""
+    pos = next(k for k in range(len(term)) if seg[k] != term[k])
+    shape = c.shape_groups
+    alts = shape.get(term[pos], ())
+    alt = seg[pos]
+    if alt not in alts or not _same_class(c.class_table, term[pos], alt):
+        return False
+    rank = sum(len(shape.get(ch, ())) for ch in term[:pos]) + alts.index(alt)
+    return rank < MAX_SHAPE_VARIANTS
 
 
 def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],

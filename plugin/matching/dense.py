@@ -4,8 +4,9 @@ homophone candidates at once, and the split-character spellings the joined view 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import ne
 
-from .compile import CompiledLexicon, PatternKind
+from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
 
 __all__ = ["dense_pass", "homophone_ok"]
@@ -20,7 +21,8 @@ def dense_pass(c: CompiledLexicon, dense: str,
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
-    its variant's technique; otherwise, where the entry enables it, a homophone hit when
+    its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
+    homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
     :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion).
     """
     cand: list[Candidate] = []
@@ -52,8 +54,16 @@ def dense_pass(c: CompiledLexicon, dense: str,
                     cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
                 else:
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-            elif pat_homo[pid] and homophone_ok(seg, pd, is_word):
-                cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+            else:
+                flags = pat_homo[pid]
+                if not flags:
+                    continue
+                n = len(pd)
+                differ = sum(map(ne, seg, pd))
+                if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
+                    cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+                elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):
+                    cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
 
 
