@@ -151,7 +151,11 @@ class Matcher:
             return []
         c = self._compiled
         prepared = prepare(text)
-        found = pattern_hits(c, prepared, scope, today or dt.date.today()) if c.regexes else []
+        if c.regexes:
+            today = today or dt.date.today()
+            found = pattern_hits(c, prepared, scope, today)
+        else:
+            found = []
         if c.automaton is None:  # nothing else to find
             return found
         nt = prepared.normalized
