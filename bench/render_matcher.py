@@ -8,7 +8,8 @@ from pathlib import Path
 
 path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results" / "matcher.json")
 data = json.loads(path.read_text())
-print(f"Run {data['date']} ({data['machine']['cpus']} cores, Python {data['machine']['python']}).\n")
+print(f"Run {data['date']} ({data['machine']['cpus']} cores, Python {data['machine']['python']}; timings: "
+      f"{data.get('clock', 'wall')}; load average at the end {data.get('load_average', '?')}).\n")
 print("| terms | engine | long MB/s warm (cold) | short p50 µs warm (cold) | p99 µs | checks/s | build s "
       "| RSS MB |")
 print("|---|---|---|---|---|---|---|---|")
@@ -28,7 +29,8 @@ for r in data["rows"]:
                          f"load {r['artefact_load_s']:.2f} s")
         print(f"\n{r['terms']:,} terms: " + "; ".join(extra) + ".")
 print("\nFresh process to its first answered check: " + ", ".join(
-    f"{k.replace('_s', '').replace('_', ' ')} {v:.2f} s" for k, v in data.get("first_check", {}).items()) + ".")
+    f"{k.replace('_', ' ')} {v['wall_s']:.2f} s wall / {v['cpu_s']:.2f} s CPU"
+    for k, v in data.get("first_check", {}).items()) + ".")
 print("\nPipeline as a ratio of raw pyahocorasick, measured in the pipeline's own process, interleaved "
       "(targets at 100k: long ≥ 0.5, cold long ≥ 0.4, short p50 ≥ 0.33, compile incl. lazy ≤ 3, "
       "artefact load ≤ 3; at 1M: compile ≤ 3, RSS ≤ 2 — RSS from the separate processes):\n")

@@ -58,10 +58,10 @@ class Matcher:
                  variant_tables: VariantTables | None = None) -> None:
         tables = variant_tables or load_variant_tables()
         version = version or _version_of(entries)
-        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons, None)
+        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons)
 
-    def _attach(self, compiled: CompiledLexicon, tables: VariantTables, version: str, lexicons: Sequence[Lexicon],
-                pinyin: PinyinIndex | None) -> None:
+    def _attach(self, compiled: CompiledLexicon, tables: VariantTables, version: str,
+                lexicons: Sequence[Lexicon]) -> None:
         """Set up a matcher over ``compiled`` (shared by building and :meth:`from_compiled`)."""
         self._tables = tables
         self._lexicons = tuple(lexicons)
@@ -69,25 +69,20 @@ class Matcher:
         self._compiled = compiled
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
-        self._pinyin = pinyin if pinyin is not None else PinyinIndex(compiled, tables)
+        self._pinyin = PinyinIndex(compiled, tables)
 
     @classmethod
-    def from_compiled(cls, compiled: CompiledLexicon, *, version: str, pinyin: PinyinIndex | None = None) -> "Matcher":
+    def from_compiled(cls, compiled: CompiledLexicon, *, version: str) -> "Matcher":
         """A matcher over an already compiled lexicon (what :mod:`plugin.matching.artefact` loads);
         its :attr:`lexicons` are empty."""
         m = cls.__new__(cls)
-        m._attach(compiled, load_variant_tables(), version, (), pinyin)
+        m._attach(compiled, load_variant_tables(), version, ())
         return m
 
     @property
     def compiled(self) -> CompiledLexicon:
         """The compiled lexicon (read-only: automaton and the tables beside it)."""
         return self._compiled
-
-    @property
-    def pinyin_index(self) -> PinyinIndex:
-        """What the pinyin pass reads beside the automaton (entries taking part, initials)."""
-        return self._pinyin
 
     # ------------------------------------------------------------------ building
 

@@ -44,7 +44,6 @@ from ..snapshot import tables_id
 from ..variants import load_variant_tables
 from .compile import CompiledLexicon, compile_regexes, context_gate
 from .model import ContextGate, Technique
-from .pinyin import PinyinIndex
 
 __all__ = ["ARTEFACT_FORMAT", "dump_matcher", "load_matcher"]
 
@@ -81,7 +80,6 @@ _TECHNIQUES = {t.value: t for t in Technique}
 def dump_matcher(matcher: Matcher) -> bytes:
     """The artefact bytes of a compiled matcher (see the module docstring for the layout)."""
     c = matcher.compiled
-    pinyin = matcher.pinyin_index
     automaton_args = c.automaton.__reduce__()[1] if c.automaton is not None else None
     term_rows = _term_rows(c)
     payload: dict[str, Any] = {
@@ -101,8 +99,8 @@ def dump_matcher(matcher: Matcher) -> bytes:
         "forms": [(text, str(tech)) for text, tech in c.forms],
         "split_reach": c.split_reach,
         "pinyin_entries": c.pinyin_entries,
-        "initials_crc": _array_bytes(pinyin.initials_crc, "I"),
-        "initials_entry": _array_bytes(pinyin.initials_entry, "i"),
+        "initials_crc": _array_bytes(c.initials_crc, "I"),
+        "initials_entry": _array_bytes(c.initials_entry, "i"),
     }
     body = marshal.dumps(payload)
     header = json.dumps({
@@ -186,10 +184,9 @@ def _restore(header: dict[str, Any], p: dict[str, Any]) -> Matcher:
         entries, class_table, pat_entry, pat_kind, pat_dense, p["pat_homophone"], dict(p["shape_groups"]), variant_of,
         [tuple(g) for g in p["groups"]], automaton, gates, dict(p["min_len"]), tuple(regexes), int(p["shift"]),
         tuple((text, _TECHNIQUES[tech]) for text, tech in p["forms"]), int(p["split_reach"]),
-        bytes(p["pinyin_entries"]), tuple(disabled))
-    index = (compiled.pinyin_entries, _array(p["initials_crc"], "I"), _array(p["initials_entry"], "i"))
-    pinyin = PinyinIndex(compiled, tables, index)
-    return Matcher.from_compiled(compiled, version=str(header.get("version", "")), pinyin=pinyin)
+        bytes(p["pinyin_entries"]), _array(p["initials_crc"], "I"), _array(p["initials_entry"], "i"),
+        tuple(disabled))
+    return Matcher.from_compiled(compiled, version=str(header.get("version", "")))
 
 
 # ---------------------------------------------------------------------------------------- columns

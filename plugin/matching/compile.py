@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -26,7 +28,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 
-__all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
+__all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
            "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike"]
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,10 @@ log = logging.getLogger(__name__)
 U16_MAX_PATTERNS = 400_000
 #: Shape-alike spellings per term.
 MAX_SHAPE_VARIANTS = 24
+#: CJK characters a term needs before its pinyin initials count (bjl, not dz).
+MIN_INITIALS = 3
+#: What a character without a syllable (and not a digit) reads as in an initials key.
+NOT_INITIAL = "\x01"
 #: Flags of :attr:`CompiledLexicon.pat_homophone`.
 HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -92,6 +98,8 @@ class CompiledLexicon:
     forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
     pinyin_entries: bytes  # per entry: 1 when its term takes part in the pinyin pass
+    initials_crc: array[int]  # sorted CRC-32 of the pinyin initials of block entries (bjl → 百家乐) ...
+    initials_entry: array[int]  # ... and the entry of each
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
 
     @property
@@ -156,7 +164,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     uncollapsed = _uncollapsed(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
-    pinyin = _pinyin_entries(entries, terms_dense, tables)
+    pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
@@ -169,7 +177,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        bytes(pinyin), tuple(disabled))
+        bytes(pinyin), initials_crc, initials_entry, tuple(disabled))
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -206,17 +214,43 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
-def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str], tables: VariantTables) -> bytearray:
+def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
+                    tables: VariantTables) -> tuple[bytearray, array[int], array[int]]:
     """Per entry: 1 when it takes part in the pinyin pass (enables ``pinyin``, at least two
-    characters with a syllable)."""
+    characters with a syllable); and the initials index: sorted CRC-32 of the pinyin initials of
+    ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
+    with the entry of each."""
     out = bytearray(len(entries))
     no_syllable = tables.no_syllable_table()
+    initial = _initials_table(tables.syllable)
+    rows: list[tuple[int, int]] = []
     for i, e in enumerate(entries):
         if e.action != "allow" and not e.regex and "pinyin" in e.techniques:
             d = terms_dense[i]
-            if len(d) - len(d.translate(no_syllable)) >= 2:
+            n_syllables = len(d) - len(d.translate(no_syllable))
+            if n_syllables >= 2:
                 out[i] = 1
-    return out
+                if e.action == "block" and n_syllables >= MIN_INITIALS:
+                    ini = d.translate(initial)
+                    if NOT_INITIAL not in ini:
+                        rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
+    rows.sort()
+    return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
+
+
+def _initials_table(syllable: dict[str, str]) -> list[str]:
+    """BMP translate table: a character with a syllable → its initial letter, a digit → itself,
+    anything else → :data:`NOT_INITIAL`."""
+    table = list(_digit_table())
+    for ch, sy in syllable.items():
+        if ord(ch) < 0x10000:
+            table[ord(ch)] = sy[0]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> tuple[str, ...]:
+    return tuple(chr(cp) if chr(cp).isdigit() else NOT_INITIAL for cp in range(0x10000))
 
 
 def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],

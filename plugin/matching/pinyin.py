@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import zlib
-from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables, key_syllables
-from .compile import CompiledLexicon, PatternKind, as_bmp
+from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
@@ -22,7 +21,6 @@ __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 #: A run of Latin letters: a dense view without one needs no pinyin pass.
 LATIN_RUN = re.compile(r"[a-z]{2,}")
 _LATIN_WORD = re.compile(r"[a-z]+")
-_MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
 _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split into syllables several ways)
 _MAX_READ_LETTERS = 64  # longer Latin words are read as letters only
@@ -41,19 +39,19 @@ class PinyinIndex:
     take part, their pinyin initials (a compact index: sorted CRC-32 of the initials and the entry
     of each, verified against the entry on a hit) and the syllable tables."""
 
-    __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible",
+    __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible", "any_eligible",
                  "initials_crc", "initials_entry", "_splits")
 
-    def __init__(self, compiled: CompiledLexicon, tables: VariantTables,
-                 index: tuple[bytes, array[int], array[int]] | None = None) -> None:
+    def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
         self.syllable = tables.syllable
         self.syllable_run = _syllable_run(frozenset(tables.syllable.values()))
         self.classes = {sy: tables.syllable_class[sy] for sy in key_syllables() if sy in tables.syllable_class}
         self.longest = max(map(len, self.classes), default=0)
-        if index is None:
-            index = _build_index(compiled, tables.syllable)
-        self.eligible, self.initials_crc, self.initials_entry = index
+        self.eligible = compiled.pinyin_entries
+        self.any_eligible = compiled.pinyin_entries.find(1) >= 0
+        self.initials_crc = compiled.initials_crc
+        self.initials_entry = compiled.initials_entry
         self._splits: dict[str, tuple[str, ...]] = {}
 
     def initials(self, word: str) -> Iterator[int]:
@@ -106,7 +104,7 @@ class PinyinIndex:
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
     """Pinyin initials of the dense term ``d`` (digits kept), None unless every character is a
-    syllable or a digit and at least three are syllables."""
+    syllable or a digit and at least :data:`MIN_INITIALS` are syllables (as the index was built)."""
     out = []
     n = 0
     for ch in d:
@@ -118,21 +116,7 @@ def _initials_of(d: str, syl: dict[str, str]) -> str | None:
             out.append(ch)
         else:
             return None
-    return "".join(out) if n >= _MIN_INITIALS else None
-
-
-def _build_index(c: CompiledLexicon, syl: dict[str, str]) -> tuple[bytes, array[int], array[int]]:
-    """(per entry: 1 when it takes part in the pinyin pass; the initials index of ``block`` entries)."""
-    rows: list[tuple[int, int]] = []
-    eligible = c.pinyin_entries
-    entries = c.entries
-    for i in range(len(entries)):
-        if eligible[i] and entries[i].action == "block":
-            ini = _initials_of(as_bmp(dense_key(entries[i].term)), syl)
-            if ini is not None:
-                rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
-    rows.sort()
-    return eligible, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
+    return "".join(out) if n >= MIN_INITIALS else None
 
 
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
@@ -142,7 +126,7 @@ def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> lis
     out: list[Candidate] = []
     if index.initials_crc:
         _initials_candidates(dense, words, cuts, index, out)
-    if any(index.eligible):
+    if index.any_eligible:
         for a, b in _windows(dense, words, index.syllable_run):
             _window_candidates(dense, a, b, cuts, index, out)
     return out
