@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections.abc import Mapping
 
 from .segment import Segmenter, segmenter
 from .snapshot import cached
@@ -32,6 +33,7 @@ class WordBoundary:
         self._seg = seg or segmenter()
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
+        self._freq: Mapping[str, int] | None = None  # the dictionary's counts, once loaded
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -103,8 +105,12 @@ class WordBoundary:
         return array("L", sorted(keys)).tobytes()
 
     def _crossing_word(self, dense: str, start: int, end: int) -> bool:
-        freq = self._seg.counts
-        pairs = self._inner_pairs()
+        freq = self._freq
+        if freq is None:
+            freq = self._freq = self._seg.counts
+        pairs = self._pairs
+        if pairs is None:
+            pairs = self._inner_pairs()
         n = len(dense)
         for edge in (start, end):
             if edge <= 0 or edge >= n:

@@ -40,7 +40,7 @@ class PinyinIndex:
     of each, verified against the entry on a hit) and the syllable tables."""
 
     __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible", "any_eligible",
-                 "initials_crc", "initials_entry", "_splits")
+                 "initials_crc", "initials_entry", "encoded_chars", "_splits")
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
@@ -53,6 +53,7 @@ class PinyinIndex:
         self.initials_crc = compiled.initials_crc
         self.initials_entry = compiled.initials_entry
         self._splits: dict[str, tuple[str, ...]] = {}
+        self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
 
     def initials(self, word: str) -> Iterator[int]:
         """Entries whose pinyin initials are ``word`` (bjl → 百家乐)."""
@@ -191,8 +192,12 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     c = index.compiled
     syl = index.syllable
     encode = c.encode
+    one = index.encoded_chars
+    if len(one) > 65536:
+        one.clear()
     choices: list[tuple[str, ...]] = []  # per piece (a Latin word or one character): its readings, encoded
     spans: list[tuple[int, int]] = []  # per piece: where it is in the dense view
+    last_word = 0  # pieces up to the last Latin word
     i = a
     while i < b:  # (the letter tests are spelled out: this loop runs per character)
         ch = dense[i]
@@ -202,12 +207,16 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                 j += 1
             choices.append(index.readings(dense[i:j]))
             spans.append((i, j))
+            last_word = len(spans)
             i = j
             continue
         if ch in "12345" and i > a and "a" <= dense[i - 1] <= "z" and not (i + 1 < b and dense[i + 1].isdigit()):
             i += 1  # a tone number after a syllable (bai2 jia1 le4): skipped
             continue
-        choices.append((encode(ch if ch in syl or (ch.isascii() and ch.isalnum()) else _NOT_A_KEY),))
+        enc = one.get(ch)
+        if enc is None:
+            enc = one[ch] = encode(ch if ch in syl or (ch.isascii() and ch.isalnum()) else _NOT_A_KEY)
+        choices.append((enc,))
         spans.append((i, i + 1))
         i += 1
     automaton = c.automaton
@@ -239,5 +248,5 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
             if q + 1 < n and has_prefix(key):
                 extend(p, q + 1, key)
 
-    for p in range(n):
+    for p in range(last_word):  # (a key starting after the last Latin word has no letter)
         extend(p, p, "")
