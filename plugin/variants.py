@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
@@ -109,9 +110,27 @@ def key_syllables() -> frozenset[str]:
     return frozenset(syllables().values()) | frozenset(sy for ss in _phrase_readings().values() for sy in ss if sy)
 
 
+@lru_cache(maxsize=1)
+def _phrase_finder() -> Any:
+    """An automaton over the phrases of :func:`_phrase_readings` (a quick "does any occur" test)."""
+    import ahocorasick
+
+    finder = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, phrase in enumerate(_phrase_readings()):
+        finder.add_word(phrase, i)
+    if len(finder):
+        finder.make_automaton()
+    else:
+        finder.add_word("\x00\x00", 0)  # (an automaton must have a key; no text holds this one)
+        finder.make_automaton()
+    return finder
+
+
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     """Per-character syllables where a polyphonic character reads differently in a phrase of
     ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
+    if next(_phrase_finder().iter(text), None) is None:  # (most terms hold no such phrase: one C scan)
+        return None
     phrases = _phrase_readings()
     out: list[str] | None = None
     n = len(text)
