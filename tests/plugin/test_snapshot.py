@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import marshal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from plugin import snapshot
 from plugin.normalize import _build_tables, _tables
+from tests.paths import ROOT
 
 
 @pytest.fixture()
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(snapshot.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def cache(tmp_path: Path) -> Iterator[Path]:
+    snapshot.configure(tmp_path / "cache")
+    yield tmp_path / "cache"
+    snapshot.configure(None)
 
 
 def test_built_once_then_read_back(cache: Path) -> None:
@@ -39,23 +42,29 @@ def test_unreadable_snapshot_is_rebuilt(cache: Path) -> None:
     assert marshal.loads(path.read_bytes()) == [1, 2, 3]
 
 
-def test_empty_setting_turns_snapshots_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(snapshot.CACHE_DIR_ENV, "")
-    assert snapshot.cache_dir() is None
-    assert snapshot.cached("t", lambda: 7) == 7
+def test_empty_setting_turns_snapshots_off() -> None:
+    snapshot.configure("")
+    try:
+        assert snapshot.cache_dir() is None
+        assert snapshot.cached("t", lambda: 7) == 7
+    finally:
+        snapshot.configure(None)
 
 
-def test_unwritable_directory_only_costs_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_directory_only_costs_the_build(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    monkeypatch.setenv(snapshot.CACHE_DIR_ENV, str(blocker / "cache"))
-    assert snapshot.cached("t", lambda: "value") == "value"
+    snapshot.configure(blocker / "cache")
+    try:
+        assert snapshot.cached("t", lambda: "value") == "value"
+    finally:
+        snapshot.configure(None)
 
 
-def test_default_directory_is_outside_the_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(snapshot.CACHE_DIR_ENV, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert snapshot.cache_dir() == tmp_path / "qinglang"
+def test_default_directory_is_the_users_cache_outside_the_checkout() -> None:
+    snapshot.configure(None)
+    assert snapshot.cache_dir() == Path.home() / ".cache" / "qinglang"
+    assert ROOT not in (snapshot.cache_dir() or Path("/")).parents
 
 
 def test_normalisation_tables_from_the_snapshot_equal_a_fresh_build() -> None:
