@@ -113,3 +113,9 @@ def test_warm_up_builds_what_scans_would(bundled_matcher: Matcher) -> None:
     timings = bundled_matcher.warm_up()
     assert {"normalize tables", "jieba dictionary", "scan"} <= set(timings)
     assert all(t >= 0 for t in timings.values())
+
+
+def test_a_matcher_with_its_own_variant_tables_round_trips(core_matcher: Matcher) -> None:
+    """Shape groups and split spellings travel in the artefact (the core lexicon's small tables)."""
+    loaded = load_matcher(dump_matcher(core_matcher))
+    _same_hits(core_matcher, loaded, _texts() + ["网上搏彩", "贝者博", "弓长三", "百家乐", "bjl", "baijiale"])
