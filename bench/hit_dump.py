@@ -2,6 +2,7 @@
 
     python bench/hit_dump.py --out /tmp/hits-before.tsv
     python bench/hit_dump.py --out /tmp/hits-after.tsv --compare /tmp/hits-before.tsv
+    python bench/hit_dump.py --out /tmp/hits-artefact.tsv --compare /tmp/hits-after.tsv --via-artefact
 
 Corpus: the real hot-search titles, THUCNews titles, ChineseHarm spam posts, CED Weibo posts (from
 ``../shared/data``), the project's evasion and near-miss sets (``tests/data``), and the same hot-search
@@ -98,11 +99,21 @@ def dump(lines: list[str], name: str, matcher, texts_by_set: dict[str, list[str]
                     lines.append(f"{name}/{scope}\t{set_name}\t{row}\t{h.term_id}\t{h.start}\t{h.end}\t{h.technique}")
 
 
+def _maybe_via_artefact(matcher, via: bool):
+    if not via:
+        return matcher
+    from plugin.matching.artefact import dump_matcher, load_matcher
+
+    return load_matcher(dump_matcher(matcher))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--compare")
     ap.add_argument("--size", type=int, default=100_000)
+    ap.add_argument("--via-artefact", action="store_true",
+                    help="scan with matchers round-tripped through the artefact codec (must give the same dump)")
     args = ap.parse_args()
     from plugin.lexicon import TECHNIQUES, Entry
     from plugin.matcher import Matcher
@@ -110,12 +121,12 @@ def main() -> None:
     texts = corpus()
     lines: list[str] = []
     t0 = time.perf_counter()
-    bundled = Matcher.from_lexicons([], bundled=True)
+    bundled = _maybe_via_artefact(Matcher.from_lexicons([], bundled=True), args.via_artefact)
     dump(lines, "bundled", bundled, texts, ("content", "account_name"))
     t1 = time.perf_counter()
     entries = [Entry(term=w, category="gambling", action="block", term_id=f"g:{w}", techniques=frozenset(TECHNIQUES))
                for w in make_terms(args.size)]
-    big = Matcher.from_entries(entries, version="dump")
+    big = _maybe_via_artefact(Matcher.from_entries(entries, version="dump"), args.via_artefact)
     dump(lines, f"jieba{args.size}", big, texts, ("content",))
     t2 = time.perf_counter()
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
