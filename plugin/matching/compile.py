@@ -46,6 +46,7 @@ NOT_INITIAL = "\x01"
 HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _DIGIT = re.compile(r"[0-9]")
+_CJK_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1")  # what collapsing removes (normalize._REPEAT)
 
 
 class PatternKind(IntEnum):
@@ -185,9 +186,10 @@ def _dense_many(texts: list[str]) -> list[str]:
     if not texts:
         return []
     parts = as_bmp(dense_key("\n".join(texts))).split(BREAK)
-    if len(parts) == len(texts):
-        return parts
-    return [as_bmp(dense_key(t)) for t in texts]
+    if len(parts) != len(texts):
+        parts = [as_bmp(dense_key(t)) for t in texts]
+    # a dense form equal to its text is the text itself: the copies go at once (less memory kept)
+    return [t if p == t else p for p, t in zip(parts, texts)]
 
 
 def compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
@@ -254,7 +256,7 @@ def _digit_table() -> tuple[str, ...]:
 
 
 def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
-                   tables: VariantTables, uncollapsed: list[str], pinyin: bytearray) -> None:
+                   tables: VariantTables, uncollapsed: dict[int, str], pinyin: bytearray) -> None:
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
@@ -275,8 +277,8 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
                 and not shape.keys().isdisjoint(d)
             add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
-            if pinyin[i] and uncollapsed[i] != d:  # 时时彩 read as shishicai, not only shicai
-                full = uncollapsed[i]
+            full = uncollapsed.get(i, d) if pinyin[i] else d
+            if full != d:  # 时时彩 read as shishicai, not only shicai
                 if not no_context.issuperset(full):
                     alt = tables.contextual_key(full)
                     if alt is not None:
@@ -395,15 +397,25 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     return automaton, groups
 
 
-def _uncollapsed(entries: tuple[Entry, ...]) -> list[str]:
-    """Dense terms with runs of one character kept (轻轻松松 stays four characters)."""
-    uncollapsed = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False)).split(BREAK)
-    if len(uncollapsed) != len(entries):
-        uncollapsed = [as_bmp(dense_key(e.term, collapse=False)) for e in entries]
-    return uncollapsed
+def _uncollapsed(entries: tuple[Entry, ...]) -> dict[int, str]:
+    """Dense terms with runs of one character kept (轻轻松松 stays four characters), for the entries
+    where that differs from the collapsed form (one translate of all terms, no string per term)."""
+    joined = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False))
+    if joined.count(BREAK) != len(entries) - 1:  # a term with a sentence end inside: one by one
+        out = {i: as_bmp(dense_key(e.term, collapse=False)) for i, e in enumerate(entries)}
+        return {i: u for i, u in out.items() if _CJK_REPEAT.search(u)}
+    found: dict[int, str] = {}
+    idx = 0
+    last = 0
+    for m in _CJK_REPEAT.finditer(joined):
+        idx += joined.count(BREAK, last, m.start())
+        last = m.start()
+        if idx not in found:
+            found[idx] = as_bmp(dense_key(entries[idx].term, collapse=False))
+    return found
 
 
-def _min_lengths(terms_dense: list[str], uncollapsed: list[str]) -> dict[int, int]:
+def _min_lengths(terms_dense: list[str], uncollapsed: dict[int, str]) -> dict[int, int]:
     """Terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must still be
     at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松."""
-    return {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
+    return {i: len(u) for i, u in uncollapsed.items() if len(terms_dense[i]) < len(u)}
