@@ -38,6 +38,7 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
+from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
 from .matching.patterns import pattern_hits
 from .matching.pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
 from .matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
@@ -62,6 +63,7 @@ class Matcher:
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
         self._pinyin = PinyinIndex(self._compiled.entries, self._tables.syllable)
+        self._latin_repeat = LatinRepeatIndex(self._compiled)
 
     # ------------------------------------------------------------------ building
 
@@ -115,6 +117,8 @@ class Matcher:
         cand, spellings = dense_pass(c, dense, self._is_word)
         if LATIN_RUN.search(dense):  # (the passes' preconditions are tested here: most texts fail them)
             cand.extend(pinyin_candidates(self._pinyin, dense, nt))
+            if LATIN_REPEAT.search(dense):  # sssccaaam: Latin runs folded in text and keys
+                cand.extend(latin_repeat_candidates(self._latin_repeat, self._pinyin, dense, nt))
         if LATIN_IN_CJK.search(dense):  # 代x写x论x文: a separator after each character
             spellings.extend(separator_spellings(dense))
         if spellings:

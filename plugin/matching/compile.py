@@ -25,6 +25,7 @@ from ..normalize import BREAK, dense_key
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
+from .numeral_digits import digit_class_table
 
 __all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
 
@@ -154,9 +155,14 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     _add_split_forms(pats, entries, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
-    automaton, groups = _build_automaton(pats, tables.class_table, wide)
+    class_table = digit_class_table(tables.class_table, (d for i, d in enumerate(terms_dense)
+                                                         if not entries[i].regex and entries[i].action != "allow"))
+    if class_table is not tables.class_table:  # digits read as numerals: contextual keys written alike
+        digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
+        pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
+    automaton, groups = _build_automaton(pats, class_table, wide)
     return CompiledLexicon(
-        entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
         tuple(disabled))
