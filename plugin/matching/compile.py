@@ -26,6 +26,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 from .numeral_digits import digit_class_table
+from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
 
@@ -150,6 +151,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     regexes, disabled = _compile_regexes(entries)
     pats = _Patterns()
     _add_word_keys(pats, entries, terms_dense, tables)
+    _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
     _add_split_forms(pats, entries, terms_dense, tables)
@@ -229,6 +231,19 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
             _add_shapes(pats, i, d, shape)
+
+
+def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
+    """Terms with a word of the slang table replaced by a coinage (威信号出售 for 微信号出售), for
+    entries that enable ``homophone``; each keeps the coinage's context gate."""
+    if not slang.rows:
+        return
+    for i, e in enumerate(entries):
+        d = terms_dense[i]
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d:
+            continue
+        for vd, rule in slang_variants(d, slang):
+            pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
 
 
 def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
