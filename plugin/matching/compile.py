@@ -13,7 +13,7 @@ import logging
 import re
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -88,6 +88,8 @@ class CompiledLexicon:
     forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
+    #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
+    pat_reading: dict[int, str] = field(default_factory=dict)
 
     @property
     def wide(self) -> bool:
@@ -167,7 +169,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        tuple(disabled))
+        tuple(disabled), pat_reading=dict(pats.alt_keys))
 
 
 def _dense_many(texts: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
 from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
+from .polyphony import reading_ok
 
 __all__ = ["dense_pass", "homophone_ok"]
 
@@ -61,7 +62,9 @@ def dense_pass(c: CompiledLexicon, dense: str,
                     if read != NO_DIGITS:
                         continue
                 if pat_homo[pid] and homophone_ok(seg, pd, is_word):
-                    cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+                    reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
+                    if reading is None or reading_ok(seg, pd, reading, c.class_table):
+                        cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
 
 

@@ -14,6 +14,7 @@ from ..normalize import BREAK, NormalizedText, char_class, dense_key, fold_text
 from ..variants import CJK_CHAR
 from .compile import CompiledLexicon
 from .model import TECHNIQUE_RANK, Candidate, Technique
+from .reduplication import reduplicated_word_edge
 
 __all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "entry_hit", "resolve_hits"]
 
@@ -25,6 +26,14 @@ def applies(entry: Entry, scope: str, today: dt.date) -> bool:
     if (entry.valid_from or entry.valid_to) and not entry.active_on(today):
         return False
     return True
+
+
+_READ_IN_LATIN = (Technique.PINYIN, Technique.INITIALS)
+
+
+def _spellings(ent: Entry) -> tuple[str, ...]:
+    """The term and curated variant texts of ``ent``."""
+    return (ent.term, *(v.text for v in ent.variants))
 
 
 def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: NormalizedText, scope: str,
@@ -49,6 +58,8 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             continue
         if not boundary_ok(dense, k.start, k.end, ent, k.technique, nt, boundary):
             continue
+        if k.technique not in _READ_IN_LATIN and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
+            continue  # 看看片场 is not 看片
         kept.append(k)
     if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)
         kept = [k for k in kept if not any(a <= k.start and k.end <= b for a, b in allow_spans)]
