@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import ahocorasick
 
+from ..normalize import NormalizedText
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, ContextGate, Technique
 from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
@@ -106,7 +107,8 @@ class _FoldedView:
         return self._virtual[i]
 
 
-def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str, nt: Any) -> list[Candidate]:
+def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str,
+                            nt: NormalizedText) -> list[Candidate]:
     """Candidates on the Latin-folded ``dense`` view that take in a folded run (callers skip views
     without :data:`LATIN_REPEAT`); offsets index ``dense``."""
     starts: list[int] = []  # folded index → dense start
@@ -138,13 +140,14 @@ def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense:
                 if folded_run_inside(s, end_i + 1):
                     out.append(Candidate(starts[s], ends[end_i], k.entry, k.technique, k.gate))
     if LATIN_RUN.search(folded):
-        for cand in pinyin_candidates(pinyin, folded, _FoldedView(_virtual_positions(dense, starts, ends, nt))):
+        view = cast(NormalizedText, _FoldedView(_virtual_positions(dense, starts, ends, nt)))  # (what the pass reads)
+        for cand in pinyin_candidates(pinyin, folded, view):
             if folded_run_inside(cand.start, cand.end):
                 out.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
     return out
 
 
-def _virtual_positions(dense: str, starts: list[int], ends: list[int], nt: Any) -> list[int]:
+def _virtual_positions(dense: str, starts: list[int], ends: list[int], nt: NormalizedText) -> list[int]:
     """Positions for the folded view that step by one between characters the original wrote side
     by side, and by two across a deleted space or punctuation (the pinyin pass reads word edges
     off them)."""
