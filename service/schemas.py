@@ -309,6 +309,7 @@ class HitModel(BaseModel):
     end: int
     surface: str
     technique: str
+    tags: list[str] = Field(default_factory=list, description="the entry's tags (only when it has some)")
 
 
 class QueryCheckResponse(BaseModel):

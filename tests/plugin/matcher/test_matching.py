@@ -27,7 +27,7 @@ def test_the_matcher_module_keeps_its_public_names() -> None:
     assert pm.Matcher is Matcher
     assert pm.TECHNIQUE_RANK is TECHNIQUE_RANK
     assert pm.Technique is Technique and pm.Candidate is Candidate
-    assert set(pm.__all__) == {"Matcher", "TECHNIQUE_RANK", "Technique", "Candidate"}
+    assert set(pm.__all__) == {"Matcher", "TECHNIQUE_RANK", "Technique", "Candidate", "MaskResult", "NoiseSet"}
 
 
 def test_techniques_are_the_hit_vocabulary_best_first() -> None:
