@@ -37,6 +37,7 @@ def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
 def _rate(matcher: Matcher, texts: list[str], label: str, progress: Any) -> dict[str, Any]:
     actions: Counter[str] = Counter()
     cats: Counter[str] = Counter()
+    tags: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
     task = progress.add_task(label, total=len(texts))
     for t in texts:
@@ -46,13 +47,15 @@ def _rate(matcher: Matcher, texts: list[str], label: str, progress: Any) -> dict
             for h in res.hits:
                 if h.action in FLAG_ACTIONS:
                     cats[h.category] += 1
+                    tags.update(h.tags)
             if len(examples) < 15:
                 examples.append({"text": t[:80], "hits": [f"{h.surface}→{h.term}({h.category}/{h.action}/{h.technique})"
                                                           for h in res.hits]})
         progress.advance(task)
     flagged = sum(actions[a] for a in FLAG_ACTIONS)
     return {"n": len(texts), "flagged": flagged, "flag_rate": flagged / max(1, len(texts)),
-            "actions": dict(actions), "flagged_hit_categories": dict(cats), "examples": examples}
+            "actions": dict(actions), "flagged_hit_categories": dict(cats), "flagged_hit_tags": dict(tags),
+            "examples": examples}
 
 
 def evasion_recall(matcher: Matcher, cases: list[dict[str, Any]]) -> dict[str, Any]:
