@@ -516,14 +516,12 @@ def _check_replacement(v: Any, line: int | None, probs: _Problems) -> str | None
 
 
 def _check_skip(v: Any, line: int | None, probs: _Problems) -> str | None:
-    """Extra characters skipped inside the term: at most 32, no CJK ideographs, spaces or control
-    characters (those either make the term or are skipped already); duplicates dropped."""
-    from .chardata import is_cjk
-
+    """Extra characters skipped inside the term (fillers such as 丨 卍 or a letter): at most 32, no
+    spaces (skipped already) or control characters; duplicates dropped."""
     if not isinstance(v, str) or not v or len(v) > MAX_SKIP_CHARS or _BAD_CHARS.search(v) \
-            or any(is_cjk(ch) or ch.isspace() for ch in v):
-        probs.error(line, f"skip must be 1-{MAX_SKIP_CHARS} characters (no CJK ideographs, spaces or control "
-                          f"characters), got {_show(v)}")
+            or any(ch.isspace() for ch in v):
+        probs.error(line, f"skip must be 1-{MAX_SKIP_CHARS} characters (no spaces or control characters), "
+                          f"got {_show(v)}")
         return None
     return "".join(dict.fromkeys(v))
 
@@ -830,6 +828,8 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             if vt:
                 variants.append(Variant(vt))
     kw["variants"] = tuple(variants)
+    if term and kw.get("skip") and any(ch in term for ch in kw["skip"]):
+        probs.error(line, f"skip {kw['skip']!r} holds a character of the term {term!r}")
     if probs.error_count > before or not term:
         return None
     return _make_entry(term, d, path, line, **kw)

@@ -147,7 +147,7 @@ class ServiceConfig(BaseModel):
                                 "noise set, e.g. 丨卍), besides punctuation, symbols, emoji and spaces")
     noise_keep: str = Field(
         default="", description="characters the matcher never skips: they end a term like a sentence end "
-                                "(e.g. | as a field separator)")
+                                "(e.g. a field separator)")
     check_cache_size: int = Field(
         default=50_000, ge=0, description="texts whose check result is memoised per lexicon version "
                                           "(query/suggestion paths; 0: off)")

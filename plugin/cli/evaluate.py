@@ -59,19 +59,21 @@ def _rate(matcher: Matcher, texts: list[str], label: str, progress: Any) -> dict
 
 
 def evasion_recall(matcher: Matcher, cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Recall per technique: a case counts when a hit for its expected term is found
-    (``exact_technique`` additionally when the hit reports the expected technique)."""
+    """Recall per technique (per evasion ``class`` where a case names one): a case counts when a hit
+    for its expected term is found (``exact_technique`` additionally when the hit reports the expected
+    technique)."""
     per: dict[str, Counter[str]] = defaultdict(Counter)
     misses: list[dict[str, Any]] = []
     for c in cases:
         tech = c.get("technique", "?")
+        group = c.get("class") or tech  # an evasion class (latin-repeat ...) or the technique
         hits = matcher.scan(c["text"])
         found = [h for h in hits if h.term == c.get("expect_term")]
-        per[tech]["n"] += 1
+        per[group]["n"] += 1
         if found:
-            per[tech]["found"] += 1
+            per[group]["found"] += 1
             if any(h.technique == tech for h in found):
-                per[tech]["exact_technique"] += 1
+                per[group]["exact_technique"] += 1
         else:
             misses.append({"id": c.get("id"), "technique": tech, "text": c["text"], "expect": c.get("expect_term"),
                            "got": [(h.term, h.technique) for h in hits]})

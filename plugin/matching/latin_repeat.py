@@ -115,14 +115,14 @@ def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense:
     ends: list[int] = []  # folded index → dense end
     parts: list[str] = []
     pos = 0
-    for m in _LATIN_RUNS.finditer(dense):
-        parts.append(dense[pos:m.start()])
-        starts.extend(range(pos, m.start()))
-        ends.extend(range(pos + 1, m.start() + 1))
-        parts.append(m.group(1))
-        starts.append(m.start())
-        ends.append(m.end())
-        pos = m.end()
+    for a, b in _runs_within_words(dense, nt):
+        parts.append(dense[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        parts.append(dense[a])
+        starts.append(a)
+        ends.append(b)
+        pos = b
     parts.append(dense[pos:])
     starts.extend(range(pos, len(dense)))
     ends.extend(range(pos + 1, len(dense) + 1))
@@ -144,6 +144,22 @@ def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense:
         for cand in pinyin_candidates(pinyin, folded, view):
             if folded_run_inside(cand.start, cand.end):
                 out.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
+    return out
+
+
+def _runs_within_words(dense: str, nt: NormalizedText) -> list[tuple[int, int]]:
+    """Runs of one Latin letter in ``dense``, cut where the original text had a space or
+    punctuation between two of its letters ("this is sssccaaam": the s of "is" stays its own)."""
+    out: list[tuple[int, int]] = []
+    for m in _LATIN_RUNS.finditer(dense):
+        a = m.start()
+        for i in range(m.start() + 1, m.end()):
+            if nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1:
+                if i - a > 1:
+                    out.append((a, i))
+                a = i
+        if m.end() - a > 1:
+            out.append((a, m.end()))
     return out
 
 
