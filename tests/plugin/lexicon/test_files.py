@@ -249,3 +249,17 @@ def test_account_names_cut_by_a_word_are_not_hits(name: str) -> None:
     from plugin import Matcher
 
     assert Matcher.from_lexicons([], bundled=True).scan(name, scope="account_name") == []
+
+
+def test_bundled_slang_table_is_clean_and_refuses_bad_rows(tmp_path: Path) -> None:
+    """lexicons/variants/slang_variants.yaml lints without a problem (a coinage that is a word has a
+    context); a bad table names its problems."""
+    from plugin.matching.slang import lint_slang_table
+
+    assert lint_slang_table(str(LEXICONS / "variants" / "slang_variants.yaml")) == []
+    bad = tmp_path / "slang_variants.yaml"
+    bad.write_text("slang:\n  微信: [威信, 微信, {text: x, context: {within: 999}}]\n  '': [a]\n", encoding="utf-8")
+    messages = [p.message for p in lint_slang_table(str(bad))]
+    assert any("word in use" in m for m in messages)  # 威信 without a context
+    assert any("matches nothing new" in m for m in messages)  # 微信 for 微信
+    assert any("within" in m for m in messages) and any("nothing to match" in m for m in messages)
