@@ -11,7 +11,6 @@ from plugin.matching.latin_repeat import fold_latin_runs
 from plugin.matching.numeral_digits import NO_DIGITS, NUMERAL_READ, REJECT, digits_as_numerals
 from plugin.matching.polyphony import reading_keys, readings
 from plugin.matching.slang import load_slang_table, slang_variants
-from plugin.normalize import fold_text, normalize
 from plugin.variants import load_variant_tables
 
 
@@ -77,17 +76,6 @@ def test_negatives_do_not_hit(matcher: Matcher, text: str, term: str) -> None:
 def test_stutters_still_collapse(matcher: Matcher) -> None:
     assert ("看片", "repeat", "看看看片") in _found(matcher, "看看看片")  # three times is a stutter
     assert ("长江水", "repeat", "长江江水") in _found(matcher, "长江江水")  # written side by side
-
-
-def test_number_styles_fold_from_unicode_data() -> None:
-    assert fold_text("⓷❸➌⑶⒊³₃") == "3333333"
-    assert fold_text("٣३") == "٣३"  # decimal digits of other scripts are not a style
-
-
-def test_noise_runs_keep_real_sentence_ends() -> None:
-    assert normalize("赌★！★博").dense == "赌博"
-    assert normalize("赌！★博").dense == "赌\x00博"  # filler on one side only
-    assert normalize("“好。”“走").dense == "好\x00走"  # quotes are not filler
 
 
 def test_latin_runs_fold() -> None:
