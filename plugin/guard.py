@@ -272,7 +272,7 @@ class Guard:
         policy = self.policy
         row = policy.surface(where)
         lex = self._lexical(matcher, text, scope)
-        hits = tuple(lex.result.hits)
+        hits = policy.with_tags(lex.result.hits)  # tag rules of the policy, as per-surface overrides
         action = policy.action(hits, where, [s.action for s in lex.signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS

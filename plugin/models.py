@@ -71,6 +71,8 @@ class Hit:
     severity: int = 1
     clause: str = ""
     surface_actions: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()  # the entry's tags (besides its category)
+    replacement: str = ""  # what masking writes for this hit (the entry's ``replacement``; "" = per character)
 
     def action_on(self, where: str) -> str:
         """The hit's action on the surface ``where`` (a :class:`Surface`): the entry's override for
@@ -91,8 +93,12 @@ class Hit:
             "surface": self.surface,
             "technique": self.technique,
         }
+        if self.tags:
+            d["tags"] = list(self.tags)
         if full:
             d.update(term_id=self.term_id, severity=self.severity, clause=self.clause)
+            if self.replacement:
+                d["replacement"] = self.replacement
         return d
 
 
@@ -131,7 +137,10 @@ class SignalHit:
 
 def hit_from_dict(d: dict[str, Any]) -> Hit:
     """Inverse of :meth:`Hit.to_dict`."""
-    return Hit(**{k: v for k, v in d.items() if k in Hit.__dataclass_fields__})
+    fields = {k: v for k, v in d.items() if k in Hit.__dataclass_fields__}
+    if "tags" in fields:
+        fields["tags"] = tuple(fields["tags"])
+    return Hit(**fields)
 
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from .models import ACTION_ORDER, Action, Hit, Surface, most_severe
+from .models import ACTION_ORDER, OVERRIDABLE_SURFACES, Action, Hit, Surface, most_severe
 
 __all__ = [
     "CATEGORIES",
@@ -183,11 +183,41 @@ class Policy:
     surfaces: Mapping[Surface, SurfacePolicy]
     categories: Mapping[str, Category] = field(default_factory=lambda: CATEGORIES)
     rumor_verdicts: Mapping[str, RumorVerdict] = field(default_factory=lambda: RUMOR_VERDICTS)
+    #: tag → {surface: action}: a hit whose entry carries the tag has at least that action there
+    #: (``{"minors": {"trending": "block", "suggestion": "review"}}``); see :meth:`with_tags`
+    tag_actions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = set(Surface) - set(self.surfaces)
         if missing:
             raise ValueError(f"policy has no row for surface(s) {', '.join(sorted(s.value for s in missing))}")
+        for tag, rules in self.tag_actions.items():
+            bad = {k: v for k, v in rules.items() if k not in OVERRIDABLE_SURFACES or v not in ACTION_ORDER}
+            if bad:
+                raise ValueError(f"tag {tag!r}: surfaces must be {', '.join(OVERRIDABLE_SURFACES)} and actions "
+                                 f"{', '.join(ACTION_ORDER)}, got {bad}")
+
+    def with_tags(self, hits: Iterable[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the tag rules applied: a hit whose tags have a rule for a surface gets the
+        more severe of its own action there and the rule's (as a per-surface override), so every
+        decision, notice and finding taken from :meth:`Hit.action_on` follows it."""
+        rules = self.tag_actions
+        out = tuple(hits)
+        if not rules or not any(t in rules for h in out for t in h.tags):
+            return out
+        return tuple(self._tagged(h) for h in out)
+
+    def _tagged(self, h: Hit) -> Hit:
+        wanted: dict[str, str] = {}
+        for tag in h.tags:
+            for where, action in self.tag_actions.get(tag, {}).items():
+                wanted[where] = most_severe([wanted.get(where, "allow"), action])
+        if not wanted:
+            return h
+        overrides = dict(h.surface_actions)
+        for where, action in wanted.items():
+            overrides[where] = most_severe([h.action_on(where), action])
+        return dataclasses.replace(h, surface_actions=tuple(sorted(overrides.items())))
 
     @classmethod
     def default(cls, *, suggestion_drop_action: str = Action.LABEL.value, suggestion_rumor_check: bool = True,

@@ -151,6 +151,9 @@ _FIRST_FORMS = {
 #: Components that are single strokes or stroke pairs: spellings with them are not typed.
 _STROKES = frozenset("一丨丿乙亅丶乚乛二丷亠")
 _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
+#: Full forms people also write for a side form (人言 for 信, 水每 for 海, 手丁 for 打, 言吾 for 语):
+#: such a spelling is kept unless it is a common word (言语, 人口).
+_FULL_FORMS = frozenset("人水手言心金丝食衣示犬足竹草")
 
 
 @lru_cache(maxsize=1)
@@ -183,6 +186,8 @@ def _generated_splits() -> dict[str, tuple[str, ...]]:
             x + y for x in firsts for y in seconds
             if x != ch and y != ch and not is_common(x + y)  # 山东 is not 岽
         ))
+        if a in _FULL_FORMS and a not in firsts:  # 人言 for 信: full forms too
+            forms += tuple(a + y for y in seconds if a + y not in forms and not is_common(a + y) and y != ch)
         if forms:
             out[ch] = forms
     return out

@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import Depends, FastAPI
 
-from plugin import Matcher
+from plugin import Entry, Matcher, NoiseSet
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
@@ -36,7 +36,7 @@ from .errors import BodyLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
 from .metrics import GuardMetrics, MetricsMiddleware
-from .routes import checks, reviews as review_routes, system, trending
+from .routes import checks, mask as mask_routes, reviews as review_routes, system, trending
 from .sampling import SampleRing
 from .state import Extension, GuardState, state_of
 
@@ -47,13 +47,20 @@ log = logging.getLogger("qinglang.service")
 _UNSET: Any = object()
 
 
-def _build_live(store: LexiconStore) -> LiveMatcher:
+def _build_live(store: LexiconStore, noise: NoiseSet | None = None) -> LiveMatcher:
     """The published lexicon version when there is one, else the bundled lexicons."""
     version = store.live_version()
     if version is not None:
         return LiveMatcher(store.build_matcher(version), str(version))
-    m = Matcher.from_lexicons([], bundled=True)
+    m = Matcher.from_lexicons([], bundled=True, noise=noise)
     return LiveMatcher(m, m.version)
+
+
+def _noise_factory(noise: NoiseSet) -> Callable[[Sequence[Entry], str], Matcher]:
+    """The store's matcher factory with the deployment's noise set."""
+    def build(entries: Sequence[Entry], version: str) -> Matcher:
+        return Matcher.from_entries(entries, version, noise=noise)
+    return build
 
 
 def warm_up(matcher: Any) -> None:
@@ -81,8 +88,10 @@ def create_app(
     (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
     ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
-    lexicon_store = LexiconStore(config.db_path, config.store)
-    live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
+    noise = NoiseSet(config.noise_skip, config.noise_keep)  # the deployment's noise set
+    lexicon_store = LexiconStore(config.db_path, config.store, matcher_factory=_noise_factory(noise) if noise else None)
+    live = (LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None
+            else _build_live(lexicon_store, noise))
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
@@ -125,6 +134,7 @@ def create_app(
     check_deps = [Depends(require_role("reader"))] if config.protect_checks else []
     app.include_router(checks.router, dependencies=check_deps)
     app.include_router(trending.router, dependencies=check_deps)
+    app.include_router(mask_routes.router, dependencies=check_deps)
     app.include_router(review_routes.router,
                        dependencies=[Depends(require_role("reader"))] if config.protect_reviews else [])
     app.include_router(system.router)

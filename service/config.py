@@ -142,6 +142,12 @@ class ServiceConfig(BaseModel):
                                      "are dropped")
     suggestion_rumor_check: bool = Field(
         default=True, description="also drop suggestions that match a known rumour (pins)")
+    noise_skip: str = Field(
+        default="", description="extra characters the matcher skips between a term's characters (deployment "
+                                "noise set, e.g. 丨卍), besides punctuation, symbols, emoji and spaces")
+    noise_keep: str = Field(
+        default="", description="characters the matcher never skips: they end a term like a sentence end "
+                                "(e.g. a field separator)")
     check_cache_size: int = Field(
         default=50_000, ge=0, description="texts whose check result is memoised per lexicon version "
                                           "(query/suggestion paths; 0: off)")

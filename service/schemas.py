@@ -89,6 +89,7 @@ IdentityFromToken = SkipJsonSchema[Annotated[Any, BeforeValidator(_refuse_identi
 #: Hard caps independent of the config (the config limits are usually far smaller).
 _HARD_MAX_QUERY = 10_000
 _HARD_MAX_ITEMS = 10_000
+_HARD_MAX_TEXT_MASK = 1_000_000  # the configured max_text_chars is the real limit
 
 # ---- free-text metadata -------------------------------------------------------------------------------------
 
@@ -178,6 +179,14 @@ class QueryCheckRequest(_Request):
     """A search query to check before it is sent to the search stack."""
 
     query: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_QUERY)]
+
+
+class MaskRequest(_Request):
+    """A text to show with its lexicon hits masked."""
+
+    text: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_TEXT_MASK)]
+    replacement: Annotated[Text, Field(min_length=1, max_length=8)] = "*"
+    actions: Annotated[list[Literal["label", "limit", "review", "block"]], Field(max_length=4)] | None = None
 
 
 class SuggestionFilterRequest(_Request):
@@ -309,6 +318,23 @@ class HitModel(BaseModel):
     end: int
     surface: str
     technique: str
+    tags: list[str] = Field(default_factory=list, description="the entry's tags (only when it has some)")
+
+
+class MaskedSpanModel(BaseModel):
+    start: int = Field(description="start in the original text")
+    end: int
+    masked_start: int = Field(description="start in the masked text")
+    masked_end: int
+    term_ids: list[str]
+    categories: list[str]
+    written: str = Field(description="what replaced the span: the entry's replacement, or the mask per character")
+
+
+class MaskResponse(BaseModel):
+    text: str = Field(description="the text with its hits masked")
+    spans: list[MaskedSpanModel]
+    lexicon_version: str
 
 
 class QueryCheckResponse(BaseModel):

@@ -78,6 +78,11 @@ def _stdin_text() -> TextIO:
     return sys.stdin
 
 
+#: Public names of the JSONL helpers other commands read their input with (``qinglang mask``).
+parse_line = _parse_line
+stdin_text = _stdin_text
+
+
 @click.command()
 @_with_lexicon_options
 def check(lexicons: tuple[str, ...], no_bundled: bool, scope: str) -> None:

@@ -37,6 +37,7 @@ def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
 def _rate(matcher: Matcher, texts: list[str], label: str, progress: Any) -> dict[str, Any]:
     actions: Counter[str] = Counter()
     cats: Counter[str] = Counter()
+    tags: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
     task = progress.add_task(label, total=len(texts))
     for t in texts:
@@ -46,29 +47,33 @@ def _rate(matcher: Matcher, texts: list[str], label: str, progress: Any) -> dict
             for h in res.hits:
                 if h.action in FLAG_ACTIONS:
                     cats[h.category] += 1
+                    tags.update(h.tags)
             if len(examples) < 15:
                 examples.append({"text": t[:80], "hits": [f"{h.surface}→{h.term}({h.category}/{h.action}/{h.technique})"
                                                           for h in res.hits]})
         progress.advance(task)
     flagged = sum(actions[a] for a in FLAG_ACTIONS)
     return {"n": len(texts), "flagged": flagged, "flag_rate": flagged / max(1, len(texts)),
-            "actions": dict(actions), "flagged_hit_categories": dict(cats), "examples": examples}
+            "actions": dict(actions), "flagged_hit_categories": dict(cats), "flagged_hit_tags": dict(tags),
+            "examples": examples}
 
 
 def evasion_recall(matcher: Matcher, cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Recall per technique: a case counts when a hit for its expected term is found
-    (``exact_technique`` additionally when the hit reports the expected technique)."""
+    """Recall per technique (per evasion ``class`` where a case names one): a case counts when a hit
+    for its expected term is found (``exact_technique`` additionally when the hit reports the expected
+    technique)."""
     per: dict[str, Counter[str]] = defaultdict(Counter)
     misses: list[dict[str, Any]] = []
     for c in cases:
         tech = c.get("technique", "?")
+        group = c.get("class") or tech  # an evasion class (latin-repeat ...) or the technique
         hits = matcher.scan(c["text"])
         found = [h for h in hits if h.term == c.get("expect_term")]
-        per[tech]["n"] += 1
+        per[group]["n"] += 1
         if found:
-            per[tech]["found"] += 1
+            per[group]["found"] += 1
             if any(h.technique == tech for h in found):
-                per[tech]["exact_technique"] += 1
+                per[group]["exact_technique"] += 1
         else:
             misses.append({"id": c.get("id"), "technique": tech, "text": c["text"], "expect": c.get("expect_term"),
                            "got": [(h.term, h.technique) for h in hits]})

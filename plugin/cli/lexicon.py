@@ -152,8 +152,12 @@ def lexicon() -> None:
 @json_option
 def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check lexicon files (or directories of them); problems are printed as file:line. Exit 1 on errors."""
+    from ..matching.slang import lint_slang_table
+
     files = _expand(paths)
-    problems = [p for f in files for p in lint_lexicon(f)]
+    # the slang table (lexicons/variants/slang_variants.yaml) is linted by its own rules
+    problems = [p for f in files for p in (lint_slang_table(f) if Path(f).name == "slang_variants.yaml"
+                                           else lint_lexicon(f))]
     errors = [p for p in problems if p.severity == "error" or strict]
     if as_json:
         _dump({"files": files, "problems": [{"path": p.path, "line": p.line, "severity": p.severity,

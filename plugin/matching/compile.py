@@ -13,7 +13,7 @@ import logging
 import re
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -25,6 +25,8 @@ from ..normalize import BREAK, dense_key
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
+from .numeral_digits import digit_class_table
+from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
 
@@ -86,6 +88,8 @@ class CompiledLexicon:
     forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
+    #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
+    pat_reading: dict[int, str] = field(default_factory=dict)
 
     @property
     def wide(self) -> bool:
@@ -149,17 +153,23 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     regexes, disabled = _compile_regexes(entries)
     pats = _Patterns()
     _add_word_keys(pats, entries, terms_dense, tables)
+    _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
     _add_split_forms(pats, entries, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
-    automaton, groups = _build_automaton(pats, tables.class_table, wide)
+    class_table = digit_class_table(tables.class_table, (d for i, d in enumerate(terms_dense)
+                                                         if not entries[i].regex and entries[i].action != "allow"))
+    if class_table is not tables.class_table:  # digits read as numerals: contextual keys written alike
+        digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
+        pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
+    automaton, groups = _build_automaton(pats, class_table, wide)
     return CompiledLexicon(
-        entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        tuple(disabled))
+        tuple(disabled), pat_reading=dict(pats.alt_keys))
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -223,6 +233,19 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
             _add_shapes(pats, i, d, shape)
+
+
+def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
+    """Terms with a word of the slang table replaced by a coinage (威信号出售 for 微信号出售), for
+    entries that enable ``homophone``; each keeps the coinage's context gate."""
+    if not slang.rows:
+        return
+    for i, e in enumerate(entries):
+        d = terms_dense[i]
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d:
+            continue
+        for vd, rule in slang_variants(d, slang):
+            pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
 
 
 def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:

@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
+from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
+from .polyphony import reading_ok
 
 __all__ = ["dense_pass", "homophone_ok"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
-_SHAPE, _HOMOPHONE = Technique.SHAPE, Technique.HOMOPHONE
+_SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
 def dense_pass(c: CompiledLexicon, dense: str,
@@ -52,8 +54,17 @@ def dense_pass(c: CompiledLexicon, dense: str,
                     cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
                 else:
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-            elif pat_homo[pid] and homophone_ok(seg, pd, is_word):
-                cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+            else:
+                if any(ch in DIGIT_NUMERAL for ch in seg + pd):  # 3公 for 三公 (numeral_digits)
+                    read = digits_as_numerals(seg, pd)
+                    if read == NUMERAL_READ and pat_kind[pid] == _TERM:
+                        cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
+                    if read != NO_DIGITS:
+                        continue
+                if pat_homo[pid] and homophone_ok(seg, pd, is_word):
+                    reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
+                    if reading is None or reading_ok(seg, pd, reading, c.class_table):
+                        cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
 
 

@@ -15,6 +15,7 @@ from ..lexicon import Entry
 from ..normalize import NormalizedText, dense_key
 from ..variants import contextual_syllables
 from .model import Candidate, Technique
+from .polyphony import reading_keys
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -65,6 +66,9 @@ class PinyinIndex:
             for form in {d, full}:
                 key = "".join(syl.get(ch, ch) for ch in form)
                 keys.setdefault(key, []).append(i)
+                for key in reading_keys(form, syl)[1:]:  # every reading of a polyphonic character
+                    if i not in keys.get(key, ()):
+                        keys.setdefault(key, []).append(i)
                 ctx = contextual_syllables(form, syl)
                 if ctx is not None:
                     key = "".join(sy or ch for ch, sy in zip(form, ctx))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,23 @@ def test_surface_actions_round_trip_through_the_store_shape(matcher: Matcher) ->
     (hit,) = matcher.scan("炸金花")
     assert hit.action_on(Surface.SUGGESTION) == "allow" and hit.action_on(Surface.QUERY) == "review"
     assert "surface_actions" not in hit.to_dict(full=True)  # the CLI / JSON shape is unchanged
+
+
+def test_tag_rules_raise_the_action_of_tagged_hits_on_their_surfaces() -> None:
+    """Policy.tag_actions: an entry's tags give it at least the rule's action on a surface (queries,
+    trending review); hits without the tag, and other surfaces, keep their own action."""
+    from plugin import Entry
+
+    m = Matcher.from_entries([Entry("课外班", "custom", "label", term_id="custom:kwb", tags=("minors",)),
+                              Entry("补习班", "custom", "label", term_id="custom:bxb")])
+    policy = dataclasses.replace(Policy.default(), tag_actions={"minors": {"query": "block", "trending": "review"}})
+    guard = Guard(m, FakeRumors([]), policy)
+    assert guard.check("周末课外班", Surface.QUERY).action == "block"
+    assert guard.check("周末补习班", Surface.QUERY).action == "allow"
+    assert Guard(m, FakeRumors([])).check("周末课外班", Surface.QUERY).action == "allow"  # no rule: its own action
+    assert guard.check("周末课外班", Surface.SUGGESTION).action == "drop"  # label drops suggestions anyway
+    (r,) = ReviewEngine().review([Candidate.model_validate(candidate(title="周末课外班报名", text=None))], guard=guard,
+                                 matcher=m, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), remember=False)
+    assert r.decision == "review"
+    with pytest.raises(ValueError):
+        dataclasses.replace(Policy.default(), tag_actions={"minors": {"nowhere": "block"}})
