@@ -74,6 +74,7 @@ _HEADER_KEYS = {
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
     "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex", "surface_actions",
+    "enabled", "tags",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -130,6 +131,10 @@ class Entry:
     #: per-surface action overrides, e.g. (("suggestion", "allow"),): the entry labels a trending item but
     #: keeps autocomplete suggestions (see :mod:`plugin.policy`); sorted by surface
     surface_actions: tuple[tuple[str, str], ...] = ()
+    #: False: kept (and versioned) but not compiled into any matcher (an editor switched it off)
+    enabled: bool = True
+    #: editorial tags (``候选新词`` for a discovery suggestion, a campaign name ...), sorted
+    tags: tuple[str, ...] = ()
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -172,6 +177,10 @@ class Entry:
             d["regex"] = self.regex
         if self.surface_actions:
             d["surface_actions"] = dict(self.surface_actions)
+        if not self.enabled:
+            d["enabled"] = False
+        if self.tags:
+            d["tags"] = list(self.tags)
         return d
 
 
@@ -483,6 +492,33 @@ def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
     return t
 
 
+MAX_TAGS = 10
+MAX_TAG_LEN = 32
+
+
+def _check_enabled(v: Any, line: int | None, probs: _Problems) -> bool | None:
+    if not isinstance(v, bool):
+        probs.error(line, f"enabled must be true or false, got {_show(v)}")
+        return None
+    return v
+
+
+def _check_tags(v: Any, line: int | None, probs: _Problems) -> tuple[str, ...] | None:
+    """Editorial tags: a list of at most :data:`MAX_TAGS` short texts (a single text is one tag)."""
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or len(v) > MAX_TAGS:
+        probs.error(line, f"tags must be a list of at most {MAX_TAGS} texts")
+        return None
+    out = set()
+    for t in v:
+        if not isinstance(t, str) or not t.strip() or len(t) > MAX_TAG_LEN or _TEXT_BAD_CHARS.search(t):
+            probs.error(line, f"a tag must be non-empty text of at most {MAX_TAG_LEN} characters, got {_show(t)}")
+            return None
+        out.add(t.strip())
+    return tuple(sorted(out))
+
+
 def _check_choice(v: Any, line: int | None, probs: _Problems, key: str, choices: tuple[str, ...]) -> str | None:
     if not isinstance(v, str) or v not in choices:
         probs.error(line, f"{key} must be one of {', '.join(choices)}, got {_show(v)}")
@@ -737,6 +773,10 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         kw["techniques"] = _check_techniques(m["techniques"], line, probs)
     if "surface_actions" in m:
         kw["surface_actions"] = _check_surface_actions(m["surface_actions"], line, probs)
+    if "enabled" in m:
+        kw["enabled"] = _check_enabled(m["enabled"], line, probs)
+    if "tags" in m and m["tags"] is not None:
+        kw["tags"] = _check_tags(m["tags"], line, probs)
     if "context" in m:
         kw["context"] = _check_context(m["context"], line, probs, d.context)
     kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")

@@ -58,7 +58,8 @@ class Matcher:
         self._tables = variant_tables or load_variant_tables()
         self._lexicons = tuple(lexicons)
         self.version = version or _version_of(entries)
-        self._compiled = compile_lexicon(tuple(entries), self._tables)
+        # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
+        self._compiled = compile_lexicon(tuple(e for e in entries if e.enabled), self._tables)
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
         self._pinyin = PinyinIndex(self._compiled.entries, self._tables.syllable)
