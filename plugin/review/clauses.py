@@ -69,9 +69,16 @@ def citation(text: str) -> str:
     以偏概全设置话题``; a lexicon's written clause (``2024 campaign 二.3 / 二.5; 2023 notice measures 7, 10``)
     → ``《清朗·…》二.3 / 二.5；《关于加强“自媒体”管理的通知》第7、10条``; several clauses joined by ``；``
     each; anything else is returned unchanged."""
+    parts = [p.strip() for p in text.replace(";", "；").split("；")]
+    known = set(CLAUSES.values())
     out = []
     last: str | None = None
-    for part in (p.strip() for p in text.replace(";", "；").split("；")):
+    i = 0
+    while i < len(parts):
+        # a clause text may hold a "；" itself (000 三.2): take the longest run of parts that is one
+        j = next((j for j in range(len(parts), i + 1, -1) if "；".join(parts[i:j]) in known), i + 1)
+        part = "；".join(parts[i:j])
+        i = j
         if part:
             cited, last = _cite_one(part, last)
             out.append(cited)
