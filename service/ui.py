@@ -242,7 +242,7 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
           action: str = Query("", max_length=20), tag: str = Query("", max_length=40),
           author: str = Query("", max_length=200), changed_from: DateField = "", changed_to: DateField = "",
           state: str = Query("", pattern=r"^(enabled|disabled)?$"),
-          page: int = Query(1, ge=1, le=100_000),
+          page: int = Query(1, ge=1, le=100_000), versions: int = Query(10, ge=1, le=1000),
           version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
     """The entry list (paged, filtered; the search also runs the query through the version's compiled
     matcher, so ``bjl`` finds 百家乐), drafts and versions."""
@@ -264,7 +264,7 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
                                  ("state", state)) if v}
     return render(request, "index.html", user, entries=res, filters=filters, page=page, pages=pages,
                   categories=sorted(store.categories()), tags=tags, drafts=_drafts_of(store, user),
-                  versions=store.versions(30), live=store.live_version(), serving=state_of(request.app).live.version)
+                  versions=store.versions(versions), more_versions=versions * 3, live=store.live_version(), serving=state_of(request.app).live.version)
 
 
 @router.post("/entries/toggle")

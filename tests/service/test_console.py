@@ -65,7 +65,7 @@ def console(tmp_path_factory):
 
 
 def _page(browser, base: str, secret: str, lang: str = ""):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, base, secret, lang)
@@ -365,3 +365,15 @@ def test_a_long_preview_runs_as_a_job_with_progress(site, monkeypatch) -> None:
         time.sleep(0.05)
     assert 'data-testid="preview-summary"' in page and previews.get(app, job).done == previews.get(app, job).total
     assert 'data-testid="preview-lost"' in client.get(f"{PREFIX}/changesets/{cs}?job=nope").text
+
+
+def test_the_test_box_shows_rumour_pins(make_app, fake_rumors) -> None:
+    app = make_app(rumors=fake_rumors)
+    tokens = make_tokens(Path(app.state.guard.db_path))
+    with TestClient(app, follow_redirects=False) as client:
+        _sign_in(client, tokens["rita"])
+        html = client.get(f"{PREFIX}/test", params={"text": "喝盐水防病毒是真的吗"}).text
+    pins = html.split('data-testid="test-pins"', 1)[1].split("</ul>", 1)[0]
+    assert "喝盐水不能预防病毒" in pins and "https://example.org/r1" in pins
+    surfaces = html.split('data-testid="test-surfaces"', 1)[1].split("</table>", 1)[0]
+    assert "热搜榜单" in surfaces and "拒绝上榜" in surfaces and "谣言库" in surfaces
