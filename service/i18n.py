@@ -42,7 +42,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "search.q": ("搜索词条（支持拼音、谐音，如 bjl）", "search (pinyin and homophones too, e.g. bjl)"),
     "search.button": ("搜索", "Search"), "all.categories": ("全部类别", "all categories"),
     "all.actions": ("全部处置", "all actions"), "all.tags": ("全部标签", "all tags"),
-    "all.states": ("全部状态", "enabled or not"), "author": ("修改人", "changed by"),
+    "entries.live": ("当前版本", "live version"), "all.states": ("全部状态", "enabled or not"), "author": ("修改人", "changed by"),
     "date.from": ("修改日期自", "changed from"), "date.to": ("至", "to"),
     "col.term": ("词", "term"), "col.category": ("类别", "category"), "col.action": ("处置", "action"),
     "col.severity": ("等级", "severity"), "col.valid": ("有效期", "valid"), "col.note": ("备注", "note"),

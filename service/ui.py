@@ -243,25 +243,37 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
           author: str = Query("", max_length=200), changed_from: DateField = "", changed_to: DateField = "",
           state: str = Query("", pattern=r"^(enabled|disabled)?$"),
           page: int = Query(1, ge=1, le=100_000), versions: int = Query(10, ge=1, le=1000),
-          version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
-    """The entry list (paged, filtered; the search also runs the query through the version's compiled
-    matcher, so ``bjl`` finds 百家乐), drafts and versions."""
+          version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
+          draft: str = Query("", alias="changeset", pattern=r"^\d{0,18}$")) -> Response:
+    """The entry list (paged, filtered; the search also runs the query through the compiled matcher of the
+    version shown — or of a draft, ``changeset`` — so ``bjl`` finds 百家乐), drafts and versions."""
     user = page_user(request)
     store = store_of(request)
     store.ensure_seeded()
     shown = version if version is not None else store.live_version()
-    matcher = live_matcher_for(request.app, shown) if shown is not None else None
-    if matcher is None and q.strip() and shown is not None:
-        matcher = store.build_matcher(shown)
-    res = store.search_entries(shown, q=q, category=category or None, action=action or None, tag=tag or None,
-                               author=author or None, changed_from=changed_from or None,
-                               changed_to=changed_to or None, enabled=None if not state else state == "enabled",
-                               matcher=matcher, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    changeset = int(draft) if draft else None  # the form sends "" for the live version
+    matcher = None
+    try:
+        if changeset is not None:
+            if q.strip():
+                matcher = store.matcher_factory(store.draft_entries(changeset), f"draft#{changeset}")
+        else:
+            matcher = live_matcher_for(request.app, shown) if shown is not None else None
+            if matcher is None and q.strip() and shown is not None:
+                matcher = store.build_matcher(shown)
+        res = store.search_entries(shown, q=q, category=category or None, action=action or None, tag=tag or None,
+                                   author=author or None, changed_from=changed_from or None,
+                                   changed_to=changed_to or None, enabled=None if not state else state == "enabled",
+                                   matcher=matcher, changeset=changeset, limit=PAGE_SIZE,
+                                   offset=(page - 1) * PAGE_SIZE)
+    except StoreError as exc:
+        return go(f"{PREFIX}/", "err", str(exc))
     pages = max(1, -(-res["total"] // PAGE_SIZE))
     tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []
     filters = {k: v for k, v in (("q", q), ("category", category), ("action", action), ("tag", tag),
                                  ("author", author), ("changed_from", changed_from), ("changed_to", changed_to),
-                                 ("state", state)) if v}
+                                 ("state", state), ("changeset", "" if changeset is None else str(changeset)),
+                                 ("version", "" if version is None else str(version))) if v}
     return render(request, "index.html", user, entries=res, filters=filters, page=page, pages=pages,
                   categories=sorted(store.categories()), tags=tags, drafts=_drafts_of(store, user),
                   versions=store.versions(versions), more_versions=versions * 3, live=store.live_version(), serving=state_of(request.app).live.version)

@@ -252,20 +252,34 @@ class LexiconStore:
     def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
                        action: str | None = None, limit: int = 100, offset: int = 0, tag: str | None = None,
                        author: str | None = None, changed_from: str | None = None, changed_to: str | None = None,
-                       enabled: bool | None = None, matcher: Any = None) -> dict[str, Any]:
+                       enabled: bool | None = None, matcher: Any = None,
+                       changeset: int | None = None) -> dict[str, Any]:
         """Entries of a version whose term / id / note / variant contains ``q`` (after folding), or — with
         ``matcher``, a compiled matcher of that version — that ``matcher`` finds in ``q`` (so ``bjl``
         finds 百家乐 through its pinyin), filtered and paged. ``author``: who last changed the entry
         (author or approver of the version that introduced it, case-insensitive); ``changed_from`` /
         ``changed_to``: ISO dates (inclusive) of that version; ``tag``: one of the entry's tags; ``enabled``:
         only enabled / disabled entries. Each returned entry carries ``changed`` (:meth:`entry_changes`)
-        and, when the matcher found it, ``matched`` (the technique)."""
+        and, when the matcher found it, ``matched`` (the technique). ``changeset``: search the entries the
+        lexicon would have once that draft is published (``version`` is then its base; an entry the draft
+        changes was last changed by the draft's editor, ``since_version`` None); ``matcher`` then compiles
+        those entries."""
         from plugin.normalize import fold_text
 
-        if version is None:
-            version = self.live_version()
-        items = list(self.entry_map(version).values()) if version is not None else []
-        changes = self.entry_changes(version) if version is not None else {}
+        if changeset is not None:
+            row, drafted, _ = self._snapshot(changeset)
+            version = int(row["base_version"])
+            draft = self._draft_map(row, drafted)
+            items = [draft[t] for t in sorted(draft)]
+            changes = self.entry_changes(version)
+            for ch in drafted:
+                changes[ch.term_id] = {"since_version": None, "author": ch.editor, "approver": None,
+                                       "changed_at": row["updated_at"], "changeset": changeset}
+        else:
+            if version is None:
+                version = self.live_version()
+            items = list(self.entry_map(version).values()) if version is not None else []
+            changes = self.entry_changes(version) if version is not None else {}
         fq = fold_text(q.strip()) if q else ""
         via: dict[str, str] = {}
         if q.strip() and matcher is not None:
@@ -299,7 +313,7 @@ class LexiconStore:
             if e.term_id in via:
                 row["matched"] = via[e.term_id]
             page.append(row)
-        return {"version": version, "total": len(out), "entries": page}
+        return {"version": version, "changeset": changeset, "total": len(out), "entries": page}
 
     def categories(self, version: int | None = None) -> set[str]:
         """Categories a draft may use: the version's, the bundled lexicons' and configured extras."""

@@ -311,6 +311,7 @@ def test_entry_pages_page_and_filter_by_author_and_date(site, monkeypatch) -> No
     assert f"共 {total} 条" in client.get(f"{PREFIX}/?author=BUNDLED").text
     assert "共 0 条" in client.get(f"{PREFIX}/?changed_to=2000-01-01").text
     assert client.get(f"{PREFIX}/?changed_to=yesterday").status_code == 422
+    assert client.get(f"{PREFIX}/?q=&changeset=&changed_from=&state=").status_code == 200  # the form's empty fields
     assert client.get(f"{PREFIX}/?q={'x' * 201}").status_code == 422
 
 
@@ -377,3 +378,17 @@ def test_the_test_box_shows_rumour_pins(make_app, fake_rumors) -> None:
     assert "喝盐水不能预防病毒" in pins and "https://example.org/r1" in pins
     surfaces = html.split('data-testid="test-surfaces"', 1)[1].split("</table>", 1)[0]
     assert "热搜榜单" in surfaces and "拒绝上榜" in surfaces and "谣言库" in surfaces
+
+
+def test_entries_of_a_draft_are_searched_through_the_draft_matcher(site) -> None:
+    app, client, tokens = site
+    store = app.state.guard.lexicon_store
+    cs = store.create_changeset("ed", "x")
+    store.set_change(cs, "add", entry={"term": "菠菜导师", "category": "gambling", "action": "block"}, editor="ed")
+    _sign_in(client, tokens["rita"])
+    live = client.get(f"{PREFIX}/", params={"q": "bcds"}).text
+    assert "共 0 条" in live  # not in the live version
+    html = client.get(f"{PREFIX}/", params={"q": "bcds", "changeset": cs}).text
+    rows = html.split('data-testid="entries"', 1)[1].split("</table>", 1)[0]
+    assert "菠菜导师" in rows and "拼音首字母" in rows and f"ed（草稿 #{cs}）" in rows
+    assert "err=" in client.get(f"{PREFIX}/", params={"changeset": 999}).headers["location"]
