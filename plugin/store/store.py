@@ -267,14 +267,15 @@ class LexiconStore:
         from plugin.normalize import fold_text
 
         if changeset is not None:
-            row, drafted, _ = self._snapshot(changeset)
-            version = int(row["base_version"])
-            draft = self._draft_map(row, drafted)
+            draft_row, drafted, _ = self._snapshot(changeset)
+            version = int(draft_row["base_version"])
+            draft = self._draft_map(draft_row, drafted)
             items = [draft[t] for t in sorted(draft)]
             changes = self.entry_changes(version)
-            for ch in drafted:
-                changes[ch.term_id] = {"since_version": None, "author": ch.editor, "approver": None,
-                                       "changed_at": row["updated_at"], "changeset": changeset}
+            for drafted_change in drafted:
+                changes[drafted_change.term_id] = {"since_version": None, "author": drafted_change.editor,
+                                                   "approver": None, "changed_at": draft_row["updated_at"],
+                                                   "changeset": changeset}
         else:
             if version is None:
                 version = self.live_version()
@@ -296,10 +297,10 @@ class LexiconStore:
                 continue
             if enabled is not None and e.enabled is not enabled:
                 continue
-            ch = changes.get(e.term_id, {})
-            if who and who not in (str(ch.get("author", "")).casefold(), str(ch.get("approver") or "").casefold()):
+            last = changes.get(e.term_id, {})
+            if who and who not in (str(last.get("author", "")).casefold(), str(last.get("approver") or "").casefold()):
                 continue
-            day = str(ch.get("changed_at", ""))[:10]
+            day = str(last.get("changed_at", ""))[:10]
             if (changed_from and day < changed_from) or (changed_to and day > changed_to):
                 continue
             if fq and e.term_id not in via and fq not in fold_text(e.term) and fq not in e.term_id \
@@ -309,10 +310,10 @@ class LexiconStore:
         out.sort(key=lambda e: (e.term_id not in via, e.term_id))  # what the matcher found first
         page = []
         for e in out[offset:offset + limit]:
-            row = {"term_id": e.term_id, **e.to_dict(), "changed": changes.get(e.term_id)}
+            shown: dict[str, Any] = {"term_id": e.term_id, **e.to_dict(), "changed": changes.get(e.term_id)}
             if e.term_id in via:
-                row["matched"] = via[e.term_id]
-            page.append(row)
+                shown["matched"] = via[e.term_id]
+            page.append(shown)
         return {"version": version, "changeset": changeset, "total": len(out), "entries": page}
 
     def categories(self, version: int | None = None) -> set[str]:
