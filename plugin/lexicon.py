@@ -53,7 +53,7 @@ ACTIONS = tuple(ACTION_ORDER)
 #: ``latin_word``: only a Latin letter edge must not continue a Latin word; ``latin_word_digits``: a
 #: letter or digit edge must not continue a run of letters and digits; ``none``: no check.
 BOUNDARY_MODES = ("auto", "word", "strict", "crossing", "latin_word", "latin_word_digits", "none")
-#: Tags an entry may carry besides its category (lower_snake ids, like categories).
+#: Tags an entry may carry besides its category (short texts: policy ids such as ``minors``, editorial marks such as ``候选新词``).
 MAX_TAGS = 16
 #: Longest per-entry replacement text (masking) and extra skip set.
 MAX_REPLACEMENT_LEN = 64
@@ -82,7 +82,7 @@ _HEADER_KEYS = {
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
     "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex", "surface_actions",
-    "tags", "replacement", "skip",
+    "tags", "replacement", "skip", "enabled",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -139,12 +139,15 @@ class Entry:
     #: per-surface action overrides, e.g. (("suggestion", "allow"),): the entry labels a trending item but
     #: keeps autocomplete suggestions (see :mod:`plugin.policy`); sorted by surface
     surface_actions: tuple[tuple[str, str], ...] = ()
-    #: labels besides the category (lower_snake ids, sorted), for policy rules and reports
+    #: labels besides the category (editorial tags such as ``候选新词``, campaign names; sorted), usable in
+    #: policy rules (:class:`plugin.policy.Policy.tag_actions`), reports and the console filters
     tags: tuple[str, ...] = ()
     #: what :meth:`plugin.matcher.Matcher.mask` writes for a hit of this entry ("" = mask character-wise)
     replacement: str = ""
     #: extra characters skipped between the characters of this entry's term (besides the noise set)
     skip: str = ""
+    #: False: kept (and versioned) but not compiled into any matcher (an editor switched it off)
+    enabled: bool = True
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -193,6 +196,8 @@ class Entry:
             d["replacement"] = self.replacement
         if self.skip:
             d["skip"] = self.skip
+        if not self.enabled:
+            d["enabled"] = False
         return d
 
 
@@ -492,20 +497,6 @@ def _check_surface_actions(v: Any, line: int | None, probs: _Problems) -> tuple[
     return tuple(sorted(pairs)) if len(pairs) == len(v) else None
 
 
-def _check_tags(v: Any, line: int | None, probs: _Problems) -> tuple[str, ...] | None:
-    """An entry's tags: a list of lower_snake ids (a single id is taken as a list of one), sorted."""
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, list) or len(v) > MAX_TAGS:
-        probs.error(line, f"tags must be a list of at most {MAX_TAGS} ids (lower-case letters, digits and _)")
-        return None
-    bad = [t for t in v if not isinstance(t, str) or not _CATEGORY_RE.match(t)]
-    if bad:
-        probs.error(line, f"tag(s) {_show(bad, 80)} must be lower-case letters, digits and _ (e.g. minors)")
-        return None
-    return tuple(sorted(set(v)))
-
-
 def _check_replacement(v: Any, line: int | None, probs: _Problems) -> str | None:
     """What masking writes for the entry: text of at most 64 characters without control characters."""
     if not isinstance(v, str) or len(v) > MAX_REPLACEMENT_LEN or _BAD_CHARS.search(v):
@@ -536,6 +527,32 @@ def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
         probs.error(line, f"id {_show(t)} has control characters or is longer than 200 characters")
         return None
     return t
+
+
+MAX_TAG_LEN = 32
+
+
+def _check_enabled(v: Any, line: int | None, probs: _Problems) -> bool | None:
+    if not isinstance(v, bool):
+        probs.error(line, f"enabled must be true or false, got {_show(v)}")
+        return None
+    return v
+
+
+def _check_tags(v: Any, line: int | None, probs: _Problems) -> tuple[str, ...] | None:
+    """Editorial tags: a list of at most :data:`MAX_TAGS` short texts (a single text is one tag)."""
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or len(v) > MAX_TAGS:
+        probs.error(line, f"tags must be a list of at most {MAX_TAGS} texts")
+        return None
+    out = set()
+    for t in v:
+        if not isinstance(t, str) or not t.strip() or len(t) > MAX_TAG_LEN or _TEXT_BAD_CHARS.search(t):
+            probs.error(line, f"a tag must be non-empty text of at most {MAX_TAG_LEN} characters, got {_show(t)}")
+            return None
+        out.add(t.strip())
+    return tuple(sorted(out))
 
 
 def _check_choice(v: Any, line: int | None, probs: _Problems, key: str, choices: tuple[str, ...]) -> str | None:
@@ -792,12 +809,14 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         kw["techniques"] = _check_techniques(m["techniques"], line, probs)
     if "surface_actions" in m:
         kw["surface_actions"] = _check_surface_actions(m["surface_actions"], line, probs)
-    if "tags" in m:
+    if "tags" in m and m["tags"] is not None:
         kw["tags"] = _check_tags(m["tags"], line, probs)
     if "replacement" in m:
         kw["replacement"] = _check_replacement(m["replacement"], line, probs)
     if "skip" in m:
         kw["skip"] = _check_skip(m["skip"], line, probs)
+    if "enabled" in m:
+        kw["enabled"] = _check_enabled(m["enabled"], line, probs)
     if "context" in m:
         kw["context"] = _check_context(m["context"], line, probs, d.context)
     kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")

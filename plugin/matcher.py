@@ -63,6 +63,8 @@ class Matcher:
         self._lexicons = tuple(lexicons)
         self.version = version or _version_of(entries)
         self.noise = noise or NoiseSet()
+        # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
+        entries = [e for e in entries if e.enabled]
         # entries with their own skip characters are also matched by a matcher of their own (see _entry_skips)
         self._skippers = _skip_matchers(entries, self._tables, self.noise, self.version)
         if self._skippers:

@@ -28,7 +28,9 @@ without dropping autocomplete suggestions.
 
 Category metadata (Chinese display name for notices, the label a ``label`` hit requires, the seed
 clause cited when the entry carries none) is :data:`CATEGORIES`; the rumour statuses' pins, labels
-and label actions are :data:`RUMOR_VERDICTS`.
+and label actions are :data:`RUMOR_VERDICTS`. What people read for every value of the table (actions,
+decisions, surfaces, matching techniques, rumour statuses, review rules; Chinese first, English) is
+:data:`DISPLAY_NAMES`, :func:`display_name` looks one up (categories come from :data:`CATEGORIES`).
 """
 
 from __future__ import annotations
@@ -45,11 +47,14 @@ __all__ = [
     "DEFAULT_CLAUSE",
     "DEFAULT_POLICY",
     "RUMOR_VERDICTS",
+    "DISPLAY_NAMES",
     "Category",
+    "DisplayName",
     "HitLabel",
     "Policy",
     "RumorVerdict",
     "SurfacePolicy",
+    "display_name",
 ]
 
 #: Seed clause cited for a category that has no entry in :data:`CATEGORIES`.
@@ -64,19 +69,80 @@ class Category:
     name: str  # Chinese display name, in notices (该搜索词涉及赌博内容)
     label: str  # the label a ``label``-action hit of this category requires
     clause: str = DEFAULT_CLAUSE  # seed clause cited when the entry carries none (plugin.review.clauses)
+    name_en: str = ""  # English display name (the editorial console's English view); the id when empty
 
 
 #: Lexicon categories (ids are stable: stored records refer to them).
 CATEGORIES: Mapping[str, Category] = MappingProxyType({c.id: c for c in (
-    Category("gambling", "赌博", "gambling", "000 三.1"),
-    Category("fraud", "诈骗", "fraud", "000 三.1"),
-    Category("blackmarket_ad", "黑产广告", "blackmarket_ad", "000 三.1"),
-    Category("spam_pattern", "引流广告", "spam_pattern", "000 三.1"),
-    Category("clickbait", "标题党", "标题党", "000 二.3"),
-    Category("persona", "违背公序良俗的人设炒作", "虚构", "000 二.4"),
-    Category("rumor_marker", "不实信息", "争议", "001 第6条"),
-    Category("account_name", "仿冒账号", "account_name", "001 第1条"),
+    Category("gambling", "赌博", "gambling", "000 三.1", "Gambling"),
+    Category("fraud", "诈骗", "fraud", "000 三.1", "Fraud"),
+    Category("blackmarket_ad", "黑产广告", "blackmarket_ad", "000 三.1", "Black-market ads"),
+    Category("spam_pattern", "引流广告", "spam_pattern", "000 三.1", "Traffic-diversion spam"),
+    Category("clickbait", "标题党", "标题党", "000 二.3", "Clickbait"),
+    Category("persona", "违背公序良俗的人设炒作", "虚构", "000 二.4", "Fabricated persona"),
+    Category("rumor_marker", "不实信息", "争议", "001 第6条", "Rumour marker"),
+    Category("account_name", "仿冒账号", "account_name", "001 第1条", "Impersonating account"),
 )})
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayName:
+    """What a person reads for one value of the table: Chinese first, English."""
+
+    zh: str
+    en: str
+
+
+def _names(**values: tuple[str, str]) -> Mapping[str, DisplayName]:
+    return MappingProxyType({k: DisplayName(*v) for k, v in values.items()})
+
+
+#: Display names by kind of value: ``action`` (lexicon actions), ``decision`` (every surface's decisions),
+#: ``surface``, ``technique`` (how a hit matched, ``plugin.matching.Technique``), ``rumor_status``,
+#: ``rule`` (review rules, ``plugin.review.rules``). Categories: :data:`CATEGORIES`.
+DISPLAY_NAMES: Mapping[str, Mapping[str, DisplayName]] = MappingProxyType({
+    "action": _names(block=("拦截", "block"), review=("送审", "review"), limit=("限流", "limit"),
+                     label=("加标签", "label"), allow=("放行", "allow")),
+    "decision": _names(allow=("放行", "allow"), review=("人工审核", "review"), block=("拦截", "block"),
+                       keep=("保留", "keep"), drop=("移除", "drop"), approve=("通过", "approve"),
+                       approve_with_labels=("加标签通过", "approve with labels"), limit=("限流", "limit"),
+                       reject=("拒绝上榜", "reject"), label=("加标签", "label")),
+    "surface": _names(content=("内容", "content"), query=("搜索词", "search query"),
+                      suggestion=("搜索联想词", "autocomplete suggestion"), search_hit=("搜索结果", "search result"),
+                      trending=("热搜榜单", "trending list")),
+    "technique": _names(exact=("原词", "exact"), normalized=("规范化（全半角、大小写）", "normalised"),
+                        traditional=("繁体", "traditional"), invisible=("隐藏字符", "invisible characters"),
+                        noise=("夹杂符号", "noise characters"), repeat=("叠字", "repeated characters"),
+                        variant=("变体词", "curated variant"), split=("拆字/拆分", "split"),
+                        shape=("形近字", "look-alike characters"), homophone=("谐音字", "homophone"),
+                        pinyin=("拼音", "pinyin"), initials=("拼音首字母", "pinyin initials"),
+                        pattern=("规则匹配", "pattern")),
+    "rumor_status": _names(false=("谣言", "false"), misleading=("失实", "misleading"), disputed=("争议", "disputed"),
+                           true=("属实", "true")),
+    "rule": _names(lexicon=("词库命中", "lexicon hit"), account_name=("账号名称", "account name"),
+                   account_name_lexicon=("账号名称命中词库", "account name in the lexicon"),
+                   new_or_renamed_account=("新注册或改名账号", "new or renamed account"),
+                   domain_certification=("专业领域资质", "domain certification"),
+                   violation_history=("历史违规", "violation history"), source_required=("未标注信息来源", "source missing"),
+                   ai_label=("AI生成标签", "AI-generated label"), fiction_label=("虚构内容标签", "fiction label"),
+                   old_news=("旧闻", "old news"), matrix_accounts=("矩阵账号", "matrix accounts"),
+                   rumor=("谣言", "rumour"), signal=("模型信号", "model signal"),
+                   engagement_spike=("流量异常", "engagement spike")),
+})
+
+
+def display_name(kind: str, value: str, lang: str = "zh") -> str:
+    """What a person reads for ``value`` of ``kind`` (``category`` or a key of :data:`DISPLAY_NAMES`) in
+    ``lang`` (``zh`` or ``en``); the value itself when the table does not name it."""
+    if kind == "category":
+        cat = CATEGORIES.get(value)
+        if cat is None:
+            return value
+        return cat.name if lang == "zh" else (cat.name_en or cat.id)
+    found = DISPLAY_NAMES.get(kind, {}).get(value)
+    if found is None:
+        return value
+    return found.zh if lang == "zh" else found.en
 
 
 @dataclass(frozen=True, slots=True)

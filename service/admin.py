@@ -21,7 +21,10 @@ from plugin.store import LexiconStore, TokenInfo
 from .auth import require_role
 from .editorial import get_store, live_matcher_for, reload_now
 from .errors import ServiceError, field_error, invalid, problem
-from .schemas import DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn
+from .explain import explain_text
+from .schemas import (
+    DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn, TestTextIn,
+)
 from .state import state_of
 
 __all__ = ["router"]
@@ -186,6 +189,13 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
     more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
     detail = "; ".join(f"{w}: {i['message']}" for w, i in zip(where[:5], blocking)) + more
     return problem(422, "import_refused", detail, **out)
+
+@router.post("/test")
+def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)) -> dict:
+    """Why a text gets what it gets (the console's "test a text" box): hits with technique, span, entry and
+    who last changed it; the decision on every surface and what decided it; rumour pins; model evidence."""
+    return explain_text(request.app, body.text)
+
 
 @router.get("/export")
 def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),

@@ -163,10 +163,26 @@ class ServiceConfig(BaseModel):
         default=2000, ge=1, description="in-memory ring of recent texts (queries, suggestions, titles) for previews")
     sample_flush_seconds: float = Field(
         default=5.0, description="how often the sample ring is handed to registered sample sinks")
+    display_timezone: str = Field(
+        default="Asia/Shanghai", description="time zone the editorial console shows times in (IANA name; "
+                                             "stored times stay UTC)")
+    console_language: Literal["zh", "en"] = Field(
+        default="zh", description="default language of the editorial console (each user can switch)")
     search: SearchSettings = SearchSettings()  # sections are frozen: one default instance each
     rumors: RumorSettings = RumorSettings()
     review: ReviewSettings = ReviewSettings()
     store: StoreConfig = StoreConfig()
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
+        return value
 
     @model_validator(mode="wrap")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import admin, editorial, headers, proxy, ui
+from . import admin, console, editorial, headers, proxy, ui
 from .config import ServiceConfig
 from .state import Extension, state_of
 
@@ -14,7 +14,8 @@ __all__ = ["Editorial", "SearchProxy", "default_extensions"]
 
 
 class Editorial:
-    """The lexicon admin API (``/v1/admin``), the editor page (``/admin/ui``), recent texts recorded
+    """The lexicon admin API (``/v1/admin``), the editorial console (``/admin/ui``: :mod:`service.ui`,
+    :mod:`service.console`), recent texts recorded
     for previews, and the hot reload of newly published lexicon versions."""
 
     name = "service.admin"
@@ -22,6 +23,7 @@ class Editorial:
     def install(self, app: FastAPI) -> None:
         app.include_router(admin.router)
         app.include_router(ui.router)
+        app.include_router(console.router)
         headers.install(app, pages=(ui.PREFIX,))
         state_of(app).samples.add_sink(lambda batch: editorial.record_samples(app, batch))
 

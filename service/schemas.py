@@ -34,6 +34,7 @@ __all__ = [
     "DbIntPath",
     "Candidate",
     "ChangeIn",
+    "TestTextIn",
     "ChangesetIn",
     "IdentityFromToken",
     "DroppedSuggestion",
@@ -243,6 +244,12 @@ class PublishIn(_Request):
                                                  "changesets/{id} or its preview); 409 when the draft moved since")
     note: Note | None = None
     force: bool = False
+
+
+class TestTextIn(_Request):
+    """A text to explain (``POST /v1/admin/test``)."""
+
+    text: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 class RollbackIn(_Request):

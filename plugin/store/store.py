@@ -234,27 +234,87 @@ class LexiconStore:
         """The entries of ``version`` (default: live), in term_id order."""
         return list(self.entry_map(version).values())
 
-    def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
-                       action: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        """Entries of a version whose term / id / note contains ``q`` (after folding), filtered and paged."""
-        from plugin.normalize import fold_text
-
+    def entry_changes(self, version: int | None = None) -> dict[str, dict[str, Any]]:
+        """term_id -> who last changed the entry as it is in ``version`` (default: live) and when: the
+        version that introduced its revision (``since_version``), that version's author, approver and time."""
         if version is None:
             version = self.live_version()
-        items = list(self.entry_map(version).values()) if version is not None else []
+            if version is None:
+                return {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT e.term_id, e.since_version, v.author, v.approver, v.created_at FROM lexicon_entries e "
+                "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.since_version <= ? "
+                "AND (e.until_version IS NULL OR e.until_version > ?)", (version, version)).fetchall()
+        return {r["term_id"]: {"since_version": r["since_version"], "author": r["author"], "approver": r["approver"],
+                               "changed_at": r["created_at"]} for r in rows}
+
+    def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
+                       action: str | None = None, limit: int = 100, offset: int = 0, tag: str | None = None,
+                       author: str | None = None, changed_from: str | None = None, changed_to: str | None = None,
+                       enabled: bool | None = None, matcher: Any = None,
+                       changeset: int | None = None) -> dict[str, Any]:
+        """Entries of a version whose term / id / note / variant contains ``q`` (after folding), or — with
+        ``matcher``, a compiled matcher of that version — that ``matcher`` finds in ``q`` (so ``bjl``
+        finds 百家乐 through its pinyin), filtered and paged. ``author``: who last changed the entry
+        (author or approver of the version that introduced it, case-insensitive); ``changed_from`` /
+        ``changed_to``: ISO dates (inclusive) of that version; ``tag``: one of the entry's tags; ``enabled``:
+        only enabled / disabled entries. Each returned entry carries ``changed`` (:meth:`entry_changes`)
+        and, when the matcher found it, ``matched`` (the technique). ``changeset``: search the entries the
+        lexicon would have once that draft is published (``version`` is then its base; an entry the draft
+        changes was last changed by the draft's editor, ``since_version`` None); ``matcher`` then compiles
+        those entries."""
+        from plugin.normalize import fold_text
+
+        if changeset is not None:
+            draft_row, drafted, _ = self._snapshot(changeset)
+            version = int(draft_row["base_version"])
+            draft = self._draft_map(draft_row, drafted)
+            items = [draft[t] for t in sorted(draft)]
+            changes = self.entry_changes(version)
+            for drafted_change in drafted:
+                changes[drafted_change.term_id] = {"since_version": None, "author": drafted_change.editor,
+                                                   "approver": None, "changed_at": draft_row["updated_at"],
+                                                   "changeset": changeset}
+        else:
+            if version is None:
+                version = self.live_version()
+            items = list(self.entry_map(version).values()) if version is not None else []
+            changes = self.entry_changes(version) if version is not None else {}
         fq = fold_text(q.strip()) if q else ""
+        via: dict[str, str] = {}
+        if q.strip() and matcher is not None:
+            for hit in matcher.scan(q.strip()):
+                via.setdefault(hit.term_id, hit.technique)
+        who = author.strip().casefold() if author else ""
         out = []
         for e in items:
             if category and e.category != category:
                 continue
             if action and e.action != action:
                 continue
-            if fq and fq not in fold_text(e.term) and fq not in e.term_id and fq not in fold_text(e.note):
-                if not any(fq in fold_text(v.text) for v in e.variants):
-                    continue
+            if tag and tag not in e.tags:
+                continue
+            if enabled is not None and e.enabled is not enabled:
+                continue
+            last = changes.get(e.term_id, {})
+            if who and who not in (str(last.get("author", "")).casefold(), str(last.get("approver") or "").casefold()):
+                continue
+            day = str(last.get("changed_at", ""))[:10]
+            if (changed_from and day < changed_from) or (changed_to and day > changed_to):
+                continue
+            if fq and e.term_id not in via and fq not in fold_text(e.term) and fq not in e.term_id \
+                    and fq not in fold_text(e.note) and not any(fq in fold_text(v.text) for v in e.variants):
+                continue
             out.append(e)
-        return {"version": version, "total": len(out),
-                "entries": [{"term_id": e.term_id, **e.to_dict()} for e in out[offset:offset + limit]]}
+        out.sort(key=lambda e: (e.term_id not in via, e.term_id))  # what the matcher found first
+        page = []
+        for e in out[offset:offset + limit]:
+            shown: dict[str, Any] = {"term_id": e.term_id, **e.to_dict(), "changed": changes.get(e.term_id)}
+            if e.term_id in via:
+                shown["matched"] = via[e.term_id]
+            page.append(shown)
+        return {"version": version, "changeset": changeset, "total": len(out), "entries": page}
 
     def categories(self, version: int | None = None) -> set[str]:
         """Categories a draft may use: the version's, the bundled lexicons' and configured extras."""
@@ -590,8 +650,9 @@ class LexiconStore:
         return out
 
     def preview(self, cs_id: int, *, base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None,
-                today: dt.date | None = None) -> PreviewReport:
-        """Decision diff of the draft against its base version on the preview corpus.
+                today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> PreviewReport:
+        """Decision diff of the draft against its base version on the preview corpus (``corpus``: another
+        one, e.g. an uploaded file; ``progress(done, total)``: see :func:`~plugin.store.preview.run_preview`).
 
         The report names the revision it previewed (``revision``): publishing names it back, so what
         goes live is exactly what was previewed.
@@ -604,7 +665,7 @@ class LexiconStore:
         draft = self.matcher_factory([entries[t] for t in sorted(entries)], f"draft#{cs_id}")
         rep = run_preview(base_matcher, draft, corpus if corpus is not None else self.preview_corpus(),
                           base_version=base, today=today, max_examples=self.config.preview_examples,
-                          max_new_block_share=self.config.max_new_block_share)
+                          max_new_block_share=self.config.max_new_block_share, progress=progress)
         rep.changeset_id, rep.revision = cs_id, int(row["revision"])
         return rep
 
