@@ -21,6 +21,7 @@ from plugin.store import LexiconStore, TokenInfo
 from .auth import require_role
 from .editorial import get_store, live_matcher_for, reload_now
 from .errors import ServiceError, field_error, invalid, problem
+from .logs import log_event
 from .schemas import DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn
 from .state import state_of
 
@@ -151,6 +152,9 @@ def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconS
     number = store.publish(cs_id, approver=who.name, expected_revision=body.expected_revision, note=body.note,
                            force=body.force, base_matcher=live_matcher_for(request.app, base))
     reload_now(request.app)
+    state_of(request.app).metrics.publishes.inc()
+    log_event("publish", "lexicon version %s published from change-set %s by %s", number, cs_id, who.name,
+              lexicon_version=str(number), changeset=cs_id, approver=who.name)
     return store.version_info(number)
 
 
