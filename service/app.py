@@ -31,6 +31,7 @@ from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.store import LexiconStore
 
+from .apidocs import install_docs
 from .auth import require_role
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
@@ -127,9 +128,12 @@ def create_app(
         version=_version(),
         description="Guardrail for search queries, search suggestions and trending-list (热搜) candidates.",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,  # served with local assets by install_docs
     )
     app.state.guard = guard
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_security_headers(app)  # also on 413s and errors
