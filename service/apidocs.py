@@ -24,12 +24,16 @@ from fastapi.staticfiles import StaticFiles
 
 from .admin_schemas import ADMIN_RESPONSES
 
-__all__ = ["ASSETS", "ASSETS_URL", "EXAMPLES", "SECURITY_SCHEME", "install_docs", "takes_token"]
+__all__ = ["ASSETS", "ASSETS_URL", "DOCS_CSP", "EXAMPLES", "SECURITY_SCHEME", "install_docs", "takes_token"]
 
 #: Where the Swagger UI / ReDoc files come from, and where the app serves them.
 ASSETS = Path(__import__("fastapi_offline").__file__).parent / "static"
 ASSETS_URL = "/docs/assets"
 SECURITY_SCHEME = "bearerAuth"
+#: The docs pages load nothing from another origin (ReDoc's sidebar would fetch its logo from its vendor's CDN).
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
 
 _HIT = {"term": "赌场", "category": "gambling", "action": "review", "start": 2, "end": 4, "surface": "赌场",
         "technique": "exact"}
@@ -134,6 +138,11 @@ def _complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _with_csp(page: HTMLResponse, csp: str) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = csp
+    return page
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve ``/docs``, ``/docs/oauth2-redirect`` and ``/redoc`` with local assets under :data:`ASSETS_URL`,
     and complete the app's OpenAPI document (call after :func:`service.errors.install_error_handlers`, whose
@@ -144,13 +153,14 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        return _with_csp(get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}", title=f"{title} — API",
             oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
             swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True})
+            swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        ), DOCS_CSP)
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
@@ -159,9 +169,10 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_redoc_html(openapi_url=f"{root}{app.openapi_url}", title=f"{title} — API reference",
-                              redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-                              redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png", with_google_fonts=False)
+        return _with_csp(get_redoc_html(openapi_url=f"{root}{app.openapi_url}", title=f"{title} — API reference",
+                                        redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+                                        redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png", with_google_fonts=False),
+                         DOCS_CSP)
 
     base: Callable[[], dict[str, Any]] = app.openapi
     done: dict[str, Any] = {}
