@@ -1,17 +1,18 @@
 """`qinglang rumors` commands: import / export rumours and match queries against them.
 
-``match`` keeps the CLI contract exactly: JSONL ``{"id", "text"}`` on stdin → per line
-``{"id", "pins": [...], "labels": [...]}`` on stdout, pins best first (empty when none).
+``match`` follows the JSONL contract of :mod:`plugin.cli.jsonl`: ``{"id", "text"}`` lines on stdin or from a
+file → per line ``{"id", "pins": [...], "labels": [...]}`` on stdout, pins best first (empty when none).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
+
+from .jsonl import JsonlLine, jsonl_options, run_jsonl
 
 if TYPE_CHECKING:
     from plugin.rumors import RumorStore
@@ -123,42 +124,28 @@ def export_cmd(db: str, out: str) -> None:
 
 
 @rumors.command(name="match")
+@jsonl_options
 @_existing_db_option
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Most pins per text.")
-def match_cmd(db: str, limit: int) -> None:
-    """Match JSONL {"id", "text"} lines on stdin; write {"id", "pins", "labels"} per line.
+def match_cmd(input_path: str, keep_fields: bool, keep_going: bool, progress: bool | None, db: str,
+              limit: int) -> None:
+    """Match JSONL {"id", "text"} lines from INPUT (default stdin); write {"id", "pins", "labels"} per line.
 
-    A bad input line gets {"id", "error", "pins": [], "labels": []} and the exit code is 1.
+    The same contract as `qinglang check`: other input fields are ignored (copied with --keep-fields); a
+    malformed line gets {"id", "error", "pins": [], "labels": []}, processing continues and the exit code is
+    1 at the end (0 with --keep-going); progress on stderr for a file.
     """
     from plugin.rumors import RumorIndex
 
-    from plugin.rumors.importer import BOM
-
     store = _open_store(db)
-    index = RumorIndex.from_store(store)
-    stdin = sys.stdin
-    bad = 0
-    for lineno, line in enumerate(stdin, 1):
-        if lineno == 1 and line.startswith(BOM):
-            line = line[len(BOM):]
-        if not line.strip():
-            continue
-        rid = None
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("expected a JSON object")
-            rid = row.get("id")
-            text = row.get("text")
-            if not isinstance(text, str):
-                raise ValueError("missing or non-string 'text'")
-            result = index.match(text, limit=limit).to_dict()
-            out = {"id": rid, "pins": result["pins"], "labels": result["labels"]}
-        except ValueError as exc:  # JSONDecodeError is a ValueError; InputError too
-            bad += 1
-            out = {"id": rid, "error": f"line {lineno}: {exc}", "pins": [], "labels": []}
-        click.echo(json.dumps(out, ensure_ascii=False))
-    store.close()
-    if bad:
-        click.echo(f"{bad} bad input line(s)", err=True)
-        sys.exit(1)
+    try:
+        index = RumorIndex.from_store(store)
+
+        def handle(line: JsonlLine) -> dict[str, Any]:
+            result = index.match(line.text or "", limit=limit).to_dict()  # InputError is a ValueError
+            return {"pins": result["pins"], "labels": result["labels"]}
+
+        run_jsonl(input_path, handle, error_fields={"pins": [], "labels": []}, keep_fields=keep_fields,
+                  keep_going=keep_going, progress=progress)
+    finally:
+        store.close()
