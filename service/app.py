@@ -172,6 +172,9 @@ def _startup_warnings(guard: GuardState, db_was_new: bool) -> list[str]:
     if db_was_new:
         out.append(f"database {path!r} did not exist or was empty: created a new one (bundled lexicons, no rumours, "
                    f"no review history); check --db / QINGLANG_DB_PATH if that is not intended")
+    elif _holds_nothing(guard):
+        out.append(f"database {path!r} holds no published lexicon version, no rumours and no review history "
+                   f"(serving the bundled lexicons); check --db / QINGLANG_DB_PATH if that is not intended")
     if guard.rumors is not None:
         try:
             size = len(guard.rumors)
@@ -181,6 +184,22 @@ def _startup_warnings(guard: GuardState, db_was_new: bool) -> list[str]:
             out.append(f"the rumour index is empty (no rumours in {path!r}): no refutation pins until "
                        f"`qinglang rumors import FILE --db {path}`")
     return out
+
+
+def _holds_nothing(guard: GuardState) -> bool:
+    """Whether the database has nothing a deployment puts there: no lexicon version beyond the bundled seed,
+    no rumours, no review items (what a mistyped path shows on its second start, or in a second worker)."""
+    try:
+        versions = guard.lexicon_store.versions(2, 0)
+        if len(versions) > 1 or (versions and versions[0].get("kind") != "seed"):
+            return False
+        if guard.reviews.count("all"):
+            return False
+        if guard.rumors is not None and len(guard.rumors):
+            return False
+    except Exception:  # a lookup without a size, a store that cannot say: not worth a warning
+        return False
+    return True
 
 
 def _oldest_pending_age(guard: GuardState) -> float:

@@ -57,11 +57,12 @@ def serve(host: str | None, port: int | None, db_path: str | None, upstream_url:
                                         log_format=log_format)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    from .logs import configure_logging
+    from .logs import configure_logging, log_event
 
     configure_logging(config.log_format, config.log_level)
-    click.echo(f"qinglang-guard on http://{config.host}:{config.port} (db {config.db_path}, "
-               f"{config.workers} worker{'s' if config.workers > 1 else ''}); docs at /docs", err=True)
+    log_event("startup", "qinglang-guard on http://%s:%s (db %s, %d worker%s); docs at /docs", config.host,
+              config.port, config.db_path, config.workers, "s" if config.workers > 1 else "",
+              db_path=config.db_path, workers=config.workers)
     if config.workers == 1:
         from .app import create_app
 

@@ -152,6 +152,15 @@ def test_startup_warns_about_a_new_database_and_an_empty_rumour_index(tmp_path, 
         ready = c.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "warning" and len(ready.json()["warnings"]) == 2
 
-    logs.lines.clear()  # the same database again: no longer new; no rumour index configured: no rumour warning
+    logs.lines.clear()  # the same database again: no longer new, but still empty
+    create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher, rumors=None)
+    again = [w["msg"] for w in logs.of("qinglang.events") if w["event"] == "startup_warning"]
+    assert len(again) == 1 and "holds no published lexicon version" in again[0]
+
+    from tests.candidates import candidate
+
+    with TestClient(app) as c:  # once it holds review history, nothing to warn about (no rumour index configured)
+        assert c.post("/v1/trending/review", json={"candidates": [candidate()]}).status_code == 200
+    logs.lines.clear()
     create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher, rumors=None)
     assert not [w for w in logs.of("qinglang.events") if w["event"] == "startup_warning"]
