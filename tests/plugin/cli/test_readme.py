@@ -123,3 +123,28 @@ def test_the_matcher_evaluation_table_matches_the_saved_report() -> None:
     assert all(t["recall"] == 1.0 for t in evasion.values()) and "recall 100 % for every technique" in section
     nm = report["near_misses"]
     assert f"{nm['false_flags']} of {nm['n']} get a block/review hit" in section
+
+
+def _results(name: str) -> dict:
+    return json.loads((ROOT / "bench" / "results" / name).read_text(encoding="utf-8"))
+
+
+def test_the_rumour_reload_figures_match_the_saved_runs() -> None:
+    """The figures README quotes from bench/results/*.json are the ones those runs wrote."""
+    ev = _results("rumors_eval.json")
+    test = ev["at_default"]["test"]
+    assert (f"Test split: hit@1 {test['hit@1']:.3f} ({test['hit@1_or_duplicate_claim']:.3f} counting near-duplicate "
+            f"claims), recall@3 {test['recall@3']:.3f}, benign queries pinned {test['false_pin_rate'] * 100:.0f} %") \
+        in README
+    hot = ev["hot_search"]
+    assert f"{hot['pinned']} of {hot['titles']:,} pinned ({hot['pin_rate'] * 100:.3f} %" in README
+    rumors = _results("rumors.json")
+    shared, synthetic = rumors["shared"], rumors["synthetic"]
+    assert (f"{shared['rumors']:,}\nshared rumours p50 {shared['match']['p50_ms']:.2f} ms / p99 "
+            f"{shared['match']['p99_ms']:.2f} ms") in README
+    assert f"p50 {synthetic['match']['p50_ms']:.2f} ms / p99 {synthetic['match']['p99_ms']:.2f} ms" in README
+    reload = _results("reload.json")
+    assert (f"{reload['requests']:,} requests while {len(reload['versions_published'])} versions were published, "
+            f"{reload['failed_requests']} failed") in README
+    assert f"p50 {reload['latency_ms']['p50']:.1f} ms, p99 {reload['latency_ms']['p99']:.0f} ms" in README
+    assert f"new versions live in ≤ {reload['reload_lag_s']['max']:.2f} s" in README
