@@ -93,11 +93,6 @@ def takes_token(dependant: Dependant) -> bool:
     return False
 
 
-def _media(operation: dict[str, Any], where: str) -> dict[str, Any] | None:
-    content = operation.get(where, {}).get("content", {}) if where == "requestBody" else None
-    return content.get("application/json") if content is not None else None
-
-
 def _complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with the security scheme, the examples and the admin answers added."""
     components = schema.setdefault("components", {})
@@ -120,7 +115,7 @@ def _complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
             if key in secured:
                 operation["security"] = [{SECURITY_SCHEME: []}]
             example = EXAMPLES.get(key, {})
-            body = _media(operation, "requestBody")
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and "request" in example:
                 body["example"] = example["request"]
             ok = next((operation["responses"][c] for c in ("200", "201") if c in operation.get("responses", {})),
