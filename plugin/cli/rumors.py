@@ -125,18 +125,43 @@ def export_cmd(db: str, out: str) -> None:
 
 @rumors.command(name="match")
 @jsonl_options
-@_existing_db_option
+@click.option("--db", "db", default=None, type=click.Path(dir_okay=False, exists=True),
+              help=f"Existing SQLite database file (the one `rumors import` wrote) [default: {DEFAULT_DB}].")
+@click.option("--service", "service", default=None, metavar="URL",
+              help="Ask a running guard service (the pins and rumour labels of its POST /v1/query/check; its "
+                   "own limit of pins) instead of a local index.")
+@click.option("--token", "token", default=None, metavar="SECRET",
+              help="API token for --service when it protects its checks (default: QINGLANG_TOKEN).")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Most pins per text.")
-def match_cmd(input_path: str, keep_fields: bool, keep_going: bool, progress: bool | None, db: str,
-              limit: int) -> None:
+def match_cmd(input_path: str, keep_fields: bool, keep_going: bool, progress: bool | None, db: str | None,
+              service: str | None, token: str | None, limit: int) -> None:
     """Match JSONL {"id", "text"} lines from INPUT (default stdin); write {"id", "pins", "labels"} per line.
 
     The same contract as `qinglang check`: other input fields are ignored (copied with --keep-fields); a
     malformed line gets {"id", "error", "pins": [], "labels": []}, processing continues and the exit code is
-    1 at the end (0 with --keep-going); progress on stderr for a file.
+    1 at the end (0 with --keep-going); progress on stderr for a file. With --service the pins and rumour
+    labels come from a running service's query check.
     """
     from plugin.rumors import RumorIndex
 
+    if service is not None:
+        if db is not None:
+            raise click.UsageError("--service answers from the service's own rumour index: leave out --db")
+        from .source import service_source
+
+        ask = service_source(service, token)
+
+        def remote(line: JsonlLine) -> dict[str, Any]:
+            v = ask(line.text or "")
+            return {"pins": list(v.pins[:limit]), "labels": list(v.rumor_labels)}
+
+        run_jsonl(input_path, remote, error_fields={"pins": [], "labels": []}, keep_fields=keep_fields,
+                  keep_going=keep_going, progress=progress)
+        return
+    if db is None:
+        if not Path(DEFAULT_DB).exists():
+            raise click.UsageError(f"Invalid value for '--db': File '{DEFAULT_DB}' does not exist.")
+        db = DEFAULT_DB
     store = _open_store(db)
     try:
         index = RumorIndex.from_store(store)

@@ -19,18 +19,21 @@ from ..errors import LexiconError
 from ..matcher import Matcher
 from .settings import cli_settings
 
-__all__ = ["Verdict", "build_matcher", "source_options", "verdict_source"]
+__all__ = ["Verdict", "build_matcher", "service_source", "source_options", "verdict_source"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a source says about one text: the lexicon action, its hits (as dictionaries) and the version."""
+    """What a source says about one text: the lexicon action, its hits (as dictionaries) and the version; from a
+    service also the rumour pins and rumour labels of its query check."""
 
     action: str
     hits: list[dict[str, Any]]
     lexicon_version: str
+    pins: tuple[dict[str, Any], ...] = ()
+    rumor_labels: tuple[dict[str, Any], ...] = ()
 
 
 def build_matcher(lexicons: tuple[str, ...], no_bundled: bool, db: str | None = None) -> Matcher:
@@ -104,7 +107,9 @@ class _ServiceSource:
         if r.status_code != 200:
             raise click.ClickException(f"{self.url}: {r.status_code} {_detail(r)}")
         body = r.json()
-        return Verdict(str(body["lexicon_action"]), list(body["hits"]), str(body.get("lexicon_version", "")))
+        return Verdict(str(body["lexicon_action"]), list(body["hits"]), str(body.get("lexicon_version", "")),
+                       tuple(body.get("pins") or ()),
+                       tuple(lab for lab in body.get("labels") or () if isinstance(lab, dict) and "rumor_id" in lab))
 
 
 def _detail(response: Any) -> str:
@@ -112,6 +117,12 @@ def _detail(response: Any) -> str:
         return str(response.json().get("detail", ""))
     except Exception:
         return str(response.text)[:200]
+
+
+def service_source(url: str, token: str | None) -> Callable[[str], Verdict]:
+    """Verdicts (with rumour pins and labels) from the service at ``url`` (token: ``token``, else the
+    ``qinglang`` program's ``QINGLANG_TOKEN``)."""
+    return _ServiceSource(url, token if token is not None else cli_settings().token)
 
 
 def verdict_source(lexicons: tuple[str, ...], no_bundled: bool, scope: str, db: str | None,
@@ -124,7 +135,7 @@ def verdict_source(lexicons: tuple[str, ...], no_bundled: bool, scope: str, db: 
                                    "--lexicon and --no-bundled")
         if scope != "content":
             raise click.UsageError("--scope account_name needs a local matcher (leave out --service)")
-        return _ServiceSource(service, token if token is not None else cli_settings().token)
+        return service_source(service, token)
     from ..guard import Guard
     from ..models import Surface
 

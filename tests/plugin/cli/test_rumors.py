@@ -119,3 +119,24 @@ def test_match_follows_the_jsonl_contract(tmp_path) -> None:
     res = runner.invoke(cli, ["rumors", "match", str(path), "--db", str(db), "--keep-fields", "--keep-going"])
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert res.exit_code == 0 and rows[0]["user"] == "u1" and rows[2]["source"] == "app" and rows[2]["pins"] == []
+
+
+def test_match_can_ask_a_running_service(tmp_path, service_matcher) -> None:
+    from service.app import create_app
+    from service.config import ServiceConfig
+    from tests.service.server import serve
+
+    runner = CliRunner()
+    db = tmp_path / "q.db"
+    _import(runner, db)
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": 1, "text": "喝热水能杀死病毒吗"}, {"id": 2, "text": "热水器哪个牌子好"}, {"id": 3}]) + "\n"
+    local = runner.invoke(cli, ["rumors", "match", "--db", str(db)], input=stdin)
+    with serve(create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher)) as base:
+        remote = runner.invoke(cli, ["rumors", "match", "--service", base], input=stdin)
+    assert local.exit_code == remote.exit_code == 1
+    a, b = ([json.loads(x) for x in r.stdout.splitlines()] for r in (local, remote))
+    assert [p["rumor_id"] for p in a[0]["pins"]] == [p["rumor_id"] for p in b[0]["pins"]] and b[0]["pins"]
+    assert set(b[0]["pins"][0]) == {"rumor_id", "score", "claim", "refutation"}
+    assert b[1] == a[1] == {"id": 2, "pins": [], "labels": []} and "error" in b[2]
+    assert runner.invoke(cli, ["rumors", "match", "--service", base, "--db", str(db)], input="").exit_code == 2
