@@ -22,6 +22,7 @@ from .auth import require_role
 from .editorial import get_store, live_matcher_for, reload_now
 from .errors import ServiceError, field_error, invalid, problem
 from .explain import explain_text
+from .logs import log_event
 from .schemas import (
     DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn, TestTextIn,
 )
@@ -154,6 +155,11 @@ def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconS
     number = store.publish(cs_id, approver=who.name, expected_revision=body.expected_revision, note=body.note,
                            force=body.force, base_matcher=live_matcher_for(request.app, base))
     reload_now(request.app)
+    metrics = getattr(state_of(request.app), "metrics", None)  # stand-in states (benches, tests) may have none
+    if metrics is not None:
+        metrics.publishes.inc()
+    log_event("publish", "lexicon version %s published from change-set %s by %s", number, cs_id, who.name,
+              lexicon_version=str(number), changeset=cs_id, approver=who.name)
     return store.version_info(number)
 
 

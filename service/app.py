@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import Depends, FastAPI
@@ -30,11 +31,13 @@ from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.store import LexiconStore
 
+from .apidocs import install_docs
 from .auth import require_role
 from .config import ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
+from .logs import AccessLogMiddleware, configure_logging, log_event
 from .metrics import GuardMetrics, MetricsMiddleware
 from .routes import checks, mask as mask_routes, reviews as review_routes, system, trending
 from .sampling import SampleRing
@@ -88,6 +91,7 @@ def create_app(
     (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
     ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
+    db_was_new = _is_new_database(config.db_path)
     noise = NoiseSet(config.noise_skip, config.noise_keep)  # the deployment's noise set
     lexicon_store = LexiconStore(config.db_path, config.store, matcher_factory=_noise_factory(noise) if noise else None)
     live = (LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None
@@ -104,7 +108,13 @@ def create_app(
     for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
         engine.remember([cand], seen_at, [item_id])
 
-    metrics = GuardMetrics()
+    metrics = GuardMetrics(version=_version())
+
+    def swapped(_matcher: Any, version: str) -> None:
+        metrics.reloads.inc()
+        log_event("reload", "lexicon version %s live", version, lexicon_version=str(version))
+
+    live.on_swap(swapped)
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
                             suggestion_rumor_check=config.suggestion_rumor_check)
     guard = GuardState(
@@ -115,19 +125,28 @@ def create_app(
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
+    metrics.probes["review_queue_oldest_age_seconds"] = lambda: _oldest_pending_age(guard)
     metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None
+
+    guard.startup_warnings.extend(_startup_warnings(guard, db_was_new))
+    for warning in guard.startup_warnings:
+        log_event("startup_warning", "%s", warning, level=logging.WARNING, db_path=config.db_path)
 
     app = FastAPI(
         title="qinglang-guard",
         version=_version(),
         description="Guardrail for search queries, search suggestions and trending-list (热搜) candidates.",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,  # served with local assets by install_docs
     )
     app.state.guard = guard
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    install_security_headers(app)  # outermost: also on 413s and errors
+    install_security_headers(app)  # also on 413s and errors
+    app.add_middleware(AccessLogMiddleware)  # outermost: every request logged, its id on every response
 
     # The review queue and audit trail need a reader token unless ``protect_reviews`` is off (deciding
     # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the check routes.
@@ -143,6 +162,67 @@ def create_app(
         extension.install(app)
         guard.extensions.append(extension)
     return app
+
+
+def _is_new_database(path: str) -> bool:
+    """Whether ``path`` names no database yet (missing or empty file); SQLite's ``:memory:`` never counts."""
+    if path == ":memory:" or path.startswith("file:"):
+        return False
+    try:
+        return os.path.getsize(path) == 0
+    except OSError:
+        return True
+
+
+def _startup_warnings(guard: GuardState, db_was_new: bool) -> list[str]:
+    """What an operator should hear about at start-up: a database that did not exist (a mistyped ``--db``
+    serves the bundled lexicons and no rumours), and an empty rumour index."""
+    out = []
+    path = guard.config.db_path
+    if db_was_new:
+        out.append(f"database {path!r} did not exist or was empty: created a new one (bundled lexicons, no rumours, "
+                   f"no review history); check --db / QINGLANG_DB_PATH if that is not intended")
+    elif _holds_nothing(guard):
+        out.append(f"database {path!r} holds no published lexicon version, no rumours and no review history "
+                   f"(serving the bundled lexicons); check --db / QINGLANG_DB_PATH if that is not intended")
+    if guard.rumors is not None:
+        try:
+            size = len(guard.rumors)
+        except TypeError:  # a lookup without a size (a search-engine backend)
+            size = None
+        if size == 0:
+            out.append(f"the rumour index is empty (no rumours in {path!r}): no refutation pins until "
+                       f"`qinglang rumors import FILE --db {path}`")
+    return out
+
+
+def _holds_nothing(guard: GuardState) -> bool:
+    """Whether the database has nothing a deployment puts there: no lexicon version beyond the bundled seed,
+    no rumours, no review items (what a mistyped path shows on its second start, or in a second worker)."""
+    try:
+        versions = guard.lexicon_store.versions(2, 0)
+        if len(versions) > 1 or (versions and versions[0].get("kind") != "seed"):
+            return False
+        if guard.reviews.count("all"):
+            return False
+        if guard.rumors is not None and len(guard.rumors):
+            return False
+    except Exception:  # a lookup without a size, a store that cannot say: not worth a warning
+        return False
+    return True
+
+
+def _oldest_pending_age(guard: GuardState) -> float:
+    """Seconds since the oldest pending review item was queued (0 when the queue is empty)."""
+    items = guard.reviews.list_items("pending", limit=1)
+    if not items:
+        return 0.0
+    item = items[0]
+    queued = (item.get("requeued") or {}).get("at") or item["created_at"]
+    at = dt.datetime.fromisoformat(str(queued))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (dt.datetime.now(dt.timezone.utc) - at).total_seconds())
 
 
 def _version() -> str:
@@ -191,6 +271,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory service.app:app_from_env`` (config from ``QINGLANG_*``)."""
-    logging.basicConfig(level=logging.INFO)
-    return create_app(ServiceConfig.from_env())
+    """Factory for ``uvicorn --factory service.app:app_from_env`` (config from ``QINGLANG_*``; logging as
+    its ``log_format`` / ``log_level`` say)."""
+    config = ServiceConfig.from_env()
+    configure_logging(config.log_format, config.log_level)
+    return create_app(config)

@@ -69,4 +69,5 @@ def require_role(role: str, *, cookie: bool = False) -> Callable[[Request], Toke
         return authenticate(request, role, cookie=cookie)
 
     dependency.__name__ = f"require_{role}"
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by service.apidocs (security scheme)
     return dependency

@@ -52,6 +52,7 @@ SETTING_NAMES: dict[str, str] = {
 
 Action = Literal["label", "limit", "review", "block"]
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+LogFormat = Literal["auto", "json", "text"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -118,7 +119,14 @@ class ServiceConfig(BaseModel):
     workers: int = Field(
         default=1, ge=1, description="uvicorn worker processes for `qinglang serve` (each holds its own matcher)")
     log_level: LogLevel = Field(
-        default="info", description="uvicorn log level")
+        default="info", description="log level of the service and uvicorn")
+    log_format: LogFormat = Field(
+        default="auto", description="log lines: json (one JSON object per line), text, or auto (text when stderr "
+                                    "is a terminal, else json)")
+    log_texts: bool = Field(
+        default=False, description="write the user's text (query, suggestion prefix, title; at most 200 "
+                                   "characters) into decision log lines; off: surface, action, categories and "
+                                   "lexicon version only")
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="largest request body accepted; larger bodies get 413")
     max_query_chars: int = Field(
@@ -153,6 +161,8 @@ class ServiceConfig(BaseModel):
                                           "(query/suggestion paths; 0: off)")
     protect_checks: bool = Field(
         default=False, description="require an API token (reader) on the check endpoints")
+    protect_metrics: bool = Field(
+        default=False, description="require an API token (reader) on GET /metrics")
     protect_reviews: bool = Field(
         default=True, description="the review queue and audit trail need an API token: reader to read, reviewer "
                                   "to decide (false: open to anyone who reaches the port; decisions without a token "

@@ -9,6 +9,7 @@ admin API and page, the search proxy).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from plugin.store import LexiconStore, TokenStore
 from plugin.store.reload import VersionPoller
 
 from .config import ServiceConfig
+from .logs import log_event
 from .metrics import GuardMetrics
 from .sampling import SampleRing
 
@@ -75,6 +77,9 @@ class GuardState:
     lexicon_poller: VersionPoller | None = None
     #: Worker threads of the check routes (made on first use: ``service.routes.deps.run_check``).
     check_limiter: anyio.CapacityLimiter | None = None
+    #: What looked wrong at start-up (a new or empty database, an empty rumour index): logged as warnings
+    #: and shown by ``/readyz``.
+    startup_warnings: list[str] = field(default_factory=list)
 
     @property
     def db_path(self) -> str:
@@ -85,8 +90,18 @@ class GuardState:
         return str(self.live.version)
 
     def refresh_rumors(self) -> None:
-        """Reload the rumour index from the database (after ``qinglang rumors import``)."""
-        self.checks.refresh_rumors()
+        """Reload the rumour index from the database (after ``qinglang rumors import``); counted in
+        ``qinglang_rumor_refreshes_total{outcome}`` and logged when the index changed or the reload failed."""
+        try:
+            changed = self.checks.refresh_rumors()
+        except Exception:
+            self.metrics.rumor_refreshes.labels("failed").inc()
+            log_event("rumor_refresh_failed", "rumour index refresh failed", level=logging.ERROR, exc_info=True)
+            raise
+        self.metrics.rumor_refreshes.labels("changed" if changed else "unchanged").inc()
+        if changed:
+            size = len(self.rumors) if self.rumors is not None else 0
+            log_event("rumor_refresh", "rumour index reloaded: %d rumours", size, rumors=size)
 
 
 def state_of(app: FastAPI) -> GuardState:

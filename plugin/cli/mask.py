@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
@@ -11,10 +10,17 @@ import click
 from ..errors import InputError, LexiconError
 from ..matcher import Matcher
 from ..matching.noise import NoiseSet
-from .check import lexicon_options, parse_line, stdin_text
+from .check import lexicon_options
+from .jsonl import JsonlLine, run_jsonl
+from .source import build_matcher
 
 
-def _matcher(lexicons: tuple[str, ...], no_bundled: bool, skip: str, keep: str) -> Matcher:
+def _matcher(lexicons: tuple[str, ...], no_bundled: bool, skip: str, keep: str, db: str | None) -> Matcher:
+    if db is not None:
+        if skip or keep:
+            raise click.UsageError("--db uses the store's published version with the store's noise set: give "
+                                   "--skip / --keep without --db")
+        return build_matcher(lexicons, no_bundled, db)
     if no_bundled and not lexicons:
         raise click.UsageError("--no-bundled needs at least one --lexicon PATH")
     try:
@@ -38,32 +44,31 @@ def _matcher(lexicons: tuple[str, ...], no_bundled: bool, skip: str, keep: str) 
 @click.option("--skip", default="", help="Extra characters skipped between a term's characters (deployment noise set).")
 @click.option("--keep", default="", help="Characters never skipped: they end a term like a sentence end.")
 @click.option("--json", "as_json", is_flag=True, help="Print the masked text with its spans as JSON.")
+@click.option("--keep-fields", is_flag=True, help="JSONL: copy the input line's other fields into its output line.")
+@click.option("--keep-going", is_flag=True, help="JSONL: exit 0 even when some lines were malformed.")
+@click.option("--db", "db", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="Use the lexicon version published in this store instead of the bundled lexicons.")
 @lexicon_options[0]
 @lexicon_options[1]
 @lexicon_options[2]
 def mask(text: str | None, replacement: str, actions: tuple[str, ...], skip: str, keep: str, as_json: bool,
-         lexicons: tuple[str, ...], no_bundled: bool, scope: str) -> None:
-    """Mask the hits in TEXT; without TEXT, mask JSONL lines {"id": ..., "text": ...} from stdin
-    (one JSONL line {"id", "text", "spans"} per input line; a bad line gives {"id", "error"})."""
-    matcher = _matcher(lexicons, no_bundled, skip, keep)
+         keep_fields: bool, keep_going: bool, db: str | None, lexicons: tuple[str, ...], no_bundled: bool,
+         scope: str) -> None:
+    """Mask the hits in TEXT; without TEXT, mask JSONL lines {"id": ..., "text": ...} from stdin, on the JSONL
+    contract of `qinglang check` (one line {"id", "text", "spans"} per input line; a malformed line gives
+    {"id", "error"} and exit code 1 at the end unless --keep-going)."""
+    matcher = _matcher(lexicons, no_bundled, skip, keep, db)
     only = set(actions) or None
     try:
         if text is not None:
             res = matcher.mask(text, replacement, actions=only, scope=scope)
             click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2) if as_json else res.text)
             return
-        out = sys.stdout
-        for n, raw in enumerate(stdin_text(), 1):
-            if not raw.strip():
-                continue
-            rid, line_text, err = parse_line(raw)
-            rec: dict[str, Any]
-            if err is not None:
-                rec = {"id": rid, "error": f"line {n}: {err}"}
-            else:
-                res = matcher.mask(line_text or "", replacement, actions=only, scope=scope)
-                rec = {"id": rid, "text": res.text, "spans": [s.to_dict() for s in res.spans]}
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            out.flush()
+
+        def handle(line: JsonlLine) -> dict[str, Any]:
+            res = matcher.mask(line.text or "", replacement, actions=only, scope=scope)
+            return {"text": res.text, "spans": [s.to_dict() for s in res.spans]}
+
+        run_jsonl("-", handle, keep_fields=keep_fields, keep_going=keep_going)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="--replacement") from None

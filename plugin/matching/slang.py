@@ -19,12 +19,12 @@ from ..errors import LexiconError, LexiconProblem
 from ..lexicon import ContextRule
 from ..normalize import BREAK, dense_key
 
-__all__ = ["MAX_SLANG_KEYS", "SlangRow", "SlangTable", "lint_slang_table", "load_slang_table", "slang_variants"]
+__all__ = ["MAX_SLANG_KEYS", "SLANG_TABLE_NAME", "SlangRow", "SlangTable", "lint_slang_table", "load_slang_table", "slang_variants"]
 
 #: Slang variant keys per entry.
 MAX_SLANG_KEYS = 16
 _MAX_WITHIN = 200
-_FILE = "slang_variants.yaml"
+SLANG_TABLE_NAME = "slang_variants.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def lint_slang_table(path: str) -> list[LexiconProblem]:
 @lru_cache(maxsize=4)
 def load_slang_table(path: str | None = None) -> SlangTable:
     """The slang table (the bundled one by default); a table with errors raises :class:`LexiconError`."""
-    table, problems = _parse(path or variant_path(_FILE))
+    table, problems = _parse(path or variant_path(SLANG_TABLE_NAME))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise LexiconError(errors)

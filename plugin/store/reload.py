@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from plugin.live import LiveMatcher
 
@@ -22,10 +22,13 @@ log = logging.getLogger(__name__)
 
 class VersionPoller:
     """Poll ``store`` every ``interval`` seconds (default: the store's ``reload_interval``) and keep ``live``
-    on its newest version."""
+    on its newest version. ``on_failure(version, error)`` is called when a version fails to compile (the
+    service counts it in its metrics)."""
 
-    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None) -> None:
+    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None,
+                 on_failure: Callable[[int, str], None] | None = None) -> None:
         self.store = store
+        self.on_failure = on_failure
         self.live = live
         self.interval = max(0.05, float(interval if interval is not None else store.config.reload_interval))
         self._stop = threading.Event()
@@ -50,6 +53,8 @@ class VersionPoller:
             self._failed_version, self._failures = version, self._failures + 1
             self.last_error = f"version {version}: {type(exc).__name__}: {exc}"
             log.exception("lexicon version %s failed to compile; keeping version %s", version, self.live.version)
+            if self.on_failure is not None:
+                self.on_failure(version, self.last_error)
             return False
         self.live.swap(matcher, str(version))
         self._failed_version, self._failures, self.last_error = None, 0, ""

@@ -27,8 +27,10 @@ def test_mask_jsonl_and_bad_input() -> None:
     stdin = "\n".join([json.dumps({"id": "a", "text": "网络赌博"}, ensure_ascii=False), "{bad",
                        json.dumps({"id": "b", "text": "今天天气不错"}, ensure_ascii=False)])
     res = CliRunner().invoke(cli, ["mask", "--lexicon", LEX, "--no-bundled"], input=stdin)
+    assert res.exit_code == 1, res.output  # the JSONL contract: a malformed line makes the exit code 1 at the end
+    res = CliRunner().invoke(cli, ["mask", "--keep-going", "--lexicon", LEX, "--no-bundled"], input=stdin)
     assert res.exit_code == 0, res.output
-    rows = [json.loads(line) for line in res.output.splitlines()]
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert rows[0]["id"] == "a" and "赌博" not in rows[0]["text"] and rows[0]["spans"]
     assert "error" in rows[1]
     assert rows[2] == {"id": "b", "text": "今天天气不错", "spans": []}

@@ -220,7 +220,7 @@ def test_enabled_and_tags_fields() -> None:
     assert entry.to_dict()["enabled"] is False and entry.to_dict()["tags"] == ["campaign", "候选新词"]
     plain, _ = parse_entry_dict({"term": "菠菜导师", "category": "gambling"})
     assert plain is not None and plain.enabled and "enabled" not in plain.to_dict() and "tags" not in plain.to_dict()
-    for bad in ({"enabled": "no"}, {"tags": [""]}, {"tags": ["x" * 33]}, {"tags": list("abcdefghijk")},
+    for bad in ({"enabled": "no"}, {"tags": [""]}, {"tags": ["x" * 33]}, {"tags": list("abcdefghijklmnopq")},
                 {"tags": ["a\x1b"]}, {"tags": {"a": 1}}):
         entry, probs = parse_entry_dict({"term": "菠菜导师", "category": "gambling", **bad})
         assert entry is None and probs, bad
