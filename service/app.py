@@ -50,10 +50,32 @@ _UNSET: Any = object()
 def _build_live(store: LexiconStore) -> LiveMatcher:
     """The published lexicon version when there is one, else the bundled lexicons."""
     version = store.live_version()
-    if version is not None:
-        return LiveMatcher(store.build_matcher(version), str(version))
+    if version is not None:  # the version's compiled artefact when one is stored (replica cold start)
+        return LiveMatcher(store.load_or_build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True)
     return LiveMatcher(m, m.version)
+
+
+def search_rumor_backend(config: ServiceConfig) -> Any:
+    """The Elasticsearch / OpenSearch rumour backend of ``config`` (``rumor_backend opensearch``): a
+    :class:`~plugin.search.rumor_backend.SearchEngineRumorBackend` over a synchronous opensearch-py client
+    (the ``search`` extra). Like the embedded index it is only called from the check threads, never on the
+    event loop; its index is created when missing."""
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError as exc:
+        raise RuntimeError("rumor_backend opensearch needs opensearch-py: pip install 'qinglang-guard[search]'") \
+            from exc
+    from plugin.search.rumor_backend import SearchEngineRumorBackend
+
+    settings = config.rumors
+    client = OpenSearch(hosts=[settings.url], timeout=config.search.upstream_timeout)
+    backend = SearchEngineRumorBackend(client, index=settings.index)
+    try:
+        backend.create_index()
+    except Exception:  # the cluster may be down at start: lookups fail (and are reported) until it is back
+        log.exception("could not create the rumour index %s", settings.index)
+    return backend
 
 
 def warm_up(matcher: Any) -> None:
@@ -87,8 +109,11 @@ def create_app(
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
     if rumors is _UNSET:
-        rumor_store = RumorStore(config.db_path)
-        rumors = RumorIndex.from_store(rumor_store)
+        if config.rumors.backend == "opensearch":
+            rumors = search_rumor_backend(config)
+        else:
+            rumor_store = RumorStore(config.db_path)
+            rumors = RumorIndex.from_store(rumor_store)
     reviews = ReviewStore(config.db_path)
     engine = ReviewEngine(settings=config.review)
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
@@ -106,7 +131,8 @@ def create_app(
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
-    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None
+    # the embedded index's size (in memory); a search-engine backend is not asked on every scrape
+    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if isinstance(guard.rumors, RumorIndex) else None
 
     app = FastAPI(
         title="qinglang-guard",

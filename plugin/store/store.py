@@ -16,14 +16,17 @@ A rollback is a change-set too (requested by one person, published by another).
 
 from __future__ import annotations
 
-import functools
 import datetime as dt
+import functools
+import hashlib
 import json
 import logging
 import os
 import signal
+import socket
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Sequence
 
@@ -40,7 +43,7 @@ from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
 from .validate import Change, validate_changes
 
-__all__ = ["LexiconStore", "MatcherFactory", "default_matcher_factory"]
+__all__ = ["VERSION_CHANNEL", "LexiconStore", "MatcherFactory", "default_matcher_factory", "replica_name"]
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +60,25 @@ def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
     return Matcher.from_entries(list(entries), version=version)
 
 
+#: The channel a publish announces its version number on (PostgreSQL NOTIFY; replicas LISTEN).
+VERSION_CHANNEL = "qinglang_lexicon"
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def replica_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _warm(matcher: Any) -> None:
+    """Build a matcher's lazily built tables (the pinyin index) so its artefact holds them."""
+    try:
+        matcher.scan("warm up 测试 ceshi abc 123")
+    except Exception:  # best effort: the artefact is still a working matcher
+        log.debug("warm-up before storing the artefact failed", exc_info=True)
 
 
 def _fault(point: str) -> None:
@@ -86,6 +106,8 @@ class LexiconStore:
         self.db.migrate("token", TOKEN_MIGRATIONS)
         self.db.migrate("sample", SAMPLE_MIGRATIONS)
         self._entries_cache: dict[int, dict[str, Entry]] = {}
+        #: How :meth:`load_or_build_matcher` got its last matcher: ``artefact`` or ``compiled``.
+        self.last_matcher_source = ""
         self._bundled_categories: set[str] | None = None
         self.samples = SampleRecorder(lambda: self.db.transaction(write=True, lock="sample"), self._read, limit=self.config.sample_limit,
                                       flush_every=self.config.sample_flush)
@@ -303,6 +325,120 @@ class LexiconStore:
             entries = [e for lex in load_lexicons(paths) for e in lex.entries]
             return self.matcher_factory(entries, "")
         return self.matcher_factory(self.entries(version), str(version))
+
+    # ------------------------------------------------------------------ compiled artefacts
+
+    def artefacts_enabled(self) -> bool:
+        """Whether published versions are compiled once and shared as artefacts (the setting, and only for
+        the default matcher factory: a custom factory's matcher is not the codec's)."""
+        return self.config.artefacts and self.matcher_factory is default_matcher_factory
+
+    def load_or_build_matcher(self, version: int) -> Any:
+        """The compiled matcher of a published ``version``: loaded from its stored artefact when there is
+        one of the current codec format, else compiled, stored as an artefact and returned. Replicas that
+        start at once compile a version once: the builder holds a lock (across processes) that the others
+        wait on, then they load what it stored. ``last_matcher_source`` says which happened."""
+        if not self.artefacts_enabled():
+            self.last_matcher_source = "compiled"
+            return self.build_matcher(version)
+        from plugin.matching.artefact import ARTEFACT_FORMAT, dump_matcher, load_matcher
+
+        matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)
+        if matcher is not None:
+            return matcher
+        with self.db.named_lock(f"artefact:{version}"):
+            matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)  # built meanwhile
+            if matcher is not None:
+                return matcher
+            started = time.perf_counter()
+            matcher = self.build_matcher(version)
+            _warm(matcher)
+            seconds = time.perf_counter() - started
+            try:
+                self._store_artefact(version, ARTEFACT_FORMAT, dump_matcher(matcher), seconds)
+            except Exception:  # serving the compiled matcher matters more than sharing it
+                log.exception("could not store the compiled artefact of lexicon version %s", version)
+        self.last_matcher_source = "compiled"
+        return matcher
+
+    def _load_artefact(self, version: int, fmt: str, load: Callable[[bytes], Any]) -> Any:
+        data = self.read_artefact(version, fmt)
+        if data is None:
+            return None
+        try:
+            matcher = load(data)
+        except ValueError:
+            log.warning("the artefact of lexicon version %s (%s) does not load; compiling instead", version, fmt)
+            return None
+        if str(getattr(matcher, "version", version)) != str(version):
+            log.warning("the artefact of lexicon version %s holds version %s; compiling instead", version,
+                        getattr(matcher, "version", "?"))
+            return None
+        self.last_matcher_source = "artefact"
+        return matcher
+
+    def _artefact_path(self, version: int, fmt: str) -> Path:
+        tag = hashlib.sha256(fmt.encode("utf-8")).hexdigest()[:16]
+        return Path(str(self.config.artefact_dir)) / f"lexicon-v{version}-{tag}.matcher"
+
+    def read_artefact(self, version: int, fmt: str) -> bytes | None:
+        """The stored artefact bytes of ``version`` in codec format ``fmt`` (``None`` when there are none)."""
+        if self.config.artefact_dir:
+            path = self._artefact_path(version, fmt)
+            return path.read_bytes() if path.exists() else None
+        rows = self.db.execute("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
+        return bytes(rows[0][0]) if rows else None
+
+    def _store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
+        if self.config.artefact_dir:
+            path = self._artefact_path(version, fmt)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)  # readers see the whole file or none
+            return
+        with self.db.transaction(write=True, lock="artefact") as tx:
+            tx.execute("INSERT INTO lexicon_artefacts (version, format, data, size, built_by, build_seconds, created_at)"
+                       " VALUES (?,?,?,?,?,?,?) ON CONFLICT (version, format) DO NOTHING",
+                       (version, fmt, data, len(data), replica_name(), round(seconds, 3), _now()))
+
+    def artefacts(self) -> list[dict[str, Any]]:
+        """The artefacts stored in the database (not their bytes), newest version first."""
+        rows = self.db.execute("SELECT version, format, size, built_by, build_seconds, created_at"
+                               " FROM lexicon_artefacts ORDER BY version DESC, format")
+        return [dict(r) for r in rows]
+
+    # ------------------------------------------------------------------ replicas
+
+    def heartbeat(self, replica_id: str, version_served: str, *, reloads: int = 0, last_error: str = "") -> None:
+        """Record that replica ``replica_id`` (this process) serves ``version_served`` now."""
+        now = _now()
+        self.db.execute(
+            "INSERT INTO lexicon_replicas (replica_id, host, pid, version_served, reloads, last_error, started_at,"
+            " last_seen) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (replica_id) DO UPDATE SET"
+            " version_served = excluded.version_served, reloads = excluded.reloads,"
+            " last_error = excluded.last_error, last_seen = excluded.last_seen",
+            (replica_id, socket.gethostname(), os.getpid(), str(version_served), reloads, last_error[:500], now, now))
+
+    def replicas(self, *, seen_within: float | None = None) -> list[dict[str, Any]]:
+        """The replicas that reported a heartbeat (``seen_within`` seconds: only those seen since), newest
+        first, each with ``age_seconds`` since its last heartbeat."""
+        rows = self.db.execute("SELECT * FROM lexicon_replicas ORDER BY last_seen DESC, replica_id")
+        now = dt.datetime.now(dt.timezone.utc)
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["age_seconds"] = round((now - dt.datetime.fromisoformat(d["last_seen"])).total_seconds(), 1)
+            if seen_within is None or d["age_seconds"] <= seen_within:
+                out.append(d)
+        return out
+
+    def forget_replicas(self, older_than: float) -> int:
+        """Delete replicas not seen for ``older_than`` seconds; returns how many."""
+        cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than)).isoformat(timespec="seconds")
+        with self.db.transaction(write=True) as tx:
+            return int(tx.execute("DELETE FROM lexicon_replicas WHERE last_seen < ?", (cutoff,)).rowcount)
 
     # ------------------------------------------------------------------ identities
 
@@ -692,6 +828,7 @@ class LexiconStore:
                                 approval)
             conn.execute("UPDATE lexicon_changesets SET status = 'published', published_version = ?, updated_at = ?"
                          " WHERE id = ?", (number, _now(), cs_id))
+            self.db.notify(conn, VERSION_CHANNEL, str(number))  # delivered to the replicas on commit
             _fault("publish:before_commit")
         log.info("published lexicon version %s (change-set #%s, author %s, approver %s, %s)",
                  number, cs_id, row2["author"], who.name, approval)
