@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Literal, Mapping, Sequence, Union
 
 __all__ = [
-    "Database", "DatabaseError", "IntegrityError", "Migration", "PostgresDatabase", "SqliteDatabase", "Tx",
+    "Database", "DatabaseError", "IntegrityError", "Migration", "NamedLock", "PostgresDatabase", "SqliteDatabase", "Tx",
     "append_only", "connect", "db_errors", "inserted_id", "integrity_errors", "is_postgres_url", "migrate",
     "open_database", "pg_ddl", "pg_sql", "transaction",
 ]
@@ -491,6 +491,25 @@ def open_database(target: str | Path | sqlite3.Connection | Database, **kw: Any)
     if is_postgres_url(target):
         return PostgresDatabase(str(target), **kw)
     return SqliteDatabase(target, **kw)
+
+
+class NamedLock:
+    """:meth:`Database.named_lock` as a reusable ``with`` object (``with lock: ...`` in any thread, again and
+    again): serialises a section across threads, processes and replicas sharing the database."""
+
+    def __init__(self, db: Database, name: str) -> None:
+        self.db = db
+        self.name = name
+        self._local = threading.local()
+
+    def __enter__(self) -> "NamedLock":
+        held = self.db.named_lock(self.name)
+        held.__enter__()
+        self._local.__dict__.setdefault("held", []).append(held)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._local.held.pop().__exit__(*exc)
 
 
 # ---------------------------------------------------------------------------------------------- append-only

@@ -22,10 +22,12 @@ from typing import Any, AsyncIterator, Callable, Sequence
 from fastapi import Depends, FastAPI
 
 from plugin import Matcher
+from plugin.db import NamedLock
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
 from plugin.review import ReviewEngine
+from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.store import LexiconStore
@@ -54,6 +56,22 @@ def _build_live(store: LexiconStore) -> LiveMatcher:
         return LiveMatcher(store.load_or_build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True)
     return LiveMatcher(m, m.version)
+
+
+def shared_matrix(reviews: ReviewStore, config: ServiceConfig) -> SharedMatrixDetector:
+    """The matrix-account detector over the history in the shared database (every worker and replica sees
+    every batch); a database that has none yet (an older version) is seeded from the stored reviews."""
+    s = config.review
+    history = MatrixHistoryStore(reviews.db)
+    detector = SharedMatrixDetector(
+        history, similarity=s.matrix_similarity, num_perm=s.matrix_num_perm, history_size=s.matrix_history_size,
+        history_hours=s.matrix_history_hours, containment=s.matrix_containment,
+        containment_min=s.matrix_containment_min, group_scan=s.matrix_group_scan)
+    if history.count() == 0:
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=s.matrix_history_hours)
+        for cand, seen_at, item_id in reviews.recent_items(since=since, limit=s.matrix_history_size):
+            detector.remember([cand], seen_at, [item_id])
+    return detector
 
 
 def search_rumor_backend(config: ServiceConfig) -> Any:
@@ -116,9 +134,7 @@ def create_app(
             rumors = RumorIndex.from_store(rumor_store)
     reviews = ReviewStore(config.db_path)
     engine = ReviewEngine(settings=config.review)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
-    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
-        engine.remember([cand], seen_at, [item_id])
+    engine.matrix = shared_matrix(reviews, config)
 
     metrics = GuardMetrics()
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
@@ -128,6 +144,7 @@ def create_app(
         samples=SampleRing(config.recent_sample_size),
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
         lexicon_store=lexicon_store, rumor_store=rumor_store,
+        review_lock=NamedLock(reviews.db, "review-matrix"),
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
