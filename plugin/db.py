@@ -406,7 +406,7 @@ class PostgresDatabase(Database):
     dialect: Dialect = "postgresql"
     for_update = " FOR UPDATE"
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16, timeout: float = 30.0) -> None:
         try:
             import psycopg
             from psycopg_pool import ConnectionPool

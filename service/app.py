@@ -22,7 +22,7 @@ from typing import Any, AsyncIterator, Callable, Sequence
 from fastapi import Depends, FastAPI
 
 from plugin import Matcher
-from plugin.db import NamedLock
+from plugin.db import NamedLock, is_postgres_url, open_database
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
@@ -121,7 +121,9 @@ def create_app(
     (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
     ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
-    lexicon_store = LexiconStore(config.db_path, config.store)
+    # PostgreSQL: one connection pool for every store of this process; SQLite: a connection per store
+    db: Any = open_database(config.db_path) if is_postgres_url(config.db_path) else config.db_path
+    lexicon_store = LexiconStore(db, config.store)
     live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
@@ -130,9 +132,9 @@ def create_app(
         if config.rumors.backend == "opensearch":
             rumors = search_rumor_backend(config)
         else:
-            rumor_store = RumorStore(config.db_path)
+            rumor_store = RumorStore(db)
             rumors = RumorIndex.from_store(rumor_store)
-    reviews = ReviewStore(config.db_path)
+    reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)
     engine.matrix = shared_matrix(reviews, config)
 

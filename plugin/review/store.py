@@ -131,6 +131,7 @@ class ReviewStore:
 
     def __init__(self, db: str | Path | sqlite3.Connection | Database) -> None:
         self.db = open_database(db)
+        self._owned = not isinstance(db, Database)  # a database passed in is closed by its owner
         self.db.migrate("review", [{"sqlite": _SCHEMA_V1, "postgresql": _SCHEMA_V1_PG}, _SCHEMA_V2])
         append_only(self.db, _APPEND_ONLY)
 
@@ -143,7 +144,8 @@ class ReviewStore:
         return raw
 
     def close(self) -> None:
-        self.db.close()
+        if self._owned:
+            self.db.close()
 
     # -- automatic decisions ---------------------------------------------------------------
 

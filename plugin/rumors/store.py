@@ -106,6 +106,7 @@ class RumorStore:
         self.path = db_path.location if isinstance(db_path, Database) else str(db_path)
         try:
             self.db = open_database(db_path)
+            self._owned = not isinstance(db_path, Database)  # a database passed in is closed by its owner
             self.db.migrate("rumors", _MIGRATIONS_BY_DIALECT)
         except db_errors() as exc:
             raise RumorError(f"cannot open rumour store {self.path}: {exc}") from exc
@@ -212,7 +213,8 @@ class RumorStore:
         return n
 
     def close(self) -> None:
-        self.db.close()
+        if self._owned:
+            self.db.close()
 
     def __enter__(self) -> "RumorStore":
         return self

@@ -97,6 +97,7 @@ class LexiconStore:
     def __init__(self, db_path: str | Path | Database, config: StoreConfig | None = None, *,
                  matcher_factory: MatcherFactory | None = None) -> None:
         self.db = open_database(db_path)
+        self._owned = not isinstance(db_path, Database)  # a database passed in is closed by its owner
         self.db_path = db_path if isinstance(db_path, str) else str(db_path) if isinstance(db_path, Path) \
             else self.db.location
         self.config = config or StoreConfig()
@@ -128,7 +129,8 @@ class LexiconStore:
         try:
             self.samples.flush()
         finally:
-            self.db.close()
+            if self._owned:
+                self.db.close()
 
     @property
     def database(self) -> Database:
@@ -355,7 +357,7 @@ class LexiconStore:
             _warm(matcher)
             seconds = time.perf_counter() - started
             try:
-                self._store_artefact(version, ARTEFACT_FORMAT, dump_matcher(matcher), seconds)
+                self.store_artefact(version, ARTEFACT_FORMAT, dump_matcher(matcher), seconds)
             except Exception:  # serving the compiled matcher matters more than sharing it
                 log.exception("could not store the compiled artefact of lexicon version %s", version)
         self.last_matcher_source = "compiled"
@@ -389,7 +391,8 @@ class LexiconStore:
         rows = self.db.execute("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
         return bytes(rows[0][0]) if rows else None
 
-    def _store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
+    def store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
+        """Keep ``data`` as the artefact of ``version`` in codec format ``fmt`` (the first one stored stays)."""
         if self.config.artefact_dir:
             path = self._artefact_path(version, fmt)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,12 +74,12 @@ def test_replicas_starting_together_compile_once(db_target: str, compiles: list[
 def test_foreign_or_broken_artefacts_are_compiled_instead(db_target: str, compiles: list[str]) -> None:
     store = LexiconStore(db_target, make_config())
     version = _publish_one(store)
-    store._store_artefact(version, "some-other-codec", b"whatever", 0.0)
+    store.store_artefact(version, "some-other-codec", b"whatever", 0.0)
     store.load_or_build_matcher(version)
     assert store.last_matcher_source == "compiled"
     other = LexiconStore(db_target, make_config())
     other.db.execute("DELETE FROM lexicon_artefacts WHERE format = ?", (ARTEFACT_FORMAT,))
-    other._store_artefact(version, ARTEFACT_FORMAT, b"\x00broken", 0.0)
+    other.store_artefact(version, ARTEFACT_FORMAT, b"\x00broken", 0.0)
     assert other.load_or_build_matcher(version).version == str(version)
     assert other.last_matcher_source == "compiled" and len(compiles) == 2
 
