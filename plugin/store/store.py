@@ -388,8 +388,7 @@ class LexiconStore:
         if self.config.artefact_dir:
             path = self._artefact_path(version, fmt)
             return path.read_bytes() if path.exists() else None
-        rows = self.db.execute("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
-        return bytes(rows[0][0]) if rows else None
+        return self.db.read_blob("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
 
     def store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
         """Keep ``data`` as the artefact of ``version`` in codec format ``fmt`` (the first one stored stays)."""
