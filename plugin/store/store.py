@@ -369,8 +369,9 @@ class LexiconStore:
             return None
         try:
             matcher = load(data)
-        except ValueError:
-            log.warning("the artefact of lexicon version %s (%s) does not load; compiling instead", version, fmt)
+        except Exception:  # any codec's refusal (ValueError for this one): compiling is always possible
+            log.warning("the artefact of lexicon version %s (%s) does not load; compiling instead", version, fmt,
+                        exc_info=True)
             return None
         if str(getattr(matcher, "version", version)) != str(version):
             log.warning("the artefact of lexicon version %s holds version %s; compiling instead", version,

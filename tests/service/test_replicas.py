@@ -18,7 +18,7 @@ from tests.service.server import free_port
 from tests.store_config import LEXICONS, make_config
 
 
-def _wait(cond, timeout: float = 20.0) -> bool:
+def _wait(cond, timeout: float = 60.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if cond():
@@ -48,7 +48,7 @@ def two(pg_url: str):
               "QINGLANG_RELOAD_INTERVAL": "30", "QINGLANG_PROTECT_REVIEWS": "true"}
     envs = [{**common, "QINGLANG_PORT": str(free_port())},
             {**common, "QINGLANG_PORT": str(free_port()), "QINGLANG_STORE_FAULT": "publish:before_commit"}]
-    with replicas(envs) as procs:
+    with replicas(envs, timeout=180) as procs:
         yield store, h, procs
 
 
@@ -66,7 +66,7 @@ def test_two_replicas_share_one_postgresql(two) -> None:
     # publish through A: B serves it within seconds (woken by NOTIFY: its poll interval is 30 s)
     cs, rev = _draft(a, h, "线上棋牌")
     r = httpx.post(a + f"/v1/admin/changesets/{cs}/publish", json={"expected_revision": rev, "force": True},
-                   headers=h["ann"], timeout=30)
+                   headers=h["ann"], timeout=90)
     assert r.status_code == 200 and r.json()["number"] == 2
     assert _version(a) == "2"
     assert _wait(lambda: _version(b) == "2"), "replica B did not pick up version 2"
@@ -110,11 +110,11 @@ def test_two_replicas_share_one_postgresql(two) -> None:
     cs, rev = _draft(b, h, "百家乐园")
     with pytest.raises(httpx.HTTPError):
         httpx.post(b + f"/v1/admin/changesets/{cs}/publish", json={"expected_revision": rev, "force": True},
-                   headers=h["ann"], timeout=30)
+                   headers=h["ann"], timeout=90)
     assert proc_b.wait(10) == -signal.SIGKILL
     assert store.live_version() == 2 and store.changeset(cs)["status"] == "draft"
     assert _version(a) == "2"
     r = httpx.post(a + f"/v1/admin/changesets/{cs}/publish", json={"expected_revision": rev, "force": True},
-                   headers=h["ann"], timeout=30)
+                   headers=h["ann"], timeout=90)
     assert r.status_code == 200 and r.json()["number"] == 3 and _version(a) == "3"
     assert {"gambling:线上棋牌", "gambling:百家乐园"} <= {e.term_id for e in store.entries(3)}
