@@ -32,6 +32,10 @@ class VersionPoller:
     """Keep ``live`` on ``store``'s newest version: woken by publishes where the database announces them,
     else every ``interval`` seconds (default: the store's ``reload_interval``)."""
 
+    #: Every this many heartbeats, replicas not seen for ``FORGET_AFTER`` seconds are deleted.
+    FORGET_EVERY = 500
+    FORGET_AFTER = 86_400.0
+
     def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None,
                  replica_id: str | None = None) -> None:
         self.store = store
@@ -43,6 +47,7 @@ class VersionPoller:
         self._failed_version: int | None = None
         self._failures = 0
         self.reloads = 0
+        self._beats = 0
         self.last_error: str = ""
         #: How the last new version was obtained (``artefact`` / ``compiled``) and how long it took.
         self.last_source: str = ""
@@ -80,6 +85,9 @@ class VersionPoller:
             return
         try:
             beat(self.replica_id, str(self.live.version), reloads=self.reloads, last_error=self.last_error)
+            self._beats += 1
+            if self._beats % self.FORGET_EVERY == 1:  # replicas gone for a day leave the rollout list
+                self.store.forget_replicas(older_than=self.FORGET_AFTER)
         except Exception:
             log.debug("heartbeat not recorded", exc_info=True)
 
