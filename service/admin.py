@@ -34,6 +34,7 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 reader = require_role("reader", cookie=False)  # the JSON API: bearer tokens only, never the page's cookie
 editor = require_role("editor", cookie=False)
 approver = require_role("approver", cookie=False)
+admin = require_role("admin", cookie=False)
 
 
 def _store(request: Request) -> LexiconStore:
@@ -48,7 +49,29 @@ def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo
     return {"store_version": store.live_version(), "serving_version": state.live.version,
             "reloads": poller.reloads if poller is not None else 0,
             "reload_error": poller.last_error if poller is not None else "",
+            "replica_id": poller.replica_id if poller is not None else None,
+            "last_load": {"source": poller.last_source, "seconds": round(poller.last_load_seconds, 3)}
+            if poller is not None else None,
             "open_changesets": len(store.changesets("draft"))}
+
+
+@router.get("/rollout")
+def rollout(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(admin)) -> dict:
+    """Which lexicon version each replica serves: every process that shares this store records a heartbeat
+    (host, pid, version served, reloads, last error) at each poll. ``live`` replicas were seen within five
+    poll intervals (at least 30 s); ``converged`` when every live replica serves the store's version."""
+    state = state_of(request.app)
+    live_version = store.live_version()
+    window = max(30.0, 5 * store.config.reload_interval)
+    replicas = store.replicas()
+    for r in replicas:
+        r["live"] = r["age_seconds"] <= window
+    poller = state.lexicon_poller
+    serving = [r for r in replicas if r["live"]]
+    return {"store_version": live_version,
+            "this_replica": poller.replica_id if poller is not None else None,
+            "converged": bool(serving) and all(r["version_served"] == str(live_version) for r in serving),
+            "replicas": replicas}
 
 
 @router.get("/versions")

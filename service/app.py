@@ -23,10 +23,12 @@ from typing import Any, AsyncIterator, Callable, Sequence
 from fastapi import Depends, FastAPI
 
 from plugin import Entry, Matcher, NoiseSet
+from plugin.db import NamedLock, is_postgres_url, open_database
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
 from plugin.review import ReviewEngine
+from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.store import LexiconStore
@@ -54,7 +56,8 @@ def _build_live(store: LexiconStore, noise: NoiseSet | None = None) -> LiveMatch
     """The published lexicon version when there is one, else the bundled lexicons."""
     version = store.live_version()
     if version is not None:
-        return LiveMatcher(store.build_matcher(version), str(version))
+        # the version's compiled artefact when one is stored (replica cold start)
+        return LiveMatcher(store.load_or_build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True, noise=noise)
     return LiveMatcher(m, m.version)
 
@@ -64,6 +67,44 @@ def _noise_factory(noise: NoiseSet) -> Callable[[Sequence[Entry], str], Matcher]
     def build(entries: Sequence[Entry], version: str) -> Matcher:
         return Matcher.from_entries(entries, version, noise=noise)
     return build
+
+
+def shared_matrix(reviews: ReviewStore, config: ServiceConfig) -> SharedMatrixDetector:
+    """The matrix-account detector over the history in the shared database (every worker and replica sees
+    every batch); a database that has none yet (an older version) is seeded from the stored reviews."""
+    s = config.review
+    history = MatrixHistoryStore(reviews.db)
+    detector = SharedMatrixDetector(
+        history, similarity=s.matrix_similarity, num_perm=s.matrix_num_perm, history_size=s.matrix_history_size,
+        history_hours=s.matrix_history_hours, containment=s.matrix_containment,
+        containment_min=s.matrix_containment_min, group_scan=s.matrix_group_scan)
+    if history.count() == 0:
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=s.matrix_history_hours)
+        for cand, seen_at, item_id in reviews.recent_items(since=since, limit=s.matrix_history_size):
+            detector.remember([cand], seen_at, [item_id])
+    return detector
+
+
+def search_rumor_backend(config: ServiceConfig) -> Any:
+    """The Elasticsearch / OpenSearch rumour backend of ``config`` (``rumor_backend opensearch``): a
+    :class:`~plugin.search.rumor_backend.SearchEngineRumorBackend` over a synchronous opensearch-py client
+    (the ``search`` extra). Like the embedded index it is only called from the check threads, never on the
+    event loop; its index is created when missing."""
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError as exc:
+        raise RuntimeError("rumor_backend opensearch needs opensearch-py: pip install 'qinglang-guard[search]'") \
+            from exc
+    from plugin.search.rumor_backend import SearchEngineRumorBackend
+
+    settings = config.rumors
+    client = OpenSearch(hosts=[settings.url], timeout=config.search.upstream_timeout)
+    backend = SearchEngineRumorBackend(client, index=settings.index)
+    try:
+        backend.create_index()
+    except Exception:  # the cluster may be down at start: lookups fail (and are reported) until it is back
+        log.exception("could not create the rumour index %s", settings.index)
+    return backend
 
 
 def warm_up(matcher: Any) -> None:
@@ -93,20 +134,23 @@ def create_app(
     config = config or ServiceConfig.from_env()
     db_was_new = _is_new_database(config.db_path)
     noise = NoiseSet(config.noise_skip, config.noise_keep)  # the deployment's noise set
-    lexicon_store = LexiconStore(config.db_path, config.store, matcher_factory=_noise_factory(noise) if noise else None)
+    # PostgreSQL: one connection pool for every store of this process; SQLite: a connection per store
+    db: Any = open_database(config.db_path) if is_postgres_url(config.db_path) else config.db_path
+    lexicon_store = LexiconStore(db, config.store, matcher_factory=_noise_factory(noise) if noise else None)
     live = (LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None
             else _build_live(lexicon_store, noise))
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
     if rumors is _UNSET:
-        rumor_store = RumorStore(config.db_path)
-        rumors = RumorIndex.from_store(rumor_store)
-    reviews = ReviewStore(config.db_path)
+        if config.rumors.backend == "opensearch":
+            rumors = search_rumor_backend(config)
+        else:
+            rumor_store = RumorStore(db)
+            rumors = RumorIndex.from_store(rumor_store)
+    reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
-    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
-        engine.remember([cand], seen_at, [item_id])
+    engine.matrix = shared_matrix(reviews, config)
 
     metrics = GuardMetrics(version=_version())
 
@@ -122,15 +166,17 @@ def create_app(
         samples=SampleRing(config.recent_sample_size),
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
         lexicon_store=lexicon_store, rumor_store=rumor_store,
+        review_lock=NamedLock(reviews.db, "review-matrix"),
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
     metrics.probes["review_queue_oldest_age_seconds"] = lambda: _oldest_pending_age(guard)
-    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None
+    # the embedded index's size (in memory); a search-engine backend is not asked on every scrape
+    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if isinstance(guard.rumors, RumorIndex) else None
 
     guard.startup_warnings.extend(_startup_warnings(guard, db_was_new))
     for warning in guard.startup_warnings:
-        log_event("startup_warning", "%s", warning, level=logging.WARNING, db_path=config.db_path)
+        log_event("startup_warning", "%s", warning, level=logging.WARNING, db_path=config.public()["db_path"])
 
     app = FastAPI(
         title="qinglang-guard",
@@ -165,8 +211,9 @@ def create_app(
 
 
 def _is_new_database(path: str) -> bool:
-    """Whether ``path`` names no database yet (missing or empty file); SQLite's ``:memory:`` never counts."""
-    if path == ":memory:" or path.startswith("file:"):
+    """Whether ``path`` names no database yet (missing or empty file); SQLite's ``:memory:`` and a PostgreSQL
+    URL (a server's database: judged by what it holds) never count."""
+    if path == ":memory:" or path.startswith("file:") or is_postgres_url(path):
         return False
     try:
         return os.path.getsize(path) == 0
@@ -178,7 +225,7 @@ def _startup_warnings(guard: GuardState, db_was_new: bool) -> list[str]:
     """What an operator should hear about at start-up: a database that did not exist (a mistyped ``--db``
     serves the bundled lexicons and no rumours), and an empty rumour index."""
     out = []
-    path = guard.config.db_path
+    path = guard.config.public()["db_path"]  # a PostgreSQL URL without its password
     if db_was_new:
         out.append(f"database {path!r} did not exist or was empty: created a new one (bundled lexicons, no rumours, "
                    f"no review history); check --db / QINGLANG_DB_PATH if that is not intended")

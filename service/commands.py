@@ -40,11 +40,15 @@ def _epilog() -> str:
 @click.option("--upstream", "upstream_url", default=None, help=_help("upstream_url"))
 @click.option("--workers", default=None, type=click.IntRange(1, 64), help=_help("workers"))
 @click.option("--max-body-bytes", default=None, type=click.IntRange(1), help=_help("max_body_bytes"))
+@click.option("--rumor-backend", default=None, type=click.Choice(["embedded", "opensearch"]),
+              help=_help("rumor_backend"))
+@click.option("--rumor-url", default=None, help=_help("rumor_url"))
 @click.option("--log-level", default=None, type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help=_help("log_level"))
 @click.option("--log-format", default=None, type=click.Choice(["auto", "json", "text"]), help=_help("log_format"))
 def serve(host: str | None, port: int | None, db_path: str | None, upstream_url: str | None, workers: int | None,
-          max_body_bytes: int | None, log_level: str | None, log_format: str | None) -> None:
+          max_body_bytes: int | None, rumor_backend: str | None, rumor_url: str | None, log_level: str | None,
+          log_format: str | None) -> None:
     """Start the guard service (bundled lexicons, or the newest published version in --db).
 
     OpenAPI docs are served at /docs.
@@ -54,15 +58,15 @@ def serve(host: str | None, port: int | None, db_path: str | None, upstream_url:
     try:
         config = ServiceConfig.from_env(host=host, port=port, db_path=db_path, upstream_url=upstream_url,
                                         workers=workers, max_body_bytes=max_body_bytes, log_level=log_level,
-                                        log_format=log_format)
+                                        log_format=log_format, rumor_backend=rumor_backend, rumor_url=rumor_url)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     from .logs import configure_logging, log_event
 
     configure_logging(config.log_format, config.log_level)
     log_event("startup", "qinglang-guard on http://%s:%s (db %s, %d worker%s); docs at /docs", config.host,
-              config.port, config.db_path, config.workers, "s" if config.workers > 1 else "",
-              db_path=config.db_path, workers=config.workers)
+              config.port, config.public()["db_path"], config.workers, "s" if config.workers > 1 else "",
+              db_path=config.public()["db_path"], workers=config.workers)
     if config.workers == 1:
         from .app import create_app
 

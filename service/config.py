@@ -47,6 +47,9 @@ SETTING_NAMES: dict[str, str] = {
     "search.pin_mode": "search_pin_mode",
     "search.allowed_features": "search_allowed_features",
     "rumors.refresh_seconds": "rumor_refresh_seconds",
+    "rumors.backend": "rumor_backend",
+    "rumors.url": "rumor_url",
+    "rumors.index": "rumor_index",
     "review.naive_timezone": "review_timezone",
 }
 
@@ -102,6 +105,20 @@ class RumorSettings(BaseModel):
 
     refresh_seconds: float = Field(
         default=30.0, description="how often the rumour index reloads from the database (0: never)")
+    backend: Literal["embedded", "opensearch"] = Field(
+        default="embedded", description="where rumours live: embedded (the service's database, an in-memory "
+                                        "index per process) or opensearch (an Elasticsearch / OpenSearch index "
+                                        "shared by every replica; needs rumor_url)")
+    url: str | None = Field(
+        default=None, description="the Elasticsearch / OpenSearch cluster of the opensearch rumour backend")
+    index: str = Field(
+        default="qinglang-rumors", description="the index of the opensearch rumour backend")
+
+    @model_validator(mode="after")
+    def _url_for_search_backend(self) -> "RumorSettings":
+        if self.backend == "opensearch" and not self.url:
+            raise ValueError("rumor_backend opensearch needs rumor_url (the cluster's URL)")
+        return self
 
 
 class ServiceConfig(BaseModel):
@@ -111,7 +128,8 @@ class ServiceConfig(BaseModel):
 
     db_path: str = Field(
         default="qinglang.db",
-        description="SQLite file shared by the rumour index, review records and lexicon versions")
+        description="the database shared by the lexicon versions, review records, tokens and rumours: a SQLite "
+                    "file (one host), or a postgresql://user:password@host:port/db URL (any number of replicas)")
     host: str = Field(
         default="127.0.0.1", description="address `qinglang serve` binds")
     port: int = Field(
@@ -226,6 +244,10 @@ class ServiceConfig(BaseModel):
         for secret in SECRETS:
             if d.get(secret):
                 d[secret] = "***"
+        if self.db_path.startswith(("postgresql://", "postgres://")):
+            d["db_path"] = _without_password(self.db_path)
+        if self.rumors.url:
+            d["rumor_url"] = _without_password(self.rumors.url)
         if self.search.upstream_url:
             parts = urlsplit(self.search.upstream_url)
             host = parts.hostname or ""
@@ -321,6 +343,16 @@ SETTINGS: tuple[Setting, ...] = tuple(
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 _BY_PATH: dict[tuple[str, ...], Setting] = {s.path: s for s in SETTINGS}
 assert len(_BY_NAME) == len(SETTINGS), "setting names must be unique across sections"
+
+
+def _without_password(url: str) -> str:
+    """A database URL with its password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
 
 
 def _nest(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
@@ -69,8 +70,9 @@ class GuardState:
     rumor_store: RumorStore | None = None
     extensions: list[Extension] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
-    #: Trending reviews run one batch at a time (the matrix history must see batches in order).
-    review_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Trending reviews run one batch at a time (the matrix history must see batches in order): across every
+    #: process and replica on the database when ``create_app`` sets a :class:`plugin.db.NamedLock`.
+    review_lock: AbstractContextManager[Any] = field(default_factory=threading.Lock)
     #: API tokens (opened on first use: ``service.auth.get_tokens``).
     tokens: TokenStore | None = None
     #: Keeps ``live`` on the newest published lexicon version (the editorial extension runs it).

@@ -477,6 +477,7 @@ def test_preview_reports_newly_allowed(store: LexiconStore) -> None:
     assert rep.newly_allowed[0]["highlight_before"] == "某网红【炫富】翻车"
 
 
+@pytest.mark.sqlite_only
 def test_store_is_consistent_sqlite(store: LexiconStore) -> None:
     store.ensure_seeded()
     conn = sqlite3.connect(store.db_path)
