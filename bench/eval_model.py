@@ -11,13 +11,15 @@ training or calibration), per source:
 - false flags per surface and per benign source (title: hot-search, its refutation subset, THUCNews,
   HanCD, fact-check claims; post: ChineseHarm benign, CED rumour and non-rumour posts, CHECKED Weibo
   posts, HanCD article heads, fact-check texts), for the same three;
-- the same with the model vetoed where the category's lexicon context-exclusion words (crackdown news,
-  anti-fraud advice) occur anywhere in the text: what the Guard's policy is meant to do;
+- the same with the model flag vetoed as the Guard vetoes it (:class:`plugin.scoring.veto.ContextVeto`: the
+  category's lexicon context words such as crackdown news and anti-fraud advice anywhere in the text,
+  allow phrases covering the evidence);
 - leave-one-source-out: for each benign post genre, a model trained and calibrated without any row of
   it, flag rate on all of that genre's rows (a genre the model never saw);
 - the trap: a model whose only negatives are titles, scored on benign posts;
 - the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
-- latency per hot-search title (p50 / p99): lexicon check, model score, both.
+- latency per hot-search title (p50 / p99): lexicon check, model score, both, and ``Guard.check`` on the
+  query surface without and with the model signal.
 
 ``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
 split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
@@ -46,14 +48,16 @@ from typing import Any, Callable, Iterable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugin import Matcher, bundled_lexicon_paths, load_lexicons  # noqa: E402
+from plugin import Matcher  # noqa: E402
 from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
-from plugin.normalize import fold_text  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
 from plugin.scoring.data import assign_splits  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
+from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
+from plugin.scoring.veto import ContextVeto  # noqa: E402
+from plugin.guard import Guard  # noqa: E402
 
 POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
 RESULTS = ROOT / "bench" / "results"
@@ -80,18 +84,14 @@ def _machine() -> str:
 
 
 class Context:
-    """Per-category context-exclusion words of the bundled lexicons (their header ``excludes_any``)."""
+    """The Guard's veto of a model flag (:class:`plugin.scoring.veto.ContextVeto`: the category's lexicon
+    header context words anywhere in the text, allow phrases covering the evidence)."""
 
-    def __init__(self) -> None:
-        self.words: dict[str, tuple[str, ...]] = {}
-        for lex in load_lexicons(bundled_lexicon_paths()):
-            ctx = lex.meta.get("context")
-            if lex.category in CATEGORIES and isinstance(ctx, dict):
-                self.words[lex.category] = tuple(fold_text(w) for w in ctx.get("excludes_any") or ())
+    def __init__(self, matcher: Matcher) -> None:
+        self.veto = ContextVeto.of(matcher)
 
-    def vetoes(self, text: str, category: str) -> bool:
-        folded = fold_text(text)
-        return any(w and w in folded for w in self.words.get(category, ()))
+    def vetoes(self, text: str, category: str, evidence: tuple[tuple[int, int, str], ...] = ()) -> bool:
+        return bool(self.veto.reason(text, category, evidence))
 
 
 class Judge:
@@ -109,8 +109,9 @@ class Judge:
 
     def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
         """(model flag, model flag after the context veto)."""
-        result = (scorer or self.scorer).score(text, surface, evidence=0)
-        return result.flagged, result.flagged and not self.context.vetoes(text, result.category)
+        result = (scorer or self.scorer).score(text, surface)
+        spans = tuple((e.start, e.end, e.surface) for e in result.evidence)
+        return result.flagged, result.flagged and not self.context.vetoes(text, result.category, spans)
 
 
 def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
@@ -189,11 +190,17 @@ def _percentiles(ns: list[int]) -> dict[str, float]:
 
 
 def _latency(titles: list[str], matcher: Matcher, scorer: SpamScorer) -> dict[str, Any]:
-    """Per title: lexicon check, model score (with and without evidence), lexicon check + model score."""
+    """Per title: lexicon check, model score (with and without evidence), lexicon check + model score, and
+    the whole pipeline on the query surface (``Guard.check``, caches off) without and with the model signal."""
+    plain = Guard(matcher, cache_size=0)
+    with_model = Guard(matcher, cache_size=0, signals=[ModelSignal(scorer)])
     for t in titles[:300]:
         matcher.check(t)
         scorer.score(t)
-    timings: dict[str, list[int]] = {"lexicon": [], "model": [], "model_no_evidence": [], "lexicon_and_model": []}
+        plain.check(t)
+        with_model.check(t)
+    timings: dict[str, list[int]] = {"lexicon": [], "model": [], "model_no_evidence": [], "lexicon_and_model": [],
+                                     "guard_query": [], "guard_query_with_model": []}
     clock = time.perf_counter_ns
     for t in titles:
         t0 = clock()
@@ -203,10 +210,16 @@ def _latency(titles: list[str], matcher: Matcher, scorer: SpamScorer) -> dict[st
         t2 = clock()
         scorer.score(t, "title", evidence=0)
         t3 = clock()
+        plain.check(t)
+        t4 = clock()
+        with_model.check(t)
+        t5 = clock()
         timings["lexicon"].append(t1 - t0)
         timings["model"].append(t2 - t1)
         timings["model_no_evidence"].append(t3 - t2)
         timings["lexicon_and_model"].append(t2 - t0)
+        timings["guard_query"].append(t4 - t3)
+        timings["guard_query_with_model"].append(t5 - t4)
     return {"titles": len(titles), **{k: _percentiles(v) for k, v in timings.items()}}
 
 
@@ -269,7 +282,8 @@ def main() -> None:
     created = time.strftime("%Y-%m-%d")
     samples = recipe_samples(data)
     scorer = SpamScorer.bundled()
-    judge = Judge(Matcher.from_lexicons([], bundled=True), scorer, Context())
+    matcher = Matcher.from_lexicons([], bundled=True)
+    judge = Judge(matcher, scorer, Context(matcher))
     if args.tune:
         tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
                   "split": "train + val only: models fitted on train, scored on val",

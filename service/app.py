@@ -28,6 +28,8 @@ from plugin.policy import Policy
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.scoring import SpamScorer
+from plugin.scoring.signal import ModelSignal
 from plugin.store import LexiconStore
 
 from .auth import require_role
@@ -54,6 +56,15 @@ def _build_live(store: LexiconStore) -> LiveMatcher:
         return LiveMatcher(store.build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True)
     return LiveMatcher(m, m.version)
+
+
+def _build_scorer(config: ServiceConfig) -> LiveMatcher | None:
+    """The holder of the live spam scorer when ``model_scoring`` is on: ``model_path``, else the bundled
+    model (a published model version replaces it when the model store has one: ``service.models``)."""
+    if not config.model_scoring:
+        return None
+    scorer = SpamScorer.load(config.model_path) if config.model_path else SpamScorer.bundled()
+    return LiveMatcher(scorer, scorer.version)
 
 
 def warm_up(matcher: Any) -> None:
@@ -98,11 +109,13 @@ def create_app(
     metrics = GuardMetrics()
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
                             suggestion_rumor_check=config.suggestion_rumor_check)
+    scorer = _build_scorer(config)
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
-        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
-        lexicon_store=lexicon_store, rumor_store=rumor_store,
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size,
+                     signals=[ModelSignal(scorer)] if scorer is not None else []),
+        lexicon_store=lexicon_store, rumor_store=rumor_store, scorer=scorer,
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")

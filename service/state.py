@@ -73,6 +73,8 @@ class GuardState:
     tokens: TokenStore | None = None
     #: Keeps ``live`` on the newest published lexicon version (the editorial extension runs it).
     lexicon_poller: VersionPoller | None = None
+    #: Holds the live spam scorer (``model_scoring``; ``None``: off); a published model version swaps in.
+    scorer: LiveMatcher | None = None
     #: Worker threads of the check routes (made on first use: ``service.routes.deps.run_check``).
     check_limiter: anyio.CapacityLimiter | None = None
 
