@@ -30,6 +30,7 @@ from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.scoring import SpamScorer
 from plugin.scoring.signal import ModelSignal
+from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore
 
 from .auth import require_role
@@ -58,13 +59,19 @@ def _build_live(store: LexiconStore) -> LiveMatcher:
     return LiveMatcher(m, m.version)
 
 
-def _build_scorer(config: ServiceConfig) -> LiveMatcher | None:
-    """The holder of the live spam scorer when ``model_scoring`` is on: ``model_path``, else the bundled
-    model (a published model version replaces it when the model store has one: ``service.models``)."""
+def _build_scorer(config: ServiceConfig, store: ModelStore) -> LiveMatcher | None:
+    """The holder of the live spam scorer when ``model_scoring`` is on: the newest published model
+    version, else ``model_path``, else the bundled model (``None`` when off)."""
     if not config.model_scoring:
         return None
+    version = store.live_version()
+    if version is not None:
+        try:
+            return LiveMatcher(store.build_scorer(version), str(version))
+        except Exception:  # serve the configured model; the poller retries the published one
+            log.exception("model version %s failed to load", version)
     scorer = SpamScorer.load(config.model_path) if config.model_path else SpamScorer.bundled()
-    return LiveMatcher(scorer, scorer.version)
+    return LiveMatcher(scorer, "")
 
 
 def warm_up(matcher: Any) -> None:
@@ -109,13 +116,14 @@ def create_app(
     metrics = GuardMetrics()
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
                             suggestion_rumor_check=config.suggestion_rumor_check)
-    scorer = _build_scorer(config)
+    model_store = ModelStore(config.db_path, config.store)
+    scorer = _build_scorer(config, model_store)
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size,
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
-        lexicon_store=lexicon_store, rumor_store=rumor_store, scorer=scorer,
+        lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from plugin.live import LiveMatcher
 
@@ -22,11 +22,15 @@ log = logging.getLogger(__name__)
 
 class VersionPoller:
     """Poll ``store`` every ``interval`` seconds (default: the store's ``reload_interval``) and keep ``live``
-    on its newest version."""
+    on its newest version. ``build(version)`` makes what goes live (default: the lexicon store's
+    ``build_matcher``; the model store passes ``build_scorer``); ``what`` names it in logs."""
 
-    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None) -> None:
+    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None, *,
+                 build: Callable[[int], Any] | None = None, what: str = "lexicon") -> None:
         self.store = store
         self.live = live
+        self.build: Callable[[int], Any] = build if build is not None else store.build_matcher
+        self.what = what
         self.interval = max(0.05, float(interval if interval is not None else store.config.reload_interval))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -45,16 +49,16 @@ class VersionPoller:
             return False
         started = time.perf_counter()
         try:
-            matcher = self.store.build_matcher(version)  # compiled outside any lock
+            matcher = self.build(version)  # compiled outside any lock
         except Exception as exc:  # keep serving the old matcher
             self._failed_version, self._failures = version, self._failures + 1
             self.last_error = f"version {version}: {type(exc).__name__}: {exc}"
-            log.exception("lexicon version %s failed to compile; keeping version %s", version, self.live.version)
+            log.exception("%s version %s failed to load; keeping version %s", self.what, version, self.live.version)
             return False
         self.live.swap(matcher, str(version))
         self._failed_version, self._failures, self.last_error = None, 0, ""
         self.reloads += 1
-        log.info("lexicon version %s live (compiled in %.2fs)", version, time.perf_counter() - started)
+        log.info("%s version %s live (built in %.2fs)", self.what, version, time.perf_counter() - started)
         return True
 
     def _run(self) -> None:
@@ -62,13 +66,13 @@ class VersionPoller:
             try:
                 self.check_once()
             except Exception:  # e.g. the database is locked or gone for a moment
-                log.exception("lexicon version poll failed")
+                log.exception("%s version poll failed", self.what)
 
     def start(self) -> "VersionPoller":
         """Start the background thread (idempotent)."""
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="lexicon-version-poller", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=f"{self.what}-version-poller", daemon=True)
             self._thread.start()
         return self
 
