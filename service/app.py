@@ -29,6 +29,7 @@ from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.scoring import SpamScorer
+from plugin.scoring.loop import AuditSampler
 from plugin.scoring.signal import ModelSignal
 from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore
@@ -125,6 +126,9 @@ def create_app(
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
         lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
     )
+    if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows
+        guard.samples.add_sink(AuditSampler(model_store, scorer.current, rate=config.model_audit_rate,
+                                            limit=config.model_audit_limit, policy=policy))
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
     metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None

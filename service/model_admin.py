@@ -7,8 +7,7 @@ four-eyes the approver must not be the proposal's author. Publishing swaps the n
 process at once; other processes follow at their next poll (``reload_interval``).
 
 A model upload is JSON: the card as text and the weights file base64-encoded, so it is bounded by
-``max_body_bytes`` (the bundled model's weights are 1.4 MB: raise the limit, or propose with
-``qinglang model propose`` on the server).
+``max_body_bytes`` (the bundled model's weights are 1.4 MB: raise the limit for the admin host).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _targets(values: Sequence[str]) -> dict[str, float]:
 
 @click.group(name="model")
 def model() -> None:
-    """The learned spam scorer: train, evaluate, show, score."""
+    """The learned spam scorer: train, evaluate, show, score, export-decisions, drift."""
 
 
 @model.command(name="train")
@@ -231,3 +231,85 @@ def score_cmd(text: str, model_path: str | None, surface: str, evidence: int) ->
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="--surface") from None
     echo(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+_db_option = click.option("--db", default="qinglang.db", show_default=True, type=click.Path(dir_okay=False),
+                          help="SQLite file the service uses (review queue, recorded scores).")
+
+
+@model.command(name="export-decisions")
+@_db_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Labelled JSONL to write.")
+@click.option("--audit", "audit_limit", default=10_000, show_default=True, type=click.IntRange(0),
+              help="Most recorded unflagged texts added as benign rows (source audit).")
+@click.option("--since", default=None, help="Only decisions and recorded texts from this date (YYYY-MM-DD) on.")
+def export_decisions_cmd(db: str, out: str, audit_limit: int, since: str | None) -> None:
+    """Write the review queue's decisions as training rows for `qinglang model train`.
+
+    Rejections whose findings name a spam category are positives of that category, approvals are hard
+    negatives, and a random audit sample of texts the model did not flag (recorded by the service at
+    model_audit_rate) is added as benign, so the next model does not learn only from what was flagged.
+    Rows carry their date: train with --split time to test on the newest decisions.
+    """
+    from ..review.store import ReviewStore
+    from ..scoring.loop import export_decisions
+    from ..scoring.store import ModelStore
+
+    if not Path(db).exists():
+        raise click.BadParameter(f"{db} does not exist", param_hint="--db")
+    if since is not None and not _is_date(since):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
+    reviews, store = ReviewStore(db), ModelStore(db)
+    try:
+        items: list[dict[str, Any]] = []
+        while len(batch := reviews.list_items("decided", limit=1000, offset=len(items))) > 0:
+            items.extend(batch)
+        rows, counts = export_decisions(items, store, audit_limit=audit_limit, since=since)
+    finally:
+        reviews.close()
+        store.close()
+    with open(out, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    echo(f"{len(rows)} rows written to {out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@model.command(name="drift")
+@_db_option
+@click.option("--since", default=None, help="Only texts recorded from this date (YYYY-MM-DD) on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def drift_cmd(db: str, since: str | None, as_json: bool) -> None:
+    """Score distribution per ISO week and surface, from the texts the service scored and recorded:
+    texts, mean, p50 / p90 / p99 and the share over the threshold."""
+    from ..scoring.loop import drift_report
+    from ..scoring.store import ModelStore
+
+    if not Path(db).exists():
+        raise click.BadParameter(f"{db} does not exist", param_hint="--db")
+    if since is not None and not _is_date(since):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
+    store = ModelStore(db)
+    try:
+        report = drift_report(store.observations(since=since, limit=1_000_000))
+    finally:
+        store.close()
+    if as_json:
+        echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    if not report:
+        echo("no recorded scores (turn on model_scoring; model_audit_rate > 0)")
+        return
+    echo(f"{'week':<9} {'surface':<11} {'texts':>6} {'mean':>7} {'p50':>7} {'p90':>7} {'p99':>7} {'flagged':>9}")
+    for r in report:
+        echo(f"{r['week']:<9} {r['surface']:<11} {r['texts']:>6} {r['mean']:>7.4f} {r['p50']:>7.4f} "
+             f"{r['p90']:>7.4f} {r['p99']:>7.4f} {r['flagged_share']:>8.2%}")
+
+
+def _is_date(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

@@ -24,8 +24,9 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
+from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import Any, ContextManager, Sequence
 
 from ..db import connect, inserted_id, migrate, transaction
 from ..errors import InputError, ModelError
@@ -35,7 +36,7 @@ from ..store.errors import FourEyesError, NotFoundError, StoreError
 from .model import LinearModel, load_model_bytes
 from .scorer import SpamScorer
 
-__all__ = ["MODEL_MIGRATIONS", "ModelStore"]
+__all__ = ["MODEL_MIGRATIONS", "ModelStore", "Observation"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,36 @@ MODEL_MIGRATIONS = [
         rollback_of    INTEGER
     )
     """,
+    # 2: scored texts the service saw (a random sample of every surface's traffic, flagged or not): the
+    # drift report reads their scores, the decision export their unflagged texts (the audit sample)
+    """
+    CREATE TABLE model_observations (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             TEXT NOT NULL,
+        surface        TEXT NOT NULL,
+        text           TEXT NOT NULL,
+        score          REAL NOT NULL,
+        category       TEXT NOT NULL,
+        flagged        INTEGER NOT NULL,
+        model_version  TEXT NOT NULL
+    );
+    CREATE INDEX model_observations_at ON model_observations(at)
+    """,
 ]
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One scored text the service saw: when, on which surface, the top category's score, whether it was
+    over that surface's threshold, and the model that scored it."""
+
+    at: str
+    surface: str
+    text: str
+    score: float
+    category: str
+    flagged: bool
+    model_version: str
+
 
 _PROPOSAL_COLUMNS = ("id, kind, author, note, status, model_version, rollback_of, created_at, updated_at, "
                      "published_version")
@@ -257,3 +287,34 @@ class ModelStore:
                 (who.name, note[:2000] or f"rollback to model version {to_version}", row["model_version"],
                  row["card"], row["weights"], to_version, now, now))
             return inserted_id(cur)
+
+    # ------------------------------------------------------------------ observations
+
+    def record_observations(self, rows: Sequence[Observation], *, limit: int) -> int:
+        """Append scored texts and keep only the newest ``limit``; returns the rows written."""
+        if not rows:
+            return 0
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO model_observations (at, surface, text, score, category, flagged, model_version)"
+                " VALUES (?,?,?,?,?,?,?)", [astuple(r) for r in rows])
+            conn.execute("DELETE FROM model_observations WHERE id <= "
+                         "(SELECT id FROM model_observations ORDER BY id DESC LIMIT 1 OFFSET ?)", (limit,))
+        return len(rows)
+
+    def observations(self, *, flagged: bool | None = None, since: str | None = None,
+                     limit: int = 100_000) -> list[Observation]:
+        """Recorded scored texts, oldest first (``flagged``: only those over / under threshold; ``since``:
+        ISO date or time)."""
+        sql = "SELECT at, surface, text, score, category, flagged, model_version FROM model_observations WHERE 1=1"
+        args: list[Any] = []
+        if flagged is not None:
+            sql += " AND flagged = ?"
+            args.append(int(flagged))
+        if since:
+            sql += " AND at >= ?"
+            args.append(since)
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [Observation(r["at"], r["surface"], r["text"], float(r["score"]), r["category"], bool(r["flagged"]),
+                            r["model_version"]) for r in reversed(rows)]

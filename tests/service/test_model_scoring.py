@@ -33,3 +33,14 @@ def test_every_surface_uses_the_model(make_app: Callable[..., Any], tmp_path: Pa
         assert result["decision"] == "review"
         assert any(r["rule"] == "signal" and "evidence" in r["detail"] for r in result["reasons"])
     assert app.state.guard.scorer.version.startswith("hand@")
+
+
+def test_the_service_records_a_scored_sample_of_its_traffic(make_app: Callable[..., Any], tmp_path: Path) -> None:
+    app = make_app(model_scoring=True, model_path=str(saved_hand_model(tmp_path)), model_audit_rate=1.0,
+                   model_audit_limit=2)
+    with TestClient(app) as client:
+        for q in ("今天天气", SPAM, "城市花展"):
+            client.post("/v1/query/check", json={"query": q})
+        app.state.guard.samples.drain()
+    obs = app.state.guard.model_store.observations()
+    assert [(o.text, o.flagged, o.surface) for o in obs] == [(SPAM, True, "query"), ("城市花展", False, "query")]
