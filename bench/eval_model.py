@@ -249,6 +249,70 @@ def _tune(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     return out
 
 
+def _homophone_swaps(texts: list[str], vocabulary: str, seed: int = 20261207, share: float = 0.3) -> list[str]:
+    """Each text with about ``share`` of its CJK characters replaced by another character of the same
+    homophone class (drawn from ``vocabulary``, characters of the training texts): the code-word churn
+    of 菠菜 → 波菜, 微信 → 薇信. A development measure only."""
+    import random
+
+    from plugin.variants import load_variant_tables
+
+    tables = load_variant_tables()
+    members: dict[str, list[str]] = {}
+    for ch in sorted(set(vocabulary)):
+        if "\u4e00" <= ch <= "\u9fff":
+            members.setdefault(tables.homophone_key(ch), []).append(ch)
+    rng = random.Random(seed)
+    out = []
+    for text in texts:
+        chars = list(text)
+        for i, ch in enumerate(chars):
+            if "\u4e00" <= ch <= "\u9fff" and rng.random() < share:
+                others = [c for c in members.get(tables.homophone_key(ch), ()) if c != ch]
+                if others:
+                    chars[i] = rng.choice(others)
+        out.append("".join(chars))
+    return out
+
+
+def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """Feature families compared on the development data only: fitted on train (its own 25 % calibrating),
+    scored on the val split (recall, false flags per surface and source), on the val spam with homophone
+    swaps, and on the near-miss set."""
+    from collections import Counter
+
+    from plugin.scoring import FeatureSettings
+
+    dev = [replace(s, split="") for s in samples if s.split == "train"]
+    stand_in = [s for s in samples if s.split == "val"]
+    inner = assign_splits(dev, test=0.0, val=0.25)
+    counts = Counter(ch for s in dev for ch in s.text)
+    vocabulary = "".join(ch for ch, n in counts.items() if n >= 5)
+    spam = [s for s in stand_in if s.label != BENIGN]
+    swapped = [replace(s, text=t) for s, t in zip(spam, _homophone_swaps([s.text for s in spam], vocabulary))]
+    near = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: dict[str, Any] = {}
+    for name, feats in (("chars", FeatureSettings()), ("chars+homophones", FeatureSettings(homophones=True)),
+                        ("chars+shapes", FeatureSettings(shapes=True)),
+                        ("chars+homophones+shapes", FeatureSettings(homophones=True, shapes=True))):
+        started = time.perf_counter()
+        scorer = SpamScorer(train_model(inner, replace(BUNDLED_SETTINGS, folds=0, features=feats), name="dev",
+                                        created=created))
+        flags = [scorer.score(s.text, s.surface, evidence=0).flagged for s in stand_in]
+        rep = report_to_dict(flag_report(stand_in, flags))
+        rep["homophone_swapped_spam"] = report_to_dict(flag_report(
+            swapped, [scorer.score(s.text, s.surface, evidence=0).flagged for s in swapped]))["recall"]
+        rep["near_misses"] = {sf: _rate(judge.model(t, sf, scorer)[1] for t in near) for sf in ("title", "post")}
+        rep["seconds"] = round(time.perf_counter() - started, 1)
+        out[name] = rep
+        print(f"features {name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
+              + " swapped " + json.dumps({c: v["rate"] for c, v in rep["homophone_swapped_spam"].items()})
+              + " ff " + json.dumps({c: v["rate"] for c, v in rep["false_flags"].items()})
+              + " near " + json.dumps({k: v["k"] for k, v in rep["near_misses"].items()}), flush=True)
+    return out
+
+
 def _fresh(folder: Path, judge: Judge, scorer: SpamScorer) -> dict[str, Any]:
     def rows(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -274,6 +338,8 @@ def main() -> None:
     ap.add_argument("--data", default=None)
     ap.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out and trap trainings")
     ap.add_argument("--tune", action="store_true", help="only run the development comparison (slow)")
+    ap.add_argument("--features-dev", action="store_true",
+                    help="only compare the feature families on the development data (model_features_dev.json)")
     ap.add_argument("--fresh", default=None, help="folder of an independently written evaluation set")
     ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
     args = ap.parse_args()
@@ -284,6 +350,13 @@ def main() -> None:
     scorer = SpamScorer.bundled()
     matcher = Matcher.from_lexicons([], bundled=True)
     judge = Judge(matcher, scorer, Context(matcher))
+    if args.features_dev:
+        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
+               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val",
+               "features": _features_dev(samples, judge, created)}
+        (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
+                                                         encoding="utf-8")
+        return
     if args.tune:
         tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
                   "split": "train + val only: models fitted on train, scored on val",

@@ -79,6 +79,10 @@ def model() -> None:
 @click.option("--min-df", default=2, show_default=True, type=click.IntRange(1),
               help="Buckets seen in fewer training texts keep weight 0.")
 @click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
+@click.option("--shapes/--no-shapes", default=True, show_default=True,
+              help="Add contact / number shape tokens (digit runs, handles, Latin runs) to the n-grams.")
+@click.option("--homophones/--no-homophones", default=False, show_default=True,
+              help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
               help="Target false-flag rate per surface (default title=0.001, post=0.005); repeatable.")
 @click.option("--calibration", type=click.Choice(["capped", "worst_source", "pooled"]), default="capped",
@@ -94,7 +98,8 @@ def model() -> None:
               help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
-              hash_bits: int, targets: tuple[str, ...], calibration: str, source_cap: float, folds: int | None,
+              hash_bits: int, shapes: bool, homophones: bool, targets: tuple[str, ...], calibration: str,
+              source_cap: float, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -115,7 +120,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             folds = BUNDLED_SETTINGS.folds if bundled_recipe else 0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
-                                 features=FeatureSettings(hash_bits=hash_bits), folds=folds)
+                                 features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones),
+                                 folds=folds)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:

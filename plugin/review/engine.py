@@ -93,6 +93,7 @@ class ReviewEngine:
             similarity=s.matrix_similarity, num_perm=s.matrix_num_perm,
             history_size=s.matrix_history_size, history_hours=s.matrix_history_hours,
             containment=s.matrix_containment, containment_min=s.matrix_containment_min,
+            word_similarity=s.matrix_word_similarity, word_min=s.matrix_word_min,
             group_scan=s.matrix_group_scan,
         )
 
