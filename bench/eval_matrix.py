@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -167,10 +168,12 @@ def main() -> None:
     titles = _titles(data)
     detector = MatrixDetector()
     bigram_only = MatrixDetector(word_min=10**6)
+    segmenter().cut("预热")  # jieba's dictionary loads once per process (about a second): not per title
     t0 = time.perf_counter()
     for t in titles[:2000]:
         title_shingles(t)
     shingle_us = (time.perf_counter() - t0) / min(2000, len(titles)) * 1e6
+
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "settings": {"similarity": detector.similarity, "containment": detector.containment,
@@ -179,6 +182,7 @@ def main() -> None:
         "false_links_hot_search": false_links(titles, detector),
         "reordered_copies": reordered_links(titles, detector, bigram_only),
         "title_shingles_us_per_title": round(shingle_us, 1),
+        "machine": f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared machine)",
         "seconds": round(time.perf_counter() - started, 1),
     }
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

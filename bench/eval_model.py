@@ -1,6 +1,6 @@
 """Evaluate the learned spam scorer against and together with the lexicons.
 
-    python bench/eval_model.py [--data DIR] [--no-loso] [--fresh DIR]
+    python bench/eval_model.py [--data DIR] [--no-loso] [--fresh DIR | --external DIR]
     python bench/eval_model.py --tune
 
 On the recipe's held-out TEST split of the shared data (``plugin.scoring.recipe``: per source and
@@ -340,7 +340,9 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="only run the development comparison (slow)")
     ap.add_argument("--features-dev", action="store_true",
                     help="only compare the feature families on the development data (model_features_dev.json)")
-    ap.add_argument("--fresh", default=None, help="folder of an independently written evaluation set")
+    ap.add_argument("--fresh", "--external", dest="fresh", default=None,
+                    help="folder of an independently written evaluation set (spam.jsonl, benign_posts.jsonl, "
+                         "benign_titles.jsonl, near_misses.jsonl); only its figures are reported")
     ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
     args = ap.parse_args()
 
