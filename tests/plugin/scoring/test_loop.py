@@ -8,7 +8,6 @@ import json
 import random
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from plugin import Guard, Matcher
@@ -17,6 +16,7 @@ from plugin.lexicon import Entry
 from plugin.review import Candidate, ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.scoring import SpamScorer
+from plugin.scoring.data import read_labelled
 from plugin.scoring.loop import AuditSampler, decision_rows, drift_report, export_decisions
 from plugin.scoring.signal import ModelSignal
 from plugin.scoring.store import ModelStore, Observation
@@ -78,15 +78,16 @@ def test_decisions_become_labelled_rows(db_path: Path) -> None:
     assert counts["audit"] == 1
 
 
-def test_cli_export_then_train(db_path: Path, tmp_path: Path) -> None:
-    pytest.importorskip("sklearn")
+def test_cli_export_decisions_writes_training_rows(db_path: Path, tmp_path: Path) -> None:
     _decided_queue(db_path).close()
     out = tmp_path / "rows.jsonl"
     r = CliRunner().invoke(cli, ["model", "export-decisions", "--db", str(db_path), "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "queue_rejected 1" in r.output and "rejected_not_spam 1" in r.output
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert {row["label"] for row in rows} == {"gambling", "benign"}
+    rows = read_labelled(out)  # the shape `qinglang model train` reads
+    assert {(row.label, row.surface, row.source) for row in rows} == {
+        ("gambling", "title", "queue_rejected"), ("gambling", "post", "queue_rejected"),
+        ("benign", "title", "queue_approved")}
     bad = CliRunner().invoke(cli, ["model", "export-decisions", "--db", str(tmp_path / "none.db"), "--out", "x"])
     assert bad.exit_code == 2
 
