@@ -17,7 +17,7 @@ import binascii
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from plugin.errors import InputError
@@ -68,16 +68,18 @@ def _store(request: Request) -> ModelStore:
 
 
 @router.get("")
-def status(request: Request, status: Literal["proposed", "published", "discarded", "all"] = "proposed",
+def status(request: Request,
+           which: Literal["proposed", "published", "discarded", "all"] = Query("proposed", alias="status"),
            store: ModelStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
-    """The live version, the model this process serves, the versions and the proposals."""
+    """The live version, the model this process serves, the versions and the proposals (``status``:
+    which proposals)."""
     state = state_of(request.app)
     scorer = state.scorer.current() if state.scorer is not None else None
     poller = state.model_poller
     return {"live_version": store.live_version(), "model_scoring": state.scorer is not None,
             "serving": scorer.version if scorer is not None else None,
             "reload_error": poller.last_error if poller is not None else "",
-            "versions": store.versions(), "proposals": store.proposals(None if status == "all" else status)}
+            "versions": store.versions(), "proposals": store.proposals(None if which == "all" else which)}
 
 
 @router.post("/proposals", status_code=201)
