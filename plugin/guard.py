@@ -34,6 +34,7 @@ from .models import CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
 from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
+from .scoring.veto import ContextVeto
 
 __all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
 
@@ -56,6 +57,8 @@ class Explanation:
     signals: tuple[SignalHit, ...]
     #: "lexicon", "rumor", "signal" or "" (nothing: the surface's mildest decision)
     decided_by: str
+    #: (signal, reason) of the scorer flags the lexicon's allow phrases / context rules vetoed
+    vetoed: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class Explanation:
             "rumors": [{"rumor_id": r, "status": st, "score": sc, "shared": list(sh)} for r, st, sc, sh in self.rumors],
             "signals": [s.to_dict() for s in self.signals],
             "decided_by": self.decided_by,
+            "vetoed": [{"signal": n, "reason": r} for n, r in self.vetoed],
         }
 
 
@@ -192,7 +196,8 @@ class Guard:
         self.cache_size = cache_size
         self.max_pins = max_pins
         self._lock = threading.Lock()
-        self._bound: tuple[TextMatcher, Callable[[str], _Lexical]] = self._bind(self.matcher())
+        self._veto: tuple[TextMatcher | None, ContextVeto] = (None, ContextVeto(()))
+        self._bound: tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]] = self._bind(self.matcher())
         self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
 
     # -- the parts -------------------------------------------------------------------------------
@@ -221,20 +226,63 @@ class Guard:
         return functools.lru_cache(maxsize=self.cache_size)(fn) if self.cache_size > 0 else fn
 
     def _lexical(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
-        """The matcher's check and the signals for ``text``, memoised per matcher object (content scope)."""
+        """The matcher's check and the signals for ``text``, memoised per matcher object and signal
+        versions (content scope)."""
         if scope != "content":
             return self._evaluate(matcher, text, scope)
         bound = self._bound
-        if bound[0] is not matcher:
+        if bound[0] is not matcher or (self.signals and bound[1] != self._signal_versions()):
             bound = self._bind(matcher)
-        return bound[1](text)
+        return bound[2](text)
 
-    def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, Callable[[str], _Lexical]]:
-        """Start the memo of ``matcher`` (a new lexicon version is never answered from old results)."""
-        bound = (matcher, self._memo(functools.partial(self._evaluate, matcher)))
+    def _signal_versions(self) -> tuple[str, ...]:
+        """The versions of the signals that have one (a learned model: a newly published model version
+        starts an empty cache, like a new lexicon version)."""
+        return tuple(str(getattr(s, "version", "")) for s in self.signals)
+
+    def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]]:
+        """Start the memo of ``matcher`` (a new lexicon or model version is never answered from old results)."""
+        bound = (matcher, self._signal_versions(), self._memo(functools.partial(self._evaluate, matcher)))
         with self._lock:
             self._bound = bound
         return bound
+
+    def _context_veto(self, matcher: TextMatcher) -> ContextVeto:
+        """The allow phrases and context rules of ``matcher``'s lexicon as a veto on scorer flags (built
+        once per lexicon version)."""
+        held = self._veto
+        if held[0] is not matcher:
+            held = (matcher, ContextVeto.of(matcher))
+            self._veto = held
+        return held[1]
+
+    def signals_on(self, text: str, surface: Surface | str, *, matcher: TextMatcher | None = None,
+                   found: Sequence[SignalHit] | None = None) -> tuple[SignalHit, ...]:
+        """The signals about ``text`` as they count on ``surface`` (not cached unless ``found`` is given:
+        long texts): each hit through :meth:`plugin.policy.Policy.signal_on`, scorer flags vetoed by the
+        lexicon's allow phrases and context rules (:class:`plugin.scoring.veto.ContextVeto`)."""
+        return self._resolve(matcher or self.matcher(), text, Surface(surface),
+                             self.evaluate_signals(text) if found is None else found)[0]
+
+    def _resolve(self, matcher: TextMatcher, text: str, where: Surface, found: Sequence[SignalHit]
+                 ) -> tuple[tuple[SignalHit, ...], tuple[tuple[str, str], ...]]:
+        """(signals on ``where``, (signal, veto reason) of the vetoed scorer flags)."""
+        if not found:
+            return (), ()
+        kept: list[SignalHit] = []
+        vetoed: list[tuple[str, str]] = []
+        rule = self.policy.surface(where).score
+        for hit in found:
+            on = self.policy.signal_on(hit, where)
+            if on is None:
+                continue
+            if on.flags and rule.veto:
+                why = self._context_veto(matcher).reason(text, on.category, on.evidence)
+                if why:
+                    vetoed.append((on.signal, why))
+                    continue
+            kept.append(on)
+        return tuple(kept), tuple(vetoed)
 
     def _evaluate(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
         return _Lexical(matcher.check(text, scope=scope), self.evaluate_signals(text))
@@ -256,7 +304,7 @@ class Guard:
 
     def cache_info(self) -> dict[str, Any]:
         """Sizes and hit counts of the two caches (``/healthz``)."""
-        check = getattr(self._bound[1], "cache_info", None)
+        check = getattr(self._bound[2], "cache_info", None)
         rumor = getattr(self._rumor_cached, "cache_info", None)
         return {"size": self.cache_size, "check": check()._asdict() if check else None,
                 "rumor": rumor()._asdict() if rumor else None}
@@ -273,7 +321,8 @@ class Guard:
         row = policy.surface(where)
         lex = self._lexical(matcher, text, scope)
         hits = policy.with_tags(lex.result.hits)  # tag rules of the policy, as per-surface overrides
-        action = policy.action(hits, where, [s.action for s in lex.signals])
+        signals, vetoed = self._resolve(matcher, text, where, lex.signals)
+        action = policy.action(hits, where, [s.action for s in signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS
         # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
@@ -285,19 +334,19 @@ class Guard:
         if by == "rumor":
             reason = f"rumor:{(rumor.pins or rumor.disputed)[0].rumor_id}"
         elif by == "lexicon":
-            by, reason = self._lexicon_reason(hits, lex.signals, action, where)
+            by, reason = self._lexicon_reason(hits, signals, action, where)
         labels: tuple[Label, ...] = (*policy.hit_labels(hits, where), *rumor.labels)
         notice = policy.notice(where, decision, hits, pinned=bool(rumor.pins),
-                               extra_categories=[s.category for s in lex.signals
+                               extra_categories=[s.category for s in signals
                                                  if s.category and row.by_action[s.action] == decision])
         explanation = None
         if explain:
             explanation = Explanation(
                 where.value, tuple((h.term_id, h.action, h.action_on(where)) for h in hits),
                 tuple((m.rumor.id, m.rumor.status.value, round(m.score, 4), m.shared) for m in rumor.matches),
-                lex.signals, by)
+                signals, by, vetoed)
         return Verdict(where, decision, lex.result.action, hits, rumor.pins, labels, notice, str(matcher.version),
-                       reason, lex.signals, explanation)
+                       reason, signals, explanation)
 
     @staticmethod
     def _lexicon_reason(hits: Sequence[Hit], signals: Sequence[SignalHit], action: str,

@@ -129,10 +129,19 @@ class SignalHit:
     score: float = 0.0
     category: str = ""  # a category of plugin.policy.CATEGORIES (notices, labels), "" for none
     detail: str = ""
+    #: why: ``(start, end, surface)`` spans of the ORIGINAL text (``surface == text[start:end]``)
+    evidence: tuple[tuple[int, int, str], ...] = ()
+    #: a scorer's flags, one per scorer surface (``title``, ``post``) the text is over its threshold on:
+    #: ``(scorer surface, category, score)``. The policy (:meth:`plugin.policy.Policy.signal_on`) picks
+    #: the one its surface row names and gives it that row's action; a hit without flags keeps ``action``.
+    flags: tuple[tuple[str, str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"signal": self.signal, "action": self.action, "score": self.score, "category": self.category,
-                "detail": self.detail}
+        out: dict[str, Any] = {"signal": self.signal, "action": self.action, "score": self.score,
+                               "category": self.category, "detail": self.detail}
+        if self.evidence:
+            out["evidence"] = [{"start": a, "end": b, "surface": s} for a, b, s in self.evidence]
+        return out
 
 
 def hit_from_dict(d: dict[str, Any]) -> Hit:

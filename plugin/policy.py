@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from .models import ACTION_ORDER, OVERRIDABLE_SURFACES, Action, Hit, Surface, most_severe
+from .models import ACTION_ORDER, OVERRIDABLE_SURFACES, Action, Hit, SignalHit, Surface, most_severe
 
 __all__ = [
     "CATEGORIES",
@@ -53,6 +53,7 @@ __all__ = [
     "HitLabel",
     "Policy",
     "RumorVerdict",
+    "ScoreRule",
     "SurfacePolicy",
     "display_name",
 ]
@@ -178,6 +179,23 @@ class HitLabel:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreRule:
+    """What a learned scorer's flag does on one surface (a :class:`~plugin.models.SignalHit` with
+    ``flags``): ``scorer_surface`` names the model card's thresholds that apply (``title`` for short
+    texts, ``post`` for bodies; ``None``: the scorer is not used here); a flag over them counts as the
+    lexicon action ``action`` (``review`` by default: a score never blocks on its own unless a deployment
+    says so here); ``veto``: the lexicon's allow phrases and context rules may cancel it."""
+
+    scorer_surface: str | None = "title"
+    action: str = Action.REVIEW.value
+    veto: bool = True
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTION_ORDER:
+            raise ValueError(f"score action must be one of {', '.join(ACTION_ORDER)}, not {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class SurfacePolicy:
     """One surface's row of the table.
 
@@ -187,7 +205,7 @@ class SurfacePolicy:
     ``rumors``: whether the rumour index is asked at all. ``notices`` maps a decision to its notice
     (``{names}``: the Chinese names of the categories behind it); ``pin_notice`` is shown when
     refutations are pinned and no other notice applies. ``prefix_drop`` (suggestions): a prefix whose
-    lexicon action reaches it drops every suggestion.
+    lexicon action reaches it drops every suggestion. ``score``: what a learned scorer's flag does here.
     """
 
     surface: Surface
@@ -199,6 +217,7 @@ class SurfacePolicy:
     notices: Mapping[str, str] = field(default_factory=dict)
     pin_notice: str | None = None
     prefix_drop: str | None = None
+    score: ScoreRule = ScoreRule()
 
     def __post_init__(self) -> None:
         missing = set(ACTION_ORDER) - set(self.by_action)
@@ -287,7 +306,7 @@ class Policy:
 
     @classmethod
     def default(cls, *, suggestion_drop_action: str = Action.LABEL.value, suggestion_rumor_check: bool = True,
-                hit_drop_action: str = Action.BLOCK.value) -> "Policy":
+                hit_drop_action: str = Action.BLOCK.value, score_action: str = Action.REVIEW.value) -> "Policy":
         """The shipped table. ``suggestion_drop_action``: suggestions whose lexicon action is at least
         this are dropped (suggestions are the platform's own recommendation, so by default labels keep
         them out too: seed 000 三.1); ``suggestion_rumor_check``: also drop suggestions that match a known
@@ -296,23 +315,26 @@ class Policy:
             if value not in ACTION_ORDER:
                 raise ValueError(f"{name} must be one of {', '.join(ACTION_ORDER)}, not {value!r}")
         actions = tuple(ACTION_ORDER)
+        title, post = ScoreRule("title", score_action), ScoreRule("post", score_action)
         rows = (
-            SurfacePolicy(Surface.CONTENT, actions, {a: a for a in actions}),
+            SurfacePolicy(Surface.CONTENT, actions, {a: a for a in actions}, score=post),
             SurfacePolicy(
                 Surface.QUERY, ("allow", "review", "block"),
                 {"allow": "allow", "label": "allow", "limit": "allow", "review": "review", "block": "block"},
                 rumors=True, notices={"block": BLOCK_NOTICE, "review": REVIEW_NOTICE}, pin_notice=RUMOR_NOTICE,
+                score=title,
             ),
             SurfacePolicy(
                 Surface.SUGGESTION, ("keep", "drop"), _threshold_decisions(suggestion_drop_action, "drop", "keep"),
-                on_pin="drop", rumors=suggestion_rumor_check, prefix_drop=Action.BLOCK.value,
+                on_pin="drop", rumors=suggestion_rumor_check, prefix_drop=Action.BLOCK.value, score=title,
             ),
-            SurfacePolicy(Surface.SEARCH_HIT, ("keep", "drop"), _threshold_decisions(hit_drop_action, "drop", "keep")),
+            SurfacePolicy(Surface.SEARCH_HIT, ("keep", "drop"), _threshold_decisions(hit_drop_action, "drop", "keep"),
+                          score=title),
             SurfacePolicy(
                 Surface.TRENDING, ("approve", "approve_with_labels", "limit", "review", "reject"),
                 {"allow": "approve", "label": "approve_with_labels", "limit": "limit", "review": "review",
                  "block": "reject"},
-                on_pin="reject", on_disputed="limit", rumors=True,
+                on_pin="reject", on_disputed="limit", rumors=True, score=title,
             ),
         )
         return cls(MappingProxyType({r.surface: r for r in rows}))
@@ -349,6 +371,18 @@ class Policy:
         if decision == row.mildest:
             return decision, None
         return decision, next(h for h in hits if h.action_on(row.surface) == action)
+
+    def signal_on(self, hit: SignalHit, surface: Surface | str) -> SignalHit | None:
+        """``hit`` as it counts on ``surface``: a hit without scorer flags as it is; a scorer's hit with the
+        flag of the surface row's scorer surface, its category and score, and the row's action; ``None``
+        when the row does not use the scorer or the text is not over that surface's thresholds."""
+        if not hit.flags:
+            return hit
+        rule = self.surface(surface).score
+        flag = next((f for f in hit.flags if f[0] == rule.scorer_surface), None)
+        if flag is None:
+            return None
+        return dataclasses.replace(hit, action=rule.action, category=flag[1], score=flag[2])
 
     def prefix_drops(self, hits: Sequence[Hit]) -> bool:
         """Whether a suggestion prefix with ``hits`` drops every suggestion."""

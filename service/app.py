@@ -31,6 +31,10 @@ from plugin.review import ReviewEngine
 from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.scoring import SpamScorer
+from plugin.scoring.loop import AuditSampler
+from plugin.scoring.signal import ModelSignal
+from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore
 
 from .apidocs import install_docs
@@ -107,6 +111,21 @@ def search_rumor_backend(config: ServiceConfig) -> Any:
     return backend
 
 
+def _build_scorer(config: ServiceConfig, store: ModelStore) -> LiveMatcher | None:
+    """The holder of the live spam scorer when ``model_scoring`` is on: the newest published model
+    version, else ``model_path``, else the bundled model (``None`` when off)."""
+    if not config.model_scoring:
+        return None
+    version = store.live_version()
+    if version is not None:
+        try:
+            return LiveMatcher(store.build_scorer(version), str(version))
+        except Exception:  # serve the configured model; the poller retries the published one
+            log.exception("model version %s failed to load", version)
+    scorer = SpamScorer.load(config.model_path) if config.model_path else SpamScorer.bundled()
+    return LiveMatcher(scorer, "")
+
+
 def warm_up(matcher: Any) -> None:
     """Run a few scans so lazily built tables (pinyin automaton, word segmenter) are ready before
     the first request rather than during it."""
@@ -161,13 +180,19 @@ def create_app(
     live.on_swap(swapped)
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
                             suggestion_rumor_check=config.suggestion_rumor_check)
+    model_store = ModelStore(db, config.store)
+    scorer = _build_scorer(config, model_store)
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
-        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
-        lexicon_store=lexicon_store, rumor_store=rumor_store,
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size,
+                     signals=[ModelSignal(scorer)] if scorer is not None else []),
+        lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
         review_lock=NamedLock(reviews.db, "review-matrix"),
     )
+    if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows
+        guard.samples.add_sink(AuditSampler(model_store, scorer.current, rate=config.model_audit_rate,
+                                            limit=config.model_audit_limit, policy=policy))
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
     metrics.probes["review_queue_oldest_age_seconds"] = lambda: _oldest_pending_age(guard)

@@ -196,6 +196,19 @@ class ServiceConfig(BaseModel):
                                              "stored times stay UTC)")
     console_language: Literal["zh", "en"] = Field(
         default="zh", description="default language of the editorial console (each user can switch)")
+    model_scoring: bool = Field(
+        default=False, description="run the learned spam scorer on every surface: a flag over the model's threshold "
+                                   "for the surface is a review-level signal, vetoed by lexicon allow phrases and "
+                                   "context rules (docs/model.md)")
+    model_path: str | None = Field(
+        default=None, description="model card (.json) the scorer uses while no model version is published in the "
+                                  "store; default: the bundled evaluation-only model")
+    model_audit_rate: float = Field(
+        default=0.01, ge=0.0, le=1.0, description="share of the recent texts (queries, suggestions, candidates) "
+                                                 "scored in the background and recorded for the drift report and the "
+                                                 "audit sample of unflagged traffic (0: none)")
+    model_audit_limit: int = Field(
+        default=50_000, ge=1, description="most recorded scored texts kept (the oldest are dropped)")
     search: SearchSettings = SearchSettings()  # sections are frozen: one default instance each
     rumors: RumorSettings = RumorSettings()
     review: ReviewSettings = ReviewSettings()

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import admin, console, editorial, headers, proxy, ui
+from . import admin, console, editorial, headers, model_admin, proxy, ui
 from .config import ServiceConfig
 from .state import Extension, state_of
 
-__all__ = ["Editorial", "SearchProxy", "default_extensions"]
+__all__ = ["Editorial", "ModelVersions", "SearchProxy", "default_extensions"]
 
 
 class Editorial:
@@ -34,6 +34,22 @@ class Editorial:
         editorial.stop_reloading(app)
 
 
+class ModelVersions:
+    """The model-version admin API (``/v1/admin/models``) and the hot reload of published spam-scorer
+    models (when ``model_scoring`` is on)."""
+
+    name = "service.model_admin"
+
+    def install(self, app: FastAPI) -> None:
+        app.include_router(model_admin.router)
+
+    async def start(self, app: FastAPI) -> None:
+        model_admin.start_reloading(app)
+
+    async def stop(self, app: FastAPI) -> None:
+        model_admin.stop_reloading(app)
+
+
 class SearchProxy:
     """The guarded search proxy in front of ``upstream_url`` (:mod:`service.proxy`)."""
 
@@ -50,8 +66,8 @@ class SearchProxy:
 
 
 def default_extensions(config: ServiceConfig) -> list[Extension]:
-    """The editorial extension always; the search proxy when ``upstream_url`` is set."""
-    out: list[Extension] = [Editorial()]
+    """The editorial extension and the model versions always; the search proxy when ``upstream_url`` is set."""
+    out: list[Extension] = [Editorial(), ModelVersions()]
     if config.search.upstream_url:
         out.append(SearchProxy())
     return out

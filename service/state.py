@@ -21,6 +21,7 @@ from plugin.live import LiveMatcher
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore, TokenStore
 from plugin.store.reload import VersionPoller
 
@@ -67,6 +68,8 @@ class GuardState:
     #: The pipeline every route calls (``plugin.guard.Guard``): policy, caches, rumours, signals.
     checks: Guard
     lexicon_store: LexiconStore
+    #: Published spam-scorer model versions (``plugin.scoring.store``).
+    model_store: ModelStore
     rumor_store: RumorStore | None = None
     extensions: list[Extension] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
@@ -77,6 +80,10 @@ class GuardState:
     tokens: TokenStore | None = None
     #: Keeps ``live`` on the newest published lexicon version (the editorial extension runs it).
     lexicon_poller: VersionPoller | None = None
+    #: Holds the live spam scorer (``model_scoring``; ``None``: off); a published model version swaps in.
+    scorer: LiveMatcher | None = None
+    #: Keeps ``scorer`` on the newest published model version (``service.model_admin``).
+    model_poller: VersionPoller | None = None
     #: Worker threads of the check routes (made on first use: ``service.routes.deps.run_check``).
     check_limiter: anyio.CapacityLimiter | None = None
     #: What looked wrong at start-up (a new or empty database, an empty rumour index): logged as warnings

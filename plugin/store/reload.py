@@ -30,18 +30,24 @@ log = logging.getLogger(__name__)
 
 class VersionPoller:
     """Keep ``live`` on ``store``'s newest version: woken by publishes where the database announces them,
-    else every ``interval`` seconds (default: the store's ``reload_interval``). ``on_failure(version, error)``
-    is called when a version fails to load (the service counts it in its metrics)."""
+    else every ``interval`` seconds (default: the store's ``reload_interval``). ``build(version)`` makes what
+    goes live (default: the lexicon store's stored artefact or compiled matcher; the model store passes
+    ``build_scorer``); ``what`` names it in logs. ``on_failure(version, error)`` is called when a version fails
+    to load (the service counts it in its metrics)."""
 
     #: Every this many heartbeats, replicas not seen for ``FORGET_AFTER`` seconds are deleted.
     FORGET_EVERY = 500
     FORGET_AFTER = 86_400.0
 
-    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None,
+    def __init__(self, store: Any, live: LiveMatcher, interval: float | None = None, *,
+                 build: Callable[[int], Any] | None = None, what: str = "lexicon",
                  replica_id: str | None = None, on_failure: Callable[[int, str], None] | None = None) -> None:
         self.store = store
         self.on_failure = on_failure
         self.live = live
+        self.build: Callable[[int], Any] = (build if build is not None
+                                           else getattr(store, "load_or_build_matcher", store.build_matcher))
+        self.what = what
         self.interval = max(0.05, float(interval if interval is not None else store.config.reload_interval))
         self.replica_id = replica_id or f"{replica_name()}:{uuid.uuid4().hex[:6]}"
         self._stop = threading.Event()
@@ -65,12 +71,11 @@ class VersionPoller:
             return False
         started = time.perf_counter()
         try:
-            load = getattr(self.store, "load_or_build_matcher", self.store.build_matcher)
-            matcher = load(version)  # outside any lock
+            matcher = self.build(version)  # outside any lock
         except Exception as exc:  # keep serving the old matcher
             self._failed_version, self._failures = version, self._failures + 1
             self.last_error = f"version {version}: {type(exc).__name__}: {exc}"
-            log.exception("lexicon version %s failed to load; keeping version %s", version, self.live.version)
+            log.exception("%s version %s failed to load; keeping version %s", self.what, version, self.live.version)
             if self.on_failure is not None:
                 self.on_failure(version, self.last_error)
             return False
@@ -79,7 +84,7 @@ class VersionPoller:
         self.reloads += 1
         self.last_source = getattr(self.store, "last_matcher_source", "") or "compiled"
         self.last_load_seconds = time.perf_counter() - started
-        log.info("lexicon version %s live (%s in %.2fs)", version, self.last_source, self.last_load_seconds)
+        log.info("%s version %s live (%s in %.2fs)", self.what, version, self.last_source, self.last_load_seconds)
         return True
 
     def beat(self) -> None:
@@ -114,7 +119,7 @@ class VersionPoller:
             try:
                 self.check_once()
             except Exception:  # e.g. the database is locked or gone for a moment
-                log.exception("lexicon version poll failed")
+                log.exception("%s version poll failed", self.what)
             self.beat()
             next_poll = time.monotonic() + self.interval
 
@@ -123,7 +128,7 @@ class VersionPoller:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
             self.beat()
-            self._thread = threading.Thread(target=self._run, name="lexicon-version-poller", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=f"{self.what}-version-poller", daemon=True)
             self._thread.start()
         return self
 

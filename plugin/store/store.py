@@ -33,10 +33,10 @@ from typing import Any, Callable, ContextManager, Sequence
 from plugin.db import Database, Row, Tx, inserted_id, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
-from .actor import SINGLE_OPERATOR_PREFIX, Actor
+from .actor import Actor, checked_actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
-from .errors import AuthError, ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
+from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
 from .files import ApplyResult, ImportReport, export_documents, import_note, plan_import
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
@@ -506,25 +506,8 @@ class LexiconStore:
     # ------------------------------------------------------------------ identities
 
     def actor(self, who: Actor | str, role: str = "actor") -> Actor:
-        """``who`` as an :class:`Actor` this store accepts.
-
-        A plain string is a name the caller vouches for (the service and the CLI pass the name of the
-        token they verified). The single-operator mode is refused unless ``StoreConfig.single_operator``
-        is on, and its ``single-operator:`` names cannot be claimed by anyone else.
-        """
-        actor = who if isinstance(who, Actor) else Actor(who if isinstance(who, str) else "")
-        name = actor.name.strip()[:100] if isinstance(actor.name, str) else ""
-        if not name:
-            raise StoreError(f"{role} name is required")
-        if actor.single_operator:
-            if not self.config.single_operator:
-                raise AuthError("the single-operator mode is not enabled for this store (StoreConfig.single_operator, "
-                                "QINGLANG_SINGLE_OPERATOR=true); act with an API token")
-            if not name.startswith(SINGLE_OPERATOR_PREFIX):
-                raise StoreError(f"a single operator is recorded as {SINGLE_OPERATOR_PREFIX}<os user>")
-        elif name.lower().startswith(SINGLE_OPERATOR_PREFIX):
-            raise StoreError(f"{role} name {name!r} is reserved for the single-operator mode")
-        return Actor(name, actor.single_operator)
+        """``who`` as an :class:`Actor` this store accepts (:func:`~plugin.store.actor.checked_actor`)."""
+        return checked_actor(who, self.config, role)
 
     @staticmethod
     def _contribute(conn: Tx, cs_id: int, name: str, revision: int) -> None:
