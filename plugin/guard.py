@@ -88,6 +88,8 @@ class Verdict:
     reason: str = ""
     signals: tuple[SignalHit, ...] = ()
     explanation: Explanation | None = None
+    #: medium-confidence refutations (相关辟谣): shown beside the results, never on top of them
+    related: tuple[Pin, ...] = ()
 
     @property
     def rumor_labels(self) -> tuple[RumorLabel, ...]:
@@ -95,7 +97,7 @@ class Verdict:
         return tuple(lab for lab in self.labels if isinstance(lab, RumorLabel))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``POST /v1/query/check`` (``signals`` / ``explanation`` only when there are any)."""
+        """The JSON of ``POST /v1/query/check`` (``related`` / ``signals`` / ``explanation`` only when there are any)."""
         out: dict[str, Any] = {
             "action": self.action,
             "lexicon_action": self.lexicon_action,
@@ -105,6 +107,8 @@ class Verdict:
             "notice": self.notice,
             "lexicon_version": self.lexicon_version,
         }
+        if self.related:
+            out["related"] = [p.to_dict() for p in self.related]
         if self.signals:
             out["signals"] = [s.to_dict() for s in self.signals]
         if self.explanation is not None:
@@ -297,7 +301,7 @@ class Guard:
                 tuple((m.rumor.id, m.rumor.status.value, round(m.score, 4), m.shared) for m in rumor.matches),
                 lex.signals, by)
         return Verdict(where, decision, lex.result.action, hits, rumor.pins, labels, notice, str(matcher.version),
-                       reason, lex.signals, explanation)
+                       reason, lex.signals, explanation, rumor.related)
 
     @staticmethod
     def _lexicon_reason(hits: Sequence[Hit], signals: Sequence[SignalHit], action: str,

@@ -35,8 +35,8 @@ def test_match_contract(tmp_path) -> None:
     first = lines[0]
     assert set(first) == {"id", "pins", "labels"}
     assert first["pins"][0]["rumor_id"] == "t001"
-    assert set(first["pins"][0]) == {"rumor_id", "score", "claim", "refutation"}
-    assert set(first["pins"][0]["refutation"]) == {"title", "url", "source"}
+    assert set(first["pins"][0]) >= {"rumor_id", "score", "claim", "refutation", "verdict_label", "headline", "cluster_id"}
+    assert set(first["pins"][0]["refutation"]) >= {"title", "url", "source", "summary", "checker", "published_at"}
     scores = [p["score"] for p in first["pins"]]
     assert scores == sorted(scores, reverse=True)
     assert lines[1]["pins"] == [] and lines[1]["labels"] == []
