@@ -39,6 +39,7 @@ from plugin.segment import segmenter
 from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
+from .clusters import Clusters, core_claim, find_clusters
 from .models import Rumor, RumorMatch, RumorMatchResult
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
 from .triggers import extract_triggers, trigger_key
@@ -114,6 +115,30 @@ class RumorIndex:
         matches = self._state.search_text(p, limit, today or _dt.date.today())
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
 
+    def cluster_of(self, rumor_id: str) -> str:
+        """The id of the cluster of near-duplicate claims ``rumor_id`` belongs to (its canonical rumour's id;
+        the rumour's own id when it is alone or unknown)."""
+        state = self._state
+        i = state.by_id.get(rumor_id)
+        if i is None:
+            return rumor_id
+        return state.rumors[state.clusters.canonical[state.rumor_of[i]]].id
+
+    def cluster_members(self, rumor_id: str) -> tuple[str, ...]:
+        """The ids of every rumour in ``rumor_id``'s cluster (canonical first)."""
+        state = self._state
+        head = self.cluster_of(rumor_id)
+        i = state.by_id.get(head)
+        if i is None:
+            return (rumor_id,)
+        c = state.rumor_of[i]
+        return (head, *sorted(r.id for ri, r in enumerate(state.rumors) if state.clusters.canonical[ri] == c and ri != c))
+
+    @property
+    def cluster_count(self) -> int:
+        """Clusters of two or more near-duplicate claims."""
+        return self._state.clusters.count
+
     def score(self, text: str, rumor_id: str) -> float:
         """The similarity of ``text`` (as one window) to one indexed rumour (0 when unknown): for tuning."""
         state = self._state
@@ -151,8 +176,12 @@ class _State:
         self.params = scoring
         self.weights = weights
         self.scorer = ClaimScorer(weights, scoring)
-        self.entries: list[ClaimFeatures] = []
-        self.by_id: dict[str, int] = {}
+        self.entries: list[ClaimFeatures] = []  # one per match key: a claim, or the core claim a ruling quotes
+        self.by_id: dict[str, int] = {}  # rumour id → its first entry
+        self.rumors: list[Rumor] = []
+        self.rumor_of: list[int] = []  # entry → rumour (index into ``rumors``)
+        self.key_texts: list[str] = []  # entry → the text it was analysed from
+        self.clusters = Clusters((), ())
         self.postings: dict[str, list[int]] = {}
         self.automaton: Any = None
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
@@ -160,16 +189,29 @@ class _State:
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], scoring: RumorScoring, weights: Weights | None = None) -> "_State":
-        analyses = [(r, analyze(" ".join((r.claim, *r.triggers)))) for r in rumors]
+        rumor_list = list(rumors)
+        claims = [analyze(" ".join((r.claim, *r.triggers))) for r in rumor_list]
+        # match keys: each claim, plus the short core claim a ruling quotes (an extra key of the same rumour)
+        analyses = [(ri, r, a) for ri, (r, a) in enumerate(zip(rumor_list, claims))]
+        key_texts = [r.claim for r in rumor_list]
+        for ri, r in enumerate(rumor_list):
+            core = core_claim(r)
+            if core:
+                analyses.append((ri, r, analyze(core)))
+                key_texts.append(core)
         if weights is None:  # weights of this corpus (else: the weights of another index)
             weights = Weights()
-            for _r, a in analyses:
+            for _ri, _r, a in analyses:
                 weights.add(a)
         st = cls(scoring, weights)
-        for i, (r, a) in enumerate(analyses):
+        st.rumors = rumor_list
+        st.key_texts = key_texts
+        st.clusters = find_clusters(rumor_list, claims, weights)
+        for i, (ri, r, a) in enumerate(analyses):
             e = st.scorer.claim(r, a)
             st.entries.append(e)
-            st.by_id[r.id] = i
+            st.rumor_of.append(ri)
+            st.by_id.setdefault(r.id, i)
             for t in e.words | a.subs:
                 st.postings.setdefault(t, []).append(i)
             for sw in a.surface:
@@ -198,9 +240,10 @@ class _State:
             owners[slot].append((i, curated))
 
         for i, e in enumerate(self.entries):
-            for phrase in e.rumor.triggers:
-                add(phrase, i, True)
-            for phrase in extract_triggers(e.rumor.claim, self.weights.token):
+            if self.by_id[e.rumor.id] == i:  # curated triggers once, on the rumour's own claim
+                for phrase in e.rumor.triggers:
+                    add(phrase, i, True)
+            for phrase in extract_triggers(self.key_texts[i], self.weights.token):
                 add(phrase, i, False)
         # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
         # it is, and would make every one of them a candidate: keep only the curated owners
@@ -309,13 +352,27 @@ class _State:
         return out
 
     def _finish(self, found: windows.Found, limit: int, today: _dt.date) -> list[RumorMatch]:
-        scored: list[RumorMatch] = []
+        # one match per cluster of near-duplicate claims: its best-scoring key (a hit on any member
+        # counts for the cluster), shown with the cluster's canonical refutation
+        best: dict[int, tuple[float, str, int, tuple[str, ...]]] = {}
         for i, (s, shared) in found.items():
-            r = self.entries[i].rumor
+            ri = self.rumor_of[i]
+            r = self.rumors[ri]
             if not r.active_on(today):
                 continue
+            c = self.clusters.canonical[ri]
+            key = (s, r.id, ri, shared)
+            old = best.get(c)
+            if old is None or (-s, r.id) < (-old[0], old[1]):
+                best[c] = key
+        scored: list[RumorMatch] = []
+        for c, (s, _rid, ri, shared) in best.items():
+            r = self.rumors[ri]
+            size = self.clusters.size[ri]
+            head = self.rumors[c]
+            canonical = head.refutations[0] if c != ri and head.refutations else None
             trig = "curated" if s == self.params.curated_score and not shared else ""
-            scored.append(RumorMatch(r, s, shared, trig))
+            scored.append(RumorMatch(r, s, shared, trig, head.id if size > 1 else "", size, canonical))
         scored.sort(key=lambda m: (-m.score, m.rumor.id))
         if scored:
             floor = scored[0].score * self.params.relative_cut
