@@ -27,13 +27,15 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .live import LiveMatcher
 from .models import CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
 from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
+from .rumors.decision import PinTiers, retier
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
+from .rumors.scoring import DEFAULT_SCORING
 
 __all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
 
@@ -175,7 +177,8 @@ class Guard:
     rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`);
     ``signals``: further scorers (:class:`plugin.protocols.Signal`);
     ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
-    ``max_pins``: rumours looked up per text."""
+    ``max_pins``: rumours looked up per text; ``rumor_tiers``: a surface's own thresholds for the
+    learned pin decision (:class:`plugin.rumors.decision.PinTiers`; others use the index's)."""
 
     def __init__(
         self,
@@ -186,6 +189,7 @@ class Guard:
         signals: Sequence[Signal] = (),
         cache_size: int = 50_000,
         max_pins: int = 3,
+        rumor_tiers: Mapping[Surface, PinTiers] | None = None,
     ) -> None:
         if cache_size < 0 or max_pins < 0:
             raise ValueError("cache_size and max_pins must be 0 or more")
@@ -195,6 +199,7 @@ class Guard:
         self.signals = tuple(signals)
         self.cache_size = cache_size
         self.max_pins = max_pins
+        self.rumor_tiers: dict[Surface, PinTiers] = dict(rumor_tiers or {})
         self._lock = threading.Lock()
         self._bound: tuple[TextMatcher, Callable[[str], _Lexical]] = self._bind(self.matcher())
         self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
@@ -212,9 +217,17 @@ class Guard:
         """What the signals say about ``text`` (not cached: long texts)."""
         return tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
 
-    def match_rumors(self, text: str) -> RumorMatchResult:
-        """The rumour lookup's pins and labels for ``text`` (not cached: long texts)."""
-        return self._match_rumors(text)
+    def match_rumors(self, text: str, surface: Surface | None = None) -> RumorMatchResult:
+        """The rumour lookup's pins and labels for ``text`` (not cached: long texts), in ``surface``'s
+        tiers when it has its own."""
+        return self._tiered(self._match_rumors(text), surface)
+
+    def _tiered(self, result: RumorMatchResult, surface: Surface | None) -> RumorMatchResult:
+        tiers = self.rumor_tiers.get(surface) if surface is not None else None
+        if tiers is None:
+            return result
+        threshold = getattr(self.rumors, "threshold", DEFAULT_SCORING.threshold)
+        return retier(result, tiers, float(threshold))
 
     def _match_rumors(self, text: str) -> RumorMatchResult:
         if self.rumors is None or not text:
@@ -283,7 +296,7 @@ class Guard:
         # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
         pins_matter = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
         if row.rumors and text and pins_matter:
-            rumor = self._rumor_cached(text)
+            rumor = self._tiered(self._rumor_cached(text), where)
         decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
         reason = ""
         if by == "rumor":
@@ -358,4 +371,5 @@ class Guard:
         """A guard over the same matcher with other rumours and / or another policy (its own caches)."""
         return Guard(self.source, self.rumors if rumors is _SAME else rumors,
                      self.policy if policy is _SAME else policy,
-                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins)
+                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins,
+                     rumor_tiers=self.rumor_tiers)

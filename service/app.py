@@ -27,11 +27,13 @@ from plugin.live import LiveMatcher
 from plugin.policy import Policy
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
+from plugin.models import Surface
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.rumors.decision import PinTiers, default_model
 from plugin.store import LexiconStore
 
 from .auth import require_role
-from .config import ServiceConfig
+from .config import RumorSettings, ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
@@ -70,6 +72,25 @@ def warm_up(matcher: Any) -> None:
             return
 
 
+def rumor_tiers(settings: RumorSettings) -> tuple[PinTiers | None, dict[Surface, PinTiers]]:
+    """The learned decision's tiers from the settings: the index's (``None``: the model's own) and the
+    surfaces with their own pin probability. Invalid combinations raise ``RumorError`` at start-up."""
+    model = default_model()
+    if model is None or settings.decision != "learned":
+        return None, {}
+    base = model.tiers
+    pin = settings.pin_probability if settings.pin_probability is not None else base.pin
+    related = settings.related_probability if settings.related_probability is not None else min(base.related, pin)
+    veto = settings.veto_probability if settings.veto_probability is not None else min(base.veto, pin)
+    index = PinTiers(pin, related, veto)
+    surfaces: dict[Surface, PinTiers] = {}
+    for surface, value in ((Surface.SUGGESTION, settings.suggestion_pin_probability),
+                           (Surface.TRENDING, settings.trending_pin_probability)):
+        if value is not None:
+            surfaces[surface] = PinTiers(value, min(related, value), min(veto, value))
+    return index, surfaces
+
+
 def create_app(
     config: ServiceConfig | None = None,
     *,
@@ -86,9 +107,13 @@ def create_app(
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
+    index_tiers, surface_tiers = rumor_tiers(config.rumors)
     if rumors is _UNSET:
         rumor_store = RumorStore(config.db_path)
-        rumors = RumorIndex.from_store(rumor_store)
+        if config.rumors.decision == "threshold":
+            rumors = RumorIndex.from_store(rumor_store, model=None)
+        else:
+            rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers)
     reviews = ReviewStore(config.db_path)
     engine = ReviewEngine(settings=config.review)
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
@@ -101,7 +126,7 @@ def create_app(
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
-        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers),
         lexicon_store=lexicon_store, rumor_store=rumor_store,
     )
     metrics.probes["lexicon_version"] = lambda: guard.live.version

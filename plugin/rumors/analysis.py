@@ -31,7 +31,7 @@ from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
     "ABBREVIATIONS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
-    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "is_entity", "is_name", "is_pair", "number_key",
+    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -42,6 +42,9 @@ QUESTION_RE = re.compile(
     "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
     "[吗吧呢嘛啊呀哇啦咯哦]+(?=[\\s?？!！。，,、~～…]|$)|[?？]"
 )
+
+# Negation wording (a feature of the learned pin decision, plugin.rumors.decision)
+_NEGATION_RE = re.compile("不|没|无法|并非|并不|未|别|勿")
 
 #: Wording that marks a text as refuting (not repeating) a claim: such texts are not labelled 谣言.
 REFUTE_RE = re.compile("辟谣|谣言|不实|造谣|传谣|假消息|假新闻|是假的|不属实|系误读|澄清|谣传|误区|伪科学")
@@ -255,6 +258,8 @@ class Analysis:
     surface: tuple[str, ...]  # content words as written (stop-words dropped), for trigger phrases
     bigrams: frozenset[str]
     intent: bool = False  # asks how / which / where / when (an informational search)
+    question: bool = False  # asked as a question or hedged (吗 / 是真的吗 / 网传 / 听说 ...)
+    negated: bool = False  # holds negation wording (不 / 没 / 并非 ...)
 
     @property
     def dense(self) -> str:
@@ -287,6 +292,11 @@ def _variants() -> dict[str, tuple[str, ...]]:
     for word, c in _CANON.items():
         out.setdefault(c, [c]).append(word)
     return {c: tuple(v) for c, v in out.items()}
+
+
+def equivalents(word: str) -> tuple[str, ...]:
+    """The wordings of a canonical token (杀灭 → 杀灭, 杀死, 灭活 ...); ``(word,)`` when it has none."""
+    return _variants().get(word, (word,))
 
 
 def canon(word: str) -> str | None:
@@ -404,7 +414,9 @@ def analyze_folded(folded: str) -> Analysis:
     dense = "".join(surface)
     bigrams = frozenset(dense[i : i + 2] for i in range(len(dense) - 1))
     intent = INTENT_RE.search(cleaned) is not None
-    return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent)
+    question = QUESTION_RE.search(folded) is not None
+    negated = _NEGATION_RE.search(cleaned) is not None
+    return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent, question, negated)
 
 
 class Weights:

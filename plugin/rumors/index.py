@@ -40,7 +40,8 @@ from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
 from .clusters import Clusters, core_claim, find_clusters
-from .models import Rumor, RumorMatch, RumorMatchResult
+from .decision import PinModel, PinTiers, default_model, pair_features
+from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
 from .triggers import extract_triggers, trigger_key
 
@@ -65,14 +66,26 @@ class RumorIndex:
     matches_sentence_windows = True
 
     def __init__(self, rumors: Iterable[Rumor], *, scoring: RumorScoring = DEFAULT_SCORING,
-                 threshold: float | None = None, backend: RumorBackend | None = None) -> None:
+                 threshold: float | None = None, backend: RumorBackend | None = None,
+                 model: PinModel | None | str = "default", tiers: PinTiers | None = None) -> None:
         if threshold is not None:
             scoring = dataclasses.replace(scoring, threshold=threshold)
         self.scoring = scoring
+        if isinstance(model, str):
+            if model != "default":
+                raise ValueError(f"model must be a PinModel, None or 'default', got {model!r}")
+            # an explicit threshold asks for the threshold decision (tuning, evaluation)
+            model = default_model() if threshold is None else None
+        self.model = model
+        self.tiers = tiers or (model.tiers if model is not None else None)
         self._backend = backend
         self._revision = backend.revision() if backend is not None else None
         self._lock = threading.Lock()
         self._state = _State.build(rumors, scoring)
+        self._state.decider = self._decider()
+
+    def _decider(self) -> "tuple[PinModel, PinTiers] | None":
+        return (self.model, self.tiers) if self.model is not None and self.tiers is not None else None
 
     @property
     def threshold(self) -> float:
@@ -98,7 +111,9 @@ class RumorIndex:
             revision = self._backend.revision()
             if not force and revision == self._revision:
                 return False
-            self._state = _State.build(self._backend.iterate(), self.scoring)
+            state = _State.build(self._backend.iterate(), self.scoring)
+            state.decider = self._decider()
+            self._state = state
             self._revision = revision
             return True
 
@@ -161,9 +176,18 @@ class RumorIndex:
         state.score(q, state.query_weights(q), i, state.trigger_hits(q), info)
         return info
 
+    def candidate_features(self, text: str, limit: int = 3, *, today: _dt.date | None = None
+                           ) -> list[tuple[RumorMatch, list[float]]]:
+        """The best candidates of a one-sentence text (score >= ``scoring.candidate_floor``, one per
+        cluster) with their pin-decision features (:data:`plugin.rumors.decision.FEATURES`): for
+        training and evaluating the decision."""
+        q = analyze(text[:MAX_TEXT_CHARS])
+        return self._state.featurize(q, limit, today or _dt.date.today())
+
     def score_candidates(self, text: str, rumors: Iterable[Rumor], limit: int = 3) -> RumorMatchResult:
         """Score rumours retrieved elsewhere (e.g. ``backend.candidates(text)``) with this index's weights."""
         state = _State.build(rumors, self.scoring, weights=self._state.weights)
+        state.decider = self._decider()
         p = prepare(text[:MAX_TEXT_CHARS])
         matches = state.search_text(p, limit, _dt.date.today())
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
@@ -186,6 +210,7 @@ class _State:
         self.automaton: Any = None
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
         self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
+        self.decider: tuple[PinModel, PinTiers] | None = None  # the learned pin decision (None: the threshold)
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], scoring: RumorScoring, weights: Weights | None = None) -> "_State":
@@ -352,37 +377,88 @@ class _State:
         return out
 
     def _finish(self, found: windows.Found, limit: int, today: _dt.date) -> list[RumorMatch]:
+        return [m for m, _i in self._finish_entries(found, limit, today)]
+
+    def _finish_entries(self, found: windows.Found, limit: int, today: _dt.date) -> list[tuple[RumorMatch, int]]:
         # one match per cluster of near-duplicate claims: its best-scoring key (a hit on any member
         # counts for the cluster), shown with the cluster's canonical refutation
-        best: dict[int, tuple[float, str, int, tuple[str, ...]]] = {}
+        best: dict[int, tuple[float, str, int, int, tuple[str, ...]]] = {}
         for i, (s, shared) in found.items():
             ri = self.rumor_of[i]
             r = self.rumors[ri]
             if not r.active_on(today):
                 continue
             c = self.clusters.canonical[ri]
-            key = (s, r.id, ri, shared)
             old = best.get(c)
             if old is None or (-s, r.id) < (-old[0], old[1]):
-                best[c] = key
-        scored: list[RumorMatch] = []
-        for c, (s, _rid, ri, shared) in best.items():
+                best[c] = (s, r.id, ri, i, shared)
+        scored: list[tuple[RumorMatch, int]] = []
+        for c, (s, _rid, ri, i, shared) in best.items():
             r = self.rumors[ri]
             size = self.clusters.size[ri]
             head = self.rumors[c]
             canonical = head.refutations[0] if c != ri and head.refutations else None
             trig = "curated" if s == self.params.curated_score and not shared else ""
-            scored.append(RumorMatch(r, s, shared, trig, head.id if size > 1 else "", size, canonical))
-        scored.sort(key=lambda m: (-m.score, m.rumor.id))
+            scored.append((RumorMatch(r, s, shared, trig, head.id if size > 1 else "", size, canonical), i))
+        scored.sort(key=lambda mi: (-mi[0].score, mi[0].rumor.id))
         if scored:
-            floor = scored[0].score * self.params.relative_cut
-            scored = [m for m in scored if m.score >= floor]
+            floor = scored[0][0].score * self.params.relative_cut
+            scored = [mi for mi in scored if mi[0].score >= floor]
         return scored[:limit]
+
+    def featurize(self, q: Analysis, limit: int, today: _dt.date) -> list[tuple[RumorMatch, list[float]]]:
+        """The best candidates of one analysed text (one per cluster, score >= ``candidate_floor``)
+        with their pin-decision features."""
+        if not self.entries or not q.words:
+            return []
+        found = self.candidates_scored(q, self.params.candidate_floor)
+        if not found:
+            return []
+        ranked = self._finish_entries(found, max(limit, 3), today)
+        qw = self.query_weights(q)
+        hits = self.trigger_hits(q)
+        scores = [m.score for m, _i in ranked]
+        intent = bool(q.intent or qw.intent_words)
+        out: list[tuple[RumorMatch, list[float]]] = []
+        for rank, (m, i) in enumerate(ranked[:limit]):
+            e = self.entries[i]
+            info: dict[str, Any] = {}
+            self.scorer.score(q, qw, e, hits.get(i, (0, False)), info)
+            if not info:  # a curated trigger hit: scored outright
+                info = {"score": m.score, "tq": 1.0, "tc": 1.0, "bq": 1.0, "bc": 1.0}
+            margin = m.score - (scores[1] if len(scores) > 1 else 0.0) if rank == 0 else m.score - scores[0]
+            out.append((m, pair_features(
+                info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
+                question=q.question, intent=intent, query_negated=q.negated, claim_negated=e.analysis.negated,
+                query_numbers=qw.numbers, claim_numbers=e.numbers, cluster_size=m.cluster_size, margin=margin,
+                rank=rank)))
+        return out
+
+    def decide(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:
+        """Matches of one analysed text by the learned decision: ``pin`` and ``related`` tiers."""
+        assert self.decider is not None
+        model, tiers = self.decider
+        pins: list[RumorMatch] = []
+        related: list[RumorMatch] = []
+        for m, feats in self.featurize(q, limit, today):
+            prob = 1.0 if m.trigger == "curated" else model.probability(feats)
+            tier = tiers.tier(prob, m.score, self.params.threshold)
+            if tier is PinTier.PIN:
+                pins.append(dataclasses.replace(m, confidence=prob, tier=PinTier.PIN))
+            elif tier is PinTier.RELATED:
+                related.append(dataclasses.replace(m, confidence=prob, tier=PinTier.RELATED))
+        pins.sort(key=lambda m: -(m.confidence or 0.0))
+        if pins:
+            return pins[:limit]  # a pinned refutation is on top already: no related cards beside it
+        related.sort(key=lambda m: -(m.confidence or 0.0))
+        return related[:limit]
 
     def search(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:
         """Matches of one analysed text (one window)."""
         if limit <= 0:
             return []
+        if self.decider is not None:
+            return self.decide(q, limit, today)
         return self._finish(self.candidates_scored(q, self.params.threshold), limit, today)
 
     def search_text(self, p: Prepared, limit: int, today: _dt.date) -> list[RumorMatch]:

@@ -13,6 +13,8 @@ from plugin import Guard, LiveMatcher, Matcher, Policy, SignalHit, Surface
 from plugin.lexicon import parse_lexicon_text
 from plugin.policy import DEFAULT_POLICY, SurfacePolicy
 from plugin.protocols import RumorLookup, Signal, TextMatcher
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.decision import PinTiers
 from plugin.review import Candidate, ReviewEngine
 from plugin.rumors import RumorMatchResult
 from plugin.search.hooks import SearchGuard
@@ -254,3 +256,15 @@ def test_surface_actions_round_trip_through_the_store_shape(matcher: Matcher) ->
     (hit,) = matcher.scan("炸金花")
     assert hit.action_on(Surface.SUGGESTION) == "allow" and hit.action_on(Surface.QUERY) == "review"
     assert "surface_actions" not in hit.to_dict(full=True)  # the CLI / JSON shape is unchanged
+
+
+def test_a_surface_has_its_own_rumour_tiers() -> None:
+    rumor = Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
+                  refutations=(Refutation(title="【辟谣】喝热水"),))
+    index = RumorIndex([rumor])
+    guard = Guard(FakeMatcher({}), index, rumor_tiers={Surface.TRENDING: PinTiers(1.0, 0.01, 1.0)})
+    text = "喝热水真的能杀死病毒吗"
+    assert [p.rumor_id for p in guard.check(text, Surface.QUERY).pins] == ["r1"]
+    strict = guard.match_rumors(text, Surface.TRENDING)
+    assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"]
+    assert guard.match_rumors(text).pins != ()
