@@ -30,7 +30,7 @@ from plugin.segment import segmenter
 from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
-    "ABBREVIATIONS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
     "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
@@ -127,6 +127,8 @@ _PHRASES += list(ABBREVIATIONS.items())
 _PHRASES.sort(key=lambda kv: -len(kv[0]))
 _PHRASE_RE = re.compile("|".join(re.escape(a) for a, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)
+#: Phrase-level equivalents applied before segmentation (新型冠状病毒 → 新冠病毒, 世界卫生组织 → 世卫 ...).
+PHRASE_EQUIVALENTS: dict[str, str] = dict(_PHRASE_MAP)
 
 # Equivalent words → one canonical token. General vocabulary of the domain, not claim text.
 _CANON = {

@@ -28,6 +28,7 @@ import dataclasses
 import datetime as _dt
 import heapq
 import threading
+from functools import lru_cache
 from typing import Any, Iterable
 
 import ahocorasick
@@ -42,6 +43,7 @@ from .backend import RumorBackend
 from .clusters import Clusters, core_claim, find_clusters
 from .decision import PinModel, PinTiers, default_model, pair_features
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
+from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
 from .triggers import extract_triggers, trigger_key
 
@@ -51,6 +53,11 @@ __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
 DEFAULT_THRESHOLD = DEFAULT_SCORING.threshold
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 20_000
+#: Analyses of query texts kept (queries and titles repeat; the analysis is the costly part).
+ANALYSIS_CACHE = 20_000
+
+#: The analysis of a query text, cached per text (claims are analysed once per build, uncached).
+query_analysis = lru_cache(maxsize=ANALYSIS_CACHE)(analyze_folded)
 
 
 class RumorIndex:
@@ -127,7 +134,10 @@ class RumorIndex:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         p = prepare(text[:MAX_TEXT_CHARS])
-        matches = self._state.search_text(p, limit, today or _dt.date.today())
+        state = self._state
+        if not state.may_match(p.folded):
+            return _NOTHING  # no claim shares two key terms with the text: no analysis needed
+        matches = state.search_text(p, limit, today or _dt.date.today())
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
 
     def cluster_of(self, rumor_id: str) -> str:
@@ -193,6 +203,9 @@ class RumorIndex:
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
 
 
+_NOTHING = RumorMatchResult()
+
+
 class _State:
     """The compiled index: entries, postings, trigger automaton, weights."""
 
@@ -211,6 +224,7 @@ class _State:
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
         self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
         self.decider: tuple[PinModel, PinTiers] | None = None  # the learned pin decision (None: the threshold)
+        self.prefilter: PreFilter | None = None
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], scoring: RumorScoring, weights: Weights | None = None) -> "_State":
@@ -248,7 +262,13 @@ class _State:
                     st.sounds.setdefault(sound(t), set()).add(t)
         st.sounds.pop("", None)
         st._build_triggers()
+        st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
+                                 max_posting=scoring.max_posting)
         return st
+
+    def may_match(self, folded: str) -> bool:
+        """The pre-filter (:mod:`plugin.rumors.prefilter`): False when no claim can match ``folded``."""
+        return self.prefilter is None or self.prefilter.passes(folded)
 
     def _build_triggers(self) -> None:
         keys: dict[str, int] = {}
@@ -473,7 +493,7 @@ class _State:
         threshold = self.params.threshold
         units = windows.units(p.folded) if len(p.text) > windows.SHORT_TEXT else []
         if len(units) <= 1:
-            return self.search(analyze_folded(p.folded), limit, today)
+            return self.search(query_analysis(p.folded), limit, today)
         best = windows.best_window(
             windows.analyze_units(units),
             lambda a, seen: self.candidates_scored(a, threshold, seen=seen),
