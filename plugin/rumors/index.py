@@ -108,7 +108,8 @@ class RumorIndex:
         return index
 
     def __len__(self) -> int:
-        return len(self._state.entries)
+        """The number of rumours indexed (their match keys may be more: core claims of rulings)."""
+        return len(self._state.rumors)
 
     def refresh(self, *, force: bool = False) -> bool:
         """Rebuild from the backend if it changed since the last build; True when rebuilt."""
