@@ -312,11 +312,13 @@ class RumorLabel:
     score: float
     action: str
     refutation: Refutation | None = None
+    cluster_id: str = ""  # the cluster of near-duplicate claims ('' : the rumour is its own)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"label", "rumor_id", "status", "score", "action", "refutation": {...} | None}``."""
+        """``{"label", "rumor_id", "status", "score", "action", "refutation": {...} | None, "cluster_id"}``."""
         return {"label": self.label, "rumor_id": self.rumor_id, "status": self.status.value, "score": self.score,
-                "action": self.action, "refutation": self.refutation.pin_dict() if self.refutation else None}
+                "action": self.action, "refutation": self.refutation.pin_dict() if self.refutation else None,
+                "cluster_id": self.cluster_id or self.rumor_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +354,8 @@ class RumorMatchResult:
                 pins.append(Pin(m.rumor.id, score, m.rumor.claim, ref, status, PinTier.PIN, m.cluster_id,
                                 m.cluster_size, conf))
             if verdict.label is not None and verdict.label_action is not None and not (verdict.pins and refuting):
-                labels.append(RumorLabel(verdict.label, m.rumor.id, status, score, verdict.label_action, ref))
+                labels.append(RumorLabel(verdict.label, m.rumor.id, status, score, verdict.label_action, ref,
+                                         m.cluster_id))
         return cls(tuple(matches), refuting, tuple(pins), tuple(labels), tuple(related))
 
     @property

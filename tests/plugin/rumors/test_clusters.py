@@ -44,6 +44,7 @@ def test_a_hit_on_any_member_pins_the_cluster_once_with_its_canonical_refutation
     pin = res.pins[0]
     assert pin.cluster_id == "p1" and pin.cluster_size == 3
     assert pin.refutation.url == "https://www.piyao.org.cn/1.htm"
+    assert [lab.to_dict()["cluster_id"] for lab in res.labels] == ["p1"]  # the label names the cluster too
 
 
 def test_a_ruling_quotes_the_core_claim_as_an_extra_key() -> None:
