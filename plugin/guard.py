@@ -27,14 +27,16 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .live import LiveMatcher
 from .models import CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
 from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
+from .rumors.decision import PinTiers, retier
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
 from .scoring.veto import ContextVeto
+from .rumors.scoring import DEFAULT_SCORING
 
 __all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
 
@@ -92,6 +94,8 @@ class Verdict:
     reason: str = ""
     signals: tuple[SignalHit, ...] = ()
     explanation: Explanation | None = None
+    #: medium-confidence refutations (相关辟谣): shown beside the results, never on top of them
+    related: tuple[Pin, ...] = ()
 
     @property
     def rumor_labels(self) -> tuple[RumorLabel, ...]:
@@ -99,7 +103,7 @@ class Verdict:
         return tuple(lab for lab in self.labels if isinstance(lab, RumorLabel))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``POST /v1/query/check`` (``signals`` / ``explanation`` only when there are any)."""
+        """The JSON of ``POST /v1/query/check`` (``related`` / ``signals`` / ``explanation`` only when there are any)."""
         out: dict[str, Any] = {
             "action": self.action,
             "lexicon_action": self.lexicon_action,
@@ -109,6 +113,8 @@ class Verdict:
             "notice": self.notice,
             "lexicon_version": self.lexicon_version,
         }
+        if self.related:
+            out["related"] = [p.to_dict() for p in self.related]
         if self.signals:
             out["signals"] = [s.to_dict() for s in self.signals]
         if self.explanation is not None:
@@ -175,7 +181,8 @@ class Guard:
     rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`);
     ``signals``: further scorers (:class:`plugin.protocols.Signal`);
     ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
-    ``max_pins``: rumours looked up per text."""
+    ``max_pins``: rumours looked up per text; ``rumor_tiers``: a surface's own thresholds for the
+    learned pin decision (:class:`plugin.rumors.decision.PinTiers`; others use the index's)."""
 
     def __init__(
         self,
@@ -186,6 +193,7 @@ class Guard:
         signals: Sequence[Signal] = (),
         cache_size: int = 50_000,
         max_pins: int = 3,
+        rumor_tiers: Mapping[Surface, PinTiers] | None = None,
     ) -> None:
         if cache_size < 0 or max_pins < 0:
             raise ValueError("cache_size and max_pins must be 0 or more")
@@ -195,6 +203,7 @@ class Guard:
         self.signals = tuple(signals)
         self.cache_size = cache_size
         self.max_pins = max_pins
+        self.rumor_tiers: dict[Surface, PinTiers] = dict(rumor_tiers or {})
         self._lock = threading.Lock()
         self._veto: tuple[TextMatcher | None, ContextVeto] = (None, ContextVeto(()))
         self._bound: tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]] = self._bind(self.matcher())
@@ -213,9 +222,17 @@ class Guard:
         """What the signals say about ``text`` (not cached: long texts)."""
         return tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
 
-    def match_rumors(self, text: str) -> RumorMatchResult:
-        """The rumour lookup's pins and labels for ``text`` (not cached: long texts)."""
-        return self._match_rumors(text)
+    def match_rumors(self, text: str, surface: Surface | None = None) -> RumorMatchResult:
+        """The rumour lookup's pins and labels for ``text`` (not cached: long texts), in ``surface``'s
+        tiers when it has its own."""
+        return self._tiered(self._match_rumors(text), surface)
+
+    def _tiered(self, result: RumorMatchResult, surface: Surface | None) -> RumorMatchResult:
+        tiers = self.rumor_tiers.get(surface) if surface is not None else None
+        if tiers is None:
+            return result
+        threshold = getattr(self.rumors, "threshold", DEFAULT_SCORING.threshold)
+        return retier(result, tiers, float(threshold))
 
     def _match_rumors(self, text: str) -> RumorMatchResult:
         if self.rumors is None or not text:
@@ -328,7 +345,7 @@ class Guard:
         # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
         pins_matter = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
         if row.rumors and text and pins_matter:
-            rumor = self._rumor_cached(text)
+            rumor = self._tiered(self._rumor_cached(text), where)
         decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
         reason = ""
         if by == "rumor":
@@ -346,7 +363,7 @@ class Guard:
                 tuple((m.rumor.id, m.rumor.status.value, round(m.score, 4), m.shared) for m in rumor.matches),
                 signals, by, vetoed)
         return Verdict(where, decision, lex.result.action, hits, rumor.pins, labels, notice, str(matcher.version),
-                       reason, signals, explanation)
+                       reason, signals, explanation, rumor.related)
 
     @staticmethod
     def _lexicon_reason(hits: Sequence[Hit], signals: Sequence[SignalHit], action: str,
@@ -403,4 +420,5 @@ class Guard:
         """A guard over the same matcher with other rumours and / or another policy (its own caches)."""
         return Guard(self.source, self.rumors if rumors is _SAME else rumors,
                      self.policy if policy is _SAME else policy,
-                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins)
+                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins,
+                     rumor_tiers=self.rumor_tiers)

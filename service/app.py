@@ -30,16 +30,18 @@ from plugin.policy import Policy
 from plugin.review import ReviewEngine
 from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
+from plugin.models import Surface
 from plugin.rumors import RumorIndex, RumorStore
 from plugin.scoring import SpamScorer
 from plugin.scoring.loop import AuditSampler
 from plugin.scoring.signal import ModelSignal
 from plugin.scoring.store import ModelStore
+from plugin.rumors.decision import PinTiers, default_model
 from plugin.store import LexiconStore
 
 from .apidocs import install_docs
 from .auth import require_role
-from .config import ServiceConfig
+from .config import RumorSettings, ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
@@ -140,6 +142,25 @@ def warm_up(matcher: Any) -> None:
             return
 
 
+def rumor_tiers(settings: RumorSettings) -> tuple[PinTiers | None, dict[Surface, PinTiers]]:
+    """The learned decision's tiers from the settings: the index's (``None``: the model's own) and the
+    surfaces with their own pin probability. Invalid combinations raise ``RumorError`` at start-up."""
+    model = default_model()
+    if model is None or settings.decision != "learned":
+        return None, {}
+    base = model.tiers
+    pin = settings.pin_probability if settings.pin_probability is not None else base.pin
+    related = settings.related_probability if settings.related_probability is not None else min(base.related, pin)
+    veto = settings.veto_probability if settings.veto_probability is not None else min(base.veto, pin)
+    index = PinTiers(pin, related, veto)
+    surfaces: dict[Surface, PinTiers] = {}
+    for surface, value in ((Surface.SUGGESTION, settings.suggestion_pin_probability),
+                           (Surface.TRENDING, settings.trending_pin_probability)):
+        if value is not None:
+            surfaces[surface] = PinTiers(value, min(related, value), min(veto, value))
+    return index, surfaces
+
+
 def create_app(
     config: ServiceConfig | None = None,
     *,
@@ -161,12 +182,16 @@ def create_app(
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
+    index_tiers, surface_tiers = rumor_tiers(config.rumors)
     if rumors is _UNSET:
         if config.rumors.backend == "opensearch":
             rumors = search_rumor_backend(config)
         else:
             rumor_store = RumorStore(db)
-            rumors = RumorIndex.from_store(rumor_store)
+            if config.rumors.decision == "threshold":
+                rumors = RumorIndex.from_store(rumor_store, model=None)
+            else:
+                rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers)
     reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)
     engine.matrix = shared_matrix(reviews, config)
@@ -185,7 +210,7 @@ def create_app(
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
-        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size,
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers,
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
         lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
         review_lock=NamedLock(reviews.db, "review-matrix"),

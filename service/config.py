@@ -50,6 +50,12 @@ SETTING_NAMES: dict[str, str] = {
     "rumors.backend": "rumor_backend",
     "rumors.url": "rumor_url",
     "rumors.index": "rumor_index",
+    "rumors.decision": "rumor_decision",
+    "rumors.pin_probability": "rumor_pin_probability",
+    "rumors.related_probability": "rumor_related_probability",
+    "rumors.veto_probability": "rumor_veto_probability",
+    "rumors.suggestion_pin_probability": "rumor_suggestion_pin_probability",
+    "rumors.trending_pin_probability": "rumor_trending_pin_probability",
     "review.naive_timezone": "review_timezone",
 }
 
@@ -113,6 +119,20 @@ class RumorSettings(BaseModel):
         default=None, description="the Elasticsearch / OpenSearch cluster of the opensearch rumour backend")
     index: str = Field(
         default="qinglang-rumors", description="the index of the opensearch rumour backend")
+    decision: Literal["learned", "threshold"] = Field(
+        default="learned", description="pin decision: the bundled learned model (learned) or the score threshold")
+    pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="learned decision: probability that pins (default: the model's)")
+    related_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0,
+        description="learned decision: probability of a 相关辟谣 card (default: the model's)")
+    veto_probability: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="learned decision: a score-threshold match under this probability is not pinned (default: the model's)")
+    suggestion_pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="pin probability on the suggestion surface (default: pin_probability)")
+    trending_pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="pin probability on the trending surface (default: pin_probability)")
 
     @model_validator(mode="after")
     def _url_for_search_backend(self) -> "RumorSettings":

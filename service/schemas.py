@@ -352,6 +352,8 @@ class QueryCheckResponse(BaseModel):
     labels: list[dict[str, Any]]
     notice: str | None
     lexicon_version: str
+    related: list[dict[str, Any]] = Field(
+        default_factory=list, description="medium-confidence refutations (相关辟谣 card), never above the results")
 
 
 class DroppedSuggestion(BaseModel):

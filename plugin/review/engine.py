@@ -107,13 +107,13 @@ class ReviewEngine:
         # sentence of the content, matched on its own)
         one_call = isinstance(guard.rumors, SentenceWindowLookup) and guard.rumors.matches_sentence_windows \
             and len(candidate.text or "") <= self.settings.rumor_chunk_chars
-        first = guard.match_rumors(content if one_call else candidate.title)
+        first = guard.match_rumors(content if one_call else candidate.title, Surface.TRENDING)
         pins, labels = list(first.pins), list(first.labels)
         if candidate.text and guard.rumors is not None and not one_call:
             # the title alone, title + text, and the text on its own (sentence chunks when long): a rumour in
             # the body under a harmless title is still found; the best match per rumour is kept
             for piece in self._rumor_pieces(candidate, content_hits):
-                more = guard.match_rumors(piece)
+                more = guard.match_rumors(piece, Surface.TRENDING)
                 pins = merge_by_rumor(pins, more.pins)
                 labels = merge_by_rumor(labels, more.labels)
         name = candidate.account.name

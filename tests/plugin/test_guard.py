@@ -14,6 +14,8 @@ from plugin import Guard, LiveMatcher, Matcher, Policy, SignalHit, Surface
 from plugin.lexicon import parse_lexicon_text
 from plugin.policy import DEFAULT_POLICY, SurfacePolicy
 from plugin.protocols import RumorLookup, Signal, TextMatcher
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.decision import PinTiers
 from plugin.review import Candidate, ReviewEngine
 from plugin.rumors import RumorMatchResult
 from plugin.search.hooks import SearchGuard
@@ -275,3 +277,15 @@ def test_tag_rules_raise_the_action_of_tagged_hits_on_their_surfaces() -> None:
     assert r.decision == "review"
     with pytest.raises(ValueError):
         dataclasses.replace(Policy.default(), tag_actions={"minors": {"nowhere": "block"}})
+
+
+def test_a_surface_has_its_own_rumour_tiers() -> None:
+    rumor = Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
+                  refutations=(Refutation(title="【辟谣】喝热水"),))
+    index = RumorIndex([rumor])
+    guard = Guard(FakeMatcher({}), index, rumor_tiers={Surface.TRENDING: PinTiers(1.0, 0.01, 1.0)})
+    text = "喝热水真的能杀死病毒吗"
+    assert [p.rumor_id for p in guard.check(text, Surface.QUERY).pins] == ["r1"]
+    strict = guard.match_rumors(text, Surface.TRENDING)
+    assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"]
+    assert guard.match_rumors(text).pins != ()
