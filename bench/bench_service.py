@@ -8,7 +8,12 @@ drives it with a small keep-alive HTTP/1.1 client (asyncio, pre-built requests, 
 measures throughput and per-request latency (send → full response) for:
 
 - suggestion filtering, 10 suggestions per request
+- query checks (one hot-search title per request)
 - trending review, batches of 1 and of 50 candidates (each batch is stored in SQLite)
+
+Each configuration runs with an empty rumour index and with the shared fact-check rumours
+(2,413, ``/work/shared/data/rumors/rumor_refutations.jsonl``) imported into the server's database
+(``--rumors empty shared``), in the same run and with the same worker count.
 
 Texts: trending titles from /work/shared/data when present (else synthetic). Lexicons: the bundled
 ones plus, when present, the shared gambling / advertising term lists as extra lexicons (so the
@@ -128,6 +133,12 @@ def _candidate(i: int, title: str, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def query_requests(n: int, pool: int = 5000) -> list[bytes]:
+    titles = _titles(pool, seed=5)
+    rng = random.Random(2)
+    return [_request("/v1/query/check", {"query": rng.choice(titles)}) for _ in range(n)]
+
+
 def trending_requests(n: int, batch: int) -> list[bytes]:
     titles = _titles(5000, seed=3)
     rng = random.Random(batch)
@@ -209,9 +220,14 @@ def _wait_up(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 def run_config(workers: int, http: str, loop: str, scale: float, concurrency: int, lexicons: list[str],
-               cache_size: int) -> dict[str, Any]:
+               cache_size: int, rumors: str = "empty") -> dict[str, Any]:
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
+        if rumors == "shared":
+            sys.path.insert(0, str(ROOT))
+            from plugin.rumors import RumorStore, import_jsonl
+
+            import_jsonl(RumorStore(Path(tmp) / "bench.db"), SHARED / "data" / "rumors" / "rumor_refutations.jsonl")
         env = {**os.environ, "BENCH_LEXICONS": os.pathsep.join(lexicons), "QINGLANG_DB_PATH": str(Path(tmp) / "bench.db"),
                "QINGLANG_MAX_CANDIDATES": "100", "QINGLANG_CHECK_CACHE_SIZE": str(cache_size), "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen([sys.executable, __file__, "--serve", "--port", str(port), "--workers", str(workers),
@@ -222,12 +238,13 @@ def run_config(workers: int, http: str, loop: str, scale: float, concurrency: in
 
             info = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
             out: dict[str, Any] = {"workers": workers, "http": http, "loop": loop, "check_cache_size": cache_size,
-                                   "lexicon_version": info["lexicon_version"]}
+                                   "rumors": rumors, "lexicon_version": info["lexicon_version"]}
             # warm-up: every worker compiles lazily-built tables on first use
             asyncio.run(_drive(port, suggestion_requests(400 * workers), concurrency))
             asyncio.run(_drive(port, trending_requests(20 * workers, 1), 4))
             scenarios = {
                 "suggestions_10": (suggestion_requests(int(20000 * scale)), concurrency),
+                "query_check": (query_requests(int(20000 * scale)), concurrency),
                 "trending_batch_1": (trending_requests(int(3000 * scale), 1), concurrency),
                 "trending_batch_50": (trending_requests(int(200 * scale), 50), 4),
             }
@@ -238,7 +255,7 @@ def run_config(workers: int, http: str, loop: str, scale: float, concurrency: in
                     if cache:
                         total = cache["hits"] + cache["misses"]
                         out[name]["cache_hit_rate_incl_warmup"] = round(cache["hits"] / total, 3) if total else None
-                print(f"workers={workers} http={http} cache={cache_size} {name}: {out[name]['req_per_s']} req/s, "
+                print(f"workers={workers} http={http} cache={cache_size} rumors={rumors} {name}: {out[name]['req_per_s']} req/s, "
                       f"p50 {out[name]['p50_ms']} ms, p99 {out[name]['p99_ms']} ms", flush=True)
             return out
         finally:
@@ -273,6 +290,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8, help="client connections (closed loop)")
     ap.add_argument("--quick", action="store_true", help="a tenth of the requests")
     ap.add_argument("--no-shared-lexicons", action="store_true", help="bundled lexicons only")
+    ap.add_argument("--rumors", nargs="*", default=["empty", "shared"], choices=["empty", "shared"],
+                    help="rumour index: empty, or the shared fact-check rumours imported")
     ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
     if args.serve:
@@ -289,8 +308,8 @@ def main() -> None:
         from plugin import Matcher
 
         n_entries = len(Matcher.from_lexicons(lexicons, bundled=True).entries)
-        runs = [run_config(w, h, args.loop, scale, args.concurrency, lexicons, c)
-                for c in args.cache_sizes for h in args.http for w in args.workers]
+        runs = [run_config(w, h, args.loop, scale, args.concurrency, lexicons, c, r)
+                for c in args.cache_sizes for h in args.http for w in args.workers for r in args.rumors]
     try:
         import httptools  # noqa: F401
         has_httptools = True

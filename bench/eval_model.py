@@ -1,6 +1,6 @@
 """Evaluate the learned spam scorer against and together with the lexicons.
 
-    python bench/eval_model.py [--data DIR] [--no-loso] [--fresh DIR]
+    python bench/eval_model.py [--data DIR] [--no-loso] [--fresh DIR | --external DIR]
     python bench/eval_model.py --tune
 
 On the recipe's held-out TEST split of the shared data (``plugin.scoring.recipe``: per source and
@@ -11,13 +11,15 @@ training or calibration), per source:
 - false flags per surface and per benign source (title: hot-search, its refutation subset, THUCNews,
   HanCD, fact-check claims; post: ChineseHarm benign, CED rumour and non-rumour posts, CHECKED Weibo
   posts, HanCD article heads, fact-check texts), for the same three;
-- the same with the model vetoed where the category's lexicon context-exclusion words (crackdown news,
-  anti-fraud advice) occur anywhere in the text: what the Guard's policy is meant to do;
+- the same with the model flag vetoed as the Guard vetoes it (:class:`plugin.scoring.veto.ContextVeto`: the
+  category's lexicon context words such as crackdown news and anti-fraud advice anywhere in the text,
+  allow phrases covering the evidence);
 - leave-one-source-out: for each benign post genre, a model trained and calibrated without any row of
   it, flag rate on all of that genre's rows (a genre the model never saw);
 - the trap: a model whose only negatives are titles, scored on benign posts;
 - the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
-- latency per hot-search title (p50 / p99): lexicon check, model score, both.
+- latency per hot-search title (p50 / p99): lexicon check, model score, both, and ``Guard.check`` on the
+  query surface without and with the model signal.
 
 ``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
 split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
@@ -46,14 +48,16 @@ from typing import Any, Callable, Iterable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugin import Matcher, bundled_lexicon_paths, load_lexicons  # noqa: E402
+from plugin import Matcher  # noqa: E402
 from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
-from plugin.normalize import fold_text  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
 from plugin.scoring.data import assign_splits  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
+from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
+from plugin.scoring.veto import ContextVeto  # noqa: E402
+from plugin.guard import Guard  # noqa: E402
 
 POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
 RESULTS = ROOT / "bench" / "results"
@@ -80,18 +84,14 @@ def _machine() -> str:
 
 
 class Context:
-    """Per-category context-exclusion words of the bundled lexicons (their header ``excludes_any``)."""
+    """The Guard's veto of a model flag (:class:`plugin.scoring.veto.ContextVeto`: the category's lexicon
+    header context words anywhere in the text, allow phrases covering the evidence)."""
 
-    def __init__(self) -> None:
-        self.words: dict[str, tuple[str, ...]] = {}
-        for lex in load_lexicons(bundled_lexicon_paths()):
-            ctx = lex.meta.get("context")
-            if lex.category in CATEGORIES and isinstance(ctx, dict):
-                self.words[lex.category] = tuple(fold_text(w) for w in ctx.get("excludes_any") or ())
+    def __init__(self, matcher: Matcher) -> None:
+        self.veto = ContextVeto.of(matcher)
 
-    def vetoes(self, text: str, category: str) -> bool:
-        folded = fold_text(text)
-        return any(w and w in folded for w in self.words.get(category, ()))
+    def vetoes(self, text: str, category: str, evidence: tuple[tuple[int, int, str], ...] = ()) -> bool:
+        return bool(self.veto.reason(text, category, evidence))
 
 
 class Judge:
@@ -109,8 +109,9 @@ class Judge:
 
     def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
         """(model flag, model flag after the context veto)."""
-        result = (scorer or self.scorer).score(text, surface, evidence=0)
-        return result.flagged, result.flagged and not self.context.vetoes(text, result.category)
+        result = (scorer or self.scorer).score(text, surface)
+        spans = tuple((e.start, e.end, e.surface) for e in result.evidence)
+        return result.flagged, result.flagged and not self.context.vetoes(text, result.category, spans)
 
 
 def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
@@ -189,25 +190,42 @@ def _percentiles(ns: list[int]) -> dict[str, float]:
 
 
 def _latency(titles: list[str], matcher: Matcher, scorer: SpamScorer) -> dict[str, Any]:
-    """Per title: lexicon check, model score (with and without evidence), lexicon check + model score."""
+    """Per title: lexicon check, model score (with and without evidence), lexicon check + model score, and
+    the whole pipeline on the query surface (``Guard.check``, caches off) without and with the model signal."""
+    plain = Guard(matcher, cache_size=0)
+    with_model = Guard(matcher, cache_size=0, signals=[ModelSignal(scorer)])
     for t in titles[:300]:
         matcher.check(t)
         scorer.score(t)
-    timings: dict[str, list[int]] = {"lexicon": [], "model": [], "model_no_evidence": [], "lexicon_and_model": []}
-    clock = time.perf_counter_ns
-    for t in titles:
-        t0 = clock()
-        matcher.check(t)
-        t1 = clock()
-        scorer.score(t, "title")
-        t2 = clock()
-        scorer.score(t, "title", evidence=0)
-        t3 = clock()
-        timings["lexicon"].append(t1 - t0)
-        timings["model"].append(t2 - t1)
-        timings["model_no_evidence"].append(t3 - t2)
-        timings["lexicon_and_model"].append(t2 - t0)
-    return {"titles": len(titles), **{k: _percentiles(v) for k, v in timings.items()}}
+        plain.check(t)
+        with_model.check(t)
+    out: dict[str, Any] = {"titles": len(titles)}
+    # wall clock, and the thread's CPU time (what a title costs without the other processes of a shared
+    # machine preempting it: on a loaded machine the wall-clock p99 is the scheduler's, not the code's)
+    for clock_name, clock in (("wall", time.perf_counter_ns), ("thread_cpu", time.thread_time_ns)):
+        timings: dict[str, list[int]] = {"lexicon": [], "model": [], "model_no_evidence": [], "lexicon_and_model": [],
+                                         "guard_query": [], "guard_query_with_model": []}
+        for t in titles:
+            t0 = clock()
+            matcher.check(t)
+            t1 = clock()
+            scorer.score(t, "title")
+            t2 = clock()
+            scorer.score(t, "title", evidence=0)
+            t3 = clock()
+            plain.check(t)
+            t4 = clock()
+            with_model.check(t)
+            t5 = clock()
+            timings["lexicon"].append(t1 - t0)
+            timings["model"].append(t2 - t1)
+            timings["model_no_evidence"].append(t3 - t2)
+            timings["lexicon_and_model"].append(t2 - t0)
+            timings["guard_query"].append(t4 - t3)
+            timings["guard_query_with_model"].append(t5 - t4)
+        out[clock_name] = {k: _percentiles(v) for k, v in timings.items()}
+    out["load_average"] = round(os.getloadavg()[0], 1)
+    return out
 
 
 def _tune(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
@@ -236,6 +254,70 @@ def _tune(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     return out
 
 
+def _homophone_swaps(texts: list[str], vocabulary: str, seed: int = 20261207, share: float = 0.3) -> list[str]:
+    """Each text with about ``share`` of its CJK characters replaced by another character of the same
+    homophone class (drawn from ``vocabulary``, characters of the training texts): the code-word churn
+    of 菠菜 → 波菜, 微信 → 薇信. A development measure only."""
+    import random
+
+    from plugin.variants import load_variant_tables
+
+    tables = load_variant_tables()
+    members: dict[str, list[str]] = {}
+    for ch in sorted(set(vocabulary)):
+        if "\u4e00" <= ch <= "\u9fff":
+            members.setdefault(tables.homophone_key(ch), []).append(ch)
+    rng = random.Random(seed)
+    out = []
+    for text in texts:
+        chars = list(text)
+        for i, ch in enumerate(chars):
+            if "\u4e00" <= ch <= "\u9fff" and rng.random() < share:
+                others = [c for c in members.get(tables.homophone_key(ch), ()) if c != ch]
+                if others:
+                    chars[i] = rng.choice(others)
+        out.append("".join(chars))
+    return out
+
+
+def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """Feature families compared on the development data only: fitted on train (its own 25 % calibrating),
+    scored on the val split (recall, false flags per surface and source), on the val spam with homophone
+    swaps, and on the near-miss set."""
+    from collections import Counter
+
+    from plugin.scoring import FeatureSettings
+
+    dev = [replace(s, split="") for s in samples if s.split == "train"]
+    stand_in = [s for s in samples if s.split == "val"]
+    inner = assign_splits(dev, test=0.0, val=0.25)
+    counts = Counter(ch for s in dev for ch in s.text)
+    vocabulary = "".join(ch for ch, n in counts.items() if n >= 5)
+    spam = [s for s in stand_in if s.label != BENIGN]
+    swapped = [replace(s, text=t) for s, t in zip(spam, _homophone_swaps([s.text for s in spam], vocabulary))]
+    near = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: dict[str, Any] = {}
+    for name, feats in (("chars", FeatureSettings()), ("chars+homophones", FeatureSettings(homophones=True)),
+                        ("chars+shapes", FeatureSettings(shapes=True)),
+                        ("chars+homophones+shapes", FeatureSettings(homophones=True, shapes=True))):
+        started = time.perf_counter()
+        scorer = SpamScorer(train_model(inner, replace(BUNDLED_SETTINGS, folds=0, features=feats), name="dev",
+                                        created=created))
+        flags = [scorer.score(s.text, s.surface, evidence=0).flagged for s in stand_in]
+        rep = report_to_dict(flag_report(stand_in, flags))
+        rep["homophone_swapped_spam"] = report_to_dict(flag_report(
+            swapped, [scorer.score(s.text, s.surface, evidence=0).flagged for s in swapped]))["recall"]
+        rep["near_misses"] = {sf: _rate(judge.model(t, sf, scorer)[1] for t in near) for sf in ("title", "post")}
+        rep["seconds"] = round(time.perf_counter() - started, 1)
+        out[name] = rep
+        print(f"features {name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
+              + " swapped " + json.dumps({c: v["rate"] for c, v in rep["homophone_swapped_spam"].items()})
+              + " ff " + json.dumps({c: v["rate"] for c, v in rep["false_flags"].items()})
+              + " near " + json.dumps({k: v["k"] for k, v in rep["near_misses"].items()}), flush=True)
+    return out
+
+
 def _fresh(folder: Path, judge: Judge, scorer: SpamScorer) -> dict[str, Any]:
     def rows(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -261,7 +343,11 @@ def main() -> None:
     ap.add_argument("--data", default=None)
     ap.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out and trap trainings")
     ap.add_argument("--tune", action="store_true", help="only run the development comparison (slow)")
-    ap.add_argument("--fresh", default=None, help="folder of an independently written evaluation set")
+    ap.add_argument("--features-dev", action="store_true",
+                    help="only compare the feature families on the development data (model_features_dev.json)")
+    ap.add_argument("--fresh", "--external", dest="fresh", default=None,
+                    help="folder of an independently written evaluation set (spam.jsonl, benign_posts.jsonl, "
+                         "benign_titles.jsonl, near_misses.jsonl); only its figures are reported")
     ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
     args = ap.parse_args()
 
@@ -269,7 +355,15 @@ def main() -> None:
     created = time.strftime("%Y-%m-%d")
     samples = recipe_samples(data)
     scorer = SpamScorer.bundled()
-    judge = Judge(Matcher.from_lexicons([], bundled=True), scorer, Context())
+    matcher = Matcher.from_lexicons([], bundled=True)
+    judge = Judge(matcher, scorer, Context(matcher))
+    if args.features_dev:
+        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
+               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val",
+               "features": _features_dev(samples, judge, created)}
+        (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
+                                                         encoding="utf-8")
+        return
     if args.tune:
         tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
                   "split": "train + val only: models fitted on train, scored on val",
@@ -319,8 +413,9 @@ def _summary(report: dict[str, Any]) -> None:
         f"model@{s} {_fmt(nm[s]['model'])} (with veto {_fmt(nm[s]['model_with_context_veto'])})"
         for s in ("title", "post")))
     lat = report["latency_per_title"]
-    print("latency per title: " + ", ".join(f"{k} p50 {v['p50_us']} µs / p99 {v['p99_us']} µs"
-                                            for k, v in lat.items() if isinstance(v, dict)))
+    for clock_name in ("wall", "thread_cpu"):
+        print(f"latency per title ({clock_name}): " + ", ".join(f"{k} p50 {v['p50_us']} µs / p99 {v['p99_us']} µs"
+                                                             for k, v in lat.get(clock_name, {}).items()))
     for genre, r in report.get("leave_one_source_out", {}).items():
         print(f"  left out {genre}: model {_fmt(r['model'])}, lexicon OR model {_fmt(r['lexicon_or_model'])}")
     if "trap_titles_only_negatives" in report:

@@ -1,22 +1,25 @@
-"""Evaluate rumour matching: hit@1 / false-pin rate on the paraphrase set, hot-search titles.
+"""Evaluate rumour matching: pins and related refutations on the paraphrase set, hot-search titles.
 
-    python bench/eval_rumors.py [--threshold X] [--no-hot]
+    python bench/eval_rumors.py [--no-hot] [--external PATH]
 
 Loads the shared fact-check data (``/work/shared/data/rumors/rumor_refutations.jsonl``, or
-``$QINGLANG_RUMOR_DATA``) into a temporary store, then:
+``$QINGLANG_RUMOR_DATA``) into a temporary store and builds the index as the service does (the
+bundled learned pin decision, clusters), then:
 
-- scores every query of ``bench/data/rumor_paraphrases.jsonl`` (hand-written searcher
-  queries: ``expect: pin`` with the target ``rumor_id`` (+ ``also``: near-duplicate claims
-  that count as correct), ``expect: none`` for benign near-topic queries);
-- calibrates the threshold on the *dev* split (highest hit@1 with a false-pin rate on
-  benign dev queries of at most 2 %; ties → the higher threshold) and reports both splits
-  at the calibrated threshold and at ``DEFAULT_THRESHOLD``;
-- scores the keyword probe ``bench/data/rumor_keywords.jsonl`` (2-4 space-separated keywords
-  per query, as searchers type them, and keyword queries of a rumour's entity plus a generic
-  noun; written while developing the short-query rules, so a development set, not a held-out
-  one) at the calibrated threshold;
-- runs the 16,874 real hot-search titles as benign queries and lists the pinned ones in
-  ``bench/results/rumors_hot_pins.jsonl`` for inspection.
+- runs every query of ``bench/data/rumor_paraphrases.jsonl`` (hand-written searcher queries:
+  ``expect: pin`` with the target ``rumor_id`` + ``also``, near-identical claims that count as
+  correct; ``expect: none``: benign near-topic queries) and reports per split (dev: used while
+  tuning the training script; test: held out) hit@1 (the first pin is in the target's cluster or
+  an ``also`` one's), recall@3 (one of the first three pins or related refutations is), the
+  precision of the related tier (related cards that are correct / all related cards), and the
+  false-pin and related rates of the benign (hard near-topic) queries;
+- the same for the previous decision (one score threshold, ``DEFAULT_THRESHOLD``) as a baseline;
+- the keyword probe ``bench/data/rumor_keywords.jsonl`` (a development set);
+- the 16,874 real hot-search titles as plain benign queries: the share pinned (target ≤ 0.1 %) and
+  the share with a related card, the pinned ones listed in ``bench/results/rumors_hot_pins.jsonl``;
+- ``--external PATH``: a query set written outside the project (same row format, ``kind`` per
+  row), run once: only aggregate figures are written (``bench/results/rumors_external.json``),
+  none of its rows.
 
 Writes ``bench/results/rumors_eval.json``.
 """
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,173 +45,153 @@ HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot
 PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
 KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
 RESULTS = ROOT / "bench" / "results"
-MAX_FALSE_PIN = 0.02
+
+#: (pinned clusters, related clusters) of one query, best first
+Outcome = tuple[list[str], list[str]]
 
 
-def pins_at(scored: list[tuple[str, float, bool]], threshold: float, relative: float = 0.75) -> list[str]:
-    """Rumour ids that would be pinned at ``threshold`` (same cut rules as the index)."""
-    above = [(rid, s) for rid, s, pins in scored if s >= threshold]
-    if not above:
-        return []
-    floor = above[0][1] * relative
-    return [rid for rid, s in above if s >= floor and _pins(scored, rid)]
-
-
-def _pins(scored, rid):
-    return next(p for r, _s, p in scored if r == rid)
-
-
-_CLAIMS: dict[str, str] = {}
-
-
-def same_claim(a: str, b: str) -> bool:
-    """Two rumour ids whose claims are near-duplicates (character-bigram Jaccard >= 0.5 of dense keys)."""
-    from plugin.normalize import dense_key
-
-    ka, kb = dense_key(_CLAIMS.get(a, a)), dense_key(_CLAIMS.get(b, b))
-    ba = {ka[i : i + 2] for i in range(len(ka) - 1)}
-    bb = {kb[i : i + 2] for i in range(len(kb) - 1)}
-    return bool(ba and bb) and len(ba & bb) / len(ba | bb) >= 0.5
-
-
-def run_queries(index: RumorIndex, queries: list[str]) -> list[list[tuple[str, float, bool]]]:
+def run(index: RumorIndex, queries: list[str]) -> list[Outcome]:
     out = []
     for q in queries:
-        res = index.match(q, limit=10)
-        out.append([(m.rumor.id, m.score, m.rumor.status.pins) for m in res.matches])
+        res = index.match(q, limit=3)
+        out.append(([p.cluster_id or p.rumor_id for p in res.pins], [p.cluster_id or p.rumor_id for p in res.related]))
     return out
 
 
-def metrics(rows: list[dict], scored: list, threshold: float) -> dict:
-    pos = [(r, s) for r, s in zip(rows, scored) if r["expect"] == "pin"]
-    neg = [(r, s) for r, s in zip(rows, scored) if r["expect"] == "none"]
-    hit1 = hit1_dup = any_hit = wrong_top = 0
-    misses = []
-    for r, s in pos:
-        pins = pins_at(s, threshold)
-        ok = {r["rumor_id"], *r.get("also", [])}
-        if pins and (pins[0] in ok or any(same_claim(pins[0], o) for o in ok)):
-            hit1_dup += 1
+def metrics(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcome], *,
+            keep_texts: bool = True) -> dict[str, Any]:
+    pos = [(r, o) for r, o in zip(rows, outcomes) if r["expect"] == "pin"]
+    neg = [(r, o) for r, o in zip(rows, outcomes) if r["expect"] != "pin"]
+    hit1 = rec3 = no_pin = wrong_top = 0
+    rel_ok = rel_all = 0
+    misses: list[dict[str, Any]] = []
+    for r, (pins, related) in pos:
+        ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))}
         if pins and pins[0] in ok:
             hit1 += 1
-        elif pins:
-            wrong_top += 1
-            misses.append({"query": r["query"], "want": r["rumor_id"], "got": pins[0]})
         else:
-            misses.append({"query": r["query"], "want": r["rumor_id"], "got": None})
-        if ok & set(pins):
-            any_hit += 1
-    false_pins = [{"query": r["query"], "got": pins_at(s, threshold)} for r, s in neg if pins_at(s, threshold)]
-    return {
-        "threshold": round(threshold, 3),
+            wrong_top += bool(pins)
+            no_pin += not pins
+            if keep_texts:
+                misses.append({"query": r["query"], "want": r["rumor_id"], "pins": pins, "related": related})
+        if ok & set((pins + related)[:3]):
+            rec3 += 1
+        rel_all += len(related)
+        rel_ok += sum(1 for c in related if c in ok)
+    false_pins = [(r, o) for r, o in neg if o[0]]
+    benign_related = [(r, o) for r, o in neg if o[1]]
+    rel_all += sum(len(o[1]) for _r, o in neg)
+    out: dict[str, Any] = {
         "positives": len(pos),
         "hit@1": round(hit1 / max(len(pos), 1), 4),
-        "hit@1_or_duplicate_claim": round(hit1_dup / max(len(pos), 1), 4),
-        "recall@3": round(any_hit / max(len(pos), 1), 4),
+        "recall@3": round(rec3 / max(len(pos), 1), 4),
+        "no_pin": no_pin,
         "wrong_top_pin": wrong_top,
+        "related_cards": rel_all,
+        "related_precision": round(rel_ok / rel_all, 4) if rel_all else None,
         "benign": len(neg),
         "false_pin_rate": round(len(false_pins) / max(len(neg), 1), 4),
-        "false_pins": false_pins,
-        "misses": misses,
+        "benign_related_rate": round(len(benign_related) / max(len(neg), 1), 4),
     }
+    if keep_texts:
+        out["false_pins"] = [{"query": r["query"], "pins": o[0]} for r, o in false_pins]
+        out["misses"] = misses
+    return out
+
+
+def by_split(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcome]) -> dict[str, Any]:
+    return {sp: metrics(index, [r for r in rows if r["split"] == sp],
+                        [o for r, o in zip(rows, outcomes) if r["split"] == sp]) for sp in ("dev", "test")}
+
+
+def brief(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in m.items() if k not in ("misses", "false_pins")}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threshold", type=float, default=None, help="report at this threshold too")
     ap.add_argument("--no-hot", action="store_true", help="skip the hot-search titles")
+    ap.add_argument("--external", type=Path, default=None, help="an outside query set, run once (aggregates only)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         store = RumorStore(Path(tmp) / "eval.db")
         report = import_jsonl(store, SHARED)
-        index = RumorIndex.from_store(store, threshold=0.2)
-        _CLAIMS.update({r.id: r.claim for r in store.iterate()})
+        index = RumorIndex.from_store(store)
+        baseline = RumorIndex.from_store(store, model=None)
+    assert index.model is not None, "no bundled pin model (bench/train_rumor_pin.py writes it)"
     rows = [json.loads(line) for line in PARAPHRASES.open(encoding="utf-8") if line.strip()]
     t0 = time.perf_counter()
-    scored = run_queries(index, [r["query"] for r in rows])
+    outcomes = run(index, [r["query"] for r in rows])
     dt = time.perf_counter() - t0
-    dev = [(r, s) for r, s in zip(rows, scored) if r["split"] == "dev"]
-    test = [(r, s) for r, s in zip(rows, scored) if r["split"] == "test"]
-
-    # calibrate on dev
-    best = None
-    for i in range(30, 91):
-        th = i / 100
-        m = metrics([r for r, _ in dev], [s for _, s in dev], th)
-        if m["false_pin_rate"] > MAX_FALSE_PIN:
-            continue
-        key = (m["hit@1"], th)
-        if best is None or key >= best[0]:
-            best = (key, th)
-    calibrated = best[1] if best else DEFAULT_THRESHOLD
-
-    def split_report(th: float) -> dict:
-        return {
-            "dev": metrics([r for r, _ in dev], [s for _, s in dev], th),
-            "test": metrics([r for r, _ in test], [s for _, s in test], th),
-            "all": metrics(rows, scored, th),
-        }
-
-    result = {
-        "command": "python bench/eval_rumors.py",
-        "rumors_loaded": len(report.rumors),
-        "rumors_skipped": len(report.skipped),
-        "queries": len(rows),
-        "seconds_per_query": round(dt / len(rows), 6),
-        "calibration": f"highest dev hit@1 with dev false-pin rate <= {MAX_FALSE_PIN}",
-        "calibrated_threshold": calibrated,
-        "default_threshold": DEFAULT_THRESHOLD,
-        "at_default": split_report(DEFAULT_THRESHOLD),
+    result: dict[str, Any] = {
+        "command": "python bench/eval_rumors.py" + (" --external" if args.external else ""),
+        "rumors_loaded": len(report.rumors), "rumors_skipped": len(report.skipped),
+        "clusters": index.cluster_count,
+        "decision": {"model": "plugin/rumors/data/pin_model.json", "pin": index.tiers.pin if index.tiers else None,
+                     "related": index.tiers.related if index.tiers else None},
+        "queries": len(rows), "seconds_per_query": round(dt / len(rows), 6),
+        "learned": by_split(index, rows, outcomes),
+        "baseline_threshold": {"threshold": DEFAULT_THRESHOLD,
+                               **by_split(baseline, rows, run(baseline, [r["query"] for r in rows]))},
     }
-    if abs(calibrated - DEFAULT_THRESHOLD) > 1e-9:
-        result["at_calibrated"] = split_report(calibrated)
-    if args.threshold is not None:
-        result["at_requested"] = split_report(args.threshold)
     if KEYWORDS.exists():
-        kw_rows = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
-        result["keyword_probe"] = metrics(kw_rows, run_queries(index, [r["query"] for r in kw_rows]), calibrated)
+        kw = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
+        result["keyword_probe"] = metrics(index, kw, run(index, [r["query"] for r in kw]))
 
     if not args.no_hot and HOT.exists():
         titles = [json.loads(line) for line in HOT.open(encoding="utf-8") if line.strip()]
         t0 = time.perf_counter()
-        hot_scored = run_queries(index, [t["title"] for t in titles])
+        hot = run(index, [t["title"] for t in titles])
         hot_dt = time.perf_counter() - t0
-        pinned = []
-        for t, s in zip(titles, hot_scored):
-            pins = pins_at(s, DEFAULT_THRESHOLD)
-            if pins:
-                top = next(x for x in s if x[0] == pins[0])
-                pinned.append({"platform": t["platform"], "date": t["date"], "title": t["title"], "rumor_id": pins[0],
-                               "score": round(top[1], 4), "claim": index_claim(index, pins[0])})
+        pinned = [{"platform": t["platform"], "date": t["date"], "title": t["title"], "cluster": o[0][0],
+                   "claim": index_claim(index, o[0][0])} for t, o in zip(titles, hot) if o[0]]
+        related = sum(1 for o in hot if o[1] and not o[0])
+        base_pinned = sum(1 for o in run(baseline, [t["title"] for t in titles]) if o[0])
         RESULTS.mkdir(parents=True, exist_ok=True)
         with (RESULTS / "rumors_hot_pins.jsonl").open("w", encoding="utf-8") as fh:
             for p in pinned:
                 fh.write(json.dumps(p, ensure_ascii=False) + "\n")
         result["hot_search"] = {
-            "titles": len(titles),
-            "pinned": len(pinned),
-            "pin_rate": round(len(pinned) / len(titles), 5),
-            "seconds_per_title": round(hot_dt / len(titles), 6),
+            "titles": len(titles), "pinned": len(pinned), "pin_rate": round(len(pinned) / len(titles), 5),
+            "related_only": related, "related_rate": round(related / len(titles), 5),
+            "baseline_pinned": base_pinned, "seconds_per_title": round(hot_dt / len(titles), 6),
             "pinned_list": "bench/results/rumors_hot_pins.jsonl",
         }
 
+    if args.external is not None:
+        ext = [json.loads(line) for line in args.external.open(encoding="utf-8") if line.strip()]
+        ext_out = run(index, [r["query"] for r in ext])
+        kinds = sorted({r.get("kind", "") for r in ext})
+        external = {
+            "file": str(args.external), "rows": len(ext),
+            "learned": metrics(index, ext, ext_out, keep_texts=False),
+            "baseline_threshold": metrics(baseline, ext, run(baseline, [r["query"] for r in ext]), keep_texts=False),
+            "by_kind": {k: metrics(index, [r for r in ext if r.get("kind", "") == k],
+                                   [o for r, o in zip(ext, ext_out) if r.get("kind", "") == k], keep_texts=False)
+                        for k in kinds},
+        }
+        (RESULTS / "rumors_external.json").write_text(json.dumps(external, ensure_ascii=False, indent=1),
+                                                      encoding="utf-8")
+        result["external"] = {"learned": external["learned"], "baseline_threshold": external["baseline_threshold"]}
+
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "rumors_eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    summary = {k: result[k] for k in ("calibrated_threshold", "default_threshold")}
-    for name in ("at_default", "at_calibrated", "at_requested"):
-        if name in result:
-            summary[name] = {sp: {k: v for k, v in result[name][sp].items() if k not in ("misses", "false_pins")}
-                             for sp in ("dev", "test")}
+    summary = {k: result[k] for k in ("clusters", "decision")}
+    summary["learned"] = {sp: brief(m) for sp, m in result["learned"].items()}
+    summary["baseline_threshold"] = {sp: brief(m) for sp, m in result["baseline_threshold"].items()
+                                     if isinstance(m, dict)}
     if "keyword_probe" in result:
-        summary["keyword_probe"] = {k: v for k, v in result["keyword_probe"].items() if k not in ("misses", "false_pins")}
-    summary["hot_search"] = result.get("hot_search")
+        summary["keyword_probe"] = brief(result["keyword_probe"])
+    for k in ("hot_search", "external"):
+        if k in result:
+            summary[k] = result[k]
     print(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
 def index_claim(index: RumorIndex, rumor_id: str) -> str:
     st = index._state  # evaluation helper: read the claim of an indexed rumour
-    return st.entries[st.by_id[rumor_id]].rumor.claim
+    return st.rumors[st.rumor_of[st.by_id[rumor_id]]].claim
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from .errors import GuardError, InputError, LexiconError, LexiconProblem, RumorE
 from .guard import DroppedSuggestion, Explanation, Guard, SuggestionVerdict, Verdict
 from .lexicon import ContextRule, Entry, Lexicon, Variant, bundled_lexicon_paths, lint_lexicon, load_lexicon, load_lexicons
 from .live import LiveMatcher
-from .matcher import Matcher
+from .matcher import MaskResult, Matcher, NoiseSet
 from .models import Action, CheckResult, Hit, SignalHit, Surface, most_severe
 from .policy import DEFAULT_POLICY, Category, HitLabel, Policy, RumorVerdict, SurfacePolicy
 from .protocols import MatcherSource, RumorBackend, RumorLookup, Signal, TextMatcher
@@ -40,8 +40,10 @@ __all__ = [
     "LexiconError",
     "LexiconProblem",
     "LiveMatcher",
+    "MaskResult",
     "Matcher",
     "MatcherSource",
+    "NoiseSet",
     "Pin",
     "Policy",
     "Refutation",

@@ -27,13 +27,16 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .live import LiveMatcher
 from .models import CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
 from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
+from .rumors.decision import PinTiers, retier
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
+from .scoring.veto import ContextVeto
+from .rumors.scoring import DEFAULT_SCORING
 
 __all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
 
@@ -56,6 +59,8 @@ class Explanation:
     signals: tuple[SignalHit, ...]
     #: "lexicon", "rumor", "signal" or "" (nothing: the surface's mildest decision)
     decided_by: str
+    #: (signal, reason) of the scorer flags the lexicon's allow phrases / context rules vetoed
+    vetoed: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +69,7 @@ class Explanation:
             "rumors": [{"rumor_id": r, "status": st, "score": sc, "shared": list(sh)} for r, st, sc, sh in self.rumors],
             "signals": [s.to_dict() for s in self.signals],
             "decided_by": self.decided_by,
+            "vetoed": [{"signal": n, "reason": r} for n, r in self.vetoed],
         }
 
 
@@ -88,6 +94,8 @@ class Verdict:
     reason: str = ""
     signals: tuple[SignalHit, ...] = ()
     explanation: Explanation | None = None
+    #: medium-confidence refutations (相关辟谣): shown beside the results, never on top of them
+    related: tuple[Pin, ...] = ()
 
     @property
     def rumor_labels(self) -> tuple[RumorLabel, ...]:
@@ -95,7 +103,7 @@ class Verdict:
         return tuple(lab for lab in self.labels if isinstance(lab, RumorLabel))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``POST /v1/query/check`` (``signals`` / ``explanation`` only when there are any)."""
+        """The JSON of ``POST /v1/query/check`` (``related`` / ``signals`` / ``explanation`` only when there are any)."""
         out: dict[str, Any] = {
             "action": self.action,
             "lexicon_action": self.lexicon_action,
@@ -105,6 +113,8 @@ class Verdict:
             "notice": self.notice,
             "lexicon_version": self.lexicon_version,
         }
+        if self.related:
+            out["related"] = [p.to_dict() for p in self.related]
         if self.signals:
             out["signals"] = [s.to_dict() for s in self.signals]
         if self.explanation is not None:
@@ -171,7 +181,8 @@ class Guard:
     rumour lookup or ``None``; ``policy``: the table (:data:`plugin.policy.DEFAULT_POLICY`);
     ``signals``: further scorers (:class:`plugin.protocols.Signal`);
     ``cache_size``: texts memoised per lexicon version (and rumour matches per index build);
-    ``max_pins``: rumours looked up per text."""
+    ``max_pins``: rumours looked up per text; ``rumor_tiers``: a surface's own thresholds for the
+    learned pin decision (:class:`plugin.rumors.decision.PinTiers`; others use the index's)."""
 
     def __init__(
         self,
@@ -182,6 +193,7 @@ class Guard:
         signals: Sequence[Signal] = (),
         cache_size: int = 50_000,
         max_pins: int = 3,
+        rumor_tiers: Mapping[Surface, PinTiers] | None = None,
     ) -> None:
         if cache_size < 0 or max_pins < 0:
             raise ValueError("cache_size and max_pins must be 0 or more")
@@ -191,8 +203,10 @@ class Guard:
         self.signals = tuple(signals)
         self.cache_size = cache_size
         self.max_pins = max_pins
+        self.rumor_tiers: dict[Surface, PinTiers] = dict(rumor_tiers or {})
         self._lock = threading.Lock()
-        self._bound: tuple[TextMatcher, Callable[[str], _Lexical]] = self._bind(self.matcher())
+        self._veto: tuple[TextMatcher | None, ContextVeto] = (None, ContextVeto(()))
+        self._bound: tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]] = self._bind(self.matcher())
         self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
 
     # -- the parts -------------------------------------------------------------------------------
@@ -208,9 +222,17 @@ class Guard:
         """What the signals say about ``text`` (not cached: long texts)."""
         return tuple(hit for s in self.signals if (hit := s.evaluate(text)) is not None) if text else ()
 
-    def match_rumors(self, text: str) -> RumorMatchResult:
-        """The rumour lookup's pins and labels for ``text`` (not cached: long texts)."""
-        return self._match_rumors(text)
+    def match_rumors(self, text: str, surface: Surface | None = None) -> RumorMatchResult:
+        """The rumour lookup's pins and labels for ``text`` (not cached: long texts), in ``surface``'s
+        tiers when it has its own."""
+        return self._tiered(self._match_rumors(text), surface)
+
+    def _tiered(self, result: RumorMatchResult, surface: Surface | None) -> RumorMatchResult:
+        tiers = self.rumor_tiers.get(surface) if surface is not None else None
+        if tiers is None:
+            return result
+        threshold = getattr(self.rumors, "threshold", DEFAULT_SCORING.threshold)
+        return retier(result, tiers, float(threshold))
 
     def _match_rumors(self, text: str) -> RumorMatchResult:
         if self.rumors is None or not text:
@@ -221,20 +243,63 @@ class Guard:
         return functools.lru_cache(maxsize=self.cache_size)(fn) if self.cache_size > 0 else fn
 
     def _lexical(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
-        """The matcher's check and the signals for ``text``, memoised per matcher object (content scope)."""
+        """The matcher's check and the signals for ``text``, memoised per matcher object and signal
+        versions (content scope)."""
         if scope != "content":
             return self._evaluate(matcher, text, scope)
         bound = self._bound
-        if bound[0] is not matcher:
+        if bound[0] is not matcher or (self.signals and bound[1] != self._signal_versions()):
             bound = self._bind(matcher)
-        return bound[1](text)
+        return bound[2](text)
 
-    def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, Callable[[str], _Lexical]]:
-        """Start the memo of ``matcher`` (a new lexicon version is never answered from old results)."""
-        bound = (matcher, self._memo(functools.partial(self._evaluate, matcher)))
+    def _signal_versions(self) -> tuple[str, ...]:
+        """The versions of the signals that have one (a learned model: a newly published model version
+        starts an empty cache, like a new lexicon version)."""
+        return tuple(str(getattr(s, "version", "")) for s in self.signals)
+
+    def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]]:
+        """Start the memo of ``matcher`` (a new lexicon or model version is never answered from old results)."""
+        bound = (matcher, self._signal_versions(), self._memo(functools.partial(self._evaluate, matcher)))
         with self._lock:
             self._bound = bound
         return bound
+
+    def _context_veto(self, matcher: TextMatcher) -> ContextVeto:
+        """The allow phrases and context rules of ``matcher``'s lexicon as a veto on scorer flags (built
+        once per lexicon version)."""
+        held = self._veto
+        if held[0] is not matcher:
+            held = (matcher, ContextVeto.of(matcher))
+            self._veto = held
+        return held[1]
+
+    def signals_on(self, text: str, surface: Surface | str, *, matcher: TextMatcher | None = None,
+                   found: Sequence[SignalHit] | None = None) -> tuple[SignalHit, ...]:
+        """The signals about ``text`` as they count on ``surface`` (not cached unless ``found`` is given:
+        long texts): each hit through :meth:`plugin.policy.Policy.signal_on`, scorer flags vetoed by the
+        lexicon's allow phrases and context rules (:class:`plugin.scoring.veto.ContextVeto`)."""
+        return self._resolve(matcher or self.matcher(), text, Surface(surface),
+                             self.evaluate_signals(text) if found is None else found)[0]
+
+    def _resolve(self, matcher: TextMatcher, text: str, where: Surface, found: Sequence[SignalHit]
+                 ) -> tuple[tuple[SignalHit, ...], tuple[tuple[str, str], ...]]:
+        """(signals on ``where``, (signal, veto reason) of the vetoed scorer flags)."""
+        if not found:
+            return (), ()
+        kept: list[SignalHit] = []
+        vetoed: list[tuple[str, str]] = []
+        rule = self.policy.surface(where).score
+        for hit in found:
+            on = self.policy.signal_on(hit, where)
+            if on is None:
+                continue
+            if on.flags and rule.veto:
+                why = self._context_veto(matcher).reason(text, on.category, on.evidence)
+                if why:
+                    vetoed.append((on.signal, why))
+                    continue
+            kept.append(on)
+        return tuple(kept), tuple(vetoed)
 
     def _evaluate(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
         return _Lexical(matcher.check(text, scope=scope), self.evaluate_signals(text))
@@ -256,7 +321,7 @@ class Guard:
 
     def cache_info(self) -> dict[str, Any]:
         """Sizes and hit counts of the two caches (``/healthz``)."""
-        check = getattr(self._bound[1], "cache_info", None)
+        check = getattr(self._bound[2], "cache_info", None)
         rumor = getattr(self._rumor_cached, "cache_info", None)
         return {"size": self.cache_size, "check": check()._asdict() if check else None,
                 "rumor": rumor()._asdict() if rumor else None}
@@ -272,32 +337,33 @@ class Guard:
         policy = self.policy
         row = policy.surface(where)
         lex = self._lexical(matcher, text, scope)
-        hits = tuple(lex.result.hits)
-        action = policy.action(hits, where, [s.action for s in lex.signals])
+        hits = policy.with_tags(lex.result.hits)  # tag rules of the policy, as per-surface overrides
+        signals, vetoed = self._resolve(matcher, text, where, lex.signals)
+        action = policy.action(hits, where, [s.action for s in signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS
         # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
         pins_matter = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
         if row.rumors and text and pins_matter:
-            rumor = self._rumor_cached(text)
+            rumor = self._tiered(self._rumor_cached(text), where)
         decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
         reason = ""
         if by == "rumor":
             reason = f"rumor:{(rumor.pins or rumor.disputed)[0].rumor_id}"
         elif by == "lexicon":
-            by, reason = self._lexicon_reason(hits, lex.signals, action, where)
+            by, reason = self._lexicon_reason(hits, signals, action, where)
         labels: tuple[Label, ...] = (*policy.hit_labels(hits, where), *rumor.labels)
         notice = policy.notice(where, decision, hits, pinned=bool(rumor.pins),
-                               extra_categories=[s.category for s in lex.signals
+                               extra_categories=[s.category for s in signals
                                                  if s.category and row.by_action[s.action] == decision])
         explanation = None
         if explain:
             explanation = Explanation(
                 where.value, tuple((h.term_id, h.action, h.action_on(where)) for h in hits),
                 tuple((m.rumor.id, m.rumor.status.value, round(m.score, 4), m.shared) for m in rumor.matches),
-                lex.signals, by)
+                signals, by, vetoed)
         return Verdict(where, decision, lex.result.action, hits, rumor.pins, labels, notice, str(matcher.version),
-                       reason, lex.signals, explanation)
+                       reason, signals, explanation, rumor.related)
 
     @staticmethod
     def _lexicon_reason(hits: Sequence[Hit], signals: Sequence[SignalHit], action: str,
@@ -354,4 +420,5 @@ class Guard:
         """A guard over the same matcher with other rumours and / or another policy (its own caches)."""
         return Guard(self.source, self.rumors if rumors is _SAME else rumors,
                      self.policy if policy is _SAME else policy,
-                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins)
+                     signals=self.signals, cache_size=self.cache_size, max_pins=self.max_pins,
+                     rumor_tiers=self.rumor_tiers)

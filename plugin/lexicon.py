@@ -49,7 +49,15 @@ __all__ = [
 ]
 
 ACTIONS = tuple(ACTION_ORDER)
-BOUNDARY_MODES = ("auto", "word", "strict", "crossing", "none")
+#: ``auto`` / ``word`` / ``strict`` / ``crossing``: CJK word edges (jieba) plus Latin/digit edges;
+#: ``latin_word``: only a Latin letter edge must not continue a Latin word; ``latin_word_digits``: a
+#: letter or digit edge must not continue a run of letters and digits; ``none``: no check.
+BOUNDARY_MODES = ("auto", "word", "strict", "crossing", "latin_word", "latin_word_digits", "none")
+#: Tags an entry may carry besides its category (short texts: policy ids such as ``minors``, editorial marks such as ``候选新词``).
+MAX_TAGS = 16
+#: Longest per-entry replacement text (masking) and extra skip set.
+MAX_REPLACEMENT_LEN = 64
+MAX_SKIP_CHARS = 32
 #: Fuzzy techniques an entry may enable (exact / normalisation / noise always apply).
 TECHNIQUES = ("pinyin", "homophone", "shape", "split")
 #: ``content``: titles, posts, queries; ``account_name``: only when scanning account names.
@@ -74,6 +82,7 @@ _HEADER_KEYS = {
 _ENTRY_KEYS = {
     "term", "category", "action", "severity", "note", "clause", "variants", "context",
     "boundary", "valid_from", "valid_to", "techniques", "scope", "id", "regex", "surface_actions",
+    "tags", "replacement", "skip", "enabled",
 }
 _CONTEXT_KEYS = {"requires_any", "excludes_any", "within"}
 _VARIANT_KEYS = {"text", "context", "technique"}
@@ -130,6 +139,15 @@ class Entry:
     #: per-surface action overrides, e.g. (("suggestion", "allow"),): the entry labels a trending item but
     #: keeps autocomplete suggestions (see :mod:`plugin.policy`); sorted by surface
     surface_actions: tuple[tuple[str, str], ...] = ()
+    #: labels besides the category (editorial tags such as ``候选新词``, campaign names; sorted), usable in
+    #: policy rules (:class:`plugin.policy.Policy.tag_actions`), reports and the console filters
+    tags: tuple[str, ...] = ()
+    #: what :meth:`plugin.matcher.Matcher.mask` writes for a hit of this entry ("" = mask character-wise)
+    replacement: str = ""
+    #: extra characters skipped between the characters of this entry's term (besides the noise set)
+    skip: str = ""
+    #: False: kept (and versioned) but not compiled into any matcher (an editor switched it off)
+    enabled: bool = True
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the entry's validity window covers ``day``."""
@@ -172,6 +190,14 @@ class Entry:
             d["regex"] = self.regex
         if self.surface_actions:
             d["surface_actions"] = dict(self.surface_actions)
+        if self.tags:
+            d["tags"] = list(self.tags)
+        if self.replacement:
+            d["replacement"] = self.replacement
+        if self.skip:
+            d["skip"] = self.skip
+        if not self.enabled:
+            d["enabled"] = False
         return d
 
 
@@ -471,6 +497,26 @@ def _check_surface_actions(v: Any, line: int | None, probs: _Problems) -> tuple[
     return tuple(sorted(pairs)) if len(pairs) == len(v) else None
 
 
+def _check_replacement(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """What masking writes for the entry: text of at most 64 characters without control characters."""
+    if not isinstance(v, str) or len(v) > MAX_REPLACEMENT_LEN or _BAD_CHARS.search(v):
+        probs.error(line, f"replacement must be text of at most {MAX_REPLACEMENT_LEN} characters without "
+                          f"control characters, got {_show(v)}")
+        return None
+    return v
+
+
+def _check_skip(v: Any, line: int | None, probs: _Problems) -> str | None:
+    """Extra characters skipped inside the term (fillers such as 丨 卍 or a letter): at most 32, no
+    spaces (skipped already) or control characters; duplicates dropped."""
+    if not isinstance(v, str) or not v or len(v) > MAX_SKIP_CHARS or _BAD_CHARS.search(v) \
+            or any(ch.isspace() for ch in v):
+        probs.error(line, f"skip must be 1-{MAX_SKIP_CHARS} characters (no spaces or control characters), "
+                          f"got {_show(v)}")
+        return None
+    return "".join(dict.fromkeys(v))
+
+
 def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
     """An entry's stable id: text (or a number), no control characters, at most 200 characters."""
     if isinstance(v, bool) or not isinstance(v, (str, int)) or not str(v).strip():
@@ -481,6 +527,32 @@ def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
         probs.error(line, f"id {_show(t)} has control characters or is longer than 200 characters")
         return None
     return t
+
+
+MAX_TAG_LEN = 32
+
+
+def _check_enabled(v: Any, line: int | None, probs: _Problems) -> bool | None:
+    if not isinstance(v, bool):
+        probs.error(line, f"enabled must be true or false, got {_show(v)}")
+        return None
+    return v
+
+
+def _check_tags(v: Any, line: int | None, probs: _Problems) -> tuple[str, ...] | None:
+    """Editorial tags: a list of at most :data:`MAX_TAGS` short texts (a single text is one tag)."""
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or len(v) > MAX_TAGS:
+        probs.error(line, f"tags must be a list of at most {MAX_TAGS} texts")
+        return None
+    out = set()
+    for t in v:
+        if not isinstance(t, str) or not t.strip() or len(t) > MAX_TAG_LEN or _TEXT_BAD_CHARS.search(t):
+            probs.error(line, f"a tag must be non-empty text of at most {MAX_TAG_LEN} characters, got {_show(t)}")
+            return None
+        out.add(t.strip())
+    return tuple(sorted(out))
 
 
 def _check_choice(v: Any, line: int | None, probs: _Problems, key: str, choices: tuple[str, ...]) -> str | None:
@@ -737,6 +809,14 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
         kw["techniques"] = _check_techniques(m["techniques"], line, probs)
     if "surface_actions" in m:
         kw["surface_actions"] = _check_surface_actions(m["surface_actions"], line, probs)
+    if "tags" in m and m["tags"] is not None:
+        kw["tags"] = _check_tags(m["tags"], line, probs)
+    if "replacement" in m:
+        kw["replacement"] = _check_replacement(m["replacement"], line, probs)
+    if "skip" in m:
+        kw["skip"] = _check_skip(m["skip"], line, probs)
+    if "enabled" in m:
+        kw["enabled"] = _check_enabled(m["enabled"], line, probs)
     if "context" in m:
         kw["context"] = _check_context(m["context"], line, probs, d.context)
     kw["valid_from"] = _check_date(m.get("valid_from"), line, probs, "valid_from")
@@ -767,6 +847,8 @@ def _parse_yaml_entry(m: dict[str, Any], d: _Defaults, path: str, line: int, pro
             if vt:
                 variants.append(Variant(vt))
     kw["variants"] = tuple(variants)
+    if term and kw.get("skip") and any(ch in term for ch in kw["skip"]):
+        probs.error(line, f"skip {kw['skip']!r} holds a character of the term {term!r}")
     if probs.error_count > before or not term:
         return None
     return _make_entry(term, d, path, line, **kw)

@@ -27,10 +27,11 @@ across threads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Collection, Iterable, Sequence
 
 from .boundary import WordBoundary
 from .errors import InputError
@@ -39,14 +40,17 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
+from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
+from .matching.mask import MaskResult, mask_text
+from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
 from .matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
 from .models import CheckResult, Hit, most_severe
-from .normalize import prepare
+from .normalize import NormalizedText, prepare
 from .variants import VariantTables, load_variant_tables
 
-__all__ = ["TECHNIQUE_RANK", "Candidate", "Matcher", "Technique"]
+__all__ = ["TECHNIQUE_RANK", "Candidate", "MaskResult", "Matcher", "NoiseSet", "Technique"]
 
 _SCAN_SCOPES = ("content", "account_name")
 
@@ -55,28 +59,41 @@ class Matcher:
     """Compiled lexicon matcher. Build with :meth:`from_lexicons` or :meth:`from_entries`."""
 
     def __init__(self, entries: Sequence[Entry], *, version: str = "", lexicons: Sequence[Lexicon] = (),
-                 variant_tables: VariantTables | None = None) -> None:
+                 variant_tables: VariantTables | None = None, noise: NoiseSet | None = None) -> None:
         tables = variant_tables or load_variant_tables()
         version = version or _version_of(entries)
-        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons)
+        noise = noise or NoiseSet()
+        # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
+        entries = [e for e in entries if e.enabled]
+        # entries with their own skip characters are also matched by a matcher of their own (see _entry_skips)
+        skippers = _skip_matchers(entries, tables, noise, version)
+        if skippers:
+            entries = [dataclasses.replace(e, skip="") if e.skip else e for e in entries]
+        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons, noise, skippers)
 
     def _attach(self, compiled: CompiledLexicon, tables: VariantTables, version: str,
-                lexicons: Sequence[Lexicon]) -> None:
+                lexicons: Sequence[Lexicon], noise: NoiseSet, skippers: list[Matcher]) -> None:
         """Set up a matcher over ``compiled`` (shared by building and :meth:`from_compiled`)."""
         self._tables = tables
         self._lexicons = tuple(lexicons)
         self.version = version
+        self.noise = noise
+        self._skippers = skippers
         self._compiled = compiled
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
         self._pinyin = PinyinIndex(compiled, tables)
+        self._latin_repeat = LatinRepeatIndex(compiled)
 
     @classmethod
-    def from_compiled(cls, compiled: CompiledLexicon, *, version: str) -> "Matcher":
-        """A matcher over an already compiled lexicon (what :mod:`plugin.matching.artefact` loads);
-        its :attr:`lexicons` are empty."""
+    def from_compiled(cls, compiled: CompiledLexicon, *, version: str, noise: NoiseSet | None = None,
+                      skippers: Sequence[Matcher] = ()) -> "Matcher":
+        """A matcher over an already compiled lexicon (what :mod:`plugin.matching.artefact` loads):
+        ``compiled`` holds enabled entries with their skip characters taken out, ``skippers`` the
+        matchers of entries with skip characters of their own (:attr:`skippers`); its
+        :attr:`lexicons` are empty."""
         m = cls.__new__(cls)
-        m._attach(compiled, load_variant_tables(), version, ())
+        m._attach(compiled, load_variant_tables(), version, (), noise or NoiseSet(), list(skippers))
         return m
 
     @property
@@ -84,21 +101,29 @@ class Matcher:
         """The compiled lexicon (read-only: automaton and the tables beside it)."""
         return self._compiled
 
+    @property
+    def skippers(self) -> tuple[Matcher, ...]:
+        """Matchers of the entries with skip characters of their own, one per distinct skip set
+        (each with the deployment's noise set plus those characters)."""
+        return tuple(self._skippers)
+
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_lexicons(cls, paths: list[str] | tuple[str, ...] = (), bundled: bool = True) -> "Matcher":
-        """Load lexicon files (plain, TSV or YAML) and compile them; ``bundled`` adds the shipped ones."""
+    def from_lexicons(cls, paths: list[str] | tuple[str, ...] = (), bundled: bool = True, *,
+                      noise: NoiseSet | None = None) -> "Matcher":
+        """Load lexicon files (plain, TSV or YAML) and compile them; ``bundled`` adds the shipped ones;
+        ``noise``: the deployment's extra skip / keep characters."""
         all_paths = (bundled_lexicon_paths() if bundled else []) + [str(p) for p in paths]
         lexicons = load_lexicons(all_paths)
         entries = [e for lex in lexicons for e in lex.entries]
         version = hashlib.sha256("".join(lex.sha256 for lex in lexicons).encode()).hexdigest()[:12]
-        return cls(entries, version=version, lexicons=lexicons)
+        return cls(entries, version=version, lexicons=lexicons, noise=noise)
 
     @classmethod
-    def from_entries(cls, entries: Iterable[Entry], version: str = "") -> "Matcher":
+    def from_entries(cls, entries: Iterable[Entry], version: str = "", *, noise: NoiseSet | None = None) -> "Matcher":
         """Compile entries that come from elsewhere (e.g. the lexicon store)."""
-        return cls(list(entries), version=version)
+        return cls(list(entries), version=version, noise=noise)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -131,6 +156,7 @@ class Matcher:
 
         timed("normalize tables", warm_normalize)
         timed("jieba dictionary", self._boundary.load)
+        timed("latin repeat keys", self._latin_repeat.automaton)
         timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？")))
         return timings
 
@@ -138,42 +164,118 @@ class Matcher:
 
     def scan(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> list[Hit]:
         """All hits in ``text``; offsets index the original text."""
-        if not isinstance(text, str):
-            raise InputError(f"text must be a str, got {type(text).__name__}")
-        if scope not in _SCAN_SCOPES:
-            raise InputError(f"scope must be one of {', '.join(_SCAN_SCOPES)}, got {scope!r}")
+        _check_input(text, scope)
         if not text:
             return []
+        day = today or dt.date.today()
+        hits = self._scan_noise(text, scope, day, False)
+        if self._skippers:
+            hits = self._entry_skips(text, scope, day, hits)
+        return hits
+
+    def first_hit(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> Hit | None:
+        """A hit of ``text`` (None when nothing fires), for allow/deny checks that need no hit list:
+        the passes run cheapest first and stop at the first that finds an admissible hit (the plain
+        scan, then the Latin / split / separator passes, then regex entries). Any hit it returns is
+        one :meth:`scan` reports; not necessarily the leftmost or the most severe."""
+        _check_input(text, scope)
+        if not text:
+            return None
+        day = today or dt.date.today()
+        hits = self._scan_noise(text, scope, day, True)
+        if not hits and self._skippers:
+            hits = self._entry_skips(text, scope, day, [])
+        return hits[0] if hits else None
+
+    def mask(self, text: str, replacement: str = "*", *, actions: Collection[str] | None = None,
+             scope: str = "content", today: dt.date | None = None) -> MaskResult:
+        """``text`` with every hit masked (``actions``: only hits with these actions): a hit's entry
+        ``replacement`` when it has one, else ``replacement`` once per character; with the offsets of
+        each masked span in the original and the masked text (:mod:`plugin.matching.mask`)."""
+        hits = self.scan(text, scope=scope, today=today)
+        return mask_text(text, hits, replacement, actions=actions, lexicon_version=self.version)
+
+    def _scan_noise(self, text: str, scope: str, day: dt.date, first: bool) -> list[Hit]:
+        """:meth:`_scan_text` on the text as the deployment's noise set rewrites it."""
+        rewritten = self.noise.rewrite(text) if self.noise else None
+        if rewritten is None:
+            return self._scan_text(text, scope, day, first)
+        return [rewritten.map_hit(h) for h in self._scan_text(rewritten.text, scope, day, first)]
+
+    def _entry_skips(self, text: str, scope: str, day: dt.date, hits: list[Hit]) -> list[Hit]:
+        """``hits`` plus the hits of entries with their own skip characters that only those
+        characters' removal reveals (a hit of the same entry overlapping one of ``hits`` is not new)."""
+        extra: list[Hit] = []
+        for sub in self._skippers:
+            if sub.noise.rewrite(text) is None:
+                continue
+            for h in sub.scan(text, scope=scope, today=day):
+                if not any(o.term_id == h.term_id and o.start < h.end and h.start < o.end for o in hits):
+                    extra.append(h)
+        if not extra:
+            return hits
+        return sorted(hits + extra, key=lambda h: (h.start, -h.end))
+
+    def _scan_text(self, text: str, scope: str, day: dt.date, first: bool) -> list[Hit]:
+        """The passes over one text (``first``: stop after the first pass with an admissible hit)."""
         c = self._compiled
         prepared = prepare(text)
-        if c.regexes:
-            today = today or dt.date.today()
-            found = pattern_hits(c, prepared, scope, today)
-        else:
-            found = []
+        found = pattern_hits(c, prepared, scope, day) if c.regexes and not first else []
         if c.automaton is None:  # nothing else to find
-            return found
+            return pattern_hits(c, prepared, scope, day)[:1] if first and c.regexes else found
         nt = prepared.normalized
         dense = as_bmp(nt.dense)
         cand, spellings = dense_pass(c, dense, self._is_word)
+        if first and cand:
+            hits = self._resolve(text, nt, dense, cand, scope, day)
+            if hits:
+                return hits[:1]
         if LATIN_RUN.search(dense):  # (the passes' preconditions are tested here: most texts fail them)
             cand.extend(pinyin_candidates(self._pinyin, dense, nt))
+            if LATIN_REPEAT.search(dense):  # sssccaaam: Latin runs folded in text and keys
+                cand.extend(latin_repeat_candidates(self._latin_repeat, self._pinyin, dense, nt))
         if LATIN_IN_CJK.search(dense):  # 代x写x论x文: a separator after each character
             spellings.extend(separator_spellings(dense))
         if spellings:
             cand.extend(joined_candidates(c, dense, spellings))
-        if not cand:
-            return found
-        kept = admissible(c, cand, dense, nt, scope, today or dt.date.today(), self._boundary)
-        hits = resolve_hits(c, text, nt, kept)
+        hits = self._resolve(text, nt, dense, cand, scope, day) if cand else []
+        if first:
+            return hits[:1] or (pattern_hits(c, prepared, scope, day)[:1] if c.regexes else [])
         if found:
             hits = sorted(hits + found, key=lambda h: (h.start, -h.end))
         return hits
+
+    def _resolve(self, text: str, nt: NormalizedText, dense: str, cand: list[Candidate], scope: str,
+                 day: dt.date) -> list[Hit]:
+        """Hits of the candidates that pass the filters."""
+        kept = admissible(self._compiled, cand, dense, nt, scope, day, self._boundary)
+        return resolve_hits(self._compiled, text, nt, kept) if kept else []
 
     def check(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> CheckResult:
         """Overall action (the most severe hit; ``allow`` when nothing fires) and the hits."""
         hits = self.scan(text, scope=scope, today=today)
         return CheckResult(most_severe([h.action for h in hits]), hits, self.version)
+
+
+def _check_input(text: str, scope: str) -> None:
+    if not isinstance(text, str):
+        raise InputError(f"text must be a str, got {type(text).__name__}")
+    if scope not in _SCAN_SCOPES:
+        raise InputError(f"scope must be one of {', '.join(_SCAN_SCOPES)}, got {scope!r}")
+
+
+def _skip_matchers(entries: Sequence[Entry], tables: VariantTables, noise: NoiseSet, version: str) -> list[Matcher]:
+    """One matcher per distinct entry skip set: its entries (and every allow phrase) with the
+    deployment's noise set plus those characters."""
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.skip:
+            groups.setdefault(e.skip, []).append(dataclasses.replace(e, skip=""))
+    if not groups:
+        return []
+    allows = [e for e in entries if e.action == "allow"]
+    return [Matcher(group + allows, version=f"{version}+skip", variant_tables=tables, noise=noise.merged(skip))
+            for skip, group in groups.items()]
 
 
 def _version_of(entries: Sequence[Entry]) -> str:

@@ -71,6 +71,8 @@ class Hit:
     severity: int = 1
     clause: str = ""
     surface_actions: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()  # the entry's tags (besides its category)
+    replacement: str = ""  # what masking writes for this hit (the entry's ``replacement``; "" = per character)
 
     def action_on(self, where: str) -> str:
         """The hit's action on the surface ``where`` (a :class:`Surface`): the entry's override for
@@ -91,8 +93,12 @@ class Hit:
             "surface": self.surface,
             "technique": self.technique,
         }
+        if self.tags:
+            d["tags"] = list(self.tags)
         if full:
             d.update(term_id=self.term_id, severity=self.severity, clause=self.clause)
+            if self.replacement:
+                d["replacement"] = self.replacement
         return d
 
 
@@ -123,15 +129,27 @@ class SignalHit:
     score: float = 0.0
     category: str = ""  # a category of plugin.policy.CATEGORIES (notices, labels), "" for none
     detail: str = ""
+    #: why: ``(start, end, surface)`` spans of the ORIGINAL text (``surface == text[start:end]``)
+    evidence: tuple[tuple[int, int, str], ...] = ()
+    #: a scorer's flags, one per scorer surface (``title``, ``post``) the text is over its threshold on:
+    #: ``(scorer surface, category, score)``. The policy (:meth:`plugin.policy.Policy.signal_on`) picks
+    #: the one its surface row names and gives it that row's action; a hit without flags keeps ``action``.
+    flags: tuple[tuple[str, str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"signal": self.signal, "action": self.action, "score": self.score, "category": self.category,
-                "detail": self.detail}
+        out: dict[str, Any] = {"signal": self.signal, "action": self.action, "score": self.score,
+                               "category": self.category, "detail": self.detail}
+        if self.evidence:
+            out["evidence"] = [{"start": a, "end": b, "surface": s} for a, b, s in self.evidence]
+        return out
 
 
 def hit_from_dict(d: dict[str, Any]) -> Hit:
     """Inverse of :meth:`Hit.to_dict`."""
-    return Hit(**{k: v for k, v in d.items() if k in Hit.__dataclass_fields__})
+    fields = {k: v for k, v in d.items() if k in Hit.__dataclass_fields__}
+    if "tags" in fields:
+        fields["tags"] = tuple(fields["tags"])
+    return Hit(**fields)
 
 
 

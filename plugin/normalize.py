@@ -119,6 +119,16 @@ def emoji_codes() -> dict[str, str]:
     return {e: chr(EMOJI_BASE + i) for i, e in enumerate(emoji_words())}
 
 
+def _number_style(ch: str) -> str:
+    """A styled digit that NFKC leaves alone (double-circled ⓷, negative-circled ❸, dingbat ➌) as its
+    ASCII digit, read off the Unicode data (a digit value on a symbol or other-number character);
+    decimal digits of other scripts (Nd) are left as they are."""
+    value = unicodedata.digit(ch, None)
+    if value is None or unicodedata.category(ch) not in ("No", "So"):
+        return ch
+    return str(value)
+
+
 def _fold_one(ch: str, t2s: dict[str, str]) -> str:
     """Fold one character; returns '' to delete it."""
     if ch in _HARD_BREAKS:
@@ -133,6 +143,8 @@ def _fold_one(ch: str, t2s: dict[str, str]) -> str:
         core = "".join(c for c in nf if c.isalnum())  # ⑵ → (2) → 2, ⒏ → 8. → 8
         nf = core if len(core) == 1 and core.isascii() else ch
     nf = _LOOKALIKES.get(nf, nf)
+    if len(nf) == 1 and not nf.isascii():
+        nf = _number_style(nf)  # ⓷ ❸ ➌ → 3 (styles NFKC leaves alone)
     if not nf.isascii() and nf.isalpha():  # tone-marked pinyin and accented Latin: tóu → tou
         base = unicodedata.normalize("NFD", nf)
         if base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
@@ -375,15 +387,58 @@ def _join_vertical(marked: str) -> str:
     return _VERTICAL_MARKED.sub(lambda m: m.group(0).replace(BREAK, _MARK), marked)
 
 
+#: Sentence ends that a clearly-noise run may hold (line breaks always end a line).
+_INLINE_BREAKS = "。！？!?；;｡"
+_INLINE_BREAK_RUN = re.compile(f"[{_INLINE_BREAKS}]+")
+#: ASCII-style punctuation used as filler between the characters of a term (besides symbols and emoji).
+_FILLER_PUNCT = frozenset("*#@&%/\\|_-~·•")
+
+
+def _is_filler(ch: str) -> bool:
+    """A character that is clearly filler in a noise run: a symbol or emoji (S*) or ``*#@&%/\\|_-~·•``."""
+    return ch in _FILLER_PUNCT or unicodedata.category(ch)[0] == "S"
+
+
+def _noise_run_breaks(text: str) -> list[tuple[int, int]]:
+    """Spans of sentence ends (``！``, ``。`` ...) inside a clearly-noise run (赌★！★博): filler
+    right before and right after them. Such a run is noise, not a sentence end."""
+    out: list[tuple[int, int]] = []
+    for m in _INLINE_BREAK_RUN.finditer(text):
+        a, b = m.start(), m.end()
+        if a > 0 and b < len(text) and _is_filler(text[a - 1]) and _is_filler(text[b]):
+            out.append((a, b))
+    return out
+
+
+def _join_noise_runs(marked: str, spans: list[tuple[int, int]]) -> str:
+    """``marked`` (1:1 with the original) with the breaks of ``spans`` turned into deletions."""
+    chars = list(marked)
+    for a, b in spans:
+        for i in range(a, b):
+            if chars[i] == BREAK:
+                chars[i] = _MARK
+    return "".join(chars)
+
+
+def _separated(text: str, left: int, right: int) -> bool:
+    """Whether the original holds a visible noise character (space, punctuation, symbol) between
+    ``left`` and ``right``: a repeat across it is two words (长江 江水), not a stutter."""
+    return left + 1 < right and bool(fold_text(text[left + 1:right]))
+
+
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     t = _tables()
     dense1 = _translate(text, t.dense_bmp, t.dense_astral)
     deleted: _RunMap | None = None
     lazy = False
-    if BREAK in dense1 and _VERTICAL_DENSE.search(dense1) is not None:
+    noisy = _noise_run_breaks(text) if BREAK in dense1 else []
+    if BREAK in dense1 and (noisy or _VERTICAL_DENSE.search(dense1) is not None):
         bmp, astral = _mark_tables()
-        marked = _join_vertical(_translate(text, bmp, astral))  # type: ignore[arg-type]
+        marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+        if noisy:
+            marked = _join_noise_runs(marked, noisy)
+        marked = _join_vertical(marked)
         dense1 = marked.replace(_MARK, "")
         deleted = _runs(marked, _MARK)
     elif len(dense1) != len(text):
@@ -391,9 +446,24 @@ def normalize(text: str) -> NormalizedText:
     collapsed: _RunMap | None = None
     dense = dense1
     if _REPEAT.search(dense1):
-        marked2 = _REPEAT.sub(lambda m: m.group(1) + "\x01" * (len(m.group(0)) - 1), dense1)
-        collapsed = _runs(marked2, _MARK)
-        dense = marked2.replace("\x01", "")
+        if lazy:  # where the repeats were in the original: a repeat across a space is no stutter
+            bmp, astral = _mark_tables()
+            deleted = _runs(_translate(text, bmp, astral), _MARK)  # type: ignore[arg-type]
+            lazy = False
+        orig = deleted
+
+        def collapse(m: re.Match[str]) -> str:
+            run, a = m.group(0), m.start()
+            kept = [run[0]]
+            for k in range(1, len(run)):
+                split = orig is not None and _separated(text, orig(a + k - 1), orig(a + k))
+                kept.append(run[k] if split else _MARK)
+            return "".join(kept)
+
+        marked2 = _REPEAT.sub(collapse, dense1)
+        if _MARK in marked2:
+            collapsed = _runs(marked2, _MARK)
+            dense = marked2.replace(_MARK, "")
     return NormalizedText(text, dense, deleted, collapsed, lazy)
 
 

@@ -9,6 +9,8 @@
   第 or 百分之 (六十五岁 → 65岁, 百分之二十 → 20%, 3万 → 30000), leaving words that merely
   contain numeral characters (千万不要, 万一, 三明治) alone: rumour analysis
   (:mod:`plugin.rumors.analysis`).
+* :func:`dates_to_digits` writes dotted dates and fixed-date holidays as month-day dates (7.26 →
+  7月26日, 五一 → 5月, 国庆 → 10月, 元旦 → 1月1日), so they compare with written dates.
 * :func:`quantity_key` / :func:`quantities_agree` compare numbers and dates the rumour analysis
   wrote (``60`` and ``56`` agree, ``1月`` and ``1月9日`` agree).
 * :data:`DIGIT_NUMERALS`: digits → numerals tables (a term's digits written as 零一二 / 零壹贰),
@@ -32,6 +34,10 @@ __all__ = [
     "quantities_agree",
     "quantities_to_digits",
     "quantity_key",
+    "FIXED_HOLIDAYS",
+    "MEASURE_WORDS",
+    "ONE_UNITS",
+    "dates_to_digits",
 ]
 
 #: Chinese numerals, plain and financial (ASCII digits too, for mixed runs), with their units.
@@ -98,15 +104,36 @@ def numerals_to_digits(text: str) -> str:
     return _CN_RUN.sub(repl, text)
 
 
-# Units after which a Chinese numeral is a quantity (六十五岁, 三号线, 十二月二十五日); a lone 一
-# only before the units where "1" is what is meant (一月 / 一号 / 一例, not 一天 / 一家 / 一次).
-_UNITS = ("号线|个月|小时|分钟|公里|公斤|岁|号|月|日|天|周|年|例|人|名|万|亿|元|块|度|倍|斤|克|米|层|楼|栋|条|家|所|座|"
-          "粒|片|杯|秒|瓶|针|剂|辆|架|列|趟|班|级|批|轮|省|市|区|县|类|项|颗|袋|盒|包|户|位|成")
-_ONE_UNITS = "号线|月|日|号|岁|例|名|楼|层|元|级|针|剂|成"
+#: Units and measure words (量词) after which a Chinese numeral is a quantity (六十五岁, 三号线,
+#: 两艘, 十二月二十五日), by kind. Left out on purpose: measure words that start common names
+#: after a numeral (台: 七台河, 头, 口, 角 and 毛: 三毛, 五毛).
+MEASURE_WORDS: dict[str, tuple[str, ...]] = {
+    "time": ("个月", "小时", "分钟", "岁", "月", "日", "号", "天", "周", "年", "秒", "季度"),
+    "count": ("例", "人", "名", "位", "户", "家", "所", "座", "栋", "层", "楼", "条", "项", "类", "批", "轮", "级",
+              "次", "场", "届", "期", "起", "件", "份", "套", "张", "本", "部", "只", "匹", "根", "枚",
+              "间", "颗", "粒", "片", "袋", "盒", "包", "箱", "瓶", "杯", "碗", "针", "剂", "组", "对", "双"),
+    "vehicle": ("号线", "艘", "辆", "架", "列", "趟", "班"),
+    "money": ("万", "亿", "元", "块", "成", "倍"),
+    "measure": ("公里", "公斤", "千克", "千米", "毫升", "毫米", "厘米", "平方米", "平米", "公顷", "亩", "吨", "升",
+                "度", "斤", "克", "米", "英寸", "寸"),
+    "place": ("省", "市", "区", "县", "镇", "村"),
+}
+#: Units where a lone 一 means "1" (一月 / 一号 / 一例 / 一艘), not "a" (一天 / 一家 / 一次).
+ONE_UNITS: tuple[str, ...] = ("号线", "月", "日", "号", "岁", "例", "名", "楼", "层", "元", "级", "针", "剂", "成",
+                               "艘", "架", "列")
+
+
+def _alternation(units: "tuple[str, ...] | list[str]") -> str:
+    return "|".join(re.escape(u) for u in sorted(set(units), key=lambda u: (-len(u), u)))
+
+
+_UNITS = _alternation([u for group in MEASURE_WORDS.values() for u in group])
+_ONE_UNITS = _alternation(ONE_UNITS)
 _QUANTITY_RE = re.compile(
     "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
     f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
 )
+_ONE_UNIT_RE = re.compile(f"(?:{_ONE_UNITS})$")
 _AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
 
 
@@ -127,7 +154,7 @@ def quantities_to_digits(text: str) -> str:
                 return m.group(0)
             return (f"{v}.{''.join(str(PLAIN_DIGITS[c]) for c in tail)}" if tail else str(v)) + "%"
         num = m.group(3)
-        if num == "一" and not re.match(_ONE_UNITS, m.group(4)):
+        if num == "一" and not _ONE_UNIT_RE.match(m.group(4)):
             return num
         v = plain_chinese_number(num)
         return num if v is None else str(v)
@@ -139,6 +166,41 @@ def quantities_to_digits(text: str) -> str:
     if "万" in out or "亿" in out:
         out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * CN_BIG[m.group(2)]), out)
     return out
+
+
+#: Holidays on a fixed Gregorian date (or month: 五一 and 国庆 are week-long holidays) → the date as
+#: written; lunar holidays (春节, 中秋, 端午) have no fixed date and stay words.
+FIXED_HOLIDAYS: dict[str, str] = {
+    "元旦": "1月1日", "情人节": "2月14日", "三八妇女节": "3月8日", "妇女节": "3月8日", "三八节": "3月8日",
+    "植树节": "3月12日", "愚人节": "4月1日", "五一劳动节": "5月", "五一国际劳动节": "5月", "劳动节": "5月",
+    "五一节": "5月", "五一": "5月", "五四青年节": "5月4日", "青年节": "5月4日", "六一儿童节": "6月1日",
+    "儿童节": "6月1日", "六一": "6月1日", "建党节": "7月1日", "建军节": "8月1日", "教师节": "9月10日",
+    "国庆节": "10月", "国庆": "10月", "十一黄金周": "10月", "国庆黄金周": "10月", "平安夜": "12月24日",
+    "圣诞节": "12月25日", "圣诞": "12月25日", "双十一": "11月11日", "双11": "11月11日", "双十二": "12月12日",
+    "双12": "12月12日",
+}
+# a holiday name that is part of a place or an organisation's name (五一广场, 八一中学, 国庆路) stays
+_HOLIDAY_RE = re.compile(
+    "(?:" + "|".join(re.escape(h) for h in sorted(FIXED_HOLIDAYS, key=lambda h: (-len(h), h))) + ")"
+    "(?!广场|路|大街|大道|街|中学|小学|大学|学校|队|村|桥|厂|剧院|影院|公园|社区|小区|大厦|商场|号)"
+)
+# month.day with month 1-12 and day 1-31 (7.26, 7·21, 12.01), not part of a longer number, a version,
+# a decimal before a unit or a percent (6.5级, 3.5%, 1.5倍, 4.9分, 3.8折)
+_DOTTED_DATE_RE = re.compile(
+    r"(?<![0-9A-Za-z.·])(1[0-2]|0?[1-9])[.·・](3[01]|[12]\d|0?[1-9])(?:日|号)?"
+    "(?![0-9A-Za-z.·%％‰]|" + _UNITS + "|分|折|亿|千|百|十)"
+)
+
+
+def dates_to_digits(text: str) -> str:
+    """Dotted dates and fixed-date holidays as written dates: 7.26 → 7月26日, 7·21 → 7月21日, 五一 →
+    5月, 国庆 → 10月, 元旦 → 1月1日; decimals (3.5%, 6.5级, 1.5倍) and names (五一广场) stay."""
+    if any(h[0] in text for h in ("元", "情", "三", "妇", "植", "愚", "五", "劳", "青", "六", "儿", "建", "教", "国",
+                                  "十", "平", "圣", "双")):
+        text = _HOLIDAY_RE.sub(lambda m: FIXED_HOLIDAYS[m.group(0)], text)
+    if "." in text or "·" in text or "・" in text:
+        text = _DOTTED_DATE_RE.sub(lambda m: f"{int(m.group(1))}月{int(m.group(2))}日", text)
+    return text
 
 
 _DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")

@@ -28,7 +28,9 @@ without dropping autocomplete suggestions.
 
 Category metadata (Chinese display name for notices, the label a ``label`` hit requires, the seed
 clause cited when the entry carries none) is :data:`CATEGORIES`; the rumour statuses' pins, labels
-and label actions are :data:`RUMOR_VERDICTS`.
+and label actions are :data:`RUMOR_VERDICTS`. What people read for every value of the table (actions,
+decisions, surfaces, matching techniques, rumour statuses, review rules; Chinese first, English) is
+:data:`DISPLAY_NAMES`, :func:`display_name` looks one up (categories come from :data:`CATEGORIES`).
 """
 
 from __future__ import annotations
@@ -38,18 +40,22 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from .models import ACTION_ORDER, Action, Hit, Surface, most_severe
+from .models import ACTION_ORDER, OVERRIDABLE_SURFACES, Action, Hit, SignalHit, Surface, most_severe
 
 __all__ = [
     "CATEGORIES",
     "DEFAULT_CLAUSE",
     "DEFAULT_POLICY",
     "RUMOR_VERDICTS",
+    "DISPLAY_NAMES",
     "Category",
+    "DisplayName",
     "HitLabel",
     "Policy",
     "RumorVerdict",
+    "ScoreRule",
     "SurfacePolicy",
+    "display_name",
 ]
 
 #: Seed clause cited for a category that has no entry in :data:`CATEGORIES`.
@@ -64,19 +70,80 @@ class Category:
     name: str  # Chinese display name, in notices (该搜索词涉及赌博内容)
     label: str  # the label a ``label``-action hit of this category requires
     clause: str = DEFAULT_CLAUSE  # seed clause cited when the entry carries none (plugin.review.clauses)
+    name_en: str = ""  # English display name (the editorial console's English view); the id when empty
 
 
 #: Lexicon categories (ids are stable: stored records refer to them).
 CATEGORIES: Mapping[str, Category] = MappingProxyType({c.id: c for c in (
-    Category("gambling", "赌博", "gambling", "000 三.1"),
-    Category("fraud", "诈骗", "fraud", "000 三.1"),
-    Category("blackmarket_ad", "黑产广告", "blackmarket_ad", "000 三.1"),
-    Category("spam_pattern", "引流广告", "spam_pattern", "000 三.1"),
-    Category("clickbait", "标题党", "标题党", "000 二.3"),
-    Category("persona", "违背公序良俗的人设炒作", "虚构", "000 二.4"),
-    Category("rumor_marker", "不实信息", "争议", "001 第6条"),
-    Category("account_name", "仿冒账号", "account_name", "001 第1条"),
+    Category("gambling", "赌博", "gambling", "000 三.1", "Gambling"),
+    Category("fraud", "诈骗", "fraud", "000 三.1", "Fraud"),
+    Category("blackmarket_ad", "黑产广告", "blackmarket_ad", "000 三.1", "Black-market ads"),
+    Category("spam_pattern", "引流广告", "spam_pattern", "000 三.1", "Traffic-diversion spam"),
+    Category("clickbait", "标题党", "标题党", "000 二.3", "Clickbait"),
+    Category("persona", "违背公序良俗的人设炒作", "虚构", "000 二.4", "Fabricated persona"),
+    Category("rumor_marker", "不实信息", "争议", "001 第6条", "Rumour marker"),
+    Category("account_name", "仿冒账号", "account_name", "001 第1条", "Impersonating account"),
 )})
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayName:
+    """What a person reads for one value of the table: Chinese first, English."""
+
+    zh: str
+    en: str
+
+
+def _names(**values: tuple[str, str]) -> Mapping[str, DisplayName]:
+    return MappingProxyType({k: DisplayName(*v) for k, v in values.items()})
+
+
+#: Display names by kind of value: ``action`` (lexicon actions), ``decision`` (every surface's decisions),
+#: ``surface``, ``technique`` (how a hit matched, ``plugin.matching.Technique``), ``rumor_status``,
+#: ``rule`` (review rules, ``plugin.review.rules``). Categories: :data:`CATEGORIES`.
+DISPLAY_NAMES: Mapping[str, Mapping[str, DisplayName]] = MappingProxyType({
+    "action": _names(block=("拦截", "block"), review=("送审", "review"), limit=("限流", "limit"),
+                     label=("加标签", "label"), allow=("放行", "allow")),
+    "decision": _names(allow=("放行", "allow"), review=("人工审核", "review"), block=("拦截", "block"),
+                       keep=("保留", "keep"), drop=("移除", "drop"), approve=("通过", "approve"),
+                       approve_with_labels=("加标签通过", "approve with labels"), limit=("限流", "limit"),
+                       reject=("拒绝上榜", "reject"), label=("加标签", "label")),
+    "surface": _names(content=("内容", "content"), query=("搜索词", "search query"),
+                      suggestion=("搜索联想词", "autocomplete suggestion"), search_hit=("搜索结果", "search result"),
+                      trending=("热搜榜单", "trending list")),
+    "technique": _names(exact=("原词", "exact"), normalized=("规范化（全半角、大小写）", "normalised"),
+                        traditional=("繁体", "traditional"), invisible=("隐藏字符", "invisible characters"),
+                        noise=("夹杂符号", "noise characters"), repeat=("叠字", "repeated characters"),
+                        variant=("变体词", "curated variant"), split=("拆字/拆分", "split"),
+                        shape=("形近字", "look-alike characters"), homophone=("谐音字", "homophone"),
+                        pinyin=("拼音", "pinyin"), initials=("拼音首字母", "pinyin initials"),
+                        pattern=("规则匹配", "pattern")),
+    "rumor_status": _names(false=("谣言", "false"), misleading=("失实", "misleading"), disputed=("争议", "disputed"),
+                           true=("属实", "true")),
+    "rule": _names(lexicon=("词库命中", "lexicon hit"), account_name=("账号名称", "account name"),
+                   account_name_lexicon=("账号名称命中词库", "account name in the lexicon"),
+                   new_or_renamed_account=("新注册或改名账号", "new or renamed account"),
+                   domain_certification=("专业领域资质", "domain certification"),
+                   violation_history=("历史违规", "violation history"), source_required=("未标注信息来源", "source missing"),
+                   ai_label=("AI生成标签", "AI-generated label"), fiction_label=("虚构内容标签", "fiction label"),
+                   old_news=("旧闻", "old news"), matrix_accounts=("矩阵账号", "matrix accounts"),
+                   rumor=("谣言", "rumour"), signal=("模型信号", "model signal"),
+                   engagement_spike=("流量异常", "engagement spike")),
+})
+
+
+def display_name(kind: str, value: str, lang: str = "zh") -> str:
+    """What a person reads for ``value`` of ``kind`` (``category`` or a key of :data:`DISPLAY_NAMES`) in
+    ``lang`` (``zh`` or ``en``); the value itself when the table does not name it."""
+    if kind == "category":
+        cat = CATEGORIES.get(value)
+        if cat is None:
+            return value
+        return cat.name if lang == "zh" else (cat.name_en or cat.id)
+    found = DISPLAY_NAMES.get(kind, {}).get(value)
+    if found is None:
+        return value
+    return found.zh if lang == "zh" else found.en
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +179,23 @@ class HitLabel:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreRule:
+    """What a learned scorer's flag does on one surface (a :class:`~plugin.models.SignalHit` with
+    ``flags``): ``scorer_surface`` names the model card's thresholds that apply (``title`` for short
+    texts, ``post`` for bodies; ``None``: the scorer is not used here); a flag over them counts as the
+    lexicon action ``action`` (``review`` by default: a score never blocks on its own unless a deployment
+    says so here); ``veto``: the lexicon's allow phrases and context rules may cancel it."""
+
+    scorer_surface: str | None = "title"
+    action: str = Action.REVIEW.value
+    veto: bool = True
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTION_ORDER:
+            raise ValueError(f"score action must be one of {', '.join(ACTION_ORDER)}, not {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class SurfacePolicy:
     """One surface's row of the table.
 
@@ -121,7 +205,7 @@ class SurfacePolicy:
     ``rumors``: whether the rumour index is asked at all. ``notices`` maps a decision to its notice
     (``{names}``: the Chinese names of the categories behind it); ``pin_notice`` is shown when
     refutations are pinned and no other notice applies. ``prefix_drop`` (suggestions): a prefix whose
-    lexicon action reaches it drops every suggestion.
+    lexicon action reaches it drops every suggestion. ``score``: what a learned scorer's flag does here.
     """
 
     surface: Surface
@@ -133,6 +217,7 @@ class SurfacePolicy:
     notices: Mapping[str, str] = field(default_factory=dict)
     pin_notice: str | None = None
     prefix_drop: str | None = None
+    score: ScoreRule = ScoreRule()
 
     def __post_init__(self) -> None:
         missing = set(ACTION_ORDER) - set(self.by_action)
@@ -183,15 +268,45 @@ class Policy:
     surfaces: Mapping[Surface, SurfacePolicy]
     categories: Mapping[str, Category] = field(default_factory=lambda: CATEGORIES)
     rumor_verdicts: Mapping[str, RumorVerdict] = field(default_factory=lambda: RUMOR_VERDICTS)
+    #: tag → {surface: action}: a hit whose entry carries the tag has at least that action there
+    #: (``{"minors": {"trending": "block", "suggestion": "review"}}``); see :meth:`with_tags`
+    tag_actions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = set(Surface) - set(self.surfaces)
         if missing:
             raise ValueError(f"policy has no row for surface(s) {', '.join(sorted(s.value for s in missing))}")
+        for tag, rules in self.tag_actions.items():
+            bad = {k: v for k, v in rules.items() if k not in OVERRIDABLE_SURFACES or v not in ACTION_ORDER}
+            if bad:
+                raise ValueError(f"tag {tag!r}: surfaces must be {', '.join(OVERRIDABLE_SURFACES)} and actions "
+                                 f"{', '.join(ACTION_ORDER)}, got {bad}")
+
+    def with_tags(self, hits: Iterable[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the tag rules applied: a hit whose tags have a rule for a surface gets the
+        more severe of its own action there and the rule's (as a per-surface override), so every
+        decision, notice and finding taken from :meth:`Hit.action_on` follows it."""
+        rules = self.tag_actions
+        out = tuple(hits)
+        if not rules or not any(t in rules for h in out for t in h.tags):
+            return out
+        return tuple(self._tagged(h) for h in out)
+
+    def _tagged(self, h: Hit) -> Hit:
+        wanted: dict[str, str] = {}
+        for tag in h.tags:
+            for where, action in self.tag_actions.get(tag, {}).items():
+                wanted[where] = most_severe([wanted.get(where, "allow"), action])
+        if not wanted:
+            return h
+        overrides = dict(h.surface_actions)
+        for where, action in wanted.items():
+            overrides[where] = most_severe([h.action_on(where), action])
+        return dataclasses.replace(h, surface_actions=tuple(sorted(overrides.items())))
 
     @classmethod
     def default(cls, *, suggestion_drop_action: str = Action.LABEL.value, suggestion_rumor_check: bool = True,
-                hit_drop_action: str = Action.BLOCK.value) -> "Policy":
+                hit_drop_action: str = Action.BLOCK.value, score_action: str = Action.REVIEW.value) -> "Policy":
         """The shipped table. ``suggestion_drop_action``: suggestions whose lexicon action is at least
         this are dropped (suggestions are the platform's own recommendation, so by default labels keep
         them out too: seed 000 三.1); ``suggestion_rumor_check``: also drop suggestions that match a known
@@ -200,23 +315,26 @@ class Policy:
             if value not in ACTION_ORDER:
                 raise ValueError(f"{name} must be one of {', '.join(ACTION_ORDER)}, not {value!r}")
         actions = tuple(ACTION_ORDER)
+        title, post = ScoreRule("title", score_action), ScoreRule("post", score_action)
         rows = (
-            SurfacePolicy(Surface.CONTENT, actions, {a: a for a in actions}),
+            SurfacePolicy(Surface.CONTENT, actions, {a: a for a in actions}, score=post),
             SurfacePolicy(
                 Surface.QUERY, ("allow", "review", "block"),
                 {"allow": "allow", "label": "allow", "limit": "allow", "review": "review", "block": "block"},
                 rumors=True, notices={"block": BLOCK_NOTICE, "review": REVIEW_NOTICE}, pin_notice=RUMOR_NOTICE,
+                score=title,
             ),
             SurfacePolicy(
                 Surface.SUGGESTION, ("keep", "drop"), _threshold_decisions(suggestion_drop_action, "drop", "keep"),
-                on_pin="drop", rumors=suggestion_rumor_check, prefix_drop=Action.BLOCK.value,
+                on_pin="drop", rumors=suggestion_rumor_check, prefix_drop=Action.BLOCK.value, score=title,
             ),
-            SurfacePolicy(Surface.SEARCH_HIT, ("keep", "drop"), _threshold_decisions(hit_drop_action, "drop", "keep")),
+            SurfacePolicy(Surface.SEARCH_HIT, ("keep", "drop"), _threshold_decisions(hit_drop_action, "drop", "keep"),
+                          score=title),
             SurfacePolicy(
                 Surface.TRENDING, ("approve", "approve_with_labels", "limit", "review", "reject"),
                 {"allow": "approve", "label": "approve_with_labels", "limit": "limit", "review": "review",
                  "block": "reject"},
-                on_pin="reject", on_disputed="limit", rumors=True,
+                on_pin="reject", on_disputed="limit", rumors=True, score=title,
             ),
         )
         return cls(MappingProxyType({r.surface: r for r in rows}))
@@ -253,6 +371,18 @@ class Policy:
         if decision == row.mildest:
             return decision, None
         return decision, next(h for h in hits if h.action_on(row.surface) == action)
+
+    def signal_on(self, hit: SignalHit, surface: Surface | str) -> SignalHit | None:
+        """``hit`` as it counts on ``surface``: a hit without scorer flags as it is; a scorer's hit with the
+        flag of the surface row's scorer surface, its category and score, and the row's action; ``None``
+        when the row does not use the scorer or the text is not over that surface's thresholds."""
+        if not hit.flags:
+            return hit
+        rule = self.surface(surface).score
+        flag = next((f for f in hit.flags if f[0] == rule.scorer_surface), None)
+        if flag is None:
+            return None
+        return dataclasses.replace(hit, action=rule.action, category=flag[1], score=flag[2])
 
     def prefix_drops(self, hits: Sequence[Hit]) -> bool:
         """Whether a suggestion prefix with ``hits`` drops every suggestion."""

@@ -25,8 +25,8 @@ from .normalize import dense_key, emoji_codes
 from .segment import segmenter
 from .snapshot import cached
 
-__all__ = ["CJK_CHAR", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk", "key_syllables",
-           "load_variant_tables", "syllables"]
+__all__ = ["CJK_CHAR", "VARIANT_TABLE_KEYS", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk",
+           "key_syllables", "lint_variant_table", "load_variant_tables", "syllables", "variant_table_kind"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -190,6 +190,9 @@ _FIRST_FORMS = {
 #: Components that are single strokes or stroke pairs: spellings with them are not typed.
 _STROKES = frozenset("一丨丿乙亅丶乚乛二丷亠")
 _SECOND_FORMS = {"邑": ("阝",), "刀": ("刂",), "火": ("灬",), "攴": ("攵",), "心": ("心",)}
+#: Full forms people also write for a side form (人言 for 信, 水每 for 海, 手丁 for 打, 言吾 for 语):
+#: such a spelling is kept unless it is a common word (言语, 人口).
+_FULL_FORMS = frozenset("人水手言心金丝食衣示犬足竹草")
 
 
 @lru_cache(maxsize=1)
@@ -226,6 +229,8 @@ def _build_generated_splits() -> dict[str, tuple[str, ...]]:
             x + y for x in firsts for y in seconds
             if x != ch and y != ch and not is_common(x + y)  # 山东 is not 岽
         ))
+        if a in _FULL_FORMS and a not in firsts:  # 人言 for 信: full forms too
+            forms += tuple(a + y for y in seconds if a + y not in forms and not is_common(a + y) and y != ch)
         if forms:
             out[ch] = forms
     return out
@@ -293,3 +298,83 @@ def _variant_table_fields(shape_path: str | None, split_path: str | None) -> tup
     return (table, _load_shape(shape_path), _split_join(_load_splits(split_path), generated), _emoji_join(),
             {s: chr(_PUA_BASE + i) for s, i in classes.items()},
             frozenset(syl) - frozenset("".join(_phrase_readings())))
+
+
+#: The list or mapping that makes a YAML file a variant table (not a lexicon), by table kind.
+VARIANT_TABLE_KEYS = {"groups": "shape-alike groups", "splits": "split-character spellings",
+                      "emoji": "emoji words"}
+_TABLE_HEADER = frozenset({"source", "licence", "license", "note"})
+
+
+def variant_table_kind(path: str) -> str | None:
+    """``groups`` / ``splits`` / ``emoji`` when ``path`` is a variant table (a YAML mapping with that key and
+    no lexicon ``entries`` / ``allow``), else ``None``. Never raises (an unreadable file is not a table)."""
+    if not path.lower().endswith((".yaml", ".yml")):
+        return None
+    try:
+        data = read_yaml(path)
+    except LexiconError:
+        return None
+    if not isinstance(data, dict) or "entries" in data or "allow" in data:
+        return None
+    kinds = [k for k in VARIANT_TABLE_KEYS if k in data]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def lint_variant_table(path: str) -> list[LexiconProblem]:
+    """The problems of a variant table (``lexicons/variants/*.yaml``): its kind's list or mapping well formed
+    (single characters where characters are expected), every character in one shape group only, a
+    ``source`` and ``licence`` given, no unknown top-level key."""
+    try:
+        data = read_yaml(path)
+    except LexiconError as exc:
+        return list(exc.problems)
+    kind = variant_table_kind(path)
+    if not isinstance(data, dict) or kind is None:
+        return [LexiconProblem(path, None, f"not a variant table: expected a mapping with one of "
+                                           f"{', '.join(VARIANT_TABLE_KEYS)}")]
+    out: list[LexiconProblem] = []
+
+    def problem(message: str, severity: str = "error") -> None:
+        out.append(LexiconProblem(path, None, message, severity))
+
+    for key in sorted(set(data) - _TABLE_HEADER - {kind}):
+        problem(f"unknown top-level field {key!r}", "warning")
+    for key in ("source", "licence"):
+        if not (data.get(key) or (key == "licence" and data.get("license"))):
+            problem(f"no {key!r}: every shipped table names its {key}", "warning")
+    table = data[kind]
+    if kind == "groups":
+        if not isinstance(table, list):
+            return out + [LexiconProblem(path, None, "'groups' must be a list of character lists")]
+        seen: dict[str, int] = {}
+        for i, group in enumerate(table, 1):
+            if not isinstance(group, list) or len(group) < 2:
+                problem(f"group {i}: expected a list of at least two characters, got {group!r}")
+                continue
+            for ch in group:
+                if not isinstance(ch, str) or len(ch) != 1:
+                    problem(f"group {i}: {ch!r} is not a single character")
+                elif ch in seen:
+                    problem(f"group {i}: {ch!r} is already in group {seen[ch]} (one group per character)")
+                else:
+                    seen[ch] = i
+    elif kind == "splits":
+        if not isinstance(table, dict):
+            return out + [LexiconProblem(path, None, "'splits' must map a character to its spellings")]
+        for ch, forms in table.items():
+            if not isinstance(ch, str) or len(ch) != 1:
+                problem(f"{ch!r} is not a single character")
+            spellings = [forms] if isinstance(forms, str) else forms
+            if not isinstance(spellings, list) or not spellings or not all(
+                    isinstance(f, str) and len(f) >= 2 for f in spellings):
+                problem(f"{ch}: expected one or more spellings of at least two characters, got {forms!r}")
+    else:
+        if not isinstance(table, dict):
+            return out + [LexiconProblem(path, None, "'emoji' must map an emoji to a word")]
+        for emoji, word in table.items():
+            if not isinstance(emoji, str) or len(emoji) != 1:
+                problem(f"{emoji!r} is not a single emoji character")
+            if not isinstance(word, str) or not word.strip():
+                problem(f"{emoji}: expected a word, got {word!r}")
+    return out

@@ -21,7 +21,11 @@ from plugin.store import LexiconStore, TokenInfo
 from .auth import require_role
 from .editorial import get_store, live_matcher_for, reload_now
 from .errors import ServiceError, field_error, invalid, problem
-from .schemas import DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn
+from .explain import explain_text
+from .logs import log_event
+from .schemas import (
+    DB_INT_MAX, DB_INT_MIN, ChangeIn, ChangesetIn, DbIntPath, ImportIn, PublishIn, RollbackIn, TestTextIn,
+)
 from .state import state_of
 
 __all__ = ["router"]
@@ -30,6 +34,7 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 reader = require_role("reader", cookie=False)  # the JSON API: bearer tokens only, never the page's cookie
 editor = require_role("editor", cookie=False)
 approver = require_role("approver", cookie=False)
+admin = require_role("admin", cookie=False)
 
 
 def _store(request: Request) -> LexiconStore:
@@ -44,7 +49,29 @@ def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo
     return {"store_version": store.live_version(), "serving_version": state.live.version,
             "reloads": poller.reloads if poller is not None else 0,
             "reload_error": poller.last_error if poller is not None else "",
+            "replica_id": poller.replica_id if poller is not None else None,
+            "last_load": {"source": poller.last_source, "seconds": round(poller.last_load_seconds, 3)}
+            if poller is not None else None,
             "open_changesets": len(store.changesets("draft"))}
+
+
+@router.get("/rollout")
+def rollout(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(admin)) -> dict:
+    """Which lexicon version each replica serves: every process that shares this store records a heartbeat
+    (host, pid, version served, reloads, last error) at each poll. ``live`` replicas were seen within five
+    poll intervals (at least 30 s); ``converged`` when every live replica serves the store's version."""
+    state = state_of(request.app)
+    live_version = store.live_version()
+    window = max(30.0, 5 * store.config.reload_interval)
+    replicas = store.replicas()
+    for r in replicas:
+        r["live"] = r["age_seconds"] <= window
+    poller = state.lexicon_poller
+    serving = [r for r in replicas if r["live"]]
+    return {"store_version": live_version,
+            "this_replica": poller.replica_id if poller is not None else None,
+            "converged": bool(serving) and all(r["version_served"] == str(live_version) for r in serving),
+            "replicas": replicas}
 
 
 @router.get("/versions")
@@ -151,6 +178,11 @@ def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconS
     number = store.publish(cs_id, approver=who.name, expected_revision=body.expected_revision, note=body.note,
                            force=body.force, base_matcher=live_matcher_for(request.app, base))
     reload_now(request.app)
+    metrics = getattr(state_of(request.app), "metrics", None)  # stand-in states (benches, tests) may have none
+    if metrics is not None:
+        metrics.publishes.inc()
+    log_event("publish", "lexicon version %s published from change-set %s by %s", number, cs_id, who.name,
+              lexicon_version=str(number), changeset=cs_id, approver=who.name)
     return store.version_info(number)
 
 
@@ -186,6 +218,13 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
     more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
     detail = "; ".join(f"{w}: {i['message']}" for w, i in zip(where[:5], blocking)) + more
     return problem(422, "import_refused", detail, **out)
+
+@router.post("/test")
+def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)) -> dict:
+    """Why a text gets what it gets (the console's "test a text" box): hits with technique, span, entry and
+    who last changed it; the decision on every surface and what decided it; rumour pins; model evidence."""
+    return explain_text(request.app, body.text)
+
 
 @router.get("/export")
 def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),

@@ -17,26 +17,37 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import Depends, FastAPI
 
-from plugin import Matcher
+from plugin import Entry, Matcher, NoiseSet
+from plugin.db import NamedLock, is_postgres_url, open_database
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.policy import Policy
 from plugin.review import ReviewEngine
+from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
+from plugin.models import Surface
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.scoring import SpamScorer
+from plugin.scoring.loop import AuditSampler
+from plugin.scoring.signal import ModelSignal
+from plugin.scoring.store import ModelStore
+from plugin.rumors.decision import PinTiers, default_model
 from plugin.store import LexiconStore
 
+from .apidocs import install_docs
 from .auth import require_role
-from .config import ServiceConfig
+from .config import RumorSettings, ServiceConfig
 from .errors import BodyLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
+from .logs import AccessLogMiddleware, configure_logging, log_event
 from .metrics import GuardMetrics, MetricsMiddleware
-from .routes import checks, reviews as review_routes, system, trending
+from .routes import checks, mask as mask_routes, reviews as review_routes, system, trending
 from .sampling import SampleRing
 from .state import Extension, GuardState, state_of
 
@@ -47,13 +58,74 @@ log = logging.getLogger("qinglang.service")
 _UNSET: Any = object()
 
 
-def _build_live(store: LexiconStore) -> LiveMatcher:
+def _build_live(store: LexiconStore, noise: NoiseSet | None = None) -> LiveMatcher:
     """The published lexicon version when there is one, else the bundled lexicons."""
     version = store.live_version()
     if version is not None:
-        return LiveMatcher(store.build_matcher(version), str(version))
-    m = Matcher.from_lexicons([], bundled=True)
+        # the version's compiled artefact when one is stored (replica cold start)
+        return LiveMatcher(store.load_or_build_matcher(version), str(version))
+    m = Matcher.from_lexicons([], bundled=True, noise=noise)
     return LiveMatcher(m, m.version)
+
+
+def _noise_factory(noise: NoiseSet) -> Callable[[Sequence[Entry], str], Matcher]:
+    """The store's matcher factory with the deployment's noise set."""
+    def build(entries: Sequence[Entry], version: str) -> Matcher:
+        return Matcher.from_entries(entries, version, noise=noise)
+    return build
+
+
+def shared_matrix(reviews: ReviewStore, config: ServiceConfig) -> SharedMatrixDetector:
+    """The matrix-account detector over the history in the shared database (every worker and replica sees
+    every batch); a database that has none yet (an older version) is seeded from the stored reviews."""
+    s = config.review
+    history = MatrixHistoryStore(reviews.db)
+    detector = SharedMatrixDetector(
+        history, similarity=s.matrix_similarity, num_perm=s.matrix_num_perm, history_size=s.matrix_history_size,
+        history_hours=s.matrix_history_hours, containment=s.matrix_containment,
+        containment_min=s.matrix_containment_min, group_scan=s.matrix_group_scan)
+    if history.count() == 0:
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=s.matrix_history_hours)
+        for cand, seen_at, item_id in reviews.recent_items(since=since, limit=s.matrix_history_size):
+            detector.remember([cand], seen_at, [item_id])
+    return detector
+
+
+def search_rumor_backend(config: ServiceConfig) -> Any:
+    """The Elasticsearch / OpenSearch rumour backend of ``config`` (``rumor_backend opensearch``): a
+    :class:`~plugin.search.rumor_backend.SearchEngineRumorBackend` over a synchronous opensearch-py client
+    (the ``search`` extra). Like the embedded index it is only called from the check threads, never on the
+    event loop; its index is created when missing."""
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError as exc:
+        raise RuntimeError("rumor_backend opensearch needs opensearch-py: pip install 'qinglang-guard[search]'") \
+            from exc
+    from plugin.search.rumor_backend import SearchEngineRumorBackend
+
+    settings = config.rumors
+    client = OpenSearch(hosts=[settings.url], timeout=config.search.upstream_timeout)
+    backend = SearchEngineRumorBackend(client, index=settings.index)
+    try:
+        backend.create_index()
+    except Exception:  # the cluster may be down at start: lookups fail (and are reported) until it is back
+        log.exception("could not create the rumour index %s", settings.index)
+    return backend
+
+
+def _build_scorer(config: ServiceConfig, store: ModelStore) -> LiveMatcher | None:
+    """The holder of the live spam scorer when ``model_scoring`` is on: the newest published model
+    version, else ``model_path``, else the bundled model (``None`` when off)."""
+    if not config.model_scoring:
+        return None
+    version = store.live_version()
+    if version is not None:
+        try:
+            return LiveMatcher(store.build_scorer(version), str(version))
+        except Exception:  # serve the configured model; the poller retries the published one
+            log.exception("model version %s failed to load", version)
+    scorer = SpamScorer.load(config.model_path) if config.model_path else SpamScorer.bundled()
+    return LiveMatcher(scorer, "")
 
 
 def warm_up(matcher: Any) -> None:
@@ -76,6 +148,25 @@ def warm_up(matcher: Any) -> None:
             return
 
 
+def rumor_tiers(settings: RumorSettings) -> tuple[PinTiers | None, dict[Surface, PinTiers]]:
+    """The learned decision's tiers from the settings: the index's (``None``: the model's own) and the
+    surfaces with their own pin probability. Invalid combinations raise ``RumorError`` at start-up."""
+    model = default_model()
+    if model is None or settings.decision != "learned":
+        return None, {}
+    base = model.tiers
+    pin = settings.pin_probability if settings.pin_probability is not None else base.pin
+    related = settings.related_probability if settings.related_probability is not None else min(base.related, pin)
+    veto = settings.veto_probability if settings.veto_probability is not None else min(base.veto, pin)
+    index = PinTiers(pin, related, veto)
+    surfaces: dict[Surface, PinTiers] = {}
+    for surface, value in ((Surface.SUGGESTION, settings.suggestion_pin_probability),
+                           (Surface.TRENDING, settings.trending_pin_probability)):
+        if value is not None:
+            surfaces[surface] = PinTiers(value, min(related, value), min(veto, value))
+    return index, surfaces
+
+
 def create_app(
     config: ServiceConfig | None = None,
     *,
@@ -87,50 +178,84 @@ def create_app(
     (tests share one compiled matcher this way; ``rumors=None`` disables the rumour index);
     ``extensions`` replaces :func:`~service.extensions.default_extensions`."""
     config = config or ServiceConfig.from_env()
-    lexicon_store = LexiconStore(config.db_path, config.store)
-    live = LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None else _build_live(lexicon_store)
+    db_was_new = _is_new_database(config.db_path)
+    noise = NoiseSet(config.noise_skip, config.noise_keep)  # the deployment's noise set
+    # PostgreSQL: one connection pool for every store of this process; SQLite: a connection per store
+    db: Any = open_database(config.db_path) if is_postgres_url(config.db_path) else config.db_path
+    lexicon_store = LexiconStore(db, config.store, matcher_factory=_noise_factory(noise) if noise else None)
+    live = (LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None
+            else _build_live(lexicon_store, noise))
     warm_up(live.current())
     live.on_swap(lambda new, _version: warm_up(new))
     rumor_store = None
+    index_tiers, surface_tiers = rumor_tiers(config.rumors)
     if rumors is _UNSET:
-        rumor_store = RumorStore(config.db_path)
-        rumors = RumorIndex.from_store(rumor_store)
-    reviews = ReviewStore(config.db_path)
+        if config.rumors.backend == "opensearch":
+            rumors = search_rumor_backend(config)
+        else:
+            rumor_store = RumorStore(db)
+            if config.rumors.decision == "threshold":
+                rumors = RumorIndex.from_store(rumor_store, model=None)
+            else:
+                rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers)
+    reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=config.review.matrix_history_hours)
-    for cand, seen_at, item_id in reviews.recent_items(since=since, limit=config.review.matrix_history_size):
-        engine.remember([cand], seen_at, [item_id])
+    engine.matrix = shared_matrix(reviews, config)
 
-    metrics = GuardMetrics()
+    metrics = GuardMetrics(version=_version())
+
+    def swapped(_matcher: Any, version: str) -> None:
+        metrics.reloads.inc()
+        log_event("reload", "lexicon version %s live", version, lexicon_version=str(version))
+
+    live.on_swap(swapped)
     policy = Policy.default(suggestion_drop_action=config.suggestion_drop_action,
                             suggestion_rumor_check=config.suggestion_rumor_check)
+    model_store = ModelStore(db, config.store)
+    scorer = _build_scorer(config, model_store)
     guard = GuardState(
         config=config, live=live, rumors=rumors, reviews=reviews, engine=engine, metrics=metrics,
         samples=SampleRing(config.recent_sample_size),
-        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size),
-        lexicon_store=lexicon_store, rumor_store=rumor_store,
+        checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers,
+                     signals=[ModelSignal(scorer)] if scorer is not None else []),
+        lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
+        review_lock=NamedLock(reviews.db, "review-matrix"),
     )
+    if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows
+        guard.samples.add_sink(AuditSampler(model_store, scorer.current, rate=config.model_audit_rate,
+                                            limit=config.model_audit_limit, policy=policy))
     metrics.probes["lexicon_version"] = lambda: guard.live.version
     metrics.probes["review_queue_pending"] = lambda: guard.reviews.count("pending")
-    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if guard.rumors is not None else None
+    metrics.probes["review_queue_oldest_age_seconds"] = lambda: _oldest_pending_age(guard)
+    # the embedded index's size (in memory); a search-engine backend is not asked on every scrape
+    metrics.probes["rumor_index_size"] = lambda: len(guard.rumors) if isinstance(guard.rumors, RumorIndex) else None
+
+    guard.startup_warnings.extend(_startup_warnings(guard, db_was_new))
+    for warning in guard.startup_warnings:
+        log_event("startup_warning", "%s", warning, level=logging.WARNING, db_path=config.public()["db_path"])
 
     app = FastAPI(
         title="qinglang-guard",
         version=_version(),
         description="Guardrail for search queries, search suggestions and trending-list (热搜) candidates.",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,  # served with local assets by install_docs
     )
     app.state.guard = guard
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    install_security_headers(app)  # outermost: also on 413s and errors
+    install_security_headers(app)  # also on 413s and errors
+    app.add_middleware(AccessLogMiddleware)  # outermost: every request logged, its id on every response
 
     # The review queue and audit trail need a reader token unless ``protect_reviews`` is off (deciding
     # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the check routes.
     check_deps = [Depends(require_role("reader"))] if config.protect_checks else []
     app.include_router(checks.router, dependencies=check_deps)
     app.include_router(trending.router, dependencies=check_deps)
+    app.include_router(mask_routes.router, dependencies=check_deps)
     app.include_router(review_routes.router,
                        dependencies=[Depends(require_role("reader"))] if config.protect_reviews else [])
     app.include_router(system.router)
@@ -139,6 +264,68 @@ def create_app(
         extension.install(app)
         guard.extensions.append(extension)
     return app
+
+
+def _is_new_database(path: str) -> bool:
+    """Whether ``path`` names no database yet (missing or empty file); SQLite's ``:memory:`` and a PostgreSQL
+    URL (a server's database: judged by what it holds) never count."""
+    if path == ":memory:" or path.startswith("file:") or is_postgres_url(path):
+        return False
+    try:
+        return os.path.getsize(path) == 0
+    except OSError:
+        return True
+
+
+def _startup_warnings(guard: GuardState, db_was_new: bool) -> list[str]:
+    """What an operator should hear about at start-up: a database that did not exist (a mistyped ``--db``
+    serves the bundled lexicons and no rumours), and an empty rumour index."""
+    out = []
+    path = guard.config.public()["db_path"]  # a PostgreSQL URL without its password
+    if db_was_new:
+        out.append(f"database {path!r} did not exist or was empty: created a new one (bundled lexicons, no rumours, "
+                   f"no review history); check --db / QINGLANG_DB_PATH if that is not intended")
+    elif _holds_nothing(guard):
+        out.append(f"database {path!r} holds no published lexicon version, no rumours and no review history "
+                   f"(serving the bundled lexicons); check --db / QINGLANG_DB_PATH if that is not intended")
+    if guard.rumors is not None:
+        try:
+            size = len(guard.rumors)
+        except TypeError:  # a lookup without a size (a search-engine backend)
+            size = None
+        if size == 0:
+            out.append(f"the rumour index is empty (no rumours in {path!r}): no refutation pins until "
+                       f"`qinglang rumors import FILE --db {path}`")
+    return out
+
+
+def _holds_nothing(guard: GuardState) -> bool:
+    """Whether the database has nothing a deployment puts there: no lexicon version beyond the bundled seed,
+    no rumours, no review items (what a mistyped path shows on its second start, or in a second worker)."""
+    try:
+        versions = guard.lexicon_store.versions(2, 0)
+        if len(versions) > 1 or (versions and versions[0].get("kind") != "seed"):
+            return False
+        if guard.reviews.count("all"):
+            return False
+        if guard.rumors is not None and len(guard.rumors):
+            return False
+    except Exception:  # a lookup without a size, a store that cannot say: not worth a warning
+        return False
+    return True
+
+
+def _oldest_pending_age(guard: GuardState) -> float:
+    """Seconds since the oldest pending review item was queued (0 when the queue is empty)."""
+    items = guard.reviews.list_items("pending", limit=1)
+    if not items:
+        return 0.0
+    item = items[0]
+    queued = (item.get("requeued") or {}).get("at") or item["created_at"]
+    at = dt.datetime.fromisoformat(str(queued))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (dt.datetime.now(dt.timezone.utc) - at).total_seconds())
 
 
 def _version() -> str:
@@ -187,6 +374,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory service.app:app_from_env`` (config from ``QINGLANG_*``)."""
-    logging.basicConfig(level=logging.INFO)
-    return create_app(ServiceConfig.from_env())
+    """Factory for ``uvicorn --factory service.app:app_from_env`` (config from ``QINGLANG_*``; logging as
+    its ``log_format`` / ``log_level`` say)."""
+    config = ServiceConfig.from_env()
+    configure_logging(config.log_format, config.log_level)
+    return create_app(config)

@@ -14,6 +14,7 @@ from typing import Callable
 
 from fastapi import FastAPI, HTTPException, Request
 
+from plugin.db import is_postgres_url
 from plugin.store import AuthError, TokenInfo, TokenStore, role_at_least
 
 from .state import state_of
@@ -27,7 +28,9 @@ def get_tokens(app: FastAPI) -> TokenStore:
     """The app's token store (one per app, opened on first use)."""
     state = state_of(app)
     if state.tokens is None:
-        state.tokens = TokenStore(state.db_path)
+        # PostgreSQL: the pool the app's stores share; SQLite: a connection of its own
+        shared = is_postgres_url(state.db_path) and getattr(state, "lexicon_store", None) is not None
+        state.tokens = TokenStore(state.lexicon_store.db if shared else state.db_path)
     return state.tokens
 
 
@@ -69,4 +72,5 @@ def require_role(role: str, *, cookie: bool = False) -> Callable[[Request], Toke
         return authenticate(request, role, cookie=cookie)
 
     dependency.__name__ = f"require_{role}"
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by service.apidocs (security scheme)
     return dependency

@@ -56,3 +56,7 @@ cli.add_command(serve)
 def main() -> None:
     """Run the ``qinglang`` command."""
     cli()
+
+
+if __name__ == "__main__":  # python -m service.cli ...
+    main()

@@ -47,11 +47,21 @@ SETTING_NAMES: dict[str, str] = {
     "search.pin_mode": "search_pin_mode",
     "search.allowed_features": "search_allowed_features",
     "rumors.refresh_seconds": "rumor_refresh_seconds",
+    "rumors.backend": "rumor_backend",
+    "rumors.url": "rumor_url",
+    "rumors.index": "rumor_index",
+    "rumors.decision": "rumor_decision",
+    "rumors.pin_probability": "rumor_pin_probability",
+    "rumors.related_probability": "rumor_related_probability",
+    "rumors.veto_probability": "rumor_veto_probability",
+    "rumors.suggestion_pin_probability": "rumor_suggestion_pin_probability",
+    "rumors.trending_pin_probability": "rumor_trending_pin_probability",
     "review.naive_timezone": "review_timezone",
 }
 
 Action = Literal["label", "limit", "review", "block"]
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+LogFormat = Literal["auto", "json", "text"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -101,6 +111,34 @@ class RumorSettings(BaseModel):
 
     refresh_seconds: float = Field(
         default=30.0, description="how often the rumour index reloads from the database (0: never)")
+    backend: Literal["embedded", "opensearch"] = Field(
+        default="embedded", description="where rumours live: embedded (the service's database, an in-memory "
+                                        "index per process) or opensearch (an Elasticsearch / OpenSearch index "
+                                        "shared by every replica; needs rumor_url)")
+    url: str | None = Field(
+        default=None, description="the Elasticsearch / OpenSearch cluster of the opensearch rumour backend")
+    index: str = Field(
+        default="qinglang-rumors", description="the index of the opensearch rumour backend")
+    decision: Literal["learned", "threshold"] = Field(
+        default="learned", description="pin decision: the bundled learned model (learned) or the score threshold")
+    pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="learned decision: probability that pins (default: the model's)")
+    related_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0,
+        description="learned decision: probability of a 相关辟谣 card (default: the model's)")
+    veto_probability: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="learned decision: a score-threshold match under this probability is not pinned (default: the model's)")
+    suggestion_pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="pin probability on the suggestion surface (default: pin_probability)")
+    trending_pin_probability: float | None = Field(
+        default=None, ge=0.01, le=1.0, description="pin probability on the trending surface (default: pin_probability)")
+
+    @model_validator(mode="after")
+    def _url_for_search_backend(self) -> "RumorSettings":
+        if self.backend == "opensearch" and not self.url:
+            raise ValueError("rumor_backend opensearch needs rumor_url (the cluster's URL)")
+        return self
 
 
 class ServiceConfig(BaseModel):
@@ -110,7 +148,8 @@ class ServiceConfig(BaseModel):
 
     db_path: str = Field(
         default="qinglang.db",
-        description="SQLite file shared by the rumour index, review records and lexicon versions")
+        description="the database shared by the lexicon versions, review records, tokens and rumours: a SQLite "
+                    "file (one host), or a postgresql://user:password@host:port/db URL (any number of replicas)")
     host: str = Field(
         default="127.0.0.1", description="address `qinglang serve` binds")
     port: int = Field(
@@ -118,7 +157,14 @@ class ServiceConfig(BaseModel):
     workers: int = Field(
         default=1, ge=1, description="uvicorn worker processes for `qinglang serve` (each holds its own matcher)")
     log_level: LogLevel = Field(
-        default="info", description="uvicorn log level")
+        default="info", description="log level of the service and uvicorn")
+    log_format: LogFormat = Field(
+        default="auto", description="log lines: json (one JSON object per line), text, or auto (text when stderr "
+                                    "is a terminal, else json)")
+    log_texts: bool = Field(
+        default=False, description="write the user's text (query, suggestion prefix, title; at most 200 "
+                                   "characters) into decision log lines; off: surface, action, categories and "
+                                   "lexicon version only")
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="largest request body accepted; larger bodies get 413")
     max_query_chars: int = Field(
@@ -142,11 +188,19 @@ class ServiceConfig(BaseModel):
                                      "are dropped")
     suggestion_rumor_check: bool = Field(
         default=True, description="also drop suggestions that match a known rumour (pins)")
+    noise_skip: str = Field(
+        default="", description="extra characters the matcher skips between a term's characters (deployment "
+                                "noise set, e.g. 丨卍), besides punctuation, symbols, emoji and spaces")
+    noise_keep: str = Field(
+        default="", description="characters the matcher never skips: they end a term like a sentence end "
+                                "(e.g. a field separator)")
     check_cache_size: int = Field(
         default=50_000, ge=0, description="texts whose check result is memoised per lexicon version "
                                           "(query/suggestion paths; 0: off)")
     protect_checks: bool = Field(
         default=False, description="require an API token (reader) on the check endpoints")
+    protect_metrics: bool = Field(
+        default=False, description="require an API token (reader) on GET /metrics")
     protect_reviews: bool = Field(
         default=True, description="the review queue and audit trail need an API token: reader to read, reviewer "
                                   "to decide (false: open to anyone who reaches the port; decisions without a token "
@@ -157,10 +211,39 @@ class ServiceConfig(BaseModel):
         default=2000, ge=1, description="in-memory ring of recent texts (queries, suggestions, titles) for previews")
     sample_flush_seconds: float = Field(
         default=5.0, description="how often the sample ring is handed to registered sample sinks")
+    display_timezone: str = Field(
+        default="Asia/Shanghai", description="time zone the editorial console shows times in (IANA name; "
+                                             "stored times stay UTC)")
+    console_language: Literal["zh", "en"] = Field(
+        default="zh", description="default language of the editorial console (each user can switch)")
+    model_scoring: bool = Field(
+        default=False, description="run the learned spam scorer on every surface: a flag over the model's threshold "
+                                   "for the surface is a review-level signal, vetoed by lexicon allow phrases and "
+                                   "context rules (docs/model.md)")
+    model_path: str | None = Field(
+        default=None, description="model card (.json) the scorer uses while no model version is published in the "
+                                  "store; default: the bundled evaluation-only model")
+    model_audit_rate: float = Field(
+        default=0.01, ge=0.0, le=1.0, description="share of the recent texts (queries, suggestions, candidates) "
+                                                 "scored in the background and recorded for the drift report and the "
+                                                 "audit sample of unflagged traffic (0: none)")
+    model_audit_limit: int = Field(
+        default=50_000, ge=1, description="most recorded scored texts kept (the oldest are dropped)")
     search: SearchSettings = SearchSettings()  # sections are frozen: one default instance each
     rumors: RumorSettings = RumorSettings()
     review: ReviewSettings = ReviewSettings()
     store: StoreConfig = StoreConfig()
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
+        return value
 
     @model_validator(mode="wrap")
     @classmethod
@@ -194,6 +277,10 @@ class ServiceConfig(BaseModel):
         for secret in SECRETS:
             if d.get(secret):
                 d[secret] = "***"
+        if self.db_path.startswith(("postgresql://", "postgres://")):
+            d["db_path"] = _without_password(self.db_path)
+        if self.rumors.url:
+            d["rumor_url"] = _without_password(self.rumors.url)
         if self.search.upstream_url:
             parts = urlsplit(self.search.upstream_url)
             host = parts.hostname or ""
@@ -289,6 +376,16 @@ SETTINGS: tuple[Setting, ...] = tuple(
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 _BY_PATH: dict[tuple[str, ...], Setting] = {s.path: s for s in SETTINGS}
 assert len(_BY_NAME) == len(SETTINGS), "setting names must be unique across sections"
+
+
+def _without_password(url: str) -> str:
+    """A database URL with its password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
 
 
 def _nest(data: Mapping[str, Any]) -> dict[str, Any]:

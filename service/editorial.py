@@ -57,7 +57,8 @@ def start_reloading(app: FastAPI) -> None:
     """Pick up a version published while the service was down, then poll the store every
     ``reload_interval`` seconds (a store setting) and swap ``live`` on new versions."""
     state = state_of(app)
-    poller = VersionPoller(get_store(app), state.live)
+    metrics = getattr(state, "metrics", None)  # stand-in states (benches, tests) may have none
+    poller = VersionPoller(get_store(app), state.live, on_failure=metrics.reload_failed if metrics else None)
     try:
         poller.check_once()
     except Exception:

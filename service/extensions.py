@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import admin, editorial, headers, proxy, ui
+from . import admin, console, editorial, headers, model_admin, proxy, ui
 from .config import ServiceConfig
 from .state import Extension, state_of
 
-__all__ = ["Editorial", "SearchProxy", "default_extensions"]
+__all__ = ["Editorial", "ModelVersions", "SearchProxy", "default_extensions"]
 
 
 class Editorial:
-    """The lexicon admin API (``/v1/admin``), the editor page (``/admin/ui``), recent texts recorded
+    """The lexicon admin API (``/v1/admin``), the editorial console (``/admin/ui``: :mod:`service.ui`,
+    :mod:`service.console`), recent texts recorded
     for previews, and the hot reload of newly published lexicon versions."""
 
     name = "service.admin"
@@ -22,6 +23,7 @@ class Editorial:
     def install(self, app: FastAPI) -> None:
         app.include_router(admin.router)
         app.include_router(ui.router)
+        app.include_router(console.router)
         headers.install(app, pages=(ui.PREFIX,))
         state_of(app).samples.add_sink(lambda batch: editorial.record_samples(app, batch))
 
@@ -30,6 +32,22 @@ class Editorial:
 
     async def stop(self, app: FastAPI) -> None:
         editorial.stop_reloading(app)
+
+
+class ModelVersions:
+    """The model-version admin API (``/v1/admin/models``) and the hot reload of published spam-scorer
+    models (when ``model_scoring`` is on)."""
+
+    name = "service.model_admin"
+
+    def install(self, app: FastAPI) -> None:
+        app.include_router(model_admin.router)
+
+    async def start(self, app: FastAPI) -> None:
+        model_admin.start_reloading(app)
+
+    async def stop(self, app: FastAPI) -> None:
+        model_admin.stop_reloading(app)
 
 
 class SearchProxy:
@@ -48,8 +66,8 @@ class SearchProxy:
 
 
 def default_extensions(config: ServiceConfig) -> list[Extension]:
-    """The editorial extension always; the search proxy when ``upstream_url`` is set."""
-    out: list[Extension] = [Editorial()]
+    """The editorial extension and the model versions always; the search proxy when ``upstream_url`` is set."""
+    out: list[Extension] = [Editorial(), ModelVersions()]
     if config.search.upstream_url:
         out.append(SearchProxy())
     return out

@@ -1,5 +1,6 @@
 """Security headers: ``X-Content-Type-Options: nosniff`` on every response, and on the editor web
-page (``/admin/ui``) a strict Content-Security-Policy (no scripts, styles from the page's own origin,
+page (``/admin/ui``) a strict Content-Security-Policy (scripts and styles only from the page's own origin,
+never inline,
 forms post only to it, never framed), ``X-Frame-Options: DENY``, ``Referrer-Policy: same-origin`` and
 ``Cache-Control: no-store``.
 
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["API_HEADERS", "PAGE_CSP", "PAGE_HEADERS", "SecurityHeadersMiddleware", "install"]
 
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 #: Headers of every response.
 API_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}

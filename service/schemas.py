@@ -34,6 +34,7 @@ __all__ = [
     "DbIntPath",
     "Candidate",
     "ChangeIn",
+    "TestTextIn",
     "ChangesetIn",
     "IdentityFromToken",
     "DroppedSuggestion",
@@ -89,6 +90,7 @@ IdentityFromToken = SkipJsonSchema[Annotated[Any, BeforeValidator(_refuse_identi
 #: Hard caps independent of the config (the config limits are usually far smaller).
 _HARD_MAX_QUERY = 10_000
 _HARD_MAX_ITEMS = 10_000
+_HARD_MAX_TEXT_MASK = 1_000_000  # the configured max_text_chars is the real limit
 
 # ---- free-text metadata -------------------------------------------------------------------------------------
 
@@ -180,6 +182,14 @@ class QueryCheckRequest(_Request):
     query: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_QUERY)]
 
 
+class MaskRequest(_Request):
+    """A text to show with its lexicon hits masked."""
+
+    text: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_TEXT_MASK)]
+    replacement: Annotated[Text, Field(min_length=1, max_length=8)] = "*"
+    actions: Annotated[list[Literal["label", "limit", "review", "block"]], Field(max_length=4)] | None = None
+
+
 class SuggestionFilterRequest(_Request):
     """Search suggestions (联想词) for a typed prefix; returns those safe to show."""
 
@@ -234,6 +244,12 @@ class PublishIn(_Request):
                                                  "changesets/{id} or its preview); 409 when the draft moved since")
     note: Note | None = None
     force: bool = False
+
+
+class TestTextIn(_Request):
+    """A text to explain (``POST /v1/admin/test``)."""
+
+    text: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 class RollbackIn(_Request):
@@ -309,6 +325,23 @@ class HitModel(BaseModel):
     end: int
     surface: str
     technique: str
+    tags: list[str] = Field(default_factory=list, description="the entry's tags (only when it has some)")
+
+
+class MaskedSpanModel(BaseModel):
+    start: int = Field(description="start in the original text")
+    end: int
+    masked_start: int = Field(description="start in the masked text")
+    masked_end: int
+    term_ids: list[str]
+    categories: list[str]
+    written: str = Field(description="what replaced the span: the entry's replacement, or the mask per character")
+
+
+class MaskResponse(BaseModel):
+    text: str = Field(description="the text with its hits masked")
+    spans: list[MaskedSpanModel]
+    lexicon_version: str
 
 
 class QueryCheckResponse(BaseModel):
@@ -319,6 +352,8 @@ class QueryCheckResponse(BaseModel):
     labels: list[dict[str, Any]]
     notice: str | None
     lexicon_version: str
+    related: list[dict[str, Any]] = Field(
+        default_factory=list, description="medium-confidence refutations (相关辟谣 card), never above the results")
 
 
 class DroppedSuggestion(BaseModel):

@@ -9,20 +9,24 @@ admin API and page, the search proxy).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore, TokenStore
 from plugin.store.reload import VersionPoller
 
 from .config import ServiceConfig
+from .logs import log_event
 from .metrics import GuardMetrics
 from .sampling import SampleRing
 
@@ -64,17 +68,27 @@ class GuardState:
     #: The pipeline every route calls (``plugin.guard.Guard``): policy, caches, rumours, signals.
     checks: Guard
     lexicon_store: LexiconStore
+    #: Published spam-scorer model versions (``plugin.scoring.store``).
+    model_store: ModelStore
     rumor_store: RumorStore | None = None
     extensions: list[Extension] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
-    #: Trending reviews run one batch at a time (the matrix history must see batches in order).
-    review_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Trending reviews run one batch at a time (the matrix history must see batches in order): across every
+    #: process and replica on the database when ``create_app`` sets a :class:`plugin.db.NamedLock`.
+    review_lock: AbstractContextManager[Any] = field(default_factory=threading.Lock)
     #: API tokens (opened on first use: ``service.auth.get_tokens``).
     tokens: TokenStore | None = None
     #: Keeps ``live`` on the newest published lexicon version (the editorial extension runs it).
     lexicon_poller: VersionPoller | None = None
+    #: Holds the live spam scorer (``model_scoring``; ``None``: off); a published model version swaps in.
+    scorer: LiveMatcher | None = None
+    #: Keeps ``scorer`` on the newest published model version (``service.model_admin``).
+    model_poller: VersionPoller | None = None
     #: Worker threads of the check routes (made on first use: ``service.routes.deps.run_check``).
     check_limiter: anyio.CapacityLimiter | None = None
+    #: What looked wrong at start-up (a new or empty database, an empty rumour index): logged as warnings
+    #: and shown by ``/readyz``.
+    startup_warnings: list[str] = field(default_factory=list)
 
     @property
     def db_path(self) -> str:
@@ -85,8 +99,18 @@ class GuardState:
         return str(self.live.version)
 
     def refresh_rumors(self) -> None:
-        """Reload the rumour index from the database (after ``qinglang rumors import``)."""
-        self.checks.refresh_rumors()
+        """Reload the rumour index from the database (after ``qinglang rumors import``); counted in
+        ``qinglang_rumor_refreshes_total{outcome}`` and logged when the index changed or the reload failed."""
+        try:
+            changed = self.checks.refresh_rumors()
+        except Exception:
+            self.metrics.rumor_refreshes.labels("failed").inc()
+            log_event("rumor_refresh_failed", "rumour index refresh failed", level=logging.ERROR, exc_info=True)
+            raise
+        self.metrics.rumor_refreshes.labels("changed" if changed else "unchanged").inc()
+        if changed:
+            size = len(self.rumors) if self.rumors is not None else 0
+            log_event("rumor_refresh", "rumour index reloaded: %d rumours", size, rumors=size)
 
 
 def state_of(app: FastAPI) -> GuardState:

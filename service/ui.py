@@ -25,11 +25,14 @@ from markupsafe import Markup
 from plugin.store import AuthError, LexiconStore, StoreError, TokenInfo, ValidationError
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
+from . import previews
 from .editorial import get_store, live_matcher_for, reload_now
+from .i18n import LANG_COOKIE, LANGS, Words, words
 from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
 from .state import state_of
 
-__all__ = ["CSRF_FIELD", "PREFIX", "csrf_token", "router", "same_origin"]
+__all__ = ["ACTIONS", "CSRF_FIELD", "PREFIX", "back_to", "go_to", "ShortField", "TermField", "NoteField", "check_post", "csrf_token", "error_text", "go", "page_user", "page_words", "render", "router",
+           "same_origin", "store_of"]
 
 PREFIX = "/admin/ui"
 #: Name of the hidden form field carrying the CSRF token.
@@ -62,7 +65,7 @@ def same_origin(request: Request, url: str) -> bool:
     return theirs is not None and theirs == _origin(str(request.base_url))
 
 
-async def _check_post(request: Request) -> None:
+async def check_post(request: Request) -> None:
     """Router dependency: state-changing requests must come from this page (Origin / Referer) and, when
     the login cookie authenticates them, carry the CSRF token. 403 otherwise."""
     if request.method in _SAFE_METHODS:
@@ -82,7 +85,7 @@ async def _check_post(request: Request) -> None:
         raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
 
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(_check_post)])
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(check_post)])
 
 #: Form fields of free text: the same rules as the JSON API's (``Annotated[..., Form()]``: a ``Form()``
 #: default would drop the type's validators), so control characters are a 422 naming the field.
@@ -94,20 +97,20 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACTIONS = ["block", "review", "limit", "label", "allow"]
 
 
-def _store(request: Request) -> LexiconStore:
+def store_of(request: Request) -> LexiconStore:
     return get_store(request.app)
 
 
-def _user(request: Request, role: str = "reader") -> TokenInfo:
+def page_user(request: Request, role: str = "reader") -> TokenInfo:
     try:
         return authenticate(request, role, cookie=True)
     except HTTPException as exc:
         if exc.status_code == 401:
             raise HTTPException(303, headers={"Location": f"{PREFIX}/login"}) from None
-        raise HTTPException(303, headers={"Location": _with_msg(_back(request), "err", exc.detail)}) from None
+        raise HTTPException(303, headers={"Location": _with_msg(back_to(request), "err", exc.detail)}) from None
 
 
-def _back(request: Request) -> str:
+def back_to(request: Request) -> str:
     """Where to send the user back to: the path of the ``Referer`` when it is a page of this site, else
     the start page (an attacker-supplied Referer never yields an off-site ``Location``)."""
     referer = request.headers.get("referer", "")
@@ -123,17 +126,34 @@ def _with_msg(url: str, key: str, msg: str) -> str:
     return f"{base}?{key}={quote(str(msg)[:600])}"
 
 
-def _go(url: str, key: str = "", msg: str = "") -> RedirectResponse:
+def go(url: str, key: str = "", msg: str = "") -> RedirectResponse:
     return RedirectResponse(_with_msg(url, key, msg) if key else url, status_code=303)
 
 
-def _render(request: Request, name: str, user: TokenInfo | None, **ctx: Any) -> HTMLResponse:
+def page_words(request: Request) -> Words:
+    """The signed-in user's words: language from ``?lang=`` or the language cookie, else the service's
+    ``console_language``; times in ``display_timezone``."""
+    config = getattr(state_of(request.app), "config", None)
+    zone = getattr(config, "display_timezone", "Asia/Shanghai")
+    default = getattr(config, "console_language", "zh")
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return words(lang, zone, default)
+
+
+def render(request: Request, name: str, user: TokenInfo | None, **ctx: Any) -> HTMLResponse:
+    """Render a page template with the frame's context (user, words, CSRF field, messages)."""
     secret = request.cookies.get(COOKIE, "")
     token = csrf_token(secret) if secret else ""
+    w = page_words(request)
     ctx.update(user=user, prefix=PREFIX, msg=request.query_params.get("msg", ""),
-               err=request.query_params.get("err", ""), actions=ACTIONS,
-               csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
-    return templates.TemplateResponse(request, name, ctx)
+               err=request.query_params.get("err", ""), actions=ACTIONS, w=w, t=w.t, lang=w.lang,
+               path=request.url.path, csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
+    resp = templates.TemplateResponse(request, name, ctx)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGS:
+        resp.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="strict", path=PREFIX,
+                        secure=request.url.scheme == "https", max_age=365 * 86400)
+    return resp
 
 
 def segments(text: str, hits: list[dict]) -> list[tuple[str, bool]]:
@@ -158,7 +178,7 @@ def segments(text: str, hits: list[dict]) -> list[tuple[str, bool]]:
 templates.env.globals["segments"] = segments
 
 
-def _error_text(exc: Exception) -> str:
+def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(str(i) for i in exc.issues if i.level in ("error", "force")) or str(exc)
     return str(exc)
@@ -173,9 +193,16 @@ def stylesheet() -> Response:
     return Response((_STATIC / "editor.css").read_bytes(), media_type="text/css")
 
 
+@router.get("/console.js")
+def script() -> Response:
+    """The console's one script (keyboard shortcuts of the review desk); a file of its own: the CSP allows
+    scripts from this site only, never inline."""
+    return Response((_STATIC / "console.js").read_bytes(), media_type="text/javascript")
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    return _render(request, "login.html", None)
+    return render(request, "login.html", None)
 
 
 @router.post("/login")
@@ -183,8 +210,8 @@ def login(request: Request, token: str = Form(..., max_length=200)) -> RedirectR
     try:
         get_tokens(request.app).verify(token.strip(), "reader")
     except AuthError as exc:
-        return _go(f"{PREFIX}/login", "err", str(exc))
-    resp = _go(f"{PREFIX}/")
+        return go(f"{PREFIX}/login", "err", str(exc))
+    resp = go(f"{PREFIX}/")
     resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/",
                     secure=request.url.scheme == "https")
     return resp
@@ -192,55 +219,161 @@ def login(request: Request, token: str = Form(..., max_length=200)) -> RedirectR
 
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
-    resp = _go(f"{PREFIX}/login")
+    resp = go(f"{PREFIX}/login")
     resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return resp
 
 
 # --------------------------------------------------------------------------- pages
 
+#: Entries per page of the entry list.
+PAGE_SIZE = 50
+DateField = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
+def _drafts_of(store: LexiconStore, user: TokenInfo) -> list[dict[str, Any]]:
+    """Open drafts, the user's own first (where a toggle or a suggestion goes by default)."""
+    drafts = store.changesets("draft")
+    return sorted(drafts, key=lambda d: (str(d["author"]).casefold() != user.name.casefold(), -int(d["id"])))
+
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, q: str = "", category: str = "",
-          version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX)) -> HTMLResponse:
-    user = _user(request)
-    store = _store(request)
+def index(request: Request, q: str = Query("", max_length=200), category: str = Query("", max_length=40),
+          action: str = Query("", max_length=20), tag: str = Query("", max_length=40),
+          author: str = Query("", max_length=200), changed_from: DateField = "", changed_to: DateField = "",
+          state: str = Query("", pattern=r"^(enabled|disabled)?$"),
+          page: int = Query(1, ge=1, le=100_000), versions: int = Query(10, ge=1, le=1000),
+          version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
+          draft: str = Query("", alias="changeset", pattern=r"^\d{0,18}$")) -> Response:
+    """The entry list (paged, filtered; the search also runs the query through the compiled matcher of the
+    version shown — or of a draft, ``changeset`` — so ``bjl`` finds 百家乐), drafts and versions."""
+    user = page_user(request)
+    store = store_of(request)
     store.ensure_seeded()
-    res = store.search_entries(version, q=q[:200], category=category or None, limit=200)
-    return _render(request, "index.html", user, entries=res, q=q, category=category,
-                   categories=sorted(store.categories()), drafts=store.changesets("draft"),
-                   versions=store.versions(30), live=store.live_version(),
-                   serving=state_of(request.app).live.version)
+    shown = version if version is not None else store.live_version()
+    changeset = int(draft) if draft else None  # the form sends "" for the live version
+    matcher = None
+    try:
+        if changeset is not None:
+            if q.strip():
+                matcher = store.matcher_factory(store.draft_entries(changeset), f"draft#{changeset}")
+        else:
+            matcher = live_matcher_for(request.app, shown) if shown is not None else None
+            if matcher is None and q.strip() and shown is not None:
+                matcher = store.build_matcher(shown)
+        res = store.search_entries(shown, q=q, category=category or None, action=action or None, tag=tag or None,
+                                   author=author or None, changed_from=changed_from or None,
+                                   changed_to=changed_to or None, enabled=None if not state else state == "enabled",
+                                   matcher=matcher, changeset=changeset, limit=PAGE_SIZE,
+                                   offset=(page - 1) * PAGE_SIZE)
+    except StoreError as exc:
+        return go(f"{PREFIX}/", "err", str(exc))
+    pages = max(1, -(-res["total"] // PAGE_SIZE))
+    tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []
+    filters = {k: v for k, v in (("q", q), ("category", category), ("action", action), ("tag", tag),
+                                 ("author", author), ("changed_from", changed_from), ("changed_to", changed_to),
+                                 ("state", state), ("changeset", "" if changeset is None else str(changeset)),
+                                 ("version", "" if version is None else str(version))) if v}
+    return render(request, "index.html", user, entries=res, filters=filters, page=page, pages=pages,
+                  categories=sorted(store.categories()), tags=tags, drafts=_drafts_of(store, user),
+                  versions=store.versions(versions), more_versions=versions * 3, live=store.live_version(), serving=state_of(request.app).live.version)
+
+
+@router.post("/entries/toggle")
+def toggle_entry(request: Request, term_id: TermField, enabled: str = Form(..., pattern=r"^(true|false)$"),
+                 changeset: int = Form(0, ge=0, le=DB_INT_MAX)) -> RedirectResponse:
+    """Enable or disable an entry without deleting it: an ``edit`` change in a draft (``changeset``, or a
+    new one), versioned and published like any other edit; a disabled entry is not compiled."""
+    user = page_user(request, "editor")
+    store = store_of(request)
+    w = page_words(request)
+    try:
+        cs_id = changeset or store.create_changeset(user.name, w.t("do.enable" if enabled == "true" else "do.disable")
+                                                    + f" {term_id}")
+        base = int(store.changeset(cs_id)["base_version"])
+        current = store.entry_map(base).get(term_id)
+        if current is None:
+            return go(back_to(request), "err", f"{term_id!r} is not in version {base}")
+        entry = current.to_dict()
+        entry.pop("enabled", None)
+        if enabled == "false":
+            entry["enabled"] = False
+        store.set_change(cs_id, "edit", entry=entry, term_id=term_id, editor=user.name)
+    except StoreError as exc:
+        return go(back_to(request), "err", error_text(exc))
+    state = w.t("enabled" if enabled == "true" else "disabled")
+    return go(back_to(request), "msg", w.t("msg.toggled", term_id=term_id, state=state, id=cs_id))
+
+
+def _readable(entry: dict[str, Any] | None, w: Words) -> list[tuple[str, str]]:
+    """An entry as (field, value) pairs a person reads (display names, no JSON)."""
+    if not entry:
+        return []
+    out: list[tuple[str, str]] = []
+    for key, value in entry.items():
+        if key in ("term", "category", "id"):
+            continue
+        if key == "action":
+            value = w.name("action", value)
+        elif key == "enabled":
+            value = w.t("enabled" if value else "disabled")
+        elif key == "techniques":
+            value = "、".join(w.name("technique", v) for v in value)
+        elif key == "surface_actions":
+            value = "、".join(f"{w.name('surface', s)}：{w.name('action', a)}" for s, a in value.items())
+        elif key == "variants":
+            value = "、".join(v if isinstance(v, str) else str(v.get("text", "")) for v in value)
+        elif key == "context" and isinstance(value, dict):
+            value = "；".join(f"{k}: {'、'.join(v) if isinstance(v, list) else v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        out.append((w.t(f"col.{key}") if f"col.{key}" in _COLUMN_KEYS else key, str(value)))
+    return out
+
+
+_COLUMN_KEYS = {"col.action", "col.severity", "col.note", "col.tags"}
+
+
+def _entry_diff(before: dict[str, Any] | None, after: dict[str, Any] | None, w: Words) -> list[tuple[str, str, str]]:
+    """(field, before, after) of the fields that differ, readable."""
+    b, a = dict(_readable(before, w)), dict(_readable(after, w))
+    return [(k, b.get(k, ""), a.get(k, "")) for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)]
+
+
+templates.env.globals["entry_diff"] = _entry_diff
+templates.env.globals["readable"] = _readable
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history(request: Request, term_id: str) -> HTMLResponse:
-    user = _user(request)
-    return _render(request, "history.html", user, term_id=term_id, revisions=_store(request).entry_history(term_id))
+def history(request: Request, term_id: str = Query(..., max_length=200)) -> HTMLResponse:
+    user = page_user(request)
+    revisions = store_of(request).entry_history(term_id)
+    for before, after in zip([None, *revisions], revisions):
+        after["previous"] = before["entry"] if before is not None and before["until_version"] == after["since_version"] else None
+    return render(request, "history.html", user, term_id=term_id, revisions=revisions)
 
 
 @router.get("/versions/{number}", response_class=HTMLResponse)
 def version_page(request: Request, number: DbIntPath) -> Response:
-    user = _user(request)
-    store = _store(request)
+    user = page_user(request)
+    store = store_of(request)
     try:
         info = store.version_info(number)
     except StoreError as exc:
-        return _go(f"{PREFIX}/", "err", str(exc))
+        return go(f"{PREFIX}/", "err", str(exc))
     d = store.diff(info["parent"], number) if info["parent"] else None
-    return _render(request, "version.html", user, info=info, diff=d, live=store.live_version())
+    return render(request, "version.html", user, info=info, diff=d, live=store.live_version())
 
 
 @router.post("/rollback")
 def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX),
              note: NoteField = "") -> RedirectResponse:
-    user = _user(request, "editor")
+    user = page_user(request, "editor")
     try:
-        cs = _store(request).request_rollback(to_version, author=user.name, note=note)
+        cs = store_of(request).request_rollback(to_version, author=user.name, note=note)
     except StoreError as exc:
-        return _go(f"{PREFIX}/", "err", _error_text(exc))
-    return _go(f"{PREFIX}/changesets/{cs}", "msg",
-               f"rollback to version {to_version} drafted as #{cs}; an approver publishes it")
+        return go(f"{PREFIX}/", "err", error_text(exc))
+    return go(f"{PREFIX}/changesets/{cs}", "msg", page_words(request).t("msg.rollback", to=to_version, id=cs))
 
 
 # --------------------------------------------------------------------------- drafts
@@ -248,27 +381,76 @@ def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_
 
 @router.post("/changesets")
 def new_changeset(request: Request, note: NoteField = "") -> RedirectResponse:
-    user = _user(request, "editor")
-    cs = _store(request).create_changeset(user.name, note)
-    return _go(f"{PREFIX}/changesets/{cs}", "msg", f"draft #{cs} opened")
+    user = page_user(request, "editor")
+    cs = store_of(request).create_changeset(user.name, note)
+    return go(f"{PREFIX}/changesets/{cs}", "msg", page_words(request).t("msg.draft_opened", id=cs))
 
 
 @router.get("/changesets/{cs_id}", response_class=HTMLResponse)
 def changeset_page(request: Request, cs_id: DbIntPath,
-                   preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX)) -> Response:
-    user = _user(request)
-    store = _store(request)
+                   preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX),
+                   corpus: str = Query("default", pattern=r"^(default|queries)$"),
+                   job: str = Query("", max_length=40)) -> Response:
+    """A draft: its changes (readable diffs), the forms, and the preview — run here when the corpus is
+    small, else as a background job whose progress this page shows (it refreshes itself)."""
+    user = page_user(request)
+    store = store_of(request)
     try:
         cs = store.changeset(cs_id)
     except StoreError as exc:
-        return _go(f"{PREFIX}/", "err", str(exc))
+        return go(f"{PREFIX}/", "err", str(exc))
     issues = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
-    report = None
-    if preview and cs["status"] == "draft":
+    report, running, lost = None, None, False
+    if job:
+        found = previews.get(request.app, job)
+        if found is None or found.changeset_id != cs_id:
+            lost = True
+        elif found.report is not None:
+            report = found.report
+        elif found.error:
+            return go(f"{PREFIX}/changesets/{cs_id}", "err", found.error)
+        else:
+            running = found
+    elif preview and cs["status"] == "draft":
+        texts = previews.corpus_of(store, corpus)
         base_matcher = live_matcher_for(request.app, int(cs["base_version"]))
-        report = store.preview(cs_id, base_matcher=base_matcher).to_dict()
-    return _render(request, "changeset.html", user, cs=cs, issues=issues, report=report,
-                   live=store.live_version(), categories=sorted(store.categories()))
+        if len(texts) > previews.SYNC_TEXTS:
+            started = previews.start(request.app, store, cs_id, texts, base_matcher)
+            return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
+        report = store.preview(cs_id, base_matcher=base_matcher, corpus=texts).to_dict()
+    base_map = {e.term_id: e.to_dict() for e in store.entries(int(cs["base_version"]))} if cs["status"] == "draft" else {}
+    return render(request, "changeset.html", user, cs=cs, issues=issues, report=report, running=running, lost=lost,
+                  base_map=base_map, live=store.live_version(), categories=sorted(store.categories()))
+
+
+@router.post("/changesets/{cs_id}/preview")
+async def preview_upload(request: Request, cs_id: DbIntPath) -> RedirectResponse:
+    """Preview a draft on an uploaded corpus (a text file, one text a line, or JSONL with ``text`` /
+    ``title``), always as a background job with progress."""
+    user = page_user(request, "editor")
+    store = store_of(request)
+    form = await request.form()
+    upload = form.get("corpus_file")
+    if upload is None or isinstance(upload, str):
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", "choose a corpus file")
+    raw = await upload.read(previews.MAX_UPLOAD_BYTES + 1)
+    if len(raw) > previews.MAX_UPLOAD_BYTES:
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", f"corpus file larger than {previews.MAX_UPLOAD_BYTES} bytes")
+    try:
+        texts = previews.uploaded_corpus(raw, upload.filename or "upload.txt")
+        cs = store.changeset(cs_id)
+    except (UnicodeDecodeError, StoreError) as exc:
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc)[:300])
+    if not texts:
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", "the corpus file holds no texts")
+    del user
+    started = previews.start(request.app, store, cs_id, texts, live_matcher_for(request.app, int(cs["base_version"])))
+    return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
+
+
+def go_to(url: str) -> RedirectResponse:
+    """A 303 to a page of this site (``url`` is built here, never taken from the request)."""
+    return RedirectResponse(url, status_code=303)
 
 
 @router.post("/changesets/{cs_id}/change")
@@ -276,8 +458,8 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20
            category: ShortField = "", action: ShortField = "", severity: ShortField = "", note: NoteField = "",
            valid_from: ShortField = "", valid_to: ShortField = "", term_id: TermField = "",
            force: str = Form("", max_length=20)) -> RedirectResponse:
-    user = _user(request, "editor")
-    store = _store(request)
+    user = page_user(request, "editor")
+    store = store_of(request)
     url = f"{PREFIX}/changesets/{cs_id}"
     entry: dict[str, Any] | None = None
     try:
@@ -286,7 +468,7 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20
                 base = int(store.changeset(cs_id)["base_version"])
                 current = store.entry_map(base).get(term_id)
                 if current is None:
-                    return _go(url, "err", f"{term_id!r} is not in version {base}")
+                    return go(url, "err", f"{term_id!r} is not in version {base}")
                 entry = current.to_dict()
             else:
                 entry = {"term": term}  # as typed: the parser reports empty / whitespace terms
@@ -299,56 +481,55 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20
         res = store.set_change(cs_id, op, entry=entry, term_id=term_id.strip() or None, force=bool(force),
                                editor=user.name)
     except StoreError as exc:
-        return _go(url, "err", _error_text(exc))
+        return go(url, "err", error_text(exc))
     done = ", ".join(f"{c['op']} {c['term_id']}" for c in res["changes"])
-    return _go(url, "msg", f"drafted: {done}")
+    return go(url, "msg", page_words(request).t("msg.drafted", done=done))
 
 
 @router.post("/changesets/{cs_id}/drop")
 def drop(request: Request, cs_id: DbIntPath, term_id: TermField) -> RedirectResponse:
-    user = _user(request, "editor")
+    user = page_user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
-        _store(request).drop_change(cs_id, term_id, editor=user.name)
+        store_of(request).drop_change(cs_id, term_id, editor=user.name)
     except StoreError as exc:
-        return _go(url, "err", str(exc))
-    return _go(url, "msg", f"dropped the change of {term_id}")
+        return go(url, "err", str(exc))
+    return go(url, "msg", page_words(request).t("msg.dropped", term_id=term_id))
 
 
 @router.post("/changesets/{cs_id}/publish")
 def publish(request: Request, cs_id: DbIntPath, expected_revision: int = Form(..., ge=DB_INT_MIN, le=DB_INT_MAX),
             note: NoteField = "", force: str = Form("", max_length=20)) -> RedirectResponse:
-    user = _user(request, "approver")
-    store = _store(request)
+    user = page_user(request, "approver")
+    store = store_of(request)
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
         base = int(store.changeset(cs_id)["base_version"])
         n = store.publish(cs_id, approver=user.name, expected_revision=expected_revision, note=note.strip() or None,
                           force=bool(force), base_matcher=live_matcher_for(request.app, base))
     except StoreError as exc:
-        return _go(url, "err", _error_text(exc))
+        return go(url, "err", error_text(exc))
     reload_now(request.app)
-    return _go(f"{PREFIX}/versions/{n}", "msg", f"version {n} published")
+    return go(f"{PREFIX}/versions/{n}", "msg", page_words(request).t("msg.published", n=n))
 
 
 @router.post("/changesets/{cs_id}/rebase")
 def rebase(request: Request, cs_id: DbIntPath) -> RedirectResponse:
-    _user(request, "editor")
+    page_user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
-        res = _store(request).rebase_changeset(cs_id)
+        res = store_of(request).rebase_changeset(cs_id)
     except StoreError as exc:
-        return _go(url, "err", str(exc))
+        return go(url, "err", str(exc))
     extra = f"; also changed meanwhile: {', '.join(res['overlapping'])}" if res["overlapping"] else ""
-    return _go(url, "msg", f"rebased onto version {res['to_version']}{extra}")
+    return go(url, "msg", page_words(request).t("msg.rebased", to=res["to_version"], extra=extra))
 
 
 @router.post("/changesets/{cs_id}/discard")
 def discard(request: Request, cs_id: DbIntPath) -> RedirectResponse:
-    _user(request, "editor")
+    page_user(request, "editor")
     try:
-        _store(request).discard_changeset(cs_id)
+        store_of(request).discard_changeset(cs_id)
     except StoreError as exc:
-        return _go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
-    return _go(f"{PREFIX}/", "msg", f"draft #{cs_id} discarded")
-
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
+    return go(f"{PREFIX}/", "msg", page_words(request).t("msg.discarded", id=cs_id))

@@ -3,6 +3,8 @@ take ~1-2 s); fixtures of one package live in that package's conftest.py."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,43 @@ def os_url(osmem):
     clone = osmem.clone()
     yield clone.url
     clone.close()
+
+
+# A throw-away PostgreSQL cluster (tests/pg.py): one per session, a fresh database per test. Without the
+# server a test skips locally and fails in CI.
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.pg import start_cluster
+
+    try:
+        server = start_cluster()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL could not be started (CI needs it): {exc}")
+        pytest.skip(f"PostgreSQL could not be started: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh, empty PostgreSQL database (its URL)."""
+    return pg_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path: Path) -> str:
+    """The same test on both backends: a SQLite file path, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "guard.db")
+    return request.getfixturevalue("pg_url")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test inspects the SQLite file itself")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.get_closest_marker("sqlite_only") and "[postgresql]" in item.nodeid:
+            item.add_marker(pytest.mark.skip(reason="inspects the SQLite file itself"))

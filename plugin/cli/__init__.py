@@ -21,6 +21,7 @@ def _register() -> None:
     from . import check as _check
     from . import discover as _discover
     from . import lexicon as _lexicon
+    from . import mask as _mask
     from . import rumors as _rumors
     from . import evaluate as _evaluate
     from . import model as _model
@@ -28,6 +29,7 @@ def _register() -> None:
 
     cli.add_command(_check.check)
     cli.add_command(_check.scan)
+    cli.add_command(_mask.mask)
     cli.add_command(_lexicon.lexicon)
     _lexicon.lexicon.add_command(_discover.discover)
     cli.add_command(_rumors.rumors)

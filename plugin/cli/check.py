@@ -1,35 +1,20 @@
-"""`qinglang check` (JSONL in, JSONL out) and `qinglang scan TEXT` (readable hits)."""
+"""`qinglang check` (JSONL in, JSONL out: the contract of :mod:`plugin.cli.jsonl`) and `qinglang scan TEXT`
+(readable hits); both on the bundled lexicons, a store's published version (``--db``) or a running service
+(``--service``): :mod:`plugin.cli.source`."""
 
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any, Callable, TextIO, TypeVar
+from typing import Any, Callable, TypeVar
 
 import click
 
-from ..errors import LexiconError
-from ..guard import Guard
-from ..matcher import Matcher
-from ..models import Surface
+from .jsonl import JsonlLine, jsonl_options, run_jsonl
+from .source import build_matcher, source_options, verdict_source
+
+__all__ = ["build_matcher", "check", "lexicon_options", "scan"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-#: Longest text a CLI line may carry (characters); longer lines get an error line.
-MAX_TEXT_CHARS = 1_000_000
-
-
-def build_matcher(lexicons: tuple[str, ...], no_bundled: bool) -> Matcher:
-    """Compile the matcher or exit with every lexicon problem listed."""
-    if no_bundled and not lexicons:
-        raise click.UsageError("--no-bundled needs at least one --lexicon PATH")
-    try:
-        return Matcher.from_lexicons(list(lexicons), bundled=not no_bundled)
-    except LexiconError as exc:
-        for p in exc.problems:
-            click.echo(str(p), err=True)
-        raise click.exceptions.Exit(2) from None
-
 
 lexicon_options = [
     click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
@@ -46,90 +31,66 @@ def _with_lexicon_options(fn: _F) -> _F:
     return fn
 
 
-def _parse_line(raw: str) -> tuple[Any, str | None, str | None]:
-    """(id, text, error) for one JSONL line."""
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return None, None, f"invalid JSON: {exc.msg} at column {exc.colno}"
-    if not isinstance(obj, dict):
-        return None, None, f"expected a JSON object, got {type(obj).__name__}"
-    rid = obj.get("id")
-    unknown = set(obj) - {"id", "text"}
-    if "text" not in obj:
-        return rid, None, "missing field 'text'"
-    text = obj["text"]
-    if not isinstance(text, str):
-        return rid, None, f"field 'text' must be a string, got {type(text).__name__}"
-    if len(text) > MAX_TEXT_CHARS:
-        return rid, None, f"field 'text' is too long ({len(text)} characters; limit {MAX_TEXT_CHARS})"
-    if unknown:
-        return rid, None, f"unknown field(s): {', '.join(sorted(unknown))}"
-    return rid, text, None
-
-
-def _stdin_text() -> TextIO:
-    """stdin as UTF-8 text; undecodable bytes become U+FFFD instead of aborting the run."""
-    buf = getattr(sys.stdin, "buffer", None)
-    if buf is not None:
-        import io
-
-        return io.TextIOWrapper(buf, encoding="utf-8", errors="replace")
-    return sys.stdin
-
-
 @click.command()
+@jsonl_options
 @_with_lexicon_options
-def check(lexicons: tuple[str, ...], no_bundled: bool, scope: str) -> None:
-    """Check JSONL lines {"id": ..., "text": ...} from stdin; one JSONL result per line.
+@source_options
+def check(input_path: str, keep_fields: bool, keep_going: bool, progress: bool | None, lexicons: tuple[str, ...],
+          no_bundled: bool, scope: str, db: str | None, service: str | None, token: str | None) -> None:
+    """Check JSONL lines {"id": ..., "text": ...} from INPUT (default stdin); one JSONL result per line.
 
-    Output: {"id", "action", "hits": [{"term","category","action","start","end","surface","technique"}]};
-    a malformed line gives {"id", "error"} and processing continues. The action is the lexicon's own
-    verdict (the guard's ``content`` surface).
+    Output: {"id", "action", "hits": [{"term","category","action","start","end","surface","technique"}]}, in
+    input order. Other input fields are ignored (copied with --keep-fields). A malformed line gives
+    {"id", "error"}, processing continues, and the exit code is 1 at the end (0 with --keep-going). The action
+    is the lexicon's own verdict (the guard's ``content`` surface). Progress goes to stderr for a file.
     """
-    guard = Guard(build_matcher(lexicons, no_bundled), cache_size=0)
-    out = sys.stdout
-    stdin = _stdin_text()
-    for n, raw in enumerate(stdin, 1):
-        if not raw.strip():
-            continue
-        rid, text, err = _parse_line(raw)
-        if err is not None:
-            rec: dict[str, Any] = {"id": rid, "error": f"line {n}: {err}"}
-        else:
-            verdict = guard.check(text or "", Surface.CONTENT, scope=scope)
-            rec = {"id": rid, "action": verdict.action, "hits": [h.to_dict() for h in verdict.hits]}
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        out.flush()
+    verdict = verdict_source(lexicons, no_bundled, scope, db, service, token)
+
+    def handle(line: JsonlLine) -> dict[str, Any]:
+        v = verdict(line.text or "")
+        return {"action": v.action, "hits": v.hits}
+
+    run_jsonl(input_path, handle, keep_fields=keep_fields, keep_going=keep_going, progress=progress)
 
 
 @click.command()
 @click.argument("text")
 @_with_lexicon_options
+@source_options
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON instead.")
-def scan(text: str, lexicons: tuple[str, ...], no_bundled: bool, scope: str, as_json: bool) -> None:
+def scan(text: str, lexicons: tuple[str, ...], no_bundled: bool, scope: str, db: str | None, service: str | None,
+         token: str | None, as_json: bool) -> None:
     """Print the hits in TEXT, highlighted."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    matcher = build_matcher(lexicons, no_bundled)
-    res = matcher.check(text, scope=scope)
+    if service is None:
+        res = build_matcher(lexicons, no_bundled, db).check(text, scope=scope)
+        data = res.to_dict(full=True)
+    else:
+        try:
+            v = verdict_source(lexicons, no_bundled, scope, db, service, token)(text)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        data = {"action": v.action, "hits": v.hits, "lexicon_version": v.lexicon_version}
     if as_json:
-        click.echo(json.dumps(res.to_dict(full=True), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    hits = data["hits"]
     console = Console(highlight=False)
     styled = Text(text)
     colours = {"block": "bold white on red", "review": "bold black on yellow", "limit": "black on cyan",
                "label": "underline magenta"}
-    for h in res.hits:
-        styled.stylize(colours.get(h.action, "bold"), h.start, h.end)
+    for h in hits:
+        styled.stylize(colours.get(h["action"], "bold"), h["start"], h["end"])
     console.print(styled)
-    if not res.hits:
+    if not hits:
         console.print("[green]no hits[/green] (action: allow)")
         return
     table = Table("start", "end", "surface", "term", "category", "action", "technique", "clause")
-    for h in res.hits:
-        table.add_row(str(h.start), str(h.end), h.surface, h.term, h.category, h.action, h.technique, h.clause)
+    for h in hits:
+        table.add_row(str(h["start"]), str(h["end"]), h["surface"], h["term"], h["category"], h["action"],
+                      h["technique"], str(h.get("clause") or ""))
     console.print(table)
-    console.print(f"action: [bold]{res.action}[/bold]  lexicon version: {res.lexicon_version}")
+    console.print(f"action: [bold]{data['action']}[/bold]  lexicon version: {data['lexicon_version']}")

@@ -151,17 +151,30 @@ def lexicon() -> None:
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
 @json_option
 def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
-    """Check lexicon files (or directories of them); problems are printed as file:line. Exit 1 on errors."""
+    """Check lexicon files (or directories of them); problems are printed as file:line. Exit 1 on errors.
+
+    Variant tables (YAML with `groups`, `splits` or `emoji`, and the slang table, as in lexicons/variants/) are recognised and
+    checked as variant tables, not as lexicons."""
+    from plugin.variants import lint_variant_table, variant_table_kind
+
+    from ..matching.slang import SLANG_TABLE_NAME, lint_slang_table
+
     files = _expand(paths)
-    problems = [p for f in files for p in lint_lexicon(f)]
+    kinds = {f: "slang" if Path(f).name == SLANG_TABLE_NAME else variant_table_kind(f) for f in files}
+    problems = [p for f in files
+                for p in (lint_slang_table(f) if kinds[f] == "slang" else lint_variant_table(f) if kinds[f]
+                          else lint_lexicon(f))]
     errors = [p for p in problems if p.severity == "error" or strict]
+    tables = sum(1 for k in kinds.values() if k)
     if as_json:
-        _dump({"files": files, "problems": [{"path": p.path, "line": p.line, "severity": p.severity,
-                                              "message": p.message} for p in problems]})
+        _dump({"files": files, "variant_tables": [f for f in files if kinds[f]],
+               "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
+                            for p in problems]})
     else:
         for p in problems:
             click.echo(str(p), err=p.severity == "error")
-        click.echo(f"{len(files)} file(s), {sum(p.severity == 'error' for p in problems)} error(s), "
+        click.echo(f"{len(files) - tables} lexicon file(s), {tables} variant table(s), "
+                   f"{sum(p.severity == 'error' for p in problems)} error(s), "
                    f"{sum(p.severity == 'warning' for p in problems)} warning(s)", err=True)
     if errors or not files:
         if not files:

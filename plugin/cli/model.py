@@ -54,7 +54,7 @@ def _targets(values: Sequence[str]) -> dict[str, float]:
 
 @click.group(name="model")
 def model() -> None:
-    """The learned spam scorer: train, evaluate, show, score."""
+    """The learned spam scorer: train, evaluate, show, score, export-decisions, drift."""
 
 
 @model.command(name="train")
@@ -79,6 +79,10 @@ def model() -> None:
 @click.option("--min-df", default=2, show_default=True, type=click.IntRange(1),
               help="Buckets seen in fewer training texts keep weight 0.")
 @click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
+@click.option("--shapes/--no-shapes", default=True, show_default=True,
+              help="Add contact / number shape tokens (digit runs, handles, Latin runs) to the n-grams.")
+@click.option("--homophones/--no-homophones", default=False, show_default=True,
+              help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
               help="Target false-flag rate per surface (default title=0.001, post=0.005); repeatable.")
 @click.option("--calibration", type=click.Choice(["capped", "worst_source", "pooled"]), default="capped",
@@ -94,7 +98,8 @@ def model() -> None:
               help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
-              hash_bits: int, targets: tuple[str, ...], calibration: str, source_cap: float, folds: int | None,
+              hash_bits: int, shapes: bool, homophones: bool, targets: tuple[str, ...], calibration: str,
+              source_cap: float, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -115,7 +120,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             folds = BUNDLED_SETTINGS.folds if bundled_recipe else 0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
-                                 features=FeatureSettings(hash_bits=hash_bits), folds=folds)
+                                 features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones),
+                                 folds=folds)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:
@@ -231,3 +237,85 @@ def score_cmd(text: str, model_path: str | None, surface: str, evidence: int) ->
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="--surface") from None
     echo(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+_db_option = click.option("--db", default="qinglang.db", show_default=True, type=click.Path(dir_okay=False),
+                          help="SQLite file the service uses (review queue, recorded scores).")
+
+
+@model.command(name="export-decisions")
+@_db_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Labelled JSONL to write.")
+@click.option("--audit", "audit_limit", default=10_000, show_default=True, type=click.IntRange(0),
+              help="Most recorded unflagged texts added as benign rows (source audit).")
+@click.option("--since", default=None, help="Only decisions and recorded texts from this date (YYYY-MM-DD) on.")
+def export_decisions_cmd(db: str, out: str, audit_limit: int, since: str | None) -> None:
+    """Write the review queue's decisions as training rows for `qinglang model train`.
+
+    Rejections whose findings name a spam category are positives of that category, approvals are hard
+    negatives, and a random audit sample of texts the model did not flag (recorded by the service at
+    model_audit_rate) is added as benign, so the next model does not learn only from what was flagged.
+    Rows carry their date: train with --split time to test on the newest decisions.
+    """
+    from ..review.store import ReviewStore
+    from ..scoring.loop import export_decisions
+    from ..scoring.store import ModelStore
+
+    if not Path(db).exists():
+        raise click.BadParameter(f"{db} does not exist", param_hint="--db")
+    if since is not None and not _is_date(since):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
+    reviews, store = ReviewStore(db), ModelStore(db)
+    try:
+        items: list[dict[str, Any]] = []
+        while len(batch := reviews.list_items("decided", limit=1000, offset=len(items))) > 0:
+            items.extend(batch)
+        rows, counts = export_decisions(items, store, audit_limit=audit_limit, since=since)
+    finally:
+        reviews.close()
+        store.close()
+    with open(out, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    echo(f"{len(rows)} rows written to {out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@model.command(name="drift")
+@_db_option
+@click.option("--since", default=None, help="Only texts recorded from this date (YYYY-MM-DD) on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def drift_cmd(db: str, since: str | None, as_json: bool) -> None:
+    """Score distribution per ISO week and surface, from the texts the service scored and recorded:
+    texts, mean, p50 / p90 / p99 and the share over the threshold."""
+    from ..scoring.loop import drift_report
+    from ..scoring.store import ModelStore
+
+    if not Path(db).exists():
+        raise click.BadParameter(f"{db} does not exist", param_hint="--db")
+    if since is not None and not _is_date(since):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
+    store = ModelStore(db)
+    try:
+        report = drift_report(store.observations(since=since, limit=1_000_000))
+    finally:
+        store.close()
+    if as_json:
+        echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    if not report:
+        echo("no recorded scores (turn on model_scoring; model_audit_rate > 0)")
+        return
+    echo(f"{'week':<9} {'surface':<11} {'texts':>6} {'mean':>7} {'p50':>7} {'p90':>7} {'p99':>7} {'flagged':>9}")
+    for r in report:
+        echo(f"{r['week']:<9} {r['surface']:<11} {r['texts']:>6} {r['mean']:>7.4f} {r['p50']:>7.4f} "
+             f"{r['p90']:>7.4f} {r['p99']:>7.4f} {r['flagged_share']:>8.2%}")
+
+
+def _is_date(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

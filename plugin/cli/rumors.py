@@ -1,17 +1,18 @@
 """`qinglang rumors` commands: import / export rumours and match queries against them.
 
-``match`` keeps the CLI contract exactly: JSONL ``{"id", "text"}`` on stdin → per line
-``{"id", "pins": [...], "labels": [...]}`` on stdout, pins best first (empty when none).
+``match`` follows the JSONL contract of :mod:`plugin.cli.jsonl`: ``{"id", "text"}`` lines on stdin or from a
+file → per line ``{"id", "pins": [...], "labels": [...]}`` on stdout, pins best first (empty when none).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
+
+from .jsonl import JsonlLine, jsonl_options, run_jsonl
 
 if TYPE_CHECKING:
     from plugin.rumors import RumorStore
@@ -123,42 +124,53 @@ def export_cmd(db: str, out: str) -> None:
 
 
 @rumors.command(name="match")
-@_existing_db_option
+@jsonl_options
+@click.option("--db", "db", default=None, type=click.Path(dir_okay=False, exists=True),
+              help=f"Existing SQLite database file (the one `rumors import` wrote) [default: {DEFAULT_DB}].")
+@click.option("--service", "service", default=None, metavar="URL",
+              help="Ask a running guard service (the pins and rumour labels of its POST /v1/query/check; its "
+                   "own limit of pins) instead of a local index.")
+@click.option("--token", "token", default=None, metavar="SECRET",
+              help="API token for --service when it protects its checks (default: QINGLANG_TOKEN).")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Most pins per text.")
-def match_cmd(db: str, limit: int) -> None:
-    """Match JSONL {"id", "text"} lines on stdin; write {"id", "pins", "labels"} per line.
+def match_cmd(input_path: str, keep_fields: bool, keep_going: bool, progress: bool | None, db: str | None,
+              service: str | None, token: str | None, limit: int) -> None:
+    """Match JSONL {"id", "text"} lines from INPUT (default stdin); write {"id", "pins", "labels"} per line.
 
-    A bad input line gets {"id", "error", "pins": [], "labels": []} and the exit code is 1.
+    The same contract as `qinglang check`: other input fields are ignored (copied with --keep-fields); a
+    malformed line gets {"id", "error", "pins": [], "labels": []}, processing continues and the exit code is
+    1 at the end (0 with --keep-going); progress on stderr for a file. With --service the pins and rumour
+    labels come from a running service's query check.
     """
     from plugin.rumors import RumorIndex
 
-    from plugin.rumors.importer import BOM
+    if service is not None:
+        if db is not None:
+            raise click.UsageError("--service answers from the service's own rumour index: leave out --db")
+        from .source import service_source
 
+        ask = service_source(service, token)
+
+        def remote(line: JsonlLine) -> dict[str, Any]:
+            v = ask(line.text or "")
+            return {"pins": list(v.pins[:limit]), "labels": list(v.rumor_labels)}
+
+        run_jsonl(input_path, remote, error_fields={"pins": [], "labels": []}, keep_fields=keep_fields,
+                  keep_going=keep_going, progress=progress)
+        return
+    if db is None:
+        if not Path(DEFAULT_DB).exists():
+            raise click.UsageError(f"Invalid value for '--db': File '{DEFAULT_DB}' does not exist.")
+        db = DEFAULT_DB
     store = _open_store(db)
-    index = RumorIndex.from_store(store)
-    stdin = sys.stdin
-    bad = 0
-    for lineno, line in enumerate(stdin, 1):
-        if lineno == 1 and line.startswith(BOM):
-            line = line[len(BOM):]
-        if not line.strip():
-            continue
-        rid = None
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("expected a JSON object")
-            rid = row.get("id")
-            text = row.get("text")
-            if not isinstance(text, str):
-                raise ValueError("missing or non-string 'text'")
-            result = index.match(text, limit=limit).to_dict()
-            out = {"id": rid, "pins": result["pins"], "labels": result["labels"]}
-        except ValueError as exc:  # JSONDecodeError is a ValueError; InputError too
-            bad += 1
-            out = {"id": rid, "error": f"line {lineno}: {exc}", "pins": [], "labels": []}
-        click.echo(json.dumps(out, ensure_ascii=False))
-    store.close()
-    if bad:
-        click.echo(f"{bad} bad input line(s)", err=True)
-        sys.exit(1)
+    try:
+        index = RumorIndex.from_store(store)
+
+        def handle(line: JsonlLine) -> dict[str, Any]:
+            result = index.match(line.text or "", limit=limit).to_dict()  # InputError is a ValueError
+            return {"pins": result["pins"], "labels": result["labels"]}
+
+        run_jsonl(input_path, handle, error_fields={"pins": [], "labels": []}, keep_fields=keep_fields,
+                  keep_going=keep_going, progress=progress)
+    finally:
+        store.close()

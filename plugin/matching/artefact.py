@@ -9,8 +9,10 @@ Layout (all integers big-endian)::
 
 The payload is columnar: one list (or one dictionary-coded column) per :class:`~plugin.lexicon.Entry`
 field instead of pickled dataclasses; the automaton as the node buffers pyahocorasick reduces it to;
-pattern rows as ``array`` bytes; the pinyin pass's initials index. What is cheap and safe to derive
-(context gates, RE2 objects of pattern entries) is derived again on load.
+pattern rows as ``array`` bytes; the pinyin pass's initials index; the deployment's noise set and
+the matchers of entries with skip characters of their own (each stored the same way). What is cheap
+and safe to derive (context gates, RE2 objects of pattern entries, the Latin-repeat keys) is derived
+again on load.
 
 :data:`ARTEFACT_FORMAT` names the codec and a hash of everything the bytes depend on (this
 package's matcher sources and version, the process-wide character tables, the pyahocorasick and
@@ -37,6 +39,7 @@ from typing import Any
 
 import ahocorasick
 
+from ..chardata import variant_path
 from ..errors import ArtefactError
 from ..lexicon import ContextRule, Entry, Variant
 from ..matcher import Matcher
@@ -44,6 +47,8 @@ from ..snapshot import tables_id
 from ..variants import load_variant_tables
 from .compile import CompiledLexicon, compile_regexes, context_gate
 from .model import ContextGate, Technique
+from .noise import NoiseSet
+from .slang import SLANG_TABLE_NAME
 
 __all__ = ["ARTEFACT_FORMAT", "dump_matcher", "load_matcher"]
 
@@ -51,7 +56,9 @@ _MAGIC = b"QLMATCH\n"
 _CODEC = "qinglang-matcher-columnar/1"
 #: Modules whose code decides what the artefact's structures mean.
 _SOURCES = ("matcher.py", "lexicon.py", "matching/compile.py", "matching/dense.py", "matching/split.py",
-            "matching/pinyin.py", "matching/filters.py", "matching/model.py", "matching/artefact.py")
+            "matching/pinyin.py", "matching/filters.py", "matching/model.py", "matching/artefact.py",
+            "matching/latin_repeat.py", "matching/noise.py", "matching/numeral_digits.py",
+            "matching/polyphony.py", "matching/slang.py")
 _MAX_HEADER = 1 << 16
 
 
@@ -66,6 +73,7 @@ def _format() -> str:
     plugin_dir = Path(__file__).resolve().parents[1]
     for name in _SOURCES:
         h.update(name.encode() + b"\n" + (plugin_dir / name).read_bytes())
+    h.update(Path(variant_path(SLANG_TABLE_NAME)).read_bytes())  # compiled into the keys
     return f"{_CODEC}/{h.hexdigest()[:16]}"
 
 
@@ -80,9 +88,24 @@ _TECHNIQUES = {t.value: t for t in Technique}
 def dump_matcher(matcher: Matcher) -> bytes:
     """The artefact bytes of a compiled matcher (see the module docstring for the layout)."""
     c = matcher.compiled
+    body = marshal.dumps(_payload(matcher))
+    header = json.dumps({
+        "format": ARTEFACT_FORMAT,
+        "version": matcher.version,
+        "entries": len(c.entries),
+        "patterns": len(c.pat_dense),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }, ensure_ascii=True).encode("ascii")
+    return _MAGIC + struct.pack(">I", len(header)) + header + body
+
+
+def _payload(matcher: Matcher) -> dict[str, Any]:
+    """One matcher's plain values (its skip matchers' nested)."""
+    c = matcher.compiled
     automaton_args = c.automaton.__reduce__()[1] if c.automaton is not None else None
     term_rows = _term_rows(c)
-    payload: dict[str, Any] = {
+    return {
         "entries": _entry_columns(c.entries),
         "class_table": "".join(ch or "\x00" for ch in c.class_table),
         "pat_entry": _array_bytes(c.pat_entry, "i"),
@@ -90,6 +113,7 @@ def dump_matcher(matcher: Matcher) -> bytes:
         "pat_term": term_rows,
         "pat_dense": "\x00".join(d for d, same in zip(c.pat_dense, term_rows) if not same),
         "pat_homophone": c.pat_homophone,
+        "pat_reading": c.pat_reading,
         "shape_groups": c.shape_groups,
         "variant_of": [(pid, str(tech), _gate_tuple(gate)) for pid, (tech, gate) in c.variant_of.items()],
         "groups": c.groups,
@@ -101,17 +125,9 @@ def dump_matcher(matcher: Matcher) -> bytes:
         "pinyin_entries": c.pinyin_entries,
         "initials_crc": _array_bytes(c.initials_crc, "I"),
         "initials_entry": _array_bytes(c.initials_entry, "i"),
+        "noise": (matcher.noise.skip, matcher.noise.keep),
+        "skippers": [(sub.version, _payload(sub)) for sub in matcher.skippers],
     }
-    body = marshal.dumps(payload)
-    header = json.dumps({
-        "format": ARTEFACT_FORMAT,
-        "version": matcher.version,
-        "entries": len(c.entries),
-        "patterns": len(c.pat_dense),
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }, ensure_ascii=True).encode("ascii")
-    return _MAGIC + struct.pack(">I", len(header)) + header + body
 
 
 def load_matcher(data: bytes) -> Matcher:
@@ -161,17 +177,40 @@ def _split(data: bytes) -> tuple[dict[str, Any], bytes]:
 
 def _restore(header: dict[str, Any], p: dict[str, Any]) -> Matcher:
     tables = load_variant_tables()
-    class_table = tables.class_table
-    if p["class_table"] != "".join(ch or "\x00" for ch in class_table):
+    compiled = _compiled(p, tables.class_table)
+    if len(compiled.entries) != header.get("entries") or len(compiled.pat_dense) != header.get("patterns"):
+        raise ArtefactError("matcher artefact damaged (entry or pattern count)")
+    return _matcher(str(header.get("version", "")), p, compiled, tables.class_table)
+
+
+def _matcher(version: str, p: dict[str, Any], compiled: CompiledLexicon, base_classes: list[str | None]) -> Matcher:
+    skippers = [_matcher(str(v), sp, _compiled(sp, base_classes), base_classes) for v, sp in p["skippers"]]
+    skip, keep = p["noise"]
+    return Matcher.from_compiled(compiled, version=version, noise=NoiseSet(skip, keep), skippers=skippers)
+
+
+def _class_table(stored: str, base: list[str | None]) -> list[str | None]:
+    """The compiled class table: this process's table, with the digits written as numerals where the
+    stored one does (:func:`~plugin.matching.numeral_digits.digit_class_table`); anything else that
+    differs means other classes."""
+    table = base
+    if any(stored[ord(d)] != base[ord(d)] for d in "0123456789"):
+        table = list(base)
+        for d in "0123456789":
+            table[ord(d)] = stored[ord(d)]
+    if stored != "".join(ch or "\x00" for ch in table):
         raise ArtefactError("matcher artefact built with other homophone classes: compile the lexicon instead")
+    return table
+
+
+def _compiled(p: dict[str, Any], base_classes: list[str | None]) -> CompiledLexicon:
+    class_table = _class_table(p["class_table"], base_classes)
     entries = _entries(p["entries"])
-    if len(entries) != header.get("entries"):
-        raise ArtefactError("matcher artefact damaged (entry count)")
     pat_entry = _array(p["pat_entry"], "i")
     pat_kind: bytes = p["pat_kind"]
     pat_term: bytes = p["pat_term"]
     n = len(pat_kind)
-    if not len(pat_entry) == len(pat_term) == len(p["pat_homophone"]) == n == header.get("patterns"):
+    if not len(pat_entry) == len(pat_term) == len(p["pat_homophone"]) == n:
         raise ArtefactError("matcher artefact damaged (pattern rows)")
     own = iter(p["pat_dense"].split("\x00")) if p["pat_dense"] else iter(())
     pat_dense = [entries[pat_entry[i]].term if pat_term[i] else next(own) for i in range(n)]
@@ -180,13 +219,12 @@ def _restore(header: dict[str, Any], p: dict[str, Any]) -> Matcher:
     automaton = ahocorasick.Automaton(*args) if args is not None else None
     regexes, disabled = compile_regexes(entries)
     gates = tuple(context_gate(e.context) if e.context else None for e in entries)
-    compiled = CompiledLexicon(
+    return CompiledLexicon(
         entries, class_table, pat_entry, pat_kind, pat_dense, p["pat_homophone"], dict(p["shape_groups"]), variant_of,
         [tuple(g) for g in p["groups"]], automaton, gates, dict(p["min_len"]), tuple(regexes), int(p["shift"]),
         tuple((text, _TECHNIQUES[tech]) for text, tech in p["forms"]), int(p["split_reach"]),
         bytes(p["pinyin_entries"]), _array(p["initials_crc"], "I"), _array(p["initials_entry"], "i"),
-        tuple(disabled))
-    return Matcher.from_compiled(compiled, version=str(header.get("version", "")))
+        tuple(disabled), pat_reading=dict(p["pat_reading"]))
 
 
 # ---------------------------------------------------------------------------------------- columns
@@ -207,7 +245,8 @@ def _array(data: bytes, typecode: str) -> "array[int]":
 def _term_rows(c: CompiledLexicon) -> bytes:
     """1 where a pattern's dense text is its entry's term (restored from the entry, not stored)."""
     entries = c.entries
-    return bytes(1 if d == entries[e].term else 0 for d, e in zip(c.pat_dense, c.pat_entry))
+    n = len(entries)  # (a FORM row's ``pat_entry`` indexes ``forms``: it may be past the entries)
+    return bytes(1 if e < n and d == entries[e].term else 0 for d, e in zip(c.pat_dense, c.pat_entry))
 
 
 def _rule_tuple(rule: ContextRule | None) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:

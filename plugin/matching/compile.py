@@ -14,7 +14,7 @@ import re
 import zlib
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,9 @@ from ..normalize import BREAK, dense_key
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
+from .numeral_digits import digit_class_table
+from .polyphony import reading_class_keys
+from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
            "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike"]
@@ -56,7 +59,9 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
-    PINYIN = 4  # a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading
+    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading, the term
+    #: with another reading of a polyphonic character (银行 as yinxing; written in classes already)
+    PINYIN = 4
 
 
 def as_bmp(s: str) -> str:
@@ -102,6 +107,8 @@ class CompiledLexicon:
     initials_crc: array[int]  # sorted CRC-32 of the pinyin initials of block entries (bjl → 百家乐) ...
     initials_entry: array[int]  # ... and the entry of each
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
+    #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
+    pat_reading: dict[int, str] = field(default_factory=dict)
 
     @property
     def wide(self) -> bool:
@@ -133,7 +140,7 @@ class CompiledLexicon:
 class _Patterns:
     """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
 
-    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "more_keys", "forms")
 
     def __init__(self) -> None:
         self.entry: array[int] = array("i")
@@ -142,6 +149,7 @@ class _Patterns:
         self.homophone = bytearray()
         self.variant_of: dict[int, tuple[Technique, ContextGate | None]] = {}
         self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
+        self.more_keys: list[tuple[int, str]] = []  # (PINYIN pattern id, another reading's key, not yet in classes)
         self.forms: list[tuple[str, Technique]] = []
 
     def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False, shape: bool = False) -> None:
@@ -167,18 +175,24 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     pats = _Patterns()
     pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
+    _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
     _add_split_forms(pats, entries, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
-    automaton, groups = _build_automaton(pats, tables.class_table, wide)
+    class_table = digit_class_table(tables.class_table, (d for i, d in enumerate(terms_dense)
+                                                         if not entries[i].regex and entries[i].action != "allow"))
+    if class_table is not tables.class_table:  # digits read as numerals: contextual keys written alike
+        digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
+        pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
+    automaton, groups = _build_automaton(pats, class_table, wide)
     return CompiledLexicon(
-        entries, tables.class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        bytes(pinyin), initials_crc, initials_entry, tuple(disabled))
+        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys))
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -263,6 +277,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     term_kind = PatternKind.TERM
     shape = tables.shape_groups
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    syllable, syllable_class = tables.syllable, tables.syllable_class
     for i, e in enumerate(entries):
         if e.regex:
             continue
@@ -284,6 +299,12 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                     if alt is not None:
                         pats.alt_keys.append((len(pats.dense), alt))
                 add(i, PatternKind.PINYIN, full)
+            if pinyin[i]:  # pinyin written for any reading of a polyphonic character (银行: yinhang, yinxing)
+                for form in {d, full}:
+                    keys = reading_class_keys(form, syllable, syllable_class)
+                    if keys:  # one row, its other keys beside it (fewer rows: most terms have such a character)
+                        pats.more_keys.extend((len(pats.dense), key) for key in keys[2:])
+                        add(i, PatternKind.PINYIN, keys[1])
         if e.variants:
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
@@ -293,6 +314,19 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
             _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
+
+
+def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
+    """Terms with a word of the slang table replaced by a coinage (威信号出售 for 微信号出售), for
+    entries that enable ``homophone``; each keeps the coinage's context gate."""
+    if not slang.rows:
+        return
+    for i, e in enumerate(entries):
+        d = terms_dense[i]
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d:
+            continue
+        for vd, rule in slang_variants(d, slang):
+            pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
 
 
 def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
@@ -393,6 +427,10 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     del joined
     for pid, alt in pats.alt_keys:  # an extra key for the same pattern
         put(alt if wide else _u16(alt), pid)
+    for pid, key in pats.more_keys:
+        key = key.translate(class_table)
+        put(key if wide else _u16(key), pid)
+    pats.more_keys.clear()
     automaton.make_automaton()
     return automaton, groups
 

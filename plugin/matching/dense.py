@@ -8,12 +8,15 @@ from operator import ne
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
+from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
+from .polyphony import reading_ok
 
 __all__ = ["dense_pass", "homophone_ok"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
-_SHAPE, _HOMOPHONE = Technique.SHAPE, Technique.HOMOPHONE
+_SHAPE_KIND = int(PatternKind.SHAPE)
+_SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
 def dense_pass(c: CompiledLexicon, dense: str,
@@ -52,9 +55,16 @@ def dense_pass(c: CompiledLexicon, dense: str,
                 elif kind == _VARIANT:
                     tech, gate = c.variant_of[pid]
                     cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
-                else:
+                elif kind == _SHAPE_KIND:
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-            else:
+                # (a PINYIN key is read by the pinyin pass only)
+            elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
+                if any(ch in DIGIT_NUMERAL for ch in seg + pd):  # 3公 for 三公 (numeral_digits)
+                    read = digits_as_numerals(seg, pd)
+                    if read == NUMERAL_READ:
+                        cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
+                    if read != NO_DIGITS:
+                        continue
                 flags = pat_homo[pid]
                 if not flags:
                     continue
@@ -63,7 +73,9 @@ def dense_pass(c: CompiledLexicon, dense: str,
                 if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
                 elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):
-                    cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+                    reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
+                    if reading is None or reading_ok(seg, pd, reading, c.class_table):
+                        cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
 
 

@@ -14,6 +14,7 @@ from ..normalize import BREAK, NormalizedText, char_class, dense_key, fold_text
 from ..variants import CJK_CHAR
 from .compile import CompiledLexicon
 from .model import TECHNIQUE_RANK, Candidate, Technique
+from .reduplication import reduplicated_word_edge
 
 __all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "entry_hit", "resolve_hits"]
 
@@ -25,6 +26,14 @@ def applies(entry: Entry, scope: str, today: dt.date) -> bool:
     if (entry.valid_from or entry.valid_to) and not entry.active_on(today):
         return False
     return True
+
+
+_READ_IN_LATIN = (Technique.PINYIN, Technique.INITIALS)
+
+
+def _spellings(ent: Entry) -> tuple[str, ...]:
+    """The term and curated variant texts of ``ent``."""
+    return (ent.term, *(v.text for v in ent.variants))
 
 
 def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: NormalizedText, scope: str,
@@ -49,6 +58,8 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             continue
         if not boundary_ok(dense, k.start, k.end, ent, k.technique, nt, boundary):
             continue
+        if k.technique not in _READ_IN_LATIN and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
+            continue  # 看看片场 is not 看片
         kept.append(k)
     if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)
         kept = [k for k in kept if not any(a <= k.start and k.end <= b for a, b in allow_spans)]
@@ -62,6 +73,8 @@ def boundary_ok(dense: str, s: int, e: int, ent: Entry, tech: Technique | None, 
     mode = ent.boundary
     if mode == "none":
         return True
+    if mode in _LATIN_ONLY_MODES:  # no CJK word check; Latin (and digit) edges only
+        return tech == Technique.PINYIN or _latin_edges_ok(dense, s, e, nt, digits=mode == "latin_word_digits")
     seg = dense[s:e]
     first, last = seg[0], seg[-1]
     # (a space or punctuation in the original text ends the word: "VX 886621", "VX：886621")
@@ -75,6 +88,23 @@ def boundary_ok(dense: str, s: int, e: int, ent: Entry, tech: Technique | None, 
     if mode == "auto" and (len(seg) > 4 or not CJK_CHAR.search(seg)):
         return True
     return boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
+
+
+_LATIN_ONLY_MODES = ("latin_word", "latin_word_digits")
+
+
+def _latin_edges_ok(dense: str, s: int, e: int, nt: NormalizedText, *, digits: bool) -> bool:
+    """Boundary modes ``latin_word`` (a letter at an edge must not continue a run of letters:
+    ``vx123`` keeps ``vx``) and ``latin_word_digits`` (a letter or digit at an edge must not continue
+    a run of letters and digits)."""
+    def word_char(ch: str) -> bool:
+        return ch.isascii() and (ch.isalnum() if digits else ch.isalpha())
+
+    if word_char(dense[s]) and s > 0 and word_char(dense[s - 1]) and not _separated(nt, s):
+        return False
+    if word_char(dense[e - 1]) and e < len(dense) and word_char(dense[e]) and not _separated(nt, e):
+        return False
+    return True
 
 
 def _separated(nt: NormalizedText, i: int) -> bool:
@@ -116,7 +146,7 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
 def entry_hit(ent: Entry, text: str, start: int, end: int, technique: str) -> Hit:
     """The hit of entry ``ent`` on the original ``text[start:end]`` (the one place a Hit is made)."""
     return Hit(ent.term, ent.category, ent.action, start, end, text[start:end], technique,
-               ent.term_id, ent.severity, ent.clause, ent.surface_actions)
+               ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement)
 
 
 def direct_technique(surface: str, term: str) -> Technique:

@@ -1,7 +1,9 @@
 """The pinyin pass, for dense views with Latin letters: in windows around Latin words spelled in
 pinyin syllables, each Latin word is read as the homophone classes of its syllables and the window
 is scanned by the main automaton (its term keys are written in those classes); a whole Latin word
-spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own."""
+spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own. Pinyin written for any
+reading of a polyphonic character is found: its other readings are keys of their own
+(:class:`~plugin.matching.compile.PatternKind` ``PINYIN``, :func:`~plugin.matching.polyphony.reading_class_keys`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ..normalize import NormalizedText, dense_key
-from ..variants import VariantTables, key_syllables
+from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
 
@@ -46,7 +48,8 @@ class PinyinIndex:
         self.compiled = compiled
         self.syllable = tables.syllable
         self.syllable_run = _syllable_run(frozenset(tables.syllable.values()))
-        self.classes = {sy: tables.syllable_class[sy] for sy in key_syllables() if sy in tables.syllable_class}
+        # every reading a key may be written in (polyphonic characters' other readings included: ng, m)
+        self.classes = {sy: cls for sy, cls in tables.syllable_class.items() if sy.isascii() and sy.isalpha()}
         self.longest = max(map(len, self.classes), default=0)
         self.eligible = compiled.pinyin_entries
         self.any_eligible = compiled.pinyin_entries.find(1) >= 0
@@ -118,6 +121,16 @@ def _initials_of(d: str, syl: dict[str, str]) -> str | None:
         else:
             return None
     return "".join(out) if n >= MIN_INITIALS else None
+
+
+def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bool:
+    """Whether the digits of ``dense[ds:de]`` (tone numbers aside) are the key's own: keys are
+    written with digits as their numeral's class (:mod:`~plugin.matching.numeral_digits`), but in
+    pinyin a digit stands only for itself (``1 2 li`` is not 一二例)."""
+    if not any("0" <= x <= "9" for x in dense[ds:de]):
+        return not any("0" <= x <= "9" for x in key)
+    return ([x for k, x in enumerate(dense[ds:de], ds) if "0" <= x <= "9" and k not in tones]
+            == [x for x in key if "0" <= x <= "9"])
 
 
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
@@ -198,6 +211,7 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     choices: list[tuple[str, ...]] = []  # per piece (a Latin word or one character): its readings, encoded
     spans: list[tuple[int, int]] = []  # per piece: where it is in the dense view
     last_word = 0  # pieces up to the last Latin word
+    tones: set[int] = set()  # dense positions of tone numbers (skipped)
     i = a
     while i < b:  # (the letter tests are spelled out: this loop runs per character)
         ch = dense[i]
@@ -211,7 +225,8 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
             i = j
             continue
         if ch in "12345" and i > a and "a" <= dense[i - 1] <= "z" and not (i + 1 < b and dense[i + 1].isdigit()):
-            i += 1  # a tone number after a syllable (bai2 jia1 le4): skipped
+            tones.add(i)  # a tone number after a syllable (bai2 jia1 le4): skipped
+            i += 1
             continue
         enc = one.get(ch)
         if enc is None:
@@ -243,6 +258,8 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                         continue
                     if not any("a" <= x <= "z" for x in dense[ds:de]):
                         continue  # all-CJK: an exact or homophone hit, not pinyin
+                    if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
+                        continue
                     seen.add((ds, de, idx))
                     out.append(Candidate(ds, de, idx, Technique.PINYIN))
             if q + 1 < n and has_prefix(key):

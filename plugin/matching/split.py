@@ -20,13 +20,24 @@ _LETTER_SEPARATED = re.compile(
     "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
 
 
+#: Two or more CJK characters each followed by a single letter or digit, any (代a写b论c文, 代1写2论3文).
+_MIXED_SEPARATED = re.compile("(?:[\u4e00-\u9fff][a-z0-9](?=[\u4e00-\u9fff])){2,}")
+#: One letter alone between two CJK characters (代写x论文); a digit alone is a number (第3期, 3公).
+_ONE_LETTER = re.compile("[\u4e00-\u9fff][a-z](?=[\u4e00-\u9fff])")
+
+
 def separator_spellings(dense: str) -> list[Spelling]:
-    """Each CJK character followed by the same separator letter, digit or emoji: read alone
-    (callers skip text without :data:`LATIN_IN_CJK`)."""
+    """Each CJK character followed by a separator: the same letter, digit or emoji after each of
+    three or more characters, any single letter or digit after each of three or more, or one
+    single letter in one place; read alone (callers skip text without :data:`LATIN_IN_CJK`)."""
     out: list[Spelling] = []
-    for m in _LETTER_SEPARATED.finditer(dense):
-        for a in range(m.start(), m.end() - 1, 2):
-            out.append(Spelling(a, a + 2, dense[a], Technique.NOISE))
+    seen: set[int] = set()
+    for rx, step in ((_LETTER_SEPARATED, 2), (_MIXED_SEPARATED, 2), (_ONE_LETTER, 2)):
+        for m in rx.finditer(dense):
+            for a in range(m.start(), m.end() - 1, step):
+                if a not in seen:
+                    seen.add(a)
+                    out.append(Spelling(a, a + 2, dense[a], Technique.NOISE))
     return out
 
 

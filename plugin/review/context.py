@@ -24,7 +24,7 @@ class MatrixLink:
     value: str
     similarity: float
     in_batch: bool
-    measure: str = "jaccard"  # "jaccard" | "containment"
+    measure: str = "jaccard"  # "jaccard" | "containment" (character bigrams) | "words" (word sets, order-free)
     review_id: str | None = None  # stored review item of a history peer (when known)
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import re
 from typing import Sequence, TypeVar
 
 from ..guard import Guard
-from ..models import Hit
+from ..models import Hit, Surface
 from ..protocols import RumorLookup, SentenceWindowLookup, TextMatcher
 from ..rumors.models import Pin, RumorLabel
 from .combine import combine
@@ -93,6 +93,7 @@ class ReviewEngine:
             similarity=s.matrix_similarity, num_perm=s.matrix_num_perm,
             history_size=s.matrix_history_size, history_hours=s.matrix_history_hours,
             containment=s.matrix_containment, containment_min=s.matrix_containment_min,
+            word_similarity=s.matrix_word_similarity, word_min=s.matrix_word_min,
             group_scan=s.matrix_group_scan,
         )
 
@@ -106,13 +107,13 @@ class ReviewEngine:
         # sentence of the content, matched on its own)
         one_call = isinstance(guard.rumors, SentenceWindowLookup) and guard.rumors.matches_sentence_windows \
             and len(candidate.text or "") <= self.settings.rumor_chunk_chars
-        first = guard.match_rumors(content if one_call else candidate.title)
+        first = guard.match_rumors(content if one_call else candidate.title, Surface.TRENDING)
         pins, labels = list(first.pins), list(first.labels)
         if candidate.text and guard.rumors is not None and not one_call:
             # the title alone, title + text, and the text on its own (sentence chunks when long): a rumour in
             # the body under a harmless title is still found; the best match per rumour is kept
             for piece in self._rumor_pieces(candidate, content_hits):
-                more = guard.match_rumors(piece)
+                more = guard.match_rumors(piece, Surface.TRENDING)
                 pins = merge_by_rumor(pins, more.pins)
                 labels = merge_by_rumor(labels, more.labels)
         name = candidate.account.name
@@ -122,7 +123,7 @@ class ReviewEngine:
             name_content_hits=guard.scan(name, matcher=matcher) if name else [],
             rumor_pins=pins,
             rumor_labels=labels,
-            signals=list(guard.evaluate_signals(content)),
+            signals=list(guard.signals_on(content, Surface.TRENDING, matcher=matcher)),
         )
 
     def _rumor_pieces(self, candidate: Candidate, content_hits: list[Hit]) -> list[str]:

@@ -7,6 +7,13 @@ Jaccard similarity reaches ``similarity``, or when the shorter title (at least `
 bigrams, so very short titles do not match everything) is contained in the longer one:
 |A∩B| / min(|A|, |B|) ≥ ``containment`` (a title padded with extra words).
 
+Reordered or lightly reworded copies (phrases swapped round, a particle or an exclamation added) lose
+many bigrams at the seams, so a title's shingles also hold its **words** (jieba, :mod:`plugin.segment`,
+on the same normalised key; words of two or more characters, order ignored): two titles whose word
+sets have a Jaccard similarity of at least ``word_similarity``, the smaller holding at least
+``word_min`` words, are near-duplicates too (measure ``words``). The word shingles carry a prefix
+(:data:`WORD_PREFIX`) no title character can have, so one set (and one MinHash) serves both measures.
+
 Owner ids and MCN names are compared after NFKC, case folding and space collapsing
 ("ＸｉｎｇＨｕｏ ＭＣＮ " = "xinghuo mcn"). Within a batch, candidates are grouped by owner and MCN and
 compared exactly. Against the recent history (a bounded, time-limited window, so a matrix spread over
@@ -29,10 +36,14 @@ from datasketch import MinHash, MinHashLSH
 
 from ..normalize import BREAK, dense_key
 from ..numerals import numerals_to_digits
+from ..segment import segmenter
 from .context import MatrixLink
 from .models import Candidate
 
-__all__ = ["MatrixDetector", "arabic_numerals", "group_key", "title_shingles"]
+__all__ = ["WORD_PREFIX", "MatrixDetector", "arabic_numerals", "group_key", "title_shingles"]
+
+#: Marks a word shingle in a title's shingle set (a dense key never holds this character).
+WORD_PREFIX = "\x00"
 
 #: Chinese numerals written as digits (:func:`plugin.numerals.numerals_to_digits`, named here for callers).
 arabic_numerals = numerals_to_digits
@@ -47,11 +58,19 @@ def group_key(value: str | None) -> str | None:
 
 
 def title_shingles(title: str) -> frozenset[str]:
-    """Character bigrams of the normalised title (the title itself when shorter than two)."""
+    """Character bigrams of the normalised title (the title itself when shorter than two) and its words
+    of two or more characters, each prefixed with :data:`WORD_PREFIX`."""
     key = numerals_to_digits(dense_key(title).replace(BREAK, ""))
     if len(key) < 2:
         return frozenset([key]) if key else frozenset()
-    return frozenset(key[i : i + 2] for i in range(len(key) - 1))
+    words = {WORD_PREFIX + w for w in segmenter().cut(key) if len(w) >= 2}
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) | words
+
+
+def _split(shingles: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(character bigrams, words) of a shingle set."""
+    words = frozenset(s for s in shingles if s.startswith(WORD_PREFIX))
+    return (shingles - words if words else shingles), words
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +90,10 @@ class MatrixDetector:
 
     def __init__(self, *, similarity: float = 0.6, num_perm: int = 64, history_size: int = 5000,
                  history_hours: float = 72.0, containment: float = 0.8, containment_min: int = 6,
-                 group_scan: int = 200) -> None:
+                 group_scan: int = 200, word_similarity: float = 0.7, word_min: int = 3) -> None:
         self.similarity = similarity
+        self.word_similarity = word_similarity
+        self.word_min = word_min
         self.containment = containment
         self.containment_min = containment_min
         self.group_scan = group_scan
@@ -168,18 +189,26 @@ class MatrixDetector:
         return links
 
     def similar(self, a: frozenset[str], b: frozenset[str]) -> tuple[str, float] | None:
-        """``("jaccard", j)`` or ``("containment", c)`` when two shingle sets are near-duplicates, else None."""
+        """``("jaccard", j)``, ``("containment", c)`` (character bigrams) or ``("words", j)`` (word sets,
+        order-free) when two shingle sets (:func:`title_shingles`) are near-duplicates, else None."""
         if not a or not b or a.isdisjoint(b):
             return None
-        inter = len(a & b)  # one intersection serves both measures
-        j = inter / (len(a) + len(b) - inter)
-        if j >= self.similarity:
-            return ("jaccard", j)
-        small = min(len(a), len(b))
-        if small >= self.containment_min:
-            c = inter / small  # containment: how much of the shorter title the longer one holds
-            if c >= self.containment:
-                return ("containment", c)
+        (ca, wa), (cb, wb) = _split(a), _split(b)
+        inter = len(ca & cb)  # one intersection serves both bigram measures
+        if inter:
+            j = inter / (len(ca) + len(cb) - inter)
+            if j >= self.similarity:
+                return ("jaccard", j)
+            small = min(len(ca), len(cb))
+            if small >= self.containment_min:
+                c = inter / small  # containment: how much of the shorter title the longer one holds
+                if c >= self.containment:
+                    return ("containment", c)
+        if min(len(wa), len(wb)) >= self.word_min:
+            shared = len(wa & wb)
+            w = shared / (len(wa) + len(wb) - shared)
+            if w >= self.word_similarity:
+                return ("words", w)
         return None
 
     def _maybe_link(self, out: list[MatrixLink], a: _Item, b: _Item, *, in_batch: bool) -> None:

@@ -57,6 +57,11 @@ class ReviewSettings:
         0.8, "matrix accounts: share of the shorter title's bigrams found in the longer one counted as near-duplicate")
     matrix_containment_min: int = setting(
         6, "matrix accounts: bigrams the shorter title needs before containment counts")
+    matrix_word_similarity: float = setting(
+        0.7, "matrix accounts: Jaccard similarity of title word sets (order-free: reordered copies) counted as "
+             "near-duplicate")
+    matrix_word_min: int = setting(
+        3, "matrix accounts: words (two or more characters) the shorter title needs before the word measure counts")
     matrix_group_scan: int = setting(
         200, "matrix accounts: newest history items per shared owner / MCN compared exactly (containment)")
     matrix_num_perm: int = setting(

@@ -1,6 +1,6 @@
-"""SQLite persistence of reviews: automatic decisions, the manual review queue and the audit trail.
+"""Persistence of reviews (SQLite or PostgreSQL, :mod:`plugin.db`): automatic decisions, the manual review queue and the audit trail.
 
-Tables (prefix ``review_``), all append-only — SQLite triggers abort any UPDATE or DELETE:
+Tables (prefix ``review_``), all append-only — database triggers abort any UPDATE or DELETE:
 
 - ``review_runs``       one row per reviewed batch (time, lexicon version, size)
 - ``review_items``      one row per reviewed candidate: the candidate, the decision, the rule results
@@ -19,12 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
 import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..db import connect, migrate, transaction
+from ..db import Database, Row, append_only, integrity_errors, open_database
 from ..errors import GuardError
 from .models import DECISIONS, Candidate, ReviewResult
 
@@ -84,6 +83,11 @@ CREATE TABLE review_requeues (
 )
 """
 
+#: PostgreSQL has no rowid: review_items get an identity column of that name (the insertion order).
+_SCHEMA_V1_PG = _SCHEMA_V1.replace("    queued INTEGER NOT NULL\n);",
+                                   "    queued INTEGER NOT NULL,\n    rowid BIGINT GENERATED ALWAYS AS IDENTITY\n);")
+assert _SCHEMA_V1_PG != _SCHEMA_V1
+
 _APPEND_ONLY = ("review_runs", "review_items", "review_decisions", "review_audit", "review_requeues")
 
 #: Automatic decisions a later matrix near-duplicate sends back to manual review (a rejected item is
@@ -121,23 +125,27 @@ def _dumps(obj: Any) -> str:
 
 
 class ReviewStore:
-    """Review records in the service's SQLite file (thread-safe; one connection, serialised writes)."""
+    """Review records in the service's database (thread-safe). A human decision is taken at most once per
+    item across every process and replica: the item's row is locked (PostgreSQL ``FOR UPDATE``; SQLite's
+    write lock) and ``review_decisions.item_id`` is unique."""
 
-    def __init__(self, db: str | Path | sqlite3.Connection) -> None:
-        self.conn = db if isinstance(db, sqlite3.Connection) else connect(db)
-        self._lock = threading.Lock()
-        with self._lock:
-            migrate(self.conn, "review", [_SCHEMA_V1, _SCHEMA_V2])
-            for table in _APPEND_ONLY:
-                for op in ("UPDATE", "DELETE"):
-                    self.conn.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                    )
+    def __init__(self, db: str | Path | sqlite3.Connection | Database) -> None:
+        self.db = open_database(db)
+        self._owned = not isinstance(db, Database)  # a database passed in is closed by its owner
+        self.db.migrate("review", [{"sqlite": _SCHEMA_V1, "postgresql": _SCHEMA_V1_PG}, _SCHEMA_V2])
+        append_only(self.db, _APPEND_ONLY)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The raw SQLite connection (SQLite only; tests and tools inspect it)."""
+        raw = getattr(self.db, "raw", None)
+        if not isinstance(raw, sqlite3.Connection):
+            raise TypeError("the review store is not on SQLite")
+        return raw
 
     def close(self) -> None:
-        with self._lock:
-            self.conn.close()
+        if self._owned:
+            self.db.close()
 
     # -- automatic decisions ---------------------------------------------------------------
 
@@ -172,24 +180,23 @@ class ReviewStore:
                 "candidate_id": str(cand.id), "decision": res.decision, "queued": bool(queued),
                 "lexicon_version": lexicon_version, "rules": [r.rule for r in res.reasons],
             })))
-        with transaction(self.conn, lock=self._lock):
-            cur = self.conn.execute(
-                "INSERT INTO review_runs (created_at, lexicon_version, candidate_count) VALUES (?, ?, ?)",
+        with self.db.transaction(write=True) as tx:
+            run_id = tx.execute(
+                "INSERT INTO review_runs (created_at, lexicon_version, candidate_count) VALUES (?, ?, ?) RETURNING id",
                 (at_s, lexicon_version, len(candidates)),
-            )
-            run_id = cur.lastrowid
-            self.conn.executemany(
+            ).fetchone()[0]
+            tx.executemany(
                 "INSERT INTO review_items (id, run_id, candidate_id, candidate_json, decision, result_json,"
                 " rule_results_json, lexicon_version, created_at, queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r[0], run_id, *r[1:]) for r in rows],
             )
-            self.conn.executemany(
+            tx.executemany(
                 "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)", audit
             )
-            self._requeue_linked(ids, candidates, results, at_s)
+            self._requeue_linked(tx, ids, candidates, results, at_s)
         return ids
 
-    def _requeue_linked(self, ids: Sequence[str], candidates: Sequence[Candidate],
+    def _requeue_linked(self, tx: Any, ids: Sequence[str], candidates: Sequence[Candidate],
                         results: Sequence[ReviewResult], at_s: str) -> None:
         """Inside record_batch's transaction: requeue the earlier items the new ones are linked to."""
         done: set[str] = set()
@@ -197,7 +204,8 @@ class ReviewStore:
             for target in getattr(res, "linked_review_ids", ()) or ():
                 if target in done or target in ids:
                     continue
-                row = self.conn.execute(
+                tx.execute("SELECT id FROM review_items WHERE id = ?" + self.db.for_update, (target,))
+                row = tx.execute(
                     "SELECT i.queued, i.decision, i.candidate_id, d.id AS decided, q.id AS requeued FROM review_items i"
                     + _JOINS + " WHERE i.id = ?", (target,)
                 ).fetchone()
@@ -207,11 +215,11 @@ class ReviewStore:
                 done.add(target)
                 reason = (f"matrix near-duplicate: candidate {cand.id!s} (review {item_id}) from an account sharing "
                           f"its owner / MCN; automatic decision was {row['decision']}")
-                self.conn.execute(
+                tx.execute(
                     "INSERT INTO review_requeues (item_id, by_item_id, reason, requeued_at) VALUES (?, ?, ?, ?)",
                     (target, item_id, reason, at_s),
                 )
-                self.conn.execute(
+                tx.execute(
                     "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
                     (at_s, "system", "requeued", target, _dumps({
                         "candidate_id": row["candidate_id"], "by_item_id": item_id, "by_candidate_id": str(cand.id),
@@ -229,7 +237,7 @@ class ReviewStore:
     )
 
     @staticmethod
-    def _item(row: sqlite3.Row) -> dict[str, Any]:
+    def _item(row: Row) -> dict[str, Any]:
         if row["human_decision"] is not None:
             status = "decided"
         else:
@@ -266,23 +274,19 @@ class ReviewStore:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
         where = _STATUS_WHERE[status]
-        with self._lock:
-            rows = self.conn.execute(
-                self._SELECT + where + " ORDER BY i.created_at, i.rowid LIMIT ? OFFSET ?", (limit, offset)
-            ).fetchall()
+        rows = self.db.execute(self._SELECT + where + " ORDER BY i.created_at, i.rowid LIMIT ? OFFSET ?",
+                               (limit, offset))
         return [self._item(r) for r in rows]
 
     def count(self, status: str = "pending") -> int:
         where = _STATUS_WHERE[status]
-        with self._lock:
-            return int(self.conn.execute("SELECT COUNT(*) FROM review_items i" + _JOINS + where).fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM review_items i" + _JOINS + where)[0][0])
 
     def get(self, item_id: str) -> dict[str, Any]:
-        with self._lock:
-            row = self.conn.execute(self._SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
-        if row is None:
+        rows = self.db.execute(self._SELECT + " WHERE i.id = ?", (item_id,))
+        if not rows:
             raise ReviewNotFound(item_id)
-        return self._item(row)
+        return self._item(rows[0])
 
     def decide(self, item_id: str, *, decision: str, reviewer: str, note: str,
                at: dt.datetime | None = None, actor: str | None = None) -> dict[str, Any]:
@@ -295,8 +299,17 @@ class ReviewStore:
         if not reviewer.strip():
             raise ValueError("reviewer must not be empty")
         at_s = _iso(at or _now())
-        with transaction(self.conn, lock=self._lock):
-            row = self.conn.execute(
+        try:
+            self._decide(item_id, decision, reviewer, note, at_s, actor)
+        except integrity_errors() as exc:  # another process decided it between our check and our insert
+            raise ReviewConflict(f"review {item_id} was already decided") from exc
+        return self.get(item_id)
+
+    def _decide(self, item_id: str, decision: str, reviewer: str, note: str, at_s: str, actor: str | None) -> None:
+        with self.db.transaction(write=True) as tx:
+            # lock the item's row: concurrent decisions on one item, from any replica, queue up here
+            tx.execute("SELECT id FROM review_items WHERE id = ?" + self.db.for_update, (item_id,))
+            row = tx.execute(
                 "SELECT i.queued, i.decision, d.reviewer, d.decided_at, q.id AS requeued FROM review_items i"
                 + _JOINS + " WHERE i.id = ?", (item_id,)
             ).fetchone()
@@ -306,17 +319,16 @@ class ReviewStore:
                 raise ReviewConflict(f"review {item_id} was already decided by {row['reviewer']} at {row['decided_at']}")
             if not row["queued"] and row["requeued"] is None:
                 raise ReviewConflict(f"review {item_id} is not in the manual review queue (automatic decision {row['decision']})")
-            self.conn.execute(
+            tx.execute(
                 "INSERT INTO review_decisions (item_id, decision, reviewer, note, decided_at) VALUES (?, ?, ?, ?, ?)",
                 (item_id, decision, reviewer, note, at_s),
             )
-            self.conn.execute(
+            tx.execute(
                 "INSERT INTO review_audit (at, actor, event, item_id, payload_json) VALUES (?, ?, ?, ?, ?)",
                 (at_s, actor or reviewer, "human_decision", item_id,
                  _dumps({"decision": decision, "reviewer": reviewer, "note": note,
                          "automatic_decision": row["decision"]})),
             )
-        return self.get(item_id)
 
     # -- audit and history ---------------------------------------------------------------------
 
@@ -329,8 +341,7 @@ class ReviewStore:
             args.append(item_id)
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)
-        with self._lock:
-            rows = self.conn.execute(sql, args).fetchall()
+        rows = self.db.execute(sql, args)
         return [
             {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "event": r["event"], "item_id": r["item_id"],
              "payload": json.loads(r["payload_json"])}
@@ -343,11 +354,9 @@ class ReviewStore:
 
     def recent_items(self, *, since: dt.datetime, limit: int) -> list[tuple[Candidate, dt.datetime, str]]:
         """Like :meth:`recent_candidates`, with each item's id: ``(candidate, created_at, item_id)``."""
-        with self._lock:
-            rows = self.conn.execute(
-                "SELECT id, candidate_json, created_at FROM review_items WHERE created_at >= ?"
-                " ORDER BY created_at DESC, rowid DESC LIMIT ?", (_iso(since), limit)
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT id, candidate_json, created_at FROM review_items WHERE created_at >= ?"
+            " ORDER BY created_at DESC, rowid DESC LIMIT ?", (_iso(since), limit))
         out = []
         for r in reversed(rows):
             try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .backend import RumorBackend
 from .importer import ImportProblem, ImportReport, RumorImportError, export_jsonl, import_jsonl, parse_jsonl
 from .index import DEFAULT_THRESHOLD, RumorIndex
-from .models import Pin, Refutation, Rumor, RumorLabel, RumorMatch, RumorMatchResult, RumorStatus
+from .models import Pin, PinTier, Refutation, Rumor, RumorLabel, RumorMatch, RumorMatchResult, RumorStatus
 from .scoring import RumorScoring
 from .store import RumorStore, UpsertStats
 
@@ -22,6 +22,7 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "Pin",
+    "PinTier",
     "Refutation",
     "Rumor",
     "RumorBackend",

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plugin.normalize import BREAK, prepare
-from plugin.numerals import plain_chinese_number, quantities_to_digits, quantity_key
+from plugin.numerals import MEASURE_WORDS, dates_to_digits, plain_chinese_number, quantities_to_digits, quantity_key
 from plugin.chardata import is_cjk
 from plugin.segment import segmenter
 from plugin.variants import contextual_syllables, syllables
 
 __all__ = [
-    "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
-    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "is_entity", "is_name", "is_pair", "number_key",
+    "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -42,6 +42,9 @@ QUESTION_RE = re.compile(
     "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
     "[吗吧呢嘛啊呀哇啦咯哦]+(?=[\\s?？!！。，,、~～…]|$)|[?？]"
 )
+
+# Negation wording (a feature of the learned pin decision, plugin.rumors.decision)
+_NEGATION_RE = re.compile("不|没|无法|并非|并不|未|别|勿")
 
 #: Wording that marks a text as refuting (not repeating) a claim: such texts are not labelled 谣言.
 REFUTE_RE = re.compile("辟谣|谣言|不实|造谣|传谣|假消息|假新闻|是假的|不属实|系误读|澄清|谣传|误区|伪科学")
@@ -101,8 +104,31 @@ _PHRASES = [
     ("sars-cov-2", "新冠病毒"), ("covid-19", "新冠"), ("covid19", "新冠"), ("covid", "新冠"),
     ("维c", "维生素c"), ("vc", "维生素c"), ("非典", "sars"),
 ]
+#: Common abbreviations (简称) of institutions, insurances, places and events: the long form is
+#: written as the short one searchers type (a group abbreviation such as 北上广 names each place).
+ABBREVIATIONS: dict[str, str] = {
+    "世界卫生组织": "世卫", "世卫组织": "世卫",
+    "国家卫生健康委员会": "国家卫健委", "卫生健康委员会": "卫健委", "卫生健康委": "卫健委", "卫生部": "卫健委",
+    "疾病预防控制中心": "疾控中心", "疾控中心": "疾控中心", "疾控": "疾控中心",
+    "中国人民银行": "央行", "人民银行": "央行",
+    "国家发展和改革委员会": "发改委", "国家发展改革委": "发改委", "发展改革委": "发改委",
+    "人力资源和社会保障局": "人社局", "人力资源和社会保障部": "人社部", "人力资源社会保障部": "人社部",
+    "市场监督管理局": "市场监管局", "市场监督管理总局": "市场监管总局",
+    "中央电视台": "央视", "中央广播电视总台": "央视",
+    "国务院联防联控机制": "联防联控机制",
+    "医疗保险": "医保", "社会保险": "社保", "住房公积金": "公积金",
+    "高速铁路": "高铁", "高速公路": "高速", "地下铁": "地铁",
+    "北京大学": "北大", "清华大学": "清华", "复旦大学": "复旦", "浙江大学": "浙大",
+    "新闻发布会": "发布会",
+    "北上广深": "北京 上海 广州 深圳", "北上广": "北京 上海 广州", "京津冀": "北京 天津 河北",
+    "江浙沪": "江苏 浙江 上海", "港澳台": "香港 澳门 台湾",
+}
+_PHRASES += list(ABBREVIATIONS.items())
+_PHRASES.sort(key=lambda kv: -len(kv[0]))
 _PHRASE_RE = re.compile("|".join(re.escape(a) for a, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)
+#: Phrase-level equivalents applied before segmentation (新型冠状病毒 → 新冠病毒, 世界卫生组织 → 世卫 ...).
+PHRASE_EQUIVALENTS: dict[str, str] = dict(_PHRASE_MAP)
 
 # Equivalent words → one canonical token. General vocabulary of the domain, not claim text.
 _CANON = {
@@ -149,14 +175,21 @@ _CANON = {
     "吹风机": "电吹风", "吹风筒": "电吹风", "烘手机": "干手器",
     "癌": "癌症", "癌变": "致癌", "爆燃": "爆炸", "起火": "着火", "失火": "着火",
     "教师": "老师", "能治": "治疗", "可治": "治疗", "治病": "治疗",
+    # lunar holidays (no fixed Gregorian date: plugin.numerals.dates_to_digits leaves them)
+    "过年": "春节", "新春": "春节", "春节期间": "春节", "大年初一": "春节", "农历新年": "春节",
+    "年三十": "除夕", "大年三十": "除夕", "端午节": "端午", "中秋节": "中秋", "元宵节": "元宵",
+    "清明节": "清明", "重阳节": "重阳",
 }
 
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
+#: One-character measure words: after a number (两艘 → #2 艘) they say nothing the number does not.
+_MEASURE_CHARS = frozenset(u for group in MEASURE_WORDS.values() for u in group if len(u) == 1)
 _CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 _CELSIUS_RE = re.compile(r"(\d)\s*°?c(?![a-z0-9])")  # 60℃ folds to 60c: a temperature, the number counts
-#: A calendar date (month and day) or a month: compared as a whole, not as separate numbers.
-_DATE_RE = re.compile(r"(\d{1,2})月(?:份)?(?:(\d{1,2})[日号])?")
+#: A calendar date (month and day) or a month: compared as a whole, not as separate numbers. Digit
+#: boundaries on both sides: the tail of an amount (1.5万月薪 → 15000月薪) is not a month.
+_DATE_RE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])月(?:份)?(?:(3[01]|[12]\d|0?[1-9])[日号](?!\d))?")
 
 #: Numeral readers (:mod:`plugin.numerals`), named here for callers of this module.
 cn_number = plain_chinese_number
@@ -227,6 +260,8 @@ class Analysis:
     surface: tuple[str, ...]  # content words as written (stop-words dropped), for trigger phrases
     bigrams: frozenset[str]
     intent: bool = False  # asks how / which / where / when (an informational search)
+    question: bool = False  # asked as a question or hedged (吗 / 是真的吗 / 网传 / 听说 ...)
+    negated: bool = False  # holds negation wording (不 / 没 / 并非 ...)
 
     @property
     def dense(self) -> str:
@@ -248,7 +283,7 @@ def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(folded))
+    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(dates_to_digits(folded)))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
 
 
@@ -259,6 +294,11 @@ def _variants() -> dict[str, tuple[str, ...]]:
     for word, c in _CANON.items():
         out.setdefault(c, [c]).append(word)
     return {c: tuple(v) for c, v in out.items()}
+
+
+def equivalents(word: str) -> tuple[str, ...]:
+    """The wordings of a canonical token (杀灭 → 杀灭, 杀死, 灭活 ...); ``(word,)`` when it has none."""
+    return _variants().get(word, (word,))
 
 
 def canon(word: str) -> str | None:
@@ -357,7 +397,12 @@ def analyze_folded(folded: str) -> Analysis:
                 surface.append(part[1:])
                 continue
             run: list[str] = []
+            after_number = False
             for word in seg.cut(part):
+                if after_number and word in _MEASURE_CHARS:
+                    after_number = False
+                    continue
+                after_number = _NUM_RE.fullmatch(word) is not None
                 if _run_char(word):
                     run.append(word)
                     continue
@@ -371,7 +416,9 @@ def analyze_folded(folded: str) -> Analysis:
     dense = "".join(surface)
     bigrams = frozenset(dense[i : i + 2] for i in range(len(dense) - 1))
     intent = INTENT_RE.search(cleaned) is not None
-    return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent)
+    question = QUESTION_RE.search(folded) is not None
+    negated = _NEGATION_RE.search(cleaned) is not None
+    return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent, question, negated)
 
 
 class Weights:

@@ -39,6 +39,7 @@ __all__ = [
     "import_jsonl",
     "parse_jsonl",
     "parse_row",
+    "source_url",
 ]
 
 #: Longest accepted line (bytes of text); longer lines are reported, not parsed.
@@ -61,6 +62,12 @@ _DETAIL_PREFIXES = (
 #: verdict_detail values that refine the 疑 verdict: "partly untrue" is misleading, not disputed.
 _PARTLY_UNTRUE = ("有失实", "部分失实")
 _TITLE_CLAIM_CHARS = 60
+#: Article address pattern of a source whose rows carry the article id but no URL (``orig_id``).
+ARTICLE_URLS = {"tencent_jiaozhen": "https://vp.fact.qq.com/article?id={orig_id}"}
+_ARTICLE_ID = re.compile(r"[0-9a-f]{32}")
+_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
+#: Links in a refutation text that are not about the claim (the platform's rules).
+_BOILERPLATE_URL = re.compile(r"service\.account\.weibo\.com/roles")
 _WS = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: The UTF-8 byte-order mark as decoded text; accepted (and dropped) at the start of a file.
@@ -154,15 +161,30 @@ def _from_shared(row: dict[str, Any]) -> Rumor:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ValueError("'tags' must be a list of strings")
     short = claim if len(claim) <= _TITLE_CLAIM_CHARS else claim[:_TITLE_CLAIM_CHARS] + "…"
+    summary = _opt_str(row, "refutation")
     refutation = Refutation(
         title="【辟谣】" + short,
-        summary=_opt_str(row, "refutation"),
-        url=_opt_str(row, "url"),
+        summary=summary,
+        url=_opt_str(row, "url") or source_url(_opt_str(row, "source"), str(row.get("orig_id") or ""), summary),
         source=_opt_str(row, "checker") or _opt_str(row, "source"),
         published_at=_opt_str(row, "date"),
     )
     return Rumor(id=rid.strip(), claim=claim, status=status, refutations=(refutation,),
                  tags=tuple(dict.fromkeys(t.strip() for t in tags if t.strip())), origin=_opt_str(row, "source"))
+
+
+def source_url(source: str, orig_id: str, summary: str) -> str:
+    """The address of a refutation when the row has no ``url``: the source's article address built
+    from ``orig_id`` (:data:`ARTICLE_URLS`; derived, not checked online), else the first link the
+    refutation text cites (a Weibo ruling cites the report it relies on), else ''."""
+    pattern = ARTICLE_URLS.get(source)
+    if pattern and _ARTICLE_ID.fullmatch(orig_id):
+        return pattern.format(orig_id=orig_id)
+    for m in _URL.finditer(summary):
+        url = m.group(0).rstrip(".,;)'")
+        if not _BOILERPLATE_URL.search(url):
+            return url
+    return ""
 
 
 def parse_row(row: Any) -> Rumor:

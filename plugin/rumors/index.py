@@ -28,6 +28,7 @@ import dataclasses
 import datetime as _dt
 import heapq
 import threading
+from functools import lru_cache
 from typing import Any, Iterable
 
 import ahocorasick
@@ -39,7 +40,10 @@ from plugin.segment import segmenter
 from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
-from .models import Rumor, RumorMatch, RumorMatchResult
+from .clusters import Clusters, core_claim, find_clusters
+from .decision import PinModel, PinTiers, default_model, pair_features
+from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
+from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
 from .triggers import extract_triggers, trigger_key
 
@@ -49,6 +53,11 @@ __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
 DEFAULT_THRESHOLD = DEFAULT_SCORING.threshold
 #: Longest text matched; longer texts are cut (posts) rather than refused.
 MAX_TEXT_CHARS = 20_000
+#: Analyses of query texts kept (queries and titles repeat; the analysis is the costly part).
+ANALYSIS_CACHE = 20_000
+
+#: The analysis of a query text, cached per text (claims are analysed once per build, uncached).
+query_analysis = lru_cache(maxsize=ANALYSIS_CACHE)(analyze_folded)
 
 
 class RumorIndex:
@@ -64,14 +73,26 @@ class RumorIndex:
     matches_sentence_windows = True
 
     def __init__(self, rumors: Iterable[Rumor], *, scoring: RumorScoring = DEFAULT_SCORING,
-                 threshold: float | None = None, backend: RumorBackend | None = None) -> None:
+                 threshold: float | None = None, backend: RumorBackend | None = None,
+                 model: PinModel | None | str = "default", tiers: PinTiers | None = None) -> None:
         if threshold is not None:
             scoring = dataclasses.replace(scoring, threshold=threshold)
         self.scoring = scoring
+        if isinstance(model, str):
+            if model != "default":
+                raise ValueError(f"model must be a PinModel, None or 'default', got {model!r}")
+            # an explicit threshold asks for the threshold decision (tuning, evaluation)
+            model = default_model() if threshold is None else None
+        self.model = model
+        self.tiers = tiers or (model.tiers if model is not None else None)
         self._backend = backend
         self._revision = backend.revision() if backend is not None else None
         self._lock = threading.Lock()
         self._state = _State.build(rumors, scoring)
+        self._state.decider = self._decider()
+
+    def _decider(self) -> "tuple[PinModel, PinTiers] | None":
+        return (self.model, self.tiers) if self.model is not None and self.tiers is not None else None
 
     @property
     def threshold(self) -> float:
@@ -87,7 +108,8 @@ class RumorIndex:
         return index
 
     def __len__(self) -> int:
-        return len(self._state.entries)
+        """The number of rumours indexed (their match keys may be more: core claims of rulings)."""
+        return len(self._state.rumors)
 
     def refresh(self, *, force: bool = False) -> bool:
         """Rebuild from the backend if it changed since the last build; True when rebuilt."""
@@ -97,7 +119,9 @@ class RumorIndex:
             revision = self._backend.revision()
             if not force and revision == self._revision:
                 return False
-            self._state = _State.build(self._backend.iterate(), self.scoring)
+            state = _State.build(self._backend.iterate(), self.scoring)
+            state.decider = self._decider()
+            self._state = state
             self._revision = revision
             return True
 
@@ -111,8 +135,35 @@ class RumorIndex:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         p = prepare(text[:MAX_TEXT_CHARS])
-        matches = self._state.search_text(p, limit, today or _dt.date.today())
+        state = self._state
+        if not state.may_match(p.folded):
+            return _NOTHING  # no claim shares two key terms with the text: no analysis needed
+        matches = state.search_text(p, limit, today or _dt.date.today())
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+
+    def cluster_of(self, rumor_id: str) -> str:
+        """The id of the cluster of near-duplicate claims ``rumor_id`` belongs to (its canonical rumour's id;
+        the rumour's own id when it is alone or unknown)."""
+        state = self._state
+        i = state.by_id.get(rumor_id)
+        if i is None:
+            return rumor_id
+        return state.rumors[state.clusters.canonical[state.rumor_of[i]]].id
+
+    def cluster_members(self, rumor_id: str) -> tuple[str, ...]:
+        """The ids of every rumour in ``rumor_id``'s cluster (canonical first)."""
+        state = self._state
+        head = self.cluster_of(rumor_id)
+        i = state.by_id.get(head)
+        if i is None:
+            return (rumor_id,)
+        c = state.rumor_of[i]
+        return (head, *sorted(r.id for ri, r in enumerate(state.rumors) if state.clusters.canonical[ri] == c and ri != c))
+
+    @property
+    def cluster_count(self) -> int:
+        """Clusters of two or more near-duplicate claims."""
+        return self._state.clusters.count
 
     def score(self, text: str, rumor_id: str) -> float:
         """The similarity of ``text`` (as one window) to one indexed rumour (0 when unknown): for tuning."""
@@ -136,12 +187,24 @@ class RumorIndex:
         state.score(q, state.query_weights(q), i, state.trigger_hits(q), info)
         return info
 
+    def candidate_features(self, text: str, limit: int = 3, *, today: _dt.date | None = None
+                           ) -> list[tuple[RumorMatch, list[float]]]:
+        """The best candidates of a one-sentence text (score >= ``scoring.candidate_floor``, one per
+        cluster) with their pin-decision features (:data:`plugin.rumors.decision.FEATURES`): for
+        training and evaluating the decision."""
+        q = analyze(text[:MAX_TEXT_CHARS])
+        return self._state.featurize(q, limit, today or _dt.date.today())
+
     def score_candidates(self, text: str, rumors: Iterable[Rumor], limit: int = 3) -> RumorMatchResult:
         """Score rumours retrieved elsewhere (e.g. ``backend.candidates(text)``) with this index's weights."""
         state = _State.build(rumors, self.scoring, weights=self._state.weights)
+        state.decider = self._decider()
         p = prepare(text[:MAX_TEXT_CHARS])
         matches = state.search_text(p, limit, _dt.date.today())
         return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+
+
+_NOTHING = RumorMatchResult()
 
 
 class _State:
@@ -151,25 +214,44 @@ class _State:
         self.params = scoring
         self.weights = weights
         self.scorer = ClaimScorer(weights, scoring)
-        self.entries: list[ClaimFeatures] = []
-        self.by_id: dict[str, int] = {}
+        self.entries: list[ClaimFeatures] = []  # one per match key: a claim, or the core claim a ruling quotes
+        self.by_id: dict[str, int] = {}  # rumour id → its first entry
+        self.rumors: list[Rumor] = []
+        self.rumor_of: list[int] = []  # entry → rumour (index into ``rumors``)
+        self.key_texts: list[str] = []  # entry → the text it was analysed from
+        self.clusters = Clusters((), ())
         self.postings: dict[str, list[int]] = {}
         self.automaton: Any = None
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
         self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
+        self.decider: tuple[PinModel, PinTiers] | None = None  # the learned pin decision (None: the threshold)
+        self.prefilter: PreFilter | None = None
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], scoring: RumorScoring, weights: Weights | None = None) -> "_State":
-        analyses = [(r, analyze(" ".join((r.claim, *r.triggers)))) for r in rumors]
+        rumor_list = list(rumors)
+        claims = [analyze(" ".join((r.claim, *r.triggers))) for r in rumor_list]
+        # match keys: each claim, plus the short core claim a ruling quotes (an extra key of the same rumour)
+        analyses = [(ri, r, a) for ri, (r, a) in enumerate(zip(rumor_list, claims))]
+        key_texts = [r.claim for r in rumor_list]
+        for ri, r in enumerate(rumor_list):
+            core = core_claim(r)
+            if core:
+                analyses.append((ri, r, analyze(core)))
+                key_texts.append(core)
         if weights is None:  # weights of this corpus (else: the weights of another index)
             weights = Weights()
-            for _r, a in analyses:
+            for _ri, _r, a in analyses:
                 weights.add(a)
         st = cls(scoring, weights)
-        for i, (r, a) in enumerate(analyses):
+        st.rumors = rumor_list
+        st.key_texts = key_texts
+        st.clusters = find_clusters(rumor_list, claims, weights)
+        for i, (ri, r, a) in enumerate(analyses):
             e = st.scorer.claim(r, a)
             st.entries.append(e)
-            st.by_id[r.id] = i
+            st.rumor_of.append(ri)
+            st.by_id.setdefault(r.id, i)
             for t in e.words | a.subs:
                 st.postings.setdefault(t, []).append(i)
             for sw in a.surface:
@@ -181,7 +263,13 @@ class _State:
                     st.sounds.setdefault(sound(t), set()).add(t)
         st.sounds.pop("", None)
         st._build_triggers()
+        st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
+                                 max_posting=scoring.max_posting)
         return st
+
+    def may_match(self, folded: str) -> bool:
+        """The pre-filter (:mod:`plugin.rumors.prefilter`): False when no claim can match ``folded``."""
+        return self.prefilter is None or self.prefilter.passes(folded)
 
     def _build_triggers(self) -> None:
         keys: dict[str, int] = {}
@@ -198,9 +286,10 @@ class _State:
             owners[slot].append((i, curated))
 
         for i, e in enumerate(self.entries):
-            for phrase in e.rumor.triggers:
-                add(phrase, i, True)
-            for phrase in extract_triggers(e.rumor.claim, self.weights.token):
+            if self.by_id[e.rumor.id] == i:  # curated triggers once, on the rumour's own claim
+                for phrase in e.rumor.triggers:
+                    add(phrase, i, True)
+            for phrase in extract_triggers(self.key_texts[i], self.weights.token):
                 add(phrase, i, False)
         # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
         # it is, and would make every one of them a candidate: keep only the curated owners
@@ -309,23 +398,88 @@ class _State:
         return out
 
     def _finish(self, found: windows.Found, limit: int, today: _dt.date) -> list[RumorMatch]:
-        scored: list[RumorMatch] = []
+        return [m for m, _i in self._finish_entries(found, limit, today)]
+
+    def _finish_entries(self, found: windows.Found, limit: int, today: _dt.date) -> list[tuple[RumorMatch, int]]:
+        # one match per cluster of near-duplicate claims: its best-scoring key (a hit on any member
+        # counts for the cluster), shown with the cluster's canonical refutation
+        best: dict[int, tuple[float, str, int, int, tuple[str, ...]]] = {}
         for i, (s, shared) in found.items():
-            r = self.entries[i].rumor
+            ri = self.rumor_of[i]
+            r = self.rumors[ri]
             if not r.active_on(today):
                 continue
+            c = self.clusters.canonical[ri]
+            old = best.get(c)
+            if old is None or (-s, r.id) < (-old[0], old[1]):
+                best[c] = (s, r.id, ri, i, shared)
+        scored: list[tuple[RumorMatch, int]] = []
+        for c, (s, _rid, ri, i, shared) in best.items():
+            r = self.rumors[ri]
+            size = self.clusters.size[ri]
+            head = self.rumors[c]
+            canonical = head.refutations[0] if c != ri and head.refutations else None
             trig = "curated" if s == self.params.curated_score and not shared else ""
-            scored.append(RumorMatch(r, s, shared, trig))
-        scored.sort(key=lambda m: (-m.score, m.rumor.id))
+            scored.append((RumorMatch(r, s, shared, trig, head.id if size > 1 else "", size, canonical), i))
+        scored.sort(key=lambda mi: (-mi[0].score, mi[0].rumor.id))
         if scored:
-            floor = scored[0].score * self.params.relative_cut
-            scored = [m for m in scored if m.score >= floor]
+            floor = scored[0][0].score * self.params.relative_cut
+            scored = [mi for mi in scored if mi[0].score >= floor]
         return scored[:limit]
+
+    def featurize(self, q: Analysis, limit: int, today: _dt.date) -> list[tuple[RumorMatch, list[float]]]:
+        """The best candidates of one analysed text (one per cluster, score >= ``candidate_floor``)
+        with their pin-decision features."""
+        if not self.entries or not q.words:
+            return []
+        found = self.candidates_scored(q, self.params.candidate_floor)
+        if not found:
+            return []
+        ranked = self._finish_entries(found, max(limit, 3), today)
+        qw = self.query_weights(q)
+        hits = self.trigger_hits(q)
+        scores = [m.score for m, _i in ranked]
+        intent = bool(q.intent or qw.intent_words)
+        out: list[tuple[RumorMatch, list[float]]] = []
+        for rank, (m, i) in enumerate(ranked[:limit]):
+            e = self.entries[i]
+            info: dict[str, Any] = {}
+            self.scorer.score(q, qw, e, hits.get(i, (0, False)), info)
+            if not info:  # a curated trigger hit: scored outright
+                info = {"score": m.score, "tq": 1.0, "tc": 1.0, "bq": 1.0, "bc": 1.0}
+            margin = m.score - (scores[1] if len(scores) > 1 else 0.0) if rank == 0 else m.score - scores[0]
+            out.append((m, pair_features(
+                info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
+                question=q.question, intent=intent, query_negated=q.negated, claim_negated=e.analysis.negated,
+                query_numbers=qw.numbers, claim_numbers=e.numbers, cluster_size=m.cluster_size, margin=margin,
+                rank=rank)))
+        return out
+
+    def decide(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:
+        """Matches of one analysed text by the learned decision: ``pin`` and ``related`` tiers."""
+        assert self.decider is not None
+        model, tiers = self.decider
+        pins: list[RumorMatch] = []
+        related: list[RumorMatch] = []
+        for m, feats in self.featurize(q, limit, today):
+            prob = 1.0 if m.trigger == "curated" else model.probability(feats)
+            tier = tiers.tier(prob, m.score, self.params.threshold)
+            if tier is PinTier.PIN:
+                pins.append(dataclasses.replace(m, confidence=prob, tier=PinTier.PIN))
+            elif tier is PinTier.RELATED:
+                related.append(dataclasses.replace(m, confidence=prob, tier=PinTier.RELATED))
+        pins.sort(key=lambda m: -(m.confidence or 0.0))
+        if pins:
+            return pins[:limit]  # a pinned refutation is on top already: no related cards beside it
+        related.sort(key=lambda m: -(m.confidence or 0.0))
+        return related[:limit]
 
     def search(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:
         """Matches of one analysed text (one window)."""
         if limit <= 0:
             return []
+        if self.decider is not None:
+            return self.decide(q, limit, today)
         return self._finish(self.candidates_scored(q, self.params.threshold), limit, today)
 
     def search_text(self, p: Prepared, limit: int, today: _dt.date) -> list[RumorMatch]:
@@ -340,7 +494,7 @@ class _State:
         threshold = self.params.threshold
         units = windows.units(p.folded) if len(p.text) > windows.SHORT_TEXT else []
         if len(units) <= 1:
-            return self.search(analyze_folded(p.folded), limit, today)
+            return self.search(query_analysis(p.folded), limit, today)
         best = windows.best_window(
             windows.analyze_units(units),
             lambda a, seen: self.candidates_scored(a, threshold, seen=seen),

@@ -17,8 +17,36 @@ from typing import Any
 
 from plugin.policy import RUMOR_VERDICTS
 
-__all__ = ["Pin", "Refutation", "Rumor", "RumorLabel", "RumorMatch", "RumorMatchResult", "RumorStatus",
-           "RUMOR_FIELDS", "REFUTATION_FIELDS"]
+__all__ = ["Pin", "PinTier", "Refutation", "Rumor", "RumorLabel", "RumorMatch", "RumorMatchResult", "RumorStatus",
+           "RUMOR_FIELDS", "REFUTATION_FIELDS", "SUMMARY_CHARS", "headline"]
+
+#: Longest refutation summary a pin carries (characters; longer ones are cut at a sentence end or with …).
+SUMMARY_CHARS = 240
+_HEADLINE_CLAIM_CHARS = 40
+
+
+class PinTier(str, enum.Enum):
+    """How sure a match is: ``pin`` (shown on top of the results) or ``related`` (a 相关辟谣 card or
+    label that does not displace results)."""
+
+    PIN = "pin"
+    RELATED = "related"
+
+
+def headline(claim: str, status: "RumorStatus") -> str:
+    """A Chinese headline for a refutation: 网传“<claim>”系谣言 / 有失实 / 存在争议 / 属实."""
+    short = claim if len(claim) <= _HEADLINE_CLAIM_CHARS else claim[:_HEADLINE_CLAIM_CHARS].rstrip("，,。 ") + "…"
+    verdict = {"false": "系谣言", "misleading": "有失实", "disputed": "存在争议", "true": "属实"}[status.value]
+    return f"网传“{short}”{verdict}"
+
+
+def _short_summary(text: str) -> str:
+    """The summary cut to :data:`SUMMARY_CHARS`: at the last sentence end that fits, else with …."""
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    head = text[:SUMMARY_CHARS]
+    end = max(head.rfind(ch) for ch in "。！？!?；;")
+    return head[: end + 1] if end >= SUMMARY_CHARS // 2 else head.rstrip() + "…"
 
 
 class RumorStatus(str, enum.Enum):
@@ -71,8 +99,11 @@ class Refutation:
                 "published_at": self.published_at}
 
     def pin_dict(self) -> dict[str, str]:
-        """The three fields a pin carries (CLI contract)."""
-        return {"title": self.title, "url": self.url, "source": self.source}
+        """What a pin shows: ``title``, ``url``, ``source`` (the CLI contract) and the presentable
+        parts: ``summary`` (cut to :data:`SUMMARY_CHARS`), ``checker`` (who checked: the source),
+        ``published_at``."""
+        return {"title": self.title, "url": self.url, "source": self.source, "summary": _short_summary(self.summary),
+                "checker": self.source, "published_at": self.published_at}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Refutation":
@@ -223,9 +254,19 @@ class RumorMatch:
     score: float
     shared: tuple[str, ...] = ()  # canonical tokens in common (explanation)
     trigger: str = ""  # the curated trigger that matched, if any
+    #: the cluster of near-duplicate claims the rumour belongs to (its canonical rumour's id; '' = none)
+    cluster_id: str = ""
+    cluster_size: int = 1
+    #: the cluster's canonical refutation (best source first), when it is not the rumour's own
+    canonical: Refutation | None = None
+    #: probability from the learned pin decision (None: decided by the score threshold alone)
+    confidence: float | None = None
+    tier: PinTier = PinTier.PIN
 
     def refutation(self) -> Refutation:
-        """The refutation to show: the first stored, else one derived from the claim."""
+        """The refutation to show: the cluster's canonical one, the first stored, else one derived from the claim."""
+        if self.canonical is not None:
+            return self.canonical
         if self.rumor.refutations:
             return self.rumor.refutations[0]
         return Refutation(title="【辟谣】" + self.rumor.claim)
@@ -239,11 +280,26 @@ class Pin:
     score: float
     claim: str
     refutation: Refutation
+    status: RumorStatus = RumorStatus.FALSE
+    tier: PinTier = PinTier.PIN
+    cluster_id: str = ""  # '' when the rumour is in no cluster (then it is its own)
+    cluster_size: int = 1
+    confidence: float | None = None
+
+    @property
+    def verdict_label(self) -> str:
+        """The verdict in Chinese (谣言 / 失实)."""
+        return self.status.label or ""
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"rumor_id", "score", "claim", "refutation": {"title", "url", "source"}}``."""
+        """``{"rumor_id", "score", "claim", "refutation": {"title", "url", "source", "summary", "checker",
+        "published_at"}, "verdict", "verdict_label", "headline", "tier", "cluster_id", "cluster_size",
+        "confidence"}``."""
         return {"rumor_id": self.rumor_id, "score": self.score, "claim": self.claim,
-                "refutation": self.refutation.pin_dict()}
+                "refutation": self.refutation.pin_dict(), "verdict": self.status.value,
+                "verdict_label": self.verdict_label, "headline": headline(self.claim, self.status),
+                "tier": self.tier.value, "cluster_id": self.cluster_id or self.rumor_id,
+                "cluster_size": self.cluster_size, "confidence": self.confidence}
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +312,13 @@ class RumorLabel:
     score: float
     action: str
     refutation: Refutation | None = None
+    cluster_id: str = ""  # the cluster of near-duplicate claims ('' : the rumour is its own)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"label", "rumor_id", "status", "score", "action", "refutation": {...} | None}``."""
+        """``{"label", "rumor_id", "status", "score", "action", "refutation": {...} | None, "cluster_id"}``."""
         return {"label": self.label, "rumor_id": self.rumor_id, "status": self.status.value, "score": self.score,
-                "action": self.action, "refutation": self.refutation.pin_dict() if self.refutation else None}
+                "action": self.action, "refutation": self.refutation.pin_dict() if self.refutation else None,
+                "cluster_id": self.cluster_id or self.rumor_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,22 +329,34 @@ class RumorMatchResult:
     refuting: bool = False  # the text itself refutes (辟谣 / 谣言 / 不实 ...): no 谣言 / 失实 label
     pins: tuple[Pin, ...] = ()
     labels: tuple[RumorLabel, ...] = ()
+    #: medium-confidence matches of pinning rumours: a 相关辟谣 card or label, not on top of the results
+    related: tuple[Pin, ...] = ()
 
     @classmethod
     def build(cls, matches: list[RumorMatch] | tuple[RumorMatch, ...], refuting: bool = False) -> "RumorMatchResult":
-        """Pins and labels of ``matches`` (best first) by :data:`plugin.policy.RUMOR_VERDICTS`."""
+        """Pins, related refutations and labels of ``matches`` (best first) by
+        :data:`plugin.policy.RUMOR_VERDICTS`; only ``pin``-tier matches pin and label."""
         pins: list[Pin] = []
+        related: list[Pin] = []
         labels: list[RumorLabel] = []
         for m in matches:
             status = m.rumor.status
             score = round(m.score, 4)
             verdict = RUMOR_VERDICTS[status.value]
             ref = m.refutation() if verdict.pins else None
+            conf = None if m.confidence is None else round(m.confidence, 4)
+            if m.tier is PinTier.RELATED:
+                if ref is not None:
+                    related.append(Pin(m.rumor.id, score, m.rumor.claim, ref, status, PinTier.RELATED, m.cluster_id,
+                                       m.cluster_size, conf))
+                continue
             if ref is not None:
-                pins.append(Pin(m.rumor.id, score, m.rumor.claim, ref))
+                pins.append(Pin(m.rumor.id, score, m.rumor.claim, ref, status, PinTier.PIN, m.cluster_id,
+                                m.cluster_size, conf))
             if verdict.label is not None and verdict.label_action is not None and not (verdict.pins and refuting):
-                labels.append(RumorLabel(verdict.label, m.rumor.id, status, score, verdict.label_action, ref))
-        return cls(tuple(matches), refuting, tuple(pins), tuple(labels))
+                labels.append(RumorLabel(verdict.label, m.rumor.id, status, score, verdict.label_action, ref,
+                                         m.cluster_id))
+        return cls(tuple(matches), refuting, tuple(pins), tuple(labels), tuple(related))
 
     @property
     def disputed(self) -> tuple[RumorLabel, ...]:
@@ -295,5 +365,9 @@ class RumorMatchResult:
         return tuple(lab for lab in self.labels if lab.rumor_id not in pinned and not lab.status.pins)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"pins": [...], "labels": [...]}`` (the JSON of the CLI and the HTTP API)."""
-        return {"pins": [p.to_dict() for p in self.pins], "labels": [lab.to_dict() for lab in self.labels]}
+        """``{"pins": [...], "labels": [...]}`` (the JSON of the CLI and the HTTP API), plus ``"related"``
+        when there are related refutations."""
+        out: dict[str, Any] = {"pins": [p.to_dict() for p in self.pins], "labels": [lab.to_dict() for lab in self.labels]}
+        if self.related:
+            out["related"] = [p.to_dict() for p in self.related]
+        return out

@@ -40,7 +40,8 @@ class RumorScoring:
     """
 
     # -- what matches
-    threshold: float = 0.49  #: score a rumour must reach to match (pin / label)
+    threshold: float = 0.49  #: score a rumour must reach to match (pin / label) without the learned decision
+    candidate_floor: float = 0.3  #: score a candidate needs for the learned pin decision to weigh it
     relative_cut: float = 0.75  #: secondary matches must reach this fraction of the best score
     curated_score: float = 0.95  #: the score of a curated trigger hit
     window_seed: float = 0.5  #: a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
@@ -77,7 +78,7 @@ class RumorScoring:
                     raise RumorError(f"rumour scoring: {f.name} must be a positive integer, got {value!r}")
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
                 raise RumorError(f"rumour scoring: {f.name} must be a number >= 0, got {value!r}")
-        for name in ("threshold", "relative_cut", "curated_score", "window_seed", "base", "min_claim_cover",
+        for name in ("threshold", "candidate_floor", "relative_cut", "curated_score", "window_seed", "base", "min_claim_cover",
                      "short_cover", "full_query", "pair_credit", "sound_credit", "low_cover_penalty",
                      "intent_penalty", "topic_penalty", "subject_penalty", "name_penalty", "conflict_penalty"):
             if getattr(self, name) > 1:

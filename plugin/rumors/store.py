@@ -1,12 +1,14 @@
-"""SQLite persistence for rumours (:class:`RumorStore`, the embedded backend).
+"""Persistence for rumours (:class:`RumorStore`, the embedded backend), in SQLite or PostgreSQL
+(:mod:`plugin.db`).
 
 Tables (component ``rumors``): ``rumor_rumors`` (one row per rumour), ``rumor_refutations``
-(ordered, cascade-deleted with their rumour), ``rumor_terms`` (an FTS5 table of analysed
-content tokens, used by :meth:`RumorStore.candidates`) and ``rumor_meta`` (a revision
-counter bumped by every change, so indexes know when to rebuild).
+(ordered, cascade-deleted with their rumour), ``rumor_terms`` (the analysed content tokens, used by
+:meth:`RumorStore.candidates`: an FTS5 table ranked by BM25 on SQLite; one row per token, ranked by
+the number of shared tokens, on PostgreSQL) and ``rumor_meta`` (a revision counter bumped by every
+change, so indexes know when to rebuild).
 
-Every write is one ``BEGIN IMMEDIATE ... COMMIT`` transaction: a batch is stored whole or
-not at all.
+Every write is one transaction (serialising the store's writers across processes): a batch is
+stored whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-import sqlite3
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from plugin.db import connect, migrate, transaction
+from plugin.db import Database, Row, db_errors, open_database
 from plugin.errors import RumorError
 
 from .analysis import analyze
@@ -57,6 +57,14 @@ _MIGRATIONS = [
     INSERT INTO rumor_meta (key, value) VALUES ('revision', 0)
     """,
 ]
+#: PostgreSQL has no FTS5: one row per (rumour, token), found through an index on the token.
+_PG_TERMS = ("CREATE TABLE rumor_terms (rumor_id TEXT NOT NULL REFERENCES rumor_rumors(id) ON DELETE CASCADE,"
+             " term TEXT NOT NULL, PRIMARY KEY (term, rumor_id))")
+_MIGRATIONS_BY_DIALECT = [
+    {"sqlite": _MIGRATIONS[0],
+     "postgresql": _MIGRATIONS[0].split("CREATE VIRTUAL TABLE")[0] + _PG_TERMS + ";\n CREATE TABLE rumor_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+     " INSERT INTO rumor_meta (key, value) VALUES ('revision', 0)"},
+]
 
 _FTS_TOKEN = re.compile(r"[^\W_]+")
 
@@ -88,44 +96,44 @@ def _fts_terms(rumor: Rumor) -> str:
 
 
 class RumorStore:
-    """Rumours persisted in SQLite; implements :class:`plugin.rumors.backend.RumorBackend`.
+    """Rumours persisted in the service's database; implements :class:`plugin.rumors.backend.RumorBackend`.
 
-    ``RumorStore(db_path)`` opens (and migrates) the file; ``":memory:"`` works for tests.
-    Safe to share across threads: writes are serialised by a lock.
+    ``RumorStore(db_path)`` opens (and migrates) a SQLite file (``":memory:"`` works for tests) or a
+    ``postgresql://`` database. Safe to share across threads.
     """
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.path = str(db_path)
-        self._lock = threading.RLock()
+    def __init__(self, db_path: str | Path | Database) -> None:
+        self.path = db_path.location if isinstance(db_path, Database) else str(db_path)
         try:
-            self._conn = connect(db_path)
-            migrate(self._conn, "rumors", _MIGRATIONS)
-        except sqlite3.Error as exc:
+            self.db = open_database(db_path)
+            self._owned = not isinstance(db_path, Database)  # a database passed in is closed by its owner
+            self.db.migrate("rumors", _MIGRATIONS_BY_DIALECT)
+        except db_errors() as exc:
             raise RumorError(f"cannot open rumour store {self.path}: {exc}") from exc
+
+    def _rows(self, sql: str, params: Sequence[Any] = (), tx: Any = None) -> list[Row]:
+        return list(tx.execute(sql, params)) if tx is not None else self.db.execute(sql, params)
 
     # -- reading -----------------------------------------------------------------
     def revision(self) -> int:
         """A number that changes whenever any rumour is added, changed or deleted."""
-        row = self._conn.execute("SELECT value FROM rumor_meta WHERE key = 'revision'").fetchone()
-        return int(row[0])
+        return int(self._rows("SELECT value FROM rumor_meta WHERE key = 'revision'")[0][0])
 
     def count(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0])
+        return int(self._rows("SELECT COUNT(*) FROM rumor_rumors")[0][0])
 
-    def get(self, rumor_id: str) -> Rumor | None:
-        row = self._conn.execute("SELECT * FROM rumor_rumors WHERE id = ?", (rumor_id,)).fetchone()
-        if row is None:
+    def get(self, rumor_id: str, tx: Any = None) -> Rumor | None:
+        rows = self._rows("SELECT * FROM rumor_rumors WHERE id = ?", (rumor_id,), tx)
+        if not rows:
             return None
-        refs = self._refutations([rumor_id]).get(rumor_id, ())
-        return self._from_row(row, refs)
+        refs = self._refutations([rumor_id], tx).get(rumor_id, ())
+        return self._from_row(rows[0], refs)
 
     def iterate(self, batch: int = 2000) -> Iterator[Rumor]:
         """Every rumour, ordered by id (read in batches)."""
         last = ""
         while True:
-            rows = self._conn.execute(
-                "SELECT * FROM rumor_rumors WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
-            ).fetchall()
+            rows = self._rows("SELECT * FROM rumor_rumors WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
             if not rows:
                 return
             refs = self._refutations([r["id"] for r in rows])
@@ -145,11 +153,15 @@ class RumorStore:
         tokens = [t for t in tokens if _FTS_TOKEN.fullmatch(t)]
         if not tokens:
             return []
-        query = " OR ".join(f'"{t}"' for t in tokens)
-        rows = self._conn.execute(
-            "SELECT rumor_id FROM rumor_terms WHERE rumor_terms MATCH ? ORDER BY bm25(rumor_terms) LIMIT ?",
-            (query, int(limit)),
-        ).fetchall()
+        if self.db.dialect == "sqlite":
+            query = " OR ".join(f'"{t}"' for t in tokens)
+            rows = self._rows(
+                "SELECT rumor_id FROM rumor_terms WHERE rumor_terms MATCH ? ORDER BY bm25(rumor_terms) LIMIT ?",
+                (query, int(limit)))
+        else:
+            marks = ",".join("?" * len(tokens))
+            rows = self._rows(f"SELECT rumor_id FROM rumor_terms WHERE term IN ({marks}) GROUP BY rumor_id"
+                              " ORDER BY COUNT(*) DESC, rumor_id LIMIT ?", (*tokens, int(limit)))
         out = []
         for row in rows:
             rumor = self.get(row[0])
@@ -171,37 +183,38 @@ class RumorStore:
             raise RumorError(f"duplicate rumour id(s) in one batch: {', '.join(dup[:5])}")
         inserted = updated = unchanged = 0
         try:
-            with transaction(self._conn, lock=self._lock):
+            with self.db.transaction(write=True, lock="rumors") as tx:
                 for rumor in batch:
-                    old = self.get(rumor.id)
+                    old = self.get(rumor.id, tx)
                     if old is not None and old.same_content(rumor):
                         unchanged += 1
                         continue
                     if old is not None:
                         rumor = replace(rumor, created_at=old.created_at, updated_at=_now())
-                        self._delete_one(rumor.id)
+                        self._delete_one(tx, rumor.id)
                         updated += 1
                     else:
                         inserted += 1
-                    self._insert_one(rumor)
+                    self._insert_one(tx, rumor)
                 if inserted or updated:
-                    self._bump()
-        except sqlite3.Error as exc:
+                    self._bump(tx)
+        except db_errors() as exc:
             raise RumorError(f"rumour store write failed: {exc}") from exc
         return UpsertStats(inserted, updated, unchanged)
 
     def delete(self, rumor_ids: Iterable[str]) -> int:
         """Delete rumours (with their refutations); returns how many existed."""
         n = 0
-        with transaction(self._conn, lock=self._lock):
+        with self.db.transaction(write=True, lock="rumors") as tx:
             for rid in rumor_ids:
-                n += self._delete_one(rid)
+                n += self._delete_one(tx, rid)
             if n:
-                self._bump()
+                self._bump(tx)
         return n
 
     def close(self) -> None:
-        self._conn.close()
+        if self._owned:
+            self.db.close()
 
     def __enter__(self) -> "RumorStore":
         return self
@@ -210,36 +223,43 @@ class RumorStore:
         self.close()
 
     # -- helpers -----------------------------------------------------------------
-    def _bump(self) -> None:
-        self._conn.execute("UPDATE rumor_meta SET value = value + 1 WHERE key = 'revision'")
+    @staticmethod
+    def _bump(tx: Any) -> None:
+        tx.execute("UPDATE rumor_meta SET value = value + 1 WHERE key = 'revision'")
 
-    def _delete_one(self, rid: str) -> int:
-        self._conn.execute("DELETE FROM rumor_terms WHERE rumor_id = ?", (rid,))
-        cur = self._conn.execute("DELETE FROM rumor_rumors WHERE id = ?", (rid,))
-        return cur.rowcount
+    @staticmethod
+    def _delete_one(tx: Any, rid: str) -> int:
+        tx.execute("DELETE FROM rumor_terms WHERE rumor_id = ?", (rid,))
+        cur = tx.execute("DELETE FROM rumor_rumors WHERE id = ?", (rid,))
+        return int(cur.rowcount)
 
-    def _insert_one(self, r: Rumor) -> None:
-        self._conn.execute(
+    def _insert_one(self, tx: Any, r: Rumor) -> None:
+        tx.execute(
             "INSERT INTO rumor_rumors (id, claim, status, triggers, tags, created_at, updated_at, valid_from,"
             " valid_until, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (r.id, r.claim, r.status.value, json.dumps(list(r.triggers), ensure_ascii=False),
              json.dumps(list(r.tags), ensure_ascii=False), r.created_at, r.updated_at, r.valid_from,
              r.valid_until, r.origin),
         )
-        self._conn.executemany(
+        tx.executemany(
             "INSERT INTO rumor_refutations (rumor_id, position, title, summary, url, source, published_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(r.id, i, f.title, f.summary, f.url, f.source, f.published_at) for i, f in enumerate(r.refutations)],
         )
-        self._conn.execute("INSERT INTO rumor_terms (rumor_id, terms) VALUES (?, ?)", (r.id, _fts_terms(r)))
+        terms = _fts_terms(r)
+        if self.db.dialect == "sqlite":
+            tx.execute("INSERT INTO rumor_terms (rumor_id, terms) VALUES (?, ?)", (r.id, terms))
+        else:
+            tx.executemany("INSERT INTO rumor_terms (rumor_id, term) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           [(r.id, t) for t in terms.split()])
 
-    def _refutations(self, ids: Sequence[str]) -> dict[str, tuple[Refutation, ...]]:
+    def _refutations(self, ids: Sequence[str], tx: Any = None) -> dict[str, tuple[Refutation, ...]]:
         out: dict[str, list[Refutation]] = {}
         for i in range(0, len(ids), 500):
             chunk = list(ids[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT * FROM rumor_refutations WHERE rumor_id IN ({marks}) ORDER BY rumor_id, position", chunk
+            for row in self._rows(
+                f"SELECT * FROM rumor_refutations WHERE rumor_id IN ({marks}) ORDER BY rumor_id, position", chunk, tx
             ):
                 out.setdefault(row["rumor_id"], []).append(
                     Refutation(row["title"], row["summary"], row["url"], row["source"], row["published_at"])
@@ -247,7 +267,7 @@ class RumorStore:
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
-    def _from_row(row: sqlite3.Row, refs: tuple[Refutation, ...]) -> Rumor:
+    def _from_row(row: Row, refs: tuple[Refutation, ...]) -> Rumor:
         return Rumor(
             id=row["id"],
             claim=row["claim"],

@@ -11,6 +11,17 @@ share their n-grams. Blanking keeps the text's length, so view offsets still map
 n-gram of length ``ngram_min``..``ngram_max`` is hashed to one of ``2**hash_bits`` buckets with a fixed
 64-bit multiplicative hash of its code points (no Python ``hash()``: stable across processes).
 
+Two optional feature families (off in older cards, which therefore score exactly as before) survive
+code-word churn, where a spammer swaps a word for a homophone or hides a contact id:
+
+- ``homophones``: the 2- and 3-grams of the *homophone-class view* (every CJK character mapped to its
+  toneless-reading class, :meth:`plugin.variants.VariantTables.homophone_key`, the matcher's own
+  table), hashed apart from the character n-grams, so 菠菜 / 波菜 / 播彩 share features;
+- ``shapes``: tokens for the shape of contact and money patterns, which stay while the words change:
+  digit runs by length class (``D2`` … ``D5+``: phone, QQ and WeChat numbers), Latin runs (``L`` for
+  pinyin or an English word, ``H`` for a letter-and-digit handle such as ``vx8023``), each also paired
+  with the character before it (``加`` + ``D5+``).
+
 A text's feature vector is the bucket counts divided by the square root of the number of n-grams.
 """
 
@@ -25,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..normalize import NormalizedText, prepare
+from ..variants import load_variant_tables
 
 __all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
 
@@ -38,6 +50,11 @@ _SHIFT = np.uint64(31)
 _NO_DIGITS = {0: 1}  # the break character (code point 0) becomes 1, so no code point is 0
 _DIGITS = str.maketrans("\x00123456789", "\x01000000000")
 _EMPTY = np.zeros(0, dtype=np.int64)
+#: Added to the keys of a feature family before mixing, so it hashes apart from the character n-grams.
+_SALT_HOMOPHONE = np.uint64(0x5BD1E9955BD1E995)
+_SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
+#: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
+_SHAPE = re.compile(r"[a-z0]*[a-z][a-z0]*|0+")
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
 _URL = re.compile(r"(?i)(https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,12}|\d{1,3}(?:\.\d{1,3}){3})(:\d{1,5})?"
                   r"([/?#][\x21-\x7e]*)?")
@@ -74,6 +91,8 @@ class FeatureSettings:
     hash_bits: int = 18
     fold_digits: bool = True
     scheme: str = FEATURE_SCHEME
+    homophones: bool = False
+    shapes: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.ngram_min <= self.ngram_max <= 3:
@@ -89,7 +108,13 @@ class FeatureSettings:
         return 1 << self.hash_bits
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The card's ``features``; the optional families only when on, so a card written before they
+        existed keeps its content hash."""
+        d = asdict(self)
+        for family in ("homophones", "shapes"):
+            if not d[family]:
+                del d[family]
+        return d
 
     @classmethod
     def from_dict(cls, data: Any) -> "FeatureSettings":
@@ -99,7 +124,8 @@ class FeatureSettings:
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
-        types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str}
+        types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
+                 "homophones": bool, "shapes": bool}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -109,13 +135,17 @@ class FeatureSettings:
 
 @dataclass(frozen=True, slots=True)
 class Grams:
-    """The hashed n-grams of one text. ``buckets`` lists every occurrence, n-grams of length
-    ``ngram_min`` first (in text order), then the next length, and so on."""
+    """The hashed features of one text. ``buckets`` lists every occurrence in blocks: the character
+    n-grams of length ``ngram_min`` first (in text order), then the next length, and so on; then (when
+    on) the homophone-class n-grams the same way; then the shape tokens, whose view spans are ``spans``.
+    ``blocks`` lists ``(n, count)`` per block (``n == 0``: the shape block)."""
 
     view: NormalizedText
     chars: str
     buckets: npt.NDArray[np.int64]
     ngram_min: int
+    blocks: tuple[tuple[int, int], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
 
     @property
     def scale(self) -> float:
@@ -125,13 +155,11 @@ class Grams:
 
     def position(self, i: int) -> tuple[int, int]:
         """Start in the view and length of occurrence ``i``."""
-        n = self.ngram_min
-        block = len(self.chars) - n + 1
-        while i >= block:
-            i -= block
-            n += 1
-            block = len(self.chars) - n + 1
-        return i, n
+        for n, count in self.blocks:
+            if i < count:
+                return (i, n) if n else (self.spans[i][0], self.spans[i][1] - self.spans[i][0])
+            i -= count
+        raise IndexError("occurrence out of range")
 
     def ngram(self, i: int) -> str:
         """The view text of occurrence ``i`` (folded; digits read ``0`` when folded)."""
@@ -144,25 +172,79 @@ class Grams:
         return self.view.orig_span(start, start + n)
 
 
-def text_grams(text: str, settings: FeatureSettings) -> Grams:
-    """The hashed n-grams of ``text`` (see the module docstring)."""
-    view = prepare(url_blanked(text)).normalized
-    chars = view.dense.translate(_DIGITS if settings.fold_digits else _NO_DIGITS)
-    if len(chars) < settings.ngram_min:
-        return Grams(view, chars, _EMPTY, settings.ngram_min)
-    # every code point is >= 1 here (the break character was moved to 1), so keys are distinct
-    cps = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+def _ngram_keys(cps: npt.NDArray[np.uint64], n_min: int, n_max: int,
+                blocks: list[tuple[int, int]]) -> list[npt.NDArray[np.uint64]]:
+    """The keys of every n-gram of ``cps`` (lengths ``n_min``..``n_max``), recording their blocks."""
     keys: list[npt.NDArray[np.uint64]] = []
     key = cps
-    for n in range(1, settings.ngram_max + 1):
+    for n in range(1, n_max + 1):
         if n > 1:
             if len(key) <= 1:
                 break
             key = key[:-1] * _BASE + cps[n - 1:]
-        if n >= settings.ngram_min:
+        if n >= n_min:
             keys.append(key)
+            blocks.append((n, len(key)))
+    return keys
+
+
+def _codepoints(chars: str) -> npt.NDArray[np.uint64]:
+    return np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _shape_tokens(chars: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Shape tokens of the dense view and their view spans (see the module docstring)."""
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for m in _SHAPE.finditer(chars):
+        run = m.group(0)
+        if run[0] == "0" and run.count("0") == len(run):
+            shape = f"D{min(len(run), 5)}" if len(run) > 1 else ""
+        elif "0" in run:
+            shape = "H"
+        else:
+            shape = "L" if len(run) > 1 else ""
+        if not shape:
+            continue
+        a, b = m.span()
+        tokens.append(shape)
+        spans.append((a, b))
+        if a > 0:
+            tokens.append(chars[a - 1] + shape)
+            spans.append((a - 1, b))
+    return tokens, spans
+
+
+def text_grams(text: str, settings: FeatureSettings) -> Grams:
+    """The hashed features of ``text`` (see the module docstring)."""
+    view = prepare(url_blanked(text)).normalized
+    chars = view.dense.translate(_DIGITS if settings.fold_digits else _NO_DIGITS)
+    if len(chars) < settings.ngram_min:
+        return Grams(view, chars, _EMPTY, settings.ngram_min, ((settings.ngram_min, 0),))
+    # every code point is >= 1 here (the break character was moved to 1), so keys are distinct
+    blocks: list[tuple[int, int]] = []
+    keys = _ngram_keys(_codepoints(chars), settings.ngram_min, settings.ngram_max, blocks)
+    spans: tuple[tuple[int, int], ...] = ()
+    if settings.homophones and len(chars) > 1:
+        classes = load_variant_tables().homophone_key(chars)
+        keys += [k ^ _SALT_HOMOPHONE for k in _ngram_keys(_codepoints(classes), max(2, settings.ngram_min),
+                                                           settings.ngram_max, blocks)]
+    if settings.shapes:
+        tokens, shape_spans = _shape_tokens(chars)
+        if tokens:
+            keys.append(np.array([_token_key(t) for t in tokens], dtype=np.uint64) ^ _SALT_SHAPE)
+            blocks.append((0, len(tokens)))
+            spans = tuple(shape_spans)
     mixed = np.concatenate(keys) * _MIX1
     mixed ^= mixed >> _SHIFT
     mixed *= _MIX2
     mixed >>= np.uint64(64 - settings.hash_bits)
-    return Grams(view, chars, mixed.view(np.int64), settings.ngram_min)
+    return Grams(view, chars, mixed.view(np.int64), settings.ngram_min, tuple(blocks), spans)
+
+
+def _token_key(token: str) -> int:
+    """A shape token's key: its code points as one base-0x110000 number, folded into 64 bits."""
+    key = 0
+    for ch in token:
+        key = (key * 0x110000 + ord(ch)) & 0xFFFFFFFFFFFFFFFF
+    return key

@@ -39,6 +39,8 @@ __all__ = [
     "card_path_for",
     "content_hash",
     "load_model",
+    "load_model_bytes",
+    "model_bytes",
     "save_model",
 ]
 
@@ -271,14 +273,20 @@ def _read_bounded(path: Path, limit: int, what: str) -> bytes:
 
 
 def _read_arrays(path: Path, card: ModelCard) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
-    raw = _read_bounded(path, MAX_WEIGHTS_BYTES, "weights file")
+    return _arrays_of(_read_bounded(path, MAX_WEIGHTS_BYTES, "weights file"), card, str(path))
+
+
+def _arrays_of(raw: bytes, card: ModelCard, where: str) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
+    """The two arrays of a weights file's bytes, checked against ``card``."""
+    if len(raw) > MAX_WEIGHTS_BYTES:
+        raise ModelError(f"{where}: the weights file is more than the {MAX_WEIGHTS_BYTES} bytes allowed")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
             if {i.filename for i in infos} != _MEMBERS or len(infos) != len(_MEMBERS):
-                raise ModelError(f"{path}: the weights file must hold exactly {sorted(_MEMBERS)}")
+                raise ModelError(f"{where}: the weights file must hold exactly {sorted(_MEMBERS)}")
             if any(i.file_size > _MAX_ARRAY_BYTES for i in infos):
-                raise ModelError(f"{path}: an array is larger than {_MAX_ARRAY_BYTES} bytes")
+                raise ModelError(f"{where}: an array is larger than {_MAX_ARRAY_BYTES} bytes")
             arrays = {}
             for info in infos:
                 with zf.open(info) as member:
@@ -286,13 +294,13 @@ def _read_arrays(path: Path, card: ModelCard) -> tuple[npt.NDArray[np.float16], 
                 arrays[info.filename] = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     except ModelError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise ModelError(f"{path}: not a valid weights file: {exc}") from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise ModelError(f"{where}: not a valid weights file: {exc}") from None
     weights, bias = arrays["weights.npy"], arrays["bias.npy"]
     try:
         _check_arrays(weights, bias, card)
     except ModelError as exc:
-        raise ModelError(f"{path}: {exc}") from None
+        raise ModelError(f"{where}: {exc}") from None
     return weights, bias
 
 
@@ -300,17 +308,41 @@ def load_model(path: str | Path) -> LinearModel:
     """Load and validate a model from its card (``.json``) or weights (``.npz``) path."""
     card_path = card_path_for(path)
     raw = _read_bounded(card_path, MAX_CARD_BYTES, "model card")
+    card = _card_of(raw, str(card_path))
+    weights, bias = _read_arrays(card_path.parent / card.weights_file, card)
+    return _checked(card, weights, bias, str(card_path))
+
+
+def load_model_bytes(card: bytes, weights: bytes, where: str = "model") -> LinearModel:
+    """Load and validate a model from the bytes of its card and weights file (an upload, a stored version),
+    with the checks of :func:`load_model`."""
+    if len(card) > MAX_CARD_BYTES:
+        raise ModelError(f"{where}: the model card is more than the {MAX_CARD_BYTES} bytes allowed")
+    parsed = _card_of(card, where)
+    return _checked(parsed, *_arrays_of(weights, parsed, where), where)
+
+
+def model_bytes(model: LinearModel) -> tuple[bytes, bytes]:
+    """The card (JSON) and weights-file bytes of ``model``, as :func:`save_model` writes them."""
+    card = json.dumps(model.card.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return card.encode("utf-8"), _npz_bytes({"weights": model.weights, "bias": model.bias})
+
+
+def _card_of(raw: bytes, where: str) -> ModelCard:
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise ModelError(f"{card_path}: the model card is not valid JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise ModelError(f"{where}: the model card is not valid JSON: {exc}") from None
     try:
-        card = ModelCard.from_dict(data)
+        return ModelCard.from_dict(data)
     except ModelError as exc:
-        raise ModelError(f"{card_path}: {exc}") from None
-    weights, bias = _read_arrays(card_path.parent / card.weights_file, card)
+        raise ModelError(f"{where}: {exc}") from None
+
+
+def _checked(card: ModelCard, weights: npt.NDArray[np.float16], bias: npt.NDArray[np.float32],
+             where: str) -> LinearModel:
     if content_hash(weights, bias, card.categories, card.features) != card.content_sha256:
-        raise ModelError(f"{card_path}: the weights do not match the card's content_sha256")
+        raise ModelError(f"{where}: the weights do not match the card's content_sha256")
     return LinearModel(card, weights, bias)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .data import SHARED_SOURCES, Sample, assign_splits, shared_samples
+from .features import FeatureSettings
 from .model import LinearModel
 from .train import INTENDED_USE, TrainSettings, train_model
 
@@ -22,9 +23,9 @@ __all__ = ["BUNDLED_NAME", "BUNDLED_SETTINGS", "RECIPE_SPLIT", "bundled_card_inf
 BUNDLED_NAME = "spam_default"
 #: How the shared data is split (arguments of :func:`~plugin.scoring.data.assign_splits`).
 RECIPE_SPLIT: dict[str, Any] = {"mode": "time", "test": 0.2, "val": 0.2}
-#: Training settings of the bundled model (chosen on the development data; see docs/model.md): fitted
-#: on train + val, thresholds calibrated on 5-fold out-of-fold margins.
-BUNDLED_SETTINGS = TrainSettings(folds=5)
+#: Training settings of the bundled model (chosen on the development data; see docs/model.md): character
+#: n-grams plus shape tokens, fitted on train + val, thresholds calibrated on 5-fold out-of-fold margins.
+BUNDLED_SETTINGS = TrainSettings(folds=5, features=FeatureSettings(shapes=True))
 
 _LICENCE = (
     "Weights derived from the shared evaluation data. ChineseHarm-bench (the spam posts and the benign posts) is "

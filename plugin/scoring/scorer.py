@@ -115,6 +115,10 @@ class TextScorer(Protocol):
         """Score ``text`` as shown on ``surface``; evidence for a flagged result (any with ``explain``)."""
         ...
 
+    def score_surfaces(self, text: str, *, evidence: int = DEFAULT_EVIDENCE) -> tuple[ScoreResult, ...]:
+        """``score`` on every surface at once; evidence for the flagged results."""
+        ...
+
 
 def bundled_model_path() -> Path:
     """Path of the bundled default model's card."""
@@ -214,12 +218,22 @@ class SpamScorer:
         ``explain``. Raises :class:`~plugin.errors.InputError` for a non-string text or a surface
         the model has no thresholds for.
         """
-        cuts = self._cuts.get(surface)
-        if cuts is None:
+        if surface not in self._cuts:
             raise InputError(f"unknown surface {surface!r}; this model knows {list(self._cuts)}")
         grams = text_grams(self._checked(text), self._features)
         margins = self._margins(grams.buckets, grams.scale)
-        over = margins - cuts
+        return self._result(text, grams, margins, surface, evidence, explain)
+
+    def score_surfaces(self, text: str, *, evidence: int = DEFAULT_EVIDENCE) -> tuple[ScoreResult, ...]:
+        """:meth:`score` on every surface of the model at once (the n-grams are found once), in the
+        card's surface order; evidence for the flagged results."""
+        grams = text_grams(self._checked(text), self._features)
+        margins = self._margins(grams.buckets, grams.scale)
+        return tuple(self._result(text, grams, margins, s, evidence, False) for s in self._cuts)
+
+    def _result(self, text: str, grams: Grams, margins: npt.NDArray[np.float64], surface: str, evidence: int,
+                explain: bool) -> ScoreResult:
+        over = margins - self._cuts[surface]
         k = int(over.argmax())
         flagged = bool(over[k] >= 0)
         scores = {c: margin_to_score(float(m)) for c, m in zip(self._categories, margins)}

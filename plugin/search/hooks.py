@@ -43,7 +43,7 @@ from typing import (Any, Awaitable, Callable, Generator, Iterable, Mapping, Muta
 from plugin.guard import Guard, Verdict
 from plugin.models import Surface
 from plugin.protocols import MatcherSource, RumorLookup, TextMatcher
-from plugin.rumors.models import Pin
+from plugin.rumors.models import Pin, headline
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.dsl import QueryTextExtractor, extract_suggest_texts
 from plugin.search.policy import (
@@ -267,7 +267,10 @@ class SearchGuard:
             "_id": pin.rumor_id,
             "_score": None,
             "_source": {"title": ref.title, "url": ref.url, "source": ref.source, "claim": pin.claim,
-                        "rumor_id": pin.rumor_id},
+                        "rumor_id": pin.rumor_id, "headline": headline(pin.claim, pin.status),
+                        "verdict_label": pin.verdict_label, "summary": ref.pin_dict()["summary"],
+                        "checker": ref.source, "published_at": ref.published_at,
+                        "cluster_id": pin.cluster_id or pin.rumor_id},
             "_qinglang": {"pinned": True, "rumor_id": pin.rumor_id, "score": pin.score},
         }
 
@@ -333,6 +336,8 @@ class SearchGuard:
             meta["pinned"] = [p.rumor_id for p in pins]
         if labels:
             meta["labels"] = labels
+        if result is not None and result.related and not (cursor and "search_after" in body):
+            meta["related"] = [p.to_dict() for p in result.related[: cfg.max_pins]]
         if meta:
             response.setdefault(cfg.response_key, {}).update(meta)
         return response

@@ -1,4 +1,4 @@
-"""Editorial lexicon management: a versioned SQLite lexicon store with change-sets,
+"""Editorial lexicon management: a versioned lexicon store (SQLite or PostgreSQL, :mod:`plugin.db`) with change-sets,
 four-eyes publishing, previews, rollback, file import/export and API tokens.
 
 Names passed as author / editor / approver are identities the caller verified (the service and

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX"]
+from .config import StoreConfig
+from .errors import AuthError, StoreError
+
+__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX", "checked_actor"]
 
 #: Names with this prefix are reserved for the single-operator mode (no token may carry one).
 SINGLE_OPERATOR_PREFIX = "single-operator:"
@@ -41,3 +44,26 @@ class Actor:
 
     def __str__(self) -> str:
         return self.name
+
+
+def checked_actor(who: Actor | str, config: StoreConfig, role: str = "actor") -> Actor:
+    """``who`` as an :class:`Actor` a store with ``config`` accepts (every store that records identities:
+    lexicon change-sets, model versions).
+
+    A plain string is a name the caller vouches for (the service and the CLI pass the name of the
+    token they verified). The single-operator mode is refused unless ``config.single_operator`` is on,
+    and its ``single-operator:`` names cannot be claimed by anyone else.
+    """
+    actor = who if isinstance(who, Actor) else Actor(who if isinstance(who, str) else "")
+    name = actor.name.strip()[:100] if isinstance(actor.name, str) else ""
+    if not name:
+        raise StoreError(f"{role} name is required")
+    if actor.single_operator:
+        if not config.single_operator:
+            raise AuthError("the single-operator mode is not enabled for this store (StoreConfig.single_operator, "
+                            "QINGLANG_SINGLE_OPERATOR=true); act with an API token")
+        if not name.startswith(SINGLE_OPERATOR_PREFIX):
+            raise StoreError(f"a single operator is recorded as {SINGLE_OPERATOR_PREFIX}<os user>")
+    elif name.lower().startswith(SINGLE_OPERATOR_PREFIX):
+        raise StoreError(f"{role} name {name!r} is reserved for the single-operator mode")
+    return Actor(name, actor.single_operator)

@@ -38,4 +38,10 @@ class StoreConfig:
     preview_examples: int = setting(
         20, "examples kept per group in a preview report")
     reload_interval: float = setting(
-        2.0, "seconds between checks for a newly published lexicon version (hot reload)")
+        2.0, "seconds between checks for a newly published lexicon version (hot reload; on PostgreSQL a "
+             "publish also wakes every replica at once through LISTEN/NOTIFY)")
+    artefacts: bool = setting(
+        True, "compile each published version once and share the compiled matcher (an artefact) with every "
+              "replica, which loads it instead of compiling")
+    artefact_dir: str | None = setting(
+        None, "directory for the compiled artefacts (shared by the replicas); default: in the database")

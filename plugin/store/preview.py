@@ -6,11 +6,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from plugin.models import most_severe
 
-__all__ = ["CorpusText", "PreviewReport", "bundled_sample_paths", "highlight", "load_sample_file", "run_preview"]
+__all__ = ["CorpusText", "PreviewReport", "bundled_sample_paths", "highlight", "load_sample_file", "run_preview", "sample_texts"]
 
 MAX_TEXT = 500
 
@@ -32,25 +32,33 @@ def bundled_sample_paths() -> list[str]:
 
 def load_sample_file(path: str) -> list[CorpusText]:
     """Texts of a sample file: JSONL objects with ``text`` or ``title`` (``_meta`` lines skipped) or plain lines."""
-    out: list[CorpusText] = []
-    name = Path(path).name
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line or line.startswith("#"):
+        return sample_texts(fh, f"bundled:{Path(path).name}", jsonl=path.endswith(".jsonl"))
+
+
+def sample_texts(lines: Iterable[str], source: str, *, jsonl: bool, limit: int | None = None) -> list[CorpusText]:
+    """Preview texts from the lines of a sample file (an uploaded corpus too): JSONL objects with ``text``
+    or ``title`` (``_meta`` and malformed lines skipped) or plain lines (``#`` comments skipped); each text
+    cut at :data:`MAX_TEXT` characters, at most ``limit`` texts."""
+    out: list[CorpusText] = []
+    for line in lines:
+        if limit is not None and len(out) >= limit:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if jsonl:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
                 continue
-            if path.endswith(".jsonl"):
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if not isinstance(obj, dict) or "_meta" in obj:
-                    continue
-                text = obj.get("text") or obj.get("title")
-                if isinstance(text, str) and text.strip():
-                    out.append(CorpusText(text.strip()[:MAX_TEXT], f"bundled:{name}"))
-            else:
-                out.append(CorpusText(line[:MAX_TEXT], f"bundled:{name}"))
+            if not isinstance(obj, dict) or "_meta" in obj:
+                continue
+            text = obj.get("text") or obj.get("title")
+            if isinstance(text, str) and text.strip():
+                out.append(CorpusText(text.strip()[:MAX_TEXT], source))
+        else:
+            out.append(CorpusText(line[:MAX_TEXT], source))
     return out
 
 
@@ -124,8 +132,10 @@ def _example(item: CorpusText, before: str, after: str, hb: list[Any], ha: list[
 
 def run_preview(base_matcher: Any, draft_matcher: Any, corpus: Sequence[CorpusText], *,
                 base_version: int | None = None, today: dt.date | None = None, max_examples: int = 20,
-                max_new_block_share: float = 0.02) -> PreviewReport:
-    """Scan ``corpus`` with both matchers and collect every text whose decision or hits changed."""
+                max_new_block_share: float = 0.02,
+                progress: Callable[[int, int], None] | None = None) -> PreviewReport:
+    """Scan ``corpus`` with both matchers and collect every text whose decision or hits changed.
+    ``progress(done, total)`` is called every 50 texts and at the end (a long preview's progress bar)."""
     today = today or dt.date.today()
     sources: dict[str, int] = {}
     for item in corpus:
@@ -134,7 +144,10 @@ def run_preview(base_matcher: Any, draft_matcher: Any, corpus: Sequence[CorpusTe
                         today=today.isoformat())
     counts = {"newly_blocked": 0, "newly_allowed": 0, "changed": 0, "hits_changed": 0, "unchanged": 0}
     per_cat: dict[str, dict[str, int]] = {}
-    for item in corpus:
+    total = len(corpus)
+    for i, item in enumerate(corpus):
+        if progress is not None and i % 50 == 0:
+            progress(i, total)
         before, hb = _decide(base_matcher, item.text, today)
         after, ha = _decide(draft_matcher, item.text, today)
         kb = {(h.category, h.term, h.action) for h in hb}
@@ -157,6 +170,8 @@ def run_preview(base_matcher: Any, draft_matcher: Any, corpus: Sequence[CorpusTe
         counts[name] += 1
         if len(group) < max_examples:
             group.append(_example(item, before, after, hb, ha))
+    if progress is not None:
+        progress(total, total)
     rep.counts = counts
     rep.per_category = dict(sorted(per_cat.items()))
     return rep

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import sqlite3
 from contextlib import AbstractContextManager
 from typing import Any, Callable
+
+from plugin.db import Tx
 
 from .preview import MAX_TEXT, CorpusText
 
@@ -25,8 +26,8 @@ class SampleRecorder:
     """Records ``(kind, text)`` pairs into ``sample_texts``; ``tx`` / ``read`` are the store's
     write-transaction and read-snapshot context factories (both yield the connection)."""
 
-    def __init__(self, tx: Callable[[], AbstractContextManager[sqlite3.Connection]],
-                 read: Callable[[], AbstractContextManager[sqlite3.Connection]], *, limit: int = 2000, flush_every: int = 64) -> None:
+    def __init__(self, tx: Callable[[], AbstractContextManager[Tx]],
+                 read: Callable[[], AbstractContextManager[Tx]], *, limit: int = 2000, flush_every: int = 64) -> None:
         self._tx = tx
         self._read = read
         self.limit = limit
@@ -59,7 +60,7 @@ class SampleRecorder:
         with self._tx() as conn:
             conn.executemany(
                 "INSERT INTO sample_texts (kind, text, last_seen) VALUES (?, ?, ?) "
-                "ON CONFLICT(kind, text) DO UPDATE SET seen = seen + 1, last_seen = excluded.last_seen",
+                "ON CONFLICT(kind, text) DO UPDATE SET seen = sample_texts.seen + 1, last_seen = excluded.last_seen",
                 [(k, t, now) for k, t in batch],
             )
             for kind in {k for k, _ in batch}:

@@ -79,6 +79,31 @@ LEXICON_MIGRATIONS = [
     INSERT OR IGNORE INTO lexicon_contributors (changeset_id, name, first_revision, at)
         SELECT changeset_id, editor, 0, updated_at FROM lexicon_changes WHERE editor <> ''
     """,
+    # 3: the compiled matcher of a published version, built once (by the publisher or the first replica)
+    # and loaded by every replica; one row per version and codec format. And the replicas serving the
+    # store: each one's version and heartbeat (``/v1/admin/rollout``).
+    """
+    CREATE TABLE lexicon_artefacts (
+        version     INTEGER NOT NULL REFERENCES lexicon_versions(number),
+        format      TEXT NOT NULL,
+        data        BLOB NOT NULL,
+        size        INTEGER NOT NULL,
+        built_by    TEXT NOT NULL,
+        build_seconds REAL NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (version, format)
+    );
+    CREATE TABLE lexicon_replicas (
+        replica_id      TEXT PRIMARY KEY,
+        host            TEXT NOT NULL,
+        pid             INTEGER NOT NULL,
+        version_served  TEXT NOT NULL,
+        reloads         INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT NOT NULL DEFAULT '',
+        started_at      TEXT NOT NULL,
+        last_seen       TEXT NOT NULL
+    )
+    """,
 ]
 
 TOKEN_MIGRATIONS = [

@@ -16,32 +16,34 @@ A rollback is a change-set too (requested by one person, published by another).
 
 from __future__ import annotations
 
-import functools
 import datetime as dt
+import functools
+import hashlib
 import json
 import logging
 import os
 import signal
-import sqlite3
+import socket
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Sequence
 
-from plugin.db import connect, inserted_id, migrate, transaction
+from plugin.db import Database, Row, Tx, inserted_id, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
-from .actor import SINGLE_OPERATOR_PREFIX, Actor
+from .actor import Actor, checked_actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
-from .errors import AuthError, ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
+from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
 from .files import ApplyResult, ImportReport, export_documents, import_note, plan_import
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
 from .validate import Change, validate_changes
 
-__all__ = ["LexiconStore", "MatcherFactory", "default_matcher_factory"]
+__all__ = ["VERSION_CHANNEL", "LexiconStore", "MatcherFactory", "default_matcher_factory", "replica_name"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,25 @@ def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
     return Matcher.from_entries(list(entries), version=version)
 
 
+#: The channel a publish announces its version number on (PostgreSQL NOTIFY; replicas LISTEN).
+VERSION_CHANNEL = "qinglang_lexicon"
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def replica_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _warm(matcher: Any) -> None:
+    """Build a matcher's lazily built tables (the pinyin index) so its artefact holds them."""
+    try:
+        matcher.scan("warm up 测试 ceshi abc 123")
+    except Exception:  # best effort: the artefact is still a working matcher
+        log.debug("warm-up before storing the artefact failed", exc_info=True)
 
 
 def _fault(point: str) -> None:
@@ -75,50 +94,54 @@ def _version_rows_sql(cols: str) -> str:
 class LexiconStore:
     """SQLite-backed versioned lexicon (``lexicon_*``, ``token_*`` and ``sample_*`` tables)."""
 
-    def __init__(self, db_path: str | Path, config: StoreConfig | None = None, *,
+    def __init__(self, db_path: str | Path | Database, config: StoreConfig | None = None, *,
                  matcher_factory: MatcherFactory | None = None) -> None:
-        self.db_path = str(db_path)
+        self.db = open_database(db_path)
+        self._owned = not isinstance(db_path, Database)  # a database passed in is closed by its owner
+        self.db_path = db_path if isinstance(db_path, str) else str(db_path) if isinstance(db_path, Path) \
+            else self.db.location
         self.config = config or StoreConfig()
         self.matcher_factory = matcher_factory or default_matcher_factory
-        self._conn = connect(self.db_path)
         self._lock = threading.RLock()
-        migrate(self._conn, "lexicon", LEXICON_MIGRATIONS)
-        migrate(self._conn, "token", TOKEN_MIGRATIONS)
-        migrate(self._conn, "sample", SAMPLE_MIGRATIONS)
+        self.db.migrate("lexicon", LEXICON_MIGRATIONS)
+        self.db.migrate("token", TOKEN_MIGRATIONS)
+        self.db.migrate("sample", SAMPLE_MIGRATIONS)
         self._entries_cache: dict[int, dict[str, Entry]] = {}
+        #: How :meth:`load_or_build_matcher` got its last matcher: ``artefact`` or ``compiled``.
+        self.last_matcher_source = ""
         self._bundled_categories: set[str] | None = None
-        self.samples = SampleRecorder(self._tx, self._read, limit=self.config.sample_limit,
+        self.samples = SampleRecorder(lambda: self.db.transaction(write=True, lock="sample"), self._read, limit=self.config.sample_limit,
                                       flush_every=self.config.sample_flush)
 
     # ------------------------------------------------------------------ plumbing
 
-    def _tx(self) -> ContextManager[sqlite3.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``: serialises writers across processes)."""
-        return transaction(self._conn, lock=self._lock)
+    def _tx(self) -> ContextManager[Tx]:
+        """A write transaction that serialises the store's writers across processes (SQLite's write lock,
+        a PostgreSQL advisory lock)."""
+        return self.db.transaction(write=True, lock="lexicon")
 
-    def _read(self) -> ContextManager[sqlite3.Connection]:
+    def _read(self) -> ContextManager[Tx]:
         """A consistent read snapshot."""
-        return transaction(self._conn, lock=self._lock, mode="DEFERRED")
+        return self.db.transaction(write=False)
 
     def close(self) -> None:
         """Write buffered samples and close the connection."""
         try:
             self.samples.flush()
         finally:
-            with self._lock:
-                self._conn.close()
+            if self._owned:
+                self.db.close()
 
     @property
-    def connection(self) -> sqlite3.Connection:
-        """The store's connection (shared with the token store)."""
-        return self._conn
+    def database(self) -> Database:
+        """The store's database (the token store may share it)."""
+        return self.db
 
     # ------------------------------------------------------------------ versions
 
     def live_version(self) -> int | None:
         """Newest published version number (``None`` when nothing has been published)."""
-        with self._lock:
-            row = self._conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()
+        row = self.db.execute("SELECT MAX(number) FROM lexicon_versions")[0]
         return None if row[0] is None else int(row[0])
 
     def ensure_seeded(self) -> int:
@@ -142,17 +165,17 @@ class LexiconStore:
             self._write_version(conn, 1, None, "seed", "bundled", "", note, None, None, entries, {}, "seed")
         return 1
 
-    def _version_map(self, conn: sqlite3.Connection, version: int) -> dict[str, str]:
+    def _version_map(self, conn: Tx, version: int) -> dict[str, str]:
         rows = conn.execute(_version_rows_sql("term_id, data"), (version, version)).fetchall()
         return {r["term_id"]: r["data"] for r in rows}
 
-    def _require_version(self, conn: sqlite3.Connection, version: int) -> sqlite3.Row:
-        row: sqlite3.Row | None = conn.execute("SELECT * FROM lexicon_versions WHERE number = ?", (version,)).fetchone()
+    def _require_version(self, conn: Tx, version: int) -> Row:
+        row: Row | None = conn.execute("SELECT * FROM lexicon_versions WHERE number = ?", (version,)).fetchone()
         if row is None:
             raise NotFoundError(f"no lexicon version {version}")
         return row
 
-    def _write_version(self, conn: sqlite3.Connection, number: int, parent: int | None, kind: str, author: str,
+    def _write_version(self, conn: Tx, number: int, parent: int | None, kind: str, author: str,
                        approver: str, note: str, changeset_id: int | None, rollback_of: int | None,
                        new: dict[str, str], old: dict[str, str], approval: str) -> dict[str, list[str]]:
         added = sorted(set(new) - set(old))
@@ -190,7 +213,7 @@ class LexiconStore:
         return [self._version_dict(r) for r in rows]
 
     @staticmethod
-    def _version_dict(r: sqlite3.Row) -> dict[str, Any]:
+    def _version_dict(r: Row) -> dict[str, Any]:
         diff = json.loads(r["diff_json"])
         return {
             "number": r["number"], "parent": r["parent"], "kind": r["kind"], "author": r["author"],
@@ -234,27 +257,87 @@ class LexiconStore:
         """The entries of ``version`` (default: live), in term_id order."""
         return list(self.entry_map(version).values())
 
-    def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
-                       action: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        """Entries of a version whose term / id / note contains ``q`` (after folding), filtered and paged."""
-        from plugin.normalize import fold_text
-
+    def entry_changes(self, version: int | None = None) -> dict[str, dict[str, Any]]:
+        """term_id -> who last changed the entry as it is in ``version`` (default: live) and when: the
+        version that introduced its revision (``since_version``), that version's author, approver and time."""
         if version is None:
             version = self.live_version()
-        items = list(self.entry_map(version).values()) if version is not None else []
+            if version is None:
+                return {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT e.term_id, e.since_version, v.author, v.approver, v.created_at FROM lexicon_entries e "
+                "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.since_version <= ? "
+                "AND (e.until_version IS NULL OR e.until_version > ?)", (version, version)).fetchall()
+        return {r["term_id"]: {"since_version": r["since_version"], "author": r["author"], "approver": r["approver"],
+                               "changed_at": r["created_at"]} for r in rows}
+
+    def search_entries(self, version: int | None = None, *, q: str = "", category: str | None = None,
+                       action: str | None = None, limit: int = 100, offset: int = 0, tag: str | None = None,
+                       author: str | None = None, changed_from: str | None = None, changed_to: str | None = None,
+                       enabled: bool | None = None, matcher: Any = None,
+                       changeset: int | None = None) -> dict[str, Any]:
+        """Entries of a version whose term / id / note / variant contains ``q`` (after folding), or — with
+        ``matcher``, a compiled matcher of that version — that ``matcher`` finds in ``q`` (so ``bjl``
+        finds 百家乐 through its pinyin), filtered and paged. ``author``: who last changed the entry
+        (author or approver of the version that introduced it, case-insensitive); ``changed_from`` /
+        ``changed_to``: ISO dates (inclusive) of that version; ``tag``: one of the entry's tags; ``enabled``:
+        only enabled / disabled entries. Each returned entry carries ``changed`` (:meth:`entry_changes`)
+        and, when the matcher found it, ``matched`` (the technique). ``changeset``: search the entries the
+        lexicon would have once that draft is published (``version`` is then its base; an entry the draft
+        changes was last changed by the draft's editor, ``since_version`` None); ``matcher`` then compiles
+        those entries."""
+        from plugin.normalize import fold_text
+
+        if changeset is not None:
+            draft_row, drafted, _ = self._snapshot(changeset)
+            version = int(draft_row["base_version"])
+            draft = self._draft_map(draft_row, drafted)
+            items = [draft[t] for t in sorted(draft)]
+            changes = self.entry_changes(version)
+            for drafted_change in drafted:
+                changes[drafted_change.term_id] = {"since_version": None, "author": drafted_change.editor,
+                                                   "approver": None, "changed_at": draft_row["updated_at"],
+                                                   "changeset": changeset}
+        else:
+            if version is None:
+                version = self.live_version()
+            items = list(self.entry_map(version).values()) if version is not None else []
+            changes = self.entry_changes(version) if version is not None else {}
         fq = fold_text(q.strip()) if q else ""
+        via: dict[str, str] = {}
+        if q.strip() and matcher is not None:
+            for hit in matcher.scan(q.strip()):
+                via.setdefault(hit.term_id, hit.technique)
+        who = author.strip().casefold() if author else ""
         out = []
         for e in items:
             if category and e.category != category:
                 continue
             if action and e.action != action:
                 continue
-            if fq and fq not in fold_text(e.term) and fq not in e.term_id and fq not in fold_text(e.note):
-                if not any(fq in fold_text(v.text) for v in e.variants):
-                    continue
+            if tag and tag not in e.tags:
+                continue
+            if enabled is not None and e.enabled is not enabled:
+                continue
+            last = changes.get(e.term_id, {})
+            if who and who not in (str(last.get("author", "")).casefold(), str(last.get("approver") or "").casefold()):
+                continue
+            day = str(last.get("changed_at", ""))[:10]
+            if (changed_from and day < changed_from) or (changed_to and day > changed_to):
+                continue
+            if fq and e.term_id not in via and fq not in fold_text(e.term) and fq not in e.term_id \
+                    and fq not in fold_text(e.note) and not any(fq in fold_text(v.text) for v in e.variants):
+                continue
             out.append(e)
-        return {"version": version, "total": len(out),
-                "entries": [{"term_id": e.term_id, **e.to_dict()} for e in out[offset:offset + limit]]}
+        out.sort(key=lambda e: (e.term_id not in via, e.term_id))  # what the matcher found first
+        page = []
+        for e in out[offset:offset + limit]:
+            shown: dict[str, Any] = {"term_id": e.term_id, **e.to_dict(), "changed": changes.get(e.term_id)}
+            if e.term_id in via:
+                shown["matched"] = via[e.term_id]
+            page.append(shown)
+        return {"version": version, "changeset": changeset, "total": len(out), "entries": page}
 
     def categories(self, version: int | None = None) -> set[str]:
         """Categories a draft may use: the version's, the bundled lexicons' and configured extras."""
@@ -305,36 +388,134 @@ class LexiconStore:
             return self.matcher_factory(entries, "")
         return self.matcher_factory(self.entries(version), str(version))
 
+    # ------------------------------------------------------------------ compiled artefacts
+
+    def artefacts_enabled(self) -> bool:
+        """Whether published versions are compiled once and shared as artefacts (the setting, and only for
+        the default matcher factory: a custom factory's matcher is not the codec's)."""
+        return self.config.artefacts and self.matcher_factory is default_matcher_factory
+
+    def load_or_build_matcher(self, version: int) -> Any:
+        """The compiled matcher of a published ``version``: loaded from its stored artefact when there is
+        one of the current codec format, else compiled, stored as an artefact and returned. Replicas that
+        start at once compile a version once: the builder holds a lock (across processes) that the others
+        wait on, then they load what it stored. ``last_matcher_source`` says which happened."""
+        if not self.artefacts_enabled():
+            self.last_matcher_source = "compiled"
+            return self.build_matcher(version)
+        from plugin.matching.artefact import ARTEFACT_FORMAT, dump_matcher, load_matcher
+
+        matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)
+        if matcher is not None:
+            return matcher
+        with self.db.named_lock(f"artefact:{version}"):
+            matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)  # built meanwhile
+            if matcher is not None:
+                return matcher
+            started = time.perf_counter()
+            matcher = self.build_matcher(version)
+            _warm(matcher)
+            seconds = time.perf_counter() - started
+            try:
+                self.store_artefact(version, ARTEFACT_FORMAT, dump_matcher(matcher), seconds)
+            except Exception:  # serving the compiled matcher matters more than sharing it
+                log.exception("could not store the compiled artefact of lexicon version %s", version)
+        self.last_matcher_source = "compiled"
+        return matcher
+
+    def _load_artefact(self, version: int, fmt: str, load: Callable[[bytes], Any]) -> Any:
+        data = self.read_artefact(version, fmt)
+        if data is None:
+            return None
+        try:
+            matcher = load(data)
+        except Exception:  # any codec's refusal (ValueError for this one): compiling is always possible
+            log.warning("the artefact of lexicon version %s (%s) does not load; compiling instead", version, fmt,
+                        exc_info=True)
+            return None
+        if str(getattr(matcher, "version", version)) != str(version):
+            log.warning("the artefact of lexicon version %s holds version %s; compiling instead", version,
+                        getattr(matcher, "version", "?"))
+            return None
+        self.last_matcher_source = "artefact"
+        return matcher
+
+    def _artefact_path(self, version: int, fmt: str) -> Path:
+        tag = hashlib.sha256(fmt.encode("utf-8")).hexdigest()[:16]
+        return Path(str(self.config.artefact_dir)) / f"lexicon-v{version}-{tag}.matcher"
+
+    def read_artefact(self, version: int, fmt: str) -> bytes | None:
+        """The stored artefact bytes of ``version`` in codec format ``fmt`` (``None`` when there are none)."""
+        if self.config.artefact_dir:
+            path = self._artefact_path(version, fmt)
+            return path.read_bytes() if path.exists() else None
+        return self.db.read_blob("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
+
+    def store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
+        """Keep ``data`` as the artefact of ``version`` in codec format ``fmt`` (the first one stored stays)."""
+        if self.config.artefact_dir:
+            path = self._artefact_path(version, fmt)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)  # readers see the whole file or none
+            return
+        with self.db.transaction(write=True, lock="artefact") as tx:
+            tx.execute("INSERT INTO lexicon_artefacts (version, format, data, size, built_by, build_seconds, created_at)"
+                       " VALUES (?,?,?,?,?,?,?) ON CONFLICT (version, format) DO NOTHING",
+                       (version, fmt, data, len(data), replica_name(), round(seconds, 3), _now()))
+
+    def artefacts(self) -> list[dict[str, Any]]:
+        """The artefacts stored in the database (not their bytes), newest version first."""
+        rows = self.db.execute("SELECT version, format, size, built_by, build_seconds, created_at"
+                               " FROM lexicon_artefacts ORDER BY version DESC, format")
+        return [dict(r) for r in rows]
+
+    # ------------------------------------------------------------------ replicas
+
+    def heartbeat(self, replica_id: str, version_served: str, *, reloads: int = 0, last_error: str = "") -> None:
+        """Record that replica ``replica_id`` (this process) serves ``version_served`` now."""
+        now = _now()
+        self.db.execute(
+            "INSERT INTO lexicon_replicas (replica_id, host, pid, version_served, reloads, last_error, started_at,"
+            " last_seen) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (replica_id) DO UPDATE SET"
+            " version_served = excluded.version_served, reloads = excluded.reloads,"
+            " last_error = excluded.last_error, last_seen = excluded.last_seen",
+            (replica_id, socket.gethostname(), os.getpid(), str(version_served), reloads, last_error[:500], now, now))
+
+    def replicas(self, *, seen_within: float | None = None) -> list[dict[str, Any]]:
+        """The replicas that reported a heartbeat (``seen_within`` seconds: only those seen since), newest
+        first, each with ``age_seconds`` since its last heartbeat."""
+        rows = self.db.execute("SELECT * FROM lexicon_replicas ORDER BY last_seen DESC, replica_id")
+        now = dt.datetime.now(dt.timezone.utc)
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["age_seconds"] = round((now - dt.datetime.fromisoformat(d["last_seen"])).total_seconds(), 1)
+            if seen_within is None or d["age_seconds"] <= seen_within:
+                out.append(d)
+        return out
+
+    def forget_replicas(self, older_than: float) -> int:
+        """Delete replicas not seen for ``older_than`` seconds; returns how many."""
+        cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than)).isoformat(timespec="seconds")
+        with self.db.transaction(write=True) as tx:
+            return int(tx.execute("DELETE FROM lexicon_replicas WHERE last_seen < ?", (cutoff,)).rowcount)
+
     # ------------------------------------------------------------------ identities
 
     def actor(self, who: Actor | str, role: str = "actor") -> Actor:
-        """``who`` as an :class:`Actor` this store accepts.
-
-        A plain string is a name the caller vouches for (the service and the CLI pass the name of the
-        token they verified). The single-operator mode is refused unless ``StoreConfig.single_operator``
-        is on, and its ``single-operator:`` names cannot be claimed by anyone else.
-        """
-        actor = who if isinstance(who, Actor) else Actor(who if isinstance(who, str) else "")
-        name = actor.name.strip()[:100] if isinstance(actor.name, str) else ""
-        if not name:
-            raise StoreError(f"{role} name is required")
-        if actor.single_operator:
-            if not self.config.single_operator:
-                raise AuthError("the single-operator mode is not enabled for this store (StoreConfig.single_operator, "
-                                "QINGLANG_SINGLE_OPERATOR=true); act with an API token")
-            if not name.startswith(SINGLE_OPERATOR_PREFIX):
-                raise StoreError(f"a single operator is recorded as {SINGLE_OPERATOR_PREFIX}<os user>")
-        elif name.lower().startswith(SINGLE_OPERATOR_PREFIX):
-            raise StoreError(f"{role} name {name!r} is reserved for the single-operator mode")
-        return Actor(name, actor.single_operator)
+        """``who`` as an :class:`Actor` this store accepts (:func:`~plugin.store.actor.checked_actor`)."""
+        return checked_actor(who, self.config, role)
 
     @staticmethod
-    def _contribute(conn: sqlite3.Connection, cs_id: int, name: str, revision: int) -> None:
-        conn.execute("INSERT OR IGNORE INTO lexicon_contributors (changeset_id, name, first_revision, at)"
-                     " VALUES (?,?,?,?)", (cs_id, name, revision, _now()))
+    def _contribute(conn: Tx, cs_id: int, name: str, revision: int) -> None:
+        conn.execute("INSERT INTO lexicon_contributors (changeset_id, name, first_revision, at)"
+                     " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", (cs_id, name, revision, _now()))
 
     @staticmethod
-    def _contributors(conn: sqlite3.Connection, cs_id: int) -> list[str]:
+    def _contributors(conn: Tx, cs_id: int) -> list[str]:
         rows = conn.execute("SELECT name FROM lexicon_contributors WHERE changeset_id = ?"
                             " ORDER BY first_revision, name", (cs_id,)).fetchall()
         return [r["name"] for r in rows]
@@ -360,7 +541,7 @@ class LexiconStore:
                                     base_version=base_version, live_version=live)
             cur = conn.execute(
                 "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
-                " VALUES (?,?,?,?,?)", (live, who.name, note, now, now))
+                " VALUES (?,?,?,?,?) RETURNING id", (live, who.name, note, now, now))
             cs_id = inserted_id(cur)
             self._contribute(conn, cs_id, who.name, 0)
             if changes:
@@ -370,19 +551,19 @@ class LexiconStore:
             _fault("changeset:before_commit")
         return cs_id
 
-    def _changeset_row(self, conn: sqlite3.Connection, cs_id: int) -> sqlite3.Row:
-        row: sqlite3.Row | None = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
+    def _changeset_row(self, conn: Tx, cs_id: int) -> Row:
+        row: Row | None = conn.execute("SELECT * FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no change-set #{cs_id}")
         return row
 
-    def _changes(self, conn: sqlite3.Connection, cs_id: int) -> list[Change]:
+    def _changes(self, conn: Tx, cs_id: int) -> list[Change]:
         rows = conn.execute("SELECT * FROM lexicon_changes WHERE changeset_id = ? ORDER BY term_id",
                             (cs_id,)).fetchall()
         return [Change(r["term_id"], r["op"], json.loads(r["data"]) if r["data"] else None, bool(r["force"]),
                        r["source"], r["editor"]) for r in rows]
 
-    def _snapshot(self, cs_id: int) -> tuple[sqlite3.Row, list[Change], list[str]]:
+    def _snapshot(self, cs_id: int) -> tuple[Row, list[Change], list[str]]:
         """A change-set's row, changes and contributors, read together (one revision)."""
         with self._read() as conn:
             row = self._changeset_row(conn, cs_id)
@@ -408,8 +589,8 @@ class LexiconStore:
             rows = conn.execute(sql + " ORDER BY c.id DESC LIMIT ?", (*args, limit)).fetchall()
         return [dict(r) for r in rows]
 
-    def _open_draft(self, conn: sqlite3.Connection, cs_id: int, expected_revision: int | None, *,
-                    editing: bool = False) -> sqlite3.Row:
+    def _open_draft(self, conn: Tx, cs_id: int, expected_revision: int | None, *,
+                    editing: bool = False) -> Row:
         row = self._changeset_row(conn, cs_id)
         if row["status"] != "draft":
             where = f" as version {row['published_version']}" if row["published_version"] else ""
@@ -424,12 +605,12 @@ class LexiconStore:
                 revision=row["revision"])
         return row
 
-    def _bump(self, conn: sqlite3.Connection, cs_id: int) -> int:
+    def _bump(self, conn: Tx, cs_id: int) -> int:
         conn.execute("UPDATE lexicon_changesets SET revision = revision + 1, updated_at = ? WHERE id = ?",
                      (_now(), cs_id))
         return int(conn.execute("SELECT revision FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()[0])
 
-    def _write_changes(self, conn: sqlite3.Connection, cs_id: int,
+    def _write_changes(self, conn: Tx, cs_id: int,
                        rows: Sequence[tuple[str, str, str | None, bool, str]], editor: str) -> None:
         """Upsert ``(term_id, op, data_json, force, source)`` rows and record ``editor`` as a contributor."""
         now = _now()
@@ -537,7 +718,7 @@ class LexiconStore:
         return {"changeset_id": cs_id, "from_version": base, "to_version": live, "revision": revision,
                 "overlapping": sorted(mine & touched)}
 
-    def _issues(self, row: sqlite3.Row, changes: list[Change]) -> list[Issue]:
+    def _issues(self, row: Row, changes: list[Change]) -> list[Issue]:
         base = int(row["base_version"])
         if row["kind"] == "rollback":  # restores a version that was approved before: entry rules are not re-run
             issues: list[Issue] = []
@@ -553,7 +734,7 @@ class LexiconStore:
         row, changes, _ = self._snapshot(cs_id)
         return self._issues(row, changes)
 
-    def _draft_map(self, row: sqlite3.Row, changes: list[Change]) -> dict[str, Entry]:
+    def _draft_map(self, row: Row, changes: list[Change]) -> dict[str, Entry]:
         result = dict(self.entry_map(int(row["base_version"])))
         for ch in changes:
             if ch.op == "remove":
@@ -590,8 +771,9 @@ class LexiconStore:
         return out
 
     def preview(self, cs_id: int, *, base_matcher: Any = None, corpus: Sequence[CorpusText] | None = None,
-                today: dt.date | None = None) -> PreviewReport:
-        """Decision diff of the draft against its base version on the preview corpus.
+                today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> PreviewReport:
+        """Decision diff of the draft against its base version on the preview corpus (``corpus``: another
+        one, e.g. an uploaded file; ``progress(done, total)``: see :func:`~plugin.store.preview.run_preview`).
 
         The report names the revision it previewed (``revision``): publishing names it back, so what
         goes live is exactly what was previewed.
@@ -604,13 +786,13 @@ class LexiconStore:
         draft = self.matcher_factory([entries[t] for t in sorted(entries)], f"draft#{cs_id}")
         rep = run_preview(base_matcher, draft, corpus if corpus is not None else self.preview_corpus(),
                           base_version=base, today=today, max_examples=self.config.preview_examples,
-                          max_new_block_share=self.config.max_new_block_share)
+                          max_new_block_share=self.config.max_new_block_share, progress=progress)
         rep.changeset_id, rep.revision = cs_id, int(row["revision"])
         return rep
 
     # ------------------------------------------------------------------ publish / rollback
 
-    def _approval(self, row: sqlite3.Row, contributors: Sequence[str], who: Actor) -> str:
+    def _approval(self, row: Row, contributors: Sequence[str], who: Actor) -> str:
         """How ``who`` approves this change-set (``four-eyes``, ``self``, ``single-operator``); raises
         :class:`FourEyesError` when ``who`` drafted or changed it and four-eyes is on."""
         if who.single_operator:
@@ -625,7 +807,7 @@ class LexiconStore:
         return "four-eyes"
 
     @staticmethod
-    def _check_revision(row: sqlite3.Row, expected_revision: int) -> None:
+    def _check_revision(row: Row, expected_revision: int) -> None:
         if row["revision"] != expected_revision:
             raise ConflictError(
                 f"change-set #{row['id']} is at revision {row['revision']}, not revision {expected_revision} that "
@@ -693,18 +875,19 @@ class LexiconStore:
                                 approval)
             conn.execute("UPDATE lexicon_changesets SET status = 'published', published_version = ?, updated_at = ?"
                          " WHERE id = ?", (number, _now(), cs_id))
+            self.db.notify(conn, VERSION_CHANNEL, str(number))  # delivered to the replicas on commit
             _fault("publish:before_commit")
         log.info("published lexicon version %s (change-set #%s, author %s, approver %s, %s)",
                  number, cs_id, row2["author"], who.name, approval)
         return number
 
-    def _check_base(self, row: sqlite3.Row, conn: sqlite3.Connection | None = None) -> None:
+    def _check_base(self, row: Row, conn: Tx | None = None) -> None:
         q = "SELECT number, author, note FROM lexicon_versions ORDER BY number DESC LIMIT 1"
         if conn is not None:
             live = conn.execute(q).fetchone()
         else:
-            with self._lock:
-                live = self._conn.execute(q).fetchone()
+            rows = self.db.execute(q)
+            live = rows[0] if rows else None
         if live is not None and live["number"] != row["base_version"]:
             raise ConflictError(
                 f"conflict: change-set #{row['id']} was drafted on version {row['base_version']} but version "
@@ -734,7 +917,7 @@ class LexiconStore:
                                  "nothing to roll back")
             cur = conn.execute(
                 "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at, kind, rollback_of)"
-                " VALUES (?,?,?,?,?,'rollback',?)",
+                " VALUES (?,?,?,?,?,'rollback',?) RETURNING id",
                 (live, who.name, note or f"rollback to version {to_version}", now, now, to_version))
             cs_id = inserted_id(cur)
             self._contribute(conn, cs_id, who.name, 0)

@@ -17,13 +17,11 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plugin.db import connect, migrate
+from plugin.db import Database, Row, db_errors, open_database
 
 from .actor import SINGLE_OPERATOR_PREFIX
 from .errors import AuthError, NotFoundError, StoreError
@@ -64,16 +62,16 @@ class TokenInfo:
 
 
 class TokenStore:
-    """``token_tokens`` in the shared SQLite file (its own connection)."""
+    """``token_tokens`` in the shared database (its own connection, or a given :class:`~plugin.db.Database`)."""
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.db_path = str(db_path)
-        self._conn = connect(db_path)
-        self._lock = threading.Lock()
-        migrate(self._conn, "token", TOKEN_MIGRATIONS)
+    def __init__(self, db_path: str | Path | Database) -> None:
+        self.db = open_database(db_path)
+        self._owned = not isinstance(db_path, Database)
+        self.db_path = self.db.location if isinstance(db_path, Database) else str(db_path)
+        self.db.migrate("token", TOKEN_MIGRATIONS)
 
     @staticmethod
-    def _info(r: sqlite3.Row) -> TokenInfo:
+    def _info(r: Row) -> TokenInfo:
         return TokenInfo(r["id"], r["name"], r["role"], r["prefix"], r["created_at"], r["revoked_at"],
                          r["last_used_at"])
 
@@ -88,35 +86,31 @@ class TokenStore:
                              "single-operator mode")
         secret = PREFIX + secrets.token_urlsafe(32)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self._lock:
-            cur = self._conn.execute(
-                "INSERT INTO token_tokens (name, role, secret_hash, prefix, created_at) VALUES (?,?,?,?,?)",
-                (name.strip(), role, _hash(secret), secret[:7], now))
-            row = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (cur.lastrowid,)).fetchone()
+        row = self.db.execute(
+            "INSERT INTO token_tokens (name, role, secret_hash, prefix, created_at) VALUES (?,?,?,?,?) RETURNING *",
+            (name.strip(), role, _hash(secret), secret[:7], now))[0]
         return self._info(row), secret
 
     def list(self, include_revoked: bool = True) -> list[TokenInfo]:
         sql = "SELECT * FROM token_tokens" + ("" if include_revoked else " WHERE revoked_at IS NULL")
-        with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY id").fetchall()
+        rows = self.db.execute(sql + " ORDER BY id")
         return [self._info(r) for r in rows]
 
     def revoke(self, ident: int | str) -> TokenInfo:
         """Revoke a token by id or name (a name must be unambiguous among live tokens)."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self._lock:
+        with self.db.transaction(write=True, lock="token") as tx:
             if isinstance(ident, int) or str(ident).isdigit():
-                rows = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (int(ident),)).fetchall()
+                rows = tx.execute("SELECT * FROM token_tokens WHERE id = ?", (int(ident),)).fetchall()
             else:
-                rows = self._conn.execute("SELECT * FROM token_tokens WHERE name = ? AND revoked_at IS NULL",
-                                          (ident,)).fetchall()
+                rows = tx.execute("SELECT * FROM token_tokens WHERE name = ? AND revoked_at IS NULL",
+                                  (ident,)).fetchall()
             if not rows:
                 raise NotFoundError(f"no token {ident!r}")
             if len(rows) > 1:
                 raise StoreError(f"several live tokens are named {ident!r}; revoke by id")
-            self._conn.execute("UPDATE token_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
-                               (now, rows[0]["id"]))
-            row = self._conn.execute("SELECT * FROM token_tokens WHERE id = ?", (rows[0]["id"],)).fetchone()
+            row = tx.execute("UPDATE token_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING *",
+                             (now, rows[0]["id"])).fetchone()
         return self._info(row)
 
     def verify(self, secret: str, needed: str = "reader") -> TokenInfo:
@@ -124,8 +118,8 @@ class TokenStore:
         if not isinstance(secret, str) or not secret.startswith(PREFIX) or len(secret) > 200:
             raise AuthError("invalid token")
         h = _hash(secret)
-        with self._lock:
-            row = self._conn.execute("SELECT * FROM token_tokens WHERE secret_hash = ?", (h,)).fetchone()
+        rows = self.db.execute("SELECT * FROM token_tokens WHERE secret_hash = ?", (h,))
+        row = rows[0] if rows else None
         if row is None or not hmac.compare_digest(row["secret_hash"], h):
             raise AuthError("invalid token")
         if row["revoked_at"]:
@@ -135,12 +129,11 @@ class TokenStore:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         if row["last_used_at"] is None or row["last_used_at"][:16] != now[:16]:  # at most one write a minute
             try:
-                with self._lock:
-                    self._conn.execute("UPDATE token_tokens SET last_used_at = ? WHERE id = ?", (now, row["id"]))
-            except sqlite3.OperationalError:  # busy: the timestamp is best effort
+                self.db.execute("UPDATE token_tokens SET last_used_at = ? WHERE id = ?", (now, row["id"]))
+            except db_errors():  # busy: the timestamp is best effort
                 pass
         return self._info(row)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        if self._owned:
+            self.db.close()

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from plugin.models import Surface
 
+from ..logs import log_decision
 from ..state import GuardState
 from ..schemas import QueryCheckRequest, QueryCheckResponse, SuggestionFilterRequest, SuggestionFilterResponse
 from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
@@ -34,6 +35,9 @@ def check_query(guard: GuardState, raw: bytes) -> JSONResponse:
         raise too_large(len(body.query), cfg.max_request_chars, "query", "max_request_chars")
     verdict = guard.checks.check(body.query, Surface.QUERY)
     guard.metrics.count_hits(verdict.hits, "query")
+    guard.metrics.decision("query", verdict.action)
+    log_decision("query", verdict.action, [h.category for h in verdict.hits], verdict.lexicon_version,
+                 text=body.query, keep_text=cfg.log_texts, pins=len(verdict.pins))
     guard.samples.add("query", body.query)
     return JSONResponse(verdict.to_dict())
 
@@ -72,6 +76,12 @@ def filter_suggestions(guard: GuardState, raw: bytes) -> JSONResponse:
         m.suggestions.labels("kept").inc(len(result.kept))
     if result.dropped:
         m.suggestions.labels("dropped").inc(len(result.dropped))
+    m.decision("suggestion", "keep", len(result.kept))
+    m.decision("suggestion", "drop", len(result.dropped))
+    log_decision("suggestion", "drop" if result.dropped else "keep",
+                 [h.category for d in result.dropped for h in d.hits], result.lexicon_version,
+                 text=body.prefix, keep_text=cfg.log_texts, kept=len(result.kept), dropped=len(result.dropped),
+                 reasons=sorted({d.reason for d in result.dropped}))
     if body.prefix:
         guard.samples.add("suggestion", body.prefix)
     return JSONResponse(result.to_dict())

@@ -37,6 +37,9 @@ def decider(request: Request) -> TokenInfo | None:
     return None
 
 
+decider.takes_token = True  # type: ignore[attr-defined]  # read by service.apidocs (security scheme)
+
+
 @router.get("/v1/reviews", summary="List review items")
 def list_reviews(
     request: Request,

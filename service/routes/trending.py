@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from ..logs import log_decision
 from ..state import GuardState
 from ..schemas import TrendingReviewRequest, TrendingReviewResponse
 from .deps import body_doc, guard_of, parse_json, read_body, run_check, too_large, too_long
@@ -50,6 +51,9 @@ def review_candidates(guard: GuardState, raw: bytes) -> JSONResponse:
     out = []
     for cand, res, review_id in zip(body.candidates, results, ids):
         m.decisions.labels(res.decision, "auto").inc()
+        m.decision("trending", res.decision)
+        log_decision("trending", res.decision, [h["category"] for h in res.hits], version, text=cand.title,
+                     keep_text=cfg.log_texts, review_id=review_id, rules=sorted({r.rule for r in res.reasons}))
         for reason in res.reasons:
             m.rule_findings.labels(reason.rule).inc()
         for h in res.hits:

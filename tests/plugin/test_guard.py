@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from plugin import Guard, LiveMatcher, Matcher, Policy, SignalHit, Surface
 from plugin.lexicon import parse_lexicon_text
 from plugin.policy import DEFAULT_POLICY, SurfacePolicy
 from plugin.protocols import RumorLookup, Signal, TextMatcher
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.decision import PinTiers
 from plugin.review import Candidate, ReviewEngine
 from plugin.rumors import RumorMatchResult
 from plugin.search.hooks import SearchGuard
@@ -254,3 +257,35 @@ def test_surface_actions_round_trip_through_the_store_shape(matcher: Matcher) ->
     (hit,) = matcher.scan("炸金花")
     assert hit.action_on(Surface.SUGGESTION) == "allow" and hit.action_on(Surface.QUERY) == "review"
     assert "surface_actions" not in hit.to_dict(full=True)  # the CLI / JSON shape is unchanged
+
+
+def test_tag_rules_raise_the_action_of_tagged_hits_on_their_surfaces() -> None:
+    """Policy.tag_actions: an entry's tags give it at least the rule's action on a surface (queries,
+    trending review); hits without the tag, and other surfaces, keep their own action."""
+    from plugin import Entry
+
+    m = Matcher.from_entries([Entry("课外班", "custom", "label", term_id="custom:kwb", tags=("minors",)),
+                              Entry("补习班", "custom", "label", term_id="custom:bxb")])
+    policy = dataclasses.replace(Policy.default(), tag_actions={"minors": {"query": "block", "trending": "review"}})
+    guard = Guard(m, FakeRumors([]), policy)
+    assert guard.check("周末课外班", Surface.QUERY).action == "block"
+    assert guard.check("周末补习班", Surface.QUERY).action == "allow"
+    assert Guard(m, FakeRumors([])).check("周末课外班", Surface.QUERY).action == "allow"  # no rule: its own action
+    assert guard.check("周末课外班", Surface.SUGGESTION).action == "drop"  # label drops suggestions anyway
+    (r,) = ReviewEngine().review([Candidate.model_validate(candidate(title="周末课外班报名", text=None))], guard=guard,
+                                 matcher=m, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), remember=False)
+    assert r.decision == "review"
+    with pytest.raises(ValueError):
+        dataclasses.replace(Policy.default(), tag_actions={"minors": {"nowhere": "block"}})
+
+
+def test_a_surface_has_its_own_rumour_tiers() -> None:
+    rumor = Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
+                  refutations=(Refutation(title="【辟谣】喝热水"),))
+    index = RumorIndex([rumor])
+    guard = Guard(FakeMatcher({}), index, rumor_tiers={Surface.TRENDING: PinTiers(1.0, 0.01, 1.0)})
+    text = "喝热水真的能杀死病毒吗"
+    assert [p.rumor_id for p in guard.check(text, Surface.QUERY).pins] == ["r1"]
+    strict = guard.match_rumors(text, Surface.TRENDING)
+    assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"]
+    assert guard.match_rumors(text).pins != ()

@@ -74,3 +74,20 @@ def test_a_query_is_folded_once_for_the_matcher_and_the_rumours(
     # (the matcher reads a hit's few characters again to name its technique: not the query)
     assert translations["fold", query] == 1
     assert translations["dense", query] == 1
+
+
+def test_number_styles_fold_from_unicode_data() -> None:
+    assert fold_text("⓷❸➌⑶⒊³₃") == "3333333"
+    assert fold_text("٣३") == "٣३"  # decimal digits of other scripts are not a style
+
+
+def test_noise_runs_keep_real_sentence_ends() -> None:
+    assert normalize("赌★！★博").dense == "赌博"
+    assert normalize("赌！★博").dense == "赌\x00博"  # filler on one side only
+    assert normalize("“好。”“走").dense == "好\x00走"  # quotes are not filler
+
+
+def test_a_repeat_across_a_separator_does_not_collapse() -> None:
+    assert normalize("长江 江水").dense == "长江江水"  # two words
+    assert normalize("长江江水").dense == "长江水"  # side by side: collapsed
+    assert normalize("哈哈，哈哈").dense == "哈哈"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.numerals import (DIGIT_NUMERALS, chinese_number, numerals_to_digits, plain_chinese_number,
+from plugin.numerals import (DIGIT_NUMERALS, chinese_number, dates_to_digits, numerals_to_digits, plain_chinese_number,
                              quantities_to_digits, quantity_key)
 
 
@@ -65,3 +65,26 @@ def test_digit_numerals_write_digits_as_numerals() -> None:
     plain, financial = DIGIT_NUMERALS
     assert "3d0".translate(plain) == "三d零"
     assert "520".translate(financial) == "伍贰零"
+
+
+def test_measure_words_come_from_one_table() -> None:
+    assert quantities_to_digits("两艘军舰") == "2艘军舰"
+    assert quantities_to_digits("一艘货轮") == "1艘货轮"  # a lone 一 before a vessel count is 1
+    assert quantities_to_digits("三辆车五架飞机") == "3辆车5架飞机"
+    assert quantities_to_digits("十二英寸") == "12英寸"
+    for text in ("七台河", "三毛", "一次", "一只猫"):  # names and "a ..." stay
+        assert quantities_to_digits(text) == text
+
+
+def test_dotted_dates_and_holidays_become_dates() -> None:
+    assert dates_to_digits("7.26郑州暴雨") == "7月26日郑州暴雨"
+    assert dates_to_digits("7·21北京暴雨") == "7月21日北京暴雨"
+    assert dates_to_digits("3.15晚会") == "3月15日晚会"
+    assert dates_to_digits("7.26日") == "7月26日"
+    assert dates_to_digits("五一假期") == "5月假期"
+    assert dates_to_digits("国庆节出行") == "10月出行"
+    assert dates_to_digits("元旦放假") == "1月1日放假"
+    # decimals, versions, percentages, amounts and names stay
+    for text in ("增长6.5%", "6.5级地震", "1.5倍", "4.9分", "3.5折", "价格3.99元", "v2.3版", "2020.3.15",
+                 "五一广场", "八一中学", "13.5", "6.1英寸"):
+        assert dates_to_digits(text) == text

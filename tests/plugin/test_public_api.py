@@ -15,7 +15,7 @@ PUBLIC = {
     "Action", "CheckResult", "Hit", "SignalHit", "most_severe",
     "Pin", "RumorLabel", "RumorMatch", "RumorMatchResult", "Rumor", "Refutation", "RumorStatus",
     # lexicons and matcher
-    "Matcher", "LiveMatcher", "Entry", "ContextRule", "Variant", "Lexicon", "bundled_lexicon_paths",
+    "Matcher", "MaskResult", "NoiseSet", "LiveMatcher", "Entry", "ContextRule", "Variant", "Lexicon", "bundled_lexicon_paths",
     "lint_lexicon", "load_lexicon", "load_lexicons",
     # errors
     "GuardError", "InputError", "LexiconError", "LexiconProblem", "RumorError",

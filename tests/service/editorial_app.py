@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from plugin.live import LiveMatcher
 from plugin.store import LexiconStore
+from service.metrics import GuardMetrics
 
 from tests.fakes import fake_factory
 from tests.store_config import make_config
@@ -33,7 +34,8 @@ def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **c
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
+                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None,
+                                      metrics=GuardMetrics())
     install_error_handlers(app)
     editorial.install(app)
 

@@ -217,3 +217,22 @@ def test_openapi_names_no_person_fields(env) -> None:
     schemas = c.get("/openapi.json").json()["components"]["schemas"]
     assert "requested_by" not in schemas["RollbackIn"]["properties"]
     assert "expected_revision" in schemas["PublishIn"]["required"]
+
+
+def test_rollout_lists_each_replica_and_its_version(env) -> None:
+    app, c, h = env
+    assert c.get("/v1/admin/rollout", headers=h["ann"]).status_code == 403  # admin only
+    r = c.get("/v1/admin/rollout", headers=h["adm"]).json()
+    me = app.state.guard.lexicon_poller.replica_id
+    assert r["this_replica"] == me and r["store_version"] == 1 and r["converged"] is True
+    (replica,) = r["replicas"]
+    assert replica["replica_id"] == me and replica["version_served"] == "1" and replica["live"]
+    # another replica that stopped serving long ago, and one still on an old version
+    store = app.state.guard.lexicon_store
+    store.heartbeat("old-host:1:abc", "0")
+    store.db.execute("UPDATE lexicon_replicas SET last_seen = '2020-01-01T00:00:00+00:00'"
+                     " WHERE replica_id = 'old-host:1:abc'")
+    r = c.get("/v1/admin/rollout", headers=h["adm"]).json()
+    assert r["converged"] is True and [x["live"] for x in r["replicas"]] == [True, False]
+    store.heartbeat("lagging:2:def", "0")
+    assert c.get("/v1/admin/rollout", headers=h["adm"]).json()["converged"] is False

@@ -48,3 +48,35 @@ def test_rumor_candidate_is_rejected_with_refutations(client):
 def test_rumor_suggestion_is_dropped(client):
     body = client.post("/v1/suggestions/filter", json={"prefix": "喝", "suggestions": ["喝高度白酒可以杀死新冠病毒", "喝水"]}).json()
     assert body["kept"] == ["喝水"] and body["dropped"][0]["reason"] == "rumor:t1"
+
+
+def test_search_engine_rumor_backend_by_configuration(tmp_path, service_matcher, os_url):
+    """``rumor_backend opensearch`` + ``rumor_url``: the rumours live in a real OpenSearch-compatible engine
+    (osmem on loopback), looked up from the check threads; the embedded store is not opened."""
+    from service.app import create_app
+    from service.config import ServiceConfig
+    from plugin.search.rumor_backend import SearchEngineRumorBackend
+    from tests.osmem import RUMORS
+
+    cfg = ServiceConfig(db_path=str(tmp_path / "g.db"), rumor_backend="opensearch", rumor_url=os_url,
+                        rumor_index="rumors-test")
+    app = create_app(cfg, matcher=service_matcher)
+    backend = app.state.guard.rumors
+    assert isinstance(backend, SearchEngineRumorBackend) and app.state.guard.rumor_store is None
+    backend.bulk_import(RUMORS)
+    with TestClient(app) as c:
+        body = c.post("/v1/query/check", json={"query": "吃大蒜能预防新冠吗"}).json()
+        assert body["pins"] and body["pins"][0]["rumor_id"] == "garlic"
+        assert c.get("/healthz").json()["rumor_index"] is True
+
+
+def test_search_engine_rumor_backend_needs_a_url():
+    from service.config import ServiceConfig
+
+    with pytest.raises(ValueError, match="rumor_url"):
+        ServiceConfig(rumor_backend="opensearch")
+    cfg = ServiceConfig(rumor_backend="opensearch", rumor_url="http://u:secret@127.0.0.1:9200",
+                        db_path="postgresql://guard:hunter2@127.0.0.1:5432/guard")
+    public = cfg.public()
+    assert "secret" not in public["rumor_url"] and "hunter2" not in public["db_path"]
+    assert public["db_path"] == "postgresql://guard:***@127.0.0.1:5432/guard"

@@ -30,7 +30,7 @@ class LexiconRule(Rule):
         row = policy.surface(Surface.TRENDING)
         groups: dict[tuple[str, str, str], list[Hit]] = defaultdict(list)
         for where, hits in (("title/text", facts.content_hits), ("account name", facts.name_hits)):
-            for h in hits:
+            for h in policy.with_tags(hits):  # the policy's tag rules (plugin.policy.Policy.tag_actions)
                 action = h.action_on(Surface.TRENDING)
                 if h.category in NAME_ONLY_CATEGORIES or row.by_action[action] == row.mildest:
                     continue

@@ -71,7 +71,9 @@ class RumorRule(Rule):
 class ScorerRule(Rule):
     """What the guard's extra signals (:class:`plugin.protocols.Signal`, e.g. a learned spam scorer) say
     about the title and text, by the policy's trending row like a lexicon hit of the signal's action;
-    the signal's category gives the clause and, for a ``label``, the label."""
+    the signal's category gives the clause and, for a ``label``, the label. The hits arrive as they
+    count on the trending surface (:meth:`plugin.guard.Guard.signals_on`: the policy's score rule,
+    scorer flags vetoed by the lexicon's context rules); the reason names the evidence spans."""
 
     id = "signal"
     clauses = ("000 三.1",)
@@ -83,9 +85,11 @@ class ScorerRule(Rule):
             if decision == row.mildest:
                 continue
             meta = ctx.policy.category(hit.category) if hit.category else None
+            why = f" [{hit.category}; evidence: {'、'.join(s for _, _, s in hit.evidence)}]" if hit.evidence else ""
             yield self.finding(
                 decision,
-                f"signal {hit.signal} ({hit.action}, score {hit.score:g}){': ' + hit.detail if hit.detail else ''}",
+                f"signal {hit.signal} ({hit.action}, score {hit.score:g}){': ' + hit.detail if hit.detail else ''}"
+                f"{why}",
                 labels=(meta.label,) if meta is not None and hit.action == "label" else (),
                 clauses=(meta.clause,) if meta is not None else None,
                 data=hit.to_dict(),

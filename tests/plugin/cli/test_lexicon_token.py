@@ -35,7 +35,7 @@ def test_lint_reports_file_and_line(tmp_path: Path) -> None:
     assert f"{bad}:4: error: empty term" in res.output
     assert f"{bad}:5: error: unknown action 'ban'" in res.output
     res = run("lexicon", "lint", *LEXICONS)
-    assert "3 file(s), 0 error(s)" in res.output
+    assert "3 lexicon file(s), 0 variant table(s), 0 error(s)" in res.output
     res = run("lexicon", "lint", "--json", str(bad), ok=False)
     assert json.loads(res.stdout)["problems"][0]["line"] == 4
 

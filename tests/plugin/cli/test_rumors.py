@@ -35,8 +35,8 @@ def test_match_contract(tmp_path) -> None:
     first = lines[0]
     assert set(first) == {"id", "pins", "labels"}
     assert first["pins"][0]["rumor_id"] == "t001"
-    assert set(first["pins"][0]) == {"rumor_id", "score", "claim", "refutation"}
-    assert set(first["pins"][0]["refutation"]) == {"title", "url", "source"}
+    assert set(first["pins"][0]) >= {"rumor_id", "score", "claim", "refutation", "verdict_label", "headline", "cluster_id"}
+    assert set(first["pins"][0]["refutation"]) >= {"title", "url", "source", "summary", "checker", "published_at"}
     scores = [p["score"] for p in first["pins"]]
     assert scores == sorted(scores, reverse=True)
     assert lines[1]["pins"] == [] and lines[1]["labels"] == []
@@ -99,3 +99,44 @@ def test_match_accepts_a_bom_on_stdin(tmp_path) -> None:
                         input="\ufeff" + json.dumps({"id": 1, "text": "喝热水能杀死病毒吗"}, ensure_ascii=False) + "\n")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout.splitlines()[0])["pins"][0]["rumor_id"] == "t001"
+
+
+def test_match_follows_the_jsonl_contract(tmp_path) -> None:
+    runner = CliRunner()
+    db = tmp_path / "q.db"
+    _import(runner, db)
+    path = tmp_path / "queries.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": 1, "text": "喝热水能杀死病毒吗", "user": "u1"},
+        [1, 2],
+        {"id": 3, "text": "热水器哪个牌子好", "source": "app"},
+    ]) + "\n", encoding="utf-8")
+    res = runner.invoke(cli, ["rumors", "match", str(path), "--db", str(db)])
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert res.exit_code == 1 and "1 malformed input line(s)" in res.stderr
+    assert set(rows[0]) == {"id", "pins", "labels"} and rows[0]["pins"]  # extra fields ignored
+    assert rows[1] == {"id": None, "error": "line 2: expected a JSON object, got list", "pins": [], "labels": []}
+    res = runner.invoke(cli, ["rumors", "match", str(path), "--db", str(db), "--keep-fields", "--keep-going"])
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert res.exit_code == 0 and rows[0]["user"] == "u1" and rows[2]["source"] == "app" and rows[2]["pins"] == []
+
+
+def test_match_can_ask_a_running_service(tmp_path, service_matcher) -> None:
+    from service.app import create_app
+    from service.config import ServiceConfig
+    from tests.service.server import serve
+
+    runner = CliRunner()
+    db = tmp_path / "q.db"
+    _import(runner, db)
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": 1, "text": "喝热水能杀死病毒吗"}, {"id": 2, "text": "热水器哪个牌子好"}, {"id": 3}]) + "\n"
+    local = runner.invoke(cli, ["rumors", "match", "--db", str(db)], input=stdin)
+    with serve(create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher)) as base:
+        remote = runner.invoke(cli, ["rumors", "match", "--service", base], input=stdin)
+    assert local.exit_code == remote.exit_code == 1
+    a, b = ([json.loads(x) for x in r.stdout.splitlines()] for r in (local, remote))
+    assert [p["rumor_id"] for p in a[0]["pins"]] == [p["rumor_id"] for p in b[0]["pins"]] and b[0]["pins"]
+    assert set(b[0]["pins"][0]) == set(a[0]["pins"][0]) >= {"rumor_id", "score", "claim", "refutation"}
+    assert b[1] == a[1] == {"id": 2, "pins": [], "labels": []} and "error" in b[2]
+    assert runner.invoke(cli, ["rumors", "match", "--service", base, "--db", str(db)], input="").exit_code == 2

@@ -159,6 +159,11 @@ def test_split_spellings_are_cjk_components() -> None:
 # ---------------------------------------------------------------- evaluation sets
 
 
+#: The evasion classes the cases name in ``class`` (docs/matching.md), each read by a technique.
+EVASION_CLASSES = {"latin-repeat", "digit-numeral", "number-style", "polyphonic", "slang", "mixed-separators",
+                   "radical-full-form", "noise-run"}
+
+
 def test_evasion_cases_cover_every_technique_with_known_terms() -> None:
     rows = _jsonl(DATA / "evasion_cases.jsonl")
     entries = {(e.term, e.category) for p in BUNDLED for e in load_lexicon(p).entries}
@@ -167,8 +172,10 @@ def test_evasion_cases_cover_every_technique_with_known_terms() -> None:
     assert min(per.values()) >= 8, per
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids))
+    classes = Counter(r["class"] for r in rows if "class" in r)  # evasion classes beyond the plain techniques
+    assert set(classes) == EVASION_CLASSES and min(classes.values()) >= 2, classes
     for r in rows:
-        assert set(r) == {"id", "text", "expect_term", "expect_category", "technique", "note"}, r
+        assert set(r) - {"class"} == {"id", "text", "expect_term", "expect_category", "technique", "note"}, r
         assert (r["expect_term"], r["expect_category"]) in entries, r
 
 
@@ -249,3 +256,17 @@ def test_account_names_cut_by_a_word_are_not_hits(name: str) -> None:
     from plugin import Matcher
 
     assert Matcher.from_lexicons([], bundled=True).scan(name, scope="account_name") == []
+
+
+def test_bundled_slang_table_is_clean_and_refuses_bad_rows(tmp_path: Path) -> None:
+    """lexicons/variants/slang_variants.yaml lints without a problem (a coinage that is a word has a
+    context); a bad table names its problems."""
+    from plugin.matching.slang import lint_slang_table
+
+    assert lint_slang_table(str(LEXICONS / "variants" / "slang_variants.yaml")) == []
+    bad = tmp_path / "slang_variants.yaml"
+    bad.write_text("slang:\n  微信: [威信, 微信, {text: x, context: {within: 999}}]\n  '': [a]\n", encoding="utf-8")
+    messages = [p.message for p in lint_slang_table(str(bad))]
+    assert any("word in use" in m for m in messages)  # 威信 without a context
+    assert any("matches nothing new" in m for m in messages)  # 微信 for 微信
+    assert any("within" in m for m in messages) and any("nothing to match" in m for m in messages)

@@ -209,3 +209,27 @@ def test_problems_are_capped_but_errors_still_counted() -> None:
     lex, problems = parse_lexicon_text(text, "a.tsv")
     assert len(problems) == 501 and lex.entries == ()
     assert problems[-1].severity == "error" and "2500 more error(s)" in problems[-1].message
+
+
+def test_enabled_and_tags_fields() -> None:
+    from plugin.lexicon import parse_entry_dict
+
+    entry, probs = parse_entry_dict({"term": "菠菜导师", "category": "gambling", "enabled": False,
+                                     "tags": ["候选新词", "候选新词", "campaign"]})
+    assert probs == [] and entry is not None and entry.enabled is False and entry.tags == ("campaign", "候选新词")
+    assert entry.to_dict()["enabled"] is False and entry.to_dict()["tags"] == ["campaign", "候选新词"]
+    plain, _ = parse_entry_dict({"term": "菠菜导师", "category": "gambling"})
+    assert plain is not None and plain.enabled and "enabled" not in plain.to_dict() and "tags" not in plain.to_dict()
+    for bad in ({"enabled": "no"}, {"tags": [""]}, {"tags": ["x" * 33]}, {"tags": list("abcdefghijklmnopq")},
+                {"tags": ["a\x1b"]}, {"tags": {"a": 1}}):
+        entry, probs = parse_entry_dict({"term": "菠菜导师", "category": "gambling", **bad})
+        assert entry is None and probs, bad
+
+
+def test_a_disabled_entry_is_not_compiled() -> None:
+    from plugin.lexicon import parse_entry_dict
+
+    on, _ = parse_entry_dict({"term": "菠菜导师", "category": "gambling", "action": "block"})
+    off, _ = parse_entry_dict({"term": "百家乐", "category": "gambling", "action": "block", "enabled": False})
+    m = Matcher.from_entries([on, off])
+    assert [h.term for h in m.scan("菠菜导师和百家乐")] == ["菠菜导师"]

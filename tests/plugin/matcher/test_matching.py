@@ -27,7 +27,7 @@ def test_the_matcher_module_keeps_its_public_names() -> None:
     assert pm.Matcher is Matcher
     assert pm.TECHNIQUE_RANK is TECHNIQUE_RANK
     assert pm.Technique is Technique and pm.Candidate is Candidate
-    assert set(pm.__all__) == {"Matcher", "TECHNIQUE_RANK", "Technique", "Candidate"}
+    assert set(pm.__all__) == {"Matcher", "TECHNIQUE_RANK", "Technique", "Candidate", "MaskResult", "NoiseSet"}
 
 
 def test_techniques_are_the_hit_vocabulary_best_first() -> None:
@@ -70,7 +70,11 @@ def test_dense_pass_yields_candidates_for_direct_homophone_and_split_spellings(c
 def test_separator_letters_are_spellings_of_the_character_before_them() -> None:
     assert [(s.start, s.end, s.replacement) for s in separator_spellings("代x写x论x文")] == [
         (0, 2, "代"), (2, 4, "写"), (4, 6, "论")]
-    assert not LATIN_IN_CJK.search("代写论文") and separator_spellings("百a家b乐") == []
+    assert not LATIN_IN_CJK.search("代写论文")
+    # different letters or digits after each character, and one letter alone, are separators too
+    assert [s.replacement for s in separator_spellings("百a家b乐")] == ["百", "家"]
+    assert [s.replacement for s in separator_spellings("代写x论文")] == ["写"]
+    assert separator_spellings("第3期") == []  # a digit alone is a number
 
 
 def test_homophone_needs_most_characters_identical_and_no_dictionary_word() -> None:

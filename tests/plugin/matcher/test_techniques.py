@@ -257,6 +257,9 @@ def test_initials_and_numerals_need_a_whole_word(bundled_matcher: Matcher, text:
     [
         ("专业代x写x论x文", "代写论文", "代x写x论x文"),  # the same letter after each character
         ("百1家1乐 老平台", "百家乐", "百1家1乐"),  # ... or the same digit
+        ("百a家b乐 老平台", "百家乐", "百a家b乐"),  # different letters after each character
+        ("代1写2论3文", "代写论文", "代1写2论3文"),  # ... or different digits
+        ("专业代写x论文", "代写论文", "代写x论文"),  # one letter alone in one place
     ],
 )
 def test_letters_used_as_separators(bundled_matcher: Matcher, text: str, term: str, surface: str) -> None:
@@ -264,8 +267,8 @@ def test_letters_used_as_separators(bundled_matcher: Matcher, text: str, term: s
     assert hits and hits[0].technique == "noise" and hits[0].surface == surface, bundled_matcher.scan(text)
 
 
-@pytest.mark.parametrize("text", ["做B超检查", "A股大涨", "百a家b乐"])
-def test_single_or_mixed_letters_are_not_separators(bundled_matcher: Matcher, text: str) -> None:
+@pytest.mark.parametrize("text", ["做B超检查", "A股大涨", "穿T恤的人", "A股B股齐涨", "1月2日3号", "第3期"])
+def test_letters_of_real_words_are_not_separators(bundled_matcher: Matcher, text: str) -> None:
     assert not [h for h in bundled_matcher.scan(text) if h.term == "百家乐" or h.technique == "noise"]
 
 

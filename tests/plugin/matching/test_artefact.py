@@ -13,6 +13,7 @@ from plugin.errors import ArtefactError
 from plugin.lexicon import ContextRule, Entry, Variant
 from plugin.matching import artefact
 from plugin.matching.artefact import ARTEFACT_FORMAT, dump_matcher, load_matcher
+from plugin.matching.noise import NoiseSet
 from tests.paths import DATA
 
 _DAY = dt.date(2026, 12, 7)
@@ -67,6 +68,31 @@ def test_every_entry_field_survives() -> None:
     _same_hits(m, loaded, ["网上堵搏", "加企鹅号", "震惊中外", "abc.top 轻轻松松赚钱", "jnd28", "du bo", "赌博新闻"])
 
 
+def test_the_controls_survive() -> None:
+    """Tags, replacements, disabled entries, the noise set and entry skip sets: a loaded matcher
+    scans, masks and fails fast like the compiled one."""
+    entries = [
+        Entry(term="百家乐", category="gambling", action="block", tags=("casino", "minors"), replacement="某游戏",
+              skip="卍"),
+        Entry(term="六合彩", category="gambling", action="block", skip="卍"),
+        Entry(term="银行卡", category="fraud", action="review", skip="~"),
+        Entry(term="代写论文", category="fraud", action="review", enabled=False),
+        Entry(term="三公", category="gambling", action="block", boundary="latin_word"),
+        Entry(term="scam", category="fraud", action="review", boundary="latin_word_digits"),
+    ]
+    m = Matcher.from_entries(entries, version="v8", noise=NoiseSet(skip="丨", keep="|"))
+    loaded = load_matcher(dump_matcher(m))
+    assert loaded.noise == m.noise and len(loaded.skippers) == len(m.skippers) == 2
+    assert loaded.entries == m.entries and all(e.term != "代写论文" for e in loaded.entries)
+    texts = ["百卍家卍乐", "百丨家丨乐", "百|家乐", "六卍合卍彩 and 银~行~卡", "代写论文", "3公 三公", "sssccaaam",
+             "yinhang卡 yinxing卡", "玩百家乐"]
+    _same_hits(m, loaded, texts)
+    for text in texts:
+        assert loaded.mask(text, today=_DAY) == m.mask(text, today=_DAY), text
+        assert loaded.first_hit(text, today=_DAY) == m.first_hit(text, today=_DAY), text
+    assert loaded.scan("玩百家乐", today=_DAY)[0].tags == ("casino", "minors")
+
+
 def test_empty_matcher_round_trip() -> None:
     m = Matcher.from_entries([], version="empty")
     loaded = load_matcher(dump_matcher(m))
@@ -111,7 +137,7 @@ def test_another_format_is_refused(small: bytes) -> None:
 
 def test_warm_up_builds_what_scans_would(bundled_matcher: Matcher) -> None:
     timings = bundled_matcher.warm_up()
-    assert {"normalize tables", "jieba dictionary", "scan"} <= set(timings)
+    assert {"normalize tables", "jieba dictionary", "latin repeat keys", "scan"} <= set(timings)
     assert all(t >= 0 for t in timings.values())
 
 

@@ -1,4 +1,4 @@
-"""Review records in SQLite: persistence, the queue, human decisions, append-only audit."""
+"""Review records on SQLite and PostgreSQL: persistence, the queue, human decisions, append-only audit."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import pytest
 from plugin.review import Candidate, ReviewEngine
 from plugin.review.store import ReviewConflict, ReviewNotFound, ReviewStore
 from tests.candidates import candidate
+
+
 @pytest.fixture()
-def stored(tmp_path, service_matcher):
-    db = tmp_path / "r.db"
+def stored(db_target, service_matcher):
+    db = db_target
     store = ReviewStore(db)
     cands = [Candidate.model_validate(candidate(id="ok")),
              Candidate.model_validate(candidate(id="q", account={"name": "某市公安局"}))]
@@ -71,10 +73,16 @@ def test_one_human_decision_per_item(stored):
 def test_records_are_append_only(stored, sql):
     db, store, (_, q_id) = stored
     store.decide(q_id, decision="reject", reviewer="alice", note="x")
-    conn = sqlite3.connect(db)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute(sql)
-    conn.close()
+    if db.startswith("postgresql://"):  # a plain connection of its own: the database refuses, not our code
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn, pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute(sql)
+    else:
+        conn = sqlite3.connect(db)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(sql)
+        conn.close()
     assert store.get(q_id)["decision"] == "reject"
 
 
@@ -106,3 +114,31 @@ def test_recent_candidates_seed_the_matrix_history(tmp_path, service_matcher):
     twin = Candidate.model_validate(candidate(id="t", title="某地商场发生火灾，现场浓烟", account={"id": "a2", "name": "乙", "mcn": "M"}))
     (r,) = engine.review([twin], matcher=service_matcher)
     assert r.decision == "review"
+
+
+def test_concurrent_decisions_on_one_item_exactly_one_wins(db_target, service_matcher):
+    """Several store objects (as several replicas would hold) decide one queued item at once."""
+    import threading
+
+    first = ReviewStore(db_target)
+    cands = [Candidate.model_validate(candidate(id="q", account={"name": "某市公安局"}))]
+    (item,) = first.record_batch(cands, ReviewEngine().review(cands, matcher=service_matcher), lexicon_version="v")
+    stores = [ReviewStore(db_target) for _ in range(4)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(stores))
+
+    def decide(i: int) -> None:
+        barrier.wait()
+        try:
+            stores[i].decide(item, decision="reject", reviewer=f"r{i}", note="")
+            outcomes.append("won")
+        except ReviewConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(len(stores))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["won"]
+    assert [e["event"] for e in first.audit(item_id=item)] == ["auto_decision", "human_decision"]

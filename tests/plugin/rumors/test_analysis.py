@@ -56,3 +56,23 @@ def test_sound_folds_homophone_typos() -> None:
     assert sound("钟南善") == sound("钟南山")
     assert sound("病毒") != sound("病人")
     assert sound("#60") == sound("醋") == sound("5g") == ""
+
+
+def test_an_amount_is_not_read_as_a_month() -> None:
+    # 1.5万 → 15000: the digits before 月 are the tail of an amount, not a month
+    assert words("月薪1.5万月底发放") == {"月薪", "#15000", "月底", "发放"}
+    assert not any(w.endswith("月") for w in words("3万月"))
+    assert "#12月" in words("12月开学") and "#13月" not in words("13月开学")
+
+
+def test_measure_words_after_numbers_are_dropped() -> None:
+    assert words("两艘军舰") == words("2艘军舰") == {"#2", "军舰"}
+
+
+def test_dotted_dates_holidays_and_abbreviations() -> None:
+    assert "#7月26日" in words("7.26郑州暴雨") and "#7月26日" in words("七月二十六日郑州暴雨")
+    assert "#10月" in words("国庆节期间北京封城")
+    assert words("过年回老家") == words("春节回乡")
+    assert words("世界卫生组织宣布") == words("世卫组织宣布")
+    assert words("中国疾病预防控制中心发布") == words("中国疾控中心发布")
+    assert {"北京", "上海", "广州"} <= words("北上广停运")

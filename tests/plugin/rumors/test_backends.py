@@ -89,9 +89,9 @@ def test_lookups_give_the_same_typed_answer(backend: tuple[RumorBackend, RumorLo
     d = result.to_dict()
     assert set(d) == {"pins", "labels"}
     for p in d["pins"]:
-        assert set(p) == {"rumor_id", "score", "claim", "refutation"} and set(p["refutation"]) == {"title", "url", "source"}
+        assert set(p) >= {"rumor_id", "score", "claim", "refutation", "verdict_label", "headline", "tier", "cluster_id"} and set(p["refutation"]) >= {"title", "url", "source", "summary", "checker", "published_at"}
     for lab in d["labels"]:
-        assert set(lab) == {"label", "rumor_id", "status", "score", "action", "refutation"}
+        assert set(lab) == {"label", "rumor_id", "status", "score", "action", "refutation", "cluster_id"}
 
 
 def test_embedded_index_scores_the_search_engine_store(os_url: str) -> None:

@@ -46,8 +46,8 @@ def test_pin_shape_and_order(index: RumorIndex) -> None:
     scores = [p["score"] for p in d["pins"]]
     assert scores == sorted(scores, reverse=True)
     for p in d["pins"]:
-        assert set(p) == {"rumor_id", "score", "claim", "refutation"}
-        assert set(p["refutation"]) == {"title", "url", "source"}
+        assert set(p) >= {"rumor_id", "score", "claim", "refutation", "verdict_label", "headline", "tier", "cluster_id"}
+        assert set(p["refutation"]) >= {"title", "url", "source", "summary", "checker", "published_at"}
         assert 0 < p["score"] <= 1
     assert d["pins"][0]["refutation"]["title"].startswith("【辟谣】")
     assert d["pins"][0]["refutation"]["source"] == "丁香医生"

@@ -41,7 +41,7 @@ def test_the_pin_threshold_is_configured_through_the_scoring_parameters() -> Non
     default = RumorIndex(RUMORS)
     score = default.score(query, "r1")
     assert default.threshold == DEFAULT_THRESHOLD and default.match(query).pins[0].rumor_id == "r1"
-    strict = RumorIndex(RUMORS, scoring=RumorScoring(threshold=min(1.0, score + 0.01)))
+    strict = RumorIndex(RUMORS, scoring=RumorScoring(threshold=min(1.0, score + 0.01)), model=None)
     assert strict.threshold > score and strict.match(query).pins == ()
     assert strict.score(query, "r1") == score  # the threshold decides what matches, not the score
     assert RumorIndex(RUMORS, threshold=0.2).scoring == RumorScoring(threshold=0.2)

@@ -133,8 +133,9 @@ def test_export_round_trip(tmp_path) -> None:
     assert [r.to_dict() for r in other.iterate()] == [r.to_dict() for r in store.iterate()]
 
 
-def test_persistence_across_restarts(tmp_path) -> None:
-    db = tmp_path / "p.db"
+def test_persistence_across_restarts(db_target) -> None:
+    """On both backends (SQLite, PostgreSQL)."""
+    db = db_target
     store = RumorStore(db)
     import_jsonl(store, SMALL)
     store.delete(["t005"])
@@ -146,16 +147,16 @@ def test_persistence_across_restarts(tmp_path) -> None:
     assert index.match("喝热水能杀死病毒吗").pins[0].rumor_id == "t001"
 
 
-def test_two_store_objects_on_one_file(tmp_path) -> None:
-    db = tmp_path / "shared.db"
+def test_two_store_objects_on_one_file(db_target) -> None:
+    db = db_target
     a, b = RumorStore(db), RumorStore(db)
     index = RumorIndex.from_store(b)
     import_jsonl(a, SMALL)
     assert index.refresh() is True and len(index) == 9
 
 
-def test_upsert_rejects_duplicate_ids_atomically(tmp_path) -> None:
-    store = RumorStore(tmp_path / "d.db")
+def test_upsert_rejects_duplicate_ids_atomically(db_target) -> None:
+    store = RumorStore(db_target)
     r = Rumor(id="x", claim="一个说法", status=RumorStatus.FALSE)
     with pytest.raises(RumorError, match="duplicate"):
         store.upsert([r, r])
@@ -209,3 +210,14 @@ def test_partly_untrue_doubt_verdict_is_misleading(tmp_path) -> None:
     status = {r.id: r.status for r in store.iterate()}
     assert status == {"a": RumorStatus.MISLEADING, "b": RumorStatus.MISLEADING, "c": RumorStatus.DISPUTED,
                       "d": RumorStatus.MISLEADING}
+
+
+def test_candidates_share_content_tokens_on_both_backends(db_target) -> None:
+    store = RumorStore(db_target)
+    import_jsonl(store, SMALL)
+    rev = store.revision()
+    ids = [r.id for r in store.candidates("斯洛伐克总理确诊新冠", limit=5)]
+    assert ids and ids[0] == "t002"
+    assert store.candidates("", limit=5) == [] and store.candidates("!!!", limit=5) == []
+    assert store.delete(["t002"]) == 1 and store.revision() > rev
+    assert "t002" not in [r.id for r in store.candidates("斯洛伐克总理确诊新冠", limit=5)]

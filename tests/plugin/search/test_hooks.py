@@ -69,6 +69,9 @@ def test_pins_on_top_dedup_and_total():
     assert resp["hits"]["hits"][0]["_index"] == "qinglang-refutations"
     assert resp["hits"]["hits"][0]["_qinglang"]["pinned"] is True
     assert resp["qinglang"]["pinned"] == ["r1", "r2"]
+    shown = resp["hits"]["hits"][0]["_source"]  # what a result page can show: headline, verdict, checker, date
+    assert {"headline", "verdict_label", "summary", "checker", "published_at", "cluster_id"} <= set(shown)
+    assert shown["verdict_label"] == "谣言" and shown["headline"].endswith("系谣言")
     page2 = run(guard, engine, {"query": {"match": {"title": "大蒜 新冠"}}, "from": 5, "size": 5})
     assert ids(page2) == ["d4", "d5", "d6", "d7", "d8"]  # d3 dropped as the pin's duplicate
 

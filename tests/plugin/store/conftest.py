@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from plugin.store import LexiconStore
@@ -12,7 +10,8 @@ from tests.store_config import make_config
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
+def store(db_target: str):
+    """A store on each backend (SQLite, then PostgreSQL)."""
+    s = LexiconStore(db_target, make_config(), matcher_factory=fake_factory)
     yield s
     s.close()

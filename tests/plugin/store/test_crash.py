@@ -62,7 +62,9 @@ def _run(script: str, *args: str, fault: str | None = None) -> subprocess.Comple
 
 @pytest.mark.parametrize("point", ["publish:after_version_row", "publish:after_close", "publish:after_entries",
                                    "publish:before_commit"])
-def test_killed_mid_publish(db_path: Path, point: str) -> None:
+def test_killed_mid_publish(db_target: str, point: str) -> None:
+    """On both backends (SQLite, PostgreSQL)."""
+    db_path = db_target
     store = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
     cs = store.create_changeset("alice", "crash me")
     store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling", "action": "block"},
@@ -78,9 +80,10 @@ def test_killed_mid_publish(db_path: Path, point: str) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
 
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    if not db_path.startswith("postgresql://"):
+        conn = sqlite3.connect(db_path)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
     store = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
     assert store.live_version() == 1
     assert {e.term_id: e.to_dict() for e in store.entries(1)} == before

@@ -477,6 +477,7 @@ def test_preview_reports_newly_allowed(store: LexiconStore) -> None:
     assert rep.newly_allowed[0]["highlight_before"] == "某网红【炫富】翻车"
 
 
+@pytest.mark.sqlite_only
 def test_store_is_consistent_sqlite(store: LexiconStore) -> None:
     store.ensure_seeded()
     conn = sqlite3.connect(store.db_path)
@@ -500,3 +501,23 @@ def test_real_matcher_honours_validity_windows_from_the_store(db_path: Path) -> 
     s.set_change(cs2, "remove", term_id="gambling:网上赌场", editor="alice")
     rep = s.preview(cs2, base_matcher=m)
     assert rep.counts["hits_changed"] + rep.counts["newly_allowed"] + rep.counts["changed"] >= 1
+
+
+def test_search_entries_through_a_matcher_and_by_who_changed_them(store: LexiconStore) -> None:
+    from plugin import Matcher
+
+    store.ensure_seeded()
+    cs = store.create_changeset("ed", "x")
+    store.set_change(cs, "add", entry={"term": "菠菜导师", "category": "gambling", "tags": ["候选新词"]}, editor="ed")
+    store.publish(cs, approver="ann", expected_revision=store.changeset(cs)["revision"])
+    found = store.search_entries(q="bjl", matcher=Matcher.from_entries(store.entries(), "2"))
+    assert [e["term_id"] for e in found["entries"]][:1] == ["gambling:百家乐"] and found["entries"][0]["matched"] == "initials"
+    assert store.search_entries(q="bjl")["total"] == 0  # a substring alone does not find it
+    assert [e["term_id"] for e in store.search_entries(author="ANN")["entries"]] == ["gambling:菠菜导师"]
+    assert [e["term_id"] for e in store.search_entries(tag="候选新词")["entries"]] == ["gambling:菠菜导师"]
+    today = dt.date.today().isoformat()
+    assert store.search_entries(changed_from=today)["total"] == len(store.entries())
+    assert store.search_entries(changed_to="2000-01-01")["total"] == 0
+    changed = store.entry_changes()["gambling:菠菜导师"]
+    assert (changed["since_version"], changed["author"], changed["approver"]) == (2, "ed", "ann")
+    assert store.entry_changes()["gambling:百家乐"]["author"] == "bundled"

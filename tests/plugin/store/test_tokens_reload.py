@@ -129,3 +129,26 @@ def test_poller_keeps_old_matcher_when_compile_fails(store: LexiconStore) -> Non
     for _ in range(10):
         poller.check_once()
     assert live.version == "2" and poller.last_error == ""
+
+
+def test_publish_wakes_listening_replicas_and_heartbeats_show_versions(pg_url: str) -> None:
+    """PostgreSQL: the poll interval is long (60 s); the publish's NOTIFY wakes the replica at once."""
+    store = LexiconStore(pg_url, make_config(), matcher_factory=fake_factory)
+    store.ensure_seeded()
+    live = LiveMatcher(store.build_matcher(), "1")
+    poller = VersionPoller(LexiconStore(pg_url, make_config(), matcher_factory=fake_factory), live,
+                           interval=60).start()
+    try:
+        assert _wait(lambda: [r["version_served"] for r in store.replicas()] == ["1"])
+        time.sleep(0.3)  # the listener is connected
+        cs = store.create_changeset("alice")
+        rev = store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling", "action": "block"},
+                               editor="alice")["revision"]
+        store.publish(cs, approver="bob", expected_revision=rev)
+        assert _wait(lambda: live.version == "2", timeout=15)
+        assert _wait(lambda: [r["version_served"] for r in store.replicas()] == ["2"], timeout=15)
+        (replica,) = store.replicas()
+        assert replica["replica_id"] == poller.replica_id and replica["reloads"] == 1 and replica["pid"]
+    finally:
+        poller.stop()
+    assert store.forget_replicas(older_than=3600) == 0 and store.forget_replicas(older_than=-1) == 1

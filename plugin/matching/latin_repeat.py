@@ -1,0 +1,177 @@
+"""Latin repeat folding: letters repeated to break a Latin term (``sssccaaam`` for scam,
+``wwweiixinn`` for weixin).
+
+CJK repeats collapse in the dense view itself; Latin runs cannot (real words have double letters:
+``qq``, ``cctv``, ``bbin``). So both sides are folded here, only for dense views that hold a
+repeated letter: the view with every run of one letter written once, and the Latin-bearing keys
+(terms and curated variants) folded the same way, in a small automaton of their own. A match must
+take in at least one folded run (the plain scan has the rest). The pinyin pass runs on the folded
+view as well, so repeated letters in pinyin (``wwweiixinn``) read as their syllables.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, cast
+
+import ahocorasick
+
+from ..normalize import NormalizedText
+from .compile import CompiledLexicon, PatternKind
+from .model import Candidate, ContextGate, Technique
+from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
+
+__all__ = ["LATIN_REPEAT", "LatinRepeatIndex", "fold_latin_runs", "latin_repeat_candidates"]
+
+#: A Latin letter written twice or more: a dense view without one needs no folding.
+LATIN_REPEAT = re.compile(r"([a-z])\1")
+_LATIN_RUNS = re.compile(r"([a-z])\1+")
+_LATIN = re.compile("[a-z]")
+_MIN_KEY = 2  # a folded key keeps at least two characters ("qq" → "q" would hit every q)
+
+
+def fold_latin_runs(text: str) -> str:
+    """``text`` with every run of one Latin letter written once (``sssccaaam`` → ``scam``)."""
+    return _LATIN_RUNS.sub(r"\1", text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    entry: int
+    technique: Technique
+    gate: ContextGate | None
+    length: int
+
+
+class LatinRepeatIndex:
+    """Folded Latin-bearing keys of a compiled lexicon; built on first use, then read-only."""
+
+    def __init__(self, compiled: CompiledLexicon) -> None:
+        self._compiled = compiled
+        self._lock = threading.Lock()
+        self._automaton: Any = None
+        self._built = False
+
+    def automaton(self) -> Any:
+        """The automaton over folded keys (values: tuples of :class:`_Key`), or None when no key has Latin."""
+        if not self._built:
+            with self._lock:
+                if not self._built:
+                    self._automaton = self._build()
+                    self._built = True
+        return self._automaton
+
+    def _build(self) -> Any:
+        c = self._compiled
+        keys: dict[str, list[_Key]] = {}
+        for pid, pd in enumerate(c.pat_dense):
+            kind = c.pat_kind[pid]
+            if kind not in (PatternKind.TERM, PatternKind.VARIANT) or not _LATIN.search(pd):
+                continue
+            idx = c.pat_entry[pid]
+            if c.entries[idx].action == "allow":
+                continue
+            folded = fold_latin_runs(pd)
+            if len(folded) < _MIN_KEY:
+                continue
+            if kind == PatternKind.TERM:
+                tech, gate = Technique.REPEAT, None
+            else:
+                tech, gate = c.variant_of[pid]
+            keys.setdefault(folded, []).append(_Key(idx, tech, gate, len(folded)))
+        if not keys:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, found in keys.items():
+            automaton.add_word(key, tuple(found))
+        automaton.make_automaton()
+        return automaton
+
+
+class _FoldedView:
+    """The folded view as the pinyin pass sees a :class:`~plugin.normalize.NormalizedText`:
+    ``orig_index`` only needs to tell where the original text had a separator between letters."""
+
+    __slots__ = ("_virtual",)
+
+    def __init__(self, virtual: list[int]) -> None:
+        self._virtual = virtual
+
+    @property
+    def deleted(self) -> bool:
+        return True
+
+    def orig_index(self, i: int) -> int:
+        return self._virtual[i]
+
+
+def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str,
+                            nt: NormalizedText) -> list[Candidate]:
+    """Candidates on the Latin-folded ``dense`` view that take in a folded run (callers skip views
+    without :data:`LATIN_REPEAT`); offsets index ``dense``."""
+    starts: list[int] = []  # folded index → dense start
+    ends: list[int] = []  # folded index → dense end
+    parts: list[str] = []
+    pos = 0
+    for a, b in _runs_within_words(dense, nt):
+        parts.append(dense[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        parts.append(dense[a])
+        starts.append(a)
+        ends.append(b)
+        pos = b
+    parts.append(dense[pos:])
+    starts.extend(range(pos, len(dense)))
+    ends.extend(range(pos + 1, len(dense) + 1))
+    folded = "".join(parts)
+
+    def folded_run_inside(s: int, e: int) -> bool:
+        return any(ends[j] - starts[j] > 1 for j in range(s, e))
+
+    out: list[Candidate] = []
+    automaton = index.automaton()
+    if automaton is not None:
+        for end_i, found in automaton.iter(folded):
+            for k in found:
+                s = end_i + 1 - k.length
+                if folded_run_inside(s, end_i + 1):
+                    out.append(Candidate(starts[s], ends[end_i], k.entry, k.technique, k.gate))
+    if LATIN_RUN.search(folded):
+        view = cast(NormalizedText, _FoldedView(_virtual_positions(dense, starts, ends, nt)))  # (what the pass reads)
+        for cand in pinyin_candidates(pinyin, folded, view):
+            if folded_run_inside(cand.start, cand.end):
+                out.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
+    return out
+
+
+def _runs_within_words(dense: str, nt: NormalizedText) -> list[tuple[int, int]]:
+    """Runs of one Latin letter in ``dense``, cut where the original text had a space or
+    punctuation between two of its letters ("this is sssccaaam": the s of "is" stays its own)."""
+    out: list[tuple[int, int]] = []
+    for m in _LATIN_RUNS.finditer(dense):
+        a = m.start()
+        for i in range(m.start() + 1, m.end()):
+            if nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1:
+                if i - a > 1:
+                    out.append((a, i))
+                a = i
+        if m.end() - a > 1:
+            out.append((a, m.end()))
+    return out
+
+
+def _virtual_positions(dense: str, starts: list[int], ends: list[int], nt: NormalizedText) -> list[int]:
+    """Positions for the folded view that step by one between characters the original wrote side
+    by side, and by two across a deleted space or punctuation (the pinyin pass reads word edges
+    off them)."""
+    out: list[int] = []
+    v = 0
+    for j in range(len(starts)):
+        if j:
+            gap = nt.deleted and nt.orig_index(starts[j]) - nt.orig_index(ends[j - 1] - 1) > 1
+            v += 2 if gap else 1
+        out.append(v)
+    return out

@@ -1,0 +1,74 @@
+"""Polyphonic characters: every reading for the pinyin view, the reading in context for homophones.
+
+* :func:`reading_keys`: the pinyin keys of a term, one per combination of its characters'
+  readings (pypinyin ``heteronym=True``: 银行 → yinxing, yinhang, yinheng), so pinyin written for
+  any reading of 行 / 重 / 藏 is found; at most :data:`MAX_READING_KEYS` per term.
+  :func:`reading_class_keys` writes them in homophone classes: the keys only the pinyin pass
+  reads in the main automaton (:mod:`plugin.matching.pinyin`).
+* :func:`reading_ok`: homophone classes stay precise. Where pypinyin's phrase dictionary reads a
+  polyphonic character of a term differently in context (银行: hang), a homophone candidate must
+  sound like that reading: 银航 hits 收购银行卡, 银型 (the other reading, xing) does not.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+__all__ = ["MAX_READING_KEYS", "reading_class_keys", "reading_keys", "reading_ok", "readings"]
+
+#: Pinyin keys per term form (combinations of readings).
+MAX_READING_KEYS = 16
+
+
+@lru_cache(maxsize=65536)
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of one CJK character, most common first (empty for anything else)."""
+    from pypinyin import Style, pinyin
+
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore", v_to_u=False)
+    if not got:
+        return ()
+    return tuple(dict.fromkeys(r.lower() for r in got[0] if r.isascii() and r.isalpha()))
+
+
+def reading_keys(form: str, syllable: dict[str, str]) -> list[str]:
+    """Pinyin keys of ``form`` for every combination of its characters' readings (the table
+    reading first), at most :data:`MAX_READING_KEYS`; other characters are kept."""
+    return _combinations(form, syllable, None)
+
+
+def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict[str, str]) -> list[str]:
+    """:func:`reading_keys` written in homophone classes (one class character per character, as
+    the main automaton's keys are): the first is the table reading's key; ``[]`` when no character
+    of ``form`` has a second reading."""
+    keys = _combinations(form, syllable, syllable_class)
+    return keys if len(keys) > 1 else []
+
+
+def _combinations(form: str, syllable: dict[str, str], write: dict[str, str] | None) -> list[str]:
+    """Combinations of the readings of ``form``'s characters, each reading written as ``write``
+    says (its syllable when None; a reading ``write`` lacks is left out)."""
+    choices: list[tuple[str, ...]] = []
+    for ch in form:
+        first = syllable.get(ch)
+        if first is None:
+            choices.append((ch,))
+            continue
+        found = dict.fromkeys((first, *readings(ch)))
+        choices.append(tuple(found) if write is None else tuple(write[r] for r in found if r in write))
+    out: list[str] = []
+    for combo in product(*choices):
+        out.append("".join(combo))
+        if len(out) >= MAX_READING_KEYS:
+            break
+    return out
+
+
+def reading_ok(seg: str, term: str, reading: str, class_table: list[str | None]) -> bool:
+    """Whether every character of ``seg`` that differs from ``term`` sounds like the term's reading
+    in context there (``reading``: the term's contextual key, one class character per character)."""
+    for a, b, r in zip(seg, term, reading):
+        if a != b and class_table[ord(a)] != r:
+            return False
+    return True

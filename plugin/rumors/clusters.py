@@ -1,0 +1,192 @@
+"""Clusters of near-duplicate claims, and the short core claim a ruling quotes.
+
+The same rumour is often checked by several sources (a national platform, a newspaper's
+fact-check column, a doctor's site) and copied many times on Weibo. Matched one by one, the
+copies compete: a pin of a copy counts as a miss and the evidence is split. Clusters fix that:
+
+* **Candidates** by MinHash over character shingles (bigrams of the folded, dense claim):
+  :data:`BANDS` bands of :data:`ROWS` hashes; two claims sharing a band are compared (a band
+  bucket holding more than :data:`MAX_BUCKET` claims is a template such as "X可以预防新冠", not a
+  duplicate, and is skipped).
+* **Verification** on the analysed words (:mod:`plugin.rumors.analysis`): weighted word overlap
+  (one claim covered by the other ≥ :data:`MIN_CONTAINMENT`, and the overlap from both sides ≥
+  :data:`MIN_OVERLAP`), no conflicting names, numbers or dates (the same claim about 深圳 and about
+  重庆 is two rumours), the same verdict family (a pinning status is never merged with one that does
+  not pin).
+* **Canonical** member: the best source first (:data:`SOURCE_RANK`: editors' own rows, the national
+  platform, newspapers' fact-checks, doctors, Weibo rulings), then one with a URL and a summary,
+  then the shortest claim. Its id names the cluster; its refutation is the one pins show.
+
+:func:`core_claim` reads the claim a Weibo community ruling quotes ("经查，该微博称“…”不实"): a short,
+clean version of a long post, indexed as an extra match key of the same rumour.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from plugin.normalize import dense_key
+from plugin.numerals import quantities_agree
+
+from .analysis import Analysis, Weights, is_name
+from .models import Rumor
+
+__all__ = ["BANDS", "MAX_BUCKET", "MIN_CONTAINMENT", "MIN_OVERLAP", "ROWS", "SOURCE_RANK", "Clusters",
+           "core_claim", "find_clusters"]
+
+#: MinHash layout: BANDS x ROWS hash functions; two claims sharing all ROWS hashes of one band are compared.
+BANDS = 16
+ROWS = 2
+#: A band bucket with more claims than this is a template, not a set of duplicates.
+MAX_BUCKET = 40
+#: Share of the smaller claim's word weight the other claim must cover.
+MIN_CONTAINMENT = 0.8
+#: Weighted word overlap from both sides (Dice) two duplicates must reach.
+MIN_OVERLAP = 0.65
+#: Claims of at most this many content words are short: each side's own words are checked.
+SHORT_CLAIM = 12
+#: In short claims, a word of one side only weighing this share of the heaviest shared word is a claim of its own.
+SUBJECT_SHARE = 0.6
+#: Source preference for the canonical refutation (lower first); unknown sources after these.
+SOURCE_RANK = {"": 0, "piyao_org_cn": 1, "tencent_jiaozhen": 2, "dxy_piyao": 3, "weibo_checked_fake": 4}
+
+_PRIME = (1 << 31) - 1  # a * h + b < 2^63 for a, b, h < 2^31: no uint64 overflow
+_RNG = np.random.default_rng(20261207)
+_A = _RNG.integers(1, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
+_B = _RNG.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
+
+_RULING = re.compile(r"^经查[，,]?[^“\"]{0,14}?称[“\"]([^”\"]{4,120})[”\"]")
+
+
+def core_claim(rumor: Rumor) -> str:
+    """The claim a ruling's refutation quotes (经查，该微博称“<claim>”不实), '' when there is none or
+    it is the claim itself."""
+    for ref in rumor.refutations:
+        m = _RULING.match(ref.summary)
+        if m:
+            quoted = m.group(1).strip()
+            return "" if dense_key(quoted) == dense_key(rumor.claim) else quoted
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """Rumour index → cluster: ``canonical[i]`` is the index of its cluster's canonical rumour,
+    ``size[i]`` the number of rumours in it (1: alone)."""
+
+    canonical: tuple[int, ...]
+    size: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        """Clusters of two or more rumours."""
+        return len({c for c, n in zip(self.canonical, self.size) if n > 1})
+
+
+def _signatures(claims: Sequence[str]) -> np.ndarray:
+    sigs = np.full((len(claims), BANDS * ROWS), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for i, claim in enumerate(claims):
+        key = dense_key(claim)
+        shingles = {key[j : j + 2] for j in range(len(key) - 1)} or {key}
+        h = np.fromiter((zlib.crc32(s.encode("utf-8")) % _PRIME for s in shingles), dtype=np.uint64,
+                        count=len(shingles))
+        sigs[i] = ((_A[:, None] * h[None, :] + _B[:, None]) % np.uint64(_PRIME)).min(axis=1)
+    return sigs
+
+
+def _candidate_pairs(sigs: np.ndarray) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for b in range(BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        band = np.ascontiguousarray(sigs[:, b * ROWS : (b + 1) * ROWS])
+        for i in range(len(band)):
+            buckets.setdefault(band[i].tobytes(), []).append(i)
+        for members in buckets.values():
+            if 1 < len(members) <= MAX_BUCKET:
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        pairs.add((members[x], members[y]))
+    return pairs
+
+
+def _numbers_conflict(a: Analysis, b: Analysis) -> bool:
+    na = [t[1:] for t in a.words if t.startswith("#")]
+    nb = [t[1:] for t in b.words if t.startswith("#")]
+    if not na or not nb:
+        return False
+    agree = [quantities_agree(x, y) for x in na for y in nb]
+    return not any(agree) and any(v is False for v in agree)
+
+
+def _duplicates(a: Analysis, b: Analysis, weights: Weights) -> bool:
+    wa = {t: weights.token(t) for t in a.words if not t.startswith("#")}
+    wb = {t: weights.token(t) for t in b.words if not t.startswith("#")}
+    if len(wa) < 2 or len(wb) < 2:
+        return False
+    # a word of the other claim counts 1, a part of one of its words 0.7 (病毒 / 病毒感染)
+    shared_a = sum(w * (1.0 if t in wb else 0.7 if t in b.subs else 0.0) for t, w in wa.items())
+    shared_b = sum(w * (1.0 if t in wa else 0.7 if t in a.subs else 0.0) for t, w in wb.items())
+    total_a, total_b = sum(wa.values()), sum(wb.values())
+    if max(shared_a / total_a, shared_b / total_b) < MIN_CONTAINMENT:
+        return False
+    if (shared_a + shared_b) / (total_a + total_b) < MIN_OVERLAP:
+        return False
+    if len(wa) <= SHORT_CLAIM and len(wb) <= SHORT_CLAIM:
+        # short claims that each say something the other does not (疫苗 ... vs 草莓 ...): two rumours
+        heavy = SUBJECT_SHARE * max(w for t, w in wa.items() if t in wb or t in b.subs) if shared_a else 0.0
+        own_a = any(w >= heavy for t, w in wa.items() if t not in wb and t not in b.subs)
+        own_b = any(w >= heavy for t, w in wb.items() if t not in wa and t not in a.subs)
+        if own_a and own_b:
+            return False
+    names_a = {t for t in wa if is_name(t)}
+    names_b = {t for t in wb if is_name(t)}
+    if names_a - names_b and names_b - names_a:
+        return False  # 深圳 ... vs 重庆 ...: the same template about two places
+    return not _numbers_conflict(a, b)
+
+
+def _rank(r: Rumor) -> tuple[int, int, int, int, str]:
+    ref = r.refutations[0] if r.refutations else None
+    return (SOURCE_RANK.get(r.origin, len(SOURCE_RANK)), 0 if ref is not None and ref.url else 1,
+            0 if ref is not None and ref.summary else 1, len(r.claim), r.id)
+
+
+def find_clusters(rumors: Sequence[Rumor], analyses: Sequence[Analysis], weights: Weights) -> Clusters:
+    """Near-duplicate claims grouped (see the module docstring); ``analyses[i]`` is ``rumors[i]``'s."""
+    n = len(rumors)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n > 1:
+        for i, j in sorted(_candidate_pairs(_signatures([r.claim for r in rumors]))):
+            if rumors[i].status.pins != rumors[j].status.pins:
+                continue
+            ri, rj = root(i), root(j)
+            if ri == rj or not _duplicates(analyses[i], analyses[j], weights):
+                continue
+            # each new member must also be a duplicate of the other cluster's first member (no chains)
+            if (ri != i and not _duplicates(analyses[ri], analyses[j], weights)) or (
+                    rj != j and not _duplicates(analyses[i], analyses[rj], weights)):
+                continue
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    canonical = [0] * n
+    size = [1] * n
+    for members in groups.values():
+        best = min(members, key=lambda i: _rank(rumors[i]))
+        for i in members:
+            canonical[i] = best
+            size[i] = len(members)
+    return Clusters(tuple(canonical), tuple(size))

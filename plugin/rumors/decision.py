@@ -1,0 +1,199 @@
+"""The learned pin decision: is a scored candidate the rumour the text is about, and how sure?
+
+One hand-set score threshold cannot separate short queries that cover little of a wordy claim
+(true pins scoring just under it) from topic-only queries about short, name-heavy claims
+(false pins scoring well above it). The decision is a small logistic model over features of one
+(text, claim) pair that the score alone hides (:data:`FEATURES`): coverage from both sides,
+how much of the matched claim weight is names rather than what the claim says, question and
+intent wording, negation, number and date agreement, the penalties that fired, the cluster's
+size and the margin to the next candidate.
+
+At run time the model is a dot product (numpy): :class:`PinModel` reads its weights from a small
+JSON file (``plugin/rumors/data/pin_model.json``, card ``PIN_MODEL.md`` beside it) written by
+``bench/train_rumor_pin.py`` (scikit-learn, training only). :class:`PinTiers` holds the two
+calibrated probability thresholds: ``pin`` (on top of the results) and ``related`` (a 相关辟谣
+card that does not displace results); each surface may have its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from plugin.errors import RumorError
+from plugin.numerals import quantities_agree
+
+from .analysis import is_name
+from .models import PinTier, RumorMatchResult
+
+__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "PinModel", "PinTiers", "default_model", "pair_features",
+           "retier"]
+
+#: The features of one (text, claim) pair, in the model's order.
+FEATURES: tuple[str, ...] = (
+    "score", "tq", "tc", "bq", "bc", "log_q_cred", "log_query_words", "log_claim_words", "name_share",
+    "predicate_cover", "missing_share", "question", "intent", "negation_mismatch", "number_agree",
+    "number_conflict", "date_agree", "date_conflict", "pen_low_cover", "pen_intent", "pen_topic", "pen_subject",
+    "pen_unnamed", "pen_conflict", "pen_one_word", "triggers", "log_cluster_size", "margin", "rank",
+)
+
+#: The margin to the next candidate counts up to this much either way.
+MARGIN_CLIP = 0.05
+
+#: The bundled model (``bench/train_rumor_pin.py`` writes it).
+DEFAULT_MODEL = "pin_model.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PinTiers:
+    """Probability thresholds of the decision: a candidate is **pinned** when its probability is at
+    least ``pin``, or when its score passes the score threshold (:attr:`RumorScoring.threshold
+    <plugin.rumors.scoring.RumorScoring.threshold>`) and its probability is at least ``veto`` (the
+    model vetoes what the score alone would pin: topic-only queries about short, name-heavy claims);
+    else **related** when it is at least ``related``. ``veto`` ≤ ``pin``, ``related`` ≤ ``pin``;
+    each in (0, 1] (``veto`` may be 0: the score threshold alone)."""
+
+    pin: float
+    related: float
+    veto: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("pin", "related", "veto"):
+            v = getattr(self, name)
+            low_ok = name == "veto"
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0 <= v if low_ok else 0 < v) or v > 1:
+                raise RumorError(f"rumour tiers: {name} must be a number in (0, 1], got {v!r}")
+        for name in ("related", "veto"):
+            if getattr(self, name) > self.pin:
+                raise RumorError(f"rumour tiers: {name} ({getattr(self, name)}) must not exceed pin ({self.pin})")
+
+    def tier(self, probability: float, score: float, threshold: float) -> "PinTier | None":
+        """The tier of a candidate (``None``: neither)."""
+        if probability >= self.pin or (score >= threshold and probability >= self.veto):
+            return PinTier.PIN
+        if probability >= self.related:
+            return PinTier.RELATED
+        return None
+
+
+def _agreement(q_numbers: tuple[str, ...], c_numbers: tuple[str, ...], dates: bool) -> tuple[float, float]:
+    """(agree, conflict) flags for the numbers (or dates) of both sides."""
+    qs = [t[1:] for t in q_numbers if t.endswith(("月", "日")) == dates]
+    cs = [t[1:] for t in c_numbers if t.endswith(("月", "日")) == dates]
+    if not qs or not cs:
+        return 0.0, 0.0
+    near = [quantities_agree(a, b) for a in qs for b in cs]
+    if any(near):
+        return 1.0, 0.0
+    return 0.0, 1.0 if any(v is False for v in near) else 0.0
+
+
+def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
+                  question: bool, intent: bool, query_negated: bool, claim_negated: bool,
+                  query_numbers: tuple[str, ...], claim_numbers: tuple[str, ...], cluster_size: int,
+                  margin: float, rank: int) -> list[float]:
+    """The :data:`FEATURES` of one scored pair; ``info`` is what
+    :meth:`plugin.rumors.scoring.ClaimScorer.score` fills in."""
+    credit: dict[str, float] = info.get("claim_credit", {})
+    covered = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items())
+    names = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items() if is_name(t))
+    predicates_total = sum(w for t, w in claim_weights.items() if not is_name(t) and not t.startswith("#")) or 1.0
+    predicates = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items()
+                     if not is_name(t) and not t.startswith("#"))
+    penalties = set(info.get("penalties", ()))
+    n_agree, n_conflict = _agreement(query_numbers, claim_numbers, dates=False)
+    d_agree, d_conflict = _agreement(query_numbers, claim_numbers, dates=True)
+    shared = len(info.get("shared", ()))
+    missing = len(info.get("missing", ()))
+    return [
+        float(info.get("score", 0.0)), float(info.get("tq", 0.0)), float(info.get("tc", 0.0)),
+        float(info.get("bq", 0.0)), float(info.get("bc", 0.0)), math.log1p(float(info.get("q_cred", 0.0))),
+        math.log1p(query_words), math.log1p(claim_words), names / covered if covered else 0.0,
+        predicates / predicates_total, missing / max(shared + missing, 1), float(question), float(intent),
+        float(query_negated != claim_negated), n_agree, n_conflict, d_agree, d_conflict,
+        *(float(p in penalties) for p in ("low_cover", "intent", "topic", "subject", "unnamed", "conflict",
+                                          "one_word")),
+        # the margin is clipped: near-identical claims that are not one cluster often score alike, and an
+        # unclipped margin made the model distrust them
+        float(min(int(info.get("triggers", 0)), 2)), math.log(max(cluster_size, 1)), max(-MARGIN_CLIP, min(margin, MARGIN_CLIP)),
+        float(rank),
+    ]
+
+
+class PinModel:
+    """A logistic model over :data:`FEATURES` (standardised), with its calibrated tiers."""
+
+    def __init__(self, mean: list[float], scale: list[float], coef: list[float], intercept: float,
+                 tiers: PinTiers, features: tuple[str, ...] = FEATURES, meta: dict[str, Any] | None = None) -> None:
+        if tuple(features) != FEATURES:
+            raise RumorError("pin model: its features are not this version's (retrain: bench/train_rumor_pin.py)")
+        n = len(FEATURES)
+        if not (len(mean) == len(scale) == len(coef) == n):
+            raise RumorError(f"pin model: expected {n} means, scales and coefficients")
+        self.mean = np.asarray(mean, dtype=np.float64)
+        self.scale = np.asarray([s if s > 0 else 1.0 for s in scale], dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.tiers = tiers
+        self.meta = dict(meta or {})
+
+    def probability(self, features: list[float]) -> float:
+        """P(the candidate is the rumour the text is about)."""
+        z = float(((np.asarray(features, dtype=np.float64) - self.mean) / self.scale) @ self.coef) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept,
+                "tiers": {"pin": self.tiers.pin, "related": self.tiers.related, "veto": self.tiers.veto},
+                "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PinModel":
+        try:
+            tiers = PinTiers(float(data["tiers"]["pin"]), float(data["tiers"]["related"]),
+                             float(data["tiers"].get("veto", 0.0)))
+            return cls(list(data["mean"]), list(data["scale"]), list(data["coef"]), float(data["intercept"]), tiers,
+                       tuple(data["features"]), data.get("meta"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RumorError(f"pin model: malformed ({exc})") from None
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PinModel":
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise RumorError(f"pin model: cannot read {path}: {exc}") from None
+
+
+def retier(result: RumorMatchResult, tiers: PinTiers, threshold: float) -> RumorMatchResult:
+    """``result`` with its learned matches put in ``tiers`` (a surface's own thresholds): matches the
+    index decided by its score alone (no ``confidence``) keep their tier. A surface can only be
+    stricter than the index about what is related: the index returns nothing under its own
+    ``related`` threshold."""
+    if not any(m.confidence is not None for m in result.matches):
+        return result
+    pins, related = [], []
+    for m in result.matches:
+        tier = m.tier if m.confidence is None else tiers.tier(m.confidence, m.score, threshold)
+        if tier is PinTier.PIN:
+            pins.append(m if m.tier is tier else replace(m, tier=tier))
+        elif tier is PinTier.RELATED:
+            related.append(m if m.tier is tier else replace(m, tier=tier))
+    return RumorMatchResult.build(pins or related, result.refuting)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> PinModel | None:
+    """The bundled model, or ``None`` when the package ships none."""
+    ref = resources.files("plugin.rumors").joinpath("data", DEFAULT_MODEL)
+    if not ref.is_file():
+        return None
+    return PinModel.from_dict(json.loads(ref.read_text(encoding="utf-8")))

@@ -1,0 +1,85 @@
+"""The lexicon's own exceptions as a veto on a scorer flag: allow phrases and context rules.
+
+A learned score has no single position in the text, so the lexicon's exceptions apply to it like this
+(one definition, read from the entries of the live lexicon version, so editors steer the veto by
+publishing lexicon changes and it reloads with them):
+
+- **context rules**: the ``excludes_any`` words that most entries of the flagged category carry (the
+  lexicon header's context, which every entry inherits: crackdown-news and anti-fraud-advisory words
+  such as 警方, 破获, 反诈, 谨防; not one entry's own narrow exception) anywhere in the dense view of
+  the text veto the flag (a flag's evidence is spread over the text; a title is shorter than a rule's
+  ``within`` window anyway);
+- **allow phrases**: when more than half of every evidence span of the flag lies in occurrences of
+  allow phrases (``allow:`` entries of any category: 彩票投注站, 一件代发 …), the model saw mostly
+  allowed wording.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Iterable, Sequence
+
+from ..lexicon import Entry
+from ..normalize import dense_key, prepare
+
+__all__ = ["ContextVeto"]
+
+
+class ContextVeto:
+    """Veto words per category and allow phrases, in dense form (immutable, thread-safe)."""
+
+    __slots__ = ("excludes", "allow_phrases")
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        entries_of: Counter[str] = Counter()
+        allows: set[str] = set()
+        for e in entries:
+            if e.action == "allow":
+                if not e.regex and (key := dense_key(e.term)):
+                    allows.add(key)
+                continue
+            entries_of[e.category] += 1
+            if e.context is not None:
+                counts[e.category].update({k for w in e.context.excludes_any if (k := dense_key(w))})
+        # the category's own exclusions: words most of its entries carry (the lexicon header's context,
+        # which every entry inherits), not one entry's narrow exception (手机 next to 刷机)
+        self.excludes: dict[str, tuple[str, ...]] = {
+            c: tuple(sorted(w for w, n in ws.items() if 2 * n >= entries_of[c])) for c, ws in counts.items()}
+        self.allow_phrases: tuple[str, ...] = tuple(sorted(allows, key=lambda k: (-len(k), k)))
+
+    @classmethod
+    def of(cls, matcher: Any) -> "ContextVeto":
+        """The veto of a compiled matcher's entries (none for a matcher without ``entries``)."""
+        return cls(getattr(matcher, "entries", ()) or ())
+
+    def reason(self, text: str, category: str, evidence: Sequence[tuple[int, int, str]] = ()) -> str:
+        """Why a flag of ``category`` on ``text`` is vetoed (``context:<word>`` / ``allow:<phrase>``), or
+        ``""`` when it stands. ``evidence``: the flag's ``(start, end, surface)`` spans of ``text``."""
+        words = self.excludes.get(category, ())
+        if not words and not (evidence and self.allow_phrases):
+            return ""
+        view = prepare(text).normalized
+        dense = view.dense
+        for w in words:
+            if w in dense:
+                return f"context:{w}"
+        if not evidence:
+            return ""
+        covered: list[tuple[int, int, str]] = []
+        for phrase in self.allow_phrases:
+            i = dense.find(phrase)
+            while i >= 0:
+                a, b = view.orig_span(i, i + len(phrase))
+                covered.append((a, b, phrase))
+                i = dense.find(phrase, i + 1)
+        if not covered:
+            return ""
+        used = []
+        for start, end, _ in evidence:
+            inside = [(a, b, p) for a, b, p in covered if start < b and a < end]
+            chars = {i for a, b, _ in inside for i in range(max(a, start), min(b, end))}
+            if 2 * len(chars) <= end - start:
+                return ""
+            used.append(inside[0][2])
+        return f"allow:{used[0]}"

@@ -1,0 +1,59 @@
+"""Clusters of near-duplicate claims and the core claim of a ruling (plugin.rumors.clusters)."""
+
+from __future__ import annotations
+
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.clusters import core_claim
+
+
+def _r(rid: str, claim: str, origin: str, url: str = "", status: RumorStatus = RumorStatus.FALSE,
+       summary: str = "不实。") -> Rumor:
+    ref = Refutation(title="【辟谣】" + claim, summary=summary, url=url, source=origin)
+    return Rumor(id=rid, claim=claim, status=status, refutations=(ref,), origin=origin)
+
+
+RUMORS = [
+    _r("w1", "喝茶可以预防新型冠状病毒", "tencent_jiaozhen", "https://vp.fact.qq.com/article?id=1"),
+    _r("p1", "喝茶能预防新冠病毒感染？", "piyao_org_cn", "https://www.piyao.org.cn/1.htm"),
+    _r("d1", "喝茶可以预防新冠病毒？", "dxy_piyao"),
+    _r("x1", "童子尿可以预防新型冠状病毒", "tencent_jiaozhen"),  # the same template, another subject
+    _r("s1", "深圳市学校开学时间：高三初三3月2日开学，高一高二3月9日开学", "weibo_checked_fake"),
+    _r("s2", "重庆市学校开学时间：高三初三3月2日开学，高一高二3月9日开学", "weibo_checked_fake"),
+    _r("n1", "西安1月9日解封", "piyao_org_cn"),
+    _r("n2", "西安1月25日解封", "piyao_org_cn"),
+    _r("t1", "喝茶可以预防新冠病毒", "dxy_piyao", status=RumorStatus.TRUE),  # another verdict family
+    _r("k1", "紧急通知！！长垣市明天起全面封城，所有人不得外出，超市药店全部关门，学校停课，工厂停工，"
+       "家里多囤点粮食蔬菜和口罩，请互相转告注意防护", "weibo_checked_fake",
+       summary="经查，该微博称“长垣市明天起全面封城”不实，详情：https://weibo.com/1/abc"),
+]
+
+
+def test_near_duplicates_form_one_cluster_named_by_the_best_source() -> None:
+    index = RumorIndex(RUMORS)
+    assert index.cluster_of("w1") == index.cluster_of("d1") == "p1"  # the national platform first
+    assert set(index.cluster_members("w1")) == {"p1", "w1", "d1"}
+    for alone in ("x1", "s1", "s2", "n1", "n2", "t1"):  # other subject, place, date or verdict
+        assert index.cluster_of(alone) == alone
+    assert index.cluster_count == 1
+
+
+def test_a_hit_on_any_member_pins_the_cluster_once_with_its_canonical_refutation() -> None:
+    index = RumorIndex(RUMORS)
+    res = index.match("喝茶可以预防新冠吗", limit=3)
+    assert len(res.pins) == 1
+    pin = res.pins[0]
+    assert pin.cluster_id == "p1" and pin.cluster_size == 3
+    assert pin.refutation.url == "https://www.piyao.org.cn/1.htm"
+    assert [lab.to_dict()["cluster_id"] for lab in res.labels] == ["p1"]  # the label names the cluster too
+
+
+def test_a_ruling_quotes_the_core_claim_as_an_extra_key() -> None:
+    assert core_claim(RUMORS[-1]) == "长垣市明天起全面封城"
+    assert core_claim(RUMORS[0]) == ""
+    query = "长垣市全面封城了吗"
+    index = RumorIndex(RUMORS)
+    assert [p.rumor_id for p in index.match(query).pins] == ["k1"]
+    # without the quoted key the short query covers too little of the long post for the score threshold
+    plain = [r if r.id != "k1" else Rumor(id=r.id, claim=r.claim, status=r.status, origin=r.origin) for r in RUMORS]
+    assert RumorIndex(plain, model=None).match(query).pins == ()
+    assert [p.rumor_id for p in RumorIndex(RUMORS, model=None).match(query).pins] == ["k1"]

@@ -1,0 +1,74 @@
+"""The learned pin decision: tiers, the bundled model, per-surface tiers (plugin.rumors.decision)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plugin.errors import RumorError
+from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.decision import FEATURES, PinModel, PinTiers, default_model, retier
+
+RUMORS = [
+    Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
+          refutations=(Refutation(title="【辟谣】喝热水", summary="不能。", source="某平台"),)),
+    Rumor(id="r2", claim="约基奇新冠检测呈阳性", status=RumorStatus.FALSE),
+    Rumor(id="r3", claim="上海迪士尼拒绝游客入园", status=RumorStatus.FALSE),
+]
+
+
+def test_tiers_are_checked() -> None:
+    assert PinTiers(0.8, 0.5, 0.4).tier(0.9, 0.1, 0.49) is PinTier.PIN
+    assert PinTiers(0.8, 0.5, 0.4).tier(0.45, 0.6, 0.49) is PinTier.PIN  # score threshold passed, not vetoed
+    assert PinTiers(0.8, 0.5, 0.4).tier(0.6, 0.3, 0.49) is PinTier.RELATED
+    assert PinTiers(0.8, 0.5, 0.55).tier(0.52, 0.6, 0.49) is PinTier.RELATED  # vetoed, still related
+    assert PinTiers(0.8, 0.5, 0.4).tier(0.2, 0.6, 0.49) is None
+    for bad in ((0.5, 0.6, 0.1), (0.0, 0.0, 0.0), (1.5, 0.5, 0.1), (0.5, 0.4, 0.6), (0.5, 0.4, -0.1)):
+        with pytest.raises(RumorError):
+            PinTiers(*bad)
+
+
+def test_the_bundled_model_is_a_dot_product_with_its_card() -> None:
+    model = default_model()
+    assert model is not None
+    assert 0 < model.tiers.related <= model.tiers.pin <= 1 and 0 <= model.tiers.veto <= model.tiers.pin
+    data = model.to_dict()
+    assert data["features"] == list(FEATURES) and PinModel.from_dict(data).coef.tolist() == model.coef.tolist()
+    card = Path(__file__).resolve().parents[3] / "plugin" / "rumors" / "data" / "PIN_MODEL.md"
+    assert card.is_file() and "licence" in card.read_text(encoding="utf-8").lower()
+    assert model.probability([0.0] * len(FEATURES)) == pytest.approx(
+        1 / (1 + __import__("math").exp(-float((-model.mean / model.scale) @ model.coef + model.intercept))))
+
+
+def test_a_malformed_model_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"features": ["score"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0,
+                                "tiers": {"pin": 0.9, "related": 0.5}}), encoding="utf-8")
+    with pytest.raises(RumorError, match="features"):
+        PinModel.load(path)
+    with pytest.raises(RumorError):
+        PinModel.load(tmp_path / "missing.json")
+
+
+def test_the_index_decides_with_the_model_and_reports_its_confidence() -> None:
+    index = RumorIndex(RUMORS)
+    assert index.model is not None
+    res = index.match("喝热水真的能杀死病毒吗")
+    assert [p.rumor_id for p in res.pins] == ["r1"]
+    assert res.pins[0].tier is PinTier.PIN and res.pins[0].confidence is not None
+    # the threshold decision (no model) gives no confidence
+    assert RumorIndex(RUMORS, model=None).match("喝热水真的能杀死病毒吗").pins[0].confidence is None
+    features = index.candidate_features("喝热水真的能杀死病毒吗")
+    assert features and len(features[0][1]) == len(FEATURES)
+
+
+def test_a_surface_can_be_stricter() -> None:
+    index = RumorIndex(RUMORS)
+    res = index.match("喝热水真的能杀死病毒吗")
+    conf = res.pins[0].confidence
+    assert conf is not None
+    strict = retier(res, PinTiers(1.0, min(conf, 1.0), 1.0), index.threshold)
+    assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"] and strict.labels == ()
+    assert retier(res, index.tiers, index.threshold).pins == res.pins  # type: ignore[arg-type]

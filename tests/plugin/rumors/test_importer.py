@@ -1,0 +1,32 @@
+"""Import of the shared fact-check schema: refutation addresses (plugin.rumors.importer)."""
+
+from __future__ import annotations
+
+import json
+
+from plugin.rumors.importer import parse_jsonl, source_url
+
+
+def _row(**kw: object) -> str:
+    row = {"id": "x1", "source": "tencent_jiaozhen", "claim": "喝热水能杀死病毒", "verdict": "假", "refutation": "不能。"}
+    row.update(kw)
+    return json.dumps(row, ensure_ascii=False)
+
+
+def test_a_given_url_is_kept() -> None:
+    rumor = parse_jsonl([_row(url="https://www.piyao.org.cn/a.htm")]).rumors[0]
+    assert rumor.refutations[0].url == "https://www.piyao.org.cn/a.htm"
+
+
+def test_the_article_address_is_derived_from_the_article_id() -> None:
+    rumor = parse_jsonl([_row(orig_id="502100d9aaf5d5ed23850933140f8088")]).rumors[0]
+    assert rumor.refutations[0].url == "https://vp.fact.qq.com/article?id=502100d9aaf5d5ed23850933140f8088"
+    assert source_url("tencent_jiaozhen", "not-an-id", "") == ""
+    assert source_url("dxy_piyao", "196", "") == ""  # no known address pattern: no URL
+
+
+def test_a_ruling_links_the_report_it_cites_not_the_rules() -> None:
+    text = ("经查，该微博称“某地封城”不实，详情：https://weibo.com/1686546714/Iz33N9J1h，现根据《细则》"
+            "（http://service.account.weibo.com/roles/guiding）第19条处理")
+    assert source_url("weibo_checked_fake", "0023fbc0", text) == "https://weibo.com/1686546714/Iz33N9J1h"
+    assert source_url("weibo_checked_fake", "", "（http://service.account.weibo.com/roles/guiding）") == ""

@@ -1,0 +1,33 @@
+"""The pre-filter: texts that share nothing specific with any claim skip the analysis (plugin.rumors.prefilter)."""
+
+from __future__ import annotations
+
+from plugin.normalize import prepare
+from plugin.rumors import Rumor, RumorIndex, RumorStatus
+from plugin.rumors.analysis import analyze
+from plugin.rumors.prefilter import PreFilter
+
+CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
+
+
+def _filter() -> PreFilter:
+    return PreFilter([analyze(c) for c in CLAIMS], [("水厂投毒",)])
+
+
+def test_texts_explained_by_a_claim_pass() -> None:
+    pf = _filter()
+    for text in ("喝开水能杀灭病毒吗", "挂烫机 消毒", "紧急扩散！挂烫机可以消毒，大家赶紧转发", "长春静默三天是真的吗",
+                 "新型冠状病毒怕热水吗", "听说水厂投毒了"):  # equivalents, phrases, a clause, a curated trigger
+        assert pf.passes(prepare(text).folded), text
+
+
+def test_unrelated_or_barely_related_texts_do_not() -> None:
+    pf = _filter()
+    for text in ("今天天气不错", "长春", "病毒", "世界杯决赛阿根廷夺冠，梅西捧杯，热水澡后看球的球迷沸腾了"):
+        assert not pf.passes(prepare(text).folded), text
+
+
+def test_the_index_skips_the_analysis_of_filtered_texts() -> None:
+    index = RumorIndex([Rumor(id=f"r{i}", claim=c, status=RumorStatus.FALSE) for i, c in enumerate(CLAIMS)])
+    assert index.match("今天天气不错").pins == ()
+    assert [p.rumor_id for p in index.match("喝热水真的能杀死病毒吗").pins] == ["r0"]

@@ -1,0 +1,108 @@
+"""Compiled-lexicon artefacts: built once per published version, stored (database or directory), loaded by
+every other replica instead of compiling; a missing, foreign or broken artefact falls back to compiling."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from plugin.matcher import Matcher
+from plugin.matching.artefact import ARTEFACT_FORMAT
+from plugin.store import LexiconStore
+from tests.store_config import make_config
+
+
+def _publish_one(store: LexiconStore) -> int:
+    store.ensure_seeded()
+    cs = store.create_changeset("alice")
+    rev = store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling", "action": "block"},
+                           editor="alice")["revision"]
+    return store.publish(cs, approver="bob", expected_revision=rev, force=True)
+
+
+@pytest.fixture
+def compiles(monkeypatch) -> list[str]:
+    """Every compile of a store version (Matcher.from_entries), by version."""
+    seen: list[str] = []
+    real = Matcher.from_entries.__func__
+
+    def counting(cls, entries, version=""):
+        seen.append(version)
+        return real(cls, entries, version)
+
+    monkeypatch.setattr(Matcher, "from_entries", classmethod(counting))
+    return seen
+
+
+def test_built_once_then_loaded_by_other_replicas(db_target: str, compiles: list[str]) -> None:
+    publisher = LexiconStore(db_target, make_config())
+    version = _publish_one(publisher)
+    first = publisher.load_or_build_matcher(version)
+    assert publisher.last_matcher_source == "compiled" and compiles == [str(version)]
+    (row,) = publisher.artefacts()
+    assert row["version"] == version and row["format"] == ARTEFACT_FORMAT and row["size"] > 0
+    replica = LexiconStore(db_target, make_config())
+    loaded = replica.load_or_build_matcher(version)
+    assert replica.last_matcher_source == "artefact" and compiles == [str(version)]
+    assert loaded.version == str(version)
+    for text in ("线上棋牌开局", "网上赌场", "今天天气不错"):
+        assert loaded.scan(text) == first.scan(text)
+
+
+def test_replicas_starting_together_compile_once(db_target: str, compiles: list[str]) -> None:
+    version = _publish_one(LexiconStore(db_target, make_config()))
+    replicas = [LexiconStore(db_target, make_config()) for _ in range(3)]
+    barrier = threading.Barrier(len(replicas))
+    versions: list[str] = []
+
+    def start(store: LexiconStore) -> None:
+        barrier.wait()
+        versions.append(store.load_or_build_matcher(version).version)
+
+    threads = [threading.Thread(target=start, args=(r,)) for r in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert versions == [str(version)] * 3
+    assert compiles == [str(version)]  # one built it under the lock, the others loaded it
+    assert sorted(r.last_matcher_source for r in replicas) == ["artefact", "artefact", "compiled"]
+
+
+def test_foreign_or_broken_artefacts_are_compiled_instead(db_target: str, compiles: list[str]) -> None:
+    store = LexiconStore(db_target, make_config())
+    version = _publish_one(store)
+    store.store_artefact(version, "some-other-codec", b"whatever", 0.0)
+    store.load_or_build_matcher(version)
+    assert store.last_matcher_source == "compiled"
+    other = LexiconStore(db_target, make_config())
+    other.db.execute("DELETE FROM lexicon_artefacts WHERE format = ?", (ARTEFACT_FORMAT,))
+    other.store_artefact(version, ARTEFACT_FORMAT, b"\x00broken", 0.0)
+    assert other.load_or_build_matcher(version).version == str(version)
+    assert other.last_matcher_source == "compiled" and len(compiles) == 2
+
+
+def test_artefacts_in_a_directory(tmp_path: Path, compiles: list[str]) -> None:
+    cfg = make_config(artefact_dir=str(tmp_path / "artefacts"))
+    store = LexiconStore(tmp_path / "a.db", cfg)
+    version = _publish_one(store)
+    store.load_or_build_matcher(version)
+    files = list((tmp_path / "artefacts").iterdir())
+    assert len(files) == 1 and files[0].name.startswith(f"lexicon-v{version}-")
+    assert store.artefacts() == []  # not in the database
+    again = LexiconStore(tmp_path / "a.db", cfg)
+    again.load_or_build_matcher(version)
+    assert again.last_matcher_source == "artefact" and len(compiles) == 1
+
+
+def test_off_or_custom_factory_always_compiles(tmp_path: Path) -> None:
+    from tests.fakes import fake_factory
+
+    store = LexiconStore(tmp_path / "a.db", make_config(artefacts=False))
+    version = _publish_one(store)
+    store.load_or_build_matcher(version)
+    assert store.last_matcher_source == "compiled" and store.artefacts() == []
+    fake = LexiconStore(tmp_path / "a.db", make_config(), matcher_factory=fake_factory)
+    assert not fake.artefacts_enabled()
