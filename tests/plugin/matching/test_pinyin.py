@@ -61,3 +61,20 @@ def test_initials_from_the_compact_index() -> None:
     assert _pinyin(m, "jnd28开奖") == [("加拿大28", "initials", 0, 5)]
     assert _pinyin(m, "bj") == []  # two characters: not distinctive
     assert _pinyin(_m("百家乐", action="review"), "bjl") == []  # block entries only
+
+
+def test_every_reading_of_a_polyphonic_character_is_a_key_only_pinyin_reads() -> None:
+    m = _m("银行卡", "重金求子")
+    assert _pinyin(m, "收购yinhang卡") == [("银行卡", "pinyin", 2, 10)]
+    assert _pinyin(m, "收购yinxing卡") == [("银行卡", "pinyin", 2, 10)]
+    assert _pinyin(m, "chongjin求子") == [("重金求子", "pinyin", 0, 10)]
+    assert _pinyin(m, "zhongjin求子") == [("重金求子", "pinyin", 0, 10)]
+    assert m.scan("收购银型卡") == []  # the other reading's key is no homophone in the dense pass
+
+
+def test_a_digit_in_pinyin_stands_for_itself() -> None:
+    m = _m("一二例", "加拿大28")
+    assert _pinyin(m, "1 2 li") == []  # digits are written as numeral classes in the keys
+    assert _pinyin(m, "yi er li") == [("一二例", "pinyin", 0, 8)]
+    assert _pinyin(m, "jianada28") == [("加拿大28", "pinyin", 0, 9)]
+    assert _pinyin(m, "jianada erba") == []
