@@ -3,6 +3,7 @@ homophone candidates at once, and the split-character spellings the joined view 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from operator import ne
 
@@ -16,6 +17,7 @@ __all__ = ["dense_pass", "homophone_ok"]
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
 _SHAPE_KIND = int(PatternKind.SHAPE)
+_DIGIT = re.compile("[" + "".join(DIGIT_NUMERAL) + "]")
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
@@ -36,6 +38,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
     pat_homo = c.pat_homophone
     groups = c.groups
     shift = c.shift
+    has_digit = _DIGIT.search
     # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
     for end_b, val in c.automaton.iter(c.encode(dense)):
         if shift and not end_b & 1:
@@ -59,7 +62,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
                 # (a PINYIN key is read by the pinyin pass only)
             elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
-                if any(ch in DIGIT_NUMERAL for ch in seg + pd):  # 3公 for 三公 (numeral_digits)
+                if has_digit(seg) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
                     read = digits_as_numerals(seg, pd)
                     if read == NUMERAL_READ:
                         cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
