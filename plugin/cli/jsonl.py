@@ -48,6 +48,8 @@ def parse_line(raw: str, number: int) -> JsonlLine:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return JsonlLine(number, None, None, f"invalid JSON: {exc.msg} at column {exc.colno}", {})
+    except RecursionError:
+        return JsonlLine(number, None, None, "invalid JSON: nested too deeply", {})
     if not isinstance(obj, dict):
         return JsonlLine(number, None, None, f"expected a JSON object, got {type(obj).__name__}", {})
     rid = obj.get("id")
