@@ -413,3 +413,15 @@ def test_every_console_post_needs_the_csrf_token_and_the_same_origin(site) -> No
         r = client.post(url, data={"note": "x", CSRF_FIELD: token}, headers={"Origin": "https://evil.example"})
         assert r.status_code == 403 and "cross-site" in r.text, (path, r.text)
     assert (app.state.guard.lexicon_store.changesets("all"), _pending(app)) == before
+
+
+def test_one_discovery_run_at_a_time(site) -> None:
+    from service import console
+
+    app, client, tokens = site
+    _sign_in(client, tokens["rita"])
+    with console.DISCOVERY_RUN:  # a run in another request is still working
+        r = client.get(f"{PREFIX}/discover?run=1")
+    assert r.status_code == 303 and "err=" in r.headers["location"] and "already" in r.headers["location"]
+    r = client.get(f"{PREFIX}/discover?run=1")
+    assert r.status_code == 200 and 'data-testid="discover' in r.text
