@@ -21,7 +21,7 @@ import os
 import typing
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -378,11 +378,18 @@ _BY_PATH: dict[tuple[str, ...], Setting] = {s.path: s for s in SETTINGS}
 assert len(_BY_NAME) == len(SETTINGS), "setting names must be unique across sections"
 
 
+#: Query parameters of a database URL that carry a secret (libpq takes ``?password=`` as well as ``user:pw@``).
+_URL_SECRETS = frozenset({"password", "sslpassword"})
+
+
 def _without_password(url: str) -> str:
-    """A database URL with its password masked."""
+    """A database URL with its password masked (in the address and in its query parameters)."""
     parts = urlsplit(url)
+    if parts.query and any(k.lower() in _URL_SECRETS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        query = [(k, "***" if k.lower() in _URL_SECRETS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
     if parts.password is None:
-        return url
+        return parts.geturl()
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return parts._replace(netloc=netloc).geturl()
