@@ -217,9 +217,10 @@ class ServiceConfig(BaseModel):
     console_language: Literal["zh", "en"] = Field(
         default="zh", description="default language of the editorial console (each user can switch)")
     model_scoring: bool = Field(
-        default=False, description="run the learned spam scorer on every surface: a flag over the model's threshold "
-                                   "for the surface is a review-level signal, vetoed by lexicon allow phrases and "
-                                   "context rules (docs/model.md)")
+        default=True, description="run the learned spam scorer on every surface: a flag over the model's threshold "
+                                  "for the surface is a review-level signal (never a block on its own), vetoed by "
+                                  "lexicon allow phrases and context rules; the bundled model is for evaluation only "
+                                  "(CC BY-NC training data): retrain on your own decisions (docs/model.md)")
     model_path: str | None = Field(
         default=None, description="model card (.json) the scorer uses while no model version is published in the "
                                   "store; default: the bundled evaluation-only model")
