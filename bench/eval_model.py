@@ -24,9 +24,10 @@ training or calibration), per source:
 ``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
 split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
 split standing in for a test) to ``bench/results/model_tuning.json``.
-``--fresh DIR`` also scores an independently written set (spam.jsonl, benign_posts.jsonl,
-benign_titles.jsonl, near_misses.jsonl) that was never used for training or tuning; the report
-gives its figures only (line numbers, never its texts), so the set stays unseen.
+``--external DIR`` (repeatable; alias ``--fresh``) also scores an independently written set (spam.jsonl
+with categories gambling / fraud / blackmarket[_ad], benign_posts.jsonl whose ``kind`` ``hard_*`` marks
+near misses, benign_titles.jsonl, optional near_misses.jsonl) that was never used for training or
+tuning; the report gives its figures only (line numbers, never its texts), so the set stays unseen.
 
 "Flagged" for the lexicons is a ``block``, ``review`` or ``limit`` action, as in ``qinglang evaluate``.
 Writes ``bench/results/model_eval.json``.
@@ -133,10 +134,10 @@ def _rate(flags: Iterable[bool]) -> dict[str, Any]:
 
 
 def _loso(samples: list[Sample], judge: Judge, rows_of: Callable[[Sample], bool], settings: TrainSettings,
-          created: str) -> dict[str, Any]:
+          created: str, genres: tuple[str, ...] = POST_GENRES) -> dict[str, Any]:
     """Per benign post genre: train without it, flag rate on its rows (``rows_of`` picks which rows)."""
     out: dict[str, Any] = {}
-    for genre in POST_GENRES:
+    for genre in genres:
         left = [s for s in samples if s.source == genre and s.label == BENIGN]
         rest = [s for s in samples if not (s.source == genre and s.label == BENIGN)]
         scorer = SpamScorer(train_model(rest, settings, name=f"loso_{genre}", created=created))
@@ -283,7 +284,8 @@ def _homophone_swaps(texts: list[str], vocabulary: str, seed: int = 20261207, sh
 def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     """Feature families compared on the development data only: fitted on train (its own 25 % calibrating),
     scored on the val split (recall, false flags per surface and source), on the val spam with homophone
-    swaps, and on the near-miss set."""
+    swaps, on the near-miss set, and leave-one-genre-out: a model fitted and calibrated without any CED
+    post, scored on every CED post of train + val (a post genre it never saw; the test split is not read)."""
     from collections import Counter
 
     from plugin.scoring import FeatureSettings
@@ -298,39 +300,58 @@ def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str
     near = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl")
             .read_text(encoding="utf-8").splitlines() if line.strip()]
     out: dict[str, Any] = {}
-    for name, feats in (("chars", FeatureSettings()), ("chars+homophones", FeatureSettings(homophones=True)),
-                        ("chars+shapes", FeatureSettings(shapes=True)),
-                        ("chars+homophones+shapes", FeatureSettings(homophones=True, shapes=True))):
+    ced = [s for s in dev + stand_in if s.source == "ced" and s.label == BENIGN]
+    without_ced = [s for s in inner if not (s.source == "ced" and s.label == BENIGN)]
+    for name, feats in (("chars", FeatureSettings()), ("chars+shapes", FeatureSettings(shapes=True))):
         started = time.perf_counter()
-        scorer = SpamScorer(train_model(inner, replace(BUNDLED_SETTINGS, folds=0, features=feats), name="dev",
-                                        created=created))
+        settings = replace(BUNDLED_SETTINGS, folds=0, features=feats)
+        scorer = SpamScorer(train_model(inner, settings, name="dev", created=created))
         flags = [scorer.score(s.text, s.surface, evidence=0).flagged for s in stand_in]
         rep = report_to_dict(flag_report(stand_in, flags))
         rep["homophone_swapped_spam"] = report_to_dict(flag_report(
             swapped, [scorer.score(s.text, s.surface, evidence=0).flagged for s in swapped]))["recall"]
         rep["near_misses"] = {sf: _rate(judge.model(t, sf, scorer)[1] for t in near) for sf in ("title", "post")}
+        loso = SpamScorer(train_model(without_ced, settings, name="dev", created=created))
+        rep["loso_ced"] = _rate(loso.score(s.text, "post", evidence=0).flagged for s in ced)
         rep["seconds"] = round(time.perf_counter() - started, 1)
         out[name] = rep
         print(f"features {name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
               + " swapped " + json.dumps({c: v["rate"] for c, v in rep["homophone_swapped_spam"].items()})
               + " ff " + json.dumps({c: v["rate"] for c, v in rep["false_flags"].items()})
-              + " near " + json.dumps({k: v["k"] for k, v in rep["near_misses"].items()}), flush=True)
+              + " near " + json.dumps({k: v["k"] for k, v in rep["near_misses"].items()})
+              + f" loso_ced {rep['loso_ced']['rate']:.2%}", flush=True)
     return out
 
 
+#: Category names an external set may use for the scorer's categories.
+_CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
+
+
 def _fresh(folder: Path, judge: Judge, scorer: SpamScorer) -> dict[str, Any]:
+    """An independently written set: spam.jsonl (text, category), benign_posts.jsonl (text, optional kind:
+    ``hard_*`` marks a near miss, reported as the source ``fresh_hard_posts``), benign_titles.jsonl (text),
+    and optionally near_misses.jsonl (text). Only figures are reported, never its texts."""
     def rows(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
-    samples = [Sample(r["text"], r["category"], "post", "fresh_spam") for r in rows("spam.jsonl")]
-    samples += [Sample(r["text"], BENIGN, "post", "fresh_posts") for r in rows("benign_posts.jsonl")]
+    def category(row: dict[str, Any]) -> str:
+        cat = _CATEGORY_ALIASES.get(row["category"], row["category"])
+        if cat not in CATEGORIES:
+            raise SystemExit(f"{folder}: unknown category {row['category']!r}")
+        return str(cat)
+
+    samples = [Sample(r["text"], category(r), "post", "fresh_spam") for r in rows("spam.jsonl")]
+    samples += [Sample(r["text"], BENIGN, "post",
+                       "fresh_hard_posts" if str(r.get("kind", "")).startswith("hard_") else "fresh_posts")
+                for r in rows("benign_posts.jsonl")]
     samples += [Sample(r["text"], BENIGN, "title", "fresh_titles") for r in rows("benign_titles.jsonl")]
     out = _three(samples, judge)
     spam_as_titles = [replace(s, surface="title") for s in samples if s.label != BENIGN]
     out["spam_at_title_threshold"] = report_to_dict(flag_report(
         spam_as_titles, [judge.lexicon(s.text) or judge.model(s.text, "title")[0] for s in spam_as_titles]))
-    out["near_misses"] = _near_misses(folder / "near_misses.jsonl", judge, scorer, show_texts=False)
-    out["near_misses"].pop("title", None)
+    if (folder / "near_misses.jsonl").is_file():
+        out["near_misses"] = _near_misses(folder / "near_misses.jsonl", judge, scorer, show_texts=False)
+        out["near_misses"].pop("title", None)
     return out
 
 
@@ -345,9 +366,12 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="only run the development comparison (slow)")
     ap.add_argument("--features-dev", action="store_true",
                     help="only compare the feature families on the development data (model_features_dev.json)")
-    ap.add_argument("--fresh", "--external", dest="fresh", default=None,
-                    help="folder of an independently written evaluation set (spam.jsonl, benign_posts.jsonl, "
-                         "benign_titles.jsonl, near_misses.jsonl); only its figures are reported")
+    ap.add_argument("--fresh", "--external", dest="fresh", action="append", default=[],
+                    help="folder of an independently written evaluation set (spam.jsonl, benign_posts.jsonl "
+                         "[kind hard_*: near misses], benign_titles.jsonl, optional near_misses.jsonl); only its "
+                         "figures are reported; repeatable")
+    ap.add_argument("--loso-genres", default=",".join(POST_GENRES),
+                    help="comma-separated post genres for the leave-one-source-out (default: all)")
     ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
     args = ap.parse_args()
 
@@ -360,6 +384,7 @@ def main() -> None:
     if args.features_dev:
         dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
                "split": "train + val only: fitted on train (25 % of it calibrating), scored on val",
+               "margin": BUNDLED_SETTINGS.margin,
                "features": _features_dev(samples, judge, created)}
         (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
                                                          encoding="utf-8")
@@ -385,10 +410,11 @@ def main() -> None:
     hot = [s.text for s in test if s.source == "hot_search"]
     report["latency_per_title"] = _latency(hot, judge.matcher, scorer)
     if not args.no_loso:
-        report["leave_one_source_out"] = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created)
+        genres = tuple(g for g in args.loso_genres.split(",") if g)
+        report["leave_one_source_out"] = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created, genres)
         report["trap_titles_only_negatives"] = _trap(samples, judge, created)
     if args.fresh:
-        report["fresh"] = _fresh(Path(args.fresh), judge, scorer)
+        report["external"] = {Path(f).name: _fresh(Path(f), judge, scorer) for f in args.fresh}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _summary(report)
@@ -418,6 +444,13 @@ def _summary(report: dict[str, Any]) -> None:
                                                              for k, v in lat.get(clock_name, {}).items()))
     for genre, r in report.get("leave_one_source_out", {}).items():
         print(f"  left out {genre}: model {_fmt(r['model'])}, lexicon OR model {_fmt(r['lexicon_or_model'])}")
+    for name, ext in report.get("external", {}).items():
+        kinds = ("lexicon", "model", "lexicon_or_model", "lexicon_or_model_with_context_veto")
+        print(f"external set {name}: lexicon / model / lexicon OR model / the same with the veto")
+        for cat, _ in ext["lexicon"]["recall"].items():
+            print(f"  recall {cat:15s} " + " / ".join(_fmt(ext[k]["recall"][cat]) for k in kinds))
+        for key in ext["lexicon"]["false_flags_by_source"]:
+            print(f"  false flags {key:22s} " + " / ".join(_fmt(ext[k]["false_flags_by_source"][key]) for k in kinds))
     if "trap_titles_only_negatives" in report:
         print(f"trap (titles-only negatives): benign posts flagged "
               f"{_fmt(report['trap_titles_only_negatives']['benign_posts_flagged'])}")

@@ -418,7 +418,8 @@ class PostgresDatabase(Database):
         except ImportError as exc:  # pragma: no cover - pinned dependencies
             raise DatabaseError(f"PostgreSQL needs psycopg and psycopg_pool: {exc}") from exc
         self.url = url
-        self.location = re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
+        self.location = re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1***",
+                               re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url), flags=re.IGNORECASE)
         self._psycopg = psycopg
         try:
             self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout, open=True,

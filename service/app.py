@@ -124,7 +124,17 @@ def _build_scorer(config: ServiceConfig, store: ModelStore) -> LiveMatcher | Non
             return LiveMatcher(store.build_scorer(version), str(version))
         except Exception:  # serve the configured model; the poller retries the published one
             log.exception("model version %s failed to load", version)
-    scorer = SpamScorer.load(config.model_path) if config.model_path else SpamScorer.bundled()
+    if config.model_path:
+        scorer = SpamScorer.load(config.model_path)
+        log_event("startup", "spam scorer %s from %s: a review-level signal", scorer.version, config.model_path,
+                  model_version=scorer.version)
+    else:
+        scorer = SpamScorer.bundled()
+        log_event("startup", "spam scorer: the bundled model %s is for EVALUATION ONLY (trained on CC BY-NC "
+                  "4.0 and research-only data); it sends texts to review, never blocks. Retrain it on this platform's "
+                  "own moderation decisions (qinglang model export-decisions, qinglang model train) and publish "
+                  "that model, or set model_scoring=false", scorer.version, level=logging.WARNING,
+                  model_version=scorer.version, evaluation_only=True)
     return LiveMatcher(scorer, "")
 
 

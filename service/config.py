@@ -21,7 +21,7 @@ import os
 import typing
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -217,9 +217,10 @@ class ServiceConfig(BaseModel):
     console_language: Literal["zh", "en"] = Field(
         default="zh", description="default language of the editorial console (each user can switch)")
     model_scoring: bool = Field(
-        default=False, description="run the learned spam scorer on every surface: a flag over the model's threshold "
-                                   "for the surface is a review-level signal, vetoed by lexicon allow phrases and "
-                                   "context rules (docs/model.md)")
+        default=True, description="run the learned spam scorer on every surface: a flag over the model's threshold "
+                                  "for the surface is a review-level signal (never a block on its own), vetoed by "
+                                  "lexicon allow phrases and context rules; the bundled model is for evaluation only "
+                                  "(CC BY-NC training data): retrain on your own decisions (docs/model.md)")
     model_path: str | None = Field(
         default=None, description="model card (.json) the scorer uses while no model version is published in the "
                                   "store; default: the bundled evaluation-only model")
@@ -378,11 +379,18 @@ _BY_PATH: dict[tuple[str, ...], Setting] = {s.path: s for s in SETTINGS}
 assert len(_BY_NAME) == len(SETTINGS), "setting names must be unique across sections"
 
 
+#: Query parameters of a database URL that carry a secret (libpq takes ``?password=`` as well as ``user:pw@``).
+_URL_SECRETS = frozenset({"password", "sslpassword"})
+
+
 def _without_password(url: str) -> str:
-    """A database URL with its password masked."""
+    """A database URL with its password masked (in the address and in its query parameters)."""
     parts = urlsplit(url)
+    if parts.query and any(k.lower() in _URL_SECRETS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        query = [(k, "***" if k.lower() in _URL_SECRETS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
     if parts.password is None:
-        return url
+        return parts.geturl()
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return parts._replace(netloc=netloc).geturl()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from urllib.parse import quote
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +39,7 @@ from .ui import (
     PREFIX, ShortField, TermField, back_to, check_post, error_text, go, go_to, page_user, page_words, render, store_of,
 )
 
-__all__ = ["DISCOVERY_TAG", "MAX_TEST_CHARS", "router"]
+__all__ = ["DISCOVERY_RUN", "DISCOVERY_TAG", "MAX_TEST_CHARS", "router"]
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(check_post)])
 
@@ -53,6 +54,8 @@ DISCOVERY_TAG = "候选新词"
 #: Most review items discovery reads, and the benign sample texts it adds to the background.
 DISCOVERY_ITEMS = 5000
 DISCOVERY_BACKGROUND = 5000
+#: Held while a discovery run works (seconds of CPU over the full window): one run per process at a time.
+DISCOVERY_RUN = threading.Lock()
 #: Largest bulk-upload file.
 MAX_UPLOAD_CHARS = 500_000
 _UPLOAD_SUFFIXES = ("txt", "tsv", "yaml", "yml")
@@ -229,20 +232,25 @@ def discovery_texts(request: Request, days: int) -> tuple[list[tuple[str, str]],
 
 @router.get("/discover", response_class=HTMLResponse)
 def discover_page(request: Request, days: int = Query(30, ge=1, le=365), min_count: int = Query(3, ge=2, le=100),
-                  run: int = Query(0, ge=0, le=1)) -> HTMLResponse:
+                  run: int = Query(0, ge=0, le=1)) -> Response:
     """候选新词: run discovery (``run=1``) and show the proposals with their evidence."""
     user = page_user(request)
     proposals, fg, bg = None, 0, 0
     if run:
-        spam, benign = discovery_texts(request, days)
-        fg, bg = len(spam), len(benign)
-        matcher = state_of(request.app).live.current()
-        if spam and benign:
-            found = discover(spam, benign, known=lambda term: bool(matcher.scan(term)),
-                             settings=DiscoverySettings(min_count=min_count, limit=40))
-            proposals = [p.to_dict() for p in found]
-        else:
-            proposals = []
+        if not DISCOVERY_RUN.acquire(blocking=False):
+            return go(f"{PREFIX}/discover", "err", "a discovery run is already working; try again in a minute")
+        try:
+            spam, benign = discovery_texts(request, days)
+            fg, bg = len(spam), len(benign)
+            matcher = state_of(request.app).live.current()
+            if spam and benign:
+                found = discover(spam, benign, known=lambda term: bool(matcher.scan(term)),
+                                 settings=DiscoverySettings(min_count=min_count, limit=40))
+                proposals = [p.to_dict() for p in found]
+            else:
+                proposals = []
+        finally:
+            DISCOVERY_RUN.release()
     store = store_of(request)
     drafts = sorted(store.changesets("draft"), key=lambda d: (str(d["author"]).casefold() != user.name.casefold(),
                                                                -int(d["id"])))

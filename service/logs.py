@@ -31,6 +31,8 @@ from typing import Any, Iterable, Literal, TextIO
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plugin.cli.output import printable
+
 __all__ = [
     "ACCESS", "DECISIONS", "EVENTS", "MAX_REQUEST_ID", "REQUEST_ID_HEADER", "AccessLogMiddleware", "JsonFormatter",
     "LogFormat", "TextFormatter", "configure_logging", "current_request_id", "log_decision", "log_event",
@@ -101,14 +103,23 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        # the message may hold client text (a request path): one line, no terminal escape sequences
+        safe = logging.makeLogRecord(vars(record))
+        safe.msg, safe.args = _one_line(record.getMessage()), None
+        line = super().format(safe)
         fields = _extras(record)
         rid = current_request_id()
         if rid and "request_id" not in fields:
             fields["request_id"] = rid
         if fields:
-            line += "  " + " ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}" for k, v in fields.items())
+            line += "  " + " ".join(f"{k}={_one_line(json.dumps(v, ensure_ascii=False, default=str))}"
+                                    for k, v in fields.items())
         return line
+
+
+def _one_line(text: str) -> str:
+    """``text`` with newlines and terminal control characters escaped (:func:`plugin.cli.output.printable`)."""
+    return printable(text).replace("\n", "\\n")
 
 
 def _handler_marker(handler: logging.Handler) -> bool:

@@ -170,6 +170,10 @@ class GuardMetrics:
         return generate_latest(merged)
 
 
+#: Methods counted by name; any other (a client may send any token) is ``other``, so the label set stays bounded.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class MetricsMiddleware:
     """Counts requests and observes latency per route template (unmatched paths count as ``other``)."""
 
@@ -195,5 +199,6 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or "other"
-            self.metrics.requests.labels(endpoint, scope.get("method", ""), str(status)).inc()
+            method = scope.get("method", "")
+            self.metrics.requests.labels(endpoint, method if method in _METHODS else "other", str(status)).inc()
             self.metrics.latency.labels(endpoint).observe(time.perf_counter() - start)

@@ -19,16 +19,21 @@ from fastapi import FastAPI
 from plugin.store import LexiconStore
 from plugin.store.preview import CorpusText, sample_texts
 
-__all__ = ["KEEP", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_TEXTS", "SYNC_TEXTS", "PreviewJob", "corpus_of", "get", "start",
-           "uploaded_corpus"]
+__all__ = ["KEEP", "MAX_RUNNING", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_TEXTS", "SYNC_TEXTS", "PreviewBusy", "PreviewJob",
+           "corpus_of", "get", "start", "uploaded_corpus"]
 
 #: Previews of at most this many texts run within the request; longer ones run as a job.
 SYNC_TEXTS = 1000
 #: Jobs kept per process (oldest dropped first).
 KEEP = 20
+#: Jobs running at once per process (each holds its corpus and a core); a further start is refused.
+MAX_RUNNING = 2
 #: Largest uploaded corpus file, and most texts taken from it.
 MAX_UPLOAD_BYTES = 900_000
 MAX_UPLOAD_TEXTS = 20_000
+
+
+_START_LOCK = threading.Lock()
 
 
 @dataclass
@@ -46,6 +51,17 @@ class PreviewJob:
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 100
+
+
+class PreviewBusy(Exception):
+    """:data:`MAX_RUNNING` previews are already running in this process."""
+
+
+def _running(app: FastAPI) -> set[str]:
+    running = getattr(app.state, "preview_running", None)
+    if running is None:
+        running = app.state.preview_running = set()
+    return running
 
 
 def _jobs(app: FastAPI) -> "OrderedDict[str, PreviewJob]":
@@ -72,8 +88,14 @@ def uploaded_corpus(raw: bytes, filename: str) -> list[CorpusText]:
 
 
 def start(app: FastAPI, store: LexiconStore, cs_id: int, corpus: list[CorpusText], base_matcher: Any) -> PreviewJob:
-    """Run the preview of draft ``cs_id`` on ``corpus`` in a thread; returns the job at once."""
+    """Run the preview of draft ``cs_id`` on ``corpus`` in a thread; returns the job at once.
+    :class:`PreviewBusy` when :data:`MAX_RUNNING` jobs are still running (dropped jobs count until they end)."""
     job = PreviewJob(uuid.uuid4().hex[:16], cs_id, len(corpus))
+    running = _running(app)
+    with _START_LOCK:
+        if len(running) >= MAX_RUNNING:
+            raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+        running.add(job.id)
     jobs = _jobs(app)
     jobs[job.id] = job
     while len(jobs) > KEEP:
@@ -87,8 +109,14 @@ def start(app: FastAPI, store: LexiconStore, cs_id: int, corpus: list[CorpusText
             job.report = store.preview(cs_id, base_matcher=base_matcher, corpus=corpus, progress=progress).to_dict()
         except Exception as exc:  # shown on the page; the draft is untouched by a preview
             job.error = f"preview failed: {exc}"[:500]
+        finally:
+            running.discard(job.id)
 
-    threading.Thread(target=run, name=f"preview-{job.id}", daemon=True).start()
+    try:
+        threading.Thread(target=run, name=f"preview-{job.id}", daemon=True).start()
+    except BaseException:
+        running.discard(job.id)
+        raise
     return job
 
 

@@ -415,7 +415,10 @@ def changeset_page(request: Request, cs_id: DbIntPath,
         texts = previews.corpus_of(store, corpus)
         base_matcher = live_matcher_for(request.app, int(cs["base_version"]))
         if len(texts) > previews.SYNC_TEXTS:
-            started = previews.start(request.app, store, cs_id, texts, base_matcher)
+            try:
+                started = previews.start(request.app, store, cs_id, texts, base_matcher)
+            except previews.PreviewBusy as exc:
+                return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
             return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
         report = store.preview(cs_id, base_matcher=base_matcher, corpus=texts).to_dict()
     base_map = {e.term_id: e.to_dict() for e in store.entries(int(cs["base_version"]))} if cs["status"] == "draft" else {}
@@ -444,7 +447,11 @@ async def preview_upload(request: Request, cs_id: DbIntPath) -> RedirectResponse
     if not texts:
         return go(f"{PREFIX}/changesets/{cs_id}", "err", "the corpus file holds no texts")
     del user
-    started = previews.start(request.app, store, cs_id, texts, live_matcher_for(request.app, int(cs["base_version"])))
+    try:
+        started = previews.start(request.app, store, cs_id, texts,
+                                 live_matcher_for(request.app, int(cs["base_version"])))
+    except previews.PreviewBusy as exc:
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
     return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
 
 

@@ -5,7 +5,8 @@
 - a line is a JSON object with ``text`` (a string) and usually ``id``; any other field is ignored, or copied
   to the output line with ``--keep-fields`` (the command's own fields win) — never an error;
 - one output line per input line, in order; a malformed line (not JSON, not an object, no string ``text``, a
-  text over :data:`MAX_TEXT_CHARS`) gives an output line ``{"id", "error": "line N: ..."}`` and processing goes
+  text over :data:`MAX_TEXT_CHARS` or with a lone surrogate,
+  nested too deeply) gives an output line ``{"id", "error": "line N: ..."}`` and processing goes
   on; at the end the exit code is 1 when any line was malformed (``--keep-going``: 0), with a count on stderr;
 - progress on stderr while reading a file, when stderr is a terminal (``--progress`` / ``--no-progress``
   force it on or off); never for stdin, never on stdout.
@@ -48,6 +49,8 @@ def parse_line(raw: str, number: int) -> JsonlLine:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return JsonlLine(number, None, None, f"invalid JSON: {exc.msg} at column {exc.colno}", {})
+    except RecursionError:
+        return JsonlLine(number, None, None, "invalid JSON: nested too deeply", {})
     if not isinstance(obj, dict):
         return JsonlLine(number, None, None, f"expected a JSON object, got {type(obj).__name__}", {})
     rid = obj.get("id")
@@ -56,6 +59,11 @@ def parse_line(raw: str, number: int) -> JsonlLine:
     text = obj["text"]
     if not isinstance(text, str):
         return JsonlLine(number, rid, None, f"field 'text' must be a string, got {type(text).__name__}", obj)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return JsonlLine(number, rid, None, f"field 'text' holds a lone surrogate (\\ud800-\\udfff escape) at "
+                                            f"position {exc.start}", obj)
     if len(text) > MAX_TEXT_CHARS:
         return JsonlLine(number, rid, None,
                          f"field 'text' is too long ({len(text)} characters; limit {MAX_TEXT_CHARS})", obj)
@@ -95,6 +103,17 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
         if number == 1 and raw.startswith(BOM):
             raw = raw[len(BOM):]
         yield number, raw
+
+
+def _json_line(rec: dict[str, Any]) -> str:
+    """``rec`` as one line of JSON, non-ASCII as itself; all escaped when a field holds a lone surrogate (an
+    input ``\\ud800`` escape), which no UTF-8 output can carry."""
+    line = json.dumps(rec, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(rec)
+    return line
 
 
 def run_jsonl(input_path: str, handle: Callable[[JsonlLine], dict[str, Any]], *,
@@ -140,7 +159,7 @@ def run_jsonl(input_path: str, handle: Callable[[JsonlLine], dict[str, Any]], *,
                 rec = {"id": line.id, "error": f"line {number}: {error}", **(error_fields or {})}
             if keep_fields:
                 rec = {**{k: v for k, v in line.record.items() if k != "text"}, **rec}
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            out.write(_json_line(rec) + "\n")
             out.flush()
     finally:
         if bar is not None:

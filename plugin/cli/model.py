@@ -79,8 +79,9 @@ def model() -> None:
 @click.option("--min-df", default=2, show_default=True, type=click.IntRange(1),
               help="Buckets seen in fewer training texts keep weight 0.")
 @click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
-@click.option("--shapes/--no-shapes", default=True, show_default=True,
-              help="Add contact / number shape tokens (digit runs, handles, Latin runs) to the n-grams.")
+@click.option("--shapes/--no-shapes", default=None,
+              help="Add contact / number shape tokens (digit runs, handles, Latin runs) to the n-grams "
+                   "[default: on; the bundled recipe's setting with --bundled-recipe].")
 @click.option("--homophones/--no-homophones", default=False, show_default=True,
               help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
@@ -89,6 +90,9 @@ def model() -> None:
               show_default=True, help="capped: the target on the surface and at most --source-cap times it on "
                                       "every benign source; worst_source: the target on every source; pooled.")
 @click.option("--source-cap", default=2.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--margin", default=None, type=click.FloatRange(0, 1, min_open=True),
+              help="Calibrate to this share of each target, a safety margin for thin tails [default: 1; the "
+                   "bundled recipe's 0.5 with --bundled-recipe].")
 @click.option("--folds", default=None, type=click.IntRange(0, 20),
               help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
                    "margins of k folds [default: 0; 5 with --bundled-recipe].")
@@ -98,8 +102,8 @@ def model() -> None:
               help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
-              hash_bits: int, shapes: bool, homophones: bool, targets: tuple[str, ...], calibration: str,
-              source_cap: float, folds: int | None,
+              hash_bits: int, shapes: bool | None, homophones: bool, targets: tuple[str, ...], calibration: str,
+              source_cap: float, margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -118,10 +122,14 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
     try:
         if folds is None:
             folds = BUNDLED_SETTINGS.folds if bundled_recipe else 0
+        if margin is None:
+            margin = BUNDLED_SETTINGS.margin if bundled_recipe else 1.0
+        if shapes is None:
+            shapes = BUNDLED_SETTINGS.features.shapes if bundled_recipe else True
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones),
-                                 folds=folds)
+                                 folds=folds, margin=margin)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:

@@ -236,6 +236,9 @@ def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
         except json.JSONDecodeError as exc:
             problems.append(ImportProblem(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"))
             continue
+        except RecursionError:
+            problems.append(ImportProblem(path, lineno, "invalid JSON: nested too deeply"))
+            continue
         try:
             _check_text(row)
             rumor = parse_row(row)

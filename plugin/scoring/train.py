@@ -8,7 +8,8 @@ fewer than ``min_df`` training texts keep a zero weight. Weights are rounded to 
 Thresholds are calibrated on the validation split (or, with ``folds``, on out-of-fold margins of
 train + validation while the final model is fitted on both), per surface: every category's cut sits
 at the same quantile of its benign margins, the largest quantile for which the surface's false-flag
-rate stays within its target and
+rate stays within its target (times ``margin``: 0.5 calibrates to half the target, a safety margin
+for the few tail samples a low target rests on) and
 
 - ``capped`` (the default): no benign source of the surface exceeds ``source_cap`` times the target
   (a genre the model scores badly cannot hide behind a large easy one);
@@ -71,6 +72,9 @@ class TrainSettings:
     features: FeatureSettings = field(default_factory=FeatureSettings)
     max_iter: int = 2000
     folds: int = 0
+    #: Calibrate to this share of each surface's target (0.5: half the target), a safety margin for the
+    #: few tail samples a low target rests on; the card still records the target itself.
+    margin: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -79,6 +83,8 @@ class TrainSettings:
             raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
+        if not 0 < self.margin <= 1:
+            raise ValueError("margin must be in (0, 1]")
         if not self.source_cap >= 1:
             raise ValueError("source_cap must be at least 1")
         if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
@@ -87,8 +93,7 @@ class TrainSettings:
     def to_dict(self) -> dict[str, Any]:
         return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
                 "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets),
-                "max_iter": self.max_iter,
-                "folds": self.folds}
+                "max_iter": self.max_iter, "folds": self.folds, "margin": self.margin}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -176,7 +181,8 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
     (one row per sample, one column per category), and what each surface's calibration achieved."""
     thresholds: dict[str, dict[str, float]] = {}
     notes: dict[str, Any] = {}
-    for surface, target in settings.targets.items():
+    for surface, goal in settings.targets.items():
+        target = goal * settings.margin
         rows = np.array([s.label == BENIGN and s.surface == surface for s in samples], dtype=bool)
         if not rows.any():
             raise ModelError(f"no benign validation samples for surface {surface!r}")
@@ -206,7 +212,8 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
                 hi = q
         flagged = (benign >= best).any(axis=1)
         thresholds[surface] = {c: margin_to_score(float(m)) for c, m in zip(categories, best)}
-        notes[surface] = {"benign_validation_samples": int(rows.sum()), "false_flags": int(flagged.sum()),
+        notes[surface] = {"calibrated_to": target,
+                          "benign_validation_samples": int(rows.sum()), "false_flags": int(flagged.sum()),
                           "worst_source_rate": round(max(float(flagged[g].mean()) for g in groups), 5)}
     return thresholds, notes
 

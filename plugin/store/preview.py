@@ -50,7 +50,7 @@ def sample_texts(lines: Iterable[str], source: str, *, jsonl: bool, limit: int |
         if jsonl:
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # malformed, or nested too deeply to decode
                 continue
             if not isinstance(obj, dict) or "_meta" in obj:
                 continue

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,19 @@ __all__ = ["ROLES", "TokenInfo", "TokenStore", "role_at_least"]
 
 ROLES: dict[str, int] = {"reader": 0, "reviewer": 1, "editor": 2, "approver": 3, "admin": 4}
 PREFIX = "qg_"
+
+
+def _check_name(name: str) -> None:
+    """A token name is the identity four-eyes compares: no control, invisible-format or separator
+    characters (``ed`` + U+200B would pass for ``ed``), no space but U+0020, and no compatibility forms
+    (fullwidth ``ｅｄ``): the name must be its own NFKC form."""
+    for pos, ch in enumerate(name):
+        cat = unicodedata.category(ch)
+        if cat[0] == "C" or (cat[0] == "Z" and ch != " "):
+            raise StoreError(f"token name holds U+{ord(ch):04X} ({cat}) at position {pos}: names are visible text")
+    if unicodedata.normalize("NFKC", name) != name:
+        raise StoreError(f"token name {name!r} holds compatibility characters (fullwidth or similar); "
+                         f"use {unicodedata.normalize('NFKC', name)!r}")
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -81,6 +95,7 @@ class TokenStore:
             raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
             raise StoreError("token name must be 1-100 characters")
+        _check_name(name.strip())
         if name.strip().lower().startswith(SINGLE_OPERATOR_PREFIX):
             raise StoreError(f"token names starting with {SINGLE_OPERATOR_PREFIX!r} are reserved for the "
                              "single-operator mode")

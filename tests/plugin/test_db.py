@@ -90,3 +90,12 @@ def test_named_lock_excludes_other_holders(db_target: str) -> None:
         order.append("a")  # b waited: it could not enter while a held the lock
     t.join(10)
     assert order == ["a", "b"]
+
+
+def test_a_postgres_password_never_appears_in_the_location_or_the_error() -> None:
+    from plugin.db import DatabaseError, PostgresDatabase
+
+    with pytest.raises(DatabaseError) as exc:  # nothing listens on port 1
+        PostgresDatabase("postgresql://guard:pw1@127.0.0.1:1/x?PASSWORD=s3cret&sslmode=disable", min_size=1,
+                         timeout=0.2)
+    assert "s3cret" not in str(exc.value) and "pw1" not in str(exc.value) and "127.0.0.1:1" in str(exc.value)

@@ -83,6 +83,13 @@ def test_secrets_are_masked():
     assert "pw" not in pub["upstream_url"] and "es.local:9200" in pub["upstream_url"]
 
 
+@pytest.mark.parametrize("url", ["postgresql://guard@db.local/qinglang?password=s3cret&sslmode=require",
+                                 "postgresql://guard:s3cret@db.local:5433/qinglang?sslpassword=s3cret"])
+def test_a_database_password_is_masked_in_the_address_and_in_query_parameters(url):
+    shown = ServiceConfig(db_path=url).public()["db_path"]
+    assert "s3cret" not in shown and "db.local" in shown and "***" in shown
+
+
 def test_every_setting_is_documented():
     """datasette style: every setting has a row in docs/service.md "Settings" (name, variable, default, help)."""
     doc = DOC.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from plugin.store import LexiconStore, TokenStore
@@ -392,3 +393,35 @@ def test_entries_of_a_draft_are_searched_through_the_draft_matcher(site) -> None
     rows = html.split('data-testid="entries"', 1)[1].split("</table>", 1)[0]
     assert "菠菜导师" in rows and "拼音首字母" in rows and f"ed（草稿 #{cs}）" in rows
     assert "err=" in client.get(f"{PREFIX}/", params={"changeset": 999}).headers["location"]
+
+
+def test_every_console_post_needs_the_csrf_token_and_the_same_origin(site) -> None:
+    """Each state-changing route of the page (editor, desk, discovery, upload, previews), found from the app's
+    routes so a new one cannot be left out: a signed-in admin's post without the token, or with it from
+    another site, is refused before the route runs."""
+    app, client, tokens = site
+    token = _sign_in(client, tokens["adm"])
+    posts = sorted({r.path_format for r in iter_route_contexts(app.routes) if r.path_format.startswith(PREFIX)
+                    and "POST" in (r.methods or ()) and r.path_format != f"{PREFIX}/login"})
+    assert {f"{PREFIX}/upload", f"{PREFIX}/discover/add", f"{PREFIX}/reviews/{{item_id}}/decide",
+            f"{PREFIX}/changesets/{{cs_id}}/preview", f"{PREFIX}/entries/toggle"} <= set(posts)
+    before = (app.state.guard.lexicon_store.changesets("all"), _pending(app))
+    for path in posts:
+        url = path.replace("{cs_id}", "1").replace("{item_id}", "rv_x")
+        r = client.post(url, data={"note": "x"}, headers={"Origin": SITE})
+        assert r.status_code == 403 and "CSRF" in r.text, (path, r.text)
+        r = client.post(url, data={"note": "x", CSRF_FIELD: token}, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and "cross-site" in r.text, (path, r.text)
+    assert (app.state.guard.lexicon_store.changesets("all"), _pending(app)) == before
+
+
+def test_one_discovery_run_at_a_time(site) -> None:
+    from service import console
+
+    app, client, tokens = site
+    _sign_in(client, tokens["rita"])
+    with console.DISCOVERY_RUN:  # a run in another request is still working
+        r = client.get(f"{PREFIX}/discover?run=1")
+    assert r.status_code == 303 and "err=" in r.headers["location"] and "already" in r.headers["location"]
+    r = client.get(f"{PREFIX}/discover?run=1")
+    assert r.status_code == 200 and 'data-testid="discover' in r.text

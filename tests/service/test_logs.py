@@ -57,6 +57,23 @@ def test_json_formatter_writes_one_object_with_extras_and_traceback() -> None:
     assert out["event"] == "reload" and "ValueError: boom" in out["exc"] and out["ts"].endswith("+00:00")
 
 
+def test_text_lines_cannot_be_forged_or_carry_escape_sequences_from_a_request_path() -> None:
+    import sys
+
+    path = "/x\n12:00:00 INFO    qinglang.events: publish version 99\x1b[31m\u202e"
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.getLogger("qinglang.access").makeRecord(
+            "qinglang.access", logging.INFO, "f", 1, "%s %s %s", ("GET", path, 404), sys.exc_info())
+    record.__dict__["path"] = path
+    out = TextFormatter().format(record)
+    first, *trace = out.split("\n")
+    assert "qinglang.events: publish" in first and "\\n12:00:00" in first  # still on the access line
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[31m" in first
+    assert trace and "ValueError: boom" in out  # a traceback keeps its lines
+
+
 def test_configure_logging_picks_text_on_a_terminal_and_json_elsewhere() -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -48,6 +48,17 @@ def test_decisions_build_info_and_process_collectors(make_app) -> None:
     assert ("qinglang_review_queue_oldest_age_seconds", ()) in s
 
 
+def test_made_up_http_methods_share_one_label(make_app) -> None:
+    with TestClient(make_app()) as c:
+        for i in range(5):
+            c.request(f"FOO{i}", "/v1/query/check")
+        c.get("/healthz")
+        text = c.get("/metrics").text
+    methods = {dict(labels)["method"] for (n, labels), _ in samples(text).items()
+               if n == "qinglang_requests_total"}
+    assert methods == {"GET", "other"}
+
+
 def test_queue_age_grows_with_a_pending_item(make_app) -> None:
     with TestClient(make_app(protect_reviews=False)) as c:
         before = samples(c.get("/metrics").text)[("qinglang_review_queue_oldest_age_seconds", ())]

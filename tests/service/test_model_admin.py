@@ -59,7 +59,7 @@ def test_propose_preview_publish_reload_rollback(make_app: Callable[..., Any], t
 
 
 def test_bad_uploads_are_4xx(make_app: Callable[..., Any]) -> None:
-    app = make_app(max_body_bytes=4_000_000)
+    app = make_app(max_body_bytes=4_000_000, model_scoring=False)
     h = {k: {"Authorization": f"Bearer {v}"} for k, v in make_tokens(Path(app.state.guard.db_path)).items()}
     good = _upload()
     with TestClient(app) as c:

@@ -1,10 +1,13 @@
-"""The spam scorer in the service: off by default, on with ``model_scoring`` on every surface served."""
+"""The spam scorer in the service: on by default (the bundled evaluation-only model, review-level, with a
+start-up warning), off with ``model_scoring=False``, on every surface served."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.candidates import candidate
@@ -13,8 +16,28 @@ from tests.spam_models import saved_hand_model
 SPAM = "兼职刷单，日结300"
 
 
-def test_off_by_default(make_app: Callable[..., Any]) -> None:
-    with TestClient(make_app()) as client:
+def test_on_by_default_with_the_bundled_model_and_a_warning(make_app: Callable[..., Any],
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    from service.config import ServiceConfig
+
+    assert ServiceConfig().model_scoring is True
+    with caplog.at_level(logging.INFO, logger="qinglang.events"):
+        app = make_app()
+    assert app.state.guard.scorer.version.startswith("spam_default@")
+    warned = [r.getMessage() for r in caplog.records if r.name == "qinglang.events" and "EVALUATION ONLY" in
+              r.getMessage()]
+    assert len(warned) == 1 and "CC BY-NC" in warned[0] and "retrain" in warned[0].lower()
+    with TestClient(app) as client:
+        body = client.post("/v1/query/check", json={"query": "兼职刷单，日结300元，加微信详聊"}).json()
+    assert body["action"] == "review"  # a model flag is review-level, never a block on its own
+    assert any(s["signal"] == "spam_model" and s["action"] == "review" for s in body.get("signals", []))
+
+
+def test_off_when_configured(make_app: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="qinglang.events"):
+        app = make_app(model_scoring=False)
+    assert not [r for r in caplog.records if "spam scorer" in r.getMessage()]
+    with TestClient(app) as client:
         body = client.post("/v1/query/check", json={"query": SPAM}).json()
     assert body["action"] == "allow" and "signals" not in body
 

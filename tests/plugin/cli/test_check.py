@@ -133,3 +133,12 @@ def test_check_and_scan_ask_a_running_service(tmp_path: Path, service_matcher) -
         res = CliRunner().invoke(cli, ["scan", "澳门赌场", "--service", base, "--token", secret, "--json"])
         assert res.exit_code == 0 and json.loads(res.stdout)["action"] == "block"
     assert CliRunner().invoke(cli, ["check", "--service", base, "--db", str(db)], input="").exit_code == 2
+
+
+def test_a_line_nested_too_deeply_gets_an_error_line() -> None:
+    stdin = "\n".join(["[" * 100_000, json.dumps({"id": "b", "text": "今天天气不错"}, ensure_ascii=False), ""])
+    res = CliRunner().invoke(cli, ["check", "--lexicon", LEX, "--no-bundled"], input=stdin)
+    assert res.exit_code == 1, res.output
+    rows = [json.loads(x) for x in res.stdout.splitlines()]
+    assert rows == [{"id": None, "error": "line 1: invalid JSON: nested too deeply"},
+                    {"id": "b", "action": "allow", "hits": []}]

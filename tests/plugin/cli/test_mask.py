@@ -43,3 +43,12 @@ def test_mask_jsonl_and_bad_input() -> None:
 def test_lint_reads_the_slang_table() -> None:
     res = CliRunner().invoke(cli, ["lexicon", "lint", "lexicons/variants/slang_variants.yaml"])
     assert res.exit_code == 0, res.output
+
+
+def test_a_lone_surrogate_gets_an_error_line_and_kept_fields_stay_json() -> None:
+    stdin = "\n".join(['{"id": "a", "text": "\\ud800网络赌博"}', '{"id": "b", "text": "网络赌博", "k": "\\udc00"}', ""])
+    res = CliRunner().invoke(cli, ["mask", "--keep-fields", "--lexicon", LEX, "--no-bundled"], input=stdin)
+    assert res.exit_code == 1, res.output
+    a, b = (json.loads(x) for x in res.stdout.splitlines())
+    assert a["id"] == "a" and "lone surrogate" in a["error"]
+    assert b["id"] == "b" and b["k"] == "\udc00" and b["text"] == "网络**"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -34,7 +35,9 @@ def test_listings_escape_stored_control_characters(tmp_path: Path) -> None:
     cs = store.create_changeset("ed" + ESC, "note" + ESC)
     store.set_change(cs, "add", entry={"term": "线上棋牌", "category": "gambling"}, editor="ed")
     store.publish(cs, approver="ann" + ESC, expected_revision=store.changeset(cs)["revision"], force=True)
-    TokenStore(db).create("bot" + ESC, "reader")
+    TokenStore(db).create("bot", "reader")
+    with sqlite3.connect(db) as con:  # a name from before token names were checked
+        con.execute("UPDATE token_tokens SET name = ? WHERE name = 'bot'", ("bot" + ESC,))
     outputs = [
         _run("lexicon", "draft", "list", "--db", str(db), "--status", "all"),
         _run("lexicon", "draft", "show", str(cs), "--db", str(db)),

@@ -30,3 +30,14 @@ def test_a_ruling_links_the_report_it_cites_not_the_rules() -> None:
             "（http://service.account.weibo.com/roles/guiding）第19条处理")
     assert source_url("weibo_checked_fake", "0023fbc0", text) == "https://weibo.com/1686546714/Iz33N9J1h"
     assert source_url("weibo_checked_fake", "", "（http://service.account.weibo.com/roles/guiding）") == ""
+
+
+def test_a_line_nested_too_deeply_is_a_reported_problem() -> None:
+    from plugin.rumors.importer import RumorImportError
+
+    try:
+        parse_jsonl(["[" * 100_000, _row()], path="deep.jsonl")
+    except RumorImportError as exc:
+        assert "deep.jsonl:1: invalid JSON: nested too deeply" in str(exc)
+    else:
+        raise AssertionError("a line nested too deeply must be refused")

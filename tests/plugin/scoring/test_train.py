@@ -132,6 +132,22 @@ def test_calibration_holds_the_target_per_source() -> None:
     assert worst > pooled  # source "a" alone forces a higher cut
 
 
+def test_a_margin_calibrates_to_a_share_of_the_target() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", "post", "a", split="val") for i in range(2000)]
+    margins = np.linspace(-5, 5, 2000)[:, None].repeat(3, axis=1)
+    full, full_notes = calibrate(margins, val, cats, TrainSettings(targets={"post": 0.01}))
+    half, half_notes = calibrate(margins, val, cats, TrainSettings(targets={"post": 0.01}, margin=0.5))
+    assert 18 <= full_notes["post"]["false_flags"] <= 20 and 9 <= half_notes["post"]["false_flags"] <= 10
+    assert half_notes["post"]["calibrated_to"] == 0.005 and half["post"]["fraud"] > full["post"]["fraud"]
+    assert TrainSettings(margin=0.5).to_dict()["margin"] == 0.5
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="margin"):
+            TrainSettings(margin=bad)
+
+
 def test_labelled_rows_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     write_labelled([Sample("网赌", "gambling", "post", "queue", "2026-11-30", "test")], path)

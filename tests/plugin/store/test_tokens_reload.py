@@ -57,6 +57,14 @@ def test_token_errors(db_path: Path) -> None:
         tokens.revoke("ghost")
 
 
+@pytest.mark.parametrize("name", ["ed\u200b", "e\u202ed", "e\td", "ed\u00a0x", "ｅｄ", "e\u2028d"])
+def test_token_names_that_could_pass_for_another_name_are_refused(db_path: Path, name: str) -> None:
+    tokens = TokenStore(db_path)
+    with pytest.raises(StoreError, match="token name"):
+        tokens.create(name, "approver")
+    assert tokens.create("张 三", "approver")[0].name == "张 三"  # visible text, spaces between words
+
+
 def test_reviewer_role_on_a_store_made_before_it_existed(db_path: Path) -> None:
     """The token table of an older store is migrated to accept the reviewer role; tokens survive."""
     conn = sqlite3.connect(db_path)

@@ -1,0 +1,52 @@
+"""Background previews of the editorial console (service/previews.py): bounded uploaded corpora and a bounded
+number of jobs running at once."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from service import previews
+
+
+def test_a_corpus_line_nested_too_deeply_is_skipped_not_a_crash() -> None:
+    raw = ("[" * 100_000 + "\n" + '{"text": ' * 5_000 + "\n" + '{"text": "百家乐今晚开局"}\n').encode()
+    texts = previews.uploaded_corpus(raw, "corpus.jsonl")
+    assert [t.text for t in texts] == ["百家乐今晚开局"]
+
+
+class _SlowStore:
+    """Stands in for the lexicon store: each preview waits until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def preview(self, cs_id: int, **_: Any) -> Any:
+        self.release.wait(10)
+        return SimpleNamespace(to_dict=lambda: {"changeset_id": cs_id})
+
+
+def _finished(job: previews.PreviewJob) -> bool:
+    for _ in range(400):
+        if job.report is not None:
+            return True
+        threading.Event().wait(0.025)
+    return False
+
+
+def test_no_more_than_max_running_previews_run_at_once() -> None:
+    app, store = FastAPI(), _SlowStore()
+    running = [previews.start(app, store, 1, [], None) for _ in range(previews.MAX_RUNNING)]  # type: ignore[arg-type]
+    with pytest.raises(previews.PreviewBusy):
+        previews.start(app, store, 1, [], None)  # type: ignore[arg-type]
+    store.release.set()
+    assert all(_finished(job) for job in running)
+    for _ in range(400):  # the finished jobs leave the running set just after their report is in
+        if not getattr(app.state, "preview_running"):
+            break
+        threading.Event().wait(0.025)
+    assert _finished(previews.start(app, store, 1, [], None))  # type: ignore[arg-type]
