@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections.abc import Mapping
 
 from .segment import Segmenter, segmenter
+from .snapshot import cached
 
 __all__ = ["WordBoundary"]
 
@@ -31,6 +33,7 @@ class WordBoundary:
         self._seg = seg or segmenter()
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
+        self._freq: Mapping[str, int] | None = None  # the dictionary's counts, once loaded
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -39,6 +42,11 @@ class WordBoundary:
             if cls._shared is None:
                 cls._shared = cls()
             return cls._shared
+
+    def load(self) -> None:
+        """Load the dictionary and build the pair index now (otherwise done on first use)."""
+        self._seg.load()
+        self._inner_pairs()
 
     def check(self, dense: str, start: int, end: int, *, strict: bool = False, containing_ok: bool = False) -> bool:
         """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges).
@@ -78,18 +86,31 @@ class WordBoundary:
         if pairs is None:
             with self._lock:
                 if self._pairs is None:
-                    keys: set[int] = set()
-                    for w, _f in self._seg.words(min_len=2, max_len=_MAX_WORD):
-                        for a, b in zip(w, w[1:]):
-                            if ord(a) < 0x10000 and ord(b) < 0x10000:
-                                keys.add(ord(a) << 16 | ord(b))
-                    self._pairs = array("L", sorted(keys))
+                    pairs = array("L")
+                    if self._seg.has_default_words:  # the library's dictionary: its snapshot
+                        pairs.frombytes(cached(f"boundary-pairs-{pairs.itemsize}", self._build_pairs))
+                    else:
+                        pairs.frombytes(self._build_pairs())
+                    self._pairs = pairs
             pairs = self._pairs
         return pairs
 
+    def _build_pairs(self) -> bytes:
+        """The pairs of :meth:`_inner_pairs`, as the bytes of a sorted ``array('L')``."""
+        keys: set[int] = set()
+        for w, _f in self._seg.words(min_len=2, max_len=_MAX_WORD):
+            for a, b in zip(w, w[1:]):
+                if ord(a) < 0x10000 and ord(b) < 0x10000:
+                    keys.add(ord(a) << 16 | ord(b))
+        return array("L", sorted(keys)).tobytes()
+
     def _crossing_word(self, dense: str, start: int, end: int) -> bool:
-        freq = self._seg.counts
-        pairs = self._inner_pairs()
+        freq = self._freq
+        if freq is None:
+            freq = self._freq = self._seg.counts
+        pairs = self._pairs
+        if pairs is None:
+            pairs = self._inner_pairs()
         n = len(dense)
         for edge in (start, end):
             if edge <= 0 or edge >= n:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GuardError", "InputError", "LexiconError", "LexiconProblem", "ModelError", "RumorError"]
+__all__ = ["ArtefactError", "GuardError", "InputError", "LexiconError", "LexiconProblem", "ModelError", "RumorError"]
 
 
 class GuardError(Exception):
@@ -52,3 +52,7 @@ class RumorError(GuardError):
 
 class ModelError(GuardError):
     """A spam-scorer model file or card is invalid (or a training row is), with what and where."""
+
+
+class ArtefactError(GuardError, ValueError):
+    """A compiled-matcher artefact is corrupt, truncated or of another format (it is never half-loaded)."""

@@ -30,13 +30,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from typing import Collection, Iterable, Sequence
+import time
+from typing import Callable, Collection, Iterable, Sequence
 
 from .boundary import WordBoundary
 from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .matching import TECHNIQUE_RANK, Candidate, Technique
-from .matching.compile import as_bmp, compile_lexicon
+from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
 from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
@@ -59,21 +60,52 @@ class Matcher:
 
     def __init__(self, entries: Sequence[Entry], *, version: str = "", lexicons: Sequence[Lexicon] = (),
                  variant_tables: VariantTables | None = None, noise: NoiseSet | None = None) -> None:
-        self._tables = variant_tables or load_variant_tables()
-        self._lexicons = tuple(lexicons)
-        self.version = version or _version_of(entries)
-        self.noise = noise or NoiseSet()
+        tables = variant_tables or load_variant_tables()
+        version = version or _version_of(entries)
+        noise = noise or NoiseSet()
         # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
         entries = [e for e in entries if e.enabled]
         # entries with their own skip characters are also matched by a matcher of their own (see _entry_skips)
-        self._skippers = _skip_matchers(entries, self._tables, self.noise, self.version)
-        if self._skippers:
+        skippers = _skip_matchers(entries, tables, noise, version)
+        if skippers:
             entries = [dataclasses.replace(e, skip="") if e.skip else e for e in entries]
-        self._compiled = compile_lexicon(tuple(entries), self._tables)
+        self._attach(compile_lexicon(tuple(entries), tables), tables, version, lexicons, noise, skippers)
+
+    def _attach(self, compiled: CompiledLexicon, tables: VariantTables, version: str,
+                lexicons: Sequence[Lexicon], noise: NoiseSet, skippers: list[Matcher]) -> None:
+        """Set up a matcher over ``compiled`` (shared by building and :meth:`from_compiled`)."""
+        self._tables = tables
+        self._lexicons = tuple(lexicons)
+        self.version = version
+        self.noise = noise
+        self._skippers = skippers
+        self._compiled = compiled
         self._boundary = WordBoundary.shared()
         self._is_word = self._boundary.is_word
-        self._pinyin = PinyinIndex(self._compiled.entries, self._tables.syllable)
-        self._latin_repeat = LatinRepeatIndex(self._compiled)
+        self._pinyin = PinyinIndex(compiled, tables)
+        self._latin_repeat = LatinRepeatIndex(compiled)
+
+    @classmethod
+    def from_compiled(cls, compiled: CompiledLexicon, *, version: str, noise: NoiseSet | None = None,
+                      skippers: Sequence[Matcher] = ()) -> "Matcher":
+        """A matcher over an already compiled lexicon (what :mod:`plugin.matching.artefact` loads):
+        ``compiled`` holds enabled entries with their skip characters taken out, ``skippers`` the
+        matchers of entries with skip characters of their own (:attr:`skippers`); its
+        :attr:`lexicons` are empty."""
+        m = cls.__new__(cls)
+        m._attach(compiled, load_variant_tables(), version, (), noise or NoiseSet(), list(skippers))
+        return m
+
+    @property
+    def compiled(self) -> CompiledLexicon:
+        """The compiled lexicon (read-only: automaton and the tables beside it)."""
+        return self._compiled
+
+    @property
+    def skippers(self) -> tuple[Matcher, ...]:
+        """Matchers of the entries with skip characters of their own, one per distinct skip set
+        (each with the deployment's noise set plus those characters)."""
+        return tuple(self._skippers)
 
     # ------------------------------------------------------------------ building
 
@@ -108,6 +140,25 @@ class Matcher:
     def lexicons(self) -> tuple[Lexicon, ...]:
         """The lexicon files this matcher was built from (empty for :meth:`from_entries`)."""
         return self._lexicons
+
+    def warm_up(self) -> dict[str, float]:
+        """Build now everything a scan would otherwise build on first use (the pinyin automaton and
+        initials, the boundary check's pair index, the offset-map tables, the jieba dictionary);
+        returns seconds per structure. A service calls this before taking traffic."""
+        from .normalize import warm_up as warm_normalize
+
+        timings: dict[str, float] = {}
+
+        def timed(name: str, build: Callable[[], object]) -> None:
+            t = time.perf_counter()
+            build()
+            timings[name] = time.perf_counter() - t
+
+        timed("normalize tables", warm_normalize)
+        timed("jieba dictionary", self._boundary.load)
+        timed("latin repeat keys", self._latin_repeat.automaton)
+        timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？")))
+        return timings
 
     # ------------------------------------------------------------------ scanning
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .chardata import emoji_words
+from .snapshot import cached
 
 __all__ = [
     "BREAK",
@@ -39,6 +40,7 @@ __all__ = [
     "fold_text",
     "normalize",
     "prepare",
+    "warm_up",
 ]
 
 #: Stands for a sentence end in the dense view; never part of a lexicon key.
@@ -167,6 +169,12 @@ class _Tables:
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
+    """The translate tables (from the snapshot of :mod:`plugin.snapshot` when there is one)."""
+    return _Tables(*cached("normalize-tables", _build_tables))
+
+
+def _build_tables() -> tuple[list[str | None], dict[int, str | None], list[str | None], dict[int, str | None],
+                             dict[str, str]]:
     t2s = _t2s_chars()
     fold_bmp: list[str | None] = []
     dense_bmp: list[str | None] = []
@@ -203,7 +211,7 @@ def _tables() -> _Tables:
     for cp in range(0xE0100, 0xE01F0):  # variation selectors supplement
         fold_astral[cp] = None
         dense_astral[cp] = None
-    return _Tables(fold_bmp, fold_astral, dense_bmp, dense_astral, reasons)
+    return fold_bmp, fold_astral, dense_bmp, dense_astral, reasons
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -529,3 +537,10 @@ def prepare(text: str) -> Prepared:
     if len(text) > _PREPARE_CACHE_CHARS:
         return Prepared(text)
     return _prepare_shared(text)
+
+
+def warm_up() -> None:
+    """Build every table of this module now (otherwise built on first use)."""
+    _tables()
+    _mark_tables()
+    _fold_mark_tables()

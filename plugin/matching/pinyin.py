@@ -1,120 +1,148 @@
-"""The pinyin pass, for dense views with Latin letters: windows around Latin words spelled in
-pinyin syllables are written as syllables and scanned with a pinyin automaton; a whole Latin word
-spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own."""
+"""The pinyin pass, for dense views with Latin letters: in windows around Latin words spelled in
+pinyin syllables, each Latin word is read as the homophone classes of its syllables and the window
+is scanned by the main automaton (its term keys are written in those classes); a whole Latin word
+spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own. Pinyin written for any
+reading of a polyphonic character is found: its other readings are keys of their own
+(:class:`~plugin.matching.compile.PatternKind` ``PINYIN``, :func:`~plugin.matching.polyphony.reading_class_keys`)."""
 
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass
-from typing import Any
+import zlib
+from bisect import bisect_left
+from collections.abc import Iterator
+from functools import lru_cache
 
-import ahocorasick
-
-from ..lexicon import Entry
 from ..normalize import NormalizedText, dense_key
-from ..variants import contextual_syllables
+from ..variants import VariantTables
+from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .polyphony import reading_keys
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
 #: A run of Latin letters: a dense view without one needs no pinyin pass.
 LATIN_RUN = re.compile(r"[a-z]{2,}")
-_MIN_INITIALS = 3  # CJK characters a term needs before its pinyin initials count (bjl, not dz)
+_LATIN_WORD = re.compile(r"[a-z]+")
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
+_MAX_READINGS = 64  # readings of one window scanned (a Latin word may split into syllables several ways)
+_MAX_READ_LETTERS = 64  # longer Latin words are read as letters only
+_NOT_A_KEY = "\x01"  # stands for a character no pinyin key holds
+_TERM, _PINYIN = int(PatternKind.TERM), int(PatternKind.PINYIN)
 
 
-@dataclass(frozen=True, slots=True)
-class _PinyinTables:
-    automaton: Any  # ahocorasick.Automaton over pinyin keys (values: (group, key length)), or None
-    grouped: tuple[tuple[int, ...], ...]  # group → entry indexes
-    initials: dict[str, tuple[int, ...]]  # pinyin initials → entry indexes
-    syllable_run: re.Pattern[str]  # a Latin word spelled in pinyin syllables
+@lru_cache(maxsize=2)
+def _syllable_run(first_readings: frozenset[str]) -> re.Pattern[str]:
+    """A Latin word spelled in pinyin syllables (first readings: what opens a window)."""
+    return re.compile("(?:" + "|".join(sorted(first_readings, key=len, reverse=True)) + ")+")
 
 
 class PinyinIndex:
-    """Pinyin keys and initials of the entries that enable ``pinyin``; built on first use
-    (most matchers never see Latin text), then read-only and shared across threads."""
+    """What the pinyin pass needs beside the main automaton, built with the matcher: which entries
+    take part, their pinyin initials (a compact index: sorted CRC-32 of the initials and the entry
+    of each, verified against the entry on a hit) and the syllable tables."""
 
-    def __init__(self, entries: tuple[Entry, ...], syllable: dict[str, str]) -> None:
-        self._entries = entries
-        self.syllable = syllable
-        self._lock = threading.Lock()
-        self._tables: _PinyinTables | None = None
+    __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible", "any_eligible",
+                 "initials_crc", "initials_entry", "encoded_chars", "_splits")
 
-    def tables(self) -> _PinyinTables:
-        built = self._tables
-        if built is None:
-            with self._lock:
-                built = self._tables
-                if built is None:
-                    automaton, grouped = self._automaton()
-                    built = self._tables = _PinyinTables(automaton, grouped, self._initials(), self._syllable_run())
-        return built
+    def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
+        self.compiled = compiled
+        self.syllable = tables.syllable
+        self.syllable_run = _syllable_run(frozenset(tables.syllable.values()))
+        # every reading a key may be written in (polyphonic characters' other readings included: ng, m)
+        self.classes = {sy: cls for sy, cls in tables.syllable_class.items() if sy.isascii() and sy.isalpha()}
+        self.longest = max(map(len, self.classes), default=0)
+        self.eligible = compiled.pinyin_entries
+        self.any_eligible = compiled.pinyin_entries.find(1) >= 0
+        self.initials_crc = compiled.initials_crc
+        self.initials_entry = compiled.initials_entry
+        self._splits: dict[str, tuple[str, ...]] = {}
+        self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
 
-    def _automaton(self) -> tuple[Any, tuple[tuple[int, ...], ...]]:
-        syl = self.syllable
-        keys: dict[str, list[int]] = {}
-        for i, e in enumerate(self._entries):
-            if e.action == "allow" or e.regex or "pinyin" not in e.techniques:
-                continue
-            d = dense_key(e.term)
-            if sum(1 for ch in d if ch in syl) < 2:
-                continue
-            full = dense_key(e.term, collapse=False)  # 时时彩, not 时彩
-            for form in {d, full}:
-                key = "".join(syl.get(ch, ch) for ch in form)
-                keys.setdefault(key, []).append(i)
-                for key in reading_keys(form, syl)[1:]:  # every reading of a polyphonic character
-                    if i not in keys.get(key, ()):
-                        keys.setdefault(key, []).append(i)
-                ctx = contextual_syllables(form, syl)
-                if ctx is not None:
-                    key = "".join(sy or ch for ch, sy in zip(form, ctx))
-                    keys.setdefault(key, []).append(i)
-        if not keys:
-            return None, ()
-        automaton = ahocorasick.Automaton()
-        grouped: list[tuple[int, ...]] = []
-        for key, idxs in keys.items():
-            automaton.add_word(key, (len(grouped), len(key)))
-            grouped.append(tuple(idxs))
-        automaton.make_automaton()
-        return automaton, tuple(grouped)
+    def initials(self, word: str) -> Iterator[int]:
+        """Entries whose pinyin initials are ``word`` (bjl → 百家乐)."""
+        crc = zlib.crc32(word.encode("ascii", "replace"))
+        crcs = self.initials_crc
+        k = bisect_left(crcs, crc)
+        while k < len(crcs) and crcs[k] == crc:
+            idx = self.initials_entry[k]
+            if _initials_of(as_bmp(dense_key(self.compiled.entries[idx].term)), self.syllable) == word:
+                yield idx
+            k += 1
 
-    def _initials(self) -> dict[str, tuple[int, ...]]:
-        """Pinyin initials (bjl for 百家乐, jnd28 for 加拿大28) of ``block`` entries that enable
-        ``pinyin`` and have at least three CJK characters."""
-        syl = self.syllable
-        out: dict[str, list[int]] = {}
-        for i, e in enumerate(self._entries):
-            if e.action != "block" or e.regex or "pinyin" not in e.techniques:
-                continue
-            d = dense_key(e.term)
-            if sum(1 for ch in d if ch in syl) < _MIN_INITIALS or not all(ch in syl or ch.isdigit() for ch in d):
-                continue
-            key = "".join(syl[ch][0] if ch in syl else ch for ch in d)
-            out.setdefault(key, []).append(i)
-        return {k: tuple(v) for k, v in out.items()}
+    def readings(self, word: str) -> tuple[str, ...]:
+        """``word`` as its letters, then every way it reads as syllables (written as their class
+        characters; at most :data:`_MAX_READINGS`), encoded like the automaton's keys."""
+        found = self._splits.get(word)
+        if found is None:
+            out: list[str] = [word]
+            table = self.classes
+            longest = self.longest
+            size = len(word)
+            if size <= _MAX_READ_LETTERS:  # (longer words are read as letters only: a bound on the work)
+                ends = [False] * (size + 1)  # ends[pos]: word[pos:] reads as syllables
+                ends[size] = True
+                for pos in range(size - 1, -1, -1):
+                    ends[pos] = any(ends[pos + k] and word[pos:pos + k] in table
+                                    for k in range(1, min(longest, size - pos) + 1))
 
-    def _syllable_run(self) -> re.Pattern[str]:
-        sylls = sorted(set(self.syllable.values()), key=len, reverse=True)
-        return re.compile("(?:" + "|".join(sylls) + ")+")
+                def walk(pos: int, acc: str) -> None:
+                    if pos == size:
+                        out.append(acc)
+                        return
+                    for k in range(min(longest, size - pos), 0, -1):
+                        if len(out) > _MAX_READINGS:
+                            return
+                        cls = table.get(word[pos:pos + k])
+                        if cls is not None and ends[pos + k]:
+                            walk(pos + k, acc + cls)
+
+                if ends[0]:
+                    walk(0, "")
+            encode = self.compiled.encode
+            found = tuple(encode(r) for r in out[:_MAX_READINGS])
+            if len(self._splits) > 4096:
+                self._splits.clear()
+            self._splits[word] = found
+        return found
+
+
+def _initials_of(d: str, syl: dict[str, str]) -> str | None:
+    """Pinyin initials of the dense term ``d`` (digits kept), None unless every character is a
+    syllable or a digit and at least :data:`MIN_INITIALS` are syllables (as the index was built)."""
+    out = []
+    n = 0
+    for ch in d:
+        sy = syl.get(ch)
+        if sy is not None:
+            out.append(sy[0])
+            n += 1
+        elif ch.isdigit():
+            out.append(ch)
+        else:
+            return None
+    return "".join(out) if n >= MIN_INITIALS else None
+
+
+def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bool:
+    """Whether the digits of ``dense[ds:de]`` (tone numbers aside) are the key's own: keys are
+    written with digits as their numeral's class (:mod:`~plugin.matching.numeral_digits`), but in
+    pinyin a digit stands only for itself (``1 2 li`` is not 一二例)."""
+    if not any("0" <= x <= "9" for x in dense[ds:de]):
+        return not any("0" <= x <= "9" for x in key)
+    return ([x for k, x in enumerate(dense[ds:de], ds) if "0" <= x <= "9" and k not in tones]
+            == [x for x in key if "0" <= x <= "9"])
 
 
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
     """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
     :data:`LATIN_RUN`)."""
-    tables = index.tables()
-    if tables.automaton is None:
-        return []
     words, cuts = _latin_words(dense, nt)
     out: list[Candidate] = []
-    if tables.initials:
-        _initials_candidates(dense, words, cuts, tables.initials, out)
-    for a, b in _windows(dense, words, tables.syllable_run):
-        _window_candidates(dense, a, b, cuts, index.syllable, tables, out)
+    if index.initials_crc:
+        _initials_candidates(dense, words, cuts, index, out)
+    if index.any_eligible:
+        for a, b in _windows(dense, words, index.syllable_run):
+            _window_candidates(dense, a, b, cuts, index, out)
     return out
 
 
@@ -140,7 +168,7 @@ def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]],
 
 
 def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int],
-                         initials: dict[str, tuple[int, ...]], out: list[Candidate]) -> None:
+                         index: PinyinIndex, out: list[Candidate]) -> None:
     """A whole Latin word (plus digits right after it) spelling a term's initials."""
     n = len(dense)
     for ws, we in words:
@@ -150,7 +178,7 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             we += 1
         if we < n and we not in cuts and dense[we].isascii() and dense[we].isalnum():
             continue
-        for idx in initials.get(dense[ws:we], ()):
+        for idx in index.initials(dense[ws:we]):
             out.append(Candidate(ws, we, idx, Technique.INITIALS))
 
 
@@ -168,45 +196,74 @@ def _windows(dense: str, words: list[tuple[int, int]], syllable_run: re.Pattern[
     return spans
 
 
-def _window_candidates(dense: str, a: int, b: int, cuts: set[int], syl: dict[str, str],
-                       tables: _PinyinTables, out: list[Candidate]) -> None:
-    """Write ``dense[a:b]`` in syllables and scan it: a key must start and end on a syllable or
-    Latin-word edge and take in at least one Latin letter."""
-    view: list[str] = []
-    owner: list[int] = []  # view index → dense index
-    starts: set[int] = set()
-    ends: set[int] = set()
-    for i in range(a, b):  # (the letter tests are spelled out: this loop runs per character)
+def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: PinyinIndex,
+                       out: list[Candidate]) -> None:
+    """Read ``dense[a:b]`` with each Latin word as its letters or as the classes of its syllables,
+    and look the readings up in the main automaton's trie from each character or Latin word on
+    (a key must start and end on a character or Latin-word edge and take in at least one Latin
+    letter; a path is followed only while some key starts with it)."""
+    c = index.compiled
+    syl = index.syllable
+    encode = c.encode
+    one = index.encoded_chars
+    if len(one) > 65536:
+        one.clear()
+    choices: list[tuple[str, ...]] = []  # per piece (a Latin word or one character): its readings, encoded
+    spans: list[tuple[int, int]] = []  # per piece: where it is in the dense view
+    last_word = 0  # pieces up to the last Latin word
+    tones: set[int] = set()  # dense positions of tone numbers (skipped)
+    i = a
+    while i < b:  # (the letter tests are spelled out: this loop runs per character)
         ch = dense[i]
-        if ch in "12345" and i > a and dense[i - 1].isascii() and dense[i - 1].isalpha() \
-                and not (i + 1 < b and dense[i + 1].isdigit()):
-            starts.add(len(view))  # a tone number after a syllable (bai2 jia1 le4): skipped
-            ends.add(len(view))
+        if "a" <= ch <= "z":
+            j = i + 1
+            while j < b and "a" <= dense[j] <= "z" and j not in cuts:
+                j += 1
+            choices.append(index.readings(dense[i:j]))
+            spans.append((i, j))
+            last_word = len(spans)
+            i = j
             continue
-        piece = syl.get(ch)
-        if piece is None:
-            piece = ch if ch.isascii() and ch.isalnum() else "\x01"
-            is_letter = ch.isascii() and ch.isalpha()
-            prev_letter = i > a and i not in cuts and dense[i - 1].isascii() and dense[i - 1].isalpha()
-            next_letter = i + 1 < b and i + 1 not in cuts and dense[i + 1].isascii() and dense[i + 1].isalpha()
-            if not is_letter or not prev_letter:
-                starts.add(len(view))
-            if not is_letter or not next_letter:
-                ends.add(len(view) + 1)
-        else:
-            starts.add(len(view))
-            ends.add(len(view) + len(piece))
-        for _ in piece:
-            owner.append(i)
-        view.extend(piece)
-    grouped = tables.grouped
-    for end_i, (gid, klen) in tables.automaton.iter("".join(view)):
-        ve = end_i + 1
-        vstart = ve - klen
-        if vstart not in starts or ve not in ends:
+        if ch in "12345" and i > a and "a" <= dense[i - 1] <= "z" and not (i + 1 < b and dense[i + 1].isdigit()):
+            tones.add(i)  # a tone number after a syllable (bai2 jia1 le4): skipped
+            i += 1
             continue
-        ds, de = owner[vstart], owner[ve - 1] + 1
-        if not any(ch.isascii() and ch.isalpha() for ch in dense[ds:de]):
-            continue  # all-CJK: an exact or homophone hit, not pinyin
-        for idx in grouped[gid]:
-            out.append(Candidate(ds, de, idx, Technique.PINYIN))
+        enc = one.get(ch)
+        if enc is None:
+            enc = one[ch] = encode(ch if ch in syl or (ch.isascii() and ch.isalnum()) else _NOT_A_KEY)
+        choices.append((enc,))
+        spans.append((i, i + 1))
+        i += 1
+    automaton = c.automaton
+    get = automaton.get
+    has_prefix = automaton.match
+    eligible = index.eligible
+    pat_entry = c.pat_entry
+    pat_kind = c.pat_kind
+    groups = c.groups
+    n = len(choices)
+    seen: set[tuple[int, int, int]] = set()
+
+    def extend(p: int, q: int, prefix: str) -> None:
+        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
+        for r in choices[q]:
+            key = prefix + r
+            val = get(key, None)
+            if val is not None:
+                ds, de = spans[p][0], spans[q][1]
+                for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                    kind = pat_kind[pid]
+                    idx = pat_entry[pid]
+                    if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
+                        continue
+                    if not any("a" <= x <= "z" for x in dense[ds:de]):
+                        continue  # all-CJK: an exact or homophone hit, not pinyin
+                    if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
+                        continue
+                    seen.add((ds, de, idx))
+                    out.append(Candidate(ds, de, idx, Technique.PINYIN))
+            if q + 1 < n and has_prefix(key):
+                extend(p, q + 1, key)
+
+    for p in range(last_word):  # (a key starting after the last Latin word has no letter)
+        extend(p, p, "")

@@ -3,6 +3,8 @@
 * :func:`reading_keys`: the pinyin keys of a term, one per combination of its characters'
   readings (pypinyin ``heteronym=True``: 银行 → yinxing, yinhang, yinheng), so pinyin written for
   any reading of 行 / 重 / 藏 is found; at most :data:`MAX_READING_KEYS` per term.
+  :func:`reading_class_keys` writes them in homophone classes: the keys only the pinyin pass
+  reads in the main automaton (:mod:`plugin.matching.pinyin`).
 * :func:`reading_ok`: homophone classes stay precise. Where pypinyin's phrase dictionary reads a
   polyphonic character of a term differently in context (银行: hang), a homophone candidate must
   sound like that reading: 银航 hits 收购银行卡, 银型 (the other reading, xing) does not.
@@ -13,7 +15,9 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import product
 
-__all__ = ["MAX_READING_KEYS", "reading_keys", "reading_ok", "readings"]
+from ..snapshot import cached
+
+__all__ = ["MAX_READING_KEYS", "reading_class_keys", "reading_keys", "reading_ok", "readings"]
 
 #: Pinyin keys per term form (combinations of readings).
 MAX_READING_KEYS = 16
@@ -33,13 +37,65 @@ def readings(ch: str) -> tuple[str, ...]:
 def reading_keys(form: str, syllable: dict[str, str]) -> list[str]:
     """Pinyin keys of ``form`` for every combination of its characters' readings (the table
     reading first), at most :data:`MAX_READING_KEYS`; other characters are kept."""
+    return _combinations(form, syllable, None)
+
+
+def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict[str, str]) -> list[str]:
+    """:func:`reading_keys` written in homophone classes (one class character per character, as
+    the main automaton's keys are): the first is the table reading's key; ``[]`` when no character
+    of ``form`` has a second reading."""
+    other = _other_classes(syllable, syllable_class)
+    if other.keys().isdisjoint(form):  # (most characters have one reading: a set test per term)
+        return []
+    choices = [other.get(ch) or (syllable_class.get(syllable[ch], ch) if ch in syllable else ch,) for ch in form]
+    out: list[str] = []
+    for combo in product(*choices):
+        out.append("".join(combo))
+        if len(out) >= MAX_READING_KEYS:
+            break
+    return out
+
+
+_other_cache: list[tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]] = []
+
+
+def _other_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Characters with more than one reading → the classes of their readings (the table reading
+    first), for one pair of (process-wide) tables; from the snapshot of :mod:`plugin.snapshot` when
+    there is one (pypinyin's dictionaries are not loaded then)."""
+    if _other_cache and _other_cache[0][0] is syllable and _other_cache[0][1] is syllable_class:
+        return _other_cache[0][2]
+    found = cached("polyphonic-classes", lambda: _build_other_classes(syllable, syllable_class))
+    _other_cache[:] = [(syllable, syllable_class, found)]
+    return found
+
+
+def _build_other_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    from pypinyin.constants import PINYIN_DICT
+
+    found: dict[str, tuple[str, ...]] = {}
+    for cp, value in PINYIN_DICT.items():
+        ch = chr(cp)
+        first = syllable.get(ch)
+        if first is None or "," not in value:  # (one reading with tones: one without)
+            continue
+        classes = tuple(dict.fromkeys(syllable_class[r] for r in (first, *readings(ch)) if r in syllable_class))
+        if len(classes) > 1:
+            found[ch] = classes
+    return found
+
+
+def _combinations(form: str, syllable: dict[str, str], write: dict[str, str] | None) -> list[str]:
+    """Combinations of the readings of ``form``'s characters, each reading written as ``write``
+    says (its syllable when None; a reading ``write`` lacks is left out)."""
     choices: list[tuple[str, ...]] = []
     for ch in form:
         first = syllable.get(ch)
         if first is None:
             choices.append((ch,))
             continue
-        choices.append(tuple(dict.fromkeys((first, *readings(ch)))))
+        found = dict.fromkeys((first, *readings(ch)))
+        choices.append(tuple(found) if write is None else tuple(write[r] for r in found if r in write))
     out: list[str] = []
     for combo in product(*choices):
         out.append("".join(combo))

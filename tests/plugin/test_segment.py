@@ -4,6 +4,7 @@ predicates, a shared cut cache; no other module imports jieba."""
 from __future__ import annotations
 
 import ast
+import json
 
 import pytest
 
@@ -87,3 +88,29 @@ def test_a_query_is_cut_once_for_the_boundary_check_and_the_rumour_analysis(bund
     hits1, misses1 = seg.cache_info()
     assert misses1 - misses0 == 1  # cut once ...
     assert hits1 - hits0 >= 1  # ... and reused
+
+
+def test_edges_equal_jieba_cut_on_real_windows() -> None:
+    """The boundary check's own route over jieba's dictionary gives jieba's precise-mode tokens."""
+    import random
+
+    import jieba
+
+    from plugin.segment import DOMAIN_WORD_FREQ
+    from tests.paths import DATA
+
+    seg = segmenter()
+    tk = jieba.Tokenizer()  # the reference: jieba's own cut over the same dictionary
+    for w in DOMAIN_WORDS:
+        tk.add_word(w, freq=DOMAIN_WORD_FREQ)
+    texts = [json.loads(line)["text"] for line in (DATA / "evasion_cases.jsonl").open(encoding="utf-8")]
+    texts += [json.loads(line)["text"] for line in (DATA / "benign_near_misses.jsonl").open(encoding="utf-8")]
+    joined = "".join(texts)
+    rnd = random.Random(7)
+    windows = [joined[a:a + rnd.randint(1, 24)] for a in (rnd.randrange(len(joined)) for _ in range(1500))]
+    windows += texts + ["abc 12 def", "a1b2c3中文x", "\r\n\t 赌博 x", "ＡＢＣ", "你好\x00世界", "", " ", "\ue000中文"]
+    for w in windows:
+        expected = [0]
+        for tok in tk.cut(w, HMM=False):
+            expected.append(expected[-1] + len(tok))
+        assert seg.edges(w) == tuple(expected), w

@@ -12,16 +12,15 @@ TEXTS = ["今天天气不错", "网上赌场开业了", "bai jia le 在线", "�
 
 
 def test_round_trip_gives_the_same_hits(core_matcher) -> None:
-    core_matcher.scan("warm up ceshi abc")  # the pinyin tables are built lazily: dump them too
     loaded = load_matcher(dump_matcher(core_matcher))
     assert loaded is not core_matcher and loaded.version == core_matcher.version
     for text in TEXTS:
         assert loaded.scan(text) == core_matcher.scan(text), text
-    assert "qinglang-guard-" in ARTEFACT_FORMAT
+    assert ARTEFACT_FORMAT.startswith("qinglang-matcher-columnar/")
 
 
 def test_junk_is_refused() -> None:
     with pytest.raises(ValueError, match="not a matcher artefact"):
         load_matcher(b"\x00 not a pickle")
-    with pytest.raises(ValueError, match="holds a dict"):
+    with pytest.raises(ValueError, match="not a matcher artefact"):  # a pickle is not one either
         load_matcher(pickle.dumps({"a": 1}))
