@@ -100,8 +100,16 @@ def metrics(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcom
 
 
 def by_split(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcome]) -> dict[str, Any]:
-    return {sp: metrics(index, [r for r in rows if r["split"] == sp],
-                        [o for r, o in zip(rows, outcomes) if r["split"] == sp]) for sp in ("dev", "test")}
+    out = {}
+    for sp in ("dev", "test"):
+        mine = [(r, o) for r, o in zip(rows, outcomes) if r["split"] == sp]
+        m = metrics(index, [r for r, _o in mine], [o for _r, o in mine])
+        kinds = sorted({r.get("kind", "") for r, _o in mine if r["expect"] == "pin"})
+        m["hit@1_by_kind"] = {k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
+                                         [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["hit@1"]
+                              for k in kinds}
+        out[sp] = m
+    return out
 
 
 def brief(m: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +119,9 @@ def brief(m: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-hot", action="store_true", help="skip the hot-search titles")
-    ap.add_argument("--external", type=Path, default=None, help="an outside query set, run once (aggregates only)")
+    ap.add_argument("--external", type=Path, action="append", default=[],
+                    help="an outside query set, run once (aggregates only); repeat for several sets: the first "
+                         "writes rumors_external.json, the n-th rumors_external_<n>.json")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,7 +135,7 @@ def main() -> None:
     outcomes = run(index, [r["query"] for r in rows])
     dt = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "command": "python bench/eval_rumors.py" + (" --external" if args.external else ""),
+        "command": "python bench/eval_rumors.py" + " --external" * len(args.external),
         "rumors_loaded": len(report.rumors), "rumors_skipped": len(report.skipped),
         "clusters": index.cluster_count,
         "decision": {"model": "plugin/rumors/data/pin_model.json", "pin": index.tiers.pin if index.tiers else None,
@@ -159,21 +169,22 @@ def main() -> None:
             "pinned_list": "bench/results/rumors_hot_pins.jsonl",
         }
 
-    if args.external is not None:
-        ext = [json.loads(line) for line in args.external.open(encoding="utf-8") if line.strip()]
+    for n, path in enumerate(args.external, 1):
+        ext = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
         ext_out = run(index, [r["query"] for r in ext])
         kinds = sorted({r.get("kind", "") for r in ext})
         external = {
-            "file": str(args.external), "rows": len(ext),
+            "file": str(path), "rows": len(ext),
             "learned": metrics(index, ext, ext_out, keep_texts=False),
             "baseline_threshold": metrics(baseline, ext, run(baseline, [r["query"] for r in ext]), keep_texts=False),
             "by_kind": {k: metrics(index, [r for r in ext if r.get("kind", "") == k],
                                    [o for r, o in zip(ext, ext_out) if r.get("kind", "") == k], keep_texts=False)
                         for k in kinds},
         }
-        (RESULTS / "rumors_external.json").write_text(json.dumps(external, ensure_ascii=False, indent=1),
-                                                      encoding="utf-8")
-        result["external"] = {"learned": external["learned"], "baseline_threshold": external["baseline_threshold"]}
+        name = "rumors_external.json" if n == 1 else f"rumors_external_{n}.json"
+        (RESULTS / name).write_text(json.dumps(external, ensure_ascii=False, indent=1), encoding="utf-8")
+        result["external" if n == 1 else f"external_{n}"] = {
+            "file": str(path), "learned": external["learned"], "baseline_threshold": external["baseline_threshold"]}
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "rumors_eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -183,7 +194,7 @@ def main() -> None:
                                      if isinstance(m, dict)}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
-    for k in ("hot_search", "external"):
+    for k in ("hot_search", *(k for k in result if k.startswith("external"))):
         if k in result:
             summary[k] = result[k]
     print(json.dumps(summary, ensure_ascii=False, indent=1))

@@ -29,6 +29,8 @@ from plugin.chardata import is_cjk
 from plugin.segment import segmenter
 from plugin.variants import contextual_syllables, syllables
 
+from .synonyms import default_table
+
 __all__ = [
     "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
     "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
@@ -37,6 +39,7 @@ __all__ = [
 
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
 QUESTION_RE = re.compile(
+    "".join(re.escape(f) + "|" for f in sorted(default_table().frames, key=len, reverse=True)) +
     "是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
     "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
     "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
@@ -95,7 +98,9 @@ INTENT_WORDS = frozenset(
 #: Question words asking for information (how / which / where / when / how much) rather than
 #: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
 #: search like INTENT_WORDS do.
-INTENT_RE = re.compile("(?<!为)什么|怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程")
+INTENT_RE = re.compile("(?<!为)什么|怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
+                       # the colloquial ways of asking the same (咋 = 怎么, 啥 = 什么, 干嘛用 = 有什么用)
+                       "咋(?!回事)|(?<!为)啥|干嘛用|干啥用|有啥用|哪能买")
 
 # Phrase-level equivalents applied before segmentation (longest first).
 _PHRASES = [
@@ -124,6 +129,8 @@ ABBREVIATIONS: dict[str, str] = {
     "江浙沪": "江苏 浙江 上海", "港澳台": "香港 澳门 台湾",
 }
 _PHRASES += list(ABBREVIATIONS.items())
+# colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
+_PHRASES += [(form, c) for form, c in default_table().forms.items() if form not in dict(_PHRASES)]
 _PHRASES.sort(key=lambda kv: -len(kv[0]))
 _PHRASE_RE = re.compile("|".join(re.escape(a) for a, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)

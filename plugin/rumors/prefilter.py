@@ -26,7 +26,7 @@ import ahocorasick
 from plugin.chardata import is_cjk
 from plugin.normalize import BREAK
 
-from .analysis import PHRASE_EQUIVALENTS, Analysis, equivalents, subwords
+from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, subwords
 from .triggers import trigger_key
 
 __all__ = ["MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "PreFilter"]
@@ -66,8 +66,8 @@ class PreFilter:
         claim_slots: list[set[int]] = [set() for _ in analyses]
         auto = ahocorasick.Automaton()
         for term, owners in postings.items():
-            if len(owners) > max_posting:
-                continue
+            if len(owners) > max_posting and len(term) > 1:
+                continue  # too common to nominate (one character never nominates: it only covers)
             slot = len(self._keys)
             auto.add_word(term, slot)
             self._keys.append((term, tuple(sorted(owners))))
@@ -91,7 +91,8 @@ class PreFilter:
         auto = self._auto
         if auto is None:
             return False
-        text = folded.replace(BREAK, "。").replace(" ", "")
+        # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
+        text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
         keys = self._keys
         hits: list[tuple[int, int]] = []  # (slot, end)
         seeds: list[tuple[int, ...]] = []
@@ -158,6 +159,9 @@ def _terms(a: Analysis) -> set[str]:
     for w in a.surface:
         if not w[0].isdigit() and (len(w) >= 2 or is_cjk(w)):
             out.add(w)  # one-character words too: they count for coverage, not as terms
+        # every character of the claim counts for coverage (a paraphrase cut into other words:
+        # 杨絮 vs 飞絮, 寄快递 vs 快递停运)
+        out.update(c for c in w if is_cjk(c) and c not in _FILLER)
     for w in a.words:
         if w.startswith("#"):
             continue

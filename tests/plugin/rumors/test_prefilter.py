@@ -31,3 +31,17 @@ def test_the_index_skips_the_analysis_of_filtered_texts() -> None:
     index = RumorIndex([Rumor(id=f"r{i}", claim=c, status=RumorStatus.FALSE) for i, c in enumerate(CLAIMS)])
     assert index.match("今天天气不错").pins == ()
     assert [p.rumor_id for p in index.match("喝热水真的能杀死病毒吗").pins] == ["r0"]
+
+
+def test_question_frames_and_reworded_characters_count_for_coverage() -> None:
+    # the frame (是真的不, 听说) is no part of the clause, and characters of the claim cut into other words
+    # (烫机 ... 蒸汽 vs 蒸汽挂烫机) still explain the text
+    pf = PreFilter([analyze(c) for c in ("发往北京的快递停运", "挂烫机喷出的蒸汽可用于衣物消毒杀菌")])
+    assert pf.passes(prepare("往北京寄的快递都停运了是真的不").folded)
+    assert pf.passes(prepare("我听说挂烫机蒸汽能给衣服消毒").folded)
+    assert not pf.passes(prepare("北京今天的天气怎么样").folded)
+
+
+def test_colloquial_forms_of_the_synonym_table_are_key_terms() -> None:
+    pf = PreFilter([analyze("孩子接种疫苗后发烧不能吃退烧药")])
+    assert pf.passes(prepare("娃儿打针后发烧不能吃退热药").folded)
