@@ -42,31 +42,14 @@ def _term(i: int) -> str:
 
 
 def build_app(db: str, interval: float) -> Any:
-    """A minimal service: LiveMatcher from the store + the editorial extension (poller) + ``/v1/check``."""
-    import contextlib
-    from types import SimpleNamespace
-
-    from fastapi import FastAPI
-
-    from plugin.live import LiveMatcher
+    """A minimal service: the editorial extension over the store's live version (the tests' stand-in app,
+    tests/service/editorial_app.py) + ``/v1/check``."""
     from plugin.store import LexiconStore, StoreConfig
-    from service.extensions import Editorial
-    from service.sampling import SampleRing
+    from tests.service.editorial_app import editorial_app
 
     store = LexiconStore(db, StoreConfig(reload_interval=interval))
     store.ensure_seeded()
-    editorial = Editorial()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI):
-        await editorial.start(app)
-        yield
-        await editorial.stop(app)
-
-    app = FastAPI(lifespan=lifespan)
-    app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=db, lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None)
-    editorial.install(app)
+    app = editorial_app(store)
 
     @app.get("/v1/check")
     def check(text: str) -> dict:

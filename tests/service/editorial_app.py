@@ -17,13 +17,13 @@ from tests.fakes import fake_factory
 from tests.store_config import make_config
 
 
-def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **config) -> FastAPI:
+def editorial_app(store: LexiconStore) -> FastAPI:
+    """The editorial extension (admin routes, reload poller) over a stand-in state holding ``store``'s live
+    version; ``bench/bench_reload.py`` serves this app too."""
     from service.errors import install_error_handlers
     from service.extensions import Editorial
     from service.sampling import SampleRing
 
-    store = LexiconStore(db_path, make_config(reload_interval=interval, **config), matcher_factory=factory)
-    store.ensure_seeded()
     editorial = Editorial()
 
     @contextlib.asynccontextmanager
@@ -34,10 +34,17 @@ def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **c
 
     app = FastAPI(lifespan=lifespan)
     app.state.guard = SimpleNamespace(live=LiveMatcher(store.build_matcher(), str(store.live_version())),
-                                      db_path=str(db_path), lexicon_store=store, samples=SampleRing(100), tokens=None, lexicon_poller=None,
-                                      metrics=GuardMetrics())
+                                      db_path=store.db_path, lexicon_store=store, samples=SampleRing(100),
+                                      tokens=None, lexicon_poller=None, metrics=GuardMetrics())
     install_error_handlers(app)
     editorial.install(app)
+    return app
+
+
+def make_app(db_path: Path, *, factory=fake_factory, interval: float = 0.05, **config) -> FastAPI:
+    store = LexiconStore(db_path, make_config(reload_interval=interval, **config), matcher_factory=factory)
+    store.ensure_seeded()
+    app = editorial_app(store)
 
     @app.get("/v1/check")
     def check(text: str) -> dict:
