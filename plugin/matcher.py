@@ -157,7 +157,8 @@ class Matcher:
         timed("normalize tables", warm_normalize)
         timed("jieba dictionary", self._boundary.load)
         timed("latin repeat keys", self._latin_repeat.automaton)
-        timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？")))
+        timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？"),
+                               self.scan("测试 ceshi 123", scope="account_name")))
         return timings
 
     # ------------------------------------------------------------------ scanning

@@ -139,14 +139,15 @@ def _build_scorer(config: ServiceConfig, store: ModelStore) -> LiveMatcher | Non
 
 
 def warm_up(matcher: Any) -> None:
-    """Run a few scans so lazily built tables (pinyin automaton, word segmenter) are ready before
-    the first request rather than during it."""
+    """Build what a first scan would otherwise build lazily (:meth:`plugin.matcher.Matcher.warm_up`) before
+    the first request rather than during it; a matcher without ``warm_up`` gets a few scans instead."""
     build = getattr(matcher, "warm_up", None)
-    if callable(build):  # everything a first scan would otherwise build (Matcher.warm_up)
+    if callable(build):
         try:
             build()
-        except Exception:  # best effort, as below
+        except Exception:  # best effort: real requests report real errors
             log.exception("matcher warm-up failed")
+        return
     samples = ["warm up 测试 ceshi abc 123", "今天天气怎么样？"]
     samples += [e.term for e in list(getattr(matcher, "entries", ()))[:20]]
     for text in samples:
