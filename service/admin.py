@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -42,7 +42,7 @@ def _store(request: Request) -> LexiconStore:
 
 
 @router.get("/status")
-def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     """Live version of the store and of this process's matcher."""
     state = state_of(request.app)
     poller = state.lexicon_poller
@@ -56,7 +56,7 @@ def status(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo
 
 
 @router.get("/rollout")
-def rollout(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(admin)) -> dict:
+def rollout(request: Request, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(admin)) -> dict[str, Any]:
     """Which lexicon version each replica serves: every process that shares this store records a heartbeat
     (host, pid, version served, reloads, last error) at each poll. ``live`` replicas were seen within five
     poll intervals (at least 30 s); ``converged`` when every live replica serves the store's version."""
@@ -76,21 +76,21 @@ def rollout(request: Request, store: LexiconStore = Depends(_store), _: TokenInf
 
 @router.get("/versions")
 def versions(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=DB_INT_MAX),
-             store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+             store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     store.ensure_seeded()
     return {"live": store.live_version(),
             "versions": [{k: v for k, v in r.items() if k != "diff_term_ids"} for r in store.versions(limit, offset)]}
 
 
 @router.get("/versions/{number}")
-def version(number: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def version(number: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     return store.version_info(number)
 
 
 @router.get("/diff")
 def diff(from_version: int = Query(..., alias="from", ge=DB_INT_MIN, le=DB_INT_MAX),
          to_version: int | None = Query(None, alias="to", ge=DB_INT_MIN, le=DB_INT_MAX),
-         store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+         store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     return store.diff(from_version, to_version if to_version is not None else store.ensure_seeded())
 
 
@@ -98,14 +98,14 @@ def diff(from_version: int = Query(..., alias="from", ge=DB_INT_MIN, le=DB_INT_M
 def entries(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), q: str = Query("", max_length=200),
             category: str | None = None, action: str | None = None, limit: int = Query(100, ge=1, le=5000),
             offset: int = Query(0, ge=0, le=DB_INT_MAX),
-            store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+            store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     store.ensure_seeded()
     return store.search_entries(version, q=q, category=category, action=action, limit=limit, offset=offset)
 
 
 @router.get("/history")
 def history(term_id: str = Query(..., max_length=200), store: LexiconStore = Depends(_store),
-            _: TokenInfo = Depends(reader)) -> dict:
+            _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     rows = store.entry_history(term_id)
     if not rows:
         raise ServiceError(404, "not_found", f"no entry {term_id!r} in any version")
@@ -114,19 +114,19 @@ def history(term_id: str = Query(..., max_length=200), store: LexiconStore = Dep
 
 @router.get("/changesets")
 def changesets(status: Literal["draft", "published", "discarded", "all"] = "draft",
-               store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+               store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     return {"changesets": store.changesets(None if status == "all" else status)}
 
 
 @router.post("/changesets", status_code=201)
 def create_changeset(body: ChangesetIn = Body(default_factory=ChangesetIn), store: LexiconStore = Depends(_store),
-                     who: TokenInfo = Depends(editor)) -> dict:
+                     who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     cs = store.create_changeset(who.name, body.note)
     return store.changeset(cs)
 
 
 @router.get("/changesets/{cs_id}")
-def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     cs = store.changeset(cs_id)
     cs["issues"] = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
     return cs
@@ -134,7 +134,7 @@ def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: To
 
 @router.post("/changesets/{cs_id}/changes")
 def set_change(cs_id: DbIntPath, body: ChangeIn, store: LexiconStore = Depends(_store),
-               who: TokenInfo = Depends(editor)) -> dict:
+               who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     if body.op != "remove" and body.entry is None:
         raise invalid([field_error(("body", "entry"), f"a change '{body.op}' needs 'entry'", "missing")])
     if body.op == "remove" and not (body.term_id or body.entry):
@@ -147,31 +147,31 @@ def set_change(cs_id: DbIntPath, body: ChangeIn, store: LexiconStore = Depends(_
 @router.delete("/changesets/{cs_id}/changes")
 def drop_change(cs_id: DbIntPath, term_id: str = Query(..., max_length=200),
                 expected_revision: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
-                store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+                store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     return {"revision": store.drop_change(cs_id, term_id, editor=who.name, expected_revision=expected_revision)}
 
 
 @router.post("/changesets/{cs_id}/rebase")
-def rebase(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
+def rebase(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     return store.rebase_changeset(cs_id)
 
 
 @router.delete("/changesets/{cs_id}")
-def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
+def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     store.discard_changeset(cs_id)
     return store.changeset(cs_id)
 
 
 @router.post("/changesets/{cs_id}/preview")
 def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_store),
-            _: TokenInfo = Depends(editor)) -> dict:
+            _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     base = int(store.changeset(cs_id)["base_version"])
     return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
 
 
 @router.post("/changesets/{cs_id}/publish")
 def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconStore = Depends(_store),
-            who: TokenInfo = Depends(approver)) -> dict:
+            who: TokenInfo = Depends(approver)) -> dict[str, Any]:
     """Publish revision ``expected_revision`` of a draft (403 when the caller drafted or changed it under
     four-eyes, 409 when it moved since that revision or its base is no longer live)."""
     base = int(store.changeset(cs_id)["base_version"])
@@ -187,7 +187,7 @@ def publish(cs_id: DbIntPath, body: PublishIn, request: Request, store: LexiconS
 
 
 @router.post("/rollback", status_code=201)
-def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     """Draft a rollback to ``to_version`` (a change-set authored by the caller); it goes live when an
     approver publishes it like any other change-set."""
     cs = store.request_rollback(body.to_version, author=who.name, note=body.note)
@@ -220,7 +220,7 @@ def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
     return problem(422, "import_refused", detail, **out)
 
 @router.post("/test")
-def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)) -> dict:
+def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     """Why a text gets what it gets (the console's "test a text" box): hits with technique, span, entry and
     who last changed it; the decision on every surface and what decided it; rumour pins; model evidence."""
     return explain_text(request.app, body.text)
@@ -228,7 +228,7 @@ def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)
 
 @router.get("/export")
 def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),
-           _: TokenInfo = Depends(reader)) -> dict:
+           _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="qinglang-export-") as tmp:
         paths = store.export(version, tmp)
         files = {Path(p).name: Path(p).read_text(encoding="utf-8") for p in paths}

@@ -12,6 +12,7 @@ The one error shape (``Problem``, ``application/problem+json``) is declared by :
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,7 +28,7 @@ from .admin_schemas import ADMIN_RESPONSES
 __all__ = ["ASSETS", "ASSETS_URL", "DOCS_CSP", "EXAMPLES", "SECURITY_SCHEME", "install_docs", "takes_token"]
 
 #: Where the Swagger UI / ReDoc files come from, and where the app serves them.
-ASSETS = Path(__import__("fastapi_offline").__file__).parent / "static"
+ASSETS = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 ASSETS_URL = "/docs/assets"
 SECURITY_SCHEME = "bearerAuth"
 #: The docs pages load nothing from another origin (ReDoc's sidebar would fetch its logo from its vendor's CDN).
@@ -37,7 +38,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-
 
 _HIT = {"term": "赌场", "category": "gambling", "action": "review", "start": 2, "end": 4, "surface": "赌场",
         "technique": "exact"}
-_CANDIDATE = {
+_CANDIDATE: dict[str, Any] = {
     "id": "post-1001", "title": "网传某地自来水有毒？震惊！", "text": "有网友称喝了会生病。",
     "topic_type": "social_event", "domain": None,
     "declared": {"source": None, "ai_generated": False, "fiction": False},
@@ -104,6 +105,7 @@ def _complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     secured: set[tuple[str, str]] = set()
     for route in iter_route_contexts(app.routes):  # routes of included routers too, with their dependencies
         if (isinstance(route.original_route, APIRoute) and route.include_in_schema and route.dependant is not None
+                and route.path_format is not None
                 and takes_token(route.dependant)):
             secured.update((m.lower(), route.path_format) for m in route.methods or ())
     if config is not None and config.protect_metrics:
@@ -170,7 +172,7 @@ def install_docs(app: FastAPI) -> None:
                          DOCS_CSP)
 
     base: Callable[[], dict[str, Any]] = app.openapi
-    done: dict[str, Any] = {}
+    done: dict[str, dict[str, Any]] = {}
 
     def openapi() -> dict[str, Any]:
         if "schema" not in done:

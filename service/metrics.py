@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["MULTIPROC_ENV", "GuardMetrics", "MetricsMiddleware", "multiprocess_dir"]
 
-disable_created_metrics()  # the *_created series only add noise here
+disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series only add noise here
 
 #: The environment variable that switches prometheus-client to multiprocess mode (read at process start).
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -164,7 +164,7 @@ class GuardMetrics:
         if directory is None:
             return generate_latest(self.registry)
         merged = CollectorRegistry(auto_describe=True)
-        MultiProcessCollector(merged, path=directory)
+        MultiProcessCollector(merged, path=directory)  # type: ignore[no-untyped-call]
         for c in self._local:
             merged.register(c)
         return generate_latest(merged)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,7 +70,7 @@ def _store(request: Request) -> ModelStore:
 @router.get("")
 def status(request: Request,
            which: Literal["proposed", "published", "discarded", "all"] = Query("proposed", alias="status"),
-           store: ModelStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+           store: ModelStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     """The live version, the model this process serves, the versions and the proposals (``status``:
     which proposals)."""
     state = state_of(request.app)
@@ -83,7 +83,7 @@ def status(request: Request,
 
 
 @router.post("/proposals", status_code=201)
-def propose(body: ModelProposalIn, store: ModelStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+def propose(body: ModelProposalIn, store: ModelStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     try:
         weights = base64.b64decode(body.weights_base64, validate=True)
     except (binascii.Error, ValueError):
@@ -92,13 +92,13 @@ def propose(body: ModelProposalIn, store: ModelStore = Depends(_store), who: Tok
 
 
 @router.get("/proposals/{proposal_id}")
-def proposal(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict:
+def proposal(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     return store.proposal(proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/preview")
 def preview(proposal_id: DbIntPath, request: Request, store: ModelStore = Depends(_store),
-            _: TokenInfo = Depends(editor)) -> dict:
+            _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     """How many preview texts (sample titles, recent queries, suggestions, candidates) change decision per
     surface if the proposal replaced the model this process serves."""
     state = state_of(request.app)
@@ -111,7 +111,7 @@ def preview(proposal_id: DbIntPath, request: Request, store: ModelStore = Depend
 
 @router.post("/proposals/{proposal_id}/publish")
 def publish(proposal_id: DbIntPath, request: Request, body: ModelPublishIn = Body(default_factory=ModelPublishIn),
-            store: ModelStore = Depends(_store), who: TokenInfo = Depends(approver)) -> dict:
+            store: ModelStore = Depends(_store), who: TokenInfo = Depends(approver)) -> dict[str, Any]:
     """Publish a proposal as the next model version (403 when the caller proposed it under four-eyes)."""
     number = store.publish(proposal_id, approver=who.name, note=body.note)
     reload_now(request.app)
@@ -119,13 +119,13 @@ def publish(proposal_id: DbIntPath, request: Request, body: ModelPublishIn = Bod
 
 
 @router.delete("/proposals/{proposal_id}")
-def discard(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict:
+def discard(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     store.discard(proposal_id)
     return store.proposal(proposal_id)
 
 
 @router.post("/rollback", status_code=201)
-def rollback(body: ModelRollbackIn, store: ModelStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict:
+def rollback(body: ModelRollbackIn, store: ModelStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
     """Propose going back to an earlier version's model; an approver publishes it like any proposal."""
     return store.proposal(store.request_rollback(body.to_version, author=who.name, note=body.note))
 

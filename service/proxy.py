@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import quote
 
 import httpx
@@ -255,7 +255,7 @@ async def _upstream(
         headers["authorization"] = request.headers["authorization"]
     url = str(cfg.upstream_url).rstrip("/") + path
     try:
-        return await _client(app).request(method, url, content=content, params=params, headers=headers)
+        return await _client(app).request(method, url, content=content, params=tuple(params), headers=headers)
     except httpx.TimeoutException as e:
         raise _UpstreamError(_error(504, "upstream_timeout", f"upstream did not answer in time: {e!r}")) from None
     except httpx.TransportError as e:
@@ -321,13 +321,16 @@ async def _search(app: FastAPI, request: Request, index: str | None) -> Response
     guard = _guard(app)
     last: list[httpx.Response] = []
 
-    async def send(req: UpstreamRequest) -> dict:
+    async def send(req: UpstreamRequest) -> dict[str, Any]:
         resp = await _upstream(app, request, "POST", _index_path(index, req.extra_index, "_search"),
                                content=json.dumps(req.body).encode(), params=params)
         if resp.status_code >= 400:
             raise _UpstreamError(_passthrough(resp))
         last.append(resp)
-        return _answer(resp)
+        answer = _answer(resp)
+        if not isinstance(answer, dict):
+            raise UpstreamAnswerError(f"upstream answered {resp.status_code} with JSON that is not an object")
+        return answer
 
     result = await run_plan_async(guard.plan_search(body, q=q, scroll=scroll), send,
                                   offload=functools.partial(run_check, request))
@@ -365,7 +368,7 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
     return _json_response({"responses": results}, first)
 
 
-async def _count(app: FastAPI, request: Request, index: str) -> Response:
+async def _count(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "count")
     raw = await _read_body(app, request)
     body = _parse_json_body(raw)
@@ -390,9 +393,9 @@ def install(app: FastAPI) -> None:
     prefix = DEFAULT_PREFIX if prefix is None else prefix.rstrip("/")
     router = APIRouter(prefix=prefix, tags=["search proxy"])
 
-    def handler(kind: str):
+    def handler(kind: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            index = request.path_params.get("index")
+            index: str | None = request.path_params.get("index")
             try:
                 if kind == "search":
                     return await _search(app, request, index)

@@ -220,7 +220,7 @@ class EntryIn(BaseModel):
     other fields (note, clause, variants ...) may span lines but hold no other control characters."""
 
     model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, EntryField] = Field(init=False)  # type: ignore[assignment]
+    __pydantic_extra__: dict[str, EntryField] = Field(init=False)
     term: Term
     category: Word
 

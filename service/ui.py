@@ -156,7 +156,7 @@ def render(request: Request, name: str, user: TokenInfo | None, **ctx: Any) -> H
     return resp
 
 
-def segments(text: str, hits: list[dict]) -> list[tuple[str, bool]]:
+def segments(text: str, hits: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     """Split ``text`` into (chunk, is_hit) pieces for highlighting."""
     spans = sorted((h["start"], h["end"]) for h in hits if h.get("action") != "allow")
     out: list[tuple[str, bool]] = []

@@ -80,7 +80,7 @@ def readyz(request: Request) -> JSONResponse:
             rumor_count = None
     ready = all(checks.values())
     warnings = list(guard.startup_warnings)
-    status = "not_ready" if not ready else ("warning" if warnings else "ok")
+    status: Literal["ok", "warning", "not_ready"] = "not_ready" if not ready else ("warning" if warnings else "ok")
     body = Readiness(status=status, ready=ready, checks=checks, lexicon_version=str(guard.live.version),
                      rumor_count=rumor_count, db_path=guard.config.public()["db_path"], warnings=warnings)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
