@@ -16,7 +16,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from plugin.store import LexiconStore, TokenInfo
+from plugin.store import LexiconDocument, LexiconStore, TokenInfo
 
 from .auth import require_role
 from .editorial import get_store, live_matcher_for, reload_now
@@ -197,18 +197,10 @@ def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: Token
 @router.post("/import")
 def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
                  who: TokenInfo = Depends(editor)) -> JSONResponse:
-    with tempfile.TemporaryDirectory(prefix="qinglang-import-") as tmp:
-        paths = []
-        for f in body.files:
-            p = Path(tmp) / f.name
-            p.write_text(f.content, encoding="utf-8")
-            paths.append(str(p))
-        rep = store.import_files(paths, author=who.name, note=body.note, changeset_id=body.changeset_id,
-                                 replace=body.replace, dry_run=body.dry_run, force=body.force)
+    documents = [LexiconDocument(f.name, f.content) for f in body.files]
+    rep = store.import_files(documents, author=who.name, note=body.note, changeset_id=body.changeset_id,
+                             replace=body.replace, dry_run=body.dry_run, force=body.force)
     out = rep.to_dict()
-    prefix = tmp + "/"
-    for item in out["issues"] + out["changes"]:
-        item["source"] = (item.get("source") or "").replace(prefix, "")
     if rep.ok:
         return JSONResponse(out)
     # refused: a problem (file:line of the first problems as its detail) carrying the whole report

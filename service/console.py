@@ -16,10 +16,8 @@ is ``POST /v1/admin/test`` (:mod:`service.admin`).
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import threading
 from urllib.parse import quote
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -29,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from plugin.discover import DiscoverySettings, discover
 from plugin.review import desk
 from plugin.review.store import HUMAN_DECISIONS, ReviewConflict, ReviewNotFound
-from plugin.store import StoreError
+from plugin.store import LexiconDocument, StoreError
 
 from .explain import explain_text
 from .i18n import Words
@@ -284,15 +282,9 @@ def _import(request: Request, content: str, suffix: str, category: str, action: 
     """Dry-run or draft a lexicon file's changes (``plugin.store`` import: all or nothing)."""
     if suffix == "txt" and category and "# category:" not in content[:2000]:
         content = f"# category: {category}\n" + (f"# action: {action}\n" if action else "") + content
-    with tempfile.TemporaryDirectory(prefix="qinglang-upload-") as tmp:
-        path = Path(tmp) / f"upload.{suffix}"
-        path.write_text(content, encoding="utf-8")
-        rep = store_of(request).import_files([str(path)], author=author, changeset_id=changeset or None,
-                                             dry_run=dry_run, note="bulk upload")
-    out = rep.to_dict()
-    for item in out["issues"] + out["changes"]:
-        item["source"] = (item.get("source") or "").replace(str(path), "upload." + suffix)
-    return out
+    rep = store_of(request).import_files([LexiconDocument(f"upload.{suffix}", content)], author=author,
+                                         changeset_id=changeset or None, dry_run=dry_run, note="bulk upload")
+    return rep.to_dict()
 
 
 @router.get("/upload", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from .actor import Actor
 from .config import StoreConfig
 from .errors import AuthError, ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
-from .files import ApplyResult, ImportReport
+from .files import ApplyResult, ImportReport, LexiconDocument
 from .preview import CorpusText, PreviewReport
 from .store import LexiconStore, default_matcher_factory
 from .tokens import ROLES, TokenInfo, TokenStore, role_at_least
@@ -34,6 +34,7 @@ __all__ = [
     "FourEyesError",
     "ImportReport",
     "Issue",
+    "LexiconDocument",
     "LexiconStore",
     "NotFoundError",
     "PreviewReport",

@@ -17,7 +17,20 @@ from .entries import entry_json
 from .errors import Issue, StoreError
 from .validate import Change, validate_changes
 
-__all__ = ["ApplyResult", "ImportReport", "export_documents", "import_note", "plan_import"]
+__all__ = ["ApplyResult", "ImportReport", "LexiconDocument", "export_documents", "import_note", "plan_import"]
+
+
+@dataclass(frozen=True)
+class LexiconDocument:
+    """A lexicon file held in memory (an upload): ``name`` gives its format by suffix and is the source that
+    reports and change-sets record."""
+
+    name: str
+    text: str
+
+
+#: What an import reads: a path on disk or an uploaded document.
+ImportSource = str | LexiconDocument
 
 
 @dataclass
@@ -56,25 +69,29 @@ class ApplyResult:
     reused: bool = False
 
 
-def _parse_files(paths: Sequence[str], issues: list[Issue]) -> list[Entry]:
+def _parse_files(sources: Sequence[ImportSource], issues: list[Issue]) -> list[Entry]:
     entries: list[Entry] = []
-    for path in paths:
-        try:
-            text = read_lexicon_text(str(path))
-        except LexiconError as exc:
-            issues.extend(Issue("error", "file", p.message, "", p.path, p.line) for p in exc.problems)
-            continue
-        lex, problems = parse_lexicon_text(text, str(path))
+    for source in sources:
+        if isinstance(source, LexiconDocument):
+            path, text = source.name, source.text.removeprefix("\ufeff")
+        else:
+            path = str(source)
+            try:
+                text = read_lexicon_text(path)
+            except LexiconError as exc:
+                issues.extend(Issue("error", "file", p.message, "", p.path, p.line) for p in exc.problems)
+                continue
+        lex, problems = parse_lexicon_text(text, path)
         for p in problems:
             issues.append(Issue(p.severity, "parse", p.message, "", p.path, p.line))
         entries.extend(lex.entries)
     return entries
 
 
-def plan_import(paths: Sequence[str], base_map: Mapping[str, Entry], *, base_version: int,
+def plan_import(paths: Sequence[ImportSource], base_map: Mapping[str, Entry], *, base_version: int,
                 known_categories: set[str], editor: str, changeset_id: int | None = None,
                 replace: bool = False, dry_run: bool = False, force: bool = False) -> ImportReport:
-    """Parse and validate ``paths`` against version ``base_version`` (entries ``base_map``) and plan the
+    """Parse and validate ``paths`` (files or uploaded documents) against version ``base_version`` (entries ``base_map``) and plan the
     changes they make: additions and edits, and with ``replace`` also removals of entries missing from
     the files' categories. Writes nothing; :meth:`LexiconStore.import_files
     <plugin.store.store.LexiconStore.import_files>` records the planned changes when ``ok``."""
@@ -115,9 +132,9 @@ def plan_import(paths: Sequence[str], base_map: Mapping[str, Entry], *, base_ver
     return ImportReport(ok, dry_run, base_version, changeset_id, counts, issues, changes)
 
 
-def import_note(paths: Sequence[str]) -> str:
+def import_note(paths: Sequence[ImportSource]) -> str:
     """The default note of a change-set drafted from ``paths``."""
-    return "import " + ", ".join(Path(p).name for p in paths)
+    return "import " + ", ".join(Path(p.name if isinstance(p, LexiconDocument) else p).name for p in paths)
 
 
 class _NoAliasDumper(yaml.SafeDumper):

@@ -37,7 +37,7 @@ from .actor import Actor, checked_actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
 from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
-from .files import ApplyResult, ImportReport, export_documents, import_note, plan_import
+from .files import ApplyResult, ImportReport, ImportSource, export_documents, import_note, plan_import
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
@@ -927,10 +927,10 @@ class LexiconStore:
 
     # ------------------------------------------------------------------ files
 
-    def import_files(self, paths: Sequence[str], *, author: Actor | str, note: str = "",
+    def import_files(self, paths: Sequence[ImportSource], *, author: Actor | str, note: str = "",
                      changeset_id: int | None = None, replace: bool = False, dry_run: bool = False,
                      force: bool = False) -> ImportReport:
-        """Validate lexicon files and draft their changes into a change-set (``changeset_id``, else a new
+        """Validate lexicon files (paths or :class:`~plugin.store.files.LexiconDocument` uploads) and draft their changes into a change-set (``changeset_id``, else a new
         one), all or nothing: any error, or a forceable issue without ``force``, leaves the store untouched
         (:func:`~plugin.store.files.plan_import` says what the files change)."""
         who = self.actor(author, "author")

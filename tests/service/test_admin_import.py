@@ -83,3 +83,12 @@ def test_lint_of_non_utf8_bytes(tmp_path: Path) -> None:
     p.write_bytes("线上赌场\n".encode() + b"\xc3\x28\n")
     res = CliRunner().invoke(cli, ["lexicon", "lint", str(p)])
     assert res.exit_code == 1 and f"{p}:2: error: file is not valid UTF-8" in res.output
+
+
+def test_an_imported_change_records_the_uploaded_file_name_as_its_source(client: TestClient) -> None:
+    content = "category: gambling\nentries:\n  - term: 线上赌场\n  - term: 网络赌盘\n"
+    r = client.post("/v1/admin/import", json={"files": [{"name": "weekly.yaml", "content": content}]})
+    assert r.status_code == 200, r.text
+    assert [c["source"] for c in r.json()["changes"]] == ["weekly.yaml:3", "weekly.yaml:4"]
+    stored = client.get(f"/v1/admin/changesets/{r.json()['changeset_id']}").json()
+    assert sorted(c["source"] for c in stored["changes"]) == ["weekly.yaml:3", "weekly.yaml:4"], stored
