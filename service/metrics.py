@@ -9,7 +9,7 @@
     qinglang_review_queue_pending                         items waiting for a reviewer
     qinglang_lexicon_info{version}                        the live lexicon version (value 1)
     qinglang_rumor_index_size                             rumours in the index (when present)
-    qinglang_decisions_total{surface,action}              one per decision (query, suggestion, trending)
+    qinglang_decisions_total{surface,action}              one per decision (query, search, suggestion, trending)
     qinglang_lexicon_reloads_total                        lexicon versions made live in this process
     qinglang_lexicon_reload_failures_total                versions that failed to compile (old one kept)
     qinglang_lexicon_publishes_total                      versions published through this service

@@ -34,6 +34,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from plugin.guard import Verdict
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.hooks import (
     SearchGuard,
@@ -57,7 +58,7 @@ from plugin.search.policy import (
 from .config import SearchSettings, ServiceConfig
 from .errors import problem
 from .routes.deps import run_check
-from .state import state_of
+from .state import GuardState, state_of
 
 __all__ = ["install", "start", "stop", "build_search_guard", "DEFAULT_PREFIX"]
 
@@ -185,6 +186,20 @@ def _answer(resp: httpx.Response) -> Any:
             from None
 
 
+class _RecordedSearchGuard(SearchGuard):
+    """The proxy's search guard: each query verdict is counted, logged and sampled as the check route's are
+    (surface ``search``)."""
+
+    def __init__(self, state: GuardState, config: SearchGuardConfig) -> None:
+        super().__init__(state.checks, config=config)
+        self._state = state
+
+    def check_query(self, text: str) -> Verdict:
+        verdict = super().check_query(text)
+        self._state.record_query("search", text, verdict)
+        return verdict
+
+
 def build_search_guard(app: FastAPI) -> SearchGuard:
     """The guard the proxy uses: the service's :class:`plugin.guard.Guard` (``app.state.guard.checks``:
     live matcher, rumour index, policy and caches), so the proxy decides as the check routes do."""
@@ -198,7 +213,7 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
     if cfg.pin_mode:
         options["pin_mode"] = cfg.pin_mode
     options["allowed_features"] = frozenset(cfg.allowed_features or ())
-    return SearchGuard(state.checks, config=SearchGuardConfig(**options))
+    return _RecordedSearchGuard(state, SearchGuardConfig(**options))
 
 
 def _guard(app: FastAPI) -> SearchGuard:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from plugin.guard import Guard
+from plugin.guard import Guard, Verdict
 from plugin.live import LiveMatcher
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
@@ -26,7 +26,7 @@ from plugin.store import LexiconStore, TokenStore
 from plugin.store.reload import VersionPoller
 
 from .config import ServiceConfig
-from .logs import log_event
+from .logs import log_decision, log_event
 from .metrics import GuardMetrics
 from .sampling import SampleRing
 
@@ -97,6 +97,15 @@ class GuardState:
     @property
     def lexicon_version(self) -> str:
         return str(self.live.version)
+
+    def record_query(self, surface: str, text: str, verdict: Verdict) -> None:
+        """Count, log and sample one query decision (``surface``: ``query`` for the check route, ``search``
+        for a query through the search proxy)."""
+        self.metrics.count_hits(verdict.hits, surface)
+        self.metrics.decision(surface, verdict.action)
+        log_decision(surface, verdict.action, [h.category for h in verdict.hits], verdict.lexicon_version,
+                     text=text, keep_text=self.config.log_texts, pins=len(verdict.pins))
+        self.samples.add("query", text)
 
     def refresh_rumors(self) -> None:
         """Reload the rumour index from the database (after ``qinglang rumors import``); counted in

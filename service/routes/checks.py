@@ -34,11 +34,7 @@ def check_query(guard: GuardState, raw: bytes) -> JSONResponse:
     if len(body.query) > cfg.max_request_chars:
         raise too_large(len(body.query), cfg.max_request_chars, "query", "max_request_chars")
     verdict = guard.checks.check(body.query, Surface.QUERY)
-    guard.metrics.count_hits(verdict.hits, "query")
-    guard.metrics.decision("query", verdict.action)
-    log_decision("query", verdict.action, [h.category for h in verdict.hits], verdict.lexicon_version,
-                 text=body.query, keep_text=cfg.log_texts, pins=len(verdict.pins))
-    guard.samples.add("query", body.query)
+    guard.record_query("query", body.query, verdict)
     return JSONResponse(verdict.to_dict())
 
 

@@ -153,6 +153,25 @@ def test_decision_lines_name_categories_and_keep_text_only_when_configured(make_
     assert text.startswith("澳门赌场开户") and len(text) == 200
 
 
+def test_a_query_through_the_search_proxy_gets_a_decision_line_and_is_counted(make_app, logs: _Lines) -> None:
+    import httpx
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"took": 1, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}})
+
+    app = make_app(upstream_url="http://upstream:9200")
+    app.state.search_proxy_client = httpx.AsyncClient(transport=httpx.MockTransport(upstream))
+    with TestClient(app) as c:
+        blocked = c.post("/es/news/_search", json={"query": {"match": {"title": "澳门赌场开户"}}})
+        c.post("/es/news/_search", json={"query": {"match": {"title": "花展"}}})
+        metrics = c.get("/metrics").text
+    assert blocked.json()["qinglang"]["blocked"] is True
+    lines = [d for d in logs.of("qinglang.decision") if d["surface"] == "search"]
+    assert [(d["action"], d["categories"]) for d in lines] == [("block", ["gambling"]), ("allow", [])]
+    assert "澳门" not in json.dumps(lines, ensure_ascii=False)
+    assert 'qinglang_decisions_total{action="block",surface="search"} 1.0' in metrics
+
+
 def test_startup_warns_about_a_new_database_and_an_empty_rumour_index(tmp_path, service_matcher, logs) -> None:
     from service.app import create_app
     from service.config import ServiceConfig

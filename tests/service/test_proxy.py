@@ -25,12 +25,15 @@ def make_app(handler=None, *, upstream="http://upstream:9200", matcher=None, rum
     app = FastAPI()
     matcher = matcher or FakeMatcher(TERMS)
     live = SimpleNamespace(current=lambda: matcher)
+    recorded: list[tuple[str, str, str]] = []
     app.state.guard = SimpleNamespace(
         config=ServiceConfig(upstream_url=upstream, check_threads=2, **cfg),
         live=live,
         rumors=rumors,
         checks=Guard(live, rumors),
         check_limiter=None,
+        record_query=lambda surface, text, verdict: recorded.append((surface, text, verdict.action)),
+        recorded=recorded,
     )
     if handler is not None:
         app.state.search_proxy_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -69,11 +72,13 @@ def test_blocked_query_not_forwarded():
     def handler(request):
         raise AssertionError("must not reach upstream")
 
-    with TestClient(make_app(handler)) as tc:
+    app = make_app(handler)
+    with TestClient(app) as tc:
         r = tc.get("/es/_search", params={"q": "title:百家乐"})
         c = tc.post("/es/news/_count", json={"query": {"match": {"title": "百家乐"}}})
     assert r.status_code == 200 and r.json()["hits"]["hits"] == [] and r.json()["qinglang"]["blocked"]
     assert c.json()["count"] == 0 and c.json()["qinglang"]["notice"]
+    assert app.state.guard.recorded == [("search", "百家乐", "block")] * 2  # each query decision is recorded
 
 
 def test_other_paths_forbidden():
