@@ -1,56 +1,43 @@
 """Previews of a draft on a chosen corpus, run in the background when they are long: the editor page
 (:mod:`service.ui`) starts a job and shows its progress (the page refreshes itself) and then its report.
 
-Jobs live in the process that started them (``app.state.preview_jobs``, the newest :data:`KEEP`): with
-several workers, put the console behind sticky sessions or accept that a refresh on another worker asks to
-run the preview again.
+Jobs are recorded in the store's database (:class:`plugin.store.preview_jobs.PreviewJobStore`): a refresh
+landing on another worker or replica shows the same job. Each job runs in the process that started it, which
+limits how many it runs at once (:data:`MAX_RUNNING`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
+import time
 from typing import Any
 
 from fastapi import FastAPI
 
 from plugin.store import LexiconStore
 from plugin.store.preview import CorpusText, sample_texts
+from plugin.store.preview_jobs import PreviewJob
+from plugin.store.store import replica_name
 
-__all__ = ["KEEP", "MAX_RUNNING", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_TEXTS", "SYNC_TEXTS", "PreviewBusy", "PreviewJob",
-           "corpus_of", "get", "start", "uploaded_corpus"]
+__all__ = ["HEARTBEAT_SECONDS", "MAX_RUNNING", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_TEXTS", "SYNC_TEXTS", "PreviewBusy",
+           "PreviewJob", "corpus_of", "get", "start", "uploaded_corpus"]
 
 #: Previews of at most this many texts run within the request; longer ones run as a job.
 SYNC_TEXTS = 1000
-#: Jobs kept per process (oldest dropped first).
-KEEP = 20
 #: Jobs running at once per process (each holds its corpus and a core); a further start is refused.
 MAX_RUNNING = 2
+#: A running job's heartbeat (progress writes count as one) at least this often.
+HEARTBEAT_SECONDS = 10.0
+#: Progress is written at most this often.
+PROGRESS_SECONDS = 0.5
 #: Largest uploaded corpus file, and most texts taken from it.
 MAX_UPLOAD_BYTES = 900_000
 MAX_UPLOAD_TEXTS = 20_000
 
 
 _START_LOCK = threading.Lock()
-
-
-@dataclass
-class PreviewJob:
-    """One background preview: progress (``done`` of ``total`` texts), then ``report`` or ``error``."""
-
-    id: str
-    changeset_id: int
-    total: int
-    done: int = 0
-    report: dict[str, Any] | None = None
-    error: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 100
+log = logging.getLogger(__name__)
 
 
 class PreviewBusy(Exception):
@@ -62,13 +49,6 @@ def _running(app: FastAPI) -> set[str]:
     if running is None:
         running = app.state.preview_running = set()
     return running
-
-
-def _jobs(app: FastAPI) -> "OrderedDict[str, PreviewJob]":
-    jobs = getattr(app.state, "preview_jobs", None)
-    if jobs is None:
-        jobs = app.state.preview_jobs = OrderedDict()
-    return jobs
 
 
 def corpus_of(store: LexiconStore, name: str) -> list[CorpusText]:
@@ -89,37 +69,51 @@ def uploaded_corpus(raw: bytes, filename: str) -> list[CorpusText]:
 
 def start(app: FastAPI, store: LexiconStore, cs_id: int, corpus: list[CorpusText], base_matcher: Any) -> PreviewJob:
     """Run the preview of draft ``cs_id`` on ``corpus`` in a thread; returns the job at once.
-    :class:`PreviewBusy` when :data:`MAX_RUNNING` jobs are still running (dropped jobs count until they end)."""
-    job = PreviewJob(uuid.uuid4().hex[:16], cs_id, len(corpus))
+    :class:`PreviewBusy` when :data:`MAX_RUNNING` jobs are still running in this process."""
     running = _running(app)
+    jobs = store.preview_jobs
     with _START_LOCK:
         if len(running) >= MAX_RUNNING:
             raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+        job = jobs.create(cs_id, len(corpus), replica_name())
         running.add(job.id)
-    jobs = _jobs(app)
-    jobs[job.id] = job
-    while len(jobs) > KEEP:
-        jobs.popitem(last=False)
+    stop = threading.Event()
+    last = [0.0]
 
     def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS or done >= total:
+            last[0] = now
+            jobs.progress(job.id, done, total)
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                jobs.heartbeat(job.id)
+            except Exception:  # a missed beat only risks the job reading as stale later
+                log.debug("preview heartbeat failed", exc_info=True)
 
     def run() -> None:
         try:
-            job.report = store.preview(cs_id, base_matcher=base_matcher, corpus=corpus, progress=progress).to_dict()
+            report = store.preview(cs_id, base_matcher=base_matcher, corpus=corpus, progress=progress).to_dict()
+            jobs.finish(job.id, report)
         except Exception as exc:  # shown on the page; the draft is untouched by a preview
-            job.error = f"preview failed: {exc}"[:500]
+            jobs.fail(job.id, f"preview failed: {exc}")
         finally:
+            stop.set()
             running.discard(job.id)
 
     try:
+        threading.Thread(target=beat, name=f"preview-beat-{job.id}", daemon=True).start()
         threading.Thread(target=run, name=f"preview-{job.id}", daemon=True).start()
     except BaseException:
+        stop.set()
         running.discard(job.id)
+        jobs.fail(job.id, "preview could not start")
         raise
     return job
 
 
-def get(app: FastAPI, job_id: str) -> PreviewJob | None:
-    """The job ``job_id`` of this process, if it still has it."""
-    return _jobs(app).get(job_id)
+def get(store: LexiconStore, job_id: str) -> PreviewJob | None:
+    """The job ``job_id`` (started by any worker or replica on the store's database), if it is kept."""
+    return store.preview_jobs.get(job_id)

@@ -402,7 +402,7 @@ def changeset_page(request: Request, cs_id: DbIntPath,
     issues = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
     report, running, lost = None, None, False
     if job:
-        found = previews.get(request.app, job)
+        found = previews.get(store, job)
         if found is None or found.changeset_id != cs_id:
             lost = True
         elif found.report is not None:

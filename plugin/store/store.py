@@ -38,6 +38,7 @@ from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
 from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
 from .files import ApplyResult, ImportReport, ImportSource, export_documents, import_note, plan_import
+from .preview_jobs import PreviewJobStore
 from .preview import CorpusText, PreviewReport, bundled_sample_paths, load_sample_file, run_preview
 from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
@@ -110,6 +111,8 @@ class LexiconStore:
         #: How :meth:`load_or_build_matcher` got its last matcher: ``artefact`` or ``compiled``.
         self.last_matcher_source = ""
         self._bundled_categories: set[str] | None = None
+        #: Background preview jobs, shared by every worker and replica on this database.
+        self.preview_jobs = PreviewJobStore(self.db)
         self.samples = SampleRecorder(lambda: self.db.transaction(write=True, lock="sample"), self._read, limit=self.config.sample_limit,
                                       flush_every=self.config.sample_flush)
 

@@ -365,7 +365,7 @@ def test_a_long_preview_runs_as_a_job_with_progress(site, monkeypatch) -> None:
             break
         assert 'http-equiv="refresh"' in page and "<progress" in page
         time.sleep(0.05)
-    assert 'data-testid="preview-summary"' in page and previews.get(app, job).done == previews.get(app, job).total
+    assert 'data-testid="preview-summary"' in page and previews.get(store, job).done == previews.get(store, job).total
     assert 'data-testid="preview-lost"' in client.get(f"{PREFIX}/changesets/{cs}?job=nope").text
 
 
