@@ -22,7 +22,7 @@ from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import Depends, FastAPI
 
-from plugin import Entry, Matcher, NoiseSet
+from plugin import Matcher, NoiseSet
 from plugin.db import NamedLock, is_postgres_url, open_database
 from plugin.guard import Guard
 from plugin.live import LiveMatcher
@@ -38,6 +38,7 @@ from plugin.scoring.signal import ModelSignal
 from plugin.scoring.store import ModelStore
 from plugin.rumors.decision import PinTiers, default_model
 from plugin.store import LexiconStore
+from plugin.store.store import CodecMatcherFactory
 
 from .apidocs import install_docs
 from .auth import require_role
@@ -66,13 +67,6 @@ def _build_live(store: LexiconStore, noise: NoiseSet | None = None) -> LiveMatch
         return LiveMatcher(store.load_or_build_matcher(version), str(version))
     m = Matcher.from_lexicons([], bundled=True, noise=noise)
     return LiveMatcher(m, m.version)
-
-
-def _noise_factory(noise: NoiseSet) -> Callable[[Sequence[Entry], str], Matcher]:
-    """The store's matcher factory with the deployment's noise set."""
-    def build(entries: Sequence[Entry], version: str) -> Matcher:
-        return Matcher.from_entries(entries, version, noise=noise)
-    return build
 
 
 def shared_matrix(reviews: ReviewStore, config: ServiceConfig) -> SharedMatrixDetector:
@@ -193,7 +187,8 @@ def create_app(
     noise = NoiseSet(config.noise_skip, config.noise_keep)  # the deployment's noise set
     # PostgreSQL: one connection pool for every store of this process; SQLite: a connection per store
     db: Any = open_database(config.db_path) if is_postgres_url(config.db_path) else config.db_path
-    lexicon_store = LexiconStore(db, config.store, matcher_factory=_noise_factory(noise) if noise else None)
+    # the deployment's noise set is part of each compiled artefact's identity
+    lexicon_store = LexiconStore(db, config.store, matcher_factory=CodecMatcherFactory(noise.skip, noise.keep))
     live = (LiveMatcher(matcher, getattr(matcher, "version", "")) if matcher is not None
             else _build_live(lexicon_store, noise))
     warm_up(live.current())

@@ -44,7 +44,7 @@ from .samples import SampleRecorder
 from .schema import LEXICON_MIGRATIONS, SAMPLE_MIGRATIONS, TOKEN_MIGRATIONS
 from .validate import Change, validate_changes
 
-__all__ = ["VERSION_CHANNEL", "LexiconStore", "MatcherFactory", "default_matcher_factory", "replica_name"]
+__all__ = ["VERSION_CHANNEL", "CodecMatcherFactory", "LexiconStore", "MatcherFactory", "default_matcher_factory", "replica_name"]
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,33 @@ MatcherFactory = Callable[[Sequence[Entry], str], Any]
 fault_point: str | None = None
 
 
-def default_matcher_factory(entries: Sequence[Entry], version: str) -> Any:
-    """``plugin.Matcher.from_entries`` (imported lazily: the store works without it)."""
-    from plugin.matcher import Matcher
+class CodecMatcherFactory:
+    """Builds ``plugin.Matcher`` (imported lazily: the store works without it) with the deployment's noise
+    set (``noise_skip`` / ``noise_keep`` characters). Its matchers are what the artefact codec stores; the
+    noise set is part of an artefact's identity (:attr:`artefact_tag`), so deployments with different noise
+    sets never load each other's artefacts."""
 
-    return Matcher.from_entries(list(entries), version=version)
+    def __init__(self, noise_skip: str = "", noise_keep: str = "") -> None:
+        self.noise_skip, self.noise_keep = noise_skip, noise_keep
+
+    @property
+    def artefact_tag(self) -> str:
+        """Empty without a noise set, else a digest of it."""
+        if not (self.noise_skip or self.noise_keep):
+            return ""
+        digest = hashlib.sha256(f"{self.noise_skip}\x00{self.noise_keep}".encode("utf-8")).hexdigest()[:16]
+        return f"noise:{digest}"
+
+    def __call__(self, entries: Sequence[Entry], version: str) -> Any:
+        from plugin.matcher import Matcher
+        from plugin.matching.noise import NoiseSet
+
+        noise = NoiseSet(self.noise_skip, self.noise_keep)
+        return Matcher.from_entries(list(entries), version=version, noise=noise or None)
+
+
+#: ``plugin.Matcher.from_entries`` without a deployment noise set.
+default_matcher_factory = CodecMatcherFactory()
 
 
 #: The channel a publish announces its version number on (PostgreSQL NOTIFY; replicas LISTEN).
@@ -395,8 +417,13 @@ class LexiconStore:
 
     def artefacts_enabled(self) -> bool:
         """Whether published versions are compiled once and shared as artefacts (the setting, and only for
-        the default matcher factory: a custom factory's matcher is not the codec's)."""
-        return self.config.artefacts and self.matcher_factory is default_matcher_factory
+        a :class:`CodecMatcherFactory`: a custom factory's matcher is not the codec's)."""
+        return self.config.artefacts and isinstance(self.matcher_factory, CodecMatcherFactory)
+
+    def _artefact_format(self, codec_format: str) -> str:
+        """The stored format of an artefact: the codec's format plus the factory's noise-set tag."""
+        tag = getattr(self.matcher_factory, "artefact_tag", "")
+        return f"{codec_format}+{tag}" if tag else codec_format
 
     def load_or_build_matcher(self, version: int) -> Any:
         """The compiled matcher of a published ``version``: loaded from its stored artefact when there is
@@ -408,11 +435,12 @@ class LexiconStore:
             return self.build_matcher(version)
         from plugin.matching.artefact import ARTEFACT_FORMAT, dump_matcher, load_matcher
 
-        matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)
+        fmt = self._artefact_format(ARTEFACT_FORMAT)
+        matcher = self._load_artefact(version, fmt, load_matcher)
         if matcher is not None:
             return matcher
         with self.db.named_lock(f"artefact:{version}"):
-            matcher = self._load_artefact(version, ARTEFACT_FORMAT, load_matcher)  # built meanwhile
+            matcher = self._load_artefact(version, fmt, load_matcher)  # built meanwhile
             if matcher is not None:
                 return matcher
             started = time.perf_counter()
@@ -420,7 +448,7 @@ class LexiconStore:
             _warm(matcher)
             seconds = time.perf_counter() - started
             try:
-                self.store_artefact(version, ARTEFACT_FORMAT, dump_matcher(matcher), seconds)
+                self.store_artefact(version, fmt, dump_matcher(matcher), seconds)
             except Exception:  # serving the compiled matcher matters more than sharing it
                 log.exception("could not store the compiled artefact of lexicon version %s", version)
         self.last_matcher_source = "compiled"

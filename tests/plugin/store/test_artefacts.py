@@ -11,6 +11,7 @@ import pytest
 from plugin.matcher import Matcher
 from plugin.matching.artefact import ARTEFACT_FORMAT
 from plugin.store import LexiconStore
+from plugin.store.store import CodecMatcherFactory
 from tests.store_config import make_config
 
 
@@ -28,9 +29,9 @@ def compiles(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = Matcher.from_entries.__func__
 
-    def counting(cls, entries, version=""):
+    def counting(cls, entries, version="", **options):
         seen.append(version)
-        return real(cls, entries, version)
+        return real(cls, entries, version, **options)
 
     monkeypatch.setattr(Matcher, "from_entries", classmethod(counting))
     return seen
@@ -106,3 +107,20 @@ def test_off_or_custom_factory_always_compiles(tmp_path: Path) -> None:
     assert store.last_matcher_source == "compiled" and store.artefacts() == []
     fake = LexiconStore(tmp_path / "a.db", make_config(), matcher_factory=fake_factory)
     assert not fake.artefacts_enabled()
+
+
+def test_a_deployment_noise_set_is_part_of_the_artefact_identity(db_target: str, compiles: list[str]) -> None:
+    noisy = LexiconStore(db_target, make_config(), matcher_factory=CodecMatcherFactory(noise_skip="丨"))
+    assert noisy.artefacts_enabled()
+    version = _publish_one(noisy)
+    noisy.load_or_build_matcher(version)
+    (row,) = noisy.artefacts()
+    assert row["format"].startswith(ARTEFACT_FORMAT + "+noise:")
+    replica = LexiconStore(db_target, make_config(), matcher_factory=CodecMatcherFactory(noise_skip="丨"))
+    loaded = replica.load_or_build_matcher(version)
+    assert replica.last_matcher_source == "artefact" and compiles == [str(version)]
+    assert [h.term for h in loaded.scan("线丨上丨棋丨牌")] == ["线上棋牌"]  # the noise set came with it
+    plain = LexiconStore(db_target, make_config())  # another noise set: compiles its own, never loads that one
+    other = plain.load_or_build_matcher(version)
+    assert plain.last_matcher_source == "compiled" and compiles == [str(version)] * 2
+    assert other.scan("线丨上丨棋丨牌") == [] and len(plain.artefacts()) == 2
