@@ -157,7 +157,9 @@ def decide(request: Request, item_id: Annotated[str, PathParam(max_length=80)], 
                                  actor=f"token:{user.name}")
     except ReviewNotFound:
         return go(f"{PREFIX}/reviews", "err", f"no review item {item_id!r}")
-    except (ReviewConflict, ValueError) as exc:
+    except ReviewConflict as exc:
+        return go(url, "err", error_text(exc, request))
+    except ValueError as exc:
         return go(url, "err", str(exc))
     metrics = getattr(state_of(request.app), "metrics", None)
     if metrics is not None:
@@ -270,7 +272,7 @@ def discover_add(request: Request, term: TermField, category: ShortField, note: 
                                               "tags": [DISCOVERY_TAG], "note": note.strip()},
                          editor=user.name)
     except StoreError as exc:
-        return go(back_to(request), "err", error_text(exc))
+        return go(back_to(request), "err", error_text(exc, request))
     return go(f"{PREFIX}/changesets/{cs_id}", "msg", w.t("msg.suggested", term=term.strip(), id=cs_id))
 
 
@@ -329,7 +331,7 @@ async def upload(request: Request) -> Response:
     try:
         report = _import(request, content, suffix, category, action, changeset, mode != "confirm", user.name)
     except (StoreError, ValueError) as exc:
-        return go(f"{PREFIX}/upload", "err", error_text(exc) if isinstance(exc, StoreError) else str(exc))
+        return go(f"{PREFIX}/upload", "err", error_text(exc, request) if isinstance(exc, StoreError) else str(exc))
     w = page_words(request)
     if mode == "confirm" and report["ok"] and report["changeset_id"]:
         counts = "、".join(f"{w.t('op.' + k) if k in ('add', 'edit', 'remove') else k} {v}"

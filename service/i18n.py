@@ -24,6 +24,23 @@ LANG_COOKIE = "qinglang_lang"
 
 #: key -> (Chinese, English); ``{name}`` placeholders are filled by ``t(key, name=...)``.
 MESSAGES: Mapping[str, tuple[str, str]] = {
+    # errors: a headline per kind; the store's own words follow it
+    "error.four_eyes": ("四眼原则：发布需由未参与起草或修改此草稿的审批人操作",
+                        "four-eyes: another approver must publish"),
+    "error.conflict": ("冲突：草稿已被修改，或其基础版本已不是当前版本；请刷新页面、必要时先变基再操作",
+                       "conflict: reload the page"),
+    "error.not_found": ("未找到", "not found"), "error.auth": ("令牌无效、已吊销或权限不足", "token refused"),
+    "error.validation": ("草稿有问题", "the draft has problems"), "error.store": ("操作未完成", "not done"),
+    "error.busy": ("预览任务已满，请等当前预览完成后再试", "previews are busy"),
+    "error.review_conflict": ("该条目已被处理或不在待审队列中", "the item cannot take a decision"),
+    "error.encoding": ("文件不是 UTF-8 编码", "the file is not UTF-8"),
+    "issue.duplicate": ("重复词条", "duplicate"), "issue.exists": ("词条已存在，请改为编辑", "exists"),
+    "issue.missing": ("词条不在基础版本中", "missing"), "issue.category": ("未知类别", "unknown category"),
+    "issue.single_char": ("单字词条误伤风险高，需勾选强制", "single character"),
+    "issue.entry": ("词条字段无效", "invalid entry"), "issue.op": ("未知的修改类型", "unknown change"),
+    "issue.file": ("文件无法读取", "unreadable file"), "issue.parse": ("文件格式错误", "malformed file"),
+    "issue.empty": ("文件没有带来任何修改", "changes nothing"),
+    "issue.preview": ("预览发现问题", "preview finding"),
     # frame
     "app": ("qinglang 编辑台", "qinglang editorial console"),
     "nav.entries": ("词条", "Entries"), "nav.reviews": ("审核台", "Review desk"),

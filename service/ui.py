@@ -22,12 +22,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from plugin.store import AuthError, LexiconStore, StoreError, TokenInfo, ValidationError
+from plugin.review.store import ReviewConflict
+from plugin.store import (AuthError, ConflictError, FourEyesError, LexiconStore, NotFoundError, StoreError, TokenInfo,
+                          ValidationError)
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
 from . import previews
 from .editorial import get_store, live_matcher_for, reload_now
-from .i18n import LANG_COOKIE, LANGS, Words, words
+from .i18n import LANG_COOKIE, LANGS, MESSAGES, Words, words
 from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
 from .state import state_of
 
@@ -178,10 +180,31 @@ def segments(text: str, hits: list[dict[str, Any]]) -> list[tuple[str, bool]]:
 templates.env.globals["segments"] = segments
 
 
-def error_text(exc: Exception) -> str:
+#: Error kind -> message key of its headline (the most specific class first).
+_ERROR_KEYS: tuple[tuple[type[Exception], str], ...] = (
+    (FourEyesError, "error.four_eyes"), (ConflictError, "error.conflict"), (NotFoundError, "error.not_found"),
+    (AuthError, "error.auth"), (ValidationError, "error.validation"), (previews.PreviewBusy, "error.busy"),
+    (ReviewConflict, "error.review_conflict"), (UnicodeDecodeError, "error.encoding"), (StoreError, "error.store"),
+)
+
+
+def error_text(exc: Exception, request: Request) -> str:
+    """An error as the editor reads it: in Chinese, a headline for its kind (and for each validation issue,
+    one for the issue's kind) with the store's own words after it; in English, the store's words."""
+    w = page_words(request)
     if isinstance(exc, ValidationError):
-        return "; ".join(str(i) for i in exc.issues if i.level in ("error", "force")) or str(exc)
-    return str(exc)
+        issues = [i for i in exc.issues if i.level in ("error", "force")]
+        if not issues:
+            return str(exc)
+        if w.lang == "en":
+            return "; ".join(str(i) for i in issues)
+        return "；".join(f"{w.t('issue.' + i.code) if 'issue.' + i.code in MESSAGES else w.t('error.validation')}"
+                        f"（{i}）" for i in issues)
+    detail = str(exc)
+    if w.lang == "en":
+        return detail
+    key = next((k for cls, k in _ERROR_KEYS if isinstance(exc, cls)), "error.store")
+    return f"{w.t(key)}（{detail}）"
 
 
 # --------------------------------------------------------------------------- sign in
@@ -210,7 +233,7 @@ def login(request: Request, token: str = Form(..., max_length=200)) -> RedirectR
     try:
         get_tokens(request.app).verify(token.strip(), "reader")
     except AuthError as exc:
-        return go(f"{PREFIX}/login", "err", str(exc))
+        return go(f"{PREFIX}/login", "err", error_text(exc, request))
     resp = go(f"{PREFIX}/")
     resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/",
                     secure=request.url.scheme == "https")
@@ -267,7 +290,7 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
                                    matcher=matcher, changeset=changeset, limit=PAGE_SIZE,
                                    offset=(page - 1) * PAGE_SIZE)
     except StoreError as exc:
-        return go(f"{PREFIX}/", "err", str(exc))
+        return go(f"{PREFIX}/", "err", error_text(exc, request))
     pages = max(1, -(-res["total"] // PAGE_SIZE))
     tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []
     filters = {k: v for k, v in (("q", q), ("category", category), ("action", action), ("tag", tag),
@@ -300,7 +323,7 @@ def toggle_entry(request: Request, term_id: TermField, enabled: str = Form(..., 
             entry["enabled"] = False
         store.set_change(cs_id, "edit", entry=entry, term_id=term_id, editor=user.name)
     except StoreError as exc:
-        return go(back_to(request), "err", error_text(exc))
+        return go(back_to(request), "err", error_text(exc, request))
     state = w.t("enabled" if enabled == "true" else "disabled")
     return go(back_to(request), "msg", w.t("msg.toggled", term_id=term_id, state=state, id=cs_id))
 
@@ -360,7 +383,7 @@ def version_page(request: Request, number: DbIntPath) -> Response:
     try:
         info = store.version_info(number)
     except StoreError as exc:
-        return go(f"{PREFIX}/", "err", str(exc))
+        return go(f"{PREFIX}/", "err", error_text(exc, request))
     d = store.diff(info["parent"], number) if info["parent"] else None
     return render(request, "version.html", user, info=info, diff=d, live=store.live_version())
 
@@ -372,7 +395,7 @@ def rollback(request: Request, to_version: int = Form(..., ge=DB_INT_MIN, le=DB_
     try:
         cs = store_of(request).request_rollback(to_version, author=user.name, note=note)
     except StoreError as exc:
-        return go(f"{PREFIX}/", "err", error_text(exc))
+        return go(f"{PREFIX}/", "err", error_text(exc, request))
     return go(f"{PREFIX}/changesets/{cs}", "msg", page_words(request).t("msg.rollback", to=to_version, id=cs))
 
 
@@ -398,7 +421,7 @@ def changeset_page(request: Request, cs_id: DbIntPath,
     try:
         cs = store.changeset(cs_id)
     except StoreError as exc:
-        return go(f"{PREFIX}/", "err", str(exc))
+        return go(f"{PREFIX}/", "err", error_text(exc, request))
     issues = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
     report, running, lost = None, None, False
     if job:
@@ -418,7 +441,7 @@ def changeset_page(request: Request, cs_id: DbIntPath,
             try:
                 started = previews.start(request.app, store, cs_id, texts, base_matcher)
             except previews.PreviewBusy as exc:
-                return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
+                return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
             return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
         report = store.preview(cs_id, base_matcher=base_matcher, corpus=texts).to_dict()
     base_map = {e.term_id: e.to_dict() for e in store.entries(int(cs["base_version"]))} if cs["status"] == "draft" else {}
@@ -443,7 +466,7 @@ async def preview_upload(request: Request, cs_id: DbIntPath) -> RedirectResponse
         texts = previews.uploaded_corpus(raw, upload.filename or "upload.txt")
         cs = store.changeset(cs_id)
     except (UnicodeDecodeError, StoreError) as exc:
-        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc)[:300])
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     if not texts:
         return go(f"{PREFIX}/changesets/{cs_id}", "err", "the corpus file holds no texts")
     del user
@@ -451,7 +474,7 @@ async def preview_upload(request: Request, cs_id: DbIntPath) -> RedirectResponse
         started = previews.start(request.app, store, cs_id, texts,
                                  live_matcher_for(request.app, int(cs["base_version"])))
     except previews.PreviewBusy as exc:
-        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
 
 
@@ -488,7 +511,7 @@ def change(request: Request, cs_id: DbIntPath, op: str = Form(..., max_length=20
         res = store.set_change(cs_id, op, entry=entry, term_id=term_id.strip() or None, force=bool(force),
                                editor=user.name)
     except StoreError as exc:
-        return go(url, "err", error_text(exc))
+        return go(url, "err", error_text(exc, request))
     done = ", ".join(f"{c['op']} {c['term_id']}" for c in res["changes"])
     return go(url, "msg", page_words(request).t("msg.drafted", done=done))
 
@@ -500,7 +523,7 @@ def drop(request: Request, cs_id: DbIntPath, term_id: TermField) -> RedirectResp
     try:
         store_of(request).drop_change(cs_id, term_id, editor=user.name)
     except StoreError as exc:
-        return go(url, "err", str(exc))
+        return go(url, "err", error_text(exc, request))
     return go(url, "msg", page_words(request).t("msg.dropped", term_id=term_id))
 
 
@@ -515,7 +538,7 @@ def publish(request: Request, cs_id: DbIntPath, expected_revision: int = Form(..
         n = store.publish(cs_id, approver=user.name, expected_revision=expected_revision, note=note.strip() or None,
                           force=bool(force), base_matcher=live_matcher_for(request.app, base))
     except StoreError as exc:
-        return go(url, "err", error_text(exc))
+        return go(url, "err", error_text(exc, request))
     reload_now(request.app)
     return go(f"{PREFIX}/versions/{n}", "msg", page_words(request).t("msg.published", n=n))
 
@@ -527,7 +550,7 @@ def rebase(request: Request, cs_id: DbIntPath) -> RedirectResponse:
     try:
         res = store_of(request).rebase_changeset(cs_id)
     except StoreError as exc:
-        return go(url, "err", str(exc))
+        return go(url, "err", error_text(exc, request))
     extra = f"; also changed meanwhile: {', '.join(res['overlapping'])}" if res["overlapping"] else ""
     return go(url, "msg", page_words(request).t("msg.rebased", to=res["to_version"], extra=extra))
 
@@ -538,5 +561,5 @@ def discard(request: Request, cs_id: DbIntPath) -> RedirectResponse:
     try:
         store_of(request).discard_changeset(cs_id)
     except StoreError as exc:
-        return go(f"{PREFIX}/changesets/{cs_id}", "err", str(exc))
+        return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     return go(f"{PREFIX}/", "msg", page_words(request).t("msg.discarded", id=cs_id))

@@ -244,3 +244,33 @@ def test_form_fields_refuse_control_characters(site, path, data, field) -> None:
     assert r.status_code == 422, r.text
     assert [d["loc"][-1] for d in r.json()["errors"]] == [field]
     assert store.changeset(1)["changes"] == [] and len(_drafts(app)) == 1 and store.live_version() == 1
+
+
+def test_errors_read_in_the_editors_language(site) -> None:
+    """A refused publish (four-eyes) and a validation refusal: a Chinese headline naming the kind of error,
+    the store's own words after it; in English, the store's words."""
+    from urllib.parse import unquote
+
+    from service.i18n import LANG_COOKIE
+
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ann"])
+    store = app.state.guard.lexicon_store
+    cs = store.create_changeset("ann", "x")
+    rev = store.set_change(cs, "add", entry={"term": "网络赌球", "category": "gambling", "action": "block"},
+                           editor="ann")["revision"]
+    post = {"expected_revision": str(rev), CSRF_FIELD: token}
+
+    def error(path: str, data: dict) -> str:
+        r = client.post(f"{PREFIX}{path}", data=data, headers={"Origin": SITE})
+        assert r.status_code == 303 and "err=" in r.headers["location"], r.headers
+        return unquote(r.headers["location"].split("err=", 1)[1])
+
+    zh = error(f"/changesets/{cs}/publish", post)
+    assert zh.startswith("四眼原则") and "four-eyes" in zh, zh
+    bad = error(f"/changesets/{cs}/change", {"op": "add", "term": "线上棋牌", "category": "gambling",
+                                            "action": "block", "severity": "9", CSRF_FIELD: token})
+    assert bad.startswith(("词条字段无效", "草稿有问题")) and "severity" in bad, bad
+    client.cookies.set(LANG_COOKIE, "en")
+    en = error(f"/changesets/{cs}/publish", post)
+    assert en.startswith("four-eyes") and "四眼" not in en, en
