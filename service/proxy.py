@@ -290,6 +290,16 @@ def _json_response(data: Any, upstream: httpx.Response | None) -> JSONResponse:
     return JSONResponse(data, headers=headers)
 
 
+def _check_index(index: str | None) -> None:
+    """Refuse index names that are path segments: ``.`` or ``..`` (percent-encoded in the request path)
+    would climb out of ``upstream_url``'s path (``http://gateway/cluster-a`` + ``/../_search``). The
+    engines refuse these names too."""
+    for name in (index or "").split(","):
+        if name.strip() in (".", ".."):
+            raise _UpstreamError(_error(400, "invalid_index_name_exception",
+                                        f"index name {name!r} is not allowed: '.' and '..' are not index names"))
+
+
 def _index_path(index: str | None, extra: str | None, endpoint: str) -> str:
     names = join_index(index, extra)
     if names is None:
@@ -412,6 +422,7 @@ def install(app: FastAPI) -> None:
         async def endpoint(request: Request) -> Response:
             index: str | None = request.path_params.get("index")
             try:
+                _check_index(index)
                 if kind == "search":
                     return await _search(app, request, index)
                 if kind == "msearch":

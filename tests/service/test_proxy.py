@@ -719,3 +719,14 @@ def test_proxy_checks_run_off_the_event_loop():
             release.set()
             t.join(60)
     assert out and out[0].status_code == 200, out and out[0].text
+
+
+@pytest.mark.parametrize("path", ["/es/%2e%2e/_search", "/es/%2E%2E/_count", "/es/%2e/_search", "/es/news,%2e%2e/_search",
+                                  "/es/%2e%2e/_msearch"])
+def test_dot_index_names_cannot_climb_out_of_the_upstream_path(path):
+    def handler(request):
+        raise AssertionError(f"must not reach upstream: {request.url}")
+
+    with TestClient(make_app(handler, upstream="http://gateway:9200/cluster-a")) as tc:
+        r = tc.post(path, content=b'{"index": "news"}\n{}\n' if path.endswith("_msearch") else b"{}")
+    assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_index_name_exception"
