@@ -36,9 +36,19 @@ def load_sample_file(path: str) -> list[CorpusText]:
         return sample_texts(fh, f"bundled:{Path(path).name}", jsonl=path.endswith(".jsonl"))
 
 
+def _is_text(text: str) -> bool:
+    """Whether ``text`` is valid Unicode text: a JSON line may escape a lone surrogate (``"\\ud800"``), which
+    no report or database row can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def sample_texts(lines: Iterable[str], source: str, *, jsonl: bool, limit: int | None = None) -> list[CorpusText]:
     """Preview texts from the lines of a sample file (an uploaded corpus too): JSONL objects with ``text``
-    or ``title`` (``_meta`` and malformed lines skipped) or plain lines (``#`` comments skipped); each text
+    or ``title`` (``_meta`` and malformed lines skipped, and texts holding a lone surrogate) or plain lines (``#`` comments skipped); each text
     cut at :data:`MAX_TEXT` characters, at most ``limit`` texts."""
     out: list[CorpusText] = []
     for line in lines:
@@ -55,7 +65,7 @@ def sample_texts(lines: Iterable[str], source: str, *, jsonl: bool, limit: int |
             if not isinstance(obj, dict) or "_meta" in obj:
                 continue
             text = obj.get("text") or obj.get("title")
-            if isinstance(text, str) and text.strip():
+            if isinstance(text, str) and text.strip() and _is_text(text):
                 out.append(CorpusText(text.strip()[:MAX_TEXT], source))
         else:
             out.append(CorpusText(line[:MAX_TEXT], source))

@@ -54,3 +54,14 @@ def test_no_more_than_max_running_previews_run_at_once(tmp_path: Path) -> None:
             break
         threading.Event().wait(0.025)
     assert _finished(store, previews.start(app, store, 1, [], None))  # type: ignore[arg-type]
+
+
+def test_a_corpus_text_with_a_lone_surrogate_does_not_fail_the_preview_job(tmp_path: Path) -> None:
+    """The job's report is stored in the database: a text no UTF-8 row can hold failed the whole job."""
+    raw = b'{"text": "\\u767e\\u5bb6\\u4e50\\ud800"}\n{"text": "\\u6296\\u7ea2\\u5305"}\n'
+    texts = previews.uploaded_corpus(raw, "corpus.jsonl")
+    assert [t.text for t in texts] == ["抖红包"]
+    jobs = PreviewJobStore(open_database(str(tmp_path / "guard.db")))
+    job = jobs.create(1, len(texts), "test")
+    jobs.finish(job.id, {"examples": [t.text for t in texts]})
+    assert jobs.get(job.id).report == {"examples": ["抖红包"]}  # type: ignore[union-attr]
