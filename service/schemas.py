@@ -26,6 +26,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, not_blank
+from plugin.store.validate import BIDI_CONTROLS
 
 __all__ = [
     "DB_INT_MAX",
@@ -95,7 +96,7 @@ _HARD_MAX_TEXT_MASK = 1_000_000  # the configured max_text_chars is the real lim
 # ---- free-text metadata -------------------------------------------------------------------------------------
 
 #: Bidirectional controls (ALM, LRM, RLM, embeddings / overrides, isolates): they reorder what is shown.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = BIDI_CONTROLS
 _KINDS = {"Cc": "control character", "Cf": "invisible formatting character", "Cs": "lone surrogate",
           "Zl": "line separator", "Zp": "paragraph separator"}
 

@@ -3,7 +3,8 @@
 Levels: ``error`` (refused), ``force`` (refused unless forced), ``warning`` (reported only).
 Entry-level checks (empty / whitespace / control characters / bad fields) come from the
 lexicon parser; this module adds the store-level rules: single-character terms, conflicting
-duplicates, unknown categories, edits/removals of entries that do not exist.
+duplicates, unknown categories, edits/removals of entries that do not exist, and bidirectional
+controls in any field (whatever the change came through: API, console, file import).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from plugin.normalize import BREAK, dense_key
 from .entries import entry_from_dict
 from .errors import Issue
 
-__all__ = ["Change", "validate_changes"]
+__all__ = ["BIDI_CONTROLS", "Change", "validate_changes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,28 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         return {"term_id": self.term_id, "op": self.op, "entry": self.data, "force": self.force,
                 "source": self.source, "editor": self.editor}
+
+
+#: Bidirectional controls (ALM, LRM, RLM, embeddings / overrides, isolates): ``\u202e乐家百`` shows as
+#: 百家乐, so the people reviewing a draft would read another entry than the one published.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _bidi_fields(data: dict[str, Any]) -> list[str]:
+    """Where ``data`` holds a bidirectional control: ``field: U+XXXX at position N`` per string (iterative)."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in data.items()]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            pos = next((i for i, c in enumerate(value) if c in BIDI_CONTROLS), -1)
+            if pos >= 0:
+                found.append(f"{where}: U+{ord(value[pos]):04X} at position {pos}")
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+    return sorted(found)
 
 
 def _key(e: Entry) -> tuple[str, str, str]:
@@ -65,6 +88,12 @@ def validate_changes(changes: Iterable[Change], base: dict[str, Entry], *, base_
             continue
         if ch.op not in ("add", "edit"):
             add("error", "op", f"unknown change {ch.op!r} (expected add, edit or remove)", ch)
+            continue
+        bidi = _bidi_fields(ch.data or {})
+        if bidi:
+            add("error", "entry", "bidirectional control character in " + "; ".join(bidi[:3])
+                + ": it changes the order in which the entry is shown (what reviewers read is not what is "
+                "published); remove it", ch)
             continue
         try:
             entry = entry_from_dict(ch.data or {}, source=ch.source or "draft")

@@ -92,3 +92,19 @@ def test_an_imported_change_records_the_uploaded_file_name_as_its_source(client:
     assert [c["source"] for c in r.json()["changes"]] == ["weekly.yaml:3", "weekly.yaml:4"]
     stored = client.get(f"/v1/admin/changesets/{r.json()['changeset_id']}").json()
     assert sorted(c["source"] for c in stored["changes"]) == ["weekly.yaml:3", "weekly.yaml:4"], stored
+
+
+@pytest.mark.parametrize("name, content, field", [
+    ("gambling.txt", "\u202e乐家百\n", "term: U+202E at position 0"),
+    ("weekly.yaml", "category: gambling\nentries:\n  - term: 线上赌场\n    variants: [\u2067线上\u2069赌盘]\n",
+     "variants[0]: U+2067 at position 0"),
+    ("weekly.tsv", "线上\u200f赌场\tgambling\tblock\n", "term: U+200F at position 2"),
+])
+def test_an_imported_entry_with_a_bidirectional_control_is_refused(client: TestClient, name: str, content: str,
+                                                                   field: str) -> None:
+    """The JSON change route refuses them (schemas.check_term); an uploaded file must not be a way round:
+    ``\\u202e乐家百`` is shown as 百家乐 to the approver who reviews the draft."""
+    r = client.post("/v1/admin/import", json={"files": [{"name": name, "content": content}]})
+    assert r.status_code == 422, r.text
+    assert "bidirectional control character" in r.json()["detail"] and field in r.json()["detail"]
+    assert client.get("/v1/admin/changesets").json()["changesets"] == []  # nothing drafted
