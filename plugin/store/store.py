@@ -472,7 +472,12 @@ class LexiconStore:
         return matcher
 
     def _artefact_path(self, version: int, fmt: str) -> Path:
-        tag = hashlib.sha256(fmt.encode("utf-8")).hexdigest()[:16]
+        """The artefact file of ``version``: named by the version's entry digest as well as its number, so a
+        directory shared with another database (a re-created one, staging beside production) never hands
+        one database's version N to the other."""
+        rows = self.db.execute("SELECT digest FROM lexicon_versions WHERE number = ?", (version,))
+        content = str(rows[0]["digest"]) if rows else ""
+        tag = hashlib.sha256(f"{fmt}\x00{content}".encode("utf-8")).hexdigest()[:16]
         return Path(str(self.config.artefact_dir)) / f"lexicon-v{version}-{tag}.matcher"
 
     def read_artefact(self, version: int, fmt: str) -> bytes | None:

@@ -98,6 +98,31 @@ def test_artefacts_in_a_directory(tmp_path: Path, compiles: list[str]) -> None:
     assert again.last_matcher_source == "artefact" and len(compiles) == 1
 
 
+def test_a_directory_shared_by_two_databases_never_serves_the_other_ones_version(tmp_path: Path) -> None:
+    """Version numbers restart in every database (a re-created one, staging beside production): the file of
+    one database's version 2 must not be loaded as the other's version 2."""
+    cfg = make_config(artefact_dir=str(tmp_path / "artefacts"))
+
+    def publish(db: str, term: str) -> tuple[LexiconStore, int]:
+        store = LexiconStore(tmp_path / db, cfg)
+        store.ensure_seeded()
+        cs = store.create_changeset("alice")
+        rev = store.set_change(cs, "add", entry={"term": term, "category": "gambling", "action": "block"},
+                               editor="alice")["revision"]
+        return store, store.publish(cs, approver="bob", expected_revision=rev, force=True)
+
+    first, v1 = publish("a.db", "线上棋牌")
+    first.load_or_build_matcher(v1)
+    second, v2 = publish("b.db", "网络赌盘")
+    assert v1 == v2
+    matcher = second.load_or_build_matcher(v2)
+    assert second.last_matcher_source == "compiled"
+    assert [h.term for h in matcher.scan("线上棋牌 网络赌盘")] == ["网络赌盘"]
+    again = LexiconStore(tmp_path / "a.db", cfg)
+    assert [h.term for h in again.load_or_build_matcher(v1).scan("线上棋牌 网络赌盘")] == ["线上棋牌"]
+    assert again.last_matcher_source == "artefact"
+
+
 def test_off_or_custom_factory_always_compiles(tmp_path: Path) -> None:
     from tests.fakes import fake_factory
 
