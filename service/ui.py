@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from plugin.review.store import ReviewConflict
 from plugin.store import (AuthError, ConflictError, FourEyesError, LexiconStore, NotFoundError, StoreError, TokenInfo,
-                          ValidationError)
+                          ValidationError, role_at_least)
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
 from . import previews
@@ -435,6 +435,9 @@ def changeset_page(request: Request, cs_id: DbIntPath,
         else:
             running = found
     elif preview and cs["status"] == "draft":
+        if not role_at_least(user.role, "editor"):  # as POST /v1/admin/changesets/{id}/preview: it costs a core
+            return go(f"{PREFIX}/changesets/{cs_id}", "err",
+                      f"token {user.name!r} has role {user.role!r}; a preview needs 'editor'")
         texts = previews.corpus_of(store, corpus)
         base_matcher = live_matcher_for(request.app, int(cs["base_version"]))
         if len(texts) > previews.SYNC_TEXTS:

@@ -354,7 +354,7 @@ def test_a_long_preview_runs_as_a_job_with_progress(site, monkeypatch) -> None:
     store = app.state.guard.lexicon_store
     cs = store.create_changeset("ed", "x")
     store.set_change(cs, "add", entry={"term": "菠菜", "category": "gambling", "action": "block"}, editor="ed")
-    _sign_in(client, tokens["rita"])
+    _sign_in(client, tokens["ed"])  # previewing is an editor's right
     monkeypatch.setattr(previews, "SYNC_TEXTS", 2)
     r = client.get(f"{PREFIX}/changesets/{cs}?preview=1")
     assert r.status_code == 303 and "?job=" in r.headers["location"]

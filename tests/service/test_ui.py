@@ -274,3 +274,19 @@ def test_errors_read_in_the_editors_language(site) -> None:
     client.cookies.set(LANG_COOKIE, "en")
     en = error(f"/changesets/{cs}/publish", post)
     assert en.startswith("four-eyes") and "四眼" not in en, en
+
+
+def test_a_reader_cannot_run_a_preview_from_the_page(site) -> None:
+    """Previewing is an editor's right (the API's preview route needs one): the page's preview link, a GET,
+    ran the preview — or started a background job holding one of the few job slots — for any reader."""
+    app, client, tokens = site
+    _sign_in(client, tokens["ed"])
+    client.post(f"{PREFIX}/changesets", data={"note": "x", CSRF_FIELD: csrf_token(tokens["ed"])},
+                headers={"Origin": SITE})
+    _sign_in(client, tokens["rita"])
+    r = client.get(f"{PREFIX}/changesets/1", params={"preview": "1"})
+    assert r.status_code == 303 and "needs%20%27editor%27" in r.headers["location"]
+    assert client.get(r.headers["location"]).status_code == 200  # the page itself is still readable
+    _sign_in(client, tokens["ed"])
+    r = client.get(f"{PREFIX}/changesets/1", params={"preview": "1"})
+    assert r.status_code == 200 and 'data-testid="preview-summary"' in r.text
