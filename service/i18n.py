@@ -32,6 +32,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "error.not_found": ("未找到", "not found"), "error.auth": ("令牌无效、已吊销或权限不足", "token refused"),
     "error.validation": ("草稿有问题", "the draft has problems"), "error.store": ("操作未完成", "not done"),
     "error.busy": ("预览任务已满，请等当前预览完成后再试", "previews are busy"),
+    "error.search_busy": ("另一个搜索正在编译匹配器，请稍后再试", "a search is compiling"),
     "error.review_conflict": ("该条目已被处理或不在待审队列中", "the item cannot take a decision"),
     "error.encoding": ("文件不是 UTF-8 编码", "the file is not UTF-8"),
     "issue.duplicate": ("重复词条", "duplicate"), "issue.exists": ("词条已存在，请改为编辑", "exists"),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -180,11 +182,47 @@ def segments(text: str, hits: list[dict[str, Any]]) -> list[tuple[str, bool]]:
 templates.env.globals["segments"] = segments
 
 
+#: Matchers compiled for entry searches of a draft or an older version, kept per process (most recent first).
+SEARCH_MATCHERS = 4
+#: Held while such a matcher compiles (seconds of CPU at 100k entries, and any reader can ask for one): one
+#: compile at a time per process; a search that would start a second one is refused.
+SEARCH_COMPILE = threading.Lock()
+_SEARCH_CACHE_LOCK = threading.Lock()
+
+
+class SearchBusy(Exception):
+    """Another entry search is compiling a matcher in this process."""
+
+
+def _search_matcher(request: Request, key: tuple[Any, ...], build: Any) -> Any:
+    """The matcher ``build()`` compiles for an entry search, cached under ``key`` (a version number, or a
+    draft and its revision); :class:`SearchBusy` when another compile is running."""
+    with _SEARCH_CACHE_LOCK:
+        cache: OrderedDict[tuple[Any, ...], Any] | None = getattr(request.app.state, "search_matchers", None)
+        if cache is None:
+            cache = request.app.state.search_matchers = OrderedDict()
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    if not SEARCH_COMPILE.acquire(blocking=False):
+        raise SearchBusy("another entry search is compiling its matcher; try again in a moment")
+    try:
+        matcher = build()
+    finally:
+        SEARCH_COMPILE.release()
+    with _SEARCH_CACHE_LOCK:
+        cache[key] = matcher
+        while len(cache) > SEARCH_MATCHERS:
+            cache.popitem(last=False)
+    return matcher
+
+
 #: Error kind -> message key of its headline (the most specific class first).
 _ERROR_KEYS: tuple[tuple[type[Exception], str], ...] = (
     (FourEyesError, "error.four_eyes"), (ConflictError, "error.conflict"), (NotFoundError, "error.not_found"),
     (AuthError, "error.auth"), (ValidationError, "error.validation"), (previews.PreviewBusy, "error.busy"),
-    (ReviewConflict, "error.review_conflict"), (UnicodeDecodeError, "error.encoding"), (StoreError, "error.store"),
+    (SearchBusy, "error.search_busy"), (ReviewConflict, "error.review_conflict"),
+    (UnicodeDecodeError, "error.encoding"), (StoreError, "error.store"),
 )
 
 
@@ -279,17 +317,19 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
     try:
         if changeset is not None:
             if q.strip():
-                matcher = store.matcher_factory(store.draft_entries(changeset), f"draft#{changeset}")
+                revision = store.changeset(changeset)["revision"]
+                matcher = _search_matcher(request, ("draft", changeset, revision), lambda: store.matcher_factory(
+                    store.draft_entries(changeset), f"draft#{changeset}"))
         else:
             matcher = live_matcher_for(request.app, shown) if shown is not None else None
             if matcher is None and q.strip() and shown is not None:
-                matcher = store.build_matcher(shown)
+                matcher = _search_matcher(request, ("version", shown), lambda: store.build_matcher(shown))
         res = store.search_entries(shown, q=q, category=category or None, action=action or None, tag=tag or None,
                                    author=author or None, changed_from=changed_from or None,
                                    changed_to=changed_to or None, enabled=None if not state else state == "enabled",
                                    matcher=matcher, changeset=changeset, limit=PAGE_SIZE,
                                    offset=(page - 1) * PAGE_SIZE)
-    except StoreError as exc:
+    except (StoreError, SearchBusy) as exc:
         return go(f"{PREFIX}/", "err", error_text(exc, request))
     pages = max(1, -(-res["total"] // PAGE_SIZE))
     tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []

@@ -290,3 +290,34 @@ def test_a_reader_cannot_run_a_preview_from_the_page(site) -> None:
     _sign_in(client, tokens["ed"])
     r = client.get(f"{PREFIX}/changesets/1", params={"preview": "1"})
     assert r.status_code == 200 and 'data-testid="preview-summary"' in r.text
+
+
+def test_entry_searches_of_a_draft_compile_its_matcher_once_and_one_at_a_time(site) -> None:
+    """Searching a draft or an older version compiles a matcher (seconds at 100k entries) and any reader may
+    search: each draft revision / version compiles once per process, and one compile at a time."""
+    from service import ui
+
+    app, client, tokens = site
+    store = app.state.guard.lexicon_store
+    cs = store.create_changeset("ed", "x")
+    store.set_change(cs, "add", entry={"term": "菠菜", "category": "gambling", "action": "block"}, editor="ed")
+    compiled: list[str] = []
+    factory = store.matcher_factory
+
+    def counting(entries, version):
+        compiled.append(version)
+        return factory(entries, version)
+
+    store.matcher_factory = counting
+    _sign_in(client, tokens["rita"])
+    for _ in range(3):
+        r = client.get(f"{PREFIX}/", params={"q": "菠菜", "changeset": str(cs)})
+        assert r.status_code == 200 and "菠菜" in r.text
+    assert compiled == [f"draft#{cs}"]
+    store.set_change(cs, "add", entry={"term": "菠菜网", "category": "gambling", "action": "block"}, editor="ed")
+    with ui.SEARCH_COMPILE:  # another search is compiling: a new revision's search is refused, not queued
+        r = client.get(f"{PREFIX}/", params={"q": "菠菜", "changeset": str(cs)})
+        assert r.status_code == 303 and "err=" in r.headers["location"]
+        assert client.get(f"{PREFIX}/", params={"q": "菠菜"}).status_code == 200  # the live matcher: no compile
+    assert client.get(f"{PREFIX}/", params={"q": "菠菜", "changeset": str(cs)}).status_code == 200
+    assert compiled == [f"draft#{cs}", f"draft#{cs}"]
