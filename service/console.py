@@ -267,10 +267,10 @@ def discover_add(request: Request, term: TermField, category: ShortField, note: 
     store = store_of(request)
     w = page_words(request)
     try:
-        cs_id = changeset or store.create_changeset(user.name, w.t("discover.title"))
-        store.set_change(cs_id, "add", entry={"term": term.strip(), "category": category.strip(), "action": "review",
-                                              "tags": [DISCOVERY_TAG], "note": note.strip()},
-                         editor=user.name)
+        cs_id = store.set_change(changeset or None, "add", entry={"term": term.strip(), "category": category.strip(),
+                                                                 "action": "review", "tags": [DISCOVERY_TAG],
+                                                                 "note": note.strip()},
+                                 editor=user.name, note=w.t("discover.title"))["changeset_id"]
     except StoreError as exc:
         return go(back_to(request), "err", error_text(exc, request))
     return go(f"{PREFIX}/changesets/{cs_id}", "msg", w.t("msg.suggested", term=term.strip(), id=cs_id))

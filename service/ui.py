@@ -351,9 +351,7 @@ def toggle_entry(request: Request, term_id: TermField, enabled: str = Form(..., 
     store = store_of(request)
     w = page_words(request)
     try:
-        cs_id = changeset or store.create_changeset(user.name, w.t("do.enable" if enabled == "true" else "do.disable")
-                                                    + f" {term_id}")
-        base = int(store.changeset(cs_id)["base_version"])
+        base = int(store.changeset(changeset)["base_version"]) if changeset else store.ensure_seeded()
         current = store.entry_map(base).get(term_id)
         if current is None:
             return go(back_to(request), "err", f"{term_id!r} is not in version {base}")
@@ -361,7 +359,9 @@ def toggle_entry(request: Request, term_id: TermField, enabled: str = Form(..., 
         entry.pop("enabled", None)
         if enabled == "false":
             entry["enabled"] = False
-        store.set_change(cs_id, "edit", entry=entry, term_id=term_id, editor=user.name)
+        note = w.t("do.enable" if enabled == "true" else "do.disable") + f" {term_id}"
+        cs_id = store.set_change(changeset or None, "edit", entry=entry, term_id=term_id, editor=user.name,
+                                 note=note)["changeset_id"]  # a new draft only with its change
     except StoreError as exc:
         return go(back_to(request), "err", error_text(exc, request))
     state = w.t("enabled" if enabled == "true" else "disabled")

@@ -568,23 +568,28 @@ class LexiconStore:
         """
         who = self.actor(author, "author")
         base = self.ensure_seeded()
-        now = _now()
         with self._tx() as conn:
-            live = conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0] or base
-            if base_version is not None and live != base_version:
-                raise ConflictError(f"version {live} was published while the changes were prepared against version "
-                                    f"{base_version}; nothing was written: run it again",
-                                    base_version=base_version, live_version=live)
-            cur = conn.execute(
-                "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
-                " VALUES (?,?,?,?,?) RETURNING id", (live, who.name, note, now, now))
-            cs_id = inserted_id(cur)
-            self._contribute(conn, cs_id, who.name, 0)
+            cs_id = self._insert_changeset(conn, who.name, note, base, base_version)
             if changes:
                 self._write_changes(conn, cs_id, [(c.term_id, c.op, _data_json(c.data), c.force, c.source)
                                                   for c in changes], who.name)
                 self._bump(conn, cs_id)
             _fault("changeset:before_commit")
+        return cs_id
+
+    def _insert_changeset(self, conn: Tx, author: str, note: str, base: int, base_version: int | None = None) -> int:
+        """A new draft on the live version (``base`` when none is recorded yet), its author a contributor."""
+        live = conn.execute("SELECT MAX(number) FROM lexicon_versions").fetchone()[0] or base
+        if base_version is not None and live != base_version:
+            raise ConflictError(f"version {live} was published while the changes were prepared against version "
+                                f"{base_version}; nothing was written: run it again",
+                                base_version=base_version, live_version=live)
+        now = _now()
+        cur = conn.execute(
+            "INSERT INTO lexicon_changesets (base_version, author, note, created_at, updated_at)"
+            " VALUES (?,?,?,?,?) RETURNING id", (live, author, note, now, now))
+        cs_id = inserted_id(cur)
+        self._contribute(conn, cs_id, author, 0)
         return cs_id
 
     def _changeset_row(self, conn: Tx, cs_id: int) -> Row:
@@ -659,15 +664,18 @@ class LexiconStore:
         revision = int(conn.execute("SELECT revision FROM lexicon_changesets WHERE id = ?", (cs_id,)).fetchone()[0])
         self._contribute(conn, cs_id, editor, revision + 1)
 
-    def set_change(self, cs_id: int, op: str, *, editor: Actor | str, entry: dict[str, Any] | None = None,
+    def set_change(self, cs_id: int | None, op: str, *, editor: Actor | str, entry: dict[str, Any] | None = None,
                    term_id: str | None = None, force: bool = False, expected_revision: int | None = None,
-                   source: str = "") -> dict[str, Any]:
+                   source: str = "", note: str = "") -> dict[str, Any]:
         """Draft one addition / edit / removal (replacing an earlier draft change of the same entry).
+
+        ``cs_id`` ``None``: into a new draft by ``editor`` (``note``), created in the same transaction, so a
+        refused change leaves no empty draft behind.
 
         ``editor`` becomes a contributor of the change-set (and so cannot approve it under four-eyes).
         ``entry`` (add / edit) is validated by the lexicon parser first; an edit that renames
         the entry (other term or category) is drafted as removal + addition. Returns
-        ``{"revision", "changes", "issues"}`` (issues of this change against the base version).
+        ``{"changeset_id", "revision", "changes", "issues"}`` (issues of this change against the base version).
         """
         who = self.actor(editor, "editor")
         if op not in ("add", "edit", "remove"):
@@ -689,7 +697,10 @@ class LexiconStore:
                 rows += [(term_id, "remove", None), (e.term_id, "add", js)]
             else:
                 rows.append((e.term_id, op, js))
+        seeded = self.ensure_seeded() if cs_id is None else 0
         with self._tx() as conn:
+            if cs_id is None:
+                cs_id = self._insert_changeset(conn, who.name, note, seeded)
             row = self._open_draft(conn, cs_id, expected_revision, editing=True)
             self._write_changes(conn, cs_id, [(t, o, d, force, source) for t, o, d in rows], who.name)
             revision = self._bump(conn, cs_id)
@@ -697,7 +708,7 @@ class LexiconStore:
         changes = [Change(t, o, json.loads(d) if d else None, force, source, who.name) for t, o, d in rows]
         issues = validate_changes(changes, self.entry_map(base), base_version=base,
                                   known_categories=self.categories(base))
-        return {"revision": revision, "changes": [c.to_dict() for c in changes],
+        return {"changeset_id": cs_id, "revision": revision, "changes": [c.to_dict() for c in changes],
                 "issues": [i.to_dict() for i in issues]}
 
     def add_changes(self, cs_id: int, changes: Sequence[Change], *, editor: Actor | str,

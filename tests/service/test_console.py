@@ -295,6 +295,10 @@ def test_console_posts_refuse_cross_site_and_readers(site) -> None:
     r = client.post(f"{PREFIX}/entries/toggle", data={"term_id": "gambling:没有这个", "enabled": "false",
                                                       CSRF_FIELD: token}, headers={"Origin": SITE})
     assert "err=" in r.headers["location"]
+    r = client.post(f"{PREFIX}/discover/add", data={"term": "菠" * 80, "category": "gambling", CSRF_FIELD: token},
+                    headers={"Origin": SITE})
+    assert "err=" in r.headers["location"]
+    assert store.changesets("draft") == []  # a refused change leaves no empty draft behind
 
 
 def test_entry_pages_page_and_filter_by_author_and_date(site, monkeypatch) -> None:

@@ -321,3 +321,19 @@ def test_entry_searches_of_a_draft_compile_its_matcher_once_and_one_at_a_time(si
         assert client.get(f"{PREFIX}/", params={"q": "菠菜"}).status_code == 200  # the live matcher: no compile
     assert client.get(f"{PREFIX}/", params={"q": "菠菜", "changeset": str(cs)}).status_code == 200
     assert compiled == [f"draft#{cs}", f"draft#{cs}"]
+
+
+def test_a_refused_toggle_leaves_no_empty_draft(site) -> None:
+    """Toggling into a new draft created the draft first: a refused change left an empty draft behind."""
+    app, client, tokens = site
+    store = app.state.guard.lexicon_store
+    token = _sign_in(client, tokens["ed"])
+    r = client.post(f"{PREFIX}/entries/toggle", data={"term_id": "gambling:没有这个词", "enabled": "false",
+                                                      CSRF_FIELD: token}, headers={"Origin": SITE})
+    assert r.status_code == 303 and "err=" in r.headers["location"]
+    assert store.changesets("draft") == []
+    term_id = store.entries()[0].term_id
+    r = client.post(f"{PREFIX}/entries/toggle", data={"term_id": term_id, "enabled": "false", CSRF_FIELD: token},
+                    headers={"Origin": SITE})
+    (draft,) = store.changesets("draft")
+    assert draft["n_changes"] == 1 and draft["author"] == "ed" and term_id in draft["note"]

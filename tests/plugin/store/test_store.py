@@ -521,3 +521,13 @@ def test_search_entries_through_a_matcher_and_by_who_changed_them(store: Lexicon
     changed = store.entry_changes()["gambling:菠菜导师"]
     assert (changed["since_version"], changed["author"], changed["approver"]) == (2, "ed", "ann")
     assert store.entry_changes()["gambling:百家乐"]["author"] == "bundled"
+
+
+def test_a_change_into_a_new_draft_is_written_with_it_or_not_at_all(store: LexiconStore) -> None:
+    with pytest.raises(ValidationError):
+        store.set_change(None, "add", entry={"term": "菠" * 80, "category": "gambling"}, editor="ed", note="n")
+    assert store.changesets("draft") == []
+    res = store.set_change(None, "add", entry={"term": "菠菜导师", "category": "gambling"}, editor="ed", note="候选")
+    cs = store.changeset(res["changeset_id"])
+    assert (cs["author"], cs["note"], cs["revision"], cs["contributors"]) == ("ed", "候选", res["revision"], ["ed"])
+    assert [c["term_id"] for c in cs["changes"]] == ["gambling:菠菜导师"]
