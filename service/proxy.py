@@ -321,7 +321,10 @@ def _parse_json_body(raw: bytes) -> dict[str, Any]:
 
 
 def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[str, str]], str | None, bool]:
-    """Query parameters to forward; ``from`` / ``size`` move into the body so the guard can page."""
+    """Query parameters to forward; ``from`` / ``size`` move into the body so the guard can page. ``scroll`` is
+    not forwarded: its scroll id cannot be used through the proxy, and every forwarded one held a search
+    context open upstream for a keep-alive the client chose (anonymous clients could use up the cluster's
+    open scroll contexts); the answer is the first page, searched and filtered as any other."""
     params: list[tuple[str, str]] = []
     source = _source_param(request.query_params)
     if source is not None:
@@ -334,9 +337,9 @@ def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[st
                 body[key] = int(value)
             except ValueError:
                 raise _UpstreamError(_error(400, "illegal_argument_exception", f"{key} must be an integer")) from None
-        elif key not in ("from", "size"):
+        elif key not in ("from", "size", "scroll"):
             params.append((key, value))
-    return params, request.query_params.get("q"), "scroll" in request.query_params
+    return params, request.query_params.get("q"), False
 
 
 async def _search(app: FastAPI, request: Request, index: str | None) -> Response:

@@ -730,3 +730,19 @@ def test_dot_index_names_cannot_climb_out_of_the_upstream_path(path):
     with TestClient(make_app(handler, upstream="http://gateway:9200/cluster-a")) as tc:
         r = tc.post(path, content=b'{"index": "news"}\n{}\n' if path.endswith("_msearch") else b"{}")
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_index_name_exception"
+
+
+def test_a_scroll_parameter_opens_no_search_context_upstream():
+    """Its scroll id cannot be used through the proxy: forwarding it only left a search context open upstream
+    for as long as the client asked (anonymous clients could use up the cluster's open scroll contexts)."""
+    seen = []
+
+    def handler(request: httpx.Request):
+        seen.append(request)
+        body = json.loads(request.content)
+        return httpx.Response(200, json=hits_response(body["size"], body["from"], title="新闻"))
+
+    with TestClient(make_app(handler)) as tc:
+        r = tc.get("/es/news/_search", params={"scroll": "24h", "size": "3", "q": "新闻"})
+    assert r.status_code == 200 and len(r.json()["hits"]["hits"]) == 3
+    assert seen and all("scroll" not in req.url.params for req in seen)
