@@ -2,7 +2,8 @@
 
 Only clauses that carry text a person typed are read: ``match``, ``match_phrase``,
 ``match_phrase_prefix``, ``match_bool_prefix``, ``multi_match``, ``combined_fields``,
-``query_string``, ``simple_query_string``, ``term``/``terms`` (string values), and the
+``query_string``, ``simple_query_string``, ``term``/``terms`` (string values), ``prefix``, ``wildcard``,
+``fuzzy``, ``regexp`` (its pattern read as the characters it names) and the
 compound wrappers around them (``bool`` must/should/filter, ``dis_max``, ``constant_score``,
 ``function_score``, ``boosting``, ``nested``, ``pinned``/``rule`` organic). ``must_not``
 clauses are skipped by default: text a user excludes is not text they search for.
@@ -26,6 +27,7 @@ __all__ = [
     "extract_query_text",
     "extract_suggest_texts",
     "strip_query_syntax",
+    "strip_regexp_syntax",
 ]
 
 #: Leaf clause types read by default.
@@ -44,6 +46,7 @@ DEFAULT_CLAUSES: frozenset[str] = frozenset(
         "prefix",
         "wildcard",
         "fuzzy",
+        "regexp",
     }
 )
 
@@ -57,6 +60,38 @@ _FIELD_PREFIX = re.compile(r"(?<![\w\\])[A-Za-z_][\w.*]*:(?!//)")
 _BOOL_WORDS = re.compile(r"(?<![\w])(AND|OR|NOT|TO)(?![\w])")
 _SUFFIX = re.compile(r"[~^][0-9.]*")
 _OPERATORS = re.compile(r"\\(.)|[+\-!(){}\[\]\"|&<>=/*?]")
+# Lucene's query parser reads \uXXXX as the character it names.
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?")
+# Lucene regular-expression syntax (regexp queries): operators, classes, repeats, escapes.
+_REGEXP_SYNTAX = re.compile(r"\\(.)|\{[0-9,]*\}|[.?+*|{}\[\]()\"~&<>#@^$-]")
+
+
+_REGEXP_CLASS = re.compile(r"\[(\^?)\\?([^\]])[^\]]*\]")
+# A regular expression inside a query string: /.../
+_QS_REGEXP = re.compile(r"(?<![\w\\/])/((?:\\.|[^/\\])+)/")
+
+
+def _unescape_unicode(query: str) -> str:
+    """``\\uXXXX`` escapes as the characters they name (a surrogate pair as one character; a lone
+    surrogate as a space)."""
+    def one(m: re.Match[str]) -> str:
+        hi = int(m.group(1), 16)
+        lo = int(m.group(2), 16) if m.group(2) else None
+        if 0xD800 <= hi < 0xDC00 and lo is not None and 0xDC00 <= lo < 0xE000:
+            return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+        first = " " if 0xD800 <= hi < 0xE000 else chr(hi)
+        if lo is None:
+            return first
+        return first + (" " if 0xD800 <= lo < 0xE000 else chr(lo))
+    return _UNICODE_ESCAPE.sub(one, query)
+
+
+def strip_regexp_syntax(pattern: str) -> str:
+    """The characters a Lucene regular expression names, its operators as spaces (``赌.*场`` → ``赌 场``);
+    a character class stands for its first member (``百家[乐樂]`` → ``百家乐``), a negated one for a space."""
+    text = _REGEXP_CLASS.sub(lambda m: " " if m.group(1) else m.group(2), _unescape_unicode(pattern))
+    text = _REGEXP_SYNTAX.sub(lambda m: m.group(1) or " ", text)
+    return " ".join(text.split())
 
 
 def strip_query_syntax(query: str) -> str:
@@ -65,7 +100,8 @@ def strip_query_syntax(query: str) -> str:
     >>> strip_query_syntax('title:"大蒜 预防" AND (新冠 OR 肺炎)^2')
     '大蒜 预防 新冠 肺炎'
     """
-    text = _FIELD_PREFIX.sub(" ", query)
+    text = _QS_REGEXP.sub(lambda m: f" {strip_regexp_syntax(m.group(1))} ", _unescape_unicode(query))
+    text = _FIELD_PREFIX.sub(" ", text)
     text = _BOOL_WORDS.sub(" ", text)
     text = _SUFFIX.sub(" ", text)
     text = _OPERATORS.sub(lambda m: m.group(1) or " ", text)
@@ -180,7 +216,12 @@ class QueryTextExtractor:
             if kind == "terms" and isinstance(value, list):
                 yield " ".join(v for v in value if isinstance(v, str))
             elif isinstance(value, str):
-                yield value.replace("*", " ").replace("?", " ") if kind == "wildcard" else value
+                if kind == "wildcard":
+                    yield _unescape_unicode(value).replace("*", " ").replace("?", " ")
+                elif kind == "regexp":
+                    yield strip_regexp_syntax(value)
+                else:
+                    yield value
 
 
 def extract_query_text(

@@ -68,6 +68,21 @@ def test_search_forwarded_with_params_and_headers():
     assert "from" not in req.url.params  # paging moved into the body, where the guard controls it
 
 
+@pytest.mark.parametrize("request_kw", [
+    {"params": {"q": "title:\\u767e\\u5bb6\\u4e50"}},
+    {"json": {"query": {"query_string": {"query": "\\u767e\\u5bb6\\u4e50 技巧"}}}},
+    {"json": {"query": {"regexp": {"title": "百家.乐"}}}},
+    {"json": {"query": {"bool": {"should": [{"regexp": {"title": {"value": "百家[乐樂]"}}}]}}}},
+])
+def test_a_query_spelled_in_engine_syntax_is_checked_as_the_engine_reads_it(request_kw):
+    def handler(request):
+        raise AssertionError("must not reach upstream")
+
+    with TestClient(make_app(handler, matcher=build_matcher())) as tc:  # a real matcher reads 百家 乐 as 百家乐
+        r = tc.post("/es/news/_search", **request_kw)
+    assert r.status_code == 200 and r.json()["qinglang"]["blocked"] is True, r.text
+
+
 def test_blocked_query_not_forwarded():
     def handler(request):
         raise AssertionError("must not reach upstream")

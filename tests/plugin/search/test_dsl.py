@@ -24,6 +24,13 @@ CASES = [
     ({"query": {"match_all": {}}}, ""),
     ({"query": {"range": {"date": {"gte": "2024"}}}}, ""),
     ({"retriever": {"standard": {"query": {"match": {"t": "检索器"}}}}}, "检索器"),
+    # what the engine reads, not what the body spells: Lucene unicode escapes, regular expressions
+    ({"query": {"query_string": {"query": "\\u8d4c\\u573a"}}}, "赌场"),
+    ({"query": {"query_string": {"query": "title:/百家.乐/ AND 技巧"}}}, "百家 乐 技巧"),
+    ({"query": {"regexp": {"title": "赌.*场"}}}, "赌 场"),
+    ({"query": {"regexp": {"title": {"value": "pk10.{0,3}计划", "flags": "ALL"}}}}, "pk10 计划"),
+    ({"query": {"regexp": {"title": "\\u516d[合和]彩"}}}, "六合彩"),
+    ({"query": {"regexp": {"title": "百家[乐樂]"}}}, "百家乐"),
     ({}, ""),
     (None, ""),
 ]
@@ -72,3 +79,8 @@ def test_strip_query_syntax_keeps_words():
 def test_suggest_texts():
     s = {"text": "全局", "a": {"prefix": "百家", "completion": {"field": "s"}}, "b": {"term": {"field": "t"}}}
     assert extract_suggest_texts(s) == {"a": "百家", "b": "全局"}
+
+
+def test_unicode_escapes_read_as_their_characters_and_surrogates_pair_up():
+    assert strip_query_syntax("\\u8d4c\\u573a \\ud83c\\udfb0 \\ud800x") == "赌场 🎰 x"
+    assert extract_query_text(None, q="title:\\u767e\\u5bb6\\u4e50") == "百家乐"
