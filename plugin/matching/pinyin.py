@@ -133,15 +133,21 @@ def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bo
             == [x for x in key if "0" <= x <= "9"])
 
 
-def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
+def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
+                      covering: list[int] | None = None) -> list[Candidate]:
     """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
-    :data:`LATIN_RUN`)."""
+    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows that hold one of them
+    are read (a caller that keeps only candidates over those positions)."""
     words, cuts = _latin_words(dense, nt)
     out: list[Candidate] = []
     if index.initials_crc:
         _initials_candidates(dense, words, cuts, index, out)
     if index.any_eligible:
         for a, b in _windows(dense, words, index.syllable_run):
+            if covering is not None:
+                k = bisect_left(covering, a)
+                if k == len(covering) or covering[k] >= b:
+                    continue  # no such position in this window: no candidate of it would be kept
             _window_candidates(dense, a, b, cuts, index, out)
     return out
 
@@ -154,15 +160,12 @@ def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]],
     cuts: set[int] = set()
     for m in LATIN_RUN.finditer(dense):
         a = m.start()
-        if nt.deleted:
-            prev = nt.orig_index(a)
+        if not nt.gap_free(a, m.end()):  # (two look-ups for most runs: one per letter only where a cut is)
             for i in range(a + 1, m.end()):
-                cur = nt.orig_index(i)
-                if cur - prev > 1:
+                if nt.separated(i):
                     cuts.add(i)
                     words.append((a, i))
                     a = i
-                prev = cur
         words.append((a, m.end()))
     return words, cuts
 
