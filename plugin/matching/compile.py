@@ -28,7 +28,6 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 from .numeral_digits import digit_class_table
-from .polyphony import reading_class_keys
 from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
@@ -59,8 +58,8 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
-    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading, the term
-    #: with another reading of a polyphonic character (银行 as yinxing; written in classes already)
+    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩) and its phrase reading (the
+    #: other readings of polyphonic characters are no keys: the pass substitutes and verifies them)
     PINYIN = 4
 
 
@@ -140,7 +139,7 @@ class CompiledLexicon:
 class _Patterns:
     """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
 
-    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "more_keys", "forms")
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
 
     def __init__(self) -> None:
         self.entry: array[int] = array("i")
@@ -149,7 +148,6 @@ class _Patterns:
         self.homophone = bytearray()
         self.variant_of: dict[int, tuple[Technique, ContextGate | None]] = {}
         self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
-        self.more_keys: list[tuple[int, str]] = []  # (PINYIN pattern id, another reading's key, not yet in classes)
         self.forms: list[tuple[str, Technique]] = []
 
     def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False, shape: bool = False) -> None:
@@ -277,7 +275,6 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     term_kind = PatternKind.TERM
     shape = tables.shape_groups
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
-    syllable, syllable_class = tables.syllable, tables.syllable_class
     for i, e in enumerate(entries):
         if e.regex:
             continue
@@ -299,12 +296,6 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                     if alt is not None:
                         pats.alt_keys.append((len(pats.dense), alt))
                 add(i, PatternKind.PINYIN, full)
-            if pinyin[i]:  # pinyin written for any reading of a polyphonic character (银行: yinhang, yinxing)
-                for form in {d, full}:
-                    keys = reading_class_keys(form, syllable, syllable_class)
-                    if keys:  # one row, its other keys beside it (fewer rows: most terms have such a character)
-                        pats.more_keys.extend((len(pats.dense), key) for key in keys[2:])
-                        add(i, PatternKind.PINYIN, keys[1])
         if e.variants:
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
@@ -427,10 +418,6 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     del joined
     for pid, alt in pats.alt_keys:  # an extra key for the same pattern
         put(alt if wide else _u16(alt), pid)
-    for pid, key in pats.more_keys:
-        key = key.translate(class_table)
-        put(key if wide else _u16(key), pid)
-    pats.more_keys.clear()
     automaton.make_automaton()
     return automaton, groups
 

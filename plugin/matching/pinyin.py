@@ -2,13 +2,15 @@
 pinyin syllables, each Latin word is read as the homophone classes of its syllables and the window
 is scanned by the main automaton (its term keys are written in those classes); a whole Latin word
 spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own. Pinyin written for any
-reading of a polyphonic character is found: its other readings are keys of their own
-(:class:`~plugin.matching.compile.PatternKind` ``PINYIN``, :func:`~plugin.matching.polyphony.reading_class_keys`)."""
+reading of a polyphonic character is found: keys are written in table readings only, and a syllable
+is also read as the table reading of the characters it is another reading of, verified against the
+term's character (:func:`~plugin.matching.polyphony.is_reading`)."""
 
 from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
@@ -17,6 +19,7 @@ from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
+from .polyphony import is_reading, polyphonic_classes
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -41,8 +44,23 @@ class PinyinIndex:
     take part, their pinyin initials (a compact index: sorted CRC-32 of the initials and the entry
     of each, verified against the entry on a hit) and the syllable tables."""
 
-    __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible", "any_eligible",
-                 "initials_crc", "initials_entry", "encoded_chars", "_splits")
+    __slots__ = ("compiled", "syllable", "syllable_class", "syllable_run", "classes", "longest", "eligible",
+                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars", "substitutes", "width",
+                 "_splits")
+
+    def substitutes_at(self, key: str, unit: str) -> Iterator[str]:
+        """Table-reading classes (encoded) that ``unit``, read after ``key``, may stand for: the
+        polyphonic characters of some key at that place have ``unit`` as another reading."""
+        crcs, subs = self.substitutes
+        if not crcs:
+            return
+        crc = zlib.crc32(_bytes(key + unit))
+        k = bisect_left(crcs, crc)
+        width = self.width
+        while k < len(crcs) and crcs[k] == crc:
+            cls = chr(subs[k])
+            yield _u16(cls) if width == 2 else cls
+            k += 1
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
@@ -57,6 +75,18 @@ class PinyinIndex:
         self.initials_entry = compiled.initials_entry
         self._splits: dict[str, tuple[str, ...]] = {}
         self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
+        self.syllable_class = tables.syllable_class
+        self.width = 1 << compiled.shift  # code units per class character
+        self.substitutes = _substitutions(compiled, tables, self.width)
+
+    def is_reading(self, read: str, pid: int) -> bool:
+        """Whether ``read`` (encoded classes, as the window was read) is a reading of pattern
+        ``pid``'s characters that a key would have been written for (:func:`is_reading`)."""
+        c = self.compiled
+        form = c.pat_dense[pid]
+        if c.shift:
+            read = read.encode("latin-1").decode("utf-16-be", "surrogatepass")
+        return is_reading(read, form, form.translate(c.class_table), self.syllable, self.syllable_class)
 
     def initials(self, word: str) -> Iterator[int]:
         """Entries whose pinyin initials are ``word`` (bjl → 百家乐)."""
@@ -104,6 +134,39 @@ class PinyinIndex:
                 self._splits.clear()
             self._splits[word] = found
         return found
+
+
+def _bytes(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _u16(s: str) -> str:
+    return s.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def _substitutions(c: CompiledLexicon, tables: VariantTables, width: int) -> tuple[array[int], array[int]]:
+    """Where a key holds a polyphonic character: sorted CRC-32 of the key up to it followed by one
+    of its other readings' class, and the class the key has there (its table reading). The pinyin
+    pass reads a syllable as that class only where such a row exists (a 4-byte hash, verified by
+    the key itself and :func:`is_reading`), instead of one key per combination of readings."""
+    other = polyphonic_classes(tables.syllable, tables.syllable_class)
+    eligible = c.pinyin_entries
+    rows: set[tuple[int, int]] = set()
+    crc32 = zlib.crc32
+    for pid, form in enumerate(c.pat_dense):
+        kind = c.pat_kind[pid]
+        if (kind != _TERM and kind != _PINYIN) or not eligible[c.pat_entry[pid]] or other.keys().isdisjoint(form):
+            continue
+        key = _bytes(c.encode(form))
+        step = 2 * width
+        for k, ch in enumerate(form):
+            classes = other.get(ch)
+            if classes is not None:
+                crc = crc32(key[:k * step])
+                for cls in classes[1:]:
+                    rows.add((crc32(_bytes(_u16(cls) if width == 2 else cls), crc), ord(classes[0])))
+    ordered = sorted(rows)
+    return array("I", [r[0] for r in ordered]), array("I", [r[1] for r in ordered])
 
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
@@ -246,27 +309,47 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     groups = c.groups
     n = len(choices)
     seen: set[tuple[int, int, int]] = set()
+    substitutes_at = index.substitutes_at
+    width = index.width
 
-    def extend(p: int, q: int, prefix: str) -> None:
-        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
+    def spelled(key: str, read: str, r: str, i: int) -> Iterator[tuple[str, str]]:
+        """``(key, read)`` extended by the classes of ``r`` from code unit ``i`` on: each class as
+        read, or as a table reading it may stand for (polyphonic characters), while some key
+        starts so."""
+        if i == len(r):
+            yield key, read
+            return
+        unit = r[i:i + width]
+        read += unit
+        if has_prefix(key + unit):
+            yield from spelled(key + unit, read, r, i + width)
+        for cls in substitutes_at(key, unit):
+            if cls != unit and has_prefix(key + cls):
+                yield from spelled(key + cls, read, r, i + width)
+
+    def extend(p: int, q: int, prefix: str, read_prefix: str) -> None:
+        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: the key so far,
+        ``read_prefix``: the pieces before ``q`` as read)."""
         for r in choices[q]:
-            key = prefix + r
-            val = get(key, None)
-            if val is not None:
-                ds, de = spans[p][0], spans[q][1]
-                for pid in ((val,) if val >= 0 else groups[-val - 1]):
-                    kind = pat_kind[pid]
-                    idx = pat_entry[pid]
-                    if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
-                        continue
-                    if not any("a" <= x <= "z" for x in dense[ds:de]):
-                        continue  # all-CJK: an exact or homophone hit, not pinyin
-                    if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
-                        continue
-                    seen.add((ds, de, idx))
-                    out.append(Candidate(ds, de, idx, Technique.PINYIN))
-            if q + 1 < n and has_prefix(key):
-                extend(p, q + 1, key)
+            for key, read in spelled(prefix, read_prefix, r, 0):
+                val = get(key, None)
+                if val is not None:
+                    ds, de = spans[p][0], spans[q][1]
+                    for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                        kind = pat_kind[pid]
+                        idx = pat_entry[pid]
+                        if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
+                            continue
+                        if not any("a" <= x <= "z" for x in dense[ds:de]):
+                            continue  # all-CJK: an exact or homophone hit, not pinyin
+                        if key != read and not index.is_reading(read, pid):
+                            continue  # a class this term's character does not read as
+                        if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
+                            continue
+                        seen.add((ds, de, idx))
+                        out.append(Candidate(ds, de, idx, Technique.PINYIN))
+                if q + 1 < n and has_prefix(key):
+                    extend(p, q + 1, key, read)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
-        extend(p, p, "")
+        extend(p, p, "", "")

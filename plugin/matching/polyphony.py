@@ -17,7 +17,8 @@ from itertools import product
 
 from ..snapshot import cached
 
-__all__ = ["MAX_READING_KEYS", "reading_class_keys", "reading_keys", "reading_ok", "readings"]
+__all__ = ["MAX_READING_KEYS", "is_reading", "polyphonic_classes", "reading_class_keys", "reading_keys", "reading_ok",
+           "readings"]
 
 #: Pinyin keys per term form (combinations of readings).
 MAX_READING_KEYS = 16
@@ -54,6 +55,31 @@ def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict
         if len(out) >= MAX_READING_KEYS:
             break
     return out
+
+
+def polyphonic_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Characters with more than one reading → the classes of their readings, the table reading
+    first (process-wide; from the snapshot when there is one)."""
+    return _other_classes(syllable, syllable_class)
+
+
+def is_reading(read: str, form: str, key: str, syllable: dict[str, str], syllable_class: dict[str, str]) -> bool:
+    """Whether ``read`` (one class character per character of ``form``) is one of the keys
+    :func:`reading_class_keys` writes for ``form`` (the first :data:`MAX_READING_KEYS` combinations
+    of its characters' readings); ``key``: ``form`` in table-reading classes (what a character
+    without another reading must read as)."""
+    other = _other_classes(syllable, syllable_class)
+    rank = 0
+    for r, ch, k in zip(read, form, key):
+        classes = other.get(ch)
+        if classes is None:
+            if r != k:
+                return False
+            continue
+        if r not in classes:
+            return False
+        rank = rank * len(classes) + classes.index(r)  # (its place in the combinations' product order)
+    return rank < MAX_READING_KEYS
 
 
 _other_cache: list[tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]] = []
