@@ -13,13 +13,14 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .polyphony import is_reading, polyphonic_classes
+from .polyphony import is_reading, polyphonic_classes, reading_class_keys
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -45,22 +46,8 @@ class PinyinIndex:
     of each, verified against the entry on a hit) and the syllable tables."""
 
     __slots__ = ("compiled", "syllable", "syllable_class", "syllable_run", "classes", "longest", "eligible",
-                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars", "substitutes", "width",
+                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars", "readings_index", "width",
                  "_splits")
-
-    def substitutes_at(self, key: str, unit: str) -> Iterator[str]:
-        """Table-reading classes (encoded) that ``unit``, read after ``key``, may stand for: the
-        polyphonic characters of some key at that place have ``unit`` as another reading."""
-        crcs, subs = self.substitutes
-        if not crcs:
-            return
-        crc = zlib.crc32(_bytes(key + unit))
-        k = bisect_left(crcs, crc)
-        width = self.width
-        while k < len(crcs) and crcs[k] == crc:
-            cls = chr(subs[k])
-            yield _u16(cls) if width == 2 else cls
-            k += 1
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
@@ -77,7 +64,7 @@ class PinyinIndex:
         self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
         self.syllable_class = tables.syllable_class
         self.width = 1 << compiled.shift  # code units per class character
-        self.substitutes = _substitutions(compiled, tables, self.width)
+        self.readings_index = _other_readings(compiled, tables, self.width)
 
     def is_reading(self, read: str, pid: int) -> bool:
         """Whether ``read`` (encoded classes, as the window was read) is a reading of pattern
@@ -136,37 +123,72 @@ class PinyinIndex:
         return found
 
 
-def _bytes(key: str) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
+_PID_BITS = 24  # a row of :class:`_OtherReadings`: the key's hash above, its pattern below
+_PID_MASK = (1 << _PID_BITS) - 1
 
 
-def _u16(s: str) -> str:
-    return s.encode("utf-16-be", "surrogatepass").decode("latin-1")
+@dataclass(frozen=True, slots=True)
+class _OtherReadings:
+    """The keys of polyphonic terms in their other readings (银行 as yin hang), as hashes instead
+    of automaton keys: ``keys``, sorted, one 8-byte row per key (the top 40 bits of its hash, then
+    its pattern), and ``prefixes``, sorted: the hashes of those keys' prefixes (at class edges)
+    that no automaton key has. Built in the process that reads them (``hash`` of a str is per
+    process); a hash only proposes, the key is verified (:func:`is_reading`)."""
+
+    keys: array[int]
+    prefixes: array[int]
+
+    def patterns(self, key: str) -> list[int]:
+        """Patterns that ``key`` may be another reading of."""
+        rows = self.keys
+        h = (hash(key) & _HASH_MASK) >> _PID_BITS << _PID_BITS
+        k = bisect_left(rows, h)
+        out: list[int] = []
+        while k < len(rows) and rows[k] >> _PID_BITS == h >> _PID_BITS:
+            out.append(rows[k] & _PID_MASK)
+            k += 1
+        return out
+
+    def has_prefix(self, key: str) -> bool:
+        """Whether some other-reading key may start with ``key``."""
+        rows = self.prefixes
+        h = hash(key) & _HASH_MASK
+        k = bisect_left(rows, h)
+        return k < len(rows) and rows[k] == h
 
 
-def _substitutions(c: CompiledLexicon, tables: VariantTables, width: int) -> tuple[array[int], array[int]]:
-    """Where a key holds a polyphonic character: sorted CRC-32 of the key up to it followed by one
-    of its other readings' class, and the class the key has there (its table reading). The pinyin
-    pass reads a syllable as that class only where such a row exists (a 4-byte hash, verified by
-    the key itself and :func:`is_reading`), instead of one key per combination of readings."""
-    other = polyphonic_classes(tables.syllable, tables.syllable_class)
+_HASH_MASK = (1 << 64) - 1
+
+
+def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _OtherReadings:
+    """Every other combination of the readings of polyphonic characters of the pinyin pass's keys
+    (:func:`reading_class_keys`, at most 16 per key), hashed: the pass looks a window's reading up
+    here as well as in the automaton."""
+    syllable, syllable_class = tables.syllable, tables.syllable_class
+    other = polyphonic_classes(syllable, syllable_class)
     eligible = c.pinyin_entries
-    rows: set[tuple[int, int]] = set()
-    crc32 = zlib.crc32
+    has_prefix = c.automaton.match if c.automaton is not None else None
+    rows: list[int] = []
+    prefixes: set[int] = set()
+    top = _HASH_MASK >> _PID_BITS << _PID_BITS
     for pid, form in enumerate(c.pat_dense):
         kind = c.pat_kind[pid]
         if (kind != _TERM and kind != _PINYIN) or not eligible[c.pat_entry[pid]] or other.keys().isdisjoint(form):
             continue
-        key = _bytes(c.encode(form))
-        step = 2 * width
-        for k, ch in enumerate(form):
-            classes = other.get(ch)
-            if classes is not None:
-                crc = crc32(key[:k * step])
-                for cls in classes[1:]:
-                    rows.add((crc32(_bytes(_u16(cls) if width == 2 else cls), crc), ord(classes[0])))
-    ordered = sorted(rows)
-    return array("I", [r[0] for r in ordered]), array("I", [r[1] for r in ordered])
+        combos = reading_class_keys(form, syllable, syllable_class)
+        if not combos or pid > _PID_MASK:
+            continue
+        table = combos[0]
+        for combo in combos[1:]:
+            key = c.encode(combo)
+            rows.append(hash(key) & top | pid)
+            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (up to here: a table-reading prefix)
+            for k in range(first + 1, len(combo)):
+                pre = key[:k * width]
+                if has_prefix is None or not has_prefix(pre):
+                    prefixes.add(hash(pre) & _HASH_MASK)
+    rows.sort()
+    return _OtherReadings(array("Q", rows), array("Q", sorted(prefixes)))
 
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
@@ -309,47 +331,36 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     groups = c.groups
     n = len(choices)
     seen: set[tuple[int, int, int]] = set()
-    substitutes_at = index.substitutes_at
-    width = index.width
+    others = index.readings_index
+    reading_patterns = others.patterns if others.keys else None
+    reading_prefix = others.has_prefix
 
-    def spelled(key: str, read: str, r: str, i: int) -> Iterator[tuple[str, str]]:
-        """``(key, read)`` extended by the classes of ``r`` from code unit ``i`` on: each class as
-        read, or as a table reading it may stand for (polyphonic characters), while some key
-        starts so."""
-        if i == len(r):
-            yield key, read
-            return
-        unit = r[i:i + width]
-        read += unit
-        if has_prefix(key + unit):
-            yield from spelled(key + unit, read, r, i + width)
-        for cls in substitutes_at(key, unit):
-            if cls != unit and has_prefix(key + cls):
-                yield from spelled(key + cls, read, r, i + width)
-
-    def extend(p: int, q: int, prefix: str, read_prefix: str) -> None:
-        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: the key so far,
-        ``read_prefix``: the pieces before ``q`` as read)."""
+    def extend(p: int, q: int, prefix: str) -> None:
+        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
         for r in choices[q]:
-            for key, read in spelled(prefix, read_prefix, r, 0):
-                val = get(key, None)
-                if val is not None:
-                    ds, de = spans[p][0], spans[q][1]
-                    for pid in ((val,) if val >= 0 else groups[-val - 1]):
-                        kind = pat_kind[pid]
-                        idx = pat_entry[pid]
-                        if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
-                            continue
-                        if not any("a" <= x <= "z" for x in dense[ds:de]):
-                            continue  # all-CJK: an exact or homophone hit, not pinyin
-                        if key != read and not index.is_reading(read, pid):
-                            continue  # a class this term's character does not read as
-                        if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
-                            continue
-                        seen.add((ds, de, idx))
-                        out.append(Candidate(ds, de, idx, Technique.PINYIN))
-                if q + 1 < n and has_prefix(key):
-                    extend(p, q + 1, key, read)
+            key = prefix + r
+            val = get(key, None)
+            found: list[tuple[int, bool]] = [] if val is None else \
+                [(val, False)] if val >= 0 else [(pid, False) for pid in groups[-val - 1]]
+            if reading_patterns is not None:
+                found.extend((pid, True) for pid in reading_patterns(key))
+            if found:
+                ds, de = spans[p][0], spans[q][1]
+                for pid, hashed in found:
+                    kind = pat_kind[pid]
+                    idx = pat_entry[pid]
+                    if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
+                        continue
+                    if not any("a" <= x <= "z" for x in dense[ds:de]):
+                        continue  # all-CJK: an exact or homophone hit, not pinyin
+                    if hashed and not index.is_reading(key, pid):
+                        continue  # (found by a hash: the key itself must be one of the term's readings)
+                    if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
+                        continue
+                    seen.add((ds, de, idx))
+                    out.append(Candidate(ds, de, idx, Technique.PINYIN))
+            if q + 1 < n and (has_prefix(key) or (reading_patterns is not None and reading_prefix(key))):
+                extend(p, q + 1, key)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
-        extend(p, p, "", "")
+        extend(p, p, "")
