@@ -58,8 +58,9 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
-    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩) and its phrase reading (the
-    #: other readings of polyphonic characters are no keys: the pass substitutes and verifies them)
+    #: the uncollapsed form of a term with a doubled character (时时彩, whose term key is 时彩): a direct
+    #: hit where the dense view keeps the repeat (时#时#彩), and, with its phrase reading, what the
+    #: pinyin pass reads (shishicai); other readings of polyphonic characters are no keys (pinyin)
     PINYIN = 4
 
 
@@ -289,9 +290,9 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
                 and not shape.keys().isdisjoint(d)
             add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
-            full = uncollapsed.get(i, d) if pinyin[i] else d
-            if full != d:  # 时时彩 read as shishicai, not only shicai
-                if not no_context.issuperset(full):
+            full = uncollapsed.get(i, d)
+            if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
+                if pinyin[i] and not no_context.issuperset(full):
                     alt = tables.contextual_key(full)
                     if alt is not None:
                         pats.alt_keys.append((len(pats.dense), alt))

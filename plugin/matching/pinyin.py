@@ -233,8 +233,22 @@ def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
                 k = bisect_left(covering, a)
                 if k == len(covering) or covering[k] >= b:
                     continue  # no such position in this window: no candidate of it would be kept
-            _window_candidates(dense, a, b, cuts, index, out)
+            _window_candidates(dense, a, b, cuts, index, out, nt)
     return out
+
+
+#: Latin text shaped as a personal name: two or three capitalised words (Lu Hecai, Zhang Xiaoxing).
+NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}")
+
+
+def _name_shaped(nt: NormalizedText, ds: int, de: int) -> bool:
+    """Whether the original of dense ``[ds, de)`` is a :data:`NAME_SHAPE` (a view without an
+    original, such as the Latin-repeat fold, has none)."""
+    original = getattr(nt, "original", None)
+    if original is None:
+        return False
+    os_, oe = nt.orig_span(ds, de)
+    return NAME_SHAPE.fullmatch(original, os_, oe) is not None
 
 
 def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]], set[int]]:
@@ -285,7 +299,7 @@ def _windows(dense: str, words: list[tuple[int, int]], syllable_run: re.Pattern[
 
 
 def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: PinyinIndex,
-                       out: list[Candidate]) -> None:
+                       out: list[Candidate], nt: NormalizedText) -> None:
     """Read ``dense[a:b]`` with each Latin word as its letters or as the classes of its syllables,
     and look the readings up in the main automaton's trie from each character or Latin word on
     (a key must start and end on a character or Latin-word edge and take in at least one Latin
@@ -353,8 +367,10 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                         continue
                     if not any("a" <= x <= "z" for x in dense[ds:de]):
                         continue  # all-CJK: an exact or homophone hit, not pinyin
-                    if hashed and not index.is_reading(key, pid):
-                        continue  # (found by a hash: the key itself must be one of the term's readings)
+                    if hashed and (not index.is_reading(key, pid) or _name_shaped(nt, ds, de)):
+                        # found by a hash: the key must be one of the term's readings; and a reading other
+                        # than the table one is not taken from a personal name (Lu Hecai is no 六合彩)
+                        continue
                     if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
                         continue
                     seen.add((ds, de, idx))
