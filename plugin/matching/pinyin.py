@@ -15,12 +15,13 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice, product
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .polyphony import is_reading, polyphonic_classes, reading_class_keys
+from .polyphony import MAX_READING_KEYS, is_reading, polyphonic_classes
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -162,31 +163,43 @@ _HASH_MASK = (1 << 64) - 1
 
 def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _OtherReadings:
     """Every other combination of the readings of polyphonic characters of the pinyin pass's keys
-    (:func:`reading_class_keys`, at most 16 per key), hashed: the pass looks a window's reading up
-    here as well as in the automaton."""
-    syllable, syllable_class = tables.syllable, tables.syllable_class
-    other = polyphonic_classes(syllable, syllable_class)
+    (as :func:`~plugin.matching.polyphony.reading_class_keys` writes them: at most 16 per key, in its order), hashed: the pass
+    looks a window's reading up here as well as in the automaton."""
+    other = polyphonic_classes(tables.syllable, tables.syllable_class)
     eligible = c.pinyin_entries
     has_prefix = c.automaton.match if c.automaton is not None else None
+    encode = c.encode
+    units: dict[str, str] = {}  # a character or class → as the automaton reads it
+    choices_of: dict[str, tuple[str, ...]] = {}  # a character → its readings' classes, encoded
+
+    def choices(ch: str) -> tuple[str, ...]:
+        found = choices_of.get(ch)
+        if found is None:
+            classes = other.get(ch) or (ch,)
+            found = choices_of[ch] = tuple(units.get(x) or units.setdefault(x, encode(x)) for x in classes)
+        return found
+
     rows: list[int] = []
     prefixes: set[int] = set()
     top = _HASH_MASK >> _PID_BITS << _PID_BITS
     for pid, form in enumerate(c.pat_dense):
         kind = c.pat_kind[pid]
-        if (kind != _TERM and kind != _PINYIN) or not eligible[c.pat_entry[pid]] or other.keys().isdisjoint(form):
+        if (kind != _TERM and kind != _PINYIN) or not eligible[c.pat_entry[pid]] or other.keys().isdisjoint(form) \
+                or pid > _PID_MASK:
             continue
-        combos = reading_class_keys(form, syllable, syllable_class)
-        if not combos or pid > _PID_MASK:
-            continue
-        table = combos[0]
-        for combo in combos[1:]:
-            key = c.encode(combo)
+        per_char = [choices(ch) for ch in form]
+        combos = product(*per_char)
+        table = next(combos)
+        seen: set[str] = set()
+        for combo in islice(combos, MAX_READING_KEYS - 1):
+            key = "".join(combo)
             rows.append(hash(key) & top | pid)
-            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (up to here: a table-reading prefix)
+            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
             for k in range(first + 1, len(combo)):
-                pre = key[:k * width]
-                if has_prefix is None or not has_prefix(pre):
-                    prefixes.add(hash(pre) & _HASH_MASK)
+                seen.add(key[:k * width])
+        for pre in seen:
+            if has_prefix is None or not has_prefix(pre):
+                prefixes.add(hash(pre) & _HASH_MASK)
     rows.sort()
     return _OtherReadings(array("Q", rows), array("Q", sorted(prefixes)))
 
