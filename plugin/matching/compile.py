@@ -253,9 +253,20 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
 
 
+_initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
+
+
 def _initials_table(syllable: dict[str, str]) -> list[str]:
     """BMP translate table: a character with a syllable → its initial letter, a digit → itself,
-    anything else → :data:`NOT_INITIAL`."""
+    anything else → :data:`NOT_INITIAL` (built once per syllable table)."""
+    if _initials_cache and _initials_cache[0][0] is syllable:
+        return _initials_cache[0][1]
+    table = _build_initials_table(syllable)
+    _initials_cache[:] = [(syllable, table)]
+    return table
+
+
+def _build_initials_table(syllable: dict[str, str]) -> list[str]:
     table = list(_digit_table())
     for ch, sy in syllable.items():
         if ord(ch) < 0x10000:
@@ -313,9 +324,11 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
     entries that enable ``homophone``; each keeps the coinage's context gate."""
     if not slang.rows:
         return
+    firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
     for i, e in enumerate(entries):
         d = terms_dense[i]
-        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d:
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d \
+                or firsts.isdisjoint(d):
             continue
         for vd, rule in slang_variants(d, slang):
             pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
