@@ -139,24 +139,6 @@ class _OtherReadings:
     keys: array[int]
     prefixes: array[int]
 
-    def patterns(self, key: str) -> list[int]:
-        """Patterns that ``key`` may be another reading of."""
-        rows = self.keys
-        h = (hash(key) & _HASH_MASK) >> _PID_BITS << _PID_BITS
-        k = bisect_left(rows, h)
-        out: list[int] = []
-        while k < len(rows) and rows[k] >> _PID_BITS == h >> _PID_BITS:
-            out.append(rows[k] & _PID_MASK)
-            k += 1
-        return out
-
-    def has_prefix(self, key: str) -> bool:
-        """Whether some other-reading key may start with ``key``."""
-        rows = self.prefixes
-        h = hash(key) & _HASH_MASK
-        k = bisect_left(rows, h)
-        return k < len(rows) and rows[k] == h
-
 
 _HASH_MASK = (1 << 64) - 1
 
@@ -359,8 +341,8 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     n = len(choices)
     seen: set[tuple[int, int, int]] = set()
     others = index.readings_index
-    reading_patterns = others.patterns if others.keys else None
-    reading_prefix = others.has_prefix
+    rows, prefixes = others.keys, others.prefixes  # (looked up inline: this runs per step of the walk)
+    n_rows, n_prefixes = len(rows), len(prefixes)
 
     def extend(p: int, q: int, prefix: str) -> None:
         """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
@@ -369,8 +351,13 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
             val = get(key, None)
             found: list[tuple[int, bool]] = [] if val is None else \
                 [(val, False)] if val >= 0 else [(pid, False) for pid in groups[-val - 1]]
-            if reading_patterns is not None:
-                found.extend((pid, True) for pid in reading_patterns(key))
+            h = hash(key) & _HASH_MASK
+            if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
+                top = h >> _PID_BITS
+                k = bisect_left(rows, top << _PID_BITS)
+                while k < n_rows and rows[k] >> _PID_BITS == top:
+                    found.append((rows[k] & _PID_MASK, True))
+                    k += 1
             if found:
                 ds, de = spans[p][0], spans[q][1]
                 for pid, hashed in found:
@@ -388,8 +375,13 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                         continue
                     seen.add((ds, de, idx))
                     out.append(Candidate(ds, de, idx, Technique.PINYIN))
-            if q + 1 < n and (has_prefix(key) or (reading_patterns is not None and reading_prefix(key))):
-                extend(p, q + 1, key)
+            if q + 1 < n:
+                if has_prefix(key):
+                    extend(p, q + 1, key)
+                elif n_prefixes:
+                    k = bisect_left(prefixes, h)
+                    if k < n_prefixes and prefixes[k] == h:
+                        extend(p, q + 1, key)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
         extend(p, p, "")
