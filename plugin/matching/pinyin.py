@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, product
+from typing import Any
+
+import numpy as np
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
@@ -132,8 +135,8 @@ _PID_MASK = (1 << _PID_BITS) - 1
 class _OtherReadings:
     """The keys of polyphonic terms in their other readings (银行 as yin hang), as hashes instead
     of automaton keys: ``keys``, sorted, one 8-byte row per key (the top 40 bits of its hash, then
-    its pattern), and ``prefixes``, sorted: the hashes of those keys' prefixes (at class edges)
-    that no automaton key has. Built in the process that reads them (``hash`` of a str is per
+    its pattern), and ``prefixes``, sorted: 32 bits of the hash of each prefix of those keys (at
+    class edges) that no automaton key has. Built in the process that reads them (``hash`` of a str is per
     process); a hash only proposes, the key is verified (:func:`is_reading`)."""
 
     keys: array[int]
@@ -141,12 +144,13 @@ class _OtherReadings:
 
 
 _HASH_MASK = (1 << 64) - 1
+_PREFIX_MASK = (1 << 32) - 1  # prefixes keep 32 bits of their hash: a collision only walks a little further
 
 
 def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _OtherReadings:
     """Every other combination of the readings of polyphonic characters of the pinyin pass's keys
-    (as :func:`~plugin.matching.polyphony.reading_class_keys` writes them: at most 16 per key, in its order), hashed: the pass
-    looks a window's reading up here as well as in the automaton."""
+    (as :func:`~plugin.matching.polyphony.reading_class_keys` writes them: at most 16 per key, in
+    its order), hashed: the pass looks a window's reading up here as well as in the automaton."""
     other = polyphonic_classes(tables.syllable, tables.syllable_class)
     eligible = c.pinyin_entries
     has_prefix = c.automaton.match if c.automaton is not None else None
@@ -161,8 +165,8 @@ def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _O
             found = choices_of[ch] = tuple(units.get(x) or units.setdefault(x, encode(x)) for x in classes)
         return found
 
-    rows: list[int] = []
-    prefixes: set[int] = set()
+    rows = array("Q")  # (arrays, not lists of ints: a million terms have millions of rows)
+    prefixes = array("I")
     top = _HASH_MASK >> _PID_BITS << _PID_BITS
     for pid, form in enumerate(c.pat_dense):
         kind = c.pat_kind[pid]
@@ -181,9 +185,17 @@ def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _O
                 seen.add(key[:k * width])
         for pre in seen:
             if has_prefix is None or not has_prefix(pre):
-                prefixes.add(hash(pre) & _HASH_MASK)
-    rows.sort()
-    return _OtherReadings(array("Q", rows), array("Q", sorted(prefixes)))
+                prefixes.append(hash(pre) & _PREFIX_MASK)
+    return _OtherReadings(_sorted(rows, np.uint64), _sorted(prefixes, np.uint32, unique=True))
+
+
+def _sorted(values: array[int], dtype: type[np.unsignedinteger[Any]], unique: bool = False) -> array[int]:
+    """``values`` sorted (deduplicated when ``unique``), as an array of the same type code."""
+    arr = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
+    arr = np.unique(arr) if unique else np.sort(arr)
+    out = array(values.typecode)
+    out.frombytes(arr.tobytes())
+    return out
 
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
@@ -379,8 +391,9 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                 if has_prefix(key):
                     extend(p, q + 1, key)
                 elif n_prefixes:
-                    k = bisect_left(prefixes, h)
-                    if k < n_prefixes and prefixes[k] == h:
+                    hp = h & _PREFIX_MASK
+                    k = bisect_left(prefixes, hp)
+                    if k < n_prefixes and prefixes[k] == hp:
                         extend(p, q + 1, key)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
