@@ -186,16 +186,16 @@ def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _O
         for pre in seen:
             if has_prefix is None or not has_prefix(pre):
                 prefixes.append(hash(pre) & _PREFIX_MASK)
-    return _OtherReadings(_sorted(rows, np.uint64), _sorted(prefixes, np.uint32, unique=True))
+    return _OtherReadings(_sorted(rows, np.uint64), _sorted(prefixes, np.uint32))
 
 
-def _sorted(values: array[int], dtype: type[np.unsignedinteger[Any]], unique: bool = False) -> array[int]:
-    """``values`` sorted (deduplicated when ``unique``), as an array of the same type code."""
-    arr = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
-    arr = np.unique(arr) if unique else np.sort(arr)
-    out = array(values.typecode)
-    out.frombytes(arr.tobytes())
-    return out
+def _sorted(values: array[int], dtype: type[np.unsignedinteger[Any]]) -> array[int]:
+    """``values`` sorted in place (numpy over the array's own buffer: no copy)."""
+    if len(values):
+        view = np.frombuffer(values, dtype=dtype)
+        view.sort()
+        del view
+    return values
 
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
