@@ -28,6 +28,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 from .numeral_digits import digit_class_table
+from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
@@ -109,6 +110,10 @@ class CompiledLexicon:
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
     #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
     pat_reading: dict[int, str] = field(default_factory=dict)
+    #: other readings of polyphonic terms for the pinyin pass (:func:`~plugin.matching.polyphony.other_reading_rows`):
+    #: sorted rows (key hash above ``PID_BITS``, pattern below) and sorted hashes of their prefixes
+    reading_rows: array[int] = field(default_factory=lambda: array("Q"))
+    reading_prefixes: array[int] = field(default_factory=lambda: array("I"))
 
     @property
     def wide(self) -> bool:
@@ -186,12 +191,31 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
         pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
     automaton, groups = _build_automaton(pats, class_table, wide)
+    reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
     return CompiledLexicon(
         entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys))
+        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys),
+        reading_rows=reading_rows, reading_prefixes=reading_prefixes)
+
+
+def _reading_rows(pats: _Patterns, pinyin: bytearray, class_table: list[str | None], automaton: Any, wide: bool,
+                  tables: VariantTables) -> tuple[array[int], array[int]]:
+    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows)."""
+    if automaton is None:
+        return array("Q"), array("I")
+    term, uncollapsed = PatternKind.TERM, PatternKind.PINYIN
+    forms = ((pid, d) for pid, d in enumerate(pats.dense)
+             if (pats.kind[pid] == term or pats.kind[pid] == uncollapsed) and pinyin[pats.entry[pid]])
+
+    def encode(s: str) -> str:
+        cls = s.translate(class_table)
+        return cls if wide else _u16(cls)
+
+    return other_reading_rows(forms, encode, automaton.match, 1 if wide else 2, tables.syllable,
+                              tables.syllable_class)
 
 
 def _dense_many(texts: list[str]) -> list[str]:

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import re
 import zlib
-from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice, product
-from typing import Any
-
-import numpy as np
+from zlib import crc32
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .polyphony import MAX_READING_KEYS, is_reading, polyphonic_classes
+from .polyphony import PID_BITS, PID_MASK, is_reading
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -50,7 +45,7 @@ class PinyinIndex:
     of each, verified against the entry on a hit) and the syllable tables."""
 
     __slots__ = ("compiled", "syllable", "syllable_class", "syllable_run", "classes", "longest", "eligible",
-                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars", "readings_index", "width",
+                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars",
                  "_splits")
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
@@ -67,8 +62,7 @@ class PinyinIndex:
         self._splits: dict[str, tuple[str, ...]] = {}
         self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
         self.syllable_class = tables.syllable_class
-        self.width = 1 << compiled.shift  # code units per class character
-        self.readings_index = _other_readings(compiled, tables, self.width)
+
 
     def is_reading(self, read: str, pid: int) -> bool:
         """Whether ``read`` (encoded classes, as the window was read) is a reading of pattern
@@ -125,77 +119,6 @@ class PinyinIndex:
                 self._splits.clear()
             self._splits[word] = found
         return found
-
-
-_PID_BITS = 24  # a row of :class:`_OtherReadings`: the key's hash above, its pattern below
-_PID_MASK = (1 << _PID_BITS) - 1
-
-
-@dataclass(frozen=True, slots=True)
-class _OtherReadings:
-    """The keys of polyphonic terms in their other readings (银行 as yin hang), as hashes instead
-    of automaton keys: ``keys``, sorted, one 8-byte row per key (the top 40 bits of its hash, then
-    its pattern), and ``prefixes``, sorted: 32 bits of the hash of each prefix of those keys (at
-    class edges) that no automaton key has. Built in the process that reads them (``hash`` of a str is per
-    process); a hash only proposes, the key is verified (:func:`is_reading`)."""
-
-    keys: array[int]
-    prefixes: array[int]
-
-
-_HASH_MASK = (1 << 64) - 1
-_PREFIX_MASK = (1 << 32) - 1  # prefixes keep 32 bits of their hash: a collision only walks a little further
-
-
-def _other_readings(c: CompiledLexicon, tables: VariantTables, width: int) -> _OtherReadings:
-    """Every other combination of the readings of polyphonic characters of the pinyin pass's keys
-    (as :func:`~plugin.matching.polyphony.reading_class_keys` writes them: at most 16 per key, in
-    its order), hashed: the pass looks a window's reading up here as well as in the automaton."""
-    other = polyphonic_classes(tables.syllable, tables.syllable_class)
-    eligible = c.pinyin_entries
-    has_prefix = c.automaton.match if c.automaton is not None else None
-    encode = c.encode
-    units: dict[str, str] = {}  # a character or class → as the automaton reads it
-    choices_of: dict[str, tuple[str, ...]] = {}  # a character → its readings' classes, encoded
-
-    def choices(ch: str) -> tuple[str, ...]:
-        found = choices_of.get(ch)
-        if found is None:
-            classes = other.get(ch) or (ch,)
-            found = choices_of[ch] = tuple(units.get(x) or units.setdefault(x, encode(x)) for x in classes)
-        return found
-
-    rows = array("Q")  # (arrays, not lists of ints: a million terms have millions of rows)
-    prefixes = array("I")
-    top = _HASH_MASK >> _PID_BITS << _PID_BITS
-    for pid, form in enumerate(c.pat_dense):
-        kind = c.pat_kind[pid]
-        if (kind != _TERM and kind != _PINYIN) or not eligible[c.pat_entry[pid]] or other.keys().isdisjoint(form) \
-                or pid > _PID_MASK:
-            continue
-        per_char = [choices(ch) for ch in form]
-        combos = product(*per_char)
-        table = next(combos)
-        seen: set[str] = set()
-        for combo in islice(combos, MAX_READING_KEYS - 1):
-            key = "".join(combo)
-            rows.append(hash(key) & top | pid)
-            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
-            for k in range(first + 1, len(combo)):
-                seen.add(key[:k * width])
-        for pre in seen:
-            if has_prefix is None or not has_prefix(pre):
-                prefixes.append(hash(pre) & _PREFIX_MASK)
-    return _OtherReadings(_sorted(rows, np.uint64), _sorted(prefixes, np.uint32))
-
-
-def _sorted(values: array[int], dtype: type[np.unsignedinteger[Any]]) -> array[int]:
-    """``values`` sorted in place (numpy over the array's own buffer: no copy)."""
-    if len(values):
-        view = np.frombuffer(values, dtype=dtype)
-        view.sort()
-        del view
-    return values
 
 
 def _initials_of(d: str, syl: dict[str, str]) -> str | None:
@@ -352,8 +275,7 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     groups = c.groups
     n = len(choices)
     seen: set[tuple[int, int, int]] = set()
-    others = index.readings_index
-    rows, prefixes = others.keys, others.prefixes  # (looked up inline: this runs per step of the walk)
+    rows, prefixes = c.reading_rows, c.reading_prefixes  # other readings (looked up inline: per step)
     n_rows, n_prefixes = len(rows), len(prefixes)
 
     def extend(p: int, q: int, prefix: str) -> None:
@@ -363,12 +285,11 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
             val = get(key, None)
             found: list[tuple[int, bool]] = [] if val is None else \
                 [(val, False)] if val >= 0 else [(pid, False) for pid in groups[-val - 1]]
-            h = hash(key) & _HASH_MASK
+            h = crc32(key.encode("utf-16-be", "surrogatepass")) if n_rows else 0  # (polyphony.key_hash)
             if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
-                top = h >> _PID_BITS
-                k = bisect_left(rows, top << _PID_BITS)
-                while k < n_rows and rows[k] >> _PID_BITS == top:
-                    found.append((rows[k] & _PID_MASK, True))
+                k = bisect_left(rows, h << PID_BITS)
+                while k < n_rows and rows[k] >> PID_BITS == h:
+                    found.append((rows[k] & PID_MASK, True))
                     k += 1
             if found:
                 ds, de = spans[p][0], spans[q][1]
@@ -391,9 +312,8 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
                 if has_prefix(key):
                     extend(p, q + 1, key)
                 elif n_prefixes:
-                    hp = h & _PREFIX_MASK
-                    k = bisect_left(prefixes, hp)
-                    if k < n_prefixes and prefixes[k] == hp:
+                    k = bisect_left(prefixes, h)
+                    if k < n_prefixes and prefixes[k] == h:
                         extend(p, q + 1, key)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
