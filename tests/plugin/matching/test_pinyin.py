@@ -80,8 +80,13 @@ def test_a_digit_in_pinyin_stands_for_itself() -> None:
     assert _pinyin(m, "jianada erba") == []
 
 
-def test_other_readings_of_polyphonic_characters_without_keys_of_their_own() -> None:
+@pytest.mark.parametrize("wide", [False, True])
+def test_other_readings_of_polyphonic_characters_without_keys_of_their_own(
+        wide: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if wide:  # keys as plain strings, as for huge lexicons
+        monkeypatch.setattr("plugin.matching.compile.U16_MAX_PATTERNS", 0)
     m = _m("重金求子", "代还信用卡", "银行卡")
+    assert m.compiled.wide == wide
     # the other readings are hash rows beside the automaton, not keys (虫 reads chong, as 重 may)
     c = m.compiled
     assert not c.automaton.exists(c.encode("虫金求子")) and c.automaton.exists(c.encode("重金求子"))
