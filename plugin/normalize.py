@@ -316,6 +316,15 @@ class NormalizedText:
             i = self._deleted(i)
         return i
 
+    def separated(self, i: int) -> bool:
+        """Whether the original text had a deleted or merged character between dense ``i - 1`` and ``i``."""
+        return self.deleted and self.orig_index(i) - self.orig_index(i - 1) > 1
+
+    def gap_free(self, start: int, end: int) -> bool:
+        """Whether no dense position in ``(start, end)`` is :meth:`separated` (two look-ups: the
+        map is monotonic, so the ends are ``end - 1 - start`` apart only when every step is one)."""
+        return not self.deleted or self.orig_index(end - 1) - self.orig_index(start) == end - 1 - start
+
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
 

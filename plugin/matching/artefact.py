@@ -125,6 +125,8 @@ def _payload(matcher: Matcher) -> dict[str, Any]:
         "pinyin_entries": c.pinyin_entries,
         "initials_crc": _array_bytes(c.initials_crc, "I"),
         "initials_entry": _array_bytes(c.initials_entry, "i"),
+        "reading_rows": _array_bytes(c.reading_rows, "Q"),
+        "reading_prefixes": _array_bytes(c.reading_prefixes, "I"),
         "noise": (matcher.noise.skip, matcher.noise.keep),
         "skippers": [(sub.version, _payload(sub)) for sub in matcher.skippers],
     }
@@ -224,7 +226,8 @@ def _compiled(p: dict[str, Any], base_classes: list[str | None]) -> CompiledLexi
         [tuple(g) for g in p["groups"]], automaton, gates, dict(p["min_len"]), tuple(regexes), int(p["shift"]),
         tuple((text, _TECHNIQUES[tech]) for text, tech in p["forms"]), int(p["split_reach"]),
         bytes(p["pinyin_entries"]), _array(p["initials_crc"], "I"), _array(p["initials_entry"], "i"),
-        tuple(disabled), pat_reading=dict(p["pat_reading"]))
+        tuple(disabled), pat_reading=dict(p["pat_reading"]), reading_rows=_array(p["reading_rows"], "Q"),
+        reading_prefixes=_array(p["reading_prefixes"], "I"))
 
 
 # ---------------------------------------------------------------------------------------- columns

@@ -28,7 +28,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
 from .numeral_digits import digit_class_table
-from .polyphony import reading_class_keys
+from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
@@ -59,8 +59,9 @@ class PatternKind(IntEnum):
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
-    #: a reading only the pinyin pass uses: the uncollapsed term (时时彩), its phrase reading, the term
-    #: with another reading of a polyphonic character (银行 as yinxing; written in classes already)
+    #: the uncollapsed form of a term with a doubled character (时时彩, whose term key is 时彩): a direct
+    #: hit where the dense view keeps the repeat (时#时#彩), and, with its phrase reading, what the
+    #: pinyin pass reads (shishicai); other readings of polyphonic characters are no keys (pinyin)
     PINYIN = 4
 
 
@@ -109,6 +110,10 @@ class CompiledLexicon:
     disabled_patterns: tuple[str, ...] = ()  # term ids of pattern entries RE2 refuses (from an older store)
     #: TERM pattern of a polyphonic term → its contextual class key (homophones must sound like it)
     pat_reading: dict[int, str] = field(default_factory=dict)
+    #: other readings of polyphonic terms for the pinyin pass (:func:`~plugin.matching.polyphony.other_reading_rows`):
+    #: sorted rows (key hash above ``PID_BITS``, pattern below) and sorted hashes of their prefixes
+    reading_rows: array[int] = field(default_factory=lambda: array("Q"))
+    reading_prefixes: array[int] = field(default_factory=lambda: array("I"))
 
     @property
     def wide(self) -> bool:
@@ -140,7 +145,7 @@ class CompiledLexicon:
 class _Patterns:
     """The parallel arrays of :class:`CompiledLexicon` under construction, one row per key."""
 
-    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "more_keys", "forms")
+    __slots__ = ("entry", "kind", "dense", "homophone", "variant_of", "alt_keys", "forms")
 
     def __init__(self) -> None:
         self.entry: array[int] = array("i")
@@ -149,7 +154,6 @@ class _Patterns:
         self.homophone = bytearray()
         self.variant_of: dict[int, tuple[Technique, ContextGate | None]] = {}
         self.alt_keys: list[tuple[int, str]] = []  # (pattern id, contextual class key) of polyphonic terms
-        self.more_keys: list[tuple[int, str]] = []  # (PINYIN pattern id, another reading's key, not yet in classes)
         self.forms: list[tuple[str, Technique]] = []
 
     def add(self, entry: int, kind: PatternKind, dense: str, homophone: bool = False, shape: bool = False) -> None:
@@ -187,12 +191,31 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
         pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
     automaton, groups = _build_automaton(pats, class_table, wide)
+    reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
     return CompiledLexicon(
         entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
-        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys))
+        bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys),
+        reading_rows=reading_rows, reading_prefixes=reading_prefixes)
+
+
+def _reading_rows(pats: _Patterns, pinyin: bytearray, class_table: list[str | None], automaton: Any, wide: bool,
+                  tables: VariantTables) -> tuple[array[int], array[int]]:
+    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows)."""
+    if automaton is None:
+        return array("Q"), array("I")
+    term, uncollapsed = PatternKind.TERM, PatternKind.PINYIN
+    forms = ((pid, d) for pid, d in enumerate(pats.dense)
+             if (pats.kind[pid] == term or pats.kind[pid] == uncollapsed) and pinyin[pats.entry[pid]])
+
+    def encode(s: str) -> str:
+        cls = s.translate(class_table)
+        return cls if wide else _u16(cls)
+
+    return other_reading_rows(forms, encode, automaton.match, 1 if wide else 2, tables.syllable,
+                              tables.syllable_class)
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -254,9 +277,20 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
 
 
+_initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
+
+
 def _initials_table(syllable: dict[str, str]) -> list[str]:
     """BMP translate table: a character with a syllable → its initial letter, a digit → itself,
-    anything else → :data:`NOT_INITIAL`."""
+    anything else → :data:`NOT_INITIAL` (built once per syllable table)."""
+    if _initials_cache and _initials_cache[0][0] is syllable:
+        return _initials_cache[0][1]
+    table = _build_initials_table(syllable)
+    _initials_cache[:] = [(syllable, table)]
+    return table
+
+
+def _build_initials_table(syllable: dict[str, str]) -> list[str]:
     table = list(_digit_table())
     for ch, sy in syllable.items():
         if ord(ch) < 0x10000:
@@ -277,7 +311,6 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     term_kind = PatternKind.TERM
     shape = tables.shape_groups
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
-    syllable, syllable_class = tables.syllable, tables.syllable_class
     for i, e in enumerate(entries):
         if e.regex:
             continue
@@ -292,19 +325,13 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
                 and not shape.keys().isdisjoint(d)
             add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
-            full = uncollapsed.get(i, d) if pinyin[i] else d
-            if full != d:  # 时时彩 read as shishicai, not only shicai
-                if not no_context.issuperset(full):
+            full = uncollapsed.get(i, d)
+            if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
+                if pinyin[i] and not no_context.issuperset(full):
                     alt = tables.contextual_key(full)
                     if alt is not None:
                         pats.alt_keys.append((len(pats.dense), alt))
                 add(i, PatternKind.PINYIN, full)
-            if pinyin[i]:  # pinyin written for any reading of a polyphonic character (银行: yinhang, yinxing)
-                for form in {d, full}:
-                    keys = reading_class_keys(form, syllable, syllable_class)
-                    if keys:  # one row, its other keys beside it (fewer rows: most terms have such a character)
-                        pats.more_keys.extend((len(pats.dense), key) for key in keys[2:])
-                        add(i, PatternKind.PINYIN, keys[1])
         if e.variants:
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
@@ -321,9 +348,11 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
     entries that enable ``homophone``; each keeps the coinage's context gate."""
     if not slang.rows:
         return
+    firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
     for i, e in enumerate(entries):
         d = terms_dense[i]
-        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d:
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d \
+                or firsts.isdisjoint(d):
             continue
         for vd, rule in slang_variants(d, slang):
             pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
@@ -427,10 +456,6 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     del joined
     for pid, alt in pats.alt_keys:  # an extra key for the same pattern
         put(alt if wide else _u16(alt), pid)
-    for pid, key in pats.more_keys:
-        key = key.translate(class_table)
-        put(key if wide else _u16(key), pid)
-    pats.more_keys.clear()
     automaton.make_automaton()
     return automaton, groups
 

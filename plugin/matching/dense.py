@@ -16,7 +16,7 @@ __all__ = ["dense_pass", "homophone_ok"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
-_SHAPE_KIND = int(PatternKind.SHAPE)
+_SHAPE_KIND, _UNCOLLAPSED = int(PatternKind.SHAPE), int(PatternKind.PINYIN)
 _DIGIT = re.compile("[" + "".join(DIGIT_NUMERAL) + "]")
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
@@ -60,7 +60,8 @@ def dense_pass(c: CompiledLexicon, dense: str,
                     cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
                 elif kind == _SHAPE_KIND:
                     cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-                # (a PINYIN key is read by the pinyin pass only)
+                elif kind == _UNCOLLAPSED:  # 时#时#彩: the term's own repeat, kept across a separator
+                    cand.append(Candidate(s, e, pat_entry[pid], None))
             elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
                 if has_digit(seg) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
                     read = digits_as_numerals(seg, pd)

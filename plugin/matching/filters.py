@@ -109,7 +109,7 @@ def _latin_edges_ok(dense: str, s: int, e: int, nt: NormalizedText, *, digits: b
 
 def _separated(nt: NormalizedText, i: int) -> bool:
     """Whether the original text had a deleted character (space, punctuation) before dense ``i``."""
-    return nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1
+    return nt.separated(i)
 
 
 def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[Candidate]) -> list[Hit]:

@@ -91,20 +91,28 @@ class LatinRepeatIndex:
 
 
 class _FoldedView:
-    """The folded view as the pinyin pass sees a :class:`~plugin.normalize.NormalizedText`:
-    ``orig_index`` only needs to tell where the original text had a separator between letters."""
+    """The folded view as the pinyin pass sees a :class:`~plugin.normalize.NormalizedText`: it only
+    asks where the original text had a separator between two letters (answered through the dense
+    positions each folded character came from, on demand)."""
 
-    __slots__ = ("_virtual",)
+    __slots__ = ("_nt", "_starts", "_ends")
 
-    def __init__(self, virtual: list[int]) -> None:
-        self._virtual = virtual
+    def __init__(self, nt: NormalizedText, starts: list[int], ends: list[int]) -> None:
+        self._nt = nt
+        self._starts = starts
+        self._ends = ends
 
     @property
     def deleted(self) -> bool:
-        return True
+        return self._nt.deleted
 
-    def orig_index(self, i: int) -> int:
-        return self._virtual[i]
+    def separated(self, i: int) -> bool:
+        nt = self._nt
+        return nt.deleted and nt.orig_index(self._starts[i]) - nt.orig_index(self._ends[i - 1] - 1) > 1
+
+    def gap_free(self, start: int, end: int) -> bool:
+        # a folded run never spans a separator (see _runs_within_words), so the dense span tells
+        return self._nt.gap_free(self._starts[start], self._ends[end - 1])
 
 
 def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str,
@@ -114,12 +122,14 @@ def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense:
     starts: list[int] = []  # folded index → dense start
     ends: list[int] = []  # folded index → dense end
     parts: list[str] = []
+    runs: list[int] = []  # folded index of each folded run
     pos = 0
     for a, b in _runs_within_words(dense, nt):
         parts.append(dense[pos:a])
         starts.extend(range(pos, a))
         ends.extend(range(pos + 1, a + 1))
         parts.append(dense[a])
+        runs.append(len(starts))
         starts.append(a)
         ends.append(b)
         pos = b
@@ -140,8 +150,8 @@ def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense:
                 if folded_run_inside(s, end_i + 1):
                     out.append(Candidate(starts[s], ends[end_i], k.entry, k.technique, k.gate))
     if LATIN_RUN.search(folded):
-        view = cast(NormalizedText, _FoldedView(_virtual_positions(dense, starts, ends, nt)))  # (what the pass reads)
-        for cand in pinyin_candidates(pinyin, folded, view):
+        view = cast(NormalizedText, _FoldedView(nt, starts, ends))  # (what the pass reads)
+        for cand in pinyin_candidates(pinyin, folded, view, runs):
             if folded_run_inside(cand.start, cand.end):
                 out.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
     return out
@@ -153,25 +163,14 @@ def _runs_within_words(dense: str, nt: NormalizedText) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _LATIN_RUNS.finditer(dense):
         a = m.start()
+        if nt.gap_free(a, m.end()):
+            out.append((a, m.end()))
+            continue
         for i in range(m.start() + 1, m.end()):
-            if nt.deleted and nt.orig_index(i) - nt.orig_index(i - 1) > 1:
+            if nt.separated(i):
                 if i - a > 1:
                     out.append((a, i))
                 a = i
         if m.end() - a > 1:
             out.append((a, m.end()))
-    return out
-
-
-def _virtual_positions(dense: str, starts: list[int], ends: list[int], nt: NormalizedText) -> list[int]:
-    """Positions for the folded view that step by one between characters the original wrote side
-    by side, and by two across a deleted space or punctuation (the pinyin pass reads word edges
-    off them)."""
-    out: list[int] = []
-    v = 0
-    for j in range(len(starts)):
-        if j:
-            gap = nt.deleted and nt.orig_index(starts[j]) - nt.orig_index(ends[j - 1] - 1) > 1
-            v += 2 if gap else 1
-        out.append(v)
     return out

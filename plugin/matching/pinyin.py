@@ -2,8 +2,9 @@
 pinyin syllables, each Latin word is read as the homophone classes of its syllables and the window
 is scanned by the main automaton (its term keys are written in those classes); a whole Latin word
 spelling a ``block`` term's initials (bjl for 百家乐) is a hit of its own. Pinyin written for any
-reading of a polyphonic character is found: its other readings are keys of their own
-(:class:`~plugin.matching.compile.PatternKind` ``PINYIN``, :func:`~plugin.matching.polyphony.reading_class_keys`)."""
+reading of a polyphonic character is found: keys are written in table readings only, and a syllable
+is also read as the table reading of the characters it is another reading of, verified against the
+term's character (:func:`~plugin.matching.polyphony.is_reading`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
+from zlib import crc32
 
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
+from .polyphony import PID_BITS, PID_MASK, is_reading
 
 __all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
 
@@ -41,8 +44,9 @@ class PinyinIndex:
     take part, their pinyin initials (a compact index: sorted CRC-32 of the initials and the entry
     of each, verified against the entry on a hit) and the syllable tables."""
 
-    __slots__ = ("compiled", "syllable", "syllable_run", "classes", "longest", "eligible", "any_eligible",
-                 "initials_crc", "initials_entry", "encoded_chars", "_splits")
+    __slots__ = ("compiled", "syllable", "syllable_class", "syllable_run", "classes", "longest", "eligible",
+                 "any_eligible", "initials_crc", "initials_entry", "encoded_chars",
+                 "_splits")
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
@@ -57,6 +61,17 @@ class PinyinIndex:
         self.initials_entry = compiled.initials_entry
         self._splits: dict[str, tuple[str, ...]] = {}
         self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
+        self.syllable_class = tables.syllable_class
+
+
+    def is_reading(self, read: str, pid: int) -> bool:
+        """Whether ``read`` (encoded classes, as the window was read) is a reading of pattern
+        ``pid``'s characters that a key would have been written for (:func:`is_reading`)."""
+        c = self.compiled
+        form = c.pat_dense[pid]
+        if c.shift:
+            read = read.encode("latin-1").decode("utf-16-be", "surrogatepass")
+        return is_reading(read, form, form.translate(c.class_table), self.syllable, self.syllable_class)
 
     def initials(self, word: str) -> Iterator[int]:
         """Entries whose pinyin initials are ``word`` (bjl → 百家乐)."""
@@ -133,17 +148,37 @@ def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bo
             == [x for x in key if "0" <= x <= "9"])
 
 
-def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText) -> list[Candidate]:
+def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
+                      covering: list[int] | None = None) -> list[Candidate]:
     """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
-    :data:`LATIN_RUN`)."""
+    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows that hold one of them
+    are read (a caller that keeps only candidates over those positions)."""
     words, cuts = _latin_words(dense, nt)
     out: list[Candidate] = []
     if index.initials_crc:
         _initials_candidates(dense, words, cuts, index, out)
     if index.any_eligible:
         for a, b in _windows(dense, words, index.syllable_run):
-            _window_candidates(dense, a, b, cuts, index, out)
+            if covering is not None:
+                k = bisect_left(covering, a)
+                if k == len(covering) or covering[k] >= b:
+                    continue  # no such position in this window: no candidate of it would be kept
+            _window_candidates(dense, a, b, cuts, index, out, nt)
     return out
+
+
+#: Latin text shaped as a personal name: two or three capitalised words (Lu Hecai, Zhang Xiaoxing).
+NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}")
+
+
+def _name_shaped(nt: NormalizedText, ds: int, de: int) -> bool:
+    """Whether the original of dense ``[ds, de)`` is a :data:`NAME_SHAPE` (a view without an
+    original, such as the Latin-repeat fold, has none)."""
+    original = getattr(nt, "original", None)
+    if original is None:
+        return False
+    os_, oe = nt.orig_span(ds, de)
+    return NAME_SHAPE.fullmatch(original, os_, oe) is not None
 
 
 def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]], set[int]]:
@@ -154,15 +189,12 @@ def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]],
     cuts: set[int] = set()
     for m in LATIN_RUN.finditer(dense):
         a = m.start()
-        if nt.deleted:
-            prev = nt.orig_index(a)
+        if not nt.gap_free(a, m.end()):  # (two look-ups for most runs: one per letter only where a cut is)
             for i in range(a + 1, m.end()):
-                cur = nt.orig_index(i)
-                if cur - prev > 1:
+                if nt.separated(i):
                     cuts.add(i)
                     words.append((a, i))
                     a = i
-                prev = cur
         words.append((a, m.end()))
     return words, cuts
 
@@ -197,7 +229,7 @@ def _windows(dense: str, words: list[tuple[int, int]], syllable_run: re.Pattern[
 
 
 def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: PinyinIndex,
-                       out: list[Candidate]) -> None:
+                       out: list[Candidate], nt: NormalizedText) -> None:
     """Read ``dense[a:b]`` with each Latin word as its letters or as the classes of its syllables,
     and look the readings up in the main automaton's trie from each character or Latin word on
     (a key must start and end on a character or Latin-word edge and take in at least one Latin
@@ -243,27 +275,46 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
     groups = c.groups
     n = len(choices)
     seen: set[tuple[int, int, int]] = set()
+    rows, prefixes = c.reading_rows, c.reading_prefixes  # other readings (looked up inline: per step)
+    n_rows, n_prefixes = len(rows), len(prefixes)
 
     def extend(p: int, q: int, prefix: str) -> None:
         """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
         for r in choices[q]:
             key = prefix + r
             val = get(key, None)
-            if val is not None:
+            found: list[tuple[int, bool]] = [] if val is None else \
+                [(val, False)] if val >= 0 else [(pid, False) for pid in groups[-val - 1]]
+            h = crc32(key.encode("utf-16-be", "surrogatepass")) if n_rows else 0  # (polyphony.key_hash)
+            if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
+                k = bisect_left(rows, h << PID_BITS)
+                while k < n_rows and rows[k] >> PID_BITS == h:
+                    found.append((rows[k] & PID_MASK, True))
+                    k += 1
+            if found:
                 ds, de = spans[p][0], spans[q][1]
-                for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                for pid, hashed in found:
                     kind = pat_kind[pid]
                     idx = pat_entry[pid]
                     if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
                         continue
                     if not any("a" <= x <= "z" for x in dense[ds:de]):
                         continue  # all-CJK: an exact or homophone hit, not pinyin
+                    if hashed and (not index.is_reading(key, pid) or _name_shaped(nt, ds, de)):
+                        # found by a hash: the key must be one of the term's readings; and a reading other
+                        # than the table one is not taken from a personal name (Lu Hecai is no 六合彩)
+                        continue
                     if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
                         continue
                     seen.add((ds, de, idx))
                     out.append(Candidate(ds, de, idx, Technique.PINYIN))
-            if q + 1 < n and has_prefix(key):
-                extend(p, q + 1, key)
+            if q + 1 < n:
+                if has_prefix(key):
+                    extend(p, q + 1, key)
+                elif n_prefixes:
+                    k = bisect_left(prefixes, h)
+                    if k < n_prefixes and prefixes[k] == h:
+                        extend(p, q + 1, key)
 
     for p in range(last_word):  # (a key starting after the last Latin word has no letter)
         extend(p, p, "")

@@ -12,12 +12,16 @@
 
 from __future__ import annotations
 
+import zlib
+from array import array
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from itertools import product
+from itertools import islice, product
 
 from ..snapshot import cached
 
-__all__ = ["MAX_READING_KEYS", "reading_class_keys", "reading_keys", "reading_ok", "readings"]
+__all__ = ["MAX_READING_KEYS", "PID_BITS", "PID_MASK", "is_reading", "key_hash", "other_reading_rows", "polyphonic_classes", "reading_class_keys", "reading_keys", "reading_ok",
+           "readings"]
 
 #: Pinyin keys per term form (combinations of readings).
 MAX_READING_KEYS = 16
@@ -54,6 +58,88 @@ def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict
         if len(out) >= MAX_READING_KEYS:
             break
     return out
+
+
+def polyphonic_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Characters with more than one reading → the classes of their readings, the table reading
+    first (process-wide; from the snapshot when there is one)."""
+    return _other_classes(syllable, syllable_class)
+
+
+#: A row of :func:`other_reading_rows`: the key's hash above these bits, its pattern below.
+PID_BITS = 24
+PID_MASK = (1 << PID_BITS) - 1
+
+
+def key_hash(key: str) -> int:
+    """CRC-32 of an automaton key (the same in every process, so the rows can be stored)."""
+    return zlib.crc32(key.encode("utf-16-be", "surrogatepass"))
+
+
+def other_reading_rows(forms: Iterable[tuple[int, str]], encode: Callable[[str], str],
+                       has_prefix: Callable[[str], bool] | None, width: int, syllable: dict[str, str],
+                       syllable_class: dict[str, str]) -> tuple[array[int], array[int]]:
+    """The keys ``(pattern, form)`` would have in every other combination of their polyphonic
+    characters' readings (:func:`reading_class_keys`: at most 16 per form, in its order), as sorted
+    8-byte rows (:func:`key_hash` above :data:`PID_BITS`, the pattern below), and the sorted
+    hashes of their prefixes (at class edges: ``width`` code units a class) that ``has_prefix``
+    (the automaton) does not have. ``encode`` writes a character or class as the automaton reads it.
+    Patterns above :data:`PID_MASK` are left out."""
+    import numpy as np  # (sorting millions of rows in place)
+
+    other = _other_classes(syllable, syllable_class)
+    units: dict[str, str] = {}
+    choices_of: dict[str, tuple[str, ...]] = {}
+
+    def choices(ch: str) -> tuple[str, ...]:
+        found = choices_of.get(ch)
+        if found is None:
+            found = choices_of[ch] = tuple(units.get(x) or units.setdefault(x, encode(x))
+                                           for x in other.get(ch) or (ch,))
+        return found
+
+    rows = array("Q")  # (arrays, not lists of ints: a million terms have millions of rows)
+    prefixes = array("I")
+    for pid, form in forms:
+        if pid > PID_MASK or other.keys().isdisjoint(form):
+            continue
+        combos = product(*[choices(ch) for ch in form])
+        table = next(combos)
+        seen: set[str] = set()
+        for combo in islice(combos, MAX_READING_KEYS - 1):
+            key = "".join(combo)
+            rows.append(key_hash(key) << PID_BITS | pid)
+            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
+            for k in range(first + 1, len(combo)):
+                seen.add(key[:k * width])
+        for pre in seen:
+            if has_prefix is None or not has_prefix(pre):
+                prefixes.append(key_hash(pre))
+    for values, dtype in ((rows, np.uint64), (prefixes, np.uint32)):
+        if len(values):
+            view = np.frombuffer(values, dtype=dtype)  # (the array's own buffer: sorted without a copy)
+            view.sort()
+            del view
+    return rows, prefixes
+
+
+def is_reading(read: str, form: str, key: str, syllable: dict[str, str], syllable_class: dict[str, str]) -> bool:
+    """Whether ``read`` (one class character per character of ``form``) is one of the keys
+    :func:`reading_class_keys` writes for ``form`` (the first :data:`MAX_READING_KEYS` combinations
+    of its characters' readings); ``key``: ``form`` in table-reading classes (what a character
+    without another reading must read as)."""
+    other = _other_classes(syllable, syllable_class)
+    rank = 0
+    for r, ch, k in zip(read, form, key):
+        classes = other.get(ch)
+        if classes is None:
+            if r != k:
+                return False
+            continue
+        if r not in classes:
+            return False
+        rank = rank * len(classes) + classes.index(r)  # (its place in the combinations' product order)
+    return rank < MAX_READING_KEYS
 
 
 _other_cache: list[tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]] = []

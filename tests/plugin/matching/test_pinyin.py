@@ -78,3 +78,49 @@ def test_a_digit_in_pinyin_stands_for_itself() -> None:
     assert _pinyin(m, "yi er li") == [("一二例", "pinyin", 0, 8)]
     assert _pinyin(m, "jianada28") == [("加拿大28", "pinyin", 0, 9)]
     assert _pinyin(m, "jianada erba") == []
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_other_readings_of_polyphonic_characters_without_keys_of_their_own(
+        wide: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if wide:  # keys as plain strings, as for huge lexicons
+        monkeypatch.setattr("plugin.matching.compile.U16_MAX_PATTERNS", 0)
+    m = _m("重金求子", "代还信用卡", "银行卡")
+    assert m.compiled.wide == wide
+    # the other readings are hash rows beside the automaton, not keys (虫 reads chong, as 重 may)
+    c = m.compiled
+    assert not c.automaton.exists(c.encode("虫金求子")) and c.automaton.exists(c.encode("重金求子"))
+    assert _pinyin(m, "chongjin求子") == [("重金求子", "pinyin", 0, 10)]  # 重 read chong
+    assert _pinyin(m, "zhongjin求子") == [("重金求子", "pinyin", 0, 10)]  # its table reading
+    assert _pinyin(m, "daihuan信用卡") == [("代还信用卡", "pinyin", 0, 10)]  # 还 read huan
+    assert _pinyin(m, "yinxingka") == [("银行卡", "pinyin", 0, 9)]  # 行 read xing
+    assert _pinyin(m, "chengjin求子") == []  # not a reading of 重
+
+
+@pytest.mark.parametrize("text", ["Lu Hecai", "met Lu Hecai in June", "Chong Jinqiu Zi", "Lu He Cai"])
+def test_a_personal_name_does_not_take_another_reading(text: str) -> None:
+    m = _m("六合彩", "重金求子")
+    assert _pinyin(m, text) == []
+
+
+@pytest.mark.parametrize("text, term", [
+    ("lu he cai", "六合彩"),  # not a name's shape: every reading counts
+    ("luhecai", "六合彩"),
+    ("LuHeCai", "六合彩"),
+    ("Liu Hecai", "六合彩"),  # a name's shape in the table reading
+    ("Chong jin qiu zi", "重金求子"),
+    ("chongjin求子", "重金求子"),
+])
+def test_other_readings_still_count_outside_a_name_shape(text: str, term: str) -> None:
+    m = _m("六合彩", "重金求子")
+    assert [t for t, *_ in _pinyin(m, text)] == [term]
+
+
+@pytest.mark.parametrize("text", ["时#时#彩", "时 时 彩", "时、时彩", "轻轻-松松"])
+def test_a_terms_own_repeat_split_by_a_separator(text: str) -> None:
+    m = _m("时时彩", "轻轻松松")
+    assert [(h.term, h.technique) for h in m.scan(text)] in ([("时时彩", "noise")], [("轻轻松松", "noise")])
+
+
+def test_a_repeat_the_term_lacks_stays_two_words() -> None:
+    assert [h.term for h in _m("长江水").scan("长江 江水")] == []
