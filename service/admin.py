@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from plugin.store import LexiconDocument, LexiconStore, TokenInfo
 
 from .auth import require_role
+from . import previews
 from .editorial import get_store, live_matcher_for, reload_now
 from .errors import ServiceError, field_error, invalid, problem
 from .explain import explain_text
@@ -165,8 +166,14 @@ def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInf
 @router.post("/changesets/{cs_id}/preview")
 def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_store),
             _: TokenInfo = Depends(editor)) -> dict[str, Any]:
+    """The draft's decision diff on the preview corpus (429 when this process already runs
+    ``MAX_RUNNING`` previews)."""
     base = int(store.changeset(cs_id)["base_version"])
-    return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
+    try:
+        with previews.slot(request.app):
+            return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
+    except previews.PreviewBusy as exc:
+        raise ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"}) from None
 
 
 @router.post("/changesets/{cs_id}/publish")

@@ -17,6 +17,7 @@ of a refused lexicon change). Codes:
 - 409 ``conflict``; 413 ``body_too_large`` (``max_body_bytes``), ``too_large`` (``max_request_chars``);
 - 422 ``validation_error`` (with ``errors``), ``invalid_lexicon`` and ``import_refused`` (with ``issues``),
   ``invalid_input``;
+- 429 ``preview_busy`` (every preview slot of the process is taken; ``Retry-After``);
 - 500 ``guard_error``, ``internal_error`` (logged; the message never leaks).
 
 Bad input never reaches a 500: malformed JSON → 400, wrong types / unknown fields / missing fields / bad

@@ -8,10 +8,12 @@ limits how many it runs at once (:data:`MAX_RUNNING`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from typing import Any
+import uuid
+from typing import Any, Iterator
 
 from fastapi import FastAPI
 
@@ -21,7 +23,7 @@ from plugin.store.preview_jobs import PreviewJob
 from plugin.store.store import replica_name
 
 __all__ = ["HEARTBEAT_SECONDS", "MAX_RUNNING", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_TEXTS", "SYNC_TEXTS", "PreviewBusy",
-           "PreviewJob", "corpus_of", "get", "start", "uploaded_corpus"]
+           "PreviewJob", "corpus_of", "get", "slot", "start", "uploaded_corpus"]
 
 #: Previews of at most this many texts run within the request; longer ones run as a job.
 SYNC_TEXTS = 1000
@@ -49,6 +51,22 @@ def _running(app: FastAPI) -> set[str]:
     if running is None:
         running = app.state.preview_running = set()
     return running
+
+
+@contextlib.contextmanager
+def slot(app: FastAPI) -> Iterator[None]:
+    """Hold one of this process's :data:`MAX_RUNNING` preview slots while a preview runs in the request
+    (the API's preview route, the console's short previews); :class:`PreviewBusy` when none is free."""
+    running = _running(app)
+    token = f"request-{uuid.uuid4().hex}"
+    with _START_LOCK:
+        if len(running) >= MAX_RUNNING:
+            raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+        running.add(token)
+    try:
+        yield
+    finally:
+        running.discard(token)
 
 
 def corpus_of(store: LexiconStore, name: str) -> list[CorpusText]:

@@ -486,7 +486,11 @@ def changeset_page(request: Request, cs_id: DbIntPath,
             except previews.PreviewBusy as exc:
                 return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
             return go_to(f"{PREFIX}/changesets/{cs_id}?job={started.id}")
-        report = store.preview(cs_id, base_matcher=base_matcher, corpus=texts).to_dict()
+        try:
+            with previews.slot(request.app):
+                report = store.preview(cs_id, base_matcher=base_matcher, corpus=texts).to_dict()
+        except previews.PreviewBusy as exc:
+            return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     base_map = {e.term_id: e.to_dict() for e in store.entries(int(cs["base_version"]))} if cs["status"] == "draft" else {}
     return render(request, "changeset.html", user, cs=cs, issues=issues, report=report, running=running, lost=lost,
                   base_map=base_map, live=store.live_version(), categories=sorted(store.categories()))

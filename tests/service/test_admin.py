@@ -236,3 +236,24 @@ def test_rollout_lists_each_replica_and_its_version(env) -> None:
     assert r["converged"] is True and [x["live"] for x in r["replicas"]] == [True, False]
     store.heartbeat("lagging:2:def", "0")
     assert c.get("/v1/admin/rollout", headers=h["adm"]).json()["converged"] is False
+
+
+def test_previews_in_the_request_share_the_process_slots(env) -> None:
+    """The API's preview runs the whole corpus in the request: with every preview slot of the process taken,
+    a further one is a 429 (with Retry-After), not one more core's worth of work."""
+    from contextlib import ExitStack
+
+    from service import previews
+
+    app, c, h = env
+    cs = c.post("/v1/admin/changesets", json={"note": "x"}, headers=h["ed"]).json()["id"]
+    c.post(f"/v1/admin/changesets/{cs}/changes", headers=h["ed"],
+           json={"op": "add", "entry": {"term": "线上棋牌", "category": "gambling", "action": "block"}})
+    with ExitStack() as held:
+        for _ in range(previews.MAX_RUNNING):
+            held.enter_context(previews.slot(app))
+        busy = c.post(f"/v1/admin/changesets/{cs}/preview", headers=h["ed"])
+        assert busy.status_code == 429 and busy.headers["retry-after"] == "5", busy.text
+        assert busy.json()["error"] == "preview_busy"
+    assert c.post(f"/v1/admin/changesets/{cs}/preview", headers=h["ed"]).status_code == 200
+    assert not getattr(app.state, "preview_running")
