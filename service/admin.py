@@ -153,13 +153,13 @@ def drop_change(cs_id: DbIntPath, term_id: str = Query(..., max_length=200),
 
 
 @router.post("/changesets/{cs_id}/rebase")
-def rebase(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
-    return store.rebase_changeset(cs_id)
+def rebase(cs_id: DbIntPath, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
+    return store.rebase_changeset(cs_id, by=who.name)
 
 
 @router.delete("/changesets/{cs_id}")
-def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
-    store.discard_changeset(cs_id)
+def discard(cs_id: DbIntPath, store: LexiconStore = Depends(_store), who: TokenInfo = Depends(editor)) -> dict[str, Any]:
+    store.discard_changeset(cs_id, by=who.name)
     return store.changeset(cs_id)
 
 

@@ -164,6 +164,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "cs.changes": ("修改内容", "Changes"), "status.draft": ("草稿", "draft"), "status.published": ("已发布", "published"),
     "status.discarded": ("已丢弃", "discarded"),
     "cs.revision": ("修订号", "revision"), "cs.rollback_to": ("回滚到版本 {v}", "rollback to version {v}"),
+    "cs.event.rebase": ("{who} 于 {when} 变基（{detail}）", "rebased by {who} at {when} ({detail})"),
+    "cs.event.discard": ("{who} 于 {when} 放弃", "discarded by {who} at {when}"),
     "cs.contributors": ("参与人（四眼原则下均不可发布）：", "contributors (none of them may publish it under four-eyes): "),
     "cs.drop": ("撤销", "drop"), "cs.add_edit": ("新增 / 修改词条", "Add / edit an entry"),
     "cs.valid_from": ("生效日期 YYYY-MM-DD", "valid from YYYY-MM-DD"), "cs.valid_to": ("失效日期 YYYY-MM-DD", "valid to YYYY-MM-DD"),

@@ -592,10 +592,10 @@ def publish(request: Request, cs_id: DbIntPath, expected_revision: int = Form(..
 
 @router.post("/changesets/{cs_id}/rebase")
 def rebase(request: Request, cs_id: DbIntPath) -> RedirectResponse:
-    page_user(request, "editor")
+    user = page_user(request, "editor")
     url = f"{PREFIX}/changesets/{cs_id}"
     try:
-        res = store_of(request).rebase_changeset(cs_id)
+        res = store_of(request).rebase_changeset(cs_id, by=user.name)
     except StoreError as exc:
         return go(url, "err", error_text(exc, request))
     extra = f"; also changed meanwhile: {', '.join(res['overlapping'])}" if res["overlapping"] else ""
@@ -604,9 +604,9 @@ def rebase(request: Request, cs_id: DbIntPath) -> RedirectResponse:
 
 @router.post("/changesets/{cs_id}/discard")
 def discard(request: Request, cs_id: DbIntPath) -> RedirectResponse:
-    page_user(request, "editor")
+    user = page_user(request, "editor")
     try:
-        store_of(request).discard_changeset(cs_id)
+        store_of(request).discard_changeset(cs_id, by=user.name)
     except StoreError as exc:
         return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     return go(f"{PREFIX}/", "msg", page_words(request).t("msg.discarded", id=cs_id))

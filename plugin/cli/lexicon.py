@@ -452,8 +452,8 @@ def draft_validate(db: str, changeset: int) -> None:
 def draft_rebase(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Move a stale change-set onto the live version (after a conflict)."""
     store = _store(db)
-    _identity(store, token, single_operator, "editor")
-    res = _run(lambda: store.rebase_changeset(changeset))
+    who, _ = _identity(store, token, single_operator, "editor")
+    res = _run(lambda: store.rebase_changeset(changeset, by=who))
     click.echo(f"change-set #{changeset}: v{res['from_version']} → v{res['to_version']}")
     if res["overlapping"]:
         click.echo("also changed by the newer versions (review them): " + ", ".join(res["overlapping"]), err=True)
@@ -466,8 +466,8 @@ def draft_rebase(db: str, changeset: int, token: str | None, single_operator: bo
 def draft_discard(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Abandon a change-set (it stays on record as discarded)."""
     store = _store(db)
-    _identity(store, token, single_operator, "editor")
-    _run(lambda: store.discard_changeset(changeset))
+    who, _ = _identity(store, token, single_operator, "editor")
+    _run(lambda: store.discard_changeset(changeset, by=who))
     click.echo(f"change-set #{changeset} discarded")
 
 
@@ -544,7 +544,7 @@ def rollback(db: str, version: int, note: str, force: bool, token: str | None, s
     try:
         v = _run(lambda: store.publish(cs, approver=who, expected_revision=revision, force=force))
     except click.ClickException:
-        store.discard_changeset(cs)  # one step: no draft is left behind when the publish is refused
+        store.discard_changeset(cs, by=who)  # one step: no draft is left behind when the publish is refused
         raise
     click.echo(f"published version {v} (rollback to version {version})")
 

@@ -104,6 +104,19 @@ LEXICON_MIGRATIONS = [
         last_seen       TEXT NOT NULL
     )
     """,
+    # 4: who rebased or discarded a change-set, and when (neither changes its entries, so neither makes a
+    # contributor; the record says who moved or abandoned the draft).
+    """
+    CREATE TABLE lexicon_changeset_events (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        changeset_id  INTEGER NOT NULL REFERENCES lexicon_changesets(id),
+        event         TEXT NOT NULL CHECK (event IN ('rebase', 'discard')),
+        actor         TEXT NOT NULL,
+        at            TEXT NOT NULL,
+        detail        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX lexicon_changeset_events_cs ON lexicon_changeset_events(changeset_id, id)
+    """,
 ]
 
 TOKEN_MIGRATIONS = [

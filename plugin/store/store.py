@@ -611,11 +611,16 @@ class LexiconStore:
             return row, self._changes(conn, cs_id), self._contributors(conn, cs_id)
 
     def changeset(self, cs_id: int) -> dict[str, Any]:
-        """A change-set with its changes and contributors (everyone who drafted or changed it)."""
+        """A change-set with its changes, contributors (everyone who drafted or changed it) and events (who
+        rebased or discarded it, when)."""
         row, changes, contributors = self._snapshot(cs_id)
         d = dict(row)
         d["changes"] = [c.to_dict() for c in changes]
         d["contributors"] = contributors
+        with self._read() as conn:
+            d["events"] = [dict(r) for r in conn.execute(
+                "SELECT event, actor, at, detail FROM lexicon_changeset_events WHERE changeset_id = ? ORDER BY id",
+                (cs_id,)).fetchall()]
         return d
 
     def changesets(self, status: str | None = "draft", limit: int = 100) -> list[dict[str, Any]]:
@@ -734,19 +739,28 @@ class LexiconStore:
             self._contribute(conn, cs_id, who.name, revision)
             return revision
 
-    def discard_changeset(self, cs_id: int) -> None:
-        """Abandon a draft (kept, marked discarded, for the record)."""
+    @staticmethod
+    def _record_event(conn: Tx, cs_id: int, event: str, actor: str, detail: str = "") -> None:
+        conn.execute("INSERT INTO lexicon_changeset_events (changeset_id, event, actor, at, detail) VALUES (?,?,?,?,?)",
+                     (cs_id, event, actor, _now(), detail))
+
+    def discard_changeset(self, cs_id: int, *, by: Actor | str) -> None:
+        """Abandon a draft (kept, marked discarded, for the record, with who discarded it)."""
+        who = self.actor(by, "editor")
         with self._tx() as conn:
             self._open_draft(conn, cs_id, None)
             conn.execute("UPDATE lexicon_changesets SET status = 'discarded', updated_at = ? WHERE id = ?",
                          (_now(), cs_id))
+            self._record_event(conn, cs_id, "discard", who.name)
 
-    def rebase_changeset(self, cs_id: int) -> dict[str, Any]:
+    def rebase_changeset(self, cs_id: int, *, by: Actor | str) -> dict[str, Any]:
         """Move a stale draft onto the live version; returns the entries also changed by the newer versions.
 
         The revision moves, so an approver reviews the rebased draft before publishing it. A rollback
-        change-set is not rebased (it would no longer restore its version): request it again.
+        change-set is not rebased (it would no longer restore its version): request it again. ``by`` (who
+        rebased) is recorded with the versions moved across.
         """
+        who = self.actor(by, "editor")
         with self._tx() as conn:
             row = self._open_draft(conn, cs_id, None)
             if row["kind"] == "rollback":
@@ -762,6 +776,7 @@ class LexiconStore:
             mine = {c.term_id for c in self._changes(conn, cs_id)}
             conn.execute("UPDATE lexicon_changesets SET base_version = ? WHERE id = ?", (live, cs_id))
             revision = self._bump(conn, cs_id)
+            self._record_event(conn, cs_id, "rebase", who.name, f"v{base} -> v{live}")
         return {"changeset_id": cs_id, "from_version": base, "to_version": live, "revision": revision,
                 "overlapping": sorted(mine & touched)}
 
@@ -1052,7 +1067,7 @@ class LexiconStore:
             try:
                 version = self.publish(cs_id, approver=who, expected_revision=revision, note=note, force=force)
             except StoreError:
-                self.discard_changeset(cs_id)
+                self.discard_changeset(cs_id, by=who)
                 raise
         return ApplyResult(report=rep, changeset_id=cs_id, revision=revision, version=version, reused=reused)
 

@@ -337,3 +337,14 @@ def test_a_refused_toggle_leaves_no_empty_draft(site) -> None:
                     headers={"Origin": SITE})
     (draft,) = store.changesets("draft")
     assert draft["n_changes"] == 1 and draft["author"] == "ed" and term_id in draft["note"]
+
+
+def test_the_draft_page_says_who_discarded_it(site) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ed"])
+    cs = app.state.guard.lexicon_store.create_changeset("ed", "x")
+    r = client.post(f"{PREFIX}/changesets/{cs}/discard", data={CSRF_FIELD: token}, headers={"Origin": SITE})
+    assert r.status_code == 303 and "msg=" in r.headers["location"], r.headers
+    page = client.get(f"{PREFIX}/changesets/{cs}").text
+    events = re.search(r'data-testid="cs-events">(.*?)</p>', page, re.S)
+    assert events is not None and "ed 于 " in events.group(1) and "放弃" in events.group(1), page[-800:]

@@ -178,7 +178,7 @@ def test_rollback_is_a_change_set_published_by_a_second_person(store: LexiconSto
     with pytest.raises(ConflictError):
         publish(store, stale, approver="carol")
     with pytest.raises(StoreError, match="cannot be rebased"):
-        store.rebase_changeset(stale)
+        store.rebase_changeset(stale, by="alice")
 
 
 def test_single_operator_only_when_configured_and_recorded(store: LexiconStore, db_path: Path) -> None:
@@ -265,7 +265,7 @@ def test_conflict_on_stale_base_keeps_the_draft(store: LexiconStore) -> None:
     assert (exc.value.base_version, exc.value.live_version) == (1, 2)
     kept = store.changeset(b)
     assert kept["status"] == "draft" and [c["term_id"] for c in kept["changes"]] == ["gambling:百家乐网站"]
-    res = store.rebase_changeset(b)
+    res = store.rebase_changeset(b, by="alice")
     assert res["to_version"] == 2 and res["overlapping"] == []
     assert publish(store, b, approver="bob") == 3
     assert {"gambling:线上棋牌", "gambling:百家乐网站"} <= {e.term_id for e in store.entries()}
@@ -278,8 +278,26 @@ def test_rebase_reports_overlap(store: LexiconStore) -> None:
     store.set_change(b, "edit", term_id="persona:炫富", entry={"term": "炫富", "category": "persona",
                                                                 "action": "review"}, editor="alice")
     publish(store, a, approver="bob")
-    assert store.rebase_changeset(b)["overlapping"] == ["persona:炫富"]
+    assert store.rebase_changeset(b, by="alice")["overlapping"] == ["persona:炫富"]
     assert any(i.code == "missing" for i in store.validate_changeset(b))
+
+
+def test_who_rebased_and_who_discarded_a_draft_is_recorded(store: LexiconStore) -> None:
+    a = store.create_changeset("alice")
+    b = store.create_changeset("carol")
+    add(store, a, "线上棋牌")
+    add(store, b, "百家乐网站")
+    publish(store, a, approver="bob")
+    store.rebase_changeset(b, by="dave")
+    store.discard_changeset(b, by="erin")
+    events = store.changeset(b)["events"]
+    assert [(e["event"], e["actor"], e["detail"]) for e in events] == [("rebase", "dave", "v1 -> v2"),
+                                                                      ("discard", "erin", "")]
+    assert all(e["at"] for e in events) and store.changeset(a)["events"] == []
+    assert "dave" not in store.changeset(b)["contributors"]  # moving a draft changes none of its entries
+    with pytest.raises(StoreError):
+        store.discard_changeset(b, by="erin")  # discarded once; nothing more recorded
+    assert len(store.changeset(b)["events"]) == 2
 
 
 def test_expected_revision_guards_concurrent_edits_of_one_draft(store: LexiconStore) -> None:
