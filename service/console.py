@@ -306,10 +306,11 @@ async def upload(request: Request) -> Response:
     mode = str(form.get("mode", "preview"))
     category = str(form.get("category", ""))[:40]
     action = str(form.get("action", ""))[:20]
-    try:
-        changeset = int(str(form.get("changeset", "0")) or 0)
-    except ValueError:
-        changeset = 0
+    raw_changeset = str(form.get("changeset", "0")).strip() or "0"
+    if not raw_changeset.isascii() or not raw_changeset.isdigit() or not 0 <= int(raw_changeset) <= DB_INT_MAX:
+        return go(f"{PREFIX}/upload", "err", f"changeset must be a draft number (0 for a new draft), "
+                                             f"got {raw_changeset[:30]!r}")
+    changeset = int(raw_changeset)
     if mode == "confirm":
         content, suffix = str(form.get("content", "")), str(form.get("suffix", ""))
     else:
@@ -326,8 +327,6 @@ async def upload(request: Request) -> Response:
         return go(f"{PREFIX}/upload", "err", f"upload a .txt, .tsv or .yaml file, not .{suffix[:10]}")
     if len(content) > MAX_UPLOAD_CHARS:
         return go(f"{PREFIX}/upload", "err", f"file longer than {MAX_UPLOAD_CHARS} characters")
-    if not 0 <= changeset <= DB_INT_MAX:
-        changeset = 0
     try:
         report = _import(request, content, suffix, category, action, changeset, mode != "confirm", user.name)
     except (StoreError, ValueError) as exc:

@@ -348,3 +348,19 @@ def test_the_draft_page_says_who_discarded_it(site) -> None:
     page = client.get(f"{PREFIX}/changesets/{cs}").text
     events = re.search(r'data-testid="cs-events">(.*?)</p>', page, re.S)
     assert events is not None and "ed 于 " in events.group(1) and "放弃" in events.group(1), page[-800:]
+
+
+@pytest.mark.parametrize("changeset", ["99999999999999999999", "-1", "１", "7x"])
+def test_a_bulk_upload_into_a_draft_number_that_cannot_be_one_is_refused_not_drafted_elsewhere(site, changeset) -> None:
+    app, client, tokens = site
+    token = _sign_in(client, tokens["ed"])
+    before = len(_drafts(app))
+    r = client.post(f"{PREFIX}/upload", headers={"Origin": SITE},
+                    data={"mode": "confirm", "content": "线上棋牌\n", "suffix": "txt", "category": "gambling",
+                          "changeset": changeset, CSRF_FIELD: token})
+    assert r.status_code == 303 and "err=" in r.headers["location"] and "changeset" in r.headers["location"]
+    assert len(_drafts(app)) == before
+    ok = client.post(f"{PREFIX}/upload", headers={"Origin": SITE},
+                     data={"mode": "confirm", "content": "线上棋牌\n", "suffix": "txt", "category": "gambling",
+                           "changeset": "0", CSRF_FIELD: token})
+    assert ok.status_code == 303 and "/changesets/" in ok.headers["location"] and len(_drafts(app)) == before + 1
