@@ -45,6 +45,15 @@ def _check_name(name: str) -> None:
     if unicodedata.normalize("NFKC", name) != name:
         raise StoreError(f"token name {name!r} holds compatibility characters (fullwidth or similar); "
                          f"use {unicodedata.normalize('NFKC', name)!r}")
+    scripts = {s for s in (_LOOKALIKE_SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0]) for ch in name
+                           if ch.isalpha()) if s}
+    if len(scripts) > 1:
+        raise StoreError(f"token name {name!r} mixes {' and '.join(sorted(scripts))} letters (Cyrillic а looks "
+                         "like Latin a): write a name in one of these alphabets")
+
+
+#: Alphabets whose letters pass for one another (a name may use one of them, with any other script).
+_LOOKALIKE_SCRIPTS = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek"}
 
 
 def role_at_least(role: str, needed: str) -> bool:

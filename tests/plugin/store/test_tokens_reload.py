@@ -57,12 +57,15 @@ def test_token_errors(db_path: Path) -> None:
         tokens.revoke("ghost")
 
 
-@pytest.mark.parametrize("name", ["ed\u200b", "e\u202ed", "e\td", "ed\u00a0x", "ｅｄ", "e\u2028d"])
+@pytest.mark.parametrize("name", ["ed\u200b", "e\u202ed", "e\td", "ed\u00a0x", "ｅｄ", "e\u2028d",
+                                  "\u0430nn", "\u0435d", "b\u03bfb"])  # Cyrillic а / е, Greek ο among Latin
 def test_token_names_that_could_pass_for_another_name_are_refused(db_path: Path, name: str) -> None:
     tokens = TokenStore(db_path)
     with pytest.raises(StoreError, match="token name"):
         tokens.create(name, "approver")
     assert tokens.create("张 三", "approver")[0].name == "张 三"  # visible text, spaces between words
+    assert tokens.create("张san", "approver")[0].name == "张san"  # Han with one alphabet is fine
+    assert tokens.create("\u0410\u043d\u043d\u0430", "reader")[0].name == "Анна"  # one alphabet, Cyrillic
 
 
 def test_reviewer_role_on_a_store_made_before_it_existed(db_path: Path) -> None:
