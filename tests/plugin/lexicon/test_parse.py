@@ -233,3 +233,15 @@ def test_a_disabled_entry_is_not_compiled() -> None:
     off, _ = parse_entry_dict({"term": "百家乐", "category": "gambling", "action": "block", "enabled": False})
     m = Matcher.from_entries([on, off])
     assert [h.term for h in m.scan("菠菜导师和百家乐")] == ["菠菜导师"]
+
+
+@pytest.mark.parametrize("text, where", [
+    ("category: gambling\nentries:\n  - term: \u202e乐家百\n", "term"),
+    ("category: gambling\nentries:\n  - term: 线上赌场\n    variants: [线上\u2066赌盘]\n", "variant"),
+    ("category: gambling\nentries:\n  - term: 线上赌场\n    note: 见\u200f说明\n", "note"),
+])
+def test_a_bidirectional_control_in_a_lexicon_is_an_error(text: str, where: str) -> None:
+    """``\\u202e乐家百`` reads as 百家乐: lint refuses it as the store does."""
+    lex, problems = parse_lexicon_text(text, "x.yaml")
+    errors = [p for p in problems if p.severity == "error"]
+    assert errors and "bidirectional control" in errors[0].message and where in errors[0].message, problems
