@@ -86,6 +86,9 @@ def model() -> None:
 @click.option("--cues/--no-cues", default=True, show_default=True,
               help="Add the structural spam cues (contact handles and ids, links, money, rates, calls to action, "
                    "split characters …; plugin.scoring.cues) as features.")
+@click.option("--cue-repeat", default=None, type=click.IntRange(1, 8),
+              help="How many times each cue token counts (a prior towards structure over wording) [default: 1; "
+                   "the bundled recipe's 2 with --bundled-recipe].")
 @click.option("--augment", default=None, type=click.IntRange(0, 4),
               help="Disguised copies per spam row when fitting (evasion classes: handle disguises, homophones, "
                    "pinyin, pictographs, separators) [default: 0; the bundled recipe's 1 with --bundled-recipe].")
@@ -113,7 +116,7 @@ def model() -> None:
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float,
               min_df: int | None,
-              hash_bits: int, shapes: bool | None, cues: bool, augment: int | None, augment_benign: float | None,
+              hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
@@ -142,12 +145,14 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             min_df = BUNDLED_SETTINGS.min_df if bundled_recipe else 2
         if augment is None:
             augment = BUNDLED_SETTINGS.augment if bundled_recipe else 0
+        if cue_repeat is None:
+            cue_repeat = BUNDLED_SETTINGS.features.cue_repeat if bundled_recipe else 1
         if augment_benign is None:
             augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
-                                                          cues=cues),
+                                                          cues=cues, cue_repeat=cue_repeat),
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()

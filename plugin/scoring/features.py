@@ -101,10 +101,15 @@ class FeatureSettings:
     homophones: bool = False
     shapes: bool = False
     cues: bool = False
+    #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
+    #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
+    cue_repeat: int = 1
 
     def __post_init__(self) -> None:
         if not 1 <= self.ngram_min <= self.ngram_max <= 3:
             raise ValueError("n-gram lengths must satisfy 1 <= ngram_min <= ngram_max <= 3")
+        if not 1 <= self.cue_repeat <= 8:
+            raise ValueError("cue_repeat must be between 1 and 8")
         if not 8 <= self.hash_bits <= 22:
             raise ValueError("hash_bits must be between 8 and 22")
         if self.scheme != FEATURE_SCHEME:
@@ -122,6 +127,8 @@ class FeatureSettings:
         for family in ("homophones", "shapes", "cues"):
             if not d[family]:
                 del d[family]
+        if d["cue_repeat"] == 1:
+            del d["cue_repeat"]
         return d
 
     @classmethod
@@ -133,7 +140,7 @@ class FeatureSettings:
         if unknown:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
-                 "homophones": bool, "shapes": bool, "cues": bool}
+                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -243,8 +250,8 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         tokens, token_spans = _shape_tokens(chars)
     if settings.cues:
         for name, start, end in cue_spans(view.original, view, chars):
-            tokens.append(_CUE_PREFIX + name)
-            token_spans.append((start, end))
+            tokens += [_CUE_PREFIX + name] * settings.cue_repeat
+            token_spans += [(start, end)] * settings.cue_repeat
     if tokens:
         keys.append(np.array([_token_key(t) for t in tokens], dtype=np.uint64) ^ _SALT_SHAPE)
         blocks.append((0, len(tokens)))
