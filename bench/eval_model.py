@@ -368,6 +368,52 @@ def _print_handwritten(hw: dict[str, Any]) -> None:
             print(f"  false flags {key:22s} " + " / ".join(_fmt(rep[k]["false_flags_by_source"][key]) for k in kinds))
 
 
+#: The settings compared by ``--cues-dev`` (name, feature settings, training settings over the recipe's).
+_CUES_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("characters (the previous recipe)", {}, {}),
+    ("+ cues", {"cues": True}, {}),
+    ("+ cues + evasion copies", {"cues": True}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ evasion copies only", {}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ cues + copies + homophone classes", {"cues": True, "homophones": True}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ cues + copies, C 3", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "c": 3.0}),
+    ("+ cues + copies, min_df 5", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+    ("+ cues ×2 + copies, min_df 5 (chosen)", {"cues": True, "cue_repeat": 2},
+     {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+    ("+ cues ×3 + copies, min_df 5", {"cues": True, "cue_repeat": 3}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+)
+
+
+def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """Cue features, evasion copies and their settings compared on development data only: fitted on the
+    train split (25 % of it calibrating, folds 0), scored on the val split and on the hand-written set's
+    dev rows (model alone and lexicons OR model). The hand-written test rows are not read."""
+    from plugin.scoring import FeatureSettings
+
+    dev = [replace(s, split="") for s in samples if s.split == "train"]
+    stand_in = [s for s in samples if s.split == "val"]
+    inner = assign_splits(dev, test=0.0, val=0.25)
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    out: dict[str, Any] = {}
+    for name, features, training in _CUES_DEV:
+        settings = replace(BUNDLED_SETTINGS, folds=0, min_df=2, augment=0, augment_benign=0.0,
+                           features=FeatureSettings(**features))
+        settings = replace(settings, **training)
+        scorer = SpamScorer(train_model(inner, settings, name="dev", created=created))
+        rep = report_to_dict(flag_report(stand_in, [scorer.score(s.text, s.surface, evidence=0).flagged
+                                                    for s in stand_in]))
+        model = [scorer.score(s.text, s.surface, evidence=0).flagged for s in hw]
+        either = [judge.lexicon(s.text) or m for s, m in zip(hw, model)]
+        rep["handwritten_dev"] = {"model": report_to_dict(flag_report(hw, model)),
+                                  "lexicon_or_model": report_to_dict(flag_report(hw, either))}
+        out[name] = rep
+        print(f"{name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
+              + " ff " + json.dumps({c: v["k"] for c, v in rep["false_flags"].items()})
+              + " hw-dev model " + json.dumps({c: v["k"] for c, v in rep["handwritten_dev"]["model"]["recall"].items()})
+              + " either " + json.dumps({c: v["k"] for c, v in
+                                         rep["handwritten_dev"]["lexicon_or_model"]["recall"].items()}), flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -417,6 +463,8 @@ def main() -> None:
                          "figures are reported; repeatable")
     ap.add_argument("--loso-genres", default=",".join(POST_GENRES),
                     help="comma-separated post genres for the leave-one-source-out (default: all)")
+    ap.add_argument("--cues-dev", action="store_true",
+                    help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
                     help="only score the hand-written dev / test set (bench/data/handwritten_spam.jsonl) and add the figures, keyed by model version, to bench/results/model_handwritten.json")
     ap.add_argument("--model", default=None, help="model card to evaluate (default: the bundled model)")
@@ -445,6 +493,14 @@ def main() -> None:
                "features": _features_dev(samples, judge, created)}
         (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
                                                          encoding="utf-8")
+        return
+    if args.cues_dev:
+        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
+               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val and on the "
+                        "hand-written dev rows", "margin": BUNDLED_SETTINGS.margin,
+               "settings": _cues_dev(samples, judge, created)}
+        (RESULTS / "model_cues_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
+                                                     encoding="utf-8")
         return
     if args.tune:
         tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
