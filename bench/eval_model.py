@@ -377,6 +377,7 @@ _CUES_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("+ cues + copies + homophone classes", {"cues": True, "homophones": True}, {"augment": 1, "augment_benign": 0.25}),
     ("+ cues + copies, C 3", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "c": 3.0}),
     ("+ cues + copies, min_df 5", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+    ("+ cues ×2, min_df 5, no copies", {"cues": True, "cue_repeat": 2}, {"min_df": 5}),
     ("+ cues ×2 + copies, min_df 5 (chosen)", {"cues": True, "cue_repeat": 2},
      {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
     ("+ cues ×3 + copies, min_df 5", {"cues": True, "cue_repeat": 3}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
@@ -385,14 +386,23 @@ _CUES_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
 
 def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     """Cue features, evasion copies and their settings compared on development data only: fitted on the
-    train split (25 % of it calibrating, folds 0), scored on the val split and on the hand-written set's
-    dev rows (model alone and lexicons OR model). The hand-written test rows are not read."""
+    train split (25 % of it calibrating, folds 0), scored on the val split, on the val spam disguised by
+    the evasion classes, and on the hand-written set's dev rows (model alone and lexicons OR model). The
+    hand-written test rows are not read."""
     from plugin.scoring import FeatureSettings
 
     dev = [replace(s, split="") for s in samples if s.split == "train"]
     stand_in = [s for s in samples if s.split == "val"]
     inner = assign_splits(dev, test=0.0, val=0.25)
     hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    # the val spam disguised by the evasion classes (a robustness measure; the val rows are never trained on)
+    from collections import Counter
+
+    from plugin.scoring.augment import augment
+
+    counts = Counter(ch for s in dev for ch in s.text)
+    vocabulary = "".join(sorted(ch for ch, n in counts.items() if n >= 5))
+    disguised = [replace(s, text=augment(s.text, vocabulary=vocabulary)) for s in stand_in if s.label != BENIGN]
     out: dict[str, Any] = {}
     for name, features, training in _CUES_DEV:
         settings = replace(BUNDLED_SETTINGS, folds=0, min_df=2, augment=0, augment_benign=0.0,
@@ -401,6 +411,8 @@ def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, An
         scorer = SpamScorer(train_model(inner, settings, name="dev", created=created))
         rep = report_to_dict(flag_report(stand_in, [scorer.score(s.text, s.surface, evidence=0).flagged
                                                     for s in stand_in]))
+        rep["disguised_val_spam"] = report_to_dict(flag_report(
+            disguised, [scorer.score(s.text, s.surface, evidence=0).flagged for s in disguised]))["recall"]
         model = [scorer.score(s.text, s.surface, evidence=0).flagged for s in hw]
         either = [judge.lexicon(s.text) or m for s, m in zip(hw, model)]
         rep["handwritten_dev"] = {"model": report_to_dict(flag_report(hw, model)),
@@ -408,6 +420,7 @@ def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, An
         out[name] = rep
         print(f"{name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
               + " ff " + json.dumps({c: v["k"] for c, v in rep["false_flags"].items()})
+              + " disguised " + json.dumps({c: v["rate"] for c, v in rep["disguised_val_spam"].items()})
               + " hw-dev model " + json.dumps({c: v["k"] for c, v in rep["handwritten_dev"]["model"]["recall"].items()})
               + " either " + json.dumps({c: v["k"] for c, v in
                                          rep["handwritten_dev"]["lexicon_or_model"]["recall"].items()}), flush=True)
