@@ -377,8 +377,8 @@ _CUES_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("+ cues + copies + homophone classes", {"cues": True, "homophones": True}, {"augment": 1, "augment_benign": 0.25}),
     ("+ cues + copies, C 3", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "c": 3.0}),
     ("+ cues + copies, min_df 5", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
-    ("+ cues ×2, min_df 5, no copies", {"cues": True, "cue_repeat": 2}, {"min_df": 5}),
-    ("+ cues ×2 + copies, min_df 5 (chosen)", {"cues": True, "cue_repeat": 2},
+    ("+ cues ×2, min_df 5, no copies (chosen)", {"cues": True, "cue_repeat": 2}, {"min_df": 5}),
+    ("+ cues ×2 + copies, min_df 5 (the first cue model)", {"cues": True, "cue_repeat": 2},
      {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
     ("+ cues ×3 + copies, min_df 5", {"cues": True, "cue_repeat": 3}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
 )

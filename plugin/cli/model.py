@@ -91,10 +91,10 @@ def model() -> None:
                    "the bundled recipe's 2 with --bundled-recipe].")
 @click.option("--augment", default=None, type=click.IntRange(0, 4),
               help="Disguised copies per spam row when fitting (evasion classes: handle disguises, homophones, "
-                   "pinyin, pictographs, separators) [default: 0; the bundled recipe's 1 with --bundled-recipe].")
+                   "pinyin, pictographs, separators) [default: 0, also in the bundled recipe].")
 @click.option("--augment-benign", default=None, type=click.FloatRange(0, 1),
-              help="Share of benign rows with one copy disguised at the character level [default: 0; the "
-                   "bundled recipe's 0.25 with --bundled-recipe].")
+              help="Share of benign rows with one copy disguised at the character level [default: 0, also in "
+                   "the bundled recipe].")
 @click.option("--homophones/--no-homophones", default=False, show_default=True,
               help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
