@@ -52,11 +52,12 @@ sys.path.insert(0, str(ROOT))
 from plugin import Matcher  # noqa: E402
 from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
-from plugin.scoring.data import assign_splits  # noqa: E402
+from plugin.scoring.data import assign_splits, read_labelled  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
+from plugin.scoring.frames import frame_of  # noqa: E402
 from plugin.scoring.veto import ContextVeto  # noqa: E402
 from plugin.guard import Guard  # noqa: E402
 
@@ -323,6 +324,109 @@ def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str
     return out
 
 
+#: The project's own hand-written dev / test set (bench/data/handwritten_spam.README.md): ``val`` rows are the dev split
+#: (settings were tuned on them), ``test`` rows are reported.
+HANDWRITTEN = ROOT / "bench" / "data" / "handwritten_spam.jsonl"
+
+
+def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
+    """The hand-written set per split (``dev`` = its ``val`` rows, ``test``): lexicons / model / either /
+    either with the veto, per category and per source (``hw_hard_*``: near misses)."""
+    rows = read_labelled(path)
+    out: dict[str, Any] = {}
+    for split, name in (("val", "dev"), ("test", "test")):
+        part = [s for s in rows if s.split == split]
+        out[name] = _three(part, judge)
+        out[name]["rows"] = len(part)
+    return out
+
+
+def _frame_veto_on_spam(samples: list[Sample]) -> dict[str, Any]:
+    """Share of spam rows the context frames would excuse (a frame and no soliciting cue,
+    :func:`plugin.scoring.frames.frame_of`): the most recall the frame veto can cost, per split and category
+    (model-independent), with the frame classes that fired."""
+    from collections import Counter
+
+    out: dict[str, Any] = {}
+    for split in sorted({s.split for s in samples}):
+        spam = [s for s in samples if s.split == split and s.label != BENIGN]
+        frames = [frame_of(s.text) for s in spam]
+        out[split] = {"all": _rate(bool(f) for f in frames),
+                      "by_category": {c: _rate(bool(f) for s, f in zip(spam, frames) if s.label == c)
+                                      for c in sorted({s.label for s in spam})},
+                      "frames": dict(Counter(f.split(":")[0] for f in frames if f))}
+    return out
+
+
+def _print_handwritten(hw: dict[str, Any]) -> None:
+    kinds = ("lexicon", "model", "lexicon_or_model", "lexicon_or_model_with_context_veto")
+    for split, rep in hw.items():
+        print(f"hand-written {split}: lexicon / model / lexicon OR model / the same with the veto")
+        for cat in rep["lexicon"]["recall"]:
+            print(f"  recall {cat:15s} " + " / ".join(_fmt(rep[k]["recall"][cat]) for k in kinds))
+        for key in rep["lexicon"]["false_flags_by_source"]:
+            print(f"  false flags {key:22s} " + " / ".join(_fmt(rep[k]["false_flags_by_source"][key]) for k in kinds))
+
+
+#: The settings compared by ``--cues-dev`` (name, feature settings, training settings over the recipe's).
+_CUES_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("characters (the previous recipe)", {}, {}),
+    ("+ cues", {"cues": True}, {}),
+    ("+ cues + evasion copies", {"cues": True}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ evasion copies only", {}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ cues + copies + homophone classes", {"cues": True, "homophones": True}, {"augment": 1, "augment_benign": 0.25}),
+    ("+ cues + copies, C 3", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "c": 3.0}),
+    ("+ cues + copies, min_df 5", {"cues": True}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+    ("+ cues ×2, min_df 5, no copies (chosen)", {"cues": True, "cue_repeat": 2}, {"min_df": 5}),
+    ("+ cues ×2 + copies, min_df 5 (the first cue model)", {"cues": True, "cue_repeat": 2},
+     {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+    ("+ cues ×3 + copies, min_df 5", {"cues": True, "cue_repeat": 3}, {"augment": 1, "augment_benign": 0.25, "min_df": 5}),
+)
+
+
+def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
+    """Cue features, evasion copies and their settings compared on development data only: fitted on the
+    train split (25 % of it calibrating, folds 0), scored on the val split, on the val spam disguised by
+    the evasion classes, and on the hand-written set's dev rows (model alone and lexicons OR model). The
+    hand-written test rows are not read."""
+    from plugin.scoring import FeatureSettings
+
+    dev = [replace(s, split="") for s in samples if s.split == "train"]
+    stand_in = [s for s in samples if s.split == "val"]
+    inner = assign_splits(dev, test=0.0, val=0.25)
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    # the val spam disguised by the evasion classes (a robustness measure; the val rows are never trained on)
+    from collections import Counter
+
+    from plugin.scoring.augment import augment
+
+    counts = Counter(ch for s in dev for ch in s.text)
+    vocabulary = "".join(sorted(ch for ch, n in counts.items() if n >= 5))
+    disguised = [replace(s, text=augment(s.text, vocabulary=vocabulary)) for s in stand_in if s.label != BENIGN]
+    out: dict[str, Any] = {}
+    for name, features, training in _CUES_DEV:
+        settings = replace(BUNDLED_SETTINGS, folds=0, min_df=2, augment=0, augment_benign=0.0,
+                           features=FeatureSettings(**features))
+        settings = replace(settings, **training)
+        scorer = SpamScorer(train_model(inner, settings, name="dev", created=created))
+        rep = report_to_dict(flag_report(stand_in, [scorer.score(s.text, s.surface, evidence=0).flagged
+                                                    for s in stand_in]))
+        rep["disguised_val_spam"] = report_to_dict(flag_report(
+            disguised, [scorer.score(s.text, s.surface, evidence=0).flagged for s in disguised]))["recall"]
+        model = [scorer.score(s.text, s.surface, evidence=0).flagged for s in hw]
+        either = [judge.lexicon(s.text) or m for s, m in zip(hw, model)]
+        rep["handwritten_dev"] = {"model": report_to_dict(flag_report(hw, model)),
+                                  "lexicon_or_model": report_to_dict(flag_report(hw, either))}
+        out[name] = rep
+        print(f"{name}: val recall " + json.dumps({c: v["rate"] for c, v in rep["recall"].items()})
+              + " ff " + json.dumps({c: v["k"] for c, v in rep["false_flags"].items()})
+              + " disguised " + json.dumps({c: v["rate"] for c, v in rep["disguised_val_spam"].items()})
+              + " hw-dev model " + json.dumps({c: v["k"] for c, v in rep["handwritten_dev"]["model"]["recall"].items()})
+              + " either " + json.dumps({c: v["k"] for c, v in
+                                         rep["handwritten_dev"]["lexicon_or_model"]["recall"].items()}), flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -372,15 +476,29 @@ def main() -> None:
                          "figures are reported; repeatable")
     ap.add_argument("--loso-genres", default=",".join(POST_GENRES),
                     help="comma-separated post genres for the leave-one-source-out (default: all)")
+    ap.add_argument("--cues-dev", action="store_true",
+                    help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
+    ap.add_argument("--handwritten-only", action="store_true",
+                    help="only score the hand-written dev / test set (bench/data/handwritten_spam.jsonl) and add the figures, keyed by model version, to bench/results/model_handwritten.json")
+    ap.add_argument("--model", default=None, help="model card to evaluate (default: the bundled model)")
     ap.add_argument("--out", default=str(RESULTS / "model_eval.json"))
     args = ap.parse_args()
 
     data = _data_dir(args.data)
     created = time.strftime("%Y-%m-%d")
     samples = recipe_samples(data)
-    scorer = SpamScorer.bundled()
+    scorer = SpamScorer.load(args.model) if args.model else SpamScorer.bundled()
     matcher = Matcher.from_lexicons([], bundled=True)
     judge = Judge(matcher, scorer, Context(matcher))
+    if args.handwritten_only:
+        hw = _handwritten(judge)
+        hw["frame_veto_on_spam"] = _frame_veto_on_spam(read_labelled(HANDWRITTEN))
+        _print_handwritten({k: v for k, v in hw.items() if k in ("dev", "test")})
+        out = RESULTS / "model_handwritten.json"
+        runs = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+        runs[scorer.version] = {"date": time.strftime("%Y-%m-%d %H:%M"), **hw}
+        out.write_text(json.dumps(runs, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
     if args.features_dev:
         dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
                "split": "train + val only: fitted on train (25 % of it calibrating), scored on val",
@@ -388,6 +506,14 @@ def main() -> None:
                "features": _features_dev(samples, judge, created)}
         (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
                                                          encoding="utf-8")
+        return
+    if args.cues_dev:
+        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
+               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val and on the "
+                        "hand-written dev rows", "margin": BUNDLED_SETTINGS.margin,
+               "settings": _cues_dev(samples, judge, created)}
+        (RESULTS / "model_cues_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
+                                                     encoding="utf-8")
         return
     if args.tune:
         tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
@@ -413,6 +539,9 @@ def main() -> None:
         genres = tuple(g for g in args.loso_genres.split(",") if g)
         report["leave_one_source_out"] = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created, genres)
         report["trap_titles_only_negatives"] = _trap(samples, judge, created)
+    report["handwritten"] = _handwritten(judge)
+    report["frame_veto_on_spam"] = {"shared_data": _frame_veto_on_spam(samples),
+                                    "handwritten": _frame_veto_on_spam(read_labelled(HANDWRITTEN))}
     if args.fresh:
         report["external"] = {Path(f).name: _fresh(Path(f), judge, scorer) for f in args.fresh}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -451,6 +580,10 @@ def _summary(report: dict[str, Any]) -> None:
             print(f"  recall {cat:15s} " + " / ".join(_fmt(ext[k]["recall"][cat]) for k in kinds))
         for key in ext["lexicon"]["false_flags_by_source"]:
             print(f"  false flags {key:22s} " + " / ".join(_fmt(ext[k]["false_flags_by_source"][key]) for k in kinds))
+    _print_handwritten(report["handwritten"])
+    for where, per_split in report["frame_veto_on_spam"].items():
+        print(f"frame veto would excuse spam ({where}): " + ", ".join(
+            f"{split} {_fmt(r['all'])}" for split, r in per_split.items()))
     if "trap_titles_only_negatives" in report:
         print(f"trap (titles-only negatives): benign posts flagged "
               f"{_fmt(report['trap_titles_only_negatives']['benign_posts_flagged'])}")

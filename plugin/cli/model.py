@@ -76,12 +76,25 @@ def model() -> None:
 @click.option("--val-fraction", default=0.2, show_default=True, type=click.FloatRange(0.01, 0.9))
 @click.option("--c", "c", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Inverse regularisation strength.")
-@click.option("--min-df", default=2, show_default=True, type=click.IntRange(1),
-              help="Buckets seen in fewer training texts keep weight 0.")
+@click.option("--min-df", default=None, type=click.IntRange(1),
+              help="Buckets seen in fewer training texts keep weight 0 [default: 2; the bundled recipe's 5 with "
+                   "--bundled-recipe].")
 @click.option("--hash-bits", default=18, show_default=True, type=click.IntRange(8, 22))
 @click.option("--shapes/--no-shapes", default=None,
               help="Add contact / number shape tokens (digit runs, handles, Latin runs) to the n-grams "
                    "[default: on; the bundled recipe's setting with --bundled-recipe].")
+@click.option("--cues/--no-cues", default=True, show_default=True,
+              help="Add the structural spam cues (contact handles and ids, links, money, rates, calls to action, "
+                   "split characters …; plugin.scoring.cues) as features.")
+@click.option("--cue-repeat", default=None, type=click.IntRange(1, 8),
+              help="How many times each cue token counts (a prior towards structure over wording) [default: 1; "
+                   "the bundled recipe's 2 with --bundled-recipe].")
+@click.option("--augment", default=None, type=click.IntRange(0, 4),
+              help="Disguised copies per spam row when fitting (evasion classes: handle disguises, homophones, "
+                   "pinyin, pictographs, separators) [default: 0, also in the bundled recipe].")
+@click.option("--augment-benign", default=None, type=click.FloatRange(0, 1),
+              help="Share of benign rows with one copy disguised at the character level [default: 0, also in "
+                   "the bundled recipe].")
 @click.option("--homophones/--no-homophones", default=False, show_default=True,
               help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
@@ -101,8 +114,10 @@ def model() -> None:
 @click.option("--export-splits", default=None, type=click.Path(file_okay=False),
               help="Also write train.jsonl / val.jsonl / test.jsonl (labelled rows with their split) here.")
 def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared_benign: bool, out: str | None,
-              name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float, min_df: int,
-              hash_bits: int, shapes: bool | None, homophones: bool, targets: tuple[str, ...], calibration: str,
+              name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float,
+              min_df: int | None,
+              hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
+              homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
@@ -126,10 +141,19 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             margin = BUNDLED_SETTINGS.margin if bundled_recipe else 1.0
         if shapes is None:
             shapes = BUNDLED_SETTINGS.features.shapes if bundled_recipe else True
+        if min_df is None:
+            min_df = BUNDLED_SETTINGS.min_df if bundled_recipe else 2
+        if augment is None:
+            augment = BUNDLED_SETTINGS.augment if bundled_recipe else 0
+        if cue_repeat is None:
+            cue_repeat = BUNDLED_SETTINGS.features.cue_repeat if bundled_recipe else 1
+        if augment_benign is None:
+            augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
-                                 features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones),
-                                 folds=folds, margin=margin)
+                                 features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
+                                                          cues=cues, cue_repeat=cue_repeat),
+                                 folds=folds, margin=margin, augment=augment, augment_benign=augment_benign)
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:

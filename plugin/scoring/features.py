@@ -20,7 +20,11 @@ code-word churn, where a spammer swaps a word for a homophone or hides a contact
 - ``shapes``: tokens for the shape of contact and money patterns, which stay while the words change:
   digit runs by length class (``D2`` … ``D5+``: phone, QQ and WeChat numbers), Latin runs (``L`` for
   pinyin or an English word, ``H`` for a letter-and-digit handle such as ``vx8023``), each also paired
-  with the character before it (``加`` + ``D5+``).
+  with the character before it (``加`` + ``D5+``);
+- ``cues``: one token per structural spam cue present in the text (:mod:`plugin.scoring.cues`: contact
+  handles and ids, links written out or disguised, money amounts, rates and odds, calls to action,
+  split characters, Latin letters inside Chinese words, pictographs, and their conjunctions), each a
+  feature with its own learned weight.
 
 A text's feature vector is the bucket counts divided by the square root of the number of n-grams.
 """
@@ -36,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..normalize import NormalizedText, prepare
+from .cues import cue_spans
 from ..variants import load_variant_tables
 
 __all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
@@ -53,6 +58,8 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 #: Added to the keys of a feature family before mixing, so it hashes apart from the character n-grams.
 _SALT_HOMOPHONE = np.uint64(0x5BD1E9955BD1E995)
 _SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
+#: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
+_CUE_PREFIX = "\x02cue:"
 #: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
 _SHAPE = re.compile(r"[a-z0]*[a-z][a-z0]*|0+")
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
@@ -93,10 +100,16 @@ class FeatureSettings:
     scheme: str = FEATURE_SCHEME
     homophones: bool = False
     shapes: bool = False
+    cues: bool = False
+    #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
+    #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
+    cue_repeat: int = 1
 
     def __post_init__(self) -> None:
         if not 1 <= self.ngram_min <= self.ngram_max <= 3:
             raise ValueError("n-gram lengths must satisfy 1 <= ngram_min <= ngram_max <= 3")
+        if not 1 <= self.cue_repeat <= 8:
+            raise ValueError("cue_repeat must be between 1 and 8")
         if not 8 <= self.hash_bits <= 22:
             raise ValueError("hash_bits must be between 8 and 22")
         if self.scheme != FEATURE_SCHEME:
@@ -111,9 +124,11 @@ class FeatureSettings:
         """The card's ``features``; the optional families only when on, so a card written before they
         existed keeps its content hash."""
         d = asdict(self)
-        for family in ("homophones", "shapes"):
+        for family in ("homophones", "shapes", "cues"):
             if not d[family]:
                 del d[family]
+        if d["cue_repeat"] == 1:
+            del d["cue_repeat"]
         return d
 
     @classmethod
@@ -125,7 +140,7 @@ class FeatureSettings:
         if unknown:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
-                 "homophones": bool, "shapes": bool}
+                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -137,7 +152,7 @@ class FeatureSettings:
 class Grams:
     """The hashed features of one text. ``buckets`` lists every occurrence in blocks: the character
     n-grams of length ``ngram_min`` first (in text order), then the next length, and so on; then (when
-    on) the homophone-class n-grams the same way; then the shape tokens, whose view spans are ``spans``.
+    on) the homophone-class n-grams the same way; then the shape and cue tokens, whose view spans are ``spans``.
     ``blocks`` lists ``(n, count)`` per block (``n == 0``: the shape block)."""
 
     view: NormalizedText
@@ -229,12 +244,18 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         classes = load_variant_tables().homophone_key(chars)
         keys += [k ^ _SALT_HOMOPHONE for k in _ngram_keys(_codepoints(classes), max(2, settings.ngram_min),
                                                            settings.ngram_max, blocks)]
+    tokens: list[str] = []
+    token_spans: list[tuple[int, int]] = []
     if settings.shapes:
-        tokens, shape_spans = _shape_tokens(chars)
-        if tokens:
-            keys.append(np.array([_token_key(t) for t in tokens], dtype=np.uint64) ^ _SALT_SHAPE)
-            blocks.append((0, len(tokens)))
-            spans = tuple(shape_spans)
+        tokens, token_spans = _shape_tokens(chars)
+    if settings.cues:
+        for name, start, end in cue_spans(view.original, view, chars):
+            tokens += [_CUE_PREFIX + name] * settings.cue_repeat
+            token_spans += [(start, end)] * settings.cue_repeat
+    if tokens:
+        keys.append(np.array([_token_key(t) for t in tokens], dtype=np.uint64) ^ _SALT_SHAPE)
+        blocks.append((0, len(tokens)))
+        spans = tuple(token_spans)
     mixed = np.concatenate(keys) * _MIX1
     mixed ^= mixed >> _SHIFT
     mixed *= _MIX2

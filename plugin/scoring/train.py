@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ModelError
+from .augment import augment
 from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
 from .metrics import flag_report, report_to_dict
@@ -72,6 +73,10 @@ class TrainSettings:
     features: FeatureSettings = field(default_factory=FeatureSettings)
     max_iter: int = 2000
     folds: int = 0
+    #: Disguised copies (:func:`plugin.scoring.augment.augment`) added per spam row when fitting (0: none).
+    augment: int = 0
+    #: Share of benign rows that get one copy disguised by the character-level evasion classes only.
+    augment_benign: float = 0.0
     #: Calibrate to this share of each surface's target (0.5: half the target), a safety margin for the
     #: few tail samples a low target rests on; the card still records the target itself.
     margin: float = 1.0
@@ -85,6 +90,8 @@ class TrainSettings:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
         if not 0 < self.margin <= 1:
             raise ValueError("margin must be in (0, 1]")
+        if not 0 <= self.augment <= 4 or not 0 <= self.augment_benign <= 1:
+            raise ValueError("augment must be 0 to 4 copies and augment_benign a share in [0, 1]")
         if not self.source_cap >= 1:
             raise ValueError("source_cap must be at least 1")
         if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
@@ -93,7 +100,9 @@ class TrainSettings:
     def to_dict(self) -> dict[str, Any]:
         return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
                 "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets),
-                "max_iter": self.max_iter, "folds": self.folds, "margin": self.margin}
+                "max_iter": self.max_iter, "folds": self.folds, "margin": self.margin,
+                **({"augment": self.augment, "augment_benign": self.augment_benign}
+                   if self.augment or self.augment_benign else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -139,9 +148,33 @@ def fit_weights(samples: Sequence[Sample], categories: tuple[str, ...], settings
     return _fit(featurize([s.text for s in samples], settings.features), samples, categories, settings)
 
 
+def _augmented(x: Any, samples: Sequence[Sample], settings: TrainSettings) -> tuple[Any, list[Sample]]:
+    """``x`` and ``samples`` with the disguised copies of :attr:`TrainSettings.augment` appended (spam: every
+    evasion class; a hash-chosen share of benign rows: the character-level classes only)."""
+    if not (settings.augment or settings.augment_benign):
+        return x, list(samples)
+    import scipy.sparse as sp
+
+    counts = Counter(ch for s in samples for ch in s.text)
+    vocabulary = "".join(sorted(ch for ch, n in counts.items() if n >= 5))
+    extra: list[Sample] = []
+    for s in samples:
+        if s.is_spam:
+            text = s.text
+            for _ in range(settings.augment):
+                text = augment(text, vocabulary=vocabulary)
+                extra.append(replace(s, text=text))
+        elif int(order_key(s)[:8], 16) < settings.augment_benign * 0x100000000:
+            extra.append(replace(s, text=augment(s.text, vocabulary=vocabulary, benign=True)))
+    if not extra:
+        return x, list(samples)
+    return sp.vstack([x, featurize([s.text for s in extra], settings.features)]).tocsr(), [*samples, *extra]
+
+
 def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], settings: TrainSettings,
          ) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
-    """:func:`fit_weights` on the feature matrix ``x`` of ``samples``."""
+    """:func:`fit_weights` on the feature matrix ``x`` of ``samples`` (plus their disguised copies)."""
+    x, samples = _augmented(x, samples, settings)
     labels = np.array([s.label for s in samples])
     surfaces = np.array([s.surface for s in samples])
     for c in categories:

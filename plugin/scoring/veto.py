@@ -9,6 +9,9 @@ publishing lexicon changes and it reloads with them):
   such as 警方, 破获, 反诈, 谨防; not one entry's own narrow exception) anywhere in the dense view of
   the text veto the flag (a flag's evidence is spread over the text; a title is shorter than a rule's
   ``within`` window anyway);
+- **context frames** (:mod:`plugin.scoring.frames`): classes of benign writing about spam or with a
+  code word in its everyday sense (anti-fraud advice, crackdown news, victims' stories, users warning
+  each other, 菠菜 among cooking words …), when the text does not solicit (no contact id, no link);
 - **allow phrases**: when more than half of every evidence span of the flag lies in occurrences of
   allow phrases (``allow:`` entries of any category: 彩票投注站, 一件代发 …), the model saw mostly
   allowed wording.
@@ -21,6 +24,7 @@ from typing import Any, Iterable, Sequence
 
 from ..lexicon import Entry
 from ..normalize import dense_key, prepare
+from .frames import frame_of
 
 __all__ = ["ContextVeto"]
 
@@ -28,9 +32,9 @@ __all__ = ["ContextVeto"]
 class ContextVeto:
     """Veto words per category and allow phrases, in dense form (immutable, thread-safe)."""
 
-    __slots__ = ("excludes", "allow_phrases")
+    __slots__ = ("excludes", "allow_phrases", "frames")
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(self, entries: Iterable[Entry], *, frames: bool = True) -> None:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         entries_of: Counter[str] = Counter()
         allows: set[str] = set()
@@ -47,23 +51,27 @@ class ContextVeto:
         self.excludes: dict[str, tuple[str, ...]] = {
             c: tuple(sorted(w for w, n in ws.items() if 2 * n >= entries_of[c])) for c, ws in counts.items()}
         self.allow_phrases: tuple[str, ...] = tuple(sorted(allows, key=lambda k: (-len(k), k)))
+        self.frames = frames
 
     @classmethod
-    def of(cls, matcher: Any) -> "ContextVeto":
-        """The veto of a compiled matcher's entries (none for a matcher without ``entries``)."""
-        return cls(getattr(matcher, "entries", ()) or ())
+    def of(cls, matcher: Any, *, frames: bool = True) -> "ContextVeto":
+        """The veto of a compiled matcher's entries (no lexicon words for a matcher without ``entries``)."""
+        return cls(getattr(matcher, "entries", ()) or (), frames=frames)
 
     def reason(self, text: str, category: str, evidence: Sequence[tuple[int, int, str]] = ()) -> str:
-        """Why a flag of ``category`` on ``text`` is vetoed (``context:<word>`` / ``allow:<phrase>``), or
-        ``""`` when it stands. ``evidence``: the flag's ``(start, end, surface)`` spans of ``text``."""
+        """Why a flag of ``category`` on ``text`` is vetoed (``context:<word>`` / ``frame:<class>:<marker>`` /
+        ``allow:<phrase>``), or ``""`` when it stands. ``evidence``: the flag's ``(start, end, surface)``
+        spans of ``text``."""
         words = self.excludes.get(category, ())
-        if not words and not (evidence and self.allow_phrases):
+        if not words and not self.frames and not (evidence and self.allow_phrases):
             return ""
         view = prepare(text).normalized
         dense = view.dense
         for w in words:
             if w in dense:
                 return f"context:{w}"
+        if self.frames and (frame := frame_of(text)):
+            return f"frame:{frame}"
         if not evidence:
             return ""
         covered: list[tuple[int, int, str]] = []

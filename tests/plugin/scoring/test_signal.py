@@ -92,8 +92,9 @@ def test_context_rules_and_allow_phrases_veto_a_flag(guard: Guard) -> None:
     assert veto.reason("网赌上分", "gambling", [(0, 2, "网赌"), (2, 4, "上分")]) == ""
     assert guard.check("网赌", Surface.QUERY).action == "allow"
     assert guard.check("网赌上分", Surface.QUERY).action == "review"
-    # a category's own context words only: gambling has none here
-    assert veto.reason("警方说上分", "gambling", [(3, 5, "上分")]) == ""
+    # a category's own context words only: gambling has none here (the frames, on by default, apply to all)
+    assert ContextVeto.of(_matcher(), frames=False).reason("警方说上分", "gambling", [(3, 5, "上分")]) == ""
+    assert veto.reason("警方说上分", "gambling", [(3, 5, "上分")]) == "frame:crackdown:警方"
 
 
 def test_the_veto_reads_the_header_context_not_one_entrys_exception() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,23 @@ def test_training_gives_a_working_card(tiny: Path) -> None:
 def test_training_is_reproducible(tiny: Path, tmp_path: Path) -> None:
     again = train_model(assign_splits(_samples()), SETTINGS, name="tiny", created="2026-12-07")
     assert again.card.content_sha256 == load_model(tiny).card.content_sha256
+
+
+def test_augmented_training_with_cues_is_reproducible_and_recorded() -> None:
+    settings = replace(SETTINGS, augment=1, augment_benign=0.5,
+                       features=FeatureSettings(hash_bits=12, cues=True, cue_repeat=2))
+    first = train_model(assign_splits(_samples()), settings, name="aug", created="2026-12-07")
+    again = train_model(assign_splits(_samples()), settings, name="aug", created="2026-12-07")
+    assert first.card.content_sha256 == again.card.content_sha256
+    assert first.card.training["settings"]["augment"] == 1
+    assert first.card.training["settings"]["augment_benign"] == 0.5
+    assert first.card.to_dict()["features"]["cues"] is True and first.card.features.cue_repeat == 2
+    plain = train_model(assign_splits(_samples()), SETTINGS, name="aug", created="2026-12-07")
+    assert "augment" not in plain.card.training["settings"] and "cues" not in plain.card.to_dict()["features"]
+    with pytest.raises(ValueError, match="augment"):
+        TrainSettings(augment=5)
+    with pytest.raises(ValueError, match="cue_repeat"):
+        FeatureSettings(cue_repeat=0)
 
 
 def test_training_needs_every_category_and_both_splits() -> None:

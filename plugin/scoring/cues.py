@@ -1,0 +1,125 @@
+"""Structural spam cues: what a spam text has to do whatever its words, as feature tokens.
+
+A spammer changes code words weekly, but the text still has to tell the reader how to reach them and
+what is in it for the reader. Each cue below is one RE2 pattern (:mod:`plugin.lexicon_regex`: linear
+time, bounded memory) over one of two views of the text, and each becomes one feature token whose
+weight the linear model learns like any n-gram's (:mod:`plugin.scoring.features`, family ``cues``):
+
+- ``contact``: a contact-handle word or its disguise (微信, V信, 薇, vx, 扣扣, QQ, 🐧, tg, 飞机, LINE …);
+- ``contact_id``: such a word followed by an id (letters or digits), or a long digit run (a phone,
+  QQ or WeChat number);
+- ``link``: a host with a top-level domain (``x.cc``, ``ak❶❷❸.com``: the dense view has folded the
+  styled digits) or one written out (``点cc``, ``dot com``);
+- ``money``: an amount with its unit (``300元``, ``两万``, ``5k``, ``日结``-style pay frames are n-grams);
+- ``rate``: a percentage, share or multiple (``50%``, ``百分之二十``, ``三成``, ``翻十倍``, ``1赔9``);
+- ``cta``: a call to action (私聊, 私信, 加我, 联系, 进群, 咨询, 戳我, 扫码, 看主页 / 简介 …);
+- ``address``: the reader addressed as a customer (您的, 恭喜您, 尊敬的, 亲爱的用户): SMS and phishing;
+- ``urgent``: a deadline or scarcity (即将停用, 已失效, 24小时内, 否则将, 名额有限);
+- ``spaced``: characters split by separators (``体 育 外 围``; one symbol inside a word: ``菠-菜``), read on
+  the original text;
+- ``mixed``: one to three Latin letters inside Chinese words (``bo彩平t``, ``V信``);
+- ``emoji``: a pictograph (🍗, 🥬, 🎰) in the original text;
+- and the conjunctions ``cta+contact``, ``money+cta``, ``money+contact``, ``link+cta``, ``address+cta``,
+  ``urgent+cta``, ``address+link``.
+
+Each cue counts once per text (presence, not frequency), so a long post does not pile them up. The
+dense view here is the features' own (digits folded to ``0``, URLs' paths blanked, repeated characters
+collapsed: 扣扣 reads 扣, so patterns are written collapsed); cues found on the
+original text are mapped to the dense view for their evidence span.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+from ..lexicon_regex import CompiledPattern, RegexText, compile_pattern
+from ..normalize import NormalizedText, emoji_codes
+from ..chardata import emoji_words
+
+__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "cue_spans"]
+
+#: Only the first this many characters are searched for cues (the scorer scores 20,000 at most).
+MAX_CUE_CHARS = 4000
+
+_HANDLE = (r"v信|薇信|威信|微信|维信|徽信|卫星|vx|wx|vchat|wechat|weixin|薇|威|扣|企鹅|qq|q群|飞机|电报|tg|"
+           r"telegram|纸飞机|line|whatsapp|skype")
+#: (name, view, pattern): ``dense`` patterns run on the features' dense view, ``text`` on the original.
+_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    ("contact", "dense", f"(?:{_HANDLE}|{{emoji_handles}})"),
+    ("contact_id", "dense", f"(?:{_HANDLE}|{{emoji_handles}}|加|联系|号码?)[a-z0]{{0,2}}?[a-z_0]*0[a-z_0]{{3,}}|"
+                            r"0{7,}|(?:^|[^a-z0])[a-z]{1,6}0{4,}[a-z0]*"),
+    ("link", "dense", r"[a-z0]{2,}(?:com|cn|cc|net|top|vip|xyz|club|cyou|app|site|shop|me|io|org|tk|la|co)(?:[^a-z]|$)|"
+                      r"(?:点|dian|dot)(?:com|cc|cn|net|top|vip|xyz|club|me|co)"),
+    ("money", "dense", r"0+(?:元|块|圆|万|w|k|千|米)|[一二两三四五六七八九十百千万]+(?:块钱|元|万块|块)|"
+                       r"(?:日|月|周)(?:入|赚|结|收)0+"),
+    ("rate", "text", r"\d\s*[%％‰]|百分之[一二三四五六七八九十百零\d]+|[一二三四五六七八九]成(?:以上|左右|收益|利润|返)|"
+                     r"(?:翻|赚|涨)[一二三四五六七八九十百\d]+倍|\d\s*(?:赔|比)\s*\d|赔率"),
+    ("cta", "dense", r"私聊|私信|私我|私撩|加我|加一下|联系|进群|入群|拉你|咨询|戳我|戳主页|找我|扫码|点击|看主页|"
+                     r"看简介|主页|简介|详聊|了解一下|扣0|有意者|需要的|想玩的|想做的|速来|上车|带你"),
+    ("address", "dense", r"您的|恭喜您|尊敬的|亲爱的(?:用户|会员|客户|顾客)|您好|亲爱的"),
+    ("urgent", "dense", r"即将(?:停用|冻结|清零|过期|注销|失效|关闭)|已(?:失效|冻结|停用)|(?:0+|二十四)小时内|否则将|逾期将|"
+                        r"尽快(?:登录|处理|核实|认证)|名额有限|先到先得"),
+    ("spaced", "text", r"(?:\p{Han}[ \t\-_*·•.|/\\~,，、。＊﹡]+){3,}\p{Han}|\p{Han}[\-_*·•|/\\~＊﹡]+\p{Han}"),
+    ("mixed", "dense", r"\p{Han}[a-z]{1,3}\p{Han}|\p{Han}[a-z](?:$|[^a-z])|(?:^|[^a-z])[a-z]\p{Han}"),
+    ("emoji", "text", r"[\x{1F300}-\x{1FAFF}\x{2600}-\x{27BF}\x{1F000}-\x{1F2FF}]"),
+)
+_CONJUNCTIONS: tuple[tuple[str, str], ...] = (("cta", "contact"), ("money", "cta"), ("money", "contact"),
+                                              ("link", "cta"), ("address", "cta"), ("urgent", "cta"),
+                                              ("address", "link"))
+#: A conjunction's evidence span covers both cues when they are this close (view characters), else its start.
+_MAX_CONJUNCTION_SPAN = 16
+#: Every cue token name, in the order :func:`cue_spans` may emit them.
+CUE_NAMES: tuple[str, ...] = tuple(n for n, _, _ in _PATTERNS) + tuple(f"{a}+{b}" for a, b in _CONJUNCTIONS)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, str, CompiledPattern], ...]:
+    """The patterns compiled once (the emoji standing for QQ / Telegram as the dense view spells them)."""
+    codes = emoji_codes()
+    handles = "".join(codes[e] for e, w in emoji_words().items() if w in ("企鹅", "飞机") and e in codes)
+    emoji_handles = f"[{handles}]" if handles else "(?:qq)"
+    return tuple((name, where, compile_pattern(pattern.replace("{emoji_handles}", emoji_handles)))
+                 for name, where, pattern in _PATTERNS)
+
+
+def _view_index(view: NormalizedText, orig: int, n: int) -> int:
+    """The first dense index whose original offset is at least ``orig`` (``n - 1`` past the end)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if view.orig_index(mid) < orig:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min(lo, n - 1)
+
+
+def cue_spans(original: str, view: NormalizedText, chars: str) -> Iterator[tuple[str, int, int]]:
+    """``(cue, start, end)`` of each cue present in the text, once per cue, as a span of the dense view
+    ``chars`` (the features' view of ``original``; ``view`` maps it back). Only the first
+    :data:`MAX_CUE_CHARS` characters of either are searched."""
+    n = len(chars)
+    if n == 0:
+        return
+    dense = RegexText(chars[:MAX_CUE_CHARS])
+    text = RegexText(original[:MAX_CUE_CHARS]) if original else None
+    found: dict[str, tuple[int, int]] = {}
+    for name, where, rx in _compiled():
+        if where == "dense":
+            first = next(dense.spans(rx), None)
+        else:
+            span = next(text.spans(rx), None) if text is not None else None
+            first = None
+            if span is not None:
+                a = _view_index(view, span[0], n)
+                b = max(a + 1, _view_index(view, span[1], n))
+                first = (a, min(b, n))
+        if first is not None:
+            found[name] = first
+            yield name, first[0], first[1]
+    for left, right in _CONJUNCTIONS:
+        if left in found and right in found:
+            (s1, e1), (s2, e2) = found[left], found[right]
+            start, end = min(s1, s2), max(e1, e2)
+            yield f"{left}+{right}", start, end if end - start <= _MAX_CONJUNCTION_SPAN else start + 1

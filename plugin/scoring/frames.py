@@ -1,0 +1,84 @@
+"""Context frames: classes of benign writing that use spam words, as a veto on a scorer flag.
+
+A learned score reads "刷单", "博彩" or "菠菜" and cannot tell promotion from a warning about it. The
+frames name the classes of text that talk *about* spam, or use a spam code word in its everyday sense:
+
+- ``advisory``: anti-fraud advice and warnings (警惕, 谨防, 提醒, 不要相信, 千万别, 反诈, …都是骗局);
+- ``crackdown``: crackdown and court news (警方, 破获, 抓获, 判处, 打掉, 涉案, 落网, 有期徒刑);
+- ``victim``: victims telling what happened (被骗, 上当, 受骗, 报警后, 追回);
+- ``warning_others``: users warning each other about spam (举报, 广告号, 是骗子, 拉黑, 别理);
+- sense frames, a code word's everyday sense read off its surroundings: ``food`` (焯水, 凉拌, 菜市场,
+  特产: 菠菜 the vegetable, 德州扒鸡), ``benchmark`` (安兔兔, 骁龙, 显卡, 帧率: 跑分 of a phone),
+  ``accounting`` (报销, 财务, 差旅: 发票 at work), ``lottery_news`` (开奖结果, 奖池, 一等奖, 双色球).
+
+A frame vetoes a flag only when the text does **not** solicit: no contact id, no link, no call to
+action together with a contact handle, a customer address (您的) or a deadline (即将停用)
+(:data:`SOLICITING_CUES`, :mod:`plugin.scoring.cues`). Spam dressed as advice
+("谨防上当，正规平台加V…") still carries its way to be reached, so the frame does not excuse it.
+
+Each frame is one RE2 pattern over the dense view (width, case, traditional characters folded,
+separators removed, repeated characters collapsed: 安兔兔 reads 安兔), so 警 惕 and 警惕 read alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..lexicon_regex import CompiledPattern, RegexText, compile_pattern
+from ..normalize import prepare
+from .cues import MAX_CUE_CHARS, cue_spans
+
+__all__ = ["FRAMES", "SOLICITING_CUES", "Frame", "frame_of", "solicits"]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One class of benign context: its name and the RE2 pattern of its markers (dense view)."""
+
+    name: str
+    pattern: str
+
+
+#: The frame classes, checked in this order (the first that matches names the veto).
+FRAMES: tuple[Frame, ...] = (
+    Frame("advisory", r"警惕|谨防|提防|当心|防范|提醒|温馨提示|不要相信|不要轻信|切勿|千万别|千万不要|别信|别点|别碰|"
+                      r"别上当|防骗|反诈|识破|揭秘|骗局|都是骗|是骗子|是诈骗|就是诈骗|新套路|风险提示|引以为戒|以免上当"),
+    Frame("crackdown", r"警方|公安|民警|网警|派出所|破获|抓获|判处|判决|宣判|获刑|有期徒刑|打掉|捣毁|涉案|涉嫌|落网|"
+                       r"刑拘|刑事拘留|移送|查处|查获|法院|检察|罚金|专项行动|犯罪嫌疑人|依法"),
+    Frame("victim", r"被骗|上当了|上当受骗|受骗|报警|报案|追回|骗走|被坑|血本无归"),
+    Frame("warning_others", r"举报|广告号|是骗子|都是骗子|拉黑|别理|踢了|管管"),
+    Frame("food", r"焯水|凉拌|清炒|做法|食材|菜市场|买菜|菜谱|烹饪|补铁|下饭|特产|美食|带回家|蒜末|炖|煲汤"),
+    Frame("benchmark", r"安兔|geekbench|鲁大师|骁龙|天玑|芯片|显卡|处理器|帧率|帧数|跑分榜|跑分排行|性能测试"),
+    Frame("accounting", r"报销|财务|差旅|单据|贴票|记账|会计|税务局|开具"),
+    Frame("lottery_news", r"开奖结果|开奖号码|奖池|一等奖|二等奖|大乐透|双色球|彩票中心|中国体彩|中国福彩"),
+)
+#: Cues that mean a text solicits (a way to reach the sender); a frame never vetoes such a text.
+SOLICITING_CUES: frozenset[str] = frozenset({"contact_id", "link", "cta+contact", "money+contact", "link+cta",
+                                             "address+cta", "urgent+cta", "address+link"})
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, CompiledPattern], ...]:
+    return tuple((f.name, compile_pattern(f.pattern)) for f in FRAMES)
+
+
+def solicits(text: str) -> bool:
+    """Whether ``text`` carries a soliciting cue (:data:`SOLICITING_CUES`)."""
+    view = prepare(text[:MAX_CUE_CHARS]).normalized
+    chars = view.dense.translate(_DIGITS)
+    return any(name in SOLICITING_CUES for name, _, _ in cue_spans(view.original, view, chars))
+
+
+def frame_of(text: str) -> str:
+    """``<frame>:<marker>`` of the first frame ``text`` is written in and that may veto (the text does not
+    solicit), or ``""``."""
+    dense = RegexText(prepare(text[:MAX_CUE_CHARS]).normalized.dense)
+    for name, rx in _compiled():
+        span = next(dense.spans(rx), None)
+        if span is not None:
+            return "" if solicits(text) else f"{name}:{dense.text[span[0]:span[1]]}"
+    return ""
+
+
+_DIGITS = str.maketrans("123456789", "000000000")

@@ -1,0 +1,43 @@
+"""Evasion transforms for training: deterministic, one class at a time visible, benign rows spared the
+spam-only classes."""
+
+from __future__ import annotations
+
+from plugin.normalize import dense_key
+from plugin.scoring.augment import EVASION_CLASSES, augment, homophone_members
+
+TEXT = "加我微信领取福利，注册就送彩金，平台稳定出款，名额有限"
+VOCAB = "加我微信薇威领取福利注册就送彩金采菜平台凭抬稳定出款名额有限"
+
+
+def test_the_same_text_always_gives_the_same_copy() -> None:
+    assert augment(TEXT, vocabulary=VOCAB) == augment(TEXT, vocabulary=VOCAB)
+
+
+def test_copies_differ_from_the_original_across_texts() -> None:
+    texts = [f"{TEXT}{i}号" for i in range(40)]
+    changed = [t for t in texts if augment(t, vocabulary=VOCAB) != t]
+    assert len(changed) >= 35
+
+
+def test_benign_copies_use_only_character_level_classes() -> None:
+    texts = [f"今天去菜市场买了菠菜和白菜，加了微信群{i}" for i in range(60)]
+    for t in texts:
+        copy = augment(t, vocabulary="菜采彩菠波播", benign=True)
+        assert not any(d in copy for d in ("V信", "薇", "威信", "➕", "vx"))  # handle disguises are spam-only
+        assert not any(sep in copy for sep in (" ", "-", "·", "*", "|", "/"))  # so is the separator
+
+
+def test_spam_copies_use_every_class() -> None:
+    copies = [augment(f"{TEXT}{i}", vocabulary=VOCAB) for i in range(80)]
+    assert any("微信" not in c for c in copies)                       # handle disguised
+    assert any(any(ch.isascii() and ch.isalpha() for ch in c.replace("V", "").replace("vx", "")) for c in copies)
+    assert any(any(sep in c for sep in (" ", "-", "·", "*", "|", "/")) for c in copies)
+    assert any(dense_key(c) != dense_key(f"{TEXT}{i}") for i, c in enumerate(copies))
+    assert EVASION_CLASSES == ("handle", "homophone", "pinyin", "drop", "split")
+
+
+def test_homophone_classes_keep_only_characters_that_share_a_reading() -> None:
+    members = homophone_members("彩采菜平凭")
+    assert any({"彩", "采", "菜"} <= set(m) for m in members.values())
+    assert all(len(m) > 1 for m in members.values())

@@ -1,0 +1,84 @@
+"""Structural spam cues: each cue class on its disguises, and texts without them."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.normalize import prepare
+from plugin.scoring.cues import CUE_NAMES, MAX_CUE_CHARS, cue_spans
+from plugin.scoring.features import FeatureSettings, text_grams
+
+
+def _cues(text: str) -> dict[str, str]:
+    view = prepare(text).normalized
+    chars = view.dense.translate(str.maketrans("123456789", "000000000"))
+    out = {}
+    for name, start, end in cue_spans(text, view, chars):
+        a, b = view.orig_span(start, end)
+        out[name] = text[a:b]
+    return out
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("有需要的加V信详聊", "contact"),
+    ("老板们好，扣扣联系", "contact"),
+    ("飞机找我", "contact"),
+    ("🐧 找我", "contact"),
+    ("薇：ab8866cd", "contact_id"),
+    ("电话 1 3 8 1 2 3 4 5 6 7 8", "contact_id"),
+    ("网址 ak❶❷❸.com 进入", "link"),
+    ("点cc进入", "link"),
+    ("日结300元", "money"),
+    ("首存赠送百分之五十", "rate"),
+    ("收益20%", "rate"),
+    ("一个月翻十倍", "rate"),
+    ("有意者私聊", "cta"),
+    ("体 育 外 围 开盘", "spaced"),
+    ("菠-菜平台", "spaced"),
+    ("bo彩平t注册", "mixed"),
+    ("🍗台首充", "emoji"),
+    ("尊敬的客户您好", "address"),
+    ("您的额度即将冻结", "urgent"),
+])
+def test_each_cue_class_finds_its_disguises(text: str, cue: str) -> None:
+    assert cue in _cues(text)
+
+
+@pytest.mark.parametrize("text", [
+    "今天和家人去公园散步，天气很好",
+    "国足这场踢得还可以，下半场的换人很关键",
+    "孩子上幼儿园第一周，每天早上哭着不肯去",
+])
+def test_ordinary_text_carries_no_soliciting_cue(text: str) -> None:
+    assert not {"contact", "contact_id", "link", "cta", "spaced", "address", "urgent"} & set(_cues(text))
+
+
+def test_conjunctions_need_both_cues_and_spans_map_to_the_original() -> None:
+    text = "兼职日赚500，加我V信 abc12345"
+    cues = _cues(text)
+    assert {"money", "cta", "contact", "contact_id", "money+cta", "cta+contact", "money+contact"} <= set(cues)
+    assert cues["money"] in text and "500" in cues["money"]
+    assert "cta+contact" not in _cues("有意者私聊")
+
+
+def test_cue_names_are_the_tokens_emitted_and_each_counts_once() -> None:
+    text = "私聊私聊私聊，加V信，加V信"
+    view = prepare(text).normalized
+    names = [n for n, _, _ in cue_spans(text, view, view.dense)]
+    assert len(names) == len(set(names)) and set(names) <= set(CUE_NAMES)
+
+
+def test_only_the_first_characters_are_searched() -> None:
+    text = "好的" * MAX_CUE_CHARS + "私聊我"
+    view = prepare(text).normalized
+    assert not [n for n, _, _ in cue_spans(text, view, view.dense)]
+
+
+def test_the_cue_family_adds_tokens_only_when_on() -> None:
+    text = "有意者私聊，加V信 ab8866"
+    plain = text_grams(text, FeatureSettings())
+    with_cues = text_grams(text, FeatureSettings(cues=True))
+    assert len(with_cues.buckets) > len(plain.buckets)
+    shown = {with_cues.ngram(i) for i in range(len(plain.buckets), len(with_cues.buckets))}
+    assert {"有意者", "v信ab0000"} <= shown
+    assert "cues" not in FeatureSettings().to_dict() and FeatureSettings(cues=True).to_dict()["cues"] is True
