@@ -44,6 +44,7 @@ SHARED = Path(os.environ.get("QINGLANG_RUMOR_DATA", "/work/shared/data/rumors/ru
 HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot_search_titles.jsonl"))
 PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
 KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
+FRESH = ROOT / "bench" / "data" / "rumor_fresh.jsonl"
 RESULTS = ROOT / "bench" / "results"
 
 #: (pinned clusters, related clusters) of one query, best first
@@ -108,6 +109,12 @@ def by_split(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outco
         m["hit@1_by_kind"] = {k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
                                          [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["hit@1"]
                               for k in kinds}
+        neg_kinds = sorted({r.get("kind", "") for r, _o in mine if r["expect"] != "pin"})
+        if len(neg_kinds) > 1:
+            m["false_pin_rate_by_kind"] = {
+                k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
+                           [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["false_pin_rate"]
+                for k in neg_kinds}
         out[sp] = m
     return out
 
@@ -145,6 +152,11 @@ def main() -> None:
         "baseline_threshold": {"threshold": DEFAULT_THRESHOLD,
                                **by_split(baseline, rows, run(baseline, [r["query"] for r in rows]))},
     }
+    if FRESH.exists():
+        fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
+        result["fresh"] = {"file": "bench/data/rumor_fresh.jsonl", "queries": len(fresh),
+                           "learned": by_split(index, fresh, run(index, [r["query"] for r in fresh])),
+                           "baseline_threshold": by_split(baseline, fresh, run(baseline, [r["query"] for r in fresh]))}
     if KEYWORDS.exists():
         kw = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
         result["keyword_probe"] = metrics(index, kw, run(index, [r["query"] for r in kw]))
@@ -192,6 +204,8 @@ def main() -> None:
     summary["learned"] = {sp: brief(m) for sp, m in result["learned"].items()}
     summary["baseline_threshold"] = {sp: brief(m) for sp, m in result["baseline_threshold"].items()
                                      if isinstance(m, dict)}
+    if "fresh" in result:
+        summary["fresh"] = {sp: brief(m) for sp, m in result["fresh"]["learned"].items()}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
     for k in ("hot_search", *(k for k in result if k.startswith("external"))):
