@@ -37,7 +37,7 @@ from functools import lru_cache
 import ahocorasick
 
 from plugin.chardata import is_cjk
-from plugin.normalize import BREAK
+from plugin.normalize import BREAK, prepare
 from plugin.segment import segmenter
 
 from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, subwords
@@ -70,13 +70,14 @@ class PreFilter:
     """The key-term automaton of a set of match keys (claims)."""
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
-                 max_posting: int = 1000) -> None:
+                 max_posting: int = 1000, texts: Sequence[str] = ()) -> None:
         postings: dict[str, set[int]] = {}
         chars: list[frozenset[str]] = []
         for i, a in enumerate(analyses):
             for term in _terms(a):
                 postings.setdefault(term, set()).add(i)
-            chars.append(_chars(a))
+            # the characters of the claim as written count too (照片, 曝光: words the analysis drops)
+            chars.append(_chars(a) | _raw_chars(texts[i]) if i < len(texts) else _chars(a))
         # a phrase the analysis rewrites (新型冠状病毒 → 新冠病毒) stands for the words it becomes
         for phrase, target in PHRASE_EQUIVALENTS.items():
             pieces = {w[i:j] for w in target.split() for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
@@ -250,6 +251,11 @@ def _chars(a: Analysis) -> frozenset[str]:
     """Every content character of a claim: they count for coverage, not as terms (a paraphrase cut into
     other words: 杨絮 vs 飞絮, 寄快递 vs 快递停运)."""
     return frozenset(c for w in a.surface for c in w if is_cjk(c) and c not in _FILLER)
+
+
+def _raw_chars(text: str) -> frozenset[str]:
+    """The content characters of a claim's folded text."""
+    return frozenset(c for c in prepare(text).folded if is_cjk(c) and c not in _FILLER)
 
 
 def _terms(a: Analysis) -> set[str]:
