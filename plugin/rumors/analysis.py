@@ -302,8 +302,32 @@ def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(dates_to_digits(folded)))
+    folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, _ELEVENTH_RE.sub("国庆", folded))
+    folded = _CELSIUS_RE.sub(_celsius, quantities_to_digits(dates_to_digits(folded)))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
+
+
+def _celsius(m: re.Match[str]) -> str:
+    return m.group(1) + "度"
+
+
+#: 十一 as the National Day holiday (十一期间, 十一假期): a month, like 国庆.
+_ELEVENTH_RE = re.compile("(?<![零〇一二两三四五六七八九十百千万第])十一(?=期间|假期|长假|黄金周|小长假|出游|出行)")
+#: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
+#: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
+#: points on a licence or a test (扣六分, 考了九十分).
+_SEARCHER_NUMBER_RE = re.compile(
+    "[零〇一二两三四五六七八九十百千万]+(?=[多余][人例名个位家起次天元块岁])|"
+    "[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九]*(?=个)|"
+    "(?:(?<=[扣加减得考拿打])|(?<=[扣加减得考拿打]了))[零〇一二两三四五六七八九十百]+(?=分)"
+)
+
+
+def _searcher_number(m: re.Match[str]) -> str:
+    run = m.group(0)
+    # 一 / 两 before a word: "a", "a couple"; a run must start with a digit or 十 (万多人 is no number)
+    v = plain_chinese_number(run) if run not in ("一", "两") and run[0] in "零〇一二两三四五六七八九十" else None
+    return run if v is None else str(v)
 
 
 @lru_cache(maxsize=1)

@@ -290,7 +290,10 @@ class _State:
             if self.by_id[e.rumor.id] == i:  # curated triggers once, on the rumour's own claim
                 for phrase in e.rumor.triggers:
                     add(phrase, i, True)
-            for phrase in extract_triggers(self.key_texts[i], self.weights.token):
+            # the entry's analysis is the key text's when the rumour has no curated phrases (analysed once)
+            own = self.by_id[e.rumor.id] != i or not e.rumor.triggers
+            for phrase in extract_triggers(self.key_texts[i], self.weights.token,
+                                           surface=e.analysis.surface if own else None):
                 add(phrase, i, False)
         # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
         # it is, and would make every one of them a candidate: keep only the curated owners
