@@ -23,7 +23,7 @@ queries of a held-out fifth of the claims. ``pin``: the lowest probability at wh
 pinned; ``related``: the lowest at which at most ``--max-title-related`` of the titles are pinned
 or related; ``veto``: a match that passes the score threshold is pinned unless its probability is
 under ``veto``, the lowest value at which at most ``--max-title-share`` (0.1 %, the target) of the
-held-out titles are pinned. The paraphrase set (``bench/data/rumor_paraphrases.jsonl``) is not read here; its dev
+held-out titles and at most ``--max-hard-pins`` of the held-out hard negatives are pinned. The paraphrase set (``bench/data/rumor_paraphrases.jsonl``) is not read here; its dev
 split is what bench/eval_rumors.py reports while tuning this script, its test split is held out.
 """
 
@@ -358,8 +358,10 @@ def main() -> None:
     related = next((th for th in grid if rate(held_t, th) <= args.max_title_related), pin)
     related = min(related, pin)
     # the veto: the lowest probability under which a match passing the score threshold is not pinned
-    # that keeps the held-out titles pinned at --max-title-share at most
-    veto = next((v for v in grid if v <= pin and rate(held_t, pin, v) <= args.max_title_share), pin)
+    # that keeps the held-out titles pinned at --max-title-share at most and the held-out hard negatives
+    # at --max-hard-pins
+    veto = next((v for v in grid if v <= pin and rate(held_t, pin, v) <= args.max_title_share
+                 and rate(held_h, pin, v) <= args.max_hard_pins), pin)
     print("veto: (title rate, hard rate, pseudo hit)", {v: (round(rate(held_t, pin, v), 5), round(rate(held_h, pin, v), 4),
                                                           round(recall(pin, v), 4)) for v in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)})
 
