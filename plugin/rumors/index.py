@@ -46,6 +46,7 @@ from .decision import PinModel, PinTiers, default_model, pair_features
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
+from .semantic import SemanticConfirm
 from .triggers import extract_triggers, trigger_key
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
@@ -75,7 +76,8 @@ class RumorIndex:
 
     def __init__(self, rumors: Iterable[Rumor], *, scoring: RumorScoring = DEFAULT_SCORING,
                  threshold: float | None = None, backend: RumorBackend | None = None,
-                 model: PinModel | None | str = "default", tiers: PinTiers | None = None) -> None:
+                 model: PinModel | None | str = "default", tiers: PinTiers | None = None,
+                 semantic: SemanticConfirm | None = None) -> None:
         if threshold is not None:
             scoring = dataclasses.replace(scoring, threshold=threshold)
         self.scoring = scoring
@@ -86,6 +88,8 @@ class RumorIndex:
             model = default_model() if threshold is None else None
         self.model = model
         self.tiers = tiers or (model.tiers if model is not None else None)
+        #: the optional second look at related matches (:mod:`plugin.rumors.semantic`; off: ``None``)
+        self.semantic = semantic
         self._backend = backend
         self._revision = backend.revision() if backend is not None else None
         self._lock = threading.Lock()
@@ -140,7 +144,10 @@ class RumorIndex:
         if not state.may_match(p.folded):
             return _NOTHING  # no claim shares two key terms with the text: no analysis needed
         matches = state.search_text(p, limit, today or _dt.date.today())
-        return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+        result = RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+        if self.semantic is not None and result.related and not result.pins:
+            result = self.semantic.confirm(text, result)
+        return result
 
     def cluster_of(self, rumor_id: str) -> str:
         """The id of the cluster of near-duplicate claims ``rumor_id`` belongs to (its canonical rumour's id;
@@ -291,9 +298,9 @@ class _State:
                 for phrase in e.rumor.triggers:
                     add(phrase, i, True)
             # the entry's analysis is the key text's when the rumour has no curated phrases (analysed once)
-            own = self.by_id[e.rumor.id] != i or not e.rumor.triggers
+            analysed = self.by_id[e.rumor.id] != i or not e.rumor.triggers
             for phrase in extract_triggers(self.key_texts[i], self.weights.token,
-                                           surface=e.analysis.surface if own else None):
+                                           surface=e.analysis.surface if analysed else None):
                 add(phrase, i, False)
         # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
         # it is, and would make every one of them a candidate: keep only the curated owners
