@@ -149,7 +149,7 @@ def main() -> None:
     outcomes = run(index, [r["query"] for r in rows])
     dt = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "command": "python bench/eval_rumors.py" + " --external" * len(args.external),
+        "command": "python bench/eval_rumors.py" + " --semantic" * args.semantic + " --external" * len(args.external),
         "rumors_loaded": len(report.rumors), "rumors_skipped": len(report.skipped),
         "clusters": index.cluster_count,
         "decision": {"model": "plugin/rumors/data/pin_model.json", "pin": index.tiers.pin if index.tiers else None,
