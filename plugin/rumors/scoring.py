@@ -46,7 +46,7 @@ class RumorScoring:
     curated_score: float = 0.95  #: the score of a curated trigger hit
     window_seed: float = 0.5  #: a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
     # -- candidates
-    candidates: int = 8  #: rumours fully scored per query
+    candidates: int = 12  #: rumours fully scored per query
     candidates_long: int = 15  #: ... per text of ``content_words`` or more content words
     max_posting: int = 1000  #: words in more claims than this only score, they do not nominate candidates
     max_trigger_owners: int = 50  #: automatic trigger phrases in more claims than this are not used
