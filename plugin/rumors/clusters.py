@@ -145,9 +145,17 @@ def _duplicates(a: Analysis, b: Analysis, weights: Weights) -> bool:
             return False
     names_a = {t for t in wa if is_name(t)}
     names_b = {t for t in wb if is_name(t)}
-    if names_a - names_b and names_b - names_a:
+    if _own_names(names_a, names_b) and _own_names(names_b, names_a):
         return False  # 深圳 ... vs 重庆 ...: the same template about two places
     return not _numbers_conflict(a, b)
+
+
+def _own_names(names: set[str], other: set[str]) -> bool:
+    """Whether ``names`` has a name ``other`` lacks, a name inside another counting as the same
+    (武汉 / 武汉市, 硚口 / 硚口区)."""
+    return any(not any(n in o or o in n for o in other) for n in names - other)
+
+
 
 
 def _rank(r: Rumor) -> tuple[int, int, int, int, str]:

@@ -147,7 +147,7 @@ class PinModel:
     def probability(self, features: list[float]) -> float:
         """P(the candidate is the rumour the text is about)."""
         z = float(((np.asarray(features, dtype=np.float64) - self.mean) / self.scale) @ self.coef) + self.intercept
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))  # < 1: a tier at 1.0 stays reachable by no text
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),

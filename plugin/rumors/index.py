@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import heapq
+from bisect import bisect_left
 import threading
 from functools import lru_cache
 from typing import Any, Iterable
@@ -45,6 +46,7 @@ from .decision import PinModel, PinTiers, default_model, pair_features
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
+from .semantic import SemanticConfirm
 from .triggers import extract_triggers, trigger_key
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
@@ -74,7 +76,8 @@ class RumorIndex:
 
     def __init__(self, rumors: Iterable[Rumor], *, scoring: RumorScoring = DEFAULT_SCORING,
                  threshold: float | None = None, backend: RumorBackend | None = None,
-                 model: PinModel | None | str = "default", tiers: PinTiers | None = None) -> None:
+                 model: PinModel | None | str = "default", tiers: PinTiers | None = None,
+                 semantic: SemanticConfirm | None = None) -> None:
         if threshold is not None:
             scoring = dataclasses.replace(scoring, threshold=threshold)
         self.scoring = scoring
@@ -85,6 +88,8 @@ class RumorIndex:
             model = default_model() if threshold is None else None
         self.model = model
         self.tiers = tiers or (model.tiers if model is not None else None)
+        #: the optional second look at related matches (:mod:`plugin.rumors.semantic`; off: ``None``)
+        self.semantic = semantic
         self._backend = backend
         self._revision = backend.revision() if backend is not None else None
         self._lock = threading.Lock()
@@ -139,7 +144,10 @@ class RumorIndex:
         if not state.may_match(p.folded):
             return _NOTHING  # no claim shares two key terms with the text: no analysis needed
         matches = state.search_text(p, limit, today or _dt.date.today())
-        return RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+        result = RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
+        if self.semantic is not None and result.related and not result.pins:
+            result = self.semantic.confirm(text, result)
+        return result
 
     def cluster_of(self, rumor_id: str) -> str:
         """The id of the cluster of near-duplicate claims ``rumor_id`` belongs to (its canonical rumour's id;
@@ -264,7 +272,7 @@ class _State:
         st.sounds.pop("", None)
         st._build_triggers()
         st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
-                                 max_posting=scoring.max_posting)
+                                 max_posting=scoring.max_posting, texts=key_texts)
         return st
 
     def may_match(self, folded: str) -> bool:
@@ -289,7 +297,10 @@ class _State:
             if self.by_id[e.rumor.id] == i:  # curated triggers once, on the rumour's own claim
                 for phrase in e.rumor.triggers:
                     add(phrase, i, True)
-            for phrase in extract_triggers(self.key_texts[i], self.weights.token):
+            # the entry's analysis is the key text's when the rumour has no curated phrases (analysed once)
+            analysed = self.by_id[e.rumor.id] != i or not e.rumor.triggers
+            for phrase in extract_triggers(self.key_texts[i], self.weights.token,
+                                           surface=e.analysis.surface if analysed else None):
                 add(phrase, i, False)
         # an automatic phrase many claims share ("出现确诊病例") says nothing about which claim
         # it is, and would make every one of them a candidate: keep only the curated owners
@@ -334,7 +345,8 @@ class _State:
         return self.scorer.score(q, qw, self.entries[i], hits.get(i, (0, False)), info, floor)
 
     def candidates_scored(self, q: Analysis, threshold: float, only: Iterable[int] | None = None,
-                          seen: dict[int, float] | None = None) -> windows.Found:
+                          seen: dict[int, float] | None = None,
+                          features: "tuple[QueryFeatures, dict[int, tuple[int, bool]]] | None" = None) -> windows.Found:
         """entry → (score, shared words) for the entries of one analysed text scoring >= threshold.
 
         ``only``: score just these entries (no candidate search); ``seen`` receives the score (or
@@ -343,43 +355,49 @@ class _State:
         if not q.words or not self.entries:
             return out
         p = self.params
-        qw = self.query_weights(q)
-        hits = self.trigger_hits(q)
+        qw, hits = features or (self.query_weights(q), self.trigger_hits(q))
         if only is not None:
             for i in only:
                 s, shared = self.score(q, qw, i, hits, floor=threshold)
                 if s >= threshold:
                     out[i] = (s, shared)
             return out
-        acc: dict[int, float] = {}
-        get = acc.get
-        postings = self.postings
-        for t, wt in qw.weights.items():
-            for key in (t, *subwords(t)):
-                post = postings.get(key)
-                if not post or len(post) > p.max_posting:
-                    continue
-                for i in post:
-                    acc[i] = get(i, 0.0) + wt
-        if qw.homophones:  # claims with a word that sounds like a query word (homophone typos)
-            for t, wt in qw.weights.items():
-                for h in qw.homophones.get(t, ()):
-                    post = self.postings.get(h) if h != t else None
-                    if post and len(post) <= p.max_posting:
-                        for i in post:
-                            acc[i] = acc.get(i, 0.0) + p.sound_credit * wt
-        for i in hits:
-            acc[i] = acc.get(i, 0.0) + 100.0
         short = len(qw.weights) < p.content_words
         # a query-mode score is at most 0.8 * tq + 0.2 (+ 0.1 for trigger hits), and q_cred <= postings
         # weight (with the claim words a query word sounds like) + half the single-character words
         # (matched inside claim words, not in postings); character-pair credit is left out of this
         # bound (a weak signal, and the bound keeps matching fast)
         chars_part = 0.5 * sum(w for t, w in qw.weights.items() if len(t) == 1)
-        if short:
-            need = (threshold - 0.2) / 0.8 * qw.total - chars_part
-            if need > 0:
-                acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
+        need = (threshold - 0.2) / 0.8 * qw.total - chars_part if short else 0.0
+        acc: dict[int, float] = {}
+        get = acc.get
+        postings = self.postings
+        keys = [(post, wt) for t, wt in qw.weights.items() for key in (t, *subwords(t))
+                if (post := postings.get(key)) and len(post) <= p.max_posting]
+        sounds = [(post, p.sound_credit * wt) for t, wt in qw.weights.items() for h in qw.homophones.get(t, ())
+                  if h != t and (post := postings.get(h)) and len(post) <= p.max_posting]
+        # rarest keys first: once the weight of the keys left (homophones included) cannot lift a claim
+        # not yet seen to ``need``, the longer postings only add to the claims already found (looked up
+        # by bisection in the sorted posting, not walked)
+        keys.sort(key=lambda kw: len(kw[0]))
+        rest = sum(wt for _post, wt in keys) + sum(wt for _post, wt in sounds)
+        for post, wt in keys:
+            if acc and need > 0 and rest < need and len(post) > len(acc):
+                for i in acc:
+                    j = bisect_left(post, i)
+                    if j < len(post) and post[j] == i:
+                        acc[i] += wt
+            else:
+                for i in post:
+                    acc[i] = get(i, 0.0) + wt
+            rest -= wt
+        for post, wt in sounds:  # claims with a word that sounds like a query word (homophone typos)
+            for i in post:
+                acc[i] = get(i, 0.0) + wt
+        for i in hits:
+            acc[i] = acc.get(i, 0.0) + 100.0
+        if need > 0:
+            acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
         cands = heapq.nlargest(min(p.candidates if short else p.candidates_long, len(acc)), acc, key=acc.__getitem__)
         best = 0.0
         for i in cands:
@@ -432,12 +450,11 @@ class _State:
         with their pin-decision features."""
         if not self.entries or not q.words:
             return []
-        found = self.candidates_scored(q, self.params.candidate_floor)
+        qw, hits = self.query_weights(q), self.trigger_hits(q)
+        found = self.candidates_scored(q, self.params.candidate_floor, features=(qw, hits))
         if not found:
             return []
         ranked = self._finish_entries(found, max(limit, 3), today)
-        qw = self.query_weights(q)
-        hits = self.trigger_hits(q)
         scores = [m.score for m, _i in ranked]
         intent = bool(q.intent or qw.intent_words)
         out: list[tuple[RumorMatch, list[float]]] = []

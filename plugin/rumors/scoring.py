@@ -46,7 +46,7 @@ class RumorScoring:
     curated_score: float = 0.95  #: the score of a curated trigger hit
     window_seed: float = 0.5  #: a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
     # -- candidates
-    candidates: int = 25  #: rumours fully scored per query
+    candidates: int = 12  #: rumours fully scored per query
     candidates_long: int = 15  #: ... per text of ``content_words`` or more content words
     max_posting: int = 1000  #: words in more claims than this only score, they do not nominate candidates
     max_trigger_owners: int = 50  #: automatic trigger phrases in more claims than this are not used
@@ -128,6 +128,12 @@ class QueryFeatures:
     homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
 
 
+@lru_cache(maxsize=50_000)
+def _asks_for_information(word: str) -> bool:
+    """An intent word (门票, 价格 ...) or a compound of one (门票价格, 官网入口)."""
+    return word in INTENT_WORDS or any(s in INTENT_WORDS for s in subwords(word))
+
+
 def _first_word(a: Analysis) -> str:
     return next((t for t in a.words if not t.startswith("#")), "")
 
@@ -196,7 +202,7 @@ class ClaimScorer:
             tw, sum(tw.values()) or 1.0, sum(w.bigram(b) for b in q.bigrams) or 1.0, frozenset(tw), q.subs,
             frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
             tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
-            tuple(t for t in tw if t in INTENT_WORDS), tuple(t for t in tw if is_name(t) or is_pair(t)),
+            tuple(t for t in tw if _asks_for_information(t)), tuple(t for t in tw if is_name(t) or is_pair(t)),
             _first_word(q),
         )
 

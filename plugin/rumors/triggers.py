@@ -12,6 +12,7 @@ Two kinds, both matched by one Aho-Corasick automaton over the query's content w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Callable
 
 from .analysis import analyze
@@ -27,14 +28,15 @@ def trigger_key(phrase: str) -> str:
 
 
 def extract_triggers(claim: str, weight: Callable[[str], float], *, min_weight: float = 5.0,
-                     limit: int = 8) -> list[str]:
+                     limit: int = 8, surface: Sequence[str] | None = None) -> list[str]:
     """Automatic trigger phrases of ``claim``, most informative first.
 
     ``weight`` scores a single word (see :class:`plugin.rumors.analysis.Weights`); a pair
     qualifies when its joined length is >= 3 characters and one of its words weighs at
-    least ``min_weight``.
+    least ``min_weight``. ``surface``: the claim's content words when the caller has analysed it
+    already (:attr:`plugin.rumors.analysis.Analysis.surface`).
     """
-    words = analyze(claim).surface
+    words = analyze(claim).surface if surface is None else surface
     scored: dict[str, float] = {}
     for a, b in zip(words, words[1:]):
         phrase = a + b

@@ -80,3 +80,13 @@ def test_search_engine_rumor_backend_needs_a_url():
     public = cfg.public()
     assert "secret" not in public["rumor_url"] and "hunter2" not in public["db_path"]
     assert public["db_path"] == "postgresql://guard:***@127.0.0.1:5432/guard"
+
+
+def test_the_semantic_confirmation_is_a_setting(tmp_path, service_matcher):
+    from service.app import create_app
+    from service.config import ServiceConfig
+
+    for on in (False, True):
+        app = create_app(ServiceConfig(db_path=str(tmp_path / "g.db"), rumor_semantic=on), matcher=service_matcher)
+        with TestClient(app):
+            assert (app.state.guard.rumors.semantic is not None) is on

@@ -137,9 +137,12 @@ def test_the_rumour_reload_figures_match_the_saved_runs() -> None:
     test, baseline = ev["learned"]["test"], ev["baseline_threshold"]["test"]
     assert (f"test split: hit@1 {test['hit@1']:.3f} (score threshold alone {baseline['hit@1']:.3f}), benign near-topic "
             f"pinned {test['false_pin_rate'] * 100:.0f} %") in readme
-    external = ev["external"]["learned"]
-    assert f"hit@1 **{external['hit@1']:.3f}** (threshold alone {ev['external']['baseline_threshold']['hit@1']:.3f})" \
-        in readme
+    external = _results("rumors_external.json")  # written by the last --external run
+    assert (f"hit@1 **{external['learned']['hit@1']:.3f}** (threshold alone "
+            f"{external['baseline_threshold']['hit@1']:.3f})") in readme
+    fresh = ev["fresh"]["learned"]["test"]
+    assert f"fresh test {ev['semantic']['fresh']['test']['hit@1']:.3f}" in readme
+    assert f"held-out test hit@1 0.825 → {fresh['hit@1']:.3f}" in readme
     hot = ev["hot_search"]
     assert f"{hot['pinned']} of {hot['titles']:,} pinned ({hot['pin_rate'] * 100:.3f} %" in readme
     rumors = _results("rumors.json")

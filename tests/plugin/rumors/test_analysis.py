@@ -76,3 +76,12 @@ def test_dotted_dates_holidays_and_abbreviations() -> None:
     assert words("世界卫生组织宣布") == words("世卫组织宣布")
     assert words("中国疾病预防控制中心发布") == words("中国疾控中心发布")
     assert {"北京", "上海", "广州"} <= words("北上广停运")
+
+
+def test_numbers_as_searchers_write_them() -> None:
+    # an approximate count, a count of 个, licence points, 十一 as the National Day holiday
+    assert analyze("一千多人去过青岛").words == analyze("1000多人去过青岛").words
+    assert "#70" in analyze("七十个湖北人").words and "#6" in analyze("不戴口罩开车要扣六分").words
+    assert "#10月" in analyze("十一期间去过青岛").words
+    # a lone 一 / 两 is "a", a run without a digit is no number
+    assert not any(w.startswith("#") for w in analyze("一个人 两个人 万多人").words)

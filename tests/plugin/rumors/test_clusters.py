@@ -38,7 +38,7 @@ def test_near_duplicates_form_one_cluster_named_by_the_best_source() -> None:
 
 
 def test_a_hit_on_any_member_pins_the_cluster_once_with_its_canonical_refutation() -> None:
-    index = RumorIndex(RUMORS)
+    index = RumorIndex(RUMORS, model=None)  # the score threshold decides: clusters, not the learned decision
     res = index.match("喝茶可以预防新冠吗", limit=3)
     assert len(res.pins) == 1
     pin = res.pins[0]
@@ -57,3 +57,13 @@ def test_a_ruling_quotes_the_core_claim_as_an_extra_key() -> None:
     plain = [r if r.id != "k1" else Rumor(id=r.id, claim=r.claim, status=r.status, origin=r.origin) for r in RUMORS]
     assert RumorIndex(plain, model=None).match(query).pins == ()
     assert [p.rumor_id for p in RumorIndex(RUMORS, model=None).match(query).pins] == ["k1"]
+
+
+def test_a_name_and_its_longer_form_are_one_name() -> None:
+    # 武汉 / 武汉市: the same place written two ways, not the same template about two places
+    rumors = [Rumor(id="a", claim="十一期间武汉硚口区有一千多人去过青岛", status=RumorStatus.FALSE),
+              Rumor(id="b", claim="十一期间武汉市硚口区有一千多人去过青岛？", status=RumorStatus.FALSE),
+              Rumor(id="c", claim="十一期间重庆渝中区有一千多人去过青岛", status=RumorStatus.FALSE)]
+    index = RumorIndex(rumors)
+    assert index.cluster_of("a") == index.cluster_of("b")
+    assert index.cluster_of("c") == "c"

@@ -174,7 +174,9 @@ def _top(index: RumorIndex, text: str) -> str | None:
     ("六十五岁以上老人不能打疫苗吗", "e10"),
 ])
 def test_keyword_number_and_date_queries(wide: RumorIndex, query: str, want: str) -> None:
-    assert _top(wide, query) == want
+    res = wide.match(query)
+    # found: pinned, or (a two-word keyword query the bundled decision is less sure of) a related card
+    assert [m.rumor_id for m in (res.pins or res.related)][:1] == [want]
 
 
 @pytest.mark.parametrize("query", [

@@ -45,3 +45,17 @@ def test_question_frames_and_reworded_characters_count_for_coverage() -> None:
 def test_colloquial_forms_of_the_synonym_table_are_key_terms() -> None:
     pf = PreFilter([analyze("孩子接种疫苗后发烧不能吃退烧药")])
     assert pf.passes(prepare("娃儿打针后发烧不能吃退热药").folded)
+
+
+def test_a_text_must_name_enough_of_what_the_claim_says() -> None:
+    # two key terms of a long claim (a place and a common word) are not what the claim says
+    pf = PreFilter([analyze("黑龙江杜尔伯特蒙古族自治县人民医院检测出多例阳性病例并连夜转运隔离密切接触者")])
+    assert pf.passes(prepare("杜尔伯特人民医院检测出阳性").folded)
+    assert not pf.passes(prepare("杜尔伯特人民公园").folded)
+
+
+def test_latin_words_and_rare_characters_weigh_in_the_coverage() -> None:
+    # the claim explains the common characters of the title, not the name in it
+    pf = PreFilter([analyze("一个人跳舞四种感觉会传染病毒")])
+    assert pf.passes(prepare("一个人跳舞会传染病毒").folded)
+    assert not pf.passes(prepare("一个舞BLACKPINK跳出了四种感觉").folded)
