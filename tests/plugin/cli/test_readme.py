@@ -155,3 +155,23 @@ def test_the_rumour_reload_figures_match_the_saved_runs() -> None:
             f"{reload['failed_requests']} failed") in readme
     assert f"p50 {reload['latency_ms']['p50']:.1f} ms, p99 {reload['latency_ms']['p99']:.0f} ms" in readme
     assert f"new versions live in ≤ {reload['reload_lag_s']['max']:.2f} s" in readme
+
+
+def test_the_independent_set_figures_match_the_saved_aggregates() -> None:
+    """README quotes the independently written sets from bench/results/independent_sets.json."""
+    readme = " ".join(README.split())
+    sets = _results("independent_sets.json")
+    spam = {k: sets["spam_set_3"][k]["lexicon_or_model_with_context_veto"] for k in ("before", "after")}
+    recall = {k: " / ".join(f"{spam[k]['recall'][c]['rate'] * 100:.1f}" for c in ("gambling", "fraud", "blackmarket_ad"))
+              for k in spam}
+    assert f"catch {recall['after']} % (gambling / fraud / black-market ads) [{recall['before']}]" in readme
+    hard = {k: spam[k]["false_flags_by_source"]["post/fresh_hard_posts"]["k"] for k in spam}
+    assert f"hard near-miss posts {hard['after']} of 80 [{hard['before']}]" in readme
+    rumours = sets["rumour_query_set_3"]
+    before, after = rumours["before"]["learned"], rumours["after"]["learned"]
+    assert f"hit@1 {before['hit@1']:.3f} → **{after['hit@1']:.3f}**" in readme
+    assert f"{rumours['after']['semantic']['hit@1']:.3f} with the semantic confirmation" in readme
+    matcher = sets["matcher_evasion_set_2"]
+    assert (f"{matcher['after_speed_work']['positives']['recall_same_entry'] * 100:.1f} % are found as the same entry and "
+            f"{matcher['after_speed_work']['positives']['recall_any_flag'] * 100:.1f} % flagged") in readme
+    assert f"{matcher['after_speed_work']['negatives']['flagged']} of 172 look-alikes" in readme
