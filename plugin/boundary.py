@@ -66,6 +66,8 @@ class WordBoundary:
         brk = dense.find("\x00", end, we)
         if brk != -1:
             we = brk
+        if strict and start == ws and end == we:
+            return True  # the hit is the whole window: both its edges are token edges
         bounds = self._seg.edges(dense[ws:we])
         s, e = start - ws, end - ws
         bset = set(bounds)

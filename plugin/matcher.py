@@ -53,6 +53,8 @@ from .variants import VariantTables, load_variant_tables
 __all__ = ["TECHNIQUE_RANK", "Candidate", "MaskResult", "Matcher", "NoiseSet", "Technique"]
 
 _SCAN_SCOPES = ("content", "account_name")
+#: The date a scan passes on when no entry has a validity window (no filter reads it then).
+_UNDATED = dt.date(2000, 1, 1)
 
 
 class Matcher:
@@ -84,6 +86,8 @@ class Matcher:
         self._is_word = self._boundary.is_word
         self._pinyin = PinyinIndex(compiled, tables)
         self._latin_repeat = LatinRepeatIndex(compiled)
+        # whether any entry has a validity window: only then does a scan need today's date
+        self._dated = any(e.valid_from or e.valid_to for e in compiled.entries)
 
     @classmethod
     def from_compiled(cls, compiled: CompiledLexicon, *, version: str, noise: NoiseSet | None = None,
@@ -168,11 +172,17 @@ class Matcher:
         _check_input(text, scope)
         if not text:
             return []
-        day = today or dt.date.today()
-        hits = self._scan_noise(text, scope, day, False)
+        hits = self._scan_noise(text, scope, self._day(today), False)
         if self._skippers:
-            hits = self._entry_skips(text, scope, day, hits)
+            hits = self._entry_skips(text, scope, today, hits)
         return hits
+
+    def _day(self, today: dt.date | None) -> dt.date:
+        """The date validity windows are judged on: ``today``, else the clock's, read only when
+        some entry has a window (any other date gives the same answer then)."""
+        if today is not None:
+            return today
+        return dt.date.today() if self._dated else _UNDATED
 
     def first_hit(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> Hit | None:
         """A hit of ``text`` (None when nothing fires), for allow/deny checks that need no hit list:
@@ -182,10 +192,9 @@ class Matcher:
         _check_input(text, scope)
         if not text:
             return None
-        day = today or dt.date.today()
-        hits = self._scan_noise(text, scope, day, True)
+        hits = self._scan_noise(text, scope, self._day(today), True)
         if not hits and self._skippers:
-            hits = self._entry_skips(text, scope, day, [])
+            hits = self._entry_skips(text, scope, today, [])
         return hits[0] if hits else None
 
     def mask(self, text: str, replacement: str = "*", *, actions: Collection[str] | None = None,
@@ -203,7 +212,7 @@ class Matcher:
             return self._scan_text(text, scope, day, first)
         return [rewritten.map_hit(h) for h in self._scan_text(rewritten.text, scope, day, first)]
 
-    def _entry_skips(self, text: str, scope: str, day: dt.date, hits: list[Hit]) -> list[Hit]:
+    def _entry_skips(self, text: str, scope: str, day: dt.date | None, hits: list[Hit]) -> list[Hit]:
         """``hits`` plus the hits of entries with their own skip characters that only those
         characters' removal reveals (a hit of the same entry overlapping one of ``hits`` is not new)."""
         extra: list[Hit] = []

@@ -231,7 +231,8 @@ class Segmenter:
 
     def is_word(self, text: str) -> bool:
         """``text`` is a word in real use (count ≥ :data:`WORD_FREQ`), not a rare fragment."""
-        return self.freq(text) >= WORD_FREQ
+        tk = self._tk or self._tokenizer()  # (:meth:`freq` inlined: the matcher asks this per candidate)
+        return (tk.FREQ.get(text, 0) or 0) >= WORD_FREQ
 
     def is_common(self, text: str) -> bool:
         """``text`` is a common word (count ≥ :data:`COMMON_FREQ`)."""

@@ -39,6 +39,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
     groups = c.groups
     shift = c.shift
     has_digit = _DIGIT.search
+    text_digits = has_digit(dense) is not None  # (no digit in the text: none in any slice of it)
     # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
     for end_b, val in c.automaton.iter(c.encode(dense)):
         if shift and not end_b & 1:
@@ -63,7 +64,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
                 elif kind == _UNCOLLAPSED:  # 时#时#彩: the term's own repeat, kept across a separator
                     cand.append(Candidate(s, e, pat_entry[pid], None))
             elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
-                if has_digit(seg) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
+                if (text_digits and has_digit(seg)) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
                     read = digits_as_numerals(seg, pd)
                     if read == NUMERAL_READ:
                         cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))

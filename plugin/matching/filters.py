@@ -38,15 +38,22 @@ def _spellings(ent: Entry) -> tuple[str, ...]:
 
 def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: NormalizedText, scope: str,
                today: dt.date, boundary: WordBoundary) -> list[Candidate]:
-    """The candidates that pass scope, validity, allow phrases, context rules and word boundaries."""
+    """The candidates that pass scope, validity, allow phrases, context rules and word boundaries.
+
+    Candidates of several entries often share a place (one class key, several terms): the word
+    boundary answer depends only on the place, the entry's boundary mode and whether the hit was
+    read in Latin letters, so it is worked out once per such key within the call."""
     entries = c.entries
     gates = c.gates
     allow_spans: list[tuple[int, int]] = []
     kept: list[Candidate] = []
+    bounds: dict[tuple[int, int, str, bool], bool] = {}
     for k in cand:
         idx = k.entry
         ent = entries[idx]
-        if not applies(ent, scope, today):
+        if ent.scope != scope and ent.scope != "any":  # (applies(), inlined: this runs per candidate)
+            continue
+        if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
             continue
         if ent.action == "allow":
             allow_spans.append((k.start, k.end))
@@ -56,9 +63,16 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             continue
         if k.gate is not None and not k.gate.allows(dense, k.start, k.end):
             continue
-        if not boundary_ok(dense, k.start, k.end, ent, k.technique, nt, boundary):
-            continue
-        if k.technique not in _READ_IN_LATIN and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
+        tech = k.technique
+        if ent.boundary != "none":
+            key = (k.start, k.end, ent.boundary, tech == Technique.PINYIN)
+            ok = bounds.get(key)
+            if ok is None:
+                ok = bounds[key] = boundary_ok(dense, k.start, k.end, ent, tech, nt, boundary)
+            if not ok:
+                continue
+        if nt.deleted and tech not in _READ_IN_LATIN \
+                and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)
     if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)

@@ -115,3 +115,25 @@ def test_new_entry_fields_round_trip() -> None:
     assert entry.tags == ("a", "b") and entry.skip == "卍" and entry.boundary == "latin_word_digits"
     again, _ = parse_entry_dict(entry.to_dict())
     assert again == entry
+
+
+def test_validity_window_reads_the_clock_when_no_date_is_given() -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    entries = [Entry("刷单", "fraud", "review", term_id="fraud:old", valid_to=today - dt.timedelta(days=1)),
+               Entry("代开发票", "fraud", "block", term_id="fraud:now", valid_from=today),
+               Entry("百家乐", "gambling", "block", term_id="gambling:later", skip="卍",
+                     valid_from=today + dt.timedelta(days=1))]
+    m = Matcher.from_entries(entries)
+    assert [h.term_id for h in m.scan("刷单 代开发票 百卍家卍乐 百家乐")] == ["fraud:now"]
+    later = today + dt.timedelta(days=1)
+    assert [h.term_id for h in m.scan("刷单 代开发票 百卍家卍乐", today=later)] == ["fraud:now", "gambling:later"]
+    assert m.first_hit("刷单", today=today - dt.timedelta(days=1)) is not None and m.first_hit("刷单") is None
+
+
+@pytest.mark.parametrize(("text", "found"), [("开挂", True), ("开挂。打开挂号", True), ("打开挂号", False),
+                                             ("开挂号", False)])
+def test_strict_boundary_hit_alone_in_its_window_needs_no_cut(text: str, found: bool) -> None:
+    m = Matcher.from_entries([Entry("开挂", "cheat", "review", boundary="strict")])
+    assert bool(m.scan(text)) is found
