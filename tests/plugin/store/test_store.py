@@ -254,12 +254,18 @@ def test_block_share_needs_force(store: LexiconStore) -> None:
     assert publish(store, cs, approver="bob", force=True) == 2
 
 
-def test_conflict_on_stale_base_keeps_the_draft(store: LexiconStore) -> None:
+def _stale_draft(store: LexiconStore) -> tuple[int, int]:
+    """Draft ``a`` published as version 2; draft ``b``, also on version 1, left stale."""
     a = store.create_changeset("alice")
     b = store.create_changeset("carol")
     add(store, a, "线上棋牌")
     add(store, b, "百家乐网站")
     publish(store, a, approver="bob")
+    return a, b
+
+
+def test_conflict_on_stale_base_keeps_the_draft(store: LexiconStore) -> None:
+    a, b = _stale_draft(store)
     with pytest.raises(ConflictError, match="drafted on version 1 but version 2") as exc:
         publish(store, b, approver="bob")
     assert (exc.value.base_version, exc.value.live_version) == (1, 2)
@@ -283,11 +289,7 @@ def test_rebase_reports_overlap(store: LexiconStore) -> None:
 
 
 def test_who_rebased_and_who_discarded_a_draft_is_recorded(store: LexiconStore) -> None:
-    a = store.create_changeset("alice")
-    b = store.create_changeset("carol")
-    add(store, a, "线上棋牌")
-    add(store, b, "百家乐网站")
-    publish(store, a, approver="bob")
+    a, b = _stale_draft(store)
     store.rebase_changeset(b, by="dave")
     store.discard_changeset(b, by="erin")
     events = store.changeset(b)["events"]
