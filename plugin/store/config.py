@@ -45,3 +45,6 @@ class StoreConfig:
               "replica, which loads it instead of compiling")
     artefact_dir: str | None = setting(
         None, "directory for the compiled artefacts (shared by the replicas); default: in the database")
+    artefact_keep: int = setting(
+        4, "compiled artefacts kept: those of the newest N versions that have one (older ones are deleted when a "
+           "new one is stored; 0 keeps all)")

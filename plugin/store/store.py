@@ -496,11 +496,34 @@ class LexiconStore:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)  # readers see the whole file or none
+            self._prune_artefact_files()
             return
+        keep = self.config.artefact_keep
         with self.db.transaction(write=True, lock="artefact") as tx:
             tx.execute("INSERT INTO lexicon_artefacts (version, format, data, size, built_by, build_seconds, created_at)"
                        " VALUES (?,?,?,?,?,?,?) ON CONFLICT (version, format) DO NOTHING",
                        (version, fmt, data, len(data), replica_name(), round(seconds, 3), _now()))
+            if keep > 0:  # only the newest ``keep`` versions that have an artefact keep theirs
+                tx.execute("DELETE FROM lexicon_artefacts WHERE version NOT IN (SELECT version FROM "
+                           "(SELECT DISTINCT version FROM lexicon_artefacts ORDER BY version DESC LIMIT ?) AS newest)",
+                           (keep,))
+
+    def _prune_artefact_files(self) -> None:
+        """Delete the artefact files of all but the newest ``artefact_keep`` versions in ``artefact_dir``."""
+        keep = self.config.artefact_keep
+        if keep <= 0:
+            return
+        found: dict[int, list[Path]] = {}
+        for path in Path(str(self.config.artefact_dir)).glob("lexicon-v*-*.matcher"):
+            number = path.name[len("lexicon-v"):].split("-", 1)[0]
+            if number.isascii() and number.isdigit():
+                found.setdefault(int(number), []).append(path)
+        for version in sorted(found, reverse=True)[keep:]:
+            for path in found[version]:
+                try:
+                    path.unlink()
+                except OSError:  # another replica pruned it first
+                    pass
 
     def artefacts(self) -> list[dict[str, Any]]:
         """The artefacts stored in the database (not their bytes), newest version first."""

@@ -149,3 +149,38 @@ def test_a_deployment_noise_set_is_part_of_the_artefact_identity(db_target: str,
     other = plain.load_or_build_matcher(version)
     assert plain.last_matcher_source == "compiled" and compiles == [str(version)] * 2
     assert other.scan("线丨上丨棋丨牌") == [] and len(plain.artefacts()) == 2
+
+
+def _publish_term(store: LexiconStore, term: str) -> int:
+    cs = store.create_changeset("alice")
+    rev = store.set_change(cs, "add", entry={"term": term, "category": "gambling", "action": "block"},
+                           editor="alice")["revision"]
+    return store.publish(cs, approver="bob", expected_revision=rev, force=True)
+
+
+def test_only_the_newest_versions_keep_their_artefacts(db_target: str) -> None:
+    store = LexiconStore(db_target, make_config(artefact_keep=2))
+    store.ensure_seeded()
+    versions = [_publish_term(store, t) for t in ("线上棋牌", "网络赌盘", "澳门赌场开户")]
+    for v in versions:
+        store.load_or_build_matcher(v)
+    assert sorted(a["version"] for a in store.artefacts()) == versions[1:]
+    replica = LexiconStore(db_target, make_config(artefact_keep=2))
+    replica.load_or_build_matcher(versions[-1])
+    assert replica.last_matcher_source == "artefact"  # the kept one still loads
+
+
+def test_artefact_files_of_older_versions_are_deleted(tmp_path: Path) -> None:
+    out = tmp_path / "artefacts"
+    store = LexiconStore(tmp_path / "a.db", make_config(artefact_dir=str(out), artefact_keep=2))
+    store.ensure_seeded()
+    versions = [_publish_term(store, t) for t in ("线上棋牌", "网络赌盘", "澳门赌场开户")]
+    for v in versions:
+        store.load_or_build_matcher(v)
+    kept = sorted(int(p.name.split("-")[1][1:]) for p in out.glob("*.matcher"))
+    assert kept == versions[1:]
+    everything = LexiconStore(tmp_path / "b.db", make_config(artefact_dir=str(tmp_path / "all"), artefact_keep=0))
+    everything.ensure_seeded()
+    for v in [_publish_term(everything, t) for t in ("线上棋牌", "网络赌盘", "澳门赌场开户")]:
+        everything.load_or_build_matcher(v)
+    assert len(list((tmp_path / "all").glob("*.matcher"))) == 3
