@@ -35,6 +35,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from plugin.guard import Verdict
+from plugin.store.tokens import is_guard_token
 from plugin.search.strict_json import loads as strict_loads
 from plugin.search.hooks import (
     SearchGuard,
@@ -266,8 +267,9 @@ async def _upstream(
     headers = {k: v for k, v in request.headers.items() if k in _FORWARD_REQUEST_HEADERS}
     if content:
         headers.setdefault("content-type", content_type)
-    if "authorization" in request.headers and not _has_credentials(cfg):
-        headers["authorization"] = request.headers["authorization"]
+    client_auth = request.headers.get("authorization")
+    if client_auth and not _has_credentials(cfg) and not is_guard_token(client_auth):
+        headers["authorization"] = client_auth  # the client's own engine credentials; never a guard token
     url = str(cfg.upstream_url).rstrip("/") + path
     try:
         return await _client(app).request(method, url, content=content, params=tuple(params), headers=headers)

@@ -28,10 +28,18 @@ from .actor import SINGLE_OPERATOR_PREFIX
 from .errors import AuthError, NotFoundError, StoreError
 from .schema import TOKEN_MIGRATIONS
 
-__all__ = ["ROLES", "TokenInfo", "TokenStore", "role_at_least"]
+__all__ = ["ROLES", "TOKEN_PREFIX", "TokenInfo", "TokenStore", "is_guard_token", "role_at_least"]
 
 ROLES: dict[str, int] = {"reader": 0, "reviewer": 1, "editor": 2, "approver": 3, "admin": 4}
 PREFIX = "qg_"
+#: What every secret this store issues starts with.
+TOKEN_PREFIX = PREFIX
+
+
+def is_guard_token(authorization: str) -> bool:
+    """Whether an ``Authorization`` header value carries one of this store's tokens (``Bearer qg_…``)."""
+    scheme, _, secret = authorization.strip().partition(" ")
+    return scheme.lower() == "bearer" and secret.strip().startswith(PREFIX)
 
 
 def _check_name(name: str) -> None:

@@ -177,6 +177,21 @@ def test_credentials_from_config_and_shared_client():
     assert app.state.search_proxy_client is client
 
 
+def test_without_upstream_credentials_the_clients_own_are_forwarded_but_never_a_guard_token():
+    seen = []
+
+    def handler(request):
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json={"count": 3})
+
+    with TestClient(make_app(handler)) as tc:
+        tc.get("/es/news/_count", headers={"authorization": "Basic dXNlcjpwdw=="})
+        tc.get("/es/news/_count", headers={"authorization": "Bearer qg_secret-of-a-guard-token"})
+        tc.get("/es/news/_count", headers={"authorization": "bearer  qg_another"})
+        tc.get("/es/news/_count", headers={"authorization": "Bearer engine-token"})
+    assert seen == ["Basic dXNlcjpwdw==", None, None, "Bearer engine-token"]
+
+
 def test_proxy_suggestions_follow_the_service_drop_action(tmp_path):
     def dropped(app):
         row = proxy.build_search_guard(app).guard.policy.surface(Surface.SUGGESTION)
