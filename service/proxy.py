@@ -214,6 +214,8 @@ def build_search_guard(app: FastAPI) -> SearchGuard:
     if cfg.pin_mode:
         options["pin_mode"] = cfg.pin_mode
     options["allowed_features"] = frozenset(cfg.allowed_features or ())
+    # checks behind a token: the anonymous proxy does not list which lexicon terms a query hit either
+    options["show_hits"] = not state.config.protect_checks
     return _RecordedSearchGuard(state, SearchGuardConfig(**options))
 
 

@@ -113,6 +113,9 @@ class SearchGuardConfig:
     notice: str | None = None
     #: key of the guard's block in responses.
     response_key: str = "qinglang"
+    #: whether a blocked response lists the hits (terms and categories) of the query; ``False`` keeps the
+    #: lexicon's terms from whoever can search (the notice still names the categories).
+    show_hits: bool = True
     #: request features of :data:`plugin.search.policy.FEATURES` let through (default none: refused).
     allowed_features: frozenset[str] = frozenset()
 
@@ -254,7 +257,8 @@ class SearchGuard:
         out: dict[str, Any] = {"action": result.lexicon_action, "blocked": blocked}
         if blocked:
             out["notice"] = self.config.notice if self.config.notice is not None else result.notice
-            out["hits"] = [h.to_dict() for h in result.hits]
+            if self.config.show_hits:
+                out["hits"] = [h.to_dict() for h in result.hits]
         if result.lexicon_version:
             out["lexicon_version"] = result.lexicon_version
         return out

@@ -192,6 +192,19 @@ def test_without_upstream_credentials_the_clients_own_are_forwarded_but_never_a_
     assert seen == ["Basic dXNlcjpwdw==", None, None, "Bearer engine-token"]
 
 
+@pytest.mark.parametrize("protect_checks", [False, True])
+def test_a_blocked_answer_lists_its_hits_only_when_checks_are_open(protect_checks):
+    def handler(request):
+        raise AssertionError("must not reach upstream")
+
+    with TestClient(make_app(handler, protect_checks=protect_checks)) as tc:
+        block = tc.post("/es/news/_search", json={"query": {"match": {"title": "百家乐"}}}).json()["qinglang"]
+    assert block["blocked"] is True and block["notice"]
+    assert ("hits" in block) is not protect_checks
+    if not protect_checks:
+        assert block["hits"][0]["term"] == "百家乐"
+
+
 def test_proxy_suggestions_follow_the_service_drop_action(tmp_path):
     def dropped(app):
         row = proxy.build_search_guard(app).guard.policy.surface(Surface.SUGGESTION)
