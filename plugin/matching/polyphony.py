@@ -52,12 +52,7 @@ def reading_class_keys(form: str, syllable: dict[str, str], syllable_class: dict
     if other.keys().isdisjoint(form):  # (most characters have one reading: a set test per term)
         return []
     choices = [other.get(ch) or (syllable_class.get(syllable[ch], ch) if ch in syllable else ch,) for ch in form]
-    out: list[str] = []
-    for combo in product(*choices):
-        out.append("".join(combo))
-        if len(out) >= MAX_READING_KEYS:
-            break
-    return out
+    return _bounded_product(choices)
 
 
 def polyphonic_classes(syllable: dict[str, str], syllable_class: dict[str, str]) -> dict[str, tuple[str, ...]]:
@@ -182,12 +177,12 @@ def _combinations(form: str, syllable: dict[str, str], write: dict[str, str] | N
             continue
         found = dict.fromkeys((first, *readings(ch)))
         choices.append(tuple(found) if write is None else tuple(write[r] for r in found if r in write))
-    out: list[str] = []
-    for combo in product(*choices):
-        out.append("".join(combo))
-        if len(out) >= MAX_READING_KEYS:
-            break
-    return out
+    return _bounded_product(choices)
+
+
+def _bounded_product(choices: list[tuple[str, ...]]) -> list[str]:
+    """The joined combinations of ``choices`` in order, at most :data:`MAX_READING_KEYS`."""
+    return ["".join(combo) for combo in islice(product(*choices), MAX_READING_KEYS)]
 
 
 def reading_ok(seg: str, term: str, reading: str, class_table: list[str | None]) -> bool:
