@@ -73,6 +73,12 @@ def _data_dir(arg: str | None) -> Path:
     raise SystemExit("shared data not found: pass --data DIR")
 
 
+def _write_dev(name: str, split: str, **fields: Any) -> None:
+    """A development run's results (date, machine, the split it used, ``fields``) as ``bench/results/NAME``."""
+    dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "split": split, **fields}
+    (RESULTS / name).write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -500,27 +506,17 @@ def main() -> None:
         out.write_text(json.dumps(runs, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return
     if args.features_dev:
-        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
-               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val",
-               "margin": BUNDLED_SETTINGS.margin,
-               "features": _features_dev(samples, judge, created)}
-        (RESULTS / "model_features_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
-                                                         encoding="utf-8")
+        _write_dev("model_features_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val",
+                   margin=BUNDLED_SETTINGS.margin, features=_features_dev(samples, judge, created))
         return
     if args.cues_dev:
-        dev = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
-               "split": "train + val only: fitted on train (25 % of it calibrating), scored on val and on the "
-                        "hand-written dev rows", "margin": BUNDLED_SETTINGS.margin,
-               "settings": _cues_dev(samples, judge, created)}
-        (RESULTS / "model_cues_dev.json").write_text(json.dumps(dev, ensure_ascii=False, indent=2) + "\n",
-                                                     encoding="utf-8")
+        _write_dev("model_cues_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val "
+                   "and on the hand-written dev rows", margin=BUNDLED_SETTINGS.margin,
+                   settings=_cues_dev(samples, judge, created))
         return
     if args.tune:
-        tuning = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(),
-                  "split": "train + val only: models fitted on train, scored on val",
-                  "sweep": _tune(samples, judge, created)}
-        (RESULTS / "model_tuning.json").write_text(json.dumps(tuning, ensure_ascii=False, indent=2) + "\n",
-                                                   encoding="utf-8")
+        _write_dev("model_tuning.json", "train + val only: models fitted on train, scored on val",
+                   sweep=_tune(samples, judge, created))
         return
     test = [s for s in samples if s.split == "test"]
     report: dict[str, Any] = {
