@@ -59,11 +59,7 @@ def start_reloading(app: FastAPI) -> None:
     state = state_of(app)
     metrics = getattr(state, "metrics", None)  # stand-in states (benches, tests) may have none
     poller = VersionPoller(get_store(app), state.live, on_failure=metrics.reload_failed if metrics else None)
-    try:
-        poller.check_once()
-    except Exception:
-        log.exception("initial lexicon version check failed")
-    state.lexicon_poller = poller.start()
+    state.lexicon_poller = poller.catch_up_and_start()
 
 
 def stop_reloading(app: FastAPI) -> None:

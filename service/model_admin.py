@@ -147,11 +147,7 @@ def start_reloading(app: FastAPI) -> None:
         return
     poller = VersionPoller(state.model_store, state.scorer, state.config.store.reload_interval,
                            build=state.model_store.build_scorer, what="model")
-    try:
-        poller.check_once()
-    except Exception:
-        log.exception("initial model version check failed")
-    state.model_poller = poller.start()
+    state.model_poller = poller.catch_up_and_start()
 
 
 def stop_reloading(app: FastAPI) -> None:

@@ -132,6 +132,15 @@ class VersionPoller:
             self._thread.start()
         return self
 
+    def catch_up_and_start(self) -> "VersionPoller":
+        """Pick up a version published while the process was down (a failure is logged; the poll retries),
+        then :meth:`start`."""
+        try:
+            self.check_once()
+        except Exception:
+            log.exception("initial %s version check failed", self.what)
+        return self.start()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the thread and wait for it."""
         self._stop.set()
