@@ -54,14 +54,22 @@ def _running(app: FastAPI) -> set[str]:
 
 
 @contextlib.contextmanager
+def _free_slot(running: set[str]) -> Iterator[None]:
+    """Hold the start lock while one of this process's preview slots is free (the block adds its id to
+    ``running``); :class:`PreviewBusy` when :data:`MAX_RUNNING` are taken."""
+    with _START_LOCK:
+        if len(running) >= MAX_RUNNING:
+            raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+        yield
+
+
+@contextlib.contextmanager
 def slot(app: FastAPI) -> Iterator[None]:
     """Hold one of this process's :data:`MAX_RUNNING` preview slots while a preview runs in the request
     (the API's preview route, the console's short previews); :class:`PreviewBusy` when none is free."""
     running = _running(app)
     token = f"request-{uuid.uuid4().hex}"
-    with _START_LOCK:
-        if len(running) >= MAX_RUNNING:
-            raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+    with _free_slot(running):
         running.add(token)
     try:
         yield
@@ -90,9 +98,7 @@ def start(app: FastAPI, store: LexiconStore, cs_id: int, corpus: list[CorpusText
     :class:`PreviewBusy` when :data:`MAX_RUNNING` jobs are still running in this process."""
     running = _running(app)
     jobs = store.preview_jobs
-    with _START_LOCK:
-        if len(running) >= MAX_RUNNING:
-            raise PreviewBusy(f"{MAX_RUNNING} previews are running already; try again when one has finished")
+    with _free_slot(running):
         job = jobs.create(cs_id, len(corpus), replica_name())
         running.add(job.id)
     stop = threading.Event()
