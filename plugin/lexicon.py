@@ -41,6 +41,7 @@ __all__ = [
     "TECHNIQUES",
     "Variant",
     "bundled_lexicon_paths",
+    "first_bidi_control",
     "lint_lexicon",
     "load_lexicon",
     "load_lexicons",
@@ -282,9 +283,14 @@ class _Problems:
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def first_bidi_control(text: str) -> int:
+    """Where ``text``'s first bidirectional control is (-1: none)."""
+    return next((i for i, c in enumerate(text) if c in BIDI_CONTROLS), -1)
+
+
 def _bidi_problem(text: str) -> str:
     """``holds a bidirectional control ...`` when ``text`` has one, else empty."""
-    pos = next((i for i, c in enumerate(text) if c in BIDI_CONTROLS), -1)
+    pos = first_bidi_control(text)
     if pos < 0:
         return ""
     return f"holds a bidirectional control (U+{ord(text[pos]):04X} at position {pos}) that changes how it reads"

@@ -96,13 +96,12 @@ _HARD_MAX_TEXT_MASK = 1_000_000  # the configured max_text_chars is the real lim
 # ---- free-text metadata -------------------------------------------------------------------------------------
 
 #: Bidirectional controls (ALM, LRM, RLM, embeddings / overrides, isolates): they reorder what is shown.
-_BIDI = BIDI_CONTROLS
 _KINDS = {"Cc": "control character", "Cf": "invisible formatting character", "Cs": "lone surrogate",
           "Zl": "line separator", "Zp": "paragraph separator"}
 
 
 def _refuse(ch: str, i: int) -> ValueError:
-    kind = "bidirectional control character" if ch in _BIDI else _KINDS[unicodedata.category(ch)]
+    kind = "bidirectional control character" if ch in BIDI_CONTROLS else _KINDS[unicodedata.category(ch)]
     return ValueError(f"{kind} U+{ord(ch):04X} at position {i} is not allowed")
 
 
@@ -114,7 +113,7 @@ def check_line(value: str, *, invisible: bool = False) -> str:
         if ch.isprintable() or ch == " ":
             continue
         cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI or (cat == "Cf" and not invisible):
+        if cat in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS or (cat == "Cf" and not invisible):
             raise _refuse(ch, i)
     return value
 
@@ -125,7 +124,7 @@ def check_note(value: str) -> str:
     for i, ch in enumerate(value):
         if ch.isprintable() or ch in " \t\n":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI:
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS:
             raise _refuse(ch, i)
     return value
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from plugin.lexicon import BIDI_CONTROLS, Entry
+from plugin.lexicon import Entry, first_bidi_control
 from plugin.normalize import BREAK, dense_key
 
 from .entries import entry_from_dict
@@ -51,7 +51,7 @@ def _bidi_fields(data: dict[str, Any]) -> list[str]:
     while stack:
         where, value = stack.pop()
         if isinstance(value, str):
-            pos = next((i for i, c in enumerate(value) if c in BIDI_CONTROLS), -1)
+            pos = first_bidi_control(value)
             if pos >= 0:
                 found.append(f"{where}: U+{ord(value[pos]):04X} at position {pos}")
         elif isinstance(value, dict):
