@@ -636,11 +636,10 @@ class LexiconStore:
     def changeset(self, cs_id: int) -> dict[str, Any]:
         """A change-set with its changes, contributors (everyone who drafted or changed it) and events (who
         rebased or discarded it, when)."""
-        row, changes, contributors = self._snapshot(cs_id)
-        d = dict(row)
-        d["changes"] = [c.to_dict() for c in changes]
-        d["contributors"] = contributors
-        with self._read() as conn:
+        with self._read() as conn:  # one snapshot: the events belong to the revision read
+            d = dict(self._changeset_row(conn, cs_id))
+            d["changes"] = [c.to_dict() for c in self._changes(conn, cs_id)]
+            d["contributors"] = self._contributors(conn, cs_id)
             d["events"] = [dict(r) for r in conn.execute(
                 "SELECT event, actor, at, detail FROM lexicon_changeset_events WHERE changeset_id = ? ORDER BY id",
                 (cs_id,)).fetchall()]
