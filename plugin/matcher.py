@@ -40,7 +40,7 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
-from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
+from .matching.latin_repeat import LatinRepeatIndex, has_latin_repeat, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
@@ -242,7 +242,7 @@ class Matcher:
                 return hits[:1]
         if LATIN_RUN.search(dense):  # (the passes' preconditions are tested here: most texts fail them)
             cand.extend(pinyin_candidates(self._pinyin, dense, nt))
-            if LATIN_REPEAT.search(dense):  # sssccaaam: Latin runs folded in text and keys
+            if has_latin_repeat(dense):  # sssccaaam: Latin runs folded in text and keys
                 cand.extend(latin_repeat_candidates(self._latin_repeat, self._pinyin, dense, nt))
         if LATIN_IN_CJK.search(dense):  # 代x写x论x文: a separator after each character
             spellings.extend(separator_spellings(dense))

@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from math import log
 from typing import Any
+
+from . import fixed_regex
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
 
@@ -66,9 +67,9 @@ _PROPER_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})  # place, perso
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
 # jieba's block patterns (``jieba.re_han_default`` / ``re_skip_default`` / ``re_eng``), as its cut uses them
-_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_RE_SKIP = re.compile("(\r\n|\\s)", re.U)
-_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
+_RE_HAN = fixed_regex.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_RE_SKIP = fixed_regex.compile(f"(\r\n|[{fixed_regex.SPACE}])")
+_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 class Segmenter:
@@ -176,7 +177,7 @@ class Segmenter:
         in_eng = False
         while x < n:
             y = route[x][1] + 1
-            if y - x == 1 and _RE_ENG.match(sentence[x]):
+            if y - x == 1 and sentence[x] in _ENG_CHARS:
                 in_eng = True  # a run of single letters / digits is one token
             else:
                 if in_eng:
