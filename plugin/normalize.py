@@ -25,6 +25,8 @@ import bisect
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import eq
 from typing import Callable
 
 import numpy as np
@@ -227,7 +229,7 @@ _VECTOR_MIN_LEN = 256
 
 def has_astral(text: str) -> bool:
     """Whether ``text`` holds a character beyond U+FFFF."""
-    return not text.isascii() and max(text) > "\uffff"
+    return not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 
 
 def is_han(ch: str) -> bool:
@@ -238,7 +240,7 @@ def is_han(ch: str) -> bool:
 def _equal_neighbours(text: str) -> list[int]:
     """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
     if len(text) < _VECTOR_MIN_LEN:
-        return [i for i, (a, b) in enumerate(zip(text, text[1:]), 1) if a == b]
+        return list(compress(range(1, len(text)), map(eq, text, text[1:])))  # (no loop in Python)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     found: list[int] = (np.flatnonzero(codes[1:] == codes[:-1]) + 1).tolist()
     return found
@@ -439,7 +441,24 @@ def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
 # them are not sentence ends ("代\n开\n发\n票" reads 代开发票).
 # The same holds for one-character sentences (征。信。修。复 当天见效); the last character may
 # be followed by a space or punctuation instead of a break.
-_VERTICAL_DENSE = fixed_regex.compile("(?:^|\x00)(?:[^\x00]\x00+){2,}[^\x00]")
+def _has_vertical_run(dense: str) -> bool:
+    """Whether ``dense`` holds two lines of one character each in a row followed by another line
+    (what ``(?:^|\\x00)(?:[^\\x00]\\x00+){2,}[^\\x00]`` finds), read from its sentence ends."""
+    n = len(dense)
+    single = 0  # lines of one character just before this one
+    start = 0  # where the current line starts
+    while start < n:
+        end = dense.find(BREAK, start)
+        if end < 0:
+            return single >= 2  # the last line (not empty) follows two one-character lines
+        if end == start:  # an empty line: a run of breaks goes on
+            start += 1
+            continue
+        if single >= 2:
+            return True
+        single = single + 1 if end - start == 1 else 0
+        start = end + 1
+    return False
 # The run is group 1; the break before it and the character after it are read, not taken (RE2 has no
 # lookaround), so the next search starts at the run's end. Searched in UTF-8 bytes: BREAK and _MARK
 # are one byte each there, and a search from an offset does not re-encode the text.
@@ -464,7 +483,8 @@ def _join_vertical(marked: str) -> str:
 
 #: Sentence ends that a clearly-noise run may hold (line breaks always end a line).
 _INLINE_BREAKS = "。！？!?；;｡"
-_INLINE_BREAK_RUN = fixed_regex.compile(f"[{_INLINE_BREAKS}]+")
+#: Every BMP character → "1" for an inline sentence end, "0" else (a str.translate table).
+_INLINE_BREAK_KIND = ["1" if chr(cp) in _INLINE_BREAKS else "0" for cp in range(0x10000)]
 #: ASCII-style punctuation used as filler between the characters of a term (besides symbols and emoji).
 _FILLER_PUNCT = frozenset("*#@&%/\\|_-~·•")
 
@@ -478,8 +498,16 @@ def _noise_run_breaks(text: str) -> list[tuple[int, int]]:
     """Spans of sentence ends (``！``, ``。`` ...) inside a clearly-noise run (赌★！★博): filler
     right before and right after them. Such a run is noise, not a sentence end."""
     out: list[tuple[int, int]] = []
-    for m in _INLINE_BREAK_RUN.finditer(text):
-        a, b = m.start(), m.end()
+    kinds = text.translate(_INLINE_BREAK_KIND)
+    if "1" not in kinds:
+        return out
+    if not kinds.isascii():  # an astral character (left as it is by the table): no sentence end
+        kinds = "".join(k if k in "01" else "0" for k in kinds)
+    n = len(text)
+    b = 0
+    while (a := kinds.find("1", b)) >= 0:
+        b = kinds.find("0", a)
+        b = n if b < 0 else b
         if a > 0 and b < len(text) and _is_filler(text[a - 1]) and _is_filler(text[b]):
             out.append((a, b))
     return out
@@ -508,7 +536,7 @@ def normalize(text: str) -> NormalizedText:
     deleted: _RunMap | None = None
     lazy = False
     noisy = _noise_run_breaks(text) if BREAK in dense1 else []
-    if BREAK in dense1 and (noisy or _VERTICAL_DENSE.search(dense1) is not None):
+    if BREAK in dense1 and (noisy or _has_vertical_run(dense1)):
         bmp, astral = _mark_tables()
         marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
         if noisy:

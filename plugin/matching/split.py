@@ -6,26 +6,41 @@ from __future__ import annotations
 
 import bisect
 
-from .. import fixed_regex
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
 
-__all__ = ["LATIN_IN_CJK", "joined_candidates", "separator_spellings"]
+__all__ = ["has_separated_cjk", "joined_candidates", "separator_spellings"]
 
-#: A letter, digit or word emoji between two CJK characters: a dense view without one has no separators.
-LATIN_IN_CJK = fixed_regex.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
-#: A CJK character and a letter, digit or word emoji after it: a separated character when another CJK
-#: character follows (checked in code: RE2 has no lookahead).
-_SEPARATED_PAIR = fixed_regex.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff]")
+_SEPARATORS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789") | frozenset(map(chr, range(0xF800, 0xF900)))
+#: Every BMP character → "c" for a CJK character (U+4E00-U+9FFF), "s" for a separator (a letter, digit or
+#: word emoji), "0" else (a str.translate table: a separated character is "csc" in the translated view).
+_PAIR_KIND = ["c" if 0x4E00 <= cp <= 0x9FFF else "s" if chr(cp) in _SEPARATORS else "0" for cp in range(0x10000)]
+
+
+def _pair_kinds(dense: str) -> str:
+    kinds = dense.translate(_PAIR_KIND)
+    if not kinds.isascii():  # an astral character (left as it is by the table): neither
+        kinds = "".join(k if k in "cs0" else "0" for k in kinds)
+    return kinds
+
+
+def has_separated_cjk(dense: str) -> bool:
+    """Whether ``dense`` holds a letter, digit or word emoji between two CJK characters (a dense view
+    without one has no separators)."""
+    return "csc" in _pair_kinds(dense)
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LETTERS_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _separated_pairs(dense: str) -> list[int]:
     """Starts of every CJK character followed by one letter, digit or word emoji and another CJK character."""
-    n = len(dense)
-    return [a for a in (m.start() for m in _SEPARATED_PAIR.finditer(dense))
-            if a + 2 < n and "\u4e00" <= dense[a + 2] <= "\u9fff"]
+    kinds = _pair_kinds(dense)
+    out: list[int] = []
+    a = kinds.find("csc")
+    while a >= 0:
+        out.append(a)
+        a = kinds.find("csc", a + 1)
+    return out
 
 
 def _spelled(dense: str, pairs: list[int]) -> list[int]:
@@ -67,7 +82,7 @@ def _spelled(dense: str, pairs: list[int]) -> list[int]:
 def separator_spellings(dense: str) -> list[Spelling]:
     """Each CJK character followed by a separator: the same letter, digit or emoji after each of
     three or more characters, any single letter or digit after each of three or more, or one
-    single letter in one place; read alone (callers skip text without :data:`LATIN_IN_CJK`)."""
+    single letter in one place; read alone (callers skip text without one: :func:`has_separated_cjk`)."""
     return [Spelling(a, a + 2, dense[a], Technique.NOISE) for a in _spelled(dense, _separated_pairs(dense))]
 
 

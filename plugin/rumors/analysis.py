@@ -19,6 +19,9 @@ the language (可以, 今天) or in the claim corpus (新冠 in a COVID-heavy se
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import ahocorasick
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,8 +75,12 @@ class QuestionFrames:
 #: Question / hedge / source wording a searcher adds around a claim; removed before matching.
 QUESTION_RE = QuestionFrames()
 
-# Negation wording (a feature of the learned pin decision, plugin.rumors.decision)
-_NEGATION_RE = fixed_regex.compile("不|没|无法|并非|并不|未|别|勿")
+# Negation wording (a feature of the learned pin decision, plugin.rumors.decision): 不 没 无法 并非 并不 未 别 勿
+_NEGATION_CHARS = frozenset("不没未别勿")
+
+
+def _negated(text: str) -> bool:
+    return not _NEGATION_CHARS.isdisjoint(text) or "无法" in text or "并非" in text
 
 #: Wording that marks a text as refuting (not repeating) a claim: such texts are not labelled 谣言.
 REFUTE_RE = fixed_regex.compile("辟谣|谣言|不实|造谣|传谣|假消息|假新闻|是假的|不属实|系误读|澄清|谣传|误区|伪科学")
@@ -132,11 +139,15 @@ _INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里
 _INTENT_GUARDED = fixed_regex.compile("(为)?(?:什么|啥)|咋(回事)?")
 
 
+_INTENT_GUARDED_CHARS = frozenset("么啥咋")
+
+
 def has_intent(text: str) -> bool:
     """Whether ``text`` holds a question word asking for information (how / which / where / when)."""
     if _INTENT_WORDING.search(text) is not None:
         return True
-    return any(m.group(1) is None and m.group(2) is None for m in _INTENT_GUARDED.finditer(text))
+    return not _INTENT_GUARDED_CHARS.isdisjoint(text) and any(
+        m.group(1) is None and m.group(2) is None for m in _INTENT_GUARDED.finditer(text))
 
 # Phrase-level equivalents applied before segmentation (longest first).
 _PHRASES = [
@@ -168,8 +179,31 @@ _PHRASES += list(ABBREVIATIONS.items())
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
 _PHRASES += [(form, c) for form, c in default_table().forms.items() if form not in dict(_PHRASES)]
 _PHRASES.sort(key=lambda kv: -len(kv[0]))
-_PHRASE_RE = fixed_regex.compile("|".join(fixed_regex.escape(a) for a, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)
+
+
+@lru_cache(maxsize=1)
+def _phrase_automaton() -> Any:
+    """The phrases of :data:`PHRASE_EQUIVALENTS` (an Aho-Corasick automaton: leftmost-longest scan)."""
+    automaton = ahocorasick.Automaton()
+    for form, short in _PHRASE_MAP.items():
+        automaton.add_word(form, (len(form), short))
+    automaton.make_automaton()
+    return automaton
+
+
+def _replace_phrases(text: str) -> str:
+    """``text`` with each phrase written as its equivalent (leftmost, longest first, not overlapping)."""
+    parts: list[str] = []
+    last = 0
+    for end, (length, short) in _phrase_automaton().iter_long(text):
+        start = end + 1 - length
+        parts += [text[last:start], short]
+        last = end + 1
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 #: Phrase-level equivalents applied before segmentation (新型冠状病毒 → 新冠病毒, 世界卫生组织 → 世卫 ...).
 PHRASE_EQUIVALENTS: dict[str, str] = dict(_PHRASE_MAP)
 
@@ -369,10 +403,14 @@ def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, _ELEVENTH_RE.sub(_eleventh, folded))
+    if "十一" in folded:
+        folded = _ELEVENTH_RE.sub(_eleventh, folded)
+    if not _SEARCHER_NUMERALS.isdisjoint(folded):
+        folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, folded)
     folded = quantities_to_digits(dates_to_digits(folded))
-    folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
-    return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
+    if "c" in folded:
+        folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
+    return _replace_phrases(folded)
 
 
 def _celsius(m: fixed_regex.FixedMatch, text: str) -> str:
@@ -389,6 +427,7 @@ def _eleventh(m: fixed_regex.FixedMatch) -> str:
 #: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
 #: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
 #: points on a licence or a test (扣六分, 考了九十分).
+_SEARCHER_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 # the number is group 1, 3 or 5; the words around it (groups 2, 4, 6 and 7) are written back
 _SEARCHER_NUMBER_RE = fixed_regex.compile(
     "([零〇一二两三四五六七八九十百千万]+)([多余][人例名个位家起次天元块岁])|"
@@ -509,7 +548,7 @@ def analyze_folded(folded: str) -> Analysis:
     for piece in cleaned.split():
         pos = 0
         segments: list[tuple[str, bool]] = []  # (text, is a date token)
-        for start, end, month, day_digits in _dates(piece):
+        for start, end, month, day_digits in (_dates(piece) if "月" in piece else ()):
             segments.append((piece[pos:start], False))
             day = day_digits.lstrip("0") + "日" if day_digits else ""
             segments.append(("#" + (month.lstrip("0") or "0") + "月" + day, True))
@@ -541,7 +580,7 @@ def analyze_folded(folded: str) -> Analysis:
     bigrams = frozenset(dense[i : i + 2] for i in range(len(dense) - 1))
     intent = has_intent(cleaned)
     question = QUESTION_RE.search(folded) is not None
-    negated = _NEGATION_RE.search(cleaned) is not None
+    negated = _negated(cleaned)
     return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent, question, negated)
 
 
