@@ -11,18 +11,23 @@ reads them back as words; both import this module, and it imports neither (no im
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from . import fixed_regex
 from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
 
-__all__ = ["CJK_CHAR", "emoji_words", "is_cjk", "read_yaml", "variant_path"]
+__all__ = ["CJK_CHAR", "emoji_words", "has_cjk", "is_cjk", "read_yaml", "variant_path"]
 
 #: One CJK unified ideograph (the BMP blocks of :func:`is_cjk`).
-CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+CJK_CHAR = fixed_regex.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a CJK unified ideograph (BMP blocks)."""
+    return any(map(is_cjk, text))
 
 
 def is_cjk(ch: str) -> bool:

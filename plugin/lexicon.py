@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import fixed_regex
 from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
 from .lexicon_regex import pattern_problem
@@ -73,7 +73,10 @@ HEADER_WORDS = "header"
 #: Header fields holding free text (a string; a number is taken as its text).
 _TEXT_HEADER_KEYS = ("lexicon", "clause", "source", "licence", "license", "note", "description", "version")
 MAX_TEXT_LEN = 5000
-_CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: A header line ``# key: value`` (the line is stripped; ``.`` stops at a line break as Python's does).
+_HEADER_LINE = fixed_regex.compile(f"#[{fixed_regex.SPACE}]*(category|action|severity|clause|source|licence|license|scope|"
+                                   f"boundary)[{fixed_regex.SPACE}]*:[{fixed_regex.SPACE}]*([^\\n]*)$")
+_CATEGORY_RE = fixed_regex.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_TERM_LEN = 64
 
 _HEADER_KEYS = {
@@ -296,8 +299,13 @@ def _bidi_problem(text: str) -> str:
     return f"holds a bidirectional control (U+{ord(text[pos]):04X} at position {pos}) that changes how it reads"
 
 
-_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd\ud800-\udfff]")
-_TEXT_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # notes may hold tabs and line breaks
+_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+_TEXT_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # notes may hold tabs and line breaks
+
+
+def _has_bad_chars(rx: fixed_regex.FixedPattern, text: str) -> bool:
+    """Whether ``text`` holds a character of ``rx``'s class or an unpaired surrogate."""
+    return fixed_regex.first_surrogate(text) is not None or rx.search(text) is not None
 
 
 def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term") -> str | None:
@@ -308,7 +316,7 @@ def _check_term(term: Any, line: int | None, probs: _Problems, what: str = "term
     if not t:
         probs.error(line, f"empty {what}")
         return None
-    if _BAD_CHARS.search(t):
+    if _has_bad_chars(_BAD_CHARS, t):
         probs.error(line, f"{what} {_show(t)} contains control characters")
         return None
     if bidi := _bidi_problem(t):
@@ -371,7 +379,7 @@ def _check_text(v: Any, line: int | None, probs: _Problems, key: str) -> str | N
         probs.error(line, f"{key} must be text, got {kind}" + ("; quote it" if isinstance(v, (dt.date, bool)) else ""))
         return None
     t = str(v)
-    if _TEXT_BAD_CHARS.search(t):
+    if _has_bad_chars(_TEXT_BAD_CHARS, t):
         probs.error(line, f"{key} contains control characters")
         return None
     if bidi := _bidi_problem(t):
@@ -525,7 +533,7 @@ def _check_surface_actions(v: Any, line: int | None, probs: _Problems) -> tuple[
 
 def _check_replacement(v: Any, line: int | None, probs: _Problems) -> str | None:
     """What masking writes for the entry: text of at most 64 characters without control characters."""
-    if not isinstance(v, str) or len(v) > MAX_REPLACEMENT_LEN or _BAD_CHARS.search(v):
+    if not isinstance(v, str) or len(v) > MAX_REPLACEMENT_LEN or _has_bad_chars(_BAD_CHARS, v):
         probs.error(line, f"replacement must be text of at most {MAX_REPLACEMENT_LEN} characters without "
                           f"control characters, got {_show(v)}")
         return None
@@ -535,7 +543,7 @@ def _check_replacement(v: Any, line: int | None, probs: _Problems) -> str | None
 def _check_skip(v: Any, line: int | None, probs: _Problems) -> str | None:
     """Extra characters skipped inside the term (fillers such as 丨 卍 or a letter): at most 32, no
     spaces (skipped already) or control characters; duplicates dropped."""
-    if not isinstance(v, str) or not v or len(v) > MAX_SKIP_CHARS or _BAD_CHARS.search(v) \
+    if not isinstance(v, str) or not v or len(v) > MAX_SKIP_CHARS or _has_bad_chars(_BAD_CHARS, v) \
             or any(ch.isspace() for ch in v):
         probs.error(line, f"skip must be 1-{MAX_SKIP_CHARS} characters (no spaces or control characters), "
                           f"got {_show(v)}")
@@ -549,7 +557,7 @@ def _check_id(v: Any, line: int | None, probs: _Problems) -> str | None:
         probs.error(line, f"id must be non-empty text, got {_show(v)}")
         return None
     t = str(v)
-    if _BAD_CHARS.search(t) or len(t) > 200:
+    if _has_bad_chars(_BAD_CHARS, t) or len(t) > 200:
         probs.error(line, f"id {_show(t)} has control characters or is longer than 200 characters")
         return None
     return t
@@ -574,7 +582,7 @@ def _check_tags(v: Any, line: int | None, probs: _Problems) -> tuple[str, ...] |
         return None
     out = set()
     for t in v:
-        if not isinstance(t, str) or not t.strip() or len(t) > MAX_TAG_LEN or _TEXT_BAD_CHARS.search(t):
+        if not isinstance(t, str) or not t.strip() or len(t) > MAX_TAG_LEN or _has_bad_chars(_TEXT_BAD_CHARS, t):
             probs.error(line, f"a tag must be non-empty text of at most {MAX_TAG_LEN} characters, got {_show(t)}")
             return None
         out.add(t.strip())
@@ -628,7 +636,7 @@ def _parse_plain(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any]
         if not line:
             continue
         if line.startswith("#"):
-            m = re.match(r"#\s*(category|action|severity|clause|source|licence|license|scope|boundary)\s*:\s*(.*)$", line)
+            m = _HEADER_LINE.match(line)
             if m and not entries:
                 key, val = m.group(1), m.group(2).strip()
                 header[key] = val

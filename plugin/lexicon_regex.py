@@ -17,13 +17,14 @@ Matching runs on the folded text with every Unicode decimal digit as ASCII ``0-9
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from functools import lru_cache
 from typing import Any, Iterator, Mapping, Protocol
 
 import re2
+
+from . import fixed_regex
 
 __all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "RegexMatch", "RegexText",
            "compile_pattern", "pattern_problem"]
@@ -42,7 +43,6 @@ MAX_TAIL_BYTES = 32
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = MAX_MEM
 _OPTIONS.log_errors = False  # RE2 would print every refused pattern to stderr
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PatternError(ValueError):
@@ -86,7 +86,7 @@ def compile_pattern(pattern: str) -> CompiledPattern:
         raise PatternError("regex must be a non-empty string")
     if len(pattern) > MAX_REGEX_LEN:
         raise PatternError(f"regex longer than {MAX_REGEX_LEN} characters")
-    if _SURROGATE.search(pattern) or "\x00" in pattern:
+    if fixed_regex.first_surrogate(pattern) is not None or "\x00" in pattern:
         raise PatternError("regex contains a NUL or an unpaired surrogate character")
     try:
         rx: CompiledPattern = re2.compile(pattern, _OPTIONS)
@@ -117,8 +117,7 @@ class RegexText:
     __slots__ = ("text", "_data", "_ascii")
 
     def __init__(self, text: str) -> None:
-        if not text.isascii() and _SURROGATE.search(text):
-            text = _SURROGATE.sub("\ufffd", text)
+        text = fixed_regex.without_surrogates(text)
         data = text.encode("utf-8")
         if len(data) != len(text) and _OTHER_DIGIT.search(data):
             text = text.translate(_digit_table())

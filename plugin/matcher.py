@@ -40,12 +40,12 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
-from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
+from .matching.latin_repeat import LatinRepeatIndex, has_latin_repeat, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
-from .matching.pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
-from .matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
+from .matching.pinyin import PinyinIndex, has_latin_run, pinyin_candidates
+from .matching.split import has_separated_cjk, joined_candidates, separator_spellings
 from .models import CheckResult, Hit, most_severe
 from .normalize import NormalizedText, prepare
 from .variants import VariantTables, load_variant_tables
@@ -240,11 +240,11 @@ class Matcher:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:
                 return hits[:1]
-        if LATIN_RUN.search(dense):  # (the passes' preconditions are tested here: most texts fail them)
+        if has_latin_run(dense):  # (the passes' preconditions are tested here: most texts fail them)
             cand.extend(pinyin_candidates(self._pinyin, dense, nt))
-            if LATIN_REPEAT.search(dense):  # sssccaaam: Latin runs folded in text and keys
+            if has_latin_repeat(dense):  # sssccaaam: Latin runs folded in text and keys
                 cand.extend(latin_repeat_candidates(self._latin_repeat, self._pinyin, dense, nt))
-        if LATIN_IN_CJK.search(dense):  # 代x写x论x文: a separator after each character
+        if has_separated_cjk(dense):  # 代x写x论x文: a separator after each character
             spellings.extend(separator_spellings(dense))
         if spellings:
             cand.extend(joined_candidates(c, dense, spellings))

@@ -22,11 +22,16 @@ of one request fold a query once.
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import eq
+from typing import Callable
 
+import numpy as np
+
+from . import fixed_regex
 from .chardata import emoji_words
 from .snapshot import cached
 
@@ -35,11 +40,15 @@ __all__ = [
     "NormalizedText",
     "Prepared",
     "char_class",
+    "collapse_runs",
     "dense_key",
     "fold_char",
     "fold_text",
+    "has_astral",
+    "is_han",
     "normalize",
     "prepare",
+    "repeat_runs",
     "warm_up",
 ]
 
@@ -214,13 +223,57 @@ def _build_tables() -> tuple[list[str | None], dict[int, str | None], list[str |
     return fold_bmp, fold_astral, dense_bmp, dense_astral, reasons
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1+")
+#: Texts at least this long find equal neighbours with numpy (shorter ones with a comprehension).
+_VECTOR_MIN_LEN = 256
+
+
+def has_astral(text: str) -> bool:
+    """Whether ``text`` holds a character beyond U+FFFF."""
+    return not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+
+
+def is_han(ch: str) -> bool:
+    """Whether ``ch`` is a CJK unified ideograph of the BMP (extension A or the main block)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _equal_neighbours(text: str) -> list[int]:
+    """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
+    if len(text) < _VECTOR_MIN_LEN:
+        return list(compress(range(1, len(text)), map(eq, text, text[1:])))  # (no loop in Python)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    found: list[int] = (np.flatnonzero(codes[1:] == codes[:-1]) + 1).tolist()
+    return found
+
+
+def repeat_runs(text: str, counts: Callable[[str], bool] = is_han) -> list[tuple[int, int]]:
+    """``(start, end)`` of every run of one character written two or more times in a row, for the
+    characters ``counts`` accepts (CJK ideographs by default), left to right."""
+    runs: list[tuple[int, int]] = []
+    for i in _equal_neighbours(text):
+        if counts(text[i]):
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i - 1, i + 1))
+    return runs
+
+
+def collapse_runs(text: str, runs: list[tuple[int, int]], keep: Callable[[str, int], str] | None = None) -> str:
+    """``text`` with each run of ``runs`` replaced by ``keep(run, start)`` (by default its first character)."""
+    parts: list[str] = []
+    last = 0
+    for a, b in runs:
+        parts.append(text[last:a])
+        parts.append(keep(text[a:b], a) if keep is not None else text[a])
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _translate(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
     out = text.translate(bmp)
-    if _ASTRAL.search(out):
+    if has_astral(out):
         out = out.translate(astral)
     return out
 
@@ -246,7 +299,7 @@ def dense_key(text: str, *, collapse: bool = True) -> str:
     """
     t = _tables()
     d = _translate(text, t.dense_bmp, t.dense_astral)
-    return _REPEAT.sub(r"\1", d) if collapse else d
+    return collapse_runs(d, repeat_runs(d)) if collapse else d
 
 
 def char_class(ch: str) -> str:
@@ -273,11 +326,13 @@ def _runs(marked: str, mark: str) -> _RunMap:
     """Runs of characters other than ``mark`` in ``marked``."""
     dstart: list[int] = []
     ostart: list[int] = []
-    d = 0
-    for m in re.finditer(f"[^{mark}]+", marked):
-        dstart.append(d)
-        ostart.append(m.start())
-        d += m.end() - m.start()
+    d = pos = 0
+    for run in marked.split(mark):
+        if run:
+            dstart.append(d)
+            ostart.append(pos)
+            d += len(run)
+        pos += len(run) + len(mark)
     return _RunMap(dstart, ostart)
 
 
@@ -386,19 +441,50 @@ def _fold_mark_tables() -> tuple[list[str], dict[int, str]]:
 # them are not sentence ends ("代\n开\n发\n票" reads 代开发票).
 # The same holds for one-character sentences (征。信。修。复 当天见效); the last character may
 # be followed by a space or punctuation instead of a break.
-_VERTICAL_DENSE = re.compile("(?:^|\x00)(?:[^\x00]\x00+){2,}[^\x00]")
-_VERTICAL_MARKED = re.compile("(?:^|(?<=\x00))[\x00\x01]*(?:[^\x00\x01][\x01]*\x00[\x00\x01]*){2,}"
-                              "[^\x00\x01](?=[\x00\x01]|$)")
+def _has_vertical_run(dense: str) -> bool:
+    """Whether ``dense`` holds two lines of one character each in a row followed by another line
+    (what ``(?:^|\\x00)(?:[^\\x00]\\x00+){2,}[^\\x00]`` finds), read from its sentence ends."""
+    n = len(dense)
+    single = 0  # lines of one character just before this one
+    start = 0  # where the current line starts
+    while start < n:
+        end = dense.find(BREAK, start)
+        if end < 0:
+            return single >= 2  # the last line (not empty) follows two one-character lines
+        if end == start:  # an empty line: a run of breaks goes on
+            start += 1
+            continue
+        if single >= 2:
+            return True
+        single = single + 1 if end - start == 1 else 0
+        start = end + 1
+    return False
+# The run is group 1; the break before it and the character after it are read, not taken (RE2 has no
+# lookaround), so the next search starts at the run's end. Searched in UTF-8 bytes: BREAK and _MARK
+# are one byte each there, and a search from an offset does not re-encode the text.
+_VERTICAL_MARKED = fixed_regex.compile_bytes(b"(?:^|\x00)([\x00\x01]*(?:[^\x00\x01][\x01]*\x00[\x00\x01]*){2,}"
+                                            b"[^\x00\x01])(?:[\x00\x01]|$)")
 
 
 def _join_vertical(marked: str) -> str:
     """``marked`` with the breaks inside runs of one-character lines turned into deletions."""
-    return _VERTICAL_MARKED.sub(lambda m: m.group(0).replace(BREAK, _MARK), marked)
+    data = marked.encode("utf-8", "surrogatepass")
+    parts: list[bytes] = []
+    last = 0
+    while (m := _VERTICAL_MARKED.search(data, last)) is not None:
+        a, b = m.span(1)
+        parts += [data[last:a], data[a:b].replace(BREAK.encode(), _MARK.encode())]
+        last = b
+    if not parts:
+        return marked
+    parts.append(data[last:])
+    return b"".join(parts).decode("utf-8", "surrogatepass")
 
 
 #: Sentence ends that a clearly-noise run may hold (line breaks always end a line).
 _INLINE_BREAKS = "。！？!?；;｡"
-_INLINE_BREAK_RUN = re.compile(f"[{_INLINE_BREAKS}]+")
+#: Every BMP character → "1" for an inline sentence end, "0" else (a str.translate table).
+_INLINE_BREAK_KIND = ["1" if chr(cp) in _INLINE_BREAKS else "0" for cp in range(0x10000)]
 #: ASCII-style punctuation used as filler between the characters of a term (besides symbols and emoji).
 _FILLER_PUNCT = frozenset("*#@&%/\\|_-~·•")
 
@@ -412,8 +498,16 @@ def _noise_run_breaks(text: str) -> list[tuple[int, int]]:
     """Spans of sentence ends (``！``, ``。`` ...) inside a clearly-noise run (赌★！★博): filler
     right before and right after them. Such a run is noise, not a sentence end."""
     out: list[tuple[int, int]] = []
-    for m in _INLINE_BREAK_RUN.finditer(text):
-        a, b = m.start(), m.end()
+    kinds = text.translate(_INLINE_BREAK_KIND)
+    if "1" not in kinds:
+        return out
+    if not kinds.isascii():  # an astral character (left as it is by the table): no sentence end
+        kinds = "".join(k if k in "01" else "0" for k in kinds)
+    n = len(text)
+    b = 0
+    while (a := kinds.find("1", b)) >= 0:
+        b = kinds.find("0", a)
+        b = n if b < 0 else b
         if a > 0 and b < len(text) and _is_filler(text[a - 1]) and _is_filler(text[b]):
             out.append((a, b))
     return out
@@ -442,7 +536,7 @@ def normalize(text: str) -> NormalizedText:
     deleted: _RunMap | None = None
     lazy = False
     noisy = _noise_run_breaks(text) if BREAK in dense1 else []
-    if BREAK in dense1 and (noisy or _VERTICAL_DENSE.search(dense1) is not None):
+    if BREAK in dense1 and (noisy or _has_vertical_run(dense1)):
         bmp, astral = _mark_tables()
         marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
         if noisy:
@@ -454,22 +548,22 @@ def normalize(text: str) -> NormalizedText:
         lazy = True
     collapsed: _RunMap | None = None
     dense = dense1
-    if _REPEAT.search(dense1):
+    repeats = repeat_runs(dense1)
+    if repeats:
         if lazy:  # where the repeats were in the original: a repeat across a space is no stutter
             bmp, astral = _mark_tables()
             deleted = _runs(_translate(text, bmp, astral), _MARK)  # type: ignore[arg-type]
             lazy = False
         orig = deleted
 
-        def collapse(m: re.Match[str]) -> str:
-            run, a = m.group(0), m.start()
+        def collapse(run: str, a: int) -> str:
             kept = [run[0]]
             for k in range(1, len(run)):
                 split = orig is not None and _separated(text, orig(a + k - 1), orig(a + k))
                 kept.append(run[k] if split else _MARK)
             return "".join(kept)
 
-        marked2 = _REPEAT.sub(collapse, dense1)
+        marked2 = collapse_runs(dense1, repeats, collapse)
         if _MARK in marked2:
             collapsed = _runs(marked2, _MARK)
             dense = marked2.replace(_MARK, "")

@@ -19,8 +19,9 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from . import fixed_regex
 
 __all__ = [
     "CN_BIG",
@@ -89,13 +90,13 @@ def plain_chinese_number(run: str) -> int | None:
     return chinese_number(run)
 
 
-_CN_RUN = re.compile("[" + "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG) + "]+")
+_CN_RUN = fixed_regex.compile("[" + "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG) + "]+")
 
 
 def numerals_to_digits(text: str) -> str:
     """Every run of Chinese numerals written as digits: 三号线 → 3号线, 一百二十三 → 123, 十 → 10,
     二〇二四 → 2024. Runs of units alone (千万, 百万) are left as they are."""
-    def repl(m: re.Match[str]) -> str:
+    def repl(m: fixed_regex.FixedMatch) -> str:
         run = m.group(0)
         if not any(ch in CN_DIGITS or ch in ("十", "拾") for ch in run):
             return run
@@ -124,17 +125,17 @@ ONE_UNITS: tuple[str, ...] = ("号线", "月", "日", "号", "岁", "例", "名"
 
 
 def _alternation(units: "tuple[str, ...] | list[str]") -> str:
-    return "|".join(re.escape(u) for u in sorted(set(units), key=lambda u: (-len(u), u)))
+    return "|".join(fixed_regex.escape(u) for u in sorted(set(units), key=lambda u: (-len(u), u)))
 
 
 _UNITS = _alternation([u for group in MEASURE_WORDS.values() for u in group])
 _ONE_UNITS = _alternation(ONE_UNITS)
-_QUANTITY_RE = re.compile(
+_QUANTITY_RE = fixed_regex.compile(
     "第([零〇一二两三四五六七八九十百千]+)|百分之([零〇一二两三四五六七八九十百千点]+)"
-    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)(?=({_UNITS}))"
+    f"|([一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)({_UNITS})"  # the unit is kept as it is
 )
-_ONE_UNIT_RE = re.compile(f"(?:{_ONE_UNITS})$")
-_AR_BIG_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿])(?!分之)")
+_ONE_UNIT_RE = fixed_regex.compile(f"(?:{_ONE_UNITS})$")
+_AR_BIG_RE = fixed_regex.compile(r"(\p{Nd}+(?:\.\p{Nd}+)?)([万亿])(分之)?")  # 3万分之一 stays
 
 
 def _fmt(x: float) -> str:
@@ -143,7 +144,7 @@ def _fmt(x: float) -> str:
 
 def quantities_to_digits(text: str) -> str:
     """Chinese numerals before a unit (or after 第 / 百分之) → digits; 3万 → 30000."""
-    def cn(m: re.Match[str]) -> str:
+    def cn(m: fixed_regex.FixedMatch) -> str:
         if m.group(1) is not None:
             v = plain_chinese_number(m.group(1))
             return m.group(0) if v is None else f"第{v}"
@@ -153,18 +154,18 @@ def quantities_to_digits(text: str) -> str:
             if v is None or any(c not in PLAIN_DIGITS for c in tail):  # decimals are read digit by digit
                 return m.group(0)
             return (f"{v}.{''.join(str(PLAIN_DIGITS[c]) for c in tail)}" if tail else str(v)) + "%"
-        num = m.group(3)
-        if num == "一" and not _ONE_UNIT_RE.match(m.group(4)):
-            return num
+        num, unit = m.group(3), m.group(4)
+        if num == "一" and not _ONE_UNIT_RE.match(unit):
+            return num + unit
         v = plain_chinese_number(num)
-        return num if v is None else str(v)
+        return (num if v is None else str(v)) + unit
 
     if not any(ch in PLAIN_DIGITS or ch in _PLAIN_UNITS for ch in text):
         out = text
     else:
         out = _QUANTITY_RE.sub(cn, text)
     if "万" in out or "亿" in out:
-        out = _AR_BIG_RE.sub(lambda m: _fmt(float(m.group(1)) * CN_BIG[m.group(2)]), out)
+        out = _AR_BIG_RE.sub(lambda m: m.group(0) if m.group(3) else _fmt(float(m.group(1)) * CN_BIG[m.group(2)]), out)
     return out
 
 
@@ -179,17 +180,53 @@ FIXED_HOLIDAYS: dict[str, str] = {
     "圣诞节": "12月25日", "圣诞": "12月25日", "双十一": "11月11日", "双11": "11月11日", "双十二": "12月12日",
     "双12": "12月12日",
 }
-# a holiday name that is part of a place or an organisation's name (五一广场, 八一中学, 国庆路) stays
-_HOLIDAY_RE = re.compile(
-    "(?:" + "|".join(re.escape(h) for h in sorted(FIXED_HOLIDAYS, key=lambda h: (-len(h), h))) + ")"
-    "(?!广场|路|大街|大道|街|中学|小学|大学|学校|队|村|桥|厂|剧院|影院|公园|社区|小区|大厦|商场|号)"
+_HOLIDAYS_LONGEST_FIRST = sorted(FIXED_HOLIDAYS, key=lambda h: (-len(h), h))
+# a holiday name that is part of a place or an organisation's name (五一广场, 八一中学, 国庆路) stays:
+# group 2, when it took part, is such a name's tail
+_PLACE_TAILS = ("广场", "路", "大街", "大道", "街", "中学", "小学", "大学", "学校", "队", "村", "桥", "厂", "剧院", "影院",
+                "公园", "社区", "小区", "大厦", "商场", "号")
+_HOLIDAY_RE = fixed_regex.compile(
+    "(" + "|".join(fixed_regex.escape(h) for h in _HOLIDAYS_LONGEST_FIRST) + ")"
+    "(" + "|".join(_PLACE_TAILS) + ")?"
 )
+
+
+def _holiday(m: fixed_regex.FixedMatch) -> str:
+    """The date of the holiday named at the match; before a place's tail, the longest shorter holiday
+    name that is not (五一劳动节路: 五一 → 5月, 劳动节路 stays), else the text as it is."""
+    whole = m.group(0)
+    if m.group(2) is None:
+        return FIXED_HOLIDAYS[m.group(1)]
+    for h in _HOLIDAYS_LONGEST_FIRST:
+        if len(h) < len(m.group(1)) and whole.startswith(h) and not whole[len(h):].startswith(_PLACE_TAILS):
+            return FIXED_HOLIDAYS[h] + _HOLIDAY_RE.sub(_holiday, whole[len(h):])
+    return whole
+#: Characters a dotted date must not follow (it would be part of a longer number, a version, a word).
+_DATE_NOT_AFTER = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.·")
 # month.day with month 1-12 and day 1-31 (7.26, 7·21, 12.01), not part of a longer number, a version,
-# a decimal before a unit or a percent (6.5级, 3.5%, 1.5倍, 4.9分, 3.8折)
-_DOTTED_DATE_RE = re.compile(
-    r"(?<![0-9A-Za-z.·])(1[0-2]|0?[1-9])[.·・](3[01]|[12]\d|0?[1-9])(?:日|号)?"
-    "(?![0-9A-Za-z.·%％‰]|" + _UNITS + "|分|折|亿|千|百|十)"
+# a decimal before a unit or a percent (6.5级, 3.5%, 1.5倍, 4.9分, 3.8折): a match whose group 3 took
+# part is such a number, not a date
+_DOTTED_DATE_RE = fixed_regex.compile(
+    r"(1[0-2]|0?[1-9])[.·・](3[01]|[12][0-9]|0?[1-9])(?:日|号)?"
+    "([0-9A-Za-z.·%％‰]|" + _UNITS + "|分|折|亿|千|百|十)?"
 )
+
+
+def _dotted_dates(text: str) -> str:
+    """``text`` with every dotted date written as ``M月D日``."""
+    parts: list[str] = []
+    last = pos = 0
+    while (m := _DOTTED_DATE_RE.search(text, pos)) is not None:
+        start = m.start()
+        if m.group(3) is not None or (start > 0 and text[start - 1] in _DATE_NOT_AFTER):
+            pos = start + 1  # not a date here; one may start inside this match
+            continue
+        parts += [text[last:start], f"{int(m.group(1))}月{int(m.group(2))}日"]
+        last = pos = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def dates_to_digits(text: str) -> str:
@@ -197,13 +234,13 @@ def dates_to_digits(text: str) -> str:
     5月, 国庆 → 10月, 元旦 → 1月1日; decimals (3.5%, 6.5级, 1.5倍) and names (五一广场) stay."""
     if any(h[0] in text for h in ("元", "情", "三", "妇", "植", "愚", "五", "劳", "青", "六", "儿", "建", "教", "国",
                                   "十", "平", "圣", "双")):
-        text = _HOLIDAY_RE.sub(lambda m: FIXED_HOLIDAYS[m.group(0)], text)
+        text = _HOLIDAY_RE.sub(_holiday, text)
     if "." in text or "·" in text or "・" in text:
-        text = _DOTTED_DATE_RE.sub(lambda m: f"{int(m.group(1))}月{int(m.group(2))}日", text)
+        text = _dotted_dates(text)
     return text
 
 
-_DATE_KEY_RE = re.compile(r"(\d+)月(?:(\d+)日)?")
+_DATE_KEY_RE = fixed_regex.compile(r"(\p{Nd}+)月(?:(\p{Nd}+)日)?")
 
 
 @lru_cache(maxsize=4096)

@@ -11,13 +11,14 @@ name it) and refuses numbers longer than :data:`MAX_NUMBER_CHARS`. Every problem
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent, Event, ScalarEvent
+
+from . import fixed_regex
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "MAX_YAML_BYTES", "SafeLoader", "YamlProblem", "compose", "construct",
            "load"]
@@ -31,7 +32,6 @@ MAX_DEPTH = 20
 #: Longest number accepted: Python's ``int()`` is quadratic on long digit strings and YAML's
 #: base-60 integers (``1:2:3:…``) grow with every part.
 MAX_NUMBER_CHARS = 64
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlProblem(ValueError):
@@ -168,9 +168,9 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> YamlProblem:
 
 def compose(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_depth: int = MAX_DEPTH) -> yaml.Node | None:
     """The node tree of a single YAML document (None when empty); raises :class:`YamlProblem`."""
-    bad = _SURROGATE.search(text)
-    if bad:  # not text at all (and libyaml would fail to encode it)
-        raise YamlProblem(text.count("\n", 0, bad.start()) + 1, "invalid YAML: unpaired surrogate character")
+    bad = fixed_regex.first_surrogate(text)
+    if bad is not None:  # not text at all (and libyaml would fail to encode it)
+        raise YamlProblem(text.count("\n", 0, bad) + 1, "invalid YAML: unpaired surrogate character")
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise YamlProblem(None, f"YAML document of {size} bytes is larger than the limit of {max_bytes} bytes")

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from math import log
 from typing import Any
+
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
 
@@ -65,10 +65,46 @@ _PROPER_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})  # place, perso
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
-# jieba's block patterns (``jieba.re_han_default`` / ``re_skip_default`` / ``re_eng``), as its cut uses them
-_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_RE_SKIP = re.compile("(\r\n|\\s)", re.U)
-_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
+# jieba's blocks (``jieba.re_han_default``: runs of [\u4E00-\u9FD5a-zA-Z0-9+#&._%-]; ``re_skip_default``:
+# \r\n or one space between them; ``re_eng``: [a-zA-Z0-9]), cut in plain code as its cut does
+_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_HAN_BLOCK_CHARS = _ENG_CHARS | frozenset("+#&._%-") | frozenset(map(chr, range(0x4E00, 0x9FD6)))
+#: Every BMP character → "1" in a Han block, "0" outside (a str.translate table).
+_BLOCK_KIND = ["1" if chr(cp) in _HAN_BLOCK_CHARS else "0" for cp in range(0x10000)]
+
+
+def han_blocks(text: str) -> list[str]:
+    """``text`` cut into runs outside and inside Han blocks, alternately, starting (and ending) with a
+    run outside (maybe empty): what ``re.split(jieba.re_han_default, text)`` gives."""
+    kinds = text.translate(_BLOCK_KIND)
+    if not kinds.isascii():  # an astral character (left as it is by the table): outside a block
+        kinds = "".join(k if k in "01" else "0" for k in kinds)
+    out: list[str] = []
+    pos, n = 0, len(text)
+    while (start := kinds.find("1", pos)) >= 0:
+        end = kinds.find("0", start)
+        end = n if end < 0 else end
+        out += [text[pos:start], text[start:end]]
+        pos = end
+    out.append(text[pos:])
+    return out
+
+
+def space_pieces(text: str) -> list[str]:
+    """``text`` cut at ``\r\n`` and at each space character, the separators kept between the pieces:
+    what ``re.split(jieba.re_skip_default, text)`` gives."""
+    out: list[str] = []
+    cur = i = 0
+    n = len(text)
+    while i < n:
+        if text[i].isspace():
+            sep = 2 if text.startswith("\r\n", i) else 1
+            out += [text[cur:i], text[i:i + sep]]
+            i = cur = i + sep
+        else:
+            i += 1
+    out.append(text[cur:])
+    return out
 
 
 class Segmenter:
@@ -123,16 +159,16 @@ class Segmenter:
         tk = self._tokenizer()
         edges = [0]
         pos = 0
-        for blk in _RE_HAN.split(text):
+        for k, blk in enumerate(han_blocks(text)):
             if not blk:
                 continue
-            if _RE_HAN.match(blk):
+            if k % 2:  # a Han block
                 self._route_edges(tk, blk, pos, edges)
             else:
-                for x in _RE_SKIP.split(blk):
+                for j, x in enumerate(space_pieces(blk)):
                     if not x:
                         continue
-                    if _RE_SKIP.match(x):
+                    if j % 2:  # a separator
                         edges.append(edges[-1] + len(x))
                     else:
                         edges.extend(range(edges[-1] + 1, edges[-1] + len(x) + 1))
@@ -176,7 +212,7 @@ class Segmenter:
         in_eng = False
         while x < n:
             y = route[x][1] + 1
-            if y - x == 1 and _RE_ENG.match(sentence[x]):
+            if y - x == 1 and sentence[x] in _ENG_CHARS:
                 in_eng = True  # a run of single letters / digits is one token
             else:
                 if in_eng:

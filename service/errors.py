@@ -31,7 +31,6 @@ from __future__ import annotations
 import http
 import json
 import logging
-import re
 from typing import Any, Iterable, Mapping
 
 from fastapi import FastAPI, Request
@@ -42,6 +41,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plugin import fixed_regex
 from plugin.errors import GuardError, InputError
 from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreError
 from plugin.store import ValidationError as StoreValidationError
@@ -93,7 +93,7 @@ def problem(status: int, code: str, detail: str, *, errors: list[dict[str, Any]]
 #: Location segments pydantic adds for its own schema steps, never a field of the request:
 #: validator wrappers and union members (``function-after[...]``, ``literal[...]``, ``tagged-union[...]``,
 #: ``list[...]``) and bare union member types (``str``, ``int``, ``constrained-str`` ...).
-_INTERNAL_SEGMENT = re.compile(r"^[a-z][a-z0-9-]*\[.*\]$", re.DOTALL)
+_INTERNAL_SEGMENT = fixed_regex.compile(r"(?s)^[a-z][a-z0-9-]*\[.*\]$")
 _INTERNAL_TAGS = frozenset({
     "str", "int", "float", "bool", "bytes", "none", "date", "time", "datetime", "timedelta", "decimal", "uuid",
     "url", "multi-host-url", "any", "callable", "list", "dict", "set", "frozenset", "tuple", "generator",

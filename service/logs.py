@@ -22,7 +22,6 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import re
 import sys
 import time
 import uuid
@@ -31,6 +30,7 @@ from typing import Any, Iterable, Literal, TextIO
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plugin import fixed_regex
 from plugin.cli.output import printable
 
 __all__ = [
@@ -48,7 +48,7 @@ EVENTS = logging.getLogger("qinglang.events")
 REQUEST_ID_HEADER = "X-Request-ID"
 #: Longest client request id kept; longer ones are replaced by a new id.
 MAX_REQUEST_ID = 128
-_SAFE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,%d}" % MAX_REQUEST_ID)
+_SAFE_ID = fixed_regex.compile(r"[A-Za-z0-9._:\-]{1,%d}" % MAX_REQUEST_ID)
 #: Longest user text written to a decision line when ``log_texts`` is on (characters).
 MAX_LOGGED_TEXT = 200
 

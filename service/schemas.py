@@ -16,7 +16,6 @@ and no bidirectional characters). Either refusal is a 422 naming the field.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
+from plugin import fixed_regex
 from plugin.review.models import INT64_MAX, INT64_MIN, Candidate, Text, not_blank
 from plugin.lexicon import BIDI_CONTROLS
 
@@ -262,7 +262,7 @@ class RollbackIn(_Request):
 
 
 #: A lexicon file name: a plain file name (no directory part, not hidden, no ``..``) with a lexicon suffix.
-_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}\.(?:yaml|yml|tsv|txt)")
+_FILE_NAME = fixed_regex.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}\.(?:yaml|yml|tsv|txt)")
 _FILE_SUFFIXES = (".yaml", ".yml", ".tsv", ".txt")
 
 

@@ -9,29 +9,32 @@ cells included) and reads no rich markup in them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.text import Text
 
+from .. import fixed_regex
+
 __all__ = ["SafeConsole", "echo", "printable"]
 
 #: C0 controls but tab and newline, DEL, C1 controls, line / paragraph separators, bidirectional
 #: controls (ALM, LRM, RLM, embeddings, overrides, isolates) and lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff]")
+_UNSAFE = fixed_regex.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def _escape(m: re.Match[str]) -> str:
+def _escape(m: fixed_regex.FixedMatch) -> str:
     n = ord(m.group(0))
     return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
 
 
 def printable(text: Any) -> str:
     """``str(text)`` with terminal control characters shown as escapes (``\\x1b``, ``\\u202e``)."""
-    return _UNSAFE.sub(_escape, str(text))
+    shown = str(text)
+    if fixed_regex.first_surrogate(shown) is not None:  # RE2 reads UTF-8: surrogates are escaped here
+        shown = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in shown)
+    return _UNSAFE.sub(_escape, shown)
 
 
 def echo(message: Any = "", *, err: bool = False) -> None:

@@ -10,7 +10,6 @@ as UTF-16 code units shown as latin-1 (an alphabet of 256 symbols) unless the le
 from __future__ import annotations
 
 import logging
-import re
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -21,9 +20,10 @@ from typing import Any
 
 import ahocorasick
 
+from .. import fixed_regex
 from ..lexicon import ContextRule, Entry
 from ..lexicon_regex import PatternError, compile_pattern
-from ..normalize import BREAK, dense_key
+from ..normalize import BREAK, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
@@ -47,9 +47,8 @@ MIN_INITIALS = 3
 NOT_INITIAL = "\x01"
 #: Flags of :attr:`CompiledLexicon.pat_homophone`.
 HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_DIGIT = re.compile(r"[0-9]")
-_CJK_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1")  # what collapsing removes (normalize._REPEAT)
+_ASTRAL = fixed_regex.compile("[\U00010000-\U0010ffff]")
+_DIGITS = frozenset("0123456789")
 
 
 class PatternKind(IntEnum):
@@ -67,7 +66,7 @@ class PatternKind(IntEnum):
 
 def as_bmp(s: str) -> str:
     """Astral characters as U+FFFD (the scanned text gets the same), so keys are 2 bytes per character."""
-    return _ASTRAL.sub("\ufffd", s) if _ASTRAL.search(s) else s
+    return _ASTRAL.sub("\ufffd", s) if has_astral(s) else s
 
 
 def _u16(s: str) -> str:
@@ -336,7 +335,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             _add_variants(pats, i, e)
         if e.action == "allow" or not d:
             continue
-        if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
+        if not _DIGITS.isdisjoint(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
@@ -466,13 +465,13 @@ def _uncollapsed(entries: tuple[Entry, ...]) -> dict[int, str]:
     joined = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False))
     if joined.count(BREAK) != len(entries) - 1:  # a term with a sentence end inside: one by one
         out = {i: as_bmp(dense_key(e.term, collapse=False)) for i, e in enumerate(entries)}
-        return {i: u for i, u in out.items() if _CJK_REPEAT.search(u)}
+        return {i: u for i, u in out.items() if repeat_runs(u)}  # what collapsing removes
     found: dict[int, str] = {}
     idx = 0
     last = 0
-    for m in _CJK_REPEAT.finditer(joined):
-        idx += joined.count(BREAK, last, m.start())
-        last = m.start()
+    for start, _ in repeat_runs(joined):
+        idx += joined.count(BREAK, last, start)
+        last = start
         if idx not in found:
             found[idx] = as_bmp(dense_key(entries[idx].term, collapse=False))
     return found

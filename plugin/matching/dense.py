@@ -3,7 +3,6 @@ homophone candidates at once, and the split-character spellings the joined view 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from operator import ne
 
@@ -17,7 +16,7 @@ __all__ = ["dense_pass", "homophone_ok"]
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
 _SHAPE_KIND, _UNCOLLAPSED = int(PatternKind.SHAPE), int(PatternKind.PINYIN)
-_DIGIT = re.compile("[" + "".join(DIGIT_NUMERAL) + "]")
+_DIGITS = frozenset(DIGIT_NUMERAL)
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
@@ -38,8 +37,8 @@ def dense_pass(c: CompiledLexicon, dense: str,
     pat_homo = c.pat_homophone
     groups = c.groups
     shift = c.shift
-    has_digit = _DIGIT.search
-    text_digits = has_digit(dense) is not None  # (no digit in the text: none in any slice of it)
+    no_digit = _DIGITS.isdisjoint
+    text_digits = not no_digit(dense)  # (no digit in the text: none in any slice of it)
     # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
     for end_b, val in c.automaton.iter(c.encode(dense)):
         if shift and not end_b & 1:
@@ -64,7 +63,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
                 elif kind == _UNCOLLAPSED:  # 时#时#彩: the term's own repeat, kept across a separator
                     cand.append(Candidate(s, e, pat_entry[pid], None))
             elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
-                if (text_digits and has_digit(seg)) or has_digit(pd):  # 3公 for 三公 (numeral_digits)
+                if (text_digits and not no_digit(seg)) or not no_digit(pd):  # 3公 for 三公 (numeral_digits)
                     read = digits_as_numerals(seg, pd)
                     if read == NUMERAL_READ:
                         cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))

@@ -11,7 +11,7 @@ from ..boundary import WordBoundary
 from ..lexicon import Entry
 from ..models import Hit
 from ..normalize import BREAK, NormalizedText, char_class, dense_key, fold_text
-from ..variants import CJK_CHAR
+from ..chardata import has_cjk
 from .compile import CompiledLexicon
 from .model import TECHNIQUE_RANK, Candidate, Technique
 from .reduplication import reduplicated_word_edge
@@ -99,7 +99,7 @@ def boundary_ok(dense: str, s: int, e: int, ent: Entry, tech: Technique | None, 
         if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
                 and not _separated(nt, e):
             return False
-    if mode == "auto" and (len(seg) > 4 or not CJK_CHAR.search(seg)):
+    if mode == "auto" and (len(seg) > 4 or not has_cjk(seg)):
         return True
     return boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
 

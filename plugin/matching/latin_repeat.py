@@ -11,30 +11,41 @@ view as well, so repeated letters in pinyin (``wwweiixinn``) read as their sylla
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
 import ahocorasick
 
-from ..normalize import NormalizedText
+from ..normalize import NormalizedText, collapse_runs, repeat_runs
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, ContextGate, Technique
 from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
 
-__all__ = ["LATIN_REPEAT", "LatinRepeatIndex", "fold_latin_runs", "latin_repeat_candidates"]
+__all__ = ["LatinRepeatIndex", "fold_latin_runs", "has_latin_repeat", "latin_repeat_candidates", "latin_runs"]
 
-#: A Latin letter written twice or more: a dense view without one needs no folding.
-LATIN_REPEAT = re.compile(r"([a-z])\1")
-_LATIN_RUNS = re.compile(r"([a-z])\1+")
-_LATIN = re.compile("[a-z]")
+_LATIN = frozenset("abcdefghijklmnopqrstuvwxyz")
 _MIN_KEY = 2  # a folded key keeps at least two characters ("qq" → "q" would hit every q)
+
+
+def _is_latin(ch: str) -> bool:
+    return ch in _LATIN
+
+
+def latin_runs(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every run of one Latin letter (a-z) written twice or more."""
+    return repeat_runs(text, _is_latin)
+
+
+def has_latin_repeat(text: str) -> bool:
+    """Whether ``text`` holds a Latin letter written twice in a row (a dense view without one needs
+    no folding)."""
+    return bool(latin_runs(text))
 
 
 def fold_latin_runs(text: str) -> str:
     """``text`` with every run of one Latin letter written once (``sssccaaam`` → ``scam``)."""
-    return _LATIN_RUNS.sub(r"\1", text)
+    return collapse_runs(text, latin_runs(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +79,7 @@ class LatinRepeatIndex:
         keys: dict[str, list[_Key]] = {}
         for pid, pd in enumerate(c.pat_dense):
             kind = c.pat_kind[pid]
-            if kind not in (PatternKind.TERM, PatternKind.VARIANT) or not _LATIN.search(pd):
+            if kind not in (PatternKind.TERM, PatternKind.VARIANT) or _LATIN.isdisjoint(pd):
                 continue
             idx = c.pat_entry[pid]
             if c.entries[idx].action == "allow":
@@ -118,7 +129,7 @@ class _FoldedView:
 def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str,
                             nt: NormalizedText) -> list[Candidate]:
     """Candidates on the Latin-folded ``dense`` view that take in a folded run (callers skip views
-    without :data:`LATIN_REPEAT`); offsets index ``dense``."""
+    without a Latin repeat); offsets index ``dense``."""
     starts: list[int] = []  # folded index → dense start
     ends: list[int] = []  # folded index → dense end
     parts: list[str] = []
@@ -161,16 +172,16 @@ def _runs_within_words(dense: str, nt: NormalizedText) -> list[tuple[int, int]]:
     """Runs of one Latin letter in ``dense``, cut where the original text had a space or
     punctuation between two of its letters ("this is sssccaaam": the s of "is" stays its own)."""
     out: list[tuple[int, int]] = []
-    for m in _LATIN_RUNS.finditer(dense):
-        a = m.start()
-        if nt.gap_free(a, m.end()):
-            out.append((a, m.end()))
+    for start, end in latin_runs(dense):
+        a = start
+        if nt.gap_free(a, end):
+            out.append((a, end))
             continue
-        for i in range(m.start() + 1, m.end()):
+        for i in range(start + 1, end):
             if nt.separated(i):
                 if i - a > 1:
                     out.append((a, i))
                 a = i
-        if m.end() - a > 1:
-            out.append((a, m.end()))
+        if end - a > 1:
+            out.append((a, end))
     return out

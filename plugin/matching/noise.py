@@ -12,8 +12,8 @@ technique ``noise``.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..models import Hit
 
@@ -49,8 +49,7 @@ class NoiseSet:
     def rewrite(self, text: str) -> "Rewritten | None":
         """``text`` without the skip characters and with the kept ones as sentence ends; None when
         ``text`` holds none of them."""
-        probe = _probe(self.skip + self.keep)
-        if probe is None or not probe.search(text):
+        if _char_set(self.skip + self.keep).isdisjoint(text):
             return None
         keep = set(self.keep)
         skip = set(self.skip) - keep
@@ -64,17 +63,10 @@ class NoiseSet:
         return Rewritten(text, "".join(out), pos)
 
 
-_PROBES: dict[str, re.Pattern[str]] = {}
-
-
-def _probe(chars: str) -> re.Pattern[str] | None:
-    """A character class of ``chars`` (cached), None for none."""
-    if not chars:
-        return None
-    rx = _PROBES.get(chars)
-    if rx is None:
-        rx = _PROBES[chars] = re.compile("[" + re.escape(chars).replace("]", "\\]") + "]")
-    return rx
+@lru_cache(maxsize=256)
+def _char_set(chars: str) -> frozenset[str]:
+    """The characters of ``chars`` (cached per noise set)."""
+    return frozenset(chars)
 
 
 @dataclass(frozen=True, slots=True)

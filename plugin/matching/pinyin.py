@@ -8,24 +8,31 @@ term's character (:func:`~plugin.matching.polyphony.is_reading`)."""
 
 from __future__ import annotations
 
-import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 from zlib import crc32
 
+from .. import fixed_regex
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
 from .polyphony import PID_BITS, PID_MASK, is_reading
 
-__all__ = ["LATIN_RUN", "PinyinIndex", "pinyin_candidates"]
+__all__ = ["LATIN_RUN", "PinyinIndex", "has_latin_run", "pinyin_candidates"]
 
 #: A run of Latin letters: a dense view without one needs no pinyin pass.
-LATIN_RUN = re.compile(r"[a-z]{2,}")
-_LATIN_WORD = re.compile(r"[a-z]+")
+LATIN_RUN = fixed_regex.compile(r"[a-z]{2,}")
+#: Every BMP character → "1" for a Latin letter a-z, "0" else (a str.translate table).
+_LETTER_KIND = ["1" if 0x61 <= cp <= 0x7A else "0" for cp in range(0x10000)]
+
+
+def has_latin_run(dense: str) -> bool:
+    """Whether ``dense`` holds two Latin letters a-z in a row."""
+    return "11" in dense.translate(_LETTER_KIND)  # (an astral character stays itself: no "1")
+_LATIN_WORD = fixed_regex.compile(r"[a-z]+")
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
 _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split into syllables several ways)
 _MAX_READ_LETTERS = 64  # longer Latin words are read as letters only
@@ -33,10 +40,30 @@ _NOT_A_KEY = "\x01"  # stands for a character no pinyin key holds
 _TERM, _PINYIN = int(PatternKind.TERM), int(PatternKind.PINYIN)
 
 
+class SyllableRun:
+    """Which Latin words are spelled in pinyin syllables (first readings: what opens a window)."""
+
+    __slots__ = ("_syllables", "_longest")
+
+    def __init__(self, syllables: frozenset[str]) -> None:
+        self._syllables = syllables
+        self._longest = max(map(len, syllables), default=0)
+
+    def fullmatch(self, word: str) -> bool:
+        """Whether ``word`` splits into one or more syllables (any split: a word graph)."""
+        n = len(word)
+        spelled = [True] + [False] * n  # spelled[i]: word[:i] splits into syllables
+        for i in range(n):
+            if spelled[i]:
+                for k in range(1, min(self._longest, n - i) + 1):
+                    if word[i:i + k] in self._syllables:
+                        spelled[i + k] = True
+        return n > 0 and spelled[n]
+
+
 @lru_cache(maxsize=2)
-def _syllable_run(first_readings: frozenset[str]) -> re.Pattern[str]:
-    """A Latin word spelled in pinyin syllables (first readings: what opens a window)."""
-    return re.compile("(?:" + "|".join(sorted(first_readings, key=len, reverse=True)) + ")+")
+def _syllable_run(first_readings: frozenset[str]) -> SyllableRun:
+    return SyllableRun(first_readings)
 
 
 class PinyinIndex:
@@ -168,7 +195,7 @@ def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
 
 
 #: Latin text shaped as a personal name: two or three capitalised words (Lu Hecai, Zhang Xiaoxing).
-NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}")
+NAME_SHAPE = fixed_regex.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}")
 
 
 def _name_shaped(nt: NormalizedText, ds: int, de: int) -> bool:
@@ -178,7 +205,7 @@ def _name_shaped(nt: NormalizedText, ds: int, de: int) -> bool:
     if original is None:
         return False
     os_, oe = nt.orig_span(ds, de)
-    return NAME_SHAPE.fullmatch(original, os_, oe) is not None
+    return NAME_SHAPE.fullmatch(original[os_:oe]) is not None
 
 
 def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]], set[int]]:
@@ -214,11 +241,11 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             out.append(Candidate(ws, we, idx, Technique.INITIALS))
 
 
-def _windows(dense: str, words: list[tuple[int, int]], syllable_run: re.Pattern[str]) -> list[list[int]]:
+def _windows(dense: str, words: list[tuple[int, int]], syllable_run: SyllableRun) -> list[list[int]]:
     """Each Latin word spelled in pinyin plus CJK context either side; overlapping windows merged."""
     spans: list[list[int]] = []
     for ws, we in words:
-        if not syllable_run.fullmatch(dense, ws, we):
+        if not syllable_run.fullmatch(dense[ws:we]):
             continue  # not spelled in pinyin syllables (html, wifi, ...)
         a, b = max(0, ws - _PINYIN_WINDOW), min(len(dense), we + _PINYIN_WINDOW)
         if spans and a <= spans[-1][1]:

@@ -5,40 +5,85 @@ joined and scanned again; only keys that take in a joined character count."""
 from __future__ import annotations
 
 import bisect
-import re
 
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
 
-__all__ = ["LATIN_IN_CJK", "joined_candidates", "separator_spellings"]
+__all__ = ["has_separated_cjk", "joined_candidates", "separator_spellings"]
 
-#: A letter, digit or word emoji between two CJK characters: a dense view without one has no separators.
-LATIN_IN_CJK = re.compile("[\u4e00-\u9fff][a-z0-9\uf800-\uf8ff][\u4e00-\u9fff]")
-#: Three or more CJK characters each followed by the same single letter, digit or word emoji
-#: (代x写x论x文, 征💰信💰修💰复).
-_LETTER_SEPARATED = re.compile(
-    "(?:[\u4e00-\u9fff]([a-z0-9\uf800-\uf8ff])(?=[\u4e00-\u9fff]))(?:[\u4e00-\u9fff]\\1(?=[\u4e00-\u9fff]))+")
+_SEPARATORS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789") | frozenset(map(chr, range(0xF800, 0xF900)))
+#: Every BMP character → "c" for a CJK character (U+4E00-U+9FFF), "s" for a separator (a letter, digit or
+#: word emoji), "0" else (a str.translate table: a separated character is "csc" in the translated view).
+_PAIR_KIND = ["c" if 0x4E00 <= cp <= 0x9FFF else "s" if chr(cp) in _SEPARATORS else "0" for cp in range(0x10000)]
 
 
-#: Two or more CJK characters each followed by a single letter or digit, any (代a写b论c文, 代1写2论3文).
-_MIXED_SEPARATED = re.compile("(?:[\u4e00-\u9fff][a-z0-9](?=[\u4e00-\u9fff])){2,}")
-#: One letter alone between two CJK characters (代写x论文); a digit alone is a number (第3期, 3公).
-_ONE_LETTER = re.compile("[\u4e00-\u9fff][a-z](?=[\u4e00-\u9fff])")
+def _pair_kinds(dense: str) -> str:
+    kinds = dense.translate(_PAIR_KIND)
+    if not kinds.isascii():  # an astral character (left as it is by the table): neither
+        kinds = "".join(k if k in "cs0" else "0" for k in kinds)
+    return kinds
+
+
+def has_separated_cjk(dense: str) -> bool:
+    """Whether ``dense`` holds a letter, digit or word emoji between two CJK characters (a dense view
+    without one has no separators)."""
+    return "csc" in _pair_kinds(dense)
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LETTERS_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _separated_pairs(dense: str) -> list[int]:
+    """Starts of every CJK character followed by one letter, digit or word emoji and another CJK character."""
+    kinds = _pair_kinds(dense)
+    out: list[int] = []
+    a = kinds.find("csc")
+    while a >= 0:
+        out.append(a)
+        a = kinds.find("csc", a + 1)
+    return out
+
+
+def _spelled(dense: str, pairs: list[int]) -> list[int]:
+    """The pairs read as separated characters, in order: each pair of a chain (pairs two apart) of two
+    or more with the same separator (代x写x论x文, 征💰信💰修💰复: three or more characters), each pair of a
+    chain of two or more with letters or digits (代a写b论c文, 代1写2论3文), and a letter alone (代写x论文;
+    a digit alone is a number: 第3期, 3公)."""
+    keep: set[int] = set()
+    i = 0
+    while i < len(pairs):
+        j = i + 1  # pairs[i:j] is one chain
+        while j < len(pairs) and pairs[j] == pairs[j - 1] + 2:
+            j += 1
+        chain = pairs[i:j]
+        k = 0
+        while k < len(chain):  # runs of one separator inside the chain
+            m = k + 1
+            while m < len(chain) and dense[chain[m] + 1] == dense[chain[k] + 1]:
+                m += 1
+            if m - k >= 2:
+                keep.update(chain[k:m])
+            k = m
+        k = 0
+        while k < len(chain):  # runs of letters or digits inside the chain
+            if dense[chain[k] + 1] not in _LETTERS_DIGITS:
+                k += 1
+                continue
+            m = k + 1
+            while m < len(chain) and dense[chain[m] + 1] in _LETTERS_DIGITS:
+                m += 1
+            if m - k >= 2:
+                keep.update(chain[k:m])
+            k = m
+        keep.update(a for a in chain if dense[a + 1] in _LETTERS)
+        i = j
+    return sorted(keep)
 
 
 def separator_spellings(dense: str) -> list[Spelling]:
     """Each CJK character followed by a separator: the same letter, digit or emoji after each of
     three or more characters, any single letter or digit after each of three or more, or one
-    single letter in one place; read alone (callers skip text without :data:`LATIN_IN_CJK`)."""
-    out: list[Spelling] = []
-    seen: set[int] = set()
-    for rx, step in ((_LETTER_SEPARATED, 2), (_MIXED_SEPARATED, 2), (_ONE_LETTER, 2)):
-        for m in rx.finditer(dense):
-            for a in range(m.start(), m.end() - 1, step):
-                if a not in seen:
-                    seen.add(a)
-                    out.append(Spelling(a, a + 2, dense[a], Technique.NOISE))
-    return out
+    single letter in one place; read alone (callers skip text without one: :func:`has_separated_cjk`)."""
+    return [Spelling(a, a + 2, dense[a], Technique.NOISE) for a in _spelled(dense, _separated_pairs(dense))]
 
 
 def joined_candidates(c: CompiledLexicon, dense: str, spellings: list[Spelling]) -> list[Candidate]:

@@ -10,11 +10,11 @@ counts once. Scores add up per domain over DISTINCT terms.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import fixed_regex
 from .. import safe_yaml
 from ..normalize import fold_text
 from .models import DOMAINS
@@ -47,7 +47,7 @@ class DomainInference:
                     if folded:
                         self._term[folded] = (domain, max(weight, self._term.get(folded, (domain, 0))[1]))
         alts = sorted(self._term, key=len, reverse=True)  # longest first: leftmost-longest matching
-        self._pattern = re.compile("|".join(re.escape(t) for t in alts)) if alts else None
+        self._pattern = fixed_regex.compile("|".join(fixed_regex.escape(t) for t in alts)) if alts else None
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_TERMS_PATH) -> "DomainInference":

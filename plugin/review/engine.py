@@ -7,9 +7,9 @@ import dataclasses
 import datetime as dt
 import logging
 import itertools
-import re
 from typing import Sequence, TypeVar
 
+from .. import fixed_regex
 from ..guard import Guard
 from ..models import Hit, Surface
 from ..protocols import RumorLookup, SentenceWindowLookup, TextMatcher
@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 
 #: Lexicon categories and cue words that mark hearsay; body chunks holding them are matched first.
 _MARKER_CATEGORIES = frozenset({"rumor_marker"})
-_HEARSAY_CUES = re.compile(
+_HEARSAY_CUES = fixed_regex.compile(
     "网传|听说|据说|传言|传闻|紧急通知|紧急扩散|扩散|速转|转发|朋友圈|网友爆料|有消息称"
 )
-_SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+|\n+|$)")
+_SENTENCE = fixed_regex.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+|\n+|$)")
 
 
 def body_chunks(text: str, size: int) -> list[tuple[int, int, str]]:

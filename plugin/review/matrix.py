@@ -25,7 +25,6 @@ cannot be found through a Jaccard LSH). Seed 000 二.2 / 三.2, seed 001 第7条
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import unicodedata
 from collections import deque
@@ -34,6 +33,7 @@ from typing import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
+from .. import fixed_regex
 from ..normalize import BREAK, dense_key
 from ..numerals import numerals_to_digits
 from ..segment import segmenter
@@ -53,7 +53,7 @@ def group_key(value: str | None) -> str | None:
     """An owner id / MCN name for comparison: NFKC, case folded, spaces collapsed and stripped."""
     if value is None:
         return None
-    key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip().casefold()
+    key = " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
     return key or None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -18,6 +17,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from .. import fixed_regex
 from ..normalize import fold_text
 
 __all__ = [
@@ -57,18 +57,19 @@ MAX_SERIES = 10_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-#: C0/C1 control characters except tab, newline and CR; lone surrogates.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: C0/C1 control characters except tab, newline and CR (lone surrogates are checked apart).
+_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def check_text(value: str) -> str:
     """Reject text with control characters (other than tab / newline / CR) or lone surrogates."""
-    m = _BAD_CHARS.search(value)
+    s = fixed_regex.first_surrogate(value)
+    m = _BAD_CHARS.search(value, 0, s)
     if m is not None:
         ch, i = m.group(0), m.start()
-        if unicodedata.category(ch) == "Cs":
-            raise ValueError(f"lone surrogate U+{ord(ch):04X} at position {i} is not valid text")
         raise ValueError(f"control character U+{ord(ch):04X} at position {i} is not allowed")
+    if s is not None:
+        raise ValueError(f"lone surrogate U+{ord(value[s]):04X} at position {s} is not valid text")
     return value
 
 
@@ -79,7 +80,7 @@ def not_blank(value: str) -> str:
     return value
 
 
-_ENUM_SEPARATORS = re.compile(r"[\s\-]+")
+_ENUM_SEPARATORS = fixed_regex.compile(f"[{fixed_regex.SPACE}\\-]+")
 
 
 def enum_key(value: Any) -> Any:

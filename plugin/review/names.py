@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 import weakref
 from typing import Any, Iterable
 
+from .. import fixed_regex
 from ..boundary import WordBoundary
 from ..variants import is_cjk
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Account-name terms too common to count alone (entries with severity 1 count as weak too).
 WEAK_TERMS: frozenset[str] = frozenset({"人民"})
 
-_SLIPPED = re.compile(r"[A-Za-z0-9]{1,2}")
+_SLIPPED = fixed_regex.compile(r"[A-Za-z0-9]{1,2}")
 
 
 def accidental_hit(name: str, start: int, end: int) -> bool:

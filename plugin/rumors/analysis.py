@@ -19,10 +19,13 @@ the language (可以, 今天) or in the claim corpus (新冠 in a COVID-heavy se
 from __future__ import annotations
 
 import math
-import re
+from typing import Any
+
+import ahocorasick
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import fixed_regex
 from plugin.normalize import BREAK, prepare
 from plugin.numerals import MEASURE_WORDS, dates_to_digits, plain_chinese_number, quantities_to_digits, quantity_key
 from plugin.chardata import is_cjk
@@ -32,25 +35,55 @@ from plugin.variants import contextual_syllables, syllables
 from .synonyms import default_table
 
 __all__ = [
-    "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_RE", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded", "has_intent",
     "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
-#: Question / hedge / source wording a searcher adds around a claim; removed before matching.
-QUESTION_RE = re.compile(
-    "".join(re.escape(f) + "|" for f in sorted(default_table().frames, key=len, reverse=True)) +
-    "是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
-    "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
-    "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
-    "[吗吧呢嘛啊呀哇啦咯哦]+(?=[\\s?？!！。，,、~～…]|$)|[?？]"
-)
+class QuestionFrames:
+    """Question / hedge / source wording a searcher adds around a claim (是真的吗, 听说, 网传 ...),
+    and sentence-final particles (吗, 吧, 呢 ...) before a space, a punctuation mark or the end.
 
-# Negation wording (a feature of the learned pin decision, plugin.rumors.decision)
-_NEGATION_RE = re.compile("不|没|无法|并非|并不|未|别|勿")
+    On RE2: the character after a particle run is group 2 of a match and written back."""
+
+    _QUESTION_MARKS = "?？"
+
+    def __init__(self) -> None:
+        self._rx = fixed_regex.compile(
+            "".join(fixed_regex.escape(f) + "|" for f in sorted(default_table().frames, key=len, reverse=True)) +
+            "是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
+            "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
+            "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
+            f"([吗吧呢嘛啊呀哇啦咯哦]+)(?:([{fixed_regex.SPACE}?？!！。，,、~～…])|$)|[?？]"
+        )
+
+    def search(self, text: str) -> fixed_regex.FixedMatch | None:
+        """The first frame in ``text`` (None when there is none)."""
+        return self._rx.search(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        """``text`` with every frame replaced by ``replacement``."""
+        def one(m: fixed_regex.FixedMatch) -> str:
+            if m.group(1) is None:
+                return replacement
+            tail = m.group(2) or ""
+            return replacement + (replacement if tail and tail in self._QUESTION_MARKS else tail)
+
+        return self._rx.sub(one, text)
+
+
+#: Question / hedge / source wording a searcher adds around a claim; removed before matching.
+QUESTION_RE = QuestionFrames()
+
+# Negation wording (a feature of the learned pin decision, plugin.rumors.decision): 不 没 无法 并非 并不 未 别 勿
+_NEGATION_CHARS = frozenset("不没未别勿")
+
+
+def _negated(text: str) -> bool:
+    return not _NEGATION_CHARS.isdisjoint(text) or "无法" in text or "并非" in text
 
 #: Wording that marks a text as refuting (not repeating) a claim: such texts are not labelled 谣言.
-REFUTE_RE = re.compile("辟谣|谣言|不实|造谣|传谣|假消息|假新闻|是假的|不属实|系误读|澄清|谣传|误区|伪科学")
+REFUTE_RE = fixed_regex.compile("辟谣|谣言|不实|造谣|传谣|假消息|假新闻|是假的|不属实|系误读|澄清|谣传|误区|伪科学")
 
 # Function words, pronouns, light verbs, time units and fillers: never content tokens.
 _STOP = frozenset(
@@ -98,9 +131,23 @@ INTENT_WORDS = frozenset(
 #: Question words asking for information (how / which / where / when / how much) rather than
 #: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
 #: search like INTENT_WORDS do.
-INTENT_RE = re.compile("(?<!为)什么|怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
-                       # the colloquial ways of asking the same (咋 = 怎么, 啥 = 什么, 干嘛用 = 有什么用)
-                       "咋(?!回事)|(?<!为)啥|干嘛用|干啥用|有啥用|哪能买")
+_INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
+                                      # the colloquial ways of asking (干嘛用 = 有什么用)
+                                      "干嘛用|干啥用|有啥用|哪能买")
+# 什么 / 啥 (= 什么) ask only when not after 为 (为什么 / 为啥), 咋 (= 怎么) only when not in 咋回事: a
+# match whose group 1 or 2 took part is that exception
+_INTENT_GUARDED = fixed_regex.compile("(为)?(?:什么|啥)|咋(回事)?")
+
+
+_INTENT_GUARDED_CHARS = frozenset("么啥咋")
+
+
+def has_intent(text: str) -> bool:
+    """Whether ``text`` holds a question word asking for information (how / which / where / when)."""
+    if _INTENT_WORDING.search(text) is not None:
+        return True
+    return not _INTENT_GUARDED_CHARS.isdisjoint(text) and any(
+        m.group(1) is None and m.group(2) is None for m in _INTENT_GUARDED.finditer(text))
 
 # Phrase-level equivalents applied before segmentation (longest first).
 _PHRASES = [
@@ -132,8 +179,31 @@ _PHRASES += list(ABBREVIATIONS.items())
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
 _PHRASES += [(form, c) for form, c in default_table().forms.items() if form not in dict(_PHRASES)]
 _PHRASES.sort(key=lambda kv: -len(kv[0]))
-_PHRASE_RE = re.compile("|".join(re.escape(a) for a, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)
+
+
+@lru_cache(maxsize=1)
+def _phrase_automaton() -> Any:
+    """The phrases of :data:`PHRASE_EQUIVALENTS` (an Aho-Corasick automaton: leftmost-longest scan)."""
+    automaton = ahocorasick.Automaton()
+    for form, short in _PHRASE_MAP.items():
+        automaton.add_word(form, (len(form), short))
+    automaton.make_automaton()
+    return automaton
+
+
+def _replace_phrases(text: str) -> str:
+    """``text`` with each phrase written as its equivalent (leftmost, longest first, not overlapping)."""
+    parts: list[str] = []
+    last = 0
+    for end, (length, short) in _phrase_automaton().iter_long(text):
+        start = end + 1 - length
+        parts += [text[last:start], short]
+        last = end + 1
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 #: Phrase-level equivalents applied before segmentation (新型冠状病毒 → 新冠病毒, 世界卫生组织 → 世卫 ...).
 PHRASE_EQUIVALENTS: dict[str, str] = dict(_PHRASE_MAP)
 
@@ -200,15 +270,43 @@ _CANON = {
     "清明节": "清明", "重阳节": "重阳",
 }
 
-_NUM_RE = re.compile(r"\d+(?:\.\d+)?")
+def _is_number(word: str) -> bool:
+    """Whether ``word`` is digits with at most one decimal part (12, 3.5)."""
+    head, dot, tail = word.partition(".")
+    return head.isdecimal() and (not dot or tail.isdecimal())
+
+
 #: One-character measure words: after a number (两艘 → #2 艘) they say nothing the number does not.
 _MEASURE_CHARS = frozenset(u for group in MEASURE_WORDS.values() for u in group if len(u) == 1)
-_CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
-_CELSIUS_RE = re.compile(r"(\d)\s*°?c(?![a-z0-9])")  # 60℃ folds to 60c: a temperature, the number counts
+
+def _has_word_char(word: str) -> bool:
+    """Whether ``word`` holds a letter, a digit, ``_`` or a CJK ideograph."""
+    return any(c.isalnum() or c == "_" or "\u3400" <= c <= "\u9fff" for c in word)
+
+# 60℃ folds to 60c: a temperature, the number counts (unless a letter or digit follows the c)
+_CELSIUS_RE = fixed_regex.compile(f"(\\p{{Nd}})[{fixed_regex.SPACE}]*°?c")
+_NOT_AFTER_CELSIUS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: A calendar date (month and day) or a month: compared as a whole, not as separate numbers. Digit
 #: boundaries on both sides: the tail of an amount (1.5万月薪 → 15000月薪) is not a month.
-_DATE_RE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])月(?:份)?(?:(3[01]|[12]\d|0?[1-9])[日号](?!\d))?")
+_DATE_RE = fixed_regex.compile(r"(1[0-2]|0?[1-9])月(?:份)?(?:(3[01]|[12][0-9]|0?[1-9])[日号])?")
+
+
+def _dates(piece: str) -> list[tuple[int, int, str, str | None]]:
+    """``(start, end, month, day | None)`` of every date in ``piece``: not after a digit or a dot; a day
+    followed by a digit is no day (the date is the month)."""
+    out: list[tuple[int, int, str, str | None]] = []
+    pos = 0
+    while (m := _DATE_RE.search(piece, pos)) is not None:
+        start, end, day = m.start(), m.end(), m.group(2)
+        if start > 0 and (piece[start - 1] == "." or piece[start - 1].isdecimal()):
+            pos = start + 1
+            continue
+        if day is not None and piece[end:end + 1].isdecimal():
+            day, end = None, m.start(2)
+        out.append((start, end, m.group(1), day))
+        pos = end
+    return out
 
 #: Numeral readers (:mod:`plugin.numerals`), named here for callers of this module.
 cn_number = plain_chinese_number
@@ -243,8 +341,11 @@ def is_name(word: str) -> bool:
     return word in segmenter().proper_names() or (len(word) >= 3 and not segmenter().is_known(word))
 
 
-_FOLD_INITIAL = re.compile(r"^([zcs])h")  # zh / ch / sh → z / c / s
-_FOLD_FINAL = re.compile(r"([aei]n)g$")  # ang / eng / ing → an / en / in
+def _fold_syllable(sy: str) -> str:
+    """zh / ch / sh → z / c / s; ang / eng / ing → an / en / in."""
+    if sy[:2] in ("zh", "ch", "sh"):
+        sy = sy[0] + sy[2:]
+    return sy[:-1] if sy.endswith(("ang", "eng", "ing")) else sy
 
 
 @lru_cache(maxsize=200_000)
@@ -257,7 +358,7 @@ def sound(word: str) -> str:
         return ""
     table = syllables()
     sylls = contextual_syllables(word, table) or [table.get(ch, "") for ch in word]
-    return "-".join(_FOLD_FINAL.sub(r"\1", _FOLD_INITIAL.sub(r"\1", sy)) for sy in sylls if sy)
+    return "-".join(_fold_syllable(sy) for sy in sylls if sy)
 
 
 def refutes(text: str) -> bool:
@@ -302,29 +403,48 @@ def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
     folded = QUESTION_RE.sub(" ", folded)
-    folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, _ELEVENTH_RE.sub("国庆", folded))
-    folded = _CELSIUS_RE.sub(_celsius, quantities_to_digits(dates_to_digits(folded)))
-    return _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group(0)], folded)
+    if "十一" in folded:
+        folded = _ELEVENTH_RE.sub(_eleventh, folded)
+    if not _SEARCHER_NUMERALS.isdisjoint(folded):
+        folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, folded)
+    folded = quantities_to_digits(dates_to_digits(folded))
+    if "c" in folded:
+        folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
+    return _replace_phrases(folded)
 
 
-def _celsius(m: re.Match[str]) -> str:
-    return m.group(1) + "度"
+def _celsius(m: fixed_regex.FixedMatch, text: str) -> str:
+    return m.group(0) if text[m.end():m.end() + 1] in _NOT_AFTER_CELSIUS and m.end() < len(text) else m.group(1) + "度"
 
 
-#: 十一 as the National Day holiday (十一期间, 十一假期): a month, like 国庆.
-_ELEVENTH_RE = re.compile("(?<![零〇一二两三四五六七八九十百千万第])十一(?=期间|假期|长假|黄金周|小长假|出游|出行)")
+#: 十一 as the National Day holiday (十一期间, 十一假期): a month, like 国庆 — not after a numeral or 第
+#: (group 1: 二十一期间 is a number); the following word (group 2) is kept.
+_ELEVENTH_RE = fixed_regex.compile("([零〇一二两三四五六七八九十百千万第])?十一(期间|假期|长假|黄金周|小长假|出游|出行)")
+
+
+def _eleventh(m: fixed_regex.FixedMatch) -> str:
+    return m.group(0) if m.group(1) is not None else "国庆" + m.group(2)
 #: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
 #: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
 #: points on a licence or a test (扣六分, 考了九十分).
-_SEARCHER_NUMBER_RE = re.compile(
-    "[零〇一二两三四五六七八九十百千万]+(?=[多余][人例名个位家起次天元块岁])|"
-    "[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九]*(?=个)|"
-    "(?:(?<=[扣加减得考拿打])|(?<=[扣加减得考拿打]了))[零〇一二两三四五六七八九十百]+(?=分)"
+_SEARCHER_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
+# the number is group 1, 3 or 5; the words around it (groups 2, 4, 6 and 7) are written back
+_SEARCHER_NUMBER_RE = fixed_regex.compile(
+    "([零〇一二两三四五六七八九十百千万]+)([多余][人例名个位家起次天元块岁])|"
+    "([零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九]*)(个)|"
+    "([扣加减得考拿打]了?)([零〇一二两三四五六七八九十百]+)(分)"
 )
 
 
-def _searcher_number(m: re.Match[str]) -> str:
-    run = m.group(0)
+def _searcher_number(m: fixed_regex.FixedMatch) -> str:
+    if m.group(1) is not None:
+        return _searcher_digits(m.group(1)) + m.group(2)
+    if m.group(3) is not None:
+        return _searcher_digits(m.group(3)) + m.group(4)
+    return m.group(5) + _searcher_digits(m.group(6)) + m.group(7)
+
+
+def _searcher_digits(run: str) -> str:
     # 一 / 两 before a word: "a", "a couple"; a run must start with a digit or 十 (万多人 is no number)
     v = plain_chinese_number(run) if run not in ("一", "两") and run[0] in "零〇一二两三四五六七八九十" else None
     return run if v is None else str(v)
@@ -347,9 +467,9 @@ def equivalents(word: str) -> tuple[str, ...]:
 def canon(word: str) -> str | None:
     """The canonical content token of a segmented word (``None``: not content)."""
     w = word.strip()
-    if not w or not _CJK_OR_WORD.search(w):
+    if not w or not _has_word_char(w):
         return None
-    if _NUM_RE.fullmatch(w):
+    if _is_number(w):
         return "#" + (w.rstrip("0").rstrip(".") if "." in w else w.lstrip("0") or "0")
     w = _CANON.get(w, w)
     if w in _STOP or w in NOISE_WORDS:
@@ -428,11 +548,11 @@ def analyze_folded(folded: str) -> Analysis:
     for piece in cleaned.split():
         pos = 0
         segments: list[tuple[str, bool]] = []  # (text, is a date token)
-        for m in _DATE_RE.finditer(piece):
-            segments.append((piece[pos : m.start()], False))
-            day = m.group(2).lstrip("0") + "日" if m.group(2) else ""
-            segments.append(("#" + (m.group(1).lstrip("0") or "0") + "月" + day, True))
-            pos = m.end()
+        for start, end, month, day_digits in (_dates(piece) if "月" in piece else ()):
+            segments.append((piece[pos:start], False))
+            day = day_digits.lstrip("0") + "日" if day_digits else ""
+            segments.append(("#" + (month.lstrip("0") or "0") + "月" + day, True))
+            pos = end
         segments.append((piece[pos:], False))
         for part, is_date in segments:
             if is_date:
@@ -445,7 +565,7 @@ def analyze_folded(folded: str) -> Analysis:
                 if after_number and word in _MEASURE_CHARS:
                     after_number = False
                     continue
-                after_number = _NUM_RE.fullmatch(word) is not None
+                after_number = _is_number(word)
                 if _run_char(word):
                     run.append(word)
                     continue
@@ -458,9 +578,9 @@ def analyze_folded(folded: str) -> Analysis:
     subs = ({s for w in words for s in subwords(w)} | run_chars) - words.keys()
     dense = "".join(surface)
     bigrams = frozenset(dense[i : i + 2] for i in range(len(dense) - 1))
-    intent = INTENT_RE.search(cleaned) is not None
+    intent = has_intent(cleaned)
     question = QUESTION_RE.search(folded) is not None
-    negated = _NEGATION_RE.search(cleaned) is not None
+    negated = _negated(cleaned)
     return Analysis(tuple(words), frozenset(subs), tuple(surface), bigrams, intent, question, negated)
 
 

@@ -23,13 +23,13 @@ clean version of a long post, indexed as an extra match key of the same rumour.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import fixed_regex
 from plugin.normalize import dense_key
 from plugin.numerals import quantities_agree
 
@@ -60,7 +60,7 @@ _RNG = np.random.default_rng(20261207)
 _A = _RNG.integers(1, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _B = _RNG.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 
-_RULING = re.compile(r"^经查[，,]?[^“\"]{0,14}?称[“\"]([^”\"]{4,120})[”\"]")
+_RULING = fixed_regex.compile(r"^经查[，,]?[^“\"]{0,14}?称[“\"]([^”\"]{4,120})[”\"]")
 
 
 def core_claim(rumor: Rumor) -> str:

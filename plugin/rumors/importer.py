@@ -21,11 +21,11 @@ surrogate in a string, a claim over ``MAX_CLAIM_CHARS``) raises
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
+from .. import fixed_regex
 from plugin.errors import RumorError
 
 from .models import Refutation, Rumor, RumorStatus
@@ -64,12 +64,10 @@ _PARTLY_UNTRUE = ("有失实", "部分失实")
 _TITLE_CLAIM_CHARS = 60
 #: Article address pattern of a source whose rows carry the article id but no URL (``orig_id``).
 ARTICLE_URLS = {"tencent_jiaozhen": "https://vp.fact.qq.com/article?id={orig_id}"}
-_ARTICLE_ID = re.compile(r"[0-9a-f]{32}")
-_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
+_ARTICLE_ID = fixed_regex.compile(r"[0-9a-f]{32}")
+_URL = fixed_regex.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
 #: Links in a refutation text that are not about the claim (the platform's rules).
-_BOILERPLATE_URL = re.compile(r"service\.account\.weibo\.com/roles")
-_WS = re.compile(r"\s+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_BOILERPLATE_URL = fixed_regex.compile(r"service\.account\.weibo\.com/roles")
 #: The UTF-8 byte-order mark as decoded text; accepted (and dropped) at the start of a file.
 BOM = "\ufeff"
 
@@ -140,7 +138,7 @@ def _opt_str(row: dict[str, Any], name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"{name!r} must be a string")
-    return _WS.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def _from_shared(row: dict[str, Any]) -> Rumor:
@@ -155,7 +153,7 @@ def _from_shared(row: dict[str, Any]) -> Rumor:
     claim = row.get("claim")
     if not isinstance(claim, str) or not claim.strip():
         raise ValueError("missing or empty 'claim'")
-    claim = _WS.sub(" ", claim).strip()
+    claim = " ".join(claim.split())
     status = _status_from_shared(row)
     tags = row.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -203,7 +201,7 @@ def _check_text(value: Any, where: str = "") -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError(f"NUL character in {where or 'a string'}")
-        if _SURROGATE.search(value):
+        if fixed_regex.first_surrogate(value) is not None:
             raise ValueError(f"lone surrogate (invalid Unicode escape) in {where or 'a string'}")
     elif isinstance(value, dict):
         for k, v in value.items():

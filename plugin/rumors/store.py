@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -66,7 +65,6 @@ _MIGRATIONS_BY_DIALECT = [
      " INSERT INTO rumor_meta (key, value) VALUES ('revision', 0)"},
 ]
 
-_FTS_TOKEN = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +148,7 @@ class RumorStore:
     def candidates(self, text: str, limit: int = 50) -> list[Rumor]:
         """Rumours sharing content tokens with ``text``, best BM25 first (FTS5)."""
         tokens = [("n" + t[1:]) if t.startswith("#") else t for t in dict.fromkeys(analyze(text).tokens)]
-        tokens = [t for t in tokens if _FTS_TOKEN.fullmatch(t)]
+        tokens = [t for t in tokens if t.isalnum()]  # letters and digits only
         if not tokens:
             return []
         if self.db.dialect == "sqlite":

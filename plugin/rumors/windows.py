@@ -8,9 +8,9 @@ Each rumour keeps its best window score, so unrelated text around a claim does n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
+from .. import fixed_regex
 from plugin.normalize import BREAK
 
 from .analysis import Analysis, analyze_folded
@@ -30,7 +30,7 @@ UNIT_CHARS = 120
 #: Rumour entry → (score, shared words): what one window matched.
 Found = dict[int, tuple[float, tuple[str, ...]]]
 
-_UNIT_SPLIT = re.compile("[，,：:、]")
+_UNIT_SPLIT = fixed_regex.compile("[，,：:、]")
 
 
 def units(folded: str) -> list[str]:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
+from .. import fixed_regex
 from ..errors import ModelError
 from ..normalize import dense_key
 
@@ -56,7 +56,8 @@ MAX_SAMPLE_CHARS = 20_000
 MAX_LABELLED_BYTES = 512 * 1024 * 1024
 
 Split = Literal["train", "val", "test"]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_SOURCE_NAME = fixed_regex.compile(r"[" + fixed_regex.WORD + r".:-]{1,64}")
+_DATE = fixed_regex.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def _sample_from_row(obj: Any, where: str, categories: tuple[str, ...]) -> Sampl
     if surface not in SURFACES:
         raise ModelError(f"{where}: 'surface' must be one of {list(SURFACES)}, got {surface!r}")
     source = obj.get("source", "labelled")
-    if not isinstance(source, str) or not re.fullmatch(r"[\w.:-]{1,64}", source):
+    if not isinstance(source, str) or not _SOURCE_NAME.fullmatch(source):
         raise ModelError(f"{where}: 'source' must be a short name (letters, digits, _ . : -)")
     date = obj.get("date")
     if date is not None and (not isinstance(date, str) or not _DATE.match(date)):

@@ -34,11 +34,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import re
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import fixed_regex
 from ..normalize import NormalizedText, prepare
 from .cues import cue_spans
 from ..variants import load_variant_tables
@@ -61,16 +61,16 @@ _SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
 #: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
 _CUE_PREFIX = "\x02cue:"
 #: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
-_SHAPE = re.compile(r"[a-z0]*[a-z][a-z0]*|0+")
+_SHAPE = fixed_regex.compile(r"[a-z0]*[a-z][a-z0]*|0+")
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
-_URL = re.compile(r"(?i)(https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,12}|\d{1,3}(?:\.\d{1,3}){3})(:\d{1,5})?"
+_URL = fixed_regex.compile(r"(?i)(https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,12}|\p{Nd}{1,3}(?:\.\p{Nd}{1,3}){3})(:\p{Nd}{1,5})?"
                   r"([/?#][\x21-\x7e]*)?")
-_URL_HINT = re.compile(r"(?i)https?:|www\.|[a-z0-9]\.[a-z]{2,12}[:/?#]")
+_URL_HINT = fixed_regex.compile(r"(?i)https?:|www\.|[a-z0-9]\.[a-z]{2,12}[:/?#]")
 #: Deleted by normalisation (an invisible character), so a blanked URL part vanishes from the view.
 _BLANK = "\u200b"
 
 
-def _blank_url(m: re.Match[str]) -> str:
+def _blank_url(m: fixed_regex.FixedMatch) -> str:
     """The URL with its scheme, port and path blanked (same length); a bare host is left alone."""
     if not (m.group(1) or m.group(4)):
         return m.group(0)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 import numpy.typing as npt
 
+from .. import fixed_regex
 from ..errors import ModelError
 from .features import FeatureSettings
 
@@ -53,9 +53,10 @@ MAX_WEIGHTS_BYTES = 64 << 20
 _MAX_ARRAY_BYTES = 160 << 20
 _MAX_CATEGORIES = 16
 _MEMBERS = {"weights.npy", "bias.npy"}
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME = fixed_regex.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CATEGORY = fixed_regex.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_DIGEST = fixed_regex.compile(r"[0-9a-f]{64}")
+_DATE = fixed_regex.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CARD_KEYS = {
     "format", "name", "created", "categories", "surfaces", "thresholds", "target_false_flag_rate", "features",
     "weights_file", "content_sha256", "intended_use", "licence", "training", "metrics",
@@ -150,7 +151,7 @@ class ModelCard:
         if not _NAME.match(weights_file) or not weights_file.endswith(".npz"):
             raise ModelError("model card: 'weights_file' must be a plain file name ending in .npz")
         digest = _text(data, "content_sha256", 64)
-        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        if not _DIGEST.fullmatch(digest):
             raise ModelError("model card: 'content_sha256' must be 64 hex digits")
         for key in ("training", "metrics"):
             if not isinstance(data.get(key, {}), dict):

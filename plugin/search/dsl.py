@@ -15,10 +15,11 @@ clauses are skipped by default: text a user excludes is not text they search for
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Iterator, Mapping
+
+from .. import fixed_regex
 
 __all__ = [
     "DEFAULT_CLAUSES",
@@ -56,25 +57,54 @@ MAX_QUERY_TEXT = 4096
 _MAX_DEPTH = 64
 
 # Lucene query-string syntax: field prefixes, boolean words, operators, boosts, fuzziness, ranges.
-_FIELD_PREFIX = re.compile(r"(?<![\w\\])[A-Za-z_][\w.*]*:(?!//)")
-_BOOL_WORDS = re.compile(r"(?<![\w])(AND|OR|NOT|TO)(?![\w])")
-_SUFFIX = re.compile(r"[~^][0-9.]*")
-_OPERATORS = re.compile(r"\\(.)|[+\-!(){}\[\]\"|&<>=/*?]")
+# (what must not come before or after a field prefix, a boolean word or a /regex/ is checked in code:
+# RE2 has no lookaround)
+_FIELD_PREFIX = fixed_regex.compile_bytes(rb"[A-Za-z_][\p{L}\p{N}_.*]*:")
+_BOOL_WORDS = fixed_regex.compile_bytes(rb"AND|OR|NOT|TO")
+_SUFFIX = fixed_regex.compile(r"[~^][0-9.]*")
+_OPERATORS = fixed_regex.compile(r"\\(.)|[+\-!(){}\[\]\"|&<>=/*?]")
 # Lucene's query parser reads \uXXXX as the character it names.
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?")
+_UNICODE_ESCAPE = fixed_regex.compile(r"\\u([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?")
 # Lucene regular-expression syntax (regexp queries): operators, classes, repeats, escapes.
-_REGEXP_SYNTAX = re.compile(r"\\(.)|\{[0-9,]*\}|[.?+*|{}\[\]()\"~&<>#@^$-]")
+_REGEXP_SYNTAX = fixed_regex.compile(r"\\(.)|\{[0-9,]*\}|[.?+*|{}\[\]()\"~&<>#@^$-]")
 
 
-_REGEXP_CLASS = re.compile(r"\[(\^?)\\?([^\]])[^\]]*\]")
+_REGEXP_CLASS = fixed_regex.compile(r"\[(\^?)\\?([^\]])[^\]]*\]")
 # A regular expression inside a query string: /.../
-_QS_REGEXP = re.compile(r"(?<![\w\\/])/((?:\\.|[^/\\])+)/")
+_QS_REGEXP = fixed_regex.compile_bytes(rb"/((?:\\.|[^/\\])+)/")
+
+
+def _word_char(ch: str) -> bool:
+    """A letter, digit or ``_`` (what ``\\w`` names)."""
+    return ch.isalnum() or ch == "_"
+
+
+def _before(m: fixed_regex.CheckedMatch, text: str) -> str:
+    return text[m.start() - 1] if m.start() > 0 else ""
+
+
+def _field_prefix_at(m: fixed_regex.CheckedMatch, text: str) -> bool:
+    """A field prefix starts a word (not after a letter, digit, ``_`` or ``\\``) and is no URL scheme."""
+    before = _before(m, text)
+    return not (before and (_word_char(before) or before == "\\")) and text[m.end():m.end() + 2] != "//"
+
+
+def _bool_word_at(m: fixed_regex.CheckedMatch, text: str) -> bool:
+    """A boolean word stands alone (no letter, digit or ``_`` either side)."""
+    before, after = _before(m, text), text[m.end():m.end() + 1]
+    return not (before and _word_char(before)) and not (after and _word_char(after))
+
+
+def _regexp_at(m: fixed_regex.CheckedMatch, text: str) -> bool:
+    """A /regex/ does not follow a letter, digit, ``_``, ``\\`` or ``/``."""
+    before = _before(m, text)
+    return not (before and (_word_char(before) or before in "\\/"))
 
 
 def _unescape_unicode(query: str) -> str:
     """``\\uXXXX`` escapes as the characters they name (a surrogate pair as one character; a lone
     surrogate as a space)."""
-    def one(m: re.Match[str]) -> str:
+    def one(m: fixed_regex.FixedMatch) -> str:
         hi = int(m.group(1), 16)
         lo = int(m.group(2), 16) if m.group(2) else None
         if 0xD800 <= hi < 0xDC00 and lo is not None and 0xDC00 <= lo < 0xE000:
@@ -100,9 +130,11 @@ def strip_query_syntax(query: str) -> str:
     >>> strip_query_syntax('title:"大蒜 预防" AND (新冠 OR 肺炎)^2')
     '大蒜 预防 新冠 肺炎'
     """
-    text = _QS_REGEXP.sub(lambda m: f" {strip_regexp_syntax(m.group(1))} ", _unescape_unicode(query))
-    text = _FIELD_PREFIX.sub(" ", text)
-    text = _BOOL_WORDS.sub(" ", text)
+    text = _unescape_unicode(query)
+    text = fixed_regex.sub_checked(_QS_REGEXP, text, lambda m: f" {strip_regexp_syntax(m.group(1) or '')} ",
+                                   lambda m: _regexp_at(m, text))
+    text = fixed_regex.sub_checked(_FIELD_PREFIX, text, lambda m: " ", lambda m: _field_prefix_at(m, text))
+    text = fixed_regex.sub_checked(_BOOL_WORDS, text, lambda m: " ", lambda m: _bool_word_at(m, text))
     text = _SUFFIX.sub(" ", text)
     text = _OPERATORS.sub(lambda m: m.group(1) or " ", text)
     return " ".join(text.split())

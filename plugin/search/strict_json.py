@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
+
+from .. import fixed_regex
 
 __all__ = ["MAX_DEPTH", "MAX_INT", "loads"]
 
@@ -19,7 +20,7 @@ MAX_DEPTH = 100
 #: Largest integer magnitude accepted: the engines' widest integer type is ``unsigned_long`` (2^64 - 1).
 MAX_INT = 2**64 - 1
 _MAX_INT_DIGITS = len(str(MAX_INT)) + 1  # sign
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = fixed_regex.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _refuse_constant(name: str) -> Any:

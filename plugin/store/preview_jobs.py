@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from .. import fixed_regex
 from plugin.db import Database, Row
 
 __all__ = ["KEEP", "PREVIEW_JOB_MIGRATIONS", "STALE_SECONDS", "PreviewJob", "PreviewJobStore"]
@@ -22,7 +22,7 @@ __all__ = ["KEEP", "PREVIEW_JOB_MIGRATIONS", "STALE_SECONDS", "PreviewJob", "Pre
 KEEP = 50
 #: A running job without a heartbeat for this long is reported as failed.
 STALE_SECONDS = 120.0
-_ID_RE = re.compile(r"^[0-9a-f]{16}$")
+_ID_RE = fixed_regex.compile(r"^[0-9a-f]{16}$")
 
 PREVIEW_JOB_MIGRATIONS = [
     """

@@ -7,19 +7,19 @@ each kind keeps at most ``limit`` distinct texts, the most recently seen.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
+from .. import fixed_regex
 from plugin.db import Tx
 
 from .preview import MAX_TEXT, CorpusText
 
 __all__ = ["SampleRecorder"]
 
-_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_KIND_RE = fixed_regex.compile(r"^[a-z][a-z0-9_]{0,19}$")
+_CONTROL = fixed_regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class SampleRecorder:

@@ -3,9 +3,9 @@ certification and recent violations (seed 001 第1/2/10条, seed 000 三.2)."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
+from ... import fixed_regex
 from ...models import Hit, Surface
 from ...normalize import fold_text
 from ..context import CandidateFacts, ReviewContext
@@ -56,7 +56,7 @@ class AccountNameRule(Rule):
         if markers is not None:
             self.markers = markers
         alts = sorted({m for ms in self.markers.values() for m in ms}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(m) for m in alts)) if alts else None
+        self._pattern = fixed_regex.compile("|".join(fixed_regex.escape(m) for m in alts)) if alts else None
         self._kind = {m: kind for kind, ms in self.markers.items() for m in ms}
 
     def evaluate(self, candidate: Candidate, facts: CandidateFacts, ctx: ReviewContext) -> Iterable[Finding]:

@@ -15,7 +15,7 @@ from plugin.matching import TECHNIQUE_RANK, Candidate, ContextGate, Technique
 from plugin.matching.compile import compile_lexicon, context_gate
 from plugin.matching.dense import dense_pass, homophone_ok
 from plugin.matching.filters import direct_technique
-from plugin.matching.split import LATIN_IN_CJK, joined_candidates, separator_spellings
+from plugin.matching.split import has_separated_cjk, joined_candidates, separator_spellings
 from plugin.normalize import prepare
 
 from tests.paths import ROOT
@@ -70,7 +70,8 @@ def test_dense_pass_yields_candidates_for_direct_homophone_and_split_spellings(c
 def test_separator_letters_are_spellings_of_the_character_before_them() -> None:
     assert [(s.start, s.end, s.replacement) for s in separator_spellings("代x写x论x文")] == [
         (0, 2, "代"), (2, 4, "写"), (4, 6, "论")]
-    assert not LATIN_IN_CJK.search("代写论文")
+    assert not has_separated_cjk("代写论文")
+    assert has_separated_cjk("代x写") and not has_separated_cjk("代x") and not has_separated_cjk("x写x")
     # different letters or digits after each character, and one letter alone, are separators too
     assert [s.replacement for s in separator_spellings("百a家b乐")] == ["百", "家"]
     assert [s.replacement for s in separator_spellings("代写x论文")] == ["写"]
