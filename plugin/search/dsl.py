@@ -22,11 +22,16 @@ from typing import Any, Iterable, Iterator, Mapping
 from .. import fixed_regex
 
 __all__ = [
+    "COMPOUND_CLAUSES",
     "DEFAULT_CLAUSES",
+    "EXTRA_TEXT_CLAUSES",
+    "PLAIN_CLAUSES",
+    "UnknownClause",
     "MAX_QUERY_TEXT",
     "QueryTextExtractor",
     "extract_query_text",
     "extract_suggest_texts",
+    "query_places",
     "strip_query_syntax",
     "strip_regexp_syntax",
 ]
@@ -144,9 +149,59 @@ def _field_name(spec: str) -> str:
     return spec.split("^", 1)[0]
 
 
+#: Compound clauses: the keys holding their sub-queries, and whether a key negates what it holds.
+COMPOUND_CLAUSES: dict[str, dict[str, bool]] = {
+    "bool": {"must": False, "should": False, "filter": False, "must_not": True},
+    "dis_max": {"queries": False},
+    "boosting": {"positive": False, "negative": True},
+    "constant_score": {"filter": False},
+    "function_score": {"query": False, "functions": False},  # functions: [{"filter": query, ...}]
+    "script_score": {"query": False},
+    "nested": {"query": False},
+    "has_child": {"query": False},
+    "has_parent": {"query": False},
+    "pinned": {"organic": False},
+    "rule": {"organic": False},
+    "hybrid": {"queries": False},
+    "span_near": {"clauses": False},
+    "span_or": {"clauses": False},
+    "span_not": {"include": False, "exclude": True},
+    "span_first": {"match": False},
+    "span_containing": {"big": False, "little": False},
+    "span_within": {"big": False, "little": False},
+    "span_multi": {"match": False},
+    "field_masking_span": {"query": False},
+    "knn": {},  # per field (OpenSearch) or at its top (Elasticsearch): "filter" holds a query
+}
+#: Leaf clauses with text beyond :data:`DEFAULT_CLAUSES`: read whatever the clause set allows.
+EXTRA_TEXT_CLAUSES: frozenset[str] = frozenset({
+    "span_term", "intervals", "more_like_this", "terms_set", "percolate", "neural", "semantic", "text_expansion",
+})
+#: Clauses without text a person typed (ranges, existence, ids, shapes, vectors, scripts).
+PLAIN_CLAUSES: frozenset[str] = frozenset({
+    "match_all", "match_none", "exists", "range", "ids", "geo_distance", "geo_bounding_box", "geo_polygon",
+    "geo_shape", "geo_grid", "shape", "distance_feature", "rank_feature", "parent_id", "script", "type",
+})
+#: Keys whose text reads as a query text wherever they appear (semantic search and rerankers).
+_TEXT_KEYS = frozenset({"model_text", "query_text", "inference_text"})
+#: Keys of :data:`EXTRA_TEXT_CLAUSES` and interval rules holding the text.
+_EXTRA_TEXT_KEYS = frozenset({"query", "prefix", "pattern", "term", "terms", "like", "document", "documents",
+                              "query_text", "model_text", "value"})
+
+
+class UnknownClause(ValueError):
+    """A query clause type the guard does not know: it cannot tell what text the clause searches for."""
+
+
 @dataclass(frozen=True)
 class QueryTextExtractor:
-    """Configurable extraction: which clause types and which fields count."""
+    """Configurable extraction: which clause types and which fields count.
+
+    Every place of a search body that holds a query is read (``query``, ``post_filter``, ``rescore``,
+    ``knn`` filters, ``sub_searches``, ``retriever``, ``highlight_query``, ``sort`` nested filters), compound
+    clauses down to their leaves; a clause under an odd number of negations (``must_not``, ``negative``,
+    ``exclude``) is text the user excludes (skipped unless ``include_must_not``), under an even number it is
+    searched for. :meth:`unknown_clause` names a clause type outside what is known here."""
 
     fields: tuple[str, ...] | None = None
     clauses: frozenset[str] = DEFAULT_CLAUSES
@@ -166,12 +221,7 @@ class QueryTextExtractor:
 
     def texts(self, query: Any) -> list[str]:
         """Every text found in ``query`` (a query clause, not the whole body), in order."""
-        out: list[str] = []
-        for t in self._walk(query, 0):
-            t = " ".join(t.split())
-            if t:
-                out.append(t)
-        return out
+        return self._joined(self._walk(query, 0, False))
 
     def extract(self, body: Mapping[str, Any] | None, *, q: str | None = None) -> str:
         """The query text of a whole search body (plus a URL ``q`` parameter), joined by spaces."""
@@ -179,56 +229,87 @@ class QueryTextExtractor:
         if q:
             parts.append(strip_query_syntax(q))
         if isinstance(body, Mapping):
-            if "query" in body:
-                parts.extend(self.texts(body["query"]))
-            if isinstance(body.get("retriever"), Mapping):
-                parts.extend(self._retriever(body["retriever"], 0))
+            for node in query_places(body):
+                if isinstance(node, str):
+                    parts.append(node)
+                else:
+                    parts.extend(self._joined(self._walk(node, 0, False)))
         text = " ".join(p for p in parts if p)
         return text[: self.max_chars]
 
+    def unknown_clause(self, body: Mapping[str, Any]) -> str | None:
+        """The first clause type in ``body``'s queries that is not known here (None: all are)."""
+        for node in query_places(body):
+            if not isinstance(node, str):
+                try:
+                    for _ in self._walk(node, 0, False, strict=True):
+                        pass
+                except UnknownClause as exc:
+                    return str(exc)
+        return None
+
+    @staticmethod
+    def _joined(texts: Iterable[str]) -> list[str]:
+        return [t for t in (" ".join(t.split()) for t in texts) if t]
+
     # -- traversal -------------------------------------------------------------------------------
-    def _retriever(self, node: Mapping[str, Any], depth: int) -> Iterator[str]:
+    def _walk(self, node: Any, depth: int, negated: bool, *, strict: bool = False) -> Iterator[str]:
         if depth > _MAX_DEPTH:
             return
-        for kind, spec in node.items():
-            if not isinstance(spec, Mapping):
-                continue
-            if kind == "standard" and "query" in spec:
-                yield from self._walk(spec["query"], depth + 1)
-            for sub in spec.get("retrievers", ()) if isinstance(spec.get("retrievers"), list) else ():
-                if isinstance(sub, Mapping):
-                    yield from self._retriever(sub.get("retriever", sub), depth + 1)
-            if isinstance(spec.get("retriever"), Mapping):
-                yield from self._retriever(spec["retriever"], depth + 1)
-
-    def _walk(self, node: Any, depth: int) -> Iterator[str]:
-        if depth > _MAX_DEPTH or not isinstance(node, Mapping):
+        if isinstance(node, list):
+            for item in node:
+                yield from self._walk(item, depth + 1, negated, strict=strict)
+            return
+        if not isinstance(node, Mapping):
             return
         for kind, spec in node.items():
-            if kind in self.clauses:
-                yield from self._leaf(kind, spec)
-            elif kind == "bool" and isinstance(spec, Mapping):
-                keys = ("must", "should", "filter") + (("must_not",) if self.include_must_not else ())
-                for key in keys:
-                    sub = spec.get(key)
-                    for clause in sub if isinstance(sub, list) else [sub]:
-                        yield from self._walk(clause, depth + 1)
-            elif kind == "dis_max" and isinstance(spec, Mapping):
-                for clause in spec.get("queries") or ():
-                    yield from self._walk(clause, depth + 1)
-            elif kind == "boosting" and isinstance(spec, Mapping):
-                yield from self._walk(spec.get("positive"), depth + 1)
-            elif kind in ("constant_score",) and isinstance(spec, Mapping):
-                yield from self._walk(spec.get("filter"), depth + 1)
-            elif kind in ("function_score", "script_score", "nested", "has_child", "has_parent") and isinstance(
-                spec, Mapping
-            ):
-                yield from self._walk(spec.get("query"), depth + 1)
-            elif kind in ("pinned", "rule") and isinstance(spec, Mapping):
-                yield from self._walk(spec.get("organic"), depth + 1)
+            if kind in COMPOUND_CLAUSES:
+                yield from self._compound(kind, spec, depth, negated, strict)
+            elif kind in DEFAULT_CLAUSES or kind in EXTRA_TEXT_CLAUSES:
+                if kind in self.clauses or kind in EXTRA_TEXT_CLAUSES:
+                    if not negated or self.include_must_not:
+                        yield from self._leaf(kind, spec, depth)
+            elif strict and kind not in PLAIN_CLAUSES and kind not in ("boost", "_name"):
+                raise UnknownClause(kind)
 
-    def _leaf(self, kind: str, spec: Any) -> Iterator[str]:
+    def _compound(self, kind: str, spec: Any, depth: int, negated: bool, strict: bool) -> Iterator[str]:
         if not isinstance(spec, Mapping):
+            return
+        if kind == "knn":  # {"field": {"vector": ..., "filter": q}} or {"field": "v", "filter": q, ...}
+            for value in [spec, *spec.values()]:
+                if isinstance(value, Mapping) and "filter" in value:
+                    yield from self._walk(value["filter"], depth + 1, negated, strict=strict)
+            if not negated or self.include_must_not:
+                yield from _texts_under({k: v for k, v in spec.items() if k != "filter"}, _TEXT_KEYS, depth + 1)
+            return
+        for key, negates in COMPOUND_CLAUSES[kind].items():
+            sub = spec.get(key)
+            if kind == "function_score" and key == "functions":
+                sub = [f.get("filter") for f in sub if isinstance(f, Mapping)] if isinstance(sub, list) else None
+            yield from self._walk(sub, depth + 1, negated != negates, strict=strict)
+
+    def _leaf(self, kind: str, spec: Any, depth: int) -> Iterator[str]:
+        if not isinstance(spec, Mapping):
+            return
+        if kind in EXTRA_TEXT_CLAUSES:
+            if kind == "percolate":  # the documents a stored query would match: all their text
+                yield from _texts_under({k: v for k, v in spec.items() if k in ("document", "documents")},
+                                        None, depth + 1)
+                return
+            if kind == "more_like_this":  # the texts (and documents) to find more of; "unlike" is excluded text
+                yield from _texts_under(spec.get("like"), None, depth + 1)
+                return
+            if kind == "semantic":  # {"field": name, "query": text}
+                if self.field_allowed(str(spec.get("field", ""))) and isinstance(spec.get("query"), str):
+                    yield spec["query"]
+                return
+            for field, value in spec.items():
+                if not self.field_allowed(field):
+                    continue
+                if isinstance(value, str):
+                    yield value
+                else:
+                    yield from _texts_under(value, _EXTRA_TEXT_KEYS, depth + 1)
             return
         if kind in ("multi_match", "combined_fields"):
             if self._any_allowed(spec.get("fields")) and isinstance(spec.get("query"), str):
@@ -254,6 +335,85 @@ class QueryTextExtractor:
                     yield strip_regexp_syntax(value)
                 else:
                     yield value
+
+
+def _texts_under(node: Any, keys: frozenset[str] | None, depth: int) -> Iterator[str]:
+    """Strings under ``node`` held by one of ``keys`` (any key: None), at any depth (bounded)."""
+    stack: list[tuple[Any, int, bool]] = [(node, depth, keys is None)]
+    while stack:
+        item, d, take = stack.pop()
+        if d > _MAX_DEPTH:
+            continue
+        if isinstance(item, str):
+            if take:
+                yield item
+        elif isinstance(item, Mapping):
+            stack.extend((v, d + 1, keys is None or k in keys or (take and k not in keys)) for k, v in
+                         reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((v, d + 1, take) for v in reversed(item))
+
+
+def query_places(body: Mapping[str, Any]) -> Iterator[Any]:
+    """Every query of a search body (``query``, ``post_filter``, ``rescore`` queries, ``knn`` filters,
+    ``sub_searches``, ``retriever`` queries and filters, ``highlight_query``, ``sort`` nested filters),
+    and the texts of semantic-search keys (``model_text``, ``query_text``, ``inference_text``) as strings."""
+    for key in ("query", "post_filter"):
+        if key in body:
+            yield body[key]
+    for item in _items(body.get("rescore")):
+        if isinstance(item.get("query"), Mapping):
+            yield item["query"].get("rescore_query")
+    for item in _items(body.get("knn")):
+        yield {"knn": item}
+    for item in _items(body.get("sub_searches")):
+        yield item.get("query")
+    highlight = body.get("highlight")
+    if isinstance(highlight, Mapping):
+        yield highlight.get("highlight_query")
+        fields = highlight.get("fields")
+        for spec in (fields.values() if isinstance(fields, Mapping) else
+                     [v for f in fields if isinstance(f, Mapping) for v in f.values()] if isinstance(fields, list)
+                     else ()):
+            if isinstance(spec, Mapping):
+                yield spec.get("highlight_query")
+    for item in _items(body.get("sort")):
+        for spec in item.values():
+            nested = spec.get("nested") if isinstance(spec, Mapping) else None
+            depth = 0
+            while isinstance(nested, Mapping) and depth < _MAX_DEPTH:
+                yield nested.get("filter")
+                nested, depth = nested.get("nested"), depth + 1
+    if isinstance(body.get("retriever"), Mapping):
+        yield from _retriever_places(body["retriever"])
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    """A dict or a list of dicts as a list of dicts."""
+    if isinstance(value, Mapping):
+        return [value]
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _retriever_places(node: Mapping[str, Any]) -> Iterator[Any]:
+    """Queries, filters and texts of a retriever tree (iterative, bounded)."""
+    stack: list[tuple[Any, int]] = [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(item, list):
+            stack.extend((v, depth + 1) for v in reversed(item))
+            continue
+        if not isinstance(item, Mapping):
+            continue
+        for key, value in item.items():
+            if key in ("query", "filter"):
+                yield value
+            elif key in _TEXT_KEYS and isinstance(value, str):
+                yield value
+            elif isinstance(value, (Mapping, list)):
+                stack.append((value, depth + 1))
 
 
 def extract_query_text(

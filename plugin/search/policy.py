@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Mapping, MutableMapping
 
+from .dsl import QueryTextExtractor
+
 __all__ = [
     "FEATURES",
     "SEARCH_BODY_KEYS",
@@ -100,6 +102,10 @@ def check_search_body(body: Mapping[str, Any], allowed: Iterable[str] = ()) -> N
             continue
         if feature not in allowed:
             raise _refuse(feature, f"{key!r}")
+    unknown = QueryTextExtractor().unknown_clause(body)
+    if unknown is not None:
+        raise RefusedFeature(f"query clause {unknown!r} is not known to the guard: it cannot tell what text the "
+                             "clause searches for")
     # nested features, anywhere in the body (iterative: bodies may come from a client)
     stack: list[Any] = [body]
     while stack:

@@ -84,3 +84,58 @@ def test_suggest_texts():
 def test_unicode_escapes_read_as_their_characters_and_surrogates_pair_up():
     assert strip_query_syntax("\\u8d4c\\u573a \\ud83c\\udfb0 \\ud800x") == "赌场 🎰 x"
     assert extract_query_text(None, q="title:\\u767e\\u5bb6\\u4e50") == "百家乐"
+
+
+T = "百家乐"
+# every place of a body that holds a query, and clause types beyond the usual full-text ones
+EVERY_PLACE = [
+    {"query": {"intervals": {"body": {"match": {"query": T}}}}},
+    {"query": {"intervals": {"body": {"all_of": {"intervals": [{"prefix": {"prefix": T}}]}}}}},
+    {"query": {"span_term": {"body": T}}},
+    {"query": {"span_near": {"clauses": [{"span_term": {"body": {"value": T}}}], "slop": 1}}},
+    {"query": {"more_like_this": {"fields": ["body"], "like": [T, {"_id": "1"}], "unlike": "别的"}}},
+    {"query": {"terms_set": {"body": {"terms": [T], "minimum_should_match_field": "n"}}}},
+    {"query": {"percolate": {"field": "q", "document": {"body": T}}}},
+    {"query": {"neural": {"body": {"query_text": T, "model_id": "m", "k": 5}}}},
+    {"query": {"hybrid": {"queries": [{"match": {"body": T}}]}}},
+    {"query": {"match_all": {}}, "post_filter": {"match": {"body": T}}},
+    {"query": {"match_all": {}}, "rescore": [{"query": {"rescore_query": {"match": {"body": T}}}}]},
+    {"knn": {"field": "v", "query_vector": [1], "filter": {"match": {"body": T}}}},
+    {"knn": {"field": "v", "query_vector_builder": {"text_embedding": {"model_text": T}}}},
+    {"query": {"knn": {"v": {"vector": [1], "k": 3, "filter": {"match": {"body": T}}}}}},
+    {"retriever": {"knn": {"field": "v", "filter": {"match": {"body": T}}}}},
+    {"retriever": {"rrf": {"retrievers": [{"standard": {"filter": {"match": {"body": T}}}}]}}},
+    {"retriever": {"text_similarity_reranker": {"retriever": {"standard": {"query": {"match_all": {}}}},
+                                                "inference_text": T}}},
+    {"sub_searches": [{"query": {"match": {"body": T}}}]},
+    {"query": {"function_score": {"query": {"match_all": {}}, "functions": [{"filter": {"match": {"body": T}}}]}}},
+    {"query": {"match_all": {}}, "highlight": {"fields": {"body": {"highlight_query": {"match": {"body": T}}}}}},
+    {"query": {"match_all": {}}, "highlight": {"fields": [{"body": {"highlight_query": {"match": {"body": T}}}}]}},
+    {"query": {"match_all": {}}, "sort": [{"c.n": {"nested": {"path": "c", "filter": {"match": {"c.t": T}}}}}]},
+    # a negation of a negation is searched for
+    {"query": {"bool": {"filter": {"bool": {"must_not": {"bool": {"must_not": {"match": {"body": T}}}}}}}}},
+    {"query": {"boosting": {"positive": {"match_all": {}},
+                            "negative": {"bool": {"must_not": {"match": {"body": T}}}}}}},
+]
+
+
+@pytest.mark.parametrize("body", EVERY_PLACE)
+def test_every_query_place_and_clause_is_read(body):
+    assert T in extract_query_text(body).split()
+    assert QueryTextExtractor().unknown_clause(body) is None
+
+
+def test_excluded_text_stays_excluded():
+    assert extract_query_text({"query": {"more_like_this": {"like": "要的", "unlike": T}}}) == "要的"
+    assert extract_query_text({"query": {"span_not": {"include": {"span_term": {"b": "要的"}},
+                                                        "exclude": {"span_term": {"b": T}}}}}) == "要的"
+
+
+@pytest.mark.parametrize("body, kind", [
+    ({"query": {"foo_text": {"body": T}}}, "foo_text"),
+    ({"query": {"bool": {"should": [{"match_all": {}}, {"sparse_vector_query": {"q": T}}]}}}, "sparse_vector_query"),
+    ({"post_filter": {"new_clause": {}}}, "new_clause"),
+    ({"retriever": {"standard": {"query": {"unknown": {}}}}}, "unknown"),
+])
+def test_unknown_clause_types_are_named(body, kind):
+    assert QueryTextExtractor().unknown_clause(body) == kind

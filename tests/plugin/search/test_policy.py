@@ -193,3 +193,9 @@ def test_unknown_hits_keys_are_dropped():
     answer = {"hits": {"hits": [], "total": 1, "max_score": 1.0, "extra": ["百家乐"]}}
     resp = run_plan_sync(SearchGuard(FakeMatcher(TERMS)).plan_search({}), lambda req: copy.deepcopy(answer))
     assert resp["hits"] == {"hits": [], "total": 1, "max_score": 1.0}
+
+
+def test_unknown_query_clauses_are_refused():
+    with pytest.raises(RefusedFeature, match="query clause 'intervals_v2' is not known to the guard"):
+        check_search_body({"query": {"bool": {"must": [{"intervals_v2": {"body": "百家乐"}}]}}})
+    check_search_body({"query": {"intervals": {"body": {"match": {"query": "百家乐"}}}}})  # known: read, not refused
