@@ -46,6 +46,8 @@ SETTING_NAMES: dict[str, str] = {
     "search.query_fields": "search_query_fields",
     "search.pin_mode": "search_pin_mode",
     "search.allowed_features": "search_allowed_features",
+    "search.indices": "search_indices",
+    "search.msearch_max_searches": "search_msearch_max_searches",
     "rumors.refresh_seconds": "rumor_refresh_seconds",
     "rumors.backend": "rumor_backend",
     "rumors.url": "rumor_url",
@@ -91,6 +93,12 @@ class SearchSettings(BaseModel):
         default=None, description="comma-separated query fields the proxy checks")
     pin_mode: str | None = Field(
         default=None, description="how the proxy presents refutation pins (see docs/search.md)")
+    indices: tuple[str, ...] | None = Field(
+        default=None, description="comma-separated index names or patterns the proxy searches (news*, posts); "
+                                  "a search without an index searches these; default any index that is not hidden, "
+                                  "remote or the rumour index")
+    msearch_max_searches: int = Field(
+        default=20, ge=1, le=1000, description="most searches in one _msearch request (more: 400)")
     allowed_features: tuple[str, ...] | None = Field(
         default=None, description="comma-separated search request features the proxy lets through unfiltered "
                                   "(aggregations, inner_hits, scripts, profile, ext); default none: refused with "

@@ -52,6 +52,7 @@ from plugin.search.policy import (
     RefusedFeature,
     UpstreamAnswerError,
     check_count_answer,
+    check_index_names,
     check_msearch_answer,
     check_search_body,
 )
@@ -304,6 +305,25 @@ def _check_index(index: str | None) -> None:
                                         f"index name {name!r} is not allowed: '.' and '..' are not index names"))
 
 
+def _searched_index(app: FastAPI, index: str | None) -> str | None:
+    """The index a request searches, checked: ``.`` / ``..`` are 400; hidden, remote, excluded, reserved and
+    (with ``search_indices``) unlisted indices 403; no index means the listed indices when there is a list."""
+    cfg = _config(app)
+    _check_index(index)
+    check_index_names(index, cfg.search.indices, reserved=(cfg.rumors.index,))
+    if not index and cfg.search.indices:
+        return ",".join(cfg.search.indices)
+    return index
+
+
+def _window(body: Any) -> int:
+    """How many hits a search body asks the guard to page through (``from`` + ``size``; defaults 0 and 10)."""
+    if not isinstance(body, dict):
+        return 0
+    frm, size = body.get("from", 0), body.get("size", 10)
+    return (frm if isinstance(frm, int) and frm > 0 else 0) + (size if isinstance(size, int) and size > 0 else 0)
+
+
 def _index_path(index: str | None, extra: str | None, endpoint: str) -> str:
     names = join_index(index, extra)
     if names is None:
@@ -376,12 +396,32 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
         pairs = msearch_pairs(raw)
     except ValueError as e:  # UnicodeDecodeError included
         return _error(400, "parse_exception", f"msearch body must be NDJSON header/body pairs: {e}")
+    cfg = _config(app)
+    if len(pairs) > cfg.search.msearch_max_searches:
+        return _error(400, "illegal_argument_exception", f"msearch holds {len(pairs)} searches; at most "
+                      f"{cfg.search.msearch_max_searches} (search_msearch_max_searches)")
+    max_window = _guard(app).config.max_window
+    window = sum(min(_window(body), max_window) for _, body in pairs)  # (one search's own limit: its 400)
+    if window > max_window:
+        return _error(400, "illegal_argument_exception", f"msearch pages through {window} hits in all (from + size "
+                      f"of its searches); at most {max_window}")
     for n, (header, _) in enumerate(pairs):
         unknown = sorted(set(header) - _MSEARCH_HEADER_KEYS)
         if unknown:
             keys = ", ".join(map(repr, unknown))
             return _error(403, "security_exception",
                           f"msearch header {n + 1}: key(s) {keys} not accepted by the search proxy")
+        named = header.get("index")
+        names = ",".join(str(v) for v in named) if isinstance(named, list) else named
+        if names is not None and not isinstance(names, str):
+            return _error(400, "illegal_argument_exception", f"msearch header {n + 1}: index must be a string")
+        try:
+            _check_index(names)
+            check_index_names(names, cfg.search.indices, reserved=(cfg.rumors.index,))
+        except RefusedFeature as e:
+            return _error(403, "security_exception", f"msearch header {n + 1}: {e}")
+        if not names and not index and cfg.search.indices:
+            header["index"] = ",".join(cfg.search.indices)
     params = list(request.query_params.multi_items())
     guard = _guard(app)
     plans = [guard.plan_search(b, q=None) for _, b in pairs]
@@ -427,9 +467,8 @@ def install(app: FastAPI) -> None:
 
     def handler(kind: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            index: str | None = request.path_params.get("index")
             try:
-                _check_index(index)
+                index = _searched_index(app, request.path_params.get("index"))
                 if kind == "search":
                     return await _search(app, request, index)
                 if kind == "msearch":

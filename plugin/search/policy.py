@@ -36,6 +36,7 @@ __all__ = [
     "SourceFilter",
     "UpstreamAnswerError",
     "check_count_answer",
+    "check_index_names",
     "check_msearch_answer",
     "check_search_answer",
     "check_search_body",
@@ -121,6 +122,26 @@ def check_search_body(body: Mapping[str, Any], allowed: Iterable[str] = ()) -> N
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (Mapping, list)))
+
+
+def check_index_names(index: str | None, allowed: Iterable[str] | None, reserved: Iterable[str] = ()) -> None:
+    """Raise :class:`RefusedFeature` for an index name or pattern (comma-separated ``index``) the proxy must
+    not search: hidden and system indices (a leading ``.``), other clusters (``cluster:index``), exclusions
+    (``-name``), ``reserved`` names (the guard's own rumour index) and, when ``allowed`` patterns are set, a
+    name or pattern that matches none of them (``news*`` allows ``news-2024`` and ``news-*``, not ``n*``)."""
+    patterns = tuple(allowed or ())
+    reserved = frozenset(reserved)
+    for raw in (index or "").split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        if name.startswith(".") or name.startswith("-") or ":" in name:
+            raise RefusedFeature(f"index {name!r} is refused: hidden or system indices, other clusters and "
+                                 "exclusions are not searched through the proxy")
+        if name in reserved:
+            raise RefusedFeature(f"index {name!r} is refused: it is the guard's own index")
+        if patterns and not any(fnmatchcase(name, p) for p in patterns):
+            raise RefusedFeature(f"index {name!r} is not among the indices the proxy searches (search_indices)")
 
 
 # -- _source: the guard must see its hit fields -----------------------------------------------------

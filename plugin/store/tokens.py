@@ -13,6 +13,8 @@ A token's name is the identity the audit records for whatever the token does.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
@@ -37,9 +39,19 @@ TOKEN_PREFIX = PREFIX
 
 
 def is_guard_token(authorization: str) -> bool:
-    """Whether an ``Authorization`` header value carries one of this store's tokens (``Bearer qg_…``)."""
-    scheme, _, secret = authorization.strip().partition(" ")
-    return scheme.lower() == "bearer" and secret.strip().startswith(PREFIX)
+    """Whether an ``Authorization`` header value carries one of this store's tokens, in any scheme and
+    spacing (``Bearer qg_…``, ``Bearer<TAB>qg_…``, ``ApiKey qg_…``, or inside ``Basic`` credentials): such a
+    header is never sent on to another service."""
+    if PREFIX in authorization:
+        return True
+    scheme, _, rest = authorization.strip().partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(rest.strip(), validate=False).decode("utf-8", "replace")
+        except (ValueError, binascii.Error):
+            return False
+        return PREFIX in decoded
+    return False
 
 
 def _check_name(name: str) -> None:
@@ -50,6 +62,9 @@ def _check_name(name: str) -> None:
         cat = unicodedata.category(ch)
         if cat[0] == "C" or (cat[0] == "Z" and ch != " "):
             raise StoreError(f"token name holds U+{ord(ch):04X} ({cat}) at position {pos}: names are visible text")
+    if name != name.strip(" ") or "  " in name:
+        raise StoreError(f"token name {name!r} has a space at an end or two in a row ('edi tor' and 'edi  tor' "
+                         "look the same): write single spaces between words")
     if unicodedata.normalize("NFKC", name) != name:
         raise StoreError(f"token name {name!r} holds compatibility characters (fullwidth or similar); "
                          f"use {unicodedata.normalize('NFKC', name)!r}")

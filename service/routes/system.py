@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 
-from ..auth import authenticate
+from ..auth import authenticate, bearer_secret
 from .deps import guard_of
 
 router = APIRouter(tags=["system"])
@@ -97,6 +97,15 @@ def metrics(request: Request) -> Response:
     return Response(guard.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/-/settings", summary="The running service settings")
+#: Settings that say where the service's data and upstreams are: shown to admins only.
+_LOCATIONS = ("db_path", "upstream_url", "rumor_url")
+
+
+@router.get("/-/settings", summary="The running service settings (where data and upstreams live: admins only)")
 def settings(request: Request) -> JSONResponse:
-    return JSONResponse(guard_of(request).config.public())
+    shown = guard_of(request).config.public()
+    if bearer_secret(request):
+        authenticate(request, "admin")  # a token that is not an admin's: 401 / 403, not a silent cut
+    else:
+        shown.update({k: "(admin only)" for k in _LOCATIONS if shown.get(k)})
+    return JSONResponse(shown)

@@ -37,7 +37,7 @@ def live_server(make_app, fake_rumors):
     sock.close()
 
 
-def test_real_http_round_trip(live_server):
+def test_real_http_round_trip(live_server, tmp_path):
     with httpx.Client(base_url=live_server, timeout=5) as c:
         assert c.get("/healthz").json()["status"] == "ok"
         q = c.post("/v1/query/check", json={"query": "喝盐水防病毒"}).json()
@@ -50,7 +50,12 @@ def test_real_http_round_trip(live_server):
         assert d.status_code == 401  # the review queue needs a reviewer token
         from plugin.store import TokenStore
 
-        secret = TokenStore(c.get("/-/settings").json()["db_path"]).create("r", "reviewer")[1]
+        assert c.get("/-/settings").json()["db_path"] == "(admin only)"  # where the data is: admins only
+        secret = TokenStore(str(tmp_path / "guard.db")).create("r", "reviewer")[1]
+        assert c.get("/-/settings", headers={"Authorization": f"Bearer {secret}"}).status_code == 403
+        admin = TokenStore(str(tmp_path / "guard.db")).create("a", "admin")[1]
+        shown = c.get("/-/settings", headers={"Authorization": f"Bearer {admin}"}).json()
+        assert shown["db_path"] == str(tmp_path / "guard.db")
         d = c.post(f"/v1/reviews/{res['review_id']}/decision", json={"decision": "approve", "note": "ok"},
                    headers={"Authorization": f"Bearer {secret}"})
         assert d.status_code == 200 and d.json()["human"]["reviewer"] == "r"

@@ -1,5 +1,6 @@
 """Search proxy: routing, guard hooks, faithful upstream errors (MockTransport) and a real osmem upstream."""
 
+import base64
 import json
 from types import SimpleNamespace
 
@@ -189,7 +190,59 @@ def test_without_upstream_credentials_the_clients_own_are_forwarded_but_never_a_
         tc.get("/es/news/_count", headers={"authorization": "Bearer qg_secret-of-a-guard-token"})
         tc.get("/es/news/_count", headers={"authorization": "bearer  qg_another"})
         tc.get("/es/news/_count", headers={"authorization": "Bearer engine-token"})
-    assert seen == ["Basic dXNlcjpwdw==", None, None, "Bearer engine-token"]
+        tc.get("/es/news/_count", headers={"authorization": "Bearer\tqg_tab"})
+        tc.get("/es/news/_count", headers={"authorization": "ApiKey qg_as-an-api-key"})
+        tc.get("/es/news/_count", headers={"authorization": "Basic " + base64.b64encode(b"x:qg_in-basic").decode()})
+    assert seen == ["Basic dXNlcjpwdw==", None, None, "Bearer engine-token", None, None, None]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/es/.opendistro_security/_search", 403),
+    ("/es/news,.kibana/_search", 403),
+    ("/es/*,-news/_search", 403),
+    ("/es/remote:logs-*/_search", 403),
+    ("/es/qinglang-rumors/_search", 403),
+    ("/es/news/_search", 200),
+    ("/es/news-2024/_search", 200),
+])
+def test_hidden_remote_excluded_and_reserved_indices_are_refused(path, status):
+    def handler(request):
+        return httpx.Response(200, json=hits_response(1))
+
+    with TestClient(make_app(handler)) as tc:
+        r = tc.post(path, json={"query": {"match_all": {}}})
+    assert r.status_code == status, r.text
+
+
+def test_an_index_allow_list_limits_the_searched_indices():
+    seen = []
+
+    def handler(request):
+        seen.append(request.url.path)
+        return httpx.Response(200, json=hits_response(1))
+
+    with TestClient(make_app(handler, search_indices=("news*", "posts"))) as tc:
+        assert tc.post("/es/news-2024/_search", json={}).status_code == 200
+        assert tc.post("/es/logs/_search", json={}).status_code == 403
+        assert tc.post("/es/n*/_search", json={}).status_code == 403  # wider than any allowed pattern
+        assert tc.post("/es/_search", json={}).status_code == 200  # no index: the listed ones
+        body = '{"index": "logs"}\n{}\n'
+        r = tc.post("/es/_msearch", content=body, headers={"content-type": "application/x-ndjson"})
+        assert r.status_code == 403 and "msearch header 1" in r.json()["error"]["reason"]
+    assert seen == ["/news-2024/_search", "/news*,posts/_search"]
+
+
+def test_msearch_is_bounded_in_searches_and_in_hits_paged_through():
+    def handler(request):
+        raise AssertionError("must not reach upstream")
+
+    with TestClient(make_app(handler, search_msearch_max_searches=3)) as tc:
+        many = "{}\n{}\n" * 4
+        r = tc.post("/es/_msearch", content=many, headers={"content-type": "application/x-ndjson"})
+        assert r.status_code == 400 and "search_msearch_max_searches" in r.json()["error"]["reason"]
+        deep = '{}\n{"from": 9000, "size": 10}\n{}\n{"from": 5000, "size": 10}\n'
+        r = tc.post("/es/_msearch", content=deep, headers={"content-type": "application/x-ndjson"})
+        assert r.status_code == 400 and "pages through 14020 hits" in r.json()["error"]["reason"]
 
 
 @pytest.mark.parametrize("protect_checks", [False, True])

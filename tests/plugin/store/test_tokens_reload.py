@@ -58,7 +58,8 @@ def test_token_errors(db_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["ed\u200b", "e\u202ed", "e\td", "ed\u00a0x", "ｅｄ", "e\u2028d",
-                                  "\u0430nn", "\u0435d", "b\u03bfb"])  # Cyrillic а / е, Greek ο among Latin
+                                  "\u0430nn", "\u0435d", "b\u03bfb",  # Cyrillic а / е, Greek ο among Latin
+                                  "edi  tor"])  # two spaces look like one
 def test_token_names_that_could_pass_for_another_name_are_refused(db_path: Path, name: str) -> None:
     tokens = TokenStore(db_path)
     with pytest.raises(StoreError, match="token name"):
