@@ -128,14 +128,15 @@ class ReviewEngine:
 
     def _rumor_pieces(self, candidate: Candidate, content_hits: list[Hit]) -> list[str]:
         """Texts besides the title to match against the rumour index: title + text, and the text alone
-        (when longer than ``rumor_chunk_chars``: sentence chunks of at most that size, those with hearsay
-        markers first, at most ``rumor_max_chunks``)."""
+        (when longer than ``rumor_chunk_chars``: title + the text's first ``rumor_chunk_chars`` characters,
+        and sentence chunks of at most that size, those with hearsay markers first, at most
+        ``rumor_max_chunks``)."""
         text = candidate.text or ""
         s = self.settings
-        pieces = [candidate.content]
         if len(text) <= s.rumor_chunk_chars:
-            pieces.append(text)
-            return pieces
+            return [candidate.content, text]
+        # title + the text's beginning (a long text is matched in chunks below: never whole)
+        pieces = [candidate.content[: len(candidate.content) - len(text) + s.rumor_chunk_chars]]
         offset = len(candidate.content) - len(text)  # where the text starts inside the content
         marked = [h.start - offset for h in content_hits if h.category in _MARKER_CATEGORIES and h.start >= offset]
         chunks = body_chunks(text, s.rumor_chunk_chars)

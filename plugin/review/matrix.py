@@ -29,11 +29,11 @@ import threading
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
-from .. import fixed_regex
 from ..normalize import BREAK, dense_key
 from ..numerals import numerals_to_digits
 from ..segment import segmenter
@@ -57,18 +57,26 @@ def group_key(value: str | None) -> str | None:
     return key or None
 
 
+#: Characters of a title compared (a hot-list title is short; a longer one is compared by its beginning,
+#: so a batch of long titles from one owner costs what a batch of titles costs).
+MAX_TITLE_CHARS = 200
+
+
 def title_shingles(title: str) -> frozenset[str]:
     """Character bigrams of the normalised title (the title itself when shorter than two) and its words
-    of two or more characters, each prefixed with :data:`WORD_PREFIX`."""
-    key = numerals_to_digits(dense_key(title).replace(BREAK, ""))
+    of two or more characters, each prefixed with :data:`WORD_PREFIX`; the first :data:`MAX_TITLE_CHARS`
+    characters count."""
+    key = numerals_to_digits(dense_key(title[:MAX_TITLE_CHARS]).replace(BREAK, ""))
     if len(key) < 2:
         return frozenset([key]) if key else frozenset()
     words = {WORD_PREFIX + w for w in segmenter().cut(key) if len(w) >= 2}
     return frozenset(key[i : i + 2] for i in range(len(key) - 1)) | words
 
 
+@lru_cache(maxsize=4096)
 def _split(shingles: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(character bigrams, words) of a shingle set."""
+    """(character bigrams, words) of a shingle set (kept for the sets of a batch and the recent history:
+    each is compared with many others)."""
     words = frozenset(s for s in shingles if s.startswith(WORD_PREFIX))
     return (shingles - words if words else shingles), words
 

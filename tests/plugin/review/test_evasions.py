@@ -70,6 +70,8 @@ def test_rumour_deep_in_a_long_body_is_found_sentence_by_sentence(service_matche
     (r,) = review(service_matcher, cued, rumors=diluted, engine=engine)
     assert r.decision == "reject"  # chunks with hearsay markers are matched first
     assert len(diluted.calls) <= 2 * (2 + 3)  # title, title + text, 3 chunks per candidate
+    # a long text is never matched whole: title + its beginning, then the chunks
+    assert max(len(text) for text in diluted.calls) <= len("周末出游提醒") + 1 + 20
 
 
 def test_body_chunks_cut_at_sentence_ends_within_the_size():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plugin.review import Candidate
-from plugin.review.matrix import WORD_PREFIX, MatrixDetector, title_shingles
+from plugin.review.matrix import MAX_TITLE_CHARS, WORD_PREFIX, MatrixDetector, title_shingles
 from tests.candidates import NOW, candidate
 
 
@@ -42,3 +42,9 @@ def test_word_measure_needs_enough_words_and_can_be_turned_off() -> None:
     b = frozenset({WORD_PREFIX + w for w in ("戊己", "甲乙", "丙丁")})
     assert MatrixDetector().similar(a, b) == ("words", 1.0)
     assert MatrixDetector(word_min=4).similar(a, b) is None
+
+
+def test_a_long_title_is_compared_by_its_beginning():
+    head = "某地发布暴雨橙色预警多所学校停课" * 20
+    assert len(head) > MAX_TITLE_CHARS
+    assert title_shingles(head + "然后是完全不同的结尾文字") == title_shingles(head)
