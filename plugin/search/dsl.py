@@ -121,12 +121,47 @@ def _unescape_unicode(query: str) -> str:
     return _UNICODE_ESCAPE.sub(one, query)
 
 
+#: Readings of a regular expression with character classes, at most (each class's members in turn).
+MAX_CLASS_READINGS = 16
+#: Members of one character class read, at most.
+_MAX_CLASS_MEMBERS = 8
+
+
 def strip_regexp_syntax(pattern: str) -> str:
-    """The characters a Lucene regular expression names, its operators as spaces (``赌.*场`` → ``赌 场``);
-    a character class stands for its first member (``百家[乐樂]`` → ``百家乐``), a negated one for a space."""
-    text = _REGEXP_CLASS.sub(lambda m: " " if m.group(1) else m.group(2), _unescape_unicode(pattern))
-    text = _REGEXP_SYNTAX.sub(lambda m: m.group(1) or " ", text)
-    return " ".join(text.split())
+    """The characters a Lucene regular expression names, its operators as spaces (``赌.*场`` → ``赌 场``).
+    A character class is read with each of its members in turn, the readings side by side
+    (``[x百]家乐`` → ``x家乐 百家乐``: the decoy member first does not hide the term; at most
+    :data:`MAX_CLASS_READINGS` readings, further classes by their first member); a negated class is a space."""
+    text = _unescape_unicode(pattern)
+    readings = [""]
+    last = 0
+    for m in _REGEXP_CLASS.finditer(text):
+        members = [" "] if m.group(1) else _class_members(m.group(0))
+        if len(readings) * len(members) > MAX_CLASS_READINGS:
+            members = members[:1]
+        readings = [r + text[last:m.start()] + c for r in readings for c in members]
+        last = m.end()
+    readings = [r + text[last:] for r in readings]
+    out = [_REGEXP_SYNTAX.sub(lambda m: m.group(1) or " ", r) for r in readings]
+    return " ".join(" ".join(out).split())
+
+
+def _class_members(cls: str) -> list[str]:
+    """The single characters a class ``[...]`` names (ranges by their ends), first ones first."""
+    body = cls[1:-1]
+    members: list[str] = []
+    i = 0
+    while i < len(body) and len(members) < _MAX_CLASS_MEMBERS:
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            ch, i = body[i + 1], i + 1
+        elif ch == "-" and members:
+            i += 1
+            continue
+        if ch not in members:
+            members.append(ch)
+        i += 1
+    return members or [" "]
 
 
 def strip_query_syntax(query: str) -> str:

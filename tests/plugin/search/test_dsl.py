@@ -29,8 +29,9 @@ CASES = [
     ({"query": {"query_string": {"query": "title:/百家.乐/ AND 技巧"}}}, "百家 乐 技巧"),
     ({"query": {"regexp": {"title": "赌.*场"}}}, "赌 场"),
     ({"query": {"regexp": {"title": {"value": "pk10.{0,3}计划", "flags": "ALL"}}}}, "pk10 计划"),
-    ({"query": {"regexp": {"title": "\\u516d[合和]彩"}}}, "六合彩"),
-    ({"query": {"regexp": {"title": "百家[乐樂]"}}}, "百家乐"),
+    ({"query": {"regexp": {"title": "\\u516d[合和]彩"}}}, "六合彩 六和彩"),
+    ({"query": {"regexp": {"title": "百家[乐樂]"}}}, "百家乐 百家樂"),
+    ({"query": {"regexp": {"title": "[x百]家乐"}}}, "x家乐 百家乐"),  # a decoy member first hides nothing
     ({}, ""),
     (None, ""),
 ]
