@@ -148,12 +148,14 @@ TRAVEL_ABBREVIATIONS: dict[str, str] = {
     if verb + short not in ("进汉", "抵藏")
 } | {verb + "港": f"{verb} 香港 " for verb in "赴来返"}
 _PHRASES += list(TRAVEL_ABBREVIATIONS.items())
-_LONE_ABBREVIATION_RE = re.compile(f"(?:^|(?<=\\s))[{''.join(PLACE_ABBREVIATIONS)}](?=\\s|$)")
 
 
 def expand_lone_abbreviations(text: str) -> str:
-    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城) → the place."""
-    return _LONE_ABBREVIATION_RE.sub(lambda m: PLACE_ABBREVIATIONS[m.group(0)], text)
+    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城) → the place
+    (no regular expression: the text split at its spaces)."""
+    if not any(ch in PLACE_ABBREVIATIONS for ch in text):
+        return text
+    return " ".join(PLACE_ABBREVIATIONS.get(piece, piece) for piece in text.split(" "))
 
 
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
@@ -337,11 +339,12 @@ def clean_folded(folded: str) -> str:
 
 #: A number of weeks (2周, 两个星期 once read as 2个星期, 3礼拜) — not a weekday (周一), a weekend or an
 #: anniversary (2周年): written as days, the way claims count quarantine (14天).
-_WEEKS_RE = re.compile(r"(?<![\d.])(\d{1,2})个?(?:周|星期|礼拜)(?![一二三四五六日天末年岁])")
+#: (Boundaries are consumed groups, no look-around: the pattern runs on a linear-time engine too.)
+_WEEKS_RE = re.compile(r"(^|[^\d.])(\d{1,2})个?(?:周|星期|礼拜)([^一二三四五六日天末年岁]|$)")
 
 
 def _weeks_as_days(m: re.Match[str]) -> str:
-    return f"{int(m.group(1)) * 7}天"
+    return f"{m.group(1)}{int(m.group(2)) * 7}天{m.group(3)}"
 
 
 def _celsius(m: re.Match[str]) -> str:
