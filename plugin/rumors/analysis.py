@@ -35,8 +35,8 @@ from plugin.variants import contextual_syllables, syllables
 from .synonyms import default_table
 
 __all__ = [
-    "ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded", "has_intent",
-    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "is_entity", "is_name", "is_pair", "number_key",
+    "ABBREVIATIONS", "PLACE_ABBREVIATIONS", "TRAVEL_ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
+    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "expand_lone_abbreviations", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -172,10 +172,39 @@ ABBREVIATIONS: dict[str, str] = {
     "高速铁路": "高铁", "高速公路": "高速", "地下铁": "地铁",
     "北京大学": "北大", "清华大学": "清华", "复旦大学": "复旦", "浙江大学": "浙大",
     "新闻发布会": "发布会",
+    "密切接触者": "密接", "密切接触人员": "密接", "密切接触": "密接", "次密切接触者": "次密接",
     "北上广深": "北京 上海 广州 深圳", "北上广": "北京 上海 广州", "京津冀": "北京 天津 河北",
     "江浙沪": "江苏 浙江 上海", "港澳台": "香港 澳门 台湾",
 }
 _PHRASES += list(ABBREVIATIONS.items())
+#: One-character abbreviations (简称) of provinces and the largest cities. Inside running text a character
+#: such as 京 or 鄂 is part of other words, so it is read as the place only where that is unambiguous: after
+#: a verb of travel (离京, 赴沪, 援鄂, 返汉: :data:`TRAVEL_ABBREVIATIONS`) or standing alone between spaces
+#: in a keyword query (津 9月7日 全市核酸: :func:`expand_lone_abbreviations`).
+PLACE_ABBREVIATIONS: dict[str, str] = {
+    "京": "北京", "津": "天津", "沪": "上海", "渝": "重庆", "冀": "河北", "晋": "山西", "辽": "辽宁", "苏": "江苏",
+    "浙": "浙江", "皖": "安徽", "闽": "福建", "赣": "江西", "鲁": "山东", "豫": "河南", "鄂": "湖北", "湘": "湖南",
+    "粤": "广东", "桂": "广西", "琼": "海南", "川": "四川", "蜀": "四川", "黔": "贵州", "滇": "云南", "陕": "陕西",
+    "甘": "甘肃", "陇": "甘肃", "藏": "西藏", "疆": "新疆", "港": "香港", "澳": "澳门", "汉": "武汉",
+}
+#: Travel verb + place abbreviation → the verb and the place's name (离京 → 离 北京, 援鄂 → 援 湖北).
+TRAVEL_ABBREVIATIONS: dict[str, str] = {
+    verb + short: f"{verb} {PLACE_ABBREVIATIONS[short]} "
+    for verb in "离进赴来返抵援"
+    for short in "京沪津渝鄂汉藏疆"
+    if verb + short not in ("进汉", "抵藏")
+} | {verb + "港": f"{verb} 香港 " for verb in "赴来返"}
+_PHRASES += list(TRAVEL_ABBREVIATIONS.items())
+
+
+def expand_lone_abbreviations(text: str) -> str:
+    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城) → the place
+    (no regular expression: the text split at its spaces)."""
+    if not any(ch in PLACE_ABBREVIATIONS for ch in text):
+        return text
+    return " ".join(PLACE_ABBREVIATIONS.get(piece, piece) for piece in text.split(" "))
+
+
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
 _PHRASES += [(form, c) for form, c in default_table().forms.items() if form not in dict(_PHRASES)]
 _PHRASES.sort(key=lambda kv: -len(kv[0]))
@@ -402,7 +431,7 @@ def clean(text: str) -> str:
 def clean_folded(folded: str) -> str:
     """:func:`clean` of a folded text (:attr:`plugin.normalize.Prepared.folded`)."""
     folded = folded.replace(BREAK, " ")
-    folded = QUESTION_RE.sub(" ", folded)
+    folded = expand_lone_abbreviations(QUESTION_RE.sub(" ", folded))
     if "十一" in folded:
         folded = _ELEVENTH_RE.sub(_eleventh, folded)
     if not _SEARCHER_NUMERALS.isdisjoint(folded):
@@ -410,11 +439,23 @@ def clean_folded(folded: str) -> str:
     folded = quantities_to_digits(dates_to_digits(folded))
     if "c" in folded:
         folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
+    if "周" in folded or "星期" in folded or "礼拜" in folded:
+        folded = _WEEKS_RE.sub(_weeks_as_days, folded)
     return _replace_phrases(folded)
 
 
 def _celsius(m: fixed_regex.FixedMatch, text: str) -> str:
     return m.group(0) if text[m.end():m.end() + 1] in _NOT_AFTER_CELSIUS and m.end() < len(text) else m.group(1) + "度"
+
+
+#: A number of weeks (2周, 两个星期 once read as 2个星期, 3礼拜) — not a weekday (周一), a weekend or an
+#: anniversary (2周年): written as days, the way claims count quarantine (14天).
+#: (Boundaries are consumed groups, no look-around: the pattern runs on RE2.)
+_WEEKS_RE = fixed_regex.compile(r"(^|[^\p{Nd}.])(\p{Nd}{1,2})个?(?:周|星期|礼拜)([^一二三四五六日天末年岁]|$)")
+
+
+def _weeks_as_days(m: fixed_regex.FixedMatch) -> str:
+    return f"{m.group(1)}{int(m.group(2)) * 7}天{m.group(3)}"
 
 
 #: 十一 as the National Day holiday (十一期间, 十一假期): a month, like 国庆 — not after a numeral or 第

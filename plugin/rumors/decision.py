@@ -6,7 +6,8 @@ One hand-set score threshold cannot separate short queries that cover little of 
 (text, claim) pair that the score alone hides (:data:`FEATURES`): coverage from both sides,
 how much of the matched claim weight is names rather than what the claim says, question and
 intent wording, negation, number and date agreement, the penalties that fired, the cluster's
-size and the margin to the next candidate.
+size, the margin to the next candidate and the character coverage both ways (a word written
+another way still shares characters with the claim's: 离京 / 北京, 更换 / 换).
 
 At run time the model is a dot product (numpy): :class:`PinModel` reads its weights from a small
 JSON file (``plugin/rumors/data/pin_model.json``, card ``PIN_MODEL.md`` beside it) written by
@@ -32,6 +33,7 @@ from plugin.numerals import quantities_agree
 
 from .analysis import is_name
 from .models import PinTier, RumorMatchResult
+from .scoring import char_cover
 
 __all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "PinModel", "PinTiers", "default_model", "pair_features",
            "retier"]
@@ -42,6 +44,7 @@ FEATURES: tuple[str, ...] = (
     "predicate_cover", "missing_share", "question", "intent", "negation_mismatch", "number_agree",
     "number_conflict", "date_agree", "date_conflict", "pen_low_cover", "pen_intent", "pen_topic", "pen_subject",
     "pen_unnamed", "pen_conflict", "pen_one_word", "triggers", "log_cluster_size", "margin", "rank",
+    "char_q", "char_c",
 )
 
 #: The margin to the next candidate counts up to this much either way.
@@ -98,9 +101,11 @@ def _agreement(q_numbers: tuple[str, ...], c_numbers: tuple[str, ...], dates: bo
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
                   question: bool, intent: bool, query_negated: bool, claim_negated: bool,
                   query_numbers: tuple[str, ...], claim_numbers: tuple[str, ...], cluster_size: int,
-                  margin: float, rank: int) -> list[float]:
+                  margin: float, rank: int, query_text: str = "", claim_text: str = "") -> list[float]:
     """The :data:`FEATURES` of one scored pair; ``info`` is what
-    :meth:`plugin.rumors.scoring.ClaimScorer.score` fills in."""
+    :meth:`plugin.rumors.scoring.ClaimScorer.score` fills in; ``query_text`` / ``claim_text``: the
+    content words of each side joined (:attr:`plugin.rumors.analysis.Analysis.dense`), for the
+    character coverage both ways (:func:`plugin.rumors.scoring.char_cover`)."""
     credit: dict[str, float] = info.get("claim_credit", {})
     covered = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items())
     names = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items() if is_name(t))
@@ -123,7 +128,7 @@ def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, c
         # the margin is clipped: near-identical claims that are not one cluster often score alike, and an
         # unclipped margin made the model distrust them
         float(min(int(info.get("triggers", 0)), 2)), math.log(max(cluster_size, 1)), max(-MARGIN_CLIP, min(margin, MARGIN_CLIP)),
-        float(rank),
+        float(rank), char_cover(query_text, claim_text), char_cover(claim_text, query_text),
     ]
 
 

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
+from plugin.chardata import is_cjk
 from plugin.errors import RumorError
 from plugin.numerals import quantities_agree
 
 from .analysis import INTENT_WORDS, Analysis, Weights, is_entity, is_name, is_pair, subwords
 from .models import Rumor
 
-__all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring"]
+__all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring", "char_cover", "char_weight"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = fro
     character only found inside one of the other text's words counts half (病读, a typo, vs 病毒)."""
     total = got = 0.0
     for ch in subwords(pair):
-        w = _char_weight(ch)
+        w = char_weight(ch)
         total += w
         if ch in present:
             got += w
@@ -154,8 +155,10 @@ def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = fro
 
 
 @lru_cache(maxsize=50_000)
-def _char_weight(ch: str) -> float:
-    """Dictionary informativeness of one character (the corpus part does not matter for shares)."""
+def char_weight(ch: str) -> float:
+    """Dictionary informativeness of one character (the corpus part does not matter for shares): the
+    weight of character-level coverage (a word written another way still shares its characters:
+    离京 / 北京, 更换 / 换, 呼吸阀 / 阀门)."""
     return max(_background().background(ch) - 4.0, 1.0)
 
 
@@ -163,6 +166,16 @@ def _char_weight(ch: str) -> float:
 def _background() -> Weights:
     """Corpus-free weights (dictionary informativeness only)."""
     return Weights()
+
+
+def char_cover(text: str, other: str) -> float:
+    """The share of ``text``'s Chinese characters (distinct, weighted by :func:`char_weight`) that
+    ``other`` holds too: coverage that does not depend on segmentation or on the wording of a word."""
+    chars = {ch for ch in text if is_cjk(ch)}
+    if not chars:
+        return 0.0
+    total = sum(char_weight(ch) for ch in chars)
+    return sum(char_weight(ch) for ch in chars if ch in other) / total
 
 
 class ClaimScorer:

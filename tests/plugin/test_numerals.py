@@ -88,3 +88,9 @@ def test_dotted_dates_and_holidays_become_dates() -> None:
     for text in ("增长6.5%", "6.5级地震", "1.5倍", "4.9分", "3.5折", "价格3.99元", "v2.3版", "2020.3.15",
                  "五一广场", "八一中学", "13.5", "6.1英寸"):
         assert dates_to_digits(text) == text
+
+
+def test_a_counted_time_unit_after_ge_is_a_quantity() -> None:
+    assert quantities_to_digits("放两个小时才能用") == "放2个小时才能用"
+    assert quantities_to_digits("隔离两个星期") == "隔离2个星期" and quantities_to_digits("三个礼拜") == "3个礼拜"
+    assert quantities_to_digits("星期三") == "星期三"

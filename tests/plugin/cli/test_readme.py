@@ -143,6 +143,10 @@ def test_the_rumour_reload_figures_match_the_saved_runs() -> None:
     fresh = ev["fresh"]["learned"]["test"]
     assert f"fresh test {ev['semantic']['fresh']['test']['hit@1']:.3f}" in readme
     assert f"held-out test hit@1 0.825 → {fresh['hit@1']:.3f}" in readme
+    dev4 = ev["dev4"]["learned"]["test"]
+    assert f"hit@1 0.772 → **{dev4['hit@1']:.3f}** (threshold alone {ev['dev4']['baseline_threshold']['test']['hit@1']:.3f})" in readme
+    assert f"false pins 1.9 % → **{dev4['false_pin_rate'] * 100:.1f} %**" in readme
+    assert f"dev4 test **{ev['semantic']['dev4']['test']['hit@1']:.3f}**" in readme
     hot = ev["hot_search"]
     assert f"{hot['pinned']} of {hot['titles']:,} pinned ({hot['pin_rate'] * 100:.3f} %" in readme
     rumors = _results("rumors.json")

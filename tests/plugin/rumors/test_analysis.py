@@ -85,3 +85,28 @@ def test_numbers_as_searchers_write_them() -> None:
     assert "#10月" in analyze("十一期间去过青岛").words
     # a lone 一 / 两 is "a", a run without a digit is no number
     assert not any(w.startswith("#") for w in analyze("一个人 两个人 万多人").words)
+
+
+def test_place_abbreviations_after_a_travel_verb_or_alone() -> None:
+    # 离京 / 援鄂: a travel verb + a province or city abbreviation names the place
+    assert {"北京", "#14"} <= words("对离京人员一律隔离14天") and "湖北" in words("援鄂医疗队")
+    # alone between spaces (a keyword query) the abbreviation is the place; inside a word it is not
+    assert words("豫 信阳 封城") == {"河南", "信阳", "封城"}
+    assert "北京" not in words("京东物流") and "河南" not in words("豫剧演出")
+    # city nicknames are the city (synonyms.yaml)
+    assert words("帝都地铁卸座椅") == words("北京地铁卸座椅") and "北京" in words("帝都坐公交")
+    assert words("杭城有小学生确诊") == words("杭州有小学生确诊")
+
+
+def test_weeks_are_counted_in_days() -> None:
+    assert "#14" in words("离开北京一律隔离两周") and "#14" in words("隔离两个星期")
+    assert "#14" in words("隔离十四天")
+    # a weekday, a weekend, an anniversary stay what they are
+    assert not any(w.startswith("#") for w in words("每周一 周末 下周三"))
+    assert "#14" not in words("建校2周年")
+
+
+def test_colloquial_classes_of_meaning() -> None:
+    # "does not catch it" is "prevents it"; 密接 is the short form of 密切接触者
+    assert words("抽烟的人不容易得新冠") == {"吸烟", "预防", "新冠"}
+    assert "密接" in words("五指山公安局密切接触者") and "唾液" in words("沾口水的手")

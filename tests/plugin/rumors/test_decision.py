@@ -9,7 +9,8 @@ import pytest
 
 from plugin.errors import RumorError
 from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorStatus
-from plugin.rumors.decision import FEATURES, PinModel, PinTiers, default_model, retier
+from plugin.rumors.decision import FEATURES, PinModel, PinTiers, default_model, pair_features, retier
+from plugin.rumors.scoring import char_cover
 
 RUMORS = [
     Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE,
@@ -72,3 +73,15 @@ def test_a_surface_can_be_stricter() -> None:
     strict = retier(res, PinTiers(1.0, conf - 0.001, 1.0), index.threshold)  # confidence is rounded to 4 places
     assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"] and strict.labels == ()
     assert retier(res, index.tiers, index.threshold).pins == res.pins  # type: ignore[arg-type]
+
+
+def test_character_coverage_survives_another_wording() -> None:
+    # 离京 / 北京, 更换 / 换: the words differ, the informative characters are shared
+    assert char_cover("离开北京隔离两周", "离京人员一律隔离") > char_cover("北京天气预报", "离京人员一律隔离")
+    assert char_cover("", "离京") == 0.0 and char_cover("换牙刷", "更换牙刷") == pytest.approx(1.0)
+    feats = pair_features({"score": 0.5}, query_words=2, claim_words=3, claim_weights={}, question=False,
+                          intent=False, query_negated=False, claim_negated=False, query_numbers=(),
+                          claim_numbers=(), cluster_size=1, margin=0.0, rank=0, query_text="换牙刷",
+                          claim_text="阳转阴更换牙刷")
+    named = dict(zip(FEATURES, feats))
+    assert named["char_q"] == pytest.approx(1.0) and 0 < named["char_c"] < 1
