@@ -2,7 +2,8 @@
 
 import pytest
 
-from plugin.search.dsl import QueryTextExtractor, extract_query_text, extract_suggest_texts, strip_query_syntax
+from plugin.search.dsl import (QueryTextExtractor, extract_query_text, extract_suggest_texts, reorderings,
+                               strip_query_syntax)
 
 CASES = [
     ({"query": {"match": {"title": "大蒜预防新冠"}}}, "大蒜预防新冠"),
@@ -39,7 +40,7 @@ CASES = [
 
 @pytest.mark.parametrize("body,text", CASES)
 def test_extract(body, text):
-    assert extract_query_text(body) == text
+    assert extract_query_text(body) == text + reorderings(text)  # (short split queries: every order too)
 
 
 def test_field_allow_list():
@@ -140,3 +141,22 @@ def test_excluded_text_stays_excluded():
 ])
 def test_unknown_clause_types_are_named(body, kind):
     assert QueryTextExtractor().unknown_clause(body) == kind
+
+
+@pytest.mark.parametrize("body", [
+    {"query": {"bool": {"must": [{"term": {"b": "乐"}}, {"term": {"b": "家"}}, {"term": {"b": "百"}}]}}},
+    {"query": {"query_string": {"query": "+乐 +家 +百"}}},
+    {"query": {"match": {"body": {"query": "乐 百家", "operator": "and"}}}},
+])
+def test_a_short_split_query_is_read_in_every_order(body):
+    assert T in extract_query_text(body).split()
+
+
+def test_longer_queries_are_not_reordered():
+    assert extract_query_text({"query": {"match": {"t": "大蒜 预防 新冠"}}}) == "大蒜 预防 新冠"
+
+
+def test_reorderings_only_for_short_split_queries():
+    assert reorderings("乐 家百") == " 乐家百 家百乐"
+    assert reorderings("刷单 返利") == ""  # no piece of a single character
+    assert reorderings("一 二 三 四 五") == ""  # too many pieces
