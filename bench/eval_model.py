@@ -108,11 +108,24 @@ class Judge:
     def __init__(self, matcher: Matcher, scorer: SpamScorer, context: Context) -> None:
         self.matcher, self.scorer, self.context = matcher, scorer, context
         self._lex: dict[str, bool] = {}
+        self._lex_vetoed: dict[str, bool] = {}
 
     def lexicon(self, text: str) -> bool:
         hit = self._lex.get(text)
         if hit is None:
             hit = self._lex[text] = self.matcher.check(text).action in FLAG_ACTIONS
+        return hit
+
+    def lexicon_vetoed(self, text: str) -> bool:
+        """The lexicon flag after the Guard's frame veto of lexicon hits (:meth:`ContextVeto.lexicon_hits`:
+        review-level spam hits in a text written about spam that does not solicit)."""
+        hit = self._lex_vetoed.get(text)
+        if hit is None:
+            hit = False
+            if self.lexicon(text):
+                kept, _ = self.context.veto.lexicon_hits(text, self.matcher.check(text).hits, "content")
+                hit = any(h.action in FLAG_ACTIONS for h in kept)
+            self._lex_vetoed[text] = hit
         return hit
 
     def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
@@ -125,12 +138,14 @@ class Judge:
 def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
            surface: Callable[[Sample], str] = lambda s: s.surface) -> dict[str, Any]:
     lex = [judge.lexicon(s.text) for s in samples]
+    lex_vetoed = [judge.lexicon_vetoed(s.text) for s in samples]
     mod = [judge.model(s.text, surface(s), scorer) for s in samples]
     out = {
         "lexicon": flag_report(samples, lex),
         "model": flag_report(samples, [m for m, _ in mod]),
         "lexicon_or_model": flag_report(samples, [a or m for a, (m, _) in zip(lex, mod)]),
-        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex, mod)]),
+        "lexicon_with_context_veto": flag_report(samples, lex_vetoed),
+        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex_vetoed, mod)]),
     }
     return {k: report_to_dict(v) for k, v in out.items()}
 
@@ -153,7 +168,8 @@ def _loso(samples: list[Sample], judge: Judge, rows_of: Callable[[Sample], bool]
         lex = [judge.lexicon(s.text) for s in rows]
         out[genre] = {"rows": len(rows), "model": _rate(m for m, _ in mod),
                       "lexicon_or_model": _rate(a or m for a, (m, _) in zip(lex, mod)),
-                      "lexicon_or_model_with_context_veto": _rate(a or v for a, (_, v) in zip(lex, mod))}
+                      "lexicon_or_model_with_context_veto": _rate(judge.lexicon_vetoed(s.text) or v
+                                                                  for s, (_, v) in zip(rows, mod))}
         print(f"  LOSO {genre}: model {out[genre]['model']['rate']:.2%} on {len(rows)} rows", flush=True)
     return out
 
@@ -183,7 +199,7 @@ def _near_misses(path: Path, judge: Judge, scorer: SpamScorer, *, show_texts: bo
         out[surface] = {"model": _rate(m for m, _ in mod),
                         "model_with_context_veto": _rate(v for _, v in mod),
                         "lexicon_or_model": _rate(judge.lexicon(t) or m for t, (m, _) in zip(texts, mod)),
-                        "lexicon_or_model_with_context_veto": _rate(judge.lexicon(t) or v
+                        "lexicon_or_model_with_context_veto": _rate(judge.lexicon_vetoed(t) or v
                                                                     for t, (_, v) in zip(texts, mod)),
                         "model_flagged": [{"text": t if show_texts else f"#{i}", "vetoed": m and not v,
                                            "category": scorer.score(t, surface).category}
