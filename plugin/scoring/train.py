@@ -12,7 +12,9 @@ rate stays within its target (times ``margin``: 0.5 calibrates to half the targe
 for the few tail samples a low target rests on) and
 
 - ``capped`` (the default): no benign source of the surface exceeds ``source_cap`` times the target
-  (a genre the model scores badly cannot hide behind a large easy one);
+  (a genre the model scores badly cannot hide behind a large easy one);  a source with fewer rows than one
+  flag at that rate (a hundred hand-written near misses against a 0.5 % cap) cannot show it and counts in
+  the surface's pooled rate only (listed in the card as ``pooled_only``);
 - ``worst_source``: every benign source stays within the target itself (strictest; costs recall);
 - ``pooled``: only the surface as a whole counts.
 """
@@ -221,9 +223,12 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
             raise ModelError(f"no benign validation samples for surface {surface!r}")
         benign = margins[rows]
         sources = np.array([s.source for s, r in zip(samples, rows) if r])
-        groups = [sources == src for src in sorted(set(sources))]
         source_limit = {"worst_source": target, "pooled": 1.0, "capped": settings.source_cap * target}[
             settings.calibration]
+        # a source too small to show the limit (fewer rows than one flag at it) counts in the pooled rate only:
+        # held to "no flag at all", a hundred near misses would push every threshold above every benign margin
+        held = sorted(src for src in set(sources) if (sources == src).sum() * source_limit >= 1)
+        groups = [sources == src for src in held]
 
         def cuts_at(q: float) -> npt.NDArray[np.float64]:
             value: npt.NDArray[np.float64] = np.quantile(benign, 1 - q, axis=0, method="higher")
@@ -247,7 +252,8 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
         thresholds[surface] = {c: margin_to_score(float(m)) for c, m in zip(categories, best)}
         notes[surface] = {"calibrated_to": target,
                           "benign_validation_samples": int(rows.sum()), "false_flags": int(flagged.sum()),
-                          "worst_source_rate": round(max(float(flagged[g].mean()) for g in groups), 5)}
+                          "worst_source_rate": round(max((float(flagged[g].mean()) for g in groups), default=0.0), 5),
+                          "pooled_only": sorted(set(sources) - set(held))}
     return thresholds, notes
 
 
