@@ -106,6 +106,9 @@ def model() -> None:
               show_default=True, help="capped: the target on the surface and at most --source-cap times it on "
                                       "every benign source; worst_source: the target on every source; pooled.")
 @click.option("--source-cap", default=2.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--calibration-skip", "calibration_skip", multiple=True, metavar="SOURCE",
+              help="A benign source trained on but left out of the calibration (a curated near-miss set, not a "
+                   "sample of traffic); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
 @click.option("--margin", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="Calibrate to this share of each target, a safety margin for thin tails [default: 1; the "
                    "bundled recipe's 0.5 with --bundled-recipe].")
@@ -121,7 +124,7 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               min_df: int | None,
               hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
               joined: bool | None, homophones: bool, targets: tuple[str, ...], calibration: str,
-              source_cap: float, margin: float | None, folds: int | None,
+              source_cap: float, calibration_skip: tuple[str, ...], margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -158,7 +161,9 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
                                                           cues=cues, cue_repeat=cue_repeat, joined=joined),
-                                 folds=folds, margin=margin, augment=augment, augment_benign=augment_benign)
+                                 folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
+                                 calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
+                                                                       if bundled_recipe else ()))
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:

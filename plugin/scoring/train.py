@@ -82,6 +82,10 @@ class TrainSettings:
     #: Calibrate to this share of each surface's target (0.5: half the target), a safety margin for the
     #: few tail samples a low target rests on; the card still records the target itself.
     margin: float = 1.0
+    #: Benign sources trained on as negatives but left out of the calibration: curated near-miss sets (anti-fraud
+    #: advice, homonyms …) are not a sample of traffic, so they should not spend a surface's false-flag budget;
+    #: their own rate is reported apart.
+    calibration_skip: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -104,7 +108,8 @@ class TrainSettings:
                 "calibration": self.calibration, "source_cap": self.source_cap, "targets": dict(self.targets),
                 "max_iter": self.max_iter, "folds": self.folds, "margin": self.margin,
                 **({"augment": self.augment, "augment_benign": self.augment_benign}
-                   if self.augment or self.augment_benign else {})}
+                   if self.augment or self.augment_benign else {}),
+                **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -218,7 +223,8 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
     notes: dict[str, Any] = {}
     for surface, goal in settings.targets.items():
         target = goal * settings.margin
-        rows = np.array([s.label == BENIGN and s.surface == surface for s in samples], dtype=bool)
+        rows = np.array([s.label == BENIGN and s.surface == surface and s.source not in settings.calibration_skip
+                         for s in samples], dtype=bool)
         if not rows.any():
             raise ModelError(f"no benign validation samples for surface {surface!r}")
         benign = margins[rows]

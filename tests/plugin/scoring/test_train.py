@@ -166,6 +166,22 @@ def test_a_source_too_small_to_show_the_cap_counts_in_the_pooled_rate_only() -> 
     assert notes["post"]["false_flags"] >= 10  # not pushed above every benign margin
 
 
+def test_a_skipped_source_sets_no_threshold() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", "post", "near" if i < 100 else "traffic", split="val") for i in range(1100)]
+    margins = np.linspace(-5, 5, 1100)[:, None].repeat(3, axis=1)
+    margins[:100] += 20  # the curated near misses hold the highest margins
+    settings = TrainSettings(targets={"post": 0.01}, calibration="pooled")
+    with_near, _ = calibrate(margins, val, cats, settings)
+    skipped, notes = calibrate(margins, val, cats, replace(settings, calibration_skip=("near",)))
+    alone, _ = calibrate(margins[100:], val[100:], cats, settings)
+    assert skipped == alone and skipped["post"]["fraud"] < with_near["post"]["fraud"]
+    assert notes["post"]["benign_validation_samples"] == 1000
+    assert replace(settings, calibration_skip=("near",)).to_dict()["calibration_skip"] == ["near"]
+
+
 def test_a_margin_calibrates_to_a_share_of_the_target() -> None:
     import numpy as np
 
