@@ -19,7 +19,14 @@ training or calibration), per source:
 - the trap: a model whose only negatives are titles, scored on benign posts;
 - the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
 - latency per hot-search title (p50 / p99): lexicon check, model score, both, and ``Guard.check`` on the
-  query surface without and with the model signal.
+  query surface without and with the model signal;
+- the project's own sets: the hand-written set (dev / test) and ``spam_dev4`` (written for the project by a
+  separate writer; its train rows are in the recipe, its val rows chose settings, its test rows are reported
+  here, with recall per style and per disguise). The veto columns apply the Guard's veto to the lexicon hits
+  too (review-level spam hits in a text written about spam that does not solicit).
+
+``--dev4-dev`` (instead) writes the comparison of the recipe with and without the ``spam_dev4`` train rows and
+the joined view (development data only) to ``bench/results/model_dev4_dev.json``.
 
 ``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
 split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
@@ -108,11 +115,24 @@ class Judge:
     def __init__(self, matcher: Matcher, scorer: SpamScorer, context: Context) -> None:
         self.matcher, self.scorer, self.context = matcher, scorer, context
         self._lex: dict[str, bool] = {}
+        self._lex_vetoed: dict[str, bool] = {}
 
     def lexicon(self, text: str) -> bool:
         hit = self._lex.get(text)
         if hit is None:
             hit = self._lex[text] = self.matcher.check(text).action in FLAG_ACTIONS
+        return hit
+
+    def lexicon_vetoed(self, text: str) -> bool:
+        """The lexicon flag after the Guard's frame veto of lexicon hits (:meth:`ContextVeto.lexicon_hits`:
+        review-level spam hits in a text written about spam that does not solicit)."""
+        hit = self._lex_vetoed.get(text)
+        if hit is None:
+            hit = False
+            if self.lexicon(text):
+                kept, _ = self.context.veto.lexicon_hits(text, self.matcher.check(text).hits, "content")
+                hit = any(h.action in FLAG_ACTIONS for h in kept)
+            self._lex_vetoed[text] = hit
         return hit
 
     def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
@@ -125,12 +145,14 @@ class Judge:
 def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
            surface: Callable[[Sample], str] = lambda s: s.surface) -> dict[str, Any]:
     lex = [judge.lexicon(s.text) for s in samples]
+    lex_vetoed = [judge.lexicon_vetoed(s.text) for s in samples]
     mod = [judge.model(s.text, surface(s), scorer) for s in samples]
     out = {
         "lexicon": flag_report(samples, lex),
         "model": flag_report(samples, [m for m, _ in mod]),
         "lexicon_or_model": flag_report(samples, [a or m for a, (m, _) in zip(lex, mod)]),
-        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex, mod)]),
+        "lexicon_with_context_veto": flag_report(samples, lex_vetoed),
+        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex_vetoed, mod)]),
     }
     return {k: report_to_dict(v) for k, v in out.items()}
 
@@ -153,7 +175,8 @@ def _loso(samples: list[Sample], judge: Judge, rows_of: Callable[[Sample], bool]
         lex = [judge.lexicon(s.text) for s in rows]
         out[genre] = {"rows": len(rows), "model": _rate(m for m, _ in mod),
                       "lexicon_or_model": _rate(a or m for a, (m, _) in zip(lex, mod)),
-                      "lexicon_or_model_with_context_veto": _rate(a or v for a, (_, v) in zip(lex, mod))}
+                      "lexicon_or_model_with_context_veto": _rate(judge.lexicon_vetoed(s.text) or v
+                                                                  for s, (_, v) in zip(rows, mod))}
         print(f"  LOSO {genre}: model {out[genre]['model']['rate']:.2%} on {len(rows)} rows", flush=True)
     return out
 
@@ -163,7 +186,7 @@ def _trap(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     rows = [s for s in samples if s.label != BENIGN or s.surface == "title"]
     settings = replace(BUNDLED_SETTINGS, targets={"title": BUNDLED_SETTINGS.targets["title"]})
     scorer = SpamScorer(train_model(rows, settings, name="titles_only", created=created))
-    test = [s for s in samples if s.split == "test"]
+    test = [s for s in samples if s.split == "test" and s.source not in DEV4_SOURCES]  # dev4: reported apart
     posts = [s for s in test if s.label == BENIGN and s.surface == "post"]
     per_source = {src: _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts if s.source == src)
                   for src in POST_GENRES}
@@ -183,7 +206,7 @@ def _near_misses(path: Path, judge: Judge, scorer: SpamScorer, *, show_texts: bo
         out[surface] = {"model": _rate(m for m, _ in mod),
                         "model_with_context_veto": _rate(v for _, v in mod),
                         "lexicon_or_model": _rate(judge.lexicon(t) or m for t, (m, _) in zip(texts, mod)),
-                        "lexicon_or_model_with_context_veto": _rate(judge.lexicon(t) or v
+                        "lexicon_or_model_with_context_veto": _rate(judge.lexicon_vetoed(t) or v
                                                                     for t, (_, v) in zip(texts, mod)),
                         "model_flagged": [{"text": t if show_texts else f"#{i}", "vetoed": m and not v,
                                            "category": scorer.score(t, surface).category}
@@ -333,6 +356,10 @@ def _features_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str
 #: The project's own hand-written dev / test set (bench/data/handwritten_spam.README.md): ``val`` rows are the dev split
 #: (settings were tuned on them), ``test`` rows are reported.
 HANDWRITTEN = ROOT / "bench" / "data" / "handwritten_spam.jsonl"
+#: The set written for the project by a separate writer (bench/data/spam_dev4.README.md): its ``train`` rows are
+#: in the recipe, ``val`` rows chose the settings (``--dev4-dev``), ``test`` rows are only reported.
+DEV4 = ROOT / "bench" / "data" / "spam_dev4.jsonl"
+DEV4_SOURCES = ("dev4_spam", "dev4_posts", "dev4_hard_posts", "dev4_titles", "dev4_hard_titles")
 
 
 def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
@@ -344,6 +371,17 @@ def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
         part = [s for s in rows if s.split == split]
         out[name] = _three(part, judge)
         out[name]["rows"] = len(part)
+    return out
+
+
+def _dev4_by(judge: Judge, field: str) -> dict[str, Any]:
+    """Recall on the dev4 test spam per ``style`` or ``disguise`` (lexicons OR model with the veto)."""
+    rows = [json.loads(line) for line in DEV4.read_text(encoding="utf-8").splitlines() if line.strip()]
+    spam = [r for r in rows if r["split"] == "test" and r["label"] != BENIGN]
+    out: dict[str, Any] = {}
+    for value in sorted({r[field] for r in spam}):
+        part = [r for r in spam if r[field] == value]
+        out[value] = _rate(judge.lexicon_vetoed(r["text"]) or judge.model(r["text"], r["surface"])[1] for r in part)
     return out
 
 
@@ -433,6 +471,50 @@ def _cues_dev(samples: list[Sample], judge: Judge, created: str) -> dict[str, An
     return out
 
 
+#: The settings compared by ``--dev4-dev`` (name, whether the project's rows are in, training settings over the
+#: recipe's).
+_DEV4_DEV: tuple[tuple[str, bool, dict[str, Any]], ...] = (
+    ("shared data only (the previous recipe)", False, {"features": {"joined": False}}),
+    ("+ dev4 train rows", True, {"features": {"joined": False}}),
+    ("+ dev4 train rows + joined view (chosen)", True, {"features": {"joined": True}}),
+)
+
+
+def _dev4_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dict[str, Any]:
+    """The project's rows in the recipe, compared on development data only: fitted on the train split (shared
+    train + dev4 train), calibrated on the val split (folds 0), scored on the dev4 val rows, the shared val spam
+    and the hand-written dev rows (lexicons OR model with the veto). No test row is read."""
+    out: dict[str, Any] = {}
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    chosen = [v for i, v in enumerate(_DEV4_DEV) if not variants or str(i) in variants.split(",")]
+    for name, project, training in chosen:
+        samples = [s for s in recipe_samples(data, project=project) if s.split != "test"]
+        features = replace(BUNDLED_SETTINGS.features, **training.get("features", {}))
+        settings = replace(BUNDLED_SETTINGS, folds=0, features=features,
+                           **{k: v for k, v in training.items() if k != "features"})
+        started = time.perf_counter()
+        scorer = SpamScorer(train_model(samples, settings, name="dev", created=created))
+        dev4 = [s for s in read_labelled(DEV4) if s.split == "val"]
+        shared_val = [s for s in samples if s.split == "val" and s.label != BENIGN and not s.source.startswith("dev4")]
+        rep = {"thresholds": {sf: dict(t) for sf, t in scorer.card.thresholds.items()},
+               "dev4_val": _three(dev4, judge, scorer), "handwritten_dev": _three(hw, judge, scorer),
+               "shared_val_spam_model": report_to_dict(flag_report(
+                   shared_val, [scorer.score(s.text, s.surface, evidence=0).flagged for s in shared_val]))["recall"],
+               "seconds": round(time.perf_counter() - started, 1)}
+        out[name] = rep
+        either = rep["dev4_val"]["lexicon_or_model_with_context_veto"]
+        print(f"{name}: dev4 val either+veto recall " + json.dumps({c: v["k"] for c, v in either["recall"].items()})
+              + " ff " + json.dumps({c: v["k"] for c, v in either["false_flags_by_source"].items()})
+              + " model recall " + json.dumps({c: v["k"] for c, v in rep["dev4_val"]["model"]["recall"].items()})
+              + " hw-dev either+veto " + json.dumps(
+                  {c: v["k"] for c, v in rep["handwritten_dev"]["lexicon_or_model_with_context_veto"]["recall"].items()})
+              + " hw ff " + json.dumps({c: v["k"] for c, v in
+                                        rep["handwritten_dev"]["lexicon_or_model_with_context_veto"]["false_flags_by_source"].items()})
+              + " shared val model " + json.dumps({c: v["rate"] for c, v in rep["shared_val_spam_model"].items()}),
+              flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -482,6 +564,10 @@ def main() -> None:
                          "figures are reported; repeatable")
     ap.add_argument("--loso-genres", default=",".join(POST_GENRES),
                     help="comma-separated post genres for the leave-one-source-out (default: all)")
+    ap.add_argument("--dev4-dev", action="store_true",
+                    help="only compare the recipe with and without the project's rows on development data "
+                         "(model_dev4_dev.json)")
+    ap.add_argument("--variants", default="", help="--dev4-dev: comma-separated indices of the variants to run")
     ap.add_argument("--cues-dev", action="store_true",
                     help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
@@ -509,6 +595,11 @@ def main() -> None:
         _write_dev("model_features_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val",
                    margin=BUNDLED_SETTINGS.margin, features=_features_dev(samples, judge, created))
         return
+    if args.dev4_dev:
+        _write_dev("model_dev4_dev.json", "train + val only: fitted on train (shared + dev4), calibrated on val, "
+                   "scored on the dev4 val rows, the shared val spam and the hand-written dev rows",
+                   settings=_dev4_dev(data, judge, created, args.variants))
+        return
     if args.cues_dev:
         _write_dev("model_cues_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val "
                    "and on the hand-written dev rows", margin=BUNDLED_SETTINGS.margin,
@@ -518,7 +609,7 @@ def main() -> None:
         _write_dev("model_tuning.json", "train + val only: models fitted on train, scored on val",
                    sweep=_tune(samples, judge, created))
         return
-    test = [s for s in samples if s.split == "test"]
+    test = [s for s in samples if s.split == "test" and s.source not in DEV4_SOURCES]  # dev4: reported apart
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "model": scorer.version,
         "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
@@ -536,6 +627,9 @@ def main() -> None:
         report["leave_one_source_out"] = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created, genres)
         report["trap_titles_only_negatives"] = _trap(samples, judge, created)
     report["handwritten"] = _handwritten(judge)
+    report["dev4"] = _handwritten(judge, DEV4)
+    report["dev4"]["test_by_style"] = _dev4_by(judge, "style")
+    report["dev4"]["test_by_disguise"] = _dev4_by(judge, "disguise")
     report["frame_veto_on_spam"] = {"shared_data": _frame_veto_on_spam(samples),
                                     "handwritten": _frame_veto_on_spam(read_labelled(HANDWRITTEN))}
     if args.fresh:
@@ -577,6 +671,8 @@ def _summary(report: dict[str, Any]) -> None:
         for key in ext["lexicon"]["false_flags_by_source"]:
             print(f"  false flags {key:22s} " + " / ".join(_fmt(ext[k]["false_flags_by_source"][key]) for k in kinds))
     _print_handwritten(report["handwritten"])
+    print("dev4 (written for the project; train rows in the recipe, val chose settings, test reported):")
+    _print_handwritten({k: v for k, v in report["dev4"].items() if k in ("dev", "test")})
     for where, per_split in report["frame_veto_on_spam"].items():
         print(f"frame veto would excuse spam ({where}): " + ", ".join(
             f"{split} {_fmt(r['all'])}" for split, r in per_split.items()))

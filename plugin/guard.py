@@ -59,7 +59,8 @@ class Explanation:
     signals: tuple[SignalHit, ...]
     #: "lexicon", "rumor", "signal" or "" (nothing: the surface's mildest decision)
     decided_by: str
-    #: (signal, reason) of the scorer flags the lexicon's allow phrases / context rules vetoed
+    #: (signal, reason) of the scorer flags the lexicon's allow phrases / context rules vetoed, and
+    #: (``lexicon:<term_id>``, ``frame:…``) of the lexicon hits a frame about spam vetoed
     vetoed: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -338,7 +339,10 @@ class Guard:
         row = policy.surface(where)
         lex = self._lexical(matcher, text, scope)
         hits = policy.with_tags(lex.result.hits)  # tag rules of the policy, as per-surface overrides
+        # review-level spam hits in a text written about spam (advice, crackdown news) that does not solicit
+        hits, framed = self._context_veto(matcher).lexicon_hits(text, hits, where.value)
         signals, vetoed = self._resolve(matcher, text, where, lex.signals)
+        vetoed = (*framed, *vetoed)
         action = policy.action(hits, where, [s.action for s in signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS

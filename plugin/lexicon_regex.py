@@ -20,14 +20,14 @@ from __future__ import annotations
 import sys
 import unicodedata
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 import re2
 
 from . import fixed_regex
 
-__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "RegexMatch", "RegexText",
-           "compile_pattern", "pattern_problem"]
+__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "PatternSet", "RegexMatch",
+           "RegexText", "compile_pattern", "pattern_problem"]
 
 #: Longest pattern accepted (characters).
 MAX_REGEX_LEN = 300
@@ -111,6 +111,25 @@ def pattern_problem(pattern: Any) -> str | None:
     return None
 
 
+class PatternSet:
+    """Several patterns searched in one pass over a text (RE2's ``Set``): which of them occur, not where
+    (:meth:`RegexText.occurring`). Each pattern passes :func:`compile_pattern`'s checks first."""
+
+    __slots__ = ("_set", "size")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        rx_set = re2.Set.SearchSet(_OPTIONS)
+        try:
+            for pattern in patterns:
+                compile_pattern(pattern)
+                rx_set.Add(pattern)
+            rx_set.Compile()
+        except re2.error as exc:
+            raise PatternError(f"RE2 cannot build the pattern set ({exc})") from None
+        self._set = rx_set
+        self.size = len(patterns)
+
+
 class RegexText:
     """A text prepared once for any number of patterns: UTF-8 bytes for RE2, hits as ``str`` offsets."""
 
@@ -125,6 +144,10 @@ class RegexText:
         self.text = text
         self._data = data
         self._ascii = len(data) == len(text)
+
+    def occurring(self, patterns: PatternSet) -> list[int]:
+        """The indices (in the set's order) of the patterns of ``patterns`` that occur in the text."""
+        return sorted(patterns._set.Match(self._data) or ())
 
     def spans(self, rx: CompiledPattern) -> Iterator[tuple[int, int]]:
         """``(start, end)`` of every non-empty hit of ``rx`` (character offsets), left to right."""

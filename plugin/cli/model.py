@@ -95,6 +95,9 @@ def model() -> None:
 @click.option("--augment-benign", default=None, type=click.FloatRange(0, 1),
               help="Share of benign rows with one copy disguised at the character level [default: 0, also in "
                    "the bundled recipe].")
+@click.option("--joined/--no-joined", default=None,
+              help="Add the n-grams of the joined view (component spellings such as 十尃采彡 and word emoji read as "
+                   "what they spell) [default: off; the bundled recipe's setting (on) with --bundled-recipe].")
 @click.option("--homophones/--no-homophones", default=False, show_default=True,
               help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
@@ -103,6 +106,9 @@ def model() -> None:
               show_default=True, help="capped: the target on the surface and at most --source-cap times it on "
                                       "every benign source; worst_source: the target on every source; pooled.")
 @click.option("--source-cap", default=2.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--calibration-skip", "calibration_skip", multiple=True, metavar="SOURCE",
+              help="A benign source trained on but left out of the calibration (a curated near-miss set, not a "
+                   "sample of traffic); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
 @click.option("--margin", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="Calibrate to this share of each target, a safety margin for thin tails [default: 1; the "
                    "bundled recipe's 0.5 with --bundled-recipe].")
@@ -117,8 +123,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float,
               min_df: int | None,
               hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
-              homophones: bool, targets: tuple[str, ...], calibration: str,
-              source_cap: float, margin: float | None, folds: int | None,
+              joined: bool | None, homophones: bool, targets: tuple[str, ...], calibration: str,
+              source_cap: float, calibration_skip: tuple[str, ...], margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -147,13 +153,17 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             augment = BUNDLED_SETTINGS.augment if bundled_recipe else 0
         if cue_repeat is None:
             cue_repeat = BUNDLED_SETTINGS.features.cue_repeat if bundled_recipe else 1
+        if joined is None:
+            joined = BUNDLED_SETTINGS.features.joined if bundled_recipe else False
         if augment_benign is None:
             augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
-                                                          cues=cues, cue_repeat=cue_repeat),
-                                 folds=folds, margin=margin, augment=augment, augment_benign=augment_benign)
+                                                          cues=cues, cue_repeat=cue_repeat, joined=joined),
+                                 folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
+                                 calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
+                                                                       if bundled_recipe else ()))
         if bundled_recipe:
             card_path = Path(out) if out else bundled_model_path()
             if card_path.stem != BUNDLED_NAME:

@@ -33,7 +33,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
-from ..lexicon_regex import CompiledPattern, RegexText, compile_pattern
+from ..lexicon_regex import CompiledPattern, PatternSet, RegexText, compile_pattern
 from ..normalize import NormalizedText, emoji_codes
 from ..chardata import emoji_words
 
@@ -74,13 +74,19 @@ CUE_NAMES: tuple[str, ...] = tuple(n for n, _, _ in _PATTERNS) + tuple(f"{a}+{b}
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, str, CompiledPattern], ...]:
-    """The patterns compiled once (the emoji standing for QQ / Telegram as the dense view spells them)."""
+def _compiled() -> tuple[tuple[tuple[str, str, CompiledPattern], ...], tuple[tuple[str, PatternSet, tuple[int, ...]], ...]]:
+    """The patterns compiled once (the emoji standing for QQ / Telegram as the dense view spells them), and per
+    view a set of its patterns that finds which of them occur in one pass, with each set member's index."""
     codes = emoji_codes()
     handles = "".join(codes[e] for e, w in emoji_words().items() if w in ("企鹅", "飞机") and e in codes)
     emoji_handles = f"[{handles}]" if handles else "(?:qq)"
-    return tuple((name, where, compile_pattern(pattern.replace("{emoji_handles}", emoji_handles)))
-                 for name, where, pattern in _PATTERNS)
+    sources = tuple(pattern.replace("{emoji_handles}", emoji_handles) for _, _, pattern in _PATTERNS)
+    compiled = tuple((name, where, compile_pattern(source)) for (name, where, _), source in zip(_PATTERNS, sources))
+    sets = []
+    for view in ("dense", "text"):
+        members = tuple(k for k, (_, where, _) in enumerate(_PATTERNS) if where == view)
+        sets.append((view, PatternSet([sources[k] for k in members]), members))
+    return compiled, tuple(sets)
 
 
 def _view_index(view: NormalizedText, orig: int, n: int) -> int:
@@ -105,7 +111,15 @@ def cue_spans(original: str, view: NormalizedText, chars: str) -> Iterator[tuple
     dense = RegexText(chars[:MAX_CUE_CHARS])
     text = RegexText(original[:MAX_CUE_CHARS]) if original else None
     found: dict[str, tuple[int, int]] = {}
-    for name, where, rx in _compiled():
+    patterns, sets = _compiled()
+    present: set[int] = set()
+    for where, members, index in sets:  # one pass per view: which cues occur (most texts have few)
+        on = dense if where == "dense" else text
+        if on is not None:
+            present.update(index[i] for i in on.occurring(members))
+    for k, (name, where, rx) in enumerate(patterns):
+        if k not in present:
+            continue
         if where == "dense":
             first = next(dense.spans(rx), None)
         else:

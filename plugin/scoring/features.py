@@ -32,6 +32,7 @@ A text's feature vector is the bucket counts divided by the square root of the n
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -58,6 +59,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 #: Added to the keys of a feature family before mixing, so it hashes apart from the character n-grams.
 _SALT_HOMOPHONE = np.uint64(0x5BD1E9955BD1E995)
 _SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
+_SALT_SHAPE_INT = int(_SALT_SHAPE)
 #: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
 _CUE_PREFIX = "\x02cue:"
 #: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
@@ -101,6 +103,10 @@ class FeatureSettings:
     homophones: bool = False
     shapes: bool = False
     cues: bool = False
+    #: Add the n-grams of the *joined view* that take in a joined character: component spellings read as the
+    #: character they spell (十尃采彡 → 博彩, 亻乍 → 作; the matcher's split table) and word emoji as their word
+    #: (🐧 → 企鹅), hashed like character n-grams, so what the model learned of 博彩 applies to its disguise.
+    joined: bool = False
     #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
     #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
     cue_repeat: int = 1
@@ -124,7 +130,7 @@ class FeatureSettings:
         """The card's ``features``; the optional families only when on, so a card written before they
         existed keeps its content hash."""
         d = asdict(self)
-        for family in ("homophones", "shapes", "cues"):
+        for family in ("homophones", "shapes", "cues", "joined"):
             if not d[family]:
                 del d[family]
         if d["cue_repeat"] == 1:
@@ -140,7 +146,7 @@ class FeatureSettings:
         if unknown:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
-                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int}
+                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int, "joined": bool}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -244,6 +250,10 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         classes = load_variant_tables().homophone_key(chars)
         keys += [k ^ _SALT_HOMOPHONE for k in _ngram_keys(_codepoints(classes), max(2, settings.ngram_min),
                                                            settings.ngram_max, blocks)]
+    extra: list[int] = []  # keys already in the character n-grams' key space, with their view spans
+    extra_spans: list[tuple[int, int]] = []
+    if settings.joined and len(chars) > 1:
+        extra, extra_spans = _joined_keys(chars, settings.ngram_min, settings.ngram_max)
     tokens: list[str] = []
     token_spans: list[tuple[int, int]] = []
     if settings.shapes:
@@ -252,15 +262,80 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         for name, start, end in cue_spans(view.original, view, chars):
             tokens += [_CUE_PREFIX + name] * settings.cue_repeat
             token_spans += [(start, end)] * settings.cue_repeat
-    if tokens:
-        keys.append(np.array([_token_key(t) for t in tokens], dtype=np.uint64) ^ _SALT_SHAPE)
-        blocks.append((0, len(tokens)))
-        spans = tuple(token_spans)
+    if tokens or extra:
+        keys.append(np.array([*extra, *(_token_key(t) ^ _SALT_SHAPE_INT for t in tokens)], dtype=np.uint64))
+        blocks.append((0, len(extra) + len(tokens)))
+        spans = (*extra_spans, *token_spans)
     mixed = np.concatenate(keys) * _MIX1
     mixed ^= mixed >> _SHIFT
     mixed *= _MIX2
     mixed >>= np.uint64(64 - settings.hash_bits)
     return Grams(view, chars, mixed.view(np.int64), settings.ngram_min, tuple(blocks), spans)
+
+
+@lru_cache(maxsize=1)
+def _join_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """The matcher's component spellings and word emoji, and every character one of them starts with."""
+    tables = load_variant_tables()
+    starts = frozenset(form[0] for form in tables.split_join) | frozenset(tables.emoji_join)
+    return tables.split_join, tables.emoji_join, starts
+
+
+def _joined_view(chars: str) -> tuple[str, list[tuple[int, int]], list[bool]]:
+    """The joined view of ``chars`` (component spellings and word emoji replaced, greedy left to right, longest
+    first), the ``chars`` span each of its characters comes from, and whether it is a joined character."""
+    split, emoji, _ = _join_tables()
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    joined: list[bool] = []
+    i, n = 0, len(chars)
+    while i < n:
+        ch = chars[i]
+        if ch in emoji:
+            for w in emoji[ch]:
+                out.append(w)
+                spans.append((i, i + 1))
+                joined.append(True)
+            i += 1
+            continue
+        for size in (3, 2):
+            form = chars[i:i + size]
+            if len(form) == size and form in split:
+                out.append(split[form])
+                spans.append((i, i + size))
+                joined.append(True)
+                i += size
+                break
+        else:
+            out.append(ch)
+            spans.append((i, i + 1))
+            joined.append(False)
+            i += 1
+    return "".join(out), spans, joined
+
+
+def _joined_keys(chars: str, n_min: int, n_max: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Keys (the character n-grams' key space) and ``chars`` spans of the joined view's n-grams that take in a
+    joined character (see :attr:`FeatureSettings.joined`)."""
+    split, emoji, starts = _join_tables()
+    if starts.isdisjoint(chars) or not any(c in emoji or chars[i:i + 2] in split or chars[i:i + 3] in split
+                                           for i, c in enumerate(chars) if c in starts):
+        return [], []  # most texts: nothing to join
+    view, spans, joined = _joined_view(chars)
+    keys: list[int] = []
+    out_spans: list[tuple[int, int]] = []
+    cps = [1 if c == "\x00" else ord(c) for c in view]
+    for start in range(len(view)):
+        key = 0
+        for n in range(1, n_max + 1):
+            end = start + n
+            if end > len(view):
+                break
+            key = key * 0x110000 + cps[end - 1]
+            if n >= n_min and any(joined[start:end]):
+                keys.append(key & 0xFFFFFFFFFFFFFFFF)
+                out_spans.append((spans[start][0], spans[end - 1][1]))
+    return keys, out_spans
 
 
 def _token_key(token: str) -> int:

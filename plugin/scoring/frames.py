@@ -29,7 +29,7 @@ from ..lexicon_regex import CompiledPattern, RegexText, compile_pattern
 from ..normalize import prepare
 from .cues import MAX_CUE_CHARS, cue_spans
 
-__all__ = ["FRAMES", "SOLICITING_CUES", "Frame", "frame_of", "solicits"]
+__all__ = ["ABOUT_SPAM_FRAMES", "FRAMES", "SOLICITING_CUES", "Frame", "frame_of", "solicits"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,10 @@ FRAMES: tuple[Frame, ...] = (
     Frame("accounting", r"报销|财务|差旅|单据|贴票|记账|会计|税务局|开具"),
     Frame("lottery_news", r"开奖结果|开奖号码|奖池|一等奖|二等奖|大乐透|双色球|彩票中心|中国体彩|中国福彩"),
 )
+#: The frames of writing *about* spam (advice, crackdown news, victims, users warning each other): the ones that
+#: may also veto a review-level lexicon hit (the sense frames may not: a lexicon term is already precise, and
+#: "代开发票，报销用" is spam in an accounting word's company).
+ABOUT_SPAM_FRAMES: tuple[str, ...] = ("advisory", "crackdown", "victim", "warning_others")
 #: Cues that mean a text solicits (a way to reach the sender); a frame never vetoes such a text.
 SOLICITING_CUES: frozenset[str] = frozenset({"contact_id", "link", "cta+contact", "money+contact", "link+cta",
                                              "address+cta", "urgent+cta", "address+link"})
@@ -70,11 +74,13 @@ def solicits(text: str) -> bool:
     return any(name in SOLICITING_CUES for name, _, _ in cue_spans(view.original, view, chars))
 
 
-def frame_of(text: str) -> str:
+def frame_of(text: str, classes: tuple[str, ...] | None = None) -> str:
     """``<frame>:<marker>`` of the first frame ``text`` is written in and that may veto (the text does not
-    solicit), or ``""``."""
+    solicit), or ``""``. ``classes``: only these frames (default: all of :data:`FRAMES`)."""
     dense = RegexText(prepare(text[:MAX_CUE_CHARS]).normalized.dense)
     for name, rx in _compiled():
+        if classes is not None and name not in classes:
+            continue
         span = next(dense.spans(rx), None)
         if span is not None:
             return "" if solicits(text) else f"{name}:{dense.text[span[0]:span[1]]}"

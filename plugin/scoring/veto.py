@@ -12,6 +12,12 @@ publishing lexicon changes and it reloads with them):
 - **context frames** (:mod:`plugin.scoring.frames`): classes of benign writing about spam or with a
   code word in its everyday sense (anti-fraud advice, crackdown news, victims' stories, users warning
   each other, 菠菜 among cooking words …), when the text does not solicit (no contact id, no link);
+- **lexicon hits written about spam**: a review-level (or milder) lexicon hit of a spam category
+  (:data:`~plugin.scoring.data.CATEGORIES`) in a text written *about* spam (the frames of
+  :data:`~plugin.scoring.frames.ABOUT_SPAM_FRAMES`: advice, crackdown news, victims, users warning each other)
+  that does not solicit is dropped too (:meth:`ContextVeto.lexicon_hits`): the header context rules only look
+  ``within`` a few characters of the term, and "不要相信…的投资平台，…百分之百是杀猪盘" puts its advice further away;
+  a ``block`` entry (刷单返利) stands, and so does anything with a contact id or a link;
 - **allow phrases**: when more than half of every evidence span of the flag lies in occurrences of
   allow phrases (``allow:`` entries of any category: 彩票投注站, 一件代发 …), the model saw mostly
   allowed wording.
@@ -23,8 +29,10 @@ from collections import Counter, defaultdict
 from typing import Any, Iterable, Sequence
 
 from ..lexicon import Entry
+from ..models import ACTION_ORDER, Action, Hit
 from ..normalize import dense_key, prepare
-from .frames import frame_of
+from .data import CATEGORIES
+from .frames import ABOUT_SPAM_FRAMES, frame_of
 
 __all__ = ["ContextVeto"]
 
@@ -57,6 +65,23 @@ class ContextVeto:
     def of(cls, matcher: Any, *, frames: bool = True) -> "ContextVeto":
         """The veto of a compiled matcher's entries (no lexicon words for a matcher without ``entries``)."""
         return cls(getattr(matcher, "entries", ()) or (), frames=frames)
+
+    def lexicon_hits(self, text: str, hits: Sequence[Hit], surface: str
+                     ) -> tuple[tuple[Hit, ...], tuple[tuple[str, str], ...]]:
+        """``hits`` without those a frame about spam vetoes (see the module docstring: a spam category's hit
+        at ``review`` or milder on ``surface``, a text in one of :data:`ABOUT_SPAM_FRAMES` that does not
+        solicit), and ``(lexicon:<term_id or term>, frame:<class>:<marker>)`` of each dropped hit."""
+        review = ACTION_ORDER[Action.REVIEW.value]
+        framed = [h.category in CATEGORIES and 0 < ACTION_ORDER.get(h.action_on(surface), 0) <= review
+                  for h in hits]
+        if not self.frames or not any(framed):
+            return tuple(hits), ()
+        frame = frame_of(text, ABOUT_SPAM_FRAMES)
+        if not frame:
+            return tuple(hits), ()
+        kept = tuple(h for h, f in zip(hits, framed) if not f)
+        dropped = tuple((f"lexicon:{h.term_id or h.term}", f"frame:{frame}") for h, f in zip(hits, framed) if f)
+        return kept, dropped
 
     def reason(self, text: str, category: str, evidence: Sequence[tuple[int, int, str]] = ()) -> str:
         """Why a flag of ``category`` on ``text`` is vetoed (``context:<word>`` / ``frame:<class>:<marker>`` /

@@ -289,3 +289,18 @@ def test_a_surface_has_its_own_rumour_tiers() -> None:
     strict = guard.match_rumors(text, Surface.TRENDING)
     assert strict.pins == () and [p.rumor_id for p in strict.related] == ["r1"]
     assert guard.match_rumors(text).pins != ()
+
+
+def test_a_frame_about_spam_vetoes_review_level_spam_hits_only(matcher: Matcher) -> None:
+    guard = Guard(matcher)
+    advice = guard.check("千万别信评论区的菠菜担保，那些都是骗局", Surface.QUERY, explain=True)
+    assert advice.action == "allow" and not advice.hits
+    assert advice.explanation is not None
+    assert [(who.split(":")[0], why.split(":")[:2]) for who, why in advice.explanation.vetoed] == [
+        ("lexicon", ["frame", "advisory"])]
+    # the same words with a way to reach the sender, outside any frame, or a block entry: the hit stands
+    assert guard.check("千万别错过菠菜担保，加V ab8866", Surface.QUERY).action == "review"
+    assert guard.check("菠菜担保，老平台稳定", Surface.QUERY).action == "review"
+    assert guard.check("千万别信百家乐，那些都是骗局", Surface.QUERY).action == "block"
+    # a hit of another category (clickbait) is not the frames' business
+    assert guard.check("千万别信震惊体", Surface.CONTENT).action == "label"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from plugin import Matcher, lint_lexicon
 from plugin.cli import cli
 from plugin.lexicon import LEGACY_PATTERNS, VARIANT_TECHNIQUES, parse_lexicon_text
-from plugin.lexicon_regex import MAX_REGEX_LEN, PatternError, RegexText, compile_pattern
+from plugin.lexicon_regex import MAX_REGEX_LEN, PatternError, PatternSet, RegexText, compile_pattern
 from plugin.matcher import TECHNIQUE_RANK
 from plugin.store import LexiconStore, ValidationError
 from plugin.store.entries import entry_from_dict
@@ -239,3 +239,13 @@ def test_admin_import_refuses_a_pattern(db_path: Path) -> None:
     issue = [i for i in r.json()["issues"] if i["level"] == "error"][0]
     assert issue["source"] == "gambling.yaml" and issue["line"] == 4
     assert "entry '坏模式': invalid regex" in issue["message"]
+
+
+def test_a_pattern_set_says_which_patterns_occur_in_one_pass() -> None:
+    patterns = PatternSet([r"微信|vx", r"\d{5,}", r"网址"])
+    assert patterns.size == 3
+    assert RegexText("加vx 123456 详聊").occurring(patterns) == [0, 1]
+    assert RegexText("１２３４５６").occurring(patterns) == [1]  # digits fold as for one pattern
+    assert RegexText("今天天气不错").occurring(patterns) == []
+    with pytest.raises(PatternError):
+        PatternSet([r"(a)\1"])  # refused as one pattern would be

@@ -69,3 +69,12 @@ def test_the_latency_figures_match_the_saved_report() -> None:
     cpu = REPORT["latency_per_title"]["thread_cpu"]
     assert (f"p50 {cpu['guard_query']['p50_us']:.0f} µs without the model, "
             f"**{cpu['guard_query_with_model']['p50_us']:.0f} µs with it**") in README
+
+
+def test_the_readme_spam_dev4_figures_match_the_saved_report() -> None:
+    dev4 = REPORT["dev4"]["test"]
+    either = dev4["lexicon_or_model_with_context_veto"]["recall"]
+    model = dev4["model"]["recall"]
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    assert f"catch {' / '.join(str(either[c]['k']) for c in cats)} of {either['gambling']['n']} (gambling" in README
+    assert f"the model alone {' / '.join(str(model[c]['k']) for c in cats)} [" in README

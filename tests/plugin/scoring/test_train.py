@@ -15,6 +15,7 @@ from plugin.errors import ModelError
 from plugin.scoring import FeatureSettings, Sample, SpamScorer, bundled_model_path, load_model
 from plugin.scoring.data import assign_splits, dedupe, read_labelled, write_labelled
 from plugin.scoring.metrics import Rate, flag_report, wilson
+from plugin.scoring.recipe import PROJECT_ROWS, project_rows_path
 
 pytest.importorskip("sklearn")
 
@@ -150,6 +151,37 @@ def test_calibration_holds_the_target_per_source() -> None:
     assert worst > pooled  # source "a" alone forces a higher cut
 
 
+def test_a_source_too_small_to_show_the_cap_counts_in_the_pooled_rate_only() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", "post", "near" if i < 10 else "big", split="val") for i in range(1000)]
+    margins = np.linspace(-5, 5, 1000)[:, None].repeat(3, axis=1)
+    margins[:10] += 20  # ten near misses hold the highest margins; one flag among them is 10 % > the 4 % cap
+    settings = TrainSettings(targets={"post": 0.02}, calibration="capped", source_cap=2)
+    thresholds, notes = calibrate(margins, val, cats, settings)
+    pooled, _ = calibrate(margins, val, cats, replace(settings, calibration="pooled"))
+    assert notes["post"]["pooled_only"] == ["near"]
+    assert thresholds["post"]["fraud"] == pooled["post"]["fraud"]
+    assert notes["post"]["false_flags"] >= 10  # not pushed above every benign margin
+
+
+def test_a_skipped_source_sets_no_threshold() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", "post", "near" if i < 100 else "traffic", split="val") for i in range(1100)]
+    margins = np.linspace(-5, 5, 1100)[:, None].repeat(3, axis=1)
+    margins[:100] += 20  # the curated near misses hold the highest margins
+    settings = TrainSettings(targets={"post": 0.01}, calibration="pooled")
+    with_near, _ = calibrate(margins, val, cats, settings)
+    skipped, notes = calibrate(margins, val, cats, replace(settings, calibration_skip=("near",)))
+    alone, _ = calibrate(margins[100:], val[100:], cats, settings)
+    assert skipped == alone and skipped["post"]["fraud"] < with_near["post"]["fraud"]
+    assert notes["post"]["benign_validation_samples"] == 1000
+    assert replace(settings, calibration_skip=("near",)).to_dict()["calibration_skip"] == ["near"]
+
+
 def test_a_margin_calibrates_to_a_share_of_the_target() -> None:
     import numpy as np
 
@@ -257,6 +289,19 @@ def test_bundled_model_loads_and_is_small() -> None:
     assert "CC BY-NC 4.0" in card.licence and "retrain" in card.licence
     assert "evaluation" in card.intended_use
     assert {d["source"] for d in card.training["data"]} >= {"chineseharm", "hot_search", "ced"}
+    assert PROJECT_ROWS in {d["file"] for d in card.training["data"]}
     result = scorer.score("兼职刷单，日结300，加微信详聊", "post")
     assert result.flagged and result.evidence
     assert not scorer.score("国足2比1战胜对手", "title").flagged
+
+
+def test_the_project_rows_carry_a_stratified_split() -> None:
+    rows = read_labelled(project_rows_path())
+    assert len(rows) == len(dedupe(rows)) == 900
+    for label in ("gambling", "fraud", "blackmarket_ad"):
+        splits = [s.split for s in rows if s.label == label]
+        assert (splits.count("train"), splits.count("val"), splits.count("test")) == (72, 24, 24)
+    benign = [s for s in rows if s.label == "benign"]
+    assert {s.source for s in benign} == {"dev4_posts", "dev4_hard_posts", "dev4_titles", "dev4_hard_titles"}
+    assert all(s.surface == "title" for s in benign if "titles" in s.source)
+    assert 0.15 < sum(s.split == "test" for s in benign) / len(benign) < 0.25

@@ -1,0 +1,33 @@
+"""ContextVeto.lexicon_hits: which lexicon hits a frame about spam drops, and what it reports."""
+
+from __future__ import annotations
+
+from plugin.models import Hit
+from plugin.scoring.veto import ContextVeto
+
+
+def _hit(term: str, category: str, action: str, text: str) -> Hit:
+    start = text.index(term)
+    return Hit(term, category, action, start, start + len(term), term, "exact", f"{category}:{term}")
+
+
+def test_review_level_spam_hits_in_advice_are_dropped_and_reported() -> None:
+    text = "不要相信网恋对象带你投资的平台，百分之百是杀猪盘"
+    hits = [_hit("杀猪盘", "fraud", "review", text), _hit("投资", "clickbait", "label", text)]
+    kept, dropped = ContextVeto(()).lexicon_hits(text, hits, "query")
+    assert [h.category for h in kept] == ["clickbait"]
+    assert dropped == (("lexicon:fraud:杀猪盘", "frame:advisory:不要相信"),)
+
+
+def test_block_hits_soliciting_texts_sense_frames_and_frames_off_keep_every_hit() -> None:
+    veto = ContextVeto(())
+    cases = [
+        ("警方提醒杀猪盘套路", _hit("杀猪盘", "fraud", "block", "警方提醒杀猪盘套路")),          # a block entry
+        ("谨防杀猪盘，正规导师加V ab8866", _hit("杀猪盘", "fraud", "review", "谨防杀猪盘，正规导师加V ab8866")),
+        ("代开发票，报销用，量大优惠", _hit("代开发票", "blackmarket_ad", "review", "代开发票，报销用，量大优惠")),
+    ]
+    for text, hit in cases:
+        assert veto.lexicon_hits(text, [hit], "query") == ((hit,), ()), text
+    text = "千万别信杀猪盘"
+    hit = _hit("杀猪盘", "fraud", "review", text)
+    assert ContextVeto((), frames=False).lexicon_hits(text, [hit], "query") == ((hit,), ())
