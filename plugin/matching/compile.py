@@ -27,6 +27,7 @@ from ..normalize import BREAK, dense_key
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, Technique
+from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -45,8 +46,6 @@ MAX_SHAPE_VARIANTS = 24
 MIN_INITIALS = 3
 #: What a character without a syllable (and not a digit) reads as in an initials key.
 NOT_INITIAL = "\x01"
-#: Flags of :attr:`CompiledLexicon.pat_homophone`.
-HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _DIGIT = re.compile(r"[0-9]")
 _CJK_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1")  # what collapsing removes (normalize._REPEAT)
@@ -55,7 +54,7 @@ _CJK_REPEAT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1")  # what collapsing
 class PatternKind(IntEnum):
     """What an automaton key stands for."""
 
-    TERM = 0  # an entry's term
+    TERM = TERM_KIND  # an entry's term
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
@@ -114,6 +113,12 @@ class CompiledLexicon:
     #: sorted rows (key hash above ``PID_BITS``, pattern below) and sorted hashes of their prefixes
     reading_rows: array[int] = field(default_factory=lambda: array("Q"))
     reading_prefixes: array[int] = field(default_factory=lambda: array("I"))
+    #: ``class_table`` as the uint16 values the C loops read (:func:`~plugin.matching.native.class_codes`;
+    #: empty when the extension is not built)
+    class_codes: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "class_codes", _shared_codes(self.class_table) if NATIVE else b"")
 
     @property
     def wide(self) -> bool:
@@ -124,8 +129,7 @@ class CompiledLexicon:
         """``view`` (dense form) written like the keys: homophone classes, as UTF-16 code units
         unless wide. A match ending at code unit ``end_b`` ends at character ``(end_b + 1) >> shift``;
         with UTF-16, matches ending on an even ``end_b`` are misaligned (half a character) and skipped."""
-        cls_view = view.translate(self.class_table)
-        return _u16(cls_view) if self.shift else cls_view
+        return encode_classes(view, self.class_table, self.class_codes, self.shift)
 
     def key_ends(self, view: str) -> Iterator[tuple[int, int]]:
         """``(end, pattern id)`` of every key found in the dense-form ``view`` (end exclusive)."""
@@ -140,6 +144,20 @@ class CompiledLexicon:
             else:
                 for pid in groups[-val - 1]:
                     yield e, pid
+
+
+_codes_cache: list[tuple[list[str | None], bytes]] = []  # (class table, its codes), the latest few
+
+
+def _shared_codes(class_table: list[str | None]) -> bytes:
+    """:func:`~plugin.matching.native.class_codes` of ``class_table``, built once per table (the
+    process-wide one, or a lexicon's copy with digits read as numerals)."""
+    for table, codes in _codes_cache:
+        if table is class_table:
+            return codes
+    codes = class_codes(class_table)
+    _codes_cache[:] = [(class_table, codes), *_codes_cache[:3]]
+    return codes
 
 
 class _Patterns:

@@ -1,0 +1,298 @@
+/* The matcher's per-character and per-output loops in C (plugin.matching.native holds the
+ * pure-Python twins that give identical results, and chooses between them).
+ *
+ *   encode_classes(view, codes, shift) -> str
+ *       ``view`` written in homophone classes (``codes``: 65,536 little-endian uint16, the class of
+ *       each BMP code point), as UTF-16 code units shown as latin-1 when ``shift`` is 1, as a plain
+ *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
+ *
+ *   dense_outputs(automaton, dense, codes, shift, pat_dense, pat_kind, pat_flags, groups)
+ *       -> list[tuple[int, int, int, bool]]
+ *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
+ *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
+ *       the pattern's; otherwise only TERM patterns with a digit involved or a homophone / shape
+ *       flag and few enough differing characters (the rest is decided in Python).
+ *
+ * The automaton stays pyahocorasick's: it is walked through its ``iter`` method.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KIND_TERM 0
+#define FLAG_HOMOPHONE 1
+#define FLAG_SHAPE 2
+#define N_CODES 65536
+
+static int
+read_codes(PyObject *codes, Py_buffer *buf)
+{
+    if (PyObject_GetBuffer(codes, buf, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (buf->len != N_CODES * 2) {
+        PyBuffer_Release(buf);
+        PyErr_SetString(PyExc_ValueError, "codes must hold 65536 uint16 values");
+        return -1;
+    }
+    return 0;
+}
+
+static inline Py_UCS4
+class_of(const uint8_t *codes, Py_UCS4 cp)
+{
+    if (cp >= N_CODES)
+        return cp;
+    return (Py_UCS4)codes[2 * cp] | ((Py_UCS4)codes[2 * cp + 1] << 8);
+}
+
+static PyObject *
+encode_view(PyObject *view, const uint8_t *codes, int shift)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(view);
+    int kind = PyUnicode_KIND(view);
+    const void *data = PyUnicode_DATA(view);
+    Py_ssize_t astral = 0;
+    Py_UCS4 maxchar = 0;
+    Py_ssize_t i;
+    PyObject *out;
+
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = class_of(codes, PyUnicode_READ(kind, data, i));
+        if (c >= N_CODES)
+            astral++;
+        if (c > maxchar)
+            maxchar = c;
+    }
+    if (shift) {
+        Py_UCS1 *o;
+        out = PyUnicode_New(2 * (n + astral), 255);
+        if (out == NULL)
+            return NULL;
+        o = PyUnicode_1BYTE_DATA(out);
+        for (i = 0; i < n; i++) {
+            Py_UCS4 c = class_of(codes, PyUnicode_READ(kind, data, i));
+            if (c >= N_CODES) {
+                Py_UCS4 v = c - 0x10000;
+                Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+                *o++ = (Py_UCS1)(hi >> 8);
+                *o++ = (Py_UCS1)(hi & 0xFF);
+                *o++ = (Py_UCS1)(lo >> 8);
+                *o++ = (Py_UCS1)(lo & 0xFF);
+            } else {
+                *o++ = (Py_UCS1)(c >> 8);
+                *o++ = (Py_UCS1)(c & 0xFF);
+            }
+        }
+        return out;
+    }
+    out = PyUnicode_New(n, maxchar);
+    if (out == NULL)
+        return NULL;
+    {
+        int okind = PyUnicode_KIND(out);
+        void *odata = PyUnicode_DATA(out);
+        for (i = 0; i < n; i++)
+            PyUnicode_WRITE(okind, odata, i, class_of(codes, PyUnicode_READ(kind, data, i)));
+    }
+    return out;
+}
+
+static PyObject *
+encode_classes(PyObject *self, PyObject *args)
+{
+    PyObject *view, *codes, *out;
+    int shift;
+    Py_buffer buf;
+
+    if (!PyArg_ParseTuple(args, "UOi:encode_classes", &view, &codes, &shift))
+        return NULL;
+    if (read_codes(codes, &buf) < 0)
+        return NULL;
+    out = encode_view(view, (const uint8_t *)buf.buf, shift);
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+static inline int
+is_ascii_digit(Py_UCS4 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* One pattern id found ending at dense position ``e``: append it to ``out`` when the dense pass
+ * could keep it. Returns -1 on error. */
+static int
+consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *ddata,
+         PyObject *pat_dense, const uint8_t *pat_kind, Py_ssize_t n_kind,
+         const uint8_t *pat_flags, Py_ssize_t n_flags)
+{
+    PyObject *pd, *row;
+    Py_ssize_t m, s, k, differ = 0;
+    int pkind, pdk, digits = 0, identical;
+    const void *pdata;
+
+    if (pid < 0 || pid >= PyList_GET_SIZE(pat_dense) || pid >= n_kind) {
+        PyErr_SetString(PyExc_IndexError, "pattern id out of range");
+        return -1;
+    }
+    pd = PyList_GET_ITEM(pat_dense, pid);
+    if (!PyUnicode_Check(pd)) {
+        PyErr_SetString(PyExc_TypeError, "pattern texts must be str");
+        return -1;
+    }
+    m = PyUnicode_GET_LENGTH(pd);
+    s = e - m;
+    if (s < 0)
+        return 0;
+    pdk = PyUnicode_KIND(pd);
+    pdata = PyUnicode_DATA(pd);
+    for (k = 0; k < m; k++) {
+        Py_UCS4 a = PyUnicode_READ(dkind, ddata, s + k), b = PyUnicode_READ(pdk, pdata, k);
+        if (a != b)
+            differ++;
+        if (is_ascii_digit(a) || is_ascii_digit(b))
+            digits = 1;
+    }
+    identical = differ == 0;
+    if (!identical) {
+        Py_ssize_t most;
+        int flags;
+        pkind = pat_kind[pid];
+        if (pkind != KIND_TERM)
+            return 0;  /* other kinds are hits only when identical */
+        if (!digits) {
+            flags = pid < n_flags ? pat_flags[pid] : 0;
+            most = m / 3 > 1 ? m / 3 : 1;
+            if (!((differ == 1 && (flags & FLAG_SHAPE))
+                  || ((flags & FLAG_HOMOPHONE) && m >= 2 && differ <= most)))
+                return 0;
+        }
+    }
+    row = Py_BuildValue("(nnnO)", s, e, pid, identical ? Py_True : Py_False);
+    if (row == NULL)
+        return -1;
+    if (PyList_Append(out, row) < 0) {
+        Py_DECREF(row);
+        return -1;
+    }
+    Py_DECREF(row);
+    return 0;
+}
+
+static PyObject *
+dense_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_dense, *kinds, *flags, *groups;
+    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
+    int shift;
+    Py_buffer cbuf, kbuf, fbuf;
+    int dkind;
+    const void *ddata;
+    Py_ssize_t dlen;
+
+    if (!PyArg_ParseTuple(args, "OUOiO!OOO!:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &PyList_Type, &pat_dense, &kinds, &flags, &PyList_Type, &groups))
+        return NULL;
+    if (read_codes(codes, &cbuf) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    dkind = PyUnicode_KIND(dense);
+    ddata = PyUnicode_DATA(dense);
+    dlen = PyUnicode_GET_LENGTH(dense);
+    encoded = encode_view(dense, (const uint8_t *)cbuf.buf, shift);
+    if (encoded == NULL)
+        goto fail;
+    it = PyObject_CallMethod(automaton, "iter", "O", encoded);
+    if (it == NULL)
+        goto fail;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    while ((item = PyIter_Next(it)) != NULL) {
+        Py_ssize_t end_b, e;
+        long val;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_DECREF(item);
+            PyErr_SetString(PyExc_TypeError, "automaton outputs must be (end, value) pairs");
+            goto fail;
+        }
+        end_b = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        val = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        Py_DECREF(item);
+        if (PyErr_Occurred())
+            goto fail;
+        if (shift && !(end_b & 1))
+            continue;  /* half a character: misaligned */
+        e = (end_b + 1) >> shift;
+        if (e > dlen) {
+            PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+            goto fail;
+        }
+        if (val >= 0) {
+            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, pat_dense, (const uint8_t *)kbuf.buf, kbuf.len,
+                         (const uint8_t *)fbuf.buf, fbuf.len) < 0)
+                goto fail;
+        } else {
+            Py_ssize_t g = -(Py_ssize_t)val - 1, j;
+            PyObject *group;
+            if (g >= PyList_GET_SIZE(groups)) {
+                PyErr_SetString(PyExc_IndexError, "group out of range");
+                goto fail;
+            }
+            group = PyList_GET_ITEM(groups, g);
+            if (!PyTuple_Check(group)) {
+                PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+                goto fail;
+            }
+            for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
+                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+                if (pid == -1 && PyErr_Occurred())
+                    goto fail;
+                if (consider(out, pid, e, dkind, ddata, pat_dense, (const uint8_t *)kbuf.buf, kbuf.len,
+                             (const uint8_t *)fbuf.buf, fbuf.len) < 0)
+                    goto fail;
+            }
+        }
+    }
+    if (PyErr_Occurred())
+        goto fail;
+    Py_DECREF(it);
+    Py_DECREF(encoded);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&cbuf);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(it);
+    Py_XDECREF(encoded);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&cbuf);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
+    {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "cloops", "The matcher's hot loops in C (plugin.matching.native).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit_cloops(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,103 @@
+"""The matcher's hottest loops, in C when the extension ``plugin.matching.cloops`` is built (``pip
+install`` builds it from ``cloops.c``), else in Python with identical results.
+
+* :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
+* :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
+* :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep.
+
+Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from typing import Any
+
+try:
+    from . import cloops
+except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
+    cloops = None  # type: ignore[assignment]
+
+__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "dense_outputs",
+           "dense_outputs_py", "encode_classes", "encode_classes_py"]
+
+#: Whether the C extension is in use.
+NATIVE: bool = cloops is not None
+
+#: (start, end, pattern id, identical): an automaton output the dense pass could keep.
+Output = tuple[int, int, int, bool]
+
+#: The pattern kind of an entry's term (``compile.PatternKind.TERM``, defined here for the C loops).
+TERM_KIND = 0
+#: Flags of ``CompiledLexicon.pat_homophone``: the entry allows homophone hits; shape-alikes of the same
+#: class are verified on the term's key (``cloops.c`` reads the same values).
+HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
+_DIGITS = frozenset("0123456789")
+
+
+def class_codes(class_table: list[str | None]) -> bytes:
+    """The BMP class table (one character per code point) as little-endian uint16 values."""
+    codes = array("H", [ord(ch) if ch else cp for cp, ch in enumerate(class_table)])
+    if sys.byteorder == "big":
+        codes.byteswap()
+    return codes.tobytes()
+
+
+def _u16(s: str) -> str:
+    return s.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def encode_classes_py(view: str, class_table: list[str | None], shift: int) -> str:
+    """``view`` in homophone classes; as UTF-16 code units shown as latin-1 when ``shift`` is 1."""
+    cls_view = view.translate(class_table)
+    return _u16(cls_view) if shift else cls_view
+
+
+def encode_classes(view: str, class_table: list[str | None], codes: bytes, shift: int) -> str:
+    """:func:`encode_classes_py`, in C when built (``codes``: :func:`class_codes` of ``class_table``)."""
+    if cloops is not None and codes:
+        return cloops.encode_classes(view, codes, shift)
+    return encode_classes_py(view, class_table, shift)
+
+
+def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], shift: int, pat_dense: list[str],
+                     pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]]) -> list[Output]:
+    """Every output of ``automaton`` over the encoded ``dense`` view that the dense pass could keep,
+    in output order: identical to its pattern's dense text, or a TERM pattern with a digit on either
+    side (numerals read as digits) or with a homophone / shape flag and few enough differing
+    characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
+    out: list[Output] = []
+    for end_b, val in automaton.iter(encode_classes_py(dense, class_table, shift)):
+        if shift and not end_b & 1:
+            continue  # half a character: misaligned
+        e = (end_b + 1) >> shift
+        for pid in ((val,) if val >= 0 else groups[-val - 1]):
+            pd = pat_dense[pid]
+            n = len(pd)
+            s = e - n
+            if s < 0:
+                continue
+            seg = dense[s:e]
+            if seg == pd:
+                out.append((s, e, pid, True))
+                continue
+            if pat_kind[pid] != TERM_KIND:
+                continue  # other kinds are hits only when identical
+            if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd):
+                flags = pat_flags[pid]
+                differ = sum(1 for a, b in zip(seg, pd) if a != b)
+                if not ((differ == 1 and flags & SHAPE_FLAG)
+                        or (flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3))):
+                    continue
+            out.append((s, e, pid, False))
+    return out
+
+
+def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
+                  pat_dense: list[str], pat_kind: bytes, pat_flags: bytes,
+                  groups: list[tuple[int, ...]]) -> list[Output]:
+    """:func:`dense_outputs_py`, in C when built."""
+    if cloops is not None and codes:
+        return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense, pat_kind, pat_flags, groups)
+    return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)

@@ -1,0 +1,115 @@
+"""The C loops of plugin.matching.native against their pure-Python twins: same inputs, same results."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plugin import Matcher
+from plugin.lexicon import load_lexicon
+from plugin.matching import compile as compile_module
+from plugin.matching import native
+from plugin.matching.compile import as_bmp
+from plugin.normalize import prepare
+from plugin.variants import load_variant_tables
+from tests.paths import DATA
+
+needs_native = pytest.mark.skipif(not native.NATIVE and not os.environ.get("CI"),
+                                  reason="C extension not built (pip install -e . builds it)")
+
+
+def _texts() -> list[str]:
+    out: list[str] = []
+    for name in ("evasion_cases.jsonl", "benign_near_misses.jsonl"):
+        with open(DATA / name, encoding="utf-8") as fh:
+            out.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return out + ["", "赌", "3公里 6合彩 1单1结 幸运28", "𠀀赌博😀貝者博", "加我vx看baijiale 新用户bjl送38元"]
+
+
+def test_extension_is_built_in_ci() -> None:
+    """CI installs the package with pip, which builds the extension: a missing build is a failure there."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI requires the build")
+    assert native.NATIVE, "plugin.matching.cloops is not built"
+
+
+def _compare_outputs(m: Matcher, text: str) -> None:
+    c = m.compiled
+    dense = as_bmp(prepare(text).normalized.dense)
+    py = native.dense_outputs_py(c.automaton, dense, c.class_table, c.shift, c.pat_dense, c.pat_kind,
+                                 c.pat_homophone, c.groups)
+    fast = native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
+                                c.pat_kind, c.pat_homophone, c.groups)
+    assert fast == py, text
+    assert native.encode_classes(dense, c.class_table, c.class_codes, c.shift) == \
+        native.encode_classes_py(dense, c.class_table, c.shift)
+
+
+@needs_native
+def test_dense_outputs_same_as_python(bundled_matcher: Matcher, core_matcher: Matcher) -> None:
+    texts = _texts()
+    found = 0
+    for m in (bundled_matcher, core_matcher):
+        for text in texts:
+            _compare_outputs(m, text)
+        found += sum(len(native.dense_outputs_py(m.compiled.automaton, as_bmp(prepare(t).normalized.dense),
+                                                 m.compiled.class_table, m.compiled.shift, m.compiled.pat_dense,
+                                                 m.compiled.pat_kind, m.compiled.pat_homophone, m.compiled.groups))
+                     for t in texts[:50])
+    assert found > 50  # the sets do reach the automaton
+
+
+_alphabet = st.sampled_from(list("赌博投注开挂兼职日结口交六合彩三公里一单结幸运贰捌已己贝者弓长张QqVvx0123456789 .。！*😀𠀀\u200b"))
+
+
+@needs_native
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=40), st.text(alphabet=_alphabet, max_size=40)))
+def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_matcher: Matcher, text: str) -> None:
+    _compare_outputs(bundled_matcher, text)
+    _compare_outputs(core_matcher, text)
+
+
+@needs_native
+@pytest.mark.parametrize("shift", [0, 1])
+def test_encode_classes_same_as_python_with_astral(shift: int) -> None:
+    table = load_variant_tables().class_table
+    codes = native.class_codes(table)
+    for view in ["", "赌博", "a1 Ｑ", "𠀀赌𝐐😀x", "中\U0010ffff文"]:
+        assert native.encode_classes(view, table, codes, shift) == native.encode_classes_py(view, table, shift)
+
+
+@needs_native
+def test_wide_keys_same_as_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lexicon too big for UTF-16 keys scans plain strings (shift 0): the C walk reads them alike."""
+    monkeypatch.setattr(compile_module, "U16_MAX_PATTERNS", 0)
+    lex = load_lexicon(str(DATA / "core" / "test_lexicon.yaml"))
+    m = Matcher(list(lex.entries), variant_tables=load_variant_tables(str(DATA / "core" / "shape.yaml"),
+                                                                      str(DATA / "core" / "split.yaml")))
+    assert m.compiled.shift == 0
+    for text in _texts():
+        _compare_outputs(m, text)
+
+
+@needs_native
+def test_bad_codes_are_refused(core_matcher: Matcher) -> None:
+    c = core_matcher.compiled
+    from plugin.matching import cloops
+
+    with pytest.raises(ValueError):
+        cloops.encode_classes("赌博", b"\x00" * 10, 1)
+    with pytest.raises(IndexError):
+        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, [], c.pat_kind, c.pat_homophone, c.groups)
+
+
+@needs_native
+def test_scan_same_with_and_without_extension(bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    fast = [bundled_matcher.scan(t) for t in texts]
+    monkeypatch.setattr(native, "cloops", None)
+    assert [bundled_matcher.scan(t) for t in texts] == fast
+    assert sum(map(len, fast)) > 100
