@@ -42,6 +42,7 @@ from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
 from .matching.latin_repeat import LATIN_REPEAT, LatinRepeatIndex, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
+from .matching.native import release_free_memory
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
@@ -53,6 +54,8 @@ from .variants import VariantTables, load_variant_tables
 __all__ = ["TECHNIQUE_RANK", "Candidate", "MaskResult", "Matcher", "NoiseSet", "Technique"]
 
 _SCAN_SCOPES = ("content", "account_name")
+#: Keys from which a build hands its freed heap pages back to the system (it takes a few ms).
+_RELEASE_AFTER_PATTERNS = 100_000
 #: The date a scan passes on when no entry has a validity window (no filter reads it then).
 _UNDATED = dt.date(2000, 1, 1)
 
@@ -88,6 +91,8 @@ class Matcher:
         self._latin_repeat = LatinRepeatIndex(compiled)
         # whether any entry has a validity window: only then does a scan need today's date
         self._dated = any(e.valid_from or e.valid_to for e in compiled.entries)
+        if len(compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # a big build's freed temporaries
+            release_free_memory()
 
     @classmethod
     def from_compiled(cls, compiled: CompiledLexicon, *, version: str, noise: NoiseSet | None = None,

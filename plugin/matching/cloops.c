@@ -6,12 +6,17 @@
  *       each BMP code point), as UTF-16 code units shown as latin-1 when ``shift`` is 1, as a plain
  *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
  *
- *   dense_outputs(automaton, dense, codes, shift, pat_dense, pat_kind, pat_flags, groups)
+ *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
  *       -> list[tuple[int, int, int, bool]]
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
  *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
- *       the pattern's; otherwise only TERM patterns with a digit involved or a homophone / shape
+ *       the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts); otherwise only
+ *       TERM patterns with a digit involved or a homophone / shape
  *       flag and few enough differing characters (the rest is decided in Python).
+ *
+ *   release_free_memory() -> bool
+ *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
+ *       the system (False elsewhere, or when nothing was released).
  *
  * The automaton stays pyahocorasick's: it is walked through its ``iter`` method.
  */
@@ -19,6 +24,9 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define KIND_TERM 0
 #define FLAG_HOMOPHONE 1
@@ -120,35 +128,42 @@ is_ascii_digit(Py_UCS4 c)
     return c >= '0' && c <= '9';
 }
 
+/* The pattern texts, packed (plugin.matching.model.PatternTexts): all of them in one string and the
+ * end of each. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+    const uint32_t *ends;
+    Py_ssize_t n;
+} Patterns;
+
 /* One pattern id found ending at dense position ``e``: append it to ``out`` when the dense pass
  * could keep it. Returns -1 on error. */
 static int
-consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *ddata,
-         PyObject *pat_dense, const uint8_t *pat_kind, Py_ssize_t n_kind,
-         const uint8_t *pat_flags, Py_ssize_t n_flags)
+consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *ddata, const Patterns *pats,
+         const uint8_t *pat_kind, Py_ssize_t n_kind, const uint8_t *pat_flags, Py_ssize_t n_flags)
 {
-    PyObject *pd, *row;
-    Py_ssize_t m, s, k, differ = 0;
-    int pkind, pdk, digits = 0, identical;
-    const void *pdata;
+    PyObject *row;
+    Py_ssize_t m, s, k, p0, p1, differ = 0;
+    int digits = 0, identical;
 
-    if (pid < 0 || pid >= PyList_GET_SIZE(pat_dense) || pid >= n_kind) {
+    if (pid < 0 || pid >= pats->n || pid >= n_kind) {
         PyErr_SetString(PyExc_IndexError, "pattern id out of range");
         return -1;
     }
-    pd = PyList_GET_ITEM(pat_dense, pid);
-    if (!PyUnicode_Check(pd)) {
-        PyErr_SetString(PyExc_TypeError, "pattern texts must be str");
+    p0 = pid ? (Py_ssize_t)pats->ends[pid - 1] : 0;
+    p1 = (Py_ssize_t)pats->ends[pid];
+    if (p0 > p1 || p1 > pats->len) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
         return -1;
     }
-    m = PyUnicode_GET_LENGTH(pd);
+    m = p1 - p0;
     s = e - m;
     if (s < 0)
         return 0;
-    pdk = PyUnicode_KIND(pd);
-    pdata = PyUnicode_DATA(pd);
     for (k = 0; k < m; k++) {
-        Py_UCS4 a = PyUnicode_READ(dkind, ddata, s + k), b = PyUnicode_READ(pdk, pdata, k);
+        Py_UCS4 a = PyUnicode_READ(dkind, ddata, s + k), b = PyUnicode_READ(pats->kind, pats->data, p0 + k);
         if (a != b)
             differ++;
         if (is_ascii_digit(a) || is_ascii_digit(b))
@@ -158,8 +173,7 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
     if (!identical) {
         Py_ssize_t most;
         int flags;
-        pkind = pat_kind[pid];
-        if (pkind != KIND_TERM)
+        if (pat_kind[pid] != KIND_TERM)
             return 0;  /* other kinds are hits only when identical */
         if (!digits) {
             flags = pid < n_flags ? pat_flags[pid] : 0;
@@ -183,28 +197,46 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
 static PyObject *
 dense_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_dense, *kinds, *flags, *groups;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
     PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
     int shift;
-    Py_buffer cbuf, kbuf, fbuf;
+    Py_buffer cbuf, ebuf, kbuf, fbuf;
+    Patterns pats;
     int dkind;
     const void *ddata;
     Py_ssize_t dlen;
 
-    if (!PyArg_ParseTuple(args, "OUOiO!OOO!:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &PyList_Type, &pat_dense, &kinds, &flags, &PyList_Type, &groups))
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups))
         return NULL;
     if (read_codes(codes, &cbuf) < 0)
         return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        PyErr_SetString(PyExc_TypeError, "pattern ends must be an array('I')");
+        return NULL;
+    }
     if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
         PyBuffer_Release(&cbuf);
         return NULL;
     }
     if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
         PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
         PyBuffer_Release(&cbuf);
         return NULL;
     }
+    pats.kind = PyUnicode_KIND(pat_text);
+    pats.data = PyUnicode_DATA(pat_text);
+    pats.len = PyUnicode_GET_LENGTH(pat_text);
+    pats.ends = (const uint32_t *)ebuf.buf;
+    pats.n = ebuf.len / 4;
     dkind = PyUnicode_KIND(dense);
     ddata = PyUnicode_DATA(dense);
     dlen = PyUnicode_GET_LENGTH(dense);
@@ -238,7 +270,7 @@ dense_outputs(PyObject *self, PyObject *args)
             goto fail;
         }
         if (val >= 0) {
-            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, pat_dense, (const uint8_t *)kbuf.buf, kbuf.len,
+            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
                          (const uint8_t *)fbuf.buf, fbuf.len) < 0)
                 goto fail;
         } else {
@@ -257,7 +289,7 @@ dense_outputs(PyObject *self, PyObject *args)
                 Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
                 if (pid == -1 && PyErr_Occurred())
                     goto fail;
-                if (consider(out, pid, e, dkind, ddata, pat_dense, (const uint8_t *)kbuf.buf, kbuf.len,
+                if (consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
                              (const uint8_t *)fbuf.buf, fbuf.len) < 0)
                     goto fail;
             }
@@ -269,6 +301,7 @@ dense_outputs(PyObject *self, PyObject *args)
     Py_DECREF(encoded);
     PyBuffer_Release(&fbuf);
     PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
     PyBuffer_Release(&cbuf);
     return out;
 fail:
@@ -277,11 +310,23 @@ fail:
     Py_XDECREF(encoded);
     PyBuffer_Release(&fbuf);
     PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
     PyBuffer_Release(&cbuf);
     return NULL;
 }
 
+static PyObject *
+release_free_memory(PyObject *self, PyObject *unused)
+{
+#ifdef __GLIBC__
+    if (malloc_trim(0))
+        Py_RETURN_TRUE;
+#endif
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
+    {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
     {NULL, NULL, 0, NULL},

@@ -26,7 +26,7 @@ from ..lexicon_regex import PatternError, compile_pattern
 from ..normalize import BREAK, dense_key
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
-from .model import ContextGate, Technique
+from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
@@ -91,7 +91,7 @@ class CompiledLexicon:
     class_table: list[str | None]  # CJK character → homophone class character (what keys are written in)
     pat_entry: array[int]  # pattern → entry index (FORM: index into ``forms``)
     pat_kind: bytes  # pattern → PatternKind
-    pat_dense: list[str]  # pattern → its dense text
+    pat_dense: PatternTexts  # pattern → its dense text (packed)
     pat_homophone: bytes  # term pattern flags: 1 its entry allows homophone hits, 2 shape-alike hits verified here
     shape_groups: dict[str, tuple[str, ...]]  # char → its shape-alikes (verified for alikes of the same class)
     variant_of: dict[int, tuple[Technique, ContextGate | None]]  # VARIANT pattern → (technique, its gate)
@@ -211,7 +211,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     automaton, groups = _build_automaton(pats, class_table, wide)
     reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
     return CompiledLexicon(
-        entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), PatternTexts(pats.dense), bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -102,8 +103,12 @@ def test_bad_codes_are_refused(core_matcher: Matcher) -> None:
 
     with pytest.raises(ValueError):
         cloops.encode_classes("赌博", b"\x00" * 10, 1)
-    with pytest.raises(IndexError):
-        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, [], c.pat_kind, c.pat_homophone, c.groups)
+    with pytest.raises(IndexError):  # an output whose pattern is missing
+        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, "", array("I"), c.pat_kind, c.pat_homophone,
+                             c.groups)
+    with pytest.raises(TypeError):
+        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, c.pat_dense.text, array("H", [1]),
+                             c.pat_kind, c.pat_homophone, c.groups)
 
 
 @needs_native
@@ -113,3 +118,9 @@ def test_scan_same_with_and_without_extension(bundled_matcher: Matcher, monkeypa
     monkeypatch.setattr(native, "cloops", None)
     assert [bundled_matcher.scan(t) for t in texts] == fast
     assert sum(map(len, fast)) > 100
+
+
+def test_release_free_memory_answers_whether_it_released() -> None:
+    assert native.release_free_memory() in (True, False)
+    if not native.NATIVE:
+        assert native.release_free_memory() is False
