@@ -14,6 +14,11 @@
  *       TERM patterns with a digit involved or a homophone / shape
  *       flag and few enough differing characters (the rest is decided in Python).
  *
+ *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
+ *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
+ *       ``max_word`` characters crosses an edge of ``dense[start:end]``; ``pairs``: the sorted
+ *       (a << 16 | b) code-point pairs found inside such words (plugin.boundary).
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -315,6 +320,88 @@ fail:
     return NULL;
 }
 
+static int
+has_pair(const Py_buffer *pairs, uint64_t key)
+{
+    Py_ssize_t lo = 0, hi = pairs->len / pairs->itemsize;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        uint64_t v = pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[mid] : ((const uint32_t *)pairs->buf)[mid];
+        if (v < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == pairs->len / pairs->itemsize)
+        return 0;
+    return (pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[lo] : ((const uint32_t *)pairs->buf)[lo]) == key;
+}
+
+static PyObject *
+crossing_word(PyObject *self, PyObject *args)
+{
+    PyObject *dense, *pairs_obj, *freq;
+    Py_ssize_t start, end, max_word, n;
+    Py_ssize_t edges[2];
+    Py_buffer pairs;
+    int kind, k, found = 0;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
+                          &max_word))
+        return NULL;
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (pairs.itemsize != 4 && pairs.itemsize != 8) {
+        PyBuffer_Release(&pairs);
+        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(dense);
+    kind = PyUnicode_KIND(dense);
+    data = PyUnicode_DATA(dense);
+    edges[0] = start;
+    edges[1] = end;
+    for (k = 0; k < 2 && !found; k++) {
+        Py_ssize_t edge = edges[k], a, b;
+        Py_UCS4 left, right;
+        if (edge <= 0 || edge >= n)
+            continue;
+        left = PyUnicode_READ(kind, data, edge - 1);
+        right = PyUnicode_READ(kind, data, edge);
+        if (left < 0x10000 && right < 0x10000 && !has_pair(&pairs, ((uint64_t)left << 16) | right))
+            continue;  /* no dictionary word has these two characters side by side */
+        for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge && !found; a++) {
+            Py_ssize_t last = a + max_word < n ? a + max_word : n;
+            for (b = edge + 1; b <= last; b++) {
+                PyObject *sub = PyUnicode_Substring(dense, a, b), *count;
+                int truth;
+                if (sub == NULL)
+                    goto fail;
+                count = PyDict_GetItemWithError(freq, sub);
+                Py_DECREF(sub);
+                if (count == NULL) {
+                    if (PyErr_Occurred())
+                        goto fail;
+                    continue;
+                }
+                truth = PyObject_IsTrue(count);
+                if (truth < 0)
+                    goto fail;
+                if (truth) {
+                    found = 1;
+                    break;
+                }
+            }
+        }
+    }
+    PyBuffer_Release(&pairs);
+    return PyBool_FromLong(found);
+fail:
+    PyBuffer_Release(&pairs);
+    return NULL;
+}
+
 static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
@@ -326,6 +413,7 @@ release_free_memory(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef methods[] = {
+    {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},

@@ -4,6 +4,7 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
+* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .model import PatternTexts
@@ -23,7 +25,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cloops = None  # type: ignore[assignment]
 
-__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "dense_outputs",
+__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word",
+           "crossing_word_py", "dense_outputs",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
@@ -106,6 +109,37 @@ def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], cod
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
                                     groups)
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
+                     max_word: int) -> bool:
+    """Whether a dictionary word (``freq``: word → count; a count of 0 marks a mere prefix) of at
+    most ``max_word`` characters crosses an edge of ``dense[start:end]``. ``pairs``: the sorted
+    ``a << 16 | b`` code-point pairs of adjacent characters inside such words: an edge whose two
+    characters are no such pair is crossed by no word."""
+    n = len(dense)
+    for edge in (start, end):
+        if edge <= 0 or edge >= n:
+            continue
+        left, right = ord(dense[edge - 1]), ord(dense[edge])
+        if left < 0x10000 and right < 0x10000:
+            key = left << 16 | right
+            k = bisect_left(pairs, key)
+            if k == len(pairs) or pairs[k] != key:
+                continue  # no dictionary word has these two characters side by side
+        for a in range(max(0, edge - max_word + 1), edge):
+            for b in range(edge + 1, min(n, a + max_word) + 1):
+                if freq.get(dense[a:b]):
+                    return True
+    return False
+
+
+def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
+                  max_word: int) -> bool:
+    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is)."""
+    if cloops is not None and type(freq) is dict:
+        return cloops.crossing_word(dense, start, end, pairs, freq, max_word)
+    return crossing_word_py(dense, start, end, pairs, freq, max_word)
 
 
 def release_free_memory() -> bool:

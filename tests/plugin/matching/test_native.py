@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
+from functools import lru_cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,3 +125,44 @@ def test_release_free_memory_answers_whether_it_released() -> None:
     assert native.release_free_memory() in (True, False)
     if not native.NATIVE:
         assert native.release_free_memory() is False
+
+
+@lru_cache(maxsize=1)
+def _boundary_tables() -> tuple[array[int], dict[str, int]]:
+    """jieba's counts and the sorted pairs of adjacent characters inside its words of 2-4 characters."""
+    from plugin.segment import segmenter
+
+    seg = segmenter()
+    freq = seg.counts
+    assert isinstance(freq, dict)
+    pairs = {ord(a) << 16 | ord(b) for w, _f in seg.words(min_len=2, max_len=4) for a, b in zip(w, w[1:])
+             if ord(a) < 0x10000 and ord(b) < 0x10000}
+    return array("L", sorted(pairs)), freq
+
+
+@needs_native
+def test_crossing_word_same_as_python() -> None:
+    pairs, freq = _boundary_tables()
+    crossed = 0
+    for text in _texts():
+        dense = as_bmp(prepare(text).normalized.dense)
+        for s in range(len(dense)):
+            for e in range(s + 1, min(len(dense), s + 6) + 1):
+                fast = native.crossing_word(dense, s, e, pairs, freq, 4)
+                assert fast == native.crossing_word_py(dense, s, e, pairs, freq, 4), (dense, s, e)
+                crossed += fast
+    assert crossed > 100
+    assert native.crossing_word("打开挂号", 1, 3, pairs, freq, 4)  # 打开 crosses 开挂's start
+    assert not native.crossing_word("开挂", 0, 2, pairs, freq, 4)
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=_alphabet, min_size=2, max_size=20), data=st.data())
+def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) -> None:
+    pairs, freq = _boundary_tables()
+    s = data.draw(st.integers(0, len(text) - 1))
+    e = data.draw(st.integers(s + 1, len(text)))
+    for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
+        p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
+        assert native.crossing_word(text, s, e, p, freq, 4) == native.crossing_word_py(text, s, e, p, freq, 4)
