@@ -168,6 +168,8 @@ class Matcher:
         timed("latin repeat keys", self._latin_repeat.automaton)
         timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？"),
                                self.scan("测试 ceshi 123", scope="account_name")))
+        if len(self._compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # what loading the dictionary left
+            release_free_memory()
         return timings
 
     # ------------------------------------------------------------------ scanning
