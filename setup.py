@@ -3,4 +3,4 @@
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension("plugin.matching.cloops", ["plugin/matching/cloops.c"],
-                             extra_compile_args=["-O2"])])
+                             extra_compile_args=["-O2"], libraries=["m"])])

@@ -19,6 +19,10 @@
  *       ``max_word`` characters crosses an edge of ``dense[start:end]``; ``pairs``: the sorted
  *       (a << 16 | b) code-point pairs found inside such words (plugin.boundary).
  *
+ *   route_ends(sentence, freq, logtotal) -> list[int]
+ *       jieba's best route (precise mode, HMM off) over a Han block: for each start index, the last
+ *       index of the word the route takes from there (the same float sums and tie-breaking).
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -29,6 +33,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -402,6 +407,123 @@ fail:
     return NULL;
 }
 
+/* log of a word's dictionary count as jieba weighs it: log(count or 1); 0 when the count is 0 or
+ * missing. Returns -1 on error. */
+static int
+log_count(PyObject *freq, PyObject *word, double *out)
+{
+    PyObject *count = PyDict_GetItemWithError(freq, word);
+    int truth;
+    double v;
+    if (count == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        *out = 0.0;  /* log(1) */
+        return 0;
+    }
+    truth = PyObject_IsTrue(count);
+    if (truth < 0)
+        return -1;
+    if (!truth) {
+        *out = 0.0;
+        return 0;
+    }
+    v = PyFloat_AsDouble(count);
+    if (v == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = log(v);
+    return 0;
+}
+
+static PyObject *
+route_ends(PyObject *self, PyObject *args)
+{
+    PyObject *sentence, *freq, *out = NULL;
+    double logtotal;
+    Py_ssize_t n, idx;
+    double *val = NULL;
+    Py_ssize_t *end = NULL;
+
+    if (!PyArg_ParseTuple(args, "UO!d:route_ends", &sentence, &PyDict_Type, &freq, &logtotal))
+        return NULL;
+    n = PyUnicode_GET_LENGTH(sentence);
+    val = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (val == NULL || end == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    val[n] = 0.0;
+    end[n] = 0;
+    for (idx = n - 1; idx >= 0; idx--) {
+        double best = 0.0, lw;
+        Py_ssize_t best_i = -1, i;
+        int found = 0;
+        for (i = idx; i < n; i++) {
+            PyObject *frag = PyUnicode_Substring(sentence, idx, i + 1), *count;
+            int truth;
+            if (frag == NULL)
+                goto done;
+            count = PyDict_GetItemWithError(freq, frag);
+            if (count == NULL) {
+                Py_DECREF(frag);
+                if (PyErr_Occurred())
+                    goto done;
+                break;  /* no word starts with this fragment */
+            }
+            truth = PyObject_IsTrue(count);
+            if (truth < 0) {
+                Py_DECREF(frag);
+                goto done;
+            }
+            if (truth) {
+                double cand;
+                found = 1;
+                if (log_count(freq, frag, &lw) < 0) {
+                    Py_DECREF(frag);
+                    goto done;
+                }
+                cand = lw - logtotal + val[i + 1];
+                /* the tuple (cand, i) against (best, best_i), as jieba compares them */
+                if (best_i < 0 || cand > best || (cand == best && i > best_i)) {
+                    best = cand;
+                    best_i = i;
+                }
+            }
+            Py_DECREF(frag);
+        }
+        if (!found) {  /* the character alone */
+            PyObject *one = PyUnicode_Substring(sentence, idx, idx + 1);
+            if (one == NULL)
+                goto done;
+            if (log_count(freq, one, &lw) < 0) {
+                Py_DECREF(one);
+                goto done;
+            }
+            Py_DECREF(one);
+            best = lw - logtotal + val[idx + 1];
+            best_i = idx;
+        }
+        val[idx] = best;
+        end[idx] = best_i;
+    }
+    out = PyList_New(n);
+    if (out == NULL)
+        goto done;
+    for (idx = 0; idx < n; idx++) {
+        PyObject *v = PyLong_FromSsize_t(end[idx]);
+        if (v == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, idx, v);
+    }
+done:
+    PyMem_Free(val);
+    PyMem_Free(end);
+    return out;
+}
+
 static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
@@ -413,6 +535,7 @@ release_free_memory(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef methods[] = {
+    {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},

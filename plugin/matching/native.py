@@ -5,6 +5,7 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
+* :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from math import log
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,7 +29,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word",
            "crossing_word_py", "dense_outputs",
-           "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
+           "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -140,6 +142,46 @@ def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Map
     if cloops is not None and type(freq) is dict:
         return cloops.crossing_word(dense, start, end, pairs, freq, max_word)
     return crossing_word_py(dense, start, end, pairs, freq, max_word)
+
+
+def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
+    """jieba's best route over the Han block ``sentence`` (precise mode, HMM off: ``__cut_DAG_NO_HMM``):
+    for each start index, the last index of the word the route takes from there. ``freq``: word →
+    count (0 for a mere prefix); ``logtotal``: log of the counts' sum; ``logs``: a memo of log counts."""
+    n = len(sentence)
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        best = (0.0, -1)
+        i = idx
+        frag = sentence[idx]
+        found = False
+        while i < n and frag in freq:
+            if freq[frag]:
+                found = True
+                lw = logs.get(frag)
+                if lw is None:
+                    lw = logs[frag] = log(freq.get(frag) or 1)
+                cand = (lw - logtotal + route[i + 1][0], i)
+                if best[1] < 0 or cand > best:
+                    best = cand
+            i += 1
+            frag = sentence[idx:i + 1]
+        if not found:  # the character alone (count looked up as jieba does)
+            one = sentence[idx]
+            lw = logs.get(one)
+            if lw is None:
+                lw = logs[one] = log(freq.get(one) or 1)
+            best = (lw - logtotal + route[idx + 1][0], idx)
+        route[idx] = best
+    return [end for _w, end in route[:n]]
+
+
+def route_ends(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
+    """:func:`route_ends_py`, in C when built (and ``freq`` is a plain dict, as jieba's is; the C
+    loop needs no memo)."""
+    if cloops is not None and type(freq) is dict:
+        return cloops.route_ends(sentence, freq, logtotal)
+    return route_ends_py(sentence, freq, logtotal, logs)
 
 
 def release_free_memory() -> bool:

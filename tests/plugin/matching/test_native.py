@@ -166,3 +166,32 @@ def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) ->
     for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
         p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
         assert native.crossing_word(text, s, e, p, freq, 4) == native.crossing_word_py(text, s, e, p, freq, 4)
+
+
+def _route_inputs() -> tuple[dict[str, int], float]:
+    from math import log
+
+    from plugin.segment import segmenter
+
+    seg = segmenter()
+    freq = seg.counts
+    assert isinstance(freq, dict)
+    return freq, log(seg.total)
+
+
+@needs_native
+def test_route_ends_same_as_python() -> None:
+    freq, logtotal = _route_inputs()
+    for text in _texts() + ["研究生命起源", "结婚的和尚未结婚的", "他来到了网易杭研大厦", "aaa123北京大学生"]:
+        fast = native.route_ends(text, freq, logtotal, {})
+        assert fast == native.route_ends_py(text, freq, logtotal, {}), text
+        assert all(i <= end < len(text) for i, end in enumerate(fast))
+    assert native.route_ends("", freq, logtotal, {}) == []
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(alphabet=_alphabet, max_size=30), st.text(max_size=20)))
+def test_route_ends_same_on_generated_text(text: str) -> None:
+    freq, logtotal = _route_inputs()
+    assert native.route_ends(text, freq, logtotal, {}) == native.route_ends_py(text, freq, logtotal, {})
