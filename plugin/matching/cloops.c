@@ -23,6 +23,11 @@
  *       jieba's best route (precise mode, HMM off) over a Han block: for each start index, the last
  *       index of the word the route takes from there (the same float sums and tie-breaking).
  *
+ *   offset_table(n, maps) -> bytes
+ *       For each position 0 <= i < n, i mapped through the run maps in ``maps`` in order (each a
+ *       (dstart, ostart) pair of lists: the last run k with dstart[k] <= i maps i to
+ *       ostart[k] + i - dstart[k]), as native int64 values (plugin.normalize's offset map).
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -525,6 +530,77 @@ done:
 }
 
 static PyObject *
+offset_table(PyObject *self, PyObject *args)
+{
+    PyObject *maps, *out = NULL;
+    Py_ssize_t n, n_maps, m, i;
+    int64_t *table;
+    Py_ssize_t *pos = NULL;
+
+    if (!PyArg_ParseTuple(args, "nO!:offset_table", &n, &PyList_Type, &maps))
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative length");
+        return NULL;
+    }
+    n_maps = PyList_GET_SIZE(maps);
+    for (m = 0; m < n_maps; m++) {
+        PyObject *pair = PyList_GET_ITEM(maps, m);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyList_Check(PyTuple_GET_ITEM(pair, 0))
+            || !PyList_Check(PyTuple_GET_ITEM(pair, 1))
+            || PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) != PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 1))
+            || (n > 0 && PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) == 0)) {
+            PyErr_SetString(PyExc_TypeError, "maps must be (starts, starts) pairs of equal, non-empty lists");
+            return NULL;
+        }
+    }
+    out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (out == NULL)
+        return NULL;
+    table = (int64_t *)PyBytes_AS_STRING(out);
+    pos = PyMem_Calloc((size_t)(n_maps ? n_maps : 1), sizeof(Py_ssize_t));
+    if (pos == NULL) {
+        Py_DECREF(out);
+        return PyErr_NoMemory();
+    }
+    for (i = 0; i < n; i++) {
+        int64_t v = i;
+        for (m = 0; m < n_maps; m++) {
+            PyObject *pair = PyList_GET_ITEM(maps, m);
+            PyObject *dstart = PyTuple_GET_ITEM(pair, 0), *ostart = PyTuple_GET_ITEM(pair, 1);
+            Py_ssize_t k = pos[m], runs = PyList_GET_SIZE(dstart);
+            int64_t d0, o0;
+            /* the last run starting at or before v (v only grows with i: the maps are monotonic) */
+            while (k + 1 < runs) {
+                int64_t next = PyLong_AsLongLong(PyList_GET_ITEM(dstart, k + 1));
+                if (next == -1 && PyErr_Occurred())
+                    goto fail;
+                if (next > v)
+                    break;
+                k++;
+            }
+            pos[m] = k;
+            d0 = PyLong_AsLongLong(PyList_GET_ITEM(dstart, k));
+            o0 = PyLong_AsLongLong(PyList_GET_ITEM(ostart, k));
+            if (PyErr_Occurred())
+                goto fail;
+            if (d0 > v) {
+                PyErr_SetString(PyExc_ValueError, "a run map must start at 0");
+                goto fail;
+            }
+            v = o0 + (v - d0);
+        }
+        table[i] = v;
+    }
+    PyMem_Free(pos);
+    return out;
+fail:
+    PyMem_Free(pos);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
 #ifdef __GLIBC__
@@ -535,6 +611,7 @@ release_free_memory(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef methods[] = {
+    {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},

@@ -5,6 +5,7 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
+* :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
@@ -27,7 +28,7 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cloops = None  # type: ignore[assignment]
 
-__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word",
+__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "crossing_word_py", "dense_outputs",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
@@ -182,6 +183,29 @@ def route_ends(sentence: str, freq: Mapping[str, int], logtotal: float, logs: di
     if cloops is not None and type(freq) is dict:
         return cloops.route_ends(sentence, freq, logtotal)
     return route_ends_py(sentence, freq, logtotal, logs)
+
+
+def offset_table_py(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int]:
+    """For each position ``0 <= i < n``: ``i`` mapped through each run map of ``maps`` in order (a map
+    ``(dstart, ostart)`` sends ``i`` to ``ostart[k] + i - dstart[k]``, ``k`` the last run with
+    ``dstart[k] <= i``; the runs start at 0)."""
+    out = array("q")
+    for i in range(n):
+        for dstart, ostart in maps:
+            k = bisect_left(dstart, i + 1) - 1
+            i = ostart[k] + (i - dstart[k])
+        out.append(i)
+    return out
+
+
+def offset_table(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int] | None:
+    """:func:`offset_table_py` in C; None without the extension (callers keep their per-position
+    look-ups then: a table built in Python would cost more than it saves)."""
+    if cloops is None:
+        return None
+    table = array("q")
+    table.frombytes(cloops.offset_table(n, maps))
+    return table
 
 
 def release_free_memory() -> bool:

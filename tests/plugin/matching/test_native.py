@@ -195,3 +195,19 @@ def test_route_ends_same_as_python() -> None:
 def test_route_ends_same_on_generated_text(text: str) -> None:
     freq, logtotal = _route_inputs()
     assert native.route_ends(text, freq, logtotal, {}) == native.route_ends_py(text, freq, logtotal, {})
+
+
+@needs_native
+def test_offset_table_same_as_python_and_as_the_run_maps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import plugin.normalize as normalize_module
+
+    texts = _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "a  b\u200bc。。d", "轻轻松松 赚钱"]
+    fast = [[normalize_module.normalize(t).orig_index(i) for i in range(-1, len(t) + 2)] for t in texts]
+    monkeypatch.setattr(normalize_module, "offset_table", lambda n, maps: None)  # the run maps alone
+    slow = [[normalize_module.normalize(t).orig_index(i) for i in range(-1, len(t) + 2)] for t in texts]
+    assert fast == slow
+    maps = [([0, 3, 5], [0, 4, 9]), ([0, 2], [1, 6])]
+    assert list(native.offset_table(8, maps) or []) == list(native.offset_table_py(8, maps))
+    assert list(native.offset_table(0, [])) == []
+    with pytest.raises(TypeError):
+        native.offset_table(3, [([], [])])
