@@ -28,6 +28,15 @@
  *       (dstart, ostart) pair of lists: the last run k with dstart[k] <= i maps i to
  *       ostart[k] + i - dstart[k]), as native int64 values (plugin.normalize's offset map).
  *
+ *   key_hash(key) -> int
+ *       zlib.crc32 of the key's UTF-16-BE bytes (surrogatepass).
+ *
+ *   other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix) -> (rows, prefixes)
+ *       For one form (``choices``: per character, its encoded readings, the table reading first):
+ *       the rows (key_hash << pid_bits | pid) of its reading combinations after the first, in
+ *       itertools.product order, at most ``max_keys - 1``; and the key_hash of each distinct prefix
+ *       (at class edges, from the first differing class on) that ``has_prefix`` does not know.
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -600,6 +609,218 @@ fail:
     return NULL;
 }
 
+static uint32_t crc_table[256];
+
+static void
+init_crc_table(void)
+{
+    uint32_t i, k;
+    for (i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+static inline uint32_t
+crc_byte(uint32_t crc, uint8_t b)
+{
+    return crc_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+}
+
+/* zlib.crc32 of the UTF-16-BE bytes of code points ``cps[0:n]`` (surrogatepass). */
+static uint32_t
+crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = cps[i];
+        if (c >= 0x10000) {
+            Py_UCS4 v = c - 0x10000, hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+            crc = crc_byte(crc, (uint8_t)(hi >> 8));
+            crc = crc_byte(crc, (uint8_t)(hi & 0xFF));
+            crc = crc_byte(crc, (uint8_t)(lo >> 8));
+            crc = crc_byte(crc, (uint8_t)(lo & 0xFF));
+        } else {
+            crc = crc_byte(crc, (uint8_t)(c >> 8));
+            crc = crc_byte(crc, (uint8_t)(c & 0xFF));
+        }
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+static PyObject *
+key_hash(PyObject *self, PyObject *arg)
+{
+    Py_UCS4 *cps;
+    Py_ssize_t n;
+    uint32_t h;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "key must be str");
+        return NULL;
+    }
+    cps = PyUnicode_AsUCS4Copy(arg);
+    if (cps == NULL)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(arg);
+    h = crc_utf16be(cps, n);
+    PyMem_Free(cps);
+    return PyLong_FromUnsignedLong(h);
+}
+
+static PyObject *
+other_reading_keys(PyObject *self, PyObject *args)
+{
+    PyObject *choices, *has_prefix, *seen = NULL, *rows = NULL, *prefixes = NULL, *result = NULL;
+    Py_ssize_t pid, width, max_keys, pid_bits, L, k, total = 0, made = 0;
+    Py_ssize_t *idx = NULL, *offset = NULL;
+    Py_UCS4 *key = NULL;
+    PyObject **tuples;
+
+    if (!PyArg_ParseTuple(args, "O!nnnnO:other_reading_keys", &PyList_Type, &choices, &pid, &width, &max_keys,
+                          &pid_bits, &has_prefix))
+        return NULL;
+    L = PyList_GET_SIZE(choices);
+    tuples = ((PyListObject *)choices)->ob_item;
+    for (k = 0; k < L; k++) {
+        PyObject *t = tuples[k];
+        Py_ssize_t j;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) == 0) {
+            PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
+            return NULL;
+        }
+        for (j = 0; j < PyTuple_GET_SIZE(t); j++)
+            if (!PyUnicode_Check(PyTuple_GET_ITEM(t, j))) {
+                PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
+                return NULL;
+            }
+    }
+    idx = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
+    offset = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
+    seen = PySet_New(NULL);
+    rows = PyList_New(0);
+    prefixes = PyList_New(0);
+    if (idx == NULL || offset == NULL || seen == NULL || rows == NULL || prefixes == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    for (;;) {
+        Py_ssize_t first = -1, pos = L - 1;
+        uint32_t h;
+        PyObject *row;
+        /* the next combination in itertools.product order (the first, all table readings, is skipped) */
+        while (pos >= 0) {
+            idx[pos]++;
+            if (idx[pos] < PyTuple_GET_SIZE(tuples[pos]))
+                break;
+            idx[pos] = 0;
+            pos--;
+        }
+        if (pos < 0 || made >= max_keys - 1)
+            break;
+        made++;
+        total = 0;
+        for (k = 0; k < L; k++) {
+            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
+            offset[k] = total;
+            total += PyUnicode_GET_LENGTH(part);
+            if (first < 0) {
+                int cmp = PyUnicode_Compare(part, PyTuple_GET_ITEM(tuples[k], 0));
+                if (cmp == -1 && PyErr_Occurred())
+                    goto done;
+                if (cmp != 0)
+                    first = k;
+            }
+        }
+        offset[L] = total;
+        PyMem_Free(key);
+        key = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(total ? total : 1));
+        if (key == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (k = 0; k < L; k++) {
+            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
+            if (PyUnicode_AsUCS4(part, key + offset[k], PyUnicode_GET_LENGTH(part), 0) == NULL)
+                goto done;
+        }
+        if (first < 0) {
+            PyErr_SetString(PyExc_ValueError, "a reading combination equals the table reading");
+            goto done;
+        }
+        h = crc_utf16be(key, total);
+        row = PyLong_FromUnsignedLongLong(((unsigned long long)h << pid_bits) | (unsigned long long)pid);
+        if (row == NULL || PyList_Append(rows, row) < 0) {
+            Py_XDECREF(row);
+            goto done;
+        }
+        Py_DECREF(row);
+        for (k = first + 1; k < L; k++) {  /* prefixes at class edges (key[:k * width]) */
+            Py_ssize_t cut = k * width < total ? k * width : total;
+            PyObject *pre = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, key, cut);
+            if (pre == NULL)
+                goto done;
+            if (PySet_Add(seen, pre) < 0) {
+                Py_DECREF(pre);
+                goto done;
+            }
+            Py_DECREF(pre);
+        }
+    }
+    {
+        PyObject *it = PyObject_GetIter(seen), *pre;
+        if (it == NULL)
+            goto done;
+        while ((pre = PyIter_Next(it)) != NULL) {
+            int keep = 1;
+            if (has_prefix != Py_None) {
+                PyObject *r = PyObject_CallOneArg(has_prefix, pre);
+                if (r == NULL) {
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                keep = !PyObject_IsTrue(r);
+                Py_DECREF(r);
+            }
+            if (keep) {
+                Py_UCS4 *cps = PyUnicode_AsUCS4Copy(pre);
+                PyObject *hv;
+                if (cps == NULL) {
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                hv = PyLong_FromUnsignedLong(crc_utf16be(cps, PyUnicode_GET_LENGTH(pre)));
+                PyMem_Free(cps);
+                if (hv == NULL || PyList_Append(prefixes, hv) < 0) {
+                    Py_XDECREF(hv);
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                Py_DECREF(hv);
+            }
+            Py_DECREF(pre);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            goto done;
+    }
+    result = PyTuple_Pack(2, rows, prefixes);
+done:
+    PyMem_Free(key);
+    PyMem_Free(idx);
+    PyMem_Free(offset);
+    Py_XDECREF(seen);
+    Py_XDECREF(rows);
+    Py_XDECREF(prefixes);
+    return result;
+}
+
 static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
@@ -611,6 +832,8 @@ release_free_memory(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef methods[] = {
+    {"key_hash", key_hash, METH_O, "zlib.crc32 of a key's UTF-16-BE bytes (plugin.matching.polyphony.key_hash)."},
+    {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
@@ -627,5 +850,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit_cloops(void)
 {
+    init_crc_table();
     return PyModule_Create(&module);
 }

@@ -6,6 +6,7 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
+* :func:`other_reading_keys`: the hash rows of a polyphonic form's other readings (compile time);
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
@@ -15,10 +16,12 @@ Each has a pure-Python twin (``*_py``); tests run both on the same inputs and co
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
-from math import log
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import islice, product
+from math import log
 from typing import Any
 
 from .model import PatternTexts
@@ -29,6 +32,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
     cloops = None  # type: ignore[assignment]
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
+           "other_reading_keys", "other_reading_keys_py",
            "crossing_word_py", "dense_outputs",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
@@ -206,6 +210,36 @@ def offset_table(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int] 
     table = array("q")
     table.frombytes(cloops.offset_table(n, maps))
     return table
+
+
+def other_reading_keys_py(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,
+                          has_prefix: Callable[[str], bool] | None) -> tuple[list[int], list[int]]:
+    """For one form (``choices``: per character, its readings as the automaton reads them, the table
+    reading first): the rows ``crc << pid_bits | pid`` of its other reading combinations (in
+    ``itertools.product`` order, at most ``max_keys - 1``; ``crc``: zlib CRC-32 of the key's UTF-16-BE
+    bytes), and the CRC-32 of each distinct prefix at a class edge (``width`` code units a class),
+    from the first class that differs from the table reading on, that ``has_prefix`` does not know."""
+    combos = product(*choices)
+    table = next(combos)
+    rows: list[int] = []
+    seen: set[str] = set()
+    for combo in islice(combos, max_keys - 1):
+        key = "".join(combo)
+        rows.append(zlib.crc32(key.encode("utf-16-be", "surrogatepass")) << pid_bits | pid)
+        first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
+        for k in range(first + 1, len(combo)):
+            seen.add(key[:k * width])
+    prefixes = [zlib.crc32(pre.encode("utf-16-be", "surrogatepass")) for pre in seen
+                if has_prefix is None or not has_prefix(pre)]
+    return rows, prefixes
+
+
+def other_reading_keys(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,
+                       has_prefix: Callable[[str], bool] | None) -> tuple[list[int], list[int]]:
+    """:func:`other_reading_keys_py`, in C when built (the prefixes in another order: callers sort)."""
+    if cloops is not None:
+        return cloops.other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix)
+    return other_reading_keys_py(choices, pid, width, max_keys, pid_bits, has_prefix)
 
 
 def release_free_memory() -> bool:
