@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,7 +22,7 @@ import ahocorasick
 
 from ..normalize import NormalizedText
 from .compile import CompiledLexicon, PatternKind
-from .model import Candidate, ContextGate, Technique
+from .model import Candidate, ContextGate, PatternTexts, Technique
 from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
 
 __all__ = ["LATIN_REPEAT", "LatinRepeatIndex", "fold_latin_runs", "latin_repeat_candidates"]
@@ -66,9 +68,11 @@ class LatinRepeatIndex:
     def _build(self) -> Any:
         c = self._compiled
         keys: dict[str, list[_Key]] = {}
-        for pid, pd in enumerate(c.pat_dense):
+        texts = c.pat_dense
+        for pid in _latin_patterns(texts):
+            pd = texts[pid]
             kind = c.pat_kind[pid]
-            if kind not in (PatternKind.TERM, PatternKind.VARIANT) or not _LATIN.search(pd):
+            if kind not in (PatternKind.TERM, PatternKind.VARIANT):
                 continue
             idx = c.pat_entry[pid]
             if c.entries[idx].action == "allow":
@@ -88,6 +92,18 @@ class LatinRepeatIndex:
             automaton.add_word(key, tuple(found))
         automaton.make_automaton()
         return automaton
+
+
+def _latin_patterns(texts: PatternTexts) -> Iterator[int]:
+    """The patterns whose text holds a Latin letter, in order (one search per such pattern over the
+    packed texts, not one per pattern)."""
+    text, ends = texts.text, texts.ends
+    search = _LATIN.search
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        pid = bisect_right(ends, m.start())
+        yield pid
+        pos = ends[pid]
 
 
 class _FoldedView:
