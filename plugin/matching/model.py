@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import accumulate, chain
-from typing import overload
+from typing import NamedTuple, overload
 
 __all__ = ["TECHNIQUE_RANK", "Candidate", "ContextGate", "PatternTexts", "Spelling", "Technique"]
 
@@ -58,13 +58,14 @@ class ContextGate:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A raw match on the dense view, before the filters.
 
     ``entry`` indexes the compiled entries. ``technique`` is ``None`` for a dense string identical to
     the term: the technique (exact, normalized, traditional, ...) is read off the original surface
-    once the match survives the filters. ``gate``: a curated variant's own context rule.
+    once the match survives the filters. ``gate``: a curated variant's own context rule. (A named
+    tuple: every pass makes one per raw match, and a frozen dataclass costs three times as much to
+    build.)
     """
 
     start: int
