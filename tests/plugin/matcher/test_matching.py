@@ -4,7 +4,6 @@ and filters on their own, and the public names plugin.matcher keeps."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 
 import pytest
