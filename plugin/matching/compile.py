@@ -281,16 +281,21 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     no_syllable = tables.no_syllable_table()
     initial = _initials_table(tables.syllable)
     rows: list[tuple[int, int]] = []
-    for i, e in enumerate(entries):
-        if e.action != "allow" and not e.regex and "pinyin" in e.techniques:
-            d = terms_dense[i]
-            n_syllables = len(d) - len(d.translate(no_syllable))
-            if n_syllables >= 2:
-                out[i] = 1
-                if e.action == "block" and n_syllables >= MIN_INITIALS:
-                    ini = d.translate(initial)
-                    if NOT_INITIAL not in ini:
-                        rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
+    taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
+    # characters without a syllable, per term: one translate of all the terms (newline-separated: a newline
+    # has no syllable, and a part count that differs means some term holds one: then term by term)
+    rest = "\n".join(terms_dense[i] for i in taking_part).translate(no_syllable).split("\n")
+    if "\n".translate(no_syllable) != "\n" or len(rest) != len(taking_part):
+        rest = [terms_dense[i].translate(no_syllable) for i in taking_part]
+    for i, without in zip(taking_part, rest):
+        d = terms_dense[i]
+        n_syllables = len(d) - len(without)
+        if n_syllables >= 2:
+            out[i] = 1
+            if entries[i].action == "block" and n_syllables >= MIN_INITIALS:
+                ini = d.translate(initial)
+                if NOT_INITIAL not in ini:
+                    rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
     rows.sort()
     return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
 
@@ -326,23 +331,31 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    term_kind = PatternKind.TERM
+    # (the term row's appends inlined: this loop runs once per entry)
+    p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
+    term_kind = int(PatternKind.TERM)
     shape = tables.shape_groups
+    shape_chars = shape.keys()
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
     for i, e in enumerate(entries):
         if e.regex:
             continue
         d = terms_dense[i]
+        techniques = e.techniques
+        # the term has a character with shape-alikes (and the entry enables them)
+        shaped = bool(d) and bool(shape) and "shape" in techniques and not shape_chars.isdisjoint(d)
         if d and BREAK not in d:
-            homo = "homophone" in e.techniques and e.action != "allow"
+            homo = "homophone" in techniques and e.action != "allow"
             if (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
-                and not shape.keys().isdisjoint(d)
-            add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
+            shapes_here = shaped and e.action != "allow"
+            p_entry(i)
+            p_kind(term_kind)
+            p_dense(e.term if d == e.term else d)
+            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shapes_here else 0))
             full = uncollapsed.get(i, d)
             if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
                 if pinyin[i] and not no_context.issuperset(full):
@@ -357,7 +370,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         if _DIGIT.search(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
-        if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
+        if shaped:
             _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
 
 
