@@ -11,8 +11,8 @@
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
  *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
  *       the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts); otherwise only
- *       TERM patterns with a digit involved or a homophone / shape
- *       flag and few enough differing characters (the rest is decided in Python).
+ *       TERM patterns with a digit involved or a homophone / shape flag and few enough differing
+ *       characters (the rest is decided in Python).
  *
  *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
@@ -28,14 +28,12 @@
  *       (dstart, ostart) pair of lists: the last run k with dstart[k] <= i maps i to
  *       ostart[k] + i - dstart[k]), as native int64 values (plugin.normalize's offset map).
  *
- *   key_hash(key) -> int
- *       zlib.crc32 of the key's UTF-16-BE bytes (surrogatepass).
- *
  *   other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix) -> (rows, prefixes)
  *       For one form (``choices``: per character, its encoded readings, the table reading first):
- *       the rows (key_hash << pid_bits | pid) of its reading combinations after the first, in
- *       itertools.product order, at most ``max_keys - 1``; and the key_hash of each distinct prefix
- *       (at class edges, from the first differing class on) that ``has_prefix`` does not know.
+ *       the rows (crc << pid_bits | pid; crc: zlib.crc32 of the key's UTF-16-BE bytes) of its reading
+ *       combinations after the first, in itertools.product order, at most ``max_keys - 1``; and the
+ *       crc of each distinct prefix (at class edges, from the first differing class on) that
+ *       ``has_prefix`` does not know.
  *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
@@ -652,25 +650,6 @@ crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
 }
 
 static PyObject *
-key_hash(PyObject *self, PyObject *arg)
-{
-    Py_UCS4 *cps;
-    Py_ssize_t n;
-    uint32_t h;
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "key must be str");
-        return NULL;
-    }
-    cps = PyUnicode_AsUCS4Copy(arg);
-    if (cps == NULL)
-        return NULL;
-    n = PyUnicode_GET_LENGTH(arg);
-    h = crc_utf16be(cps, n);
-    PyMem_Free(cps);
-    return PyLong_FromUnsignedLong(h);
-}
-
-static PyObject *
 other_reading_keys(PyObject *self, PyObject *args)
 {
     PyObject *choices, *has_prefix, *seen = NULL, *rows = NULL, *prefixes = NULL, *result = NULL;
@@ -832,7 +811,6 @@ release_free_memory(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef methods[] = {
-    {"key_hash", key_hash, METH_O, "zlib.crc32 of a key's UTF-16-BE bytes (plugin.matching.polyphony.key_hash)."},
     {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
