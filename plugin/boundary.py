@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from array import array
-from bisect import bisect_left
 from collections.abc import Mapping
 
+from .matching.native import crossing_word
 from .segment import Segmenter, segmenter
 from .snapshot import cached
 
@@ -113,21 +113,7 @@ class WordBoundary:
         pairs = self._pairs
         if pairs is None:
             pairs = self._inner_pairs()
-        n = len(dense)
-        for edge in (start, end):
-            if edge <= 0 or edge >= n:
-                continue
-            left, right = ord(dense[edge - 1]), ord(dense[edge])
-            if left < 0x10000 and right < 0x10000:
-                key = left << 16 | right
-                k = bisect_left(pairs, key)
-                if k == len(pairs) or pairs[k] != key:
-                    continue  # no dictionary word has these two characters side by side
-            for a in range(max(0, edge - _MAX_WORD + 1), edge):
-                for b in range(edge + 1, min(n, a + _MAX_WORD) + 1):
-                    if freq.get(dense[a:b]):
-                        return True
-        return False
+        return crossing_word(dense, start, end, pairs, freq, _MAX_WORD)
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a word in real use (:meth:`plugin.segment.Segmenter.is_word`)."""

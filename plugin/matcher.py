@@ -42,6 +42,7 @@ from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
 from .matching.latin_repeat import LatinRepeatIndex, has_latin_repeat, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
+from .matching.native import release_free_memory
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import PinyinIndex, has_latin_run, pinyin_candidates
@@ -53,6 +54,8 @@ from .variants import VariantTables, load_variant_tables
 __all__ = ["TECHNIQUE_RANK", "Candidate", "MaskResult", "Matcher", "NoiseSet", "Technique"]
 
 _SCAN_SCOPES = ("content", "account_name")
+#: Keys from which a build hands its freed heap pages back to the system (it takes a few ms).
+_RELEASE_AFTER_PATTERNS = 100_000
 #: The date a scan passes on when no entry has a validity window (no filter reads it then).
 _UNDATED = dt.date(2000, 1, 1)
 
@@ -88,6 +91,8 @@ class Matcher:
         self._latin_repeat = LatinRepeatIndex(compiled)
         # whether any entry has a validity window: only then does a scan need today's date
         self._dated = any(e.valid_from or e.valid_to for e in compiled.entries)
+        if len(compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # a big build's freed temporaries
+            release_free_memory()
 
     @classmethod
     def from_compiled(cls, compiled: CompiledLexicon, *, version: str, noise: NoiseSet | None = None,
@@ -163,6 +168,8 @@ class Matcher:
         timed("latin repeat keys", self._latin_repeat.automaton)
         timed("scan", lambda: (self.scan("warm up 测试 ceshi bjl 123"), self.scan("今天天气怎么样？"),
                                self.scan("测试 ceshi 123", scope="account_name")))
+        if len(self._compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # what loading the dictionary left
+            release_free_memory()
         return timings
 
     # ------------------------------------------------------------------ scanning

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -33,6 +34,7 @@ import numpy as np
 
 from . import fixed_regex
 from .chardata import emoji_words
+from .matching.native import offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -345,7 +347,7 @@ class NormalizedText:
     need it.
     """
 
-    __slots__ = ("original", "dense", "_deleted", "_collapsed", "_lazy_deleted")
+    __slots__ = ("original", "dense", "_deleted", "_collapsed", "_lazy_deleted", "_table")
 
     def __init__(self, original: str, dense: str, deleted: "_RunMap | None", collapsed: "_RunMap | None",
                  lazy_deleted: bool = False) -> None:
@@ -354,6 +356,7 @@ class NormalizedText:
         self._deleted = deleted  # dense-before-collapse index -> original index
         self._collapsed = collapsed  # dense index -> dense-before-collapse index
         self._lazy_deleted = lazy_deleted  # characters were deleted; map not built yet
+        self._table: array[int] | None = None  # original offset per dense position (C-built), once asked
 
     @property
     def deleted(self) -> bool:
@@ -361,15 +364,31 @@ class NormalizedText:
 
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if 0 <= i < len(table):
+            return table[i]
         if self._collapsed is not None:
             i = self._collapsed(i)
         if self._lazy_deleted:
-            bmp, astral = _mark_tables()
-            self._deleted = _runs(_translate(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
-            self._lazy_deleted = False
+            self._build_deleted()
         if self._deleted is not None:
             i = self._deleted(i)
         return i
+
+    def _build_deleted(self) -> None:
+        bmp, astral = _mark_tables()
+        self._deleted = _runs(_translate(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
+        self._lazy_deleted = False
+
+    def _offset_table(self) -> "array[int]":
+        """:meth:`orig_index` of every dense position in one table (built by the C extension; empty
+        without it, and the maps answer per position)."""
+        if self._lazy_deleted:
+            self._build_deleted()
+        maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]
+        return offset_table(len(self.dense), maps) or array("q")
 
     def separated(self, i: int) -> bool:
         """Whether the original text had a deleted or merged character between dense ``i - 1`` and ``i``."""

@@ -42,6 +42,7 @@ from functools import lru_cache
 from math import log
 from typing import Any
 
+from .matching.native import route_ends
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
 
@@ -184,34 +185,11 @@ class Segmenter:
         if logtotal is None:
             logtotal = self._logtotal = log(tk.total)
         n = len(sentence)
-        route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
-        for idx in range(n - 1, -1, -1):
-            best = (0.0, -1)
-            i = idx
-            frag = sentence[idx]
-            found = False
-            while i < n and frag in freq:
-                if freq[frag]:
-                    found = True
-                    lw = logs.get(frag)
-                    if lw is None:
-                        lw = logs[frag] = log(freq.get(frag) or 1)
-                    cand = (lw - logtotal + route[i + 1][0], i)
-                    if best[1] < 0 or cand > best:
-                        best = cand
-                i += 1
-                frag = sentence[idx:i + 1]
-            if not found:  # the character alone (count looked up as jieba does)
-                one = sentence[idx]
-                lw = logs.get(one)
-                if lw is None:
-                    lw = logs[one] = log(freq.get(one) or 1)
-                best = (lw - logtotal + route[idx + 1][0], idx)
-            route[idx] = best
+        ends = route_ends(sentence, freq, logtotal, logs)  # (in C when built: plugin.matching.native)
         x = 0
         in_eng = False
         while x < n:
-            y = route[x][1] + 1
+            y = ends[x] + 1
             if y - x == 1 and sentence[x] in _ENG_CHARS:
                 in_eng = True  # a run of single letters / digits is one token
             else:

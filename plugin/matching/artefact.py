@@ -46,7 +46,7 @@ from ..matcher import Matcher
 from ..snapshot import tables_id
 from ..variants import load_variant_tables
 from .compile import CompiledLexicon, compile_regexes, context_gate
-from .model import ContextGate, Technique
+from .model import ContextGate, PatternTexts, Technique
 from .noise import NoiseSet
 from .slang import SLANG_TABLE_NAME
 
@@ -222,7 +222,7 @@ def _compiled(p: dict[str, Any], base_classes: list[str | None]) -> CompiledLexi
     regexes, disabled = compile_regexes(entries)
     gates = tuple(context_gate(e.context) if e.context else None for e in entries)
     return CompiledLexicon(
-        entries, class_table, pat_entry, pat_kind, pat_dense, p["pat_homophone"], dict(p["shape_groups"]), variant_of,
+        entries, class_table, pat_entry, pat_kind, PatternTexts(pat_dense), p["pat_homophone"], dict(p["shape_groups"]), variant_of,
         [tuple(g) for g in p["groups"]], automaton, gates, dict(p["min_len"]), tuple(regexes), int(p["shift"]),
         tuple((text, _TECHNIQUES[tech]) for text, tech in p["forms"]), int(p["split_reach"]),
         bytes(p["pinyin_entries"]), _array(p["initials_crc"], "I"), _array(p["initials_entry"], "i"),

@@ -26,7 +26,8 @@ from ..lexicon_regex import PatternError, compile_pattern
 from ..normalize import BREAK, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
-from .model import ContextGate, Technique
+from .model import ContextGate, PatternTexts, Technique
+from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -45,8 +46,6 @@ MAX_SHAPE_VARIANTS = 24
 MIN_INITIALS = 3
 #: What a character without a syllable (and not a digit) reads as in an initials key.
 NOT_INITIAL = "\x01"
-#: Flags of :attr:`CompiledLexicon.pat_homophone`.
-HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
 _ASTRAL = fixed_regex.compile("[\U00010000-\U0010ffff]")
 _DIGITS = frozenset("0123456789")
 
@@ -54,7 +53,7 @@ _DIGITS = frozenset("0123456789")
 class PatternKind(IntEnum):
     """What an automaton key stands for."""
 
-    TERM = 0  # an entry's term
+    TERM = TERM_KIND  # an entry's term
     VARIANT = 1  # a curated variant or the term with numerals for digits (technique and gate in ``variant_of``)
     SHAPE = 2  # the term with a shape-alike character
     FORM = 3  # a split-character spelling or word emoji (``pat_entry`` indexes ``forms``)
@@ -91,7 +90,7 @@ class CompiledLexicon:
     class_table: list[str | None]  # CJK character → homophone class character (what keys are written in)
     pat_entry: array[int]  # pattern → entry index (FORM: index into ``forms``)
     pat_kind: bytes  # pattern → PatternKind
-    pat_dense: list[str]  # pattern → its dense text
+    pat_dense: PatternTexts  # pattern → its dense text (packed)
     pat_homophone: bytes  # term pattern flags: 1 its entry allows homophone hits, 2 shape-alike hits verified here
     shape_groups: dict[str, tuple[str, ...]]  # char → its shape-alikes (verified for alikes of the same class)
     variant_of: dict[int, tuple[Technique, ContextGate | None]]  # VARIANT pattern → (technique, its gate)
@@ -113,6 +112,12 @@ class CompiledLexicon:
     #: sorted rows (key hash above ``PID_BITS``, pattern below) and sorted hashes of their prefixes
     reading_rows: array[int] = field(default_factory=lambda: array("Q"))
     reading_prefixes: array[int] = field(default_factory=lambda: array("I"))
+    #: ``class_table`` as the uint16 values the C loops read (:func:`~plugin.matching.native.class_codes`;
+    #: empty when the extension is not built)
+    class_codes: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "class_codes", _shared_codes(self.class_table) if NATIVE else b"")
 
     @property
     def wide(self) -> bool:
@@ -123,8 +128,7 @@ class CompiledLexicon:
         """``view`` (dense form) written like the keys: homophone classes, as UTF-16 code units
         unless wide. A match ending at code unit ``end_b`` ends at character ``(end_b + 1) >> shift``;
         with UTF-16, matches ending on an even ``end_b`` are misaligned (half a character) and skipped."""
-        cls_view = view.translate(self.class_table)
-        return _u16(cls_view) if self.shift else cls_view
+        return encode_classes(view, self.class_table, self.class_codes, self.shift)
 
     def key_ends(self, view: str) -> Iterator[tuple[int, int]]:
         """``(end, pattern id)`` of every key found in the dense-form ``view`` (end exclusive)."""
@@ -139,6 +143,20 @@ class CompiledLexicon:
             else:
                 for pid in groups[-val - 1]:
                     yield e, pid
+
+
+_codes_cache: list[tuple[list[str | None], bytes]] = []  # (class table, its codes), the latest few
+
+
+def _shared_codes(class_table: list[str | None]) -> bytes:
+    """:func:`~plugin.matching.native.class_codes` of ``class_table``, built once per table (the
+    process-wide one, or a lexicon's copy with digits read as numerals)."""
+    for table, codes in _codes_cache:
+        if table is class_table:
+            return codes
+    codes = class_codes(class_table)
+    _codes_cache[:] = [(class_table, codes), *_codes_cache[:3]]
+    return codes
 
 
 class _Patterns:
@@ -192,7 +210,7 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     automaton, groups = _build_automaton(pats, class_table, wide)
     reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
     return CompiledLexicon(
-        entries, class_table, pats.entry, bytes(pats.kind), pats.dense, bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), PatternTexts(pats.dense), bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
@@ -262,16 +280,21 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     no_syllable = tables.no_syllable_table()
     initial = _initials_table(tables.syllable)
     rows: list[tuple[int, int]] = []
-    for i, e in enumerate(entries):
-        if e.action != "allow" and not e.regex and "pinyin" in e.techniques:
-            d = terms_dense[i]
-            n_syllables = len(d) - len(d.translate(no_syllable))
-            if n_syllables >= 2:
-                out[i] = 1
-                if e.action == "block" and n_syllables >= MIN_INITIALS:
-                    ini = d.translate(initial)
-                    if NOT_INITIAL not in ini:
-                        rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
+    taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
+    # characters without a syllable, per term: one translate of all the terms (newline-separated: a newline
+    # has no syllable, and a part count that differs means some term holds one: then term by term)
+    rest = "\n".join(terms_dense[i] for i in taking_part).translate(no_syllable).split("\n")
+    if "\n".translate(no_syllable) != "\n" or len(rest) != len(taking_part):
+        rest = [terms_dense[i].translate(no_syllable) for i in taking_part]
+    for i, without in zip(taking_part, rest):
+        d = terms_dense[i]
+        n_syllables = len(d) - len(without)
+        if n_syllables >= 2:
+            out[i] = 1
+            if entries[i].action == "block" and n_syllables >= MIN_INITIALS:
+                ini = d.translate(initial)
+                if NOT_INITIAL not in ini:
+                    rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
     rows.sort()
     return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
 
@@ -307,23 +330,31 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    term_kind = PatternKind.TERM
+    # (the term row's appends inlined: this loop runs once per entry)
+    p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
+    term_kind = int(PatternKind.TERM)
     shape = tables.shape_groups
+    shape_chars = shape.keys()
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
     for i, e in enumerate(entries):
         if e.regex:
             continue
         d = terms_dense[i]
+        techniques = e.techniques
+        # the term has a character with shape-alikes (and the entry enables them)
+        shaped = bool(d) and bool(shape) and "shape" in techniques and not shape_chars.isdisjoint(d)
         if d and BREAK not in d:
-            homo = "homophone" in e.techniques and e.action != "allow"
+            homo = "homophone" in techniques and e.action != "allow"
             if (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            shapes_here = bool(shape) and "shape" in e.techniques and e.action != "allow" \
-                and not shape.keys().isdisjoint(d)
-            add(i, term_kind, e.term if d == e.term else d, homo, shapes_here)
+            shapes_here = shaped and e.action != "allow"
+            p_entry(i)
+            p_kind(term_kind)
+            p_dense(e.term if d == e.term else d)
+            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shapes_here else 0))
             full = uncollapsed.get(i, d)
             if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
                 if pinyin[i] and not no_context.issuperset(full):
@@ -338,7 +369,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         if not _DIGITS.isdisjoint(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
-        if shape and "shape" in e.techniques and not shape.keys().isdisjoint(d):
+        if shaped:
             _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
 
 

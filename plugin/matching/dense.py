@@ -8,6 +8,7 @@ from operator import ne
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
+from .native import dense_outputs
 from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
@@ -31,55 +32,50 @@ def dense_pass(c: CompiledLexicon, dense: str,
     """
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
-    pat_dense = c.pat_dense
+    if c.automaton is None:
+        return cand, spellings
     pat_entry = c.pat_entry
     pat_kind = c.pat_kind
     pat_homo = c.pat_homophone
-    groups = c.groups
-    shift = c.shift
     no_digit = _DIGITS.isdisjoint
-    text_digits = not no_digit(dense)  # (no digit in the text: none in any slice of it)
-    # the loop of CompiledLexicon.key_ends, inlined: this is the hot path of every scan
-    for end_b, val in c.automaton.iter(c.encode(dense)):
-        if shift and not end_b & 1:
+    # the automaton walk with its verification (in C when built): only outputs that can be kept come back
+    for s, e, pid, identical in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
+                                              pat_kind, pat_homo, c.groups):
+        if identical:
+            kind = pat_kind[pid]
+            if kind == _TERM:
+                cand.append(Candidate(s, e, pat_entry[pid], None))
+            elif kind == _FORM:
+                reads_as, tech = c.forms[pat_entry[pid]]
+                spellings.append(Spelling(s, e, reads_as, tech))
+            elif kind == _VARIANT:
+                tech, gate = c.variant_of[pid]
+                cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
+            elif kind == _SHAPE_KIND:
+                cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+            elif kind == _UNCOLLAPSED:  # 时#时#彩: the term's own repeat, kept across a separator
+                cand.append(Candidate(s, e, pat_entry[pid], None))
             continue
-        e = (end_b + 1) >> shift
-        for pid in ((val,) if val >= 0 else groups[-val - 1]):
-            pd = pat_dense[pid]
-            s = e - len(pd)
-            seg = dense[s:e]
-            if seg == pd:
-                kind = pat_kind[pid]
-                if kind == _TERM:
-                    cand.append(Candidate(s, e, pat_entry[pid], None))
-                elif kind == _FORM:
-                    reads_as, tech = c.forms[pat_entry[pid]]
-                    spellings.append(Spelling(s, e, reads_as, tech))
-                elif kind == _VARIANT:
-                    tech, gate = c.variant_of[pid]
-                    cand.append(Candidate(s, e, pat_entry[pid], tech, gate))
-                elif kind == _SHAPE_KIND:
-                    cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-                elif kind == _UNCOLLAPSED:  # 时#时#彩: the term's own repeat, kept across a separator
-                    cand.append(Candidate(s, e, pat_entry[pid], None))
-            elif pat_kind[pid] == _TERM:  # (other kinds are hits only when identical)
-                if (text_digits and not no_digit(seg)) or not no_digit(pd):  # 3公 for 三公 (numeral_digits)
-                    read = digits_as_numerals(seg, pd)
-                    if read == NUMERAL_READ:
-                        cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
-                    if read != NO_DIGITS:
-                        continue
-                flags = pat_homo[pid]
-                if not flags:
-                    continue
-                n = len(pd)
-                differ = sum(map(ne, seg, pd))
-                if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
-                    cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
-                elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):
-                    reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
-                    if reading is None or reading_ok(seg, pd, reading, c.class_table):
-                        cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
+        # a TERM pattern, not identical (other kinds are hits only when identical)
+        pd = c.pat_dense[pid]
+        seg = dense[s:e]
+        if not no_digit(seg) or not no_digit(pd):  # 3公 for 三公 (numeral_digits)
+            read = digits_as_numerals(seg, pd)
+            if read == NUMERAL_READ:
+                cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
+            if read != NO_DIGITS:
+                continue
+        flags = pat_homo[pid]
+        if not flags:
+            continue
+        n = len(pd)
+        differ = sum(map(ne, seg, pd))
+        if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
+            cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+        elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):
+            reading = c.pat_reading.get(pid)  # a polyphonic term: the reading in context (polyphony)
+            if reading is None or reading_ok(seg, pd, reading, c.class_table):
+                cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
 
 

@@ -12,6 +12,8 @@ view as well, so repeated letters in pinyin (``wwweiixinn``) read as their sylla
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,8 +21,8 @@ import ahocorasick
 
 from ..normalize import NormalizedText, collapse_runs, repeat_runs
 from .compile import CompiledLexicon, PatternKind
-from .model import Candidate, ContextGate, Technique
-from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
+from .model import Candidate, ContextGate, PatternTexts, Technique
+from .pinyin import LATIN_RUN, LETTER_KIND, PinyinIndex, pinyin_candidates
 
 __all__ = ["LatinRepeatIndex", "fold_latin_runs", "has_latin_repeat", "latin_repeat_candidates", "latin_runs"]
 
@@ -77,9 +79,11 @@ class LatinRepeatIndex:
     def _build(self) -> Any:
         c = self._compiled
         keys: dict[str, list[_Key]] = {}
-        for pid, pd in enumerate(c.pat_dense):
+        texts = c.pat_dense
+        for pid in _latin_patterns(texts):
+            pd = texts[pid]
             kind = c.pat_kind[pid]
-            if kind not in (PatternKind.TERM, PatternKind.VARIANT) or _LATIN.isdisjoint(pd):
+            if kind not in (PatternKind.TERM, PatternKind.VARIANT):
                 continue
             idx = c.pat_entry[pid]
             if c.entries[idx].action == "allow":
@@ -99,6 +103,18 @@ class LatinRepeatIndex:
             automaton.add_word(key, tuple(found))
         automaton.make_automaton()
         return automaton
+
+
+def _latin_patterns(texts: PatternTexts) -> Iterator[int]:
+    """The patterns whose text holds a Latin letter, in order (one search per such pattern over the
+    packed texts, not one per pattern)."""
+    text, ends = texts.text, texts.ends
+    letters = text.translate(LETTER_KIND)  # "1" where a letter a-z is
+    pos = 0
+    while (at := letters.find("1", pos)) >= 0:
+        pid = bisect_right(ends, at)
+        yield pid
+        pos = ends[pid]
 
 
 class _FoldedView:

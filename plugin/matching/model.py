@@ -3,10 +3,14 @@ filters, a spelling to join, a context gate in dense form."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate, chain
+from typing import NamedTuple, overload
 
-__all__ = ["TECHNIQUE_RANK", "Candidate", "ContextGate", "Spelling", "Technique"]
+__all__ = ["TECHNIQUE_RANK", "Candidate", "ContextGate", "PatternTexts", "Spelling", "Technique"]
 
 
 class Technique(StrEnum):
@@ -54,13 +58,14 @@ class ContextGate:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A raw match on the dense view, before the filters.
 
     ``entry`` indexes the compiled entries. ``technique`` is ``None`` for a dense string identical to
     the term: the technique (exact, normalized, traditional, ...) is read off the original surface
-    once the match survives the filters. ``gate``: a curated variant's own context rule.
+    once the match survives the filters. ``gate``: a curated variant's own context rule. (A named
+    tuple: every pass makes one per raw match, and a frozen dataclass costs three times as much to
+    build.)
     """
 
     start: int
@@ -79,3 +84,39 @@ class Spelling:
     end: int
     replacement: str
     technique: Technique
+
+
+class PatternTexts(Sequence[str]):
+    """The dense text of every automaton key, packed: one string holding them all and the end of
+    each (a list of a million short strings costs about four times the memory). Read-only;
+    ``texts[i]`` is a slice of :attr:`text`."""
+
+    __slots__ = ("text", "ends")
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        texts = texts if isinstance(texts, list) else list(texts)
+        #: every text, one after the other
+        self.text: str = "".join(texts)
+        #: where each text ends in :attr:`text` (uint32; the C loops read it)
+        self.ends: array[int] = array("I", accumulate(map(len, texts)))
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self.ends)))]
+        ends = self.ends
+        end = ends[i]  # (raises IndexError out of range; a negative index counts from the end)
+        if i < 0:
+            i += len(ends)
+        return self.text[ends[i - 1] if i else 0:end]
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.text.__getitem__, map(slice, chain((0,), self.ends), self.ends))

@@ -21,17 +21,17 @@ from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
 from .polyphony import PID_BITS, PID_MASK, is_reading
 
-__all__ = ["LATIN_RUN", "PinyinIndex", "has_latin_run", "pinyin_candidates"]
+__all__ = ["LATIN_RUN", "LETTER_KIND", "PinyinIndex", "has_latin_run", "pinyin_candidates"]
 
 #: A run of Latin letters: a dense view without one needs no pinyin pass.
 LATIN_RUN = fixed_regex.compile(r"[a-z]{2,}")
 #: Every BMP character → "1" for a Latin letter a-z, "0" else (a str.translate table).
-_LETTER_KIND = ["1" if 0x61 <= cp <= 0x7A else "0" for cp in range(0x10000)]
+LETTER_KIND = ["1" if 0x61 <= cp <= 0x7A else "0" for cp in range(0x10000)]
 
 
 def has_latin_run(dense: str) -> bool:
     """Whether ``dense`` holds two Latin letters a-z in a row."""
-    return "11" in dense.translate(_LETTER_KIND)  # (an astral character stays itself: no "1")
+    return "11" in dense.translate(LETTER_KIND)  # (an astral character stays itself: no "1")
 _LATIN_WORD = fixed_regex.compile(r"[a-z]+")
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
 _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split into syllables several ways)

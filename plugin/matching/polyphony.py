@@ -19,6 +19,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from ..snapshot import cached
+from .native import other_reading_keys
 
 __all__ = ["MAX_READING_KEYS", "PID_BITS", "PID_MASK", "is_reading", "key_hash", "other_reading_rows", "polyphonic_classes", "reading_class_keys", "reading_keys", "reading_ok",
            "readings"]
@@ -98,18 +99,11 @@ def other_reading_rows(forms: Iterable[tuple[int, str]], encode: Callable[[str],
     for pid, form in forms:
         if pid > PID_MASK or other.keys().isdisjoint(form):
             continue
-        combos = product(*[choices(ch) for ch in form])
-        table = next(combos)
-        seen: set[str] = set()
-        for combo in islice(combos, MAX_READING_KEYS - 1):
-            key = "".join(combo)
-            rows.append(key_hash(key) << PID_BITS | pid)
-            first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
-            for k in range(first + 1, len(combo)):
-                seen.add(key[:k * width])
-        for pre in seen:
-            if has_prefix is None or not has_prefix(pre):
-                prefixes.append(key_hash(pre))
+        # (in C when built: native.other_reading_keys; key hashes are key_hash's)
+        form_rows, form_prefixes = other_reading_keys([choices(ch) for ch in form], pid, width, MAX_READING_KEYS,
+                                                      PID_BITS, has_prefix)
+        rows.extend(form_rows)
+        prefixes.extend(form_prefixes)
     for values, dtype in ((rows, np.uint64), (prefixes, np.uint32)):
         if len(values):
             view = np.frombuffer(values, dtype=dtype)  # (the array's own buffer: sorted without a copy)

@@ -29,8 +29,11 @@ def reduplicated_word_edge(nt: NormalizedText, s: int, e: int, spellings: tuple[
     the variant 加绿泡泡 hold one)."""
     if not nt.deleted or e - s < 2:
         return False
+    first, last = _written(nt, s), _written(nt, e - 1)
+    if first != 2 and last != 2:  # (most hits: the inner characters need no look-up then)
+        return False
     dense = nt.dense
-    runs = [_written(nt, i) for i in range(s, e)]
+    runs = [first, *(_written(nt, i) for i in range(s + 1, e - 1)), last]
     if runs[0] == 2 and all(r == 1 for r in runs[1:]) and is_word(dense[s] * 2):
         return not any(dense_key(t, collapse=False).startswith(dense[s] * 2) for t in spellings)
     if runs[-1] == 2 and all(r == 1 for r in runs[:-1]) and is_word(dense[e - 1] * 2):

@@ -1,0 +1,833 @@
+/* The matcher's per-character and per-output loops in C (plugin.matching.native holds the
+ * pure-Python twins that give identical results, and chooses between them).
+ *
+ *   encode_classes(view, codes, shift) -> str
+ *       ``view`` written in homophone classes (``codes``: 65,536 little-endian uint16, the class of
+ *       each BMP code point), as UTF-16 code units shown as latin-1 when ``shift`` is 1, as a plain
+ *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
+ *
+ *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
+ *       -> list[tuple[int, int, int, bool]]
+ *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
+ *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
+ *       the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts); otherwise only
+ *       TERM patterns with a digit involved or a homophone / shape flag and few enough differing
+ *       characters (the rest is decided in Python).
+ *
+ *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
+ *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
+ *       ``max_word`` characters crosses an edge of ``dense[start:end]``; ``pairs``: the sorted
+ *       (a << 16 | b) code-point pairs found inside such words (plugin.boundary).
+ *
+ *   route_ends(sentence, freq, logtotal) -> list[int]
+ *       jieba's best route (precise mode, HMM off) over a Han block: for each start index, the last
+ *       index of the word the route takes from there (the same float sums and tie-breaking).
+ *
+ *   offset_table(n, maps) -> bytes
+ *       For each position 0 <= i < n, i mapped through the run maps in ``maps`` in order (each a
+ *       (dstart, ostart) pair of lists: the last run k with dstart[k] <= i maps i to
+ *       ostart[k] + i - dstart[k]), as native int64 values (plugin.normalize's offset map).
+ *
+ *   other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix) -> (rows, prefixes)
+ *       For one form (``choices``: per character, its encoded readings, the table reading first):
+ *       the rows (crc << pid_bits | pid; crc: zlib.crc32 of the key's UTF-16-BE bytes) of its reading
+ *       combinations after the first, in itertools.product order, at most ``max_keys - 1``; and the
+ *       crc of each distinct prefix (at class edges, from the first differing class on) that
+ *       ``has_prefix`` does not know.
+ *
+ *   release_free_memory() -> bool
+ *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
+ *       the system (False elsewhere, or when nothing was released).
+ *
+ * The automaton stays pyahocorasick's: it is walked through its ``iter`` method.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#define KIND_TERM 0
+#define FLAG_HOMOPHONE 1
+#define FLAG_SHAPE 2
+#define N_CODES 65536
+
+static int
+read_codes(PyObject *codes, Py_buffer *buf)
+{
+    if (PyObject_GetBuffer(codes, buf, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (buf->len != N_CODES * 2) {
+        PyBuffer_Release(buf);
+        PyErr_SetString(PyExc_ValueError, "codes must hold 65536 uint16 values");
+        return -1;
+    }
+    return 0;
+}
+
+static inline Py_UCS4
+class_of(const uint8_t *codes, Py_UCS4 cp)
+{
+    if (cp >= N_CODES)
+        return cp;
+    return (Py_UCS4)codes[2 * cp] | ((Py_UCS4)codes[2 * cp + 1] << 8);
+}
+
+static PyObject *
+encode_view(PyObject *view, const uint8_t *codes, int shift)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(view);
+    int kind = PyUnicode_KIND(view);
+    const void *data = PyUnicode_DATA(view);
+    Py_ssize_t astral = 0;
+    Py_UCS4 maxchar = 0;
+    Py_ssize_t i;
+    PyObject *out;
+
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = class_of(codes, PyUnicode_READ(kind, data, i));
+        if (c >= N_CODES)
+            astral++;
+        if (c > maxchar)
+            maxchar = c;
+    }
+    if (shift) {
+        Py_UCS1 *o;
+        out = PyUnicode_New(2 * (n + astral), 255);
+        if (out == NULL)
+            return NULL;
+        o = PyUnicode_1BYTE_DATA(out);
+        for (i = 0; i < n; i++) {
+            Py_UCS4 c = class_of(codes, PyUnicode_READ(kind, data, i));
+            if (c >= N_CODES) {
+                Py_UCS4 v = c - 0x10000;
+                Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+                *o++ = (Py_UCS1)(hi >> 8);
+                *o++ = (Py_UCS1)(hi & 0xFF);
+                *o++ = (Py_UCS1)(lo >> 8);
+                *o++ = (Py_UCS1)(lo & 0xFF);
+            } else {
+                *o++ = (Py_UCS1)(c >> 8);
+                *o++ = (Py_UCS1)(c & 0xFF);
+            }
+        }
+        return out;
+    }
+    out = PyUnicode_New(n, maxchar);
+    if (out == NULL)
+        return NULL;
+    {
+        int okind = PyUnicode_KIND(out);
+        void *odata = PyUnicode_DATA(out);
+        for (i = 0; i < n; i++)
+            PyUnicode_WRITE(okind, odata, i, class_of(codes, PyUnicode_READ(kind, data, i)));
+    }
+    return out;
+}
+
+static PyObject *
+encode_classes(PyObject *self, PyObject *args)
+{
+    PyObject *view, *codes, *out;
+    int shift;
+    Py_buffer buf;
+
+    if (!PyArg_ParseTuple(args, "UOi:encode_classes", &view, &codes, &shift))
+        return NULL;
+    if (read_codes(codes, &buf) < 0)
+        return NULL;
+    out = encode_view(view, (const uint8_t *)buf.buf, shift);
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+static inline int
+is_ascii_digit(Py_UCS4 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The pattern texts, packed (plugin.matching.model.PatternTexts): all of them in one string and the
+ * end of each. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+    const uint32_t *ends;
+    Py_ssize_t n;
+} Patterns;
+
+/* One pattern id found ending at dense position ``e``: append it to ``out`` when the dense pass
+ * could keep it. Returns -1 on error. */
+static int
+consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *ddata, const Patterns *pats,
+         const uint8_t *pat_kind, Py_ssize_t n_kind, const uint8_t *pat_flags, Py_ssize_t n_flags)
+{
+    PyObject *row;
+    Py_ssize_t m, s, k, p0, p1, differ = 0;
+    int digits = 0, identical;
+
+    if (pid < 0 || pid >= pats->n || pid >= n_kind) {
+        PyErr_SetString(PyExc_IndexError, "pattern id out of range");
+        return -1;
+    }
+    p0 = pid ? (Py_ssize_t)pats->ends[pid - 1] : 0;
+    p1 = (Py_ssize_t)pats->ends[pid];
+    if (p0 > p1 || p1 > pats->len) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
+        return -1;
+    }
+    m = p1 - p0;
+    s = e - m;
+    if (s < 0)
+        return 0;
+    for (k = 0; k < m; k++) {
+        Py_UCS4 a = PyUnicode_READ(dkind, ddata, s + k), b = PyUnicode_READ(pats->kind, pats->data, p0 + k);
+        if (a != b)
+            differ++;
+        if (is_ascii_digit(a) || is_ascii_digit(b))
+            digits = 1;
+    }
+    identical = differ == 0;
+    if (!identical) {
+        Py_ssize_t most;
+        int flags;
+        if (pat_kind[pid] != KIND_TERM)
+            return 0;  /* other kinds are hits only when identical */
+        if (!digits) {
+            flags = pid < n_flags ? pat_flags[pid] : 0;
+            most = m / 3 > 1 ? m / 3 : 1;
+            if (!((differ == 1 && (flags & FLAG_SHAPE))
+                  || ((flags & FLAG_HOMOPHONE) && m >= 2 && differ <= most)))
+                return 0;
+        }
+    }
+    row = Py_BuildValue("(nnnO)", s, e, pid, identical ? Py_True : Py_False);
+    if (row == NULL)
+        return -1;
+    if (PyList_Append(out, row) < 0) {
+        Py_DECREF(row);
+        return -1;
+    }
+    Py_DECREF(row);
+    return 0;
+}
+
+static PyObject *
+dense_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
+    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
+    int shift;
+    Py_buffer cbuf, ebuf, kbuf, fbuf;
+    Patterns pats;
+    int dkind;
+    const void *ddata;
+    Py_ssize_t dlen;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups))
+        return NULL;
+    if (read_codes(codes, &cbuf) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        PyErr_SetString(PyExc_TypeError, "pattern ends must be an array('I')");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    pats.kind = PyUnicode_KIND(pat_text);
+    pats.data = PyUnicode_DATA(pat_text);
+    pats.len = PyUnicode_GET_LENGTH(pat_text);
+    pats.ends = (const uint32_t *)ebuf.buf;
+    pats.n = ebuf.len / 4;
+    dkind = PyUnicode_KIND(dense);
+    ddata = PyUnicode_DATA(dense);
+    dlen = PyUnicode_GET_LENGTH(dense);
+    encoded = encode_view(dense, (const uint8_t *)cbuf.buf, shift);
+    if (encoded == NULL)
+        goto fail;
+    it = PyObject_CallMethod(automaton, "iter", "O", encoded);
+    if (it == NULL)
+        goto fail;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    while ((item = PyIter_Next(it)) != NULL) {
+        Py_ssize_t end_b, e;
+        long val;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_DECREF(item);
+            PyErr_SetString(PyExc_TypeError, "automaton outputs must be (end, value) pairs");
+            goto fail;
+        }
+        end_b = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        val = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        Py_DECREF(item);
+        if (PyErr_Occurred())
+            goto fail;
+        if (shift && !(end_b & 1))
+            continue;  /* half a character: misaligned */
+        e = (end_b + 1) >> shift;
+        if (e > dlen) {
+            PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+            goto fail;
+        }
+        if (val >= 0) {
+            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
+                         (const uint8_t *)fbuf.buf, fbuf.len) < 0)
+                goto fail;
+        } else {
+            Py_ssize_t g = -(Py_ssize_t)val - 1, j;
+            PyObject *group;
+            if (g >= PyList_GET_SIZE(groups)) {
+                PyErr_SetString(PyExc_IndexError, "group out of range");
+                goto fail;
+            }
+            group = PyList_GET_ITEM(groups, g);
+            if (!PyTuple_Check(group)) {
+                PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+                goto fail;
+            }
+            for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
+                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+                if (pid == -1 && PyErr_Occurred())
+                    goto fail;
+                if (consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
+                             (const uint8_t *)fbuf.buf, fbuf.len) < 0)
+                    goto fail;
+            }
+        }
+    }
+    if (PyErr_Occurred())
+        goto fail;
+    Py_DECREF(it);
+    Py_DECREF(encoded);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    PyBuffer_Release(&cbuf);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(it);
+    Py_XDECREF(encoded);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    PyBuffer_Release(&cbuf);
+    return NULL;
+}
+
+static int
+has_pair(const Py_buffer *pairs, uint64_t key)
+{
+    Py_ssize_t lo = 0, hi = pairs->len / pairs->itemsize;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        uint64_t v = pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[mid] : ((const uint32_t *)pairs->buf)[mid];
+        if (v < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == pairs->len / pairs->itemsize)
+        return 0;
+    return (pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[lo] : ((const uint32_t *)pairs->buf)[lo]) == key;
+}
+
+static PyObject *
+crossing_word(PyObject *self, PyObject *args)
+{
+    PyObject *dense, *pairs_obj, *freq;
+    Py_ssize_t start, end, max_word, n;
+    Py_ssize_t edges[2];
+    Py_buffer pairs;
+    int kind, k, found = 0;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
+                          &max_word))
+        return NULL;
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (pairs.itemsize != 4 && pairs.itemsize != 8) {
+        PyBuffer_Release(&pairs);
+        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(dense);
+    kind = PyUnicode_KIND(dense);
+    data = PyUnicode_DATA(dense);
+    edges[0] = start;
+    edges[1] = end;
+    for (k = 0; k < 2 && !found; k++) {
+        Py_ssize_t edge = edges[k], a, b;
+        Py_UCS4 left, right;
+        if (edge <= 0 || edge >= n)
+            continue;
+        left = PyUnicode_READ(kind, data, edge - 1);
+        right = PyUnicode_READ(kind, data, edge);
+        if (left < 0x10000 && right < 0x10000 && !has_pair(&pairs, ((uint64_t)left << 16) | right))
+            continue;  /* no dictionary word has these two characters side by side */
+        for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge && !found; a++) {
+            Py_ssize_t last = a + max_word < n ? a + max_word : n;
+            for (b = edge + 1; b <= last; b++) {
+                PyObject *sub = PyUnicode_Substring(dense, a, b), *count;
+                int truth;
+                if (sub == NULL)
+                    goto fail;
+                count = PyDict_GetItemWithError(freq, sub);
+                Py_DECREF(sub);
+                if (count == NULL) {
+                    if (PyErr_Occurred())
+                        goto fail;
+                    continue;
+                }
+                truth = PyObject_IsTrue(count);
+                if (truth < 0)
+                    goto fail;
+                if (truth) {
+                    found = 1;
+                    break;
+                }
+            }
+        }
+    }
+    PyBuffer_Release(&pairs);
+    return PyBool_FromLong(found);
+fail:
+    PyBuffer_Release(&pairs);
+    return NULL;
+}
+
+/* log of a word's dictionary count as jieba weighs it: log(count or 1); 0 when the count is 0 or
+ * missing. Returns -1 on error. */
+static int
+log_count(PyObject *freq, PyObject *word, double *out)
+{
+    PyObject *count = PyDict_GetItemWithError(freq, word);
+    int truth;
+    double v;
+    if (count == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        *out = 0.0;  /* log(1) */
+        return 0;
+    }
+    truth = PyObject_IsTrue(count);
+    if (truth < 0)
+        return -1;
+    if (!truth) {
+        *out = 0.0;
+        return 0;
+    }
+    v = PyFloat_AsDouble(count);
+    if (v == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = log(v);
+    return 0;
+}
+
+static PyObject *
+route_ends(PyObject *self, PyObject *args)
+{
+    PyObject *sentence, *freq, *out = NULL;
+    double logtotal;
+    Py_ssize_t n, idx;
+    double *val = NULL;
+    Py_ssize_t *end = NULL;
+
+    if (!PyArg_ParseTuple(args, "UO!d:route_ends", &sentence, &PyDict_Type, &freq, &logtotal))
+        return NULL;
+    n = PyUnicode_GET_LENGTH(sentence);
+    val = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (val == NULL || end == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    val[n] = 0.0;
+    end[n] = 0;
+    for (idx = n - 1; idx >= 0; idx--) {
+        double best = 0.0, lw;
+        Py_ssize_t best_i = -1, i;
+        int found = 0;
+        for (i = idx; i < n; i++) {
+            PyObject *frag = PyUnicode_Substring(sentence, idx, i + 1), *count;
+            int truth;
+            if (frag == NULL)
+                goto done;
+            count = PyDict_GetItemWithError(freq, frag);
+            if (count == NULL) {
+                Py_DECREF(frag);
+                if (PyErr_Occurred())
+                    goto done;
+                break;  /* no word starts with this fragment */
+            }
+            truth = PyObject_IsTrue(count);
+            if (truth < 0) {
+                Py_DECREF(frag);
+                goto done;
+            }
+            if (truth) {
+                double cand;
+                found = 1;
+                if (log_count(freq, frag, &lw) < 0) {
+                    Py_DECREF(frag);
+                    goto done;
+                }
+                cand = lw - logtotal + val[i + 1];
+                /* the tuple (cand, i) against (best, best_i), as jieba compares them */
+                if (best_i < 0 || cand > best || (cand == best && i > best_i)) {
+                    best = cand;
+                    best_i = i;
+                }
+            }
+            Py_DECREF(frag);
+        }
+        if (!found) {  /* the character alone */
+            PyObject *one = PyUnicode_Substring(sentence, idx, idx + 1);
+            if (one == NULL)
+                goto done;
+            if (log_count(freq, one, &lw) < 0) {
+                Py_DECREF(one);
+                goto done;
+            }
+            Py_DECREF(one);
+            best = lw - logtotal + val[idx + 1];
+            best_i = idx;
+        }
+        val[idx] = best;
+        end[idx] = best_i;
+    }
+    out = PyList_New(n);
+    if (out == NULL)
+        goto done;
+    for (idx = 0; idx < n; idx++) {
+        PyObject *v = PyLong_FromSsize_t(end[idx]);
+        if (v == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, idx, v);
+    }
+done:
+    PyMem_Free(val);
+    PyMem_Free(end);
+    return out;
+}
+
+static PyObject *
+offset_table(PyObject *self, PyObject *args)
+{
+    PyObject *maps, *out = NULL;
+    Py_ssize_t n, n_maps, m, i;
+    int64_t *table;
+    Py_ssize_t *pos = NULL;
+
+    if (!PyArg_ParseTuple(args, "nO!:offset_table", &n, &PyList_Type, &maps))
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative length");
+        return NULL;
+    }
+    n_maps = PyList_GET_SIZE(maps);
+    for (m = 0; m < n_maps; m++) {
+        PyObject *pair = PyList_GET_ITEM(maps, m);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyList_Check(PyTuple_GET_ITEM(pair, 0))
+            || !PyList_Check(PyTuple_GET_ITEM(pair, 1))
+            || PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) != PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 1))
+            || (n > 0 && PyList_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) == 0)) {
+            PyErr_SetString(PyExc_TypeError, "maps must be (starts, starts) pairs of equal, non-empty lists");
+            return NULL;
+        }
+    }
+    out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (out == NULL)
+        return NULL;
+    table = (int64_t *)PyBytes_AS_STRING(out);
+    pos = PyMem_Calloc((size_t)(n_maps ? n_maps : 1), sizeof(Py_ssize_t));
+    if (pos == NULL) {
+        Py_DECREF(out);
+        return PyErr_NoMemory();
+    }
+    for (i = 0; i < n; i++) {
+        int64_t v = i;
+        for (m = 0; m < n_maps; m++) {
+            PyObject *pair = PyList_GET_ITEM(maps, m);
+            PyObject *dstart = PyTuple_GET_ITEM(pair, 0), *ostart = PyTuple_GET_ITEM(pair, 1);
+            Py_ssize_t k = pos[m], runs = PyList_GET_SIZE(dstart);
+            int64_t d0, o0;
+            /* the last run starting at or before v (v only grows with i: the maps are monotonic) */
+            while (k + 1 < runs) {
+                int64_t next = PyLong_AsLongLong(PyList_GET_ITEM(dstart, k + 1));
+                if (next == -1 && PyErr_Occurred())
+                    goto fail;
+                if (next > v)
+                    break;
+                k++;
+            }
+            pos[m] = k;
+            d0 = PyLong_AsLongLong(PyList_GET_ITEM(dstart, k));
+            o0 = PyLong_AsLongLong(PyList_GET_ITEM(ostart, k));
+            if (PyErr_Occurred())
+                goto fail;
+            if (d0 > v) {
+                PyErr_SetString(PyExc_ValueError, "a run map must start at 0");
+                goto fail;
+            }
+            v = o0 + (v - d0);
+        }
+        table[i] = v;
+    }
+    PyMem_Free(pos);
+    return out;
+fail:
+    PyMem_Free(pos);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static uint32_t crc_table[256];
+
+static void
+init_crc_table(void)
+{
+    uint32_t i, k;
+    for (i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+static inline uint32_t
+crc_byte(uint32_t crc, uint8_t b)
+{
+    return crc_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+}
+
+/* zlib.crc32 of the UTF-16-BE bytes of code points ``cps[0:n]`` (surrogatepass). */
+static uint32_t
+crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = cps[i];
+        if (c >= 0x10000) {
+            Py_UCS4 v = c - 0x10000, hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+            crc = crc_byte(crc, (uint8_t)(hi >> 8));
+            crc = crc_byte(crc, (uint8_t)(hi & 0xFF));
+            crc = crc_byte(crc, (uint8_t)(lo >> 8));
+            crc = crc_byte(crc, (uint8_t)(lo & 0xFF));
+        } else {
+            crc = crc_byte(crc, (uint8_t)(c >> 8));
+            crc = crc_byte(crc, (uint8_t)(c & 0xFF));
+        }
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+static PyObject *
+other_reading_keys(PyObject *self, PyObject *args)
+{
+    PyObject *choices, *has_prefix, *seen = NULL, *rows = NULL, *prefixes = NULL, *result = NULL;
+    Py_ssize_t pid, width, max_keys, pid_bits, L, k, total = 0, made = 0;
+    Py_ssize_t *idx = NULL, *offset = NULL;
+    Py_UCS4 *key = NULL;
+    PyObject **tuples;
+
+    if (!PyArg_ParseTuple(args, "O!nnnnO:other_reading_keys", &PyList_Type, &choices, &pid, &width, &max_keys,
+                          &pid_bits, &has_prefix))
+        return NULL;
+    L = PyList_GET_SIZE(choices);
+    tuples = ((PyListObject *)choices)->ob_item;
+    for (k = 0; k < L; k++) {
+        PyObject *t = tuples[k];
+        Py_ssize_t j;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) == 0) {
+            PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
+            return NULL;
+        }
+        for (j = 0; j < PyTuple_GET_SIZE(t); j++)
+            if (!PyUnicode_Check(PyTuple_GET_ITEM(t, j))) {
+                PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
+                return NULL;
+            }
+    }
+    idx = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
+    offset = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
+    seen = PySet_New(NULL);
+    rows = PyList_New(0);
+    prefixes = PyList_New(0);
+    if (idx == NULL || offset == NULL || seen == NULL || rows == NULL || prefixes == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    for (;;) {
+        Py_ssize_t first = -1, pos = L - 1;
+        uint32_t h;
+        PyObject *row;
+        /* the next combination in itertools.product order (the first, all table readings, is skipped) */
+        while (pos >= 0) {
+            idx[pos]++;
+            if (idx[pos] < PyTuple_GET_SIZE(tuples[pos]))
+                break;
+            idx[pos] = 0;
+            pos--;
+        }
+        if (pos < 0 || made >= max_keys - 1)
+            break;
+        made++;
+        total = 0;
+        for (k = 0; k < L; k++) {
+            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
+            offset[k] = total;
+            total += PyUnicode_GET_LENGTH(part);
+            if (first < 0) {
+                int cmp = PyUnicode_Compare(part, PyTuple_GET_ITEM(tuples[k], 0));
+                if (cmp == -1 && PyErr_Occurred())
+                    goto done;
+                if (cmp != 0)
+                    first = k;
+            }
+        }
+        offset[L] = total;
+        PyMem_Free(key);
+        key = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(total ? total : 1));
+        if (key == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (k = 0; k < L; k++) {
+            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
+            if (PyUnicode_AsUCS4(part, key + offset[k], PyUnicode_GET_LENGTH(part), 0) == NULL)
+                goto done;
+        }
+        if (first < 0) {
+            PyErr_SetString(PyExc_ValueError, "a reading combination equals the table reading");
+            goto done;
+        }
+        h = crc_utf16be(key, total);
+        row = PyLong_FromUnsignedLongLong(((unsigned long long)h << pid_bits) | (unsigned long long)pid);
+        if (row == NULL || PyList_Append(rows, row) < 0) {
+            Py_XDECREF(row);
+            goto done;
+        }
+        Py_DECREF(row);
+        for (k = first + 1; k < L; k++) {  /* prefixes at class edges (key[:k * width]) */
+            Py_ssize_t cut = k * width < total ? k * width : total;
+            PyObject *pre = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, key, cut);
+            if (pre == NULL)
+                goto done;
+            if (PySet_Add(seen, pre) < 0) {
+                Py_DECREF(pre);
+                goto done;
+            }
+            Py_DECREF(pre);
+        }
+    }
+    {
+        PyObject *it = PyObject_GetIter(seen), *pre;
+        if (it == NULL)
+            goto done;
+        while ((pre = PyIter_Next(it)) != NULL) {
+            int keep = 1;
+            if (has_prefix != Py_None) {
+                PyObject *r = PyObject_CallOneArg(has_prefix, pre);
+                if (r == NULL) {
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                keep = !PyObject_IsTrue(r);
+                Py_DECREF(r);
+            }
+            if (keep) {
+                Py_UCS4 *cps = PyUnicode_AsUCS4Copy(pre);
+                PyObject *hv;
+                if (cps == NULL) {
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                hv = PyLong_FromUnsignedLong(crc_utf16be(cps, PyUnicode_GET_LENGTH(pre)));
+                PyMem_Free(cps);
+                if (hv == NULL || PyList_Append(prefixes, hv) < 0) {
+                    Py_XDECREF(hv);
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                Py_DECREF(hv);
+            }
+            Py_DECREF(pre);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            goto done;
+    }
+    result = PyTuple_Pack(2, rows, prefixes);
+done:
+    PyMem_Free(key);
+    PyMem_Free(idx);
+    PyMem_Free(offset);
+    Py_XDECREF(seen);
+    Py_XDECREF(rows);
+    Py_XDECREF(prefixes);
+    return result;
+}
+
+static PyObject *
+release_free_memory(PyObject *self, PyObject *unused)
+{
+#ifdef __GLIBC__
+    if (malloc_trim(0))
+        Py_RETURN_TRUE;
+#endif
+    Py_RETURN_FALSE;
+}
+
+static PyMethodDef methods[] = {
+    {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
+    {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
+    {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
+    {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
+    {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
+    {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
+    {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "cloops", "The matcher's hot loops in C (plugin.matching.native).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit_cloops(void)
+{
+    init_crc_table();
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,249 @@
+"""The matcher's hottest loops, in C when the extension ``plugin.matching.cloops`` is built (``pip
+install`` builds it from ``cloops.c``), else in Python with identical results.
+
+* :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
+* :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
+* :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
+* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
+* :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
+* :func:`other_reading_keys`: the hash rows of a polyphonic form's other readings (compile time);
+* :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
+* :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
+
+Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
+from itertools import islice, product
+from math import log
+from typing import Any
+
+from .model import PatternTexts
+
+try:
+    from . import cloops
+except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
+    cloops = None  # type: ignore[assignment]
+
+__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
+           "other_reading_keys", "other_reading_keys_py",
+           "crossing_word_py", "dense_outputs",
+           "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
+
+#: Whether the C extension is in use.
+NATIVE: bool = cloops is not None
+
+#: (start, end, pattern id, identical): an automaton output the dense pass could keep.
+Output = tuple[int, int, int, bool]
+
+#: The pattern kind of an entry's term (``compile.PatternKind.TERM``, defined here for the C loops).
+TERM_KIND = 0
+#: Flags of ``CompiledLexicon.pat_homophone``: the entry allows homophone hits; shape-alikes of the same
+#: class are verified on the term's key (``cloops.c`` reads the same values).
+HOMOPHONE_FLAG, SHAPE_FLAG = 1, 2
+_DIGITS = frozenset("0123456789")
+
+
+def class_codes(class_table: list[str | None]) -> bytes:
+    """The BMP class table (one character per code point) as little-endian uint16 values."""
+    codes = array("H", [ord(ch) if ch else cp for cp, ch in enumerate(class_table)])
+    if sys.byteorder == "big":
+        codes.byteswap()
+    return codes.tobytes()
+
+
+def _u16(s: str) -> str:
+    return s.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def encode_classes_py(view: str, class_table: list[str | None], shift: int) -> str:
+    """``view`` in homophone classes; as UTF-16 code units shown as latin-1 when ``shift`` is 1."""
+    cls_view = view.translate(class_table)
+    return _u16(cls_view) if shift else cls_view
+
+
+def encode_classes(view: str, class_table: list[str | None], codes: bytes, shift: int) -> str:
+    """:func:`encode_classes_py`, in C when built (``codes``: :func:`class_codes` of ``class_table``)."""
+    if cloops is not None and codes:
+        return cloops.encode_classes(view, codes, shift)
+    return encode_classes_py(view, class_table, shift)
+
+
+def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], shift: int, pat_dense: Sequence[str],
+                     pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]]) -> list[Output]:
+    """Every output of ``automaton`` over the encoded ``dense`` view that the dense pass could keep,
+    in output order: identical to its pattern's dense text, or a TERM pattern with a digit on either
+    side (numerals read as digits) or with a homophone / shape flag and few enough differing
+    characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
+    out: list[Output] = []
+    for end_b, val in automaton.iter(encode_classes_py(dense, class_table, shift)):
+        if shift and not end_b & 1:
+            continue  # half a character: misaligned
+        e = (end_b + 1) >> shift
+        for pid in ((val,) if val >= 0 else groups[-val - 1]):
+            pd = pat_dense[pid]
+            n = len(pd)
+            s = e - n
+            if s < 0:
+                continue
+            seg = dense[s:e]
+            if seg == pd:
+                out.append((s, e, pid, True))
+                continue
+            if pat_kind[pid] != TERM_KIND:
+                continue  # other kinds are hits only when identical
+            if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd):
+                flags = pat_flags[pid]
+                differ = sum(1 for a, b in zip(seg, pd) if a != b)
+                if not ((differ == 1 and flags & SHAPE_FLAG)
+                        or (flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3))):
+                    continue
+            out.append((s, e, pid, False))
+    return out
+
+
+def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
+                  pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes,
+                  groups: list[tuple[int, ...]]) -> list[Output]:
+    """:func:`dense_outputs_py`, in C when built."""
+    if cloops is not None and codes:
+        return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
+                                    groups)
+    return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
+                     max_word: int) -> bool:
+    """Whether a dictionary word (``freq``: word → count; a count of 0 marks a mere prefix) of at
+    most ``max_word`` characters crosses an edge of ``dense[start:end]``. ``pairs``: the sorted
+    ``a << 16 | b`` code-point pairs of adjacent characters inside such words: an edge whose two
+    characters are no such pair is crossed by no word."""
+    n = len(dense)
+    for edge in (start, end):
+        if edge <= 0 or edge >= n:
+            continue
+        left, right = ord(dense[edge - 1]), ord(dense[edge])
+        if left < 0x10000 and right < 0x10000:
+            key = left << 16 | right
+            k = bisect_left(pairs, key)
+            if k == len(pairs) or pairs[k] != key:
+                continue  # no dictionary word has these two characters side by side
+        for a in range(max(0, edge - max_word + 1), edge):
+            for b in range(edge + 1, min(n, a + max_word) + 1):
+                if freq.get(dense[a:b]):
+                    return True
+    return False
+
+
+def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
+                  max_word: int) -> bool:
+    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is)."""
+    if cloops is not None and type(freq) is dict:
+        return cloops.crossing_word(dense, start, end, pairs, freq, max_word)
+    return crossing_word_py(dense, start, end, pairs, freq, max_word)
+
+
+def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
+    """jieba's best route over the Han block ``sentence`` (precise mode, HMM off: ``__cut_DAG_NO_HMM``):
+    for each start index, the last index of the word the route takes from there. ``freq``: word →
+    count (0 for a mere prefix); ``logtotal``: log of the counts' sum; ``logs``: a memo of log counts."""
+    n = len(sentence)
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        best = (0.0, -1)
+        i = idx
+        frag = sentence[idx]
+        found = False
+        while i < n and frag in freq:
+            if freq[frag]:
+                found = True
+                lw = logs.get(frag)
+                if lw is None:
+                    lw = logs[frag] = log(freq.get(frag) or 1)
+                cand = (lw - logtotal + route[i + 1][0], i)
+                if best[1] < 0 or cand > best:
+                    best = cand
+            i += 1
+            frag = sentence[idx:i + 1]
+        if not found:  # the character alone (count looked up as jieba does)
+            one = sentence[idx]
+            lw = logs.get(one)
+            if lw is None:
+                lw = logs[one] = log(freq.get(one) or 1)
+            best = (lw - logtotal + route[idx + 1][0], idx)
+        route[idx] = best
+    return [end for _w, end in route[:n]]
+
+
+def route_ends(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
+    """:func:`route_ends_py`, in C when built (and ``freq`` is a plain dict, as jieba's is; the C
+    loop needs no memo)."""
+    if cloops is not None and type(freq) is dict:
+        return cloops.route_ends(sentence, freq, logtotal)
+    return route_ends_py(sentence, freq, logtotal, logs)
+
+
+def offset_table_py(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int]:
+    """For each position ``0 <= i < n``: ``i`` mapped through each run map of ``maps`` in order (a map
+    ``(dstart, ostart)`` sends ``i`` to ``ostart[k] + i - dstart[k]``, ``k`` the last run with
+    ``dstart[k] <= i``; the runs start at 0)."""
+    out = array("q")
+    for i in range(n):
+        for dstart, ostart in maps:
+            k = bisect_left(dstart, i + 1) - 1
+            i = ostart[k] + (i - dstart[k])
+        out.append(i)
+    return out
+
+
+def offset_table(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int] | None:
+    """:func:`offset_table_py` in C; None without the extension (callers keep their per-position
+    look-ups then: a table built in Python would cost more than it saves)."""
+    if cloops is None:
+        return None
+    table = array("q")
+    table.frombytes(cloops.offset_table(n, maps))
+    return table
+
+
+def other_reading_keys_py(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,
+                          has_prefix: Callable[[str], bool] | None) -> tuple[list[int], list[int]]:
+    """For one form (``choices``: per character, its readings as the automaton reads them, the table
+    reading first): the rows ``crc << pid_bits | pid`` of its other reading combinations (in
+    ``itertools.product`` order, at most ``max_keys - 1``; ``crc``: zlib CRC-32 of the key's UTF-16-BE
+    bytes), and the CRC-32 of each distinct prefix at a class edge (``width`` code units a class),
+    from the first class that differs from the table reading on, that ``has_prefix`` does not know."""
+    combos = product(*choices)
+    table = next(combos)
+    rows: list[int] = []
+    seen: set[str] = set()
+    for combo in islice(combos, max_keys - 1):
+        key = "".join(combo)
+        rows.append(zlib.crc32(key.encode("utf-16-be", "surrogatepass")) << pid_bits | pid)
+        first = next(k for k in range(len(combo)) if combo[k] != table[k])  # (before: a table-reading prefix)
+        for k in range(first + 1, len(combo)):
+            seen.add(key[:k * width])
+    prefixes = [zlib.crc32(pre.encode("utf-16-be", "surrogatepass")) for pre in seen
+                if has_prefix is None or not has_prefix(pre)]
+    return rows, prefixes
+
+
+def other_reading_keys(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,
+                       has_prefix: Callable[[str], bool] | None) -> tuple[list[int], list[int]]:
+    """:func:`other_reading_keys_py`, in C when built (the prefixes in another order: callers sort)."""
+    if cloops is not None:
+        return cloops.other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix)
+    return other_reading_keys_py(choices, pid, width, max_keys, pid_bits, has_prefix)
+
+
+def release_free_memory() -> bool:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``; a no-op without the
+    extension or elsewhere): a compile of a million entries leaves ~80 MB of freed temporaries
+    between the automaton's nodes. Whether anything was released."""
+    return cloops.release_free_memory() if cloops is not None else False

@@ -1,0 +1,241 @@
+"""The C loops of plugin.matching.native against their pure-Python twins: same inputs, same results."""
+
+from __future__ import annotations
+
+import json
+import os
+from array import array
+from functools import lru_cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plugin import Matcher
+from plugin.lexicon import load_lexicon
+from plugin.matching import compile as compile_module
+from plugin.matching import native
+from plugin.matching.compile import as_bmp
+from plugin.normalize import prepare
+from plugin.variants import load_variant_tables
+from tests.paths import DATA
+
+needs_native = pytest.mark.skipif(not native.NATIVE and not os.environ.get("CI"),
+                                  reason="C extension not built (pip install -e . builds it)")
+
+
+def _texts() -> list[str]:
+    out: list[str] = []
+    for name in ("evasion_cases.jsonl", "benign_near_misses.jsonl"):
+        with open(DATA / name, encoding="utf-8") as fh:
+            out.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return out + ["", "赌", "3公里 6合彩 1单1结 幸运28", "𠀀赌博😀貝者博", "加我vx看baijiale 新用户bjl送38元"]
+
+
+def test_extension_is_built_in_ci() -> None:
+    """CI installs the package with pip, which builds the extension: a missing build is a failure there."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI requires the build")
+    assert native.NATIVE, "plugin.matching.cloops is not built"
+
+
+def _compare_outputs(m: Matcher, text: str) -> None:
+    c = m.compiled
+    dense = as_bmp(prepare(text).normalized.dense)
+    py = native.dense_outputs_py(c.automaton, dense, c.class_table, c.shift, c.pat_dense, c.pat_kind,
+                                 c.pat_homophone, c.groups)
+    fast = native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
+                                c.pat_kind, c.pat_homophone, c.groups)
+    assert fast == py, text
+    assert native.encode_classes(dense, c.class_table, c.class_codes, c.shift) == \
+        native.encode_classes_py(dense, c.class_table, c.shift)
+
+
+@needs_native
+def test_dense_outputs_same_as_python(bundled_matcher: Matcher, core_matcher: Matcher) -> None:
+    texts = _texts()
+    found = 0
+    for m in (bundled_matcher, core_matcher):
+        for text in texts:
+            _compare_outputs(m, text)
+        found += sum(len(native.dense_outputs_py(m.compiled.automaton, as_bmp(prepare(t).normalized.dense),
+                                                 m.compiled.class_table, m.compiled.shift, m.compiled.pat_dense,
+                                                 m.compiled.pat_kind, m.compiled.pat_homophone, m.compiled.groups))
+                     for t in texts[:50])
+    assert found > 50  # the sets do reach the automaton
+
+
+_alphabet = st.sampled_from(list("赌博投注开挂兼职日结口交六合彩三公里一单结幸运贰捌已己贝者弓长张QqVvx0123456789 .。！*😀𠀀\u200b"))
+
+
+@needs_native
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=40), st.text(alphabet=_alphabet, max_size=40)))
+def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_matcher: Matcher, text: str) -> None:
+    _compare_outputs(bundled_matcher, text)
+    _compare_outputs(core_matcher, text)
+
+
+@needs_native
+@pytest.mark.parametrize("shift", [0, 1])
+def test_encode_classes_same_as_python_with_astral(shift: int) -> None:
+    table = load_variant_tables().class_table
+    codes = native.class_codes(table)
+    for view in ["", "赌博", "a1 Ｑ", "𠀀赌𝐐😀x", "中\U0010ffff文"]:
+        assert native.encode_classes(view, table, codes, shift) == native.encode_classes_py(view, table, shift)
+
+
+@needs_native
+def test_wide_keys_same_as_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lexicon too big for UTF-16 keys scans plain strings (shift 0): the C walk reads them alike."""
+    monkeypatch.setattr(compile_module, "U16_MAX_PATTERNS", 0)
+    lex = load_lexicon(str(DATA / "core" / "test_lexicon.yaml"))
+    m = Matcher(list(lex.entries), variant_tables=load_variant_tables(str(DATA / "core" / "shape.yaml"),
+                                                                      str(DATA / "core" / "split.yaml")))
+    assert m.compiled.shift == 0
+    for text in _texts():
+        _compare_outputs(m, text)
+
+
+@needs_native
+def test_bad_codes_are_refused(core_matcher: Matcher) -> None:
+    c = core_matcher.compiled
+    from plugin.matching import cloops
+
+    with pytest.raises(ValueError):
+        cloops.encode_classes("赌博", b"\x00" * 10, 1)
+    with pytest.raises(IndexError):  # an output whose pattern is missing
+        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, "", array("I"), c.pat_kind, c.pat_homophone,
+                             c.groups)
+    with pytest.raises(TypeError):
+        cloops.dense_outputs(c.automaton, "赌博", c.class_codes, c.shift, c.pat_dense.text, array("H", [1]),
+                             c.pat_kind, c.pat_homophone, c.groups)
+
+
+@needs_native
+def test_scan_same_with_and_without_extension(bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    fast = [bundled_matcher.scan(t) for t in texts]
+    monkeypatch.setattr(native, "cloops", None)
+    assert [bundled_matcher.scan(t) for t in texts] == fast
+    assert sum(map(len, fast)) > 100
+
+
+def test_release_free_memory_answers_whether_it_released() -> None:
+    assert native.release_free_memory() in (True, False)
+    if not native.NATIVE:
+        assert native.release_free_memory() is False
+
+
+@lru_cache(maxsize=1)
+def _boundary_tables() -> tuple[array[int], dict[str, int]]:
+    """jieba's counts and the sorted pairs of adjacent characters inside its words of 2-4 characters."""
+    from plugin.segment import segmenter
+
+    seg = segmenter()
+    freq = seg.counts
+    assert isinstance(freq, dict)
+    pairs = {ord(a) << 16 | ord(b) for w, _f in seg.words(min_len=2, max_len=4) for a, b in zip(w, w[1:])
+             if ord(a) < 0x10000 and ord(b) < 0x10000}
+    return array("L", sorted(pairs)), freq
+
+
+@needs_native
+def test_crossing_word_same_as_python() -> None:
+    pairs, freq = _boundary_tables()
+    crossed = 0
+    for text in _texts():
+        dense = as_bmp(prepare(text).normalized.dense)
+        for s in range(len(dense)):
+            for e in range(s + 1, min(len(dense), s + 6) + 1):
+                fast = native.crossing_word(dense, s, e, pairs, freq, 4)
+                assert fast == native.crossing_word_py(dense, s, e, pairs, freq, 4), (dense, s, e)
+                crossed += fast
+    assert crossed > 100
+    assert native.crossing_word("打开挂号", 1, 3, pairs, freq, 4)  # 打开 crosses 开挂's start
+    assert not native.crossing_word("开挂", 0, 2, pairs, freq, 4)
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=_alphabet, min_size=2, max_size=20), data=st.data())
+def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) -> None:
+    pairs, freq = _boundary_tables()
+    s = data.draw(st.integers(0, len(text) - 1))
+    e = data.draw(st.integers(s + 1, len(text)))
+    for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
+        p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
+        assert native.crossing_word(text, s, e, p, freq, 4) == native.crossing_word_py(text, s, e, p, freq, 4)
+
+
+def _route_inputs() -> tuple[dict[str, int], float]:
+    from math import log
+
+    from plugin.segment import segmenter
+
+    seg = segmenter()
+    freq = seg.counts
+    assert isinstance(freq, dict)
+    return freq, log(seg.total)
+
+
+@needs_native
+def test_route_ends_same_as_python() -> None:
+    freq, logtotal = _route_inputs()
+    for text in _texts() + ["研究生命起源", "结婚的和尚未结婚的", "他来到了网易杭研大厦", "aaa123北京大学生"]:
+        fast = native.route_ends(text, freq, logtotal, {})
+        assert fast == native.route_ends_py(text, freq, logtotal, {}), text
+        assert all(i <= end < len(text) for i, end in enumerate(fast))
+    assert native.route_ends("", freq, logtotal, {}) == []
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(alphabet=_alphabet, max_size=30), st.text(max_size=20)))
+def test_route_ends_same_on_generated_text(text: str) -> None:
+    freq, logtotal = _route_inputs()
+    assert native.route_ends(text, freq, logtotal, {}) == native.route_ends_py(text, freq, logtotal, {})
+
+
+@needs_native
+def test_offset_table_same_as_python_and_as_the_run_maps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import plugin.normalize as normalize_module
+
+    texts = _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "a  b\u200bc。。d", "轻轻松松 赚钱"]
+    fast = [[normalize_module.normalize(t).orig_index(i) for i in range(-1, len(t) + 2)] for t in texts]
+    monkeypatch.setattr(normalize_module, "offset_table", lambda n, maps: None)  # the run maps alone
+    slow = [[normalize_module.normalize(t).orig_index(i) for i in range(-1, len(t) + 2)] for t in texts]
+    assert fast == slow
+    maps = [([0, 3, 5], [0, 4, 9]), ([0, 2], [1, 6])]
+    assert list(native.offset_table(8, maps) or []) == list(native.offset_table_py(8, maps))
+    assert list(native.offset_table(0, [])) == []
+    with pytest.raises(TypeError):
+        native.offset_table(3, [([], [])])
+
+
+@needs_native
+def test_reading_rows_same_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash rows of other readings (and their prefixes) are the same built in C or in Python."""
+    from plugin.lexicon import bundled_lexicon_paths, load_lexicons
+
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    fast = Matcher.from_entries(entries).compiled
+    monkeypatch.setattr(native, "cloops", None)
+    slow = Matcher.from_entries(entries).compiled
+    assert len(fast.reading_rows) > 100 and len(fast.reading_prefixes) > 100
+    assert fast.reading_rows == slow.reading_rows and fast.reading_prefixes == slow.reading_prefixes
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(choices=st.lists(st.lists(st.text(alphabet="ab\u00e9\u4e00𠀀", min_size=1, max_size=2), min_size=1, max_size=3,
+                                 unique=True).map(tuple), max_size=5),
+       width=st.sampled_from([1, 2]))
+def test_other_reading_keys_same_as_python(choices: list[tuple[str, ...]], width: int) -> None:
+    def has_prefix(pre: str) -> bool:
+        return len(pre) % 3 == 0
+
+    for prefix_check in (None, has_prefix):
+        fast = native.other_reading_keys(choices, 7, width, 16, 24, prefix_check)
+        slow = native.other_reading_keys_py(choices, 7, width, 16, 24, prefix_check)
+        assert fast[0] == slow[0] and sorted(fast[1]) == sorted(slow[1])
