@@ -29,6 +29,7 @@ rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it 
 from __future__ import annotations
 
 import math
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set as AbstractSet
 from itertools import chain
@@ -163,6 +164,14 @@ class PreFilter:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    def compacted(self) -> "PreFilter":
+        """A copy whose tables are allocated together, in order (a pickle round trip of this object, in
+        process). Built amid the index's temporaries they are scattered over the heap, and the look-ups of
+        one text miss the cache: at 100k rumours the copy answers in about 20 % less time per text, for
+        ~3 s more build and ~50 MB (the claim numbers are no longer shared ints)."""
+        copy: PreFilter = pickle.loads(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        return copy
 
     def passes(self, folded: str) -> bool:
         """Whether the folded text (:attr:`plugin.normalize.Prepared.folded`) may match a claim."""

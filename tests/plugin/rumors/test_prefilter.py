@@ -154,3 +154,11 @@ def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch) ->
     assert all(fast == plain for fast, plain in decided), [t for t, d in zip(texts, decided) if d[0] != d[1]]
     assert 0 < sum(fast for fast, _ in decided) < len(texts)
     assert bulk_calls
+
+
+def test_a_compacted_copy_decides_the_same() -> None:
+    pf = _filter()
+    copy = pf.compacted()
+    assert copy is not pf and len(copy) == len(pf)
+    for text in ("喝开水能杀灭病毒吗", "听说水厂投毒了", "长春", "今天天气不错", "挂烫机 消毒"):
+        assert copy.passes(prepare(text).folded) == pf.passes(prepare(text).folded), text
