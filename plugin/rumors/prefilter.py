@@ -20,6 +20,12 @@ terms (at most :data:`SEED_CLAIMS` claims are examined, rarest terms first) has
 Terms in more claims than ``max_posting`` are not keys. The work per text is bounded by
 ``SEED_CLAIMS`` whatever the size of the index.
 
+The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
+the rule written claim by claim as the reference): the automaton reads UTF-16 code units; the claims with
+a second term are found through that term's owners when cheaper; many claims sharing two terms of a short
+text (near-copies of one post) are weighed over flat arrays, and the coverage is asked once per distinct
+(terms, characters) pair; :meth:`PreFilter.compacted` re-allocates the tables together after a build.
+
 The filter is a necessary condition in practice, not in theory: a match whose second shared word
 comes only from a homophone typo or a character pair the automaton cannot see is lost, unless a
 rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it lets through, and
