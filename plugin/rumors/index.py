@@ -272,7 +272,7 @@ class _State:
         st.sounds.pop("", None)
         st._build_triggers()
         st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
-                                 max_posting=scoring.max_posting, texts=key_texts)
+                                 max_posting=scoring.max_posting, texts=key_texts).compacted()
         return st
 
     def may_match(self, folded: str) -> bool:

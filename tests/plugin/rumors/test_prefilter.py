@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from plugin.normalize import prepare
+import random
+from collections import Counter
+
+import ahocorasick
+import pytest
+
+from plugin.chardata import is_cjk
+from plugin.normalize import BREAK, prepare
 from plugin.rumors import Rumor, RumorIndex, RumorStatus
-from plugin.rumors.analysis import analyze
-from plugin.rumors.prefilter import PreFilter
+from plugin.rumors.analysis import QUESTION_RE, analyze
+from plugin.rumors.prefilter import MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, PreFilter, char_weight
 
 CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
 
@@ -59,3 +66,99 @@ def test_latin_words_and_rare_characters_weigh_in_the_coverage() -> None:
     pf = PreFilter([analyze("一个人跳舞四种感觉会传染病毒")])
     assert pf.passes(prepare("一个人跳舞会传染病毒").folded)
     assert not pf.passes(prepare("一个舞BLACKPINK跳出了四种感觉").folded)
+
+
+# ---------------------------------------------------------------- the fast decision equals the rule as written
+
+def _reference_passes(pf: PreFilter, folded: str) -> bool:
+    """The pre-filter's rule written plainly (one claim at a time, character offsets, no arrays): what
+    :meth:`PreFilter.passes` must decide."""
+    auto = ahocorasick.Automaton()
+    for slot, term in enumerate(pf.terms):
+        auto.add_word(term, slot)
+    auto.make_automaton()
+    text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
+    hits = [(slot, end) for end, slot in auto.iter(text)]
+    if not hits:
+        return False
+    hit_slots = {slot for slot, _end in hits}
+    ranked = sorted(hit_slots, key=lambda s: len(pf.owners[s]))
+    if len(pf.owners[ranked[0]]) > SEED_CLAIMS:
+        return False
+    seeds: list[int] = []
+    total = 0
+    for slot in ranked:
+        total += len(pf.owners[slot])
+        if seeds and total > SEED_CLAIMS:
+            break
+        seeds.append(slot)
+    counts = Counter(i for s in seeds for i in pf.owners[s])
+    for i, k in counts.items():
+        mine = hit_slots & pf.claim_slots[i]
+        if k < 2 and not (mine - set(seeds)) and not (mine & pf.rare & set(seeds)):
+            continue
+        if len(text) > SHORT_TEXT_CHARS:
+            return True
+        if sum(pf.idf[s] for s in mine) < pf.claim_need[i]:
+            continue
+        weights = [char_weight(ch) for ch in text]
+        credit: dict[int, float] = {}
+        for slot, end in hits:
+            if slot in mine:
+                for x in range(end - len(pf.terms[slot]) + 1, end + 1):
+                    credit[x] = 1.0
+        for x, ch in enumerate(text):
+            if x not in credit and ch in pf.claim_chars[i]:
+                credit[x] = SINGLE_CREDIT
+        clauses, start = [], 0
+        for x, ch in enumerate(text + "。"):
+            if ch in "，,。！!？?；;：:、~～…":
+                if sum(1 for c in text[start:x] if is_cjk(c) and char_weight(c) > 0) >= 2:
+                    clauses.append((start, x, sum(weights[start:x])))
+                start = x + 1
+        if len(clauses) > 1:
+            clauses.append((0, len(text), sum(c for _s, _e, c in clauses)))
+        if any(sum(weights[x] * c for x, c in credit.items() if a <= x < b) >= MIN_COVER * content
+               for a, b, content in clauses):
+            return True
+    return False
+
+
+def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    # many claims built from few words: near-copies, long postings, many claims sharing two terms of a
+    # text (the array path), rare terms, long texts, clauses, and an astral character
+    rng = random.Random(5)
+    words = ["新冠", "疫苗", "接种", "发烧", "退烧药", "孩子", "北京", "快递", "停运", "石正丽", "叛逃", "美国", "热水",
+             "病毒", "杀死", "医院", "检测", "阳性", "口罩", "消毒", "蒸汽", "挂烫机", "长春", "静默", "三天", "学校",
+             "放假", "地铁", "停运", "高铁", "票价", "上涨", "喝醋", "预防", "流感", "大蒜", "蔬菜", "农药", "超标"]
+    rare = ["杜尔伯特", "齐齐哈尔", "达尔文港", "雅诗兰黛", "车厘子", "蓝盔部队", "耿飚", "朱超然"]
+    claims = ["".join(rng.sample(words, rng.randint(3, 7))) for _ in range(400)]
+    claims += [rng.choice(rare) + "".join(rng.sample(words, rng.randint(2, 5))) for _ in range(20)]
+    pf = PreFilter([analyze(c) for c in claims], max_posting=300, texts=claims)
+    bulk_calls = []
+    original = PreFilter._bulk
+
+    def spy(self: PreFilter, *args: object) -> object:
+        bulk_calls.append(1)
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PreFilter, "_bulk", spy)
+    fillers = ["", "的", "了", "是真的吗", "，", "。", "我听说", "😀", "今天", "一个"]
+    texts = []
+    for _ in range(600):
+        parts = [rng.choice(words) if rng.random() < 0.7 else rng.choice(fillers) for _ in range(rng.randint(1, 9))]
+        if rng.random() < 0.3:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(rare))
+        texts.append("".join(parts) * (4 if rng.random() < 0.05 else 1))
+    decided = [(pf.passes(prepare(t).folded), _reference_passes(pf, prepare(t).folded)) for t in texts]
+    assert all(fast == plain for fast, plain in decided), [t for t, d in zip(texts, decided) if d[0] != d[1]]
+    assert 0 < sum(fast for fast, _ in decided) < len(texts)
+    assert bulk_calls
+
+
+def test_a_compacted_copy_decides_the_same() -> None:
+    pf = _filter()
+    copy = pf.compacted()
+    assert copy is not pf and len(copy) == len(pf)
+    for text in ("喝开水能杀灭病毒吗", "听说水厂投毒了", "长春", "今天天气不错", "挂烫机 消毒"):
+        assert copy.passes(prepare(text).folded) == pf.passes(prepare(text).folded), text
