@@ -165,16 +165,20 @@ def test_the_independent_set_figures_match_the_saved_aggregates() -> None:
     """README quotes the independently written sets from bench/results/independent_sets.json."""
     readme = " ".join(README.split())
     sets = _results("independent_sets.json")
-    spam = {k: sets["spam_set_3"][k]["lexicon_or_model_with_context_veto"] for k in ("before", "after")}
-    recall = {k: " / ".join(f"{spam[k]['recall'][c]['rate'] * 100:.1f}" for c in ("gambling", "fraud", "blackmarket_ad"))
-              for k in spam}
-    assert f"catch {recall['after']} % (gambling / fraud / black-market ads) [{recall['before']}]" in readme
-    hard = {k: spam[k]["false_flags_by_source"]["post/fresh_hard_posts"]["k"] for k in spam}
-    assert f"hard near-miss posts {hard['after']} of 80 [{hard['before']}]" in readme
-    rumours = sets["rumour_query_set_3"]
-    before, after = rumours["before"]["learned"], rumours["after"]["learned"]
-    assert f"hit@1 {before['hit@1']:.3f} → **{after['hit@1']:.3f}**" in readme
-    assert f"{rumours['after']['semantic']['hit@1']:.3f} with the semantic confirmation" in readme
+
+    def recall(run: dict) -> str:
+        v = run["lexicon_or_model_with_context_veto"]["recall"]
+        return " / ".join(f"{v[c]['rate'] * 100:.1f}" for c in ("gambling", "fraud", "blackmarket_ad"))
+
+    s3, s4 = sets["spam_set_3"], sets["spam_set_4"]
+    assert f"now catch {recall(s3['after_round_4'])} % [{recall(s3['after'])} with the previous model" in readme
+    assert f"catch {recall(s4['after'])} % [{recall(s4['before'])}]" in readme
+    hard = s3["after_round_4"]["lexicon_or_model_with_context_veto"]["false_flags_by_source"]["post/fresh_hard_posts"]
+    assert f"hard near-miss posts {hard['k']} of 80" in readme
+    r3, r4 = sets["rumour_query_set_3"], sets["rumour_query_set_4"]
+    assert f"→ **{r3['after_round_4']['learned']['hit@1']:.3f}** now" in readme
+    assert (f"hit@1 {r4['before']['learned']['hit@1']:.3f} → **{r4['after']['learned']['hit@1']:.3f}**") in readme
+    assert f"confirmation {r4['before']['semantic']['hit@1']:.3f} → {r4['after']['semantic']['hit@1']:.3f}" in readme
     matcher = sets["matcher_evasion_set_2"]
     assert (f"{matcher['after_speed_work']['positives']['recall_same_entry'] * 100:.1f} % are found as the same entry and "
             f"{matcher['after_speed_work']['positives']['recall_any_flag'] * 100:.1f} % flagged") in readme
