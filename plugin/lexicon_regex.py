@@ -63,6 +63,8 @@ class CompiledPattern(Protocol):
 
     def search(self, text: str | bytes, pos: int = ...) -> RegexMatch | None: ...
 
+    def __hash__(self) -> int: ...
+
 
 #: A decimal digit other than ASCII 0-9 (searched with RE2 on the UTF-8 bytes: a few ms per MB).
 _OTHER_DIGIT: CompiledPattern = re2.compile(r"[^\P{Nd}0-9]", _OPTIONS)
@@ -76,6 +78,12 @@ def _digit_table() -> dict[int, int]:
         if unicodedata.category(chr(cp)) == "Nd":
             table[cp] = ord("0") + unicodedata.decimal(chr(cp))
     return table
+
+
+@lru_cache(maxsize=4096)
+def _hit_group(rx: CompiledPattern) -> int | None:
+    """The number of ``rx``'s :data:`HIT_GROUP` (None without one); RE2 builds its group dict on every ask."""
+    return rx.groupindex.get(HIT_GROUP)
 
 
 def compile_pattern(pattern: str) -> CompiledPattern:
@@ -153,7 +161,7 @@ class RegexText:
         """``(start, end)`` of every non-empty hit of ``rx`` (character offsets), left to right."""
         data = self._data
         n = len(data)
-        hit = rx.groupindex.get(HIT_GROUP)
+        hit = _hit_group(rx)
         pos = 0
         bpos = cpos = 0  # last byte offset converted and its character offset (offsets only grow)
         while pos <= n:

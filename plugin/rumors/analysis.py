@@ -301,8 +301,12 @@ _CANON = {
 
 def _is_number(word: str) -> bool:
     """Whether ``word`` is digits with at most one decimal part (12, 3.5)."""
-    head, dot, tail = word.partition(".")
-    return head.isdecimal() and (not dot or tail.isdecimal())
+    if word.isdecimal():
+        return True
+    if "." not in word:
+        return False
+    head, _, tail = word.partition(".")
+    return head.isdecimal() and tail.isdecimal()
 
 
 #: One-character measure words: after a number (两艘 → #2 艘) they say nothing the number does not.
@@ -311,7 +315,7 @@ _MEASURE_CHARS = frozenset(u for group in MEASURE_WORDS.values() for u in group 
 
 def _has_word_char(word: str) -> bool:
     """Whether ``word`` holds a letter, a digit, ``_`` or a CJK ideograph."""
-    return any(c.isalnum() or c == "_" or "\u3400" <= c <= "\u9fff" for c in word)
+    return word.isalnum() or any(c.isalnum() or c == "_" or "\u3400" <= c <= "\u9fff" for c in word)
 
 # 60℃ folds to 60c: a temperature, the number counts (unless a letter or digit follows the c)
 _CELSIUS_RE = fixed_regex.compile(f"(\\p{{Nd}})[{fixed_regex.SPACE}]*°?c")
