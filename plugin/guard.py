@@ -265,6 +265,13 @@ class Guard:
             self._bound = bound
         return bound
 
+    def without_framed(self, text: str, hits: Sequence[Hit], surface: Surface | str,
+                       matcher: TextMatcher | None = None) -> list[Hit]:
+        """``hits`` of ``text`` without the review-level spam hits a text written about spam vetoes (advice,
+        crackdown news, a victim's story, a warning that does not solicit), as :meth:`check` drops them."""
+        kept, _ = self._context_veto(matcher or self.matcher()).lexicon_hits(text, hits, Surface(surface).value)
+        return list(kept)
+
     def _context_veto(self, matcher: TextMatcher) -> ContextVeto:
         """The allow phrases and context rules of ``matcher``'s lexicon as a veto on scorer flags (built
         once per lexicon version)."""

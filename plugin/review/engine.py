@@ -102,7 +102,10 @@ class ReviewEngine:
         candidate, through ``guard`` (``matcher``: the batch's matcher, default the guard's live one)."""
         matcher = matcher or guard.matcher()
         content = candidate.content
-        content_hits = guard.scan(content, matcher=matcher)
+        # review-level spam hits in a text written about spam (crackdown news, advice) are dropped, as on
+        # every other surface
+        content_hits = guard.without_framed(content, guard.scan(content, matcher=matcher), Surface.TRENDING,
+                                            matcher=matcher)
         # a lookup that matches sentence windows takes the title and a short body in one call (each a
         # sentence of the content, matched on its own)
         one_call = isinstance(guard.rumors, SentenceWindowLookup) and guard.rumors.matches_sentence_windows \

@@ -245,3 +245,19 @@ def test_settings_can_be_tuned(service_matcher):
     assert r.decision == "limit"
     with pytest.raises(ValueError):
         ReviewSettings().replace(nope=1)
+
+
+
+def test_a_hot_list_item_written_about_spam_is_not_held_for_its_spam_words():
+    """Review-level spam hits in a text written about spam (a warning that does not solicit) are dropped, as
+    on the query surface; the same words soliciting stand."""
+    from plugin import Matcher
+    from plugin.lexicon import parse_lexicon_text
+
+    lex, problems = parse_lexicon_text("category: gambling\naction: review\nentries:\n  - 菠菜担保\n", "t.yaml")
+    assert not problems
+    matcher = Matcher.from_entries(list(lex.entries), version="t")
+    (warned,) = review(matcher, candidate(title="千万别信评论区的菠菜担保，那些都是骗局"))
+    assert not any(h["category"] == "gambling" for h in warned.hits)
+    (selling,) = review(matcher, candidate(title="菠菜担保，老平台稳定，加V ab8866"))
+    assert any(h["category"] == "gambling" for h in selling.hits)
