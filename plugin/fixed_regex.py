@@ -41,7 +41,6 @@ class FixedMatch(Protocol):
     @property
     def string(self) -> str: ...
     def group(self, group: int | str = ..., /) -> str | Any: ...  # None for a group that took no part
-    def expand(self, template: str) -> str: ...
     def groups(self, default: Any = ...) -> tuple[Any, ...]: ...
     def groupdict(self, default: Any = ...) -> dict[str, Any]: ...
     def span(self, group: int | str = ...) -> tuple[int, int]: ...
@@ -68,6 +67,37 @@ def without_surrogates(text: str, replacement: str = "\ufffd") -> str:
     if first_surrogate(text) is None:
         return text
     return "".join(replacement if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+
+
+def _expand(template: str, m: FixedMatch) -> str:
+    """``template`` with ``\\1`` ... ``\\99`` and ``\\g<name>`` replaced by ``m``'s groups (RE2's own
+    expansion garbles characters beyond ASCII)."""
+    if "\\" not in template:
+        return template
+    out: list[str] = []
+    i, n = 0, len(template)
+    while i < n:
+        ch = template[i]
+        nxt = template[i + 1] if i + 1 < n else ""
+        if ch == "\\" and nxt.isdigit():
+            j = i + 3 if i + 2 < n and template[i + 2].isdigit() else i + 2  # \\1 to \\99
+            out.append(m.group(int(template[i + 1:j])) or "")
+            i = j
+        elif ch == "\\" and nxt == "g" and template.startswith("<", i + 2) and ">" in template[i + 3:]:
+            end = template.index(">", i + 3)
+            name = template[i + 3:end]
+            out.append(m.group(int(name) if name.isdigit() else name) or "")
+            i = end + 1
+        elif ch == "\\" and nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _scrubbed(text: str) -> str:
@@ -148,7 +178,7 @@ class FixedPattern:
             if not parts:
                 source = m.string  # the text searched (surrogates read as U+FFFD)
             start, end = m.span()
-            parts += [source[last:start], repl(m) if callable(repl) else m.expand(repl)]
+            parts += [source[last:start], repl(m) if callable(repl) else _expand(repl, m)]
             last = end
             done += 1
             if count and done >= count:

@@ -203,3 +203,15 @@ def test_the_vertical_join_search_is_linear() -> None:
     dense = normalize.normalize(text).dense
     assert dense.count("代开发票") == 5000
 
+
+
+@pytest.mark.parametrize("pattern, template, text", [
+    ("x", "\ufffd", "axb"),  # a replacement beyond ASCII (RE2's own expansion garbles it)
+    ("(x)", "中\\1", "axbx"),
+    ("(中)", r"\1\1", "a中b"),
+    ("(?P<n>中)", r"<\g<n>>", "a中b中"),
+    (r"(//[^:/@]+):[^@/]*@", r"\1:***@", "postgresql://u:pw@h/db"),
+    ("(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)", r"\11\10", "abcdefghijk"),
+])
+def test_sub_templates_mean_what_python_means(pattern: str, template: str, text: str) -> None:
+    assert fixed_regex.compile(pattern).sub(template, text) == re.sub(pattern, template, text)

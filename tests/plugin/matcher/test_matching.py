@@ -127,3 +127,16 @@ def test_matcher_modules_import_no_private_names_from_other_modules() -> None:
             if isinstance(node, ast.ImportFrom):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 assert not private, f"{path.name} imports {private} from {node.module}"
+
+
+def test_an_astral_character_is_read_as_one_replacement_character():
+    """A character beyond the BMP is compared as U+FFFD in keys and text alike: offsets stay aligned."""
+    from plugin import Matcher
+    from plugin.lexicon import parse_lexicon_text
+
+    lex, problems = parse_lexicon_text("category: fraud\naction: review\nentries:\n  - 刷票\n", "t.yaml")
+    assert not problems
+    matcher = Matcher.from_entries(list(lex.entries), version="t")
+    text = "彩彩\U00020000刷票"
+    (hit,) = matcher.scan(text)
+    assert text[hit.start:hit.end] == "刷票"
