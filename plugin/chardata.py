@@ -1,6 +1,8 @@
 """Character data that normalisation and the variant tables both read (a leaf module).
 
-* :func:`is_cjk` / :data:`CJK_CHAR`: what counts as a Chinese character;
+* :func:`is_cjk` / :func:`has_cjk`: what counts as a Chinese character;
+* :func:`kind_table` / :func:`text_kinds` / :func:`kind_runs`: a text as one kind letter per character
+  (a ``str.translate`` table), and the runs of one kind (tests that would otherwise be regexes);
 * :func:`read_yaml` / :func:`variant_path`: the bundled data files under ``lexicons/variants/``
   (a bad file raises :class:`~plugin.errors.LexiconError` naming the file and line);
 * :func:`emoji_words`: emoji that stand for words (🐧 → 企鹅).
@@ -13,16 +15,32 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Callable, Iterator
 
-from . import fixed_regex
 from . import safe_yaml
 from .errors import LexiconError, LexiconProblem
 
-__all__ = ["CJK_CHAR", "emoji_words", "has_cjk", "is_cjk", "read_yaml", "variant_path"]
+__all__ = ["emoji_words", "has_cjk", "is_cjk", "kind_runs", "kind_table", "read_yaml", "text_kinds", "variant_path"]
 
-#: One CJK unified ideograph (the BMP blocks of :func:`is_cjk`).
-CJK_CHAR = fixed_regex.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+def kind_table(kind_of: Callable[[str], str]) -> list[str]:
+    """A ``str.translate`` table: every BMP character → its kind, one ASCII letter (``kind_of(ch)``)."""
+    return [kind_of(chr(cp)) for cp in range(0x10000)]
+
+
+def text_kinds(text: str, table: list[str]) -> str:
+    """``text`` as one kind letter per character (a :func:`kind_table`); a character beyond the BMP, which
+    the table does not reach, is ``"0"``."""
+    kinds = text.translate(table)
+    return kinds if kinds.isascii() else "".join(k if k.isascii() else "0" for k in kinds)
+
+
+def kind_runs(kinds: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every maximal run of ``"1"`` in a two-kind view (``"1"`` / ``"0"``), left to right."""
+    end = 0
+    while (start := kinds.find("1", end)) >= 0:
+        end = kinds.find("0", start)
+        end = len(kinds) if end < 0 else end
+        yield start, end
 
 
 def has_cjk(text: str) -> bool:

@@ -100,10 +100,6 @@ def _expand(template: str, m: FixedMatch) -> str:
     return "".join(out)
 
 
-def _scrubbed(text: str) -> str:
-    return without_surrogates(text)
-
-
 class FixedPattern:
     """A compiled fixed pattern with the ``re.Pattern`` methods the project uses."""
 
@@ -119,31 +115,26 @@ class FixedPattern:
             raise ValueError(f"RE2 cannot compile {pattern!r}: {reason}") from None
         self.pattern = pattern
 
-    @property
-    def groupindex(self) -> dict[str, int]:
-        """Group name → group number."""
-        return dict(self._rx.groupindex)
-
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> FixedMatch | None:
         """The first match at or after ``pos``."""
         try:
             return self._rx.search(text, pos, endpos)  # type: ignore[no-any-return]
         except UnicodeEncodeError:
-            return self._rx.search(_scrubbed(text), pos, endpos)  # type: ignore[no-any-return]
+            return self._rx.search(without_surrogates(text), pos, endpos)  # type: ignore[no-any-return]
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> FixedMatch | None:
         """A match starting at ``pos``."""
         try:
             return self._rx.match(text, pos, endpos)  # type: ignore[no-any-return]
         except UnicodeEncodeError:
-            return self._rx.match(_scrubbed(text), pos, endpos)  # type: ignore[no-any-return]
+            return self._rx.match(without_surrogates(text), pos, endpos)  # type: ignore[no-any-return]
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int | None = None) -> FixedMatch | None:
         """A match of the whole of ``text[pos:endpos]``."""
         try:
             return self._rx.fullmatch(text, pos, endpos)  # type: ignore[no-any-return]
         except UnicodeEncodeError:
-            return self._rx.fullmatch(_scrubbed(text), pos, endpos)  # type: ignore[no-any-return]
+            return self._rx.fullmatch(without_surrogates(text), pos, endpos)  # type: ignore[no-any-return]
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[FixedMatch]:
         """Every non-overlapping match, left to right."""
@@ -151,22 +142,8 @@ class FixedPattern:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError:
-                text = _scrubbed(text)
+                text = without_surrogates(text)
         return self._rx.finditer(text, pos, endpos)  # type: ignore[no-any-return]
-
-    def findall(self, text: str, pos: int = 0, endpos: int | None = None) -> list[Any]:
-        """Every non-overlapping match's text (or its groups), left to right."""
-        try:
-            return self._rx.findall(text, pos, endpos)  # type: ignore[no-any-return]
-        except UnicodeEncodeError:
-            return self._rx.findall(_scrubbed(text), pos, endpos)  # type: ignore[no-any-return]
-
-    def split(self, text: str, maxsplit: int = 0) -> list[str]:
-        """``text`` cut at every match (groups kept, as ``re.split`` does)."""
-        try:
-            return self._rx.split(text, maxsplit)  # type: ignore[no-any-return]
-        except UnicodeEncodeError:
-            return self._rx.split(_scrubbed(text), maxsplit)  # type: ignore[no-any-return]
 
     def sub(self, repl: str | Callable[[FixedMatch], str], text: str, count: int = 0) -> str:
         """``text`` with every match replaced (a template with ``\\1`` / ``\\g<name>``, or a function);
@@ -209,9 +186,6 @@ class FixedBytesPattern:
         """The first match at or after byte ``pos``."""
         return self._rx.search(data, pos, endpos)  # type: ignore[no-any-return]
 
-    def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[FixedMatch]:
-        """Every non-overlapping match, left to right."""
-        return self._rx.finditer(data, pos, endpos)  # type: ignore[no-any-return]
 
 
 class CheckedMatch:

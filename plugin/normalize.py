@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 
 from . import fixed_regex
-from .chardata import emoji_words
+from .chardata import emoji_words, kind_runs, kind_table, text_kinds
 from .matching.native import offset_table
 from .snapshot import cached
 
@@ -503,7 +503,7 @@ def _join_vertical(marked: str) -> str:
 #: Sentence ends that a clearly-noise run may hold (line breaks always end a line).
 _INLINE_BREAKS = "。！？!?；;｡"
 #: Every BMP character → "1" for an inline sentence end, "0" else (a str.translate table).
-_INLINE_BREAK_KIND = ["1" if chr(cp) in _INLINE_BREAKS else "0" for cp in range(0x10000)]
+_INLINE_BREAK_KIND = kind_table(lambda ch: "1" if ch in _INLINE_BREAKS else "0")
 #: ASCII-style punctuation used as filler between the characters of a term (besides symbols and emoji).
 _FILLER_PUNCT = frozenset("*#@&%/\\|_-~·•")
 
@@ -517,16 +517,7 @@ def _noise_run_breaks(text: str) -> list[tuple[int, int]]:
     """Spans of sentence ends (``！``, ``。`` ...) inside a clearly-noise run (赌★！★博): filler
     right before and right after them. Such a run is noise, not a sentence end."""
     out: list[tuple[int, int]] = []
-    kinds = text.translate(_INLINE_BREAK_KIND)
-    if "1" not in kinds:
-        return out
-    if not kinds.isascii():  # an astral character (left as it is by the table): no sentence end
-        kinds = "".join(k if k in "01" else "0" for k in kinds)
-    n = len(text)
-    b = 0
-    while (a := kinds.find("1", b)) >= 0:
-        b = kinds.find("0", a)
-        b = n if b < 0 else b
+    for a, b in kind_runs(text_kinds(text, _INLINE_BREAK_KIND)):
         if a > 0 and b < len(text) and _is_filler(text[a - 1]) and _is_filler(text[b]):
             out.append((a, b))
     return out

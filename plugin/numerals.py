@@ -207,27 +207,21 @@ _DATE_NOT_AFTER = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 # month.day with month 1-12 and day 1-31 (7.26, 7·21, 12.01), not part of a longer number, a version,
 # a decimal before a unit or a percent (6.5级, 3.5%, 1.5倍, 4.9分, 3.8折): a match whose group 3 took
 # part is such a number, not a date
-_DOTTED_DATE_RE = fixed_regex.compile(
+_DOTTED_DATE_RE = fixed_regex.compile_bytes((
     r"(1[0-2]|0?[1-9])[.·・](3[01]|[12][0-9]|0?[1-9])(?:日|号)?"
     "([0-9A-Za-z.·%％‰]|" + _UNITS + "|分|折|亿|千|百|十)?"
-)
+).encode())
+
+
+def _is_dotted_date(m: fixed_regex.CheckedMatch, text: str) -> bool:
+    """Not after a digit, letter or dot, and nothing after it that makes it a number."""
+    return m.group(3) is None and not (m.start() > 0 and text[m.start() - 1] in _DATE_NOT_AFTER)
 
 
 def _dotted_dates(text: str) -> str:
     """``text`` with every dotted date written as ``M月D日``."""
-    parts: list[str] = []
-    last = pos = 0
-    while (m := _DOTTED_DATE_RE.search(text, pos)) is not None:
-        start = m.start()
-        if m.group(3) is not None or (start > 0 and text[start - 1] in _DATE_NOT_AFTER):
-            pos = start + 1  # not a date here; one may start inside this match
-            continue
-        parts += [text[last:start], f"{int(m.group(1))}月{int(m.group(2))}日"]
-        last = pos = m.end()
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
+    return fixed_regex.sub_checked(_DOTTED_DATE_RE, text, lambda m: f"{int(m.group(1) or 0)}月{int(m.group(2) or 0)}日",
+                                   lambda m: _is_dotted_date(m, text))
 
 
 def dates_to_digits(text: str) -> str:

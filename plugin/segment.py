@@ -42,6 +42,7 @@ from functools import lru_cache
 from math import log
 from typing import Any
 
+from .chardata import kind_runs, kind_table, text_kinds
 from .matching.native import route_ends
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
@@ -70,21 +71,16 @@ logging.getLogger("jieba").setLevel(logging.WARNING)
 # \r\n or one space between them; ``re_eng``: [a-zA-Z0-9]), cut in plain code as its cut does
 _ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _HAN_BLOCK_CHARS = _ENG_CHARS | frozenset("+#&._%-") | frozenset(map(chr, range(0x4E00, 0x9FD6)))
-#: Every BMP character → "1" in a Han block, "0" outside (a str.translate table).
-_BLOCK_KIND = ["1" if chr(cp) in _HAN_BLOCK_CHARS else "0" for cp in range(0x10000)]
+#: "1" in a Han block, "0" outside.
+_BLOCK_KIND = kind_table(lambda ch: "1" if ch in _HAN_BLOCK_CHARS else "0")
 
 
 def han_blocks(text: str) -> list[str]:
     """``text`` cut into runs outside and inside Han blocks, alternately, starting (and ending) with a
     run outside (maybe empty): what ``re.split(jieba.re_han_default, text)`` gives."""
-    kinds = text.translate(_BLOCK_KIND)
-    if not kinds.isascii():  # an astral character (left as it is by the table): outside a block
-        kinds = "".join(k if k in "01" else "0" for k in kinds)
     out: list[str] = []
-    pos, n = 0, len(text)
-    while (start := kinds.find("1", pos)) >= 0:
-        end = kinds.find("0", start)
-        end = n if end < 0 else end
+    pos = 0
+    for start, end in kind_runs(text_kinds(text, _BLOCK_KIND)):
         out += [text[pos:start], text[start:end]]
         pos = end
     out.append(text[pos:])

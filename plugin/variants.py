@@ -10,7 +10,7 @@ shape-alike groups and split-character spellings.
   氵每 for 海).
 
 The CJK test, the YAML loader and the emoji table live in the leaf module
-:mod:`plugin.chardata` (``is_cjk``, ``CJK_CHAR`` and ``emoji_words`` are re-exported here).
+:mod:`plugin.chardata` (``is_cjk`` and ``emoji_words`` are re-exported here).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .chardata import CJK_CHAR, emoji_words, is_cjk, read_yaml, variant_path
+from .chardata import emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
 from .normalize import dense_key, emoji_codes
 from .segment import segmenter
 from .snapshot import cached
 
-__all__ = ["CJK_CHAR", "VARIANT_TABLE_KEYS", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk",
+__all__ = ["VARIANT_TABLE_KEYS", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk",
            "key_syllables", "lint_variant_table", "load_variant_tables", "syllables", "variant_table_kind"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import ahocorasick
 
+from ..chardata import text_kinds
 from ..normalize import NormalizedText, collapse_runs, repeat_runs
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, ContextGate, PatternTexts, Technique
@@ -109,7 +110,7 @@ def _latin_patterns(texts: PatternTexts) -> Iterator[int]:
     """The patterns whose text holds a Latin letter, in order (one search per such pattern over the
     packed texts, not one per pattern)."""
     text, ends = texts.text, texts.ends
-    letters = text.translate(LETTER_KIND)  # "1" where a letter a-z is
+    letters = text_kinds(text, LETTER_KIND)  # "1" where a letter a-z is
     pos = 0
     while (at := letters.find("1", pos)) >= 0:
         pid = bisect_right(ends, at)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from zlib import crc32
 
 from .. import fixed_regex
+from ..chardata import kind_table, text_kinds
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
@@ -26,12 +27,12 @@ __all__ = ["LATIN_RUN", "LETTER_KIND", "PinyinIndex", "has_latin_run", "pinyin_c
 #: A run of Latin letters: a dense view without one needs no pinyin pass.
 LATIN_RUN = fixed_regex.compile(r"[a-z]{2,}")
 #: Every BMP character → "1" for a Latin letter a-z, "0" else (a str.translate table).
-LETTER_KIND = ["1" if 0x61 <= cp <= 0x7A else "0" for cp in range(0x10000)]
+LETTER_KIND = kind_table(lambda ch: "1" if "a" <= ch <= "z" else "0")
 
 
 def has_latin_run(dense: str) -> bool:
     """Whether ``dense`` holds two Latin letters a-z in a row."""
-    return "11" in dense.translate(LETTER_KIND)  # (an astral character stays itself: no "1")
+    return "11" in text_kinds(dense, LETTER_KIND)
 _LATIN_WORD = fixed_regex.compile(r"[a-z]+")
 _PINYIN_WINDOW = 8  # CJK characters either side of a Latin run that the pinyin pass looks at
 _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split into syllables several ways)

@@ -449,7 +449,8 @@ def clean_folded(folded: str) -> str:
 
 
 def _celsius(m: fixed_regex.FixedMatch, text: str) -> str:
-    return m.group(0) if text[m.end():m.end() + 1] in _NOT_AFTER_CELSIUS and m.end() < len(text) else m.group(1) + "度"
+    after = text[m.end():m.end() + 1]
+    return m.group(0) if after and after in _NOT_AFTER_CELSIUS else m.group(1) + "度"
 
 
 #: A number of weeks (2周, 两个星期 once read as 2个星期, 3礼拜) — not a weekday (周一), a weekend or an

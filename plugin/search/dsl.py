@@ -401,8 +401,7 @@ def _texts_under(node: Any, keys: frozenset[str] | None, depth: int) -> Iterator
             if take:
                 yield item
         elif isinstance(item, Mapping):
-            stack.extend((v, d + 1, keys is None or k in keys or (take and k not in keys)) for k, v in
-                         reversed(list(item.items())))
+            stack.extend((v, d + 1, take or (keys is not None and k in keys)) for k, v in reversed(list(item.items())))
         elif isinstance(item, list):
             stack.extend((v, d + 1, take) for v in reversed(item))
 
