@@ -235,7 +235,9 @@ def has_astral(text: str) -> bool:
 
 
 def is_han(ch: str) -> bool:
-    """Whether ``ch`` is a CJK unified ideograph of the BMP (extension A or the main block)."""
+    """Whether ``ch`` is a CJK unified ideograph of the BMP (extension A or the main block): the
+    characters whose repeats collapse. Unlike :func:`plugin.chardata.is_cjk`, compatibility ideographs
+    (U+F900-FAFF) are not: NFKC folds them before this view."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 

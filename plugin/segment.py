@@ -73,6 +73,8 @@ _ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 _HAN_BLOCK_CHARS = _ENG_CHARS | frozenset("+#&._%-") | frozenset(map(chr, range(0x4E00, 0x9FD6)))
 #: "1" in a Han block, "0" outside.
 _BLOCK_KIND = kind_table(lambda ch: "1" if ch in _HAN_BLOCK_CHARS else "0")
+#: "1" for a space character (``str.isspace``), "0" else.
+_SPACE_KIND = kind_table(lambda ch: "1" if ch.isspace() else "0")
 
 
 def han_blocks(text: str) -> list[str]:
@@ -89,17 +91,16 @@ def han_blocks(text: str) -> list[str]:
 
 def space_pieces(text: str) -> list[str]:
     """``text`` cut at ``\r\n`` and at each space character, the separators kept between the pieces:
-    what ``re.split(jieba.re_skip_default, text)`` gives."""
+    what ``re.split(jieba.re_skip_default, text)`` gives (the spaces found by one translate)."""
+    kinds = text_kinds(text, _SPACE_KIND)
     out: list[str] = []
-    cur = i = 0
-    n = len(text)
-    while i < n:
-        if text[i].isspace():
-            sep = 2 if text.startswith("\r\n", i) else 1
-            out += [text[cur:i], text[i:i + sep]]
-            i = cur = i + sep
-        else:
-            i += 1
+    cur = 0
+    i = kinds.find("1")
+    while i >= 0:
+        sep = 2 if text.startswith("\r\n", i) else 1
+        out += [text[cur:i], text[i:i + sep]]
+        cur = i + sep
+        i = kinds.find("1", cur)
     out.append(text[cur:])
     return out
 

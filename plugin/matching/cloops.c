@@ -280,9 +280,13 @@ dense_outputs(PyObject *self, PyObject *args)
             goto fail;
         }
         end_b = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        if (end_b == -1 && PyErr_Occurred()) {
+            Py_DECREF(item);
+            goto fail;
+        }
         val = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
         Py_DECREF(item);
-        if (PyErr_Occurred())
+        if (val == -1 && PyErr_Occurred())
             goto fail;
         if (shift && !(end_b & 1))
             continue;  /* half a character: misaligned */
@@ -307,14 +311,17 @@ dense_outputs(PyObject *self, PyObject *args)
                 PyErr_SetString(PyExc_TypeError, "groups must be tuples");
                 goto fail;
             }
+            Py_INCREF(group);  /* (held while outputs are appended: nothing may free it meanwhile) */
             for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
                 Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
-                if (pid == -1 && PyErr_Occurred())
+                if ((pid == -1 && PyErr_Occurred())
+                    || consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
+                                (const uint8_t *)fbuf.buf, fbuf.len) < 0) {
+                    Py_DECREF(group);
                     goto fail;
-                if (consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
-                             (const uint8_t *)fbuf.buf, fbuf.len) < 0)
-                    goto fail;
+                }
             }
+            Py_DECREF(group);
         }
     }
     if (PyErr_Occurred())
@@ -367,6 +374,10 @@ crossing_word(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
                           &max_word))
         return NULL;
+    if (max_word < 0)
+        max_word = 0;
+    if (max_word > PyUnicode_GET_LENGTH(dense))
+        max_word = PyUnicode_GET_LENGTH(dense);  /* (no overflow in edge +/- max_word) */
     if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
         return NULL;
     if (pairs.itemsize != 4 && pairs.itemsize != 8) {
@@ -550,6 +561,8 @@ offset_table(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "negative length");
         return NULL;
     }
+    if (n > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(int64_t))
+        return PyErr_NoMemory();
     n_maps = PyList_GET_SIZE(maps);
     for (m = 0; m < n_maps; m++) {
         PyObject *pair = PyList_GET_ITEM(maps, m);
@@ -661,8 +674,12 @@ other_reading_keys(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!nnnnO:other_reading_keys", &PyList_Type, &choices, &pid, &width, &max_keys,
                           &pid_bits, &has_prefix))
         return NULL;
+    if (pid_bits < 0 || pid_bits > 32 || pid < 0 || pid >= ((Py_ssize_t)1 << pid_bits) || width < 0) {
+        PyErr_SetString(PyExc_ValueError, "pid must fit in pid_bits (0-32) and width must be >= 0");
+        return NULL;
+    }
     L = PyList_GET_SIZE(choices);
-    tuples = ((PyListObject *)choices)->ob_item;
+    tuples = &PyList_GET_ITEM(choices, 0);
     for (k = 0; k < L; k++) {
         PyObject *t = tuples[k];
         Py_ssize_t j;
@@ -762,8 +779,14 @@ other_reading_keys(PyObject *self, PyObject *args)
                     Py_DECREF(it);
                     goto done;
                 }
-                keep = !PyObject_IsTrue(r);
+                keep = PyObject_IsTrue(r);
                 Py_DECREF(r);
+                if (keep < 0) {
+                    Py_DECREF(pre);
+                    Py_DECREF(it);
+                    goto done;
+                }
+                keep = !keep;
             }
             if (keep) {
                 Py_UCS4 *cps = PyUnicode_AsUCS4Copy(pre);
@@ -804,7 +827,11 @@ static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
 #ifdef __GLIBC__
-    if (malloc_trim(0))
+    int freed;
+    Py_BEGIN_ALLOW_THREADS
+    freed = malloc_trim(0);
+    Py_END_ALLOW_THREADS
+    if (freed)
         Py_RETURN_TRUE;
 #endif
     Py_RETURN_FALSE;

@@ -29,7 +29,7 @@ from plugin.numerals import quantities_agree
 from .analysis import INTENT_WORDS, Analysis, Weights, is_entity, is_name, is_pair, subwords
 from .models import Rumor
 
-__all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring", "char_cover", "char_weight"]
+__all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring", "char_cover"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,7 @@ def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = fro
     character only found inside one of the other text's words counts half (病读, a typo, vs 病毒)."""
     total = got = 0.0
     for ch in subwords(pair):
-        w = char_weight(ch)
+        w = _cover_weight(ch)
         total += w
         if ch in present:
             got += w
@@ -155,7 +155,7 @@ def _sub_credit(pair: str, present: frozenset[str], inside: frozenset[str] = fro
 
 
 @lru_cache(maxsize=50_000)
-def char_weight(ch: str) -> float:
+def _cover_weight(ch: str) -> float:
     """Dictionary informativeness of one character (the corpus part does not matter for shares): the
     weight of character-level coverage (a word written another way still shares its characters:
     离京 / 北京, 更换 / 换, 呼吸阀 / 阀门)."""
@@ -169,13 +169,13 @@ def _background() -> Weights:
 
 
 def char_cover(text: str, other: str) -> float:
-    """The share of ``text``'s Chinese characters (distinct, weighted by :func:`char_weight`) that
+    """The share of ``text``'s Chinese characters (distinct, weighted by :func:`_cover_weight`) that
     ``other`` holds too: coverage that does not depend on segmentation or on the wording of a word."""
     chars = {ch for ch in text if is_cjk(ch)}
     if not chars:
         return 0.0
-    total = sum(char_weight(ch) for ch in chars)
-    return sum(char_weight(ch) for ch in chars if ch in other) / total
+    total = sum(_cover_weight(ch) for ch in chars)
+    return sum(_cover_weight(ch) for ch in chars if ch in other) / total
 
 
 class ClaimScorer:
