@@ -58,6 +58,9 @@ from plugin.rumors.analysis import analyze, canon, equivalents, is_name  # noqa:
 from plugin.rumors.decision import FEATURES, PinModel, PinTiers  # noqa: E402
 from plugin.rumors.synonyms import default_table  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from split_rumor_set import split_key  # noqa: E402
+
 SHARED = Path(os.environ.get("QINGLANG_RUMOR_DATA", "/work/shared/data/rumors/rumor_refutations.jsonl"))
 HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot_search_titles.jsonl"))
 OUT = ROOT / "plugin" / "rumors" / "data" / "pin_model.json"
@@ -283,24 +286,50 @@ class RealQuery:
     fold: int
 
 
+def fold_keys(index: RumorIndex, rows: list[dict]) -> list[str]:
+    """The out-of-fold group of each hand-written row: the rumours it names (its ``rumor_id``, the ``also``
+    copies, a near-topic row's ``near_rumor_id``), joined across rows and with the index's clusters of
+    near-duplicate claims, named by the smallest id of the joined group (``split_rumor_set.split_key`` for a
+    group of one); a plain row is its own group. Queries about copies of one claim thus share a fold."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    def ids(r: dict) -> list[str]:
+        return [str(x) for x in (r.get("rumor_id"), *(r.get("also") or []), r.get("near_rumor_id")) if x]
+
+    for r in rows:
+        group = ids(r)
+        for x in group:
+            union(x, index.cluster_of(x))
+            union(x, group[0])
+    return [find(split_key(r)) if ids(r) else split_key(r) for r in rows]
+
+
 def real_queries(index: RumorIndex, paths: list[Path]) -> list[RealQuery]:
     """The dev-split rows of hand-written query sets as training pairs (a positive's target cluster or an
     ``also`` one's is label 1, every other candidate 0; a negative's candidates are all 0); the fold is
-    a hash of the rumour, so one rumour's queries fall in one fold."""
+    a hash of the row's group (:func:`fold_keys`), so the queries about one claim and its copies fall in
+    one fold, whichever file they come from."""
+    rows = [r for path in paths for line in path.open(encoding="utf-8") if line.strip()
+            and (r := json.loads(line)).get("split") == "dev"]
     out = []
-    for path in paths:
-        for line in path.open(encoding="utf-8"):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if r.get("split") != "dev":
-                continue
-            positive = r["expect"] == "pin"
-            ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))} if positive else set()
-            got = [(f, int((m.cluster_id or m.rumor.id) in ok), m.score)
-                   for m, f in index.candidate_features(r["query"], limit=3, today=TODAY)]
-            key = r.get("rumor_id") or r.get("near_rumor_id") or r["query"]
-            out.append(RealQuery(got, positive, bucket(key, 2)))
+    for r, key in zip(rows, fold_keys(index, rows)):
+        positive = r["expect"] == "pin"
+        ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))} if positive else set()
+        got = [(f, int((m.cluster_id or m.rumor.id) in ok), m.score)
+               for m, f in index.candidate_features(r["query"], limit=3, today=TODAY)]
+        out.append(RealQuery(got, positive, bucket(key, 2)))
     return out
 
 
