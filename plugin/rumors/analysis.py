@@ -438,9 +438,15 @@ def clean_folded(folded: str) -> str:
     folded = expand_lone_abbreviations(QUESTION_RE.sub(" ", folded))
     if "十一" in folded:
         folded = _ELEVENTH_RE.sub(_eleventh, folded)
+    if "分之" in folded:
+        folded = _FRACTION_RE.sub(_fraction, folded)
     if not _SEARCHER_NUMERALS.isdisjoint(folded):
         folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, folded)
+    if "多万" in folded or "余万" in folded:
+        folded = _APPROX_TENS_OF_THOUSANDS_RE.sub(_approx_tens_of_thousands, folded)
     folded = quantities_to_digits(dates_to_digits(folded))
+    if "点" in folded:
+        folded = _CLOCK_RE.sub(_clock, folded)
     if "c" in folded:
         folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
     if "周" in folded or "星期" in folded or "礼拜" in folded:
@@ -470,6 +476,56 @@ _ELEVENTH_RE = fixed_regex.compile("([零〇一二两三四五六七八九十百
 
 def _eleventh(m: fixed_regex.FixedMatch) -> str:
     return m.group(0) if m.group(1) is not None else "国庆" + m.group(2)
+#: A time of day (下午两点, 晚上8点半, 14点): written on the 24-hour clock as digits (下午两点 → 下午14点), so a
+#: claim's 14点 and a searcher's 下午2点 agree (the part of the day stays a word). Read only where it is a time: after a part of the day, or as 点钟 / 点半 /
+#: 点整 / 点N分, or in digits — 一点 alone is "a little" (有一点, 一点点) and stays. Group 1 is what comes before
+#: (not a numeral, so 十二点 is read whole), 2 the part of the day, 3 the hour, 4 the minutes part.
+_CLOCK_RE = fixed_regex.compile(
+    "(^|[^零〇一二两三四五六七八九十\\p{Nd}.])(凌晨|早上|早晨|清早|上午|中午|下午|傍晚|晚上|今晚|夜里|夜间|半夜)?"
+    "([零〇一二两三四五六七八九十]{1,3}|\\p{Nd}{1,2})点(钟|半|整|[零〇一二三四五六七八九十]{1,3}分|\\p{Nd}{1,2}分)?")
+#: parts of the day after noon (晚上 / 夜里 only from six: 晚上一点 is one at night)
+_AFTERNOON = frozenset({"下午", "傍晚", "晚上", "今晚", "夜里", "夜间"})
+
+
+def _clock(m: fixed_regex.FixedMatch) -> str:
+    before, part, hour, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+    if part is None and tail is None and not hour.isdigit():
+        return m.group(0)  # 一点 / 两点 alone: "a little", "two points" as often as a time
+    h = int(hour) if hour.isdigit() else plain_chinese_number(hour)
+    if h is None or h > 24:
+        return m.group(0)
+    if (part in _AFTERNOON and 1 <= h < 12 and (h >= 6 or part in ("下午", "傍晚"))) or (part == "中午" and 1 <= h < 3):
+        h += 12  # 晚上一点 is one at night
+    minutes = ""
+    if tail == "半":
+        minutes = "30分"
+    elif tail and tail.endswith("分"):
+        mm = int(tail[:-1]) if tail[:-1].isdigit() else plain_chinese_number(tail[:-1])
+        minutes = f"{mm}分" if mm is not None and mm < 60 else ""
+    return f"{before}{part or ''}{h}点{minutes}"
+
+
+#: A fraction (八分之一, 3分之1 → 1/8, 1/3): the way a claim writes it in digits. Not a percentage (百分之,
+#: read by plugin.numerals) nor 千分之 / 万分之 (the denominator must hold a digit).
+_FRACTION_RE = fixed_regex.compile(
+    "([一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*|\\p{Nd}{1,4})分之([零〇一二两三四五六七八九十百]+|\\p{Nd}{1,4})")
+
+
+def _fraction(m: fixed_regex.FixedMatch) -> str:
+    den, num = (int(x) if x.isdigit() else plain_chinese_number(x) for x in (m.group(1), m.group(2)))
+    return m.group(0) if den is None or num is None or den == 0 else f"{num}/{den}"
+
+
+#: Tens of thousands, approximately (十多万, 3万多, 10余万 → 100000多): the count a claim writes in digits.
+_APPROX_TENS_OF_THOUSANDS_RE = fixed_regex.compile("(^|[^\\p{Nd}.])(\\p{Nd}{1,4}|[一二两三四五六七八九十百千]+)([多余])万")
+
+
+def _approx_tens_of_thousands(m: fixed_regex.FixedMatch) -> str:
+    run = m.group(2)
+    v = int(run) if run.isdigit() else plain_chinese_number(run)
+    return m.group(0) if v is None else f"{m.group(1)}{v * 10000}{m.group(3)}"
+
+
 #: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
 #: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
 #: points on a licence or a test (扣六分, 考了九十分).

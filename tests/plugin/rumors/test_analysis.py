@@ -110,3 +110,17 @@ def test_colloquial_classes_of_meaning() -> None:
     # "does not catch it" is "prevents it"; 密接 is the short form of 密切接触者
     assert words("抽烟的人不容易得新冠") == {"吸烟", "预防", "新冠"}
     assert "密接" in words("五指山公安局密切接触者") and "唾液" in words("沾口水的手")
+
+
+def test_times_of_day_are_on_the_24_hour_clock() -> None:
+    assert words("信阳下午两点封城") == words("信阳下午14点封城") and "#14" in words("信阳下午两点封城")
+    assert {"#20", "#30"} <= words("晚上8点半开始消杀")
+    assert "#12" in words("济南2.10晚上12点全城消杀")
+    # 一点 alone is "a little"; 晚上一点 is one at night, not 13
+    assert not any(w.startswith("#") for w in words("有一点疼")) and "#1" in words("晚上一点")
+
+
+def test_fractions_and_approximate_tens_of_thousands_are_digits() -> None:
+    assert words("八分之一新冠康复者") == words("1/8新冠康复者")
+    assert "#95" in words("百分之九十五酒精")  # a percentage stays a percentage
+    assert "#100000" in words("一天入境十多万人") and "#100000" in words("入境10多万")
