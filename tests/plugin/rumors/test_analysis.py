@@ -124,3 +124,13 @@ def test_fractions_and_approximate_tens_of_thousands_are_digits() -> None:
     assert words("八分之一新冠康复者") == words("1/8新冠康复者")
     assert "#95" in words("百分之九十五酒精")  # a percentage stays a percentage
     assert "#100000" in words("一天入境十多万人") and "#100000" in words("入境10多万")
+
+
+def test_more_question_frames_and_everyday_forms() -> None:
+    claim = words("吃大蒜能预防新冠")
+    for asked in ("吃大蒜能预防新冠，有没有这回事", "请问吃大蒜能预防新冠有科学依据吗", "我妈说吃大蒜能预防新冠，能信吗",
+                  "吃大蒜能预防新冠是谣言吧"):
+        assert words(asked) == claim, asked
+    # misspelt strain and drug names, everyday wording of vaccination and parcels
+    assert words("奥米克戎") == words("奥密克戎") and words("莲花清瘟") == words("连花清瘟")
+    assert words("打完疫苗能喝酒吗") >= words("接种疫苗") and words("境外包裹") == words("境外快递")
