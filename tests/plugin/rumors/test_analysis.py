@@ -134,3 +134,7 @@ def test_more_question_frames_and_everyday_forms() -> None:
     # misspelt strain and drug names, everyday wording of vaccination and parcels
     assert words("奥米克戎") == words("奥密克戎") and words("莲花清瘟") == words("连花清瘟")
     assert words("打完疫苗能喝酒吗") >= words("接种疫苗") and words("境外包裹") == words("境外快递")
+
+
+def test_latin_abbreviations_of_organisations() -> None:
+    assert "京东" in words("JD物流司机") and "疾控中心" in words("美国CDC承认") and words("WHO说") == words("世卫说")
