@@ -186,23 +186,43 @@ PLACE_ABBREVIATIONS: dict[str, str] = {
     "浙": "浙江", "皖": "安徽", "闽": "福建", "赣": "江西", "鲁": "山东", "豫": "河南", "鄂": "湖北", "湘": "湖南",
     "粤": "广东", "桂": "广西", "琼": "海南", "川": "四川", "蜀": "四川", "黔": "贵州", "滇": "云南", "陕": "陕西",
     "甘": "甘肃", "陇": "甘肃", "藏": "西藏", "疆": "新疆", "港": "香港", "澳": "澳门", "汉": "武汉",
+    # cities known by one character in news and on travel notices
+    "蓉": "成都", "穗": "广州", "杭": "杭州", "甬": "宁波", "邕": "南宁", "筑": "贵阳", "榕": "福州",
 }
 #: Travel verb + place abbreviation → the verb and the place's name (离京 → 离 北京, 援鄂 → 援 湖北).
 TRAVEL_ABBREVIATIONS: dict[str, str] = {
     verb + short: f"{verb} {PLACE_ABBREVIATIONS[short]} "
-    for verb in "离进赴来返抵援"
-    for short in "京沪津渝鄂汉藏疆"
-    if verb + short not in ("进汉", "抵藏")
-} | {verb + "港": f"{verb} 香港 " for verb in "赴来返"}
+    for verb in "离进赴来返抵援回"
+    for short in "京沪津渝鄂汉藏疆蓉穗杭甬"
+    if verb + short not in ("进汉", "抵藏", "回汉", "回藏", "进杭")
+} | {verb + "港": f"{verb} 香港 " for verb in "赴来返回"}
 _PHRASES += list(TRAVEL_ABBREVIATIONS.items())
 
 
+#: News words a place abbreviation heads in a headline or a searcher's query (沪新增1例, 渝暑假时间, 粤多地封城).
+HEADLINE_WORDS = ("新增", "确诊", "本土", "出现", "发现", "发布", "通报", "疫情", "封城", "封控", "解封", "全市", "全省",
+                  "多地", "暑假", "寒假", "开学", "中小学", "高考", "中考", "核酸", "隔离", "返乡", "一地", "某地")
+
+
 def expand_lone_abbreviations(text: str) -> str:
-    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城) → the place
-    (no regular expression: the text split at its spaces)."""
+    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城), or heading a text or
+    a clause before a news word (沪新增1例, 渝暑假时间定了: :data:`HEADLINE_WORDS`) → the place (no regular
+    expression: the text split at its spaces, then the heads of its pieces). Inside a word (江苏新增, 京东,
+    豫剧) nothing changes."""
     if not any(ch in PLACE_ABBREVIATIONS for ch in text):
         return text
-    return " ".join(PLACE_ABBREVIATIONS.get(piece, piece) for piece in text.split(" "))
+    out = []
+    for piece in text.split(" "):
+        if piece in PLACE_ABBREVIATIONS:
+            piece = PLACE_ABBREVIATIONS[piece]
+        else:
+            for i, ch in enumerate(piece):
+                if (ch in PLACE_ABBREVIATIONS and (i == 0 or not is_cjk(piece[i - 1]))
+                        and piece.startswith(HEADLINE_WORDS, i + 1)):
+                    piece = piece[:i] + PLACE_ABBREVIATIONS[ch] + " " + piece[i + 1:]
+                    break
+        out.append(piece)
+    return " ".join(out)
 
 
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
@@ -441,12 +461,17 @@ def clean_folded(folded: str) -> str:
     if "分之" in folded:
         folded = _FRACTION_RE.sub(_fraction, folded)
     if not _SEARCHER_NUMERALS.isdisjoint(folded):
+        folded = _ELIDED_UNIT_RE.sub(_elided_unit, folded)
         folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, folded)
+    if "刻钟" in folded or "半小时" in folded or "半个小时" in folded:
+        folded = _MINUTES_RE.sub(_minutes, folded)
     if "多万" in folded or "余万" in folded:
         folded = _APPROX_TENS_OF_THOUSANDS_RE.sub(_approx_tens_of_thousands, folded)
     folded = quantities_to_digits(dates_to_digits(folded))
     if "点" in folded:
         folded = _CLOCK_RE.sub(_clock, folded)
+    if "成" in folded:
+        folded = _TENTHS_RE.sub(_tenths, folded)
     if "c" in folded:
         folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
     if "周" in folded or "星期" in folded or "礼拜" in folded:
@@ -514,6 +539,39 @@ _FRACTION_RE = fixed_regex.compile(
 def _fraction(m: fixed_regex.FixedMatch) -> str:
     den, num = (int(x) if x.isdigit() else plain_chinese_number(x) for x in (m.group(1), m.group(2)))
     return m.group(0) if den is None or num is None or den == 0 else f"{num}/{den}"
+
+
+#: A round number with its last unit left out, the way people say it (两千五 = 2500, 三万五 = 35000, 一百五 =
+#: 150): group 1 what comes before (no numeral), 2 the first digit, 3 the unit, 4 the digit of the next unit
+#: down, 5 what follows (no numeral or unit: 一百五十 is read whole by plugin.numerals).
+_ELIDED_UNIT_RE = fixed_regex.compile(
+    "(^|[^零〇一二两三四五六七八九十百千万亿\\p{Nd}])([一二两三四五六七八九])([万千百])([一二三四五六七八九])"
+    "([^零〇一二两三四五六七八九十百千万亿]|$)")
+_UNIT_VALUES = {"百": 100, "千": 1000, "万": 10000}
+_DIGIT_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _elided_unit(m: fixed_regex.FixedMatch) -> str:
+    unit = _UNIT_VALUES[m.group(3)]
+    value = _DIGIT_VALUES[m.group(2)] * unit + _DIGIT_VALUES[m.group(4)] * unit // 10
+    return f"{m.group(1)}{value}{m.group(5)}"
+
+
+#: Quarters of an hour and half an hour in minutes (一刻钟 → 15分钟, 半个小时 → 30分钟).
+_MINUTES_RE = fixed_regex.compile("([一三])刻钟|半个?小时")
+
+
+def _minutes(m: fixed_regex.FixedMatch) -> str:
+    return f"{15 if m.group(1) == '一' else 45}分钟" if m.group(1) is not None else "30分钟"
+
+
+#: Tenths as a rate (错误率八成, 有效率不到九成 → 80%, 90%): read as a percentage only after a word of rate or
+#: amount (八成是假的 is "probably"; 九成新 is a condition). Runs after the quantity reader (八成 → 8成).
+_TENTHS_RE = fixed_regex.compile("(率|有|达|约|近|超过|超|不到|不足|占|仅)(\\p{Nd})成")
+
+
+def _tenths(m: fixed_regex.FixedMatch) -> str:
+    return f"{m.group(1)}{int(m.group(2)) * 10}%"
 
 
 #: Tens of thousands, approximately (十多万, 3万多, 10余万 → 100000多): the count a claim writes in digits.

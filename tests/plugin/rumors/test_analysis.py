@@ -138,3 +138,18 @@ def test_more_question_frames_and_everyday_forms() -> None:
 
 def test_latin_abbreviations_of_organisations() -> None:
     assert "京东" in words("JD物流司机") and "疾控中心" in words("美国CDC承认") and words("WHO说") == words("世卫说")
+
+
+def test_numbers_said_the_short_way() -> None:
+    assert "#2500" in words("钟南山带两千五医护") and "#35000" in words("三万五")
+    assert "#80" in words("检测试剂错误率八成") and "#90" in words("有效率不到九成")
+    assert not any(w.startswith("#") and w != "#8" for w in words("八成是假的"))  # "probably"
+    assert {"#15", "分钟"} <= words("只能呆一刻钟") and "#30" in words("等半个小时")
+
+
+def test_place_abbreviations_heading_a_news_word() -> None:
+    assert words("沪新增1例境外输入") == words("上海新增1例境外输入")
+    assert "重庆" in words("渝暑假时间定了") and "广东" in words("粤多地封城")
+    assert "成都" in words("抵蓉人员") and "北京" in words("回京要隔离吗")
+    # inside a word nothing changes
+    assert "上海" not in words("江苏新增3例") and "京东" in words("京东快递") and "北京" not in words("京东快递")
