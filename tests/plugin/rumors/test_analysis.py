@@ -153,3 +153,13 @@ def test_place_abbreviations_heading_a_news_word() -> None:
     assert "成都" in words("抵蓉人员") and "北京" in words("回京要隔离吗")
     # inside a word nothing changes
     assert "上海" not in words("江苏新增3例") and "京东" in words("京东快递") and "北京" not in words("京东快递")
+
+
+def test_policy_lookups_are_informational_and_vaccination_said_plainly() -> None:
+    from plugin.rumors import Rumor, RumorIndex, RumorStatus
+
+    index = RumorIndex([Rumor(id="r1", claim="石家庄异地不返乡过年能领政府补贴", status=RumorStatus.FALSE)], model=None)
+    # a lookup of the rules is no claim: scored with the intent penalty
+    assert "intent" in index.explain("石家庄过年返乡政策", "r1")["penalties"]
+    assert "intent" not in index.explain("石家庄不返乡过年有补贴", "r1").get("penalties", [])
+    assert words("打了新冠疫苗会发烧") == words("接种新冠疫苗会发烧")
