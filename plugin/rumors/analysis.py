@@ -205,6 +205,16 @@ HEADLINE_WORDS = ("新增", "确诊", "本土", "出现", "发现", "发布", "�
                   "多地", "暑假", "寒假", "开学", "中小学", "高考", "中考", "核酸", "隔离", "返乡", "一地", "某地")
 
 
+def _heads_a_place(piece: str, i: int) -> bool:
+    """Whether the abbreviation at ``piece[i]`` heads a place name of two or three characters (沪嘉定, 穗三元里 ...)
+    and starts no word of its own (京东, 港澳, 沪深, 渝中区 are dictionary words)."""
+    seg = segmenter()
+    if any(seg.is_known(piece[i:i + n]) for n in (2, 3, 4) if len(piece) >= i + n):
+        return False  # a word or a name of its own (京东, 渝中区)
+    names = seg.proper_names()
+    return any(piece[i + 1:i + 1 + n] in names for n in (2, 3) if len(piece) >= i + 1 + n)
+
+
 def expand_lone_abbreviations(text: str) -> str:
     """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城), or heading a text or
     a clause before a news word (沪新增1例, 渝暑假时间定了: :data:`HEADLINE_WORDS`) → the place (no regular
@@ -219,7 +229,7 @@ def expand_lone_abbreviations(text: str) -> str:
         else:
             for i, ch in enumerate(piece):
                 if (ch in PLACE_ABBREVIATIONS and (i == 0 or not is_cjk(piece[i - 1]))
-                        and piece.startswith(HEADLINE_WORDS, i + 1)):
+                        and (piece.startswith(HEADLINE_WORDS, i + 1) or _heads_a_place(piece, i))):
                     piece = piece[:i] + PLACE_ABBREVIATIONS[ch] + " " + piece[i + 1:]
                     break
         out.append(piece)

@@ -163,3 +163,9 @@ def test_policy_lookups_are_informational_and_vaccination_said_plainly() -> None
     assert "intent" in index.explain("石家庄过年返乡政策", "r1")["penalties"]
     assert "intent" not in index.explain("石家庄不返乡过年有补贴", "r1").get("penalties", [])
     assert words("打了新冠疫苗会发烧") == words("接种新冠疫苗会发烧")
+
+
+def test_place_abbreviations_heading_a_place_name() -> None:
+    assert words("沪嘉定造方舱医院") == words("上海嘉定造方舱医院") and "上海" in words("沪浦东机场")
+    # the abbreviation starting a word or a name of its own stays (渝中区 is a district, 沪深 an index)
+    assert "重庆" not in words("渝中区封控") and "上海" not in words("沪深300") and "香港" not in words("港澳通行证")
