@@ -22,10 +22,10 @@ bundled learned pin decision, clusters), then:
   none of its rows;
 - the fresh set ``bench/data/rumor_fresh.jsonl`` (keyword, question, colloquial, number and partial
   queries over claims outside the paraphrase set, near-topic and plain negatives) per split;
-- the hand-written set ``bench/data/rumor_dev4.jsonl`` (written for the project by someone who never saw
-  it; keyword, question, colloquial, partial, number, abbreviation and typo queries, near-topic hard / easy
-  and plain negatives) per split (dev: training and tuning data of ``bench/train_rumor_pin.py``; test:
-  held out, by rumour);
+- the hand-written sets ``bench/data/rumor_dev4.jsonl`` and ``rumor_dev5.jsonl`` (written for the project by
+  two people who never saw it; keyword, question, colloquial, partial, number, abbreviation and typo queries,
+  near-topic hard / easy and plain negatives) per split (dev: training and tuning data of
+  ``bench/train_rumor_pin.py``; test: held out, by rumour);
 - per split, the **candidate recall**: the share of positives whose target cluster is among the decision's
   ten best candidates at all, and the share where it is the first one;
 - ``--semantic``: the same sets (and the external ones, the titles) with the semantic confirmation of
@@ -57,6 +57,9 @@ PARAPHRASES = ROOT / "bench" / "data" / "rumor_paraphrases.jsonl"
 KEYWORDS = ROOT / "bench" / "data" / "rumor_keywords.jsonl"
 FRESH = ROOT / "bench" / "data" / "rumor_fresh.jsonl"
 DEV4 = ROOT / "bench" / "data" / "rumor_dev4.jsonl"
+DEV5 = ROOT / "bench" / "data" / "rumor_dev5.jsonl"
+#: Hand-written sets reported per split under their key (``dev4``: set 4; ``dev5``: set 5, a second author).
+HAND_WRITTEN = {"dev4": DEV4, "dev5": DEV5}
 #: Candidates looked at for candidate recall (is the target's cluster retrieved at all?).
 RECALL_DEPTH = 10
 RESULTS = ROOT / "bench" / "results"
@@ -123,6 +126,10 @@ def metrics(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcom
         "false_pin_rate": round(len(false_pins) / max(len(neg), 1), 4),
         "benign_related_rate": round(len(benign_related) / max(len(neg), 1), 4),
     }
+    hard = [(r, o) for r, o in neg if r.get("hard")]
+    if hard:  # near-topic rows sharing most of the claim's entities (the "hard near-topic")
+        out["hard_near_topic"] = len(hard)
+        out["hard_false_pin_rate"] = round(sum(1 for _r, o in hard if o[0]) / len(hard), 4)
     if keep_texts:
         out["false_pins"] = [{"query": r["query"], "pins": o[0]} for r, o in false_pins]
         out["misses"] = misses
@@ -189,11 +196,12 @@ def main() -> None:
         result["fresh"] = {"file": "bench/data/rumor_fresh.jsonl", "queries": len(fresh),
                            "learned": by_split(index, fresh, run(index, [r["query"] for r in fresh])),
                            "baseline_threshold": by_split(baseline, fresh, run(baseline, [r["query"] for r in fresh]))}
-    if DEV4.exists():
-        dev4 = [json.loads(line) for line in DEV4.open(encoding="utf-8") if line.strip()]
-        result["dev4"] = {"file": "bench/data/rumor_dev4.jsonl", "queries": len(dev4),
-                          "learned": by_split(index, dev4, run(index, [r["query"] for r in dev4])),
-                          "baseline_threshold": by_split(baseline, dev4, run(baseline, [r["query"] for r in dev4]))}
+    for key, path in HAND_WRITTEN.items():
+        if path.exists():
+            hw = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+            result[key] = {"file": str(path.relative_to(ROOT)), "queries": len(hw),
+                           "learned": by_split(index, hw, run(index, [r["query"] for r in hw])),
+                           "baseline_threshold": by_split(baseline, hw, run(baseline, [r["query"] for r in hw]))}
     if KEYWORDS.exists():
         kw = [json.loads(line) for line in KEYWORDS.open(encoding="utf-8") if line.strip()]
         result["keyword_probe"] = metrics(index, kw, run(index, [r["query"] for r in kw]))
@@ -256,8 +264,9 @@ def main() -> None:
                                      if isinstance(m, dict)}
     if "fresh" in result:
         summary["fresh"] = {sp: brief(m) for sp, m in result["fresh"]["learned"].items()}
-    if "dev4" in result:
-        summary["dev4"] = {sp: brief(m) for sp, m in result["dev4"]["learned"].items()}
+    for key in HAND_WRITTEN:
+        if key in result:
+            summary[key] = {sp: brief(m) for sp, m in result[key]["learned"].items()}
     if "keyword_probe" in result:
         summary["keyword_probe"] = brief(result["keyword_probe"])
     if "semantic" in result:
@@ -266,7 +275,7 @@ def main() -> None:
                                "borderline": sem["borderline"],
                                "paraphrase": {sp: brief(m) for sp, m in sem["paraphrase"].items()},
                                **({"fresh": {sp: brief(m) for sp, m in sem["fresh"].items()}} if "fresh" in sem else {}),
-                               **({"dev4": {sp: brief(m) for sp, m in sem["dev4"].items()}} if "dev4" in sem else {}),
+                               **{k: {sp: brief(m) for sp, m in sem[k].items()} for k in HAND_WRITTEN if k in sem},
                                **({"hot_search": sem["hot_search"]} if "hot_search" in sem else {})}
     for k in ("hot_search", *(k for k in result if k.startswith("external"))):
         if k in result:
@@ -292,21 +301,23 @@ def semantic_figures(*, store_index: RumorIndex, rumors_path: Path, rows: list[d
     t0 = time.perf_counter()
     out["paraphrase"] = by_split(sem, rows, run(sem, [r["query"] for r in rows]))
     fresh: list[dict[str, Any]] = []
-    dev4: list[dict[str, Any]] = []
+    hand: list[dict[str, Any]] = []
     if FRESH.exists():
         fresh = [json.loads(line) for line in FRESH.open(encoding="utf-8") if line.strip()]
         out["fresh"] = by_split(sem, fresh, run(sem, [r["query"] for r in fresh]))
         n = len(rows) + len(fresh)
     else:
         n = len(rows)
-    if DEV4.exists():
-        dev4 = [json.loads(line) for line in DEV4.open(encoding="utf-8") if line.strip()]
-        out["dev4"] = by_split(sem, dev4, run(sem, [r["query"] for r in dev4]))
-        n += len(dev4)
+    for key, path in HAND_WRITTEN.items():
+        if path.exists():
+            hw = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+            out[key] = by_split(sem, hw, run(sem, [r["query"] for r in hw]))
+            n += len(hw)
+            hand += hw
     out["seconds_per_query"] = round((time.perf_counter() - t0) / n, 5)
     out["borderline"] = borderline_cost(store_index, sem, [r["query"] for r in rows]
                                         + [r["query"] for r in fresh if FRESH.exists()]
-                                        + [r["query"] for r in dev4 if DEV4.exists()])
+                                        + [r["query"] for r in hand])
     if hot and HOT.exists():
         titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
         t0 = time.perf_counter()

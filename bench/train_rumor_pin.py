@@ -58,11 +58,15 @@ from plugin.rumors.analysis import analyze, canon, equivalents, is_name  # noqa:
 from plugin.rumors.decision import FEATURES, PinModel, PinTiers  # noqa: E402
 from plugin.rumors.synonyms import default_table  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from split_rumor_set import split_key  # noqa: E402
+
 SHARED = Path(os.environ.get("QINGLANG_RUMOR_DATA", "/work/shared/data/rumors/rumor_refutations.jsonl"))
 HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot_search_titles.jsonl"))
 OUT = ROOT / "plugin" / "rumors" / "data" / "pin_model.json"
 #: Hand-written searcher queries (``bench/split_rumor_set.py`` gave each row its split): the dev half trains.
-REAL = [ROOT / "bench" / "data" / name for name in ("rumor_dev4.jsonl", "rumor_fresh.jsonl", "rumor_paraphrases.jsonl")]
+REAL = [ROOT / "bench" / "data" / name
+        for name in ("rumor_dev4.jsonl", "rumor_dev5.jsonl", "rumor_fresh.jsonl", "rumor_paraphrases.jsonl")]
 TODAY = _dt.date(2026, 1, 1)
 #: Sources whose claims are not used to generate training queries (licence: academic research only).
 EXCLUDED_SOURCES = {"weibo_checked_fake"}
@@ -283,24 +287,61 @@ class RealQuery:
     fold: int
 
 
-def real_queries(index: RumorIndex, paths: list[Path]) -> list[RealQuery]:
+def fold_keys(index: RumorIndex, rows: list[dict]) -> list[str]:
+    """The out-of-fold group of each hand-written row: the rumours it names (its ``rumor_id``, the ``also``
+    copies, a near-topic row's ``near_rumor_id``), joined across rows and with the index's clusters of
+    near-duplicate claims, named by the smallest id of the joined group (``split_rumor_set.split_key`` for a
+    group of one); a plain row is its own group. Queries about copies of one claim thus share a fold."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in rows:
+        group = row_ids(r)
+        for x in group:
+            union(x, index.cluster_of(x))
+            union(x, group[0])
+    return [find(split_key(r)) if row_ids(r) else split_key(r) for r in rows]
+
+
+def row_ids(r: dict) -> list[str]:
+    """The rumours a hand-written row names: its target, the ``also`` copies, a near-topic row's rumour."""
+    return [str(x) for x in (r.get("rumor_id"), *(r.get("also") or []), r.get("near_rumor_id")) if x]
+
+
+def test_clusters(index: RumorIndex, paths: list[Path]) -> set[str]:
+    """The clusters of every rumour a **test** row of the hand-written sets names: the sets were split each on
+    its own, so a rumour on one set's dev side can be on another's test side; its dev rows are not trained on."""
+    return {index.cluster_of(x) for path in paths if path.exists() for line in path.open(encoding="utf-8")
+            if line.strip() and (r := json.loads(line)).get("split") == "test" for x in row_ids(r)}
+
+
+def real_queries(index: RumorIndex, paths: list[Path], held: "set[str] | frozenset[str]" = frozenset()) -> list[RealQuery]:
     """The dev-split rows of hand-written query sets as training pairs (a positive's target cluster or an
     ``also`` one's is label 1, every other candidate 0; a negative's candidates are all 0); the fold is
-    a hash of the rumour, so one rumour's queries fall in one fold."""
+    a hash of the row's group (:func:`fold_keys`), so the queries about one claim and its copies fall in
+    one fold, whichever file they come from. Rows naming a rumour of the ``held`` clusters (a test rumour
+    of some set: :func:`test_clusters`) are left out."""
+    rows = [r for path in paths for line in path.open(encoding="utf-8") if line.strip()
+            and (r := json.loads(line)).get("split") == "dev"
+            and not any(index.cluster_of(x) in held for x in row_ids(r))]
     out = []
-    for path in paths:
-        for line in path.open(encoding="utf-8"):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if r.get("split") != "dev":
-                continue
-            positive = r["expect"] == "pin"
-            ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))} if positive else set()
-            got = [(f, int((m.cluster_id or m.rumor.id) in ok), m.score)
-                   for m, f in index.candidate_features(r["query"], limit=3, today=TODAY)]
-            key = r.get("rumor_id") or r.get("near_rumor_id") or r["query"]
-            out.append(RealQuery(got, positive, bucket(key, 2)))
+    for r, key in zip(rows, fold_keys(index, rows)):
+        positive = r["expect"] == "pin"
+        ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))} if positive else set()
+        got = [(f, int((m.cluster_id or m.rumor.id) in ok), m.score)
+               for m, f in index.candidate_features(r["query"], limit=3, today=TODAY)]
+        out.append(RealQuery(got, positive, bucket(key, 2)))
     return out
 
 
@@ -322,8 +363,9 @@ def main() -> None:
                     help="share of held-out titles the decision (probability or score) may pin")
     ap.add_argument("--real", type=Path, action="append", default=None,
                     help="hand-written query set whose dev split trains the model and calibrates the tiers "
-                         "(default: the dev rows of bench/data/rumor_dev4.jsonl, rumor_fresh.jsonl and "
-                         "rumor_paraphrases.jsonl; repeat for several)")
+                         "(default: the dev rows of bench/data/rumor_dev4.jsonl, rumor_dev5.jsonl, rumor_fresh.jsonl "
+                         "and rumor_paraphrases.jsonl; repeat for several); dev rows naming a rumour that is on the "
+                         "test side of any of those sets are left out")
     ap.add_argument("--real-weight", type=float, default=5.0,
                     help="weight of a pair from a hand-written query against a generated one")
     ap.add_argument("--no-real", action="store_true", help="generated queries and titles only")
@@ -375,7 +417,8 @@ def main() -> None:
         else:
             held_titles.append(got)
     real_paths = [] if args.no_real else (args.real or [p for p in REAL if p.exists()])
-    real = real_queries(index, real_paths)
+    held_clusters = test_clusters(index, sorted(set(REAL) | set(real_paths)))
+    real = real_queries(index, real_paths, held_clusters)
     X = np.asarray([f for f, _y, _s in rows["train"]], dtype=np.float64)
     y = np.asarray([lab for _f, lab, _s in rows["train"]], dtype=np.int64)
     mean, scale = X.mean(axis=0), X.std(axis=0)
@@ -484,7 +527,7 @@ def main() -> None:
         "claims_used": len(sources), "query_kinds": kinds, "train_titles": n_train_titles,
         "train_pairs": int(len(y)), "train_positive_pairs": int(y.sum()), "C": args.C,
         "hand_written": {"files": [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in real_paths],
-                         "split": "dev", "queries": len(real), "pairs": sum(len(g.pairs) for g in real),
+                         "split": "dev", "queries": len(real), "test_clusters_left_out": len(held_clusters), "pairs": sum(len(g.pairs) for g in real),
                          "weight": args.real_weight},
         "calibration": calibration,
         "data": "shared fact-check claims except Weibo rulings (GPL-3.0 / no licence stated sources) and hot-search "

@@ -125,6 +125,7 @@ INTENT_WORDS = frozenset(
     简历 履历 生平 路线 线路 地图 位置 出口 入口 股票 股价 概念股 基金 行情 官网 网址 客服 热线 班次 时刻表 时刻
     说明书 副作用 禁忌 成分 配方 价钱 报价 多少 尺寸 型号 参数 评测 测评 直播 回放 在线 观看 高清 歌词 百科 资料
     近况 现状 照片 年龄 身高 籍贯 微博 粉丝 演唱会 歌单 门店 营业时间 开放时间 时间表 放假安排 作息 课程 考试 成绩
+    政策 细则 条件 材料 手续 证件 指南 须知 规则
     """.split()
 )
 
@@ -186,23 +187,53 @@ PLACE_ABBREVIATIONS: dict[str, str] = {
     "浙": "浙江", "皖": "安徽", "闽": "福建", "赣": "江西", "鲁": "山东", "豫": "河南", "鄂": "湖北", "湘": "湖南",
     "粤": "广东", "桂": "广西", "琼": "海南", "川": "四川", "蜀": "四川", "黔": "贵州", "滇": "云南", "陕": "陕西",
     "甘": "甘肃", "陇": "甘肃", "藏": "西藏", "疆": "新疆", "港": "香港", "澳": "澳门", "汉": "武汉",
+    # cities known by one character in news and on travel notices
+    "蓉": "成都", "穗": "广州", "杭": "杭州", "甬": "宁波", "邕": "南宁", "筑": "贵阳", "榕": "福州",
 }
 #: Travel verb + place abbreviation → the verb and the place's name (离京 → 离 北京, 援鄂 → 援 湖北).
 TRAVEL_ABBREVIATIONS: dict[str, str] = {
     verb + short: f"{verb} {PLACE_ABBREVIATIONS[short]} "
-    for verb in "离进赴来返抵援"
-    for short in "京沪津渝鄂汉藏疆"
-    if verb + short not in ("进汉", "抵藏")
-} | {verb + "港": f"{verb} 香港 " for verb in "赴来返"}
+    for verb in "离进赴来返抵援回"
+    for short in "京沪津渝鄂汉藏疆蓉穗杭甬"
+    if verb + short not in ("进汉", "抵藏", "回汉", "回藏", "进杭")
+} | {verb + "港": f"{verb} 香港 " for verb in "赴来返回"}
 _PHRASES += list(TRAVEL_ABBREVIATIONS.items())
 
 
+#: News words a place abbreviation heads in a headline or a searcher's query (沪新增1例, 渝暑假时间, 粤多地封城).
+HEADLINE_WORDS = ("新增", "确诊", "本土", "出现", "发现", "发布", "通报", "疫情", "封城", "封控", "解封", "全市", "全省",
+                  "多地", "暑假", "寒假", "开学", "中小学", "高考", "中考", "核酸", "隔离", "返乡", "一地", "某地")
+
+
+def _heads_a_place(piece: str, i: int) -> bool:
+    """Whether the abbreviation at ``piece[i]`` heads a place name of two or three characters (沪嘉定, 穗三元里 ...)
+    and starts no word of its own (京东, 港澳, 沪深, 渝中区 are dictionary words)."""
+    seg = segmenter()
+    if any(seg.is_known(piece[i:i + n]) for n in (2, 3, 4) if len(piece) >= i + n):
+        return False  # a word or a name of its own (京东, 渝中区)
+    names = seg.proper_names()
+    return any(piece[i + 1:i + 1 + n] in names for n in (2, 3) if len(piece) >= i + 1 + n)
+
+
 def expand_lone_abbreviations(text: str) -> str:
-    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城) → the place
-    (no regular expression: the text split at its spaces)."""
+    """A place abbreviation standing alone between spaces (a keyword query: 豫 信阳 封城), or heading a text or
+    a clause before a news word (沪新增1例, 渝暑假时间定了: :data:`HEADLINE_WORDS`) → the place (no regular
+    expression: the text split at its spaces, then the heads of its pieces). Inside a word (江苏新增, 京东,
+    豫剧) nothing changes."""
     if not any(ch in PLACE_ABBREVIATIONS for ch in text):
         return text
-    return " ".join(PLACE_ABBREVIATIONS.get(piece, piece) for piece in text.split(" "))
+    out = []
+    for piece in text.split(" "):
+        if piece in PLACE_ABBREVIATIONS:
+            piece = PLACE_ABBREVIATIONS[piece]
+        else:
+            for i, ch in enumerate(piece):
+                if (ch in PLACE_ABBREVIATIONS and (i == 0 or not is_cjk(piece[i - 1]))
+                        and (piece.startswith(HEADLINE_WORDS, i + 1) or _heads_a_place(piece, i))):
+                    piece = piece[:i] + PLACE_ABBREVIATIONS[ch] + " " + piece[i + 1:]
+                    break
+        out.append(piece)
+    return " ".join(out)
 
 
 # colloquial forms of the editable synonym table (plugin/rumors/data/synonyms.yaml): 阳了 → 感染, 打针 → 接种疫苗
@@ -438,9 +469,20 @@ def clean_folded(folded: str) -> str:
     folded = expand_lone_abbreviations(QUESTION_RE.sub(" ", folded))
     if "十一" in folded:
         folded = _ELEVENTH_RE.sub(_eleventh, folded)
+    if "分之" in folded:
+        folded = _FRACTION_RE.sub(_fraction, folded)
     if not _SEARCHER_NUMERALS.isdisjoint(folded):
+        folded = _ELIDED_UNIT_RE.sub(_elided_unit, folded)
         folded = _SEARCHER_NUMBER_RE.sub(_searcher_number, folded)
+    if "刻钟" in folded or "半小时" in folded or "半个小时" in folded:
+        folded = _MINUTES_RE.sub(_minutes, folded)
+    if "多万" in folded or "余万" in folded:
+        folded = _APPROX_TENS_OF_THOUSANDS_RE.sub(_approx_tens_of_thousands, folded)
     folded = quantities_to_digits(dates_to_digits(folded))
+    if "点" in folded:
+        folded = _CLOCK_RE.sub(_clock, folded)
+    if "成" in folded:
+        folded = _TENTHS_RE.sub(_tenths, folded)
     if "c" in folded:
         folded = _CELSIUS_RE.sub(lambda m: _celsius(m, folded), folded)
     if "周" in folded or "星期" in folded or "礼拜" in folded:
@@ -470,6 +512,89 @@ _ELEVENTH_RE = fixed_regex.compile("([零〇一二两三四五六七八九十百
 
 def _eleventh(m: fixed_regex.FixedMatch) -> str:
     return m.group(0) if m.group(1) is not None else "国庆" + m.group(2)
+#: A time of day (下午两点, 晚上8点半, 14点): written on the 24-hour clock as digits (下午两点 → 下午14点), so a
+#: claim's 14点 and a searcher's 下午2点 agree (the part of the day stays a word). Read only where it is a time: after a part of the day, or as 点钟 / 点半 /
+#: 点整 / 点N分, or in digits — 一点 alone is "a little" (有一点, 一点点) and stays. Group 1 is what comes before
+#: (not a numeral, so 十二点 is read whole), 2 the part of the day, 3 the hour, 4 the minutes part.
+_CLOCK_RE = fixed_regex.compile(
+    "(^|[^零〇一二两三四五六七八九十\\p{Nd}.])(凌晨|早上|早晨|清早|上午|中午|下午|傍晚|晚上|今晚|夜里|夜间|半夜)?"
+    "([零〇一二两三四五六七八九十]{1,3}|\\p{Nd}{1,2})点(钟|半|整|[零〇一二三四五六七八九十]{1,3}分|\\p{Nd}{1,2}分)?")
+#: parts of the day after noon (晚上 / 夜里 only from six: 晚上一点 is one at night)
+_AFTERNOON = frozenset({"下午", "傍晚", "晚上", "今晚", "夜里", "夜间"})
+
+
+def _clock(m: fixed_regex.FixedMatch) -> str:
+    before, part, hour, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+    if part is None and tail is None and not hour.isdigit():
+        return m.group(0)  # 一点 / 两点 alone: "a little", "two points" as often as a time
+    h = int(hour) if hour.isdigit() else plain_chinese_number(hour)
+    if h is None or h > 24:
+        return m.group(0)
+    if (part in _AFTERNOON and 1 <= h < 12 and (h >= 6 or part in ("下午", "傍晚"))) or (part == "中午" and 1 <= h < 3):
+        h += 12  # 晚上一点 is one at night
+    minutes = ""
+    if tail == "半":
+        minutes = "30分"
+    elif tail and tail.endswith("分"):
+        mm = int(tail[:-1]) if tail[:-1].isdigit() else plain_chinese_number(tail[:-1])
+        minutes = f"{mm}分" if mm is not None and mm < 60 else ""
+    return f"{before}{part or ''}{h}点{minutes}"
+
+
+#: A fraction (八分之一, 3分之1 → 1/8, 1/3): the way a claim writes it in digits. Not a percentage (百分之,
+#: read by plugin.numerals) nor 千分之 / 万分之 (the denominator must hold a digit).
+_FRACTION_RE = fixed_regex.compile(
+    "([一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*|\\p{Nd}{1,4})分之([零〇一二两三四五六七八九十百]+|\\p{Nd}{1,4})")
+
+
+def _fraction(m: fixed_regex.FixedMatch) -> str:
+    den, num = (int(x) if x.isdigit() else plain_chinese_number(x) for x in (m.group(1), m.group(2)))
+    return m.group(0) if den is None or num is None or den == 0 else f"{num}/{den}"
+
+
+#: A round number with its last unit left out, the way people say it (两千五 = 2500, 三万五 = 35000, 一百五 =
+#: 150): group 1 what comes before (no numeral), 2 the first digit, 3 the unit, 4 the digit of the next unit
+#: down, 5 what follows (no numeral or unit: 一百五十 is read whole by plugin.numerals).
+_ELIDED_UNIT_RE = fixed_regex.compile(
+    "(^|[^零〇一二两三四五六七八九十百千万亿\\p{Nd}])([一二两三四五六七八九])([万千百])([一二三四五六七八九])"
+    "([^零〇一二两三四五六七八九十百千万亿]|$)")
+_UNIT_VALUES = {"百": 100, "千": 1000, "万": 10000}
+_DIGIT_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _elided_unit(m: fixed_regex.FixedMatch) -> str:
+    unit = _UNIT_VALUES[m.group(3)]
+    value = _DIGIT_VALUES[m.group(2)] * unit + _DIGIT_VALUES[m.group(4)] * unit // 10
+    return f"{m.group(1)}{value}{m.group(5)}"
+
+
+#: Quarters of an hour and half an hour in minutes (一刻钟 → 15分钟, 半个小时 → 30分钟).
+_MINUTES_RE = fixed_regex.compile("([一三])刻钟|半个?小时")
+
+
+def _minutes(m: fixed_regex.FixedMatch) -> str:
+    return f"{15 if m.group(1) == '一' else 45}分钟" if m.group(1) is not None else "30分钟"
+
+
+#: Tenths as a rate (错误率八成, 有效率不到九成 → 80%, 90%): read as a percentage only after a word of rate or
+#: amount (八成是假的 is "probably"; 九成新 is a condition). Runs after the quantity reader (八成 → 8成).
+_TENTHS_RE = fixed_regex.compile("(率|有|达|约|近|超过|超|不到|不足|占|仅)(\\p{Nd})成")
+
+
+def _tenths(m: fixed_regex.FixedMatch) -> str:
+    return f"{m.group(1)}{int(m.group(2)) * 10}%"
+
+
+#: Tens of thousands, approximately (十多万, 3万多, 10余万 → 100000多): the count a claim writes in digits.
+_APPROX_TENS_OF_THOUSANDS_RE = fixed_regex.compile("(^|[^\\p{Nd}.])(\\p{Nd}{1,4}|[一二两三四五六七八九十百千]+)([多余])万")
+
+
+def _approx_tens_of_thousands(m: fixed_regex.FixedMatch) -> str:
+    run = m.group(2)
+    v = int(run) if run.isdigit() else plain_chinese_number(run)
+    return m.group(0) if v is None else f"{m.group(1)}{v * 10000}{m.group(3)}"
+
+
 #: Numbers as searchers write them that the quantity reader leaves (plugin.numerals reads numerals before
 #: a unit): an approximate count (一千多人, 三十余例), a count of 个 (七十个, not 一个 / 两个 = "a" / "a couple"),
 #: points on a licence or a test (扣六分, 考了九十分).

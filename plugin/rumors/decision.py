@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -32,10 +32,10 @@ from plugin.errors import RumorError
 from plugin.numerals import quantities_agree
 
 from .analysis import is_name
-from .models import PinTier, RumorMatchResult
+from .models import PinTier, RumorMatch, RumorMatchResult
 from .scoring import char_cover
 
-__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "PinModel", "PinTiers", "default_model", "pair_features",
+__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "PinModel", "PinTiers", "decision_margin", "default_model", "pair_features",
            "retier"]
 
 #: The features of one (text, claim) pair, in the model's order.
@@ -96,6 +96,17 @@ def _agreement(q_numbers: tuple[str, ...], c_numbers: tuple[str, ...], dates: bo
     if any(near):
         return 1.0, 0.0
     return 0.0, 1.0 if any(v is False for v in near) else 0.0
+
+
+def decision_margin(ranked: Sequence[RumorMatch], rank: int) -> float:
+    """The score margin of candidate ``rank`` of ``ranked`` (best first) to the best other candidate: to the
+    next one for the first, to the first for the others. A candidate the text matched through exactly the
+    same words is an alias of this one for the text (a copy of the claim in another cluster: 襄阳封城 posted
+    twice) and is skipped: two copies of one claim scoring alike say nothing against either."""
+    me = ranked[rank]
+    mine = set(me.shared)
+    others = [m.score for j, m in enumerate(ranked) if j != rank and set(m.shared) != mine]
+    return me.score - (others[0] if others else 0.0)
 
 
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],

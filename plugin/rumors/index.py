@@ -42,7 +42,7 @@ from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
 from .clusters import Clusters, core_claim, find_clusters
-from .decision import PinModel, PinTiers, default_model, pair_features
+from .decision import PinModel, PinTiers, decision_margin, default_model, pair_features
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
@@ -455,7 +455,7 @@ class _State:
         if not found:
             return []
         ranked = self._finish_entries(found, max(limit, 3), today)
-        scores = [m.score for m, _i in ranked]
+        matches = [m for m, _i in ranked]
         intent = bool(q.intent or qw.intent_words)
         out: list[tuple[RumorMatch, list[float]]] = []
         for rank, (m, i) in enumerate(ranked[:limit]):
@@ -464,7 +464,7 @@ class _State:
             self.scorer.score(q, qw, e, hits.get(i, (0, False)), info)
             if not info:  # a curated trigger hit: scored outright
                 info = {"score": m.score, "tq": 1.0, "tc": 1.0, "bq": 1.0, "bc": 1.0}
-            margin = m.score - (scores[1] if len(scores) > 1 else 0.0) if rank == 0 else m.score - scores[0]
+            margin = decision_margin(matches, rank)
             out.append((m, pair_features(
                 info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
                 question=q.question, intent=intent, query_negated=q.negated, claim_negated=e.analysis.negated,

@@ -110,3 +110,62 @@ def test_colloquial_classes_of_meaning() -> None:
     # "does not catch it" is "prevents it"; 密接 is the short form of 密切接触者
     assert words("抽烟的人不容易得新冠") == {"吸烟", "预防", "新冠"}
     assert "密接" in words("五指山公安局密切接触者") and "唾液" in words("沾口水的手")
+
+
+def test_times_of_day_are_on_the_24_hour_clock() -> None:
+    assert words("信阳下午两点封城") == words("信阳下午14点封城") and "#14" in words("信阳下午两点封城")
+    assert {"#20", "#30"} <= words("晚上8点半开始消杀")
+    assert "#12" in words("济南2.10晚上12点全城消杀")
+    # 一点 alone is "a little"; 晚上一点 is one at night, not 13
+    assert not any(w.startswith("#") for w in words("有一点疼")) and "#1" in words("晚上一点")
+
+
+def test_fractions_and_approximate_tens_of_thousands_are_digits() -> None:
+    assert words("八分之一新冠康复者") == words("1/8新冠康复者")
+    assert "#95" in words("百分之九十五酒精")  # a percentage stays a percentage
+    assert "#100000" in words("一天入境十多万人") and "#100000" in words("入境10多万")
+
+
+def test_more_question_frames_and_everyday_forms() -> None:
+    claim = words("吃大蒜能预防新冠")
+    for asked in ("吃大蒜能预防新冠，有没有这回事", "请问吃大蒜能预防新冠有科学依据吗", "我妈说吃大蒜能预防新冠，能信吗",
+                  "吃大蒜能预防新冠是谣言吧"):
+        assert words(asked) == claim, asked
+    # misspelt strain and drug names, everyday wording of vaccination and parcels
+    assert words("奥米克戎") == words("奥密克戎") and words("莲花清瘟") == words("连花清瘟")
+    assert words("打完疫苗能喝酒吗") >= words("接种疫苗") and words("境外包裹") == words("境外快递")
+
+
+def test_latin_abbreviations_of_organisations() -> None:
+    assert "京东" in words("JD物流司机") and "疾控中心" in words("美国CDC承认") and words("WHO说") == words("世卫说")
+
+
+def test_numbers_said_the_short_way() -> None:
+    assert "#2500" in words("钟南山带两千五医护") and "#35000" in words("三万五")
+    assert "#80" in words("检测试剂错误率八成") and "#90" in words("有效率不到九成")
+    assert not any(w.startswith("#") and w != "#8" for w in words("八成是假的"))  # "probably"
+    assert {"#15", "分钟"} <= words("只能呆一刻钟") and "#30" in words("等半个小时")
+
+
+def test_place_abbreviations_heading_a_news_word() -> None:
+    assert words("沪新增1例境外输入") == words("上海新增1例境外输入")
+    assert "重庆" in words("渝暑假时间定了") and "广东" in words("粤多地封城")
+    assert "成都" in words("抵蓉人员") and "北京" in words("回京要隔离吗")
+    # inside a word nothing changes
+    assert "上海" not in words("江苏新增3例") and "京东" in words("京东快递") and "北京" not in words("京东快递")
+
+
+def test_policy_lookups_are_informational_and_vaccination_said_plainly() -> None:
+    from plugin.rumors import Rumor, RumorIndex, RumorStatus
+
+    index = RumorIndex([Rumor(id="r1", claim="石家庄异地不返乡过年能领政府补贴", status=RumorStatus.FALSE)], model=None)
+    # a lookup of the rules is no claim: scored with the intent penalty
+    assert "intent" in index.explain("石家庄过年返乡政策", "r1")["penalties"]
+    assert "intent" not in index.explain("石家庄不返乡过年有补贴", "r1").get("penalties", [])
+    assert words("打了新冠疫苗会发烧") == words("接种新冠疫苗会发烧")
+
+
+def test_place_abbreviations_heading_a_place_name() -> None:
+    assert words("沪嘉定造方舱医院") == words("上海嘉定造方舱医院") and "上海" in words("沪浦东机场")
+    # the abbreviation starting a word or a name of its own stays (渝中区 is a district, 沪深 an index)
+    assert "重庆" not in words("渝中区封控") and "上海" not in words("沪深300") and "香港" not in words("港澳通行证")

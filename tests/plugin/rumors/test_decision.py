@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from plugin.errors import RumorError
-from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorStatus
-from plugin.rumors.decision import FEATURES, PinModel, PinTiers, default_model, pair_features, retier
+from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorMatch, RumorStatus
+from plugin.rumors.decision import FEATURES, PinModel, PinTiers, decision_margin, default_model, pair_features, retier
 from plugin.rumors.scoring import char_cover
 
 RUMORS = [
@@ -85,3 +85,18 @@ def test_character_coverage_survives_another_wording() -> None:
                           claim_text="阳转阴更换牙刷")
     named = dict(zip(FEATURES, feats))
     assert named["char_q"] == pytest.approx(1.0) and 0 < named["char_c"] < 1
+
+
+def test_the_margin_skips_copies_matched_through_the_same_words() -> None:
+    a, b, c = RUMORS
+    copy = Rumor(id="r4", claim="约基奇检测呈阳性", status=RumorStatus.FALSE)
+    ranked = [RumorMatch(b, 0.7, ("约基奇", "阳性")), RumorMatch(copy, 0.68, ("约基奇", "阳性")),
+              RumorMatch(c, 0.4, ("上海",))]
+    # the copy scoring alike says nothing against the first: the margin is to the next other candidate
+    assert decision_margin(ranked, 0) == pytest.approx(0.3)
+    assert decision_margin(ranked, 1) == pytest.approx(0.28)
+    assert decision_margin(ranked, 2) == pytest.approx(-0.3)
+    # a candidate matched through other words competes
+    other = [RumorMatch(b, 0.7, ("约基奇", "阳性")), RumorMatch(a, 0.68, ("新冠", "阳性"))]
+    assert decision_margin(other, 0) == pytest.approx(0.02) and decision_margin(other, 1) == pytest.approx(-0.02)
+    assert decision_margin(other[:1], 0) == pytest.approx(0.7)
