@@ -40,13 +40,14 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
-from .matching.latin_repeat import LatinRepeatIndex, has_latin_repeat, latin_repeat_candidates
+from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, passes_needed
+from .matching.latin_repeat import LatinRepeatIndex, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
 from .matching.native import release_free_memory
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
-from .matching.pinyin import PinyinIndex, has_latin_run, pinyin_candidates
-from .matching.split import has_separated_cjk, joined_candidates, separator_spellings
+from .matching.pinyin import PinyinIndex, pinyin_candidates
+from .matching.split import joined_candidates, separator_spellings
 from .models import CheckResult, Hit, most_severe
 from .normalize import NormalizedText, prepare
 from .variants import VariantTables, load_variant_tables
@@ -241,17 +242,18 @@ class Matcher:
         if c.automaton is None:  # nothing else to find
             return pattern_hits(c, prepared, scope, day)[:1] if first and c.regexes else found
         nt = prepared.normalized
-        dense = as_bmp(nt.dense)
+        needs = passes_needed(nt.dense)  # one kind scan decides which passes can find anything
+        dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
         cand, spellings = dense_pass(c, dense, self._is_word)
         if first and cand:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:
                 return hits[:1]
-        if has_latin_run(dense):  # (the passes' preconditions are tested here: most texts fail them)
+        if needs & VIEW_LATIN_RUN:  # two Latin letters in a row
             cand.extend(pinyin_candidates(self._pinyin, dense, nt))
-            if has_latin_repeat(dense):  # sssccaaam: Latin runs folded in text and keys
+            if needs & VIEW_LATIN_REPEAT:  # sssccaaam: Latin runs folded in text and keys
                 cand.extend(latin_repeat_candidates(self._latin_repeat, self._pinyin, dense, nt))
-        if has_separated_cjk(dense):  # 代x写x论x文: a separator after each character
+        if needs & VIEW_SEPARATED:  # 代x写x论x文: a separator after each character
             spellings.extend(separator_spellings(dense))
         if spellings:
             cand.extend(joined_candidates(c, dense, spellings))

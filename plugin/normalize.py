@@ -34,7 +34,7 @@ import numpy as np
 
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
-from .matching.native import offset_table
+from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "char_class",
     "collapse_runs",
     "dense_key",
+    "dense_table",
     "fold_char",
     "fold_text",
     "has_astral",
@@ -541,14 +542,40 @@ def _separated(text: str, left: int, right: int) -> bool:
     return left + 1 < right and bool(fold_text(text[left + 1:right]))
 
 
+def dense_table() -> tuple[list[str | None], "array[int] | None"]:
+    """The BMP dense table :func:`normalize` folds with (:func:`~plugin.matching.native.dense_fold`):
+    as a ``str.translate`` list, and as 65,536 uint32 code points for the C fold (None if it cannot be
+    written so)."""
+    return _tables().dense_bmp, _dense_codes()
+
+
+@lru_cache(maxsize=1)
+def _dense_codes() -> "array[int] | None":
+    """The BMP dense table as 65,536 uint32 code points (``DELETED_CODE``: deleted); None if some
+    character folded to more than one (then the table is read as a list)."""
+    codes = array("I")
+    for f in _tables().dense_bmp:
+        if f is not None and len(f) != 1:
+            return None
+        codes.append(DELETED_CODE if f is None else ord(f))
+    return codes
+
+
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     t = _tables()
-    dense1 = _translate(text, t.dense_bmp, t.dense_astral)
+    # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
+    fast = dense_fold(text, *dense_table())
+    if fast is None:  # a character beyond the BMP: the general path
+        dense1 = _translate(text, t.dense_bmp, t.dense_astral)
+        has_break, may_repeat = BREAK in dense1, True
+    else:
+        dense1, held = fast
+        has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
     deleted: _RunMap | None = None
     lazy = False
-    noisy = _noise_run_breaks(text) if BREAK in dense1 else []
-    if BREAK in dense1 and (noisy or _has_vertical_run(dense1)):
+    noisy = _noise_run_breaks(text) if has_break else []
+    if has_break and (noisy or _has_vertical_run(dense1)):
         bmp, astral = _mark_tables()
         marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
         if noisy:
@@ -556,11 +583,12 @@ def normalize(text: str) -> NormalizedText:
         marked = _join_vertical(marked)
         dense1 = marked.replace(_MARK, "")
         deleted = _runs(marked, _MARK)
+        may_repeat = True  # (joined lines may put two equal characters side by side)
     elif len(dense1) != len(text):
         lazy = True
     collapsed: _RunMap | None = None
     dense = dense1
-    repeats = repeat_runs(dense1)
+    repeats = repeat_runs(dense1) if may_repeat else []
     if repeats:
         if lazy:  # where the repeats were in the original: a repeat across a space is no stutter
             bmp, astral = _mark_tables()
@@ -657,5 +685,6 @@ def prepare(text: str) -> Prepared:
 def warm_up() -> None:
     """Build every table of this module now (otherwise built on first use)."""
     _tables()
+    _dense_codes()
     _mark_tables()
     _fold_mark_tables()

@@ -35,6 +35,18 @@
  *       crc of each distinct prefix (at class edges, from the first differing class on) that
  *       ``has_prefix`` does not know.
  *
+ *   dense_fold(text, table) -> tuple[str, int] | None
+ *       ``text`` through the dense table (``table``: 65,536 native uint32, the code point each BMP
+ *       character becomes, 0xFFFFFFFF for a deleted one) and what the result holds: 1 something was
+ *       deleted, 2 a sentence end (U+0000), 4 a Han character written twice in a row; None when the
+ *       text holds a character beyond the BMP (the caller's general path).
+ *
+ *   view_flags(view, kinds) -> int
+ *       One scan of ``view``'s character kinds (``kinds``: 65,536 bytes, 1 a Latin letter, 2 a CJK
+ *       character of the separator test, 4 a separator; a character beyond the BMP reads as U+FFFD):
+ *       1 two letters in a row, 2 one letter twice in a row, 4 CJK, separator, CJK in a row, 8 a
+ *       character beyond the BMP.
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -837,6 +849,140 @@ release_free_memory(PyObject *self, PyObject *unused)
     Py_RETURN_FALSE;
 }
 
+/* ---- the text's first dense view and the passes a dense view needs ---- */
+
+#define FOLD_DELETED 1
+#define FOLD_BREAK 2
+#define FOLD_HAN_REPEAT 4
+#define DELETED_CP 0xFFFFFFFFu
+#define BREAK_CP 0
+
+static inline int
+is_han_cp(Py_UCS4 c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+static PyObject *
+dense_fold(PyObject *self, PyObject *args)
+{
+    PyObject *text, *table, *out = NULL;
+    Py_buffer tbuf;
+    const uint32_t *map;
+    Py_ssize_t n, i, kept = 0;
+    int kind, flags = 0;
+    const void *data;
+    Py_UCS4 maxchar = 0, prev = DELETED_CP;
+
+    if (!PyArg_ParseTuple(args, "UO:dense_fold", &text, &table))
+        return NULL;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES * 4) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
+        return NULL;
+    }
+    map = (const uint32_t *)tbuf.buf;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i), f;
+        if (c >= N_CODES)
+            goto general;  /* an astral character: the general path (its own table) */
+        f = map[c];
+        if (f == DELETED_CP) {
+            flags |= FOLD_DELETED;
+            continue;
+        }
+        if (f >= N_CODES)
+            goto general;  /* (no BMP character folds beyond the BMP; the general path if one did) */
+        if (f == BREAK_CP)
+            flags |= FOLD_BREAK;
+        else if (f == prev && is_han_cp(f))
+            flags |= FOLD_HAN_REPEAT;
+        if (f > maxchar)
+            maxchar = f;
+        prev = f;
+        kept++;
+    }
+    out = PyUnicode_New(kept, maxchar);
+    if (out != NULL) {
+        int okind = PyUnicode_KIND(out);
+        void *odata = PyUnicode_DATA(out);
+        Py_ssize_t j = 0;
+        for (i = 0; i < n; i++) {
+            uint32_t f = map[PyUnicode_READ(kind, data, i)];
+            if (f != DELETED_CP)
+                PyUnicode_WRITE(okind, odata, j++, (Py_UCS4)f);
+        }
+    }
+    PyBuffer_Release(&tbuf);
+    if (out == NULL)
+        return NULL;
+    return Py_BuildValue("(Ni)", out, flags);
+general:
+    PyBuffer_Release(&tbuf);
+    Py_RETURN_NONE;
+}
+
+#define KIND_LETTER 1
+#define KIND_PAIR_CJK 2
+#define KIND_PAIR_SEP 4
+#define VIEW_LATIN_RUN 1
+#define VIEW_LATIN_REPEAT 2
+#define VIEW_SEPARATED 4
+#define VIEW_ASTRAL 8
+
+static PyObject *
+view_flags(PyObject *self, PyObject *args)
+{
+    PyObject *view, *table;
+    Py_buffer tbuf;
+    const uint8_t *kinds;
+    Py_ssize_t n, i;
+    int kind, flags = 0;
+    const void *data;
+    Py_UCS4 prev = 0;
+    uint8_t k1 = 0, k2 = 0;  /* the kinds of the previous character and the one before it */
+
+    if (!PyArg_ParseTuple(args, "UO:view_flags", &view, &table))
+        return NULL;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "kinds must hold 65536 bytes");
+        return NULL;
+    }
+    kinds = (const uint8_t *)tbuf.buf;
+    n = PyUnicode_GET_LENGTH(view);
+    kind = PyUnicode_KIND(view);
+    data = PyUnicode_DATA(view);
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint8_t k;
+        if (c >= N_CODES) {
+            flags |= VIEW_ASTRAL;
+            c = 0xFFFD;  /* read as the scanned view writes it */
+        }
+        k = kinds[c];
+        if ((k & KIND_LETTER) && (k1 & KIND_LETTER)) {
+            flags |= VIEW_LATIN_RUN;
+            if (c == prev)
+                flags |= VIEW_LATIN_REPEAT;
+        }
+        if ((k & KIND_PAIR_CJK) && (k1 & KIND_PAIR_SEP) && (k2 & KIND_PAIR_CJK))
+            flags |= VIEW_SEPARATED;
+        k2 = k1;
+        k1 = k;
+        prev = c;
+    }
+    PyBuffer_Release(&tbuf);
+    return PyLong_FromLong(flags);
+}
+
 static PyMethodDef methods[] = {
     {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
@@ -845,6 +991,8 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
+    {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,6 +8,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys`: the hash rows of a polyphonic form's other readings (compile time);
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
+* :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
+* :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
@@ -33,7 +35,9 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "other_reading_keys", "other_reading_keys_py",
-           "crossing_word_py", "dense_outputs",
+           "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
@@ -240,6 +244,79 @@ def other_reading_keys(choices: list[tuple[str, ...]], pid: int, width: int, max
     if cloops is not None:
         return cloops.other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix)
     return other_reading_keys_py(choices, pid, width, max_keys, pid_bits, has_prefix)
+
+
+#: :func:`dense_fold`'s table value of a deleted character, and the bits of what the folded text holds.
+DELETED_CODE = 0xFFFFFFFF
+FOLD_DELETED, FOLD_BREAK, FOLD_HAN_REPEAT = 1, 2, 4
+_BREAK = "\x00"  # plugin.normalize.BREAK (a sentence end in the dense view)
+
+
+def _is_han(ch: str) -> bool:
+    """(plugin.normalize.is_han: the characters whose repeats collapse)"""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def dense_fold_py(text: str, table: list[str | None]) -> tuple[str, int] | None:
+    """``text`` through the BMP dense table (``table``: a ``str.translate`` list, ``None`` deletes) and
+    what the result holds (``FOLD_DELETED``: something was deleted, ``FOLD_BREAK``: a sentence end,
+    ``FOLD_HAN_REPEAT``: a Han character twice in a row); None when ``text`` (or its fold) holds a
+    character beyond the BMP, which the caller folds on its general path."""
+    if not text.isascii() and any(ord(ch) > 0xFFFF for ch in text):
+        return None
+    out = text.translate(table)
+    if not out.isascii() and any(ord(ch) > 0xFFFF for ch in out):
+        return None
+    flags = FOLD_DELETED if len(out) != len(text) else 0
+    if _BREAK in out:
+        flags |= FOLD_BREAK
+    if any(a == b and _is_han(b) for a, b in zip(out, out[1:])):
+        flags |= FOLD_HAN_REPEAT
+    return out, flags
+
+
+def dense_fold(text: str, table: list[str | None], codes: array[int] | None) -> tuple[str, int] | None:
+    """:func:`dense_fold_py`, in C when built (``codes``: the table as 65,536 uint32 code points,
+    :data:`DELETED_CODE` for a deleted character; None when the table cannot be written so)."""
+    if cloops is not None and codes is not None:
+        return cloops.dense_fold(text, codes)
+    return dense_fold_py(text, table)
+
+
+#: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.
+KIND_LETTER, KIND_PAIR_CJK, KIND_PAIR_SEP = 1, 2, 4
+VIEW_LATIN_RUN, VIEW_LATIN_REPEAT, VIEW_SEPARATED, VIEW_ASTRAL = 1, 2, 4, 8
+
+
+def view_flags_py(view: str, kinds: bytes) -> int:
+    """What ``view`` holds, read off the kind bits of its characters (``kinds``: one byte per BMP
+    character; a character beyond the BMP reads as U+FFFD, as the scanned view writes it):
+    ``VIEW_LATIN_RUN`` two letters in a row, ``VIEW_LATIN_REPEAT`` one letter twice in a row,
+    ``VIEW_SEPARATED`` a CJK character, a separator and a CJK character in a row, ``VIEW_ASTRAL`` a
+    character beyond the BMP."""
+    flags = 0
+    prev = ""
+    k1 = k2 = 0
+    for ch in view:
+        if ord(ch) > 0xFFFF:
+            flags |= VIEW_ASTRAL
+            ch = "\ufffd"
+        k = kinds[ord(ch)]
+        if k & KIND_LETTER and k1 & KIND_LETTER:
+            flags |= VIEW_LATIN_RUN
+            if ch == prev:
+                flags |= VIEW_LATIN_REPEAT
+        if k & KIND_PAIR_CJK and k1 & KIND_PAIR_SEP and k2 & KIND_PAIR_CJK:
+            flags |= VIEW_SEPARATED
+        k2, k1, prev = k1, k, ch
+    return flags
+
+
+def view_flags(view: str, kinds: bytes) -> int:
+    """:func:`view_flags_py`, in C when built."""
+    if cloops is not None:
+        return cloops.view_flags(view, kinds)
+    return view_flags_py(view, kinds)
 
 
 def release_free_memory() -> bool:

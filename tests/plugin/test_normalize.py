@@ -26,7 +26,16 @@ def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[tuple[str,
         seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other", text] += 1
         return real(text, bmp, astral)
 
+    real_fold = pn.dense_fold
+
+    def counting_fold(text: str, bmp: list[str | None], codes: object) -> tuple[str, int] | None:
+        folded = real_fold(text, bmp, codes)  # type: ignore[arg-type]
+        if folded is not None:  # (None: the text goes on to _translate)
+            seen["dense", text] += 1
+        return folded
+
     monkeypatch.setattr(pn, "_translate", counting)
+    monkeypatch.setattr(pn, "dense_fold", counting_fold)
     yield seen
 
 

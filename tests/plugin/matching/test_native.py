@@ -239,3 +239,98 @@ def test_other_reading_keys_same_as_python(choices: list[tuple[str, ...]], width
         fast = native.other_reading_keys(choices, 7, width, 16, 24, prefix_check)
         slow = native.other_reading_keys_py(choices, 7, width, 16, 24, prefix_check)
         assert fast[0] == slow[0] and sorted(fast[1]) == sorted(slow[1])
+
+
+_fold_alphabet = st.sampled_from(list("赌博博开挂aAbB1１ .。！!\n★*😀𠀀\u200b\u00ad長江\u3400\u3400轻松Ｑ"))
+
+
+def _check_dense_fold(text: str) -> None:
+    """The C fold, its twin and the general path agree; the flags say what the folded text holds."""
+    from plugin.normalize import BREAK, dense_key, dense_table, repeat_runs
+
+    table, codes = dense_table()
+    assert codes is not None  # (the bundled tables fold every character to at most one)
+    fast = native.dense_fold(text, table, codes)
+    assert fast == native.dense_fold_py(text, table), text
+    if fast is None:  # a character beyond the BMP, in the text or in its fold (㑮 → 𫝈)
+        assert any(ord(ch) > 0xFFFF for ch in text + text.translate(table))
+        return
+    folded, held = fast
+    assert folded == dense_key(text, collapse=False)  # the general path
+    assert bool(held & native.FOLD_DELETED) == (len(folded) != len(text))
+    assert bool(held & native.FOLD_BREAK) == (BREAK in folded)
+    assert bool(held & native.FOLD_HAN_REPEAT) == bool(repeat_runs(folded))
+
+
+@needs_native
+def test_dense_fold_same_as_python_and_the_general_path() -> None:
+    for text in _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "a  b\u200bc。。d", "㐀㐀", "𠀀赌", "\u346e赌"]:
+        _check_dense_fold(text)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=30), st.text(alphabet=_fold_alphabet, max_size=30)))
+def test_dense_fold_same_on_generated_text(text: str) -> None:
+    _check_dense_fold(text)
+
+
+@needs_native
+def test_normalize_same_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """normalize (not the shared prepare cache) gives the same dense view and offsets on either path."""
+    import plugin.normalize as normalize_module
+
+    texts = _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "轻轻松松 赚钱", "征。信。修。复 当天见效"]
+
+    def views() -> list[tuple[str, bool, list[int]]]:
+        out = []
+        for t in texts:
+            nt = normalize_module.normalize(t)
+            out.append((nt.dense, nt.deleted, [nt.orig_index(i) for i in range(len(nt.dense))]))
+        return out
+
+    fast = views()
+    monkeypatch.setattr(native, "cloops", None)
+    assert views() == fast
+
+
+def _check_view_flags(view: str) -> None:
+    from plugin.matching.kinds import kind_bits
+    from plugin.matching.latin_repeat import has_latin_repeat
+    from plugin.matching.pinyin import has_latin_run
+    from plugin.matching.split import has_separated_cjk
+
+    kinds = kind_bits()
+    flags = native.view_flags(view, kinds)
+    assert flags == native.view_flags_py(view, kinds), view
+    bmp = as_bmp(view)
+    assert bool(flags & native.VIEW_ASTRAL) == (bmp != view)
+    assert bool(flags & native.VIEW_LATIN_RUN) == has_latin_run(bmp)
+    assert bool(flags & native.VIEW_LATIN_REPEAT) == has_latin_repeat(bmp)
+    assert bool(flags & native.VIEW_SEPARATED) == has_separated_cjk(bmp)
+
+
+@needs_native
+def test_view_flags_same_as_python_and_the_pass_tests() -> None:
+    texts = _texts() + ["代x写x论x文", "sssccaaam", "ab", "a𠀀b", "代😀写", "代\uf801写", "qq号", "x写x"]
+    for text in texts:
+        _check_view_flags(text)
+        _check_view_flags(prepare(text).normalized.dense)
+    assert native.view_flags("代x写sscam", b"\x00" * 65536) == 0
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("代写论文aabxz019\uf801 😀𠀀。")), max_size=20))
+def test_view_flags_same_on_generated_text(text: str) -> None:
+    _check_view_flags(text)
+
+
+@needs_native
+def test_bad_fold_and_kind_tables_are_refused() -> None:
+    from plugin.matching import cloops
+
+    with pytest.raises(ValueError):
+        cloops.dense_fold("赌博", array("I", [0] * 10))
+    with pytest.raises(ValueError):
+        cloops.view_flags("赌博", b"\x00" * 10)
