@@ -512,12 +512,13 @@ route_ends(PyObject *self, PyObject *args)
                 goto done;
             }
             if (truth) {
-                double cand;
+                double cand, v = PyFloat_AsDouble(count);  /* (the count just found: no second look-up) */
                 found = 1;
-                if (log_count(freq, frag, &lw) < 0) {
+                if (v == -1.0 && PyErr_Occurred()) {
                     Py_DECREF(frag);
                     goto done;
                 }
+                lw = log(v);
                 cand = lw - logtotal + val[i + 1];
                 /* the tuple (cand, i) against (best, best_i), as jieba compares them */
                 if (best_i < 0 || cand > best || (cand == best && i > best_i)) {
