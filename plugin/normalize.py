@@ -302,9 +302,13 @@ def dense_key(text: str, *, collapse: bool = True) -> str:
     ``collapse=False`` keeps runs of one character (轻轻松松 stays four characters): the length
     a reduplicated term needs in the text.
     """
-    t = _tables()
-    d = _translate(text, t.dense_bmp, t.dense_astral)
-    return collapse_runs(d, repeat_runs(d)) if collapse else d
+    fast = dense_fold(text, *dense_table())
+    if fast is None:  # (a character the tables write as several: the general path)
+        t = _tables()
+        d = _translate(text, t.dense_bmp, t.dense_astral)
+        return collapse_runs(d, repeat_runs(d)) if collapse else d
+    d, held = fast
+    return collapse_runs(d, repeat_runs(d)) if collapse and held & FOLD_HAN_REPEAT else d
 
 
 def char_class(ch: str) -> str:
@@ -542,11 +546,12 @@ def _separated(text: str, left: int, right: int) -> bool:
     return left + 1 < right and bool(fold_text(text[left + 1:right]))
 
 
-def dense_table() -> tuple[list[str | None], "array[int] | None"]:
-    """The BMP dense table :func:`normalize` folds with (:func:`~plugin.matching.native.dense_fold`):
-    as a ``str.translate`` list, and as 65,536 uint32 code points for the C fold (None if it cannot be
-    written so)."""
-    return _tables().dense_bmp, _dense_codes()
+def dense_table() -> tuple[list[str | None], dict[int, str | None], "array[int] | None"]:
+    """The dense tables :func:`normalize` folds with (:func:`~plugin.matching.native.dense_fold`): the
+    BMP ``str.translate`` list, the table of characters beyond the BMP, and the BMP table as 65,536
+    uint32 code points for the C fold (None if it cannot be written so)."""
+    t = _tables()
+    return t.dense_bmp, t.dense_astral, _dense_codes()
 
 
 @lru_cache(maxsize=1)
@@ -566,7 +571,7 @@ def normalize(text: str) -> NormalizedText:
     t = _tables()
     # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
     fast = dense_fold(text, *dense_table())
-    if fast is None:  # a character beyond the BMP: the general path
+    if fast is None:  # (a character the tables write as several: the general path)
         dense1 = _translate(text, t.dense_bmp, t.dense_astral)
         has_break, may_repeat = BREAK in dense1, True
     else:

@@ -35,11 +35,12 @@
  *       crc of each distinct prefix (at class edges, from the first differing class on) that
  *       ``has_prefix`` does not know.
  *
- *   dense_fold(text, table) -> tuple[str, int] | None
- *       ``text`` through the dense table (``table``: 65,536 native uint32, the code point each BMP
- *       character becomes, 0xFFFFFFFF for a deleted one) and what the result holds: 1 something was
+ *   dense_fold(text, table, astral) -> tuple[str, int] | None
+ *       ``text`` through the dense tables (``table``: 65,536 native uint32, the code point each BMP
+ *       character becomes, 0xFFFFFFFF for a deleted one; ``astral``: code point -> str or None for
+ *       characters beyond the BMP, missing ones kept) and what the result holds: 1 something was
  *       deleted, 2 a sentence end (U+0000), 4 a Han character written twice in a row; None when the
- *       text holds a character beyond the BMP (the caller's general path).
+ *       astral table gives more than one character (the caller's general path).
  *
  *   view_flags(view, kinds) -> int
  *       One scan of ``view``'s character kinds (``kinds``: 65,536 bytes, 1 a Latin letter, 2 a CJK
@@ -864,18 +865,47 @@ is_han_cp(Py_UCS4 c)
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
 }
 
+/* A code point beyond the BMP through the astral table (``astral``: int -> str | None; missing: kept).
+ * Returns 0 (``*out`` set, DELETED_CP for a deletion), 1 when the table gives more than one character
+ * (the caller's general path), -1 on error. */
+static int
+fold_astral(PyObject *astral, Py_UCS4 cp, uint32_t *out)
+{
+    PyObject *key = PyLong_FromUnsignedLong(cp), *v;
+    if (key == NULL)
+        return -1;
+    v = PyDict_GetItemWithError(astral, key);
+    Py_DECREF(key);
+    if (v == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        *out = cp;
+        return 0;
+    }
+    if (v == Py_None) {
+        *out = DELETED_CP;
+        return 0;
+    }
+    if (!PyUnicode_Check(v) || PyUnicode_GET_LENGTH(v) != 1)
+        return 1;
+    *out = PyUnicode_READ_CHAR(v, 0);
+    return 0;
+}
+
 static PyObject *
 dense_fold(PyObject *self, PyObject *args)
 {
-    PyObject *text, *table, *out = NULL;
+    PyObject *text, *table, *astral, *out = NULL;
     Py_buffer tbuf;
     const uint32_t *map;
+    uint32_t *folded = NULL;
     Py_ssize_t n, i, kept = 0;
-    int kind, flags = 0;
+    int kind, flags = 0, r;
     const void *data;
-    Py_UCS4 maxchar = 0, prev = DELETED_CP;
+    Py_UCS4 maxchar = 0;
+    uint32_t prev = DELETED_CP;
 
-    if (!PyArg_ParseTuple(args, "UO:dense_fold", &text, &table))
+    if (!PyArg_ParseTuple(args, "UOO!:dense_fold", &text, &table, &PyDict_Type, &astral))
         return NULL;
     if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
         return NULL;
@@ -888,17 +918,30 @@ dense_fold(PyObject *self, PyObject *args)
     n = PyUnicode_GET_LENGTH(text);
     kind = PyUnicode_KIND(text);
     data = PyUnicode_DATA(text);
+    folded = PyMem_Malloc(sizeof(uint32_t) * (size_t)(n ? n : 1));
+    if (folded == NULL) {
+        PyBuffer_Release(&tbuf);
+        return PyErr_NoMemory();
+    }
     for (i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i), f;
-        if (c >= N_CODES)
-            goto general;  /* an astral character: the general path (its own table) */
-        f = map[c];
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t f = c < N_CODES ? map[c] : c;
+        /* as str.translate with the BMP list, then (where the result is beyond the BMP) with the astral
+         * table: a character beyond the BMP goes through the astral table once, whichever step made it */
+        if (f != DELETED_CP && f >= N_CODES) {
+            r = fold_astral(astral, f, &f);
+            if (r < 0)
+                goto done;
+            if (r > 0) {  /* more than one character: the general path */
+                PyMem_Free(folded);
+                PyBuffer_Release(&tbuf);
+                Py_RETURN_NONE;
+            }
+        }
         if (f == DELETED_CP) {
             flags |= FOLD_DELETED;
             continue;
         }
-        if (f >= N_CODES)
-            goto general;  /* (no BMP character folds beyond the BMP; the general path if one did) */
         if (f == BREAK_CP)
             flags |= FOLD_BREAK;
         else if (f == prev && is_han_cp(f))
@@ -906,26 +949,25 @@ dense_fold(PyObject *self, PyObject *args)
         if (f > maxchar)
             maxchar = f;
         prev = f;
-        kept++;
+        folded[kept++] = f;
+    }
+    if (maxchar > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "table value beyond Unicode");
+        goto done;
     }
     out = PyUnicode_New(kept, maxchar);
     if (out != NULL) {
         int okind = PyUnicode_KIND(out);
         void *odata = PyUnicode_DATA(out);
-        Py_ssize_t j = 0;
-        for (i = 0; i < n; i++) {
-            uint32_t f = map[PyUnicode_READ(kind, data, i)];
-            if (f != DELETED_CP)
-                PyUnicode_WRITE(okind, odata, j++, (Py_UCS4)f);
-        }
+        for (i = 0; i < kept; i++)
+            PyUnicode_WRITE(okind, odata, i, (Py_UCS4)folded[i]);
     }
+done:
+    PyMem_Free(folded);
     PyBuffer_Release(&tbuf);
     if (out == NULL)
         return NULL;
     return Py_BuildValue("(Ni)", out, flags);
-general:
-    PyBuffer_Release(&tbuf);
-    Py_RETURN_NONE;
 }
 
 #define KIND_LETTER 1

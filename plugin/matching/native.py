@@ -257,16 +257,19 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-def dense_fold_py(text: str, table: list[str | None]) -> tuple[str, int] | None:
-    """``text`` through the BMP dense table (``table``: a ``str.translate`` list, ``None`` deletes) and
+def dense_fold_py(text: str, table: list[str | None], astral: dict[int, str | None]) -> tuple[str, int] | None:
+    """``text`` through the dense tables (``table``: the BMP ``str.translate`` list, ``None`` deletes;
+    ``astral``: the same for characters beyond the BMP, applied where the first step left one) and
     what the result holds (``FOLD_DELETED``: something was deleted, ``FOLD_BREAK``: a sentence end,
-    ``FOLD_HAN_REPEAT``: a Han character twice in a row); None when ``text`` (or its fold) holds a
-    character beyond the BMP, which the caller folds on its general path."""
-    if not text.isascii() and any(ord(ch) > 0xFFFF for ch in text):
-        return None
+    ``FOLD_HAN_REPEAT``: a Han character twice in a row); None when ``astral`` writes a character as
+    more than one (the caller's general path)."""
     out = text.translate(table)
     if not out.isascii() and any(ord(ch) > 0xFFFF for ch in out):
-        return None
+        for ch in set(out):
+            f = astral.get(ord(ch)) if ord(ch) > 0xFFFF else None
+            if f is not None and len(f) != 1:
+                return None
+        out = out.translate(astral)
     flags = FOLD_DELETED if len(out) != len(text) else 0
     if _BREAK in out:
         flags |= FOLD_BREAK
@@ -275,12 +278,13 @@ def dense_fold_py(text: str, table: list[str | None]) -> tuple[str, int] | None:
     return out, flags
 
 
-def dense_fold(text: str, table: list[str | None], codes: array[int] | None) -> tuple[str, int] | None:
-    """:func:`dense_fold_py`, in C when built (``codes``: the table as 65,536 uint32 code points,
-    :data:`DELETED_CODE` for a deleted character; None when the table cannot be written so)."""
-    if cloops is not None and codes is not None:
-        return cloops.dense_fold(text, codes)
-    return dense_fold_py(text, table)
+def dense_fold(text: str, table: list[str | None], astral: dict[int, str | None],
+               codes: array[int] | None) -> tuple[str, int] | None:
+    """:func:`dense_fold_py`, in C when built (``codes``: ``table`` as 65,536 uint32 code points,
+    :data:`DELETED_CODE` for a deleted character; None when it cannot be written so)."""
+    if cloops is not None and codes is not None and type(astral) is dict:
+        return cloops.dense_fold(text, codes, astral)
+    return dense_fold_py(text, table, astral)
 
 
 #: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.

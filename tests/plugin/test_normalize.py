@@ -28,8 +28,9 @@ def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[tuple[str,
 
     real_fold = pn.dense_fold
 
-    def counting_fold(text: str, bmp: list[str | None], codes: object) -> tuple[str, int] | None:
-        folded = real_fold(text, bmp, codes)  # type: ignore[arg-type]
+    def counting_fold(text: str, bmp: list[str | None], astral: dict[int, str | None],
+                      codes: object) -> tuple[str, int] | None:
+        folded = real_fold(text, bmp, astral, codes)  # type: ignore[arg-type]
         if folded is not None:  # (None: the text goes on to _translate)
             seen["dense", text] += 1
         return folded

@@ -246,17 +246,15 @@ _fold_alphabet = st.sampled_from(list("赌博博开挂aAbB1１ .。！!\n★*�
 
 def _check_dense_fold(text: str) -> None:
     """The C fold, its twin and the general path agree; the flags say what the folded text holds."""
-    from plugin.normalize import BREAK, dense_key, dense_table, repeat_runs
+    from plugin.normalize import BREAK, dense_table, repeat_runs
 
-    table, codes = dense_table()
+    table, astral, codes = dense_table()
     assert codes is not None  # (the bundled tables fold every character to at most one)
-    fast = native.dense_fold(text, table, codes)
-    assert fast == native.dense_fold_py(text, table), text
-    if fast is None:  # a character beyond the BMP, in the text or in its fold (㑮 → 𫝈)
-        assert any(ord(ch) > 0xFFFF for ch in text + text.translate(table))
-        return
+    fast = native.dense_fold(text, table, astral, codes)
+    assert fast == native.dense_fold_py(text, table, astral), text
+    assert fast is not None  # (the astral table too)
     folded, held = fast
-    assert folded == dense_key(text, collapse=False)  # the general path
+    assert folded == text.translate(table).translate(astral)  # what str.translate gives
     assert bool(held & native.FOLD_DELETED) == (len(folded) != len(text))
     assert bool(held & native.FOLD_BREAK) == (BREAK in folded)
     assert bool(held & native.FOLD_HAN_REPEAT) == bool(repeat_runs(folded))
@@ -326,11 +324,23 @@ def test_view_flags_same_on_generated_text(text: str) -> None:
     _check_view_flags(text)
 
 
+def test_dense_fold_leaves_a_character_written_as_several_to_the_general_path() -> None:
+    from plugin.normalize import dense_table
+
+    table, _astral, codes = dense_table()
+    astral = {0x1F600: "ab", 0x20000: None, 0x20001: "x"}
+    for text in ("赌😀博", "😀"):
+        assert native.dense_fold(text, table, astral, codes) is None
+        assert native.dense_fold_py(text, table, astral) is None
+    assert native.dense_fold("赌𠀀博𠀁𠀂", table, astral, codes) == \
+        native.dense_fold_py("赌𠀀博𠀁𠀂", table, astral) == ("赌博x𠀂", native.FOLD_DELETED)
+
+
 @needs_native
 def test_bad_fold_and_kind_tables_are_refused() -> None:
     from plugin.matching import cloops
 
     with pytest.raises(ValueError):
-        cloops.dense_fold("赌博", array("I", [0] * 10))
+        cloops.dense_fold("赌博", array("I", [0] * 10), {})
     with pytest.raises(ValueError):
         cloops.view_flags("赌博", b"\x00" * 10)
