@@ -7,12 +7,13 @@
  *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
  *
  *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
- *       -> list[tuple[int, int, int, bool]]
+ *       -> list[tuple[int, int, int, int, int]]
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
- *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
- *       the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts); otherwise only
- *       TERM patterns with a digit involved or a homophone / shape flag and few enough differing
- *       characters (the rest is decided in Python).
+ *       output order, as (start, end, pattern id, differ, digits): ``differ`` the characters where the
+ *       dense text and the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts)
+ *       differ, 0 when identical; ``digits`` 1 when either holds an ASCII digit. Besides identical
+ *       ones only TERM patterns with a digit involved or a homophone / shape flag and few enough
+ *       differing characters (the rest is decided in Python).
  *
  *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
@@ -218,7 +219,7 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
                 return 0;
         }
     }
-    row = Py_BuildValue("(nnnO)", s, e, pid, identical ? Py_True : Py_False);
+    row = Py_BuildValue("(nnnni)", s, e, pid, differ, digits);
     if (row == NULL)
         return -1;
     if (PyList_Append(out, row) < 0) {

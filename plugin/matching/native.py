@@ -43,8 +43,10 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
 
-#: (start, end, pattern id, identical): an automaton output the dense pass could keep.
-Output = tuple[int, int, int, bool]
+#: (start, end, pattern id, differ, digits): an automaton output the dense pass could keep, with the
+#: number of characters where the text and the pattern differ (0: identical) and 1 when either holds
+#: an ASCII digit (else 0).
+Output = tuple[int, int, int, int, int]
 
 #: The pattern kind of an entry's term (``compile.PatternKind.TERM``, defined here for the C loops).
 TERM_KIND = 0
@@ -82,9 +84,9 @@ def encode_classes(view: str, class_table: list[str | None], codes: bytes, shift
 def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], shift: int, pat_dense: Sequence[str],
                      pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]]) -> list[Output]:
     """Every output of ``automaton`` over the encoded ``dense`` view that the dense pass could keep,
-    in output order: identical to its pattern's dense text, or a TERM pattern with a digit on either
-    side (numerals read as digits) or with a homophone / shape flag and few enough differing
-    characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
+    in output order (:data:`Output`): identical to its pattern's dense text, or a TERM pattern with a
+    digit on either side (numerals read as digits) or with a homophone / shape flag and few enough
+    differing characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
     out: list[Output] = []
     for end_b, val in automaton.iter(encode_classes_py(dense, class_table, shift)):
         if shift and not end_b & 1:
@@ -97,18 +99,19 @@ def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
             if s < 0:
                 continue
             seg = dense[s:e]
+            digits = 0 if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd) else 1
             if seg == pd:
-                out.append((s, e, pid, True))
+                out.append((s, e, pid, 0, digits))
                 continue
             if pat_kind[pid] != TERM_KIND:
                 continue  # other kinds are hits only when identical
-            if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd):
+            differ = sum(1 for a, b in zip(seg, pd) if a != b)
+            if not digits:
                 flags = pat_flags[pid]
-                differ = sum(1 for a, b in zip(seg, pd) if a != b)
                 if not ((differ == 1 and flags & SHAPE_FLAG)
                         or (flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3))):
                     continue
-            out.append((s, e, pid, False))
+            out.append((s, e, pid, differ, digits))
     return out
 
 
