@@ -15,7 +15,7 @@ from functools import lru_cache
 from zlib import crc32
 
 from .. import fixed_regex
-from ..chardata import kind_table, text_kinds
+from ..chardata import kind_runs, kind_table, text_kinds
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
@@ -179,12 +179,12 @@ def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bo
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
                       covering: list[int] | None = None) -> list[Candidate]:
     """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
-    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows that hold one of them
-    are read (a caller that keeps only candidates over those positions)."""
+    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows and initials words that
+    hold one of them are read (a caller that keeps only candidates over those positions)."""
     words, cuts = _latin_words(dense, nt)
     out: list[Candidate] = []
     if index.initials_crc:
-        _initials_candidates(dense, words, cuts, index, out)
+        _initials_candidates(dense, words, cuts, index, out, covering)
     if index.any_eligible:
         for a, b in _windows(dense, words, index.syllable_run):
             if covering is not None:
@@ -215,21 +215,23 @@ def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]],
     such a separator just before them."""
     words: list[tuple[int, int]] = []
     cuts: set[int] = set()
-    for m in LATIN_RUN.finditer(dense):
-        a = m.start()
-        if not nt.gap_free(a, m.end()):  # (two look-ups for most runs: one per letter only where a cut is)
-            for i in range(a + 1, m.end()):
+    for a, end in kind_runs(text_kinds(dense, LETTER_KIND)):  # (the runs LATIN_RUN finds, by one translate)
+        if end - a < 2:
+            continue
+        if not nt.gap_free(a, end):  # (two look-ups for most runs: one per letter only where a cut is)
+            for i in range(a + 1, end):
                 if nt.separated(i):
                     cuts.add(i)
                     words.append((a, i))
                     a = i
-        words.append((a, m.end()))
+        words.append((a, end))
     return words, cuts
 
 
 def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int],
-                         index: PinyinIndex, out: list[Candidate]) -> None:
-    """A whole Latin word (plus digits right after it) spelling a term's initials."""
+                         index: PinyinIndex, out: list[Candidate], covering: list[int] | None = None) -> None:
+    """A whole Latin word (plus digits right after it) spelling a term's initials (with ``covering``,
+    only words that hold one of those positions)."""
     n = len(dense)
     for ws, we in words:
         if ws > 0 and ws not in cuts and dense[ws - 1].isascii() and dense[ws - 1].isalnum():
@@ -238,6 +240,10 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             we += 1
         if we < n and we not in cuts and dense[we].isascii() and dense[we].isalnum():
             continue
+        if covering is not None:
+            k = bisect_left(covering, ws)
+            if k == len(covering) or covering[k] >= we:
+                continue  # no such position in the word: its candidate would not be kept
         for idx in index.initials(dense[ws:we]):
             out.append(Candidate(ws, we, idx, Technique.INITIALS))
 
