@@ -49,6 +49,15 @@
  *       1 two letters in a row, 2 one letter twice in a row, 4 CJK, separator, CJK in a row, 8 a
  *       character beyond the BMP.
  *
+ *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+ *       -> list[tuple[int, int, str, int, bool]]
+ *       The pinyin pass's walk of one window (plugin.matching.pinyin): from each piece p < last_word,
+ *       the keys made of one reading per piece p..q (``choices``: per piece, its readings), followed
+ *       while the automaton (``match``) or the prefix hashes (``prefixes``, sorted uint32) have them;
+ *       for each key, the pattern ids the automaton gives (``get``; a negative value: ``groups``) and
+ *       those of the sorted reading rows (``rows``: crc << pid_bits | pid, crc the zlib CRC-32 of the
+ *       key's UTF-16-BE bytes), as (p, q, key, pattern id, found by hash), in walk order.
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -838,6 +847,227 @@ done:
     return result;
 }
 
+/* ---- the pinyin pass's walk of a window's readings through the automaton and the reading rows ---- */
+
+typedef struct {
+    PyObject *choices;     /* list of tuples of str: per piece, its readings */
+    Py_ssize_t n;
+    PyObject *get, *match; /* the automaton's bound methods */
+    PyObject *groups;      /* list of tuples of pattern ids */
+    const uint64_t *rows;
+    Py_ssize_t n_rows;
+    const uint32_t *prefixes;
+    Py_ssize_t n_prefixes;
+    int pid_bits;
+    Py_UCS4 *buf;
+    Py_ssize_t cap;
+    PyObject *out;
+} Walk;
+
+static int
+walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int hashed)
+{
+    PyObject *row = Py_BuildValue("(nnOlO)", p, q, key, pid, hashed ? Py_True : Py_False);
+    int r;
+    if (row == NULL)
+        return -1;
+    r = PyList_Append(w->out, row);
+    Py_DECREF(row);
+    return r;
+}
+
+/* The keys that start at piece p and take in pieces p..q; the key so far is buf[0:len]. */
+static int
+walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
+{
+    PyObject *readings = PyList_GET_ITEM(w->choices, q), *key = NULL;
+    Py_ssize_t j, nr;
+
+    if (depth > 4096) {
+        PyErr_SetString(PyExc_RecursionError, "window too long");
+        return -1;
+    }
+    if (!PyTuple_Check(readings)) {
+        PyErr_SetString(PyExc_TypeError, "choices must be tuples of str");
+        return -1;
+    }
+    nr = PyTuple_GET_SIZE(readings);
+    for (j = 0; j < nr; j++) {
+        PyObject *r = PyTuple_GET_ITEM(readings, j), *val;
+        Py_ssize_t rlen, k, klen;
+        uint32_t h = 0;
+        int go_on = 0;
+        if (!PyUnicode_Check(r)) {
+            PyErr_SetString(PyExc_TypeError, "choices must be tuples of str");
+            return -1;
+        }
+        rlen = PyUnicode_GET_LENGTH(r);
+        klen = len + rlen;
+        if (klen > w->cap) {
+            Py_ssize_t cap = klen * 2 + 16;
+            Py_UCS4 *nb = PyMem_Realloc(w->buf, sizeof(Py_UCS4) * (size_t)cap);
+            if (nb == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            w->buf = nb;
+            w->cap = cap;
+        }
+        for (k = 0; k < rlen; k++)
+            w->buf[len + k] = PyUnicode_READ_CHAR(r, k);
+        key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
+        if (key == NULL)
+            return -1;
+        val = PyObject_CallFunctionObjArgs(w->get, key, Py_None, NULL);
+        if (val == NULL)
+            goto fail;
+        if (val != Py_None) {
+            long v = PyLong_AsLong(val);
+            Py_DECREF(val);
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            if (v >= 0) {
+                if (walk_found(w, p, q, key, v, 0) < 0)
+                    goto fail;
+            } else {
+                Py_ssize_t g = -(Py_ssize_t)v - 1, t;
+                PyObject *group;
+                if (g >= PyList_GET_SIZE(w->groups)) {
+                    PyErr_SetString(PyExc_IndexError, "group out of range");
+                    goto fail;
+                }
+                group = PyList_GET_ITEM(w->groups, g);
+                if (!PyTuple_Check(group)) {
+                    PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+                    goto fail;
+                }
+                Py_INCREF(group);
+                for (t = 0; t < PyTuple_GET_SIZE(group); t++) {
+                    long pid = PyLong_AsLong(PyTuple_GET_ITEM(group, t));
+                    if ((pid == -1 && PyErr_Occurred()) || walk_found(w, p, q, key, pid, 0) < 0) {
+                        Py_DECREF(group);
+                        goto fail;
+                    }
+                }
+                Py_DECREF(group);
+            }
+        } else {
+            Py_DECREF(val);
+        }
+        if (w->n_rows) {  /* another reading of a polyphonic term (rows: hash above, pattern below) */
+            uint64_t want;
+            Py_ssize_t lo = 0, hi = w->n_rows;
+            h = crc_utf16be(w->buf, klen);
+            want = (uint64_t)h << w->pid_bits;
+            while (lo < hi) {
+                Py_ssize_t mid = lo + (hi - lo) / 2;
+                if (w->rows[mid] < want)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < w->n_rows && (w->rows[lo] >> w->pid_bits) == h; lo++) {
+                long pid = (long)(w->rows[lo] & (((uint64_t)1 << w->pid_bits) - 1));
+                if (walk_found(w, p, q, key, pid, 1) < 0)
+                    goto fail;
+            }
+        }
+        if (q + 1 < w->n) {
+            PyObject *m = PyObject_CallOneArg(w->match, key);
+            int truth;
+            if (m == NULL)
+                goto fail;
+            truth = PyObject_IsTrue(m);
+            Py_DECREF(m);
+            if (truth < 0)
+                goto fail;
+            if (truth)
+                go_on = 1;
+            else if (w->n_prefixes) {
+                Py_ssize_t lo = 0, hi = w->n_prefixes;
+                while (lo < hi) {
+                    Py_ssize_t mid = lo + (hi - lo) / 2;
+                    if (w->prefixes[mid] < h)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                go_on = lo < w->n_prefixes && w->prefixes[lo] == h;
+            }
+        }
+        Py_CLEAR(key);
+        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1) < 0)
+            return -1;
+    }
+    return 0;
+fail:
+    Py_XDECREF(key);
+    return -1;
+}
+
+static PyObject *
+window_keys(PyObject *self, PyObject *args)
+{
+    PyObject *choices, *automaton, *groups, *rows_obj, *prefixes_obj;
+    Py_ssize_t last_word, p;
+    int pid_bits;
+    Py_buffer rows, prefixes;
+    Walk w;
+
+    if (!PyArg_ParseTuple(args, "O!nOO!OOi:window_keys", &PyList_Type, &choices, &last_word, &automaton,
+                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits))
+        return NULL;
+    if (pid_bits < 1 || pid_bits > 32) {
+        PyErr_SetString(PyExc_ValueError, "pid_bits must be 1-32");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(rows_obj, &rows, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (rows.itemsize != 8 || rows.format == NULL || strcmp(rows.format, "Q") != 0) {
+        PyBuffer_Release(&rows);
+        PyErr_SetString(PyExc_TypeError, "rows must be an array('Q')");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(prefixes_obj, &prefixes, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&rows);
+        return NULL;
+    }
+    if (prefixes.itemsize != 4 || prefixes.format == NULL || strcmp(prefixes.format, "I") != 0) {
+        PyBuffer_Release(&prefixes);
+        PyBuffer_Release(&rows);
+        PyErr_SetString(PyExc_TypeError, "prefixes must be an array('I')");
+        return NULL;
+    }
+    memset(&w, 0, sizeof w);
+    w.choices = choices;
+    w.n = PyList_GET_SIZE(choices);
+    w.groups = groups;
+    w.rows = (const uint64_t *)rows.buf;
+    w.n_rows = rows.len / 8;
+    w.prefixes = (const uint32_t *)prefixes.buf;
+    w.n_prefixes = prefixes.len / 4;
+    w.pid_bits = pid_bits;
+    w.get = PyObject_GetAttrString(automaton, "get");
+    w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
+    w.out = w.match ? PyList_New(0) : NULL;
+    if (last_word > w.n)
+        last_word = w.n;
+    Py_INCREF(choices);  /* (held while walked) */
+    Py_INCREF(groups);
+    for (p = 0; w.out != NULL && p < last_word; p++) {
+        if (walk_extend(&w, p, p, 0, 0) < 0)
+            Py_CLEAR(w.out);
+    }
+    Py_DECREF(groups);
+    Py_DECREF(choices);
+    PyMem_Free(w.buf);
+    Py_XDECREF(w.get);
+    Py_XDECREF(w.match);
+    PyBuffer_Release(&prefixes);
+    PyBuffer_Release(&rows);
+    return w.out;
+}
+
 static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
@@ -1036,6 +1266,7 @@ static PyMethodDef methods[] = {
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
+    {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
     {NULL, NULL, 0, NULL},
 };

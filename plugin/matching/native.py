@@ -10,6 +10,7 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
 * :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
+* :func:`window_keys`: the pinyin pass's walk of a window's readings through the automaton and the rows;
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
@@ -36,7 +37,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "other_reading_keys", "other_reading_keys_py",
            "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
-           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
@@ -324,6 +325,57 @@ def view_flags(view: str, kinds: bytes) -> int:
     if cloops is not None:
         return cloops.view_flags(view, kinds)
     return view_flags_py(view, kinds)
+
+
+#: (first piece, last piece, key, pattern id, found by hash): a key of a pinyin window that names a pattern.
+WindowKey = tuple[int, int, str, int, bool]
+
+
+def window_keys_py(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
+                   rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
+    """The pinyin pass's walk of one window (:mod:`plugin.matching.pinyin`): from each piece
+    ``p < last_word``, the keys made of one reading per piece ``p..q`` (``choices``: per piece, its
+    readings), followed while the automaton or the prefix hashes (``prefixes``, sorted) have them; for
+    each key, the pattern ids the automaton gives (a negative value: ``groups``) and those of the sorted
+    reading ``rows`` (``crc << pid_bits | pid``, ``crc`` the CRC-32 of the key's UTF-16-BE bytes), in
+    walk order."""
+    get, has_prefix = automaton.get, automaton.match
+    n = len(choices)
+    n_rows, n_prefixes = len(rows), len(prefixes)
+    mask = (1 << pid_bits) - 1
+    out: list[WindowKey] = []
+
+    def extend(p: int, q: int, prefix: str) -> None:
+        for r in choices[q]:
+            key = prefix + r
+            val = get(key, None)
+            if val is not None:
+                out.extend((p, q, key, pid, False) for pid in ((val,) if val >= 0 else groups[-val - 1]))
+            h = zlib.crc32(key.encode("utf-16-be", "surrogatepass")) if n_rows else 0
+            if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
+                k = bisect_left(rows, h << pid_bits)
+                while k < n_rows and rows[k] >> pid_bits == h:
+                    out.append((p, q, key, rows[k] & mask, True))
+                    k += 1
+            if q + 1 < n:
+                if has_prefix(key):
+                    extend(p, q + 1, key)
+                elif n_prefixes:
+                    k = bisect_left(prefixes, h)
+                    if k < n_prefixes and prefixes[k] == h:
+                        extend(p, q + 1, key)
+
+    for p in range(min(last_word, n)):
+        extend(p, p, "")
+    return out
+
+
+def window_keys(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
+                rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
+    """:func:`window_keys_py`, in C when built."""
+    if cloops is not None:
+        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+    return window_keys_py(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
 
 
 def release_free_memory() -> bool:

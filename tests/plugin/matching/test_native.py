@@ -16,6 +16,7 @@ from plugin.lexicon import load_lexicon
 from plugin.matching import compile as compile_module
 from plugin.matching import native
 from plugin.matching.compile import as_bmp
+from plugin.matching.polyphony import PID_BITS
 from plugin.normalize import prepare
 from plugin.variants import load_variant_tables
 from tests.paths import DATA
@@ -344,3 +345,57 @@ def test_bad_fold_and_kind_tables_are_refused() -> None:
         cloops.dense_fold("赌博", array("I", [0] * 10), {})
     with pytest.raises(ValueError):
         cloops.view_flags("赌博", b"\x00" * 10)
+
+
+def _reading_pool(m: Matcher) -> list[str]:
+    """Encoded readings a pinyin window is made of: the classes of the characters of some terms (so
+    keys and prefixes are met), Latin letters, and syllable classes."""
+    c = m.compiled
+    chars = sorted({ch for e in m.entries[:300] for ch in e.term})[:60]
+    pool = [c.encode(ch.translate(c.class_table)) for ch in chars]
+    return pool + [c.encode(x) for x in ("a", "b", "x", "1", "\x01")]
+
+
+@needs_native
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_window_keys_same_as_python(bundled_matcher: Matcher, data: st.DataObject) -> None:
+    c = bundled_matcher.compiled
+    pool = _reading_pool(bundled_matcher)
+    choices = data.draw(st.lists(st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(tuple), max_size=8))
+    last_word = data.draw(st.integers(0, len(choices) + 1))
+    args = (choices, last_word, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+    assert native.window_keys(*args) == native.window_keys_py(*args)
+
+
+@needs_native
+def test_window_keys_find_terms_and_other_readings(bundled_matcher: Matcher) -> None:
+    """Whole terms written piece by piece come back; with every reading of each character as a choice,
+    some through the hash rows of another reading (a polyphonic character in its other reading)."""
+    from plugin.matching.polyphony import polyphonic_classes
+
+    c = bundled_matcher.compiled
+    tables = load_variant_tables()
+    other = polyphonic_classes(tables.syllable, tables.syllable_class)
+    found = hashed = 0
+    for e in bundled_matcher.entries:
+        choices = [tuple(c.encode(x) for x in other.get(ch) or (ch.translate(c.class_table),)) for ch in e.term]
+        args = (choices, len(choices), c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+        keys = native.window_keys(*args)
+        assert keys == native.window_keys_py(*args)
+        found += any(q == len(choices) - 1 and p == 0 for p, q, _k, _pid, _h in keys)
+        hashed += any(h for *_rest, h in keys)
+    assert found > 100 and hashed > 0
+
+
+@needs_native
+def test_bad_window_inputs_are_refused(core_matcher: Matcher) -> None:
+    from plugin.matching import cloops
+
+    c = core_matcher.compiled
+    with pytest.raises(TypeError):
+        cloops.window_keys([("a",)], 1, c.automaton, c.groups, array("I"), c.reading_prefixes, PID_BITS)
+    with pytest.raises(TypeError):
+        cloops.window_keys(["a"], 1, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+    with pytest.raises(ValueError):
+        cloops.window_keys([], 0, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, 0)
