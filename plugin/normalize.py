@@ -285,7 +285,7 @@ def _translate(text: str, bmp: list[str | None], astral: dict[int, str | None]) 
 
 def fold_char(ch: str) -> str:
     """Fold a single character ('' when it is deleted)."""
-    return _translate(ch, _tables().fold_bmp, _tables().fold_astral)
+    return _fold_with(ch, _tables().fold_bmp, _tables().fold_astral)
 
 
 def fold_text(text: str) -> str:
@@ -293,7 +293,7 @@ def fold_text(text: str) -> str:
 
     Lengths change only by deletions; sentence ends become :data:`BREAK`.
     """
-    return _translate(text, _tables().fold_bmp, _tables().fold_astral)
+    return _fold_with(text, _tables().fold_bmp, _tables().fold_astral)
 
 
 def dense_key(text: str, *, collapse: bool = True) -> str:
@@ -386,7 +386,7 @@ class NormalizedText:
 
     def _build_deleted(self) -> None:
         bmp, astral = _mark_tables()
-        self._deleted = _runs(_translate(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
+        self._deleted = _runs(_fold_with(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
         self._lazy_deleted = False
 
     def _offset_table(self) -> "array[int]":
@@ -554,16 +554,34 @@ def dense_table() -> tuple[list[str | None], dict[int, str | None], "array[int] 
     return t.dense_bmp, t.dense_astral, _dense_codes()
 
 
-@lru_cache(maxsize=1)
 def _dense_codes() -> "array[int] | None":
-    """The BMP dense table as 65,536 uint32 code points (``DELETED_CODE``: deleted); None if some
-    character folded to more than one (then the table is read as a list)."""
-    codes = array("I")
-    for f in _tables().dense_bmp:
-        if f is not None and len(f) != 1:
-            return None
-        codes.append(DELETED_CODE if f is None else ord(f))
-    return codes
+    """The BMP dense table as 65,536 uint32 code points (:func:`_codes_of`)."""
+    return _codes_of(_tables().dense_bmp)
+
+
+#: id of a process-wide BMP table → (the table, its codes): the tables live as long as the process.
+_CODES: dict[int, tuple[list[str | None], "array[int] | None"]] = {}
+
+
+def _codes_of(bmp: list[str | None]) -> "array[int] | None":
+    """A BMP ``str.translate`` table as 65,536 uint32 code points for the C fold (``DELETED_CODE``:
+    deleted); None if some character becomes more than one (then the table is read as a list)."""
+    got = _CODES.get(id(bmp))
+    if got is None or got[0] is not bmp:
+        codes: array[int] | None = array("I")
+        for f in bmp:
+            if f is not None and len(f) != 1:
+                codes = None
+                break
+            codes.append(DELETED_CODE if f is None else ord(f))  # type: ignore[union-attr]
+        got = _CODES[id(bmp)] = (bmp, codes)
+    return got[1]
+
+
+def _fold_with(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
+    """:func:`_translate`, in one C pass when built (a process-wide table pair)."""
+    fast = dense_fold(text, bmp, astral, _codes_of(bmp))
+    return fast[0] if fast is not None else _translate(text, bmp, astral)
 
 
 def normalize(text: str) -> NormalizedText:
@@ -582,7 +600,7 @@ def normalize(text: str) -> NormalizedText:
     noisy = _noise_run_breaks(text) if has_break else []
     if has_break and (noisy or _has_vertical_run(dense1)):
         bmp, astral = _mark_tables()
-        marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+        marked = _fold_with(text, bmp, astral)  # type: ignore[arg-type]
         if noisy:
             marked = _join_noise_runs(marked, noisy)
         marked = _join_vertical(marked)
@@ -597,7 +615,7 @@ def normalize(text: str) -> NormalizedText:
     if repeats:
         if lazy:  # where the repeats were in the original: a repeat across a space is no stutter
             bmp, astral = _mark_tables()
-            deleted = _runs(_translate(text, bmp, astral), _MARK)  # type: ignore[arg-type]
+            deleted = _runs(_fold_with(text, bmp, astral), _MARK)  # type: ignore[arg-type]
             lazy = False
         orig = deleted
 
@@ -667,7 +685,7 @@ class Prepared:
             runs = None
             if len(self.folded) != len(self._text):
                 bmp, astral = _fold_mark_tables()
-                runs = _runs(_translate(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
+                runs = _runs(_fold_with(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
             cached = self._fold_runs = (runs,)
         runs = cached[0]
         if runs is None:
@@ -689,7 +707,6 @@ def prepare(text: str) -> Prepared:
 
 def warm_up() -> None:
     """Build every table of this module now (otherwise built on first use)."""
-    _tables()
-    _dense_codes()
-    _mark_tables()
-    _fold_mark_tables()
+    t = _tables()
+    for bmp in (t.fold_bmp, t.dense_bmp, _mark_tables()[0], _fold_mark_tables()[0]):
+        _codes_of(bmp)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[tuple[str,
                       codes: object) -> tuple[str, int] | None:
         folded = real_fold(text, bmp, astral, codes)  # type: ignore[arg-type]
         if folded is not None:  # (None: the text goes on to _translate)
-            seen["dense", text] += 1
+            seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other", text] += 1
         return folded
 
     monkeypatch.setattr(pn, "_translate", counting)
