@@ -369,6 +369,11 @@ class NormalizedText:
     def deleted(self) -> bool:
         return self._lazy_deleted or self._deleted is not None or self._collapsed is not None
 
+    @property
+    def collapsed(self) -> bool:
+        """Whether a run of one character written side by side became one (赌赌博博 → 赌博)."""
+        return self._collapsed is not None
+
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
         table = self._table

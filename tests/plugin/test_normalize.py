@@ -101,3 +101,9 @@ def test_a_repeat_across_a_separator_does_not_collapse() -> None:
     assert normalize("长江 江水").dense == "长江江水"  # two words
     assert normalize("长江江水").dense == "长江水"  # side by side: collapsed
     assert normalize("哈哈，哈哈").dense == "哈哈"
+
+
+def test_collapsed_tells_whether_a_repeat_became_one() -> None:
+    assert normalize("赌赌博博").collapsed and normalize("赌赌博博").dense == "赌博"
+    assert not normalize("赌博，网站").collapsed and normalize("赌博，网站").deleted
+    assert not normalize("长江 江水").collapsed  # a repeat across a space is two words
