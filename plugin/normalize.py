@@ -418,9 +418,13 @@ class NormalizedText:
         """
         if not self.deleted:
             return start, end
-        s = self.orig_index(start)
-        last = self.orig_index(end - 1)
-        e = last + 1
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if 0 <= start < end <= len(table):  # (orig_index, inlined: this runs per candidate)
+            s, e = table[start], table[end - 1] + 1
+        else:
+            s, e = self.orig_index(start), self.orig_index(end - 1) + 1
         if self._collapsed is not None:
             orig = self.original
             target = self.dense[end - 1]
