@@ -402,14 +402,29 @@ class NormalizedText:
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]
         return offset_table(len(self.dense), maps) or array("q")
 
+    def _offsets(self, a: int, b: int) -> tuple[int, int]:
+        """:meth:`orig_index` of ``a`` and ``b`` (read off the table when both are in it)."""
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if 0 <= a < len(table) and 0 <= b < len(table):
+            return table[a], table[b]
+        return self.orig_index(a), self.orig_index(b)
+
     def separated(self, i: int) -> bool:
         """Whether the original text had a deleted or merged character between dense ``i - 1`` and ``i``."""
-        return self.deleted and self.orig_index(i) - self.orig_index(i - 1) > 1
+        if not self.deleted:
+            return False
+        before, at = self._offsets(i - 1, i)
+        return at - before > 1
 
     def gap_free(self, start: int, end: int) -> bool:
         """Whether no dense position in ``(start, end)`` is :meth:`separated` (two look-ups: the
         map is monotonic, so the ends are ``end - 1 - start`` apart only when every step is one)."""
-        return not self.deleted or self.orig_index(end - 1) - self.orig_index(start) == end - 1 - start
+        if not self.deleted:
+            return True
+        first, last = self._offsets(start, end - 1)
+        return last - first == end - 1 - start
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
