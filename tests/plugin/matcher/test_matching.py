@@ -148,9 +148,17 @@ def test_warm_up_freezes_the_collector_and_a_dropped_matcher_is_still_freed() ->
     import gc
     import weakref
 
+    class Node:
+        pass
+
     m = Matcher.from_entries([Entry(term="百家乐", category="gambling", action="block", term_id="t1")])
+    garbage = Node()
+    garbage.self = garbage  # type: ignore[attr-defined]  # a cycle that is garbage before the freeze
+    dead = weakref.ref(garbage)
+    del garbage
     try:
-        m.warm_up()
+        assert "collector" in m.warm_up()
+        assert dead() is None  # collected, not frozen
         assert gc.get_freeze_count() > 0
         assert [h.term for h in m.scan("来玩百家乐")] == ["百家乐"]
         m.scan("baijiale bjl 贝者博 代x写x论x文")  # (every pass builds what it keeps)
