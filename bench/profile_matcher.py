@@ -1,9 +1,11 @@
 """Where a scan's time goes: cProfile of the full pipeline at 100k jieba words (as in
 ``bench_matcher.py``) on the ~1 MB long text (cold, then warm) and on the hot-search titles.
 
-    python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all]
+    python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all] [--passes]
 
-Prints the functions by own time (tottime) per part; docs/matching.md quotes a run.
+Prints the functions by own time (tottime) per part; ``--passes`` instead times each pass of
+``Matcher._scan_text`` (CPU seconds, best of ``--repeat`` runs, no profiler) on the long text and on
+all titles. docs/matching.md quotes runs of both.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=100_000)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--part", default="all", choices=("long", "short", "all"))
+    ap.add_argument("--passes", action="store_true", help="time each pass instead of profiling")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     from plugin.lexicon import TECHNIQUES, Entry
     from plugin.matcher import Matcher
@@ -38,6 +42,9 @@ def main() -> None:
     m = Matcher.from_entries(entries, version="profile")
     m.warm_up()
     print(f"compile + warm_up: {time.perf_counter() - t:.2f} s")
+    if args.passes:
+        time_passes(m, long_text, queries, args.repeat)
+        return
     parts = []
     if args.part in ("long", "all"):
         parts += [("long text, cold", lambda: m.scan(long_text)), ("long text, warm", lambda: m.scan(long_text))]
@@ -49,6 +56,52 @@ def main() -> None:
         prof.runcall(fn)
         print(f"\n=== {name}: {time.perf_counter() - t:.2f} s under the profiler")
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.top)
+
+
+#: The passes of ``Matcher._scan_text`` (names in :mod:`plugin.matcher`), timed one by one.
+PASSES = ("prepare", "passes_needed", "dense_pass", "pinyin_candidates", "latin_repeat_candidates",
+          "separator_spellings", "joined_candidates", "pattern_hits", "admissible", "resolve_hits")
+
+
+def time_passes(m, long_text: str, queries: list[str], repeat: int) -> None:
+    """CPU seconds per pass (best of ``repeat`` warm runs; the whole scan besides), long text and titles.
+    ``prepare`` of a short text is cached after its first run; the normalisation itself runs in the
+    first use of ``Prepared.normalized``, counted in "other"."""
+    import plugin.matcher as pm
+
+    spent: dict[str, float] = {}
+
+    def timed(name, fn):
+        def run(*a, **k):
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - t
+        return run
+
+    originals = {name: getattr(pm, name) for name in PASSES if hasattr(pm, name)}
+    for name, fn in originals.items():
+        setattr(pm, name, timed(name, fn))
+    try:
+        for label, texts in (("long text (~1 MB)", [long_text]), (f"short queries (all {len(queries)})", queries)):
+            best: dict[str, float] = {}
+            for _ in range(repeat):
+                spent.clear()
+                t = time.process_time()
+                for text in texts:
+                    m.scan(text)
+                total = time.process_time() - t
+                if total < best.get("whole scan", float("inf")):
+                    best = dict(spent, **{"whole scan": total})
+            best["other (normalisation, calls)"] = best["whole scan"] - sum(v for k, v in best.items()
+                                                                            if k != "whole scan")
+            print(f"\n=== {label}: CPU s, best of {repeat}")
+            for name, sec in sorted(best.items(), key=lambda kv: -kv[1]):
+                print(f"  {name:30s} {sec:8.3f}")
+    finally:
+        for name, fn in originals.items():
+            setattr(pm, name, fn)
 
 
 if __name__ == "__main__":

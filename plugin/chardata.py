@@ -13,6 +13,7 @@ reads them back as words; both import this module, and it imports neither (no im
 
 from __future__ import annotations
 
+import codecs
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Iterator
@@ -31,7 +32,21 @@ def text_kinds(text: str, table: list[str]) -> str:
     """``text`` as one kind letter per character (a :func:`kind_table`); a character beyond the BMP, which
     the table does not reach, is ``"0"``."""
     kinds = text.translate(table)
-    return kinds if kinds.isascii() else "".join(k if k.isascii() else "0" for k in kinds)
+    if kinds.isascii():
+        return kinds
+    # (kind letters are ASCII: what is left beyond ASCII is an astral character, written "0" by the codec)
+    return kinds.encode("ascii", _ASTRAL_AS_ZERO).decode("ascii")
+
+
+def _zero_each(err: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: each character that cannot be encoded becomes ``"0"``."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    return "0" * (err.end - err.start), err.end
+
+
+_ASTRAL_AS_ZERO = "qinglang-kind-zero"
+codecs.register_error(_ASTRAL_AS_ZERO, _zero_each)
 
 
 def kind_runs(kinds: str) -> Iterator[tuple[int, int]]:

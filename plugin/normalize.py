@@ -34,7 +34,7 @@ import numpy as np
 
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
-from .matching.native import offset_table
+from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "char_class",
     "collapse_runs",
     "dense_key",
+    "dense_table",
     "fold_char",
     "fold_text",
     "has_astral",
@@ -284,7 +285,7 @@ def _translate(text: str, bmp: list[str | None], astral: dict[int, str | None]) 
 
 def fold_char(ch: str) -> str:
     """Fold a single character ('' when it is deleted)."""
-    return _translate(ch, _tables().fold_bmp, _tables().fold_astral)
+    return _fold_with(ch, _tables().fold_bmp, _tables().fold_astral)
 
 
 def fold_text(text: str) -> str:
@@ -292,7 +293,7 @@ def fold_text(text: str) -> str:
 
     Lengths change only by deletions; sentence ends become :data:`BREAK`.
     """
-    return _translate(text, _tables().fold_bmp, _tables().fold_astral)
+    return _fold_with(text, _tables().fold_bmp, _tables().fold_astral)
 
 
 def dense_key(text: str, *, collapse: bool = True) -> str:
@@ -301,9 +302,13 @@ def dense_key(text: str, *, collapse: bool = True) -> str:
     ``collapse=False`` keeps runs of one character (轻轻松松 stays four characters): the length
     a reduplicated term needs in the text.
     """
-    t = _tables()
-    d = _translate(text, t.dense_bmp, t.dense_astral)
-    return collapse_runs(d, repeat_runs(d)) if collapse else d
+    fast = dense_fold(text, *dense_table())
+    if fast is None:  # (a character the tables write as several: the general path)
+        t = _tables()
+        d = _translate(text, t.dense_bmp, t.dense_astral)
+        return collapse_runs(d, repeat_runs(d)) if collapse else d
+    d, held = fast
+    return collapse_runs(d, repeat_runs(d)) if collapse and held & FOLD_HAN_REPEAT else d
 
 
 def char_class(ch: str) -> str:
@@ -364,6 +369,11 @@ class NormalizedText:
     def deleted(self) -> bool:
         return self._lazy_deleted or self._deleted is not None or self._collapsed is not None
 
+    @property
+    def collapsed(self) -> bool:
+        """Whether a run of one character written side by side became one (赌赌博博 → 赌博)."""
+        return self._collapsed is not None
+
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
         table = self._table
@@ -381,7 +391,7 @@ class NormalizedText:
 
     def _build_deleted(self) -> None:
         bmp, astral = _mark_tables()
-        self._deleted = _runs(_translate(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
+        self._deleted = _runs(_fold_with(self.original, bmp, astral), _MARK)  # type: ignore[arg-type]
         self._lazy_deleted = False
 
     def _offset_table(self) -> "array[int]":
@@ -392,14 +402,29 @@ class NormalizedText:
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]
         return offset_table(len(self.dense), maps) or array("q")
 
+    def _offsets(self, a: int, b: int) -> tuple[int, int]:
+        """:meth:`orig_index` of ``a`` and ``b`` (read off the table when both are in it)."""
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if 0 <= a < len(table) and 0 <= b < len(table):
+            return table[a], table[b]
+        return self.orig_index(a), self.orig_index(b)
+
     def separated(self, i: int) -> bool:
         """Whether the original text had a deleted or merged character between dense ``i - 1`` and ``i``."""
-        return self.deleted and self.orig_index(i) - self.orig_index(i - 1) > 1
+        if not self.deleted:
+            return False
+        before, at = self._offsets(i - 1, i)
+        return at - before > 1
 
     def gap_free(self, start: int, end: int) -> bool:
         """Whether no dense position in ``(start, end)`` is :meth:`separated` (two look-ups: the
         map is monotonic, so the ends are ``end - 1 - start`` apart only when every step is one)."""
-        return not self.deleted or self.orig_index(end - 1) - self.orig_index(start) == end - 1 - start
+        if not self.deleted:
+            return True
+        first, last = self._offsets(start, end - 1)
+        return last - first == end - 1 - start
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
@@ -408,9 +433,13 @@ class NormalizedText:
         """
         if not self.deleted:
             return start, end
-        s = self.orig_index(start)
-        last = self.orig_index(end - 1)
-        e = last + 1
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if 0 <= start < end <= len(table):  # (orig_index, inlined: this runs per candidate)
+            s, e = table[start], table[end - 1] + 1
+        else:
+            s, e = self.orig_index(start), self.orig_index(end - 1) + 1
         if self._collapsed is not None:
             orig = self.original
             target = self.dense[end - 1]
@@ -541,30 +570,76 @@ def _separated(text: str, left: int, right: int) -> bool:
     return left + 1 < right and bool(fold_text(text[left + 1:right]))
 
 
+def dense_table() -> tuple[list[str | None], dict[int, str | None], "array[int] | None"]:
+    """The dense tables :func:`normalize` folds with (:func:`~plugin.matching.native.dense_fold`): the
+    BMP ``str.translate`` list, the table of characters beyond the BMP, and the BMP table as 65,536
+    uint32 code points for the C fold (None if it cannot be written so)."""
+    t = _tables()
+    return t.dense_bmp, t.dense_astral, _dense_codes()
+
+
+def _dense_codes() -> "array[int] | None":
+    """The BMP dense table as 65,536 uint32 code points (:func:`_codes_of`)."""
+    return _codes_of(_tables().dense_bmp)
+
+
+#: id of a process-wide BMP table → (the table, its codes): the tables live as long as the process.
+_CODES: dict[int, tuple[list[str | None], "array[int] | None"]] = {}
+
+
+def _codes_of(bmp: list[str | None]) -> "array[int] | None":
+    """A BMP ``str.translate`` table as 65,536 uint32 code points for the C fold (``DELETED_CODE``:
+    deleted); None if some character becomes more than one (then the table is read as a list)."""
+    got = _CODES.get(id(bmp))
+    if got is None or got[0] is not bmp:
+        codes: array[int] | None = array("I")
+        for f in bmp:
+            if f is not None and len(f) != 1:
+                codes = None
+                break
+            codes.append(DELETED_CODE if f is None else ord(f))  # type: ignore[union-attr]
+        got = _CODES[id(bmp)] = (bmp, codes)
+    return got[1]
+
+
+def _fold_with(text: str, bmp: list[str | None], astral: dict[int, str | None]) -> str:
+    """:func:`_translate`, in one C pass when built (a process-wide table pair)."""
+    fast = dense_fold(text, bmp, astral, _codes_of(bmp))
+    return fast[0] if fast is not None else _translate(text, bmp, astral)
+
+
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     t = _tables()
-    dense1 = _translate(text, t.dense_bmp, t.dense_astral)
+    # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
+    fast = dense_fold(text, *dense_table())
+    if fast is None:  # (a character the tables write as several: the general path)
+        dense1 = _translate(text, t.dense_bmp, t.dense_astral)
+        has_break, may_repeat = BREAK in dense1, True
+    else:
+        dense1, held = fast
+        has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
     deleted: _RunMap | None = None
     lazy = False
-    noisy = _noise_run_breaks(text) if BREAK in dense1 else []
-    if BREAK in dense1 and (noisy or _has_vertical_run(dense1)):
+    noisy = _noise_run_breaks(text) if has_break else []
+    if has_break and (noisy or _has_vertical_run(dense1)):
         bmp, astral = _mark_tables()
-        marked = _translate(text, bmp, astral)  # type: ignore[arg-type]
+        marked = _fold_with(text, bmp, astral)  # type: ignore[arg-type]
         if noisy:
             marked = _join_noise_runs(marked, noisy)
         marked = _join_vertical(marked)
         dense1 = marked.replace(_MARK, "")
         deleted = _runs(marked, _MARK)
+        may_repeat = True  # (joined lines may put two equal characters side by side)
     elif len(dense1) != len(text):
         lazy = True
     collapsed: _RunMap | None = None
     dense = dense1
-    repeats = repeat_runs(dense1)
+    repeats = repeat_runs(dense1) if may_repeat else []
     if repeats:
         if lazy:  # where the repeats were in the original: a repeat across a space is no stutter
             bmp, astral = _mark_tables()
-            deleted = _runs(_translate(text, bmp, astral), _MARK)  # type: ignore[arg-type]
+            deleted = _runs(_fold_with(text, bmp, astral), _MARK)  # type: ignore[arg-type]
             lazy = False
         orig = deleted
 
@@ -634,7 +709,7 @@ class Prepared:
             runs = None
             if len(self.folded) != len(self._text):
                 bmp, astral = _fold_mark_tables()
-                runs = _runs(_translate(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
+                runs = _runs(_fold_with(self._text, bmp, astral), _MARK)  # type: ignore[arg-type]
             cached = self._fold_runs = (runs,)
         runs = cached[0]
         if runs is None:
@@ -656,6 +731,6 @@ def prepare(text: str) -> Prepared:
 
 def warm_up() -> None:
     """Build every table of this module now (otherwise built on first use)."""
-    _tables()
-    _mark_tables()
-    _fold_mark_tables()
+    t = _tables()
+    for bmp in (t.fold_bmp, t.dense_bmp, _mark_tables()[0], _fold_mark_tables()[0]):
+        _codes_of(bmp)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 ==================  ==========================================================================
 ``model``           :class:`Technique`, the :class:`Candidate` every pass yields, spellings, gates
 ``compile``         entries → one automaton over homophone-class keys and the tables beside it
+``kinds``           which passes a dense view needs, from one scan of its character kinds
 ``dense``           the dense pass: exact, variant, shape and homophone candidates in one scan
 ``split``           the joined view: split-character spellings, word emoji, separator letters
 ``pinyin``          the pinyin pass on the main automaton, and the initials index

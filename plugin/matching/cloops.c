@@ -7,12 +7,13 @@
  *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
  *
  *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
- *       -> list[tuple[int, int, int, bool]]
+ *       -> list[tuple[int, int, int, int, int]]
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
- *       output order, as (start, end, pattern id, identical): ``identical`` when the dense text equals
- *       the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts); otherwise only
- *       TERM patterns with a digit involved or a homophone / shape flag and few enough differing
- *       characters (the rest is decided in Python).
+ *       output order, as (start, end, pattern id, differ, digits): ``differ`` the characters where the
+ *       dense text and the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts)
+ *       differ, 0 when identical; ``digits`` 1 when either holds an ASCII digit. Besides identical
+ *       ones only TERM patterns with a digit involved or a homophone / shape flag and few enough
+ *       differing characters (the rest is decided in Python).
  *
  *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
@@ -34,6 +35,28 @@
  *       combinations after the first, in itertools.product order, at most ``max_keys - 1``; and the
  *       crc of each distinct prefix (at class edges, from the first differing class on) that
  *       ``has_prefix`` does not know.
+ *
+ *   dense_fold(text, table, astral) -> tuple[str, int] | None
+ *       ``text`` through the dense tables (``table``: 65,536 native uint32, the code point each BMP
+ *       character becomes, 0xFFFFFFFF for a deleted one; ``astral``: code point -> str or None for
+ *       characters beyond the BMP, missing ones kept) and what the result holds: 1 something was
+ *       deleted, 2 a sentence end (U+0000), 4 a Han character written twice in a row; None when the
+ *       astral table gives more than one character (the caller's general path).
+ *
+ *   view_flags(view, kinds) -> int
+ *       One scan of ``view``'s character kinds (``kinds``: 65,536 bytes, 1 a Latin letter, 2 a CJK
+ *       character of the separator test, 4 a separator; a character beyond the BMP reads as U+FFFD):
+ *       1 two letters in a row, 2 one letter twice in a row, 4 CJK, separator, CJK in a row, 8 a
+ *       character beyond the BMP.
+ *
+ *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+ *       -> list[tuple[int, int, str, int, bool]]
+ *       The pinyin pass's walk of one window (plugin.matching.pinyin): from each piece p < last_word,
+ *       the keys made of one reading per piece p..q (``choices``: per piece, its readings), followed
+ *       while the automaton (``match``) or the prefix hashes (``prefixes``, sorted uint32) have them;
+ *       for each key, the pattern ids the automaton gives (``get``; a negative value: ``groups``) and
+ *       those of the sorted reading rows (``rows``: crc << pid_bits | pid, crc the zlib CRC-32 of the
+ *       key's UTF-16-BE bytes), as (p, q, key, pattern id, found by hash), in walk order.
  *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
@@ -205,7 +228,7 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
                 return 0;
         }
     }
-    row = Py_BuildValue("(nnnO)", s, e, pid, identical ? Py_True : Py_False);
+    row = Py_BuildValue("(nnnni)", s, e, pid, differ, digits);
     if (row == NULL)
         return -1;
     if (PyList_Append(out, row) < 0) {
@@ -500,12 +523,13 @@ route_ends(PyObject *self, PyObject *args)
                 goto done;
             }
             if (truth) {
-                double cand;
+                double cand, v = PyFloat_AsDouble(count);  /* (the count just found: no second look-up) */
                 found = 1;
-                if (log_count(freq, frag, &lw) < 0) {
+                if (v == -1.0 && PyErr_Occurred()) {
                     Py_DECREF(frag);
                     goto done;
                 }
+                lw = log(v);
                 cand = lw - logtotal + val[i + 1];
                 /* the tuple (cand, i) against (best, best_i), as jieba compares them */
                 if (best_i < 0 || cand > best || (cand == best && i > best_i)) {
@@ -823,6 +847,227 @@ done:
     return result;
 }
 
+/* ---- the pinyin pass's walk of a window's readings through the automaton and the reading rows ---- */
+
+typedef struct {
+    PyObject *choices;     /* list of tuples of str: per piece, its readings */
+    Py_ssize_t n;
+    PyObject *get, *match; /* the automaton's bound methods */
+    PyObject *groups;      /* list of tuples of pattern ids */
+    const uint64_t *rows;
+    Py_ssize_t n_rows;
+    const uint32_t *prefixes;
+    Py_ssize_t n_prefixes;
+    int pid_bits;
+    Py_UCS4 *buf;
+    Py_ssize_t cap;
+    PyObject *out;
+} Walk;
+
+static int
+walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int hashed)
+{
+    PyObject *row = Py_BuildValue("(nnOlO)", p, q, key, pid, hashed ? Py_True : Py_False);
+    int r;
+    if (row == NULL)
+        return -1;
+    r = PyList_Append(w->out, row);
+    Py_DECREF(row);
+    return r;
+}
+
+/* The keys that start at piece p and take in pieces p..q; the key so far is buf[0:len]. */
+static int
+walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
+{
+    PyObject *readings = PyList_GET_ITEM(w->choices, q), *key = NULL;
+    Py_ssize_t j, nr;
+
+    if (depth > 4096) {
+        PyErr_SetString(PyExc_RecursionError, "window too long");
+        return -1;
+    }
+    if (!PyTuple_Check(readings)) {
+        PyErr_SetString(PyExc_TypeError, "choices must be tuples of str");
+        return -1;
+    }
+    nr = PyTuple_GET_SIZE(readings);
+    for (j = 0; j < nr; j++) {
+        PyObject *r = PyTuple_GET_ITEM(readings, j), *val;
+        Py_ssize_t rlen, k, klen;
+        uint32_t h = 0;
+        int go_on = 0;
+        if (!PyUnicode_Check(r)) {
+            PyErr_SetString(PyExc_TypeError, "choices must be tuples of str");
+            return -1;
+        }
+        rlen = PyUnicode_GET_LENGTH(r);
+        klen = len + rlen;
+        if (klen > w->cap) {
+            Py_ssize_t cap = klen * 2 + 16;
+            Py_UCS4 *nb = PyMem_Realloc(w->buf, sizeof(Py_UCS4) * (size_t)cap);
+            if (nb == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            w->buf = nb;
+            w->cap = cap;
+        }
+        for (k = 0; k < rlen; k++)
+            w->buf[len + k] = PyUnicode_READ_CHAR(r, k);
+        key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
+        if (key == NULL)
+            return -1;
+        val = PyObject_CallFunctionObjArgs(w->get, key, Py_None, NULL);
+        if (val == NULL)
+            goto fail;
+        if (val != Py_None) {
+            long v = PyLong_AsLong(val);
+            Py_DECREF(val);
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            if (v >= 0) {
+                if (walk_found(w, p, q, key, v, 0) < 0)
+                    goto fail;
+            } else {
+                Py_ssize_t g = -(Py_ssize_t)v - 1, t;
+                PyObject *group;
+                if (g >= PyList_GET_SIZE(w->groups)) {
+                    PyErr_SetString(PyExc_IndexError, "group out of range");
+                    goto fail;
+                }
+                group = PyList_GET_ITEM(w->groups, g);
+                if (!PyTuple_Check(group)) {
+                    PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+                    goto fail;
+                }
+                Py_INCREF(group);
+                for (t = 0; t < PyTuple_GET_SIZE(group); t++) {
+                    long pid = PyLong_AsLong(PyTuple_GET_ITEM(group, t));
+                    if ((pid == -1 && PyErr_Occurred()) || walk_found(w, p, q, key, pid, 0) < 0) {
+                        Py_DECREF(group);
+                        goto fail;
+                    }
+                }
+                Py_DECREF(group);
+            }
+        } else {
+            Py_DECREF(val);
+        }
+        if (w->n_rows) {  /* another reading of a polyphonic term (rows: hash above, pattern below) */
+            uint64_t want;
+            Py_ssize_t lo = 0, hi = w->n_rows;
+            h = crc_utf16be(w->buf, klen);
+            want = (uint64_t)h << w->pid_bits;
+            while (lo < hi) {
+                Py_ssize_t mid = lo + (hi - lo) / 2;
+                if (w->rows[mid] < want)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < w->n_rows && (w->rows[lo] >> w->pid_bits) == h; lo++) {
+                long pid = (long)(w->rows[lo] & (((uint64_t)1 << w->pid_bits) - 1));
+                if (walk_found(w, p, q, key, pid, 1) < 0)
+                    goto fail;
+            }
+        }
+        if (q + 1 < w->n) {
+            PyObject *m = PyObject_CallOneArg(w->match, key);
+            int truth;
+            if (m == NULL)
+                goto fail;
+            truth = PyObject_IsTrue(m);
+            Py_DECREF(m);
+            if (truth < 0)
+                goto fail;
+            if (truth)
+                go_on = 1;
+            else if (w->n_prefixes) {
+                Py_ssize_t lo = 0, hi = w->n_prefixes;
+                while (lo < hi) {
+                    Py_ssize_t mid = lo + (hi - lo) / 2;
+                    if (w->prefixes[mid] < h)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                go_on = lo < w->n_prefixes && w->prefixes[lo] == h;
+            }
+        }
+        Py_CLEAR(key);
+        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1) < 0)
+            return -1;
+    }
+    return 0;
+fail:
+    Py_XDECREF(key);
+    return -1;
+}
+
+static PyObject *
+window_keys(PyObject *self, PyObject *args)
+{
+    PyObject *choices, *automaton, *groups, *rows_obj, *prefixes_obj;
+    Py_ssize_t last_word, p;
+    int pid_bits;
+    Py_buffer rows, prefixes;
+    Walk w;
+
+    if (!PyArg_ParseTuple(args, "O!nOO!OOi:window_keys", &PyList_Type, &choices, &last_word, &automaton,
+                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits))
+        return NULL;
+    if (pid_bits < 1 || pid_bits > 32) {
+        PyErr_SetString(PyExc_ValueError, "pid_bits must be 1-32");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(rows_obj, &rows, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (rows.itemsize != 8 || rows.format == NULL || strcmp(rows.format, "Q") != 0) {
+        PyBuffer_Release(&rows);
+        PyErr_SetString(PyExc_TypeError, "rows must be an array('Q')");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(prefixes_obj, &prefixes, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&rows);
+        return NULL;
+    }
+    if (prefixes.itemsize != 4 || prefixes.format == NULL || strcmp(prefixes.format, "I") != 0) {
+        PyBuffer_Release(&prefixes);
+        PyBuffer_Release(&rows);
+        PyErr_SetString(PyExc_TypeError, "prefixes must be an array('I')");
+        return NULL;
+    }
+    memset(&w, 0, sizeof w);
+    w.choices = choices;
+    w.n = PyList_GET_SIZE(choices);
+    w.groups = groups;
+    w.rows = (const uint64_t *)rows.buf;
+    w.n_rows = rows.len / 8;
+    w.prefixes = (const uint32_t *)prefixes.buf;
+    w.n_prefixes = prefixes.len / 4;
+    w.pid_bits = pid_bits;
+    w.get = PyObject_GetAttrString(automaton, "get");
+    w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
+    w.out = w.match ? PyList_New(0) : NULL;
+    if (last_word > w.n)
+        last_word = w.n;
+    Py_INCREF(choices);  /* (held while walked) */
+    Py_INCREF(groups);
+    for (p = 0; w.out != NULL && p < last_word; p++) {
+        if (walk_extend(&w, p, p, 0, 0) < 0)
+            Py_CLEAR(w.out);
+    }
+    Py_DECREF(groups);
+    Py_DECREF(choices);
+    PyMem_Free(w.buf);
+    Py_XDECREF(w.get);
+    Py_XDECREF(w.match);
+    PyBuffer_Release(&prefixes);
+    PyBuffer_Release(&rows);
+    return w.out;
+}
+
 static PyObject *
 release_free_memory(PyObject *self, PyObject *unused)
 {
@@ -837,6 +1082,181 @@ release_free_memory(PyObject *self, PyObject *unused)
     Py_RETURN_FALSE;
 }
 
+/* ---- the text's first dense view and the passes a dense view needs ---- */
+
+#define FOLD_DELETED 1
+#define FOLD_BREAK 2
+#define FOLD_HAN_REPEAT 4
+#define DELETED_CP 0xFFFFFFFFu
+#define BREAK_CP 0
+
+static inline int
+is_han_cp(Py_UCS4 c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+/* A code point beyond the BMP through the astral table (``astral``: int -> str | None; missing: kept).
+ * Returns 0 (``*out`` set, DELETED_CP for a deletion), 1 when the table gives more than one character
+ * (the caller's general path), -1 on error. */
+static int
+fold_astral(PyObject *astral, Py_UCS4 cp, uint32_t *out)
+{
+    PyObject *key = PyLong_FromUnsignedLong(cp), *v;
+    if (key == NULL)
+        return -1;
+    v = PyDict_GetItemWithError(astral, key);
+    Py_DECREF(key);
+    if (v == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        *out = cp;
+        return 0;
+    }
+    if (v == Py_None) {
+        *out = DELETED_CP;
+        return 0;
+    }
+    if (!PyUnicode_Check(v) || PyUnicode_GET_LENGTH(v) != 1)
+        return 1;
+    *out = PyUnicode_READ_CHAR(v, 0);
+    return 0;
+}
+
+static PyObject *
+dense_fold(PyObject *self, PyObject *args)
+{
+    PyObject *text, *table, *astral, *out = NULL;
+    Py_buffer tbuf;
+    const uint32_t *map;
+    uint32_t *folded = NULL;
+    Py_ssize_t n, i, kept = 0;
+    int kind, flags = 0, r;
+    const void *data;
+    Py_UCS4 maxchar = 0;
+    uint32_t prev = DELETED_CP;
+
+    if (!PyArg_ParseTuple(args, "UOO!:dense_fold", &text, &table, &PyDict_Type, &astral))
+        return NULL;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES * 4) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
+        return NULL;
+    }
+    map = (const uint32_t *)tbuf.buf;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    folded = PyMem_Malloc(sizeof(uint32_t) * (size_t)(n ? n : 1));
+    if (folded == NULL) {
+        PyBuffer_Release(&tbuf);
+        return PyErr_NoMemory();
+    }
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t f = c < N_CODES ? map[c] : c;
+        /* as str.translate with the BMP list, then (where the result is beyond the BMP) with the astral
+         * table: a character beyond the BMP goes through the astral table once, whichever step made it */
+        if (f != DELETED_CP && f >= N_CODES) {
+            r = fold_astral(astral, f, &f);
+            if (r < 0)
+                goto done;
+            if (r > 0) {  /* more than one character: the general path */
+                PyMem_Free(folded);
+                PyBuffer_Release(&tbuf);
+                Py_RETURN_NONE;
+            }
+        }
+        if (f == DELETED_CP) {
+            flags |= FOLD_DELETED;
+            continue;
+        }
+        if (f == BREAK_CP)
+            flags |= FOLD_BREAK;
+        else if (f == prev && is_han_cp(f))
+            flags |= FOLD_HAN_REPEAT;
+        if (f > maxchar)
+            maxchar = f;
+        prev = f;
+        folded[kept++] = f;
+    }
+    if (maxchar > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "table value beyond Unicode");
+        goto done;
+    }
+    out = PyUnicode_New(kept, maxchar);
+    if (out != NULL) {
+        int okind = PyUnicode_KIND(out);
+        void *odata = PyUnicode_DATA(out);
+        for (i = 0; i < kept; i++)
+            PyUnicode_WRITE(okind, odata, i, (Py_UCS4)folded[i]);
+    }
+done:
+    PyMem_Free(folded);
+    PyBuffer_Release(&tbuf);
+    if (out == NULL)
+        return NULL;
+    return Py_BuildValue("(Ni)", out, flags);
+}
+
+#define KIND_LETTER 1
+#define KIND_PAIR_CJK 2
+#define KIND_PAIR_SEP 4
+#define VIEW_LATIN_RUN 1
+#define VIEW_LATIN_REPEAT 2
+#define VIEW_SEPARATED 4
+#define VIEW_ASTRAL 8
+
+static PyObject *
+view_flags(PyObject *self, PyObject *args)
+{
+    PyObject *view, *table;
+    Py_buffer tbuf;
+    const uint8_t *kinds;
+    Py_ssize_t n, i;
+    int kind, flags = 0;
+    const void *data;
+    Py_UCS4 prev = 0;
+    uint8_t k1 = 0, k2 = 0;  /* the kinds of the previous character and the one before it */
+
+    if (!PyArg_ParseTuple(args, "UO:view_flags", &view, &table))
+        return NULL;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "kinds must hold 65536 bytes");
+        return NULL;
+    }
+    kinds = (const uint8_t *)tbuf.buf;
+    n = PyUnicode_GET_LENGTH(view);
+    kind = PyUnicode_KIND(view);
+    data = PyUnicode_DATA(view);
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint8_t k;
+        if (c >= N_CODES) {
+            flags |= VIEW_ASTRAL;
+            c = 0xFFFD;  /* read as the scanned view writes it */
+        }
+        k = kinds[c];
+        if ((k & KIND_LETTER) && (k1 & KIND_LETTER)) {
+            flags |= VIEW_LATIN_RUN;
+            if (c == prev)
+                flags |= VIEW_LATIN_REPEAT;
+        }
+        if ((k & KIND_PAIR_CJK) && (k1 & KIND_PAIR_SEP) && (k2 & KIND_PAIR_CJK))
+            flags |= VIEW_SEPARATED;
+        k2 = k1;
+        k1 = k;
+        prev = c;
+    }
+    PyBuffer_Release(&tbuf);
+    return PyLong_FromLong(flags);
+}
+
 static PyMethodDef methods[] = {
     {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
@@ -845,6 +1265,9 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
+    {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
+    {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
     {NULL, NULL, 0, NULL},
 };
 

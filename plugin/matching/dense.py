@@ -4,12 +4,11 @@ homophone candidates at once, and the split-character spellings the joined view 
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import ne
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
 from .native import dense_outputs
-from .numeral_digits import DIGIT_NUMERAL, NO_DIGITS, NUMERAL_READ, digits_as_numerals
+from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
 __all__ = ["dense_pass", "homophone_ok"]
@@ -17,7 +16,6 @@ __all__ = ["dense_pass", "homophone_ok"]
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
 _SHAPE_KIND, _UNCOLLAPSED = int(PatternKind.SHAPE), int(PatternKind.PINYIN)
-_DIGITS = frozenset(DIGIT_NUMERAL)
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
@@ -37,11 +35,11 @@ def dense_pass(c: CompiledLexicon, dense: str,
     pat_entry = c.pat_entry
     pat_kind = c.pat_kind
     pat_homo = c.pat_homophone
-    no_digit = _DIGITS.isdisjoint
-    # the automaton walk with its verification (in C when built): only outputs that can be kept come back
-    for s, e, pid, identical in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
-                                              pat_kind, pat_homo, c.groups):
-        if identical:
+    # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
+    # with how many characters differ from the pattern and whether a digit is involved
+    for s, e, pid, differ, digits in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift,
+                                                   c.pat_dense, pat_kind, pat_homo, c.groups):
+        if not differ:
             kind = pat_kind[pid]
             if kind == _TERM:
                 cand.append(Candidate(s, e, pat_entry[pid], None))
@@ -59,7 +57,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
         # a TERM pattern, not identical (other kinds are hits only when identical)
         pd = c.pat_dense[pid]
         seg = dense[s:e]
-        if not no_digit(seg) or not no_digit(pd):  # 3公 for 三公 (numeral_digits)
+        if digits:  # 3公 for 三公 (numeral_digits)
             read = digits_as_numerals(seg, pd)
             if read == NUMERAL_READ:
                 cand.append(Candidate(s, e, pat_entry[pid], _VARIANT_TECH))
@@ -68,8 +66,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
         flags = pat_homo[pid]
         if not flags:
             continue
-        n = len(pd)
-        differ = sum(map(ne, seg, pd))
+        n = e - s
         if differ == 1 and flags & SHAPE_FLAG and shape_alike(seg, pd, c):  # (best: no homophone then)
             cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
         elif flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3) and not is_word(seg):

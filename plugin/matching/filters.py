@@ -71,7 +71,7 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
                 ok = bounds[key] = boundary_ok(dense, k.start, k.end, ent, tech, nt, boundary)
             if not ok:
                 continue
-        if nt.deleted and tech not in _READ_IN_LATIN \
+        if nt.collapsed and tech not in _READ_IN_LATIN \
                 and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)

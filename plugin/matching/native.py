@@ -8,6 +8,9 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys`: the hash rows of a polyphonic form's other readings (compile time);
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
+* :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
+* :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
+* :func:`window_keys`: the pinyin pass's walk of a window's readings through the automaton and the rows;
 * :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
@@ -33,14 +36,18 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "other_reading_keys", "other_reading_keys_py",
-           "crossing_word_py", "dense_outputs",
+           "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
 
-#: (start, end, pattern id, identical): an automaton output the dense pass could keep.
-Output = tuple[int, int, int, bool]
+#: (start, end, pattern id, differ, digits): an automaton output the dense pass could keep, with the
+#: number of characters where the text and the pattern differ (0: identical) and 1 when either holds
+#: an ASCII digit (else 0).
+Output = tuple[int, int, int, int, int]
 
 #: The pattern kind of an entry's term (``compile.PatternKind.TERM``, defined here for the C loops).
 TERM_KIND = 0
@@ -78,9 +85,9 @@ def encode_classes(view: str, class_table: list[str | None], codes: bytes, shift
 def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], shift: int, pat_dense: Sequence[str],
                      pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]]) -> list[Output]:
     """Every output of ``automaton`` over the encoded ``dense`` view that the dense pass could keep,
-    in output order: identical to its pattern's dense text, or a TERM pattern with a digit on either
-    side (numerals read as digits) or with a homophone / shape flag and few enough differing
-    characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
+    in output order (:data:`Output`): identical to its pattern's dense text, or a TERM pattern with a
+    digit on either side (numerals read as digits) or with a homophone / shape flag and few enough
+    differing characters (at most one for a shape-alike, ``max(1, n // 3)`` for a homophone)."""
     out: list[Output] = []
     for end_b, val in automaton.iter(encode_classes_py(dense, class_table, shift)):
         if shift and not end_b & 1:
@@ -93,18 +100,19 @@ def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
             if s < 0:
                 continue
             seg = dense[s:e]
+            digits = 0 if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd) else 1
             if seg == pd:
-                out.append((s, e, pid, True))
+                out.append((s, e, pid, 0, digits))
                 continue
             if pat_kind[pid] != TERM_KIND:
                 continue  # other kinds are hits only when identical
-            if _DIGITS.isdisjoint(seg) and _DIGITS.isdisjoint(pd):
+            differ = sum(1 for a, b in zip(seg, pd) if a != b)
+            if not digits:
                 flags = pat_flags[pid]
-                differ = sum(1 for a, b in zip(seg, pd) if a != b)
                 if not ((differ == 1 and flags & SHAPE_FLAG)
                         or (flags & HOMOPHONE_FLAG and n >= 2 and differ <= max(1, n // 3))):
                     continue
-            out.append((s, e, pid, False))
+            out.append((s, e, pid, differ, digits))
     return out
 
 
@@ -240,6 +248,134 @@ def other_reading_keys(choices: list[tuple[str, ...]], pid: int, width: int, max
     if cloops is not None:
         return cloops.other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix)
     return other_reading_keys_py(choices, pid, width, max_keys, pid_bits, has_prefix)
+
+
+#: :func:`dense_fold`'s table value of a deleted character, and the bits of what the folded text holds.
+DELETED_CODE = 0xFFFFFFFF
+FOLD_DELETED, FOLD_BREAK, FOLD_HAN_REPEAT = 1, 2, 4
+_BREAK = "\x00"  # plugin.normalize.BREAK (a sentence end in the dense view)
+
+
+def _is_han(ch: str) -> bool:
+    """(plugin.normalize.is_han: the characters whose repeats collapse)"""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def dense_fold_py(text: str, table: list[str | None], astral: dict[int, str | None]) -> tuple[str, int] | None:
+    """``text`` through the dense tables (``table``: the BMP ``str.translate`` list, ``None`` deletes;
+    ``astral``: the same for characters beyond the BMP, applied where the first step left one) and
+    what the result holds (``FOLD_DELETED``: something was deleted, ``FOLD_BREAK``: a sentence end,
+    ``FOLD_HAN_REPEAT``: a Han character twice in a row); None when ``astral`` writes a character as
+    more than one (the caller's general path)."""
+    out = text.translate(table)
+    if not out.isascii() and any(ord(ch) > 0xFFFF for ch in out):
+        for ch in set(out):
+            f = astral.get(ord(ch)) if ord(ch) > 0xFFFF else None
+            if f is not None and len(f) != 1:
+                return None
+        out = out.translate(astral)
+    flags = FOLD_DELETED if len(out) != len(text) else 0
+    if _BREAK in out:
+        flags |= FOLD_BREAK
+    if any(a == b and _is_han(b) for a, b in zip(out, out[1:])):
+        flags |= FOLD_HAN_REPEAT
+    return out, flags
+
+
+def dense_fold(text: str, table: list[str | None], astral: dict[int, str | None],
+               codes: array[int] | None) -> tuple[str, int] | None:
+    """:func:`dense_fold_py`, in C when built (``codes``: ``table`` as 65,536 uint32 code points,
+    :data:`DELETED_CODE` for a deleted character; None when it cannot be written so)."""
+    if cloops is not None and codes is not None and type(astral) is dict:
+        return cloops.dense_fold(text, codes, astral)
+    return dense_fold_py(text, table, astral)
+
+
+#: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.
+KIND_LETTER, KIND_PAIR_CJK, KIND_PAIR_SEP = 1, 2, 4
+VIEW_LATIN_RUN, VIEW_LATIN_REPEAT, VIEW_SEPARATED, VIEW_ASTRAL = 1, 2, 4, 8
+
+
+def view_flags_py(view: str, kinds: bytes) -> int:
+    """What ``view`` holds, read off the kind bits of its characters (``kinds``: one byte per BMP
+    character; a character beyond the BMP reads as U+FFFD, as the scanned view writes it):
+    ``VIEW_LATIN_RUN`` two letters in a row, ``VIEW_LATIN_REPEAT`` one letter twice in a row,
+    ``VIEW_SEPARATED`` a CJK character, a separator and a CJK character in a row, ``VIEW_ASTRAL`` a
+    character beyond the BMP."""
+    flags = 0
+    prev = ""
+    k1 = k2 = 0
+    for ch in view:
+        if ord(ch) > 0xFFFF:
+            flags |= VIEW_ASTRAL
+            ch = "\ufffd"
+        k = kinds[ord(ch)]
+        if k & KIND_LETTER and k1 & KIND_LETTER:
+            flags |= VIEW_LATIN_RUN
+            if ch == prev:
+                flags |= VIEW_LATIN_REPEAT
+        if k & KIND_PAIR_CJK and k1 & KIND_PAIR_SEP and k2 & KIND_PAIR_CJK:
+            flags |= VIEW_SEPARATED
+        k2, k1, prev = k1, k, ch
+    return flags
+
+
+def view_flags(view: str, kinds: bytes) -> int:
+    """:func:`view_flags_py`, in C when built."""
+    if cloops is not None:
+        return cloops.view_flags(view, kinds)
+    return view_flags_py(view, kinds)
+
+
+#: (first piece, last piece, key, pattern id, found by hash): a key of a pinyin window that names a pattern.
+WindowKey = tuple[int, int, str, int, bool]
+
+
+def window_keys_py(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
+                   rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
+    """The pinyin pass's walk of one window (:mod:`plugin.matching.pinyin`): from each piece
+    ``p < last_word``, the keys made of one reading per piece ``p..q`` (``choices``: per piece, its
+    readings), followed while the automaton or the prefix hashes (``prefixes``, sorted) have them; for
+    each key, the pattern ids the automaton gives (a negative value: ``groups``) and those of the sorted
+    reading ``rows`` (``crc << pid_bits | pid``, ``crc`` the CRC-32 of the key's UTF-16-BE bytes), in
+    walk order."""
+    get, has_prefix = automaton.get, automaton.match
+    n = len(choices)
+    n_rows, n_prefixes = len(rows), len(prefixes)
+    mask = (1 << pid_bits) - 1
+    out: list[WindowKey] = []
+
+    def extend(p: int, q: int, prefix: str) -> None:
+        for r in choices[q]:
+            key = prefix + r
+            val = get(key, None)
+            if val is not None:
+                out.extend((p, q, key, pid, False) for pid in ((val,) if val >= 0 else groups[-val - 1]))
+            h = zlib.crc32(key.encode("utf-16-be", "surrogatepass")) if n_rows else 0
+            if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
+                k = bisect_left(rows, h << pid_bits)
+                while k < n_rows and rows[k] >> pid_bits == h:
+                    out.append((p, q, key, rows[k] & mask, True))
+                    k += 1
+            if q + 1 < n:
+                if has_prefix(key):
+                    extend(p, q + 1, key)
+                elif n_prefixes:
+                    k = bisect_left(prefixes, h)
+                    if k < n_prefixes and prefixes[k] == h:
+                        extend(p, q + 1, key)
+
+    for p in range(min(last_word, n)):
+        extend(p, p, "")
+    return out
+
+
+def window_keys(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
+                rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
+    """:func:`window_keys_py`, in C when built."""
+    if cloops is not None:
+        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+    return window_keys_py(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
 
 
 def release_free_memory() -> bool:

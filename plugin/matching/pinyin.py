@@ -12,15 +12,15 @@ import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
-from zlib import crc32
 
 from .. import fixed_regex
-from ..chardata import kind_table, text_kinds
+from ..chardata import kind_runs, kind_table, text_kinds
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .polyphony import PID_BITS, PID_MASK, is_reading
+from .native import window_keys
+from .polyphony import PID_BITS, is_reading
 
 __all__ = ["LATIN_RUN", "LETTER_KIND", "PinyinIndex", "has_latin_run", "pinyin_candidates"]
 
@@ -179,12 +179,12 @@ def _digits_agree(dense: str, ds: int, de: int, tones: set[int], key: str) -> bo
 def pinyin_candidates(index: PinyinIndex, dense: str, nt: NormalizedText,
                       covering: list[int] | None = None) -> list[Candidate]:
     """Initials and pinyin candidates of the Latin words in ``dense`` (callers skip text without a
-    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows that hold one of them
-    are read (a caller that keeps only candidates over those positions)."""
+    :data:`LATIN_RUN`); with ``covering`` (sorted positions), only windows and initials words that
+    hold one of them are read (a caller that keeps only candidates over those positions)."""
     words, cuts = _latin_words(dense, nt)
     out: list[Candidate] = []
     if index.initials_crc:
-        _initials_candidates(dense, words, cuts, index, out)
+        _initials_candidates(dense, words, cuts, index, out, covering)
     if index.any_eligible:
         for a, b in _windows(dense, words, index.syllable_run):
             if covering is not None:
@@ -215,21 +215,23 @@ def _latin_words(dense: str, nt: NormalizedText) -> tuple[list[tuple[int, int]],
     such a separator just before them."""
     words: list[tuple[int, int]] = []
     cuts: set[int] = set()
-    for m in LATIN_RUN.finditer(dense):
-        a = m.start()
-        if not nt.gap_free(a, m.end()):  # (two look-ups for most runs: one per letter only where a cut is)
-            for i in range(a + 1, m.end()):
+    for a, end in kind_runs(text_kinds(dense, LETTER_KIND)):  # (the runs LATIN_RUN finds, by one translate)
+        if end - a < 2:
+            continue
+        if not nt.gap_free(a, end):  # (two look-ups for most runs: one per letter only where a cut is)
+            for i in range(a + 1, end):
                 if nt.separated(i):
                     cuts.add(i)
                     words.append((a, i))
                     a = i
-        words.append((a, m.end()))
+        words.append((a, end))
     return words, cuts
 
 
 def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int],
-                         index: PinyinIndex, out: list[Candidate]) -> None:
-    """A whole Latin word (plus digits right after it) spelling a term's initials."""
+                         index: PinyinIndex, out: list[Candidate], covering: list[int] | None = None) -> None:
+    """A whole Latin word (plus digits right after it) spelling a term's initials (with ``covering``,
+    only words that hold one of those positions)."""
     n = len(dense)
     for ws, we in words:
         if ws > 0 and ws not in cuts and dense[ws - 1].isascii() and dense[ws - 1].isalnum():
@@ -238,6 +240,10 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             we += 1
         if we < n and we not in cuts and dense[we].isascii() and dense[we].isalnum():
             continue
+        if covering is not None:
+            k = bisect_left(covering, ws)
+            if k == len(covering) or covering[k] >= we:
+                continue  # no such position in the word: its candidate would not be kept
         for idx in index.initials(dense[ws:we]):
             out.append(Candidate(ws, we, idx, Technique.INITIALS))
 
@@ -294,55 +300,25 @@ def _window_candidates(dense: str, a: int, b: int, cuts: set[int], index: Pinyin
         choices.append((enc,))
         spans.append((i, i + 1))
         i += 1
-    automaton = c.automaton
-    get = automaton.get
-    has_prefix = automaton.match
     eligible = index.eligible
     pat_entry = c.pat_entry
     pat_kind = c.pat_kind
-    groups = c.groups
-    n = len(choices)
     seen: set[tuple[int, int, int]] = set()
-    rows, prefixes = c.reading_rows, c.reading_prefixes  # other readings (looked up inline: per step)
-    n_rows, n_prefixes = len(rows), len(prefixes)
-
-    def extend(p: int, q: int, prefix: str) -> None:
-        """Keys that start at piece ``p`` and take in pieces ``p..q`` (``prefix``: pieces before ``q``)."""
-        for r in choices[q]:
-            key = prefix + r
-            val = get(key, None)
-            found: list[tuple[int, bool]] = [] if val is None else \
-                [(val, False)] if val >= 0 else [(pid, False) for pid in groups[-val - 1]]
-            h = crc32(key.encode("utf-16-be", "surrogatepass")) if n_rows else 0  # (polyphony.key_hash)
-            if n_rows:  # another reading of a polyphonic term (rows: hash above, pattern below)
-                k = bisect_left(rows, h << PID_BITS)
-                while k < n_rows and rows[k] >> PID_BITS == h:
-                    found.append((rows[k] & PID_MASK, True))
-                    k += 1
-            if found:
-                ds, de = spans[p][0], spans[q][1]
-                for pid, hashed in found:
-                    kind = pat_kind[pid]
-                    idx = pat_entry[pid]
-                    if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
-                        continue
-                    if not any("a" <= x <= "z" for x in dense[ds:de]):
-                        continue  # all-CJK: an exact or homophone hit, not pinyin
-                    if hashed and (not index.is_reading(key, pid) or _name_shaped(nt, ds, de)):
-                        # found by a hash: the key must be one of the term's readings; and a reading other
-                        # than the table one is not taken from a personal name (Lu Hecai is no 六合彩)
-                        continue
-                    if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
-                        continue
-                    seen.add((ds, de, idx))
-                    out.append(Candidate(ds, de, idx, Technique.PINYIN))
-            if q + 1 < n:
-                if has_prefix(key):
-                    extend(p, q + 1, key)
-                elif n_prefixes:
-                    k = bisect_left(prefixes, h)
-                    if k < n_prefixes and prefixes[k] == h:
-                        extend(p, q + 1, key)
-
-    for p in range(last_word):  # (a key starting after the last Latin word has no letter)
-        extend(p, p, "")
+    # the keys of the window's readings (in C when built); a key starting after the last Latin word has no letter
+    for p, q, key, pid, hashed in window_keys(choices, last_word, c.automaton, c.groups, c.reading_rows,
+                                              c.reading_prefixes, PID_BITS):
+        kind = pat_kind[pid]
+        idx = pat_entry[pid]
+        ds, de = spans[p][0], spans[q][1]
+        if (kind != _TERM and kind != _PINYIN) or not eligible[idx] or (ds, de, idx) in seen:
+            continue
+        if not any("a" <= x <= "z" for x in dense[ds:de]):
+            continue  # all-CJK: an exact or homophone hit, not pinyin
+        if hashed and (not index.is_reading(key, pid) or _name_shaped(nt, ds, de)):
+            # found by a hash: the key must be one of the term's readings; and a reading other
+            # than the table one is not taken from a personal name (Lu Hecai is no 六合彩)
+            continue
+        if not _digits_agree(dense, ds, de, tones, c.pat_dense[pid]):
+            continue
+        seen.add((ds, de, idx))
+        out.append(Candidate(ds, de, idx, Technique.PINYIN))

@@ -27,7 +27,7 @@ def reduplicated_word_edge(nt: NormalizedText, s: int, e: int, spellings: tuple[
     """Whether dense ``[s, e)`` starts or ends on a reduplicated word (see the module doc) that none
     of the entry's ``spellings`` (term and curated variants) holds there (万万没想到, 动动手指 and
     the variant 加绿泡泡 hold one)."""
-    if not nt.deleted or e - s < 2:
+    if not nt.collapsed or e - s < 2:  # (nothing collapsed: every character was written once)
         return False
     first, last = _written(nt, s), _written(nt, e - 1)
     if first != 2 and last != 2:  # (most hits: the inner characters need no look-up then)

@@ -10,25 +10,25 @@ from ..chardata import kind_table, text_kinds
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
 
-__all__ = ["has_separated_cjk", "joined_candidates", "separator_spellings"]
+__all__ = ["PAIR_KIND", "has_separated_cjk", "joined_candidates", "separator_spellings"]
 
 _SEPARATORS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789") | frozenset(map(chr, range(0xF800, 0xF900)))
 #: Every BMP character → "c" for a CJK character (U+4E00-U+9FFF), "s" for a separator (a letter, digit or
 #: word emoji), "0" else (a str.translate table: a separated character is "csc" in the translated view).
-_PAIR_KIND = kind_table(lambda ch: "c" if "\u4e00" <= ch <= "\u9fff" else "s" if ch in _SEPARATORS else "0")
+PAIR_KIND = kind_table(lambda ch: "c" if "\u4e00" <= ch <= "\u9fff" else "s" if ch in _SEPARATORS else "0")
 
 
 def has_separated_cjk(dense: str) -> bool:
     """Whether ``dense`` holds a letter, digit or word emoji between two CJK characters (a dense view
     without one has no separators)."""
-    return "csc" in text_kinds(dense, _PAIR_KIND)
+    return "csc" in text_kinds(dense, PAIR_KIND)
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LETTERS_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _separated_pairs(dense: str) -> list[int]:
     """Starts of every CJK character followed by one letter, digit or word emoji and another CJK character."""
-    kinds = text_kinds(dense, _PAIR_KIND)
+    kinds = text_kinds(dense, PAIR_KIND)
     out: list[int] = []
     a = kinds.find("csc")
     while a >= 0:

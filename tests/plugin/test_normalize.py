@@ -26,7 +26,17 @@ def translations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[tuple[str,
         seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other", text] += 1
         return real(text, bmp, astral)
 
+    real_fold = pn.dense_fold
+
+    def counting_fold(text: str, bmp: list[str | None], astral: dict[int, str | None],
+                      codes: object) -> tuple[str, int] | None:
+        folded = real_fold(text, bmp, astral, codes)  # type: ignore[arg-type]
+        if folded is not None:  # (None: the text goes on to _translate)
+            seen["fold" if bmp is tables.fold_bmp else "dense" if bmp is tables.dense_bmp else "other", text] += 1
+        return folded
+
     monkeypatch.setattr(pn, "_translate", counting)
+    monkeypatch.setattr(pn, "dense_fold", counting_fold)
     yield seen
 
 
@@ -91,3 +101,9 @@ def test_a_repeat_across_a_separator_does_not_collapse() -> None:
     assert normalize("长江 江水").dense == "长江江水"  # two words
     assert normalize("长江江水").dense == "长江水"  # side by side: collapsed
     assert normalize("哈哈，哈哈").dense == "哈哈"
+
+
+def test_collapsed_tells_whether_a_repeat_became_one() -> None:
+    assert normalize("赌赌博博").collapsed and normalize("赌赌博博").dense == "赌博"
+    assert not normalize("赌博，网站").collapsed and normalize("赌博，网站").deleted
+    assert not normalize("长江 江水").collapsed  # a repeat across a space is two words

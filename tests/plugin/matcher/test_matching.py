@@ -140,3 +140,30 @@ def test_an_astral_character_is_read_as_one_replacement_character():
     text = "彩彩\U00020000刷票"
     (hit,) = matcher.scan(text)
     assert text[hit.start:hit.end] == "刷票"
+
+
+def test_warm_up_freezes_the_collector_and_a_dropped_matcher_is_still_freed() -> None:
+    """After warm_up the objects built so far are out of the collector's passes; a matcher holds no
+    reference cycle, so one dropped later (a new lexicon version) is still freed."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    m = Matcher.from_entries([Entry(term="百家乐", category="gambling", action="block", term_id="t1")])
+    garbage = Node()
+    garbage.self = garbage  # type: ignore[attr-defined]  # a cycle that is garbage before the freeze
+    dead = weakref.ref(garbage)
+    del garbage
+    try:
+        assert "collector" in m.warm_up()
+        assert dead() is None  # collected, not frozen
+        assert gc.get_freeze_count() > 0
+        assert [h.term for h in m.scan("来玩百家乐")] == ["百家乐"]
+        m.scan("baijiale bjl 贝者博 代x写x论x文")  # (every pass builds what it keeps)
+        alive = weakref.ref(m)
+        del m
+        assert alive() is None  # freed by its reference count, with the collector frozen
+    finally:
+        gc.unfreeze()

@@ -16,6 +16,7 @@ from plugin.lexicon import load_lexicon
 from plugin.matching import compile as compile_module
 from plugin.matching import native
 from plugin.matching.compile import as_bmp
+from plugin.matching.polyphony import PID_BITS
 from plugin.normalize import prepare
 from plugin.variants import load_variant_tables
 from tests.paths import DATA
@@ -239,3 +240,162 @@ def test_other_reading_keys_same_as_python(choices: list[tuple[str, ...]], width
         fast = native.other_reading_keys(choices, 7, width, 16, 24, prefix_check)
         slow = native.other_reading_keys_py(choices, 7, width, 16, 24, prefix_check)
         assert fast[0] == slow[0] and sorted(fast[1]) == sorted(slow[1])
+
+
+_fold_alphabet = st.sampled_from(list("赌博博开挂aAbB1１ .。！!\n★*😀𠀀\u200b\u00ad長江\u3400\u3400轻松Ｑ"))
+
+
+def _check_dense_fold(text: str) -> None:
+    """The C fold, its twin and the general path agree; the flags say what the folded text holds."""
+    from plugin.normalize import BREAK, dense_table, repeat_runs
+
+    table, astral, codes = dense_table()
+    assert codes is not None  # (the bundled tables fold every character to at most one)
+    fast = native.dense_fold(text, table, astral, codes)
+    assert fast == native.dense_fold_py(text, table, astral), text
+    assert fast is not None  # (the astral table too)
+    folded, held = fast
+    assert folded == text.translate(table).translate(astral)  # what str.translate gives
+    assert bool(held & native.FOLD_DELETED) == (len(folded) != len(text))
+    assert bool(held & native.FOLD_BREAK) == (BREAK in folded)
+    assert bool(held & native.FOLD_HAN_REPEAT) == bool(repeat_runs(folded))
+
+
+@needs_native
+def test_dense_fold_same_as_python_and_the_general_path() -> None:
+    for text in _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "a  b\u200bc。。d", "㐀㐀", "𠀀赌", "\u346e赌"]:
+        _check_dense_fold(text)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=30), st.text(alphabet=_fold_alphabet, max_size=30)))
+def test_dense_fold_same_on_generated_text(text: str) -> None:
+    _check_dense_fold(text)
+
+
+@needs_native
+def test_normalize_same_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """normalize (not the shared prepare cache) gives the same dense view and offsets on either path."""
+    import plugin.normalize as normalize_module
+
+    texts = _texts() + ["赌赌博博 长江 江水", "代\n开\n发\n票", "刷★！★单", "轻轻松松 赚钱", "征。信。修。复 当天见效"]
+
+    def views() -> list[tuple[str, bool, list[int]]]:
+        out = []
+        for t in texts:
+            nt = normalize_module.normalize(t)
+            out.append((nt.dense, nt.deleted, [nt.orig_index(i) for i in range(len(nt.dense))]))
+        return out
+
+    fast = views()
+    monkeypatch.setattr(native, "cloops", None)
+    assert views() == fast
+
+
+def _check_view_flags(view: str) -> None:
+    from plugin.matching.kinds import kind_bits
+    from plugin.matching.latin_repeat import has_latin_repeat
+    from plugin.matching.pinyin import has_latin_run
+    from plugin.matching.split import has_separated_cjk
+
+    kinds = kind_bits()
+    flags = native.view_flags(view, kinds)
+    assert flags == native.view_flags_py(view, kinds), view
+    bmp = as_bmp(view)
+    assert bool(flags & native.VIEW_ASTRAL) == (bmp != view)
+    assert bool(flags & native.VIEW_LATIN_RUN) == has_latin_run(bmp)
+    assert bool(flags & native.VIEW_LATIN_REPEAT) == has_latin_repeat(bmp)
+    assert bool(flags & native.VIEW_SEPARATED) == has_separated_cjk(bmp)
+
+
+@needs_native
+def test_view_flags_same_as_python_and_the_pass_tests() -> None:
+    texts = _texts() + ["代x写x论x文", "sssccaaam", "ab", "a𠀀b", "代😀写", "代\uf801写", "qq号", "x写x"]
+    for text in texts:
+        _check_view_flags(text)
+        _check_view_flags(prepare(text).normalized.dense)
+    assert native.view_flags("代x写sscam", b"\x00" * 65536) == 0
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("代写论文aabxz019\uf801 😀𠀀。")), max_size=20))
+def test_view_flags_same_on_generated_text(text: str) -> None:
+    _check_view_flags(text)
+
+
+def test_dense_fold_leaves_a_character_written_as_several_to_the_general_path() -> None:
+    from plugin.normalize import dense_table
+
+    table, _astral, codes = dense_table()
+    astral = {0x1F600: "ab", 0x20000: None, 0x20001: "x"}
+    for text in ("赌😀博", "😀"):
+        assert native.dense_fold(text, table, astral, codes) is None
+        assert native.dense_fold_py(text, table, astral) is None
+    assert native.dense_fold("赌𠀀博𠀁𠀂", table, astral, codes) == \
+        native.dense_fold_py("赌𠀀博𠀁𠀂", table, astral) == ("赌博x𠀂", native.FOLD_DELETED)
+
+
+@needs_native
+def test_bad_fold_and_kind_tables_are_refused() -> None:
+    from plugin.matching import cloops
+
+    with pytest.raises(ValueError):
+        cloops.dense_fold("赌博", array("I", [0] * 10), {})
+    with pytest.raises(ValueError):
+        cloops.view_flags("赌博", b"\x00" * 10)
+
+
+def _reading_pool(m: Matcher) -> list[str]:
+    """Encoded readings a pinyin window is made of: the classes of the characters of some terms (so
+    keys and prefixes are met), Latin letters, and syllable classes."""
+    c = m.compiled
+    chars = sorted({ch for e in m.entries[:300] for ch in e.term})[:60]
+    pool = [c.encode(ch.translate(c.class_table)) for ch in chars]
+    return pool + [c.encode(x) for x in ("a", "b", "x", "1", "\x01")]
+
+
+@needs_native
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_window_keys_same_as_python(bundled_matcher: Matcher, data: st.DataObject) -> None:
+    c = bundled_matcher.compiled
+    pool = _reading_pool(bundled_matcher)
+    choices = data.draw(st.lists(st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(tuple), max_size=8))
+    last_word = data.draw(st.integers(0, len(choices) + 1))
+    args = (choices, last_word, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+    assert native.window_keys(*args) == native.window_keys_py(*args)
+
+
+@needs_native
+def test_window_keys_find_terms_and_other_readings(bundled_matcher: Matcher) -> None:
+    """Whole terms written piece by piece come back; with every reading of each character as a choice,
+    some through the hash rows of another reading (a polyphonic character in its other reading)."""
+    from plugin.matching.polyphony import polyphonic_classes
+
+    c = bundled_matcher.compiled
+    tables = load_variant_tables()
+    other = polyphonic_classes(tables.syllable, tables.syllable_class)
+    found = hashed = 0
+    for e in bundled_matcher.entries:
+        choices = [tuple(c.encode(x) for x in other.get(ch) or (ch.translate(c.class_table),)) for ch in e.term]
+        args = (choices, len(choices), c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+        keys = native.window_keys(*args)
+        assert keys == native.window_keys_py(*args)
+        found += any(q == len(choices) - 1 and p == 0 for p, q, _k, _pid, _h in keys)
+        hashed += any(h for *_rest, h in keys)
+    assert found > 100 and hashed > 0
+
+
+@needs_native
+def test_bad_window_inputs_are_refused(core_matcher: Matcher) -> None:
+    from plugin.matching import cloops
+
+    c = core_matcher.compiled
+    with pytest.raises(TypeError):
+        cloops.window_keys([("a",)], 1, c.automaton, c.groups, array("I"), c.reading_prefixes, PID_BITS)
+    with pytest.raises(TypeError):
+        cloops.window_keys(["a"], 1, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
+    with pytest.raises(ValueError):
+        cloops.window_keys([], 0, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, 0)
