@@ -40,7 +40,7 @@ def main() -> None:
                      techniques=frozenset(TECHNIQUES)) for w in make_terms(args.size)]
     t = time.perf_counter()
     m = Matcher.from_entries(entries, version="profile")
-    m.warm_up()
+    m.warm_up(freeze_gc=True)  # as the service does
     print(f"compile + warm_up: {time.perf_counter() - t:.2f} s")
     if args.passes:
         time_passes(m, long_text, queries, args.repeat)

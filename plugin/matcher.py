@@ -152,17 +152,18 @@ class Matcher:
         """The lexicon files this matcher was built from (empty for :meth:`from_entries`)."""
         return self._lexicons
 
-    def warm_up(self, *, freeze_gc: bool = True) -> dict[str, float]:
+    def warm_up(self, *, freeze_gc: bool = False) -> dict[str, float]:
         """Build now everything a scan would otherwise build on first use (the Latin-repeat keys, the
         boundary check's pair index, the offset-map tables, the jieba dictionary); returns seconds
         per structure. A service calls this before taking traffic.
 
-        ``freeze_gc``: then collect the young generations' garbage and move every object left out of
-        the cyclic garbage collector's passes (:func:`gc.collect`, :func:`gc.freeze`; timed as
-        "collector"): the matcher's tables and the dictionary are long-lived, and full collections that
-        walked them cost about a quarter of a long text's scan. Frozen objects are still freed by their
-        reference count (a matcher holds no reference cycle); a reference cycle that is garbage in the
-        oldest generation now, or dies later among frozen objects, is never collected."""
+        ``freeze_gc`` (for the process's owner, such as the service; off by default because it acts on the
+        whole process): then collect every generation's garbage and move every object left out of the
+        cyclic garbage collector's passes (:func:`gc.unfreeze`, :func:`gc.collect`, :func:`gc.freeze`;
+        timed as "collector"). The matcher's tables and the dictionary are long-lived, and full collections
+        that walked them cost about a quarter of a long text's scan. Frozen objects are still freed by
+        their reference count (a matcher holds no reference cycle); the next freezing warm-up (a new
+        lexicon version) first unfreezes, so a cycle that died among frozen objects is collected then."""
         from .normalize import warm_up as warm_normalize
 
         timings: dict[str, float] = {}
@@ -287,9 +288,10 @@ class Matcher:
 
 
 def _collect_and_freeze() -> None:
-    """Collect the young generations' garbage (a few ms; a full collection of a 100k-word process takes
-    ~0.2 s), then move every object left out of the collector's passes."""
-    gc.collect(1)
+    """Unfreeze what an earlier warm-up froze, collect every generation (no garbage gets frozen; about
+    0.2 s for a 100k-word process), then move every object left out of the collector's passes."""
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()
 
 

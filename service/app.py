@@ -138,7 +138,7 @@ def warm_up(matcher: Any) -> None:
     build = getattr(matcher, "warm_up", None)
     if callable(build):
         try:
-            build()
+            build(freeze_gc=True)  # the service owns its process: long-lived tables out of the collector's passes
         except Exception:  # best effort: real requests report real errors
             log.exception("matcher warm-up failed")
         return
