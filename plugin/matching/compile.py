@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -28,6 +29,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
+from .native_build import add_keys
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -208,9 +210,10 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
         pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
     automaton, groups = _build_automaton(pats, class_table, wide)
-    reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
+    texts = PatternTexts(pats.dense)
+    reading_rows, reading_prefixes = _reading_rows(texts, pats, pinyin, class_table, automaton, wide, tables)
     return CompiledLexicon(
-        entries, class_table, pats.entry, bytes(pats.kind), PatternTexts(pats.dense), bytes(pats.homophone),
+        entries, class_table, pats.entry, bytes(pats.kind), texts, bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton,
         tuple(context_gate(e.context) if e.context else None for e in entries),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
@@ -218,21 +221,19 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
         reading_rows=reading_rows, reading_prefixes=reading_prefixes)
 
 
-def _reading_rows(pats: _Patterns, pinyin: bytearray, class_table: list[str | None], automaton: Any, wide: bool,
-                  tables: VariantTables) -> tuple[array[int], array[int]]:
+def _reading_rows(texts: PatternTexts, pats: _Patterns, pinyin: bytearray, class_table: list[str | None],
+                  automaton: Any, wide: bool, tables: VariantTables) -> tuple[array[int], array[int]]:
     """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows)."""
     if automaton is None:
         return array("Q"), array("I")
-    term, uncollapsed = PatternKind.TERM, PatternKind.PINYIN
-    forms = ((pid, d) for pid, d in enumerate(pats.dense)
-             if (pats.kind[pid] == term or pats.kind[pid] == uncollapsed) and pinyin[pats.entry[pid]])
 
     def encode(s: str) -> str:
         cls = s.translate(class_table)
         return cls if wide else _u16(cls)
 
-    return other_reading_rows(forms, encode, automaton.match, 1 if wide else 2, tables.syllable,
-                              tables.syllable_class)
+    return other_reading_rows(texts, bytes(pats.kind), pats.entry, bytes(pinyin),
+                              bytes((PatternKind.TERM, PatternKind.PINYIN)), encode, 1 if wide else 2,
+                              tables.syllable, tables.syllable_class)
 
 
 def _dense_many(texts: list[str]) -> list[str]:
@@ -455,37 +456,21 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
                      wide: bool) -> tuple[Any, list[tuple[int, ...]]]:
     """One automaton over the class keys of every pattern (None when there are none); keys
     shared by several patterns map to a group."""
-    groups: list[tuple[int, ...]] = []
     if not pats.dense:
-        return None, groups
+        return None, []
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (int values: no Python object per key)
-    get = automaton.get
-    add = automaton.add_word
-
-    def put(key: str, pid: int) -> None:
-        prev = get(key, None)
-        if prev is None:
-            add(key, pid)
-        elif prev >= 0:
-            if prev != pid:
-                groups.append((prev, pid))
-                add(key, -len(groups))
-        elif pid not in groups[-prev - 1]:
-            groups[-prev - 1] = groups[-prev - 1] + (pid,)
-
-    # keys sliced out of one translated (and encoded) string
-    joined = "".join(pats.dense).translate(class_table)
-    width = 1 if wide else 2
+    # every key sliced out of one translated (and encoded) string: the patterns' keys, then the
+    # contextual keys of polyphonic terms (an extra key for the same pattern)
+    alt = [key for _pid, key in pats.alt_keys]
+    joined = "".join(pats.dense).translate(class_table) + "".join(alt)
+    lengths = [len(d) for d in pats.dense] + [len(a) for a in alt]
     if not wide:
         joined = _u16(joined)
-    pos = 0
-    for pid, d in enumerate(pats.dense):
-        n = len(d) * width
-        put(joined[pos:pos + n], pid)
-        pos += n
+        lengths = [n * 2 for n in lengths]
+    pids = array("i", range(len(pats.dense)))
+    pids.extend(pid for pid, _key in pats.alt_keys)
+    groups = add_keys(automaton.add_word, joined, array("I", accumulate(lengths)), pids)
     del joined
-    for pid, alt in pats.alt_keys:  # an extra key for the same pattern
-        put(alt if wide else _u16(alt), pid)
     automaton.make_automaton()
     return automaton, groups
 

@@ -1,0 +1,88 @@
+"""The C loops of plugin.matching.native_build (the compile's bulk work) against their Python twins."""
+
+from __future__ import annotations
+
+import os
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugin import Matcher
+from plugin.lexicon import bundled_lexicon_paths, load_lexicons
+from plugin.matching import native_build
+from plugin.matching.model import PatternTexts
+
+needs_build = pytest.mark.skipif(not native_build.NATIVE_BUILD and not os.environ.get("CI"),
+                                 reason="C extension not built (pip install -e . builds it)")
+
+_CHARS = "ab\u00e9\u4e00\u884c\u91cd"
+#: per character its encoded readings (the table reading first); 行 and 重 have several
+_CHOICES = {"a": ("a",), "b": ("bb",), "\u00e9": ("\u00e9",), "\u4e00": ("\ue001",),
+            "\u884c": ("\ue002", "\ue003", "\ue004"), "\u91cd": ("x", "\ue005")}
+
+
+def test_extension_is_built_in_ci() -> None:
+    """CI installs the package with pip, which builds the extension: a missing build is a failure there."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI requires the build")
+    assert native_build.NATIVE_BUILD, "plugin.matching.cbuild is not built"
+
+
+@needs_build
+def test_reading_rows_of_the_bundled_lexicons_same_with_and_without_extension(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash rows of other readings (and their prefixes) are the same built in C or in Python."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    fast = Matcher.from_entries(entries).compiled
+    monkeypatch.setattr(native_build, "cbuild", None)
+    slow = Matcher.from_entries(entries).compiled
+    assert len(fast.reading_rows) > 100 and len(fast.reading_prefixes) > 100
+    assert fast.reading_rows == slow.reading_rows and fast.reading_prefixes == slow.reading_prefixes
+    assert list(fast.reading_prefixes) == sorted(set(fast.reading_prefixes))  # sorted, each once
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet=_CHARS, max_size=6), max_size=12),
+       kinds=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+       eligible=st.lists(st.booleans(), min_size=12, max_size=12),
+       width=st.sampled_from([1, 2]), max_keys=st.integers(1, 20), pid_bits=st.sampled_from([2, 24]))
+def test_reading_rows_same_as_python(forms: list[str], kinds: list[int], eligible: list[bool], width: int,
+                                     max_keys: int, pid_bits: int) -> None:
+    texts = PatternTexts(forms)
+    pat_kinds = bytes(kinds[:len(forms)])
+    entries = array("i", [(i * 5) % 12 for i in range(len(forms))])
+    args = (texts, pat_kinds, entries, bytes(eligible), bytes([0, 3]), _CHOICES, width, max_keys, pid_bits)
+    fast = native_build.reading_rows(*args)
+    slow = native_build.reading_rows_py(*args)
+    assert fast == slow
+    assert list(fast[0]) == sorted(fast[0]) and list(fast[1]) == sorted(set(fast[1]))
+
+
+@needs_build
+def test_reading_rows_of_one_form() -> None:
+    """重行 (2 × 3 readings): five other combinations, each row its key's CRC-32 over the pattern id."""
+    import zlib
+
+    rows, prefixes = native_build.reading_rows(PatternTexts(["a", "\u91cd\u884c"]), bytes([0, 0]), array("i", [0, 0]),
+                                               b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+    keys = ["x\ue003", "x\ue004", "\ue005\ue002", "\ue005\ue003", "\ue005\ue004"]
+    assert list(rows) == sorted(zlib.crc32(k.encode("utf-16-be")) << 24 | 1 for k in keys)
+    assert list(prefixes) == sorted({zlib.crc32("\ue005".encode("utf-16-be"))})
+
+
+@needs_build
+def test_reading_rows_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    texts = PatternTexts(["\u91cd\u884c"])
+    with pytest.raises(KeyError):  # a character without readings
+        native_build.reading_rows(texts, b"\x00", array("i", [0]), b"\x01", b"\x00", {"\u91cd": ("x", "y")}, 1, 16, 24)
+    with pytest.raises(ValueError):  # readings that are not a non-empty tuple of str
+        native_build.reading_rows(texts, b"\x00", array("i", [0]), b"\x01", b"\x00", {"\u91cd": ()}, 1, 16, 24)
+    with pytest.raises(ValueError):  # an entry out of range
+        native_build.reading_rows(texts, b"\x00", array("i", [3]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+    with pytest.raises(ValueError):  # one kind per pattern
+        cbuild.reading_rows(texts.text, texts.ends, b"", array("i", [0]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
