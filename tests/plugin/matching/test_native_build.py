@@ -86,3 +86,34 @@ def test_reading_rows_refuses_bad_input() -> None:
         native_build.reading_rows(texts, b"\x00", array("i", [3]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
     with pytest.raises(ValueError):  # one kind per pattern
         cbuild.reading_rows(texts.text, texts.ends, b"", array("i", [0]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(st.tuples(st.text(alphabet="ab\u00e9\ue001𠀀", min_size=1, max_size=3), st.integers(0, 6)),
+                     max_size=30))
+def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
+    """Each distinct key added once, in first-occurrence order; patterns sharing a key as groups."""
+    texts = PatternTexts([k for k, _pid in keys])
+    pids = array("i", [pid for _k, pid in keys])
+    fast: list[tuple[str, int]] = []
+    slow: list[tuple[str, int]] = []
+    fast_groups = native_build.add_keys(lambda k, v: fast.append((k, v)), texts.text, texts.ends, pids)
+    slow_groups = native_build.add_keys_py(lambda k, v: slow.append((k, v)), texts.text, texts.ends, pids)
+    assert fast == slow and fast_groups == slow_groups
+    assert [k for k, _v in fast] == list(dict.fromkeys(k for k, _pid in keys))
+    for key, value in fast:  # every pattern of a key, in its value or group
+        wanted = list(dict.fromkeys(pid for k, pid in keys if k == key))
+        assert (list(fast_groups[-value - 1]) if value < 0 else [value]) == wanted
+
+
+@needs_build
+def test_add_keys_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # one pattern per key
+        cbuild.add_keys(lambda k, v: None, "ab", array("I", [1, 2]), array("i", [0]))
+    with pytest.raises(ValueError):  # ends beyond the text
+        cbuild.add_keys(lambda k, v: None, "ab", array("I", [3]), array("i", [0]))
+    with pytest.raises(ZeroDivisionError):  # what the callback raises comes through
+        cbuild.add_keys(lambda k, v: 1 / 0, "ab", array("I", [2]), array("i", [0]))
