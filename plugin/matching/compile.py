@@ -26,7 +26,7 @@ from ..lexicon import ContextRule, Entry
 from ..lexicon_regex import PatternError, compile_pattern
 from ..normalize import BREAK, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
-from ..variants import VariantTables
+from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
 from .native_build import add_keys
@@ -331,12 +331,14 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    # (the term row's appends inlined: this loop runs once per entry)
+    # (the term and shape rows' appends inlined: this loop runs once per entry)
     p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
-    term_kind = int(PatternKind.TERM)
+    term_kind, shape_kind = int(PatternKind.TERM), int(PatternKind.SHAPE)
     shape = tables.shape_groups
     shape_chars = shape.keys()
+    alikes = _shape_alikes(tables)
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    holders = phrase_holders(terms_dense)  # terms that a phrase reading may read differently (one scan)
     for i, e in enumerate(entries):
         if e.regex:
             continue
@@ -344,34 +346,70 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         techniques = e.techniques
         # the term has a character with shape-alikes (and the entry enables them)
         shaped = bool(d) and bool(shape) and "shape" in techniques and not shape_chars.isdisjoint(d)
+        allow = e.action == "allow"
         if d and BREAK not in d:
-            homo = "homophone" in techniques and e.action != "allow"
-            if (homo or pinyin[i]) and not no_context.issuperset(d):
+            homo = "homophone" in techniques and not allow
+            if i in holders and (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            shapes_here = shaped and e.action != "allow"
             p_entry(i)
             p_kind(term_kind)
             p_dense(e.term if d == e.term else d)
-            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shapes_here else 0))
-            full = uncollapsed.get(i, d)
-            if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
-                if pinyin[i] and not no_context.issuperset(full):
-                    alt = tables.contextual_key(full)
-                    if alt is not None:
-                        pats.alt_keys.append((len(pats.dense), alt))
-                add(i, PatternKind.PINYIN, full)
+            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shaped and not allow else 0))
+            if i in uncollapsed:
+                full = uncollapsed[i]
+                if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays), read as shishicai
+                    if pinyin[i] and not no_context.issuperset(full):
+                        alt = tables.contextual_key(full)
+                        if alt is not None:
+                            pats.alt_keys.append((len(pats.dense), alt))
+                    add(i, PatternKind.PINYIN, full)
         if e.variants:
             _add_variants(pats, i, e)
-        if e.action == "allow" or not d:
+        if allow or not d:
             continue
         if not _DIGITS.isdisjoint(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shaped:
-            _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
+            # the term with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; where
+            # the term has no sentence end, alikes of the same homophone class get no key: the term's
+            # own key finds them and :func:`shape_alike` verifies them
+            verified = BREAK not in d
+            n = 0
+            for pos, ch in enumerate(d):
+                found = alikes.get(ch)
+                if found is None:
+                    continue
+                for alt, same_class in found:
+                    if n >= MAX_SHAPE_VARIANTS:
+                        break
+                    n += 1
+                    if same_class and verified:
+                        continue
+                    p_entry(i)
+                    p_kind(shape_kind)
+                    p_dense(d[:pos] + alt + d[pos + 1:])
+                    p_homo(0)
+                if n >= MAX_SHAPE_VARIANTS:
+                    break
+
+
+_alikes_cache: list[tuple[VariantTables, dict[str, tuple[tuple[str, bool], ...]]]] = []
+
+
+def _shape_alikes(tables: VariantTables) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Character → its shape-alikes as key characters (:func:`as_bmp`), each with whether it is of
+    the character's own homophone class (built once per shape and class table)."""
+    if _alikes_cache and _alikes_cache[0][0].shape_groups is tables.shape_groups \
+            and _alikes_cache[0][0].class_table is tables.class_table:
+        return _alikes_cache[0][1]
+    found = {ch: tuple((as_bmp(alt), _same_class(tables.class_table, ch, alt)) for alt in alts)
+             for ch, alts in tables.shape_groups.items() if alts}
+    _alikes_cache[:] = [(tables, found)]
+    return found
 
 
 def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
@@ -395,22 +433,6 @@ def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
         vd = as_bmp(dense_key(v.text))
         if vd and BREAK not in vd:
             pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
-
-
-def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]],
-                verified: list[str | None] | None) -> None:
-    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; with
-    ``verified`` (the class table), alikes of the same homophone class get no key: the term's own key
-    finds them and :func:`shape_alike` verifies them."""
-    n = 0
-    for pos, ch in enumerate(d):
-        for alt in shape.get(ch, ()):
-            if n >= MAX_SHAPE_VARIANTS:
-                return
-            n += 1
-            if verified is not None and _same_class(verified, ch, alt):
-                continue
-            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
 
 
 def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
