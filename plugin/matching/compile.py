@@ -278,26 +278,26 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
     with the entry of each."""
     out = bytearray(len(entries))
-    no_syllable = tables.no_syllable_table()
     initial = _initials_table(tables.syllable)
-    rows: list[tuple[int, int]] = []
     taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
-    # characters without a syllable, per term: one translate of all the terms (newline-separated: a newline
-    # has no syllable, and a part count that differs means some term holds one: then term by term)
-    rest = "\n".join(terms_dense[i] for i in taking_part).translate(no_syllable).split("\n")
-    if "\n".translate(no_syllable) != "\n" or len(rest) != len(taking_part):
-        rest = [terms_dense[i].translate(no_syllable) for i in taking_part]
-    for i, without in zip(taking_part, rest):
-        d = terms_dense[i]
-        n_syllables = len(d) - len(without)
+    # every term's initials in one translate (one character per character: sliced by length); a
+    # character with a syllable reads as a letter a-z, nothing else does
+    forms = [terms_dense[i] for i in taking_part]
+    joined = "".join(forms).translate(initial)
+    crcs: list[int] = []
+    index: list[int] = []
+    start = 0
+    for i, end in zip(taking_part, accumulate(map(len, forms))):
+        ini = joined[start:end]
+        start = end
+        n_syllables = len(ini) if ini.isalpha() else sum(1 for ch in ini if "a" <= ch <= "z")
         if n_syllables >= 2:
             out[i] = 1
-            if entries[i].action == "block" and n_syllables >= MIN_INITIALS:
-                ini = d.translate(initial)
-                if NOT_INITIAL not in ini:
-                    rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
-    rows.sort()
-    return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
+            if n_syllables >= MIN_INITIALS and entries[i].action == "block" and NOT_INITIAL not in ini:
+                crcs.append(zlib.crc32(ini.encode("ascii", "replace")))
+                index.append(i)
+    order = sorted(range(len(crcs)), key=crcs.__getitem__)  # (stable: by CRC, then entry)
+    return out, array("I", map(crcs.__getitem__, order)), array("i", map(index.__getitem__, order))
 
 
 _initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
