@@ -24,7 +24,7 @@ import ahocorasick
 from .. import fixed_regex
 from ..lexicon import ContextRule, Entry
 from ..lexicon_regex import PatternError, compile_pattern
-from ..normalize import BREAK, dense_key, has_astral, repeat_runs
+from ..normalize import BREAK, collapse_runs, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
@@ -192,8 +192,7 @@ class _Patterns:
 
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
-    terms_dense = _dense_many([e.term for e in entries])
-    uncollapsed = _uncollapsed(entries)
+    terms_dense, uncollapsed = _dense_terms(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
     pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
@@ -236,15 +235,18 @@ def _reading_rows(texts: PatternTexts, pats: _Patterns, pinyin: bytearray, class
                               tables.syllable, tables.syllable_class)
 
 
-def _dense_many(texts: list[str]) -> list[str]:
-    """:func:`dense_key` of many strings with one translate call (falls back per string)."""
+def _dense_terms(entries: tuple[Entry, ...]) -> tuple[list[str], dict[int, str]]:
+    """:func:`dense_key` of every term, and :func:`_uncollapsed`, from one translate of all terms."""
+    texts = [e.term for e in entries]
     if not texts:
-        return []
-    parts = as_bmp(dense_key("\n".join(texts))).split(BREAK)
+        return [], {}
+    folded = dense_key("\n".join(texts), collapse=False)  # (what both forms start from)
+    runs = repeat_runs(folded)
+    parts = as_bmp(collapse_runs(folded, runs) if runs else folded).split(BREAK)
     if len(parts) != len(texts):
         parts = [as_bmp(dense_key(t)) for t in texts]
     # a dense form equal to its text is the text itself: the copies go at once (less memory kept)
-    return [t if p == t else p for p, t in zip(parts, texts)]
+    return [t if p == t else p for p, t in zip(parts, texts)], _uncollapsed(entries, folded, runs)
 
 
 def compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
@@ -497,17 +499,20 @@ def _build_automaton(pats: _Patterns, class_table: list[str | None],
     return automaton, groups
 
 
-def _uncollapsed(entries: tuple[Entry, ...]) -> dict[int, str]:
+def _uncollapsed(entries: tuple[Entry, ...], folded: str, runs: list[tuple[int, int]]) -> dict[int, str]:
     """Dense terms with runs of one character kept (轻轻松松 stays four characters), for the entries
-    where that differs from the collapsed form (one translate of all terms, no string per term)."""
-    joined = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False))
+    where that differs from the collapsed form; ``folded``: the uncollapsed dense form of all terms
+    joined by line breaks, ``runs`` its :func:`repeat_runs`."""
+    joined = as_bmp(folded)
     if joined.count(BREAK) != len(entries) - 1:  # a term with a sentence end inside: one by one
         out = {i: as_bmp(dense_key(e.term, collapse=False)) for i, e in enumerate(entries)}
         return {i: u for i, u in out.items() if repeat_runs(u)}  # what collapsing removes
+    if joined is not folded:  # (an astral character read as U+FFFD is no longer a repeat)
+        runs = repeat_runs(joined)
     found: dict[int, str] = {}
     idx = 0
     last = 0
-    for start, _ in repeat_runs(joined):
+    for start, _ in runs:
         idx += joined.count(BREAK, last, start)
         last = start
         if idx not in found:
