@@ -420,10 +420,11 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
     if not slang.rows:
         return
     firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
-    for i, e in enumerate(entries):
+    holds_none = firsts.isdisjoint
+    for i in [i for i, d in enumerate(terms_dense) if not holds_none(d)]:  # (few terms hold a slang word's start)
+        e = entries[i]
         d = terms_dense[i]
-        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d \
-                or firsts.isdisjoint(d):
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or BREAK in d:
             continue
         for vd, rule in slang_variants(d, slang):
             pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
@@ -458,10 +459,8 @@ def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
 def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
                      tables: VariantTables) -> None:
     """Component spellings (弓长 → 张) of the characters that split-enabled terms contain."""
-    wanted: set[str] = set()
-    for i, e in enumerate(entries):
-        if not e.regex and e.action != "allow" and "split" in e.techniques:
-            wanted.update(terms_dense[i])
+    wanted = set("".join([terms_dense[i] for i, e in enumerate(entries)
+                          if not e.regex and e.action != "allow" and "split" in e.techniques]))
     wanted.discard(BREAK)
     if wanted:
         for form, ch in tables.split_join.items():
