@@ -198,8 +198,8 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     _add_slang_keys(pats, entries, terms_dense, load_slang_table())
-    reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
-    used = set("".join(pats.dense))
+    reach = max(map(len, pats.dense), default=0) + 2  # a joined word may be longer than its spelling
+    used = set("".join(pats.dense))  # (every character of a word key)
     _add_split_forms(pats, entries, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
@@ -208,21 +208,27 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     if class_table is not tables.class_table:  # digits read as numerals: contextual keys written alike
         digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
         pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
-    automaton, groups = _build_automaton(pats, class_table, wide)
     texts = PatternTexts(pats.dense)
-    reading_rows, reading_prefixes = _reading_rows(texts, pats, pinyin, class_table, automaton, wide, tables)
+    pats.dense = []  # (a string per key no more: freed before the automaton's nodes are allocated)
+    automaton, groups = _build_automaton(texts, pats.alt_keys, class_table, wide)
+    reading_rows, reading_prefixes = _reading_rows(texts, used, pats, pinyin, class_table, automaton, wide, tables)
+    gates: list[ContextGate | None] = [None] * len(entries)
+    for i, rule in enumerate([e.context for e in entries]):
+        if rule:
+            gates[i] = context_gate(rule)
     return CompiledLexicon(
         entries, class_table, pats.entry, bytes(pats.kind), texts, bytes(pats.homophone),
-        tables.shape_groups, pats.variant_of, groups, automaton,
-        tuple(context_gate(e.context) if e.context else None for e in entries),
+        tables.shape_groups, pats.variant_of, groups, automaton, tuple(gates),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
         bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys),
         reading_rows=reading_rows, reading_prefixes=reading_prefixes)
 
 
-def _reading_rows(texts: PatternTexts, pats: _Patterns, pinyin: bytearray, class_table: list[str | None],
-                  automaton: Any, wide: bool, tables: VariantTables) -> tuple[array[int], array[int]]:
-    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows)."""
+def _reading_rows(texts: PatternTexts, chars: set[str], pats: _Patterns, pinyin: bytearray,
+                  class_table: list[str | None], automaton: Any, wide: bool,
+                  tables: VariantTables) -> tuple[array[int], array[int]]:
+    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows;
+    ``chars``: every character they hold, or more)."""
     if automaton is None:
         return array("Q"), array("I")
 
@@ -230,7 +236,7 @@ def _reading_rows(texts: PatternTexts, pats: _Patterns, pinyin: bytearray, class
         cls = s.translate(class_table)
         return cls if wide else _u16(cls)
 
-    return other_reading_rows(texts, bytes(pats.kind), pats.entry, bytes(pinyin),
+    return other_reading_rows(texts, chars, bytes(pats.kind), pats.entry, bytes(pinyin),
                               bytes((PatternKind.TERM, PatternKind.PINYIN)), encode, 1 if wide else 2,
                               tables.syllable, tables.syllable_class)
 
@@ -475,24 +481,27 @@ def _add_emoji_forms(pats: _Patterns, used: set[str], tables: VariantTables) -> 
             pats.add_form(code, word, Technique.VARIANT)
 
 
-def _build_automaton(pats: _Patterns, class_table: list[str | None],
+def _build_automaton(texts: PatternTexts, alt_keys: list[tuple[int, str]], class_table: list[str | None],
                      wide: bool) -> tuple[Any, list[tuple[int, ...]]]:
     """One automaton over the class keys of every pattern (None when there are none); keys
-    shared by several patterns map to a group."""
-    if not pats.dense:
+    shared by several patterns map to a group. ``alt_keys``: (pattern, contextual class key) of
+    polyphonic terms, an extra key for the same pattern."""
+    if not len(texts):
         return None, []
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (int values: no Python object per key)
-    # every key sliced out of one translated (and encoded) string: the patterns' keys, then the
-    # contextual keys of polyphonic terms (an extra key for the same pattern)
-    alt = [key for _pid, key in pats.alt_keys]
-    joined = "".join(pats.dense).translate(class_table) + "".join(alt)
-    lengths = [len(d) for d in pats.dense] + [len(a) for a in alt]
+    # every key sliced out of one translated (and encoded) string: the patterns' keys, then the contextual keys
+    joined = texts.text.translate(class_table)
+    ends = array("I", texts.ends)
+    if alt_keys:
+        ends.extend(accumulate((len(key) for _pid, key in alt_keys), initial=len(joined)))
+        del ends[len(texts)]  # (accumulate's initial value: the end of the last pattern, already there)
+        joined += "".join(key for _pid, key in alt_keys)
     if not wide:
         joined = _u16(joined)
-        lengths = [n * 2 for n in lengths]
-    pids = array("i", range(len(pats.dense)))
-    pids.extend(pid for pid, _key in pats.alt_keys)
-    groups = add_keys(automaton.add_word, joined, array("I", accumulate(lengths)), pids)
+        ends = array("I", [2 * end for end in ends])
+    pids = array("i", range(len(texts)))
+    pids.extend(pid for pid, _key in alt_keys)
+    groups = add_keys(automaton.add_word, joined, ends, pids)
     del joined
     automaton.make_automaton()
     return automaton, groups

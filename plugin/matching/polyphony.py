@@ -73,14 +73,15 @@ def key_hash(key: str) -> int:
     return zlib.crc32(key.encode("utf-16-be", "surrogatepass"))
 
 
-def other_reading_rows(texts: PatternTexts, kinds: bytes, entries: array[int], eligible: bytes, wanted: bytes,
+def other_reading_rows(texts: PatternTexts, chars: set[str], kinds: bytes, entries: array[int], eligible: bytes, wanted: bytes,
                        encode: Callable[[str], str], width: int, syllable: dict[str, str],
                        syllable_class: dict[str, str]) -> tuple[array[int], array[int]]:
     """The keys the patterns of the pinyin pass (kind in ``wanted``, entry ``eligible``) would have in
     every other combination of their polyphonic characters' readings (:func:`reading_class_keys`: at
     most 16 per form, in its order), as sorted 8-byte rows (:func:`key_hash` above :data:`PID_BITS`,
     the pattern below), and the sorted distinct hashes of their prefixes (at class edges: ``width``
-    code units a class). ``encode`` writes a character or class as the automaton reads it.
+    code units a class). ``chars``: every character those patterns hold (or more); ``encode`` writes a
+    character or class as the automaton reads it.
     Patterns above :data:`PID_MASK` are left out. A prefix the automaton also has is kept: the pass
     follows a reading while either has it, so the answer is the same and no look-up is needed here."""
     other = _other_classes(syllable, syllable_class)
@@ -93,7 +94,7 @@ def other_reading_rows(texts: PatternTexts, kinds: bytes, entries: array[int], e
         return found
 
     # every character of the patterns → its readings as the automaton reads them (the table reading first)
-    choices = {ch: tuple(unit(x) for x in other.get(ch) or (ch,)) for ch in set(texts.text) if ord(ch) < 0x10000}
+    choices = {ch: tuple(unit(x) for x in other.get(ch) or (ch,)) for ch in chars if ord(ch) < 0x10000}
     return reading_rows(texts, kinds, entries, eligible, wanted, choices, width, MAX_READING_KEYS, PID_BITS)
 
 
