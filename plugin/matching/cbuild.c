@@ -20,6 +20,13 @@
  *       ``add(key, value)`` (the automaton's add_word): the value is the key's pattern when one
  *       pattern has it, else ``-g - 1`` where ``groups[g]`` is the tuple of its patterns in order of
  *       occurrence (each once); groups are numbered in the order their second pattern arrives.
+ *
+ *   initials_index(initials, ends, block, min_syllables, not_initial) -> (eligible, crcs, forms)
+ *       Form k is ``initials[ends[k - 1]:ends[k]]`` (a term written as its pinyin initials: a letter
+ *       a-z per character with a syllable). ``eligible``: one byte per form, 1 when it has two or
+ *       more letters; for the forms with at least ``min_syllables`` letters, ``block[k]`` set and no
+ *       ``not_initial`` character, the CRC-32 of the form (ASCII, other characters as "?"), sorted
+ *       (native uint32), and the form of each (native int32; forms of one CRC in order).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -551,11 +558,93 @@ done:
     return result;
 }
 
+static PyObject *
+initials_index(PyObject *self, PyObject *args)
+{
+    PyObject *initials, *eligible = NULL, *result = NULL;
+    Py_buffer ends = {0}, block = {0};
+    Py_ssize_t min_syllables, n, k, start = 0;
+    Py_UCS4 not_initial;
+    int kind;
+    const void *data;
+    Vec pairs = {NULL, 0, 0, 8};
+    char *ok;
+
+    if (!PyArg_ParseTuple(args, "Uy*y*nC:initials_index", &initials, &ends, &block, &min_syllables, &not_initial))
+        return NULL;
+    n = ends.len / 4;
+    if (ends.len % 4 || block.len != n || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "ends (uint32) and block must have one item per form");
+        goto done;
+    }
+    eligible = PyBytes_FromStringAndSize(NULL, n);
+    if (eligible == NULL)
+        goto done;
+    ok = PyBytes_AS_STRING(eligible);
+    kind = PyUnicode_KIND(initials);
+    data = PyUnicode_DATA(initials);
+    for (k = 0; k < n; k++) {
+        Py_ssize_t end = ((const uint32_t *)ends.buf)[k], i, letters = 0;
+        int other = 0;
+        if (end < start || end > PyUnicode_GET_LENGTH(initials)) {
+            PyErr_SetString(PyExc_ValueError, "ends must ascend within initials");
+            goto done;
+        }
+        for (i = start; i < end; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c >= 'a' && c <= 'z')
+                letters++;
+            else if (c == not_initial)
+                other = 1;
+        }
+        ok[k] = letters >= 2;
+        if (letters >= 2 && letters >= min_syllables && ((const char *)block.buf)[k] && !other) {
+            uint32_t crc = 0xFFFFFFFFu;
+            uint64_t pair;
+            for (i = start; i < end; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, i);
+                crc = crc_byte(crc, (uint8_t)(c < 128 ? c : '?'));
+            }
+            pair = ((uint64_t)(crc ^ 0xFFFFFFFFu) << 32) | (uint64_t)k;
+            if (vec_push(&pairs, &pair) < 0)
+                goto done;
+        }
+        start = end;
+    }
+    if (radix_sort(pairs.data, pairs.len, 8) < 0)
+        goto done;
+    {
+        PyObject *crcs = PyBytes_FromStringAndSize(NULL, pairs.len * 4), *forms;
+        Py_ssize_t j;
+        if (crcs == NULL)
+            goto done;
+        forms = PyBytes_FromStringAndSize(NULL, pairs.len * 4);
+        if (forms == NULL) {
+            Py_DECREF(crcs);
+            goto done;
+        }
+        for (j = 0; j < pairs.len; j++) {
+            uint64_t pair = ((uint64_t *)pairs.data)[j];
+            ((uint32_t *)PyBytes_AS_STRING(crcs))[j] = (uint32_t)(pair >> 32);
+            ((int32_t *)PyBytes_AS_STRING(forms))[j] = (int32_t)(pair & 0xFFFFFFFFu);
+        }
+        result = Py_BuildValue("(ONN)", eligible, crcs, forms);
+    }
+done:
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&block);
+    PyMem_Free(pairs.data);
+    Py_XDECREF(eligible);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
     {"add_keys", add_keys, METH_VARARGS,
      "Each distinct key added once to an automaton, patterns sharing a key as groups (plugin.matching.native_build)."},
+    {"initials_index", initials_index, METH_VARARGS,
+     "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -29,7 +29,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
-from .native_build import add_keys
+from .native_build import add_keys, initials_index
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -291,21 +291,15 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     # every term's initials in one translate (one character per character: sliced by length); a
     # character with a syllable reads as a letter a-z, nothing else does
     forms = [terms_dense[i] for i in taking_part]
-    joined = "".join(forms).translate(initial)
-    crcs: list[int] = []
-    index: list[int] = []
-    start = 0
-    for i, end in zip(taking_part, accumulate(map(len, forms))):
-        ini = joined[start:end]
-        start = end
-        n_syllables = len(ini) if ini.isalpha() else sum(1 for ch in ini if "a" <= ch <= "z")
-        if n_syllables >= 2:
-            out[i] = 1
-            if n_syllables >= MIN_INITIALS and entries[i].action == "block" and NOT_INITIAL not in ini:
-                crcs.append(zlib.crc32(ini.encode("ascii", "replace")))
-                index.append(i)
-    order = sorted(range(len(crcs)), key=crcs.__getitem__)  # (stable: by CRC, then entry)
-    return out, array("I", map(crcs.__getitem__, order)), array("i", map(index.__getitem__, order))
+    eligible, crcs, which = initials_index("".join(forms).translate(initial), array("I", accumulate(map(len, forms))),
+                                           bytes([entries[i].action == "block" for i in taking_part]), MIN_INITIALS,
+                                           NOT_INITIAL)
+    if len(taking_part) == len(entries):
+        out[:] = eligible
+    else:
+        for i, ok in zip(taking_part, eligible):
+            out[i] = ok
+    return out, crcs, array("i", [taking_part[k] for k in which])
 
 
 _initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)

@@ -3,6 +3,7 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 :mod:`plugin.matching.native`).
 
 * :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups;
+* :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`).
 
@@ -11,6 +12,7 @@ Each has a pure-Python twin (``*_py``); tests run both on the same inputs and co
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Callable
 
@@ -22,7 +24,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cbuild = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_BUILD", "add_keys", "add_keys_py", "reading_rows", "reading_rows_py"]
+__all__ = ["NATIVE_BUILD", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
+           "reading_rows_py"]
 
 #: Whether the C extension of the compile is in use.
 NATIVE_BUILD: bool = cbuild is not None
@@ -97,3 +100,37 @@ def add_keys(add: Callable[[str, int], object], text: str, ends: array[int],
     if cbuild is None:
         return add_keys_py(add, text, ends, pids)
     return cbuild.add_keys(add, text, ends, pids)
+
+
+def initials_index_py(initials: str, ends: array[int], block: bytes, min_syllables: int,
+                      not_initial: str) -> tuple[bytes, array[int], array[int]]:
+    """Form ``k`` is ``initials[ends[k - 1]:ends[k]]`` (a term as its pinyin initials: a letter a-z
+    per character with a syllable). Returns one byte per form, 1 when it has two letters or more;
+    and, for the forms with at least ``min_syllables`` letters, ``block[k]`` set and no
+    ``not_initial`` character, the sorted CRC-32 of each (ASCII, other characters as "?") with its
+    form (forms of one CRC in order)."""
+    eligible = bytearray(len(ends))
+    rows: list[tuple[int, int]] = []
+    start = 0
+    for k, end in enumerate(ends):
+        form = initials[start:end]
+        start = end
+        letters = sum(1 for ch in form if "a" <= ch <= "z")
+        if letters >= 2:
+            eligible[k] = 1
+            if letters >= min_syllables and block[k] and not_initial not in form:
+                rows.append((zlib.crc32(form.encode("ascii", "replace")), k))
+    rows.sort()
+    return bytes(eligible), array("I", [crc for crc, _k in rows]), array("i", [k for _crc, k in rows])
+
+
+def initials_index(initials: str, ends: array[int], block: bytes, min_syllables: int,
+                   not_initial: str) -> tuple[bytes, array[int], array[int]]:
+    """:func:`initials_index_py`, in C when built."""
+    if cbuild is None:
+        return initials_index_py(initials, ends, block, min_syllables, not_initial)
+    eligible, crc_bytes, form_bytes = cbuild.initials_index(initials, ends, block, min_syllables, not_initial)
+    crcs, forms = array("I"), array("i")
+    crcs.frombytes(crc_bytes)
+    forms.frombytes(form_bytes)
+    return eligible, crcs, forms

@@ -117,3 +117,26 @@ def test_add_keys_refuses_bad_input() -> None:
         cbuild.add_keys(lambda k, v: None, "ab", array("I", [3]), array("i", [0]))
     with pytest.raises(ZeroDivisionError):  # what the callback raises comes through
         cbuild.add_keys(lambda k, v: 1 / 0, "ab", array("I", [2]), array("i", [0]))
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet="abz\x01309\u00b2\u00e9", max_size=6), max_size=15),
+       block=st.lists(st.booleans(), min_size=15, max_size=15), min_syllables=st.integers(0, 4))
+def test_initials_index_same_as_python(forms: list[str], block: list[bool], min_syllables: int) -> None:
+    texts = PatternTexts(forms)
+    args = (texts.text, texts.ends, bytes(block[:len(forms)]), min_syllables, "\x01")
+    assert native_build.initials_index(*args) == native_build.initials_index_py(*args)
+
+
+@needs_build
+def test_initials_index_of_a_few_forms() -> None:
+    import zlib
+
+    texts = PatternTexts(["bjl", "dz", "sd\x01l", "x", "jnd28", "bjl"])
+    eligible, crcs, forms = native_build.initials_index(texts.text, texts.ends, bytes([1, 1, 1, 1, 1, 0]), 3, "\x01")
+    assert eligible == bytes([1, 1, 1, 0, 1, 1])  # two letters or more
+    assert sorted(zip(crcs, forms)) == list(zip(crcs, forms))  # by CRC, then form
+    assert dict(zip(forms, crcs)) == {0: zlib.crc32(b"bjl"), 4: zlib.crc32(b"jnd28")}  # block, 3+ letters, no \x01
+    with pytest.raises(ValueError):  # one block flag per form
+        native_build.initials_index(texts.text, texts.ends, b"\x01", 3, "\x01")
