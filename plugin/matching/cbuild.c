@@ -70,17 +70,17 @@ crc_code_point(uint32_t crc, Py_UCS4 c)
     return crc_byte(crc, (uint8_t)(c & 0xFF));
 }
 
-/* A growable vector of fixed-size items. */
+/* A growable vector of fixed-size items (``first``: the capacity it starts with). */
 typedef struct {
     char *data;
-    Py_ssize_t len, cap, item;
+    Py_ssize_t len, cap, item, first;
 } Vec;
 
 static int
 vec_push(Vec *v, const void *value)
 {
     if (v->len == v->cap) {
-        Py_ssize_t cap = v->cap ? v->cap * 2 : 4096;
+        Py_ssize_t cap = v->cap ? v->cap * 2 : v->first;
         char *data = PyMem_Realloc(v->data, (size_t)cap * (size_t)v->item);
         if (data == NULL) {
             PyErr_NoMemory();
@@ -247,7 +247,7 @@ reading_rows(PyObject *self, PyObject *args)
     Py_ssize_t *idx = NULL;
     Py_UCS4 *key = NULL;
     uint32_t *crc_at = NULL;
-    Vec rows = {NULL, 0, 0, 8}, prefixes = {NULL, 0, 0, 4};
+    Vec rows = {NULL, 0, 0, 8, 4096}, prefixes = {NULL, 0, 0, 4, 4096};
     int kind;
     void *data;
 
@@ -395,20 +395,20 @@ done:
 
 /* One slot of add_keys' hash table: the first occurrence of a key and its value so far. */
 typedef struct {
-    Py_ssize_t first;  /* key index of the first occurrence, -1 for an empty slot */
-    Py_ssize_t value;  /* pattern id (>= 0) or -group - 1 */
-    Py_hash_t hash;
+    int32_t first;  /* key index of the first occurrence, -1 for an empty slot */
+    int32_t value;  /* pattern id (>= 0) or -group - 1 */
+    uint32_t hash;
 } KeySlot;
 
-static Py_hash_t
+static uint32_t
 slice_hash(int kind, const char *data, Py_ssize_t start, Py_ssize_t len)
 {
-    uint64_t h = 1469598103934665603ULL;  /* FNV-1a over the slice's bytes */
+    uint32_t h = 2166136261u;  /* FNV-1a over the slice's bytes */
     const unsigned char *p = (const unsigned char *)data + start * kind;
     Py_ssize_t i, n = len * kind;
     for (i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return (Py_hash_t)(h >> 1);
+        h = (h ^ p[i]) * 16777619u;
+    return h;
 }
 
 static PyObject *
@@ -428,7 +428,7 @@ add_keys(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OUy*y*:add_keys", &add, &text, &ends, &pids))
         return NULL;
     n = ends.len / 4;
-    if (ends.len % 4 || pids.len != ends.len || !PyCallable_Check(add)) {
+    if (ends.len % 4 || pids.len != ends.len || !PyCallable_Check(add) || n > INT32_MAX / 2) {
         PyErr_SetString(PyExc_ValueError, "add must be callable; ends (uint32) and pids (int32) one item per key");
         goto done;
     }
@@ -449,7 +449,7 @@ add_keys(PyObject *self, PyObject *args)
     for (i = 0; i < n; i++) {
         Py_ssize_t start = i ? end_of[i - 1] : 0, len = (Py_ssize_t)end_of[i] - start, k;
         int32_t pid = pid_of[i];
-        Py_hash_t h;
+        uint32_t h;
         KeySlot *slot;
         if (start > (Py_ssize_t)end_of[i] || end_of[i] > PyUnicode_GET_LENGTH(text) || pid < 0) {
             PyErr_SetString(PyExc_ValueError, "ends must ascend within text and pids be >= 0");
@@ -467,7 +467,7 @@ add_keys(PyObject *self, PyObject *args)
             }
         }
         if (slot->first < 0) {
-            slot->first = i;
+            slot->first = (int32_t)i;
             slot->value = pid;
             slot->hash = h;
         } else if (slot->value >= 0) {
@@ -486,10 +486,11 @@ add_keys(PyObject *self, PyObject *args)
                 members[n_groups].data = NULL;
                 members[n_groups].len = members[n_groups].cap = 0;
                 members[n_groups].item = 4;
+                members[n_groups].first = 4;  /* (a group has a few patterns) */
                 n_groups++;
                 if (vec_push(&members[n_groups - 1], &a) < 0 || vec_push(&members[n_groups - 1], &pid) < 0)
                     goto done;
-                slot->value = -n_groups;
+                slot->value = (int32_t)-n_groups;
             }
         } else {
             Vec *g = &members[-slot->value - 1];
@@ -519,7 +520,7 @@ add_keys(PyObject *self, PyObject *args)
     }
     for (i = 0; i < n; i++) {  /* each key once, in the order of its first occurrence */
         Py_ssize_t start = i ? end_of[i - 1] : 0, k;
-        Py_hash_t h = slice_hash(kind, data, start, (Py_ssize_t)end_of[i] - start);
+        uint32_t h = slice_hash(kind, data, start, (Py_ssize_t)end_of[i] - start);
         KeySlot *slot;
         PyObject *key, *value, *r;
         for (k = h & mask;; k = (k + 1) & mask) {
@@ -567,7 +568,7 @@ initials_index(PyObject *self, PyObject *args)
     Py_UCS4 not_initial;
     int kind;
     const void *data;
-    Vec pairs = {NULL, 0, 0, 8};
+    Vec pairs = {NULL, 0, 0, 8, 4096};
     char *ok;
 
     if (!PyArg_ParseTuple(args, "Uy*y*nC:initials_index", &initials, &ends, &block, &min_syllables, &not_initial))
