@@ -1,7 +1,9 @@
 """Where a scan's time goes: cProfile of the full pipeline at 100k jieba words (as in
-``bench_matcher.py``) on the ~1 MB long text (cold, then warm) and on the hot-search titles.
+``bench_matcher.py``) on the ~1 MB long text (cold, then warm) and on the hot-search titles; with
+``--part compile``, where the compile's time goes (``Matcher.from_entries`` and ``warm_up``, after
+the process-wide tables are built).
 
-    python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all] [--passes]
+    python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all|compile] [--passes]
 
 Prints the functions by own time (tottime) per part; ``--passes`` instead times each pass of
 ``Matcher._scan_text`` (CPU seconds, best of ``--repeat`` runs, no profiler) on the long text and on
@@ -28,7 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=100_000)
     ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--part", default="all", choices=("long", "short", "all"))
+    ap.add_argument("--part", default="all", choices=("long", "short", "all", "compile"))
     ap.add_argument("--passes", action="store_true", help="time each pass instead of profiling")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
@@ -38,6 +40,21 @@ def main() -> None:
     long_text, queries = load_texts()
     entries = [Entry(term=w, category="gambling", action="block", term_id=f"gambling:{w}",
                      techniques=frozenset(TECHNIQUES)) for w in make_terms(args.size)]
+    if args.part == "compile":
+        from plugin.boundary import WordBoundary
+        from plugin.normalize import warm_up
+        from plugin.variants import load_variant_tables
+
+        warm_up()
+        load_variant_tables()
+        WordBoundary.shared().load()
+        Matcher.from_entries(entries[:1000], version="profile").warm_up(freeze_gc=True)  # (lazily built process-wide tables)
+        prof = cProfile.Profile()
+        t = time.perf_counter()
+        prof.runcall(lambda: Matcher.from_entries(entries, version="profile").warm_up(freeze_gc=True))
+        print(f"=== compile + warm_up of {args.size} entries: {time.perf_counter() - t:.2f} s under the profiler")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(args.top)
+        return
     t = time.perf_counter()
     m = Matcher.from_entries(entries, version="profile")
     m.warm_up(freeze_gc=True)  # as the service does

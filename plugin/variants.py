@@ -15,8 +15,11 @@ The CJK test, the YAML loader and the emoji table live in the leaf module
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from .chardata import emoji_words, is_cjk, read_yaml, variant_path
@@ -26,7 +29,7 @@ from .segment import segmenter
 from .snapshot import cached
 
 __all__ = ["VARIANT_TABLE_KEYS", "VariantTables", "contextual_syllables", "emoji_words", "is_cjk",
-           "key_syllables", "lint_variant_table", "load_variant_tables", "syllables", "variant_table_kind"]
+           "key_syllables", "lint_variant_table", "load_variant_tables", "phrase_holders", "syllables", "variant_table_kind"]
 
 _PUA_BASE = 0xE000  # homophone class i is written as chr(_PUA_BASE + i)
 
@@ -112,24 +115,43 @@ def key_syllables() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _phrase_finder() -> Any:
-    """An automaton over the phrases of :func:`_phrase_readings` (a quick "does any occur" test)."""
+    """An automaton over the phrases of :func:`_phrase_readings` (a quick "does any occur" test),
+    written as UTF-16 code units shown as latin-1 (:func:`_code_units`: 256 symbols, so its walk
+    is several times faster than over characters; a match ending on an even unit is misaligned)."""
     import ahocorasick
 
     finder = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for i, phrase in enumerate(_phrase_readings()):
-        finder.add_word(phrase, i)
+        finder.add_word(_code_units(phrase), i)
     if len(finder):
         finder.make_automaton()
     else:
-        finder.add_word("\x00\x00", 0)  # (an automaton must have a key; no text holds this one)
+        finder.add_word(_code_units("\uffff\uffff"), 0)  # (an automaton must have a key; no text holds this one)
         finder.make_automaton()
     return finder
+
+
+def _code_units(text: str) -> str:
+    """UTF-16-BE code units shown as latin-1 (two characters per BMP character)."""
+    return text.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def phrase_holders(texts: Sequence[str]) -> set[int]:
+    """Indices of the ``texts`` that hold a phrase of the phrase-readings table (the only ones
+    :func:`contextual_syllables` reads differently): one scan of all of them at once."""
+    joined = "\n".join(texts)
+    units = _code_units(joined)
+    if len(units) != 2 * len(joined):  # (astral characters take two units each: text by text then)
+        return {i for i, t in enumerate(texts) if next(_phrase_finder().iter(_code_units(t)), None) is not None}
+    bounds = list(accumulate(len(t) + 1 for t in texts))  # text i ends before bounds[i] (a newline between)
+    # a match ending on code unit u (odd: aligned) ends at character u // 2
+    return {bisect_right(bounds, end >> 1) for end, _phrase in _phrase_finder().iter(units) if end & 1}
 
 
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
     """Per-character syllables where a polyphonic character reads differently in a phrase of
     ``text`` (pypinyin's phrase dictionary); None when no reading differs from ``table``."""
-    if next(_phrase_finder().iter(text), None) is None:  # (most terms hold no such phrase: one C scan)
+    if next(_phrase_finder().iter(_code_units(text)), None) is None:  # (most terms hold no such phrase: one C scan)
         return None
     phrases = _phrase_readings()
     out: list[str] | None = None

@@ -58,7 +58,8 @@ _CODEC = "qinglang-matcher-columnar/1"
 _SOURCES = ("matcher.py", "lexicon.py", "matching/compile.py", "matching/dense.py", "matching/split.py",
             "matching/pinyin.py", "matching/filters.py", "matching/model.py", "matching/artefact.py",
             "matching/latin_repeat.py", "matching/noise.py", "matching/numeral_digits.py",
-            "matching/polyphony.py", "matching/slang.py", "matching/native.py", "matching/cloops.c")
+            "matching/polyphony.py", "matching/slang.py", "matching/native.py", "matching/cloops.c",
+            "matching/native_build.py", "matching/cbuild.c")
 _MAX_HEADER = 1 << 16
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -23,11 +24,12 @@ import ahocorasick
 from .. import fixed_regex
 from ..lexicon import ContextRule, Entry
 from ..lexicon_regex import PatternError, compile_pattern
-from ..normalize import BREAK, dense_key, has_astral, repeat_runs
+from ..normalize import BREAK, collapse_runs, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
-from ..variants import VariantTables
+from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
+from .native_build import add_keys, initials_index
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -190,15 +192,14 @@ class _Patterns:
 
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
-    terms_dense = _dense_many([e.term for e in entries])
-    uncollapsed = _uncollapsed(entries)
+    terms_dense, uncollapsed = _dense_terms(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
     pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     _add_slang_keys(pats, entries, terms_dense, load_slang_table())
-    reach = max((len(d) for d in pats.dense), default=0) + 2  # a joined word may be longer than its spelling
-    used = set("".join(pats.dense))
+    reach = max(map(len, pats.dense), default=0) + 2  # a joined word may be longer than its spelling
+    used = set("".join(pats.dense))  # (every character of a word key)
     _add_split_forms(pats, entries, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
@@ -207,43 +208,51 @@ def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> Compil
     if class_table is not tables.class_table:  # digits read as numerals: contextual keys written alike
         digits = {ord(ch): class_table[ord(ch)] for ch in "0123456789"}
         pats.alt_keys = [(pid, alt.translate(digits)) for pid, alt in pats.alt_keys]
-    automaton, groups = _build_automaton(pats, class_table, wide)
-    reading_rows, reading_prefixes = _reading_rows(pats, pinyin, class_table, automaton, wide, tables)
+    texts = PatternTexts(pats.dense)
+    pats.dense = []  # (a string per key no more: freed before the automaton's nodes are allocated)
+    automaton, groups = _build_automaton(texts, pats.alt_keys, class_table, wide)
+    reading_rows, reading_prefixes = _reading_rows(texts, used, pats, pinyin, class_table, automaton, wide, tables)
+    gates: list[ContextGate | None] = [None] * len(entries)
+    for i, rule in enumerate([e.context for e in entries]):
+        if rule:
+            gates[i] = context_gate(rule)
     return CompiledLexicon(
-        entries, class_table, pats.entry, bytes(pats.kind), PatternTexts(pats.dense), bytes(pats.homophone),
-        tables.shape_groups, pats.variant_of, groups, automaton,
-        tuple(context_gate(e.context) if e.context else None for e in entries),
+        entries, class_table, pats.entry, bytes(pats.kind), texts, bytes(pats.homophone),
+        tables.shape_groups, pats.variant_of, groups, automaton, tuple(gates),
         _min_lengths(terms_dense, uncollapsed), tuple(regexes), 0 if wide else 1, tuple(pats.forms), reach,
         bytes(pinyin), initials_crc, initials_entry, tuple(disabled), pat_reading=dict(pats.alt_keys),
         reading_rows=reading_rows, reading_prefixes=reading_prefixes)
 
 
-def _reading_rows(pats: _Patterns, pinyin: bytearray, class_table: list[str | None], automaton: Any, wide: bool,
+def _reading_rows(texts: PatternTexts, chars: set[str], pats: _Patterns, pinyin: bytearray,
+                  class_table: list[str | None], automaton: Any, wide: bool,
                   tables: VariantTables) -> tuple[array[int], array[int]]:
-    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows)."""
+    """Rows of the other readings of the pinyin pass's keys (its entries' TERM and PINYIN rows;
+    ``chars``: every character they hold, or more)."""
     if automaton is None:
         return array("Q"), array("I")
-    term, uncollapsed = PatternKind.TERM, PatternKind.PINYIN
-    forms = ((pid, d) for pid, d in enumerate(pats.dense)
-             if (pats.kind[pid] == term or pats.kind[pid] == uncollapsed) and pinyin[pats.entry[pid]])
 
     def encode(s: str) -> str:
         cls = s.translate(class_table)
         return cls if wide else _u16(cls)
 
-    return other_reading_rows(forms, encode, automaton.match, 1 if wide else 2, tables.syllable,
-                              tables.syllable_class)
+    return other_reading_rows(texts, chars, bytes(pats.kind), pats.entry, bytes(pinyin),
+                              bytes((PatternKind.TERM, PatternKind.PINYIN)), encode, 1 if wide else 2,
+                              tables.syllable, tables.syllable_class)
 
 
-def _dense_many(texts: list[str]) -> list[str]:
-    """:func:`dense_key` of many strings with one translate call (falls back per string)."""
+def _dense_terms(entries: tuple[Entry, ...]) -> tuple[list[str], dict[int, str]]:
+    """:func:`dense_key` of every term, and :func:`_uncollapsed`, from one translate of all terms."""
+    texts = [e.term for e in entries]
     if not texts:
-        return []
-    parts = as_bmp(dense_key("\n".join(texts))).split(BREAK)
+        return [], {}
+    folded = dense_key("\n".join(texts), collapse=False)  # (what both forms start from)
+    runs = repeat_runs(folded)
+    parts = as_bmp(collapse_runs(folded, runs) if runs else folded).split(BREAK)
     if len(parts) != len(texts):
         parts = [as_bmp(dense_key(t)) for t in texts]
     # a dense form equal to its text is the text itself: the copies go at once (less memory kept)
-    return [t if p == t else p for p, t in zip(parts, texts)]
+    return [t if p == t else p for p, t in zip(parts, texts)], _uncollapsed(entries, folded, runs)
 
 
 def compile_regexes(entries: tuple[Entry, ...]) -> tuple[list[tuple[int, Any]], list[str]]:
@@ -277,26 +286,20 @@ def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
     ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
     with the entry of each."""
     out = bytearray(len(entries))
-    no_syllable = tables.no_syllable_table()
     initial = _initials_table(tables.syllable)
-    rows: list[tuple[int, int]] = []
     taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
-    # characters without a syllable, per term: one translate of all the terms (newline-separated: a newline
-    # has no syllable, and a part count that differs means some term holds one: then term by term)
-    rest = "\n".join(terms_dense[i] for i in taking_part).translate(no_syllable).split("\n")
-    if "\n".translate(no_syllable) != "\n" or len(rest) != len(taking_part):
-        rest = [terms_dense[i].translate(no_syllable) for i in taking_part]
-    for i, without in zip(taking_part, rest):
-        d = terms_dense[i]
-        n_syllables = len(d) - len(without)
-        if n_syllables >= 2:
-            out[i] = 1
-            if entries[i].action == "block" and n_syllables >= MIN_INITIALS:
-                ini = d.translate(initial)
-                if NOT_INITIAL not in ini:
-                    rows.append((zlib.crc32(ini.encode("ascii", "replace")), i))
-    rows.sort()
-    return out, array("I", [r[0] for r in rows]), array("i", [r[1] for r in rows])
+    # every term's initials in one translate (one character per character: sliced by length); a
+    # character with a syllable reads as a letter a-z, nothing else does
+    forms = [terms_dense[i] for i in taking_part]
+    eligible, crcs, which = initials_index("".join(forms).translate(initial), array("I", accumulate(map(len, forms))),
+                                           bytes([entries[i].action == "block" for i in taking_part]), MIN_INITIALS,
+                                           NOT_INITIAL)
+    if len(taking_part) == len(entries):
+        out[:] = eligible
+    else:
+        for i, ok in zip(taking_part, eligible):
+            out[i] = ok
+    return out, crcs, array("i", [taking_part[k] for k in which])
 
 
 _initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
@@ -330,12 +333,14 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    # (the term row's appends inlined: this loop runs once per entry)
+    # (the term and shape rows' appends inlined: this loop runs once per entry)
     p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
-    term_kind = int(PatternKind.TERM)
+    term_kind, shape_kind = int(PatternKind.TERM), int(PatternKind.SHAPE)
     shape = tables.shape_groups
     shape_chars = shape.keys()
+    alikes = _shape_alikes(tables)
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
+    holders = phrase_holders(terms_dense)  # terms that a phrase reading may read differently (one scan)
     for i, e in enumerate(entries):
         if e.regex:
             continue
@@ -343,34 +348,70 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         techniques = e.techniques
         # the term has a character with shape-alikes (and the entry enables them)
         shaped = bool(d) and bool(shape) and "shape" in techniques and not shape_chars.isdisjoint(d)
+        allow = e.action == "allow"
         if d and BREAK not in d:
-            homo = "homophone" in techniques and e.action != "allow"
-            if (homo or pinyin[i]) and not no_context.issuperset(d):
+            homo = "homophone" in techniques and not allow
+            if i in holders and (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            shapes_here = shaped and e.action != "allow"
             p_entry(i)
             p_kind(term_kind)
             p_dense(e.term if d == e.term else d)
-            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shapes_here else 0))
-            full = uncollapsed.get(i, d)
-            if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays) and read as shishicai
-                if pinyin[i] and not no_context.issuperset(full):
-                    alt = tables.contextual_key(full)
-                    if alt is not None:
-                        pats.alt_keys.append((len(pats.dense), alt))
-                add(i, PatternKind.PINYIN, full)
+            p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shaped and not allow else 0))
+            if i in uncollapsed:
+                full = uncollapsed[i]
+                if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays), read as shishicai
+                    if pinyin[i] and not no_context.issuperset(full):
+                        alt = tables.contextual_key(full)
+                        if alt is not None:
+                            pats.alt_keys.append((len(pats.dense), alt))
+                    add(i, PatternKind.PINYIN, full)
         if e.variants:
             _add_variants(pats, i, e)
-        if e.action == "allow" or not d:
+        if allow or not d:
             continue
         if not _DIGITS.isdisjoint(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
         if shaped:
-            _add_shapes(pats, i, d, shape, tables.class_table if BREAK not in d else None)
+            # the term with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; where
+            # the term has no sentence end, alikes of the same homophone class get no key: the term's
+            # own key finds them and :func:`shape_alike` verifies them
+            verified = BREAK not in d
+            n = 0
+            for pos, ch in enumerate(d):
+                found = alikes.get(ch)
+                if found is None:
+                    continue
+                for alt, same_class in found:
+                    if n >= MAX_SHAPE_VARIANTS:
+                        break
+                    n += 1
+                    if same_class and verified:
+                        continue
+                    p_entry(i)
+                    p_kind(shape_kind)
+                    p_dense(d[:pos] + alt + d[pos + 1:])
+                    p_homo(0)
+                if n >= MAX_SHAPE_VARIANTS:
+                    break
+
+
+_alikes_cache: list[tuple[VariantTables, dict[str, tuple[tuple[str, bool], ...]]]] = []
+
+
+def _shape_alikes(tables: VariantTables) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Character → its shape-alikes as key characters (:func:`as_bmp`), each with whether it is of
+    the character's own homophone class (built once per shape and class table)."""
+    if _alikes_cache and _alikes_cache[0][0].shape_groups is tables.shape_groups \
+            and _alikes_cache[0][0].class_table is tables.class_table:
+        return _alikes_cache[0][1]
+    found = {ch: tuple((as_bmp(alt), _same_class(tables.class_table, ch, alt)) for alt in alts)
+             for ch, alts in tables.shape_groups.items() if alts}
+    _alikes_cache[:] = [(tables, found)]
+    return found
 
 
 def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str], slang: SlangTable) -> None:
@@ -379,10 +420,11 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
     if not slang.rows:
         return
     firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
-    for i, e in enumerate(entries):
+    holds_none = firsts.isdisjoint
+    for i in [i for i, d in enumerate(terms_dense) if not holds_none(d)]:  # (few terms hold a slang word's start)
+        e = entries[i]
         d = terms_dense[i]
-        if e.regex or e.action == "allow" or "homophone" not in e.techniques or not d or BREAK in d \
-                or firsts.isdisjoint(d):
+        if e.regex or e.action == "allow" or "homophone" not in e.techniques or BREAK in d:
             continue
         for vd, rule in slang_variants(d, slang):
             pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
@@ -394,22 +436,6 @@ def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:
         vd = as_bmp(dense_key(v.text))
         if vd and BREAK not in vd:
             pats.add_variant(i, vd, _variant_technique(v.technique, e), context_gate(v.context) if v.context else None)
-
-
-def _add_shapes(pats: _Patterns, i: int, d: str, shape: dict[str, tuple[str, ...]],
-                verified: list[str | None] | None) -> None:
-    """The term ``d`` with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; with
-    ``verified`` (the class table), alikes of the same homophone class get no key: the term's own key
-    finds them and :func:`shape_alike` verifies them."""
-    n = 0
-    for pos, ch in enumerate(d):
-        for alt in shape.get(ch, ()):
-            if n >= MAX_SHAPE_VARIANTS:
-                return
-            n += 1
-            if verified is not None and _same_class(verified, ch, alt):
-                continue
-            pats.add(i, PatternKind.SHAPE, d[:pos] + as_bmp(alt) + d[pos + 1:])
 
 
 def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
@@ -433,10 +459,8 @@ def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
 def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
                      tables: VariantTables) -> None:
     """Component spellings (弓长 → 张) of the characters that split-enabled terms contain."""
-    wanted: set[str] = set()
-    for i, e in enumerate(entries):
-        if not e.regex and e.action != "allow" and "split" in e.techniques:
-            wanted.update(terms_dense[i])
+    wanted = set("".join([terms_dense[i] for i, e in enumerate(entries)
+                          if not e.regex and e.action != "allow" and "split" in e.techniques]))
     wanted.discard(BREAK)
     if wanted:
         for form, ch in tables.split_join.items():
@@ -451,56 +475,46 @@ def _add_emoji_forms(pats: _Patterns, used: set[str], tables: VariantTables) -> 
             pats.add_form(code, word, Technique.VARIANT)
 
 
-def _build_automaton(pats: _Patterns, class_table: list[str | None],
+def _build_automaton(texts: PatternTexts, alt_keys: list[tuple[int, str]], class_table: list[str | None],
                      wide: bool) -> tuple[Any, list[tuple[int, ...]]]:
     """One automaton over the class keys of every pattern (None when there are none); keys
-    shared by several patterns map to a group."""
-    groups: list[tuple[int, ...]] = []
-    if not pats.dense:
-        return None, groups
+    shared by several patterns map to a group. ``alt_keys``: (pattern, contextual class key) of
+    polyphonic terms, an extra key for the same pattern."""
+    if not len(texts):
+        return None, []
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (int values: no Python object per key)
-    get = automaton.get
-    add = automaton.add_word
-
-    def put(key: str, pid: int) -> None:
-        prev = get(key, None)
-        if prev is None:
-            add(key, pid)
-        elif prev >= 0:
-            if prev != pid:
-                groups.append((prev, pid))
-                add(key, -len(groups))
-        elif pid not in groups[-prev - 1]:
-            groups[-prev - 1] = groups[-prev - 1] + (pid,)
-
-    # keys sliced out of one translated (and encoded) string
-    joined = "".join(pats.dense).translate(class_table)
-    width = 1 if wide else 2
+    # every key sliced out of one translated (and encoded) string: the patterns' keys, then the contextual keys
+    joined = texts.text.translate(class_table)
+    ends = array("I", texts.ends)
+    if alt_keys:
+        ends.extend(accumulate((len(key) for _pid, key in alt_keys), initial=len(joined)))
+        del ends[len(texts)]  # (accumulate's initial value: the end of the last pattern, already there)
+        joined += "".join(key for _pid, key in alt_keys)
     if not wide:
         joined = _u16(joined)
-    pos = 0
-    for pid, d in enumerate(pats.dense):
-        n = len(d) * width
-        put(joined[pos:pos + n], pid)
-        pos += n
+        ends = array("I", [2 * end for end in ends])
+    pids = array("i", range(len(texts)))
+    pids.extend(pid for pid, _key in alt_keys)
+    groups = add_keys(automaton.add_word, joined, ends, pids)
     del joined
-    for pid, alt in pats.alt_keys:  # an extra key for the same pattern
-        put(alt if wide else _u16(alt), pid)
     automaton.make_automaton()
     return automaton, groups
 
 
-def _uncollapsed(entries: tuple[Entry, ...]) -> dict[int, str]:
+def _uncollapsed(entries: tuple[Entry, ...], folded: str, runs: list[tuple[int, int]]) -> dict[int, str]:
     """Dense terms with runs of one character kept (轻轻松松 stays four characters), for the entries
-    where that differs from the collapsed form (one translate of all terms, no string per term)."""
-    joined = as_bmp(dense_key("\n".join(e.term for e in entries), collapse=False))
+    where that differs from the collapsed form; ``folded``: the uncollapsed dense form of all terms
+    joined by line breaks, ``runs`` its :func:`repeat_runs`."""
+    joined = as_bmp(folded)
     if joined.count(BREAK) != len(entries) - 1:  # a term with a sentence end inside: one by one
         out = {i: as_bmp(dense_key(e.term, collapse=False)) for i, e in enumerate(entries)}
         return {i: u for i, u in out.items() if repeat_runs(u)}  # what collapsing removes
+    if joined is not folded:  # (an astral character read as U+FFFD is no longer a repeat)
+        runs = repeat_runs(joined)
     found: dict[int, str] = {}
     idx = 0
     last = 0
-    for start, _ in repeat_runs(joined):
+    for start, _ in runs:
         idx += joined.count(BREAK, last, start)
         last = start
         if idx not in found:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import islice, product
 
 from ..snapshot import cached
-from .native import other_reading_keys
+from .model import PatternTexts
+from .native_build import reading_rows
 
 __all__ = ["MAX_READING_KEYS", "PID_BITS", "PID_MASK", "is_reading", "key_hash", "other_reading_rows", "polyphonic_classes", "reading_class_keys", "reading_keys", "reading_ok",
            "readings"]
@@ -72,44 +73,29 @@ def key_hash(key: str) -> int:
     return zlib.crc32(key.encode("utf-16-be", "surrogatepass"))
 
 
-def other_reading_rows(forms: Iterable[tuple[int, str]], encode: Callable[[str], str],
-                       has_prefix: Callable[[str], bool] | None, width: int, syllable: dict[str, str],
+def other_reading_rows(texts: PatternTexts, chars: set[str], kinds: bytes, entries: array[int], eligible: bytes, wanted: bytes,
+                       encode: Callable[[str], str], width: int, syllable: dict[str, str],
                        syllable_class: dict[str, str]) -> tuple[array[int], array[int]]:
-    """The keys ``(pattern, form)`` would have in every other combination of their polyphonic
-    characters' readings (:func:`reading_class_keys`: at most 16 per form, in its order), as sorted
-    8-byte rows (:func:`key_hash` above :data:`PID_BITS`, the pattern below), and the sorted
-    hashes of their prefixes (at class edges: ``width`` code units a class) that ``has_prefix``
-    (the automaton) does not have. ``encode`` writes a character or class as the automaton reads it.
-    Patterns above :data:`PID_MASK` are left out."""
-    import numpy as np  # (sorting millions of rows in place)
-
+    """The keys the patterns of the pinyin pass (kind in ``wanted``, entry ``eligible``) would have in
+    every other combination of their polyphonic characters' readings (:func:`reading_class_keys`: at
+    most 16 per form, in its order), as sorted 8-byte rows (:func:`key_hash` above :data:`PID_BITS`,
+    the pattern below), and the sorted distinct hashes of their prefixes (at class edges: ``width``
+    code units a class). ``chars``: every character those patterns hold (or more); ``encode`` writes a
+    character or class as the automaton reads it.
+    Patterns above :data:`PID_MASK` are left out. A prefix the automaton also has is kept: the pass
+    follows a reading while either has it, so the answer is the same and no look-up is needed here."""
     other = _other_classes(syllable, syllable_class)
     units: dict[str, str] = {}
-    choices_of: dict[str, tuple[str, ...]] = {}
 
-    def choices(ch: str) -> tuple[str, ...]:
-        found = choices_of.get(ch)
+    def unit(x: str) -> str:
+        found = units.get(x)
         if found is None:
-            found = choices_of[ch] = tuple(units.get(x) or units.setdefault(x, encode(x))
-                                           for x in other.get(ch) or (ch,))
+            found = units[x] = encode(x)
         return found
 
-    rows = array("Q")  # (arrays, not lists of ints: a million terms have millions of rows)
-    prefixes = array("I")
-    for pid, form in forms:
-        if pid > PID_MASK or other.keys().isdisjoint(form):
-            continue
-        # (in C when built: native.other_reading_keys; key hashes are key_hash's)
-        form_rows, form_prefixes = other_reading_keys([choices(ch) for ch in form], pid, width, MAX_READING_KEYS,
-                                                      PID_BITS, has_prefix)
-        rows.extend(form_rows)
-        prefixes.extend(form_prefixes)
-    for values, dtype in ((rows, np.uint64), (prefixes, np.uint32)):
-        if len(values):
-            view = np.frombuffer(values, dtype=dtype)  # (the array's own buffer: sorted without a copy)
-            view.sort()
-            del view
-    return rows, prefixes
+    # every character of the patterns → its readings as the automaton reads them (the table reading first)
+    choices = {ch: tuple(unit(x) for x in other.get(ch) or (ch,)) for ch in chars if ord(ch) < 0x10000}
+    return reading_rows(texts, kinds, entries, eligible, wanted, choices, width, MAX_READING_KEYS, PID_BITS)
 
 
 def is_reading(read: str, form: str, key: str, syllable: dict[str, str], syllable_class: dict[str, str]) -> bool:

@@ -215,19 +215,6 @@ def test_offset_table_same_as_python_and_as_the_run_maps(monkeypatch: pytest.Mon
 
 
 @needs_native
-def test_reading_rows_same_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hash rows of other readings (and their prefixes) are the same built in C or in Python."""
-    from plugin.lexicon import bundled_lexicon_paths, load_lexicons
-
-    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
-    fast = Matcher.from_entries(entries).compiled
-    monkeypatch.setattr(native, "cloops", None)
-    slow = Matcher.from_entries(entries).compiled
-    assert len(fast.reading_rows) > 100 and len(fast.reading_prefixes) > 100
-    assert fast.reading_rows == slow.reading_rows and fast.reading_prefixes == slow.reading_prefixes
-
-
-@needs_native
 @settings(max_examples=200, deadline=None)
 @given(choices=st.lists(st.lists(st.text(alphabet="ab\u00e9\u4e00𠀀", min_size=1, max_size=2), min_size=1, max_size=3,
                                  unique=True).map(tuple), max_size=5),

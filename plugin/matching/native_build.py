@@ -1,0 +1,136 @@
+"""The compile's bulk loops, in C when the extension ``plugin.matching.cbuild`` is built (``pip
+install`` builds it from ``cbuild.c``), else in Python with identical results (the scan's loops are
+:mod:`plugin.matching.native`).
+
+* :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups;
+* :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
+* :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
+  pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`).
+
+Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Callable
+
+from .model import PatternTexts
+from .native import other_reading_keys_py
+
+try:
+    from . import cbuild
+except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
+    cbuild = None  # type: ignore[assignment]
+
+__all__ = ["NATIVE_BUILD", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
+           "reading_rows_py"]
+
+#: Whether the C extension of the compile is in use.
+NATIVE_BUILD: bool = cbuild is not None
+
+
+def reading_rows_py(texts: PatternTexts, kinds: bytes, entries: array[int], eligible: bytes, wanted: bytes,
+                    choices: dict[str, tuple[str, ...]], width: int, max_keys: int,
+                    pid_bits: int) -> tuple[array[int], array[int]]:
+    """For every pattern whose kind is in ``wanted`` and whose entry is ``eligible`` (patterns from
+    ``1 << pid_bits`` on left out), with a character of several readings (``choices``: every
+    character of such a pattern → its encoded readings, the table reading first): the rows of its
+    other reading combinations and the CRC-32 of their prefixes
+    (:func:`~plugin.matching.native.other_reading_keys_py` without a prefix filter), as sorted
+    ``array('Q')`` rows and a sorted ``array('I')`` of distinct prefixes."""
+    rows: list[int] = []
+    prefixes: set[int] = set()
+    for pid in range(min(len(texts), 1 << pid_bits)):
+        if kinds[pid] not in wanted or not eligible[entries[pid]]:
+            continue
+        parts = [choices[ch] for ch in texts[pid]]
+        if all(len(p) == 1 for p in parts):
+            continue
+        form_rows, form_prefixes = other_reading_keys_py(parts, pid, width, max_keys, pid_bits, None)
+        rows.extend(form_rows)
+        prefixes.update(form_prefixes)
+    return array("Q", sorted(rows)), array("I", sorted(prefixes))
+
+
+def reading_rows(texts: PatternTexts, kinds: bytes, entries: array[int], eligible: bytes, wanted: bytes,
+                 choices: dict[str, tuple[str, ...]], width: int, max_keys: int,
+                 pid_bits: int) -> tuple[array[int], array[int]]:
+    """:func:`reading_rows_py`, in C when built (one pass, no Python object per row)."""
+    if cbuild is None:
+        return reading_rows_py(texts, kinds, entries, eligible, wanted, choices, width, max_keys, pid_bits)
+    row_bytes, prefix_bytes = cbuild.reading_rows(texts.text, texts.ends, kinds, entries, eligible, wanted, choices,
+                                                  width, max_keys, pid_bits)
+    rows, prefixes = array("Q"), array("I")
+    rows.frombytes(row_bytes)
+    prefixes.frombytes(prefix_bytes)
+    return rows, prefixes
+
+
+def add_keys_py(add: Callable[[str, int], object], text: str, ends: array[int],
+                pids: array[int]) -> list[tuple[int, ...]]:
+    """Key ``i`` is ``text[ends[i - 1]:ends[i]]``, for pattern ``pids[i]``. Calls ``add(key, value)``
+    (the automaton's ``add_word``) once per distinct key, in the order of its first occurrence: the
+    value is the key's pattern when one pattern has it, else ``-g - 1`` where ``groups[g]`` (returned)
+    holds its patterns in order of occurrence, each once (groups numbered as their second pattern
+    arrives)."""
+    values: dict[str, int] = {}
+    groups: list[tuple[int, ...]] = []
+    start = 0
+    for end, pid in zip(ends, pids):
+        key = text[start:end]
+        start = end
+        prev = values.setdefault(key, pid)
+        if prev == pid:
+            continue
+        if prev >= 0:
+            groups.append((prev, pid))
+            values[key] = -len(groups)
+        elif pid not in groups[-prev - 1]:
+            groups[-prev - 1] = groups[-prev - 1] + (pid,)
+    for key, value in values.items():
+        add(key, value)
+    return groups
+
+
+def add_keys(add: Callable[[str, int], object], text: str, ends: array[int],
+             pids: array[int]) -> list[tuple[int, ...]]:
+    """:func:`add_keys_py`, in C when built (no Python string per key but the one added)."""
+    if cbuild is None:
+        return add_keys_py(add, text, ends, pids)
+    return cbuild.add_keys(add, text, ends, pids)
+
+
+def initials_index_py(initials: str, ends: array[int], block: bytes, min_syllables: int,
+                      not_initial: str) -> tuple[bytes, array[int], array[int]]:
+    """Form ``k`` is ``initials[ends[k - 1]:ends[k]]`` (a term as its pinyin initials: a letter a-z
+    per character with a syllable). Returns one byte per form, 1 when it has two letters or more;
+    and, for the forms with at least ``min_syllables`` letters, ``block[k]`` set and no
+    ``not_initial`` character, the sorted CRC-32 of each (ASCII, other characters as "?") with its
+    form (forms of one CRC in order)."""
+    eligible = bytearray(len(ends))
+    rows: list[tuple[int, int]] = []
+    start = 0
+    for k, end in enumerate(ends):
+        form = initials[start:end]
+        start = end
+        letters = sum(1 for ch in form if "a" <= ch <= "z")
+        if letters >= 2:
+            eligible[k] = 1
+            if letters >= min_syllables and block[k] and not_initial not in form:
+                rows.append((zlib.crc32(form.encode("ascii", "replace")), k))
+    rows.sort()
+    return bytes(eligible), array("I", [crc for crc, _k in rows]), array("i", [k for _crc, k in rows])
+
+
+def initials_index(initials: str, ends: array[int], block: bytes, min_syllables: int,
+                   not_initial: str) -> tuple[bytes, array[int], array[int]]:
+    """:func:`initials_index_py`, in C when built."""
+    if cbuild is None:
+        return initials_index_py(initials, ends, block, min_syllables, not_initial)
+    eligible, crc_bytes, form_bytes = cbuild.initials_index(initials, ends, block, min_syllables, not_initial)
+    crcs, forms = array("I"), array("i")
+    crcs.frombytes(crc_bytes)
+    forms.frombytes(form_bytes)
+    return eligible, crcs, forms

@@ -1,0 +1,142 @@
+"""The C loops of plugin.matching.native_build (the compile's bulk work) against their Python twins."""
+
+from __future__ import annotations
+
+import os
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugin import Matcher
+from plugin.lexicon import bundled_lexicon_paths, load_lexicons
+from plugin.matching import native_build
+from plugin.matching.model import PatternTexts
+
+needs_build = pytest.mark.skipif(not native_build.NATIVE_BUILD and not os.environ.get("CI"),
+                                 reason="C extension not built (pip install -e . builds it)")
+
+_CHARS = "ab\u00e9\u4e00\u884c\u91cd"
+#: per character its encoded readings (the table reading first); 行 and 重 have several
+_CHOICES = {"a": ("a",), "b": ("bb",), "\u00e9": ("\u00e9",), "\u4e00": ("\ue001",),
+            "\u884c": ("\ue002", "\ue003", "\ue004"), "\u91cd": ("x", "\ue005")}
+
+
+def test_extension_is_built_in_ci() -> None:
+    """CI installs the package with pip, which builds the extension: a missing build is a failure there."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI requires the build")
+    assert native_build.NATIVE_BUILD, "plugin.matching.cbuild is not built"
+
+
+@needs_build
+def test_reading_rows_of_the_bundled_lexicons_same_with_and_without_extension(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash rows of other readings (and their prefixes) are the same built in C or in Python."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    fast = Matcher.from_entries(entries).compiled
+    monkeypatch.setattr(native_build, "cbuild", None)
+    slow = Matcher.from_entries(entries).compiled
+    assert len(fast.reading_rows) > 100 and len(fast.reading_prefixes) > 100
+    assert fast.reading_rows == slow.reading_rows and fast.reading_prefixes == slow.reading_prefixes
+    assert list(fast.reading_prefixes) == sorted(set(fast.reading_prefixes))  # sorted, each once
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet=_CHARS, max_size=6), max_size=12),
+       kinds=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+       eligible=st.lists(st.booleans(), min_size=12, max_size=12),
+       width=st.sampled_from([1, 2]), max_keys=st.integers(1, 20), pid_bits=st.sampled_from([2, 24]))
+def test_reading_rows_same_as_python(forms: list[str], kinds: list[int], eligible: list[bool], width: int,
+                                     max_keys: int, pid_bits: int) -> None:
+    texts = PatternTexts(forms)
+    pat_kinds = bytes(kinds[:len(forms)])
+    entries = array("i", [(i * 5) % 12 for i in range(len(forms))])
+    args = (texts, pat_kinds, entries, bytes(eligible), bytes([0, 3]), _CHOICES, width, max_keys, pid_bits)
+    fast = native_build.reading_rows(*args)
+    slow = native_build.reading_rows_py(*args)
+    assert fast == slow
+    assert list(fast[0]) == sorted(fast[0]) and list(fast[1]) == sorted(set(fast[1]))
+
+
+@needs_build
+def test_reading_rows_of_one_form() -> None:
+    """重行 (2 × 3 readings): five other combinations, each row its key's CRC-32 over the pattern id."""
+    import zlib
+
+    rows, prefixes = native_build.reading_rows(PatternTexts(["a", "\u91cd\u884c"]), bytes([0, 0]), array("i", [0, 0]),
+                                               b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+    keys = ["x\ue003", "x\ue004", "\ue005\ue002", "\ue005\ue003", "\ue005\ue004"]
+    assert list(rows) == sorted(zlib.crc32(k.encode("utf-16-be")) << 24 | 1 for k in keys)
+    assert list(prefixes) == sorted({zlib.crc32("\ue005".encode("utf-16-be"))})
+
+
+@needs_build
+def test_reading_rows_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    texts = PatternTexts(["\u91cd\u884c"])
+    with pytest.raises(KeyError):  # a character without readings
+        native_build.reading_rows(texts, b"\x00", array("i", [0]), b"\x01", b"\x00", {"\u91cd": ("x", "y")}, 1, 16, 24)
+    with pytest.raises(ValueError):  # readings that are not a non-empty tuple of str
+        native_build.reading_rows(texts, b"\x00", array("i", [0]), b"\x01", b"\x00", {"\u91cd": ()}, 1, 16, 24)
+    with pytest.raises(ValueError):  # an entry out of range
+        native_build.reading_rows(texts, b"\x00", array("i", [3]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+    with pytest.raises(ValueError):  # one kind per pattern
+        cbuild.reading_rows(texts.text, texts.ends, b"", array("i", [0]), b"\x01", b"\x00", _CHOICES, 1, 16, 24)
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(st.tuples(st.text(alphabet="ab\u00e9\ue001𠀀", min_size=1, max_size=3), st.integers(0, 6)),
+                     max_size=30))
+def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
+    """Each distinct key added once, in first-occurrence order; patterns sharing a key as groups."""
+    texts = PatternTexts([k for k, _pid in keys])
+    pids = array("i", [pid for _k, pid in keys])
+    fast: list[tuple[str, int]] = []
+    slow: list[tuple[str, int]] = []
+    fast_groups = native_build.add_keys(lambda k, v: fast.append((k, v)), texts.text, texts.ends, pids)
+    slow_groups = native_build.add_keys_py(lambda k, v: slow.append((k, v)), texts.text, texts.ends, pids)
+    assert fast == slow and fast_groups == slow_groups
+    assert [k for k, _v in fast] == list(dict.fromkeys(k for k, _pid in keys))
+    for key, value in fast:  # every pattern of a key, in its value or group
+        wanted = list(dict.fromkeys(pid for k, pid in keys if k == key))
+        assert (list(fast_groups[-value - 1]) if value < 0 else [value]) == wanted
+
+
+@needs_build
+def test_add_keys_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # one pattern per key
+        cbuild.add_keys(lambda k, v: None, "ab", array("I", [1, 2]), array("i", [0]))
+    with pytest.raises(ValueError):  # ends beyond the text
+        cbuild.add_keys(lambda k, v: None, "ab", array("I", [3]), array("i", [0]))
+    with pytest.raises(ZeroDivisionError):  # what the callback raises comes through
+        cbuild.add_keys(lambda k, v: 1 / 0, "ab", array("I", [2]), array("i", [0]))
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet="abz\x01309\u00b2\u00e9", max_size=6), max_size=15),
+       block=st.lists(st.booleans(), min_size=15, max_size=15), min_syllables=st.integers(0, 4))
+def test_initials_index_same_as_python(forms: list[str], block: list[bool], min_syllables: int) -> None:
+    texts = PatternTexts(forms)
+    args = (texts.text, texts.ends, bytes(block[:len(forms)]), min_syllables, "\x01")
+    assert native_build.initials_index(*args) == native_build.initials_index_py(*args)
+
+
+@needs_build
+def test_initials_index_of_a_few_forms() -> None:
+    import zlib
+
+    texts = PatternTexts(["bjl", "dz", "sd\x01l", "x", "jnd28", "bjl"])
+    eligible, crcs, forms = native_build.initials_index(texts.text, texts.ends, bytes([1, 1, 1, 1, 1, 0]), 3, "\x01")
+    assert eligible == bytes([1, 1, 1, 0, 1, 1])  # two letters or more
+    assert sorted(zip(crcs, forms)) == list(zip(crcs, forms))  # by CRC, then form
+    assert dict(zip(forms, crcs)) == {0: zlib.crc32(b"bjl"), 4: zlib.crc32(b"jnd28")}  # block, 3+ letters, no \x01
+    with pytest.raises(ValueError):  # one block flag per form
+        native_build.initials_index(texts.text, texts.ends, b"\x01", 3, "\x01")
