@@ -29,13 +29,6 @@
  *       (dstart, ostart) pair of lists: the last run k with dstart[k] <= i maps i to
  *       ostart[k] + i - dstart[k]), as native int64 values (plugin.normalize's offset map).
  *
- *   other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix) -> (rows, prefixes)
- *       For one form (``choices``: per character, its encoded readings, the table reading first):
- *       the rows (crc << pid_bits | pid; crc: zlib.crc32 of the key's UTF-16-BE bytes) of its reading
- *       combinations after the first, in itertools.product order, at most ``max_keys - 1``; and the
- *       crc of each distinct prefix (at class edges, from the first differing class on) that
- *       ``has_prefix`` does not know.
- *
  *   dense_fold(text, table, astral) -> tuple[str, int] | None
  *       ``text`` through the dense tables (``table``: 65,536 native uint32, the code point each BMP
  *       character becomes, 0xFFFFFFFF for a deleted one; ``astral``: code point -> str or None for
@@ -686,167 +679,6 @@ crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
     return crc ^ 0xFFFFFFFFu;
 }
 
-static PyObject *
-other_reading_keys(PyObject *self, PyObject *args)
-{
-    PyObject *choices, *has_prefix, *seen = NULL, *rows = NULL, *prefixes = NULL, *result = NULL;
-    Py_ssize_t pid, width, max_keys, pid_bits, L, k, total = 0, made = 0;
-    Py_ssize_t *idx = NULL, *offset = NULL;
-    Py_UCS4 *key = NULL;
-    PyObject **tuples;
-
-    if (!PyArg_ParseTuple(args, "O!nnnnO:other_reading_keys", &PyList_Type, &choices, &pid, &width, &max_keys,
-                          &pid_bits, &has_prefix))
-        return NULL;
-    if (pid_bits < 0 || pid_bits > 32 || pid < 0 || pid >= ((Py_ssize_t)1 << pid_bits) || width < 0) {
-        PyErr_SetString(PyExc_ValueError, "pid must fit in pid_bits (0-32) and width must be >= 0");
-        return NULL;
-    }
-    L = PyList_GET_SIZE(choices);
-    tuples = &PyList_GET_ITEM(choices, 0);
-    for (k = 0; k < L; k++) {
-        PyObject *t = tuples[k];
-        Py_ssize_t j;
-        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) == 0) {
-            PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
-            return NULL;
-        }
-        for (j = 0; j < PyTuple_GET_SIZE(t); j++)
-            if (!PyUnicode_Check(PyTuple_GET_ITEM(t, j))) {
-                PyErr_SetString(PyExc_TypeError, "choices must be non-empty tuples of str");
-                return NULL;
-            }
-    }
-    idx = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
-    offset = PyMem_Calloc((size_t)(L + 1), sizeof(Py_ssize_t));
-    seen = PySet_New(NULL);
-    rows = PyList_New(0);
-    prefixes = PyList_New(0);
-    if (idx == NULL || offset == NULL || seen == NULL || rows == NULL || prefixes == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_NoMemory();
-        goto done;
-    }
-    for (;;) {
-        Py_ssize_t first = -1, pos = L - 1;
-        uint32_t h;
-        PyObject *row;
-        /* the next combination in itertools.product order (the first, all table readings, is skipped) */
-        while (pos >= 0) {
-            idx[pos]++;
-            if (idx[pos] < PyTuple_GET_SIZE(tuples[pos]))
-                break;
-            idx[pos] = 0;
-            pos--;
-        }
-        if (pos < 0 || made >= max_keys - 1)
-            break;
-        made++;
-        total = 0;
-        for (k = 0; k < L; k++) {
-            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
-            offset[k] = total;
-            total += PyUnicode_GET_LENGTH(part);
-            if (first < 0) {
-                int cmp = PyUnicode_Compare(part, PyTuple_GET_ITEM(tuples[k], 0));
-                if (cmp == -1 && PyErr_Occurred())
-                    goto done;
-                if (cmp != 0)
-                    first = k;
-            }
-        }
-        offset[L] = total;
-        PyMem_Free(key);
-        key = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(total ? total : 1));
-        if (key == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (k = 0; k < L; k++) {
-            PyObject *part = PyTuple_GET_ITEM(tuples[k], idx[k]);
-            if (PyUnicode_AsUCS4(part, key + offset[k], PyUnicode_GET_LENGTH(part), 0) == NULL)
-                goto done;
-        }
-        if (first < 0) {
-            PyErr_SetString(PyExc_ValueError, "a reading combination equals the table reading");
-            goto done;
-        }
-        h = crc_utf16be(key, total);
-        row = PyLong_FromUnsignedLongLong(((unsigned long long)h << pid_bits) | (unsigned long long)pid);
-        if (row == NULL || PyList_Append(rows, row) < 0) {
-            Py_XDECREF(row);
-            goto done;
-        }
-        Py_DECREF(row);
-        for (k = first + 1; k < L; k++) {  /* prefixes at class edges (key[:k * width]) */
-            Py_ssize_t cut = k * width < total ? k * width : total;
-            PyObject *pre = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, key, cut);
-            if (pre == NULL)
-                goto done;
-            if (PySet_Add(seen, pre) < 0) {
-                Py_DECREF(pre);
-                goto done;
-            }
-            Py_DECREF(pre);
-        }
-    }
-    {
-        PyObject *it = PyObject_GetIter(seen), *pre;
-        if (it == NULL)
-            goto done;
-        while ((pre = PyIter_Next(it)) != NULL) {
-            int keep = 1;
-            if (has_prefix != Py_None) {
-                PyObject *r = PyObject_CallOneArg(has_prefix, pre);
-                if (r == NULL) {
-                    Py_DECREF(pre);
-                    Py_DECREF(it);
-                    goto done;
-                }
-                keep = PyObject_IsTrue(r);
-                Py_DECREF(r);
-                if (keep < 0) {
-                    Py_DECREF(pre);
-                    Py_DECREF(it);
-                    goto done;
-                }
-                keep = !keep;
-            }
-            if (keep) {
-                Py_UCS4 *cps = PyUnicode_AsUCS4Copy(pre);
-                PyObject *hv;
-                if (cps == NULL) {
-                    Py_DECREF(pre);
-                    Py_DECREF(it);
-                    goto done;
-                }
-                hv = PyLong_FromUnsignedLong(crc_utf16be(cps, PyUnicode_GET_LENGTH(pre)));
-                PyMem_Free(cps);
-                if (hv == NULL || PyList_Append(prefixes, hv) < 0) {
-                    Py_XDECREF(hv);
-                    Py_DECREF(pre);
-                    Py_DECREF(it);
-                    goto done;
-                }
-                Py_DECREF(hv);
-            }
-            Py_DECREF(pre);
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
-    }
-    result = PyTuple_Pack(2, rows, prefixes);
-done:
-    PyMem_Free(key);
-    PyMem_Free(idx);
-    PyMem_Free(offset);
-    Py_XDECREF(seen);
-    Py_XDECREF(rows);
-    Py_XDECREF(prefixes);
-    return result;
-}
-
 /* ---- the pinyin pass's walk of a window's readings through the automaton and the reading rows ---- */
 
 typedef struct {
@@ -1258,7 +1090,6 @@ view_flags(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"other_reading_keys", other_reading_keys, METH_VARARGS, "Rows and prefix hashes of one form's other readings (plugin.matching.polyphony)."},
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},

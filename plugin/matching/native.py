@@ -6,7 +6,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
-* :func:`other_reading_keys`: the hash rows of a polyphonic form's other readings (compile time);
+* :func:`other_reading_keys_py`: the hash rows of a polyphonic form's other readings (the pure-Python twin
+  under :func:`plugin.matching.native_build.reading_rows`; the compile runs it in C there);
 * :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
 * :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
@@ -35,7 +36,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
     cloops = None  # type: ignore[assignment]
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
-           "other_reading_keys", "other_reading_keys_py",
+           "other_reading_keys_py",
            "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
@@ -240,14 +241,6 @@ def other_reading_keys_py(choices: list[tuple[str, ...]], pid: int, width: int, 
     prefixes = [zlib.crc32(pre.encode("utf-16-be", "surrogatepass")) for pre in seen
                 if has_prefix is None or not has_prefix(pre)]
     return rows, prefixes
-
-
-def other_reading_keys(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,
-                       has_prefix: Callable[[str], bool] | None) -> tuple[list[int], list[int]]:
-    """:func:`other_reading_keys_py`, in C when built (the prefixes in another order: callers sort)."""
-    if cloops is not None:
-        return cloops.other_reading_keys(choices, pid, width, max_keys, pid_bits, has_prefix)
-    return other_reading_keys_py(choices, pid, width, max_keys, pid_bits, has_prefix)
 
 
 #: :func:`dense_fold`'s table value of a deleted character, and the bits of what the folded text holds.

@@ -214,21 +214,6 @@ def test_offset_table_same_as_python_and_as_the_run_maps(monkeypatch: pytest.Mon
         native.offset_table(3, [([], [])])
 
 
-@needs_native
-@settings(max_examples=200, deadline=None)
-@given(choices=st.lists(st.lists(st.text(alphabet="ab\u00e9\u4e00𠀀", min_size=1, max_size=2), min_size=1, max_size=3,
-                                 unique=True).map(tuple), max_size=5),
-       width=st.sampled_from([1, 2]))
-def test_other_reading_keys_same_as_python(choices: list[tuple[str, ...]], width: int) -> None:
-    def has_prefix(pre: str) -> bool:
-        return len(pre) % 3 == 0
-
-    for prefix_check in (None, has_prefix):
-        fast = native.other_reading_keys(choices, 7, width, 16, 24, prefix_check)
-        slow = native.other_reading_keys_py(choices, 7, width, 16, 24, prefix_check)
-        assert fast[0] == slow[0] and sorted(fast[1]) == sorted(slow[1])
-
-
 _fold_alphabet = st.sampled_from(list("赌博博开挂aAbB1１ .。！!\n★*😀𠀀\u200b\u00ad長江\u3400\u3400轻松Ｑ"))
 
 
