@@ -11,7 +11,8 @@
  *   claims_naming(tables, seeds, hit_slots, short) -> list[int]
  *       The claims owning a seed slot (``seeds``) that hold two of the text's key terms (``hit_slots``,
  *       sorted, distinct), or one rare seed. For a ``short`` text only those whose terms in the text
- *       weigh at least their need (summed in slot order); otherwise at most the first one found.
+ *       weigh at least their need (summed in slot order); otherwise at most the first one found. Read
+ *       through the owners of the hit slots (rows read in order), not the claims' own rows.
  *
  *   explains(tables, claims, hit_slots, hit_ends, text, weights, clauses, min_cover, single_credit) -> bool
  *       Whether one of ``claims`` explains a clause of ``text`` enough: the characters of its key terms
@@ -169,7 +170,8 @@ claims_naming(PyObject *self, PyObject *args)
     if (get_tables(tables, &t) < 0)
         return NULL;
     PyObject *result = NULL;
-    int32_t *seeds = NULL, *hits = NULL, *claims = NULL;
+    int32_t *seeds = NULL, *hits = NULL, *claims = NULL, *shared = NULL, *last = NULL;
+    double *weight = NULL;
     Py_ssize_t n_seeds, n_hits;
     if (!(seeds = int_list(seeds_obj, &n_seeds, t.n_slots, "seeds")))
         goto done;
@@ -202,38 +204,66 @@ claims_naming(PyObject *self, PyObject *args)
     }
     if (n_seeds > 1)
         qsort(claims, (size_t)n, sizeof(int32_t), cmp_int32);
+    /* the claims in order, each once */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (!m || claims[k] != claims[m - 1])
+            claims[m++] = claims[k];
+    }
+    /* each claim's key terms in the text, their weight summed in slot order, and the last one: the owners of
+     * each hit slot (sorted) against the claims (sorted), merged or by bisection when the owners are many */
+    shared = PyMem_Calloc((size_t)(m ? m : 1), sizeof(int32_t));
+    last = PyMem_Malloc(sizeof(int32_t) * (size_t)(m ? m : 1));
+    weight = PyMem_Calloc((size_t)(m ? m : 1), sizeof(double));
+    if (!shared || !last || !weight) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const double *idf = TAB(&t, T_IDF, double);
+    for (Py_ssize_t h = 0; h < n_hits; h++) {
+        if (row_of(&t, T_OWNER_OFF, T_OWNER_FLAT, hits[h], &start, &stop) < 0)
+            goto done;
+        const int32_t *row = owner_flat + start;
+        Py_ssize_t len = stop - start;
+        if (len > 8 * m) {
+            for (Py_ssize_t k = 0; k < m; k++) {
+                if (sorted_has(row, len, claims[k])) {
+                    shared[k]++;
+                    last[k] = hits[h];
+                    weight[k] += idf[hits[h]];
+                }
+            }
+        } else {
+            Py_ssize_t a = 0, b = 0;
+            while (a < m && b < len) {
+                if (claims[a] < row[b])
+                    a++;
+                else if (claims[a] > row[b])
+                    b++;
+                else {
+                    shared[a]++;
+                    last[a] = hits[h];
+                    weight[a] += idf[hits[h]];
+                    a++;
+                    b++;
+                }
+            }
+        }
+    }
     if (!(result = PyList_New(0)))
         goto done;
-    const int32_t *claim_flat = TAB(&t, T_CLAIM_FLAT, int32_t);
     const uint8_t *rare = TAB(&t, T_RARE, uint8_t);
-    const double *idf = TAB(&t, T_IDF, double);
     const double *need = TAB(&t, T_NEED, double);
-    for (Py_ssize_t k = 0; k < n; k++) {
+    for (Py_ssize_t k = 0; k < m; k++) {
         int32_t c = claims[k];
-        if (k && c == claims[k - 1])
-            continue;
         if (c < 0 || c >= t.n_claims) {
             PyErr_SetString(PyExc_ValueError, "owner out of range");
             Py_CLEAR(result);
             goto done;
         }
-        if (row_of(&t, T_CLAIM_OFF, T_CLAIM_FLAT, c, &start, &stop) < 0) {
-            Py_CLEAR(result);
-            goto done;
-        }
-        Py_ssize_t shared = 0;
-        int32_t last = -1;
-        double weight = 0.0;
-        for (Py_ssize_t h = 0; h < n_hits; h++) {
-            if (sorted_has(claim_flat + start, stop - start, hits[h])) {
-                shared++;
-                last = hits[h];
-                weight += idf[hits[h]];
-            }
-        }
-        if (!(shared >= 2 || (shared == 1 && rare[last])))
+        if (!(shared[k] >= 2 || (shared[k] == 1 && rare[last[k]])))
             continue;
-        if (is_short && weight < need[c])
+        if (is_short && weight[k] < need[c])
             continue;
         PyObject *v = PyLong_FromLong(c);
         if (!v || PyList_Append(result, v) < 0) {
@@ -249,6 +279,9 @@ done:
     PyMem_Free(seeds);
     PyMem_Free(hits);
     PyMem_Free(claims);
+    PyMem_Free(shared);
+    PyMem_Free(last);
+    PyMem_Free(weight);
     release_tables(&t);
     return result;
 }

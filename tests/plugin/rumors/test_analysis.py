@@ -3,7 +3,9 @@ equivalent words (plugin.rumors.analysis)."""
 
 from __future__ import annotations
 
-from plugin.rumors.analysis import analyze, number_key
+from plugin import fixed_regex
+from plugin.rumors.analysis import QuestionFrames, analyze, number_key
+from plugin.rumors.synonyms import default_table
 
 
 def words(text: str) -> set[str]:
@@ -110,3 +112,20 @@ def test_colloquial_classes_of_meaning() -> None:
     # "does not catch it" is "prevents it"; 密接 is the short form of 密切接触者
     assert words("抽烟的人不容易得新冠") == {"吸烟", "预防", "新冠"}
     assert "密接" in words("五指山公安局密切接触者") and "唾液" in words("沾口水的手")
+
+
+def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame() -> None:
+    # the shortcut (no character a frame starts with: no frame) never hides a frame the expression finds
+    frames = QuestionFrames()
+    plain = fixed_regex.compile(frames._rx.pattern)  # the same expression, asked without the shortcut
+    texts = ["钟南山称新冠病毒可以人传人", "北京地铁今天停运", "", "喝热水能杀死病毒", "abc 123", "😀新冠"]
+    texts += [f"据悉{frame}北京" for frame in [*default_table().frames, *QuestionFrames._WORDING]]
+    texts += [f"北京封城{p}" for p in QuestionFrames._PARTICLES] + ["北京封城?", "北京封城？吗", "是啊，北京"]
+    for text in texts:
+        found, expected = frames.search(text), plain.search(text)
+        assert (found is None) == (expected is None), text
+        if expected is not None:
+            assert found is not None and found.span() == expected.span(), text
+        if expected is None:
+            assert frames.sub("", text) == text
+    assert sum(frames.search(t) is not None for t in texts) >= len(texts) - 6
