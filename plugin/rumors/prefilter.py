@@ -21,10 +21,15 @@ Terms in more claims than ``max_posting`` are not keys. The work per text is bou
 ``SEED_CLAIMS`` whatever the size of the index.
 
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
-the rule written claim by claim as the reference): the automaton reads UTF-16 code units; the claims with
-a second term are found through that term's owners when cheaper; many claims sharing two terms of a short
-text (near-copies of one post) are weighed over flat arrays, and the coverage is asked once per distinct
-(terms, characters) pair; :meth:`PreFilter.compacted` re-allocates the tables together after a build.
+the rule written claim by claim as the reference, and holds both implementations to it): the automaton reads
+UTF-16 code units; question wording is stripped only from texts holding a character a frame starts with; the
+per-claim work after the seeds are chosen (claims holding two key terms, their need, the coverage of the text
+by their characters) runs in C (``cprefilter.c``) over flat tables (:attr:`PreFilter.tables`), reading the
+owners of the text's terms in order rather than each claim's row. Without the extension the Python twin
+decides the same: the claims with a second term found through that term's owners when cheaper, many claims
+sharing two terms of a short text (near-copies of one post) weighed over flat arrays, the coverage asked once
+per distinct (terms, characters) pair. :meth:`PreFilter.compacted` re-allocates the tables together after a
+build.
 
 The filter is a necessary condition in practice, not in theory: a match whose second shared word
 comes only from a homophone typo or a character pair the automaton cannot see is lost, unless a
@@ -98,7 +103,9 @@ class PreFilter:
     ``idf[slot]`` how specific it is (log inverse claim frequency, + 1), ``rare`` the slots that count
     twice, ``claim_slots[claim]`` its key-term slots, ``claim_chars[claim]`` its content characters,
     ``claim_need[claim]`` the key-term weight a short text must share with it
-    (:data:`MIN_CLAIM_COVER` times its content-word weight).
+    (:data:`MIN_CLAIM_COVER` times its content-word weight); ``tables`` the same as flat arrays for the C
+    loops (owners, claims' slots and characters as offset rows; rarity, idf and length per slot; need per
+    claim: the order ``cprefilter.c`` documents).
     """
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
