@@ -1,7 +1,9 @@
-"""Build script for the C extension of the matcher (everything else is declared in pyproject.toml)."""
+"""Build script for the C extensions of the matcher and of the rumour pre-filter (everything else is declared in
+pyproject.toml)."""
 
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension("plugin.matching.cloops", ["plugin/matching/cloops.c"],
                              extra_compile_args=["-O2"], libraries=["m"]),
-                   Extension("plugin.matching.cbuild", ["plugin/matching/cbuild.c"], extra_compile_args=["-O2"])])
+                   Extension("plugin.matching.cbuild", ["plugin/matching/cbuild.c"], extra_compile_args=["-O2"]),
+                   Extension("plugin.rumors.cprefilter", ["plugin/rumors/cprefilter.c"], extra_compile_args=["-O2"])])

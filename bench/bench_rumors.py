@@ -15,7 +15,9 @@ Queries, timed one by one in-process with ``time.perf_counter_ns`` (wall) and ``
 random real hot-search titles (each seen once: cold caches; the target: p50 <= 30 us, p99 <=
 300 us with 100k rumours), and ``mixed``, the paraphrase set plus titles. Also: the share of titles
 the pre-filter (:mod:`plugin.rumors.prefilter`) sends to the full analysis, and its own CPU time per
-text (a second pass over the same texts). Writes ``bench/results/rumors.json``.
+text (a second pass over the same texts). ``shared.guard``: the guard pipeline's CPU time per title with the
+shared rumours and with none (:func:`guard_cost`: what the lookup costs the service, measured in process so the
+load of a shared box does not decide it). Writes ``bench/results/rumors.json``.
 """
 
 from __future__ import annotations
@@ -82,6 +84,38 @@ def time_queries(index: RumorIndex, queries: list[str], warm: list[str]) -> dict
             "prefilter_cpu_p99_us": round(percentile(filter_cpu, 99) * 1000, 1)}
 
 
+def guard_cost(index: RumorIndex, titles: list[str], rounds: int = 4) -> dict:
+    """CPU time of the guard pipeline (:class:`plugin.Guard`, bundled lexicons, caching off: every text new)
+    per hot-search title, with this rumour index and with none, on the query and the trending surface; the
+    two guards take turns over the same titles (halves swapped each round) so the load of a shared box falls
+    on both alike. What the rumour lookup costs the service per text it has not seen before."""
+    from plugin import Guard, Matcher, Surface
+
+    matcher = Matcher.from_lexicons([], bundled=True)
+    guards = {"empty": Guard(matcher, rumors=None, cache_size=0), "rumors": Guard(matcher, rumors=index, cache_size=0)}
+    for g in guards.values():
+        for t in titles[:200]:
+            g.check(t, Surface.QUERY)
+    half = len(titles) // 2
+    cpu: dict[tuple[str, str], float] = {}
+    for r in range(rounds):
+        for part in (titles[:half], titles[half:]) if r % 2 else (titles[half:], titles[:half]):
+            for name, g in (guards.items() if r % 2 else reversed(guards.items())):
+                for surface in (Surface.QUERY, Surface.TRENDING):
+                    c0 = time.thread_time_ns()
+                    for t in part:
+                        g.check(t, surface)
+                    key = (name, surface.value)
+                    cpu[key] = cpu.get(key, 0.0) + (time.thread_time_ns() - c0)
+    per = {k: v / (rounds * len(titles)) / 1000 for k, v in cpu.items()}
+    out: dict = {"titles": len(titles), "rounds": rounds}
+    for surface in ("query", "trending"):
+        empty, loaded = per[("empty", surface)], per[("rumors", surface)]
+        out[surface] = {"empty_cpu_us": round(empty, 1), "rumors_cpu_us": round(loaded, 1),
+                        "throughput_ratio": round(empty / loaded, 3)}
+    return out
+
+
 def synthetic_rumors(n: int, real: list[Rumor], seed: int = 7) -> list[Rumor]:
     """``n`` claims generated from the real ones: each word replaced by a dictionary word of the same
     length with probability 0.4 (other subjects, places, predicates in the real claims' shapes)."""
@@ -137,6 +171,7 @@ def main() -> None:
             "rumors": len(report.rumors), "skipped": len(report.skipped),
             "import_seconds": round(dt, 3), "import_rows_per_s": round(len(report.rumors) / dt, 1),
             "index_build_seconds": round(build, 3), "clusters": index.cluster_count, "match": timings(index),
+            "guard": guard_cost(index, more[: args.queries]),
         }
         print("shared", json.dumps(result["shared"], ensure_ascii=False))
 

@@ -47,22 +47,32 @@ class QuestionFrames:
     On RE2: the character after a particle run is group 2 of a match and written back."""
 
     _QUESTION_MARKS = "?？"
+    _PARTICLES = "吗吧呢嘛啊呀哇啦咯哦"
+    _WORDING = ("是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
+                "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
+                "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里").split("|")
 
     def __init__(self) -> None:
+        literals = [*sorted(default_table().frames, key=len, reverse=True), *self._WORDING]
         self._rx = fixed_regex.compile(
-            "".join(fixed_regex.escape(f) + "|" for f in sorted(default_table().frames, key=len, reverse=True)) +
-            "是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
-            "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
-            "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里|"
-            f"([吗吧呢嘛啊呀哇啦咯哦]+)(?:([{fixed_regex.SPACE}?？!！。，,、~～…])|$)|[?？]"
+            "".join(fixed_regex.escape(f) + "|" for f in literals) +
+            f"([{self._PARTICLES}]+)(?:([{fixed_regex.SPACE}?？!！。，,、~～…])|$)|[{self._QUESTION_MARKS}]"
         )
+        #: every frame starts with one of these characters: a text holding none has no frame (most titles;
+        #: the regular expression is not run for them)
+        self._starts = frozenset(f[0] for f in literals if f) | frozenset(self._PARTICLES + self._QUESTION_MARKS)
 
     def search(self, text: str) -> fixed_regex.FixedMatch | None:
         """The first frame in ``text`` (None when there is none)."""
+        if self._starts.isdisjoint(text):
+            return None
         return self._rx.search(text)
 
     def sub(self, replacement: str, text: str) -> str:
         """``text`` with every frame replaced by ``replacement``."""
+        if self._starts.isdisjoint(text):
+            return text
+
         def one(m: fixed_regex.FixedMatch) -> str:
             if m.group(1) is None:
                 return replacement

@@ -513,7 +513,9 @@ class _State:
         if len(units) <= 1:
             return self.search(query_analysis(p.folded), limit, today)
         best = windows.best_window(
-            windows.analyze_units(units),
+            # the sentences of a short text through the per-text cache (a title checked as a query, then
+            # as the first sentence of a trending candidate, is analysed once); a post's many sentences not
+            windows.analyze_units(units, query_analysis if len(units) <= windows.WINDOW_SENTENCES else analyze_folded),
             lambda a, seen: self.candidates_scored(a, threshold, seen=seen),
             lambda a, seeds: self.candidates_scored(a, threshold, only=seeds),
             self.params.window_seed * threshold)

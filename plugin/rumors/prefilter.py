@@ -21,10 +21,15 @@ Terms in more claims than ``max_posting`` are not keys. The work per text is bou
 ``SEED_CLAIMS`` whatever the size of the index.
 
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
-the rule written claim by claim as the reference): the automaton reads UTF-16 code units; the claims with
-a second term are found through that term's owners when cheaper; many claims sharing two terms of a short
-text (near-copies of one post) are weighed over flat arrays, and the coverage is asked once per distinct
-(terms, characters) pair; :meth:`PreFilter.compacted` re-allocates the tables together after a build.
+the rule written claim by claim as the reference, and holds both implementations to it): the automaton reads
+UTF-16 code units; question wording is stripped only from texts holding a character a frame starts with; the
+per-claim work after the seeds are chosen (claims holding two key terms, their need, the coverage of the text
+by their characters) runs in C (``cprefilter.c``) over flat tables (:attr:`PreFilter.tables`), reading the
+owners of the text's terms in order rather than each claim's row. Without the extension the Python twin
+decides the same: the claims with a second term found through that term's owners when cheaper, many claims
+sharing two terms of a short text (near-copies of one post) weighed over flat arrays, the coverage asked once
+per distinct (terms, characters) pair. :meth:`PreFilter.compacted` re-allocates the tables together after a
+build.
 
 The filter is a necessary condition in practice, not in theory: a match whose second shared word
 comes only from a homophone typo or a character pair the automaton cannot see is lost, unless a
@@ -51,7 +56,12 @@ from plugin.segment import segmenter
 from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, subwords
 from .triggers import trigger_key
 
-__all__ = ["MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "PreFilter", "char_weight"]
+try:
+    from . import cprefilter
+except ImportError:  # not built (a checkout without ``pip install``): the Python twin decides the same
+    cprefilter = None  # type: ignore[assignment]
+
+__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "PreFilter", "char_weight"]
 
 #: At most this many claims are examined per text: the owners of its rarest key terms (a text whose
 #: terms are all in more claims than this shares nothing specific with any claim).
@@ -81,6 +91,8 @@ BULK_BITS = 52
 #: A single key term of at least this many characters in at most this many claims lets a text through.
 RARE_TERM_CHARS = 3
 RARE_TERM_CLAIMS = 5
+#: Whether the C extension (``cprefilter.c``) does the per-claim work.
+NATIVE: bool = cprefilter is not None
 
 
 class PreFilter:
@@ -91,7 +103,9 @@ class PreFilter:
     ``idf[slot]`` how specific it is (log inverse claim frequency, + 1), ``rare`` the slots that count
     twice, ``claim_slots[claim]`` its key-term slots, ``claim_chars[claim]`` its content characters,
     ``claim_need[claim]`` the key-term weight a short text must share with it
-    (:data:`MIN_CLAIM_COVER` times its content-word weight).
+    (:data:`MIN_CLAIM_COVER` times its content-word weight); ``tables`` the same as flat arrays for the C
+    loops (owners, claims' slots and characters as offset rows; rarity, idf and length per slot; need per
+    claim: the order ``cprefilter.c`` documents).
     """
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
@@ -158,6 +172,16 @@ class PreFilter:
         self.claim_need = [MIN_CLAIM_COVER * (
             sum(self.idf[slot_of[w]] if w in slot_of else floor for w in _claim_words(a)) or 1.0) for a in analyses]
         self._need = np.asarray(self.claim_need, dtype=np.float64)
+        # the owners of each slot as one flat array, and per slot its rarity and length: with the claims'
+        # slots, characters, idf and need, what the C loops read (``cprefilter.c``)
+        owner_offsets = np.zeros(len(self.owners) + 1, dtype=np.int64)
+        np.cumsum(self._posting_len, out=owner_offsets[1:])
+        owner_flat = np.fromiter(chain.from_iterable(self.owners), dtype=np.int32, count=int(owner_offsets[-1]))
+        rare_flags = np.zeros(len(self.terms), dtype=np.uint8)
+        rare_flags[sorted(self.rare)] = 1
+        self.tables: tuple[np.ndarray, ...] = (
+            owner_flat, owner_offsets, self._claim_flat, self._claim_offsets, self._char_flat, self._char_offsets,
+            rare_flags, self._idf, np.asarray(self._term_len, dtype=np.int32), self._need)
         for phrases in curated:
             for phrase in phrases:
                 key = trigger_key(phrase)
@@ -205,7 +229,29 @@ class PreFilter:
             if seed_slots and total > SEED_CLAIMS:
                 break
             seed_slots.append(slot)
+        if cprefilter is not None:
+            return self._decided_native(text, hits, hit_slots, seed_slots)
+        return self._decided(text, hits, hit_slots, seed_slots)
+
+    def _decided_native(self, text: str, hits: list[tuple[int, int]], hit_slots: set[int],
+                        seed_slots: list[int]) -> bool:
+        """:meth:`_decided` by the C loops: the claims naming two key terms (and enough of what they
+        say), then the coverage of their characters."""
+        short = len(text) <= SHORT_TEXT_CHARS
+        claims = cprefilter.claims_naming(self.tables, seed_slots, sorted(hit_slots), short)
+        if not claims:
+            return False
+        if not short:
+            return True
+        weights = _position_weights(text)
+        return cprefilter.explains(self.tables, claims, [slot for slot, _end in hits], [end for _slot, end in hits],
+                                   text, weights, _clauses(text, weights), MIN_COVER, SINGLE_CREDIT)
+
+    def _decided(self, text: str, hits: list[tuple[int, int]], hit_slots: set[int], seed_slots: list[int]) -> bool:
+        """Whether a claim owning one of ``seed_slots`` (the text's rarest key terms) holds two key terms of
+        ``text`` and, for a short text, says enough of it (the Python twin of :meth:`_decided_native`)."""
         owners = self.owners
+        size = self._posting_len
         if len(seed_slots) == 1:
             counts: dict[int, int] = dict.fromkeys(owners[seed_slots[0]], 1)
         else:

@@ -54,9 +54,11 @@ def units(folded: str) -> list[str]:
     return out
 
 
-def analyze_units(pieces: Sequence[str]) -> list[Analysis]:
+def analyze_units(pieces: Sequence[str], analyze: Callable[[str], Analysis] = analyze_folded) -> list[Analysis]:
     """The analysis of each sentence; a repeated sentence (spam, boilerplate) is analysed once and
-    the sentences after :data:`MAX_UNITS` distinct ones are left out."""
+    the sentences after :data:`MAX_UNITS` distinct ones are left out. ``analyze``: the analysis of one
+    folded sentence (the index passes its per-text cache: a title checked as a query and then as the first
+    sentence of a post is analysed once)."""
     cache: dict[str, Analysis] = {}
     analyses: list[Analysis] = []
     for u in pieces:
@@ -64,7 +66,7 @@ def analyze_units(pieces: Sequence[str]) -> list[Analysis]:
         if a is None:
             if len(cache) >= MAX_UNITS:
                 break
-            a = cache[u] = analyze_folded(u)
+            a = cache[u] = analyze(u)
         analyses.append(a)
     return analyses
 

@@ -3,7 +3,9 @@ equivalent words (plugin.rumors.analysis)."""
 
 from __future__ import annotations
 
-from plugin.rumors.analysis import analyze, number_key
+from plugin import fixed_regex
+from plugin.rumors.analysis import QuestionFrames, analyze, number_key
+from plugin.rumors.synonyms import default_table
 
 
 def words(text: str) -> set[str]:
@@ -169,3 +171,20 @@ def test_place_abbreviations_heading_a_place_name() -> None:
     assert words("沪嘉定造方舱医院") == words("上海嘉定造方舱医院") and "上海" in words("沪浦东机场")
     # the abbreviation starting a word or a name of its own stays (渝中区 is a district, 沪深 an index)
     assert "重庆" not in words("渝中区封控") and "上海" not in words("沪深300") and "香港" not in words("港澳通行证")
+
+
+def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame() -> None:
+    # the shortcut (no character a frame starts with: no frame) never hides a frame the expression finds
+    frames = QuestionFrames()
+    plain = fixed_regex.compile(frames._rx.pattern)  # the same expression, asked without the shortcut
+    texts = ["钟南山称新冠病毒可以人传人", "北京地铁今天停运", "", "喝热水能杀死病毒", "abc 123", "😀新冠"]
+    texts += [f"据悉{frame}北京" for frame in [*default_table().frames, *QuestionFrames._WORDING]]
+    texts += [f"北京封城{p}" for p in QuestionFrames._PARTICLES] + ["北京封城?", "北京封城？吗", "是啊，北京"]
+    for text in texts:
+        found, expected = frames.search(text), plain.search(text)
+        assert (found is None) == (expected is None), text
+        if expected is not None:
+            assert found is not None and found.span() == expected.span(), text
+        if expected is None:
+            assert frames.sub("", text) == text
+    assert sum(frames.search(t) is not None for t in texts) >= len(texts) - 6

@@ -12,6 +12,7 @@ from plugin.chardata import is_cjk
 from plugin.normalize import BREAK, prepare
 from plugin.rumors import Rumor, RumorIndex, RumorStatus
 from plugin.rumors.analysis import QUESTION_RE, analyze
+from plugin.rumors import prefilter
 from plugin.rumors.prefilter import MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, PreFilter, char_weight
 
 CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
@@ -124,9 +125,19 @@ def _reference_passes(pf: PreFilter, folded: str) -> bool:
     return False
 
 
-def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_c_extension_is_built() -> None:
+    assert prefilter.NATIVE, "plugin.rumors.cprefilter is not built (python /tmp/build_inplace.py or pip install)"
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["c", "python"])
+def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch, native: bool) -> None:
     # many claims built from few words: near-copies, long postings, many claims sharing two terms of a
-    # text (the array path), rare terms, long texts, clauses, and an astral character
+    # text (the array path of the Python twin), rare terms, long texts, clauses, and an astral character;
+    # the C loops and their Python twin both decide as the rule written plainly
+    if not native:
+        monkeypatch.setattr(prefilter, "cprefilter", None)
+    elif not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
     rng = random.Random(5)
     words = ["新冠", "疫苗", "接种", "发烧", "退烧药", "孩子", "北京", "快递", "停运", "石正丽", "叛逃", "美国", "热水",
              "病毒", "杀死", "医院", "检测", "阳性", "口罩", "消毒", "蒸汽", "挂烫机", "长春", "静默", "三天", "学校",
@@ -153,7 +164,34 @@ def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch) ->
     decided = [(pf.passes(prepare(t).folded), _reference_passes(pf, prepare(t).folded)) for t in texts]
     assert all(fast == plain for fast, plain in decided), [t for t, d in zip(texts, decided) if d[0] != d[1]]
     assert 0 < sum(fast for fast, _ in decided) < len(texts)
-    assert bulk_calls
+    assert bool(bulk_calls) is not native
+
+
+def test_the_c_loops_refuse_tables_and_rows_out_of_range() -> None:
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    c = prefilter.cprefilter
+    pf = _filter()
+    slot = pf.terms.index("石正丽")
+    assert c.claims_naming(pf.tables, [slot], [slot], True) == [3]  # a rare term of the claim it names
+    with pytest.raises(IndexError):
+        c.claims_naming(pf.tables, [len(pf.terms)], [slot], True)
+    with pytest.raises(ValueError):
+        c.claims_naming(pf.tables, [slot], [slot, slot], True)  # hit slots sorted and distinct
+    with pytest.raises(ValueError):
+        c.claims_naming(pf.tables[:-1] + (pf.tables[-1][:-1],), [slot], [slot], True)  # a claim's need missing
+    with pytest.raises(TypeError):
+        c.claims_naming(pf.tables[:3], [slot], [slot], True)
+    text = "石正丽叛逃"
+    weights = [char_weight(ch) for ch in text]
+    assert c.explains(pf.tables, [3], [slot], [2], text, weights, [], MIN_COVER, SINGLE_CREDIT) is False  # no clause
+    assert c.explains(pf.tables, [3], [slot], [2], text, weights, [(0, 5, sum(weights))], MIN_COVER, SINGLE_CREDIT)
+    with pytest.raises(ValueError):
+        c.explains(pf.tables, [3], [slot], [2], text, weights[:-1], [], MIN_COVER, SINGLE_CREDIT)
+    with pytest.raises(IndexError):
+        c.explains(pf.tables, [3], [slot], [5], text, weights, [], MIN_COVER, SINGLE_CREDIT)  # a hit past the end
+    with pytest.raises(IndexError):
+        c.explains(pf.tables, [4], [slot], [2], text, weights, [], MIN_COVER, SINGLE_CREDIT)  # no such claim
 
 
 def test_a_compacted_copy_decides_the_same() -> None:

@@ -68,3 +68,28 @@ def test_a_rumour_inside_a_long_post_matches_as_it_would_alone() -> None:
     alone = index.match("喝热水能杀死新冠病毒").matches[0].score
     post = "今天去了超市。排队的人很多。" * 20 + "有人说喝热水能杀死新冠病毒。" + "晚上吃了火锅。" * 20
     assert index.match(post).matches[0].score == alone
+
+
+def test_the_analysis_of_a_sentence_is_asked_of_the_function_given() -> None:
+    asked: list[str] = []
+
+    def analysed(u: str) -> Analysis:
+        asked.append(u)
+        return analyze(u)
+
+    assert windows.analyze_units(["喝热水", "吃大蒜", "喝热水"], analysed) == [analyze("喝热水"), analyze("吃大蒜"), analyze("喝热水")]
+    assert asked == ["喝热水", "吃大蒜"]
+
+
+def test_a_short_texts_sentences_share_the_per_text_analyses() -> None:
+    from plugin.rumors.index import query_analysis
+
+    index = RumorIndex([Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE)])
+    title = "喝热水能杀死新冠病毒吗"
+    query_analysis.cache_clear()
+    alone = index.match(title)
+    assert query_analysis.cache_info().misses == 1
+    index.match(title + "。网友热议")  # the title again, as the first sentence of a post: analysed once
+    info = query_analysis.cache_info()
+    assert info.hits >= 1 and info.misses == 2
+    assert alone.pins and index.match(title + "。网友热议").pins[0].rumor_id == "r1"
