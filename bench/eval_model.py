@@ -20,13 +20,19 @@ training or calibration), per source:
 - the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
 - latency per hot-search title (p50 / p99): lexicon check, model score, both, and ``Guard.check`` on the
   query surface without and with the model signal;
-- the project's own sets: the hand-written set (dev / test) and ``spam_dev4`` (written for the project by a
-  separate writer; its train rows are in the recipe, its val rows chose settings, its test rows are reported
+- the project's own sets: the hand-written set (dev / test), ``spam_dev4`` and ``spam_dev5`` (each written for the
+  project by a separate writer; its train rows are in the recipe, its val rows chose settings, its test rows are reported
   here, with recall per style and per disguise). The veto columns apply the Guard's veto to the lexicon hits
   too (review-level spam hits in a text written about spam that does not solicit).
 
 ``--dev4-dev`` (instead) writes the comparison of the recipe with and without the ``spam_dev4`` train rows and
 the joined view (development data only) to ``bench/results/model_dev4_dev.json``.
+
+``--authors-dev`` (instead) compares settings on writers a model never saw (leave one writer out: the hand-written
+dev rows, ``spam_dev5``'s dev rows, ``spam_dev4`` with a model fitted on the shared data alone; development rows
+only) and writes ``bench/results/model_authors_dev.json`` (``--with-dev5``: ``model_authors_dev_with_dev5.json``).
+``--loso-only`` runs the leave-one-source-out of ``--loso-genres`` (and the trap, when they list ``trap``) and merges
+it into the report of the same model, so the slow trainings can run beside the rest of the evaluation.
 
 ``--tune`` (instead) writes the development comparison behind the recipe's settings (calibration on the val
 split or cross-fitted; worst-source, capped or pooled thresholds; on train + val rows only, the val
@@ -186,7 +192,7 @@ def _trap(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     rows = [s for s in samples if s.label != BENIGN or s.surface == "title"]
     settings = replace(BUNDLED_SETTINGS, targets={"title": BUNDLED_SETTINGS.targets["title"]})
     scorer = SpamScorer(train_model(rows, settings, name="titles_only", created=created))
-    test = [s for s in samples if s.split == "test" and s.source not in DEV4_SOURCES]  # dev4: reported apart
+    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]  # apart
     posts = [s for s in test if s.label == BENIGN and s.surface == "post"]
     per_source = {src: _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts if s.source == src)
                   for src in POST_GENRES}
@@ -360,6 +366,9 @@ HANDWRITTEN = ROOT / "bench" / "data" / "handwritten_spam.jsonl"
 #: in the recipe, ``val`` rows chose the settings (``--dev4-dev``), ``test`` rows are only reported.
 DEV4 = ROOT / "bench" / "data" / "spam_dev4.jsonl"
 DEV4_SOURCES = ("dev4_spam", "dev4_posts", "dev4_hard_posts", "dev4_titles", "dev4_hard_titles")
+#: The second set written for the project (another writer, bench/data/spam_dev5.README.md), used as spam_dev4.
+DEV5 = ROOT / "bench" / "data" / "spam_dev5.jsonl"
+DEV5_SOURCES = ("dev5_spam", "dev5_posts", "dev5_hard_posts", "dev5_titles", "dev5_hard_titles")
 
 
 def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
@@ -374,9 +383,10 @@ def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
     return out
 
 
-def _dev4_by(judge: Judge, field: str) -> dict[str, Any]:
-    """Recall on the dev4 test spam per ``style`` or ``disguise`` (lexicons OR model with the veto)."""
-    rows = [json.loads(line) for line in DEV4.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _dev4_by(judge: Judge, field: str, path: Path = DEV4) -> dict[str, Any]:
+    """Recall on a project set's test spam (default dev4) per ``style`` or ``disguise`` (lexicons OR model with
+    the veto)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     spam = [r for r in rows if r["split"] == "test" and r["label"] != BENIGN]
     out: dict[str, Any] = {}
     for value in sorted({r[field] for r in spam}):
@@ -515,6 +525,59 @@ def _dev4_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dic
     return out
 
 
+#: The settings compared by ``--authors-dev`` (name, feature settings and training settings over the recipe's).
+_AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("the recipe (cues ×2, joined view)", {}, {}),
+    ("+ topic cues", {"topic_cues": True}, {}),
+)
+
+def _either(rep: dict[str, Any]) -> str:
+    """One line of a :func:`_three` report: lexicons OR model with the veto (model alone in brackets)."""
+    both, model = rep["lexicon_or_model_with_context_veto"], rep["model"]
+    return ("recall " + " / ".join(f"{v['k']}({model['recall'][c]['k']})/{v['n']}" for c, v in both["recall"].items())
+            + "; flagged " + ", ".join(f"{src} {v['k']}/{v['n']}" for src, v in both["false_flags_by_source"].items()))
+
+
+def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, with_dev5: bool = False
+                 ) -> dict[str, Any]:
+    """Variants compared on authors a model never saw (development rows only; no test row is read): each is
+    fitted on the train split and calibrated on the val split (folds 0) twice. With the shared data and
+    ``spam_dev4``'s train rows it is scored on the hand-written dev rows and ``spam_dev5``'s dev rows (two other
+    writers) and ``spam_dev4``'s val rows (a writer it saw); with the shared data only (``spam_dev4`` left out) on
+    all of ``spam_dev4``'s train and val rows. Lexicons OR model with the Guard's veto, and the model alone.
+    ``with_dev5``: ``spam_dev5``'s train rows join the first model (its near misses as learned negatives), which
+    is then scored on ``spam_dev5``'s val rows only (a writer it saw)."""
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    dev5 = [s for s in read_labelled(DEV5) if s.split == "val" or (s.split == "train" and not with_dev5)]
+    dev4_rows = read_labelled(DEV4)
+    with_dev4 = [s for s in recipe_samples(data) if s.split != "test" and (with_dev5 or s.source not in DEV5_SOURCES)]
+    without_dev4 = [s for s in recipe_samples(data, project=False) if s.split != "test"]
+    near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
+            for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    out: dict[str, Any] = {}
+    chosen = [v for i, v in enumerate(_AUTHORS_DEV) if not variants or str(i) in variants.split(",")]
+    for name, features, training in chosen:
+        settings = replace(BUNDLED_SETTINGS, folds=0, features=replace(BUNDLED_SETTINGS.features, **features),
+                           **training)
+        started = time.perf_counter()
+        seen = SpamScorer(train_model(with_dev4, settings, name="dev", created=created))
+        unseen = SpamScorer(train_model(without_dev4, settings, name="dev", created=created))
+        rep = {"handwritten_dev": _three(hw, judge, seen),
+               "dev4_val_seen": _three([s for s in dev4_rows if s.split == "val"], judge, seen),
+               "dev4_unseen": _three([s for s in dev4_rows if s.split != "test"], judge, unseen),
+               "near_misses_post": _three(near, judge, seen),
+               "seconds": round(time.perf_counter() - started, 1)}
+        if dev5:
+            rep["dev5_dev"] = _three(dev5, judge, seen)
+        out[name] = rep
+        print(f"{name} ({rep['seconds']} s)", flush=True)
+        for key in ("handwritten_dev", "dev5_dev", "dev4_unseen", "dev4_val_seen", "near_misses_post"):
+            if key in rep:
+                print(f"  {key:16s} {_either(rep[key])}", flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -564,10 +627,18 @@ def main() -> None:
                          "figures are reported; repeatable")
     ap.add_argument("--loso-genres", default=",".join(POST_GENRES),
                     help="comma-separated post genres for the leave-one-source-out (default: all)")
+    ap.add_argument("--loso-only", action="store_true",
+                    help="only the leave-one-source-out of --loso-genres (and the trap when it lists 'trap'), merged "
+                         "into an existing --out report of the same model (runs of several genres may run side by "
+                         "side)")
     ap.add_argument("--dev4-dev", action="store_true",
                     help="only compare the recipe with and without the project's rows on development data "
                          "(model_dev4_dev.json)")
     ap.add_argument("--variants", default="", help="--dev4-dev: comma-separated indices of the variants to run")
+    ap.add_argument("--authors-dev", action="store_true",
+                    help="only compare settings on writers the model never saw, development rows only "
+                         "(model_authors_dev.json; --variants picks some)")
+    ap.add_argument("--with-dev5", action="store_true", help="--authors-dev: spam_dev5's train rows in the first model")
     ap.add_argument("--cues-dev", action="store_true",
                     help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
@@ -585,6 +656,7 @@ def main() -> None:
     if args.handwritten_only:
         hw = _handwritten(judge)
         hw["frame_veto_on_spam"] = _frame_veto_on_spam(read_labelled(HANDWRITTEN))
+        hw["dev5"] = _handwritten(judge, DEV5)
         _print_handwritten({k: v for k, v in hw.items() if k in ("dev", "test")})
         out = RESULTS / "model_handwritten.json"
         runs = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
@@ -600,6 +672,13 @@ def main() -> None:
                    "scored on the dev4 val rows, the shared val spam and the hand-written dev rows",
                    settings=_dev4_dev(data, judge, created, args.variants))
         return
+    if args.authors_dev:
+        name = "model_authors_dev_with_dev5.json" if args.with_dev5 else "model_authors_dev.json"
+        _write_dev(name, "train + val only: fitted on train, calibrated on val (folds 0); scored on writers the model "
+                   "never saw (hand-written dev, spam_dev5 train + val [with --with-dev5: its val rows, a writer it "
+                   "saw], spam_dev4 train + val with spam_dev4 left out) and on spam_dev4 val",
+                   settings=_authors_dev(data, judge, created, args.variants, with_dev5=args.with_dev5))
+        return
     if args.cues_dev:
         _write_dev("model_cues_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val "
                    "and on the hand-written dev rows", margin=BUNDLED_SETTINGS.margin,
@@ -609,7 +688,10 @@ def main() -> None:
         _write_dev("model_tuning.json", "train + val only: models fitted on train, scored on val",
                    sweep=_tune(samples, judge, created))
         return
-    test = [s for s in samples if s.split == "test" and s.source not in DEV4_SOURCES]  # dev4: reported apart
+    if args.loso_only:
+        _merge_loso(Path(args.out), scorer.version, samples, judge, created, args.loso_genres)
+        return
+    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]  # apart
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "model": scorer.version,
         "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
@@ -630,6 +712,9 @@ def main() -> None:
     report["dev4"] = _handwritten(judge, DEV4)
     report["dev4"]["test_by_style"] = _dev4_by(judge, "style")
     report["dev4"]["test_by_disguise"] = _dev4_by(judge, "disguise")
+    report["dev5"] = _handwritten(judge, DEV5)
+    report["dev5"]["test_by_style"] = _dev4_by(judge, "style", DEV5)
+    report["dev5"]["test_by_disguise"] = _dev4_by(judge, "disguise", DEV5)
     report["frame_veto_on_spam"] = {"shared_data": _frame_veto_on_spam(samples),
                                     "handwritten": _frame_veto_on_spam(read_labelled(HANDWRITTEN))}
     if args.fresh:
@@ -638,6 +723,32 @@ def main() -> None:
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _summary(report)
     print(f"written to {args.out}")
+
+
+def _merge_loso(out: Path, version: str, samples: list[Sample], judge: Judge, created: str, genres: str) -> None:
+    """The leave-one-source-out of ``genres`` (and the trap when listed), merged under a file lock into the report
+    at ``out``, which must be of the same model."""
+    import fcntl
+
+    names = [g for g in genres.split(",") if g]
+    loso = _loso(samples, judge, lambda s: True, BUNDLED_SETTINGS, created, tuple(g for g in names if g != "trap"))
+    trap = _trap(samples, judge, created) if "trap" in names else None
+    for _ in range(180):  # the main run, started beside this one, may still be writing its report
+        if out.is_file() and json.loads(out.read_text(encoding="utf-8") or "{}").get("model") == version:
+            break
+        time.sleep(10)
+    with open(out, "r+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        report = json.load(fh)
+        if report.get("model") != version:
+            raise SystemExit(f"{out} reports {report.get('model')}, not {version}: run the evaluation first")
+        report.setdefault("leave_one_source_out", {}).update(loso)
+        if trap is not None:
+            report["trap_titles_only_negatives"] = trap
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(f"merged into {out}: " + ", ".join(names))
 
 
 def _fmt(rate: dict[str, Any]) -> str:
@@ -673,6 +784,8 @@ def _summary(report: dict[str, Any]) -> None:
     _print_handwritten(report["handwritten"])
     print("dev4 (written for the project; train rows in the recipe, val chose settings, test reported):")
     _print_handwritten({k: v for k, v in report["dev4"].items() if k in ("dev", "test")})
+    print("dev5 (written for the project by another writer; train rows in the recipe, test reported):")
+    _print_handwritten({k: v for k, v in report["dev5"].items() if k in ("dev", "test")})
     for where, per_split in report["frame_veto_on_spam"].items():
         print(f"frame veto would excuse spam ({where}): " + ", ".join(
             f"{split} {_fmt(r['all'])}" for split, r in per_split.items()))

@@ -1,11 +1,14 @@
-"""Copy the spam_dev4 set (written for the project by a separate writer) into labelled rows with a split.
+"""Copy a spam set written for the project by a separate writer (spam_dev4, spam_dev5) into labelled rows with a split.
 
     python bench/import_spam_dev4.py /work/devdata/spam_dev4    # → bench/data/spam_dev4.jsonl
+    python bench/import_spam_dev4.py /work/devdata/spam_dev5 --name dev5    # → bench/data/spam_dev5.jsonl
 
 Reads ``spam.jsonl`` (text, category, style) with ``spam_meta.jsonl`` (same order: disguise),
 ``benign_posts.jsonl`` (text, kind; ``hard_*`` kinds are near misses) and ``benign_titles_meta.jsonl``
 (text, near_miss), and writes one labelled row per text (docs/model.md: ``text``, ``label``, ``surface``,
 ``source``, ``split``, plus ``style`` / ``disguise`` / ``kind`` for the per-class figures):
+
+``dev4`` below is the set's ``--name``. ``hard`` (spam_meta, when given: the writer's own "hard to catch") is kept.
 
 - spam: ``source`` ``dev4_spam``; ``surface`` ``title`` for the title-like styles (``post_title``,
   ``search_query``: scored at the title thresholds, as the Guard would), ``post`` for the others;
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "data" / "spam_dev4.jsonl"
+DATA = ROOT / "bench" / "data"
 #: Spam styles shown as titles (a hot-search entry, a query): scored at the title thresholds.
 TITLE_STYLES = frozenset({"post_title", "search_query"})
 _CATEGORY = {"blackmarket": "blackmarket_ad"}
@@ -52,8 +55,8 @@ def _split(strata: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return out
 
 
-def convert(folder: Path) -> list[dict[str, Any]]:
-    """The set's labelled rows with their split, in a fixed order."""
+def convert(folder: Path, name: str = "dev4") -> list[dict[str, Any]]:
+    """The set's labelled rows with their split, in a fixed order (``name``: the prefix of their sources)."""
     spam, meta = _rows(folder / "spam.jsonl"), _rows(folder / "spam_meta.jsonl")
     if [r["text"] for r in spam] != [m["text"] for m in meta]:
         raise SystemExit("spam.jsonl and spam_meta.jsonl are not in the same order")
@@ -62,15 +65,17 @@ def convert(folder: Path) -> list[dict[str, Any]]:
         label = _CATEGORY.get(r["category"], r["category"])
         strata[f"spam/{label}/{r['style']}"].append({
             "text": r["text"], "label": label, "surface": "title" if r["style"] in TITLE_STYLES else "post",
-            "source": "dev4_spam", "style": r["style"], "disguise": m["disguise"]})
+            "source": f"{name}_spam", "style": r["style"], "disguise": m["disguise"],
+            **({"hard": bool(m["hard"])} if "hard" in m else {})})
     for r in _rows(folder / "benign_posts.jsonl"):
         hard = r["kind"].startswith("hard_")
         strata[f"post/{r['kind']}"].append({"text": r["text"], "label": "benign", "surface": "post",
-                                            "source": "dev4_hard_posts" if hard else "dev4_posts", "kind": r["kind"]})
+                                            "source": f"{name}_hard_posts" if hard else f"{name}_posts",
+                                            "kind": r["kind"]})
     for r in _rows(folder / "benign_titles_meta.jsonl"):
         near = bool(r["near_miss"])
         strata[f"title/{near}"].append({"text": r["text"], "label": "benign", "surface": "title",
-                                        "source": "dev4_hard_titles" if near else "dev4_titles"})
+                                        "source": f"{name}_hard_titles" if near else f"{name}_titles"})
     rows = _split(strata)
     order = {"train": 0, "val": 1, "test": 2}
     return sorted(rows, key=lambda r: (r["source"], r.get("label", ""), order[r["split"]],
@@ -80,9 +85,12 @@ def convert(folder: Path) -> list[dict[str, Any]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", type=Path)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--name", default="dev4", help="the set's name: sources <name>_spam …, default file "
+                                                   "bench/data/spam_<name>.jsonl")
+    ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    rows = convert(args.folder)
+    rows = convert(args.folder, args.name)
+    args.out = args.out or DATA / f"spam_{args.name}.jsonl"
     with open(args.out, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -37,7 +37,7 @@ from ..lexicon_regex import CompiledPattern, PatternSet, RegexText, compile_patt
 from ..normalize import NormalizedText, emoji_codes
 from ..chardata import emoji_words
 
-__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "cue_spans"]
+__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "TOPIC_CUE_NAMES", "cue_spans", "topic_cue_spans"]
 
 #: Only the first this many characters are searched for cues (the scorer scores 20,000 at most).
 MAX_CUE_CHARS = 4000
@@ -67,6 +67,33 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
 _CONJUNCTIONS: tuple[tuple[str, str], ...] = (("cta", "contact"), ("money", "cta"), ("money", "contact"),
                                               ("link", "cta"), ("address", "cta"), ("urgent", "cta"),
                                               ("address", "link"))
+#: Topic cues (feature family ``topic_cues``): classes of words a spam text of a kind needs whatever its author's
+#: phrasing, one token per class present, so a word of the class the training rows hardly used still carries the
+#: class's learned weight (dense view, digits folded to ``0``, repeats collapsed). Written from the kinds of
+#: offer, not from any evaluation row; editors' code words stay in the lexicons. A class holds only words whose
+#: everyday sense is rare: words with one (投资, 理财, 佣金, 流水, 征信, 身份证, 发票; 上分, 首充 and 打码 in games and
+#: photos, 下注 and 盘口 in business, 彩金 jewellery, 代发 payroll, 接单 and 有货 in shops, 菠菜 and 捕鱼, 炸金花 and
+#: 棋牌 as home games, 社工 and 梯子, 领奖 and 内幕 in news) are left to their own n-gram weights, which learn their
+#: senses apart (a class weight would lend them spam's).
+_TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
+    # what is promised: gain without risk, fast payout, something free, credit without checks
+    ("promise", r"稳赚|包赚|稳赢|包赢|必赚|必中|包中|包过|零风险|无风险|不赔|躺赚|轻松赚|日赚|高回报|高额回报|暴利|"
+                r"秒到账|当天到账|马上到账|立即到账|免费领|白送|返现|返利|无门槛|零门槛|无需押金|不看征信|无视征信|"
+                r"秒批|秒下款|包下款|动动手指"),
+    # selling or buying goods and services
+    ("offer", r"代办|代做|代开|代注册|代实名|低价出|量大从优|价格美丽|走量|长期收|长期出|需要的私|诚信经营|一手货源"),
+    # betting: games, odds, stakes, platform money words
+    ("betting", r"博彩|投注|押注|赔率|百家乐|老虎机|轮盘|时时彩|快三|六合彩|滚球|下分|返水|娱乐城|计划群|网赌|押大小|"
+                r"电子游艺|真人视讯|体育投注"),
+    # money schemes: tasks, loans, refunds, investing tips
+    ("scheme", r"刷单|做单|垫付|点赞任务|关注任务|任务单|下款|放款|网贷|解冻金|安全账户|带单|荐股|牛股|虚拟币|币圈|"
+               r"刷流水|提额|校园贷"),
+    # illicit goods and data: accounts, cards, identities, certificates, cheats
+    ("goods", r"手机卡|电话卡|物联卡|接码|四件套|公民信息|开房记录|查档|公户|跑分|洗钱|翻墙|vpn|外挂|黑号|白号|老号|"
+              r"成品号|刷粉|刷量|上热门|代考|替考|假证|迷药|听话水|窃听|针孔"),
+)
+#: Every topic cue token name, in the order :func:`topic_cue_spans` may emit them.
+TOPIC_CUE_NAMES: tuple[str, ...] = tuple(f"topic:{n}" for n, _ in _TOPIC_PATTERNS)
 #: A conjunction's evidence span covers both cues when they are this close (view characters), else its start.
 _MAX_CONJUNCTION_SPAN = 16
 #: Every cue token name, in the order :func:`cue_spans` may emit them.
@@ -87,6 +114,26 @@ def _compiled() -> tuple[tuple[tuple[str, str, CompiledPattern], ...], tuple[tup
         members = tuple(k for k, (_, where, _) in enumerate(_PATTERNS) if where == view)
         sets.append((view, PatternSet([sources[k] for k in members]), members))
     return compiled, tuple(sets)
+
+
+@lru_cache(maxsize=1)
+def _topic_compiled() -> tuple[PatternSet, tuple[CompiledPattern, ...]]:
+    """The topic patterns as one set (which occur) and each compiled (where the first one is)."""
+    return (PatternSet([p for _, p in _TOPIC_PATTERNS]),
+            tuple(compile_pattern(p) for _, p in _TOPIC_PATTERNS))
+
+
+def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
+    """``(topic:<class>, start, end)`` of each topic cue class present in the dense view ``chars``, once per class
+    (the first occurrence); only the first :data:`MAX_CUE_CHARS` characters are searched."""
+    if not chars:
+        return
+    dense = RegexText(chars[:MAX_CUE_CHARS])
+    members, patterns = _topic_compiled()
+    for k in dense.occurring(members):
+        span = next(dense.spans(patterns[k]), None)
+        if span is not None:
+            yield TOPIC_CUE_NAMES[k], span[0], span[1]
 
 
 def _view_index(view: NormalizedText, orig: int, n: int) -> int:

@@ -21,6 +21,9 @@ code-word churn, where a spammer swaps a word for a homophone or hides a contact
   digit runs by length class (``D2`` … ``D5+``: phone, QQ and WeChat numbers), Latin runs (``L`` for
   pinyin or an English word, ``H`` for a letter-and-digit handle such as ``vx8023``), each also paired
   with the character before it (``加`` + ``D5+``);
+- ``topic_cues``: one token per class of topic words present (what is promised, offered, bet on, the money
+  scheme, illicit goods: :data:`plugin.scoring.cues.TOPIC_CUE_NAMES`), and one per class with a way to reach
+  the sender beside it;
 - ``cues``: one token per structural spam cue present in the text (:mod:`plugin.scoring.cues`: contact
   handles and ids, links written out or disguised, money amounts, rates and odds, calls to action,
   split characters, Latin letters inside Chinese words, pictographs, and their conjunctions), each a
@@ -41,7 +44,7 @@ import numpy.typing as npt
 
 from .. import fixed_regex
 from ..normalize import NormalizedText, prepare
-from .cues import cue_spans
+from .cues import cue_spans, topic_cue_spans
 from ..variants import load_variant_tables
 
 __all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
@@ -62,6 +65,8 @@ _SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
 _SALT_SHAPE_INT = int(_SALT_SHAPE)
 #: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
 _CUE_PREFIX = "\x02cue:"
+#: Cues that give the reader a way to act (reach the sender): a topic cue with one of them is its own token.
+_REACH_CUES = frozenset({"contact", "contact_id", "link", "cta"})
 #: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
 _SHAPE = fixed_regex.compile(r"[a-z0]*[a-z][a-z0]*|0+")
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
@@ -107,6 +112,11 @@ class FeatureSettings:
     #: character they spell (十尃采彡 → 博彩, 亻乍 → 作; the matcher's split table) and word emoji as their word
     #: (🐧 → 企鹅), hashed like character n-grams, so what the model learned of 博彩 applies to its disguise.
     joined: bool = False
+    #: Add one token per topic cue class present (:data:`plugin.scoring.cues.TOPIC_CUE_NAMES`: what is promised,
+    #: offered, bet on, the money scheme, illicit goods), and one more for the class when the text also gives a
+    #: way to reach the sender (a contact, contact id, link or call to action; needs ``cues``): a class's weight
+    #: carries to its words the training rows hardly used. Counted ``cue_repeat`` times, like the cues.
+    topic_cues: bool = False
     #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
     #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
     cue_repeat: int = 1
@@ -130,7 +140,7 @@ class FeatureSettings:
         """The card's ``features``; the optional families only when on, so a card written before they
         existed keeps its content hash."""
         d = asdict(self)
-        for family in ("homophones", "shapes", "cues", "joined"):
+        for family in ("homophones", "shapes", "cues", "joined", "topic_cues"):
             if not d[family]:
                 del d[family]
         if d["cue_repeat"] == 1:
@@ -146,7 +156,8 @@ class FeatureSettings:
         if unknown:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
-                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int, "joined": bool}
+                 "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int, "joined": bool,
+                 "topic_cues": bool}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -258,10 +269,17 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
     token_spans: list[tuple[int, int]] = []
     if settings.shapes:
         tokens, token_spans = _shape_tokens(chars)
+    reach = False
     if settings.cues:
         for name, start, end in cue_spans(view.original, view, chars):
             tokens += [_CUE_PREFIX + name] * settings.cue_repeat
             token_spans += [(start, end)] * settings.cue_repeat
+            reach = reach or name in _REACH_CUES
+    if settings.topic_cues:
+        for name, start, end in topic_cue_spans(chars):
+            for token in (name, name + "+reach") if reach else (name,):
+                tokens += [_CUE_PREFIX + token] * settings.cue_repeat
+                token_spans += [(start, end)] * settings.cue_repeat
     if tokens or extra:
         keys.append(np.array([*extra, *(_token_key(t) ^ _SALT_SHAPE_INT for t in tokens)], dtype=np.uint64))
         blocks.append((0, len(extra) + len(tokens)))

@@ -9,7 +9,8 @@ frames name the classes of text that talk *about* spam, or use a spam code word 
 - ``warning_others``: users warning each other about spam (举报, 广告号, 是骗子, 拉黑, 别理);
 - sense frames, a code word's everyday sense read off its surroundings: ``food`` (焯水, 凉拌, 菜市场,
   特产: 菠菜 the vegetable, 德州扒鸡), ``benchmark`` (安兔兔, 骁龙, 显卡, 帧率: 跑分 of a phone),
-  ``accounting`` (报销, 财务, 差旅: 发票 at work), ``lottery_news`` (开奖结果, 奖池, 一等奖, 双色球).
+  ``accounting`` (报销, 财务, 差旅: 发票 at work), ``official_channel`` (官方APP, 柜台办理, 别找中介: a service
+  reached through its official route), ``lottery_news`` (开奖结果, 奖池, 一等奖, 双色球).
 
 A frame vetoes a flag only when the text does **not** solicit: no contact id, no link, no call to
 action together with a contact handle, a customer address (您的) or a deadline (即将停用)
@@ -43,14 +44,16 @@ class Frame:
 #: The frame classes, checked in this order (the first that matches names the veto).
 FRAMES: tuple[Frame, ...] = (
     Frame("advisory", r"警惕|谨防|提防|当心|防范|提醒|温馨提示|不要相信|不要轻信|切勿|千万别|千万不要|别信|别点|别碰|"
-                      r"别上当|防骗|反诈|识破|揭秘|骗局|都是骗|是骗子|是诈骗|就是诈骗|新套路|风险提示|引以为戒|以免上当"),
+                      r"别上当|防骗|反诈|识破|揭秘|骗局|都是骗|是骗子|是诈骗|就是诈骗|新套路|风险提示|引以为戒|以免上当|"
+                      r"是(?:杀猪盘|套路|陷阱|圈套)|(?:诈骗|骗人)的?(?:手段|手法|话术)"),
     Frame("crackdown", r"警方|公安|民警|网警|派出所|破获|抓获|判处|判决|宣判|获刑|有期徒刑|打掉|捣毁|涉案|涉嫌|落网|"
                        r"刑拘|刑事拘留|移送|查处|查获|法院|检察|罚金|专项行动|犯罪嫌疑人|依法"),
-    Frame("victim", r"被骗|上当了|上当受骗|受骗|报警|报案|追回|骗走|被坑|血本无归"),
-    Frame("warning_others", r"举报|广告号|是骗子|都是骗子|拉黑|别理|踢了|管管"),
+    Frame("victim", r"被骗|上当了|上当受骗|受骗|报警|报案|追回|骗走|被坑|血本无归|被\p{Han}{1,12}骗了|骗了我|被套路"),
+    Frame("warning_others", r"举报|广告号|是骗子|都是骗子|拉黑|别理|踢了|管管|管一管|(?:的|类|全是|太多)广告|广告(?:太多|刷屏)"),
     Frame("food", r"焯水|凉拌|清炒|做法|食材|菜市场|买菜|菜谱|烹饪|补铁|下饭|特产|美食|带回家|蒜末|炖|煲汤"),
     Frame("benchmark", r"安兔|geekbench|鲁大师|骁龙|天玑|芯片|显卡|处理器|帧率|帧数|跑分榜|跑分排行|性能测试"),
     Frame("accounting", r"报销|财务|差旅|单据|贴票|记账|会计|税务局|开具"),
+    Frame("official_channel", r"官方(?:app|渠道|客户端)|柜台办理|线下网点|(?:别|不要|不用|没)找中介"),
     Frame("lottery_news", r"开奖结果|开奖号码|奖池|一等奖|二等奖|大乐透|双色球|彩票中心|中国体彩|中国福彩"),
 )
 #: The frames of writing *about* spam (advice, crackdown news, victims, users warning each other): the ones that

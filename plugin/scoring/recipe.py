@@ -4,8 +4,8 @@
 the same :func:`recipe_samples`, so the held-out test split it reports on is the one the model never
 saw. The split is deterministic (no random state): per (source, label), dated sources give their
 newest 20 % to test and the 20 % before that to validation; undated sources do the same in the
-order of a hash of each text. The project's own rows (:data:`PROJECT_ROWS`, written for the project) join
-them with the split they carry (60 / 20 / 20 per category × style or benign kind, by a hash of the text).
+order of a hash of each text. The project's own rows (:data:`PROJECT_ROWS`, two sets written for the project by
+two writers) join them with the split they carry (60 / 20 / 20 per category × style or benign kind, by a hash of the text).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ from .features import FeatureSettings
 from .model import LinearModel
 from .train import INTENDED_USE, TrainSettings, train_model
 
-__all__ = ["BUNDLED_NAME", "BUNDLED_SETTINGS", "PROJECT_ROWS", "RECIPE_SPLIT", "bundled_card_info", "project_rows_path",
-           "recipe_samples", "train_bundled"]
+__all__ = ["BUNDLED_NAME", "BUNDLED_SETTINGS", "PROJECT_ROWS", "RECIPE_SPLIT", "bundled_card_info",
+           "project_rows_paths", "recipe_samples", "train_bundled"]
 
 #: Name of the bundled model (its card and weights files are ``<name>.json`` / ``<name>.npz``).
 BUNDLED_NAME = "spam_default"
-#: The project's own labelled rows (a set written for the project, split by bench/import_spam_dev4.py: spam in
-#: eight styles with disguises, ordinary posts and titles, hard near misses), relative to the checkout.
-PROJECT_ROWS = "bench/data/spam_dev4.jsonl"
+#: The project's own labelled rows (sets written for the project by two writers, split by
+#: bench/import_spam_dev4.py: spam in eight styles with disguises, ordinary posts and titles, hard near misses),
+#: relative to the checkout.
+PROJECT_ROWS: tuple[str, ...] = ("bench/data/spam_dev4.jsonl", "bench/data/spam_dev5.jsonl")
 #: How the shared data is split (arguments of :func:`~plugin.scoring.data.assign_splits`).
 RECIPE_SPLIT: dict[str, Any] = {"mode": "time", "test": 0.2, "val": 0.2}
 #: Training settings of the bundled model (chosen on the development data and the hand-written dev split; see
@@ -35,25 +36,30 @@ RECIPE_SPLIT: dict[str, Any] = {"mode": "time", "test": 0.2, "val": 0.2}
 #: evasion copies: with the cues on they cost recall, on disguised spam too), buckets seen in fewer than 5
 #: texts dropped (rare n-grams are one corpus's style), fitted on train + val, thresholds calibrated on 5-fold out-of-fold margins to half of each
 #: surface's target false-flag rate (a safety margin: a 0.1 % target rests on a few tail texts); the joined view
-#: (component spellings and word emoji read as what they spell) adds their n-grams; the project's own rows
+#: (component spellings and word emoji read as what they spell) adds their n-grams; topic cues (classes of promise,
+#: offer, betting, money-scheme and illicit-goods words, alone and beside a way to reach the sender) carry a class's
+#: weight to words the rows hardly used (chosen on writers the models never saw); the project's own rows
 #: (:data:`PROJECT_ROWS`) join the shared data; their curated near misses are negatives but set no threshold
 #: (not a sample of traffic: out of fold they cost 1-3 points of recall per category and no near-miss flag).
 BUNDLED_SETTINGS = TrainSettings(folds=5, margin=0.5, min_df=5,
-                                 features=FeatureSettings(shapes=False, cues=True, cue_repeat=2, joined=True),
-                                 calibration_skip=("dev4_hard_posts", "dev4_hard_titles"))
+                                 features=FeatureSettings(shapes=False, cues=True, cue_repeat=2, joined=True,
+                                                          topic_cues=True),
+                                 calibration_skip=("dev4_hard_posts", "dev4_hard_titles", "dev5_hard_posts",
+                                                   "dev5_hard_titles"))
 
 _LICENCE = (
-    "Weights derived from the shared evaluation data and the project's own spam_dev4 rows (written for the project, "
-    "its licence). ChineseHarm-bench (the spam posts and the benign posts) is "
+    "Weights derived from the shared evaluation data and the project's own spam_dev4 and spam_dev5 rows (written for "
+    "the project, its licence). ChineseHarm-bench (the spam posts and the benign posts) is "
     "CC BY-NC 4.0; several other sources are research-only or state no licence (see training.data). The bundled "
     "model is therefore for evaluation and research, not for commercial use: platforms retrain on their own "
     "moderators' decisions (qinglang model train)."
 )
 
 
-def project_rows_path() -> Path:
+def project_rows_paths() -> list[Path]:
     """The project's own labelled rows the recipe trains on (:data:`PROJECT_ROWS`, in the checkout)."""
-    return Path(__file__).resolve().parents[2] / PROJECT_ROWS
+    root = Path(__file__).resolve().parents[2]
+    return [root / name for name in PROJECT_ROWS]
 
 
 def recipe_samples(data_dir: str | Path, *, project: bool = True) -> list[Sample]:
@@ -63,12 +69,14 @@ def recipe_samples(data_dir: str | Path, *, project: bool = True) -> list[Sample
     shared = assign_splits(shared_samples(data_dir), **RECIPE_SPLIT)
     if not project:
         return shared
-    path = project_rows_path()
-    if not path.is_file():
-        raise ModelError(f"the bundled recipe reads {PROJECT_ROWS} from the checkout; {path} is missing")
-    own = read_labelled(path)
-    if any(s.split not in ("train", "val", "test") for s in own):
-        raise ModelError(f"{path}: every row must carry its split")
+    own: list[Sample] = []
+    for path in project_rows_paths():
+        if not path.is_file():
+            raise ModelError(f"the bundled recipe reads {', '.join(PROJECT_ROWS)} from the checkout; {path} is missing")
+        rows = read_labelled(path)
+        if any(s.split not in ("train", "val", "test") for s in rows):
+            raise ModelError(f"{path}: every row must carry its split")
+        own += rows
     return [*shared, *dedupe([*shared, *own])[len(shared):]]
 
 
@@ -78,11 +86,12 @@ def bundled_card_info() -> dict[str, Any]:
         "recipe": "qinglang model train --bundled-recipe",
         "data": [*({"source": s.name, "file": s.file, "surface": s.surface, "role": s.role, "licence": s.licence}
                    for s in SHARED_SOURCES),
-                 {"source": "dev4_spam, dev4_posts, dev4_hard_posts, dev4_titles, dev4_hard_titles",
-                  "file": PROJECT_ROWS, "surface": "post and title",
-                  "role": "spam in eight styles with disguises, ordinary and near-miss posts and titles (train and "
-                          "val rows; test rows are only reported)",
-                  "licence": "written for the project (bench/data/spam_dev4.README.md); the project's licence"}],
+                 *({"source": f"{name}_spam, {name}_posts, {name}_hard_posts, {name}_titles, {name}_hard_titles",
+                    "file": file, "surface": "post and title",
+                    "role": "spam in eight styles with disguises, ordinary and near-miss posts and titles (train and "
+                            "val rows; test rows are only reported)",
+                    "licence": f"written for the project (bench/data/spam_{name}.README.md); the project's licence"}
+                   for name, file in (("dev4", PROJECT_ROWS[0]), ("dev5", PROJECT_ROWS[1])))],
         "split": {**RECIPE_SPLIT, "unit": "per (source, label); dated sources by date (newest to test), "
                   "undated by a hash of the text; duplicates (same dense text) removed first"},
     }

@@ -8,7 +8,9 @@ publishing lexicon changes and it reloads with them):
   lexicon header's context, which every entry inherits: crackdown-news and anti-fraud-advisory words
   such as 警方, 破获, 反诈, 谨防; not one entry's own narrow exception) anywhere in the dense view of
   the text veto the flag (a flag's evidence is spread over the text; a title is shorter than a rule's
-  ``within`` window anyway);
+  ``within`` window anyway), unless the text solicits (a contact id, a link, a call to action with a contact
+  handle: :func:`~plugin.scoring.frames.solicits`), as a frame: "【公安局】你涉嫌洗钱，请立即拨打 … 联系办案民警"
+  is a scam wearing crackdown words;
 - **context frames** (:mod:`plugin.scoring.frames`): classes of benign writing about spam or with a
   code word in its everyday sense (anti-fraud advice, crackdown news, victims' stories, users warning
   each other, 菠菜 among cooking words …), when the text does not solicit (no contact id, no link);
@@ -32,7 +34,7 @@ from ..lexicon import Entry
 from ..models import ACTION_ORDER, Action, Hit
 from ..normalize import dense_key, prepare
 from .data import CATEGORIES
-from .frames import ABOUT_SPAM_FRAMES, frame_of
+from .frames import ABOUT_SPAM_FRAMES, frame_of, solicits
 
 __all__ = ["ContextVeto"]
 
@@ -94,6 +96,8 @@ class ContextVeto:
         dense = view.dense
         for w in words:
             if w in dense:
+                if solicits(text):  # impersonation: "【公安局】你涉嫌洗钱，请拨打 …" is not crackdown news
+                    break
                 return f"context:{w}"
         if self.frames and (frame := frame_of(text)):
             return f"frame:{frame}"

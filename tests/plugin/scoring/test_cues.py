@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.normalize import prepare
-from plugin.scoring.cues import CUE_NAMES, MAX_CUE_CHARS, cue_spans
+from plugin.scoring.cues import CUE_NAMES, MAX_CUE_CHARS, TOPIC_CUE_NAMES, cue_spans, topic_cue_spans
 from plugin.scoring.features import FeatureSettings, text_grams
 
 
@@ -82,3 +82,41 @@ def test_the_cue_family_adds_tokens_only_when_on() -> None:
     shown = {with_cues.ngram(i) for i in range(len(plain.buckets), len(with_cues.buckets))}
     assert {"有意者", "v信ab0000"} <= shown
     assert "cues" not in FeatureSettings().to_dict() and FeatureSettings(cues=True).to_dict()["cues"] is True
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("稳赚不赔，零风险", "topic:promise"),
+    ("长期收购二手账号，量大从优", "topic:offer"),
+    ("百家乐龙虎斗，首充送彩金", "topic:betting"),
+    ("网贷逾期，征信花了也能下款", "topic:scheme"),
+    ("出售实名手机卡和银行卡四件套", "topic:goods"),
+])
+def test_each_topic_class_finds_its_words(text: str, topic: str) -> None:
+    dense = prepare(text).normalized.dense
+    found = {name: dense[a:b] for name, a, b in topic_cue_spans(dense)}
+    assert topic in found and found[topic] in dense
+    assert set(found) <= set(TOPIC_CUE_NAMES)
+
+
+def test_ordinary_text_carries_no_topic_cue() -> None:
+    for text in ("今天天气不错，出门散步", "周末去爬山，风景很好", ""):
+        assert list(topic_cue_spans(prepare(text).normalized.dense)) == []
+
+
+def test_topic_tokens_pair_with_a_way_to_reach_the_sender_only_when_on() -> None:
+    settings = FeatureSettings(cues=True, topic_cues=True)
+
+    def tokens(text: str) -> set[str]:
+        plain = text_grams(text, FeatureSettings(cues=True))
+        grams = text_grams(text, settings)
+        return {grams.ngram(i) for i in range(len(plain.buckets), len(grams.buckets))}
+
+    # one class (百家乐 and 上分 are both betting words), once alone and once with the call to action
+    assert tokens("百家乐上分私聊") == {"百家乐"}
+    with_cta = text_grams("百家乐上分私聊", settings)
+    without = text_grams("百家乐上分", settings)
+    assert len(with_cta.buckets) - len(text_grams("百家乐上分私聊", FeatureSettings(cues=True)).buckets) == 2
+    assert len(without.buckets) - len(text_grams("百家乐上分", FeatureSettings(cues=True)).buckets) == 1
+    assert len(set(with_cta.buckets[-2:].tolist())) == 2
+    assert "topic_cues" not in FeatureSettings().to_dict()
+    assert FeatureSettings.from_dict(settings.to_dict()).topic_cues is True

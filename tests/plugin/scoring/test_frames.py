@@ -21,6 +21,11 @@ from plugin.scoring.veto import ContextVeto
     ("新手机安兔兔跑分一百八十万", "benchmark"),
     ("月底交发票报销，差旅单据贴好", "accounting"),
     ("今晚双色球开奖结果出炉，奖池累计八亿", "lottery_news"),
+    ("网恋对象带你买虚拟币的，十个有十个是杀猪盘", "advisory"),
+    ("给大家讲讲诈骗的话术，先套近乎再谈钱", "advisory"),
+    ("我被一个所谓的代还公司骗了两万", "victim"),
+    ("这个群里全是卖号的广告，群主管一管", "warning_others"),
+    ("消费贷利率降了，想办的去银行官方APP申请，别找中介", "official_channel"),
 ])
 def test_each_frame_class_vetoes_its_writing(text: str, frame: str) -> None:
     assert frame_of(text).startswith(frame + ":")
@@ -48,3 +53,4 @@ def test_the_veto_names_the_frame_and_can_be_turned_off() -> None:
     assert ContextVeto(entries).reason(text, "fraud").startswith("frame:advisory:")
     assert ContextVeto(entries, frames=False).reason(text, "fraud") == ""
     assert [f.name for f in FRAMES][:4] == ["advisory", "crackdown", "victim", "warning_others"]
+

@@ -15,7 +15,7 @@ from plugin.errors import ModelError
 from plugin.scoring import FeatureSettings, Sample, SpamScorer, bundled_model_path, load_model
 from plugin.scoring.data import assign_splits, dedupe, read_labelled, write_labelled
 from plugin.scoring.metrics import Rate, flag_report, wilson
-from plugin.scoring.recipe import PROJECT_ROWS, project_rows_path
+from plugin.scoring.recipe import PROJECT_ROWS, project_rows_paths
 
 pytest.importorskip("sklearn")
 
@@ -241,9 +241,10 @@ def test_cli_train_evaluate_show_score(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(cli, ["model", "train", str(rows), "--out", str(card), "--hash-bits", "12", "--min-df", "1",
                               "--c", "10", "--target", "title=0.02", "--target", "post=0.05", "--created",
-                              "2026-12-07", "--export-splits", str(tmp_path / "splits")])
+                              "2026-12-07", "--export-splits", str(tmp_path / "splits"), "--topic-cues"])
     assert res.exit_code == 0, res.output
     assert "model written to" in res.output and (tmp_path / "out" / "mine.npz").is_file()
+    assert load_model(card).card.features.topic_cues
     test_rows = tmp_path / "splits" / "test.jsonl"
     assert test_rows.is_file()
     res = runner.invoke(cli, ["model", "evaluate", str(test_rows), "--model", str(card), "--json"])
@@ -289,19 +290,22 @@ def test_bundled_model_loads_and_is_small() -> None:
     assert "CC BY-NC 4.0" in card.licence and "retrain" in card.licence
     assert "evaluation" in card.intended_use
     assert {d["source"] for d in card.training["data"]} >= {"chineseharm", "hot_search", "ced"}
-    assert PROJECT_ROWS in {d["file"] for d in card.training["data"]}
+    assert set(PROJECT_ROWS) <= {d["file"] for d in card.training["data"]}
     result = scorer.score("兼职刷单，日结300，加微信详聊", "post")
     assert result.flagged and result.evidence
     assert not scorer.score("国足2比1战胜对手", "title").flagged
 
 
-def test_the_project_rows_carry_a_stratified_split() -> None:
-    rows = read_labelled(project_rows_path())
+@pytest.mark.parametrize("path", project_rows_paths(), ids=lambda p: p.name)
+def test_the_project_rows_carry_a_stratified_split(path: Path) -> None:
+    rows = read_labelled(path)
+    name = path.stem.removeprefix("spam_")
     assert len(rows) == len(dedupe(rows)) == 900
     for label in ("gambling", "fraud", "blackmarket_ad"):
         splits = [s.split for s in rows if s.label == label]
         assert (splits.count("train"), splits.count("val"), splits.count("test")) == (72, 24, 24)
     benign = [s for s in rows if s.label == "benign"]
-    assert {s.source for s in benign} == {"dev4_posts", "dev4_hard_posts", "dev4_titles", "dev4_hard_titles"}
+    assert {s.source for s in benign} == {f"{name}_posts", f"{name}_hard_posts", f"{name}_titles",
+                                          f"{name}_hard_titles"}
     assert all(s.surface == "title" for s in benign if "titles" in s.source)
     assert 0.15 < sum(s.split == "test" for s in benign) / len(benign) < 0.25

@@ -31,3 +31,14 @@ def test_block_hits_soliciting_texts_sense_frames_and_frames_off_keep_every_hit(
     text = "千万别信杀猪盘"
     hit = _hit("杀猪盘", "fraud", "review", text)
     assert ContextVeto((), frames=False).lexicon_hits(text, [hit], "query") == ((hit,), ())
+
+
+def test_a_context_word_does_not_excuse_a_soliciting_text() -> None:
+    from plugin.lexicon import ContextRule, Entry
+
+    header = ContextRule(excludes_any=("公安",))
+    veto = ContextVeto([Entry("洗钱", "fraud", context=header), Entry("安全账户", "fraud", context=header)],
+                       frames=False)
+    assert veto.reason("公安机关破获一起洗钱案", "fraud") == "context:公安"
+    # impersonation: crackdown words with a phone number and a deadline to call
+    assert veto.reason("【公安局】你涉嫌洗钱，请立即拨打 021-55501234 联系民警，否则将冻结账户", "fraud") == ""
