@@ -113,7 +113,7 @@ class PreFilter:
         postings: dict[str, set[int]] = {}
         chars: list[frozenset[str]] = []
         for i, a in enumerate(analyses):
-            for term in _terms(a):
+            for term in sorted(_terms(a)):  # slots in an order no string hash decides: the same in every replica
                 postings.setdefault(term, set()).add(i)
             # the characters of the claim as written count too (照片, 曝光: words the analysis drops)
             chars.append(_chars(a) | _raw_chars(texts[i]) if i < len(texts) else _chars(a))
@@ -219,7 +219,7 @@ class PreFilter:
         # the claims examined: those owning the text's rarest terms, up to SEED_CLAIMS of them (a claim
         # the text is about shares one of its more specific terms; common words alone nominate nothing)
         size = self._posting_len
-        ranked = sorted(hit_slots, key=size.__getitem__)
+        ranked = sorted(hit_slots, key=lambda slot: (size[slot], slot))
         if size[ranked[0]] > SEED_CLAIMS:
             return False  # no term specific to a claim (only common ones)
         seed_slots: list[int] = []
