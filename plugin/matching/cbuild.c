@@ -320,16 +320,19 @@ reading_rows(PyObject *self, PyObject *args)
                 const Choice *c = parts[k];
                 Py_ssize_t len = c->start[idx[k] + 1] - c->start[idx[k]];
                 if (total + len > key_cap) {
+                    Py_UCS4 *grown;
                     key_cap = (total + len) * 2 + 16;
-                    key = PyMem_Realloc(key, sizeof(Py_UCS4) * (size_t)key_cap);
+                    grown = PyMem_Realloc(key, sizeof(Py_UCS4) * (size_t)key_cap);
                     PyMem_Free(crc_at);
                     crc_at = PyMem_Malloc(sizeof(uint32_t) * (size_t)(key_cap + 1));
-                    if (key == NULL || crc_at == NULL) {
+                    if (grown == NULL || crc_at == NULL) {
                         PyErr_NoMemory();
-                        goto done;
+                        goto done;  /* (key, still the old buffer when the realloc failed, is freed there) */
                     }
+                    key = grown;
                 }
-                memcpy(key + total, c->units + c->start[idx[k]], sizeof(Py_UCS4) * (size_t)len);
+                if (len > 0)
+                    memcpy(key + total, c->units + c->start[idx[k]], sizeof(Py_UCS4) * (size_t)len);
                 total += len;
                 if (first < 0 && !same_reading(c, idx[k]))
                     first = k;

@@ -682,7 +682,7 @@ crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
 /* ---- the pinyin pass's walk of a window's readings through the automaton and the reading rows ---- */
 
 typedef struct {
-    PyObject *choices;     /* list of tuples of str: per piece, its readings */
+    PyObject *choices;     /* tuple of tuples of str: per piece, its readings (a copy of the caller's list) */
     Py_ssize_t n;
     PyObject *get, *match; /* the automaton's bound methods */
     PyObject *groups;      /* list of tuples of pattern ids */
@@ -712,7 +712,7 @@ walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int has
 static int
 walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
 {
-    PyObject *readings = PyList_GET_ITEM(w->choices, q), *key = NULL;
+    PyObject *readings = PyTuple_GET_ITEM(w->choices, q), *key = NULL;
     Py_ssize_t j, nr;
 
     if (depth > 4096) {
@@ -871,8 +871,15 @@ window_keys(PyObject *self, PyObject *args)
         return NULL;
     }
     memset(&w, 0, sizeof w);
-    w.choices = choices;
-    w.n = PyList_GET_SIZE(choices);
+    /* walked as a tuple of its own: a callback of the automaton that changed the caller's list cannot
+       free a piece's readings in the middle of the walk */
+    w.choices = PyList_AsTuple(choices);
+    if (w.choices == NULL) {
+        PyBuffer_Release(&prefixes);
+        PyBuffer_Release(&rows);
+        return NULL;
+    }
+    w.n = PyTuple_GET_SIZE(w.choices);
     w.groups = groups;
     w.rows = (const uint64_t *)rows.buf;
     w.n_rows = rows.len / 8;
@@ -884,14 +891,13 @@ window_keys(PyObject *self, PyObject *args)
     w.out = w.match ? PyList_New(0) : NULL;
     if (last_word > w.n)
         last_word = w.n;
-    Py_INCREF(choices);  /* (held while walked) */
     Py_INCREF(groups);
     for (p = 0; w.out != NULL && p < last_word; p++) {
         if (walk_extend(&w, p, p, 0, 0) < 0)
             Py_CLEAR(w.out);
     }
     Py_DECREF(groups);
-    Py_DECREF(choices);
+    Py_DECREF(w.choices);
     PyMem_Free(w.buf);
     Py_XDECREF(w.get);
     Py_XDECREF(w.match);

@@ -371,3 +371,21 @@ def test_bad_window_inputs_are_refused(core_matcher: Matcher) -> None:
         cloops.window_keys(["a"], 1, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
     with pytest.raises(ValueError):
         cloops.window_keys([], 0, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, 0)
+
+
+@needs_native
+def test_window_keys_walk_a_copy_of_the_choices() -> None:
+    """An automaton whose look-up changes the caller's list cannot free a piece's readings mid-walk."""
+    from plugin.matching import cloops
+
+    choices: list[object] = [tuple(f"r{i}" * 50 for i in range(8)), ("x",)]
+
+    class Meddling:
+        def get(self, key: str, default: object = None) -> object:
+            choices[0] = None
+            return default
+
+        def match(self, key: str) -> bool:
+            return False
+
+    assert cloops.window_keys(choices, 2, Meddling(), [], array("Q"), array("I"), 24) == []
