@@ -388,4 +388,4 @@ def test_window_keys_walk_a_copy_of_the_choices() -> None:
         def match(self, key: str) -> bool:
             return False
 
-    assert cloops.window_keys(choices, 2, Meddling(), [], array("Q"), array("I"), 24) == []
+    assert cloops.window_keys(choices, 2, Meddling(), [], array("Q"), array("I"), 24) == []  # type: ignore[arg-type]
