@@ -3,7 +3,8 @@ pyproject.toml)."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("plugin.matching.cloops", ["plugin/matching/cloops.c"],
+setup(ext_modules=[Extension("plugin.matching.cloops", ["plugin/matching/cloops.c"], depends=["plugin/matching/crc16be.h"],
                              extra_compile_args=["-O2"], libraries=["m"]),
-                   Extension("plugin.matching.cbuild", ["plugin/matching/cbuild.c"], extra_compile_args=["-O2"]),
+                   Extension("plugin.matching.cbuild", ["plugin/matching/cbuild.c"], depends=["plugin/matching/crc16be.h"],
+                             extra_compile_args=["-O2"]),
                    Extension("plugin.rumors.cprefilter", ["plugin/rumors/cprefilter.c"], extra_compile_args=["-O2"])])

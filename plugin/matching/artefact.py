@@ -59,7 +59,7 @@ _SOURCES = ("matcher.py", "lexicon.py", "matching/compile.py", "matching/dense.p
             "matching/pinyin.py", "matching/filters.py", "matching/model.py", "matching/artefact.py",
             "matching/latin_repeat.py", "matching/noise.py", "matching/numeral_digits.py",
             "matching/polyphony.py", "matching/slang.py", "matching/native.py", "matching/cloops.c",
-            "matching/native_build.py", "matching/cbuild.c")
+            "matching/native_build.py", "matching/cbuild.c", "matching/crc16be.h")
 _MAX_HEADER = 1 << 16
 
 

@@ -61,6 +61,8 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "crc16be.h"
 #include <math.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -635,48 +637,6 @@ fail:
     PyMem_Free(pos);
     Py_DECREF(out);
     return NULL;
-}
-
-static uint32_t crc_table[256];
-
-static void
-init_crc_table(void)
-{
-    uint32_t i, k;
-    for (i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-}
-
-static inline uint32_t
-crc_byte(uint32_t crc, uint8_t b)
-{
-    return crc_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-}
-
-/* zlib.crc32 of the UTF-16-BE bytes of code points ``cps[0:n]`` (surrogatepass). */
-static uint32_t
-crc_utf16be(const Py_UCS4 *cps, Py_ssize_t n)
-{
-    uint32_t crc = 0xFFFFFFFFu;
-    Py_ssize_t i;
-    for (i = 0; i < n; i++) {
-        Py_UCS4 c = cps[i];
-        if (c >= 0x10000) {
-            Py_UCS4 v = c - 0x10000, hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
-            crc = crc_byte(crc, (uint8_t)(hi >> 8));
-            crc = crc_byte(crc, (uint8_t)(hi & 0xFF));
-            crc = crc_byte(crc, (uint8_t)(lo >> 8));
-            crc = crc_byte(crc, (uint8_t)(lo & 0xFF));
-        } else {
-            crc = crc_byte(crc, (uint8_t)(c >> 8));
-            crc = crc_byte(crc, (uint8_t)(c & 0xFF));
-        }
-    }
-    return crc ^ 0xFFFFFFFFu;
 }
 
 /* ---- the pinyin pass's walk of a window's readings through the automaton and the reading rows ---- */
