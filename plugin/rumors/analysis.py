@@ -262,12 +262,21 @@ def _phrase_automaton() -> Any:
     return automaton
 
 
+def _latin_or_digit(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _replace_phrases(text: str) -> str:
-    """``text`` with each phrase written as its equivalent (leftmost, longest first, not overlapping)."""
+    """``text`` with each phrase written as its equivalent (leftmost, longest first, not overlapping); a phrase
+    that begins or ends with a Latin letter or digit counts only as a whole word there (``who`` is 世卫, the
+    ``who`` of ``whole`` is nothing)."""
     parts: list[str] = []
     last = 0
     for end, (length, short) in _phrase_automaton().iter_long(text):
         start = end + 1 - length
+        if ((_latin_or_digit(text[start]) and start > 0 and _latin_or_digit(text[start - 1]))
+                or (_latin_or_digit(text[end]) and end + 1 < len(text) and _latin_or_digit(text[end + 1]))):
+            continue
         parts += [text[last:start], short]
         last = end + 1
     if not parts:

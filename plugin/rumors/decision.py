@@ -98,14 +98,25 @@ def _agreement(q_numbers: tuple[str, ...], c_numbers: tuple[str, ...], dates: bo
     return 0.0, 1.0 if any(v is False for v in near) else 0.0
 
 
+#: Two claims are copies of one another when this share of their characters is common to both (Jaccard).
+COPY_CHAR_OVERLAP = 0.6
+
+
+def _copies(a: RumorMatch, b: RumorMatch) -> bool:
+    """Whether ``b`` is a copy of ``a``'s claim for the text: matched through the same words (some) and written
+    mostly with the same characters (襄阳封城 posted twice by two sources; not two claims about one thing)."""
+    if not a.shared or set(a.shared) != set(b.shared):
+        return False
+    x, y = set(a.rumor.claim), set(b.rumor.claim)
+    return len(x & y) >= COPY_CHAR_OVERLAP * len(x | y)
+
+
 def decision_margin(ranked: Sequence[RumorMatch], rank: int) -> float:
     """The score margin of candidate ``rank`` of ``ranked`` (best first) to the best other candidate: to the
-    next one for the first, to the first for the others. A candidate the text matched through exactly the
-    same words is an alias of this one for the text (a copy of the claim in another cluster: 襄阳封城 posted
-    twice) and is skipped: two copies of one claim scoring alike say nothing against either."""
+    next one for the first, to the first for the others. A copy of this claim in another cluster
+    (:func:`_copies`) is skipped: two copies of one claim scoring alike say nothing against either."""
     me = ranked[rank]
-    mine = set(me.shared)
-    others = [m.score for j, m in enumerate(ranked) if j != rank and set(m.shared) != mine]
+    others = [m.score for j, m in enumerate(ranked) if j != rank and not _copies(me, m)]
     return me.score - (others[0] if others else 0.0)
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
+from ..boundary import WordBoundary
 from ..lexicon_regex import CompiledPattern, PatternSet, RegexText, compile_pattern
 from ..normalize import NormalizedText, emoji_codes
 from ..chardata import emoji_words
@@ -125,13 +126,18 @@ def _topic_compiled() -> tuple[PatternSet, tuple[CompiledPattern, ...]]:
 
 def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
     """``(topic:<class>, start, end)`` of each topic cue class present in the dense view ``chars``, once per class
-    (the first occurrence); only the first :data:`MAX_CUE_CHARS` characters are searched."""
+    (the first occurrence no dictionary word crosses, :meth:`plugin.boundary.WordBoundary.check`); only the first
+    :data:`MAX_CUE_CHARS` characters are searched."""
     if not chars:
         return
-    dense = RegexText(chars[:MAX_CUE_CHARS])
+    view = chars[:MAX_CUE_CHARS]
+    dense = RegexText(view)
     members, patterns = _topic_compiled()
+    boundary = WordBoundary.shared()
     for k in dense.occurring(members):
-        span = next(dense.spans(patterns[k]), None)
+        # the first occurrence that is a word of the text, not the edge of another (免费领 in 免费领养,
+        # 做单 in 做单亲爸爸, 不赔 in 不赔偿: a dictionary word of the segmenter crosses the cue's edge)
+        span = next((sp for sp in dense.spans(patterns[k]) if boundary.check(view, sp[0], sp[1])), None)
         if span is not None:
             yield TOPIC_CUE_NAMES[k], span[0], span[1]
 

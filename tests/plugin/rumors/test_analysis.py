@@ -188,3 +188,11 @@ def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame()
         if expected is None:
             assert frames.sub("", text) == text
     assert sum(frames.search(t) is not None for t in texts) >= len(texts) - 6
+
+
+def test_latin_forms_are_whole_words_only() -> None:
+    """``who`` inside ``whole``, ``jd`` inside ``jdk`` are no organisations; 江城子 is a poem form, not 武汉."""
+    assert "世卫" not in words("whole foods 停业") and "京东" not in words("jdk 下载")
+    assert "疾控中心" not in words("cdcc 招聘") and "央视" not in words("cctvb 直播")
+    assert "武汉" not in words("江城子 苏轼")
+    assert "世卫" in words("WHO说") and "疾控中心" in words("美国CDC承认") and "京东" in words("JD物流司机")

@@ -100,3 +100,15 @@ def test_the_margin_skips_copies_matched_through_the_same_words() -> None:
     other = [RumorMatch(b, 0.7, ("约基奇", "阳性")), RumorMatch(a, 0.68, ("新冠", "阳性"))]
     assert decision_margin(other, 0) == pytest.approx(0.02) and decision_margin(other, 1) == pytest.approx(-0.02)
     assert decision_margin(other[:1], 0) == pytest.approx(0.7)
+
+
+def test_two_claims_matched_through_the_same_words_are_no_copies() -> None:
+    """Claims about one thing that say different things compete, and matches with no words in common (curated
+    triggers) are never copies."""
+    prevents = Rumor(id="p", claim="喝板蓝根能预防新冠病毒", status=RumorStatus.FALSE)
+    cures = Rumor(id="c", claim="喝板蓝根可以治疗新冠病毒感染", status=RumorStatus.FALSE)
+    words = ("板蓝根", "新冠", "病毒")
+    ranked = [RumorMatch(prevents, 0.7, words), RumorMatch(cures, 0.68, words)]
+    assert decision_margin(ranked, 0) == pytest.approx(0.02) and decision_margin(ranked, 1) == pytest.approx(-0.02)
+    trigger = [RumorMatch(prevents, 0.9, ()), RumorMatch(cures, 0.9, ())]
+    assert decision_margin(trigger, 0) == pytest.approx(0.0)

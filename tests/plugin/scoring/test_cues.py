@@ -120,3 +120,17 @@ def test_topic_tokens_pair_with_a_way_to_reach_the_sender_only_when_on() -> None
     assert len(set(with_cta.buckets[-2:].tolist())) == 2
     assert "topic_cues" not in FeatureSettings().to_dict()
     assert FeatureSettings.from_dict(settings.to_dict()).topic_cues is True
+
+
+@pytest.mark.parametrize("text", ["宠物免费领养，有意者私信", "做单亲爸爸太难了", "对方拒不赔偿怎么办"])
+def test_a_topic_cue_is_a_word_of_the_text_not_the_edge_of_another(text: str) -> None:
+    """免费领 in 免费领养, 做单 in 做单亲, 不赔 in 不赔偿: a dictionary word crosses the cue's edge, so no cue."""
+    assert list(topic_cue_spans(text)) == []
+
+
+def test_a_later_occurrence_that_is_a_word_counts() -> None:
+    text = "免费领养小猫，刷单返利日赚500"
+    spans = set(topic_cue_spans(text))
+    # 免费领 (inside 免费领养) is passed over for 返利, the class's next occurrence
+    assert ("topic:promise", 9, 11) in spans and text[9:11] == "返利"
+    assert {name for name, _s, _e in spans} == {"topic:promise", "topic:scheme"}
