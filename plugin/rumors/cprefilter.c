@@ -326,16 +326,33 @@ explains(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
+    /* a conversion can run Python code (__float__, __index__) that changes the lists: each item is held while
+       it is read, and the lengths are checked again */
     for (Py_ssize_t x = 0; x < n; x++) {
-        weights[x] = PyFloat_AsDouble(PyList_GET_ITEM(weights_obj, x));
+        if (x >= PyList_GET_SIZE(weights_obj)) {
+            PyErr_SetString(PyExc_ValueError, "weights changed while read");
+            goto done;
+        }
+        PyObject *w = PyList_GET_ITEM(weights_obj, x);
+        Py_INCREF(w);
+        weights[x] = PyFloat_AsDouble(w);
+        Py_DECREF(w);
         if (weights[x] == -1.0 && PyErr_Occurred())
             goto done;
     }
     for (Py_ssize_t k = 0; k < n_clauses; k++) {
+        if (k >= PyList_GET_SIZE(clauses_obj)) {
+            PyErr_SetString(PyExc_ValueError, "clauses changed while read");
+            goto done;
+        }
         PyObject *clause = PyList_GET_ITEM(clauses_obj, k);
         Py_ssize_t a, b;
         double content;
-        if (!PyArg_ParseTuple(clause, "nnd", &a, &b, &content))
+        int parsed;
+        Py_INCREF(clause);
+        parsed = PyArg_ParseTuple(clause, "nnd", &a, &b, &content);
+        Py_DECREF(clause);
+        if (!parsed)
             goto done;
         clauses[3 * k] = (double)a;
         clauses[3 * k + 1] = (double)b;

@@ -294,7 +294,7 @@ class PreFilter:
             alike = set()
             for i in found:
                 mine = hit_slots.intersection(slots_of[i])
-                if sum(idf[s] for s in mine) >= need[i]:
+                if sum(idf[s] for s in sorted(mine)) >= need[i]:  # (in slot order, as the C loops and the bulk path add)
                     if cover is None:
                         cover = _Coverage(text, hits, self._term_len)
                     alike.add((frozenset(mine), chars_of[i].intersection(cover.by_char)))

@@ -193,6 +193,15 @@ def test_the_c_loops_refuse_tables_and_rows_out_of_range() -> None:
     with pytest.raises(IndexError):
         c.explains(pf.tables, [4], [slot], [2], text, weights, [], MIN_COVER, SINGLE_CREDIT)  # no such claim
 
+    class Meddling:
+        def __float__(self) -> float:
+            meddled.clear()  # a conversion that empties the list being read
+            return 1.0
+
+    meddled: list[object] = [Meddling(), *weights[1:]]
+    with pytest.raises(ValueError, match="changed while read"):
+        c.explains(pf.tables, [3], [slot], [2], text, meddled, [], MIN_COVER, SINGLE_CREDIT)
+
 
 def test_a_compacted_copy_decides_the_same() -> None:
     pf = _filter()
