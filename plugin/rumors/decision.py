@@ -123,7 +123,7 @@ def decision_margin(ranked: Sequence[RumorMatch], rank: int) -> float:
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
                   question: bool, intent: bool, query_negated: bool, claim_negated: bool,
                   query_numbers: tuple[str, ...], claim_numbers: tuple[str, ...], cluster_size: int,
-                  margin: float, rank: int, query_text: str = "", claim_text: str = "") -> list[float]:
+                  margin: float, rank: int, query_text: str, claim_text: str) -> list[float]:
     """The :data:`FEATURES` of one scored pair; ``info`` is what
     :meth:`plugin.rumors.scoring.ClaimScorer.score` fills in; ``query_text`` / ``claim_text``: the
     content words of each side joined (:attr:`plugin.rumors.analysis.Analysis.dense`), for the

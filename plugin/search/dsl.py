@@ -302,10 +302,11 @@ class QueryTextExtractor:
         for kind, spec in node.items():
             if kind in COMPOUND_CLAUSES:
                 yield from self._compound(kind, spec, depth, negated, strict)
-            elif kind in DEFAULT_CLAUSES or kind in EXTRA_TEXT_CLAUSES:
-                if kind in self.clauses or kind in EXTRA_TEXT_CLAUSES:
-                    if not negated or self.include_must_not:
-                        yield from self._leaf(kind, spec, depth)
+            elif kind in self.clauses or kind in EXTRA_TEXT_CLAUSES:
+                if not negated or self.include_must_not:
+                    yield from self._leaf(kind, spec, depth)
+            elif kind in DEFAULT_CLAUSES:
+                pass  # a text clause this extractor was configured not to read
             elif strict and kind not in PLAIN_CLAUSES and kind not in ("boost", "_name"):
                 raise UnknownClause(kind)
 

@@ -160,3 +160,12 @@ def test_reorderings_only_for_short_split_queries():
     assert reorderings("乐 家百") == " 乐家百 家百乐"
     assert reorderings("刷单 返利") == ""  # no piece of a single character
     assert reorderings("一 二 三 四 五") == ""  # too many pieces
+
+
+def test_a_clause_the_caller_adds_is_read_and_one_it_leaves_out_is_not() -> None:
+    from plugin.search.dsl import DEFAULT_CLAUSES
+
+    body = {"query": {"bool": {"must": [{"my_text": {"title": "网赌平台"}}, {"match": {"title": "天气"}}]}}}
+    assert "网赌平台" in QueryTextExtractor(clauses=DEFAULT_CLAUSES | {"my_text"}).extract(body)
+    narrow = QueryTextExtractor(clauses=frozenset({"my_text"}))
+    assert "天气" not in narrow.extract(body) and "网赌平台" in narrow.extract(body)
