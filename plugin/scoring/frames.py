@@ -72,21 +72,33 @@ def _compiled() -> tuple[tuple[str, CompiledPattern], ...]:
 
 def solicits(text: str) -> bool:
     """Whether ``text`` carries a soliciting cue (:data:`SOLICITING_CUES`)."""
-    view = prepare(text[:MAX_CUE_CHARS]).normalized
-    chars = view.dense.translate(_DIGITS)
-    return any(name in SOLICITING_CUES for name, _, _ in cue_spans(view.original, view, chars))
+    return _solicits(text[:MAX_CUE_CHARS])
 
 
 def frame_of(text: str, classes: tuple[str, ...] | None = None) -> str:
     """``<frame>:<marker>`` of the first frame ``text`` is written in and that may veto (the text does not
     solicit), or ``""``. ``classes``: only these frames (default: all of :data:`FRAMES`)."""
-    dense = RegexText(prepare(text[:MAX_CUE_CHARS]).normalized.dense)
+    return _frame_of(text[:MAX_CUE_CHARS], classes)
+
+
+# One check asks both about one text up to three times (the lexicon hits' veto, then a flag's reason): the
+# answers are kept per searched head of the text (bounded by MAX_CUE_CHARS).
+@lru_cache(maxsize=1024)
+def _solicits(head: str) -> bool:
+    view = prepare(head).normalized
+    chars = view.dense.translate(_DIGITS)
+    return any(name in SOLICITING_CUES for name, _, _ in cue_spans(view.original, view, chars))
+
+
+@lru_cache(maxsize=1024)
+def _frame_of(head: str, classes: tuple[str, ...] | None) -> str:
+    dense = RegexText(prepare(head).normalized.dense)
     for name, rx in _compiled():
         if classes is not None and name not in classes:
             continue
         span = next(dense.spans(rx), None)
         if span is not None:
-            return "" if solicits(text) else f"{name}:{dense.text[span[0]:span[1]]}"
+            return "" if _solicits(head) else f"{name}:{dense.text[span[0]:span[1]]}"
     return ""
 
 
