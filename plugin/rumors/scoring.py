@@ -171,11 +171,19 @@ def _background() -> Weights:
 def char_cover(text: str, other: str) -> float:
     """The share of ``text``'s Chinese characters (distinct, weighted by :func:`_cover_weight`) that
     ``other`` holds too: coverage that does not depend on segmentation or on the wording of a word."""
-    chars = {ch for ch in text if is_cjk(ch)}
-    if not chars:
+    weighted, total = _weighted_chars(text)
+    if not weighted:
         return 0.0
-    total = sum(_cover_weight(ch) for ch in chars)
-    return sum(_cover_weight(ch) for ch in chars if ch in other) / total
+    held = _weighted_chars(other)[0]
+    return sum(w for ch, w in weighted.items() if ch in held) / total
+
+
+@lru_cache(maxsize=4096)
+def _weighted_chars(text: str) -> tuple[dict[str, float], float]:
+    """``text``'s distinct Chinese characters with their :func:`_cover_weight`, and the weights' sum (kept per
+    text: a query is compared with each candidate, a claim with each query that reaches it; read only)."""
+    weighted = {ch: _cover_weight(ch) for ch in dict.fromkeys(text) if is_cjk(ch)}
+    return weighted, sum(weighted.values())
 
 
 class ClaimScorer:
