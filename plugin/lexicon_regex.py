@@ -144,8 +144,11 @@ class RegexText:
     __slots__ = ("text", "_data", "_ascii")
 
     def __init__(self, text: str) -> None:
-        text = fixed_regex.without_surrogates(text)
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # an unpaired surrogate: read as U+FFFD (one character keeps offsets)
+            text = fixed_regex.without_surrogates(text)
+            data = text.encode("utf-8")
         if len(data) != len(text) and _OTHER_DIGIT.search(data):
             text = text.translate(_digit_table())
             data = text.encode("utf-8")
