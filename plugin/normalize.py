@@ -302,13 +302,20 @@ def dense_key(text: str, *, collapse: bool = True) -> str:
     ``collapse=False`` keeps runs of one character (轻轻松松 stays four characters): the length
     a reduplicated term needs in the text.
     """
-    fast = dense_fold(text, *dense_table())
-    if fast is None:  # (a character the tables write as several: the general path)
-        t = _tables()
-        d = _translate(text, t.dense_bmp, t.dense_astral)
-        return collapse_runs(d, repeat_runs(d)) if collapse else d
-    d, held = fast
+    d, held = _first_dense(text)
     return collapse_runs(d, repeat_runs(d)) if collapse and held & FOLD_HAN_REPEAT else d
+
+
+def _first_dense(text: str) -> tuple[str, int]:
+    """``text`` through the dense tables and what the pass saw (``FOLD_*`` flags), in one C pass when built;
+    the general path (a character the tables write as several) reports a sentence end when there is one and
+    a Han repeat as possible."""
+    fast = dense_fold(text, *dense_table())
+    if fast is not None:
+        return fast
+    t = _tables()
+    d = _translate(text, t.dense_bmp, t.dense_astral)
+    return d, (FOLD_BREAK if BREAK in d else 0) | FOLD_HAN_REPEAT
 
 
 def char_class(ch: str) -> str:
@@ -610,15 +617,9 @@ def _fold_with(text: str, bmp: list[str | None], astral: dict[int, str | None]) 
 
 def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
-    t = _tables()
     # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
-    fast = dense_fold(text, *dense_table())
-    if fast is None:  # (a character the tables write as several: the general path)
-        dense1 = _translate(text, t.dense_bmp, t.dense_astral)
-        has_break, may_repeat = BREAK in dense1, True
-    else:
-        dense1, held = fast
-        has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
+    dense1, held = _first_dense(text)
+    has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
     deleted: _RunMap | None = None
     lazy = False
     noisy = _noise_run_breaks(text) if has_break else []
