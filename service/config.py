@@ -31,7 +31,7 @@ from plugin.settings import setting_help
 from plugin.store import StoreConfig
 
 __all__ = [
-    "ENV_PREFIX", "SECRETS", "SETTINGS", "SETTING_NAMES", "RumorSettings", "SearchSettings", "ServiceConfig",
+    "ENV_PREFIX", "LOCATIONS", "SECRETS", "SETTINGS", "SETTING_NAMES", "RumorSettings", "SearchSettings", "ServiceConfig",
     "Setting", "store_settings_from_env",
 ]
 
@@ -39,6 +39,10 @@ ENV_PREFIX = "QINGLANG_"
 
 #: Settings never shown by :meth:`ServiceConfig.public` (``/-/settings``).
 SECRETS = ("upstream_password", "upstream_api_key")
+
+#: Settings that say where the service's data and upstreams are: :meth:`ServiceConfig.public` shows them only
+#: with ``locations=True`` (``/-/settings`` to an admin).
+LOCATIONS = ("db_path", "upstream_url", "rumor_url")
 
 #: Flat names of the settings whose name is not their field's (``section.field`` → name).
 SETTING_NAMES: dict[str, str] = {
@@ -284,8 +288,9 @@ class ServiceConfig(BaseModel):
         given, so variables inherited from the parent process cannot change it."""
         return {s.env: s.format(s.value(self)) for s in SETTINGS}
 
-    def public(self) -> dict[str, Any]:
-        """Settings by name, safe to show: secrets masked, the upstream URL reduced to scheme, host and path."""
+    def public(self, locations: bool = True) -> dict[str, Any]:
+        """Settings by name, safe to show: secrets masked, the upstream URL reduced to scheme, host and path;
+        without ``locations`` the :data:`LOCATIONS` that are set read ``(admin only)``."""
         d = {s.name: s.value(self) for s in SETTINGS}
         for secret in SECRETS:
             if d.get(secret):
@@ -298,6 +303,8 @@ class ServiceConfig(BaseModel):
             parts = urlsplit(self.search.upstream_url)
             host = parts.hostname or ""
             d["upstream_url"] = parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host).geturl()
+        if not locations:
+            d.update({k: "(admin only)" for k in LOCATIONS if d.get(k)})
         return d
 
 

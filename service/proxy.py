@@ -305,12 +305,17 @@ def _check_index(index: str | None) -> None:
                                         f"index name {name!r} is not allowed: '.' and '..' are not index names"))
 
 
-def _searched_index(app: FastAPI, index: str | None) -> str | None:
-    """The index a request searches, checked: ``.`` / ``..`` are 400; hidden, remote, excluded, reserved and
-    (with ``search_indices``) unlisted indices 403; no index means the listed indices when there is a list."""
-    cfg = _config(app)
+def _check_index_names(cfg: ServiceConfig, index: str | None) -> None:
+    """``.`` / ``..`` are 400; hidden, remote, excluded, reserved and (with ``search_indices``) unlisted indices 403."""
     _check_index(index)
     check_index_names(index, cfg.search.indices, reserved=(cfg.rumors.index,))
+
+
+def _searched_index(app: FastAPI, index: str | None) -> str | None:
+    """The index a request searches, checked (:func:`_check_index_names`); no index means the listed indices
+    when there is a list."""
+    cfg = _config(app)
+    _check_index_names(cfg, index)
     if not index and cfg.search.indices:
         return ",".join(cfg.search.indices)
     return index
@@ -416,8 +421,7 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
         if names is not None and not isinstance(names, str):
             return _error(400, "illegal_argument_exception", f"msearch header {n + 1}: index must be a string")
         try:
-            _check_index(names)
-            check_index_names(names, cfg.search.indices, reserved=(cfg.rumors.index,))
+            _check_index_names(cfg, names)
         except RefusedFeature as e:
             return _error(403, "security_exception", f"msearch header {n + 1}: {e}")
         if not names and not index and cfg.search.indices:

@@ -83,6 +83,14 @@ def test_secrets_are_masked():
     assert "pw" not in pub["upstream_url"] and "es.local:9200" in pub["upstream_url"]
 
 
+def test_locations_are_hidden_unless_asked_for():
+    cfg = ServiceConfig(upstream_url="http://es.local:9200", db_path="/srv/guard.db")
+    hidden = cfg.public(locations=False)
+    assert hidden["upstream_url"] == hidden["db_path"] == "(admin only)"
+    assert hidden["rumor_url"] == cfg.public()["rumor_url"]  # an unset location stays as it is
+    assert cfg.public()["db_path"] == "/srv/guard.db"
+
+
 @pytest.mark.parametrize("url", ["postgresql://guard@db.local/qinglang?password=s3cret&sslmode=require",
                                  "postgresql://guard:s3cret@db.local:5433/qinglang?sslpassword=s3cret"])
 def test_a_database_password_is_masked_in_the_address_and_in_query_parameters(url):
