@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from urllib.parse import quote
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -335,8 +334,8 @@ async def upload(request: Request) -> Response:
     if mode == "confirm" and report["ok"] and report["changeset_id"]:
         counts = "、".join(f"{w.t('op.' + k) if k in ('add', 'edit', 'remove') else k} {v}"
                           for k, v in report["counts"].items() if v)
-        return go_to(f"{PREFIX}/changesets/{report['changeset_id']}?msg=" +
-                     quote(w.t("msg.imported", id=report["changeset_id"], counts=counts)))
+        return go(f"{PREFIX}/changesets/{report['changeset_id']}", "msg",
+                  w.t("msg.imported", id=report["changeset_id"], counts=counts))
     store = store_of(request)
     return render(request, "upload.html", user, report=report, content=content, suffix=suffix, category=category,
                   action=action, changeset=changeset, drafts=store.changesets("draft"),

@@ -5,7 +5,8 @@ in an http-only, same-site (strict) cookie, ``Secure`` over https.
 Every form post must come from the page itself: its ``Origin`` (or, without one, its ``Referer``) must be
 this site's origin, and a post authenticated by the cookie must carry the page's CSRF token (a hash of the
 signed-in token, so it needs no server state and holds across worker processes). Redirects only ever go
-to paths of this page. The security headers (CSP, frame denial, referrer policy) are in
+to paths of this page. A redirect's message (done / refused) travels in a short-lived http-only, same-site
+cookie read once by the next page, never in the URL: a link from elsewhere cannot make the console show text. The security headers (CSP, frame denial, referrer policy) are in
 :mod:`service.headers`.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -35,10 +37,16 @@ from .i18n import LANG_COOKIE, LANGS, MESSAGES, Words, words
 from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
 from .state import state_of
 
-__all__ = ["ACTIONS", "CSRF_FIELD", "PREFIX", "back_to", "go_to", "ShortField", "TermField", "NoteField", "check_post", "csrf_token", "error_text", "go", "page_user", "page_words", "render", "router",
+__all__ = ["ACTIONS", "CSRF_FIELD", "FLASH_COOKIE", "PREFIX", "back_to", "go_to", "ShortField", "TermField", "NoteField", "check_post", "csrf_token", "error_text", "go", "page_user", "page_words", "render", "router",
            "same_origin", "store_of"]
 
 PREFIX = "/admin/ui"
+#: Cookie carrying a redirect's message to the next page (read once, then cleared).
+FLASH_COOKIE = "qg_flash"
+#: Message kinds a flash may carry: done (``msg``) and refused (``err``).
+_FLASH_KINDS = ("msg", "err")
+#: Longest message a flash carries (characters).
+_FLASH_MAX = 600
 #: Name of the hidden form field carrying the CSRF token.
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -111,7 +119,9 @@ def page_user(request: Request, role: str = "reader") -> TokenInfo:
     except HTTPException as exc:
         if exc.status_code == 401:
             raise HTTPException(303, headers={"Location": f"{PREFIX}/login"}) from None
-        raise HTTPException(303, headers={"Location": _with_msg(back_to(request), "err", exc.detail)}) from None
+        moved = go(back_to(request), "err", str(exc.detail))
+        raise HTTPException(303, headers={"Location": moved.headers["location"],
+                                          "Set-Cookie": moved.headers["set-cookie"]}) from None
 
 
 def back_to(request: Request) -> str:
@@ -125,13 +135,31 @@ def back_to(request: Request) -> str:
     return f"{PREFIX}/"
 
 
-def _with_msg(url: str, key: str, msg: str) -> str:
-    base = url.split("?", 1)[0]
-    return f"{base}?{key}={quote(str(msg)[:600])}"
-
-
 def go(url: str, key: str = "", msg: str = "") -> RedirectResponse:
-    return RedirectResponse(_with_msg(url, key, msg) if key else url, status_code=303)
+    """A 303 to ``url`` (a page of this site) carrying the message ``msg`` of kind ``key`` (``msg`` done,
+    ``err`` refused) to the next page in :data:`FLASH_COOKIE`."""
+    resp = RedirectResponse(url, status_code=303)
+    if key:
+        if key not in _FLASH_KINDS:
+            raise ValueError(f"flash kind {key!r} is not one of {_FLASH_KINDS}")
+        resp.set_cookie(FLASH_COOKIE, quote(json.dumps({key: str(msg)[:_FLASH_MAX]}, ensure_ascii=False)),
+                        max_age=300, path=PREFIX, httponly=True, samesite="strict")
+    return resp
+
+
+def flash_of(request: Request) -> dict[str, str]:
+    """The message a redirect left for this page (:func:`go`): ``{"msg": …}`` or ``{"err": …}``, else empty.
+    A cookie that does not parse is ignored."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(unquote(raw))
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v[:_FLASH_MAX] for k, v in data.items() if k in _FLASH_KINDS and isinstance(v, str)}
 
 
 def page_words(request: Request) -> Words:
@@ -149,10 +177,13 @@ def render(request: Request, name: str, user: TokenInfo | None, **ctx: Any) -> H
     secret = request.cookies.get(COOKIE, "")
     token = csrf_token(secret) if secret else ""
     w = page_words(request)
-    ctx.update(user=user, prefix=PREFIX, msg=request.query_params.get("msg", ""),
-               err=request.query_params.get("err", ""), actions=ACTIONS, w=w, t=w.t, lang=w.lang,
-               path=request.url.path, csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
+    flash = flash_of(request)
+    ctx.update(user=user, prefix=PREFIX, msg=flash.get("msg", ""), err=flash.get("err", ""), actions=ACTIONS, w=w,
+               t=w.t, lang=w.lang, path=request.url.path,
+               csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
     resp = templates.TemplateResponse(request, name, ctx)
+    if FLASH_COOKIE in request.cookies:
+        resp.delete_cookie(FLASH_COOKIE, path=PREFIX, httponly=True, samesite="strict")
     chosen = request.query_params.get("lang")
     if chosen in LANGS:
         resp.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="strict", path=PREFIX,
