@@ -44,6 +44,7 @@ from plugin.search.hooks import (
     advance_plans,
     join_index,
     msearch_pairs,
+    paging_window,
     msearch_request_lines,
     start_plans,
     run_plan_async,
@@ -52,9 +53,12 @@ from plugin.search.policy import (
     RefusedFeature,
     UpstreamAnswerError,
     check_count_answer,
+    check_expand_wildcards,
     check_index_names,
+    check_lookup_indices,
     check_msearch_answer,
     check_search_body,
+    searched_target,
 )
 
 from .config import SearchSettings, ServiceConfig
@@ -154,6 +158,8 @@ def _check_params(request: Request, kind: str) -> None:
             hint = _PARAM_HINTS.get(key, "not on the proxy's list of safe parameters")
             raise _UpstreamError(_error(403, "security_exception",
                                         f"URL parameter [{key}] is not accepted by the search proxy ({hint})"))
+    for value in request.query_params.getlist("expand_wildcards"):
+        check_expand_wildcards(value)
 
 
 def _source_param(params: Mapping[str, str]) -> Any:
@@ -311,22 +317,26 @@ def _check_index_names(cfg: ServiceConfig, index: str | None) -> None:
     check_index_names(index, cfg.search.indices, reserved=(cfg.rumors.index,))
 
 
-def _searched_index(app: FastAPI, index: str | None) -> str | None:
-    """The index a request searches, checked (:func:`_check_index_names`); no index means the listed indices
-    when there is a list."""
+def _searched_index(app: FastAPI, index: str | None) -> str:
+    """The target a request searches, checked (:func:`_check_index_names`) and as forwarded
+    (:func:`searched_target`: no index means the listed indices or all; a wildcard never reaches the guard's own
+    rumour index)."""
     cfg = _config(app)
     _check_index_names(cfg, index)
-    if not index and cfg.search.indices:
-        return ",".join(cfg.search.indices)
-    return index
+    return searched_target(index, cfg.search.indices, (cfg.rumors.index,))
+
+
+def _check_lookups(app: FastAPI, body: Any) -> None:
+    """Document lookups inside a body (terms lookup, like/pinned documents, indexed shapes, percolate by id) may
+    only read an index the proxy would search (:func:`check_lookup_indices`)."""
+    cfg = _config(app)
+    check_lookup_indices(body, cfg.search.indices, (cfg.rumors.index,))
 
 
 def _window(body: Any) -> int:
-    """How many hits a search body asks the guard to page through (``from`` + ``size``; defaults 0 and 10)."""
-    if not isinstance(body, dict):
-        return 0
-    frm, size = body.get("from", 0), body.get("size", 10)
-    return (frm if isinstance(frm, int) and frm > 0 else 0) + (size if isinstance(size, int) and size > 0 else 0)
+    """How many hits a search body asks the guard to page through (:func:`paging_window`; ``ValueError`` for a
+    value the guard refuses)."""
+    return paging_window(body) if isinstance(body, dict) else 0
 
 
 def _index_path(index: str | None, extra: str | None, endpoint: str) -> str:
@@ -374,6 +384,7 @@ def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[st
 async def _search(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "search")
     body = _parse_json_body(await _read_body(app, request))
+    _check_lookups(app, body)
     params, q, scroll = _split_params(request, body)
     guard = _guard(app)
     last: list[httpx.Response] = []
@@ -410,22 +421,29 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
     if window > max_window:
         return _error(400, "illegal_argument_exception", f"msearch pages through {window} hits in all (from + size "
                       f"of its searches); at most {max_window}")
-    for n, (header, _) in enumerate(pairs):
+    for n, (header, body) in enumerate(pairs):
         unknown = sorted(set(header) - _MSEARCH_HEADER_KEYS)
         if unknown:
             keys = ", ".join(map(repr, unknown))
             return _error(403, "security_exception",
                           f"msearch header {n + 1}: key(s) {keys} not accepted by the search proxy")
         named = header.get("index")
-        names = ",".join(str(v) for v in named) if isinstance(named, list) else named
-        if names is not None and not isinstance(names, str):
-            return _error(400, "illegal_argument_exception", f"msearch header {n + 1}: index must be a string")
+        if isinstance(named, list) and all(isinstance(v, str) for v in named):
+            named = ",".join(named)
+        if named is not None and not isinstance(named, str):
+            return _error(400, "illegal_argument_exception",
+                          f"msearch header {n + 1}: index must be a string or a list of strings")
         try:
-            _check_index_names(cfg, names)
+            _check_index_names(cfg, named)
+            if "expand_wildcards" in header:
+                check_expand_wildcards(header["expand_wildcards"])
+            _check_lookups(app, body)
         except RefusedFeature as e:
             return _error(403, "security_exception", f"msearch header {n + 1}: {e}")
-        if not names and not index and cfg.search.indices:
-            header["index"] = ",".join(cfg.search.indices)
+        if named:  # what was checked is what is forwarded; no index: the URL's target (searched_target)
+            header["index"] = searched_target(named, cfg.search.indices, (cfg.rumors.index,))
+        else:
+            header.pop("index", None)
     params = list(request.query_params.multi_items())
     guard = _guard(app)
     plans = [guard.plan_search(b, q=None) for _, b in pairs]
@@ -448,6 +466,7 @@ async def _count(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "count")
     raw = await _read_body(app, request)
     body = _parse_json_body(raw)
+    _check_lookups(app, body)
     guard = _guard(app)
     check_search_body(body, guard.config.allowed_features)
     blocked, _ = await run_check(request, functools.partial(guard.plan_count, body, q=request.query_params.get("q")))

@@ -67,6 +67,7 @@ __all__ = [
     "guard_client",
     "join_index",
     "msearch_pairs",
+    "paging_window",
     "msearch_request_lines",
     "Offload",
     "run_plan_async",
@@ -190,6 +191,12 @@ def _int(value: Any, default: int, name: str) -> int:
     if n > _MAX_INT32:
         raise ValueError(f"{name} must be at most {_MAX_INT32}, got {value!r}"[:200])
     return n
+
+
+def paging_window(body: Mapping[str, Any]) -> int:
+    """How many hits a search body pages through (``from`` + ``size``, defaults 0 and 10), read as the guard
+    reads them (numeric strings count); ``ValueError`` for a value the guard refuses."""
+    return _int(body.get("from"), 0, "from") + _int(body.get("size"), 10, "size")
 
 
 class SearchGuard:

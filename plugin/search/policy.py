@@ -36,11 +36,15 @@ __all__ = [
     "SourceFilter",
     "UpstreamAnswerError",
     "check_count_answer",
+    "check_expand_wildcards",
     "check_index_names",
+    "check_lookup_indices",
     "check_msearch_answer",
     "check_search_answer",
     "check_search_body",
     "clean_search_answer",
+    "lookup_indices",
+    "searched_target",
     "widen_source",
 ]
 
@@ -142,6 +146,87 @@ def check_index_names(index: str | None, allowed: Iterable[str] | None, reserved
             raise RefusedFeature(f"index {name!r} is refused: it is the guard's own index")
         if patterns and not any(fnmatchcase(name, p) for p in patterns):
             raise RefusedFeature(f"index {name!r} is not among the indices the proxy searches (search_indices)")
+
+
+#: ``expand_wildcards`` values the proxy forwards: ``all`` and ``hidden`` would widen a pattern to hidden and
+#: system indices.
+EXPAND_WILDCARDS = frozenset({"open", "closed", "none"})
+
+
+def check_expand_wildcards(value: Any) -> None:
+    """Raise :class:`RefusedFeature` unless ``value`` (a comma-separated string or a list of strings, from a URL
+    parameter or an ``_msearch`` header) names only :data:`EXPAND_WILDCARDS`."""
+    parts = value if isinstance(value, list) else [value]
+    for part in parts:
+        if not isinstance(part, str):
+            raise RefusedFeature("expand_wildcards must be a string")
+        for word in part.split(","):
+            if word.strip().lower() not in EXPAND_WILDCARDS:
+                raise RefusedFeature(f"expand_wildcards {word.strip()!r} is refused: only "
+                                     f"{', '.join(sorted(EXPAND_WILDCARDS))} (hidden and system indices are not "
+                                     "searched through the proxy)")
+
+
+def searched_target(index: str | None, allowed: Iterable[str] | None, reserved: Iterable[str] = ()) -> str:
+    """What to forward for a checked target (:func:`check_index_names`): no target means the ``allowed``
+    patterns, else every index (``*``); ``_all`` reads ``*``; and when a pattern of the target could match a
+    ``reserved`` name (the guard's own rumour index), that name is excluded (``*,-name``), so a wildcard never
+    reaches an index the proxy refuses by name."""
+    parts = [p.strip() for p in (index or "").split(",") if p.strip()]
+    if not parts:
+        parts = list(allowed or ()) or ["*"]
+    parts = ["*" if p == "_all" else p for p in parts]
+    wild = [p for p in parts if "*" in p or "?" in p]
+    excluded = sorted(r for r in frozenset(reserved) if r and any(fnmatchcase(r, p) for p in wild))
+    return ",".join(parts + [f"-{r}" for r in excluded])
+
+
+_SHAPE_DEFAULT_INDEX = "shapes"  # the engines' default index of an ``indexed_shape``
+
+
+def lookup_indices(body: Any) -> list[str]:
+    """Index names a search body makes the engine read a document from: ``terms`` lookups
+    (``{"index", "id", "path"}``), ``more_like_this`` ``like``/``unlike`` and ``pinned`` ``docs`` items with an
+    ``_index``, ``indexed_shape`` (default index ``shapes``) and ``percolate`` by ``index``/``id``. Walks the
+    whole body iteratively (bodies come from clients)."""
+    found: list[str] = []
+    stack: list[Any] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (Mapping, list)))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        for key, value in node.items():
+            if key == "indexed_shape" and isinstance(value, Mapping):
+                found.append(str(value.get("index", _SHAPE_DEFAULT_INDEX)))
+            elif key == "terms" and isinstance(value, Mapping):
+                found.extend(str(v["index"]) for v in value.values() if isinstance(v, Mapping) and "index" in v)
+            elif key == "percolate" and isinstance(value, Mapping) and "index" in value:
+                found.append(str(value["index"]))
+            elif key in ("more_like_this", "pinned") and isinstance(value, Mapping):
+                for field in ("like", "unlike", "docs", "ids"):
+                    items = value.get(field)
+                    for item in items if isinstance(items, list) else [items]:
+                        if isinstance(item, Mapping) and "_index" in item:
+                            found.append(str(item["_index"]))
+            if isinstance(value, (Mapping, list)):
+                stack.append(value)
+    return found
+
+
+def check_lookup_indices(body: Any, allowed: Iterable[str] | None, reserved: Iterable[str] = ()) -> None:
+    """Raise :class:`RefusedFeature` when a document lookup of ``body`` (:func:`lookup_indices`) names an index
+    the proxy would refuse to search (:func:`check_index_names`) or a pattern."""
+    for name in lookup_indices(body):
+        if "*" in name or "?" in name or "," in name:
+            raise RefusedFeature(f"a document lookup names {name!r}: lookups name one index")
+        try:
+            check_index_names(name, allowed, reserved)
+        except RefusedFeature as e:
+            raise RefusedFeature(f"a document lookup (terms lookup, like/pinned documents, indexed shape or "
+                                 f"percolate) reads another index: {e}") from None
 
 
 # -- _source: the guard must see its hit fields -----------------------------------------------------

@@ -232,6 +232,54 @@ def test_an_index_allow_list_limits_the_searched_indices():
     assert seen == ["/news-2024/_search", "/news*,posts/_search"]
 
 
+def _indices(r) -> set[str]:
+    assert r.status_code == 200, r.text
+    return {h["_index"] for h in r.json()["hits"]["hits"]}
+
+
+def test_the_index_boundary_holds_for_wildcards_lookups_and_header_forms(os_url):
+    """What is searched, not what is written: a wildcard (or no index) never reaches the guard's own rumour index,
+    ``expand_wildcards`` cannot widen a pattern to hidden indices, a document lookup inside a query cannot read a
+    refused index, and an ``_msearch`` header is forwarded in the form it was checked in."""
+    os_client = OpenSearch(hosts=[os_url])
+    os_client.index(index="news", body={"title": "晚间新闻"}, id="n1", refresh=True)
+    os_client.index(index="qinglang-rumors", body={"claim": "内部文档"}, id="r1", refresh=True)
+    os_client.indices.create(index=".secret", body={"settings": {"index.hidden": True}})
+    os_client.index(index=".secret", body={"pin": "n7"}, id="s1", refresh=True)
+    app = make_app(None, upstream=os_url, matcher=build_matcher())
+    with TestClient(app) as tc:
+        for path in ("/es/_search", "/es/*/_search", "/es/_all/_search", "/es/q*/_search", "/es/news,q*/_search"):
+            assert _indices(tc.post(path, json={"size": 50})) <= {"news"}, path
+        for value in ("all", "open,hidden"):
+            r = tc.post("/es/*/_search", params={"expand_wildcards": value}, json={})
+            assert r.status_code == 403 and "expand_wildcards" in r.text, r.text
+        assert _indices(tc.post("/es/*/_search", params={"expand_wildcards": "open"}, json={})) == {"news"}
+        lookups = [
+            {"terms": {"_id": {"index": ".secret", "id": "s1", "path": "pin"}}},
+            {"terms": {"_id": {"index": "qinglang-rumors", "id": "r1", "path": "claim"}}},
+            {"more_like_this": {"fields": ["title"], "like": [{"_index": ".secret", "_id": "s1"}]}},
+            {"geo_shape": {"area": {"indexed_shape": {"index": ".secret", "id": "s1", "path": "pin"}}}},
+            {"percolate": {"field": "q", "index": ".secret", "id": "s1"}},
+        ]
+        for query in lookups:
+            r = tc.post("/es/news/_search", json={"query": {"bool": {"filter": [query]}}})
+            assert r.status_code == 403 and "document lookup" in r.text, (query, r.text)
+            assert tc.post("/es/news/_count", json={"query": query}).status_code == 403
+        ndjson = {"content-type": "application/x-ndjson"}
+        for header, status in (({"index": [[".secret"]]}, 400), ({"index": "*", "expand_wildcards": "all"}, 403),
+                               ({"index": [".secret"]}, 403)):
+            r = tc.post("/es/_msearch", content=json.dumps(header) + "\n{}\n", headers=ndjson)
+            assert r.status_code == status, (header, r.text)
+        r = tc.post("/es/_msearch", content='{"index": ["news", "q*"]}\n{"size": 50}\n{}\n{"size": 50}\n',
+                    headers=ndjson)
+        assert r.status_code == 200, r.text
+        for answer in r.json()["responses"]:
+            assert {h["_index"] for h in answer["hits"]["hits"]} <= {"news"}
+        lookup = {"query": lookups[0]}
+        r = tc.post("/es/news/_msearch", content="{}\n" + json.dumps(lookup) + "\n", headers=ndjson)
+        assert r.status_code == 403 and "document lookup" in r.text
+
+
 def test_msearch_is_bounded_in_searches_and_in_hits_paged_through():
     def handler(request):
         raise AssertionError("must not reach upstream")
@@ -243,6 +291,12 @@ def test_msearch_is_bounded_in_searches_and_in_hits_paged_through():
         deep = '{}\n{"from": 9000, "size": 10}\n{}\n{"from": 5000, "size": 10}\n'
         r = tc.post("/es/_msearch", content=deep, headers={"content-type": "application/x-ndjson"})
         assert r.status_code == 400 and "pages through 14020 hits" in r.json()["error"]["reason"]
+        strings = '{}\n{"size": "9000"}\n{}\n{"from": "5000"}\n'  # counted as the guard reads them
+        r = tc.post("/es/_msearch", content=strings, headers={"content-type": "application/x-ndjson"})
+        assert r.status_code == 400 and "pages through 14010 hits" in r.json()["error"]["reason"]
+        odd = '{}\n{"size": "lots"}\n'
+        r = tc.post("/es/_msearch", content=odd, headers={"content-type": "application/x-ndjson"})
+        assert r.status_code == 400 and "size must be an integer" in r.json()["error"]["reason"]
 
 
 @pytest.mark.parametrize("protect_checks", [False, True])
