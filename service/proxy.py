@@ -347,9 +347,24 @@ def _index_path(index: str | None, extra: str | None, endpoint: str) -> str:
     return f"/{quote(joined, safe=',*')}/{endpoint}"
 
 
+#: Most JSON arrays and objects a client body may hold (counted as bracket bytes before parsing: a 1 MB body of
+#: ``[[],[],…]`` costs a second of parsing; real search bodies hold a few hundred).
+_MAX_BODY_CONTAINERS = 20_000
+
+
+def _check_containers(raw: bytes) -> None:
+    containers = raw.count(b"[") + raw.count(b"{")
+    if containers > _MAX_BODY_CONTAINERS:
+        raise _UpstreamError(_error(400, "parse_exception", f"request body holds {containers} JSON arrays/objects "
+                                    f"(brackets); at most {_MAX_BODY_CONTAINERS}"))
+
+
 def _parse_json_body(raw: bytes) -> dict[str, Any]:
+    """A client's search body: a JSON object (400 otherwise). CPU work on large bodies: run it in a check
+    thread (:func:`run_check`)."""
     if not raw.strip():
         return {}
+    _check_containers(raw)
     try:
         body = strict_loads(raw)
     except ValueError as e:
@@ -383,7 +398,7 @@ def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[st
 
 async def _search(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "search")
-    body = _parse_json_body(await _read_body(app, request))
+    body = await run_check(request, _parse_json_body, await _read_body(app, request))
     _check_lookups(app, body)
     params, q, scroll = _split_params(request, body)
     guard = _guard(app)
@@ -408,11 +423,16 @@ async def _search(app: FastAPI, request: Request, index: str | None) -> Response
 async def _msearch(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "msearch")
     raw = await _read_body(app, request)
+    cfg = _config(app)
+    lines = sum(1 for line in raw.split(b"\n") if line.strip())
+    if lines > 2 * cfg.search.msearch_max_searches:  # before parsing: each search is a header and a body line
+        return _error(400, "illegal_argument_exception", f"msearch holds about {(lines + 1) // 2} searches; at most "
+                      f"{cfg.search.msearch_max_searches} (search_msearch_max_searches)")
     try:
-        pairs = msearch_pairs(raw)
+        _check_containers(raw)
+        pairs = await run_check(request, msearch_pairs, raw)
     except ValueError as e:  # UnicodeDecodeError included
         return _error(400, "parse_exception", f"msearch body must be NDJSON header/body pairs: {e}")
-    cfg = _config(app)
     if len(pairs) > cfg.search.msearch_max_searches:
         return _error(400, "illegal_argument_exception", f"msearch holds {len(pairs)} searches; at most "
                       f"{cfg.search.msearch_max_searches} (search_msearch_max_searches)")
@@ -465,10 +485,10 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
 async def _count(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "count")
     raw = await _read_body(app, request)
-    body = _parse_json_body(raw)
+    body = await run_check(request, _parse_json_body, raw)
     _check_lookups(app, body)
     guard = _guard(app)
-    check_search_body(body, guard.config.allowed_features)
+    await run_check(request, check_search_body, body, guard.config.allowed_features)
     blocked, _ = await run_check(request, functools.partial(guard.plan_count, body, q=request.query_params.get("q")))
     if blocked is not None:
         return JSONResponse(blocked)
