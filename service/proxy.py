@@ -424,9 +424,9 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
     _check_params(request, "msearch")
     raw = await _read_body(app, request)
     cfg = _config(app)
-    lines = sum(1 for line in raw.split(b"\n") if line.strip())
-    if lines > 2 * cfg.search.msearch_max_searches:  # before parsing: each search is a header and a body line
-        return _error(400, "illegal_argument_exception", f"msearch holds about {(lines + 1) // 2} searches; at most "
+    sent_lines = sum(1 for line in raw.split(b"\n") if line.strip())
+    if sent_lines > 2 * cfg.search.msearch_max_searches:  # before parsing: a search is a header and a body line
+        return _error(400, "illegal_argument_exception", f"msearch holds about {(sent_lines + 1) // 2} searches; at most "
                       f"{cfg.search.msearch_max_searches} (search_msearch_max_searches)")
     try:
         _check_containers(raw)
