@@ -40,9 +40,10 @@ ENV_PREFIX = "QINGLANG_"
 #: Settings never shown by :meth:`ServiceConfig.public` (``/-/settings``).
 SECRETS = ("upstream_password", "upstream_api_key")
 
-#: Settings that say where the service's data and upstreams are: :meth:`ServiceConfig.public` shows them only
-#: with ``locations=True`` (``/-/settings`` to an admin).
-LOCATIONS = ("db_path", "upstream_url", "rumor_url")
+#: Settings that say where the service's data, files and upstreams are (and the upstream account):
+#: :meth:`ServiceConfig.public` shows them only with ``locations=True`` (``/-/settings`` to an admin).
+LOCATIONS = ("db_path", "upstream_url", "upstream_username", "rumor_url", "model_path", "artefact_dir",
+             "bundled_paths", "sample_paths")
 
 #: Flat names of the settings whose name is not their field's (``section.field`` → name).
 SETTING_NAMES: dict[str, str] = {

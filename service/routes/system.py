@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
@@ -59,6 +59,17 @@ def healthz(request: Request) -> JSONResponse:
     ).model_dump())
 
 
+def _is_admin(request: Request) -> bool:
+    """Whether the request carries an admin's token (a probe without one, or with another role, is not refused)."""
+    if not bearer_secret(request):
+        return False
+    try:
+        authenticate(request, "admin")
+    except HTTPException:
+        return False
+    return True
+
+
 @router.get("/readyz", summary="Readiness", response_model=Readiness,
             responses={503: {"model": Readiness, "description": "not ready (no lexicon loaded, or the database "
                                                                 "does not answer)"}})
@@ -80,9 +91,14 @@ def readyz(request: Request) -> JSONResponse:
             rumor_count = None
     ready = all(checks.values())
     warnings = list(guard.startup_warnings)
+    db_path = guard.config.public()["db_path"]
+    if not _is_admin(request):  # where the data is: admins only (as /-/settings)
+        hidden = guard.config.public(locations=False)["db_path"]
+        warnings = [w.replace(db_path, hidden) for w in warnings]
+        db_path = hidden
     status: Literal["ok", "warning", "not_ready"] = "not_ready" if not ready else ("warning" if warnings else "ok")
     body = Readiness(status=status, ready=ready, checks=checks, lexicon_version=str(guard.live.version),
-                     rumor_count=rumor_count, db_path=guard.config.public()["db_path"], warnings=warnings)
+                     rumor_count=rumor_count, db_path=db_path, warnings=warnings)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
