@@ -299,7 +299,7 @@ def _bidi_problem(text: str) -> str:
     return f"holds a bidirectional control (U+{ord(text[pos]):04X} at position {pos}) that changes how it reads"
 
 
-_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffd]")  # C0, C1, line separators
 _TEXT_BAD_CHARS = fixed_regex.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # notes may hold tabs and line breaks
 
 
@@ -626,12 +626,18 @@ def _make_entry(term: str, d: _Defaults, path: str, line: int | None, **kw: Any)
     return e
 
 
+def _file_lines(text: str) -> list[str]:
+    """A lexicon file's lines: split at LF (CRLF read as LF) only. ``str.splitlines`` would also split at
+    U+2028, U+0085, VT, FF …, making one line that holds such a character two entries."""
+    return text.replace("\r\n", "\n").split("\n")
+
+
 def _parse_plain(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
     stem = Path(path).stem.split(".")[0].lower().replace("-", "_")
     header: dict[str, Any] = {}
     entries: list[Entry] = []
     d = _Defaults(category=stem if _CATEGORY_RE.match(stem) else "custom", lexicon=stem)
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(_file_lines(text), 1):
         line = raw.strip()
         if not line:
             continue
@@ -665,7 +671,7 @@ def _parse_plain(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any]
 def _parse_tsv(text: str, path: str, probs: _Problems) -> tuple[dict[str, Any], list[Entry]]:
     entries: list[Entry] = []
     d = _Defaults(category="custom", lexicon=Path(path).stem)
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(_file_lines(text), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         cols = raw.rstrip("\r\n").split("\t")

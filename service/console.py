@@ -16,9 +16,11 @@ is ``POST /v1/admin/test`` (:mod:`service.admin`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -327,7 +329,8 @@ async def upload(request: Request) -> Response:
     if len(content) > MAX_UPLOAD_CHARS:
         return go(f"{PREFIX}/upload", "err", f"file longer than {MAX_UPLOAD_CHARS} characters")
     try:
-        report = _import(request, content, suffix, category, action, changeset, mode != "confirm", user.name)
+        report = await anyio.to_thread.run_sync(functools.partial(  # parse, validate, write: off the event loop
+            _import, request, content, suffix, category, action, changeset, mode != "confirm", user.name))
     except (StoreError, ValueError) as exc:
         return go(f"{PREFIX}/upload", "err", error_text(exc, request) if isinstance(exc, StoreError) else str(exc))
     w = page_words(request)

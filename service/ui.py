@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlsplit
 
+import anyio
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -541,7 +542,7 @@ async def preview_upload(request: Request, cs_id: DbIntPath) -> RedirectResponse
     if len(raw) > previews.MAX_UPLOAD_BYTES:
         return go(f"{PREFIX}/changesets/{cs_id}", "err", f"corpus file larger than {previews.MAX_UPLOAD_BYTES} bytes")
     try:
-        texts = previews.uploaded_corpus(raw, upload.filename or "upload.txt")
+        texts = await anyio.to_thread.run_sync(previews.uploaded_corpus, raw, upload.filename or "upload.txt")
         cs = store.changeset(cs_id)
     except (UnicodeDecodeError, StoreError) as exc:
         return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))

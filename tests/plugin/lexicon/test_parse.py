@@ -245,3 +245,15 @@ def test_a_bidirectional_control_in_a_lexicon_is_an_error(text: str, where: str)
     lex, problems = parse_lexicon_text(text, "x.yaml")
     errors = [p for p in problems if p.severity == "error"]
     assert errors and "bidirectional control" in errors[0].message and where in errors[0].message, problems
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+@pytest.mark.parametrize("name", ["gambling.txt", "x.tsv"])
+def test_a_line_separator_inside_a_line_is_an_error_not_a_second_entry(sep: str, name: str) -> None:
+    """Files split at LF only: ``str.splitlines`` made one line holding U+2028 / NEL / VT / FF two entries."""
+    line = f"线上{sep}棋牌" + ("\tgambling" if name.endswith(".tsv") else "")
+    lex, problems = parse_lexicon_text(f"{line}\r\n百家乐" + ("\tgambling" if name.endswith(".tsv") else "") + "\n",
+                                       name)
+    assert [e.term for e in lex.entries] == ["百家乐"]
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].line == 1 and "control characters" in errors[0].message, problems
