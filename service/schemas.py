@@ -379,7 +379,8 @@ class ReviewResultModel(BaseModel):
     decision: Literal["approve", "approve_with_labels", "limit", "review", "reject"]
     reasons: list[ReasonModel]
     required_labels: list[str]
-    hits: list[dict[str, Any]]
+    hits: list[dict[str, Any]] = Field(description="the candidate's lexicon hits, the first 100 of them")
+    hits_total: int = Field(0, description="how many lexicon hits the candidate holds (hits lists the first 100)")
     refutations: list[dict[str, Any]]
     freeze_interactions: bool
     review_id: str | None = Field(None, description="id of the stored review record")

@@ -7,7 +7,11 @@ from typing import Any, Sequence
 from .models import ReviewResult, most_severe_decision
 from .rules.base import Finding
 
-__all__ = ["combine"]
+__all__ = ["MAX_RESULT_HITS", "combine"]
+
+#: Most lexicon hits a result keeps (returned and stored); ``hits_total`` counts them all. A 20,000-character
+#: text of lexicon terms holds ~9,000 hits: kept whole, each stored review item was 1.2 MB.
+MAX_RESULT_HITS = 100
 
 
 def combine(candidate_id: Any, findings: Sequence[Finding], hits: Sequence[dict[str, Any]] = ()) -> ReviewResult:
@@ -26,7 +30,8 @@ def combine(candidate_id: Any, findings: Sequence[Finding], hits: Sequence[dict[
         decision=decision,
         reasons=tuple(f.reason for f in findings),
         required_labels=labels,
-        hits=tuple(hits),
+        hits=tuple(hits[:MAX_RESULT_HITS]),
+        hits_total=len(hits),
         refutations=tuple(refutations.values()),
         freeze_interactions=any(f.freeze_interactions for f in findings),
         rule_results=tuple(f.to_dict() for f in findings),

@@ -224,6 +224,8 @@ class ReviewResult:
     refutations: tuple[dict[str, Any], ...] = ()
     freeze_interactions: bool = False
     rule_results: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    #: every lexicon hit of the candidate, of which ``hits`` keeps the first ``MAX_RESULT_HITS`` (plugin.review.combine)
+    hits_total: int = 0
     #: stored review items from the history this candidate is a matrix near-duplicate of (they go back
     #: to the manual queue with it; see ``ReviewStore.record_batch(requeue=...)``)
     linked_review_ids: tuple[str, ...] = field(default=(), compare=False)
@@ -236,6 +238,7 @@ class ReviewResult:
             "reasons": [r.to_dict() for r in self.reasons],
             "required_labels": list(self.required_labels),
             "hits": list(self.hits),
+            "hits_total": max(self.hits_total, len(self.hits)),
             "refutations": list(self.refutations),
             "freeze_interactions": self.freeze_interactions,
         }

@@ -101,7 +101,8 @@ class AccountNameLexiconRule(Rule):
             own = next((h.clause for h in hits if h.clause), "")
             terms = "、".join(dict.fromkeys(f"{h.surface}→{h.term}" if h.surface != h.term else h.term for h in hits))
             detail = f"account name {candidate.account.name!r} hits {category} terms ({action}): {terms}"
-            data = {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}
+            data = {"category": category, "action": action,
+                    "term_ids": list(dict.fromkeys(h.term_id for h in hits))}  # once each: a text may repeat a term
             decision = policy.surface(Surface.TRENDING).by_action[action]
             yield cite_clause(self, own, policy.category(category).clause, decision, detail, data)
 

@@ -42,7 +42,9 @@ class LexiconRule(Rule):
             labels = (meta.label,) if action == "label" else ()
             yield cite_clause(
                 self, own, meta.clause, row.by_action[action], f"{where} hits {category} terms ({action}): {terms}",
-                {"category": category, "action": action, "term_ids": [h.term_id for h in hits]}, labels=labels,
+                {"category": category, "action": action,
+                 "term_ids": list(dict.fromkeys(h.term_id for h in hits))},  # once each: a text may repeat a term
+                labels=labels,
             )
 
 

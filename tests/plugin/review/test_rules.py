@@ -31,6 +31,16 @@ def test_lexicon_actions_map_to_decisions(service_matcher, title, decision, cate
     assert any(h["category"] == category for h in r.hits)
 
 
+def test_a_text_repeating_terms_keeps_a_bounded_result(service_matcher):
+    """Hits kept in a result (returned and stored) are bounded, with their total; a rule's term ids once each."""
+    from plugin.review.combine import MAX_RESULT_HITS
+
+    (r,) = review(service_matcher, candidate(title="线上赌场", text="线上赌场开业，" * 400))
+    assert len(r.hits) == MAX_RESULT_HITS and r.hits_total == 401 and r.to_dict()["hits_total"] == 401
+    (lex,) = [f for f in r.rule_results if f["rule"] == "lexicon"]
+    assert len(lex["data"]["term_ids"]) == len(set(lex["data"]["term_ids"])) == 1
+
+
 def test_lexicon_hit_through_evasion(service_matcher):
     (r,) = review(service_matcher, candidate(title="线上赌_场开业"))
     assert r.decision == "reject"
