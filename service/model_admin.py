@@ -119,8 +119,9 @@ def publish(proposal_id: DbIntPath, request: Request, body: ModelPublishIn = Bod
 
 
 @router.delete("/proposals/{proposal_id}")
-def discard(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: TokenInfo = Depends(editor)) -> dict[str, Any]:
-    store.discard(proposal_id)
+def discard(proposal_id: DbIntPath, store: ModelStore = Depends(_store),
+            user: TokenInfo = Depends(editor)) -> dict[str, Any]:
+    store.discard(proposal_id, by=user.name)
     return store.proposal(proposal_id)
 
 

@@ -83,6 +83,10 @@ MODEL_MIGRATIONS = [
     );
     CREATE INDEX model_observations_at ON model_observations(at)
     """,
+    # 3: who discarded a proposal (a discard recorded nobody)
+    """
+    ALTER TABLE model_proposals ADD COLUMN discarded_by TEXT
+    """,
 ]
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,7 @@ class Observation:
 
 
 _PROPOSAL_COLUMNS = ("id, kind, author, note, status, model_version, rollback_of, created_at, updated_at, "
-                     "published_version")
+                     "published_version, discarded_by")
 
 
 def _now() -> str:
@@ -183,14 +187,15 @@ class ModelStore:
         return SpamScorer(load_model_bytes(row["card"].encode("utf-8"), bytes(row["weights"]),
                                            f"model proposal #{proposal_id}"))
 
-    def discard(self, proposal_id: int) -> None:
-        """Abandon an open proposal (kept, marked discarded, for the record)."""
+    def discard(self, proposal_id: int, by: Actor | str) -> None:
+        """Abandon an open proposal (kept, marked discarded by ``by``, for the record)."""
+        who = checked_actor(by, self.config, "discarded by")
         with self._tx() as conn:
             row = self._proposal_row(conn, proposal_id)
             if row["status"] != "proposed":
                 raise StoreError(f"model proposal #{proposal_id} is {row['status']}")
-            conn.execute("UPDATE model_proposals SET status = 'discarded', updated_at = ? WHERE id = ?",
-                         (_now(), proposal_id))
+            conn.execute("UPDATE model_proposals SET status = 'discarded', updated_at = ?, discarded_by = ? "
+                         "WHERE id = ?", (_now(), who.name, proposal_id))
 
     # ------------------------------------------------------------------ versions
 

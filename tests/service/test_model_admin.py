@@ -54,6 +54,10 @@ def test_propose_preview_publish_reload_rollback(make_app: Callable[..., Any], t
         assert c.post(f"/v1/admin/models/proposals/{rb.json()['id']}/publish", headers=h["ed"]).status_code == 403
         assert c.post(f"/v1/admin/models/proposals/{rb.json()['id']}/publish", headers=h["ann"]).status_code == 200
         assert c.post("/v1/query/check", json={"query": GAMBLING_TEXT}).json()["action"] == "allow"
+        gone = c.post("/v1/admin/models/proposals", json=_upload(), headers=h["ed"]).json()["id"]
+        assert c.delete(f"/v1/admin/models/proposals/{gone}", headers=h["rita"]).status_code == 403  # role
+        dropped = c.delete(f"/v1/admin/models/proposals/{gone}", headers=h["eve"]).json()
+        assert dropped["status"] == "discarded" and dropped["discarded_by"] == "eve"  # the token's name
         st = c.get("/v1/admin/models", headers=h["rita"]).json()
         assert st["live_version"] == 3 and st["serving"].startswith("fraudonly@") and st["proposals"] == []
 

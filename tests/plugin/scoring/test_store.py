@@ -89,9 +89,10 @@ def test_versions_reload_and_roll_back(store: ModelStore) -> None:
 
 def test_discard(store: ModelStore) -> None:
     pid = _propose(store)
-    store.discard(pid)
+    store.discard(pid, by="eve")
     assert store.proposal(pid)["status"] == "discarded" and store.proposals() == []
+    assert store.proposal(pid)["discarded_by"] == "eve"  # who abandoned it stays on record
     with pytest.raises(StoreError):
         store.publish(pid, approver="ann")
     with pytest.raises(NotFoundError):
-        store.discard(999)
+        store.discard(999, by="eve")
