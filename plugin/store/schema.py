@@ -117,6 +117,18 @@ LEXICON_MIGRATIONS = [
     );
     CREATE INDEX lexicon_changeset_events_cs ON lexicon_changeset_events(changeset_id, id)
     """,
+    # 5: the SHA-256 of each artefact file kept in ``artefact_dir``: a file is loaded only when it is the one
+    # recorded (whoever can write the directory must not serve a matcher no one approved).
+    """
+    CREATE TABLE lexicon_artefact_files (
+        version     INTEGER NOT NULL REFERENCES lexicon_versions(number),
+        format      TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (version, format)
+    )
+    """,
 ]
 
 TOKEN_MIGRATIONS = [

@@ -484,12 +484,30 @@ class LexiconStore:
         """The stored artefact bytes of ``version`` in codec format ``fmt`` (``None`` when there are none)."""
         if self.config.artefact_dir:
             path = self._artefact_path(version, fmt)
-            return path.read_bytes() if path.exists() else None
+            if not path.exists():
+                return None
+            data = path.read_bytes()
+            rows = self.db.execute("SELECT sha256 FROM lexicon_artefact_files WHERE version = ? AND format = ?",
+                                   (version, fmt))
+            if not rows or str(rows[0]["sha256"]) != hashlib.sha256(data).hexdigest():
+                log.warning("the artefact file of lexicon version %s is not the one this database recorded; "
+                            "compiling instead", version)
+                return None
+            return data
         return self.db.read_blob("SELECT data FROM lexicon_artefacts WHERE version = ? AND format = ?", (version, fmt))
 
     def store_artefact(self, version: int, fmt: str, data: bytes, seconds: float) -> None:
         """Keep ``data`` as the artefact of ``version`` in codec format ``fmt`` (the first one stored stays)."""
         if self.config.artefact_dir:
+            sha = hashlib.sha256(data).hexdigest()
+            with self.db.transaction(write=True, lock="artefact") as tx:
+                tx.execute("INSERT INTO lexicon_artefact_files (version, format, sha256, size, created_at)"
+                           " VALUES (?,?,?,?,?) ON CONFLICT (version, format) DO NOTHING",
+                           (version, fmt, sha, len(data), _now()))
+                recorded = tx.execute("SELECT sha256 FROM lexicon_artefact_files WHERE version = ? AND format = ?",
+                                      (version, fmt)).fetchone()[0]
+            if recorded != sha:  # another replica's artefact is the recorded one: its file stays
+                return
             path = self._artefact_path(version, fmt)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -85,6 +85,24 @@ def test_foreign_or_broken_artefacts_are_compiled_instead(db_target: str, compil
     assert other.last_matcher_source == "compiled" and len(compiles) == 2
 
 
+def test_a_planted_artefact_without_the_published_entries_is_not_served(tmp_path: Path) -> None:
+    """Whoever can write the artefact directory must not serve a matcher no one approved: an artefact of the
+    right version and codec whose entries are not the version's (one term dropped) is compiled over."""
+    from plugin.matching.artefact import dump_matcher
+
+    cfg = make_config(artefact_dir=str(tmp_path / "artefacts"))
+    store = LexiconStore(tmp_path / "a.db", cfg)
+    version = _publish_one(store)
+    real = store.load_or_build_matcher(version)
+    kept = [e for e in real.entries if e.term != "线上棋牌"]
+    (path,) = (tmp_path / "artefacts").iterdir()
+    path.write_bytes(dump_matcher(Matcher.from_entries(kept, str(version))))
+    replica = LexiconStore(tmp_path / "a.db", cfg)
+    served = replica.load_or_build_matcher(version)
+    assert replica.last_matcher_source == "compiled"
+    assert [h.term for h in served.scan("线上棋牌开局")] == ["线上棋牌"]
+
+
 def test_artefacts_in_a_directory(tmp_path: Path, compiles: list[str]) -> None:
     cfg = make_config(artefact_dir=str(tmp_path / "artefacts"))
     store = LexiconStore(tmp_path / "a.db", cfg)
