@@ -186,7 +186,8 @@ class MaskRequest(_Request):
     """A text to show with its lexicon hits masked."""
 
     text: Annotated[Text, Field(min_length=1, max_length=_HARD_MAX_TEXT_MASK)]
-    replacement: Annotated[Text, Field(min_length=1, max_length=8)] = "*"
+    #: one line of visible characters (a bidirectional control would reorder the masked text it is written into)
+    replacement: Annotated[Text, Field(min_length=1, max_length=8), AfterValidator(check_line)] = "*"
     actions: Annotated[list[Literal["label", "limit", "review", "block"]], Field(max_length=4)] | None = None
 
 

@@ -23,7 +23,8 @@ def test_mask_route(make_app: Any) -> None:
 def test_mask_route_refuses_bad_input(make_app: Any) -> None:
     client = TestClient(make_app(max_text_chars=10))
     for body in ({"text": ""}, {"text": "x", "replacement": ""}, {"text": "x", "replacement": "123456789"},
-                 {"text": "x", "actions": ["bogus"]}, {"text": "x", "extra": 1}, {"text": 5}):
+                 {"text": "x", "actions": ["bogus"]}, {"text": "x", "extra": 1}, {"text": 5},
+                 {"text": "x", "replacement": "\u202e"}, {"text": "x", "replacement": "*\n"}):  # bidi, line break
         r = client.post("/v1/mask", json=body)
         assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), body
     r = client.post("/v1/mask", json={"text": "x" * 11})
