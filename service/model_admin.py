@@ -26,7 +26,9 @@ from plugin.scoring.store import ModelStore
 from plugin.store import TokenInfo
 from plugin.store.reload import VersionPoller
 
+from . import previews
 from .auth import require_role
+from .errors import ServiceError
 from .schemas import DbIntPath, IdentityFromToken, Note
 from .state import state_of
 
@@ -100,12 +102,17 @@ def proposal(proposal_id: DbIntPath, store: ModelStore = Depends(_store), _: Tok
 def preview(proposal_id: DbIntPath, request: Request, store: ModelStore = Depends(_store),
             _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     """How many preview texts (sample titles, recent queries, suggestions, candidates) change decision per
-    surface if the proposal replaced the model this process serves."""
+    surface if the proposal replaced the model this process serves (429 when this process already runs
+    ``MAX_RUNNING`` previews, lexicon or model)."""
     state = state_of(request.app)
     base = state.scorer.current() if state.scorer is not None else None
-    report = preview_model(store.proposal_scorer(proposal_id), base, state.live.current(),
-                           state.lexicon_store.preview_corpus(), policy=state.checks.policy,
-                           examples=state.config.store.preview_examples)
+    try:
+        with previews.slot(request.app):
+            report = preview_model(store.proposal_scorer(proposal_id), base, state.live.current(),
+                                   state.lexicon_store.preview_corpus(), policy=state.checks.policy,
+                                   examples=state.config.store.preview_examples)
+    except previews.PreviewBusy as exc:
+        raise ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"}) from None
     return {"proposal_id": proposal_id, **report}
 
 

@@ -4,12 +4,14 @@ rollback; roles and bad uploads."""
 from __future__ import annotations
 
 import base64
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable
 
 from fastapi.testclient import TestClient
 
 from plugin.scoring.model import model_bytes
+from service import previews
 from tests.service.tokens import make_tokens
 from tests.spam_models import hand_model, saved_hand_model
 
@@ -35,6 +37,11 @@ def test_propose_preview_publish_reload_rollback(make_app: Callable[..., Any], t
         prop = c.post("/v1/admin/models/proposals", json=fraud_only, headers=h["ed"])
         assert prop.status_code == 201 and prop.json()["author"] == "ed"
         pid = prop.json()["id"]
+        with ExitStack() as held:  # every preview slot of the process taken (lexicon or model): 429
+            for _ in range(previews.MAX_RUNNING):
+                held.enter_context(previews.slot(app))
+            busy = c.post(f"/v1/admin/models/proposals/{pid}/preview", headers=h["eve"])
+            assert busy.status_code == 429 and busy.json()["error"] == "preview_busy", busy.text
         rep = c.post(f"/v1/admin/models/proposals/{pid}/preview", headers=h["eve"]).json()
         assert rep["surfaces"]["query"]["no_longer_flagged"] == 1
         assert rep["surfaces"]["query"]["examples"][0]["text"] == GAMBLING_TEXT
