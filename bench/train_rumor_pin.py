@@ -14,7 +14,11 @@ for academic research only):
   ``partial`` (a run of about half the content words), ``number`` (digits written in Chinese and
   back);
 - **hard negatives** (label 0): a claim's names / subject with another predicate (an
-  informational one such as 门票 / 天气 / 最新消息, or the rest of another claim);
+  informational one such as 门票 / 天气 / 最新消息, or the rest of another claim), and **near-topic
+  negatives built on real titles**: the claim's names with the predicate part of a hot-search title of the
+  training half that shares no word with the claim (the same place's other events, the same person's other
+  news, an official follow-up), half of them with one light event word of the claim kept
+  (``--title-negative-weight``; reported apart from the other hard negatives in the calibration);
 - **real hot-search titles** (label 0): the half of ``hot_search_titles.jsonl`` whose hash is even;
 - **hand-written searcher queries**: the ``dev`` rows of ``bench/data/rumor_dev4.jsonl`` (written outside
   the project), ``rumor_fresh.jsonl`` and ``rumor_paraphrases.jsonl`` (``--real``; a positive's target
@@ -249,6 +253,52 @@ def near_topic(r: Rumor, rng: random.Random) -> list[tuple[str, str, str]]:
     return out
 
 
+#: Generated near-topic negatives built on real titles' predicates (:func:`title_near_topic`).
+TITLE_KINDS = frozenset({"near_title", "near_title_event"})
+
+
+def title_predicates(titles: list[str]) -> list[tuple[str, frozenset[str]]]:
+    """The predicate part of real hot-search titles (what a title says about its subject: its content words that
+    are no name and no number, as written, one to three of them) with their canonical words: what people search
+    about a place, a person or a disease besides a rumour (疫情防控发布会, 最新讲话, 开学时间, 有哪些症状)."""
+    out = []
+    for t in titles:
+        a = analyze(t)
+        words = [w for w in a.surface if len(w) >= 2 and not re.search(r"\d", w) and not is_name(canon(w) or w)]
+        if 1 <= len(words) <= 3:
+            out.append(("".join(words), frozenset(canon(w) or w for w in words)))
+    return out
+
+
+def title_near_topic(r: Rumor, predicates: list[tuple[str, frozenset[str]]], index_weight: "callable[[str], float]",
+                     rng: random.Random) -> list[tuple[str, str, str]]:
+    """(kind, query, donor): the claim's names (or subject) with the predicate of a real hot-search title that shares
+    no word with the claim — the same place's other events, the same person's other news, the official follow-up —
+    as a searcher would type it; and, half the time, the same with one of the claim's own lighter predicate words
+    kept (the event named, another question asked about it: 石家庄 疫情 + 防控发布会)."""
+    a = analyze(r.claim)
+    words = set(a.words)
+    names = [w for w in a.surface if is_name(canon(w) or w)]
+    subject = names[:2] or [w for w in a.surface if len(w) >= 2][:1]
+    if not subject or not predicates:
+        return []
+    out = []
+    for _ in range(6):  # a few draws to find a title predicate that shares no word with the claim
+        text, canon_words = rng.choice(predicates)
+        if canon_words.isdisjoint(words):
+            end = rng.choice(ASK_AFTER) if rng.random() < 0.3 else ""
+            sep = " " if rng.random() < 0.3 else ""
+            out.append(("near_title", sep.join(subject) + sep + text + end, ""))
+            event = [w for w in a.surface if len(w) >= 2 and w not in subject and not is_name(canon(w) or w)
+                     and not re.search(r"\d", w)]
+            if event and rng.random() < 0.5:
+                # the lightest predicate word: the event's general word (疫情), not what the claim says of it
+                light = min(event, key=lambda w: index_weight(canon(w) or w))
+                out.append(("near_title_event", sep.join(subject) + sep + light + sep + text + end, ""))
+            break
+    return out
+
+
 def hard_negatives(r: Rumor, others: list[Rumor], rng: random.Random) -> list[tuple[str, str, str]]:
     """(kind, query, donor rumour id): a claim's names / subject with another predicate (the donor's
     candidates are left out: the query may well be about the donor's claim)."""
@@ -285,6 +335,7 @@ class RealQuery:
     pairs: list[tuple[list[float], int, float]]
     positive: bool
     fold: int
+    hard: bool = False  # a near-topic negative sharing most of the claim's entities (``hard`` in the row)
 
 
 def fold_keys(index: RumorIndex, rows: list[dict]) -> list[str]:
@@ -341,7 +392,7 @@ def real_queries(index: RumorIndex, paths: list[Path], held: "set[str] | frozens
         ok = {index.cluster_of(x) for x in (r["rumor_id"], *r.get("also", []))} if positive else set()
         got = [(f, int((m.cluster_id or m.rumor.id) in ok), m.score)
                for m, f in index.candidate_features(r["query"], limit=3, today=TODAY)]
-        out.append(RealQuery(got, positive, bucket(key, 2)))
+        out.append(RealQuery(got, positive, bucket(key, 2), bool(r.get("hard"))))
     return out
 
 
@@ -359,6 +410,11 @@ def main() -> None:
     ap.add_argument("--no-fresh-kinds", action="store_true",
                     help="leave out the query forms of fresh searchers (keywords, ask, synonym, renumber, core) and "
                          "the near-topic negatives (names + an ordinary question)")
+    ap.add_argument("--no-title-negatives", action="store_true",
+                    help="leave out the near-topic negatives built from a claim's names and a real title's predicate")
+    ap.add_argument("--title-negative-weight", type=float, default=0.3,
+                    help="weight of a pair from a title-predicate near-topic negative against another generated one "
+                         "(1.0 cost hand-written dev positives out of fold; 0.3 did not)")
     ap.add_argument("--max-title-share", type=float, default=0.001,
                     help="share of held-out titles the decision (probability or score) may pin")
     ap.add_argument("--real", type=Path, action="append", default=None,
@@ -386,7 +442,12 @@ def main() -> None:
     rows: dict[str, list[tuple[list[float], int, float]]] = {"train": [], "held": []}
     held_pos: list[list[tuple[list[float], int, float]]] = []
     held_hard: list[list[tuple[list[float], int, float]]] = []
+    held_near_title: list[list[tuple[list[float], int, float]]] = []
     kinds: dict[str, int] = {}
+    title_rows: list[bool] = []  # per training pair: from a near-topic negative built on a title's predicate
+    titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
+    # title predicates from the training half of the titles only (the other half calibrates)
+    predicates = [] if args.no_title_negatives else title_predicates([t for t in titles if bucket(t, 2) == 0])
     for r in sources:
         split = "held" if bucket(r.id, 5) == 0 else "train"
         cluster = index.cluster_of(r.id)
@@ -397,22 +458,29 @@ def main() -> None:
             kinds[kind] = kinds.get(kind, 0) + 1
             got = pairs(index, q, cluster)
             rows[split].extend(got)
+            if split == "train":
+                title_rows.extend([False] * len(got))
             if split == "held":
                 held_pos.append(got)
         negatives = hard_negatives(r, sources, rng) + ([] if args.no_fresh_kinds else near_topic(r, rng))
+        negatives += title_near_topic(r, predicates, weight, rng)
         for kind, q, donor in negatives:
             kinds[kind] = kinds.get(kind, 0) + 1
             got = pairs(index, q, None, index.cluster_of(donor) if donor else "")
             rows[split].extend(got)
+            if split == "train":
+                title_rows.extend([kind in TITLE_KINDS] * len(got))
             if split == "held":
-                held_hard.append(got)
-    titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
+                # the title-predicate negatives are reported on their own: the hard-negative bound of the
+                # calibration keeps its meaning (names + an informational or another claim's predicate)
+                (held_near_title if kind in TITLE_KINDS else held_hard).append(got)
     held_titles: list[list[tuple[list[float], int, float]]] = []
     n_train_titles = 0
     for t in titles:
         got = pairs(index, t, None)
         if bucket(t, 2) == 0:
             rows["train"].extend(got)
+            title_rows.extend([False] * len(got))
             n_train_titles += 1
         else:
             held_titles.append(got)
@@ -429,7 +497,8 @@ def main() -> None:
         extra = [p for g in groups for p in g.pairs]
         Xa = np.concatenate([X, np.asarray([f for f, _y, _s in extra], dtype=np.float64).reshape(-1, X.shape[1])])
         ya = np.concatenate([y, np.asarray([lab for _f, lab, _s in extra], dtype=np.int64)])
-        w = np.concatenate([np.ones(len(y)), np.full(len(extra), args.real_weight)])
+        w = np.concatenate([np.where(np.asarray(title_rows, dtype=bool), args.title_negative_weight, 1.0),
+                            np.full(len(extra), args.real_weight)])
         clf = LogisticRegression(C=args.C, max_iter=2000)
         clf.fit((Xa - mean) / scale, ya, sample_weight=w)
         return clf
@@ -444,17 +513,21 @@ def main() -> None:
     # a model that never saw it, so the tiers are not calibrated on queries the model was fitted to
     held_real_pos: list[list[tuple[float, int, float]]] = []
     held_real_neg: list[list[tuple[float, int, float]]] = []
+    held_real_hard: list[list[tuple[float, int, float]]] = []
     for fold in (0, 1):
         fold_model = as_model(fit([g for g in real if g.fold != fold]))
         for g in real:
             if g.fold == fold:
                 probs = [(fold_model.probability(f), lab, sc) for f, lab, sc in g.pairs]
                 (held_real_pos if g.positive else held_real_neg).append(probs)
+                if g.hard:
+                    held_real_hard.append(probs)
 
     def top_probs(groups: list[list[tuple[list[float], int, float]]]) -> list[list[tuple[float, int, float]]]:
         return [[(model.probability(f), lab, sc) for f, lab, sc in g] for g in groups]
 
     held_t, held_h, held_p = top_probs(held_titles), top_probs(held_hard), top_probs(held_pos)
+    held_nt = top_probs(held_near_title)
 
     def pinned(g: list[tuple[float, int, float]], th: float, veto: float = 1.1) -> list[tuple[float, int, float]]:
         """The candidates pinned: probability >= th, or the score threshold passed and not vetoed."""
@@ -511,14 +584,19 @@ def main() -> None:
         "held_out_titles": len(held_t), "held_out_title_pin_rate": round(rate(held_t, pin, veto), 5),
         "held_out_title_pin_or_related_rate": round(rate(held_t, related, veto), 5),
         "held_out_hard_negatives": len(held_h), "held_out_hard_pin_rate": round(rate(held_h, pin, veto), 4),
+        "held_out_title_predicate_negatives": len(held_nt),
+        "held_out_title_predicate_pin_rate": round(rate(held_nt, pin, veto), 4),
         "held_out_pseudo_queries": len(held_p), "held_out_pseudo_hit_at_pin": round(recall(pin, veto), 4),
         "held_out_pseudo_hit_at_related": round(recall(related), 4),
         "hand_written_dev_out_of_fold": {
             "positives": len(held_real_pos), "negatives": len(held_real_neg),
             "hit_at_pin": round(real_hit(pin, veto), 4), "negatives_pinned": round(rate(held_real_neg, pin, veto), 4),
+            "hard_near_topic": len(held_real_hard), "hard_near_topic_pinned": round(rate(held_real_hard, pin, veto), 4),
+            "threshold_alone_hard_near_topic_pinned": round(rate(held_real_hard, 1.1, 0.0), 4),
             "threshold_alone_hit": round(real_hit(1.1, 0.0), 4),
             "threshold_alone_negatives_pinned": round(rate(held_real_neg, 1.1, 0.0), 4)},
         "threshold_alone": {"title_pin_rate": round(rate(held_t, 1.1, 0.0), 5),
+                            "title_predicate_pin_rate": round(rate(held_nt, 1.1, 0.0), 4),
                             "hard_pin_rate": round(rate(held_h, 1.1, 0.0), 4),
                             "pseudo_hit": round(recall(1.1, 0.0), 4)},
     }
@@ -529,6 +607,7 @@ def main() -> None:
         "hand_written": {"files": [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in real_paths],
                          "split": "dev", "queries": len(real), "test_clusters_left_out": len(held_clusters), "pairs": sum(len(g.pairs) for g in real),
                          "weight": args.real_weight},
+        "title_negative_weight": args.title_negative_weight,
         "calibration": calibration,
         "data": "shared fact-check claims except Weibo rulings (GPL-3.0 / no licence stated sources) and hot-search "
                 "titles (MIT / no licence stated); see PIN_MODEL.md",

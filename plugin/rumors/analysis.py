@@ -36,7 +36,7 @@ from .synonyms import default_table
 
 __all__ = [
     "ABBREVIATIONS", "PLACE_ABBREVIATIONS", "TRAVEL_ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
-    "arabic_numbers", "canon", "clean", "clean_folded", "cn_number", "equivalents", "expand_lone_abbreviations", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
+    "arabic_numbers", "canon", "char_sound", "clean", "clean_folded", "cn_number", "equivalents", "expand_lone_abbreviations", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -429,6 +429,13 @@ def _fold_syllable(sy: str) -> str:
     if sy[:2] in ("zh", "ch", "sh"):
         sy = sy[0] + sy[2:]
     return sy[:-1] if sy.endswith(("ang", "eng", "ing")) else sy
+
+
+@lru_cache(maxsize=20_000)
+def char_sound(ch: str) -> str:
+    """The folded toneless syllable of one Chinese character (as :func:`sound` folds it), '' when it has none."""
+    sy = syllables().get(ch, "")
+    return _fold_syllable(sy) if sy else ""
 
 
 @lru_cache(maxsize=200_000)

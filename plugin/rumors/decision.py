@@ -31,12 +31,12 @@ import numpy as np
 from plugin.errors import RumorError
 from plugin.numerals import quantities_agree
 
-from .analysis import is_name
+from .analysis import is_name, subwords
 from .models import PinTier, RumorMatch, RumorMatchResult
-from .scoring import char_cover
+from .scoring import char_cover, sound_cover
 
-__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "PinModel", "PinTiers", "decision_margin", "default_model", "pair_features",
-           "retier"]
+__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "TOPIC_SHIFT_WORDS", "PinModel", "PinTiers",
+           "decision_margin", "default_model", "pair_features", "query_predicate_cover", "retier", "shifts_topic"]
 
 #: The features of one (text, claim) pair, in the model's order.
 FEATURES: tuple[str, ...] = (
@@ -45,6 +45,21 @@ FEATURES: tuple[str, ...] = (
     "number_conflict", "date_agree", "date_conflict", "pen_low_cover", "pen_intent", "pen_topic", "pen_subject",
     "pen_unnamed", "pen_conflict", "pen_one_word", "triggers", "log_cluster_size", "margin", "rank",
     "char_q", "char_c",
+    # what the query says beyond the claim's names and whether the claim explains it (a near-topic query shares
+    # the names and asks something else: the official follow-up, a disease's real symptoms, the same person's
+    # other news), and the query's characters the claim holds by sound (a homophone typo: 纸金 / 纸巾)
+    "q_pred_cover", "topic_shift", "sound_q",
+)
+
+#: Words that turn a query about a claim's subject to another event about it (not whether the claim is true):
+#: the official follow-up (发布会, 通报 — read 公布 —, 回应, 讲话), a disease's real course (症状, 潜伏期), the
+#: subject's calendar (开学, 赛程, 上映). A query holding one the claim does not hold asks about something else.
+TOPIC_SHIFT_WORDS = frozenset(
+    """
+    发布会 公布 回应 声明 公告 通告 通知 答记者问 情况说明 调查结果 处理结果 进展 讲话 演讲 采访 专访 会见 会议 视频
+    症状 表现 征兆 潜伏期 传播途径 治疗方法 就诊 体检 疗程 后遗症 开学 放假 假期 复课 复工 招生 比赛 赛程 票房 上映
+    首映 新品 上市 纪录片 新书 婚礼 生日 获奖 颁奖 排队 现场 直播间
+    """.split()
 )
 
 #: The margin to the next candidate counts up to this much either way.
@@ -120,14 +135,41 @@ def decision_margin(ranked: Sequence[RumorMatch], rank: int) -> float:
     return me.score - (others[0] if others else 0.0)
 
 
+def shifts_topic(query_weights: dict[str, float], claim_weights: dict[str, float], claim_text: str) -> bool:
+    """Whether the query holds a :data:`TOPIC_SHIFT_WORDS` word (or a compound of one: 新闻发布会) that the claim
+    holds neither as a word nor in its text."""
+    for t in query_weights:
+        if t in TOPIC_SHIFT_WORDS:
+            found = [t]
+        elif len(t) > 2:
+            found = [s for s in subwords(t) if s in TOPIC_SHIFT_WORDS]
+        else:
+            continue
+        if any(h not in claim_weights and h not in claim_text for h in found):
+            return True
+    return False
+
+
+def query_predicate_cover(info: dict[str, Any], query_weights: dict[str, float]) -> float:
+    """The share of the query's predicate weight (its words that are no name and no number) the claim explains
+    (``info["query_credit"]``, filled in by :meth:`plugin.rumors.scoring.ClaimScorer.score`); 0 when the query
+    has no such word."""
+    credit: dict[str, float] = info.get("query_credit", {})
+    pred = {t: w for t, w in query_weights.items() if not is_name(t) and not t.startswith("#")}
+    total = sum(pred.values())
+    return sum(credit.get(t, 0.0) * w for t, w in pred.items()) / total if total else 0.0
+
+
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
                   question: bool, intent: bool, query_negated: bool, claim_negated: bool,
                   query_numbers: tuple[str, ...], claim_numbers: tuple[str, ...], cluster_size: int,
-                  margin: float, rank: int, query_text: str, claim_text: str) -> list[float]:
+                  margin: float, rank: int, query_text: str, claim_text: str,
+                  query_weights: dict[str, float]) -> list[float]:
     """The :data:`FEATURES` of one scored pair; ``info`` is what
     :meth:`plugin.rumors.scoring.ClaimScorer.score` fills in; ``query_text`` / ``claim_text``: the
     content words of each side joined (:attr:`plugin.rumors.analysis.Analysis.dense`), for the
-    character coverage both ways (:func:`plugin.rumors.scoring.char_cover`)."""
+    character and sound coverage both ways (:func:`plugin.rumors.scoring.char_cover`, ``sound_cover``);
+    ``query_weights``: the query's content words and their weights (what the claim must explain)."""
     credit: dict[str, float] = info.get("claim_credit", {})
     covered = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items())
     names = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items() if is_name(t))
@@ -151,6 +193,8 @@ def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, c
         # unclipped margin made the model distrust them
         float(min(int(info.get("triggers", 0)), 2)), math.log(max(cluster_size, 1)), max(-MARGIN_CLIP, min(margin, MARGIN_CLIP)),
         float(rank), char_cover(query_text, claim_text), char_cover(claim_text, query_text),
+        query_predicate_cover(info, query_weights), float(shifts_topic(query_weights, claim_weights, claim_text)),
+        sound_cover(query_text, claim_text),
     ]
 
 

@@ -469,7 +469,8 @@ class _State:
                 info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
                 question=q.question, intent=intent, query_negated=q.negated, claim_negated=e.analysis.negated,
                 query_numbers=qw.numbers, claim_numbers=e.numbers, cluster_size=m.cluster_size, margin=margin,
-                rank=rank, query_text=q.dense, claim_text=e.analysis.dense)))
+                rank=rank, query_text=q.dense, claim_text=e.analysis.dense,
+                query_weights=qw.weights)))
         return out
 
     def decide(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:

@@ -26,7 +26,7 @@ from plugin.chardata import is_cjk
 from plugin.errors import RumorError
 from plugin.numerals import quantities_agree
 
-from .analysis import INTENT_WORDS, Analysis, Weights, is_entity, is_name, is_pair, subwords
+from .analysis import INTENT_WORDS, Analysis, Weights, char_sound, is_entity, is_name, is_pair, subwords
 from .models import Rumor
 
 __all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring", "char_cover"]
@@ -178,6 +178,23 @@ def char_cover(text: str, other: str) -> float:
     return sum(w for ch, w in weighted.items() if ch in held) / total
 
 
+def sound_cover(text: str, other: str) -> float:
+    """:func:`char_cover` by sound: the share of ``text``'s weighted Chinese characters whose folded syllable
+    (:func:`plugin.rumors.analysis.char_sound`) one of ``other``'s characters has, so a homophone typo (纸金 /
+    纸巾, 沉箱 / 沉香) still counts; never under :func:`char_cover`."""
+    weighted, total = _weighted_chars(text)
+    if not weighted:
+        return 0.0
+    heard = _sounds(other)
+    return sum(w for ch, w in weighted.items() if char_sound(ch) in heard or ch in heard) / total
+
+
+@lru_cache(maxsize=4096)
+def _sounds(text: str) -> frozenset[str]:
+    """The folded syllables of ``text``'s Chinese characters, and the characters without one."""
+    return frozenset(char_sound(ch) or ch for ch in _weighted_chars(text)[0])
+
+
 @lru_cache(maxsize=4096)
 def _weighted_chars(text: str) -> tuple[dict[str, float], float]:
     """``text``'s distinct Chinese characters with their :func:`_cover_weight`, and the weights' sum (kept per
@@ -282,6 +299,7 @@ class ClaimScorer:
         q_cred = 0.0
         q_missing: list[str] = []
         heard: set[str] = set()  # claim words a query word sounds like (homophone typo: 病读 / 病毒)
+        q_credit: dict[str, float] = {}  # query word → how much of it the claim explains (kept for ``info``)
         homophones = qw.homophones
         ewords, esubs = e.words, e.subs
         for t, wt in tw.items():
@@ -299,6 +317,8 @@ class ClaimScorer:
             if c:
                 q_cred += c * wt
                 shared.append(t)
+                if info is not None:
+                    q_credit[t] = c
             else:
                 q_missing.append(t)
         if not shared:
@@ -362,6 +382,7 @@ class ClaimScorer:
             info.update(tq=round(tq, 3), tc=round(tc, 3), bq=round(bq, 3), bc=round(bc, 3),
                         qs=round(qs, 3), cs=round(cs, 3), q_cred=round(q_cred, 2), post=post, shared=shared,
                         missing=q_missing, claim_credit={t: round(c, 2) for t, c in c_credit.items()},
+                        query_credit={t: round(c, 2) for t, c in q_credit.items()},
                         penalties=penalties, triggers=n_auto, score=round(min(score, 1.0), 4))
         return min(score, 1.0), tuple(shared)
 

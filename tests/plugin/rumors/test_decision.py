@@ -9,7 +9,8 @@ import pytest
 
 from plugin.errors import RumorError
 from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorMatch, RumorStatus
-from plugin.rumors.decision import FEATURES, PinModel, PinTiers, decision_margin, default_model, pair_features, retier
+from plugin.rumors.decision import (FEATURES, TOPIC_SHIFT_WORDS, PinModel, PinTiers, decision_margin, default_model,
+                                    pair_features, query_predicate_cover, retier, shifts_topic)
 from plugin.rumors.scoring import char_cover
 
 RUMORS = [
@@ -82,9 +83,33 @@ def test_character_coverage_survives_another_wording() -> None:
     feats = pair_features({"score": 0.5}, query_words=2, claim_words=3, claim_weights={}, question=False,
                           intent=False, query_negated=False, claim_negated=False, query_numbers=(),
                           claim_numbers=(), cluster_size=1, margin=0.0, rank=0, query_text="换牙刷",
-                          claim_text="阳转阴更换牙刷")
+                          claim_text="阳转阴更换牙刷", query_weights={"换": 1.0, "牙刷": 5.0})
     named = dict(zip(FEATURES, feats))
     assert named["char_q"] == pytest.approx(1.0) and 0 < named["char_c"] < 1
+    assert named["sound_q"] == pytest.approx(1.0)
+
+
+def test_what_the_query_says_beyond_the_names_is_read_from_its_own_credit() -> None:
+    weights = {"石家庄": 6.0, "疫情": 2.0, "发布会": 5.0}
+    # the claim explains 疫情 (weight 2) of the query's predicate weight 7: a near-topic query
+    near = query_predicate_cover({"query_credit": {"石家庄": 1.0, "疫情": 1.0}}, weights)
+    assert near == pytest.approx(2 / 7)
+    assert query_predicate_cover({"query_credit": {"石家庄": 1.0, "疫情": 1.0, "发布会": 1.0}}, weights) == 1.0
+    assert query_predicate_cover({"query_credit": {"石家庄": 1.0}}, {"石家庄": 6.0}) == 0.0  # names only
+    # the scorer fills in what each query word gets from the claim
+    index = RumorIndex(RUMORS, model=None)
+    info = index.explain("喝热水真的能杀死病毒吗", "r1")
+    assert info["query_credit"] and set(info["query_credit"]) <= set(info["shared"])
+
+
+def test_a_query_turned_to_another_event_of_the_subject_shifts_topic() -> None:
+    claim = {"石家庄": 6.0, "封城": 5.0}
+    assert shifts_topic({"石家庄": 6.0, "新闻发布会": 5.0}, claim, "石家庄封城")  # a compound of 发布会
+    assert shifts_topic({"新冠": 2.0, "症状": 4.0}, {"新冠": 2.0, "病毒": 2.0}, "新冠病毒")
+    # the claim says it too: no shift
+    assert not shifts_topic({"疫苗": 3.0, "症状": 4.0}, {"疫苗": 3.0, "症状": 4.0}, "打疫苗时的症状")
+    assert not shifts_topic({"石家庄": 6.0, "封城": 5.0}, claim, "石家庄封城")
+    assert "发布会" in TOPIC_SHIFT_WORDS
 
 
 def test_the_margin_skips_copies_matched_through_the_same_words() -> None:

@@ -11,7 +11,7 @@ import pytest
 from plugin.errors import RumorError
 from plugin.rumors import DEFAULT_THRESHOLD, Refutation, Rumor, RumorIndex, RumorStatus
 from plugin.rumors.analysis import Weights, analyze
-from plugin.rumors.scoring import DEFAULT_SCORING, ClaimScorer, RumorScoring
+from plugin.rumors.scoring import DEFAULT_SCORING, ClaimScorer, RumorScoring, char_cover, sound_cover
 
 RUMORS = [
     Rumor(id="r1", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE, refutations=(Refutation(title="不能"),)),
@@ -73,3 +73,11 @@ def test_claim_scorer_scores_one_claim() -> None:
     assert scorer.score(q, scorer.query(q), e, hit=(0, True)) == (DEFAULT_SCORING.curated_score, ())
     unrelated = analyze("明天天气怎么样")
     assert scorer.score(unrelated, scorer.query(unrelated), e)[0] < DEFAULT_THRESHOLD
+
+
+def test_sound_coverage_keeps_a_homophone_typo() -> None:
+    # 纸金 for 纸巾: the character differs, the syllable is the same; a character of another sound does not count
+    assert char_cover("口罩垫纸金", "口罩里垫纸巾") < sound_cover("口罩垫纸金", "口罩里垫纸巾") == pytest.approx(1.0)
+    assert sound_cover("口罩垫报纸", "口罩里垫纸巾") < 1.0
+    assert sound_cover("", "纸巾") == 0.0
+    assert sound_cover("换牙刷", "更换牙刷") == pytest.approx(char_cover("换牙刷", "更换牙刷"))
