@@ -55,7 +55,17 @@
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
  *
- * The automaton stays pyahocorasick's: it is walked through its ``iter`` method.
+ *   trie_outputs(automaton, text) -> list[tuple[int, int]] | None
+ *       Every (end index, value) pyahocorasick's ``iter`` gives over ``text``, walked over its trie
+ *       directly; None when ``automaton`` is not a pyahocorasick automaton (STORE_INTS, string keys,
+ *       made) of the layout below. plugin.matching.native compares it with ``iter`` once per process
+ *       before dense_outputs may walk the trie directly.
+ *
+ * The automaton stays pyahocorasick's. dense_outputs walks it through its ``iter`` method, or, when
+ * asked (``direct``), over its trie directly: the node layout of pyahocorasick 2.x built for unicode
+ * (the pinned version; checked per call by type name, object size and the kind / store / key type
+ * fields), which spares the encoded copy of the view, the iterator, a tuple per output and, in the
+ * UTF-16 view, the walk of the fail chain for outputs at every half character.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -234,20 +244,240 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
     return 0;
 }
 
+/* pyahocorasick's trie (src/trienode.h, src/Automaton.h of pyahocorasick 2.x, unicode build) */
+typedef struct AhoNode {
+    union {
+        PyObject *object;
+        uintptr_t integer;
+    } output;
+    struct AhoNode *fail;
+    uint32_t n;
+    uint8_t eow;
+    struct AhoPair *next;
+} AhoNode;
+
+#pragma pack(push)
+#pragma pack(1)
+typedef struct AhoPair {
+    uint32_t letter;
+    AhoNode *child;
+} AhoPair;
+#pragma pack(pop)
+
+typedef struct {
+    PyObject_HEAD
+    int kind;          /* AHOCORASICK = 2 once made */
+    int store;         /* STORE_INTS = 10 */
+    int key_type;      /* KEY_STRING = 100 */
+    int count;
+    int longest_word;
+    AhoNode *root;
+    int version;
+    struct {
+        int version;
+        Py_ssize_t nodes_count, words_count, longest_word, links_count, sizeof_node, total_size;
+    } stats;
+} AhoAutomaton;
+
+/* ``automaton`` when it is a made pyahocorasick automaton of the layout above with int values
+ * and string keys, else NULL (then it is walked through ``iter``). */
+static const AhoAutomaton *
+aho_trie(PyObject *automaton)
+{
+    const AhoAutomaton *a;
+    if (strcmp(Py_TYPE(automaton)->tp_name, "ahocorasick.Automaton") != 0
+        || Py_TYPE(automaton)->tp_basicsize != (Py_ssize_t)sizeof(AhoAutomaton))
+        return NULL;
+    a = (const AhoAutomaton *)automaton;
+    if (a->kind != 2 || a->store != 10 || a->key_type != 100 || a->root == NULL)
+        return NULL;
+    return a;
+}
+
+/* pyahocorasick's ahocorasick_next: the child by ``letter``, through the fail links, else the root. */
+static inline const AhoNode *
+aho_step(const AhoNode *node, const AhoNode *root, uint32_t letter)
+{
+    while (node != NULL) {
+        const AhoPair *p = node->next;
+        uint32_t i, n = node->n;
+        for (i = 0; i < n; i++)
+            if (p[i].letter == letter)
+                return p[i].child;
+        node = node->fail;
+    }
+    return root;
+}
+
+/* Append (end, value) for every word ending at ``node`` (its fail chain, longest first, as ``iter``
+ * gives them; values as ``iter`` builds them, a C int). Returns -1 on error. */
+static int
+aho_emit(PyObject *out, const AhoNode *node, Py_ssize_t end)
+{
+    for (; node != NULL; node = node->fail) {
+        PyObject *row;
+        if (!node->eow)
+            continue;
+        row = Py_BuildValue("(ni)", end, (int)node->output.integer);
+        if (row == NULL)
+            return -1;
+        if (PyList_Append(out, row) < 0) {
+            Py_DECREF(row);
+            return -1;
+        }
+        Py_DECREF(row);
+    }
+    return 0;
+}
+
+static PyObject *
+trie_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *text, *out;
+    const AhoAutomaton *a;
+    const AhoNode *root, *state;
+    Py_ssize_t i, n;
+    int kind, version;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "OU:trie_outputs", &automaton, &text))
+        return NULL;
+    a = aho_trie(automaton);
+    if (a == NULL)
+        Py_RETURN_NONE;
+    root = a->root;
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    state = root;
+    version = a->version;
+    for (i = 0; i < n; i++) {
+        state = aho_step(state, root, PyUnicode_READ(kind, data, i));
+        if (aho_emit(out, state, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* One automaton output (end byte / character ``end_b``, value ``val``) of the dense pass: every pattern
+ * it stands for that the pass could keep goes to ``out``. Returns -1 on error. */
+static int
+take_output(PyObject *out, Py_ssize_t end_b, long val, int shift, Py_ssize_t dlen, int dkind, const void *ddata,
+            const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf, PyObject *groups)
+{
+    Py_ssize_t e;
+    if (shift && !(end_b & 1))
+        return 0;  /* half a character: misaligned */
+    e = (end_b + 1) >> shift;
+    if (e > dlen) {
+        PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+        return -1;
+    }
+    if (val >= 0)
+        return consider(out, (Py_ssize_t)val, e, dkind, ddata, pats, (const uint8_t *)kbuf->buf, kbuf->len,
+                        (const uint8_t *)fbuf->buf, fbuf->len);
+    {
+        Py_ssize_t g = -(Py_ssize_t)val - 1, j;
+        PyObject *group;
+        if (g >= PyList_GET_SIZE(groups)) {
+            PyErr_SetString(PyExc_IndexError, "group out of range");
+            return -1;
+        }
+        group = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(group)) {
+            PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+            return -1;
+        }
+        Py_INCREF(group);  /* (held while outputs are appended: nothing may free it meanwhile) */
+        for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
+            Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+            if ((pid == -1 && PyErr_Occurred())
+                || consider(out, pid, e, dkind, ddata, pats, (const uint8_t *)kbuf->buf, kbuf->len,
+                            (const uint8_t *)fbuf->buf, fbuf->len) < 0) {
+                Py_DECREF(group);
+                return -1;
+            }
+        }
+        Py_DECREF(group);
+    }
+    return 0;
+}
+
+/* The direct walk of the dense pass: ``dense`` in classes (as encode_view writes it) fed letter by letter
+ * to the trie; outputs looked for only where a character ends. Returns -1 on error. */
+static int
+walk_direct(PyObject *out, const AhoAutomaton *a, const uint8_t *codes, int shift, Py_ssize_t dlen, int dkind,
+            const void *ddata, const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf, PyObject *groups)
+{
+    const AhoNode *root = a->root, *state = root;
+    const int version = a->version;
+    Py_ssize_t i, b = 0;
+    for (i = 0; i < dlen; i++) {
+        Py_UCS4 c = class_of(codes, PyUnicode_READ(dkind, ddata, i));
+        uint32_t units[4];
+        int k, nu;
+        if (!shift) {
+            units[0] = c;
+            nu = 1;
+        } else if (c >= N_CODES) {
+            Py_UCS4 v = c - 0x10000;
+            Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+            units[0] = hi >> 8;
+            units[1] = hi & 0xFF;
+            units[2] = lo >> 8;
+            units[3] = lo & 0xFF;
+            nu = 4;
+        } else {
+            units[0] = c >> 8;
+            units[1] = c & 0xFF;
+            nu = 2;
+        }
+        for (k = 0; k < nu; k++, b++) {
+            const AhoNode *o;
+            state = aho_step(state, root, units[k]);
+            if (shift && !(b & 1))
+                continue;  /* (take_output drops it: no output walk for half a character) */
+            for (o = state; o != NULL; o = o->fail) {
+                if (!o->eow)
+                    continue;
+                if (take_output(out, b, (long)(int)o->output.integer, shift, dlen, dkind, ddata, pats, kbuf, fbuf,
+                                groups) < 0)
+                    return -1;
+                if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
+                    PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 dense_outputs(PyObject *self, PyObject *args)
 {
     PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
     PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
-    int shift;
+    int shift, direct = 0;
     Py_buffer cbuf, ebuf, kbuf, fbuf;
     Patterns pats;
     int dkind;
     const void *ddata;
     Py_ssize_t dlen;
+    const AhoAutomaton *trie = NULL;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups))
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|p:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct))
         return NULL;
     if (read_codes(codes, &cbuf) < 0)
         return NULL;
@@ -280,6 +510,16 @@ dense_outputs(PyObject *self, PyObject *args)
     dkind = PyUnicode_KIND(dense);
     ddata = PyUnicode_DATA(dense);
     dlen = PyUnicode_GET_LENGTH(dense);
+    if (direct)
+        trie = aho_trie(automaton);
+    if (trie != NULL) {
+        out = PyList_New(0);
+        if (out == NULL
+            || walk_direct(out, trie, (const uint8_t *)cbuf.buf, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf,
+                           groups) < 0)
+            goto fail;
+        goto done;
+    }
     encoded = encode_view(dense, (const uint8_t *)cbuf.buf, shift);
     if (encoded == NULL)
         goto fail;
@@ -290,7 +530,7 @@ dense_outputs(PyObject *self, PyObject *args)
     if (out == NULL)
         goto fail;
     while ((item = PyIter_Next(it)) != NULL) {
-        Py_ssize_t end_b, e;
+        Py_ssize_t end_b;
         long val;
         if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
             Py_DECREF(item);
@@ -306,46 +546,14 @@ dense_outputs(PyObject *self, PyObject *args)
         Py_DECREF(item);
         if (val == -1 && PyErr_Occurred())
             goto fail;
-        if (shift && !(end_b & 1))
-            continue;  /* half a character: misaligned */
-        e = (end_b + 1) >> shift;
-        if (e > dlen) {
-            PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+        if (take_output(out, end_b, val, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf, groups) < 0)
             goto fail;
-        }
-        if (val >= 0) {
-            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
-                         (const uint8_t *)fbuf.buf, fbuf.len) < 0)
-                goto fail;
-        } else {
-            Py_ssize_t g = -(Py_ssize_t)val - 1, j;
-            PyObject *group;
-            if (g >= PyList_GET_SIZE(groups)) {
-                PyErr_SetString(PyExc_IndexError, "group out of range");
-                goto fail;
-            }
-            group = PyList_GET_ITEM(groups, g);
-            if (!PyTuple_Check(group)) {
-                PyErr_SetString(PyExc_TypeError, "groups must be tuples");
-                goto fail;
-            }
-            Py_INCREF(group);  /* (held while outputs are appended: nothing may free it meanwhile) */
-            for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
-                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
-                if ((pid == -1 && PyErr_Occurred())
-                    || consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
-                                (const uint8_t *)fbuf.buf, fbuf.len) < 0) {
-                    Py_DECREF(group);
-                    goto fail;
-                }
-            }
-            Py_DECREF(group);
-        }
     }
     if (PyErr_Occurred())
         goto fail;
-    Py_DECREF(it);
-    Py_DECREF(encoded);
+done:
+    Py_XDECREF(it);
+    Py_XDECREF(encoded);
     PyBuffer_Release(&fbuf);
     PyBuffer_Release(&kbuf);
     PyBuffer_Release(&ebuf);
@@ -1062,6 +1270,7 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},

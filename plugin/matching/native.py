@@ -4,6 +4,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
+* :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
+  says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too);
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys_py`: the hash rows of a polyphonic form's other readings (the pure-Python twin
@@ -24,6 +26,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from itertools import islice, product
 from math import log
 from typing import Any
@@ -40,7 +43,7 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
            "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
+           "dense_outputs_py", "direct_walk", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -120,11 +123,44 @@ def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
 def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
                   pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes,
                   groups: list[tuple[int, ...]]) -> list[Output]:
-    """:func:`dense_outputs_py`, in C when built."""
+    """:func:`dense_outputs_py`, in C when built (walking the trie directly when :func:`direct_walk`)."""
     if cloops is not None and codes:
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
-                                    groups)
+                                    groups, direct_walk())
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def trie_outputs_py(automaton: Any, text: str) -> list[tuple[int, int]]:
+    """Every (end index, value) of a made ``automaton`` over ``text``: pyahocorasick's ``iter``."""
+    return list(automaton.iter(text))
+
+
+def trie_outputs(automaton: Any, text: str) -> list[tuple[int, int]] | None:
+    """:func:`trie_outputs_py` walked over the trie in C; None when the extension is not built or
+    ``automaton`` is not a made pyahocorasick automaton of int values and string keys in the node
+    layout ``cloops.c`` reads."""
+    return cloops.trie_outputs(automaton, text) if cloops is not None else None
+
+
+#: Keys and texts of :func:`direct_walk`'s probe: outputs along fail chains, at the root, nested, with
+#: negative values, Latin-1 and wide letters.
+_PROBE_KEYS = ("he", "she", "his", "hers", "s", "e", "\x00\x4e", "\x4e\x00\x4e", "赌博", "博彩", "赌", "彩票")
+_PROBE_TEXTS = ("ushers his hex", "\x00\x4e\x00\x4e\x00", "赌博彩票赌", "", "she\x00\x4ehers")
+
+
+@lru_cache(maxsize=1)
+def direct_walk() -> bool:
+    """Whether the C walk may read pyahocorasick's trie directly: on a probe automaton it gives
+    exactly what ``iter`` gives (checked once per process; otherwise the C loops use ``iter``)."""
+    if cloops is None:
+        return False
+    import ahocorasick
+
+    probe = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, key in enumerate(_PROBE_KEYS):
+        probe.add_word(key, i - 5)
+    probe.make_automaton()
+    return all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS)
 
 
 def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],

@@ -48,8 +48,15 @@ def _compare_outputs(m: Matcher, text: str) -> None:
     fast = native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
                                 c.pat_kind, c.pat_homophone, c.groups)
     assert fast == py, text
-    assert native.encode_classes(dense, c.class_table, c.class_codes, c.shift) == \
-        native.encode_classes_py(dense, c.class_table, c.shift)
+    if native.NATIVE:  # the C loop through pyahocorasick's iter, and over its trie directly
+        for direct in (False, True):
+            assert native.cloops.dense_outputs(c.automaton, dense, c.class_codes, c.shift, c.pat_dense.text,
+                                               c.pat_dense.ends, c.pat_kind, c.pat_homophone, c.groups,
+                                               direct) == py, (text, direct)
+    encoded = native.encode_classes(dense, c.class_table, c.class_codes, c.shift)
+    assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
+    if native.direct_walk():
+        assert native.trie_outputs(c.automaton, encoded) == native.trie_outputs_py(c.automaton, encoded), text
 
 
 @needs_native
@@ -75,6 +82,38 @@ _alphabet = st.sampled_from(list("赌博投注开挂兼职日结口交六合彩�
 def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_matcher: Matcher, text: str) -> None:
     _compare_outputs(bundled_matcher, text)
     _compare_outputs(core_matcher, text)
+
+
+@needs_native
+def test_direct_walk_reads_the_pinned_pyahocorasick() -> None:
+    """The installed pyahocorasick has the node layout the C walk reads (else dense_outputs uses iter)."""
+    assert native.direct_walk()
+
+
+@needs_native
+def test_trie_outputs_only_for_made_int_automata() -> None:
+    import ahocorasick
+
+    trie = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    trie.add_word("赌博", 1)
+    assert native.trie_outputs(trie, "赌博") is None  # not made: a trie, no fail links
+    trie.make_automaton()
+    assert native.trie_outputs(trie, "一赌博") == [(2, 1)] == native.trie_outputs_py(trie, "一赌博")
+    objects = ahocorasick.Automaton()  # STORE_ANY: values are objects
+    objects.add_word("赌博", "x")
+    objects.make_automaton()
+    assert native.trie_outputs(objects, "赌博") is None
+    assert native.trie_outputs(ahocorasick.Automaton(ahocorasick.STORE_INTS), "赌博") is None  # empty
+    assert native.trie_outputs(object(), "赌博") is None
+
+
+@needs_native
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list("赌博彩票开挂一二abc\x00\x4e\x8d")), max_size=30))
+def test_trie_outputs_same_as_iter_on_generated_text(core_matcher: Matcher, text: str) -> None:
+    """Fail chains, outputs on them and misaligned UTF-16 halves, walked directly and through iter."""
+    automaton = core_matcher.compiled.automaton
+    assert native.trie_outputs(automaton, text) == native.trie_outputs_py(automaton, text)
 
 
 @needs_native
