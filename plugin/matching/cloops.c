@@ -852,7 +852,9 @@ fail:
 typedef struct {
     PyObject *choices;     /* tuple of tuples of str: per piece, its readings (a copy of the caller's list) */
     Py_ssize_t n;
-    PyObject *get, *match; /* the automaton's bound methods */
+    PyObject *get, *match; /* the automaton's bound methods (not used when walking the trie directly) */
+    const AhoAutomaton *trie; /* the automaton's trie, walked directly (NULL: through get and match) */
+    int version;
     PyObject *groups;      /* list of tuples of pattern ids */
     const uint64_t *rows;
     Py_ssize_t n_rows;
@@ -876,9 +878,89 @@ walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int has
     return r;
 }
 
+/* The child of ``node`` by ``letter`` (pyahocorasick's trienode_get_next), NULL when it has none. */
+static inline const AhoNode *
+aho_child(const AhoNode *node, uint32_t letter)
+{
+    const AhoPair *p = node->next;
+    uint32_t i, n = node->n;
+    for (i = 0; i < n; i++)
+        if (p[i].letter == letter)
+            return p[i].child;
+    return NULL;
+}
+
+/* The patterns of automaton value ``v`` (a pattern id, or a negative group index) found for ``key``. */
+static int
+found_value(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long v)
+{
+    Py_ssize_t g, t;
+    PyObject *group;
+    if (v >= 0)
+        return walk_found(w, p, q, key, v, 0);
+    g = -(Py_ssize_t)v - 1;
+    if (g >= PyList_GET_SIZE(w->groups)) {
+        PyErr_SetString(PyExc_IndexError, "group out of range");
+        return -1;
+    }
+    group = PyList_GET_ITEM(w->groups, g);
+    if (!PyTuple_Check(group)) {
+        PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+        return -1;
+    }
+    Py_INCREF(group);
+    for (t = 0; t < PyTuple_GET_SIZE(group); t++) {
+        long pid = PyLong_AsLong(PyTuple_GET_ITEM(group, t));
+        if ((pid == -1 && PyErr_Occurred()) || walk_found(w, p, q, key, pid, 0) < 0) {
+            Py_DECREF(group);
+            return -1;
+        }
+    }
+    Py_DECREF(group);
+    return 0;
+}
+
+/* The reading rows whose hash is ``h`` (another reading of a polyphonic term), found for ``key``. */
+static int
+found_rows(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, uint32_t h)
+{
+    uint64_t want = (uint64_t)h << w->pid_bits;
+    Py_ssize_t lo = 0, hi = w->n_rows;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (w->rows[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < w->n_rows && (w->rows[lo] >> w->pid_bits) == h; lo++) {
+        long pid = (long)(w->rows[lo] & (((uint64_t)1 << w->pid_bits) - 1));
+        if (walk_found(w, p, q, key, pid, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Whether ``h`` is among the prefix hashes of the other readings. */
+static int
+in_prefixes(const Walk *w, uint32_t h)
+{
+    Py_ssize_t lo = 0, hi = w->n_prefixes;
+    if (!w->n_prefixes)
+        return 0;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (w->prefixes[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->n_prefixes && w->prefixes[lo] == h;
+}
+
 /* The keys that start at piece p and take in pieces p..q; the key so far is buf[0:len]. */
 static int
-walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
+walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth, const AhoNode *node)
 {
     PyObject *readings = PyTuple_GET_ITEM(w->choices, q), *key = NULL;
     Py_ssize_t j, nr;
@@ -915,6 +997,35 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
         }
         for (k = 0; k < rlen; k++)
             w->buf[len + k] = PyUnicode_READ_CHAR(r, k);
+        if (w->trie != NULL) {  /* get and match from the trie node of the key (children only, as trie_find) */
+            const AhoNode *child = node;
+            if (w->trie->version != w->version) {
+                PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                return -1;
+            }
+            for (k = 0; k < rlen && child != NULL; k++)
+                child = aho_child(child, w->buf[len + k]);
+            if ((child != NULL && child->eow) || w->n_rows) {
+                key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
+                if (key == NULL)
+                    return -1;
+            }
+            if (child != NULL && child->eow) {
+                if (found_value(w, p, q, key, (long)(int)child->output.integer) < 0)
+                    goto fail;
+            }
+            if (w->n_rows) {
+                h = crc_utf16be(w->buf, klen);
+                if (found_rows(w, p, q, key, h) < 0)
+                    goto fail;
+            }
+            if (q + 1 < w->n)
+                go_on = child != NULL || in_prefixes(w, h);
+            Py_CLEAR(key);
+            if (go_on && walk_extend(w, p, q + 1, klen, depth + 1, child) < 0)
+                return -1;
+            continue;
+        }
         key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
         if (key == NULL)
             return -1;
@@ -996,7 +1107,7 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
             }
         }
         Py_CLEAR(key);
-        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1) < 0)
+        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1, NULL) < 0)
             return -1;
     }
     return 0;
@@ -1010,12 +1121,12 @@ window_keys(PyObject *self, PyObject *args)
 {
     PyObject *choices, *automaton, *groups, *rows_obj, *prefixes_obj;
     Py_ssize_t last_word, p;
-    int pid_bits;
+    int pid_bits, direct = 0;
     Py_buffer rows, prefixes;
     Walk w;
 
-    if (!PyArg_ParseTuple(args, "O!nOO!OOi:window_keys", &PyList_Type, &choices, &last_word, &automaton,
-                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits))
+    if (!PyArg_ParseTuple(args, "O!nOO!OOi|p:window_keys", &PyList_Type, &choices, &last_word, &automaton,
+                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits, &direct))
         return NULL;
     if (pid_bits < 1 || pid_bits > 32) {
         PyErr_SetString(PyExc_ValueError, "pid_bits must be 1-32");
@@ -1054,16 +1165,24 @@ window_keys(PyObject *self, PyObject *args)
     w.prefixes = (const uint32_t *)prefixes.buf;
     w.n_prefixes = prefixes.len / 4;
     w.pid_bits = pid_bits;
-    w.get = PyObject_GetAttrString(automaton, "get");
-    w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
-    w.out = w.match ? PyList_New(0) : NULL;
+    w.trie = direct ? aho_trie(automaton) : NULL;
+    if (w.trie != NULL) {
+        w.version = w.trie->version;
+        w.out = PyList_New(0);
+    } else {
+        w.get = PyObject_GetAttrString(automaton, "get");
+        w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
+        w.out = w.match ? PyList_New(0) : NULL;
+    }
     if (last_word > w.n)
         last_word = w.n;
+    Py_INCREF(automaton);  /* (its trie is read while rows are appended) */
     Py_INCREF(groups);
     for (p = 0; w.out != NULL && p < last_word; p++) {
-        if (walk_extend(&w, p, p, 0, 0) < 0)
+        if (walk_extend(&w, p, p, 0, 0, w.trie != NULL ? w.trie->root : NULL) < 0)
             Py_CLEAR(w.out);
     }
+    Py_DECREF(automaton);
     Py_DECREF(groups);
     Py_DECREF(w.choices);
     PyMem_Free(w.buf);

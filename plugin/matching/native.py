@@ -401,9 +401,9 @@ def window_keys_py(choices: list[tuple[str, ...]], last_word: int, automaton: An
 
 def window_keys(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
                 rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
-    """:func:`window_keys_py`, in C when built."""
+    """:func:`window_keys_py`, in C when built (reading the trie directly when :func:`direct_walk`)."""
     if cloops is not None:
-        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits, direct_walk())
     return window_keys_py(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
 
 

@@ -376,7 +376,10 @@ def test_window_keys_same_as_python(bundled_matcher: Matcher, data: st.DataObjec
     choices = data.draw(st.lists(st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(tuple), max_size=8))
     last_word = data.draw(st.integers(0, len(choices) + 1))
     args = (choices, last_word, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
-    assert native.window_keys(*args) == native.window_keys_py(*args)
+    py = native.window_keys_py(*args)
+    assert native.window_keys(*args) == py
+    for direct in (False, True):  # through the automaton's get / match, and over its trie directly
+        assert native.cloops.window_keys(*args, direct) == py
 
 
 @needs_native
