@@ -15,10 +15,18 @@
  *       ones only TERM patterns with a digit involved or a homophone / shape flag and few enough
  *       differing characters (the rest is decided in Python).
  *
- *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
+ *   crossing_word(dense, start, end, pairs, freq, max_word[, bits]) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
  *       ``max_word`` characters crosses an edge of ``dense[start:end]``; ``pairs``: the sorted
  *       (a << 16 | b) code-point pairs found inside such words (plugin.boundary).
+ *
+ *       An optional ``bits`` (pair_bits of ``pairs``) skips every look-up of a substring with two
+ *       adjacent characters that are no such pair (no word of ``max_word`` characters or fewer has
+ *       them), and stands in for the binary search of the edge's pair.
+ *
+ *   pair_bits(pairs) -> bytes
+ *       The pairs of crossing_word as a bitmap of 2**21 bits (a pair's multiplicative hash: a clear bit
+ *       means no such pair; 256 KB where the sorted pairs take 2.4 MB).
  *
  *   route_ends(sentence, freq, logtotal) -> list[int]
  *       jieba's best route (precise mode, HMM off) over a Han block: for each start index, the last
@@ -587,27 +595,98 @@ has_pair(const Py_buffer *pairs, uint64_t key)
     return (pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[lo] : ((const uint32_t *)pairs->buf)[lo]) == key;
 }
 
+#define PAIR_BITS_LOG 21
+#define PAIR_BITS_BYTES ((Py_ssize_t)1 << (PAIR_BITS_LOG - 3))
+
+/* The bit of the pair ``key`` (a << 16 | b) in pair_bits (Fibonacci hashing). */
+static inline uint32_t
+pair_slot(uint32_t key)
+{
+    return (uint32_t)(key * 2654435761u) >> (32 - PAIR_BITS_LOG);
+}
+
+/* Whether the characters at i and i + 1 may be a pair of a word (always, beyond the BMP: not recorded). */
+static inline int
+pair_maybe(const uint8_t *bits, int kind, const void *data, Py_ssize_t i)
+{
+    Py_UCS4 a = PyUnicode_READ(kind, data, i), b = PyUnicode_READ(kind, data, i + 1);
+    uint32_t slot;
+    if (a >= 0x10000 || b >= 0x10000)
+        return 1;
+    slot = pair_slot((uint32_t)(a << 16 | b));
+    return (bits[slot >> 3] >> (slot & 7)) & 1;
+}
+
+static PyObject *
+pair_bits(PyObject *self, PyObject *args)
+{
+    PyObject *pairs_obj, *out;
+    Py_buffer pairs;
+    Py_ssize_t i, n;
+    uint8_t *bits;
+
+    if (!PyArg_ParseTuple(args, "O:pair_bits", &pairs_obj))
+        return NULL;
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (pairs.itemsize != 4 && pairs.itemsize != 8) {
+        PyBuffer_Release(&pairs);
+        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
+        return NULL;
+    }
+    out = PyBytes_FromStringAndSize(NULL, PAIR_BITS_BYTES);
+    if (out == NULL) {
+        PyBuffer_Release(&pairs);
+        return NULL;
+    }
+    bits = (uint8_t *)PyBytes_AS_STRING(out);
+    memset(bits, 0, (size_t)PAIR_BITS_BYTES);
+    n = pairs.len / pairs.itemsize;
+    for (i = 0; i < n; i++) {
+        uint64_t v = pairs.itemsize == 8 ? ((const uint64_t *)pairs.buf)[i] : ((const uint32_t *)pairs.buf)[i];
+        uint32_t slot = pair_slot((uint32_t)v);
+        bits[slot >> 3] |= (uint8_t)(1u << (slot & 7));
+    }
+    PyBuffer_Release(&pairs);
+    return out;
+}
+
 static PyObject *
 crossing_word(PyObject *self, PyObject *args)
 {
     PyObject *dense, *pairs_obj, *freq;
     Py_ssize_t start, end, max_word, n;
     Py_ssize_t edges[2];
-    Py_buffer pairs;
+    Py_buffer pairs, bbuf = {0};
+    const uint8_t *bits = NULL;
     int kind, k, found = 0;
     const void *data;
 
-    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
-                          &max_word))
+    if (!PyArg_ParseTuple(args, "UnnOO!n|y*:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
+                          &max_word, &bbuf))
         return NULL;
+    if (bbuf.buf != NULL) {
+        if (bbuf.len == PAIR_BITS_BYTES)
+            bits = (const uint8_t *)bbuf.buf;
+        else if (bbuf.len != 0) {
+            PyBuffer_Release(&bbuf);
+            PyErr_SetString(PyExc_ValueError, "bits must be pair_bits of the pairs");
+            return NULL;
+        }
+    }
     if (max_word < 0)
         max_word = 0;
     if (max_word > PyUnicode_GET_LENGTH(dense))
         max_word = PyUnicode_GET_LENGTH(dense);  /* (no overflow in edge +/- max_word) */
-    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0) {
+        if (bbuf.buf != NULL)
+            PyBuffer_Release(&bbuf);
         return NULL;
+    }
     if (pairs.itemsize != 4 && pairs.itemsize != 8) {
         PyBuffer_Release(&pairs);
+        if (bbuf.buf != NULL)
+            PyBuffer_Release(&bbuf);
         PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
         return NULL;
     }
@@ -623,13 +702,25 @@ crossing_word(PyObject *self, PyObject *args)
             continue;
         left = PyUnicode_READ(kind, data, edge - 1);
         right = PyUnicode_READ(kind, data, edge);
-        if (left < 0x10000 && right < 0x10000 && !has_pair(&pairs, ((uint64_t)left << 16) | right))
-            continue;  /* no dictionary word has these two characters side by side */
+        if (left < 0x10000 && right < 0x10000
+            && (bits != NULL ? !pair_maybe(bits, kind, data, edge - 1)
+                             : !has_pair(&pairs, ((uint64_t)left << 16) | right)))
+            continue;  /* no dictionary word has these two characters side by side (the bitmap's few
+                          false positives only cost the exact look-ups below) */
         for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge && !found; a++) {
-            Py_ssize_t last = a + max_word < n ? a + max_word : n;
+            Py_ssize_t last = a + max_word < n ? a + max_word : n, i;
+            if (bits != NULL) {  /* a word from a on holds the pairs a .. edge: each must be one */
+                for (i = a; i < edge - 1 && pair_maybe(bits, kind, data, i); i++)
+                    ;
+                if (i < edge - 1)
+                    continue;
+            }
             for (b = edge + 1; b <= last; b++) {
-                PyObject *sub = PyUnicode_Substring(dense, a, b), *count;
+                PyObject *sub, *count;
                 int truth;
+                if (bits != NULL && b > edge + 1 && !pair_maybe(bits, kind, data, b - 2))
+                    break;  /* no word holds the pair before b - 1: nor any longer one */
+                sub = PyUnicode_Substring(dense, a, b);
                 if (sub == NULL)
                     goto fail;
                 count = PyDict_GetItemWithError(freq, sub);
@@ -650,9 +741,13 @@ crossing_word(PyObject *self, PyObject *args)
         }
     }
     PyBuffer_Release(&pairs);
+    if (bbuf.buf != NULL)
+        PyBuffer_Release(&bbuf);
     return PyBool_FromLong(found);
 fail:
     PyBuffer_Release(&pairs);
+    if (bbuf.buf != NULL)
+        PyBuffer_Release(&bbuf);
     return NULL;
 }
 
@@ -1386,6 +1481,7 @@ static PyMethodDef methods[] = {
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
+    {"pair_bits", pair_bits, METH_VARARGS, "The word-boundary pairs as a bitmap for crossing_word (plugin.boundary)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},

@@ -6,7 +6,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
   says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too);
-* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
+* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check),
+  with :func:`pair_bits`, its pairs as a bitmap that spares most dictionary look-ups;
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys_py`: the hash rows of a polyphonic form's other readings (the pure-Python twin
   under :func:`plugin.matching.native_build.reading_rows`; the compile runs it in C there);
@@ -40,7 +41,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "crossing_word_py", "pair_bits", "pair_bits_py", "PAIR_BITS_LOG", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
@@ -187,11 +188,33 @@ def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: 
 
 
 def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
-                  max_word: int) -> bool:
-    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is)."""
+                  max_word: int, bits: bytes = b"") -> bool:
+    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is); ``bits``
+    (:func:`pair_bits` of ``pairs``, words of at most ``max_word`` characters) spares the look-ups of
+    substrings with two adjacent characters that are no pair (the answer is the same)."""
     if cloops is not None and type(freq) is dict:
-        return cloops.crossing_word(dense, start, end, pairs, freq, max_word)
+        return cloops.crossing_word(dense, start, end, pairs, freq, max_word, bits)
     return crossing_word_py(dense, start, end, pairs, freq, max_word)
+
+
+#: Bits of :func:`pair_bits` (2**21: 256 KB, about one bit in eight set by jieba's 296k pairs).
+PAIR_BITS_LOG = 21
+
+
+def pair_bits_py(pairs: array[int]) -> bytes:
+    """The pairs of :func:`crossing_word` as a bitmap of ``2 ** PAIR_BITS_LOG`` bits: bit
+    ``(pair * 2654435761 mod 2**32) >> (32 - PAIR_BITS_LOG)`` set for each (a clear bit: no such pair)."""
+    bits = bytearray(1 << (PAIR_BITS_LOG - 3))
+    for key in pairs:
+        slot = ((key * 2654435761) & 0xFFFFFFFF) >> (32 - PAIR_BITS_LOG)
+        bits[slot >> 3] |= 1 << (slot & 7)
+    return bytes(bits)
+
+
+def pair_bits(pairs: array[int]) -> bytes:
+    """:func:`pair_bits_py`, in C when built; empty without the extension (the Python
+    :func:`crossing_word_py` does not read it)."""
+    return cloops.pair_bits(pairs) if cloops is not None else b""
 
 
 def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:

@@ -183,6 +183,7 @@ def _boundary_tables() -> tuple[array[int], dict[str, int]]:
 @needs_native
 def test_crossing_word_same_as_python() -> None:
     pairs, freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
     crossed = 0
     for text in _texts():
         dense = as_bmp(prepare(text).normalized.dense)
@@ -190,6 +191,7 @@ def test_crossing_word_same_as_python() -> None:
             for e in range(s + 1, min(len(dense), s + 6) + 1):
                 fast = native.crossing_word(dense, s, e, pairs, freq, 4)
                 assert fast == native.crossing_word_py(dense, s, e, pairs, freq, 4), (dense, s, e)
+                assert native.crossing_word(dense, s, e, pairs, freq, 4, bits) == fast, (dense, s, e)
                 crossed += fast
     assert crossed > 100
     assert native.crossing_word("打开挂号", 1, 3, pairs, freq, 4)  # 打开 crosses 开挂's start
@@ -205,7 +207,36 @@ def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) ->
     e = data.draw(st.integers(s + 1, len(text)))
     for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
         p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
-        assert native.crossing_word(text, s, e, p, freq, 4) == native.crossing_word_py(text, s, e, p, freq, 4)
+        py = native.crossing_word_py(text, s, e, p, freq, 4)
+        assert native.crossing_word(text, s, e, p, freq, 4) == py
+        assert native.crossing_word(text, s, e, p, freq, 4, native.pair_bits(p)) == py
+
+
+@needs_native
+def test_pair_bits_same_as_python() -> None:
+    pairs, _freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
+    assert bits == native.pair_bits_py(pairs)
+    assert len(bits) == 1 << (native.PAIR_BITS_LOG - 3)
+    assert 0.05 < sum(bin(b).count("1") for b in bits) / (8 * len(bits)) < 0.2  # a filter that spares look-ups
+    assert native.pair_bits(array("I", pairs)) == bits  # 4-byte values alike
+    with pytest.raises(ValueError):  # bits of another size
+        native.crossing_word("打开挂号", 1, 3, pairs, _freq, 4, b"\x00" * 10)
+
+
+@needs_native
+def test_crossing_word_with_bits_on_words_of_every_length() -> None:
+    """Every dictionary word of two to four characters across an edge is still found with the bitmap
+    (its pairs are all set), also beside characters beyond the BMP (not recorded as pairs)."""
+    from plugin.segment import segmenter
+
+    pairs, freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
+    words = [w for w, _f in segmenter().words(min_len=2, max_len=4)][:3000:7]
+    for w in words:
+        for text in (f"一{w}一", f"𠀀{w}𠀀"):
+            for cut in range(2, len(w) + 1):  # an edge inside the word
+                assert native.crossing_word(text, cut, len(text), pairs, freq, 4, bits), (text, cut)
 
 
 def _route_inputs() -> tuple[dict[str, int], float]:
