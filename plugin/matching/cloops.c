@@ -377,6 +377,77 @@ trie_outputs(PyObject *self, PyObject *args)
     return out;
 }
 
+/* An index of a trie walked with byte letters (the UTF-16 view): the root's child by each byte and,
+ * for each of those, its child by each byte, as direct tables (a node with up to 256 children is
+ * otherwise scanned linearly: the walk's cache misses). Header: the root and version it was built
+ * for (checked on every use). */
+typedef struct {
+    const AhoNode *root;
+    int64_t version;
+    const AhoNode *first[256];
+    const AhoNode *second[256][256];
+} TrieIndex;
+
+static PyObject *
+trie_index(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *out;
+    const AhoAutomaton *a;
+    TrieIndex *ix;
+    uint32_t i, j;
+
+    if (!PyArg_ParseTuple(args, "O:trie_index", &automaton))
+        return NULL;
+    a = aho_trie(automaton);
+    if (a == NULL)
+        Py_RETURN_NONE;
+    for (i = 0; i < a->root->n; i++)
+        if (a->root->next[i].letter > 255)
+            Py_RETURN_NONE;  /* letters beyond a byte: not the UTF-16 view */
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(TrieIndex));
+    if (out == NULL)
+        return NULL;
+    ix = (TrieIndex *)PyBytes_AS_STRING(out);
+    memset(ix, 0, sizeof(TrieIndex));
+    ix->root = a->root;
+    ix->version = a->version;
+    for (i = 0; i < a->root->n; i++) {
+        const AhoNode *child = a->root->next[i].child;
+        uint32_t h = a->root->next[i].letter;
+        ix->first[h] = child;
+        for (j = 0; j < child->n; j++)
+            if (child->next[j].letter < 256)
+                ix->second[h][child->next[j].letter] = child->next[j].child;
+    }
+    return out;
+}
+
+/* ahocorasick_next through the index (``prev``: the byte before ``letter``; the only node at depth one
+ * on a state's fail chain is the root's child by ``prev``). Children beyond a byte are not indexed:
+ * only called when every letter is a byte. */
+static inline const AhoNode *
+aho_step_indexed(const TrieIndex *ix, const AhoNode *node, uint32_t prev, uint32_t letter)
+{
+    const AhoNode *root = ix->root, *one = prev < 256 ? ix->first[prev] : NULL;
+    while (node != NULL && node != root) {
+        if (node == one) {
+            const AhoNode *child = ix->second[prev][letter];
+            if (child != NULL)
+                return child;
+        } else {
+            const AhoPair *p = node->next;
+            uint32_t i, n = node->n;
+            for (i = 0; i < n; i++)
+                if (p[i].letter == letter)
+                    return p[i].child;
+        }
+        node = node->fail;
+    }
+    if (node == NULL)
+        return root;
+    return ix->first[letter] != NULL ? ix->first[letter] : root;
+}
+
 /* One automaton output (end byte / character ``end_b``, value ``val``) of the dense pass: every pattern
  * it stands for that the pass could keep goes to ``out``. Returns -1 on error. */
 static int
@@ -424,12 +495,14 @@ take_output(PyObject *out, Py_ssize_t end_b, long val, int shift, Py_ssize_t dle
 /* The direct walk of the dense pass: ``dense`` in classes (as encode_view writes it) fed letter by letter
  * to the trie; outputs looked for only where a character ends. Returns -1 on error. */
 static int
-walk_direct(PyObject *out, const AhoAutomaton *a, const uint8_t *codes, int shift, Py_ssize_t dlen, int dkind,
-            const void *ddata, const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf, PyObject *groups)
+walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uint8_t *codes, int shift,
+            Py_ssize_t dlen, int dkind, const void *ddata, const Patterns *pats, const Py_buffer *kbuf,
+            const Py_buffer *fbuf, PyObject *groups)
 {
     const AhoNode *root = a->root, *state = root;
     const int version = a->version;
     Py_ssize_t i, b = 0;
+    uint32_t prev = 256;  /* (no letter yet) */
     for (i = 0; i < dlen; i++) {
         Py_UCS4 c = class_of(codes, PyUnicode_READ(dkind, ddata, i));
         uint32_t units[4];
@@ -452,7 +525,8 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const uint8_t *codes, int shif
         }
         for (k = 0; k < nu; k++, b++) {
             const AhoNode *o;
-            state = aho_step(state, root, units[k]);
+            state = ix != NULL ? aho_step_indexed(ix, state, prev, units[k]) : aho_step(state, root, units[k]);
+            prev = units[k];
             if (shift && !(b & 1))
                 continue;  /* (take_output drops it: no output walk for half a character) */
             for (o = state; o != NULL; o = o->fail) {
@@ -478,15 +552,24 @@ dense_outputs(PyObject *self, PyObject *args)
     PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
     int shift, direct = 0;
     Py_buffer cbuf, ebuf, kbuf, fbuf;
+    PyObject *index = NULL;
+    const TrieIndex *ix = NULL;
     Patterns pats;
     int dkind;
     const void *ddata;
     Py_ssize_t dlen;
     const AhoAutomaton *trie = NULL;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|p:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct))
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
         return NULL;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
+        if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex)) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            return NULL;
+        }
+        ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+    }
     if (read_codes(codes, &cbuf) < 0)
         return NULL;
     if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
@@ -521,9 +604,13 @@ dense_outputs(PyObject *self, PyObject *args)
     if (direct)
         trie = aho_trie(automaton);
     if (trie != NULL) {
+        if (ix != NULL && (!shift || ix->root != trie->root || ix->version != trie->version)) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            goto fail;
+        }
         out = PyList_New(0);
         if (out == NULL
-            || walk_direct(out, trie, (const uint8_t *)cbuf.buf, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf,
+            || walk_direct(out, trie, ix, (const uint8_t *)cbuf.buf, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf,
                            groups) < 0)
             goto fail;
         goto done;
@@ -1485,6 +1572,7 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},

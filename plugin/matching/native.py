@@ -5,7 +5,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
 * :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
-  says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too);
+  says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too,
+  through :func:`trie_index`, direct tables of the trie's first two levels);
 * :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check),
   with :func:`pair_bits`, its pairs as a bitmap that spares most dictionary look-ups;
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
@@ -44,7 +45,7 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
            "crossing_word_py", "pair_bits", "pair_bits_py", "PAIR_BITS_LOG", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
+           "dense_outputs_py", "direct_walk", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -123,12 +124,23 @@ def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
 
 def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
                   pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes,
-                  groups: list[tuple[int, ...]]) -> list[Output]:
-    """:func:`dense_outputs_py`, in C when built (walking the trie directly when :func:`direct_walk`)."""
+                  groups: list[tuple[int, ...]], index: bytes = b"") -> list[Output]:
+    """:func:`dense_outputs_py`, in C when built (walking the trie directly when :func:`direct_walk`,
+    through ``index``, :func:`trie_index` of ``automaton``, when given)."""
     if cloops is not None and codes:
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
-                                    groups, direct_walk())
+                                    groups, direct_walk(), index)
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def trie_index(automaton: Any) -> bytes:
+    """Direct child tables of the first two levels of ``automaton``'s trie when its letters are bytes
+    (the UTF-16 view): the root's child by each byte and each such child's child by each byte (526 KB),
+    read by :func:`dense_outputs` instead of scanning those nodes' up to 256 children. Empty when the
+    trie is not walked directly (:func:`direct_walk`) or its letters are wider; the Python walk needs none."""
+    if automaton is None or not direct_walk():
+        return b""
+    return cloops.trie_index(automaton) or b""
 
 
 def trie_outputs_py(automaton: Any, text: str) -> list[tuple[int, int]]:

@@ -40,6 +40,17 @@ def test_extension_is_built_in_ci() -> None:
     assert native.NATIVE, "plugin.matching.cloops is not built"
 
 
+_INDEXES: dict[int, tuple[object, bytes]] = {}
+
+
+def _index_of(automaton: object) -> bytes:
+    """:func:`native.trie_index` of ``automaton``, built once per automaton in the test session."""
+    got = _INDEXES.get(id(automaton))
+    if got is None or got[0] is not automaton:
+        got = _INDEXES[id(automaton)] = (automaton, native.trie_index(automaton))
+    return got[1]
+
+
 def _compare_outputs(m: Matcher, text: str) -> None:
     c = m.compiled
     dense = as_bmp(prepare(text).normalized.dense)
@@ -48,11 +59,14 @@ def _compare_outputs(m: Matcher, text: str) -> None:
     fast = native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
                                 c.pat_kind, c.pat_homophone, c.groups)
     assert fast == py, text
-    if native.NATIVE:  # the C loop through pyahocorasick's iter, and over its trie directly
+    if native.NATIVE:  # the C loop through pyahocorasick's iter, over its trie directly, and through the index
         for direct in (False, True):
             assert native.cloops.dense_outputs(c.automaton, dense, c.class_codes, c.shift, c.pat_dense.text,
                                                c.pat_dense.ends, c.pat_kind, c.pat_homophone, c.groups,
                                                direct) == py, (text, direct)
+        index = _index_of(c.automaton)
+        assert native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
+                                    c.pat_kind, c.pat_homophone, c.groups, index) == py, text
     encoded = native.encode_classes(dense, c.class_table, c.class_codes, c.shift)
     assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
     if native.direct_walk():
@@ -88,6 +102,28 @@ def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_mat
 def test_direct_walk_reads_the_pinned_pyahocorasick() -> None:
     """The installed pyahocorasick has the node layout the C walk reads (else dense_outputs uses iter)."""
     assert native.direct_walk()
+
+
+@needs_native
+def test_trie_index_only_for_its_automaton(bundled_matcher: Matcher, core_matcher: Matcher) -> None:
+    c = bundled_matcher.compiled
+    assert c.shift == 1
+    index = native.trie_index(c.automaton)
+    assert len(index) > 256 * 256 * 8  # the root's children and theirs, by byte
+    other = core_matcher.compiled
+    with pytest.raises(ValueError):  # an index of another automaton is refused, not read
+        native.dense_outputs(other.automaton, "赌博", other.class_table, other.class_codes, other.shift,
+                             other.pat_dense, other.pat_kind, other.pat_homophone, other.groups, index)
+    with pytest.raises(ValueError):  # nor bytes of another size
+        native.dense_outputs(c.automaton, "赌博", c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
+                             c.pat_homophone, c.groups, index[:-8])
+    import ahocorasick
+
+    wide = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # letters beyond a byte: no index
+    wide.add_word("赌博", 0)
+    wide.make_automaton()
+    assert native.trie_index(wide) == b""
+    assert native.trie_index(None) == b""
 
 
 @needs_native
