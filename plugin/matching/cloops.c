@@ -6,14 +6,19 @@
  *       each BMP code point), as UTF-16 code units shown as latin-1 when ``shift`` is 1, as a plain
  *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
  *
- *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
- *       -> list[tuple[int, int, int, int, int]]
+ *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups[, direct[,
+ *                 index]]) -> list[tuple[int, int, int, int, int]]
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
  *       output order, as (start, end, pattern id, differ, digits): ``differ`` the characters where the
  *       dense text and the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts)
  *       differ, 0 when identical; ``digits`` 1 when either holds an ASCII digit. Besides identical
  *       ones only TERM patterns with a digit involved or a homophone / shape flag and few enough
- *       differing characters (the rest is decided in Python).
+ *       differing characters (the rest is decided in Python). ``direct``: walk the trie itself (below);
+ *       ``index``: trie_index of the automaton (bytes; empty for none).
+ *
+ *   trie_index(automaton) -> bytes | None
+ *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
+ *       stamped with the root and version they were built for; None for another automaton.
  *
  *   crossing_word(dense, start, end, pairs, freq, max_word[, bits]) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
@@ -50,7 +55,7 @@
  *       1 two letters in a row, 2 one letter twice in a row, 4 CJK, separator, CJK in a row, 8 a
  *       character beyond the BMP.
  *
- *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+ *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits[, direct])
  *       -> list[tuple[int, int, str, int, bool]]
  *       The pinyin pass's walk of one window (plugin.matching.pinyin): from each piece p < last_word,
  *       the keys made of one reading per piece p..q (``choices``: per piece, its readings), followed
