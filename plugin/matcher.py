@@ -41,10 +41,10 @@ from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
 from .matching.dense import dense_pass
 from .matching.filters import admissible, resolve_hits
-from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, passes_needed
+from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, kind_bits
 from .matching.latin_repeat import LatinRepeatIndex, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
-from .matching.native import release_free_memory
+from .matching.native import release_free_memory, trie_index, view_flags
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import PinyinIndex, pinyin_candidates
@@ -93,6 +93,9 @@ class Matcher:
         self._latin_repeat = LatinRepeatIndex(compiled)
         # whether any entry has a validity window: only then does a scan need today's date
         self._dated = any(e.valid_from or e.valid_to for e in compiled.entries)
+        self._rewrites = bool(noise)  # whether the deployment's noise set rewrites texts before a scan
+        self._kinds = kind_bits()  # the character kinds the scan's pass choice reads
+        self._trie_index = trie_index(compiled.automaton)  # the dense walk's tables of the trie's first levels
         if len(compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # a big build's freed temporaries
             release_free_memory()
 
@@ -188,10 +191,15 @@ class Matcher:
 
     def scan(self, text: str, *, scope: str = "content", today: dt.date | None = None) -> list[Hit]:
         """All hits in ``text``; offsets index the original text."""
-        _check_input(text, scope)
+        if type(text) is not str or scope not in _SCAN_SCOPES:  # (the common case without a call)
+            _check_input(text, scope)
         if not text:
             return []
-        hits = self._scan_noise(text, scope, self._day(today), False)
+        day = today if today is not None else (dt.date.today() if self._dated else _UNDATED)  # (_day, inlined)
+        if self._rewrites:
+            hits = self._scan_noise(text, scope, day, False)
+        else:
+            hits = self._scan_text(text, scope, day, False)
         if self._skippers:
             hits = self._entry_skips(text, scope, today, hits)
         return hits
@@ -253,9 +261,9 @@ class Matcher:
         if c.automaton is None:  # nothing else to find
             return pattern_hits(c, prepared, scope, day)[:1] if first and c.regexes else found
         nt = prepared.normalized
-        needs = passes_needed(nt.dense)  # one kind scan decides which passes can find anything
+        needs = view_flags(nt.dense, self._kinds)  # one kind scan decides which passes can find anything
         dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
-        cand, spellings = dense_pass(c, dense, self._is_word)
+        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index)
         if first and cand:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:

@@ -310,7 +310,7 @@ def _first_dense(text: str) -> tuple[str, int]:
     """``text`` through the dense tables and what the pass saw (``FOLD_*`` flags), in one C pass when built;
     the general path (a character the tables write as several) reports a sentence end when there is one and
     a Han repeat as possible."""
-    fast = dense_fold(text, *dense_table())
+    fast = dense_fold(text, *_dense_fold_args())
     if fast is not None:
         return fast
     t = _tables()
@@ -583,6 +583,12 @@ def dense_table() -> tuple[list[str | None], dict[int, str | None], "array[int] 
     uint32 code points for the C fold (None if it cannot be written so)."""
     t = _tables()
     return t.dense_bmp, t.dense_astral, _dense_codes()
+
+
+@lru_cache(maxsize=1)
+def _dense_fold_args() -> tuple[list[str | None], dict[int, str | None], "array[int] | None"]:
+    """:func:`dense_table`, kept: the process-wide tables never change (one call per text reads them)."""
+    return dense_table()
 
 
 def _dense_codes() -> "array[int] | None":

@@ -6,19 +6,32 @@
  *       each BMP code point), as UTF-16 code units shown as latin-1 when ``shift`` is 1, as a plain
  *       string when 0. Astral characters keep their code point (as surrogate pairs when ``shift``).
  *
- *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups)
- *       -> list[tuple[int, int, int, int, int]]
+ *   dense_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups[, direct[,
+ *                 index]]) -> list[tuple[int, int, int, int, int]]
  *       Every automaton output over the encoded ``dense`` view that the dense pass could keep, in
  *       output order, as (start, end, pattern id, differ, digits): ``differ`` the characters where the
  *       dense text and the pattern's (``pat_text``, ``pat_ends``: plugin.matching.model.PatternTexts)
  *       differ, 0 when identical; ``digits`` 1 when either holds an ASCII digit. Besides identical
  *       ones only TERM patterns with a digit involved or a homophone / shape flag and few enough
- *       differing characters (the rest is decided in Python).
+ *       differing characters (the rest is decided in Python). ``direct``: walk the trie itself (below);
+ *       ``index``: trie_index of the automaton (bytes; empty for none).
  *
- *   crossing_word(dense, start, end, pairs, freq, max_word) -> bool
+ *   trie_index(automaton) -> bytes | None
+ *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
+ *       stamped with the root and version they were built for; None for another automaton.
+ *
+ *   crossing_word(dense, start, end, pairs, freq, max_word[, bits]) -> bool
  *       Whether a dictionary word (``freq``: word -> count, a count of 0 is a prefix) of at most
  *       ``max_word`` characters crosses an edge of ``dense[start:end]``; ``pairs``: the sorted
  *       (a << 16 | b) code-point pairs found inside such words (plugin.boundary).
+ *
+ *       An optional ``bits`` (pair_bits of ``pairs``) skips every look-up of a substring with two
+ *       adjacent characters that are no such pair (no word of ``max_word`` characters or fewer has
+ *       them), and stands in for the binary search of the edge's pair.
+ *
+ *   pair_bits(pairs) -> bytes
+ *       The pairs of crossing_word as a bitmap of 2**21 bits (a pair's multiplicative hash: a clear bit
+ *       means no such pair; 256 KB where the sorted pairs take 2.4 MB).
  *
  *   route_ends(sentence, freq, logtotal) -> list[int]
  *       jieba's best route (precise mode, HMM off) over a Han block: for each start index, the last
@@ -42,7 +55,7 @@
  *       1 two letters in a row, 2 one letter twice in a row, 4 CJK, separator, CJK in a row, 8 a
  *       character beyond the BMP.
  *
- *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+ *   window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits[, direct])
  *       -> list[tuple[int, int, str, int, bool]]
  *       The pinyin pass's walk of one window (plugin.matching.pinyin): from each piece p < last_word,
  *       the keys made of one reading per piece p..q (``choices``: per piece, its readings), followed
@@ -55,7 +68,17 @@
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
  *
- * The automaton stays pyahocorasick's: it is walked through its ``iter`` method.
+ *   trie_outputs(automaton, text) -> list[tuple[int, int]] | None
+ *       Every (end index, value) pyahocorasick's ``iter`` gives over ``text``, walked over its trie
+ *       directly; None when ``automaton`` is not a pyahocorasick automaton (STORE_INTS, string keys,
+ *       made) of the layout below. plugin.matching.native compares it with ``iter`` once per process
+ *       before dense_outputs may walk the trie directly.
+ *
+ * The automaton stays pyahocorasick's. dense_outputs walks it through its ``iter`` method, or, when
+ * asked (``direct``), over its trie directly: the node layout of pyahocorasick 2.x built for unicode
+ * (the pinned version; checked per call by type name, object size and the kind / store / key type
+ * fields), which spares the encoded copy of the view, the iterator, a tuple per output and, in the
+ * UTF-16 view, the walk of the fail chain for outputs at every half character.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -234,21 +257,324 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
     return 0;
 }
 
+/* pyahocorasick's trie (src/trienode.h, src/Automaton.h of pyahocorasick 2.x, unicode build) */
+typedef struct AhoNode {
+    union {
+        PyObject *object;
+        uintptr_t integer;
+    } output;
+    struct AhoNode *fail;
+    uint32_t n;
+    uint8_t eow;
+    struct AhoPair *next;
+} AhoNode;
+
+#pragma pack(push)
+#pragma pack(1)
+typedef struct AhoPair {
+    uint32_t letter;
+    AhoNode *child;
+} AhoPair;
+#pragma pack(pop)
+
+typedef struct {
+    PyObject_HEAD
+    int kind;          /* AHOCORASICK = 2 once made */
+    int store;         /* STORE_INTS = 10 */
+    int key_type;      /* KEY_STRING = 100 */
+    int count;
+    int longest_word;
+    AhoNode *root;
+    int version;
+    struct {
+        int version;
+        Py_ssize_t nodes_count, words_count, longest_word, links_count, sizeof_node, total_size;
+    } stats;
+} AhoAutomaton;
+
+/* ``automaton`` when it is a made pyahocorasick automaton of the layout above with int values
+ * and string keys, else NULL (then it is walked through ``iter``). */
+static const AhoAutomaton *
+aho_trie(PyObject *automaton)
+{
+    const AhoAutomaton *a;
+    if (strcmp(Py_TYPE(automaton)->tp_name, "ahocorasick.Automaton") != 0
+        || Py_TYPE(automaton)->tp_basicsize != (Py_ssize_t)sizeof(AhoAutomaton))
+        return NULL;
+    a = (const AhoAutomaton *)automaton;
+    if (a->kind != 2 || a->store != 10 || a->key_type != 100 || a->root == NULL)
+        return NULL;
+    return a;
+}
+
+/* pyahocorasick's ahocorasick_next: the child by ``letter``, through the fail links, else the root. */
+static inline const AhoNode *
+aho_step(const AhoNode *node, const AhoNode *root, uint32_t letter)
+{
+    while (node != NULL) {
+        const AhoPair *p = node->next;
+        uint32_t i, n = node->n;
+        for (i = 0; i < n; i++)
+            if (p[i].letter == letter)
+                return p[i].child;
+        node = node->fail;
+    }
+    return root;
+}
+
+/* Append (end, value) for every word ending at ``node`` (its fail chain, longest first, as ``iter``
+ * gives them; values as ``iter`` builds them, a C int). Returns -1 on error. */
+static int
+aho_emit(PyObject *out, const AhoNode *node, Py_ssize_t end)
+{
+    for (; node != NULL; node = node->fail) {
+        PyObject *row;
+        if (!node->eow)
+            continue;
+        row = Py_BuildValue("(ni)", end, (int)node->output.integer);
+        if (row == NULL)
+            return -1;
+        if (PyList_Append(out, row) < 0) {
+            Py_DECREF(row);
+            return -1;
+        }
+        Py_DECREF(row);
+    }
+    return 0;
+}
+
+static PyObject *
+trie_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *text, *out;
+    const AhoAutomaton *a;
+    const AhoNode *root, *state;
+    Py_ssize_t i, n;
+    int kind, version;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "OU:trie_outputs", &automaton, &text))
+        return NULL;
+    a = aho_trie(automaton);
+    if (a == NULL)
+        Py_RETURN_NONE;
+    root = a->root;
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    state = root;
+    version = a->version;
+    for (i = 0; i < n; i++) {
+        state = aho_step(state, root, PyUnicode_READ(kind, data, i));
+        if (aho_emit(out, state, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* An index of a trie walked with byte letters (the UTF-16 view): the root's child by each byte and,
+ * for each of those, its child by each byte, as direct tables (a node with up to 256 children is
+ * otherwise scanned linearly: the walk's cache misses). Header: the root and version it was built
+ * for (checked on every use). */
+typedef struct {
+    const AhoNode *root;
+    int64_t version;
+    const AhoNode *first[256];
+    const AhoNode *second[256][256];
+} TrieIndex;
+
+static PyObject *
+trie_index(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *out;
+    const AhoAutomaton *a;
+    TrieIndex *ix;
+    uint32_t i, j;
+
+    if (!PyArg_ParseTuple(args, "O:trie_index", &automaton))
+        return NULL;
+    a = aho_trie(automaton);
+    if (a == NULL)
+        Py_RETURN_NONE;
+    for (i = 0; i < a->root->n; i++)
+        if (a->root->next[i].letter > 255)
+            Py_RETURN_NONE;  /* letters beyond a byte: not the UTF-16 view */
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(TrieIndex));
+    if (out == NULL)
+        return NULL;
+    ix = (TrieIndex *)PyBytes_AS_STRING(out);
+    memset(ix, 0, sizeof(TrieIndex));
+    ix->root = a->root;
+    ix->version = a->version;
+    for (i = 0; i < a->root->n; i++) {
+        const AhoNode *child = a->root->next[i].child;
+        uint32_t h = a->root->next[i].letter;
+        ix->first[h] = child;
+        for (j = 0; j < child->n; j++)
+            if (child->next[j].letter < 256)
+                ix->second[h][child->next[j].letter] = child->next[j].child;
+    }
+    return out;
+}
+
+/* ahocorasick_next through the index (``prev``: the byte before ``letter``; the only node at depth one
+ * on a state's fail chain is the root's child by ``prev``). Children beyond a byte are not indexed:
+ * only called when every letter is a byte. */
+static inline const AhoNode *
+aho_step_indexed(const TrieIndex *ix, const AhoNode *node, uint32_t prev, uint32_t letter)
+{
+    const AhoNode *root = ix->root, *one = prev < 256 ? ix->first[prev] : NULL;
+    while (node != NULL && node != root) {
+        if (node == one) {
+            const AhoNode *child = ix->second[prev][letter];
+            if (child != NULL)
+                return child;
+        } else {
+            const AhoPair *p = node->next;
+            uint32_t i, n = node->n;
+            for (i = 0; i < n; i++)
+                if (p[i].letter == letter)
+                    return p[i].child;
+        }
+        node = node->fail;
+    }
+    if (node == NULL)
+        return root;
+    return ix->first[letter] != NULL ? ix->first[letter] : root;
+}
+
+/* One automaton output (end byte / character ``end_b``, value ``val``) of the dense pass: every pattern
+ * it stands for that the pass could keep goes to ``out``. Returns -1 on error. */
+static int
+take_output(PyObject *out, Py_ssize_t end_b, long val, int shift, Py_ssize_t dlen, int dkind, const void *ddata,
+            const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf, PyObject *groups)
+{
+    Py_ssize_t e;
+    if (shift && !(end_b & 1))
+        return 0;  /* half a character: misaligned */
+    e = (end_b + 1) >> shift;
+    if (e > dlen) {
+        PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+        return -1;
+    }
+    if (val >= 0)
+        return consider(out, (Py_ssize_t)val, e, dkind, ddata, pats, (const uint8_t *)kbuf->buf, kbuf->len,
+                        (const uint8_t *)fbuf->buf, fbuf->len);
+    {
+        Py_ssize_t g = -(Py_ssize_t)val - 1, j;
+        PyObject *group;
+        if (g >= PyList_GET_SIZE(groups)) {
+            PyErr_SetString(PyExc_IndexError, "group out of range");
+            return -1;
+        }
+        group = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(group)) {
+            PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+            return -1;
+        }
+        Py_INCREF(group);  /* (held while outputs are appended: nothing may free it meanwhile) */
+        for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
+            Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+            if ((pid == -1 && PyErr_Occurred())
+                || consider(out, pid, e, dkind, ddata, pats, (const uint8_t *)kbuf->buf, kbuf->len,
+                            (const uint8_t *)fbuf->buf, fbuf->len) < 0) {
+                Py_DECREF(group);
+                return -1;
+            }
+        }
+        Py_DECREF(group);
+    }
+    return 0;
+}
+
+/* The direct walk of the dense pass: ``dense`` in classes (as encode_view writes it) fed letter by letter
+ * to the trie; outputs looked for only where a character ends. Returns -1 on error. */
+static int
+walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uint8_t *codes, int shift,
+            Py_ssize_t dlen, int dkind, const void *ddata, const Patterns *pats, const Py_buffer *kbuf,
+            const Py_buffer *fbuf, PyObject *groups)
+{
+    const AhoNode *root = a->root, *state = root;
+    const int version = a->version;
+    Py_ssize_t i, b = 0;
+    uint32_t prev = 256;  /* (no letter yet) */
+    for (i = 0; i < dlen; i++) {
+        Py_UCS4 c = class_of(codes, PyUnicode_READ(dkind, ddata, i));
+        uint32_t units[4];
+        int k, nu;
+        if (!shift) {
+            units[0] = c;
+            nu = 1;
+        } else if (c >= N_CODES) {
+            Py_UCS4 v = c - 0x10000;
+            Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+            units[0] = hi >> 8;
+            units[1] = hi & 0xFF;
+            units[2] = lo >> 8;
+            units[3] = lo & 0xFF;
+            nu = 4;
+        } else {
+            units[0] = c >> 8;
+            units[1] = c & 0xFF;
+            nu = 2;
+        }
+        for (k = 0; k < nu; k++, b++) {
+            const AhoNode *o;
+            state = ix != NULL ? aho_step_indexed(ix, state, prev, units[k]) : aho_step(state, root, units[k]);
+            prev = units[k];
+            if (shift && !(b & 1))
+                continue;  /* (take_output drops it: no output walk for half a character) */
+            for (o = state; o != NULL; o = o->fail) {
+                if (!o->eow)
+                    continue;
+                if (take_output(out, b, (long)(int)o->output.integer, shift, dlen, dkind, ddata, pats, kbuf, fbuf,
+                                groups) < 0)
+                    return -1;
+                if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
+                    PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 dense_outputs(PyObject *self, PyObject *args)
 {
     PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
     PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
-    int shift;
+    int shift, direct = 0;
     Py_buffer cbuf, ebuf, kbuf, fbuf;
+    PyObject *index = NULL;
+    const TrieIndex *ix = NULL;
     Patterns pats;
     int dkind;
     const void *ddata;
     Py_ssize_t dlen;
+    const AhoAutomaton *trie = NULL;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups))
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
         return NULL;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
+        if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex)) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            return NULL;
+        }
+        ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+    }
     if (read_codes(codes, &cbuf) < 0)
         return NULL;
     if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
@@ -280,6 +606,20 @@ dense_outputs(PyObject *self, PyObject *args)
     dkind = PyUnicode_KIND(dense);
     ddata = PyUnicode_DATA(dense);
     dlen = PyUnicode_GET_LENGTH(dense);
+    if (direct)
+        trie = aho_trie(automaton);
+    if (trie != NULL) {
+        if (ix != NULL && (!shift || ix->root != trie->root || ix->version != trie->version)) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            goto fail;
+        }
+        out = PyList_New(0);
+        if (out == NULL
+            || walk_direct(out, trie, ix, (const uint8_t *)cbuf.buf, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf,
+                           groups) < 0)
+            goto fail;
+        goto done;
+    }
     encoded = encode_view(dense, (const uint8_t *)cbuf.buf, shift);
     if (encoded == NULL)
         goto fail;
@@ -290,7 +630,7 @@ dense_outputs(PyObject *self, PyObject *args)
     if (out == NULL)
         goto fail;
     while ((item = PyIter_Next(it)) != NULL) {
-        Py_ssize_t end_b, e;
+        Py_ssize_t end_b;
         long val;
         if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
             Py_DECREF(item);
@@ -306,46 +646,14 @@ dense_outputs(PyObject *self, PyObject *args)
         Py_DECREF(item);
         if (val == -1 && PyErr_Occurred())
             goto fail;
-        if (shift && !(end_b & 1))
-            continue;  /* half a character: misaligned */
-        e = (end_b + 1) >> shift;
-        if (e > dlen) {
-            PyErr_SetString(PyExc_ValueError, "output past the end of the text");
+        if (take_output(out, end_b, val, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf, groups) < 0)
             goto fail;
-        }
-        if (val >= 0) {
-            if (consider(out, (Py_ssize_t)val, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
-                         (const uint8_t *)fbuf.buf, fbuf.len) < 0)
-                goto fail;
-        } else {
-            Py_ssize_t g = -(Py_ssize_t)val - 1, j;
-            PyObject *group;
-            if (g >= PyList_GET_SIZE(groups)) {
-                PyErr_SetString(PyExc_IndexError, "group out of range");
-                goto fail;
-            }
-            group = PyList_GET_ITEM(groups, g);
-            if (!PyTuple_Check(group)) {
-                PyErr_SetString(PyExc_TypeError, "groups must be tuples");
-                goto fail;
-            }
-            Py_INCREF(group);  /* (held while outputs are appended: nothing may free it meanwhile) */
-            for (j = 0; j < PyTuple_GET_SIZE(group); j++) {
-                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
-                if ((pid == -1 && PyErr_Occurred())
-                    || consider(out, pid, e, dkind, ddata, &pats, (const uint8_t *)kbuf.buf, kbuf.len,
-                                (const uint8_t *)fbuf.buf, fbuf.len) < 0) {
-                    Py_DECREF(group);
-                    goto fail;
-                }
-            }
-            Py_DECREF(group);
-        }
     }
     if (PyErr_Occurred())
         goto fail;
-    Py_DECREF(it);
-    Py_DECREF(encoded);
+done:
+    Py_XDECREF(it);
+    Py_XDECREF(encoded);
     PyBuffer_Release(&fbuf);
     PyBuffer_Release(&kbuf);
     PyBuffer_Release(&ebuf);
@@ -379,27 +687,98 @@ has_pair(const Py_buffer *pairs, uint64_t key)
     return (pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[lo] : ((const uint32_t *)pairs->buf)[lo]) == key;
 }
 
+#define PAIR_BITS_LOG 21
+#define PAIR_BITS_BYTES ((Py_ssize_t)1 << (PAIR_BITS_LOG - 3))
+
+/* The bit of the pair ``key`` (a << 16 | b) in pair_bits (Fibonacci hashing). */
+static inline uint32_t
+pair_slot(uint32_t key)
+{
+    return (uint32_t)(key * 2654435761u) >> (32 - PAIR_BITS_LOG);
+}
+
+/* Whether the characters at i and i + 1 may be a pair of a word (always, beyond the BMP: not recorded). */
+static inline int
+pair_maybe(const uint8_t *bits, int kind, const void *data, Py_ssize_t i)
+{
+    Py_UCS4 a = PyUnicode_READ(kind, data, i), b = PyUnicode_READ(kind, data, i + 1);
+    uint32_t slot;
+    if (a >= 0x10000 || b >= 0x10000)
+        return 1;
+    slot = pair_slot((uint32_t)(a << 16 | b));
+    return (bits[slot >> 3] >> (slot & 7)) & 1;
+}
+
+static PyObject *
+pair_bits(PyObject *self, PyObject *args)
+{
+    PyObject *pairs_obj, *out;
+    Py_buffer pairs;
+    Py_ssize_t i, n;
+    uint8_t *bits;
+
+    if (!PyArg_ParseTuple(args, "O:pair_bits", &pairs_obj))
+        return NULL;
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (pairs.itemsize != 4 && pairs.itemsize != 8) {
+        PyBuffer_Release(&pairs);
+        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
+        return NULL;
+    }
+    out = PyBytes_FromStringAndSize(NULL, PAIR_BITS_BYTES);
+    if (out == NULL) {
+        PyBuffer_Release(&pairs);
+        return NULL;
+    }
+    bits = (uint8_t *)PyBytes_AS_STRING(out);
+    memset(bits, 0, (size_t)PAIR_BITS_BYTES);
+    n = pairs.len / pairs.itemsize;
+    for (i = 0; i < n; i++) {
+        uint64_t v = pairs.itemsize == 8 ? ((const uint64_t *)pairs.buf)[i] : ((const uint32_t *)pairs.buf)[i];
+        uint32_t slot = pair_slot((uint32_t)v);
+        bits[slot >> 3] |= (uint8_t)(1u << (slot & 7));
+    }
+    PyBuffer_Release(&pairs);
+    return out;
+}
+
 static PyObject *
 crossing_word(PyObject *self, PyObject *args)
 {
     PyObject *dense, *pairs_obj, *freq;
     Py_ssize_t start, end, max_word, n;
     Py_ssize_t edges[2];
-    Py_buffer pairs;
+    Py_buffer pairs, bbuf = {0};
+    const uint8_t *bits = NULL;
     int kind, k, found = 0;
     const void *data;
 
-    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
-                          &max_word))
+    if (!PyArg_ParseTuple(args, "UnnOO!n|y*:crossing_word", &dense, &start, &end, &pairs_obj, &PyDict_Type, &freq,
+                          &max_word, &bbuf))
         return NULL;
+    if (bbuf.buf != NULL) {
+        if (bbuf.len == PAIR_BITS_BYTES)
+            bits = (const uint8_t *)bbuf.buf;
+        else if (bbuf.len != 0) {
+            PyBuffer_Release(&bbuf);
+            PyErr_SetString(PyExc_ValueError, "bits must be pair_bits of the pairs");
+            return NULL;
+        }
+    }
     if (max_word < 0)
         max_word = 0;
     if (max_word > PyUnicode_GET_LENGTH(dense))
         max_word = PyUnicode_GET_LENGTH(dense);  /* (no overflow in edge +/- max_word) */
-    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0) {
+        if (bbuf.buf != NULL)
+            PyBuffer_Release(&bbuf);
         return NULL;
+    }
     if (pairs.itemsize != 4 && pairs.itemsize != 8) {
         PyBuffer_Release(&pairs);
+        if (bbuf.buf != NULL)
+            PyBuffer_Release(&bbuf);
         PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
         return NULL;
     }
@@ -415,13 +794,25 @@ crossing_word(PyObject *self, PyObject *args)
             continue;
         left = PyUnicode_READ(kind, data, edge - 1);
         right = PyUnicode_READ(kind, data, edge);
-        if (left < 0x10000 && right < 0x10000 && !has_pair(&pairs, ((uint64_t)left << 16) | right))
-            continue;  /* no dictionary word has these two characters side by side */
+        if (left < 0x10000 && right < 0x10000
+            && (bits != NULL ? !pair_maybe(bits, kind, data, edge - 1)
+                             : !has_pair(&pairs, ((uint64_t)left << 16) | right)))
+            continue;  /* no dictionary word has these two characters side by side (the bitmap's few
+                          false positives only cost the exact look-ups below) */
         for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge && !found; a++) {
-            Py_ssize_t last = a + max_word < n ? a + max_word : n;
+            Py_ssize_t last = a + max_word < n ? a + max_word : n, i;
+            if (bits != NULL) {  /* a word from a on holds the pairs a .. edge: each must be one */
+                for (i = a; i < edge - 1 && pair_maybe(bits, kind, data, i); i++)
+                    ;
+                if (i < edge - 1)
+                    continue;
+            }
             for (b = edge + 1; b <= last; b++) {
-                PyObject *sub = PyUnicode_Substring(dense, a, b), *count;
+                PyObject *sub, *count;
                 int truth;
+                if (bits != NULL && b > edge + 1 && !pair_maybe(bits, kind, data, b - 2))
+                    break;  /* no word holds the pair before b - 1: nor any longer one */
+                sub = PyUnicode_Substring(dense, a, b);
                 if (sub == NULL)
                     goto fail;
                 count = PyDict_GetItemWithError(freq, sub);
@@ -442,9 +833,13 @@ crossing_word(PyObject *self, PyObject *args)
         }
     }
     PyBuffer_Release(&pairs);
+    if (bbuf.buf != NULL)
+        PyBuffer_Release(&bbuf);
     return PyBool_FromLong(found);
 fail:
     PyBuffer_Release(&pairs);
+    if (bbuf.buf != NULL)
+        PyBuffer_Release(&bbuf);
     return NULL;
 }
 
@@ -644,7 +1039,9 @@ fail:
 typedef struct {
     PyObject *choices;     /* tuple of tuples of str: per piece, its readings (a copy of the caller's list) */
     Py_ssize_t n;
-    PyObject *get, *match; /* the automaton's bound methods */
+    PyObject *get, *match; /* the automaton's bound methods (not used when walking the trie directly) */
+    const AhoAutomaton *trie; /* the automaton's trie, walked directly (NULL: through get and match) */
+    int version;
     PyObject *groups;      /* list of tuples of pattern ids */
     const uint64_t *rows;
     Py_ssize_t n_rows;
@@ -668,9 +1065,89 @@ walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int has
     return r;
 }
 
+/* The child of ``node`` by ``letter`` (pyahocorasick's trienode_get_next), NULL when it has none. */
+static inline const AhoNode *
+aho_child(const AhoNode *node, uint32_t letter)
+{
+    const AhoPair *p = node->next;
+    uint32_t i, n = node->n;
+    for (i = 0; i < n; i++)
+        if (p[i].letter == letter)
+            return p[i].child;
+    return NULL;
+}
+
+/* The patterns of automaton value ``v`` (a pattern id, or a negative group index) found for ``key``. */
+static int
+found_value(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long v)
+{
+    Py_ssize_t g, t;
+    PyObject *group;
+    if (v >= 0)
+        return walk_found(w, p, q, key, v, 0);
+    g = -(Py_ssize_t)v - 1;
+    if (g >= PyList_GET_SIZE(w->groups)) {
+        PyErr_SetString(PyExc_IndexError, "group out of range");
+        return -1;
+    }
+    group = PyList_GET_ITEM(w->groups, g);
+    if (!PyTuple_Check(group)) {
+        PyErr_SetString(PyExc_TypeError, "groups must be tuples");
+        return -1;
+    }
+    Py_INCREF(group);
+    for (t = 0; t < PyTuple_GET_SIZE(group); t++) {
+        long pid = PyLong_AsLong(PyTuple_GET_ITEM(group, t));
+        if ((pid == -1 && PyErr_Occurred()) || walk_found(w, p, q, key, pid, 0) < 0) {
+            Py_DECREF(group);
+            return -1;
+        }
+    }
+    Py_DECREF(group);
+    return 0;
+}
+
+/* The reading rows whose hash is ``h`` (another reading of a polyphonic term), found for ``key``. */
+static int
+found_rows(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, uint32_t h)
+{
+    uint64_t want = (uint64_t)h << w->pid_bits;
+    Py_ssize_t lo = 0, hi = w->n_rows;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (w->rows[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < w->n_rows && (w->rows[lo] >> w->pid_bits) == h; lo++) {
+        long pid = (long)(w->rows[lo] & (((uint64_t)1 << w->pid_bits) - 1));
+        if (walk_found(w, p, q, key, pid, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Whether ``h`` is among the prefix hashes of the other readings. */
+static int
+in_prefixes(const Walk *w, uint32_t h)
+{
+    Py_ssize_t lo = 0, hi = w->n_prefixes;
+    if (!w->n_prefixes)
+        return 0;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (w->prefixes[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->n_prefixes && w->prefixes[lo] == h;
+}
+
 /* The keys that start at piece p and take in pieces p..q; the key so far is buf[0:len]. */
 static int
-walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
+walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth, const AhoNode *node)
 {
     PyObject *readings = PyTuple_GET_ITEM(w->choices, q), *key = NULL;
     Py_ssize_t j, nr;
@@ -707,6 +1184,35 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
         }
         for (k = 0; k < rlen; k++)
             w->buf[len + k] = PyUnicode_READ_CHAR(r, k);
+        if (w->trie != NULL) {  /* get and match from the trie node of the key (children only, as trie_find) */
+            const AhoNode *child = node;
+            if (w->trie->version != w->version) {
+                PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                return -1;
+            }
+            for (k = 0; k < rlen && child != NULL; k++)
+                child = aho_child(child, w->buf[len + k]);
+            if ((child != NULL && child->eow) || w->n_rows) {
+                key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
+                if (key == NULL)
+                    return -1;
+            }
+            if (child != NULL && child->eow) {
+                if (found_value(w, p, q, key, (long)(int)child->output.integer) < 0)
+                    goto fail;
+            }
+            if (w->n_rows) {
+                h = crc_utf16be(w->buf, klen);
+                if (found_rows(w, p, q, key, h) < 0)
+                    goto fail;
+            }
+            if (q + 1 < w->n)
+                go_on = child != NULL || in_prefixes(w, h);
+            Py_CLEAR(key);
+            if (go_on && walk_extend(w, p, q + 1, klen, depth + 1, child) < 0)
+                return -1;
+            continue;
+        }
         key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf, klen);
         if (key == NULL)
             return -1;
@@ -788,7 +1294,7 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth)
             }
         }
         Py_CLEAR(key);
-        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1) < 0)
+        if (go_on && walk_extend(w, p, q + 1, klen, depth + 1, NULL) < 0)
             return -1;
     }
     return 0;
@@ -802,12 +1308,12 @@ window_keys(PyObject *self, PyObject *args)
 {
     PyObject *choices, *automaton, *groups, *rows_obj, *prefixes_obj;
     Py_ssize_t last_word, p;
-    int pid_bits;
+    int pid_bits, direct = 0;
     Py_buffer rows, prefixes;
     Walk w;
 
-    if (!PyArg_ParseTuple(args, "O!nOO!OOi:window_keys", &PyList_Type, &choices, &last_word, &automaton,
-                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits))
+    if (!PyArg_ParseTuple(args, "O!nOO!OOi|p:window_keys", &PyList_Type, &choices, &last_word, &automaton,
+                          &PyList_Type, &groups, &rows_obj, &prefixes_obj, &pid_bits, &direct))
         return NULL;
     if (pid_bits < 1 || pid_bits > 32) {
         PyErr_SetString(PyExc_ValueError, "pid_bits must be 1-32");
@@ -846,16 +1352,24 @@ window_keys(PyObject *self, PyObject *args)
     w.prefixes = (const uint32_t *)prefixes.buf;
     w.n_prefixes = prefixes.len / 4;
     w.pid_bits = pid_bits;
-    w.get = PyObject_GetAttrString(automaton, "get");
-    w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
-    w.out = w.match ? PyList_New(0) : NULL;
+    w.trie = direct ? aho_trie(automaton) : NULL;
+    if (w.trie != NULL) {
+        w.version = w.trie->version;
+        w.out = PyList_New(0);
+    } else {
+        w.get = PyObject_GetAttrString(automaton, "get");
+        w.match = w.get ? PyObject_GetAttrString(automaton, "match") : NULL;
+        w.out = w.match ? PyList_New(0) : NULL;
+    }
     if (last_word > w.n)
         last_word = w.n;
+    Py_INCREF(automaton);  /* (its trie is read while rows are appended) */
     Py_INCREF(groups);
     for (p = 0; w.out != NULL && p < last_word; p++) {
-        if (walk_extend(&w, p, p, 0, 0) < 0)
+        if (walk_extend(&w, p, p, 0, 0, w.trie != NULL ? w.trie->root : NULL) < 0)
             Py_CLEAR(w.out);
     }
+    Py_DECREF(automaton);
     Py_DECREF(groups);
     Py_DECREF(w.choices);
     PyMem_Free(w.buf);
@@ -1059,9 +1573,12 @@ static PyMethodDef methods[] = {
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
+    {"pair_bits", pair_bits, METH_VARARGS, "The word-boundary pairs as a bitmap for crossing_word (plugin.boundary)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
+    {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},

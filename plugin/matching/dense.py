@@ -19,14 +19,15 @@ _SHAPE_KIND, _UNCOLLAPSED = int(PatternKind.SHAPE), int(PatternKind.PINYIN)
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
 
 
-def dense_pass(c: CompiledLexicon, dense: str,
-               is_word: Callable[[str], bool]) -> tuple[list[Candidate], list[Spelling]]:
+def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
+               index: bytes = b"") -> tuple[list[Candidate], list[Spelling]]:
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
     its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
     homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
-    :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion).
+    :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
+    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty.
     """
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
@@ -38,7 +39,7 @@ def dense_pass(c: CompiledLexicon, dense: str,
     # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
     # with how many characters differ from the pattern and whether a digit is involved
     for s, e, pid, differ, digits in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift,
-                                                   c.pat_dense, pat_kind, pat_homo, c.groups):
+                                                   c.pat_dense, pat_kind, pat_homo, c.groups, index):
         if not differ:
             kind = pat_kind[pid]
             if kind == _TERM:

@@ -4,7 +4,11 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
-* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check);
+* :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
+  says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too,
+  through :func:`trie_index`, direct tables of the trie's first two levels);
+* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check),
+  with :func:`pair_bits`, its pairs as a bitmap that spares most dictionary look-ups;
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys_py`: the hash rows of a polyphonic form's other readings (the pure-Python twin
   under :func:`plugin.matching.native_build.reading_rows`; the compile runs it in C there);
@@ -24,6 +28,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from itertools import islice, product
 from math import log
 from typing import Any
@@ -37,10 +42,10 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "crossing_word_py", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "crossing_word_py", "pair_bits", "pair_bits_py", "PAIR_BITS_LOG", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
+           "dense_outputs_py", "direct_walk", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -119,12 +124,56 @@ def dense_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
 
 def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
                   pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes,
-                  groups: list[tuple[int, ...]]) -> list[Output]:
-    """:func:`dense_outputs_py`, in C when built."""
+                  groups: list[tuple[int, ...]], index: bytes = b"") -> list[Output]:
+    """:func:`dense_outputs_py`, in C when built (walking the trie directly when :func:`direct_walk`,
+    through ``index``, :func:`trie_index` of ``automaton``, when given)."""
     if cloops is not None and codes:
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
-                                    groups)
+                                    groups, direct_walk(), index)
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def trie_index(automaton: Any) -> bytes:
+    """Direct child tables of the first two levels of ``automaton``'s trie when its letters are bytes
+    (the UTF-16 view): the root's child by each byte and each such child's child by each byte (526 KB),
+    read by :func:`dense_outputs` instead of scanning those nodes' up to 256 children. Empty when the
+    trie is not walked directly (:func:`direct_walk`) or its letters are wider; the Python walk needs none."""
+    if automaton is None or not direct_walk():
+        return b""
+    return cloops.trie_index(automaton) or b""
+
+
+def trie_outputs_py(automaton: Any, text: str) -> list[tuple[int, int]]:
+    """Every (end index, value) of a made ``automaton`` over ``text``: pyahocorasick's ``iter``."""
+    return list(automaton.iter(text))
+
+
+def trie_outputs(automaton: Any, text: str) -> list[tuple[int, int]] | None:
+    """:func:`trie_outputs_py` walked over the trie in C; None when the extension is not built or
+    ``automaton`` is not a made pyahocorasick automaton of int values and string keys in the node
+    layout ``cloops.c`` reads."""
+    return cloops.trie_outputs(automaton, text) if cloops is not None else None
+
+
+#: Keys and texts of :func:`direct_walk`'s probe: outputs along fail chains, at the root, nested, with
+#: negative values, Latin-1 and wide letters.
+_PROBE_KEYS = ("he", "she", "his", "hers", "s", "e", "\x00\x4e", "\x4e\x00\x4e", "赌博", "博彩", "赌", "彩票")
+_PROBE_TEXTS = ("ushers his hex", "\x00\x4e\x00\x4e\x00", "赌博彩票赌", "", "she\x00\x4ehers")
+
+
+@lru_cache(maxsize=1)
+def direct_walk() -> bool:
+    """Whether the C walk may read pyahocorasick's trie directly: on a probe automaton it gives
+    exactly what ``iter`` gives (checked once per process; otherwise the C loops use ``iter``)."""
+    if cloops is None:
+        return False
+    import ahocorasick
+
+    probe = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, key in enumerate(_PROBE_KEYS):
+        probe.add_word(key, i - 5)
+    probe.make_automaton()
+    return all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS)
 
 
 def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
@@ -151,11 +200,33 @@ def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: 
 
 
 def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
-                  max_word: int) -> bool:
-    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is)."""
+                  max_word: int, bits: bytes = b"") -> bool:
+    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is); ``bits``
+    (:func:`pair_bits` of ``pairs``, words of at most ``max_word`` characters) spares the look-ups of
+    substrings with two adjacent characters that are no pair (the answer is the same)."""
     if cloops is not None and type(freq) is dict:
-        return cloops.crossing_word(dense, start, end, pairs, freq, max_word)
+        return cloops.crossing_word(dense, start, end, pairs, freq, max_word, bits)
     return crossing_word_py(dense, start, end, pairs, freq, max_word)
+
+
+#: Bits of :func:`pair_bits` (2**21: 256 KB, about one bit in eight set by jieba's 296k pairs).
+PAIR_BITS_LOG = 21
+
+
+def pair_bits_py(pairs: array[int]) -> bytes:
+    """The pairs of :func:`crossing_word` as a bitmap of ``2 ** PAIR_BITS_LOG`` bits: bit
+    ``(pair * 2654435761 mod 2**32) >> (32 - PAIR_BITS_LOG)`` set for each (a clear bit: no such pair)."""
+    bits = bytearray(1 << (PAIR_BITS_LOG - 3))
+    for key in pairs:
+        slot = ((key * 2654435761) & 0xFFFFFFFF) >> (32 - PAIR_BITS_LOG)
+        bits[slot >> 3] |= 1 << (slot & 7)
+    return bytes(bits)
+
+
+def pair_bits(pairs: array[int]) -> bytes:
+    """:func:`pair_bits_py`, in C when built; empty without the extension (the Python
+    :func:`crossing_word_py` does not read it)."""
+    return cloops.pair_bits(pairs) if cloops is not None else b""
 
 
 def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
@@ -365,9 +436,9 @@ def window_keys_py(choices: list[tuple[str, ...]], last_word: int, automaton: An
 
 def window_keys(choices: list[tuple[str, ...]], last_word: int, automaton: Any, groups: list[tuple[int, ...]],
                 rows: array[int], prefixes: array[int], pid_bits: int) -> list[WindowKey]:
-    """:func:`window_keys_py`, in C when built."""
+    """:func:`window_keys_py`, in C when built (reading the trie directly when :func:`direct_walk`)."""
     if cloops is not None:
-        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
+        return cloops.window_keys(choices, last_word, automaton, groups, rows, prefixes, pid_bits, direct_walk())
     return window_keys_py(choices, last_word, automaton, groups, rows, prefixes, pid_bits)
 
 

@@ -40,6 +40,17 @@ def test_extension_is_built_in_ci() -> None:
     assert native.NATIVE, "plugin.matching.cloops is not built"
 
 
+_INDEXES: dict[int, tuple[object, bytes]] = {}
+
+
+def _index_of(automaton: object) -> bytes:
+    """:func:`native.trie_index` of ``automaton``, built once per automaton in the test session."""
+    got = _INDEXES.get(id(automaton))
+    if got is None or got[0] is not automaton:
+        got = _INDEXES[id(automaton)] = (automaton, native.trie_index(automaton))
+    return got[1]
+
+
 def _compare_outputs(m: Matcher, text: str) -> None:
     c = m.compiled
     dense = as_bmp(prepare(text).normalized.dense)
@@ -48,8 +59,18 @@ def _compare_outputs(m: Matcher, text: str) -> None:
     fast = native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
                                 c.pat_kind, c.pat_homophone, c.groups)
     assert fast == py, text
-    assert native.encode_classes(dense, c.class_table, c.class_codes, c.shift) == \
-        native.encode_classes_py(dense, c.class_table, c.shift)
+    if native.NATIVE:  # the C loop through pyahocorasick's iter, over its trie directly, and through the index
+        for direct in (False, True):
+            assert native.cloops.dense_outputs(c.automaton, dense, c.class_codes, c.shift, c.pat_dense.text,
+                                               c.pat_dense.ends, c.pat_kind, c.pat_homophone, c.groups,
+                                               direct) == py, (text, direct)
+        index = _index_of(c.automaton)
+        assert native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
+                                    c.pat_kind, c.pat_homophone, c.groups, index) == py, text
+    encoded = native.encode_classes(dense, c.class_table, c.class_codes, c.shift)
+    assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
+    if native.direct_walk():
+        assert native.trie_outputs(c.automaton, encoded) == native.trie_outputs_py(c.automaton, encoded), text
 
 
 @needs_native
@@ -75,6 +96,60 @@ _alphabet = st.sampled_from(list("赌博投注开挂兼职日结口交六合彩�
 def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_matcher: Matcher, text: str) -> None:
     _compare_outputs(bundled_matcher, text)
     _compare_outputs(core_matcher, text)
+
+
+@needs_native
+def test_direct_walk_reads_the_pinned_pyahocorasick() -> None:
+    """The installed pyahocorasick has the node layout the C walk reads (else dense_outputs uses iter)."""
+    assert native.direct_walk()
+
+
+@needs_native
+def test_trie_index_only_for_its_automaton(bundled_matcher: Matcher, core_matcher: Matcher) -> None:
+    c = bundled_matcher.compiled
+    assert c.shift == 1
+    index = native.trie_index(c.automaton)
+    assert len(index) > 256 * 256 * 8  # the root's children and theirs, by byte
+    other = core_matcher.compiled
+    with pytest.raises(ValueError):  # an index of another automaton is refused, not read
+        native.dense_outputs(other.automaton, "赌博", other.class_table, other.class_codes, other.shift,
+                             other.pat_dense, other.pat_kind, other.pat_homophone, other.groups, index)
+    with pytest.raises(ValueError):  # nor bytes of another size
+        native.dense_outputs(c.automaton, "赌博", c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
+                             c.pat_homophone, c.groups, index[:-8])
+    import ahocorasick
+
+    wide = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # letters beyond a byte: no index
+    wide.add_word("赌博", 0)
+    wide.make_automaton()
+    assert native.trie_index(wide) == b""
+    assert native.trie_index(None) == b""
+
+
+@needs_native
+def test_trie_outputs_only_for_made_int_automata() -> None:
+    import ahocorasick
+
+    trie = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    trie.add_word("赌博", 1)
+    assert native.trie_outputs(trie, "赌博") is None  # not made: a trie, no fail links
+    trie.make_automaton()
+    assert native.trie_outputs(trie, "一赌博") == [(2, 1)] == native.trie_outputs_py(trie, "一赌博")
+    objects = ahocorasick.Automaton()  # STORE_ANY: values are objects
+    objects.add_word("赌博", "x")
+    objects.make_automaton()
+    assert native.trie_outputs(objects, "赌博") is None
+    assert native.trie_outputs(ahocorasick.Automaton(ahocorasick.STORE_INTS), "赌博") is None  # empty
+    assert native.trie_outputs(object(), "赌博") is None
+
+
+@needs_native
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list("赌博彩票开挂一二abc\x00\x4e\x8d")), max_size=30))
+def test_trie_outputs_same_as_iter_on_generated_text(core_matcher: Matcher, text: str) -> None:
+    """Fail chains, outputs on them and misaligned UTF-16 halves, walked directly and through iter."""
+    automaton = core_matcher.compiled.automaton
+    assert native.trie_outputs(automaton, text) == native.trie_outputs_py(automaton, text)
 
 
 @needs_native
@@ -144,6 +219,7 @@ def _boundary_tables() -> tuple[array[int], dict[str, int]]:
 @needs_native
 def test_crossing_word_same_as_python() -> None:
     pairs, freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
     crossed = 0
     for text in _texts():
         dense = as_bmp(prepare(text).normalized.dense)
@@ -151,6 +227,7 @@ def test_crossing_word_same_as_python() -> None:
             for e in range(s + 1, min(len(dense), s + 6) + 1):
                 fast = native.crossing_word(dense, s, e, pairs, freq, 4)
                 assert fast == native.crossing_word_py(dense, s, e, pairs, freq, 4), (dense, s, e)
+                assert native.crossing_word(dense, s, e, pairs, freq, 4, bits) == fast, (dense, s, e)
                 crossed += fast
     assert crossed > 100
     assert native.crossing_word("打开挂号", 1, 3, pairs, freq, 4)  # 打开 crosses 开挂's start
@@ -166,7 +243,36 @@ def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) ->
     e = data.draw(st.integers(s + 1, len(text)))
     for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
         p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
-        assert native.crossing_word(text, s, e, p, freq, 4) == native.crossing_word_py(text, s, e, p, freq, 4)
+        py = native.crossing_word_py(text, s, e, p, freq, 4)
+        assert native.crossing_word(text, s, e, p, freq, 4) == py
+        assert native.crossing_word(text, s, e, p, freq, 4, native.pair_bits(p)) == py
+
+
+@needs_native
+def test_pair_bits_same_as_python() -> None:
+    pairs, _freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
+    assert bits == native.pair_bits_py(pairs)
+    assert len(bits) == 1 << (native.PAIR_BITS_LOG - 3)
+    assert 0.05 < sum(bin(b).count("1") for b in bits) / (8 * len(bits)) < 0.2  # a filter that spares look-ups
+    assert native.pair_bits(array("I", pairs)) == bits  # 4-byte values alike
+    with pytest.raises(ValueError):  # bits of another size
+        native.crossing_word("打开挂号", 1, 3, pairs, _freq, 4, b"\x00" * 10)
+
+
+@needs_native
+def test_crossing_word_with_bits_on_words_of_every_length() -> None:
+    """Every dictionary word of two to four characters across an edge is still found with the bitmap
+    (its pairs are all set), also beside characters beyond the BMP (not recorded as pairs)."""
+    from plugin.segment import segmenter
+
+    pairs, freq = _boundary_tables()
+    bits = native.pair_bits(pairs)
+    words = [w for w, _f in segmenter().words(min_len=2, max_len=4)][:3000:7]
+    for w in words:
+        for text in (f"一{w}一", f"𠀀{w}𠀀"):
+            for cut in range(2, len(w) + 1):  # an edge inside the word
+                assert native.crossing_word(text, cut, len(text), pairs, freq, 4, bits), (text, cut)
 
 
 def _route_inputs() -> tuple[dict[str, int], float]:
@@ -337,7 +443,10 @@ def test_window_keys_same_as_python(bundled_matcher: Matcher, data: st.DataObjec
     choices = data.draw(st.lists(st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(tuple), max_size=8))
     last_word = data.draw(st.integers(0, len(choices) + 1))
     args = (choices, last_word, c.automaton, c.groups, c.reading_rows, c.reading_prefixes, PID_BITS)
-    assert native.window_keys(*args) == native.window_keys_py(*args)
+    py = native.window_keys_py(*args)
+    assert native.window_keys(*args) == py
+    for direct in (False, True):  # through the automaton's get / match, and over its trie directly
+        assert native.cloops.window_keys(*args, direct) == py
 
 
 @needs_native
