@@ -53,7 +53,9 @@ from plugin.chardata import is_cjk
 from plugin.normalize import BREAK, prepare
 from plugin.segment import segmenter
 
-from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, subwords
+from plugin.variants import syllables
+
+from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, fold_syllable, subwords
 from .triggers import trigger_key
 
 try:
@@ -61,7 +63,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twin decides the same
     cprefilter = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "PreFilter", "char_weight"]
+__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "PreFilter", "char_weight",
+           "sound_codes"]
 
 #: At most this many claims are examined per text: the owners of its rarest key terms (a text whose
 #: terms are all in more claims than this shares nothing specific with any claim).
@@ -91,6 +94,13 @@ BULK_BITS = 52
 #: A single key term of at least this many characters in at most this many claims lets a text through.
 RARE_TERM_CHARS = 3
 RARE_TERM_CLAIMS = 5
+#: Key terms of two to this many characters are found in a text also as a sound-alike typo: the same
+#: syllables (toneless, input-method confusions folded), one character written otherwise (光古 for 光谷,
+#: 纸金 for 纸巾, 鼻烟癌 for 鼻咽癌).
+SOUND_TERM_CHARS = 6
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+_U64 = (1 << 64) - 1
 #: Whether the C extension (``cprefilter.c``) does the per-claim work.
 NATIVE: bool = cprefilter is not None
 
@@ -182,6 +192,7 @@ class PreFilter:
         self.tables: tuple[np.ndarray, ...] = (
             owner_flat, owner_offsets, self._claim_flat, self._claim_offsets, self._char_flat, self._char_offsets,
             rare_flags, self._idf, np.asarray(self._term_len, dtype=np.int32), self._need)
+        self.sound_tables, self._sound_keys = _sound_tables(self.terms)
         for phrases in curated:
             for phrase in phrases:
                 key = trigger_key(phrase)
@@ -213,6 +224,7 @@ class PreFilter:
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
+        hits.extend(self.sound_hits(text))
         if not hits:
             return False
         hit_slots = {slot for slot, _end in hits}
@@ -339,6 +351,27 @@ class PreFilter:
         return {(frozenset(s for k, s in enumerate(slot_list) if b >> k & 1),
                  frozenset(c for k, c in enumerate(chars) if m >> k & 1)) for b, m in alike}
 
+    def sound_hits(self, text: str) -> list[tuple[int, int]]:
+        """(slot, end character) of every key term ``text`` holds as a sound-alike typo (:data:`SOUND_TERM_CHARS`):
+        the same syllables, exactly one character written otherwise; by window start, then length, then slot."""
+        if cprefilter is not None:
+            return cprefilter.sound_hits(self.sound_tables, self.terms, text, SOUND_TERM_CHARS)
+        keys = self._sound_keys
+        if not keys:
+            return []
+        coded = text.translate(_code_chars())
+        terms = self.terms
+        out: list[tuple[int, int]] = []
+        for i in range(len(text) - 1):
+            for k in range(2, min(SOUND_TERM_CHARS, len(text) - i) + 1):
+                window = coded[i:i + k]
+                if "\0" in window:
+                    break
+                for slot in keys.get(window, ()):
+                    if sum(a != b for a, b in zip(text[i:i + k], terms[slot])) == 1:
+                        out.append((slot, i + k - 1))
+        return out
+
     def _hits(self, text: str) -> list[tuple[int, int]] | None:
         """(slot, end character) of every key term in ``text``, in scan order; None on a curated trigger."""
         auto = self._auto
@@ -363,6 +396,68 @@ class PreFilter:
                 if text[x - len(terms[slot]) + 1 : x + 1] == terms[slot]:
                     hits.append((slot, x))
         return hits
+
+
+@lru_cache(maxsize=1)
+def sound_codes() -> np.ndarray:
+    """A code per BMP character (uint16, 0 for none): equal for characters of the same toneless syllable, the
+    usual input-method confusions folded (:func:`plugin.rumors.analysis.fold_syllable` over the shared reading
+    table :func:`plugin.variants.syllables`, the one the matcher's homophone keys use)."""
+    table = syllables()
+    folded = {ch: fold_syllable(sy) for ch, sy in table.items() if len(ch) == 1 and ord(ch) < 0x10000 and sy}
+    number = {sy: k for k, sy in enumerate(sorted(set(folded.values())), 1)}
+    codes = np.zeros(0x10000, dtype=np.uint16)
+    for ch, sy in folded.items():
+        codes[ord(ch)] = number[sy]
+    codes.setflags(write=False)
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _code_chars() -> dict[int, str]:
+    """:func:`sound_codes` as a ``str.translate`` table onto code characters (``\\0`` for none): the Python twin's."""
+    codes = sound_codes()
+    table = {x: chr(int(c)) for x, c in enumerate(codes) if c}
+    return _DefaultNul(table)
+
+
+class _DefaultNul(dict[int, str]):
+    """A translate table giving ``\\0`` for every character it does not hold."""
+
+    def __missing__(self, key: int) -> str:
+        return "\0"
+
+
+def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[str, list[int]]]:
+    """The sound-alike table of ``terms`` for the C loops (``cprefilter.sound_hits``: codes, then an open-addressing
+    table from the FNV-1a hash of a term's codes to its slots) and the same as a dict for the Python twin."""
+    codes = sound_codes()
+    by_code: dict[str, list[int]] = {}
+    by_hash: dict[int, list[int]] = {}
+    for slot, term in enumerate(terms):
+        if not 2 <= len(term) <= SOUND_TERM_CHARS or any(ord(c) >= 0x10000 or not codes[ord(c)] for c in term):
+            continue
+        seq = [int(codes[ord(c)]) for c in term]
+        by_code.setdefault("".join(map(chr, seq)), []).append(slot)
+        h = _FNV_OFFSET
+        for c in seq:
+            h = ((h ^ c) * _FNV_PRIME) & _U64
+        by_hash.setdefault(h, []).append(slot)
+    size = 1
+    while size < 2 * len(by_hash):
+        size *= 2
+    keys = np.zeros(size if by_hash else 0, dtype=np.uint64)
+    start = np.zeros(len(keys), dtype=np.int32)
+    count = np.zeros(len(keys), dtype=np.int32)
+    flat: list[int] = []
+    mask = size - 1
+    for h, slots in by_hash.items():
+        p = (h ^ (h >> 29)) & mask
+        while count[p]:
+            p = (p + 1) & mask
+        keys[p], start[p], count[p] = h, len(flat), len(slots)
+        flat.extend(slots)  # ascending: slots were visited in order
+    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32)), by_code
 
 
 class _Coverage:
