@@ -51,6 +51,7 @@ import numpy as np
 
 from plugin.chardata import is_cjk
 from plugin.normalize import BREAK, prepare
+from plugin.numerals import FIXED_HOLIDAYS, MEASURE_WORDS, chinese_numerals, dates_to_digits, quantities_to_digits
 from plugin.segment import segmenter
 
 from plugin.variants import syllables
@@ -63,8 +64,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twin decides the same
     cprefilter = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "PreFilter", "char_weight",
-           "sound_codes"]
+__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "NUMBER_TERM_DIGITS", "PreFilter",
+           "char_weight", "number_terms", "sound_codes"]
 
 #: At most this many claims are examined per text: the owners of its rarest key terms (a text whose
 #: terms are all in more claims than this shares nothing specific with any claim).
@@ -101,6 +102,8 @@ SOUND_TERM_CHARS = 6
 _FNV_OFFSET = 14695981039346656037
 _FNV_PRIME = 1099511628211
 _U64 = (1 << 64) - 1
+#: A bare number of at least this many digits in a claim (a hotline, a code: 96010) is a key term.
+NUMBER_TERM_DIGITS = 3
 #: Whether the C extension (``cprefilter.c``) does the per-claim work.
 NATIVE: bool = cprefilter is not None
 
@@ -123,10 +126,12 @@ class PreFilter:
         postings: dict[str, set[int]] = {}
         chars: list[frozenset[str]] = []
         for i, a in enumerate(analyses):
-            for term in sorted(_terms(a)):  # slots in an order no string hash decides: the same in every replica
+            folded = prepare(texts[i]).folded if i < len(texts) else ""
+            # slots in an order no string hash decides: the same in every replica
+            for term in sorted(_terms(a) | number_terms(folded)):
                 postings.setdefault(term, set()).add(i)
             # the characters of the claim as written count too (照片, 曝光: words the analysis drops)
-            chars.append(_chars(a) | _raw_chars(texts[i]) if i < len(texts) else _chars(a))
+            chars.append(_chars(a) | _raw_chars(folded))
         # a phrase the analysis rewrites (新型冠状病毒 → 新冠病毒) stands for the words it becomes
         for phrase, target in PHRASE_EQUIVALENTS.items():
             pieces = {w[i:j] for w in target.split() for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
@@ -573,9 +578,65 @@ def _chars(a: Analysis) -> frozenset[str]:
     return frozenset(c for w in a.surface for c in w if is_cjk(c) and c not in _FILLER)
 
 
-def _raw_chars(text: str) -> frozenset[str]:
+def _raw_chars(folded: str) -> frozenset[str]:
     """The content characters of a claim's folded text."""
-    return frozenset(c for c in prepare(text).folded if is_cjk(c) and c not in _FILLER)
+    return frozenset(c for c in folded if is_cjk(c) and c not in _FILLER)
+
+
+_DIGITS = frozenset("0123456789")
+_UNITS_LONGEST = tuple(sorted({u for group in MEASURE_WORDS.values() for u in group}, key=lambda u: (-len(u), u)))
+
+
+def _digit_run(text: str, i: int) -> int:
+    """The end of the run of ASCII digits starting at ``i``."""
+    while i < len(text) and text[i] in _DIGITS:
+        i += 1
+    return i
+
+
+def _spellings(n: int) -> tuple[str, ...]:
+    """``n`` in digits and in Chinese numerals (14, 十四; 30000, 3万, 三万)."""
+    forms = (str(n), *chinese_numerals(n))
+    if n >= 10**4 and n % 10**4 == 0:
+        forms += (f"{n // 10**4}万",)
+    return forms
+
+
+def number_terms(folded: str) -> set[str]:
+    """The numbers of a claim's folded text as searchers write them, key terms beside its words (the analysis
+    keeps a number without its unit, and the words cannot hold it): a quantity with its unit in digits and in
+    Chinese numerals (14天, 十四天; 30000元, 3万元, 三万元), a date (5月6日, 5月6号, 五月六日), the fixed-date
+    holiday the claim names or whose date it gives (元旦 ↔ 1月1日), a bare number of
+    :data:`NUMBER_TERM_DIGITS` digits or more (96010). Decimals are left out."""
+    if not folded:
+        return set()
+    text = dates_to_digits(quantities_to_digits(folded))
+    out = {h for h in FIXED_HOLIDAYS if h in folded}
+    i = 0
+    while i < len(text):
+        if text[i] not in _DIGITS:
+            i += 1
+            continue
+        j = _digit_run(text, i)
+        n = int(text[i:j])
+        if text[i - 1:i] == "." or (text[j:j + 1] == "." and text[j + 1:j + 2] in _DIGITS):
+            i = _digit_run(text, j + 1) if text[j:j + 1] == "." else j
+            continue  # a decimal (3.5%, 1.5倍)
+        k = _digit_run(text, j + 1)
+        if text[j:j + 1] == "月" and k > j + 1 and text[k:k + 1] in ("日", "号"):
+            day = int(text[j + 1:k])
+            for m, d in zip(_spellings(n)[:2], _spellings(day)[:2]):  # in digits, in numerals
+                out.update((f"{m}月{d}日", f"{m}月{d}号"))
+            out.update(h for h, date in FIXED_HOLIDAYS.items() if date == f"{n}月{day}日")
+            i = k + 1
+            continue
+        unit = next((u for u in _UNITS_LONGEST if text.startswith(u, j)), "")
+        if unit:
+            out.update(f + unit for f in _spellings(n))
+        elif j - i >= NUMBER_TERM_DIGITS and n:
+            out.add(text[i:j])
+        i = j
+    return {t for t in out if len(t) >= 2}
 
 
 def _terms(a: Analysis) -> set[str]:

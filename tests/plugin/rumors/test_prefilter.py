@@ -14,7 +14,7 @@ from plugin.rumors import Rumor, RumorIndex, RumorStatus
 from plugin.rumors.analysis import QUESTION_RE, analyze
 from plugin.rumors import prefilter
 from plugin.rumors.prefilter import (MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, SOUND_TERM_CHARS, PreFilter,
-                                     char_weight, sound_codes)
+                                     char_weight, number_terms, sound_codes)
 
 CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
 
@@ -65,6 +65,19 @@ def test_sound_alike_typos_of_key_terms_count_as_the_terms() -> None:
     assert pf.sound_hits("光谷") == []  # as written: the automaton's hit, not a typo
     assert pf.sound_hits("广告") == []  # two characters written otherwise: another word
     assert not pf.passes(prepare("光顾了一家新开的店").folded)  # one sound-alike term alone is not enough
+
+
+def test_numbers_are_key_terms_as_searchers_write_them() -> None:
+    # the analysis keeps 14 without its unit: 十四天 / 14天, dates, holidays and hotlines are terms of their own
+    claims = ["广州三元里附近的瑶台村，封闭14天", "北京居民收到96010发送的流调信息是诈骗短信", "浙江织里因疫情元旦前要封城"]
+    assert {"14天", "十四天"} <= number_terms(prepare(claims[0]).folded)
+    assert {"元旦", "1月1日", "一月一日"} <= number_terms(prepare(claims[2]).folded)
+    assert number_terms(prepare("体温37.5度，补贴3万元").folded) == {"30000元", "3万元", "三万元"}  # no decimal
+    pf = PreFilter([analyze(c) for c in claims], texts=claims)
+    for text in ("瑶台封村十四天", "96010诈骗"):
+        assert pf.passes(prepare(text).folded), text
+    assert not pf.passes(prepare("隔离十四天").folded)
+    assert not PreFilter([analyze(c) for c in claims]).passes(prepare("96010诈骗").folded)  # without the texts
 
 
 def test_a_text_must_name_enough_of_what_the_claim_says() -> None:
