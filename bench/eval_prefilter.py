@@ -13,7 +13,7 @@ every positive (``expect: pin``) of the project's hand-written rumour query sets
 - per ``kind`` (typo, abbreviation, colloquial ...) the pass rate.
 
 And the cost: the share of the real hot-search titles (``/work/shared/data/trending/hot_search_titles.jsonl``)
-that pass. ``--show-dev`` prints the dev-split positives the filter stops (never the test split's). Writes
+that pass, and how many of them are pinned (target <= 0.1 %) or get only a related card. ``--show-dev`` prints the dev-split positives the filter stops (never the test split's). Writes
 ``bench/results/rumors_prefilter.json``.
 """
 
@@ -124,8 +124,13 @@ def main() -> None:
         t0 = time.process_time()
         passed = sum(state.may_match(f) for f in folded)
         cpu = time.process_time() - t0
+        # pins and related cards of the titles (only those that pass can get one)
+        outcomes = [index.match(t, limit=3) for t, f in zip(titles, folded) if state.may_match(f)]
+        pinned = sum(1 for r in outcomes if r.pins)
+        related = sum(1 for r in outcomes if r.related and not r.pins)
         result["hot_search"] = {"titles": len(titles), "pass": passed, "pass_rate": round(passed / len(titles), 4),
-                                "prefilter_cpu_mean_us": round(cpu / len(titles) * 1e6, 1)}
+                                "prefilter_cpu_mean_us": round(cpu / len(titles) * 1e6, 1),
+                                "pinned": pinned, "pin_rate": round(pinned / len(titles), 5), "related_only": related}
     OUT.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"all": result["all"], "hot_search": result.get("hot_search"),
                       **{f"{k}/{s}": {x: v[x] for x in ("pass", "lost", "pinned", "pinned_without_filter")}

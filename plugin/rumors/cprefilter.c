@@ -26,8 +26,12 @@
  *   sound_hits(sound_tables, terms, text, max_len) -> list[tuple[int, int]]
  *       Key terms ``text`` holds as a sound-alike typo (光古 for 光谷, 纸金 for 纸巾): every window of 2 to
  *       ``max_len`` characters whose characters sound as a term's (``codes``: a syllable code per BMP
- *       character, 0 for none) and that differs from the term (``terms[slot]``) in exactly one character.
- *       ``sound_tables = (codes uint16[65536], keys uint64, start int32, count int32, slots int32)``: an
+ *       character, 0 for none), that differs from the term (``terms[slot]``) in exactly one character, and
+ *       that reads as a typo: the two characters differing are no filler (``filler``: a flag per BMP
+ *       character), a window of two characters is no common word, and neither edge of the window forms a
+ *       common word with the character beside it (``common``: the common two-character words, as
+ *       ``first << 16 | second``, sorted). ``sound_tables = (codes uint16[65536], keys uint64, start int32,
+ *       count int32, slots int32, filler uint8[65536], common uint32)``: ``keys`` .. ``slots`` an
  *       open-addressing table (``count`` 0: empty) from the FNV-1a hash of a term's codes to its slots
  *       (``slots[start:start + count]``, ascending). (slot, end character) in window order: start, then
  *       length, then slot.
@@ -429,8 +433,26 @@ done:
 
 /* ---------------------------------------------------------------- sound-alike key terms */
 
-enum { S_CODES, S_KEYS, S_START, S_COUNT, S_SLOTS, S_N };
-static const Py_ssize_t S_ITEM_SIZE[S_N] = {2, 8, 4, 4, 4};
+enum { S_CODES, S_KEYS, S_START, S_COUNT, S_SLOTS, S_FILLER, S_COMMON, S_N };
+static const Py_ssize_t S_ITEM_SIZE[S_N] = {2, 8, 4, 4, 4, 1, 4};
+
+/* Whether the two characters ``a`` ``b`` are a common word (``common``: sorted first << 16 | second). */
+static int
+common_pair(const uint32_t *common, Py_ssize_t n, Py_UCS4 a, Py_UCS4 b)
+{
+    if (a >= 0x10000 || b >= 0x10000)
+        return 0;
+    uint32_t v = (uint32_t)a << 16 | (uint32_t)b;
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) >> 1;
+        if (common[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && common[lo] == v;
+}
 #define FNV_OFFSET 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
 #define MAX_SOUND_LEN 16
@@ -443,7 +465,7 @@ sound_hits(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!Un:sound_hits", &PyTuple_Type, &stables, &PyList_Type, &terms, &text, &max_len))
         return NULL;
     if (PyTuple_GET_SIZE(stables) != S_N) {
-        PyErr_SetString(PyExc_TypeError, "sound_tables must be a tuple of 5 buffers");
+        PyErr_SetString(PyExc_TypeError, "sound_tables must be a tuple of 7 buffers");
         return NULL;
     }
     if (max_len < 2 || max_len > MAX_SOUND_LEN) {
@@ -467,9 +489,12 @@ sound_hits(PyObject *self, PyObject *args)
     const int32_t *start = (const int32_t *)b[S_START].buf;
     const int32_t *count = (const int32_t *)b[S_COUNT].buf;
     const int32_t *slots = (const int32_t *)b[S_SLOTS].buf;
+    const uint8_t *filler = (const uint8_t *)b[S_FILLER].buf;
+    const uint32_t *common = (const uint32_t *)b[S_COMMON].buf;
     Py_ssize_t size = b[S_KEYS].len / 8, n_slots = b[S_SLOTS].len / 4, n_terms = PyList_GET_SIZE(terms);
-    if (b[S_CODES].len != 2 * 65536 || b[S_START].len / 4 != size || b[S_COUNT].len / 4 != size
-        || (size & (size - 1))) {
+    Py_ssize_t n_common = b[S_COMMON].len / 4;
+    if (b[S_CODES].len != 2 * 65536 || b[S_FILLER].len != 65536 || b[S_START].len / 4 != size
+        || b[S_COUNT].len / 4 != size || (size & (size - 1))) {
         PyErr_SetString(PyExc_ValueError, "sound tables of wrong sizes");
         goto done;
     }
@@ -521,10 +546,21 @@ sound_hits(PyObject *self, PyObject *args)
                             diffs = 2;
                             break;
                         }
+                        if (filler[t] || filler[a]) {  /* a particle or a numeral written otherwise: no typo */
+                            diffs = 2;
+                            break;
+                        }
                         diffs++;
                     }
                     if (diffs != 1)
                         continue;
+                    if ((k == 2 && common_pair(common, n_common, PyUnicode_READ(kind, data, i),
+                                               PyUnicode_READ(kind, data, i + 1)))
+                        || (i > 0 && common_pair(common, n_common, PyUnicode_READ(kind, data, i - 1),
+                                                 PyUnicode_READ(kind, data, i)))
+                        || (i + k < n && common_pair(common, n_common, PyUnicode_READ(kind, data, i + k - 1),
+                                                     PyUnicode_READ(kind, data, i + k))))
+                        continue;  /* a common word of its own, or glued to a neighbour in one */
                     PyObject *hit = Py_BuildValue("(in)", slot, i + k - 1);
                     if (hit == NULL || PyList_Append(out, hit) < 0) {
                         Py_XDECREF(hit);

@@ -64,7 +64,7 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twin decides the same
     cprefilter = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "NUMBER_TERM_DIGITS", "PreFilter",
+__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "NUMBER_TERM_DIGITS", "NUMBER_TERM_MIN", "PreFilter",
            "char_weight", "number_terms", "sound_codes"]
 
 #: At most this many claims are examined per text: the owners of its rarest key terms (a text whose
@@ -103,7 +103,9 @@ _FNV_OFFSET = 14695981039346656037
 _FNV_PRIME = 1099511628211
 _U64 = (1 << 64) - 1
 #: A bare number of at least this many digits in a claim (a hotline, a code: 96010) is a key term.
-NUMBER_TERM_DIGITS = 3
+NUMBER_TERM_DIGITS = 5
+#: A quantity with its unit is a key term from this value on (14天, 十四天; 3人 or 2年 are in too many titles).
+NUMBER_TERM_MIN = 10
 #: Whether the C extension (``cprefilter.c``) does the per-claim work.
 NATIVE: bool = cprefilter is not None
 
@@ -229,10 +231,12 @@ class PreFilter:
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
-        hits.extend(self.sound_hits(text))
         if not hits:
-            return False
+            return False  # (a typo counts beside a key term written as it is: most titles hold none)
+        hits.extend(self.sound_hits(text))
         hit_slots = {slot for slot, _end in hits}
+        if len(hit_slots) == 1 and hit_slots.isdisjoint(self.rare):
+            return False  # one key term, not a rare one: no claim holds two of the text's (a third of titles)
         # the claims examined: those owning the text's rarest terms, up to SEED_CLAIMS of them (a claim
         # the text is about shares one of its more specific terms; common words alone nominate nothing)
         size = self._posting_len
@@ -358,7 +362,10 @@ class PreFilter:
 
     def sound_hits(self, text: str) -> list[tuple[int, int]]:
         """(slot, end character) of every key term ``text`` holds as a sound-alike typo (:data:`SOUND_TERM_CHARS`):
-        the same syllables, exactly one character written otherwise; by window start, then length, then slot."""
+        the same syllables, exactly one character written otherwise, and read as a typo — the two characters
+        differing are no particle or numeral (是一 is no typo of 十一), a window of two characters is no common
+        word of its own (可以 is none of 可疑), and neither edge is glued to its neighbour in a common word
+        (官方回应 holds 方回, no typo of 返回). By window start, then length, then slot."""
         if cprefilter is not None:
             return cprefilter.sound_hits(self.sound_tables, self.terms, text, SOUND_TERM_CHARS)
         keys = self._sound_keys
@@ -366,6 +373,7 @@ class PreFilter:
             return []
         coded = text.translate(_code_chars())
         terms = self.terms
+        common = _common_pairs()
         out: list[tuple[int, int]] = []
         for i in range(len(text) - 1):
             for k in range(2, min(SOUND_TERM_CHARS, len(text) - i) + 1):
@@ -373,7 +381,11 @@ class PreFilter:
                 if "\0" in window:
                     break
                 for slot in keys.get(window, ()):
-                    if sum(a != b for a, b in zip(text[i:i + k], terms[slot])) == 1:
+                    differ = [(a, b) for a, b in zip(text[i:i + k], terms[slot]) if a != b]
+                    if (len(differ) == 1 and differ[0][0] not in _FILLER and differ[0][1] not in _FILLER
+                            and not (k == 2 and text[i:i + 2] in common)
+                            and not (i > 0 and text[i - 1:i + 1] in common)
+                            and not (i + k < len(text) and text[i + k - 1:i + k + 1] in common)):
                         out.append((slot, i + k - 1))
         return out
 
@@ -416,6 +428,26 @@ def sound_codes() -> np.ndarray:
         codes[ord(ch)] = number[sy]
     codes.setflags(write=False)
     return codes
+
+
+@lru_cache(maxsize=1)
+def _common_pairs() -> frozenset[str]:
+    """The common two-character words of the dictionary (:meth:`plugin.segment.Segmenter.is_common`)."""
+    seg = segmenter()
+    return frozenset(w for w, _f in seg.words(min_len=2, max_len=2)
+                     if seg.is_common(w) and ord(w[0]) < 0x10000 and ord(w[1]) < 0x10000)
+
+
+@lru_cache(maxsize=1)
+def _typo_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The filler flags (uint8 per BMP character) and the common two-character words of BMP characters as
+    sorted ``first << 16 | second`` (uint32): what ``cprefilter.sound_hits`` reads beside the sound table."""
+    filler = np.zeros(0x10000, dtype=np.uint8)
+    filler[[ord(c) for c in _FILLER]] = 1
+    common = np.asarray(sorted(ord(w[0]) << 16 | ord(w[1]) for w in _common_pairs()), dtype=np.uint32)
+    filler.setflags(write=False)
+    common.setflags(write=False)
+    return filler, common
 
 
 @lru_cache(maxsize=1)
@@ -462,7 +494,7 @@ def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[st
             p = (p + 1) & mask
         keys[p], start[p], count[p] = h, len(flat), len(slots)
         flat.extend(slots)  # ascending: slots were visited in order
-    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32)), by_code
+    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32), *_typo_tables()), by_code
 
 
 class _Coverage:
@@ -605,8 +637,8 @@ def _spellings(n: int) -> tuple[str, ...]:
 def number_terms(folded: str) -> set[str]:
     """The numbers of a claim's folded text as searchers write them, key terms beside its words (the analysis
     keeps a number without its unit, and the words cannot hold it): a quantity with its unit in digits and in
-    Chinese numerals (14天, 十四天; 30000元, 3万元, 三万元), a date (5月6日, 5月6号, 五月六日), the fixed-date
-    holiday the claim names or whose date it gives (元旦 ↔ 1月1日), a bare number of
+    Chinese numerals from :data:`NUMBER_TERM_MIN` on (14天, 十四天; 30000元, 3万元, 三万元), a date (5月6日, 5月6号,
+    五月六日), the fixed-date holiday the claim names or whose date it gives (元旦 ↔ 1月1日), a bare number of
     :data:`NUMBER_TERM_DIGITS` digits or more (96010). Decimals are left out."""
     if not folded:
         return set()
@@ -631,9 +663,9 @@ def number_terms(folded: str) -> set[str]:
             i = k + 1
             continue
         unit = next((u for u in _UNITS_LONGEST if text.startswith(u, j)), "")
-        if unit:
+        if unit and n >= NUMBER_TERM_MIN:
             out.update(f + unit for f in _spellings(n))
-        elif j - i >= NUMBER_TERM_DIGITS and n:
+        elif not unit and j - i >= NUMBER_TERM_DIGITS:
             out.add(text[i:j])
         i = j
     return {t for t in out if len(t) >= 2}

@@ -13,9 +13,13 @@ from plugin.normalize import BREAK, prepare
 from plugin.rumors import Rumor, RumorIndex, RumorStatus
 from plugin.rumors.analysis import QUESTION_RE, analyze
 from plugin.rumors import prefilter
+from plugin.segment import segmenter
 from plugin.rumors.prefilter import (MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, SOUND_TERM_CHARS, PreFilter,
                                      char_weight, number_terms, sound_codes)
 
+#: particles, pronouns and numerals: a character written otherwise among them is no typo
+FILLER = frozenset("的了吗呢吧啊呀是在有和与也都就才再还又很太最我你他她它们这那个不没要会能可以说被把让给到去来"
+                   "零〇一二两三四五六七八九十百千万亿")
 CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
 
 
@@ -110,11 +114,15 @@ def _reference_passes(pf: PreFilter, folded: str) -> bool:
     def code(ch: str) -> int:
         return int(codes[ord(ch)]) if ord(ch) < 0x10000 else 0
 
-    for slot, term in enumerate(pf.terms):  # sound-alike typos: same syllables, one character written otherwise
+    for slot, term in enumerate(pf.terms if hits else ()):  # sound-alike typos beside a term as written
         for i in range(len(text) - len(term) + 1) if 2 <= len(term) <= SOUND_TERM_CHARS else ():
             window = text[i:i + len(term)]
             if (all(code(a) and code(a) == code(b) for a, b in zip(window, term))
-                    and sum(a != b for a, b in zip(window, term)) == 1):
+                    and sum(a != b for a, b in zip(window, term)) == 1
+                    and not (len(term) == 2 and segmenter().is_common(window))
+                    and not any(a != b and (a in FILLER or b in FILLER) for a, b in zip(window, term))
+                    and not segmenter().is_common(text[max(i - 1, 0):i + 1] if i else "")
+                    and not (i + len(term) < len(text) and segmenter().is_common(text[i + len(term) - 1:i + len(term) + 1]))):
                 hits.append((slot, i + len(term) - 1))
     if not hits:
         return False
