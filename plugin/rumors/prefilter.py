@@ -20,6 +20,12 @@ terms (at most :data:`SEED_CLAIMS` claims are examined, rarest terms first) has
 Terms in more claims than ``max_posting`` are not keys. The work per text is bounded by
 ``SEED_CLAIMS`` whatever the size of the index.
 
+Classes of variation a searcher's text shows are tolerated by mechanism, not by example: a key term written as a
+sound-alike typo (:meth:`PreFilter.sound_hits`: the same syllables, one character otherwise, where that reads as a
+typo) counts as the term; a claim's numbers are key terms as searchers write them (:func:`number_terms`: 14天 and
+十四天, dates, holidays, hotline numbers); the synonym and phrase tables of the analysis give the equivalent
+wordings of the claim's words.
+
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
 the rule written claim by claim as the reference, and holds both implementations to it): the automaton reads
 UTF-16 code units; question wording is stripped only from texts holding a character a frame starts with; the
@@ -32,8 +38,8 @@ per distinct (terms, characters) pair. :meth:`PreFilter.compacted` re-allocates 
 build.
 
 The filter is a necessary condition in practice, not in theory: a match whose second shared word
-comes only from a homophone typo or a character pair the automaton cannot see is lost, unless a
-rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it lets through, and
+comes only from a typo the sound keys do not read as one, or a character pair the automaton cannot see, is lost,
+unless a rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it lets through, and
 ``bench/eval_rumors.py`` the decisions (the positives it blocks are misses there).
 """
 
