@@ -126,7 +126,8 @@ class PreFilter:
     ``claim_need[claim]`` the key-term weight a short text must share with it
     (:data:`MIN_CLAIM_COVER` times its content-word weight); ``tables`` the same as flat arrays for the C
     loops (owners, claims' slots and characters as offset rows; rarity, idf and length per slot; need per
-    claim: the order ``cprefilter.c`` documents).
+    claim: the order ``cprefilter.c`` documents); ``sound_tables`` what :meth:`sound_hits` reads in C (syllable
+    codes, the table from a term's codes to its slots, filler flags, common two-character words).
     """
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
