@@ -30,6 +30,7 @@ __all__ = [
     "DIGIT_NUMERALS",
     "PLAIN_DIGITS",
     "chinese_number",
+    "chinese_numerals",
     "numerals_to_digits",
     "plain_chinese_number",
     "quantities_agree",
@@ -80,6 +81,38 @@ def chinese_number(run: str) -> int | None:
             total += (section + number) * CN_BIG[ch]
             section = number = 0
     return total + section + number
+
+
+def chinese_numerals(n: int) -> tuple[str, ...]:
+    """How ``n`` (0 to 99,999,999) is written in everyday Chinese numerals, the reading of
+    :func:`plain_chinese_number` backwards: 14 → 十四, 105 → 一百零五, 2 → 二 and 两, 200 → 二百 and 两百;
+    ``()`` out of range."""
+    if not 0 <= n < 10**8:
+        return ()
+    if n == 0:
+        return ("零",)
+    digits = "零一二三四五六七八九"
+
+    def below(x: int, lead: bool) -> str:  # 1..9999; ``lead``: nothing written before it
+        out, zero = "", False
+        for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = x // unit % 10
+            if d == 0:
+                zero = bool(out)
+                continue
+            if zero:
+                out += "零"
+                zero = False
+            out += ("" if d == 1 and unit == 10 and lead and not out else digits[d]) + name
+        return out
+
+    high, low = divmod(n, 10**4)
+    text = (below(high, True) + "万" if high else "") + ("零" if high and 0 < low < 1000 else "") + (
+        below(low, not high) if low else "")
+    forms = [text]
+    if text.startswith("二") and (n == 2 or text[1:2] in ("百", "千", "万")):
+        forms.append("两" + text[1:])
+    return tuple(forms)
 
 
 def plain_chinese_number(run: str) -> int | None:

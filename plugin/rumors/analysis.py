@@ -36,7 +36,8 @@ from .synonyms import default_table
 
 __all__ = [
     "ABBREVIATIONS", "PLACE_ABBREVIATIONS", "TRAVEL_ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
-    "arabic_numbers", "canon", "char_sound", "clean", "clean_folded", "cn_number", "equivalents", "expand_lone_abbreviations", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
+    "arabic_numbers", "canon", "char_sound", "clean", "clean_folded", "cn_number", "equivalents",
+    "expand_lone_abbreviations", "fold_syllable", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -424,8 +425,9 @@ def is_name(word: str) -> bool:
     return word in segmenter().proper_names() or (len(word) >= 3 and not segmenter().is_known(word))
 
 
-def _fold_syllable(sy: str) -> str:
-    """zh / ch / sh → z / c / s; ang / eng / ing → an / en / in."""
+def fold_syllable(sy: str) -> str:
+    """A toneless syllable with the usual input-method confusions folded: zh / ch / sh → z / c / s;
+    ang / eng / ing → an / en / in."""
     if sy[:2] in ("zh", "ch", "sh"):
         sy = sy[0] + sy[2:]
     return sy[:-1] if sy.endswith(("ang", "eng", "ing")) else sy
@@ -435,7 +437,7 @@ def _fold_syllable(sy: str) -> str:
 def char_sound(ch: str) -> str:
     """The folded toneless syllable of one Chinese character (as :func:`sound` folds it), '' when it has none."""
     sy = syllables().get(ch, "")
-    return _fold_syllable(sy) if sy else ""
+    return fold_syllable(sy) if sy else ""
 
 
 @lru_cache(maxsize=200_000)
@@ -448,7 +450,7 @@ def sound(word: str) -> str:
         return ""
     table = syllables()
     sylls = contextual_syllables(word, table) or [table.get(ch, "") for ch in word]
-    return "-".join(_fold_syllable(sy) for sy in sylls if sy)
+    return "-".join(fold_syllable(sy) for sy in sylls if sy)
 
 
 def refutes(text: str) -> bool:

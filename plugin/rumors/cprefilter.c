@@ -22,6 +22,19 @@
  *       content) is explained when the credited weight inside it reaches ``min_cover`` * content. The
  *       sums run in the twin's order (key-term characters as first credited, then the others in
  *       text order).
+ *
+ *   sound_hits(sound_tables, terms, text, max_len) -> list[tuple[int, int]]
+ *       Key terms ``text`` holds as a sound-alike typo (光古 for 光谷, 纸金 for 纸巾): every window of 2 to
+ *       ``max_len`` characters whose characters sound as a term's (``codes``: a syllable code per BMP
+ *       character, 0 for none), that differs from the term (``terms[slot]``) in exactly one character, and
+ *       that reads as a typo: the two characters differing are no filler (``filler``: a flag per BMP
+ *       character), a window of two characters is no common word, and neither edge of the window forms a
+ *       common word with the character beside it (``common``: the common two-character words, as
+ *       ``first << 16 | second``, sorted). ``sound_tables = (codes uint16[65536], keys uint64, start int32,
+ *       count int32, slots int32, filler uint8[65536], common uint32)``: ``keys`` .. ``slots`` an
+ *       open-addressing table (``count`` 0: empty) from the FNV-1a hash of a term's codes to its slots
+ *       (``slots[start:start + count]``, ascending). (slot, end character) in window order: start, then
+ *       length, then slot.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -418,9 +431,158 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------- sound-alike key terms */
+
+enum { S_CODES, S_KEYS, S_START, S_COUNT, S_SLOTS, S_FILLER, S_COMMON, S_N };
+static const Py_ssize_t S_ITEM_SIZE[S_N] = {2, 8, 4, 4, 4, 1, 4};
+
+/* Whether the two characters ``a`` ``b`` are a common word (``common``: sorted first << 16 | second). */
+static int
+common_pair(const uint32_t *common, Py_ssize_t n, Py_UCS4 a, Py_UCS4 b)
+{
+    if (a >= 0x10000 || b >= 0x10000)
+        return 0;
+    uint32_t v = (uint32_t)a << 16 | (uint32_t)b;
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) >> 1;
+        if (common[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && common[lo] == v;
+}
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+#define MAX_SOUND_LEN 16
+
+static PyObject *
+sound_hits(PyObject *self, PyObject *args)
+{
+    PyObject *stables, *terms, *text;
+    Py_ssize_t max_len;
+    if (!PyArg_ParseTuple(args, "O!O!Un:sound_hits", &PyTuple_Type, &stables, &PyList_Type, &terms, &text, &max_len))
+        return NULL;
+    if (PyTuple_GET_SIZE(stables) != S_N) {
+        PyErr_SetString(PyExc_TypeError, "sound_tables must be a tuple of 7 buffers");
+        return NULL;
+    }
+    if (max_len < 2 || max_len > MAX_SOUND_LEN) {
+        PyErr_SetString(PyExc_ValueError, "max_len out of range");
+        return NULL;
+    }
+    Py_buffer b[S_N];
+    int held = 0;
+    PyObject *out = NULL;
+    for (; held < S_N; held++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(stables, held), &b[held], PyBUF_SIMPLE) < 0)
+            goto done;
+        if (b[held].len % S_ITEM_SIZE[held]) {
+            held++;
+            PyErr_SetString(PyExc_ValueError, "a table's size is not a whole number of items");
+            goto done;
+        }
+    }
+    const uint16_t *codes = (const uint16_t *)b[S_CODES].buf;
+    const uint64_t *keys = (const uint64_t *)b[S_KEYS].buf;
+    const int32_t *start = (const int32_t *)b[S_START].buf;
+    const int32_t *count = (const int32_t *)b[S_COUNT].buf;
+    const int32_t *slots = (const int32_t *)b[S_SLOTS].buf;
+    const uint8_t *filler = (const uint8_t *)b[S_FILLER].buf;
+    const uint32_t *common = (const uint32_t *)b[S_COMMON].buf;
+    Py_ssize_t size = b[S_KEYS].len / 8, n_slots = b[S_SLOTS].len / 4, n_terms = PyList_GET_SIZE(terms);
+    Py_ssize_t n_common = b[S_COMMON].len / 4;
+    if (b[S_CODES].len != 2 * 65536 || b[S_FILLER].len != 65536 || b[S_START].len / 4 != size
+        || b[S_COUNT].len / 4 != size || (size & (size - 1))) {
+        PyErr_SetString(PyExc_ValueError, "sound tables of wrong sizes");
+        goto done;
+    }
+    out = PyList_New(0);
+    if (out == NULL || size == 0)
+        goto done;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    uint64_t mask = (uint64_t)size - 1;
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        uint64_t h = FNV_OFFSET;
+        for (Py_ssize_t k = 1; k <= max_len && i + k <= n; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i + k - 1);
+            uint16_t c = ch < 0x10000 ? codes[ch] : 0;
+            if (c == 0)
+                break;
+            h = (h ^ c) * FNV_PRIME;
+            if (k < 2)
+                continue;
+            for (uint64_t p = (h ^ (h >> 29)) & mask;; p = (p + 1) & mask) {
+                if (count[p] == 0)
+                    break;
+                if (keys[p] != h)
+                    continue;
+                if (start[p] < 0 || count[p] < 0 || (Py_ssize_t)start[p] + count[p] > n_slots) {
+                    PyErr_SetString(PyExc_ValueError, "sound table rows out of range");
+                    Py_CLEAR(out);
+                    goto done;
+                }
+                for (int32_t j = start[p]; j < start[p] + count[p]; j++) {
+                    int32_t slot = slots[j];
+                    if (slot < 0 || slot >= n_terms) {
+                        PyErr_SetString(PyExc_IndexError, "slot out of range");
+                        Py_CLEAR(out);
+                        goto done;
+                    }
+                    PyObject *term = PyList_GET_ITEM(terms, slot);
+                    if (!PyUnicode_Check(term) || PyUnicode_GET_LENGTH(term) != k)
+                        continue;
+                    int tkind = PyUnicode_KIND(term);
+                    const void *tdata = PyUnicode_DATA(term);
+                    Py_ssize_t diffs = 0;
+                    for (Py_ssize_t x = 0; x < k; x++) {
+                        Py_UCS4 a = PyUnicode_READ(kind, data, i + x), t = PyUnicode_READ(tkind, tdata, x);
+                        if (a == t)
+                            continue;
+                        if (t >= 0x10000 || codes[t] != codes[a]) {  /* a hash collision */
+                            diffs = 2;
+                            break;
+                        }
+                        if (filler[t] || filler[a]) {  /* a particle or a numeral written otherwise: no typo */
+                            diffs = 2;
+                            break;
+                        }
+                        diffs++;
+                    }
+                    if (diffs != 1)
+                        continue;
+                    if ((k == 2 && common_pair(common, n_common, PyUnicode_READ(kind, data, i),
+                                               PyUnicode_READ(kind, data, i + 1)))
+                        || (i > 0 && common_pair(common, n_common, PyUnicode_READ(kind, data, i - 1),
+                                                 PyUnicode_READ(kind, data, i)))
+                        || (i + k < n && common_pair(common, n_common, PyUnicode_READ(kind, data, i + k - 1),
+                                                     PyUnicode_READ(kind, data, i + k))))
+                        continue;  /* a common word of its own, or glued to a neighbour in one */
+                    PyObject *hit = Py_BuildValue("(in)", slot, i + k - 1);
+                    if (hit == NULL || PyList_Append(out, hit) < 0) {
+                        Py_XDECREF(hit);
+                        Py_CLEAR(out);
+                        goto done;
+                    }
+                    Py_DECREF(hit);
+                }
+                break;
+            }
+        }
+    }
+done:
+    for (int k = 0; k < held; k++)
+        PyBuffer_Release(&b[k]);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"claims_naming", claims_naming, METH_VARARGS, "Claims holding two key terms of a text (plugin.rumors.prefilter)."},
     {"explains", explains, METH_VARARGS, "Whether one of the claims explains a clause of the text (plugin.rumors.prefilter)."},
+    {"sound_hits", sound_hits, METH_VARARGS, "Key terms a text holds as a sound-alike typo (plugin.rumors.prefilter)."},
     {NULL, NULL, 0, NULL},
 };
 

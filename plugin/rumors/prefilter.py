@@ -20,6 +20,12 @@ terms (at most :data:`SEED_CLAIMS` claims are examined, rarest terms first) has
 Terms in more claims than ``max_posting`` are not keys. The work per text is bounded by
 ``SEED_CLAIMS`` whatever the size of the index.
 
+Classes of variation a searcher's text shows are tolerated by mechanism, not by example: a key term written as a
+sound-alike typo (:meth:`PreFilter.sound_hits`: the same syllables, one character otherwise, where that reads as a
+typo) counts as the term; a claim's numbers are key terms as searchers write them (:func:`number_terms`: 14天 and
+十四天, dates, holidays, hotline numbers); the synonym and phrase tables of the analysis give the equivalent
+wordings of the claim's words.
+
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
 the rule written claim by claim as the reference, and holds both implementations to it): the automaton reads
 UTF-16 code units; question wording is stripped only from texts holding a character a frame starts with; the
@@ -32,8 +38,8 @@ per distinct (terms, characters) pair. :meth:`PreFilter.compacted` re-allocates 
 build.
 
 The filter is a necessary condition in practice, not in theory: a match whose second shared word
-comes only from a homophone typo or a character pair the automaton cannot see is lost, unless a
-rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it lets through, and
+comes only from a typo the sound keys do not read as one, or a character pair the automaton cannot see, is lost,
+unless a rare term carries it. ``bench/bench_rumors.py`` measures the share of titles it lets through, and
 ``bench/eval_rumors.py`` the decisions (the positives it blocks are misses there).
 """
 
@@ -51,9 +57,12 @@ import numpy as np
 
 from plugin.chardata import is_cjk
 from plugin.normalize import BREAK, prepare
+from plugin.numerals import FIXED_HOLIDAYS, MEASURE_WORDS, chinese_numerals, dates_to_digits, quantities_to_digits
 from plugin.segment import segmenter
 
-from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, subwords
+from plugin.variants import syllables
+
+from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, fold_syllable, subwords
 from .triggers import trigger_key
 
 try:
@@ -61,7 +70,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twin decides the same
     cprefilter = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "PreFilter", "char_weight"]
+__all__ = ["NATIVE", "MIN_COVER", "SEED_CLAIMS", "RARE_TERM_CLAIMS", "RARE_TERM_CHARS", "SHORT_TEXT_CHARS", "MIN_CLAIM_COVER", "SINGLE_CREDIT", "SOUND_TERM_CHARS", "NUMBER_TERM_DIGITS", "NUMBER_TERM_MIN", "PreFilter",
+           "char_weight", "number_terms", "sound_codes"]
 
 #: At most this many claims are examined per text: the owners of its rarest key terms (a text whose
 #: terms are all in more claims than this shares nothing specific with any claim).
@@ -91,6 +101,17 @@ BULK_BITS = 52
 #: A single key term of at least this many characters in at most this many claims lets a text through.
 RARE_TERM_CHARS = 3
 RARE_TERM_CLAIMS = 5
+#: Key terms of two to this many characters are found in a text also as a sound-alike typo: the same
+#: syllables (toneless, input-method confusions folded), one character written otherwise (光古 for 光谷,
+#: 纸金 for 纸巾, 鼻烟癌 for 鼻咽癌).
+SOUND_TERM_CHARS = 6
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+_U64 = (1 << 64) - 1
+#: A bare number of at least this many digits in a claim (a hotline, a code: 96010) is a key term.
+NUMBER_TERM_DIGITS = 5
+#: A quantity with its unit is a key term from this value on (14天, 十四天; 3人 or 2年 are in too many titles).
+NUMBER_TERM_MIN = 10
 #: Whether the C extension (``cprefilter.c``) does the per-claim work.
 NATIVE: bool = cprefilter is not None
 
@@ -105,7 +126,8 @@ class PreFilter:
     ``claim_need[claim]`` the key-term weight a short text must share with it
     (:data:`MIN_CLAIM_COVER` times its content-word weight); ``tables`` the same as flat arrays for the C
     loops (owners, claims' slots and characters as offset rows; rarity, idf and length per slot; need per
-    claim: the order ``cprefilter.c`` documents).
+    claim: the order ``cprefilter.c`` documents); ``sound_tables`` what :meth:`sound_hits` reads in C (syllable
+    codes, the table from a term's codes to its slots, filler flags, common two-character words).
     """
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
@@ -113,10 +135,12 @@ class PreFilter:
         postings: dict[str, set[int]] = {}
         chars: list[frozenset[str]] = []
         for i, a in enumerate(analyses):
-            for term in sorted(_terms(a)):  # slots in an order no string hash decides: the same in every replica
+            folded = prepare(texts[i]).folded if i < len(texts) else ""
+            # slots in an order no string hash decides: the same in every replica
+            for term in sorted(_terms(a) | number_terms(folded)):
                 postings.setdefault(term, set()).add(i)
             # the characters of the claim as written count too (照片, 曝光: words the analysis drops)
-            chars.append(_chars(a) | _raw_chars(texts[i]) if i < len(texts) else _chars(a))
+            chars.append(_chars(a) | _raw_chars(folded))
         # a phrase the analysis rewrites (新型冠状病毒 → 新冠病毒) stands for the words it becomes
         for phrase, target in PHRASE_EQUIVALENTS.items():
             pieces = {w[i:j] for w in target.split() for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
@@ -182,6 +206,7 @@ class PreFilter:
         self.tables: tuple[np.ndarray, ...] = (
             owner_flat, owner_offsets, self._claim_flat, self._claim_offsets, self._char_flat, self._char_offsets,
             rare_flags, self._idf, np.asarray(self._term_len, dtype=np.int32), self._need)
+        self.sound_tables, self._sound_keys = _sound_tables(self.terms)
         for phrases in curated:
             for phrase in phrases:
                 key = trigger_key(phrase)
@@ -214,8 +239,11 @@ class PreFilter:
         if hits is None:
             return True  # a curated trigger phrase
         if not hits:
-            return False
+            return False  # (a typo counts beside a key term written as it is: most titles hold none)
+        hits.extend(self.sound_hits(text))
         hit_slots = {slot for slot, _end in hits}
+        if len(hit_slots) == 1 and hit_slots.isdisjoint(self.rare):
+            return False  # one key term, not a rare one: no claim holds two of the text's (a third of titles)
         # the claims examined: those owning the text's rarest terms, up to SEED_CLAIMS of them (a claim
         # the text is about shares one of its more specific terms; common words alone nominate nothing)
         size = self._posting_len
@@ -339,6 +367,35 @@ class PreFilter:
         return {(frozenset(s for k, s in enumerate(slot_list) if b >> k & 1),
                  frozenset(c for k, c in enumerate(chars) if m >> k & 1)) for b, m in alike}
 
+    def sound_hits(self, text: str) -> list[tuple[int, int]]:
+        """(slot, end character) of every key term ``text`` holds as a sound-alike typo (:data:`SOUND_TERM_CHARS`):
+        the same syllables, exactly one character written otherwise, and read as a typo — the two characters
+        differing are no particle or numeral (是一 is no typo of 十一), a window of two characters is no common
+        word of its own (可以 is none of 可疑), and neither edge is glued to its neighbour in a common word
+        (官方回应 holds 方回, no typo of 返回). By window start, then length, then slot."""
+        if cprefilter is not None:
+            return cprefilter.sound_hits(self.sound_tables, self.terms, text, SOUND_TERM_CHARS)
+        keys = self._sound_keys
+        if not keys:
+            return []
+        coded = text.translate(_code_chars())
+        terms = self.terms
+        common = _common_pairs()
+        out: list[tuple[int, int]] = []
+        for i in range(len(text) - 1):
+            for k in range(2, min(SOUND_TERM_CHARS, len(text) - i) + 1):
+                window = coded[i:i + k]
+                if "\0" in window:
+                    break
+                for slot in keys.get(window, ()):
+                    differ = [(a, b) for a, b in zip(text[i:i + k], terms[slot]) if a != b]
+                    if (len(differ) == 1 and differ[0][0] not in _FILLER and differ[0][1] not in _FILLER
+                            and not (k == 2 and text[i:i + 2] in common)
+                            and not (i > 0 and text[i - 1:i + 1] in common)
+                            and not (i + k < len(text) and text[i + k - 1:i + k + 1] in common)):
+                        out.append((slot, i + k - 1))
+        return out
+
     def _hits(self, text: str) -> list[tuple[int, int]] | None:
         """(slot, end character) of every key term in ``text``, in scan order; None on a curated trigger."""
         auto = self._auto
@@ -363,6 +420,88 @@ class PreFilter:
                 if text[x - len(terms[slot]) + 1 : x + 1] == terms[slot]:
                     hits.append((slot, x))
         return hits
+
+
+@lru_cache(maxsize=1)
+def sound_codes() -> np.ndarray:
+    """A code per BMP character (uint16, 0 for none): equal for characters of the same toneless syllable, the
+    usual input-method confusions folded (:func:`plugin.rumors.analysis.fold_syllable` over the shared reading
+    table :func:`plugin.variants.syllables`, the one the matcher's homophone keys use)."""
+    table = syllables()
+    folded = {ch: fold_syllable(sy) for ch, sy in table.items() if len(ch) == 1 and ord(ch) < 0x10000 and sy}
+    number = {sy: k for k, sy in enumerate(sorted(set(folded.values())), 1)}
+    codes = np.zeros(0x10000, dtype=np.uint16)
+    for ch, sy in folded.items():
+        codes[ord(ch)] = number[sy]
+    codes.setflags(write=False)
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _common_pairs() -> frozenset[str]:
+    """The common two-character words of the dictionary (:meth:`plugin.segment.Segmenter.is_common`)."""
+    seg = segmenter()
+    return frozenset(w for w, _f in seg.words(min_len=2, max_len=2)
+                     if seg.is_common(w) and ord(w[0]) < 0x10000 and ord(w[1]) < 0x10000)
+
+
+@lru_cache(maxsize=1)
+def _typo_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The filler flags (uint8 per BMP character) and the common two-character words of BMP characters as
+    sorted ``first << 16 | second`` (uint32): what ``cprefilter.sound_hits`` reads beside the sound table."""
+    filler = np.zeros(0x10000, dtype=np.uint8)
+    filler[[ord(c) for c in _FILLER]] = 1
+    common = np.asarray(sorted(ord(w[0]) << 16 | ord(w[1]) for w in _common_pairs()), dtype=np.uint32)
+    filler.setflags(write=False)
+    common.setflags(write=False)
+    return filler, common
+
+
+@lru_cache(maxsize=1)
+def _code_chars() -> dict[int, str]:
+    """:func:`sound_codes` as a ``str.translate`` table onto code characters (``\\0`` for none): the Python twin's."""
+    codes = sound_codes()
+    table = {x: chr(int(c)) for x, c in enumerate(codes) if c}
+    return _DefaultNul(table)
+
+
+class _DefaultNul(dict[int, str]):
+    """A translate table giving ``\\0`` for every character it does not hold."""
+
+    def __missing__(self, key: int) -> str:
+        return "\0"
+
+
+def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[str, list[int]]]:
+    """The sound-alike table of ``terms`` for the C loops (``cprefilter.sound_hits``: codes, then an open-addressing
+    table from the FNV-1a hash of a term's codes to its slots) and the same as a dict for the Python twin."""
+    codes = sound_codes()
+    by_code: dict[str, list[int]] = {}
+    by_hash: dict[int, list[int]] = {}
+    for slot, term in enumerate(terms):
+        if not 2 <= len(term) <= SOUND_TERM_CHARS or any(ord(c) >= 0x10000 or not codes[ord(c)] for c in term):
+            continue
+        seq = [int(codes[ord(c)]) for c in term]
+        by_code.setdefault("".join(map(chr, seq)), []).append(slot)
+        h = _FNV_OFFSET
+        for c in seq:
+            h = ((h ^ c) * _FNV_PRIME) & _U64
+        by_hash.setdefault(h, []).append(slot)
+    size = 1
+    while size < 2 * len(by_hash):
+        size *= 2
+    keys = np.zeros(size if by_hash else 0, dtype=np.uint64)
+    start = np.zeros(len(keys), dtype=np.int32)
+    count = np.zeros(len(keys), dtype=np.int32)
+    flat: list[int] = []
+    mask = size - 1
+    for h, slots in by_hash.items():
+        p = (h ^ (h >> 29)) & mask
+        while count[p]:
+            p = (p + 1) & mask
+        keys[p], start[p], count[p] = h, len(flat), len(slots)
+        flat.extend(slots)  # ascending: slots were visited in order
+    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32), *_typo_tables()), by_code
 
 
 class _Coverage:
@@ -478,9 +617,65 @@ def _chars(a: Analysis) -> frozenset[str]:
     return frozenset(c for w in a.surface for c in w if is_cjk(c) and c not in _FILLER)
 
 
-def _raw_chars(text: str) -> frozenset[str]:
+def _raw_chars(folded: str) -> frozenset[str]:
     """The content characters of a claim's folded text."""
-    return frozenset(c for c in prepare(text).folded if is_cjk(c) and c not in _FILLER)
+    return frozenset(c for c in folded if is_cjk(c) and c not in _FILLER)
+
+
+_DIGITS = frozenset("0123456789")
+_UNITS_LONGEST = tuple(sorted({u for group in MEASURE_WORDS.values() for u in group}, key=lambda u: (-len(u), u)))
+
+
+def _digit_run(text: str, i: int) -> int:
+    """The end of the run of ASCII digits starting at ``i``."""
+    while i < len(text) and text[i] in _DIGITS:
+        i += 1
+    return i
+
+
+def _spellings(n: int) -> tuple[str, ...]:
+    """``n`` in digits and in Chinese numerals (14, 十四; 30000, 3万, 三万)."""
+    forms = (str(n), *chinese_numerals(n))
+    if n >= 10**4 and n % 10**4 == 0:
+        forms += (f"{n // 10**4}万",)
+    return forms
+
+
+def number_terms(folded: str) -> set[str]:
+    """The numbers of a claim's folded text as searchers write them, key terms beside its words (the analysis
+    keeps a number without its unit, and the words cannot hold it): a quantity with its unit in digits and in
+    Chinese numerals from :data:`NUMBER_TERM_MIN` on (14天, 十四天; 30000元, 3万元, 三万元), a date (5月6日, 5月6号,
+    五月六日), the fixed-date holiday the claim names or whose date it gives (元旦 ↔ 1月1日), a bare number of
+    :data:`NUMBER_TERM_DIGITS` digits or more (96010). Decimals are left out."""
+    if not folded:
+        return set()
+    text = dates_to_digits(quantities_to_digits(folded))
+    out = {h for h in FIXED_HOLIDAYS if h in folded}
+    i = 0
+    while i < len(text):
+        if text[i] not in _DIGITS:
+            i += 1
+            continue
+        j = _digit_run(text, i)
+        n = int(text[i:j])
+        if text[i - 1:i] == "." or (text[j:j + 1] == "." and text[j + 1:j + 2] in _DIGITS):
+            i = _digit_run(text, j + 1) if text[j:j + 1] == "." else j
+            continue  # a decimal (3.5%, 1.5倍)
+        k = _digit_run(text, j + 1)
+        if text[j:j + 1] == "月" and k > j + 1 and text[k:k + 1] in ("日", "号"):
+            day = int(text[j + 1:k])
+            for m, d in zip(_spellings(n)[:2], _spellings(day)[:2]):  # in digits, in numerals
+                out.update((f"{m}月{d}日", f"{m}月{d}号"))
+            out.update(h for h, date in FIXED_HOLIDAYS.items() if date == f"{n}月{day}日")
+            i = k + 1
+            continue
+        unit = next((u for u in _UNITS_LONGEST if text.startswith(u, j)), "")
+        if unit and n >= NUMBER_TERM_MIN:
+            out.update(f + unit for f in _spellings(n))
+        elif not unit and j - i >= NUMBER_TERM_DIGITS:
+            out.add(text[i:j])
+        i = j
+    return {t for t in out if len(t) >= 2}
 
 
 def _terms(a: Analysis) -> set[str]:

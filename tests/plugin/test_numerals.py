@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.numerals import (DIGIT_NUMERALS, chinese_number, dates_to_digits, numerals_to_digits, plain_chinese_number,
+from plugin.numerals import (DIGIT_NUMERALS, chinese_number, chinese_numerals, dates_to_digits, numerals_to_digits, plain_chinese_number,
                              quantities_to_digits, quantity_key)
 
 
@@ -94,3 +94,14 @@ def test_a_counted_time_unit_after_ge_is_a_quantity() -> None:
     assert quantities_to_digits("放两个小时才能用") == "放2个小时才能用"
     assert quantities_to_digits("隔离两个星期") == "隔离2个星期" and quantities_to_digits("三个礼拜") == "3个礼拜"
     assert quantities_to_digits("星期三") == "星期三"
+
+
+def test_chinese_numerals_read_back_as_the_number() -> None:
+    assert chinese_numerals(14) == ("十四",)
+    assert chinese_numerals(2) == ("二", "两")
+    assert chinese_numerals(105) == ("一百零五",)
+    assert chinese_numerals(200) == ("二百", "两百")
+    assert chinese_numerals(30005) == ("三万零五",)
+    assert chinese_numerals(10**8) == () and chinese_numerals(-1) == ()
+    for n in (*range(0, 2100), 10000, 10010, 96010, 120000, 99999999):
+        assert all(plain_chinese_number(form) == n for form in chinese_numerals(n)), n

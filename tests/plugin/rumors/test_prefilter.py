@@ -13,8 +13,13 @@ from plugin.normalize import BREAK, prepare
 from plugin.rumors import Rumor, RumorIndex, RumorStatus
 from plugin.rumors.analysis import QUESTION_RE, analyze
 from plugin.rumors import prefilter
-from plugin.rumors.prefilter import MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, PreFilter, char_weight
+from plugin.segment import segmenter
+from plugin.rumors.prefilter import (MIN_COVER, SEED_CLAIMS, SHORT_TEXT_CHARS, SINGLE_CREDIT, SOUND_TERM_CHARS, PreFilter,
+                                     char_weight, number_terms, sound_codes)
 
+#: particles, pronouns and numerals: a character written otherwise among them is no typo
+FILLER = frozenset("的了吗呢吧啊呀是在有和与也都就才再还又很太最我你他她它们这那个不没要会能可以说被把让给到去来"
+                   "零〇一二两三四五六七八九十百千万亿")
 CLAIMS = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "长春市8、9、10号静默三天", "石正丽叛逃美国"]
 
 
@@ -55,6 +60,30 @@ def test_colloquial_forms_of_the_synonym_table_are_key_terms() -> None:
     assert pf.passes(prepare("娃儿打针后发烧不能吃退热药").folded)
 
 
+def test_sound_alike_typos_of_key_terms_count_as_the_terms() -> None:
+    # one character of a key term typed as another of the same syllable (光古 / 光谷, 纸金 / 纸巾, 沉箱 / 沉香)
+    pf = PreFilter([analyze(c) for c in ("武汉光谷出现一例确诊", "口罩里垫一张纸巾就能反复使用", "沉香可以预防新型冠状病毒")])
+    for text in ("武汉光古出现确诊", "口罩垫纸金反复用", "沉箱可以预防新冠"):
+        assert pf.passes(prepare(text).folded), text
+    assert [pf.terms[slot] for slot, _end in pf.sound_hits("光古")] == ["光谷"]
+    assert pf.sound_hits("光谷") == []  # as written: the automaton's hit, not a typo
+    assert pf.sound_hits("广告") == []  # two characters written otherwise: another word
+    assert not pf.passes(prepare("光顾了一家新开的店").folded)  # one sound-alike term alone is not enough
+
+
+def test_numbers_are_key_terms_as_searchers_write_them() -> None:
+    # the analysis keeps 14 without its unit: 十四天 / 14天, dates, holidays and hotlines are terms of their own
+    claims = ["广州三元里附近的瑶台村，封闭14天", "北京居民收到96010发送的流调信息是诈骗短信", "浙江织里因疫情元旦前要封城"]
+    assert {"14天", "十四天"} <= number_terms(prepare(claims[0]).folded)
+    assert {"元旦", "1月1日", "一月一日"} <= number_terms(prepare(claims[2]).folded)
+    assert number_terms(prepare("体温37.5度，补贴3万元").folded) == {"30000元", "3万元", "三万元"}  # no decimal
+    pf = PreFilter([analyze(c) for c in claims], texts=claims)
+    for text in ("瑶台封村十四天", "96010诈骗"):
+        assert pf.passes(prepare(text).folded), text
+    assert not pf.passes(prepare("隔离十四天").folded)
+    assert not PreFilter([analyze(c) for c in claims]).passes(prepare("96010诈骗").folded)  # without the texts
+
+
 def test_a_text_must_name_enough_of_what_the_claim_says() -> None:
     # two key terms of a long claim (a place and a common word) are not what the claim says
     pf = PreFilter([analyze("黑龙江杜尔伯特蒙古族自治县人民医院检测出多例阳性病例并连夜转运隔离密切接触者")])
@@ -80,6 +109,21 @@ def _reference_passes(pf: PreFilter, folded: str) -> bool:
     auto.make_automaton()
     text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
     hits = [(slot, end) for end, slot in auto.iter(text)]
+    codes = sound_codes()
+
+    def code(ch: str) -> int:
+        return int(codes[ord(ch)]) if ord(ch) < 0x10000 else 0
+
+    for slot, term in enumerate(pf.terms if hits else ()):  # sound-alike typos beside a term as written
+        for i in range(len(text) - len(term) + 1) if 2 <= len(term) <= SOUND_TERM_CHARS else ():
+            window = text[i:i + len(term)]
+            if (all(code(a) and code(a) == code(b) for a, b in zip(window, term))
+                    and sum(a != b for a, b in zip(window, term)) == 1
+                    and not (len(term) == 2 and segmenter().is_common(window))
+                    and not any(a != b and (a in FILLER or b in FILLER) for a, b in zip(window, term))
+                    and not segmenter().is_common(text[max(i - 1, 0):i + 1] if i else "")
+                    and not (i + len(term) < len(text) and segmenter().is_common(text[i + len(term) - 1:i + len(term) + 1]))):
+                hits.append((slot, i + len(term) - 1))
     if not hits:
         return False
     hit_slots = {slot for slot, _end in hits}
@@ -155,9 +199,20 @@ def test_the_decision_is_the_rule_as_written(monkeypatch: pytest.MonkeyPatch, na
 
     monkeypatch.setattr(PreFilter, "_bulk", spy)
     fillers = ["", "的", "了", "是真的吗", "，", "。", "我听说", "😀", "今天", "一个"]
+    codes = sound_codes()
+    alike: dict[int, list[str]] = {}
+    for x in range(0x4E00, 0x9FA6):
+        alike.setdefault(int(codes[x]), []).append(chr(x))
+
+    def typo(word: str) -> str:  # one character as another of the same syllable (a hurried typist)
+        x = rng.randrange(len(word))
+        same = alike.get(int(codes[ord(word[x])]), [word[x]])
+        return word[:x] + rng.choice(same) + word[x + 1:]
+
     texts = []
     for _ in range(600):
-        parts = [rng.choice(words) if rng.random() < 0.7 else rng.choice(fillers) for _ in range(rng.randint(1, 9))]
+        parts = [(typo if rng.random() < 0.2 else str)(rng.choice(words)) if rng.random() < 0.7 else rng.choice(fillers)
+                 for _ in range(rng.randint(1, 9))]
         if rng.random() < 0.3:
             parts.insert(rng.randint(0, len(parts)), rng.choice(rare))
         texts.append("".join(parts) * (4 if rng.random() < 0.05 else 1))
@@ -201,6 +256,32 @@ def test_the_c_loops_refuse_tables_and_rows_out_of_range() -> None:
     meddled: list[object] = [Meddling(), *weights[1:]]
     with pytest.raises(ValueError, match="changed while read"):
         c.explains(pf.tables, [3], [slot], [2], text, meddled, [], MIN_COVER, SINGLE_CREDIT)
+
+
+def test_sound_hits_of_the_c_loops_and_the_twin_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    pf = PreFilter([analyze(c) for c in CLAIMS + ["武汉光谷出现一例确诊", "频繁做核酸引发鼻咽癌剧增", "木间雄二设计了医院"]])
+    texts = ["武汉光古", "核酸得了鼻烟癌", "木间熊二", "光顾", "石正利判逃美国😀喝热睡", "", "a", "光", "😀光古😀"]
+    native = [pf.sound_hits(t) for t in texts]
+    monkeypatch.setattr(prefilter, "cprefilter", None)
+    assert [pf.sound_hits(t) for t in texts] == native
+    assert any(native) and native[-1] == [(pf.terms.index("光谷"), 2)]
+
+
+def test_the_sound_loop_refuses_bad_tables() -> None:
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    c = prefilter.cprefilter
+    pf = _filter()
+    with pytest.raises(TypeError):
+        c.sound_hits(pf.sound_tables[:3], pf.terms, "热睡", SOUND_TERM_CHARS)
+    with pytest.raises(ValueError):
+        c.sound_hits(pf.sound_tables, pf.terms, "热睡", 99)
+    with pytest.raises(ValueError):
+        c.sound_hits((pf.sound_tables[0][:5],) + pf.sound_tables[1:], pf.terms, "热睡", SOUND_TERM_CHARS)
+    with pytest.raises(IndexError):
+        c.sound_hits(pf.sound_tables, [], "热睡", SOUND_TERM_CHARS)  # slots past the terms
 
 
 def test_a_compacted_copy_decides_the_same() -> None:
