@@ -13,9 +13,9 @@ import threading
 from array import array
 from collections.abc import Mapping
 
-from .matching.native import crossing_word
 from .segment import Segmenter, segmenter
 from .snapshot import cached
+from .wordtable import crossing_word
 
 __all__ = ["WordBoundary"]
 
@@ -33,7 +33,7 @@ class WordBoundary:
         self._seg = seg or segmenter()
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
-        self._freq: Mapping[str, int] | None = None  # the dictionary's counts, once loaded
+        self._freq: Mapping[str, int] | None = None  # the dictionary's word table, once loaded
 
     @classmethod
     def shared(cls) -> "WordBoundary":

