@@ -27,11 +27,17 @@
  *       more letters; for the forms with at least ``min_syllables`` letters, ``block[k]`` set and no
  *       ``not_initial`` character, the CRC-32 of the form (ASCII, other characters as "?"), sorted
  *       (native uint32), and the form of each (native int32; forms of one CRC in order).
+ *
+ *   slotted_rows(cls, names, columns) -> list
+ *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
+ *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
+ *       ``names`` its fields in order (the artefact's entries, read back).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <structmember.h>
 
 #include "crc16be.h"
 
@@ -609,6 +615,80 @@ done:
     return result;
 }
 
+static PyObject *
+slotted_rows(PyObject *self, PyObject *args)
+{
+    PyTypeObject *cls;
+    PyObject *names, *columns, *out = NULL;
+    PyObject **cols = NULL;
+    Py_ssize_t *offsets = NULL, n_fields, n_rows = 0, f, i;
+
+    if (!PyArg_ParseTuple(args, "O!O!O!:slotted_rows", &PyType_Type, &cls, &PyTuple_Type, &names, &PyTuple_Type,
+                          &columns))
+        return NULL;
+    n_fields = PyTuple_GET_SIZE(names);
+    if (PyTuple_GET_SIZE(columns) != n_fields || n_fields == 0 || cls->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_ValueError, "one column per field of a class of slots only");
+        return NULL;
+    }
+    offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n_fields);
+    cols = PyMem_Calloc((size_t)n_fields, sizeof(PyObject *));
+    if (offsets == NULL || cols == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (f = 0; f < n_fields; f++) {
+        PyObject *descr = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, f));
+        PyMemberDef *member;
+        if (descr == NULL)
+            goto done;
+        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            Py_DECREF(descr);
+            PyErr_SetString(PyExc_TypeError, "a field is not a slot");
+            goto done;
+        }
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        offsets[f] = member->offset;
+        Py_DECREF(descr);
+        if (member->type != T_OBJECT_EX || offsets[f] < (Py_ssize_t)sizeof(PyObject)
+            || offsets[f] + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
+            PyErr_SetString(PyExc_TypeError, "a field is not an object slot of the class");
+            goto done;
+        }
+        cols[f] = PySequence_Fast(PyTuple_GET_ITEM(columns, f), "columns must be sequences");
+        if (cols[f] == NULL)
+            goto done;
+        if (f == 0)
+            n_rows = PySequence_Fast_GET_SIZE(cols[f]);
+        else if (PySequence_Fast_GET_SIZE(cols[f]) != n_rows) {
+            PyErr_SetString(PyExc_ValueError, "columns of different lengths");
+            goto done;
+        }
+    }
+    out = PyList_New(n_rows);
+    if (out == NULL)
+        goto done;
+    for (i = 0; i < n_rows; i++) {
+        PyObject *obj = cls->tp_alloc(cls, 0);
+        if (obj == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        for (f = 0; f < n_fields; f++) {
+            PyObject **slot = (PyObject **)((char *)obj + offsets[f]);
+            Py_XSETREF(*slot, Py_NewRef(PySequence_Fast_GET_ITEM(cols[f], i)));
+        }
+        PyList_SET_ITEM(out, i, obj);
+    }
+done:
+    if (cols != NULL)
+        for (f = 0; f < n_fields; f++)
+            Py_XDECREF(cols[f]);
+    PyMem_Free(cols);
+    PyMem_Free(offsets);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
@@ -616,6 +696,8 @@ static PyMethodDef methods[] = {
      "Each distinct key added once to an automaton, patterns sharing a key as groups (plugin.matching.native_build)."},
     {"initials_index", initials_index, METH_VARARGS,
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
+    {"slotted_rows", slotted_rows, METH_VARARGS,
+     "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},
 };
 

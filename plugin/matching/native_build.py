@@ -5,7 +5,9 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups;
 * :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
-  pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`).
+  pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
+* :func:`slotted_rows`: the objects of a frozen dataclass of slots, one per row of columns (an
+  artefact's entries, read back).
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from .model import PatternTexts
 from .native import other_reading_keys_py
@@ -25,7 +29,9 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
     cbuild = None  # type: ignore[assignment]
 
 __all__ = ["NATIVE_BUILD", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
-           "reading_rows_py"]
+           "reading_rows_py", "slotted_rows", "slotted_rows_py"]
+
+T = TypeVar("T")
 
 #: Whether the C extension of the compile is in use.
 NATIVE_BUILD: bool = cbuild is not None
@@ -134,3 +140,21 @@ def initials_index(initials: str, ends: array[int], block: bytes, min_syllables:
     crcs.frombytes(crc_bytes)
     forms.frombytes(form_bytes)
     return eligible, crcs, forms
+
+
+def slotted_rows_py(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
+    """``cls(*row)`` for each row of ``columns`` (one sequence per field of ``cls``, in order)."""
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns of different lengths")
+    return [cls(*row) for row in zip(*columns)]
+
+
+def slotted_rows(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
+    """:func:`slotted_rows_py`, in C when built and ``cls`` is a frozen dataclass of slots with no
+    ``__post_init__`` (its ``__init__`` only stores the values: the C loop writes them into the slots)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = tuple(f.name for f in dataclasses.fields(cls)) if params is not None else ()  # type: ignore[arg-type]
+    if (cbuild is None or params is None or not params.frozen or hasattr(cls, "__post_init__")
+            or getattr(cls, "__slots__", None) != fields or len(fields) != len(columns)):
+        return slotted_rows_py(cls, columns)
+    return cbuild.slotted_rows(cls, fields, columns)

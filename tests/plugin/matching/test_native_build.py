@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from array import array
+from dataclasses import FrozenInstanceError
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin import Matcher
-from plugin.lexicon import bundled_lexicon_paths, load_lexicons
+from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 from plugin.matching import native_build
 from plugin.matching.model import PatternTexts
 
@@ -140,3 +141,47 @@ def test_initials_index_of_a_few_forms() -> None:
     assert dict(zip(forms, crcs)) == {0: zlib.crc32(b"bjl"), 4: zlib.crc32(b"jnd28")}  # block, 3+ letters, no \x01
     with pytest.raises(ValueError):  # one block flag per form
         native_build.initials_index(texts.text, texts.ends, b"\x01", 3, "\x01")
+
+
+def _entry_columns(entries: list[Entry]) -> tuple[list[object], ...]:
+    return tuple([getattr(e, f) for e in entries] for f in Entry.__slots__)
+
+
+@needs_build
+def test_slotted_rows_same_as_python() -> None:
+    """The bundled lexicons' entries rebuilt from their columns: equal, same hash, same fields, frozen."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    cols = _entry_columns(entries)
+    fast = native_build.slotted_rows(Entry, cols)
+    assert fast == native_build.slotted_rows_py(Entry, cols) == entries
+    assert [hash(e) for e in fast] == [hash(e) for e in entries]
+    assert all(type(e) is Entry for e in fast)
+    with pytest.raises(FrozenInstanceError):
+        fast[0].term = "x"  # type: ignore[misc]
+
+
+@needs_build
+@settings(max_examples=100, deadline=None)
+@given(terms=st.lists(st.text(min_size=1, max_size=5), max_size=20), severity=st.integers(0, 5))
+def test_slotted_rows_same_on_generated_entries(terms: list[str], severity: int) -> None:
+    entries = [Entry(term=t, category="c", severity=severity, tags=(t,)) for t in terms]
+    cols = _entry_columns(entries)
+    assert native_build.slotted_rows(Entry, cols) == native_build.slotted_rows_py(Entry, cols) == entries
+
+
+def test_slotted_rows_refuses_bad_input() -> None:
+    cols = _entry_columns([Entry(term="a", category="c")])
+    with pytest.raises(ValueError):  # columns of different lengths
+        native_build.slotted_rows(Entry, cols[:-1] + ([True, False],))
+    if native_build.NATIVE_BUILD:
+        from plugin.matching import cbuild
+
+        with pytest.raises(ValueError):  # one column per field
+            cbuild.slotted_rows(Entry, ("term",), cols)
+        with pytest.raises(TypeError):  # not a slot of the class
+            cbuild.slotted_rows(Entry, ("to_dict",), cols[:1])
+        class Plain:
+            term = ""
+
+        with pytest.raises(ValueError):  # a class with a __dict__
+            cbuild.slotted_rows(Plain, ("term",), cols[:1])
