@@ -185,3 +185,48 @@ def test_slotted_rows_refuses_bad_input() -> None:
 
         with pytest.raises(ValueError):  # a class with a __dict__
             cbuild.slotted_rows(Plain, ("term",), cols[:1])
+
+
+def _alike_table() -> list[tuple[tuple[str, bool], ...] | None]:
+    from plugin.matching.compile import _shape_alike_table
+    from plugin.variants import load_variant_tables
+
+    return _shape_alike_table(load_variant_tables())
+
+
+@needs_build
+def test_shape_rows_of_the_bundled_terms_same_as_python() -> None:
+    table = _alike_table()
+    terms = [e.term for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    shaped = 0
+    for d in terms + ["搏彩28", "博彩", "", "0"]:
+        for want, verified, most in ((True, True, 24), (True, False, 24), (False, True, 24), (True, False, 3)):
+            fast = native_build.shape_rows(d, table, want, verified, most)
+            assert fast == native_build.shape_rows_py(d, table, want, verified, most), d
+            shaped += bool(fast[0] & native_build.SHAPED)
+    assert shaped > 100
+    flags, keys = native_build.shape_rows("博彩28", table, True, False, 24)
+    assert flags == native_build.SHAPED | native_build.HAS_DIGIT and "搏彩28" in keys
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(d=st.text(alphabet=st.sampled_from(list("博彩搏赌睹张弓长0123456789ab\x00\U00020000")), max_size=10),
+       want=st.booleans(), verified=st.booleans(), most=st.integers(0, 30))
+def test_shape_rows_same_on_generated_keys(d: str, want: bool, verified: bool, most: int) -> None:
+    table = _alike_table()
+    assert native_build.shape_rows(d, table, want, verified, most) == native_build.shape_rows_py(d, table, want, verified,
+                                                                                                 most)
+
+
+def test_shape_rows_refuses_bad_input() -> None:
+    if not native_build.NATIVE_BUILD:
+        pytest.skip("C extension not built")
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # one item per BMP code point
+        cbuild.shape_rows("博彩", [None] * 10, True, True, 24)
+    bad: list[tuple[tuple[str, bool], ...] | None] = [None] * 0x10000
+    bad[ord("博")] = "x"  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        cbuild.shape_rows("博彩", bad, True, True, 24)
