@@ -18,6 +18,9 @@
  *   WordTable(buffer)          a Mapping[str, int] over the buffer (get, [], in, len, iteration, total)
  *   route_ends(sentence, table, logtotal) -> list[int]
  *       jieba's best route over a Han block (precise mode, HMM off): plugin.matching.native.route_ends_py.
+ *   cut_edges(text, table, logtotal) -> tuple[int, ...]
+ *       The token edges of jieba's precise mode (HMM off) over the table: plugin.segment.Segmenter's _edges
+ *       (its Han blocks, space pieces, best route and runs of single Latin letters / digits), in one call.
  *   crossing_word(dense, start, end, pairs, table, max_word) -> bool
  *       Whether a dictionary word crosses an edge of dense[start:end]: plugin.matching.native.crossing_word_py.
  */
@@ -343,41 +346,25 @@ crossing_word(PyObject *self, PyObject *args)
     return PyBool_FromLong(found);
 }
 
-static PyObject *
-route_ends(PyObject *self, PyObject *args)
+/* The best route over text[s:e] (a Han block): end[k] is the last index (relative to s) of the word the
+ * route takes from s + k. ``val`` and ``end`` hold e - s + 1 items. */
+static void
+best_route(const WordTable *table, int kind, const void *data, Py_ssize_t s, Py_ssize_t e, double logtotal,
+           double *val, Py_ssize_t *end)
 {
-    PyObject *sentence, *out = NULL;
-    WordTable *table;
-    double logtotal;
-    Py_ssize_t n, idx;
-    double *val = NULL;
-    Py_ssize_t *end = NULL;
-    int kind;
-    const void *data;
-
-    if (!PyArg_ParseTuple(args, "UO!d:route_ends", &sentence, &WordTableType, &table, &logtotal))
-        return NULL;
-    n = PyUnicode_GET_LENGTH(sentence);
-    kind = PyUnicode_KIND(sentence);
-    data = PyUnicode_DATA(sentence);
-    val = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
-    end = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
-    if (val == NULL || end == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    Py_ssize_t n = e - s, idx;
     val[n] = 0.0;
     end[n] = 0;
     for (idx = n - 1; idx >= 0; idx--) {
         double best = 0.0;
-        Py_ssize_t best_i = -1, i, e;
+        Py_ssize_t best_i = -1, i, f;
         int found = 0;
         for (i = idx; i < n; i++) {
-            e = find(table, kind, data, idx, i + 1 - idx);
-            if (e < 0)
+            f = find(table, kind, data, s + idx, i + 1 - idx);
+            if (f < 0)
                 break;  /* no word starts with this fragment */
-            if (table->counts[e]) {
-                double cand = log((double)table->counts[e]) - logtotal + val[i + 1];
+            if (table->counts[f]) {
+                double cand = log((double)table->counts[f]) - logtotal + val[i + 1];
                 found = 1;
                 /* the tuple (cand, i) against (best, best_i), as jieba compares them */
                 if (best_i < 0 || cand > best || (cand == best && i > best_i)) {
@@ -387,13 +374,35 @@ route_ends(PyObject *self, PyObject *args)
             }
         }
         if (!found) {  /* the character alone: log(count or 1) */
-            e = find(table, kind, data, idx, 1);
-            best = (e >= 0 && table->counts[e] ? log((double)table->counts[e]) : 0.0) - logtotal + val[idx + 1];
+            f = find(table, kind, data, s + idx, 1);
+            best = (f >= 0 && table->counts[f] ? log((double)table->counts[f]) : 0.0) - logtotal + val[idx + 1];
             best_i = idx;
         }
         val[idx] = best;
         end[idx] = best_i;
     }
+}
+
+static PyObject *
+route_ends(PyObject *self, PyObject *args)
+{
+    PyObject *sentence, *out = NULL;
+    WordTable *table;
+    double logtotal;
+    Py_ssize_t n, idx;
+    double *val = NULL;
+    Py_ssize_t *end = NULL;
+
+    if (!PyArg_ParseTuple(args, "UO!d:route_ends", &sentence, &WordTableType, &table, &logtotal))
+        return NULL;
+    n = PyUnicode_GET_LENGTH(sentence);
+    val = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (val == NULL || end == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    best_route(table, PyUnicode_KIND(sentence), PyUnicode_DATA(sentence), 0, n, logtotal, val, end);
     out = PyList_New(n);
     if (out == NULL)
         goto done;
@@ -411,8 +420,100 @@ done:
     return out;
 }
 
+/* jieba's letters and digits (re_eng) and the other characters of a Han block (re_han_default). */
+static int
+is_eng(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int
+in_han_block(Py_UCS4 c)
+{
+    return is_eng(c) || (c >= 0x4E00 && c <= 0x9FD5) || c == '+' || c == '#' || c == '&' || c == '.' || c == '_'
+           || c == '%' || c == '-';
+}
+
+static PyObject *
+cut_edges(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out = NULL;
+    WordTable *table;
+    double logtotal;
+    Py_ssize_t n, pos = 0, count = 1, k;
+    double *val = NULL;
+    Py_ssize_t *end = NULL, *edges = NULL;
+    int kind;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UO!d:cut_edges", &text, &WordTableType, &table, &logtotal))
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    val = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    edges = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));  /* (at most one edge per character, and 0) */
+    if (val == NULL || end == NULL || edges == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    edges[0] = 0;
+    while (pos < n) {
+        Py_ssize_t stop = pos;
+        if (in_han_block(PyUnicode_READ(kind, data, pos))) {  /* a Han block: its best route */
+            Py_ssize_t x = 0, m;
+            int in_eng = 0;
+            while (stop < n && in_han_block(PyUnicode_READ(kind, data, stop)))
+                stop++;
+            m = stop - pos;
+            best_route(table, kind, data, pos, stop, logtotal, val, end);
+            while (x < m) {
+                Py_ssize_t y = end[x] + 1;
+                if (y - x == 1 && is_eng(PyUnicode_READ(kind, data, pos + x)))
+                    in_eng = 1;  /* a run of single letters / digits is one token */
+                else {
+                    if (in_eng) {
+                        edges[count++] = pos + x;
+                        in_eng = 0;
+                    }
+                    edges[count++] = pos + y;
+                }
+                x = y;
+            }
+            if (in_eng)
+                edges[count++] = stop;
+        }
+        else {  /* outside: \r\n or one space character is a token, any other character too */
+            while (stop < n && !in_han_block(PyUnicode_READ(kind, data, stop))) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, stop);
+                stop += c == '\r' && stop + 1 < n && PyUnicode_READ(kind, data, stop + 1) == '\n' ? 2 : 1;
+                edges[count++] = stop;
+            }
+        }
+        pos = stop;
+    }
+    out = PyTuple_New(count);
+    if (out == NULL)
+        goto done;
+    for (k = 0; k < count; k++) {
+        PyObject *v = PyLong_FromSsize_t(edges[k]);
+        if (v == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyTuple_SET_ITEM(out, k, v);
+    }
+done:
+    PyMem_Free(val);
+    PyMem_Free(end);
+    PyMem_Free(edges);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
+    {"cut_edges", cut_edges, METH_VARARGS, "Token edges of jieba's precise mode (HMM off) over the table (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
     {NULL, NULL, 0, NULL},
 };

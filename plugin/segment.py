@@ -49,7 +49,7 @@ from typing import Any
 
 from .chardata import kind_runs, kind_table, text_kinds
 from .snapshot import cached_buffer
-from .wordtable import build_table, open_table, route_ends, table_total
+from .wordtable import build_table, cut_edges, open_table, route_ends, table_total
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
 
@@ -183,6 +183,13 @@ class Segmenter:
         graph and best route as ``Tokenizer.cut`` (same float expressions, same tie-breaking) over the
         word table, with no generators."""
         table = self._words()
+        fast = cut_edges(text, table, self._logtotal or 0.0)  # (all of it in one C call when built)
+        if fast is not None:
+            return fast
+        return self._edges_py(text, table)
+
+    def _edges_py(self, text: str, table: Mapping[str, int]) -> tuple[int, ...]:
+        """:meth:`_edges` in Python (the twin of ``plugin.cwordtable.cut_edges``)."""
         edges = [0]
         pos = 0
         for k, blk in enumerate(han_blocks(text)):

@@ -14,7 +14,7 @@ little-endian uint32 unless said otherwise):
 * codes (n_codes): the words' code points.
 
 The C extension ``plugin.cwordtable`` (built by ``pip install`` from ``cwordtable.c``) reads it, and
-runs the segmenter's route and the boundary check's crossing-word test straight on it (a window's
+runs the segmenter's cut (blocks, route, edges) and the boundary check's crossing-word test straight on it (a window's
 substrings are looked up without making a str of each); :class:`WordTablePy` and the loops of
 :mod:`plugin.matching.native` are the pure-Python twins, with identical results (tests compare them).
 """
@@ -35,7 +35,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cwordtable = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_TABLE", "WordTablePy", "build_table", "crossing_word", "open_table", "route_ends", "table_total"]
+__all__ = ["NATIVE_TABLE", "WordTablePy", "build_table", "crossing_word", "cut_edges", "open_table", "route_ends",
+           "table_total"]
 
 #: Whether the C extension of the word table is in use.
 NATIVE_TABLE: bool = cwordtable is not None
@@ -189,6 +190,14 @@ def route_ends(sentence: str, table: Mapping[str, int], logtotal: float, logs: d
     if cwordtable is not None and type(table) is cwordtable.WordTable:
         return cwordtable.route_ends(sentence, table, logtotal)
     return route_ends_py(sentence, table, logtotal, logs)
+
+
+def cut_edges(text: str, table: Mapping[str, int], logtotal: float) -> tuple[int, ...] | None:
+    """The token edges of jieba's precise mode (HMM off) over ``table`` in one C call when it is the C
+    table (:meth:`plugin.segment.Segmenter.edges` is its Python twin), else None."""
+    if cwordtable is not None and type(table) is cwordtable.WordTable:
+        return cwordtable.cut_edges(text, table, logtotal)
+    return None
 
 
 def crossing_word(dense: str, start: int, end: int, pairs: array[int], table: Mapping[str, int],

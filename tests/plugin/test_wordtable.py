@@ -35,10 +35,22 @@ def _library() -> tuple[dict[str, int], int, bytes]:
 
 
 @lru_cache(maxsize=1)
+def _twin() -> WordTablePy:
+    """The Python reading of the library's table."""
+    return WordTablePy(_library()[2])
+
+
+@lru_cache(maxsize=1)
 def _pairs() -> array[int]:
     counts = _library()[0]
     return array("L", sorted({ord(a) << 16 | ord(b) for w, f in counts.items() if f and 2 <= len(w) <= 4
                               for a, b in zip(w, w[1:]) if ord(a) < 0x10000 and ord(b) < 0x10000}))
+
+
+@lru_cache(maxsize=1)
+def _pair_arrays() -> tuple[array[int], ...]:
+    """The pairs as array('L') on this platform, as 4-byte and as 8-byte values."""
+    return _pairs(), array("I", _pairs()), array("Q", _pairs())
 
 
 def _texts() -> list[str]:
@@ -109,7 +121,7 @@ def test_route_over_the_table_is_the_route_over_the_dict() -> None:
     for text in _texts() + ["研究生命起源", "结婚的和尚未结婚的", "他来到了网易杭研大厦", "aaa123北京大学生", ""]:
         expected = route_ends_py(text, counts, logtotal, {})
         assert wordtable.route_ends(text, table, logtotal, {}) == expected, text
-        assert wordtable.route_ends(text, WordTablePy(buf), logtotal, {}) == expected, text
+        assert wordtable.route_ends(text, _twin(), logtotal, {}) == expected, text
 
 
 @needs_native
@@ -144,5 +156,28 @@ def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) ->
     counts, _total, buf = _library()
     s = data.draw(st.integers(0, len(text) - 1))
     e = data.draw(st.integers(s + 1, len(text)))
-    for p in (_pairs(), array("I", _pairs()), array("Q", _pairs())):
-        assert wordtable.crossing_word(text, s, e, p, open_table(buf), 4) == crossing_word_py(text, s, e, p, counts, 4)
+    table = open_table(buf)
+    for p in _pair_arrays():
+        assert wordtable.crossing_word(text, s, e, p, table, 4) == crossing_word_py(text, s, e, p, counts, 4)
+
+
+_CUT_SAMPLES = ["abc 12 def", "a1b2c3中文x", "\r\n\t 赌博 x", "\r\r\n\n中", "ＡＢＣ", "你好\x00世界", "", " ", "\ue000中文",
+                "c++和c#都是语言", "3.14%的人-a_b&c", "结婚的和尚未结婚的", "𠀀北京大学生😀qq"]
+
+
+@needs_native
+def test_cut_over_the_table_is_the_python_cut() -> None:
+    """The segmenter's cut in one C call gives the edges of its Python twin over the same dictionary."""
+    seg = segmenter()
+    twin = _twin()
+    for text in _texts() + _CUT_SAMPLES:
+        assert seg.edges(text) == seg._edges_py(text, twin), text
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(alphabet=st.sampled_from(list("北京大学生结婚的和尚未abcA12 \r\n\t+#&._%-。😀\u3000")),
+                              max_size=30), st.text(max_size=20)))
+def test_cut_same_on_generated_text(text: str) -> None:
+    seg = segmenter()
+    assert seg._edges(text) == seg._edges_py(text, _twin())
