@@ -13,9 +13,9 @@ import threading
 from array import array
 from collections.abc import Mapping
 
-from .matching.native import crossing_word, pair_bits
 from .segment import Segmenter, segmenter
 from .snapshot import cached
+from .wordtable import crossing_word
 
 __all__ = ["WordBoundary"]
 
@@ -33,8 +33,7 @@ class WordBoundary:
         self._seg = seg or segmenter()
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
-        self._bits = b""  # the pairs as a bitmap (native.pair_bits), with them
-        self._freq: Mapping[str, int] | None = None  # the dictionary's counts, once loaded
+        self._freq: Mapping[str, int] | None = None  # the dictionary's word table, once loaded
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -94,7 +93,6 @@ class WordBoundary:
                         pairs.frombytes(cached(f"boundary-pairs-{pairs.itemsize}", self._build_pairs))
                     else:
                         pairs.frombytes(self._build_pairs())
-                    self._bits = pair_bits(pairs)
                     self._pairs = pairs
             pairs = self._pairs
         return pairs
@@ -115,7 +113,7 @@ class WordBoundary:
         pairs = self._pairs
         if pairs is None:
             pairs = self._inner_pairs()
-        return crossing_word(dense, start, end, pairs, freq, _MAX_WORD, self._bits)
+        return crossing_word(dense, start, end, pairs, freq, _MAX_WORD)
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a word in real use (:meth:`plugin.segment.Segmenter.is_word`)."""

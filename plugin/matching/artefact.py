@@ -43,10 +43,11 @@ from ..chardata import variant_path
 from ..errors import ArtefactError
 from ..lexicon import ContextRule, Entry, Variant
 from ..matcher import Matcher
-from ..snapshot import tables_id
+from ..snapshot import paused_gc, tables_id
 from ..variants import load_variant_tables
 from .compile import CompiledLexicon, compile_regexes, context_gate
 from .model import ContextGate, PatternTexts, Technique
+from .native_build import slotted_rows
 from .noise import NoiseSet
 from .slang import SLANG_TABLE_NAME
 
@@ -138,8 +139,9 @@ def load_matcher(data: bytes) -> Matcher:
     ``ValueError``) when the bytes are not an artefact of :data:`ARTEFACT_FORMAT` or are damaged."""
     header, body = _split(data)
     try:
-        payload = marshal.loads(body)
-        return _restore(header, payload)
+        with paused_gc():
+            payload = marshal.loads(body)
+            return _restore(header, payload)
     except ArtefactError:
         raise
     except Exception as exc:  # a checksummed payload that still does not fit: written by other code
@@ -311,6 +313,8 @@ def _decode_column(col: Any, n: int, fn: Any = None) -> Any:
         raise ArtefactError("matcher artefact damaged (column length)")
     if n <= 1:
         return [values[i] for i in indexes]
+    if len(values) == 1 and indexes.count(0) == n:
+        return (values[0],) * n  # (one value for every entry: category, action ... of a generated lexicon)
     return itemgetter(*indexes)(values)
 
 
@@ -340,4 +344,4 @@ def _entries(cols: dict[str, Any]) -> tuple[Entry, ...]:
     if None in ids:
         decoded["term_id"] = [f"{c}:{t}" if i is None else i
                               for i, c, t in zip(ids, decoded["category"], decoded["term"])]
-    return tuple(Entry(*row) for row in zip(*(decoded[name] for name in _FIELDS)))
+    return tuple(slotted_rows(Entry, tuple(decoded[name] for name in _FIELDS)))  # Entry(*row) for each row

@@ -27,11 +27,23 @@
  *       more letters; for the forms with at least ``min_syllables`` letters, ``block[k]`` set and no
  *       ``not_initial`` character, the CRC-32 of the form (ASCII, other characters as "?"), sorted
  *       (native uint32), and the form of each (native int32; forms of one CRC in order).
+ *
+ *   shape_rows(d, table, want_shape, verified, max_variants) -> (flags, keys)
+ *       One term's key ``d`` read once: flags bit 1 when ``want_shape`` and a character of ``d`` has an entry
+ *       in ``table`` (65,536 items, per BMP code point None or a tuple of (alike, same_class)), bit 2 when
+ *       ``d`` holds an ASCII digit; ``keys``: ``d`` with one character replaced by an alike, in order, at
+ *       most ``max_variants`` alikes counted, those of the same class skipped when ``verified``.
+ *
+ *   slotted_rows(cls, names, columns) -> list
+ *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
+ *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
+ *       ``names`` its fields in order (the artefact's entries, read back).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <structmember.h>
 
 #include "crc16be.h"
 
@@ -609,6 +621,165 @@ done:
     return result;
 }
 
+static PyObject *
+shape_rows(PyObject *self, PyObject *args)
+{
+    PyObject *d, *table, *keys = NULL, *out;
+    int want, verified, kind;
+    Py_ssize_t max_variants, n, pos, count = 0;
+    long flags = 0;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UO!ppn:shape_rows", &d, &PyList_Type, &table, &want, &verified, &max_variants))
+        return NULL;
+    if (PyList_GET_SIZE(table) != N_BMP) {
+        PyErr_SetString(PyExc_ValueError, "the alike table has one item per BMP code point");
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(d);
+    kind = PyUnicode_KIND(d);
+    data = PyUnicode_DATA(d);
+    for (pos = 0; pos < n; pos++) {
+        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+        if (cp >= '0' && cp <= '9')
+            flags |= 2;
+        if (want && cp < N_BMP && PyList_GET_ITEM(table, cp) != Py_None)
+            flags |= 1;
+    }
+    keys = PyList_New(0);
+    if (keys == NULL)
+        return NULL;
+    for (pos = 0; (flags & 1) && pos < n && count < max_variants; pos++) {
+        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+        PyObject *alts;
+        Py_ssize_t k;
+        if (cp >= N_BMP)
+            continue;
+        alts = PyList_GET_ITEM(table, cp);
+        if (alts == Py_None)
+            continue;
+        if (!PyTuple_Check(alts)) {
+            PyErr_SetString(PyExc_TypeError, "alike table items are None or tuples");
+            goto fail;
+        }
+        for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
+            PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
+            int same;
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
+                PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
+                goto fail;
+            }
+            count++;
+            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
+            if (same < 0)
+                goto fail;
+            if (same && verified)
+                continue;
+            left = PyUnicode_Substring(d, 0, pos);
+            if (left == NULL)
+                goto fail;
+            mid = PyUnicode_Concat(left, PyTuple_GET_ITEM(pair, 0));
+            Py_DECREF(left);
+            if (mid == NULL)
+                goto fail;
+            right = PyUnicode_Substring(d, pos + 1, n);
+            if (right == NULL) {
+                Py_DECREF(mid);
+                goto fail;
+            }
+            key = PyUnicode_Concat(mid, right);
+            Py_DECREF(mid);
+            Py_DECREF(right);
+            if (key == NULL)
+                goto fail;
+            if (PyList_Append(keys, key) < 0) {
+                Py_DECREF(key);
+                goto fail;
+            }
+            Py_DECREF(key);
+        }
+    }
+    out = Py_BuildValue("(lN)", flags, keys);
+    return out;
+fail:
+    Py_XDECREF(keys);
+    return NULL;
+}
+
+static PyObject *
+slotted_rows(PyObject *self, PyObject *args)
+{
+    PyTypeObject *cls;
+    PyObject *names, *columns, *out = NULL;
+    PyObject **cols = NULL;
+    Py_ssize_t *offsets = NULL, n_fields, n_rows = 0, f, i;
+
+    if (!PyArg_ParseTuple(args, "O!O!O!:slotted_rows", &PyType_Type, &cls, &PyTuple_Type, &names, &PyTuple_Type,
+                          &columns))
+        return NULL;
+    n_fields = PyTuple_GET_SIZE(names);
+    if (PyTuple_GET_SIZE(columns) != n_fields || n_fields == 0 || cls->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_ValueError, "one column per field of a class of slots only");
+        return NULL;
+    }
+    offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n_fields);
+    cols = PyMem_Calloc((size_t)n_fields, sizeof(PyObject *));
+    if (offsets == NULL || cols == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (f = 0; f < n_fields; f++) {
+        PyObject *descr = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, f));
+        PyMemberDef *member;
+        if (descr == NULL)
+            goto done;
+        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            Py_DECREF(descr);
+            PyErr_SetString(PyExc_TypeError, "a field is not a slot");
+            goto done;
+        }
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        offsets[f] = member->offset;
+        Py_DECREF(descr);
+        if (member->type != T_OBJECT_EX || offsets[f] < (Py_ssize_t)sizeof(PyObject)
+            || offsets[f] + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
+            PyErr_SetString(PyExc_TypeError, "a field is not an object slot of the class");
+            goto done;
+        }
+        cols[f] = PySequence_Fast(PyTuple_GET_ITEM(columns, f), "columns must be sequences");
+        if (cols[f] == NULL)
+            goto done;
+        if (f == 0)
+            n_rows = PySequence_Fast_GET_SIZE(cols[f]);
+        else if (PySequence_Fast_GET_SIZE(cols[f]) != n_rows) {
+            PyErr_SetString(PyExc_ValueError, "columns of different lengths");
+            goto done;
+        }
+    }
+    out = PyList_New(n_rows);
+    if (out == NULL)
+        goto done;
+    for (i = 0; i < n_rows; i++) {
+        PyObject *obj = cls->tp_alloc(cls, 0);
+        if (obj == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        for (f = 0; f < n_fields; f++) {
+            PyObject **slot = (PyObject **)((char *)obj + offsets[f]);
+            Py_XSETREF(*slot, Py_NewRef(PySequence_Fast_GET_ITEM(cols[f], i)));
+        }
+        PyList_SET_ITEM(out, i, obj);
+    }
+done:
+    if (cols != NULL)
+        for (f = 0; f < n_fields; f++)
+            Py_XDECREF(cols[f]);
+    PyMem_Free(cols);
+    PyMem_Free(offsets);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
@@ -616,6 +787,10 @@ static PyMethodDef methods[] = {
      "Each distinct key added once to an automaton, patterns sharing a key as groups (plugin.matching.native_build)."},
     {"initials_index", initials_index, METH_VARARGS,
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
+    {"shape_rows", shape_rows, METH_VARARGS,
+     "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
+    {"slotted_rows", slotted_rows, METH_VARARGS,
+     "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},
 };
 

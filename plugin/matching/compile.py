@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import Any
 
 import ahocorasick
@@ -26,10 +26,11 @@ from ..lexicon import ContextRule, Entry
 from ..lexicon_regex import PatternError, compile_pattern
 from ..normalize import BREAK, collapse_runs, dense_key, has_astral, repeat_runs
 from ..numerals import DIGIT_NUMERALS
+from ..snapshot import paused_gc
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
-from .native_build import add_keys, initials_index
+from .native_build import HAS_DIGIT, SHAPED, add_keys, initials_index, shape_rows
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -49,7 +50,6 @@ MIN_INITIALS = 3
 #: What a character without a syllable (and not a digit) reads as in an initials key.
 NOT_INITIAL = "\x01"
 _ASTRAL = fixed_regex.compile("[\U00010000-\U0010ffff]")
-_DIGITS = frozenset("0123456789")
 
 
 class PatternKind(IntEnum):
@@ -192,6 +192,11 @@ class _Patterns:
 
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
+    with paused_gc():  # (millions of rows, no cycles: the collections their allocations trigger find nothing)
+        return _compile(entries, tables)
+
+
+def _compile(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     terms_dense, uncollapsed = _dense_terms(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
@@ -333,12 +338,10 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    # (the term and shape rows' appends inlined: this loop runs once per entry)
+    # (the term rows' appends inlined: this loop runs once per entry)
     p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
     term_kind, shape_kind = int(PatternKind.TERM), int(PatternKind.SHAPE)
-    shape = tables.shape_groups
-    shape_chars = shape.keys()
-    alikes = _shape_alikes(tables)
+    alikes = _shape_alike_table(tables) if tables.shape_groups else None
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
     holders = phrase_holders(terms_dense)  # terms that a phrase reading may read differently (one scan)
     for i, e in enumerate(entries):
@@ -346,10 +349,17 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             continue
         d = terms_dense[i]
         techniques = e.techniques
-        # the term has a character with shape-alikes (and the entry enables them)
-        shaped = bool(d) and bool(shape) and "shape" in techniques and not shape_chars.isdisjoint(d)
         allow = e.action == "allow"
-        if d and BREAK not in d:
+        no_break = BREAK not in d
+        # one read of the key (in C when built): whether a character has shape-alikes (and the entry
+        # enables them), whether it holds a digit, and its shape-alike keys: the term with one character
+        # replaced by an alike (搏彩 for 博彩), at most 24; where the term has no sentence end, alikes of
+        # the same homophone class get no key: the term's own key finds them and :func:`shape_alike`
+        # verifies them
+        flags, shape_keys = shape_rows(d, alikes or _NO_ALIKES, alikes is not None and "shape" in techniques,
+                                       no_break, MAX_SHAPE_VARIANTS)
+        shaped = flags & SHAPED
+        if d and no_break:
             homo = "homophone" in techniques and not allow
             if i in holders and (homo or pinyin[i]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
@@ -372,31 +382,35 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
             _add_variants(pats, i, e)
         if allow or not d:
             continue
-        if not _DIGITS.isdisjoint(d) and BREAK not in d:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
+        if flags & HAS_DIGIT and no_break:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
                 pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
-        if shaped:
-            # the term with one character replaced by a shape-alike (搏彩 for 博彩), at most 24; where
-            # the term has no sentence end, alikes of the same homophone class get no key: the term's
-            # own key finds them and :func:`shape_alike` verifies them
-            verified = BREAK not in d
-            n = 0
-            for pos, ch in enumerate(d):
-                found = alikes.get(ch)
-                if found is None:
-                    continue
-                for alt, same_class in found:
-                    if n >= MAX_SHAPE_VARIANTS:
-                        break
-                    n += 1
-                    if same_class and verified:
-                        continue
-                    p_entry(i)
-                    p_kind(shape_kind)
-                    p_dense(d[:pos] + alt + d[pos + 1:])
-                    p_homo(0)
-                if n >= MAX_SHAPE_VARIANTS:
-                    break
+        if shape_keys:
+            k = len(shape_keys)
+            pats.entry.extend(repeat(i, k))
+            pats.kind.extend(bytes((shape_kind,)) * k)
+            pats.dense.extend(shape_keys)
+            pats.homophone.extend(bytes(k))
+
+
+_NO_ALIKES: list[tuple[tuple[str, bool], ...] | None] = [None] * 0x10000
+_alike_table_cache: list[tuple[VariantTables, list[tuple[tuple[str, bool], ...] | None]]] = []
+
+
+def _shape_alike_table(tables: VariantTables) -> list[tuple[tuple[str, bool], ...] | None]:
+    """Per BMP code point: None, or (for a character of ``tables.shape_groups``) its shape-alikes as
+    key characters with whether each is of its own homophone class (:func:`_shape_alikes`; empty for a
+    character without any). Built once per shape and class table."""
+    if _alike_table_cache and _alike_table_cache[0][0].shape_groups is tables.shape_groups \
+            and _alike_table_cache[0][0].class_table is tables.class_table:
+        return _alike_table_cache[0][1]
+    alikes = _shape_alikes(tables)
+    table: list[tuple[tuple[str, bool], ...] | None] = [None] * 0x10000
+    for ch in tables.shape_groups:
+        if ord(ch) < 0x10000:
+            table[ord(ch)] = alikes.get(ch, ())
+    _alike_table_cache[:] = [(tables, table)]
+    return table
 
 
 _alikes_cache: list[tuple[VariantTables, dict[str, tuple[tuple[str, bool], ...]]]] = []

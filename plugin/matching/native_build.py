@@ -5,7 +5,11 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups;
 * :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
-  pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`).
+  pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
+* :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
+  shape-alike characters or digits, and its shape-alike keys;
+* :func:`slotted_rows`: the objects of a frozen dataclass of slots, one per row of columns (an
+  artefact's entries, read back).
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
 """
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from .model import PatternTexts
 from .native import other_reading_keys_py
@@ -24,8 +30,10 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cbuild = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_BUILD", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
-           "reading_rows_py"]
+__all__ = ["HAS_DIGIT", "NATIVE_BUILD", "SHAPED", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
+           "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py"]
+
+T = TypeVar("T")
 
 #: Whether the C extension of the compile is in use.
 NATIVE_BUILD: bool = cbuild is not None
@@ -134,3 +142,63 @@ def initials_index(initials: str, ends: array[int], block: bytes, min_syllables:
     crcs.frombytes(crc_bytes)
     forms.frombytes(form_bytes)
     return eligible, crcs, forms
+
+
+def slotted_rows_py(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
+    """``cls(*row)`` for each row of ``columns`` (one sequence per field of ``cls``, in order)."""
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns of different lengths")
+    return [cls(*row) for row in zip(*columns)]
+
+
+def slotted_rows(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
+    """:func:`slotted_rows_py`, in C when built and ``cls`` is a frozen dataclass of slots with no
+    ``__post_init__`` (its ``__init__`` only stores the values: the C loop writes them into the slots)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = tuple(f.name for f in dataclasses.fields(cls)) if params is not None else ()  # type: ignore[arg-type]
+    if (cbuild is None or params is None or not params.frozen or hasattr(cls, "__post_init__")
+            or getattr(cls, "__slots__", None) != fields or len(fields) != len(columns)):
+        return slotted_rows_py(cls, columns)
+    return cbuild.slotted_rows(cls, fields, columns)
+
+
+#: Flags of :func:`shape_rows`: a character of the key has shape-alikes; the key holds an ASCII digit.
+SHAPED, HAS_DIGIT = 1, 2
+
+
+def shape_rows_py(d: str, table: list[tuple[tuple[str, bool], ...] | None], want_shape: bool, verified: bool,
+                  max_variants: int) -> tuple[int, list[str]]:
+    """For one term key ``d`` (BMP characters): :data:`SHAPED` when ``want_shape`` and some character
+    has an item in ``table`` (per BMP code point: None, or its shape-alikes as (alike, same homophone
+    class) pairs), :data:`HAS_DIGIT` when ``d`` holds 0-9; and when shaped, ``d`` with one character
+    replaced by an alike, in order, at most ``max_variants`` alikes counted, those of the same class
+    skipped when ``verified`` (the term's own key finds them)."""
+    flags = HAS_DIGIT if any("0" <= ch <= "9" for ch in d) else 0
+    if want_shape and any(ord(ch) < 0x10000 and table[ord(ch)] is not None for ch in d):
+        flags |= SHAPED
+    keys: list[str] = []
+    if not flags & SHAPED:
+        return flags, keys
+    n = 0
+    for pos, ch in enumerate(d):
+        found = table[ord(ch)] if ord(ch) < 0x10000 else None
+        if found is None:
+            continue
+        for alt, same_class in found:
+            if n >= max_variants:
+                break
+            n += 1
+            if same_class and verified:
+                continue
+            keys.append(d[:pos] + alt + d[pos + 1:])
+        if n >= max_variants:
+            break
+    return flags, keys
+
+
+def shape_rows(d: str, table: list[tuple[tuple[str, bool], ...] | None], want_shape: bool, verified: bool,
+               max_variants: int) -> tuple[int, list[str]]:
+    """:func:`shape_rows_py`, in C when built."""
+    if cbuild is None:
+        return shape_rows_py(d, table, want_shape, verified, max_variants)
+    return cbuild.shape_rows(d, table, want_shape, verified, max_variants)

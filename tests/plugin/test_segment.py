@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -114,3 +117,35 @@ def test_edges_equal_jieba_cut_on_real_windows() -> None:
         for tok in tk.cut(w, HMM=False):
             expected.append(expected[-1] + len(tok))
         assert seg.edges(w) == tuple(expected), w
+
+
+def test_search_cut_equals_jiebas() -> None:
+    import jieba
+
+    from plugin.segment import DOMAIN_WORD_FREQ
+    from tests.paths import DATA
+
+    tk = jieba.Tokenizer()
+    for w in DOMAIN_WORDS:
+        tk.add_word(w, freq=DOMAIN_WORD_FREQ)
+    texts = [json.loads(line)["text"] for line in (DATA / "evasion_cases.jsonl").open(encoding="utf-8")]
+    for text in texts + ["中华人民共和国国务院新闻办公室", "核酸检测方舱医院", "", "abc 北京大学生"]:
+        assert segmenter().cut_for_search(text) == list(tk.cut_for_search(text, HMM=False)), text
+
+
+def test_a_process_with_the_snapshot_never_imports_jieba() -> None:
+    """The dictionary is the word table's snapshot: cuts, counts and the matcher's first check need no jieba
+    (the first process may build the snapshots; the second opens them)."""
+    code = (
+        "import sys\n"
+        "from plugin.matcher import Matcher\n"
+        "from plugin.segment import segmenter\n"
+        "m = Matcher.from_lexicons([], bundled=True)\n"
+        "first = 'jieba' in sys.modules\n"
+        "print(first, 'jieba' in sys.modules, segmenter().cut('打开挂号'), m.check('打开挂号').action)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
+            for _ in range(2)]
+    assert runs[1][:2] == ["False", "False"]
+    assert runs[0][2:] == runs[1][2:]

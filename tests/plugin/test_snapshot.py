@@ -70,3 +70,42 @@ def test_default_directory_is_the_users_cache_outside_the_checkout() -> None:
 def test_normalisation_tables_from_the_snapshot_equal_a_fresh_build() -> None:
     t = _tables()
     assert (t.fold_bmp, t.fold_astral, t.dense_bmp, t.dense_astral, t.folded_from) == _build_tables()
+
+
+def test_buffer_built_once_then_mapped(cache: Path) -> None:
+    calls: list[int] = []
+
+    def build() -> bytes:
+        calls.append(1)
+        return b"QLWT-buffer"
+
+    first = snapshot.cached_buffer("b", build, bytes)
+    second = snapshot.cached_buffer("b", build, lambda buf: (type(buf).__name__, bytes(buf)))
+    assert first == b"QLWT-buffer" and second == ("mmap", b"QLWT-buffer")
+    assert len(calls) == 1
+    assert [f.name for f in cache.iterdir()] == [f"b-{snapshot.tables_id()}.bin"]
+
+
+def test_buffer_the_opener_refuses_is_rebuilt(cache: Path) -> None:
+    cache.mkdir()
+    path = cache / f"b-{snapshot.tables_id()}.bin"
+    path.write_bytes(b"damaged")
+
+    def open_(buf: bytes) -> bytes:
+        data = bytes(buf)
+        if data != b"good":
+            raise ValueError("not a table")
+        return data
+
+    assert snapshot.cached_buffer("b", lambda: b"good", open_) == b"good"
+    assert path.read_bytes() == b"good"
+    path.write_bytes(b"")  # an empty file cannot be mapped: rebuilt too
+    assert snapshot.cached_buffer("b", lambda: b"good", open_) == b"good"
+
+
+def test_buffer_without_snapshots_is_built() -> None:
+    snapshot.configure("")
+    try:
+        assert snapshot.cached_buffer("b", lambda: b"x", bytes) == b"x"
+    finally:
+        snapshot.configure(None)

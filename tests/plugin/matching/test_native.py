@@ -209,8 +209,7 @@ def _boundary_tables() -> tuple[array[int], dict[str, int]]:
     from plugin.segment import segmenter
 
     seg = segmenter()
-    freq = seg.counts
-    assert isinstance(freq, dict)
+    freq = dict(seg.counts.items())  # (the loops here read a dict; plugin.wordtable's read the word table)
     pairs = {ord(a) << 16 | ord(b) for w, _f in seg.words(min_len=2, max_len=4) for a, b in zip(w, w[1:])
              if ord(a) < 0x10000 and ord(b) < 0x10000}
     return array("L", sorted(pairs)), freq
@@ -275,15 +274,14 @@ def test_crossing_word_with_bits_on_words_of_every_length() -> None:
                 assert native.crossing_word(text, cut, len(text), pairs, freq, 4, bits), (text, cut)
 
 
+@lru_cache(maxsize=1)
 def _route_inputs() -> tuple[dict[str, int], float]:
     from math import log
 
     from plugin.segment import segmenter
 
     seg = segmenter()
-    freq = seg.counts
-    assert isinstance(freq, dict)
-    return freq, log(seg.total)
+    return dict(seg.counts.items()), log(seg.total)
 
 
 @needs_native

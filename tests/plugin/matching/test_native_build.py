@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from array import array
+from dataclasses import FrozenInstanceError
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin import Matcher
-from plugin.lexicon import bundled_lexicon_paths, load_lexicons
+from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 from plugin.matching import native_build
 from plugin.matching.model import PatternTexts
 
@@ -140,3 +141,92 @@ def test_initials_index_of_a_few_forms() -> None:
     assert dict(zip(forms, crcs)) == {0: zlib.crc32(b"bjl"), 4: zlib.crc32(b"jnd28")}  # block, 3+ letters, no \x01
     with pytest.raises(ValueError):  # one block flag per form
         native_build.initials_index(texts.text, texts.ends, b"\x01", 3, "\x01")
+
+
+def _entry_columns(entries: list[Entry]) -> tuple[list[object], ...]:
+    return tuple([getattr(e, f) for e in entries] for f in Entry.__slots__)
+
+
+@needs_build
+def test_slotted_rows_same_as_python() -> None:
+    """The bundled lexicons' entries rebuilt from their columns: equal, same hash, same fields, frozen."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    cols = _entry_columns(entries)
+    fast = native_build.slotted_rows(Entry, cols)
+    assert fast == native_build.slotted_rows_py(Entry, cols) == entries
+    assert [hash(e) for e in fast] == [hash(e) for e in entries]
+    assert all(type(e) is Entry for e in fast)
+    with pytest.raises(FrozenInstanceError):
+        fast[0].term = "x"  # type: ignore[misc]
+
+
+@needs_build
+@settings(max_examples=100, deadline=None)
+@given(terms=st.lists(st.text(min_size=1, max_size=5), max_size=20), severity=st.integers(0, 5))
+def test_slotted_rows_same_on_generated_entries(terms: list[str], severity: int) -> None:
+    entries = [Entry(term=t, category="c", severity=severity, tags=(t,)) for t in terms]
+    cols = _entry_columns(entries)
+    assert native_build.slotted_rows(Entry, cols) == native_build.slotted_rows_py(Entry, cols) == entries
+
+
+def test_slotted_rows_refuses_bad_input() -> None:
+    cols = _entry_columns([Entry(term="a", category="c")])
+    with pytest.raises(ValueError):  # columns of different lengths
+        native_build.slotted_rows(Entry, cols[:-1] + ([True, False],))
+    if native_build.NATIVE_BUILD:
+        from plugin.matching import cbuild
+
+        with pytest.raises(ValueError):  # one column per field
+            cbuild.slotted_rows(Entry, ("term",), cols)
+        with pytest.raises(TypeError):  # not a slot of the class
+            cbuild.slotted_rows(Entry, ("to_dict",), cols[:1])
+        class Plain:
+            term = ""
+
+        with pytest.raises(ValueError):  # a class with a __dict__
+            cbuild.slotted_rows(Plain, ("term",), cols[:1])
+
+
+def _alike_table() -> list[tuple[tuple[str, bool], ...] | None]:
+    from plugin.matching.compile import _shape_alike_table
+    from plugin.variants import load_variant_tables
+
+    return _shape_alike_table(load_variant_tables())
+
+
+@needs_build
+def test_shape_rows_of_the_bundled_terms_same_as_python() -> None:
+    table = _alike_table()
+    terms = [e.term for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    shaped = 0
+    for d in terms + ["搏彩28", "博彩", "", "0"]:
+        for want, verified, most in ((True, True, 24), (True, False, 24), (False, True, 24), (True, False, 3)):
+            fast = native_build.shape_rows(d, table, want, verified, most)
+            assert fast == native_build.shape_rows_py(d, table, want, verified, most), d
+            shaped += bool(fast[0] & native_build.SHAPED)
+    assert shaped > 100
+    flags, keys = native_build.shape_rows("博彩28", table, True, False, 24)
+    assert flags == native_build.SHAPED | native_build.HAS_DIGIT and "搏彩28" in keys
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(d=st.text(alphabet=st.sampled_from(list("博彩搏赌睹张弓长0123456789ab\x00\U00020000")), max_size=10),
+       want=st.booleans(), verified=st.booleans(), most=st.integers(0, 30))
+def test_shape_rows_same_on_generated_keys(d: str, want: bool, verified: bool, most: int) -> None:
+    table = _alike_table()
+    assert native_build.shape_rows(d, table, want, verified, most) == native_build.shape_rows_py(d, table, want, verified,
+                                                                                                 most)
+
+
+def test_shape_rows_refuses_bad_input() -> None:
+    if not native_build.NATIVE_BUILD:
+        pytest.skip("C extension not built")
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # one item per BMP code point
+        cbuild.shape_rows("博彩", [None] * 10, True, True, 24)
+    bad: list[tuple[tuple[str, bool], ...] | None] = [None] * 0x10000
+    bad[ord("博")] = "x"  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        cbuild.shape_rows("博彩", bad, True, True, 24)
