@@ -38,7 +38,7 @@ from ..lexicon_regex import CompiledPattern, PatternSet, RegexText, compile_patt
 from ..normalize import NormalizedText, emoji_codes
 from ..chardata import emoji_words
 
-__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "TOPIC_CUE_NAMES", "cue_spans", "topic_cue_spans"]
+__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "TOPIC_CUE_NAMES", "cue_spans", "has_topic_word", "topic_cue_spans"]
 
 #: Only the first this many characters are searched for cues (the scorer scores 20,000 at most).
 MAX_CUE_CHARS = 4000
@@ -140,6 +140,12 @@ def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
         span = next((sp for sp in dense.spans(patterns[k]) if boundary.check(view, sp[0], sp[1])), None)
         if span is not None:
             yield TOPIC_CUE_NAMES[k], span[0], span[1]
+
+
+def has_topic_word(chars: str) -> bool:
+    """Whether the dense view ``chars`` holds a word of any topic class anywhere, a word of the text or not (the
+    cautious reading: :func:`topic_cue_spans` counts only occurrences no dictionary word crosses)."""
+    return bool(chars) and any(True for _ in RegexText(chars[:MAX_CUE_CHARS]).occurring(_topic_compiled()[0]))
 
 
 def _view_index(view: NormalizedText, orig: int, n: int) -> int:
