@@ -544,6 +544,9 @@ def _dev4_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dic
 _AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("the recipe (cues ×2, joined view)", {}, {}),
     ("+ topic cues", {"topic_cues": True}, {}),
+    ("+ budget to the weakest category", {}, {"allocation": "weakest_first"}),
+    ("+ cover-story cues", {"cover_cues": True}, {}),
+    ("+ cover-story cues, budget to the weakest category", {"cover_cues": True}, {"allocation": "weakest_first"}),
 )
 
 def _either(rep: dict[str, Any]) -> str:
