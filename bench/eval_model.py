@@ -42,7 +42,9 @@ with categories gambling / fraud / blackmarket[_ad], benign_posts.jsonl whose ``
 near misses, benign_titles.jsonl, optional near_misses.jsonl) that was never used for training or
 tuning; the report gives its figures only (line numbers, never its texts), so the set stays unseen.
 
-"Flagged" for the lexicons is a ``block``, ``review`` or ``limit`` action, as in ``qinglang evaluate``.
+"Flagged" for the lexicons is a ``block``, ``review`` or ``limit`` action of a spam hit (a gambling, fraud,
+black-market or ``spam_pattern`` entry); a rumour marker or clickbait phrase is another concern's flag, reported apart
+as ``lexicon_any_category`` (every category, as ``qinglang evaluate`` counts).
 Writes ``bench/results/model_eval.json``.
 """
 
@@ -71,7 +73,8 @@ from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
 from plugin.scoring.frames import frame_of  # noqa: E402
-from plugin.scoring.veto import ContextVeto  # noqa: E402
+from plugin.scoring.veto import SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
+from plugin.models import Hit  # noqa: E402
 from plugin.guard import Guard  # noqa: E402
 
 POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
@@ -124,10 +127,17 @@ class Judge:
         self._lex_vetoed: dict[str, bool] = {}
 
     def lexicon(self, text: str) -> bool:
+        """Whether the lexicons flag ``text`` as spam: a hit of a spam category (:data:`SPAM_HIT_CATEGORIES`) whose
+        action is in :data:`FLAG_ACTIONS`. A rumour marker or clickbait phrase at ``limit`` (扩散周知, 惊呆了) is
+        another concern's flag, counted apart (:meth:`lexicon_any`)."""
         hit = self._lex.get(text)
         if hit is None:
-            hit = self._lex[text] = self.matcher.check(text).action in FLAG_ACTIONS
+            hit = self._lex[text] = _spam_flag(self.matcher.check(text).hits)
         return hit
+
+    def lexicon_any(self, text: str) -> bool:
+        """Whether the lexicons flag ``text`` at all (any category, as ``qinglang evaluate`` counts)."""
+        return self.matcher.check(text).action in FLAG_ACTIONS
 
     def lexicon_vetoed(self, text: str) -> bool:
         """The lexicon flag after the Guard's frame veto of lexicon hits (:meth:`ContextVeto.lexicon_hits`:
@@ -137,7 +147,7 @@ class Judge:
             hit = False
             if self.lexicon(text):
                 kept, _ = self.context.veto.lexicon_hits(text, self.matcher.check(text).hits, "content")
-                hit = any(h.action in FLAG_ACTIONS for h in kept)
+                hit = _spam_flag(kept)
             self._lex_vetoed[text] = hit
         return hit
 
@@ -146,6 +156,10 @@ class Judge:
         result = (scorer or self.scorer).score(text, surface)
         spans = tuple((e.start, e.end, e.surface) for e in result.evidence)
         return result.flagged, result.flagged and not self.context.vetoes(text, result.category, spans)
+
+
+def _spam_flag(hits: Iterable[Hit]) -> bool:
+    return any(h.action in FLAG_ACTIONS and h.category in SPAM_HIT_CATEGORIES for h in hits)
 
 
 def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None,
@@ -157,6 +171,7 @@ def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None
         "lexicon": flag_report(samples, lex),
         "model": flag_report(samples, [m for m, _ in mod]),
         "lexicon_or_model": flag_report(samples, [a or m for a, (m, _) in zip(lex, mod)]),
+        "lexicon_any_category": flag_report(samples, [judge.lexicon_any(s.text) for s in samples]),
         "lexicon_with_context_veto": flag_report(samples, lex_vetoed),
         "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex_vetoed, mod)]),
     }
@@ -529,6 +544,9 @@ def _dev4_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dic
 _AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("the recipe (cues ×2, joined view)", {}, {}),
     ("+ topic cues", {"topic_cues": True}, {}),
+    ("+ budget to the weakest category", {}, {"allocation": "weakest_first"}),
+    ("+ cover-story cues", {"cover_cues": True}, {}),
+    ("+ cover-story cues, budget to the weakest category", {"cover_cues": True}, {"allocation": "weakest_first"}),
 )
 
 def _either(rep: dict[str, Any]) -> str:
@@ -697,6 +715,7 @@ def main() -> None:
         "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
                                      "hash-ordered 20 % of undated ones)",
         "lexicon_flag_actions": list(FLAG_ACTIONS),
+        "lexicon_flag_categories": list(SPAM_HIT_CATEGORIES),
         "thresholds": {s: dict(t) for s, t in scorer.card.thresholds.items()},
     }
     print(f"test split: {len(test)} rows; model {scorer.version}", flush=True)

@@ -102,6 +102,14 @@ def model() -> None:
               help="Add one token per class of topic words (promise, offer, betting, money scheme, illicit goods; "
                    "plugin.scoring.cues) and per class beside a way to reach the sender [default: off; the bundled "
                    "recipe's setting with --bundled-recipe].")
+@click.option("--cover-cues/--no-cover-cues", default=None,
+              help="Add one token per cover-story class (part-time work, investing mentor, customer-service refund, "
+                   "loan help; plugin.scoring.cues) in a text that gives a way to reach the sender [default: off; "
+                   "the bundled recipe's setting with --bundled-recipe].")
+@click.option("--allocation", type=click.Choice(["equal", "weakest_first"]), default=None,
+              help="How a surface's false-flag budget is shared among the categories: the same quantile of each "
+                   "one's benign margins, or to the category whose spam is caught least first [default: equal; the "
+                   "bundled recipe's setting with --bundled-recipe].")
 @click.option("--homophones/--no-homophones", default=False, show_default=True,
               help="Add n-grams of the homophone-class view (measured: no gain on the development data).")
 @click.option("--target", "targets", multiple=True, metavar="SURFACE=RATE",
@@ -127,7 +135,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float,
               min_df: int | None,
               hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
-              joined: bool | None, topic_cues: bool | None, homophones: bool, targets: tuple[str, ...], calibration: str,
+              joined: bool | None, topic_cues: bool | None, cover_cues: bool | None, allocation: str | None,
+              homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, calibration_skip: tuple[str, ...], margin: float | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
@@ -161,14 +170,19 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             joined = BUNDLED_SETTINGS.features.joined if bundled_recipe else False
         if topic_cues is None:
             topic_cues = BUNDLED_SETTINGS.features.topic_cues if bundled_recipe else False
+        if cover_cues is None:
+            cover_cues = BUNDLED_SETTINGS.features.cover_cues if bundled_recipe else False
+        if allocation is None:
+            allocation = BUNDLED_SETTINGS.allocation if bundled_recipe else "equal"
         if augment_benign is None:
             augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
                                                           cues=cues, cue_repeat=cue_repeat, joined=joined,
-                                                          topic_cues=topic_cues),
+                                                          topic_cues=topic_cues, cover_cues=cover_cues),
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
+                                 allocation=allocation,
                                  calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
                                                                        if bundled_recipe else ()))
         if bundled_recipe:

@@ -24,6 +24,9 @@ code-word churn, where a spammer swaps a word for a homophone or hides a contact
 - ``topic_cues``: one token per class of topic words present (what is promised, offered, bet on, the money
   scheme, illicit goods: :data:`plugin.scoring.cues.TOPIC_CUE_NAMES`), and one per class with a way to reach
   the sender beside it;
+- ``cover_cues``: one token per cover-story class (part-time work, an investing mentor, a customer-service
+  refund, loan help: :data:`plugin.scoring.cues.COVER_CUE_NAMES`) in a text that gives a way to reach the
+  sender (only then: the words are everyday words);
 - ``cues``: one token per structural spam cue present in the text (:mod:`plugin.scoring.cues`: contact
   handles and ids, links written out or disguised, money amounts, rates and odds, calls to action,
   split characters, Latin letters inside Chinese words, pictographs, and their conjunctions), each a
@@ -44,7 +47,7 @@ import numpy.typing as npt
 
 from .. import fixed_regex
 from ..normalize import NormalizedText, prepare
-from .cues import cue_spans, topic_cue_spans
+from .cues import cover_cue_spans, cue_spans, topic_cue_spans
 from ..variants import load_variant_tables
 
 __all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
@@ -117,6 +120,11 @@ class FeatureSettings:
     #: way to reach the sender (a contact, contact id, link or call to action; needs ``cues``): a class's weight
     #: carries to its words the training rows hardly used. Counted ``cue_repeat`` times, like the cues.
     topic_cues: bool = False
+    #: Add one token per cover-story class (:data:`plugin.scoring.cues.COVER_CUE_NAMES`: part-time work, an investing
+    #: mentor, a customer-service refund, loan help) present in a text that also gives a way to reach the sender
+    #: (needs ``cues``); its words are everyday words, so there is no token without the way to reach. Counted
+    #: ``cue_repeat`` times.
+    cover_cues: bool = False
     #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
     #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
     cue_repeat: int = 1
@@ -140,7 +148,7 @@ class FeatureSettings:
         """The card's ``features``; the optional families only when on, so a card written before they
         existed keeps its content hash."""
         d = asdict(self)
-        for family in ("homophones", "shapes", "cues", "joined", "topic_cues"):
+        for family in ("homophones", "shapes", "cues", "joined", "topic_cues", "cover_cues"):
             if not d[family]:
                 del d[family]
         if d["cue_repeat"] == 1:
@@ -157,7 +165,7 @@ class FeatureSettings:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
                  "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int, "joined": bool,
-                 "topic_cues": bool}
+                 "topic_cues": bool, "cover_cues": bool}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -280,6 +288,10 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
             for token in (name, name + "+reach") if reach else (name,):
                 tokens += [_CUE_PREFIX + token] * settings.cue_repeat
                 token_spans += [(start, end)] * settings.cue_repeat
+    if settings.cover_cues and reach:
+        for name, start, end in cover_cue_spans(chars):
+            tokens += [_CUE_PREFIX + name] * settings.cue_repeat
+            token_spans += [(start, end)] * settings.cue_repeat
     if tokens or extra:
         keys.append(np.array([*extra, *(_token_key(t) ^ _SALT_SHAPE_INT for t in tokens)], dtype=np.uint64))
         blocks.append((0, len(extra) + len(tokens)))

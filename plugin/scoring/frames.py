@@ -28,9 +28,10 @@ from functools import lru_cache
 
 from ..lexicon_regex import CompiledPattern, RegexText, compile_pattern
 from ..normalize import prepare
-from .cues import MAX_CUE_CHARS, cue_spans
+from .cues import MAX_CUE_CHARS, cue_spans, has_topic_word
 
-__all__ = ["ABOUT_SPAM_FRAMES", "FRAMES", "SOLICITING_CUES", "Frame", "frame_of", "solicits"]
+__all__ = ["ABOUT_SPAM_FRAMES", "APPEAL", "FRAMES", "OFFERING_CUES", "SOLICITING_CUES", "Frame", "appeal_of",
+           "frame_of", "solicits"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,18 @@ FRAMES: tuple[Frame, ...] = (
 #: may also veto a review-level lexicon hit (the sense frames may not: a lexicon term is already precise, and
 #: "代开发票，报销用" is spam in an accounting word's company).
 ABOUT_SPAM_FRAMES: tuple[str, ...] = ("advisory", "crackdown", "victim", "warning_others")
+#: A public-interest appeal: a missing person or pet, a lost or found item, an animal to adopt, a plea to pass a
+#: message on. Such a post gives a phone number or a QQ id *because* it asks the public for help, so the rule that a
+#: frame never excuses a soliciting text cannot apply to it; instead an appeal excuses a review-level contact or spam
+#: lexicon hit only when it offers nothing (:data:`OFFERING_CUES`, no topic cue): :func:`appeal_of`. It never vetoes a
+#: model flag (the model reads the whole text; spam dressed as an appeal is left to it).
+APPEAL = Frame("appeal", r"寻人|寻亲|寻狗|寻猫|寻物|寻主|启事|失物|失主|走失|失踪|失联|丢失|遗失|捡到|拾到|认领|领养|"
+                         r"送养|救助|求助|帮忙转发|帮忙扩散|求扩散|求转发|求转|扩散|转起来|转发一下|好心人")
+#: Cues that mean a text offers something (a way to a site, a customer addressed, a deadline, a rate of return, an
+#: amount beside a way to reach the sender): an appeal with one of them is not excused (nor, cautiously, one that
+#: offers a reward: "酬金十万，联系电话 …").
+OFFERING_CUES: frozenset[str] = frozenset({"link", "address", "urgent", "rate", "link+cta", "address+cta",
+                                           "urgent+cta", "address+link", "money+cta", "money+contact"})
 #: Cues that mean a text solicits (a way to reach the sender); a frame never vetoes such a text.
 SOLICITING_CUES: frozenset[str] = frozenset({"contact_id", "link", "cta+contact", "money+contact", "link+cta",
                                              "address+cta", "urgent+cta", "address+link"})
@@ -79,6 +92,32 @@ def frame_of(text: str, classes: tuple[str, ...] | None = None) -> str:
     """``<frame>:<marker>`` of the first frame ``text`` is written in and that may veto (the text does not
     solicit), or ``""``. ``classes``: only these frames (default: all of :data:`FRAMES`)."""
     return _frame_of(text[:MAX_CUE_CHARS], classes)
+
+
+def appeal_of(text: str) -> str:
+    """``appeal:<marker>`` when ``text`` is a public-interest appeal (:data:`APPEAL`) that offers nothing (no cue of
+    :data:`OFFERING_CUES`, no word of a topic class anywhere: no promise, offer, betting, money-scheme or
+    illicit-goods word), else ``""``."""
+    return _appeal_of(text[:MAX_CUE_CHARS])
+
+
+@lru_cache(maxsize=1024)
+def _appeal_of(head: str) -> str:
+    view = prepare(head).normalized
+    span = next(RegexText(view.dense).spans(_appeal_compiled()), None)
+    if span is None:
+        return ""
+    chars = view.dense.translate(_DIGITS)
+    if any(name in OFFERING_CUES for name, _, _ in cue_spans(view.original, view, chars)):
+        return ""
+    if has_topic_word(chars):
+        return ""
+    return f"appeal:{view.dense[span[0]:span[1]]}"
+
+
+@lru_cache(maxsize=1)
+def _appeal_compiled() -> CompiledPattern:
+    return compile_pattern(APPEAL.pattern)
 
 
 # One check asks both about one text up to three times (the lexicon hits' veto, then a flag's reason): the

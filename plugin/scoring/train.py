@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,10 @@ __all__ = [
 DEFAULT_TARGETS: Mapping[str, float] = {"title": 0.001, "post": 0.005}
 #: How thresholds are calibrated (see the module docstring).
 CALIBRATIONS = ("capped", "worst_source", "pooled")
+#: How a surface's false-flag budget is shared among the categories: ``equal`` (every category's cut at the same
+#: quantile of its benign margins) or ``weakest_first`` (the budget goes, one benign flag at a time, to the category
+#: whose spam is caught least, so the per-category recall target is met where it is hardest).
+ALLOCATIONS = ("equal", "weakest_first")
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -86,6 +90,8 @@ class TrainSettings:
     #: advice, homonyms …) are not a sample of traffic, so they should not spend a surface's false-flag budget;
     #: their own rate is reported apart.
     calibration_skip: tuple[str, ...] = ()
+    #: How a surface's false-flag budget is shared among the categories (:data:`ALLOCATIONS`).
+    allocation: str = "equal"
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -94,6 +100,8 @@ class TrainSettings:
             raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
+        if self.allocation not in ALLOCATIONS:
+            raise ValueError(f"allocation must be one of {ALLOCATIONS}")
         if not 0 < self.margin <= 1:
             raise ValueError("margin must be in (0, 1]")
         if not 0 <= self.augment <= 4 or not 0 <= self.augment_benign <= 1:
@@ -109,7 +117,8 @@ class TrainSettings:
                 "max_iter": self.max_iter, "folds": self.folds, "margin": self.margin,
                 **({"augment": self.augment, "augment_benign": self.augment_benign}
                    if self.augment or self.augment_benign else {}),
-                **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {})}
+                **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
+                **({"allocation": self.allocation} if self.allocation != "equal" else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -245,15 +254,18 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
             flagged = (benign >= cuts).any(axis=1)
             return bool(flagged.mean() <= target) and all(flagged[g].mean() <= source_limit for g in groups)
 
-        lo, hi = 0.0, float(target)
-        best = cuts_at(0.0)  # above every benign margin
-        for _ in range(40):
-            q = (lo + hi) / 2
-            cuts = cuts_at(q)
-            if within(cuts):
-                best, lo = cuts, q
-            else:
-                hi = q
+        if settings.allocation == "weakest_first":
+            best = _weakest_first(benign, margins, samples, categories, within)
+        else:
+            lo, hi = 0.0, float(target)
+            best = cuts_at(0.0)  # above every benign margin
+            for _ in range(40):
+                q = (lo + hi) / 2
+                cuts = cuts_at(q)
+                if within(cuts):
+                    best, lo = cuts, q
+                else:
+                    hi = q
         flagged = (benign >= best).any(axis=1)
         thresholds[surface] = {c: margin_to_score(float(m)) for c, m in zip(categories, best)}
         notes[surface] = {"calibrated_to": target,
@@ -261,6 +273,44 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
                           "worst_source_rate": round(max((float(flagged[g].mean()) for g in groups), default=0.0), 5),
                           "pooled_only": sorted(set(sources) - set(held))}
     return thresholds, notes
+
+
+def _weakest_first(benign: npt.NDArray[np.float64], margins: npt.NDArray[np.float64], samples: Sequence[Sample],
+                   categories: tuple[str, ...], within: Callable[[npt.NDArray[np.float64]], bool],
+                   ) -> npt.NDArray[np.float64]:
+    """Cuts that share the false-flag budget weakest category first: every cut starts above all ``benign`` margins
+    of its category; then, while ``within`` holds, the category whose spam (every spam row of ``samples``, its
+    ``margins``; caught when any category's cut is reached) is caught least lowers its cut to the next benign
+    margin; a category whose next step would break ``within`` keeps its cut and the others go on."""
+    spam = np.array([s.label != BENIGN for s in samples], dtype=bool)
+    labels = np.array([s.label for s in samples])[spam]
+    spam_margins = margins[spam]
+    members = [labels == c for c in categories]
+    # each category's distinct benign margins, highest first: a cut just above the k-th lets exactly those above it
+    steps = [np.unique(benign[:, c])[::-1] for c in range(len(categories))]
+
+    def cut(c: int, k: int) -> float:
+        value = float(steps[c][k])
+        return value + _EPS * max(1.0, abs(value))
+
+    ks = [0] * len(categories)
+    cuts = np.array([cut(c, 0) for c in range(len(categories))])
+    held: set[int] = set()
+    while len(held) < len(categories):
+        caught = (spam_margins >= cuts).any(axis=1)
+        recall = [float(caught[m].mean()) if m.any() else 1.0 for m in members]
+        c = min((c for c in range(len(categories)) if c not in held), key=lambda c: (recall[c], c))
+        if ks[c] + 1 >= len(steps[c]):
+            held.add(c)
+            continue
+        trial = cuts.copy()
+        trial[c] = cut(c, ks[c] + 1)
+        if within(trial):
+            ks[c] += 1
+            cuts = trial
+        else:
+            held.add(c)
+    return cuts
 
 
 def _counts(samples: Sequence[Sample]) -> dict[str, dict[str, int]]:

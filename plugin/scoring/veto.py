@@ -20,6 +20,11 @@ publishing lexicon changes and it reloads with them):
   that does not solicit is dropped too (:meth:`ContextVeto.lexicon_hits`): the header context rules only look
   ``within`` a few characters of the term, and "不要相信…的投资平台，…百分之百是杀猪盘" puts its advice further away;
   a ``block`` entry (刷单返利) stands, and so does anything with a contact id or a link;
+- **lexicon hits in a public-interest appeal** (a missing person, a lost item, a pet to adopt, a plea to pass a
+  message on: :func:`~plugin.scoring.frames.appeal_of`): such a post gives a phone number because it asks the public
+  for help, so "失主请联系:130…" or "领养请私信或加QQ…" met the generic contact pattern; a review-level spam hit in an
+  appeal that offers nothing (no link, customer address, deadline or rate, no promise / offer / betting / scheme /
+  goods word) is dropped; the model's flag is not (spam dressed as an appeal is left to the model);
 - **allow phrases**: when more than half of every evidence span of the flag lies in occurrences of
   allow phrases (``allow:`` entries of any category: 彩票投注站, 一件代发 …), the model saw mostly
   allowed wording.
@@ -34,9 +39,13 @@ from ..lexicon import Entry
 from ..models import ACTION_ORDER, Action, Hit
 from ..normalize import dense_key, prepare
 from .data import CATEGORIES
-from .frames import ABOUT_SPAM_FRAMES, frame_of, solicits
+from .frames import ABOUT_SPAM_FRAMES, appeal_of, frame_of, solicits
 
-__all__ = ["ContextVeto"]
+__all__ = ["SPAM_HIT_CATEGORIES", "ContextVeto"]
+
+#: Lexicon categories whose review-level hits a frame may drop: the scorer's spam categories and the generic
+#: spam shapes (``spam_pattern``: a contact handle after a contact verb, a throw-away link, an earnings promise).
+SPAM_HIT_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "spam_pattern")
 
 
 class ContextVeto:
@@ -70,15 +79,16 @@ class ContextVeto:
 
     def lexicon_hits(self, text: str, hits: Sequence[Hit], surface: str
                      ) -> tuple[tuple[Hit, ...], tuple[tuple[str, str], ...]]:
-        """``hits`` without those a frame about spam vetoes (see the module docstring: a spam category's hit
-        at ``review`` or milder on ``surface``, a text in one of :data:`ABOUT_SPAM_FRAMES` that does not
-        solicit), and ``(lexicon:<term_id or term>, frame:<class>:<marker>)`` of each dropped hit."""
+        """``hits`` without those a frame vetoes (see the module docstring: a spam hit, :data:`SPAM_HIT_CATEGORIES`,
+        at ``review`` or milder on ``surface``, in a text written in one of :data:`ABOUT_SPAM_FRAMES` that does not
+        solicit, or in a public-interest appeal that offers nothing, :func:`~plugin.scoring.frames.appeal_of`), and
+        ``(lexicon:<term_id or term>, frame:<class>:<marker>)`` of each dropped hit."""
         review = ACTION_ORDER[Action.REVIEW.value]
-        framed = [h.category in CATEGORIES and 0 < ACTION_ORDER.get(h.action_on(surface), 0) <= review
+        framed = [h.category in SPAM_HIT_CATEGORIES and 0 < ACTION_ORDER.get(h.action_on(surface), 0) <= review
                   for h in hits]
         if not self.frames or not any(framed):
             return tuple(hits), ()
-        frame = frame_of(text, ABOUT_SPAM_FRAMES)
+        frame = frame_of(text, ABOUT_SPAM_FRAMES) or appeal_of(text)
         if not frame:
             return tuple(hits), ()
         kept = tuple(h for h, f in zip(hits, framed) if not f)

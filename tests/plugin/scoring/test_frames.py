@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.lexicon import Entry
-from plugin.scoring.frames import FRAMES, frame_of, solicits
+from plugin.scoring.frames import FRAMES, appeal_of, frame_of, solicits
 from plugin.scoring.veto import ContextVeto
 
 
@@ -54,3 +54,25 @@ def test_the_veto_names_the_frame_and_can_be_turned_off() -> None:
     assert ContextVeto(entries, frames=False).reason(text, "fraud") == ""
     assert [f.name for f in FRAMES][:4] == ["advisory", "crackdown", "victim", "warning_others"]
 
+
+
+@pytest.mark.parametrize(("text", "marker"), [
+    ("#寻失主# 朋友在商场捡到一个钱包，里面有车票，失主请联系:13020100022", "失主"),
+    ("两个月的三花妹求领养，性格很好，领养请私信或加QQ3407008填申请表", "领养"),
+    ("寻人启事：我家老人走失，穿灰色外套，见到请拨打 13812345678，谢谢好心人", "寻人"),
+])
+def test_a_public_interest_appeal_is_an_appeal(text: str, marker: str) -> None:
+    assert solicits(text)                      # it gives a way to reach the poster …
+    assert frame_of(text) == ""                # … so no frame excuses it
+    assert appeal_of(text) == f"appeal:{marker}"
+
+
+@pytest.mark.parametrize("text", [
+    "帮忙扩散！宝妈在家兼职刷单日结300，加微信ab8866",          # a money-scheme word
+    "好心人帮忙转发，点击 ak888.com 领取",                        # a link
+    "寻人启事：有提供准确线索者酬金一万元！联系电话：13674820628",  # a reward beside a way to reach the poster
+    "您的快递丢失，请联系理赔客服 13800001111",                   # a customer addressed
+    "今天天气很好，加我微信 ab8866 聊聊",                          # no appeal at all
+])
+def test_an_appeal_that_offers_something_is_not_excused(text: str) -> None:
+    assert appeal_of(text) == ""

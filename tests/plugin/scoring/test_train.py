@@ -20,6 +20,7 @@ from plugin.scoring.recipe import PROJECT_ROWS, project_rows_paths
 pytest.importorskip("sklearn")
 
 from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
+from plugin.scoring.scorer import score_to_margin  # noqa: E402
 
 SPAM = {
     "gambling": ["{n}棋牌上分下分，首充返水{d}%", "网赌平台{n}稳赢，注册送{d}元", "百家乐{n}包赢带单{d}把"],
@@ -309,3 +310,28 @@ def test_the_project_rows_carry_a_stratified_split(path: Path) -> None:
                                           f"{name}_hard_titles"}
     assert all(s.surface == "title" for s in benign if "titles" in s.source)
     assert 0.15 < sum(s.split == "test" for s in benign) / len(benign) < 0.25
+
+
+def test_weakest_first_gives_the_budget_to_the_category_caught_least() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    rng = np.random.default_rng(7)
+    benign = [Sample(f"b{i}", "benign", "post", "traffic", split="val") for i in range(2000)]
+    spam = [Sample(f"s{i}", cats[i % 3], "post", "spam", split="val") for i in range(300)]
+    margins = np.vstack([rng.normal(0, 1, (2000, 3)), np.zeros((300, 3)) - 10])
+    for i in range(300):  # each category's spam scores on its own column: fraud lower than the others
+        margins[2000 + i, i % 3] = 3.5 if i % 3 != 1 else rng.normal(2.5, 0.5)
+    settings = TrainSettings(targets={"post": 0.01})
+    equal, equal_notes = calibrate(margins, benign + spam, cats, settings)
+    weakest, notes = calibrate(margins, benign + spam, cats, replace(settings, allocation="weakest_first"))
+    assert notes["post"]["false_flags"] <= 20 and equal_notes["post"]["false_flags"] <= 20
+    assert weakest["post"]["fraud"] < equal["post"]["fraud"]            # fraud got the budget …
+    assert weakest["post"]["gambling"] > equal["post"]["gambling"]      # … the others, caught anyway, gave it up
+    fraud_margins = margins[2000:][1::3, 1]
+    assert (fraud_margins >= score_to_margin(weakest["post"]["fraud"])).mean() > \
+        (fraud_margins >= score_to_margin(equal["post"]["fraud"])).mean()
+    assert replace(settings, allocation="weakest_first").to_dict()["allocation"] == "weakest_first"
+    assert "allocation" not in settings.to_dict()
+    with pytest.raises(ValueError, match="allocation"):
+        TrainSettings(allocation="best")

@@ -42,3 +42,18 @@ def test_a_context_word_does_not_excuse_a_soliciting_text() -> None:
     assert veto.reason("公安机关破获一起洗钱案", "fraud") == "context:公安"
     # impersonation: crackdown words with a phone number and a deadline to call
     assert veto.reason("【公安局】你涉嫌洗钱，请立即拨打 021-55501234 联系民警，否则将冻结账户", "fraud") == ""
+
+
+def test_contact_hits_in_a_public_interest_appeal_are_dropped_but_not_the_model_flag() -> None:
+    text = "朋友捡到一个钱包，失主请联系:13020100022，大家帮忙扩散"
+    contact = _hit("联系:13020100022", "spam_pattern", "review", text)
+    veto = ContextVeto(())
+    kept, dropped = veto.lexicon_hits(text, [contact], "content")
+    assert kept == ()
+    assert dropped == (("lexicon:spam_pattern:联系:13020100022", "frame:appeal:捡到"),)
+    assert veto.reason(text, "fraud") == ""             # the model reads the whole text: an appeal is no veto
+    blocked = _hit("联系:13020100022", "spam_pattern", "block", text)
+    assert veto.lexicon_hits(text, [blocked], "content") == ((blocked,), ())
+    offer = "失主请联系:13020100022，另有兼职刷单日结300"
+    hit = _hit("联系:13020100022", "spam_pattern", "review", offer)
+    assert veto.lexicon_hits(offer, [hit], "content") == ((hit,), ())
