@@ -254,9 +254,9 @@ class Guard:
         return bound[2](text)
 
     def _signal_versions(self) -> tuple[str, ...]:
-        """The versions of the signals that have one (a learned model: a newly published model version
-        starts an empty cache, like a new lexicon version)."""
-        return tuple(str(getattr(s, "version", "")) for s in self.signals)
+        """The versions of the signals that have one — their ``cache_key`` when they name one (a learned
+        model: a newly published model version or card starts an empty cache, like a new lexicon version)."""
+        return tuple(str(getattr(s, "cache_key", getattr(s, "version", ""))) for s in self.signals)
 
     def _bind(self, matcher: TextMatcher) -> tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]]:
         """Start the memo of ``matcher`` (a new lexicon or model version is never answered from old results)."""

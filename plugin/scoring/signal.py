@@ -18,11 +18,12 @@ and the guard vetoes a flag with the lexicon's allow phrases and context rules
 
 The scorer is held in a :class:`plugin.live.LiveMatcher`-style holder (``current()``), so a published
 model version swaps in without a restart; ``version`` names the live model, and the guard's cache is
-keyed on it.
+keyed on ``cache_key`` (the version and the card's thresholds).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..live import LiveMatcher
@@ -42,6 +43,7 @@ class ModelSignal:
                  evidence: int = DEFAULT_EVIDENCE) -> None:
         self.holder: Any = scorer if hasattr(scorer, "current") else LiveMatcher(scorer, "")
         self._name = name
+        self._cache_key: tuple[Any, str] = (None, "")  # (scorer, its key): computed once per live scorer
         self.evidence = evidence
 
     @property
@@ -58,6 +60,23 @@ class ModelSignal:
         """The live model's version (``""`` without one)."""
         scorer = self.current()
         return scorer.version if scorer is not None else ""
+
+    @property
+    def cache_key(self) -> str:
+        """What an answer of this signal depends on: the live model's version and, when it has a card, the
+        card's thresholds (a card recalibrated on the same weights keeps its version string)."""
+        scorer = self.current()
+        if scorer is None:
+            return ""
+        known = self._cache_key
+        if known[0] is scorer:
+            return known[1]
+        thresholds = getattr(getattr(scorer, "card", None), "thresholds", None)
+        key = scorer.version
+        if thresholds:
+            key += "#" + json.dumps(thresholds, sort_keys=True, default=str)
+        self._cache_key = (scorer, key)
+        return key
 
     def evaluate(self, text: str) -> SignalHit | None:
         scorer = self.current()

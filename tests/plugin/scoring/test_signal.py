@@ -116,6 +116,17 @@ def test_a_new_model_version_is_not_answered_from_the_cache() -> None:
     assert guard.check(SPAM, Surface.QUERY).action == "allow"
 
 
+def test_a_recalibrated_card_on_the_same_weights_is_not_answered_from_the_cache() -> None:
+    """Same weights, new thresholds: the version string stays (it hashes the weights), the cached answer must not."""
+    holder = LiveMatcher(SpamScorer(hand_model()), "a")
+    guard = Guard(_matcher(), signals=[ModelSignal(holder)])
+    assert guard.check("上分上分", Surface.QUERY).action == "review"
+    strict = hand_model(title=0.9999, post=0.9999)
+    assert strict.card.version == hand_model().card.version
+    holder.swap(SpamScorer(strict), "b")
+    assert guard.check("上分上分", Surface.QUERY).action == "allow"
+
+
 def test_signals_without_flags_keep_their_own_action() -> None:
     hit = SignalHit("other", "label", 0.5, "clickbait")
     assert Policy.default().signal_on(hit, Surface.QUERY) is hit
