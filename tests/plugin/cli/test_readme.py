@@ -174,6 +174,10 @@ def test_the_independent_set_figures_match_the_saved_aggregates() -> None:
     assert f"catch {recall(s5['after'])} % [{recall(s5['before'])}]" in readme
     assert f"catch {recall(s3['after_round_5'])} % [{recall(s3['after_round_4'])} after" in readme
     assert f"catch {recall(s4['after_round_5'])} % [{recall(s4['after'])}]" in readme
+    s6 = sets["spam_set_6"]
+    assert f"catch {recall(s6['after'])} % [{recall(s6['before'])} before the round]" in readme
+    assert (f"set 5 catch {recall(s5['after_round_6'])} %, set 4 {recall(s4['after_round_6'])} %, "
+            f"set 3 {recall(s3['after_round_6'])} %") in readme
     hard = s3["after_round_5"]["lexicon_or_model_with_context_veto"]["false_flags_by_source"]["post/fresh_hard_posts"]
     assert f"hard near-miss posts {hard['k']} of 80" in readme
     r3, r4, r5 = sets["rumour_query_set_3"], sets["rumour_query_set_4"], sets["rumour_query_set_5"]
@@ -181,6 +185,13 @@ def test_the_independent_set_figures_match_the_saved_aggregates() -> None:
     assert f"→ **{r4['after_round_5']['learned']['hit@1']:.3f}** now" in readme
     assert (f"hit@1 {r5['before']['learned']['hit@1']:.3f} → **{r5['after']['learned']['hit@1']:.3f}**") in readme
     assert f"confirmation {r5['before']['semantic']['hit@1']:.3f} → {r5['after']['semantic']['hit@1']:.3f}" in readme
+    r6 = sets["rumour_query_set_6"]
+    assert f"hit@1 {r6['before']['learned']['hit@1']:.3f} → **{r6['after']['learned']['hit@1']:.3f}**" in readme
+    for name, r in (("set 5", r5), ("set 4", r4), ("set 3", r3)):
+        last = r["after"] if "after_round_5" not in r else r["after_round_5"]
+        assert (f"{name} {last['learned']['hit@1']:.3f} → **{r['after_round_6']['learned']['hit@1']:.3f}**" in readme
+                or f"{name} hit@1 {last['learned']['hit@1']:.3f} → **{r['after_round_6']['learned']['hit@1']:.3f}**"
+                in readme), name
     matcher = sets["matcher_evasion_set_2"]
     assert (f"{matcher['after_speed_work']['positives']['recall_same_entry'] * 100:.1f} % are found as the same entry and "
             f"{matcher['after_speed_work']['positives']['recall_any_flag'] * 100:.1f} % flagged") in readme
