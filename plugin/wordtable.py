@@ -25,18 +25,19 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
+from math import log
 from typing import Any, overload
 
-from .matching.native import crossing_word_py, route_ends_py
 
 try:
     from . import cwordtable
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cwordtable = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_TABLE", "WordTablePy", "build_table", "crossing_word", "cut_edges", "open_table", "route_ends",
-           "table_total"]
+__all__ = ["NATIVE_TABLE", "WordTablePy", "build_table", "crossing_word", "crossing_word_py", "cut_edges", "open_table",
+           "route_ends", "route_ends_py", "table_total"]
 
 #: Whether the C extension of the word table is in use.
 NATIVE_TABLE: bool = cwordtable is not None
@@ -185,8 +186,65 @@ def table_total(table: Mapping[str, int]) -> int:
     return total
 
 
+def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
+    """jieba's best route over the Han block ``sentence`` (precise mode, HMM off: ``__cut_DAG_NO_HMM``):
+    for each start index, the last index of the word the route takes from there. ``freq``: word →
+    count (0 for a mere prefix); ``logtotal``: log of the counts' sum; ``logs``: a memo of log counts."""
+    n = len(sentence)
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        best = (0.0, -1)
+        i = idx
+        frag = sentence[idx]
+        found = False
+        while i < n and frag in freq:
+            if freq[frag]:
+                found = True
+                lw = logs.get(frag)
+                if lw is None:
+                    lw = logs[frag] = log(freq.get(frag) or 1)
+                cand = (lw - logtotal + route[i + 1][0], i)
+                if best[1] < 0 or cand > best:
+                    best = cand
+            i += 1
+            frag = sentence[idx:i + 1]
+        if not found:  # the character alone (count looked up as jieba does)
+            one = sentence[idx]
+            lw = logs.get(one)
+            if lw is None:
+                lw = logs[one] = log(freq.get(one) or 1)
+            best = (lw - logtotal + route[idx + 1][0], idx)
+        route[idx] = best
+    return [end for _w, end in route[:n]]
+
+
+
+def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
+                     max_word: int) -> bool:
+    """Whether a dictionary word (``freq``: word → count; a count of 0 marks a mere prefix) of at
+    most ``max_word`` characters crosses an edge of ``dense[start:end]``. ``pairs``: the sorted
+    ``a << 16 | b`` code-point pairs of adjacent characters inside such words: an edge whose two
+    characters are no such pair is crossed by no word."""
+    n = len(dense)
+    for edge in (start, end):
+        if edge <= 0 or edge >= n:
+            continue
+        left, right = ord(dense[edge - 1]), ord(dense[edge])
+        if left < 0x10000 and right < 0x10000:
+            key = left << 16 | right
+            k = bisect_left(pairs, key)
+            if k == len(pairs) or pairs[k] != key:
+                continue  # no dictionary word has these two characters side by side
+        for a in range(max(0, edge - max_word + 1), edge):
+            for b in range(edge + 1, min(n, a + max_word) + 1):
+                if freq.get(dense[a:b]):
+                    return True
+    return False
+
+
+
 def route_ends(sentence: str, table: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
-    """:func:`plugin.matching.native.route_ends_py` over ``table``: in C when it is the C table."""
+    """:func:`route_ends_py` over ``table``: in C when it is the C table."""
     if cwordtable is not None and type(table) is cwordtable.WordTable:
         return cwordtable.route_ends(sentence, table, logtotal)
     return route_ends_py(sentence, table, logtotal, logs)
@@ -202,7 +260,7 @@ def cut_edges(text: str, table: Mapping[str, int], logtotal: float) -> tuple[int
 
 def crossing_word(dense: str, start: int, end: int, pairs: array[int], table: Mapping[str, int],
                   max_word: int) -> bool:
-    """:func:`plugin.matching.native.crossing_word_py` over ``table``: in C when it is the C table."""
+    """:func:`crossing_word_py` over ``table``: in C when it is the C table."""
     if cwordtable is not None and type(table) is cwordtable.WordTable:
         return cwordtable.crossing_word(dense, start, end, pairs, table, max_word)
     return crossing_word_py(dense, start, end, pairs, table, max_word)

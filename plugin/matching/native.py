@@ -7,12 +7,9 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
   says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too,
   through :func:`trie_index`, direct tables of the trie's first two levels);
-* :func:`crossing_word`: whether a dictionary word crosses an edge of a hit (the word-boundary check),
-  with :func:`pair_bits`, its pairs as a bitmap that spares most dictionary look-ups;
 * :func:`offset_table`: the original offset of every dense position (the normaliser's offset map);
 * :func:`other_reading_keys_py`: the hash rows of a polyphonic form's other readings (the pure-Python twin
   under :func:`plugin.matching.native_build.reading_rows`; the compile runs it in C there);
-* :func:`route_ends`: jieba's best route over a Han block (the segmenter's hot loop);
 * :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
 * :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
 * :func:`window_keys`: the pinyin pass's walk of a window's readings through the automaton and the rows;
@@ -27,10 +24,9 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import islice, product
-from math import log
 from typing import Any
 
 from .model import PatternTexts
@@ -40,12 +36,12 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cloops = None  # type: ignore[assignment]
 
-__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "crossing_word", "offset_table", "offset_table_py",
+__all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "crossing_word_py", "pair_bits", "pair_bits_py", "PAIR_BITS_LOG", "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory", "route_ends", "route_ends_py"]
+           "dense_outputs_py", "direct_walk", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -174,99 +170,6 @@ def direct_walk() -> bool:
         probe.add_word(key, i - 5)
     probe.make_automaton()
     return all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS)
-
-
-def crossing_word_py(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
-                     max_word: int) -> bool:
-    """Whether a dictionary word (``freq``: word → count; a count of 0 marks a mere prefix) of at
-    most ``max_word`` characters crosses an edge of ``dense[start:end]``. ``pairs``: the sorted
-    ``a << 16 | b`` code-point pairs of adjacent characters inside such words: an edge whose two
-    characters are no such pair is crossed by no word."""
-    n = len(dense)
-    for edge in (start, end):
-        if edge <= 0 or edge >= n:
-            continue
-        left, right = ord(dense[edge - 1]), ord(dense[edge])
-        if left < 0x10000 and right < 0x10000:
-            key = left << 16 | right
-            k = bisect_left(pairs, key)
-            if k == len(pairs) or pairs[k] != key:
-                continue  # no dictionary word has these two characters side by side
-        for a in range(max(0, edge - max_word + 1), edge):
-            for b in range(edge + 1, min(n, a + max_word) + 1):
-                if freq.get(dense[a:b]):
-                    return True
-    return False
-
-
-def crossing_word(dense: str, start: int, end: int, pairs: array[int], freq: Mapping[str, int],
-                  max_word: int, bits: bytes = b"") -> bool:
-    """:func:`crossing_word_py`, in C when built (and ``freq`` is a plain dict, as jieba's is); ``bits``
-    (:func:`pair_bits` of ``pairs``, words of at most ``max_word`` characters) spares the look-ups of
-    substrings with two adjacent characters that are no pair (the answer is the same)."""
-    if cloops is not None and type(freq) is dict:
-        return cloops.crossing_word(dense, start, end, pairs, freq, max_word, bits)
-    return crossing_word_py(dense, start, end, pairs, freq, max_word)
-
-
-#: Bits of :func:`pair_bits` (2**21: 256 KB, about one bit in eight set by jieba's 296k pairs).
-PAIR_BITS_LOG = 21
-
-
-def pair_bits_py(pairs: array[int]) -> bytes:
-    """The pairs of :func:`crossing_word` as a bitmap of ``2 ** PAIR_BITS_LOG`` bits: bit
-    ``(pair * 2654435761 mod 2**32) >> (32 - PAIR_BITS_LOG)`` set for each (a clear bit: no such pair)."""
-    bits = bytearray(1 << (PAIR_BITS_LOG - 3))
-    for key in pairs:
-        slot = ((key * 2654435761) & 0xFFFFFFFF) >> (32 - PAIR_BITS_LOG)
-        bits[slot >> 3] |= 1 << (slot & 7)
-    return bytes(bits)
-
-
-def pair_bits(pairs: array[int]) -> bytes:
-    """:func:`pair_bits_py`, in C when built; empty without the extension (the Python
-    :func:`crossing_word_py` does not read it)."""
-    return cloops.pair_bits(pairs) if cloops is not None else b""
-
-
-def route_ends_py(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
-    """jieba's best route over the Han block ``sentence`` (precise mode, HMM off: ``__cut_DAG_NO_HMM``):
-    for each start index, the last index of the word the route takes from there. ``freq``: word →
-    count (0 for a mere prefix); ``logtotal``: log of the counts' sum; ``logs``: a memo of log counts."""
-    n = len(sentence)
-    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
-    for idx in range(n - 1, -1, -1):
-        best = (0.0, -1)
-        i = idx
-        frag = sentence[idx]
-        found = False
-        while i < n and frag in freq:
-            if freq[frag]:
-                found = True
-                lw = logs.get(frag)
-                if lw is None:
-                    lw = logs[frag] = log(freq.get(frag) or 1)
-                cand = (lw - logtotal + route[i + 1][0], i)
-                if best[1] < 0 or cand > best:
-                    best = cand
-            i += 1
-            frag = sentence[idx:i + 1]
-        if not found:  # the character alone (count looked up as jieba does)
-            one = sentence[idx]
-            lw = logs.get(one)
-            if lw is None:
-                lw = logs[one] = log(freq.get(one) or 1)
-            best = (lw - logtotal + route[idx + 1][0], idx)
-        route[idx] = best
-    return [end for _w, end in route[:n]]
-
-
-def route_ends(sentence: str, freq: Mapping[str, int], logtotal: float, logs: dict[str, float]) -> list[int]:
-    """:func:`route_ends_py`, in C when built (and ``freq`` is a plain dict, as jieba's is; the C
-    loop needs no memo)."""
-    if cloops is not None and type(freq) is dict:
-        return cloops.route_ends(sentence, freq, logtotal)
-    return route_ends_py(sentence, freq, logtotal, logs)
 
 
 def offset_table_py(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int]:

@@ -15,9 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin import wordtable
-from plugin.matching.native import crossing_word_py, route_ends_py
 from plugin.segment import segmenter
-from plugin.wordtable import WordTablePy, build_table, open_table, table_total
+from plugin.wordtable import WordTablePy, build_table, crossing_word_py, open_table, route_ends_py, table_total
 from tests.paths import DATA
 
 needs_native = pytest.mark.skipif(not wordtable.NATIVE_TABLE and not os.environ.get("CI"),

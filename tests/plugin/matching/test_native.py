@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from array import array
-from functools import lru_cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -201,105 +200,6 @@ def test_release_free_memory_answers_whether_it_released() -> None:
     assert native.release_free_memory() in (True, False)
     if not native.NATIVE:
         assert native.release_free_memory() is False
-
-
-@lru_cache(maxsize=1)
-def _boundary_tables() -> tuple[array[int], dict[str, int]]:
-    """jieba's counts and the sorted pairs of adjacent characters inside its words of 2-4 characters."""
-    from plugin.segment import segmenter
-
-    seg = segmenter()
-    freq = dict(seg.counts.items())  # (the loops here read a dict; plugin.wordtable's read the word table)
-    pairs = {ord(a) << 16 | ord(b) for w, _f in seg.words(min_len=2, max_len=4) for a, b in zip(w, w[1:])
-             if ord(a) < 0x10000 and ord(b) < 0x10000}
-    return array("L", sorted(pairs)), freq
-
-
-@needs_native
-def test_crossing_word_same_as_python() -> None:
-    pairs, freq = _boundary_tables()
-    bits = native.pair_bits(pairs)
-    crossed = 0
-    for text in _texts():
-        dense = as_bmp(prepare(text).normalized.dense)
-        for s in range(len(dense)):
-            for e in range(s + 1, min(len(dense), s + 6) + 1):
-                fast = native.crossing_word(dense, s, e, pairs, freq, 4)
-                assert fast == native.crossing_word_py(dense, s, e, pairs, freq, 4), (dense, s, e)
-                assert native.crossing_word(dense, s, e, pairs, freq, 4, bits) == fast, (dense, s, e)
-                crossed += fast
-    assert crossed > 100
-    assert native.crossing_word("打开挂号", 1, 3, pairs, freq, 4)  # 打开 crosses 开挂's start
-    assert not native.crossing_word("开挂", 0, 2, pairs, freq, 4)
-
-
-@needs_native
-@settings(max_examples=200, deadline=None)
-@given(text=st.text(alphabet=_alphabet, min_size=2, max_size=20), data=st.data())
-def test_crossing_word_same_on_generated_text(text: str, data: st.DataObject) -> None:
-    pairs, freq = _boundary_tables()
-    s = data.draw(st.integers(0, len(text) - 1))
-    e = data.draw(st.integers(s + 1, len(text)))
-    for width in (4, 8):  # the pairs as array('L') on this platform and as 4-byte values
-        p = pairs if width == pairs.itemsize else array("I" if width == 4 else "Q", pairs)
-        py = native.crossing_word_py(text, s, e, p, freq, 4)
-        assert native.crossing_word(text, s, e, p, freq, 4) == py
-        assert native.crossing_word(text, s, e, p, freq, 4, native.pair_bits(p)) == py
-
-
-@needs_native
-def test_pair_bits_same_as_python() -> None:
-    pairs, _freq = _boundary_tables()
-    bits = native.pair_bits(pairs)
-    assert bits == native.pair_bits_py(pairs)
-    assert len(bits) == 1 << (native.PAIR_BITS_LOG - 3)
-    assert 0.05 < sum(bin(b).count("1") for b in bits) / (8 * len(bits)) < 0.2  # a filter that spares look-ups
-    assert native.pair_bits(array("I", pairs)) == bits  # 4-byte values alike
-    with pytest.raises(ValueError):  # bits of another size
-        native.crossing_word("打开挂号", 1, 3, pairs, _freq, 4, b"\x00" * 10)
-
-
-@needs_native
-def test_crossing_word_with_bits_on_words_of_every_length() -> None:
-    """Every dictionary word of two to four characters across an edge is still found with the bitmap
-    (its pairs are all set), also beside characters beyond the BMP (not recorded as pairs)."""
-    from plugin.segment import segmenter
-
-    pairs, freq = _boundary_tables()
-    bits = native.pair_bits(pairs)
-    words = [w for w, _f in segmenter().words(min_len=2, max_len=4)][:3000:7]
-    for w in words:
-        for text in (f"一{w}一", f"𠀀{w}𠀀"):
-            for cut in range(2, len(w) + 1):  # an edge inside the word
-                assert native.crossing_word(text, cut, len(text), pairs, freq, 4, bits), (text, cut)
-
-
-@lru_cache(maxsize=1)
-def _route_inputs() -> tuple[dict[str, int], float]:
-    from math import log
-
-    from plugin.segment import segmenter
-
-    seg = segmenter()
-    return dict(seg.counts.items()), log(seg.total)
-
-
-@needs_native
-def test_route_ends_same_as_python() -> None:
-    freq, logtotal = _route_inputs()
-    for text in _texts() + ["研究生命起源", "结婚的和尚未结婚的", "他来到了网易杭研大厦", "aaa123北京大学生"]:
-        fast = native.route_ends(text, freq, logtotal, {})
-        assert fast == native.route_ends_py(text, freq, logtotal, {}), text
-        assert all(i <= end < len(text) for i, end in enumerate(fast))
-    assert native.route_ends("", freq, logtotal, {}) == []
-
-
-@needs_native
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(alphabet=_alphabet, max_size=30), st.text(max_size=20)))
-def test_route_ends_same_on_generated_text(text: str) -> None:
-    freq, logtotal = _route_inputs()
-    assert native.route_ends(text, freq, logtotal, {}) == native.route_ends_py(text, freq, logtotal, {})
 
 
 @needs_native
