@@ -31,10 +31,13 @@
  *       character), a window of two characters is no common word, and neither edge of the window forms a
  *       common word with the character beside it (``common``: the common two-character words, as
  *       ``first << 16 | second``, sorted). ``sound_tables = (codes uint16[65536], keys uint64, start int32,
- *       count int32, slots int32, filler uint8[65536], common uint32)``: ``keys`` .. ``slots`` an
- *       open-addressing table (``count`` 0: empty) from the FNV-1a hash of a term's codes to its slots
- *       (``slots[start:start + count]``, ascending). (slot, end character) in window order: start, then
- *       length, then slot.
+ *       count int32, slots int32, filler uint8[65536], common uint32, prefixes uint8[PREFIX_BYTES])``:
+ *       ``keys`` .. ``slots`` an open-addressing table (``count`` 0: empty) from the FNV-1a hash of a term's
+ *       codes to its slots (``slots[start:start + count]``, ascending); ``prefixes`` a bitmap of the hashes
+ *       of every term's code prefixes of two or more (bit ``(h ^ h >> 29) & (PREFIX_BITS - 1)``): a window
+ *       whose prefix has no bit set is extended no further (at 100k rumours the table is megabytes and each
+ *       probe a cache miss; the bitmap, 128 KB, answers most windows). (slot, end character) in window
+ *       order: start, then length, then slot.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -433,8 +436,9 @@ done:
 
 /* ---------------------------------------------------------------- sound-alike key terms */
 
-enum { S_CODES, S_KEYS, S_START, S_COUNT, S_SLOTS, S_FILLER, S_COMMON, S_N };
-static const Py_ssize_t S_ITEM_SIZE[S_N] = {2, 8, 4, 4, 4, 1, 4};
+enum { S_CODES, S_KEYS, S_START, S_COUNT, S_SLOTS, S_FILLER, S_COMMON, S_PREFIXES, S_N };
+static const Py_ssize_t S_ITEM_SIZE[S_N] = {2, 8, 4, 4, 4, 1, 4, 1};
+#define PREFIX_BITS ((uint64_t)1 << 20)
 
 /* Whether the two characters ``a`` ``b`` are a common word (``common``: sorted first << 16 | second). */
 static int
@@ -465,7 +469,7 @@ sound_hits(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!Un:sound_hits", &PyTuple_Type, &stables, &PyList_Type, &terms, &text, &max_len))
         return NULL;
     if (PyTuple_GET_SIZE(stables) != S_N) {
-        PyErr_SetString(PyExc_TypeError, "sound_tables must be a tuple of 7 buffers");
+        PyErr_SetString(PyExc_TypeError, "sound_tables must be a tuple of 8 buffers");
         return NULL;
     }
     if (max_len < 2 || max_len > MAX_SOUND_LEN) {
@@ -491,10 +495,11 @@ sound_hits(PyObject *self, PyObject *args)
     const int32_t *slots = (const int32_t *)b[S_SLOTS].buf;
     const uint8_t *filler = (const uint8_t *)b[S_FILLER].buf;
     const uint32_t *common = (const uint32_t *)b[S_COMMON].buf;
+    const uint8_t *prefixes = (const uint8_t *)b[S_PREFIXES].buf;
     Py_ssize_t size = b[S_KEYS].len / 8, n_slots = b[S_SLOTS].len / 4, n_terms = PyList_GET_SIZE(terms);
     Py_ssize_t n_common = b[S_COMMON].len / 4;
     if (b[S_CODES].len != 2 * 65536 || b[S_FILLER].len != 65536 || b[S_START].len / 4 != size
-        || b[S_COUNT].len / 4 != size || (size & (size - 1))) {
+        || b[S_COUNT].len / 4 != size || (size & (size - 1)) || b[S_PREFIXES].len != (Py_ssize_t)(PREFIX_BITS / 8)) {
         PyErr_SetString(PyExc_ValueError, "sound tables of wrong sizes");
         goto done;
     }
@@ -515,6 +520,9 @@ sound_hits(PyObject *self, PyObject *args)
             h = (h ^ c) * FNV_PRIME;
             if (k < 2)
                 continue;
+            uint64_t bit = (h ^ (h >> 29)) & (PREFIX_BITS - 1);
+            if (!((prefixes[bit >> 3] >> (bit & 7)) & 1))
+                break;  /* no term's codes start so: no longer window either */
             for (uint64_t p = (h ^ (h >> 29)) & mask;; p = (p + 1) & mask) {
                 if (count[p] == 0)
                     break;

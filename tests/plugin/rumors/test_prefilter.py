@@ -282,6 +282,8 @@ def test_the_sound_loop_refuses_bad_tables() -> None:
         c.sound_hits((pf.sound_tables[0][:5],) + pf.sound_tables[1:], pf.terms, "热睡", SOUND_TERM_CHARS)
     with pytest.raises(IndexError):
         c.sound_hits(pf.sound_tables, [], "热睡", SOUND_TERM_CHARS)  # slots past the terms
+    with pytest.raises(ValueError):  # a prefix bitmap of another size
+        c.sound_hits(pf.sound_tables[:-1] + (pf.sound_tables[-1][:100],), pf.terms, "热睡", SOUND_TERM_CHARS)
 
 
 def test_a_compacted_copy_decides_the_same() -> None:
