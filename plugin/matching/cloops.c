@@ -944,22 +944,9 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth, cons
             Py_DECREF(val);
         }
         if (w->n_rows) {  /* another reading of a polyphonic term (rows: hash above, pattern below) */
-            uint64_t want;
-            Py_ssize_t lo = 0, hi = w->n_rows;
             h = crc_utf16be(w->buf, klen);
-            want = (uint64_t)h << w->pid_bits;
-            while (lo < hi) {
-                Py_ssize_t mid = lo + (hi - lo) / 2;
-                if (w->rows[mid] < want)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (; lo < w->n_rows && (w->rows[lo] >> w->pid_bits) == h; lo++) {
-                long pid = (long)(w->rows[lo] & (((uint64_t)1 << w->pid_bits) - 1));
-                if (walk_found(w, p, q, key, pid, 1) < 0)
-                    goto fail;
-            }
+            if (found_rows(w, p, q, key, h) < 0)
+                goto fail;
         }
         if (q + 1 < w->n) {
             PyObject *m = PyObject_CallOneArg(w->match, key);
