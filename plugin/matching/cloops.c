@@ -78,6 +78,19 @@
 #define FLAG_SHAPE 2
 #define N_CODES 65536
 
+/* Append ``item``, a new reference (NULL: the error of building it), to ``list`` and drop the reference.
+ * Returns -1 on error. */
+static int
+append_new(PyObject *list, PyObject *item)
+{
+    int r;
+    if (item == NULL)
+        return -1;
+    r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
 static int
 read_codes(PyObject *codes, Py_buffer *buf)
 {
@@ -189,7 +202,6 @@ static int
 consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *ddata, const Patterns *pats,
          const uint8_t *pat_kind, Py_ssize_t n_kind, const uint8_t *pat_flags, Py_ssize_t n_flags)
 {
-    PyObject *row;
     Py_ssize_t m, s, k, p0, p1, differ = 0;
     int digits = 0, identical;
 
@@ -228,15 +240,7 @@ consider(PyObject *out, Py_ssize_t pid, Py_ssize_t e, int dkind, const void *dda
                 return 0;
         }
     }
-    row = Py_BuildValue("(nnnni)", s, e, pid, differ, digits);
-    if (row == NULL)
-        return -1;
-    if (PyList_Append(out, row) < 0) {
-        Py_DECREF(row);
-        return -1;
-    }
-    Py_DECREF(row);
-    return 0;
+    return append_new(out, Py_BuildValue("(nnnni)", s, e, pid, differ, digits));
 }
 
 /* pyahocorasick's trie (src/trienode.h, src/Automaton.h of pyahocorasick 2.x, unicode build) */
@@ -309,19 +313,9 @@ aho_step(const AhoNode *node, const AhoNode *root, uint32_t letter)
 static int
 aho_emit(PyObject *out, const AhoNode *node, Py_ssize_t end)
 {
-    for (; node != NULL; node = node->fail) {
-        PyObject *row;
-        if (!node->eow)
-            continue;
-        row = Py_BuildValue("(ni)", end, (int)node->output.integer);
-        if (row == NULL)
+    for (; node != NULL; node = node->fail)
+        if (node->eow && append_new(out, Py_BuildValue("(ni)", end, (int)node->output.integer)) < 0)
             return -1;
-        if (PyList_Append(out, row) < 0) {
-            Py_DECREF(row);
-            return -1;
-        }
-        Py_DECREF(row);
-    }
     return 0;
 }
 
@@ -747,13 +741,7 @@ typedef struct {
 static int
 walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int hashed)
 {
-    PyObject *row = Py_BuildValue("(nnOlO)", p, q, key, pid, hashed ? Py_True : Py_False);
-    int r;
-    if (row == NULL)
-        return -1;
-    r = PyList_Append(w->out, row);
-    Py_DECREF(row);
-    return r;
+    return append_new(w->out, Py_BuildValue("(nnOlO)", p, q, key, pid, hashed ? Py_True : Py_False));
 }
 
 /* The child of ``node`` by ``letter`` (pyahocorasick's trienode_get_next), NULL when it has none. */

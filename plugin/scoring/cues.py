@@ -142,22 +142,28 @@ def _topic_compiled() -> tuple[PatternSet, tuple[CompiledPattern, ...]]:
             tuple(compile_pattern(p) for _, p in _TOPIC_PATTERNS))
 
 
-def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
-    """``(topic:<class>, start, end)`` of each topic cue class present in the dense view ``chars``, once per class
-    (the first occurrence no dictionary word crosses, :meth:`plugin.boundary.WordBoundary.check`); only the first
-    :data:`MAX_CUE_CHARS` characters are searched."""
+def _word_spans(chars: str, compiled: tuple[PatternSet, tuple[CompiledPattern, ...]],
+                names: tuple[str, ...]) -> Iterator[tuple[str, int, int]]:
+    """``(name, start, end)`` of each class of ``compiled`` present in the dense view ``chars``, once per class: the
+    first occurrence that is a word of the text, not the edge of another (免费领 in 免费领养, 做单 in 做单亲爸爸, 不赔
+    in 不赔偿: a dictionary word of the segmenter crosses the cue's edge, :meth:`plugin.boundary.WordBoundary.check`);
+    only the first :data:`MAX_CUE_CHARS` characters are searched."""
     if not chars:
         return
     view = chars[:MAX_CUE_CHARS]
     dense = RegexText(view)
-    members, patterns = _topic_compiled()
+    members, patterns = compiled
     boundary = WordBoundary.shared()
     for k in dense.occurring(members):
-        # the first occurrence that is a word of the text, not the edge of another (免费领 in 免费领养,
-        # 做单 in 做单亲爸爸, 不赔 in 不赔偿: a dictionary word of the segmenter crosses the cue's edge)
         span = next((sp for sp in dense.spans(patterns[k]) if boundary.check(view, sp[0], sp[1])), None)
         if span is not None:
-            yield TOPIC_CUE_NAMES[k], span[0], span[1]
+            yield names[k], span[0], span[1]
+
+
+def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
+    """``(topic:<class>, start, end)`` of each topic cue class present in the dense view ``chars``
+    (:func:`_word_spans`)."""
+    return _word_spans(chars, _topic_compiled(), TOPIC_CUE_NAMES)
 
 
 @lru_cache(maxsize=1)
@@ -168,19 +174,9 @@ def _cover_compiled() -> tuple[PatternSet, tuple[CompiledPattern, ...]]:
 
 
 def cover_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
-    """``(cover:<class>+reach, start, end)`` of each cover-story class present in the dense view ``chars``, once per
-    class (the first occurrence no dictionary word crosses, as :func:`topic_cue_spans`); the caller emits them only
-    when the text gives a way to reach the sender. Only the first :data:`MAX_CUE_CHARS` characters are searched."""
-    if not chars:
-        return
-    view = chars[:MAX_CUE_CHARS]
-    dense = RegexText(view)
-    members, patterns = _cover_compiled()
-    boundary = WordBoundary.shared()
-    for k in dense.occurring(members):
-        span = next((sp for sp in dense.spans(patterns[k]) if boundary.check(view, sp[0], sp[1])), None)
-        if span is not None:
-            yield COVER_CUE_NAMES[k], span[0], span[1]
+    """``(cover:<class>+reach, start, end)`` of each cover-story class present in the dense view ``chars``
+    (:func:`_word_spans`); the caller emits them only when the text gives a way to reach the sender."""
+    return _word_spans(chars, _cover_compiled(), COVER_CUE_NAMES)
 
 
 def has_topic_word(chars: str) -> bool:
