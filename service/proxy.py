@@ -374,6 +374,13 @@ def _parse_json_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
+def _checked_body(app: FastAPI, raw: bytes) -> dict[str, Any]:
+    """:func:`_parse_json_body` then :func:`_check_lookups`: one pass of CPU work for a check thread."""
+    body = _parse_json_body(raw)
+    _check_lookups(app, body)
+    return body
+
+
 def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[str, str]], str | None, bool]:
     """Query parameters to forward; ``from`` / ``size`` move into the body so the guard can page. ``scroll`` is
     not forwarded: its scroll id cannot be used through the proxy, and every forwarded one held a search
@@ -398,8 +405,7 @@ def _split_params(request: Request, body: dict[str, Any]) -> tuple[list[tuple[st
 
 async def _search(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "search")
-    body = await run_check(request, _parse_json_body, await _read_body(app, request))
-    _check_lookups(app, body)
+    body = await run_check(request, _checked_body, app, await _read_body(app, request))
     params, q, scroll = _split_params(request, body)
     guard = _guard(app)
     last: list[httpx.Response] = []
@@ -485,8 +491,7 @@ async def _msearch(app: FastAPI, request: Request, index: str | None) -> Respons
 async def _count(app: FastAPI, request: Request, index: str | None) -> Response:
     _check_params(request, "count")
     raw = await _read_body(app, request)
-    body = await run_check(request, _parse_json_body, raw)
-    _check_lookups(app, body)
+    body = await run_check(request, _checked_body, app, raw)
     guard = _guard(app)
     await run_check(request, check_search_body, body, guard.config.allowed_features)
     blocked, _ = await run_check(request, functools.partial(guard.plan_count, body, q=request.query_params.get("q")))
