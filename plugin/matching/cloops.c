@@ -945,19 +945,7 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth, cons
             Py_DECREF(m);
             if (truth < 0)
                 goto fail;
-            if (truth)
-                go_on = 1;
-            else if (w->n_prefixes) {
-                Py_ssize_t lo = 0, hi = w->n_prefixes;
-                while (lo < hi) {
-                    Py_ssize_t mid = lo + (hi - lo) / 2;
-                    if (w->prefixes[mid] < h)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                go_on = lo < w->n_prefixes && w->prefixes[lo] == h;
-            }
+            go_on = truth || in_prefixes(w, h);
         }
         Py_CLEAR(key);
         if (go_on && walk_extend(w, p, q + 1, klen, depth + 1, NULL) < 0)
