@@ -61,6 +61,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -71,7 +73,8 @@ from plugin.scoring.data import assign_splits, read_labelled  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
-from plugin.scoring.train import TrainSettings, train_model  # noqa: E402
+from plugin.scoring.model import LinearModel  # noqa: E402
+from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
 from plugin.scoring.frames import frame_of  # noqa: E402
 from plugin.scoring.veto import SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
 from plugin.models import Hit  # noqa: E402
@@ -596,6 +599,102 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
     return out
 
 
+#: Post-surface safety margins compared by ``--budget-dev`` (the title surface keeps the recipe's half target).
+_POST_MARGINS = (0.5, 0.75, 1.0)
+#: A short text (a comment, a search query, a username-like line): this many characters, ends included.
+SHORT_TEXT = (6, 15)
+
+
+def _is_short(text: str) -> bool:
+    return SHORT_TEXT[0] <= len(text.strip()) <= SHORT_TEXT[1]
+
+
+def _calibrator(model: LinearModel, calib: list[Sample]) -> Callable[[TrainSettings], SpamScorer]:
+    """Recalibrations of ``model``'s weights on ``calib`` (its val rows): settings → a scorer with the thresholds
+    :func:`plugin.scoring.train.calibrate` gives (the weights and their margins are computed once)."""
+    scorer = SpamScorer(model)
+    margins = np.array([scorer.margins(s.text) for s in calib])
+
+    def with_settings(settings: TrainSettings) -> SpamScorer:
+        thresholds, _ = calibrate(margins, calib, model.card.categories, settings)
+        return SpamScorer(LinearModel(replace(model.card, thresholds=thresholds), model.weights, model.bias))
+    return with_settings
+
+
+def _short_report(samples: list[Sample], judge: Judge, scorer: SpamScorer) -> dict[str, Any]:
+    """Spam caught and benign texts flagged among the short texts of ``samples`` (lexicons OR model with the
+    veto; the model alone), each on its own surface."""
+    rows = [s for s in samples if _is_short(s.text)]
+    spam = [s for s in rows if s.is_spam]
+    benign = [s for s in rows if not s.is_spam]
+    both = [judge.lexicon_vetoed(s.text) or judge.model(s.text, s.surface, scorer)[1] for s in spam]
+    alone = [judge.model(s.text, s.surface, scorer)[0] for s in spam]
+    return {"spam": _rate(both), "spam_model": _rate(alone),
+            "spam_by_surface": {sf: _rate(f for s, f in zip(spam, both) if s.surface == sf)
+                                for sf in sorted({s.surface for s in spam})},
+            "benign_flagged": _rate(judge.lexicon_vetoed(s.text) or judge.model(s.text, s.surface, scorer)[1]
+                                    for s in benign)}
+
+
+def _budget_dev(data: Path, judge: Judge, created: str) -> dict[str, Any]:
+    """The post surface's false-flag budget (development rows only; no test row is read): models fitted on the
+    train split (folds 0) and recalibrated on the val split at each post margin of :data:`_POST_MARGINS` (titles
+    keep the recipe's), scored on writers they never saw (as ``--authors-dev``: the hand-written dev rows,
+    ``spam_dev5``'s train + val rows, ``spam_dev4``'s train + val rows with a model fitted without it), the shared
+    val spam and benign posts, the near-miss set, the short texts of those sets, and leave one genre out (CED,
+    ChineseHarm benign: a model fitted and calibrated without the genre, flag rate on its train + val rows)."""
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    dev5 = [s for s in read_labelled(DEV5) if s.split != "test"]
+    dev4 = [s for s in read_labelled(DEV4) if s.split != "test"]
+    dev = [s for s in recipe_samples(data) if s.split != "test" and s.source not in DEV5_SOURCES]
+    without_dev4 = [s for s in recipe_samples(data, project=False) if s.split != "test"]
+    near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
+            for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    base = replace(BUNDLED_SETTINGS, folds=0)
+    started = time.perf_counter()
+
+    def fitted(rows: list[Sample], name: str) -> Callable[[TrainSettings], SpamScorer]:
+        model = train_model(rows, base, name=name, created=created)
+        print(f"  fitted {name} ({time.perf_counter() - started:.0f} s)", flush=True)
+        return _calibrator(model, [s for s in rows if s.split == "val"])
+
+    seen, unseen = fitted(dev, "seen"), fitted(without_dev4, "unseen")
+    loso = {g: fitted([s for s in dev if not (s.source == g and s.label == BENIGN)], f"loso_{g}")
+            for g in ("ced", "chineseharm")}
+    val = [s for s in dev if s.split == "val" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]
+    out: dict[str, Any] = {}
+    for m in _POST_MARGINS:
+        settings = replace(base, surface_margins={"post": m})
+        a, b = seen(settings), unseen(settings)
+        rep: dict[str, Any] = {
+            "thresholds": {sf: dict(t) for sf, t in a.card.thresholds.items()},
+            "handwritten_dev": _three(hw, judge, a), "dev5_dev": _three(dev5, judge, a),
+            "dev4_unseen": _three(dev4, judge, b), "shared_val": _three(val, judge, a),
+            "near_misses_post": _three(near, judge, a),
+            "short_texts": {"handwritten_dev": _short_report(hw, judge, a), "dev5_dev": _short_report(dev5, judge, a),
+                            "dev4_unseen": _short_report(dev4, judge, b)},
+            "leave_one_genre_out": {}}
+        for g, cal in loso.items():
+            rows = [s for s in dev if s.source == g and s.label == BENIGN]
+            sc = cal(settings)
+            mod = [judge.model(s.text, "post", sc) for s in rows]
+            rep["leave_one_genre_out"][g] = {"rows": len(rows), "model": _rate(f for f, _ in mod),
+                                             "lexicon_or_model_with_context_veto": _rate(
+                                                 judge.lexicon_vetoed(s.text) or v for s, (_, v) in zip(rows, mod))}
+        out[f"post margin {m}"] = rep
+        print(f"post margin {m}: post cuts " + " / ".join(f"{v:.3f}" for v in a.card.thresholds["post"].values()),
+              flush=True)
+        for key in ("handwritten_dev", "dev5_dev", "dev4_unseen", "shared_val", "near_misses_post"):
+            print(f"  {key:16s} {_either(rep[key])}", flush=True)
+        print("  short           " + "; ".join(f"{k} {v['spam']['k']}/{v['spam']['n']} (benign {v['benign_flagged']['k']}"
+                                                f"/{v['benign_flagged']['n']})" for k, v in rep["short_texts"].items()),
+              flush=True)
+        print("  LOGO            " + "; ".join(f"{g} {v['model']['k']}/{v['rows']} ({v['model']['rate']:.2%})"
+                                               for g, v in rep["leave_one_genre_out"].items()), flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -657,6 +756,9 @@ def main() -> None:
                     help="only compare settings on writers the model never saw, development rows only "
                          "(model_authors_dev.json; --variants picks some)")
     ap.add_argument("--with-dev5", action="store_true", help="--authors-dev: spam_dev5's train rows in the first model")
+    ap.add_argument("--budget-dev", action="store_true",
+                    help="only compare the post surface's false-flag budget on development rows "
+                         "(-> bench/results/model_budget_dev.json)")
     ap.add_argument("--cues-dev", action="store_true",
                     help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
@@ -696,6 +798,12 @@ def main() -> None:
                    "never saw (hand-written dev, spam_dev5 train + val [with --with-dev5: its val rows, a writer it "
                    "saw], spam_dev4 train + val with spam_dev4 left out) and on spam_dev4 val",
                    settings=_authors_dev(data, judge, created, args.variants, with_dev5=args.with_dev5))
+        return
+    if args.budget_dev:
+        _write_dev("model_budget_dev.json", "train + val only: fitted on train, recalibrated on val (folds 0) at each "
+                   "post margin; scored on writers the model never saw, the shared val rows, the near-miss set and "
+                   "a genre left out", title_margin=BUNDLED_SETTINGS.margin_of("title"), short_text=list(SHORT_TEXT),
+                   settings=_budget_dev(data, judge, created))
         return
     if args.cues_dev:
         _write_dev("model_cues_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val "

@@ -92,6 +92,9 @@ class TrainSettings:
     calibration_skip: tuple[str, ...] = ()
     #: How a surface's false-flag budget is shared among the categories (:data:`ALLOCATIONS`).
     allocation: str = "equal"
+    #: Per-surface safety margins that replace :attr:`margin` on the surfaces they name (``{"post": 1.0}``: the
+    #: post surface calibrates to its whole target while titles keep the default margin).
+    surface_margins: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -102,14 +105,20 @@ class TrainSettings:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
         if self.allocation not in ALLOCATIONS:
             raise ValueError(f"allocation must be one of {ALLOCATIONS}")
-        if not 0 < self.margin <= 1:
-            raise ValueError("margin must be in (0, 1]")
+        if not 0 < self.margin <= 1 or not all(0 < v <= 1 for v in self.surface_margins.values()):
+            raise ValueError("margin and every surface margin must be in (0, 1]")
+        if not set(self.surface_margins) <= set(self.targets):
+            raise ValueError("surface_margins may only name surfaces that have a target")
         if not 0 <= self.augment <= 4 or not 0 <= self.augment_benign <= 1:
             raise ValueError("augment must be 0 to 4 copies and augment_benign a share in [0, 1]")
         if not self.source_cap >= 1:
             raise ValueError("source_cap must be at least 1")
         if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
             raise ValueError("targets must map surfaces to rates in [0, 1)")
+
+    def margin_of(self, surface: str) -> float:
+        """The safety margin the calibration of ``surface`` uses (:attr:`surface_margins`, else :attr:`margin`)."""
+        return float(self.surface_margins.get(surface, self.margin))
 
     def to_dict(self) -> dict[str, Any]:
         return {"c": self.c, "min_df": self.min_df, "balance_surfaces": self.balance_surfaces,
@@ -118,7 +127,8 @@ class TrainSettings:
                 **({"augment": self.augment, "augment_benign": self.augment_benign}
                    if self.augment or self.augment_benign else {}),
                 **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
-                **({"allocation": self.allocation} if self.allocation != "equal" else {})}
+                **({"allocation": self.allocation} if self.allocation != "equal" else {}),
+                **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -231,7 +241,7 @@ def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categ
     thresholds: dict[str, dict[str, float]] = {}
     notes: dict[str, Any] = {}
     for surface, goal in settings.targets.items():
-        target = goal * settings.margin
+        target = goal * settings.margin_of(surface)
         rows = np.array([s.label == BENIGN and s.surface == surface and s.source not in settings.calibration_skip
                          for s in samples], dtype=bool)
         if not rows.any():

@@ -199,6 +199,30 @@ def test_a_margin_calibrates_to_a_share_of_the_target() -> None:
             TrainSettings(margin=bad)
 
 
+def test_a_surface_margin_replaces_the_margin_on_its_surface_only() -> None:
+    import numpy as np
+
+    cats = ("gambling", "fraud", "blackmarket_ad")
+    val = [Sample(f"t{i}", "benign", surface, "a", split="val") for surface in ("title", "post") for i in range(2000)]
+    margins = np.linspace(-5, 5, 2000)[:, None].repeat(3, axis=1)
+    margins = np.vstack([margins, margins])
+    targets = {"title": 0.01, "post": 0.01}
+    half, half_notes = calibrate(margins, val, cats, TrainSettings(targets=targets, margin=0.5))
+    mixed, notes = calibrate(margins, val, cats, TrainSettings(targets=targets, margin=0.5,
+                                                                  surface_margins={"post": 1.0}))
+    assert mixed["title"] == half["title"] and notes["title"] == half_notes["title"]
+    assert notes["post"]["calibrated_to"] == 0.01 and 18 <= notes["post"]["false_flags"] <= 20
+    assert mixed["post"]["fraud"] < half["post"]["fraud"]
+    settings = TrainSettings(margin=0.5, surface_margins={"post": 1.0})
+    assert settings.margin_of("post") == 1.0 and settings.margin_of("title") == 0.5
+    assert settings.to_dict()["surface_margins"] == {"post": 1.0}
+    assert "surface_margins" not in TrainSettings().to_dict()
+    with pytest.raises(ValueError, match="margin"):
+        TrainSettings(surface_margins={"post": 1.5})
+    with pytest.raises(ValueError, match="surface"):
+        TrainSettings(surface_margins={"comment": 0.5})
+
+
 def test_labelled_rows_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     write_labelled([Sample("网赌", "gambling", "post", "queue", "2026-11-30", "test")], path)
