@@ -27,9 +27,15 @@ from functools import lru_cache
 from typing import Sequence
 
 from ..chardata import is_cjk
+from ..normalize import prepare
 from ..variants import load_variant_tables
+from .cues import cue_spans, topic_cue_spans
+from .features import url_blanked
 
-__all__ = ["EVASION_CLASSES", "augment", "homophone_members"]
+__all__ = ["EVASION_CLASSES", "SHORT_VIEW_CHARS", "augment", "homophone_members", "short_view"]
+
+#: Length range (characters of the dense view) of a short view: a comment, a search query, a danmaku line.
+SHORT_VIEW_CHARS = (8, 15)
 
 #: The evasion classes, in the order a copy applies them.
 EVASION_CLASSES: tuple[str, ...] = ("handle", "homophone", "pinyin", "drop", "split")
@@ -131,3 +137,25 @@ def augment(text: str, *, vocabulary: str = "", benign: bool = False, share: flo
     if "split" in chosen:
         _split(chars, rng)
     return "".join(chars)
+
+
+def short_view(text: str) -> str | None:
+    """A short window of ``text``'s dense view around one of its structural or topic cue spans: what a comment or a
+    search query of the same author keeps of a long post (the contact route, the offer, the scheme word), for training
+    the model on short texts. The cue and the window's length (:data:`SHORT_VIEW_CHARS`) and position are drawn from
+    a generator seeded by the text, so the same rows give the same views. ``None`` for a text that is already that
+    short or has no cue."""
+    view = prepare(url_blanked(text)).normalized
+    chars = view.dense
+    shortest, longest = SHORT_VIEW_CHARS
+    if len(chars) <= longest:
+        return None
+    spans = sorted({(a, b) for _, a, b in (*cue_spans(view.original, view, chars), *topic_cue_spans(chars))
+                    if b - a <= longest})
+    if not spans:
+        return None
+    rng = random.Random(hashlib.sha256(f"short\x00{text}".encode("utf-8")).digest())
+    start, end = rng.choice(spans)
+    size = rng.randint(max(shortest, end - start), longest)
+    first = rng.randint(max(0, end - size), min(start, len(chars) - size))
+    return chars[first:first + size]

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ModelError
-from .augment import augment
+from .augment import augment, short_view
 from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
 from .metrics import flag_report, report_to_dict
@@ -39,6 +39,7 @@ from .scorer import SpamScorer, margin_to_score, score_to_margin
 
 __all__ = [
     "CALIBRATIONS",
+    "FAMILIES",
     "DEFAULT_TARGETS",
     "INTENDED_USE",
     "TrainSettings",
@@ -56,6 +57,11 @@ CALIBRATIONS = ("capped", "worst_source", "pooled")
 #: quantile of its benign margins) or ``weakest_first`` (the budget goes, one benign flag at a time, to the category
 #: whose spam is caught least, so the per-category recall target is met where it is hardest).
 ALLOCATIONS = ("equal", "weakest_first")
+#: Model families: a logistic regression on the features, or on the features scaled per category by their naive-Bayes
+#: log-count ratio (Wang & Manning's NB-SVM with a logistic loss): a feature seen in one class only starts with a large
+#: scale, so the fit leans on words typical of a category rather than on what separates the training corpora.
+FAMILIES = ("logistic", "nb_logistic")
+_NB_ALPHA = 1.0
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -92,6 +98,13 @@ class TrainSettings:
     calibration_skip: tuple[str, ...] = ()
     #: How a surface's false-flag budget is shared among the categories (:data:`ALLOCATIONS`).
     allocation: str = "equal"
+    #: Add a short view (:func:`plugin.scoring.augment.short_view`: 8-15 characters around a cue) of every row,
+    #: spam and benign alike, when fitting: short spam (comments, queries) carries few n-grams, and the benign views
+    #: keep brevity and a cue on their own from reading as spam.
+    short_views: bool = False
+    #: The model family (:data:`FAMILIES`): ``logistic`` or ``nb_logistic`` (each category's features scaled by their
+    #: naive-Bayes log-count ratio before the logistic fit; the scaled weights are one linear layer as before).
+    family: str = "logistic"
     #: Per-surface safety margins that replace :attr:`margin` on the surfaces they name (``{"post": 1.0}``: the
     #: post surface calibrates to its whole target while titles keep the default margin).
     surface_margins: Mapping[str, float] = field(default_factory=dict)
@@ -103,6 +116,8 @@ class TrainSettings:
             raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}")
         if self.allocation not in ALLOCATIONS:
             raise ValueError(f"allocation must be one of {ALLOCATIONS}")
         if not 0 < self.margin <= 1 or not all(0 < v <= 1 for v in self.surface_margins.values()):
@@ -128,7 +143,9 @@ class TrainSettings:
                    if self.augment or self.augment_benign else {}),
                 **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
-                **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {})}
+                **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
+                **({"family": self.family} if self.family != "logistic" else {}),
+                **({"short_views": True} if self.short_views else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -177,7 +194,7 @@ def fit_weights(samples: Sequence[Sample], categories: tuple[str, ...], settings
 def _augmented(x: Any, samples: Sequence[Sample], settings: TrainSettings) -> tuple[Any, list[Sample]]:
     """``x`` and ``samples`` with the disguised copies of :attr:`TrainSettings.augment` appended (spam: every
     evasion class; a hash-chosen share of benign rows: the character-level classes only)."""
-    if not (settings.augment or settings.augment_benign):
+    if not (settings.augment or settings.augment_benign or settings.short_views):
         return x, list(samples)
     import scipy.sparse as sp
 
@@ -185,6 +202,9 @@ def _augmented(x: Any, samples: Sequence[Sample], settings: TrainSettings) -> tu
     vocabulary = "".join(sorted(ch for ch, n in counts.items() if n >= 5))
     extra: list[Sample] = []
     for s in samples:
+        view = short_view(s.text) if settings.short_views else None
+        if view is not None:
+            extra.append(replace(s, text=view))
         if s.is_spam:
             text = s.text
             for _ in range(settings.augment):
@@ -227,11 +247,28 @@ def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], setting
     bias = np.zeros(len(categories), dtype=np.float32)
     for k, c in enumerate(categories):
         rows = benign | (labels == c)
+        y = (labels[rows] == c).astype(int)
+        xk = x[rows]
+        ratio = _log_count_ratio(xk, y) * seen if settings.family == "nb_logistic" else None
+        if ratio is not None:
+            import scipy.sparse as sp
+
+            xk = (xk @ sp.diags(ratio.astype(np.float32))).tocsr()
         clf = _logistic_regression(settings.c, settings.max_iter)
-        clf.fit(x[rows], (labels[rows] == c).astype(int), sample_weight=weight[rows])
-        weights[:, k] = clf.coef_[0] * seen
+        clf.fit(xk, y, sample_weight=weight[rows])
+        weights[:, k] = clf.coef_[0] * (seen if ratio is None else ratio)
         bias[k] = clf.intercept_[0]
     return weights.astype(np.float16), bias
+
+
+def _log_count_ratio(x: Any, y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
+    """Per feature, log of its share of the positive rows' presence counts over its share of the negative rows'
+    (add-``_NB_ALPHA`` smoothed): the naive-Bayes scale of the ``nb_logistic`` family."""
+    present = (x > 0).astype(np.float64)
+    pos = np.asarray(present[y == 1].sum(axis=0)).ravel() + _NB_ALPHA
+    neg = np.asarray(present[y == 0].sum(axis=0)).ravel() + _NB_ALPHA
+    ratio: npt.NDArray[np.float64] = np.log((pos / pos.sum()) / (neg / neg.sum()))
+    return ratio
 
 
 def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categories: tuple[str, ...],

@@ -4,7 +4,7 @@ spam-only classes."""
 from __future__ import annotations
 
 from plugin.normalize import dense_key
-from plugin.scoring.augment import EVASION_CLASSES, augment, homophone_members
+from plugin.scoring.augment import EVASION_CLASSES, SHORT_VIEW_CHARS, augment, homophone_members, short_view
 
 TEXT = "加我微信领取福利，注册就送彩金，平台稳定出款，名额有限"
 VOCAB = "加我微信薇威领取福利注册就送彩金采菜平台凭抬稳定出款名额有限"
@@ -41,3 +41,18 @@ def test_homophone_classes_keep_only_characters_that_share_a_reading() -> None:
     members = homophone_members("彩采菜平凭")
     assert any({"彩", "采", "菜"} <= set(m) for m in members.values())
     assert all(len(m) > 1 for m in members.values())
+
+
+def test_a_short_view_is_a_deterministic_window_around_a_cue() -> None:
+    texts = [f"{TEXT}，第{i}期" for i in range(30)]
+    views = [short_view(t) for t in texts]
+    assert len(set(views)) > 3 and views == [short_view(t) for t in texts]
+    for text, view in zip(texts, views):
+        assert view is not None and SHORT_VIEW_CHARS[0] <= len(view) <= SHORT_VIEW_CHARS[1]
+        assert view in dense_key(text)  # a window of the dense view
+    assert any("微信" in (v or "") for v in views)
+
+
+def test_no_short_view_of_a_short_text_or_a_text_without_a_cue() -> None:
+    assert short_view("加我微信领取福利") is None  # already short
+    assert short_view("今天天气真好，我们去公园散步吧，晚上回来吃火锅，开心的一天") is None  # no cue

@@ -101,6 +101,24 @@ def test_augmented_training_with_cues_is_reproducible_and_recorded() -> None:
         FeatureSettings(cue_repeat=0)
 
 
+def test_short_views_and_the_naive_bayes_family_train_reproducibly_and_are_recorded() -> None:
+    samples = assign_splits(_samples())
+    for settings in (replace(SETTINGS, short_views=True, features=FeatureSettings(hash_bits=12, cues=True)),
+                     replace(SETTINGS, family="nb_logistic")):
+        first = train_model(samples, settings, name="var", created="2026-12-07")
+        again = train_model(samples, settings, name="var", created="2026-12-07")
+        assert first.card.content_sha256 == again.card.content_sha256
+        recorded = first.card.training["settings"]
+        assert recorded.get("short_views") is settings.short_views or recorded.get("family") == "nb_logistic"
+        scorer = SpamScorer(first)
+        assert scorer.score("兼职刷单日结50元，小王加我", "post").flagged
+        assert not scorer.score("今天和小王去公园散步，拍了3张照片，心情很好。", "post").flagged
+    plain = train_model(samples, SETTINGS, name="var", created="2026-12-07")
+    assert not {"short_views", "family"} & set(plain.card.training["settings"])
+    with pytest.raises(ValueError, match="family"):
+        TrainSettings(family="svm")
+
+
 def test_training_needs_every_category_and_both_splits() -> None:
     rows = [s for s in _samples() if s.label != "fraud"]
     with pytest.raises(ModelError, match="fraud"):
