@@ -52,6 +52,24 @@ def _targets(values: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def _shares(values: Sequence[str]) -> dict[str, float]:
+    """``SURFACE=SHARE`` options (``--surface-margin``) as a mapping; a bad one is a usage error."""
+    from ..scoring.data import SURFACES
+
+    out: dict[str, float] = {}
+    for value in values:
+        surface, _, share = value.partition("=")
+        try:
+            number = float(share)
+        except ValueError:
+            number = -1.0
+        if surface not in SURFACES or not 0 < number <= 1:
+            raise click.BadParameter(f"expected SURFACE=SHARE with SURFACE in {list(SURFACES)} and SHARE in (0, 1], "
+                                     f"got {value!r}", param_hint="--surface-margin")
+        out[surface] = number
+    return out
+
+
 @click.group(name="model")
 def model() -> None:
     """The learned spam scorer: train, evaluate, show, score, export-decisions, drift."""
@@ -124,6 +142,15 @@ def model() -> None:
 @click.option("--margin", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="Calibrate to this share of each target, a safety margin for thin tails [default: 1; the "
                    "bundled recipe's 0.5 with --bundled-recipe].")
+@click.option("--surface-margin", "surface_margins", multiple=True, metavar="SURFACE=SHARE",
+              help="A margin for one surface that replaces --margin there (post=1.0: posts calibrate to their whole "
+                   "target); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
+@click.option("--short-views/--no-short-views", default=None,
+              help="Add a short view (8-15 characters around a cue) of every training row [default: off; the bundled "
+                   "recipe's setting with --bundled-recipe].")
+@click.option("--family", type=click.Choice(["logistic", "nb_logistic"]), default="logistic", show_default=True,
+              help="Logistic regression on the features, or on the features scaled by their naive-Bayes log-count "
+                   "ratio per category.")
 @click.option("--folds", default=None, type=click.IntRange(0, 20),
               help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
                    "margins of k folds [default: 0; 5 with --bundled-recipe].")
@@ -137,7 +164,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
               joined: bool | None, topic_cues: bool | None, cover_cues: bool | None, allocation: str | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
-              source_cap: float, calibration_skip: tuple[str, ...], margin: float | None, folds: int | None,
+              source_cap: float, calibration_skip: tuple[str, ...], margin: float | None,
+              surface_margins: tuple[str, ...], short_views: bool | None, family: str, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -176,13 +204,18 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             allocation = BUNDLED_SETTINGS.allocation if bundled_recipe else "equal"
         if augment_benign is None:
             augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
+        if short_views is None:
+            short_views = BUNDLED_SETTINGS.short_views if bundled_recipe else False
+        margins_by_surface = (_shares(surface_margins) if surface_margins
+                              else dict(BUNDLED_SETTINGS.surface_margins) if bundled_recipe else {})
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
                                                           cues=cues, cue_repeat=cue_repeat, joined=joined,
                                                           topic_cues=topic_cues, cover_cues=cover_cues),
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
-                                 allocation=allocation,
+                                 allocation=allocation, surface_margins=margins_by_surface,
+                                 short_views=short_views, family=family,
                                  calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
                                                                        if bundled_recipe else ()))
         if bundled_recipe:

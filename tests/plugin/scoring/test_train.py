@@ -284,10 +284,13 @@ def test_cli_train_evaluate_show_score(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(cli, ["model", "train", str(rows), "--out", str(card), "--hash-bits", "12", "--min-df", "1",
                               "--c", "10", "--target", "title=0.02", "--target", "post=0.05", "--created",
-                              "2026-12-07", "--export-splits", str(tmp_path / "splits"), "--topic-cues"])
+                              "2026-12-07", "--export-splits", str(tmp_path / "splits"), "--topic-cues",
+                              "--surface-margin", "post=0.8", "--short-views", "--family", "nb_logistic"])
     assert res.exit_code == 0, res.output
     assert "model written to" in res.output and (tmp_path / "out" / "mine.npz").is_file()
     assert load_model(card).card.features.topic_cues
+    recorded = load_model(card).card.training["settings"]
+    assert recorded["surface_margins"] == {"post": 0.8} and recorded["short_views"] and recorded["family"] == "nb_logistic"
     test_rows = tmp_path / "splits" / "test.jsonl"
     assert test_rows.is_file()
     res = runner.invoke(cli, ["model", "evaluate", str(test_rows), "--model", str(card), "--json"])
@@ -315,6 +318,9 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     assert res.exit_code == 2
     res = runner.invoke(cli, ["model", "train", str(bad), "--target", "video=0.1"])
     assert res.exit_code == 2
+    for value in ("post=0", "post=2", "video=0.5", "post"):
+        res = runner.invoke(cli, ["model", "train", str(bad), "--surface-margin", value])
+        assert res.exit_code == 2 and "--surface-margin" in res.output
     res = runner.invoke(cli, ["model", "show", "--model", str(tmp_path / "missing.json")])
     assert res.exit_code == 1 and "cannot read" in res.output
     res = runner.invoke(cli, ["model", "score", "x", "--surface", "video"])
