@@ -74,6 +74,7 @@ from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E4
 from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.model import LinearModel  # noqa: E402
+from plugin.scoring.scorer import score_to_margin  # noqa: E402
 from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
 from plugin.scoring.frames import frame_of  # noqa: E402
 from plugin.scoring.veto import SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
@@ -599,8 +600,13 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
     return out
 
 
-#: Post-surface safety margins compared by ``--budget-dev`` (the title surface keeps the recipe's half target).
-_POST_MARGINS = (0.5, 0.75, 1.0)
+#: What ``--budget-dev`` compares: a name, training settings that differ from the recipe's and the post-surface
+#: safety margins to recalibrate at (the title surface keeps the recipe's half target).
+_BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
+    ("the recipe", {}, (0.5, 0.75, 1.0)),
+    ("+ short views", {"short_views": True}, (0.5,)),
+    ("naive-Bayes family", {"family": "nb_logistic"}, (0.5,)),
+)
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)
 
@@ -636,10 +642,10 @@ def _short_report(samples: list[Sample], judge: Judge, scorer: SpamScorer) -> di
                                     for s in benign)}
 
 
-def _budget_dev(data: Path, judge: Judge, created: str) -> dict[str, Any]:
-    """The post surface's false-flag budget (development rows only; no test row is read): models fitted on the
-    train split (folds 0) and recalibrated on the val split at each post margin of :data:`_POST_MARGINS` (titles
-    keep the recipe's), scored on writers they never saw (as ``--authors-dev``: the hand-written dev rows,
+def _budget_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dict[str, Any]:
+    """The post surface's false-flag budget and training variants (development rows only; no test row is read):
+    per variant of :data:`_BUDGET_DEV`, models fitted on the train split (folds 0) and recalibrated on the val split
+    at each of its post margins, scored on writers they never saw (as ``--authors-dev``: the hand-written dev rows,
     ``spam_dev5``'s train + val rows, ``spam_dev4``'s train + val rows with a model fitted without it), the shared
     val spam and benign posts, the near-miss set, the short texts of those sets, and leave one genre out (CED,
     ChineseHarm benign: a model fitted and calibrated without the genre, flag rate on its train + val rows)."""
@@ -651,47 +657,89 @@ def _budget_dev(data: Path, judge: Judge, created: str) -> dict[str, Any]:
     near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
             for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    base = replace(BUNDLED_SETTINGS, folds=0)
-    started = time.perf_counter()
-
-    def fitted(rows: list[Sample], name: str) -> Callable[[TrainSettings], SpamScorer]:
-        model = train_model(rows, base, name=name, created=created)
-        print(f"  fitted {name} ({time.perf_counter() - started:.0f} s)", flush=True)
-        return _calibrator(model, [s for s in rows if s.split == "val"])
-
-    seen, unseen = fitted(dev, "seen"), fitted(without_dev4, "unseen")
-    loso = {g: fitted([s for s in dev if not (s.source == g and s.label == BENIGN)], f"loso_{g}")
-            for g in ("ced", "chineseharm")}
     val = [s for s in dev if s.split == "val" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]
     out: dict[str, Any] = {}
-    for m in _POST_MARGINS:
-        settings = replace(base, surface_margins={"post": m})
-        a, b = seen(settings), unseen(settings)
-        rep: dict[str, Any] = {
-            "thresholds": {sf: dict(t) for sf, t in a.card.thresholds.items()},
-            "handwritten_dev": _three(hw, judge, a), "dev5_dev": _three(dev5, judge, a),
-            "dev4_unseen": _three(dev4, judge, b), "shared_val": _three(val, judge, a),
-            "near_misses_post": _three(near, judge, a),
-            "short_texts": {"handwritten_dev": _short_report(hw, judge, a), "dev5_dev": _short_report(dev5, judge, a),
-                            "dev4_unseen": _short_report(dev4, judge, b)},
-            "leave_one_genre_out": {}}
-        for g, cal in loso.items():
-            rows = [s for s in dev if s.source == g and s.label == BENIGN]
-            sc = cal(settings)
-            mod = [judge.model(s.text, "post", sc) for s in rows]
-            rep["leave_one_genre_out"][g] = {"rows": len(rows), "model": _rate(f for f, _ in mod),
-                                             "lexicon_or_model_with_context_veto": _rate(
-                                                 judge.lexicon_vetoed(s.text) or v for s, (_, v) in zip(rows, mod))}
-        out[f"post margin {m}"] = rep
-        print(f"post margin {m}: post cuts " + " / ".join(f"{v:.3f}" for v in a.card.thresholds["post"].values()),
-              flush=True)
-        for key in ("handwritten_dev", "dev5_dev", "dev4_unseen", "shared_val", "near_misses_post"):
-            print(f"  {key:16s} {_either(rep[key])}", flush=True)
-        print("  short           " + "; ".join(f"{k} {v['spam']['k']}/{v['spam']['n']} (benign {v['benign_flagged']['k']}"
-                                                f"/{v['benign_flagged']['n']})" for k, v in rep["short_texts"].items()),
-              flush=True)
-        print("  LOGO            " + "; ".join(f"{g} {v['model']['k']}/{v['rows']} ({v['model']['rate']:.2%})"
-                                               for g, v in rep["leave_one_genre_out"].items()), flush=True)
+    chosen = [v for i, v in enumerate(_BUDGET_DEV) if not variants or str(i) in variants.split(",")]
+    for variant, training, post_margins in chosen:
+        base = replace(BUNDLED_SETTINGS, folds=0, **training)
+        started = time.perf_counter()
+
+        def fitted(rows: list[Sample], name: str) -> Callable[[TrainSettings], SpamScorer]:
+            model = train_model(rows, base, name=name, created=created)
+            print(f"  {variant}: fitted {name} ({time.perf_counter() - started:.0f} s)", flush=True)
+            return _calibrator(model, [s for s in rows if s.split == "val"])
+
+        seen, unseen = fitted(dev, "seen"), fitted(without_dev4, "unseen")
+        loso = {g: fitted([s for s in dev if not (s.source == g and s.label == BENIGN)], f"loso_{g}")
+                for g in ("ced", "chineseharm")}
+        for m in post_margins:
+            settings = replace(base, surface_margins={"post": m})
+            a, b = seen(settings), unseen(settings)
+            rep: dict[str, Any] = {
+                "training": training, "post_margin": m,
+                "thresholds": {sf: dict(t) for sf, t in a.card.thresholds.items()},
+                "handwritten_dev": _three(hw, judge, a), "dev5_dev": _three(dev5, judge, a),
+                "dev4_unseen": _three(dev4, judge, b), "shared_val": _three(val, judge, a),
+                "near_misses_post": _three(near, judge, a),
+                "short_texts": {"handwritten_dev": _short_report(hw, judge, a),
+                                "dev5_dev": _short_report(dev5, judge, a), "dev4_unseen": _short_report(dev4, judge, b)},
+                "leave_one_genre_out": {}}
+            for g, cal in loso.items():
+                rows = [s for s in dev if s.source == g and s.label == BENIGN]
+                sc = cal(settings)
+                mod = [judge.model(s.text, "post", sc) for s in rows]
+                rep["leave_one_genre_out"][g] = {"rows": len(rows), "model": _rate(f for f, _ in mod),
+                                                 "lexicon_or_model_with_context_veto": _rate(
+                                                     judge.lexicon_vetoed(s.text) or v for s, (_, v) in zip(rows, mod))}
+            name = f"post margin {m}" if not training else f"{variant}, post margin {m}"
+            out[name] = rep
+            print(f"{name}: post cuts " + " / ".join(f"{v:.3f}" for v in a.card.thresholds["post"].values()),
+                  flush=True)
+            for key in ("handwritten_dev", "dev5_dev", "dev4_unseen", "shared_val", "near_misses_post"):
+                print(f"  {key:16s} {_either(rep[key])}", flush=True)
+            print("  short           " + "; ".join(
+                f"{k} {v['spam']['k']}/{v['spam']['n']} (benign {v['benign_flagged']['k']}/{v['benign_flagged']['n']})"
+                for k, v in rep["short_texts"].items()), flush=True)
+            print("  LOGO            " + "; ".join(f"{g} {v['model']['k']}/{v['rows']} ({v['model']['rate']:.2%})"
+                                                   for g, v in rep["leave_one_genre_out"].items()), flush=True)
+    return out
+
+
+def _length_dev(data: Path, created: str) -> dict[str, Any]:
+    """Whether a threshold by text length is what the data asks for (development rows only): a model fitted on the
+    train split and calibrated on the val split (folds 0, ``spam_dev5`` left out), and per surface and length band
+    (short: :data:`SHORT_TEXT`; long: more) the val benign texts' margin over the nearest category cut (the
+    99th and 99.9th percentiles: how close the band's tail comes to a flag) and the spam of ``spam_dev5`` (a writer
+    the model never saw) caught at its own surface's cuts and at the post cuts."""
+    dev = [s for s in recipe_samples(data) if s.split != "test" and s.source not in DEV5_SOURCES]
+    model = train_model(dev, replace(BUNDLED_SETTINGS, folds=0), name="length", created=created)
+    scorer = SpamScorer(model)
+    cuts = {sf: np.array([score_to_margin(t[c]) for c in model.card.categories])
+            for sf, t in model.card.thresholds.items()}
+    val = [s for s in dev if s.split == "val" and not s.is_spam and s.source not in BUNDLED_SETTINGS.calibration_skip]
+    spam = [s for s in read_labelled(DEV5) if s.split != "test" and s.is_spam]
+
+    def band(text: str) -> str:
+        return "short" if len(text.strip()) <= SHORT_TEXT[1] else "long"
+
+    out: dict[str, Any] = {"benign_val": {}, "dev5_spam": {}}
+    for surface in cuts:
+        for b in ("short", "long"):
+            rows = [s for s in val if s.surface == surface and band(s.text) == b]
+            if rows:
+                over = np.array([(scorer.margins(s.text) - cuts[surface]).max() for s in rows])
+                out["benign_val"][f"{surface}/{b}"] = {
+                    "rows": len(rows), "flagged": int((over >= 0).sum()),
+                    "margin_over_cut_p99": round(float(np.quantile(over, 0.99)), 2),
+                    "margin_over_cut_p999": round(float(np.quantile(over, 0.999)), 2)}
+            rows = [s for s in spam if s.surface == surface and band(s.text) == b]
+            if rows:
+                margins = [scorer.margins(s.text) for s in rows]
+                out["dev5_spam"][f"{surface}/{b}"] = {
+                    "rows": len(rows), "caught": int(sum((m >= cuts[surface]).any() for m in margins)),
+                    "caught_at_post_cuts": int(sum((m >= cuts["post"]).any() for m in margins))}
+    for key, v in out.items():
+        print(key, json.dumps(v, ensure_ascii=False), flush=True)
     return out
 
 
@@ -751,7 +799,8 @@ def main() -> None:
     ap.add_argument("--dev4-dev", action="store_true",
                     help="only compare the recipe with and without the project's rows on development data "
                          "(model_dev4_dev.json)")
-    ap.add_argument("--variants", default="", help="--dev4-dev: comma-separated indices of the variants to run")
+    ap.add_argument("--variants", default="", help="--dev4-dev, --authors-dev, --budget-dev: comma-separated indices "
+                                                    "of the variants to run")
     ap.add_argument("--authors-dev", action="store_true",
                     help="only compare settings on writers the model never saw, development rows only "
                          "(model_authors_dev.json; --variants picks some)")
@@ -759,6 +808,8 @@ def main() -> None:
     ap.add_argument("--budget-dev", action="store_true",
                     help="only compare the post surface's false-flag budget on development rows "
                          "(-> bench/results/model_budget_dev.json)")
+    ap.add_argument("--length-dev", action="store_true",
+                    help="only measure how short texts sit against the thresholds (-> bench/results/model_length_dev.json)")
     ap.add_argument("--cues-dev", action="store_true",
                     help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
@@ -799,11 +850,19 @@ def main() -> None:
                    "saw], spam_dev4 train + val with spam_dev4 left out) and on spam_dev4 val",
                    settings=_authors_dev(data, judge, created, args.variants, with_dev5=args.with_dev5))
         return
+    if args.length_dev:
+        _write_dev("model_length_dev.json", "train + val only: fitted on train, calibrated on val (folds 0); val benign "
+                   "texts and spam_dev5's train + val spam (a writer the model never saw)", short_text=list(SHORT_TEXT),
+                   bands=_length_dev(data, created))
+        return
     if args.budget_dev:
+        kept = RESULTS / "model_budget_dev.json"
+        runs = json.loads(kept.read_text(encoding="utf-8")).get("settings", {}) if kept.is_file() else {}
+        runs.update(_budget_dev(data, judge, created, args.variants))  # a run of some variants keeps the others
         _write_dev("model_budget_dev.json", "train + val only: fitted on train, recalibrated on val (folds 0) at each "
                    "post margin; scored on writers the model never saw, the shared val rows, the near-miss set and "
                    "a genre left out", title_margin=BUNDLED_SETTINGS.margin_of("title"), short_text=list(SHORT_TEXT),
-                   settings=_budget_dev(data, judge, created))
+                   settings=runs)
         return
     if args.cues_dev:
         _write_dev("model_cues_dev.json", "train + val only: fitted on train (25 % of it calibrating), scored on val "

@@ -145,9 +145,9 @@ def model() -> None:
 @click.option("--surface-margin", "surface_margins", multiple=True, metavar="SURFACE=SHARE",
               help="A margin for one surface that replaces --margin there (post=1.0: posts calibrate to their whole "
                    "target); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
-@click.option("--short-views/--no-short-views", default=None,
-              help="Add a short view (8-15 characters around a cue) of every training row [default: off; the bundled "
-                   "recipe's setting with --bundled-recipe].")
+@click.option("--short-views", type=click.Choice(["none", "topic", "cues"]), default=None,
+              help="Add a short view (8-15 characters around a topic word; cues: or a structural cue) of every "
+                   "training row [default: none; the bundled recipe's setting with --bundled-recipe].")
 @click.option("--family", type=click.Choice(["logistic", "nb_logistic"]), default="logistic", show_default=True,
               help="Logistic regression on the features, or on the features scaled by their naive-Bayes log-count "
                    "ratio per category.")
@@ -165,7 +165,7 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               joined: bool | None, topic_cues: bool | None, cover_cues: bool | None, allocation: str | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, calibration_skip: tuple[str, ...], margin: float | None,
-              surface_margins: tuple[str, ...], short_views: bool | None, family: str, folds: int | None,
+              surface_margins: tuple[str, ...], short_views: str | None, family: str, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -205,7 +205,9 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
         if augment_benign is None:
             augment_benign = BUNDLED_SETTINGS.augment_benign if bundled_recipe else 0.0
         if short_views is None:
-            short_views = BUNDLED_SETTINGS.short_views if bundled_recipe else False
+            short_views = BUNDLED_SETTINGS.short_views if bundled_recipe else ""
+        elif short_views == "none":
+            short_views = ""
         margins_by_surface = (_shares(surface_margins) if surface_margins
                               else dict(BUNDLED_SETTINGS.surface_margins) if bundled_recipe else {})
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,

@@ -32,7 +32,7 @@ from ..variants import load_variant_tables
 from .cues import cue_spans, topic_cue_spans
 from .features import url_blanked
 
-__all__ = ["EVASION_CLASSES", "SHORT_VIEW_CHARS", "augment", "homophone_members", "short_view"]
+__all__ = ["EVASION_CLASSES", "SHORT_VIEW_ANCHORS", "SHORT_VIEW_CHARS", "augment", "homophone_members", "short_view"]
 
 #: Length range (characters of the dense view) of a short view: a comment, a search query, a danmaku line.
 SHORT_VIEW_CHARS = (8, 15)
@@ -139,19 +139,26 @@ def augment(text: str, *, vocabulary: str = "", benign: bool = False, share: flo
     return "".join(chars)
 
 
-def short_view(text: str) -> str | None:
-    """A short window of ``text``'s dense view around one of its structural or topic cue spans: what a comment or a
-    search query of the same author keeps of a long post (the contact route, the offer, the scheme word), for training
-    the model on short texts. The cue and the window's length (:data:`SHORT_VIEW_CHARS`) and position are drawn from
-    a generator seeded by the text, so the same rows give the same views. ``None`` for a text that is already that
-    short or has no cue."""
+#: What a short view is centred on: ``topic`` (a topic-class word: the offer, the scheme, the bet) or ``cues`` (also
+#: a structural cue: a contact route, an amount, a link …).
+SHORT_VIEW_ANCHORS = ("topic", "cues")
+
+
+def short_view(text: str, around: str = "topic") -> str | None:
+    """A short window of ``text``'s dense view around one of its topic-word spans (``around="cues"``: or one of its
+    structural cue spans): what a comment or a search query of the same author keeps of a long post, for training the
+    model on short texts. The span and the window's length (:data:`SHORT_VIEW_CHARS`) and position are drawn from a
+    generator seeded by the text, so the same rows give the same views. ``None`` for a text that is already that
+    short or has no such span."""
+    if around not in SHORT_VIEW_ANCHORS:
+        raise ValueError(f"around must be one of {SHORT_VIEW_ANCHORS}")
     view = prepare(url_blanked(text)).normalized
     chars = view.dense
     shortest, longest = SHORT_VIEW_CHARS
     if len(chars) <= longest:
         return None
-    spans = sorted({(a, b) for _, a, b in (*cue_spans(view.original, view, chars), *topic_cue_spans(chars))
-                    if b - a <= longest})
+    found = [*topic_cue_spans(chars), *(cue_spans(view.original, view, chars) if around == "cues" else ())]
+    spans = sorted({(a, b) for _, a, b in found if b - a <= longest})
     if not spans:
         return None
     rng = random.Random(hashlib.sha256(f"short\x00{text}".encode("utf-8")).digest())

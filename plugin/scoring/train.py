@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ModelError
-from .augment import augment, short_view
+from .augment import SHORT_VIEW_ANCHORS, augment, short_view
 from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
 from .metrics import flag_report, report_to_dict
@@ -98,10 +98,10 @@ class TrainSettings:
     calibration_skip: tuple[str, ...] = ()
     #: How a surface's false-flag budget is shared among the categories (:data:`ALLOCATIONS`).
     allocation: str = "equal"
-    #: Add a short view (:func:`plugin.scoring.augment.short_view`: 8-15 characters around a cue) of every row,
-    #: spam and benign alike, when fitting: short spam (comments, queries) carries few n-grams, and the benign views
-    #: keep brevity and a cue on their own from reading as spam.
-    short_views: bool = False
+    #: Add a short view (:func:`plugin.scoring.augment.short_view`: 8-15 characters around a topic word, with
+    #: ``cues`` around a structural cue too; empty: none) of every row, spam and benign alike, when fitting: short
+    #: spam (comments, queries) carries few n-grams, and the benign views keep brevity from reading as spam.
+    short_views: str = ""
     #: The model family (:data:`FAMILIES`): ``logistic`` or ``nb_logistic`` (each category's features scaled by their
     #: naive-Bayes log-count ratio before the logistic fit; the scaled weights are one linear layer as before).
     family: str = "logistic"
@@ -124,6 +124,8 @@ class TrainSettings:
             raise ValueError("margin and every surface margin must be in (0, 1]")
         if not set(self.surface_margins) <= set(self.targets):
             raise ValueError("surface_margins may only name surfaces that have a target")
+        if self.short_views and self.short_views not in SHORT_VIEW_ANCHORS:
+            raise ValueError(f"short_views must be empty or one of {SHORT_VIEW_ANCHORS}")
         if not 0 <= self.augment <= 4 or not 0 <= self.augment_benign <= 1:
             raise ValueError("augment must be 0 to 4 copies and augment_benign a share in [0, 1]")
         if not self.source_cap >= 1:
@@ -145,7 +147,7 @@ class TrainSettings:
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
                 **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
                 **({"family": self.family} if self.family != "logistic" else {}),
-                **({"short_views": True} if self.short_views else {})}
+                **({"short_views": self.short_views} if self.short_views else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -202,7 +204,7 @@ def _augmented(x: Any, samples: Sequence[Sample], settings: TrainSettings) -> tu
     vocabulary = "".join(sorted(ch for ch, n in counts.items() if n >= 5))
     extra: list[Sample] = []
     for s in samples:
-        view = short_view(s.text) if settings.short_views else None
+        view = short_view(s.text, settings.short_views) if settings.short_views else None
         if view is not None:
             extra.append(replace(s, text=view))
         if s.is_spam:

@@ -45,14 +45,17 @@ def test_homophone_classes_keep_only_characters_that_share_a_reading() -> None:
 
 def test_a_short_view_is_a_deterministic_window_around_a_cue() -> None:
     texts = [f"{TEXT}，第{i}期" for i in range(30)]
-    views = [short_view(t) for t in texts]
-    assert len(set(views)) > 3 and views == [short_view(t) for t in texts]
+    views = [short_view(t, "cues") for t in texts]
+    assert len(set(views)) > 3 and views == [short_view(t, "cues") for t in texts]
     for text, view in zip(texts, views):
         assert view is not None and SHORT_VIEW_CHARS[0] <= len(view) <= SHORT_VIEW_CHARS[1]
         assert view in dense_key(text)  # a window of the dense view
     assert any("微信" in (v or "") for v in views)
+    topic = [short_view(f"今天稳赚不赔，百家乐返水高，第{i}期，名额有限，详情私聊我") for i in range(20)]
+    assert all(v is not None and ("稳赚" in v or "百家乐" in v) for v in topic)  # topic words are the anchors
+    assert short_view(TEXT) is None  # cues but no topic word: no view around a topic word
 
 
 def test_no_short_view_of_a_short_text_or_a_text_without_a_cue() -> None:
-    assert short_view("加我微信领取福利") is None  # already short
-    assert short_view("今天天气真好，我们去公园散步吧，晚上回来吃火锅，开心的一天") is None  # no cue
+    assert short_view("加我微信领取福利", "cues") is None  # already short
+    assert short_view("今天天气真好，我们去公园散步吧，晚上回来吃火锅，开心的一天", "cues") is None  # no cue
