@@ -604,8 +604,9 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
 #: safety margins to recalibrate at (the title surface keeps the recipe's half target).
 _BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
     ("the recipe", {}, (0.5, 0.75, 1.0)),
-    ("+ short views", {"short_views": True}, (0.5,)),
+    ("short views around every cue", {"short_views": "cues"}, (0.5,)),
     ("naive-Bayes family", {"family": "nb_logistic"}, (0.5,)),
+    ("short views around topic words", {"short_views": "topic"}, (0.5,)),
 )
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)
@@ -691,7 +692,7 @@ def _budget_dev(data: Path, judge: Judge, created: str, variants: str = "") -> d
                 rep["leave_one_genre_out"][g] = {"rows": len(rows), "model": _rate(f for f, _ in mod),
                                                  "lexicon_or_model_with_context_veto": _rate(
                                                      judge.lexicon_vetoed(s.text) or v for s, (_, v) in zip(rows, mod))}
-            name = f"post margin {m}" if not training else f"{variant}, post margin {m}"
+            name = f"{variant}, post margin {m}"
             out[name] = rep
             print(f"{name}: post cuts " + " / ".join(f"{v:.3f}" for v in a.card.thresholds["post"].values()),
                   flush=True)
