@@ -31,6 +31,11 @@ the joined view (development data only) to ``bench/results/model_dev4_dev.json``
 ``--authors-dev`` (instead) compares settings on writers a model never saw (leave one writer out: the hand-written
 dev rows, ``spam_dev5``'s dev rows, ``spam_dev4`` with a model fitted on the shared data alone; development rows
 only) and writes ``bench/results/model_authors_dev.json`` (``--with-dev5``: ``model_authors_dev_with_dev5.json``).
+``--budget-dev [--variants …]`` (instead) compares the post surface's false-flag budget (the recipe recalibrated at
+several post margins) and training variants (short views, the naive-Bayes family) on the same unseen writers, the
+short texts of their sets and a post genre left out of training (development rows only) and writes
+``bench/results/model_budget_dev.json`` (a run of some variants keeps the others' rows). ``--length-dev`` (instead)
+writes how short texts sit against the thresholds, per surface and length band, to ``bench/results/model_length_dev.json``.
 ``--loso-only`` runs the leave-one-source-out of ``--loso-genres`` (and the trap, when they list ``trap``) and merges
 it into the report of the same model, so the slow trainings can run beside the rest of the evaluation.
 
