@@ -8,8 +8,8 @@ fewer than ``min_df`` training texts keep a zero weight. Weights are rounded to 
 Thresholds are calibrated on the validation split (or, with ``folds``, on out-of-fold margins of
 train + validation while the final model is fitted on both), per surface: every category's cut sits
 at the same quantile of its benign margins, the largest quantile for which the surface's false-flag
-rate stays within its target (times ``margin``: 0.5 calibrates to half the target, a safety margin
-for the few tail samples a low target rests on) and
+rate stays within its target (times ``margin``, or the surface's own ``surface_margins`` entry: 0.5 calibrates to
+half the target, a safety margin for the few tail samples a low target rests on) and
 
 - ``capped`` (the default): no benign source of the surface exceeds ``source_cap`` times the target
   (a genre the model scores badly cannot hide behind a large easy one);  a source with fewer rows than one
