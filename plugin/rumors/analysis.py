@@ -144,6 +144,8 @@ INTENT_WORDS = frozenset(
 #: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
 #: search like INTENT_WORDS do.
 _INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
+                                      # which year / day / date (when, asked another way)
+                                      "哪一年|哪年|哪一天|哪天|几月几|"
                                       # the colloquial ways of asking (干嘛用 = 有什么用)
                                       "干嘛用|干啥用|有啥用|哪能买")
 # 什么 / 啥 (= 什么) ask only when not after 为 (为什么 / 为啥), 咋 (= 怎么) only when not in 咋回事: a
