@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from plugin import fixed_regex
-from plugin.rumors.analysis import QuestionFrames, analyze, has_intent, number_key
+from plugin.rumors.analysis import QuestionFrames, analyze, fractions, has_intent, number_key
 from plugin.rumors.synonyms import default_table
 
 
@@ -206,3 +206,8 @@ def test_latin_forms_are_whole_words_only() -> None:
 ])
 def test_asking_which_year_or_day_is_an_informational_search(text: str, asks: bool) -> None:
     assert has_intent(text) is asks
+
+
+def test_fractions_written_in_words_are_read_as_numbers() -> None:
+    assert fractions("八分之一的人和3分之1的车") == [(1, 8), (1, 3)]
+    assert fractions("百分之二十") == [] and fractions("没有分数") == []
