@@ -37,7 +37,7 @@ from .synonyms import default_table
 __all__ = [
     "ABBREVIATIONS", "PLACE_ABBREVIATIONS", "TRAVEL_ABBREVIATIONS", "PHRASE_EQUIVALENTS", "INTENT_WORDS", "NOISE_WORDS", "QUESTION_RE", "Analysis", "Weights", "analyze", "analyze_folded",
     "arabic_numbers", "canon", "char_sound", "clean", "clean_folded", "cn_number", "equivalents",
-    "expand_lone_abbreviations", "fold_syllable", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
+    "expand_lone_abbreviations", "fold_syllable", "fractions", "has_intent", "is_entity", "is_name", "is_pair", "number_key",
     "refutes", "refutes_folded", "sound", "subwords",
 ]
 
@@ -144,6 +144,8 @@ INTENT_WORDS = frozenset(
 #: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
 #: search like INTENT_WORDS do.
 _INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
+                                      # which year / day / date (when, asked another way)
+                                      "哪一年|哪年|哪一天|哪天|几月几|"
                                       # the colloquial ways of asking (干嘛用 = 有什么用)
                                       "干嘛用|干啥用|有啥用|哪能买")
 # 什么 / 啥 (= 什么) ask only when not after 为 (为什么 / 为啥), 咋 (= 怎么) only when not in 咋回事: a
@@ -575,9 +577,21 @@ _FRACTION_RE = fixed_regex.compile(
     "([一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*|\\p{Nd}{1,4})分之([零〇一二两三四五六七八九十百]+|\\p{Nd}{1,4})")
 
 
-def _fraction(m: fixed_regex.FixedMatch) -> str:
+def _fraction_parts(m: fixed_regex.FixedMatch) -> tuple[int, int] | None:
     den, num = (int(x) if x.isdigit() else plain_chinese_number(x) for x in (m.group(1), m.group(2)))
-    return m.group(0) if den is None or num is None or den == 0 else f"{num}/{den}"
+    return None if den is None or num is None or den == 0 else (num, den)
+
+
+def _fraction(m: fixed_regex.FixedMatch) -> str:
+    parts = _fraction_parts(m)
+    return m.group(0) if parts is None else f"{parts[0]}/{parts[1]}"
+
+
+def fractions(folded: str) -> list[tuple[int, int]]:
+    """The fractions a folded text writes in words (八分之一, 3分之1) as (numerator, denominator)."""
+    if "分之" not in folded:
+        return []
+    return [parts for m in _FRACTION_RE.finditer(folded) if (parts := _fraction_parts(m)) is not None]
 
 
 #: A round number with its last unit left out, the way people say it (两千五 = 2500, 三万五 = 35000, 一百五 =

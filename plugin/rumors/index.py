@@ -42,10 +42,10 @@ from . import windows
 from .analysis import Analysis, Weights, analyze, analyze_folded, canon, is_pair, refutes_folded, sound, subwords
 from .backend import RumorBackend
 from .clusters import Clusters, core_claim, find_clusters
-from .decision import PinModel, PinTiers, decision_margin, default_model, pair_features
+from .decision import PinModel, PinTiers, decision_margin, default_model, pair_features, shifts_topic
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
-from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring
+from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring, char_cover
 from .semantic import SemanticConfirm
 from .triggers import extract_triggers, trigger_key
 
@@ -197,8 +197,8 @@ class RumorIndex:
 
     def candidate_features(self, text: str, limit: int = 3, *, today: _dt.date | None = None
                            ) -> list[tuple[RumorMatch, list[float]]]:
-        """The best candidates of a one-sentence text (score >= ``scoring.candidate_floor``, one per
-        cluster) with their pin-decision features (:data:`plugin.rumors.decision.FEATURES`): for
+        """The best candidates of a one-sentence text (score >= ``scoring.candidate_floor``, or a lower score
+        with most of the text's characters in the claim; one per cluster) with their pin-decision features (:data:`plugin.rumors.decision.FEATURES`): for
         training and evaluating the decision."""
         q = analyze(text[:MAX_TEXT_CHARS])
         return self._state.featurize(q, limit, today or _dt.date.today())
@@ -445,13 +445,29 @@ class _State:
             scored = [mi for mi in scored if mi[0].score >= floor]
         return scored[:limit]
 
+    def admitted(self, q: Analysis, qw: QueryFeatures, found: windows.Found) -> windows.Found:
+        """The candidates the decision weighs: a score of at least ``candidate_floor``, or of at least
+        ``rescue_floor`` when the claim holds ``rescue_char_cover`` of the text's informative characters
+        (:func:`~plugin.rumors.scoring.char_cover`): a colloquial wording says the claim's words another way
+        but keeps most of their characters (车里 / 开车, 防不住 / 防护, 拉回 / 运回). Not for a text that asks
+        for information (门票, 怎么, 哪一年) or turns to another event of the claim's subject
+        (:func:`~plugin.rumors.decision.shifts_topic`): those share characters with the claim and ask
+        something else."""
+        p = self.params
+        asks = q.intent or bool(qw.intent_words)
+        entries = self.entries
+        return {i: v for i, v in found.items()
+                if v[0] >= p.candidate_floor
+                or (not asks and char_cover(q.dense, entries[i].analysis.dense) >= p.rescue_char_cover
+                    and not shifts_topic(qw.weights, entries[i].weights, entries[i].analysis.dense))}
+
     def featurize(self, q: Analysis, limit: int, today: _dt.date) -> list[tuple[RumorMatch, list[float]]]:
-        """The best candidates of one analysed text (one per cluster, score >= ``candidate_floor``)
-        with their pin-decision features."""
+        """The best candidates of one analysed text (one per cluster, :meth:`admitted`) with their
+        pin-decision features."""
         if not self.entries or not q.words:
             return []
         qw, hits = self.query_weights(q), self.trigger_hits(q)
-        found = self.candidates_scored(q, self.params.candidate_floor, features=(qw, hits))
+        found = self.admitted(q, qw, self.candidates_scored(q, self.params.rescue_floor, features=(qw, hits)))
         if not found:
             return []
         ranked = self._finish_entries(found, max(limit, 3), today)

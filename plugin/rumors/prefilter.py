@@ -62,7 +62,7 @@ from plugin.segment import segmenter
 
 from plugin.variants import syllables
 
-from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, fold_syllable, subwords
+from .analysis import PHRASE_EQUIVALENTS, QUESTION_RE, Analysis, equivalents, fold_syllable, fractions, subwords
 from .triggers import trigger_key
 
 try:
@@ -655,11 +655,15 @@ def number_terms(folded: str) -> set[str]:
     keeps a number without its unit, and the words cannot hold it): a quantity with its unit in digits and in
     Chinese numerals from :data:`NUMBER_TERM_MIN` on (14天, 十四天; 30000元, 3万元, 三万元), a date (5月6日, 5月6号,
     五月六日), the fixed-date holiday the claim names or whose date it gives (元旦 ↔ 1月1日), a bare number of
-    :data:`NUMBER_TERM_DIGITS` digits or more (96010). Decimals are left out."""
+    :data:`NUMBER_TERM_DIGITS` digits or more (96010), a percentage from :data:`NUMBER_TERM_MIN` on (95%,
+    百分之九十五) and a fraction (八分之一, 1/8). Decimals are left out."""
     if not folded:
         return set()
     text = dates_to_digits(quantities_to_digits(folded))
     out = {h for h in FIXED_HOLIDAYS if h in folded}
+    for num, den in fractions(folded):
+        out.add(f"{num}/{den}")
+        out.update(f"{d}分之{n}" for d, n in zip(_spellings(den)[:2], _spellings(num)[:2]))
     i = 0
     while i < len(text):
         if text[i] not in _DIGITS:
@@ -678,8 +682,10 @@ def number_terms(folded: str) -> set[str]:
             out.update(h for h, date in FIXED_HOLIDAYS.items() if date == f"{n}月{day}日")
             i = k + 1
             continue
-        unit = next((u for u in _UNITS_LONGEST if text.startswith(u, j)), "")
-        if unit and n >= NUMBER_TERM_MIN:
+        unit = "%" if text[j:j + 1] == "%" else next((u for u in _UNITS_LONGEST if text.startswith(u, j)), "")
+        if unit == "%" and n >= NUMBER_TERM_MIN:
+            out.update((f"{n}%", *(f"百分之{f}" for f in _spellings(n)[1:2])))
+        elif unit and n >= NUMBER_TERM_MIN:
             out.update(f + unit for f in _spellings(n))
         elif not unit and j - i >= NUMBER_TERM_DIGITS:
             out.add(text[i:j])

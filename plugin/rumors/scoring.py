@@ -43,6 +43,10 @@ class RumorScoring:
     # -- what matches
     threshold: float = 0.49  #: score a rumour must reach to match (pin / label) without the learned decision
     candidate_floor: float = 0.3  #: score a candidate needs for the learned pin decision to weigh it
+    #: ... or this lower score when the claim holds ``rescue_char_cover`` of the text's informative characters
+    #: (a colloquial wording of the claim: its words differ, its characters do not: 车里 / 开车, 防不住 / 防护)
+    rescue_floor: float = 0.15
+    rescue_char_cover: float = 0.7  #: character coverage of the text by the claim that admits a low-score candidate
     relative_cut: float = 0.75  #: secondary matches must reach this fraction of the best score
     curated_score: float = 0.95  #: the score of a curated trigger hit
     window_seed: float = 0.5  #: a sentence scoring this fraction of the threshold seeds its 2-3 sentence windows
@@ -79,7 +83,7 @@ class RumorScoring:
                     raise RumorError(f"rumour scoring: {f.name} must be a positive integer, got {value!r}")
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
                 raise RumorError(f"rumour scoring: {f.name} must be a number >= 0, got {value!r}")
-        for name in ("threshold", "candidate_floor", "relative_cut", "curated_score", "window_seed", "base", "min_claim_cover",
+        for name in ("threshold", "candidate_floor", "rescue_floor", "rescue_char_cover", "relative_cut", "curated_score", "window_seed", "base", "min_claim_cover",
                      "short_cover", "full_query", "pair_credit", "sound_credit", "low_cover_penalty",
                      "intent_penalty", "topic_penalty", "subject_penalty", "name_penalty", "conflict_penalty"):
             if getattr(self, name) > 1:

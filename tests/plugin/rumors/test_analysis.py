@@ -3,8 +3,10 @@ equivalent words (plugin.rumors.analysis)."""
 
 from __future__ import annotations
 
+import pytest
+
 from plugin import fixed_regex
-from plugin.rumors.analysis import QuestionFrames, analyze, number_key
+from plugin.rumors.analysis import QuestionFrames, analyze, fractions, has_intent, number_key
 from plugin.rumors.synonyms import default_table
 
 
@@ -196,3 +198,16 @@ def test_latin_forms_are_whole_words_only() -> None:
     assert "疾控中心" not in words("cdcc 招聘") and "央视" not in words("cctvb 直播")
     assert "武汉" not in words("江城子 苏轼")
     assert "世卫" in words("WHO说") and "疾控中心" in words("美国CDC承认") and "京东" in words("JD物流司机")
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("屠呦呦哪一年获得诺贝尔奖", True), ("北京哪天开学", True), ("几月几号放假", True),
+    ("喝热水能杀死病毒吗", False), ("几天能好", False), ("为什么得肺结节的人这么多", False),
+])
+def test_asking_which_year_or_day_is_an_informational_search(text: str, asks: bool) -> None:
+    assert has_intent(text) is asks
+
+
+def test_fractions_written_in_words_are_read_as_numbers() -> None:
+    assert fractions("八分之一的人和3分之1的车") == [(1, 8), (1, 3)]
+    assert fractions("百分之二十") == [] and fractions("没有分数") == []

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from plugin.errors import InputError
-from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus, RumorStore, import_jsonl
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorScoring, RumorStatus, RumorStore, import_jsonl
 from tests.paths import DATA
 
 HERE = DATA / "rumors"
@@ -226,3 +226,25 @@ def test_homophone_typos_score_nearly_as_the_right_words(wide: RumorIndex, typo:
     matches = wide.match(typo).matches  # t004 is disputed: a 争议 label, no pin
     assert matches and matches[0].rumor.id == want
     assert wide.score(typo, want) >= 0.9 * wide.score(right, want)
+
+
+RESCUE = [Rumor(id="a", claim="天津一男子喷酒精消毒后开车抽烟引发燃烧", status=RumorStatus.FALSE),
+          Rumor(id="c", claim="喝热水能杀死新冠病毒", status=RumorStatus.FALSE)]
+
+
+def test_a_colloquial_wording_holding_the_claims_characters_reaches_the_decision() -> None:
+    # 车里 / 开车, 着火 / 燃烧: the words differ, the score is under candidate_floor, the characters are the claim's
+    query = "天津有人车里喷完酒精抽烟着火了"
+    index = RumorIndex(RESCUE)
+    found = index.candidate_features(query)
+    assert [m.rumor.id for m, _f in found] == ["a"]
+    assert found[0][0].score < index.scoring.candidate_floor
+    assert [p.rumor_id for p in index.match(query).pins + index.match(query).related] == ["a"]
+    # the rescue switched off: no candidate
+    assert RumorIndex(RESCUE, scoring=RumorScoring(rescue_char_cover=1.0)).candidate_features(query) == []
+
+
+def test_a_text_asking_for_information_is_not_rescued() -> None:
+    index = RumorIndex(RESCUE)
+    assert index.candidate_features("天津车里喷完酒精抽烟着火了怎么办") == []
+    assert index.candidate_features("天津车里喷酒精抽烟着火是哪一天") == []

@@ -84,6 +84,17 @@ def test_numbers_are_key_terms_as_searchers_write_them() -> None:
     assert not PreFilter([analyze(c) for c in claims]).passes(prepare("96010诈骗").folded)  # without the texts
 
 
+def test_percentages_and_fractions_are_key_terms_in_every_spelling() -> None:
+    claims = ["八分之一新冠康复者会在140天内死亡", "95%的酒精比75%的酒精消毒效果更好"]
+    assert {"八分之一", "1/8", "8分之1"} <= number_terms(prepare(claims[0]).folded)
+    assert {"95%", "百分之九十五", "75%", "百分之七十五"} <= number_terms(prepare(claims[1]).folded)
+    assert number_terms(prepare("百分之五的人").folded) == set()  # under NUMBER_TERM_MIN: in too many titles
+    pf = PreFilter([analyze(c) for c in claims], texts=claims)
+    for text in ("新冠好了以后还有八分之一会死", "百分之九十五的酒精消毒更好"):
+        assert pf.passes(prepare(text).folded), text
+    assert not pf.passes(prepare("八分之一决赛").folded)
+
+
 def test_a_text_must_name_enough_of_what_the_claim_says() -> None:
     # two key terms of a long claim (a place and a common word) are not what the claim says
     pf = PreFilter([analyze("黑龙江杜尔伯特蒙古族自治县人民医院检测出多例阳性病例并连夜转运隔离密切接触者")])
