@@ -4,10 +4,16 @@
 the process-wide tables are built).
 
     python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all|compile] [--passes]
+    python bench/profile_matcher.py --calls [TITLE ...]
+    python bench/profile_matcher.py --tail
 
 Prints the functions by own time (tottime) per part; ``--passes`` instead times each pass of
 ``Matcher._scan_text`` (CPU seconds, best of ``--repeat`` runs, no profiler) on the long text and on
-all titles. docs/matching.md quotes runs of both.
+all titles; ``--calls`` lists every Python call (and every call into the C extensions) a scan of each
+title makes, from ``Matcher.scan`` to its result; ``--tail`` times every title (best of ``--repeat``
+passes, CPU time) and compares the fastest half, the next 40 %, the slowest 10 % and the slowest 1 %:
+what the slow titles hold (Latin runs, separators, candidates, hits, length) and what share of the
+time each kind of title takes. docs/matching.md quotes runs of each.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ def main() -> None:
     ap.add_argument("--part", default="all", choices=("long", "short", "all", "compile"))
     ap.add_argument("--passes", action="store_true", help="time each pass instead of profiling")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--calls", nargs="*", metavar="TITLE", help="list the calls a scan of each title makes")
+    ap.add_argument("--tail", action="store_true", help="what the slowest titles do differently")
     args = ap.parse_args()
     from plugin.lexicon import TECHNIQUES, Entry
     from plugin.matcher import Matcher
@@ -61,6 +69,13 @@ def main() -> None:
     print(f"compile + warm_up: {time.perf_counter() - t:.2f} s")
     if args.passes:
         time_passes(m, long_text, queries, args.repeat)
+        return
+    if args.calls is not None:
+        for title in args.calls or ["赖冠霖粉丝让他去扫街", "李诚儒加盟我就是演员", "FPX战胜LGD"]:
+            list_calls(m, title)
+        return
+    if args.tail:
+        tail(m, queries, args.repeat)
         return
     parts = []
     if args.part in ("long", "all"):
@@ -119,6 +134,66 @@ def time_passes(m, long_text: str, queries: list[str], repeat: int) -> None:
     finally:
         for name, fn in originals.items():
             setattr(pm, name, fn)
+
+
+def list_calls(m, title: str) -> None:
+    """Every Python call, and every call into the project's C extensions, of one scan of ``title`` (its
+    preparation not cached: the first scan of a text)."""
+    from plugin.normalize import _prepare_shared
+
+    m.scan(title)
+    _prepare_shared.cache_clear()
+    calls: list[str] = []
+
+    def record(frame, event, arg) -> None:
+        if event == "call":
+            calls.append(frame.f_code.co_name)
+        elif event == "c_call" and any(ext in (getattr(arg, "__module__", "") or "")
+                                       for ext in ("cloops", "cwordtable", "cbuild")):
+            calls.append(f"{arg.__name__} (C)")
+
+    sys.setprofile(record)
+    try:
+        hits = m.scan(title)
+    finally:
+        sys.setprofile(None)
+    print(f"{title}: {len(hits)} hits, {len(calls)} calls, {sum(c.endswith('(C)') for c in calls)} of them C")
+    print("  " + " → ".join(calls))
+
+
+def tail(m, queries: list[str], repeat: int) -> None:
+    """Each title's best CPU time over ``repeat`` passes; the slow titles against the fast ones."""
+    from plugin.matching.dense import dense_pass
+    from plugin.matching.native import VIEW_LATIN_RUN, VIEW_SEPARATED, view_flags
+    from plugin.normalize import prepare
+
+    best = [float("inf")] * len(queries)
+    for _ in range(repeat):
+        for i, q in enumerate(queries):
+            t = time.process_time()
+            m.scan(q)
+            best[i] = min(best[i], time.process_time() - t)
+    c = m.compiled
+    rows = []
+    for q, sec in zip(queries, best):
+        dense = prepare(q).normalized.dense
+        flags = view_flags(dense, m._kinds)
+        cand, spellings = dense_pass(c, dense, m._is_word, m._trie_index)
+        rows.append((sec, bool(flags & VIEW_LATIN_RUN), bool(flags & VIEW_SEPARATED), len(cand), len(spellings),
+                     len(m.scan(q)), len(q)))
+    rows.sort()
+    n = len(rows)
+    total = sum(r[0] for r in rows)
+    print(f"{n} titles, best of {repeat}: mean {total / n * 1e6:.1f} µs, p50 {rows[n // 2][0] * 1e6:.1f}, "
+          f"p90 {rows[int(n * .9)][0] * 1e6:.1f}, p99 {rows[int(n * .99)][0] * 1e6:.1f}")
+    print(f"  {'titles':18s} {'n':>6s} {'mean µs':>8s} {'Latin':>6s} {'sep.':>5s} {'cand.':>6s} {'spell.':>6s} "
+          f"{'hits':>5s} {'chars':>6s} {'time share':>10s}")
+    for label, part in (("fastest 50 %", rows[:n // 2]), ("next 40 %", rows[n // 2:int(n * .9)]),
+                        ("slowest 10 %", rows[int(n * .9):]), ("slowest 1 %", rows[int(n * .99):])):
+        k = len(part)
+        print(f"  {label:18s} {k:6d} {sum(r[0] for r in part) / k * 1e6:8.1f} "
+              + " ".join(f"{sum(r[j] for r in part) / k:{w}.2f}" for j, w in ((1, 6), (2, 5), (3, 6), (4, 6), (5, 5)))
+              + f" {sum(r[6] for r in part) / k:6.1f} {sum(r[0] for r in part) / total:10.2f}")
 
 
 if __name__ == "__main__":

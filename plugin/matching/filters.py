@@ -6,6 +6,7 @@ entry and place."""
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 
 from ..boundary import WordBoundary
 from ..lexicon import Entry
@@ -31,6 +32,7 @@ def applies(entry: Entry, scope: str, today: dt.date) -> bool:
 
 _READ_IN_LATIN = (Technique.PINYIN, Technique.INITIALS)
 _EXACT, _PINYIN = Technique.EXACT, Technique.PINYIN
+_SORT_KEY = itemgetter(0)
 
 
 def _spellings(ent: Entry) -> tuple[str, ...]:
@@ -134,7 +136,7 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
     technique, then longest), none inside another hit of the same entry, sorted by position."""
     entries = c.entries
     min_len = c.min_len
-    best: dict[tuple[int, int], tuple[int, int, int, Technique]] = {}
+    best: dict[tuple[int, int], tuple[tuple[int, int], int, int, int, Technique]] = {}  # (sort key, ...)
     mapped = nt.deleted  # (else the offsets are the dense view's own: no call per candidate)
     for k in kept:
         idx = k.entry
@@ -149,16 +151,21 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
             tech = _EXACT if surface == term else direct_technique(surface, term)
         key = (idx, os_)
         prev = best.get(key)
-        if prev is not None and (TECHNIQUE_RANK[prev[3]], prev[0] - prev[1]) <= (TECHNIQUE_RANK[tech], os_ - oe):
+        if prev is not None and (TECHNIQUE_RANK[prev[4]], prev[1] - prev[2]) <= (TECHNIQUE_RANK[tech], os_ - oe):
             continue
-        best[key] = (os_, oe, idx, tech)
+        best[key] = ((os_, -oe), os_, oe, idx, tech)
     hits: list[Hit] = []
     last_end: dict[int, int] = {}
-    for os_, oe, idx, tech in sorted(best.values(), key=lambda h: (h[0], -h[1])):
+    places = list(best.values())
+    if len(places) > 1:
+        places.sort(key=_SORT_KEY)  # by start, longest first (stable: ties keep the candidates' order)
+    for _, os_, oe, idx, tech in places:
         if last_end.get(idx, -1) >= oe:
             continue  # inside another hit of the same entry
         last_end[idx] = oe
-        hits.append(entry_hit(entries[idx], text, os_, oe, str(tech)))  # str(): the plain value
+        ent = entries[idx]  # (entry_hit, inlined: one frame less per hit)
+        hits.append(_new_hit((ent.term, ent.category, ent.action, os_, oe, text[os_:oe], str(tech),  # str(): the value
+                              ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement)))
     return hits
 
 
@@ -168,7 +175,8 @@ _new_hit = record_maker(Hit, ("t", "c", "block", 0, 1, "t", "exact", "c:t", 1, "
 
 
 def entry_hit(ent: Entry, text: str, start: int, end: int, technique: str) -> Hit:
-    """The hit of entry ``ent`` on the original ``text[start:end]`` (the one place a Hit is made)."""
+    """The hit of entry ``ent`` on the original ``text[start:end]`` (:func:`resolve_hits` builds its hits the
+    same way, inline)."""
     return _new_hit((ent.term, ent.category, ent.action, start, end, text[start:end], technique,
                      ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement))
 

@@ -289,11 +289,9 @@ def view_flags_py(view: str, kinds: bytes) -> int:
     return flags
 
 
-def view_flags(view: str, kinds: bytes) -> int:
-    """:func:`view_flags_py`, in C when built."""
-    if cloops is not None:
-        return cloops.view_flags(view, kinds)
-    return view_flags_py(view, kinds)
+#: :func:`view_flags_py`, in C when built (the C function itself: every scan calls it, and a wrapper's frame
+#: would cost about as much as the scan of a short view).
+view_flags: Callable[[str, bytes], int] = cloops.view_flags if cloops is not None else view_flags_py
 
 
 #: (first piece, last piece, key, pattern id, found by hash): a key of a pinyin window that names a pattern.

@@ -39,6 +39,8 @@ _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split int
 _MAX_READ_LETTERS = 64  # longer Latin words are read as letters only
 _NOT_A_KEY = "\x01"  # stands for a character no pinyin key holds
 _TERM, _PINYIN = int(PatternKind.TERM), int(PatternKind.PINYIN)
+_INITIALS = Technique.INITIALS
+_tuple_new = tuple.__new__
 
 
 class SyllableRun:
@@ -256,7 +258,7 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             if k == len(covering) or covering[k] >= we:
                 continue  # no such position in the word: its candidate would not be kept
         for idx in index.initials(dense[ws:we]):
-            out.append(Candidate(ws, we, idx, Technique.INITIALS))
+            out.append(_tuple_new(Candidate, (ws, we, idx, _INITIALS, None)))  # (Candidate without its frame)
 
 
 def _windows(dense: str, words: list[tuple[int, int]], syllable_run: SyllableRun) -> list[list[int]]:
