@@ -6,6 +6,7 @@ the process-wide tables are built).
     python bench/profile_matcher.py [--size 100000] [--top 25] [--part long|short|all|compile] [--passes]
     python bench/profile_matcher.py --calls [TITLE ...]
     python bench/profile_matcher.py --tail
+    python bench/profile_matcher.py --stages-before DIR
 
 Prints the functions by own time (tottime) per part; ``--passes`` instead times each pass of
 ``Matcher._scan_text`` (CPU seconds, best of ``--repeat`` runs, no profiler) on the long text and on
@@ -13,7 +14,11 @@ all titles; ``--calls`` lists every Python call (and every call into the C exten
 title makes, from ``Matcher.scan`` to its result; ``--tail`` times every title (best of ``--repeat``
 passes, CPU time) and compares the fastest half, the next 40 %, the slowest 10 % and the slowest 1 %:
 what the slow titles hold (Latin runs, separators, candidates, hits, length) and what share of the
-time each kind of title takes. docs/matching.md quotes runs of each.
+time each kind of title takes; ``--stages-before DIR`` times the dense pass, the filters, hit building and
+the pinyin pass of this checkout against those of another checkout ``DIR`` (an earlier commit, e.g. from
+``git archive``) in one process, on the same inputs, alternated (best of 7; the outputs are checked equal
+first): on a shared machine, two processes differ by more than these stages do. docs/matching.md quotes
+runs of each.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--calls", nargs="*", metavar="TITLE", help="list the calls a scan of each title makes")
     ap.add_argument("--tail", action="store_true", help="what the slowest titles do differently")
+    ap.add_argument("--stages-before", metavar="DIR", help="time the scan stages against another checkout's")
     args = ap.parse_args()
     from plugin.lexicon import TECHNIQUES, Entry
     from plugin.matcher import Matcher
@@ -76,6 +82,9 @@ def main() -> None:
         return
     if args.tail:
         tail(m, queries, args.repeat)
+        return
+    if args.stages_before:
+        stages_before(m, queries, Path(args.stages_before))
         return
     parts = []
     if args.part in ("long", "all"):
@@ -194,6 +203,72 @@ def tail(m, queries: list[str], repeat: int) -> None:
         print(f"  {label:18s} {k:6d} {sum(r[0] for r in part) / k * 1e6:8.1f} "
               + " ".join(f"{sum(r[j] for r in part) / k:{w}.2f}" for j, w in ((1, 6), (2, 5), (3, 6), (4, 6), (5, 5)))
               + f" {sum(r[6] for r in part) / k:6.1f} {sum(r[0] for r in part) / total:10.2f}")
+
+
+def _module_of(checkout: Path, name: str):
+    """``plugin/matching/<name>.py`` of ``checkout``, loaded as a module of this checkout's package (its
+    relative imports read this checkout's modules)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"plugin.matching.{name}_before",
+                                                  checkout / "plugin" / "matching" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    mod.__package__ = "plugin.matching"
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def stages_before(m, queries: list[str], checkout: Path) -> None:
+    """CPU seconds of the scan stages over every title, this checkout's and ``checkout``'s alternated."""
+    import datetime as dt
+
+    from plugin.matching import dense, filters, pinyin
+    from plugin.matching.native import VIEW_LATIN_RUN, view_flags
+    from plugin.normalize import prepare
+
+    old = {name: _module_of(checkout, name) for name in ("dense", "filters", "pinyin")}
+    c = m.compiled
+    day = dt.date(2000, 1, 1)
+    rows = []
+    for q in queries:
+        nt = prepare(q).normalized
+        latin = bool(view_flags(nt.dense, m._kinds) & VIEW_LATIN_RUN)
+        cand, _ = dense.dense_pass(c, nt.dense, m._is_word, m._trie_index)
+        if latin:
+            cand += pinyin.pinyin_candidates(m._pinyin, nt.dense, nt)
+        rows.append((q, nt, cand, latin))
+    kept = {q: filters.admissible(c, cand, nt.dense, nt, "content", day, m._boundary) for q, nt, cand, _ in rows}
+    for q, nt, cand, latin in rows:  # the same outputs first
+        assert old["dense"].dense_pass(c, nt.dense, m._is_word, m._trie_index)[0] == \
+            dense.dense_pass(c, nt.dense, m._is_word, m._trie_index)[0], q
+        assert old["filters"].admissible(c, cand, nt.dense, nt, "content", day, m._boundary) == kept[q], q
+        assert old["filters"].resolve_hits(c, q, nt, kept[q]) == filters.resolve_hits(c, q, nt, kept[q]), q
+    indexes = {"before": old["pinyin"].PinyinIndex(c, m._tables), "after": pinyin.PinyinIndex(c, m._tables)}
+    latin_rows = [r for r in rows if r[3]]
+    stages = [
+        ("dense pass", rows, lambda mods, idx: lambda r: mods["dense"].dense_pass(c, r[1].dense, m._is_word,
+                                                                                   m._trie_index)),
+        ("filters (admissible)", [r for r in rows if r[2]],
+         lambda mods, idx: lambda r: mods["filters"].admissible(c, r[2], r[1].dense, r[1], "content", day,
+                                                               m._boundary)),
+        ("offsets, technique, hits", [r for r in rows if kept[r[0]]],
+         lambda mods, idx: lambda r: mods["filters"].resolve_hits(c, r[0], r[1], kept[r[0]])),
+        ("pinyin pass and initials", latin_rows,
+         lambda mods, idx: lambda r: pinyin.pinyin_candidates(idx, r[1].dense, r[1])),
+    ]
+    new = {"dense": dense, "filters": filters, "pinyin": pinyin}
+    print(f"=== scan stages, CPU s over the titles that reach them, best of 7 alternated runs: {checkout} / this checkout")
+    for name, rs, make in stages:
+        fns = {"before": make(old, indexes["before"]), "after": make(new, indexes["after"])}
+        best = {"before": float("inf"), "after": float("inf")}
+        for k in range(7):
+            for label in (("before", "after") if k % 2 else ("after", "before")):
+                fn = fns[label]
+                t = time.process_time()
+                for r in rs:
+                    fn(r)
+                best[label] = min(best[label], time.process_time() - t)
+        print(f"  {name:28s} {len(rs):6d} titles  before {best['before']:.3f}  after {best['after']:.3f}")
 
 
 if __name__ == "__main__":
