@@ -56,8 +56,13 @@ class WordBoundary:
         """
         # jieba (HMM off) only emits dictionary words or single characters, so a token can
         # straddle an edge only if some dictionary word crosses it: look that up first.
-        if not strict and not self._crossing_word(dense, start, end):
-            return True
+        if not strict:
+            freq, pairs = self._freq, self._pairs
+            if freq is None or pairs is None:  # (the tables of _crossing_word, inlined once they are loaded)
+                if not self._crossing_word(dense, start, end):
+                    return True
+            elif not crossing_word(dense, start, end, pairs, freq, _MAX_WORD):
+                return True
         ws = max(0, start - _WINDOW)
         we = min(len(dense), end + _WINDOW)
         brk = dense.rfind("\x00", ws, start)

@@ -47,6 +47,14 @@
  *       those of the sorted reading rows (``rows``: crc << pid_bits | pid, crc the zlib CRC-32 of the
  *       key's UTF-16-BE bytes), as (p, q, key, pattern id, found by hash), in walk order.
  *
+ *   slot_object(cls, order, values) -> object
+ *       A new instance of ``cls`` (a heap type derived from object whose only fields are its
+ *       ``__slots__``, all plain object members, with no __dict__) with its i-th member (in the type's
+ *       member table, which CPython keeps sorted by name) set to ``values[order[i]]`` (``order``: bytes),
+ *       without calling __init__ (a frozen dataclass's __init__ sets each field through
+ *       object.__setattr__: ~13 generic attribute sets for a Hit). plugin.matching.native checks once per
+ *       class that it gives what ``cls(*values)`` gives before using it.
+ *
  *   release_free_memory() -> bool
  *       glibc's malloc_trim(0): the free pages a big compile's temporaries leave in the heap go back to
  *       the system (False elsewhere, or when nothing was released).
@@ -67,6 +75,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <structmember.h>
 
 #include "crc16be.h"
 #ifdef __GLIBC__
@@ -1223,6 +1232,59 @@ view_flags(PyObject *self, PyObject *args)
     return PyLong_FromLong(flags);
 }
 
+/* ---- records built without __init__ ---- */
+
+static PyObject *
+slot_object(PyObject *self, PyObject *args)
+{
+    PyTypeObject *cls;
+    PyObject *values, *obj;
+    PyMemberDef *mp;
+    Py_ssize_t n, i;
+    const unsigned char *order;
+    Py_ssize_t n_order;
+
+    if (!PyArg_ParseTuple(args, "O!y#O!:slot_object", &PyType_Type, &cls, &order, &n_order, &PyTuple_Type, &values))
+        return NULL;
+    n = PyTuple_GET_SIZE(values);
+    if (n_order != n) {
+        PyErr_SetString(PyExc_ValueError, "slot_object: one order index per value");
+        return NULL;
+    }
+    for (i = 0; i < n; i++)
+        if (order[i] >= n) {
+            PyErr_SetString(PyExc_ValueError, "slot_object: order index out of range");
+            return NULL;
+        }
+    mp = cls->tp_members;
+    if (!(cls->tp_flags & Py_TPFLAGS_HEAPTYPE) || cls->tp_base != &PyBaseObject_Type || mp == NULL
+        || cls->tp_dictoffset != 0 || cls->tp_weaklistoffset != 0 || cls->tp_itemsize != 0) {
+        PyErr_SetString(PyExc_TypeError, "slot_object needs a class of plain __slots__ derived from object");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (mp[i].name == NULL || mp[i].type != T_OBJECT_EX || (mp[i].flags & READONLY)
+            || mp[i].offset < (Py_ssize_t)sizeof(PyObject)
+            || mp[i].offset + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
+            PyErr_SetString(PyExc_TypeError, "slot_object: values do not match the class's slots");
+            return NULL;
+        }
+    }
+    if (mp[n].name != NULL) {
+        PyErr_SetString(PyExc_TypeError, "slot_object: values do not match the class's slots");
+        return NULL;
+    }
+    obj = cls->tp_alloc(cls, 0);
+    if (obj == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PyTuple_GET_ITEM(values, order[i]);
+        Py_INCREF(v);
+        *(PyObject **)((char *)obj + mp[i].offset) = v;
+    }
+    return obj;
+}
+
 static PyMethodDef methods[] = {
     {"offset_table", offset_table, METH_VARARGS, "Original offset of every dense position through run maps (plugin.normalize)."},
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
@@ -1233,6 +1295,7 @@ static PyMethodDef methods[] = {
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
+    {"slot_object", slot_object, METH_VARARGS, "An instance of a plain __slots__ class with its members set, without __init__."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,6 +17,8 @@ __all__ = ["dense_pass", "homophone_ok"]
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
 _SHAPE_KIND, _UNCOLLAPSED = int(PatternKind.SHAPE), int(PatternKind.PINYIN)
 _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Technique.VARIANT
+#: ``Candidate`` built from its five fields without the named tuple's ``__new__`` frame (one per raw match)
+_tuple_new = tuple.__new__
 
 
 def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
@@ -43,7 +45,7 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
         if not differ:
             kind = pat_kind[pid]
             if kind == _TERM:
-                cand.append(Candidate(s, e, pat_entry[pid], None))
+                cand.append(_tuple_new(Candidate, (s, e, pat_entry[pid], None, None)))
             elif kind == _FORM:
                 reads_as, tech = c.forms[pat_entry[pid]]
                 spellings.append(Spelling(s, e, reads_as, tech))

@@ -6,6 +6,7 @@ entry and place."""
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 
 from ..boundary import WordBoundary
 from ..lexicon import Entry
@@ -14,6 +15,7 @@ from ..normalize import BREAK, NormalizedText, char_class, dense_key, fold_text
 from ..chardata import has_cjk
 from .compile import CompiledLexicon
 from .model import TECHNIQUE_RANK, Candidate, Technique
+from .native import record_maker
 from .reduplication import reduplicated_word_edge
 
 __all__ = ["admissible", "applies", "boundary_ok", "direct_technique", "entry_hit", "resolve_hits"]
@@ -29,6 +31,8 @@ def applies(entry: Entry, scope: str, today: dt.date) -> bool:
 
 
 _READ_IN_LATIN = (Technique.PINYIN, Technique.INITIALS)
+_EXACT, _PINYIN = Technique.EXACT, Technique.PINYIN
+_SORT_KEY = itemgetter(0)
 
 
 def _spellings(ent: Entry) -> tuple[str, ...]:
@@ -48,31 +52,32 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     allow_spans: list[tuple[int, int]] = []
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
+    collapsed = nt.collapsed
     for k in cand:
-        idx = k.entry
+        start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
         ent = entries[idx]
-        if ent.scope != scope and ent.scope != "any":  # (applies(), inlined: this runs per candidate)
+        if ent.scope != scope and ent.scope != "any":  # (applies(), inlined)
             continue
         if (ent.valid_from or ent.valid_to) and not ent.active_on(today):
             continue
         if ent.action == "allow":
-            allow_spans.append((k.start, k.end))
+            allow_spans.append((start, end))
             continue
         gate = gates[idx]
-        if gate is not None and not gate.allows(dense, k.start, k.end):
+        if gate is not None and not gate.allows(dense, start, end):
             continue
-        if k.gate is not None and not k.gate.allows(dense, k.start, k.end):
+        if own_gate is not None and not own_gate.allows(dense, start, end):
             continue
-        tech = k.technique
-        if ent.boundary != "none":
-            key = (k.start, k.end, ent.boundary, tech == Technique.PINYIN)
+        mode = ent.boundary
+        if mode != "none":
+            key = (start, end, mode, tech == _PINYIN)
             ok = bounds.get(key)
             if ok is None:
-                ok = bounds[key] = boundary_ok(dense, k.start, k.end, ent, tech, nt, boundary)
+                ok = bounds[key] = boundary_ok(dense, start, end, ent, tech, nt, boundary)
             if not ok:
                 continue
-        if nt.collapsed and tech not in _READ_IN_LATIN \
-                and reduplicated_word_edge(nt, k.start, k.end, _spellings(ent), boundary.is_word):
+        if collapsed and tech not in _READ_IN_LATIN \
+                and reduplicated_word_edge(nt, start, end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)
     if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)
@@ -99,7 +104,7 @@ def boundary_ok(dense: str, s: int, e: int, ent: Entry, tech: Technique | None, 
         if last.isascii() and last.isalnum() and e < len(dense) and dense[e].isascii() and dense[e].isalnum() \
                 and not _separated(nt, e):
             return False
-    if mode == "auto" and (len(seg) > 4 or not has_cjk(seg)):
+    if mode == "auto" and (len(seg) > 4 or seg.isascii() or not has_cjk(seg)):
         return True
     return boundary.check(dense, s, e, strict=(mode == "strict"), containing_ok=(mode == "crossing"))
 
@@ -131,36 +136,49 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
     technique, then longest), none inside another hit of the same entry, sorted by position."""
     entries = c.entries
     min_len = c.min_len
-    best: dict[tuple[int, int], tuple[int, int, int, Technique]] = {}
+    best: dict[tuple[int, int], tuple[tuple[int, int], int, int, int, Technique]] = {}  # (sort key, ...)
+    mapped = nt.deleted  # (else the offsets are the dense view's own: no call per candidate)
     for k in kept:
         idx = k.entry
-        os_, oe = nt.orig_span(k.start, k.end)
+        os_, oe = nt.orig_span(k.start, k.end) if mapped else (k.start, k.end)
         surface = text[os_:oe]
         tech = k.technique
-        if idx in min_len and tech in (None, Technique.HOMOPHONE) \
+        if min_len and idx in min_len and tech in (None, Technique.HOMOPHONE) \
                 and len(dense_key(surface, collapse=False)) < min_len[idx]:
             continue  # 轻松 alone is not 轻轻松松
         if tech is None:
-            tech = direct_technique(surface, entries[idx].term)
+            term = entries[idx].term
+            tech = _EXACT if surface == term else direct_technique(surface, term)
         key = (idx, os_)
         prev = best.get(key)
-        if prev is not None and (TECHNIQUE_RANK[prev[3]], prev[0] - prev[1]) <= (TECHNIQUE_RANK[tech], os_ - oe):
+        if prev is not None and (TECHNIQUE_RANK[prev[4]], prev[1] - prev[2]) <= (TECHNIQUE_RANK[tech], os_ - oe):
             continue
-        best[key] = (os_, oe, idx, tech)
+        best[key] = ((os_, -oe), os_, oe, idx, tech)
     hits: list[Hit] = []
     last_end: dict[int, int] = {}
-    for os_, oe, idx, tech in sorted(best.values(), key=lambda h: (h[0], -h[1])):
+    places = list(best.values())
+    if len(places) > 1:
+        places.sort(key=_SORT_KEY)  # by start, longest first (stable: ties keep the candidates' order)
+    for _, os_, oe, idx, tech in places:
         if last_end.get(idx, -1) >= oe:
             continue  # inside another hit of the same entry
         last_end[idx] = oe
-        hits.append(entry_hit(entries[idx], text, os_, oe, str(tech)))  # str(): the plain value
+        ent = entries[idx]  # (entry_hit, inlined: one frame less per hit)
+        hits.append(_new_hit((ent.term, ent.category, ent.action, os_, oe, text[os_:oe], str(tech),  # str(): the value
+                              ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement)))
     return hits
 
 
+#: Builds a :class:`Hit` from its fields in order, setting its slots directly (in C when built: the frozen
+#: dataclass's ``__init__`` costs a generic attribute set per field, and a title can have dozens of hits).
+_new_hit = record_maker(Hit, ("t", "c", "block", 0, 1, "t", "exact", "c:t", 1, "", (), (), ""))
+
+
 def entry_hit(ent: Entry, text: str, start: int, end: int, technique: str) -> Hit:
-    """The hit of entry ``ent`` on the original ``text[start:end]`` (the one place a Hit is made)."""
-    return Hit(ent.term, ent.category, ent.action, start, end, text[start:end], technique,
-               ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement)
+    """The hit of entry ``ent`` on the original ``text[start:end]`` (:func:`resolve_hits` builds its hits the
+    same way, inline)."""
+    return _new_hit((ent.term, ent.category, ent.action, start, end, text[start:end], technique,
+                     ent.term_id, ent.severity, ent.clause, ent.surface_actions, ent.tags, ent.replacement))
 
 
 def direct_technique(surface: str, term: str) -> Technique:

@@ -13,7 +13,9 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`dense_fold`: a text's first dense view, and whether it holds deletions, sentence ends, repeats;
 * :func:`view_flags`: which of the Latin / separator passes a dense view needs (one kind scan);
 * :func:`window_keys`: the pinyin pass's walk of a window's readings through the automaton and the rows;
-* :func:`release_free_memory`: the heap's free pages back to the system after a big compile.
+* :func:`release_free_memory`: the heap's free pages back to the system after a big compile;
+* :func:`record_maker`: a constructor of a frozen slots dataclass (``Hit``) from a tuple of its fields
+  that sets the slots directly (:func:`slot_object_py` is its twin: the class called).
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
 """
@@ -27,7 +29,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import islice, product
-from typing import Any
+from typing import Any, TypeVar
 
 from .model import PatternTexts
 
@@ -41,7 +43,7 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
            "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
+           "dense_outputs_py", "direct_walk", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -287,11 +289,9 @@ def view_flags_py(view: str, kinds: bytes) -> int:
     return flags
 
 
-def view_flags(view: str, kinds: bytes) -> int:
-    """:func:`view_flags_py`, in C when built."""
-    if cloops is not None:
-        return cloops.view_flags(view, kinds)
-    return view_flags_py(view, kinds)
+#: :func:`view_flags_py`, in C when built (the C function itself: every scan calls it, and a wrapper's frame
+#: would cost about as much as the scan of a short view).
+view_flags: Callable[[str, bytes], int] = cloops.view_flags if cloops is not None else view_flags_py
 
 
 #: (first piece, last piece, key, pattern id, found by hash): a key of a pinyin window that names a pattern.
@@ -350,3 +350,44 @@ def release_free_memory() -> bool:
     extension or elsewhere): a compile of a million entries leaves ~80 MB of freed temporaries
     between the automaton's nodes. Whether anything was released."""
     return cloops.release_free_memory() if cloops is not None else False
+
+
+_T = TypeVar("_T")
+
+
+def slot_object_py(cls: type[_T], values: tuple[Any, ...]) -> _T:
+    """An instance of ``cls`` from its fields in order: ``cls(*values)``."""
+    return cls(*values)
+
+
+def record_maker(cls: type[_T], probe: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], _T]:
+    """A function building ``cls`` (a dataclass with ``slots=True`` and nothing but its fields, such as a
+    frozen one, whose ``__init__`` sets each field through ``object.__setattr__``) from a tuple of its
+    fields: ``cloops.slot_object``, which sets the slots directly, when built and when it gives what the
+    class gives on ``probe`` (field for field, and equal); else :func:`slot_object_py`."""
+    import dataclasses
+
+    def made(values: tuple[Any, ...]) -> _T:
+        return slot_object_py(cls, values)
+
+    if cloops is None or not dataclasses.is_dataclass(cls):
+        return made
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if getattr(cls, "__slots__", None) != names or len(probe) != len(names) \
+            or getattr(cls, "__post_init__", None) is not None:
+        return made
+    # the member table's order (CPython sorts a class's slots by name): which field each member is
+    marks = tuple(object() for _ in names)
+    try:
+        marked = cloops.slot_object(cls, bytes(range(len(names))), marks)
+    except (TypeError, ValueError):
+        return made
+    field_of = {id(getattr(marked, n)): k for k, n in enumerate(names)}
+    order = bytes(field_of[id(m)] for m in marks)  # member i takes the value of field order[i]
+    fast = cloops.slot_object(cls, order, probe)
+    slow = cls(*probe)
+    if type(fast) is not cls or fast != slow or any(getattr(fast, n) is not getattr(slow, n) for n in names):
+        return made
+    from functools import partial
+
+    return partial(cloops.slot_object, cls, order)

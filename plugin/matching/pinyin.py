@@ -39,6 +39,8 @@ _MAX_READINGS = 64  # readings of one window scanned (a Latin word may split int
 _MAX_READ_LETTERS = 64  # longer Latin words are read as letters only
 _NOT_A_KEY = "\x01"  # stands for a character no pinyin key holds
 _TERM, _PINYIN = int(PatternKind.TERM), int(PatternKind.PINYIN)
+_INITIALS = Technique.INITIALS
+_tuple_new = tuple.__new__
 
 
 class SyllableRun:
@@ -74,7 +76,7 @@ class PinyinIndex:
 
     __slots__ = ("compiled", "syllable", "syllable_class", "syllable_run", "classes", "longest", "eligible",
                  "any_eligible", "initials_crc", "initials_entry", "encoded_chars",
-                 "_splits")
+                 "_splits", "_entry_initials")
 
     def __init__(self, compiled: CompiledLexicon, tables: VariantTables) -> None:
         self.compiled = compiled
@@ -88,6 +90,7 @@ class PinyinIndex:
         self.initials_crc = compiled.initials_crc
         self.initials_entry = compiled.initials_entry
         self._splits: dict[str, tuple[str, ...]] = {}
+        self._entry_initials: dict[int, str | None] = {}  # entry → its initials, as verified so far
         self.encoded_chars: dict[str, str] = {}  # one window character → as the automaton reads it
         self.syllable_class = tables.syllable_class
 
@@ -106,11 +109,21 @@ class PinyinIndex:
         crc = zlib.crc32(word.encode("ascii", "replace"))
         crcs = self.initials_crc
         k = bisect_left(crcs, crc)
+        known = self._entry_initials
         while k < len(crcs) and crcs[k] == crc:
             idx = self.initials_entry[k]
-            if _initials_of(as_bmp(dense_key(self.compiled.entries[idx].term)), self.syllable) == word:
+            spelled = known.get(idx, False)
+            if spelled is False:  # (an entry's initials never change: worked out once, kept a while)
+                if len(known) > 65536:
+                    known.clear()
+                spelled = known[idx] = self.entry_initials(idx)
+            if spelled == word:
                 yield idx
             k += 1
+
+    def entry_initials(self, idx: int) -> str | None:
+        """The pinyin initials of entry ``idx``'s term, as the index was built (None: it has none)."""
+        return _initials_of(as_bmp(dense_key(self.compiled.entries[idx].term)), self.syllable)
 
     def readings(self, word: str) -> tuple[str, ...]:
         """``word`` as its letters, then every way it reads as syllables (written as their class
@@ -245,7 +258,7 @@ def _initials_candidates(dense: str, words: list[tuple[int, int]], cuts: set[int
             if k == len(covering) or covering[k] >= we:
                 continue  # no such position in the word: its candidate would not be kept
         for idx in index.initials(dense[ws:we]):
-            out.append(Candidate(ws, we, idx, Technique.INITIALS))
+            out.append(_tuple_new(Candidate, (ws, we, idx, _INITIALS, None)))  # (Candidate without its frame)
 
 
 def _windows(dense: str, words: list[tuple[int, int]], syllable_run: SyllableRun) -> list[list[int]]:

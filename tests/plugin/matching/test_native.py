@@ -396,3 +396,57 @@ def test_window_keys_walk_a_copy_of_the_choices() -> None:
             return False
 
     assert cloops.window_keys(choices, 2, Meddling(), [], array("Q"), array("I"), 24) == []  # type: ignore[arg-type]
+
+
+@needs_native
+def test_record_maker_builds_the_same_hit_as_the_class(bundled_matcher: Matcher) -> None:
+    """The slot-setting constructor of Hit (``cloops.slot_object``) gives what ``Hit(*fields)`` gives: field
+    for field (the same objects), equal, same hash, still frozen; on every hit of the evasion texts."""
+    import dataclasses
+
+    from plugin.matching.filters import entry_hit
+    from plugin.models import Hit
+
+    make = native.record_maker(Hit, ("t", "c", "block", 0, 1, "t", "exact", "c:t", 1, "", (), (), ""))
+    assert make.func is native.cloops.slot_object  # type: ignore[attr-defined]
+    names = [f.name for f in dataclasses.fields(Hit)]
+    seen = 0
+    for text in _texts():
+        for hit in bundled_matcher.scan(text):
+            fields = tuple(getattr(hit, n) for n in names)
+            fast, slow = make(fields), native.slot_object_py(Hit, fields)
+            assert type(fast) is Hit and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+            assert all(getattr(fast, n) is getattr(slow, n) for n in names)
+            seen += 1
+    assert seen > 100
+    ent = bundled_matcher.entries[0]
+    assert entry_hit(ent, "x" + ent.term, 1, 1 + len(ent.term), "exact") == Hit(
+        ent.term, ent.category, ent.action, 1, 1 + len(ent.term), ent.term, "exact", ent.term_id, ent.severity,
+        ent.clause, ent.surface_actions, ent.tags, ent.replacement)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        make(fields).start = 3  # type: ignore[misc]
+
+
+@needs_native
+def test_slot_object_refuses_what_it_cannot_fill() -> None:
+    """Only a class of plain slots derived from object, with one value (and one order index) per slot."""
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Pair:
+        a: int
+        b: str
+
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+
+    make = native.record_maker(Pair, (1, "x"))
+    assert make((2, "y")) == Pair(2, "y")
+    slot_object = native.cloops.slot_object  # type: ignore[attr-defined]
+    for cls, order, values in ((Pair, b"\x00", (1,)), (Pair, b"\x00\x01", (1,)), (Pair, b"\x00\x05", (1, "x")),
+                               (NoSlots, b"\x00", (1,)), (int, b"", ())):
+        with pytest.raises((TypeError, ValueError)):
+            slot_object(cls, order, values)
+    # a class whose constructor does more than set its fields keeps its constructor
+    assert native.record_maker(NoSlots, (1,))((4,)) == NoSlots(4)
