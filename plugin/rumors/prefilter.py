@@ -216,6 +216,23 @@ class PreFilter:
         if self._auto is not None:
             self._auto.make_automaton()
             _char_counts()  # loaded with the index, not by the first text
+        self._native = self._native_filter()
+
+    def _native_filter(self) -> "cprefilter.Filter | None":
+        """The C decision over this filter's tables (None without the extension): it holds their buffers once."""
+        if cprefilter is None:
+            return None
+        return cprefilter.Filter(self.tables, self.sound_tables, _weight_table(), "".join(sorted(_CLAUSE_END)),
+                                 SEED_CLAIMS, SHORT_TEXT_CHARS, MIN_COVER, SINGLE_CREDIT, SOUND_TERM_CHARS)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        state["_native"] = None  # holds buffers, not data: built again on load
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._native = self._native_filter()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -235,6 +252,10 @@ class PreFilter:
             return False
         # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
         text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
+        if cprefilter is not None and self._native is not None:
+            wide = _u16(text)
+            if len(wide) == 2 * len(text):  # (a character beyond the BMP: the steps below, C loops and all)
+                return self._native.decide(text, auto.iter(wide))
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
@@ -478,8 +499,9 @@ _PREFIX_BITS = 1 << 20
 
 def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[str, list[int]]]:
     """The sound-alike table of ``terms`` for the C loops (``cprefilter.sound_hits``: codes, then an open-addressing
-    table from the FNV-1a hash of a term's codes to its slots, the typo tables and a bitmap of the hashes of every
-    code prefix, which ends a window early) and the same as a dict for the Python twin."""
+    table from the FNV-1a hash of a term's codes to its row of slots and their terms' characters, the typo tables and
+    a bitmap of the hashes of every code prefix, which ends a window early) and the same as a dict for the Python
+    twin."""
     codes = sound_codes()
     by_code: dict[str, list[int]] = {}
     by_hash: dict[int, list[int]] = {}
@@ -499,18 +521,34 @@ def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[st
     size = 1
     while size < 2 * len(by_hash):
         size *= 2
-    keys = np.zeros(size if by_hash else 0, dtype=np.uint64)
-    start = np.zeros(len(keys), dtype=np.int32)
-    count = np.zeros(len(keys), dtype=np.int32)
-    flat: list[int] = []
+    # one probe reads one entry: (hash, start << 32 | count); a row entry holds its slot and its term's characters
+    # (two per word), so comparing a window with the terms of its row reads no term object
+    table = np.zeros(2 * size if by_hash else 0, dtype=np.uint64)
+    rows: list[int] = []
     mask = size - 1
     for h, slots in by_hash.items():
         p = (h ^ (h >> 29)) & mask
-        while count[p]:
+        while table[2 * p + 1]:
             p = (p + 1) & mask
-        keys[p], start[p], count[p] = h, len(flat), len(slots)
-        flat.extend(slots)  # ascending: slots were visited in order
-    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32), *_typo_tables(), prefixes), by_code
+        table[2 * p], table[2 * p + 1] = h, len(rows) // _ROW_WORDS << 32 | len(slots)
+        for slot in slots:  # ascending: slots were visited in order
+            chars = [ord(c) for c in terms[slot]] + [0] * (2 * (_ROW_WORDS - 1) - len(terms[slot]))
+            rows.append(slot)
+            rows.extend(chars[k] | chars[k + 1] << 16 for k in range(0, len(chars), 2))
+    return (codes, table, np.asarray(rows, dtype=np.uint32), *_typo_tables(), prefixes), by_code
+
+
+#: Words of a sound-table row entry (``cprefilter.c``): the slot, then the term's characters two per word.
+_ROW_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _weight_table() -> np.ndarray:
+    """:func:`char_weight` of every BMP character (float64), what ``cprefilter.Filter`` reads."""
+    weigh = char_weight.__wrapped__
+    table = np.fromiter((weigh(chr(x)) for x in range(0x10000)), dtype=np.float64, count=0x10000)
+    table.setflags(write=False)
+    return table
 
 
 class _Coverage:
