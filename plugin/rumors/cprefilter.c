@@ -25,19 +25,31 @@
  *
  *   sound_hits(sound_tables, terms, text, max_len) -> list[tuple[int, int]]
  *       Key terms ``text`` holds as a sound-alike typo (光古 for 光谷, 纸金 for 纸巾): every window of 2 to
- *       ``max_len`` characters whose characters sound as a term's (``codes``: a syllable code per BMP
- *       character, 0 for none), that differs from the term (``terms[slot]``) in exactly one character, and
- *       that reads as a typo: the two characters differing are no filler (``filler``: a flag per BMP
- *       character), a window of two characters is no common word, and neither edge of the window forms a
- *       common word with the character beside it (``common``: the common two-character words, as
- *       ``first << 16 | second``, sorted). ``sound_tables = (codes uint16[65536], keys uint64, start int32,
- *       count int32, slots int32, filler uint8[65536], common uint32, prefixes uint8[PREFIX_BYTES])``:
- *       ``keys`` .. ``slots`` an open-addressing table (``count`` 0: empty) from the FNV-1a hash of a term's
- *       codes to its slots (``slots[start:start + count]``, ascending); ``prefixes`` a bitmap of the hashes
- *       of every term's code prefixes of two or more (bit ``(h ^ h >> 29) & (PREFIX_BITS - 1)``): a window
- *       whose prefix has no bit set is extended no further (at 100k rumours the table is megabytes and each
- *       probe a cache miss; the bitmap, 128 KB, answers most windows). (slot, end character) in window
- *       order: start, then length, then slot.
+ *       ``max_len`` (at most 6) characters whose characters sound as a term's (``codes``: a syllable code per BMP
+ *       character, 0 for none), that differs from the term in exactly one character, and that reads as a typo:
+ *       the two characters differing are no filler (``filler``: a flag per BMP character), a window of two
+ *       characters is no common word, and neither edge of the window forms a common word with the character
+ *       beside it (``common``: the common two-character words, as ``first << 16 | second``, sorted).
+ *       ``sound_tables = (codes uint16[65536], table uint64, rows uint32, filler uint8[65536], common uint32,
+ *       prefixes uint8[PREFIX_BYTES])``: ``table`` an open-addressing table of (hash, start << 32 | count) pairs
+ *       (count 0: empty) from the FNV-1a hash of a term's codes to ``count`` row entries from entry ``start`` of
+ *       ``rows``, each ROW_WORDS words: the slot (ascending within a row; below ``len(terms)``), then the term's
+ *       characters, two per word, low half first, 0 after the last (a comparison reads no term object: at 100k
+ *       rumours each was a cache miss); ``prefixes`` a bitmap of the hashes of every term's code prefixes of
+ *       two or more (bit ``(h ^ h >> 29) & (PREFIX_BITS - 1)``): a window whose prefix has no bit set is extended
+ *       no further (128 KB: it answers most windows from the cache). (slot, end character) in window order:
+ *       start, then length, then slot.
+ *
+ *   Filter(tables, sound_tables, weights, clause_end, seed_claims, short_chars, min_cover, single_credit, max_len)
+ *       Holds the buffers of both table sets and of ``weights`` (float64 per BMP character: char_weight) once.
+ *       ``decide(text, matches) -> bool`` is the whole decision of ``PreFilter.passes`` after the automaton scan:
+ *       ``matches`` the (end code unit, slot) pairs of the key-term automaton over the UTF-16 text (BMP text
+ *       only), those ending on a character's last unit kept, a curated trigger (slot < 0) deciding; then the
+ *       sound-alike hits, the seeds (the rarest terms, up to ``seed_claims`` owners), ``claims_naming``, and
+ *       for a text of at most ``short_chars`` characters the weights, the clauses (ended by ``clause_end``
+ *       characters; two content characters or more; the whole text too when there are several) and
+ *       ``explains`` with ``min_cover`` and ``single_credit``: the steps, the order of hits and of every sum as
+ *       in the twin (plugin.rumors.prefilter).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
