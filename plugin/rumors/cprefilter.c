@@ -40,16 +40,23 @@
  *       no further (128 KB: it answers most windows from the cache). (slot, end character) in window order:
  *       start, then length, then slot.
  *
- *   Filter(tables, sound_tables, weights, clause_end, seed_claims, short_chars, min_cover, single_credit, max_len)
- *       Holds the buffers of both table sets and of ``weights`` (float64 per BMP character: char_weight) once.
- *       ``decide(text, matches) -> bool`` is the whole decision of ``PreFilter.passes`` after the automaton scan:
- *       ``matches`` the (end code unit, slot) pairs of the key-term automaton over the UTF-16 text (BMP text
- *       only), those ending on a character's last unit kept, a curated trigger (slot < 0) deciding; then the
- *       sound-alike hits, the seeds (the rarest terms, up to ``seed_claims`` owners), ``claims_naming``, and
- *       for a text of at most ``short_chars`` characters the weights, the clauses (ended by ``clause_end``
- *       characters; two content characters or more; the whole text too when there are several) and
- *       ``explains`` with ``min_cover`` and ``single_credit``: the steps, the order of hits and of every sum as
- *       in the twin (plugin.rumors.prefilter).
+ *   Filter(tables, sound_tables, key_tables, weights, clause_end, seed_claims, short_chars, min_cover,
+ *          single_credit, max_len)
+ *       Holds the buffers of the three table sets and of ``weights`` (float64 per BMP character: char_weight) once.
+ *       ``key_tables = (table uint64, rows int32, pool uint16, prefixes uint8[PREFIX_BYTES], keys
+ *       uint8[PREFIX_BYTES])``: the key terms and curated triggers as written, ``table`` as the sound table's (hash,
+ *       start << 32 | count) pairs over the FNV-1a hash of a key's characters, each row entry three words (value:
+ *       the slot, or -1 for a curated trigger; offset of its characters in ``pool``; length), ``prefixes`` the
+ *       bitmap of the hashes of every prefix some key continues, ``keys`` that of the keys.
+ *       ``key_hits(text)``: (slot, end character) of every key term in a BMP text, by end, the longest first at one
+ *       end — what the automaton finds, in its order — or None at a curated trigger.
+ *       ``decide(text, matches=None) -> bool`` is the whole decision of ``PreFilter.passes`` on a BMP text: the key
+ *       terms (``key_hits``; or, given ``matches``, the (end code unit, slot) pairs of the automaton over the
+ *       UTF-16 text, those ending on a character's last unit), a curated trigger deciding; then the sound-alike
+ *       hits, the seeds (the rarest terms, up to ``seed_claims`` owners), ``claims_naming``, and for a text of at
+ *       most ``short_chars`` characters the weights, the clauses (ended by ``clause_end`` characters; two content
+ *       characters or more; the whole text too when there are several) and ``explains`` with ``min_cover`` and
+ *       ``single_credit``: the steps, the order of hits and of every sum as in the twin (plugin.rumors.prefilter).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -705,6 +712,114 @@ sound_hits(PyObject *self, PyObject *args)
     return out;
 }
 
+/* ---------------------------------------------------------------- key terms as written */
+
+enum { E_TABLE, E_ROWS, E_POOL, E_PREFIXES, E_KEYS, E_N };
+static const Py_ssize_t E_ITEM_SIZE[E_N] = {8, 4, 2, 1, 1};
+
+typedef struct {
+    const uint64_t *table;
+    const int32_t *rows;
+    const uint16_t *pool;
+    const uint8_t *prefixes, *keys;
+    Py_ssize_t size, n_rows, n_pool, max_len;
+} Exact;
+
+/* A hit of a key term as written: its value (slot, or -1 for a curated trigger), first and last character. */
+typedef struct {
+    int32_t value, start, end;
+} KeyHit;
+
+static int
+cmp_keyhit(const void *a, const void *b)
+{
+    const KeyHit *x = a, *y = b;
+    if (x->end != y->end)
+        return (x->end > y->end) - (x->end < y->end);
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Every key of ``e`` in the BMP text, by end then start (the automaton's order: the longest first at one end);
+ * ``*curated`` set (and the scan stopped) at a curated trigger. ``*out`` (PyMem) holds ``*n_out`` hits. */
+static int
+exact_scan(const Exact *e, Py_ssize_t n_slots, int kind, const void *data, Py_ssize_t n, KeyHit **out,
+           Py_ssize_t *n_out, int *curated)
+{
+    Py_ssize_t cap = 16, m = 0;
+    KeyHit *hits = PyMem_Malloc(sizeof(KeyHit) * (size_t)cap);
+    *curated = 0;
+    if (!hits) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    uint64_t mask = (uint64_t)e->size - 1;
+    for (Py_ssize_t i = 0; i < n && e->size && !*curated; i++) {
+        uint64_t h = FNV_OFFSET;
+        for (Py_ssize_t k = 1; k <= e->max_len && i + k <= n; k++) {
+            h = (h ^ PyUnicode_READ(kind, data, i + k - 1)) * FNV_PRIME;
+            uint64_t bit = (h ^ (h >> 29)) & (PREFIX_BITS - 1);
+            if ((e->keys[bit >> 3] >> (bit & 7)) & 1) {
+                for (uint64_t p = (h ^ (h >> 29)) & mask;; p = (p + 1) & mask) {
+                    uint64_t where = e->table[2 * p + 1];
+                    Py_ssize_t count = (Py_ssize_t)(where & 0xFFFFFFFFu), start = (Py_ssize_t)(where >> 32);
+                    if (count == 0)
+                        break;
+                    if (e->table[2 * p] != h)
+                        continue;
+                    if (start + count > e->n_rows) {
+                        PyErr_SetString(PyExc_ValueError, "key table rows out of range");
+                        goto fail;
+                    }
+                    for (const int32_t *row = e->rows + 3 * start, *stop = row + 3 * count; row < stop; row += 3) {
+                        if (row[2] != k || row[1] < 0 || row[1] + k > e->n_pool || row[0] >= n_slots) {
+                            if (row[2] == k) {
+                                PyErr_SetString(PyExc_ValueError, "key table row out of range");
+                                goto fail;
+                            }
+                            continue;
+                        }
+                        const uint16_t *chars = e->pool + row[1];
+                        Py_ssize_t x = 0;
+                        while (x < k && chars[x] == PyUnicode_READ(kind, data, i + x))
+                            x++;
+                        if (x < k)
+                            continue;  /* a hash collision */
+                        if (row[0] < 0) {
+                            *curated = 1;
+                            break;
+                        }
+                        if (m == cap) {
+                            cap *= 2;
+                            KeyHit *more = PyMem_Realloc(hits, sizeof(KeyHit) * (size_t)cap);
+                            if (!more) {
+                                PyErr_NoMemory();
+                                goto fail;
+                            }
+                            hits = more;
+                        }
+                        hits[m].value = row[0];
+                        hits[m].start = (int32_t)i;
+                        hits[m].end = (int32_t)(i + k - 1);
+                        m++;
+                    }
+                    break;
+                }
+                if (*curated)
+                    break;
+            }
+            if (!((e->prefixes[bit >> 3] >> (bit & 7)) & 1))
+                break;  /* no key continues so */
+        }
+    }
+    qsort(hits, (size_t)m, sizeof(KeyHit), cmp_keyhit);
+    *out = hits;
+    *n_out = m;
+    return 0;
+fail:
+    PyMem_Free(hits);
+    return -1;
+}
+
 /* ---------------------------------------------------------------- the whole decision */
 
 typedef struct {
@@ -716,6 +831,9 @@ typedef struct {
     Py_buffer wb;
     int weights_held;
     const double *weight;          /* char_weight of each BMP character */
+    Py_buffer eb[E_N];
+    int exact_held;
+    Exact e;
     Py_UCS4 clause_end[32];
     Py_ssize_t n_clause_end, seed_claims, short_chars, max_len;
     double min_cover, single_credit;
@@ -730,20 +848,27 @@ filter_dealloc(Filter *f)
             PyBuffer_Release(&f->sb[k]);
     if (f->weights_held)
         PyBuffer_Release(&f->wb);
+    for (int k = 0; k < f->exact_held; k++)
+        PyBuffer_Release(&f->eb[k]);
     Py_TYPE(f)->tp_free((PyObject *)f);
 }
 
 static PyObject *
 filter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *tables, *stables, *weights, *clause_end;
+    PyObject *tables, *stables, *etables, *weights, *clause_end;
     Py_ssize_t seed_claims, short_chars, max_len;
     double min_cover, single_credit;
-    static char *kwlist[] = {"tables", "sound_tables", "weights", "clause_end", "seed_claims", "short_chars",
-                             "min_cover", "single_credit", "max_len", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOUnnddn:Filter", kwlist, &tables, &stables, &weights, &clause_end,
-                                     &seed_claims, &short_chars, &min_cover, &single_credit, &max_len))
+    static char *kwlist[] = {"tables", "sound_tables", "key_tables", "weights", "clause_end", "seed_claims",
+                             "short_chars", "min_cover", "single_credit", "max_len", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!OUnnddn:Filter", kwlist, &tables, &stables, &PyTuple_Type,
+                                     &etables, &weights, &clause_end, &seed_claims, &short_chars, &min_cover,
+                                     &single_credit, &max_len))
         return NULL;
+    if (PyTuple_GET_SIZE(etables) != E_N) {
+        PyErr_SetString(PyExc_TypeError, "key_tables must be a tuple of 5 buffers");
+        return NULL;
+    }
     if (max_len < 2 || max_len > MAX_SOUND_LEN || seed_claims < 0 || short_chars < 0) {
         PyErr_SetString(PyExc_ValueError, "max_len, seed_claims or short_chars out of range");
         return NULL;
@@ -768,6 +893,32 @@ filter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         goto fail;
     }
     f->weight = (const double *)f->wb.buf;
+    for (; f->exact_held < E_N; f->exact_held++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(etables, f->exact_held), &f->eb[f->exact_held], PyBUF_SIMPLE) < 0)
+            goto fail;
+        if (f->eb[f->exact_held].len % E_ITEM_SIZE[f->exact_held]) {
+            f->exact_held++;
+            PyErr_SetString(PyExc_ValueError, "a table's size is not a whole number of items");
+            goto fail;
+        }
+    }
+    f->e.table = (const uint64_t *)f->eb[E_TABLE].buf;
+    f->e.rows = (const int32_t *)f->eb[E_ROWS].buf;
+    f->e.pool = (const uint16_t *)f->eb[E_POOL].buf;
+    f->e.prefixes = (const uint8_t *)f->eb[E_PREFIXES].buf;
+    f->e.keys = (const uint8_t *)f->eb[E_KEYS].buf;
+    f->e.size = f->eb[E_TABLE].len / 16;
+    f->e.n_rows = f->eb[E_ROWS].len / 12;
+    f->e.n_pool = f->eb[E_POOL].len / 2;
+    if (f->eb[E_TABLE].len % 16 || (f->e.size & (f->e.size - 1)) || f->eb[E_ROWS].len % 12
+        || f->eb[E_PREFIXES].len != (Py_ssize_t)(PREFIX_BITS / 8) || f->eb[E_KEYS].len != (Py_ssize_t)(PREFIX_BITS / 8)) {
+        PyErr_SetString(PyExc_ValueError, "key tables of wrong sizes");
+        goto fail;
+    }
+    f->e.max_len = 0;
+    for (Py_ssize_t r = 0; r < f->e.n_rows; r++)
+        if (f->e.rows[3 * r + 2] > f->e.max_len)
+            f->e.max_len = f->e.rows[3 * r + 2];
     f->n_clause_end = PyUnicode_GET_LENGTH(clause_end);
     for (Py_ssize_t k = 0; k < f->n_clause_end; k++)
         f->clause_end[k] = PyUnicode_READ_CHAR(clause_end, k);
@@ -798,8 +949,8 @@ cmp_rarest(const void *a, const void *b)
 static PyObject *
 filter_decide(Filter *f, PyObject *args)
 {
-    PyObject *text, *matches;
-    if (!PyArg_ParseTuple(args, "UO:decide", &text, &matches))
+    PyObject *text, *matches = Py_None;
+    if (!PyArg_ParseTuple(args, "U|O:decide", &text, &matches))
         return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -809,16 +960,32 @@ filter_decide(Filter *f, PyObject *args)
         return NULL;
     }
     const Tables *t = &f->t;
-    PyObject *it = PyObject_GetIter(matches), *item, *result = NULL;
-    if (!it)
-        return NULL;
+    PyObject *it = NULL, *item, *result = NULL;
     Pairs hits = {NULL, 0, 0};
     int32_t *slots = NULL, *ends = NULL, *distinct = NULL, *claims = NULL, *order = NULL;
     double *weights = NULL, *credit = NULL, *clauses = NULL;
     int decided = -1;  /* -1: not yet */
-    /* the key terms as written: automaton matches (end code unit, slot) over the UTF-16 text, those ending on a
-     * character's last unit; a curated trigger (slot < 0) decides */
-    while ((item = PyIter_Next(it))) {
+    if (matches == Py_None) {
+        /* the key terms as written, found here (the automaton's hits, in its order) */
+        KeyHit *found;
+        Py_ssize_t n_found;
+        int curated;
+        if (exact_scan(&f->e, t->n_slots, kind, data, n, &found, &n_found, &curated) < 0)
+            goto done;
+        for (Py_ssize_t k = 0; k < n_found && !curated; k++) {
+            if (push_pair(&hits, found[k].value, found[k].end) < 0) {
+                PyMem_Free(found);
+                goto done;
+            }
+        }
+        PyMem_Free(found);
+        if (curated)
+            decided = 1;
+    } else if (!(it = PyObject_GetIter(matches)))
+        goto done;
+    /* or the automaton's matches (end code unit, slot) over the UTF-16 text, those ending on a character's last
+     * unit; a curated trigger (slot < 0) decides */
+    while (it && (item = PyIter_Next(it))) {
         Py_ssize_t end = -1, slot = 0;
         if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 2) {
             end = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
@@ -951,7 +1118,7 @@ filter_decide(Filter *f, PyObject *args)
     if (explained >= 0)
         result = PyBool_FromLong(explained);
 done:
-    Py_DECREF(it);
+    Py_XDECREF(it);
     PyMem_Free(hits.a);
     PyMem_Free(slots);
     PyMem_Free(ends);
@@ -964,9 +1131,41 @@ done:
     return result;
 }
 
+static PyObject *
+filter_key_hits(Filter *f, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:key_hits", &text))
+        return NULL;
+    if (PyUnicode_KIND(text) == PyUnicode_4BYTE_KIND) {
+        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
+        return NULL;
+    }
+    KeyHit *found;
+    Py_ssize_t n_found;
+    int curated;
+    if (exact_scan(&f->e, f->t.n_slots, PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text),
+                   &found, &n_found, &curated) < 0)
+        return NULL;
+    Pairs hits = {NULL, 0, 0};
+    PyObject *out = NULL;
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < n_found && !failed; k++)
+        failed = push_pair(&hits, found[k].value, found[k].end) < 0;
+    PyMem_Free(found);
+    if (!failed)
+        out = curated ? Py_NewRef(Py_None) : pairs_list(&hits, 0);
+    PyMem_Free(hits.a);
+    return out;
+}
+
 static PyMethodDef filter_methods[] = {
+    {"key_hits", (PyCFunction)filter_key_hits, METH_VARARGS,
+     "key_hits(text) -> list[tuple[int, int]] | None: (slot, end character) of the key terms as written, in the "
+     "automaton's order; None at a curated trigger."},
     {"decide", (PyCFunction)filter_decide, METH_VARARGS,
-     "decide(text, matches) -> bool: the pre-filter's decision from the automaton's matches over the text."},
+     "decide(text, matches=None) -> bool: the pre-filter's decision (from the automaton's matches over the text, "
+     "when given)."},
     {NULL, NULL, 0, NULL},
 };
 

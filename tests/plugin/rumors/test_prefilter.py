@@ -309,6 +309,23 @@ def test_the_whole_decision_in_c_equals_the_c_steps_and_the_twin(monkeypatch: py
     assert 0 < sum(whole) < len(whole)
 
 
+def test_the_c_scan_finds_the_key_terms_the_automaton_finds() -> None:
+    # the same (slot, end) hits in the same order (by end, the longest first), a curated trigger over a term's
+    # own text included
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    rng = random.Random(3)
+    claims = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "新冠病毒疫苗接种后发烧", "新型冠状病毒在热水中存活",
+              "长春市8、9、10号静默三天", "十四天隔离期满"]
+    pf = PreFilter([analyze(c) for c in claims], [("水厂投毒", "热水"), ("疫苗接种",)], texts=claims)
+    native = pf._native_filter()
+    assert native is not None
+    pieces = [*pf.terms, "水厂投毒", "的", "，", "a", "今天", "新型冠状"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(500)]
+    assert [native.key_hits(t) for t in texts] == [pf._hits(t) for t in texts]
+    assert native.key_hits("喝热水") is None and native.key_hits("新冠病毒") == pf._hits("新冠病毒") != []
+
+
 def test_the_c_decision_refuses_bad_input() -> None:
     if not prefilter.NATIVE:
         pytest.skip("the C extension is not built")
@@ -329,10 +346,14 @@ def test_the_c_decision_refuses_bad_input() -> None:
         native.decide("石正丽", [(5, len(pf.terms))])  # no such slot
     with pytest.raises(TypeError):
         native.decide("石正丽", 5)
-    args = (pf.tables, pf.sound_tables, prefilter._weight_table(), "，。", SEED_CLAIMS, SHORT_TEXT_CHARS, MIN_COVER,
-            SINGLE_CREDIT, SOUND_TERM_CHARS)
+    args = (pf.tables, pf.sound_tables, pf.key_tables, prefilter._weight_table(), "，。", SEED_CLAIMS, SHORT_TEXT_CHARS,
+            MIN_COVER, SINGLE_CREDIT, SOUND_TERM_CHARS)
     with pytest.raises(ValueError):
-        c.Filter(*args[:2], prefilter._weight_table()[:100], *args[3:])  # weights of another size
+        c.Filter(*args[:3], prefilter._weight_table()[:100], *args[4:])  # weights of another size
+    with pytest.raises(ValueError):
+        c.Filter(*args[:2], pf.key_tables[:3] + (pf.key_tables[3][:10], pf.key_tables[4]), *args[3:])  # a bitmap cut
+    with pytest.raises(TypeError):
+        c.Filter(*args[:2], pf.key_tables[:2], *args[3:])
     with pytest.raises(ValueError):
         c.Filter(*args[:-1], 99)  # longer sound windows than a row holds
     with pytest.raises(TypeError):
