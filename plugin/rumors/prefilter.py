@@ -27,11 +27,15 @@ typo) counts as the term; a claim's numbers are key terms as searchers write the
 wordings of the claim's words.
 
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
-the rule written claim by claim as the reference, and holds both implementations to it): the automaton reads
-UTF-16 code units; question wording is stripped only from texts holding a character a frame starts with; the
-per-claim work after the seeds are chosen (claims holding two key terms, their need, the coverage of the text
-by their characters) runs in C (``cprefilter.c``) over flat tables (:attr:`PreFilter.tables`), reading the
-owners of the text's terms in order rather than each claim's row. Without the extension the Python twin
+the rule written claim by claim as the reference, and holds both implementations to it): question wording is
+stripped only from texts holding a character a frame starts with; for a text of the BMP (nearly all) the rest is
+one C call (``cprefilter.Filter.decide``, its buffers taken once per build): the key terms found by hashing the
+text's windows into a table of the keys (what the automaton finds, in its order, without its scattered nodes:
+:attr:`PreFilter.key_tables`), the sound-alike windows, the seeds, and the per-claim work (claims holding two key
+terms, their need, the coverage of the text by their characters, each character's weight from a table) over flat
+tables (:attr:`PreFilter.tables`), reading the owners of the text's terms in order rather than each claim's row.
+A text with a character beyond the BMP takes the same steps with the automaton (over UTF-16 code units) and the
+C loops one by one. Without the extension the Python twin
 decides the same: the claims with a second term found through that term's owners when cheaper, many claims
 sharing two terms of a short text (near-copies of one post) weighed over flat arrays, the coverage asked once
 per distinct (terms, characters) pair. :meth:`PreFilter.compacted` re-allocates the tables together after a
@@ -127,7 +131,8 @@ class PreFilter:
     (:data:`MIN_CLAIM_COVER` times its content-word weight); ``tables`` the same as flat arrays for the C
     loops (owners, claims' slots and characters as offset rows; rarity, idf and length per slot; need per
     claim: the order ``cprefilter.c`` documents); ``sound_tables`` what :meth:`sound_hits` reads in C (syllable
-    codes, the table from a term's codes to its slots, filler flags, common two-character words).
+    codes, the table from a term's codes to its slots and their characters, filler flags, common two-character
+    words); ``key_tables`` the key terms and curated triggers as the C scan reads them (:func:`_key_tables`).
     """
 
     def __init__(self, analyses: Sequence[Analysis], curated: Sequence[Iterable[str]] = (), *,
@@ -207,15 +212,35 @@ class PreFilter:
             owner_flat, owner_offsets, self._claim_flat, self._claim_offsets, self._char_flat, self._char_offsets,
             rare_flags, self._idf, np.asarray(self._term_len, dtype=np.int32), self._need)
         self.sound_tables, self._sound_keys = _sound_tables(self.terms)
+        keys = dict(zip(self.terms, range(len(self.terms))))
         for phrases in curated:
             for phrase in phrases:
                 key = trigger_key(phrase)
                 if len(key) >= 2:
                     auto.add_word(_u16(key), -1)
+                    keys[key] = -1  # (over a term's slot, as in the automaton)
+        self.key_tables = _key_tables(keys)
         self._auto = auto if len(auto) else None
         if self._auto is not None:
             self._auto.make_automaton()
             _char_counts()  # loaded with the index, not by the first text
+        self._native = self._native_filter()
+
+    def _native_filter(self) -> "cprefilter.Filter | None":
+        """The C decision over this filter's tables (None without the extension): it holds their buffers once."""
+        if cprefilter is None:
+            return None
+        return cprefilter.Filter(self.tables, self.sound_tables, self.key_tables, _weight_table(), "".join(sorted(_CLAUSE_END)),
+                                 SEED_CLAIMS, SHORT_TEXT_CHARS, MIN_COVER, SINGLE_CREDIT, SOUND_TERM_CHARS)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        state["_native"] = None  # holds buffers, not data: built again on load
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._native = self._native_filter()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -235,6 +260,10 @@ class PreFilter:
             return False
         # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
         text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
+        if cprefilter is not None and self._native is not None:
+            wide = _u16(text)
+            if len(wide) == 2 * len(text):  # (a character beyond the BMP: the steps below, C loops and all)
+                return self._native.decide(text)
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
@@ -478,8 +507,9 @@ _PREFIX_BITS = 1 << 20
 
 def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[str, list[int]]]:
     """The sound-alike table of ``terms`` for the C loops (``cprefilter.sound_hits``: codes, then an open-addressing
-    table from the FNV-1a hash of a term's codes to its slots, the typo tables and a bitmap of the hashes of every
-    code prefix, which ends a window early) and the same as a dict for the Python twin."""
+    table from the FNV-1a hash of a term's codes to its row of slots and their terms' characters, the typo tables and
+    a bitmap of the hashes of every code prefix, which ends a window early) and the same as a dict for the Python
+    twin."""
     codes = sound_codes()
     by_code: dict[str, list[int]] = {}
     by_hash: dict[int, list[int]] = {}
@@ -499,18 +529,75 @@ def _sound_tables(terms: Sequence[str]) -> tuple[tuple[np.ndarray, ...], dict[st
     size = 1
     while size < 2 * len(by_hash):
         size *= 2
-    keys = np.zeros(size if by_hash else 0, dtype=np.uint64)
-    start = np.zeros(len(keys), dtype=np.int32)
-    count = np.zeros(len(keys), dtype=np.int32)
-    flat: list[int] = []
+    # one probe reads one entry: (hash, start << 32 | count); a row entry holds its slot and its term's characters
+    # (two per word), so comparing a window with the terms of its row reads no term object
+    table = np.zeros(2 * size if by_hash else 0, dtype=np.uint64)
+    rows: list[int] = []
     mask = size - 1
     for h, slots in by_hash.items():
         p = (h ^ (h >> 29)) & mask
-        while count[p]:
+        while table[2 * p + 1]:
             p = (p + 1) & mask
-        keys[p], start[p], count[p] = h, len(flat), len(slots)
-        flat.extend(slots)  # ascending: slots were visited in order
-    return (codes, keys, start, count, np.asarray(flat, dtype=np.int32), *_typo_tables(), prefixes), by_code
+        table[2 * p], table[2 * p + 1] = h, len(rows) // _ROW_WORDS << 32 | len(slots)
+        for slot in slots:  # ascending: slots were visited in order
+            chars = [ord(c) for c in terms[slot]] + [0] * (2 * (_ROW_WORDS - 1) - len(terms[slot]))
+            rows.append(slot)
+            rows.extend(chars[k] | chars[k + 1] << 16 for k in range(0, len(chars), 2))
+    return (codes, table, np.asarray(rows, dtype=np.uint32), *_typo_tables(), prefixes), by_code
+
+
+#: Words of a sound-table row entry (``cprefilter.c``): the slot, then the term's characters two per word.
+_ROW_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _weight_table() -> np.ndarray:
+    """:func:`char_weight` of every BMP character (float64), what ``cprefilter.Filter`` reads."""
+    weigh = char_weight.__wrapped__
+    table = np.fromiter((weigh(chr(x)) for x in range(0x10000)), dtype=np.float64, count=0x10000)
+    table.setflags(write=False)
+    return table
+
+
+def _key_tables(keys: dict[str, int]) -> tuple[np.ndarray, ...]:
+    """The key terms and curated triggers (``keys``: text → slot, -1 for a trigger) of the BMP for ``cprefilter``'s
+    scan, which finds what the automaton finds in a BMP text without it: an open-addressing table from the FNV-1a hash
+    of a key's characters to its row entries (value, offset in ``pool``, length), the characters, and two bitmaps of
+    hashes — of every prefix some key continues (a window that no key continues ends there) and of the keys."""
+    rows: list[int] = []
+    pool: list[int] = []
+    by_hash: dict[int, list[int]] = {}
+    prefixes = bytearray(_PREFIX_BITS // 8)
+    whole = bytearray(_PREFIX_BITS // 8)
+    for key, value in keys.items():
+        if any(ord(c) >= 0x10000 for c in key):
+            continue  # never in a BMP text
+        h = _FNV_OFFSET
+        for k, c in enumerate(key, 1):
+            h = ((h ^ ord(c)) * _FNV_PRIME) & _U64
+            bit = (h ^ (h >> 29)) & (_PREFIX_BITS - 1)
+            (whole if k == len(key) else prefixes)[bit >> 3] |= 1 << (bit & 7)
+        by_hash.setdefault(h, []).append(len(rows) // 3)
+        rows.extend((value, len(pool), len(key)))
+        pool.extend(map(ord, key))
+    size = 1
+    while size < 2 * len(by_hash):
+        size *= 2
+    table = np.zeros(2 * size if by_hash else 0, dtype=np.uint64)
+    flat = np.asarray(rows, dtype=np.int32).reshape(-1, 3)
+    ordered: list[np.ndarray] = []
+    mask = size - 1
+    start = 0
+    for h, entries in by_hash.items():
+        p = (h ^ (h >> 29)) & mask
+        while table[2 * p + 1]:
+            p = (p + 1) & mask
+        table[2 * p], table[2 * p + 1] = h, start << 32 | len(entries)
+        ordered.append(flat[entries])
+        start += len(entries)
+    rows_out = np.concatenate(ordered).reshape(-1) if ordered else np.zeros(0, dtype=np.int32)
+    return (table, rows_out, np.asarray(pool, dtype=np.uint16), np.frombuffer(bytes(prefixes), dtype=np.uint8),
+            np.frombuffer(bytes(whole), dtype=np.uint8))
 
 
 class _Coverage:

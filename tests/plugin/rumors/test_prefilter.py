@@ -297,6 +297,80 @@ def test_the_sound_loop_refuses_bad_tables() -> None:
         c.sound_hits(pf.sound_tables[:-1] + (pf.sound_tables[-1][:100],), pf.terms, "热睡", SOUND_TERM_CHARS)
 
 
+def test_the_whole_decision_in_c_equals_the_c_steps_and_the_twin(monkeypatch: pytest.MonkeyPatch) -> None:
+    # cprefilter.Filter.decide (BMP texts) against the step-by-step C loops and the Python twin, on near-copies,
+    # typos, rare terms, curated triggers, clauses and long texts
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    rng = random.Random(9)
+    words = ["新冠", "疫苗", "接种", "发烧", "退烧药", "孩子", "北京", "快递", "停运", "石正丽", "叛逃", "美国", "热水",
+             "病毒", "杀死", "光谷", "鼻咽癌", "口罩", "消毒", "蒸汽", "挂烫机", "长春", "静默", "三天"]
+    claims = ["".join(rng.sample(words, rng.randint(2, 6))) for _ in range(150)]
+    pf = PreFilter([analyze(c) for c in claims], [("水厂投毒",), ("核酸造假",)], max_posting=60, texts=claims)
+    pieces = [*words, "光古", "鼻烟癌", "石正利", "判逃", "水厂投毒", "，", "。", "是真的吗", "今天", "的", "a", "BLACKPINK"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) * (5 if rng.random() < 0.05 else 1)
+             for _ in range(800)]
+    folded = [prepare(t).folded for t in texts]
+    whole = [pf.passes(f) for f in folded]
+    monkeypatch.setattr(pf, "_native", None)
+    steps = [pf.passes(f) for f in folded]
+    monkeypatch.setattr(prefilter, "cprefilter", None)
+    twin = [pf.passes(f) for f in folded]
+    assert whole == steps == twin
+    assert 0 < sum(whole) < len(whole)
+
+
+def test_the_c_scan_finds_the_key_terms_the_automaton_finds() -> None:
+    # the same (slot, end) hits in the same order (by end, the longest first), a curated trigger over a term's
+    # own text included
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    rng = random.Random(3)
+    claims = ["喝热水能杀死新冠病毒", "挂烫机喷出的蒸汽可用于衣物消毒杀菌", "新冠病毒疫苗接种后发烧", "新型冠状病毒在热水中存活",
+              "长春市8、9、10号静默三天", "十四天隔离期满"]
+    pf = PreFilter([analyze(c) for c in claims], [("水厂投毒", "热水"), ("疫苗接种",)], texts=claims)
+    native = pf._native_filter()
+    assert native is not None
+    pieces = [*pf.terms, "水厂投毒", "的", "，", "a", "今天", "新型冠状"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(500)]
+    assert [native.key_hits(t) for t in texts] == [pf._hits(t) for t in texts]
+    assert native.key_hits("喝热水") is None and native.key_hits("新冠病毒") == pf._hits("新冠病毒") != []
+
+
+def test_the_c_decision_refuses_bad_input() -> None:
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    c = prefilter.cprefilter
+    pf = _filter()
+    native = pf._native_filter()
+    assert native is not None
+    slot = pf.terms.index("石正丽")
+    assert native.decide("石正丽叛逃", [(5, slot)]) is True  # a rare term (code units 0-5: the end on an odd unit)
+    assert native.decide("石正丽叛逃", [(4, slot)]) is False  # a match not on a character's last unit is none
+    assert native.decide("石正丽叛逃", [(1, -1)]) is True  # a curated trigger
+    assert native.decide("", iter(())) is False
+    with pytest.raises(ValueError):
+        native.decide("石正丽😀", [])  # beyond the BMP: the step-by-step path reads those
+    with pytest.raises(ValueError):
+        native.decide("石正丽", [(99, slot)])  # past the text
+    with pytest.raises(ValueError):
+        native.decide("石正丽", [(5, len(pf.terms))])  # no such slot
+    with pytest.raises(TypeError):
+        native.decide("石正丽", 5)
+    args = (pf.tables, pf.sound_tables, pf.key_tables, prefilter._weight_table(), "，。", SEED_CLAIMS, SHORT_TEXT_CHARS,
+            MIN_COVER, SINGLE_CREDIT, SOUND_TERM_CHARS)
+    with pytest.raises(ValueError):
+        c.Filter(*args[:3], prefilter._weight_table()[:100], *args[4:])  # weights of another size
+    with pytest.raises(ValueError):
+        c.Filter(*args[:2], pf.key_tables[:3] + (pf.key_tables[3][:10], pf.key_tables[4]), *args[3:])  # a bitmap cut
+    with pytest.raises(TypeError):
+        c.Filter(*args[:2], pf.key_tables[:2], *args[3:])
+    with pytest.raises(ValueError):
+        c.Filter(*args[:-1], 99)  # longer sound windows than a row holds
+    with pytest.raises(TypeError):
+        c.Filter(pf.tables[:3], *args[1:])
+
+
 def test_a_compacted_copy_decides_the_same() -> None:
     pf = _filter()
     copy = pf.compacted()
