@@ -16,10 +16,14 @@
  *
  *   add_keys(add, text, ends, pids) -> groups
  *       Key i is ``text[ends[i - 1]:ends[i]]`` (uint32 ends), for pattern ``pids[i]`` (int32). Every
- *       distinct key is added once, in the order of its first occurrence, by calling
- *       ``add(key, value)`` (the automaton's add_word): the value is the key's pattern when one
- *       pattern has it, else ``-g - 1`` where ``groups[g]`` is the tuple of its patterns in order of
- *       occurrence (each once); groups are numbered in the order their second pattern arrives.
+ *       distinct key is added once by calling ``add(key, value)`` (the automaton's add_word): the
+ *       value is the key's pattern when one pattern has it, else ``-g - 1`` where ``groups[g]`` is the
+ *       tuple of its patterns in order of occurrence (each once); groups are numbered in the order
+ *       their second pattern arrives. Keys are added by the rank of their first letter (letters of
+ *       the BMP ranked by how often they occur in ``text``, most often first, ties by code point;
+ *       an empty key first, a first letter beyond the BMP last), keys of one rank in the order of
+ *       their first occurrence: a trie node keeps its children in the order they were added and is
+ *       searched linearly, so the root's thousands of children are met most frequent first.
  *
  *   initials_index(initials, ends, block, min_syllables, not_initial) -> (eligible, crcs, forms)
  *       Form k is ``initials[ends[k - 1]:ends[k]]`` (a term written as its pinyin initials: a letter
@@ -33,6 +37,10 @@
  *       in ``table`` (65,536 items, per BMP code point None or a tuple of (alike, same_class)), bit 2 when
  *       ``d`` holds an ASCII digit; ``keys``: ``d`` with one character replaced by an alike, in order, at
  *       most ``max_variants`` alikes counted, those of the same class skipped when ``verified``.
+ *
+ *   letter_patterns(text, ends) -> bytes
+ *       The patterns whose text (pattern i: ``text[ends[i - 1]:ends[i]]``, uint32 ends) holds a Latin
+ *       letter a-z, in order, as native int32 (the Latin-repeat keys' patterns).
  *
  *   slotted_rows(cls, names, columns) -> list
  *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
@@ -393,6 +401,63 @@ slice_hash(int kind, const char *data, Py_ssize_t start, Py_ssize_t len)
     return h;
 }
 
+/* Indices 0..n-1 of the keys (key i is text[ends[i - 1]:ends[i]]) in a stable order by the rank of
+ * their first letter: BMP letters by how often they occur in the whole text (most first, ties by code
+ * point), an empty key before all, a letter beyond the BMP after all. PyMem_Malloc'd (NULL and an
+ * exception set on failure). */
+static int32_t *
+first_letter_order(int kind, const void *data, const uint32_t *end_of, Py_ssize_t n)
+{
+    uint32_t *counts = PyMem_Calloc(N_BMP, sizeof(uint32_t));
+    uint64_t *letters = PyMem_Malloc(N_BMP * sizeof(uint64_t));  /* (UINT32_MAX - count) << 32 | code */
+    uint32_t *rank = PyMem_Malloc(N_BMP * sizeof(uint32_t));
+    Py_ssize_t *start_of = PyMem_Calloc(N_BMP + 3, sizeof(Py_ssize_t));  /* per bucket: where it starts */
+    int32_t *order = PyMem_Malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+    Py_ssize_t total = n ? (Py_ssize_t)end_of[n - 1] : 0, i, used = 0;
+    uint32_t c;
+    if (counts == NULL || letters == NULL || rank == NULL || start_of == NULL || order == NULL) {
+        PyErr_NoMemory();
+        PyMem_Free(order);
+        order = NULL;
+        goto done;
+    }
+    for (i = 0; i < total; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < N_BMP && counts[ch] < UINT32_MAX)
+            counts[ch]++;
+    }
+    for (c = 0; c < N_BMP; c++)
+        if (counts[c])
+            letters[used++] = (uint64_t)(UINT32_MAX - counts[c]) << 32 | c;
+    if (radix_sort(letters, used, 8) < 0) {
+        PyMem_Free(order);
+        order = NULL;
+        goto done;
+    }
+    for (i = 0; i < used; i++)
+        rank[(uint32_t)letters[i]] = (uint32_t)i + 1;  /* bucket 0: the empty key; used + 1: beyond the BMP */
+    for (i = 0; i < n; i++) {  /* a counting sort: bucket sizes, then starts, then the keys in order */
+        Py_ssize_t start = i ? end_of[i - 1] : 0;
+        Py_UCS4 first = (Py_ssize_t)end_of[i] > start ? PyUnicode_READ(kind, data, start) : 0;
+        Py_ssize_t b = (Py_ssize_t)end_of[i] == start ? 0 : first < N_BMP ? (Py_ssize_t)rank[first] : used + 1;
+        start_of[b + 1]++;
+    }
+    for (i = 1; i <= used + 1; i++)
+        start_of[i] += start_of[i - 1];
+    for (i = 0; i < n; i++) {
+        Py_ssize_t start = i ? end_of[i - 1] : 0;
+        Py_UCS4 first = (Py_ssize_t)end_of[i] > start ? PyUnicode_READ(kind, data, start) : 0;
+        Py_ssize_t b = (Py_ssize_t)end_of[i] == start ? 0 : first < N_BMP ? (Py_ssize_t)rank[first] : used + 1;
+        order[start_of[b]++] = (int32_t)i;
+    }
+done:
+    PyMem_Free(counts);
+    PyMem_Free(letters);
+    PyMem_Free(rank);
+    PyMem_Free(start_of);
+    return order;
+}
+
 static PyObject *
 add_keys(PyObject *self, PyObject *args)
 {
@@ -400,6 +465,8 @@ add_keys(PyObject *self, PyObject *args)
     Py_buffer ends = {0}, pids = {0};
     Py_ssize_t n, i, cap, mask, n_groups = 0;
     KeySlot *slots = NULL;
+    int32_t *order = NULL;
+    Py_ssize_t o;
     Vec *members = NULL;  /* per group: its pattern ids (int32) */
     Py_ssize_t members_cap = 0;
     int kind;
@@ -500,8 +567,11 @@ add_keys(PyObject *self, PyObject *args)
             PyTuple_SET_ITEM(t, j, v);
         }
     }
-    for (i = 0; i < n; i++) {  /* each key once, in the order of its first occurrence */
-        Py_ssize_t start = i ? end_of[i - 1] : 0, k;
+    order = first_letter_order(kind, data, end_of, n);
+    if (order == NULL)
+        goto done;
+    for (o = 0; o < n; o++) {  /* each key once, by the rank of its first letter */
+        Py_ssize_t i = order[o], start = i ? end_of[i - 1] : 0, k;
         uint32_t h = slice_hash(kind, data, start, (Py_ssize_t)end_of[i] - start);
         KeySlot *slot;
         PyObject *key, *value, *r;
@@ -532,6 +602,7 @@ done:
     PyBuffer_Release(&ends);
     PyBuffer_Release(&pids);
     PyMem_Free(slots);
+    PyMem_Free(order);
     if (members != NULL) {
         for (i = 0; i < n_groups; i++)
             PyMem_Free(members[i].data);
@@ -780,6 +851,52 @@ done:
     return out;
 }
 
+static PyObject *
+letter_patterns(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out = NULL;
+    Py_buffer ends = {0};
+    Vec found = {NULL, 0, 0, sizeof(int32_t), 256};
+    Py_ssize_t n, i, start = 0, length;
+    int kind;
+    const void *data;
+    const uint32_t *end_of;
+
+    if (!PyArg_ParseTuple(args, "Uy*:letter_patterns", &text, &ends))
+        return NULL;
+    n = ends.len / 4;
+    if (ends.len % 4 || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "ends must be uint32, one per pattern");
+        goto done;
+    }
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    length = PyUnicode_GET_LENGTH(text);
+    end_of = ends.buf;
+    for (i = 0; i < n; i++) {
+        Py_ssize_t end = end_of[i], k;
+        if (end < start || end > length) {
+            PyErr_SetString(PyExc_ValueError, "ends must ascend within text");
+            goto done;
+        }
+        for (k = start; k < end; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+            if (ch >= 'a' && ch <= 'z') {
+                int32_t pid = (int32_t)i;
+                if (vec_push(&found, &pid) < 0)
+                    goto done;
+                break;
+            }
+        }
+        start = end;
+    }
+    out = PyBytes_FromStringAndSize(found.data, found.len * found.item);
+done:
+    PyBuffer_Release(&ends);
+    PyMem_Free(found.data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
@@ -789,6 +906,8 @@ static PyMethodDef methods[] = {
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
     {"shape_rows", shape_rows, METH_VARARGS,
      "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
+    {"letter_patterns", letter_patterns, METH_VARARGS,
+     "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
     {"slotted_rows", slotted_rows, METH_VARARGS,
      "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},

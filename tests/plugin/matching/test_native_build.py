@@ -94,7 +94,8 @@ def test_reading_rows_refuses_bad_input() -> None:
 @given(keys=st.lists(st.tuples(st.text(alphabet="ab\u00e9\ue001𠀀", min_size=1, max_size=3), st.integers(0, 6)),
                      max_size=30))
 def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
-    """Each distinct key added once, in first-occurrence order; patterns sharing a key as groups."""
+    """Each distinct key added once, most frequent first letters first (stable: first occurrence within
+    one first letter); patterns sharing a key as groups."""
     texts = PatternTexts([k for k, _pid in keys])
     pids = array("i", [pid for _k, pid in keys])
     fast: list[tuple[str, int]] = []
@@ -102,7 +103,11 @@ def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
     fast_groups = native_build.add_keys(lambda k, v: fast.append((k, v)), texts.text, texts.ends, pids)
     slow_groups = native_build.add_keys_py(lambda k, v: slow.append((k, v)), texts.text, texts.ends, pids)
     assert fast == slow and fast_groups == slow_groups
-    assert [k for k, _v in fast] == list(dict.fromkeys(k for k, _pid in keys))
+    letters = "".join(k for k, _pid in keys)
+    bmp_rank = sorted({ch for ch in letters if ord(ch) < 0x10000}, key=lambda ch: (-letters.count(ch), ch))
+    first_seen = list(dict.fromkeys(k for k, _pid in keys))
+    assert [k for k, _v in fast] == sorted(first_seen, key=lambda k: bmp_rank.index(k[0]) if k[0] in bmp_rank
+                                           else len(bmp_rank))
     for key, value in fast:  # every pattern of a key, in its value or group
         wanted = list(dict.fromkeys(pid for k, pid in keys if k == key))
         assert (list(fast_groups[-value - 1]) if value < 0 else [value]) == wanted
@@ -230,3 +235,32 @@ def test_shape_rows_refuses_bad_input() -> None:
     bad[ord("博")] = "x"  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         cbuild.shape_rows("博彩", bad, True, True, 24)
+
+
+@pytest.mark.parametrize("add_keys", [native_build.add_keys, native_build.add_keys_py])
+def test_add_keys_puts_frequent_first_letters_first(add_keys) -> None:  # type: ignore[no-untyped-def]
+    """b occurs five times and a three times: keys starting with b are added first, each rank in first-occurrence order."""
+    added: list[str] = []
+    texts = PatternTexts(["ab", "ba", "bb", "ab"])
+    add_keys(lambda k, v: added.append(k), texts.text, texts.ends, array("i", [0, 1, 2, 3]))
+    assert added == ["ba", "bb", "ab"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet="az{`\u00e9\u4e00\U00020000", max_size=5), max_size=12))
+def test_letter_patterns_same_as_python(forms: list[str]) -> None:
+    """The patterns holding a letter a-z, in order, in C and in Python (``{`` and a backtick border the range)."""
+    texts = PatternTexts(forms)
+    found = native_build.letter_patterns(texts.text, texts.ends)
+    assert found == native_build.letter_patterns_py(texts.text, texts.ends)
+    assert list(found) == [i for i, f in enumerate(forms) if any("a" <= ch <= "z" for ch in f)]
+
+
+@needs_build
+def test_letter_patterns_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # ends beyond the text
+        cbuild.letter_patterns("ab", array("I", [3]))
+    with pytest.raises(ValueError):  # ends descending
+        cbuild.letter_patterns("ab", array("I", [2, 1]))
