@@ -42,6 +42,18 @@
  *       The patterns whose text (pattern i: ``text[ends[i - 1]:ends[i]]``, uint32 ends) holds a Latin
  *       letter a-z, in order, as native int32 (the Latin-repeat keys' patterns).
  *
+ *   word_rows(entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag,
+ *             shape_flag) -> (stop, entry, kind, flags, dense)
+ *       The pattern rows of the plain word entries from ``start`` on, up to the first entry that is
+ *       not plain (``stop``; the caller's loop adds that one): plain is ``own[i]`` 0, no ``regex``,
+ *       no ``variants``, and a term key (``terms[i]``) that is not empty and holds no sentence end
+ *       (U+0000) and no digit. Per entry, its term row (``term_kind``; flags ``homophone_flag``
+ *       when its techniques hold "homophone" and it is no allow entry, ``shape_flag`` when it is
+ *       shaped and no allow entry), then, shaped and no allow entry, a row (``shape_kind``, flags 0)
+ *       per key of shape_rows (same class skipped). Shaped: ``table`` (shape_rows) is not None, its
+ *       techniques hold "shape", a character has an item in it. Rows as native int32 entries, kind
+ *       and flag bytes, and the list of their dense texts.
+ *
  *   slotted_rows(cls, names, columns) -> list
  *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
  *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
@@ -692,12 +704,210 @@ done:
     return result;
 }
 
+/* Append to ``keys`` the key ``d`` with one character replaced by an alike (``table``: per BMP code point
+ * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants`` alikes counted, those
+ * of the same class skipped when ``verified``. Returns -1 on error. */
+static int
+append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py_ssize_t max_variants)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(d), pos, count = 0;
+    int kind = PyUnicode_KIND(d);
+    const void *data = PyUnicode_DATA(d);
+    for (pos = 0; pos < n && count < max_variants; pos++) {
+        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+        PyObject *alts;
+        Py_ssize_t k;
+        if (cp >= N_BMP)
+            continue;
+        alts = PyList_GET_ITEM(table, cp);
+        if (alts == Py_None)
+            continue;
+        if (!PyTuple_Check(alts)) {
+            PyErr_SetString(PyExc_TypeError, "alike table items are None or tuples");
+            return -1;
+        }
+        for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
+            PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
+            int same;
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
+                PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
+                return -1;
+            }
+            count++;
+            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
+            if (same < 0)
+                return -1;
+            if (same && verified)
+                continue;
+            left = PyUnicode_Substring(d, 0, pos);
+            if (left == NULL)
+                return -1;
+            mid = PyUnicode_Concat(left, PyTuple_GET_ITEM(pair, 0));
+            Py_DECREF(left);
+            if (mid == NULL)
+                return -1;
+            right = PyUnicode_Substring(d, pos + 1, n);
+            if (right == NULL) {
+                Py_DECREF(mid);
+                return -1;
+            }
+            key = PyUnicode_Concat(mid, right);
+            Py_DECREF(mid);
+            Py_DECREF(right);
+            if (key == NULL)
+                return -1;
+            if (PyList_Append(keys, key) < 0) {
+                Py_DECREF(key);
+                return -1;
+            }
+            Py_DECREF(key);
+        }
+    }
+    return 0;
+}
+
+/* Whether the frozenset (or any container) ``techniques`` holds ``name``; -1 on error. */
+static int
+has_technique(PyObject *techniques, PyObject *name)
+{
+    return PySequence_Contains(techniques, name);
+}
+
+static PyObject *
+word_rows(PyObject *self, PyObject *args)
+{
+    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL, *shape_keys = NULL;
+    PyObject *s_regex, *s_variants, *s_action, *s_techniques, *s_homophone, *s_shape, *s_allow;
+    Py_buffer own = {0};
+    Vec rows_entry = {NULL, 0, 0, sizeof(int32_t), 1024};
+    Vec rows_kind = {NULL, 0, 0, 1, 1024}, rows_flags = {NULL, 0, 0, 1, 1024};
+    Py_ssize_t start, max_variants, n, i;
+    int term_kind, shape_kind, homophone_flag, shape_flag;
+
+    if (!PyArg_ParseTuple(args, "O!O!y*nOniiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
+                          &table, &max_variants, &term_kind, &shape_kind, &homophone_flag, &shape_flag))
+        return NULL;
+    n = PyTuple_GET_SIZE(entries);
+    if (PyList_GET_SIZE(terms) != n || own.len != n || start < 0 || start > n
+            || (table != Py_None && (!PyList_Check(table) || PyList_GET_SIZE(table) != N_BMP))) {
+        PyErr_SetString(PyExc_ValueError, "one term and one own byte per entry, start within them, "
+                                          "the alike table None or one item per BMP code point");
+        PyBuffer_Release(&own);
+        return NULL;
+    }
+    s_regex = PyUnicode_InternFromString("regex");
+    s_variants = PyUnicode_InternFromString("variants");
+    s_action = PyUnicode_InternFromString("action");
+    s_techniques = PyUnicode_InternFromString("techniques");
+    s_homophone = PyUnicode_InternFromString("homophone");
+    s_shape = PyUnicode_InternFromString("shape");
+    s_allow = PyUnicode_InternFromString("allow");
+    dense = PyList_New(0);
+    shape_keys = PyList_New(0);
+    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense
+            || !shape_keys)
+        goto done;
+    for (i = start; i < n; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i), *d = PyList_GET_ITEM(terms, i), *v;
+        Py_ssize_t len, pos, k;
+        int allow, homo = 0, want = 0, truth, kind, stop = 0, shaped = 0;
+        const void *data;
+        int32_t entry = (int32_t)i;
+        uint8_t flags;
+        if (((const uint8_t *)own.buf)[i] || !PyUnicode_Check(d) || (len = PyUnicode_GET_LENGTH(d)) == 0)
+            break;
+        v = PyObject_GetAttr(e, s_regex);
+        if (v == NULL)
+            goto done;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth != 0)
+            goto stop_or_fail;
+        v = PyObject_GetAttr(e, s_variants);
+        if (v == NULL)
+            goto done;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth != 0)
+            goto stop_or_fail;
+        kind = PyUnicode_KIND(d);
+        data = PyUnicode_DATA(d);
+        for (pos = 0; pos < len; pos++) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+            if (cp == 0 || (cp >= '0' && cp <= '9'))
+                stop = 1;  /* a sentence end or a digit: the caller's loop */
+        }
+        if (stop)
+            break;
+        v = PyObject_GetAttr(e, s_action);
+        if (v == NULL)
+            goto done;
+        allow = PyUnicode_Check(v) && PyUnicode_Compare(v, s_allow) == 0;
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, s_techniques);
+        if (v == NULL)
+            goto done;
+        if (!allow && (homo = has_technique(v, s_homophone)) < 0) {
+            Py_DECREF(v);
+            goto done;
+        }
+        if (table != Py_None && (want = has_technique(v, s_shape)) < 0) {
+            Py_DECREF(v);
+            goto done;
+        }
+        Py_DECREF(v);
+        for (pos = 0; want && !shaped && pos < len; pos++) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+            if (cp < N_BMP && PyList_GET_ITEM(table, cp) != Py_None)
+                shaped = 1;
+        }
+        flags = (uint8_t)((homo ? homophone_flag : 0) | (shaped && !allow ? shape_flag : 0));
+        if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)term_kind}) < 0
+                || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, d) < 0)
+            goto done;
+        if (allow || !shaped)
+            continue;
+        if (PyList_SetSlice(shape_keys, 0, PyList_GET_SIZE(shape_keys), NULL) < 0
+                || append_shape_keys(shape_keys, d, table, 1, max_variants) < 0)
+            goto done;
+        for (k = 0; k < PyList_GET_SIZE(shape_keys); k++) {
+            flags = 0;
+            if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)shape_kind}) < 0
+                    || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, PyList_GET_ITEM(shape_keys, k)) < 0)
+                goto done;
+        }
+        continue;
+stop_or_fail:
+        if (truth < 0)
+            goto done;
+        break;
+    }
+    out = Py_BuildValue("(ny#y#y#O)", i, rows_entry.data ? rows_entry.data : "", rows_entry.len * rows_entry.item,
+                        rows_kind.data ? rows_kind.data : "", rows_kind.len, rows_flags.data ? rows_flags.data : "",
+                        rows_flags.len, dense);
+done:
+    PyBuffer_Release(&own);
+    PyMem_Free(rows_entry.data);
+    PyMem_Free(rows_kind.data);
+    PyMem_Free(rows_flags.data);
+    Py_XDECREF(dense);
+    Py_XDECREF(shape_keys);
+    Py_XDECREF(s_regex);
+    Py_XDECREF(s_variants);
+    Py_XDECREF(s_action);
+    Py_XDECREF(s_techniques);
+    Py_XDECREF(s_homophone);
+    Py_XDECREF(s_shape);
+    Py_XDECREF(s_allow);
+    return out;
+}
+
 static PyObject *
 shape_rows(PyObject *self, PyObject *args)
 {
     PyObject *d, *table, *keys = NULL, *out;
     int want, verified, kind;
-    Py_ssize_t max_variants, n, pos, count = 0;
+    Py_ssize_t max_variants, n, pos;
     long flags = 0;
     const void *data;
 
@@ -720,56 +930,8 @@ shape_rows(PyObject *self, PyObject *args)
     keys = PyList_New(0);
     if (keys == NULL)
         return NULL;
-    for (pos = 0; (flags & 1) && pos < n && count < max_variants; pos++) {
-        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
-        PyObject *alts;
-        Py_ssize_t k;
-        if (cp >= N_BMP)
-            continue;
-        alts = PyList_GET_ITEM(table, cp);
-        if (alts == Py_None)
-            continue;
-        if (!PyTuple_Check(alts)) {
-            PyErr_SetString(PyExc_TypeError, "alike table items are None or tuples");
-            goto fail;
-        }
-        for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
-            PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
-            int same;
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
-                PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
-                goto fail;
-            }
-            count++;
-            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
-            if (same < 0)
-                goto fail;
-            if (same && verified)
-                continue;
-            left = PyUnicode_Substring(d, 0, pos);
-            if (left == NULL)
-                goto fail;
-            mid = PyUnicode_Concat(left, PyTuple_GET_ITEM(pair, 0));
-            Py_DECREF(left);
-            if (mid == NULL)
-                goto fail;
-            right = PyUnicode_Substring(d, pos + 1, n);
-            if (right == NULL) {
-                Py_DECREF(mid);
-                goto fail;
-            }
-            key = PyUnicode_Concat(mid, right);
-            Py_DECREF(mid);
-            Py_DECREF(right);
-            if (key == NULL)
-                goto fail;
-            if (PyList_Append(keys, key) < 0) {
-                Py_DECREF(key);
-                goto fail;
-            }
-            Py_DECREF(key);
-        }
-    }
+    if ((flags & 1) && append_shape_keys(keys, d, table, verified, max_variants) < 0)
+        goto fail;
     out = Py_BuildValue("(lN)", flags, keys);
     return out;
 fail:
@@ -908,6 +1070,8 @@ static PyMethodDef methods[] = {
      "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
     {"letter_patterns", letter_patterns, METH_VARARGS,
      "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
+    {"word_rows", word_rows, METH_VARARGS,
+     "The pattern rows of a run of plain word entries (term and shape-alike keys) (plugin.matching.native_build)."},
     {"slotted_rows", slotted_rows, METH_VARARGS,
      "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},

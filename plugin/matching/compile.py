@@ -30,7 +30,7 @@ from ..snapshot import paused_gc
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
-from .native_build import HAS_DIGIT, SHAPED, add_keys, initials_index, shape_rows
+from .native_build import HAS_DIGIT, SHAPED, add_keys, initials_index, shape_rows, word_rows
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -338,16 +338,36 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    # (the term rows' appends inlined: this loop runs once per entry)
+    # (the term rows' appends inlined: this loop runs once per entry that is not plain)
     p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
     term_kind, shape_kind = int(PatternKind.TERM), int(PatternKind.SHAPE)
     alikes = _shape_alike_table(tables) if tables.shape_groups else None
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
     holders = phrase_holders(terms_dense)  # terms that a phrase reading may read differently (one scan)
-    for i, e in enumerate(entries):
+    # runs of plain entries (no pattern, variants, digits, phrase reading or doubled character) get their
+    # term and shape-alike rows from one call (in C when built); this loop adds the others one by one
+    own = bytearray(len(entries))
+    for i in holders:
+        own[i] = 1
+    for i in uncollapsed:
+        own[i] = 1
+    as_tuple = entries if type(entries) is tuple else tuple(entries)
+    i = 0
+    while i < len(entries):
+        i, row_entry, row_kind, row_flags, row_dense = word_rows(
+            as_tuple, terms_dense, own, i, alikes, MAX_SHAPE_VARIANTS, term_kind, shape_kind, HOMOPHONE_FLAG, SHAPE_FLAG)
+        pats.entry.extend(row_entry)
+        pats.kind.extend(row_kind)
+        pats.homophone.extend(row_flags)
+        pats.dense.extend(row_dense)
+        if i == len(entries):
+            break
+        at = i  # (the entry this pass adds)
+        e = entries[at]
+        i += 1
         if e.regex:
             continue
-        d = terms_dense[i]
+        d = terms_dense[at]
         techniques = e.techniques
         allow = e.action == "allow"
         no_break = BREAK not in d
@@ -361,33 +381,33 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         shaped = flags & SHAPED
         if d and no_break:
             homo = "homophone" in techniques and not allow
-            if i in holders and (homo or pinyin[i]) and not no_context.issuperset(d):
+            if at in holders and (homo or pinyin[at]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            p_entry(i)
+            p_entry(at)
             p_kind(term_kind)
             p_dense(e.term if d == e.term else d)
             p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shaped and not allow else 0))
-            if i in uncollapsed:
-                full = uncollapsed[i]
+            if at in uncollapsed:
+                full = uncollapsed[at]
                 if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays), read as shishicai
-                    if pinyin[i] and not no_context.issuperset(full):
+                    if pinyin[at] and not no_context.issuperset(full):
                         alt = tables.contextual_key(full)
                         if alt is not None:
                             pats.alt_keys.append((len(pats.dense), alt))
-                    add(i, PatternKind.PINYIN, full)
+                    add(at, PatternKind.PINYIN, full)
         if e.variants:
-            _add_variants(pats, i, e)
+            _add_variants(pats, at, e)
         if allow or not d:
             continue
         if flags & HAS_DIGIT and no_break:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
-                pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
+                pats.add_variant(at, d.translate(table), Technique.VARIANT, None)
         if shape_keys:
             k = len(shape_keys)
-            pats.entry.extend(repeat(i, k))
+            pats.entry.extend(repeat(at, k))
             pats.kind.extend(bytes((shape_kind,)) * k)
             pats.dense.extend(shape_keys)
             pats.homophone.extend(bytes(k))

@@ -7,6 +7,7 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
+* :func:`word_rows`: the rows of a run of plain word entries (term and shape-alike keys) in one call;
 * :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
   shape-alike characters or digits, and its shape-alike keys;
 * :func:`letter_patterns`: the patterns whose text holds a Latin letter (the Latin-repeat keys');
@@ -34,7 +35,8 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
     cbuild = None  # type: ignore[assignment]
 
 __all__ = ["HAS_DIGIT", "NATIVE_BUILD", "SHAPED", "add_keys", "add_keys_py", "first_letter_rank", "initials_index", "initials_index_py", "letter_patterns", "letter_patterns_py", "reading_rows",
-           "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py"]
+           "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py",
+           "word_rows", "word_rows_py"]
 
 T = TypeVar("T")
 
@@ -244,3 +246,53 @@ def shape_rows(d: str, table: list[tuple[tuple[str, bool], ...] | None], want_sh
     if cbuild is None:
         return shape_rows_py(d, table, want_shape, verified, max_variants)
     return cbuild.shape_rows(d, table, want_shape, verified, max_variants)
+
+
+#: What :func:`word_rows` returns: where it stopped, and the rows' entries, kinds, flags and dense texts.
+WordRows = tuple[int, "array[int]", bytes, bytes, list[str]]
+
+
+def word_rows_py(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
+                 table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
+                 shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+    """The pattern rows of the plain word entries from ``start`` on, up to the first that is not plain
+    (returned first: the compile's own loop adds that one). Plain: ``own[i]`` 0, no ``regex``, no
+    ``variants``, a term key ``terms[i]`` neither empty nor holding a sentence end (U+0000) or a digit.
+    Per entry its term row (``term_kind``; ``homophone_flag`` when its techniques hold "homophone" and
+    it is no allow entry, ``shape_flag`` when shaped and no allow entry) and, shaped and no allow entry,
+    a ``shape_kind`` row (flags 0) per key of :func:`shape_rows_py` (alikes of the same class skipped).
+    Shaped: ``table`` is not None, the techniques hold "shape" and some character has an item in it."""
+    row_entry, kinds, flags, dense = array("i"), bytearray(), bytearray(), []
+    i = start
+    while i < len(entries):
+        e, d = entries[i], terms[i]
+        if own[i] or not d or e.regex or e.variants or "\x00" in d or any("0" <= ch <= "9" for ch in d):
+            break
+        allow = e.action == "allow"
+        homo = not allow and "homophone" in e.techniques
+        shaped, keys = shape_rows_py(d, table, True, True, max_variants) if table is not None and "shape" in e.techniques \
+            else (0, [])
+        row_entry.append(i)
+        kinds.append(term_kind)
+        flags.append((homophone_flag if homo else 0) | (shape_flag if shaped and not allow else 0))
+        dense.append(d)
+        if shaped and not allow:
+            row_entry.extend([i] * len(keys))
+            kinds.extend(bytes([shape_kind]) * len(keys))
+            flags.extend(bytes(len(keys)))
+            dense.extend(keys)
+        i += 1
+    return i, row_entry, bytes(kinds), bytes(flags), dense
+
+
+def word_rows(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
+              table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
+              shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+    """:func:`word_rows_py`, in C when built (no Python bytecode per entry)."""
+    args = (entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag, shape_flag)
+    if cbuild is None:
+        return word_rows_py(*args)
+    stop, entry_bytes, kinds, flags, dense = cbuild.word_rows(*args)
+    row_entry = array("i")
+    row_entry.frombytes(entry_bytes)
+    return stop, row_entry, kinds, flags, dense

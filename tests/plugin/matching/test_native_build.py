@@ -264,3 +264,52 @@ def test_letter_patterns_refuses_bad_input() -> None:
         cbuild.letter_patterns("ab", array("I", [3]))
     with pytest.raises(ValueError):  # ends descending
         cbuild.letter_patterns("ab", array("I", [2, 1]))
+
+
+def _compiled_rows(entries: list[Entry]) -> tuple[object, ...]:
+    c = Matcher.from_entries(entries).compiled
+    return (list(c.pat_entry), c.pat_kind, list(c.pat_dense), c.pat_homophone, c.variant_of, c.pat_reading,
+            c.groups, c.initials_crc, c.reading_rows)
+
+
+@needs_build
+def test_word_rows_give_the_compile_the_same_rows_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled lexicons (patterns, variants, digits, allow entries, phrase readings, doubled characters
+    between plain words) compile to the same rows with the C word rows and with the Python loop."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    entries += [Entry(term=t, category="gambling", action=a, term_id=f"x:{t}:{a}", techniques=frozenset(tech))
+                for t in ("博彩网站", "银行卡", "时时彩", "加拿大28", "百家乐") for a in ("block", "allow")
+                for tech in (("shape", "homophone"), ("shape",), ())]
+    fast = _compiled_rows(entries)
+    monkeypatch.setattr(native_build, "cbuild", None)
+    assert _compiled_rows(entries) == fast
+
+
+_WORD_CHARS = "博彩银行时0\x00ab\u4e00"
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(alphabet=_WORD_CHARS, max_size=5), st.sampled_from(["block", "allow"]),
+                               st.sets(st.sampled_from(["shape", "homophone", "pinyin"])), st.booleans(),
+                               st.booleans(), st.booleans()), max_size=10),
+       start=st.integers(0, 3), with_table=st.booleans())
+def test_word_rows_same_as_python(rows: list[tuple[str, str, set[str], bool, bool, bool]], start: int,
+                                  with_table: bool) -> None:
+    """Rows of a run of plain entries, and where the run stops, in C and in Python."""
+    from types import SimpleNamespace
+
+    entries = tuple(SimpleNamespace(action=action, techniques=frozenset(tech), regex="x" if regex else "",
+                                    variants=("v",) if variants else ()) for _t, action, tech, regex, variants, _o in rows)
+    terms = [t for t, *_rest in rows]
+    own = bytes(o for *_rest, o in rows)
+    table: list[tuple[tuple[str, bool], ...] | None] | None = None
+    if with_table:
+        table = [None] * 0x10000
+        table[ord("博")] = (("搏", True), ("傅", False))
+        table[ord("行")] = (("衍", False),)
+        table[ord("a")] = ()
+    start = min(start, len(rows))
+    fast = native_build.word_rows(entries, terms, own, start, table, 2, 0, 2, 1, 2)
+    slow = native_build.word_rows_py(entries, terms, own, start, table, 2, 0, 2, 1, 2)
+    assert fast == slow
