@@ -54,6 +54,10 @@
  *       techniques hold "shape", a character has an item in it. Rows as native int32 entries, kind
  *       and flag bytes, and the list of their dense texts.
  *
+ *   entry_flags(entries) -> bytes
+ *       One byte per entry: 1 action "allow", 2 action "block", 4 a pattern (``regex``), 8 / 16 / 32 its
+ *       techniques hold "pinyin" / "split" / "homophone", 64 it has ``variants``.
+ *
  *   slotted_rows(cls, names, columns) -> list
  *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
  *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
@@ -1059,6 +1063,90 @@ done:
     return out;
 }
 
+/* entry_flags: one byte per entry (bits as ENTRY_* in native_build). */
+static PyObject *
+entry_flags(PyObject *self, PyObject *args)
+{
+    PyObject *entries, *out = NULL, *names[5] = {NULL}, *s_allow = NULL, *s_block = NULL;
+    static const char *const techniques[3] = {"pinyin", "split", "homophone"};
+    Py_ssize_t n, i;
+    char *buf;
+    int k;
+
+    if (!PyArg_ParseTuple(args, "O!:entry_flags", &PyTuple_Type, &entries))
+        return NULL;
+    n = PyTuple_GET_SIZE(entries);
+    names[0] = PyUnicode_InternFromString("action");
+    names[1] = PyUnicode_InternFromString("regex");
+    names[2] = PyUnicode_InternFromString("techniques");
+    names[3] = PyUnicode_InternFromString("variants");
+    s_allow = PyUnicode_InternFromString("allow");
+    s_block = PyUnicode_InternFromString("block");
+    PyObject *tech[3] = {PyUnicode_InternFromString(techniques[0]), PyUnicode_InternFromString(techniques[1]),
+                         PyUnicode_InternFromString(techniques[2])};
+    if (!names[0] || !names[1] || !names[2] || !names[3] || !s_allow || !s_block || !tech[0] || !tech[1] || !tech[2])
+        goto done;
+    out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL)
+        goto done;
+    buf = PyBytes_AS_STRING(out);
+    for (i = 0; i < n; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i), *v;
+        int flags = 0, truth;
+        v = PyObject_GetAttr(e, names[0]);
+        if (v == NULL)
+            goto fail;
+        if (PyUnicode_Check(v) && PyUnicode_Compare(v, s_allow) == 0)
+            flags |= 1;
+        else if (PyUnicode_Check(v) && PyUnicode_Compare(v, s_block) == 0)
+            flags |= 2;
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, names[1]);
+        if (v == NULL)
+            goto fail;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth < 0)
+            goto fail;
+        if (truth)
+            flags |= 4;
+        v = PyObject_GetAttr(e, names[2]);
+        if (v == NULL)
+            goto fail;
+        for (k = 0; k < 3; k++) {
+            int has = PySequence_Contains(v, tech[k]);
+            if (has < 0) {
+                Py_DECREF(v);
+                goto fail;
+            }
+            if (has)
+                flags |= 8 << k;
+        }
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, names[3]);
+        if (v == NULL)
+            goto fail;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth < 0)
+            goto fail;
+        if (truth)
+            flags |= 64;
+        buf[i] = (char)flags;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (k = 0; k < 4; k++)
+        Py_XDECREF(names[k]);
+    for (k = 0; k < 3; k++)
+        Py_XDECREF(tech[k]);
+    Py_XDECREF(s_allow);
+    Py_XDECREF(s_block);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
@@ -1072,6 +1160,8 @@ static PyMethodDef methods[] = {
      "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
     {"word_rows", word_rows, METH_VARARGS,
      "The pattern rows of a run of plain word entries (term and shape-alike keys) (plugin.matching.native_build)."},
+    {"entry_flags", entry_flags, METH_VARARGS,
+     "One byte of flags per entry: allow, block, pattern, pinyin, split, homophone, variants (plugin.matching.native_build)."},
     {"slotted_rows", slotted_rows, METH_VARARGS,
      "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
@@ -30,7 +30,8 @@ from ..snapshot import paused_gc
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
-from .native_build import HAS_DIGIT, SHAPED, add_keys, initials_index, shape_rows, word_rows
+from .native_build import (ENTRY_ALLOW, ENTRY_BLOCK, ENTRY_PATTERN, ENTRY_PINYIN, ENTRY_SPLIT, HAS_DIGIT, SHAPED, add_keys,
+                           entry_flags, initials_index, shape_rows, word_rows)
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -200,12 +201,13 @@ def _compile(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexic
     terms_dense, uncollapsed = _dense_terms(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
-    pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
+    flags = entry_flags(entries)  # (what the passes below ask of each entry, read once)
+    pinyin, initials_crc, initials_entry = _pinyin_entries(flags, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max(map(len, pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))  # (every character of a word key)
-    _add_split_forms(pats, entries, terms_dense, tables)
+    _add_split_forms(pats, flags, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
     class_table = digit_class_table(tables.class_table, (d for i, d in enumerate(terms_dense)
@@ -284,27 +286,37 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
-def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
+def _pinyin_entries(flags: bytes, terms_dense: list[str],
                     tables: VariantTables) -> tuple[bytearray, array[int], array[int]]:
-    """Per entry: 1 when it takes part in the pinyin pass (enables ``pinyin``, at least two
-    characters with a syllable); and the initials index: sorted CRC-32 of the pinyin initials of
-    ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
-    with the entry of each."""
-    out = bytearray(len(entries))
+    """Per entry (``flags``: :func:`~plugin.matching.native_build.entry_flags`): 1 when it takes part in
+    the pinyin pass (enables ``pinyin``, at least two characters with a syllable); and the initials
+    index: sorted CRC-32 of the pinyin initials of ``block`` entries whose characters all have a
+    syllable or are digits (three syllables or more), with the entry of each."""
+    out = bytearray(len(flags))
     initial = _initials_table(tables.syllable)
-    taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
+    part = flags.translate(_TAKES_PART)  # 1 per entry taking part: no pattern, no allow entry, pinyin enabled
+    everyone = part.count(0) == 0
+    taking_part: Sequence[int] = range(len(flags)) if everyone else [i for i, ok in enumerate(part) if ok]
     # every term's initials in one translate (one character per character: sliced by length); a
     # character with a syllable reads as a letter a-z, nothing else does
-    forms = [terms_dense[i] for i in taking_part]
+    forms = terms_dense if everyone else [terms_dense[i] for i in taking_part]
+    block = flags.translate(_IS_BLOCK)
     eligible, crcs, which = initials_index("".join(forms).translate(initial), array("I", accumulate(map(len, forms))),
-                                           bytes([entries[i].action == "block" for i in taking_part]), MIN_INITIALS,
-                                           NOT_INITIAL)
-    if len(taking_part) == len(entries):
+                                           block if everyone else bytes([block[i] for i in taking_part]),
+                                           MIN_INITIALS, NOT_INITIAL)
+    if everyone:
         out[:] = eligible
-    else:
-        for i, ok in zip(taking_part, eligible):
-            out[i] = ok
+        return out, crcs, which
+    for i, ok in zip(taking_part, eligible):
+        out[i] = ok
     return out, crcs, array("i", [taking_part[k] for k in which])
+
+
+#: ``bytes.translate`` tables over :func:`~plugin.matching.native_build.entry_flags`: 1 for an entry
+#: that takes part in the pinyin pass, that may have split forms, whose action is block.
+_TAKES_PART = bytes(f & (ENTRY_ALLOW | ENTRY_PATTERN | ENTRY_PINYIN) == ENTRY_PINYIN for f in range(256))
+_SPLITS = bytes(f & (ENTRY_ALLOW | ENTRY_PATTERN | ENTRY_SPLIT) == ENTRY_SPLIT for f in range(256))
+_IS_BLOCK = bytes(bool(f & ENTRY_BLOCK) for f in range(256))
 
 
 _initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
@@ -490,11 +502,11 @@ def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
     return rank < MAX_SHAPE_VARIANTS
 
 
-def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
-                     tables: VariantTables) -> None:
-    """Component spellings (弓长 → 张) of the characters that split-enabled terms contain."""
-    wanted = set("".join([terms_dense[i] for i, e in enumerate(entries)
-                          if not e.regex and e.action != "allow" and "split" in e.techniques]))
+def _add_split_forms(pats: _Patterns, flags: bytes, terms_dense: list[str], tables: VariantTables) -> None:
+    """Component spellings (弓长 → 张) of the characters that split-enabled terms contain (``flags``:
+    :func:`~plugin.matching.native_build.entry_flags`)."""
+    splits = flags.translate(_SPLITS)
+    wanted = set("".join(terms_dense if splits.count(0) == 0 else [terms_dense[i] for i, ok in enumerate(splits) if ok]))
     wanted.discard(BREAK)
     if wanted:
         for form, ch in tables.split_join.items():

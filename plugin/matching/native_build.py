@@ -7,6 +7,7 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
+* :func:`entry_flags`: what the compile's passes ask of each entry, one byte each, read in one pass;
 * :func:`word_rows`: the rows of a run of plain word entries (term and shape-alike keys) in one call;
 * :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
   shape-alike characters or digits, and its shape-alike keys;
@@ -36,7 +37,8 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HAS_DIGIT", "NATIVE_BUILD", "SHAPED", "add_keys", "add_keys_py", "first_letter_rank", "initials_index", "initials_index_py", "letter_patterns", "letter_patterns_py", "reading_rows",
            "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py",
-           "word_rows", "word_rows_py"]
+           "word_rows", "word_rows_py", "entry_flags", "entry_flags_py", "ENTRY_ALLOW", "ENTRY_BLOCK",
+           "ENTRY_PATTERN", "ENTRY_PINYIN", "ENTRY_SPLIT", "ENTRY_HOMOPHONE", "ENTRY_VARIANTS"]
 
 T = TypeVar("T")
 
@@ -296,3 +298,24 @@ def word_rows(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray
     row_entry = array("i")
     row_entry.frombytes(entry_bytes)
     return stop, row_entry, kinds, flags, dense
+
+
+#: Bits of :func:`entry_flags`: the action is allow / block, the entry is a pattern, its techniques hold
+#: pinyin / split / homophone, it has curated variants.
+ENTRY_ALLOW, ENTRY_BLOCK, ENTRY_PATTERN, ENTRY_PINYIN, ENTRY_SPLIT, ENTRY_HOMOPHONE, ENTRY_VARIANTS = 1, 2, 4, 8, 16, 32, 64
+
+
+def entry_flags_py(entries: Sequence[Any]) -> bytes:
+    """One byte per entry (``ENTRY_*`` bits): what the compile's passes ask of it."""
+    return bytes((ENTRY_ALLOW if e.action == "allow" else ENTRY_BLOCK if e.action == "block" else 0)
+                 | (ENTRY_PATTERN if e.regex else 0) | (ENTRY_PINYIN if "pinyin" in e.techniques else 0)
+                 | (ENTRY_SPLIT if "split" in e.techniques else 0)
+                 | (ENTRY_HOMOPHONE if "homophone" in e.techniques else 0) | (ENTRY_VARIANTS if e.variants else 0)
+                 for e in entries)
+
+
+def entry_flags(entries: Sequence[Any]) -> bytes:
+    """:func:`entry_flags_py`, in C when built (attributes read without Python bytecode per entry)."""
+    if cbuild is None:
+        return entry_flags_py(entries)
+    return cbuild.entry_flags(entries if type(entries) is tuple else tuple(entries))

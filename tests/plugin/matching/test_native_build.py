@@ -313,3 +313,26 @@ def test_word_rows_same_as_python(rows: list[tuple[str, str, set[str], bool, boo
     fast = native_build.word_rows(entries, terms, own, start, table, 2, 0, 2, 1, 2)
     slow = native_build.word_rows_py(entries, terms, own, start, table, 2, 0, 2, 1, 2)
     assert fast == slow
+
+
+@needs_build
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["block", "allow", "review", "Block"]),
+                               st.sets(st.sampled_from(["shape", "homophone", "pinyin", "split"])), st.booleans(),
+                               st.booleans()), max_size=12))
+def test_entry_flags_same_as_python(rows: list[tuple[str, set[str], bool, bool]]) -> None:
+    """One byte per entry: its action (allow, block), pattern, pinyin / split / homophone, variants."""
+    entries = tuple(Entry(term="词", category="gambling", action=action, term_id=f"x:{i}", techniques=frozenset(tech),
+                          regex="a+" if regex else "")
+                    if action != "Block" else Entry(term="词", category="gambling", term_id=f"x:{i}")
+                    for i, (action, tech, regex, _v) in enumerate(rows))
+    fast = native_build.entry_flags(entries)
+    assert fast == native_build.entry_flags_py(entries)
+    for e, f in zip(entries, fast):
+        assert bool(f & native_build.ENTRY_ALLOW) == (e.action == "allow")
+        assert bool(f & native_build.ENTRY_BLOCK) == (e.action == "block")
+        assert bool(f & native_build.ENTRY_PATTERN) == bool(e.regex)
+        assert bool(f & native_build.ENTRY_PINYIN) == ("pinyin" in e.techniques)
+        assert bool(f & native_build.ENTRY_SPLIT) == ("split" in e.techniques)
+        assert bool(f & native_build.ENTRY_HOMOPHONE) == ("homophone" in e.techniques)
+        assert not f & native_build.ENTRY_VARIANTS
