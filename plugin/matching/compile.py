@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
+from operator import not_
 from typing import Any
 
 import ahocorasick
@@ -467,7 +468,8 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
         return
     firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
     holds_none = firsts.isdisjoint
-    for i in [i for i, d in enumerate(terms_dense) if not holds_none(d)]:  # (few terms hold a slang word's start)
+    # (few terms hold a slang word's start: picked out without Python bytecode per term)
+    for i in list(compress(range(len(terms_dense)), map(not_, map(holds_none, terms_dense)))):
         e = entries[i]
         d = terms_dense[i]
         if e.regex or e.action == "allow" or "homophone" not in e.techniques or BREAK in d:
