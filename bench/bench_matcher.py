@@ -352,7 +352,8 @@ def main() -> None:
                 continue
             cmd = [sys.executable, __file__, "--worker", engine, str(size)] + (["--wall"] if args.wall else [])
             if engine == "pipeline" and _has_artefact_codec():
-                artefacts[size] = str(tmp / f"qinglang-bench-{size}.artefact")
+                # (the process id in the name: two runs on one machine must not read or delete each other's)
+                artefacts[size] = str(tmp / f"qinglang-bench-{os.getpid()}-{size}.artefact")
                 cmd += ["--artefact", artefacts[size]]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])

@@ -143,7 +143,8 @@ def phrase_holders(texts: Sequence[str]) -> set[int]:
     units = _code_units(joined)
     if len(units) != 2 * len(joined):  # (astral characters take two units each: text by text then)
         return {i for i, t in enumerate(texts) if next(_phrase_finder().iter(_code_units(t)), None) is not None}
-    bounds = list(accumulate(len(t) + 1 for t in texts))  # text i ends before bounds[i] (a newline between)
+    # text i ends before bounds[i] (a newline between; summed without Python bytecode per text)
+    bounds = list(accumulate(map((1).__add__, map(len, texts))))
     # a match ending on code unit u (odd: aligned) ends at character u // 2
     return {bisect_right(bounds, end >> 1) for end, _phrase in _phrase_finder().iter(units) if end & 1}
 

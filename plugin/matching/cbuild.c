@@ -16,10 +16,14 @@
  *
  *   add_keys(add, text, ends, pids) -> groups
  *       Key i is ``text[ends[i - 1]:ends[i]]`` (uint32 ends), for pattern ``pids[i]`` (int32). Every
- *       distinct key is added once, in the order of its first occurrence, by calling
- *       ``add(key, value)`` (the automaton's add_word): the value is the key's pattern when one
- *       pattern has it, else ``-g - 1`` where ``groups[g]`` is the tuple of its patterns in order of
- *       occurrence (each once); groups are numbered in the order their second pattern arrives.
+ *       distinct key is added once by calling ``add(key, value)`` (the automaton's add_word): the
+ *       value is the key's pattern when one pattern has it, else ``-g - 1`` where ``groups[g]`` is the
+ *       tuple of its patterns in order of occurrence (each once); groups are numbered in the order
+ *       their second pattern arrives. Keys are added by the rank of their first letter (letters of
+ *       the BMP ranked by how often they occur in ``text``, most often first, ties by code point;
+ *       an empty key first, a first letter beyond the BMP last), keys of one rank in the order of
+ *       their first occurrence: a trie node keeps its children in the order they were added and is
+ *       searched linearly, so the root's thousands of children are met most frequent first.
  *
  *   initials_index(initials, ends, block, min_syllables, not_initial) -> (eligible, crcs, forms)
  *       Form k is ``initials[ends[k - 1]:ends[k]]`` (a term written as its pinyin initials: a letter
@@ -33,6 +37,26 @@
  *       in ``table`` (65,536 items, per BMP code point None or a tuple of (alike, same_class)), bit 2 when
  *       ``d`` holds an ASCII digit; ``keys``: ``d`` with one character replaced by an alike, in order, at
  *       most ``max_variants`` alikes counted, those of the same class skipped when ``verified``.
+ *
+ *   letter_patterns(text, ends) -> bytes
+ *       The patterns whose text (pattern i: ``text[ends[i - 1]:ends[i]]``, uint32 ends) holds a Latin
+ *       letter a-z, in order, as native int32 (the Latin-repeat keys' patterns).
+ *
+ *   word_rows(entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag,
+ *             shape_flag) -> (stop, entry, kind, flags, dense)
+ *       The pattern rows of the plain word entries from ``start`` on, up to the first entry that is
+ *       not plain (``stop``; the caller's loop adds that one): plain is ``own[i]`` 0, no ``regex``,
+ *       no ``variants``, and a term key (``terms[i]``) that is not empty and holds no sentence end
+ *       (U+0000) and no digit. Per entry, its term row (``term_kind``; flags ``homophone_flag``
+ *       when its techniques hold "homophone" and it is no allow entry, ``shape_flag`` when it is
+ *       shaped and no allow entry), then, shaped and no allow entry, a row (``shape_kind``, flags 0)
+ *       per key of shape_rows (same class skipped). Shaped: ``table`` (shape_rows) is not None, its
+ *       techniques hold "shape", a character has an item in it. Rows as native int32 entries, kind
+ *       and flag bytes, and the list of their dense texts.
+ *
+ *   entry_flags(entries) -> bytes
+ *       One byte per entry: 1 action "allow", 2 action "block", 4 a pattern (``regex``), 8 / 16 / 32 its
+ *       techniques hold "pinyin" / "split" / "homophone", 64 it has ``variants``.
  *
  *   slotted_rows(cls, names, columns) -> list
  *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
@@ -393,6 +417,63 @@ slice_hash(int kind, const char *data, Py_ssize_t start, Py_ssize_t len)
     return h;
 }
 
+/* Indices 0..n-1 of the keys (key i is text[ends[i - 1]:ends[i]]) in a stable order by the rank of
+ * their first letter: BMP letters by how often they occur in the whole text (most first, ties by code
+ * point), an empty key before all, a letter beyond the BMP after all. PyMem_Malloc'd (NULL and an
+ * exception set on failure). */
+static int32_t *
+first_letter_order(int kind, const void *data, const uint32_t *end_of, Py_ssize_t n)
+{
+    uint32_t *counts = PyMem_Calloc(N_BMP, sizeof(uint32_t));
+    uint64_t *letters = PyMem_Malloc(N_BMP * sizeof(uint64_t));  /* (UINT32_MAX - count) << 32 | code */
+    uint32_t *rank = PyMem_Malloc(N_BMP * sizeof(uint32_t));
+    Py_ssize_t *start_of = PyMem_Calloc(N_BMP + 3, sizeof(Py_ssize_t));  /* per bucket: where it starts */
+    int32_t *order = PyMem_Malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+    Py_ssize_t total = n ? (Py_ssize_t)end_of[n - 1] : 0, i, used = 0;
+    uint32_t c;
+    if (counts == NULL || letters == NULL || rank == NULL || start_of == NULL || order == NULL) {
+        PyErr_NoMemory();
+        PyMem_Free(order);
+        order = NULL;
+        goto done;
+    }
+    for (i = 0; i < total; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < N_BMP && counts[ch] < UINT32_MAX)
+            counts[ch]++;
+    }
+    for (c = 0; c < N_BMP; c++)
+        if (counts[c])
+            letters[used++] = (uint64_t)(UINT32_MAX - counts[c]) << 32 | c;
+    if (radix_sort(letters, used, 8) < 0) {
+        PyMem_Free(order);
+        order = NULL;
+        goto done;
+    }
+    for (i = 0; i < used; i++)
+        rank[(uint32_t)letters[i]] = (uint32_t)i + 1;  /* bucket 0: the empty key; used + 1: beyond the BMP */
+    for (i = 0; i < n; i++) {  /* a counting sort: bucket sizes, then starts, then the keys in order */
+        Py_ssize_t start = i ? end_of[i - 1] : 0;
+        Py_UCS4 first = (Py_ssize_t)end_of[i] > start ? PyUnicode_READ(kind, data, start) : 0;
+        Py_ssize_t b = (Py_ssize_t)end_of[i] == start ? 0 : first < N_BMP ? (Py_ssize_t)rank[first] : used + 1;
+        start_of[b + 1]++;
+    }
+    for (i = 1; i <= used + 1; i++)
+        start_of[i] += start_of[i - 1];
+    for (i = 0; i < n; i++) {
+        Py_ssize_t start = i ? end_of[i - 1] : 0;
+        Py_UCS4 first = (Py_ssize_t)end_of[i] > start ? PyUnicode_READ(kind, data, start) : 0;
+        Py_ssize_t b = (Py_ssize_t)end_of[i] == start ? 0 : first < N_BMP ? (Py_ssize_t)rank[first] : used + 1;
+        order[start_of[b]++] = (int32_t)i;
+    }
+done:
+    PyMem_Free(counts);
+    PyMem_Free(letters);
+    PyMem_Free(rank);
+    PyMem_Free(start_of);
+    return order;
+}
+
 static PyObject *
 add_keys(PyObject *self, PyObject *args)
 {
@@ -400,6 +481,8 @@ add_keys(PyObject *self, PyObject *args)
     Py_buffer ends = {0}, pids = {0};
     Py_ssize_t n, i, cap, mask, n_groups = 0;
     KeySlot *slots = NULL;
+    int32_t *order = NULL;
+    Py_ssize_t o;
     Vec *members = NULL;  /* per group: its pattern ids (int32) */
     Py_ssize_t members_cap = 0;
     int kind;
@@ -500,8 +583,11 @@ add_keys(PyObject *self, PyObject *args)
             PyTuple_SET_ITEM(t, j, v);
         }
     }
-    for (i = 0; i < n; i++) {  /* each key once, in the order of its first occurrence */
-        Py_ssize_t start = i ? end_of[i - 1] : 0, k;
+    order = first_letter_order(kind, data, end_of, n);
+    if (order == NULL)
+        goto done;
+    for (o = 0; o < n; o++) {  /* each key once, by the rank of its first letter */
+        Py_ssize_t i = order[o], start = i ? end_of[i - 1] : 0, k;
         uint32_t h = slice_hash(kind, data, start, (Py_ssize_t)end_of[i] - start);
         KeySlot *slot;
         PyObject *key, *value, *r;
@@ -532,6 +618,7 @@ done:
     PyBuffer_Release(&ends);
     PyBuffer_Release(&pids);
     PyMem_Free(slots);
+    PyMem_Free(order);
     if (members != NULL) {
         for (i = 0; i < n_groups; i++)
             PyMem_Free(members[i].data);
@@ -621,12 +708,210 @@ done:
     return result;
 }
 
+/* Append to ``keys`` the key ``d`` with one character replaced by an alike (``table``: per BMP code point
+ * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants`` alikes counted, those
+ * of the same class skipped when ``verified``. Returns -1 on error. */
+static int
+append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py_ssize_t max_variants)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(d), pos, count = 0;
+    int kind = PyUnicode_KIND(d);
+    const void *data = PyUnicode_DATA(d);
+    for (pos = 0; pos < n && count < max_variants; pos++) {
+        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+        PyObject *alts;
+        Py_ssize_t k;
+        if (cp >= N_BMP)
+            continue;
+        alts = PyList_GET_ITEM(table, cp);
+        if (alts == Py_None)
+            continue;
+        if (!PyTuple_Check(alts)) {
+            PyErr_SetString(PyExc_TypeError, "alike table items are None or tuples");
+            return -1;
+        }
+        for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
+            PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
+            int same;
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
+                PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
+                return -1;
+            }
+            count++;
+            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
+            if (same < 0)
+                return -1;
+            if (same && verified)
+                continue;
+            left = PyUnicode_Substring(d, 0, pos);
+            if (left == NULL)
+                return -1;
+            mid = PyUnicode_Concat(left, PyTuple_GET_ITEM(pair, 0));
+            Py_DECREF(left);
+            if (mid == NULL)
+                return -1;
+            right = PyUnicode_Substring(d, pos + 1, n);
+            if (right == NULL) {
+                Py_DECREF(mid);
+                return -1;
+            }
+            key = PyUnicode_Concat(mid, right);
+            Py_DECREF(mid);
+            Py_DECREF(right);
+            if (key == NULL)
+                return -1;
+            if (PyList_Append(keys, key) < 0) {
+                Py_DECREF(key);
+                return -1;
+            }
+            Py_DECREF(key);
+        }
+    }
+    return 0;
+}
+
+/* Whether the frozenset (or any container) ``techniques`` holds ``name``; -1 on error. */
+static int
+has_technique(PyObject *techniques, PyObject *name)
+{
+    return PySequence_Contains(techniques, name);
+}
+
+static PyObject *
+word_rows(PyObject *self, PyObject *args)
+{
+    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL, *shape_keys = NULL;
+    PyObject *s_regex, *s_variants, *s_action, *s_techniques, *s_homophone, *s_shape, *s_allow;
+    Py_buffer own = {0};
+    Vec rows_entry = {NULL, 0, 0, sizeof(int32_t), 1024};
+    Vec rows_kind = {NULL, 0, 0, 1, 1024}, rows_flags = {NULL, 0, 0, 1, 1024};
+    Py_ssize_t start, max_variants, n, i;
+    int term_kind, shape_kind, homophone_flag, shape_flag;
+
+    if (!PyArg_ParseTuple(args, "O!O!y*nOniiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
+                          &table, &max_variants, &term_kind, &shape_kind, &homophone_flag, &shape_flag))
+        return NULL;
+    n = PyTuple_GET_SIZE(entries);
+    if (PyList_GET_SIZE(terms) != n || own.len != n || start < 0 || start > n
+            || (table != Py_None && (!PyList_Check(table) || PyList_GET_SIZE(table) != N_BMP))) {
+        PyErr_SetString(PyExc_ValueError, "one term and one own byte per entry, start within them, "
+                                          "the alike table None or one item per BMP code point");
+        PyBuffer_Release(&own);
+        return NULL;
+    }
+    s_regex = PyUnicode_InternFromString("regex");
+    s_variants = PyUnicode_InternFromString("variants");
+    s_action = PyUnicode_InternFromString("action");
+    s_techniques = PyUnicode_InternFromString("techniques");
+    s_homophone = PyUnicode_InternFromString("homophone");
+    s_shape = PyUnicode_InternFromString("shape");
+    s_allow = PyUnicode_InternFromString("allow");
+    dense = PyList_New(0);
+    shape_keys = PyList_New(0);
+    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense
+            || !shape_keys)
+        goto done;
+    for (i = start; i < n; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i), *d = PyList_GET_ITEM(terms, i), *v;
+        Py_ssize_t len, pos, k;
+        int allow, homo = 0, want = 0, truth, kind, stop = 0, shaped = 0;
+        const void *data;
+        int32_t entry = (int32_t)i;
+        uint8_t flags;
+        if (((const uint8_t *)own.buf)[i] || !PyUnicode_Check(d) || (len = PyUnicode_GET_LENGTH(d)) == 0)
+            break;
+        v = PyObject_GetAttr(e, s_regex);
+        if (v == NULL)
+            goto done;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth != 0)
+            goto stop_or_fail;
+        v = PyObject_GetAttr(e, s_variants);
+        if (v == NULL)
+            goto done;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth != 0)
+            goto stop_or_fail;
+        kind = PyUnicode_KIND(d);
+        data = PyUnicode_DATA(d);
+        for (pos = 0; pos < len; pos++) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+            if (cp == 0 || (cp >= '0' && cp <= '9'))
+                stop = 1;  /* a sentence end or a digit: the caller's loop */
+        }
+        if (stop)
+            break;
+        v = PyObject_GetAttr(e, s_action);
+        if (v == NULL)
+            goto done;
+        allow = PyUnicode_Check(v) && PyUnicode_Compare(v, s_allow) == 0;
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, s_techniques);
+        if (v == NULL)
+            goto done;
+        if (!allow && (homo = has_technique(v, s_homophone)) < 0) {
+            Py_DECREF(v);
+            goto done;
+        }
+        if (table != Py_None && (want = has_technique(v, s_shape)) < 0) {
+            Py_DECREF(v);
+            goto done;
+        }
+        Py_DECREF(v);
+        for (pos = 0; want && !shaped && pos < len; pos++) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
+            if (cp < N_BMP && PyList_GET_ITEM(table, cp) != Py_None)
+                shaped = 1;
+        }
+        flags = (uint8_t)((homo ? homophone_flag : 0) | (shaped && !allow ? shape_flag : 0));
+        if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)term_kind}) < 0
+                || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, d) < 0)
+            goto done;
+        if (allow || !shaped)
+            continue;
+        if (PyList_SetSlice(shape_keys, 0, PyList_GET_SIZE(shape_keys), NULL) < 0
+                || append_shape_keys(shape_keys, d, table, 1, max_variants) < 0)
+            goto done;
+        for (k = 0; k < PyList_GET_SIZE(shape_keys); k++) {
+            flags = 0;
+            if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)shape_kind}) < 0
+                    || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, PyList_GET_ITEM(shape_keys, k)) < 0)
+                goto done;
+        }
+        continue;
+stop_or_fail:
+        if (truth < 0)
+            goto done;
+        break;
+    }
+    out = Py_BuildValue("(ny#y#y#O)", i, rows_entry.data ? rows_entry.data : "", rows_entry.len * rows_entry.item,
+                        rows_kind.data ? rows_kind.data : "", rows_kind.len, rows_flags.data ? rows_flags.data : "",
+                        rows_flags.len, dense);
+done:
+    PyBuffer_Release(&own);
+    PyMem_Free(rows_entry.data);
+    PyMem_Free(rows_kind.data);
+    PyMem_Free(rows_flags.data);
+    Py_XDECREF(dense);
+    Py_XDECREF(shape_keys);
+    Py_XDECREF(s_regex);
+    Py_XDECREF(s_variants);
+    Py_XDECREF(s_action);
+    Py_XDECREF(s_techniques);
+    Py_XDECREF(s_homophone);
+    Py_XDECREF(s_shape);
+    Py_XDECREF(s_allow);
+    return out;
+}
+
 static PyObject *
 shape_rows(PyObject *self, PyObject *args)
 {
     PyObject *d, *table, *keys = NULL, *out;
     int want, verified, kind;
-    Py_ssize_t max_variants, n, pos, count = 0;
+    Py_ssize_t max_variants, n, pos;
     long flags = 0;
     const void *data;
 
@@ -649,56 +934,8 @@ shape_rows(PyObject *self, PyObject *args)
     keys = PyList_New(0);
     if (keys == NULL)
         return NULL;
-    for (pos = 0; (flags & 1) && pos < n && count < max_variants; pos++) {
-        Py_UCS4 cp = PyUnicode_READ(kind, data, pos);
-        PyObject *alts;
-        Py_ssize_t k;
-        if (cp >= N_BMP)
-            continue;
-        alts = PyList_GET_ITEM(table, cp);
-        if (alts == Py_None)
-            continue;
-        if (!PyTuple_Check(alts)) {
-            PyErr_SetString(PyExc_TypeError, "alike table items are None or tuples");
-            goto fail;
-        }
-        for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
-            PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
-            int same;
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
-                PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
-                goto fail;
-            }
-            count++;
-            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
-            if (same < 0)
-                goto fail;
-            if (same && verified)
-                continue;
-            left = PyUnicode_Substring(d, 0, pos);
-            if (left == NULL)
-                goto fail;
-            mid = PyUnicode_Concat(left, PyTuple_GET_ITEM(pair, 0));
-            Py_DECREF(left);
-            if (mid == NULL)
-                goto fail;
-            right = PyUnicode_Substring(d, pos + 1, n);
-            if (right == NULL) {
-                Py_DECREF(mid);
-                goto fail;
-            }
-            key = PyUnicode_Concat(mid, right);
-            Py_DECREF(mid);
-            Py_DECREF(right);
-            if (key == NULL)
-                goto fail;
-            if (PyList_Append(keys, key) < 0) {
-                Py_DECREF(key);
-                goto fail;
-            }
-            Py_DECREF(key);
-        }
-    }
+    if ((flags & 1) && append_shape_keys(keys, d, table, verified, max_variants) < 0)
+        goto fail;
     out = Py_BuildValue("(lN)", flags, keys);
     return out;
 fail:
@@ -780,6 +1017,136 @@ done:
     return out;
 }
 
+static PyObject *
+letter_patterns(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out = NULL;
+    Py_buffer ends = {0};
+    Vec found = {NULL, 0, 0, sizeof(int32_t), 256};
+    Py_ssize_t n, i, start = 0, length;
+    int kind;
+    const void *data;
+    const uint32_t *end_of;
+
+    if (!PyArg_ParseTuple(args, "Uy*:letter_patterns", &text, &ends))
+        return NULL;
+    n = ends.len / 4;
+    if (ends.len % 4 || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "ends must be uint32, one per pattern");
+        goto done;
+    }
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    length = PyUnicode_GET_LENGTH(text);
+    end_of = ends.buf;
+    for (i = 0; i < n; i++) {
+        Py_ssize_t end = end_of[i], k;
+        if (end < start || end > length) {
+            PyErr_SetString(PyExc_ValueError, "ends must ascend within text");
+            goto done;
+        }
+        for (k = start; k < end; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+            if (ch >= 'a' && ch <= 'z') {
+                int32_t pid = (int32_t)i;
+                if (vec_push(&found, &pid) < 0)
+                    goto done;
+                break;
+            }
+        }
+        start = end;
+    }
+    out = PyBytes_FromStringAndSize(found.data, found.len * found.item);
+done:
+    PyBuffer_Release(&ends);
+    PyMem_Free(found.data);
+    return out;
+}
+
+/* entry_flags: one byte per entry (bits as ENTRY_* in native_build). */
+static PyObject *
+entry_flags(PyObject *self, PyObject *args)
+{
+    PyObject *entries, *out = NULL, *names[5] = {NULL}, *s_allow = NULL, *s_block = NULL;
+    static const char *const techniques[3] = {"pinyin", "split", "homophone"};
+    Py_ssize_t n, i;
+    char *buf;
+    int k;
+
+    if (!PyArg_ParseTuple(args, "O!:entry_flags", &PyTuple_Type, &entries))
+        return NULL;
+    n = PyTuple_GET_SIZE(entries);
+    names[0] = PyUnicode_InternFromString("action");
+    names[1] = PyUnicode_InternFromString("regex");
+    names[2] = PyUnicode_InternFromString("techniques");
+    names[3] = PyUnicode_InternFromString("variants");
+    s_allow = PyUnicode_InternFromString("allow");
+    s_block = PyUnicode_InternFromString("block");
+    PyObject *tech[3] = {PyUnicode_InternFromString(techniques[0]), PyUnicode_InternFromString(techniques[1]),
+                         PyUnicode_InternFromString(techniques[2])};
+    if (!names[0] || !names[1] || !names[2] || !names[3] || !s_allow || !s_block || !tech[0] || !tech[1] || !tech[2])
+        goto done;
+    out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL)
+        goto done;
+    buf = PyBytes_AS_STRING(out);
+    for (i = 0; i < n; i++) {
+        PyObject *e = PyTuple_GET_ITEM(entries, i), *v;
+        int flags = 0, truth;
+        v = PyObject_GetAttr(e, names[0]);
+        if (v == NULL)
+            goto fail;
+        if (PyUnicode_Check(v) && PyUnicode_Compare(v, s_allow) == 0)
+            flags |= 1;
+        else if (PyUnicode_Check(v) && PyUnicode_Compare(v, s_block) == 0)
+            flags |= 2;
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, names[1]);
+        if (v == NULL)
+            goto fail;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth < 0)
+            goto fail;
+        if (truth)
+            flags |= 4;
+        v = PyObject_GetAttr(e, names[2]);
+        if (v == NULL)
+            goto fail;
+        for (k = 0; k < 3; k++) {
+            int has = PySequence_Contains(v, tech[k]);
+            if (has < 0) {
+                Py_DECREF(v);
+                goto fail;
+            }
+            if (has)
+                flags |= 8 << k;
+        }
+        Py_DECREF(v);
+        v = PyObject_GetAttr(e, names[3]);
+        if (v == NULL)
+            goto fail;
+        truth = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (truth < 0)
+            goto fail;
+        if (truth)
+            flags |= 64;
+        buf[i] = (char)flags;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (k = 0; k < 4; k++)
+        Py_XDECREF(names[k]);
+    for (k = 0; k < 3; k++)
+        Py_XDECREF(tech[k]);
+    Py_XDECREF(s_allow);
+    Py_XDECREF(s_block);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"reading_rows", reading_rows, METH_VARARGS,
      "Sorted hash rows and prefix hashes of the other readings of polyphonic patterns (plugin.matching.native_build)."},
@@ -789,6 +1156,12 @@ static PyMethodDef methods[] = {
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
     {"shape_rows", shape_rows, METH_VARARGS,
      "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
+    {"letter_patterns", letter_patterns, METH_VARARGS,
+     "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
+    {"word_rows", word_rows, METH_VARARGS,
+     "The pattern rows of a run of plain word entries (term and shape-alike keys) (plugin.matching.native_build)."},
+    {"entry_flags", entry_flags, METH_VARARGS,
+     "One byte of flags per entry: allow, block, pattern, pinyin, split, homophone, variants (plugin.matching.native_build)."},
     {"slotted_rows", slotted_rows, METH_VARARGS,
      "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
+from operator import not_
 from typing import Any
 
 import ahocorasick
@@ -30,7 +31,8 @@ from ..snapshot import paused_gc
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
 from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
-from .native_build import HAS_DIGIT, SHAPED, add_keys, initials_index, shape_rows
+from .native_build import (ENTRY_ALLOW, ENTRY_BLOCK, ENTRY_PATTERN, ENTRY_PINYIN, ENTRY_SPLIT, HAS_DIGIT, SHAPED, add_keys,
+                           entry_flags, initials_index, shape_rows, word_rows)
 from .numeral_digits import digit_class_table
 from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
@@ -200,12 +202,13 @@ def _compile(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexic
     terms_dense, uncollapsed = _dense_terms(entries)
     regexes, disabled = compile_regexes(entries)
     pats = _Patterns()
-    pinyin, initials_crc, initials_entry = _pinyin_entries(entries, terms_dense, tables)
+    flags = entry_flags(entries)  # (what the passes below ask of each entry, read once)
+    pinyin, initials_crc, initials_entry = _pinyin_entries(flags, terms_dense, tables)
     _add_word_keys(pats, entries, terms_dense, tables, uncollapsed, pinyin)
     _add_slang_keys(pats, entries, terms_dense, load_slang_table())
     reach = max(map(len, pats.dense), default=0) + 2  # a joined word may be longer than its spelling
     used = set("".join(pats.dense))  # (every character of a word key)
-    _add_split_forms(pats, entries, terms_dense, tables)
+    _add_split_forms(pats, flags, terms_dense, tables)
     _add_emoji_forms(pats, used, tables)
     wide = len(pats.dense) > U16_MAX_PATTERNS
     class_table = digit_class_table(tables.class_table, (d for i, d in enumerate(terms_dense)
@@ -284,27 +287,37 @@ def _variant_technique(name: str, entry: Entry) -> Technique:
         return Technique.VARIANT
 
 
-def _pinyin_entries(entries: tuple[Entry, ...], terms_dense: list[str],
+def _pinyin_entries(flags: bytes, terms_dense: list[str],
                     tables: VariantTables) -> tuple[bytearray, array[int], array[int]]:
-    """Per entry: 1 when it takes part in the pinyin pass (enables ``pinyin``, at least two
-    characters with a syllable); and the initials index: sorted CRC-32 of the pinyin initials of
-    ``block`` entries whose characters all have a syllable or are digits (three syllables or more),
-    with the entry of each."""
-    out = bytearray(len(entries))
+    """Per entry (``flags``: :func:`~plugin.matching.native_build.entry_flags`): 1 when it takes part in
+    the pinyin pass (enables ``pinyin``, at least two characters with a syllable); and the initials
+    index: sorted CRC-32 of the pinyin initials of ``block`` entries whose characters all have a
+    syllable or are digits (three syllables or more), with the entry of each."""
+    out = bytearray(len(flags))
     initial = _initials_table(tables.syllable)
-    taking_part = [i for i, e in enumerate(entries) if e.action != "allow" and not e.regex and "pinyin" in e.techniques]
+    part = flags.translate(_TAKES_PART)  # 1 per entry taking part: no pattern, no allow entry, pinyin enabled
+    everyone = part.count(0) == 0
+    taking_part: Sequence[int] = range(len(flags)) if everyone else [i for i, ok in enumerate(part) if ok]
     # every term's initials in one translate (one character per character: sliced by length); a
     # character with a syllable reads as a letter a-z, nothing else does
-    forms = [terms_dense[i] for i in taking_part]
+    forms = terms_dense if everyone else [terms_dense[i] for i in taking_part]
+    block = flags.translate(_IS_BLOCK)
     eligible, crcs, which = initials_index("".join(forms).translate(initial), array("I", accumulate(map(len, forms))),
-                                           bytes([entries[i].action == "block" for i in taking_part]), MIN_INITIALS,
-                                           NOT_INITIAL)
-    if len(taking_part) == len(entries):
+                                           block if everyone else bytes([block[i] for i in taking_part]),
+                                           MIN_INITIALS, NOT_INITIAL)
+    if everyone:
         out[:] = eligible
-    else:
-        for i, ok in zip(taking_part, eligible):
-            out[i] = ok
+        return out, crcs, which
+    for i, ok in zip(taking_part, eligible):
+        out[i] = ok
     return out, crcs, array("i", [taking_part[k] for k in which])
+
+
+#: ``bytes.translate`` tables over :func:`~plugin.matching.native_build.entry_flags`: 1 for an entry
+#: that takes part in the pinyin pass, that may have split forms, whose action is block.
+_TAKES_PART = bytes(f & (ENTRY_ALLOW | ENTRY_PATTERN | ENTRY_PINYIN) == ENTRY_PINYIN for f in range(256))
+_SPLITS = bytes(f & (ENTRY_ALLOW | ENTRY_PATTERN | ENTRY_SPLIT) == ENTRY_SPLIT for f in range(256))
+_IS_BLOCK = bytes(bool(f & ENTRY_BLOCK) for f in range(256))
 
 
 _initials_cache: list[tuple[dict[str, str], list[str]]] = []  # (the process-wide syllable table, its initials table)
@@ -338,16 +351,36 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     """Keys of the word entries: term, curated variants, numerals for digits, shape-alikes; for
     the pinyin pass, the readings of polyphonic characters in context and uncollapsed terms."""
     add = pats.add
-    # (the term rows' appends inlined: this loop runs once per entry)
+    # (the term rows' appends inlined: this loop runs once per entry that is not plain)
     p_entry, p_kind, p_dense, p_homo = pats.entry.append, pats.kind.append, pats.dense.append, pats.homophone.append
     term_kind, shape_kind = int(PatternKind.TERM), int(PatternKind.SHAPE)
     alikes = _shape_alike_table(tables) if tables.shape_groups else None
     no_context = tables.no_context_chars  # characters that never start or end a phrase reading override
     holders = phrase_holders(terms_dense)  # terms that a phrase reading may read differently (one scan)
-    for i, e in enumerate(entries):
+    # runs of plain entries (no pattern, variants, digits, phrase reading or doubled character) get their
+    # term and shape-alike rows from one call (in C when built); this loop adds the others one by one
+    own = bytearray(len(entries))
+    for i in holders:
+        own[i] = 1
+    for i in uncollapsed:
+        own[i] = 1
+    as_tuple = entries if type(entries) is tuple else tuple(entries)
+    i = 0
+    while i < len(entries):
+        i, row_entry, row_kind, row_flags, row_dense = word_rows(
+            as_tuple, terms_dense, own, i, alikes, MAX_SHAPE_VARIANTS, term_kind, shape_kind, HOMOPHONE_FLAG, SHAPE_FLAG)
+        pats.entry.extend(row_entry)
+        pats.kind.extend(row_kind)
+        pats.homophone.extend(row_flags)
+        pats.dense.extend(row_dense)
+        if i == len(entries):
+            break
+        at = i  # (the entry this pass adds)
+        e = entries[at]
+        i += 1
         if e.regex:
             continue
-        d = terms_dense[i]
+        d = terms_dense[at]
         techniques = e.techniques
         allow = e.action == "allow"
         no_break = BREAK not in d
@@ -361,33 +394,33 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         shaped = flags & SHAPED
         if d and no_break:
             homo = "homophone" in techniques and not allow
-            if i in holders and (homo or pinyin[i]) and not no_context.issuperset(d):
+            if at in holders and (homo or pinyin[at]) and not no_context.issuperset(d):
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
             # shape-alikes of the same homophone class are verified on the term's own key
-            p_entry(i)
+            p_entry(at)
             p_kind(term_kind)
             p_dense(e.term if d == e.term else d)
             p_homo((HOMOPHONE_FLAG if homo else 0) | (SHAPE_FLAG if shaped and not allow else 0))
-            if i in uncollapsed:
-                full = uncollapsed[i]
+            if at in uncollapsed:
+                full = uncollapsed[at]
                 if full != d:  # 时时彩 as written (时#时#彩: a repeat across a separator stays), read as shishicai
-                    if pinyin[i] and not no_context.issuperset(full):
+                    if pinyin[at] and not no_context.issuperset(full):
                         alt = tables.contextual_key(full)
                         if alt is not None:
                             pats.alt_keys.append((len(pats.dense), alt))
-                    add(i, PatternKind.PINYIN, full)
+                    add(at, PatternKind.PINYIN, full)
         if e.variants:
-            _add_variants(pats, i, e)
+            _add_variants(pats, at, e)
         if allow or not d:
             continue
         if flags & HAS_DIGIT and no_break:  # 加拿大28 also as 加拿大二八 / 加拿大贰捌
             for table in DIGIT_NUMERALS:
-                pats.add_variant(i, d.translate(table), Technique.VARIANT, None)
+                pats.add_variant(at, d.translate(table), Technique.VARIANT, None)
         if shape_keys:
             k = len(shape_keys)
-            pats.entry.extend(repeat(i, k))
+            pats.entry.extend(repeat(at, k))
             pats.kind.extend(bytes((shape_kind,)) * k)
             pats.dense.extend(shape_keys)
             pats.homophone.extend(bytes(k))
@@ -435,7 +468,8 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
         return
     firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
     holds_none = firsts.isdisjoint
-    for i in [i for i, d in enumerate(terms_dense) if not holds_none(d)]:  # (few terms hold a slang word's start)
+    # (few terms hold a slang word's start: picked out without Python bytecode per term)
+    for i in list(compress(range(len(terms_dense)), map(not_, map(holds_none, terms_dense)))):
         e = entries[i]
         d = terms_dense[i]
         if e.regex or e.action == "allow" or "homophone" not in e.techniques or BREAK in d:
@@ -470,11 +504,11 @@ def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
     return rank < MAX_SHAPE_VARIANTS
 
 
-def _add_split_forms(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: list[str],
-                     tables: VariantTables) -> None:
-    """Component spellings (弓长 → 张) of the characters that split-enabled terms contain."""
-    wanted = set("".join([terms_dense[i] for i, e in enumerate(entries)
-                          if not e.regex and e.action != "allow" and "split" in e.techniques]))
+def _add_split_forms(pats: _Patterns, flags: bytes, terms_dense: list[str], tables: VariantTables) -> None:
+    """Component spellings (弓长 → 张) of the characters that split-enabled terms contain (``flags``:
+    :func:`~plugin.matching.native_build.entry_flags`)."""
+    splits = flags.translate(_SPLITS)
+    wanted = set("".join(terms_dense if splits.count(0) == 0 else [terms_dense[i] for i, ok in enumerate(splits) if ok]))
     wanted.discard(BREAK)
     if wanted:
         for form, ch in tables.split_join.items():

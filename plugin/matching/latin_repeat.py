@@ -12,18 +12,17 @@ view as well, so repeated letters in pinyin (``wwweiixinn``) read as their sylla
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
-from collections.abc import Iterator
+from array import array
 from dataclasses import dataclass
 from typing import Any, cast
 
 import ahocorasick
 
-from ..chardata import text_kinds
 from ..normalize import NormalizedText, collapse_runs, repeat_runs
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, ContextGate, PatternTexts, Technique
-from .pinyin import LATIN_RUN, LETTER_KIND, PinyinIndex, pinyin_candidates
+from .native_build import letter_patterns
+from .pinyin import LATIN_RUN, PinyinIndex, pinyin_candidates
 
 __all__ = ["LatinRepeatIndex", "fold_latin_runs", "has_latin_repeat", "latin_repeat_candidates", "latin_runs"]
 
@@ -106,16 +105,9 @@ class LatinRepeatIndex:
         return automaton
 
 
-def _latin_patterns(texts: PatternTexts) -> Iterator[int]:
-    """The patterns whose text holds a Latin letter, in order (one search per such pattern over the
-    packed texts, not one per pattern)."""
-    text, ends = texts.text, texts.ends
-    letters = text_kinds(text, LETTER_KIND)  # "1" where a letter a-z is
-    pos = 0
-    while (at := letters.find("1", pos)) >= 0:
-        pid = bisect_right(ends, at)
-        yield pid
-        pos = ends[pid]
+def _latin_patterns(texts: PatternTexts) -> array[int]:
+    """The patterns whose text holds a Latin letter, in order (one pass over the packed texts)."""
+    return letter_patterns(texts.text, texts.ends)
 
 
 class _FoldedView:

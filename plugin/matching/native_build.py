@@ -2,12 +2,16 @@
 install`` builds it from ``cbuild.c``), else in Python with identical results (the scan's loops are
 :mod:`plugin.matching.native`).
 
-* :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups;
+* :func:`add_keys`: every distinct key added to the automaton once, patterns sharing a key as groups,
+  the most frequent first letters first;
 * :func:`initials_index`: which terms take part in the pinyin pass, and the initials index;
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
+* :func:`entry_flags`: what the compile's passes ask of each entry, one byte each, read in one pass;
+* :func:`word_rows`: the rows of a run of plain word entries (term and shape-alike keys) in one call;
 * :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
   shape-alike characters or digits, and its shape-alike keys;
+* :func:`letter_patterns`: the patterns whose text holds a Latin letter (the Latin-repeat keys');
 * :func:`slotted_rows`: the objects of a frozen dataclass of slots, one per row of columns (an
   artefact's entries, read back).
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import zlib
 from array import array
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -30,8 +35,10 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cbuild = None  # type: ignore[assignment]
 
-__all__ = ["HAS_DIGIT", "NATIVE_BUILD", "SHAPED", "add_keys", "add_keys_py", "initials_index", "initials_index_py", "reading_rows",
-           "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py"]
+__all__ = ["HAS_DIGIT", "NATIVE_BUILD", "SHAPED", "add_keys", "add_keys_py", "first_letter_rank", "initials_index", "initials_index_py", "letter_patterns", "letter_patterns_py", "reading_rows",
+           "reading_rows_py", "shape_rows", "shape_rows_py", "slotted_rows", "slotted_rows_py",
+           "word_rows", "word_rows_py", "entry_flags", "entry_flags_py", "ENTRY_ALLOW", "ENTRY_BLOCK",
+           "ENTRY_PATTERN", "ENTRY_PINYIN", "ENTRY_SPLIT", "ENTRY_HOMOPHONE", "ENTRY_VARIANTS"]
 
 T = TypeVar("T")
 
@@ -79,10 +86,13 @@ def reading_rows(texts: PatternTexts, kinds: bytes, entries: array[int], eligibl
 def add_keys_py(add: Callable[[str, int], object], text: str, ends: array[int],
                 pids: array[int]) -> list[tuple[int, ...]]:
     """Key ``i`` is ``text[ends[i - 1]:ends[i]]``, for pattern ``pids[i]``. Calls ``add(key, value)``
-    (the automaton's ``add_word``) once per distinct key, in the order of its first occurrence: the
-    value is the key's pattern when one pattern has it, else ``-g - 1`` where ``groups[g]`` (returned)
-    holds its patterns in order of occurrence, each once (groups numbered as their second pattern
-    arrives)."""
+    (the automaton's ``add_word``) once per distinct key: the value is the key's pattern when one
+    pattern has it, else ``-g - 1`` where ``groups[g]`` (returned) holds its patterns in order of
+    occurrence, each once (groups numbered as their second pattern arrives). Keys are added in
+    :func:`first_letter_rank` order, keys of one rank in the order of their first occurrence: a
+    pyahocorasick node keeps its children in the order they were added and searches them linearly,
+    so the root's thousands of children are met most frequent first (half the time of adding the
+    keys and of ``make_automaton`` at a million keys; the same trie, so the same matches)."""
     values: dict[str, int] = {}
     groups: list[tuple[int, ...]] = []
     start = 0
@@ -97,9 +107,25 @@ def add_keys_py(add: Callable[[str, int], object], text: str, ends: array[int],
             values[key] = -len(groups)
         elif pid not in groups[-prev - 1]:
             groups[-prev - 1] = groups[-prev - 1] + (pid,)
-    for key, value in values.items():
+    rank = first_letter_rank(text[:ends[-1]] if len(ends) else "")
+    for key, value in sorted(values.items(), key=lambda kv: rank(kv[0])):
         add(key, value)
     return groups
+
+
+def first_letter_rank(text: str) -> Callable[[str], int]:
+    """The sort key :func:`add_keys` orders keys by: the rank of a key's first letter among the BMP
+    letters of ``text`` (the keys), most frequent first, ties by code point; 0 for an empty key, a
+    first letter beyond the BMP after every rank."""
+    counts = Counter(text)
+    bmp = [ch for ch in counts if ord(ch) < 0x10000]
+    ranks = {ch: r for r, ch in enumerate(sorted(bmp, key=lambda ch: (-counts[ch], ord(ch))), 1)}
+    beyond = len(ranks) + 1
+
+    def rank(key: str) -> int:
+        return ranks.get(key[0], beyond) if key else 0
+
+    return rank
 
 
 def add_keys(add: Callable[[str, int], object], text: str, ends: array[int],
@@ -142,6 +168,26 @@ def initials_index(initials: str, ends: array[int], block: bytes, min_syllables:
     crcs.frombytes(crc_bytes)
     forms.frombytes(form_bytes)
     return eligible, crcs, forms
+
+
+def letter_patterns_py(text: str, ends: array[int]) -> array[int]:
+    """The patterns (pattern ``i``: ``text[ends[i - 1]:ends[i]]``) whose text holds a Latin letter a-z, in order."""
+    found = array("i")
+    start = 0
+    for pid, end in enumerate(ends):
+        if any("a" <= ch <= "z" for ch in text[start:end]):
+            found.append(pid)
+        start = end
+    return found
+
+
+def letter_patterns(text: str, ends: array[int]) -> array[int]:
+    """:func:`letter_patterns_py`, in C when built (one pass over the packed texts, no slice per pattern)."""
+    if cbuild is None:
+        return letter_patterns_py(text, ends)
+    found = array("i")
+    found.frombytes(cbuild.letter_patterns(text, ends))
+    return found
 
 
 def slotted_rows_py(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
@@ -202,3 +248,74 @@ def shape_rows(d: str, table: list[tuple[tuple[str, bool], ...] | None], want_sh
     if cbuild is None:
         return shape_rows_py(d, table, want_shape, verified, max_variants)
     return cbuild.shape_rows(d, table, want_shape, verified, max_variants)
+
+
+#: What :func:`word_rows` returns: where it stopped, and the rows' entries, kinds, flags and dense texts.
+WordRows = tuple[int, "array[int]", bytes, bytes, list[str]]
+
+
+def word_rows_py(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
+                 table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
+                 shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+    """The pattern rows of the plain word entries from ``start`` on, up to the first that is not plain
+    (returned first: the compile's own loop adds that one). Plain: ``own[i]`` 0, no ``regex``, no
+    ``variants``, a term key ``terms[i]`` neither empty nor holding a sentence end (U+0000) or a digit.
+    Per entry its term row (``term_kind``; ``homophone_flag`` when its techniques hold "homophone" and
+    it is no allow entry, ``shape_flag`` when shaped and no allow entry) and, shaped and no allow entry,
+    a ``shape_kind`` row (flags 0) per key of :func:`shape_rows_py` (alikes of the same class skipped).
+    Shaped: ``table`` is not None, the techniques hold "shape" and some character has an item in it."""
+    row_entry, kinds, flags, dense = array("i"), bytearray(), bytearray(), []
+    i = start
+    while i < len(entries):
+        e, d = entries[i], terms[i]
+        if own[i] or not d or e.regex or e.variants or "\x00" in d or any("0" <= ch <= "9" for ch in d):
+            break
+        allow = e.action == "allow"
+        homo = not allow and "homophone" in e.techniques
+        shaped, keys = shape_rows_py(d, table, True, True, max_variants) if table is not None and "shape" in e.techniques \
+            else (0, [])
+        row_entry.append(i)
+        kinds.append(term_kind)
+        flags.append((homophone_flag if homo else 0) | (shape_flag if shaped and not allow else 0))
+        dense.append(d)
+        if shaped and not allow:
+            row_entry.extend([i] * len(keys))
+            kinds.extend(bytes([shape_kind]) * len(keys))
+            flags.extend(bytes(len(keys)))
+            dense.extend(keys)
+        i += 1
+    return i, row_entry, bytes(kinds), bytes(flags), dense
+
+
+def word_rows(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
+              table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
+              shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+    """:func:`word_rows_py`, in C when built (no Python bytecode per entry)."""
+    args = (entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag, shape_flag)
+    if cbuild is None:
+        return word_rows_py(*args)
+    stop, entry_bytes, kinds, flags, dense = cbuild.word_rows(*args)
+    row_entry = array("i")
+    row_entry.frombytes(entry_bytes)
+    return stop, row_entry, kinds, flags, dense
+
+
+#: Bits of :func:`entry_flags`: the action is allow / block, the entry is a pattern, its techniques hold
+#: pinyin / split / homophone, it has curated variants.
+ENTRY_ALLOW, ENTRY_BLOCK, ENTRY_PATTERN, ENTRY_PINYIN, ENTRY_SPLIT, ENTRY_HOMOPHONE, ENTRY_VARIANTS = 1, 2, 4, 8, 16, 32, 64
+
+
+def entry_flags_py(entries: Sequence[Any]) -> bytes:
+    """One byte per entry (``ENTRY_*`` bits): what the compile's passes ask of it."""
+    return bytes((ENTRY_ALLOW if e.action == "allow" else ENTRY_BLOCK if e.action == "block" else 0)
+                 | (ENTRY_PATTERN if e.regex else 0) | (ENTRY_PINYIN if "pinyin" in e.techniques else 0)
+                 | (ENTRY_SPLIT if "split" in e.techniques else 0)
+                 | (ENTRY_HOMOPHONE if "homophone" in e.techniques else 0) | (ENTRY_VARIANTS if e.variants else 0)
+                 for e in entries)
+
+
+def entry_flags(entries: Sequence[Any]) -> bytes:
+    """:func:`entry_flags_py`, in C when built (attributes read without Python bytecode per entry)."""
+    if cbuild is None:
+        return entry_flags_py(entries)
+    return cbuild.entry_flags(entries if type(entries) is tuple else tuple(entries))

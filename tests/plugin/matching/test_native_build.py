@@ -94,7 +94,8 @@ def test_reading_rows_refuses_bad_input() -> None:
 @given(keys=st.lists(st.tuples(st.text(alphabet="ab\u00e9\ue001𠀀", min_size=1, max_size=3), st.integers(0, 6)),
                      max_size=30))
 def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
-    """Each distinct key added once, in first-occurrence order; patterns sharing a key as groups."""
+    """Each distinct key added once, most frequent first letters first (stable: first occurrence within
+    one first letter); patterns sharing a key as groups."""
     texts = PatternTexts([k for k, _pid in keys])
     pids = array("i", [pid for _k, pid in keys])
     fast: list[tuple[str, int]] = []
@@ -102,7 +103,11 @@ def test_add_keys_same_as_python(keys: list[tuple[str, int]]) -> None:
     fast_groups = native_build.add_keys(lambda k, v: fast.append((k, v)), texts.text, texts.ends, pids)
     slow_groups = native_build.add_keys_py(lambda k, v: slow.append((k, v)), texts.text, texts.ends, pids)
     assert fast == slow and fast_groups == slow_groups
-    assert [k for k, _v in fast] == list(dict.fromkeys(k for k, _pid in keys))
+    letters = "".join(k for k, _pid in keys)
+    bmp_rank = sorted({ch for ch in letters if ord(ch) < 0x10000}, key=lambda ch: (-letters.count(ch), ch))
+    first_seen = list(dict.fromkeys(k for k, _pid in keys))
+    assert [k for k, _v in fast] == sorted(first_seen, key=lambda k: bmp_rank.index(k[0]) if k[0] in bmp_rank
+                                           else len(bmp_rank))
     for key, value in fast:  # every pattern of a key, in its value or group
         wanted = list(dict.fromkeys(pid for k, pid in keys if k == key))
         assert (list(fast_groups[-value - 1]) if value < 0 else [value]) == wanted
@@ -230,3 +235,104 @@ def test_shape_rows_refuses_bad_input() -> None:
     bad[ord("博")] = "x"  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         cbuild.shape_rows("博彩", bad, True, True, 24)
+
+
+@pytest.mark.parametrize("add_keys", [native_build.add_keys, native_build.add_keys_py])
+def test_add_keys_puts_frequent_first_letters_first(add_keys) -> None:  # type: ignore[no-untyped-def]
+    """b occurs five times and a three times: keys starting with b are added first, each rank in first-occurrence order."""
+    added: list[str] = []
+    texts = PatternTexts(["ab", "ba", "bb", "ab"])
+    add_keys(lambda k, v: added.append(k), texts.text, texts.ends, array("i", [0, 1, 2, 3]))
+    assert added == ["ba", "bb", "ab"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(forms=st.lists(st.text(alphabet="az{`\u00e9\u4e00\U00020000", max_size=5), max_size=12))
+def test_letter_patterns_same_as_python(forms: list[str]) -> None:
+    """The patterns holding a letter a-z, in order, in C and in Python (``{`` and a backtick border the range)."""
+    texts = PatternTexts(forms)
+    found = native_build.letter_patterns(texts.text, texts.ends)
+    assert found == native_build.letter_patterns_py(texts.text, texts.ends)
+    assert list(found) == [i for i, f in enumerate(forms) if any("a" <= ch <= "z" for ch in f)]
+
+
+@needs_build
+def test_letter_patterns_refuses_bad_input() -> None:
+    from plugin.matching import cbuild
+
+    with pytest.raises(ValueError):  # ends beyond the text
+        cbuild.letter_patterns("ab", array("I", [3]))
+    with pytest.raises(ValueError):  # ends descending
+        cbuild.letter_patterns("ab", array("I", [2, 1]))
+
+
+def _compiled_rows(entries: list[Entry]) -> tuple[object, ...]:
+    c = Matcher.from_entries(entries).compiled
+    return (list(c.pat_entry), c.pat_kind, list(c.pat_dense), c.pat_homophone, c.variant_of, c.pat_reading,
+            c.groups, c.initials_crc, c.reading_rows)
+
+
+@needs_build
+def test_word_rows_give_the_compile_the_same_rows_with_and_without_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled lexicons (patterns, variants, digits, allow entries, phrase readings, doubled characters
+    between plain words) compile to the same rows with the C word rows and with the Python loop."""
+    entries = [e for lex in load_lexicons(bundled_lexicon_paths()) for e in lex.entries]
+    entries += [Entry(term=t, category="gambling", action=a, term_id=f"x:{t}:{a}", techniques=frozenset(tech))
+                for t in ("博彩网站", "银行卡", "时时彩", "加拿大28", "百家乐") for a in ("block", "allow")
+                for tech in (("shape", "homophone"), ("shape",), ())]
+    fast = _compiled_rows(entries)
+    monkeypatch.setattr(native_build, "cbuild", None)
+    assert _compiled_rows(entries) == fast
+
+
+_WORD_CHARS = "博彩银行时0\x00ab\u4e00"
+
+
+@needs_build
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(alphabet=_WORD_CHARS, max_size=5), st.sampled_from(["block", "allow"]),
+                               st.sets(st.sampled_from(["shape", "homophone", "pinyin"])), st.booleans(),
+                               st.booleans(), st.booleans()), max_size=10),
+       start=st.integers(0, 3), with_table=st.booleans())
+def test_word_rows_same_as_python(rows: list[tuple[str, str, set[str], bool, bool, bool]], start: int,
+                                  with_table: bool) -> None:
+    """Rows of a run of plain entries, and where the run stops, in C and in Python."""
+    from types import SimpleNamespace
+
+    entries = tuple(SimpleNamespace(action=action, techniques=frozenset(tech), regex="x" if regex else "",
+                                    variants=("v",) if variants else ()) for _t, action, tech, regex, variants, _o in rows)
+    terms = [t for t, *_rest in rows]
+    own = bytes(o for *_rest, o in rows)
+    table: list[tuple[tuple[str, bool], ...] | None] | None = None
+    if with_table:
+        table = [None] * 0x10000
+        table[ord("博")] = (("搏", True), ("傅", False))
+        table[ord("行")] = (("衍", False),)
+        table[ord("a")] = ()
+    start = min(start, len(rows))
+    fast = native_build.word_rows(entries, terms, own, start, table, 2, 0, 2, 1, 2)
+    slow = native_build.word_rows_py(entries, terms, own, start, table, 2, 0, 2, 1, 2)
+    assert fast == slow
+
+
+@needs_build
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["block", "allow", "review", "Block"]),
+                               st.sets(st.sampled_from(["shape", "homophone", "pinyin", "split"])), st.booleans(),
+                               st.booleans()), max_size=12))
+def test_entry_flags_same_as_python(rows: list[tuple[str, set[str], bool, bool]]) -> None:
+    """One byte per entry: its action (allow, block), pattern, pinyin / split / homophone, variants."""
+    entries = tuple(Entry(term="词", category="gambling", action=action, term_id=f"x:{i}", techniques=frozenset(tech),
+                          regex="a+" if regex else "")
+                    if action != "Block" else Entry(term="词", category="gambling", term_id=f"x:{i}")
+                    for i, (action, tech, regex, _v) in enumerate(rows))
+    fast = native_build.entry_flags(entries)
+    assert fast == native_build.entry_flags_py(entries)
+    for e, f in zip(entries, fast):
+        assert bool(f & native_build.ENTRY_ALLOW) == (e.action == "allow")
+        assert bool(f & native_build.ENTRY_BLOCK) == (e.action == "block")
+        assert bool(f & native_build.ENTRY_PATTERN) == bool(e.regex)
+        assert bool(f & native_build.ENTRY_PINYIN) == ("pinyin" in e.techniques)
+        assert bool(f & native_build.ENTRY_SPLIT) == ("split" in e.techniques)
+        assert bool(f & native_build.ENTRY_HOMOPHONE) == ("homophone" in e.techniques)
+        assert not f & native_build.ENTRY_VARIANTS
