@@ -43,7 +43,7 @@ from plugin.store.store import CodecMatcherFactory
 from .apidocs import install_docs
 from .auth import require_role
 from .config import RumorSettings, ServiceConfig
-from .errors import BodyLimitMiddleware, install_error_handlers
+from .errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
 from .logs import AccessLogMiddleware, configure_logging, log_event
@@ -257,15 +257,19 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=config.max_header_bytes)  # before the body is read
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_security_headers(app)  # also on 413s and errors
     app.add_middleware(AccessLogMiddleware)  # outermost: every request logged, its id on every response
 
     # The review queue and audit trail need a reader token unless ``protect_reviews`` is off (deciding
-    # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the check routes.
+    # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the read-only check routes.
     check_deps = [Depends(require_role("reader"))] if config.protect_checks else []
     app.include_router(checks.router, dependencies=check_deps)
-    app.include_router(trending.router, dependencies=check_deps)
+    # the trending review stores what it decides (review records, the matrix history): a writing route, so
+    # it needs a token unless ``protect_trending`` is turned off explicitly
+    app.include_router(trending.router, dependencies=[Depends(require_role("reader"))]
+                       if config.protect_checks or config.protect_trending else [])
     app.include_router(mask_routes.router, dependencies=check_deps)
     app.include_router(review_routes.router,
                        dependencies=[Depends(require_role("reader"))] if config.protect_reviews else [])

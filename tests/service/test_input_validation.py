@@ -160,10 +160,10 @@ def test_enum_like_values_are_normalised(client):
 
 def test_review_timezone_setting(make_app, tmp_path):
     c = candidate(event_started_at="2024-06-01T10:00:00+08:00", account={"renamed_at": "2024-06-01T09:30:00"})
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(protect_trending=False)) as client:
         assert client.app.state.guard.engine.settings.naive_timezone == "Asia/Shanghai"
         assert _review(client, c)[0]["decision"] == "approve"
-    with TestClient(make_app(review_timezone="UTC", db_path=tmp_path / "utc.db")) as client:
+    with TestClient(make_app(review_timezone="UTC", db_path=tmp_path / "utc.db", protect_trending=False)) as client:
         assert _review(client, c)[0]["decision"] == "review"
     with pytest.raises(ValueError, match="review_timezone"):
         ServiceConfig(review_timezone="Nowhere/Land")
