@@ -82,5 +82,5 @@ def test_roles_that_may_decide(make_app, role, ok):
     app = make_app()
     h = _tokens(app, someone=role)
     with TestClient(app) as c:
-        r = c.post(f"/v1/reviews/{_queued(c, h["someone"])}/decision", json={"decision": "approve"}, headers=h["someone"])
+        r = c.post(f"/v1/reviews/{_queued(c, h['someone'])}/decision", json={"decision": "approve"}, headers=h["someone"])
     assert r.status_code == (200 if ok else 403)
