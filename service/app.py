@@ -32,6 +32,7 @@ from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
 from plugin.models import Surface
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.rumors.proposals import RumorProposals
 from plugin.scoring import SpamScorer
 from plugin.scoring.loop import AuditSampler
 from plugin.scoring.signal import ModelSignal
@@ -230,6 +231,7 @@ def create_app(
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers,
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
         lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
+        rumor_proposals=RumorProposals(rumor_store, config.store) if rumor_store is not None else None,
         review_lock=NamedLock(reviews.db, "review-matrix"),
     )
     if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows

@@ -52,11 +52,11 @@ def test_default_extensions(make_app):
     from service.config import ServiceConfig
     from service.extensions import default_extensions
 
-    assert [e.name for e in default_extensions(ServiceConfig())] == ["service.admin", "service.model_admin"]
+    assert [e.name for e in default_extensions(ServiceConfig())] == ["service.admin", "service.model_admin", "service.rumor_admin"]
     assert [e.name for e in default_extensions(ServiceConfig(upstream_url="http://es:9200"))] == \
-        ["service.admin", "service.model_admin", "service.proxy"]
+        ["service.admin", "service.model_admin", "service.rumor_admin", "service.proxy"]
     with TestClient(make_app()) as c:
-        assert c.get("/healthz").json()["extensions"] == ["service.admin", "service.model_admin"]
+        assert c.get("/healthz").json()["extensions"] == ["service.admin", "service.model_admin", "service.rumor_admin"]
 
 
 _texts = st.text(alphabet=st.sampled_from(list("某地商场发生火灾现场浓烟滚滚赌场网传惊呆了卖惨摆拍北京日报公安局 ！？abc123")), min_size=1, max_size=30)
