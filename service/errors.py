@@ -18,7 +18,8 @@ of a refused lexicon change). Codes:
 - 431 ``headers_too_large`` (``max_header_bytes``: the request line and headers together);
 - 422 ``validation_error`` (with ``errors``), ``invalid_lexicon`` and ``import_refused`` (with ``issues``),
   ``invalid_input``;
-- 429 ``preview_busy`` (every preview slot of the process is taken; ``Retry-After``);
+- 429 ``preview_busy`` (every preview slot of the process is taken; ``Retry-After``), ``busy`` (every slot of
+  reader-triggered whole-lexicon work is taken: :func:`service.editorial.whole_lexicon_read`);
 - 500 ``guard_error``, ``internal_error`` (logged; the message never leaks).
 
 Bad input never reaches a 500: malformed JSON → 400, wrong types / unknown fields / missing fields / bad
