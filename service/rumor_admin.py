@@ -14,6 +14,7 @@ the embedded rumour store (``rumor_backend embedded``): with the search-engine b
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -87,7 +88,8 @@ def propose(body: RumorProposalIn, proposals: RumorProposals = Depends(_proposal
     lines is refused whole (422 ``import_refused``, each problem with its line)."""
     name = body.source or "proposal.jsonl"
     try:
-        report = parse_jsonl(body.jsonl.splitlines(keepends=True), name)
+        # lines end at \n, \r or \r\n only, as in a file (str.splitlines would also cut at U+2028 inside a string)
+        report = parse_jsonl(io.StringIO(body.jsonl, newline=""), name)
     except RumorImportError as exc:
         raise ServiceError(422, "import_refused", str(exc),
                            problems=[{"line": p.line, "message": p.message}

@@ -94,12 +94,16 @@ def test_bad_proposals_get_clear_4xx_and_store_nothing(app_and_tokens, monkeypat
         r = c.post("/v1/admin/rumors/proposals", json={"jsonl": bad}, headers=h["ed"])
         assert r.status_code == 422 and r.json()["error"] == "import_refused"
         assert [p["line"] for p in r.json()["problems"]] == [2, 3]
+        sep = {**LIQUOR, "id": "sep", "claim": "喝白酒\u2028可以杀死病毒"}  # U+2028 inside a JSON string: one line
+        r = c.post("/v1/admin/rumors/proposals", json={"jsonl": json.dumps(sep, ensure_ascii=False)}, headers=h["ed"])
+        assert r.status_code == 201 and r.json()["n_rumors"] == 1, r.text
+        c.delete(f"/v1/admin/rumors/proposals/{r.json()['id']}", headers=h["ed"])
         r = c.post("/v1/admin/rumors/proposals", json={}, headers=h["ed"])
         assert r.status_code == 422 and "needs rumours to add or ids to remove" in r.json()["detail"]
         r = c.post("/v1/admin/rumors/proposals", json={"remove": ["a\u202eb"]}, headers=h["ed"])
         assert r.status_code == 422
         assert c.post("/v1/admin/rumors/proposals/999/publish", headers=h["ann"]).status_code == 404
-        assert c.get("/v1/admin/rumors", headers=h["rita"]).json()["proposals"] == []
+        assert c.get("/v1/admin/rumors", headers=h["rita"]).json()["proposals"] == []  # the discarded one aside
         pid = c.post("/v1/admin/rumors/proposals", json={"remove": ["garlic"]}, headers=h["ed"]).json()["id"]
         monkeypatch.setattr(previews, "MAX_RUNNING", 0)  # every preview slot taken
         r = c.post(f"/v1/admin/rumors/proposals/{pid}/preview", headers=h["ed"])
