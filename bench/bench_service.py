@@ -67,7 +67,8 @@ def _factory():  # uvicorn --factory entry point (one call per worker process)
 
     paths = [p for p in os.environ.get("BENCH_LEXICONS", "").split(os.pathsep) if p]
     matcher = Matcher.from_lexicons(paths, bundled=True)
-    return create_app(ServiceConfig.from_env(), matcher=matcher)
+    # the trending route stores review state and needs a token by default; the bench client sends none
+    return create_app(ServiceConfig.from_env(protect_trending=False), matcher=matcher)
 
 
 def _serve(args: argparse.Namespace) -> None:

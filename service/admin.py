@@ -20,7 +20,7 @@ from plugin.store import LexiconDocument, LexiconStore, TokenInfo
 
 from .auth import require_role
 from . import previews
-from .editorial import get_store, live_matcher_for, reload_now
+from .editorial import draft_issues, get_store, live_matcher_for, reload_now, whole_lexicon_read
 from .errors import ServiceError, field_error, invalid, problem
 from .explain import explain_text
 from .logs import log_event
@@ -89,10 +89,11 @@ def version(number: DbIntPath, store: LexiconStore = Depends(_store), _: TokenIn
 
 
 @router.get("/diff")
-def diff(from_version: int = Query(..., alias="from", ge=DB_INT_MIN, le=DB_INT_MAX),
+def diff(request: Request, from_version: int = Query(..., alias="from", ge=DB_INT_MIN, le=DB_INT_MAX),
          to_version: int | None = Query(None, alias="to", ge=DB_INT_MIN, le=DB_INT_MAX),
          store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
-    return store.diff(from_version, to_version if to_version is not None else store.ensure_seeded())
+    with whole_lexicon_read(request.app, "diff"):
+        return store.diff(from_version, to_version if to_version is not None else store.ensure_seeded())
 
 
 @router.get("/entries")
@@ -127,9 +128,10 @@ def create_changeset(body: ChangesetIn = Body(default_factory=ChangesetIn), stor
 
 
 @router.get("/changesets/{cs_id}")
-def get_changeset(cs_id: DbIntPath, store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
+def get_changeset(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_store),
+                  _: TokenInfo = Depends(reader)) -> dict[str, Any]:
     cs = store.changeset(cs_id)
-    cs["issues"] = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
+    cs["issues"] = draft_issues(request.app, cs)  # 429 when the process's whole-lexicon reads are all busy
     return cs
 
 
@@ -226,9 +228,9 @@ def test_text(body: TestTextIn, request: Request, _: TokenInfo = Depends(reader)
 
 
 @router.get("/export")
-def export(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), store: LexiconStore = Depends(_store),
-           _: TokenInfo = Depends(reader)) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="qinglang-export-") as tmp:
+def export(request: Request, version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
+           store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
+    with whole_lexicon_read(request.app, "export"), tempfile.TemporaryDirectory(prefix="qinglang-export-") as tmp:
         paths = store.export(version, tmp)
         files = {Path(p).name: Path(p).read_text(encoding="utf-8") for p in paths}
     return {"version": version if version is not None else store.live_version(), "files": files}

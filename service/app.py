@@ -32,6 +32,7 @@ from plugin.review.matrix_store import MatrixHistoryStore, SharedMatrixDetector
 from plugin.review.store import ReviewStore
 from plugin.models import Surface
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.rumors.proposals import RumorProposals
 from plugin.scoring import SpamScorer
 from plugin.scoring.loop import AuditSampler
 from plugin.scoring.signal import ModelSignal
@@ -43,7 +44,7 @@ from plugin.store.store import CodecMatcherFactory
 from .apidocs import install_docs
 from .auth import require_role
 from .config import RumorSettings, ServiceConfig
-from .errors import BodyLimitMiddleware, install_error_handlers
+from .errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from .extensions import default_extensions
 from .headers import install as install_security_headers
 from .logs import AccessLogMiddleware, configure_logging, log_event
@@ -230,6 +231,7 @@ def create_app(
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers,
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
         lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
+        rumor_proposals=RumorProposals(rumor_store, config.store) if rumor_store is not None else None,
         review_lock=NamedLock(reviews.db, "review-matrix"),
     )
     if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows
@@ -257,15 +259,19 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=config.max_header_bytes)  # before the body is read
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_security_headers(app)  # also on 413s and errors
     app.add_middleware(AccessLogMiddleware)  # outermost: every request logged, its id on every response
 
     # The review queue and audit trail need a reader token unless ``protect_reviews`` is off (deciding
-    # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the check routes.
+    # needs a reviewer token: service.routes.reviews); ``protect_checks`` guards the read-only check routes.
     check_deps = [Depends(require_role("reader"))] if config.protect_checks else []
     app.include_router(checks.router, dependencies=check_deps)
-    app.include_router(trending.router, dependencies=check_deps)
+    # the trending review stores what it decides (review records, the matrix history): a writing route, so
+    # it needs a token unless ``protect_trending`` is turned off explicitly
+    app.include_router(trending.router, dependencies=[Depends(require_role("reader"))]
+                       if config.protect_checks or config.protect_trending else [])
     app.include_router(mask_routes.router, dependencies=check_deps)
     app.include_router(review_routes.router,
                        dependencies=[Depends(require_role("reader"))] if config.protect_reviews else [])

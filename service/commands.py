@@ -8,13 +8,13 @@ import shutil
 import tempfile
 import textwrap
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import click
 
 from .config import SETTINGS, ServiceConfig
 
-__all__ = ["serve"]
+__all__ = ["serve", "uvicorn_options"]
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -31,6 +31,16 @@ def _epilog() -> str:
         names = " ".join(s.env for s in SETTINGS if s.section == section)
         lines += textwrap.wrap(names, 100, initial_indent=f"  {section}: ", subsequent_indent="    ")
     return "\n".join(lines)
+
+
+def uvicorn_options(config: ServiceConfig) -> dict[str, Any]:
+    """The uvicorn settings ``qinglang serve`` runs with. The HTTP parser is h11, told to stop buffering a
+    request head past ``max_header_bytes`` (httptools has no such bound: a head trickling in byte by byte would
+    grow without limit before the app could refuse it); the app itself answers a complete oversized head with
+    431 (``service.errors.HeaderLimitMiddleware``)."""
+    return {"host": config.host, "port": config.port, "log_level": config.log_level, "access_log": False,
+            "timeout_graceful_shutdown": 10, "log_config": None, "http": "h11",
+            "h11_max_incomplete_event_size": config.max_header_bytes}
 
 
 @click.command(epilog=_epilog())
@@ -70,15 +80,12 @@ def serve(host: str | None, port: int | None, db_path: str | None, upstream_url:
     if config.workers == 1:
         from .app import create_app
 
-        uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level,
-                    access_log=False, timeout_graceful_shutdown=10, log_config=None)
+        uvicorn.run(create_app(config), **uvicorn_options(config))
     else:
         # each worker process builds its own app from the same settings; their metrics meet in one directory
         os.environ.update(config.to_env())
         with multiprocess_metrics_dir():
-            uvicorn.run("service.app:app_from_env", factory=True, workers=config.workers, host=config.host,
-                        port=config.port, log_level=config.log_level, access_log=False,
-                        timeout_graceful_shutdown=10, log_config=None)
+            uvicorn.run("service.app:app_from_env", factory=True, workers=config.workers, **uvicorn_options(config))
 
 
 @contextlib.contextmanager

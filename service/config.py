@@ -184,6 +184,10 @@ class ServiceConfig(BaseModel):
                                    "lexicon version only")
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="largest request body accepted; larger bodies get 413")
+    max_header_bytes: int = Field(
+        default=16_384, ge=1024, le=1_048_576,
+        description="largest request head (request line + headers, bytes); larger heads get 431, and `qinglang serve` "
+                    "stops buffering a head still arriving past this size (uvicorn's h11 parser: 400, connection closed)")
     max_query_chars: int = Field(
         default=256, ge=1, description="longest query, suggestion prefix or suggestion (characters)")
     max_text_chars: int = Field(
@@ -216,6 +220,10 @@ class ServiceConfig(BaseModel):
                                           "(query/suggestion paths; 0: off)")
     protect_checks: bool = Field(
         default=False, description="require an API token (reader) on the check endpoints")
+    protect_trending: bool = Field(
+        default=True, description="require an API token (reader or above) on POST /v1/trending/review, which stores "
+                                  "review records and the matrix history (false: open to anyone who reaches the port, "
+                                  "like the checks)")
     protect_metrics: bool = Field(
         default=False, description="require an API token (reader) on GET /metrics")
     protect_reviews: bool = Field(

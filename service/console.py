@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from plugin.discover import DiscoverySettings, discover
 from plugin.review import desk
 from plugin.review.store import HUMAN_DECISIONS, ReviewConflict, ReviewNotFound
-from plugin.store import LexiconDocument, StoreError
+from plugin.store import LexiconDocument, StoreError, role_at_least
 
 from .explain import explain_text
 from .i18n import Words
@@ -238,6 +238,9 @@ def discover_page(request: Request, days: int = Query(30, ge=1, le=365), min_cou
     user = page_user(request)
     proposals, fg, bg = None, 0, 0
     if run:
+        if not role_at_least(user.role, "editor"):  # seconds of CPU, and its proposals go into drafts
+            return go(f"{PREFIX}/discover", "err",
+                      f"token {user.name!r} has role {user.role!r}; a discovery run needs 'editor'")
         if not DISCOVERY_RUN.acquire(blocking=False):
             return go(f"{PREFIX}/discover", "err", "a discovery run is already working; try again in a minute")
         try:

@@ -5,17 +5,29 @@ app's lexicon store, the matcher already compiled for a version, reloading after
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+import threading
+from typing import Any, Iterator
 
 from fastapi import FastAPI
 
 from plugin.store import LexiconStore
 from plugin.store.reload import VersionPoller
 
+from .errors import ServiceError
 from .state import state_of
 
-__all__ = ["get_store", "live_matcher_for", "record_samples", "reload_now", "start_reloading", "stop_reloading"]
+__all__ = ["MAX_WHOLE_LEXICON_READS", "VALIDATION_CACHE", "draft_issues", "get_store", "live_matcher_for",
+           "record_samples", "reload_now", "start_reloading", "stop_reloading", "whole_lexicon_read"]
+
+#: Reader-triggered work over a whole lexicon version or draft (validating a draft, diffing or exporting
+#: versions: seconds at 1M entries) running at once per process; a further one gets 429 ``busy``.
+MAX_WHOLE_LEXICON_READS = 2
+#: Validated drafts remembered per process: a draft's issues change only with its revision, so a reader
+#: reloading the draft does not validate it again.
+VALIDATION_CACHE = 64
+_SLOTS_LOCK = threading.Lock()
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +53,45 @@ def record_samples(app: FastAPI, batch: list[tuple[str, str]]) -> None:
             store.record_sample(kind, text)
         except Exception:
             log.debug("sample not recorded", exc_info=True)
+
+
+@contextlib.contextmanager
+def whole_lexicon_read(app: FastAPI, what: str) -> Iterator[None]:
+    """Hold one of this process's :data:`MAX_WHOLE_LEXICON_READS` slots while ``what`` runs; a
+    :class:`~service.errors.ServiceError` 429 ``busy`` (with ``Retry-After``) when none is free."""
+    with _SLOTS_LOCK:
+        running: int = getattr(app.state, "whole_lexicon_reads", 0)
+        if running >= MAX_WHOLE_LEXICON_READS:
+            raise ServiceError(429, "busy", f"{what}: {MAX_WHOLE_LEXICON_READS} whole-lexicon reads (draft "
+                                            "validations, diffs, exports) are running in this process; try again "
+                                            "in a few seconds", headers={"Retry-After": "5"})
+        app.state.whole_lexicon_reads = running + 1
+    try:
+        yield
+    finally:
+        with _SLOTS_LOCK:
+            app.state.whole_lexicon_reads -= 1
+
+
+def draft_issues(app: FastAPI, cs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The validation issues of draft ``cs`` (a :meth:`~plugin.store.LexiconStore.changeset` answer; ``[]``
+    unless it is a draft): remembered per (id, revision), else validated in a :func:`whole_lexicon_read` slot."""
+    if cs["status"] != "draft":
+        return []
+    cache: dict[tuple[int, int], list[dict[str, Any]]] | None = getattr(app.state, "draft_issues", None)
+    if cache is None:
+        cache = app.state.draft_issues = {}
+    key = (int(cs["id"]), int(cs["revision"]))
+    found = cache.get(key)
+    if found is not None:
+        return found
+    with whole_lexicon_read(app, f"validating change-set #{key[0]}"):
+        issues = [i.to_dict() for i in get_store(app).validate_changeset(key[0])]
+    with _SLOTS_LOCK:
+        if len(cache) >= VALIDATION_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = issues
+    return issues
 
 
 def reload_now(app: FastAPI) -> None:

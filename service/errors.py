@@ -15,14 +15,18 @@ of a refused lexicon change). Codes:
 - 400 ``malformed_json``, ``missing_body``, ``bad_request``;
 - 401 ``unauthorized``; 403 ``forbidden``, ``four_eyes``; 404 ``not_found``; 405 ``method_not_allowed``;
 - 409 ``conflict``; 413 ``body_too_large`` (``max_body_bytes``), ``too_large`` (``max_request_chars``);
+- 431 ``headers_too_large`` (``max_header_bytes``: the request line and headers together);
 - 422 ``validation_error`` (with ``errors``), ``invalid_lexicon`` and ``import_refused`` (with ``issues``),
   ``invalid_input``;
-- 429 ``preview_busy`` (every preview slot of the process is taken; ``Retry-After``);
+- 429 ``preview_busy`` (every preview slot of the process is taken; ``Retry-After``), ``busy`` (every slot of
+  reader-triggered whole-lexicon work is taken: :func:`service.editorial.whole_lexicon_read`);
 - 500 ``guard_error``, ``internal_error`` (logged; the message never leaks).
 
 Bad input never reaches a 500: malformed JSON → 400, wrong types / unknown fields / missing fields / bad
 enum values → 422 naming the field, oversized bodies → 413, unknown ids → 404, conflicts → 409.
-``BodyLimitMiddleware`` enforces ``max_body_bytes`` before the body is parsed. The search proxy answers its
+``BodyLimitMiddleware`` enforces ``max_body_bytes`` before the body is parsed, ``HeaderLimitMiddleware``
+``max_header_bytes`` before anything else runs (``qinglang serve`` also bounds what uvicorn buffers of a
+request head still arriving: :func:`service.commands.uvicorn_options`). The search proxy answers its
 own errors in the search engines' shape (:mod:`service.proxy`); the editor page redirects with a message.
 """
 
@@ -47,7 +51,7 @@ from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreError
 from plugin.store import ValidationError as StoreValidationError
 
 __all__ = [
-    "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "Problem", "ServiceError", "clean_loc", "field_error",
+    "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "HeaderLimitMiddleware", "head_bytes", "Problem", "ServiceError", "clean_loc", "field_error",
     "handle_error", "install_error_handlers", "invalid", "problem", "problem_body", "to_problem",
 ]
 
@@ -337,3 +341,30 @@ class BodyLimitMiddleware:
                     "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def head_bytes(scope: Scope) -> int:
+    """The size of a request's head as it came on the wire, near enough: the request line (method, path,
+    query) and every header line (``name: value\\r\\n``)."""
+    size = len(scope.get("method", "")) + len(scope.get("raw_path") or scope.get("path", "").encode("utf-8")) \
+        + len(scope.get("query_string", b"")) + 12
+    for name, value in scope.get("headers", ()):
+        size += len(name) + len(value) + 4
+    return size
+
+
+class HeaderLimitMiddleware:
+    """Refuse a request whose head (request line + headers, :func:`head_bytes`) exceeds ``max_bytes`` with
+    431 ``headers_too_large``, before any other middleware or route sees it (a 200 KB cookie or a thousand
+    headers would otherwise be parsed, logged and carried through every layer)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and head_bytes(scope) > self.max_bytes:
+            await BodyLimitMiddleware._reply(send, 431, "headers_too_large",
+                                             f"request line and headers exceed max_header_bytes={self.max_bytes}")
+            return
+        await self.app(scope, receive, send)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import admin, console, editorial, headers, model_admin, proxy, ui
+from . import admin, console, editorial, headers, model_admin, proxy, rumor_admin, ui
 from .config import ServiceConfig
 from .state import Extension, state_of
 
-__all__ = ["Editorial", "ModelVersions", "SearchProxy", "default_extensions"]
+__all__ = ["Editorial", "ModelVersions", "RumorImports", "SearchProxy", "default_extensions"]
 
 
 class Editorial:
@@ -50,6 +50,21 @@ class ModelVersions:
         model_admin.stop_reloading(app)
 
 
+class RumorImports:
+    """The rumour admin API (``/v1/admin/rumors``): imports proposed, previewed and published under four-eyes."""
+
+    name = "service.rumor_admin"
+
+    def install(self, app: FastAPI) -> None:
+        app.include_router(rumor_admin.router)
+
+    async def start(self, app: FastAPI) -> None:
+        return None
+
+    async def stop(self, app: FastAPI) -> None:
+        return None
+
+
 class SearchProxy:
     """The guarded search proxy in front of ``upstream_url`` (:mod:`service.proxy`)."""
 
@@ -66,8 +81,9 @@ class SearchProxy:
 
 
 def default_extensions(config: ServiceConfig) -> list[Extension]:
-    """The editorial extension and the model versions always; the search proxy when ``upstream_url`` is set."""
-    out: list[Extension] = [Editorial(), ModelVersions()]
+    """The editorial extension, the model versions and the rumour imports always; the search proxy when
+    ``upstream_url`` is set."""
+    out: list[Extension] = [Editorial(), ModelVersions(), RumorImports()]
     if config.search.upstream_url:
         out.append(SearchProxy())
     return out

@@ -21,6 +21,7 @@ from plugin.live import LiveMatcher
 from plugin.review import ReviewEngine
 from plugin.review.store import ReviewStore
 from plugin.rumors import RumorIndex, RumorStore
+from plugin.rumors.proposals import RumorProposals
 from plugin.scoring.store import ModelStore
 from plugin.store import LexiconStore, TokenStore
 from plugin.store.reload import VersionPoller
@@ -71,6 +72,8 @@ class GuardState:
     #: Published spam-scorer model versions (``plugin.scoring.store``).
     model_store: ModelStore
     rumor_store: RumorStore | None = None
+    #: Rumour imports under four-eyes over ``rumor_store`` (``service.rumor_admin``; ``None`` without it).
+    rumor_proposals: RumorProposals | None = None
     extensions: list[Extension] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
     #: Trending reviews run one batch at a time (the matrix history must see batches in order): across every

@@ -33,7 +33,8 @@ from plugin.store import (AuthError, ConflictError, FourEyesError, LexiconStore,
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
 from . import previews
-from .editorial import get_store, live_matcher_for, reload_now
+from .editorial import draft_issues, get_store, live_matcher_for, reload_now
+from .errors import ServiceError
 from .i18n import LANG_COOKIE, LANGS, MESSAGES, Words, words
 from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
 from .state import state_of
@@ -494,7 +495,10 @@ def changeset_page(request: Request, cs_id: DbIntPath,
         cs = store.changeset(cs_id)
     except StoreError as exc:
         return go(f"{PREFIX}/", "err", error_text(exc, request))
-    issues = [i.to_dict() for i in store.validate_changeset(cs_id)] if cs["status"] == "draft" else []
+    try:
+        issues = draft_issues(request.app, cs)
+    except ServiceError as exc:  # every whole-lexicon read slot is taken: the page says so
+        return go(f"{PREFIX}/", "err", exc.detail)
     report, running, lost = None, None, False
     if job:
         found = previews.get(store, job)

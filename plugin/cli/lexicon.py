@@ -13,9 +13,7 @@ the same roles as the API; the audit records the token's name. A one-person depl
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -25,6 +23,7 @@ from rich.table import Table
 
 from plugin.lexicon import lint_lexicon
 
+from .identity import acting_identity
 from .output import SafeConsole, echo, printable
 from .settings import cli_settings
 
@@ -73,40 +72,9 @@ def _acting(fn: Callable[..., Any]) -> Callable[..., Any]:
                              "environment variable, preferable: a command line is visible to other users)")(fn)
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers)
-        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
 def _identity(store: Any, token: str | None, single_operator: bool, needed: str) -> tuple[Any, str]:
     """The actor (and its role) of this command: the verified token's name, or the single operator."""
-    from plugin.store import Actor, AuthError, TokenStore
-
-    token = token if token is not None else cli_settings().token
-
-    if single_operator:
-        if token:
-            raise click.UsageError("give either a token or --single-operator, not both")
-        if not store.config.single_operator:
-            raise click.ClickException(
-                "--single-operator is refused: the single-operator mode is not enabled for this deployment "
-                "(QINGLANG_SINGLE_OPERATOR=true); act with an API token (--token or QINGLANG_TOKEN)")
-        return Actor.single(_os_user()), "admin"
-    if not token or not token.strip():
-        hint = " or --single-operator" if store.config.single_operator else ""
-        raise click.ClickException(
-            f"this command changes the lexicon store and needs an identity: an API token with role {needed!r} or "
-            f"above (--token or QINGLANG_TOKEN; see `qinglang token create`){hint}")
-    tokens = TokenStore(store.db_path)
-    try:
-        info = tokens.verify(token.strip(), needed)
-    except AuthError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        tokens.close()
-    return Actor.from_token(info), info.role
+    return acting_identity(store.db_path, store.config, token, single_operator, needed)
 
 
 def _alone(store: Any, actor: Any, role: str) -> bool:

@@ -48,27 +48,62 @@ def _open_store(db: str) -> RumorStore:
 
 @click.group(name="rumors")
 def rumors() -> None:
-    """Rumour / refutation index: import, export, match."""
+    """Rumour / refutation index: import (bootstrap, then proposals), publish, export, match."""
+
+
+def _acting(f: _F) -> _F:
+    """``--token`` / ``--single-operator`` of a command that changes what is pinned."""
+    f = click.option("--single-operator", "single_operator", is_flag=True,
+                     help="act without a token as single-operator:<os user> (one-person deployments; refused "
+                          "unless QINGLANG_SINGLE_OPERATOR=true)")(f)
+    return click.option("--token", default=None, metavar="SECRET",
+                        help="API token to act with; the audit records its name (default: the QINGLANG_TOKEN "
+                             "environment variable)")(f)
+
+
+def _proposals(db: str) -> Any:
+    """The rumour proposals of ``db`` with the deployment's store settings (four-eyes, single operator)."""
+    from plugin.errors import RumorError
+    from plugin.rumors.proposals import RumorProposals
+
+    from .settings import cli_settings
+
+    try:
+        config = cli_settings().store()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        return RumorProposals.open(db, config)
+    except RumorError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @rumors.command(name="import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @_db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def import_cmd(path: str, db: str, quiet: bool) -> None:
+@click.option("--note", default="", help="Why: recorded with the proposal.")
+@_acting
+def import_cmd(path: str, db: str, quiet: bool, note: str, token: str | None, single_operator: bool) -> None:
     """Import rumours from a JSONL file (project schema or fact-check schema).
 
-    The file is imported whole or not at all; bad lines are listed with line numbers.
-    Re-importing the same file changes nothing.
+    The file is taken whole or not at all; bad lines are listed with line numbers. Into a database that
+    holds no rumour yet (the install-time bootstrap) the rumours are stored at once, audited as
+    bootstrap:<os user>. Into one that holds rumours the file becomes a proposal by the token's name (an
+    editor's): nothing that is pinned changes until an approver who is not its author publishes it
+    (`qinglang rumors publish ID`, or the admin API, which also previews it).
     """
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from plugin.errors import RumorError
+    from plugin.errors import InputError, RumorError
     from plugin.rumors.importer import RumorImportError, parse_jsonl
+    from plugin.store import StoreError
+
+    from .identity import acting_identity, os_user
 
     err = Console(stderr=True)
-    store = _open_store(db)
+    proposals = _proposals(db)
     size = Path(path).stat().st_size
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
@@ -79,26 +114,82 @@ def import_cmd(path: str, db: str, quiet: bool) -> None:
                     report = parse_jsonl(fh, path, lambda n: progress.advance(task, n))
             except UnicodeDecodeError as exc:
                 raise click.ClickException(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-            store_task = progress.add_task("storing", total=len(report.rumors) or None)
-            report.stats = store.upsert(report.rumors)
-            progress.update(store_task, completed=len(report.rumors))
+            if proposals.store.count() == 0:
+                store_task = progress.add_task("storing", total=len(report.rumors) or None)
+                report.stats = proposals.bootstrap(report.rumors, actor=f"bootstrap:{os_user()}"[:100],
+                                                   source=Path(path).name)
+                progress.update(store_task, completed=len(report.rumors))
+                proposal_id = None
+            else:
+                who, _ = acting_identity(db, proposals.config, token, single_operator, "editor",
+                                         "what is pinned (the rumour store holds rumours)")
+                proposal_id = proposals.propose(report.rumors, author=who, note=note, source=Path(path).name)
     except RumorImportError as exc:
         for p in exc.problems[:_MAX_SHOWN_PROBLEMS]:
             err.print(f"[red]error[/red] {p}", markup=True, highlight=False)
         if len(exc.problems) > _MAX_SHOWN_PROBLEMS:
             err.print(f"... and {len(exc.problems) - _MAX_SHOWN_PROBLEMS} more")
         raise click.ClickException(f"{len(exc.problems)} bad line(s) in {path}; nothing imported") from exc
-    except RumorError as exc:
+    except (RumorError, StoreError, InputError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
-        store.close()
+        proposals.close()
     for p in report.skipped[:_MAX_SHOWN_PROBLEMS]:
         err.print(f"[yellow]skipped[/yellow] {p}", markup=True, highlight=False)
     if len(report.skipped) > _MAX_SHOWN_PROBLEMS:
         err.print(f"... and {len(report.skipped) - _MAX_SHOWN_PROBLEMS} more skipped")
+    if proposal_id is not None:
+        click.echo(f"proposed {len(report.rumors)} rumours from {path} as rumour proposal #{proposal_id} "
+                   f"({len(report.skipped)} skipped); nothing is pinned until an approver publishes it: "
+                   f"qinglang rumors publish {proposal_id} --db {db}")
+        return
     s = report.stats
     click.echo(f"imported {len(report.rumors)} rumours from {path} into {db}: {s.inserted} new, {s.updated} updated, "
                f"{s.unchanged} unchanged, {len(report.skipped)} skipped")
+
+
+@rumors.command(name="proposals")
+@_existing_db_option
+@click.option("--status", "status", default="proposed", show_default=True,
+              type=click.Choice(["proposed", "published", "discarded", "all"]))
+def proposals_cmd(db: str, status: str) -> None:
+    """List rumour proposals (JSON lines, newest first)."""
+    import json
+
+    from .output import printable
+
+    proposals = _proposals(db)
+    try:
+        for row in proposals.proposals(None if status == "all" else status):
+            click.echo(printable(json.dumps(row, ensure_ascii=False)))
+    finally:
+        proposals.close()
+
+
+@rumors.command(name="publish")
+@click.argument("proposal_id", type=click.IntRange(1, 2**62))
+@_existing_db_option
+@click.option("--note", default=None, help="Recorded with the publication.")
+@_acting
+def publish_cmd(proposal_id: int, db: str, note: str | None, token: str | None, single_operator: bool) -> None:
+    """Publish a rumour proposal (an approver's token; under four-eyes not its author's). Running services
+    pick it up at their next rumour refresh."""
+    from plugin.errors import InputError, RumorError
+    from plugin.store import StoreError
+
+    from .identity import acting_identity
+
+    proposals = _proposals(db)
+    try:
+        who, _ = acting_identity(db, proposals.config, token, single_operator, "approver", "what is pinned")
+        done = proposals.publish(proposal_id, approver=who, note=note)
+    except (RumorError, StoreError, InputError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        proposals.close()
+    s = done["stats"]
+    click.echo(f"published rumour proposal #{proposal_id} by {done['author']} ({done['approval']}): "
+               f"{s['inserted']} new, {s['updated']} updated, {s['unchanged']} unchanged, {s['removed']} removed")
 
 
 @rumors.command(name="export")

@@ -14,7 +14,10 @@ Rows may use either schema, detected per row:
 
 A file is imported whole or not at all: every line is parsed first, and any bad line
 (invalid JSON, missing claim, bad verdict, unknown field, duplicate id, NUL or a lone
-surrogate in a string, a claim over ``MAX_CLAIM_CHARS``) raises
+surrogate in a string, a claim over ``MAX_CLAIM_CHARS``, a bidirectional control in any
+text (``\u202e`` makes a claim read differently to the approver than it matches), a refutation
+address that is not an http(s) URL — pins are links shown on top of search results, so no
+``javascript:`` or ``data:`` address) raises
 :class:`RumorImportError` listing every problem with its line number; nothing is stored.
 """
 
@@ -24,9 +27,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from .. import fixed_regex
 from plugin.errors import RumorError
+from plugin.lexicon import first_bidi_control
 
 from .models import Refutation, Rumor, RumorStatus
 from .store import RumorStore, UpsertStats
@@ -35,6 +40,7 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "RumorImportError",
+    "check_presentable",
     "export_jsonl",
     "import_jsonl",
     "parse_jsonl",
@@ -196,6 +202,23 @@ def parse_row(row: Any) -> Rumor:
     raise ValueError("neither 'status' (project schema) nor 'verdict' (fact-check schema) given")
 
 
+def check_presentable(rumor: Rumor) -> None:
+    """Refuse what a pin must not show: a bidirectional control in any text of ``rumor``, or a refutation
+    address that is not an http(s) URL with a host (``ValueError`` naming the field)."""
+    texts = [("claim", rumor.claim), *(("triggers", t) for t in rumor.triggers), *(("tags", t) for t in rumor.tags)]
+    for i, ref in enumerate(rumor.refutations):
+        texts += [(f"refutations[{i}].{name}", getattr(ref, name)) for name in ("title", "summary", "source", "url")]
+        if ref.url:
+            parts = urlsplit(ref.url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname \
+                    or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in ref.url):
+                raise ValueError(f"refutations[{i}].url must be an http(s) address, got {ref.url[:80]!r}")
+    for where, text in texts:
+        pos = first_bidi_control(text)
+        if pos >= 0:
+            raise ValueError(f"bidirectional control U+{ord(text[pos]):04X} in {where} at position {pos}")
+
+
 def _check_text(value: Any, where: str = "") -> None:
     """Refuse strings that cannot be stored as text: lone surrogates (JSON \\ud800 escapes) and NUL."""
     if isinstance(value, str):
@@ -240,6 +263,7 @@ def parse_jsonl(lines: Iterable[str], path: str = "<stdin>",
         try:
             _check_text(row)
             rumor = parse_row(row)
+            check_presentable(rumor)
             if len(rumor.claim) > MAX_CLAIM_CHARS:
                 raise ValueError(f"'claim' too long ({len(rumor.claim)} characters; limit {MAX_CLAIM_CHARS})")
         except _Skip as exc:

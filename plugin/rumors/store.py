@@ -175,30 +175,39 @@ class RumorStore:
         re-importing a file changes nothing. ``created_at`` of an existing rumour is kept.
         """
         batch = list(rumors)
-        ids = [r.id for r in batch]
+        try:
+            with self.db.transaction(write=True, lock="rumors") as tx:
+                return self.write(tx, batch)[0]
+        except db_errors() as exc:
+            raise RumorError(f"rumour store write failed: {exc}") from exc
+
+    def write(self, tx: Any, rumors: Sequence[Rumor], removals: Sequence[str] = ()) -> tuple[UpsertStats, int]:
+        """:meth:`upsert` ``rumors`` and delete ``removals`` (returns the upsert's counts and how many of
+        ``removals`` existed) inside the caller's write transaction ``tx``
+        (taken with ``lock="rumors"``), so that what else the caller records (a published proposal and its
+        audit row: :mod:`plugin.rumors.proposals`) commits with the rumours or not at all."""
+        ids = [r.id for r in rumors]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             raise RumorError(f"duplicate rumour id(s) in one batch: {', '.join(dup[:5])}")
-        inserted = updated = unchanged = 0
-        try:
-            with self.db.transaction(write=True, lock="rumors") as tx:
-                for rumor in batch:
-                    old = self.get(rumor.id, tx)
-                    if old is not None and old.same_content(rumor):
-                        unchanged += 1
-                        continue
-                    if old is not None:
-                        rumor = replace(rumor, created_at=old.created_at, updated_at=_now())
-                        self._delete_one(tx, rumor.id)
-                        updated += 1
-                    else:
-                        inserted += 1
-                    self._insert_one(tx, rumor)
-                if inserted or updated:
-                    self._bump(tx)
-        except db_errors() as exc:
-            raise RumorError(f"rumour store write failed: {exc}") from exc
-        return UpsertStats(inserted, updated, unchanged)
+        inserted = updated = unchanged = removed = 0
+        for rumor in rumors:
+            old = self.get(rumor.id, tx)
+            if old is not None and old.same_content(rumor):
+                unchanged += 1
+                continue
+            if old is not None:
+                rumor = replace(rumor, created_at=old.created_at, updated_at=_now())
+                self._delete_one(tx, rumor.id)
+                updated += 1
+            else:
+                inserted += 1
+            self._insert_one(tx, rumor)
+        for rid in removals:
+            removed += self._delete_one(tx, rid)
+        if inserted or updated or removed:
+            self._bump(tx)
+        return UpsertStats(inserted, updated, unchanged), removed
 
     def delete(self, rumor_ids: Iterable[str]) -> int:
         """Delete rumours (with their refutations); returns how many existed."""

@@ -29,9 +29,9 @@ from typing import Any, ContextManager, Sequence
 
 from ..db import Database, Row, Tx, open_database
 from ..errors import InputError, ModelError
-from ..store.actor import Actor, checked_actor
+from ..store.actor import Actor, approval_kind, checked_actor
 from ..store.config import StoreConfig
-from ..store.errors import FourEyesError, NotFoundError, StoreError
+from ..store.errors import NotFoundError, StoreError
 from .model import LinearModel, load_model_bytes
 from .scorer import SpamScorer
 
@@ -263,14 +263,9 @@ class ModelStore:
         return number
 
     def _approval(self, row: Row, who: Actor) -> str:
-        if who.single_operator:
-            return "single-operator"
-        if who.name.casefold() == str(row["author"]).casefold():
-            if self.config.four_eyes:
-                raise FourEyesError(f"four-eyes: {who.name!r} proposed model #{row['id']} and cannot also approve "
-                                    "it; someone else must publish it")
-            return "self"
-        return "four-eyes"
+        return approval_kind(who, [str(row["author"])], self.config,
+                             f"four-eyes: {who.name!r} proposed model #{row['id']} and cannot also approve it; "
+                             "someone else must publish it")
 
     def request_rollback(self, to_version: int, *, author: Actor | str, note: str = "") -> int:
         """Propose going back to ``to_version``'s model (published like any proposal); returns its id."""

@@ -9,12 +9,12 @@ acts as ``single-operator:<os user>``, which the audit records as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from .config import StoreConfig
-from .errors import AuthError, StoreError
+from .errors import AuthError, FourEyesError, StoreError
 
-__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX", "checked_actor"]
+__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX", "approval_kind", "checked_actor"]
 
 #: Names with this prefix are reserved for the single-operator mode (no token may carry one).
 SINGLE_OPERATOR_PREFIX = "single-operator:"
@@ -67,3 +67,18 @@ def checked_actor(who: Actor | str, config: StoreConfig, role: str = "actor") ->
     elif name.lower().startswith(SINGLE_OPERATOR_PREFIX):
         raise StoreError(f"{role} name {name!r} is reserved for the single-operator mode")
     return Actor(name, actor.single_operator)
+
+
+def approval_kind(who: Actor, contributors: Iterable[str], config: StoreConfig, refusal: str) -> str:
+    """The four-eyes rule of every store that publishes what someone proposed (lexicon change-sets, model
+    versions, rumour imports): how ``who`` approves a proposal that ``contributors`` (its author and everyone
+    who changed it) made. ``single-operator`` for the one-person mode; ``self`` when ``who`` is a contributor
+    and ``config.four_eyes`` is off; ``four-eyes`` otherwise. A contributor under four-eyes gets
+    :class:`~plugin.store.errors.FourEyesError` with ``refusal`` as its message. Names compare case-blind."""
+    if who.single_operator:
+        return "single-operator"
+    if who.name.casefold() in {str(c).casefold() for c in contributors}:
+        if config.four_eyes:
+            raise FourEyesError(refusal)
+        return "self"
+    return "four-eyes"

@@ -33,7 +33,7 @@ from typing import Any, Callable, ContextManager, Sequence
 from plugin.db import Database, Row, Tx, inserted_id, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
-from .actor import Actor, checked_actor
+from .actor import Actor, approval_kind, checked_actor
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
 from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
@@ -897,16 +897,10 @@ class LexiconStore:
     def _approval(self, row: Row, contributors: Sequence[str], who: Actor) -> str:
         """How ``who`` approves this change-set (``four-eyes``, ``self``, ``single-operator``); raises
         :class:`FourEyesError` when ``who`` drafted or changed it and four-eyes is on."""
-        if who.single_operator:
-            return "single-operator"
-        me = who.name.casefold()
-        if me == str(row["author"]).casefold() or me in {c.casefold() for c in contributors}:
-            if self.config.four_eyes:
-                did = "drafted" if me == str(row["author"]).casefold() else "changed"
-                raise FourEyesError(f"four-eyes: {who.name!r} {did} change-set #{row['id']} and cannot also approve "
-                                    "it; someone who did not change it must publish it")
-            return "self"
-        return "four-eyes"
+        did = "drafted" if who.name.casefold() == str(row["author"]).casefold() else "changed"
+        return approval_kind(who, [str(row["author"]), *contributors], self.config,
+                             f"four-eyes: {who.name!r} {did} change-set #{row['id']} and cannot also approve it; "
+                             "someone who did not change it must publish it")
 
     @staticmethod
     def _check_revision(row: Row, expected_revision: int) -> None:

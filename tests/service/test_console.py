@@ -424,7 +424,10 @@ def test_one_discovery_run_at_a_time(site) -> None:
     from service import console
 
     app, client, tokens = site
-    _sign_in(client, tokens["rita"])
+    _sign_in(client, tokens["rita"])  # a reader may look, not run discovery (seconds of CPU per run)
+    r = client.get(f"{PREFIX}/discover?run=1")
+    assert r.status_code == 303 and "needs 'editor'" in flash(r).get("err", "")
+    _sign_in(client, tokens["ed"])
     with console.DISCOVERY_RUN:  # a run in another request is still working
         r = client.get(f"{PREFIX}/discover?run=1")
     assert r.status_code == 303 and "already" in flash(r).get("err", "")

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from fastapi.testclient import TestClient
+
 from service.errors import BodyLimitMiddleware
 
 LIMIT = 1000
@@ -84,3 +86,18 @@ def test_bodies_within_the_limit_are_replayed_whole(method):
     assert inner.bodies == [b"a" * 400 + b"b" * 400 + b"c" * 200]
     status, _, _, inner = run("GET", [b""])
     assert status == 200 and inner.bodies == [b""]
+
+
+def test_an_oversized_request_head_gets_431_before_any_route_runs(make_app):
+    """A complete head over ``max_header_bytes`` (a huge cookie, thousands of headers) is refused with a
+    problem answer; a head just under the bound passes."""
+    from service.errors import PROBLEM_JSON
+
+    with TestClient(make_app(max_header_bytes=4096)) as c:
+        assert c.get("/healthz", headers={"X-Pad": "a" * 3000}).status_code == 200
+        r = c.get("/healthz", headers={"X-Pad": "a" * 5000})
+        assert r.status_code == 431 and r.headers["content-type"] == PROBLEM_JSON
+        assert r.json()["error"] == "headers_too_large" and "max_header_bytes=4096" in r.json()["detail"]
+        many = {f"X-H{i}": "v" for i in range(400)}
+        assert c.post("/v1/query/check", json={"query": "城市"}, headers=many).status_code == 431
+        assert c.get("/healthz?" + "q=" + "a" * 5000).status_code == 431

@@ -52,11 +52,11 @@ def test_default_extensions(make_app):
     from service.config import ServiceConfig
     from service.extensions import default_extensions
 
-    assert [e.name for e in default_extensions(ServiceConfig())] == ["service.admin", "service.model_admin"]
+    assert [e.name for e in default_extensions(ServiceConfig())] == ["service.admin", "service.model_admin", "service.rumor_admin"]
     assert [e.name for e in default_extensions(ServiceConfig(upstream_url="http://es:9200"))] == \
-        ["service.admin", "service.model_admin", "service.proxy"]
+        ["service.admin", "service.model_admin", "service.rumor_admin", "service.proxy"]
     with TestClient(make_app()) as c:
-        assert c.get("/healthz").json()["extensions"] == ["service.admin", "service.model_admin"]
+        assert c.get("/healthz").json()["extensions"] == ["service.admin", "service.model_admin", "service.rumor_admin"]
 
 
 _texts = st.text(alphabet=st.sampled_from(list("某地商场发生火灾现场浓烟滚滚赌场网传惊呆了卖惨摆拍北京日报公安局 ！？abc123")), min_size=1, max_size=30)
@@ -82,7 +82,7 @@ _candidate = st.fixed_dictionaries({
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=st.lists(_candidate, min_size=1, max_size=5))
 def test_random_candidates_get_consistent_results(make_app, batch):
-    with TestClient(make_app()) as c:
+    with TestClient(make_app(protect_trending=False)) as c:
         r = c.post("/v1/trending/review", json={"candidates": batch})
     assert r.status_code == 200, r.text
     for cand, res in zip(batch, r.json()["results"]):

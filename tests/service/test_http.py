@@ -20,7 +20,7 @@ from tests.paths import ROOT
 @pytest.fixture()
 def live_server(make_app, fake_rumors):
     """The app under a real uvicorn server on a free loopback port (pre-bound socket: no race)."""
-    app = make_app(rumors=fake_rumors, max_body_bytes=32 * 1024)
+    app = make_app(rumors=fake_rumors, max_body_bytes=32 * 1024, protect_trending=False)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -160,10 +160,10 @@ def test_enum_like_values_are_normalised(client):
 
 def test_review_timezone_setting(make_app, tmp_path):
     c = candidate(event_started_at="2024-06-01T10:00:00+08:00", account={"renamed_at": "2024-06-01T09:30:00"})
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(protect_trending=False)) as client:
         assert client.app.state.guard.engine.settings.naive_timezone == "Asia/Shanghai"
         assert _review(client, c)[0]["decision"] == "approve"
-    with TestClient(make_app(review_timezone="UTC", db_path=tmp_path / "utc.db")) as client:
+    with TestClient(make_app(review_timezone="UTC", db_path=tmp_path / "utc.db", protect_trending=False)) as client:
         assert _review(client, c)[0]["decision"] == "review"
     with pytest.raises(ValueError, match="review_timezone"):
         ServiceConfig(review_timezone="Nowhere/Land")
@@ -172,7 +172,7 @@ def test_review_timezone_setting(make_app, tmp_path):
 
 def test_placeholder_sources_setting(make_app):
     c = candidate(topic_type="social_event", declared={"source": "网传"})
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(protect_trending=False)) as client:
         assert _review(client, c)[0]["decision"] == "limit"
     cfg = ServiceConfig.from_env({"QINGLANG_PLACEHOLDER_SOURCES": "不详, 未知"})
     assert cfg.review.placeholder_sources == ("不详", "未知")
@@ -221,6 +221,7 @@ def test_rejected_history_item_is_not_requeued(client):
 def test_requeue_survives_restart(make_app, tmp_path):
     db = tmp_path / "restart.db"
     with TestClient(make_app(db_path=db)) as c1:
+        authorize(c1)
         (first,) = _review(c1, _m("s1", "某地一小学食堂被曝饭菜发霉", owner_id="own-77"))
     with TestClient(make_app(db_path=db)) as c2:  # history reloaded from SQLite, with the item ids
         authorize(c2)

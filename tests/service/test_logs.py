@@ -133,7 +133,7 @@ def test_access_log_and_request_id(make_app, logs: _Lines) -> None:
 def test_decision_lines_name_categories_and_keep_text_only_when_configured(make_app, logs: _Lines) -> None:
     from tests.candidates import candidate
 
-    with TestClient(make_app()) as c:
+    with TestClient(make_app(protect_trending=False)) as c:
         c.post("/v1/query/check", json={"query": "澳门赌场开户"})
         c.post("/v1/suggestions/filter", json={"prefix": "澳门", "suggestions": ["澳门旅游", "澳门赌场"]})
         c.post("/v1/trending/review", json={"candidates": [candidate()]})
@@ -179,7 +179,7 @@ def test_startup_warns_about_a_new_database_and_an_empty_rumour_index(tmp_path, 
 
     db = tmp_path / "typo.db"
     empty = RumorIndex.from_store(RumorStore(str(tmp_path / "other.db")))
-    app = create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher, rumors=empty)
+    app = create_app(ServiceConfig(db_path=str(db), protect_trending=False), matcher=service_matcher, rumors=empty)
     warned = [w for w in logs.of("qinglang.events") if w["event"] == "startup_warning"]
     assert warned and all(w["level"] == "warning" for w in warned)
     assert any("typo.db" in w["msg"] and "did not exist" in w["msg"] for w in warned)

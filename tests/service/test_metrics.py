@@ -29,7 +29,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def test_decisions_build_info_and_process_collectors(make_app) -> None:
-    with TestClient(make_app()) as c:
+    with TestClient(make_app(protect_trending=False)) as c:
         c.post("/v1/query/check", json={"query": "澳门赌场"})
         c.post("/v1/query/check", json={"query": "花展"})
         c.post("/v1/suggestions/filter", json={"prefix": "澳门", "suggestions": ["澳门旅游", "澳门赌场", "澳门美食"]})
@@ -60,7 +60,7 @@ def test_made_up_http_methods_share_one_label(make_app) -> None:
 
 
 def test_queue_age_grows_with_a_pending_item(make_app) -> None:
-    with TestClient(make_app(protect_reviews=False)) as c:
+    with TestClient(make_app(protect_reviews=False, protect_trending=False)) as c:
         before = samples(c.get("/metrics").text)[("qinglang_review_queue_oldest_age_seconds", ())]
         c.post("/v1/trending/review", json={"candidates": [candidate(account={"name": "某市公安局"})]})
         assert c.get("/v1/reviews").json()["total"] == 1

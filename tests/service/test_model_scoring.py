@@ -44,7 +44,7 @@ def test_off_when_configured(make_app: Callable[..., Any], caplog: pytest.LogCap
 
 def test_every_surface_uses_the_model(make_app: Callable[..., Any], tmp_path: Path) -> None:
     path = saved_hand_model(tmp_path)
-    app = make_app(model_scoring=True, model_path=str(path))
+    app = make_app(model_scoring=True, model_path=str(path), protect_trending=False)
     with TestClient(app) as client:
         q = client.post("/v1/query/check", json={"query": SPAM}).json()
         assert q["action"] == "review" and q["signals"][0]["category"] == "fraud"

@@ -78,7 +78,7 @@ def test_two_replicas_share_one_postgresql(two) -> None:
 
     # concurrent decisions on one queued item, through both replicas: exactly one wins
     queued = candidate(id="q1", account={"id": "gov-1", "name": "某市公安局"})
-    item = httpx.post(a + "/v1/trending/review", json={"candidates": [queued]}, timeout=30).json()["results"][0]
+    item = httpx.post(a + "/v1/trending/review", json={"candidates": [queued]}, headers=h["rev1"], timeout=30).json()["results"][0]
     assert item["decision"] == "review"
     codes: list[int] = []
     barrier = threading.Barrier(2)
@@ -100,8 +100,8 @@ def test_two_replicas_share_one_postgresql(two) -> None:
     # a matrix spread over the two replicas links
     first = candidate(id="m1", title="某地商场发生火灾现场浓烟滚滚", account={"id": "acct-1", "name": "甲", "mcn": "星火MCN"})
     twin = candidate(id="m2", title="某地商场发生火灾，现场浓烟滚滚！", account={"id": "acct-2", "name": "乙", "mcn": "星火ＭＣＮ"})
-    r1 = httpx.post(a + "/v1/trending/review", json={"candidates": [first]}, timeout=30).json()["results"][0]
-    r2 = httpx.post(b + "/v1/trending/review", json={"candidates": [twin]}, timeout=30).json()["results"][0]
+    r1 = httpx.post(a + "/v1/trending/review", json={"candidates": [first]}, headers=h["rev1"], timeout=30).json()["results"][0]
+    r2 = httpx.post(b + "/v1/trending/review", json={"candidates": [twin]}, headers=h["rev2"], timeout=30).json()["results"][0]
     assert r1["decision"] == "approve" and r2["decision"] == "review"
     requeued = httpx.get(a + f"/v1/reviews/{r1['review_id']}", headers=h["rev1"]).json()
     assert requeued["status"] == "pending" and requeued["requeued"]["by_item_id"] == r2["review_id"]

@@ -29,7 +29,7 @@ def client(tmp_path, service_matcher):
     path = tmp_path / "r.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     rumors.import_jsonl(rumors.RumorStore(db), path)
-    with TestClient(create_app(ServiceConfig(db_path=str(db)), matcher=service_matcher)) as c:
+    with TestClient(create_app(ServiceConfig(db_path=str(db), protect_trending=False), matcher=service_matcher)) as c:
         yield c
 
 

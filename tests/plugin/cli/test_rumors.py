@@ -140,3 +140,35 @@ def test_match_can_ask_a_running_service(tmp_path, service_matcher) -> None:
     assert set(b[0]["pins"][0]) == set(a[0]["pins"][0]) >= {"rumor_id", "score", "claim", "refutation"}
     assert b[1] == a[1] == {"id": 2, "pins": [], "labels": []} and "error" in b[2]
     assert runner.invoke(cli, ["rumors", "match", "--service", base, "--db", str(db)], input="").exit_code == 2
+
+
+def test_a_second_import_is_a_proposal_an_approver_publishes(tmp_path) -> None:
+    """The direct import only fills an empty store (the install-time bootstrap); afterwards a file is a
+    proposal by the token's name, and only another identity with an approver token publishes it."""
+    from plugin.rumors import RumorStore
+    from plugin.store import TokenStore
+
+    runner = CliRunner()
+    db = tmp_path / "q.db"
+    _import(runner, db)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "x1", "claim": "喝板蓝根可以预防所有病毒", "status": "false",
+                                 "refutations": [{"title": "【辟谣】板蓝根"}]}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    res = runner.invoke(cli, ["rumors", "import", str(extra), "--db", str(db), "--quiet"])
+    assert res.exit_code == 1 and "needs an identity" in res.output
+    tokens = TokenStore(db)
+    ed, ann = tokens.create("ed", "editor")[1], tokens.create("ann", "approver")[1]
+    tokens.close()
+    res = runner.invoke(cli, ["rumors", "import", str(extra), "--db", str(db), "--quiet", "--token", ed])
+    assert res.exit_code == 0 and "rumour proposal #1" in res.output, res.output
+    with RumorStore(db) as store:
+        assert store.get("x1") is None
+    listed = runner.invoke(cli, ["rumors", "proposals", "--db", str(db)])
+    assert json.loads(listed.stdout.splitlines()[0])["author"] == "ed"
+    res = runner.invoke(cli, ["rumors", "publish", "1", "--db", str(db), "--token", ed])
+    assert res.exit_code == 1 and "'approver'" in res.output  # an editor token cannot publish
+    res = runner.invoke(cli, ["rumors", "publish", "1", "--db", str(db), "--token", ann])
+    assert res.exit_code == 0 and "1 new" in res.output and "four-eyes" in res.output, res.output
+    with RumorStore(db) as store:
+        assert store.get("x1") is not None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from plugin.rumors.importer import parse_jsonl, source_url
+import pytest
+
+from plugin.rumors.importer import RumorImportError, parse_jsonl, source_url
 
 
 def _row(**kw: object) -> str:
@@ -41,3 +43,23 @@ def test_a_line_nested_too_deeply_is_a_reported_problem() -> None:
         assert "deep.jsonl:1: invalid JSON: nested too deeply" in str(exc)
     else:
         raise AssertionError("a line nested too deeply must be refused")
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"url": "javascript:alert(1)"}, "must be an http(s) address"),
+    ({"url": "data:text/html,<script>x</script>"}, "must be an http(s) address"),
+    ({"url": "https://"}, "must be an http(s) address"),
+    ({"url": "https://example.org/a b"}, "must be an http(s) address"),
+    ({"claim": "喝白酒\u202e毒病冠新死杀能"}, "bidirectional control U+202E in claim"),
+    ({"refutation": "假的\u2066真的"}, "bidirectional control U+2066 in refutations[0].summary"),
+])
+def test_a_pin_never_shows_a_script_address_or_reordered_text(row, message) -> None:
+    """Pins are links shown on top of search results: an import refuses a non-http(s) address and text whose
+    bidirectional controls would make the approver read something else than what is published."""
+    with pytest.raises(RumorImportError) as err:
+        parse_jsonl([_row(**row)], "x.jsonl")
+    assert message in str(err.value.problems[0])
+    project = {"id": "p1", "claim": "某地出现新病毒", "status": "false",
+               "refutations": [{"title": "【辟谣】", "url": "javascript:void(0)"}]}
+    with pytest.raises(RumorImportError, match="http"):
+        parse_jsonl([json.dumps(project, ensure_ascii=False)], "p.jsonl")

@@ -68,7 +68,7 @@ def _post_in_thread(url: str, body: dict[str, Any], out: list[httpx.Response]) -
 def test_healthz_answers_while_a_check_is_blocked_in_the_matcher(make_app, monkeypatch, path, body, where):
     """The matcher call blocks until the test lets it go: if it ran on the event loop (the old async
     routes), /healthz could not be answered at all (its request times out); in a worker thread it is."""
-    app = make_app()
+    app = make_app(protect_trending=False)
     gate = _gate(app, monkeypatch, where)
     with serve(app) as base:
         out: list[httpx.Response] = []

@@ -16,8 +16,8 @@ def _tokens(app, **roles: str) -> dict[str, dict[str, str]]:
     return {name: {"Authorization": f"Bearer {store.create(name, role)[1]}"} for name, role in roles.items()}
 
 
-def _queued(c: TestClient) -> str:
-    res = c.post("/v1/trending/review", json={"candidates": [QUEUED]}).json()["results"][0]
+def _queued(c: TestClient, headers: dict[str, str]) -> str:
+    res = c.post("/v1/trending/review", json={"candidates": [QUEUED]}, headers=headers).json()["results"][0]
     assert res["decision"] == "review"
     return res["review_id"]
 
@@ -27,7 +27,11 @@ def test_the_queue_needs_a_token_and_a_decision_a_reviewer(make_app):
     app = make_app()
     h = _tokens(app, rita="reader", rae="reviewer", ed="editor")
     with TestClient(app) as c:
-        rid = _queued(c)  # the check endpoints stay open (protect_checks is a separate switch)
+        # the trending review writes review state: it needs a token by default (protect_trending)
+        r = c.post("/v1/trending/review", json={"candidates": [QUEUED]})
+        assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+        assert c.get("/v1/reviews", headers=h["rita"]).json()["total"] == 0  # nothing was stored
+        rid = _queued(c, h["rita"])
         assert c.get("/v1/reviews").status_code == 401
         assert c.get(f"/v1/reviews/{rid}").status_code == 401
         assert c.get("/v1/audit").status_code == 401
@@ -45,7 +49,7 @@ def test_the_queue_needs_a_token_and_a_decision_a_reviewer(make_app):
         assert r.status_code == 200 and r.json()["human"]["reviewer"] == "rae"
         events = c.get(f"/v1/reviews/{rid}/audit", headers=h["rita"]).json()["events"]
         assert (events[-1]["actor"], events[-1]["payload"]["reviewer"]) == ("token:rae", "rae")
-        rid2 = _queued(c)
+        rid2 = _queued(c, h["rita"])
         r = c.post(f"/v1/reviews/{rid2}/decision", json=body, headers=h["ed"])  # roles above reviewer decide too
         assert r.status_code == 200 and r.json()["human"]["reviewer"] == "ed"
 
@@ -78,5 +82,5 @@ def test_roles_that_may_decide(make_app, role, ok):
     app = make_app()
     h = _tokens(app, someone=role)
     with TestClient(app) as c:
-        r = c.post(f"/v1/reviews/{_queued(c)}/decision", json={"decision": "approve"}, headers=h["someone"])
+        r = c.post(f"/v1/reviews/{_queued(c, h['someone'])}/decision", json={"decision": "approve"}, headers=h["someone"])
     assert r.status_code == (200 if ok else 403)

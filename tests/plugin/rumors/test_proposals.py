@@ -1,0 +1,123 @@
+"""plugin/rumors/proposals.py: rumour imports are proposed, previewed and published by another identity, with
+an append-only audit trail (both database backends)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.errors import InputError
+from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
+from plugin.rumors.proposals import RumorProposals
+from plugin.store import FourEyesError, NotFoundError, StoreConfig, StoreError
+
+
+def _rumor(rid: str, claim: str, status: RumorStatus = RumorStatus.FALSE) -> Rumor:
+    return Rumor(id=rid, claim=claim, status=status, refutations=(Refutation(title="【辟谣】" + claim),))
+
+
+SEED = [_rumor("garlic", "吃大蒜可以预防新冠病毒感染")]
+NEW = _rumor("liquor", "喝高度白酒可以杀死体内的新冠病毒")
+
+
+@pytest.fixture()
+def proposals(db_target):
+    p = RumorProposals.open(db_target)
+    yield p
+    p.close()
+
+
+def test_a_proposal_changes_nothing_until_someone_else_publishes_it(proposals):
+    proposals.bootstrap(SEED, actor="bootstrap:ops", source="seed.jsonl")
+    revision = proposals.store.revision()
+    pid = proposals.propose([NEW], author="ed", removals=["garlic"], note="白酒谣言", source="new.jsonl")
+    assert proposals.store.get("liquor") is None and proposals.store.get("garlic") is not None
+    assert proposals.store.revision() == revision  # no index reloads for a proposal
+    assert proposals.proposal(pid)["status"] == "proposed"
+    with pytest.raises(FourEyesError, match="'ED' proposed rumour import"):
+        proposals.publish(pid, approver="ED")  # case-blind: the author under another spelling
+    assert proposals.store.get("liquor") is None
+    done = proposals.publish(pid, approver="ann")
+    assert done["status"] == "published" and (done["approver"], done["approval"]) == ("ann", "four-eyes")
+    assert done["stats"] == {"inserted": 1, "updated": 0, "unchanged": 0, "removed": 1}
+    assert proposals.store.get("liquor") is not None and proposals.store.get("garlic") is None
+    assert proposals.store.revision() != revision
+    events = [(e["event"], e["actor"], e["proposal_id"]) for e in proposals.audit()]
+    assert events == [("bootstrap", "bootstrap:ops", None), ("propose", "ed", pid), ("publish", "ann", pid)]
+    with pytest.raises(StoreError, match="published"):
+        proposals.publish(pid, approver="adm")
+
+
+def test_four_eyes_off_records_a_self_approval(db_target):
+    p = RumorProposals.open(db_target, StoreConfig(four_eyes=False))
+    try:
+        pid = p.propose([NEW], author="ed")
+        assert p.publish(pid, approver="ed")["approval"] == "self"
+    finally:
+        p.close()
+
+
+def test_identities_are_checked_names(proposals):
+    with pytest.raises(StoreError, match="reserved for the single-operator mode"):
+        proposals.propose([NEW], author="single-operator:root")
+    with pytest.raises(StoreError, match="author name is required"):
+        proposals.propose([NEW], author=" ")
+
+
+@pytest.mark.parametrize("rumors, removals, message", [
+    ([], [], "needs rumours to add or ids to remove"),
+    ([NEW, NEW], [], "given twice"),
+    ([NEW], ["liquor"], "both added and removed"),
+    ([], ["a", "a"], "given twice"),
+    ([], [""], r"remove\[0\]"),
+    ([], [7], r"remove\[0\]"),
+])
+def test_bad_proposals_are_refused_and_store_nothing(proposals, rumors, removals, message):
+    with pytest.raises(InputError, match=message):
+        proposals.propose(rumors, author="ed", removals=removals)
+    assert proposals.proposals(None) == [] and proposals.audit() == []
+
+
+def test_bootstrap_only_fills_an_empty_store(proposals):
+    assert proposals.bootstrap(SEED, actor="bootstrap:ops").inserted == 1
+    with pytest.raises(StoreError, match="holds 1 rumours"):
+        proposals.bootstrap([NEW], actor="bootstrap:ops")
+    assert proposals.store.get("liquor") is None
+
+
+def test_discard_is_recorded_and_final(proposals):
+    pid = proposals.propose([NEW], author="ed")
+    proposals.discard(pid, by="eve")
+    assert proposals.proposal(pid)["discarded_by"] == "eve"
+    with pytest.raises(StoreError, match="discarded"):
+        proposals.publish(pid, approver="ann")
+    assert proposals.store.get("liquor") is None
+    with pytest.raises(NotFoundError):
+        proposals.proposal(pid + 100)
+    assert [e["event"] for e in proposals.audit(proposal_id=pid)] == ["propose", "discard"]
+
+
+def test_the_audit_trail_is_append_only(proposals):
+    proposals.propose([NEW], author="ed")
+    with pytest.raises(Exception, match="append-only"):
+        with proposals.db.transaction(write=True) as tx:
+            tx.execute("DELETE FROM rumor_audit")
+    with pytest.raises(Exception, match="append-only"):
+        with proposals.db.transaction(write=True) as tx:
+            tx.execute("UPDATE rumor_audit SET actor = 'mallory'")
+    assert [e["actor"] for e in proposals.audit()] == ["ed"]
+
+
+def test_preview_names_the_pins_a_proposal_would_add_and_remove(proposals):
+    proposals.bootstrap(SEED, actor="bootstrap:ops")
+    live = RumorIndex.from_store(proposals.store)
+    texts = ["喝白酒能杀死新冠病毒吗", "吃大蒜能预防新冠吗", "今天天气怎么样"]
+    assert [p.rumor_id for p in live.match(texts[1]).pins] == ["garlic"]
+    pid = proposals.propose([NEW], author="ed", removals=["garlic", "nope"])
+    report = proposals.preview(pid, live, texts)
+    assert report["rumors"] == {"added": ["liquor"], "changed": [], "unchanged": 0, "removed": ["garlic"],
+                                "missing": ["nope"]}
+    assert report["counts"] == {"newly_pinned": 1, "unpinned": 1, "pin_changed": 0, "labels_changed": 0,
+                                "unchanged": 1}
+    assert report["examples"]["newly_pinned"][0]["pins_after"] == ["liquor"]
+    assert report["examples"]["unpinned"][0]["text"] == texts[1]
+    assert proposals.store.get("liquor") is None  # a preview writes nothing
