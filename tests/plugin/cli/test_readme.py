@@ -192,6 +192,16 @@ def test_the_independent_set_figures_match_the_saved_aggregates() -> None:
         assert (f"{name} {last['learned']['hit@1']:.3f} → **{r['after_round_6']['learned']['hit@1']:.3f}**" in readme
                 or f"{name} hit@1 {last['learned']['hit@1']:.3f} → **{r['after_round_6']['learned']['hit@1']:.3f}**"
                 in readme), name
+    s7, r7 = sets["spam_set_7"], sets["rumour_query_set_7"]
+    assert f"catch {recall(s7['after'])} % [{recall(s7['before'])} before the round]" in readme
+    assert (f"set 6 catch {recall(s6['after_round_7'])} %, set 5 {recall(s5['after_round_7'])} %, "
+            f"set 4 {recall(s4['after_round_7'])} %, set 3 {recall(s3['after_round_7'])} %") in readme
+    assert f"hit@1 {r7['before']['learned']['hit@1']:.3f} → **{r7['after']['learned']['hit@1']:.3f}**" in readme
+    for name, r in (("set 6", r6), ("set 5", r5), ("set 4", r4), ("set 3", r3)):
+        last = r["after_round_6"] if "after_round_6" in r else r["after"]
+        assert (f"{name} {last['learned']['hit@1']:.3f} → **{r['after_round_7']['learned']['hit@1']:.3f}**" in readme
+                or f"{name} hit@1 {last['learned']['hit@1']:.3f} → **{r['after_round_7']['learned']['hit@1']:.3f}**"
+                in readme), name
     matcher = sets["matcher_evasion_set_2"]
     assert (f"{matcher['after_speed_work']['positives']['recall_same_entry'] * 100:.1f} % are found as the same entry and "
             f"{matcher['after_speed_work']['positives']['recall_any_flag'] * 100:.1f} % flagged") in readme
