@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import click
 
 from .settings import cli_settings
 
-__all__ = ["acting_identity", "os_user"]
+__all__ = ["acting_identity", "acting_options", "os_user"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def os_user() -> str:
@@ -21,6 +23,16 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:  # no passwd entry (containers)
         return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def acting_options(fn: _F) -> _F:
+    """Add ``--token`` / ``--single-operator`` to a command that changes a store."""
+    fn = click.option("--single-operator", "single_operator", is_flag=True,
+                      help="act without a token as single-operator:<os user> (one-person deployments; refused "
+                           "unless QINGLANG_SINGLE_OPERATOR=true)")(fn)
+    return click.option("--token", default=None, metavar="SECRET",
+                        help="API token to act with; the audit records its name (default: the QINGLANG_TOKEN "
+                             "environment variable, preferable: a command line is visible to other users)")(fn)
 
 
 def acting_identity(db_path: str, config: Any, token: str | None, single_operator: bool, needed: str,

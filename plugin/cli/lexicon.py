@@ -23,7 +23,7 @@ from rich.table import Table
 
 from plugin.lexicon import lint_lexicon
 
-from .identity import acting_identity
+from .identity import acting_identity, acting_options
 from .output import SafeConsole, echo, printable
 from .settings import cli_settings
 
@@ -60,16 +60,6 @@ def _store(db: str) -> Any:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     return LexiconStore(db, config)
-
-
-def _acting(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--token`` / ``--single-operator`` to a command that changes the store."""
-    fn = click.option("--single-operator", "single_operator", is_flag=True,
-                      help="act without a token as single-operator:<os user> (one-person deployments; refused "
-                           "unless QINGLANG_SINGLE_OPERATOR=true)")(fn)
-    return click.option("--token", default=None, metavar="SECRET",
-                        help="API token to act with; the audit records its name (default: the QINGLANG_TOKEN "
-                             "environment variable, preferable: a command line is visible to other users)")(fn)
 
 
 def _identity(store: Any, token: str | None, single_operator: bool, needed: str) -> tuple[Any, str]:
@@ -251,7 +241,7 @@ def draft() -> None:
 @draft.command("new")
 @db_option
 @click.option("--note", default="")
-@_acting
+@acting_options
 def draft_new(db: str, note: str, token: str | None, single_operator: bool) -> None:
     """Open a change-set based on the live version (authored by your token); prints its id."""
     store = _store(db)
@@ -271,7 +261,7 @@ def _entry_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--force", is_flag=True, help="accept forceable issues (e.g. a single-character term)"),
     ]):
         fn = opt(fn)
-    return _acting(fn)
+    return acting_options(fn)
 
 
 def _fields(action: str | None, severity: int | None, entry_note: str | None, valid_from: str | None,
@@ -343,7 +333,7 @@ def draft_edit(db: str, changeset: int, term_id: str, term: str | None, category
 @db_option
 @click.argument("changeset", type=int)
 @click.argument("term_id")
-@_acting
+@acting_options
 def draft_remove(db: str, changeset: int, term_id: str, token: str | None, single_operator: bool) -> None:
     """Draft the removal of an entry."""
     store = _store(db)
@@ -355,7 +345,7 @@ def draft_remove(db: str, changeset: int, term_id: str, token: str | None, singl
 @db_option
 @click.argument("changeset", type=int)
 @click.argument("term_id")
-@_acting
+@acting_options
 def draft_drop(db: str, changeset: int, term_id: str, token: str | None, single_operator: bool) -> None:
     """Take a drafted change of TERM_ID back out of the change-set."""
     store = _store(db)
@@ -416,7 +406,7 @@ def draft_validate(db: str, changeset: int) -> None:
 @draft.command("rebase")
 @db_option
 @click.argument("changeset", type=int)
-@_acting
+@acting_options
 def draft_rebase(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Move a stale change-set onto the live version (after a conflict)."""
     store = _store(db)
@@ -430,7 +420,7 @@ def draft_rebase(db: str, changeset: int, token: str | None, single_operator: bo
 @draft.command("discard")
 @db_option
 @click.argument("changeset", type=int)
-@_acting
+@acting_options
 def draft_discard(db: str, changeset: int, token: str | None, single_operator: bool) -> None:
     """Abandon a change-set (it stays on record as discarded)."""
     store = _store(db)
@@ -476,7 +466,7 @@ def preview(db: str, changeset: int, as_json: bool) -> None:
               help="the revision you reviewed (`draft show`, `preview`); refused when the draft moved since")
 @click.option("--note", default=None, help="version note (default: the change-set's note)")
 @click.option("--force", is_flag=True, help="publish despite forceable issues (after reviewing them)")
-@_acting
+@acting_options
 def publish(db: str, changeset: int, revision: int, note: str | None, force: bool, token: str | None,
             single_operator: bool) -> None:
     """Publish REVISION of a change-set as a new version (approver token; under four-eyes not one that
@@ -498,7 +488,7 @@ def _await_approval(cs: int, revision: int, what: str) -> None:
 @click.argument("version", type=int)
 @click.option("--note", default="")
 @click.option("--force", is_flag=True, help="when publishing at once: despite forceable issues")
-@_acting
+@acting_options
 def rollback(db: str, version: int, note: str, force: bool, token: str | None, single_operator: bool) -> None:
     """Request a rollback to VERSION: a change-set restoring its entries, which an approver publishes
     (at once where you may publish alone: single-operator mode, or four-eyes off and an approver token)."""
@@ -549,7 +539,7 @@ def _print_import(rep: Any) -> None:
 @click.option("--replace", is_flag=True, help="also remove entries of the files' categories missing from them")
 @click.option("--dry-run", is_flag=True, help="validate and report only (needs no token)")
 @click.option("--force", is_flag=True, help="accept forceable issues")
-@_acting
+@acting_options
 def import_(db: str, paths: tuple[str, ...], note: str, changeset: int | None, replace: bool,
             dry_run: bool, force: bool, token: str | None, single_operator: bool) -> None:
     """Validate lexicon files and draft them into a change-set (all or nothing)."""
@@ -574,7 +564,7 @@ def import_(db: str, paths: tuple[str, ...], note: str, changeset: int | None, r
 @click.option("--note", required=True)
 @click.option("--replace", is_flag=True, help="also remove entries of the files' categories missing from them")
 @click.option("--force", is_flag=True, help="accept forceable issues")
-@_acting
+@acting_options
 def apply(db: str, paths: tuple[str, ...], note: str, replace: bool, force: bool, token: str | None,
           single_operator: bool) -> None:
     """Validate files and record them as one change-set; publish it in the same step where you may

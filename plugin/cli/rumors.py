@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
+from .identity import acting_options
 from .jsonl import JsonlLine, jsonl_options, run_jsonl
 
 if TYPE_CHECKING:
@@ -51,16 +52,6 @@ def rumors() -> None:
     """Rumour / refutation index: import (bootstrap, then proposals), publish, export, match."""
 
 
-def _acting(f: _F) -> _F:
-    """``--token`` / ``--single-operator`` of a command that changes what is pinned."""
-    f = click.option("--single-operator", "single_operator", is_flag=True,
-                     help="act without a token as single-operator:<os user> (one-person deployments; refused "
-                          "unless QINGLANG_SINGLE_OPERATOR=true)")(f)
-    return click.option("--token", default=None, metavar="SECRET",
-                        help="API token to act with; the audit records its name (default: the QINGLANG_TOKEN "
-                             "environment variable)")(f)
-
-
 def _proposals(db: str) -> Any:
     """The rumour proposals of ``db`` with the deployment's store settings (four-eyes, single operator)."""
     from plugin.errors import RumorError
@@ -83,7 +74,7 @@ def _proposals(db: str) -> Any:
 @_db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--note", default="", help="Why: recorded with the proposal.")
-@_acting
+@acting_options
 def import_cmd(path: str, db: str, quiet: bool, note: str, token: str | None, single_operator: bool) -> None:
     """Import rumours from a JSONL file (project schema or fact-check schema).
 
@@ -170,7 +161,7 @@ def proposals_cmd(db: str, status: str) -> None:
 @click.argument("proposal_id", type=click.IntRange(1, 2**62))
 @_existing_db_option
 @click.option("--note", default=None, help="Recorded with the publication.")
-@_acting
+@acting_options
 def publish_cmd(proposal_id: int, db: str, note: str | None, token: str | None, single_operator: bool) -> None:
     """Publish a rumour proposal (an approver's token; under four-eyes not its author's). Running services
     pick it up at their next rumour refresh."""

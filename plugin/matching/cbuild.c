@@ -1064,6 +1064,20 @@ done:
 }
 
 /* entry_flags: one byte per entry (bits as ENTRY_* in native_build). */
+
+/* The truth of attribute `name` of `obj`: 1 or 0, -1 with an exception set. */
+static int
+attr_truth(PyObject *obj, PyObject *name)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    int truth;
+    if (v == NULL)
+        return -1;
+    truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return truth;
+}
+
 static PyObject *
 entry_flags(PyObject *self, PyObject *args)
 {
@@ -1101,11 +1115,7 @@ entry_flags(PyObject *self, PyObject *args)
         else if (PyUnicode_Check(v) && PyUnicode_Compare(v, s_block) == 0)
             flags |= 2;
         Py_DECREF(v);
-        v = PyObject_GetAttr(e, names[1]);
-        if (v == NULL)
-            goto fail;
-        truth = PyObject_IsTrue(v);
-        Py_DECREF(v);
+        truth = attr_truth(e, names[1]);
         if (truth < 0)
             goto fail;
         if (truth)
@@ -1123,11 +1133,7 @@ entry_flags(PyObject *self, PyObject *args)
                 flags |= 8 << k;
         }
         Py_DECREF(v);
-        v = PyObject_GetAttr(e, names[3]);
-        if (v == NULL)
-            goto fail;
-        truth = PyObject_IsTrue(v);
-        Py_DECREF(v);
+        truth = attr_truth(e, names[3]);
         if (truth < 0)
             goto fail;
         if (truth)
