@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -34,40 +34,35 @@ def _load_scorer(model_path: str | None) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-def _targets(values: Sequence[str]) -> dict[str, float]:
-    from ..scoring.data import SURFACES
-    from ..scoring.train import DEFAULT_TARGETS
-
-    out = dict(DEFAULT_TARGETS)
-    for value in values:
-        surface, _, rate = value.partition("=")
-        try:
-            number = float(rate)
-        except ValueError:
-            number = -1.0
-        if surface not in SURFACES or not 0 <= number < 1:
-            raise click.BadParameter(f"expected SURFACE=RATE with SURFACE in {list(SURFACES)}, got {value!r}",
-                                     param_hint="--target")
-        out[surface] = number
-    return out
-
-
-def _shares(values: Sequence[str]) -> dict[str, float]:
-    """``SURFACE=SHARE`` options (``--surface-margin``) as a mapping; a bad one is a usage error."""
+def _surface_values(values: Sequence[str], option: str, name: str, within: Callable[[float], bool],
+                    range_text: str = "") -> dict[str, float]:
+    """``SURFACE=NUMBER`` options as a mapping; a bad surface or a number not ``within`` is a usage error."""
     from ..scoring.data import SURFACES
 
     out: dict[str, float] = {}
     for value in values:
-        surface, _, share = value.partition("=")
+        surface, _, text = value.partition("=")
         try:
-            number = float(share)
+            number = float(text)
         except ValueError:
             number = -1.0
-        if surface not in SURFACES or not 0 < number <= 1:
-            raise click.BadParameter(f"expected SURFACE=SHARE with SURFACE in {list(SURFACES)} and SHARE in (0, 1], "
-                                     f"got {value!r}", param_hint="--surface-margin")
+        if surface not in SURFACES or not within(number):
+            raise click.BadParameter(f"expected SURFACE={name} with SURFACE in {list(SURFACES)}{range_text}, "
+                                     f"got {value!r}", param_hint=option)
         out[surface] = number
     return out
+
+
+def _targets(values: Sequence[str]) -> dict[str, float]:
+    """``--target SURFACE=RATE`` over the default false-flag targets."""
+    from ..scoring.train import DEFAULT_TARGETS
+
+    return {**DEFAULT_TARGETS, **_surface_values(values, "--target", "RATE", lambda x: 0 <= x < 1)}
+
+
+def _shares(values: Sequence[str]) -> dict[str, float]:
+    """``SURFACE=SHARE`` options (``--surface-margin``) as a mapping; a bad one is a usage error."""
+    return _surface_values(values, "--surface-margin", "SHARE", lambda x: 0 < x <= 1, " and SHARE in (0, 1]")
 
 
 @click.group(name="model")

@@ -302,16 +302,26 @@ aho_trie(PyObject *automaton)
     return a;
 }
 
+/* The child of ``node`` by ``letter`` (pyahocorasick's trienode_get_next), NULL when it has none. */
+static inline const AhoNode *
+aho_child(const AhoNode *node, uint32_t letter)
+{
+    const AhoPair *p = node->next;
+    uint32_t i, n = node->n;
+    for (i = 0; i < n; i++)
+        if (p[i].letter == letter)
+            return p[i].child;
+    return NULL;
+}
+
 /* pyahocorasick's ahocorasick_next: the child by ``letter``, through the fail links, else the root. */
 static inline const AhoNode *
 aho_step(const AhoNode *node, const AhoNode *root, uint32_t letter)
 {
     while (node != NULL) {
-        const AhoPair *p = node->next;
-        uint32_t i, n = node->n;
-        for (i = 0; i < n; i++)
-            if (p[i].letter == letter)
-                return p[i].child;
+        const AhoNode *child = aho_child(node, letter);
+        if (child != NULL)
+            return child;
         node = node->fail;
     }
     return root;
@@ -420,17 +430,9 @@ aho_step_indexed(const TrieIndex *ix, const AhoNode *node, uint32_t prev, uint32
 {
     const AhoNode *root = ix->root, *one = prev < 256 ? ix->first[prev] : NULL;
     while (node != NULL && node != root) {
-        if (node == one) {
-            const AhoNode *child = ix->second[prev][letter];
-            if (child != NULL)
-                return child;
-        } else {
-            const AhoPair *p = node->next;
-            uint32_t i, n = node->n;
-            for (i = 0; i < n; i++)
-                if (p[i].letter == letter)
-                    return p[i].child;
-        }
+        const AhoNode *child = node == one ? ix->second[prev][letter] : aho_child(node, letter);
+        if (child != NULL)
+            return child;
         node = node->fail;
     }
     if (node == NULL)
@@ -751,18 +753,6 @@ static int
 walk_found(Walk *w, Py_ssize_t p, Py_ssize_t q, PyObject *key, long pid, int hashed)
 {
     return append_new(w->out, Py_BuildValue("(nnOlO)", p, q, key, pid, hashed ? Py_True : Py_False));
-}
-
-/* The child of ``node`` by ``letter`` (pyahocorasick's trienode_get_next), NULL when it has none. */
-static inline const AhoNode *
-aho_child(const AhoNode *node, uint32_t letter)
-{
-    const AhoPair *p = node->next;
-    uint32_t i, n = node->n;
-    for (i = 0; i < n; i++)
-        if (p[i].letter == letter)
-            return p[i].child;
-    return NULL;
 }
 
 /* The patterns of automaton value ``v`` (a pattern id, or a negative group index) found for ``key``. */
