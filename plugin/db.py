@@ -35,7 +35,7 @@ from . import fixed_regex
 
 __all__ = [
     "Database", "DatabaseError", "IntegrityError", "Migration", "NamedLock", "PostgresDatabase", "SqliteDatabase", "Tx",
-    "append_only", "connect", "db_errors", "inserted_id", "integrity_errors", "is_postgres_url", "migrate",
+    "append_only", "connect", "db_errors", "inserted_id", "newest_rows", "integrity_errors", "is_postgres_url", "migrate",
     "PgRow", "Row", "open_database", "pg_ddl", "pg_sql", "transaction",
 ]
 
@@ -554,3 +554,12 @@ def append_only(db: Database, tables: Sequence[str]) -> None:
                        "FOR EACH ROW EXECUTE FUNCTION qinglang_append_only()")
             tx.execute(f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                        "FOR EACH STATEMENT EXECUTE FUNCTION qinglang_append_only()")
+
+
+def newest_rows(tx: Tx, table: str, columns: str, status: str | None, limit: int) -> list[dict[str, Any]]:
+    """``columns`` of the newest ``limit`` rows of ``table`` (highest ``id`` first), of one ``status``
+    when given (proposal lists of the lexicon, model and rumour stores; ``table`` and ``columns`` are the
+    store's own names, never input)."""
+    where, args = (" WHERE status = ?", (status,)) if status else ("", ())
+    rows = tx.execute(f"SELECT {columns} FROM {table}{where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+    return [dict(r) for r in rows]

@@ -30,7 +30,7 @@ import logging
 from pathlib import Path
 from typing import Any, ContextManager, Iterable, Sequence
 
-from plugin.db import Database, Row, Tx, append_only, inserted_id
+from plugin.db import Database, Row, Tx, append_only, inserted_id, newest_rows
 from plugin.errors import InputError
 from plugin.store.actor import Actor, approval_kind, checked_actor
 from plugin.store.config import StoreConfig
@@ -186,13 +186,8 @@ class RumorProposals:
 
     def proposals(self, status: str | None = "proposed", limit: int = 100) -> list[dict[str, Any]]:
         """Proposals (default: open ones), newest first."""
-        sql = f"SELECT {_COLUMNS} FROM rumor_proposals"
-        args: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE status = ?"
-            args = (status,)
         with self._read() as tx:
-            return [dict(r) for r in tx.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()]
+            return newest_rows(tx, "rumor_proposals", _COLUMNS, status, limit)
 
     def content(self, proposal_id: int) -> tuple[list[Rumor], list[str]]:
         """The rumours a proposal adds or replaces and the ids it removes."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ContextManager, Sequence
 
-from ..db import Database, Row, Tx, open_database
+from ..db import Database, Row, Tx, newest_rows, open_database
 from ..errors import InputError, ModelError
 from ..store.actor import Actor, approval_kind, checked_actor
 from ..store.config import StoreConfig
@@ -171,13 +171,8 @@ class ModelStore:
 
     def proposals(self, status: str | None = "proposed", limit: int = 100) -> list[dict[str, Any]]:
         """Proposals (default: open ones), newest first."""
-        sql = f"SELECT {_PROPOSAL_COLUMNS} FROM model_proposals"
-        args: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE status = ?"
-            args = (status,)
         with self._read() as conn:
-            return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()]
+            return newest_rows(conn, "model_proposals", _PROPOSAL_COLUMNS, status, limit)
 
     def proposal_scorer(self, proposal_id: int) -> SpamScorer:
         """The scorer of a proposal (for its preview)."""

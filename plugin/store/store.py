@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Sequence
 
-from plugin.db import Database, Row, Tx, inserted_id, open_database
+from plugin.db import Database, Row, Tx, inserted_id, newest_rows, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
 from .actor import Actor, approval_kind, checked_actor
@@ -665,15 +665,9 @@ class LexiconStore:
 
     def changesets(self, status: str | None = "draft", limit: int = 100) -> list[dict[str, Any]]:
         """Change-sets (default: open drafts), newest first, with their change counts."""
-        sql = ("SELECT c.*, (SELECT COUNT(*) FROM lexicon_changes x WHERE x.changeset_id = c.id) AS n_changes"
-               " FROM lexicon_changesets c")
-        args: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE c.status = ?"
-            args = (status,)
         with self._read() as conn:
-            rows = conn.execute(sql + " ORDER BY c.id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [dict(r) for r in rows]
+            return newest_rows(conn, "lexicon_changesets c", "c.*, (SELECT COUNT(*) FROM lexicon_changes x "
+                               "WHERE x.changeset_id = c.id) AS n_changes", status, limit)
 
     def _open_draft(self, conn: Tx, cs_id: int, expected_revision: int | None, *,
                     editing: bool = False) -> Row:
