@@ -260,10 +260,11 @@ class PreFilter:
             return False
         # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
         text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
-        if cprefilter is not None and self._native is not None:
-            wide = _u16(text)
-            if len(wide) == 2 * len(text):  # (a character beyond the BMP: the steps below, C loops and all)
+        if self._native is not None:
+            try:
                 return self._native.decide(text)
+            except ValueError:  # a character beyond the BMP (told in O(1)): the steps below, C loops and all
+                pass
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
