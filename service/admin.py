@@ -171,11 +171,8 @@ def preview(cs_id: DbIntPath, request: Request, store: LexiconStore = Depends(_s
     """The draft's decision diff on the preview corpus (429 when this process already runs
     ``MAX_RUNNING`` previews)."""
     base = int(store.changeset(cs_id)["base_version"])
-    try:
-        with previews.slot(request.app):
-            return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
-    except previews.PreviewBusy as exc:
-        raise ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"}) from None
+    with previews.slot(request.app):
+        return store.preview(cs_id, base_matcher=live_matcher_for(request.app, base)).to_dict()
 
 
 @router.post("/changesets/{cs_id}/publish")

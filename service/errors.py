@@ -50,6 +50,8 @@ from plugin.errors import GuardError, InputError
 from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreError
 from plugin.store import ValidationError as StoreValidationError
 
+from .previews import PreviewBusy
+
 __all__ = [
     "PROBLEM_JSON", "BodyLimitMiddleware", "FieldProblem", "HeaderLimitMiddleware", "head_bytes", "Problem", "ServiceError", "clean_loc", "field_error",
     "handle_error", "install_error_handlers", "invalid", "problem", "problem_body", "to_problem",
@@ -209,6 +211,8 @@ def to_problem(request: Request, exc: Exception) -> ServiceError:
                             headers=exc.headers)
     if isinstance(exc, StoreError):
         return _store_problem(exc)
+    if isinstance(exc, PreviewBusy):  # every preview slot of this process taken (service/previews.py)
+        return ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"})
     if isinstance(exc, InputError):
         return ServiceError(422, "invalid_input", str(exc))
     if isinstance(exc, GuardError):
@@ -232,7 +236,7 @@ def install_error_handlers(app: FastAPI) -> None:
     inner exception middleware, inside the security headers and metrics, answers all but the last resort),
     and document the problem shape in the app's OpenAPI schema."""
     for exc_class in (RequestValidationError, ValidationError, ServiceError, StarletteHTTPException, StoreError,
-                      InputError, GuardError, Exception):
+                      PreviewBusy, InputError, GuardError, Exception):
         app.add_exception_handler(exc_class, handle_error)
     _document_problems(app)
 

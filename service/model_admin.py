@@ -28,7 +28,6 @@ from plugin.store.reload import VersionPoller
 
 from . import previews
 from .auth import require_role
-from .errors import ServiceError
 from .schemas import DbIntPath, IdentityFromToken, Note
 from .state import state_of
 
@@ -106,13 +105,10 @@ def preview(proposal_id: DbIntPath, request: Request, store: ModelStore = Depend
     ``MAX_RUNNING`` previews, lexicon or model)."""
     state = state_of(request.app)
     base = state.scorer.current() if state.scorer is not None else None
-    try:
-        with previews.slot(request.app):
-            report = preview_model(store.proposal_scorer(proposal_id), base, state.live.current(),
-                                   state.lexicon_store.preview_corpus(), policy=state.checks.policy,
-                                   examples=state.config.store.preview_examples)
-    except previews.PreviewBusy as exc:
-        raise ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"}) from None
+    with previews.slot(request.app):
+        report = preview_model(store.proposal_scorer(proposal_id), base, state.live.current(),
+                               state.lexicon_store.preview_corpus(), policy=state.checks.policy,
+                               examples=state.config.store.preview_examples)
     return {"proposal_id": proposal_id, **report}
 
 

@@ -116,11 +116,8 @@ def preview(proposal_id: DbIntPath, request: Request, proposals: RumorProposals 
         raise ServiceError(409, "conflict", "this service has no embedded rumour index to compare with")
     proposals.proposal(proposal_id)  # 404 before taking a slot
     texts = [t.text for t in state.lexicon_store.preview_corpus()][:MAX_PREVIEW_TEXTS]
-    try:
-        with previews.slot(request.app):
-            return proposals.preview(proposal_id, live, texts, examples=state.config.store.preview_examples)
-    except previews.PreviewBusy as exc:
-        raise ServiceError(429, "preview_busy", str(exc), headers={"Retry-After": "5"}) from None
+    with previews.slot(request.app):
+        return proposals.preview(proposal_id, live, texts, examples=state.config.store.preview_examples)
 
 
 @router.post("/proposals/{proposal_id}/publish")
