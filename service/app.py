@@ -86,6 +86,17 @@ def shared_matrix(reviews: ReviewStore, config: ServiceConfig) -> SharedMatrixDe
     return detector
 
 
+def _rumor_proposals(config: ServiceConfig, rumors: Any, rumor_store: RumorStore | None,
+                     db: Any) -> RumorProposals | None:
+    """Rumour imports under four-eyes: over the embedded store, or over the search-engine backend with the
+    proposals and their audit trail in the service's database; ``None`` when rumours are off."""
+    if rumor_store is not None:
+        return RumorProposals(rumor_store, config.store)
+    if config.rumors.backend == "opensearch" and rumors is not None and not isinstance(rumors, RumorIndex):
+        return RumorProposals(rumors, config.store, db=db)
+    return None
+
+
 def search_rumor_backend(config: ServiceConfig) -> Any:
     """The Elasticsearch / OpenSearch rumour backend of ``config`` (``rumor_backend opensearch``): a
     :class:`~plugin.search.rumor_backend.SearchEngineRumorBackend` over a synchronous opensearch-py client
@@ -231,7 +242,7 @@ def create_app(
         checks=Guard(live, rumors, policy, cache_size=config.check_cache_size, rumor_tiers=surface_tiers,
                      signals=[ModelSignal(scorer)] if scorer is not None else []),
         lexicon_store=lexicon_store, model_store=model_store, rumor_store=rumor_store, scorer=scorer,
-        rumor_proposals=RumorProposals(rumor_store, config.store) if rumor_store is not None else None,
+        rumor_proposals=_rumor_proposals(config, rumors, rumor_store, db),
         review_lock=NamedLock(reviews.db, "review-matrix"),
     )
     if scorer is not None and config.model_audit_rate > 0:  # scored sample of the traffic: drift, audit rows

@@ -8,8 +8,9 @@ before it answers; other processes follow at their next refresh (``rumor_refresh
 
 A proposal is JSON: the import file's text (JSONL, either schema of :mod:`plugin.rumors.importer`) and the ids
 to remove, bounded by ``max_body_bytes`` (the shared 2,413 rumours are 1.9 MB: raise the limit for the admin
-host, or propose from the command line: ``qinglang rumors import FILE --token``). The rumour proposals need
-the embedded rumour store (``rumor_backend embedded``): with the search-engine backend they answer 409.
+host, or propose from the command line: ``qinglang rumors import FILE --token``). With the search-engine
+backend (``rumor_backend opensearch``) the proposals and the audit trail stay in the service's database,
+publishing writes the cluster's index, and a preview lists the rumour changes only (the cluster scores pins).
 """
 
 from __future__ import annotations
@@ -66,8 +67,7 @@ class RumorPublishIn(_Request):
 def _proposals(request: Request) -> RumorProposals:
     found: RumorProposals | None = state_of(request.app).rumor_proposals
     if found is None:
-        raise ServiceError(409, "conflict", "rumour proposals need the embedded rumour store (rumor_backend "
-                                            "embedded); this service has none")
+        raise ServiceError(409, "conflict", "rumour proposals need a rumour store; this service has rumours off")
     return found
 
 
@@ -109,13 +109,12 @@ def preview(proposal_id: DbIntPath, request: Request, proposals: RumorProposals 
             _: TokenInfo = Depends(editor)) -> dict[str, Any]:
     """Which rumours the proposal adds, changes and removes, and which sample texts (the bundled hot-search
     titles, the recent queries and titles) would gain, lose or change a pin or a label (429 when this process
-    already runs ``MAX_RUNNING`` previews, of any kind: building the proposed index costs seconds)."""
+    already runs ``MAX_RUNNING`` previews, of any kind: building the proposed index costs seconds). With the
+    search-engine backend: the rumour changes only (``pins_compared`` false)."""
     state = state_of(request.app)
-    live = state.rumors
-    if not isinstance(live, RumorIndex):
-        raise ServiceError(409, "conflict", "this service has no embedded rumour index to compare with")
+    live = state.rumors if isinstance(state.rumors, RumorIndex) else None  # None: the cluster scores pins
     proposals.proposal(proposal_id)  # 404 before taking a slot
-    texts = [t.text for t in state.lexicon_store.preview_corpus()][:MAX_PREVIEW_TEXTS]
+    texts = [t.text for t in state.lexicon_store.preview_corpus()][:MAX_PREVIEW_TEXTS] if live is not None else []
     with previews.slot(request.app):
         return proposals.preview(proposal_id, live, texts, examples=state.config.store.preview_examples)
 

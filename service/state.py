@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sized
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -72,7 +73,8 @@ class GuardState:
     #: Published spam-scorer model versions (``plugin.scoring.store``).
     model_store: ModelStore
     rumor_store: RumorStore | None = None
-    #: Rumour imports under four-eyes over ``rumor_store`` (``service.rumor_admin``; ``None`` without it).
+    #: Rumour imports under four-eyes over ``rumor_store`` or the search-engine backend (``service.rumor_admin``;
+    #: ``None`` when rumours are off).
     rumor_proposals: RumorProposals | None = None
     extensions: list[Extension] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
@@ -120,9 +122,10 @@ class GuardState:
             log_event("rumor_refresh_failed", "rumour index refresh failed", level=logging.ERROR, exc_info=True)
             raise
         self.metrics.rumor_refreshes.labels("changed" if changed else "unchanged").inc()
-        if changed:
-            size = len(self.rumors) if self.rumors is not None else 0
-            log_event("rumor_refresh", "rumour index reloaded: %d rumours", size, rumors=size)
+        if changed and isinstance(self.rumors, Sized):
+            log_event("rumor_refresh", "rumour index reloaded: %d rumours", len(self.rumors), rumors=len(self.rumors))
+        elif changed:  # a search-engine backend: its index was written, memoised matches are forgotten
+            log_event("rumor_refresh", "rumour index changed: memoised matches forgotten")
 
 
 def state_of(app: FastAPI) -> GuardState:

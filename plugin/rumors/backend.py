@@ -35,6 +35,9 @@ class RumorBackend(Protocol):
     def iterate(self) -> Iterator[Rumor]:
         """Every rumour (any order)."""
 
+    def count(self) -> int:
+        """How many rumours are stored."""
+
     def revision(self) -> int:
         """A value that changes whenever the stored rumours change."""
 

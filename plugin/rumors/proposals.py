@@ -16,6 +16,12 @@ versions do (:mod:`plugin.store`, the same rules and the same identities):
   (:func:`plugin.store.actor.approval_kind`, the rule lexicon change-sets and model versions follow).
   The rumour store's revision moves, so every index reloads at its next refresh (the publishing service
   at once).
+- With a **search-engine backend** (:class:`plugin.search.rumor_backend.SearchEngineRumorBackend`, or any
+  :class:`~plugin.rumors.backend.RumorBackend` outside the proposals' database) the proposals and the audit
+  trail stay in the service's database and publishing writes the cluster inside the database transaction that
+  marks the proposal published: a failed write leaves the proposal open (and unaudited as published), and
+  publishing it again is safe (rumours are upserted by id). The preview then lists the rumour changes only:
+  the cluster scores pins itself, so no local index can say which texts would change.
 - The **bootstrap** import (:meth:`RumorProposals.bootstrap`, ``qinglang rumors import`` into a store
   that holds no rumour) is the one direct write: it fills an empty store at install time, and is audited.
 - Every step is a row of ``rumor_audit`` (append-only: database triggers refuse UPDATE and DELETE).
@@ -30,12 +36,13 @@ import logging
 from pathlib import Path
 from typing import Any, ContextManager, Iterable, Sequence
 
-from plugin.db import Database, Row, Tx, append_only, inserted_id, newest_rows
+from plugin.db import Database, Row, Tx, append_only, inserted_id, newest_rows, open_database
 from plugin.errors import InputError
 from plugin.store.actor import Actor, approval_kind, checked_actor
 from plugin.store.config import StoreConfig
 from plugin.store.errors import NotFoundError, StoreError
 
+from .backend import RumorBackend
 from .index import RumorIndex
 from .models import Rumor
 from .store import RumorStore, UpsertStats
@@ -106,15 +113,42 @@ def _checked_removals(removals: Iterable[Any]) -> list[str]:
     return out
 
 
-class RumorProposals:
-    """Rumour proposals, their publication and the rumour audit trail, beside a :class:`RumorStore` in the
-    same database (``rumor_proposals``, ``rumor_audit``). Thread-safe; writers are serialised with the
-    rumour store's own (``lock="rumors"``)."""
+def _changes(rumors: Sequence[Rumor], removals: Sequence[str], current: dict[str, Rumor]) -> dict[str, Any]:
+    """Ids added, changed, unchanged (a count), removed and missing of a proposal against ``current``."""
+    added, changed, unchanged = [], [], 0
+    for r in rumors:
+        old = current.get(r.id)
+        if old is None:
+            added.append(r.id)
+        elif old.same_content(r):
+            unchanged += 1
+        else:
+            changed.append(r.id)
+    return {"added": added, "changed": changed, "unchanged": unchanged,
+            "removed": [rid for rid in removals if rid in current],
+            "missing": [rid for rid in removals if rid not in current]}
 
-    def __init__(self, store: RumorStore, config: StoreConfig | None = None) -> None:
+
+class RumorProposals:
+    """Rumour proposals, their publication and the rumour audit trail (``rumor_proposals``, ``rumor_audit``).
+    Beside a :class:`RumorStore` they live in its database and publish in its transaction; beside another
+    :class:`~plugin.rumors.backend.RumorBackend` (a search-engine index) they live in ``db``. Thread-safe;
+    writers are serialised with the rumour store's own (``lock="rumors"``)."""
+
+    def __init__(self, store: RumorStore | RumorBackend, config: StoreConfig | None = None, *,
+                 db: str | Path | Database | None = None) -> None:
         self.store = store
-        self.db: Database = store.db
         self.config = config or StoreConfig()
+        self._owned_db: Database | None = None
+        if db is None:
+            if not isinstance(store, RumorStore):
+                raise ValueError("rumour proposals beside a search-engine backend need a database (db=)")
+            self.db: Database = store.db
+        else:
+            self.db = open_database(db)
+            self._owned_db = None if isinstance(db, Database) else self.db
+        #: whether publishing writes the rumours in the proposals' own transaction
+        self.embedded = isinstance(store, RumorStore) and store.db is self.db
         self.db.migrate("rumor_review", RUMOR_REVIEW_MIGRATIONS)
         append_only(self.db, ("rumor_audit",))
 
@@ -124,8 +158,11 @@ class RumorProposals:
         return cls(RumorStore(db_path), config)
 
     def close(self) -> None:
-        """Close the rumour store (its database, when the store opened it)."""
-        self.store.close()
+        """Close the rumour store (its database, when the store opened it), or the database opened here."""
+        if isinstance(self.store, RumorStore):
+            self.store.close()
+        if self._owned_db is not None:
+            self._owned_db.close()
 
     def _tx(self) -> ContextManager[Tx]:
         return self.db.transaction(write=True, lock="rumors")
@@ -214,30 +251,25 @@ class RumorProposals:
         """Which rumours the proposal adds, changes, leaves as they are and removes (ids; removals of ids the
         store does not hold are listed as ``missing``), against the rumours stored now."""
         rumors, removals = self.content(proposal_id)
-        added, changed, unchanged = [], [], 0
-        for r in rumors:
-            old = self.store.get(r.id)
-            if old is None:
-                added.append(r.id)
-            elif old.same_content(r):
-                unchanged += 1
-            else:
-                changed.append(r.id)
-        present = [rid for rid in removals if self.store.get(rid) is not None]
-        return {"added": added, "changed": changed, "unchanged": unchanged, "removed": present,
-                "missing": [rid for rid in removals if rid not in set(present)]}
+        return _changes(rumors, removals, {r.id: r for r in self.store.iterate()})
 
-    def preview(self, proposal_id: int, live: RumorIndex, texts: Sequence[str], *,
+    def preview(self, proposal_id: int, live: RumorIndex | None, texts: Sequence[str], *,
                 examples: int = 10) -> dict[str, Any]:
         """What publishing the proposal would change: :meth:`changes`, and the texts of ``texts`` (a sample of
         titles and queries) whose pins or rumour labels differ between ``live`` (the index serving now) and
         an index of the stored rumours with the proposal applied, built with ``live``'s decision
-        (counts, and up to ``examples`` texts of each kind)."""
+        (counts, and up to ``examples`` texts of each kind). ``live=None`` (a search-engine backend, which
+        scores pins in the cluster): the rumour changes only, ``pins_compared`` false."""
         rumors, removals = self.content(proposal_id)
-        draft_map = {r.id: r for r in self.store.iterate()}
+        current = {r.id: r for r in self.store.iterate()}
+        draft_map = dict(current)
         for rid in removals:
             draft_map.pop(rid, None)
         draft_map.update({r.id: r for r in rumors})
+        changes = _changes(rumors, removals, current)
+        if live is None:
+            return {"proposal_id": proposal_id, "rumors": changes, "pins_compared": False, "sample_size": 0,
+                    "counts": None, "examples": {}, "index_size_after": len(draft_map)}
         draft = RumorIndex(list(draft_map.values()), scoring=live.scoring, model=live.model, tiers=live.tiers,
                            semantic=live.semantic)
         counts = {"newly_pinned": 0, "unpinned": 0, "pin_changed": 0, "labels_changed": 0, "unchanged": 0}
@@ -261,7 +293,8 @@ class RumorProposals:
                 shown[kind].append({"text": text, "pins_before": pins_before, "pins_after": pins_after,
                                     "labels_before": [lab for lab, _ in labels_before],
                                     "labels_after": [lab for lab, _ in labels_after]})
-        return {"proposal_id": proposal_id, "rumors": self.changes(proposal_id), "sample_size": sum(counts.values()),
+        return {"proposal_id": proposal_id, "rumors": changes, "pins_compared": True,
+                "sample_size": sum(counts.values()),
                 "counts": counts, "examples": shown, "index_size_after": len(draft)}
 
     # ------------------------------------------------------------------ publish
@@ -279,7 +312,7 @@ class RumorProposals:
             approval = approval_kind(who, [str(row["author"])], self.config,
                                      f"four-eyes: {who.name!r} proposed rumour import #{proposal_id} and cannot also "
                                      "approve it; someone else must publish it")
-            stats, removed = self.store.write(tx, rumors, removals)
+            stats, removed = self._write(tx, rumors, removals)
             now = _now()
             tx.execute("UPDATE rumor_proposals SET status = 'published', approver = ?, approval = ?, published_at = ?,"
                        " updated_at = ? WHERE id = ?", (who.name, approval, now, now, proposal_id))
@@ -291,17 +324,26 @@ class RumorProposals:
                  who.name, approval, detail)
         return {**self.proposal(proposal_id), "stats": {**stats.to_dict(), "removed": removed}}
 
+    def _write(self, tx: Tx, rumors: Sequence[Rumor], removals: Sequence[str]) -> tuple[UpsertStats, int]:
+        """Write rumours and removals: in ``tx`` for the embedded store, else into the backend (inside ``tx``,
+        so a failed write rolls the proposal's status and audit row back)."""
+        if isinstance(self.store, RumorStore) and self.embedded:
+            return self.store.write(tx, rumors, removals)
+        stats = self.store.upsert(rumors) if rumors else UpsertStats()
+        return stats, self.store.delete(removals) if removals else 0
+
     def bootstrap(self, rumors: Sequence[Rumor], *, actor: str, source: str = "") -> UpsertStats:
         """Fill a store that holds no rumour yet (the install-time import of the bundled or shared set), audited
         as ``bootstrap`` by ``actor``; :class:`~plugin.store.StoreError` once the store holds rumours (then
         changes are proposals)."""
         with self._tx() as tx:
-            held = int(tx.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0])
+            held = int(tx.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0]) if self.embedded \
+                else self.store.count()
             if held:
                 raise StoreError(f"the rumour store holds {held} rumours: a further import is a proposal that "
                                  "another editor approves (qinglang rumors import --token, or POST "
                                  "/v1/admin/rumors/proposals); the direct import only fills an empty store")
-            stats, _ = self.store.write(tx, list(rumors))
+            stats, _ = self._write(tx, list(rumors), [])
             self._audit(tx, actor, "bootstrap", None, {**stats.to_dict(), "source": source[:200]})
         return stats
 

@@ -172,6 +172,7 @@ class SearchEngineRumorBackend:
         self.candidates_per_query = candidates
         self.claim_bigrams_needed = claim_bigrams_needed
         self.analyzer: str | None = None
+        self._seen_revision: int | None = None
 
     # -- index management ------------------------------------------------------------------------
     def has_ik(self) -> bool:
@@ -302,6 +303,13 @@ class SearchEngineRumorBackend:
         resp = _body(self.client.mget(index=self.index, body={"ids": [REVISION_ID]}))
         doc: dict[str, Any] = next(iter(resp.get("docs", [])), {})
         return int(doc.get("_version", 0)) if doc.get("found") else 0
+
+    def refresh(self) -> bool:
+        """Whether the index was written since the last call (its :meth:`revision` moved): the Guard's periodic
+        refresh then forgets its memoised matches, on every replica (nothing is held here to reload)."""
+        now = self.revision()
+        changed, self._seen_revision = now != self._seen_revision, now
+        return changed
 
     def candidates(self, text: str, limit: int = 50) -> list[Rumor]:
         """Rumours the engine retrieves for ``text`` (recall-oriented; any status)."""

@@ -34,8 +34,8 @@ def app_and_tokens(tmp_path, service_matcher):
     return app, tokens
 
 
-def _pins(c: TestClient) -> list[str]:
-    return [p["rumor_id"] for p in c.post("/v1/query/check", json={"query": QUERY}).json()["pins"]]
+def _pins(c: TestClient, query: str = QUERY) -> list[str]:
+    return [p["rumor_id"] for p in c.post("/v1/query/check", json={"query": query}).json()["pins"]]
 
 
 def test_an_import_goes_live_only_when_another_editor_publishes_it(app_and_tokens):
@@ -110,9 +110,40 @@ def test_bad_proposals_get_clear_4xx_and_store_nothing(app_and_tokens, monkeypat
         assert r.status_code == 429 and r.json()["error"] == "preview_busy" and r.headers["retry-after"]
 
 
-def test_without_the_embedded_store_the_api_says_so(make_app):
+def test_with_rumours_off_the_api_says_so(make_app):
     app = make_app()  # rumours off
     tokens = {n: {"Authorization": f"Bearer {s}"} for n, s in make_tokens(app.state.guard.db_path).items()}
     with TestClient(app) as c:
         r = c.get("/v1/admin/rumors", headers=tokens["rita"])
-        assert r.status_code == 409 and "embedded rumour store" in r.json()["detail"]
+        assert r.status_code == 409 and "rumours off" in r.json()["detail"]
+
+
+def test_with_the_search_engine_backend_imports_still_need_a_second_person(tmp_path, service_matcher, os_url):
+    """``rumor_backend opensearch``: proposals and the audit trail live in the service's database, publishing
+    writes the cluster's index, and this process's memoised matches are forgotten at once."""
+    from service.app import create_app
+    from service.config import ServiceConfig
+
+    cfg = ServiceConfig(db_path=str(tmp_path / "g.db"), rumor_backend="opensearch", rumor_url=os_url,
+                        rumor_index="rumors-admin-test", model_scoring=False)
+    app = create_app(cfg, matcher=service_matcher)
+    backend = app.state.guard.rumors
+    backend.bulk_import([GARLIC])
+    CLAIM_QUERY = "喝高度白酒可以杀死体内的新冠病毒吗"  # the cluster's own bigram scoring pins near-verbatim claims
+    h = {name: {"Authorization": f"Bearer {secret}"} for name, secret in make_tokens(tmp_path / "g.db").items()}
+    body = {"jsonl": json.dumps(LIQUOR, ensure_ascii=False) + "\n", "source": "liquor.jsonl"}
+    with TestClient(app) as c:
+        assert _pins(c, CLAIM_QUERY) == []  # memoised now
+        made = c.post("/v1/admin/rumors/proposals", json=body, headers=h["ed"])
+        assert made.status_code == 201, made.text
+        pid = made.json()["id"]
+        report = c.post(f"/v1/admin/rumors/proposals/{pid}/preview", headers=h["eve"]).json()
+        assert report["rumors"]["added"] == ["liquor"] and report["pins_compared"] is False
+        assert c.post(f"/v1/admin/rumors/proposals/{pid}/publish", headers=h["ed"]).status_code == 403
+        assert backend.get("liquor") is None and _pins(c, CLAIM_QUERY) == []
+        done = c.post(f"/v1/admin/rumors/proposals/{pid}/publish", headers=h["ann"])
+        assert done.status_code == 200 and done.json()["approval"] == "four-eyes", done.text
+        assert backend.get("liquor") is not None
+        assert _pins(c, CLAIM_QUERY) == ["liquor"]  # no stale memoised answer
+        events = c.get("/v1/admin/rumors/audit", headers=h["rita"]).json()["events"]
+        assert [(e["event"], e["actor"]) for e in events] == [("propose", "ed"), ("publish", "ann")]

@@ -69,6 +69,17 @@ def test_storage_round_trip_and_revision(backend: tuple[RumorBackend, RumorLooku
     assert store.get("vaccine") is None
 
 
+def test_a_refresh_says_when_the_stored_rumours_changed(backend: tuple[RumorBackend, RumorLookup]) -> None:
+    """What the Guard's periodic refresh asks (it forgets memoised matches on a change), on every replica."""
+    store, lookup = backend
+    assert isinstance(lookup, RefreshableRumorLookup)
+    lookup.refresh()
+    assert lookup.refresh() is False
+    store.upsert(RUMORS[:1])
+    assert lookup.refresh() is not False
+    assert lookup.refresh() is False
+
+
 @pytest.mark.parametrize("text, pins, labels", [
     ("吃大蒜真的能预防新冠肺炎吗", ["garlic"], [("谣言", "label")]),
     ("喝高度白酒能杀死新冠病毒吗", ["liquor"], [("失实", "label")]),  # one model: misleading is 失实 everywhere

@@ -121,3 +121,50 @@ def test_preview_names_the_pins_a_proposal_would_add_and_remove(proposals):
     assert report["examples"]["newly_pinned"][0]["pins_after"] == ["liquor"]
     assert report["examples"]["unpinned"][0]["text"] == texts[1]
     assert proposals.store.get("liquor") is None  # a preview writes nothing
+
+
+def test_proposals_beside_another_backend_publish_into_it(tmp_path, monkeypatch):
+    """A backend outside the proposals' database (a search-engine index; here a store in another file): the
+    proposals and audit stay in ``db``, publishing writes the backend, and a failed write leaves the proposal
+    open and unaudited, to be published again."""
+    from plugin.rumors import RumorStore
+
+    backend = RumorStore(tmp_path / "cluster.db")
+    p = RumorProposals(backend, db=tmp_path / "service.db")
+    try:
+        assert not p.embedded
+        p.bootstrap(SEED, actor="bootstrap:ops")
+        with pytest.raises(StoreError, match="holds 1 rumours"):
+            p.bootstrap([NEW], actor="bootstrap:ops")
+        pid = p.propose([NEW], author="ed", removals=["garlic"])
+        assert backend.get("liquor") is None
+        report = p.preview(pid, None, ["喝白酒能杀死新冠病毒吗"])
+        assert report["pins_compared"] is False and report["counts"] is None
+        assert report["rumors"]["added"] == ["liquor"] and report["rumors"]["removed"] == ["garlic"]
+        with pytest.raises(FourEyesError):
+            p.publish(pid, approver="ed")
+
+        def refused(_rumors: object) -> object:
+            raise OSError("cluster unreachable")
+
+        monkeypatch.setattr(backend, "upsert", refused)
+        with pytest.raises(OSError, match="unreachable"):
+            p.publish(pid, approver="ann")
+        assert p.proposal(pid)["status"] == "proposed" and backend.get("garlic") is not None
+        assert [e["event"] for e in p.audit()] == ["bootstrap", "propose"]
+        monkeypatch.undo()
+        done = p.publish(pid, approver="ann")
+        assert done["stats"] == {"inserted": 1, "updated": 0, "unchanged": 0, "removed": 1}
+        assert backend.get("liquor") is not None and backend.get("garlic") is None
+        assert [e["event"] for e in p.audit()] == ["bootstrap", "propose", "publish"]
+    finally:
+        p.close()
+        backend.close()
+
+
+def test_proposals_beside_another_backend_need_a_database():
+    class Cluster:  # any backend that is not a RumorStore (nothing else is looked at)
+        pass
+
+    with pytest.raises(ValueError, match="need a database"):
+        RumorProposals(Cluster())  # type: ignore[arg-type]
