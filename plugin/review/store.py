@@ -156,8 +156,11 @@ class ReviewStore:
         *,
         lexicon_version: str,
         at: dt.datetime | None = None,
+        submitted_by: str | None = None,
     ) -> list[str]:
-        """Store a reviewed batch in one transaction; returns the new item ids (same order).
+        """Store a reviewed batch in one transaction; returns the new item ids (same order). ``submitted_by``
+        (the name of the caller's verified token, when the route needs one) is kept in each automatic
+        decision's audit row.
 
         Items named in a result's ``linked_review_ids`` (earlier items this candidate is a matrix
         near-duplicate of) are sent to the manual queue too, when their automatic decision let them
@@ -179,6 +182,7 @@ class ReviewStore:
             audit.append((at_s, "system", "auto_decision", item_id, _dumps({
                 "candidate_id": str(cand.id), "decision": res.decision, "queued": bool(queued),
                 "lexicon_version": lexicon_version, "rules": [r.rule for r in res.reasons],
+                **({"submitted_by": submitted_by} if submitted_by else {}),
             })))
         with self.db.transaction(write=True) as tx:
             run_id = tx.execute(

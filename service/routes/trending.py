@@ -23,11 +23,13 @@ async def trending_review(request: Request) -> JSONResponse:
     matrix near-duplicate of go back to the queue too. The whole batch is stored in one transaction, so a
     failure stores nothing."""
     raw = await read_body(request)
-    return await run_check(request, review_candidates, guard_of(request), raw)
+    token = getattr(request.state, "token", None)  # set by the router's token check (protect_trending)
+    return await run_check(request, review_candidates, guard_of(request), raw, token.name if token else None)
 
 
-def review_candidates(guard: GuardState, raw: bytes) -> JSONResponse:
-    """The work of :func:`trending_review` (parse, limits, review, storing): runs in a check thread."""
+def review_candidates(guard: GuardState, raw: bytes, submitted_by: str | None = None) -> JSONResponse:
+    """The work of :func:`trending_review` (parse, limits, review, storing): runs in a check thread;
+    ``submitted_by`` (the caller's token name) goes into each decision's audit row."""
     body = parse_json(raw, TrendingReviewRequest)
     cfg = guard.config
     if len(body.candidates) > cfg.max_candidates:
@@ -45,7 +47,8 @@ def review_candidates(guard: GuardState, raw: bytes) -> JSONResponse:
     now = dt.datetime.now(dt.timezone.utc)
     with guard.review_lock:  # the matrix history must see batches one at a time
         results = guard.engine.review(body.candidates, guard=guard.checks, matcher=matcher, now=now, remember=False)
-        ids = guard.reviews.record_batch(body.candidates, results, lexicon_version=version, at=now)
+        ids = guard.reviews.record_batch(body.candidates, results, lexicon_version=version, at=now,
+                                         submitted_by=submitted_by)
         guard.engine.remember(body.candidates, now, ids)
     m = guard.metrics
     out = []

@@ -92,6 +92,7 @@ def test_trending_review_and_queue_flow(client):
     assert client.post("/v1/reviews/rv_missing/decision", json={"decision": "approve"}).status_code == 404
     audit = client.get(f"/v1/reviews/{item['id']}/audit").json()["events"]
     assert [e["event"] for e in audit] == ["auto_decision", "human_decision"]
+    assert audit[0]["payload"]["submitted_by"] == "alice"  # the token that sent the batch, not a request field
     assert client.get("/v1/reviews", params={"status": "decided"}).json()["total"] == 1
     assert client.get("/v1/reviews", params={"status": "nonsense"}).status_code == 422
 
