@@ -35,24 +35,23 @@
  *   shape_rows(d, table, want_shape, verified, max_variants) -> (flags, keys)
  *       One term's key ``d`` read once: flags bit 1 when ``want_shape`` and a character of ``d`` has an entry
  *       in ``table`` (65,536 items, per BMP code point None or a tuple of (alike, same_class)), bit 2 when
- *       ``d`` holds an ASCII digit; ``keys``: ``d`` with one character replaced by an alike, in order, at
- *       most ``max_variants`` alikes counted, those of the same class skipped when ``verified``.
+ *       ``d`` holds an ASCII digit; ``keys``: unless ``verified`` (the scan verifies alikes on the term's own
+ *       key), ``d`` with one character replaced by an alike, in order, at most ``max_variants``.
  *
  *   letter_patterns(text, ends) -> bytes
  *       The patterns whose text (pattern i: ``text[ends[i - 1]:ends[i]]``, uint32 ends) holds a Latin
  *       letter a-z, in order, as native int32 (the Latin-repeat keys' patterns).
  *
- *   word_rows(entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag,
- *             shape_flag) -> (stop, entry, kind, flags, dense)
+ *   word_rows(entries, terms, own, start, table, term_kind, homophone_flag, shape_flag)
+ *       -> (stop, entry, kind, flags, dense)
  *       The pattern rows of the plain word entries from ``start`` on, up to the first entry that is
  *       not plain (``stop``; the caller's loop adds that one): plain is ``own[i]`` 0, no ``regex``,
  *       no ``variants``, and a term key (``terms[i]``) that is not empty and holds no sentence end
  *       (U+0000) and no digit. Per entry, its term row (``term_kind``; flags ``homophone_flag``
  *       when its techniques hold "homophone" and it is no allow entry, ``shape_flag`` when it is
- *       shaped and no allow entry), then, shaped and no allow entry, a row (``shape_kind``, flags 0)
- *       per key of shape_rows (same class skipped). Shaped: ``table`` (shape_rows) is not None, its
- *       techniques hold "shape", a character has an item in it. Rows as native int32 entries, kind
- *       and flag bytes, and the list of their dense texts.
+ *       shaped and no allow entry; its shape-alikes are verified on this row). Shaped: ``table``
+ *       (shape_rows) is not None, its techniques hold "shape", a character has an item in it. Rows as
+ *       native int32 entries, kind and flag bytes, and the list of their dense texts.
  *
  *   entry_flags(entries) -> bytes
  *       One byte per entry: 1 action "allow", 2 action "block", 4 a pattern (``regex``), 8 / 16 / 32 its
@@ -709,10 +708,9 @@ done:
 }
 
 /* Append to ``keys`` the key ``d`` with one character replaced by an alike (``table``: per BMP code point
- * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants`` alikes counted, those
- * of the same class skipped when ``verified``. Returns -1 on error. */
+ * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants``. Returns -1 on error. */
 static int
-append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py_ssize_t max_variants)
+append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, Py_ssize_t max_variants)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(d), pos, count = 0;
     int kind = PyUnicode_KIND(d);
@@ -732,17 +730,11 @@ append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py
         }
         for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
             PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
-            int same;
             if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
                 PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
                 return -1;
             }
             count++;
-            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
-            if (same < 0)
-                return -1;
-            if (same && verified)
-                continue;
             left = PyUnicode_Substring(d, 0, pos);
             if (left == NULL)
                 return -1;
@@ -780,16 +772,16 @@ has_technique(PyObject *techniques, PyObject *name)
 static PyObject *
 word_rows(PyObject *self, PyObject *args)
 {
-    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL, *shape_keys = NULL;
+    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL;
     PyObject *s_regex, *s_variants, *s_action, *s_techniques, *s_homophone, *s_shape, *s_allow;
     Py_buffer own = {0};
     Vec rows_entry = {NULL, 0, 0, sizeof(int32_t), 1024};
     Vec rows_kind = {NULL, 0, 0, 1, 1024}, rows_flags = {NULL, 0, 0, 1, 1024};
-    Py_ssize_t start, max_variants, n, i;
-    int term_kind, shape_kind, homophone_flag, shape_flag;
+    Py_ssize_t start, n, i;
+    int term_kind, homophone_flag, shape_flag;
 
-    if (!PyArg_ParseTuple(args, "O!O!y*nOniiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
-                          &table, &max_variants, &term_kind, &shape_kind, &homophone_flag, &shape_flag))
+    if (!PyArg_ParseTuple(args, "O!O!y*nOiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
+                          &table, &term_kind, &homophone_flag, &shape_flag))
         return NULL;
     n = PyTuple_GET_SIZE(entries);
     if (PyList_GET_SIZE(terms) != n || own.len != n || start < 0 || start > n
@@ -807,13 +799,11 @@ word_rows(PyObject *self, PyObject *args)
     s_shape = PyUnicode_InternFromString("shape");
     s_allow = PyUnicode_InternFromString("allow");
     dense = PyList_New(0);
-    shape_keys = PyList_New(0);
-    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense
-            || !shape_keys)
+    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense)
         goto done;
     for (i = start; i < n; i++) {
         PyObject *e = PyTuple_GET_ITEM(entries, i), *d = PyList_GET_ITEM(terms, i), *v;
-        Py_ssize_t len, pos, k;
+        Py_ssize_t len, pos;
         int allow, homo = 0, want = 0, truth, kind, stop = 0, shaped = 0;
         const void *data;
         int32_t entry = (int32_t)i;
@@ -869,17 +859,6 @@ word_rows(PyObject *self, PyObject *args)
         if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)term_kind}) < 0
                 || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, d) < 0)
             goto done;
-        if (allow || !shaped)
-            continue;
-        if (PyList_SetSlice(shape_keys, 0, PyList_GET_SIZE(shape_keys), NULL) < 0
-                || append_shape_keys(shape_keys, d, table, 1, max_variants) < 0)
-            goto done;
-        for (k = 0; k < PyList_GET_SIZE(shape_keys); k++) {
-            flags = 0;
-            if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)shape_kind}) < 0
-                    || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, PyList_GET_ITEM(shape_keys, k)) < 0)
-                goto done;
-        }
         continue;
 stop_or_fail:
         if (truth < 0)
@@ -895,7 +874,6 @@ done:
     PyMem_Free(rows_kind.data);
     PyMem_Free(rows_flags.data);
     Py_XDECREF(dense);
-    Py_XDECREF(shape_keys);
     Py_XDECREF(s_regex);
     Py_XDECREF(s_variants);
     Py_XDECREF(s_action);
@@ -934,7 +912,7 @@ shape_rows(PyObject *self, PyObject *args)
     keys = PyList_New(0);
     if (keys == NULL)
         return NULL;
-    if ((flags & 1) && append_shape_keys(keys, d, table, verified, max_variants) < 0)
+    if ((flags & 1) && !verified && append_shape_keys(keys, d, table, max_variants) < 0)
         goto fail;
     out = Py_BuildValue("(lN)", flags, keys);
     return out;

@@ -16,6 +16,23 @@
  *       differing characters (the rest is decided in Python). ``direct``: walk the trie itself (below);
  *       ``index``: trie_index of the automaton (bytes; empty for none).
  *
+ *   shape_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups, sources,
+ *                 targets, reach, filter) -> list[tuple[int, int, int, int]] | None
+ *       The shape-alike spellings of another homophone class (己/已) that are no keys: at each position p
+ *       of ``dense`` whose character has an item in ``sources`` (65,536 native uint16, per BMP code point
+ *       0 or k + 1 for ``targets[k]``, the characters it is an alike of), for each such character t, the
+ *       TERM patterns with the shape flag whose text is ``dense[s:e]`` with t at p (s <= p < e, at most
+ *       ``reach`` characters), found by walking the trie from each s with t's class at p, as
+ *       (s, e, pattern id, p); in order of p, t, s, e. None when the trie cannot be read directly.
+ *       ``filter`` (shape_filter of the patterns) spares the walks where no such pattern can be: one
+ *       whose t is not its first character needs the character before p next to t in it, one whose t
+ *       is its first, the character after p (or nothing: a pattern of one character).
+ *
+ *   shape_filter(pat_text, pat_ends, pat_kind, pat_flags, targets) -> bytes
+ *       shape_outputs' filter: a bit set (a power of two bits, at least 16 per pair) of the character pairs
+ *       around each character of ``targets`` in the TERM patterns with the shape flag: (character before,
+ *       t) and, for a first character, (t, character after or the end).
+ *
  *   trie_index(automaton) -> bytes | None
  *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
  *       stamped with the root and version they were built for; None for another automaton.
@@ -535,6 +552,296 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uin
         }
     }
     return 0;
+}
+
+/* ``c`` (a class code, or an astral code point) as the automaton's letters: one when ``shift`` is 0, else
+ * its UTF-16 code units as bytes (as encode_view writes it). Returns how many. */
+static inline int
+class_letters(Py_UCS4 c, int shift, uint32_t *units)
+{
+    if (!shift) {
+        units[0] = c;
+        return 1;
+    }
+    if (c >= N_CODES) {
+        Py_UCS4 v = c - 0x10000;
+        Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+        units[0] = hi >> 8;
+        units[1] = hi & 0xFF;
+        units[2] = lo >> 8;
+        units[3] = lo & 0xFF;
+        return 4;
+    }
+    units[0] = c >> 8;
+    units[1] = c & 0xFF;
+    return 2;
+}
+
+/* Pattern ``pid`` when it is a TERM pattern with the shape flag whose text is ``dense[s:e]`` with ``t`` at
+ * ``p``: append (s, e, pid, p) to ``out``. Returns -1 on error. */
+static int
+shape_consider(PyObject *out, Py_ssize_t pid, Py_ssize_t s, Py_ssize_t e, Py_ssize_t p, Py_UCS4 t, int dkind,
+               const void *ddata, const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf)
+{
+    Py_ssize_t p0, k;
+    if (pid < 0 || pid >= pats->n || pid >= kbuf->len) {
+        PyErr_SetString(PyExc_IndexError, "pattern id out of range");
+        return -1;
+    }
+    if (((const uint8_t *)kbuf->buf)[pid] != KIND_TERM || pid >= fbuf->len
+        || !(((const uint8_t *)fbuf->buf)[pid] & FLAG_SHAPE))
+        return 0;
+    p0 = pid ? (Py_ssize_t)pats->ends[pid - 1] : 0;
+    if (p0 > (Py_ssize_t)pats->ends[pid] || (Py_ssize_t)pats->ends[pid] > pats->len) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
+        return -1;
+    }
+    if ((Py_ssize_t)pats->ends[pid] - p0 != e - s)
+        return 0;
+    for (k = s; k < e; k++)
+        if ((k == p ? t : PyUnicode_READ(dkind, ddata, k)) != PyUnicode_READ(pats->kind, pats->data, p0 + k - s))
+            return 0;
+    return append_new(out, Py_BuildValue("(nnnn)", s, e, pid, p));
+}
+
+#define SHAPE_END 0x110000u  /* (no character: after the last one of a pattern) */
+
+/* The bit of shape_filter for the pair (``a``, ``b``), ``first``: t is the pattern's first character. */
+static inline uint64_t
+shape_bit(Py_UCS4 a, Py_UCS4 b, int first, uint64_t mask)
+{
+    uint64_t key = ((uint64_t)a << 33) | ((uint64_t)b << 1) | (uint64_t)(first != 0);
+    return ((key * 0x9E3779B97F4A7C15ull) >> 29) & mask;
+}
+
+static inline int
+shape_has(const uint8_t *bits, uint64_t mask, Py_UCS4 a, Py_UCS4 b, int first)
+{
+    uint64_t h = shape_bit(a, b, first, mask);
+    return (bits[h >> 3] >> (h & 7)) & 1;
+}
+
+static PyObject *
+shape_filter(PyObject *self, PyObject *args)
+{
+    PyObject *pat_text, *pat_ends, *kinds, *flags, *targets, *out = NULL;
+    Py_buffer ebuf, kbuf, fbuf;
+    Py_ssize_t n, pid, j, count = 0, nbytes = 8;
+    int tkind, pass;
+    const void *tdata;
+    const uint32_t *ends;
+    uint8_t *is_target = NULL, *bits = NULL;
+    uint64_t mask = 0;
+
+    if (!PyArg_ParseTuple(args, "UOOOU:shape_filter", &pat_text, &pat_ends, &kinds, &flags, &targets))
+        return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        return NULL;
+    }
+    n = ebuf.len / 4;
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0 || kbuf.len < n || fbuf.len < n) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends an array('I'), a kind and a flag byte per pattern");
+        goto done;
+    }
+    ends = (const uint32_t *)ebuf.buf;
+    tkind = PyUnicode_KIND(pat_text);
+    tdata = PyUnicode_DATA(pat_text);
+    is_target = PyMem_Calloc(N_CODES, 1);
+    if (is_target == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (j = 0; j < PyUnicode_GET_LENGTH(targets); j++) {
+        Py_UCS4 t = PyUnicode_READ_CHAR(targets, j);
+        if (t < N_CODES)
+            is_target[t] = 1;
+    }
+    for (pass = 0; pass < 2; pass++) {  /* count, then set the bits */
+        Py_ssize_t p0 = 0;
+        for (pid = 0; pid < n; pid++) {
+            Py_ssize_t p1 = (Py_ssize_t)ends[pid], m = p1 - p0;
+            if (p1 < p0 || p1 > PyUnicode_GET_LENGTH(pat_text)) {
+                PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
+                goto done;
+            }
+            if (((const uint8_t *)kbuf.buf)[pid] == KIND_TERM && (((const uint8_t *)fbuf.buf)[pid] & FLAG_SHAPE)) {
+                for (j = 0; j < m; j++) {
+                    Py_UCS4 t = PyUnicode_READ(tkind, tdata, p0 + j);
+                    uint64_t h;
+                    if (t >= N_CODES || !is_target[t])
+                        continue;
+                    if (!pass) {
+                        count++;
+                        continue;
+                    }
+                    h = j ? shape_bit(PyUnicode_READ(tkind, tdata, p0 + j - 1), t, 0, mask)
+                          : shape_bit(t, m > 1 ? PyUnicode_READ(tkind, tdata, p0 + 1) : SHAPE_END, 1, mask);
+                    bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+                }
+            }
+            p0 = p1;
+        }
+        if (!pass) {
+            while (nbytes < 2 * count && nbytes < ((Py_ssize_t)1 << 30))
+                nbytes <<= 1;  /* (at least 16 bits per pair) */
+            out = PyBytes_FromStringAndSize(NULL, nbytes);
+            if (out == NULL)
+                goto done;
+            bits = (uint8_t *)PyBytes_AS_STRING(out);
+            memset(bits, 0, (size_t)nbytes);
+            mask = (uint64_t)nbytes * 8 - 1;
+        }
+    }
+done:
+    if (PyErr_Occurred())
+        Py_CLEAR(out);
+    PyMem_Free(is_target);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    return out;
+}
+
+static PyObject *
+shape_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *sources, *targets;
+    PyObject *out = NULL;
+    int shift, dkind;
+    Py_ssize_t reach, dlen, p, nfilter;
+    Py_buffer cbuf, ebuf, kbuf, fbuf, sbuf;
+    const uint8_t *filter;
+    uint64_t fmask;
+    Patterns pats;
+    const void *ddata;
+    const uint8_t *cd;
+    const uint16_t *src;
+    const AhoAutomaton *trie;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!OO!ny#:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &sources, &PyTuple_Type, &targets, &reach,
+                          &filter, &nfilter))
+        return NULL;
+    if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0) {
+        PyErr_SetString(PyExc_ValueError, "filter must be shape_filter of the patterns");
+        return NULL;
+    }
+    fmask = (uint64_t)nfilter * 8 - 1;
+    trie = aho_trie(automaton);
+    if (trie == NULL)
+        Py_RETURN_NONE;
+    if (read_codes(codes, &cbuf) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(sources, &sbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&fbuf);
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0 || sbuf.len != N_CODES * 2) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends must be an array('I'), sources 65536 uint16 values");
+        goto done;
+    }
+    pats.kind = PyUnicode_KIND(pat_text);
+    pats.data = PyUnicode_DATA(pat_text);
+    pats.len = PyUnicode_GET_LENGTH(pat_text);
+    pats.ends = (const uint32_t *)ebuf.buf;
+    pats.n = ebuf.len / 4;
+    dkind = PyUnicode_KIND(dense);
+    ddata = PyUnicode_DATA(dense);
+    dlen = PyUnicode_GET_LENGTH(dense);
+    cd = (const uint8_t *)cbuf.buf;
+    src = (const uint16_t *)sbuf.buf;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    for (p = 0; p < dlen; p++) {
+        Py_UCS4 x = PyUnicode_READ(dkind, ddata, p);
+        PyObject *alikes;
+        Py_ssize_t j;
+        if (x >= N_CODES || src[x] == 0)
+            continue;
+        if (src[x] > PyTuple_GET_SIZE(targets) || !PyUnicode_Check(alikes = PyTuple_GET_ITEM(targets, src[x] - 1))) {
+            PyErr_SetString(PyExc_ValueError, "sources must index targets, a tuple of str");
+            goto fail;
+        }
+        for (j = 0; j < PyUnicode_GET_LENGTH(alikes); j++) {
+            Py_UCS4 t = PyUnicode_READ_CHAR(alikes, j);
+            Py_ssize_t s, first, last;
+            /* starts before p: the character before p is next to t in a pattern; at p: t starts one */
+            int before = p > 0 && shape_has(filter, fmask, PyUnicode_READ(dkind, ddata, p - 1), t, 0);
+            int at = shape_has(filter, fmask, t, SHAPE_END, 1)
+                     || (p + 1 < dlen && shape_has(filter, fmask, t, PyUnicode_READ(dkind, ddata, p + 1), 1));
+            first = before ? (p - reach + 1 > 0 ? p - reach + 1 : 0) : p;
+            last = at ? p : p - 1;
+            for (s = first; s <= last; s++) {
+                const AhoNode *node = trie->root;
+                Py_ssize_t i;
+                for (i = s; i < dlen && i - s < reach && node != NULL; i++) {
+                    uint32_t units[4];
+                    int k, nu = class_letters(class_of(cd, i == p ? t : PyUnicode_READ(dkind, ddata, i)), shift, units);
+                    for (k = 0; k < nu && node != NULL; k++)
+                        node = aho_child(node, units[k]);
+                    if (node == NULL || i < p || !node->eow)
+                        continue;
+                    {
+                        long val = (long)(int)node->output.integer;
+                        if (val >= 0) {
+                            if (shape_consider(out, val, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                                goto fail;
+                        } else {
+                            Py_ssize_t g = -(Py_ssize_t)val - 1, m;
+                            PyObject *group;
+                            if (g >= PyList_GET_SIZE(groups) || !PyTuple_Check(group = PyList_GET_ITEM(groups, g))) {
+                                PyErr_SetString(PyExc_IndexError, "group out of range");
+                                goto fail;
+                            }
+                            for (m = 0; m < PyTuple_GET_SIZE(group); m++) {
+                                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, m));
+                                if ((pid == -1 && PyErr_Occurred())
+                                    || shape_consider(out, pid, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                                    goto fail;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyBuffer_Release(&sbuf);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    PyBuffer_Release(&cbuf);
+    return out;
 }
 
 static PyObject *
@@ -1280,6 +1587,8 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"shape_outputs", shape_outputs, METH_VARARGS, "Shape-alike spellings of another class verified on the term keys (see plugin.matching.native)."},
+    {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},

@@ -234,7 +234,7 @@ def test_shape_rows_refuses_bad_input() -> None:
     bad: list[tuple[tuple[str, bool], ...] | None] = [None] * 0x10000
     bad[ord("博")] = "x"  # type: ignore[call-overload]
     with pytest.raises(TypeError):
-        cbuild.shape_rows("博彩", bad, True, True, 24)
+        cbuild.shape_rows("博彩", bad, True, False, 24)  # (keys: a term with a sentence end)
 
 
 @pytest.mark.parametrize("add_keys", [native_build.add_keys, native_build.add_keys_py])
@@ -310,8 +310,8 @@ def test_word_rows_same_as_python(rows: list[tuple[str, str, set[str], bool, boo
         table[ord("行")] = (("衍", False),)
         table[ord("a")] = ()
     start = min(start, len(rows))
-    fast = native_build.word_rows(entries, terms, own, start, table, 2, 0, 2, 1, 2)
-    slow = native_build.word_rows_py(entries, terms, own, start, table, 2, 0, 2, 1, 2)
+    fast = native_build.word_rows(entries, terms, own, start, table, 0, 1, 2)
+    slow = native_build.word_rows_py(entries, terms, own, start, table, 0, 1, 2)
     assert fast == slow
 
 
