@@ -56,17 +56,11 @@
  *   entry_flags(entries) -> bytes
  *       One byte per entry: 1 action "allow", 2 action "block", 4 a pattern (``regex``), 8 / 16 / 32 its
  *       techniques hold "pinyin" / "split" / "homophone", 64 it has ``variants``.
- *
- *   slotted_rows(cls, names, columns) -> list
- *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
- *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
- *       ``names`` its fields in order (the artefact's entries, read back).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-#include <structmember.h>
 
 #include "crc16be.h"
 
@@ -922,80 +916,6 @@ fail:
 }
 
 static PyObject *
-slotted_rows(PyObject *self, PyObject *args)
-{
-    PyTypeObject *cls;
-    PyObject *names, *columns, *out = NULL;
-    PyObject **cols = NULL;
-    Py_ssize_t *offsets = NULL, n_fields, n_rows = 0, f, i;
-
-    if (!PyArg_ParseTuple(args, "O!O!O!:slotted_rows", &PyType_Type, &cls, &PyTuple_Type, &names, &PyTuple_Type,
-                          &columns))
-        return NULL;
-    n_fields = PyTuple_GET_SIZE(names);
-    if (PyTuple_GET_SIZE(columns) != n_fields || n_fields == 0 || cls->tp_dictoffset != 0) {
-        PyErr_SetString(PyExc_ValueError, "one column per field of a class of slots only");
-        return NULL;
-    }
-    offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n_fields);
-    cols = PyMem_Calloc((size_t)n_fields, sizeof(PyObject *));
-    if (offsets == NULL || cols == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (f = 0; f < n_fields; f++) {
-        PyObject *descr = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, f));
-        PyMemberDef *member;
-        if (descr == NULL)
-            goto done;
-        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-            Py_DECREF(descr);
-            PyErr_SetString(PyExc_TypeError, "a field is not a slot");
-            goto done;
-        }
-        member = ((PyMemberDescrObject *)descr)->d_member;
-        offsets[f] = member->offset;
-        Py_DECREF(descr);
-        if (member->type != T_OBJECT_EX || offsets[f] < (Py_ssize_t)sizeof(PyObject)
-            || offsets[f] + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
-            PyErr_SetString(PyExc_TypeError, "a field is not an object slot of the class");
-            goto done;
-        }
-        cols[f] = PySequence_Fast(PyTuple_GET_ITEM(columns, f), "columns must be sequences");
-        if (cols[f] == NULL)
-            goto done;
-        if (f == 0)
-            n_rows = PySequence_Fast_GET_SIZE(cols[f]);
-        else if (PySequence_Fast_GET_SIZE(cols[f]) != n_rows) {
-            PyErr_SetString(PyExc_ValueError, "columns of different lengths");
-            goto done;
-        }
-    }
-    out = PyList_New(n_rows);
-    if (out == NULL)
-        goto done;
-    for (i = 0; i < n_rows; i++) {
-        PyObject *obj = cls->tp_alloc(cls, 0);
-        if (obj == NULL) {
-            Py_CLEAR(out);
-            goto done;
-        }
-        for (f = 0; f < n_fields; f++) {
-            PyObject **slot = (PyObject **)((char *)obj + offsets[f]);
-            Py_XSETREF(*slot, Py_NewRef(PySequence_Fast_GET_ITEM(cols[f], i)));
-        }
-        PyList_SET_ITEM(out, i, obj);
-    }
-done:
-    if (cols != NULL)
-        for (f = 0; f < n_fields; f++)
-            Py_XDECREF(cols[f]);
-    PyMem_Free(cols);
-    PyMem_Free(offsets);
-    return out;
-}
-
-static PyObject *
 letter_patterns(PyObject *self, PyObject *args)
 {
     PyObject *text, *out = NULL;
@@ -1139,15 +1059,13 @@ static PyMethodDef methods[] = {
     {"initials_index", initials_index, METH_VARARGS,
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
     {"shape_rows", shape_rows, METH_VARARGS,
-     "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
+     "Whether a term key holds alike characters or digits, and its shape-alike keys when unverified (plugin.matching.native_build)."},
     {"letter_patterns", letter_patterns, METH_VARARGS,
      "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
     {"word_rows", word_rows, METH_VARARGS,
-     "The pattern rows of a run of plain word entries (term and shape-alike keys) (plugin.matching.native_build)."},
+     "The term rows of a run of plain word entries (plugin.matching.native_build)."},
     {"entry_flags", entry_flags, METH_VARARGS,
      "One byte of flags per entry: allow, block, pattern, pinyin, split, homophone, variants (plugin.matching.native_build)."},
-    {"slotted_rows", slotted_rows, METH_VARARGS,
-     "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,12 +8,14 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
 * :func:`entry_flags`: what the compile's passes ask of each entry, one byte each, read in one pass;
-* :func:`word_rows`: the rows of a run of plain word entries (term and shape-alike keys) in one call;
+* :func:`word_rows`: the term rows of a run of plain word entries in one call (their shape-alikes are
+  verified by the scan, no keys);
 * :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
-  shape-alike characters or digits, and its shape-alike keys;
+  shape-alike characters or digits, and its shape-alike keys where the scan cannot verify them;
 * :func:`letter_patterns`: the patterns whose text holds a Latin letter (the Latin-repeat keys');
 * :func:`slotted_rows`: the objects of a frozen dataclass of slots, one per row of columns (an
-  artefact's entries, read back).
+  artefact's entries, read back), through the scan's record constructor
+  (:func:`~plugin.matching.native.record_maker`, ``cloops.slot_object``).
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
 """
@@ -22,13 +24,12 @@ from __future__ import annotations
 
 import zlib
 from array import array
-import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from .model import PatternTexts
-from .native import other_reading_keys_py
+from .native import other_reading_keys_py, record_maker
 
 try:
     from . import cbuild
@@ -198,14 +199,14 @@ def slotted_rows_py(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]
 
 
 def slotted_rows(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
-    """:func:`slotted_rows_py`, in C when built and ``cls`` is a frozen dataclass of slots with no
-    ``__post_init__`` (its ``__init__`` only stores the values: the C loop writes them into the slots)."""
-    params = getattr(cls, "__dataclass_params__", None)
-    fields = tuple(f.name for f in dataclasses.fields(cls)) if params is not None else ()  # type: ignore[arg-type]
-    if (cbuild is None or params is None or not params.frozen or hasattr(cls, "__post_init__")
-            or getattr(cls, "__slots__", None) != fields or len(fields) != len(columns)):
+    """:func:`slotted_rows_py`, each object made by :func:`~plugin.matching.native.record_maker` (its slots
+    written directly in C when built and when that gives what ``cls`` gives on the first row)."""
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns of different lengths")
+    if not columns or not len(columns[0]):
         return slotted_rows_py(cls, columns)
-    return cbuild.slotted_rows(cls, fields, columns)
+    make = record_maker(cls, tuple(c[0] for c in columns))
+    return list(map(make, zip(*columns)))
 
 
 #: Flags of :func:`shape_rows`: a character of the key has shape-alikes; the key holds an ASCII digit.
