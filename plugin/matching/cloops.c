@@ -17,21 +17,23 @@
  *       ``index``: trie_index of the automaton (bytes; empty for none).
  *
  *   shape_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups, sources,
- *                 targets, reach, filter) -> list[tuple[int, int, int, int]] | None
+ *                 targets, reach, filter[, index]) -> list[tuple[int, int, int, int]] | None
  *       The shape-alike spellings of another homophone class (己/已) that are no keys: at each position p
  *       of ``dense`` whose character has an item in ``sources`` (65,536 native uint16, per BMP code point
  *       0 or k + 1 for ``targets[k]``, the characters it is an alike of), for each such character t, the
  *       TERM patterns with the shape flag whose text is ``dense[s:e]`` with t at p (s <= p < e, at most
  *       ``reach`` characters), found by walking the trie from each s with t's class at p, as
  *       (s, e, pattern id, p); in order of p, t, s, e. None when the trie cannot be read directly.
- *       ``filter`` (shape_filter of the patterns) spares the walks where no such pattern can be: one
- *       whose t is not its first character needs the character before p next to t in it, one whose t
- *       is its first, the character after p (or nothing: a pattern of one character).
+ *       ``filter`` (shape_filter of the patterns) spares the walks where no such pattern can be: a start
+ *       s < p needs a pattern with the character before p just before t, at t's place p - s; a start at
+ *       p, one that starts with t followed by the character after p (or nothing: a pattern of one
+ *       character). ``index``: as for
+ *       dense_outputs (the first character of each walk through its tables).
  *
  *   shape_filter(pat_text, pat_ends, pat_kind, pat_flags, targets) -> bytes
  *       shape_outputs' filter: a bit set (a power of two bits, at least 16 per pair) of the character pairs
  *       around each character of ``targets`` in the TERM patterns with the shape flag: (character before,
- *       t) and, for a first character, (t, character after or the end).
+ *       t), anywhere and at t's place j, and, for a first character, (t, character after or the end).
  *
  *   trie_index(automaton) -> bytes | None
  *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
@@ -606,18 +608,24 @@ shape_consider(PyObject *out, Py_ssize_t pid, Py_ssize_t s, Py_ssize_t e, Py_ssi
 
 #define SHAPE_END 0x110000u  /* (no character: after the last one of a pattern) */
 
-/* The bit of shape_filter for the pair (``a``, ``b``), ``first``: t is the pattern's first character. */
+/* Tags of shape_filter's pairs: (character before, t) anywhere, (t, character after) where t is first;
+ * SHAPE_AT + j: (character before, t) where t is the pattern's character j. */
+#define SHAPE_BEFORE 0
+#define SHAPE_FIRST 1
+#define SHAPE_AT 2
+
+/* The bit of shape_filter for the pair (``a``, ``b``) with ``tag``. */
 static inline uint64_t
-shape_bit(Py_UCS4 a, Py_UCS4 b, int first, uint64_t mask)
+shape_bit(Py_UCS4 a, Py_UCS4 b, Py_ssize_t tag, uint64_t mask)
 {
-    uint64_t key = ((uint64_t)a << 33) | ((uint64_t)b << 1) | (uint64_t)(first != 0);
+    uint64_t key = ((uint64_t)a << 40) | ((uint64_t)b << 16) | ((uint64_t)tag & 0xFFFF);
     return ((key * 0x9E3779B97F4A7C15ull) >> 29) & mask;
 }
 
 static inline int
-shape_has(const uint8_t *bits, uint64_t mask, Py_UCS4 a, Py_UCS4 b, int first)
+shape_has(const uint8_t *bits, uint64_t mask, Py_UCS4 a, Py_UCS4 b, Py_ssize_t tag)
 {
-    uint64_t h = shape_bit(a, b, first, mask);
+    uint64_t h = shape_bit(a, b, tag, mask);
     return (bits[h >> 3] >> (h & 7)) & 1;
 }
 
@@ -682,16 +690,22 @@ shape_filter(PyObject *self, PyObject *args)
                         count++;
                         continue;
                     }
-                    h = j ? shape_bit(PyUnicode_READ(tkind, tdata, p0 + j - 1), t, 0, mask)
-                          : shape_bit(t, m > 1 ? PyUnicode_READ(tkind, tdata, p0 + 1) : SHAPE_END, 1, mask);
+                    if (j) {
+                        Py_UCS4 before = PyUnicode_READ(tkind, tdata, p0 + j - 1);
+                        h = shape_bit(before, t, SHAPE_BEFORE, mask);
+                        bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+                        h = shape_bit(before, t, SHAPE_AT + j, mask);
+                    } else {
+                        h = shape_bit(t, m > 1 ? PyUnicode_READ(tkind, tdata, p0 + 1) : SHAPE_END, SHAPE_FIRST, mask);
+                    }
                     bits[h >> 3] |= (uint8_t)(1u << (h & 7));
                 }
             }
             p0 = p1;
         }
         if (!pass) {
-            while (nbytes < 2 * count && nbytes < ((Py_ssize_t)1 << 30))
-                nbytes <<= 1;  /* (at least 16 bits per pair) */
+            while (nbytes < 4 * count && nbytes < ((Py_ssize_t)1 << 30))
+                nbytes <<= 1;  /* (at least 16 bits per pair: two a character) */
             out = PyBytes_FromStringAndSize(NULL, nbytes);
             if (out == NULL)
                 goto done;
@@ -710,15 +724,54 @@ done:
     return out;
 }
 
+/* Whether shape_outputs may start a walk at ``s`` (``s <= p``) for the alike at ``p`` read as ``t``: at p
+ * when t starts a pattern followed by the character after p (or alone), before p when the character
+ * before p stands before t at its place p - s in a pattern. ``s`` < 0: whether any start may do. */
+static inline int
+shape_start(int dkind, const void *ddata, Py_ssize_t dlen, Py_ssize_t p, Py_ssize_t s, Py_UCS4 t,
+            const uint8_t *filter, uint64_t fmask)
+{
+    Py_UCS4 before;
+    if (s == p || s < 0) {
+        if (shape_has(filter, fmask, t, SHAPE_END, SHAPE_FIRST)
+            || (p + 1 < dlen && shape_has(filter, fmask, t, PyUnicode_READ(dkind, ddata, p + 1), SHAPE_FIRST)))
+            return 1;
+        if (s == p)
+            return 0;
+    }
+    if (p == 0)
+        return 0;
+    before = PyUnicode_READ(dkind, ddata, p - 1);
+    return shape_has(filter, fmask, before, t, SHAPE_BEFORE)
+           && (s < 0 || shape_has(filter, fmask, before, t, SHAPE_AT + (p - s)));
+}
+
+/* The targets of the character at ``p`` (a str), NULL when it has none; -1 in *err on bad tables. */
+static inline PyObject *
+shape_targets_at(Py_UCS4 x, const uint16_t *src, PyObject *targets, int *err)
+{
+    PyObject *alikes;
+    if (x >= N_CODES || src[x] == 0)
+        return NULL;
+    if (src[x] > PyTuple_GET_SIZE(targets) || !PyUnicode_Check(alikes = PyTuple_GET_ITEM(targets, src[x] - 1))) {
+        PyErr_SetString(PyExc_ValueError, "sources must index targets, a tuple of str");
+        *err = -1;
+        return NULL;
+    }
+    return alikes;
+}
+
 static PyObject *
 shape_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *sources, *targets;
-    PyObject *out = NULL;
-    int shift, dkind;
-    Py_ssize_t reach, dlen, p, nfilter;
-    Py_buffer cbuf, ebuf, kbuf, fbuf, sbuf;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets;
+    PyObject *out = NULL, *index = NULL;
+    const TrieIndex *ix = NULL;
+    int shift, dkind, err = 0, any = 0;
+    Py_ssize_t reach, dlen, p, nfilter, nsrc;
+    Py_buffer cbuf, ebuf, kbuf, fbuf;
     const uint8_t *filter;
+    const char *srcbytes;
     uint64_t fmask;
     Patterns pats;
     const void *ddata;
@@ -726,18 +779,41 @@ shape_outputs(PyObject *self, PyObject *args)
     const uint16_t *src;
     const AhoAutomaton *trie;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!OO!ny#:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
-                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &sources, &PyTuple_Type, &targets, &reach,
-                          &filter, &nfilter))
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index))
         return NULL;
-    if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0) {
-        PyErr_SetString(PyExc_ValueError, "filter must be shape_filter of the patterns");
+    if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0 || nsrc != N_CODES * 2) {
+        PyErr_SetString(PyExc_ValueError, "sources must hold 65536 uint16 values, filter be shape_filter of the patterns");
         return NULL;
     }
     fmask = (uint64_t)nfilter * 8 - 1;
+    src = (const uint16_t *)srcbytes;
     trie = aho_trie(automaton);
     if (trie == NULL)
         Py_RETURN_NONE;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
+        ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+        if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex) || !shift || ix->root != trie->root
+            || ix->version != trie->version) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            return NULL;
+        }
+    }
+    dkind = PyUnicode_KIND(dense);
+    ddata = PyUnicode_DATA(dense);
+    dlen = PyUnicode_GET_LENGTH(dense);
+    /* most texts have no start at all: answered before the pattern tables are read */
+    for (p = 0; p < dlen && !any; p++) {
+        PyObject *alikes = shape_targets_at(PyUnicode_READ(dkind, ddata, p), src, targets, &err);
+        Py_ssize_t j;
+        if (err)
+            return NULL;
+        for (j = 0; alikes != NULL && j < PyUnicode_GET_LENGTH(alikes) && !any; j++)
+            any = shape_start(dkind, ddata, dlen, p, -1, PyUnicode_READ_CHAR(alikes, j), filter, fmask);
+    }
+    if (!any)
+        return PyList_New(0);
     if (read_codes(codes, &cbuf) < 0)
         return NULL;
     if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
@@ -755,15 +831,8 @@ shape_outputs(PyObject *self, PyObject *args)
         PyBuffer_Release(&cbuf);
         return NULL;
     }
-    if (PyObject_GetBuffer(sources, &sbuf, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&fbuf);
-        PyBuffer_Release(&kbuf);
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0 || sbuf.len != N_CODES * 2) {
-        PyErr_SetString(PyExc_ValueError, "pattern ends must be an array('I'), sources 65536 uint16 values");
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends must be an array('I')");
         goto done;
     }
     pats.kind = PyUnicode_KIND(pat_text);
@@ -771,40 +840,33 @@ shape_outputs(PyObject *self, PyObject *args)
     pats.len = PyUnicode_GET_LENGTH(pat_text);
     pats.ends = (const uint32_t *)ebuf.buf;
     pats.n = ebuf.len / 4;
-    dkind = PyUnicode_KIND(dense);
-    ddata = PyUnicode_DATA(dense);
-    dlen = PyUnicode_GET_LENGTH(dense);
     cd = (const uint8_t *)cbuf.buf;
-    src = (const uint16_t *)sbuf.buf;
     out = PyList_New(0);
     if (out == NULL)
         goto done;
     for (p = 0; p < dlen; p++) {
-        Py_UCS4 x = PyUnicode_READ(dkind, ddata, p);
-        PyObject *alikes;
+        PyObject *alikes = shape_targets_at(PyUnicode_READ(dkind, ddata, p), src, targets, &err);
         Py_ssize_t j;
-        if (x >= N_CODES || src[x] == 0)
-            continue;
-        if (src[x] > PyTuple_GET_SIZE(targets) || !PyUnicode_Check(alikes = PyTuple_GET_ITEM(targets, src[x] - 1))) {
-            PyErr_SetString(PyExc_ValueError, "sources must index targets, a tuple of str");
+        if (err)
             goto fail;
-        }
-        for (j = 0; j < PyUnicode_GET_LENGTH(alikes); j++) {
+        for (j = 0; alikes != NULL && j < PyUnicode_GET_LENGTH(alikes); j++) {
             Py_UCS4 t = PyUnicode_READ_CHAR(alikes, j);
-            Py_ssize_t s, first, last;
-            /* starts before p: the character before p is next to t in a pattern; at p: t starts one */
-            int before = p > 0 && shape_has(filter, fmask, PyUnicode_READ(dkind, ddata, p - 1), t, 0);
-            int at = shape_has(filter, fmask, t, SHAPE_END, 1)
-                     || (p + 1 < dlen && shape_has(filter, fmask, t, PyUnicode_READ(dkind, ddata, p + 1), 1));
-            first = before ? (p - reach + 1 > 0 ? p - reach + 1 : 0) : p;
-            last = at ? p : p - 1;
-            for (s = first; s <= last; s++) {
+            Py_ssize_t s;
+            if (!shape_start(dkind, ddata, dlen, p, -1, t, filter, fmask))
+                continue;
+            for (s = p - reach + 1 > 0 ? p - reach + 1 : 0; s <= p; s++) {
                 const AhoNode *node = trie->root;
                 Py_ssize_t i;
+                if (!shape_start(dkind, ddata, dlen, p, s, t, filter, fmask))
+                    continue;
                 for (i = s; i < dlen && i - s < reach && node != NULL; i++) {
                     uint32_t units[4];
-                    int k, nu = class_letters(class_of(cd, i == p ? t : PyUnicode_READ(dkind, ddata, i)), shift, units);
-                    for (k = 0; k < nu && node != NULL; k++)
+                    int k = 0, nu = class_letters(class_of(cd, i == p ? t : PyUnicode_READ(dkind, ddata, i)), shift, units);
+                    if (ix != NULL && i == s) {  /* the first character through the index's tables */
+                        node = ix->second[units[0]][units[1]];
+                        k = 2;
+                    }
+                    for (; k < nu && node != NULL; k++)
                         node = aho_child(node, units[k]);
                     if (node == NULL || i < p || !node->eow)
                         continue;
@@ -836,7 +898,6 @@ shape_outputs(PyObject *self, PyObject *args)
 fail:
     Py_CLEAR(out);
 done:
-    PyBuffer_Release(&sbuf);
     PyBuffer_Release(&fbuf);
     PyBuffer_Release(&kbuf);
     PyBuffer_Release(&ebuf);

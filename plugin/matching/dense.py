@@ -45,7 +45,7 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     outputs = dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
                             c.groups, index)
     if c.shape_sources:
-        outputs = with_shape_outputs(c, dense, outputs)
+        outputs = with_shape_outputs(c, dense, outputs, index)
     for s, e, pid, differ, digits in outputs:
         if not differ:
             kind = pat_kind[pid]
@@ -87,13 +87,14 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     return cand, spellings
 
 
-def with_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output]) -> list[Output]:
+def with_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output], index: bytes = b"") -> list[Output]:
     """``outputs`` with the shape-alike spellings of another homophone class found in ``dense``
     (:func:`~plugin.matching.native.shape_outputs`: no keys of their own, 己经 for 已经) that are among
     their term's first alike spellings (:func:`~plugin.matching.compile.shape_ranked`), as outputs whose
-    ``differ`` is -1, each where its key's output would be (by end, then start, then pattern)."""
+    ``differ`` is -1, each where its key's output would be (by end, then start, then pattern); ``index``
+    as for :func:`dense_pass`."""
     found = shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
-                          c.pat_homophone, c.groups, c.shape_sources, c.split_reach, c.shape_pairs)
+                          c.pat_homophone, c.groups, c.shape_sources, c.split_reach, c.shape_pairs, index)
     if not found:
         return outputs
     pat_dense = c.pat_dense

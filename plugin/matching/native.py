@@ -165,13 +165,14 @@ def shape_outputs_py(automaton: Any, dense: str, class_table: list[str | None], 
 
 def shape_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
                   pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]],
-                  sources: dict[str, str], reach: int, pairs: bytes = b"") -> list[ShapeOutput]:
+                  sources: dict[str, str], reach: int, pairs: bytes = b"", index: bytes = b"") -> list[ShapeOutput]:
     """:func:`shape_outputs_py`, in C when built and the trie can be read directly (:func:`direct_walk`);
-    ``pairs``: :func:`shape_pairs` of the patterns (the C walk starts only where they allow)."""
+    ``pairs``: :func:`shape_pairs` of the patterns (the C walk starts only where they allow); ``index``:
+    :func:`trie_index` of the automaton, or empty."""
     if cloops is not None and codes and pairs and sources and direct_walk():
         table, targets = _source_table(sources)
         found = cloops.shape_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
-                                     pat_flags, groups, table, targets, reach, pairs)
+                                     pat_flags, groups, table, targets, reach, pairs, index)
         if found is not None:
             return found
     return shape_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
