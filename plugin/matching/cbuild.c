@@ -35,39 +35,32 @@
  *   shape_rows(d, table, want_shape, verified, max_variants) -> (flags, keys)
  *       One term's key ``d`` read once: flags bit 1 when ``want_shape`` and a character of ``d`` has an entry
  *       in ``table`` (65,536 items, per BMP code point None or a tuple of (alike, same_class)), bit 2 when
- *       ``d`` holds an ASCII digit; ``keys``: ``d`` with one character replaced by an alike, in order, at
- *       most ``max_variants`` alikes counted, those of the same class skipped when ``verified``.
+ *       ``d`` holds an ASCII digit; ``keys``: unless ``verified`` (the scan verifies alikes on the term's own
+ *       key), ``d`` with one character replaced by an alike, in order, at most ``max_variants``.
  *
  *   letter_patterns(text, ends) -> bytes
  *       The patterns whose text (pattern i: ``text[ends[i - 1]:ends[i]]``, uint32 ends) holds a Latin
  *       letter a-z, in order, as native int32 (the Latin-repeat keys' patterns).
  *
- *   word_rows(entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag,
- *             shape_flag) -> (stop, entry, kind, flags, dense)
+ *   word_rows(entries, terms, own, start, table, term_kind, homophone_flag, shape_flag)
+ *       -> (stop, entry, kind, flags, dense)
  *       The pattern rows of the plain word entries from ``start`` on, up to the first entry that is
  *       not plain (``stop``; the caller's loop adds that one): plain is ``own[i]`` 0, no ``regex``,
  *       no ``variants``, and a term key (``terms[i]``) that is not empty and holds no sentence end
  *       (U+0000) and no digit. Per entry, its term row (``term_kind``; flags ``homophone_flag``
  *       when its techniques hold "homophone" and it is no allow entry, ``shape_flag`` when it is
- *       shaped and no allow entry), then, shaped and no allow entry, a row (``shape_kind``, flags 0)
- *       per key of shape_rows (same class skipped). Shaped: ``table`` (shape_rows) is not None, its
- *       techniques hold "shape", a character has an item in it. Rows as native int32 entries, kind
- *       and flag bytes, and the list of their dense texts.
+ *       shaped and no allow entry; its shape-alikes are verified on this row). Shaped: ``table``
+ *       (shape_rows) is not None, its techniques hold "shape", a character has an item in it. Rows as
+ *       native int32 entries, kind and flag bytes, and the list of their dense texts.
  *
  *   entry_flags(entries) -> bytes
  *       One byte per entry: 1 action "allow", 2 action "block", 4 a pattern (``regex``), 8 / 16 / 32 its
  *       techniques hold "pinyin" / "split" / "homophone", 64 it has ``variants``.
- *
- *   slotted_rows(cls, names, columns) -> list
- *       ``cls(*row)`` for each row of the columns (one sequence per field, all of one length), made by
- *       writing each value into its slot: ``cls`` is a frozen dataclass of slots only, no __post_init__,
- *       ``names`` its fields in order (the artefact's entries, read back).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-#include <structmember.h>
 
 #include "crc16be.h"
 
@@ -709,10 +702,9 @@ done:
 }
 
 /* Append to ``keys`` the key ``d`` with one character replaced by an alike (``table``: per BMP code point
- * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants`` alikes counted, those
- * of the same class skipped when ``verified``. Returns -1 on error. */
+ * None or a tuple of (alike, same_class) pairs), in order, at most ``max_variants``. Returns -1 on error. */
 static int
-append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py_ssize_t max_variants)
+append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, Py_ssize_t max_variants)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(d), pos, count = 0;
     int kind = PyUnicode_KIND(d);
@@ -732,17 +724,11 @@ append_shape_keys(PyObject *keys, PyObject *d, PyObject *table, int verified, Py
         }
         for (k = 0; k < PyTuple_GET_SIZE(alts) && count < max_variants; k++) {
             PyObject *pair = PyTuple_GET_ITEM(alts, k), *left, *right, *mid, *key;
-            int same;
             if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
                 PyErr_SetString(PyExc_TypeError, "alikes are (str, bool) pairs");
                 return -1;
             }
             count++;
-            same = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
-            if (same < 0)
-                return -1;
-            if (same && verified)
-                continue;
             left = PyUnicode_Substring(d, 0, pos);
             if (left == NULL)
                 return -1;
@@ -780,16 +766,16 @@ has_technique(PyObject *techniques, PyObject *name)
 static PyObject *
 word_rows(PyObject *self, PyObject *args)
 {
-    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL, *shape_keys = NULL;
+    PyObject *entries, *terms, *table, *out = NULL, *dense = NULL;
     PyObject *s_regex, *s_variants, *s_action, *s_techniques, *s_homophone, *s_shape, *s_allow;
     Py_buffer own = {0};
     Vec rows_entry = {NULL, 0, 0, sizeof(int32_t), 1024};
     Vec rows_kind = {NULL, 0, 0, 1, 1024}, rows_flags = {NULL, 0, 0, 1, 1024};
-    Py_ssize_t start, max_variants, n, i;
-    int term_kind, shape_kind, homophone_flag, shape_flag;
+    Py_ssize_t start, n, i;
+    int term_kind, homophone_flag, shape_flag;
 
-    if (!PyArg_ParseTuple(args, "O!O!y*nOniiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
-                          &table, &max_variants, &term_kind, &shape_kind, &homophone_flag, &shape_flag))
+    if (!PyArg_ParseTuple(args, "O!O!y*nOiii:word_rows", &PyTuple_Type, &entries, &PyList_Type, &terms, &own, &start,
+                          &table, &term_kind, &homophone_flag, &shape_flag))
         return NULL;
     n = PyTuple_GET_SIZE(entries);
     if (PyList_GET_SIZE(terms) != n || own.len != n || start < 0 || start > n
@@ -807,13 +793,11 @@ word_rows(PyObject *self, PyObject *args)
     s_shape = PyUnicode_InternFromString("shape");
     s_allow = PyUnicode_InternFromString("allow");
     dense = PyList_New(0);
-    shape_keys = PyList_New(0);
-    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense
-            || !shape_keys)
+    if (!s_regex || !s_variants || !s_action || !s_techniques || !s_homophone || !s_shape || !s_allow || !dense)
         goto done;
     for (i = start; i < n; i++) {
         PyObject *e = PyTuple_GET_ITEM(entries, i), *d = PyList_GET_ITEM(terms, i), *v;
-        Py_ssize_t len, pos, k;
+        Py_ssize_t len, pos;
         int allow, homo = 0, want = 0, truth, kind, stop = 0, shaped = 0;
         const void *data;
         int32_t entry = (int32_t)i;
@@ -869,17 +853,6 @@ word_rows(PyObject *self, PyObject *args)
         if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)term_kind}) < 0
                 || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, d) < 0)
             goto done;
-        if (allow || !shaped)
-            continue;
-        if (PyList_SetSlice(shape_keys, 0, PyList_GET_SIZE(shape_keys), NULL) < 0
-                || append_shape_keys(shape_keys, d, table, 1, max_variants) < 0)
-            goto done;
-        for (k = 0; k < PyList_GET_SIZE(shape_keys); k++) {
-            flags = 0;
-            if (vec_push(&rows_entry, &entry) < 0 || vec_push(&rows_kind, &(uint8_t){(uint8_t)shape_kind}) < 0
-                    || vec_push(&rows_flags, &flags) < 0 || PyList_Append(dense, PyList_GET_ITEM(shape_keys, k)) < 0)
-                goto done;
-        }
         continue;
 stop_or_fail:
         if (truth < 0)
@@ -895,7 +868,6 @@ done:
     PyMem_Free(rows_kind.data);
     PyMem_Free(rows_flags.data);
     Py_XDECREF(dense);
-    Py_XDECREF(shape_keys);
     Py_XDECREF(s_regex);
     Py_XDECREF(s_variants);
     Py_XDECREF(s_action);
@@ -934,87 +906,13 @@ shape_rows(PyObject *self, PyObject *args)
     keys = PyList_New(0);
     if (keys == NULL)
         return NULL;
-    if ((flags & 1) && append_shape_keys(keys, d, table, verified, max_variants) < 0)
+    if ((flags & 1) && !verified && append_shape_keys(keys, d, table, max_variants) < 0)
         goto fail;
     out = Py_BuildValue("(lN)", flags, keys);
     return out;
 fail:
     Py_XDECREF(keys);
     return NULL;
-}
-
-static PyObject *
-slotted_rows(PyObject *self, PyObject *args)
-{
-    PyTypeObject *cls;
-    PyObject *names, *columns, *out = NULL;
-    PyObject **cols = NULL;
-    Py_ssize_t *offsets = NULL, n_fields, n_rows = 0, f, i;
-
-    if (!PyArg_ParseTuple(args, "O!O!O!:slotted_rows", &PyType_Type, &cls, &PyTuple_Type, &names, &PyTuple_Type,
-                          &columns))
-        return NULL;
-    n_fields = PyTuple_GET_SIZE(names);
-    if (PyTuple_GET_SIZE(columns) != n_fields || n_fields == 0 || cls->tp_dictoffset != 0) {
-        PyErr_SetString(PyExc_ValueError, "one column per field of a class of slots only");
-        return NULL;
-    }
-    offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n_fields);
-    cols = PyMem_Calloc((size_t)n_fields, sizeof(PyObject *));
-    if (offsets == NULL || cols == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (f = 0; f < n_fields; f++) {
-        PyObject *descr = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, f));
-        PyMemberDef *member;
-        if (descr == NULL)
-            goto done;
-        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-            Py_DECREF(descr);
-            PyErr_SetString(PyExc_TypeError, "a field is not a slot");
-            goto done;
-        }
-        member = ((PyMemberDescrObject *)descr)->d_member;
-        offsets[f] = member->offset;
-        Py_DECREF(descr);
-        if (member->type != T_OBJECT_EX || offsets[f] < (Py_ssize_t)sizeof(PyObject)
-            || offsets[f] + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
-            PyErr_SetString(PyExc_TypeError, "a field is not an object slot of the class");
-            goto done;
-        }
-        cols[f] = PySequence_Fast(PyTuple_GET_ITEM(columns, f), "columns must be sequences");
-        if (cols[f] == NULL)
-            goto done;
-        if (f == 0)
-            n_rows = PySequence_Fast_GET_SIZE(cols[f]);
-        else if (PySequence_Fast_GET_SIZE(cols[f]) != n_rows) {
-            PyErr_SetString(PyExc_ValueError, "columns of different lengths");
-            goto done;
-        }
-    }
-    out = PyList_New(n_rows);
-    if (out == NULL)
-        goto done;
-    for (i = 0; i < n_rows; i++) {
-        PyObject *obj = cls->tp_alloc(cls, 0);
-        if (obj == NULL) {
-            Py_CLEAR(out);
-            goto done;
-        }
-        for (f = 0; f < n_fields; f++) {
-            PyObject **slot = (PyObject **)((char *)obj + offsets[f]);
-            Py_XSETREF(*slot, Py_NewRef(PySequence_Fast_GET_ITEM(cols[f], i)));
-        }
-        PyList_SET_ITEM(out, i, obj);
-    }
-done:
-    if (cols != NULL)
-        for (f = 0; f < n_fields; f++)
-            Py_XDECREF(cols[f]);
-    PyMem_Free(cols);
-    PyMem_Free(offsets);
-    return out;
 }
 
 static PyObject *
@@ -1161,15 +1059,13 @@ static PyMethodDef methods[] = {
     {"initials_index", initials_index, METH_VARARGS,
      "Which forms take part in the pinyin pass and the sorted CRC-32 of the initials of block forms (plugin.matching.native_build)."},
     {"shape_rows", shape_rows, METH_VARARGS,
-     "A term key's shape-alike keys and whether it holds alike characters or digits (plugin.matching.native_build)."},
+     "Whether a term key holds alike characters or digits, and its shape-alike keys when unverified (plugin.matching.native_build)."},
     {"letter_patterns", letter_patterns, METH_VARARGS,
      "The patterns whose text holds a Latin letter a-z, in order (plugin.matching.native_build)."},
     {"word_rows", word_rows, METH_VARARGS,
-     "The pattern rows of a run of plain word entries (term and shape-alike keys) (plugin.matching.native_build)."},
+     "The term rows of a run of plain word entries (plugin.matching.native_build)."},
     {"entry_flags", entry_flags, METH_VARARGS,
      "One byte of flags per entry: allow, block, pattern, pinyin, split, homophone, variants (plugin.matching.native_build)."},
-    {"slotted_rows", slotted_rows, METH_VARARGS,
-     "cls(*row) for each row of the columns, values written into the slots (plugin.matching.native_build)."},
     {NULL, NULL, 0, NULL},
 };
 

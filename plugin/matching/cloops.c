@@ -16,6 +16,25 @@
  *       differing characters (the rest is decided in Python). ``direct``: walk the trie itself (below);
  *       ``index``: trie_index of the automaton (bytes; empty for none).
  *
+ *   shape_outputs(automaton, dense, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups, sources,
+ *                 targets, reach, filter[, index]) -> list[tuple[int, int, int, int]] | None
+ *       The shape-alike spellings of another homophone class (己/已) that are no keys: at each position p
+ *       of ``dense`` whose character has an item in ``sources`` (65,536 native uint16, per BMP code point
+ *       0 or k + 1 for ``targets[k]``, the characters it is an alike of), for each such character t, the
+ *       TERM patterns with the shape flag whose text is ``dense[s:e]`` with t at p (s <= p < e, at most
+ *       ``reach`` characters), found by walking the trie from each s with t's class at p, as
+ *       (s, e, pattern id, p); in order of p, t, s, e. None when the trie cannot be read directly.
+ *       ``filter`` (shape_filter of the patterns) spares the walks where no such pattern can be: a start
+ *       s < p needs a pattern with the character before p just before t, at t's place p - s; a start at
+ *       p, one that starts with t followed by the character after p (or nothing: a pattern of one
+ *       character). ``index``: as for
+ *       dense_outputs (the first character of each walk through its tables).
+ *
+ *   shape_filter(pat_text, pat_ends, pat_kind, pat_flags, targets) -> bytes
+ *       shape_outputs' filter: a bit set (a power of two bits, at least 16 per pair) of the character pairs
+ *       around each character of ``targets`` in the TERM patterns with the shape flag: (character before,
+ *       t), anywhere and at t's place j, and, for a first character, (t, character after or the end).
+ *
  *   trie_index(automaton) -> bytes | None
  *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
  *       stamped with the root and version they were built for; None for another automaton.
@@ -535,6 +554,355 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uin
         }
     }
     return 0;
+}
+
+/* ``c`` (a class code, or an astral code point) as the automaton's letters: one when ``shift`` is 0, else
+ * its UTF-16 code units as bytes (as encode_view writes it). Returns how many. */
+static inline int
+class_letters(Py_UCS4 c, int shift, uint32_t *units)
+{
+    if (!shift) {
+        units[0] = c;
+        return 1;
+    }
+    if (c >= N_CODES) {
+        Py_UCS4 v = c - 0x10000;
+        Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+        units[0] = hi >> 8;
+        units[1] = hi & 0xFF;
+        units[2] = lo >> 8;
+        units[3] = lo & 0xFF;
+        return 4;
+    }
+    units[0] = c >> 8;
+    units[1] = c & 0xFF;
+    return 2;
+}
+
+/* Pattern ``pid`` when it is a TERM pattern with the shape flag whose text is ``dense[s:e]`` with ``t`` at
+ * ``p``: append (s, e, pid, p) to ``out``. Returns -1 on error. */
+static int
+shape_consider(PyObject *out, Py_ssize_t pid, Py_ssize_t s, Py_ssize_t e, Py_ssize_t p, Py_UCS4 t, int dkind,
+               const void *ddata, const Patterns *pats, const Py_buffer *kbuf, const Py_buffer *fbuf)
+{
+    Py_ssize_t p0, k;
+    if (pid < 0 || pid >= pats->n || pid >= kbuf->len) {
+        PyErr_SetString(PyExc_IndexError, "pattern id out of range");
+        return -1;
+    }
+    if (((const uint8_t *)kbuf->buf)[pid] != KIND_TERM || pid >= fbuf->len
+        || !(((const uint8_t *)fbuf->buf)[pid] & FLAG_SHAPE))
+        return 0;
+    p0 = pid ? (Py_ssize_t)pats->ends[pid - 1] : 0;
+    if (p0 > (Py_ssize_t)pats->ends[pid] || (Py_ssize_t)pats->ends[pid] > pats->len) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
+        return -1;
+    }
+    if ((Py_ssize_t)pats->ends[pid] - p0 != e - s)
+        return 0;
+    for (k = s; k < e; k++)
+        if ((k == p ? t : PyUnicode_READ(dkind, ddata, k)) != PyUnicode_READ(pats->kind, pats->data, p0 + k - s))
+            return 0;
+    return append_new(out, Py_BuildValue("(nnnn)", s, e, pid, p));
+}
+
+#define SHAPE_END 0x110000u  /* (no character: after the last one of a pattern) */
+
+/* Tags of shape_filter's pairs: (character before, t) anywhere, (t, character after) where t is first;
+ * SHAPE_AT + j: (character before, t) where t is the pattern's character j. */
+#define SHAPE_BEFORE 0
+#define SHAPE_FIRST 1
+#define SHAPE_AT 2
+
+/* The bit of shape_filter for the pair (``a``, ``b``) with ``tag``. */
+static inline uint64_t
+shape_bit(Py_UCS4 a, Py_UCS4 b, Py_ssize_t tag, uint64_t mask)
+{
+    uint64_t key = ((uint64_t)a << 40) | ((uint64_t)b << 16) | ((uint64_t)tag & 0xFFFF);
+    return ((key * 0x9E3779B97F4A7C15ull) >> 29) & mask;
+}
+
+static inline int
+shape_has(const uint8_t *bits, uint64_t mask, Py_UCS4 a, Py_UCS4 b, Py_ssize_t tag)
+{
+    uint64_t h = shape_bit(a, b, tag, mask);
+    return (bits[h >> 3] >> (h & 7)) & 1;
+}
+
+static PyObject *
+shape_filter(PyObject *self, PyObject *args)
+{
+    PyObject *pat_text, *pat_ends, *kinds, *flags, *targets, *out = NULL;
+    Py_buffer ebuf, kbuf, fbuf;
+    Py_ssize_t n, pid, j, count = 0, nbytes = 8;
+    int tkind, pass;
+    const void *tdata;
+    const uint32_t *ends;
+    uint8_t *is_target = NULL, *bits = NULL;
+    uint64_t mask = 0;
+
+    if (!PyArg_ParseTuple(args, "UOOOU:shape_filter", &pat_text, &pat_ends, &kinds, &flags, &targets))
+        return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        return NULL;
+    }
+    n = ebuf.len / 4;
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0 || kbuf.len < n || fbuf.len < n) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends an array('I'), a kind and a flag byte per pattern");
+        goto done;
+    }
+    ends = (const uint32_t *)ebuf.buf;
+    tkind = PyUnicode_KIND(pat_text);
+    tdata = PyUnicode_DATA(pat_text);
+    is_target = PyMem_Calloc(N_CODES, 1);
+    if (is_target == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (j = 0; j < PyUnicode_GET_LENGTH(targets); j++) {
+        Py_UCS4 t = PyUnicode_READ_CHAR(targets, j);
+        if (t < N_CODES)
+            is_target[t] = 1;
+    }
+    for (pass = 0; pass < 2; pass++) {  /* count, then set the bits */
+        Py_ssize_t p0 = 0;
+        for (pid = 0; pid < n; pid++) {
+            Py_ssize_t p1 = (Py_ssize_t)ends[pid], m = p1 - p0;
+            if (p1 < p0 || p1 > PyUnicode_GET_LENGTH(pat_text)) {
+                PyErr_SetString(PyExc_ValueError, "pattern ends out of order");
+                goto done;
+            }
+            if (((const uint8_t *)kbuf.buf)[pid] == KIND_TERM && (((const uint8_t *)fbuf.buf)[pid] & FLAG_SHAPE)) {
+                for (j = 0; j < m; j++) {
+                    Py_UCS4 t = PyUnicode_READ(tkind, tdata, p0 + j);
+                    uint64_t h;
+                    if (t >= N_CODES || !is_target[t])
+                        continue;
+                    if (!pass) {
+                        count++;
+                        continue;
+                    }
+                    if (j) {
+                        Py_UCS4 before = PyUnicode_READ(tkind, tdata, p0 + j - 1);
+                        h = shape_bit(before, t, SHAPE_BEFORE, mask);
+                        bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+                        h = shape_bit(before, t, SHAPE_AT + j, mask);
+                    } else {
+                        h = shape_bit(t, m > 1 ? PyUnicode_READ(tkind, tdata, p0 + 1) : SHAPE_END, SHAPE_FIRST, mask);
+                    }
+                    bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+                }
+            }
+            p0 = p1;
+        }
+        if (!pass) {
+            while (nbytes < 4 * count && nbytes < ((Py_ssize_t)1 << 30))
+                nbytes <<= 1;  /* (at least 16 bits per pair: two a character) */
+            out = PyBytes_FromStringAndSize(NULL, nbytes);
+            if (out == NULL)
+                goto done;
+            bits = (uint8_t *)PyBytes_AS_STRING(out);
+            memset(bits, 0, (size_t)nbytes);
+            mask = (uint64_t)nbytes * 8 - 1;
+        }
+    }
+done:
+    if (PyErr_Occurred())
+        Py_CLEAR(out);
+    PyMem_Free(is_target);
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    return out;
+}
+
+/* Whether shape_outputs may start a walk at ``s`` (``s <= p``) for the alike at ``p`` read as ``t``: at p
+ * when t starts a pattern followed by the character after p (or alone), before p when the character
+ * before p stands before t at its place p - s in a pattern. ``s`` < 0: whether any start may do. */
+static inline int
+shape_start(int dkind, const void *ddata, Py_ssize_t dlen, Py_ssize_t p, Py_ssize_t s, Py_UCS4 t,
+            const uint8_t *filter, uint64_t fmask)
+{
+    Py_UCS4 before;
+    if (s == p || s < 0) {
+        if (shape_has(filter, fmask, t, SHAPE_END, SHAPE_FIRST)
+            || (p + 1 < dlen && shape_has(filter, fmask, t, PyUnicode_READ(dkind, ddata, p + 1), SHAPE_FIRST)))
+            return 1;
+        if (s == p)
+            return 0;
+    }
+    if (p == 0)
+        return 0;
+    before = PyUnicode_READ(dkind, ddata, p - 1);
+    return shape_has(filter, fmask, before, t, SHAPE_BEFORE)
+           && (s < 0 || shape_has(filter, fmask, before, t, SHAPE_AT + (p - s)));
+}
+
+/* The targets of the character at ``p`` (a str), NULL when it has none; -1 in *err on bad tables. */
+static inline PyObject *
+shape_targets_at(Py_UCS4 x, const uint16_t *src, PyObject *targets, int *err)
+{
+    PyObject *alikes;
+    if (x >= N_CODES || src[x] == 0)
+        return NULL;
+    if (src[x] > PyTuple_GET_SIZE(targets) || !PyUnicode_Check(alikes = PyTuple_GET_ITEM(targets, src[x] - 1))) {
+        PyErr_SetString(PyExc_ValueError, "sources must index targets, a tuple of str");
+        *err = -1;
+        return NULL;
+    }
+    return alikes;
+}
+
+static PyObject *
+shape_outputs(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets;
+    PyObject *out = NULL, *index = NULL;
+    const TrieIndex *ix = NULL;
+    int shift, dkind, err = 0, any = 0;
+    Py_ssize_t reach, dlen, p, nfilter, nsrc;
+    Py_buffer cbuf, ebuf, kbuf, fbuf;
+    const uint8_t *filter;
+    const char *srcbytes;
+    uint64_t fmask;
+    Patterns pats;
+    const void *ddata;
+    const uint8_t *cd;
+    const uint16_t *src;
+    const AhoAutomaton *trie;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index))
+        return NULL;
+    if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0 || nsrc != N_CODES * 2) {
+        PyErr_SetString(PyExc_ValueError, "sources must hold 65536 uint16 values, filter be shape_filter of the patterns");
+        return NULL;
+    }
+    fmask = (uint64_t)nfilter * 8 - 1;
+    src = (const uint16_t *)srcbytes;
+    trie = aho_trie(automaton);
+    if (trie == NULL)
+        Py_RETURN_NONE;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
+        ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+        if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex) || !shift || ix->root != trie->root
+            || ix->version != trie->version) {
+            PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+            return NULL;
+        }
+    }
+    dkind = PyUnicode_KIND(dense);
+    ddata = PyUnicode_DATA(dense);
+    dlen = PyUnicode_GET_LENGTH(dense);
+    /* most texts have no start at all: answered before the pattern tables are read */
+    for (p = 0; p < dlen && !any; p++) {
+        PyObject *alikes = shape_targets_at(PyUnicode_READ(dkind, ddata, p), src, targets, &err);
+        Py_ssize_t j;
+        if (err)
+            return NULL;
+        for (j = 0; alikes != NULL && j < PyUnicode_GET_LENGTH(alikes) && !any; j++)
+            any = shape_start(dkind, ddata, dlen, p, -1, PyUnicode_READ_CHAR(alikes, j), filter, fmask);
+    }
+    if (!any)
+        return PyList_New(0);
+    if (read_codes(codes, &cbuf) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kbuf);
+        PyBuffer_Release(&ebuf);
+        PyBuffer_Release(&cbuf);
+        return NULL;
+    }
+    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
+        PyErr_SetString(PyExc_ValueError, "pattern ends must be an array('I')");
+        goto done;
+    }
+    pats.kind = PyUnicode_KIND(pat_text);
+    pats.data = PyUnicode_DATA(pat_text);
+    pats.len = PyUnicode_GET_LENGTH(pat_text);
+    pats.ends = (const uint32_t *)ebuf.buf;
+    pats.n = ebuf.len / 4;
+    cd = (const uint8_t *)cbuf.buf;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    for (p = 0; p < dlen; p++) {
+        PyObject *alikes = shape_targets_at(PyUnicode_READ(dkind, ddata, p), src, targets, &err);
+        Py_ssize_t j;
+        if (err)
+            goto fail;
+        for (j = 0; alikes != NULL && j < PyUnicode_GET_LENGTH(alikes); j++) {
+            Py_UCS4 t = PyUnicode_READ_CHAR(alikes, j);
+            Py_ssize_t s;
+            if (!shape_start(dkind, ddata, dlen, p, -1, t, filter, fmask))
+                continue;
+            for (s = p - reach + 1 > 0 ? p - reach + 1 : 0; s <= p; s++) {
+                const AhoNode *node = trie->root;
+                Py_ssize_t i;
+                if (!shape_start(dkind, ddata, dlen, p, s, t, filter, fmask))
+                    continue;
+                for (i = s; i < dlen && i - s < reach && node != NULL; i++) {
+                    uint32_t units[4];
+                    int k = 0, nu = class_letters(class_of(cd, i == p ? t : PyUnicode_READ(dkind, ddata, i)), shift, units);
+                    if (ix != NULL && i == s) {  /* the first character through the index's tables */
+                        node = ix->second[units[0]][units[1]];
+                        k = 2;
+                    }
+                    for (; k < nu && node != NULL; k++)
+                        node = aho_child(node, units[k]);
+                    if (node == NULL || i < p || !node->eow)
+                        continue;
+                    {
+                        long val = (long)(int)node->output.integer;
+                        if (val >= 0) {
+                            if (shape_consider(out, val, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                                goto fail;
+                        } else {
+                            Py_ssize_t g = -(Py_ssize_t)val - 1, m;
+                            PyObject *group;
+                            if (g >= PyList_GET_SIZE(groups) || !PyTuple_Check(group = PyList_GET_ITEM(groups, g))) {
+                                PyErr_SetString(PyExc_IndexError, "group out of range");
+                                goto fail;
+                            }
+                            for (m = 0; m < PyTuple_GET_SIZE(group); m++) {
+                                Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, m));
+                                if ((pid == -1 && PyErr_Occurred())
+                                    || shape_consider(out, pid, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                                    goto fail;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyBuffer_Release(&fbuf);
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&ebuf);
+    PyBuffer_Release(&cbuf);
+    return out;
 }
 
 static PyObject *
@@ -1280,6 +1648,8 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"shape_outputs", shape_outputs, METH_VARARGS, "Shape-alike spellings of another class verified on the term keys (see plugin.matching.native)."},
+    {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},

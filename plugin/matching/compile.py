@@ -30,7 +30,7 @@ from ..numerals import DIGIT_NUMERALS
 from ..snapshot import paused_gc
 from ..variants import VariantTables, phrase_holders
 from .model import ContextGate, PatternTexts, Technique
-from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes
+from .native import HOMOPHONE_FLAG, NATIVE, SHAPE_FLAG, TERM_KIND, class_codes, encode_classes, shape_pairs
 from .native_build import (ENTRY_ALLOW, ENTRY_BLOCK, ENTRY_PATTERN, ENTRY_PINYIN, ENTRY_SPLIT, HAS_DIGIT, SHAPED, add_keys,
                            entry_flags, initials_index, shape_rows, word_rows)
 from .numeral_digits import digit_class_table
@@ -38,7 +38,8 @@ from .polyphony import other_reading_rows
 from .slang import SlangTable, load_slang_table, slang_variants
 
 __all__ = ["HOMOPHONE_FLAG", "MAX_SHAPE_VARIANTS", "MIN_INITIALS", "NOT_INITIAL", "SHAPE_FLAG", "CompiledLexicon", "PatternKind", "U16_MAX_PATTERNS",
-           "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike"]
+           "as_bmp", "compile_lexicon", "compile_regexes", "context_gate", "shape_alike", "shape_ranked",
+           "shape_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,18 @@ class CompiledLexicon:
     #: ``class_table`` as the uint16 values the C loops read (:func:`~plugin.matching.native.class_codes`;
     #: empty when the extension is not built)
     class_codes: bytes = field(init=False, repr=False, compare=False)
+    #: character → the characters of the patterns it is a shape-alike of, of another homophone class
+    #: (己 → 已): what the scan verifies on the term keys (:func:`shape_sources`); empty when no term
+    #: pattern enables shape-alikes
+    shape_sources: dict[str, str] = field(init=False, repr=False, compare=False)
+    #: :func:`~plugin.matching.native.shape_pairs` of the patterns: where the C scan looks for them
+    shape_pairs: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "class_codes", _shared_codes(self.class_table) if NATIVE else b"")
+        object.__setattr__(self, "shape_sources", shape_sources(self))
+        object.__setattr__(self, "shape_pairs", shape_pairs(self.pat_dense, self.pat_kind, self.pat_homophone,
+                                                            self.shape_sources))
 
     @property
     def wide(self) -> bool:
@@ -368,7 +378,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
     i = 0
     while i < len(entries):
         i, row_entry, row_kind, row_flags, row_dense = word_rows(
-            as_tuple, terms_dense, own, i, alikes, MAX_SHAPE_VARIANTS, term_kind, shape_kind, HOMOPHONE_FLAG, SHAPE_FLAG)
+            as_tuple, terms_dense, own, i, alikes, term_kind, HOMOPHONE_FLAG, SHAPE_FLAG)
         pats.entry.extend(row_entry)
         pats.kind.extend(row_kind)
         pats.homophone.extend(row_flags)
@@ -385,10 +395,10 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
         allow = e.action == "allow"
         no_break = BREAK not in d
         # one read of the key (in C when built): whether a character has shape-alikes (and the entry
-        # enables them), whether it holds a digit, and its shape-alike keys: the term with one character
-        # replaced by an alike (搏彩 for 博彩), at most 24; where the term has no sentence end, alikes of
-        # the same homophone class get no key: the term's own key finds them and :func:`shape_alike`
-        # verifies them
+        # enables them), whether it holds a digit; where the term has no sentence end its alikes get no
+        # key: the scan verifies them on the term's own key (:func:`shape_alike` for alikes of the same
+        # homophone class, :func:`~plugin.matching.native.shape_outputs` for the others); a term with a
+        # sentence end (no term key) has the term with one character replaced by an alike as keys, at most 24
         flags, shape_keys = shape_rows(d, alikes or _NO_ALIKES, alikes is not None and "shape" in techniques,
                                        no_break, MAX_SHAPE_VARIANTS)
         shaped = flags & SHAPED
@@ -398,7 +408,7 @@ def _add_word_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: lis
                 alt = tables.contextual_key(d)  # polyphonic characters read in context (银行 → hang)
                 if alt is not None:
                     pats.alt_keys.append((len(pats.dense), alt))
-            # shape-alikes of the same homophone class are verified on the term's own key
+            # shape-alikes are verified on the term's own key
             p_entry(at)
             p_kind(term_kind)
             p_dense(e.term if d == e.term else d)
@@ -492,16 +502,38 @@ def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
 
 def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
     """Whether ``seg`` (same homophone classes as ``term``, one character different) is ``term``
-    with a shape-alike of the same class in place of one character, among the term's first
-    :data:`MAX_SHAPE_VARIANTS` alike spellings (the ones a key would have been written for)."""
+    with a shape-alike of the same class in place of one character (:func:`shape_ranked`)."""
     pos = next(k for k in range(len(term)) if seg[k] != term[k])
-    shape = c.shape_groups
-    alts = shape.get(term[pos], ())
-    alt = seg[pos]
-    if alt not in alts or not _same_class(c.class_table, term[pos], alt):
+    return _same_class(c.class_table, term[pos], seg[pos]) and shape_ranked(term, pos, seg[pos], c.shape_groups)
+
+
+def shape_ranked(term: str, pos: int, alt: str, shape: dict[str, tuple[str, ...]]) -> bool:
+    """Whether ``term`` with ``alt`` at ``pos`` is among its first :data:`MAX_SHAPE_VARIANTS` shape-alike
+    spellings (alikes in ``shape`` order, character by character)."""
+    alts = tuple(map(as_bmp, shape.get(term[pos], ())))
+    if alt not in alts:
         return False
     rank = sum(len(shape.get(ch, ())) for ch in term[:pos]) + alts.index(alt)
     return rank < MAX_SHAPE_VARIANTS
+
+
+def shape_sources(c: CompiledLexicon) -> dict[str, str]:
+    """Character → the characters it is a shape-alike of, of another homophone class, that some pattern
+    of ``c`` holds (己 → 已), when some term pattern enables shape-alikes; else empty."""
+    if not c.pat_homophone.translate(_SHAPE_BIT).count(1):
+        return {}
+    text = c.pat_dense.text
+    found: dict[str, str] = {}
+    for ch, alts in c.shape_groups.items():
+        if ch not in text:
+            continue
+        for alt in map(as_bmp, alts):
+            if not _same_class(c.class_table, ch, alt) and ch not in found.get(alt, ""):
+                found[alt] = found.get(alt, "") + ch
+    return found
+
+
+_SHAPE_BIT = bytes(bool(f & SHAPE_FLAG) for f in range(256))
 
 
 def _add_split_forms(pats: _Patterns, flags: bytes, terms_dense: list[str], tables: VariantTables) -> None:

@@ -3,15 +3,16 @@ homophone candidates at once, and the split-character spellings the joined view 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 
-from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
+from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike, shape_ranked
 from .model import Candidate, Spelling, Technique
-from .native import dense_outputs
+from .native import Output, dense_outputs, shape_outputs
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
-__all__ = ["dense_pass", "homophone_ok"]
+__all__ = ["dense_pass", "homophone_ok", "with_shape_outputs"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
@@ -28,7 +29,8 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
     its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
     homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
-    :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
+    :func:`homophone_ok`; shape-alikes of another class, which are no keys, come from
+    :func:`with_shape_outputs`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
     :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty.
     """
     cand: list[Candidate] = []
@@ -40,8 +42,11 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     pat_homo = c.pat_homophone
     # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
     # with how many characters differ from the pattern and whether a digit is involved
-    for s, e, pid, differ, digits in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift,
-                                                   c.pat_dense, pat_kind, pat_homo, c.groups, index):
+    outputs = dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
+                            c.groups, index)
+    if c.shape_sources:
+        outputs = with_shape_outputs(c, dense, outputs, index)
+    for s, e, pid, differ, digits in outputs:
         if not differ:
             kind = pat_kind[pid]
             if kind == _TERM:
@@ -58,6 +63,9 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
                 cand.append(Candidate(s, e, pat_entry[pid], None))
             continue
         # a TERM pattern, not identical (other kinds are hits only when identical)
+        if differ < 0:  # a shape-alike of another class (with_shape_outputs)
+            cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
+            continue
         pd = c.pat_dense[pid]
         seg = dense[s:e]
         if digits:  # 3公 for 三公 (numeral_digits)
@@ -77,6 +85,28 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
             if reading is None or reading_ok(seg, pd, reading, c.class_table):
                 cand.append(Candidate(s, e, pat_entry[pid], _HOMOPHONE))
     return cand, spellings
+
+
+def with_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output], index: bytes = b"") -> list[Output]:
+    """``outputs`` with the shape-alike spellings of another homophone class found in ``dense``
+    (:func:`~plugin.matching.native.shape_outputs`: no keys of their own, 己经 for 已经) that are among
+    their term's first alike spellings (:func:`~plugin.matching.compile.shape_ranked`), as outputs whose
+    ``differ`` is -1, each where its key's output would be (by end, then start, then pattern); ``index``
+    as for :func:`dense_pass`."""
+    found = shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
+                          c.pat_homophone, c.groups, c.shape_sources, c.split_reach, c.shape_pairs, index)
+    if not found:
+        return outputs
+    pat_dense = c.pat_dense
+    extra = sorted((e, s, pid) for s, e, pid, p in found if shape_ranked(pat_dense[pid], p - s, dense[p], c.shape_groups))
+    if not extra:
+        return outputs
+    order = [(o[1], o[0], o[2]) for o in outputs]
+    merged = list(outputs)
+    for k, (e, s, pid) in enumerate(extra):  # (ascending: each goes after those inserted before it)
+        at = bisect_right(order, (e, s, pid)) + k
+        merged.insert(at, (s, e, pid, -1, 0))
+    return merged
 
 
 def homophone_ok(seg: str, term: str, is_word: Callable[[str], bool]) -> bool:

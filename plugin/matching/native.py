@@ -4,6 +4,8 @@ install`` builds it from ``cloops.c``), else in Python with identical results.
 * :func:`class_codes`: a class table as the 65,536 uint16 values the C loops read;
 * :func:`encode_classes`: a view written in homophone classes, as the automaton's keys are;
 * :func:`dense_outputs`: the automaton outputs over the dense view that the dense pass could keep;
+* :func:`shape_outputs`: the shape-alike spellings of another homophone class (己/已), found on the term
+  keys by a walk with the alike's class in place (they are no keys of their own);
 * :func:`trie_outputs`: pyahocorasick's ``iter`` outputs, walked over its trie in C (:func:`direct_walk`
   says whether the installed pyahocorasick's layout allows it; then :func:`dense_outputs` walks so too,
   through :func:`trie_index`, direct tables of the trie's first two levels);
@@ -43,7 +45,7 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
            "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
+           "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -129,6 +131,81 @@ def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], cod
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
                                     groups, direct_walk(), index)
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+#: (start, end, pattern id, position): a TERM pattern whose text is the dense text with one character,
+#: the one at ``position``, written as another it is a shape-alike of (:func:`shape_outputs`).
+ShapeOutput = tuple[int, int, int, int]
+
+
+def shape_outputs_py(automaton: Any, dense: str, class_table: list[str | None], shift: int,
+                     pat_dense: Sequence[str], pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]],
+                     sources: dict[str, str], reach: int) -> list[ShapeOutput]:
+    """At each position p of ``dense`` whose character is in ``sources`` (character → the characters it is
+    a shape-alike of, of another homophone class), for each such character t: the TERM patterns with the
+    shape flag whose text is ``dense[s:e]`` with t at p (``s <= p < e``, at most ``reach`` characters),
+    found by following ``automaton``'s keys from each s with t's class at p; in order of p, t, s, e."""
+    out: list[ShapeOutput] = []
+    for p, x in enumerate(dense):
+        for t in sources.get(x, ""):
+            for s in range(max(0, p - reach + 1), p + 1):
+                for e in range(p + 1, min(len(dense), s + reach) + 1):
+                    spelled = dense[s:p] + t + dense[p + 1:e]
+                    key = encode_classes_py(spelled, class_table, shift)
+                    if not automaton.match(key):
+                        break
+                    val = automaton.get(key, None)
+                    if val is None:
+                        continue
+                    for pid in ((val,) if val >= 0 else groups[-val - 1]):
+                        if pat_kind[pid] == TERM_KIND and pat_flags[pid] & SHAPE_FLAG and pat_dense[pid] == spelled:
+                            out.append((s, e, pid, p))
+    return out
+
+
+def shape_outputs(automaton: Any, dense: str, class_table: list[str | None], codes: bytes, shift: int,
+                  pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]],
+                  sources: dict[str, str], reach: int, pairs: bytes = b"", index: bytes = b"") -> list[ShapeOutput]:
+    """:func:`shape_outputs_py`, in C when built and the trie can be read directly (:func:`direct_walk`);
+    ``pairs``: :func:`shape_pairs` of the patterns (the C walk starts only where they allow); ``index``:
+    :func:`trie_index` of the automaton, or empty."""
+    if cloops is not None and codes and pairs and sources and direct_walk():
+        table, targets = _source_table(sources)
+        found = cloops.shape_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
+                                     pat_flags, groups, table, targets, reach, pairs, index)
+        if found is not None:
+            return found
+    return shape_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
+                            sources, reach)
+
+
+def shape_pairs(pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes, sources: dict[str, str]) -> bytes:
+    """The character pairs :func:`shape_outputs` looks for, as a bit set (empty without the extension): in
+    each TERM pattern with the shape flag, around each character some source is an alike of, the one before
+    it, or for the first character of a pattern, the one after it (or the end)."""
+    if cloops is None or not sources:
+        return b""
+    return cloops.shape_filter(pat_dense.text, pat_dense.ends, pat_kind, pat_flags, "".join(sources.values()))
+
+
+_source_cache: list[tuple[dict[str, str], tuple[bytes, tuple[str, ...]]]] = []  # (sources, their C tables)
+
+
+def _source_table(sources: dict[str, str]) -> tuple[bytes, tuple[str, ...]]:
+    """``sources`` as :func:`shape_outputs`'s C tables: per BMP code point 0 or k + 1 (native uint16) for
+    the k-th string of the tuple (built once per ``sources``)."""
+    for known, tables in _source_cache:
+        if known is sources:
+            return tables
+    codes = array("H", bytes(2 * 0x10000))
+    targets: list[str] = []
+    for x, ts in sources.items():
+        if ord(x) < 0x10000:
+            targets.append(ts)
+            codes[ord(x)] = len(targets)
+    tables = (codes.tobytes(), tuple(targets))
+    _source_cache[:] = [(sources, tables), *_source_cache[:3]]
+    return tables
 
 
 def trie_index(automaton: Any) -> bytes:

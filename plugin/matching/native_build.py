@@ -8,12 +8,14 @@ install`` builds it from ``cbuild.c``), else in Python with identical results (t
 * :func:`reading_rows`: the hash rows and prefix hashes of the other readings of every polyphonic
   pattern of the pinyin pass (:func:`plugin.matching.polyphony.other_reading_rows`);
 * :func:`entry_flags`: what the compile's passes ask of each entry, one byte each, read in one pass;
-* :func:`word_rows`: the rows of a run of plain word entries (term and shape-alike keys) in one call;
+* :func:`word_rows`: the term rows of a run of plain word entries in one call (their shape-alikes are
+  verified by the scan, no keys);
 * :func:`shape_rows`: one term key read once for the compile's per-entry loop: whether it holds
-  shape-alike characters or digits, and its shape-alike keys;
+  shape-alike characters or digits, and its shape-alike keys where the scan cannot verify them;
 * :func:`letter_patterns`: the patterns whose text holds a Latin letter (the Latin-repeat keys');
 * :func:`slotted_rows`: the objects of a frozen dataclass of slots, one per row of columns (an
-  artefact's entries, read back).
+  artefact's entries, read back), through the scan's record constructor
+  (:func:`~plugin.matching.native.record_maker`, ``cloops.slot_object``).
 
 Each has a pure-Python twin (``*_py``); tests run both on the same inputs and compare.
 """
@@ -22,13 +24,12 @@ from __future__ import annotations
 
 import zlib
 from array import array
-import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from .model import PatternTexts
-from .native import other_reading_keys_py
+from .native import other_reading_keys_py, record_maker
 
 try:
     from . import cbuild
@@ -198,14 +199,14 @@ def slotted_rows_py(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]
 
 
 def slotted_rows(cls: type[T], columns: tuple[Sequence[Any], ...]) -> list[T]:
-    """:func:`slotted_rows_py`, in C when built and ``cls`` is a frozen dataclass of slots with no
-    ``__post_init__`` (its ``__init__`` only stores the values: the C loop writes them into the slots)."""
-    params = getattr(cls, "__dataclass_params__", None)
-    fields = tuple(f.name for f in dataclasses.fields(cls)) if params is not None else ()  # type: ignore[arg-type]
-    if (cbuild is None or params is None or not params.frozen or hasattr(cls, "__post_init__")
-            or getattr(cls, "__slots__", None) != fields or len(fields) != len(columns)):
+    """:func:`slotted_rows_py`, each object made by :func:`~plugin.matching.native.record_maker` (its slots
+    written directly in C when built and when that gives what ``cls`` gives on the first row)."""
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns of different lengths")
+    if not columns or not len(columns[0]):
         return slotted_rows_py(cls, columns)
-    return cbuild.slotted_rows(cls, fields, columns)
+    make = record_maker(cls, tuple(c[0] for c in columns))
+    return list(map(make, zip(*columns)))
 
 
 #: Flags of :func:`shape_rows`: a character of the key has shape-alikes; the key holds an ASCII digit.
@@ -216,29 +217,21 @@ def shape_rows_py(d: str, table: list[tuple[tuple[str, bool], ...] | None], want
                   max_variants: int) -> tuple[int, list[str]]:
     """For one term key ``d`` (BMP characters): :data:`SHAPED` when ``want_shape`` and some character
     has an item in ``table`` (per BMP code point: None, or its shape-alikes as (alike, same homophone
-    class) pairs), :data:`HAS_DIGIT` when ``d`` holds 0-9; and when shaped, ``d`` with one character
-    replaced by an alike, in order, at most ``max_variants`` alikes counted, those of the same class
-    skipped when ``verified`` (the term's own key finds them)."""
+    class) pairs), :data:`HAS_DIGIT` when ``d`` holds 0-9; and when shaped and not ``verified`` (the scan
+    verifies alikes on the term's own key: :func:`~plugin.matching.native.shape_outputs`), ``d`` with one
+    character replaced by an alike, in order, at most ``max_variants``."""
     flags = HAS_DIGIT if any("0" <= ch <= "9" for ch in d) else 0
     if want_shape and any(ord(ch) < 0x10000 and table[ord(ch)] is not None for ch in d):
         flags |= SHAPED
     keys: list[str] = []
-    if not flags & SHAPED:
+    if not flags & SHAPED or verified:
         return flags, keys
-    n = 0
     for pos, ch in enumerate(d):
         found = table[ord(ch)] if ord(ch) < 0x10000 else None
-        if found is None:
-            continue
-        for alt, same_class in found:
-            if n >= max_variants:
-                break
-            n += 1
-            if same_class and verified:
-                continue
+        for alt, _same_class in found or ():
+            if len(keys) >= max_variants:
+                return flags, keys
             keys.append(d[:pos] + alt + d[pos + 1:])
-        if n >= max_variants:
-            break
     return flags, keys
 
 
@@ -255,15 +248,14 @@ WordRows = tuple[int, "array[int]", bytes, bytes, list[str]]
 
 
 def word_rows_py(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
-                 table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
-                 shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+                 table: list[tuple[tuple[str, bool], ...] | None] | None, term_kind: int, homophone_flag: int,
+                 shape_flag: int) -> WordRows:
     """The pattern rows of the plain word entries from ``start`` on, up to the first that is not plain
     (returned first: the compile's own loop adds that one). Plain: ``own[i]`` 0, no ``regex``, no
     ``variants``, a term key ``terms[i]`` neither empty nor holding a sentence end (U+0000) or a digit.
     Per entry its term row (``term_kind``; ``homophone_flag`` when its techniques hold "homophone" and
-    it is no allow entry, ``shape_flag`` when shaped and no allow entry) and, shaped and no allow entry,
-    a ``shape_kind`` row (flags 0) per key of :func:`shape_rows_py` (alikes of the same class skipped).
-    Shaped: ``table`` is not None, the techniques hold "shape" and some character has an item in it."""
+    it is no allow entry, ``shape_flag`` when shaped and no allow entry: its shape-alikes are verified on
+    this row). Shaped: ``table`` is not None, the techniques hold "shape" and some character has an item in it."""
     row_entry, kinds, flags, dense = array("i"), bytearray(), bytearray(), []
     i = start
     while i < len(entries):
@@ -272,26 +264,20 @@ def word_rows_py(entries: tuple[Any, ...], terms: list[str], own: bytes | bytear
             break
         allow = e.action == "allow"
         homo = not allow and "homophone" in e.techniques
-        shaped, keys = shape_rows_py(d, table, True, True, max_variants) if table is not None and "shape" in e.techniques \
-            else (0, [])
+        shaped = table is not None and "shape" in e.techniques and shape_rows_py(d, table, True, True, 0)[0] & SHAPED
         row_entry.append(i)
         kinds.append(term_kind)
         flags.append((homophone_flag if homo else 0) | (shape_flag if shaped and not allow else 0))
         dense.append(d)
-        if shaped and not allow:
-            row_entry.extend([i] * len(keys))
-            kinds.extend(bytes([shape_kind]) * len(keys))
-            flags.extend(bytes(len(keys)))
-            dense.extend(keys)
         i += 1
     return i, row_entry, bytes(kinds), bytes(flags), dense
 
 
 def word_rows(entries: tuple[Any, ...], terms: list[str], own: bytes | bytearray, start: int,
-              table: list[tuple[tuple[str, bool], ...] | None] | None, max_variants: int, term_kind: int,
-              shape_kind: int, homophone_flag: int, shape_flag: int) -> WordRows:
+              table: list[tuple[tuple[str, bool], ...] | None] | None, term_kind: int, homophone_flag: int,
+              shape_flag: int) -> WordRows:
     """:func:`word_rows_py`, in C when built (no Python bytecode per entry)."""
-    args = (entries, terms, own, start, table, max_variants, term_kind, shape_kind, homophone_flag, shape_flag)
+    args = (entries, terms, own, start, table, term_kind, homophone_flag, shape_flag)
     if cbuild is None:
         return word_rows_py(*args)
     stop, entry_bytes, kinds, flags, dense = cbuild.word_rows(*args)

@@ -97,6 +97,66 @@ def test_dense_outputs_same_on_generated_text(bundled_matcher: Matcher, core_mat
     _compare_outputs(core_matcher, text)
 
 
+def _shape_found(m: Matcher, text: str) -> list[tuple[int, int, int, int]]:
+    """The shape outputs of ``text`` in C and in Python, compared; the Python ones."""
+    c = m.compiled
+    dense = as_bmp(prepare(text).normalized.dense)
+    args = (c.pat_dense, c.pat_kind, c.pat_homophone, c.groups, c.shape_sources, c.split_reach)
+    pairs = c.shape_pairs
+    py = native.shape_outputs_py(c.automaton, dense, c.class_table, c.shift, *args)
+    assert native.shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, *args, pairs) == py, text
+    return py
+
+
+@needs_native
+def test_shape_outputs_same_as_python(bundled_matcher: Matcher, core_matcher: Matcher) -> None:
+    """Shape-alikes of another class (no keys: found by walking the term keys with the alike's class in
+    place) in C and in Python; the evasion set's (己 for 已, 很 for 银, 识 for 职) are found."""
+    found = [f for m in (bundled_matcher, core_matcher) for text in _texts() for f in _shape_found(m, text)]
+    assert len(found) > 5
+    c = bundled_matcher.compiled
+    s, e, pid, p = _shape_found(bundled_matcher, "网传消息己经证实了")[0]
+    assert (c.pat_dense[pid], s, e, p) == ("已经证实了", 4, 9, 4)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=40), st.text(alphabet=_alphabet, max_size=40),
+                      st.text(alphabet=st.sampled_from(list("己已经证实了很银行卡收购识兼职日结桂透视挂。 ")), max_size=30)))
+def test_shape_outputs_same_on_generated_text(bundled_matcher: Matcher, core_matcher: Matcher, text: str) -> None:
+    _shape_found(bundled_matcher, text)
+    _shape_found(core_matcher, text)
+
+
+@needs_native
+def test_shape_outputs_refuse_bad_tables(bundled_matcher: Matcher) -> None:
+    c = bundled_matcher.compiled
+    args = (c.automaton, "己经", c.class_codes, c.shift, c.pat_dense.text, c.pat_dense.ends, c.pat_kind,
+            c.pat_homophone, c.groups)
+    pairs = c.shape_pairs
+    with pytest.raises(ValueError):  # sources of another size
+        native.cloops.shape_outputs(*args, bytes(10), ("已",), 8, pairs)
+    table = array("H", bytes(2 * 0x10000))
+    table[ord("己")] = 2  # (beyond the targets)
+    with pytest.raises(ValueError):
+        native.cloops.shape_outputs(*args, table.tobytes(), ("已",), 8, pairs)
+    with pytest.raises(ValueError):  # a filter of no power of two bytes
+        native.cloops.shape_outputs(*args, table.tobytes(), ("已",), 8, pairs[:-1])
+    assert native.cloops.shape_outputs(None, "己经", *args[2:], table.tobytes(), ("已",), 8, pairs) is None  # not a trie
+    with pytest.raises(ValueError):  # a flag byte per pattern
+        native.cloops.shape_filter(c.pat_dense.text, c.pat_dense.ends, c.pat_kind, b"", "已")
+
+
+@needs_native
+def test_shape_pairs_hold_the_pairs_around_targets(bundled_matcher: Matcher) -> None:
+    """A filter of a power of two bytes with some bits set; one for no pattern holds no bit."""
+    c = bundled_matcher.compiled
+    pairs = c.shape_pairs
+    assert len(pairs) & (len(pairs) - 1) == 0 and any(pairs)
+    none = native.shape_pairs(c.pat_dense, c.pat_kind, bytes(len(c.pat_kind)), c.shape_sources)
+    assert not any(none)
+
+
 @needs_native
 def test_direct_walk_reads_the_pinned_pyahocorasick() -> None:
     """The installed pyahocorasick has the node layout the C walk reads (else dense_outputs uses iter)."""
