@@ -35,8 +35,8 @@ from .analysis import is_name, subwords
 from .models import PinTier, RumorMatch, RumorMatchResult
 from .scoring import char_cover, sound_cover
 
-__all__ = ["CORE_WORDS", "DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "TOPIC_SHIFT_WORDS", "PinModel", "PinTiers",
-           "claim_core_held", "decision_margin", "default_model", "pair_features", "predicate_vetoed",
+__all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "TOPIC_SHIFT_WORDS", "PinModel", "PinTiers",
+           "decision_margin", "default_model", "pair_features", "predicate_vetoed",
            "predicate_weights", "query_predicate_cover", "query_predicate_unexplained", "retier", "shifts_topic"]
 
 #: The features of one (text, claim) pair, in the model's order.
@@ -50,10 +50,9 @@ FEATURES: tuple[str, ...] = (
     # the names and asks something else: the official follow-up, a disease's real symptoms, the same person's
     # other news), and the query's characters the claim holds by sound (a homophone typo: 纸金 / 纸巾)
     "q_pred_cover", "topic_shift", "sound_q",
-    # what the query says about the shared names against what the claim asserts of them (the predicate-aware
-    # pair): the query's predicate weight the claim leaves unexplained, as a share of all its weight, and how much
-    # of the claim's heaviest predicate words (its assertion: 出逃, 封城, 丰胸) the query holds
-    "q_pred_unexplained", "claim_core",
+    # what the query says about the shared names that the claim does not assert: the query's predicate weight the
+    # claim leaves unexplained, as a share of all its weight
+    "q_pred_unexplained",
 )
 
 #: Words that turn a query about a claim's subject to another event about it (not whether the claim is true):
@@ -181,27 +180,6 @@ def query_predicate_unexplained(info: dict[str, Any], query_weights: dict[str, f
     return sum((1.0 - min(credit.get(t, 0.0), 1.0)) * w for t, w in pred.items()) / total if total else 0.0
 
 
-#: The claim's heaviest predicate words that make its assertion (:func:`claim_core_held`).
-CORE_WORDS = 2
-
-
-def claim_core_held(info: dict[str, Any], claim_weights: dict[str, float], query_text: str) -> float:
-    """How much of the claim's assertion the query holds: over the claim's :data:`CORE_WORDS` heaviest predicate
-    words (出逃 of 协和医院有肺炎患者出逃), weighted, the credit the scorer gave each, or — a word said another way
-    keeps characters of it (跑了 / 出逃 keeps none, 封了 / 封城 one) — half the share of its characters in the
-    query's content words. 1 when the claim has no predicate word (a claim of names only asserts them)."""
-    pred = predicate_weights(claim_weights)
-    if not pred:
-        return 1.0
-    credit: dict[str, float] = info.get("claim_credit", {})
-    core = sorted(pred.items(), key=lambda tw: (-tw[1], tw[0]))[:CORE_WORDS]
-    held = 0.0
-    for t, w in core:
-        chars = sum(1 for ch in t if ch in query_text) / len(t)
-        held += w * max(min(credit.get(t, 0.0), 1.0), 0.5 * chars)
-    return held / sum(w for _t, w in core)
-
-
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
                   question: bool, intent: bool, query_negated: bool, claim_negated: bool,
                   query_numbers: tuple[str, ...], claim_numbers: tuple[str, ...], cluster_size: int,
@@ -237,7 +215,7 @@ def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, c
         float(rank), char_cover(query_text, claim_text), char_cover(claim_text, query_text),
         query_predicate_cover(info, query_weights), float(shifts_topic(query_weights, claim_weights, claim_text)),
         sound_cover(query_text, claim_text),
-        query_predicate_unexplained(info, query_weights), claim_core_held(info, claim_weights, query_text),
+        query_predicate_unexplained(info, query_weights),
     ]
 
 
