@@ -59,7 +59,8 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from plugin.rumors import DEFAULT_THRESHOLD, Rumor, RumorIndex, parse_jsonl  # noqa: E402
 from plugin.rumors.analysis import analyze, canon, equivalents, is_name  # noqa: E402
-from plugin.rumors.decision import FEATURES, PinModel, PinTiers  # noqa: E402
+from plugin.rumors.decision import FEATURES, PinModel, PinTiers, predicate_vetoed  # noqa: E402
+from plugin.rumors.scoring import char_cover  # noqa: E402
 from plugin.rumors.synonyms import default_table  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -299,6 +300,51 @@ def title_near_topic(r: Rumor, predicates: list[tuple[str, frozenset[str]]], ind
     return out
 
 
+#: Generated near-topic negatives in the framing of true news, from the claim's own refutation (:func:`refutation_news`).
+REFUTE_KINDS = frozenset({"refute_news", "refute_keywords"})
+#: A refutation clause holding this much of its informative characters in the claim restates it.
+REFUTE_MAX_CHAR_COVER = 0.6
+_REF_CLAUSE = re.compile("[，,。！!？?；;：:\\s“”\"（）()]+")
+#: Wording that reports, denies or restates the rumour: such a clause says the claim again (negated), not other news.
+_REPORTING = re.compile("网传|传言|谣言|不实|辟谣|虚假|假的|造谣|误传|说法|消息称|所谓|该微博|网友|不|没|未|无|非|别|勿|否认")
+
+
+def refutation_news(r: Rumor, weight: "callable[[str], float]", rng: random.Random) -> list[tuple[str, str, str]]:
+    """(kind, query, donor): what is true about the claim's names, taken from its refutation (新京报记者致电北京协和医院
+    … 该患者按照流程进行诊断和治疗 against 北京协和医院有武汉肺炎患者出逃): a clause of the refutation that names one of the
+    claim's names (or its subject), reports and denies nothing, and holds a predicate word the claim lacks and none of
+    the claim's predicate words — the same people or place, asked about something true or different. As the clause
+    (``refute_news``) and as the names with the clause's heaviest predicate words (``refute_keywords``)."""
+    if not r.refutations or not r.refutations[0].summary:
+        return []
+    a = analyze(r.claim)
+    claim_words = set(a.words) | set(a.subs)
+    names = [w for w in a.surface if is_name(canon(w) or w)]
+    subject = names[:2] or [w for w in a.surface if len(w) >= 2][:1]
+    if not subject:
+        return []
+    found = []
+    for clause in _REF_CLAUSE.split(r.refutations[0].summary[:600]):
+        if not 6 <= len(clause) <= 30 or _REPORTING.search(clause):
+            continue
+        named = [n for n in subject if n in clause]
+        if not named:
+            continue
+        c = analyze(clause)
+        preds = [w for w in c.surface if len(w) >= 2 and not re.search(r"\d", w) and not is_name(canon(w) or w)]
+        if not preds or any((canon(w) or w) in claim_words for w in preds):
+            continue
+        if char_cover(c.dense, a.dense) >= REFUTE_MAX_CHAR_COVER:
+            continue  # the claim's assertion in other words (免疫耗竭 / 免疫衰竭): no negative
+        found.append((clause, named, preds))
+    if not found:
+        return []
+    clause, named, preds = rng.choice(found)
+    heavy = sorted(preds, key=lambda w: -weight(canon(w) or w))[: rng.choice([1, 2])]
+    end = rng.choice(ASK_AFTER) if rng.random() < 0.3 else ""
+    return [("refute_news", clause + end, ""), ("refute_keywords", " ".join(subject + heavy), "")]
+
+
 def hard_negatives(r: Rumor, others: list[Rumor], rng: random.Random) -> list[tuple[str, str, str]]:
     """(kind, query, donor rumour id): a claim's names / subject with another predicate (the donor's
     candidates are left out: the query may well be about the donor's claim)."""
@@ -415,6 +461,19 @@ def main() -> None:
     ap.add_argument("--title-negative-weight", type=float, default=0.3,
                     help="weight of a pair from a title-predicate near-topic negative against another generated one "
                          "(1.0 cost hand-written dev positives out of fold; 0.3 did not)")
+    ap.add_argument("--no-refutation-negatives", action="store_true",
+                    help="leave out the near-topic negatives built from the claim's refutation (true news about its "
+                         "names)")
+    ap.add_argument("--refutation-negative-weight", type=float, default=1.0,
+                    help="weight of a pair from a refutation near-topic negative against another generated one")
+    ap.add_argument("--max-near-pins", type=float, default=0.03,
+                    help="share of the held-out generated near-topic negatives (title predicates, refutations) the "
+                         "decision may pin (1: no bound: 84.5 %% of the hand-written dev positives pinned right out of "
+                         "fold, 2.2 %% / 5.6 %% of the held-out title-predicate / refutation negatives pinned; 0.03: "
+                         "82.2 %%, 1.4 %% / 4.2 %%)")
+    ap.add_argument("--no-predicate-veto", action="store_true", help="no predicate veto (its floor stays 0)")
+    ap.add_argument("--max-floor-pseudo-loss", type=float, default=0.002,
+                    help="share of the held-out generated positives the predicate veto may lose")
     ap.add_argument("--max-title-share", type=float, default=0.001,
                     help="share of held-out titles the decision (probability or score) may pin")
     ap.add_argument("--real", type=Path, action="append", default=None,
@@ -431,6 +490,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     rng = random.Random(13)
+    refute_rng = random.Random(29)  # its own draws: the other generated sets stay what they were without it
     with SHARED.open(encoding="utf-8") as fh:
         rumors = parse_jsonl(fh, str(SHARED)).rumors
     index = RumorIndex(rumors, model=None)
@@ -444,7 +504,10 @@ def main() -> None:
     held_hard: list[list[tuple[list[float], int, float]]] = []
     held_near_title: list[list[tuple[list[float], int, float]]] = []
     kinds: dict[str, int] = {}
-    title_rows: list[bool] = []  # per training pair: from a near-topic negative built on a title's predicate
+    # per training pair: its weight (a near-topic negative built on a title's predicate or on the refutation has
+    # its own)
+    pair_weight: list[float] = []
+    held_refute: list[list[tuple[list[float], int, float]]] = []
     titles = [json.loads(line)["title"] for line in HOT.open(encoding="utf-8") if line.strip()]
     # title predicates from the training half of the titles only (the other half calibrates)
     predicates = [] if args.no_title_negatives else title_predicates([t for t in titles if bucket(t, 2) == 0])
@@ -459,28 +522,32 @@ def main() -> None:
             got = pairs(index, q, cluster)
             rows[split].extend(got)
             if split == "train":
-                title_rows.extend([False] * len(got))
+                pair_weight.extend([1.0] * len(got))
             if split == "held":
                 held_pos.append(got)
         negatives = hard_negatives(r, sources, rng) + ([] if args.no_fresh_kinds else near_topic(r, rng))
         negatives += title_near_topic(r, predicates, weight, rng)
+        if not args.no_refutation_negatives:
+            negatives += refutation_news(r, weight, refute_rng)
         for kind, q, donor in negatives:
             kinds[kind] = kinds.get(kind, 0) + 1
             got = pairs(index, q, None, index.cluster_of(donor) if donor else "")
             rows[split].extend(got)
             if split == "train":
-                title_rows.extend([kind in TITLE_KINDS] * len(got))
+                pair_weight.extend([args.title_negative_weight if kind in TITLE_KINDS
+                                    else args.refutation_negative_weight if kind in REFUTE_KINDS else 1.0] * len(got))
             if split == "held":
-                # the title-predicate negatives are reported on their own: the hard-negative bound of the
-                # calibration keeps its meaning (names + an informational or another claim's predicate)
-                (held_near_title if kind in TITLE_KINDS else held_hard).append(got)
+                # the title-predicate and refutation negatives are reported on their own: the hard-negative bound
+                # of the calibration keeps its meaning (names + an informational or another claim's predicate)
+                (held_near_title if kind in TITLE_KINDS else held_refute if kind in REFUTE_KINDS
+                 else held_hard).append(got)
     held_titles: list[list[tuple[list[float], int, float]]] = []
     n_train_titles = 0
     for t in titles:
         got = pairs(index, t, None)
         if bucket(t, 2) == 0:
             rows["train"].extend(got)
-            title_rows.extend([False] * len(got))
+            pair_weight.extend([1.0] * len(got))
             n_train_titles += 1
         else:
             held_titles.append(got)
@@ -497,8 +564,7 @@ def main() -> None:
         extra = [p for g in groups for p in g.pairs]
         Xa = np.concatenate([X, np.asarray([f for f, _y, _s in extra], dtype=np.float64).reshape(-1, X.shape[1])])
         ya = np.concatenate([y, np.asarray([lab for _f, lab, _s in extra], dtype=np.int64)])
-        w = np.concatenate([np.where(np.asarray(title_rows, dtype=bool), args.title_negative_weight, 1.0),
-                            np.full(len(extra), args.real_weight)])
+        w = np.concatenate([np.asarray(pair_weight, dtype=np.float64), np.full(len(extra), args.real_weight)])
         clf = LogisticRegression(C=args.C, max_iter=2000)
         clf.fit((Xa - mean) / scale, ya, sample_weight=w)
         return clf
@@ -511,42 +577,47 @@ def main() -> None:
     model = as_model(clf)
     # out-of-fold probabilities of the hand-written queries (two folds by rumour): each fold is judged by
     # a model that never saw it, so the tiers are not calibrated on queries the model was fitted to
-    held_real_pos: list[list[tuple[float, int, float]]] = []
-    held_real_neg: list[list[tuple[float, int, float]]] = []
-    held_real_hard: list[list[tuple[float, int, float]]] = []
+    #: (probability, label, score, features) of each candidate, grouped by query
+    Probs = list[list[tuple[float, int, float, list[float]]]]
+    held_real_pos: Probs = []
+    held_real_neg: Probs = []
+    held_real_hard: Probs = []
     for fold in (0, 1):
         fold_model = as_model(fit([g for g in real if g.fold != fold]))
         for g in real:
             if g.fold == fold:
-                probs = [(fold_model.probability(f), lab, sc) for f, lab, sc in g.pairs]
+                probs = [(fold_model.probability(f), lab, sc, f) for f, lab, sc in g.pairs]
                 (held_real_pos if g.positive else held_real_neg).append(probs)
                 if g.hard:
                     held_real_hard.append(probs)
 
-    def top_probs(groups: list[list[tuple[list[float], int, float]]]) -> list[list[tuple[float, int, float]]]:
-        return [[(model.probability(f), lab, sc) for f, lab, sc in g] for g in groups]
+    def top_probs(groups: list[list[tuple[list[float], int, float]]]) -> Probs:
+        return [[(model.probability(f), lab, sc, f) for f, lab, sc in g] for g in groups]
 
     held_t, held_h, held_p = top_probs(held_titles), top_probs(held_hard), top_probs(held_pos)
     held_nt = top_probs(held_near_title)
+    held_rf = top_probs(held_refute)
+    floor_now = 0.0  # the predicate veto's floor under test (0: off)
 
-    def pinned(g: list[tuple[float, int, float]], th: float, veto: float = 1.1) -> list[tuple[float, int, float]]:
-        """The candidates pinned: probability >= th, or the score threshold passed and not vetoed."""
-        return [c for c in g if c[0] >= th or (c[2] >= DEFAULT_THRESHOLD and c[0] >= veto)]
+    def pinned(g: list[tuple[float, int, float, list[float]]], th: float,
+               veto: float = 1.1) -> list[tuple[float, int, float, list[float]]]:
+        """The candidates pinned: probability >= th, or the score threshold passed and not vetoed (by probability
+        or by the predicate veto at ``floor_now``)."""
+        return [c for c in g if (c[0] >= th or (c[2] >= DEFAULT_THRESHOLD and c[0] >= veto))
+                and not predicate_vetoed(c[3], floor_now)]
 
-    def rate(groups: list[list[tuple[float, int, float]]], th: float, veto: float = 1.1) -> float:
+    def rate(groups: Probs, th: float, veto: float = 1.1) -> float:
         return sum(1 for g in groups if pinned(g, th, veto)) / max(len(groups), 1)
 
+    def first_right(got: list[tuple[float, int, float, list[float]]]) -> bool:
+        return bool(got) and max(got, key=lambda c: c[0])[1] == 1
+
     def recall(th: float, veto: float = 1.1) -> float:
-        ok = 0
-        for g in held_p:
-            got = pinned(g, th, veto)
-            ok += bool(got) and max(got)[1] == 1
-        return ok / max(len(held_p), 1)
+        return sum(1 for g in held_p if first_right(pinned(g, th, veto))) / max(len(held_p), 1)
 
     def real_hit(th: float, veto: float = 1.1) -> float:
         """Hand-written positives (out of fold) whose first pin is the target."""
-        ok = sum(1 for g in held_real_pos if (got := pinned(g, th, veto)) and max(got)[1] == 1)
-        return ok / max(len(held_real_pos), 1)
+        return sum(1 for g in held_real_pos if first_right(pinned(g, th, veto))) / max(len(held_real_pos), 1)
 
     def real_ok(th: float, veto: float = 1.1) -> bool:
         """Hand-written negatives (out of fold) pinned at most ``--max-real-pins`` of the time."""
@@ -564,7 +635,7 @@ def main() -> None:
             continue
         for v in [x / 100 for x in range(30, round(th * 100) + 1, 5)] + [th]:
             if (rate(held_t, th, v) > args.max_title_share or rate(held_h, th, v) > args.max_hard_pins
-                    or not real_ok(th, v)):
+                    or rate(held_nt + held_rf, th, v) > args.max_near_pins or not real_ok(th, v)):
                 continue
             gain = (real_hit(th, v), recall(th, v)) if held_real_pos else (recall(th, v), 0.0)
             if best is None or gain > best[:2]:
@@ -572,6 +643,36 @@ def main() -> None:
     pin, veto = (best[2], best[3]) if best is not None else (0.99, 0.99)
     related = next((th for th in grid if rate(held_t, th) <= args.max_title_related), pin)
     related = min(related, pin)
+    # the predicate veto (decision.predicate_vetoed): the highest floor that loses no hand-written dev positive out
+    # of fold and at most --max-floor-pseudo-loss of the held-out generated positives; the trade-off is printed
+    base_hit, base_pseudo = real_hit(pin, veto), recall(pin, veto)
+    floor_curve = {}
+    predicate_floor = 0.0
+    for f in [i / 20 for i in range(0, 11)]:
+        floor_now = f
+        point = {"dev_hit": round(real_hit(pin, veto), 4), "dev_negatives": round(rate(held_real_neg, pin, veto), 4),
+                 "dev_hard": round(rate(held_real_hard, pin, veto), 4),
+                 "title_predicate_negatives": round(rate(held_nt, pin, veto), 4),
+                 "refutation_negatives": round(rate(held_rf, pin, veto), 4),
+                 "hard_negatives": round(rate(held_h, pin, veto), 4), "titles": round(rate(held_t, pin, veto), 5),
+                 "pseudo_hit": round(recall(pin, veto), 4)}
+        floor_curve[f] = point
+        if (not args.no_predicate_veto and real_hit(pin, veto) >= base_hit
+                and recall(pin, veto) >= base_pseudo - args.max_floor_pseudo_loss):
+            predicate_floor = f
+    # the score threshold alone, for comparison: no predicate veto
+    floor_now = 0.0
+    threshold_alone = {"title_pin_rate": round(rate(held_t, 1.1, 0.0), 5),
+                       "title_predicate_pin_rate": round(rate(held_nt, 1.1, 0.0), 4),
+                       "refutation_pin_rate": round(rate(held_rf, 1.1, 0.0), 4),
+                       "hard_pin_rate": round(rate(held_h, 1.1, 0.0), 4),
+                       "pseudo_hit": round(recall(1.1, 0.0), 4),
+                       "hand_written_hard_near_topic_pinned": round(rate(held_real_hard, 1.1, 0.0), 4),
+                       "hand_written_hit": round(real_hit(1.1, 0.0), 4),
+                       "hand_written_negatives_pinned": round(rate(held_real_neg, 1.1, 0.0), 4)}
+    floor_now = predicate_floor
+    print("predicate veto floor: (dev hit, dev negatives, dev hard, title-predicate, refutation, hard, titles, "
+          "pseudo hit)", {f: tuple(p.values()) for f, p in floor_curve.items()})
     print("veto: (title rate, hard rate, pseudo hit)", {v: (round(rate(held_t, pin, v), 5), round(rate(held_h, pin, v), 4),
                                                           round(recall(pin, v), 4)) for v in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)})
 
@@ -580,25 +681,25 @@ def main() -> None:
     print("threshold: (title rate, hard rate, pseudo hit)", curve)
     print("hand-written dev, out of fold: (hit, negatives pinned) at pin, veto", {(th, v): (round(real_hit(th, v), 3), round(rate(held_real_neg, th, v), 3)) for th in (0.6, 0.7, 0.8, 0.9) for v in (0.3, 0.5, 0.7) if v <= th})
     calibration = {
-        "pin": pin, "related": related, "veto": veto,
+        "pin": pin, "related": related, "veto": veto, "predicate_floor": predicate_floor,
+        "predicate_floor_curve": floor_curve,
         "held_out_titles": len(held_t), "held_out_title_pin_rate": round(rate(held_t, pin, veto), 5),
         "held_out_title_pin_or_related_rate": round(rate(held_t, related, veto), 5),
         "held_out_hard_negatives": len(held_h), "held_out_hard_pin_rate": round(rate(held_h, pin, veto), 4),
         "held_out_title_predicate_negatives": len(held_nt),
         "held_out_title_predicate_pin_rate": round(rate(held_nt, pin, veto), 4),
+        "held_out_refutation_negatives": len(held_rf),
+        "held_out_refutation_pin_rate": round(rate(held_rf, pin, veto), 4),
         "held_out_pseudo_queries": len(held_p), "held_out_pseudo_hit_at_pin": round(recall(pin, veto), 4),
         "held_out_pseudo_hit_at_related": round(recall(related), 4),
         "hand_written_dev_out_of_fold": {
             "positives": len(held_real_pos), "negatives": len(held_real_neg),
             "hit_at_pin": round(real_hit(pin, veto), 4), "negatives_pinned": round(rate(held_real_neg, pin, veto), 4),
             "hard_near_topic": len(held_real_hard), "hard_near_topic_pinned": round(rate(held_real_hard, pin, veto), 4),
-            "threshold_alone_hard_near_topic_pinned": round(rate(held_real_hard, 1.1, 0.0), 4),
-            "threshold_alone_hit": round(real_hit(1.1, 0.0), 4),
-            "threshold_alone_negatives_pinned": round(rate(held_real_neg, 1.1, 0.0), 4)},
-        "threshold_alone": {"title_pin_rate": round(rate(held_t, 1.1, 0.0), 5),
-                            "title_predicate_pin_rate": round(rate(held_nt, 1.1, 0.0), 4),
-                            "hard_pin_rate": round(rate(held_h, 1.1, 0.0), 4),
-                            "pseudo_hit": round(recall(1.1, 0.0), 4)},
+            "threshold_alone_hard_near_topic_pinned": threshold_alone["hand_written_hard_near_topic_pinned"],
+            "threshold_alone_hit": threshold_alone["hand_written_hit"],
+            "threshold_alone_negatives_pinned": threshold_alone["hand_written_negatives_pinned"]},
+        "threshold_alone": {k: v for k, v in threshold_alone.items() if not k.startswith("hand_written")},
     }
     meta = {
         "trained": "python bench/train_rumor_pin.py " + " ".join(sys.argv[1:]),
@@ -608,12 +709,13 @@ def main() -> None:
                          "split": "dev", "queries": len(real), "test_clusters_left_out": len(held_clusters), "pairs": sum(len(g.pairs) for g in real),
                          "weight": args.real_weight},
         "title_negative_weight": args.title_negative_weight,
+        "refutation_negative_weight": 0.0 if args.no_refutation_negatives else args.refutation_negative_weight,
         "calibration": calibration,
         "data": "shared fact-check claims except Weibo rulings (GPL-3.0 / no licence stated sources) and hot-search "
                 "titles (MIT / no licence stated); see PIN_MODEL.md",
     }
     final = PinModel(mean.tolist(), scale.tolist(), clf.coef_[0].tolist(), float(clf.intercept_[0]),
-                     PinTiers(pin, related, veto), meta=meta)
+                     PinTiers(pin, related, veto), meta=meta, predicate_floor=predicate_floor)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(final.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({**calibration, "train_pairs": meta["train_pairs"], "positives": meta["train_positive_pairs"],

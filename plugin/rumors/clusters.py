@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import fixed_regex
 from plugin.normalize import dense_key
+from plugin.segment import segmenter
 from plugin.numerals import quantities_agree
 
 from .analysis import Analysis, Weights, is_name
@@ -48,6 +49,18 @@ MAX_BUCKET = 40
 MIN_CONTAINMENT = 0.8
 #: Weighted word overlap from both sides (Dice) two duplicates must reach.
 MIN_OVERLAP = 0.65
+#: A claim of at least MIN_COPY_WORDS content words whose word weight a post (more than SHORT_CLAIM content words and
+#: at least COPY_LENGTH times as many) covers this much is copied in it: a post that repeats a fact-check's claim and
+#: adds its own words (hashtags, the poster's comment) is the same rumour even when the overlap from both sides is
+#: low. Two short claims are never copies of one another this way (气溶胶传播 vs 居家隔离经楼道气溶胶传播).
+COPY_CONTAINMENT = 0.9
+MIN_COPY_WORDS = 4
+COPY_LENGTH = 2
+#: ... and this share of the claim's character pairs (of its content words, in order) is in the post.
+COPY_WORDING = 0.6
+#: Candidates by rare words: each claim is compared with the claims holding its two heaviest words when at most
+#: this many do.
+MAX_POSTING = 40
 #: Claims of at most this many content words are short: each side's own words are checked.
 SHORT_CLAIM = 12
 #: In short claims, a word of one side only weighing this share of the heaviest shared word is a claim of its own.
@@ -123,31 +136,84 @@ def _numbers_conflict(a: Analysis, b: Analysis) -> bool:
     return not any(agree) and any(v is False for v in agree)
 
 
-def _duplicates(a: Analysis, b: Analysis, weights: Weights) -> bool:
+def _rare_word_pairs(analyses: Sequence[Analysis], weights: Weights) -> set[tuple[int, int]]:
+    """Candidate pairs MinHash misses: a short claim and a long post that copies it share few of the post's
+    character pairs, but the post holds the claim's rarest words. Each claim of :data:`MIN_COPY_WORDS` to
+    :data:`SHORT_CLAIM` content words is paired with the posts (:data:`COPY_LENGTH` times as many words, more than
+    :data:`SHORT_CLAIM`) holding two of its three heaviest words (words held by more than :data:`MAX_POSTING`
+    claims are not looked up): the pairs :data:`COPY` can join."""
+    postings: dict[str, list[int]] = {}
+    for i, a in enumerate(analyses):
+        for t in set(a.words):
+            if not t.startswith("#"):
+                postings.setdefault(t, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    sizes = [len({t for t in a.words if not t.startswith("#")}) for a in analyses]
+    for i, a in enumerate(analyses):
+        if not MIN_COPY_WORDS <= sizes[i] <= SHORT_CLAIM:
+            continue
+        words = [t for t in sorted({t for t in a.words if not t.startswith("#")}, key=lambda t: (-weights.token(t), t))[:3]
+                 if len(postings[t]) <= MAX_POSTING]
+        for x in range(len(words)):
+            for y in range(x + 1, len(words)):
+                for j in set(postings[words[x]]).intersection(postings[words[y]]):
+                    if sizes[j] > SHORT_CLAIM and sizes[j] >= COPY_LENGTH * sizes[i]:
+                        pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+#: :func:`_duplicates`: not duplicates, near-duplicates (overlap both ways), one claim copied in a post.
+NOT_DUPLICATES, DUPLICATES, COPY = 0, 1, 2
+
+
+def _bigram_share(short: str, long: str) -> float:
+    """The share of ``short``'s character pairs that ``long`` holds (the claim's wording, in order, in the post)."""
+    pairs = {short[k : k + 2] for k in range(len(short) - 1)}
+    return sum(1 for g in pairs if g in long) / len(pairs) if pairs else 0.0
+
+
+def _duplicates(a: Analysis, b: Analysis, weights: Weights) -> int:
+    """:data:`DUPLICATES` / :data:`COPY` when the two claims are one rumour (see the module docstring), else
+    :data:`NOT_DUPLICATES`."""
     wa = {t: weights.token(t) for t in a.words if not t.startswith("#")}
     wb = {t: weights.token(t) for t in b.words if not t.startswith("#")}
     if len(wa) < 2 or len(wb) < 2:
-        return False
+        return NOT_DUPLICATES
     # a word of the other claim counts 1, a part of one of its words 0.7 (病毒 / 病毒感染)
     shared_a = sum(w * (1.0 if t in wb else 0.7 if t in b.subs else 0.0) for t, w in wa.items())
     shared_b = sum(w * (1.0 if t in wa else 0.7 if t in a.subs else 0.0) for t, w in wb.items())
     total_a, total_b = sum(wa.values()), sum(wb.values())
     if max(shared_a / total_a, shared_b / total_b) < MIN_CONTAINMENT:
-        return False
+        return NOT_DUPLICATES
+    kind = DUPLICATES
     if (shared_a + shared_b) / (total_a + total_b) < MIN_OVERLAP:
-        return False
+        # one claim copied in a post that adds words of its own: its words and, mostly, its wording in the post
+        # (a short claim whose words a long post happens to hold here and there is no copy)
+        if not any(len(w) >= MIN_COPY_WORDS and len(post) > SHORT_CLAIM and len(post) >= COPY_LENGTH * len(w)
+                   and shared / total >= COPY_CONTAINMENT and _bigram_share(x.dense, y.dense) >= COPY_WORDING
+                   for w, post, shared, total, x, y in ((wa, wb, shared_a, total_a, a, b),
+                                                        (wb, wa, shared_b, total_b, b, a))):
+            return NOT_DUPLICATES
+        kind = COPY
     if len(wa) <= SHORT_CLAIM and len(wb) <= SHORT_CLAIM:
         # short claims that each say something the other does not (疫苗 ... vs 草莓 ...): two rumours
         heavy = SUBJECT_SHARE * max(w for t, w in wa.items() if t in wb or t in b.subs) if shared_a else 0.0
         own_a = any(w >= heavy for t, w in wa.items() if t not in wb and t not in b.subs)
         own_b = any(w >= heavy for t, w in wb.items() if t not in wa and t not in a.subs)
         if own_a and own_b:
-            return False
-    names_a = {t for t in wa if is_name(t)}
-    names_b = {t for t in wb if is_name(t)}
-    if _own_names(names_a, names_b) and _own_names(names_b, names_a):
-        return False  # 深圳 ... vs 重庆 ...: the same template about two places
-    return not _numbers_conflict(a, b)
+            return NOT_DUPLICATES
+    if _names_conflict(_names(a), _names(b)):
+        return NOT_DUPLICATES  # 深圳 ... vs 重庆 ...: the same template about two places
+    return NOT_DUPLICATES if _numbers_conflict(a, b) else kind
+
+
+def _names(a: Analysis) -> set[str]:
+    return {t for t in a.words if not t.startswith("#") and is_name(t)}
+
+
+def _names_conflict(a: set[str], b: set[str]) -> bool:
+    """Both sides name a place, person or organisation the other lacks (深圳 ... vs 重庆 ...)."""
+    return _own_names(a, b) and _own_names(b, a)
 
 
 def _own_names(names: set[str], other: set[str]) -> bool:
@@ -176,17 +242,29 @@ def find_clusters(rumors: Sequence[Rumor], analyses: Sequence[Analysis], weights
         return i
 
     if n > 1:
-        for i, j in sorted(_candidate_pairs(_signatures([r.claim for r in rumors]))):
+        # per cluster root: its members' dictionary names (places, people, organisations jieba knows: a post's
+        # unknown words — handles, hashtags — would make every two posts "name" different things)
+        proper = segmenter().proper_names()
+        names = {i: [{t for t in analyses[i].words if t in proper}] for i in range(n)}
+        candidates = _candidate_pairs(_signatures([r.claim for r in rumors])) | _rare_word_pairs(analyses, weights)
+        for i, j in sorted(candidates):
             if rumors[i].status.pins != rumors[j].status.pins:
                 continue
             ri, rj = root(i), root(j)
-            if ri == rj or not _duplicates(analyses[i], analyses[j], weights):
+            if ri == rj:
                 continue
             # each new member must also be a duplicate of the other cluster's first member (no chains)
-            if (ri != i and not _duplicates(analyses[ri], analyses[j], weights)) or (
-                    rj != j and not _duplicates(analyses[i], analyses[rj], weights)):
+            kinds = [_duplicates(analyses[i], analyses[j], weights),
+                     _duplicates(analyses[ri], analyses[j], weights) if ri != i else DUPLICATES,
+                     _duplicates(analyses[i], analyses[rj], weights) if rj != j else DUPLICATES]
+            if NOT_DUPLICATES in kinds:
+                continue
+            # a claim copied in posts joins them through itself: then no two members of the joined cluster may
+            # name different places (copied in the 深圳 and the 重庆 variant of one post, it joins neither to the other)
+            if COPY in kinds and any(_names_conflict(x, y) for x in names[ri] for y in names[rj]):
                 continue
             parent[max(ri, rj)] = min(ri, rj)
+            names[min(ri, rj)] += names.pop(max(ri, rj))
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(root(i), []).append(i)

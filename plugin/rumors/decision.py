@@ -36,7 +36,8 @@ from .models import PinTier, RumorMatch, RumorMatchResult
 from .scoring import char_cover, sound_cover
 
 __all__ = ["DEFAULT_MODEL", "FEATURES", "MARGIN_CLIP", "TOPIC_SHIFT_WORDS", "PinModel", "PinTiers",
-           "decision_margin", "default_model", "pair_features", "query_predicate_cover", "retier", "shifts_topic"]
+           "decision_margin", "default_model", "pair_features", "predicate_vetoed",
+           "predicate_weights", "query_predicate_cover", "query_predicate_unexplained", "retier", "shifts_topic"]
 
 #: The features of one (text, claim) pair, in the model's order.
 FEATURES: tuple[str, ...] = (
@@ -49,6 +50,9 @@ FEATURES: tuple[str, ...] = (
     # the names and asks something else: the official follow-up, a disease's real symptoms, the same person's
     # other news), and the query's characters the claim holds by sound (a homophone typo: 纸金 / 纸巾)
     "q_pred_cover", "topic_shift", "sound_q",
+    # what the query says about the shared names that the claim does not assert: the query's predicate weight the
+    # claim leaves unexplained, as a share of all its weight
+    "q_pred_unexplained",
 )
 
 #: Words that turn a query about a claim's subject to another event about it (not whether the claim is true):
@@ -150,14 +154,30 @@ def shifts_topic(query_weights: dict[str, float], claim_weights: dict[str, float
     return False
 
 
+def predicate_weights(weights: dict[str, float]) -> dict[str, float]:
+    """The predicate part of one side's content words: those that are no name and no number (what a text says
+    about its names)."""
+    return {t: w for t, w in weights.items() if not is_name(t) and not t.startswith("#")}
+
+
 def query_predicate_cover(info: dict[str, Any], query_weights: dict[str, float]) -> float:
     """The share of the query's predicate weight (its words that are no name and no number) the claim explains
     (``info["query_credit"]``, filled in by :meth:`plugin.rumors.scoring.ClaimScorer.score`); 0 when the query
     has no such word."""
     credit: dict[str, float] = info.get("query_credit", {})
-    pred = {t: w for t, w in query_weights.items() if not is_name(t) and not t.startswith("#")}
+    pred = predicate_weights(query_weights)
     total = sum(pred.values())
     return sum(credit.get(t, 0.0) * w for t, w in pred.items()) / total if total else 0.0
+
+
+def query_predicate_unexplained(info: dict[str, Any], query_weights: dict[str, float]) -> float:
+    """The query's predicate weight the claim does not explain, as a share of **all** the query's weight: high
+    when the query shares the claim's names and says something else about them (石家庄 疫情 防控发布会 against a
+    石家庄 lockdown claim), 0 when it says nothing beyond the names or only what the claim says."""
+    credit: dict[str, float] = info.get("query_credit", {})
+    total = sum(query_weights.values())
+    pred = predicate_weights(query_weights)
+    return sum((1.0 - min(credit.get(t, 0.0), 1.0)) * w for t, w in pred.items()) / total if total else 0.0
 
 
 def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, claim_weights: dict[str, float],
@@ -173,7 +193,7 @@ def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, c
     credit: dict[str, float] = info.get("claim_credit", {})
     covered = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items())
     names = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items() if is_name(t))
-    predicates_total = sum(w for t, w in claim_weights.items() if not is_name(t) and not t.startswith("#")) or 1.0
+    predicates_total = sum(predicate_weights(claim_weights).values()) or 1.0
     predicates = sum(c * claim_weights.get(t, 0.0) for t, c in credit.items()
                      if not is_name(t) and not t.startswith("#"))
     penalties = set(info.get("penalties", ()))
@@ -195,14 +215,29 @@ def pair_features(info: dict[str, Any], *, query_words: int, claim_words: int, c
         float(rank), char_cover(query_text, claim_text), char_cover(claim_text, query_text),
         query_predicate_cover(info, query_weights), float(shifts_topic(query_weights, claim_weights, claim_text)),
         sound_cover(query_text, claim_text),
+        query_predicate_unexplained(info, query_weights),
     ]
 
 
+_Q_PRED_COVER = FEATURES.index("q_pred_cover")
+_Q_PRED_UNEXPLAINED = FEATURES.index("q_pred_unexplained")
+
+
+def predicate_vetoed(features: Sequence[float], floor: float) -> bool:
+    """The predicate veto: the query says something about the claim's names (it has predicate words) and the
+    claim explains less than ``floor`` of it (``q_pred_cover``): 丹东 6月26日 中考安排 against 丹东6月26日要封城
+    shares the names and the date and asks about something else."""
+    return floor > 0 and features[_Q_PRED_COVER] < floor and features[_Q_PRED_UNEXPLAINED] > 0
+
+
 class PinModel:
-    """A logistic model over :data:`FEATURES` (standardised), with its calibrated tiers."""
+    """A logistic model over :data:`FEATURES` (standardised), with its calibrated tiers and its predicate veto
+    (``predicate_floor``: a candidate :func:`predicate_vetoed` gets at most the ``related`` probability: a
+    相关辟谣 card at most, never a pin)."""
 
     def __init__(self, mean: list[float], scale: list[float], coef: list[float], intercept: float,
-                 tiers: PinTiers, features: tuple[str, ...] = FEATURES, meta: dict[str, Any] | None = None) -> None:
+                 tiers: PinTiers, features: tuple[str, ...] = FEATURES, meta: dict[str, Any] | None = None,
+                 predicate_floor: float = 0.0) -> None:
         if tuple(features) != FEATURES:
             raise RumorError("pin model: its features are not this version's (retrain: bench/train_rumor_pin.py)")
         n = len(FEATURES)
@@ -212,19 +247,24 @@ class PinModel:
         self.scale = np.asarray([s if s > 0 else 1.0 for s in scale], dtype=np.float64)
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
+        if isinstance(predicate_floor, bool) or not 0 <= predicate_floor < 1:
+            raise RumorError(f"pin model: predicate_floor must be in [0, 1), got {predicate_floor!r}")
         self.tiers = tiers
         self.meta = dict(meta or {})
+        self.predicate_floor = float(predicate_floor)
 
     def probability(self, features: list[float]) -> float:
-        """P(the candidate is the rumour the text is about)."""
+        """P(the candidate is the rumour the text is about); at most the ``related`` tier's probability when the
+        predicate veto fires (:func:`predicate_vetoed`)."""
         z = float(((np.asarray(features, dtype=np.float64) - self.mean) / self.scale) @ self.coef) + self.intercept
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))  # < 1: a tier at 1.0 stays reachable by no text
+        p = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))  # < 1: a tier at 1.0 stays reachable by no text
+        return min(p, self.tiers.related) if predicate_vetoed(features, self.predicate_floor) else p
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "coef": self.coef.tolist(), "intercept": self.intercept,
                 "tiers": {"pin": self.tiers.pin, "related": self.tiers.related, "veto": self.tiers.veto},
-                "meta": self.meta}
+                "predicate_floor": self.predicate_floor, "meta": self.meta}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PinModel":
@@ -232,7 +272,7 @@ class PinModel:
             tiers = PinTiers(float(data["tiers"]["pin"]), float(data["tiers"]["related"]),
                              float(data["tiers"].get("veto", 0.0)))
             return cls(list(data["mean"]), list(data["scale"]), list(data["coef"]), float(data["intercept"]), tiers,
-                       tuple(data["features"]), data.get("meta"))
+                       tuple(data["features"]), data.get("meta"), float(data.get("predicate_floor", 0.0)))
         except (KeyError, TypeError, ValueError) as exc:
             raise RumorError(f"pin model: malformed ({exc})") from None
 

@@ -67,3 +67,33 @@ def test_a_name_and_its_longer_form_are_one_name() -> None:
     index = RumorIndex(rumors)
     assert index.cluster_of("a") == index.cluster_of("b")
     assert index.cluster_of("c") == "c"
+
+
+def test_a_claim_copied_in_a_longer_post_joins_it() -> None:
+    """A post repeating a fact-check's claim with words of its own (the poster's comment, a handle) covers the claim
+    and holds its wording; the overlap from both sides is low, yet it is the same rumour."""
+    claim = _r("c", "柳州奖励援鄂医疗队员每人一辆汽车", "tencent_jiaozhen")
+    post = _r("w", "柳州奖励援鄂医疗队员，每人奖励一辆汽车，赠奖车每辆都已打有英雄字样，今后开出来停车不收费，"
+                   "大家觉得这样的奖励合适吗 L比特币科技的微博视频", "weibo_checked_fake")
+    other = _r("o", "柳州螺蛳粉工厂全部停产，市场上买不到螺蛳粉了", "tencent_jiaozhen")
+    index = RumorIndex([claim, post, other])
+    assert index.cluster_of("w") == index.cluster_of("c") == "c"
+    assert index.cluster_of("o") == "o"
+
+
+def test_a_claim_copied_in_posts_about_two_places_joins_neither_to_the_other() -> None:
+    tail = "，所有人不得外出，超市药店全部关门，学校停课，工厂停工，家里多囤点粮食蔬菜和口罩，请互相转告注意防护"
+    claim = _r("c", "明天起居民出行正常化公交恢复运营", "piyao_org_cn")
+    shenzhen = _r("s", "深圳市政府通知：明天起居民出行正常化公交恢复运营" + tail, "weibo_checked_fake")
+    chongqing = _r("q", "重庆市政府通知：明天起居民出行正常化公交恢复运营" + tail, "weibo_checked_fake")
+    index = RumorIndex([claim, shenzhen, chongqing])
+    assert index.cluster_of("s") != index.cluster_of("q")  # the same post about two places: two rumours
+    assert "c" in {index.cluster_of("s"), index.cluster_of("q")}  # the claim joins one of them
+
+
+def test_two_short_claims_are_never_copies() -> None:
+    # a short claim whose words a slightly longer one holds says less than it: no copy (气溶胶 vs 楼道气溶胶)
+    general = _r("g", "新型冠状病毒会通过气溶胶传播", "tencent_jiaozhen")
+    specific = _r("s", "新冠感染者居家隔离，会经楼道气溶胶传播病毒", "tencent_jiaozhen")
+    index = RumorIndex([general, specific])
+    assert index.cluster_of("g") == "g" and index.cluster_of("s") == "s"

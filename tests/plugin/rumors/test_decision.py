@@ -9,8 +9,9 @@ import pytest
 
 from plugin.errors import RumorError
 from plugin.rumors import PinTier, Refutation, Rumor, RumorIndex, RumorMatch, RumorStatus
-from plugin.rumors.decision import (FEATURES, TOPIC_SHIFT_WORDS, PinModel, PinTiers, decision_margin, default_model,
-                                    pair_features, query_predicate_cover, retier, shifts_topic)
+from plugin.rumors.decision import (FEATURES, TOPIC_SHIFT_WORDS, PinModel, PinTiers, decision_margin,
+                                    default_model, pair_features, predicate_vetoed, query_predicate_cover,
+                                    query_predicate_unexplained, retier, shifts_topic)
 from plugin.rumors.scoring import char_cover
 
 RUMORS = [
@@ -137,3 +138,31 @@ def test_two_claims_matched_through_the_same_words_are_no_copies() -> None:
     assert decision_margin(ranked, 0) == pytest.approx(0.02) and decision_margin(ranked, 1) == pytest.approx(-0.02)
     trigger = [RumorMatch(prevents, 0.9, ()), RumorMatch(cures, 0.9, ())]
     assert decision_margin(trigger, 0) == pytest.approx(0.0)
+
+
+def test_what_the_query_says_about_the_names_and_the_claim_leaves_unexplained() -> None:
+    # 石家庄 疫情 发布会 against a 石家庄 lockdown claim: 发布会 (5 of the query's 13) is said and not explained
+    weights = {"石家庄": 6.0, "疫情": 2.0, "发布会": 5.0}
+    near = {"query_credit": {"石家庄": 1.0, "疫情": 1.0}, "claim_credit": {"石家庄": 1.0, "疫情": 1.0}}
+    assert query_predicate_unexplained(near, weights) == pytest.approx(5 / 13)
+    asks = {"query_credit": {"石家庄": 1.0, "疫情": 1.0, "发布会": 0.5}}
+    assert query_predicate_unexplained(asks, weights) == pytest.approx(2.5 / 13)
+    assert query_predicate_unexplained({"query_credit": {"石家庄": 1.0}}, {"石家庄": 6.0}) == 0.0  # names only
+
+
+def test_the_predicate_veto_caps_a_candidate_at_the_related_tier() -> None:
+    n = len(FEATURES)
+    cover, unexplained = FEATURES.index("q_pred_cover"), FEATURES.index("q_pred_unexplained")
+    feats = [0.0] * n
+    feats[cover], feats[unexplained] = 0.1, 0.4  # the claim explains a tenth of what the query says of its names
+    assert predicate_vetoed(feats, 0.3) and not predicate_vetoed(feats, 0.0) and not predicate_vetoed(feats, 0.1)
+    names_only = [0.0] * n  # no predicate word in the query: nothing to veto on
+    assert not predicate_vetoed(names_only, 0.3)
+    sure = PinModel([0.0] * n, [1.0] * n, [0.0] * n, 5.0, PinTiers(0.8, 0.5, 0.6), predicate_floor=0.3)
+    assert sure.probability(names_only) > 0.99 and sure.probability(feats) == pytest.approx(0.5)
+    assert sure.tiers.tier(sure.probability(feats), 0.9, 0.49) is PinTier.RELATED  # never a pin
+    again = PinModel.from_dict(sure.to_dict())
+    assert again.predicate_floor == 0.3 and again.probability(feats) == pytest.approx(0.5)
+    for bad in (-0.1, 1.0, True):
+        with pytest.raises(RumorError, match="predicate_floor"):
+            PinModel([0.0] * n, [1.0] * n, [0.0] * n, 0.0, PinTiers(0.8, 0.5), predicate_floor=bad)  # type: ignore[arg-type]
