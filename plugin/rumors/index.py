@@ -213,6 +213,10 @@ class RumorIndex:
 
 
 _NOTHING = RumorMatchResult()
+_NO_HIT = (0, False)
+#: margin of :meth:`ClaimScorer.bound <plugin.rumors.scoring.ClaimScorer.bound>` against the floor (the bound
+#: sums in another order than the score: rounding must never skip a candidate the score would keep)
+_EPS = 1e-9
 
 
 class _State:
@@ -356,8 +360,12 @@ class _State:
             return out
         p = self.params
         qw, hits = features or (self.query_weights(q), self.trigger_hits(q))
+        bound = self.scorer.bound
+        entries = self.entries
         if only is not None:
             for i in only:
+                if bound(q, qw, entries[i], hits.get(i, _NO_HIT)) < threshold - _EPS:
+                    continue  # cannot reach the threshold (ClaimScorer.bound)
                 s, shared = self.score(q, qw, i, hits, floor=threshold)
                 if s >= threshold:
                     out[i] = (s, shared)
@@ -407,6 +415,8 @@ class _State:
                 if 0.8 * min(1.0, (acc[i] + chars_part) / qw.total) + 0.3 < best * p.relative_cut:
                     break
             floor = max(threshold, best * p.relative_cut)  # below it: cut later anyway
+            if seen is None and bound(q, qw, entries[i], hits.get(i, _NO_HIT)) < floor - _EPS:
+                continue  # cannot reach the floor (ClaimScorer.bound): not scored, as if scored below it
             s, shared = self.score(q, qw, i, hits, floor=floor)
             if seen is not None:
                 seen[i] = s
