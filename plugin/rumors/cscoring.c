@@ -15,9 +15,19 @@
  *                 name_penalty, curated_score)
  *       pair_words: {character pair: set of claim words holding it}
  *   Sums run in another order than the twin's: callers compare with a margin.
+ *
+ *   top_candidates(keys, sounds, hits, need, k) -> list[tuple[int, float]]
+ *       The candidate search of plugin.rumors.index (its Python twin there): every entry of the postings in
+ *       ``keys`` then ``sounds`` ((sorted list of entries, weight), ...) gets the weight, summed in that order
+ *       (once the weight of the keys left is under ``need``, a key posting longer than the entries met only
+ *       adds to those); each entry of ``hits`` (trigger hits) 100 more; when ``need`` > 0 only entries with
+ *       at least ``need`` are kept; the
+ *       ``k`` best (entry, sum), highest first, ties in the order entries were first met (heapq.nlargest
+ *       over the dict the twin fills).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 #define Q_ITEMS 0
 #define Q_WORDS 1
@@ -495,13 +505,154 @@ done:
     return result;
 }
 
+/* ---- the candidate search ---- */
+
+typedef struct {
+    long *ids;       /* entries in the order first met */
+    double *sums;
+    Py_ssize_t n;
+    Py_ssize_t *table;  /* open addressing: index + 1 into ids (0: empty) */
+    size_t mask;
+} Acc;
+
+static int
+acc_add(Acc *a, long id, double w, int insert)
+{
+    size_t h = ((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 20;
+    for (;;) {
+        size_t slot = h & a->mask;
+        Py_ssize_t at = a->table[slot];
+        if (!at) {
+            if (!insert)
+                return 0;
+            a->ids[a->n] = id;
+            a->sums[a->n] = 0.0 + w;
+            a->table[slot] = ++a->n;
+            return 0;
+        }
+        if (a->ids[at - 1] == id) {
+            a->sums[at - 1] += w;
+            return 0;
+        }
+        h++;
+    }
+}
+
+/* a before b: a larger sum, or the same sum met first */
+static int
+ranks_before(const Acc *a, Py_ssize_t x, Py_ssize_t y)
+{
+    return a->sums[x] > a->sums[y] || (a->sums[x] == a->sums[y] && x < y);
+}
+
+static PyObject *
+top_candidates(PyObject *self, PyObject *args)
+{
+    PyObject *keys, *sounds, *hits;
+    double need;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "O!O!Odn", &PyList_Type, &keys, &PyList_Type, &sounds, &hits, &need, &k))
+        return NULL;
+    PyObject *hit_list = PySequence_List(hits);
+    if (!hit_list)
+        return NULL;
+    Py_ssize_t total = PyList_GET_SIZE(hit_list);
+    double rest = 0.0, rest_sounds = 0.0;
+    for (int part = 0; part < 2; part++) {
+        PyObject *list = part ? sounds : keys;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
+            PyObject *kw = PyList_GET_ITEM(list, j);
+            if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 2 || !PyList_Check(PyTuple_GET_ITEM(kw, 0))) {
+                Py_DECREF(hit_list);
+                PyErr_SetString(PyExc_TypeError, "top_candidates: keys must be (list, weight) tuples");
+                return NULL;
+            }
+            double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            if (w == -1.0 && PyErr_Occurred()) {
+                Py_DECREF(hit_list);
+                return NULL;
+            }
+            *(part ? &rest_sounds : &rest) += w;
+            total += PyList_GET_SIZE(PyTuple_GET_ITEM(kw, 0));
+        }
+    }
+    rest += rest_sounds;  /* the weight of the postings left (the twin's order of sums) */
+    size_t cap = 16;
+    while (cap < 2 * (size_t)total)
+        cap <<= 1;
+    Acc a = {PyMem_Malloc(sizeof(long) * (total + 1)), PyMem_Malloc(sizeof(double) * (total + 1)), 0,
+             PyMem_Calloc(cap, sizeof(Py_ssize_t)), cap - 1};
+    Py_ssize_t *top = PyMem_Malloc(sizeof(Py_ssize_t) * (k > 0 ? k : 1));
+    PyObject *out = NULL;
+    if (!a.ids || !a.sums || !a.table || !top) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int part = 0; part < 2; part++) {
+        PyObject *list = part ? sounds : keys;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
+            PyObject *kw = PyList_GET_ITEM(list, j), *post = PyTuple_GET_ITEM(kw, 0);
+            double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            /* once the keys left cannot lift an entry not yet met to need, a longer posting only adds to
+             * the entries met (the twin's bisection) */
+            int insert = part || !(a.n && need > 0 && rest < need && PyList_GET_SIZE(post) > a.n);
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(post); i++) {
+                long id = PyLong_AsLong(PyList_GET_ITEM(post, i));
+                if (id == -1 && PyErr_Occurred())
+                    goto done;
+                acc_add(&a, id, w, insert);
+            }
+            if (!part)
+                rest -= w;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(hit_list); i++) {
+        long id = PyLong_AsLong(PyList_GET_ITEM(hit_list, i));
+        if (id == -1 && PyErr_Occurred())
+            goto done;
+        acc_add(&a, id, 100.0, 1);
+    }
+    Py_ssize_t n_top = 0;
+    for (Py_ssize_t x = 0; x < a.n && k > 0; x++) {  /* insertion into the k best, best first */
+        if (need > 0 && !(a.sums[x] >= need))
+            continue;
+        if (n_top == k && !ranks_before(&a, x, top[k - 1]))
+            continue;
+        Py_ssize_t at = n_top < k ? n_top++ : k - 1;
+        while (at > 0 && ranks_before(&a, x, top[at - 1])) {
+            top[at] = top[at - 1];
+            at--;
+        }
+        top[at] = x;
+    }
+    out = PyList_New(n_top);
+    if (!out)
+        goto done;
+    for (Py_ssize_t j = 0; j < n_top; j++) {
+        PyObject *pair = Py_BuildValue("(ld)", a.ids[top[j]], a.sums[top[j]]);
+        if (!pair) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, j, pair);
+    }
+done:
+    Py_DECREF(hit_list);
+    PyMem_Free(a.ids);
+    PyMem_Free(a.sums);
+    PyMem_Free(a.table);
+    PyMem_Free(top);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"bound", bound, METH_VARARGS, "An upper bound of a rumour score (plugin.rumors.scoring.ClaimScorer.bound)."},
+    {"top_candidates", top_candidates, METH_VARARGS, "The best candidates of the postings (plugin.rumors.index)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "cscoring", "The rumour score's upper bound in C (plugin.rumors.scoring).", -1, methods,
+    PyModuleDef_HEAD_INIT, "cscoring", "The rumour score's upper bound and the candidate search in C (plugin.rumors.scoring, plugin.rumors.index).", -1, methods,
 };
 
 PyMODINIT_FUNC
