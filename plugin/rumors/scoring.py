@@ -139,8 +139,6 @@ class QueryFeatures:
     names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
     first: str = ""
     homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
-    #: the characters of its words, sub-words and bigrams: a claim word sharing none gets no credit
-    held: frozenset[str] = frozenset()
     packed: tuple[Any, ...] | None = None  # what the C bound reads, made at its first call (homophones filled)
 
 
@@ -281,7 +279,7 @@ class ClaimScorer:
             frozenset(ch for t in tw if len(t) > 1 and not t.startswith("#") for ch in t),
             tuple(t for t in tw if is_entity(t)), tuple(t for t in tw if t.startswith("#")),
             tuple(t for t in tw if _asks_for_information(t)), tuple(t for t in tw if is_name(t) or is_pair(t)),
-            _first_word(q), held=_held(q),
+            _first_word(q),
         )
 
     # ------------------------------------------------------------------ credit
