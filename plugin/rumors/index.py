@@ -8,9 +8,10 @@ Matching runs in three steps:
    bigrams.
 2. *Candidates* (this module): an Aho-Corasick pass over trigger phrases (curated + automatic,
    see :mod:`plugin.rumors.triggers`) plus token postings, keeping the rumours that share the
-   most token weight with the text.
+   most token weight with the text (:func:`top_candidates`, in C when built).
 3. *Scoring* (:mod:`plugin.rumors.scoring`): weighted token and character-bigram overlap from
-   both sides, with penalties; every tuning constant, the pin threshold included, is a field of
+   both sides, with penalties (a candidate whose upper bound, ``ClaimScorer.bound``, is under the
+   floor it needs is not scored); every tuning constant, the pin threshold included, is a field of
    :class:`~plugin.rumors.scoring.RumorScoring`, passed to the index
    (``RumorIndex(rumors, scoring=RumorScoring(threshold=0.55))``).
 

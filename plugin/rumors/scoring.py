@@ -10,6 +10,10 @@ the claim's subject with its own (喝醋 vs 干手器 ... 杀死病毒), conflic
 numbers or dates, or omits the place / person the claim is about. Automatic trigger hits add a
 small phrase bonus; a curated trigger hit matches outright.
 
+:meth:`ClaimScorer.bound` is a cheap upper bound of the score (each word credited at most what a word
+sharing a character with the other side can get, the penalties that provably apply): the index scores
+no candidate whose bound is under the floor it needs.
+
 Every tuning constant is a field of :class:`RumorScoring` (the pin threshold included); the
 defaults are calibrated on the dev split of ``bench/data/rumor_paraphrases.jsonl``
 (``bench/eval_rumors.py``). :class:`ClaimScorer` holds one set of parameters and word weights
