@@ -9,7 +9,7 @@ the same 3,000 random hot-search titles (``bench_rumors``' seed), matched one at
 ``cscoring.top_candidates`` ranks the postings; ``old``: every candidate scored (the bound replaced by one that
 never prunes) and the Python twin ranks them: the code before both. Thread CPU time per title (p50 / p99 / mean),
 the titles that pass the pre-filter apart (what the change touches), and that both ways return the same matches.
-Writes ``bench/results/rumors_lookup_ab.json``.
+Writes ``bench/results/rumors_lookup_ab.json`` (``rumors_lookup_ab_<N>.json`` with ``--synthetic N``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from plugin.rumors import index as index_module  # noqa: E402
 from plugin.rumors.scoring import ClaimScorer  # noqa: E402
 from plugin.segment import segmenter  # noqa: E402
 
-OUT = ROOT / "bench" / "results" / "rumors_lookup_ab.json"
+RESULTS = ROOT / "bench" / "results"
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -114,8 +114,9 @@ def main() -> None:
                             "passing": _figures([v for t, v in zip(titles, best) if t in passing]),
                             "rounds": [_figures(run) for run in cpu[name]]}
     print(json.dumps(report_out, ensure_ascii=False))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report_out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out = RESULTS / (f"rumors_lookup_ab_{args.synthetic}.json" if args.synthetic else "rumors_lookup_ab.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report_out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
