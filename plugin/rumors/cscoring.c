@@ -343,9 +343,12 @@ bound(PyObject *self, PyObject *args)
         PyObject *t;
         while ((t = PyIter_Next(it))) {
             int bad = 0;
-            int in_maybe = PySet_Contains(maybe, t);
-            if (in_maybe < 0)
+            int in_maybe = PyUnicode_Check(t) ? PySet_Contains(maybe, t) : -1;
+            if (in_maybe < 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "bound: claim words must be str");
                 bad = 1;
+            }
             else if (!in_maybe) {
                 Py_ssize_t n = PyUnicode_GET_LENGTH(t) - 1, got = 0;
                 for (Py_ssize_t i = 0; i < n && !bad; i++) {
@@ -463,6 +466,12 @@ bound(PyObject *self, PyObject *args)
         if (!it)
             goto done;
         while ((t = PyIter_Next(it))) {
+            if (!PyUnicode_Check(t)) {
+                PyErr_SetString(PyExc_TypeError, "bound: claim words must be str");
+                Py_DECREF(t);
+                Py_DECREF(it);
+                goto done;
+            }
             int is_name = PySequence_Contains(names, t);
             int cmp = PyUnicode_Check(efirst) && PyUnicode_GET_LENGTH(efirst) ? PyUnicode_Compare(t, efirst) : 1;
             if (is_name < 0 || (cmp == -1 && PyErr_Occurred())) {

@@ -140,3 +140,28 @@ def test_matching_with_the_bound_equals_matching_without(monkeypatch: pytest.Mon
     without = [(i.match(t, limit=5).to_dict(), i.candidate_features(t, limit=5)) for t in texts for i in (index, learned)]
     assert with_bound == without
     assert sum(bool(m["pins"]) for m, _f in with_bound) > 20
+
+
+def test_the_c_bound_and_search_refuse_malformed_input() -> None:
+    c = scoring.cscoring
+    if c is None:
+        pytest.skip("the C extension is not built")
+    scorer = ClaimScorer(Weights())
+    e = scorer.claim(RUMORS[0], analyze(RUMORS[0].claim))
+    q = analyze("喝热水杀死病毒")
+    qw = scorer.query(q)
+    assert scorer.bound(q, qw, e) == pytest.approx(scorer.bound_py(q, qw, e), abs=1e-9)
+    assert scorer.bound(q, qw, e) > 0
+    query = qw.packed
+    assert query is not None
+    with pytest.raises(ValueError, match="wrong size"):
+        c.bound(query[:-1], e.packed, scorer._packed, {}, 0, False)
+    with pytest.raises(TypeError):
+        c.bound(query, e.packed, scorer._packed, [], 0, False)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="malformed query item"):
+        c.bound(((("a", 1.0), ("b", 1.0)), *query[1:]), e.packed, scorer._packed, {}, 0, False)
+    with pytest.raises(TypeError, match="keys must be"):
+        c.top_candidates([([1, 2],)], [], {}, 0.0, 3)  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        c.top_candidates([(["x"], 1.0)], [], {}, 0.0, 3)  # type: ignore[list-item]
+    assert c.top_candidates([([1, 2], 1.0), ([2], 0.5)], [([3], 0.8)], {1: (0, True)}, 0.0, 2) == [(1, 101.0), (2, 1.5)]
