@@ -8,7 +8,7 @@
  *                 word and of its sub-words (a tuple of 1-character str); pieces: sub-words and characters of
  *                 the query's words; keys: its words then sub-words; heard: every claim word a query word
  *                 sounds like; bigram_weights: {bigram: weight} of the query's bigrams
- *       claim  = (words, held, sub_parents, weights, first, names, long, word_weight, bigram_weight, n_words,
+ *       claim  = (words, held (a str of characters), sub_parents, weights, first, names, long, word_weight, bigram_weight, n_words,
  *                 bigrams)
  *       params = (part, sound, pair_credit, base, content_words, min_claim_cover, short_cover, full_query,
  *                 evidence, rare_weight, low_cover_penalty, intent_penalty, topic_penalty, subject_penalty,
@@ -150,7 +150,7 @@ bound(PyObject *self, PyObject *args)
     PyObject *ewords = PyTuple_GET_ITEM(claim, E_WORDS);
     PyObject *held = PyTuple_GET_ITEM(claim, E_HELD);
     PyObject *eweights = PyTuple_GET_ITEM(claim, E_WEIGHTS);
-    if (!PyTuple_Check(items) || !PyAnySet_Check(qwords) || !PyAnySet_Check(ewords) || !PyAnySet_Check(held) ||
+    if (!PyTuple_Check(items) || !PyAnySet_Check(qwords) || !PyAnySet_Check(ewords) || !PyUnicode_Check(held) ||
         !PyDict_Check(eweights)) {
         PyErr_SetString(PyExc_TypeError, "bound: malformed query or claim");
         return NULL;
@@ -184,10 +184,13 @@ bound(PyObject *self, PyObject *args)
             if (!PyTuple_Check(reach))
                 return PyErr_Format(PyExc_TypeError, "bound: reach must be a tuple");
             for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(reach); j++) {
-                int h = PySet_Contains(held, PyTuple_GET_ITEM(reach, j));
-                if (h < 0)
+                PyObject *ch = PyTuple_GET_ITEM(reach, j);
+                if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1)
+                    return PyErr_Format(PyExc_TypeError, "bound: reach must hold characters");
+                Py_ssize_t at = PyUnicode_FindChar(held, PyUnicode_READ_CHAR(ch, 0), 0, PyUnicode_GET_LENGTH(held), 1);
+                if (at == -2)
                     return NULL;
-                if (h) {
+                if (at >= 0) {
                     c = part;
                     break;
                 }

@@ -47,13 +47,13 @@ from .decision import PinModel, PinTiers, decision_margin, default_model, pair_f
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring, char_cover
+from .semantic import SemanticConfirm
+from .triggers import extract_triggers, trigger_key
 
 try:  # the candidate search in C (cscoring.c); top_candidates below is its twin
     from . import cscoring
 except ImportError:  # pragma: no cover - not built: the twin
     cscoring = None  # type: ignore[assignment]
-from .semantic import SemanticConfirm
-from .triggers import extract_triggers, trigger_key
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
 
@@ -251,6 +251,8 @@ def top_candidates(keys: list[tuple[list[int], float]], sounds: list[tuple[list[
     if need > 0:
         acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
     return [(i, acc[i]) for i in heapq.nlargest(min(k, len(acc)), acc, key=acc.__getitem__)]
+
+
 _NO_HIT = (0, False)
 #: margin of :meth:`ClaimScorer.bound <plugin.rumors.scoring.ClaimScorer.bound>` against the floor (the bound
 #: sums in another order than the score: rounding must never skip a candidate the score would keep)
