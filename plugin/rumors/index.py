@@ -8,9 +8,10 @@ Matching runs in three steps:
    bigrams.
 2. *Candidates* (this module): an Aho-Corasick pass over trigger phrases (curated + automatic,
    see :mod:`plugin.rumors.triggers`) plus token postings, keeping the rumours that share the
-   most token weight with the text.
+   most token weight with the text (:func:`top_candidates`, in C when built).
 3. *Scoring* (:mod:`plugin.rumors.scoring`): weighted token and character-bigram overlap from
-   both sides, with penalties; every tuning constant, the pin threshold included, is a field of
+   both sides, with penalties (a candidate whose upper bound, ``ClaimScorer.bound``, is under the
+   floor it needs is not scored); every tuning constant, the pin threshold included, is a field of
    :class:`~plugin.rumors.scoring.RumorScoring`, passed to the index
    (``RumorIndex(rumors, scoring=RumorScoring(threshold=0.55))``).
 
@@ -48,6 +49,11 @@ from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring, char_cover
 from .semantic import SemanticConfirm
 from .triggers import extract_triggers, trigger_key
+
+try:  # the candidate search in C (cscoring.c); top_candidates below is its twin
+    from . import cscoring
+except ImportError:  # pragma: no cover - not built: the twin
+    cscoring = None  # type: ignore[assignment]
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "RumorIndex"]
 
@@ -215,6 +221,44 @@ class RumorIndex:
 _NOTHING = RumorMatchResult()
 
 
+def top_candidates(keys: list[tuple[list[int], float]], sounds: list[tuple[list[int], float]],
+                   hits: dict[int, tuple[int, bool]], need: float, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best entries of the postings (the C search, ``cscoring.top_candidates``, is its twin): each entry
+    gets the weight of every posting of ``keys`` (rarest first) and then of ``sounds`` (claims with a word that
+    sounds like a query word) holding it, and 100 per trigger hit; when ``need`` > 0 only entries reaching it
+    count. (entry, sum), highest first, ties in the order entries were met."""
+    acc: dict[int, float] = {}
+    get = acc.get
+    # once the weight of the keys left (homophones included) cannot lift a claim not yet seen to ``need``,
+    # the longer postings only add to the claims already found (looked up by bisection in the sorted
+    # posting, not walked)
+    rest = sum(wt for _post, wt in keys) + sum(wt for _post, wt in sounds)
+    for post, wt in keys:
+        if acc and need > 0 and rest < need and len(post) > len(acc):
+            for i in acc:
+                j = bisect_left(post, i)
+                if j < len(post) and post[j] == i:
+                    acc[i] += wt
+        else:
+            for i in post:
+                acc[i] = get(i, 0.0) + wt
+        rest -= wt
+    for post, wt in sounds:
+        for i in post:
+            acc[i] = get(i, 0.0) + wt
+    for i in hits:
+        acc[i] = acc.get(i, 0.0) + 100.0
+    if need > 0:
+        acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
+    return [(i, acc[i]) for i in heapq.nlargest(min(k, len(acc)), acc, key=acc.__getitem__)]
+
+
+_NO_HIT = (0, False)
+#: margin of :meth:`ClaimScorer.bound <plugin.rumors.scoring.ClaimScorer.bound>` against the floor (the bound
+#: sums in another order than the score: rounding must never skip a candidate the score would keep)
+_EPS = 1e-9
+
+
 class _State:
     """The compiled index: entries, postings, trigger automaton, weights."""
 
@@ -356,8 +400,12 @@ class _State:
             return out
         p = self.params
         qw, hits = features or (self.query_weights(q), self.trigger_hits(q))
+        bound = self.scorer.bound
+        entries = self.entries
         if only is not None:
             for i in only:
+                if bound(q, qw, entries[i], hits.get(i, _NO_HIT)) < threshold - _EPS:
+                    continue  # cannot reach the threshold (ClaimScorer.bound)
                 s, shared = self.score(q, qw, i, hits, floor=threshold)
                 if s >= threshold:
                     out[i] = (s, shared)
@@ -369,36 +417,17 @@ class _State:
         # bound (a weak signal, and the bound keeps matching fast)
         chars_part = 0.5 * sum(w for t, w in qw.weights.items() if len(t) == 1)
         need = (threshold - 0.2) / 0.8 * qw.total - chars_part if short else 0.0
-        acc: dict[int, float] = {}
-        get = acc.get
         postings = self.postings
         keys = [(post, wt) for t, wt in qw.weights.items() for key in (t, *subwords(t))
                 if (post := postings.get(key)) and len(post) <= p.max_posting]
         sounds = [(post, p.sound_credit * wt) for t, wt in qw.weights.items() for h in qw.homophones.get(t, ())
                   if h != t and (post := postings.get(h)) and len(post) <= p.max_posting]
-        # rarest keys first: once the weight of the keys left (homophones included) cannot lift a claim
-        # not yet seen to ``need``, the longer postings only add to the claims already found (looked up
-        # by bisection in the sorted posting, not walked)
-        keys.sort(key=lambda kw: len(kw[0]))
-        rest = sum(wt for _post, wt in keys) + sum(wt for _post, wt in sounds)
-        for post, wt in keys:
-            if acc and need > 0 and rest < need and len(post) > len(acc):
-                for i in acc:
-                    j = bisect_left(post, i)
-                    if j < len(post) and post[j] == i:
-                        acc[i] += wt
-            else:
-                for i in post:
-                    acc[i] = get(i, 0.0) + wt
-            rest -= wt
-        for post, wt in sounds:  # claims with a word that sounds like a query word (homophone typos)
-            for i in post:
-                acc[i] = get(i, 0.0) + wt
-        for i in hits:
-            acc[i] = acc.get(i, 0.0) + 100.0
-        if need > 0:
-            acc = {i: v for i, v in acc.items() if v >= need}  # trigger hits carry +100
-        cands = heapq.nlargest(min(p.candidates if short else p.candidates_long, len(acc)), acc, key=acc.__getitem__)
+        keys.sort(key=lambda kw: len(kw[0]))  # rarest keys first (see top_candidates)
+        k = p.candidates if short else p.candidates_long
+        ranked = (cscoring.top_candidates(keys, sounds, hits, need, k) if cscoring is not None
+                  else top_candidates(keys, sounds, hits, need, k))
+        acc = dict(ranked)
+        cands = [i for i, _v in ranked]
         best = 0.0
         for i in cands:
             if short and seen is None and i not in hits:
@@ -407,6 +436,8 @@ class _State:
                 if 0.8 * min(1.0, (acc[i] + chars_part) / qw.total) + 0.3 < best * p.relative_cut:
                     break
             floor = max(threshold, best * p.relative_cut)  # below it: cut later anyway
+            if seen is None and bound(q, qw, entries[i], hits.get(i, _NO_HIT)) < floor - _EPS:
+                continue  # cannot reach the floor (ClaimScorer.bound): not scored, as if scored below it
             s, shared = self.score(q, qw, i, hits, floor=floor)
             if seen is not None:
                 seen[i] = s

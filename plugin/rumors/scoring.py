@@ -10,6 +10,10 @@ the claim's subject with its own (喝醋 vs 干手器 ... 杀死病毒), conflic
 numbers or dates, or omits the place / person the claim is about. Automatic trigger hits add a
 small phrase bonus; a curated trigger hit matches outright.
 
+:meth:`ClaimScorer.bound` is a cheap upper bound of the score (each word credited at most what a word
+sharing a character with the other side can get, the penalties that provably apply): the index scores
+no candidate whose bound is under the floor it needs.
+
 Every tuning constant is a field of :class:`RumorScoring` (the pin threshold included); the
 defaults are calibrated on the dev split of ``bench/data/rumor_paraphrases.jsonl``
 (``bench/eval_rumors.py``). :class:`ClaimScorer` holds one set of parameters and word weights
@@ -28,6 +32,11 @@ from plugin.numerals import quantities_agree
 
 from .analysis import INTENT_WORDS, Analysis, Weights, char_sound, is_entity, is_name, is_pair, subwords
 from .models import Rumor
+
+try:  # the bound in C (cscoring.c); ClaimScorer.bound_py is its pure-Python twin
+    from . import cscoring
+except ImportError:  # pragma: no cover - not built: the twin
+    cscoring = None  # type: ignore[assignment]
 
 __all__ = ["DEFAULT_SCORING", "ClaimFeatures", "ClaimScorer", "QueryFeatures", "RumorScoring", "char_cover"]
 
@@ -113,6 +122,10 @@ class ClaimFeatures:
     pair_words: tuple[str, ...] = ()  # words that may get character-pair credit (2+ characters)
     long: bool = False  # a post-length claim: no character-pair credit (cost, and little to gain)
     first: str = ""  # the first content word (not a number): usually the subject
+    #: the characters of its words, sub-words and bigrams, each once (a str: a few hundred bytes, where a set
+    #: took ~2.7 KB per claim): a query word sharing none gets no credit
+    held: str = ""
+    packed: tuple[Any, ...] = ()  # what the C bound reads (:meth:`ClaimScorer.bound`)
 
 
 @dataclass(slots=True)
@@ -131,12 +144,24 @@ class QueryFeatures:
     names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
     first: str = ""
     homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
+    packed: tuple[Any, ...] | None = None  # what the C bound reads, made at its first call (homophones filled)
 
 
 @lru_cache(maxsize=50_000)
 def _asks_for_information(word: str) -> bool:
     """An intent word (门票, 价格 ...) or a compound of one (门票价格, 官网入口)."""
     return word in INTENT_WORDS or any(s in INTENT_WORDS for s in subwords(word))
+
+
+@lru_cache(maxsize=200_000)
+def reach(word: str) -> frozenset[str]:
+    """The characters a credit of ``word`` can rest on: its own and those of its (canonical) sub-words."""
+    return frozenset(word).union(*subwords(word))
+
+
+def _held(a: Analysis) -> str:
+    """The characters of an analysis' words, sub-words and bigrams, each once."""
+    return "".join(dict.fromkeys("".join((*a.words, *a.subs, *a.bigrams))))
 
 
 def _first_word(a: Analysis) -> str:
@@ -213,6 +238,13 @@ class ClaimScorer:
     def __init__(self, weights: Weights, params: RumorScoring = DEFAULT_SCORING) -> None:
         self.weights = weights
         self.params = params
+        #: character pair → the words of this scorer's claims (:meth:`claim`) that hold it (for :meth:`bound`)
+        self._pair_words: dict[str, set[str]] = {}
+        p = params
+        self._packed = tuple(float(x) for x in (
+            max(0.7, p.pair_credit), p.sound_credit, p.pair_credit, p.base, p.content_words, p.min_claim_cover,
+            p.short_cover, p.full_query, p.evidence, p.rare_weight, p.low_cover_penalty, p.intent_penalty,
+            p.topic_penalty, p.subject_penalty, p.name_penalty, p.curated_score))
 
     # ------------------------------------------------------------------ features
 
@@ -223,10 +255,14 @@ class ClaimScorer:
         chars = frozenset(ch for t in words if len(t) > 1 and not t.startswith("#") for ch in t)
         weights = {t: w.token(t) for t in words}
         parents: dict[str, list[str]] = {}
+        pair_words = self._pair_words
         for t in words:
             for sw in subwords(t):
                 parents.setdefault(sw, []).append(t)
-        return ClaimFeatures(
+            if len(t) > 1 and not t.startswith("#"):
+                for i in range(len(t) - 1):
+                    pair_words.setdefault(t[i : i + 2], set()).add(t)
+        e = ClaimFeatures(
             rumor, a, words, a.subs, chars, sum(weights.values()) or 1.0,
             sum(w.bigram(b) for b in a.bigrams) or 1.0, weights,
             {k: tuple(v) for k, v in parents.items()},
@@ -234,7 +270,10 @@ class ClaimScorer:
             tuple(t for t in words if is_name(t)),
             tuple(t for t in words if len(t) > 1 and not t.startswith("#")),
             len(words) > self.params.long_claim,
-            _first_word(a))
+            _first_word(a), _held(a))
+        e.packed = (e.words, e.held, e.sub_parents, e.weights, e.first, e.names, e.long, e.word_weight,
+                    e.bigram_weight, len(e.words), a.bigrams)
+        return e
 
     def query(self, q: Analysis) -> QueryFeatures:
         """The features of a query or post (homophones are filled in by the index)."""
@@ -287,6 +326,110 @@ class ClaimScorer:
         return full * k / n if k else 0.0
 
     # ------------------------------------------------------------------ the score
+
+    def bound(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures, hit: tuple[int, bool] = (0, False)) -> float:
+        """An upper bound of :meth:`score` for a claim made by this scorer (:meth:`claim`), at a fraction of its
+        cost: :meth:`bound_py`, computed in C when the extension is built (sums in another order: compare
+        with a margin)."""
+        if cscoring is None or not e.packed:
+            return self.bound_py(q, qw, e, hit)
+        packed = qw.packed
+        if packed is None:
+            wb = self.weights.bigram
+            hom = qw.homophones
+            packed = qw.packed = (
+                tuple((t, wt, tuple(reach(t)), hom.get(t)) for t, wt in qw.weights.items()), qw.words,
+                qw.subs | qw.chars, (*qw.words, *qw.subs), frozenset().union(*hom.values()) if hom else frozenset(),
+                {b: wb(b) for b in q.bigrams}, qw.first, qw.total, qw.bigram_total, q.intent, qw.intent_words,
+                bool(qw.names), q.bigrams)
+        return cscoring.bound(packed, e.packed, self._packed, self._pair_words, hit[0], hit[1])
+
+    def bound_py(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures, hit: tuple[int, bool] = (0, False)) -> float:
+        """An upper bound of :meth:`score` at a fraction of its cost: a word of either side that is the other
+        side's own word is credited 1, one sharing a character (of it or its sub-words) with the other side
+        at most ``max(0.7, pair_credit)`` (``sound_credit`` when it may sound like one), any other 0; the
+        bigram part is exact, and a penalty counts only when these credits prove it applies. A candidate whose
+        bound is under the floor a caller needs cannot reach it: it need not be scored."""
+        p = self.params
+        n_auto, curated = hit
+        if curated:
+            return p.curated_score
+        tw = qw.weights
+        if len(tw) < 2:
+            return 0.0
+        part = max(0.7, p.pair_credit)  # the most a word that is not the other side's own word gets
+        sound = p.sound_credit
+        ewords, held, homophones = e.words, e.held, qw.homophones
+        q_ub = 0.0
+        n_shared = 0
+        top = ""
+        first_missing = False
+        for t, wt in tw.items():
+            c = 1.0 if t in ewords else (part if any(ch in held for ch in reach(t)) else 0.0)
+            if c < sound and homophones:
+                hom = homophones.get(t)
+                if hom and not hom.isdisjoint(ewords):
+                    c = sound
+            if c:
+                q_ub += c * wt
+                n_shared += 1
+                top = t
+            elif t == qw.first:
+                first_missing = True
+        if not n_shared:
+            return 0.0
+        # the claim words the text may explain: what claim_credit can credit, found from the text's side
+        qwords = qw.words
+        same = qwords & ewords
+        maybe = set((qw.subs | qw.chars) & ewords)  # 0.7 / 0.5 (setdefault: never more)
+        parents = e.sub_parents
+        for s in (*qwords, *qw.subs):
+            maybe.update(parents.get(s, ()))  # _sub_credit <= 0.7, else 0.4
+        maybe -= same
+        ew = e.weights
+        c_ub = sum(ew[t] for t in same) + 0.7 * sum(ew[t] for t in maybe)
+        common = q.bigrams & e.analysis.bigrams
+        if common and not e.long:  # character-pair credit: pair_credit * the share of a word's pairs in common
+            pair_words = self._pair_words
+            paired: set[str] = set()
+            for b in common:
+                held_by = pair_words.get(b)
+                if held_by:
+                    paired |= held_by & ewords
+            paired -= same
+            paired -= maybe
+            c_ub += sum(self.pair_credit(t, common) * ew[t] for t in paired)
+            maybe |= paired
+        if homophones:  # a claim word a text word sounds like: sound_credit (or its own credit if more)
+            heard = set().union(*homophones.values()) & ewords
+            heard -= same
+            c_ub += sound * sum(ew[t] for t in heard)
+            maybe |= heard
+        maybe |= same
+        wb = self.weights.bigram
+        sb = sum(wb(b) for b in common)
+        tq = q_ub / qw.total
+        qs = 0.8 * tq + 0.2 * sb / qw.bigram_total
+        cs = 0.8 * min(c_ub / e.word_weight, 1.0) + 0.2 * sb / e.bigram_weight
+        if len(tw) >= max(p.content_words, 1.5 * len(e.words)):
+            score = cs * (p.base + (1 - p.base) * qs)
+        else:
+            score = qs * (p.base + (1 - p.base) * cs)
+            specific = tq >= p.full_query and q_ub >= p.evidence and cs >= p.min_claim_cover * p.short_cover
+            if cs < p.min_claim_cover and not specific:
+                score *= p.low_cover_penalty
+            if q.intent or any(t not in ewords for t in qw.intent_words):
+                score *= p.intent_penalty
+            elif not any(not is_name(t) and not t.startswith("#") for t in maybe):
+                score *= p.topic_penalty
+            if qw.first and e.first and first_missing and e.first not in maybe:
+                score *= p.subject_penalty
+            if e.names and not qw.names and maybe.isdisjoint(e.names):
+                score *= p.name_penalty
+        score += 0.05 * min(n_auto, 2)
+        if n_shared < 2 and not (tw[top] >= p.rare_weight and tq >= 0.8):
+            score *= 0.5
+        return min(score, 1.0)
 
     def score(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures, hit: tuple[int, bool] = (0, False),
               info: dict[str, Any] | None = None, floor: float = 0.0) -> tuple[float, tuple[str, ...]]:

@@ -4,6 +4,7 @@ characters, noise) and near-topic negatives; pin / label rules per status."""
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -248,3 +249,27 @@ def test_a_text_asking_for_information_is_not_rescued() -> None:
     index = RumorIndex(RESCUE)
     assert index.candidate_features("天津车里喷完酒精抽烟着火了怎么办") == []
     assert index.candidate_features("天津车里喷酒精抽烟着火是哪一天") == []
+
+
+def test_the_c_candidate_search_is_the_python_search() -> None:
+    # postings with repeated weights (ties ranked by the order entries are met), hits only, need cuts, the
+    # bisection path of the twin (rest of the weight under need), k over and under the number found
+    from plugin.rumors import index as index_module
+    from plugin.rumors.scoring import cscoring
+
+    if cscoring is None:
+        pytest.skip("the C extension is not built")
+    rng = random.Random(3)
+    for _ in range(400):
+        n = rng.choice([5, 40, 3000])
+        keys = [(sorted(rng.sample(range(n), rng.randint(1, min(n, 60)))), rng.choice([0.5, 1.0, 2.5, rng.random() * 3]))
+                for _ in range(rng.randint(0, 8))]
+        keys.sort(key=lambda kw: len(kw[0]))
+        sounds = [(sorted(rng.sample(range(n), rng.randint(1, min(n, 10)))), 0.8) for _ in range(rng.randint(0, 2))]
+        met = [i for post, _w in keys[-2:] for i in post]  # hits on entries of the longest postings too
+        hits = {rng.choice(met) if met and rng.random() < 0.5 else rng.randrange(n + 5): (1, False)
+                for _ in range(rng.randint(0, 3))}
+        need = rng.choice([0.0, 0.0, 0.7, 1.5, 3.0, 8.0])
+        k = rng.choice([1, 3, 12, 15, 500])
+        want = index_module.top_candidates(keys, sounds, hits, need, k)
+        assert cscoring.top_candidates(keys, sounds, hits, need, k) == want, (keys, sounds, hits, need, k)
