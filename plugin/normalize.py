@@ -339,7 +339,9 @@ class _RunMap:
 
 
 def _runs(marked: str, mark: str) -> _RunMap:
-    """Runs of characters other than ``mark`` in ``marked``."""
+    """Runs of characters other than ``mark`` (one character) in ``marked``."""
+    if len(marked) >= _VECTOR_MIN_LEN and len(mark) == 1:
+        return _runs_vector(marked, mark)
     dstart: list[int] = []
     ostart: list[int] = []
     d = pos = 0
@@ -349,6 +351,20 @@ def _runs(marked: str, mark: str) -> _RunMap:
             ostart.append(pos)
             d += len(run)
         pos += len(run) + len(mark)
+    return _RunMap(dstart, ostart)
+
+
+def _runs_vector(marked: str, mark: str) -> _RunMap:
+    """:func:`_runs` of a long text in a few array operations (a long text's dense view deletes
+    tens of thousands of runs of spaces and punctuation)."""
+    import numpy as np  # (as in _equal_neighbours: loaded on the first long text only)
+
+    codes = np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = codes != ord(mark)
+    starts = np.flatnonzero(kept & np.concatenate(([True], ~kept[:-1])))  # a kept character after a mark
+    before = np.cumsum(~kept) - ~kept  # marks before each position
+    ostart: list[int] = starts.tolist()
+    dstart: list[int] = (starts - before[starts]).tolist()
     return _RunMap(dstart, ostart)
 
 
