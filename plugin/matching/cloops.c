@@ -16,6 +16,9 @@
  *       differing characters (the rest is decided in Python). ``direct``: walk the trie itself (below);
  *       ``index``: trie_index of the automaton (bytes; empty for none).
  *
+ *   dense_walk(automaton, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups, direct, index, dense)
+ *       dense_outputs with the view last: a matcher binds the rest once (functools.partial).
+ *
  *   trie_index(automaton) -> bytes | None
  *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
  *       stamped with the root and version they were built for; None for another automaton.
@@ -537,14 +540,41 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uin
     return 0;
 }
 
+static PyObject *outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                            PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups, int direct,
+                            PyObject *index);
+
 static PyObject *
 dense_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
-    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *index = NULL;
     int shift, direct = 0;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
+        return NULL;
+    return outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, direct, index);
+}
+
+/* dense_outputs with the view last (what a matcher binds once: functools.partial of all but the view). */
+static PyObject *
+dense_walk(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *index;
+    int shift, direct;
+
+    if (!PyArg_ParseTuple(args, "OOiUOOOO!pSU:dense_walk", &automaton, &codes, &shift, &pat_text, &pat_ends,
+                          &kinds, &flags, &PyList_Type, &groups, &direct, &index, &dense))
+        return NULL;
+    return outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, direct, index);
+}
+
+static PyObject *
+outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text, PyObject *pat_ends,
+           PyObject *kinds, PyObject *flags, PyObject *groups, int direct, PyObject *index)
+{
+    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
     Py_buffer cbuf, ebuf, kbuf, fbuf;
-    PyObject *index = NULL;
     const TrieIndex *ix = NULL;
     Patterns pats;
     int dkind;
@@ -552,9 +582,6 @@ dense_outputs(PyObject *self, PyObject *args)
     Py_ssize_t dlen;
     const AhoAutomaton *trie = NULL;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
-        return NULL;
     if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
         if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex)) {
             PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
@@ -1280,6 +1307,7 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},

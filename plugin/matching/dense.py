@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike
 from .model import Candidate, Spelling, Technique
-from .native import dense_outputs
+from .native import DenseWalk, dense_outputs
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
@@ -22,14 +22,16 @@ _tuple_new = tuple.__new__
 
 
 def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
-               index: bytes = b"") -> tuple[list[Candidate], list[Spelling]]:
+               index: bytes = b"", *, walk: DenseWalk | None = None) -> tuple[list[Candidate], list[Spelling]]:
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
     its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
     homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
     :func:`homophone_ok`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
-    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty.
+    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty;
+    ``walk``: :func:`~plugin.matching.native.dense_walker` of ``c`` (what a matcher binds once; then
+    ``index`` is not read).
     """
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
@@ -40,8 +42,10 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     pat_homo = c.pat_homophone
     # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
     # with how many characters differ from the pattern and whether a digit is involved
-    for s, e, pid, differ, digits in dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift,
-                                                   c.pat_dense, pat_kind, pat_homo, c.groups, index):
+    outputs = walk(dense) if walk is not None else \
+        dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
+                      c.groups, index)
+    for s, e, pid, differ, digits in outputs:
         if not differ:
             kind = pat_kind[pid]
             if kind == _TERM:

@@ -27,7 +27,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice, product
 from typing import Any, TypeVar
 
@@ -40,7 +40,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_outputs", "dense_walker", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
@@ -128,6 +128,26 @@ def dense_outputs(automaton: Any, dense: str, class_table: list[str | None], cod
     if cloops is not None and codes:
         return cloops.dense_outputs(automaton, dense, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
                                     groups, direct_walk(), index)
+    return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+#: ``dense -> outputs``: :func:`dense_outputs` of one automaton and its pattern tables (:func:`dense_walker`).
+DenseWalk = Callable[[str], list[Output]]
+
+
+def dense_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
+                 pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], index: bytes = b"") -> DenseWalk:
+    """:func:`dense_outputs` with everything but the view bound once (a matcher's tables never change):
+    the C walk called directly per scan, without a Python frame or the arguments looked up again."""
+    if cloops is not None and codes:
+        return partial(cloops.dense_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
+                       pat_flags, groups, direct_walk(), index)
+    return partial(_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def _outputs_py_of(automaton: Any, class_table: list[str | None], shift: int, pat_dense: PatternTexts,
+                   pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], dense: str) -> list[Output]:
+    """:func:`dense_outputs_py` with the view last (:func:`dense_walker`'s twin)."""
     return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
 
 
