@@ -32,7 +32,7 @@ from typing import Callable
 
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
-from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, offset_table
+from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, kept_offsets, offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -419,7 +419,12 @@ class NormalizedText:
 
     def _offset_table(self) -> "array[int]":
         """:meth:`orig_index` of every dense position in one table (built by the C extension; empty
-        without it, and the maps answer per position)."""
+        without it, and the maps answer per position). A view that only deleted characters reads its
+        table off the text in one pass (no run map needed)."""
+        if self._lazy_deleted and self._collapsed is None:
+            table = kept_offsets(self.original, len(self.dense), *_dense_fold_args())
+            if table is not None:
+                return table
         if self._lazy_deleted:
             self._build_deleted()
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]

@@ -35,6 +35,11 @@
  *       deleted, 2 a sentence end (U+0000), 4 a Han character written twice in a row; None when the
  *       astral table gives more than one character (the caller's general path).
  *
+ *   kept_offsets(text, table, astral, n) -> bytes | None
+ *       The offset in ``text`` of each character the dense tables (as dense_fold) keep, as native int64
+ *       values: the offset table of a dense view that only deleted characters; None unless there are ``n``
+ *       and each becomes one character.
+ *
  *   view_flags(view, kinds) -> int
  *       One scan of ``view``'s character kinds (``kinds``: 65,536 bytes, 1 a Latin letter, 2 a CJK
  *       character of the separator test, 4 a separator; a character beyond the BMP reads as U+FFFD):
@@ -1201,6 +1206,69 @@ done:
 #define VIEW_SEPARATED 4
 #define VIEW_ASTRAL 8
 
+/* The offset in ``text`` of every character the dense tables keep (as dense_fold reads them), as native
+ * int64 values; None when that is not ``n`` characters or some character becomes several. */
+static PyObject *
+kept_offsets(PyObject *self, PyObject *args)
+{
+    PyObject *text, *table, *astral, *out;
+    Py_buffer tbuf;
+    const uint32_t *map;
+    int64_t *offs;
+    Py_ssize_t n, len, i, kept = 0;
+    int kind, r;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UOO!n:kept_offsets", &text, &table, &PyDict_Type, &astral, &n))
+        return NULL;
+    len = PyUnicode_GET_LENGTH(text);
+    if (n < 0 || n > len)
+        Py_RETURN_NONE;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES * 4) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
+        return NULL;
+    }
+    map = (const uint32_t *)tbuf.buf;
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * n);
+    if (out == NULL) {
+        PyBuffer_Release(&tbuf);
+        return NULL;
+    }
+    offs = (int64_t *)PyBytes_AS_STRING(out);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    for (i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t f = c < N_CODES ? map[c] : c;
+        if (f != DELETED_CP && f >= N_CODES) {  /* (as dense_fold) */
+            r = fold_astral(astral, f, &f);
+            if (r != 0) {
+                PyBuffer_Release(&tbuf);
+                Py_DECREF(out);
+                if (r < 0)
+                    return NULL;
+                Py_RETURN_NONE;
+            }
+        }
+        if (f == DELETED_CP)
+            continue;
+        if (kept == n) {
+            kept++;
+            break;
+        }
+        offs[kept++] = i;
+    }
+    PyBuffer_Release(&tbuf);
+    if (kept != n) {
+        Py_DECREF(out);
+        Py_RETURN_NONE;
+    }
+    return out;
+}
+
 static PyObject *
 view_flags(PyObject *self, PyObject *args)
 {
@@ -1307,6 +1375,7 @@ static PyMethodDef methods[] = {
     {"release_free_memory", release_free_memory, METH_NOARGS, "Free heap pages back to the system (glibc malloc_trim)."},
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
+    {"kept_offsets", kept_offsets, METH_VARARGS, "The offset of every character the dense tables keep (plugin.normalize)."},
     {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},

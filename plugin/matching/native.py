@@ -40,7 +40,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "dense_outputs", "dense_walker", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
@@ -215,6 +215,22 @@ def offset_table(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int] 
     table = array("q")
     table.frombytes(cloops.offset_table(n, maps))
     return table
+
+
+def kept_offsets(text: str, n: int, table: list[str | None], astral: dict[int, str | None],
+                 codes: array[int] | None) -> array[int] | None:
+    """The offset in ``text`` of each character the dense tables (``table``, ``astral``; ``codes``: as
+    :func:`dense_fold` reads them) keep, in C: the offset table of a dense view that only deleted
+    characters, in one pass. None without the extension, without ``codes``, or unless there are ``n``
+    such characters each becoming one (callers build the table from their run maps then)."""
+    if cloops is None or codes is None or type(astral) is not dict:
+        return None
+    got = cloops.kept_offsets(text, codes, astral, n)
+    if got is None:
+        return None
+    out = array("q")
+    out.frombytes(got)
+    return out
 
 
 def other_reading_keys_py(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,

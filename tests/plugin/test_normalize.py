@@ -127,3 +127,19 @@ def test_long_run_maps_are_the_loops(marked: str) -> None:
     got = pn._runs_vector(marked, "\x01")
     assert (got.dstart, got.ostart) == (expected_d, expected_o)
     assert pn._runs(marked, "\x01") == got
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("赌博 ，。a1b😀\u200b\x01开挂！？ＡＢ𠀀\ufe0f\U000e0041")), min_size=1, max_size=30))
+def test_offsets_of_a_view_that_only_deleted_are_its_run_map(text: str) -> None:
+    """The offset table read off the text in one pass (a view that only deleted characters) is the run
+    map's: the original offset of every dense character."""
+    nt = normalize(text)
+    if nt._lazy_deleted and nt._collapsed is None:
+        table = list(nt._offset_table())
+        other = normalize(text)
+        other._build_deleted()
+        deleted = other._deleted
+        assert deleted is not None
+        assert table == [deleted(i) for i in range(len(other.dense))]
+        assert all(nt.original[o] != " " for o in table)
