@@ -53,7 +53,6 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
     collapsed = nt.collapsed
-    written: dict[int, int] = {}  # (reduplicated_word_edge's look-ups, shared by the candidates)
     quick = boundary.quick()  # (the cheap rules of boundary_ok in one C call, when built)
     for k in cand:
         start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
@@ -81,7 +80,7 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             if not ok:
                 continue
         if collapsed and tech not in _READ_IN_LATIN \
-                and reduplicated_word_edge(nt, start, end, _spellings(ent), boundary.is_word, written):
+                and reduplicated_word_edge(nt, start, end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)
     if allow_spans and kept:  # a hit inside an allow phrase is dropped (震惊中外 keeps 震惊 quiet)

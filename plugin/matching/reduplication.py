@@ -16,31 +16,24 @@ from ..normalize import NormalizedText, dense_key
 __all__ = ["reduplicated_word_edge"]
 
 
-def _written(nt: NormalizedText, i: int, known: dict[int, int] | None = None) -> int:
-    """How many times dense character ``i`` was written in a row in the original text (``known``:
-    the answers so far for this text, read and filled)."""
-    if known is not None:
-        n = known.get(i)
-        if n is None:
-            n = known[i] = _written(nt, i)
-        return n
+def _written(nt: NormalizedText, i: int) -> int:
+    """How many times dense character ``i`` was written in a row in the original text."""
     s, e = nt.orig_span(i, i + 1)
     return len(dense_key(nt.original[s:e], collapse=False)) if e - s > 1 else 1
 
 
 def reduplicated_word_edge(nt: NormalizedText, s: int, e: int, spellings: tuple[str, ...],
-                           is_word: Callable[[str], bool], known: dict[int, int] | None = None) -> bool:
+                           is_word: Callable[[str], bool]) -> bool:
     """Whether dense ``[s, e)`` starts or ends on a reduplicated word (see the module doc) that none
     of the entry's ``spellings`` (term and curated variants) holds there (万万没想到, 动动手指 and
-    the variant 加绿泡泡 hold one). ``known``: a table of how often each dense character was written,
-    shared by the calls on one text (a long text's candidates share their edges)."""
+    the variant 加绿泡泡 hold one)."""
     if not nt.collapsed or e - s < 2:  # (nothing collapsed: every character was written once)
         return False
-    first, last = _written(nt, s, known), _written(nt, e - 1, known)
+    first, last = _written(nt, s), _written(nt, e - 1)
     if first != 2 and last != 2:  # (most hits: the inner characters need no look-up then)
         return False
     dense = nt.dense
-    runs = [first, *(_written(nt, i, known) for i in range(s + 1, e - 1)), last]
+    runs = [first, *(_written(nt, i) for i in range(s + 1, e - 1)), last]
     if runs[0] == 2 and all(r == 1 for r in runs[1:]) and is_word(dense[s] * 2):
         return not any(dense_key(t, collapse=False).startswith(dense[s] * 2) for t in spellings)
     if runs[-1] == 2 and all(r == 1 for r in runs[:-1]) and is_word(dense[e - 1] * 2):
