@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Mapping
+from typing import Literal
 
 from .segment import Segmenter, segmenter
 from .snapshot import cached
-from .wordtable import crossing_word
+from .wordtable import EdgesQuick, crossing_word, edges_quick
 
 __all__ = ["WordBoundary"]
 
@@ -34,6 +35,7 @@ class WordBoundary:
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
         self._freq: Mapping[str, int] | None = None  # the dictionary's word table, once loaded
+        self._quick: EdgesQuick | Literal[False] | None = None  # quick(), once known (False: not in C)
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -47,6 +49,8 @@ class WordBoundary:
         """Load the dictionary and build the pair index now (otherwise done on first use)."""
         self._seg.load()
         self._inner_pairs()
+        if self._freq is None:
+            self._freq = self._seg.counts
 
     def check(self, dense: str, start: int, end: int, *, strict: bool = False, containing_ok: bool = False) -> bool:
         """True when ``dense[start:end]`` does not straddle a token edge (strict: both edges are token edges).
@@ -119,6 +123,14 @@ class WordBoundary:
         if pairs is None:
             pairs = self._inner_pairs()
         return crossing_word(dense, start, end, pairs, freq, _MAX_WORD)
+
+    def quick(self) -> EdgesQuick | None:
+        """The word-boundary test's cheap rules in one C call (:func:`plugin.wordtable.edges_quick`),
+        once the dictionary and the pair index are loaded; None before, or without the C table."""
+        quick = self._quick
+        if quick is None and self._freq is not None and self._pairs is not None:
+            quick = self._quick = edges_quick(self._pairs, self._freq, _MAX_WORD) or False
+        return quick or None
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a word in real use (:meth:`plugin.segment.Segmenter.is_word`)."""

@@ -23,6 +23,12 @@
  *       (its Han blocks, space pieces, best route and runs of single Latin letters / digits), in one call.
  *   crossing_word(dense, start, end, pairs, table, max_word) -> bool
  *       Whether a dictionary word crosses an edge of dense[start:end]: plugin.matching.native.crossing_word_py.
+ *   edges_quick(pairs, table, max_word, dense, start, end, mode, pinyin) -> bool
+ *       True when plugin.matching.filters.boundary_ok of dense[start:end] (boundary ``mode``, read in pinyin
+ *       or not) is True by its cheap rules: no letter or digit edge inside a longer Latin word or number
+ *       (unless read in pinyin), and for ``auto`` a hit longer than four characters or without a CJK
+ *       character or all ASCII; else for auto / word / crossing no dictionary word crossing an edge.
+ *       False: not decided here (the caller asks boundary_ok: separators, strict, segmentation).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -292,58 +298,134 @@ has_pair(const Py_buffer *pairs, uint64_t key)
     return (pairs->itemsize == 8 ? ((const uint64_t *)pairs->buf)[lo] : ((const uint32_t *)pairs->buf)[lo]) == key;
 }
 
-static PyObject *
-crossing_word(PyObject *self, PyObject *args)
+/* Whether a dictionary word of at most ``max_word`` characters crosses ``start`` or ``end`` of the
+ * ``n`` characters at ``data`` (0 <= start, end <= n). */
+static int
+word_crosses(WordTable *table, const Py_buffer *pairs, int kind, const void *data, Py_ssize_t n,
+             Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_word)
 {
-    PyObject *dense, *pairs_obj;
-    WordTable *table;
-    Py_ssize_t start, end, max_word, n;
     Py_ssize_t edges[2];
-    Py_buffer pairs;
-    int kind, k, found = 0;
-    const void *data;
-
-    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &WordTableType, &table,
-                          &max_word))
-        return NULL;
-    n = PyUnicode_GET_LENGTH(dense);
+    int k;
     if (max_word < 0)
         max_word = 0;
     if (max_word > n)
         max_word = n;  /* (no overflow in edge +/- max_word) */
-    if (PyObject_GetBuffer(pairs_obj, &pairs, PyBUF_SIMPLE) < 0)
-        return NULL;
-    if (pairs.itemsize != 4 && pairs.itemsize != 8) {
-        PyBuffer_Release(&pairs);
-        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
-        return NULL;
-    }
-    kind = PyUnicode_KIND(dense);
-    data = PyUnicode_DATA(dense);
     edges[0] = start;
     edges[1] = end;
-    for (k = 0; k < 2 && !found; k++) {
+    for (k = 0; k < 2; k++) {
         Py_ssize_t edge = edges[k], a, b;
         Py_UCS4 left, right;
         if (edge <= 0 || edge >= n)
             continue;
         left = PyUnicode_READ(kind, data, edge - 1);
         right = PyUnicode_READ(kind, data, edge);
-        if (left < 0x10000 && right < 0x10000 && !has_pair(&pairs, ((uint64_t)left << 16) | right))
+        if (left < 0x10000 && right < 0x10000 && !has_pair(pairs, ((uint64_t)left << 16) | right))
             continue;  /* no dictionary word has these two characters side by side */
-        for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge && !found; a++) {
+        for (a = edge - max_word + 1 > 0 ? edge - max_word + 1 : 0; a < edge; a++) {
             Py_ssize_t last = a + max_word < n ? a + max_word : n;
             for (b = edge + 1; b <= last; b++) {
                 Py_ssize_t e = find(table, kind, data, a, b - a);
-                if (e >= 0 && table->counts[e]) {
-                    found = 1;
-                    break;
-                }
+                if (e >= 0 && table->counts[e])
+                    return 1;
             }
         }
     }
+    return 0;
+}
+
+/* ``pairs`` as a buffer of 4- or 8-byte values (released by the caller). */
+static int
+pairs_buffer(PyObject *pairs_obj, Py_buffer *pairs)
+{
+    if (PyObject_GetBuffer(pairs_obj, pairs, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (pairs->itemsize != 4 && pairs->itemsize != 8) {
+        PyBuffer_Release(pairs);
+        PyErr_SetString(PyExc_TypeError, "pairs must hold 4- or 8-byte unsigned values");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+crossing_word(PyObject *self, PyObject *args)
+{
+    PyObject *dense, *pairs_obj;
+    WordTable *table;
+    Py_ssize_t start, end, max_word;
+    Py_buffer pairs;
+    int found;
+
+    if (!PyArg_ParseTuple(args, "UnnOO!n:crossing_word", &dense, &start, &end, &pairs_obj, &WordTableType, &table,
+                          &max_word))
+        return NULL;
+    if (pairs_buffer(pairs_obj, &pairs) < 0)
+        return NULL;
+    found = word_crosses(table, &pairs, PyUnicode_KIND(dense), PyUnicode_DATA(dense), PyUnicode_GET_LENGTH(dense),
+                         start, end, max_word);
     PyBuffer_Release(&pairs);
     return PyBool_FromLong(found);
+}
+
+static inline int
+ascii_alnum(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int
+cjk(Py_UCS4 c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static PyObject *
+edges_quick(PyObject *self, PyObject *args)
+{
+    PyObject *dense, *pairs_obj, *mode;
+    WordTable *table;
+    Py_ssize_t start, end, max_word, n, i;
+    Py_buffer pairs;
+    int pinyin, kind, is_auto, ok;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "OO!nUnnUp:edges_quick", &pairs_obj, &WordTableType, &table, &max_word, &dense,
+                          &start, &end, &mode, &pinyin))
+        return NULL;
+    n = PyUnicode_GET_LENGTH(dense);
+    if (start < 0 || end > n || start >= end)
+        Py_RETURN_FALSE;
+    kind = PyUnicode_KIND(dense);
+    data = PyUnicode_DATA(dense);
+    if (!pinyin) {  /* a letter or digit edge inside a longer Latin word or number: the separator test decides */
+        if (ascii_alnum(PyUnicode_READ(kind, data, start)) && start > 0
+            && ascii_alnum(PyUnicode_READ(kind, data, start - 1)))
+            Py_RETURN_FALSE;
+        if (ascii_alnum(PyUnicode_READ(kind, data, end - 1)) && end < n
+            && ascii_alnum(PyUnicode_READ(kind, data, end)))
+            Py_RETURN_FALSE;
+    }
+    is_auto = PyUnicode_CompareWithASCIIString(mode, "auto") == 0;
+    if (is_auto) {
+        int ascii = 1, any_cjk = 0;
+        if (end - start > 4)
+            Py_RETURN_TRUE;
+        for (i = start; i < end; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            ascii &= c < 0x80;
+            any_cjk |= cjk(c);
+        }
+        if (ascii || !any_cjk)
+            Py_RETURN_TRUE;
+    } else if (PyUnicode_CompareWithASCIIString(mode, "word") != 0
+               && PyUnicode_CompareWithASCIIString(mode, "crossing") != 0) {
+        Py_RETURN_FALSE;  /* strict, Latin-only or no check: not read here */
+    }
+    if (pairs_buffer(pairs_obj, &pairs) < 0)
+        return NULL;
+    ok = !word_crosses(table, &pairs, kind, data, n, start, end, max_word);
+    PyBuffer_Release(&pairs);
+    return PyBool_FromLong(ok);
 }
 
 /* The best route over text[s:e] (a Han block): end[k] is the last index (relative to s) of the word the
@@ -515,6 +597,7 @@ static PyMethodDef methods[] = {
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"cut_edges", cut_edges, METH_VARARGS, "Token edges of jieba's precise mode (HMM off) over the table (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
+    {"edges_quick", edges_quick, METH_VARARGS, "True when a hit's word-boundary check passes by its cheap rules (plugin.boundary)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -44,7 +44,7 @@ from .matching.filters import admissible, resolve_hits
 from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, kind_bits
 from .matching.latin_repeat import LatinRepeatIndex, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
-from .matching.native import release_free_memory, trie_index, view_flags
+from .matching.native import dense_walker, release_free_memory, trie_index, view_flags
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import PinyinIndex, pinyin_candidates
@@ -96,6 +96,9 @@ class Matcher:
         self._rewrites = bool(noise)  # whether the deployment's noise set rewrites texts before a scan
         self._kinds = kind_bits()  # the character kinds the scan's pass choice reads
         self._trie_index = trie_index(compiled.automaton)  # the dense walk's tables of the trie's first levels
+        self._walk = dense_walker(compiled.automaton, compiled.class_table, compiled.class_codes, compiled.shift,
+                                  compiled.pat_dense, compiled.pat_kind, compiled.pat_homophone, compiled.groups,
+                                  self._trie_index)  # (the dense pass's C walk, its tables bound once)
         if len(compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # a big build's freed temporaries
             release_free_memory()
 
@@ -263,7 +266,7 @@ class Matcher:
         nt = prepared.normalized
         needs = view_flags(nt.dense, self._kinds)  # one kind scan decides which passes can find anything
         dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
-        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index)
+        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index, walk=self._walk)
         if first and cand:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:

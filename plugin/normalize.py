@@ -32,7 +32,7 @@ from typing import Callable
 
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
-from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, offset_table
+from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, kept_offsets, offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -339,7 +339,9 @@ class _RunMap:
 
 
 def _runs(marked: str, mark: str) -> _RunMap:
-    """Runs of characters other than ``mark`` in ``marked``."""
+    """Runs of characters other than ``mark`` (one character) in ``marked``."""
+    if len(marked) >= _VECTOR_MIN_LEN and len(mark) == 1:
+        return _runs_vector(marked, mark)
     dstart: list[int] = []
     ostart: list[int] = []
     d = pos = 0
@@ -349,6 +351,20 @@ def _runs(marked: str, mark: str) -> _RunMap:
             ostart.append(pos)
             d += len(run)
         pos += len(run) + len(mark)
+    return _RunMap(dstart, ostart)
+
+
+def _runs_vector(marked: str, mark: str) -> _RunMap:
+    """:func:`_runs` of a long text in a few array operations (a long text's dense view deletes
+    tens of thousands of runs of spaces and punctuation)."""
+    import numpy as np  # (as in _equal_neighbours: loaded on the first long text only)
+
+    codes = np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = codes != ord(mark)
+    starts = np.flatnonzero(kept & np.concatenate(([True], ~kept[:-1])))  # a kept character after a mark
+    before = np.cumsum(~kept) - ~kept  # marks before each position
+    ostart: list[int] = starts.tolist()
+    dstart: list[int] = (starts - before[starts]).tolist()
     return _RunMap(dstart, ostart)
 
 
@@ -403,7 +419,12 @@ class NormalizedText:
 
     def _offset_table(self) -> "array[int]":
         """:meth:`orig_index` of every dense position in one table (built by the C extension; empty
-        without it, and the maps answer per position)."""
+        without it, and the maps answer per position). A view that only deleted characters reads its
+        table off the text in one pass (no run map needed)."""
+        if self._lazy_deleted and self._collapsed is None:
+            table = kept_offsets(self.original, len(self.dense), *_dense_fold_args())
+            if table is not None:
+                return table
         if self._lazy_deleted:
             self._build_deleted()
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]

@@ -28,7 +28,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from math import log
-from typing import Any, overload
+from functools import partial
+from typing import Any, Callable, overload
 
 
 try:
@@ -36,8 +37,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cwordtable = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_TABLE", "WordTablePy", "build_table", "crossing_word", "crossing_word_py", "cut_edges", "open_table",
-           "route_ends", "route_ends_py", "table_total"]
+__all__ = ["NATIVE_TABLE", "EdgesQuick", "WordTablePy", "build_table", "crossing_word", "crossing_word_py", "cut_edges",
+           "edges_quick", "open_table", "route_ends", "route_ends_py", "table_total"]
 
 #: Whether the C extension of the word table is in use.
 NATIVE_TABLE: bool = cwordtable is not None
@@ -264,3 +265,20 @@ def crossing_word(dense: str, start: int, end: int, pairs: array[int], table: Ma
     if cwordtable is not None and type(table) is cwordtable.WordTable:
         return cwordtable.crossing_word(dense, start, end, pairs, table, max_word)
     return crossing_word_py(dense, start, end, pairs, table, max_word)
+
+
+#: ``(dense, start, end, mode, pinyin) -> bool``: see :func:`edges_quick`.
+EdgesQuick = Callable[[str, int, int, str, bool], bool]
+
+
+def edges_quick(pairs: array[int], table: Mapping[str, int], max_word: int) -> EdgesQuick | None:
+    """A one-call test of a hit's word boundaries by their cheap rules, bound to the crossing test's
+    tables (in C; None when ``table`` is not the C table): True when
+    :func:`plugin.matching.filters.boundary_ok` of ``dense[start:end]`` (boundary ``mode``, read in
+    pinyin or not) says True without a separator look-up or a segmentation (no letter or digit edge
+    inside a longer Latin word or number; for ``auto`` a hit over four characters, all ASCII or
+    without CJK; for auto / word / crossing no dictionary word across an edge, :func:`crossing_word`).
+    False leaves the answer to ``boundary_ok``."""
+    if cwordtable is not None and type(table) is cwordtable.WordTable:
+        return partial(cwordtable.edges_quick, pairs, table, max_word)
+    return None

@@ -34,6 +34,8 @@
  *       shape_outputs' filter: a bit set (a power of two bits, at least 16 per pair) of the character pairs
  *       around each character of ``targets`` in the TERM patterns with the shape flag: (character before,
  *       t), anywhere and at t's place j, and, for a first character, (t, character after or the end).
+ *   dense_walk(automaton, codes, shift, pat_text, pat_ends, pat_kind, pat_flags, groups, direct, index, dense)
+ *       dense_outputs with the view last: a matcher binds the rest once (functools.partial).
  *
  *   trie_index(automaton) -> bytes | None
  *       Direct child tables of the first two levels of a trie whose letters are bytes (the UTF-16 view),
@@ -50,6 +52,11 @@
  *       characters beyond the BMP, missing ones kept) and what the result holds: 1 something was
  *       deleted, 2 a sentence end (U+0000), 4 a Han character written twice in a row; None when the
  *       astral table gives more than one character (the caller's general path).
+ *
+ *   kept_offsets(text, table, astral, n) -> bytes | None
+ *       The offset in ``text`` of each character the dense tables (as dense_fold) keep, as native int64
+ *       values: the offset table of a dense view that only deleted characters; None unless there are ``n``
+ *       and each becomes one character.
  *
  *   view_flags(view, kinds) -> int
  *       One scan of ``view``'s character kinds (``kinds``: 65,536 bytes, 1 a Latin letter, 2 a CJK
@@ -904,15 +911,41 @@ done:
     PyBuffer_Release(&cbuf);
     return out;
 }
+static PyObject *outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                            PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups, int direct,
+                            PyObject *index);
 
 static PyObject *
 dense_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups;
-    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *index = NULL;
     int shift, direct = 0;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
+                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
+        return NULL;
+    return outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, direct, index);
+}
+
+/* dense_outputs with the view last (what a matcher binds once: functools.partial of all but the view). */
+static PyObject *
+dense_walk(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *index;
+    int shift, direct;
+
+    if (!PyArg_ParseTuple(args, "OOiUOOOO!pSU:dense_walk", &automaton, &codes, &shift, &pat_text, &pat_ends,
+                          &kinds, &flags, &PyList_Type, &groups, &direct, &index, &dense))
+        return NULL;
+    return outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, direct, index);
+}
+
+static PyObject *
+outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text, PyObject *pat_ends,
+           PyObject *kinds, PyObject *flags, PyObject *groups, int direct, PyObject *index)
+{
+    PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
     Py_buffer cbuf, ebuf, kbuf, fbuf;
-    PyObject *index = NULL;
     const TrieIndex *ix = NULL;
     Patterns pats;
     int dkind;
@@ -920,9 +953,6 @@ dense_outputs(PyObject *self, PyObject *args)
     Py_ssize_t dlen;
     const AhoAutomaton *trie = NULL;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!|pS:dense_outputs", &automaton, &dense, &codes, &shift,
-                          &pat_text, &pat_ends, &kinds, &flags, &PyList_Type, &groups, &direct, &index))
-        return NULL;
     if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
         if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex)) {
             PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
@@ -1542,6 +1572,69 @@ done:
 #define VIEW_SEPARATED 4
 #define VIEW_ASTRAL 8
 
+/* The offset in ``text`` of every character the dense tables keep (as dense_fold reads them), as native
+ * int64 values; None when that is not ``n`` characters or some character becomes several. */
+static PyObject *
+kept_offsets(PyObject *self, PyObject *args)
+{
+    PyObject *text, *table, *astral, *out;
+    Py_buffer tbuf;
+    const uint32_t *map;
+    int64_t *offs;
+    Py_ssize_t n, len, i, kept = 0;
+    int kind, r;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "UOO!n:kept_offsets", &text, &table, &PyDict_Type, &astral, &n))
+        return NULL;
+    len = PyUnicode_GET_LENGTH(text);
+    if (n < 0 || n > len)
+        Py_RETURN_NONE;
+    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (tbuf.len != N_CODES * 4) {
+        PyBuffer_Release(&tbuf);
+        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
+        return NULL;
+    }
+    map = (const uint32_t *)tbuf.buf;
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * n);
+    if (out == NULL) {
+        PyBuffer_Release(&tbuf);
+        return NULL;
+    }
+    offs = (int64_t *)PyBytes_AS_STRING(out);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    for (i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t f = c < N_CODES ? map[c] : c;
+        if (f != DELETED_CP && f >= N_CODES) {  /* (as dense_fold) */
+            r = fold_astral(astral, f, &f);
+            if (r != 0) {
+                PyBuffer_Release(&tbuf);
+                Py_DECREF(out);
+                if (r < 0)
+                    return NULL;
+                Py_RETURN_NONE;
+            }
+        }
+        if (f == DELETED_CP)
+            continue;
+        if (kept == n) {
+            kept++;
+            break;
+        }
+        offs[kept++] = i;
+    }
+    PyBuffer_Release(&tbuf);
+    if (kept != n) {
+        Py_DECREF(out);
+        Py_RETURN_NONE;
+    }
+    return out;
+}
+
 static PyObject *
 view_flags(PyObject *self, PyObject *args)
 {
@@ -1650,6 +1743,8 @@ static PyMethodDef methods[] = {
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
     {"shape_outputs", shape_outputs, METH_VARARGS, "Shape-alike spellings of another class verified on the term keys (see plugin.matching.native)."},
     {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
+    {"kept_offsets", kept_offsets, METH_VARARGS, "The offset of every character the dense tables keep (plugin.normalize)."},
+    {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike, shape_ranked
 from .model import Candidate, Spelling, Technique
-from .native import Output, dense_outputs, shape_outputs
+from .native import DenseWalk, Output, dense_outputs, shape_outputs
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
@@ -23,7 +23,7 @@ _tuple_new = tuple.__new__
 
 
 def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
-               index: bytes = b"") -> tuple[list[Candidate], list[Spelling]]:
+               index: bytes = b"", *, walk: DenseWalk | None = None) -> tuple[list[Candidate], list[Spelling]]:
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
@@ -31,7 +31,9 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
     :func:`homophone_ok`; shape-alikes of another class, which are no keys, come from
     :func:`with_shape_outputs`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
-    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty.
+    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty;
+    ``walk``: :func:`~plugin.matching.native.dense_walker` of ``c`` (what a matcher binds once; then
+    ``index`` serves the shape walk only).
     """
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
@@ -42,8 +44,9 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     pat_homo = c.pat_homophone
     # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
     # with how many characters differ from the pattern and whether a digit is involved
-    outputs = dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
-                            c.groups, index)
+    outputs = walk(dense) if walk is not None else \
+        dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
+                      c.groups, index)
     if c.shape_sources:
         outputs = with_shape_outputs(c, dense, outputs, index)
     for s, e, pid, differ, digits in outputs:

@@ -37,7 +37,7 @@ _SORT_KEY = itemgetter(0)
 
 def _spellings(ent: Entry) -> tuple[str, ...]:
     """The term and curated variant texts of ``ent``."""
-    return (ent.term, *(v.text for v in ent.variants))
+    return (ent.term, *(v.text for v in ent.variants)) if ent.variants else (ent.term,)
 
 
 def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: NormalizedText, scope: str,
@@ -53,6 +53,7 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
     collapsed = nt.collapsed
+    quick = boundary.quick()  # (the cheap rules of boundary_ok in one C call, when built)
     for k in cand:
         start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
         ent = entries[idx]
@@ -70,10 +71,12 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             continue
         mode = ent.boundary
         if mode != "none":
-            key = (start, end, mode, tech == _PINYIN)
+            pinyin = tech == _PINYIN
+            key = (start, end, mode, pinyin)
             ok = bounds.get(key)
             if ok is None:
-                ok = bounds[key] = boundary_ok(dense, start, end, ent, tech, nt, boundary)
+                ok = bounds[key] = (quick is not None and quick(dense, start, end, mode, pinyin)) \
+                    or boundary_ok(dense, start, end, ent, tech, nt, boundary)
             if not ok:
                 continue
         if collapsed and tech not in _READ_IN_LATIN \

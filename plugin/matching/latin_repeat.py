@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import ahocorasick
 
-from ..normalize import NormalizedText, collapse_runs, repeat_runs
+from ..normalize import BREAK, NormalizedText, collapse_runs, repeat_runs
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, ContextGate, PatternTexts, Technique
 from .native_build import letter_patterns
@@ -138,43 +138,67 @@ class _FoldedView:
 def latin_repeat_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str,
                             nt: NormalizedText) -> list[Candidate]:
     """Candidates on the Latin-folded ``dense`` view that take in a folded run (callers skip views
-    without a Latin repeat); offsets index ``dense``."""
+    without a Latin repeat); offsets index ``dense``.
+
+    Only the sentences holding a run are folded and read (no key and no pinyin reading spans a
+    sentence end, :data:`~plugin.normalize.BREAK`): a long text with one repeated letter folds one
+    sentence, not the whole text. Candidates come in the order a read of the whole folded view gives
+    (the automaton's first, then the pinyin pass's)."""
+    runs = _runs_within_words(dense, nt)
+    found: list[Candidate] = []
+    read: list[Candidate] = []
+    k = 0
+    while k < len(runs):
+        lo = dense.rfind(BREAK, 0, runs[k][0]) + 1  # the sentence of this run
+        hi = dense.find(BREAK, runs[k][1])
+        hi = len(dense) if hi < 0 else hi
+        j = k
+        while j < len(runs) and runs[j][0] < hi:
+            j += 1
+        _sentence_candidates(index, pinyin, dense, nt, lo, hi, runs[k:j], found, read)
+        k = j
+    return found + read if read else found
+
+
+def _sentence_candidates(index: LatinRepeatIndex, pinyin: PinyinIndex, dense: str, nt: NormalizedText,
+                         lo: int, hi: int, runs: list[tuple[int, int]], found: list[Candidate],
+                         read: list[Candidate]) -> None:
+    """The candidates of the sentence ``dense[lo:hi]`` with its folded ``runs``: the folded keys' to
+    ``found``, the pinyin pass's to ``read``."""
     starts: list[int] = []  # folded index → dense start
     ends: list[int] = []  # folded index → dense end
     parts: list[str] = []
-    runs: list[int] = []  # folded index of each folded run
-    pos = 0
-    for a, b in _runs_within_words(dense, nt):
+    folded_runs: list[int] = []  # folded index of each folded run
+    pos = lo
+    for a, b in runs:
         parts.append(dense[pos:a])
         starts.extend(range(pos, a))
         ends.extend(range(pos + 1, a + 1))
         parts.append(dense[a])
-        runs.append(len(starts))
+        folded_runs.append(len(starts))
         starts.append(a)
         ends.append(b)
         pos = b
-    parts.append(dense[pos:])
-    starts.extend(range(pos, len(dense)))
-    ends.extend(range(pos + 1, len(dense) + 1))
+    parts.append(dense[pos:hi])
+    starts.extend(range(pos, hi))
+    ends.extend(range(pos + 1, hi + 1))
     folded = "".join(parts)
 
     def folded_run_inside(s: int, e: int) -> bool:
         return any(ends[j] - starts[j] > 1 for j in range(s, e))
 
-    out: list[Candidate] = []
     automaton = index.automaton()
     if automaton is not None:
-        for end_i, found in automaton.iter(folded):
-            for k in found:
-                s = end_i + 1 - k.length
+        for end_i, keys in automaton.iter(folded):
+            for key in keys:
+                s = end_i + 1 - key.length
                 if folded_run_inside(s, end_i + 1):
-                    out.append(Candidate(starts[s], ends[end_i], k.entry, k.technique, k.gate))
+                    found.append(Candidate(starts[s], ends[end_i], key.entry, key.technique, key.gate))
     if LATIN_RUN.search(folded):
         view = cast(NormalizedText, _FoldedView(nt, starts, ends))  # (what the pass reads)
-        for cand in pinyin_candidates(pinyin, folded, view, runs):
+        for cand in pinyin_candidates(pinyin, folded, view, folded_runs):
             if folded_run_inside(cand.start, cand.end):
-                out.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
-    return out
+                read.append(Candidate(starts[cand.start], ends[cand.end - 1], cand.entry, cand.technique, cand.gate))
 
 
 def _runs_within_words(dense: str, nt: NormalizedText) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice, product
 from typing import Any, TypeVar
 
@@ -42,7 +42,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
-           "dense_outputs", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
+           "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
@@ -206,6 +206,24 @@ def _source_table(sources: dict[str, str]) -> tuple[bytes, tuple[str, ...]]:
     tables = (codes.tobytes(), tuple(targets))
     _source_cache[:] = [(sources, tables), *_source_cache[:3]]
     return tables
+#: ``dense -> outputs``: :func:`dense_outputs` of one automaton and its pattern tables (:func:`dense_walker`).
+DenseWalk = Callable[[str], list[Output]]
+
+
+def dense_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
+                 pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], index: bytes = b"") -> DenseWalk:
+    """:func:`dense_outputs` with everything but the view bound once (a matcher's tables never change):
+    the C walk called directly per scan, without a Python frame or the arguments looked up again."""
+    if cloops is not None and codes:
+        return partial(cloops.dense_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
+                       pat_flags, groups, direct_walk(), index)
+    return partial(_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
+
+
+def _outputs_py_of(automaton: Any, class_table: list[str | None], shift: int, pat_dense: PatternTexts,
+                   pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], dense: str) -> list[Output]:
+    """:func:`dense_outputs_py` with the view last (:func:`dense_walker`'s twin)."""
+    return dense_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
 
 
 def trie_index(automaton: Any) -> bytes:
@@ -272,6 +290,22 @@ def offset_table(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int] 
     table = array("q")
     table.frombytes(cloops.offset_table(n, maps))
     return table
+
+
+def kept_offsets(text: str, n: int, table: list[str | None], astral: dict[int, str | None],
+                 codes: array[int] | None) -> array[int] | None:
+    """The offset in ``text`` of each character the dense tables (``table``, ``astral``; ``codes``: as
+    :func:`dense_fold` reads them) keep, in C: the offset table of a dense view that only deleted
+    characters, in one pass. None without the extension, without ``codes``, or unless there are ``n``
+    such characters each becoming one (callers build the table from their run maps then)."""
+    if cloops is None or codes is None or type(astral) is not dict:
+        return None
+    got = cloops.kept_offsets(text, codes, astral, n)
+    if got is None:
+        return None
+    out = array("q")
+    out.frombytes(got)
+    return out
 
 
 def other_reading_keys_py(choices: list[tuple[str, ...]], pid: int, width: int, max_keys: int, pid_bits: int,

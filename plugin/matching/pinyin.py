@@ -46,14 +46,26 @@ _tuple_new = tuple.__new__
 class SyllableRun:
     """Which Latin words are spelled in pinyin syllables (first readings: what opens a window)."""
 
-    __slots__ = ("_syllables", "_longest")
+    __slots__ = ("_syllables", "_longest", "_known")
 
     def __init__(self, syllables: frozenset[str]) -> None:
         self._syllables = syllables
         self._longest = max(map(len, syllables), default=0)
+        self._known: dict[str, bool] = {}  # word → fullmatch, the last few thousand words asked
 
     def fullmatch(self, word: str) -> bool:
-        """Whether ``word`` splits into one or more syllables (any split: a word graph)."""
+        """Whether ``word`` splits into one or more syllables (any split: a word graph); a word asked
+        before is answered from a small table (a long text repeats its Latin words)."""
+        known = self._known.get(word)
+        if known is None:
+            if len(word) > _MAX_READ_LETTERS:  # (long words are not kept)
+                return self._spelled(word)
+            if len(self._known) > 4096:
+                self._known.clear()
+            known = self._known[word] = self._spelled(word)
+        return known
+
+    def _spelled(self, word: str) -> bool:
         n = len(word)
         spelled = [True] + [False] * n  # spelled[i]: word[:i] splits into syllables
         for i in range(n):

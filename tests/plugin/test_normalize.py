@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugin.normalize as pn
 from plugin import Matcher
@@ -107,3 +109,37 @@ def test_collapsed_tells_whether_a_repeat_became_one() -> None:
     assert normalize("赌赌博博").collapsed and normalize("赌赌博博").dense == "赌博"
     assert not normalize("赌博，网站").collapsed and normalize("赌博，网站").deleted
     assert not normalize("长江 江水").collapsed  # a repeat across a space is two words
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab中\x01😀")), min_size=1, max_size=700))
+def test_long_run_maps_are_the_loops(marked: str) -> None:
+    """A long text's run map (array operations) is the one the per-run loop builds."""
+    expected_d: list[int] = []
+    expected_o: list[int] = []
+    d = pos = 0
+    for run in marked.split("\x01"):
+        if run:
+            expected_d.append(d)
+            expected_o.append(pos)
+            d += len(run)
+        pos += len(run) + 1
+    got = pn._runs_vector(marked, "\x01")
+    assert (got.dstart, got.ostart) == (expected_d, expected_o)
+    assert pn._runs(marked, "\x01") == got
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("赌博 ，。a1b😀\u200b\x01开挂！？ＡＢ𠀀\ufe0f\U000e0041")), min_size=1, max_size=30))
+def test_offsets_of_a_view_that_only_deleted_are_its_run_map(text: str) -> None:
+    """The offset table read off the text in one pass (a view that only deleted characters) is the run
+    map's: the original offset of every dense character."""
+    nt = normalize(text)
+    if nt._lazy_deleted and nt._collapsed is None:
+        table = list(nt._offset_table())
+        other = normalize(text)
+        other._build_deleted()
+        deleted = other._deleted
+        assert deleted is not None
+        assert table == [deleted(i) for i in range(len(other.dense))]
+        assert all(nt.original[o] != " " for o in table)

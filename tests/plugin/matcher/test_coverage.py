@@ -102,3 +102,23 @@ def test_slang_variants_replace_one_word_and_gate_a_lone_coinage() -> None:
     assert "威信号出售" in found and found["威信号出售"] is None  # inside a term: the term is the context
     alone = dict(slang_variants("微信", table))
     assert alone["威信"] is not None  # alone: its context rule
+
+
+@pytest.mark.parametrize("text", [
+    "this is sssccaaam。join tteleggrammm now！qqqq号 出售",
+    "前言。加wwweiixinn领zhongjin求子奖励！cccctvv\n后记 sssccaaam",
+    "no repeat here。only one: ccccttvv",
+])
+def test_latin_repeat_reads_sentences_as_the_whole_view(matcher: Matcher, text: str) -> None:
+    """The Latin-repeat pass folds only the sentences holding a run: the candidates, in order, are
+    those of one read of the whole folded view."""
+    from plugin.matching import latin_repeat as lr
+    from plugin.normalize import normalize
+
+    nt = normalize(text)
+    whole_found: list[object] = []
+    whole_read: list[object] = []
+    lr._sentence_candidates(matcher._latin_repeat, matcher._pinyin, nt.dense, nt, 0, len(nt.dense),
+                            lr._runs_within_words(nt.dense, nt), whole_found, whole_read)
+    got = lr.latin_repeat_candidates(matcher._latin_repeat, matcher._pinyin, nt.dense, nt)
+    assert got == whole_found + whole_read and got

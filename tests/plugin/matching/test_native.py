@@ -66,6 +66,10 @@ def _compare_outputs(m: Matcher, text: str) -> None:
         index = _index_of(c.automaton)
         assert native.dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense,
                                     c.pat_kind, c.pat_homophone, c.groups, index) == py, text
+    for codes, index in ((c.class_codes, _index_of(c.automaton)), (b"", b"")):  # the bound walk, C and its twin
+        walk = native.dense_walker(c.automaton, c.class_table, codes, c.shift, c.pat_dense, c.pat_kind,
+                                   c.pat_homophone, c.groups, index)
+        assert walk(dense) == py, text
     encoded = native.encode_classes(dense, c.class_table, c.class_codes, c.shift)
     assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
     if native.direct_walk():

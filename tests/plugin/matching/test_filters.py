@@ -1,0 +1,71 @@
+"""The word-boundary filter's cheap rules in one C call (``WordBoundary.quick``) agree with
+``filters.boundary_ok``: whenever the quick test says True, so does the full check, for every boundary
+mode, read in pinyin or not; and it decides most plain CJK places itself."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugin import wordtable
+from plugin.boundary import WordBoundary
+from plugin.lexicon import BOUNDARY_MODES, Entry
+from plugin.matching import Technique
+from plugin.matching.filters import boundary_ok
+from plugin.normalize import normalize
+from tests.paths import DATA
+
+needs_native = pytest.mark.skipif(not wordtable.NATIVE_TABLE and not os.environ.get("CI"),
+                                  reason="C extension not built (pip install -e . builds it)")
+
+
+def _quick_agrees(text: str, s: int, e: int) -> int:
+    """How many (mode, pinyin) the quick test decided at dense ``[s, e)`` of ``text`` (asserting each agrees)."""
+    boundary = WordBoundary.shared()
+    boundary.load()
+    quick = boundary.quick()
+    assert quick is not None
+    nt = normalize(text)
+    decided = 0
+    for mode in BOUNDARY_MODES:
+        ent = Entry("词", "test", "review", boundary=mode)
+        for tech in (None, Technique.PINYIN, Technique.HOMOPHONE):
+            if quick(nt.dense, s, e, mode, tech == Technique.PINYIN):
+                assert boundary_ok(nt.dense, s, e, ent, tech, nt, boundary), (text, s, e, mode, tech)
+                decided += 1
+    return decided
+
+
+@needs_native
+def test_quick_check_agrees_with_boundary_ok_on_the_evasion_texts() -> None:
+    with open(DATA / "evasion_cases.jsonl", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh if line.strip()][:150]
+    texts += ["打开挂号页面", "他说要赌。博物馆", "vx123加我", "加vx 123", "北京日报社", "每日报价"]
+    decided = total = 0
+    for text in texts:
+        n = len(normalize(text).dense)
+        for s in range(n):
+            for e in range(s + 1, min(n, s + 6) + 1):
+                decided += _quick_agrees(text, s, e)
+                total += 3 * 3  # (auto, word, crossing: the modes whose crossing test it runs)
+    assert decided > total // 3  # (the cheap rules settle many places)
+    quick = WordBoundary.shared().quick()
+    assert quick is not None
+    assert quick("赌博网站", 0, 2, "auto", False)  # no word crosses an edge
+    assert not quick("打开挂号页面", 1, 3, "auto", False)  # 打开 crosses: the segmentation decides
+    assert not quick("vx123", 0, 2, "auto", False)  # a letter edge inside a Latin word: the separator test decides
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("赌博开挂打号北京大学生日报每价abvx12 。!😀")), min_size=1, max_size=14),
+       data=st.data())
+def test_quick_check_agrees_on_generated_text(text: str, data: st.DataObject) -> None:
+    n = len(normalize(text).dense)
+    if n:
+        s = data.draw(st.integers(0, n - 1))
+        _quick_agrees(text, s, data.draw(st.integers(s + 1, n)))
