@@ -32,7 +32,7 @@ the joined view (development data only) to ``bench/results/model_dev4_dev.json``
 dev rows, ``spam_dev5``'s dev rows, ``spam_dev4`` with a model fitted on the shared data alone; development rows
 only) and writes ``bench/results/model_authors_dev.json`` (``--with-dev5``: ``model_authors_dev_with_dev5.json``).
 ``--budget-dev [--variants …]`` (instead) compares the post surface's false-flag budget (the recipe recalibrated at
-several post margins) and training variants (short views, the naive-Bayes family) on the same unseen writers, the
+several post margins) and training variants (short views, word n-grams, more benign posts) on the same unseen writers, the
 short texts of their sets and a post genre left out of training (development rows only) and writes
 ``bench/results/model_budget_dev.json`` (a run of some variants keeps the others' rows). ``--length-dev`` (instead)
 writes how short texts sit against the thresholds, per surface and length band, to ``bench/results/model_length_dev.json``.
@@ -74,9 +74,9 @@ sys.path.insert(0, str(ROOT))
 from plugin import Matcher  # noqa: E402
 from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
-from plugin.scoring.data import assign_splits, read_labelled  # noqa: E402
+from plugin.scoring.data import EXTRA_SOURCES, assign_splits, dedupe, read_labelled, shared_samples  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
-from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
+from plugin.scoring.recipe import BUNDLED_SETTINGS, RECIPE_SPLIT, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.model import LinearModel  # noqa: E402
 from plugin.scoring.scorer import score_to_margin  # noqa: E402
@@ -554,8 +554,6 @@ _AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("the recipe (cues ×2, joined view)", {}, {}),
     ("+ topic cues", {"topic_cues": True}, {}),
     ("+ budget to the weakest category", {}, {"allocation": "weakest_first"}),
-    ("+ cover-story cues", {"cover_cues": True}, {}),
-    ("+ cover-story cues, budget to the weakest category", {"cover_cues": True}, {"allocation": "weakest_first"}),
 )
 
 def _either(rep: dict[str, Any]) -> str:
@@ -610,8 +608,10 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
 _BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
     ("the recipe", {}, (0.5, 0.75, 1.0)),
     ("short views around every cue", {"short_views": "cues"}, (0.5,)),
-    ("naive-Bayes family", {"family": "nb_logistic"}, (0.5,)),
     ("short views around topic words", {"short_views": "topic"}, (0.5,)),
+    ("word unigrams and bigrams", {"features": {"words": True}}, (0.5, 0.75)),
+    ("Baidu news summaries as benign posts", {"benign_extra": True}, (0.5, 0.75)),
+    ("words and Baidu news summaries", {"features": {"words": True}, "benign_extra": True}, (0.5, 0.75)),
 )
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)
@@ -666,17 +666,21 @@ def _budget_dev(data: Path, judge: Judge, created: str, variants: str = "") -> d
     val = [s for s in dev if s.split == "val" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]
     out: dict[str, Any] = {}
     chosen = [v for i, v in enumerate(_BUDGET_DEV) if not variants or str(i) in variants.split(",")]
+    extra = [s for s in assign_splits(shared_samples(data, EXTRA_SOURCES), **RECIPE_SPLIT) if s.split != "test"]
     for variant, training, post_margins in chosen:
-        base = replace(BUNDLED_SETTINGS, folds=0, **training)
+        options = {k: v for k, v in training.items() if k not in ("features", "benign_extra")}
+        base = replace(BUNDLED_SETTINGS, folds=0, features=replace(BUNDLED_SETTINGS.features,
+                                                                    **training.get("features", {})), **options)
         started = time.perf_counter()
+        more = extra if training.get("benign_extra") else []
 
         def fitted(rows: list[Sample], name: str) -> Callable[[TrainSettings], SpamScorer]:
             model = train_model(rows, base, name=name, created=created)
             print(f"  {variant}: fitted {name} ({time.perf_counter() - started:.0f} s)", flush=True)
             return _calibrator(model, [s for s in rows if s.split == "val"])
 
-        seen, unseen = fitted(dev, "seen"), fitted(without_dev4, "unseen")
-        loso = {g: fitted([s for s in dev if not (s.source == g and s.label == BENIGN)], f"loso_{g}")
+        seen, unseen = fitted(dedupe([*dev, *more]), "seen"), fitted(dedupe([*without_dev4, *more]), "unseen")
+        loso = {g: fitted(dedupe([s for s in dev if not (s.source == g and s.label == BENIGN)] + more), f"loso_{g}")
                 for g in ("ced", "chineseharm")}
         for m in post_margins:
             settings = replace(base, surface_margins={"post": m})
@@ -862,9 +866,10 @@ def main() -> None:
                    bands=_length_dev(data, created))
         return
     if args.budget_dev:
-        kept = RESULTS / "model_budget_dev.json"
+        new = _budget_dev(data, judge, created, args.variants)
+        kept = RESULTS / "model_budget_dev.json"  # read after the run: a run of some variants keeps the others' rows
         runs = json.loads(kept.read_text(encoding="utf-8")).get("settings", {}) if kept.is_file() else {}
-        runs.update(_budget_dev(data, judge, created, args.variants))  # a run of some variants keeps the others
+        runs.update(new)
         _write_dev("model_budget_dev.json", "train + val only: fitted on train, recalibrated on val (folds 0) at each "
                    "post margin; scored on writers the model never saw, the shared val rows, the near-miss set and "
                    "a genre left out", title_margin=BUNDLED_SETTINGS.margin_of("title"), short_text=list(SHORT_TEXT),

@@ -39,7 +39,6 @@ from .scorer import SpamScorer, margin_to_score, score_to_margin
 
 __all__ = [
     "CALIBRATIONS",
-    "FAMILIES",
     "DEFAULT_TARGETS",
     "INTENDED_USE",
     "TrainSettings",
@@ -57,11 +56,6 @@ CALIBRATIONS = ("capped", "worst_source", "pooled")
 #: quantile of its benign margins) or ``weakest_first`` (the budget goes, one benign flag at a time, to the category
 #: whose spam is caught least, so the per-category recall target is met where it is hardest).
 ALLOCATIONS = ("equal", "weakest_first")
-#: Model families: a logistic regression on the features, or on the features scaled per category by their naive-Bayes
-#: log-count ratio (Wang & Manning's NB-SVM with a logistic loss): a feature seen in one class only starts with a large
-#: scale, so the fit leans on words typical of a category rather than on what separates the training corpora.
-FAMILIES = ("logistic", "nb_logistic")
-_NB_ALPHA = 1.0
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -102,9 +96,6 @@ class TrainSettings:
     #: ``cues`` around a structural cue too; empty: none) of every row, spam and benign alike, when fitting: short
     #: spam (comments, queries) carries few n-grams, and the benign views keep brevity from reading as spam.
     short_views: str = ""
-    #: The model family (:data:`FAMILIES`): ``logistic`` or ``nb_logistic`` (each category's features scaled by their
-    #: naive-Bayes log-count ratio before the logistic fit; the scaled weights are one linear layer as before).
-    family: str = "logistic"
     #: Per-surface safety margins that replace :attr:`margin` on the surfaces they name (``{"post": 1.0}``: the
     #: post surface calibrates to its whole target while titles keep the default margin).
     surface_margins: Mapping[str, float] = field(default_factory=dict)
@@ -116,8 +107,6 @@ class TrainSettings:
             raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
-        if self.family not in FAMILIES:
-            raise ValueError(f"family must be one of {FAMILIES}")
         if self.allocation not in ALLOCATIONS:
             raise ValueError(f"allocation must be one of {ALLOCATIONS}")
         if not 0 < self.margin <= 1 or not all(0 < v <= 1 for v in self.surface_margins.values()):
@@ -146,7 +135,6 @@ class TrainSettings:
                 **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
                 **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
-                **({"family": self.family} if self.family != "logistic" else {}),
                 **({"short_views": self.short_views} if self.short_views else {})}
 
 
@@ -251,26 +239,11 @@ def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], setting
         rows = benign | (labels == c)
         y = (labels[rows] == c).astype(int)
         xk = x[rows]
-        ratio = _log_count_ratio(xk, y) * seen if settings.family == "nb_logistic" else None
-        if ratio is not None:
-            import scipy.sparse as sp
-
-            xk = (xk @ sp.diags(ratio.astype(np.float32))).tocsr()
         clf = _logistic_regression(settings.c, settings.max_iter)
         clf.fit(xk, y, sample_weight=weight[rows])
-        weights[:, k] = clf.coef_[0] * (seen if ratio is None else ratio)
+        weights[:, k] = clf.coef_[0] * seen
         bias[k] = clf.intercept_[0]
     return weights.astype(np.float16), bias
-
-
-def _log_count_ratio(x: Any, y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
-    """Per feature, log of its share of the positive rows' presence counts over its share of the negative rows'
-    (add-``_NB_ALPHA`` smoothed): the naive-Bayes scale of the ``nb_logistic`` family."""
-    present = (x > 0).astype(np.float64)
-    pos = np.asarray(present[y == 1].sum(axis=0)).ravel() + _NB_ALPHA
-    neg = np.asarray(present[y == 0].sum(axis=0)).ravel() + _NB_ALPHA
-    ratio: npt.NDArray[np.float64] = np.log((pos / pos.sum()) / (neg / neg.sum()))
-    return ratio
 
 
 def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categories: tuple[str, ...],
