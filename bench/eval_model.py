@@ -612,6 +612,8 @@ _BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
     ("word unigrams and bigrams", {"features": {"words": True}}, (0.5, 0.75)),
     ("Baidu news summaries as benign posts", {"benign_extra": True}, (0.5, 0.75)),
     ("words and Baidu news summaries", {"features": {"words": True}, "benign_extra": True}, (0.5, 0.75)),
+    ("benign rows a frame excuses left out", {"skip_framed": True}, (0.5, 0.75)),
+    ("words, benign rows a frame excuses left out", {"features": {"words": True}, "skip_framed": True}, (0.5, 0.75)),
 )
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)

@@ -33,6 +33,7 @@ from ..errors import ModelError
 from .augment import SHORT_VIEW_ANCHORS, augment, short_view
 from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
+from .frames import frame_of
 from .metrics import flag_report, report_to_dict
 from .model import LinearModel, ModelCard, content_hash
 from .scorer import SpamScorer, margin_to_score, score_to_margin
@@ -99,6 +100,11 @@ class TrainSettings:
     #: Per-surface safety margins that replace :attr:`margin` on the surfaces they name (``{"post": 1.0}``: the
     #: post surface calibrates to its whole target while titles keep the default margin).
     surface_margins: Mapping[str, float] = field(default_factory=dict)
+    #: Leave benign rows written in a context frame that excuses a flag (:func:`plugin.scoring.frames.frame_of`:
+    #: crackdown news, advice, a victim's story, a code word's everyday sense, in a text that does not solicit) out of
+    #: the fit and the calibration: the Guard's veto excuses them at run time, so the model need not learn their
+    #: spam words (赌场 in a crackdown report) as benign.
+    skip_framed: bool = False
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -135,7 +141,8 @@ class TrainSettings:
                 **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
                 **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
-                **({"short_views": self.short_views} if self.short_views else {})}
+                **({"short_views": self.short_views} if self.short_views else {}),
+                **({"skip_framed": True} if self.skip_framed else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -383,6 +390,8 @@ def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None
     ``training`` (data sources, licences).
     """
     settings = settings or TrainSettings()
+    if settings.skip_framed:
+        samples = [s for s in samples if s.is_spam or not frame_of(s.text)]
     train = [s for s in samples if s.split == "train"]
     val = [s for s in samples if s.split == "val"]
     if not train or not val:

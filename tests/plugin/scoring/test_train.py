@@ -385,3 +385,18 @@ def test_weakest_first_gives_the_budget_to_the_category_caught_least() -> None:
     assert "allocation" not in settings.to_dict()
     with pytest.raises(ValueError, match="allocation"):
         TrainSettings(allocation="best")
+
+
+def test_skip_framed_leaves_benign_rows_a_frame_excuses_out_of_fit_and_calibration() -> None:
+    rng = random.Random(3)
+    framed = [Sample(f"警方破获{_fill('{n}', rng)}网络赌博案，抓获嫌疑人{i}名", "benign", "post", "synthetic_news")
+              for i in range(20)]
+    samples = assign_splits([*_samples(), *framed])
+    on = train_model(samples, replace(SETTINGS, skip_framed=True), name="framed", created="2026-12-07")
+    off = train_model(samples, SETTINGS, name="framed", created="2026-12-07")
+    assert "synthetic_news/benign" not in on.card.training["samples"]
+    assert sum(off.card.training["samples"]["synthetic_news/benign"].values()) == sum(
+        1 for s in samples if s.source == "synthetic_news" and s.split != "test")
+    assert on.card.training["settings"]["skip_framed"] is True and "skip_framed" not in off.card.training["settings"]
+    # the spam rows stay
+    assert on.card.training["samples"]["synthetic_spam/gambling"] == off.card.training["samples"]["synthetic_spam/gambling"]
