@@ -614,6 +614,10 @@ _BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
     ("words and Baidu news summaries", {"features": {"words": True}, "benign_extra": True}, (0.5, 0.75)),
     ("benign rows a frame excuses left out", {"skip_framed": True}, (0.5, 0.75)),
     ("words, benign rows a frame excuses left out", {"features": {"words": True}, "skip_framed": True}, (0.5, 0.75)),
+    ("words, frames left out, short views around topic words",
+     {"features": {"words": True}, "skip_framed": True, "short_views": "topic"}, (0.5,)),
+    ("words, C 10", {"features": {"words": True}, "c": 10.0}, (0.5,)),
+    ("frames left out, short views around topic words", {"skip_framed": True, "short_views": "topic"}, (0.5,)),
 )
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)

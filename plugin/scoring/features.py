@@ -27,7 +27,7 @@ code-word churn, where a spammer swaps a word for a homophone or hides a contact
 - ``words``: word unigrams (two characters or more) and word bigrams (three characters or more) of the dense view
   as the one segmenter cuts it (:func:`plugin.segment.segmenter`: jieba's dictionary, precise mode, about 3 µs a
   title in C), hashed apart from the character n-grams: a word and the word beside it, which character 3-grams
-  see only in part (加微信 | 详聊, 稳赚 | 不赔);
+  see only in part (明天 | 下雨);
 - ``cues``: one token per structural spam cue present in the text (:mod:`plugin.scoring.cues`: contact
   handles and ids, links written out or disguised, money amounts, rates and odds, calls to action,
   split characters, Latin letters inside Chinese words, pictographs, and their conjunctions), each a
