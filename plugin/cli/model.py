@@ -139,6 +139,10 @@ def model() -> None:
 @click.option("--surface-margin", "surface_margins", multiple=True, metavar="SURFACE=SHARE",
               help="A margin for one surface that replaces --margin there (post=1.0: posts calibrate to their whole "
                    "target); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
+@click.option("--skip-framed/--no-skip-framed", default=None,
+              help="Leave the benign rows a context frame excuses (crackdown news, advice, victims; the Guard vetoes "
+                   "any flag on them) out of the fit and the calibration [default: off; the bundled recipe's setting "
+                   "with --bundled-recipe].")
 @click.option("--short-views", type=click.Choice(["none", "topic", "cues"]), default=None,
               help="Add a short view (8-15 characters around a topic word; cues: or a structural cue) of every "
                    "training row [default: none; the bundled recipe's setting with --bundled-recipe].")
@@ -156,7 +160,7 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               joined: bool | None, topic_cues: bool | None, words: bool | None, allocation: str | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, calibration_skip: tuple[str, ...], margin: float | None,
-              surface_margins: tuple[str, ...], short_views: str | None, folds: int | None,
+              surface_margins: tuple[str, ...], skip_framed: bool | None, short_views: str | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -209,6 +213,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
                                  allocation=allocation, surface_margins=margins_by_surface,
                                  short_views=short_views,
+                                 skip_framed=(BUNDLED_SETTINGS.skip_framed if bundled_recipe else False)
+                                 if skip_framed is None else skip_framed,
                                  calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
                                                                        if bundled_recipe else ()))
         if bundled_recipe:

@@ -287,12 +287,12 @@ def test_cli_train_evaluate_show_score(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["model", "train", str(rows), "--out", str(card), "--hash-bits", "12", "--min-df", "1",
                               "--c", "10", "--target", "title=0.02", "--target", "post=0.05", "--created",
                               "2026-12-07", "--export-splits", str(tmp_path / "splits"), "--topic-cues",
-                              "--surface-margin", "post=0.8", "--short-views", "cues", "--words"])
+                              "--surface-margin", "post=0.8", "--short-views", "cues", "--words", "--skip-framed"])
     assert res.exit_code == 0, res.output
     assert "model written to" in res.output and (tmp_path / "out" / "mine.npz").is_file()
     assert load_model(card).card.features.topic_cues and load_model(card).card.features.words
     recorded = load_model(card).card.training["settings"]
-    assert recorded["surface_margins"] == {"post": 0.8} and recorded["short_views"] == "cues"
+    assert recorded["surface_margins"] == {"post": 0.8} and recorded["short_views"] == "cues" and recorded["skip_framed"]
     test_rows = tmp_path / "splits" / "test.jsonl"
     assert test_rows.is_file()
     res = runner.invoke(cli, ["model", "evaluate", str(test_rows), "--model", str(card), "--json"])
