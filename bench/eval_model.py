@@ -36,6 +36,9 @@ several post margins) and training variants (short views, word n-grams, more ben
 short texts of their sets and a post genre left out of training (development rows only) and writes
 ``bench/results/model_budget_dev.json`` (a run of some variants keeps the others' rows). ``--length-dev`` (instead)
 writes how short texts sit against the thresholds, per surface and length band, to ``bench/results/model_length_dev.json``.
+``--candidate-loso`` (instead) runs the leave-one-source-out of ``--loso-genres`` for the next retrain's candidate recipe
+(``CANDIDATES``, ``--variants`` picks one, over the bundled recipe, 5 folds) into
+``bench/results/model_candidate_loso*.json``.
 ``--loso-only`` runs the leave-one-source-out of ``--loso-genres`` (and the trap, when they list ``trap``) and merges
 it into the report of the same model, so the slow trainings can run beside the rest of the evaluation.
 
@@ -812,6 +815,10 @@ def main() -> None:
                     help="only the leave-one-source-out of --loso-genres (and the trap when it lists 'trap'), merged "
                          "into an existing --out report of the same model (runs of several genres may run side by "
                          "side)")
+    ap.add_argument("--candidate-loso", action="store_true",
+                    help="only the leave-one-source-out of --loso-genres for a candidate recipe of the next retrain "
+                         "(CANDIDATES[--variants] over the bundled recipe), merged into "
+                         "bench/results/model_candidate_loso*.json")
     ap.add_argument("--dev4-dev", action="store_true",
                     help="only compare the recipe with and without the project's rows on development data "
                          "(model_dev4_dev.json)")
@@ -890,6 +897,9 @@ def main() -> None:
         _write_dev("model_tuning.json", "train + val only: models fitted on train, scored on val",
                    sweep=_tune(samples, judge, created))
         return
+    if args.candidate_loso:
+        _candidate_loso(samples, judge, created, args.loso_genres, args.variants)
+        return
     if args.loso_only:
         _merge_loso(Path(args.out), scorer.version, samples, judge, created, args.loso_genres)
         return
@@ -952,6 +962,39 @@ def _merge_loso(out: Path, version: str, samples: list[Sample], judge: Judge, cr
         fh.truncate()
         fh.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     print(f"merged into {out}: " + ", ".join(names))
+
+
+#: Candidates for the next retrain (``--candidate-loso --variants i``): the results file's name suffix, training settings
+#: over the bundled recipe's and feature settings over its features (chosen with ``--budget-dev`` on writers the models
+#: never saw; docs/model.md).
+CANDIDATES: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("", {"skip_framed": True, "short_views": "topic"}, {}),
+    ("_words", {"skip_framed": True, "short_views": "topic"}, {"words": True}),
+)
+
+
+def _candidate_loso(samples: list[Sample], judge: Judge, created: str, genres: str, variant: str) -> None:
+    """The bundled recipe's leave-one-source-out (5 folds, as the bundled card's) with the settings of
+    :data:`CANDIDATES` ``[variant]`` (default 0) for ``genres``, merged under a file lock into
+    ``bench/results/model_candidate_loso<suffix>.json`` (runs of several genres may run side by side)."""
+    import fcntl
+
+    suffix, training, features = CANDIDATES[int(variant or 0)]
+    settings = replace(BUNDLED_SETTINGS, features=replace(BUNDLED_SETTINGS.features, **features), **training)
+    loso = _loso(samples, judge, lambda s: True, settings, created, tuple(g for g in genres.split(",") if g))
+    out = RESULTS / f"model_candidate_loso{suffix}.json"
+    with open(out, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        report = json.loads(fh.read() or "{}")
+        report.update({"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "candidate": {**training, **({"features": features} if features else {})},
+                       "settings": settings.to_dict(),
+                       "split": "every row of the genre left out (test rows included, as the bundled card's figure)"})
+        report.setdefault("leave_one_source_out", {}).update(loso)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(f"merged into {out}: {genres}")
 
 
 def _fmt(rate: dict[str, Any]) -> str:
