@@ -32,10 +32,13 @@ the joined view (development data only) to ``bench/results/model_dev4_dev.json``
 dev rows, ``spam_dev5``'s dev rows, ``spam_dev4`` with a model fitted on the shared data alone; development rows
 only) and writes ``bench/results/model_authors_dev.json`` (``--with-dev5``: ``model_authors_dev_with_dev5.json``).
 ``--budget-dev [--variants …]`` (instead) compares the post surface's false-flag budget (the recipe recalibrated at
-several post margins) and training variants (short views, the naive-Bayes family) on the same unseen writers, the
+several post margins) and training variants (short views, word n-grams, more benign posts) on the same unseen writers, the
 short texts of their sets and a post genre left out of training (development rows only) and writes
 ``bench/results/model_budget_dev.json`` (a run of some variants keeps the others' rows). ``--length-dev`` (instead)
 writes how short texts sit against the thresholds, per surface and length band, to ``bench/results/model_length_dev.json``.
+``--candidate-loso`` (instead) runs the leave-one-source-out of ``--loso-genres`` for the next retrain's candidate recipe
+(``CANDIDATES``, ``--variants`` picks one, over the bundled recipe, 5 folds) into
+``bench/results/model_candidate_loso*.json``.
 ``--loso-only`` runs the leave-one-source-out of ``--loso-genres`` (and the trap, when they list ``trap``) and merges
 it into the report of the same model, so the slow trainings can run beside the rest of the evaluation.
 
@@ -74,9 +77,9 @@ sys.path.insert(0, str(ROOT))
 from plugin import Matcher  # noqa: E402
 from plugin.cli.evaluate import FLAG_ACTIONS  # noqa: E402
 from plugin.scoring import BENIGN, CATEGORIES, Sample, SpamScorer  # noqa: E402
-from plugin.scoring.data import assign_splits, read_labelled  # noqa: E402
+from plugin.scoring.data import EXTRA_SOURCES, assign_splits, dedupe, read_labelled, shared_samples  # noqa: E402
 from plugin.scoring.metrics import Rate, flag_report, report_to_dict  # noqa: E402
-from plugin.scoring.recipe import BUNDLED_SETTINGS, recipe_samples  # noqa: E402
+from plugin.scoring.recipe import BUNDLED_SETTINGS, RECIPE_SPLIT, recipe_samples  # noqa: E402
 from plugin.scoring.signal import ModelSignal  # noqa: E402
 from plugin.scoring.model import LinearModel  # noqa: E402
 from plugin.scoring.scorer import score_to_margin  # noqa: E402
@@ -554,8 +557,6 @@ _AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("the recipe (cues ×2, joined view)", {}, {}),
     ("+ topic cues", {"topic_cues": True}, {}),
     ("+ budget to the weakest category", {}, {"allocation": "weakest_first"}),
-    ("+ cover-story cues", {"cover_cues": True}, {}),
-    ("+ cover-story cues, budget to the weakest category", {"cover_cues": True}, {"allocation": "weakest_first"}),
 )
 
 def _either(rep: dict[str, Any]) -> str:
@@ -610,8 +611,16 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
 _BUDGET_DEV: tuple[tuple[str, dict[str, Any], tuple[float, ...]], ...] = (
     ("the recipe", {}, (0.5, 0.75, 1.0)),
     ("short views around every cue", {"short_views": "cues"}, (0.5,)),
-    ("naive-Bayes family", {"family": "nb_logistic"}, (0.5,)),
     ("short views around topic words", {"short_views": "topic"}, (0.5,)),
+    ("word unigrams and bigrams", {"features": {"words": True}}, (0.5, 0.75)),
+    ("Baidu news summaries as benign posts", {"benign_extra": True}, (0.5, 0.75)),
+    ("words and Baidu news summaries", {"features": {"words": True}, "benign_extra": True}, (0.5, 0.75)),
+    ("benign rows a frame excuses left out", {"skip_framed": True}, (0.5, 0.75)),
+    ("words, benign rows a frame excuses left out", {"features": {"words": True}, "skip_framed": True}, (0.5, 0.75)),
+    ("words, frames left out, short views around topic words",
+     {"features": {"words": True}, "skip_framed": True, "short_views": "topic"}, (0.5,)),
+    ("words, C 10", {"features": {"words": True}, "c": 10.0}, (0.5,)),
+    ("frames left out, short views around topic words", {"skip_framed": True, "short_views": "topic"}, (0.5,)),
 )
 #: A short text (a comment, a search query, a username-like line): this many characters, ends included.
 SHORT_TEXT = (6, 15)
@@ -666,17 +675,21 @@ def _budget_dev(data: Path, judge: Judge, created: str, variants: str = "") -> d
     val = [s for s in dev if s.split == "val" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]
     out: dict[str, Any] = {}
     chosen = [v for i, v in enumerate(_BUDGET_DEV) if not variants or str(i) in variants.split(",")]
+    extra = [s for s in assign_splits(shared_samples(data, EXTRA_SOURCES), **RECIPE_SPLIT) if s.split != "test"]
     for variant, training, post_margins in chosen:
-        base = replace(BUNDLED_SETTINGS, folds=0, **training)
+        options = {k: v for k, v in training.items() if k not in ("features", "benign_extra")}
+        base = replace(BUNDLED_SETTINGS, folds=0, features=replace(BUNDLED_SETTINGS.features,
+                                                                    **training.get("features", {})), **options)
         started = time.perf_counter()
+        more = extra if training.get("benign_extra") else []
 
         def fitted(rows: list[Sample], name: str) -> Callable[[TrainSettings], SpamScorer]:
             model = train_model(rows, base, name=name, created=created)
             print(f"  {variant}: fitted {name} ({time.perf_counter() - started:.0f} s)", flush=True)
             return _calibrator(model, [s for s in rows if s.split == "val"])
 
-        seen, unseen = fitted(dev, "seen"), fitted(without_dev4, "unseen")
-        loso = {g: fitted([s for s in dev if not (s.source == g and s.label == BENIGN)], f"loso_{g}")
+        seen, unseen = fitted(dedupe([*dev, *more]), "seen"), fitted(dedupe([*without_dev4, *more]), "unseen")
+        loso = {g: fitted(dedupe([s for s in dev if not (s.source == g and s.label == BENIGN)] + more), f"loso_{g}")
                 for g in ("ced", "chineseharm")}
         for m in post_margins:
             settings = replace(base, surface_margins={"post": m})
@@ -802,6 +815,10 @@ def main() -> None:
                     help="only the leave-one-source-out of --loso-genres (and the trap when it lists 'trap'), merged "
                          "into an existing --out report of the same model (runs of several genres may run side by "
                          "side)")
+    ap.add_argument("--candidate-loso", action="store_true",
+                    help="only the leave-one-source-out of --loso-genres for a candidate recipe of the next retrain "
+                         "(CANDIDATES[--variants] over the bundled recipe), merged into "
+                         "bench/results/model_candidate_loso*.json")
     ap.add_argument("--dev4-dev", action="store_true",
                     help="only compare the recipe with and without the project's rows on development data "
                          "(model_dev4_dev.json)")
@@ -862,9 +879,10 @@ def main() -> None:
                    bands=_length_dev(data, created))
         return
     if args.budget_dev:
-        kept = RESULTS / "model_budget_dev.json"
+        new = _budget_dev(data, judge, created, args.variants)
+        kept = RESULTS / "model_budget_dev.json"  # read after the run: a run of some variants keeps the others' rows
         runs = json.loads(kept.read_text(encoding="utf-8")).get("settings", {}) if kept.is_file() else {}
-        runs.update(_budget_dev(data, judge, created, args.variants))  # a run of some variants keeps the others
+        runs.update(new)
         _write_dev("model_budget_dev.json", "train + val only: fitted on train, recalibrated on val (folds 0) at each "
                    "post margin; scored on writers the model never saw, the shared val rows, the near-miss set and "
                    "a genre left out", title_margin=BUNDLED_SETTINGS.margin_of("title"), short_text=list(SHORT_TEXT),
@@ -878,6 +896,9 @@ def main() -> None:
     if args.tune:
         _write_dev("model_tuning.json", "train + val only: models fitted on train, scored on val",
                    sweep=_tune(samples, judge, created))
+        return
+    if args.candidate_loso:
+        _candidate_loso(samples, judge, created, args.loso_genres, args.variants)
         return
     if args.loso_only:
         _merge_loso(Path(args.out), scorer.version, samples, judge, created, args.loso_genres)
@@ -941,6 +962,39 @@ def _merge_loso(out: Path, version: str, samples: list[Sample], judge: Judge, cr
         fh.truncate()
         fh.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     print(f"merged into {out}: " + ", ".join(names))
+
+
+#: Candidates for the next retrain (``--candidate-loso --variants i``): the results file's name suffix, training settings
+#: over the bundled recipe's and feature settings over its features (chosen with ``--budget-dev`` on writers the models
+#: never saw; docs/model.md).
+CANDIDATES: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("", {"skip_framed": True, "short_views": "topic"}, {}),
+    ("_words", {"skip_framed": True, "short_views": "topic"}, {"words": True}),
+)
+
+
+def _candidate_loso(samples: list[Sample], judge: Judge, created: str, genres: str, variant: str) -> None:
+    """The bundled recipe's leave-one-source-out (5 folds, as the bundled card's) with the settings of
+    :data:`CANDIDATES` ``[variant]`` (default 0) for ``genres``, merged under a file lock into
+    ``bench/results/model_candidate_loso<suffix>.json`` (runs of several genres may run side by side)."""
+    import fcntl
+
+    suffix, training, features = CANDIDATES[int(variant or 0)]
+    settings = replace(BUNDLED_SETTINGS, features=replace(BUNDLED_SETTINGS.features, **features), **training)
+    loso = _loso(samples, judge, lambda s: True, settings, created, tuple(g for g in genres.split(",") if g))
+    out = RESULTS / f"model_candidate_loso{suffix}.json"
+    with open(out, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        report = json.loads(fh.read() or "{}")
+        report.update({"date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "candidate": {**training, **({"features": features} if features else {})},
+                       "settings": settings.to_dict(),
+                       "split": "every row of the genre left out (test rows included, as the bundled card's figure)"})
+        report.setdefault("leave_one_source_out", {}).update(loso)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(f"merged into {out}: {genres}")
 
 
 def _fmt(rate: dict[str, Any]) -> str:

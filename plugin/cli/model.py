@@ -115,10 +115,9 @@ def model() -> None:
               help="Add one token per class of topic words (promise, offer, betting, money scheme, illicit goods; "
                    "plugin.scoring.cues) and per class beside a way to reach the sender [default: off; the bundled "
                    "recipe's setting with --bundled-recipe].")
-@click.option("--cover-cues/--no-cover-cues", default=None,
-              help="Add one token per cover-story class (part-time work, investing mentor, customer-service refund, "
-                   "loan help; plugin.scoring.cues) in a text that gives a way to reach the sender [default: off; "
-                   "the bundled recipe's setting with --bundled-recipe].")
+@click.option("--words/--no-words", default=None,
+              help="Add word unigrams and bigrams of the segmenter's cut of the normalised view [default: off; the "
+                   "bundled recipe's setting with --bundled-recipe].")
 @click.option("--allocation", type=click.Choice(["equal", "weakest_first"]), default=None,
               help="How a surface's false-flag budget is shared among the categories: the same quantile of each "
                    "one's benign margins, or to the category whose spam is caught least first [default: equal; the "
@@ -140,12 +139,13 @@ def model() -> None:
 @click.option("--surface-margin", "surface_margins", multiple=True, metavar="SURFACE=SHARE",
               help="A margin for one surface that replaces --margin there (post=1.0: posts calibrate to their whole "
                    "target); repeatable [default: none; the bundled recipe's with --bundled-recipe].")
+@click.option("--skip-framed/--no-skip-framed", default=None,
+              help="Leave the benign rows a context frame excuses (crackdown news, advice, victims; the Guard vetoes "
+                   "any flag on them) out of the fit and the calibration [default: off; the bundled recipe's setting "
+                   "with --bundled-recipe].")
 @click.option("--short-views", type=click.Choice(["none", "topic", "cues"]), default=None,
               help="Add a short view (8-15 characters around a topic word; cues: or a structural cue) of every "
                    "training row [default: none; the bundled recipe's setting with --bundled-recipe].")
-@click.option("--family", type=click.Choice(["logistic", "nb_logistic"]), default="logistic", show_default=True,
-              help="Logistic regression on the features, or on the features scaled by their naive-Bayes log-count "
-                   "ratio per category.")
 @click.option("--folds", default=None, type=click.IntRange(0, 20),
               help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
                    "margins of k folds [default: 0; 5 with --bundled-recipe].")
@@ -157,10 +157,10 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               name: str | None, split_mode: str, test_fraction: float, val_fraction: float, c: float,
               min_df: int | None,
               hash_bits: int, shapes: bool | None, cues: bool, cue_repeat: int | None, augment: int | None, augment_benign: float | None,
-              joined: bool | None, topic_cues: bool | None, cover_cues: bool | None, allocation: str | None,
+              joined: bool | None, topic_cues: bool | None, words: bool | None, allocation: str | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, calibration_skip: tuple[str, ...], margin: float | None,
-              surface_margins: tuple[str, ...], short_views: str | None, family: str, folds: int | None,
+              surface_margins: tuple[str, ...], skip_framed: bool | None, short_views: str | None, folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -193,8 +193,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             joined = BUNDLED_SETTINGS.features.joined if bundled_recipe else False
         if topic_cues is None:
             topic_cues = BUNDLED_SETTINGS.features.topic_cues if bundled_recipe else False
-        if cover_cues is None:
-            cover_cues = BUNDLED_SETTINGS.features.cover_cues if bundled_recipe else False
+        if words is None:
+            words = BUNDLED_SETTINGS.features.words if bundled_recipe else False
         if allocation is None:
             allocation = BUNDLED_SETTINGS.allocation if bundled_recipe else "equal"
         if augment_benign is None:
@@ -209,10 +209,12 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
                                  targets=_targets(targets),
                                  features=FeatureSettings(hash_bits=hash_bits, shapes=shapes, homophones=homophones,
                                                           cues=cues, cue_repeat=cue_repeat, joined=joined,
-                                                          topic_cues=topic_cues, cover_cues=cover_cues),
+                                                          topic_cues=topic_cues, words=words),
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
                                  allocation=allocation, surface_margins=margins_by_surface,
-                                 short_views=short_views, family=family,
+                                 short_views=short_views,
+                                 skip_framed=(BUNDLED_SETTINGS.skip_framed if bundled_recipe else False)
+                                 if skip_framed is None else skip_framed,
                                  calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip
                                                                        if bundled_recipe else ()))
         if bundled_recipe:

@@ -38,7 +38,7 @@ from ..lexicon_regex import CompiledPattern, PatternSet, RegexText, compile_patt
 from ..normalize import NormalizedText, emoji_codes
 from ..chardata import emoji_words
 
-__all__ = ["COVER_CUE_NAMES", "CUE_NAMES", "MAX_CUE_CHARS", "TOPIC_CUE_NAMES", "cover_cue_spans", "cue_spans",
+__all__ = ["CUE_NAMES", "MAX_CUE_CHARS", "TOPIC_CUE_NAMES", "cue_spans",
            "has_topic_word", "topic_cue_spans"]
 
 #: Only the first this many characters are searched for cues (the scorer scores 20,000 at most).
@@ -94,23 +94,6 @@ _TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
     ("goods", r"手机卡|电话卡|物联卡|接码|四件套|公民信息|开房记录|查档|公户|跑分|洗钱|翻墙|vpn|外挂|黑号|白号|老号|"
               r"成品号|刷粉|刷量|上热门|代考|替考|假证|迷药|听话水|窃听|针孔"),
 )
-#: Cover-story cues (feature family ``cover_cues``): the friendly stories fraud is written as when it names no scheme
-#: at all — part-time work, an investing mentor, a customer-service refund, help with a loan. Their words are
-#: everyday words (兼职, 客服, 退款, 贷款), so a class counts only beside a way to reach the sender (a contact, contact id,
-#: link or call to action: ``cover:<class>+reach``) and its weight is learned like any feature's, against the
-#: benign posts that use the same words (a user who asks customer service for a refund). Written from the kinds of
-#: cover story, not from any evaluation row.
-_COVER_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("job", r"兼职|宝妈|在家(?:就能|也能|即可|就可以)?(?:做|赚)|足不出户|时间自由|手机(?:就能|即可|就可以)?操作|日结|"
-            r"小时工|打字员|一单一结|招(?:聘|人|学徒)|零基础"),
-    ("mentor", r"导师|老师带|带(?:你|大家)(?:赚|投|炒|玩|回本|上岸)|股票群|投资群|交流群|内部群|回本|翻身|上岸|跟单|"
-               r"收益率|分红"),
-    ("service", r"客服|退款|理赔|退费|注销|订单异常|快递(?:丢失|丢了|破损|异常)|续费|保证金|解冻|赔付|百万保障|"
-                r"账户异常|认证失败|补偿"),
-    ("loan", r"贷款|借款|借钱|额度|无抵押|低息|急用钱|分期|黑户|白户|放贷|借呗|花呗|信用卡"),
-)
-#: Every cover-story token name (``cover:<class>+reach``), in the order :func:`cover_cue_spans` may emit them.
-COVER_CUE_NAMES: tuple[str, ...] = tuple(f"cover:{n}+reach" for n, _ in _COVER_PATTERNS)
 #: Every topic cue token name, in the order :func:`topic_cue_spans` may emit them.
 TOPIC_CUE_NAMES: tuple[str, ...] = tuple(f"topic:{n}" for n, _ in _TOPIC_PATTERNS)
 #: A conjunction's evidence span covers both cues when they are this close (view characters), else its start.
@@ -164,19 +147,6 @@ def topic_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
     """``(topic:<class>, start, end)`` of each topic cue class present in the dense view ``chars``
     (:func:`_word_spans`)."""
     return _word_spans(chars, _topic_compiled(), TOPIC_CUE_NAMES)
-
-
-@lru_cache(maxsize=1)
-def _cover_compiled() -> tuple[PatternSet, tuple[CompiledPattern, ...]]:
-    """The cover-story patterns as one set (which occur) and each compiled (where the first one is)."""
-    return (PatternSet([p for _, p in _COVER_PATTERNS]),
-            tuple(compile_pattern(p) for _, p in _COVER_PATTERNS))
-
-
-def cover_cue_spans(chars: str) -> Iterator[tuple[str, int, int]]:
-    """``(cover:<class>+reach, start, end)`` of each cover-story class present in the dense view ``chars``
-    (:func:`_word_spans`); the caller emits them only when the text gives a way to reach the sender."""
-    return _word_spans(chars, _cover_compiled(), COVER_CUE_NAMES)
 
 
 def has_topic_word(chars: str) -> bool:

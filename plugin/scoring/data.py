@@ -31,6 +31,7 @@ from ..normalize import dense_key
 __all__ = [
     "BENIGN",
     "CATEGORIES",
+    "EXTRA_SOURCES",
     "MAX_SAMPLE_CHARS",
     "SHARED_SOURCES",
     "SURFACES",
@@ -186,6 +187,14 @@ SHARED_SOURCES: tuple[SharedSource, ...] = (
                  "GPL-3.0 repository (crawled 较真 content); none stated (Sakura-del)"),
 )
 
+#: Sources of the shared data measured as more training rows but not read by the bundled recipe
+#: (``shared_samples(data_dir, EXTRA_SOURCES)``; docs/model.md says what they did).
+EXTRA_SOURCES: tuple[SharedSource, ...] = (
+    SharedSource("baidu_desc", "trending/hot_search_titles.jsonl", "post",
+                 "benign posts (Baidu hot-search one-line news summaries: prices, fines, sums of money)",
+                 "none stated (cornerAnt baidu)"),
+)
+
 _CLAIM_SOURCES = ("tencent_jiaozhen", "dxy_piyao", "piyao_org_cn")
 
 
@@ -207,6 +216,8 @@ def _shared_rows(src: SharedSource, path: Path) -> Iterator[Sample]:
             yield Sample(r["text"], r["label"], "post", src.name)
         elif src.name in ("hot_search", "hot_search_refutation", "thucnews", "hancd_title"):
             yield Sample(r["title"], BENIGN, "title", src.name, _date(r.get("date")))
+        elif src.name == "baidu_desc" and isinstance(r.get("desc"), str):
+            yield Sample(r["desc"], BENIGN, "post", src.name, _date(r.get("date")))
         elif src.name == "hancd_body":
             yield Sample(r["content_head"], BENIGN, "post", src.name)
         elif src.name == "ced":
@@ -219,12 +230,12 @@ def _shared_rows(src: SharedSource, path: Path) -> Iterator[Sample]:
             yield Sample(r["refutation"], BENIGN, "post", src.name, _date(r.get("date")))
 
 
-def shared_samples(data_dir: str | Path) -> list[Sample]:
-    """Every sample of the shared data (see :data:`SHARED_SOURCES`), texts cut to
+def shared_samples(data_dir: str | Path, sources: tuple[SharedSource, ...] = SHARED_SOURCES) -> list[Sample]:
+    """Every sample of the shared data's ``sources`` (the recipe's: :data:`SHARED_SOURCES`), texts cut to
     :data:`MAX_SAMPLE_CHARS`, deduplicated with :func:`dedupe`."""
     root = Path(data_dir)
     out: list[Sample] = []
-    for src in SHARED_SOURCES:
+    for src in sources:
         path = root / src.file
         if not path.is_file():
             raise ModelError(f"shared data file missing: {path}")

@@ -24,9 +24,10 @@ code-word churn, where a spammer swaps a word for a homophone or hides a contact
 - ``topic_cues``: one token per class of topic words present (what is promised, offered, bet on, the money
   scheme, illicit goods: :data:`plugin.scoring.cues.TOPIC_CUE_NAMES`), and one per class with a way to reach
   the sender beside it;
-- ``cover_cues``: one token per cover-story class (part-time work, an investing mentor, a customer-service
-  refund, loan help: :data:`plugin.scoring.cues.COVER_CUE_NAMES`) in a text that gives a way to reach the
-  sender (only then: the words are everyday words);
+- ``words``: word unigrams (two characters or more) and word bigrams (three characters or more) of the dense view
+  as the one segmenter cuts it (:func:`plugin.segment.segmenter`: jieba's dictionary, precise mode, about 3 µs a
+  title in C), hashed apart from the character n-grams: a word and the word beside it, which character 3-grams
+  see only in part (明天 | 下雨);
 - ``cues``: one token per structural spam cue present in the text (:mod:`plugin.scoring.cues`: contact
   handles and ids, links written out or disguised, money amounts, rates and odds, calls to action,
   split characters, Latin letters inside Chinese words, pictographs, and their conjunctions), each a
@@ -47,7 +48,8 @@ import numpy.typing as npt
 
 from .. import fixed_regex
 from ..normalize import NormalizedText, prepare
-from .cues import cover_cue_spans, cue_spans, topic_cue_spans
+from ..segment import segmenter
+from .cues import cue_spans, topic_cue_spans
 from ..variants import load_variant_tables
 
 __all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
@@ -66,6 +68,10 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _SALT_HOMOPHONE = np.uint64(0x5BD1E9955BD1E995)
 _SALT_SHAPE = np.uint64(0xC2B2AE3D27D4EB4F)
 _SALT_SHAPE_INT = int(_SALT_SHAPE)
+#: Salts of the word unigrams and bigrams (:attr:`FeatureSettings.words`), and how a bigram's two keys combine.
+_SALT_WORD = 0x27D4EB2F165667C5
+_SALT_WORD_PAIR = 0x94D049BB133111EB
+_WORD_PAIR_MIX = 0x100000001B3
 #: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
 _CUE_PREFIX = "\x02cue:"
 #: Cues that give the reader a way to act (reach the sender): a topic cue with one of them is its own token.
@@ -120,11 +126,8 @@ class FeatureSettings:
     #: way to reach the sender (a contact, contact id, link or call to action; needs ``cues``): a class's weight
     #: carries to its words the training rows hardly used. Counted ``cue_repeat`` times, like the cues.
     topic_cues: bool = False
-    #: Add one token per cover-story class (:data:`plugin.scoring.cues.COVER_CUE_NAMES`: part-time work, an investing
-    #: mentor, a customer-service refund, loan help) present in a text that also gives a way to reach the sender
-    #: (needs ``cues``); its words are everyday words, so there is no token without the way to reach. Counted
-    #: ``cue_repeat`` times.
-    cover_cues: bool = False
+    #: Add word unigrams and bigrams of the segmenter's cut of the dense view (see the module docstring).
+    words: bool = False
     #: Each cue token counts this many times (a larger value makes a cue's weight cheaper to learn under
     #: the regulariser than an n-gram's: a prior towards structure over one corpus's wording).
     cue_repeat: int = 1
@@ -148,7 +151,7 @@ class FeatureSettings:
         """The card's ``features``; the optional families only when on, so a card written before they
         existed keeps its content hash."""
         d = asdict(self)
-        for family in ("homophones", "shapes", "cues", "joined", "topic_cues", "cover_cues"):
+        for family in ("homophones", "shapes", "cues", "joined", "topic_cues", "words"):
             if not d[family]:
                 del d[family]
         if d["cue_repeat"] == 1:
@@ -165,7 +168,7 @@ class FeatureSettings:
             raise ValueError(f"unknown feature settings: {sorted(unknown)}")
         types = {"ngram_min": int, "ngram_max": int, "hash_bits": int, "fold_digits": bool, "scheme": str,
                  "homophones": bool, "shapes": bool, "cues": bool, "cue_repeat": int, "joined": bool,
-                 "topic_cues": bool, "cover_cues": bool}
+                 "topic_cues": bool, "words": bool}
         for key, value in data.items():
             want = types[key]
             if type(value) is not want:  # bool is not an int here, and an int is not a bool
@@ -269,10 +272,14 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         classes = load_variant_tables().homophone_key(chars)
         keys += [k ^ _SALT_HOMOPHONE for k in _ngram_keys(_codepoints(classes), max(2, settings.ngram_min),
                                                            settings.ngram_max, blocks)]
-    extra: list[int] = []  # keys already in the character n-grams' key space, with their view spans
+    extra: list[int] = []  # word keys, and keys in the character n-grams' key space, with their view spans
     extra_spans: list[tuple[int, int]] = []
+    if settings.words and len(chars) > 1:
+        extra, extra_spans = _word_keys(chars)
     if settings.joined and len(chars) > 1:
-        extra, extra_spans = _joined_keys(chars, settings.ngram_min, settings.ngram_max)
+        joined_keys, joined_spans = _joined_keys(chars, settings.ngram_min, settings.ngram_max)
+        extra += joined_keys
+        extra_spans += joined_spans
     tokens: list[str] = []
     token_spans: list[tuple[int, int]] = []
     if settings.shapes:
@@ -288,10 +295,6 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
             for token in (name, name + "+reach") if reach else (name,):
                 tokens += [_CUE_PREFIX + token] * settings.cue_repeat
                 token_spans += [(start, end)] * settings.cue_repeat
-    if settings.cover_cues and reach:
-        for name, start, end in cover_cue_spans(chars):
-            tokens += [_CUE_PREFIX + name] * settings.cue_repeat
-            token_spans += [(start, end)] * settings.cue_repeat
     if tokens or extra:
         keys.append(np.array([*extra, *(_token_key(t) ^ _SALT_SHAPE_INT for t in tokens)], dtype=np.uint64))
         blocks.append((0, len(extra) + len(tokens)))
@@ -374,3 +377,27 @@ def _token_key(token: str) -> int:
     for ch in token:
         key = (key * 0x110000 + ord(ch)) & 0xFFFFFFFFFFFFFFFF
     return key
+
+
+
+def _word_keys(chars: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Keys and view spans of the word unigrams (two characters or more) and word bigrams (three or more) of
+    ``chars`` as the segmenter cuts it. The break character (``\x01``) is no word and pairs with nothing."""
+    edges = segmenter().edges(chars)
+    keys: list[int] = []
+    spans: list[tuple[int, int]] = []
+    prev, prev_start = -1, 0
+    for a, b in zip(edges, edges[1:]):
+        word = chars[a:b]
+        if word == "\x01":
+            prev = -1
+            continue
+        key = _token_key(word)
+        if b - a >= 2:
+            keys.append(key ^ _SALT_WORD)
+            spans.append((a, b))
+        if prev >= 0 and b - prev_start >= 3:
+            keys.append(((prev * _WORD_PAIR_MIX + key) & 0xFFFFFFFFFFFFFFFF) ^ _SALT_WORD_PAIR)
+            spans.append((prev_start, b))
+        prev, prev_start = key, a
+    return keys, spans

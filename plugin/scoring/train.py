@@ -33,13 +33,13 @@ from ..errors import ModelError
 from .augment import SHORT_VIEW_ANCHORS, augment, short_view
 from .data import BENIGN, CATEGORIES, Sample, order_key
 from .features import FeatureSettings, text_grams
+from .frames import frame_of
 from .metrics import flag_report, report_to_dict
 from .model import LinearModel, ModelCard, content_hash
 from .scorer import SpamScorer, margin_to_score, score_to_margin
 
 __all__ = [
     "CALIBRATIONS",
-    "FAMILIES",
     "DEFAULT_TARGETS",
     "INTENDED_USE",
     "TrainSettings",
@@ -57,11 +57,6 @@ CALIBRATIONS = ("capped", "worst_source", "pooled")
 #: quantile of its benign margins) or ``weakest_first`` (the budget goes, one benign flag at a time, to the category
 #: whose spam is caught least, so the per-category recall target is met where it is hardest).
 ALLOCATIONS = ("equal", "weakest_first")
-#: Model families: a logistic regression on the features, or on the features scaled per category by their naive-Bayes
-#: log-count ratio (Wang & Manning's NB-SVM with a logistic loss): a feature seen in one class only starts with a large
-#: scale, so the fit leans on words typical of a category rather than on what separates the training corpora.
-FAMILIES = ("logistic", "nb_logistic")
-_NB_ALPHA = 1.0
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -102,12 +97,14 @@ class TrainSettings:
     #: ``cues`` around a structural cue too; empty: none) of every row, spam and benign alike, when fitting: short
     #: spam (comments, queries) carries few n-grams, and the benign views keep brevity from reading as spam.
     short_views: str = ""
-    #: The model family (:data:`FAMILIES`): ``logistic`` or ``nb_logistic`` (each category's features scaled by their
-    #: naive-Bayes log-count ratio before the logistic fit; the scaled weights are one linear layer as before).
-    family: str = "logistic"
     #: Per-surface safety margins that replace :attr:`margin` on the surfaces they name (``{"post": 1.0}``: the
     #: post surface calibrates to its whole target while titles keep the default margin).
     surface_margins: Mapping[str, float] = field(default_factory=dict)
+    #: Leave benign rows written in a context frame that excuses a flag (:func:`plugin.scoring.frames.frame_of`:
+    #: crackdown news, advice, a victim's story, a code word's everyday sense, in a text that does not solicit) out of
+    #: the fit and the calibration: the Guard's veto excuses them at run time, so the model need not learn their
+    #: spam words (赌场 in a crackdown report) as benign.
+    skip_framed: bool = False
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -116,8 +113,6 @@ class TrainSettings:
             raise ValueError("folds must be 0 (calibrate on the val split) or 2 to 20")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {CALIBRATIONS}")
-        if self.family not in FAMILIES:
-            raise ValueError(f"family must be one of {FAMILIES}")
         if self.allocation not in ALLOCATIONS:
             raise ValueError(f"allocation must be one of {ALLOCATIONS}")
         if not 0 < self.margin <= 1 or not all(0 < v <= 1 for v in self.surface_margins.values()):
@@ -146,8 +141,8 @@ class TrainSettings:
                 **({"calibration_skip": list(self.calibration_skip)} if self.calibration_skip else {}),
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
                 **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
-                **({"family": self.family} if self.family != "logistic" else {}),
-                **({"short_views": self.short_views} if self.short_views else {})}
+                **({"short_views": self.short_views} if self.short_views else {}),
+                **({"skip_framed": True} if self.skip_framed else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -251,26 +246,11 @@ def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], setting
         rows = benign | (labels == c)
         y = (labels[rows] == c).astype(int)
         xk = x[rows]
-        ratio = _log_count_ratio(xk, y) * seen if settings.family == "nb_logistic" else None
-        if ratio is not None:
-            import scipy.sparse as sp
-
-            xk = (xk @ sp.diags(ratio.astype(np.float32))).tocsr()
         clf = _logistic_regression(settings.c, settings.max_iter)
         clf.fit(xk, y, sample_weight=weight[rows])
-        weights[:, k] = clf.coef_[0] * (seen if ratio is None else ratio)
+        weights[:, k] = clf.coef_[0] * seen
         bias[k] = clf.intercept_[0]
     return weights.astype(np.float16), bias
-
-
-def _log_count_ratio(x: Any, y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
-    """Per feature, log of its share of the positive rows' presence counts over its share of the negative rows'
-    (add-``_NB_ALPHA`` smoothed): the naive-Bayes scale of the ``nb_logistic`` family."""
-    present = (x > 0).astype(np.float64)
-    pos = np.asarray(present[y == 1].sum(axis=0)).ravel() + _NB_ALPHA
-    neg = np.asarray(present[y == 0].sum(axis=0)).ravel() + _NB_ALPHA
-    ratio: npt.NDArray[np.float64] = np.log((pos / pos.sum()) / (neg / neg.sum()))
-    return ratio
 
 
 def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categories: tuple[str, ...],
@@ -410,6 +390,8 @@ def train_model(samples: Sequence[Sample], settings: TrainSettings | None = None
     ``training`` (data sources, licences).
     """
     settings = settings or TrainSettings()
+    if settings.skip_framed:
+        samples = [s for s in samples if s.is_spam or not frame_of(s.text)]
     train = [s for s in samples if s.split == "train"]
     val = [s for s in samples if s.split == "val"]
     if not train or not val:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.normalize import prepare
-from plugin.scoring.cues import (COVER_CUE_NAMES, CUE_NAMES, MAX_CUE_CHARS, TOPIC_CUE_NAMES, cover_cue_spans, cue_spans,
+from plugin.scoring.cues import (CUE_NAMES, MAX_CUE_CHARS, TOPIC_CUE_NAMES, cue_spans,
                                   topic_cue_spans)
 from plugin.scoring.features import FeatureSettings, text_grams
 
@@ -137,26 +137,3 @@ def test_a_later_occurrence_that_is_a_word_counts() -> None:
     assert {name for name, _s, _e in spans} == {"topic:promise", "topic:scheme"}
 
 
-@pytest.mark.parametrize(("text", "cover"), [
-    ("宝妈在家兼职，手机就能操作，有意者私信", "cover:job+reach"),
-    ("导师带你炒股回本，进群了解一下", "cover:mentor+reach"),
-    ("您的订单异常，联系客服办理退款", "cover:service+reach"),
-    ("无抵押低息贷款，急用钱的加我", "cover:loan+reach"),
-])
-def test_each_cover_story_class_finds_its_words(text: str, cover: str) -> None:
-    dense = prepare(text).normalized.dense
-    assert cover in {name for name, _a, _b in cover_cue_spans(dense)}
-
-
-def test_cover_tokens_only_beside_a_way_to_reach_the_sender_and_only_when_on() -> None:
-    settings = FeatureSettings(cues=True, cover_cues=True)
-
-    def extra(text: str, on: FeatureSettings) -> int:
-        return len(text_grams(text, on).buckets) - len(text_grams(text, FeatureSettings(cues=True)).buckets)
-
-    assert extra("在家兼职，私信我", settings) == 1          # a cover word and a call to action
-    assert extra("今天找了份兼职，挺累的", settings) == 0     # the everyday word alone: no token
-    assert extra("在家兼职，私信我", FeatureSettings(cues=True)) == 0
-    assert "cover_cues" not in FeatureSettings().to_dict()
-    assert FeatureSettings.from_dict(settings.to_dict()).cover_cues is True
-    assert COVER_CUE_NAMES == ("cover:job+reach", "cover:mentor+reach", "cover:service+reach", "cover:loan+reach")

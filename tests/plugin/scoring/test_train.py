@@ -101,24 +101,22 @@ def test_augmented_training_with_cues_is_reproducible_and_recorded() -> None:
         FeatureSettings(cue_repeat=0)
 
 
-def test_short_views_and_the_naive_bayes_family_train_reproducibly_and_are_recorded() -> None:
+def test_short_views_and_word_features_train_reproducibly_and_are_recorded() -> None:
     samples = assign_splits(_samples())
     for settings in (replace(SETTINGS, short_views="cues", features=FeatureSettings(hash_bits=12, cues=True)),
                      replace(SETTINGS, short_views="topic", features=FeatureSettings(hash_bits=12, topic_cues=True)),
-                     replace(SETTINGS, family="nb_logistic")):
+                     replace(SETTINGS, features=FeatureSettings(hash_bits=12, words=True))):
         first = train_model(samples, settings, name="var", created="2026-12-07")
         again = train_model(samples, settings, name="var", created="2026-12-07")
         assert first.card.content_sha256 == again.card.content_sha256
         recorded = first.card.training["settings"]
         assert recorded.get("short_views", "") == settings.short_views
-        assert recorded.get("family", "logistic") == settings.family
+        assert first.card.to_dict()["features"].get("words", False) == settings.features.words
         scorer = SpamScorer(first)
         assert scorer.score("兼职刷单日结50元，小王加我", "post").flagged
         assert not scorer.score("今天和小王去公园散步，拍了3张照片，心情很好。", "post").flagged
     plain = train_model(samples, SETTINGS, name="var", created="2026-12-07")
-    assert not {"short_views", "family"} & set(plain.card.training["settings"])
-    with pytest.raises(ValueError, match="family"):
-        TrainSettings(family="svm")
+    assert "short_views" not in plain.card.training["settings"] and "words" not in plain.card.to_dict()["features"]
     with pytest.raises(ValueError, match="short_views"):
         TrainSettings(short_views="words")
 
@@ -289,12 +287,12 @@ def test_cli_train_evaluate_show_score(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["model", "train", str(rows), "--out", str(card), "--hash-bits", "12", "--min-df", "1",
                               "--c", "10", "--target", "title=0.02", "--target", "post=0.05", "--created",
                               "2026-12-07", "--export-splits", str(tmp_path / "splits"), "--topic-cues",
-                              "--surface-margin", "post=0.8", "--short-views", "cues", "--family", "nb_logistic"])
+                              "--surface-margin", "post=0.8", "--short-views", "cues", "--words", "--skip-framed"])
     assert res.exit_code == 0, res.output
     assert "model written to" in res.output and (tmp_path / "out" / "mine.npz").is_file()
-    assert load_model(card).card.features.topic_cues
+    assert load_model(card).card.features.topic_cues and load_model(card).card.features.words
     recorded = load_model(card).card.training["settings"]
-    assert recorded["surface_margins"] == {"post": 0.8} and recorded["short_views"] == "cues" and recorded["family"] == "nb_logistic"
+    assert recorded["surface_margins"] == {"post": 0.8} and recorded["short_views"] == "cues" and recorded["skip_framed"]
     test_rows = tmp_path / "splits" / "test.jsonl"
     assert test_rows.is_file()
     res = runner.invoke(cli, ["model", "evaluate", str(test_rows), "--model", str(card), "--json"])
@@ -387,3 +385,18 @@ def test_weakest_first_gives_the_budget_to_the_category_caught_least() -> None:
     assert "allocation" not in settings.to_dict()
     with pytest.raises(ValueError, match="allocation"):
         TrainSettings(allocation="best")
+
+
+def test_skip_framed_leaves_benign_rows_a_frame_excuses_out_of_fit_and_calibration() -> None:
+    rng = random.Random(3)
+    framed = [Sample(f"警方破获{_fill('{n}', rng)}网络赌博案，抓获嫌疑人{i}名", "benign", "post", "synthetic_news")
+              for i in range(20)]
+    samples = assign_splits([*_samples(), *framed])
+    on = train_model(samples, replace(SETTINGS, skip_framed=True), name="framed", created="2026-12-07")
+    off = train_model(samples, SETTINGS, name="framed", created="2026-12-07")
+    assert "synthetic_news/benign" not in on.card.training["samples"]
+    assert sum(off.card.training["samples"]["synthetic_news/benign"].values()) == sum(
+        1 for s in samples if s.source == "synthetic_news" and s.split != "test")
+    assert on.card.training["settings"]["skip_framed"] is True and "skip_framed" not in off.card.training["settings"]
+    # the spam rows stay
+    assert on.card.training["samples"]["synthetic_spam/gambling"] == off.card.training["samples"]["synthetic_spam/gambling"]
