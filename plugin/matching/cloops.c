@@ -768,6 +768,53 @@ shape_targets_at(Py_UCS4 x, const uint16_t *src, PyObject *targets, int *err)
     return alikes;
 }
 
+/* The buffers of a dense walk's tables (class codes, pattern ends, kinds, flags), held together. */
+typedef struct {
+    Py_buffer cbuf, ebuf, kbuf, fbuf;
+} PatternBuffers;
+
+/* Take ``b``'s buffers and point ``pats`` at the pattern texts and ends (an array('I')), for dense_outputs and
+ * shape_outputs; release with pattern_buffers_release. Returns -1 with an exception set and nothing held. */
+static int
+pattern_buffers_take(PyObject *codes, PyObject *pat_text, PyObject *pat_ends, PyObject *kinds, PyObject *flags,
+                     PatternBuffers *b, Patterns *pats)
+{
+    if (read_codes(codes, &b->cbuf) < 0)
+        return -1;
+    if (PyObject_GetBuffer(pat_ends, &b->ebuf, PyBUF_FORMAT) < 0)
+        goto no_ends;
+    if (b->ebuf.itemsize != 4 || b->ebuf.format == NULL || strcmp(b->ebuf.format, "I") != 0) {
+        PyErr_SetString(PyExc_TypeError, "pattern ends must be an array('I')");
+        goto no_kinds;
+    }
+    if (PyObject_GetBuffer(kinds, &b->kbuf, PyBUF_SIMPLE) < 0)
+        goto no_kinds;
+    if (PyObject_GetBuffer(flags, &b->fbuf, PyBUF_SIMPLE) < 0)
+        goto no_flags;
+    pats->kind = PyUnicode_KIND(pat_text);
+    pats->data = PyUnicode_DATA(pat_text);
+    pats->len = PyUnicode_GET_LENGTH(pat_text);
+    pats->ends = (const uint32_t *)b->ebuf.buf;
+    pats->n = b->ebuf.len / 4;
+    return 0;
+no_flags:
+    PyBuffer_Release(&b->kbuf);
+no_kinds:
+    PyBuffer_Release(&b->ebuf);
+no_ends:
+    PyBuffer_Release(&b->cbuf);
+    return -1;
+}
+
+static void
+pattern_buffers_release(PatternBuffers *b)
+{
+    PyBuffer_Release(&b->fbuf);
+    PyBuffer_Release(&b->kbuf);
+    PyBuffer_Release(&b->ebuf);
+    PyBuffer_Release(&b->cbuf);
+}
+
 static PyObject *
 shape_outputs(PyObject *self, PyObject *args)
 {
@@ -776,7 +823,7 @@ shape_outputs(PyObject *self, PyObject *args)
     const TrieIndex *ix = NULL;
     int shift, dkind, err = 0, any = 0;
     Py_ssize_t reach, dlen, p, nfilter, nsrc;
-    Py_buffer cbuf, ebuf, kbuf, fbuf;
+    PatternBuffers pb;
     const uint8_t *filter;
     const char *srcbytes;
     uint64_t fmask;
@@ -821,33 +868,9 @@ shape_outputs(PyObject *self, PyObject *args)
     }
     if (!any)
         return PyList_New(0);
-    if (read_codes(codes, &cbuf) < 0)
+    if (pattern_buffers_take(codes, pat_text, pat_ends, kinds, flags, &pb, &pats) < 0)
         return NULL;
-    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&kbuf);
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
-        PyErr_SetString(PyExc_ValueError, "pattern ends must be an array('I')");
-        goto done;
-    }
-    pats.kind = PyUnicode_KIND(pat_text);
-    pats.data = PyUnicode_DATA(pat_text);
-    pats.len = PyUnicode_GET_LENGTH(pat_text);
-    pats.ends = (const uint32_t *)ebuf.buf;
-    pats.n = ebuf.len / 4;
-    cd = (const uint8_t *)cbuf.buf;
+    cd = (const uint8_t *)pb.cbuf.buf;
     out = PyList_New(0);
     if (out == NULL)
         goto done;
@@ -880,7 +903,7 @@ shape_outputs(PyObject *self, PyObject *args)
                     {
                         long val = (long)(int)node->output.integer;
                         if (val >= 0) {
-                            if (shape_consider(out, val, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                            if (shape_consider(out, val, s, i + 1, p, t, dkind, ddata, &pats, &pb.kbuf, &pb.fbuf) < 0)
                                 goto fail;
                         } else {
                             Py_ssize_t g = -(Py_ssize_t)val - 1, m;
@@ -892,7 +915,7 @@ shape_outputs(PyObject *self, PyObject *args)
                             for (m = 0; m < PyTuple_GET_SIZE(group); m++) {
                                 Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, m));
                                 if ((pid == -1 && PyErr_Occurred())
-                                    || shape_consider(out, pid, s, i + 1, p, t, dkind, ddata, &pats, &kbuf, &fbuf) < 0)
+                                    || shape_consider(out, pid, s, i + 1, p, t, dkind, ddata, &pats, &pb.kbuf, &pb.fbuf) < 0)
                                     goto fail;
                             }
                         }
@@ -905,10 +928,7 @@ shape_outputs(PyObject *self, PyObject *args)
 fail:
     Py_CLEAR(out);
 done:
-    PyBuffer_Release(&fbuf);
-    PyBuffer_Release(&kbuf);
-    PyBuffer_Release(&ebuf);
-    PyBuffer_Release(&cbuf);
+    pattern_buffers_release(&pb);
     return out;
 }
 static PyObject *outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
@@ -945,7 +965,7 @@ outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyO
            PyObject *kinds, PyObject *flags, PyObject *groups, int direct, PyObject *index)
 {
     PyObject *encoded = NULL, *it = NULL, *item, *out = NULL;
-    Py_buffer cbuf, ebuf, kbuf, fbuf;
+    PatternBuffers pb;
     const TrieIndex *ix = NULL;
     Patterns pats;
     int dkind;
@@ -960,34 +980,8 @@ outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyO
         }
         ix = (const TrieIndex *)PyBytes_AS_STRING(index);
     }
-    if (read_codes(codes, &cbuf) < 0)
+    if (pattern_buffers_take(codes, pat_text, pat_ends, kinds, flags, &pb, &pats) < 0)
         return NULL;
-    if (PyObject_GetBuffer(pat_ends, &ebuf, PyBUF_FORMAT) < 0) {
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (ebuf.itemsize != 4 || ebuf.format == NULL || strcmp(ebuf.format, "I") != 0) {
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        PyErr_SetString(PyExc_TypeError, "pattern ends must be an array('I')");
-        return NULL;
-    }
-    if (PyObject_GetBuffer(kinds, &kbuf, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(flags, &fbuf, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&kbuf);
-        PyBuffer_Release(&ebuf);
-        PyBuffer_Release(&cbuf);
-        return NULL;
-    }
-    pats.kind = PyUnicode_KIND(pat_text);
-    pats.data = PyUnicode_DATA(pat_text);
-    pats.len = PyUnicode_GET_LENGTH(pat_text);
-    pats.ends = (const uint32_t *)ebuf.buf;
-    pats.n = ebuf.len / 4;
     dkind = PyUnicode_KIND(dense);
     ddata = PyUnicode_DATA(dense);
     dlen = PyUnicode_GET_LENGTH(dense);
@@ -1000,12 +994,12 @@ outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyO
         }
         out = PyList_New(0);
         if (out == NULL
-            || walk_direct(out, trie, ix, (const uint8_t *)cbuf.buf, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf,
+            || walk_direct(out, trie, ix, (const uint8_t *)pb.cbuf.buf, shift, dlen, dkind, ddata, &pats, &pb.kbuf, &pb.fbuf,
                            groups) < 0)
             goto fail;
         goto done;
     }
-    encoded = encode_view(dense, (const uint8_t *)cbuf.buf, shift);
+    encoded = encode_view(dense, (const uint8_t *)pb.cbuf.buf, shift);
     if (encoded == NULL)
         goto fail;
     it = PyObject_CallMethod(automaton, "iter", "O", encoded);
@@ -1031,7 +1025,7 @@ outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyO
         Py_DECREF(item);
         if (val == -1 && PyErr_Occurred())
             goto fail;
-        if (take_output(out, end_b, val, shift, dlen, dkind, ddata, &pats, &kbuf, &fbuf, groups) < 0)
+        if (take_output(out, end_b, val, shift, dlen, dkind, ddata, &pats, &pb.kbuf, &pb.fbuf, groups) < 0)
             goto fail;
     }
     if (PyErr_Occurred())
@@ -1039,19 +1033,13 @@ outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyO
 done:
     Py_XDECREF(it);
     Py_XDECREF(encoded);
-    PyBuffer_Release(&fbuf);
-    PyBuffer_Release(&kbuf);
-    PyBuffer_Release(&ebuf);
-    PyBuffer_Release(&cbuf);
+    pattern_buffers_release(&pb);
     return out;
 fail:
     Py_XDECREF(out);
     Py_XDECREF(it);
     Py_XDECREF(encoded);
-    PyBuffer_Release(&fbuf);
-    PyBuffer_Release(&kbuf);
-    PyBuffer_Release(&ebuf);
-    PyBuffer_Release(&cbuf);
+    pattern_buffers_release(&pb);
     return NULL;
 }
 
