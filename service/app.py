@@ -91,9 +91,9 @@ def _rumor_proposals(config: ServiceConfig, rumors: Any, rumor_store: RumorStore
     """Rumour imports under four-eyes: over the embedded store, or over the search-engine backend with the
     proposals and their audit trail in the service's database; ``None`` when rumours are off."""
     if rumor_store is not None:
-        return RumorProposals(rumor_store, config.store)
+        return RumorProposals(rumor_store, config.store, claim=True)
     if config.rumors.backend == "opensearch" and rumors is not None and not isinstance(rumors, RumorIndex):
-        return RumorProposals(rumors, config.store, db=db)
+        return RumorProposals(rumors, config.store, db=db, claim=True)
     return None
 
 

@@ -127,7 +127,10 @@ def publish(proposal_id: DbIntPath, request: Request, body: RumorPublishIn = Bod
     state: GuardState = state_of(request.app)
     done = proposals.publish(proposal_id, approver=who.name, note=body.note)
     if state.rumors is not None:
-        state.refresh_rumors()
+        try:
+            state.refresh_rumors()
+        except Exception:  # noqa: BLE001 - published and committed; refresh_rumors logged and counted the failure
+            pass  # (the periodic refresh, rumor_refresh_seconds, tries again)
     return {**done, "serving": len(state.rumors) if isinstance(state.rumors, RumorIndex) else None}
 
 

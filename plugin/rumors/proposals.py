@@ -18,9 +18,12 @@ versions do (:mod:`plugin.store`, the same rules and the same identities):
   at once).
 - With a **search-engine backend** (:class:`plugin.search.rumor_backend.SearchEngineRumorBackend`, or any
   :class:`~plugin.rumors.backend.RumorBackend` outside the proposals' database) the proposals and the audit
-  trail stay in the service's database and publishing writes the cluster inside the database transaction that
-  marks the proposal published: a failed write leaves the proposal open (and unaudited as published), and
-  publishing it again is safe (rumours are upserted by id). The preview then lists the rumour changes only:
+  trail stay in the service's database; publishing checks the proposal, writes the cluster with no database
+  transaction open (publications and discards serialised by a named lock), then marks it published. A failed
+  cluster write leaves the proposal open with a ``publish_failed`` audit row (the cluster may hold part of it),
+  and publishing it again completes it (rumours are upserted by id). The serving service records where its
+  proposals publish (``claim``): a command line opening the same database for the embedded store may propose
+  but not publish or bootstrap. The preview then lists the rumour changes only:
   the cluster scores pins itself, so no local index can say which texts would change.
 - The **bootstrap** import (:meth:`RumorProposals.bootstrap`, ``qinglang rumors import`` into a store
   that holds no rumour) is the one direct write: it fills an empty store at install time, and is audited.
@@ -29,6 +32,7 @@ versions do (:mod:`plugin.store`, the same rules and the same identities):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -86,7 +90,18 @@ RUMOR_REVIEW_MIGRATIONS = [
         detail       TEXT NOT NULL DEFAULT '{}'
     )
     """,
+    # which rumours this database's proposals publish into, as the serving service set it (a command-line
+    # publish or bootstrap beside a service whose rumours live in a search engine is refused)
+    """
+    CREATE TABLE rumor_proposal_target (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        target  TEXT NOT NULL
+    )
+    """,
 ]
+
+#: The named lock (plugin.db.Database.named_lock) publications and discards beside a backend take.
+_PUBLISH_LOCK = "rumor-publish"
 
 _COLUMNS = ("id, author, note, source, status, n_rumors, n_removals, digest, created_at, updated_at, approver, "
             "approval, published_at, discarded_by")
@@ -100,12 +115,31 @@ def _jsonl(rumors: Sequence[Rumor]) -> str:
     return "".join(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n" for r in rumors)
 
 
+#: Most UTF-8 bytes of a rumour id (a search engine's document ``_id`` holds at most 512).
+MAX_ID_BYTES = 512
+#: Ids a backend keeps for itself (the search-engine backend's revision document).
+RESERVED_ID_PREFIX = "_qinglang"
+
+
+def id_problem(rid: object) -> str | None:
+    """Why ``rid`` cannot be a rumour id a proposal adds or removes, or None: 1-``MAX_ID_CHARS`` characters
+    and at most ``MAX_ID_BYTES`` UTF-8 bytes (what every backend can store and remove), not reserved."""
+    if not isinstance(rid, str) or not rid.strip() or len(rid) > MAX_ID_CHARS:
+        return f"a rumour id (1-{MAX_ID_CHARS} characters) is expected"
+    if len(rid.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        return f"a rumour id holds at most {MAX_ID_BYTES} UTF-8 bytes"
+    if rid.strip().startswith(RESERVED_ID_PREFIX):
+        return f"ids starting with {RESERVED_ID_PREFIX!r} are reserved"
+    return None
+
+
 def _checked_removals(removals: Iterable[Any]) -> list[str]:
     out: list[str] = []
     for i, rid in enumerate(removals):
-        if not isinstance(rid, str) or not rid.strip() or len(rid) > MAX_ID_CHARS:
-            raise InputError(f"remove[{i}]: a rumour id (1-{MAX_ID_CHARS} characters) is expected")
-        out.append(rid.strip())
+        problem = id_problem(rid)
+        if problem:
+            raise InputError(f"remove[{i}]: {problem}")
+        out.append(str(rid).strip())
     if len(out) > MAX_REMOVALS:
         raise InputError(f"a proposal removes at most {MAX_REMOVALS} rumours ({len(out)} given)")
     if len(set(out)) != len(out):
@@ -136,7 +170,7 @@ class RumorProposals:
     writers are serialised with the rumour store's own (``lock="rumors"``)."""
 
     def __init__(self, store: RumorStore | RumorBackend, config: StoreConfig | None = None, *,
-                 db: str | Path | Database | None = None) -> None:
+                 db: str | Path | Database | None = None, claim: bool = False) -> None:
         self.store = store
         self.config = config or StoreConfig()
         self._owned_db: Database | None = None
@@ -151,6 +185,13 @@ class RumorProposals:
         self.embedded = isinstance(store, RumorStore) and store.db is self.db
         self.db.migrate("rumor_review", RUMOR_REVIEW_MIGRATIONS)
         append_only(self.db, ("rumor_audit",))
+        #: where publishing writes (the serving service records it with ``claim``; others must agree to publish)
+        self.target = "embedded rumour store" if self.embedded else \
+            f"search-engine index {getattr(store, 'index', type(store).__name__)}"
+        if claim:
+            with self._tx() as tx:
+                tx.execute("INSERT INTO rumor_proposal_target (id, target) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
+                           "SET target = excluded.target", (self.target,))
 
     @classmethod
     def open(cls, db_path: str | Path | Database, config: StoreConfig | None = None) -> "RumorProposals":
@@ -190,6 +231,10 @@ class RumorProposals:
         if len(batch) > MAX_PROPOSAL_RUMORS:
             raise InputError(f"a proposal holds at most {MAX_PROPOSAL_RUMORS} rumours ({len(batch)} given)")
         ids = [r.id for r in batch]
+        for i, rid in enumerate(ids):
+            problem = id_problem(rid)
+            if problem:
+                raise InputError(f"rumour {i + 1} ({rid[:40]!r}): {problem}")
         if len(set(ids)) != len(ids):
             raise InputError("a rumour id is given twice")
         both = sorted(set(ids) & set(gone))
@@ -231,19 +276,21 @@ class RumorProposals:
         with self._read() as tx:
             self._row(tx, proposal_id)
             row = tx.execute("SELECT rumors, removals FROM rumor_proposals WHERE id = ?", (proposal_id,)).fetchone()
-        rumors = [Rumor.from_dict(json.loads(line)) for line in str(row["rumors"]).splitlines() if line]
+        # lines end at "\n" only: U+2028, U+2029 and U+0085 may sit inside a JSON string (str.splitlines cuts there)
+        rumors = [Rumor.from_dict(json.loads(line)) for line in str(row["rumors"]).split("\n") if line]
         return rumors, list(json.loads(row["removals"]))
 
     def discard(self, proposal_id: int, *, by: Actor | str) -> None:
         """Abandon an open proposal (kept, marked discarded by ``by``, for the record)."""
         who = checked_actor(by, self.config, "discarded by")
-        with self._tx() as tx:
-            row = self._row(tx, proposal_id)
-            if row["status"] != "proposed":
-                raise StoreError(f"rumour proposal #{proposal_id} is {row['status']}")
-            tx.execute("UPDATE rumor_proposals SET status = 'discarded', updated_at = ?, discarded_by = ? WHERE id = ?",
-                       (_now(), who.name, proposal_id))
-            self._audit(tx, who.name, "discard", proposal_id, {})
+        with contextlib.nullcontext() if self.embedded else self.db.named_lock(_PUBLISH_LOCK):
+            with self._tx() as tx:  # (beside a backend: never while a publication writes the cluster)
+                row = self._row(tx, proposal_id)
+                if row["status"] != "proposed":
+                    raise StoreError(f"rumour proposal #{proposal_id} is {row['status']}")
+                tx.execute("UPDATE rumor_proposals SET status = 'discarded', updated_at = ?, discarded_by = ? "
+                           "WHERE id = ?", (_now(), who.name, proposal_id))
+                self._audit(tx, who.name, "discard", proposal_id, {})
 
     # ------------------------------------------------------------------ preview
 
@@ -302,32 +349,72 @@ class RumorProposals:
     def publish(self, proposal_id: int, *, approver: Actor | str, note: str | None = None) -> dict[str, Any]:
         """Write an open proposal's rumours and removals into the store, mark it published and audit it, in
         one transaction; returns the proposal with ``stats`` (inserted / updated / unchanged / removed).
-        Under four-eyes the approver must not be its author (:class:`~plugin.store.FourEyesError`)."""
+        Under four-eyes the approver must not be its author (:class:`~plugin.store.FourEyesError`).
+
+        Beside a search-engine backend the cluster is written with no database transaction open (a slow
+        cluster must not stall the service's other writers), publications and discards of rumour proposals
+        serialised by a named lock instead; a failed cluster write leaves the proposal open with a
+        ``publish_failed`` audit row (the cluster may hold part of it; publishing again completes it)."""
         who = checked_actor(approver, self.config, "approver")
         rumors, removals = self.content(proposal_id)
-        with self._tx() as tx:
-            row = self._row(tx, proposal_id)
-            if row["status"] != "proposed":
-                raise StoreError(f"rumour proposal #{proposal_id} is {row['status']}; nothing to publish")
-            approval = approval_kind(who, [str(row["author"])], self.config,
-                                     f"four-eyes: {who.name!r} proposed rumour import #{proposal_id} and cannot also "
-                                     "approve it; someone else must publish it")
-            stats, removed = self._write(tx, rumors, removals)
-            now = _now()
-            tx.execute("UPDATE rumor_proposals SET status = 'published', approver = ?, approval = ?, published_at = ?,"
-                       " updated_at = ? WHERE id = ?", (who.name, approval, now, now, proposal_id))
-            detail = {**stats.to_dict(), "removed": removed, "approval": approval, "digest": row["digest"]}
-            if note:
-                detail["note"] = note[:2000]
-            self._audit(tx, who.name, "publish", proposal_id, detail)
-        log.info("published rumour proposal #%s (author %s, approver %s, %s): %s", proposal_id, row["author"],
-                 who.name, approval, detail)
+        if self.embedded:
+            with self._tx() as tx:
+                row, approval = self._publishable(tx, proposal_id, who)
+                stats, removed = self._write(tx, rumors, removals)
+                self._finish_publish(tx, proposal_id, row, who.name, approval, stats, removed, note)
+            return {**self.proposal(proposal_id), "stats": {**stats.to_dict(), "removed": removed}}
+        with self.db.named_lock(_PUBLISH_LOCK):
+            with self._read() as tx:
+                row, approval = self._publishable(tx, proposal_id, who)
+            try:
+                stats, removed = self._write(None, rumors, removals)
+            except Exception as exc:
+                with self._tx() as tx:
+                    self._audit(tx, who.name, "publish_failed", proposal_id,
+                                {"error": f"{type(exc).__name__}: {exc}"[:500]})
+                log.error("publishing rumour proposal #%s failed: %s", proposal_id, exc)
+                raise
+            with self._tx() as tx:
+                self._finish_publish(tx, proposal_id, row, who.name, approval, stats, removed, note)
         return {**self.proposal(proposal_id), "stats": {**stats.to_dict(), "removed": removed}}
 
-    def _write(self, tx: Tx, rumors: Sequence[Rumor], removals: Sequence[str]) -> tuple[UpsertStats, int]:
-        """Write rumours and removals: in ``tx`` for the embedded store, else into the backend (inside ``tx``,
-        so a failed write rolls the proposal's status and audit row back)."""
+    def _publishable(self, tx: Tx, proposal_id: int, who: Actor) -> tuple[Row, str]:
+        """The open proposal's row and the approval kind ``who`` gives it (four-eyes, the publishing target)."""
+        row = self._row(tx, proposal_id)
+        if row["status"] != "proposed":
+            raise StoreError(f"rumour proposal #{proposal_id} is {row['status']}; nothing to publish")
+        approval = approval_kind(who, [str(row["author"])], self.config,
+                                 f"four-eyes: {who.name!r} proposed rumour import #{proposal_id} and cannot "
+                                 "also approve it; someone else must publish it")
+        self._check_target(tx)
+        return row, approval
+
+    def _finish_publish(self, tx: Tx, proposal_id: int, row: Row, approver: str, approval: str,
+                        stats: UpsertStats, removed: int, note: str | None) -> None:
+        """Mark the proposal published and append its audit row (in the transaction that wrote it)."""
+        now = _now()
+        tx.execute("UPDATE rumor_proposals SET status = 'published', approver = ?, approval = ?, published_at = ?,"
+                   " updated_at = ? WHERE id = ?", (approver, approval, now, now, proposal_id))
+        detail = {**stats.to_dict(), "removed": removed, "approval": approval, "digest": row["digest"]}
+        if note:
+            detail["note"] = note[:2000]
+        self._audit(tx, approver, "publish", proposal_id, detail)
+        log.info("published rumour proposal #%s (author %s, approver %s, %s): %s", proposal_id, row["author"],
+                 approver, approval, detail)
+
+    def _check_target(self, tx: Tx) -> None:
+        """Refuse to write rumours anywhere but where the serving service publishes them (a command line
+        opening the service's database while its rumours live in a search engine would fill a table nobody reads)."""
+        row = tx.execute("SELECT target FROM rumor_proposal_target WHERE id = 1").fetchone()
+        if row is not None and str(row[0]) != self.target:
+            raise StoreError(f"this database's rumour proposals are published into the {row[0]} by the service that "
+                             f"serves them, not into the {self.target}: publish through its API "
+                             "(POST /v1/admin/rumors/proposals/{id}/publish)")
+
+    def _write(self, tx: Tx | None, rumors: Sequence[Rumor], removals: Sequence[str]) -> tuple[UpsertStats, int]:
+        """Write rumours and removals: in ``tx`` for the embedded store, else into the backend."""
         if isinstance(self.store, RumorStore) and self.embedded:
+            assert tx is not None
             return self.store.write(tx, rumors, removals)
         stats = self.store.upsert(rumors) if rumors else UpsertStats()
         return stats, self.store.delete(removals) if removals else 0
@@ -337,6 +424,7 @@ class RumorProposals:
         as ``bootstrap`` by ``actor``; :class:`~plugin.store.StoreError` once the store holds rumours (then
         changes are proposals)."""
         with self._tx() as tx:
+            self._check_target(tx)
             held = int(tx.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0]) if self.embedded \
                 else self.store.count()
             if held:

@@ -222,21 +222,34 @@ class SearchEngineRumorBackend:
         return len(parsed)
 
     def _write(self, ops: list[Rumor | str], *, chunk: int = 500, refresh: bool = True) -> list[str]:
-        """Bulk operations: index a Rumor, delete an id; the results, in order. Bumps the revision."""
+        """Bulk operations: index a Rumor, delete an id; the results, in order. Bumps the revision, also after
+        a write that failed part-way (earlier chunks are in the index: every replica must forget what it memoised)."""
+        if any(isinstance(item, Rumor) and item.id == REVISION_ID for item in ops):
+            raise RumorError(f"{REVISION_ID!r} is the backend's own document, not a rumour id")
         results: list[str] = []
-        for start in range(0, len(ops), chunk):
-            lines: list[dict[str, Any]] = []
-            for item in ops[start : start + chunk]:
-                if isinstance(item, Rumor):
-                    lines += [{"index": {"_index": self.index, "_id": item.id}}, _document(item)]
-                else:
-                    lines.append({"delete": {"_index": self.index, "_id": item}})
-            resp = _body(self.client.bulk(body=lines))
-            items = [next(iter(i.values())) for i in resp.get("items", [])]
-            bad = [i for i in items if i.get("error")]
-            if bad:
-                raise RumorError(f"bulk write into {self.index}: {len(bad)} failed, first: {bad[:1]}")
-            results += [str(i.get("result", "")) for i in items]
+        sent = False
+        try:
+            for start in range(0, len(ops), chunk):
+                lines: list[dict[str, Any]] = []
+                for item in ops[start : start + chunk]:
+                    if isinstance(item, Rumor):
+                        lines += [{"index": {"_index": self.index, "_id": item.id}}, _document(item)]
+                    else:
+                        lines.append({"delete": {"_index": self.index, "_id": item}})
+                sent = True
+                resp = _body(self.client.bulk(body=lines))
+                items = [next(iter(i.values())) for i in resp.get("items", [])]
+                bad = [i for i in items if i.get("error")]
+                if bad:
+                    raise RumorError(f"bulk write into {self.index}: {len(bad)} failed, first: {bad[:1]}")
+                results += [str(i.get("result", "")) for i in items]
+        except Exception:
+            if sent:
+                try:
+                    self.client.index(index=self.index, id=REVISION_ID, body={"revision": True})
+                except Exception:  # noqa: BLE001 - the write's own error is the one to report
+                    pass
+            raise
         if ops:
             self.client.index(index=self.index, id=REVISION_ID, body={"revision": True})
         if refresh:

@@ -147,3 +147,22 @@ def test_with_the_search_engine_backend_imports_still_need_a_second_person(tmp_p
         assert _pins(c, CLAIM_QUERY) == ["liquor"]  # no stale memoised answer
         events = c.get("/v1/admin/rumors/audit", headers=h["rita"]).json()["events"]
         assert [(e["event"], e["actor"]) for e in events] == [("propose", "ed"), ("publish", "ann")]
+
+
+def test_a_publication_answers_200_when_only_the_reload_after_it_fails(app_and_tokens, monkeypatch):
+    """Published and committed: a failing reload of this process's index is logged and counted, and the periodic
+    refresh tries again; the answer is not a 500 that invites a retry of a done publication."""
+    app, h = app_and_tokens
+    body = {"jsonl": json.dumps(LIQUOR, ensure_ascii=False) + "\n"}
+
+    def broken() -> bool:
+        raise OSError("index reload failed")
+
+    with TestClient(app) as c:
+        pid = c.post("/v1/admin/rumors/proposals", json=body, headers=h["ed"]).json()["id"]
+        monkeypatch.setattr(app.state.guard.checks, "refresh_rumors", broken)
+        done = c.post(f"/v1/admin/rumors/proposals/{pid}/publish", headers=h["ann"])
+        assert done.status_code == 200 and done.json()["status"] == "published", done.text
+        monkeypatch.undo()
+        app.state.guard.refresh_rumors()
+        assert _pins(c) == ["liquor"]

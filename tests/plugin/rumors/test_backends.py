@@ -15,7 +15,8 @@ from opensearchpy import OpenSearch
 
 from plugin.protocols import RefreshableRumorLookup, RumorBackend, RumorLookup
 from plugin.rumors import Pin, Refutation, Rumor, RumorIndex, RumorLabel, RumorMatchResult, RumorStatus, RumorStore
-from plugin.search.rumor_backend import SearchEngineRumorBackend
+from plugin.errors import RumorError
+from plugin.search.rumor_backend import REVISION_ID, SearchEngineRumorBackend
 
 RUMORS = [
     Rumor(id="garlic", claim="吃大蒜能预防新冠肺炎", status=RumorStatus.FALSE,
@@ -114,3 +115,31 @@ def test_embedded_index_scores_the_search_engine_store(os_url: str) -> None:
     assert len(index) == 1 and not index.refresh()
     engine.upsert(RUMORS[1:2])
     assert index.refresh() and index.match("喝高度白酒能杀死新冠病毒吗").pins[0].rumor_id == "liquor"
+
+
+def test_a_write_that_fails_part_way_still_moves_the_revision(os_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Earlier bulk chunks are in the index after a later one fails: replicas must forget memoised matches."""
+    engine = SearchEngineRumorBackend(OpenSearch(hosts=[os_url]))
+    engine.create_index()
+    engine.refresh()
+    calls = []
+    real_bulk = engine.client.bulk
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ConnectionError("cluster went away")
+        return real_bulk(*args, **kwargs)
+
+    monkeypatch.setattr(engine.client, "bulk", second_fails)
+    with pytest.raises(ConnectionError):
+        engine._write(list(RUMORS[:2]), chunk=1)
+    assert engine.get("garlic") is not None and engine.get("liquor") is None  # the first chunk landed
+    assert engine.refresh() is True
+
+
+def test_the_revision_document_is_no_rumour(os_url: str) -> None:
+    engine = SearchEngineRumorBackend(OpenSearch(hosts=[os_url]))
+    engine.create_index()
+    with pytest.raises(RumorError, match="backend's own document"):
+        engine.upsert([Rumor(id=REVISION_ID, claim="吃大蒜能预防新冠肺炎", status=RumorStatus.FALSE)])

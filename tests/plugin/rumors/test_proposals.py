@@ -126,7 +126,7 @@ def test_preview_names_the_pins_a_proposal_would_add_and_remove(proposals):
 def test_proposals_beside_another_backend_publish_into_it(tmp_path, monkeypatch):
     """A backend outside the proposals' database (a search-engine index; here a store in another file): the
     proposals and audit stay in ``db``, publishing writes the backend, and a failed write leaves the proposal
-    open and unaudited, to be published again."""
+    open with a ``publish_failed`` audit row (the backend may hold part of it), to be published again."""
     from plugin.rumors import RumorStore
 
     backend = RumorStore(tmp_path / "cluster.db")
@@ -151,12 +151,14 @@ def test_proposals_beside_another_backend_publish_into_it(tmp_path, monkeypatch)
         with pytest.raises(OSError, match="unreachable"):
             p.publish(pid, approver="ann")
         assert p.proposal(pid)["status"] == "proposed" and backend.get("garlic") is not None
-        assert [e["event"] for e in p.audit()] == ["bootstrap", "propose"]
+        events = p.audit()
+        assert [e["event"] for e in events] == ["bootstrap", "propose", "publish_failed"]  # said, not hidden
+        assert "cluster unreachable" in events[-1]["detail"]["error"] and events[-1]["actor"] == "ann"
         monkeypatch.undo()
         done = p.publish(pid, approver="ann")
         assert done["stats"] == {"inserted": 1, "updated": 0, "unchanged": 0, "removed": 1}
         assert backend.get("liquor") is not None and backend.get("garlic") is None
-        assert [e["event"] for e in p.audit()] == ["bootstrap", "propose", "publish"]
+        assert [e["event"] for e in p.audit()] == ["bootstrap", "propose", "publish_failed", "publish"]
     finally:
         p.close()
         backend.close()
@@ -168,3 +170,83 @@ def test_proposals_beside_another_backend_need_a_database():
 
     with pytest.raises(ValueError, match="need a database"):
         RumorProposals(Cluster())  # type: ignore[arg-type]
+
+
+def test_a_command_line_beside_a_search_engine_service_cannot_publish_or_bootstrap(tmp_path):
+    """The serving service records where its proposals publish (``claim``); a command line opening the same
+    database for the embedded store is refused instead of filling a table nobody reads."""
+    from plugin.rumors import RumorStore
+
+    cluster = RumorStore(tmp_path / "cluster.db")  # stands in for the search-engine index
+    service = RumorProposals(cluster, db=tmp_path / "service.db", claim=True)
+    pid = service.propose([NEW], author="ed")
+    cli = RumorProposals.open(tmp_path / "service.db")
+    try:
+        with pytest.raises(StoreError, match="published into the search-engine index"):
+            cli.publish(pid, approver="ann")
+        with pytest.raises(StoreError, match="published into the search-engine index"):
+            cli.bootstrap([NEW], actor="bootstrap:root")
+        assert cli.proposal(pid)["status"] == "proposed" and cli.store.get("liquor") is None
+        assert service.publish(pid, approver="ann")["status"] == "published"
+        assert cluster.get("liquor") is not None
+    finally:
+        cli.close()
+        service.close()
+        cluster.close()
+
+
+@pytest.mark.parametrize("rid, message", [
+    ("x" * 201, "1-200 characters"),
+    ("谣" * 171, "512 UTF-8 bytes"),
+    ("_qinglang_revision", "reserved"),
+])
+def test_rumour_ids_every_backend_can_store_and_remove(proposals, rid, message):
+    with pytest.raises(InputError, match=message):
+        proposals.propose([_rumor(rid, "吃大蒜可以预防新冠病毒感染")], author="ed")
+    with pytest.raises(InputError, match=message):
+        proposals.propose([], author="ed", removals=[rid])
+    assert proposals.proposals() == []
+
+
+def test_line_separators_inside_a_rumour_survive_the_proposal(proposals):
+    odd = Rumor(id="odd\u2029id", claim="喝白酒\u0085可以杀死病毒", status=RumorStatus.FALSE,
+                refutations=(Refutation(title="x\u2028y"),))
+    pid = proposals.propose([odd], author="ed")
+    rumors, _ = proposals.content(pid)
+    assert rumors == [odd]
+    assert proposals.publish(pid, approver="ann")["stats"]["inserted"] == 1
+
+
+def test_a_slow_backend_write_holds_no_database_lock(tmp_path, monkeypatch):
+    """Beside a search-engine backend the cluster is written with no database transaction open: the service's
+    other writers (here a new proposal) go on while a publication waits for the cluster."""
+    import threading
+
+    from plugin.rumors import RumorStore
+
+    cluster = RumorStore(tmp_path / "cluster.db")
+    p = RumorProposals(cluster, db=tmp_path / "service.db", claim=True)
+    pid = p.propose([NEW], author="ed")
+    other_writer_done, writing = threading.Event(), threading.Event()
+    real_upsert = cluster.upsert
+
+    def slow_upsert(rumors):
+        writing.set()
+        if not other_writer_done.wait(10):
+            raise TimeoutError("the other writer was blocked by the publication")
+        return real_upsert(rumors)
+
+    monkeypatch.setattr(cluster, "upsert", slow_upsert)
+    result = {}
+    publisher = threading.Thread(target=lambda: result.setdefault("done", p.publish(pid, approver="ann")))
+    publisher.start()
+    try:
+        assert writing.wait(10)
+        p.propose([_rumor("other", "某市下周全面封城")], author="eve")  # a database write meanwhile
+        other_writer_done.set()
+    finally:
+        other_writer_done.set()
+        publisher.join(20)
+    assert result["done"]["status"] == "published" and cluster.get("liquor") is not None
+    p.close()
+    cluster.close()
