@@ -139,6 +139,21 @@ read_codes(PyObject *codes, Py_buffer *buf)
     return 0;
 }
 
+/* The fold table (65,536 native uint32, plugin.normalize) of dense_fold and kept_offsets into ``buf``; -1 with
+ * an exception set (and nothing held) when it is not one. */
+static int
+read_fold_table(PyObject *table, Py_buffer *buf)
+{
+    if (PyObject_GetBuffer(table, buf, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (buf->len != N_CODES * 4) {
+        PyBuffer_Release(buf);
+        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
+        return -1;
+    }
+    return 0;
+}
+
 static inline Py_UCS4
 class_of(const uint8_t *codes, Py_UCS4 cp)
 {
@@ -1489,13 +1504,8 @@ dense_fold(PyObject *self, PyObject *args)
 
     if (!PyArg_ParseTuple(args, "UOO!:dense_fold", &text, &table, &PyDict_Type, &astral))
         return NULL;
-    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+    if (read_fold_table(table, &tbuf) < 0)
         return NULL;
-    if (tbuf.len != N_CODES * 4) {
-        PyBuffer_Release(&tbuf);
-        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
-        return NULL;
-    }
     map = (const uint32_t *)tbuf.buf;
     n = PyUnicode_GET_LENGTH(text);
     kind = PyUnicode_KIND(text);
@@ -1578,13 +1588,8 @@ kept_offsets(PyObject *self, PyObject *args)
     len = PyUnicode_GET_LENGTH(text);
     if (n < 0 || n > len)
         Py_RETURN_NONE;
-    if (PyObject_GetBuffer(table, &tbuf, PyBUF_SIMPLE) < 0)
+    if (read_fold_table(table, &tbuf) < 0)
         return NULL;
-    if (tbuf.len != N_CODES * 4) {
-        PyBuffer_Release(&tbuf);
-        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
-        return NULL;
-    }
     map = (const uint32_t *)tbuf.buf;
     out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * n);
     if (out == NULL) {
