@@ -59,7 +59,7 @@
 
 #define P_SIZE 16
 
-/* the weight of a claim word (0 when absent: never, the words are the dict's keys) */
+/* the weight of a claim word or bigram in ``weights`` (0 when absent) */
 static int
 weight_of(PyObject *weights, PyObject *word, double *out)
 {
@@ -286,18 +286,11 @@ bound(PyObject *self, PyObject *args)
         while ((b = PyIter_Next(it))) {
             int in = PySet_Contains(ebig, b);
             if (in > 0) {
-                PyObject *bwv = PyDict_GetItemWithError(bw, b);
-                if (bwv) {
-                    double v = PyFloat_AsDouble(bwv);
-                    if (v == -1.0 && PyErr_Occurred())
-                        in = -1;
-                    else
-                        sb += v;
-                }
-                else if (PyErr_Occurred())
+                double v;
+                if (weight_of(bw, b, &v) < 0 || PySet_Add(common, b) < 0)
                     in = -1;
-                if (in > 0 && PySet_Add(common, b) < 0)
-                    in = -1;
+                else
+                    sb += v;
             }
             Py_DECREF(b);
             if (in < 0) {
