@@ -163,6 +163,14 @@ def _changes(rumors: Sequence[Rumor], removals: Sequence[str], current: dict[str
             "missing": [rid for rid in removals if rid not in current]}
 
 
+def _refuse_if_held(held: int) -> None:
+    """The direct (bootstrap) import only fills an empty store."""
+    if held:
+        raise StoreError(f"the rumour store holds {held} rumours: a further import is a proposal that another editor "
+                         "approves (qinglang rumors import --token, or POST /v1/admin/rumors/proposals); the direct "
+                         "import only fills an empty store")
+
+
 class RumorProposals:
     """Rumour proposals, their publication and the rumour audit trail (``rumor_proposals``, ``rumor_audit``).
     Beside a :class:`RumorStore` they live in its database and publish in its transaction; beside another
@@ -412,9 +420,10 @@ class RumorProposals:
                              "(POST /v1/admin/rumors/proposals/{id}/publish)")
 
     def _write(self, tx: Tx | None, rumors: Sequence[Rumor], removals: Sequence[str]) -> tuple[UpsertStats, int]:
-        """Write rumours and removals: in ``tx`` for the embedded store, else into the backend."""
+        """Write rumours and removals: in ``tx`` for the embedded store, else into the backend (``tx`` None: no
+        database transaction is open while a cluster is written)."""
         if isinstance(self.store, RumorStore) and self.embedded:
-            assert tx is not None
+            assert tx is not None, "the embedded store writes in the proposals' transaction"
             return self.store.write(tx, rumors, removals)
         stats = self.store.upsert(rumors) if rumors else UpsertStats()
         return stats, self.store.delete(removals) if removals else 0
@@ -422,17 +431,22 @@ class RumorProposals:
     def bootstrap(self, rumors: Sequence[Rumor], *, actor: str, source: str = "") -> UpsertStats:
         """Fill a store that holds no rumour yet (the install-time import of the bundled or shared set), audited
         as ``bootstrap`` by ``actor``; :class:`~plugin.store.StoreError` once the store holds rumours (then
-        changes are proposals)."""
-        with self._tx() as tx:
-            self._check_target(tx)
-            held = int(tx.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0]) if self.embedded \
-                else self.store.count()
-            if held:
-                raise StoreError(f"the rumour store holds {held} rumours: a further import is a proposal that "
-                                 "another editor approves (qinglang rumors import --token, or POST "
-                                 "/v1/admin/rumors/proposals); the direct import only fills an empty store")
-            stats, _ = self._write(tx, list(rumors), [])
-            self._audit(tx, actor, "bootstrap", None, {**stats.to_dict(), "source": source[:200]})
+        changes are proposals). Beside a backend, as :meth:`publish`: no transaction open during its write."""
+        batch = list(rumors)
+        if self.embedded:
+            with self._tx() as tx:
+                self._check_target(tx)
+                _refuse_if_held(int(tx.execute("SELECT COUNT(*) FROM rumor_rumors").fetchone()[0]))
+                stats, _ = self._write(tx, batch, [])
+                self._audit(tx, actor, "bootstrap", None, {**stats.to_dict(), "source": source[:200]})
+            return stats
+        with self.db.named_lock(_PUBLISH_LOCK):
+            with self._read() as tx:
+                self._check_target(tx)
+            _refuse_if_held(self.store.count())
+            stats, _ = self._write(None, batch, [])
+            with self._tx() as tx:
+                self._audit(tx, actor, "bootstrap", None, {**stats.to_dict(), "source": source[:200]})
         return stats
 
     # ------------------------------------------------------------------ audit
