@@ -126,32 +126,33 @@ append_new(PyObject *list, PyObject *item)
     return r;
 }
 
+/* A table of one ``width``-byte value per BMP code point into ``buf``; -1 with ``what`` as the error (and nothing
+ * held) when it is not one. */
 static int
-read_codes(PyObject *codes, Py_buffer *buf)
+read_bmp_table(PyObject *obj, Py_buffer *buf, Py_ssize_t width, const char *what)
 {
-    if (PyObject_GetBuffer(codes, buf, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(obj, buf, PyBUF_SIMPLE) < 0)
         return -1;
-    if (buf->len != N_CODES * 2) {
+    if (buf->len != N_CODES * width) {
         PyBuffer_Release(buf);
-        PyErr_SetString(PyExc_ValueError, "codes must hold 65536 uint16 values");
+        PyErr_SetString(PyExc_ValueError, what);
         return -1;
     }
     return 0;
 }
 
-/* The fold table (65,536 native uint32, plugin.normalize) of dense_fold and kept_offsets into ``buf``; -1 with
- * an exception set (and nothing held) when it is not one. */
+/* The class codes (65,536 native uint16) of the dense walks. */
+static int
+read_codes(PyObject *codes, Py_buffer *buf)
+{
+    return read_bmp_table(codes, buf, 2, "codes must hold 65536 uint16 values");
+}
+
+/* The fold table (65,536 native uint32, plugin.normalize) of dense_fold and kept_offsets. */
 static int
 read_fold_table(PyObject *table, Py_buffer *buf)
 {
-    if (PyObject_GetBuffer(table, buf, PyBUF_SIMPLE) < 0)
-        return -1;
-    if (buf->len != N_CODES * 4) {
-        PyBuffer_Release(buf);
-        PyErr_SetString(PyExc_ValueError, "table must hold 65536 uint32 values");
-        return -1;
-    }
-    return 0;
+    return read_bmp_table(table, buf, 4, "table must hold 65536 uint32 values");
 }
 
 static inline Py_UCS4
