@@ -36,6 +36,8 @@ several post margins) and training variants (short views, word n-grams, more ben
 short texts of their sets and a post genre left out of training (development rows only) and writes
 ``bench/results/model_budget_dev.json`` (a run of some variants keeps the others' rows). ``--length-dev`` (instead)
 writes how short texts sit against the thresholds, per surface and length band, to ``bench/results/model_length_dev.json``.
+``--window-dev`` (instead) compares scoring a long post by its best window beside the whole text, at the same budget,
+on the same unseen writers (development rows only) and writes ``bench/results/model_window_dev.json``.
 ``--candidate-loso`` (instead) runs the leave-one-source-out of ``--loso-genres`` for the next retrain's candidate recipe
 (``CANDIDATES``, ``--variants`` picks one, over the bundled recipe, 5 folds) into
 ``bench/results/model_candidate_loso*.json``.
@@ -70,6 +72,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -85,6 +88,7 @@ from plugin.scoring.model import LinearModel  # noqa: E402
 from plugin.scoring.scorer import score_to_margin  # noqa: E402
 from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
 from plugin.scoring.frames import frame_of  # noqa: E402
+from plugin.scoring.features import text_grams  # noqa: E402
 from plugin.scoring.veto import SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
 from plugin.models import Hit  # noqa: E402
 from plugin.guard import Guard  # noqa: E402
@@ -396,6 +400,9 @@ DEV4_SOURCES = ("dev4_spam", "dev4_posts", "dev4_hard_posts", "dev4_titles", "de
 #: The second set written for the project (another writer, bench/data/spam_dev5.README.md), used as spam_dev4.
 DEV5 = ROOT / "bench" / "data" / "spam_dev5.jsonl"
 DEV5_SOURCES = ("dev5_spam", "dev5_posts", "dev5_hard_posts", "dev5_titles", "dev5_hard_titles")
+#: The third (a writer of comments, private messages and group chats with cover stories, bench/data/spam_dev6.README.md).
+DEV6 = ROOT / "bench" / "data" / "spam_dev6.jsonl"
+DEV6_SOURCES = ("dev6_spam", "dev6_posts", "dev6_hard_posts", "dev6_titles", "dev6_hard_titles")
 
 
 def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
@@ -571,14 +578,17 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
     """Variants compared on authors a model never saw (development rows only; no test row is read): each is
     fitted on the train split and calibrated on the val split (folds 0) twice. With the shared data and
     ``spam_dev4``'s train rows it is scored on the hand-written dev rows and ``spam_dev5``'s dev rows (two other
-    writers) and ``spam_dev4``'s val rows (a writer it saw); with the shared data only (``spam_dev4`` left out) on
-    all of ``spam_dev4``'s train and val rows. Lexicons OR model with the Guard's veto, and the model alone.
+    writers), ``spam_dev6``'s train and val rows when the set is there (a third writer, never trained on here) and
+    ``spam_dev4``'s val rows (a writer it saw); with the shared data only (``spam_dev4`` left out) on all of
+    ``spam_dev4``'s train and val rows. Lexicons OR model with the Guard's veto, and the model alone.
     ``with_dev5``: ``spam_dev5``'s train rows join the first model (its near misses as learned negatives), which
     is then scored on ``spam_dev5``'s val rows only (a writer it saw)."""
     hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
     dev5 = [s for s in read_labelled(DEV5) if s.split == "val" or (s.split == "train" and not with_dev5)]
+    dev6 = [s for s in read_labelled(DEV6) if s.split != "test"] if DEV6.is_file() else []
     dev4_rows = read_labelled(DEV4)
-    with_dev4 = [s for s in recipe_samples(data) if s.split != "test" and (with_dev5 or s.source not in DEV5_SOURCES)]
+    with_dev4 = [s for s in recipe_samples(data) if s.split != "test" and s.source not in DEV6_SOURCES
+                 and (with_dev5 or s.source not in DEV5_SOURCES)]
     without_dev4 = [s for s in recipe_samples(data, project=False) if s.split != "test"]
     near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
             for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
@@ -598,9 +608,11 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
                "seconds": round(time.perf_counter() - started, 1)}
         if dev5:
             rep["dev5_dev"] = _three(dev5, judge, seen)
+        if dev6:
+            rep["dev6_dev"] = _three(dev6, judge, seen)
         out[name] = rep
         print(f"{name} ({rep['seconds']} s)", flush=True)
-        for key in ("handwritten_dev", "dev5_dev", "dev4_unseen", "dev4_val_seen", "near_misses_post"):
+        for key in ("handwritten_dev", "dev5_dev", "dev6_dev", "dev4_unseen", "dev4_val_seen", "near_misses_post"):
             if key in rep:
                 print(f"  {key:16s} {_either(rep[key])}", flush=True)
     return out
@@ -762,6 +774,93 @@ def _length_dev(data: Path, created: str) -> dict[str, Any]:
     return out
 
 
+#: Window lengths and strides (dense-view characters) ``--window-dev`` compares.
+WINDOWS: tuple[tuple[int, int], ...] = ((20, 5), (30, 10), (60, 15))
+
+
+def _best_window_margins(scorer: SpamScorer, text: str, length: int, stride: int) -> npt.NDArray[np.float64]:
+    """Per category, the highest margin of a window of ``length`` dense-view characters (every ``stride``, and the
+    last), each window scored as a text of its own (its occurrences' weights over the square root of their count,
+    plus the bias; an occurrence belongs to the window its start is in); ``-inf`` for a text shorter than
+    ``length + stride`` (one window would be the text itself)."""
+    grams = text_grams(text, scorer.card.features)
+    n, k = len(grams.chars), len(scorer.categories)
+    if n < length + stride or len(grams.buckets) == 0:
+        return np.full(k, -np.inf)
+    starts = np.concatenate([np.arange(count) if size else np.array([a for a, _ in grams.spans[:count]], dtype=np.int64)
+                             for size, count in grams.blocks])
+    weights = scorer.model.weights.astype(np.float64)[grams.buckets]
+    summed = np.zeros((n + 1, k))
+    np.add.at(summed, starts + 1, weights)
+    counts = np.zeros(n + 1)
+    np.add.at(counts, starts + 1, 1.0)
+    summed, counts = summed.cumsum(axis=0), counts.cumsum()
+    first = np.unique(np.r_[np.arange(0, n - length + 1, stride), n - length])
+    window = (summed[first + length] - summed[first]) / np.sqrt(np.maximum(counts[first + length] - counts[first], 1))[:, None]
+    best: npt.NDArray[np.float64] = (window + scorer.model.bias.astype(np.float64)).max(axis=0)
+    return best
+
+
+def _window_dev(data: Path, judge: Judge, created: str) -> dict[str, Any]:
+    """Whether scoring a long post by its best window (a cover story that reaches the offer late) catches more spam
+    of writers the models never saw at the same false-flag budget (development rows only; no test row is read). The
+    ``--authors-dev`` models (fitted on the train split; ``spam_dev4`` left out of the second); per window setting,
+    the window margins join the text's as three more columns of :func:`plugin.scoring.train.calibrate` (every column
+    at the same quantile of its benign val margins, the surface's budget and per-source cap shared by both), and a
+    text is flagged when either its margin or its best window's reaches its cut. Lexicons OR model with the veto
+    (the category whose margin is furthest over its cut; the evidence of the whole text)."""
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    dev5 = [s for s in read_labelled(DEV5) if s.split != "test"]
+    dev4 = [s for s in read_labelled(DEV4) if s.split != "test"]
+    seen_rows = [s for s in recipe_samples(data) if s.split != "test" and s.source not in (*DEV5_SOURCES, *DEV6_SOURCES)]
+    unseen_rows = [s for s in recipe_samples(data, project=False) if s.split != "test"]
+    near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
+            for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    settings = replace(BUNDLED_SETTINGS, folds=0)
+    models = {name: SpamScorer(train_model(rows, settings, name=name, created=created))
+              for name, rows in (("seen", seen_rows), ("unseen", unseen_rows))}
+    calib = {"seen": [s for s in seen_rows if s.split == "val"], "unseen": [s for s in unseen_rows if s.split == "val"]}
+    scored = {"handwritten_dev": (hw, "seen"), "dev5_dev": (dev5, "seen"), "dev4_unseen": (dev4, "unseen"),
+              "near_misses_post": (near, "seen")}
+    cats = models["seen"].categories
+    out: dict[str, Any] = {}
+    for length, stride in ((0, 0), *WINDOWS):
+        def columns(name: str, rows: list[Sample]) -> npt.NDArray[np.float64]:
+            sc = models[name]
+            full = np.array([sc.margins(s.text) for s in rows])
+            if not length:
+                return full
+            windows = np.array([_best_window_margins(sc, s.text, length, stride) for s in rows])
+            return np.hstack([full, np.where(np.isfinite(windows), windows, -1e9)])
+
+        names = cats if not length else (*cats, *(f"window:{c}" for c in cats))
+        cuts = {}
+        for name, rows in calib.items():
+            thresholds, _ = calibrate(columns(name, rows), rows, names, settings)
+            cuts[name] = {sf: np.array([score_to_margin(t[c]) for c in names]) for sf, t in thresholds.items()}
+        rep: dict[str, Any] = {"window": [length, stride]} if length else {"window": None}
+        for key, (rows, name) in scored.items():
+            flags = []
+            for s, m in zip(rows, columns(name, rows)):
+                over = m - cuts[name][s.surface]
+                top = int(over.argmax())
+                flagged = bool(over[top] >= 0)
+                if flagged:
+                    result = models[name].score(s.text, s.surface, explain=True)
+                    spans = tuple((e.start, e.end, e.surface) for e in result.evidence)
+                    flagged = not judge.context.vetoes(s.text, cats[top % len(cats)], spans)
+                flags.append(judge.lexicon_vetoed(s.text) or flagged)
+            rep[key] = report_to_dict(flag_report(rows, flags))
+        label = f"best window of {length} every {stride}" if length else "the text only (the recipe)"
+        out[label] = rep
+        print(label + " | " + " | ".join(
+            f"{key} " + "/".join(str(v["k"]) for v in rep[key]["recall"].values()) + " flagged "
+            + ",".join(f"{src} {v['k']}/{v['n']}" for src, v in rep[key]["false_flags_by_source"].items() if "post" in src)
+            for key in scored), flush=True)
+    return out
+
+
 #: Category names an external set may use for the scorer's categories.
 _CATEGORY_ALIASES = {"blackmarket": "blackmarket_ad", "black_market": "blackmarket_ad"}
 
@@ -833,6 +932,9 @@ def main() -> None:
                          "(-> bench/results/model_budget_dev.json)")
     ap.add_argument("--length-dev", action="store_true",
                     help="only measure how short texts sit against the thresholds (-> bench/results/model_length_dev.json)")
+    ap.add_argument("--window-dev", action="store_true",
+                    help="only compare scoring long posts by their best window on writers the models never saw "
+                         "(-> bench/results/model_window_dev.json)")
     ap.add_argument("--cues-dev", action="store_true",
                     help="only compare cue features and evasion copies on the development data (model_cues_dev.json)")
     ap.add_argument("--handwritten-only", action="store_true",
@@ -872,6 +974,11 @@ def main() -> None:
                    "never saw (hand-written dev, spam_dev5 train + val [with --with-dev5: its val rows, a writer it "
                    "saw], spam_dev4 train + val with spam_dev4 left out) and on spam_dev4 val",
                    settings=_authors_dev(data, judge, created, args.variants, with_dev5=args.with_dev5))
+        return
+    if args.window_dev:
+        _write_dev("model_window_dev.json", "train + val only: fitted on train, calibrated on val (folds 0) with the best "
+                   "window's margins beside the text's; scored on writers the model never saw", windows=_window_dev(
+                       data, judge, created))
         return
     if args.length_dev:
         _write_dev("model_length_dev.json", "train + val only: fitted on train, calibrated on val (folds 0); val benign "

@@ -2,10 +2,14 @@
 
     python bench/import_spam_dev4.py /work/devdata/spam_dev4    # → bench/data/spam_dev4.jsonl
     python bench/import_spam_dev4.py /work/devdata/spam_dev5 --name dev5    # → bench/data/spam_dev5.jsonl
+    python bench/import_spam_dev4.py /work/notes/dev6/spam --name dev6      # → bench/data/spam_dev6.jsonl
 
 Reads ``spam.jsonl`` (text, category, style) with ``spam_meta.jsonl`` (same order: disguise),
 ``benign_posts.jsonl`` (text, kind; ``hard_*`` kinds are near misses) and ``benign_titles_meta.jsonl``
-(text, near_miss), and writes one labelled row per text (docs/model.md: ``text``, ``label``, ``surface``,
+(text, near_miss). A set written without styles or meta files (``spam_dev6``: spam.jsonl with text and category,
+benign_titles.jsonl with text only) gets the style of its length (:func:`length_style`: ``short`` up to
+:data:`SHORT_CHARS` characters, a comment or a reply; ``long`` above), no disguise, every spam row on the post
+surface, and its titles as ordinary titles. It writes one labelled row per text (docs/model.md: ``text``, ``label``, ``surface``,
 ``source``, ``split``, plus ``style`` / ``disguise`` / ``kind`` for the per-class figures):
 
 ``dev4`` below is the set's ``--name``. ``hard`` (spam_meta, when given: the writer's own "hard to catch") is kept.
@@ -36,6 +40,9 @@ DATA = ROOT / "bench" / "data"
 TITLE_STYLES = frozenset({"post_title", "search_query"})
 _CATEGORY = {"blackmarket": "blackmarket_ad"}
 TRAIN, VAL = 0.6, 0.2
+#: A spam text without a style (a set written without them) up to this many characters is ``short`` (a comment or a
+#: reply), longer ``long``.
+SHORT_CHARS = 40
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -55,25 +62,34 @@ def _split(strata: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return out
 
 
+def length_style(text: str) -> str:
+    """The style of a spam text written without one: ``short`` (a comment or a reply) or ``long``."""
+    return "short" if len(text) <= SHORT_CHARS else "long"
+
+
 def convert(folder: Path, name: str = "dev4") -> list[dict[str, Any]]:
     """The set's labelled rows with their split, in a fixed order (``name``: the prefix of their sources)."""
-    spam, meta = _rows(folder / "spam.jsonl"), _rows(folder / "spam_meta.jsonl")
+    spam = _rows(folder / "spam.jsonl")
+    with_meta = (folder / "spam_meta.jsonl").is_file()
+    meta = _rows(folder / "spam_meta.jsonl") if with_meta else [{"text": r["text"]} for r in spam]
     if [r["text"] for r in spam] != [m["text"] for m in meta]:
         raise SystemExit("spam.jsonl and spam_meta.jsonl are not in the same order")
     strata: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r, m in zip(spam, meta):
         label = _CATEGORY.get(r["category"], r["category"])
-        strata[f"spam/{label}/{r['style']}"].append({
-            "text": r["text"], "label": label, "surface": "title" if r["style"] in TITLE_STYLES else "post",
-            "source": f"{name}_spam", "style": r["style"], "disguise": m["disguise"],
+        style = r.get("style") or length_style(r["text"])
+        strata[f"spam/{label}/{style}"].append({
+            "text": r["text"], "label": label, "surface": "title" if style in TITLE_STYLES else "post",
+            "source": f"{name}_spam", "style": style, **({"disguise": m["disguise"]} if "disguise" in m else {}),
             **({"hard": bool(m["hard"])} if "hard" in m else {})})
     for r in _rows(folder / "benign_posts.jsonl"):
         hard = r["kind"].startswith("hard_")
         strata[f"post/{r['kind']}"].append({"text": r["text"], "label": "benign", "surface": "post",
                                             "source": f"{name}_hard_posts" if hard else f"{name}_posts",
                                             "kind": r["kind"]})
-    for r in _rows(folder / "benign_titles_meta.jsonl"):
-        near = bool(r["near_miss"])
+    titles = folder / "benign_titles_meta.jsonl"
+    for r in _rows(titles if titles.is_file() else folder / "benign_titles.jsonl"):
+        near = bool(r.get("near_miss", False))
         strata[f"title/{near}"].append({"text": r["text"], "label": "benign", "surface": "title",
                                         "source": f"{name}_hard_titles" if near else f"{name}_titles"})
     rows = _split(strata)
