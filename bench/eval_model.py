@@ -20,8 +20,8 @@ training or calibration), per source:
 - the near-miss set (``tests/data/benign_near_misses.jsonl``) at both surfaces' thresholds;
 - latency per hot-search title (p50 / p99): lexicon check, model score, both, and ``Guard.check`` on the
   query surface without and with the model signal;
-- the project's own sets: the hand-written set (dev / test), ``spam_dev4`` and ``spam_dev5`` (each written for the
-  project by a separate writer; its train rows are in the recipe, its val rows chose settings, its test rows are reported
+- the project's own sets: the hand-written set (dev / test), ``spam_dev4``, ``spam_dev5`` and ``spam_dev6`` (each
+  written for the project by a separate writer; its train rows are in the recipe, its val rows chose settings, its test rows are reported
   here, with recall per style and per disguise). The veto columns apply the Guard's veto to the lexicon hits
   too (review-level spam hits in a text written about spam that does not solicit).
 
@@ -223,7 +223,7 @@ def _trap(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     rows = [s for s in samples if s.label != BENIGN or s.surface == "title"]
     settings = replace(BUNDLED_SETTINGS, targets={"title": BUNDLED_SETTINGS.targets["title"]})
     scorer = SpamScorer(train_model(rows, settings, name="titles_only", created=created))
-    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]  # apart
+    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES)]  # apart
     posts = [s for s in test if s.label == BENIGN and s.surface == "post"]
     per_source = {src: _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts if s.source == src)
                   for src in POST_GENRES}
@@ -564,6 +564,8 @@ _AUTHORS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
     ("the recipe (cues ×2, joined view)", {}, {}),
     ("+ topic cues", {"topic_cues": True}, {}),
     ("+ budget to the weakest category", {}, {"allocation": "weakest_first"}),
+    ("+ framed rows left out, short views around topic words", {}, {"skip_framed": True, "short_views": "topic"}),
+    ("+ spam_dev6's train and val rows", {}, {"with_dev6": True}),
 )
 
 def _either(rep: dict[str, Any]) -> str:
@@ -582,7 +584,9 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
     ``spam_dev4``'s val rows (a writer it saw); with the shared data only (``spam_dev4`` left out) on all of
     ``spam_dev4``'s train and val rows. Lexicons OR model with the Guard's veto, and the model alone.
     ``with_dev5``: ``spam_dev5``'s train rows join the first model (its near misses as learned negatives), which
-    is then scored on ``spam_dev5``'s val rows only (a writer it saw)."""
+    is then scored on ``spam_dev5``'s val rows only (a writer it saw). A variant with ``with_dev6`` adds
+    ``spam_dev6``'s train and val rows to both models (its near misses set no threshold) and scores its val rows
+    only: what a third writer's rows do for the others."""
     hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
     dev5 = [s for s in read_labelled(DEV5) if s.split == "val" or (s.split == "train" and not with_dev5)]
     dev6 = [s for s in read_labelled(DEV6) if s.split != "test"] if DEV6.is_file() else []
@@ -595,12 +599,16 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
             if line.strip()]
     out: dict[str, Any] = {}
     chosen = [v for i, v in enumerate(_AUTHORS_DEV) if not variants or str(i) in variants.split(",")]
+    dev6_own = [s for s in dev6 if s.split in ("train", "val")]
     for name, features, training in chosen:
+        options = {k: v for k, v in training.items() if k != "with_dev6"}
         settings = replace(BUNDLED_SETTINGS, folds=0, features=replace(BUNDLED_SETTINGS.features, **features),
-                           **training)
+                           calibration_skip=(*BUNDLED_SETTINGS.calibration_skip, "dev6_hard_posts", "dev6_hard_titles"),
+                           **options)
+        more = dev6_own if training.get("with_dev6") else []
         started = time.perf_counter()
-        seen = SpamScorer(train_model(with_dev4, settings, name="dev", created=created))
-        unseen = SpamScorer(train_model(without_dev4, settings, name="dev", created=created))
+        seen = SpamScorer(train_model([*with_dev4, *more], settings, name="dev", created=created))
+        unseen = SpamScorer(train_model([*without_dev4, *more], settings, name="dev", created=created))
         rep = {"handwritten_dev": _three(hw, judge, seen),
                "dev4_val_seen": _three([s for s in dev4_rows if s.split == "val"], judge, seen),
                "dev4_unseen": _three([s for s in dev4_rows if s.split != "test"], judge, unseen),
@@ -609,7 +617,7 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
         if dev5:
             rep["dev5_dev"] = _three(dev5, judge, seen)
         if dev6:
-            rep["dev6_dev"] = _three(dev6, judge, seen)
+            rep["dev6_dev"] = _three([s for s in dev6 if not more or s.split == "val"], judge, seen)
         out[name] = rep
         print(f"{name} ({rep['seconds']} s)", flush=True)
         for key in ("handwritten_dev", "dev5_dev", "dev6_dev", "dev4_unseen", "dev4_val_seen", "near_misses_post"):
@@ -953,6 +961,7 @@ def main() -> None:
         hw = _handwritten(judge)
         hw["frame_veto_on_spam"] = _frame_veto_on_spam(read_labelled(HANDWRITTEN))
         hw["dev5"] = _handwritten(judge, DEV5)
+        hw["dev6"] = _handwritten(judge, DEV6)
         _print_handwritten({k: v for k, v in hw.items() if k in ("dev", "test")})
         out = RESULTS / "model_handwritten.json"
         runs = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
@@ -1010,7 +1019,7 @@ def main() -> None:
     if args.loso_only:
         _merge_loso(Path(args.out), scorer.version, samples, judge, created, args.loso_genres)
         return
-    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES)]  # apart
+    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES)]  # apart
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "model": scorer.version,
         "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
@@ -1035,6 +1044,8 @@ def main() -> None:
     report["dev5"] = _handwritten(judge, DEV5)
     report["dev5"]["test_by_style"] = _dev4_by(judge, "style", DEV5)
     report["dev5"]["test_by_disguise"] = _dev4_by(judge, "disguise", DEV5)
+    report["dev6"] = _handwritten(judge, DEV6)
+    report["dev6"]["test_by_style"] = _dev4_by(judge, "style", DEV6)
     report["frame_veto_on_spam"] = {"shared_data": _frame_veto_on_spam(samples),
                                     "handwritten": _frame_veto_on_spam(read_labelled(HANDWRITTEN))}
     if args.fresh:
@@ -1139,6 +1150,8 @@ def _summary(report: dict[str, Any]) -> None:
     _print_handwritten({k: v for k, v in report["dev4"].items() if k in ("dev", "test")})
     print("dev5 (written for the project by another writer; train rows in the recipe, test reported):")
     _print_handwritten({k: v for k, v in report["dev5"].items() if k in ("dev", "test")})
+    print("dev6 (a third writer: comments, messages, group chats with cover stories; train rows in the recipe):")
+    _print_handwritten({k: v for k, v in report["dev6"].items() if k in ("dev", "test")})
     for where, per_split in report["frame_veto_on_spam"].items():
         print(f"frame veto would excuse spam ({where}): " + ", ".join(
             f"{split} {_fmt(r['all'])}" for split, r in per_split.items()))

@@ -1,4 +1,4 @@
-"""Copy a spam set written for the project by a separate writer (spam_dev4, spam_dev5) into labelled rows with a split.
+"""Copy a spam set written for the project by a separate writer (spam_dev4, spam_dev5, spam_dev6) into labelled rows with a split.
 
     python bench/import_spam_dev4.py /work/devdata/spam_dev4    # → bench/data/spam_dev4.jsonl
     python bench/import_spam_dev4.py /work/devdata/spam_dev5 --name dev5    # → bench/data/spam_dev5.jsonl

@@ -347,17 +347,23 @@ def test_bundled_model_loads_and_is_small() -> None:
     assert not scorer.score("国足2比1战胜对手", "title").flagged
 
 
+#: Per project set: its rows, its spam per category in train / val / test, and its benign sources' suffixes.
+_PROJECT_SETS = {"dev4": (900, (72, 24, 24), ("posts", "hard_posts", "titles", "hard_titles")),
+                 "dev5": (900, (72, 24, 24), ("posts", "hard_posts", "titles", "hard_titles")),
+                 "dev6": (640, (60, 20, 20), ("posts", "hard_posts", "titles"))}
+
+
 @pytest.mark.parametrize("path", project_rows_paths(), ids=lambda p: p.name)
 def test_the_project_rows_carry_a_stratified_split(path: Path) -> None:
     rows = read_labelled(path)
     name = path.stem.removeprefix("spam_")
-    assert len(rows) == len(dedupe(rows)) == 900
+    total, per_category, benign_sources = _PROJECT_SETS[name]
+    assert len(rows) == len(dedupe(rows)) == total
     for label in ("gambling", "fraud", "blackmarket_ad"):
         splits = [s.split for s in rows if s.label == label]
-        assert (splits.count("train"), splits.count("val"), splits.count("test")) == (72, 24, 24)
+        assert (splits.count("train"), splits.count("val"), splits.count("test")) == per_category
     benign = [s for s in rows if s.label == "benign"]
-    assert {s.source for s in benign} == {f"{name}_posts", f"{name}_hard_posts", f"{name}_titles",
-                                          f"{name}_hard_titles"}
+    assert {s.source for s in benign} == {f"{name}_{suffix}" for suffix in benign_sources}
     assert all(s.surface == "title" for s in benign if "titles" in s.source)
     assert 0.15 < sum(s.split == "test" for s in benign) / len(benign) < 0.25
 
