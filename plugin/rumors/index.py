@@ -343,7 +343,8 @@ class _State:
         self.decider: tuple[PinModel, PinTiers] | None = None  # the learned pin decision (None: the threshold)
         self.prefilter: PreFilter | None = None
         self.vectors: ClaimVectors | None = None  # the semantic retrieval's claim vectors (built on first need)
-        self._vectors_lock = threading.Lock()
+        self._vectors_lock = threading.Lock()  # held while the vectors are built
+        self._vectors_started = threading.Lock()  # held only to start the build once
         self._vectors_building = False
 
     @classmethod
@@ -396,7 +397,7 @@ class _State:
                 if self.vectors is None:
                     self.vectors = self._embed_claims(semantic)
             return self.vectors
-        with self._vectors_lock:
+        with self._vectors_started:  # never waits for a build: a text is matched without the retrieval meanwhile
             if self._vectors_building:
                 return None
             self._vectors_building = True

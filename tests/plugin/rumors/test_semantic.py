@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -142,3 +143,28 @@ def test_retrieval_models_are_checked_and_the_bundled_one_loads() -> None:
     bundled = default_retrieval()
     assert bundled is not None and set(bundled.features) <= set(RETRIEVAL_FEATURES)
     assert 0 < bundled.related <= bundled.pin < 1 and SemanticConfirm(TableEmbedder({})).retrieval is bundled
+
+
+class SlowEmbedder(TableEmbedder):
+    """Claim vectors that wait for ``release`` (a build in progress)."""
+
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        super().__init__(table)
+        self.release = threading.Event()
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        self.release.wait(10)
+        return super().passages(texts)
+
+
+def test_a_text_is_matched_without_waiting_for_the_claim_vectors() -> None:
+    emb = SlowEmbedder({URINE.claim: [1, 0, 0], OTHER.claim: [0, 1, 0], "小男孩的尿能防新冠": [1, 0.05, 0]})
+    index = RumorIndex([URINE, OTHER, DISPUTED], semantic=SemanticConfirm(emb, retrieval=BY_COSINE))
+    assert index.match("小男孩的尿能防新冠").pins == ()  # starts the build, which waits
+    done: list[tuple[()]] = []
+    worker = threading.Thread(target=lambda: done.append(index.match("小男孩的尿能防新冠").pins))
+    worker.start()
+    worker.join(2)
+    assert done == [()]  # answered while the build still waits
+    emb.release.set()
+    assert index.warm_semantic() and [p.rumor_id for p in index.match("小男孩的尿能防新冠").pins] == ["r3"]
