@@ -71,7 +71,8 @@ HOT = Path(os.environ.get("QINGLANG_HOT_TITLES", "/work/shared/data/trending/hot
 OUT = ROOT / "plugin" / "rumors" / "data" / "pin_model.json"
 #: Hand-written searcher queries (``bench/split_rumor_set.py`` gave each row its split): the dev half trains.
 REAL = [ROOT / "bench" / "data" / name
-        for name in ("rumor_dev4.jsonl", "rumor_dev5.jsonl", "rumor_fresh.jsonl", "rumor_paraphrases.jsonl")]
+        for name in ("rumor_dev4.jsonl", "rumor_dev5.jsonl", "rumor_dev6.jsonl", "rumor_fresh.jsonl",
+                     "rumor_paraphrases.jsonl")]
 TODAY = _dt.date(2026, 1, 1)
 #: Sources whose claims are not used to generate training queries (licence: academic research only).
 EXCLUDED_SOURCES = {"weibo_checked_fake"}
@@ -478,7 +479,7 @@ def main() -> None:
                     help="share of held-out titles the decision (probability or score) may pin")
     ap.add_argument("--real", type=Path, action="append", default=None,
                     help="hand-written query set whose dev split trains the model and calibrates the tiers "
-                         "(default: the dev rows of bench/data/rumor_dev4.jsonl, rumor_dev5.jsonl, rumor_fresh.jsonl "
+                         "(default: the dev rows of bench/data/rumor_dev4.jsonl, rumor_dev5.jsonl, rumor_dev6.jsonl, rumor_fresh.jsonl "
                          "and rumor_paraphrases.jsonl; repeat for several); dev rows naming a rumour that is on the "
                          "test side of any of those sets are left out")
     ap.add_argument("--real-weight", type=float, default=5.0,

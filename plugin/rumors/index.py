@@ -34,8 +34,10 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 import ahocorasick
+import numpy as np
 
 from plugin.errors import InputError
+from plugin.policy import RUMOR_VERDICTS
 from plugin.normalize import Prepared, prepare
 from plugin.segment import segmenter
 
@@ -47,7 +49,8 @@ from .decision import PinModel, PinTiers, decision_margin, default_model, pair_f
 from .models import PinTier, Rumor, RumorMatch, RumorMatchResult
 from .prefilter import PreFilter
 from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures, RumorScoring, char_cover
-from .semantic import SemanticConfirm
+from .semantic import MAX_CHARS as EMBED_CHARS
+from .semantic import RETRIEVAL_MAX_CHARS, ClaimVectors, SemanticConfirm
 from .triggers import extract_triggers, trigger_key
 
 try:  # the candidate search in C (cscoring.c); top_candidates below is its twin
@@ -147,13 +150,74 @@ class RumorIndex:
             raise InputError(f"text must be a str, got {type(text).__name__}")
         p = prepare(text[:MAX_TEXT_CHARS])
         state = self._state
+        today = today or _dt.date.today()
         if not state.may_match(p.folded):
-            return _NOTHING  # no claim shares two key terms with the text: no analysis needed
-        matches = state.search_text(p, limit, today or _dt.date.today())
+            # no claim shares two key terms with the text: no lexical analysis needed
+            return self._retrieve(text, p, state, today) or _NOTHING
+        matches = state.search_text(p, limit, today)
         result = RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
-        if self.semantic is not None and result.related and not result.pins:
-            result = self.semantic.confirm(text, result)
+        if self.semantic is not None and not result.pins:
+            if result.related:
+                result = self.semantic.confirm(text, result)
+            if not result.pins:
+                result = self._retrieve(text, p, state, today) or result
         return result
+
+    def semantic_candidate(self, text: str, *, today: _dt.date | None = None
+                           ) -> tuple[RumorMatch, list[float]] | None:
+        """The nearest cluster of a one-sentence text by the semantic retrieval (its closest pinnable key, as a
+        match) with the values of :data:`plugin.rumors.semantic.RETRIEVAL_FEATURES`; ``None`` without a semantic
+        embedder, for a longer text, or while the claim vectors are being built (:meth:`warm_semantic`). For
+        training and evaluating the retrieval model."""
+        p = prepare(text[:MAX_TEXT_CHARS])
+        return self._semantic_pair(text, p, self._state, today or _dt.date.today())
+
+    def warm_semantic(self) -> bool:
+        """Embed the claims for the semantic retrieval now (else a background thread does it on first need);
+        False without a semantic embedder."""
+        if self.semantic is None:
+            return False
+        self._state.claim_vectors(self.semantic, wait=True)
+        return True
+
+    def _semantic_pair(self, text: str, p: Prepared, state: "_State", today: _dt.date
+                       ) -> tuple[RumorMatch, list[float]] | None:
+        sem = self.semantic
+        if sem is None or len(p.folded) > RETRIEVAL_MAX_CHARS or len(windows.units(p.folded)) > 1:
+            return None
+        vectors = state.claim_vectors(sem)
+        if vectors is None:
+            return None
+        q = query_analysis(p.folded)
+        if not q.words:
+            return None
+        near = vectors.nearest(sem.embedder.query(text[:RETRIEVAL_MAX_CHARS]))
+        if near is None:
+            return None
+        i, cosine, margin = near
+        qw, hits = state.query_weights(q), state.trigger_hits(q)
+        ranked = state._finish_entries({i: state.score(q, qw, i, hits)}, 1, today)
+        if not ranked:
+            return None  # not active today
+        m = ranked[0][0]
+        return m, [cosine, margin, *state.pair_features(q, qw, hits, i, m, 0.0, 0)]
+
+    def _retrieve(self, text: str, p: Prepared, state: "_State", today: _dt.date) -> RumorMatchResult | None:
+        """The semantic retrieval's pin or related card for a text the lexical decision pinned nothing for
+        (:mod:`plugin.rumors.semantic`); ``None`` when it is off or finds nothing sure enough."""
+        model = self.semantic.retrieval if self.semantic is not None else None
+        if model is None:
+            return None
+        pair = self._semantic_pair(text, p, state, today)
+        if pair is None:
+            return None
+        m, values = pair
+        prob = model.probability(values)
+        tier = model.tier(prob)
+        if tier is None:
+            return None
+        found = dataclasses.replace(m, confidence=prob, tier=tier)
+        return RumorMatchResult.build([found], refutes_folded(p.folded))
 
     def cluster_of(self, rumor_id: str) -> str:
         """The id of the cluster of near-duplicate claims ``rumor_id`` belongs to (its canonical rumour's id;
@@ -278,6 +342,10 @@ class _State:
         self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
         self.decider: tuple[PinModel, PinTiers] | None = None  # the learned pin decision (None: the threshold)
         self.prefilter: PreFilter | None = None
+        self.vectors: ClaimVectors | None = None  # the semantic retrieval's claim vectors (built on first need)
+        self._vectors_lock = threading.Lock()  # held while the vectors are built
+        self._vectors_started = threading.Lock()  # held only to start the build once
+        self._vectors_building = False
 
     @classmethod
     def build(cls, rumors: Iterable[Rumor], scoring: RumorScoring, weights: Weights | None = None) -> "_State":
@@ -318,6 +386,35 @@ class _State:
         st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
                                  max_posting=scoring.max_posting, texts=key_texts).compacted()
         return st
+
+    def claim_vectors(self, semantic: SemanticConfirm, *, wait: bool = False) -> ClaimVectors | None:
+        """The vectors of the pinnable match keys for the semantic retrieval: built in a background thread on the
+        first call (``None`` until ready), or here when ``wait``."""
+        if self.vectors is not None:
+            return self.vectors
+        if wait:
+            with self._vectors_lock:
+                if self.vectors is None:
+                    self.vectors = self._embed_claims(semantic)
+            return self.vectors
+        with self._vectors_started:  # never waits for a build: a text is matched without the retrieval meanwhile
+            if self._vectors_building:
+                return None
+            self._vectors_building = True
+
+        def build() -> None:
+            with self._vectors_lock:
+                if self.vectors is None:  # a failure is reported by the thread and not tried again
+                    self.vectors = self._embed_claims(semantic)
+
+        threading.Thread(target=build, name="rumor-claim-vectors", daemon=True).start()
+        return None
+
+    def _embed_claims(self, semantic: SemanticConfirm) -> ClaimVectors:
+        keys = [i for i, ri in enumerate(self.rumor_of) if RUMOR_VERDICTS[self.rumors[ri].status.value].pins]
+        texts = [self.key_texts[i][:EMBED_CHARS] for i in keys]
+        vectors = semantic.embedder.passages(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        return ClaimVectors(keys, [self.clusters.canonical[self.rumor_of[i]] for i in keys], vectors)
 
     def may_match(self, folded: str) -> bool:
         """The pre-filter (:mod:`plugin.rumors.prefilter`): False when no claim can match ``folded``."""
@@ -503,22 +600,24 @@ class _State:
             return []
         ranked = self._finish_entries(found, max(limit, 3), today)
         matches = [m for m, _i in ranked]
-        intent = bool(q.intent or qw.intent_words)
-        out: list[tuple[RumorMatch, list[float]]] = []
-        for rank, (m, i) in enumerate(ranked[:limit]):
-            e = self.entries[i]
-            info: dict[str, Any] = {}
-            self.scorer.score(q, qw, e, hits.get(i, (0, False)), info)
-            if not info:  # a curated trigger hit: scored outright
-                info = {"score": m.score, "tq": 1.0, "tc": 1.0, "bq": 1.0, "bc": 1.0}
-            margin = decision_margin(matches, rank)
-            out.append((m, pair_features(
-                info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
-                question=q.question, intent=intent, query_negated=q.negated, claim_negated=e.analysis.negated,
-                query_numbers=qw.numbers, claim_numbers=e.numbers, cluster_size=m.cluster_size, margin=margin,
-                rank=rank, query_text=q.dense, claim_text=e.analysis.dense,
-                query_weights=qw.weights)))
-        return out
+        return [(m, self.pair_features(q, qw, hits, i, m, decision_margin(matches, rank), rank))
+                for rank, (m, i) in enumerate(ranked[:limit])]
+
+    def pair_features(self, q: Analysis, qw: QueryFeatures, hits: dict[int, tuple[int, bool]], i: int,
+                      m: RumorMatch, margin: float, rank: int) -> list[float]:
+        """The pin-decision features (:data:`plugin.rumors.decision.FEATURES`) of text ``q`` and entry ``i``
+        (``m``: its match, ``margin`` to the best other candidate, ``rank`` among them)."""
+        e = self.entries[i]
+        info: dict[str, Any] = {}
+        self.scorer.score(q, qw, e, hits.get(i, (0, False)), info)
+        if not info:  # a curated trigger hit: scored outright
+            info = {"score": m.score, "tq": 1.0, "tc": 1.0, "bq": 1.0, "bc": 1.0}
+        return pair_features(
+            info, query_words=len(qw.weights), claim_words=len(e.words), claim_weights=e.weights,
+            question=q.question, intent=bool(q.intent or qw.intent_words), query_negated=q.negated,
+            claim_negated=e.analysis.negated, query_numbers=qw.numbers, claim_numbers=e.numbers,
+            cluster_size=m.cluster_size, margin=margin, rank=rank, query_text=q.dense, claim_text=e.analysis.dense,
+            query_weights=qw.weights)
 
     def decide(self, q: Analysis, limit: int, today: _dt.date) -> list[RumorMatch]:
         """Matches of one analysed text by the learned decision: ``pin`` and ``related`` tiers."""

@@ -327,6 +327,8 @@ class RumorProposals:
                     "counts": None, "examples": {}, "index_size_after": len(draft_map)}
         draft = RumorIndex(list(draft_map.values()), scoring=live.scoring, model=live.model, tiers=live.tiers,
                            semantic=live.semantic)
+        if live.warm_semantic():  # both sides with their claim vectors (the embedder keeps those of known claims)
+            draft.warm_semantic()
         counts = {"newly_pinned": 0, "unpinned": 0, "pin_changed": 0, "labels_changed": 0, "unchanged": 0}
         shown: dict[str, list[dict[str, Any]]] = {k: [] for k in counts if k != "unchanged"}
         for text in dict.fromkeys(texts):

@@ -147,6 +147,9 @@ def test_the_rumour_reload_figures_match_the_saved_runs() -> None:
     assert f"hit@1 0.772 → **{dev4['hit@1']:.3f}** (threshold alone {ev['dev4']['baseline_threshold']['test']['hit@1']:.3f})" in readme
     assert f"false pins 1.9 % → **{dev4['false_pin_rate'] * 100:.1f} %**" in readme
     assert f"dev4 test **{ev['semantic']['dev4']['test']['hit@1']:.3f}**" in readme
+    assert f"dev set 5 test **{ev['semantic']['dev5']['test']['hit@1']:.3f}**" in readme
+    assert f"dev set 6 test **{ev['semantic']['dev6']['test']['hit@1']:.3f}**" in readme
+    assert f"0.778 → **{ev['dev6']['learned']['test']['hit@1']:.3f}**" in readme
     hot = ev["hot_search"]
     assert f"{hot['pinned']} of {hot['titles']:,} pinned ({hot['pin_rate'] * 100:.3f} %" in readme
     rumors = _results("rumors.json")
