@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -295,7 +296,8 @@ def _arrays_of(raw: bytes, card: ModelCard, where: str) -> tuple[npt.NDArray[np.
                 arrays[info.filename] = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     except ModelError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
+        # RuntimeError: an encrypted member; zlib.error: corrupt deflated bytes
         raise ModelError(f"{where}: not a valid weights file: {exc}") from None
     weights, bias = arrays["weights.npy"], arrays["bias.npy"]
     try:

@@ -24,7 +24,8 @@ from plugin.scoring import (
     save_model,
 )
 from plugin.scoring.features import text_grams, url_blanked
-from plugin.scoring.model import content_hash
+from plugin.scoring.model import content_hash, load_model_bytes, model_bytes
+from tests.spam_models import hand_model
 
 FEATURES = FeatureSettings(hash_bits=12)
 CATS = ("gambling", "fraud")
@@ -294,3 +295,34 @@ def test_public_api() -> None:
     assert scoring.__all__ == sorted(scoring.__all__, key=lambda n: (not n.isupper(), n))
     for name in scoring.__all__:
         assert hasattr(scoring, name)
+
+
+def _rezipped(weights: bytes, *, encrypted: bool = False, corrupt: bool = False) -> bytes:
+    """``weights`` (an .npz) rewritten deflated, with its members flagged encrypted or their deflated bytes broken."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(weights)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    raw = bytearray(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        if encrypted:  # the general-purpose flag bit 0, in the local header and in its central directory entry
+            raw[info.header_offset + 6] |= 1
+            central = raw.find(b"PK\x01\x02")
+            while central >= 0:
+                if int.from_bytes(raw[central + 42:central + 46], "little") == info.header_offset:
+                    raw[central + 8] |= 1
+                central = raw.find(b"PK\x01\x02", central + 4)
+        if corrupt:  # the first bytes of the member's deflate stream: an invalid block type
+            start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+            raw[start] = 0xFF
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "corrupt"])
+def test_an_unreadable_weights_zip_is_a_model_error(kind: str) -> None:
+    card, weights = model_bytes(hand_model())
+    bad = _rezipped(weights, encrypted=kind == "encrypted", corrupt=kind == "corrupt")
+    with pytest.raises(ModelError, match="not a valid weights file"):
+        load_model_bytes(card, bad)
