@@ -32,7 +32,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .live import LiveMatcher
 from .models import CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
-from .protocols import MatcherSource, RefreshableRumorLookup, RumorLookup, Signal, TextMatcher
+from .protocols import (MatcherSource, RefreshableRumorLookup, RetrievingRumorLookup, RumorLookup, Signal,
+                        TextMatcher)
 from .rumors.decision import PinTiers, retier
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
 from .scoring.veto import ContextVeto
@@ -176,6 +177,12 @@ def _source_of(matcher: TextMatcher | MatcherSource | Callable[[], TextMatcher])
                     f"not {type(matcher).__name__}")
 
 
+#: The surfaces whose rumour lookups take the semantic retrieval when the index has it (an embedding per text,
+#: ~20 ms of a core): the search box, one text per request. Suggestion lists and trending batches (many texts per
+#: request) are matched without it.
+RETRIEVAL_SURFACES = frozenset({Surface.QUERY})
+
+
 class Guard:
     """Runs the pipeline for every surface. ``matcher``: a compiled matcher, a holder of the live one
     (:class:`plugin.live.LiveMatcher`, asked once per call) or a function returning it; ``rumors``: a
@@ -208,7 +215,10 @@ class Guard:
         self._lock = threading.Lock()
         self._veto: tuple[TextMatcher | None, ContextVeto] = (None, ContextVeto(()))
         self._bound: tuple[TextMatcher, tuple[str, ...], Callable[[str], _Lexical]] = self._bind(self.matcher())
-        self._rumor_cached: Callable[[str], RumorMatchResult] = self._memo(self._match_rumors)
+        #: the lookup as one with a generation and an optional semantic retrieval (its type checked once here)
+        self._retrieving = rumors if isinstance(rumors, RetrievingRumorLookup) else None
+        self._rumor_generation = self._retrieving.generation if self._retrieving is not None else None
+        self._rumor_cached: Callable[[str, bool], RumorMatchResult] = self._memo(self._match_rumors)
 
     # -- the parts -------------------------------------------------------------------------------
     def matcher(self) -> TextMatcher:
@@ -226,7 +236,7 @@ class Guard:
     def match_rumors(self, text: str, surface: Surface | None = None) -> RumorMatchResult:
         """The rumour lookup's pins and labels for ``text`` (not cached: long texts), in ``surface``'s
         tiers when it has its own."""
-        return self._tiered(self._match_rumors(text), surface)
+        return self._tiered(self._match_rumors(text, surface in RETRIEVAL_SURFACES), surface)
 
     def _tiered(self, result: RumorMatchResult, surface: Surface | None) -> RumorMatchResult:
         tiers = self.rumor_tiers.get(surface) if surface is not None else None
@@ -235,12 +245,28 @@ class Guard:
         threshold = getattr(self.rumors, "threshold", DEFAULT_SCORING.threshold)
         return retier(result, tiers, float(threshold))
 
-    def _match_rumors(self, text: str) -> RumorMatchResult:
-        if self.rumors is None or not text:
+    def _match_rumors(self, text: str, retrieve: bool) -> RumorMatchResult:
+        rumors = self.rumors
+        if rumors is None or not text:
             return _NO_RUMORS
-        return self.rumors.match(text, limit=self.max_pins)
+        lookup = self._retrieving
+        if not retrieve and lookup is not None and lookup.retrieves:
+            return lookup.match(text, limit=self.max_pins, retrieve=False)
+        return rumors.match(text, limit=self.max_pins)
 
-    def _memo(self, fn: Callable[[str], Any]) -> Callable[[str], Any]:
+    def _rumors_memoised(self, text: str, where: Surface) -> RumorMatchResult:
+        """The memoised match of ``text`` (forgotten first when the index's generation moved); the semantic
+        retrieval only on :data:`RETRIEVAL_SURFACES`."""
+        lookup = self._retrieving
+        if lookup is None:
+            return self._rumor_cached(text, False)
+        generation = lookup.generation
+        if generation != self._rumor_generation:
+            self._rumor_generation = generation
+            self.forget_rumors()
+        return self._rumor_cached(text, where in RETRIEVAL_SURFACES and lookup.retrieves)
+
+    def _memo(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         return functools.lru_cache(maxsize=self.cache_size)(fn) if self.cache_size > 0 else fn
 
     def _lexical(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
@@ -356,7 +382,7 @@ class Guard:
         # the rumour lookup is skipped when a pin could change nothing (a suggestion already dropped)
         pins_matter = row.pin_notice is not None or row.on_pin is None or row.rank(decision) < row.rank(row.on_pin)
         if row.rumors and text and pins_matter:
-            rumor = self._tiered(self._rumor_cached(text), where)
+            rumor = self._tiered(self._rumors_memoised(text, where), where)
         decision, by = row.decide(action, pinned=bool(rumor.pins), disputed=bool(rumor.disputed))
         reason = ""
         if by == "rumor":

