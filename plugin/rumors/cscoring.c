@@ -18,7 +18,8 @@
  *
  *   top_candidates(keys, sounds, hits, need, k) -> list[tuple[int, float]]
  *       The candidate search of plugin.rumors.index (its Python twin there): every entry of the postings in
- *       ``keys`` then ``sounds`` ((sorted list of entries, weight), ...) gets the weight, summed in that order
+ *       ``keys`` then ``sounds`` ((sorted entries, weight), ...; entries as a list of ints or an array('i'), which
+ *       the index stores: read straight from its buffer) gets the weight, summed in that order
  *       (once the weight of the keys left is under ``need``, a key posting longer than the entries met only
  *       adds to those); each entry of ``hits`` (trigger hits) 100 more; when ``need`` > 0 only entries with
  *       at least ``need`` are kept; the
@@ -28,6 +29,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 #define Q_ITEMS 0
 #define Q_WORDS 1
@@ -550,6 +552,56 @@ ranks_before(const Acc *a, Py_ssize_t x, Py_ssize_t y)
     return a->sums[x] > a->sums[y] || (a->sums[x] == a->sums[y] && x < y);
 }
 
+/* a posting: a list of ints, or a buffer of C ints (array('i'): what the index stores, read without touching an
+ * int object per entry) */
+typedef struct {
+    PyObject *list;  /* the list, or NULL for a buffer */
+    Py_buffer view;
+    Py_ssize_t n;
+} Posting;
+
+static int
+posting_open(PyObject *post, Posting *p)
+{
+    p->list = NULL;
+    p->view.obj = NULL;
+    if (PyList_Check(post)) {
+        p->list = post;
+        p->n = PyList_GET_SIZE(post);
+        return 0;
+    }
+    if (PyObject_GetBuffer(post, &p->view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "top_candidates: keys must be (list, weight) tuples");
+        return -1;
+    }
+    if (p->view.itemsize != sizeof(int) || !p->view.format || strcmp(p->view.format, "i") != 0) {
+        PyBuffer_Release(&p->view);
+        p->view.obj = NULL;
+        PyErr_SetString(PyExc_TypeError, "top_candidates: a posting buffer must hold C ints (array('i'))");
+        return -1;
+    }
+    p->n = p->view.len / (Py_ssize_t)sizeof(int);
+    return 0;
+}
+
+static void
+posting_close(Posting *p)
+{
+    if (p->view.obj)
+        PyBuffer_Release(&p->view);
+    p->view.obj = NULL;
+}
+
+/* entry i of a posting (-1 with an exception set on a bad item) */
+static inline long
+posting_at(const Posting *p, Py_ssize_t i)
+{
+    if (!p->list)
+        return ((const int *)p->view.buf)[i];
+    return PyLong_AsLong(PyList_GET_ITEM(p->list, i));
+}
+
 static PyObject *
 top_candidates(PyObject *self, PyObject *args)
 {
@@ -567,18 +619,24 @@ top_candidates(PyObject *self, PyObject *args)
         PyObject *list = part ? sounds : keys;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
             PyObject *kw = PyList_GET_ITEM(list, j);
-            if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 2 || !PyList_Check(PyTuple_GET_ITEM(kw, 0))) {
+            Posting post;
+            if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 2) {
                 Py_DECREF(hit_list);
                 PyErr_SetString(PyExc_TypeError, "top_candidates: keys must be (list, weight) tuples");
                 return NULL;
             }
+            if (posting_open(PyTuple_GET_ITEM(kw, 0), &post) < 0) {
+                Py_DECREF(hit_list);
+                return NULL;
+            }
+            posting_close(&post);
             double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
             if (w == -1.0 && PyErr_Occurred()) {
                 Py_DECREF(hit_list);
                 return NULL;
             }
             *(part ? &rest_sounds : &rest) += w;
-            total += PyList_GET_SIZE(PyTuple_GET_ITEM(kw, 0));
+            total += post.n;
         }
     }
     rest += rest_sounds;  /* the weight of the postings left (the twin's order of sums) */
@@ -596,17 +654,23 @@ top_candidates(PyObject *self, PyObject *args)
     for (int part = 0; part < 2; part++) {
         PyObject *list = part ? sounds : keys;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
-            PyObject *kw = PyList_GET_ITEM(list, j), *post = PyTuple_GET_ITEM(kw, 0);
+            PyObject *kw = PyList_GET_ITEM(list, j);
+            Posting post;
             double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            if (posting_open(PyTuple_GET_ITEM(kw, 0), &post) < 0)
+                goto done;
             /* once the keys left cannot lift an entry not yet met to need, a longer posting only adds to
              * the entries met (the twin's bisection) */
-            int insert = part || !(a.n && need > 0 && rest < need && PyList_GET_SIZE(post) > a.n);
-            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(post); i++) {
-                long id = PyLong_AsLong(PyList_GET_ITEM(post, i));
-                if (id == -1 && PyErr_Occurred())
+            int insert = part || !(a.n && need > 0 && rest < need && post.n > a.n);
+            for (Py_ssize_t i = 0; i < post.n; i++) {
+                long id = posting_at(&post, i);
+                if (id == -1 && PyErr_Occurred()) {
+                    posting_close(&post);
                     goto done;
+                }
                 acc_add(&a, id, w, insert);
             }
+            posting_close(&post);
             if (!part)
                 rest -= w;
         }
