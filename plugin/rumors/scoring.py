@@ -347,9 +347,8 @@ class ClaimScorer:
         pieces = [i for x in qw.subs | qw.chars if (i := wid(x, -1)) >= 0]
         subs = [i for x in qw.subs if (i := wid(x, -1)) >= 0]
         bigram_info = self._bigram_info
-        bigrams = sorted(bigram_info.get(b) or self._new_bigram_info(b) for b in q.bigrams)
-        while bigrams and bigrams[0][0] < 0:  # no claim's bigram: never in common
-            bigrams.pop(0)
+        # a bigram no claim has (id -1) is never in common
+        bigrams = sorted(x for b in q.bigrams if (x := bigram_info.get(b) or self._new_bigram_info(b))[0] >= 0)
         intent = [wid(x, -1) for x in qw.intent_words]
         flags = int(bool(q.intent)) | (2 if qw.names else 0) | (4 if qw.first else 0)
         header = [len(ids), len(reach_chars), len(hom_ids), len(words), len(pieces), len(words) + len(subs),
