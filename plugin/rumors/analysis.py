@@ -49,6 +49,8 @@ class QuestionFrames:
 
     _QUESTION_MARKS = "?？"
     _PARTICLES = "吗吧呢嘛啊呀哇啦咯哦"
+    #: what ends a particle run in the expression (besides the end of the text and white space)
+    _PARTICLE_ENDS = "?？!！。，,、~～…"
     _WORDING = ("是真的吗|是不是真的|是假的吗|真的假的|真的还是假的|真的吗|真假|是真是假|可信吗|靠谱吗|可靠吗|属实吗|是谣言吗|"
                 "是否属实|有没有|是不是|会不会|能不能|可不可以|到底|究竟|是否|"
                 "网传|网曝|网友称|有人说|听说|据说|传言|传闻|疯传|热传|刷屏|朋友圈|微信群|群里").split("|")
@@ -62,16 +64,33 @@ class QuestionFrames:
         #: every frame starts with one of these characters: a text holding none has no frame (most titles;
         #: the regular expression is not run for them)
         self._starts = frozenset(f[0] for f in literals if f) | frozenset(self._PARTICLES + self._QUESTION_MARKS)
+        #: what a match holds besides a particle ending the text: a literal frame, a question mark, or a particle
+        #: before white space or a closing mark; one automaton tells at once whether a text holds any (the
+        #: expression costs ~3 µs per text, and only ~8 % of the titles holding a frame's first character hold
+        #: a frame)
+        ends = [*self._PARTICLE_ENDS, *(chr(c) for c in range(0x3001) if chr(c).isspace())]
+        self._marks = ahocorasick.Automaton()
+        for f in [*literals, *self._QUESTION_MARKS, *(p + end for p in self._PARTICLES for end in ends)]:
+            if f:
+                self._marks.add_word(f, len(f))
+        self._marks.make_automaton()
+
+    def _may_hold(self, text: str) -> bool:
+        """False when the expression cannot match ``text`` (exact: a match needs a frame's first character, and
+        a literal frame, a question mark, a particle before white space or a closing mark, or one at the end)."""
+        if not text or self._starts.isdisjoint(text):
+            return False
+        return text[-1] in self._PARTICLES or next(self._marks.iter(text), None) is not None
 
     def search(self, text: str) -> fixed_regex.FixedMatch | None:
         """The first frame in ``text`` (None when there is none)."""
-        if self._starts.isdisjoint(text):
+        if not self._may_hold(text):
             return None
         return self._rx.search(text)
 
     def sub(self, replacement: str, text: str) -> str:
         """``text`` with every frame replaced by ``replacement``."""
-        if self._starts.isdisjoint(text):
+        if not self._may_hold(text):
             return text
 
         def one(m: fixed_regex.FixedMatch) -> str:

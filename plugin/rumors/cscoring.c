@@ -1,24 +1,26 @@
 /* The upper bound of a rumour score in C (plugin.rumors.scoring.ClaimScorer.bound holds the pure-Python twin,
  * which computes the same bound: the reference, and the fallback when this extension is not built).
  *
- *   bound(query, claim, params, pair_words, n_auto, curated) -> float
- *       query  = (items, words, pieces, keys, heard, bigram_weights, first, total, bigram_total, intent,
- *                 intent_words, named, bigrams)
- *                 items: ((word, weight, reach, homophones or None), ...) with reach the characters of the
- *                 word and of its sub-words (a tuple of 1-character str); pieces: sub-words and characters of
- *                 the query's words; keys: its words then sub-words; heard: every claim word a query word
- *                 sounds like; bigram_weights: {bigram: weight} of the query's bigrams
- *       claim  = (words, held (a str of characters), sub_parents, weights, first, names, long, word_weight, bigram_weight, n_words,
- *                 bigrams)
+ *   bound(query, claim, held, params, n_auto, curated) -> float
+ *       query  = bytes written by ClaimScorer._query_blob (query_view below reads it): the text's words as ids of
+ *                the scorer's vocabulary (claim words and sub-words; -1 for a word no claim has) with weights,
+ *                subject flags, the characters each word's credit can rest on, the ids of the claim words each
+ *                sounds like; its known word ids, pieces (sub-words and characters), keys (words and sub-words),
+ *                every word heard, bigram ids with weights, intent word ids; total, bigram total, flags
+ *       claim  = bytes written by ClaimScorer._claim_blob (claim_view): its word ids (ascending) with weights and
+ *                flags (name, number), each word's character pairs as bigram ids, its sub-words with the words
+ *                holding them, its bigram ids; word and bigram weight totals, long / names flags, the subject
+ *       held   = the claim's characters (a str)
  *       params = (part, sound, pair_credit, base, content_words, min_claim_cover, short_cover, full_query,
  *                 evidence, rare_weight, low_cover_penalty, intent_penalty, topic_penalty, subject_penalty,
  *                 name_penalty, curated_score)
- *       pair_words: {character pair: set of claim words holding it}
- *   Sums run in another order than the twin's: callers compare with a margin.
+ *   Every set operation of the twin is a binary search or a merge over sorted ints here (no str hashed or
+ *   compared). Sums run in another order than the twin's: callers compare with a margin.
  *
  *   top_candidates(keys, sounds, hits, need, k) -> list[tuple[int, float]]
  *       The candidate search of plugin.rumors.index (its Python twin there): every entry of the postings in
- *       ``keys`` then ``sounds`` ((sorted list of entries, weight), ...) gets the weight, summed in that order
+ *       ``keys`` then ``sounds`` ((sorted entries, weight), ...; entries as a list of ints or an array('i'), which
+ *       the index stores: read straight from its buffer) gets the weight, summed in that order
  *       (once the weight of the keys left is under ``need``, a key posting longer than the entries met only
  *       adds to those); each entry of ``hits`` (trigger hits) 100 more; when ``need`` > 0 only entries with
  *       at least ``need`` are kept; the
@@ -28,108 +30,214 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
-
-#define Q_ITEMS 0
-#define Q_WORDS 1
-#define Q_PIECES 2
-#define Q_KEYS 3
-#define Q_HEARD 4
-#define Q_BIGRAM_WEIGHTS 5
-#define Q_FIRST 6
-#define Q_TOTAL 7
-#define Q_BIGRAM_TOTAL 8
-#define Q_INTENT 9
-#define Q_INTENT_WORDS 10
-#define Q_NAMED 11
-#define Q_BIGRAMS 12
-#define Q_SIZE 13
-
-#define E_WORDS 0
-#define E_HELD 1
-#define E_PARENTS 2
-#define E_WEIGHTS 3
-#define E_FIRST 4
-#define E_NAMES 5
-#define E_LONG 6
-#define E_WORD_WEIGHT 7
-#define E_BIGRAM_WEIGHT 8
-#define E_N_WORDS 9
-#define E_BIGRAMS 10
-#define E_SIZE 11
+#include <string.h>
 
 #define P_SIZE 16
 
-/* the weight of a claim word or bigram in ``weights`` (0 when absent) */
-static int
-weight_of(PyObject *weights, PyObject *word, double *out)
+/* ---- the two buffers the bound reads (ClaimScorer._claim_blob / _query_blob write them) ---- */
+
+#define CLAIM_HEADER 8
+#define QUERY_HEADER 12
+
+typedef struct {
+    Py_ssize_t n_words, n_subs, n_bigrams;
+    int is_long, has_names, first;  /* first: position of the subject word, -1 none */
+    double word_weight, bigram_weight;
+    const double *weights;          /* [n_words], by word id order */
+    const int32_t *words;           /* [n_words] word ids, ascending */
+    const int32_t *pair_offsets;    /* [n_words + 1] into pairs */
+    const int32_t *pairs;           /* bigram ids of each word's character pairs (-1: no claim's bigram) */
+    const int32_t *subs;            /* [n_subs] sub-word ids, ascending */
+    const int32_t *sub_offsets;     /* [n_subs + 1] into parents */
+    const int32_t *parents;         /* positions of the words holding each sub-word */
+    const int32_t *bigrams;         /* [n_bigrams] bigram ids, ascending */
+    const uint8_t *flags;           /* [n_words]: 1 a name, 2 a number (#...) */
+} ClaimView;
+
+typedef struct {
+    Py_ssize_t n_items, n_known, n_pieces, n_keys, n_heard, n_bigrams, n_intent;
+    int intent, named, has_first;
+    double total, bigram_total;
+    const double *weights;          /* [n_items] */
+    const double *bigram_weights;   /* [n_bigrams], by bigram id order */
+    const int32_t *ids;             /* [n_items] word ids (-1: no claim's word) */
+    const int32_t *first;           /* [n_items] 1 for the text's subject word */
+    const int32_t *reach_offsets;   /* [n_items + 1] into reach */
+    const uint32_t *reach;          /* the characters a word's credit can rest on */
+    const int32_t *hom_offsets;     /* [n_items + 1] into homs; negative -1 - offset: the word has none */
+    const int32_t *homs;            /* ids of the claim words a word sounds like */
+    const int32_t *known, *pieces, *keys, *heard;  /* known: the text's word ids, ascending */
+    const int32_t *bigrams;         /* [n_bigrams] bigram ids, ascending */
+    const int32_t *intent_words;    /* ids (-1: no claim's word) */
+} QueryView;
+
+/* take ``count`` items of ``size`` bytes at *at of a buffer of ``len`` bytes; NULL when it is too short */
+static const void *
+take(const char *buf, Py_ssize_t len, Py_ssize_t *at, Py_ssize_t count, Py_ssize_t size)
 {
-    PyObject *w = PyDict_GetItemWithError(weights, word);
-    if (!w) {
-        if (PyErr_Occurred())
-            return -1;
-        *out = 0.0;
-        return 0;
-    }
-    *out = PyFloat_AsDouble(w);
-    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+    if (count < 0 || *at + count * size > len)
+        return NULL;
+    const void *p = buf + *at;
+    *at += count * size;
+    return p;
 }
 
-/* add the words of ``iterable`` not in ``skip`` (a set or frozenset) to the set ``into``; -1 on error */
 static int
-add_words(PyObject *into, PyObject *iterable, PyObject *skip)
+malformed(const char *what)
 {
-    PyObject *it = PyObject_GetIter(iterable);
-    if (!it)
-        return -1;
-    PyObject *t;
-    while ((t = PyIter_Next(it))) {
-        int in_skip = PySet_Contains(skip, t);
-        if (in_skip < 0 || (!in_skip && PySet_Add(into, t) < 0)) {
-            Py_DECREF(t);
-            Py_DECREF(it);
-            return -1;
-        }
-        Py_DECREF(t);
-    }
-    Py_DECREF(it);
-    return PyErr_Occurred() ? -1 : 0;
+    PyErr_Format(PyExc_ValueError, "bound: malformed %s buffer", what);
+    return -1;
 }
 
-/* the sum of the claim weights of ``words`` */
+#define TAKE(dst, type, count) \
+    do { \
+        if (!((dst) = (const type *)take(buf, len, &at, (count), sizeof(type)))) \
+            return malformed(what); \
+    } while (0)
+
 static int
-weight_sum(PyObject *weights, PyObject *words, double *out)
+claim_view(PyObject *blob, ClaimView *c)
 {
-    double sum = 0.0, w;
-    PyObject *it = PyObject_GetIter(words);
-    if (!it)
-        return -1;
-    PyObject *t;
-    while ((t = PyIter_Next(it))) {
-        int bad = weight_of(weights, t, &w);
-        Py_DECREF(t);
-        if (bad) {
-            Py_DECREF(it);
-            return -1;
-        }
-        sum += w;
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred())
-        return -1;
-    *out = sum;
+    const char *what = "claim";
+    if (!PyBytes_Check(blob))
+        return malformed(what);
+    const char *buf = PyBytes_AS_STRING(blob);
+    Py_ssize_t len = PyBytes_GET_SIZE(blob), at = 0;
+    if ((uintptr_t)buf % sizeof(double))
+        return malformed(what);
+    const int32_t *h;
+    const double *d;
+    TAKE(h, int32_t, CLAIM_HEADER);
+    TAKE(d, double, 2);
+    c->n_words = h[0];
+    c->n_subs = h[2];
+    c->n_bigrams = h[4];
+    c->is_long = h[5] & 1;
+    c->has_names = (h[5] & 2) != 0;
+    c->first = h[6];
+    c->word_weight = d[0];
+    c->bigram_weight = d[1];
+    TAKE(c->weights, double, c->n_words);
+    TAKE(c->words, int32_t, c->n_words);
+    TAKE(c->pair_offsets, int32_t, c->n_words + 1);
+    TAKE(c->pairs, int32_t, h[1]);
+    TAKE(c->subs, int32_t, c->n_subs);
+    TAKE(c->sub_offsets, int32_t, c->n_subs + 1);
+    TAKE(c->parents, int32_t, h[3]);
+    TAKE(c->bigrams, int32_t, c->n_bigrams);
+    TAKE(c->flags, uint8_t, c->n_words);
+    if (at != len || c->first >= c->n_words || c->pair_offsets[c->n_words] != h[1] || c->sub_offsets[c->n_subs] != h[3])
+        return malformed(what);
+    for (Py_ssize_t k = 0; k < h[3]; k++)
+        if (c->parents[k] < 0 || c->parents[k] >= c->n_words)
+            return malformed(what);
+    for (Py_ssize_t k = 0; k < c->n_words; k++)
+        if (c->pair_offsets[k] < 0 || c->pair_offsets[k] > c->pair_offsets[k + 1])
+            return malformed(what);
+    for (Py_ssize_t k = 0; k < c->n_subs; k++)
+        if (c->sub_offsets[k] < 0 || c->sub_offsets[k] > c->sub_offsets[k + 1])
+            return malformed(what);
     return 0;
 }
+
+static int
+query_view(PyObject *blob, QueryView *q)
+{
+    const char *what = "query";
+    if (!PyBytes_Check(blob))
+        return malformed(what);
+    const char *buf = PyBytes_AS_STRING(blob);
+    Py_ssize_t len = PyBytes_GET_SIZE(blob), at = 0;
+    if ((uintptr_t)buf % sizeof(double))
+        return malformed(what);
+    const int32_t *h;
+    const double *d;
+    TAKE(h, int32_t, QUERY_HEADER);
+    TAKE(d, double, 2);
+    q->n_items = h[0];
+    q->n_known = h[3];
+    q->n_pieces = h[4];
+    q->n_keys = h[5];
+    q->n_heard = h[6];
+    q->n_bigrams = h[7];
+    q->n_intent = h[8];
+    q->intent = h[9] & 1;
+    q->named = (h[9] & 2) != 0;
+    q->has_first = (h[9] & 4) != 0;
+    q->total = d[0];
+    q->bigram_total = d[1];
+    TAKE(q->weights, double, q->n_items);
+    TAKE(q->bigram_weights, double, q->n_bigrams);
+    TAKE(q->ids, int32_t, q->n_items);
+    TAKE(q->first, int32_t, q->n_items);
+    TAKE(q->reach_offsets, int32_t, q->n_items + 1);
+    TAKE(q->reach, uint32_t, h[1]);
+    TAKE(q->hom_offsets, int32_t, q->n_items + 1);
+    TAKE(q->homs, int32_t, h[2]);
+    TAKE(q->known, int32_t, q->n_known);
+    TAKE(q->pieces, int32_t, q->n_pieces);
+    TAKE(q->keys, int32_t, q->n_keys);
+    TAKE(q->heard, int32_t, q->n_heard);
+    TAKE(q->bigrams, int32_t, q->n_bigrams);
+    TAKE(q->intent_words, int32_t, q->n_intent);
+    if (at != len || q->reach_offsets[q->n_items] != h[1])
+        return malformed(what);
+    for (Py_ssize_t k = 0; k < q->n_items; k++) {
+        int32_t a = q->reach_offsets[k], b = q->reach_offsets[k + 1];
+        int32_t ha = q->hom_offsets[k] < 0 ? -1 - q->hom_offsets[k] : q->hom_offsets[k];
+        int32_t hb = q->hom_offsets[k + 1] < 0 ? -1 - q->hom_offsets[k + 1] : q->hom_offsets[k + 1];
+        if (a < 0 || a > b || ha < 0 || ha > hb || hb > h[2])
+            return malformed(what);
+    }
+    return 0;
+}
+
+#undef TAKE
+
+/* position of ``id`` in the ascending ``ids`` (-1 when absent) */
+static inline Py_ssize_t
+find_id(const int32_t *ids, Py_ssize_t n, int32_t id)
+{
+    Py_ssize_t lo = 0, hi = n;
+    if (id < 0)
+        return -1;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) >> 1;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? lo : -1;
+}
+
+/* whether the str ``held`` holds the character ``ch`` */
+static inline int
+holds_char(PyObject *held, Py_UCS4 ch)
+{
+    int kind = PyUnicode_KIND(held);
+    const void *data = PyUnicode_DATA(held);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(held);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == ch)
+            return 1;
+    return 0;
+}
+
+/* claim word states while the bound runs */
+#define W_NONE 0
+#define W_SAME 1   /* the text's own word */
+#define W_MAYBE 2  /* one the text may explain (sub-word, character, parent, pair, sound) */
 
 static PyObject *
 bound(PyObject *self, PyObject *args)
 {
-    PyObject *query, *claim, *params, *pair_words;
+    PyObject *qblob, *cblob, *held, *params;
     int n_auto, curated;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!ip", &PyTuple_Type, &query, &PyTuple_Type, &claim, &PyTuple_Type, &params,
-                          &PyDict_Type, &pair_words, &n_auto, &curated))
+    if (!PyArg_ParseTuple(args, "OOUO!ip", &qblob, &cblob, &held, &PyTuple_Type, &params, &n_auto, &curated))
         return NULL;
-    if (PyTuple_GET_SIZE(query) != Q_SIZE || PyTuple_GET_SIZE(claim) != E_SIZE || PyTuple_GET_SIZE(params) != P_SIZE) {
-        PyErr_SetString(PyExc_ValueError, "bound: query, claim or params of the wrong size");
+    if (PyTuple_GET_SIZE(params) != P_SIZE) {
+        PyErr_SetString(PyExc_ValueError, "bound: params of the wrong size");
         return NULL;
     }
     double p[P_SIZE];
@@ -144,19 +252,11 @@ bound(PyObject *self, PyObject *args)
                  subject_penalty = p[13], name_penalty = p[14], curated_score = p[15];
     if (curated)
         return PyFloat_FromDouble(curated_score);
-    PyObject *items = PyTuple_GET_ITEM(query, Q_ITEMS);
-    PyObject *qwords = PyTuple_GET_ITEM(query, Q_WORDS);
-    PyObject *qfirst = PyTuple_GET_ITEM(query, Q_FIRST);
-    PyObject *ewords = PyTuple_GET_ITEM(claim, E_WORDS);
-    PyObject *held = PyTuple_GET_ITEM(claim, E_HELD);
-    PyObject *eweights = PyTuple_GET_ITEM(claim, E_WEIGHTS);
-    if (!PyTuple_Check(items) || !PyAnySet_Check(qwords) || !PyAnySet_Check(ewords) || !PyUnicode_Check(held) ||
-        !PyDict_Check(eweights)) {
-        PyErr_SetString(PyExc_TypeError, "bound: malformed query or claim");
+    QueryView q;
+    ClaimView c;
+    if (query_view(qblob, &q) < 0 || claim_view(cblob, &c) < 0)
         return NULL;
-    }
-    Py_ssize_t n_q = PyTuple_GET_SIZE(items);
-    if (n_q < 2)
+    if (q.n_items < 2)
         return PyFloat_FromDouble(0.0);
 
     /* the text's side: its own word in the claim 1, a word sharing a character with the claim at most part,
@@ -164,350 +264,151 @@ bound(PyObject *self, PyObject *args)
     double q_ub = 0.0, top_weight = 0.0;
     Py_ssize_t n_shared = 0;
     int first_missing = 0;
-    for (Py_ssize_t k = 0; k < n_q; k++) {
-        PyObject *item = PyTuple_GET_ITEM(items, k);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
-            PyErr_SetString(PyExc_TypeError, "bound: malformed query item");
-            return NULL;
-        }
-        PyObject *t = PyTuple_GET_ITEM(item, 0), *reach = PyTuple_GET_ITEM(item, 2), *hom = PyTuple_GET_ITEM(item, 3);
-        double wt = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 1));
-        if (wt == -1.0 && PyErr_Occurred())
-            return NULL;
-        int in = PySet_Contains(ewords, t);
-        if (in < 0)
-            return NULL;
-        double c = 0.0;
-        if (in)
-            c = 1.0;
-        else {
-            if (!PyTuple_Check(reach))
-                return PyErr_Format(PyExc_TypeError, "bound: reach must be a tuple");
-            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(reach); j++) {
-                PyObject *ch = PyTuple_GET_ITEM(reach, j);
-                if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1)
-                    return PyErr_Format(PyExc_TypeError, "bound: reach must hold characters");
-                Py_ssize_t at = PyUnicode_FindChar(held, PyUnicode_READ_CHAR(ch, 0), 0, PyUnicode_GET_LENGTH(held), 1);
-                if (at == -2)
-                    return NULL;
-                if (at >= 0) {
-                    c = part;
+    for (Py_ssize_t k = 0; k < q.n_items; k++) {
+        double cr = 0.0;
+        if (find_id(c.words, c.n_words, q.ids[k]) >= 0)
+            cr = 1.0;
+        else
+            for (int32_t j = q.reach_offsets[k]; j < q.reach_offsets[k + 1]; j++)
+                if (holds_char(held, q.reach[j])) {
+                    cr = part;
                     break;
                 }
-            }
-        }
-        if (c < sound && hom != Py_None) {
-            PyObject *it = PyObject_GetIter(hom);
-            if (!it)
-                return NULL;
-            PyObject *h;
-            while ((h = PyIter_Next(it))) {
-                int hin = PySet_Contains(ewords, h);
-                Py_DECREF(h);
-                if (hin < 0) {
-                    Py_DECREF(it);
-                    return NULL;
-                }
-                if (hin) {
-                    c = sound;
+        if (cr < sound && q.hom_offsets[k + 1] >= 0) {  /* the word has homophones */
+            int32_t a = q.hom_offsets[k] < 0 ? -1 - q.hom_offsets[k] : q.hom_offsets[k];
+            for (int32_t j = a; j < q.hom_offsets[k + 1]; j++)
+                if (find_id(c.words, c.n_words, q.homs[j]) >= 0) {
+                    cr = sound;
                     break;
                 }
-            }
-            Py_DECREF(it);
-            if (PyErr_Occurred())
-                return NULL;
         }
-        if (c > 0.0) {
-            q_ub += c * wt;
+        if (cr > 0.0) {
+            q_ub += cr * q.weights[k];
             n_shared++;
-            top_weight = wt;
+            top_weight = q.weights[k];
         }
-        else if (PyUnicode_Check(qfirst) && PyUnicode_Compare(t, qfirst) == 0)
+        else if (q.first[k])
             first_missing = 1;
-        else if (PyErr_Occurred())
-            return NULL;
     }
     if (!n_shared)
         return PyFloat_FromDouble(0.0);
 
     /* the claim's side: the words claim_credit can credit, found from the text's side */
-    PyObject *same = NULL, *maybe = NULL, *common = NULL, *tmp = NULL, *paired = NULL;
-    PyObject *result = NULL;
-    double c_ub = 0.0, sb = 0.0, w;
-    same = PyNumber_And(qwords, ewords);
-    maybe = PySet_New(NULL);
-    common = PySet_New(NULL);
-    if (!same || !maybe || !common)
-        goto done;
-    {
-        double s_same;
-        if (weight_sum(eweights, same, &s_same) < 0)
-            goto done;
-        c_ub = s_same;
-    }
-    tmp = PyNumber_And(PyTuple_GET_ITEM(query, Q_PIECES), ewords);  /* 0.7 / 0.5 */
-    if (!tmp || add_words(maybe, tmp, same) < 0)
-        goto done;
-    Py_CLEAR(tmp);
-    {
-        PyObject *keys = PyTuple_GET_ITEM(query, Q_KEYS);
-        PyObject *parents = PyTuple_GET_ITEM(claim, E_PARENTS);
-        if (!PyTuple_Check(keys) || !PyDict_Check(parents)) {
-            PyErr_SetString(PyExc_TypeError, "bound: malformed keys or sub-word parents");
-            goto done;
+    uint8_t small[256];
+    uint8_t *state = c.n_words <= 256 ? small : PyMem_Malloc(c.n_words);
+    if (!state)
+        return PyErr_NoMemory();
+    memset(state, W_NONE, c.n_words);
+    double same_sum = 0.0, maybe_sum = 0.0, c_ub, sb = 0.0;
+    for (Py_ssize_t k = 0; k < q.n_known; k++) {
+        Py_ssize_t at = find_id(c.words, c.n_words, q.known[k]);
+        if (at >= 0 && state[at] == W_NONE) {
+            state[at] = W_SAME;
+            same_sum += c.weights[at];
         }
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(keys); k++) {  /* parents: _sub_credit <= 0.7, else 0.4 */
-            PyObject *par = PyDict_GetItemWithError(parents, PyTuple_GET_ITEM(keys, k));
-            if (!par) {
-                if (PyErr_Occurred())
-                    goto done;
+    }
+    for (Py_ssize_t k = 0; k < q.n_pieces; k++) {  /* 0.7 / 0.5 */
+        Py_ssize_t at = find_id(c.words, c.n_words, q.pieces[k]);
+        if (at >= 0 && state[at] == W_NONE)
+            state[at] = W_MAYBE;
+    }
+    for (Py_ssize_t k = 0; k < q.n_keys; k++) {  /* parents: _sub_credit <= 0.7, else 0.4 */
+        Py_ssize_t s = find_id(c.subs, c.n_subs, q.keys[k]);
+        if (s < 0)
+            continue;
+        for (int32_t j = c.sub_offsets[s]; j < c.sub_offsets[s + 1]; j++)
+            if (state[c.parents[j]] == W_NONE)
+                state[c.parents[j]] = W_MAYBE;
+    }
+    for (Py_ssize_t k = 0; k < c.n_words; k++)
+        if (state[k] == W_MAYBE)
+            maybe_sum += c.weights[k];
+    c_ub = same_sum + 0.7 * maybe_sum;
+    /* the bigrams in common (both ascending: a merge) */
+    int32_t common_small[64];
+    Py_ssize_t n_common = 0, cap = q.n_bigrams < c.n_bigrams ? q.n_bigrams : c.n_bigrams;
+    int32_t *common = cap <= 64 ? common_small : PyMem_Malloc(sizeof(int32_t) * (cap ? cap : 1));
+    if (!common) {
+        if (state != small)
+            PyMem_Free(state);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0, j = 0; i < q.n_bigrams && j < c.n_bigrams;) {
+        if (q.bigrams[i] < c.bigrams[j])
+            i++;
+        else if (q.bigrams[i] > c.bigrams[j])
+            j++;
+        else {
+            sb += q.bigram_weights[i];
+            common[n_common++] = q.bigrams[i];
+            i++;
+            j++;
+        }
+    }
+    if (n_common && !c.is_long) {  /* character-pair credit: pair_credit * the share of a word's pairs in common */
+        for (Py_ssize_t k = 0; k < c.n_words; k++) {
+            int32_t a = c.pair_offsets[k], b = c.pair_offsets[k + 1];
+            if (state[k] != W_NONE || a == b)
                 continue;
-            }
-            if (add_words(maybe, par, same) < 0)
-                goto done;
-        }
-    }
-    {
-        double s_maybe;
-        if (weight_sum(eweights, maybe, &s_maybe) < 0)
-            goto done;
-        c_ub += 0.7 * s_maybe;
-    }
-    {
-        PyObject *qbig = PyTuple_GET_ITEM(query, Q_BIGRAMS), *ebig = PyTuple_GET_ITEM(claim, E_BIGRAMS);
-        PyObject *bw = PyTuple_GET_ITEM(query, Q_BIGRAM_WEIGHTS);
-        if (!PyAnySet_Check(ebig) || !PyDict_Check(bw)) {
-            PyErr_SetString(PyExc_TypeError, "bound: malformed bigrams");
-            goto done;
-        }
-        PyObject *it = PyObject_GetIter(qbig), *b;
-        if (!it)
-            goto done;
-        while ((b = PyIter_Next(it))) {
-            int in = PySet_Contains(ebig, b);
-            if (in > 0) {
-                double v;
-                if (weight_of(bw, b, &v) < 0 || PySet_Add(common, b) < 0)
-                    in = -1;
-                else
-                    sb += v;
-            }
-            Py_DECREF(b);
-            if (in < 0) {
-                Py_DECREF(it);
-                goto done;
+            Py_ssize_t got = 0;
+            for (int32_t j = a; j < b; j++)
+                got += find_id(common, n_common, c.pairs[j]) >= 0;
+            if (got) {
+                c_ub += pair_credit * (double)got / (double)(b - a) * c.weights[k];
+                state[k] = W_MAYBE;
             }
         }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
     }
-    int is_long = PyObject_IsTrue(PyTuple_GET_ITEM(claim, E_LONG));
-    if (is_long < 0)
-        goto done;
-    if (PySet_GET_SIZE(common) && !is_long) {  /* character-pair credit: pair_credit * share of pairs in common */
-        paired = PySet_New(NULL);
-        if (!paired)
-            goto done;
-        PyObject *it = PyObject_GetIter(common), *b;
-        if (!it)
-            goto done;
-        while ((b = PyIter_Next(it))) {
-            PyObject *held_by = PyDict_GetItemWithError(pair_words, b);
-            Py_DECREF(b);
-            if (!held_by) {
-                if (PyErr_Occurred()) {
-                    Py_DECREF(it);
-                    goto done;
-                }
-                continue;
-            }
-            PyObject *mine = PyNumber_And(held_by, ewords);
-            if (!mine || add_words(paired, mine, same) < 0) {
-                Py_XDECREF(mine);
-                Py_DECREF(it);
-                goto done;
-            }
-            Py_DECREF(mine);
+    for (Py_ssize_t k = 0; k < q.n_heard; k++) {  /* a claim word a text word sounds like: sound */
+        Py_ssize_t at = find_id(c.words, c.n_words, q.heard[k]);
+        if (at >= 0 && state[at] != W_SAME) {
+            c_ub += sound * c.weights[at];
+            state[at] = W_MAYBE;
         }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
-        it = PyObject_GetIter(paired);
-        if (!it)
-            goto done;
-        PyObject *t;
-        while ((t = PyIter_Next(it))) {
-            int bad = 0;
-            int in_maybe = PyUnicode_Check(t) ? PySet_Contains(maybe, t) : -1;
-            if (in_maybe < 0) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_TypeError, "bound: claim words must be str");
-                bad = 1;
-            }
-            else if (!in_maybe) {
-                Py_ssize_t n = PyUnicode_GET_LENGTH(t) - 1, got = 0;
-                for (Py_ssize_t i = 0; i < n && !bad; i++) {
-                    PyObject *pair = PyUnicode_Substring(t, i, i + 2);
-                    int in = pair ? PySet_Contains(common, pair) : -1;
-                    Py_XDECREF(pair);
-                    if (in < 0)
-                        bad = 1;
-                    got += in > 0;
-                }
-                if (!bad && got && n > 0) {
-                    if (weight_of(eweights, t, &w) < 0)
-                        bad = 1;
-                    else
-                        c_ub += pair_credit * (double)got / (double)n * w;
-                }
-                if (!bad && PySet_Add(maybe, t) < 0)
-                    bad = 1;
-            }
-            Py_DECREF(t);
-            if (bad) {
-                Py_DECREF(it);
-                goto done;
-            }
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
     }
-    {
-        PyObject *heard = PyTuple_GET_ITEM(query, Q_HEARD);
-        if (PyObject_Length(heard) > 0) {  /* a claim word a text word sounds like: sound */
-            tmp = PyNumber_And(heard, ewords);
-            if (!tmp)
-                goto done;
-            PyObject *it = PyObject_GetIter(tmp), *t;
-            if (!it)
-                goto done;
-            while ((t = PyIter_Next(it))) {
-                int in = PySet_Contains(same, t);
-                if (in == 0) {
-                    if (weight_of(eweights, t, &w) < 0 || PySet_Add(maybe, t) < 0)
-                        in = -1;
-                    else
-                        c_ub += sound * w;
-                }
-                Py_DECREF(t);
-                if (in < 0) {
-                    Py_DECREF(it);
-                    goto done;
-                }
-            }
-            Py_DECREF(it);
-            if (PyErr_Occurred())
-                goto done;
-            Py_CLEAR(tmp);
-        }
-        else if (PyErr_Occurred())
-            goto done;
-    }
-    {
-        PyObject *all = PyNumber_InPlaceOr(maybe, same);  /* maybe itself, with the same words */
-        if (!all)
-            goto done;
-        Py_DECREF(all);
-    }
+    if (common != common_small)
+        PyMem_Free(common);
 
-    double total = PyFloat_AsDouble(PyTuple_GET_ITEM(query, Q_TOTAL));
-    double bigram_total = PyFloat_AsDouble(PyTuple_GET_ITEM(query, Q_BIGRAM_TOTAL));
-    double word_weight = PyFloat_AsDouble(PyTuple_GET_ITEM(claim, E_WORD_WEIGHT));
-    double bigram_weight = PyFloat_AsDouble(PyTuple_GET_ITEM(claim, E_BIGRAM_WEIGHT));
-    Py_ssize_t n_words = PyLong_AsSsize_t(PyTuple_GET_ITEM(claim, E_N_WORDS));
-    if (PyErr_Occurred())
-        goto done;
-    double tq = q_ub / total;
-    double qs = 0.8 * tq + 0.2 * sb / bigram_total;
-    double tc = c_ub / word_weight;
-    double cs = 0.8 * (tc < 1.0 ? tc : 1.0) + 0.2 * sb / bigram_weight;
-    double post_at = 1.5 * (double)n_words;
+    double tq = q_ub / q.total;
+    double qs = 0.8 * tq + 0.2 * sb / q.bigram_total;
+    double tc = c_ub / c.word_weight;
+    double cs = 0.8 * (tc < 1.0 ? tc : 1.0) + 0.2 * sb / c.bigram_weight;
+    double post_at = 1.5 * (double)c.n_words;
     if (post_at < content_words)
         post_at = content_words;
     double score;
-    if ((double)n_q >= post_at)
+    if ((double)q.n_items >= post_at)
         score = cs * (base + (1 - base) * qs);
     else {
         score = qs * (base + (1 - base) * cs);
         int specific = tq >= full_query && q_ub >= evidence && cs >= min_claim_cover * short_cover;
         if (cs < min_claim_cover && !specific)
             score *= low_cover_penalty;
-        PyObject *names = PyTuple_GET_ITEM(claim, E_NAMES);
-        if (!PyTuple_Check(names)) {
-            PyErr_SetString(PyExc_TypeError, "bound: claim names must be a tuple");
-            goto done;
-        }
-        int intent = PyObject_IsTrue(PyTuple_GET_ITEM(query, Q_INTENT));
-        if (intent < 0)
-            goto done;
-        if (!intent) {
-            PyObject *iw = PyTuple_GET_ITEM(query, Q_INTENT_WORDS);
-            if (!PyTuple_Check(iw)) {
-                PyErr_SetString(PyExc_TypeError, "bound: intent words must be a tuple");
-                goto done;
-            }
-            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(iw) && !intent; k++) {
-                int in = PySet_Contains(ewords, PyTuple_GET_ITEM(iw, k));
-                if (in < 0)
-                    goto done;
-                intent = !in;
-            }
-        }
+        int intent = q.intent;
+        for (Py_ssize_t k = 0; k < q.n_intent && !intent; k++)
+            intent = find_id(c.words, c.n_words, q.intent_words[k]) < 0;
         /* what the credited claim words can be: plain words (neither names nor numbers), names, the subject */
-        int plain = 0, named = 0, first_credited = 0;
-        PyObject *efirst = PyTuple_GET_ITEM(claim, E_FIRST);
-        PyObject *it = PyObject_GetIter(maybe), *t;
-        if (!it)
-            goto done;
-        while ((t = PyIter_Next(it))) {
-            if (!PyUnicode_Check(t)) {
-                PyErr_SetString(PyExc_TypeError, "bound: claim words must be str");
-                Py_DECREF(t);
-                Py_DECREF(it);
-                goto done;
+        int plain = 0, named = 0;
+        for (Py_ssize_t k = 0; k < c.n_words; k++)
+            if (state[k] != W_NONE) {
+                named |= c.flags[k] & 1;
+                plain |= !(c.flags[k] & 3);
             }
-            int is_name = PySequence_Contains(names, t);
-            int cmp = PyUnicode_Check(efirst) && PyUnicode_GET_LENGTH(efirst) ? PyUnicode_Compare(t, efirst) : 1;
-            if (is_name < 0 || (cmp == -1 && PyErr_Occurred())) {
-                Py_DECREF(t);
-                Py_DECREF(it);
-                goto done;
-            }
-            named |= is_name;
-            if (!is_name && !(PyUnicode_GET_LENGTH(t) && PyUnicode_READ_CHAR(t, 0) == '#'))
-                plain = 1;
-            first_credited |= cmp == 0;
-            Py_DECREF(t);
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
         if (intent)
             score *= intent_penalty;
         else if (!plain)
             score *= topic_penalty;
-        if (PyUnicode_Check(qfirst) && PyUnicode_GET_LENGTH(qfirst) && PyUnicode_Check(efirst) &&
-            PyUnicode_GET_LENGTH(efirst) && first_missing && !first_credited)
+        if (q.has_first && c.first >= 0 && first_missing && state[c.first] == W_NONE)
             score *= subject_penalty;
-        int qnamed = PyObject_IsTrue(PyTuple_GET_ITEM(query, Q_NAMED));
-        if (qnamed < 0)
-            goto done;
-        if (PyTuple_GET_SIZE(names) && !qnamed && !named)
+        if (c.has_names && !q.named && !named)
             score *= name_penalty;
     }
+    if (state != small)
+        PyMem_Free(state);
     score += 0.05 * (n_auto < 2 ? n_auto : 2);
     if (n_shared < 2 && !(top_weight >= rare_weight && tq >= 0.8))
         score *= 0.5;
-    result = PyFloat_FromDouble(score < 1.0 ? score : 1.0);
-done:
-    Py_XDECREF(same);
-    Py_XDECREF(maybe);
-    Py_XDECREF(common);
-    Py_XDECREF(tmp);
-    Py_XDECREF(paired);
-    return result;
+    return PyFloat_FromDouble(score < 1.0 ? score : 1.0);
 }
 
 /* ---- the candidate search ---- */
@@ -550,6 +451,56 @@ ranks_before(const Acc *a, Py_ssize_t x, Py_ssize_t y)
     return a->sums[x] > a->sums[y] || (a->sums[x] == a->sums[y] && x < y);
 }
 
+/* a posting: a list of ints, or a buffer of C ints (array('i'): what the index stores, read without touching an
+ * int object per entry) */
+typedef struct {
+    PyObject *list;  /* the list, or NULL for a buffer */
+    Py_buffer view;
+    Py_ssize_t n;
+} Posting;
+
+static int
+posting_open(PyObject *post, Posting *p)
+{
+    p->list = NULL;
+    p->view.obj = NULL;
+    if (PyList_Check(post)) {
+        p->list = post;
+        p->n = PyList_GET_SIZE(post);
+        return 0;
+    }
+    if (PyObject_GetBuffer(post, &p->view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "top_candidates: keys must be (list, weight) tuples");
+        return -1;
+    }
+    if (p->view.itemsize != sizeof(int) || !p->view.format || strcmp(p->view.format, "i") != 0) {
+        PyBuffer_Release(&p->view);
+        p->view.obj = NULL;
+        PyErr_SetString(PyExc_TypeError, "top_candidates: a posting buffer must hold C ints (array('i'))");
+        return -1;
+    }
+    p->n = p->view.len / (Py_ssize_t)sizeof(int);
+    return 0;
+}
+
+static void
+posting_close(Posting *p)
+{
+    if (p->view.obj)
+        PyBuffer_Release(&p->view);
+    p->view.obj = NULL;
+}
+
+/* entry i of a posting (-1 with an exception set on a bad item) */
+static inline long
+posting_at(const Posting *p, Py_ssize_t i)
+{
+    if (!p->list)
+        return ((const int *)p->view.buf)[i];
+    return PyLong_AsLong(PyList_GET_ITEM(p->list, i));
+}
+
 static PyObject *
 top_candidates(PyObject *self, PyObject *args)
 {
@@ -567,18 +518,24 @@ top_candidates(PyObject *self, PyObject *args)
         PyObject *list = part ? sounds : keys;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
             PyObject *kw = PyList_GET_ITEM(list, j);
-            if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 2 || !PyList_Check(PyTuple_GET_ITEM(kw, 0))) {
+            Posting post;
+            if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 2) {
                 Py_DECREF(hit_list);
                 PyErr_SetString(PyExc_TypeError, "top_candidates: keys must be (list, weight) tuples");
                 return NULL;
             }
+            if (posting_open(PyTuple_GET_ITEM(kw, 0), &post) < 0) {
+                Py_DECREF(hit_list);
+                return NULL;
+            }
+            posting_close(&post);
             double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
             if (w == -1.0 && PyErr_Occurred()) {
                 Py_DECREF(hit_list);
                 return NULL;
             }
             *(part ? &rest_sounds : &rest) += w;
-            total += PyList_GET_SIZE(PyTuple_GET_ITEM(kw, 0));
+            total += post.n;
         }
     }
     rest += rest_sounds;  /* the weight of the postings left (the twin's order of sums) */
@@ -596,17 +553,23 @@ top_candidates(PyObject *self, PyObject *args)
     for (int part = 0; part < 2; part++) {
         PyObject *list = part ? sounds : keys;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
-            PyObject *kw = PyList_GET_ITEM(list, j), *post = PyTuple_GET_ITEM(kw, 0);
+            PyObject *kw = PyList_GET_ITEM(list, j);
+            Posting post;
             double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            if (posting_open(PyTuple_GET_ITEM(kw, 0), &post) < 0)
+                goto done;
             /* once the keys left cannot lift an entry not yet met to need, a longer posting only adds to
              * the entries met (the twin's bisection) */
-            int insert = part || !(a.n && need > 0 && rest < need && PyList_GET_SIZE(post) > a.n);
-            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(post); i++) {
-                long id = PyLong_AsLong(PyList_GET_ITEM(post, i));
-                if (id == -1 && PyErr_Occurred())
+            int insert = part || !(a.n && need > 0 && rest < need && post.n > a.n);
+            for (Py_ssize_t i = 0; i < post.n; i++) {
+                long id = posting_at(&post, i);
+                if (id == -1 && PyErr_Occurred()) {
+                    posting_close(&post);
                     goto done;
+                }
                 acc_add(&a, id, w, insert);
             }
+            posting_close(&post);
             if (!part)
                 rest -= w;
         }

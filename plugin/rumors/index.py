@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from array import array
 import heapq
 import logging
 from bisect import bisect_left
 import threading
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import ahocorasick
 import numpy as np
@@ -324,7 +325,7 @@ class RumorIndex:
 _NOTHING = RumorMatchResult()
 
 
-def top_candidates(keys: list[tuple[list[int], float]], sounds: list[tuple[list[int], float]],
+def top_candidates(keys: list[tuple[Sequence[int], float]], sounds: list[tuple[Sequence[int], float]],
                    hits: dict[int, tuple[int, bool]], need: float, k: int) -> list[tuple[int, float]]:
     """The ``k`` best entries of the postings (the C search, ``cscoring.top_candidates``, is its twin): each entry
     gets the weight of every posting of ``keys`` (rarest first) and then of ``sounds`` (claims with a word that
@@ -375,7 +376,7 @@ class _State:
         self.rumor_of: list[int] = []  # entry → rumour (index into ``rumors``)
         self.key_texts: list[str] = []  # entry → the text it was analysed from
         self.clusters = Clusters((), ())
-        self.postings: dict[str, list[int]] = {}
+        self.postings: dict[str, Sequence[int]] = {}  # word → entries holding it, ascending (array('i') once built)
         self.automaton: Any = None
         self.trigger_owners: list[list[tuple[int, bool]]] = []  # automaton value → [(entry, curated)]
         self.sounds: dict[str, set[str]] = {}  # folded pinyin → claim words that sound so (typo matching)
@@ -406,13 +407,14 @@ class _State:
         st.rumors = rumor_list
         st.key_texts = key_texts
         st.clusters = find_clusters(rumor_list, claims, weights)
+        postings: dict[str, list[int]] = {}
         for i, (ri, r, a) in enumerate(analyses):
             e = st.scorer.claim(r, a)
             st.entries.append(e)
             st.rumor_of.append(ri)
             st.by_id.setdefault(r.id, i)
             for t in e.words | a.subs:
-                st.postings.setdefault(t, []).append(i)
+                postings.setdefault(t, []).append(i)
             for sw in a.surface:
                 c = canon(sw)
                 if c in e.words and len(sw) > 1:
@@ -421,6 +423,9 @@ class _State:
                 if len(t) > 1:
                     st.sounds.setdefault(sound(t), set()).add(t)
         st.sounds.pop("", None)
+        # postings as C ints: the candidate search reads each entry from the array's buffer instead of an int
+        # object per entry (at 100k rumours a posting holds up to max_posting entries, scattered objects)
+        st.postings = {t: array("i", post) for t, post in postings.items()}
         st._build_triggers()
         st.prefilter = PreFilter([e.analysis for e in st.entries], [r.triggers for r in rumor_list],
                                  max_posting=scoring.max_posting, texts=key_texts).compacted()

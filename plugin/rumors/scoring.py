@@ -22,6 +22,7 @@ and turns analyses into :class:`ClaimFeatures` / :class:`QueryFeatures` and scor
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
@@ -125,7 +126,7 @@ class ClaimFeatures:
     #: the characters of its words, sub-words and bigrams, each once (a str: a few hundred bytes, where a set
     #: took ~2.7 KB per claim): a query word sharing none gets no credit
     held: str = ""
-    packed: tuple[Any, ...] = ()  # what the C bound reads (:meth:`ClaimScorer.bound`)
+    packed: tuple[Any, ...] = ()  # what the C bound reads (:meth:`ClaimScorer.bound`): its buffer and ``held``
 
 
 @dataclass(slots=True)
@@ -144,7 +145,9 @@ class QueryFeatures:
     names: tuple[str, ...] = ()  # names, and character pairs (often pieces of a name jieba does not know)
     first: str = ""
     homophones: dict[str, set[str]] = field(default_factory=dict)  # word → claim words that sound like it
-    packed: tuple[Any, ...] | None = None  # what the C bound reads, made at its first call (homophones filled)
+    #: what the C bound reads (the scorer, its vocabulary version, the buffer), made at its first call (homophones
+    #: filled)
+    packed: tuple[Any, ...] | None = None
 
 
 @lru_cache(maxsize=50_000)
@@ -238,8 +241,18 @@ class ClaimScorer:
     def __init__(self, weights: Weights, params: RumorScoring = DEFAULT_SCORING) -> None:
         self.weights = weights
         self.params = params
-        #: character pair → the words of this scorer's claims (:meth:`claim`) that hold it (for :meth:`bound`)
-        self._pair_words: dict[str, set[str]] = {}
+        #: integer ids of the claims' words and sub-words, and of their character bigrams: what the C bound
+        #: compares (a text's word no claim has gets none: it can be no claim's word)
+        self._word_ids: dict[str, int] = {}
+        self._bigram_ids: dict[str, int] = {}
+        #: id(set) → (that set, the ids of its words): the claim words a text word sounds like are the index's own
+        #: sets, shared by every text (the set is kept, so its id stays its own)
+        self._sound_cache: dict[int, tuple[set[str], tuple[int, ...]]] = {}
+        #: per text word and bigram seen: (id, the characters its credit can rest on) and (id, weight)
+        self._word_info: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self._bigram_info: dict[str, tuple[int, float]] = {}
+        #: moves whenever a claim adds ids: the texts' buffers and the caches above are made again
+        self._vocabulary = 0
         p = params
         self._packed = tuple(float(x) for x in (
             max(0.7, p.pair_credit), p.sound_credit, p.pair_credit, p.base, p.content_words, p.min_claim_cover,
@@ -255,13 +268,9 @@ class ClaimScorer:
         chars = frozenset(ch for t in words if len(t) > 1 and not t.startswith("#") for ch in t)
         weights = {t: w.token(t) for t in words}
         parents: dict[str, list[str]] = {}
-        pair_words = self._pair_words
         for t in words:
             for sw in subwords(t):
                 parents.setdefault(sw, []).append(t)
-            if len(t) > 1 and not t.startswith("#"):
-                for i in range(len(t) - 1):
-                    pair_words.setdefault(t[i : i + 2], set()).add(t)
         e = ClaimFeatures(
             rumor, a, words, a.subs, chars, sum(weights.values()) or 1.0,
             sum(w.bigram(b) for b in a.bigrams) or 1.0, weights,
@@ -271,9 +280,113 @@ class ClaimScorer:
             tuple(t for t in words if len(t) > 1 and not t.startswith("#")),
             len(words) > self.params.long_claim,
             _first_word(a), _held(a))
-        e.packed = (e.words, e.held, e.sub_parents, e.weights, e.first, e.names, e.long, e.word_weight,
-                    e.bigram_weight, len(e.words), a.bigrams)
+        e.packed = (self._claim_blob(e), e.held)
         return e
+
+    def _claim_blob(self, e: ClaimFeatures) -> bytes:
+        """What the C bound reads of a claim, as ints and floats in one buffer (the layout is read by
+        ``claim_view`` in cscoring.c): its words by id (sorted) with their weights and flags, each word's character
+        pairs as bigram ids, its sub-words by id with the words holding them, its bigram ids."""
+        word_ids, bigram_ids = self._word_ids, self._bigram_ids
+        sizes = len(word_ids), len(bigram_ids)
+        bigrams = sorted(bigram_ids.setdefault(b, len(bigram_ids)) for b in e.analysis.bigrams)
+        order = sorted(e.words, key=lambda t: word_ids.setdefault(t, len(word_ids)))
+        at = {t: k for k, t in enumerate(order)}
+        pair_words = set(e.pair_words)
+        pair_offsets, pairs = [0], []
+        for t in order:
+            if t in pair_words:
+                pairs += [bigram_ids.get(t[i : i + 2], -1) for i in range(len(t) - 1)]
+            pair_offsets.append(len(pairs))
+        subs = sorted(e.sub_parents, key=lambda sw: word_ids.setdefault(sw, len(word_ids)))
+        sub_offsets, parents = [0], []
+        for sw in subs:
+            parents += [at[t] for t in e.sub_parents[sw]]
+            sub_offsets.append(len(parents))
+        names = set(e.names)
+        if (len(word_ids), len(bigram_ids)) != sizes:  # new ids: what was read of texts before may be wrong
+            self._vocabulary += 1
+            self._word_info.clear()
+            self._bigram_info.clear()
+            self._sound_cache.clear()
+        header = array("i", [len(order), len(pairs), len(subs), len(parents), len(bigrams),
+                             int(e.long) | (2 if e.names else 0), at[e.first] if e.first else -1, 0])
+        return b"".join((
+            header.tobytes(), array("d", [e.word_weight, e.bigram_weight]).tobytes(),
+            array("d", [e.weights[t] for t in order]).tobytes(), array("i", [word_ids[t] for t in order]).tobytes(),
+            array("i", pair_offsets).tobytes(), array("i", pairs).tobytes(),
+            array("i", [word_ids[sw] for sw in subs]).tobytes(), array("i", sub_offsets).tobytes(),
+            array("i", parents).tobytes(), array("i", bigrams).tobytes(),
+            bytes((1 if t in names else 0) | (2 if t.startswith("#") else 0) for t in order)))
+
+    def _query_blob(self, q: Analysis, qw: QueryFeatures) -> bytes:
+        """What the C bound reads of a text, in one buffer (``query_view`` in cscoring.c), with this scorer's ids."""
+        word_info, hom = self._word_info, qw.homophones
+        ids: list[int] = []
+        first: list[int] = []
+        reach_chars: list[int] = []
+        hom_ids: list[int] = []
+        reach_offsets, hom_offsets = [0], [0]
+        heard: set[int] = set()
+        for t in qw.weights:
+            info = word_info.get(t) or self._new_word_info(t)
+            ids.append(info[0])
+            first.append(t == qw.first)
+            reach_chars += info[1]
+            reach_offsets.append(len(reach_chars))
+            h = hom.get(t)
+            if h:
+                known = self._sound_ids(h)
+                hom_ids += known
+                heard.update(known)
+                hom_offsets.append(len(hom_ids))
+            else:
+                hom_offsets.append(-1 - len(hom_ids))  # no homophones (negative: None in the twin)
+        wid = self._word_ids.get
+        words = sorted({i for i in ids if i >= 0})
+        pieces = [i for x in qw.subs | qw.chars if (i := wid(x, -1)) >= 0]
+        subs = [i for x in qw.subs if (i := wid(x, -1)) >= 0]
+        bigram_info = self._bigram_info
+        # a bigram no claim has (id -1) is never in common
+        bigrams = sorted(x for b in q.bigrams if (x := bigram_info.get(b) or self._new_bigram_info(b))[0] >= 0)
+        intent = [wid(x, -1) for x in qw.intent_words]
+        flags = int(bool(q.intent)) | (2 if qw.names else 0) | (4 if qw.first else 0)
+        header = [len(ids), len(reach_chars), len(hom_ids), len(words), len(pieces), len(words) + len(subs),
+                  len(heard), len(bigrams), len(intent), flags, 0, 0]
+        floats = array("d", (qw.total, qw.bigram_total, *qw.weights.values(), *(w for _i, w in bigrams)))
+        ints = array("i", header)
+        for part in (ids, first, reach_offsets, reach_chars, hom_offsets, hom_ids, words, pieces, words, subs,
+                     sorted(heard), [i for i, _w in bigrams], intent):
+            ints.extend(part)
+        head = 4 * len(header)
+        raw = ints.tobytes()
+        return b"".join((raw[:head], floats.tobytes(), raw[head:]))
+
+    def _new_word_info(self, word: str) -> tuple[int, tuple[int, ...]]:
+        """A text word's id (-1: no claim's word) and the characters its credit can rest on, kept per word."""
+        if len(self._word_info) >= 200_000:
+            self._word_info.clear()
+        info = self._word_info[word] = (self._word_ids.get(word, -1), tuple(map(ord, reach(word))))
+        return info
+
+    def _new_bigram_info(self, bigram: str) -> tuple[int, float]:
+        """A text bigram's id (-1: no claim's bigram) and weight, kept per bigram."""
+        if len(self._bigram_info) >= 200_000:
+            self._bigram_info.clear()
+        info = self._bigram_info[bigram] = (self._bigram_ids.get(bigram, -1), self.weights.bigram(bigram))
+        return info
+
+    def _sound_ids(self, words: set[str]) -> tuple[int, ...]:
+        """The ids of a set of claim words a text word sounds like (the index's own sets, kept per set object)."""
+        cached = self._sound_cache.get(id(words))
+        if cached is not None and cached[0] is words:
+            return cached[1]
+        wid = self._word_ids.get
+        known = tuple(i for x in words if (i := wid(x, -1)) >= 0)
+        if len(self._sound_cache) >= 50_000:
+            self._sound_cache.clear()
+        self._sound_cache[id(words)] = (words, known)
+        return known
 
     def query(self, q: Analysis) -> QueryFeatures:
         """The features of a query or post (homophones are filled in by the index)."""
@@ -334,15 +447,9 @@ class ClaimScorer:
         if cscoring is None or not e.packed:
             return self.bound_py(q, qw, e, hit)
         packed = qw.packed
-        if packed is None:
-            wb = self.weights.bigram
-            hom = qw.homophones
-            packed = qw.packed = (
-                tuple((t, wt, tuple(reach(t)), hom.get(t)) for t, wt in qw.weights.items()), qw.words,
-                qw.subs | qw.chars, (*qw.words, *qw.subs), frozenset().union(*hom.values()) if hom else frozenset(),
-                {b: wb(b) for b in q.bigrams}, qw.first, qw.total, qw.bigram_total, q.intent, qw.intent_words,
-                bool(qw.names), q.bigrams)
-        return cscoring.bound(packed, e.packed, self._packed, self._pair_words, hit[0], hit[1])
+        if packed is None or packed[0] is not self or packed[1] != self._vocabulary:
+            packed = qw.packed = (self, self._vocabulary, self._query_blob(q, qw))  # once per text, for these ids
+        return cscoring.bound(packed[2], e.packed[0], e.packed[1], self._packed, hit[0], hit[1])
 
     def bound_py(self, q: Analysis, qw: QueryFeatures, e: ClaimFeatures, hit: tuple[int, bool] = (0, False)) -> float:
         """An upper bound of :meth:`score` at a fraction of its cost: a word of either side that is the other
@@ -390,14 +497,8 @@ class ClaimScorer:
         c_ub = sum(ew[t] for t in same) + 0.7 * sum(ew[t] for t in maybe)
         common = q.bigrams & e.analysis.bigrams
         if common and not e.long:  # character-pair credit: pair_credit * the share of a word's pairs in common
-            pair_words = self._pair_words
-            paired: set[str] = set()
-            for b in common:
-                held_by = pair_words.get(b)
-                if held_by:
-                    paired |= held_by & ewords
-            paired -= same
-            paired -= maybe
+            paired = {t for t in e.pair_words if t not in same and t not in maybe
+                      and any(t[i : i + 2] in common for i in range(len(t) - 1))}
             c_ub += sum(self.pair_credit(t, common) * ew[t] for t in paired)
             maybe |= paired
         if homophones:  # a claim word a text word sounds like: sound_credit (or its own credit if more)

@@ -182,6 +182,11 @@ def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame()
     texts = ["钟南山称新冠病毒可以人传人", "北京地铁今天停运", "", "喝热水能杀死病毒", "abc 123", "😀新冠"]
     texts += [f"据悉{frame}北京" for frame in [*default_table().frames, *QuestionFrames._WORDING]]
     texts += [f"北京封城{p}" for p in QuestionFrames._PARTICLES] + ["北京封城?", "北京封城？吗", "是啊，北京"]
+    framed = len(texts)
+    # a particle counts only at the end or before white space or a closing mark (a run of particles too); a
+    # frame's first character alone is none (是 / 有 / 网 in ordinary titles: the expression is not run)
+    texts += [f"封城{p}{end}北京" for p in ("吗", "吧呢", "啊") for end in [*QuestionFrames._PARTICLE_ENDS, " ", "\u3000", "\n", "了"]]
+    texts += ["是非", "有人", "网络安全法", "吗啡", "啊哈哈", "听力", "吗吗吗", "呀\t", "哦…好", "到底是不", "是否\ud800"]
     for text in texts:
         found, expected = frames.search(text), plain.search(text)
         assert (found is None) == (expected is None), text
@@ -189,7 +194,9 @@ def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame()
             assert found is not None and found.span() == expected.span(), text
         if expected is None:
             assert frames.sub("", text) == text
-    assert sum(frames.search(t) is not None for t in texts) >= len(texts) - 6
+    assert sum(frames.search(t) is not None for t in texts[:framed]) >= framed - 6
+    assert {t for t in texts[framed:] if frames.search(t) is None} == {
+        *(f"封城{p}了北京" for p in ("吗", "吧呢", "啊")), "是非", "有人", "网络安全法", "吗啡", "啊哈哈", "听力"}
 
 
 def test_latin_forms_are_whole_words_only() -> None:

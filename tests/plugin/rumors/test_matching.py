@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from array import array
 
 import pytest
 
@@ -273,3 +274,10 @@ def test_the_c_candidate_search_is_the_python_search() -> None:
         k = rng.choice([1, 3, 12, 15, 500])
         want = index_module.top_candidates(keys, sounds, hits, need, k)
         assert cscoring.top_candidates(keys, sounds, hits, need, k) == want, (keys, sounds, hits, need, k)
+        # the postings as the index stores them (C ints), for the C search and the twin alike
+        packed = [(array("i", post), w) for post, w in keys]
+        packed_sounds = [(array("i", post), w) for post, w in sounds]
+        assert cscoring.top_candidates(packed, packed_sounds, hits, need, k) == want
+        assert index_module.top_candidates(packed, packed_sounds, hits, need, k) == want
+    with pytest.raises(TypeError, match="C ints"):
+        cscoring.top_candidates([(array("d", [1.0]), 1.0)], [], {}, 0.0, 3)

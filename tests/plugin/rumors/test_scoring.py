@@ -152,16 +152,32 @@ def test_the_c_bound_and_search_refuse_malformed_input() -> None:
     qw = scorer.query(q)
     assert scorer.bound(q, qw, e) == pytest.approx(scorer.bound_py(q, qw, e), abs=1e-9)
     assert scorer.bound(q, qw, e) > 0
-    query = qw.packed
-    assert query is not None
+    assert qw.packed is not None
+    query, (claim, held) = qw.packed[2], e.packed
+    assert c.bound(query, claim, held, scorer._packed, 0, False) == scorer.bound(q, qw, e)
     with pytest.raises(ValueError, match="wrong size"):
-        c.bound(query[:-1], e.packed, scorer._packed, {}, 0, False)
+        c.bound(query, claim, held, scorer._packed[:-1], 0, False)
     with pytest.raises(TypeError):
-        c.bound(query, e.packed, scorer._packed, [], 0, False)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="malformed query item"):
-        c.bound(((("a", 1.0), ("b", 1.0)), *query[1:]), e.packed, scorer._packed, {}, 0, False)
+        c.bound(query, claim, 7, scorer._packed, 0, False)  # type: ignore[arg-type]
+    # a buffer cut short or padded, or read as the other kind, is refused (no read past its end)
+    for bad_query, bad_claim in ((query[:-4], claim), (query + b"\0" * 8, claim), (query, claim[:-1]), (claim, query),
+                                 ("x", claim)):
+        with pytest.raises(ValueError, match="malformed"):
+            c.bound(bad_query, bad_claim, held, scorer._packed, 0, False)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="keys must be"):
         c.top_candidates([([1, 2],)], [], {}, 0.0, 3)  # type: ignore[list-item]
     with pytest.raises(TypeError):
         c.top_candidates([(["x"], 1.0)], [], {}, 0.0, 3)  # type: ignore[list-item]
     assert c.top_candidates([([1, 2], 1.0), ([2], 0.5)], [([3], 0.8)], {1: (0, True)}, 0.0, 2) == [(1, 101.0), (2, 1.5)]
+
+
+def test_the_c_bound_reads_a_text_again_when_claims_add_words() -> None:
+    # a text read before a claim with new words was added: its words were no claim's then (id -1), they are now
+    scorer = ClaimScorer(Weights())
+    first = scorer.claim(RUMORS[0], analyze(RUMORS[0].claim))
+    q = analyze("喝热水能杀死病毒，吃大蒜也能预防")
+    qw = scorer.query(q)
+    scorer.bound(q, qw, first)
+    later = scorer.claim(RUMORS[1], analyze("吃大蒜可以预防新冠病毒"))
+    assert scorer.bound(q, qw, later) == pytest.approx(scorer.bound_py(q, qw, later), abs=1e-9)
+    assert scorer.bound(q, qw, later) > 0
