@@ -1677,6 +1677,78 @@ view_flags(PyObject *self, PyObject *args)
     return PyLong_FromLong(flags);
 }
 
+/* ---- equal neighbours and kept runs (plugin.normalize, long texts) ---- */
+
+/* Every offset i >= 1 where ``text[i] == text[i - 1]``, in order (a list of int). */
+static PyObject *
+equal_neighbours(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out;
+    Py_ssize_t n, i;
+    int kind;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "U:equal_neighbours", &text))
+        return NULL;
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    for (i = 1; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == PyUnicode_READ(kind, data, i - 1)
+            && append_new(out, PyLong_FromSsize_t(i)) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    return out;
+}
+
+/* The runs of characters other than ``mark`` (one character) in ``marked``: (dstart, ostart), two lists of
+ * int, where run k starts in ``marked`` with the marks taken out and in ``marked`` itself. */
+static PyObject *
+kept_runs(PyObject *self, PyObject *args)
+{
+    PyObject *marked, *mark, *dstart = NULL, *ostart = NULL;
+    Py_ssize_t n, i, d = 0;
+    int kind, in_run = 0;
+    const void *data;
+    Py_UCS4 m;
+
+    if (!PyArg_ParseTuple(args, "UU:kept_runs", &marked, &mark))
+        return NULL;
+    if (PyUnicode_GET_LENGTH(mark) != 1) {
+        PyErr_SetString(PyExc_ValueError, "kept_runs: the mark must be one character");
+        return NULL;
+    }
+    m = PyUnicode_READ_CHAR(mark, 0);
+    dstart = PyList_New(0);
+    ostart = PyList_New(0);
+    if (dstart == NULL || ostart == NULL)
+        goto fail;
+    n = PyUnicode_GET_LENGTH(marked);
+    kind = PyUnicode_KIND(marked);
+    data = PyUnicode_DATA(marked);
+    for (i = 0; i < n; i++) {
+        if (PyUnicode_READ(kind, data, i) == m) {
+            in_run = 0;
+            continue;
+        }
+        if (!in_run) {
+            if (append_new(dstart, PyLong_FromSsize_t(d)) < 0 || append_new(ostart, PyLong_FromSsize_t(i)) < 0)
+                goto fail;
+            in_run = 1;
+        }
+        d++;
+    }
+    return Py_BuildValue("(NN)", dstart, ostart);
+fail:
+    Py_XDECREF(dstart);
+    Py_XDECREF(ostart);
+    return NULL;
+}
+
 /* ---- records built without __init__ ---- */
 
 static PyObject *
@@ -1744,6 +1816,8 @@ static PyMethodDef methods[] = {
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
+    {"equal_neighbours", equal_neighbours, METH_VARARGS, "Offsets where a text's character equals the one before (plugin.normalize)."},
+    {"kept_runs", kept_runs, METH_VARARGS, "Where the runs between marks start, with and without the marks (plugin.normalize)."},
     {"slot_object", slot_object, METH_VARARGS, "An instance of a plain __slots__ class with its members set, without __init__."},
     {NULL, NULL, 0, NULL},
 };

@@ -30,7 +30,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
-from itertools import islice, product
+from itertools import compress, islice, product
+from operator import eq
 from typing import Any, TypeVar
 
 from .model import PatternTexts
@@ -43,7 +44,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
            "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
-           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "dense_fold", "dense_fold_py", "equal_neighbours", "equal_neighbours_py", "kept_runs", "kept_runs_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
@@ -369,6 +370,34 @@ def dense_fold(text: str, table: list[str | None], astral: dict[int, str | None]
     if cloops is not None and codes is not None and type(astral) is dict:
         return cloops.dense_fold(text, codes, astral)
     return dense_fold_py(text, table, astral)
+
+
+def equal_neighbours_py(text: str) -> list[int]:
+    """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
+    return list(compress(range(1, len(text)), map(eq, text, text[1:])))
+
+
+#: :func:`equal_neighbours_py`, in C when built (one read of the text: a long text's repeat scan).
+equal_neighbours: Callable[[str], list[int]] = cloops.equal_neighbours if cloops is not None else equal_neighbours_py
+
+
+def kept_runs_py(marked: str, mark: str) -> tuple[list[int], list[int]]:
+    """Where each run of characters other than ``mark`` (one character) starts in ``marked`` with the
+    marks taken out and in ``marked`` itself: ``(dstart, ostart)``."""
+    dstart: list[int] = []
+    ostart: list[int] = []
+    d = pos = 0
+    for run in marked.split(mark):
+        if run:
+            dstart.append(d)
+            ostart.append(pos)
+            d += len(run)
+        pos += len(run) + 1
+    return dstart, ostart
+
+
+#: :func:`kept_runs_py`, in C when built (a long text's dense view deletes tens of thousands of runs).
+kept_runs: Callable[[str, str], tuple[list[int], list[int]]] = cloops.kept_runs if cloops is not None else kept_runs_py
 
 
 #: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import plugin.normalize as pn
+from plugin.matching import native
 from plugin import Matcher
 from plugin.normalize import Prepared, fold_text, normalize, prepare
 from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
@@ -113,8 +114,9 @@ def test_collapsed_tells_whether_a_repeat_became_one() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab中\x01😀")), min_size=1, max_size=700))
-def test_long_run_maps_are_the_loops(marked: str) -> None:
-    """A long text's run map (array operations) is the one the per-run loop builds."""
+def test_run_maps_are_the_loops(marked: str) -> None:
+    """The run map (one C read of the text when built) is the one the per-run loop builds, as is its twin's;
+    and the equal neighbours (C) are those of the comprehension."""
     expected_d: list[int] = []
     expected_o: list[int] = []
     d = pos = 0
@@ -124,9 +126,11 @@ def test_long_run_maps_are_the_loops(marked: str) -> None:
             expected_o.append(pos)
             d += len(run)
         pos += len(run) + 1
-    got = pn._runs_vector(marked, "\x01")
+    got = pn._runs(marked, "\x01")
     assert (got.dstart, got.ostart) == (expected_d, expected_o)
-    assert pn._runs(marked, "\x01") == got
+    assert native.kept_runs_py(marked, "\x01") == (expected_d, expected_o)
+    assert native.equal_neighbours(marked) == native.equal_neighbours_py(marked) \
+        == [i for i in range(1, len(marked)) if marked[i] == marked[i - 1]]
 
 
 @settings(max_examples=300, deadline=None)
