@@ -609,6 +609,8 @@ def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
     dense1, held = _first_dense(text)
+    if not held & (FOLD_BREAK | FOLD_HAN_REPEAT):  # (most short texts: no sentence end, no repeat to look at)
+        return NormalizedText(text, dense1, None, None, len(dense1) != len(text))
     has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
     deleted: _RunMap | None = None
     lazy = False

@@ -831,17 +831,57 @@ pattern_buffers_release(PatternBuffers *b)
     PyBuffer_Release(&b->cbuf);
 }
 
+static PyObject *shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                                  PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups,
+                                  const char *srcbytes, Py_ssize_t nsrc, PyObject *targets, Py_ssize_t reach,
+                                  const uint8_t *filter, Py_ssize_t nfilter, PyObject *index);
+
 static PyObject *
 shape_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets;
-    PyObject *out = NULL, *index = NULL;
-    const TrieIndex *ix = NULL;
-    int shift, dkind, err = 0, any = 0;
-    Py_ssize_t reach, dlen, p, nfilter, nsrc;
-    PatternBuffers pb;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets, *index = NULL;
+    int shift;
+    Py_ssize_t reach, nfilter, nsrc;
     const uint8_t *filter;
     const char *srcbytes;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index))
+        return NULL;
+    return shape_outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, srcbytes, nsrc,
+                            targets, reach, filter, nfilter, index);
+}
+
+/* shape_outputs with the view last (what a matcher binds once: functools.partial of all but the view). */
+static PyObject *
+shape_walk(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets, *index;
+    int shift;
+    Py_ssize_t reach, nfilter, nsrc;
+    const uint8_t *filter;
+    const char *srcbytes;
+
+    if (!PyArg_ParseTuple(args, "OOiUOOOO!y#O!ny#SU:shape_walk", &automaton, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index, &dense))
+        return NULL;
+    return shape_outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, srcbytes, nsrc,
+                            targets, reach, filter, nfilter, index);
+}
+
+static PyObject *
+shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                 PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups, const char *srcbytes,
+                 Py_ssize_t nsrc, PyObject *targets, Py_ssize_t reach, const uint8_t *filter, Py_ssize_t nfilter,
+                 PyObject *index)
+{
+    PyObject *out = NULL;
+    const TrieIndex *ix = NULL;
+    int dkind, err = 0, any = 0;
+    Py_ssize_t dlen, p;
+    PatternBuffers pb;
     uint64_t fmask;
     Patterns pats;
     const void *ddata;
@@ -849,10 +889,6 @@ shape_outputs(PyObject *self, PyObject *args)
     const uint16_t *src;
     const AhoAutomaton *trie;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
-                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
-                          &reach, &filter, &nfilter, &index))
-        return NULL;
     if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0 || nsrc != N_CODES * 2) {
         PyErr_SetString(PyExc_ValueError, "sources must hold 65536 uint16 values, filter be shape_filter of the patterns");
         return NULL;
@@ -1808,6 +1844,7 @@ static PyMethodDef methods[] = {
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
     {"shape_outputs", shape_outputs, METH_VARARGS, "Shape-alike spellings of another class verified on the term keys (see plugin.matching.native)."},
+    {"shape_walk", shape_walk, METH_VARARGS, "shape_outputs with the view last (bound once per matcher)."},
     {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
     {"kept_offsets", kept_offsets, METH_VARARGS, "The offset of every character the dense tables keep (plugin.normalize)."},
     {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},

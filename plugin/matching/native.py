@@ -46,7 +46,7 @@ __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "cla
            "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
            "dense_fold", "dense_fold_py", "equal_neighbours", "equal_neighbours_py", "kept_runs", "kept_runs_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
+           "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "ShapeWalk", "shape_walker", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -178,6 +178,32 @@ def shape_outputs(automaton: Any, dense: str, class_table: list[str | None], cod
             return found
     return shape_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
                             sources, reach)
+
+
+#: ``dense -> shape outputs``: :func:`shape_outputs` of one automaton and its tables (:func:`shape_walker`).
+ShapeWalk = Callable[[str], list[ShapeOutput]]
+
+
+def shape_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
+                 pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
+                 reach: int, pairs: bytes = b"", index: bytes = b"") -> ShapeWalk:
+    """:func:`shape_outputs` with everything but the view bound once, as :func:`dense_walker` binds the dense
+    walk: the C walk called directly per scan when it can read the trie (tried once here on an empty view)."""
+    if cloops is not None and codes and pairs and sources and direct_walk():
+        table, targets = _source_table(sources)
+        walk = partial(cloops.shape_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
+                       groups, table, targets, reach, pairs, index)
+        if walk("") is not None:
+            return walk
+    return partial(_shape_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
+                   sources, reach)
+
+
+def _shape_outputs_py_of(automaton: Any, class_table: list[str | None], shift: int, pat_dense: PatternTexts,
+                         pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
+                         reach: int, dense: str) -> list[ShapeOutput]:
+    """:func:`shape_outputs_py` with the view last (:func:`shape_walker`'s twin)."""
+    return shape_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups, sources, reach)
 
 
 def shape_pairs(pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes, sources: dict[str, str]) -> bytes:

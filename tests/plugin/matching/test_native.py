@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -109,6 +110,9 @@ def _shape_found(m: Matcher, text: str) -> list[tuple[int, int, int, int]]:
     pairs = c.shape_pairs
     py = native.shape_outputs_py(c.automaton, dense, c.class_table, c.shift, *args)
     assert native.shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, *args, pairs) == py, text
+    bound = native.shape_walker(c.automaton, c.class_table, c.class_codes, c.shift, *args, pairs, m._trie_index)
+    assert isinstance(bound, partial) and bound.func is native.cloops.shape_walk  # (the C walk, bound once)
+    assert bound(dense) == py, text
     return py
 
 
