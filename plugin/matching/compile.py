@@ -493,15 +493,13 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
 def _holding(texts: list[str], chars: set[str]) -> list[int]:
     """Indices of the ``texts`` that hold one of ``chars``, in order: each character searched for in all
     the texts joined (a C search) instead of each text read in turn (a string per character of every text)."""
-    joined = "\n".join(texts)
-    bounds = list(accumulate(map((1).__add__, map(len, texts))))  # text i ends before bounds[i] - 1
+    joined = "".join(texts)
+    bounds = list(accumulate(map(len, texts)))  # text i ends before bounds[i]
     found: set[int] = set()
     for ch in chars:
         at = joined.find(ch)
         while at != -1:
-            i = bisect_right(bounds, at)
-            if at != bounds[i] - 1:  # (not the newline after text i)
-                found.add(i)
+            found.add(bisect_right(bounds, at))
             at = joined.find(ch, at + 1)
     return sorted(found)
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 from itertools import compress, islice, product
 from operator import eq
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .model import PatternTexts
 
@@ -193,8 +193,8 @@ def shape_walker(automaton: Any, class_table: list[str | None], codes: bytes, sh
         table, targets = _source_table(sources)
         walk = partial(cloops.shape_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
                        groups, table, targets, reach, pairs, index)
-        if walk("") is not None:
-            return walk
+        if walk("") is not None:  # (None only when the trie cannot be read: never, once it could)
+            return cast(ShapeWalk, walk)
     return partial(_shape_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
                    sources, reach)
 
