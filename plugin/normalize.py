@@ -417,6 +417,18 @@ class NormalizedText:
         first, last = self._offsets(start, end - 1)
         return last - first == end - 1 - start
 
+    def side_by_side(self, i: int) -> bool:
+        """Whether dense ``i`` and the character after it (or the text's end) are side by side in the
+        original: nothing deleted or merged between them."""
+        if not self.deleted:
+            return True
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if not 0 <= i < len(table):
+            return False  # (no table: not worked out here)
+        return table[i] + 1 == (table[i + 1] if i + 1 < len(table) else len(self.original))
+
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
 

@@ -147,3 +147,17 @@ def test_offsets_of_a_view_that_only_deleted_are_its_run_map(text: str) -> None:
         assert deleted is not None
         assert table == [deleted(i) for i in range(len(other.dense))]
         assert all(nt.original[o] != " " for o in table)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("看看片赌博 ，。！★a1\u200b\n江")), min_size=1, max_size=30))
+def test_times_written_read_off_side_by_side_characters(text: str) -> None:
+    """How often a dense character was written (reduplicated words): the short cut for a character whose
+    next one is another, side by side in the original, gives what the original's span gives."""
+    from plugin.matching.reduplication import _written
+
+    nt = normalize(text)
+    for i in range(len(nt.dense)):
+        s, e = nt.orig_span(i, i + 1)
+        spelled = len(pn.dense_key(text[s:e], collapse=False)) if e - s > 1 else 1
+        assert _written(nt, i) == spelled, (text, i)
