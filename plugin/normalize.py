@@ -441,6 +441,8 @@ class NormalizedText:
             table = self._table = self._offset_table()
         if 0 <= start < end <= len(table):  # (orig_index, inlined: this runs per candidate)
             s, e = table[start], table[end - 1] + 1
+            if end < len(table) and table[end] == e and self.dense[end] != self.dense[end - 1]:
+                return s, e  # (the next character is another one, side by side: no repeat to take in)
         else:
             s, e = self.orig_index(start), self.orig_index(end - 1) + 1
         if self._collapsed is not None:

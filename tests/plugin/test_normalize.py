@@ -161,3 +161,27 @@ def test_times_written_read_off_side_by_side_characters(text: str) -> None:
         s, e = nt.orig_span(i, i + 1)
         spelled = len(pn.dense_key(text[s:e], collapse=False)) if e - s > 1 else 1
         assert _written(nt, i) == spelled, (text, i)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("看看片赌博 ，。！★a1\u200b\n江")), min_size=1, max_size=30))
+def test_original_spans_take_in_trailing_repeats(text: str) -> None:
+    """A dense span's original takes in the trailing repeats of its last character (written side by
+    side or across deleted noise) when something collapsed, whether or not the short cut for a
+    side-by-side next character applies."""
+    nt = normalize(text)
+
+    def folded(ch: str) -> str | None:
+        return pn.dense_key(ch, collapse=False) or None  # (None: deleted)
+
+    for a in range(len(nt.dense)):
+        for b in range(a + 1, len(nt.dense) + 1):
+            e = nt.orig_index(b - 1) + 1
+            while nt.collapsed and e < len(text):
+                j = e
+                while j < len(text) and folded(text[j]) is None:
+                    j += 1
+                if j == len(text) or folded(text[j]) != nt.dense[b - 1]:
+                    break
+                e = j + 1
+            assert nt.orig_span(a, b) == (nt.orig_index(a), e), (text, a, b)
