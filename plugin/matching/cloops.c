@@ -380,21 +380,29 @@ aho_emit(PyObject *out, const AhoNode *node, Py_ssize_t end)
     return 0;
 }
 
+typedef struct TrieIndex TrieIndex;
+static inline const AhoNode *aho_step_indexed(const TrieIndex *ix, const AhoNode *node, uint32_t prev, uint32_t letter);
+static const TrieIndex *index_of(PyObject *index, const AhoAutomaton *a);
+
 static PyObject *
 trie_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *text, *out;
+    PyObject *automaton, *text, *out, *index = NULL;
     const AhoAutomaton *a;
     const AhoNode *root, *state;
+    const TrieIndex *ix = NULL;
     Py_ssize_t i, n;
     int kind, version;
     const void *data;
+    uint32_t prev = 256;  /* (no letter yet) */
 
-    if (!PyArg_ParseTuple(args, "OU:trie_outputs", &automaton, &text))
+    if (!PyArg_ParseTuple(args, "OU|S:trie_outputs", &automaton, &text, &index))
         return NULL;
     a = aho_trie(automaton);
     if (a == NULL)
         Py_RETURN_NONE;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0 && (ix = index_of(index, a)) == NULL)
+        return NULL;
     root = a->root;
     out = PyList_New(0);
     if (out == NULL)
@@ -405,7 +413,10 @@ trie_outputs(PyObject *self, PyObject *args)
     state = root;
     version = a->version;
     for (i = 0; i < n; i++) {
-        state = aho_step(state, root, PyUnicode_READ(kind, data, i));
+        Py_UCS4 letter = PyUnicode_READ(kind, data, i);
+        /* (the index holds byte letters: a wider one takes the plain step) */
+        state = ix != NULL && letter < 256 ? aho_step_indexed(ix, state, prev, letter) : aho_step(state, root, letter);
+        prev = letter;
         if (aho_emit(out, state, i) < 0) {
             Py_DECREF(out);
             return NULL;
@@ -423,12 +434,24 @@ trie_outputs(PyObject *self, PyObject *args)
  * for each of those, its child by each byte, as direct tables (a node with up to 256 children is
  * otherwise scanned linearly: the walk's cache misses). Header: the root and version it was built
  * for (checked on every use). */
-typedef struct {
+struct TrieIndex {
     const AhoNode *root;
     int64_t version;
     const AhoNode *first[256];
     const AhoNode *second[256][256];
-} TrieIndex;
+};
+
+/* ``index`` (bytes) as the trie index of ``a``; NULL with ValueError when it is not trie_index of it. */
+static const TrieIndex *
+index_of(PyObject *index, const AhoAutomaton *a)
+{
+    const TrieIndex *ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+    if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex) || ix->root != a->root || ix->version != a->version) {
+        PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+        return NULL;
+    }
+    return ix;
+}
 
 static PyObject *
 trie_index(PyObject *self, PyObject *args)

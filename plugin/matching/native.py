@@ -268,11 +268,12 @@ def trie_outputs_py(automaton: Any, text: str) -> list[tuple[int, int]]:
     return list(automaton.iter(text))
 
 
-def trie_outputs(automaton: Any, text: str) -> list[tuple[int, int]] | None:
-    """:func:`trie_outputs_py` walked over the trie in C; None when the extension is not built or
+def trie_outputs(automaton: Any, text: str, index: bytes = b"") -> list[tuple[int, int]] | None:
+    """:func:`trie_outputs_py` walked over the trie in C (``index``: :func:`trie_index` of ``automaton``,
+    its first two levels as direct tables, or empty); None when the extension is not built or
     ``automaton`` is not a made pyahocorasick automaton of int values and string keys in the node
     layout ``cloops.c`` reads."""
-    return cloops.trie_outputs(automaton, text) if cloops is not None else None
+    return cloops.trie_outputs(automaton, text, index) if cloops is not None else None
 
 
 #: Keys and texts of :func:`direct_walk`'s probe: outputs along fail chains, at the root, nested, with
@@ -293,7 +294,14 @@ def direct_walk() -> bool:
     for i, key in enumerate(_PROBE_KEYS):
         probe.add_word(key, i - 5)
     probe.make_automaton()
-    return all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS)
+    if not all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS):
+        return False
+    narrow = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (byte letters only: walked through its index too)
+    for i, key in enumerate(k for k in _PROBE_KEYS if max(map(ord, k)) < 256):
+        narrow.add_word(key, i - 5)
+    narrow.make_automaton()
+    index = cloops.trie_index(narrow) or b""
+    return bool(index) and all(trie_outputs(narrow, t, index) == trie_outputs_py(narrow, t) for t in _PROBE_TEXTS)
 
 
 def offset_table_py(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int]:

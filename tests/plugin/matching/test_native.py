@@ -75,6 +75,9 @@ def _compare_outputs(m: Matcher, text: str) -> None:
     assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
     if native.direct_walk():
         assert native.trie_outputs(c.automaton, encoded) == native.trie_outputs_py(c.automaton, encoded), text
+        mixed = encoded + text + encoded  # (through the index, with wide letters between)
+        assert native.trie_outputs(c.automaton, mixed, _index_of(c.automaton)) \
+            == native.trie_outputs_py(c.automaton, mixed), text
 
 
 @needs_native
@@ -184,6 +187,8 @@ def test_trie_index_only_for_its_automaton(bundled_matcher: Matcher, core_matche
     with pytest.raises(ValueError):  # nor bytes of another size
         native.dense_outputs(c.automaton, "赌博", c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
                              c.pat_homophone, c.groups, index[:-8])
+    with pytest.raises(ValueError):  # the generic walk likewise
+        native.trie_outputs(other.automaton, "\x8d\x4c", index)
     import ahocorasick
 
     wide = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # letters beyond a byte: no index
