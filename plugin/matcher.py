@@ -61,7 +61,8 @@ _SCAN_SCOPES = ("content", "account_name")
 _RELEASE_AFTER_PATTERNS = 100_000
 #: The date a scan passes on when no entry has a validity window (no filter reads it then).
 _UNDATED = dt.date(2000, 1, 1)
-_VALID_FROM, _VALID_TO = attrgetter("valid_from"), attrgetter("valid_to")
+_VALID_FROM, _VALID_TO, _ENABLED, _SKIP_OF = (attrgetter("valid_from"), attrgetter("valid_to"), attrgetter("enabled"),
+                                              attrgetter("skip"))
 
 
 class Matcher:
@@ -73,7 +74,8 @@ class Matcher:
         version = version or _version_of(entries)
         noise = noise or NoiseSet()
         # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
-        entries = [e for e in entries if e.enabled]
+        if not all(map(_ENABLED, entries)):  # (most lexicons: every entry enabled, no loop per entry)
+            entries = [e for e in entries if e.enabled]
         # entries with their own skip characters are also matched by a matcher of their own (see _entry_skips)
         skippers = _skip_matchers(entries, tables, noise, version)
         if skippers:
@@ -323,6 +325,8 @@ def _check_input(text: str, scope: str) -> None:
 def _skip_matchers(entries: Sequence[Entry], tables: VariantTables, noise: NoiseSet, version: str) -> list[Matcher]:
     """One matcher per distinct entry skip set: its entries (and every allow phrase) with the
     deployment's noise set plus those characters."""
+    if not any(map(_SKIP_OF, entries)):  # (most lexicons: no entry skips characters of its own)
+        return []
     groups: dict[str, list[Entry]] = {}
     for e in entries:
         if e.skip:
