@@ -523,3 +523,15 @@ def test_slot_object_refuses_what_it_cannot_fill() -> None:
             slot_object(cls, order, values)
     # a class whose constructor does more than set its fields keeps its constructor
     assert native.record_maker(NoSlots, (1,))((4,)) == NoSlots(4)
+
+
+def test_kind_bits_are_each_characters_kinds() -> None:
+    """The kind table (built with translates) holds, per BMP character, its letter and pair kinds."""
+    from plugin.matching.kinds import kind_bits
+    from plugin.matching.pinyin import LETTER_KIND
+    from plugin.matching.split import PAIR_KIND
+
+    assert kind_bits() == bytes((native.KIND_LETTER if letter == "1" else 0)
+                                | (native.KIND_PAIR_CJK if pair == "c" else 0)
+                                | (native.KIND_PAIR_SEP if pair == "s" else 0)
+                                for letter, pair in zip(LETTER_KIND, PAIR_KIND))
