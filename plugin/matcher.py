@@ -32,6 +32,7 @@ import datetime as dt
 import gc
 import hashlib
 import time
+from operator import attrgetter
 from typing import Callable, Collection, Iterable, Sequence
 
 from .boundary import WordBoundary
@@ -44,7 +45,7 @@ from .matching.filters import admissible, resolve_hits
 from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, kind_bits
 from .matching.latin_repeat import LatinRepeatIndex, latin_repeat_candidates
 from .matching.mask import MaskResult, mask_text
-from .matching.native import dense_walker, release_free_memory, trie_index, view_flags
+from .matching.native import dense_walker, release_free_memory, shape_walker, trie_index, view_flags
 from .matching.noise import NoiseSet
 from .matching.patterns import pattern_hits
 from .matching.pinyin import PinyinIndex, pinyin_candidates
@@ -60,6 +61,8 @@ _SCAN_SCOPES = ("content", "account_name")
 _RELEASE_AFTER_PATTERNS = 100_000
 #: The date a scan passes on when no entry has a validity window (no filter reads it then).
 _UNDATED = dt.date(2000, 1, 1)
+_VALID_FROM, _VALID_TO, _ENABLED, _SKIP_OF = (attrgetter("valid_from"), attrgetter("valid_to"), attrgetter("enabled"),
+                                              attrgetter("skip"))
 
 
 class Matcher:
@@ -71,7 +74,8 @@ class Matcher:
         version = version or _version_of(entries)
         noise = noise or NoiseSet()
         # a disabled entry stays in its lexicon version (an editor switched it off) but matches nothing
-        entries = [e for e in entries if e.enabled]
+        if not all(map(_ENABLED, entries)):  # (most lexicons: every entry enabled, no loop per entry)
+            entries = [e for e in entries if e.enabled]
         # entries with their own skip characters are also matched by a matcher of their own (see _entry_skips)
         skippers = _skip_matchers(entries, tables, noise, version)
         if skippers:
@@ -92,13 +96,17 @@ class Matcher:
         self._pinyin = PinyinIndex(compiled, tables)
         self._latin_repeat = LatinRepeatIndex(compiled)
         # whether any entry has a validity window: only then does a scan need today's date
-        self._dated = any(e.valid_from or e.valid_to for e in compiled.entries)
+        self._dated = any(map(_VALID_FROM, compiled.entries)) or any(map(_VALID_TO, compiled.entries))
         self._rewrites = bool(noise)  # whether the deployment's noise set rewrites texts before a scan
         self._kinds = kind_bits()  # the character kinds the scan's pass choice reads
         self._trie_index = trie_index(compiled.automaton)  # the dense walk's tables of the trie's first levels
         self._walk = dense_walker(compiled.automaton, compiled.class_table, compiled.class_codes, compiled.shift,
                                   compiled.pat_dense, compiled.pat_kind, compiled.pat_homophone, compiled.groups,
                                   self._trie_index)  # (the dense pass's C walk, its tables bound once)
+        self._shape_walk = shape_walker(compiled.automaton, compiled.class_table, compiled.class_codes, compiled.shift,
+                                        compiled.pat_dense, compiled.pat_kind, compiled.pat_homophone, compiled.groups,
+                                        compiled.shape_sources, compiled.split_reach, compiled.shape_pairs,
+                                        self._trie_index) if compiled.shape_sources else None  # (likewise)
         if len(compiled.pat_dense) >= _RELEASE_AFTER_PATTERNS:  # a big build's freed temporaries
             release_free_memory()
 
@@ -266,7 +274,8 @@ class Matcher:
         nt = prepared.normalized
         needs = view_flags(nt.dense, self._kinds)  # one kind scan decides which passes can find anything
         dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
-        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index, walk=self._walk)
+        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index, walk=self._walk,
+                                     shape_walk=self._shape_walk)
         if first and cand:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:
@@ -316,6 +325,8 @@ def _check_input(text: str, scope: str) -> None:
 def _skip_matchers(entries: Sequence[Entry], tables: VariantTables, noise: NoiseSet, version: str) -> list[Matcher]:
     """One matcher per distinct entry skip set: its entries (and every allow phrase) with the
     deployment's noise set plus those characters."""
+    if not any(map(_SKIP_OF, entries)):  # (most lexicons: no entry skips characters of its own)
+        return []
     groups: dict[str, list[Entry]] = {}
     for e in entries:
         if e.skip:

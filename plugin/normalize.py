@@ -26,13 +26,12 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
-from operator import eq
 from typing import Callable
 
 from . import fixed_regex
 from .chardata import emoji_words, kind_runs, kind_table, text_kinds
-from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, kept_offsets, offset_table
+from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, equal_neighbours, kept_offsets, \
+    kept_runs, offset_table
 from .snapshot import cached
 
 __all__ = [
@@ -224,8 +223,6 @@ def _build_tables() -> tuple[list[str | None], dict[int, str | None], list[str |
     return fold_bmp, fold_astral, dense_bmp, dense_astral, reasons
 
 
-#: Texts at least this long find equal neighbours with numpy (shorter ones with a comprehension).
-_VECTOR_MIN_LEN = 256
 
 
 def has_astral(text: str) -> bool:
@@ -240,22 +237,11 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-def _equal_neighbours(text: str) -> list[int]:
-    """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
-    if len(text) < _VECTOR_MIN_LEN:
-        return list(compress(range(1, len(text)), map(eq, text, text[1:])))  # (no loop in Python)
-    import numpy as np  # (imported on the first long text: a process that never meets one never loads numpy)
-
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    found: list[int] = (np.flatnonzero(codes[1:] == codes[:-1]) + 1).tolist()
-    return found
-
-
 def repeat_runs(text: str, counts: Callable[[str], bool] = is_han) -> list[tuple[int, int]]:
     """``(start, end)`` of every run of one character written two or more times in a row, for the
     characters ``counts`` accepts (CJK ideographs by default), left to right."""
     runs: list[tuple[int, int]] = []
-    for i in _equal_neighbours(text):
+    for i in equal_neighbours(text):  # (one C read of the text when built)
         if counts(text[i]):
             if runs and runs[-1][1] == i:
                 runs[-1] = (runs[-1][0], i + 1)
@@ -339,32 +325,9 @@ class _RunMap:
 
 
 def _runs(marked: str, mark: str) -> _RunMap:
-    """Runs of characters other than ``mark`` (one character) in ``marked``."""
-    if len(marked) >= _VECTOR_MIN_LEN and len(mark) == 1:
-        return _runs_vector(marked, mark)
-    dstart: list[int] = []
-    ostart: list[int] = []
-    d = pos = 0
-    for run in marked.split(mark):
-        if run:
-            dstart.append(d)
-            ostart.append(pos)
-            d += len(run)
-        pos += len(run) + len(mark)
-    return _RunMap(dstart, ostart)
-
-
-def _runs_vector(marked: str, mark: str) -> _RunMap:
-    """:func:`_runs` of a long text in a few array operations (a long text's dense view deletes
-    tens of thousands of runs of spaces and punctuation)."""
-    import numpy as np  # (as in _equal_neighbours: loaded on the first long text only)
-
-    codes = np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    kept = codes != ord(mark)
-    starts = np.flatnonzero(kept & np.concatenate(([True], ~kept[:-1])))  # a kept character after a mark
-    before = np.cumsum(~kept) - ~kept  # marks before each position
-    ostart: list[int] = starts.tolist()
-    dstart: list[int] = (starts - before[starts]).tolist()
+    """Runs of characters other than ``mark`` (one character) in ``marked`` (one C read of the text when
+    built: a long text's dense view deletes tens of thousands of runs of spaces and punctuation)."""
+    dstart, ostart = kept_runs(marked, mark)
     return _RunMap(dstart, ostart)
 
 
@@ -454,6 +417,18 @@ class NormalizedText:
         first, last = self._offsets(start, end - 1)
         return last - first == end - 1 - start
 
+    def side_by_side(self, i: int) -> bool:
+        """Whether dense ``i`` and the character after it (or the text's end) are side by side in the
+        original: nothing deleted or merged between them."""
+        if not self.deleted:
+            return True
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        if not 0 <= i < len(table):
+            return False  # (no table: not worked out here)
+        return table[i] + 1 == (table[i + 1] if i + 1 < len(table) else len(self.original))
+
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering dense ``[start, end)`` (end exclusive).
 
@@ -466,6 +441,8 @@ class NormalizedText:
             table = self._table = self._offset_table()
         if 0 <= start < end <= len(table):  # (orig_index, inlined: this runs per candidate)
             s, e = table[start], table[end - 1] + 1
+            if end < len(table) and table[end] == e and self.dense[end] != self.dense[end - 1]:
+                return s, e  # (the next character is another one, side by side: no repeat to take in)
         else:
             s, e = self.orig_index(start), self.orig_index(end - 1) + 1
         if self._collapsed is not None:
@@ -646,6 +623,8 @@ def normalize(text: str) -> NormalizedText:
     """Build the dense view of ``text`` with an offset map back to it."""
     # one pass (in C when built) also tells whether the text has sentence ends or Han repeats to look at
     dense1, held = _first_dense(text)
+    if not held & (FOLD_BREAK | FOLD_HAN_REPEAT):  # (most short texts: no sentence end, no repeat to look at)
+        return NormalizedText(text, dense1, None, None, len(dense1) != len(text))
     has_break, may_repeat = bool(held & FOLD_BREAK), bool(held & FOLD_HAN_REPEAT)
     deleted: _RunMap | None = None
     lazy = False

@@ -19,11 +19,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from typing import Any
 
 from .chardata import emoji_words, is_cjk, read_yaml, variant_path
 from .errors import LexiconError, LexiconProblem
+from .matching.native import trie_index, trie_outputs
 from .normalize import dense_key, emoji_codes
 from .segment import segmenter
 from .snapshot import cached
@@ -144,9 +146,18 @@ def phrase_holders(texts: Sequence[str]) -> set[int]:
     if len(units) != 2 * len(joined):  # (astral characters take two units each: text by text then)
         return {i for i, t in enumerate(texts) if next(_phrase_finder().iter(_code_units(t)), None) is not None}
     # text i ends before bounds[i] (a newline between; summed without Python bytecode per text)
-    bounds = list(accumulate(map((1).__add__, map(len, texts))))
+    bounds = list(map(add, accumulate(map(len, texts)), count(1)))
+    finder = _phrase_finder()
+    found = trie_outputs(finder, units, _phrase_index())  # (the walk in C through the trie's first levels)
     # a match ending on code unit u (odd: aligned) ends at character u // 2
-    return {bisect_right(bounds, end >> 1) for end, _phrase in _phrase_finder().iter(units) if end & 1}
+    return {bisect_right(bounds, end >> 1) for end, _phrase in (found if found is not None else finder.iter(units))
+            if end & 1}
+
+
+@lru_cache(maxsize=1)
+def _phrase_index() -> bytes:
+    """:func:`~plugin.matching.native.trie_index` of :func:`_phrase_finder` (its walk's direct tables)."""
+    return trie_index(_phrase_finder())
 
 
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:

@@ -380,21 +380,29 @@ aho_emit(PyObject *out, const AhoNode *node, Py_ssize_t end)
     return 0;
 }
 
+typedef struct TrieIndex TrieIndex;
+static inline const AhoNode *aho_step_indexed(const TrieIndex *ix, const AhoNode *node, uint32_t prev, uint32_t letter);
+static const TrieIndex *index_of(PyObject *index, const AhoAutomaton *a);
+
 static PyObject *
 trie_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *text, *out;
+    PyObject *automaton, *text, *out, *index = NULL;
     const AhoAutomaton *a;
     const AhoNode *root, *state;
+    const TrieIndex *ix = NULL;
     Py_ssize_t i, n;
     int kind, version;
     const void *data;
+    uint32_t prev = 256;  /* (no letter yet) */
 
-    if (!PyArg_ParseTuple(args, "OU:trie_outputs", &automaton, &text))
+    if (!PyArg_ParseTuple(args, "OU|S:trie_outputs", &automaton, &text, &index))
         return NULL;
     a = aho_trie(automaton);
     if (a == NULL)
         Py_RETURN_NONE;
+    if (index != NULL && PyBytes_GET_SIZE(index) != 0 && (ix = index_of(index, a)) == NULL)
+        return NULL;
     root = a->root;
     out = PyList_New(0);
     if (out == NULL)
@@ -405,7 +413,10 @@ trie_outputs(PyObject *self, PyObject *args)
     state = root;
     version = a->version;
     for (i = 0; i < n; i++) {
-        state = aho_step(state, root, PyUnicode_READ(kind, data, i));
+        Py_UCS4 letter = PyUnicode_READ(kind, data, i);
+        /* (the index holds byte letters: a wider one takes the plain step) */
+        state = ix != NULL && letter < 256 ? aho_step_indexed(ix, state, prev, letter) : aho_step(state, root, letter);
+        prev = letter;
         if (aho_emit(out, state, i) < 0) {
             Py_DECREF(out);
             return NULL;
@@ -423,12 +434,24 @@ trie_outputs(PyObject *self, PyObject *args)
  * for each of those, its child by each byte, as direct tables (a node with up to 256 children is
  * otherwise scanned linearly: the walk's cache misses). Header: the root and version it was built
  * for (checked on every use). */
-typedef struct {
+struct TrieIndex {
     const AhoNode *root;
     int64_t version;
     const AhoNode *first[256];
     const AhoNode *second[256][256];
-} TrieIndex;
+};
+
+/* ``index`` (bytes) as the trie index of ``a``; NULL with ValueError when it is not trie_index of it. */
+static const TrieIndex *
+index_of(PyObject *index, const AhoAutomaton *a)
+{
+    const TrieIndex *ix = (const TrieIndex *)PyBytes_AS_STRING(index);
+    if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex) || ix->root != a->root || ix->version != a->version) {
+        PyErr_SetString(PyExc_ValueError, "index must be trie_index of the automaton");
+        return NULL;
+    }
+    return ix;
+}
 
 static PyObject *
 trie_index(PyObject *self, PyObject *args)
@@ -831,17 +854,57 @@ pattern_buffers_release(PatternBuffers *b)
     PyBuffer_Release(&b->cbuf);
 }
 
+static PyObject *shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                                  PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups,
+                                  const char *srcbytes, Py_ssize_t nsrc, PyObject *targets, Py_ssize_t reach,
+                                  const uint8_t *filter, Py_ssize_t nfilter, PyObject *index);
+
 static PyObject *
 shape_outputs(PyObject *self, PyObject *args)
 {
-    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets;
-    PyObject *out = NULL, *index = NULL;
-    const TrieIndex *ix = NULL;
-    int shift, dkind, err = 0, any = 0;
-    Py_ssize_t reach, dlen, p, nfilter, nsrc;
-    PatternBuffers pb;
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets, *index = NULL;
+    int shift;
+    Py_ssize_t reach, nfilter, nsrc;
     const uint8_t *filter;
     const char *srcbytes;
+
+    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index))
+        return NULL;
+    return shape_outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, srcbytes, nsrc,
+                            targets, reach, filter, nfilter, index);
+}
+
+/* shape_outputs with the view last (what a matcher binds once: functools.partial of all but the view). */
+static PyObject *
+shape_walk(PyObject *self, PyObject *args)
+{
+    PyObject *automaton, *dense, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *targets, *index;
+    int shift;
+    Py_ssize_t reach, nfilter, nsrc;
+    const uint8_t *filter;
+    const char *srcbytes;
+
+    if (!PyArg_ParseTuple(args, "OOiUOOOO!y#O!ny#SU:shape_walk", &automaton, &codes, &shift, &pat_text,
+                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
+                          &reach, &filter, &nfilter, &index, &dense))
+        return NULL;
+    return shape_outputs_of(automaton, dense, codes, shift, pat_text, pat_ends, kinds, flags, groups, srcbytes, nsrc,
+                            targets, reach, filter, nfilter, index);
+}
+
+static PyObject *
+shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shift, PyObject *pat_text,
+                 PyObject *pat_ends, PyObject *kinds, PyObject *flags, PyObject *groups, const char *srcbytes,
+                 Py_ssize_t nsrc, PyObject *targets, Py_ssize_t reach, const uint8_t *filter, Py_ssize_t nfilter,
+                 PyObject *index)
+{
+    PyObject *out = NULL;
+    const TrieIndex *ix = NULL;
+    int dkind, err = 0, any = 0;
+    Py_ssize_t dlen, p;
+    PatternBuffers pb;
     uint64_t fmask;
     Patterns pats;
     const void *ddata;
@@ -849,10 +912,6 @@ shape_outputs(PyObject *self, PyObject *args)
     const uint16_t *src;
     const AhoAutomaton *trie;
 
-    if (!PyArg_ParseTuple(args, "OUOiUOOOO!y#O!ny#|S:shape_outputs", &automaton, &dense, &codes, &shift, &pat_text,
-                          &pat_ends, &kinds, &flags, &PyList_Type, &groups, &srcbytes, &nsrc, &PyTuple_Type, &targets,
-                          &reach, &filter, &nfilter, &index))
-        return NULL;
     if (nfilter < 8 || (nfilter & (nfilter - 1)) != 0 || nsrc != N_CODES * 2) {
         PyErr_SetString(PyExc_ValueError, "sources must hold 65536 uint16 values, filter be shape_filter of the patterns");
         return NULL;
@@ -1677,6 +1736,78 @@ view_flags(PyObject *self, PyObject *args)
     return PyLong_FromLong(flags);
 }
 
+/* ---- equal neighbours and kept runs (plugin.normalize, long texts) ---- */
+
+/* Every offset i >= 1 where ``text[i] == text[i - 1]``, in order (a list of int). */
+static PyObject *
+equal_neighbours(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out;
+    Py_ssize_t n, i;
+    int kind;
+    const void *data;
+
+    if (!PyArg_ParseTuple(args, "U:equal_neighbours", &text))
+        return NULL;
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    for (i = 1; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == PyUnicode_READ(kind, data, i - 1)
+            && append_new(out, PyLong_FromSsize_t(i)) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    return out;
+}
+
+/* The runs of characters other than ``mark`` (one character) in ``marked``: (dstart, ostart), two lists of
+ * int, where run k starts in ``marked`` with the marks taken out and in ``marked`` itself. */
+static PyObject *
+kept_runs(PyObject *self, PyObject *args)
+{
+    PyObject *marked, *mark, *dstart = NULL, *ostart = NULL;
+    Py_ssize_t n, i, d = 0;
+    int kind, in_run = 0;
+    const void *data;
+    Py_UCS4 m;
+
+    if (!PyArg_ParseTuple(args, "UU:kept_runs", &marked, &mark))
+        return NULL;
+    if (PyUnicode_GET_LENGTH(mark) != 1) {
+        PyErr_SetString(PyExc_ValueError, "kept_runs: the mark must be one character");
+        return NULL;
+    }
+    m = PyUnicode_READ_CHAR(mark, 0);
+    dstart = PyList_New(0);
+    ostart = PyList_New(0);
+    if (dstart == NULL || ostart == NULL)
+        goto fail;
+    n = PyUnicode_GET_LENGTH(marked);
+    kind = PyUnicode_KIND(marked);
+    data = PyUnicode_DATA(marked);
+    for (i = 0; i < n; i++) {
+        if (PyUnicode_READ(kind, data, i) == m) {
+            in_run = 0;
+            continue;
+        }
+        if (!in_run) {
+            if (append_new(dstart, PyLong_FromSsize_t(d)) < 0 || append_new(ostart, PyLong_FromSsize_t(i)) < 0)
+                goto fail;
+            in_run = 1;
+        }
+        d++;
+    }
+    return Py_BuildValue("(NN)", dstart, ostart);
+fail:
+    Py_XDECREF(dstart);
+    Py_XDECREF(ostart);
+    return NULL;
+}
+
 /* ---- records built without __init__ ---- */
 
 static PyObject *
@@ -1736,6 +1867,7 @@ static PyMethodDef methods[] = {
     {"encode_classes", encode_classes, METH_VARARGS, "A view written in homophone classes (see plugin.matching.native)."},
     {"dense_outputs", dense_outputs, METH_VARARGS, "The automaton outputs the dense pass could keep (see plugin.matching.native)."},
     {"shape_outputs", shape_outputs, METH_VARARGS, "Shape-alike spellings of another class verified on the term keys (see plugin.matching.native)."},
+    {"shape_walk", shape_walk, METH_VARARGS, "shape_outputs with the view last (bound once per matcher)."},
     {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
     {"kept_offsets", kept_offsets, METH_VARARGS, "The offset of every character the dense tables keep (plugin.normalize)."},
     {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},
@@ -1744,6 +1876,8 @@ static PyMethodDef methods[] = {
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
+    {"equal_neighbours", equal_neighbours, METH_VARARGS, "Offsets where a text's character equals the one before (plugin.normalize)."},
+    {"kept_runs", kept_runs, METH_VARARGS, "Where the runs between marks start, with and without the marks (plugin.normalize)."},
     {"slot_object", slot_object, METH_VARARGS, "An instance of a plain __slots__ class with its members set, without __init__."},
     {NULL, NULL, 0, NULL},
 };

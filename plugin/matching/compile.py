@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import not_
+from operator import attrgetter
 from typing import Any
 
 import ahocorasick
@@ -202,6 +203,9 @@ class _Patterns:
         self.forms.append((reads_as, technique))
 
 
+_TERM_OF, _CONTEXT_OF = attrgetter("term"), attrgetter("context")
+
+
 def compile_lexicon(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexicon:
     """Build the automaton and tables for ``entries`` (allow entries included)."""
     with paused_gc():  # (millions of rows, no cycles: the collections their allocations trigger find nothing)
@@ -231,9 +235,9 @@ def _compile(entries: tuple[Entry, ...], tables: VariantTables) -> CompiledLexic
     automaton, groups = _build_automaton(texts, pats.alt_keys, class_table, wide)
     reading_rows, reading_prefixes = _reading_rows(texts, used, pats, pinyin, class_table, automaton, wide, tables)
     gates: list[ContextGate | None] = [None] * len(entries)
-    for i, rule in enumerate([e.context for e in entries]):
-        if rule:
-            gates[i] = context_gate(rule)
+    contexts = list(map(_CONTEXT_OF, entries))
+    for i in compress(range(len(entries)), contexts):  # (few entries have a context rule)
+        gates[i] = context_gate(contexts[i])
     return CompiledLexicon(
         entries, class_table, pats.entry, bytes(pats.kind), texts, bytes(pats.homophone),
         tables.shape_groups, pats.variant_of, groups, automaton, tuple(gates),
@@ -261,7 +265,7 @@ def _reading_rows(texts: PatternTexts, chars: set[str], pats: _Patterns, pinyin:
 
 def _dense_terms(entries: tuple[Entry, ...]) -> tuple[list[str], dict[int, str]]:
     """:func:`dense_key` of every term, and :func:`_uncollapsed`, from one translate of all terms."""
-    texts = [e.term for e in entries]
+    texts = list(map(_TERM_OF, entries))
     if not texts:
         return [], {}
     folded = dense_key("\n".join(texts), collapse=False)  # (what both forms start from)
@@ -476,16 +480,28 @@ def _add_slang_keys(pats: _Patterns, entries: tuple[Entry, ...], terms_dense: li
     entries that enable ``homophone``; each keeps the coinage's context gate."""
     if not slang.rows:
         return
-    firsts = frozenset(word[0] for word, _rows in slang.rows if word)  # (a term holding none has no variant)
-    holds_none = firsts.isdisjoint
-    # (few terms hold a slang word's start: picked out without Python bytecode per term)
-    for i in list(compress(range(len(terms_dense)), map(not_, map(holds_none, terms_dense)))):
+    firsts = {word[0] for word, _rows in slang.rows if word}  # (a term holding none has no variant)
+    for i in _holding(terms_dense, firsts):  # (few terms hold a slang word's start)
         e = entries[i]
         d = terms_dense[i]
         if e.regex or e.action == "allow" or "homophone" not in e.techniques or BREAK in d:
             continue
         for vd, rule in slang_variants(d, slang):
             pats.add_variant(i, as_bmp(vd), Technique.VARIANT, context_gate(rule) if rule else None)
+
+
+def _holding(texts: list[str], chars: set[str]) -> list[int]:
+    """Indices of the ``texts`` that hold one of ``chars``, in order: each character searched for in all
+    the texts joined (a C search) instead of each text read in turn (a string per character of every text)."""
+    joined = "".join(texts)
+    bounds = list(accumulate(map(len, texts)))  # text i ends before bounds[i]
+    found: set[int] = set()
+    for ch in chars:
+        at = joined.find(ch)
+        while at != -1:
+            found.add(bisect_right(bounds, at))
+            at = joined.find(ch, at + 1)
+    return sorted(found)
 
 
 def _add_variants(pats: _Patterns, i: int, e: Entry) -> None:

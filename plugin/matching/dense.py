@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike, shape_ranked
 from .model import Candidate, Spelling, Technique
-from .native import DenseWalk, Output, dense_outputs, shape_outputs
+from .native import DenseWalk, Output, ShapeOutput, ShapeWalk, dense_outputs, shape_outputs
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
@@ -22,8 +22,8 @@ _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Techni
 _tuple_new = tuple.__new__
 
 
-def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
-               index: bytes = b"", *, walk: DenseWalk | None = None) -> tuple[list[Candidate], list[Spelling]]:
+def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], index: bytes = b"", *,
+               walk: DenseWalk | None = None, shape_walk: ShapeWalk | None = None) -> tuple[list[Candidate], list[Spelling]]:
     """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
 
     A key whose dense text is identical is a direct hit (technique read off the surface later) or
@@ -33,7 +33,8 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
     :func:`with_shape_outputs`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
     :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty;
     ``walk``: :func:`~plugin.matching.native.dense_walker` of ``c`` (what a matcher binds once; then
-    ``index`` serves the shape walk only).
+    ``index`` serves the shape walk only); ``shape_walk``: :func:`~plugin.matching.native.shape_walker` of ``c``
+    (likewise bound once; else the shape walk is called with ``c``'s tables).
     """
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
@@ -48,7 +49,9 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool],
         dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
                       c.groups, index)
     if c.shape_sources:
-        outputs = with_shape_outputs(c, dense, outputs, index)
+        found = shape_walk(dense) if shape_walk is not None else _shape_found(c, dense, index)
+        if found:  # (most texts have none)
+            outputs = _merged_shape_outputs(c, dense, outputs, found)
     for s, e, pid, differ, digits in outputs:
         if not differ:
             kind = pat_kind[pid]
@@ -96,10 +99,19 @@ def with_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output], in
     their term's first alike spellings (:func:`~plugin.matching.compile.shape_ranked`), as outputs whose
     ``differ`` is -1, each where its key's output would be (by end, then start, then pattern); ``index``
     as for :func:`dense_pass`."""
-    found = shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
-                          c.pat_homophone, c.groups, c.shape_sources, c.split_reach, c.shape_pairs, index)
-    if not found:
-        return outputs
+    found = _shape_found(c, dense, index)
+    return _merged_shape_outputs(c, dense, outputs, found) if found else outputs
+
+
+def _shape_found(c: CompiledLexicon, dense: str, index: bytes) -> list[ShapeOutput]:
+    """:func:`~plugin.matching.native.shape_outputs` of ``dense`` with ``c``'s tables."""
+    return shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
+                         c.pat_homophone, c.groups, c.shape_sources, c.split_reach, c.shape_pairs, index)
+
+
+def _merged_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output],
+                          found: list[ShapeOutput]) -> list[Output]:
+    """``outputs`` with the ranked spellings of ``found`` merged in (:func:`with_shape_outputs`)."""
     pat_dense = c.pat_dense
     extra = sorted((e, s, pid) for s, e, pid, p in found if shape_ranked(pat_dense[pid], p - s, dense[p], c.shape_groups))
     if not extra:

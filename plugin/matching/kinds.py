@@ -18,8 +18,12 @@ __all__ = ["VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED
 def kind_bits() -> bytes:
     """One byte per BMP character: ``KIND_LETTER`` (a Latin letter a-z, :data:`~.pinyin.LETTER_KIND`),
     ``KIND_PAIR_CJK`` / ``KIND_PAIR_SEP`` (a CJK character / a separator of :data:`~.split.PAIR_KIND`)."""
-    return bytes((KIND_LETTER if letter == "1" else 0) | (KIND_PAIR_CJK if pair == "c" else 0)
-                 | (KIND_PAIR_SEP if pair == "s" else 0) for letter, pair in zip(LETTER_KIND, PAIR_KIND))
+    # (two translates and an OR of the bits, which are disjoint: no Python step per character)
+    letter_bits = bytes(KIND_LETTER if b == ord("1") else 0 for b in range(256))
+    pair_bits = bytes(KIND_PAIR_CJK if b == ord("c") else KIND_PAIR_SEP if b == ord("s") else 0 for b in range(256))
+    letters = "".join(LETTER_KIND).encode("latin-1").translate(letter_bits)
+    pairs = "".join(PAIR_KIND).encode("latin-1").translate(pair_bits)
+    return (int.from_bytes(letters, "little") | int.from_bytes(pairs, "little")).to_bytes(len(letters), "little")
 
 
 def passes_needed(dense: str) -> int:

@@ -30,8 +30,9 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
-from itertools import islice, product
-from typing import Any, TypeVar
+from itertools import compress, islice, product
+from operator import eq
+from typing import Any, TypeVar, cast
 
 from .model import PatternTexts
 
@@ -43,9 +44,9 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
            "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
-           "dense_fold", "dense_fold_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "dense_fold", "dense_fold_py", "equal_neighbours", "equal_neighbours_py", "kept_runs", "kept_runs_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
-           "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
+           "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "ShapeWalk", "shape_walker", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
 #: Whether the C extension is in use.
 NATIVE: bool = cloops is not None
@@ -179,6 +180,32 @@ def shape_outputs(automaton: Any, dense: str, class_table: list[str | None], cod
                             sources, reach)
 
 
+#: ``dense -> shape outputs``: :func:`shape_outputs` of one automaton and its tables (:func:`shape_walker`).
+ShapeWalk = Callable[[str], list[ShapeOutput]]
+
+
+def shape_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
+                 pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
+                 reach: int, pairs: bytes = b"", index: bytes = b"") -> ShapeWalk:
+    """:func:`shape_outputs` with everything but the view bound once, as :func:`dense_walker` binds the dense
+    walk: the C walk called directly per scan when it can read the trie (tried once here on an empty view)."""
+    if cloops is not None and codes and pairs and sources and direct_walk():
+        table, targets = _source_table(sources)
+        walk = partial(cloops.shape_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
+                       groups, table, targets, reach, pairs, index)
+        if walk("") is not None:  # (None only when the trie cannot be read: never, once it could)
+            return cast(ShapeWalk, walk)
+    return partial(_shape_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
+                   sources, reach)
+
+
+def _shape_outputs_py_of(automaton: Any, class_table: list[str | None], shift: int, pat_dense: PatternTexts,
+                         pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
+                         reach: int, dense: str) -> list[ShapeOutput]:
+    """:func:`shape_outputs_py` with the view last (:func:`shape_walker`'s twin)."""
+    return shape_outputs_py(automaton, dense, class_table, shift, pat_dense, pat_kind, pat_flags, groups, sources, reach)
+
+
 def shape_pairs(pat_dense: PatternTexts, pat_kind: bytes, pat_flags: bytes, sources: dict[str, str]) -> bytes:
     """The character pairs :func:`shape_outputs` looks for, as a bit set (empty without the extension): in
     each TERM pattern with the shape flag, around each character some source is an alike of, the one before
@@ -241,11 +268,12 @@ def trie_outputs_py(automaton: Any, text: str) -> list[tuple[int, int]]:
     return list(automaton.iter(text))
 
 
-def trie_outputs(automaton: Any, text: str) -> list[tuple[int, int]] | None:
-    """:func:`trie_outputs_py` walked over the trie in C; None when the extension is not built or
+def trie_outputs(automaton: Any, text: str, index: bytes = b"") -> list[tuple[int, int]] | None:
+    """:func:`trie_outputs_py` walked over the trie in C (``index``: :func:`trie_index` of ``automaton``,
+    its first two levels as direct tables, or empty); None when the extension is not built or
     ``automaton`` is not a made pyahocorasick automaton of int values and string keys in the node
     layout ``cloops.c`` reads."""
-    return cloops.trie_outputs(automaton, text) if cloops is not None else None
+    return cloops.trie_outputs(automaton, text, index) if cloops is not None else None
 
 
 #: Keys and texts of :func:`direct_walk`'s probe: outputs along fail chains, at the root, nested, with
@@ -266,7 +294,14 @@ def direct_walk() -> bool:
     for i, key in enumerate(_PROBE_KEYS):
         probe.add_word(key, i - 5)
     probe.make_automaton()
-    return all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS)
+    if not all(trie_outputs(probe, t) == trie_outputs_py(probe, t) for t in _PROBE_TEXTS):
+        return False
+    narrow = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # (byte letters only: walked through its index too)
+    for i, key in enumerate(k for k in _PROBE_KEYS if max(map(ord, k)) < 256):
+        narrow.add_word(key, i - 5)
+    narrow.make_automaton()
+    index = cloops.trie_index(narrow) or b""
+    return bool(index) and all(trie_outputs(narrow, t, index) == trie_outputs_py(narrow, t) for t in _PROBE_TEXTS)
 
 
 def offset_table_py(n: int, maps: list[tuple[list[int], list[int]]]) -> array[int]:
@@ -369,6 +404,34 @@ def dense_fold(text: str, table: list[str | None], astral: dict[int, str | None]
     if cloops is not None and codes is not None and type(astral) is dict:
         return cloops.dense_fold(text, codes, astral)
     return dense_fold_py(text, table, astral)
+
+
+def equal_neighbours_py(text: str) -> list[int]:
+    """Every offset ``i >= 1`` with ``text[i] == text[i - 1]``, in order."""
+    return list(compress(range(1, len(text)), map(eq, text, text[1:])))
+
+
+#: :func:`equal_neighbours_py`, in C when built (one read of the text: a long text's repeat scan).
+equal_neighbours: Callable[[str], list[int]] = cloops.equal_neighbours if cloops is not None else equal_neighbours_py
+
+
+def kept_runs_py(marked: str, mark: str) -> tuple[list[int], list[int]]:
+    """Where each run of characters other than ``mark`` (one character) starts in ``marked`` with the
+    marks taken out and in ``marked`` itself: ``(dstart, ostart)``."""
+    dstart: list[int] = []
+    ostart: list[int] = []
+    d = pos = 0
+    for run in marked.split(mark):
+        if run:
+            dstart.append(d)
+            ostart.append(pos)
+            d += len(run)
+        pos += len(run) + 1
+    return dstart, ostart
+
+
+#: :func:`kept_runs_py`, in C when built (a long text's dense view deletes tens of thousands of runs).
+kept_runs: Callable[[str, str], tuple[list[int], list[int]]] = cloops.kept_runs if cloops is not None else kept_runs_py
 
 
 #: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.

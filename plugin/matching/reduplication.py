@@ -18,6 +18,9 @@ __all__ = ["reduplicated_word_edge"]
 
 def _written(nt: NormalizedText, i: int) -> int:
     """How many times dense character ``i`` was written in a row in the original text."""
+    dense = nt.dense
+    if (i + 1 == len(dense) or dense[i + 1] != dense[i]) and nt.side_by_side(i):
+        return 1  # (the original's next character is the next dense one, another: no repeat to take in)
     s, e = nt.orig_span(i, i + 1)
     return len(dense_key(nt.original[s:e], collapse=False)) if e - s > 1 else 1
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import plugin.normalize as pn
+from plugin.matching import native
 from plugin import Matcher
 from plugin.normalize import Prepared, fold_text, normalize, prepare
 from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
@@ -113,8 +114,9 @@ def test_collapsed_tells_whether_a_repeat_became_one() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab中\x01😀")), min_size=1, max_size=700))
-def test_long_run_maps_are_the_loops(marked: str) -> None:
-    """A long text's run map (array operations) is the one the per-run loop builds."""
+def test_run_maps_are_the_loops(marked: str) -> None:
+    """The run map (one C read of the text when built) is the one the per-run loop builds, as is its twin's;
+    and the equal neighbours (C) are those of the comprehension."""
     expected_d: list[int] = []
     expected_o: list[int] = []
     d = pos = 0
@@ -124,9 +126,11 @@ def test_long_run_maps_are_the_loops(marked: str) -> None:
             expected_o.append(pos)
             d += len(run)
         pos += len(run) + 1
-    got = pn._runs_vector(marked, "\x01")
+    got = pn._runs(marked, "\x01")
     assert (got.dstart, got.ostart) == (expected_d, expected_o)
-    assert pn._runs(marked, "\x01") == got
+    assert native.kept_runs_py(marked, "\x01") == (expected_d, expected_o)
+    assert native.equal_neighbours(marked) == native.equal_neighbours_py(marked) \
+        == [i for i in range(1, len(marked)) if marked[i] == marked[i - 1]]
 
 
 @settings(max_examples=300, deadline=None)
@@ -143,3 +147,41 @@ def test_offsets_of_a_view_that_only_deleted_are_its_run_map(text: str) -> None:
         assert deleted is not None
         assert table == [deleted(i) for i in range(len(other.dense))]
         assert all(nt.original[o] != " " for o in table)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("看看片赌博 ，。！★a1\u200b\n江")), min_size=1, max_size=30))
+def test_times_written_read_off_side_by_side_characters(text: str) -> None:
+    """How often a dense character was written (reduplicated words): the short cut for a character whose
+    next one is another, side by side in the original, gives what the original's span gives."""
+    from plugin.matching.reduplication import _written
+
+    nt = normalize(text)
+    for i in range(len(nt.dense)):
+        s, e = nt.orig_span(i, i + 1)
+        spelled = len(pn.dense_key(text[s:e], collapse=False)) if e - s > 1 else 1
+        assert _written(nt, i) == spelled, (text, i)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("看看片赌博 ，。！★a1\u200b\n江")), min_size=1, max_size=30))
+def test_original_spans_take_in_trailing_repeats(text: str) -> None:
+    """A dense span's original takes in the trailing repeats of its last character (written side by
+    side or across deleted noise) when something collapsed, whether or not the short cut for a
+    side-by-side next character applies."""
+    nt = normalize(text)
+
+    def folded(ch: str) -> str | None:
+        return pn.dense_key(ch, collapse=False) or None  # (None: deleted)
+
+    for a in range(len(nt.dense)):
+        for b in range(a + 1, len(nt.dense) + 1):
+            e = nt.orig_index(b - 1) + 1
+            while nt.collapsed and e < len(text):
+                j = e
+                while j < len(text) and folded(text[j]) is None:
+                    j += 1
+                if j == len(text) or folded(text[j]) != nt.dense[b - 1]:
+                    break
+                e = j + 1
+            assert nt.orig_span(a, b) == (nt.orig_index(a), e), (text, a, b)

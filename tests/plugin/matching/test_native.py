@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -74,6 +75,9 @@ def _compare_outputs(m: Matcher, text: str) -> None:
     assert encoded == native.encode_classes_py(dense, c.class_table, c.shift)
     if native.direct_walk():
         assert native.trie_outputs(c.automaton, encoded) == native.trie_outputs_py(c.automaton, encoded), text
+        mixed = encoded + text + encoded  # (through the index, with wide letters between)
+        assert native.trie_outputs(c.automaton, mixed, _index_of(c.automaton)) \
+            == native.trie_outputs_py(c.automaton, mixed), text
 
 
 @needs_native
@@ -109,6 +113,9 @@ def _shape_found(m: Matcher, text: str) -> list[tuple[int, int, int, int]]:
     pairs = c.shape_pairs
     py = native.shape_outputs_py(c.automaton, dense, c.class_table, c.shift, *args)
     assert native.shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, *args, pairs) == py, text
+    bound = native.shape_walker(c.automaton, c.class_table, c.class_codes, c.shift, *args, pairs, m._trie_index)
+    assert isinstance(bound, partial) and bound.func is native.cloops.shape_walk  # (the C walk, bound once)
+    assert bound(dense) == py, text
     return py
 
 
@@ -180,6 +187,8 @@ def test_trie_index_only_for_its_automaton(bundled_matcher: Matcher, core_matche
     with pytest.raises(ValueError):  # nor bytes of another size
         native.dense_outputs(c.automaton, "赌博", c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
                              c.pat_homophone, c.groups, index[:-8])
+    with pytest.raises(ValueError):  # the generic walk likewise
+        native.trie_outputs(other.automaton, "\x8d\x4c", index)
     import ahocorasick
 
     wide = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # letters beyond a byte: no index
@@ -514,3 +523,15 @@ def test_slot_object_refuses_what_it_cannot_fill() -> None:
             slot_object(cls, order, values)
     # a class whose constructor does more than set its fields keeps its constructor
     assert native.record_maker(NoSlots, (1,))((4,)) == NoSlots(4)
+
+
+def test_kind_bits_are_each_characters_kinds() -> None:
+    """The kind table (built with translates) holds, per BMP character, its letter and pair kinds."""
+    from plugin.matching.kinds import kind_bits
+    from plugin.matching.pinyin import LETTER_KIND
+    from plugin.matching.split import PAIR_KIND
+
+    assert kind_bits() == bytes((native.KIND_LETTER if letter == "1" else 0)
+                                | (native.KIND_PAIR_CJK if pair == "c" else 0)
+                                | (native.KIND_PAIR_SEP if pair == "s" else 0)
+                                for letter, pair in zip(LETTER_KIND, PAIR_KIND))

@@ -336,3 +336,13 @@ def test_entry_flags_same_as_python(rows: list[tuple[str, set[str], bool, bool]]
         assert bool(f & native_build.ENTRY_SPLIT) == ("split" in e.techniques)
         assert bool(f & native_build.ENTRY_HOMOPHONE) == ("homophone" in e.techniques)
         assert not f & native_build.ENTRY_VARIANTS
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet=st.sampled_from(list("微信赌博a\n")), max_size=6), max_size=12),
+       chars=st.sets(st.sampled_from(list("微赌a\nx")), max_size=3))
+def test_holding_finds_the_texts_that_hold_a_character(texts: list[str], chars: set[str]) -> None:
+    """The compile's search of all terms at once (slang holders) picks the texts a per-text test picks."""
+    from plugin.matching.compile import _holding
+
+    assert _holding(texts, chars) == [i for i, t in enumerate(texts) if not chars.isdisjoint(t)]
