@@ -492,13 +492,37 @@ posting_close(Posting *p)
     p->view.obj = NULL;
 }
 
+/* an int's value, -1 with an exception set for anything else: no conversion method (no Python code) runs, so
+   the lists and postings read in two passes cannot change between them */
+static inline long
+int_value(PyObject *o)
+{
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "top_candidates: entry ids must be ints");
+        return -1;
+    }
+    return PyLong_AsLong(o);
+}
+
 /* entry i of a posting (-1 with an exception set on a bad item) */
 static inline long
 posting_at(const Posting *p, Py_ssize_t i)
 {
     if (!p->list)
         return ((const int *)p->view.buf)[i];
-    return PyLong_AsLong(PyList_GET_ITEM(p->list, i));
+    return int_value(PyList_GET_ITEM(p->list, i));
+}
+
+/* a key's weight: a float or an int (-1.0 with an exception set for anything else; no Python code runs) */
+static inline double
+key_weight(PyObject *w)
+{
+    if (PyFloat_Check(w))
+        return PyFloat_AS_DOUBLE(w);
+    if (PyLong_CheckExact(w))
+        return PyLong_AsDouble(w);
+    PyErr_SetString(PyExc_TypeError, "top_candidates: key weights must be floats");
+    return -1.0;
 }
 
 static PyObject *
@@ -529,7 +553,7 @@ top_candidates(PyObject *self, PyObject *args)
                 return NULL;
             }
             posting_close(&post);
-            double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            double w = key_weight(PyTuple_GET_ITEM(kw, 1));
             if (w == -1.0 && PyErr_Occurred()) {
                 Py_DECREF(hit_list);
                 return NULL;
@@ -539,6 +563,8 @@ top_candidates(PyObject *self, PyObject *args)
         }
     }
     rest += rest_sounds;  /* the weight of the postings left (the twin's order of sums) */
+    if (k > total)  /* no more candidates than entries read (the twin's min(k, len(acc))): bounds the allocation */
+        k = total;
     size_t cap = 16;
     while (cap < 2 * (size_t)total)
         cap <<= 1;
@@ -555,7 +581,7 @@ top_candidates(PyObject *self, PyObject *args)
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
             PyObject *kw = PyList_GET_ITEM(list, j);
             Posting post;
-            double w = PyFloat_AsDouble(PyTuple_GET_ITEM(kw, 1));
+            double w = key_weight(PyTuple_GET_ITEM(kw, 1));
             if (posting_open(PyTuple_GET_ITEM(kw, 0), &post) < 0)
                 goto done;
             /* once the keys left cannot lift an entry not yet met to need, a longer posting only adds to
@@ -575,7 +601,7 @@ top_candidates(PyObject *self, PyObject *args)
         }
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(hit_list); i++) {
-        long id = PyLong_AsLong(PyList_GET_ITEM(hit_list, i));
+        long id = int_value(PyList_GET_ITEM(hit_list, i));
         if (id == -1 && PyErr_Occurred())
             goto done;
         acc_add(&a, id, 100.0, 1);

@@ -281,3 +281,34 @@ def test_the_c_candidate_search_is_the_python_search() -> None:
         assert index_module.top_candidates(packed, packed_sounds, hits, need, k) == want
     with pytest.raises(TypeError, match="C ints"):
         cscoring.top_candidates([(array("d", [1.0]), 1.0)], [], {}, 0.0, 3)
+    # k far over the entries read: the allocation follows the entries, not k
+    keys = [(list(range(50)), 1.0)]
+    assert cscoring.top_candidates(keys, [], {}, 0.0, 2**61 + 1) == index_module.top_candidates(keys, [], {}, 0.0, 50)
+
+
+def test_the_c_candidate_search_runs_no_python_code_between_its_passes() -> None:
+    # the postings are sized in one pass and read in a second: a conversion method that changed them in between
+    # (a weight's __float__, an entry's __index__) overflowed or hung the search; such values are refused
+    from plugin.rumors.scoring import cscoring
+
+    if cscoring is None:
+        pytest.skip("the C extension is not built")
+    post = [1, 2, 3]
+
+    class Growing:
+        def __float__(self) -> float:
+            post.extend(range(100, 200))
+            return 1.0
+
+    class Clearing:
+        def __index__(self) -> int:
+            post.clear()
+            return 4
+
+    with pytest.raises(TypeError, match="weights must be floats"):
+        cscoring.top_candidates([(post, Growing())], [], [], 0.0, 5)
+    with pytest.raises(TypeError, match="ids must be ints"):
+        cscoring.top_candidates([([1, Clearing(), 3], 1.0)], [], [], 0.0, 5)
+    with pytest.raises(TypeError, match="ids must be ints"):
+        cscoring.top_candidates([], [], [Clearing()], 0.0, 5)
+    assert cscoring.top_candidates([([1, 2, 3], 2)], [], [], 0.0, 5) == [(1, 2.0), (2, 2.0), (3, 2.0)]
