@@ -921,6 +921,7 @@ shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shif
     trie = aho_trie(automaton);
     if (trie == NULL)
         Py_RETURN_NONE;
+    const int version = trie->version;
     if (index != NULL && PyBytes_GET_SIZE(index) != 0) {  /* (bytes: immutable, held by the arguments) */
         ix = (const TrieIndex *)PyBytes_AS_STRING(index);
         if (PyBytes_GET_SIZE(index) != (Py_ssize_t)sizeof(TrieIndex) || !shift || ix->root != trie->root
@@ -994,6 +995,11 @@ shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shif
                                     goto fail;
                             }
                         }
+                    }
+                    if (trie->version != version) {  /* (as iter: a collector's finaliser changed the automaton
+                                                       * while an output was appended) */
+                        PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                        goto fail;
                     }
                 }
             }

@@ -535,3 +535,55 @@ def test_kind_bits_are_each_characters_kinds() -> None:
                                 | (native.KIND_PAIR_CJK if pair == "c" else 0)
                                 | (native.KIND_PAIR_SEP if pair == "s" else 0)
                                 for letter, pair in zip(LETTER_KIND, PAIR_KIND))
+
+
+def test_the_shape_walk_stops_when_the_automaton_changes_under_it() -> None:
+    # appending an output can run the collector, and a finaliser can clear the automaton: the walk must not go on
+    # through its freed nodes (as iter and the other walks: "the automaton changed during the walk"); cleared at
+    # the n-th collection, a walk gives all its outputs, nothing (cleared before it began) or that error
+    import gc
+
+    import ahocorasick
+
+    cloops = native.cloops
+    if cloops is None:
+        pytest.skip("the C extension is not built")
+
+    def utf16(s: str) -> str:
+        return s.encode("utf-16-be").decode("latin-1")
+
+    codes = array("H", range(65536)).tobytes()
+    pat_text, ends, kinds, flags = "已经经", array("I", [2, 3]), bytes([0, 0]), bytes([2, 2])
+    sources = array("H", bytes(131072))
+    sources[ord("己")] = 1
+    shape_filter = cloops.shape_filter(pat_text, ends, kinds, flags, "已")
+    outcomes = set()
+    for n in range(1, 40):
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        automaton.add_word(utf16("已经"), 0)
+        automaton.add_word(utf16("经"), 1)
+        automaton.make_automaton()
+        walk = partial(cloops.shape_walk, automaton, codes, 1, pat_text, ends, kinds, flags, [], sources.tobytes(),
+                       ("已",), 4, shape_filter, cloops.trie_index(automaton))
+        collections = 0
+
+        def clear_at_n(phase: str, _info: dict[str, int]) -> None:
+            nonlocal collections
+            if phase == "start":
+                collections += 1
+                if collections == n:
+                    automaton.clear()
+
+        threshold = gc.get_threshold()
+        gc.set_threshold(1, 1, 1)
+        gc.callbacks.append(clear_at_n)
+        try:
+            found = walk("己经" * 200)
+            outcomes.add("none" if found is None else len(found))
+        except ValueError as exc:
+            assert "changed during the walk" in str(exc)
+            outcomes.add("error")
+        finally:
+            gc.callbacks.remove(clear_at_n)
+            gc.set_threshold(*threshold)
+    assert "error" in outcomes and outcomes <= {"none", "error", 200}, outcomes
