@@ -115,11 +115,17 @@ def key_syllables() -> frozenset[str]:
     return frozenset(syllables().values()) | frozenset(sy for ss in _phrase_readings().values() for sy in ss if sy)
 
 
-@lru_cache(maxsize=1)
 def _phrase_finder() -> Any:
     """An automaton over the phrases of :func:`_phrase_readings` (a quick "does any occur" test),
     written as UTF-16 code units shown as latin-1 (:func:`_code_units`: 256 symbols, so its walk
     is several times faster than over characters; a match ending on an even unit is misaligned)."""
+    return _phrase_walk()[0]
+
+
+@lru_cache(maxsize=1)
+def _phrase_walk() -> tuple[Any, bytes]:
+    """:func:`_phrase_finder`'s automaton and its :func:`~plugin.matching.native.trie_index` (the walk's direct
+    tables), made and cached together: an index is only valid beside the automaton it was made of."""
     import ahocorasick
 
     finder = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -130,7 +136,7 @@ def _phrase_finder() -> Any:
     else:
         finder.add_word(_code_units("\uffff\uffff"), 0)  # (an automaton must have a key; no text holds this one)
         finder.make_automaton()
-    return finder
+    return finder, trie_index(finder)
 
 
 def _code_units(text: str) -> str:
@@ -147,17 +153,11 @@ def phrase_holders(texts: Sequence[str]) -> set[int]:
         return {i for i, t in enumerate(texts) if next(_phrase_finder().iter(_code_units(t)), None) is not None}
     # text i ends before bounds[i] (a newline between; summed without Python bytecode per text)
     bounds = list(map(add, accumulate(map(len, texts)), count(1)))
-    finder = _phrase_finder()
-    found = trie_outputs(finder, units, _phrase_index())  # (the walk in C through the trie's first levels)
+    finder, index = _phrase_walk()
+    found = trie_outputs(finder, units, index)  # (the walk in C through the trie's first levels)
     # a match ending on code unit u (odd: aligned) ends at character u // 2
     return {bisect_right(bounds, end >> 1) for end, _phrase in (found if found is not None else finder.iter(units))
             if end & 1}
-
-
-@lru_cache(maxsize=1)
-def _phrase_index() -> bytes:
-    """:func:`~plugin.matching.native.trie_index` of :func:`_phrase_finder` (its walk's direct tables)."""
-    return trie_index(_phrase_finder())
 
 
 def contextual_syllables(text: str, table: dict[str, str]) -> list[str] | None:
