@@ -369,6 +369,40 @@ aho_step(const AhoNode *node, const AhoNode *root, uint32_t letter)
     return root;
 }
 
+/* -1 with ValueError set when the automaton's version moved since a walk began (as ``iter``: a collector's
+ * finaliser, run while an output was appended, changed it; its nodes may be freed), else 0. */
+static inline int
+walk_interrupted(const AhoAutomaton *a, int version)
+{
+    if (a->version == version)
+        return 0;
+    PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+    return -1;
+}
+
+/* ``c`` (a class code, or an astral code point) as the automaton's letters: one when ``shift`` is 0, else
+ * its UTF-16 code units as bytes (as encode_view writes it). Returns how many. */
+static inline int
+class_letters(Py_UCS4 c, int shift, uint32_t *units)
+{
+    if (!shift) {
+        units[0] = c;
+        return 1;
+    }
+    if (c >= N_CODES) {
+        Py_UCS4 v = c - 0x10000;
+        Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+        units[0] = hi >> 8;
+        units[1] = hi & 0xFF;
+        units[2] = lo >> 8;
+        units[3] = lo & 0xFF;
+        return 4;
+    }
+    units[0] = c >> 8;
+    units[1] = c & 0xFF;
+    return 2;
+}
+
 /* Append (end, value) for every word ending at ``node`` (its fail chain, longest first, as ``iter``
  * gives them; values as ``iter`` builds them, a C int). Returns -1 on error. */
 static int
@@ -421,9 +455,8 @@ trie_outputs(PyObject *self, PyObject *args)
             Py_DECREF(out);
             return NULL;
         }
-        if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
+        if (walk_interrupted(a, version) < 0) {
             Py_DECREF(out);
-            PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
             return NULL;
         }
     }
@@ -561,25 +594,8 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uin
     Py_ssize_t i, b = 0;
     uint32_t prev = 256;  /* (no letter yet) */
     for (i = 0; i < dlen; i++) {
-        Py_UCS4 c = class_of(codes, PyUnicode_READ(dkind, ddata, i));
         uint32_t units[4];
-        int k, nu;
-        if (!shift) {
-            units[0] = c;
-            nu = 1;
-        } else if (c >= N_CODES) {
-            Py_UCS4 v = c - 0x10000;
-            Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
-            units[0] = hi >> 8;
-            units[1] = hi & 0xFF;
-            units[2] = lo >> 8;
-            units[3] = lo & 0xFF;
-            nu = 4;
-        } else {
-            units[0] = c >> 8;
-            units[1] = c & 0xFF;
-            nu = 2;
-        }
+        int k, nu = class_letters(class_of(codes, PyUnicode_READ(dkind, ddata, i)), shift, units);
         for (k = 0; k < nu; k++, b++) {
             const AhoNode *o;
             state = ix != NULL ? aho_step_indexed(ix, state, prev, units[k]) : aho_step(state, root, units[k]);
@@ -592,37 +608,12 @@ walk_direct(PyObject *out, const AhoAutomaton *a, const TrieIndex *ix, const uin
                 if (take_output(out, b, (long)(int)o->output.integer, shift, dlen, dkind, ddata, pats, kbuf, fbuf,
                                 groups) < 0)
                     return -1;
-                if (a->version != version) {  /* (as iter: a collector's finaliser changed the automaton) */
-                    PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                if (walk_interrupted(a, version) < 0)
                     return -1;
-                }
             }
         }
     }
     return 0;
-}
-
-/* ``c`` (a class code, or an astral code point) as the automaton's letters: one when ``shift`` is 0, else
- * its UTF-16 code units as bytes (as encode_view writes it). Returns how many. */
-static inline int
-class_letters(Py_UCS4 c, int shift, uint32_t *units)
-{
-    if (!shift) {
-        units[0] = c;
-        return 1;
-    }
-    if (c >= N_CODES) {
-        Py_UCS4 v = c - 0x10000;
-        Py_UCS4 hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
-        units[0] = hi >> 8;
-        units[1] = hi & 0xFF;
-        units[2] = lo >> 8;
-        units[3] = lo & 0xFF;
-        return 4;
-    }
-    units[0] = c >> 8;
-    units[1] = c & 0xFF;
-    return 2;
 }
 
 /* Pattern ``pid`` when it is a TERM pattern with the shape flag whose text is ``dense[s:e]`` with ``t`` at
@@ -996,11 +987,8 @@ shape_outputs_of(PyObject *automaton, PyObject *dense, PyObject *codes, int shif
                             }
                         }
                     }
-                    if (trie->version != version) {  /* (as iter: a collector's finaliser changed the automaton
-                                                       * while an output was appended) */
-                        PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+                    if (walk_interrupted(trie, version) < 0)
                         goto fail;
-                    }
                 }
             }
         }
@@ -1331,10 +1319,8 @@ walk_extend(Walk *w, Py_ssize_t p, Py_ssize_t q, Py_ssize_t len, int depth, cons
             w->buf[len + k] = PyUnicode_READ_CHAR(r, k);
         if (w->trie != NULL) {  /* get and match from the trie node of the key (children only, as trie_find) */
             const AhoNode *child = node;
-            if (w->trie->version != w->version) {
-                PyErr_SetString(PyExc_ValueError, "the automaton changed during the walk");
+            if (walk_interrupted(w->trie, w->version) < 0)
                 return -1;
-            }
             for (k = 0; k < rlen && child != NULL; k++)
                 child = aho_child(child, w->buf[len + k]);
             if ((child != NULL && child->eow) || w->n_rows) {
