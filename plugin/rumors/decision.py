@@ -230,6 +230,35 @@ def predicate_vetoed(features: Sequence[float], floor: float) -> bool:
     return floor > 0 and features[_Q_PRED_COVER] < floor and features[_Q_PRED_UNEXPLAINED] > 0
 
 
+def logistic(x: Sequence[float] | Any, mean: Any, scale: Any, coef: Any, intercept: float) -> float:
+    """The probability of a logistic model over standardised values ``(x - mean) / scale`` (the rumour pin model
+    and the semantic retrieval's); ``z`` is clamped to ±30, so the result is < 1 and a tier at 1.0 stays reachable
+    by no text."""
+    z = float(((np.asarray(x, dtype=np.float64) - mean) / scale) @ coef) + intercept
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def read_model_file(path: str | Path, what: str) -> dict[str, Any]:
+    """The JSON object of a model file (``what`` names the model in the error)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RumorError(f"{what}: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise RumorError(f"{what}: {path} does not hold a JSON object")
+    return data
+
+
+def bundled_model_file(name: str) -> dict[str, Any] | None:
+    """The JSON object of a model file shipped in ``plugin/rumors/data``, or ``None`` when the package ships
+    none."""
+    ref = resources.files("plugin.rumors").joinpath("data", name)
+    if not ref.is_file():
+        return None
+    data: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return data
+
+
 class PinModel:
     """A logistic model over :data:`FEATURES` (standardised), with its calibrated tiers and its predicate veto
     (``predicate_floor``: a candidate :func:`predicate_vetoed` gets at most the ``related`` probability: a
@@ -256,8 +285,7 @@ class PinModel:
     def probability(self, features: list[float]) -> float:
         """P(the candidate is the rumour the text is about); at most the ``related`` tier's probability when the
         predicate veto fires (:func:`predicate_vetoed`)."""
-        z = float(((np.asarray(features, dtype=np.float64) - self.mean) / self.scale) @ self.coef) + self.intercept
-        p = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))  # < 1: a tier at 1.0 stays reachable by no text
+        p = logistic(features, self.mean, self.scale, self.coef, self.intercept)
         return min(p, self.tiers.related) if predicate_vetoed(features, self.predicate_floor) else p
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,10 +306,7 @@ class PinModel:
 
     @classmethod
     def load(cls, path: str | Path) -> "PinModel":
-        try:
-            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise RumorError(f"pin model: cannot read {path}: {exc}") from None
+        return cls.from_dict(read_model_file(path, "pin model"))
 
 
 def retier(result: RumorMatchResult, tiers: PinTiers, threshold: float) -> RumorMatchResult:
@@ -305,7 +330,5 @@ def retier(result: RumorMatchResult, tiers: PinTiers, threshold: float) -> Rumor
 @lru_cache(maxsize=1)
 def default_model() -> PinModel | None:
     """The bundled model, or ``None`` when the package ships none."""
-    ref = resources.files("plugin.rumors").joinpath("data", DEFAULT_MODEL)
-    if not ref.is_file():
-        return None
-    return PinModel.from_dict(json.loads(ref.read_text(encoding="utf-8")))
+    data = bundled_model_file(DEFAULT_MODEL)
+    return None if data is None else PinModel.from_dict(data)

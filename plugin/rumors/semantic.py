@@ -27,13 +27,10 @@ logistic model (``plugin/rumors/data/semantic_model.json``, trained and calibrat
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
@@ -41,7 +38,7 @@ import numpy as np
 
 from plugin.errors import RumorError
 
-from .decision import FEATURES
+from .decision import FEATURES, bundled_model_file, logistic, read_model_file
 from .models import PinTier, RumorMatchResult
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_CHARS", "RETRIEVAL_FEATURES", "RETRIEVAL_MAX_CHARS", "ClaimVectors",
@@ -150,9 +147,8 @@ class RetrievalModel:
 
     def probability(self, values: Sequence[float]) -> float:
         """P(the nearest cluster is the rumour the text is about) from all :data:`RETRIEVAL_FEATURES` values."""
-        x = np.asarray(values, dtype=np.float64)[self._columns]
-        z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+        return logistic(np.asarray(values, dtype=np.float64)[self._columns], self.mean, self.scale, self.coef,
+                        self.intercept)
 
     def tier(self, probability: float) -> PinTier | None:
         """``pin``, ``related`` or neither (``None``)."""
@@ -176,19 +172,14 @@ class RetrievalModel:
 
     @classmethod
     def load(cls, path: str | Path) -> "RetrievalModel":
-        try:
-            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise RumorError(f"semantic retrieval model: cannot read {path}: {exc}") from None
+        return cls.from_dict(read_model_file(path, "semantic retrieval model"))
 
 
 @lru_cache(maxsize=1)
 def default_retrieval() -> RetrievalModel | None:
     """The bundled retrieval model, or ``None`` when the package ships none."""
-    ref = resources.files("plugin.rumors").joinpath("data", DEFAULT_RETRIEVAL_MODEL)
-    if not ref.is_file():
-        return None
-    return RetrievalModel.from_dict(json.loads(ref.read_text(encoding="utf-8")))
+    data = bundled_model_file(DEFAULT_RETRIEVAL_MODEL)
+    return None if data is None else RetrievalModel.from_dict(data)
 
 
 class ClaimVectors:
