@@ -206,7 +206,7 @@ class Guard:
         if cache_size < 0 or max_pins < 0:
             raise ValueError("cache_size and max_pins must be 0 or more")
         self.source: MatcherSource = _source_of(matcher)
-        self.rumors = rumors
+        self._rumors = rumors
         self.policy = policy
         self.signals = tuple(signals)
         self.cache_size = cache_size
@@ -221,6 +221,11 @@ class Guard:
         self._rumor_cached: Callable[[str, bool], RumorMatchResult] = self._memo(self._match_rumors)
 
     # -- the parts -------------------------------------------------------------------------------
+    @property
+    def rumors(self) -> RumorLookup | None:
+        """The rumour lookup (fixed for the Guard's life: :meth:`replace` gives a Guard with another)."""
+        return self._rumors
+
     def matcher(self) -> TextMatcher:
         """The live matcher: take it once and use it for a whole request."""
         return self.source.current()
@@ -242,11 +247,11 @@ class Guard:
         tiers = self.rumor_tiers.get(surface) if surface is not None else None
         if tiers is None:
             return result
-        threshold = getattr(self.rumors, "threshold", DEFAULT_SCORING.threshold)
+        threshold = getattr(self._rumors, "threshold", DEFAULT_SCORING.threshold)
         return retier(result, tiers, float(threshold))
 
     def _match_rumors(self, text: str, retrieve: bool) -> RumorMatchResult:
-        rumors = self.rumors
+        rumors = self._rumors
         if rumors is None or not text:
             return _NO_RUMORS
         lookup = self._retrieving
