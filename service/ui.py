@@ -401,16 +401,32 @@ def toggle_entry(request: Request, term_id: TermField, enabled: str = Form(..., 
     return go(back_to(request), "msg", w.t("msg.toggled", term_id=term_id, state=state, id=cs_id))
 
 
-def _readable(entry: dict[str, Any] | None, w: Words) -> list[tuple[str, str]]:
-    """An entry as (field, value) pairs a person reads (display names, no JSON)."""
-    if not entry:
-        return []
-    out: list[tuple[str, str]] = []
-    for key, value in entry.items():
-        if key in ("term", "category", "id"):
-            continue
+def _plain(value: Any) -> str:
+    """A nested field value (a variant's context, a list of words) as plain text, no JSON."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _variant(v: Any, w: Words) -> str:
+    """A curated variant: its text, and its technique and context when it has them (an edit may change only those)."""
+    if not isinstance(v, dict):
+        return str(v)
+    extra = [w.name("technique", str(v["technique"])) if k == "technique" else f"{k}: {_plain(val)}"
+             for k, val in v.items() if k != "text"]
+    return str(v.get("text", "")) + (f"（{'；'.join(extra)}）" if extra else "")
+
+
+def _fields(entry: dict[str, Any] | None, w: Words) -> dict[str, tuple[str, str]]:
+    """Stored field name -> (display name, readable value) of every field of ``entry``."""
+    out: dict[str, tuple[str, str]] = {}
+    for key, value in (entry or {}).items():
         if key == "action":
             value = w.name("action", value)
+        elif key == "category":
+            value = f"{w.name('category', value)}（{value}）"
         elif key == "enabled":
             value = w.t("enabled" if value else "disabled")
         elif key == "techniques":
@@ -418,22 +434,37 @@ def _readable(entry: dict[str, Any] | None, w: Words) -> list[tuple[str, str]]:
         elif key == "surface_actions":
             value = "、".join(f"{w.name('surface', s)}：{w.name('action', a)}" for s, a in value.items())
         elif key == "variants":
-            value = "、".join(v if isinstance(v, str) else str(v.get("text", "")) for v in value)
-        elif key == "context" and isinstance(value, dict):
-            value = "；".join(f"{k}: {'、'.join(v) if isinstance(v, list) else v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        out.append((w.t(f"col.{key}") if f"col.{key}" in _COLUMN_KEYS else key, str(value)))
+            value = "、".join(_variant(v, w) for v in value)
+        elif isinstance(value, (dict, list)):
+            value = _plain(value)
+        out[key] = (w.t(f"col.{key}") if f"col.{key}" in _COLUMN_KEYS else key, str(value))
     return out
 
 
-_COLUMN_KEYS = {"col.action", "col.severity", "col.note", "col.tags"}
+def _readable(entry: dict[str, Any] | None, w: Words) -> list[tuple[str, str]]:
+    """An entry as (field, value) pairs a person reads (display names, no JSON); the term and category too: an
+    entry with its own ``id`` is not named by its term id."""
+    return [pair for key, pair in _fields(entry, w).items() if key != "id"]
+
+
+_COLUMN_KEYS = {"col.action", "col.severity", "col.note", "col.tags", "col.term", "col.category"}
 
 
 def _entry_diff(before: dict[str, Any] | None, after: dict[str, Any] | None, w: Words) -> list[tuple[str, str, str]]:
-    """(field, before, after) of the fields that differ, readable."""
-    b, a = dict(_readable(before, w)), dict(_readable(after, w))
-    return [(k, b.get(k, ""), a.get(k, "")) for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)]
+    """(field, before, after) of every stored field that differs, readable; a difference the readable form does
+    not show (it drops some detail) is shown as the stored JSON, so no change of an entry goes unseen."""
+    b_raw, a_raw = before or {}, after or {}
+    b, a = _fields(before, w), _fields(after, w)
+    out = []
+    for key in dict.fromkeys([*b_raw, *a_raw]):
+        if b_raw.get(key) == a_raw.get(key):
+            continue
+        name = (b.get(key) or a[key])[0]
+        old, new = b.get(key, ("", ""))[1], a.get(key, ("", ""))[1]
+        if old == new:
+            old, new = (json.dumps(raw.get(key), ensure_ascii=False, sort_keys=True) for raw in (b_raw, a_raw))
+        out.append((name, old, new))
+    return out
 
 
 templates.env.globals["entry_diff"] = _entry_diff

@@ -382,3 +382,34 @@ def test_a_bulk_upload_into_a_draft_number_that_cannot_be_one_is_refused_not_dra
                      data={"mode": "confirm", "content": "线上棋牌\n", "suffix": "txt", "category": "gambling",
                            "changeset": "0", CSRF_FIELD: token})
     assert ok.status_code == 303 and "/changesets/" in ok.headers["location"] and len(_drafts(app)) == before + 1
+
+
+def _changes_table(page: str) -> str:
+    found = re.search(r'data-testid="changes">(.*?)</table>', page, re.S)
+    assert found is not None, page[-800:]
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def test_the_approver_sees_every_field_an_edit_changes(site) -> None:
+    """An edit keeps its term_id through an explicit ``id`` while its term and category change, or changes only
+    a variant's context: the draft page listed neither (term, category and a variant's context were left out of
+    the readable diff), so the approver read "edit gambling:百家乐" with nothing about the term now blocked."""
+    app, client, tokens = site
+    store = app.state.guard.lexicon_store
+    base = store.entry_map()["gambling:百家乐"]
+    cs = store.create_changeset("ed", "variant with a context")
+    store.set_change(cs, "edit", editor="ed", term_id=base.term_id,
+                     entry={**base.to_dict(), "variants": [{"text": "bjl百家", "context": {"requires_any": ["赌"]}}]})
+    store.publish(cs, approver="ann", expected_revision=store.changeset(cs)["revision"], force=True)
+
+    cs = store.create_changeset("ed", "typo")
+    store.set_change(cs, "edit", editor="ed", term_id=base.term_id,
+                     entry={"id": base.term_id, "term": "新华社", "category": "account_name", "action": "block",
+                            "variants": ["bjl百家"]})
+    _sign_in(client, tokens["ann"])
+    table = _changes_table(client.get(f"{PREFIX}/changesets/{cs}").text)
+    assert "新华社" in table and "百家乐" in table.replace(base.term_id, ""), table
+    assert "account_name" in table or "账号名称" in table, table
+    assert "requires_any" in table, table  # the context the edit drops
+    history = client.get(f"{PREFIX}/history", params={"term_id": base.term_id}).text
+    assert "requires_any" in history, history[-1500:]
