@@ -69,6 +69,18 @@ def test_token_names_that_could_pass_for_another_name_are_refused(db_path: Path,
     assert tokens.create("\u0410\u043d\u043d\u0430", "reader")[0].name == "Анна"  # one alphabet, Cyrillic
 
 
+@pytest.mark.parametrize("name", ["ed\u034f", "ed\ufe0f", "ed\u180b", "ed\U000e0101", "ed\u17b4",  # invisible marks
+                                  "\u115f", "ed\u1160", "ed\u2800"])  # blank letters and symbols
+def test_token_names_with_invisible_or_blank_characters_are_refused(db_path: Path, name: str) -> None:
+    """Default-ignorable characters of other categories than Cf (combining grapheme joiner, variation selectors,
+    Khmer and Mongolian invisible marks) and blank letters (Hangul fillers) show as nothing: ``ed`` + U+034F read
+    as ``ed`` in the audit while four-eyes saw two names, and U+115F alone was a name that shows as nothing."""
+    tokens = TokenStore(db_path)
+    with pytest.raises(StoreError, match="token name"):
+        tokens.create(name, "approver")
+    assert tokens.create("नमस्ते", "approver")[0].name == "नमस्ते"  # visible combining marks (virama) are letters' parts
+
+
 def test_reviewer_role_on_a_store_made_before_it_existed(db_path: Path) -> None:
     """The token table of an older store is migrated to accept the reviewer role; tokens survive."""
     conn = sqlite3.connect(db_path)
