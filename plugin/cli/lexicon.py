@@ -373,6 +373,8 @@ def draft_show(db: str, changeset: int, as_json: bool) -> None:
     for c in cs["changes"]:
         e = c["entry"] or {}
         detail = f"{e.get('action')}/{e.get('severity')}" if e else ""
+        if e and c["term_id"] != f"{e.get('category')}:{e.get('term')}":  # an entry's own id: name what it holds
+            detail += f" (term {e.get('term')!r} in {e.get('category')})"
         echo(f"  {c['op']:6} {c['term_id']} {detail}{' (forced)' if c['force'] else ''}")
     for i in issues:
         echo(f"  {i['level']}: {i['message']}", err=True)

@@ -207,3 +207,15 @@ def test_token_commands(db_path: Path) -> None:
     assert "role reviewer" in res.output
     res = run("token", "create", "--role", "admin", "--name", "single-operator:root", "--db", str(db_path), ok=False)
     assert res.exit_code == 1 and "reserved" in res.output
+
+
+def test_draft_show_names_the_term_an_entry_id_does_not(db_path: Path) -> None:
+    """A change keyed by an entry's own ``id`` was listed by that id only: ``edit persona:炫富 block/2`` while the
+    entry now holds the term 线上赌场 (the id stays when the term changes)."""
+    seed(db_path)
+    store = LexiconStore(db_path, make_config(), matcher_factory=fake_factory)
+    cs = store.create_changeset("alice", "typo")
+    store.set_change(cs, "edit", editor="alice", term_id="persona:炫富",
+                     entry={"id": "persona:炫富", "term": "线上赌场", "category": "gambling", "action": "block"})
+    out = run("lexicon", "draft", "show", "--db", str(db_path), str(cs)).output
+    assert "persona:炫富" in out and "线上赌场" in out and "gambling" in out, out
