@@ -97,12 +97,17 @@ def diff(request: Request, from_version: int = Query(..., alias="from", ge=DB_IN
 
 
 @router.get("/entries")
-def entries(version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX), q: str = Query("", max_length=200),
-            category: str | None = None, action: str | None = None, limit: int = Query(100, ge=1, le=5000),
-            offset: int = Query(0, ge=0, le=DB_INT_MAX),
+def entries(request: Request, version: int | None = Query(None, ge=DB_INT_MIN, le=DB_INT_MAX),
+            q: str = Query("", max_length=200), category: str | None = None, action: str | None = None,
+            limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0, le=DB_INT_MAX),
             store: LexiconStore = Depends(_store), _: TokenInfo = Depends(reader)) -> dict[str, Any]:
-    store.ensure_seeded()
-    return store.search_entries(version, q=q, category=category, action=action, limit=limit, offset=offset)
+    """Entries of a version (default: live), searched and paged; another version than the live one is parsed
+    whole (the store keeps a few parsed), so it takes one of the process's whole-lexicon read slots (429)."""
+    live = store.ensure_seeded()
+    if version is None or version == live:
+        return store.search_entries(version, q=q, category=category, action=action, limit=limit, offset=offset)
+    with whole_lexicon_read(request.app, f"entries of version {version}"):
+        return store.search_entries(version, q=q, category=category, action=action, limit=limit, offset=offset)
 
 
 @router.get("/history")

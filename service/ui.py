@@ -12,6 +12,7 @@ cookie read once by the next page, never in the URL: a link from elsewhere canno
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -33,7 +34,7 @@ from plugin.store import (AuthError, ConflictError, FourEyesError, LexiconStore,
 
 from .auth import COOKIE, authenticate, bearer_secret, get_tokens
 from . import previews
-from .editorial import draft_issues, get_store, live_matcher_for, reload_now
+from .editorial import draft_issues, get_store, live_matcher_for, reload_now, whole_lexicon_read
 from .errors import ServiceError
 from .i18n import LANG_COOKIE, LANGS, MESSAGES, Words, words
 from .schemas import DB_INT_MAX, DB_INT_MIN, DbIntPath, Note, Term, Word
@@ -344,35 +345,41 @@ def index(request: Request, q: str = Query("", max_length=200), category: str = 
     user = page_user(request)
     store = store_of(request)
     store.ensure_seeded()
-    shown = version if version is not None else store.live_version()
+    live = store.live_version()
+    shown = version if version is not None else live
     changeset = int(draft) if draft else None  # the form sends "" for the live version
     matcher = None
     try:
-        if changeset is not None:
-            if q.strip():
-                revision = store.changeset(changeset)["revision"]
-                matcher = _search_matcher(request, ("draft", changeset, revision), lambda: store.matcher_factory(
-                    store.draft_entries(changeset), f"draft#{changeset}"))
-        else:
-            matcher = live_matcher_for(request.app, shown) if shown is not None else None
-            if matcher is None and q.strip() and shown is not None:
-                matcher = _search_matcher(request, ("version", shown), lambda: store.build_matcher(shown))
-        res = store.search_entries(shown, q=q, category=category or None, action=action or None, tag=tag or None,
-                                   author=author or None, changed_from=changed_from or None,
-                                   changed_to=changed_to or None, enabled=None if not state else state == "enabled",
-                                   matcher=matcher, changeset=changeset, limit=PAGE_SIZE,
-                                   offset=(page - 1) * PAGE_SIZE)
+        with contextlib.ExitStack() as held:
+            if shown != live:  # another version is parsed whole (the store keeps a few): one of the process's slots
+                held.enter_context(whole_lexicon_read(request.app, f"entries of version {shown}"))
+            if changeset is not None:
+                if q.strip():
+                    revision = store.changeset(changeset)["revision"]
+                    matcher = _search_matcher(request, ("draft", changeset, revision), lambda: store.matcher_factory(
+                        store.draft_entries(changeset), f"draft#{changeset}"))
+            else:
+                matcher = live_matcher_for(request.app, shown) if shown is not None else None
+                if matcher is None and q.strip() and shown is not None:
+                    matcher = _search_matcher(request, ("version", shown), lambda: store.build_matcher(shown))
+            res = store.search_entries(shown, q=q, category=category or None, action=action or None,
+                                       tag=tag or None, author=author or None, changed_from=changed_from or None,
+                                       changed_to=changed_to or None,
+                                       enabled=None if not state else state == "enabled", matcher=matcher,
+                                       changeset=changeset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []
     except (StoreError, SearchBusy) as exc:
         return go(f"{PREFIX}/", "err", error_text(exc, request))
+    except ServiceError as exc:  # every whole-lexicon read slot is taken: the page says so
+        return go(f"{PREFIX}/", "err", exc.detail)
     pages = max(1, -(-res["total"] // PAGE_SIZE))
-    tags = sorted({t for e in store.entries(shown) for t in e.tags}) if shown is not None else []
     filters = {k: v for k, v in (("q", q), ("category", category), ("action", action), ("tag", tag),
                                  ("author", author), ("changed_from", changed_from), ("changed_to", changed_to),
                                  ("state", state), ("changeset", "" if changeset is None else str(changeset)),
                                  ("version", "" if version is None else str(version))) if v}
     return render(request, "index.html", user, entries=res, filters=filters, page=page, pages=pages,
                   categories=sorted(store.categories()), tags=tags, drafts=_drafts_of(store, user),
-                  versions=store.versions(versions), more_versions=versions * 3, live=store.live_version(), serving=state_of(request.app).live.version)
+                  versions=store.versions(versions), more_versions=versions * 3, live=live, serving=state_of(request.app).live.version)
 
 
 @router.post("/entries/toggle")
@@ -488,7 +495,11 @@ def version_page(request: Request, number: DbIntPath) -> Response:
         info = store.version_info(number)
     except StoreError as exc:
         return go(f"{PREFIX}/", "err", error_text(exc, request))
-    d = store.diff(info["parent"], number) if info["parent"] else None
+    try:
+        with whole_lexicon_read(request.app, f"the diff of version {number}"):
+            d = store.diff(info["parent"], number) if info["parent"] else None
+    except ServiceError as exc:  # every whole-lexicon read slot is taken: the page says so
+        return go(f"{PREFIX}/", "err", exc.detail)
     return render(request, "version.html", user, info=info, diff=d, live=store.live_version())
 
 

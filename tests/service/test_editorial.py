@@ -47,3 +47,35 @@ def test_whole_lexicon_reads_get_429_when_every_slot_is_taken(db_path: Path, mon
         for url in (f"/v1/admin/changesets/{cs}", "/v1/admin/diff?from=1", "/v1/admin/export"):
             assert c.get(url, headers=h["rita"]).status_code == 200, url
         assert app.state.whole_lexicon_reads == 0  # every slot given back
+
+
+def test_older_versions_entries_and_the_version_page_take_a_whole_lexicon_slot(db_path: Path, monkeypatch) -> None:
+    """Listing the entries of a version other than the live one parses every entry of it (~0.5 ms an entry, and
+    the store keeps 4 versions parsed: a reader cycling through 5 versions made each request parse one again), and
+    the console's version page diffs two whole versions: both ran without a slot, any number at once."""
+    from service import editorial
+    from service.ui import CSRF_FIELD, PREFIX
+
+    app, h = _env(db_path)
+    store = app.state.guard.lexicon_store
+    with TestClient(app, follow_redirects=False) as c:
+        cs = store.create_changeset("ed", "x")
+        store.set_change(cs, "add", editor="ed", entry={"term": "线上棋牌", "category": "gambling", "action": "block"})
+        live = store.publish(cs, approver="ann", expected_revision=store.changeset(cs)["revision"], force=True)
+        secret = h["rita"]["Authorization"].split()[1]
+        assert c.post(f"{PREFIX}/login", data={"token": secret, CSRF_FIELD: ""},
+                      headers={"Origin": "http://testserver"}).status_code == 303
+        monkeypatch.setattr(editorial, "MAX_WHOLE_LEXICON_READS", 0)
+        r = c.get("/v1/admin/entries", params={"version": 1}, headers=h["rita"])
+        assert r.status_code == 429 and r.json()["error"] == "busy", r.text
+        for page in (f"{PREFIX}/versions/{live}", f"{PREFIX}/?version=1"):
+            r = c.get(page)
+            assert r.status_code == 303 and "whole-lexicon" in r.headers.get("set-cookie", ""), (page, r.headers)
+        for params in ({}, {"version": live}):  # the live version is parsed and compiled already
+            assert c.get("/v1/admin/entries", params=params, headers=h["rita"]).status_code == 200
+        assert c.get(f"{PREFIX}/").status_code == 200
+        monkeypatch.setattr(editorial, "MAX_WHOLE_LEXICON_READS", 2)
+        assert c.get("/v1/admin/entries", params={"version": 1}, headers=h["rita"]).status_code == 200
+        assert c.get(f"{PREFIX}/versions/{live}").status_code == 200
+        assert c.get(f"{PREFIX}/?version=1").status_code == 200
+        assert app.state.whole_lexicon_reads == 0
