@@ -44,7 +44,7 @@ from plugin.db import Database, Row, Tx, append_only, inserted_id, newest_rows, 
 from plugin.errors import InputError
 from plugin.store.actor import Actor, approval_kind, checked_actor
 from plugin.store.config import StoreConfig
-from plugin.store.errors import NotFoundError, StoreError
+from plugin.store.errors import ConflictError, NotFoundError, StoreError
 
 from .backend import RumorBackend
 from .index import RumorIndex
@@ -169,6 +169,13 @@ def _refuse_if_held(held: int) -> None:
         raise StoreError(f"the rumour store holds {held} rumours: a further import is a proposal that another editor "
                          "approves (qinglang rumors import --token, or POST /v1/admin/rumors/proposals); the direct "
                          "import only fills an empty store")
+
+
+def _touched(row: Row) -> set[str]:
+    """The rumour ids a proposal row adds, replaces or removes."""
+    # lines end at "\n" only (see :meth:`RumorProposals.content`)
+    ids = {str(json.loads(line)["id"]) for line in str(row["rumors"]).split("\n") if line}
+    return ids | {str(rid) for rid in json.loads(row["removals"])}
 
 
 class RumorProposals:
@@ -399,7 +406,33 @@ class RumorProposals:
                                  f"four-eyes: {who.name!r} proposed rumour import #{proposal_id} and cannot "
                                  "also approve it; someone else must publish it")
         self._check_target(tx)
+        self._check_not_overtaken(tx, proposal_id)
         return row, approval
+
+    @staticmethod
+    def _check_not_overtaken(tx: Tx, proposal_id: int) -> None:
+        """:class:`ConflictError` when a proposal published after this one was made touched the same rumour ids:
+        publishing this one would silently undo that publication (a removal, a corrected refutation), which its
+        approver may never have previewed against. The order is the audit trail's (``seq``)."""
+        made = tx.execute("SELECT seq FROM rumor_audit WHERE proposal_id = ? AND event = 'propose'",
+                          (proposal_id,)).fetchone()
+        if made is None:  # a proposal older than its audit row: nothing to order it by
+            return
+        later = tx.execute(
+            "SELECT p.id, p.rumors, p.removals FROM rumor_audit a JOIN rumor_proposals p ON p.id = a.proposal_id"
+            " WHERE a.event = 'publish' AND a.seq > ? AND p.id <> ? ORDER BY a.seq", (made[0], proposal_id)).fetchall()
+        if not later:
+            return
+        mine = _touched(tx.execute("SELECT rumors, removals FROM rumor_proposals WHERE id = ?",
+                                   (proposal_id,)).fetchone())
+        for other in later:
+            both = sorted(mine & _touched(other))
+            if both:
+                raise ConflictError(
+                    f"rumour proposal #{proposal_id} was made before proposal #{other['id']} was published, which "
+                    f"also changed {', '.join(both[:5])}{' …' if len(both) > 5 else ''}: publishing it would undo "
+                    "that. Nothing was written; propose the change again from the rumours stored now (and discard "
+                    f"#{proposal_id})", overlapping=both)
 
     def _finish_publish(self, tx: Tx, proposal_id: int, row: Row, approver: str, approval: str,
                         stats: UpsertStats, removed: int, note: str | None) -> None:

@@ -8,7 +8,7 @@ import pytest
 from plugin.errors import InputError
 from plugin.rumors import Refutation, Rumor, RumorIndex, RumorStatus
 from plugin.rumors.proposals import RumorProposals
-from plugin.store import FourEyesError, NotFoundError, StoreConfig, StoreError
+from plugin.store import ConflictError, FourEyesError, NotFoundError, StoreConfig, StoreError
 
 
 def _rumor(rid: str, claim: str, status: RumorStatus = RumorStatus.FALSE) -> Rumor:
@@ -268,3 +268,20 @@ def test_a_slow_backend_write_holds_no_database_lock(tmp_path, monkeypatch):
     assert result["done"]["status"] == "published" and cluster.get("liquor") is not None
     p.close()
     cluster.close()
+
+
+def test_a_proposal_made_before_another_publication_of_its_rumours_is_refused(proposals):
+    """Publishing a stale proposal silently undid a newer publication of the same rumours (a removal, a corrected
+    refutation) that its approver may never have previewed against: refused as a conflict, as a lexicon draft on
+    an older version is; proposals touching other rumours, or made after that publication, are published."""
+    proposals.bootstrap(SEED, actor="bootstrap:ops")
+    stale = proposals.propose([_rumor("garlic", "吃大蒜可以预防新冠病毒和流感")], author="ed")
+    other = proposals.propose([NEW], author="eve")
+    newer = proposals.propose([], author="eve", removals=["garlic"])
+    proposals.publish(newer, approver="ann")
+    with pytest.raises(ConflictError, match=f"#{newer} was published, which also changed garlic"):
+        proposals.publish(stale, approver="ann")
+    assert proposals.store.get("garlic") is None and proposals.proposal(stale)["status"] == "proposed"
+    assert proposals.publish(other, approver="ann")["status"] == "published"
+    again = proposals.propose([_rumor("garlic", "吃大蒜可以预防新冠病毒和流感")], author="ed")
+    assert proposals.publish(again, approver="ann")["stats"]["inserted"] == 1
