@@ -8,16 +8,41 @@ acts as ``single-operator:<os user>``, which the audit records as such.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .config import StoreConfig
 from .errors import AuthError, FourEyesError, StoreError
 
-__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX", "approval_kind", "checked_actor"]
+__all__ = ["Actor", "SINGLE_OPERATOR_PREFIX", "approval_kind", "checked_actor", "identity_key", "invisible"]
 
 #: Names with this prefix are reserved for the single-operator mode (no token may carry one).
 SINGLE_OPERATOR_PREFIX = "single-operator:"
+
+
+#: Characters that show as nothing although they are not format (Cf) characters: the Default_Ignorable_Code_Point
+#: marks and letters of Unicode (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian
+#: free variation selectors, variation selectors) and the blank Braille pattern.
+_INVISIBLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+                     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+
+
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` shows as nothing: a control, format or surrogate character, a line or paragraph separator,
+    or one of :data:`_INVISIBLE_RANGES`."""
+    code = ord(ch)
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") or any(
+        lo <= code <= hi for lo, hi in _INVISIBLE_RANGES)
+
+
+def identity_key(name: str) -> str:
+    """How four-eyes compares two names: as they read, so names that show alike are one person. Compatibility
+    forms folded (NFKC: fullwidth ``ｅｄ`` is ``ed``), case folded, characters that show as nothing dropped
+    (:func:`invisible`: ``ed`` + U+200B is ``ed``), runs of spaces read as one. Token names are refused such
+    characters when made (:mod:`plugin.store.tokens`); this also covers names made before a check existed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join("".join(ch for ch in folded if not invisible(ch)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +99,11 @@ def approval_kind(who: Actor, contributors: Iterable[str], config: StoreConfig, 
     versions, rumour imports): how ``who`` approves a proposal that ``contributors`` (its author and everyone
     who changed it) made. ``single-operator`` for the one-person mode; ``self`` when ``who`` is a contributor
     and ``config.four_eyes`` is off; ``four-eyes`` otherwise. A contributor under four-eyes gets
-    :class:`~plugin.store.errors.FourEyesError` with ``refusal`` as its message. Names compare case-blind."""
+    :class:`~plugin.store.errors.FourEyesError` with ``refusal`` as its message. Names compare as they read
+    (:func:`identity_key`: case-blind, compatibility forms and invisible characters folded away)."""
     if who.single_operator:
         return "single-operator"
-    if who.name.casefold() in {str(c).casefold() for c in contributors}:
+    if identity_key(who.name) in {identity_key(str(c)) for c in contributors}:
         if config.four_eyes:
             raise FourEyesError(refusal)
         return "self"

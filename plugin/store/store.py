@@ -33,7 +33,7 @@ from typing import Any, Callable, ContextManager, Sequence
 from plugin.db import Database, Row, Tx, inserted_id, newest_rows, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
 
-from .actor import Actor, approval_kind, checked_actor
+from .actor import Actor, approval_kind, checked_actor, identity_key
 from .config import StoreConfig
 from .entries import digest, entry_from_dict, entry_json, parse_entry_dict, term_id_of
 from .errors import ConflictError, FourEyesError, Issue, NotFoundError, StoreError, ValidationError
@@ -891,7 +891,7 @@ class LexiconStore:
     def _approval(self, row: Row, contributors: Sequence[str], who: Actor) -> str:
         """How ``who`` approves this change-set (``four-eyes``, ``self``, ``single-operator``); raises
         :class:`FourEyesError` when ``who`` drafted or changed it and four-eyes is on."""
-        did = "drafted" if who.name.casefold() == str(row["author"]).casefold() else "changed"
+        did = "drafted" if identity_key(who.name) == identity_key(str(row["author"])) else "changed"
         return approval_kind(who, [str(row["author"]), *contributors], self.config,
                              f"four-eyes: {who.name!r} {did} change-set #{row['id']} and cannot also approve it; "
                              "someone who did not change it must publish it")

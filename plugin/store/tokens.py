@@ -26,7 +26,7 @@ from typing import Any
 
 from plugin.db import Database, Row, db_errors, open_database
 
-from .actor import SINGLE_OPERATOR_PREFIX
+from .actor import SINGLE_OPERATOR_PREFIX, invisible
 from .errors import AuthError, NotFoundError, StoreError
 from .schema import TOKEN_MIGRATIONS
 
@@ -60,7 +60,7 @@ def _check_name(name: str) -> None:
     (fullwidth ``ｅｄ``): the name must be its own NFKC form."""
     for pos, ch in enumerate(name):
         cat = unicodedata.category(ch)
-        if cat[0] == "C" or (cat[0] == "Z" and ch != " ") or _invisible(ch):
+        if cat[0] == "C" or (cat[0] == "Z" and ch != " ") or invisible(ch):
             raise StoreError(f"token name holds U+{ord(ch):04X} ({cat}) at position {pos}: names are visible text")
     if name != name.strip(" ") or "  " in name:
         raise StoreError(f"token name {name!r} has a space at an end or two in a row ('edi tor' and 'edi  tor' "
@@ -73,19 +73,6 @@ def _check_name(name: str) -> None:
     if len(scripts) > 1:
         raise StoreError(f"token name {name!r} mixes {' and '.join(sorted(scripts))} letters (Cyrillic а looks "
                          "like Latin a): write a name in one of these alphabets")
-
-
-#: Characters that show as nothing although they are not format (Cf) characters: the Default_Ignorable_Code_Point
-#: marks and letters of Unicode (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian
-#: free variation selectors, variation selectors) and the blank Braille pattern.
-_INVISIBLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
-                     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
-
-
-def _invisible(ch: str) -> bool:
-    """Whether ``ch`` shows as nothing (:data:`_INVISIBLE_RANGES`)."""
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _INVISIBLE_RANGES)
 
 
 #: Alphabets whose letters pass for one another (a name may use one of them, with any other script).

@@ -106,6 +106,19 @@ def test_four_eyes(store: LexiconStore) -> None:
     assert solo.version_info(2)["approval"] == "self"  # recorded: nobody else approved it
 
 
+@pytest.mark.parametrize("approver", ["ed\u200b", "\uff45\uff44", "e\u034fd", "ED\u00ad", "e\u2060d", "e\u3164d"])
+def test_four_eyes_compares_names_as_they_read(store: LexiconStore, approver: str) -> None:
+    """Token names are checked when a token is made, but a token made before a check existed (or a name reaching
+    the store another way) can still carry invisible or compatibility characters: 'ed' + U+200B reads as 'ed' and
+    was another person to four-eyes, which compared names case-blind only."""
+    cs = store.create_changeset("ed")
+    add(store, cs, "线上棋牌")
+    with pytest.raises(FourEyesError):
+        publish(store, cs, approver=approver)
+    assert store.live_version() == 1
+    assert publish(store, cs, approver="edna") == 2  # another name is another person
+
+
 def test_a_contributor_cannot_approve_the_change_set(store: LexiconStore, tmp_path: Path) -> None:
     """Four-eyes means a second person: an approver who slipped an entry into (or took one out of)
     someone else's draft, by hand or by import, cannot then publish it."""
