@@ -197,6 +197,17 @@ def _store_problem(exc: StoreError) -> ServiceError:
     return ServiceError(400, "bad_request", str(exc))
 
 
+def _unparsed_body(exc: StarletteHTTPException) -> ServiceError | None:
+    """FastAPI's 400 "There was an error parsing the body" for a body its JSON parser gave up on without a
+    ``JSONDecodeError`` (too deeply nested, not UTF-8), as the ``malformed_json`` problem naming why."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or not isinstance(cause, (RecursionError, UnicodeDecodeError)):
+        return None
+    why = ("nested too deeply" if isinstance(cause, RecursionError)
+           else f"not UTF-8 (byte 0x{cause.object[cause.start]:02x} at offset {cause.start})")
+    return ServiceError(400, "malformed_json", f"request body is not valid JSON: {why}")
+
+
 def to_problem(request: Request, exc: Exception) -> ServiceError:
     """What ``exc`` means for the client: every error the app raises, as one :class:`ServiceError`."""
     if isinstance(exc, ServiceError):
@@ -206,6 +217,9 @@ def to_problem(request: Request, exc: Exception) -> ServiceError:
     if isinstance(exc, ValidationError):  # a model validated in a route body
         return _validation_problem([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
     if isinstance(exc, StarletteHTTPException):
+        unparsed = _unparsed_body(exc)
+        if unparsed is not None:
+            return unparsed
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return ServiceError(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), detail,
                             headers=exc.headers)

@@ -94,3 +94,21 @@ def test_openapi_describes_problems(make_app):
     assert {"Problem", "FieldProblem"} <= set(schema["components"]["schemas"])
     answer = schema["paths"]["/v1/reviews"]["get"]["responses"]["422"]["content"]
     assert answer == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    (b'{"note": "\xff\xfe"}', "not UTF-8"),
+    ('{"note": "é"}'.encode("latin-1"), "not UTF-8"),
+])
+def test_a_body_the_json_parser_gives_up_on_is_named_on_every_route(db_path: Path, content: bytes, says: str) -> None:
+    """The check routes said what was wrong with such a body; the routes whose body FastAPI parses (the admin API,
+    review decisions) answered "There was an error parsing the body" (400 bad_request), naming nothing."""
+    app = make_admin_app(db_path)
+    tokens = make_tokens(db_path)
+    with TestClient(app) as c:
+        r = c.post("/v1/admin/changesets", content=content,
+                   headers={"Authorization": f"Bearer {tokens['ed']}", "content-type": "application/json"})
+        body = assert_problem(r, 400, "malformed_json")
+        assert says in body["detail"], body["detail"]
+        assert app.state.guard.lexicon_store.changesets("draft") == []
