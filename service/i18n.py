@@ -217,7 +217,11 @@ class Words:
             return str(value)
         if t.tzinfo is None:
             t = t.replace(tzinfo=dt.timezone.utc)
-        return t.astimezone(zoneinfo.ZoneInfo(self.zone)).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+        try:
+            shown = t.astimezone(zoneinfo.ZoneInfo(self.zone))
+        except OverflowError:  # a client's time at the calendar's edge (9999-12-31T23:59-12:00): as it was given
+            return str(value)
+        return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
     def zone_label(self) -> str:
         return "北京时间" if self.zone in ("Asia/Shanghai", "Asia/Chongqing", "PRC") and self.lang == "zh" else self.zone

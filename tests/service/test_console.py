@@ -433,3 +433,20 @@ def test_one_discovery_run_at_a_time(site) -> None:
     assert r.status_code == 303 and "already" in flash(r).get("err", "")
     r = client.get(f"{PREFIX}/discover?run=1")
     assert r.status_code == 200 and 'data-testid="discover' in r.text
+
+
+def test_a_review_item_with_times_at_the_end_of_the_calendar_is_shown(site) -> None:
+    """A trending client may send any timestamp up to year 9999 (with or without a zone): shown in the display zone,
+    9999-12-31 23:59 UTC is in year 10000, and the desk's item page answered 500 (OverflowError)."""
+    app, client, tokens = site
+    cand = candidate(id="far", title="澳门首家年末特别活动", event_started_at="9999-12-31T23:59:59-12:00",
+                     account={"id": "acc-far", "name": "账号far", "registered_at": "9999-12-31T23:59:59-12:00",
+                              "renamed_at": "0001-01-01T00:00:00+14:00"})
+    r = client.post("/v1/trending/review", json={"candidates": [cand]}, headers={"Authorization": f"Bearer {tokens['adm']}"})
+    assert r.status_code == 200, r.text
+    item = r.json()["results"][0]["review_id"]
+    _sign_in(client, tokens["rev"])
+    for path in (f"{PREFIX}/reviews/{item}", f"{PREFIX}/reviews", f"{PREFIX}/audit"):
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+    assert "9999-12-31" in client.get(f"{PREFIX}/reviews/{item}").text
