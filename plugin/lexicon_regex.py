@@ -26,7 +26,7 @@ import re2
 
 from . import fixed_regex
 
-__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "PatternSet", "RegexMatch",
+__all__ = ["HIT_GROUP", "MAX_MEM", "MAX_PROGRAM_SIZE", "MAX_REGEX_LEN", "CompiledPattern", "PatternError", "PatternSet", "RegexMatch",
            "RegexText", "compile_pattern", "pattern_problem"]
 
 #: Longest pattern accepted (characters).
@@ -36,6 +36,11 @@ MAX_REGEX_LEN = 300
 MAX_MEM = 4 << 20
 #: Name of the group that delimits the hit inside a match (boundary characters stay outside).
 HIT_GROUP = "hit"
+#: Most instructions of a pattern's compiled program (RE2's ``programsize``; the bundled patterns have at most 300).
+#: RE2 is linear in the text, but once a search's DFA outgrows :data:`MAX_MEM` it runs as an NFA whose cost per
+#: byte grows with the program: ``[^x]{1,1000}y`` (9,004 instructions) took 1.2 s on a 20,000-character text,
+#: ``[^x]{1,200}y`` (1,804) 7 ms (``bench/bench_regex_program.py``, ``bench/results/regex_program.json``).
+MAX_PROGRAM_SIZE = 2000
 #: The scan resumes at the hit's end but at most this many bytes before the match's end, so a
 #: pattern with a long tail after its hit group cannot make the scan quadratic.
 MAX_TAIL_BYTES = 32
@@ -107,6 +112,11 @@ def compile_pattern(pattern: str) -> CompiledPattern:
                            f"hit in (?P<{HIT_GROUP}>…)") from None
     if rx.search("") is not None:
         raise PatternError("regex matches the empty string")
+    size = int(getattr(rx, "programsize", 0))
+    if size > MAX_PROGRAM_SIZE:
+        raise PatternError(f"regex compiles to {size} instructions (at most {MAX_PROGRAM_SIZE}): a long counted "
+                           "repetition such as .{0,1000} or a nested one makes every long text take seconds to scan; "
+                           "use a shorter reach (.{0,150})")
     return rx
 
 

@@ -67,6 +67,17 @@ def test_other_refusals(pattern: str, why: str) -> None:
         compile_pattern(pattern)
 
 
+@pytest.mark.parametrize("pattern", [r"[^x]{1,1000}y", r".{50,1000}z", r"(?:\p{L}{0,15}){1,10}z", r"\p{Han}{1,500}x",
+                                     r"(?:.{0,100}){1,5}z"])
+def test_patterns_compiling_to_a_large_program_are_refused(pattern: str) -> None:
+    """RE2's time is linear in the text times, once its DFA outgrows the memory budget, the size of the compiled
+    program: one published [^x]{1,1000}y made the scan of a 20,000-character text take over a second
+    (bench/bench_regex_program.py), and every trending text and masked text paid it."""
+    with pytest.raises(PatternError, match="instructions"):
+        compile_pattern(pattern)
+    compile_pattern(r"赌.{0,150}场")  # a proximity rule of a sensible reach stays
+
+
 def test_hit_group_and_resume_at_its_end() -> None:
     rx = compile_pattern(r"(?:^|[^a-z0-9])(?P<hit>[a-z]+\d)(?:$|[^a-z0-9])")
     # the space after "ab1" is consumed by the first match and still starts the second one
