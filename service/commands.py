@@ -36,10 +36,13 @@ def _epilog() -> str:
 def uvicorn_options(config: ServiceConfig) -> dict[str, Any]:
     """The uvicorn settings ``qinglang serve`` runs with. The HTTP parser is h11, told to stop buffering a
     request head past ``max_header_bytes`` (httptools has no such bound: a head trickling in byte by byte would
-    grow without limit before the app could refuse it); the app itself answers a complete oversized head with
-    431 (``service.errors.HeaderLimitMiddleware``)."""
+    grow without limit before the app could refuse it), and closing a connection whose head is not complete
+    within ``HEAD_TIMEOUT_SECONDS`` (:class:`service.h11_protocol.BoundedH11Protocol`); the app itself answers a
+    complete oversized head with 431 (``service.errors.HeaderLimitMiddleware``)."""
+    from .h11_protocol import BoundedH11Protocol
+
     return {"host": config.host, "port": config.port, "log_level": config.log_level, "access_log": False,
-            "timeout_graceful_shutdown": 10, "log_config": None, "http": "h11",
+            "timeout_graceful_shutdown": 10, "log_config": None, "http": BoundedH11Protocol,
             "h11_max_incomplete_event_size": config.max_header_bytes}
 
 

@@ -14,7 +14,8 @@ of a refused lexicon change). Codes:
 
 - 400 ``malformed_json``, ``missing_body``, ``bad_request``;
 - 401 ``unauthorized``; 403 ``forbidden``, ``four_eyes``; 404 ``not_found``; 405 ``method_not_allowed``;
-- 409 ``conflict``; 413 ``body_too_large`` (``max_body_bytes``), ``too_large`` (``max_request_chars``);
+- 408 ``request_timeout`` (a body still arriving after ``BODY_TIMEOUT_SECONDS``); 409 ``conflict``;
+  413 ``body_too_large`` (``max_body_bytes``), ``too_large`` (``max_request_chars``);
 - 431 ``headers_too_large`` (``max_header_bytes``: the request line and headers together);
 - 422 ``validation_error`` (with ``errors``), ``invalid_lexicon`` and ``import_refused`` (with ``issues``),
   ``invalid_input``;
@@ -32,6 +33,7 @@ own errors in the search engines' shape (:mod:`service.proxy`); the editor page 
 
 from __future__ import annotations
 
+import asyncio
 import http
 import json
 import logging
@@ -303,14 +305,21 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+#: Seconds a request body may take to arrive, from its first read to its last byte (a 1 MiB body needs 35 kB/s).
+BODY_TIMEOUT_SECONDS = 30.0
+
+
 class BodyLimitMiddleware:
     """Reject bodies larger than ``max_bytes`` with 413, whatever the method: at once from Content-Length,
     else on the bytes actually received (chunked bodies, or more bytes than declared), before the app
-    sees a byte. The body is read here, bounded, and replayed to the app."""
+    sees a byte; and bodies still arriving after ``timeout`` seconds with 408 ``request_timeout`` (a client
+    trickling a byte now and then held its request open for ever). The body is read here, bounded, and
+    replayed to the app."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float = BODY_TIMEOUT_SECONDS) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -329,8 +338,14 @@ class BodyLimitMiddleware:
                 break
         chunks: list[bytes] = []
         seen = 0
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while True:
-            msg = await receive()
+            try:
+                msg = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                await self._reply(send, 408, "request_timeout",
+                                  f"request body not received within {self.timeout:g} seconds")
+                return
             if msg["type"] == "http.disconnect":
                 return
             body = msg.get("body", b"")

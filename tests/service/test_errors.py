@@ -101,3 +101,29 @@ def test_an_oversized_request_head_gets_431_before_any_route_runs(make_app):
         many = {f"X-H{i}": "v" for i in range(400)}
         assert c.post("/v1/query/check", json={"query": "城市"}, headers=many).status_code == 431
         assert c.get("/healthz?" + "q=" + "a" * 5000).status_code == 431
+
+
+def test_a_body_that_never_finishes_arriving_gets_408():
+    """A client sending its headers and then a byte now and then (or nothing) held the request, and its worker's
+    memory and connection, for as long as it liked: the body has a time bound as it has a size bound."""
+    inner = Inner()
+    app = BodyLimitMiddleware(inner, max_bytes=LIMIT, timeout=0.2)
+    sent: list[dict] = []
+    first = True
+
+    async def receive() -> dict:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.sleep(3600)  # the rest never comes
+        return {"type": "http.disconnect"}
+
+    async def send(msg: dict) -> None:
+        sent.append(msg)
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/query/check", "headers": []}
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 60))
+    assert sent[0]["status"] == 408 and (b"connection", b"close") in sent[0]["headers"]
+    assert json.loads(b"".join(m.get("body", b"") for m in sent[1:]))["error"] == "request_timeout"
+    assert inner.bodies == []
