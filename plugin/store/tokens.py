@@ -68,15 +68,18 @@ def _check_name(name: str) -> None:
     if unicodedata.normalize("NFKC", name) != name:
         raise StoreError(f"token name {name!r} holds compatibility characters (fullwidth or similar); "
                          f"use {unicodedata.normalize('NFKC', name)!r}")
-    scripts = {s for s in (_LOOKALIKE_SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0]) for ch in name
-                           if ch.isalpha()) if s}
+    scripts = {word.capitalize() for word in (unicodedata.name(ch, "").split(" ", 1)[0] for ch in name if ch.isalpha())
+               if word not in _CJK_WORDS}
     if len(scripts) > 1:
         raise StoreError(f"token name {name!r} mixes {' and '.join(sorted(scripts))} letters (Cyrillic а looks "
                          "like Latin a): write a name in one of these alphabets")
 
 
-#: Alphabets whose letters pass for one another (a name may use one of them, with any other script).
-_LOOKALIKE_SCRIPTS = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek"}
+#: First words of the Unicode names of CJK letters (and of modifier letters such as ʼ): a name may use these with
+#: one alphabet; two alphabets (Latin with Cyrillic, Greek, Armenian, Cherokee, Lisu ...) could pass for one
+#: another (Cyrillic а, Armenian օ, Lisu ꓮ look like Latin a, o, A).
+_CJK_WORDS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC",
+                        "MODIFIER", ""})
 
 
 def role_at_least(role: str, needed: str) -> bool:

@@ -81,6 +81,16 @@ def test_token_names_with_invisible_or_blank_characters_are_refused(db_path: Pat
     assert tokens.create("नमस्ते", "approver")[0].name == "नमस्ते"  # visible combining marks (virama) are letters' parts
 
 
+@pytest.mark.parametrize("name", ["\ua4eenn", "\u13aann", "b\u0585b"])  # Lisu ꓮ, Cherokee Ꭺ, Armenian օ among Latin
+def test_token_names_mixing_any_two_alphabets_are_refused(db_path: Path, name: str) -> None:
+    """The look-alike check knew Latin, Cyrillic and Greek only: Lisu ꓮnn read as Ann, Armenian bօb as bob."""
+    tokens = TokenStore(db_path)
+    with pytest.raises(StoreError, match="token name"):
+        tokens.create(name, "approver")
+    for fine in ("田中さん", "김kim", "José", "ʼAbd", "Анна", "张san"):  # CJK scripts go with any one alphabet
+        assert tokens.create(fine, "reader")[0].name == fine
+
+
 def test_reviewer_role_on_a_store_made_before_it_existed(db_path: Path) -> None:
     """The token table of an older store is migrated to accept the reviewer role; tokens survive."""
     conn = sqlite3.connect(db_path)
