@@ -206,11 +206,14 @@ def rollback(body: RollbackIn, store: LexiconStore = Depends(_store), who: Token
 
 
 @router.post("/import")
-def import_files(body: ImportIn, store: LexiconStore = Depends(_store),
+def import_files(body: ImportIn, request: Request, store: LexiconStore = Depends(_store),
                  who: TokenInfo = Depends(editor)) -> JSONResponse:
+    """Validate lexicon files and draft their changes (all or nothing); every line is checked against the whole
+    base version (seconds for a large file), so an import takes one of the process's whole-lexicon slots (429)."""
     documents = [LexiconDocument(f.name, f.content) for f in body.files]
-    rep = store.import_files(documents, author=who.name, note=body.note, changeset_id=body.changeset_id,
-                             replace=body.replace, dry_run=body.dry_run, force=body.force)
+    with whole_lexicon_read(request.app, "import"):
+        rep = store.import_files(documents, author=who.name, note=body.note, changeset_id=body.changeset_id,
+                                 replace=body.replace, dry_run=body.dry_run, force=body.force)
     out = rep.to_dict()
     if rep.ok:
         return JSONResponse(out)

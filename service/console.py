@@ -30,6 +30,8 @@ from plugin.review import desk
 from plugin.review.store import HUMAN_DECISIONS, ReviewConflict, ReviewNotFound
 from plugin.store import LexiconDocument, StoreError, role_at_least
 
+from .editorial import whole_lexicon_read
+from .errors import ServiceError
 from .explain import explain_text
 from .i18n import Words
 from .schemas import DB_INT_MAX, Note
@@ -332,10 +334,13 @@ async def upload(request: Request) -> Response:
     if len(content) > MAX_UPLOAD_CHARS:
         return go(f"{PREFIX}/upload", "err", f"file longer than {MAX_UPLOAD_CHARS} characters")
     try:
-        report = await anyio.to_thread.run_sync(functools.partial(  # parse, validate, write: off the event loop
-            _import, request, content, suffix, category, action, changeset, mode != "confirm", user.name))
+        with whole_lexicon_read(request.app, "bulk upload"):  # every line checked against the whole base version
+            report = await anyio.to_thread.run_sync(functools.partial(  # parse, validate, write: off the event loop
+                _import, request, content, suffix, category, action, changeset, mode != "confirm", user.name))
     except (StoreError, ValueError) as exc:
         return go(f"{PREFIX}/upload", "err", error_text(exc, request) if isinstance(exc, StoreError) else str(exc))
+    except ServiceError as exc:  # every whole-lexicon slot of the process is taken: the page says so
+        return go(f"{PREFIX}/upload", "err", exc.detail)
     w = page_words(request)
     if mode == "confirm" and report["ok"] and report["changeset_id"]:
         counts = "、".join(f"{w.t('op.' + k) if k in ('add', 'edit', 'remove') else k} {v}"

@@ -79,3 +79,29 @@ def test_older_versions_entries_and_the_version_page_take_a_whole_lexicon_slot(d
         assert c.get(f"{PREFIX}/versions/{live}").status_code == 200
         assert c.get(f"{PREFIX}/?version=1").status_code == 200
         assert app.state.whole_lexicon_reads == 0
+
+
+def test_imports_take_a_whole_lexicon_slot(db_path: Path, monkeypatch) -> None:
+    """An import parses and validates every line against the whole base version: a 1 MiB text file of short terms
+    is ~80,000 entries, seconds of a core, and any number ran at once, from the API and the console's bulk upload."""
+    from service import editorial
+    from service.ui import CSRF_FIELD, PREFIX, csrf_token
+
+    app, h = _env(db_path)
+    body = {"files": [{"name": "more.txt", "content": "# category: gambling\n线上棋牌\n"}], "dry_run": True}
+    with TestClient(app, follow_redirects=False) as c:
+        secret = h["ed"]["Authorization"].split()[1]
+        assert c.post(f"{PREFIX}/login", data={"token": secret}, headers={"Origin": "http://testserver"}).status_code == 303
+        form = {"mode": "confirm", "content": "线上棋牌\n", "suffix": "txt", "category": "gambling", "changeset": "0",
+                CSRF_FIELD: csrf_token(secret)}
+        monkeypatch.setattr(editorial, "MAX_WHOLE_LEXICON_READS", 0)
+        r = c.post("/v1/admin/import", json=body, headers=h["ed"])
+        assert r.status_code == 429 and r.json()["error"] == "busy", r.text
+        r = c.post(f"{PREFIX}/upload", data=form, headers={"Origin": "http://testserver"})
+        assert r.status_code == 303 and "whole-lexicon" in r.headers.get("set-cookie", ""), r.headers
+        assert app.state.guard.lexicon_store.changesets("draft") == []
+        monkeypatch.setattr(editorial, "MAX_WHOLE_LEXICON_READS", 2)
+        assert c.post("/v1/admin/import", json=body, headers=h["ed"]).json()["counts"]["add"] == 1
+        r = c.post(f"{PREFIX}/upload", data=form, headers={"Origin": "http://testserver"})
+        assert r.status_code == 303 and "/changesets/" in r.headers["location"]
+        assert app.state.whole_lexicon_reads == 0
