@@ -21,8 +21,9 @@ from .state import state_of
 __all__ = ["MAX_WHOLE_LEXICON_READS", "VALIDATION_CACHE", "draft_issues", "get_store", "live_matcher_for",
            "record_samples", "reload_now", "start_reloading", "stop_reloading", "whole_lexicon_read"]
 
-#: Reader-triggered work over a whole lexicon version or draft (validating a draft, diffing or exporting
-#: versions: seconds at 1M entries) running at once per process; a further one gets 429 ``busy``.
+#: Work over a whole lexicon version or draft that any reader (or, for imports, editor) can start (validating a
+#: draft, diffing, exporting or listing another version than the live one, importing a file: seconds at 1M entries)
+#: running at once per process; a further one gets 429 ``busy``.
 MAX_WHOLE_LEXICON_READS = 2
 #: Validated drafts remembered per process: a draft's issues change only with its revision, so a reader
 #: reloading the draft does not validate it again.
