@@ -323,6 +323,8 @@ def logout(request: Request) -> RedirectResponse:
 
 #: Entries per page of the entry list.
 PAGE_SIZE = 50
+#: Changes per page of a draft's page (an import drafts tens of thousands: one page of them all took seconds).
+CHANGES_PER_PAGE = 500
 DateField = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
 
 
@@ -528,7 +530,7 @@ def new_changeset(request: Request, note: NoteField = "") -> RedirectResponse:
 def changeset_page(request: Request, cs_id: DbIntPath,
                    preview: int = Query(0, ge=DB_INT_MIN, le=DB_INT_MAX),
                    corpus: str = Query("default", pattern=r"^(default|queries)$"),
-                   job: str = Query("", max_length=40)) -> Response:
+                   job: str = Query("", max_length=40), page: int = Query(1, ge=1, le=1_000_000)) -> Response:
     """A draft: its changes (readable diffs), the forms, and the preview — run here when the corpus is
     small, else as a background job whose progress this page shows (it refreshes itself)."""
     user = page_user(request)
@@ -570,8 +572,12 @@ def changeset_page(request: Request, cs_id: DbIntPath,
         except previews.PreviewBusy as exc:
             return go(f"{PREFIX}/changesets/{cs_id}", "err", error_text(exc, request))
     base_map = {e.term_id: e.to_dict() for e in store.entries(int(cs["base_version"]))} if cs["status"] == "draft" else {}
+    pages = max(1, -(-len(cs["changes"]) // CHANGES_PER_PAGE))
+    page = min(page, pages)
+    changes = cs["changes"][(page - 1) * CHANGES_PER_PAGE:page * CHANGES_PER_PAGE]
     return render(request, "changeset.html", user, cs=cs, issues=issues, report=report, running=running, lost=lost,
-                  base_map=base_map, live=store.live_version(), categories=sorted(store.categories()))
+                  base_map=base_map, live=store.live_version(), categories=sorted(store.categories()),
+                  changes=changes, page=page, pages=pages)
 
 
 @router.post("/changesets/{cs_id}/preview")
