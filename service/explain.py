@@ -30,7 +30,7 @@ def explain_text(app: FastAPI, text: str) -> dict[str, Any]:
     else:
         hits = list(state.live.current().scan(text))
     version = str(state.live.version)
-    changes = store.entry_changes(int(version)) if version.isdigit() else {}
+    changes = store.entry_changes(int(version), term_ids={h.term_id for h in hits}) if version.isdigit() else {}
     entries = store.entry_map(int(version)) if version.isdigit() else {}
     rows = []
     for h in hits:

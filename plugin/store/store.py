@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Sequence
+from typing import Any, Callable, Collection, ContextManager, Sequence
 
 from plugin.db import Database, Row, Tx, inserted_id, newest_rows, open_database
 from plugin.lexicon import Entry, bundled_lexicon_paths, load_lexicons
@@ -282,18 +282,27 @@ class LexiconStore:
         """The entries of ``version`` (default: live), in term_id order."""
         return list(self.entry_map(version).values())
 
-    def entry_changes(self, version: int | None = None) -> dict[str, dict[str, Any]]:
+    def entry_changes(self, version: int | None = None, *,
+                      term_ids: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
         """term_id -> who last changed the entry as it is in ``version`` (default: live) and when: the
-        version that introduced its revision (``since_version``), that version's author, approver and time."""
+        version that introduced its revision (``since_version``), that version's author, approver and time.
+        ``term_ids``: those entries only (one query, not a read of the whole version)."""
         if version is None:
             version = self.live_version()
             if version is None:
                 return {}
+        sql = ("SELECT e.term_id, e.since_version, v.author, v.approver, v.created_at FROM lexicon_entries e "
+               "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.since_version <= ? "
+               "AND (e.until_version IS NULL OR e.until_version > ?)")
+        args: list[Any] = [version, version]
+        if term_ids is not None:
+            wanted = sorted(set(term_ids))
+            if not wanted:
+                return {}
+            sql += f" AND e.term_id IN ({', '.join('?' * len(wanted))})"
+            args += wanted
         with self._read() as conn:
-            rows = conn.execute(
-                "SELECT e.term_id, e.since_version, v.author, v.approver, v.created_at FROM lexicon_entries e "
-                "JOIN lexicon_versions v ON v.number = e.since_version WHERE e.since_version <= ? "
-                "AND (e.until_version IS NULL OR e.until_version > ?)", (version, version)).fetchall()
+            rows = conn.execute(sql, args).fetchall()
         return {r["term_id"]: {"since_version": r["since_version"], "author": r["author"], "approver": r["approver"],
                                "changed_at": r["created_at"]} for r in rows}
 

@@ -450,3 +450,18 @@ def test_a_review_item_with_times_at_the_end_of_the_calendar_is_shown(site) -> N
         page = client.get(path)
         assert page.status_code == 200, (path, page.text[:300])
     assert "9999-12-31" in client.get(f"{PREFIX}/reviews/{item}").text
+
+
+def test_the_test_box_reads_who_changed_only_the_entries_it_hit(site, monkeypatch) -> None:
+    """Every "test a text" (any reader, the JSON twin too) read who last changed every entry of the live version
+    (one row per entry: a 100,000-entry lexicon read whole at each request) to show it for a few hits."""
+    app, client, tokens = site
+    store = app.state.guard.lexicon_store
+    asked: list[object] = []
+    real = store.entry_changes
+    monkeypatch.setattr(store, "entry_changes", lambda *a, **kw: asked.append(kw.get("term_ids")) or real(*a, **kw))
+    r = client.post("/v1/admin/test", json={"text": "今晚bjl"}, headers={"Authorization": f"Bearer {tokens['rita']}"})
+    assert r.json()["hits"][0]["changed"]["author"] == "bundled"
+    assert asked == [{"gambling:百家乐"}]
+    assert set(store.entry_changes(1, term_ids={"gambling:百家乐", "nope"})) == {"gambling:百家乐"}
+    assert store.entry_changes(1, term_ids=set()) == {}
