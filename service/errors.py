@@ -338,24 +338,41 @@ class BodyLimitMiddleware:
                 break
         chunks: list[bytes] = []
         seen = 0
-        deadline = asyncio.get_running_loop().time() + self.timeout
-        while True:
-            try:
-                msg = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
-            except asyncio.TimeoutError:
-                await self._reply(send, 408, "request_timeout",
-                                  f"request body not received within {self.timeout:g} seconds")
-                return
-            if msg["type"] == "http.disconnect":
-                return
-            body = msg.get("body", b"")
-            seen += len(body)
-            if seen > self.max_bytes:
-                await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
-                return
-            chunks.append(body)
-            if not msg.get("more_body", False):
-                break
+        # one timer for the whole body, cancelling this task when it fires (asyncio.wait_for per read cost 45 us a
+        # request, asyncio.timeout 15 us: this path runs for every request)
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            if task is not None:
+                task.cancel()
+
+        timer = asyncio.get_running_loop().call_later(self.timeout, expire)
+        try:
+            while True:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    return
+                body = msg.get("body", b"")
+                seen += len(body)
+                if seen > self.max_bytes:
+                    break
+                chunks.append(body)
+                if not msg.get("more_body", False):
+                    break
+        except asyncio.CancelledError:
+            if not expired or task is None:
+                raise
+            task.uncancel()
+            await self._reply(send, 408, "request_timeout", f"request body not received within {self.timeout:g} seconds")
+            return
+        finally:
+            timer.cancel()
+        if seen > self.max_bytes:
+            await self._reply(send, 413, "body_too_large", f"request body exceeds max_body_bytes={self.max_bytes}")
+            return
         replayed = False
 
         async def replay() -> Message:
