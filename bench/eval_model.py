@@ -89,8 +89,8 @@ from plugin.scoring.scorer import score_to_margin  # noqa: E402
 from plugin.scoring.train import TrainSettings, calibrate, train_model  # noqa: E402
 from plugin.scoring.frames import frame_of  # noqa: E402
 from plugin.scoring.features import text_grams  # noqa: E402
-from plugin.scoring.veto import SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
-from plugin.models import Hit  # noqa: E402
+from plugin.scoring.veto import PATTERN_CATEGORY, SPAM_HIT_CATEGORIES, ContextVeto  # noqa: E402
+from plugin.models import ACTION_ORDER, Hit  # noqa: E402
 from plugin.guard import Guard  # noqa: E402
 
 POST_GENRES = ("ced", "chineseharm", "weibo_checked", "hancd_body", "refutation_text")
@@ -167,6 +167,16 @@ class Judge:
             self._lex_vetoed[text] = hit
         return hit
 
+    def lexicon_beyond_patterns(self, text: str) -> bool:
+        """:meth:`lexicon_vetoed` without the review-level generic spam shapes (``spam_pattern``), which the Guard
+        drops where the model read the text and did not flag it (:attr:`plugin.policy.ScoreRule.patterns_defer`)."""
+        if not self.lexicon_vetoed(text):
+            return False
+        kept, _ = self.context.veto.lexicon_hits(text, self.matcher.check(text).hits, "content")
+        review = ACTION_ORDER["review"]
+        return _spam_flag(h for h in kept if not (h.category == PATTERN_CATEGORY
+                                                  and ACTION_ORDER.get(h.action, 0) <= review))
+
     def model(self, text: str, surface: str, scorer: SpamScorer | None = None) -> tuple[bool, bool]:
         """(model flag, model flag after the context veto)."""
         result = (scorer or self.scorer).score(text, surface)
@@ -182,6 +192,7 @@ def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None
            surface: Callable[[Sample], str] = lambda s: s.surface) -> dict[str, Any]:
     lex = [judge.lexicon(s.text) for s in samples]
     lex_vetoed = [judge.lexicon_vetoed(s.text) for s in samples]
+    beyond = [judge.lexicon_beyond_patterns(s.text) for s in samples]
     mod = [judge.model(s.text, surface(s), scorer) for s in samples]
     out = {
         "lexicon": flag_report(samples, lex),
@@ -189,7 +200,12 @@ def _three(samples: list[Sample], judge: Judge, scorer: SpamScorer | None = None
         "lexicon_or_model": flag_report(samples, [a or m for a, (m, _) in zip(lex, mod)]),
         "lexicon_any_category": flag_report(samples, [judge.lexicon_any(s.text) for s in samples]),
         "lexicon_with_context_veto": flag_report(samples, lex_vetoed),
-        "lexicon_or_model_with_context_veto": flag_report(samples, [a or v for a, (_, v) in zip(lex_vetoed, mod)]),
+        # as the Guard decides: the model's flag after the veto, the lexicon hits after the frames, and the generic
+        # spam shapes (spam_pattern) only where the model flags too (ScoreRule.patterns_defer)
+        "lexicon_or_model_with_context_veto": flag_report(samples, [b or v for b, (_, v) in zip(beyond, mod)]),
+        # the same with the generic shapes flagging on their own (patterns_defer off; the Guard before 2026-12-08)
+        "lexicon_or_model_with_context_veto_patterns_alone": flag_report(
+            samples, [a or v for a, (_, v) in zip(lex_vetoed, mod)]),
     }
     return {k: report_to_dict(v) for k, v in out.items()}
 
@@ -223,7 +239,8 @@ def _trap(samples: list[Sample], judge: Judge, created: str) -> dict[str, Any]:
     rows = [s for s in samples if s.label != BENIGN or s.surface == "title"]
     settings = replace(BUNDLED_SETTINGS, targets={"title": BUNDLED_SETTINGS.targets["title"]})
     scorer = SpamScorer(train_model(rows, settings, name="titles_only", created=created))
-    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES)]  # apart
+    test = [s for s in samples if s.split == "test"
+            and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES, *DEV7_SOURCES)]  # apart
     posts = [s for s in test if s.label == BENIGN and s.surface == "post"]
     per_source = {src: _rate(scorer.score(s.text, "title", evidence=0).flagged for s in posts if s.source == src)
                   for src in POST_GENRES}
@@ -403,6 +420,12 @@ DEV5_SOURCES = ("dev5_spam", "dev5_posts", "dev5_hard_posts", "dev5_titles", "de
 #: The third (a writer of comments, private messages and group chats with cover stories, bench/data/spam_dev6.README.md).
 DEV6 = ROOT / "bench" / "data" / "spam_dev6.jsonl"
 DEV6_SOURCES = ("dev6_spam", "dev6_posts", "dev6_hard_posts", "dev6_titles", "dev6_hard_titles")
+#: The fourth (a writer of posts, comments, DMs, listings and profiles, with many ordinary posts carrying legitimate
+#: contacts, prices and invitations, bench/data/spam_dev7.README.md).
+DEV7 = ROOT / "bench" / "data" / "spam_dev7.jsonl"
+DEV7_SOURCES = ("dev7_spam", "dev7_posts", "dev7_hard_posts", "dev7_titles", "dev7_hard_titles")
+#: The sets written for the project, one writer each (``--writers-dev`` leaves each out in turn).
+WRITERS: tuple[tuple[str, Path], ...] = (("dev4", DEV4), ("dev5", DEV5), ("dev6", DEV6), ("dev7", DEV7))
 
 
 def _handwritten(judge: Judge, path: Path = HANDWRITTEN) -> dict[str, Any]:
@@ -590,8 +613,9 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
     hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
     dev5 = [s for s in read_labelled(DEV5) if s.split == "val" or (s.split == "train" and not with_dev5)]
     dev6 = [s for s in read_labelled(DEV6) if s.split != "test"] if DEV6.is_file() else []
+    dev7 = [s for s in read_labelled(DEV7) if s.split != "test"] if DEV7.is_file() else []
     dev4_rows = read_labelled(DEV4)
-    with_dev4 = [s for s in recipe_samples(data) if s.split != "test" and s.source not in DEV6_SOURCES
+    with_dev4 = [s for s in recipe_samples(data) if s.split != "test" and s.source not in (*DEV6_SOURCES, *DEV7_SOURCES)
                  and (with_dev5 or s.source not in DEV5_SOURCES)]
     without_dev4 = [s for s in recipe_samples(data, project=False) if s.split != "test"]
     near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
@@ -618,11 +642,88 @@ def _authors_dev(data: Path, judge: Judge, created: str, variants: str = "", *, 
             rep["dev5_dev"] = _three(dev5, judge, seen)
         if dev6:
             rep["dev6_dev"] = _three([s for s in dev6 if not more or s.split == "val"], judge, seen)
+        if dev7:
+            rep["dev7_dev"] = _three(dev7, judge, seen)
         out[name] = rep
         print(f"{name} ({rep['seconds']} s)", flush=True)
-        for key in ("handwritten_dev", "dev5_dev", "dev6_dev", "dev4_unseen", "dev4_val_seen", "near_misses_post"):
+        for key in ("handwritten_dev", "dev5_dev", "dev6_dev", "dev7_dev", "dev4_unseen", "dev4_val_seen",
+                    "near_misses_post"):
             if key in rep:
                 print(f"  {key:16s} {_either(rep[key])}", flush=True)
+    if dev7:  # the bundled card, which never saw spam_dev7 either
+        out["bundled card on spam_dev7"] = {"model": judge.scorer.version, "dev7_dev": _three(dev7, judge)}
+        print(f"bundled card {judge.scorer.version}\n  dev7_dev         "
+              f"{_either(out['bundled card on spam_dev7']['dev7_dev'])}", flush=True)
+    return out
+
+
+#: The settings compared by ``--writers-dev`` (name, feature settings and training settings over the recipe's).
+_WRITERS_DEV: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("the recipe", {}, {}),
+    ("benign sources weighted by the square root of their rows", {}, {"source_balance": "sqrt"}),
+    ("benign rows that reach someone weigh 3", {}, {"benign_reach_weight": 3.0}),
+    ("benign rows that reach someone weigh 6", {}, {"benign_reach_weight": 6.0}),
+    ("square-root sources, reaching benign rows weigh 3", {}, {"source_balance": "sqrt", "benign_reach_weight": 3.0}),
+    # measured before spam_dev7 and removed: the benign rows that reach someone held to the source cap as one more
+    # calibration group (``calibrate_reach``; bench/results/model_writers_dev_before_dev7.json): no threshold changed
+    # measured and removed: a token for a way to reach the writer without any topic word (``reach_alone``; its row in
+    # bench/results/model_writers_dev.json): 13 spam texts fewer of 1,080, the same ordinary posts flagged
+)
+
+
+def _writers_dev(data: Path, judge: Judge, created: str, variants: str = "") -> dict[str, Any]:
+    """Leave one writer out (development rows only; no test row is read): for each set written for the project
+    (:data:`WRITERS`, those imported), a model fitted on the shared train split and every *other* writer's train rows
+    and calibrated on their val split (folds 0; every writer's near misses set no threshold) scores the left-out
+    writer's train + val rows. Lexicons OR model with the Guard's veto, and the model alone; ``total`` sums the
+    writers. The hand-written dev rows and the shared near-miss set are scored by the model that left out the last
+    writer."""
+    shared = [s for s in recipe_samples(data, project=False) if s.split != "test"]
+    writers = [(name, [s for s in read_labelled(path) if s.split != "test"]) for name, path in WRITERS if path.is_file()]
+    hw = [s for s in read_labelled(HANDWRITTEN) if s.split == "val"]
+    near = [Sample(json.loads(line)["text"], BENIGN, "post", "near_misses")
+            for line in (ROOT / "tests" / "data" / "benign_near_misses.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    skip = tuple(f"{name}_{kind}" for name, _ in WRITERS for kind in ("hard_posts", "hard_titles"))
+    out: dict[str, Any] = {}
+    chosen = [v for i, v in enumerate(_WRITERS_DEV) if not variants or str(i) in variants.split(",")]
+    for name, features, training in chosen:
+        settings = replace(BUNDLED_SETTINGS, folds=0, features=replace(BUNDLED_SETTINGS.features, **features),
+                           calibration_skip=tuple(dict.fromkeys((*BUNDLED_SETTINGS.calibration_skip, *skip))),
+                           **training)
+        started = time.perf_counter()
+        rep: dict[str, Any] = {}
+        total: dict[str, list[int]] = {}
+        for left, rows in writers:
+            others = [s for w, r in writers if w != left for s in r]
+            scorer = SpamScorer(train_model([*shared, *others], settings, name="dev", created=created))
+            rep[left] = _three(rows, judge, scorer)
+            alone = rep[left]["lexicon_or_model_with_context_veto_patterns_alone"]
+            both, model = rep[left]["lexicon_or_model_with_context_veto"], rep[left]["model"]
+            for c, v in both["recall"].items():
+                t = total.setdefault(c, [0, 0, 0, 0])
+                t[0] += v["k"]
+                t[1] += model["recall"][c]["k"]
+                t[2] += v["n"]
+                t[3] += alone["recall"][c]["k"]
+            for src, v in both["false_flags_by_source"].items():
+                kind = src.split("/", 1)[1].split("_", 1)[1]
+                t = total.setdefault(kind, [0, 0, 0, 0])
+                t[0] += v["k"]
+                t[1] += rep[left]["model"]["false_flags_by_source"][src]["k"]
+                t[2] += v["n"]
+                t[3] += alone["false_flags_by_source"][src]["k"]
+        rep["handwritten_dev"] = _three(hw, judge, scorer)
+        rep["near_misses_post"] = _three(near, judge, scorer)
+        rep["total"] = {k: {"with_veto": a, "model": b, "n": n, "with_veto_patterns_alone": d}
+                        for k, (a, b, n, d) in total.items()}
+        rep["seconds"] = round(time.perf_counter() - started, 1)
+        out[name] = rep
+        print(f"{name} ({rep['seconds']} s)", flush=True)
+        for key in (*(w for w, _ in writers), "handwritten_dev", "near_misses_post"):
+            print(f"  {key:16s} {_either(rep[key])}", flush=True)
+        print("  total            " + "; ".join(f"{k} {a}({b})/{n}" for k, (a, b, n, _) in total.items()), flush=True)
+        print("  patterns alone   " + "; ".join(f"{k} {d}/{n}" for k, (_, _, n, d) in total.items()), flush=True)
     return out
 
 
@@ -934,6 +1035,9 @@ def main() -> None:
     ap.add_argument("--authors-dev", action="store_true",
                     help="only compare settings on writers the model never saw, development rows only "
                          "(model_authors_dev.json; --variants picks some)")
+    ap.add_argument("--writers-dev", action="store_true",
+                    help="only compare settings leaving each writer of the project's sets out in turn, development "
+                         "rows only (model_writers_dev.json; --variants picks some)")
     ap.add_argument("--with-dev5", action="store_true", help="--authors-dev: spam_dev5's train rows in the first model")
     ap.add_argument("--budget-dev", action="store_true",
                     help="only compare the post surface's false-flag budget on development rows "
@@ -962,6 +1066,7 @@ def main() -> None:
         hw["frame_veto_on_spam"] = _frame_veto_on_spam(read_labelled(HANDWRITTEN))
         hw["dev5"] = _handwritten(judge, DEV5)
         hw["dev6"] = _handwritten(judge, DEV6)
+        hw["dev7"] = _handwritten(judge, DEV7)
         _print_handwritten({k: v for k, v in hw.items() if k in ("dev", "test")})
         out = RESULTS / "model_handwritten.json"
         runs = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
@@ -983,6 +1088,15 @@ def main() -> None:
                    "never saw (hand-written dev, spam_dev5 train + val [with --with-dev5: its val rows, a writer it "
                    "saw], spam_dev4 train + val with spam_dev4 left out) and on spam_dev4 val",
                    settings=_authors_dev(data, judge, created, args.variants, with_dev5=args.with_dev5))
+        return
+    if args.writers_dev:
+        new = _writers_dev(data, judge, created, args.variants)
+        kept = RESULTS / "model_writers_dev.json"  # a run of some variants keeps the others' rows
+        runs = json.loads(kept.read_text(encoding="utf-8")).get("settings", {}) if kept.is_file() else {}
+        runs.update(new)
+        _write_dev("model_writers_dev.json", "train + val only: leave one writer out; fitted on the shared train split "
+                   "and the other writers' train rows, calibrated on their val split (folds 0); scored on the left-out "
+                   "writer's train + val rows", writers=[w for w, p in WRITERS if p.is_file()], settings=runs)
         return
     if args.window_dev:
         _write_dev("model_window_dev.json", "train + val only: fitted on train, calibrated on val (folds 0) with the best "
@@ -1019,7 +1133,8 @@ def main() -> None:
     if args.loso_only:
         _merge_loso(Path(args.out), scorer.version, samples, judge, created, args.loso_genres)
         return
-    test = [s for s in samples if s.split == "test" and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES)]  # apart
+    test = [s for s in samples if s.split == "test"
+            and s.source not in (*DEV4_SOURCES, *DEV5_SOURCES, *DEV6_SOURCES, *DEV7_SOURCES)]  # apart
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": _machine(), "model": scorer.version,
         "data": str(data), "split": "test (held out; per source and label the newest 20 % of dated sources, a "
@@ -1046,6 +1161,8 @@ def main() -> None:
     report["dev5"]["test_by_disguise"] = _dev4_by(judge, "disguise", DEV5)
     report["dev6"] = _handwritten(judge, DEV6)
     report["dev6"]["test_by_style"] = _dev4_by(judge, "style", DEV6)
+    report["dev7"] = _handwritten(judge, DEV7)
+    report["dev7"]["test_by_style"] = _dev4_by(judge, "style", DEV7)
     report["frame_veto_on_spam"] = {"shared_data": _frame_veto_on_spam(samples),
                                     "handwritten": _frame_veto_on_spam(read_labelled(HANDWRITTEN))}
     if args.fresh:
@@ -1152,6 +1269,9 @@ def _summary(report: dict[str, Any]) -> None:
     _print_handwritten({k: v for k, v in report["dev5"].items() if k in ("dev", "test")})
     print("dev6 (a third writer: comments, messages, group chats with cover stories; train rows in the recipe):")
     _print_handwritten({k: v for k, v in report["dev6"].items() if k in ("dev", "test")})
+    if "dev7" in report:
+        print("dev7 (a fourth writer: posts, comments, listings; ordinary posts with contacts; train rows in the recipe):")
+        _print_handwritten({k: v for k, v in report["dev7"].items() if k in ("dev", "test")})
     for where, per_split in report["frame_veto_on_spam"].items():
         print(f"frame veto would excuse spam ({where}): " + ", ".join(
             f"{split} {_fmt(r['all'])}" for split, r in per_split.items()))

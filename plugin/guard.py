@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .live import LiveMatcher
-from .models import CheckResult, Hit, SignalHit, Surface
+from .models import ACTION_ORDER, Action, CheckResult, Hit, SignalHit, Surface
 from .policy import DEFAULT_POLICY, HitLabel, Policy
 from .protocols import (MatcherSource, RefreshableRumorLookup, RetrievingRumorLookup, RumorLookup, Signal,
                         TextMatcher)
 from .rumors.decision import PinTiers, retier
 from .rumors.models import Pin, RumorLabel, RumorMatchResult
-from .scoring.veto import ContextVeto
+from .scoring.veto import PATTERN_CATEGORY, ContextVeto
 from .rumors.scoring import DEFAULT_SCORING
 
 __all__ = ["DroppedSuggestion", "Explanation", "Guard", "Label", "SuggestionVerdict", "Verdict"]
@@ -340,6 +340,25 @@ class Guard:
             kept.append(on)
         return tuple(kept), tuple(vetoed)
 
+    def _defer_patterns(self, hits: tuple[Hit, ...], signals: Sequence[SignalHit], where: Surface
+                        ) -> tuple[tuple[Hit, ...], tuple[tuple[str, str], ...]]:
+        """``hits`` without the review-level (or milder) generic spam shapes (``spam_pattern``) when the surface's
+        row lets them defer (:attr:`plugin.policy.ScoreRule.patterns_defer`), a live scorer read the text and its
+        flag does not stand on ``where`` (after the veto); with ``(lexicon:<term_id>, deferred:<scorer>)`` of each."""
+        rule = self.policy.surface(where).score
+        if not (hits and rule.patterns_defer and rule.scorer_surface) or any(s.flags for s in signals):
+            return hits, ()
+        readers = [s for s in self.signals if getattr(s, "current", lambda: None)() is not None]
+        if not readers:
+            return hits, ()
+        review = ACTION_ORDER[Action.REVIEW.value]
+        drop = [h.category == PATTERN_CATEGORY and 0 < ACTION_ORDER.get(h.action_on(where), 0) <= review for h in hits]
+        if not any(drop):
+            return hits, ()
+        name = readers[0].name
+        return (tuple(h for h, d in zip(hits, drop) if not d),
+                tuple((f"lexicon:{h.term_id or h.term}", f"deferred:{name}") for h, d in zip(hits, drop) if d))
+
     def _evaluate(self, matcher: TextMatcher, text: str, scope: str = "content") -> _Lexical:
         return _Lexical(matcher.check(text, scope=scope), self.evaluate_signals(text))
 
@@ -380,7 +399,8 @@ class Guard:
         # review-level spam hits in a text written about spam (advice, crackdown news) that does not solicit
         hits, framed = self._context_veto(matcher).lexicon_hits(text, hits, where.value)
         signals, vetoed = self._resolve(matcher, text, where, lex.signals)
-        vetoed = (*framed, *vetoed)
+        hits, deferred = self._defer_patterns(hits, signals, where)
+        vetoed = (*framed, *deferred, *vetoed)
         action = policy.action(hits, where, [s.action for s in signals])
         decision = row.by_action[action]
         rumor = _NO_RUMORS

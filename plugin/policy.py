@@ -184,11 +184,16 @@ class ScoreRule:
     ``flags``): ``scorer_surface`` names the model card's thresholds that apply (``title`` for short
     texts, ``post`` for bodies; ``None``: the scorer is not used here); a flag over them counts as the
     lexicon action ``action`` (``review`` by default: a score never blocks on its own unless a deployment
-    says so here); ``veto``: the lexicon's allow phrases and context rules may cancel it."""
+    says so here); ``veto``: the lexicon's allow phrases and context rules may cancel it; ``patterns_defer``: where
+    a live scorer reads the text and does not flag it, a ``review``-level (or milder) hit of the generic spam shapes
+    (``spam_pattern``: a contact verb before a number, a throw-away link, an earnings promise) is dropped, since the
+    scorer reads the same shapes with the words around them (an ordinary post selling a desk or inviting to a
+    badminton group meets the shapes; off: the shapes flag on their own)."""
 
     scorer_surface: str | None = "title"
     action: str = Action.REVIEW.value
     veto: bool = True
+    patterns_defer: bool = True
 
     def __post_init__(self) -> None:
         if self.action not in ACTION_ORDER:

@@ -146,6 +146,13 @@ def model() -> None:
 @click.option("--short-views", type=click.Choice(["none", "topic", "cues"]), default=None,
               help="Add a short view (8-15 characters around a topic word; cues: or a structural cue) of every "
                    "training row [default: none; the bundled recipe's setting with --bundled-recipe].")
+@click.option("--source-balance", type=click.Choice(["size", "sqrt"]), default=None,
+              help="How a surface's benign weight is shared among its sources: every row alike, or a source's total "
+                   "growing with the square root of its rows [default: size; the bundled recipe's setting with "
+                   "--bundled-recipe].")
+@click.option("--benign-reach-weight", default=None, type=click.FloatRange(1, 20),
+              help="Weight of a benign row that gives a way to reach the writer (a contact, id, link or call to "
+                   "action) against one that does not [default: 1; the bundled recipe's with --bundled-recipe].")
 @click.option("--folds", default=None, type=click.IntRange(0, 20),
               help="0: fit on train, calibrate on val; k >= 2: fit on train + val, calibrate on out-of-fold "
                    "margins of k folds [default: 0; 5 with --bundled-recipe].")
@@ -160,7 +167,9 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
               joined: bool | None, topic_cues: bool | None, words: bool | None, allocation: str | None,
               homophones: bool, targets: tuple[str, ...], calibration: str,
               source_cap: float, calibration_skip: tuple[str, ...], margin: float | None,
-              surface_margins: tuple[str, ...], skip_framed: bool | None, short_views: str | None, folds: int | None,
+              surface_margins: tuple[str, ...], skip_framed: bool | None, short_views: str | None,
+              source_balance: str | None, benign_reach_weight: float | None,
+              folds: int | None,
               created: str | None, licence: str, export_splits: str | None) -> None:
     """Train a model from labelled JSONL files (text, label, surface, source, date), or the bundled one.
 
@@ -203,6 +212,10 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
             short_views = BUNDLED_SETTINGS.short_views if bundled_recipe else ""
         elif short_views == "none":
             short_views = ""
+        if source_balance is None:
+            source_balance = BUNDLED_SETTINGS.source_balance if bundled_recipe else "size"
+        if benign_reach_weight is None:
+            benign_reach_weight = BUNDLED_SETTINGS.benign_reach_weight if bundled_recipe else 1.0
         margins_by_surface = (_shares(surface_margins) if surface_margins
                               else dict(BUNDLED_SETTINGS.surface_margins) if bundled_recipe else {})
         settings = TrainSettings(c=c, min_df=min_df, calibration=calibration, source_cap=source_cap,
@@ -212,7 +225,8 @@ def train_cmd(labelled: tuple[str, ...], bundled_recipe: bool, data: str, shared
                                                           topic_cues=topic_cues, words=words),
                                  folds=folds, margin=margin, augment=augment, augment_benign=augment_benign,
                                  allocation=allocation, surface_margins=margins_by_surface,
-                                 short_views=short_views,
+                                 short_views=short_views, source_balance=source_balance,
+                                 benign_reach_weight=benign_reach_weight,
                                  skip_framed=(BUNDLED_SETTINGS.skip_framed if bundled_recipe else False)
                                  if skip_framed is None else skip_framed,
                                  calibration_skip=calibration_skip or (BUNDLED_SETTINGS.calibration_skip

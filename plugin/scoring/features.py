@@ -52,7 +52,7 @@ from ..segment import segmenter
 from .cues import cue_spans, topic_cue_spans
 from ..variants import load_variant_tables
 
-__all__ = ["FEATURE_SCHEME", "FeatureSettings", "Grams", "text_grams", "url_blanked"]
+__all__ = ["FEATURE_SCHEME", "REACH_CUES", "FeatureSettings", "Grams", "has_reach", "text_grams", "url_blanked"]
 
 #: Identifies the hashing scheme below; a model trained with another scheme is refused.
 FEATURE_SCHEME = "urlhost-dense-cp-mul64-v1"
@@ -75,7 +75,7 @@ _WORD_PAIR_MIX = 0x100000001B3
 #: Cue tokens share the shape tokens' salt; the prefix (not a character of any dense view) keeps them apart.
 _CUE_PREFIX = "\x02cue:"
 #: Cues that give the reader a way to act (reach the sender): a topic cue with one of them is its own token.
-_REACH_CUES = frozenset({"contact", "contact_id", "link", "cta"})
+REACH_CUES = frozenset({"contact", "contact_id", "link", "cta"})
 #: Shapes in the dense view (digits folded to 0): digit runs, Latin runs with or without digits.
 _SHAPE = fixed_regex.compile(r"[a-z0]*[a-z][a-z0]*|0+")
 #: A URL: optional scheme, a host name or IPv4 address, optional port and path / query / fragment.
@@ -289,7 +289,7 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
         for name, start, end in cue_spans(view.original, view, chars):
             tokens += [_CUE_PREFIX + name] * settings.cue_repeat
             token_spans += [(start, end)] * settings.cue_repeat
-            reach = reach or name in _REACH_CUES
+            reach = reach or name in REACH_CUES
     if settings.topic_cues:
         for name, start, end in topic_cue_spans(chars):
             for token in (name, name + "+reach") if reach else (name,):
@@ -304,6 +304,14 @@ def text_grams(text: str, settings: FeatureSettings) -> Grams:
     mixed *= _MIX2
     mixed >>= np.uint64(64 - settings.hash_bits)
     return Grams(view, chars, mixed.view(np.int64), settings.ngram_min, tuple(blocks), spans)
+
+
+def has_reach(text: str, settings: FeatureSettings) -> bool:
+    """Whether ``text`` gives a way to reach someone: one of :data:`REACH_CUES` (a contact handle or id, a link, a
+    call to action) in the features' dense view of it."""
+    view = prepare(url_blanked(text)).normalized
+    chars = view.dense.translate(_DIGITS if settings.fold_digits else _NO_DIGITS)
+    return any(name in REACH_CUES for name, _, _ in cue_spans(view.original, view, chars))
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ import numpy.typing as npt
 from ..errors import ModelError
 from .augment import SHORT_VIEW_ANCHORS, augment, short_view
 from .data import BENIGN, CATEGORIES, Sample, order_key
-from .features import FeatureSettings, text_grams
+from .features import FeatureSettings, has_reach, text_grams
 from .frames import frame_of
 from .metrics import flag_report, report_to_dict
 from .model import LinearModel, ModelCard, content_hash
@@ -57,6 +57,8 @@ CALIBRATIONS = ("capped", "worst_source", "pooled")
 #: quantile of its benign margins) or ``weakest_first`` (the budget goes, one benign flag at a time, to the category
 #: whose spam is caught least, so the per-category recall target is met where it is hardest).
 ALLOCATIONS = ("equal", "weakest_first")
+#: How a surface's benign weight is shared among its sources (:attr:`TrainSettings.source_balance`).
+SOURCE_BALANCES = ("size", "sqrt")
 #: Default intended-use statement of a card.
 INTENDED_USE = (
     "A review-level signal: a flag sends a text to human review, never blocks it on its own; lexicon allow "
@@ -105,6 +107,14 @@ class TrainSettings:
     #: the fit and the calibration: the Guard's veto excuses them at run time, so the model need not learn their
     #: spam words (赌场 in a crackdown report) as benign.
     skip_framed: bool = False
+    #: How the benign rows of a surface share its weight among their sources: ``size`` (every row alike, so the
+    #: largest genre dominates) or ``sqrt`` (a source's total weight grows with the square root of its rows, so a small
+    #: genre, such as ordinary posts carrying legitimate contacts, is not outvoted by a large one that never does).
+    source_balance: str = "size"
+    #: Benign rows that give a way to reach someone (a contact, contact id, link or call to action:
+    #: :data:`plugin.scoring.features.REACH_CUES`) weigh this many times a benign row without one, so reaching the
+    #: writer is not learnt as spam by itself (1: no change).
+    benign_reach_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.c > 0 or self.min_df < 1 or self.max_iter < 1:
@@ -123,6 +133,10 @@ class TrainSettings:
             raise ValueError(f"short_views must be empty or one of {SHORT_VIEW_ANCHORS}")
         if not 0 <= self.augment <= 4 or not 0 <= self.augment_benign <= 1:
             raise ValueError("augment must be 0 to 4 copies and augment_benign a share in [0, 1]")
+        if self.source_balance not in SOURCE_BALANCES:
+            raise ValueError(f"source_balance must be one of {SOURCE_BALANCES}")
+        if not 1 <= self.benign_reach_weight <= 20:
+            raise ValueError("benign_reach_weight must be between 1 and 20")
         if not self.source_cap >= 1:
             raise ValueError("source_cap must be at least 1")
         if not self.targets or not all(0 <= v < 1 for v in self.targets.values()):
@@ -142,7 +156,9 @@ class TrainSettings:
                 **({"allocation": self.allocation} if self.allocation != "equal" else {}),
                 **({"surface_margins": dict(self.surface_margins)} if self.surface_margins else {}),
                 **({"short_views": self.short_views} if self.short_views else {}),
-                **({"skip_framed": True} if self.skip_framed else {})}
+                **({"skip_framed": True} if self.skip_framed else {}),
+                **({"source_balance": self.source_balance} if self.source_balance != "size" else {}),
+                **({"benign_reach_weight": self.benign_reach_weight} if self.benign_reach_weight != 1 else {})}
 
 
 def featurize(texts: Sequence[str], features: FeatureSettings) -> Any:
@@ -233,13 +249,7 @@ def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], setting
 
         x = (x @ sp.diags(seen.astype(np.float32))).tocsr()
         x.eliminate_zeros()
-    # benign samples: equal total weight per surface
-    weight = np.ones(len(samples))
-    if settings.balance_surfaces:
-        present = sorted(set(surfaces[benign]))
-        for surface in present:
-            m = benign & (surfaces == surface)
-            weight[m] = benign.sum() / (len(present) * m.sum())
+    weight = _benign_weights(samples, benign, surfaces, settings)
     weights = np.zeros((settings.features.n_features, len(categories)), dtype=np.float32)
     bias = np.zeros(len(categories), dtype=np.float32)
     for k, c in enumerate(categories):
@@ -251,6 +261,29 @@ def _fit(x: Any, samples: Sequence[Sample], categories: tuple[str, ...], setting
         weights[:, k] = clf.coef_[0] * seen
         bias[k] = clf.intercept_[0]
     return weights.astype(np.float16), bias
+
+
+def _benign_weights(samples: Sequence[Sample], benign: npt.NDArray[np.bool_], surfaces: npt.NDArray[np.str_],
+                    settings: TrainSettings) -> npt.NDArray[np.float64]:
+    """Sample weights: spam rows 1; benign rows of a surface share equal total weight per surface
+    (:attr:`TrainSettings.balance_surfaces`), among their sources by :attr:`TrainSettings.source_balance`, rows with
+    a way to reach someone counting :attr:`TrainSettings.benign_reach_weight` times; the benign total is kept."""
+    weight = np.ones(len(samples))
+    if settings.benign_reach_weight != 1:
+        reach = np.array([b and has_reach(s.text, settings.features) for s, b in zip(samples, benign)], dtype=bool)
+        weight[reach] = settings.benign_reach_weight
+    if settings.source_balance == "sqrt":
+        sources = np.array([s.source for s in samples])
+        for surface in sorted(set(surfaces[benign])):
+            on = benign & (surfaces == surface)
+            for src in sorted(set(sources[on])):
+                m = on & (sources == src)
+                weight[m] *= np.sqrt(m.sum()) / m.sum()
+    present = sorted(set(surfaces[benign])) if settings.balance_surfaces else [None]
+    for surface in present:
+        m = benign & (surfaces == surface) if surface is not None else benign
+        weight[m] *= benign.sum() / (len(present) * weight[m].sum())
+    return weight
 
 
 def calibrate(margins: npt.NDArray[np.float64], samples: Sequence[Sample], categories: tuple[str, ...],

@@ -41,11 +41,14 @@ from ..normalize import dense_key, prepare
 from .data import CATEGORIES
 from .frames import ABOUT_SPAM_FRAMES, appeal_of, frame_of, solicits
 
-__all__ = ["SPAM_HIT_CATEGORIES", "ContextVeto"]
+__all__ = ["PATTERN_CATEGORY", "SPAM_HIT_CATEGORIES", "ContextVeto"]
 
 #: Lexicon categories whose review-level hits a frame may drop: the scorer's spam categories and the generic
 #: spam shapes (``spam_pattern``: a contact handle after a contact verb, a throw-away link, an earnings promise).
 SPAM_HIT_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "spam_pattern")
+#: The lexicon category of the generic spam shapes, whose review-level hits defer to a live scorer that read the
+#: text and did not flag it (:attr:`plugin.policy.ScoreRule.patterns_defer`).
+PATTERN_CATEGORY = "spam_pattern"
 
 
 class ContextVeto:

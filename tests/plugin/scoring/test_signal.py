@@ -138,3 +138,27 @@ def test_trending_reason_names_the_clause_and_the_evidence(guard: Guard) -> None
     assert result.decision == "review"
     reason = next(r for r in result.reasons if r.rule == "signal")
     assert reason.clause.startswith("000 三.1") and "evidence:" in reason.detail and "fraud" in reason.detail
+
+
+def test_generic_spam_shapes_defer_to_a_scorer_that_read_the_text_and_did_not_flag_it() -> None:
+    matcher = Matcher.from_entries([Entry("联系我", "spam_pattern", action="review"),
+                                    Entry("速来领取", "spam_pattern", action="block")])
+    guard = Guard(matcher, signals=[ModelSignal(SpamScorer(hand_model()))])
+    ordinary = "羽毛球群周三晚上打球，想来的联系我"
+    v = guard.check(ordinary, Surface.QUERY, explain=True)
+    assert v.action == "allow" and not v.hits
+    assert v.explanation is not None and v.explanation.vetoed == (("lexicon:联系我", f"deferred:{MODEL_SIGNAL}"),)
+    # the scorer flags the text: the shape stands beside its flag
+    spam = guard.check(f"{SPAM}，想做的联系我", Surface.QUERY)
+    assert spam.action == "review" and [h.term for h in spam.hits] == ["联系我"]
+    # a block-level shape stands; without a live scorer, or with the rule off, the shapes flag on their own
+    assert guard.check("速来领取", Surface.QUERY).action == "block"
+    assert Guard(matcher).check(ordinary, Surface.QUERY).action == "review"
+    assert Guard(matcher, signals=[ModelSignal(None)]).check(ordinary, Surface.QUERY).action == "review"
+    policy = Policy.default()
+    row = policy.surface(Surface.QUERY)
+    off = policy.replace_surface(dataclasses.replace(row, score=dataclasses.replace(row.score, patterns_defer=False)))
+    assert guard.replace(policy=off).check(ordinary, Surface.QUERY).action == "review"
+    # a surface whose row does not use the scorer keeps the shapes too
+    unused = policy.replace_surface(dataclasses.replace(row, score=ScoreRule(None)))
+    assert guard.replace(policy=unused).check(ordinary, Surface.QUERY).action == "review"

@@ -6,6 +6,7 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -348,9 +349,11 @@ def test_bundled_model_loads_and_is_small() -> None:
 
 
 #: Per project set: its rows, its spam per category in train / val / test, and its benign sources' suffixes.
-_PROJECT_SETS = {"dev4": (900, (72, 24, 24), ("posts", "hard_posts", "titles", "hard_titles")),
+_PROJECT_SETS: dict[str, tuple[int, Any, tuple[str, ...]]] = {"dev4": (900, (72, 24, 24), ("posts", "hard_posts", "titles", "hard_titles")),
                  "dev5": (900, (72, 24, 24), ("posts", "hard_posts", "titles", "hard_titles")),
-                 "dev6": (640, (60, 20, 20), ("posts", "hard_posts", "titles"))}
+                 "dev6": (640, (60, 20, 20), ("posts", "hard_posts", "titles")),
+                 "dev7": (730, {"gambling": (54, 18, 18), "fraud": (78, 26, 26), "blackmarket_ad": (66, 22, 22)},
+                          ("posts", "hard_posts", "titles"))}
 
 
 @pytest.mark.parametrize("path", project_rows_paths(), ids=lambda p: p.name)
@@ -361,7 +364,8 @@ def test_the_project_rows_carry_a_stratified_split(path: Path) -> None:
     assert len(rows) == len(dedupe(rows)) == total
     for label in ("gambling", "fraud", "blackmarket_ad"):
         splits = [s.split for s in rows if s.label == label]
-        assert (splits.count("train"), splits.count("val"), splits.count("test")) == per_category
+        want = per_category[label] if isinstance(per_category, dict) else per_category
+        assert (splits.count("train"), splits.count("val"), splits.count("test")) == want
     benign = [s for s in rows if s.label == "benign"]
     assert {s.source for s in benign} == {f"{name}_{suffix}" for suffix in benign_sources}
     assert all(s.surface == "title" for s in benign if "titles" in s.source)
@@ -406,3 +410,35 @@ def test_skip_framed_leaves_benign_rows_a_frame_excuses_out_of_fit_and_calibrati
     assert on.card.training["settings"]["skip_framed"] is True and "skip_framed" not in off.card.training["settings"]
     # the spam rows stay
     assert on.card.training["samples"]["synthetic_spam/gambling"] == off.card.training["samples"]["synthetic_spam/gambling"]
+
+
+def test_benign_weights_keep_each_surfaces_total_and_shift_it_to_reaching_rows_and_small_sources() -> None:
+    import numpy as np
+
+    from plugin.scoring.train import _benign_weights
+
+    rows = [Sample("兼职刷单加我微信 ab12345", "fraud", "post", "spam"),
+            *(Sample(f"今天天气不错{i}", "benign", "post", "big") for i in range(8)),
+            Sample("出闲置书桌，80元，有意私信我", "benign", "post", "small"),
+            *(Sample(f"新闻标题{i}", "benign", "title", "news") for i in range(4))]
+    benign = np.array([s.label == "benign" for s in rows])
+    surfaces = np.array([s.surface for s in rows])
+
+    def weights(**kw: Any) -> Any:
+        return _benign_weights(rows, benign, surfaces, replace(TrainSettings(features=FeatureSettings(cues=True)), **kw))
+
+    plain = weights()
+    assert plain[0] == 1.0 and plain[1] == plain[9]  # every benign post alike
+    for w in (weights(benign_reach_weight=3.0), weights(source_balance="sqrt")):
+        posts, titles = surfaces == "post", surfaces == "title"
+        assert w[benign & posts].sum() == pytest.approx(plain[benign & posts].sum())
+        assert w[titles].sum() == pytest.approx(plain[titles].sum())
+        assert w[9] > w[1]  # the reaching row (and the small source) weigh more than a row of the large one
+    assert weights(benign_reach_weight=3.0)[9] == pytest.approx(3 * weights(benign_reach_weight=3.0)[1])
+    assert TrainSettings(source_balance="sqrt", benign_reach_weight=3.0).to_dict()["benign_reach_weight"] == 3.0
+    assert "source_balance" not in TrainSettings().to_dict()
+    with pytest.raises(ValueError):
+        TrainSettings(source_balance="log")
+    with pytest.raises(ValueError):
+        TrainSettings(benign_reach_weight=0.5)
+
