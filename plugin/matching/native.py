@@ -188,11 +188,12 @@ def shape_walker(automaton: Any, class_table: list[str | None], codes: bytes, sh
                  pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
                  reach: int, pairs: bytes = b"", index: bytes = b"") -> ShapeWalk:
     """:func:`shape_outputs` with everything but the view bound once, as :func:`dense_walker` binds the dense
-    walk: the C walk called directly per scan when it can read the trie (tried once here on an empty view)."""
+    walk: the C walk (``cloops.bind_walk``: its arguments parsed once, the view passed alone) called directly per
+    scan when it can read the trie (tried once here on an empty view)."""
     if cloops is not None and codes and pairs and sources and direct_walk():
         table, targets = _source_table(sources)
-        walk = partial(cloops.shape_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
-                       groups, table, targets, reach, pairs, index)
+        walk = cloops.bind_walk(True, (automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
+                                       groups, table, targets, reach, pairs, index))
         if walk("") is not None:  # (None only when the trie cannot be read: never, once it could)
             return cast(ShapeWalk, walk)
     return partial(_shape_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
@@ -240,10 +241,12 @@ DenseWalk = Callable[[str], list[Output]]
 def dense_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
                  pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], index: bytes = b"") -> DenseWalk:
     """:func:`dense_outputs` with everything but the view bound once (a matcher's tables never change):
-    the C walk called directly per scan, without a Python frame or the arguments looked up again."""
+    the C walk called directly per scan, without a Python frame or the arguments looked up again
+    (``cloops.bind_walk``: the bound arguments parsed once; functools.partial of ``dense_walk`` parsed a dozen
+    of them per call)."""
     if cloops is not None and codes:
-        return partial(cloops.dense_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
-                       pat_flags, groups, direct_walk(), index)
+        return cast(DenseWalk, cloops.bind_walk(False, (automaton, codes, shift, pat_dense.text, pat_dense.ends,
+                                                        pat_kind, pat_flags, groups, direct_walk(), index)))
     return partial(_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
 
 
