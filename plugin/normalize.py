@@ -29,9 +29,9 @@ from functools import lru_cache
 from typing import Callable
 
 from . import fixed_regex
-from .chardata import emoji_words, kind_runs, kind_table, text_kinds
+from .chardata import emoji_words, kind_runs, kind_table
 from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, equal_neighbours, kept_offsets, \
-    kept_runs, offset_table
+    kept_runs, offset_table, text_kinds
 from .snapshot import cached
 
 __all__ = [

@@ -619,3 +619,20 @@ def test_a_bound_walk_is_the_walk_with_its_arguments_bound(bundled_matcher: Matc
         cloops.bind_walk(False, dense_args[:-1])  # (an argument short: refused when bound, not per call)
     with pytest.raises(TypeError):
         cloops.bind_walk(True, dense_args)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), st.text(alphabet=_alphabet, max_size=60)))
+def test_text_kinds_same_as_python(text: str) -> None:
+    # the kind string of each table the scan reads (letters, separator pairs, inline sentence ends) in C and as
+    # chardata's str.translate; a character beyond the BMP is "0" in both
+    from plugin import chardata, normalize
+    from plugin.matching import pinyin, split
+
+    for table in (pinyin.LETTER_KIND, split.PAIR_KIND, normalize._INLINE_BREAK_KIND):
+        assert native._kind_bytes(table) is not None
+        assert native.text_kinds(text, table) == chardata.text_kinds(text, table), text
+    wide = ["é"] * 0x10000  # (not ASCII: read by the Python twin)
+    assert native._kind_bytes(wide) is None
+    assert native.text_kinds(text, wide) == chardata.text_kinds(text, wide)
