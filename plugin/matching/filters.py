@@ -53,7 +53,7 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
     collapsed = nt.collapsed
-    quick = boundary.quick()  # (the cheap rules of boundary_ok in one C call, when built)
+    quick = boundary.quick()  # (boundary_ok in one C call where it needs no offset map, when built)
     for k in cand:
         start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
         ent = entries[idx]
@@ -75,8 +75,10 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             key = (start, end, mode, pinyin)
             ok = bounds.get(key)
             if ok is None:
-                ok = bounds[key] = (quick is not None and quick(dense, start, end, mode, pinyin)) \
-                    or boundary_ok(dense, start, end, ent, tech, nt, boundary)
+                ok = quick(dense, start, end, mode, pinyin) if quick is not None else None
+                if ok is None:  # (a separator to look up, or a Latin-only mode)
+                    ok = boundary_ok(dense, start, end, ent, tech, nt, boundary)
+                bounds[key] = ok
             if not ok:
                 continue
         if collapsed and tech not in _READ_IN_LATIN \
