@@ -52,7 +52,8 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     allow_spans: list[tuple[int, int]] = []
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
-    collapsed = nt.collapsed
+    # (the reduplicated-word filter looks only at a hit with an edge on a character written more than once)
+    repeats = nt.repeat_edges() if nt.collapsed else None
     quick = boundary.quick()  # (boundary_ok in one C call where it needs no offset map, when built)
     for k in cand:
         start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
@@ -81,7 +82,7 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
                 bounds[key] = ok
             if not ok:
                 continue
-        if collapsed and tech not in _READ_IN_LATIN \
+        if repeats is not None and (start in repeats or end - 1 in repeats) and tech not in _READ_IN_LATIN \
                 and reduplicated_word_edge(nt, start, end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)

@@ -16,7 +16,7 @@ from plugin.boundary import WordBoundary
 from plugin.lexicon import BOUNDARY_MODES, Entry
 from plugin.matching import Technique
 from plugin.matching.filters import boundary_ok
-from plugin.normalize import normalize
+from plugin.normalize import BREAK, normalize
 from tests.paths import DATA
 
 needs_native = pytest.mark.skipif(not wordtable.NATIVE_TABLE and not os.environ.get("CI"),
@@ -74,3 +74,27 @@ def test_quick_check_agrees_on_generated_text(text: str, data: st.DataObject) ->
     if n:
         s = data.draw(st.integers(0, n - 1))
         _quick_agrees(text, s, data.draw(st.integers(s + 1, n)))
+
+
+_REPEAT_TEXT = st.text(alphabet=st.sampled_from(list("看看片场赌博博aab11 ★！。\n\u200b😀")), min_size=1, max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_REPEAT_TEXT)
+def test_a_character_off_the_repeat_edges_was_written_once(text: str) -> None:
+    # the filter asks the reduplicated-word check only about hits with an edge in NormalizedText.repeat_edges:
+    # every other dense character was written once (what the check would read off the original)
+    from plugin.matching.reduplication import _written
+
+    nt = normalize(text)
+    edges = nt.repeat_edges()
+    for i in range(len(nt.dense)):
+        if i not in edges and nt.dense[i] != BREAK:  # (a sentence end is at no hit's edge)
+            assert _written(nt, i) == 1, (text, i)
+
+
+def test_repeat_edges_hold_the_collapsed_and_repeated_characters() -> None:
+    nt = normalize("看看片场 长江 江水")
+    assert nt.dense == "看片场长江江水"
+    assert {0, 4}.issubset(nt.repeat_edges())  # 看看 collapsed; 江 repeated across a space
+    assert not {1, 2, 3, 5}.intersection(nt.repeat_edges())
