@@ -412,6 +412,14 @@ class NormalizedText:
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]
         return offset_table(len(self.dense), maps) or array("q")
 
+    def offsets(self) -> "array[int]":
+        """The original offset of every dense position (:meth:`orig_index` of each, one table built on first
+        use; empty without the C extension, and then :meth:`orig_span` answers per span)."""
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        return table
+
     def _offsets(self, a: int, b: int) -> tuple[int, int]:
         """:meth:`orig_index` of ``a`` and ``b`` (read off the table when both are in it)."""
         table = self._table

@@ -143,12 +143,22 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
     entries = c.entries
     min_len = c.min_len
     best: dict[tuple[int, int], tuple[tuple[int, int], int, int, int, Technique]] = {}  # (sort key, ...)
-    mapped = nt.deleted  # (else the offsets are the dense view's own: no call per candidate)
-    for k in kept:
-        idx = k.entry
-        os_, oe = nt.orig_span(k.start, k.end) if mapped else (k.start, k.end)
+    # the offset table (orig_span's first step, inlined: this runs per candidate); None: the offsets are the
+    # dense view's own
+    table = nt.offsets() if nt.deleted else None
+    n_table = len(table) if table is not None else 0
+    dense = nt.dense
+    collapsed = nt.collapsed
+    for start, end, idx, tech, _gate in kept:
+        if table is None:
+            os_, oe = start, end
+        elif 0 <= start < end < n_table:
+            os_, oe = table[start], table[end - 1] + 1
+            if collapsed and (table[end] != oe or dense[end] == dense[end - 1]):
+                os_, oe = nt.orig_span(start, end)  # (the end may take in trailing repeats)
+        else:
+            os_, oe = nt.orig_span(start, end)
         surface = text[os_:oe]
-        tech = k.technique
         if min_len and idx in min_len and tech in (None, Technique.HOMOPHONE) \
                 and len(dense_key(surface, collapse=False)) < min_len[idx]:
             continue  # 轻松 alone is not 轻轻松松
