@@ -56,6 +56,7 @@ def dense_candidates(c: CompiledLexicon, dense: str, is_word: Callable[[str], bo
     pat_entry = c.pat_entry
     pat_kind = c.pat_kind
     pat_homo = c.pat_homophone
+    pat_text, pat_ends = c.pat_dense.text, c.pat_dense.ends  # (PatternTexts.__getitem__, inlined below)
     if found:  # (most texts have none)
         outputs = _merged_shape_outputs(c, dense, outputs, found)
     for s, e, pid, differ, digits in outputs:
@@ -78,7 +79,7 @@ def dense_candidates(c: CompiledLexicon, dense: str, is_word: Callable[[str], bo
         if differ < 0:  # a shape-alike of another class (with_shape_outputs)
             cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
             continue
-        pd = c.pat_dense[pid]
+        pd = pat_text[pat_ends[pid - 1] if pid else 0:pat_ends[pid]]
         seg = dense[s:e]
         if digits:  # 3公 for 三公 (numeral_digits)
             read = digits_as_numerals(seg, pd)
