@@ -100,7 +100,7 @@ def main() -> None:
 
 
 #: The passes of ``Matcher._scan_text`` (names in :mod:`plugin.matcher`), timed one by one.
-PASSES = ("prepare", "view_flags", "dense_pass", "pinyin_candidates", "latin_repeat_candidates",
+PASSES = ("prepare", "view_flags", "dense_candidates", "pinyin_candidates", "latin_repeat_candidates",
           "separator_spellings", "joined_candidates", "pattern_hits", "admissible", "resolve_hits")
 
 

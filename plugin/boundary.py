@@ -16,7 +16,7 @@ from typing import Literal
 
 from .segment import Segmenter, segmenter
 from .snapshot import cached
-from .wordtable import EdgesQuick, crossing_word, edges_quick
+from .wordtable import EdgesCheck, crossing_word, edges_check
 
 __all__ = ["WordBoundary"]
 
@@ -35,7 +35,7 @@ class WordBoundary:
         self._lock = threading.Lock()
         self._pairs: array[int] | None = None
         self._freq: Mapping[str, int] | None = None  # the dictionary's word table, once loaded
-        self._quick: EdgesQuick | Literal[False] | None = None  # quick(), once known (False: not in C)
+        self._quick: EdgesCheck | Literal[False] | None = None  # quick(), once known (False: not in C)
 
     @classmethod
     def shared(cls) -> "WordBoundary":
@@ -124,12 +124,13 @@ class WordBoundary:
             pairs = self._inner_pairs()
         return crossing_word(dense, start, end, pairs, freq, _MAX_WORD)
 
-    def quick(self) -> EdgesQuick | None:
-        """The word-boundary test's cheap rules in one C call (:func:`plugin.wordtable.edges_quick`),
-        once the dictionary and the pair index are loaded; None before, or without the C table."""
+    def quick(self) -> EdgesCheck | None:
+        """The word-boundary test in one C call (:func:`plugin.wordtable.edges_check`: True / False, or None
+        where ``boundary_ok`` must decide), once the dictionary and the pair index are loaded; None before, or
+        without the C table."""
         quick = self._quick
         if quick is None and self._freq is not None and self._pairs is not None:
-            quick = self._quick = edges_quick(self._pairs, self._freq, _MAX_WORD) or False
+            quick = self._quick = edges_check(self._pairs, self._freq, _MAX_WORD, _WINDOW, self._seg.edges) or False
         return quick or None
 
     def is_word(self, text: str) -> bool:

@@ -23,12 +23,12 @@
  *       (its Han blocks, space pieces, best route and runs of single Latin letters / digits), in one call.
  *   crossing_word(dense, start, end, pairs, table, max_word) -> bool
  *       Whether a dictionary word crosses an edge of dense[start:end]: plugin.matching.native.crossing_word_py.
- *   edges_quick(pairs, table, max_word, dense, start, end, mode, pinyin) -> bool
- *       True when plugin.matching.filters.boundary_ok of dense[start:end] (boundary ``mode``, read in pinyin
- *       or not) is True by its cheap rules: no letter or digit edge inside a longer Latin word or number
- *       (unless read in pinyin), and for ``auto`` a hit longer than four characters or without a CJK
- *       character or all ASCII; else for auto / word / crossing no dictionary word crossing an edge.
- *       False: not decided here (the caller asks boundary_ok: separators, strict, segmentation).
+ *   edges_check(pairs, table, max_word, window, edges, dense, start, end, mode, pinyin) -> bool | None
+ *       plugin.matching.filters.boundary_ok of dense[start:end] (boundary ``mode``, read in pinyin or not) where
+ *       it needs no offset map: True / False, or None (the caller asks boundary_ok: a letter or digit edge inside
+ *       a longer Latin word or number, whose separator test reads the map; the Latin-only modes). The cheap
+ *       rules (auto: a hit longer than four characters, without a CJK character or all ASCII; auto / word /
+ *       crossing: no dictionary word crossing an edge), then WordBoundary.check's window cut by ``edges``.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -379,34 +379,42 @@ cjk(Py_UCS4 c)
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF);
 }
 
+/* edges_check(pairs, table, max_word, window, edges, dense, start, end, mode, pinyin): the word-boundary filter
+ * (plugin.matching.filters.boundary_ok) of dense[start:end] for boundary ``mode``, read in pinyin or not: True or
+ * False where it is decided here, None where the Python check must decide (a letter or digit edge inside a
+ * longer Latin word or number, whose separator test reads the offset map; the Latin-only modes and "none").
+ * Decided here: for ``auto`` a hit over four characters, all ASCII or without CJK; for auto / word / crossing no
+ * dictionary word across an edge (crossing_word); else, and for strict, WordBoundary.check's window of
+ * ``window`` characters either side (cut at a sentence end, "\0") cut by ``edges`` (the segmenter's cached
+ * Segmenter.edges: a tuple of token edges) and read as check reads it: no token across an edge (crossing: a
+ * token holding the whole hit is fine), strict: both edges are token edges. */
 static PyObject *
-edges_quick(PyObject *self, PyObject *args)
+edges_check(PyObject *self, PyObject *args)
 {
-    PyObject *dense, *pairs_obj, *mode;
+    PyObject *dense, *pairs_obj, *mode, *edges_fn, *window_text, *bounds;
     WordTable *table;
-    Py_ssize_t start, end, max_word, n, i;
+    Py_ssize_t start, end, max_word, window, n, i, ws, we, s, e, nb;
     Py_buffer pairs;
-    int pinyin, kind, is_auto, ok;
+    int pinyin, kind, strict = 0, containing = 0, crosses, ok;
     const void *data;
 
-    if (!PyArg_ParseTuple(args, "OO!nUnnUp:edges_quick", &pairs_obj, &WordTableType, &table, &max_word, &dense,
-                          &start, &end, &mode, &pinyin))
+    if (!PyArg_ParseTuple(args, "OO!nnOUnnUp:edges_check", &pairs_obj, &WordTableType, &table, &max_word, &window,
+                          &edges_fn, &dense, &start, &end, &mode, &pinyin))
         return NULL;
     n = PyUnicode_GET_LENGTH(dense);
-    if (start < 0 || end > n || start >= end)
-        Py_RETURN_FALSE;
+    if (start < 0 || end > n || start >= end || window < 0)
+        Py_RETURN_NONE;
     kind = PyUnicode_KIND(dense);
     data = PyUnicode_DATA(dense);
     if (!pinyin) {  /* a letter or digit edge inside a longer Latin word or number: the separator test decides */
         if (ascii_alnum(PyUnicode_READ(kind, data, start)) && start > 0
             && ascii_alnum(PyUnicode_READ(kind, data, start - 1)))
-            Py_RETURN_FALSE;
+            Py_RETURN_NONE;
         if (ascii_alnum(PyUnicode_READ(kind, data, end - 1)) && end < n
             && ascii_alnum(PyUnicode_READ(kind, data, end)))
-            Py_RETURN_FALSE;
+            Py_RETURN_NONE;
     }
-    is_auto = PyUnicode_CompareWithASCIIString(mode, "auto") == 0;
-    if (is_auto) {
+    if (PyUnicode_CompareWithASCIIString(mode, "auto") == 0) {
         int ascii = 1, any_cjk = 0;
         if (end - start > 4)
             Py_RETURN_TRUE;
@@ -417,15 +425,82 @@ edges_quick(PyObject *self, PyObject *args)
         }
         if (ascii || !any_cjk)
             Py_RETURN_TRUE;
-    } else if (PyUnicode_CompareWithASCIIString(mode, "word") != 0
-               && PyUnicode_CompareWithASCIIString(mode, "crossing") != 0) {
-        Py_RETURN_FALSE;  /* strict, Latin-only or no check: not read here */
+    } else if (PyUnicode_CompareWithASCIIString(mode, "crossing") == 0) {
+        containing = 1;
+    } else if (PyUnicode_CompareWithASCIIString(mode, "strict") == 0) {
+        strict = 1;
+    } else if (PyUnicode_CompareWithASCIIString(mode, "word") != 0) {
+        Py_RETURN_NONE;  /* Latin-only or no check: not read here */
     }
-    if (pairs_buffer(pairs_obj, &pairs) < 0)
+    if (!strict) {
+        if (pairs_buffer(pairs_obj, &pairs) < 0)
+            return NULL;
+        crosses = word_crosses(table, &pairs, kind, data, n, start, end, max_word);
+        PyBuffer_Release(&pairs);
+        if (!crosses)
+            Py_RETURN_TRUE;
+    }
+    ws = start - window > 0 ? start - window : 0;
+    we = end + window < n ? end + window : n;
+    for (i = start - 1; i >= ws; i--)  /* the window stops at a sentence end on either side */
+        if (PyUnicode_READ(kind, data, i) == 0) {
+            ws = i + 1;
+            break;
+        }
+    for (i = end; i < we; i++)
+        if (PyUnicode_READ(kind, data, i) == 0) {
+            we = i;
+            break;
+        }
+    if (strict && start == ws && end == we)
+        Py_RETURN_TRUE;  /* the hit is the whole window: both its edges are token edges */
+    window_text = PyUnicode_Substring(dense, ws, we);
+    if (window_text == NULL)
         return NULL;
-    ok = !word_crosses(table, &pairs, kind, data, n, start, end, max_word);
-    PyBuffer_Release(&pairs);
+    bounds = PyObject_CallOneArg(edges_fn, window_text);
+    Py_DECREF(window_text);
+    if (bounds == NULL)
+        return NULL;
+    if (!PyTuple_Check(bounds)) {
+        Py_DECREF(bounds);
+        PyErr_SetString(PyExc_TypeError, "edges must give a tuple of token edges");
+        return NULL;
+    }
+    s = start - ws;
+    e = end - ws;
+    nb = PyTuple_GET_SIZE(bounds);
+    ok = 1;
+    if (strict) {
+        int has_s = 0, has_e = 0;
+        for (i = 0; i < nb; i++) {
+            Py_ssize_t v = PyLong_AsSsize_t(PyTuple_GET_ITEM(bounds, i));
+            if (v == -1 && PyErr_Occurred())
+                goto bad;
+            has_s |= v == s;
+            has_e |= v == e;
+        }
+        ok = has_s && has_e;
+    } else {
+        Py_ssize_t a = 0, b;
+        for (i = 0; i < nb; i++, a = b) {
+            b = PyLong_AsSsize_t(PyTuple_GET_ITEM(bounds, i));
+            if (b == -1 && PyErr_Occurred())
+                goto bad;
+            if (i == 0)
+                continue;
+            if ((a < s && s < b) || (a < e && e < b)) {  /* a token across an edge */
+                if (containing && a <= s && e <= b)
+                    continue;  /* (crossing: it holds the whole hit) */
+                ok = 0;
+                break;
+            }
+        }
+    }
+    Py_DECREF(bounds);
     return PyBool_FromLong(ok);
+bad:
+    Py_DECREF(bounds);
+    return NULL;
 }
 
 /* The best route over text[s:e] (a Han block): end[k] is the last index (relative to s) of the word the
@@ -597,7 +672,7 @@ static PyMethodDef methods[] = {
     {"route_ends", route_ends, METH_VARARGS, "jieba's best route over a Han block: the last index of each token (plugin.segment)."},
     {"cut_edges", cut_edges, METH_VARARGS, "Token edges of jieba's precise mode (HMM off) over the table (plugin.segment)."},
     {"crossing_word", crossing_word, METH_VARARGS, "Whether a dictionary word crosses either edge of a hit (plugin.boundary)."},
-    {"edges_quick", edges_quick, METH_VARARGS, "True when a hit's word-boundary check passes by its cheap rules (plugin.boundary)."},
+    {"edges_check", edges_check, METH_VARARGS, "A hit's word-boundary check where it can be decided without the offset map (plugin.boundary)."},
     {NULL, NULL, 0, NULL},
 };
 

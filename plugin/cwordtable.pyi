@@ -1,7 +1,7 @@
 """Types of the C extension built from ``cwordtable.c`` (see :mod:`plugin.wordtable`)."""
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 class WordTable(Mapping[str, int]):
@@ -19,6 +19,7 @@ class WordTable(Mapping[str, int]):
 
 def route_ends(sentence: str, table: WordTable, logtotal: float, /) -> list[int]: ...
 def crossing_word(dense: str, start: int, end: int, pairs: array[int], table: WordTable, max_word: int, /) -> bool: ...
-def edges_quick(pairs: array[int], table: WordTable, max_word: int, dense: str, start: int, end: int, mode: str,
-                pinyin: bool, /) -> bool: ...
+def edges_check(pairs: array[int], table: WordTable, max_word: int, window: int,
+                edges: Callable[[str], tuple[int, ...]], dense: str, start: int, end: int, mode: str,
+                pinyin: bool, /) -> bool | None: ...
 def cut_edges(text: str, table: WordTable, logtotal: float, /) -> tuple[int, ...]: ...

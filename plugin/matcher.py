@@ -40,7 +40,7 @@ from .errors import InputError
 from .lexicon import Entry, Lexicon, bundled_lexicon_paths, load_lexicons
 from .matching import TECHNIQUE_RANK, Candidate, Technique
 from .matching.compile import CompiledLexicon, as_bmp, compile_lexicon
-from .matching.dense import dense_pass
+from .matching.dense import dense_candidates
 from .matching.filters import admissible, resolve_hits
 from .matching.kinds import VIEW_ASTRAL, VIEW_LATIN_REPEAT, VIEW_LATIN_RUN, VIEW_SEPARATED, kind_bits
 from .matching.latin_repeat import LatinRepeatIndex, latin_repeat_candidates
@@ -274,8 +274,13 @@ class Matcher:
         nt = prepared.normalized
         needs = view_flags(nt.dense, self._kinds)  # one kind scan decides which passes can find anything
         dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
-        cand, spellings = dense_pass(c, dense, self._is_word, self._trie_index, walk=self._walk,
-                                     shape_walk=self._shape_walk)
+        # (dense_pass, inlined: a text whose walks find nothing, most short queries, makes no further call)
+        outputs = self._walk(dense)
+        alike = self._shape_walk(dense) if self._shape_walk is not None else None
+        if outputs or alike:
+            cand, spellings = dense_candidates(c, dense, self._is_word, outputs, alike)
+        else:
+            cand, spellings = [], []
         if first and cand:
             hits = self._resolve(text, nt, dense, cand, scope, day)
             if hits:

@@ -29,9 +29,9 @@ from functools import lru_cache
 from typing import Callable
 
 from . import fixed_regex
-from .chardata import emoji_words, kind_runs, kind_table, text_kinds
+from .chardata import emoji_words, kind_runs, kind_table
 from .matching.native import DELETED_CODE, FOLD_BREAK, FOLD_HAN_REPEAT, dense_fold, equal_neighbours, kept_offsets, \
-    kept_runs, offset_table
+    kept_runs, offset_table, text_kinds
 from .snapshot import cached
 
 __all__ = [
@@ -340,7 +340,7 @@ class NormalizedText:
     need it.
     """
 
-    __slots__ = ("original", "dense", "_deleted", "_collapsed", "_lazy_deleted", "_table")
+    __slots__ = ("original", "dense", "_deleted", "_collapsed", "_lazy_deleted", "_table", "_repeat_edges")
 
     def __init__(self, original: str, dense: str, deleted: "_RunMap | None", collapsed: "_RunMap | None",
                  lazy_deleted: bool = False) -> None:
@@ -350,6 +350,7 @@ class NormalizedText:
         self._collapsed = collapsed  # dense index -> dense-before-collapse index
         self._lazy_deleted = lazy_deleted  # characters were deleted; map not built yet
         self._table: array[int] | None = None  # original offset per dense position (C-built), once asked
+        self._repeat_edges: frozenset[int] | None = None  # repeat_edges(), once asked
 
     @property
     def deleted(self) -> bool:
@@ -359,6 +360,24 @@ class NormalizedText:
     def collapsed(self) -> bool:
         """Whether a run of one character written side by side became one (赌赌博博 → 赌博)."""
         return self._collapsed is not None
+
+    def repeat_edges(self) -> frozenset[int]:
+        """Dense positions whose character may have been written more than once in a row in the original: the
+        character of a collapsed run, one the next dense character repeats (across a separator), and the last.
+        Any other character but a sentence end (:data:`BREAK`, at no hit's edge) was written once, side by side
+        or not (its original span is that one character: a repeat after it would have collapsed into it or
+        follow it in the dense view), so the reduplicated-word filter asks only about hits with an edge here
+        (:mod:`plugin.matching.reduplication`; tested on generated text, and on the bench's long text and titles
+        when written)."""
+        marks = self._repeat_edges
+        if marks is None:
+            dense = self.dense
+            found = {i - 1 for i in equal_neighbours(dense)}
+            found.add(len(dense) - 1)
+            if self._collapsed is not None:  # (runs of the map are cut only where a collapsed repeat was)
+                found.update(d - 1 for d in self._collapsed.dstart[1:])
+            marks = self._repeat_edges = frozenset(found)
+        return marks
 
     def orig_index(self, i: int) -> int:
         """Original offset of dense character ``i``."""
@@ -392,6 +411,14 @@ class NormalizedText:
             self._build_deleted()
         maps = [(m.dstart, m.ostart) for m in (self._collapsed, self._deleted) if m is not None]
         return offset_table(len(self.dense), maps) or array("q")
+
+    def offsets(self) -> "array[int]":
+        """The original offset of every dense position (:meth:`orig_index` of each, one table built on first
+        use; empty without the C extension, and then :meth:`orig_span` answers per span)."""
+        table = self._table
+        if table is None:
+            table = self._table = self._offset_table()
+        return table
 
     def _offsets(self, a: int, b: int) -> tuple[int, int]:
         """:meth:`orig_index` of ``a`` and ``b`` (read off the table when both are in it)."""

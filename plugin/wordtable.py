@@ -37,8 +37,8 @@ try:
 except ImportError:  # not built (a checkout without ``pip install``): the Python twins serve
     cwordtable = None  # type: ignore[assignment]
 
-__all__ = ["NATIVE_TABLE", "EdgesQuick", "WordTablePy", "build_table", "crossing_word", "crossing_word_py", "cut_edges",
-           "edges_quick", "open_table", "route_ends", "route_ends_py", "table_total"]
+__all__ = ["NATIVE_TABLE", "EdgesCheck", "WordTablePy", "build_table", "crossing_word", "crossing_word_py", "cut_edges",
+           "edges_check", "open_table", "route_ends", "route_ends_py", "table_total"]
 
 #: Whether the C extension of the word table is in use.
 NATIVE_TABLE: bool = cwordtable is not None
@@ -267,18 +267,21 @@ def crossing_word(dense: str, start: int, end: int, pairs: array[int], table: Ma
     return crossing_word_py(dense, start, end, pairs, table, max_word)
 
 
-#: ``(dense, start, end, mode, pinyin) -> bool``: see :func:`edges_quick`.
-EdgesQuick = Callable[[str, int, int, str, bool], bool]
+#: ``(dense, start, end, mode, pinyin) -> bool | None``: see :func:`edges_check`.
+EdgesCheck = Callable[[str, int, int, str, bool], "bool | None"]
 
 
-def edges_quick(pairs: array[int], table: Mapping[str, int], max_word: int) -> EdgesQuick | None:
-    """A one-call test of a hit's word boundaries by their cheap rules, bound to the crossing test's
-    tables (in C; None when ``table`` is not the C table): True when
-    :func:`plugin.matching.filters.boundary_ok` of ``dense[start:end]`` (boundary ``mode``, read in
-    pinyin or not) says True without a separator look-up or a segmentation (no letter or digit edge
-    inside a longer Latin word or number; for ``auto`` a hit over four characters, all ASCII or
-    without CJK; for auto / word / crossing no dictionary word across an edge, :func:`crossing_word`).
-    False leaves the answer to ``boundary_ok``."""
+def edges_check(pairs: array[int], table: Mapping[str, int], max_word: int, window: int,
+                edges: Callable[[str], tuple[int, ...]]) -> EdgesCheck | None:
+    """A one-call word-boundary check of a hit, bound to the crossing test's tables and the segmenter's cut
+    (in C; None when ``table`` is not the C table): :func:`plugin.matching.filters.boundary_ok` of
+    ``dense[start:end]`` (boundary ``mode``, read in pinyin or not) as True or False wherever it needs no
+    offset map, None where it does (a letter or digit edge inside a longer Latin word or number: the
+    separator test) and for the Latin-only modes. The cheap rules first (for ``auto`` a hit over four
+    characters, all ASCII or without CJK; for auto / word / crossing no dictionary word across an edge,
+    :func:`crossing_word`), then :meth:`plugin.boundary.WordBoundary.check`'s window of ``window`` characters
+    either side cut by ``edges`` (:meth:`plugin.segment.Segmenter.edges`, which keeps its cuts) and read in C:
+    the two Python frames and the window arithmetic of the check per place are gone."""
     if cwordtable is not None and type(table) is cwordtable.WordTable:
-        return partial(cwordtable.edges_quick, pairs, table, max_word)
+        return partial(cwordtable.edges_check, pairs, table, max_word, window, edges)
     return None

@@ -1112,6 +1112,94 @@ fail:
     return NULL;
 }
 
+/* A dense or shape walk with everything but the view bound once (what a matcher makes per automaton): its
+ * bound arguments are parsed when it is made, and a call takes the view alone through vectorcall, without the
+ * argument tuple and the parse of a dozen arguments that functools.partial of dense_walk / shape_walk costs per
+ * scan (about half a microsecond each, most of a short title's shape walk). Every pointer below is borrowed
+ * from ``bound``, which the object holds (a tuple: its items cannot change). */
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    int shape;
+    PyObject *bound;
+    PyObject *automaton, *codes, *pat_text, *pat_ends, *kinds, *flags, *groups, *index, *targets;
+    int shift, direct;
+    Py_ssize_t reach, nfilter, nsrc;
+    const uint8_t *filter;
+    const char *srcbytes;
+} BoundWalk;
+
+static PyObject *
+bound_walk_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    const BoundWalk *w = (const BoundWalk *)self;
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)
+        || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "a bound walk takes one argument, the view (a str)");
+        return NULL;
+    }
+    if (w->shape)
+        return shape_outputs_of(w->automaton, args[0], w->codes, w->shift, w->pat_text, w->pat_ends, w->kinds, w->flags,
+                                w->groups, w->srcbytes, w->nsrc, w->targets, w->reach, w->filter, w->nfilter, w->index);
+    return outputs_of(w->automaton, args[0], w->codes, w->shift, w->pat_text, w->pat_ends, w->kinds, w->flags,
+                      w->groups, w->direct, w->index);
+}
+
+static void
+bound_walk_dealloc(PyObject *self)
+{
+    Py_XDECREF(((BoundWalk *)self)->bound);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyTypeObject BoundWalkType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "plugin.matching.cloops.BoundWalk",
+    .tp_doc = "A dense or shape walk with its tables bound (bind_walk): called with the view alone.",
+    .tp_basicsize = sizeof(BoundWalk),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(BoundWalk, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_dealloc = bound_walk_dealloc,
+};
+
+/* bind_walk(shape, bound): dense_walk (shape false) or shape_walk (shape true) with ``bound``, the arguments
+ * before the view, parsed now. */
+static PyObject *
+bind_walk(PyObject *self, PyObject *args)
+{
+    PyObject *bound;
+    int shape;
+    BoundWalk *w;
+
+    if (!PyArg_ParseTuple(args, "pO!:bind_walk", &shape, &PyTuple_Type, &bound))
+        return NULL;
+    w = PyObject_New(BoundWalk, &BoundWalkType);
+    if (w == NULL)
+        return NULL;
+    w->vectorcall = bound_walk_call;
+    w->shape = shape;
+    w->bound = NULL;
+    w->index = w->targets = NULL;
+    w->direct = 0;
+    w->reach = w->nfilter = w->nsrc = 0;
+    w->filter = NULL;
+    w->srcbytes = NULL;
+    if (shape ? !PyArg_ParseTuple(bound, "OOiUOOOO!y#O!ny#S:bind_walk", &w->automaton, &w->codes, &w->shift,
+                                  &w->pat_text, &w->pat_ends, &w->kinds, &w->flags, &PyList_Type, &w->groups,
+                                  &w->srcbytes, &w->nsrc, &PyTuple_Type, &w->targets, &w->reach, &w->filter,
+                                  &w->nfilter, &w->index)
+              : !PyArg_ParseTuple(bound, "OOiUOOOO!pS:bind_walk", &w->automaton, &w->codes, &w->shift, &w->pat_text,
+                                  &w->pat_ends, &w->kinds, &w->flags, &PyList_Type, &w->groups, &w->direct,
+                                  &w->index)) {
+        Py_DECREF(w);
+        return NULL;
+    }
+    Py_INCREF(bound);
+    w->bound = bound;
+    return (PyObject *)w;
+}
+
 static PyObject *
 offset_table(PyObject *self, PyObject *args)
 {
@@ -1680,6 +1768,45 @@ kept_offsets(PyObject *self, PyObject *args)
     return out;
 }
 
+/* text_kinds(text, kinds): ``text`` as one kind letter per character, ``kinds[cp]`` (65,536 ASCII bytes) for a
+ * BMP character and "0" beyond it (chardata.text_kinds: str.translate with a list of 65,536 one-letter strings,
+ * which looks each character up as an object: a 1 MB text's kind string took about 15 ms that way). */
+static PyObject *
+text_kinds(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out;
+    const uint8_t *kinds;
+    Py_ssize_t n, i, nk;
+    int kind;
+    const void *data;
+    Py_UCS1 *dst;
+
+    if (!PyArg_ParseTuple(args, "Uy#:text_kinds", &text, &kinds, &nk))
+        return NULL;
+    if (nk != N_CODES) {
+        PyErr_SetString(PyExc_ValueError, "kinds must hold 65536 bytes");
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    out = PyUnicode_New(n, 127);
+    if (out == NULL)
+        return NULL;
+    dst = PyUnicode_1BYTE_DATA(out);
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint8_t k = c < N_CODES ? kinds[c] : '0';
+        if (k > 127) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "kinds must be ASCII letters");
+            return NULL;
+        }
+        dst[i] = k;
+    }
+    return out;
+}
+
 static PyObject *
 view_flags(PyObject *self, PyObject *args)
 {
@@ -1863,10 +1990,12 @@ static PyMethodDef methods[] = {
     {"shape_filter", shape_filter, METH_VARARGS, "The character pairs shape_outputs looks for (see plugin.matching.native)."},
     {"kept_offsets", kept_offsets, METH_VARARGS, "The offset of every character the dense tables keep (plugin.normalize)."},
     {"dense_walk", dense_walk, METH_VARARGS, "dense_outputs with the view last (bound once per matcher)."},
+    {"bind_walk", bind_walk, METH_VARARGS, "dense_walk (shape false) or shape_walk with all but the view bound and parsed once."},
     {"trie_index", trie_index, METH_VARARGS, "Direct child tables of a byte-letter trie's first two levels (dense_outputs)."},
     {"trie_outputs", trie_outputs, METH_VARARGS, "pyahocorasick's iter outputs, walked over its trie directly (None: another layout)."},
     {"dense_fold", dense_fold, METH_VARARGS, "A text's first dense view and what it holds (see plugin.matching.native)."},
     {"window_keys", window_keys, METH_VARARGS, "The pinyin pass's keys of one window (see plugin.matching.native)."},
+    {"text_kinds", text_kinds, METH_VARARGS, "A text as one kind letter per character from a 65,536-byte table (plugin.chardata.text_kinds)."},
     {"view_flags", view_flags, METH_VARARGS, "Which passes a dense view needs, from its character kinds (see plugin.matching.native)."},
     {"equal_neighbours", equal_neighbours, METH_VARARGS, "Offsets where a text's character equals the one before (plugin.normalize)."},
     {"kept_runs", kept_runs, METH_VARARGS, "Where the runs between marks start, with and without the marks (plugin.normalize)."},
@@ -1881,6 +2010,12 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit_cloops(void)
 {
+    PyObject *mod;
     init_crc_table();
-    return PyModule_Create(&module);
+    if (PyType_Ready(&BoundWalkType) < 0)
+        return NULL;
+    mod = PyModule_Create(&module);
+    if (mod != NULL && PyModule_AddObjectRef(mod, "BoundWalk", (PyObject *)&BoundWalkType) < 0)
+        Py_CLEAR(mod);
+    return mod;
 }

@@ -519,18 +519,37 @@ def _same_class(class_table: list[str | None], a: str, b: str) -> bool:
 def shape_alike(seg: str, term: str, c: CompiledLexicon) -> bool:
     """Whether ``seg`` (same homophone classes as ``term``, one character different) is ``term``
     with a shape-alike of the same class in place of one character (:func:`shape_ranked`)."""
-    pos = next(k for k in range(len(term)) if seg[k] != term[k])
-    return _same_class(c.class_table, term[pos], seg[pos]) and shape_ranked(term, pos, seg[pos], c.shape_groups)
+    pos = 0
+    for a, b in zip(seg, term):  # (the first differing character; a loop, not a generator: this runs per candidate)
+        if a != b:
+            break
+        pos += 1
+    t, alt = term[pos], seg[pos]
+    return _same_class(c.class_table, t, alt) and alt in _bmp_alts(c.shape_groups, t) \
+        and shape_ranked(term, pos, alt, c.shape_groups)
 
 
 def shape_ranked(term: str, pos: int, alt: str, shape: dict[str, tuple[str, ...]]) -> bool:
     """Whether ``term`` with ``alt`` at ``pos`` is among its first :data:`MAX_SHAPE_VARIANTS` shape-alike
     spellings (alikes in ``shape`` order, character by character)."""
-    alts = tuple(map(as_bmp, shape.get(term[pos], ())))
+    alts = _bmp_alts(shape, term[pos])
     if alt not in alts:
         return False
     rank = sum(len(shape.get(ch, ())) for ch in term[:pos]) + alts.index(alt)
     return rank < MAX_SHAPE_VARIANTS
+
+
+#: (id of a shape table, character) → (the table, the character's alikes with astral ones as :func:`as_bmp`
+#: writes them): the tables live as long as the process (a few thousand characters each).
+_BMP_ALTS: dict[tuple[int, str], tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {}
+
+
+def _bmp_alts(shape: dict[str, tuple[str, ...]], ch: str) -> tuple[str, ...]:
+    """``ch``'s shape-alikes in ``shape``, each through :func:`as_bmp` (made once per table and character)."""
+    got = _BMP_ALTS.get((id(shape), ch))
+    if got is None or got[0] is not shape:
+        got = _BMP_ALTS[(id(shape), ch)] = (shape, tuple(map(as_bmp, shape.get(ch, ()))))
+    return got[1]
 
 
 def shape_sources(c: CompiledLexicon) -> dict[str, str]:

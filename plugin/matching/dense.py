@@ -12,7 +12,7 @@ from .native import DenseWalk, Output, ShapeOutput, ShapeWalk, dense_outputs, sh
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
-__all__ = ["dense_pass", "homophone_ok", "with_shape_outputs"]
+__all__ = ["dense_candidates", "dense_pass", "homophone_ok", "with_shape_outputs"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
@@ -36,22 +36,29 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], i
     ``index`` serves the shape walk only); ``shape_walk``: :func:`~plugin.matching.native.shape_walker` of ``c``
     (likewise bound once; else the shape walk is called with ``c``'s tables).
     """
-    cand: list[Candidate] = []
-    spellings: list[Spelling] = []
     if c.automaton is None:
-        return cand, spellings
-    pat_entry = c.pat_entry
-    pat_kind = c.pat_kind
-    pat_homo = c.pat_homophone
+        return [], []
     # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
     # with how many characters differ from the pattern and whether a digit is involved
     outputs = walk(dense) if walk is not None else \
-        dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, pat_kind, pat_homo,
-                      c.groups, index)
-    if c.shape_sources:
-        found = shape_walk(dense) if shape_walk is not None else _shape_found(c, dense, index)
-        if found:  # (most texts have none)
-            outputs = _merged_shape_outputs(c, dense, outputs, found)
+        dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
+                      c.pat_homophone, c.groups, index)
+    found = (shape_walk(dense) if shape_walk is not None else _shape_found(c, dense, index)) if c.shape_sources else None
+    return dense_candidates(c, dense, is_word, outputs, found)
+
+
+def dense_candidates(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], outputs: list[Output],
+                     found: list[ShapeOutput] | None) -> tuple[list[Candidate], list[Spelling]]:
+    """:func:`dense_pass` from its walks' results: ``outputs`` of the dense walk and ``found`` of the shape walk
+    (None or empty: none); a matcher that walked a text and found nothing skips this call."""
+    cand: list[Candidate] = []
+    spellings: list[Spelling] = []
+    pat_entry = c.pat_entry
+    pat_kind = c.pat_kind
+    pat_homo = c.pat_homophone
+    pat_text, pat_ends = c.pat_dense.text, c.pat_dense.ends  # (PatternTexts.__getitem__, inlined below)
+    if found:  # (most texts have none)
+        outputs = _merged_shape_outputs(c, dense, outputs, found)
     for s, e, pid, differ, digits in outputs:
         if not differ:
             kind = pat_kind[pid]
@@ -72,7 +79,7 @@ def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], i
         if differ < 0:  # a shape-alike of another class (with_shape_outputs)
             cand.append(Candidate(s, e, pat_entry[pid], _SHAPE))
             continue
-        pd = c.pat_dense[pid]
+        pd = pat_text[pat_ends[pid - 1] if pid else 0:pat_ends[pid]]
         seg = dense[s:e]
         if digits:  # 3公 for 三公 (numeral_digits)
             read = digits_as_numerals(seg, pd)

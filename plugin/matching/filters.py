@@ -52,8 +52,9 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
     allow_spans: list[tuple[int, int]] = []
     kept: list[Candidate] = []
     bounds: dict[tuple[int, int, str, bool], bool] = {}
-    collapsed = nt.collapsed
-    quick = boundary.quick()  # (the cheap rules of boundary_ok in one C call, when built)
+    # (the reduplicated-word filter looks only at a hit with an edge on a character written more than once)
+    repeats = nt.repeat_edges() if nt.collapsed else None
+    quick = boundary.quick()  # (boundary_ok in one C call where it needs no offset map, when built)
     for k in cand:
         start, end, idx, tech, own_gate = k  # (one unpack: this loop runs per candidate)
         ent = entries[idx]
@@ -75,11 +76,13 @@ def admissible(c: CompiledLexicon, cand: list[Candidate], dense: str, nt: Normal
             key = (start, end, mode, pinyin)
             ok = bounds.get(key)
             if ok is None:
-                ok = bounds[key] = (quick is not None and quick(dense, start, end, mode, pinyin)) \
-                    or boundary_ok(dense, start, end, ent, tech, nt, boundary)
+                ok = quick(dense, start, end, mode, pinyin) if quick is not None else None
+                if ok is None:  # (a separator to look up, or a Latin-only mode)
+                    ok = boundary_ok(dense, start, end, ent, tech, nt, boundary)
+                bounds[key] = ok
             if not ok:
                 continue
-        if collapsed and tech not in _READ_IN_LATIN \
+        if repeats is not None and (start in repeats or end - 1 in repeats) and tech not in _READ_IN_LATIN \
                 and reduplicated_word_edge(nt, start, end, _spellings(ent), boundary.is_word):
             continue  # 看看片场 is not 看片
         kept.append(k)
@@ -140,12 +143,22 @@ def resolve_hits(c: CompiledLexicon, text: str, nt: NormalizedText, kept: list[C
     entries = c.entries
     min_len = c.min_len
     best: dict[tuple[int, int], tuple[tuple[int, int], int, int, int, Technique]] = {}  # (sort key, ...)
-    mapped = nt.deleted  # (else the offsets are the dense view's own: no call per candidate)
-    for k in kept:
-        idx = k.entry
-        os_, oe = nt.orig_span(k.start, k.end) if mapped else (k.start, k.end)
+    # the offset table (orig_span's first step, inlined: this runs per candidate); None: the offsets are the
+    # dense view's own
+    table = nt.offsets() if nt.deleted else None
+    n_table = len(table) if table is not None else 0
+    dense = nt.dense
+    collapsed = nt.collapsed
+    for start, end, idx, tech, _gate in kept:
+        if table is None:
+            os_, oe = start, end
+        elif 0 <= start < end < n_table:
+            os_, oe = table[start], table[end - 1] + 1
+            if collapsed and (table[end] != oe or dense[end] == dense[end - 1]):
+                os_, oe = nt.orig_span(start, end)  # (the end may take in trailing repeats)
+        else:
+            os_, oe = nt.orig_span(start, end)
         surface = text[os_:oe]
-        tech = k.technique
         if min_len and idx in min_len and tech in (None, Technique.HOMOPHONE) \
                 and len(dense_key(surface, collapse=False)) < min_len[idx]:
             continue  # 轻松 alone is not 轻轻松松

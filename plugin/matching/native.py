@@ -34,6 +34,7 @@ from itertools import compress, islice, product
 from operator import eq
 from typing import Any, TypeVar, cast
 
+from ..chardata import text_kinds as text_kinds_py
 from .model import PatternTexts
 
 try:
@@ -44,7 +45,7 @@ except ImportError:  # not built (a checkout without ``pip install``): the Pytho
 __all__ = ["HOMOPHONE_FLAG", "NATIVE", "SHAPE_FLAG", "TERM_KIND", "Output", "class_codes", "offset_table", "offset_table_py",
            "other_reading_keys_py",
            "dense_outputs", "dense_walker", "kept_offsets", "DenseWalk", "DELETED_CODE", "FOLD_BREAK", "FOLD_DELETED", "FOLD_HAN_REPEAT",
-           "dense_fold", "dense_fold_py", "equal_neighbours", "equal_neighbours_py", "kept_runs", "kept_runs_py", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
+           "dense_fold", "dense_fold_py", "equal_neighbours", "equal_neighbours_py", "kept_runs", "kept_runs_py", "text_kinds", "view_flags", "view_flags_py", "WindowKey", "window_keys", "window_keys_py", "KIND_LETTER", "KIND_PAIR_CJK",
            "KIND_PAIR_SEP", "VIEW_ASTRAL", "VIEW_LATIN_REPEAT", "VIEW_LATIN_RUN", "VIEW_SEPARATED",
            "dense_outputs_py", "direct_walk", "ShapeOutput", "shape_outputs", "shape_outputs_py", "shape_pairs", "ShapeWalk", "shape_walker", "record_maker", "slot_object_py", "trie_index", "trie_outputs", "trie_outputs_py", "encode_classes", "encode_classes_py", "release_free_memory"]
 
@@ -188,11 +189,12 @@ def shape_walker(automaton: Any, class_table: list[str | None], codes: bytes, sh
                  pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], sources: dict[str, str],
                  reach: int, pairs: bytes = b"", index: bytes = b"") -> ShapeWalk:
     """:func:`shape_outputs` with everything but the view bound once, as :func:`dense_walker` binds the dense
-    walk: the C walk called directly per scan when it can read the trie (tried once here on an empty view)."""
+    walk: the C walk (``cloops.bind_walk``: its arguments parsed once, the view passed alone) called directly per
+    scan when it can read the trie (tried once here on an empty view)."""
     if cloops is not None and codes and pairs and sources and direct_walk():
         table, targets = _source_table(sources)
-        walk = partial(cloops.shape_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
-                       groups, table, targets, reach, pairs, index)
+        walk = cloops.bind_walk(True, (automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind, pat_flags,
+                                       groups, table, targets, reach, pairs, index))
         if walk("") is not None:  # (None only when the trie cannot be read: never, once it could)
             return cast(ShapeWalk, walk)
     return partial(_shape_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups,
@@ -240,10 +242,12 @@ DenseWalk = Callable[[str], list[Output]]
 def dense_walker(automaton: Any, class_table: list[str | None], codes: bytes, shift: int, pat_dense: PatternTexts,
                  pat_kind: bytes, pat_flags: bytes, groups: list[tuple[int, ...]], index: bytes = b"") -> DenseWalk:
     """:func:`dense_outputs` with everything but the view bound once (a matcher's tables never change):
-    the C walk called directly per scan, without a Python frame or the arguments looked up again."""
+    the C walk called directly per scan, without a Python frame or the arguments looked up again
+    (``cloops.bind_walk``: the bound arguments parsed once; functools.partial of ``dense_walk`` parsed a dozen
+    of them per call)."""
     if cloops is not None and codes:
-        return partial(cloops.dense_walk, automaton, codes, shift, pat_dense.text, pat_dense.ends, pat_kind,
-                       pat_flags, groups, direct_walk(), index)
+        return cast(DenseWalk, cloops.bind_walk(False, (automaton, codes, shift, pat_dense.text, pat_dense.ends,
+                                                        pat_kind, pat_flags, groups, direct_walk(), index)))
     return partial(_outputs_py_of, automaton, class_table, shift, pat_dense, pat_kind, pat_flags, groups)
 
 
@@ -432,6 +436,32 @@ def kept_runs_py(marked: str, mark: str) -> tuple[list[int], list[int]]:
 
 #: :func:`kept_runs_py`, in C when built (a long text's dense view deletes tens of thousands of runs).
 kept_runs: Callable[[str, str], tuple[list[int], list[int]]] = cloops.kept_runs if cloops is not None else kept_runs_py
+
+
+def text_kinds(text: str, table: list[str]) -> str:
+    """:func:`plugin.chardata.text_kinds` (``text`` as one kind letter per character), in C when built: the
+    table read as 65,536 ASCII bytes (made once per table) instead of a list looked up per character, which
+    cost a 1 MB text about 15 ms per kind string (the pinyin, separator and noise-run tests each take one)."""
+    if cloops is not None:
+        kinds = _kind_bytes(table)
+        if kinds is not None:
+            return cloops.text_kinds(text, kinds)
+    return text_kinds_py(text, table)
+
+
+#: id of a kind table → (the table, its bytes or None when it is not 65,536 ASCII letters); the kind tables are
+#: module constants, made once per process.
+_KIND_BYTES: dict[int, tuple[list[str], bytes | None]] = {}
+
+
+def _kind_bytes(table: list[str]) -> bytes | None:
+    """``table`` (:func:`plugin.chardata.kind_table`) as one byte per BMP character, when it can be written so."""
+    got = _KIND_BYTES.get(id(table))
+    if got is None or got[0] is not table:
+        joined = "".join(table)
+        kinds = joined.encode("ascii") if len(table) == len(joined) == 0x10000 and joined.isascii() else None
+        got = _KIND_BYTES[id(table)] = (table, kinds)
+    return got[1]
 
 
 #: Bits of a character in :func:`view_flags`'s kind table, and of what a view holds.

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from .. import fixed_regex
-from ..chardata import kind_runs, kind_table, text_kinds
+from ..chardata import kind_runs, kind_table
 from ..normalize import NormalizedText, dense_key
 from ..variants import VariantTables
 from .compile import MIN_INITIALS, CompiledLexicon, PatternKind, as_bmp
 from .model import Candidate, Technique
-from .native import window_keys
+from .native import text_kinds, window_keys
 from .polyphony import PID_BITS, is_reading
 
 __all__ = ["LATIN_RUN", "LETTER_KIND", "PinyinIndex", "has_latin_run", "pinyin_candidates"]

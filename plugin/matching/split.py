@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import bisect
 
-from ..chardata import kind_table, text_kinds
+from ..chardata import kind_table
 from .compile import CompiledLexicon, PatternKind
 from .model import Candidate, Spelling, Technique
+from .native import text_kinds
 
 __all__ = ["PAIR_KIND", "has_separated_cjk", "joined_candidates", "separator_spellings"]
 

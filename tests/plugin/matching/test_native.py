@@ -114,7 +114,7 @@ def _shape_found(m: Matcher, text: str) -> list[tuple[int, int, int, int]]:
     py = native.shape_outputs_py(c.automaton, dense, c.class_table, c.shift, *args)
     assert native.shape_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, *args, pairs) == py, text
     bound = native.shape_walker(c.automaton, c.class_table, c.class_codes, c.shift, *args, pairs, m._trie_index)
-    assert isinstance(bound, partial) and bound.func is native.cloops.shape_walk  # (the C walk, bound once)
+    assert isinstance(bound, native.cloops.BoundWalk)  # (the C walk, its arguments bound and parsed once)
     assert bound(dense) == py, text
     return py
 
@@ -587,3 +587,52 @@ def test_the_shape_walk_stops_when_the_automaton_changes_under_it() -> None:
             gc.callbacks.remove(clear_at_n)
             gc.set_threshold(*threshold)
     assert "error" in outcomes and outcomes <= {"none", "error", 200}, outcomes
+
+
+@needs_native
+def test_a_bound_walk_is_the_walk_with_its_arguments_bound(bundled_matcher: Matcher) -> None:
+    # cloops.bind_walk parses the bound arguments once; a call passes the view alone and answers as the
+    # unbound C functions with the same arguments do
+    cloops = native.cloops
+    assert cloops is not None
+    c = bundled_matcher.compiled
+    index = _index_of(c.automaton)
+    table, targets = native._source_table(c.shape_sources)
+    dense_args = (c.automaton, c.class_codes, c.shift, c.pat_dense.text, c.pat_dense.ends, c.pat_kind,
+                  c.pat_homophone, c.groups, True, index)
+    shape_args = (c.automaton, c.class_codes, c.shift, c.pat_dense.text, c.pat_dense.ends, c.pat_kind,
+                  c.pat_homophone, c.groups, table, targets, c.split_reach, c.shape_pairs, index)
+    dense_walk, shape_walk = cloops.bind_walk(False, dense_args), cloops.bind_walk(True, shape_args)
+    found = 0
+    for text in ["代写论文找我", "己经开挂了", "赌博网站", "", "a", "加我vx看baijiale", "他说要赌。博物馆"]:
+        dense = as_bmp(prepare(text).normalized.dense)
+        assert dense_walk(dense) == cloops.dense_walk(*dense_args, dense), text
+        assert shape_walk(dense) == cloops.shape_walk(*shape_args, dense), text
+        found += len(dense_walk(dense)) + len(shape_walk(dense))
+    assert found  # (the texts meet the walks)
+    for bad in ((), (1,), ("a", "b")):
+        with pytest.raises(TypeError):
+            dense_walk(*bad)
+    with pytest.raises(TypeError):
+        dense_walk(view="a")
+    with pytest.raises(TypeError):
+        cloops.bind_walk(False, dense_args[:-1])  # (an argument short: refused when bound, not per call)
+    with pytest.raises(TypeError):
+        cloops.bind_walk(True, dense_args)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), st.text(alphabet=_alphabet, max_size=60)))
+def test_text_kinds_same_as_python(text: str) -> None:
+    # the kind string of each table the scan reads (letters, separator pairs, inline sentence ends) in C and as
+    # chardata's str.translate; a character beyond the BMP is "0" in both
+    from plugin import chardata, normalize
+    from plugin.matching import pinyin, split
+
+    for table in (pinyin.LETTER_KIND, split.PAIR_KIND, normalize._INLINE_BREAK_KIND):
+        assert native._kind_bytes(table) is not None
+        assert native.text_kinds(text, table) == chardata.text_kinds(text, table), text
+    wide = ["é"] * 0x10000  # (not ASCII: read by the Python twin)
+    assert native._kind_bytes(wide) is None
+    assert native.text_kinds(text, wide) == chardata.text_kinds(text, wide)
