@@ -57,6 +57,10 @@ class QuestionFrames:
 
     def __init__(self) -> None:
         literals = [*sorted(default_table().frames, key=len, reverse=True), *self._WORDING]
+        #: the sentence-final particles and the question marks of the expression (read by its C twin)
+        self.particles, self.question_marks = self._PARTICLES, self._QUESTION_MARKS
+        #: the literal frames in the expression's order (the first written at a position is the match there)
+        self.literals: tuple[str, ...] = tuple(literals)
         self._rx = fixed_regex.compile(
             "".join(fixed_regex.escape(f) + "|" for f in literals) +
             f"([{self._PARTICLES}]+)(?:([{fixed_regex.SPACE}?？!！。，,、~～…])|$)|[{self._QUESTION_MARKS}]"
@@ -69,6 +73,8 @@ class QuestionFrames:
         #: expression costs ~3 µs per text, and only ~8 % of the titles holding a frame's first character hold
         #: a frame)
         ends = [*self._PARTICLE_ENDS, *(chr(c) for c in range(0x3001) if chr(c).isspace())]
+        #: what ends a particle run (the expression's class: the closing marks and white space)
+        self.particle_ends = "".join(ends)
         self._marks = ahocorasick.Automaton()
         for f in [*literals, *self._QUESTION_MARKS, *(p + end for p in self._PARTICLES for end in ends)]:
             if f:
