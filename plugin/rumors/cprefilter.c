@@ -165,6 +165,26 @@ cmp_int32(const void *a, const void *b)
 }
 
 /* A list of ints as int32 values (each within [0, bound)); NULL with an exception on error. */
+/* Sorts of the few items of one text (insertion below SMALL_SORT items: no call per comparison, no buffer; every
+ * order here is total, so the result is qsort's). */
+#define SMALL_SORT 32
+
+static void
+sort_int32(int32_t *a, Py_ssize_t n)
+{
+    if (n > SMALL_SORT) {
+        qsort(a, (size_t)n, sizeof(int32_t), cmp_int32);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        int32_t x = a[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
 static int32_t *
 int_list(PyObject *seq, Py_ssize_t *n, Py_ssize_t bound, const char *what)
 {
@@ -226,7 +246,7 @@ naming_core(const Tables *t, const int32_t *seeds, Py_ssize_t n_seeds, const int
         n += stop - start;
     }
     if (n_seeds > 1)
-        qsort(claims, (size_t)n, sizeof(int32_t), cmp_int32);
+        sort_int32(claims, n);
     /* the claims in order, each once */
     Py_ssize_t m = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
@@ -811,7 +831,16 @@ exact_scan(const Exact *e, Py_ssize_t n_slots, int kind, const void *data, Py_ss
                 break;  /* no key continues so */
         }
     }
-    qsort(hits, (size_t)m, sizeof(KeyHit), cmp_keyhit);
+    if (m > SMALL_SORT)
+        qsort(hits, (size_t)m, sizeof(KeyHit), cmp_keyhit);
+    else
+        for (Py_ssize_t a = 1; a < m; a++) {
+            KeyHit x = hits[a];
+            Py_ssize_t b = a;
+            for (; b > 0 && cmp_keyhit(&hits[b - 1], &x) > 0; b--)
+                hits[b] = hits[b - 1];
+            hits[b] = x;
+        }
     *out = hits;
     *n_out = m;
     return 0;
@@ -1028,7 +1057,7 @@ filter_decide(Filter *f, PyObject *args)
         slots[k] = distinct[k] = hits.a[2 * k];
         ends[k] = hits.a[2 * k + 1];
     }
-    qsort(distinct, (size_t)n_hits, sizeof(int32_t), cmp_int32);
+    sort_int32(distinct, n_hits);
     for (Py_ssize_t k = 0; k < n_hits; k++)
         if (!n_distinct || distinct[k] != distinct[n_distinct - 1])
             distinct[n_distinct++] = distinct[k];
@@ -1045,7 +1074,16 @@ filter_decide(Filter *f, PyObject *args)
     }
     memcpy(ranked, distinct, sizeof(int32_t) * (size_t)n_distinct);
     sort_tables = t;
-    qsort(ranked, (size_t)n_distinct, sizeof(int32_t), cmp_rarest);
+    if (n_distinct > SMALL_SORT)
+        qsort(ranked, (size_t)n_distinct, sizeof(int32_t), cmp_rarest);
+    else
+        for (Py_ssize_t a = 1; a < n_distinct; a++) {
+            int32_t x = ranked[a];
+            Py_ssize_t b = a;
+            for (; b > 0 && cmp_rarest(&ranked[b - 1], &x) > 0; b--)
+                ranked[b] = ranked[b - 1];
+            ranked[b] = x;
+        }
     const int64_t *owner_off = TAB(t, T_OWNER_OFF, int64_t);
     Py_ssize_t n_seeds = 0, total = 0;
     for (Py_ssize_t k = 0; k < n_distinct; k++) {
