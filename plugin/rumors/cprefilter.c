@@ -1374,62 +1374,76 @@ literal_at(const Frames *f, int kind, const void *data, Py_ssize_t n, Py_ssize_t
     return -1;
 }
 
-static PyObject *
-frames_strip(Frames *f, PyObject *args)
+/* The first match of the expression at or after ``at`` (a text of ``kind`` 1 or 2): its start, its stop in ``*stop``
+ * and in ``*keep`` what follows the replacement: for a particle run ended by a character that is no mark, that
+ * character's offset; -2 for one ended by a mark (the replacement again); else -1. -1 when there is none. ``*no_run_before``: a particle run starting before it is known to fail (kept between
+ * calls over one text, 0 at first). */
+static Py_ssize_t
+frames_next(const Frames *f, int kind, const void *data, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *no_run_before,
+            Py_ssize_t *stop, Py_ssize_t *keep)
 {
-    PyObject *text;
-    if (!PyArg_ParseTuple(args, "U:strip", &text))
-        return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    if (kind == PyUnicode_4BYTE_KIND) {
-        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
-        return NULL;
-    }
-    Py_UCS2 *out = NULL;
-    Py_ssize_t m = 0, copied = 0;  /* text[copied:i] not yet written */
-    Py_ssize_t no_run_before = 0;  /* a particle run starting before this fails (it fails from any of its start) */
-    for (Py_ssize_t i = 0; i < n;) {
+    for (Py_ssize_t i = at; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (!BIT_GET(f->any, c)) {
-            i++;
+        if (!BIT_GET(f->any, c))
             continue;
-        }
-        Py_ssize_t stop = literal_at(f, kind, data, n, i), keep = -1;
-        if (stop < 0 && i >= no_run_before && BIT_GET(f->particle, c)) {
+        *keep = -1;
+        *stop = literal_at(f, kind, data, n, i);
+        if (*stop < 0 && i >= *no_run_before && BIT_GET(f->particle, c)) {
             Py_ssize_t j = i + 1;
             while (j < n && BIT_GET(f->particle, PyUnicode_READ(kind, data, j)))
                 j++;
             if (j == n)
-                stop = n;
+                *stop = n;
             else {
                 Py_UCS4 tail = PyUnicode_READ(kind, data, j);
                 if (BIT_GET(f->end, tail)) {
-                    stop = j + 1;
-                    if (!BIT_GET(f->mark, tail))
-                        keep = j;
+                    *stop = j + 1;
+                    *keep = BIT_GET(f->mark, tail) ? -2 : j;
                 }
                 else
-                    no_run_before = j;
+                    *no_run_before = j;  /* (the run fails from any of its characters) */
             }
         }
-        if (stop < 0 && BIT_GET(f->mark, c))
-            stop = i + 1;
-        if (stop < 0) {
-            i++;
-            continue;
-        }
+        if (*stop < 0 && BIT_GET(f->mark, c))
+            *stop = i + 1;
+        if (*stop >= 0)
+            return i;
+    }
+    return -1;
+}
+
+static PyObject *
+frames_strip(Frames *f, PyObject *args)
+{
+    PyObject *text, *repl = NULL;
+    if (!PyArg_ParseTuple(args, "U|U:strip", &text, &repl))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), r = repl ? PyUnicode_GET_LENGTH(repl) : 0;
+    if (kind == PyUnicode_4BYTE_KIND || (repl && PyUnicode_KIND(repl) == PyUnicode_4BYTE_KIND)) {
+        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
+        return NULL;
+    }
+    Py_UCS2 *out = NULL;
+    Py_ssize_t m = 0, copied = 0, no_run_before = 0, stop, keep;
+    for (Py_ssize_t i; (i = frames_next(f, kind, data, n, copied, &no_run_before, &stop, &keep)) >= 0;) {
         if (!out) {
-            out = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)n);
+            /* each match of at least one character becomes at most 2 * r + 1 characters */
+            out = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)(n * (2 * r + 1) + 1));
             if (!out)
                 return PyErr_NoMemory();
         }
         for (Py_ssize_t x = copied; x < i; x++)
             out[m++] = (Py_UCS2)PyUnicode_READ(kind, data, x);
+        for (Py_ssize_t x = 0; x < r; x++)
+            out[m++] = (Py_UCS2)PyUnicode_READ_CHAR(repl, x);
         if (keep >= 0)
             out[m++] = (Py_UCS2)PyUnicode_READ(kind, data, keep);
-        copied = i = stop;
+        else if (keep == -2)
+            for (Py_ssize_t x = 0; x < r; x++)  /* a particle run ended by a mark: the mark replaced too */
+                out[m++] = (Py_UCS2)PyUnicode_READ_CHAR(repl, x);
+        copied = stop;
     }
     if (!out)
         return Py_NewRef(text);
@@ -1440,9 +1454,27 @@ frames_strip(Frames *f, PyObject *args)
     return res;
 }
 
+static PyObject *
+frames_holds(Frames *f, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:holds", &text))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    if (kind == PyUnicode_4BYTE_KIND) {
+        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
+        return NULL;
+    }
+    Py_ssize_t no_run_before = 0, stop, keep;
+    return PyBool_FromLong(frames_next(f, kind, PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), 0, &no_run_before,
+                                       &stop, &keep) >= 0);
+}
+
 static PyMethodDef frames_methods[] = {
     {"strip", (PyCFunction)frames_strip, METH_VARARGS,
-     "strip(text) -> str: the text without its question wording (QuestionFrames.sub('', text)); BMP texts only."},
+     "strip(text, replacement='') -> str: QuestionFrames.sub(replacement, text); BMP texts only."},
+    {"holds", (PyCFunction)frames_holds, METH_VARARGS,
+     "holds(text) -> bool: whether the expression matches the text; BMP texts only."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -118,10 +118,6 @@ NUMBER_TERM_DIGITS = 5
 NUMBER_TERM_MIN = 10
 #: Whether the C extension (``cprefilter.c``) does the per-claim work.
 NATIVE: bool = cprefilter is not None
-#: The question wording removed in C (``QUESTION_RE.sub("", text)`` of a BMP text, one call; the expression's
-#: Python wrapper costs ~20 µs a text that holds a frame)
-_FRAMES = (cprefilter.Frames(list(QUESTION_RE.literals), QUESTION_RE.particles, QUESTION_RE.particle_ends,
-                             QUESTION_RE.question_marks) if cprefilter is not None else None)
 
 
 class PreFilter:
@@ -259,17 +255,16 @@ class PreFilter:
 
     def passes(self, folded: str) -> bool:
         """Whether the folded text (:attr:`plugin.normalize.Prepared.folded`) may match a claim."""
-        if self._auto is None:
+        auto = self._auto
+        if auto is None:
             return False
-        text = folded.replace(BREAK, "。").replace(" ", "")
-        native = self._native
-        if native is not None and _FRAMES is not None:
+        # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
+        text = QUESTION_RE.sub("", folded.replace(BREAK, "。").replace(" ", ""))
+        if self._native is not None:
             try:
-                # question / hedge wording (是真的吗, 听说, 靠谱不 ...) is no part of what a claim must explain
-                return native.decide(_FRAMES.strip(text))
+                return self._native.decide(text)
             except ValueError:  # a character beyond the BMP (told in O(1)): the steps below, C loops and all
                 pass
-        text = QUESTION_RE.sub("", text)
         hits = self._hits(text)
         if hits is None:
             return True  # a curated trigger phrase
