@@ -165,6 +165,26 @@ cmp_int32(const void *a, const void *b)
 }
 
 /* A list of ints as int32 values (each within [0, bound)); NULL with an exception on error. */
+/* Sorts of the few items of one text (insertion below SMALL_SORT items: no call per comparison, no buffer; every
+ * order here is total, so the result is qsort's). */
+#define SMALL_SORT 32
+
+static void
+sort_int32(int32_t *a, Py_ssize_t n)
+{
+    if (n > SMALL_SORT) {
+        qsort(a, (size_t)n, sizeof(int32_t), cmp_int32);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        int32_t x = a[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
 static int32_t *
 int_list(PyObject *seq, Py_ssize_t *n, Py_ssize_t bound, const char *what)
 {
@@ -226,7 +246,7 @@ naming_core(const Tables *t, const int32_t *seeds, Py_ssize_t n_seeds, const int
         n += stop - start;
     }
     if (n_seeds > 1)
-        qsort(claims, (size_t)n, sizeof(int32_t), cmp_int32);
+        sort_int32(claims, n);
     /* the claims in order, each once */
     Py_ssize_t m = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
@@ -811,7 +831,16 @@ exact_scan(const Exact *e, Py_ssize_t n_slots, int kind, const void *data, Py_ss
                 break;  /* no key continues so */
         }
     }
-    qsort(hits, (size_t)m, sizeof(KeyHit), cmp_keyhit);
+    if (m > SMALL_SORT)
+        qsort(hits, (size_t)m, sizeof(KeyHit), cmp_keyhit);
+    else
+        for (Py_ssize_t a = 1; a < m; a++) {
+            KeyHit x = hits[a];
+            Py_ssize_t b = a;
+            for (; b > 0 && cmp_keyhit(&hits[b - 1], &x) > 0; b--)
+                hits[b] = hits[b - 1];
+            hits[b] = x;
+        }
     *out = hits;
     *n_out = m;
     return 0;
@@ -1028,7 +1057,7 @@ filter_decide(Filter *f, PyObject *args)
         slots[k] = distinct[k] = hits.a[2 * k];
         ends[k] = hits.a[2 * k + 1];
     }
-    qsort(distinct, (size_t)n_hits, sizeof(int32_t), cmp_int32);
+    sort_int32(distinct, n_hits);
     for (Py_ssize_t k = 0; k < n_hits; k++)
         if (!n_distinct || distinct[k] != distinct[n_distinct - 1])
             distinct[n_distinct++] = distinct[k];
@@ -1045,7 +1074,16 @@ filter_decide(Filter *f, PyObject *args)
     }
     memcpy(ranked, distinct, sizeof(int32_t) * (size_t)n_distinct);
     sort_tables = t;
-    qsort(ranked, (size_t)n_distinct, sizeof(int32_t), cmp_rarest);
+    if (n_distinct > SMALL_SORT)
+        qsort(ranked, (size_t)n_distinct, sizeof(int32_t), cmp_rarest);
+    else
+        for (Py_ssize_t a = 1; a < n_distinct; a++) {
+            int32_t x = ranked[a];
+            Py_ssize_t b = a;
+            for (; b > 0 && cmp_rarest(&ranked[b - 1], &x) > 0; b--)
+                ranked[b] = ranked[b - 1];
+            ranked[b] = x;
+        }
     const int64_t *owner_off = TAB(t, T_OWNER_OFF, int64_t);
     Py_ssize_t n_seeds = 0, total = 0;
     for (Py_ssize_t k = 0; k < n_distinct; k++) {
@@ -1180,6 +1218,277 @@ static PyTypeObject FilterType = {
     .tp_methods = filter_methods,
 };
 
+/* ---------------------------------------------------------------- question wording */
+
+/* Frames(literals, particles, ends, marks): the expression of plugin.rumors.analysis.QuestionFrames, matched by
+ * hand on a BMP text. At each position, leftmost first, the first of ``literals`` (in the expression's order)
+ * written there; else a run of ``particles`` followed by one of ``ends`` or by the end of the text; else one of
+ * ``marks``. ``strip(text)``: the text with every match removed, the character ending a particle run kept unless
+ * it is one of ``marks`` (what ``QuestionFrames.sub("", text)`` gives); ValueError beyond the BMP. */
+typedef struct {
+    PyObject_HEAD
+    Py_UCS2 *pool;                 /* the literals' characters, grouped by first character, in order in a group */
+    Py_ssize_t *lit_start, *lit_len;  /* per grouped literal */
+    Py_UCS2 *firsts;               /* the distinct first characters, ascending */
+    Py_ssize_t *group;             /* literals of firsts[g]: group[g] .. group[g + 1] */
+    Py_ssize_t n_lit, n_firsts;
+    uint8_t any[8192];             /* bitmap: a first character, a particle or a mark */
+    uint8_t particle[8192], end[8192], mark[8192];
+} Frames;
+
+#define BIT_SET(map, c) ((map)[(c) >> 3] |= (uint8_t)(1u << ((c) & 7)))
+#define BIT_GET(map, c) (((map)[(c) >> 3] >> ((c) & 7)) & 1u)
+
+static void
+frames_dealloc(Frames *f)
+{
+    PyMem_Free(f->pool);
+    PyMem_Free(f->lit_start);
+    PyMem_Free(f->lit_len);
+    PyMem_Free(f->firsts);
+    PyMem_Free(f->group);
+    Py_TYPE(f)->tp_free((PyObject *)f);
+}
+
+static int
+bmp_set(PyObject *chars, uint8_t *map, uint8_t *any, const char *what)
+{
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(chars); k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(chars, k);
+        if (c >= 0x10000) {
+            PyErr_Format(PyExc_ValueError, "%s beyond the BMP", what);
+            return -1;
+        }
+        BIT_SET(map, c);
+        if (any)
+            BIT_SET(any, c);
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_UCS2 first;
+    Py_ssize_t index;
+} FirstOf;
+
+static int
+cmp_first(const void *a, const void *b)
+{
+    const FirstOf *x = a, *y = b;
+    if (x->first != y->first)
+        return (x->first > y->first) - (x->first < y->first);
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static PyObject *
+frames_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *literals, *particles, *ends, *marks;
+    static char *kwlist[] = {"literals", "particles", "ends", "marks", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!UUU:Frames", kwlist, &PyList_Type, &literals, &particles, &ends,
+                                     &marks))
+        return NULL;
+    Frames *f = (Frames *)type->tp_alloc(type, 0);  /* zeroed: the bitmaps empty, the pointers NULL */
+    if (!f)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(literals), chars = 0;
+    FirstOf *order = PyMem_Malloc(sizeof(FirstOf) * (size_t)(n ? n : 1));
+    if (!order) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *lit = PyList_GET_ITEM(literals, k);
+        if (!PyUnicode_Check(lit) || PyUnicode_GET_LENGTH(lit) == 0 || PyUnicode_KIND(lit) == PyUnicode_4BYTE_KIND) {
+            PyErr_SetString(PyExc_ValueError, "literals must be non-empty str of the BMP");
+            goto fail_order;
+        }
+        order[k].first = (Py_UCS2)PyUnicode_READ_CHAR(lit, 0);
+        order[k].index = k;
+        chars += PyUnicode_GET_LENGTH(lit);
+    }
+    qsort(order, (size_t)n, sizeof(FirstOf), cmp_first);
+    f->pool = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)(chars ? chars : 1));
+    f->lit_start = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? n : 1));
+    f->lit_len = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? n : 1));
+    f->firsts = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)(n ? n : 1));
+    f->group = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (!f->pool || !f->lit_start || !f->lit_len || !f->firsts || !f->group) {
+        PyErr_NoMemory();
+        goto fail_order;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *lit = PyList_GET_ITEM(literals, order[k].index);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(lit);
+        f->lit_start[k] = at;
+        f->lit_len[k] = len;
+        for (Py_ssize_t x = 0; x < len; x++)
+            f->pool[at++] = (Py_UCS2)PyUnicode_READ_CHAR(lit, x);
+        if (k == 0 || order[k].first != order[k - 1].first) {
+            f->firsts[f->n_firsts] = order[k].first;
+            f->group[f->n_firsts++] = k;
+            BIT_SET(f->any, order[k].first);
+        }
+    }
+    f->group[f->n_firsts] = n;
+    f->n_lit = n;
+    PyMem_Free(order);
+    if (bmp_set(particles, f->particle, f->any, "particles") < 0 || bmp_set(ends, f->end, NULL, "ends") < 0
+        || bmp_set(marks, f->mark, f->any, "marks") < 0)
+        goto fail;
+    return (PyObject *)f;
+fail_order:
+    PyMem_Free(order);
+fail:
+    Py_DECREF(f);
+    return NULL;
+}
+
+/* The end of the first literal (in the expression's order) written at ``i``, or -1. */
+static Py_ssize_t
+literal_at(const Frames *f, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    Py_ssize_t lo = 0, hi = f->n_firsts;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (f->firsts[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == f->n_firsts || f->firsts[lo] != c)
+        return -1;
+    for (Py_ssize_t k = f->group[lo]; k < f->group[lo + 1]; k++) {
+        Py_ssize_t len = f->lit_len[k];
+        if (i + len > n)
+            continue;
+        const Py_UCS2 *chars = f->pool + f->lit_start[k];
+        Py_ssize_t x = 1;
+        while (x < len && chars[x] == PyUnicode_READ(kind, data, i + x))
+            x++;
+        if (x == len)
+            return i + len;
+    }
+    return -1;
+}
+
+/* The first match of the expression at or after ``at`` (a text of ``kind`` 1 or 2): its start, its stop in ``*stop``
+ * and in ``*keep`` what follows the replacement: for a particle run ended by a character that is no mark, that
+ * character's offset; -2 for one ended by a mark (the replacement again); else -1. -1 when there is none. ``*no_run_before``: a particle run starting before it is known to fail (kept between
+ * calls over one text, 0 at first). */
+static Py_ssize_t
+frames_next(const Frames *f, int kind, const void *data, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *no_run_before,
+            Py_ssize_t *stop, Py_ssize_t *keep)
+{
+    for (Py_ssize_t i = at; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!BIT_GET(f->any, c))
+            continue;
+        *keep = -1;
+        *stop = literal_at(f, kind, data, n, i);
+        if (*stop < 0 && i >= *no_run_before && BIT_GET(f->particle, c)) {
+            Py_ssize_t j = i + 1;
+            while (j < n && BIT_GET(f->particle, PyUnicode_READ(kind, data, j)))
+                j++;
+            if (j == n)
+                *stop = n;
+            else {
+                Py_UCS4 tail = PyUnicode_READ(kind, data, j);
+                if (BIT_GET(f->end, tail)) {
+                    *stop = j + 1;
+                    *keep = BIT_GET(f->mark, tail) ? -2 : j;
+                }
+                else
+                    *no_run_before = j;  /* (the run fails from any of its characters) */
+            }
+        }
+        if (*stop < 0 && BIT_GET(f->mark, c))
+            *stop = i + 1;
+        if (*stop >= 0)
+            return i;
+    }
+    return -1;
+}
+
+static PyObject *
+frames_strip(Frames *f, PyObject *args)
+{
+    PyObject *text, *repl = NULL;
+    if (!PyArg_ParseTuple(args, "U|U:strip", &text, &repl))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), r = repl ? PyUnicode_GET_LENGTH(repl) : 0;
+    if (kind == PyUnicode_4BYTE_KIND || (repl && PyUnicode_KIND(repl) == PyUnicode_4BYTE_KIND)) {
+        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
+        return NULL;
+    }
+    Py_UCS2 *out = NULL;
+    Py_ssize_t m = 0, copied = 0, no_run_before = 0, stop, keep;
+    for (Py_ssize_t i; (i = frames_next(f, kind, data, n, copied, &no_run_before, &stop, &keep)) >= 0;) {
+        if (!out) {
+            /* each match of at least one character becomes at most 2 * r + 1 characters */
+            out = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)(n * (2 * r + 1) + 1));
+            if (!out)
+                return PyErr_NoMemory();
+        }
+        for (Py_ssize_t x = copied; x < i; x++)
+            out[m++] = (Py_UCS2)PyUnicode_READ(kind, data, x);
+        for (Py_ssize_t x = 0; x < r; x++)
+            out[m++] = (Py_UCS2)PyUnicode_READ_CHAR(repl, x);
+        if (keep >= 0)
+            out[m++] = (Py_UCS2)PyUnicode_READ(kind, data, keep);
+        else if (keep == -2)
+            for (Py_ssize_t x = 0; x < r; x++)  /* a particle run ended by a mark: the mark replaced too */
+                out[m++] = (Py_UCS2)PyUnicode_READ_CHAR(repl, x);
+        copied = stop;
+    }
+    if (!out)
+        return Py_NewRef(text);
+    for (Py_ssize_t x = copied; x < n; x++)
+        out[m++] = (Py_UCS2)PyUnicode_READ(kind, data, x);
+    PyObject *res = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, out, m);
+    PyMem_Free(out);
+    return res;
+}
+
+static PyObject *
+frames_holds(Frames *f, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:holds", &text))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    if (kind == PyUnicode_4BYTE_KIND) {
+        PyErr_SetString(PyExc_ValueError, "text beyond the BMP");
+        return NULL;
+    }
+    Py_ssize_t no_run_before = 0, stop, keep;
+    return PyBool_FromLong(frames_next(f, kind, PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), 0, &no_run_before,
+                                       &stop, &keep) >= 0);
+}
+
+static PyMethodDef frames_methods[] = {
+    {"strip", (PyCFunction)frames_strip, METH_VARARGS,
+     "strip(text, replacement='') -> str: QuestionFrames.sub(replacement, text); BMP texts only."},
+    {"holds", (PyCFunction)frames_holds, METH_VARARGS,
+     "holds(text) -> bool: whether the expression matches the text; BMP texts only."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject FramesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "plugin.rumors.cprefilter.Frames",
+    .tp_basicsize = sizeof(Frames),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The question wording of plugin.rumors.analysis.QuestionFrames, removed from a BMP text.",
+    .tp_new = frames_new,
+    .tp_dealloc = (destructor)frames_dealloc,
+    .tp_methods = frames_methods,
+};
+
 static PyMethodDef methods[] = {
     {"claims_naming", claims_naming, METH_VARARGS, "Claims holding two key terms of a text (plugin.rumors.prefilter)."},
     {"explains", explains, METH_VARARGS, "Whether one of the claims explains a clause of the text (plugin.rumors.prefilter)."},
@@ -1195,12 +1504,13 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit_cprefilter(void)
 {
-    if (PyType_Ready(&FilterType) < 0)
+    if (PyType_Ready(&FilterType) < 0 || PyType_Ready(&FramesType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddObjectRef(m, "Filter", (PyObject *)&FilterType) < 0) {
+    if (PyModule_AddObjectRef(m, "Filter", (PyObject *)&FilterType) < 0
+        || PyModule_AddObjectRef(m, "Frames", (PyObject *)&FramesType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -28,7 +28,7 @@ wordings of the claim's words.
 
 The work is arranged for speed without changing a decision (``tests/plugin/rumors/test_prefilter.py`` keeps
 the rule written claim by claim as the reference, and holds both implementations to it): question wording is
-stripped only from texts holding a character a frame starts with; for a text of the BMP (nearly all) the rest is
+removed in C (``QUESTION_RE.sub``: ``cprefilter.Frames`` for a text of the BMP); for such a text the rest is
 one C call (``cprefilter.Filter.decide``, its buffers taken once per build): the key terms found by hashing the
 text's windows into a table of the keys (what the automaton finds, in its order, without its scattered nodes:
 :attr:`PreFilter.key_tables`), the sound-alike windows, the seeds, and the per-claim work (claims holding two key

@@ -320,6 +320,32 @@ def test_the_whole_decision_in_c_equals_the_c_steps_and_the_twin(monkeypatch: py
     assert 0 < sum(whole) < len(whole)
 
 
+def test_question_wording_is_removed_in_c_as_the_expression_removes_it() -> None:
+    # cprefilter.Frames (QUESTION_RE.sub / holds) against the expression: literal frames in the expression's order
+    # (a longer frame over its prefix, the first of two starting alike), particle runs before a closing mark, white
+    # space or the end (a mark replaced as well, another ending kept), runs that end otherwise (left, also from
+    # their later characters), question marks; random texts over the frames' own characters; three replacements
+    if not prefilter.NATIVE:
+        pytest.skip("the C extension is not built")
+    q = QUESTION_RE
+    assert q.native is not None
+    cases = ["是真的吗", "听说喝热水能杀死病毒是真的吗？", "真的假的吗吧", "是不是真的", "是不是", "靠谱吗??", "吗吗吗吗",
+             "吃了吗 好的", "吃了吗，好", "吃了吗吧呢x", "呢吗啊abc吗", "？？", "网传网传", "", "新冠", "好吧~", "好吧～吗"]
+    rng = random.Random(13)
+    alphabet = sorted(set("".join(q.literals))) + list(q._PARTICLES) * 3 + list("?？!！。，,、~～… \u3000") + list("新冠病毒")
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
+    cases += [x + lit + y for lit in q.literals for x in ("", "新冠") for y in ("", "吗", "吗？", "呢x", lit)]
+    for replacement in ("", " ", "。X"):
+        assert [q.sub(replacement, t) for t in cases] == [q.expression_sub(replacement, t) for t in cases], replacement
+    assert [q.holds(t) for t in cases] == [q.expression_search(t) is not None for t in cases]
+    assert sum(q.sub("", t) != t for t in cases) > len(cases) // 4  # many texts hold wording to remove
+    assert q.sub("", "是真的吗😀") == "😀" and q.holds("是真的吗😀")  # beyond the BMP: the expression
+    with pytest.raises(ValueError):
+        q.native.strip("是真的吗😀")
+    with pytest.raises(ValueError):
+        prefilter.cprefilter.Frames(["", "吗"], "吗", "。", "?")
+
+
 def test_the_c_scan_finds_the_key_terms_the_automaton_finds() -> None:
     # the same (slot, end) hits in the same order (by end, the longest first), a curated trigger over a term's
     # own text included
