@@ -63,9 +63,11 @@ FRESH = ROOT / "bench" / "data" / "rumor_fresh.jsonl"
 DEV4 = ROOT / "bench" / "data" / "rumor_dev4.jsonl"
 DEV5 = ROOT / "bench" / "data" / "rumor_dev5.jsonl"
 DEV6 = ROOT / "bench" / "data" / "rumor_dev6.jsonl"
+DEV7 = ROOT / "bench" / "data" / "rumor_dev7.jsonl"
 #: Hand-written sets reported per split under their key (``dev4``: set 4; ``dev5``: set 5, a second author;
-#: ``dev6``: set 6, a third author, mostly colloquial and question queries).
-HAND_WRITTEN = {"dev4": DEV4, "dev5": DEV5, "dev6": DEV6}
+#: ``dev6``: set 6, a third author, mostly colloquial and question queries; ``dev7``: set 7, a fourth author, three
+#: hard near-topic negatives per claim).
+HAND_WRITTEN = {"dev4": DEV4, "dev5": DEV5, "dev6": DEV6, "dev7": DEV7}
 #: Candidates looked at for candidate recall (is the target's cluster retrieved at all?).
 RECALL_DEPTH = 10
 RESULTS = ROOT / "bench" / "results"
@@ -135,7 +137,12 @@ def metrics(index: RumorIndex, rows: list[dict[str, Any]], outcomes: list[Outcom
     hard = [(r, o) for r, o in neg if r.get("hard")]
     if hard:  # near-topic rows sharing most of the claim's entities (the "hard near-topic")
         out["hard_near_topic"] = len(hard)
-        out["hard_false_pin_rate"] = round(sum(1 for _r, o in hard if o[0]) / len(hard), 4)
+        out["hard_false_pins"] = sum(1 for _r, o in hard if o[0])
+        out["hard_false_pin_rate"] = round(out["hard_false_pins"] / len(hard), 4)
+    plain = [(r, o) for r, o in neg if r.get("kind") == "plain"]
+    if plain:
+        out["plain"] = len(plain)
+        out["plain_false_pins"] = sum(1 for _r, o in plain if o[0])
     if keep_texts:
         out["false_pins"] = [{"query": r["query"], "pins": o[0]} for r, o in false_pins]
         out["misses"] = misses

@@ -7,7 +7,7 @@ one-sentence text, finds its nearest cluster among the claim vectors and asks a 
 that cluster is the rumour the text is about. This script fits that model (scikit-learn, training only; the
 library reads the weights with numpy) on
 
-- the **dev** rows of the hand-written query sets (``bench/data/rumor_dev4.jsonl``, ``rumor_dev5``, ``rumor_dev6``,
+- the **dev** rows of the hand-written query sets (``bench/data/rumor_dev4.jsonl``, ``rumor_dev5``, ``rumor_dev6``, ``rumor_dev7``,
   ``rumor_fresh``, ``rumor_paraphrases``): a positive whose nearest cluster holds its target (or an ``also``
   copy) is label 1, any other row label 0; a dev row naming a rumour on the **test** side of any of these sets
   is left out (as ``bench/train_rumor_pin.py`` does), test rows are never read;
@@ -48,7 +48,7 @@ from train_rumor_pin import HOT, SHARED, TODAY, bucket, fold_keys, row_ids, test
 
 OUT = ROOT / "plugin" / "rumors" / "data" / "semantic_model.json"
 REAL = [ROOT / "bench" / "data" / f"rumor_{name}.jsonl"
-        for name in ("dev4", "dev5", "dev6", "fresh", "paraphrases")]
+        for name in ("dev4", "dev5", "dev6", "dev7", "fresh", "paraphrases")]
 #: The features the model reads (of :data:`plugin.rumors.semantic.RETRIEVAL_FEATURES`): how close the nearest
 #: cluster is and how much closer than the next, and what the lexical decision sees of the same pair —
 #: coverage both ways (words, characters, sounds), what the query asks beyond the claim's names, intent and

@@ -200,7 +200,9 @@ INTENT_WORDS = frozenset(
 #: Question words asking for information (how / which / where / when / how much) rather than
 #: whether a claim is true (为什么 is not one: it presupposes the claim); they mark an informational
 #: search like INTENT_WORDS do.
-_INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|多少钱|几点|什么时候|攻略|教程|"
+_INTENT_WORDING = fixed_regex.compile("怎么|怎样|如何|哪个|哪些|哪里|哪家|哪儿|在哪|多少钱|几点|什么时候|攻略|教程|"
+                                      # where a service is given (asked for like an address): 核酸检测点, 接种点
+                                      "检测点|采样点|接种点|服务点|网点|"
                                       # which year / day / date (when, asked another way)
                                       "哪一年|哪年|哪一天|哪天|几月几|"
                                       # the colloquial ways of asking (干嘛用 = 有什么用)

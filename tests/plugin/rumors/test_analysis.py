@@ -215,6 +215,15 @@ def test_asking_which_year_or_day_is_an_informational_search(text: str, asks: bo
     assert has_intent(text) is asks
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("黄冈 海鲜市场 在哪", True), ("辉瑞公司总部在哪", True), ("附近的核酸检测点", True), ("宁波 核酸采样点 24小时", True),
+    ("第四针 接种点", True), ("黄冈海鲜市场检出新冠病毒", False), ("核酸检测阳性", False),
+])
+def test_asking_where_a_place_or_a_service_is_is_an_informational_search(text: str, asks: bool) -> None:
+    """在哪 (where, without 里 / 儿) and the place a service is given (检测点, 采样点, 接种点) ask for an address."""
+    assert has_intent(text) is asks
+
+
 def test_fractions_written_in_words_are_read_as_numbers() -> None:
     assert fractions("八分之一的人和3分之1的车") == [(1, 8), (1, 3)]
     assert fractions("百分之二十") == [] and fractions("没有分数") == []
