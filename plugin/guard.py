@@ -297,10 +297,16 @@ class Guard:
         return bound
 
     def without_framed(self, text: str, hits: Sequence[Hit], surface: Surface | str,
-                       matcher: TextMatcher | None = None) -> list[Hit]:
+                       matcher: TextMatcher | None = None,
+                       signals: Sequence[SignalHit] | None = None) -> list[Hit]:
         """``hits`` of ``text`` without the review-level spam hits a text written about spam vetoes (advice,
-        crackdown news, a victim's story, a warning that does not solicit), as :meth:`check` drops them."""
-        kept, _ = self._context_veto(matcher or self.matcher()).lexicon_hits(text, hits, Surface(surface).value)
+        crackdown news, a victim's story, a warning that does not solicit) and, given the text's ``signals`` on
+        ``surface`` (:meth:`signals_on`), without the generic spam shapes that defer to a scorer that read it and
+        did not flag (:meth:`_defer_patterns`), as :meth:`check` drops them."""
+        where = Surface(surface)
+        kept, _ = self._context_veto(matcher or self.matcher()).lexicon_hits(text, hits, where.value)
+        if signals is not None:
+            kept, _ = self._defer_patterns(kept, signals, where)
         return list(kept)
 
     def _context_veto(self, matcher: TextMatcher) -> ContextVeto:

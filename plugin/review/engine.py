@@ -104,8 +104,10 @@ class ReviewEngine:
         content = candidate.content
         # review-level spam hits in a text written about spam (crackdown news, advice) are dropped, as on
         # every other surface
+        # and the generic spam shapes defer to a scorer that read the content and did not flag it
+        signals = list(guard.signals_on(content, Surface.TRENDING, matcher=matcher))
         content_hits = guard.without_framed(content, guard.scan(content, matcher=matcher), Surface.TRENDING,
-                                            matcher=matcher)
+                                            matcher=matcher, signals=signals)
         # a lookup that matches sentence windows takes the title and a short body in one call (each a
         # sentence of the content, matched on its own)
         one_call = isinstance(guard.rumors, SentenceWindowLookup) and guard.rumors.matches_sentence_windows \
@@ -126,7 +128,7 @@ class ReviewEngine:
             name_content_hits=guard.scan(name, matcher=matcher) if name else [],
             rumor_pins=pins,
             rumor_labels=labels,
-            signals=list(guard.signals_on(content, Surface.TRENDING, matcher=matcher)),
+            signals=signals,
         )
 
     def _rumor_pieces(self, candidate: Candidate, content_hits: list[Hit]) -> list[str]:

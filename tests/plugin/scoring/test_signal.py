@@ -162,3 +162,17 @@ def test_generic_spam_shapes_defer_to_a_scorer_that_read_the_text_and_did_not_fl
     # a surface whose row does not use the scorer keeps the shapes too
     unused = policy.replace_surface(dataclasses.replace(row, score=ScoreRule(None)))
     assert guard.replace(policy=unused).check(ordinary, Surface.QUERY).action == "review"
+
+
+def test_trending_candidates_defer_generic_spam_shapes_as_checks_do() -> None:
+    matcher = Matcher.from_entries([Entry("联系我", "spam_pattern", action="review")])
+    ordinary = "羽毛球群周三晚上打球，想来的联系我"
+    cand = Candidate.model_validate(candidate(title=ordinary, text=""))
+    engine = ReviewEngine()
+    read = engine.facts(cand, Guard(matcher, signals=[ModelSignal(SpamScorer(hand_model()))]))
+    assert read.content_hits == [] and read.signals == []
+    # without a live scorer the shape stands on the trending list as on every other surface
+    assert [h.term for h in engine.facts(cand, Guard(matcher)).content_hits] == ["联系我"]
+    spam = Candidate.model_validate(candidate(title=f"{SPAM}，想做的联系我", text=""))
+    flagged = engine.facts(spam, Guard(matcher, signals=[ModelSignal(SpamScorer(hand_model()))]))
+    assert [h.term for h in flagged.content_hits] == ["联系我"] and flagged.signals
