@@ -274,7 +274,7 @@ class Matcher:
         nt = prepared.normalized
         needs = view_flags(nt.dense, self._kinds)  # one kind scan decides which passes can find anything
         dense = as_bmp(nt.dense) if needs & VIEW_ASTRAL else nt.dense
-        # (dense_pass, inlined: a text whose walks find nothing, most short queries, makes no further call)
+        # the two walks bound once (C); a text whose walks find nothing, most short queries, makes no further call
         outputs = self._walk(dense)
         alike = self._shape_walk(dense) if self._shape_walk is not None else None
         if outputs or alike:

@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 from .compile import HOMOPHONE_FLAG, SHAPE_FLAG, CompiledLexicon, PatternKind, shape_alike, shape_ranked
 from .model import Candidate, Spelling, Technique
-from .native import DenseWalk, Output, ShapeOutput, ShapeWalk, dense_outputs, shape_outputs
+from .native import Output, ShapeOutput, shape_outputs
 from .numeral_digits import NO_DIGITS, NUMERAL_READ, digits_as_numerals
 from .polyphony import reading_ok
 
-__all__ = ["dense_candidates", "dense_pass", "homophone_ok", "with_shape_outputs"]
+__all__ = ["dense_candidates", "homophone_ok", "with_shape_outputs"]
 
 # hot-loop constants: plain ints compare fastest, and enum attribute lookups cost per access
 _TERM, _VARIANT, _FORM = int(PatternKind.TERM), int(PatternKind.VARIANT), int(PatternKind.FORM)
@@ -22,35 +22,17 @@ _SHAPE, _HOMOPHONE, _VARIANT_TECH = Technique.SHAPE, Technique.HOMOPHONE, Techni
 _tuple_new = tuple.__new__
 
 
-def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], index: bytes = b"", *,
-               walk: DenseWalk | None = None, shape_walk: ShapeWalk | None = None) -> tuple[list[Candidate], list[Spelling]]:
-    """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``.
-
-    A key whose dense text is identical is a direct hit (technique read off the surface later) or
-    its variant's technique; otherwise, where the entry enables it, a shape-alike of the same
-    homophone class (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when
-    :func:`homophone_ok`; shape-alikes of another class, which are no keys, come from
-    :func:`with_shape_outputs`. ``is_word`` tells dictionary words (a real word is no evasion); ``index``:
-    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty;
-    ``walk``: :func:`~plugin.matching.native.dense_walker` of ``c`` (what a matcher binds once; then
-    ``index`` serves the shape walk only); ``shape_walk``: :func:`~plugin.matching.native.shape_walker` of ``c``
-    (likewise bound once; else the shape walk is called with ``c``'s tables).
-    """
-    if c.automaton is None:
-        return [], []
-    # the automaton walk with its verification (in C when built): only outputs that can be kept come back,
-    # with how many characters differ from the pattern and whether a digit is involved
-    outputs = walk(dense) if walk is not None else \
-        dense_outputs(c.automaton, dense, c.class_table, c.class_codes, c.shift, c.pat_dense, c.pat_kind,
-                      c.pat_homophone, c.groups, index)
-    found = (shape_walk(dense) if shape_walk is not None else _shape_found(c, dense, index)) if c.shape_sources else None
-    return dense_candidates(c, dense, is_word, outputs, found)
-
-
 def dense_candidates(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool], outputs: list[Output],
                      found: list[ShapeOutput] | None) -> tuple[list[Candidate], list[Spelling]]:
-    """:func:`dense_pass` from its walks' results: ``outputs`` of the dense walk and ``found`` of the shape walk
-    (None or empty: none); a matcher that walked a text and found nothing skips this call."""
+    """Candidates and spellings (split forms, word emoji) of the keys found in ``dense``, from its walks' results:
+    ``outputs`` of the dense walk (:func:`~plugin.matching.native.dense_walker`, bound once per matcher: only
+    outputs that can be kept, with how many characters differ from the pattern and whether a digit is involved)
+    and ``found`` of the shape walk (:func:`~plugin.matching.native.shape_walker`; None or empty: none). A key
+    whose dense text is identical is a direct hit (technique read off the surface later) or its variant's
+    technique; otherwise, where the entry enables it, a shape-alike of the same homophone class
+    (:func:`~plugin.matching.compile.shape_alike`) or a homophone hit when :func:`homophone_ok`; shape-alikes of
+    another class, which are no keys, come from ``found``. ``is_word`` tells dictionary words (a real word is no
+    evasion). A matcher that walked a text and found nothing skips this call."""
     cand: list[Candidate] = []
     spellings: list[Spelling] = []
     pat_entry = c.pat_entry
@@ -104,8 +86,8 @@ def with_shape_outputs(c: CompiledLexicon, dense: str, outputs: list[Output], in
     """``outputs`` with the shape-alike spellings of another homophone class found in ``dense``
     (:func:`~plugin.matching.native.shape_outputs`: no keys of their own, 己经 for 已经) that are among
     their term's first alike spellings (:func:`~plugin.matching.compile.shape_ranked`), as outputs whose
-    ``differ`` is -1, each where its key's output would be (by end, then start, then pattern); ``index``
-    as for :func:`dense_pass`."""
+    ``differ`` is -1, each where its key's output would be (by end, then start, then pattern); ``index``:
+    :func:`~plugin.matching.native.trie_index` of the automaton (the walk's tables), or empty."""
     found = _shape_found(c, dense, index)
     return _merged_shape_outputs(c, dense, outputs, found) if found else outputs
 

@@ -107,10 +107,6 @@ class QuestionFrames:
                 pass
         return self.expression_search(text) is not None
 
-    def search(self, text: str) -> fixed_regex.FixedMatch | None:
-        """The first frame in ``text`` (None when there is none)."""
-        return self.expression_search(text)
-
     def expression_search(self, text: str) -> fixed_regex.FixedMatch | None:
         """The expression's first match in ``text``."""
         if not self._may_hold(text):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable
 
 import pytest
 
 from plugin import Entry, Matcher
 from plugin.lexicon import VARIANT_TECHNIQUES, ContextRule
-from plugin.matching import TECHNIQUE_RANK, Candidate, ContextGate, Technique
-from plugin.matching.compile import compile_lexicon, context_gate
-from plugin.matching.dense import dense_pass, homophone_ok
+from plugin.matching import TECHNIQUE_RANK, Candidate, ContextGate, Spelling, Technique
+from plugin.matching.compile import CompiledLexicon, compile_lexicon, context_gate
+from plugin.matching.dense import dense_candidates, homophone_ok
 from plugin.matching.filters import direct_technique
 from plugin.matching.split import has_separated_cjk, joined_candidates, separator_spellings
 from plugin.normalize import prepare
@@ -53,9 +54,16 @@ def test_a_candidate_is_a_frozen_value() -> None:
     assert k.gate is None and hash(k) == hash(Candidate(0, 2, 5, Technique.HOMOPHONE))
 
 
-def test_dense_pass_yields_candidates_for_direct_homophone_and_split_spellings(core_matcher: Matcher) -> None:
+def test_dense_candidates_yield_direct_homophone_and_split_spellings(core_matcher: Matcher) -> None:
     c = core_matcher._compiled
     is_word = core_matcher._boundary.is_word
+
+    def dense_pass(c: CompiledLexicon, dense: str, is_word: Callable[[str], bool]
+                   ) -> tuple[list[Candidate], list[Spelling]]:
+        """The matcher's dense pass: its bound walks, then the candidates of their outputs."""
+        shape = core_matcher._shape_walk
+        return dense_candidates(c, dense, is_word, core_matcher._walk(dense), shape(dense) if shape else None)
+
     cand, spellings = dense_pass(c, prepare("网络赌博").normalized.dense, is_word)
     assert any(k.technique is None and c.entries[k.entry].term == "赌博" for k in cand)
     cand, spellings = dense_pass(c, "兼职日洁", is_word)

@@ -188,14 +188,14 @@ def test_question_frames_skip_texts_without_a_frame_start_and_find_every_frame()
     texts += [f"封城{p}{end}北京" for p in ("吗", "吧呢", "啊") for end in [*QuestionFrames._PARTICLE_ENDS, " ", "\u3000", "\n", "了"]]
     texts += ["是非", "有人", "网络安全法", "吗啡", "啊哈哈", "听力", "吗吗吗", "呀\t", "哦…好", "到底是不", "是否\ud800"]
     for text in texts:
-        found, expected = frames.search(text), plain.search(text)
+        found, expected = frames.expression_search(text), plain.search(text)
         assert (found is None) == (expected is None), text
         if expected is not None:
             assert found is not None and found.span() == expected.span(), text
         if expected is None:
             assert frames.sub("", text) == text
-    assert sum(frames.search(t) is not None for t in texts[:framed]) >= framed - 6
-    assert {t for t in texts[framed:] if frames.search(t) is None} == {
+    assert sum(frames.expression_search(t) is not None for t in texts[:framed]) >= framed - 6
+    assert {t for t in texts[framed:] if frames.expression_search(t) is None} == {
         *(f"封城{p}了北京" for p in ("吗", "吧呢", "啊")), "是非", "有人", "网络安全法", "吗啡", "啊哈哈", "听力"}
 
 
