@@ -19,7 +19,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -30,7 +29,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_rumors  # noqa: E402
 from plugin.normalize import prepare  # noqa: E402
-from plugin.rumors import RumorIndex, RumorStore, import_jsonl  # noqa: E402
 from plugin.rumors import index as index_module  # noqa: E402
 from plugin.rumors.scoring import ClaimScorer  # noqa: E402
 from plugin.segment import segmenter  # noqa: E402
@@ -58,16 +56,7 @@ def main() -> None:
     sample = rng.sample(hot, 3 * 3000 + 200)
     warm, titles = sample[:200], sample[200:3200]
     segmenter().load()
-    with tempfile.TemporaryDirectory() as tmp:
-        store = RumorStore(Path(tmp) / "rumors.db")
-        report = import_jsonl(store, bench_rumors.SHARED)
-        if args.synthetic:
-            synthetic = bench_rumors.synthetic_rumors(args.synthetic, report.rumors)
-            for k in range(0, len(synthetic), 10_000):
-                store.upsert(synthetic[k : k + 10_000])
-        t0 = time.perf_counter()
-        index = RumorIndex.from_store(store)
-        build = time.perf_counter() - t0
+    index, build = bench_rumors.shared_index(args.synthetic)
     passing = {t for t in titles if index._state.may_match(prepare(t).folded)}
     new_bound, new_search = ClaimScorer.bound, index_module.cscoring
 

@@ -17,7 +17,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_rumors  # noqa: E402
 from plugin.normalize import prepare  # noqa: E402
-from plugin.rumors import RumorIndex, RumorStore, import_jsonl  # noqa: E402
 from plugin.rumors.index import query_analysis  # noqa: E402
 from plugin.segment import segmenter  # noqa: E402
 
@@ -40,16 +38,7 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, help="another run's OUT.json: count the titles matched otherwise")
     args = ap.parse_args()
     segmenter().load()
-    with tempfile.TemporaryDirectory() as tmp:
-        store = RumorStore(Path(tmp) / "rumors.db")
-        report = import_jsonl(store, bench_rumors.SHARED)
-        if args.synthetic:
-            synthetic = bench_rumors.synthetic_rumors(args.synthetic, report.rumors)
-            for k in range(0, len(synthetic), 10_000):
-                store.upsert(synthetic[k : k + 10_000])
-        t0 = time.perf_counter()
-        index = RumorIndex.from_store(store)
-        build = time.perf_counter() - t0
+    index, build = bench_rumors.shared_index(args.synthetic)
     rng = random.Random(11)  # bench_rumors' sample: warm-up titles, then the timed ones
     hot = [json.loads(line)["title"] for line in bench_rumors.HOT.open(encoding="utf-8") if line.strip()]
     sample = rng.sample(hot, 3 * 5000 + 200)

@@ -155,6 +155,21 @@ def synthetic_rumors(n: int, real: list[Rumor], seed: int = 7) -> list[Rumor]:
     return out
 
 
+def shared_index(synthetic: int = 0) -> tuple[RumorIndex, float]:
+    """An index of the shared rumours (and ``synthetic`` generated ones, :func:`synthetic_rumors`) built from a
+    throw-away store, with its build seconds: what the A/B scripts compare code versions on."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = RumorStore(Path(tmp) / "rumors.db")
+        report = import_jsonl(store, SHARED)
+        if synthetic:
+            rumors = synthetic_rumors(synthetic, report.rumors)
+            for k in range(0, len(rumors), 10_000):
+                store.upsert(rumors[k : k + 10_000])
+        t0 = time.perf_counter()
+        index = RumorIndex.from_store(store)
+        return index, time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synthetic", type=int, default=100_000)
