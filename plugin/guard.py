@@ -354,14 +354,13 @@ class Guard:
         rule = self.policy.surface(where).score
         if not (hits and rule.patterns_defer and rule.scorer_surface) or any(s.flags for s in signals):
             return hits, ()
-        readers = [s for s in self.signals if getattr(s, "current", lambda: None)() is not None]
-        if not readers:
-            return hits, ()
         review = ACTION_ORDER[Action.REVIEW.value]
         drop = [h.category == PATTERN_CATEGORY and 0 < ACTION_ORDER.get(h.action_on(where), 0) <= review for h in hits]
-        if not any(drop):
+        if not any(drop):  # (most hits: no generic shape, so no scorer to look up)
             return hits, ()
-        name = readers[0].name
+        name = next((s.name for s in self.signals if getattr(s, "current", lambda: None)() is not None), None)
+        if name is None:
+            return hits, ()
         return (tuple(h for h, d in zip(hits, drop) if not d),
                 tuple((f"lexicon:{h.term_id or h.term}", f"deferred:{name}") for h, d in zip(hits, drop) if d))
 
